@@ -1,0 +1,36 @@
+"""Shared int8 requantisation constants: per-channel multipliers/shifts and activation clamps."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..ir import Op, Tensor
+from ..quant import activation_range, conv_effective_scale, fc_per_tensor_effective_scale, quantize_multiplier
+from .base import expect_activation
+
+
+def conv_multipliers(inp: Tensor, w: Tensor, out: Tensor, n_channels: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-output-channel (multiplier, shift) for in_scale * w_scale[c] / out_scale, as TFLM derives them."""
+    ws = w.quant.scale if w.quant.per_channel else np.repeat(w.quant.scale[:1], n_channels)
+    mult = np.zeros(n_channels, np.int32)
+    shift = np.zeros(n_channels, np.int32)
+    for c in range(n_channels):
+        mult[c], shift[c] = quantize_multiplier(conv_effective_scale(inp.quant.s, float(ws[c]), out.quant.s))
+    return mult, shift
+
+
+def act_clamp(op: Op, out: Tensor) -> tuple[int, int]:
+    return activation_range(expect_activation(op), float(out.quant.scale[0]), int(out.quant.zero_point[0]))
+
+
+def folded_bias(bias: Tensor | None, w_sums: np.ndarray, in_zp: int) -> np.ndarray:
+    """bias[c] + input_offset * sum(w[c]): the input zero point folded in at compile time (int32 wrap as in C)."""
+    b = np.zeros(len(w_sums), np.int64) if bias is None else bias.data.astype(np.int64).reshape(-1)
+    return (b - in_zp * w_sums.astype(np.int64)).astype(np.int32)
+
+
+def fc_multipliers(inp: Tensor, w: Tensor, out: Tensor, n_out: int) -> tuple[np.ndarray, np.ndarray]:
+    """FULLY_CONNECTED (multiplier, shift): one pair per tensor, or per output channel."""
+    if w.quant.per_channel:
+        return conv_multipliers(inp, w, out, n_out)
+    m, s = quantize_multiplier(fc_per_tensor_effective_scale(inp.quant.s, w.quant.s, out.quant.s))
+    return np.array([m], np.int32), np.array([s], np.int32)

@@ -1,0 +1,71 @@
+"""ADD: int8 elementwise addition with rescaling, broadcasting up to rank 5, fused activation."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..ir import DType, Op, OpType
+from ..quant import add_params
+from ._requant import act_clamp
+from .base import OpDef, expect_arity, expect_dtype, expect_quant, expect_shape, fail
+
+MAX_RANK = 5
+
+
+def broadcast_shape(op: Op, a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
+    n = max(len(a), len(b))
+    a, b = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
+    out = []
+    for da, db in zip(a, b):
+        if da != db and 1 not in (da, db):
+            raise fail(op, f"shapes {list(a)} and {list(b)} cannot be broadcast together")
+        out.append(max(da, db))
+    return tuple(out)
+
+
+def broadcast_strides(shape: tuple[int, ...], out_shape: tuple[int, ...]) -> list[int]:
+    """Element strides of `shape` seen through `out_shape` (0 on broadcast axes), padded to MAX_RANK."""
+    shape = (1,) * (len(out_shape) - len(shape)) + tuple(shape)
+    strides, acc = [], 1
+    for d in reversed(shape):
+        strides.append(acc if d > 1 else 0)
+        acc *= d
+    strides = list(reversed(strides))
+    return [0] * (MAX_RANK - len(strides)) + strides
+
+
+class Add(OpDef):
+    type = OpType.ADD
+    kernel_headers = ("mf_add.h",)
+
+    def check(self, op: Op) -> None:
+        expect_arity(op, (2,))
+        a = expect_dtype(op, op.inputs[0], "first input", DType.INT8)
+        b = expect_dtype(op, op.inputs[1], "second input", DType.INT8)
+        y = expect_dtype(op, op.outputs[0], "output", DType.INT8)
+        for t, role in ((a, "first input"), (b, "second input"), (y, "output")):
+            expect_quant(op, t, role)
+        shape = broadcast_shape(op, a.shape, b.shape)
+        if len(shape) > MAX_RANK:
+            raise fail(op, f"rank {len(shape)} is above the supported {MAX_RANK}")
+        expect_shape(op, y, shape)
+        act_clamp(op, y)
+
+    def macs(self, op: Op) -> int:
+        return op.outputs[0].num_elements
+
+    def emit(self, op: Op, ctx) -> str:
+        a, b, y = op.inputs[0], op.inputs[1], op.outputs[0]
+        q = add_params(a.quant.s, b.quant.s, y.quant.s)
+        lo, hi = act_clamp(op, y)
+        fields = dict(size=y.num_elements, in1_offset=-a.quant.zp, in2_offset=-b.quant.zp, left_shift=q.left_shift,
+                      in1_mult=q.input1_multiplier, in1_shift=q.input1_shift, in2_mult=q.input2_multiplier,
+                      in2_shift=q.input2_shift, out_mult=q.output_multiplier, out_shift=q.output_shift,
+                      out_offset=y.quant.zp, act_min=lo, act_max=hi)
+        if tuple(a.shape) == tuple(b.shape):
+            p = ctx.params("mf_add_params_t", fields)
+            return f"mf_add_s8(&{p}, {ctx.ptr(a)}, {ctx.ptr(b)}, {ctx.ptr(y)});"
+        out_shape = (1,) * (MAX_RANK - len(y.shape)) + tuple(y.shape)
+        fields.update(out_shape=list(out_shape), in1_strides=broadcast_strides(a.shape, y.shape),
+                      in2_strides=broadcast_strides(b.shape, y.shape))
+        p = ctx.params("mf_add_params_t", fields)
+        return f"mf_add_broadcast_s8(&{p}, {ctx.ptr(a)}, {ctx.ptr(b)}, {ctx.ptr(y)});"

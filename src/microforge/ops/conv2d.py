@@ -1,0 +1,65 @@
+"""CONV_2D: int8 activations, int8 per-channel (or per-tensor) weights, int32 bias."""
+from __future__ import annotations
+
+from ..ir import DType, Op, OpType
+from ._requant import act_clamp, conv_multipliers, folded_bias
+from .base import OpDef, expect_arity, expect_const, expect_dtype, expect_quant, expect_rank, expect_shape, fail, window
+
+
+class Conv2D(OpDef):
+    type = OpType.CONV_2D
+    kernel_headers = ("mf_conv2d.h",)
+
+    def check(self, op: Op) -> None:
+        expect_arity(op, (2, 3))
+        x = expect_dtype(op, op.inputs[0], "input", DType.INT8)
+        w = expect_dtype(op, expect_const(op, op.inputs[1], "filter"), "filter", DType.INT8)
+        y = expect_dtype(op, op.outputs[0], "output", DType.INT8)
+        b = op.inputs[2] if len(op.inputs) > 2 else None
+        if b is not None:
+            expect_dtype(op, expect_const(op, b, "bias"), "bias", DType.INT32)
+        for t, role in ((x, "input"), (y, "output")):
+            expect_quant(op, t, role)
+            expect_rank(op, t, 4, role)
+        expect_quant(op, w, "filter", per_tensor=False)
+        expect_rank(op, w, 4, "filter")
+        if w.quant.per_channel and w.quant.axis != 0:
+            raise fail(op, f"filter is quantised along axis {w.quant.axis}; only per-output-channel (axis 0) is supported")
+        if any(w.quant.zero_point != 0):
+            raise fail(op, "filter zero points must be 0 for int8 convolution (symmetric weights)")
+        oc, kh, kw, ic = w.shape
+        if x.shape[3] % ic:
+            raise fail(op, f"input has {x.shape[3]} channels, not a multiple of the filter's {ic}")
+        if x.shape[3] != ic:
+            raise fail(op, f"grouped convolution ({x.shape[3] // ic} groups) is not supported")
+        if b is not None and b.num_elements != oc:
+            raise fail(op, f"bias has {b.num_elements} elements, expected {oc}")
+        o = op.options
+        oh, _ = window(op, x.shape[1], kh, o["stride_h"], o["dilation_h"], o["padding"])
+        ow, _ = window(op, x.shape[2], kw, o["stride_w"], o["dilation_w"], o["padding"])
+        expect_shape(op, y, (x.shape[0], oh, ow, oc))
+        act_clamp(op, y)
+
+    def macs(self, op: Op) -> int:
+        y, w = op.outputs[0], op.inputs[1]
+        return y.num_elements * w.shape[1] * w.shape[2] * w.shape[3]
+
+    def emit(self, op: Op, ctx) -> str:
+        x, w, y = op.inputs[0], op.inputs[1], op.outputs[0]
+        b = op.inputs[2] if len(op.inputs) > 2 else None
+        o = op.options
+        oc, kh, kw, ic = w.shape
+        _, pad_t = window(op, x.shape[1], kh, o["stride_h"], o["dilation_h"], o["padding"])
+        _, pad_l = window(op, x.shape[2], kw, o["stride_w"], o["dilation_w"], o["padding"])
+        in_zp, out_zp = x.quant.zp, y.quant.zp
+        mult, shift = conv_multipliers(x, w, y, oc)
+        lo, hi = act_clamp(op, y)
+        bias = folded_bias(b, w.data.reshape(oc, -1).astype(int).sum(axis=1), in_zp)
+        p = ctx.params("mf_conv2d_params_t", dict(
+            batches=x.shape[0], in_h=x.shape[1], in_w=x.shape[2], in_c=ic,
+            out_h=y.shape[1], out_w=y.shape[2], out_c=oc, k_h=kh, k_w=kw,
+            stride_h=o["stride_h"], stride_w=o["stride_w"], dil_h=o["dilation_h"], dil_w=o["dilation_w"],
+            pad_top=pad_t, pad_left=pad_l, pad_value=in_zp, out_offset=out_zp, act_min=lo, act_max=hi,
+            weights=ctx.const(w), bias=ctx.const(f"{op.name}_bias", bias),
+            mult=ctx.const(f"{op.name}_mult", mult), shift=ctx.const(f"{op.name}_shift", shift)))
+        return f"mf_conv2d_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"

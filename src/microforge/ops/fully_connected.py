@@ -1,0 +1,57 @@
+"""FULLY_CONNECTED: int8 input, int8 per-tensor or per-channel weights, optional int32 bias."""
+from __future__ import annotations
+
+from ..ir import DType, Op, OpType
+from ._requant import act_clamp, fc_multipliers, folded_bias
+from .base import OpDef, expect_arity, expect_const, expect_dtype, expect_quant, expect_rank, fail
+
+
+class FullyConnected(OpDef):
+    type = OpType.FULLY_CONNECTED
+    kernel_headers = ("mf_fully_connected.h",)
+
+    def check(self, op: Op) -> None:
+        expect_arity(op, (2, 3))
+        x = expect_dtype(op, op.inputs[0], "input", DType.INT8)
+        w = expect_dtype(op, expect_const(op, op.inputs[1], "weights"), "weights", DType.INT8)
+        y = expect_dtype(op, op.outputs[0], "output", DType.INT8)
+        b = op.inputs[2] if len(op.inputs) > 2 else None
+        if b is not None:
+            expect_dtype(op, expect_const(op, b, "bias"), "bias", DType.INT32)
+        expect_quant(op, x, "input")
+        expect_quant(op, y, "output")
+        expect_quant(op, w, "weights", per_tensor=False)
+        expect_rank(op, w, 2, "weights")
+        if op.options.get("weights_format", 0) != 0:
+            raise fail(op, "shuffled weights format is not supported", "export with the default weights format")
+        if w.quant.per_channel and w.quant.axis != 0:
+            raise fail(op, f"weights quantised along axis {w.quant.axis}; only per-output-channel (axis 0) is supported")
+        if any(w.quant.zero_point != 0):
+            raise fail(op, "weight zero points must be 0 (symmetric int8 weights)")
+        n_out, n_in = w.shape
+        if x.num_elements % n_in:
+            raise fail(op, f"input has {x.num_elements} elements, not a multiple of the {n_in} weights per output")
+        batches = x.num_elements // n_in
+        if y.num_elements != batches * n_out or y.shape[-1] != n_out:
+            raise fail(op, f"output shape {list(y.shape)} does not match {batches} x {n_out}", "the model is malformed; re-export it")
+        if b is not None and b.num_elements != n_out:
+            raise fail(op, f"bias has {b.num_elements} elements, expected {n_out}")
+        act_clamp(op, y)
+
+    def macs(self, op: Op) -> int:
+        return op.outputs[0].num_elements * op.inputs[1].shape[1]
+
+    def emit(self, op: Op, ctx) -> str:
+        x, w, y = op.inputs[0], op.inputs[1], op.outputs[0]
+        b = op.inputs[2] if len(op.inputs) > 2 else None
+        n_out, n_in = w.shape
+        mult, shift = fc_multipliers(x, w, y, n_out)
+        lo, hi = act_clamp(op, y)
+        bias = folded_bias(b, w.data.astype(int).sum(axis=1), x.quant.zp)
+        per_channel = int(len(mult) > 1)
+        p = ctx.params("mf_fully_connected_params_t", dict(
+            batches=x.num_elements // n_in, in_features=n_in, out_features=n_out,
+            out_offset=y.quant.zp, act_min=lo, act_max=hi, per_channel=per_channel,
+            weights=ctx.const(w), bias=ctx.const(f"{op.name}_bias", bias),
+            mult=ctx.const(f"{op.name}_mult", mult), shift=ctx.const(f"{op.name}_shift", shift)))
+        return f"mf_fully_connected_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"

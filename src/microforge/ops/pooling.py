@@ -1,0 +1,51 @@
+"""AVERAGE_POOL_2D and MAX_POOL_2D on int8 (no rescaling: output quantisation equals the input's)."""
+from __future__ import annotations
+
+from ..ir import DType, Op, OpType
+from ._requant import act_clamp
+from .base import OpDef, expect_arity, expect_dtype, expect_quant, expect_rank, expect_shape, fail, window
+
+
+class _Pool(OpDef):
+    kernel_headers = ("mf_pooling.h",)
+    kernel: str
+
+    def check(self, op: Op) -> None:
+        expect_arity(op, (1,))
+        x = expect_dtype(op, op.inputs[0], "input", DType.INT8)
+        y = expect_dtype(op, op.outputs[0], "output", DType.INT8)
+        for t, role in ((x, "input"), (y, "output")):
+            expect_quant(op, t, role)
+            expect_rank(op, t, 4, role)
+        o = op.options
+        if o["filter_h"] < 1 or o["filter_w"] < 1:
+            raise fail(op, f"filter size {o['filter_h']}x{o['filter_w']} must be positive")
+        oh, _ = window(op, x.shape[1], o["filter_h"], o["stride_h"], 1, o["padding"])
+        ow, _ = window(op, x.shape[2], o["filter_w"], o["stride_w"], 1, o["padding"])
+        expect_shape(op, y, (x.shape[0], oh, ow, x.shape[3]))
+        act_clamp(op, y)
+
+    def macs(self, op: Op) -> int:
+        return op.outputs[0].num_elements * op.options["filter_h"] * op.options["filter_w"]
+
+    def emit(self, op: Op, ctx) -> str:
+        x, y = op.inputs[0], op.outputs[0]
+        o = op.options
+        _, pad_t = window(op, x.shape[1], o["filter_h"], o["stride_h"], 1, o["padding"])
+        _, pad_l = window(op, x.shape[2], o["filter_w"], o["stride_w"], 1, o["padding"])
+        lo, hi = act_clamp(op, y)
+        p = ctx.params("mf_pool_params_t", dict(
+            batches=x.shape[0], in_h=x.shape[1], in_w=x.shape[2], channels=x.shape[3], out_h=y.shape[1], out_w=y.shape[2],
+            f_h=o["filter_h"], f_w=o["filter_w"], stride_h=o["stride_h"], stride_w=o["stride_w"],
+            pad_top=pad_t, pad_left=pad_l, act_min=lo, act_max=hi))
+        return f"{self.kernel}(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
+
+
+class AveragePool2D(_Pool):
+    type = OpType.AVERAGE_POOL_2D
+    kernel = "mf_avg_pool_s8"
+
+
+class MaxPool2D(_Pool):
+    type = OpType.MAX_POOL_2D
+    kernel = "mf_max_pool_s8"

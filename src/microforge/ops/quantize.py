@@ -1,0 +1,48 @@
+"""QUANTIZE: float32 -> int8 at the model's edge, or int8 -> int8 requantisation."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..ir import DType, Op, OpType
+from ..quant import quantize_multiplier
+from .base import OpDef, expect_arity, expect_dtype, expect_quant, expect_shape
+
+
+class Quantize(OpDef):
+    type = OpType.QUANTIZE
+    kernel_headers = ("mf_quantize.h",)
+
+    def check(self, op: Op) -> None:
+        expect_arity(op, (1,))
+        x = expect_dtype(op, op.inputs[0], "input", DType.FLOAT32, DType.INT8)
+        y = expect_dtype(op, op.outputs[0], "output", DType.INT8)
+        expect_quant(op, y, "output")
+        if x.dtype == DType.INT8:
+            expect_quant(op, x, "input")
+        expect_shape(op, y, x.shape)
+
+    def emit(self, op: Op, ctx) -> str:
+        x, y = op.inputs[0], op.outputs[0]
+        if x.dtype == DType.FLOAT32:
+            p = ctx.params("mf_quantize_params_t", dict(size=y.num_elements, scale=float(np.float32(y.quant.s)), zero_point=y.quant.zp))
+            return f"mf_quantize_f32_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
+        m, s = quantize_multiplier(float(x.quant.s) / float(y.quant.s))
+        p = ctx.params("mf_requantize_params_t", dict(size=y.num_elements, in_zp=x.quant.zp, out_zp=y.quant.zp, mult=m, shift=s))
+        return f"mf_requantize_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
+
+
+class Dequantize(OpDef):
+    type = OpType.DEQUANTIZE
+    kernel_headers = ("mf_quantize.h",)
+
+    def check(self, op: Op) -> None:
+        expect_arity(op, (1,))
+        x = expect_dtype(op, op.inputs[0], "input", DType.INT8)
+        y = expect_dtype(op, op.outputs[0], "output", DType.FLOAT32)
+        expect_quant(op, x, "input")
+        expect_shape(op, y, x.shape)
+
+    def emit(self, op: Op, ctx) -> str:
+        x, y = op.inputs[0], op.outputs[0]
+        p = ctx.params("mf_dequantize_params_t", dict(size=x.num_elements, scale=float(np.float32(x.quant.s)), zero_point=x.quant.zp))
+        return f"mf_dequantize_s8_f32(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"

@@ -1,0 +1,122 @@
+/* mf_common.h - integer helpers shared by microforge kernels (C99).
+ *
+ * Bit-exact with TFLM's reference kernels built WITHOUT TFLITE_SINGLE_ROUNDING
+ * (gemmlowp double rounding). See docs/tflm_semantics.md.
+ * No float/double anywhere. Assumes two's-complement int32 and arithmetic
+ * right shift of negative values (true for gcc/clang/armcc on Arm and x86).
+ */
+#ifndef MF_COMMON_H
+#define MF_COMMON_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- layer markers --------------------------------------------------- */
+#ifdef MF_PROFILE
+void mf_layer_begin(int i);
+void mf_layer_end(int i);
+#define MF_LAYER_BEGIN(i) mf_layer_begin(i)
+#define MF_LAYER_END(i) mf_layer_end(i)
+#else
+#define MF_LAYER_BEGIN(i) ((void)0)
+#define MF_LAYER_END(i) ((void)0)
+#endif
+
+#define MF_INT32_MIN ((int32_t)(-2147483647 - 1))
+#define MF_INT32_MAX ((int32_t)2147483647)
+
+/* ---- wrapping int32 arithmetic (defined behaviour via uint32) -------- */
+static inline int32_t mf_wrap_add32(int32_t a, int32_t b) {
+  return (int32_t)((uint32_t)a + (uint32_t)b);
+}
+static inline int32_t mf_wrap_sub32(int32_t a, int32_t b) {
+  return (int32_t)((uint32_t)a - (uint32_t)b);
+}
+/* a * 2^n with int32 wrap-around, 0 <= n <= 31 (TFLM: x * (1 << n)). */
+static inline int32_t mf_wrap_shl32(int32_t a, int n) {
+  return (int32_t)((uint32_t)a << n);
+}
+
+/* ---- clamps ---------------------------------------------------------- */
+static inline int32_t mf_clamp_i32(int32_t v, int32_t lo, int32_t hi) {
+  return v < lo ? lo : (v > hi ? hi : v);
+}
+static inline int8_t mf_sat_s8(int32_t v) {
+  return (int8_t)mf_clamp_i32(v, -128, 127);
+}
+static inline int16_t mf_sat_s16(int32_t v) {
+  return (int16_t)mf_clamp_i32(v, -32768, 32767);
+}
+static inline int32_t mf_max_i32(int32_t a, int32_t b) { return a > b ? a : b; }
+static inline int32_t mf_min_i32(int32_t a, int32_t b) { return a < b ? a : b; }
+
+/* Count leading zeros of a uint32 (32 for 0). */
+static inline int mf_clz32(uint32_t x) {
+#if defined(__GNUC__) || defined(__clang__)
+  return x ? __builtin_clz(x) : 32;
+#else
+  int n = 0;
+  if (!x) return 32;
+  while (!(x & 0x80000000u)) { x <<= 1; ++n; }
+  return n;
+#endif
+}
+
+/* ---- gemmlowp fixed-point primitives --------------------------------- */
+
+/* SaturatingRoundingDoublingHighMul (ARM VQRDMULH / SQRDMULH):
+ * floor(a*b / 2^31 + 1/2), i.e. ties toward +infinity (the C code adds
+ * 1 - 2^30 for negative products and divides truncating toward zero);
+ * INT32_MIN*INT32_MIN -> INT32_MAX. */
+static inline int32_t mf_srdhm(int32_t a, int32_t b) {
+  int64_t ab, v;
+  if (a == MF_INT32_MIN && b == MF_INT32_MIN) return MF_INT32_MAX;
+  ab = (int64_t)a * (int64_t)b;
+  v = ab + (ab >= 0 ? ((int64_t)1 << 30) : (1 - ((int64_t)1 << 30)));
+  /* C division by 2^31 truncates toward zero. */
+  return (int32_t)(v >= 0 ? (v >> 31) : -((-v) >> 31));
+}
+
+/* RoundingDivideByPOT: x / 2^e rounded to nearest, ties away from zero.
+ * 0 <= e <= 31. */
+static inline int32_t mf_rdbp(int32_t x, int e) {
+  const int32_t mask = (int32_t)((1u << e) - 1u);
+  const int32_t remainder = x & mask;
+  const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> e) + (remainder > threshold ? 1 : 0);
+}
+
+/* SaturatingRoundingMultiplyByPOT<+n> (1 <= n <= 30): saturating x * 2^n. */
+static inline int32_t mf_sat_shl(int32_t x, int n) {
+  const int32_t threshold = (int32_t)((1u << (31 - n)) - 1u);
+  if (x > threshold) return MF_INT32_MAX;
+  if (x < -threshold) return MF_INT32_MIN;
+  return mf_wrap_shl32(x, n);
+}
+
+/* ---- TFLM MultiplyByQuantizedMultiplier (double rounding) ------------ */
+/* x * m * 2^(shift-31); m in [0, 2^31), -31 <= shift <= 31. */
+static inline int32_t mf_mbqm(int32_t x, int32_t m, int shift) {
+  const int left = shift > 0 ? shift : 0;
+  const int right = shift > 0 ? 0 : -shift;
+  return mf_rdbp(mf_srdhm(mf_wrap_shl32(x, left), m), right);
+}
+
+/* MultiplyByQuantizedMultiplierSmallerThanOneExp: shift <= 0. */
+static inline int32_t mf_mbqm_lt1(int32_t x, int32_t m, int shift) {
+  return mf_rdbp(mf_srdhm(x, m), -shift);
+}
+
+/* MultiplyByQuantizedMultiplierGreaterThanOne: shift >= 0. */
+static inline int32_t mf_mbqm_gt1(int32_t x, int32_t m, int shift) {
+  return mf_srdhm(mf_wrap_shl32(x, shift), m);
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MF_COMMON_H */

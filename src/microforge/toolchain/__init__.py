@@ -1,0 +1,1 @@
+"""Toolchains: the host C compiler and arm-none-eabi-gcc builds."""
