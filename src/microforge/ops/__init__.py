@@ -8,6 +8,7 @@ from .base import OpDef
 from .conv2d import Conv2D
 from .depthwise_conv2d import DepthwiseConv2D
 from .fully_connected import FullyConnected
+from .mean import Mean
 from .pad import Pad
 from .pooling import AveragePool2D, MaxPool2D
 from .quantize import Dequantize, Quantize
@@ -16,7 +17,7 @@ from .softmax import Softmax
 
 REGISTRY: dict[OpType, OpDef] = {d.type: d for d in (
     Conv2D(), DepthwiseConv2D(), FullyConnected(), Add(), AveragePool2D(), MaxPool2D(), Pad(), Reshape(),
-    Quantize(), Dequantize(), Softmax(),
+    Mean(), Quantize(), Dequantize(), Softmax(),
 )}
 
 
