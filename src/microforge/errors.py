@@ -20,5 +20,5 @@ class MicroforgeError(Exception):
         if self.where:
             parts.insert(0, f"{self.where}:")
         if self.hint:
-            parts.append(self.hint.rstrip(".") + ".")
+            parts.append(self.hint[:1].upper() + self.hint[1:].rstrip(".") + ".")
         return " ".join(parts)

@@ -112,6 +112,8 @@ def generate(graph: Graph, offsets: dict[int, int], const_of: dict[int, Tensor],
         "model.h": env.get_template("model.h.j2").render(guard="MF_MODEL_H", **common),
         "model.c": env.get_template("model.c.j2").render(headers=headers, consts=ctx.consts,
                                                          params=ctx.params_list, **common),
+        "README.md": env.get_template("README.md.j2").render(version=__version__, out_desc=c_comment(
+            f"{graph.outputs[0].dtype.name.lower()} {list(graph.outputs[0].shape)}"), **common),
     }
     for h in list(RUNTIME_COMMON) + headers:
         files[h] = runtime_source(h)

@@ -24,9 +24,11 @@ class Softmax(OpDef):
         if abs(y.quant.s - scale) > 1e-6 * scale or y.quant.zp != zp:
             raise fail(op, f"output quantisation must be scale {scale:g}, zero point {zp} (got {y.quant.s:g}, {y.quant.zp})",
                        "re-convert the model; TFLite fixes the softmax output quantisation")
-        params = softmax_params(op.options.get("beta", 1.0), x.quant.s)
-        if not -(1 << 31) <= params.diff_min <= 0:
-            raise fail(op, f"beta {op.options.get('beta')} with input scale {x.quant.s:g} is out of range")
+        try:
+            softmax_params(op.options.get("beta", 1.0), x.quant.s)
+        except ValueError as e:
+            raise fail(op, f"beta {op.options.get('beta')} with input scale {x.quant.s:g} cannot be quantised ({e})",
+                       "TFLM rejects this softmax too; check the model's beta and input scale") from None
 
     def emit(self, op: Op, ctx) -> str:
         x, y = op.inputs[0], op.outputs[0]

@@ -1,0 +1,168 @@
+"""The `microforge` command: compile, run and list targets. User errors exit 2 without a traceback."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .errors import MicroforgeError
+from .targets import TARGETS, get_target
+
+
+def _progress(msg: str) -> None:
+    print(f"microforge: {msg}", file=sys.stderr, flush=True)
+
+
+def _compile(args) -> int:
+    from .driver import compile_model
+
+    target = _target(args)
+    t0 = time.monotonic()
+    _progress(f"compiling {args.model} for {target.name}")
+    cm = compile_model(args.model, target=target.name)
+    out = Path(args.output)
+    cm.write(out)
+    ms = (time.monotonic() - t0) * 1000
+    print(f"wrote {len(cm.files)} files to {out}/ ({len(cm.graph.ops)} layers, {cm.macs:,} MACs, {ms:.0f} ms)")
+    print(f"RAM:   {cm.ram_bytes:,} bytes (activation arena)")
+    print(f"flash: {cm.flash_bytes:,} bytes of constants (+ code; `microforge bench` measures both on a core)")
+    _check_fit(cm, target)
+    return 0
+
+
+def _check_fit(cm, target) -> None:
+    if target.ram_bytes is not None and cm.ram_bytes > target.ram_bytes:
+        raise MicroforgeError(f"the model needs {cm.ram_bytes:,} bytes of RAM for activations, "
+                              f"{cm.ram_bytes - target.ram_bytes:,} more than {target.board} has ({target.ram_bytes:,})",
+                              hint="pick a bigger target or pass --ram")
+    if target.flash_bytes is not None and cm.flash_bytes > target.flash_bytes:
+        raise MicroforgeError(f"the model's constants need {cm.flash_bytes:,} bytes of flash, "
+                              f"{cm.flash_bytes - target.flash_bytes:,} more than {target.board} has ({target.flash_bytes:,})",
+                              hint="pick a bigger target or pass --flash")
+
+
+def _target(args):
+    t = get_target(args.target)
+    if not t.is_host:
+        t = t.with_overrides(clock_mhz=getattr(args, "clock_mhz", None), ram=getattr(args, "ram", None),
+                             flash=getattr(args, "flash", None))
+    return t
+
+
+def _load_inputs(paths: list[str], tensors) -> list[np.ndarray]:
+    if len(paths) != len(tensors):
+        raise MicroforgeError(f"the model has {len(tensors)} input(s) but {len(paths)} --input given",
+                              hint="pass --input once per model input, in order")
+    arrays = []
+    for i, (p, t) in enumerate(zip(paths, tensors)):
+        try:
+            a = np.load(p, allow_pickle=False)
+        except (OSError, ValueError, EOFError) as e:
+            raise MicroforgeError(f"cannot read input {i} from '{p}': {e}", hint="pass a .npy file (numpy.save)") from None
+        if a.dtype != t.dtype.np or a.size != t.num_elements:
+            raise MicroforgeError(f"input {i} ('{p}') is {a.dtype} {list(a.shape)}; the model expects {t.dtype.np} {list(t.shape)}",
+                                  hint="save an array of the model's input shape and dtype")
+        arrays.append(a.reshape(t.shape))
+    return arrays
+
+
+def _run(args) -> int:
+    from .driver import compile_model
+
+    target = _target(args)
+    cm = compile_model(args.model, target=target.name)
+    inputs = _load_inputs(args.input, cm.graph.inputs)
+    outputs_paths = args.output or []
+    if outputs_paths and len(outputs_paths) != len(cm.graph.outputs):
+        raise MicroforgeError(f"the model has {len(cm.graph.outputs)} output(s) but {len(outputs_paths)} --output given")
+    if target.is_host:
+        from .toolchain.host import build_host
+
+        with tempfile.TemporaryDirectory(prefix="microforge-") as tmp:
+            _progress("building with the host C compiler")
+            outs = build_host(cm, Path(tmp)).run(inputs)
+    else:
+        from .sim.run import run_on_target
+
+        _check_fit(cm, target)
+        _progress(f"building for {target.name} and running on the emulated {target.core}")
+        outs = run_on_target(cm, target, inputs).outputs
+    for i, y in enumerate(outs):
+        if outputs_paths:
+            np.save(outputs_paths[i], y)
+            print(f"output {i}: {y.dtype} {list(y.shape)} -> {outputs_paths[i]}")
+        else:
+            print(f"output {i}: {y.dtype} {list(y.shape)}: {np.array2string(y.reshape(-1)[:32], max_line_width=120)}")
+    return 0
+
+
+def _targets(args) -> int:
+    print(f"{'name':8} {'core':14} {'DSP':4} {'clock':>9} {'RAM':>10} {'flash':>10}  board")
+    for t in TARGETS.values():
+        clock = f"{t.clock_mhz:g} MHz" if t.clock_mhz else "-"
+        ram = f"{t.ram_bytes // 1024} KiB" if t.ram_bytes else "-"
+        flash = f"{t.flash_bytes // 1024} KiB" if t.flash_bytes else "-"
+        print(f"{t.name:8} {t.core or 'host cc':14} {'yes' if t.dsp else 'no':4} {clock:>9} {ram:>10} {flash:>10}  {t.board}")
+        if t.notes:
+            print(f"{'':8} note: {t.notes}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="microforge", description=__doc__.splitlines()[0].split(": ", 1)[-1]
+                                 if __doc__ else None)
+    ap.add_argument("--version", action="version", version=f"microforge {__version__}")
+    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def model_and_target(p):
+        p.add_argument("model", help="int8 .tflite model")
+        p.add_argument("--target", default="host", help="host or a core: " + ", ".join(TARGETS) + " (default: host)")
+        p.add_argument("--clock-mhz", type=float, help="override the target board's clock")
+        p.add_argument("--ram", type=int, help="override the target board's RAM, bytes")
+        p.add_argument("--flash", type=int, help="override the target board's flash, bytes")
+
+    p = sub.add_parser("compile", help="compile a model to a C library", description="Compile a .tflite model to "
+                       "model.c / model.h plus the kernels it uses, and print the RAM and flash it needs.")
+    model_and_target(p)
+    p.add_argument("-o", "--output", required=True, metavar="DIR", help="directory to write the C library to")
+    p.set_defaults(func=_compile)
+
+    p = sub.add_parser("run", help="compile, build and run a model on given inputs",
+                       description="Compile the model, build it (host C compiler or arm-none-eabi-gcc) and run it.")
+    model_and_target(p)
+    p.add_argument("--input", action="append", required=True, metavar="IN.npy",
+                   help="input array (.npy), once per model input, in order")
+    p.add_argument("--output", action="append", metavar="OUT.npy", help="where to save each output (.npy)")
+    p.set_defaults(func=_run)
+
+    p = sub.add_parser("targets", help="list the targets", description="List targets: core, DSP, board clock, RAM, flash.")
+    p.set_defaults(func=_targets)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except MicroforgeError as e:
+        print(f"error: {e.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # a bug in microforge, not the user's fault: short message, traceback on request
+        if os.environ.get("MICROFORGE_DEBUG"):
+            raise
+        print(f"internal error: {type(e).__name__}: {e}\nThis is a microforge bug; rerun with MICROFORGE_DEBUG=1 "
+              "for a traceback and report it with the model.", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())
