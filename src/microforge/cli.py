@@ -114,6 +114,17 @@ def _targets(args) -> int:
     return 0
 
 
+def _example(args) -> int:
+    from .modelgen import example_model
+
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    data = example_model()
+    out.write_bytes(data)
+    print(f"wrote the bundled example model ({len(data):,} bytes, int8 1x32x32x3 -> 1x10) to {out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="microforge", description=__doc__.splitlines()[0].split(": ", 1)[-1]
                                  if __doc__ else None)
@@ -140,6 +151,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="input array (.npy), once per model input, in order")
     p.add_argument("--output", action="append", metavar="OUT.npy", help="where to save each output (.npy)")
     p.set_defaults(func=_run)
+
+    p = sub.add_parser("example", help="write the bundled example model", description="Write the bundled example: "
+                       "a small int8 CNN that microforge generates itself with fixed-seed weights.")
+    p.add_argument("-o", "--output", required=True, metavar="FILE.tflite")
+    p.set_defaults(func=_example)
 
     p = sub.add_parser("targets", help="list the targets", description="List targets: core, DSP, board clock, RAM, flash.")
     p.set_defaults(func=_targets)
