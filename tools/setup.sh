@@ -9,7 +9,7 @@ command -v python3 >/dev/null 2>&1 || need_pkgs="$need_pkgs python3"
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need_pkgs="$need_pkgs python3-venv"
 command -v cc >/dev/null 2>&1 || need_pkgs="$need_pkgs gcc libc6-dev"
 command -v arm-none-eabi-gcc >/dev/null 2>&1 || need_pkgs="$need_pkgs gcc-arm-none-eabi"
-[ -f /usr/lib/arm-none-eabi/newlib/libc.a ] || [ -d /usr/lib/arm-none-eabi/newlib ] || need_pkgs="$need_pkgs libnewlib-arm-none-eabi"
+[ -d /usr/lib/arm-none-eabi/newlib ] || need_pkgs="$need_pkgs libnewlib-arm-none-eabi"
 if [ -n "$need_pkgs" ]; then
     if [ "$(id -u)" != 0 ]; then
         echo "setup: missing Debian packages:$need_pkgs; run as root or: sudo apt-get install$need_pkgs" >&2

@@ -102,6 +102,45 @@ def _run(args) -> int:
     return 0
 
 
+def _random_inputs(tensors, seed: int) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    out = []
+    for t in tensors:
+        if t.dtype.np.kind == "f":
+            out.append(rng.uniform(-1.0, 1.0, size=t.shape).astype(t.dtype.np))
+        else:
+            info = np.iinfo(t.dtype.np)
+            out.append(rng.integers(info.min, info.max, size=t.shape, endpoint=True, dtype=t.dtype.np))
+    return out
+
+
+def _bench(args) -> int:
+    import shutil
+
+    from .driver import compile_model
+    from .report import make_report
+    from .sim.run import run_on_target
+
+    target = _target(args)
+    if target.is_host:
+        raise MicroforgeError("bench measures on an emulated core, not the host", where="--target",
+                              hint="pick one of " + ", ".join(n for n, t in TARGETS.items() if not t.is_host))
+    _progress(f"compiling {args.model} for {target.name}")
+    cm = compile_model(args.model, target=target.name)
+    _check_fit(cm, target)
+    inputs = _load_inputs(args.input, cm.graph.inputs) if args.input else _random_inputs(cm.graph.inputs, args.seed)
+    _progress(f"building with arm-none-eabi-gcc {args.opt} and running on the emulated {target.core} "
+              f"({cm.macs:,} MACs; large models take a minute)")
+    with tempfile.TemporaryDirectory(prefix="microforge-bench-") as tmp:
+        run = run_on_target(cm, target, inputs, opt=args.opt, workdir=Path(tmp))
+        if args.elf:
+            shutil.copyfile(run.build.elf_path, args.elf)
+            _progress(f"firmware kept at {args.elf}")
+    report = make_report(cm, target, run)
+    print(report.to_json() if args.json else report.to_text())
+    return 0
+
+
 def _targets(args) -> int:
     print(f"{'name':8} {'core':14} {'DSP':4} {'clock':>9} {'RAM':>10} {'flash':>10}  board")
     for t in TARGETS.values():
@@ -151,6 +190,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="input array (.npy), once per model input, in order")
     p.add_argument("--output", action="append", metavar="OUT.npy", help="where to save each output (.npy)")
     p.set_defaults(func=_run)
+
+    p = sub.add_parser("bench", help="measure cycles, latency, RAM and flash on an emulated core",
+                       description="Compile, build with arm-none-eabi-gcc and run one inference on the emulated "
+                       "core: cycles, latency at the board clock, instructions, RAM parts, flash, per-layer table.")
+    model_and_target(p)
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    p.add_argument("--elf", metavar="FILE", help="keep the firmware ELF at FILE")
+    p.add_argument("--opt", default="-O2", choices=["-O2", "-Os", "-O3"], help="optimisation level (default -O2)")
+    p.add_argument("--input", action="append", metavar="IN.npy", help="inputs (default: random, fixed seed)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random input (default 0)")
+    p.set_defaults(func=_bench)
 
     p = sub.add_parser("example", help="write the bundled example model", description="Write the bundled example: "
                        "a small int8 CNN that microforge generates itself with fixed-seed weights.")

@@ -19,7 +19,7 @@ the compiler flags:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from microforge.errors import MicroforgeError
 

@@ -1,0 +1,220 @@
+"""Measure every shared model on every emulated core and write BENCHMARKS.md (figures come from runs only).
+
+    .venv/bin/python benchmarks/run_benchmarks.py [--models vww,kws] [--targets m4,m7] [--jobs 2]
+
+Each (model, target) is compiled, built with arm-none-eabi-gcc, run once on the emulated core
+and compared byte for byte with the tflite_micro interpreter on the same input. The previous
+run's figures (benchmarks/results.json) are shown next to the new ones.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+MODELS = SHARED / "models"
+RESULTS = ROOT / "benchmarks" / "results.json"
+OUT = ROOT / "BENCHMARKS.md"
+TARGETS = ["m0plus", "m4", "m7", "m33", "m55"]
+# Weights that exceed a board's internal flash live in its external flash on real boards
+# (the STM32F746 Discovery keeps them in 16 MiB QSPI); benched with this flash and said so.
+EXTERNAL_FLASH = 16 << 20
+
+
+def model_files() -> dict[str, Path]:
+    files = sorted(MODELS.glob("*/*.tflite"))
+    return {p.stem.split("_")[0] if p.parent.name == "seed" else p.stem: p for p in files}
+
+
+def tflm_arena(path: Path) -> dict[str, int]:
+    """TFLM's recorded arena (total, head) for the model, from print_allocations in a subprocess."""
+    code = ("import sys, tflite_micro; it = tflite_micro.runtime.Interpreter.from_file(sys.argv[1], "
+            "arena_size=8 << 20); it.print_allocations()")
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
+    text = out.stdout + out.stderr
+    return {k: int(re.search(rf"Arena allocation {k} (\d+) bytes", text).group(1)) for k in ("total", "head")}
+
+
+def published_cycles() -> dict[tuple[str, str], tuple[float, float]]:
+    """{(core, model): (ms, cycles)} from the MLPerf Tiny table in ../shared/models/README.md."""
+    text = (MODELS / "README.md").read_text()
+    out = {}
+    header = None
+    for line in text.splitlines():
+        if line.startswith("| board"):
+            header = [c.strip() for c in line.strip("|").split("|")][1:]
+            continue
+        m = re.match(r"\|\s*\S+ \(Cortex-(M\d+), (\d+) MHz\)\s*\|(.*)", line)
+        if header and m:
+            core, mhz = m.group(1).lower(), float(m.group(2))
+            for name, cell in zip(header, m.group(3).split("|")):
+                ms = float(cell.strip().split()[0])
+                out[(core, name)] = (ms, ms * mhz * 1000)
+    return out
+
+
+def cmsis_baseline() -> dict[tuple[str, str], tuple[int, int]]:
+    """{(core, model): (instructions, cycles)} of TFLM + CMSIS-NN from ../shared/baselines."""
+    text = (SHARED / "baselines" / "tflm_cmsis_nn.md").read_text()
+    out = {}
+    for m in re.finditer(r"^\|\s*(vww|ic|kws|ad)\s*\|\s*(M\d)\s*\|\s*([\d,]+)\s*\|\s*([\d,]+)", text, re.M):
+        out[(m.group(2).lower(), m.group(1))] = (int(m.group(3).replace(",", "")), int(m.group(4).replace(",", "")))
+    for m in re.finditer(r"^\|\s*(M\d)\s*\|\s*([\d,]+)\s*\|\s*([\d,]+)\s*\|", text.split("## The seed")[1], re.M):
+        out[(m.group(1).lower(), "mobilenetv2")] = (int(m.group(2).replace(",", "")), int(m.group(3).replace(",", "")))
+    return out
+
+
+def bench_one(name: str, path: str, target_name: str) -> dict:
+    """One (model, target) measurement, in a worker process."""
+    import tflite_micro
+
+    from microforge.driver import compile_model
+    from microforge.report import make_report
+    from microforge.sim.run import run_on_target
+    from microforge.targets import get_target
+
+    t0 = time.monotonic()
+    cm = compile_model(path, target=target_name)
+    target = get_target(target_name)
+    note = ""
+    if cm.flash_bytes > target.flash_bytes * 0.95:
+        target = target.with_overrides(flash=EXTERNAL_FLASH)
+        note = f"weights exceed the board's {get_target(target_name).flash_bytes // 1024} KiB flash: benched with 16 MiB external flash"
+    rng = np.random.default_rng(1)
+    x = [rng.integers(-128, 128, size=t.shape, dtype=np.int8) for t in cm.graph.inputs]
+    run = run_on_target(cm, target, x)
+    it = tflite_micro.runtime.Interpreter.from_file(path, arena_size=8 << 20)
+    for i, xi in enumerate(x):
+        it.set_input(xi, i)
+    it.invoke()
+    exact = all(np.array_equal(run.outputs[i], it.get_output(i)) for i in range(len(run.outputs)))
+    rep = make_report(cm, target, run).to_dict()
+    rep.update(model_key=name, exact=exact, note=note, wall_s=round(time.monotonic() - t0, 1))
+    return rep
+
+
+def fmt_m(c: float) -> str:
+    return f"{c / 1e6:.2f} M"
+
+
+def write_markdown(results: dict, previous: dict, arenas: dict, published: dict, cmsis: dict) -> str:
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    L = ["# BENCHMARKS", "",
+         f"Written by `benchmarks/run_benchmarks.py` on {when} at commit `{commit}`: every figure below comes",
+         "from that run (emulated cores: unicorn executing the arm-none-eabi-gcc -O2 firmware; cycles from",
+         "microforge's TRM-based cycle model in `src/microforge/sim/cycle_model.py`, zero-wait-state memory).",
+         "\"exact\" = outputs byte-identical to the tflite_micro interpreter on the same input.", "",
+         "## Latency and memory per model and core", "",
+         "| model | core | cycles | previous | ms @ clock | instructions | MACs/cycle | RAM total (act + scratch + stack + static) | TFLM arena | RAM / TFLM | flash | exact |",
+         "|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|:-:|"]
+    for key in sorted(results, key=lambda k: (k.split("/")[0], TARGETS.index(k.split("/")[1]))):
+        r = results[key]
+        model, tgt = key.split("/")
+        prev = previous.get(key, {}).get("cycles")
+        ram = r["ram_bytes"]
+        arena = arenas[model]["total"]
+        L.append(f"| {model} | {tgt} | {r['cycles']:,} | {f'{prev:,}' if prev else '-'} | {r['latency_ms']:.2f} @ {r['clock_mhz']:g} MHz "
+                 f"| {r['instructions']:,} | {r['macs'] / max(r['cycles'], 1):.3f} | {ram['total']:,} ({ram['activations']:,} + "
+                 f"{ram['scratch']:,} + {ram['stack']:,} + {ram['static']:,}) | {arena:,} | {ram['total'] / arena:.2f} "
+                 f"| {r['flash_bytes']:,} | {'yes' if r['exact'] else '**NO**'} |")
+    notes = sorted({(k.split('/')[0], r['note']) for k, r in results.items() if r.get("note")})
+    L += [""] + [f"- {m}: {n}" for m, n in notes]
+
+    L += ["", "## Against the best published MLPerf Tiny results and TFLM + CMSIS-NN", "",
+          "Published: best closed-division latency on a real board (../shared/models/README.md) converted to",
+          "cycles at that board's clock. TFLM + CMSIS-NN: ../shared/baselines/tflm_cmsis_nn.md (its own",
+          "cycle model: compare its instructions directly, its cycles only as a ratio).", "",
+          "| model | core | ours (cycles) | published (cycles) | ours / published | TFLM+CMSIS-NN instructions | ours / theirs (instructions) | TFLM+CMSIS-NN cycles | ours / theirs (cycles) |",
+          "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for key in sorted(results):
+        model, tgt = key.split("/")
+        if tgt not in ("m4", "m7", "m33"):
+            continue
+        r = results[key]
+        pub = published.get((tgt, model))
+        base = cmsis.get((tgt, model))
+        pub_cells = f"{fmt_m(pub[1])} | {r['cycles'] / pub[1]:.2f}x" if pub else "- | -"
+        base_cells = (f"{base[0]:,} | {r['instructions'] / base[0]:.2f}x | {base[1]:,} | {r['cycles'] / base[1]:.2f}x"
+                      if base else "- | - | - | -")
+        L.append(f"| {model} | {tgt} | {r['cycles']:,} | {pub_cells} | {base_cells} |")
+
+    L += ["", "## RAM against TFLM", "",
+          "| model | TFLM arena total | TFLM planned activations (head) | ours: activations | ours: total RAM | total / TFLM arena |",
+          "|---|---:|---:|---:|---:|---:|"]
+    for model in sorted(arenas):
+        ours = [r for k, r in results.items() if k.startswith(model + "/")]
+        if not ours:
+            continue
+        r = min(ours, key=lambda r: r["ram_bytes"]["total"])
+        a = arenas[model]
+        L.append(f"| {model} | {a['total']:,} | {a['head']:,} | {r['ram_bytes']['activations']:,} | {r['ram_bytes']['total']:,} "
+                 f"| {r['ram_bytes']['total'] / a['total']:.2f} |")
+
+    L += ["", "## Per layer (Cortex-M4)", "", "MACs/cycle per layer: the layers far from 2 MACs/cycle (SMLAD's limit) are where the next work is.", ""]
+    for key in sorted(results):
+        model, tgt = key.split("/")
+        if tgt != "m4":
+            continue
+        r = results[key]
+        L += [f"<details><summary>{model} on m4: {r['cycles']:,} cycles</summary>", "",
+              "| # | op | output | MACs | cycles | MACs/cycle | share |", "|---:|---|---|---:|---:|---:|---:|"]
+        for l in r["layers"]:
+            L.append(f"| {l['index']} | {l['op']} | {'x'.join(map(str, l['shape']))} | {l['macs']:,} | {l['cycles']:,} "
+                     f"| {l['macs_per_cycle']:.3f} | {100 * l['cycles'] / max(r['cycles'], 1):.1f}% |")
+        L += ["", "</details>", ""]
+    return "\n".join(L) + "\n"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--models", help="comma-separated subset (default: all in ../shared/models)")
+    ap.add_argument("--targets", help="comma-separated subset of " + ",".join(TARGETS))
+    ap.add_argument("--jobs", type=int, default=2)
+    args = ap.parse_args()
+    if not MODELS.is_dir():
+        print(f"error: {MODELS} not found: the benchmarks need ../shared/models beside the repository", file=sys.stderr)
+        return 2
+    models = model_files()
+    if args.models:
+        models = {k: v for k, v in models.items() if k in args.models.split(",")}
+    targets = args.targets.split(",") if args.targets else TARGETS
+    previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results = dict(previous.get("results", {}))
+    prev_results = previous.get("results", {})
+    arenas = {name: tflm_arena(path) for name, path in models.items()}
+    jobs = [(n, str(p), t) for n, p in models.items() for t in targets]
+    print(f"benchmarking {len(jobs)} (model, core) pairs with {args.jobs} workers", file=sys.stderr)
+    failed = 0
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        futs = {pool.submit(bench_one, *j): j for j in jobs}
+        for f in as_completed(futs):
+            n, _, t = futs[f]
+            try:
+                r = f.result()
+            except Exception as e:  # keep going; report which pair failed
+                failed += 1
+                print(f"  {n} on {t}: FAILED: {e}", file=sys.stderr)
+                continue
+            results[f"{n}/{t}"] = r
+            print(f"  {n} on {t}: {r['cycles']:,} cycles, RAM {r['ram_bytes']['total']:,} B, "
+                  f"exact={r['exact']} ({r['wall_s']} s)", file=sys.stderr)
+    all_arenas = {**previous.get("arenas", {}), **arenas}
+    OUT.write_text(write_markdown(results, prev_results, all_arenas, published_cycles(), cmsis_baseline()))
+    RESULTS.write_text(json.dumps({"results": results, "arenas": all_arenas}, indent=1, sort_keys=True))
+    print(f"wrote {OUT.relative_to(ROOT)} and {RESULTS.relative_to(ROOT)}", file=sys.stderr)
+    return 1 if failed or not all(r["exact"] for r in results.values()) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""Bit-exactness on the emulated cores: per-op models and the shared models, built with
+arm-none-eabi-gcc and executed instruction by instruction, compared byte for byte with TFLM."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import Oracle, random_inputs, seed_of, shared_model
+
+from microforge import modelgen as mg
+from microforge.driver import compile_model
+from microforge.sim.run import run_on_target
+from microforge.targets import get_target
+from microforge.toolchain.arm import have_arm_gcc
+
+pytestmark = pytest.mark.skipif(not have_arm_gcc(), reason="arm-none-eabi-gcc not installed "
+                                "(apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi)")
+
+CORES = ["m0plus", "m4", "m7", "m33"]
+
+# Representative single-op models: odd channel counts (SIMD tails), strides, dilation, padding,
+# depth multipliers, per-tensor and per-channel weights, broadcasting, every other op once.
+OP_MODELS = {
+    **{f"conv-c{c}": (lambda c=c: mg.conv2d_model(seed_of("tc", c), (1, 6, 7, c), c + 2, 3, 1, "SAME", 1, "RELU", in_zp=-3))
+       for c in (1, 3, 5, 7, 13, 16)},
+    "conv-1x1-c33": lambda: mg.conv2d_model(1, (1, 5, 5, 33), 13, 1, 1, "VALID", 1, "NONE", in_zp=7),
+    "conv-s2-dil2-valid": lambda: mg.conv2d_model(2, (1, 11, 10, 3), 5, 3, 2, "VALID", 2, "RELU6", in_zp=-128),
+    "conv-per-tensor": lambda: mg.conv2d_model(3, (1, 7, 6, 5), 7, 3, 2, "SAME", 1, "NONE", per_channel=False, in_zp=20),
+    **{f"dw-c{c}": (lambda c=c: mg.depthwise_model(seed_of("td", c), (1, 7, 6, c), 1, 3, 1, "SAME", 1, "RELU6", in_zp=-3))
+       for c in (1, 3, 5, 7, 13, 16)},
+    "dw-dm2-s2": lambda: mg.depthwise_model(4, (1, 9, 8, 5), 2, 3, 2, "SAME", 1, "NONE", in_zp=9),
+    "dw-dil2-valid": lambda: mg.depthwise_model(5, (1, 11, 10, 3), 3, 3, 1, "VALID", 2, "RELU", in_zp=-7),
+    "fc-per-tensor": lambda: mg.fc_model(6, (1, 33), 13, "RELU", per_channel=False, in_zp=7),
+    "fc-per-channel-batch": lambda: mg.fc_model(7, (3, 7), 5, "NONE", per_channel=True, in_zp=-9),
+    "add": lambda: mg.add_model(None, (1, 4, 4, 7), (1, 4, 4, 7), "RELU", scales=(0.02, 0.04), zero_points=(3, -3)),
+    "add-broadcast": lambda: mg.add_model(None, (1, 3, 5, 7), (1, 3, 1, 1), "NONE", scales=(0.05, 0.03), zero_points=(-5, 10)),
+    "avgpool": lambda: mg.pool_model("AVERAGE", (1, 7, 7, 5), 3, 2, "SAME", "NONE", scale=0.04, zero_point=-10),
+    "maxpool": lambda: mg.pool_model("MAX", (1, 9, 8, 7), (3, 2), (2, 1), "SAME", "RELU", scale=0.04, zero_point=20),
+    "mean": lambda: mg.mean_model((1, 6, 5, 13), (1, 2), True, in_scale=0.04, in_zp=-10),
+    "pad": lambda: mg.pad_model((1, 5, 3, 7), ((0, 0), (2, 0), (0, 3), (1, 2)), zero_point=17),
+    "softmax": lambda: mg.softmax_model((2, 12), 1.0, 0.3, -20),
+    "quantize-f32": lambda: mg.quantize_model((1, 64), "float32", out_scale=0.02, out_zp=-7),
+    "requantize": lambda: mg.quantize_model((2, 128), "int8", 0.05, 3, 0.02, -7),
+    "dequantize": lambda: mg.dequantize_model((2, 128), 0.05, 3),
+}
+
+
+def _assert_same(got: list[np.ndarray], want: list[np.ndarray], what: str) -> None:
+    assert len(got) == len(want)
+    for i, (g, w) in enumerate(zip(got, want)):
+        assert g.dtype == w.dtype and g.shape == w.shape, f"{what}, output {i}: {g.dtype}{g.shape} vs {w.dtype}{w.shape}"
+        if g.tobytes() != w.tobytes():
+            bad = np.flatnonzero(g.reshape(-1).view(f"u{g.itemsize}") != w.reshape(-1).view(f"u{w.itemsize}"))
+            pytest.fail(f"{what}, output {i}: {bad.size}/{g.size} elements differ; first at {bad[0]}: "
+                        f"got {g.reshape(-1)[bad[0]]}, TFLM {w.reshape(-1)[bad[0]]}")
+
+
+@pytest.mark.parametrize("core", CORES)
+@pytest.mark.parametrize("name", sorted(OP_MODELS))
+def test_op_on_core(name, core, tmp_path):
+    model = OP_MODELS[name]()
+    oracle = Oracle(model)
+    xs = random_inputs(oracle, np.random.default_rng(seed_of("target-op", name)))
+    cm = compile_model(model, target=core)
+    run = run_on_target(cm, get_target(core), xs, workdir=tmp_path)
+    _assert_same(run.outputs, oracle.run(xs), f"{name} on {core}")
+
+
+MODELS = {"ad": ("mlperf_tiny/ad.tflite", 2), "kws": ("mlperf_tiny/kws.tflite", 2), "ic": ("mlperf_tiny/ic.tflite", 1),
+          "vww": ("mlperf_tiny/vww.tflite", 1), "mobilenetv2": ("seed/mobilenetv2_0.30_80x80.tflite", 1)}
+
+
+@pytest.mark.parametrize("core", CORES)
+@pytest.mark.parametrize("name", list(MODELS))
+def test_shared_model_on_core(name, core, tmp_path):
+    path, n_inputs = MODELS[name]
+    model = shared_model(path).read_bytes()
+    oracle = Oracle(model)
+    cm = compile_model(model, target=core)
+    target = get_target(core)
+    if cm.flash_bytes > target.flash_bytes:  # the MobileNetV2's weights sit in external flash on real boards
+        target = target.with_overrides(flash=16 << 20)
+    rng = np.random.default_rng(seed_of("target-model", name, core))
+    for k in range(n_inputs):
+        xs = random_inputs(oracle, rng)
+        run = run_on_target(cm, target, xs, workdir=tmp_path / str(k))
+        _assert_same(run.outputs, oracle.run(xs), f"{name} on {core}, input {k}")
