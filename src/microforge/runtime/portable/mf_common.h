@@ -14,6 +14,17 @@
 extern "C" {
 #endif
 
+/* ---- kernel linkage -------------------------------------------------
+ * Kernels are header-only and inlined at every call site: model.c passes each layer a
+ * `static const` parameter struct, so the compiler sees every shape, stride and zero point
+ * as a constant and specialises the loop nest for that layer (model-specific code). */
+#if defined(__GNUC__) || defined(__clang__)
+#define MF_KERNEL static inline __attribute__((always_inline))
+#else
+#define MF_KERNEL static inline
+#endif
+#define MF_INLINE static inline
+
 /* ---- layer markers --------------------------------------------------- */
 #ifdef MF_PROFILE
 void mf_layer_begin(int i);
