@@ -27,7 +27,8 @@ class Layer:
 class _Ctx:
     """The EmitContext handed to ops (see ops/base.py)."""
 
-    def __init__(self, offsets: dict[int, int], const_of: dict[int, Tensor]):
+    def __init__(self, offsets: dict[int, int], const_of: dict[int, Tensor], kernel_variants: tuple[str, ...]):
+        self.kernel_variants = kernel_variants  # runtime folders in use, best first: ops may re-lay weights for them
         self.offsets = offsets          # id(tensor) -> arena offset
         self.const_of = const_of        # id(tensor) -> constant tensor whose bytes it reuses
         self.consts: list[dict[str, Any]] = []
@@ -78,14 +79,22 @@ def _env() -> jinja2.Environment:
                               undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False)
 
 
-def runtime_source(name: str) -> str:
-    return resources.files("microforge.runtime").joinpath("portable", name).read_text()
+def runtime_source(name: str, variants: tuple[str, ...] = ("portable",)) -> str:
+    """The kernel file `name` from the first runtime folder (e.g. dsp/, then portable/) that has it."""
+    root = resources.files("microforge.runtime")
+    for v in variants:
+        f = root.joinpath(v, name)
+        if f.is_file():
+            return f.read_text()
+    raise FileNotFoundError(f"runtime file {name} not in {variants}")
 
 
 def generate(graph: Graph, offsets: dict[int, int], const_of: dict[int, Tensor], arena_bytes: int,
-             planner: str, source_name: str) -> tuple[dict[str, str], list[Layer], int]:
-    """Returns ({filename: text}, layers, bytes of constants)."""
-    ctx = _Ctx(offsets, const_of)
+             planner: str, source_name: str, kernel_variants: tuple[str, ...] = ("portable",)
+             ) -> tuple[dict[str, str], list[Layer], int]:
+    """Returns ({filename: text}, layers, bytes of constants); kernels come from the first of
+    `kernel_variants` (runtime folders, e.g. ("dsp", "portable")) that has each file."""
+    ctx = _Ctx(offsets, const_of, kernel_variants)
     layers, headers = [], []
     for i, op in enumerate(graph.ops):
         d = opdef(op.type)
@@ -116,10 +125,5 @@ def generate(graph: Graph, offsets: dict[int, int], const_of: dict[int, Tensor],
             f"{graph.outputs[0].dtype.name.lower()} {list(graph.outputs[0].shape)}"), **common),
     }
     for h in list(RUNTIME_COMMON) + headers:
-        files[h] = runtime_source(h)
-        c_name = h[:-2] + ".c"
-        try:
-            files[c_name] = runtime_source(c_name)
-        except FileNotFoundError:
-            pass
+        files[h] = runtime_source(h, kernel_variants)
     return files, layers, const_bytes
