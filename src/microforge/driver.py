@@ -8,9 +8,15 @@ from .codegen import generate
 from .codegen.generate import Layer
 from .frontend import load_tflite
 from .ir import Graph, Tensor, verify
-from .memory import Plan, buffers_for, plan_greedy_by_size, verify_plan
+from .memory import Plan, RamUsage, buffers_for, plan_best, verify_plan
 from .ops import opdef
 from .passes import PASSES
+from .targets import Target, get_target
+
+
+def kernel_variants(target: Target) -> tuple[str, ...]:
+    """Runtime folders to take kernels from, best first: SIMD kernels where the core has the DSP extension."""
+    return ("dsp", "portable") if target.dsp else ("portable",)
 
 
 @dataclass
@@ -26,11 +32,12 @@ class CompiledModel:
     const_bytes: int
     source_name: str
     io_offsets: dict[int, int] = field(default_factory=dict)
+    ram: RamUsage | None = None   # arena + scratch now; stack and static filled in by measurement
 
     @property
     def ram_bytes(self) -> int:
-        """Activation RAM the model needs (the arena); stack and static data are measured per target."""
-        return self.arena_bytes
+        """RAM known at compile time: the activation arena (+ kernel scratch); stack and static data are measured per target."""
+        return self.ram.total if self.ram is not None else self.arena_bytes
 
     @property
     def flash_bytes(self) -> int:
@@ -65,7 +72,8 @@ def compile_model(source: str | Path | bytes, target: str = "host") -> CompiledM
         verify(graph)
 
     aliases: dict[int, Tensor] = {id(op.outputs[0]): op.inputs[0] for op in graph.ops if opdef(op.type).aliases_input(op)}
-    plan = plan_greedy_by_size(buffers_for(graph, aliases))   # memory plan
+    buffers = buffers_for(graph, aliases, lead=lambda op, i: opdef(op.type).overlap_lead(op, i))
+    plan = plan_best(buffers)                      # memory plan: every planner, the smallest wins
     verify_plan(plan)
     offsets = {id(t): off for b, off in zip(plan.buffers, plan.offsets) for t in b.tensors}
     const_of = {}
@@ -75,6 +83,7 @@ def compile_model(source: str | Path | bytes, target: str = "host") -> CompiledM
         if src.is_const:
             const_of[key] = src
 
-    files, layers, const_bytes = generate(graph, offsets, const_of, plan.size, plan.planner, source_name)  # codegen
+    variants = kernel_variants(get_target(target))
+    files, layers, const_bytes = generate(graph, offsets, const_of, plan.size, plan.planner, source_name, variants)  # codegen
     return CompiledModel(graph=graph, target=target, files=files, layers=layers, plan=plan, arena_bytes=plan.size,
-                         const_bytes=const_bytes, source_name=source_name)
+                         const_bytes=const_bytes, source_name=source_name, ram=RamUsage(arena=plan.size))

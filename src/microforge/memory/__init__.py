@@ -1,6 +1,10 @@
 """Memory planning: buffer lifetimes -> arena offsets. Planners are pure; the verifier always runs."""
-from .lifetimes import Buffer, buffers_for
-from .planner import Plan, plan_greedy_by_size
-from .verify import verify_plan
+from .lifetimes import ALIGN, Buffer, buffers_for
+from .planner import (Plan, peak_lower_bound, plan_best, plan_branch_and_bound, plan_greedy_by_breadth,
+                      plan_greedy_by_conflict, plan_greedy_by_size, plan_hill_climb, whole_tensor_bound)
+from .ram import RamUsage
+from .verify import PlanError, verify_plan
 
-__all__ = ["Buffer", "Plan", "buffers_for", "plan_greedy_by_size", "verify_plan"]
+__all__ = ["ALIGN", "Buffer", "Plan", "PlanError", "RamUsage", "buffers_for", "peak_lower_bound", "plan_best",
+           "plan_branch_and_bound", "plan_greedy_by_breadth", "plan_greedy_by_conflict", "plan_greedy_by_size", "plan_hill_climb",
+           "verify_plan", "whole_tensor_bound"]

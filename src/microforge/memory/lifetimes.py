@@ -1,26 +1,43 @@
 """Turn a graph into buffers with lifetimes [first, last] in op steps; aliasing ops share one buffer."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..ir import Graph, Tensor
+from ..ir import Graph, Op, Tensor
+
+ALIGN = 8  # bytes; enough for int32 and float accesses on every target
 
 
 @dataclass
 class Buffer:
-    """One arena allocation: `size` bytes live from op step `first` through `last` (inclusive)."""
+    """One arena allocation: `size` bytes live from op step `first` through `last` (inclusive).
+
+    `inplace` maps the index (in the same buffer list) of an input buffer that dies at step `first`
+    to the lead its op declared: this buffer may share bytes with it when
+    `offset[input] - offset[self] >= lead` (see OpDef.overlap_lead).
+
+    Example: [Buffer(64, 0, 1), Buffer(64, 1, 2, inplace={0: 0})]: the second may exactly overwrite the first.
+    """
 
     size: int
     first: int
     last: int
     tensors: list[Tensor] = field(default_factory=list)
     name: str = ""
+    align: int = ALIGN
+    inplace: dict[int, int] = field(default_factory=dict)
 
 
-def buffers_for(graph: Graph, aliases: dict[int, Tensor]) -> list[Buffer]:
+LeadFn = Callable[[Op, int], "int | None"]
+
+
+def buffers_for(graph: Graph, aliases: dict[int, Tensor], lead: LeadFn | None = None) -> list[Buffer]:
     """Buffers for every activation tensor; `aliases` maps id(tensor) -> the tensor whose bytes it reuses.
 
-    Graph inputs are live from step 0, graph outputs until after the last op.
+    Graph inputs are live from step 0, graph outputs until after the last op. With `lead`
+    (op, input index) -> overlap lead or None, an op's output buffer records which dying input
+    buffers it may overlap.
     """
     def root(t: Tensor) -> Tensor:
         while id(t) in aliases:
@@ -53,4 +70,24 @@ def buffers_for(graph: Graph, aliases: dict[int, Tensor]) -> list[Buffer]:
     end = len(graph.ops)
     for t in graph.outputs:
         touch(t, end)
-    return list(bufs.values())
+    order = list(bufs)
+    if lead is not None:
+        index = {key: i for i, key in enumerate(order)}
+        for step, op in enumerate(graph.ops):
+            for y in op.outputs:
+                if id(y) in aliases or id(y) not in bufs:   # aliasing ops write nothing
+                    continue
+                out = bufs[id(y)]
+                leads: dict[int, int | None] = {}
+                for i, x in enumerate(op.inputs):
+                    if x is None or x.is_const or root(x).is_const:
+                        continue
+                    key = id(root(x))
+                    if bufs[key].last != step or key == id(y):
+                        continue                            # the input is read again later: never overlap it
+                    got = lead(op, i)
+                    if key in leads:                        # the same buffer feeds several operands
+                        got = None if leads[key] is None or got is None else max(leads[key], got)
+                    leads[key] = got
+                out.inplace = {index[k]: v for k, v in leads.items() if v is not None}
+    return [bufs[k] for k in order]

@@ -6,7 +6,7 @@ import numpy as np
 from ..ir import DType, Op, OpType
 from ..quant import add_params
 from ._requant import act_clamp
-from .base import OpDef, expect_arity, expect_dtype, expect_quant, expect_shape, fail
+from .base import OpDef, expect_arity, expect_dtype, expect_quant, expect_shape, fail, lead_from_reads
 
 MAX_RANK = 5
 
@@ -49,9 +49,21 @@ class Add(OpDef):
             raise fail(op, f"rank {len(shape)} is above the supported {MAX_RANK}")
         expect_shape(op, y, shape)
         act_clamp(op, y)
+        try:
+            add_params(a.quant.s, b.quant.s, y.quant.s)
+        except ValueError as e:  # TFLM aborts on these scales (QuantizeMultiplierSmallerThanOneExp)
+            raise fail(op, f"input scales {a.quant.s:g}, {b.quant.s:g} and output scale {y.quant.s:g} cannot be "
+                       f"quantised ({e})", "TFLM rejects this ADD too; check the model's quantisation") from None
 
     def macs(self, op: Op) -> int:
         return op.outputs[0].num_elements
+
+    def overlap_lead(self, op: Op, index: int) -> int | None:
+        """out[i] is written after reading element i of each input; a broadcast input is re-read, so never shared."""
+        x, y = op.inputs[index], op.outputs[0]
+        if tuple(x.shape) != tuple(y.shape):
+            return None
+        return lead_from_reads(np.arange(y.num_elements), 1)  # = 0: the output may start exactly at the input
 
     def emit(self, op: Op, ctx) -> str:
         a, b, y = op.inputs[0], op.inputs[1], op.outputs[0]

@@ -8,11 +8,14 @@ import numpy as np
 from ..errors import MicroforgeError
 from ..ir import DType, Op, OpType, Tensor
 
+NO_READ = 1 << 40  # "reads no input byte" in lead_from_reads (larger than any arena)
 ACTIVATIONS = ("NONE", "RELU", "RELU6", "RELU_N1_TO_1")
 
 
 class EmitContext(Protocol):
     """What codegen offers an op while it emits its layer."""
+
+    kernel_variants: tuple[str, ...]  # runtime folders in use, best first, e.g. ("dsp", "portable")
 
     def ptr(self, tensor: Tensor) -> str:
         """C expression for the address of an activation tensor (typed as its C element type)."""
@@ -42,6 +45,15 @@ class OpDef:
     def aliases_input(self, op: Op) -> bool:
         """True when the output may share the input's buffer (no code emitted)."""
         return False
+
+    def overlap_lead(self, op: Op, index: int) -> int | None:
+        """How far input `index` must lead the output for the two to share bytes; None: never.
+
+        The output may overlap the input (when the input dies at this op) if
+        `input_start - output_start >= lead`. A negative lead lets the output start after the input.
+        Derive it from the portable kernel's loop order with `lead_from_reads`.
+        """
+        return None
 
 
 # ---- shared checks -------------------------------------------------------------------------
@@ -100,11 +112,24 @@ def expect_rank(op: Op, t: Tensor, rank: int, role: str) -> None:
         raise fail(op, f"{role} tensor '{t.name}' must have rank {rank}, has shape {list(t.shape)}")
 
 
-def window(op: Op, in_size: int, filter_size: int, stride: int, dilation: int, padding: str) -> tuple[int, int]:
+def padding_of(op: Op, axis: int) -> str | tuple[int, int]:
+    """The padding of spatial `axis` (0: height, 1: width): "SAME"/"VALID", or (before, after) once a pass folded a PAD in."""
+    explicit = op.options.get("explicit_padding")
+    return tuple(explicit[axis]) if explicit is not None else op.options["padding"]
+
+
+def window(op: Op, in_size: int, filter_size: int, stride: int, dilation: int,
+           padding: str | tuple[int, int]) -> tuple[int, int]:
     """(output size, leading pad) as TFLite computes them; the odd extra pad goes to the end."""
     if stride < 1 or dilation < 1 or filter_size < 1:
         raise fail(op, f"stride {stride}, dilation {dilation} and filter size {filter_size} must all be >= 1")
     eff = (filter_size - 1) * dilation + 1
+    if isinstance(padding, tuple):
+        before, after = padding
+        out = (in_size + before + after - eff) // stride + 1
+        if out < 1:
+            raise fail(op, f"the {filter_size}-wide window (dilation {dilation}) does not fit an input of size {in_size}")
+        return out, before
     if padding == "SAME":
         out = (in_size + stride - 1) // stride
     elif padding == "VALID":
@@ -120,3 +145,40 @@ def window(op: Op, in_size: int, filter_size: int, stride: int, dilation: int, p
 def np_ctype(arr: np.ndarray) -> str:
     return {np.dtype("int8"): "int8_t", np.dtype("int16"): "int16_t", np.dtype("int32"): "int32_t",
             np.dtype("uint8"): "uint8_t", np.dtype("float32"): "float", np.dtype("int64"): "int64_t"}[arr.dtype]
+
+
+def lead_from_reads(first_read: np.ndarray, out_itemsize: int) -> int:
+    """The overlap lead of a kernel that writes output element j (in memory order) after its reads.
+
+    `first_read[j]` is the lowest input byte offset the kernel reads between writing elements j-1 and j
+    (a large number when it reads nothing). Writing element j clobbers bytes up to
+    `out_start + (j+1)*out_itemsize`, which must stay below every input byte still to be read:
+    lead = max_j ((j+1)*out_itemsize - min(first_read[j+1:])).
+
+    >>> lead_from_reads(np.arange(4), 1)      # elementwise: output may start exactly at the input
+    0
+    """
+    reads = np.asarray(first_read, dtype=np.int64).reshape(-1)
+    if reads.size < 2:
+        return -NO_READ  # nothing is read after the only write: any overlap is safe
+    later = np.minimum.accumulate(reads[::-1])[::-1][1:]   # min over elements j+1.. for j = 0..n-2
+    written = (np.arange(1, reads.size, dtype=np.int64)) * out_itemsize
+    return int((written - later).max())
+
+
+def first_taps(in_h: int, in_w: int, out_h: int, out_w: int, k_h: int, k_w: int, stride_h: int, stride_w: int,
+               dil_h: int, dil_w: int, pad_top: int, pad_left: int) -> np.ndarray:
+    """(out_h, out_w) index of the lowest input pixel a window reads (iy*in_w + ix), NO_READ when it reads none.
+
+    The kernels skip taps outside the image (padded taps use a constant), so the lowest address read
+    is the first in-image row and, within it, the first in-image column.
+    """
+    def first_valid(n_out, n_in, k, stride, dil, pad):
+        start = np.arange(n_out) * stride - pad
+        taps = start[:, None] + np.arange(k)[None, :] * dil
+        ok = (taps >= 0) & (taps < n_in)
+        idx = np.where(ok.any(axis=1), taps[np.arange(n_out), ok.argmax(axis=1)], -1)
+        return idx
+    iy, ix = first_valid(out_h, in_h, k_h, stride_h, dil_h, pad_top), first_valid(out_w, in_w, k_w, stride_w, dil_w, pad_left)
+    pix = iy[:, None] * in_w + ix[None, :]
+    return np.where((iy[:, None] >= 0) & (ix[None, :] >= 0), pix, NO_READ)

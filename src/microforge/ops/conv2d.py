@@ -1,14 +1,17 @@
 """CONV_2D: int8 activations, int8 per-channel (or per-tensor) weights, int32 bias."""
 from __future__ import annotations
 
+import numpy as np
+
 from ..ir import DType, Op, OpType
 from ._requant import act_clamp, conv_multipliers, folded_bias
-from .base import OpDef, expect_arity, expect_const, expect_dtype, expect_quant, expect_rank, expect_shape, fail, window
+from .base import (OpDef, expect_arity, expect_const, expect_dtype, expect_quant, expect_rank, expect_shape, fail, first_taps,
+                   lead_from_reads, padding_of, window)
 
 
 class Conv2D(OpDef):
     type = OpType.CONV_2D
-    kernel_headers = ("mf_conv2d.h",)
+    kernel_headers = ("mf_fully_connected.h", "mf_conv2d.h")  # the DSP convolution reuses the FC dot-product blocks
 
     def check(self, op: Op) -> None:
         expect_arity(op, (2, 3))
@@ -35,8 +38,8 @@ class Conv2D(OpDef):
         if b is not None and b.num_elements != oc:
             raise fail(op, f"bias has {b.num_elements} elements, expected {oc}")
         o = op.options
-        oh, _ = window(op, x.shape[1], kh, o["stride_h"], o["dilation_h"], o["padding"])
-        ow, _ = window(op, x.shape[2], kw, o["stride_w"], o["dilation_w"], o["padding"])
+        oh, _ = window(op, x.shape[1], kh, o["stride_h"], o["dilation_h"], padding_of(op, 0))
+        ow, _ = window(op, x.shape[2], kw, o["stride_w"], o["dilation_w"], padding_of(op, 1))
         expect_shape(op, y, (x.shape[0], oh, ow, oc))
         act_clamp(op, y)
 
@@ -44,13 +47,32 @@ class Conv2D(OpDef):
         y, w = op.outputs[0], op.inputs[1]
         return y.num_elements * w.shape[1] * w.shape[2] * w.shape[3]
 
+    def overlap_lead(self, op: Op, index: int) -> int | None:
+        """mf_conv2d_s8 writes out[b][oy][ox][oc] right after reading its whole window (all input channels).
+
+        So every output channel of a pixel is written while the pixel's window is still needed by the
+        next channel: a 1x1 stride-1 conv needs lead out_c-1 when out_c <= in_c, and the output must
+        start (pixels-1)*(out_c-in_c) bytes further ahead when it is wider.
+        """
+        if index != 0:
+            return None
+        x, w, y = op.inputs[0], op.inputs[1], op.outputs[0]
+        o = op.options
+        oc, kh, kw, ic = w.shape
+        _, pad_t = window(op, x.shape[1], kh, o["stride_h"], o["dilation_h"], padding_of(op, 0))
+        _, pad_l = window(op, x.shape[2], kw, o["stride_w"], o["dilation_w"], padding_of(op, 1))
+        taps = first_taps(x.shape[1], x.shape[2], y.shape[1], y.shape[2], kh, kw, o["stride_h"], o["stride_w"],
+                          o["dilation_h"], o["dilation_w"], pad_t, pad_l).reshape(1, -1, 1) * ic
+        batch = (np.arange(x.shape[0]) * (x.num_elements // x.shape[0])).reshape(-1, 1, 1)
+        return lead_from_reads(np.broadcast_to(taps + batch, (x.shape[0], taps.shape[1], oc)), 1)
+
     def emit(self, op: Op, ctx) -> str:
         x, w, y = op.inputs[0], op.inputs[1], op.outputs[0]
         b = op.inputs[2] if len(op.inputs) > 2 else None
         o = op.options
         oc, kh, kw, ic = w.shape
-        _, pad_t = window(op, x.shape[1], kh, o["stride_h"], o["dilation_h"], o["padding"])
-        _, pad_l = window(op, x.shape[2], kw, o["stride_w"], o["dilation_w"], o["padding"])
+        _, pad_t = window(op, x.shape[1], kh, o["stride_h"], o["dilation_h"], padding_of(op, 0))
+        _, pad_l = window(op, x.shape[2], kw, o["stride_w"], o["dilation_w"], padding_of(op, 1))
         in_zp, out_zp = x.quant.zp, y.quant.zp
         mult, shift = conv_multipliers(x, w, y, oc)
         lo, hi = act_clamp(op, y)

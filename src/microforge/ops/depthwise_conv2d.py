@@ -1,9 +1,12 @@
 """DEPTHWISE_CONV_2D: int8, per-channel weights, any depth multiplier, stride, dilation and padding."""
 from __future__ import annotations
 
+import numpy as np
+
 from ..ir import DType, Op, OpType
 from ._requant import act_clamp, conv_multipliers, folded_bias
-from .base import OpDef, expect_arity, expect_const, expect_dtype, expect_quant, expect_rank, expect_shape, fail, window
+from .base import (OpDef, expect_arity, expect_const, expect_dtype, expect_quant, expect_rank, expect_shape, fail, first_taps,
+                   lead_from_reads, padding_of, window)
 
 
 class DepthwiseConv2D(OpDef):
@@ -37,8 +40,8 @@ class DepthwiseConv2D(OpDef):
         if b is not None and b.num_elements != oc:
             raise fail(op, f"bias has {b.num_elements} elements, expected {oc}")
         o = op.options
-        oh, _ = window(op, x.shape[1], kh, o["stride_h"], o["dilation_h"], o["padding"])
-        ow, _ = window(op, x.shape[2], kw, o["stride_w"], o["dilation_w"], o["padding"])
+        oh, _ = window(op, x.shape[1], kh, o["stride_h"], o["dilation_h"], padding_of(op, 0))
+        ow, _ = window(op, x.shape[2], kw, o["stride_w"], o["dilation_w"], padding_of(op, 1))
         expect_shape(op, y, (x.shape[0], oh, ow, oc))
         act_clamp(op, y)
 
@@ -46,22 +49,68 @@ class DepthwiseConv2D(OpDef):
         w = op.inputs[1]
         return op.outputs[0].num_elements * w.shape[1] * w.shape[2]
 
+    def overlap_lead(self, op: Op, index: int) -> int | None:
+        """mf_depthwise_conv2d_s8 writes out[b][oy][ox][oc] after reading channel oc/depth_mult of its window.
+
+        The first in-image tap bounds what is still to be read, so a 3x3 stride-1 SAME layer needs a
+        lead of about one input row plus one pixel; stride 2 lets the output trail the input.
+        """
+        if index != 0:
+            return None
+        x, w, y = op.inputs[0], op.inputs[1], op.outputs[0]
+        o = op.options
+        _, kh, kw, oc = w.shape
+        ic = x.shape[3]
+        _, pad_t = window(op, x.shape[1], kh, o["stride_h"], o["dilation_h"], padding_of(op, 0))
+        _, pad_l = window(op, x.shape[2], kw, o["stride_w"], o["dilation_w"], padding_of(op, 1))
+        taps = first_taps(x.shape[1], x.shape[2], y.shape[1], y.shape[2], kh, kw, o["stride_h"], o["stride_w"],
+                          o["dilation_h"], o["dilation_w"], pad_t, pad_l).reshape(1, -1, 1) * ic
+        batch = (np.arange(x.shape[0]) * (x.num_elements // x.shape[0])).reshape(-1, 1, 1)
+        chan = (np.arange(oc) // (oc // ic)).reshape(1, 1, -1)
+        return lead_from_reads(taps + batch + chan, 1)
+
     def emit(self, op: Op, ctx) -> str:
         x, w, y = op.inputs[0], op.inputs[1], op.outputs[0]
         b = op.inputs[2] if len(op.inputs) > 2 else None
         o = op.options
         _, kh, kw, oc = w.shape
-        _, pad_t = window(op, x.shape[1], kh, o["stride_h"], o["dilation_h"], o["padding"])
-        _, pad_l = window(op, x.shape[2], kw, o["stride_w"], o["dilation_w"], o["padding"])
+        _, pad_t = window(op, x.shape[1], kh, o["stride_h"], o["dilation_h"], padding_of(op, 0))
+        _, pad_l = window(op, x.shape[2], kw, o["stride_w"], o["dilation_w"], padding_of(op, 1))
         in_zp, out_zp = x.quant.zp, y.quant.zp
         mult, shift = conv_multipliers(x, w, y, oc)
         lo, hi = act_clamp(op, y)
         bias = folded_bias(b, w.data.reshape(-1, oc).astype(int).sum(axis=0), in_zp)
-        p = ctx.params("mf_depthwise_conv2d_params_t", dict(
+        fields = dict(
             batches=x.shape[0], in_h=x.shape[1], in_w=x.shape[2], in_c=x.shape[3], depth_mult=oc // x.shape[3],
             out_h=y.shape[1], out_w=y.shape[2], k_h=kh, k_w=kw,
             stride_h=o["stride_h"], stride_w=o["stride_w"], dil_h=o["dilation_h"], dil_w=o["dilation_w"],
-            pad_top=pad_t, pad_left=pad_l, pad_value=in_zp, out_offset=out_zp, act_min=lo, act_max=hi,
-            weights=ctx.const(w), bias=ctx.const(f"{op.name}_bias", bias),
-            mult=ctx.const(f"{op.name}_mult", mult), shift=ctx.const(f"{op.name}_shift", shift)))
+            pad_top=pad_t, pad_left=pad_l, pad_value=in_zp, out_offset=out_zp, act_min=lo, act_max=hi)
+        layout = self._dsp_layout(w.data.reshape(kh * kw, oc), bias, mult, shift) \
+            if "dsp" in ctx.kernel_variants and oc == x.shape[3] else None
+        if layout is not None:  # runtime/dsp's SIMD path (depth multiplier 1) reads only wq and rq
+            fields.update(weights="0", bias="0", mult="0", shift="0", simd=1,
+                          wq=ctx.const(f"{op.name}_wq", layout[0]), rq=ctx.const(f"{op.name}_rq", layout[1]),
+                          pad=ctx.const(f"{op.name}_pad", np.full(oc, in_zp, np.int8)))
+        else:
+            fields.update(weights=ctx.const(w), bias=ctx.const(f"{op.name}_bias", bias),
+                          mult=ctx.const(f"{op.name}_mult", mult), shift=ctx.const(f"{op.name}_shift", shift))
+        p = ctx.params("mf_depthwise_conv2d_params_t", fields)
         return f"mf_depthwise_conv2d_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
+
+    @staticmethod
+    def _dsp_layout(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray):
+        """runtime/dsp layout: weights doubled as int16 in SXTB16 lane order (c0,c2,c1,c3) per group of 4
+        channels, then the tail channels tap by tap; per group 2*bias[4], mult[4], -shift-1[4], per tail
+        channel the same three. None when the fast requantisation would not be exact."""
+        kk, c = w.shape
+        bound = np.abs(bias.astype(np.int64)) + 128 * np.abs(w.astype(np.int64)).sum(axis=0)
+        if kk > 32 or (shift > -1).any() or (bound >= 1 << 30).any():
+            return None
+        g = c // 4
+        w2 = w.astype(np.int16) * 2
+        full = w2[:, :4 * g].reshape(kk, g, 4)[:, :, [0, 2, 1, 3]].transpose(1, 0, 2)
+        wq = np.concatenate([full.reshape(-1), w2[:, 4 * g:].T.reshape(-1)]).astype(np.int16)
+        cols = np.stack([bias.astype(np.int64) * 2, mult, -shift.astype(np.int64) - 1])  # (3, c)
+        groups = cols[:, :4 * g].reshape(3, g, 4).transpose(1, 0, 2)
+        rq = np.concatenate([groups.reshape(-1), cols[:, 4 * g:].T.reshape(-1)]).astype(np.int32)
+        return wq, rq

@@ -1,9 +1,11 @@
 """AVERAGE_POOL_2D and MAX_POOL_2D on int8 (no rescaling: output quantisation equals the input's)."""
 from __future__ import annotations
 
+import numpy as np
+
 from ..ir import DType, Op, OpType
 from ._requant import act_clamp
-from .base import OpDef, expect_arity, expect_dtype, expect_quant, expect_rank, expect_shape, fail, window
+from .base import OpDef, expect_arity, expect_dtype, expect_quant, expect_rank, expect_shape, fail, first_taps, lead_from_reads, window
 
 
 class _Pool(OpDef):
@@ -27,6 +29,18 @@ class _Pool(OpDef):
 
     def macs(self, op: Op) -> int:
         return op.outputs[0].num_elements * op.options["filter_h"] * op.options["filter_w"]
+
+    def overlap_lead(self, op: Op, index: int) -> int | None:
+        """pool() writes out[b][oy][ox][c] after reading channel c of its window, clipped to the image."""
+        x, y = op.inputs[0], op.outputs[0]
+        o = op.options
+        _, pad_t = window(op, x.shape[1], o["filter_h"], o["stride_h"], 1, o["padding"])
+        _, pad_l = window(op, x.shape[2], o["filter_w"], o["stride_w"], 1, o["padding"])
+        c = x.shape[3]
+        taps = first_taps(x.shape[1], x.shape[2], y.shape[1], y.shape[2], o["filter_h"], o["filter_w"], o["stride_h"],
+                          o["stride_w"], 1, 1, pad_t, pad_l).reshape(1, -1, 1) * c
+        batch = (np.arange(x.shape[0]) * (x.num_elements // x.shape[0])).reshape(-1, 1, 1)
+        return lead_from_reads(taps + batch + np.arange(c).reshape(1, 1, -1), 1)
 
     def emit(self, op: Op, ctx) -> str:
         x, y = op.inputs[0], op.outputs[0]

@@ -5,7 +5,7 @@ import numpy as np
 
 from ..ir import DType, Op, OpType
 from ..quant import quantize_multiplier
-from .base import OpDef, expect_arity, expect_dtype, expect_quant, expect_shape
+from .base import OpDef, expect_arity, expect_dtype, expect_quant, expect_shape, lead_from_reads
 
 
 class Quantize(OpDef):
@@ -20,6 +20,11 @@ class Quantize(OpDef):
         if x.dtype == DType.INT8:
             expect_quant(op, x, "input")
         expect_shape(op, y, x.shape)
+
+    def overlap_lead(self, op: Op, index: int) -> int | None:
+        """out[i] is written after reading in[i] (float or int8): the input may start where the output does (or before)."""
+        x = op.inputs[0]
+        return lead_from_reads(np.arange(x.num_elements) * x.dtype.size, 1)
 
     def emit(self, op: Op, ctx) -> str:
         x, y = op.inputs[0], op.outputs[0]
@@ -41,6 +46,10 @@ class Dequantize(OpDef):
         y = expect_dtype(op, op.outputs[0], "output", DType.FLOAT32)
         expect_quant(op, x, "input")
         expect_shape(op, y, x.shape)
+
+    def overlap_lead(self, op: Op, index: int) -> int | None:
+        """out[i] (4 bytes) is written after reading in[i] (1 byte): the output must start 3*(n-1) bytes ahead."""
+        return lead_from_reads(np.arange(op.inputs[0].num_elements), 4)
 
     def emit(self, op: Op, ctx) -> str:
         x, y = op.inputs[0], op.outputs[0]

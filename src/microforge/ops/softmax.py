@@ -1,9 +1,11 @@
 """SOFTMAX: int8 input, int8 (or int16) output over the last axis; exp table computed here in Python."""
 from __future__ import annotations
 
+import numpy as np
+
 from ..ir import DType, Op, OpType
 from ..quant import softmax_params
-from .base import OpDef, expect_arity, expect_dtype, expect_quant, expect_shape, fail
+from .base import OpDef, expect_arity, expect_dtype, expect_quant, expect_shape, fail, lead_from_reads
 
 # TFLM fixes the output quantisation of a quantised softmax: scale 1/256 (int8) or 1/65536 (int16).
 _OUT_QUANT = {DType.INT8: (1 / 256, -128), DType.INT16: (1 / 65536, -32768)}
@@ -29,6 +31,12 @@ class Softmax(OpDef):
         except ValueError as e:
             raise fail(op, f"beta {op.options.get('beta')} with input scale {x.quant.s:g} cannot be quantised ({e})",
                        "TFLM rejects this softmax too; check the model's beta and input scale") from None
+
+    def overlap_lead(self, op: Op, index: int) -> int | None:
+        """Per row: max and sum read the whole row, then out[c] is written right after reading in[c]."""
+        # Element 0 of a row first reads the whole row from its start, element c > 0 reads in[c]:
+        # either way the lowest byte element i reads is i.
+        return lead_from_reads(np.arange(op.inputs[0].num_elements), op.outputs[0].dtype.size)
 
     def emit(self, op: Op, ctx) -> str:
         x, y = op.inputs[0], op.outputs[0]

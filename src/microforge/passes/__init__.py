@@ -1,6 +1,7 @@
 """Graph -> Graph rewrites. PASSES lists them once, in the order the driver runs them."""
 from .dead_code import remove_dead_ops
+from .fold_pad import fold_pad_into_conv
 
-PASSES = [remove_dead_ops]
+PASSES = [fold_pad_into_conv, remove_dead_ops]
 
 __all__ = ["PASSES"]
