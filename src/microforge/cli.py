@@ -102,6 +102,19 @@ def _run(args) -> int:
     return 0
 
 
+def _plan(args) -> int:
+    from .driver import compile_model
+    from .memory.render import plan_svg, plan_table
+
+    cm = compile_model(args.model, target=_target(args).name)
+    names = [f"{i} {op.type.value}" for i, op in enumerate(cm.graph.ops)]
+    print(plan_table(cm.plan, names))
+    if args.svg:
+        Path(args.svg).write_text(plan_svg(cm.plan, names))
+        print(f"wrote the plan picture to {args.svg}")
+    return 0
+
+
 def _random_inputs(tensors, seed: int) -> list[np.ndarray]:
     rng = np.random.default_rng(seed)
     out = []
@@ -164,6 +177,19 @@ def _example(args) -> int:
     return 0
 
 
+def _serve(args) -> int:
+    from .service.serve import serve
+
+    return serve(args.host, args.port, args.workers)
+
+
+def _worker(args) -> int:
+    from .service.config import Settings
+    from .service.worker import run_worker
+
+    return run_worker(Settings.from_env(), threads=args.threads)
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="microforge", description=__doc__.splitlines()[0].split(": ", 1)[-1]
                                  if __doc__ else None)
@@ -202,10 +228,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed of the random input (default 0)")
     p.set_defaults(func=_bench)
 
+    p = sub.add_parser("plan", help="show the memory plan (table, optional SVG picture)",
+                       description="Compile the model and show how its activations are placed in the arena: one row "
+                       "per buffer (offset, size, lifetime, in-place partner), the peak, and what every planner reached.")
+    model_and_target(p)
+    p.add_argument("--svg", metavar="FILE", help="also draw the plan (time x address) into an SVG file")
+    p.set_defaults(func=_plan)
+
     p = sub.add_parser("example", help="write the bundled example model", description="Write the bundled example: "
                        "a small int8 CNN that microforge generates itself with fixed-seed weights.")
     p.add_argument("-o", "--output", required=True, metavar="FILE.tflite")
     p.set_defaults(func=_example)
+
+    p = sub.add_parser("serve", help="run the benchmarking web service (web app, queue, workers, database)",
+                       description="Serve the upload-and-benchmark web app with its queue, database and worker "
+                       "processes on this machine (settings: MICROFORGE_* variables, see the README).")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1, help="worker processes to start here (0: they run elsewhere)")
+    p.set_defaults(func=_serve)
+
+    p = sub.add_parser("worker", help="run a benchmarking service worker (takes jobs from the queue)",
+                       description="Take jobs from the service's queue (SQLite here, or MICROFORGE_REDIS_URL) and "
+                       "measure them, each target in a limited subprocess.")
+    p.add_argument("--threads", type=int, help="jobs at once (default MICROFORGE_WORKER_THREADS or 2)")
+    p.set_defaults(func=_worker)
 
     p = sub.add_parser("targets", help="list the targets", description="List targets: core, DSP, board clock, RAM, flash.")
     p.set_defaults(func=_targets)

@@ -48,3 +48,13 @@ def test_targets_lists_every_core():
     assert r.returncode == 0
     for name in ("host", "m0plus", "m4", "m7", "m33", "m55"):
         assert name in r.stdout
+
+
+def test_plan_prints_table_and_draws_svg(tmp_path):
+    model = tmp_path / "example.tflite"
+    model.write_bytes(example_model())
+    r = mf("plan", model, "--svg", tmp_path / "plan.svg")
+    assert r.returncode == 0, r.stderr
+    assert "arena" in r.stdout and "whole-tensor bound" in r.stdout
+    svg = (tmp_path / "plan.svg").read_text()
+    assert svg.startswith("<svg") and "</svg>" in svg
