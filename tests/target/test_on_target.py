@@ -25,10 +25,34 @@ OP_MODELS = {
     "conv-1x1-c33": lambda: mg.conv2d_model(1, (1, 5, 5, 33), 13, 1, 1, "VALID", 1, "NONE", in_zp=7),
     "conv-s2-dil2-valid": lambda: mg.conv2d_model(2, (1, 11, 10, 3), 5, 3, 2, "VALID", 2, "RELU6", in_zp=-128),
     "conv-per-tensor": lambda: mg.conv2d_model(3, (1, 7, 6, 5), 7, 3, 2, "SAME", 1, "NONE", per_channel=False, in_zp=20),
+    # DSP conv/FC paths: 1x1 in place with channel tails, strided 1x1, wide in_c, odd out_c, batches,
+    # pixel counts that leave 1 or 2 after the 3-pixel blocks, strides above the 4 KiB immediate range.
+    **{f"conv-1x1-{ic}to{oc}": (lambda ic=ic, oc=oc: mg.conv2d_model(seed_of("t1", ic, oc), (1, 5, 5, ic), oc, 1, 1, "SAME", 1, "RELU", in_zp=5))
+       for ic, oc in ((1, 3), (5, 7), (13, 13), (16, 5), (64, 33))},
+    "conv-1x1-s2": lambda: mg.conv2d_model(8, (1, 7, 9, 12), 5, 1, 2, "SAME", 1, "NONE", in_zp=-11),
+    "conv-1x1-c256": lambda: mg.conv2d_model(9, (1, 3, 4, 256), 9, 1, 1, "VALID", 1, "RELU6", in_zp=-128),
+    "conv-1x1-batch2": lambda: mg.conv2d_model(10, (2, 2, 4, 8), 6, 1, 1, "VALID", 1, "NONE", in_zp=3),
+    "conv-3x3-batch2": lambda: mg.conv2d_model(11, (2, 5, 4, 6), 5, 3, 1, "SAME", 1, "RELU", in_zp=-1),
+    "conv-k-over-4k": lambda: mg.conv2d_model(12, (1, 3, 3, 480), 3, 3, 1, "SAME", 1, "NONE", in_zp=2),
+    "fc-in37-per-channel": lambda: mg.fc_model(13, (1, 37), 11, "NONE", per_channel=True, in_zp=-5),
+    "fc-per-tensor-batch4": lambda: mg.fc_model(14, (4, 30), 6, "RELU", per_channel=False, in_zp=12),
+    "fc-wide": lambda: mg.fc_model(15, (1, 1500), 5, "NONE", per_channel=True, in_zp=1),
     **{f"dw-c{c}": (lambda c=c: mg.depthwise_model(seed_of("td", c), (1, 7, 6, c), 1, 3, 1, "SAME", 1, "RELU6", in_zp=-3))
        for c in (1, 3, 5, 7, 13, 16)},
     "dw-dm2-s2": lambda: mg.depthwise_model(4, (1, 9, 8, 5), 2, 3, 2, "SAME", 1, "NONE", in_zp=9),
     "dw-dil2-valid": lambda: mg.depthwise_model(5, (1, 11, 10, 3), 3, 3, 1, "VALID", 2, "RELU", in_zp=-7),
+    # runtime/dsp depthwise: 4-channel SIMD groups + tails, interior/border pixels, stride 1/2, SAME/VALID
+    **{f"dw-s2-same-c{c}": (lambda c=c: mg.depthwise_model(seed_of("td2", c), (1, 9, 8, c), 1, 3, 2, "SAME", 1, "NONE", in_zp=5))
+       for c in (1, 4, 8, 33)},
+    **{f"dw-s1-valid-c{c}": (lambda c=c: mg.depthwise_model(seed_of("tdv", c), (1, 6, 7, c), 1, 3, 1, "VALID", 1, "RELU", in_zp=-128))
+       for c in (4, 8, 33)},
+    **{f"dw-s2-valid-c{c}": (lambda c=c: mg.depthwise_model(seed_of("tdv2", c), (1, 10, 9, c), 1, 3, 2, "VALID", 1, "RELU6", in_zp=12))
+       for c in (3, 13)},
+    "dw-dm2-c4": lambda: mg.depthwise_model(8, (1, 6, 5, 4), 2, 3, 1, "SAME", 1, "RELU", in_zp=-20),
+    "dw-5x5-c8": lambda: mg.depthwise_model(9, (1, 9, 8, 8), 1, 5, 1, "SAME", 1, "NONE", in_zp=3),
+    "dw-dil2-same-c8": lambda: mg.depthwise_model(10, (1, 9, 9, 8), 1, 3, 1, "SAME", 2, "RELU6", in_zp=-1),
+    "dw-batch2-c5": lambda: mg.depthwise_model(11, (2, 6, 5, 5), 1, 3, 2, "SAME", 1, "NONE", in_zp=40),
+    "dw-per-tensor-c6": lambda: mg.depthwise_model(12, (1, 5, 6, 6), 1, 3, 1, "SAME", 1, "NONE", per_channel=False, in_zp=0),
     "fc-per-tensor": lambda: mg.fc_model(6, (1, 33), 13, "RELU", per_channel=False, in_zp=7),
     "fc-per-channel-batch": lambda: mg.fc_model(7, (3, 7), 5, "NONE", per_channel=True, in_zp=-9),
     "add": lambda: mg.add_model(None, (1, 4, 4, 7), (1, 4, 4, 7), "RELU", scales=(0.02, 0.04), zero_points=(3, -3)),
@@ -36,6 +60,9 @@ OP_MODELS = {
     "avgpool": lambda: mg.pool_model("AVERAGE", (1, 7, 7, 5), 3, 2, "SAME", "NONE", scale=0.04, zero_point=-10),
     "maxpool": lambda: mg.pool_model("MAX", (1, 9, 8, 7), (3, 2), (2, 1), "SAME", "RELU", scale=0.04, zero_point=20),
     "mean": lambda: mg.mean_model((1, 6, 5, 13), (1, 2), True, in_scale=0.04, in_zp=-10),
+    "mean-c8-no-keep": lambda: mg.mean_model((1, 5, 5, 8), (1, 2), False, in_scale=0.05, in_zp=17),
+    "add-broadcast-channels": lambda: mg.add_model(None, (1, 4, 4, 8), (1, 1, 1, 8), "RELU6", scales=(0.03, 0.03), zero_points=(-128, 0)),
+    "add-equal-scales": lambda: mg.add_model(None, (2, 3, 11), (2, 3, 11), "NONE", scales=(0.1, 0.1), zero_points=(1, 2), out_zp=-60),
     "pad": lambda: mg.pad_model((1, 5, 3, 7), ((0, 0), (2, 0), (0, 3), (1, 2)), zero_point=17),
     "softmax": lambda: mg.softmax_model((2, 12), 1.0, 0.3, -20),
     "quantize-f32": lambda: mg.quantize_model((1, 64), "float32", out_scale=0.02, out_zp=-7),

@@ -85,7 +85,32 @@ class DepthwiseConv2D(OpDef):
             out_h=y.shape[1], out_w=y.shape[2], k_h=kh, k_w=kw,
             stride_h=o["stride_h"], stride_w=o["stride_w"], dil_h=o["dilation_h"], dil_w=o["dilation_w"],
             pad_top=pad_t, pad_left=pad_l, pad_value=in_zp, out_offset=out_zp, act_min=lo, act_max=hi)
-        fields.update(weights=ctx.const(w), bias=ctx.const(f"{op.name}_bias", bias),
-                      mult=ctx.const(f"{op.name}_mult", mult), shift=ctx.const(f"{op.name}_shift", shift))
+        layout = self._dsp_layout(w.data.reshape(kh * kw, oc), bias, mult, shift) \
+            if "dsp" in ctx.kernel_variants and oc == x.shape[3] else None
+        if layout is not None:  # runtime/dsp's SIMD path (depth multiplier 1) reads only wq and rq
+            fields.update(weights="0", bias="0", mult="0", shift="0", simd=1,
+                          wq=ctx.const(f"{op.name}_wq", layout[0]), rq=ctx.const(f"{op.name}_rq", layout[1]),
+                          pad=ctx.const(f"{op.name}_pad", np.full(oc, in_zp, np.int8)))
+        else:
+            fields.update(weights=ctx.const(w), bias=ctx.const(f"{op.name}_bias", bias),
+                          mult=ctx.const(f"{op.name}_mult", mult), shift=ctx.const(f"{op.name}_shift", shift))
         p = ctx.params("mf_depthwise_conv2d_params_t", fields)
         return f"mf_depthwise_conv2d_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
+
+    @staticmethod
+    def _dsp_layout(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray):
+        """runtime/dsp layout: weights doubled as int16 in SXTB16 lane order (c0,c2,c1,c3) per group of 4
+        channels, then the tail channels tap by tap; per group 2*bias[4], mult[4], -shift-1[4], per tail
+        channel the same three. None when the fast requantisation would not be exact."""
+        kk, c = w.shape
+        bound = np.abs(bias.astype(np.int64)) + 128 * np.abs(w.astype(np.int64)).sum(axis=0)
+        if kk > 32 or (shift > -1).any() or (bound >= 1 << 30).any():
+            return None
+        g = c // 4
+        w2 = w.astype(np.int16) * 2
+        full = w2[:, :4 * g].reshape(kk, g, 4)[:, :, [0, 2, 1, 3]].transpose(1, 0, 2)
+        wq = np.concatenate([full.reshape(-1), w2[:, 4 * g:].T.reshape(-1)]).astype(np.int16)
+        cols = np.stack([bias.astype(np.int64) * 2, mult, -shift.astype(np.int64) - 1])  # (3, c)
+        groups = cols[:, :4 * g].reshape(3, g, 4).transpose(1, 0, 2)
+        rq = np.concatenate([groups.reshape(-1), cols[:, 4 * g:].T.reshape(-1)]).astype(np.int32)
+        return wq, rq
