@@ -2,18 +2,21 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 from pathlib import Path
 
 import numpy as np
 from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
 
 from ..errors import MicroforgeError
-from ..ir import DType, Graph, Op, Quant, Tensor, verify
-from .optable import OP_TABLE, builtin_name, read_options, supported_builtins
+from ..ir import DType, Graph, Op, OpType, Quant, Tensor, verify
+from .flatbuf import RawModel, opcode_of, read_model
+from .optable import OP_TABLE, builtin_name, read_options
 
 MAX_FILE_BYTES = 64 << 20          # no microcontroller model is bigger; bounds parse time and memory
-MAX_TENSOR_ELEMENTS = 1 << 26      # 64 M elements: far beyond any Cortex-M RAM, still cheap to reason about
+MAX_TENSOR_ELEMENTS = 1 << 24      # 16 M elements: far beyond any Cortex-M RAM; bounds per-tensor analysis work
 MAX_RANK = 6
+MAX_NAME_CHARS = 256               # longer tensor names are shortened (codegen keeps C identifiers unique)
 
 _DTYPES = {
     schema.TensorType.INT8: DType.INT8,
@@ -27,7 +30,19 @@ _DTYPES = {
     schema.TensorType.BOOL: DType.BOOL,
 }
 _TYPE_NAMES = {v: k for k, v in vars(schema.TensorType).items() if not k.startswith("_")}
-_ZP_RANGE = {DType.INT8: (-128, 127), DType.UINT8: (0, 255), DType.INT16: (0, 0), DType.INT32: (0, 0), DType.INT64: (0, 0)}
+_ZP_RANGE = {DType.INT8: (-128, 127), DType.UINT8: (0, 255), DType.INT16: (0, 0)}
+_FLOATS = (DType.FLOAT32, DType.FLOAT16, DType.FLOAT64)
+_INT8_HINT = ("convert with full-integer (int8) post-training quantisation: converter.optimizations = "
+              "[tf.lite.Optimize.DEFAULT], a representative_dataset and target_spec.supported_ops = "
+              "[tf.lite.OpsSet.TFLITE_BUILTINS_INT8]; float32 inputs/outputs around an int8 graph are fine")
+_MALFORMED = "the model is malformed; re-export it with the TFLite converter"
+# First bytes of files people pass by mistake -> what they are.
+_MAGIC = (
+    (b"PK\x03\x04", "a zip archive (a Keras .keras file or a zipped SavedModel?)"),
+    (b"\x89HDF\r\n\x1a\n", "an HDF5 file (a Keras .h5 model?)"),
+    (b"\x7fELF", "an ELF executable or object file"),
+    (b"\x1f\x8b", "a gzip archive"),
+)
 
 
 def load_tflite(source: str | Path | bytes) -> Graph:
@@ -40,6 +55,9 @@ def load_tflite(source: str | Path | bytes) -> Graph:
         path = Path(source)
         name = path.stem
         try:
+            if path.is_dir():
+                raise MicroforgeError(f"'{path}' is a directory (a SavedModel?), not a .tflite file",
+                                      hint="convert it with tf.lite.TFLiteConverter and pass the .tflite file")
             size = path.stat().st_size
             if size > MAX_FILE_BYTES:
                 raise MicroforgeError(f"'{path}' is {size} bytes, larger than the {MAX_FILE_BYTES} byte limit",
@@ -49,160 +67,187 @@ def load_tflite(source: str | Path | bytes) -> Graph:
             raise MicroforgeError(f"cannot read '{path}': {e.strerror}", hint="check the path") from None
     else:
         data = bytes(source)
-    model = _unpack(data)
-    return _build_graph(model, data, name)
+    return _build_graph(_unpack(data), data, name)
 
 
-def _unpack(data: bytes) -> schema.ModelT:
-    if len(data) < 8:
-        raise MicroforgeError(f"the file is {len(data)} bytes long, too short to be a .tflite model",
-                              hint="pass a TensorFlow Lite flatbuffer (.tflite)")
+def _unpack(data: bytes) -> RawModel:
     if len(data) > MAX_FILE_BYTES:
         raise MicroforgeError(f"the model is {len(data)} bytes, larger than the {MAX_FILE_BYTES} byte limit")
-    if data[4:8] != b"TFL3":
-        raise MicroforgeError("not a TensorFlow Lite model (the flatbuffer identifier is not 'TFL3')",
-                              hint="pass a .tflite file produced by the TFLite converter")
-    try:
-        root = schema.Model.GetRootAsModel(data, 0)
-        model = schema.ModelT.InitFromObj(root)
-    except Exception as e:  # corrupt offsets surface as struct/index/unicode errors deep inside flatbuffers
-        raise MicroforgeError(f"the model flatbuffer is corrupt or truncated ({type(e).__name__}: {e})",
-                              hint="re-export the model; the file may be damaged") from None
-    return model
+    if len(data) < 16 or data[4:8] != b"TFL3":
+        kind = next((k for magic, k in _MAGIC if data.startswith(magic)), None)
+        if kind is None and _looks_like_c_array(data):
+            kind = "C source (an `xxd -i` array?)"
+        what = f"this is {kind}, not a TensorFlow Lite model" if kind else (
+            f"the file is {len(data)} bytes long, too short to be a .tflite model" if len(data) < 16 else
+            "not a TensorFlow Lite model (the flatbuffer identifier at bytes 4..8 is not 'TFL3')")
+        raise MicroforgeError(what, hint="pass a .tflite flatbuffer produced by the TFLite converter")
+    return read_model(data)
+
+
+def _looks_like_c_array(data: bytes) -> bool:
+    head = data[:4096]
+    return all(32 <= b < 127 or b in b"\t\r\n" for b in head) and (b"0x" in head and b"{" in head)
 
 
 def _fail(what: str, where: str | None = None, hint: str | None = None) -> MicroforgeError:
-    return MicroforgeError(what, where=where, hint=hint or "the model is malformed; re-export it with the TFLite converter")
+    return MicroforgeError(what, where=where, hint=hint or _MALFORMED)
 
 
-def _build_graph(model: schema.ModelT, data: bytes, name: str) -> Graph:
+def display_name(raw, i: int) -> str:
+    """A tensor name safe to print and embed: decoded, control characters escaped, bounded length."""
+    if raw is None or len(raw) == 0:
+        return f"tensor_{i}"
+    s = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else str(raw)
+    s = "".join(ch if unicodedata.category(ch)[0] != "C" else f"\\x{ord(ch):02x}" for ch in s)
+    return s if len(s) <= MAX_NAME_CHARS else s[:MAX_NAME_CHARS - 3] + "..."
+
+
+def _build_graph(model: RawModel, data: bytes, name: str) -> Graph:
     if model.version != 3:
-        raise _fail(f"unsupported schema version {model.version} (expected 3)")
-    if not model.subgraphs:
-        raise _fail("the model has no subgraph")
-    if len(model.subgraphs) > 1:
-        raise MicroforgeError(
-            f"the model has {len(model.subgraphs)} subgraphs; only single-subgraph models are supported",
-            hint="control flow (IF, WHILE, CALL_ONCE) is not supported; export a model without it")
-    sg = model.subgraphs[0]
-    buffers = model.buffers or []
-    opcodes = model.operatorCodes or []
+        raise _fail(f"field version is {model.version}; only schema version 3 is supported")
+    sg = model.subgraph
     raw_tensors = sg.tensors or []
+    const_cache: dict[int, np.ndarray] = {}
+    tensors = [_tensor(i, t, model.buffers, data, const_cache) for i, t in enumerate(raw_tensors)]
 
-    tensors = [_tensor(i, t, buffers, data) for i, t in enumerate(raw_tensors)]
-
-    def tensor_at(idx: int, where: str, optional: bool = False) -> Tensor | None:
+    def tensor_at(idx: int, where: str, field: str, optional: bool = False) -> Tensor | None:
         if idx == -1 and optional:
             return None
         if not 0 <= idx < len(tensors):
-            raise _fail(f"tensor index {idx} out of range (the subgraph has {len(tensors)} tensors)", where)
+            raise _fail(f"field {field} refers to tensor {idx}, out of range (the subgraph has {len(tensors)} tensors)", where)
         return tensors[idx]
 
     ops: list[Op] = []
     for i, o in enumerate(sg.operators or []):
-        if not 0 <= o.opcodeIndex < len(opcodes):
-            raise _fail(f"opcode index {o.opcodeIndex} out of range", f"op {i}")
-        oc = opcodes[o.opcodeIndex]
-        code = max(int(oc.builtinCode), int(oc.deprecatedBuiltinCode))
-        opname = builtin_name(code)
-        where = f"op {i} ({opname})"
-        if code == schema.BuiltinOperator.CUSTOM:
-            cname = oc.customCode.decode(errors="replace") if isinstance(oc.customCode, bytes) else oc.customCode
-            raise MicroforgeError(f"custom operator '{cname}' is not supported", where=f"op {i} (CUSTOM)",
-                                  hint="supported operators: " + ", ".join(supported_builtins()))
-        if code not in OP_TABLE:
-            raise MicroforgeError(f"operator {opname} is not supported", where=where,
-                                  hint="supported operators: " + ", ".join(supported_builtins())
-                                  + "; replace or remove it before converting")
+        code = opcode_of(model.opcodes[o.opcodeIndex])  # index and support checked in read_model
+        where = f"op {i} ({builtin_name(code)})"
         op_type = OP_TABLE[code][0]
-        try:
-            options = read_options(code, o.builtinOptions)
-        except Exception as e:
-            raise _fail(f"unreadable builtin options ({e})", where) from None
+        options = read_options(code, o.builtinOptions)
         if code == schema.BuiltinOperator.PADV2:
             options["v2"] = True
-        ins = [tensor_at(int(t), where, optional=True) for t in (o.inputs if o.inputs is not None else [])]
-        outs = [tensor_at(int(t), where) for t in (o.outputs if o.outputs is not None else [])]
+        ins = [tensor_at(int(t), where, "inputs", optional=True) for t in (o.inputs if o.inputs is not None else [])]
+        outs = [tensor_at(int(t), where, "outputs") for t in (o.outputs if o.outputs is not None else [])]
         if not outs:
-            raise _fail("operator has no outputs", where)
+            raise _fail("the operator has no outputs (field outputs is empty)", where)
         ops.append(Op(index=i, type=op_type, inputs=ins, outputs=outs, options=options, name=f"{i}_{op_type.value.lower()}"))
 
     def io(idxs, kind) -> list[Tensor]:
         if idxs is None or len(idxs) == 0:
-            raise _fail(f"the subgraph declares no {kind}s")
-        out = [tensor_at(int(t), f"subgraph {kind}s") for t in idxs]
+            raise _fail(f"the subgraph declares no {kind}s (field subgraphs[0].{kind}s is empty)")
+        out = [tensor_at(int(t), f"subgraph {kind}s", f"{kind}s") for t in idxs]
         if len({id(t) for t in out}) != len(out):
-            raise _fail(f"the subgraph lists the same {kind} twice")
+            raise _fail(f"the subgraph lists the same {kind} twice (field subgraphs[0].{kind}s)")
         return out
 
     graph = Graph(tensors=tensors, ops=ops, inputs=io(sg.inputs, "input"), outputs=io(sg.outputs, "output"), name=name)
     for t in graph.inputs + graph.outputs:
         if t.is_const:
-            raise _fail(f"graph input/output '{t.name}' has constant data")
+            raise _fail(f"graph input/output '{t.name}' has constant data", f"tensor {t.index} (field buffer)")
     verify(graph)
+    _check_arithmetic(graph)
     return graph
 
 
-def _tensor(i: int, t: schema.TensorT, buffers: list, data: bytes) -> Tensor:
-    tname = t.name.decode(errors="replace") if isinstance(t.name, bytes) else (t.name or f"tensor_{i}")
+def _check_arithmetic(graph: Graph) -> None:
+    """Name the kind of model when it is not int8 inside: float, dynamic-range, float16 or 16x8 quantised."""
+    for op in graph.ops:
+        acts = [t for t in op.inputs + op.outputs if t is not None and not t.is_const]
+        consts = [t for t in op.inputs if t is not None and t.is_const]
+        if op.type == OpType.DEQUANTIZE and consts:
+            t = consts[0]
+            raise MicroforgeError(f"constant tensor '{t.name}' ({t.dtype.name.lower()}) is dequantised at run time: this is a "
+                                  f"{'float16' if t.dtype == DType.FLOAT16 else 'weight-only'} quantised model",
+                                  where=op.where, hint=_INT8_HINT)
+        if op.type in (OpType.QUANTIZE, OpType.DEQUANTIZE, OpType.RESHAPE):
+            continue  # float edges around an int8 graph; the op checks say what they accept
+        float_acts = [t for t in acts if t.dtype in _FLOATS]
+        if float_acts:
+            t = float_acts[0]
+            kind = "a dynamic-range (hybrid) quantised model" if any(c.dtype == DType.INT8 for c in consts) else "a float model"
+            raise MicroforgeError(f"the op computes in {t.dtype.name.lower()} (tensor '{t.name}'): this is {kind}",
+                                  where=op.where, hint=_INT8_HINT)
+        float_consts = [t for t in consts if t.dtype in _FLOATS]
+        if float_consts:
+            t = float_consts[0]
+            raise MicroforgeError(f"constant tensor '{t.name}' is {t.dtype.name.lower()}: float weights are not supported",
+                                  where=op.where, hint=_INT8_HINT)
+        int16 = [t for t in acts if t.dtype == DType.INT16 and not (op.type == OpType.SOFTMAX and t in op.outputs)]
+        if int16:
+            raise MicroforgeError(f"tensor '{int16[0].name}' is an int16 activation: 16x8 quantised models are not supported",
+                                  where=op.where, hint="convert with int8 activations (TFLITE_BUILTINS_INT8, not "
+                                  "EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8)")
+
+
+def _tensor(i: int, t: schema.TensorT, buffers: list, data: bytes, cache: dict[int, np.ndarray]) -> Tensor:
+    tname = display_name(t.name, i)
     where = f"tensor {i} ('{tname}')"
     if t.type not in _DTYPES:
-        raise MicroforgeError(f"tensor type {_TYPE_NAMES.get(t.type, t.type)} is not supported", where=where,
+        raise MicroforgeError(f"field type is {_TYPE_NAMES.get(t.type, f'#{t.type}')}, which is not supported", where=where,
                               hint="convert the model to int8 (full-integer post-training quantisation)")
     dtype = _DTYPES[t.type]
-    shape = tuple(int(d) for d in (t.shape if t.shape is not None else []))
-    if len(shape) > MAX_RANK:
-        raise _fail(f"rank {len(shape)} exceeds the supported maximum of {MAX_RANK}", where)
+    raw_shape = t.shape if t.shape is not None else []
+    if len(raw_shape) > MAX_RANK:
+        raise _fail(f"field shape has rank {len(raw_shape)}, above the supported maximum of {MAX_RANK}", where)
+    shape = tuple(int(d) for d in raw_shape)
     if any(d <= 0 for d in shape):
-        sig = "" if t.shapeSignature is None else f" (signature {list(t.shapeSignature)})"
-        raise _fail(f"shape {list(shape)} has a zero, negative or dynamic dimension{sig}", where,
+        sig = "" if t.shapeSignature is None or len(t.shapeSignature) > MAX_RANK else f" (shape_signature {list(t.shapeSignature)})"
+        raise _fail(f"field shape {list(shape)} has a zero, negative or dynamic dimension{sig}", where,
                     hint="export the model with fixed, positive shapes (batch size 1)")
     if math.prod(shape) > MAX_TENSOR_ELEMENTS:
-        raise _fail(f"shape {list(shape)} has {math.prod(shape)} elements, more than the limit of {MAX_TENSOR_ELEMENTS}", where,
-                    hint="no microcontroller can hold this tensor")
+        raise _fail(f"field shape {list(shape)} has {math.prod(shape)} elements, more than the limit of {MAX_TENSOR_ELEMENTS}",
+                    where, hint="no microcontroller can hold this tensor")
     if t.isVariable:
-        raise MicroforgeError("variable (stateful) tensors are not supported", where=where)
-    if t.sparsity is not None:
-        raise MicroforgeError("sparse tensors are not supported", where=where, hint="export dense weights")
+        raise MicroforgeError("variable (stateful) tensors are not supported (field is_variable)", where=where)
 
     quant = _quant(t.quantization, dtype, shape, where)
 
     const = None
     if not 0 <= t.buffer < max(len(buffers), 1):
-        raise _fail(f"buffer index {t.buffer} out of range ({len(buffers)} buffers)", where)
+        raise _fail(f"field buffer is {t.buffer}, out of range ({len(buffers)} buffers)", where)
     if buffers and t.buffer > 0:
         b = buffers[t.buffer]
-        raw = None
-        if b.offset and b.offset > 1:
-            if b.offset + b.size > len(data):
-                raise _fail(f"buffer {t.buffer} points past the end of the file (offset {b.offset}, size {b.size})", where)
-            raw = np.frombuffer(data, dtype=np.uint8, count=b.size, offset=b.offset)
-        elif b.data is not None and len(b.data) > 0:
-            raw = np.asarray(b.data, dtype=np.uint8)
+        if t.buffer not in cache:
+            raw = None
+            if b.offset and b.offset > 1:
+                if b.offset + b.size > len(data):
+                    raise _fail(f"buffer {t.buffer} points past the end of the file (offset {b.offset}, size {b.size})", where)
+                raw = np.frombuffer(data, dtype=np.uint8, count=b.size, offset=b.offset)
+            elif b.data is not None and len(b.data) > 0:
+                raw = np.asarray(b.data, dtype=np.uint8)
+            cache[t.buffer] = None if raw is None else raw.copy()  # one copy per buffer, however many tensors share it
+        raw = cache[t.buffer]
         if raw is not None:
             n = math.prod(shape) * dtype.size
             if raw.size != n:
-                raise _fail(f"buffer {t.buffer} holds {raw.size} bytes but shape {list(shape)} of {dtype.name} needs {n}", where)
-            const = raw.view(dtype.np).reshape(shape).copy()
+                raise _fail(f"buffer {t.buffer} holds {raw.size} bytes but field shape {list(shape)} of "
+                            f"{dtype.name.lower()} needs {n}", where)
+            const = raw.view(dtype.np).reshape(shape)
     return Tensor(index=i, name=tname, shape=shape, dtype=dtype, quant=quant, data=const)
 
 
 def _quant(q: schema.QuantizationParametersT | None, dtype: DType, shape: tuple[int, ...], where: str) -> Quant | None:
     if q is None or q.scale is None or len(q.scale) == 0:
+        if q is not None and q.zeroPoint is not None and len(q.zeroPoint) > 0:
+            raise _fail(f"field quantization.zero_point has {len(q.zeroPoint)} entries but quantization.scale is empty", where)
         return None
-    scale = np.asarray(q.scale, dtype=np.float32).reshape(-1)
-    zp = np.asarray(q.zeroPoint if q.zeroPoint is not None else np.zeros(len(scale)), dtype=np.int64).reshape(-1)
-    if len(zp) != len(scale):
-        raise _fail(f"quantisation has {len(scale)} scales but {len(zp)} zero points", where)
-    axis = int(q.quantizedDimension)
-    if len(scale) > 1:
+    n, axis = len(q.scale), int(q.quantizedDimension)
+    n_zp = n if q.zeroPoint is None else len(q.zeroPoint)
+    if n_zp != n:
+        raise _fail(f"field quantization.scale has {n} entries but quantization.zero_point has {n_zp}", where)
+    if n > 1:
         if not 0 <= axis < len(shape):
-            raise _fail(f"quantised dimension {axis} is out of range for shape {list(shape)}", where)
-        if shape[axis] != len(scale):
-            raise _fail(f"per-channel quantisation has {len(scale)} scales but dimension {axis} has {shape[axis]} channels", where)
-    if not np.all(np.isfinite(scale)) or np.any(scale <= 0):
-        raise _fail(f"quantisation scale must be finite and positive (got {scale[~(np.isfinite(scale) & (scale > 0))][:3].tolist()})", where)
-    lo, hi = _ZP_RANGE.get(dtype, (-(1 << 31), (1 << 31) - 1))
-    if dtype in (DType.INT8, DType.UINT8) and (zp.min() < lo or zp.max() > hi):
-        raise _fail(f"zero point out of range [{lo}, {hi}] for {dtype.name}", where)
+            raise _fail(f"field quantization.quantized_dimension {axis} is out of range for shape {list(shape)}", where)
+        if shape[axis] != n:
+            raise _fail(f"field quantization.scale has {n} entries (per-channel) but dimension {axis} of shape "
+                        f"{list(shape)} has {shape[axis]} channels", where)
+    scale = np.asarray(q.scale, dtype=np.float32).reshape(-1)
+    zp = np.zeros(n, np.int64) if q.zeroPoint is None else np.asarray(q.zeroPoint, dtype=np.int64).reshape(-1)
+    bad = ~(np.isfinite(scale) & (scale > 0))
+    if bad.any():
+        raise _fail(f"field quantization.scale must be finite and positive, got {scale[bad][:3].tolist()}", where)
+    if dtype in _ZP_RANGE:
+        lo, hi = _ZP_RANGE[dtype]
+        if zp.min() < lo or zp.max() > hi:
+            bad_zp = zp[(zp < lo) | (zp > hi)][:3].tolist()
+            raise _fail(f"field quantization.zero_point {bad_zp} is out of range [{lo}, {hi}] for {dtype.name.lower()}", where)
     return Quant(scale=scale, zero_point=zp, axis=axis)
