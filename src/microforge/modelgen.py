@@ -113,6 +113,34 @@ _OPTIONS = {
 }
 
 
+# Other builtins: keyword arguments in snake_case set the schema object's camelCase fields
+# (fused_activation takes an activation name, mode a MirrorPadMode name).
+_GENERIC_OPTIONS = {
+    "SUB": "SubOptionsT", "MUL": "MulOptionsT", "LEAKY_RELU": "LeakyReluOptionsT",
+    "CONCATENATION": "ConcatenationOptionsT", "SQUEEZE": "SqueezeOptionsT", "STRIDED_SLICE": "StridedSliceOptionsT",
+    "SPLIT": "SplitOptionsT", "SPLIT_V": "SplitVOptionsT", "PACK": "PackOptionsT", "UNPACK": "UnpackOptionsT",
+    "RESIZE_NEAREST_NEIGHBOR": "ResizeNearestNeighborOptionsT", "RESIZE_BILINEAR": "ResizeBilinearOptionsT",
+    "DEPTH_TO_SPACE": "DepthToSpaceOptionsT", "SPACE_TO_DEPTH": "SpaceToDepthOptionsT",
+    "MIRROR_PAD": "MirrorPadOptionsT", "SUM": "ReducerOptionsT", "REDUCE_MAX": "ReducerOptionsT",
+    "REDUCE_MIN": "ReducerOptionsT", "ARG_MAX": "ArgMaxOptionsT", "ARG_MIN": "ArgMinOptionsT",
+    "GATHER": "GatherOptionsT",
+}
+
+
+def _generic_options(name: str, **kwargs):
+    o = getattr(schema, _GENERIC_OPTIONS[name])()
+    for key, value in kwargs.items():
+        if key == "fused_activation":
+            key, value = "fusedActivationFunction", _ACTIVATION[value]
+        elif key == "mode":
+            value = getattr(schema.MirrorPadMode, value)
+        field = key.split("_")[0] + "".join(w.title() for w in key.split("_")[1:])
+        if not hasattr(o, field):
+            raise TypeError(f"{name} has no option {key}")
+        setattr(o, field, value)
+    return o
+
+
 def _options_type(options) -> int:
     """BuiltinOptions union tag of a schema options object (class FooOptionsT -> tag FooOptions)."""
     return getattr(schema.BuiltinOptions, type(options).__name__.removesuffix("T"))
@@ -208,6 +236,9 @@ class ModelBuilder:
         Use OPTIONAL (-1) for an omitted optional input.
         """
         code = getattr(schema.BuiltinOperator, name)
+        if options is None and name not in _OPTIONS and kwargs and name in _GENERIC_OPTIONS:
+            options = _generic_options(name, **kwargs)
+            kwargs = {}
         if options is None:
             if name not in _OPTIONS:
                 if kwargs:

@@ -362,3 +362,65 @@ def softmax_s8_reference(params: SoftmaxParams, x: np.ndarray, out_bits: int = 8
             else:
                 out[i, c] = omin
     return out.reshape(x.shape).astype(np.int8 if out_bits == 8 else np.int16)
+
+
+# --------------------------------------------------------------------------
+# gemmlowp logistic / tanh (int8 LOGISTIC and TANH), int16 fixed-point helpers (HARD_SWISH)
+# --------------------------------------------------------------------------
+
+def one_minus_x_over_one_plus_x_for_x_in_0_1(a: int) -> int:
+    """gemmlowp one_minus_x_over_one_plus_x_for_x_in_0_1, raw Q0.31 in/out (used by tanh)."""
+    s = a + INT32_MAX
+    half_den = (s + (1 if s >= 0 else -1))
+    half_den = abs(half_den) // 2 * (1 if half_den >= 0 else -1)
+    x = wrap32(1515870810 + srdhm(half_den, -1010580540))
+    for _ in range(3):
+        one_minus = wrap32((1 << 29) - srdhm(half_den, x))
+        x = wrap32(x + _sat_shl(srdhm(x, one_minus), 2))
+    return _sat_shl(wrap32(x - (1 << 29)), 2)
+
+
+def gemmlowp_logistic(a: int, integer_bits: int) -> int:
+    """gemmlowp logistic(FixedPoint<int32, integer_bits>) -> raw Q0.31."""
+    if a == 0:
+        return 1 << 30
+    pos = one_over_one_plus_x_for_x_in_0_1(exp_on_negative_values(wrap32(-abs(a)), integer_bits))
+    return pos if a > 0 else wrap32(INT32_MAX - pos)
+
+
+def gemmlowp_tanh(a: int, integer_bits: int) -> int:
+    """gemmlowp tanh(FixedPoint<int32, integer_bits>) -> raw Q0.31."""
+    if a == 0:
+        return 0
+    n = a if a < 0 else wrap32(-a)
+    t = one_minus_x_over_one_plus_x_for_x_in_0_1(exp_on_negative_values(n, integer_bits + 1))
+    return wrap32(-t) if a < 0 else t
+
+
+def wrap16(v: int) -> int:
+    return ((int(v) + (1 << 15)) & 0xFFFF) - (1 << 15)
+
+
+def srdhm16(a: int, b: int) -> int:
+    """gemmlowp SaturatingRoundingDoublingHighMul for int16."""
+    if a == b == -(1 << 15):
+        return (1 << 15) - 1
+    ab = a * b
+    v = ab + ((1 << 14) if ab >= 0 else (1 - (1 << 14)))
+    q = abs(v) >> 15
+    return wrap16(q if v >= 0 else -q)
+
+
+def rdbp16(x: int, exponent: int) -> int:
+    """gemmlowp RoundingDivideByPOT for int16."""
+    mask = (1 << exponent) - 1
+    remainder = x & mask
+    threshold = (mask >> 1) + (1 if x < 0 else 0)
+    return (x >> exponent) + (1 if remainder > threshold else 0)
+
+
+def downscale_multiplier_to_int16(m: int) -> int:
+    """TFLM DownScaleInt32ToInt16Multiplier."""
+    if m >= INT32_MAX - (1 << 15):
+        return (1 << 15) - 1
+    return (m + (1 << 15)) >> 16

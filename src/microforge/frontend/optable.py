@@ -65,8 +65,61 @@ def _none(o) -> dict[str, Any]:
     return {}
 
 
+class NONET:
+    """Stands for builtins without options: its name minus "T" is BuiltinOptions.NONE."""
+
+
+def _leaky_relu(o) -> dict[str, Any]:
+    return dict(alpha=float(o.alpha))
+
+
+def _concat(o) -> dict[str, Any]:
+    return dict(axis=int(o.axis), activation=_act(o))
+
+
+def _squeeze(o) -> dict[str, Any]:
+    return dict(squeeze_dims=[] if o.squeezeDims is None else [int(v) for v in o.squeezeDims])
+
+
+def _strided_slice(o) -> dict[str, Any]:
+    return dict(begin_mask=o.beginMask, end_mask=o.endMask, ellipsis_mask=o.ellipsisMask,
+                new_axis_mask=o.newAxisMask, shrink_axis_mask=o.shrinkAxisMask, offset=bool(o.offset))
+
+
+def _split(o) -> dict[str, Any]:
+    return dict(num_splits=int(o.numSplits))
+
+
+def _split_v(o) -> dict[str, Any]:
+    return dict(_split(o), split_v=True)  # inputs (input, size_splits, axis) instead of (axis, input)
+
+
+def _pack(o) -> dict[str, Any]:
+    return dict(axis=int(o.axis), count=int(o.valuesCount))
+
+
+def _unpack(o) -> dict[str, Any]:
+    return dict(axis=int(o.axis), count=int(o.num))
+
+
+def _resize(o) -> dict[str, Any]:
+    return dict(align_corners=bool(o.alignCorners), half_pixel_centers=bool(o.halfPixelCenters))
+
+
+def _block(o) -> dict[str, Any]:
+    return dict(block_size=int(o.blockSize))
+
+
+def _mirror_pad(o) -> dict[str, Any]:
+    return dict(mode="REFLECT" if o.mode == schema.MirrorPadMode.REFLECT else "SYMMETRIC")
+
+
+def _act_only(o) -> dict[str, Any]:
+    return dict(activation=_act(o))
+
+
 # BuiltinOperator -> (IR op type, reader of its builtin options object; called with None when absent).
-OP_TABLE: dict[int, tuple[OpType, Callable[[Any], dict[str, Any]], type | None]] = {
+OP_TABLE: dict[int, tuple[OpType, Callable[[Any], dict[str, Any]], type]] = {
     schema.BuiltinOperator.CONV_2D: (OpType.CONV_2D, _conv, schema.Conv2DOptionsT),
     schema.BuiltinOperator.DEPTHWISE_CONV_2D: (OpType.DEPTHWISE_CONV_2D, _depthwise, schema.DepthwiseConv2DOptionsT),
     schema.BuiltinOperator.FULLY_CONNECTED: (OpType.FULLY_CONNECTED, _fc, schema.FullyConnectedOptionsT),
@@ -74,12 +127,40 @@ OP_TABLE: dict[int, tuple[OpType, Callable[[Any], dict[str, Any]], type | None]]
     schema.BuiltinOperator.AVERAGE_POOL_2D: (OpType.AVERAGE_POOL_2D, _pool, schema.Pool2DOptionsT),
     schema.BuiltinOperator.MAX_POOL_2D: (OpType.MAX_POOL_2D, _pool, schema.Pool2DOptionsT),
     schema.BuiltinOperator.MEAN: (OpType.MEAN, _reducer, schema.ReducerOptionsT),
-    schema.BuiltinOperator.PAD: (OpType.PAD, _none, None),
-    schema.BuiltinOperator.PADV2: (OpType.PAD, _none, None),
+    schema.BuiltinOperator.PAD: (OpType.PAD, _none, schema.PadOptionsT),
+    schema.BuiltinOperator.PADV2: (OpType.PAD, _none, schema.PadV2OptionsT),
     schema.BuiltinOperator.RESHAPE: (OpType.RESHAPE, _reshape, schema.ReshapeOptionsT),
     schema.BuiltinOperator.SOFTMAX: (OpType.SOFTMAX, _softmax, schema.SoftmaxOptionsT),
-    schema.BuiltinOperator.QUANTIZE: (OpType.QUANTIZE, _none, None),
-    schema.BuiltinOperator.DEQUANTIZE: (OpType.DEQUANTIZE, _none, None),
+    schema.BuiltinOperator.QUANTIZE: (OpType.QUANTIZE, _none, schema.QuantizeOptionsT),
+    schema.BuiltinOperator.DEQUANTIZE: (OpType.DEQUANTIZE, _none, schema.DequantizeOptionsT),
+    schema.BuiltinOperator.SUB: (OpType.SUB, _act_only, schema.SubOptionsT),
+    schema.BuiltinOperator.MUL: (OpType.MUL, _act_only, schema.MulOptionsT),
+    schema.BuiltinOperator.MAXIMUM: (OpType.MAXIMUM, _none, schema.MaximumMinimumOptionsT),
+    schema.BuiltinOperator.MINIMUM: (OpType.MINIMUM, _none, schema.MaximumMinimumOptionsT),
+    schema.BuiltinOperator.SQUARED_DIFFERENCE: (OpType.SQUARED_DIFFERENCE, _none, schema.SquaredDifferenceOptionsT),
+    schema.BuiltinOperator.RELU: (OpType.RELU, _none, NONET),
+    schema.BuiltinOperator.RELU6: (OpType.RELU6, _none, NONET),
+    schema.BuiltinOperator.LEAKY_RELU: (OpType.LEAKY_RELU, _leaky_relu, schema.LeakyReluOptionsT),
+    schema.BuiltinOperator.HARD_SWISH: (OpType.HARD_SWISH, _none, schema.HardSwishOptionsT),
+    schema.BuiltinOperator.LOGISTIC: (OpType.LOGISTIC, _none, NONET),
+    schema.BuiltinOperator.TANH: (OpType.TANH, _none, NONET),
+    schema.BuiltinOperator.CONCATENATION: (OpType.CONCATENATION, _concat, schema.ConcatenationOptionsT),
+    schema.BuiltinOperator.SQUEEZE: (OpType.SQUEEZE, _squeeze, schema.SqueezeOptionsT),
+    schema.BuiltinOperator.EXPAND_DIMS: (OpType.EXPAND_DIMS, _none, schema.ExpandDimsOptionsT),
+    schema.BuiltinOperator.STRIDED_SLICE: (OpType.STRIDED_SLICE, _strided_slice, schema.StridedSliceOptionsT),
+    schema.BuiltinOperator.SLICE: (OpType.SLICE, _none, schema.SliceOptionsT),
+    schema.BuiltinOperator.TRANSPOSE: (OpType.TRANSPOSE, _none, schema.TransposeOptionsT),
+    schema.BuiltinOperator.SPLIT: (OpType.SPLIT, _split, schema.SplitOptionsT),
+    schema.BuiltinOperator.SPLIT_V: (OpType.SPLIT, _split_v, schema.SplitVOptionsT),
+    schema.BuiltinOperator.PACK: (OpType.PACK, _pack, schema.PackOptionsT),
+    schema.BuiltinOperator.UNPACK: (OpType.UNPACK, _unpack, schema.UnpackOptionsT),
+    schema.BuiltinOperator.DEPTH_TO_SPACE: (OpType.DEPTH_TO_SPACE, _block, schema.DepthToSpaceOptionsT),
+    schema.BuiltinOperator.SPACE_TO_DEPTH: (OpType.SPACE_TO_DEPTH, _block, schema.SpaceToDepthOptionsT),
+    schema.BuiltinOperator.MIRROR_PAD: (OpType.MIRROR_PAD, _mirror_pad, schema.MirrorPadOptionsT),
+    schema.BuiltinOperator.RESIZE_NEAREST_NEIGHBOR: (OpType.RESIZE_NEAREST_NEIGHBOR, _resize, schema.ResizeNearestNeighborOptionsT),
+    schema.BuiltinOperator.SUM: (OpType.SUM, _reducer, schema.ReducerOptionsT),
+    schema.BuiltinOperator.REDUCE_MAX: (OpType.REDUCE_MAX, _reducer, schema.ReducerOptionsT),
+    schema.BuiltinOperator.REDUCE_MIN: (OpType.REDUCE_MIN, _reducer, schema.ReducerOptionsT),
 }
 
 BUILTIN_NAMES: dict[int, str] = {v: k for k, v in vars(schema.BuiltinOperator).items() if not k.startswith("_")}
@@ -96,6 +177,6 @@ def supported_builtins() -> list[str]:
 def read_options(code: int, options_obj: Any) -> dict[str, Any]:
     """Options of a supported builtin as a plain dict (defaults when the model omits them)."""
     _, reader, cls = OP_TABLE[code]
-    if options_obj is None and cls is not None:
+    if options_obj is None:
         options_obj = cls()
     return reader(options_obj)

@@ -1,6 +1,8 @@
 """Op definitions, one file per op; REGISTRY maps each IR OpType to its OpDef."""
 from __future__ import annotations
 
+import sys
+
 from ..errors import MicroforgeError
 from ..ir import OpType
 from .add import Add
@@ -14,10 +16,29 @@ from .pooling import AveragePool2D, MaxPool2D
 from .quantize import Dequantize, Quantize
 from .reshape import Reshape
 from .softmax import Softmax
+from .concatenation import Concatenation, Pack
+from .depth_to_space import DepthToSpace, SpaceToDepth
+from .hard_swish import HardSwish
+from .logistic import Logistic, Tanh
+from .maximum_minimum import Maximum, Minimum
+from .mirror_pad import MirrorPad
+from .mul import Mul
+from .reduce import ReduceMax, ReduceMin, Sum
+from .relu import LeakyRelu, Relu, Relu6
+from .resize_nearest_neighbor import ResizeNearestNeighbor
+from .slice import Slice, StridedSlice
+from .split import Split, Unpack
+from .squared_difference import SquaredDifference
+from .squeeze import ExpandDims, Squeeze
+from .sub import Sub
+from .transpose import Transpose
 
 REGISTRY: dict[OpType, OpDef] = {d.type: d for d in (
     Conv2D(), DepthwiseConv2D(), FullyConnected(), Add(), AveragePool2D(), MaxPool2D(), Pad(), Reshape(),
     Mean(), Quantize(), Dequantize(), Softmax(),
+    Sub(), Mul(), Maximum(), Minimum(), SquaredDifference(), Relu(), Relu6(), LeakyRelu(), HardSwish(), Logistic(),
+    Tanh(), Concatenation(), Pack(), Squeeze(), ExpandDims(), Slice(), StridedSlice(), Transpose(), Split(), Unpack(),
+    DepthToSpace(), SpaceToDepth(), MirrorPad(), ResizeNearestNeighbor(), Sum(), ReduceMax(), ReduceMin(),
 )}
 
 
@@ -27,3 +48,26 @@ def opdef(t: OpType) -> OpDef:
     except KeyError:
         raise MicroforgeError(f"operator {t.value} has no implementation yet",
                               hint="supported: " + ", ".join(sorted(k.value for k in REGISTRY))) from None
+
+
+def ops_markdown() -> str:
+    """docs/ops.md: every TFLite builtin the frontend table accepts, with its op file's one-line description.
+
+    Used by `microforge ops` and tools/gen_ops_doc.py; tests/unit/test_ops_doc.py fails when docs/ops.md is stale.
+    """
+    from ..frontend.optable import OP_TABLE, builtin_name
+
+    rows = []
+    for code, (t, _, _) in sorted(OP_TABLE.items(), key=lambda kv: builtin_name(kv[0])):
+        d = REGISTRY.get(t)
+        if d is None:
+            continue
+        module = type(d).__module__
+        doc = ((sys.modules[module].__doc__ or "").strip().splitlines() or [""])[0]
+        kernels = ", ".join(f"`{h}`" for h in d.kernel_headers if h != "mf_broadcast.h") or "none (aliases its input)"
+        rows.append(f"| {builtin_name(code)} | {module.rsplit('.', 1)[-1]}.py | {kernels} | {doc} |")
+    return ("# Supported operators\n\n"
+            "Generated from `frontend/optable.py` and `ops/` by `python tools/gen_ops_doc.py` (or `microforge ops`);\n"
+            "do not edit. All take int8 activations and are bit-exact with TFLM's reference kernels.\n\n"
+            "| TFLite builtin | op file | portable kernel | what it does |\n|---|---|---|---|\n"
+            + "\n".join(rows) + "\n")
