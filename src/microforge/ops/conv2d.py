@@ -84,4 +84,9 @@ class Conv2D(OpDef):
             pad_top=pad_t, pad_left=pad_l, pad_value=in_zp, out_offset=out_zp, act_min=lo, act_max=hi,
             weights=ctx.const(w), bias=ctx.const(f"{op.name}_bias", bias),
             mult=ctx.const(f"{op.name}_mult", mult), shift=ctx.const(f"{op.name}_shift", shift)))
+        if "dsp" in ctx.kernel_variants:  # fixed-size scratch: a VLA inside the kernel would cost a frame pointer
+            win4 = (kh * kw * ic + 3) & ~3                 # MF_CONV2D_SCRATCH_BYTES (runtime/dsp/mf_conv2d.h)
+            words = (3 if 3 * win4 <= 4096 else 1) * win4 // 4
+            return (f"{{ int32_t scratch[{words}]; "
+                    f"mf_conv2d_s8_scratch(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, (int8_t *)scratch); }}")
         return f"mf_conv2d_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"

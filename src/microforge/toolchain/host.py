@@ -59,6 +59,12 @@ def build_host(cm, workdir: Path, opt: str = "-O2") -> HostModel:
 
     >>> build_host(compile_model("m.tflite"), Path("/tmp/b")).run([x])
     """
+    from ..driver import kernel_variants
+    from ..targets import get_target
+
+    if kernel_variants(get_target(cm.target)) != ("portable",):
+        raise MicroforgeError(f"the model was compiled for {cm.target}, whose kernels use Arm DSP instructions",
+                              hint="compile it with target='host' to run it on this machine")
     workdir = Path(workdir)
     src = workdir / "src"
     cm.write(src)

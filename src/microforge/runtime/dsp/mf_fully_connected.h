@@ -1,0 +1,372 @@
+/* mf_fully_connected (DSP): int8 fully connected layer with SXTB16 + SMLAD, bit-exact with TFLM.
+ *
+ * Also home of the int8 dot-product blocks that the DSP convolution reuses (mf_conv2d.h includes
+ * this header): a block multiplies 1, 2 or 4 weight rows by 1 or 2 input vectors, 4 bytes per
+ * step. Both operands go through the same SXTB16 split (bytes 0,2 then bytes 1,3), so SMLAD pairs
+ * x0*w0 + x2*w2 and x1*w1 + x3*w3: no re-layout of weights or inputs is needed.
+ * Armv7E-M / Armv8-M Mainline with the DSP extension only (Cortex-M4/M7/M33/M55).
+ */
+#ifndef MF_FULLY_CONNECTED_H
+#define MF_FULLY_CONNECTED_H
+#include <stdint.h>
+#include <string.h>
+#include <arm_acle.h>
+#include "mf_common.h"
+
+typedef struct {
+    int32_t batches, in_features, out_features;
+    int32_t out_offset, act_min, act_max;
+    int32_t per_channel;          /* 1: mult/shift have out_features entries, 0: one entry */
+    const int8_t *weights;        /* [out_features][in_features] */
+    const int32_t *bias;          /* folded bias, [out_features] */
+    const int32_t *mult, *shift;
+} mf_fully_connected_params_t;
+
+/* ---- SIMD helpers ------------------------------------------------------------------------- */
+
+/* 4 int8 from any address (Armv7-M LDR allows unaligned addresses). */
+MF_KERNEL int32_t mf_dsp_ld4(const int8_t *p) { int32_t v; memcpy(&v, p, 4); return v; }
+/* Bytes 0 and 2 / bytes 1 and 3 sign-extended to two int16 halves. */
+MF_KERNEL int32_t mf_dsp_ev(int32_t v) { return __sxtb16(v); }
+MF_KERNEL int32_t mf_dsp_od(int32_t v)
+{
+    int32_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(v));
+    return r;
+}
+
+/* Requantisation constants of one output channel, derived once per channel block. */
+typedef struct { int32_t m, left, right, mask, thr0; } mf_dsp_rq_t;
+
+MF_KERNEL mf_dsp_rq_t mf_dsp_rq(int32_t m, int32_t shift)
+{
+    mf_dsp_rq_t q;
+    q.m = m;
+    q.left = shift & ~(shift >> 31);          /* max(shift, 0) */
+    q.right = q.left - shift;                 /* max(-shift, 0) */
+    q.mask = (int32_t)((1u << q.right) - 1u);
+    q.thr0 = q.mask >> 1;
+    return q;
+}
+
+/* TFLM MultiplyByQuantizedMultiplier (double rounding) for m >= 0 + zero point + clamp, branch-free.
+ * SRDHM is one 64-bit multiply-add: (x*m + 2^30) >> 31 equals gemmlowp's nudge-and-truncate for
+ * every x when m != INT32_MIN (docs/tflm_semantics.md section 2). RDBP's "remainder > threshold"
+ * is the sign bit of threshold - remainder (both in [0, 2^31)). */
+MF_KERNEL int8_t mf_dsp_out(int32_t acc, const mf_dsp_rq_t q, int32_t out_offset, int32_t act_min, int32_t act_max)
+{
+    const int32_t y = (int32_t)(((int64_t)mf_wrap_shl32(acc, q.left) * q.m + ((int64_t)1 << 30)) >> 31);
+    const int32_t thr = q.thr0 - (y >> 31), rem = y & q.mask;
+    int32_t v = (y >> q.right) + (int32_t)((uint32_t)(thr - rem) >> 31) + out_offset;
+    v = __ssat(v, 8);
+    if (act_min > -128 && v < act_min) v = act_min;
+    if (act_max < 127 && v > act_max) v = act_max;
+    return (int8_t)v;
+}
+
+/* ---- dot-product blocks: acc[i] += sum_k a[k] * b_i[k], k < n --------------------------------
+ * `n`, the strides and the offsets are per-layer constants (the kernels are inlined with a
+ * `static const` params struct), so every branch on them folds away. The 4-byte steps are single
+ * asm blocks: scheduled by hand (loads back to back for the M4's LDR pipelining, MACs alternating
+ * with independent SXTB16/LDR for the M7's dual issue) and safe from GCC hoisting loads of later
+ * steps and spilling. Offsets are `#imm` operands, so they need the layer's strides below 4 KiB
+ * (MF_DSP_IMM_OK); wider layers take the C steps. */
+#define MF_DSP_IMM_OK(v) ((v) >= 0 && (v) + 12 < 4096)
+
+/* acc += w0.x0, w0.x1, w1.x0, w1.x1 over bytes [o, o+4) of rows w, w+ws and x, x+xs. */
+#define MF_DSP_ASM_2X2(W_, WS_, X_, XS_, O_, S00_, S01_, S10_, S11_)                                       \
+    do {                                                                                          \
+        int32_t a_, b_, c_, d_, e_, f_;                                                           \
+        __asm__ volatile(                                                                         \
+            "ldr %[a], [%[x], %[o]]\n\t"                                                          \
+            "ldr %[b], [%[x], %[xo]]\n\t"                                                         \
+            "ldr %[c], [%[w], %[o]]\n\t"                                                          \
+            "sxtb16 %[e], %[a]\n\t"                                                               \
+            "sxtb16 %[a], %[a], ror #8\n\t"                                                       \
+            "sxtb16 %[f], %[b]\n\t"                                                               \
+            "sxtb16 %[b], %[b], ror #8\n\t"                                                       \
+            "sxtb16 %[d], %[c]\n\t"                                                               \
+            "sxtb16 %[c], %[c], ror #8\n\t"                                                       \
+            "smlad %[s00], %[d], %[e], %[s00]\n\t"                                                \
+            "smlad %[s01], %[d], %[f], %[s01]\n\t"                                                \
+            "ldr %[d], [%[w], %[wo]]\n\t"                                                         \
+            "smlad %[s00], %[c], %[a], %[s00]\n\t"                                                \
+            "smlad %[s01], %[c], %[b], %[s01]\n\t"                                                \
+            "sxtb16 %[c], %[d]\n\t"                                                               \
+            "sxtb16 %[d], %[d], ror #8\n\t"                                                       \
+            "smlad %[s10], %[c], %[e], %[s10]\n\t"                                                \
+            "smlad %[s11], %[c], %[f], %[s11]\n\t"                                                \
+            "smlad %[s10], %[d], %[a], %[s10]\n\t"                                                \
+            "smlad %[s11], %[d], %[b], %[s11]"                                                    \
+            : [s00] "+r"(S00_), [s01] "+r"(S01_), [s10] "+r"(S10_), [s11] "+r"(S11_),             \
+              [a] "=&r"(a_), [b] "=&r"(b_), [c] "=&r"(c_), [d] "=&r"(d_), [e] "=&r"(e_), [f] "=&r"(f_) \
+            : [x] "r"(X_), [w] "r"(W_), [o] "i"(O_), [xo] "i"((O_) + (XS_)), [wo] "i"((O_) + (WS_)) \
+            : "memory");                                                                          \
+    } while (0)
+
+/* acc_i += a.b_i (i < 4) over bytes [o, o+4) of vector a and rows b + i*bs. */
+#define MF_DSP_ASM_1X4(A_, B_, BS_, O_, S0_, S1_, S2_, S3_)                                               \
+    do {                                                                                          \
+        int32_t a_, c_, d_, e_, g_;                                                               \
+        __asm__ volatile(                                                                         \
+            "ldr %[a], [%[ap], %[o]]\n\t"                                                         \
+            "ldr %[c], [%[bp], %[o]]\n\t"                                                         \
+            "ldr %[g], [%[bp], %[o1]]\n\t"                                                        \
+            "sxtb16 %[e], %[a]\n\t"                                                               \
+            "sxtb16 %[a], %[a], ror #8\n\t"                                                       \
+            "sxtb16 %[d], %[c]\n\t"                                                               \
+            "sxtb16 %[c], %[c], ror #8\n\t"                                                       \
+            "smlad %[s0], %[d], %[e], %[s0]\n\t"                                                  \
+            "sxtb16 %[d], %[g]\n\t"                                                               \
+            "smlad %[s0], %[c], %[a], %[s0]\n\t"                                                  \
+            "sxtb16 %[g], %[g], ror #8\n\t"                                                       \
+            "smlad %[s1], %[d], %[e], %[s1]\n\t"                                                  \
+            "ldr %[c], [%[bp], %[o2]]\n\t"                                                        \
+            "ldr %[d], [%[bp], %[o3]]\n\t"                                                        \
+            "smlad %[s1], %[g], %[a], %[s1]\n\t"                                                  \
+            "sxtb16 %[g], %[c]\n\t"                                                               \
+            "sxtb16 %[c], %[c], ror #8\n\t"                                                       \
+            "smlad %[s2], %[g], %[e], %[s2]\n\t"                                                  \
+            "sxtb16 %[g], %[d]\n\t"                                                               \
+            "smlad %[s2], %[c], %[a], %[s2]\n\t"                                                  \
+            "sxtb16 %[d], %[d], ror #8\n\t"                                                       \
+            "smlad %[s3], %[g], %[e], %[s3]\n\t"                                                  \
+            "smlad %[s3], %[d], %[a], %[s3]"                                                      \
+            : [s0] "+r"(S0_), [s1] "+r"(S1_), [s2] "+r"(S2_), [s3] "+r"(S3_),                     \
+              [a] "=&r"(a_), [c] "=&r"(c_), [d] "=&r"(d_), [e] "=&r"(e_), [g] "=&r"(g_)           \
+            : [ap] "r"(A_), [bp] "r"(B_), [o] "i"(O_), [o1] "i"((O_) + (BS_)),                     \
+              [o2] "i"((O_) + 2 * (BS_)), [o3] "i"((O_) + 3 * (BS_))                                \
+            : "memory");                                                                          \
+    } while (0)
+
+/* acc += w_i.x_j (i < 2, j < 3) over bytes [o, o+4) of rows w, w+ws and x, x+xs, x+2xs. Needs all 14
+ * allocatable registers (6 accumulators, 6 temporaries, 2 pointers): no frame pointer allowed, so the
+ * convolution gets its scratch from the caller instead of a VLA. */
+#define MF_DSP_ASM_2X3(W_, WS_, X_, XS_, O_, S00_, S01_, S02_, S10_, S11_, S12_)                 \
+    do {                                                                                          \
+        int32_t a_, b_, c_, d_, e_, f_;                                                           \
+        __asm__ volatile(                                                                         \
+            "ldr %[a], [%[w], %[o]]\n\t"                                                          \
+            "ldr %[b], [%[w], %[wo]]\n\t"                                                         \
+            "ldr %[f], [%[x], %[o]]\n\t"                                                          \
+            "sxtb16 %[c], %[a]\n\t"                                                               \
+            "sxtb16 %[a], %[a], ror #8\n\t"                                                       \
+            "sxtb16 %[d], %[b]\n\t"                                                               \
+            "sxtb16 %[b], %[b], ror #8\n\t"                                                       \
+            "sxtb16 %[e], %[f]\n\t"                                                               \
+            "sxtb16 %[f], %[f], ror #8\n\t"                                                       \
+            "smlad %[s00], %[c], %[e], %[s00]\n\t"                                                \
+            "smlad %[s10], %[d], %[e], %[s10]\n\t"                                                \
+            "ldr %[e], [%[x], %[xo1]]\n\t"                                                        \
+            "smlad %[s00], %[a], %[f], %[s00]\n\t"                                                \
+            "smlad %[s10], %[b], %[f], %[s10]\n\t"                                                \
+            "sxtb16 %[f], %[e]\n\t"                                                               \
+            "sxtb16 %[e], %[e], ror #8\n\t"                                                       \
+            "smlad %[s01], %[c], %[f], %[s01]\n\t"                                                \
+            "smlad %[s11], %[d], %[f], %[s11]\n\t"                                                \
+            "ldr %[f], [%[x], %[xo2]]\n\t"                                                        \
+            "smlad %[s01], %[a], %[e], %[s01]\n\t"                                                \
+            "smlad %[s11], %[b], %[e], %[s11]\n\t"                                                \
+            "sxtb16 %[e], %[f]\n\t"                                                               \
+            "sxtb16 %[f], %[f], ror #8\n\t"                                                       \
+            "smlad %[s02], %[c], %[e], %[s02]\n\t"                                                \
+            "smlad %[s12], %[d], %[e], %[s12]\n\t"                                                \
+            "smlad %[s02], %[a], %[f], %[s02]\n\t"                                                \
+            "smlad %[s12], %[b], %[f], %[s12]"                                                    \
+            : [s00] "+r"(S00_), [s01] "+r"(S01_), [s02] "+r"(S02_),                               \
+              [s10] "+r"(S10_), [s11] "+r"(S11_), [s12] "+r"(S12_),                               \
+              [a] "=&r"(a_), [b] "=&r"(b_), [c] "=&r"(c_), [d] "=&r"(d_), [e] "=&r"(e_), [f] "=&r"(f_) \
+            : [x] "r"(X_), [w] "r"(W_), [o] "i"(O_), [wo] "i"((O_) + (WS_)),                      \
+              [xo1] "i"((O_) + (XS_)), [xo2] "i"((O_) + 2 * (XS_))                                \
+            : "memory");                                                                          \
+    } while (0)
+
+/* Two weight rows against three input vectors: acc = {w0.x0, w0.x1, w0.x2, w1.x0, w1.x1, w1.x2}. */
+MF_KERNEL void mf_dsp_dot_2x3(const int8_t *w, const int32_t ws, const int8_t *x, const int32_t xs, const int32_t n,
+                              int32_t *acc)
+{
+    int32_t s00 = acc[0], s01 = acc[1], s02 = acc[2], s10 = acc[3], s11 = acc[4], s12 = acc[5];
+    int32_t k = 0;
+    if (MF_DSP_IMM_OK(ws) && MF_DSP_IMM_OK(2 * xs)) {
+        for (; k + 16 <= n; k += 16, w += 16, x += 16) {
+            MF_DSP_ASM_2X3(w, ws, x, xs, 0, s00, s01, s02, s10, s11, s12);
+            MF_DSP_ASM_2X3(w, ws, x, xs, 4, s00, s01, s02, s10, s11, s12);
+            MF_DSP_ASM_2X3(w, ws, x, xs, 8, s00, s01, s02, s10, s11, s12);
+            MF_DSP_ASM_2X3(w, ws, x, xs, 12, s00, s01, s02, s10, s11, s12);
+        }
+        if (n & 8) {
+            MF_DSP_ASM_2X3(w, ws, x, xs, 0, s00, s01, s02, s10, s11, s12);
+            MF_DSP_ASM_2X3(w, ws, x, xs, 4, s00, s01, s02, s10, s11, s12);
+            w += 8; x += 8; k += 8;
+        }
+        if (n & 4) { MF_DSP_ASM_2X3(w, ws, x, xs, 0, s00, s01, s02, s10, s11, s12); w += 4; x += 4; k += 4; }
+    }
+    for (; k + 4 <= n; k += 4, w += 4, x += 4) {
+        const int32_t w0 = mf_dsp_ld4(w), w1 = mf_dsp_ld4(w + ws);
+        const int32_t w0e = mf_dsp_ev(w0), w0o = mf_dsp_od(w0), w1e = mf_dsp_ev(w1), w1o = mf_dsp_od(w1);
+        int32_t v = mf_dsp_ld4(x), ve = mf_dsp_ev(v), vo = mf_dsp_od(v);
+        s00 = __smlad(w0o, vo, __smlad(w0e, ve, s00)); s10 = __smlad(w1o, vo, __smlad(w1e, ve, s10));
+        v = mf_dsp_ld4(x + xs); ve = mf_dsp_ev(v); vo = mf_dsp_od(v);
+        s01 = __smlad(w0o, vo, __smlad(w0e, ve, s01)); s11 = __smlad(w1o, vo, __smlad(w1e, ve, s11));
+        v = mf_dsp_ld4(x + 2 * xs); ve = mf_dsp_ev(v); vo = mf_dsp_od(v);
+        s02 = __smlad(w0o, vo, __smlad(w0e, ve, s02)); s12 = __smlad(w1o, vo, __smlad(w1e, ve, s12));
+    }
+    for (k = 0; k < (n & 3); ++k) {
+        const int32_t w0 = w[k], w1 = w[ws + k], x0 = x[k], x1 = x[xs + k], x2 = x[2 * xs + k];
+        s00 += w0 * x0; s01 += w0 * x1; s02 += w0 * x2; s10 += w1 * x0; s11 += w1 * x1; s12 += w1 * x2;
+    }
+    acc[0] = s00; acc[1] = s01; acc[2] = s02; acc[3] = s10; acc[4] = s11; acc[5] = s12;
+}
+
+/* One vector `a` against N = 1, 2 or 4 vectors b + i*bs (weight rows or input pixels). */
+MF_KERNEL void mf_dsp_dot_1xn(const int32_t n_b, const int8_t *a, const int8_t *b, const int32_t bs, const int32_t n,
+                              int32_t *acc)
+{
+    int32_t s0 = acc[0], s1 = n_b > 1 ? acc[1] : 0, s2 = n_b > 2 ? acc[2] : 0, s3 = n_b > 3 ? acc[3] : 0;
+    int32_t k = 0;
+    if (n_b == 4 && MF_DSP_IMM_OK(3 * bs)) {
+        for (; k + 16 <= n; k += 16, a += 16, b += 16) {
+            MF_DSP_ASM_1X4(a, b, bs, 0, s0, s1, s2, s3); MF_DSP_ASM_1X4(a, b, bs, 4, s0, s1, s2, s3);
+            MF_DSP_ASM_1X4(a, b, bs, 8, s0, s1, s2, s3); MF_DSP_ASM_1X4(a, b, bs, 12, s0, s1, s2, s3);
+        }
+        if (n & 8) { MF_DSP_ASM_1X4(a, b, bs, 0, s0, s1, s2, s3); MF_DSP_ASM_1X4(a, b, bs, 4, s0, s1, s2, s3); a += 8; b += 8; k += 8; }
+        if (n & 4) { MF_DSP_ASM_1X4(a, b, bs, 0, s0, s1, s2, s3); a += 4; b += 4; k += 4; }
+    }
+#define MF_DSP_STEP_1XN(o)                                                                              \
+    do {                                                                                                \
+        const int32_t va = mf_dsp_ld4(a + (o)), ae = mf_dsp_ev(va), ao = mf_dsp_od(va);                 \
+        const int32_t v0 = mf_dsp_ld4(b + (o));                                                         \
+        s0 = __smlad(ae, mf_dsp_ev(v0), s0); s0 = __smlad(ao, mf_dsp_od(v0), s0);                       \
+        if (n_b > 1) { const int32_t v1 = mf_dsp_ld4(b + bs + (o));                                     \
+            s1 = __smlad(ae, mf_dsp_ev(v1), s1); s1 = __smlad(ao, mf_dsp_od(v1), s1); }                 \
+        if (n_b > 2) { const int32_t v2 = mf_dsp_ld4(b + 2 * bs + (o));                                 \
+            s2 = __smlad(ae, mf_dsp_ev(v2), s2); s2 = __smlad(ao, mf_dsp_od(v2), s2); }                 \
+        if (n_b > 3) { const int32_t v3 = mf_dsp_ld4(b + 3 * bs + (o));                                 \
+            s3 = __smlad(ae, mf_dsp_ev(v3), s3); s3 = __smlad(ao, mf_dsp_od(v3), s3); }                 \
+    } while (0)
+    for (; k + 8 <= n; k += 8, a += 8, b += 8) { MF_DSP_STEP_1XN(0); MF_DSP_STEP_1XN(4); }
+    if ((n - k) & 4) { MF_DSP_STEP_1XN(0); a += 4; b += 4; }
+#undef MF_DSP_STEP_1XN
+    for (k = 0; k < (n & 3); ++k) {
+        const int32_t x = a[k];
+        s0 += x * b[k];
+        if (n_b > 1) s1 += x * b[bs + k];
+        if (n_b > 2) s2 += x * b[2 * bs + k];
+        if (n_b > 3) s3 += x * b[3 * bs + k];
+    }
+    acc[0] = s0;
+    if (n_b > 1) acc[1] = s1;
+    if (n_b > 2) acc[2] = s2;
+    if (n_b > 3) acc[3] = s3;
+}
+
+/* Two weight rows w, w + ws against two input vectors x, x + xs: acc = {w0.x0, w0.x1, w1.x0, w1.x1}. */
+MF_KERNEL void mf_dsp_dot_2x2(const int8_t *w, const int32_t ws, const int8_t *x, const int32_t xs, const int32_t n,
+                              int32_t *acc)
+{
+    int32_t s00 = acc[0], s01 = acc[1], s10 = acc[2], s11 = acc[3];
+    int32_t k = 0;
+    if (MF_DSP_IMM_OK(ws) && MF_DSP_IMM_OK(xs)) {
+        for (; k + 16 <= n; k += 16, w += 16, x += 16) {
+            MF_DSP_ASM_2X2(w, ws, x, xs, 0, s00, s01, s10, s11); MF_DSP_ASM_2X2(w, ws, x, xs, 4, s00, s01, s10, s11);
+            MF_DSP_ASM_2X2(w, ws, x, xs, 8, s00, s01, s10, s11); MF_DSP_ASM_2X2(w, ws, x, xs, 12, s00, s01, s10, s11);
+        }
+        if (n & 8) {
+            MF_DSP_ASM_2X2(w, ws, x, xs, 0, s00, s01, s10, s11); MF_DSP_ASM_2X2(w, ws, x, xs, 4, s00, s01, s10, s11);
+            w += 8; x += 8; k += 8;
+        }
+        if (n & 4) { MF_DSP_ASM_2X2(w, ws, x, xs, 0, s00, s01, s10, s11); w += 4; x += 4; k += 4; }
+    }
+#define MF_DSP_STEP_2X2(o)                                                                              \
+    do {                                                                                                \
+        const int32_t x0 = mf_dsp_ld4(x + (o)), x1 = mf_dsp_ld4(x + xs + (o));                          \
+        const int32_t w0 = mf_dsp_ld4(w + (o)), w1 = mf_dsp_ld4(w + ws + (o));                          \
+        const int32_t x0e = mf_dsp_ev(x0), x0o = mf_dsp_od(x0), x1e = mf_dsp_ev(x1), x1o = mf_dsp_od(x1); \
+        int32_t we = mf_dsp_ev(w0), wo = mf_dsp_od(w0);                                                 \
+        s00 = __smlad(we, x0e, s00); s00 = __smlad(wo, x0o, s00);                                       \
+        s01 = __smlad(we, x1e, s01); s01 = __smlad(wo, x1o, s01);                                       \
+        we = mf_dsp_ev(w1); wo = mf_dsp_od(w1);                                                         \
+        s10 = __smlad(we, x0e, s10); s10 = __smlad(wo, x0o, s10);                                       \
+        s11 = __smlad(we, x1e, s11); s11 = __smlad(wo, x1o, s11);                                       \
+    } while (0)
+    for (; k + 4 <= n; k += 4, w += 4, x += 4) MF_DSP_STEP_2X2(0);
+#undef MF_DSP_STEP_2X2
+    for (k = 0; k < (n & 3); ++k) {
+        const int32_t w0 = w[k], w1 = w[ws + k], x0 = x[k], x1 = x[xs + k];
+        s00 += w0 * x0; s01 += w0 * x1; s10 += w1 * x0; s11 += w1 * x1;
+    }
+    acc[0] = s00; acc[1] = s01; acc[2] = s10; acc[3] = s11;
+}
+
+/* out[i][c] for rows x + i*xs (n_x = 1, 2 or 3 rows of n bytes) and channels c < n_out of weights
+ * [n_out][n]: three rows in 2x3 blocks, two in 2x2 blocks, a lone row in 4-channel blocks; row i's
+ * outputs start at out + i*n_out. Each block reads all its input before writing any output.
+ * Shared by FULLY_CONNECTED and the convolution's pixel runs. */
+MF_KERNEL void mf_dsp_matmul_rows(const int32_t n_x, const int8_t *x, const int32_t xs, const int32_t n,
+                                  const int8_t *weights, const int32_t *bias, const int32_t *mult,
+                                  const int32_t *shift, const int32_t per_channel, const int32_t n_out,
+                                  const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *out)
+{
+#define MF_DSP_RQ(c_) mf_dsp_rq(mult[per_channel ? (c_) : 0], shift[per_channel ? (c_) : 0])
+#define MF_DSP_OUT(o_, acc_, q_) ((o_) = mf_dsp_out((acc_), (q_), out_offset, act_min, act_max))
+    int32_t c = 0;
+    if (n_x >= 2) {
+        for (; c + 2 <= n_out; c += 2) {
+            const int32_t b0 = bias[c], b1 = bias[c + 1];
+            const mf_dsp_rq_t q0 = MF_DSP_RQ(c), q1 = MF_DSP_RQ(c + 1);
+            if (n_x == 3) {
+                int32_t acc[6] = {b0, b0, b0, b1, b1, b1};
+                mf_dsp_dot_2x3(weights + c * n, n, x, xs, n, acc);
+                MF_DSP_OUT(out[c], acc[0], q0); MF_DSP_OUT(out[c + 1], acc[3], q1);
+                MF_DSP_OUT(out[n_out + c], acc[1], q0); MF_DSP_OUT(out[n_out + c + 1], acc[4], q1);
+                MF_DSP_OUT(out[2 * n_out + c], acc[2], q0); MF_DSP_OUT(out[2 * n_out + c + 1], acc[5], q1);
+            } else {
+                int32_t acc[4] = {b0, b0, b1, b1};
+                mf_dsp_dot_2x2(weights + c * n, n, x, xs, n, acc);
+                MF_DSP_OUT(out[c], acc[0], q0); MF_DSP_OUT(out[c + 1], acc[2], q1);
+                MF_DSP_OUT(out[n_out + c], acc[1], q0); MF_DSP_OUT(out[n_out + c + 1], acc[3], q1);
+            }
+        }
+        if (c < n_out) {   /* odd channel count: one weight row against every input row */
+            const mf_dsp_rq_t q = MF_DSP_RQ(c);
+            int32_t acc[3] = {bias[c], bias[c], bias[c]};
+            mf_dsp_dot_1xn(n_x, weights + c * n, x, xs, n, acc);
+            for (int32_t i = 0; i < n_x; ++i) MF_DSP_OUT(out[i * n_out + c], acc[i], q);
+        }
+    } else {
+        for (; c + 4 <= n_out; c += 4) {
+            int32_t acc[4] = {bias[c], bias[c + 1], bias[c + 2], bias[c + 3]};
+            mf_dsp_dot_1xn(4, x, weights + c * n, n, n, acc);
+            for (int32_t i = 0; i < 4; ++i) MF_DSP_OUT(out[c + i], acc[i], MF_DSP_RQ(c + i));
+        }
+        if (n_out & 2) {
+            int32_t acc[2] = {bias[c], bias[c + 1]};
+            mf_dsp_dot_1xn(2, x, weights + c * n, n, n, acc);
+            MF_DSP_OUT(out[c], acc[0], MF_DSP_RQ(c)); MF_DSP_OUT(out[c + 1], acc[1], MF_DSP_RQ(c + 1));
+            c += 2;
+        }
+        if (n_out & 1) {
+            int32_t acc[1] = {bias[c]};
+            mf_dsp_dot_1xn(1, x, weights + c * n, n, n, acc);
+            MF_DSP_OUT(out[c], acc[0], MF_DSP_RQ(c));
+        }
+    }
+#undef MF_DSP_RQ
+#undef MF_DSP_OUT
+}
+
+/* DSP int8 fully connected layer: batch rows in pairs (2x2 blocks), a lone row in 4-channel blocks.
+ * FULLY_CONNECTED never shares its buffers (no overlap lead), so rows are read straight from `in`. */
+MF_KERNEL void mf_fully_connected_s8(const mf_fully_connected_params_t *p, const int8_t *in, int8_t *out)
+{
+    const int32_t n = p->in_features, n_out = p->out_features;
+    int32_t b = 0;
+    for (; b + 2 <= p->batches; b += 2)
+        mf_dsp_matmul_rows(2, in + b * n, n, n, p->weights, p->bias, p->mult, p->shift, p->per_channel, n_out,
+                           p->out_offset, p->act_min, p->act_max, out + b * n_out);
+    if (b < p->batches)
+        mf_dsp_matmul_rows(1, in + b * n, n, n, p->weights, p->bias, p->mult, p->shift, p->per_channel, n_out,
+                           p->out_offset, p->act_min, p->act_max, out + b * n_out);
+}
+
+#endif
