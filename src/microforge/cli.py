@@ -27,12 +27,18 @@ def _compile(args) -> int:
     _progress(f"compiling {args.model} for {target.name}")
     cm = compile_model(args.model, target=target.name)
     out = Path(args.output)
-    cm.write(out)
+    from . import footprint
+    from .toolchain.package import write_package
+
+    written = write_package(cm, target, out, args.format)
     ms = (time.monotonic() - t0) * 1000
-    print(f"wrote {len(cm.files)} files to {out}/ ({len(cm.graph.ops)} layers, {cm.macs:,} MACs, {ms:.0f} ms)")
-    print(f"RAM:   {cm.ram_bytes:,} bytes (activation arena)")
-    print(f"flash: {cm.flash_bytes:,} bytes of constants (+ code; `microforge bench` measures both on a core)")
+    print(f"wrote {len(written)} files to {out}/ ({args.format}; {len(cm.graph.ops)} layers, {cm.macs:,} MACs, {ms:.0f} ms)")
     _check_fit(cm, target)
+    if target.is_host or args.no_measure:
+        print(footprint.compile_time(cm).to_text())
+    else:
+        _progress("measuring code, static data and stack: building with arm-none-eabi-gcc, one emulated inference")
+        print(footprint.measure(cm, target).to_text())
     return 0
 
 
@@ -154,6 +160,18 @@ def _bench(args) -> int:
     return 0
 
 
+def _verify(args) -> int:
+    from .debug import verify
+    from .frontend import load_tflite
+
+    target = _target(args)
+    inputs = _load_inputs(args.input, load_tflite(args.model).inputs) if args.input else None
+    _progress(f"running {args.model} in TFLM and on {target.name}, every layer output exposed")
+    result = verify(args.model, target.name, reference=args.reference, inputs=inputs, seed=args.seed)
+    print(result.to_text(layers=args.layers))
+    return 0 if result.identical else 1
+
+
 def _targets(args) -> int:
     print(f"{'name':8} {'core':14} {'DSP':4} {'clock':>9} {'RAM':>10} {'flash':>10}  board")
     for t in TARGETS.values():
@@ -190,6 +208,13 @@ def _worker(args) -> int:
     return run_worker(Settings.from_env(), threads=args.threads)
 
 
+def _ops(args) -> int:
+    from .ops import ops_markdown
+
+    print(ops_markdown(), end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="microforge", description=__doc__.splitlines()[0].split(": ", 1)[-1]
                                  if __doc__ else None)
@@ -207,7 +232,21 @@ def build_parser() -> argparse.ArgumentParser:
                        "model.c / model.h plus the kernels it uses, and print the RAM and flash it needs.")
     model_and_target(p)
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="directory to write the C library to")
+    p.add_argument("--format", default="plain", choices=["plain", "cmake", "make", "zephyr", "arduino"],
+                   help="plain files, or a CMake / make / Zephyr module / Arduino library package (default plain)")
+    p.add_argument("--no-measure", action="store_true",
+                   help="core targets: skip the firmware build + emulated run that measures code, static and stack")
     p.set_defaults(func=_compile)
+
+    p = sub.add_parser("verify", help="compare every layer's output with TFLM (layer diff)",
+                       description="Run the same input through TFLM and through the compiled model, every "
+                       "intermediate exposed, and say 'identical' or name the first layer whose output differs.")
+    model_and_target(p)
+    p.add_argument("--layers", action="store_true", help="print every layer's comparison")
+    p.add_argument("--input", action="append", metavar="IN.npy", help="inputs (default: random, fixed seed)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random input (default 0)")
+    p.add_argument("--reference", metavar="REF.tflite", help="run this model in TFLM instead (same tensors)")
+    p.set_defaults(func=_verify)
 
     p = sub.add_parser("run", help="compile, build and run a model on given inputs",
                        description="Compile the model, build it (host C compiler or arm-none-eabi-gcc) and run it.")
@@ -256,6 +295,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("targets", help="list the targets", description="List targets: core, DSP, board clock, RAM, flash.")
     p.set_defaults(func=_targets)
+
+    p = sub.add_parser("ops", help="list the supported operators (markdown, as in docs/ops.md)",
+                       description="List the TFLite builtins microforge compiles, with their op files and kernels.")
+    p.set_defaults(func=_ops)
     return ap
 
 

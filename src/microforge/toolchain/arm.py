@@ -211,10 +211,11 @@ def _report(target: Target, elf_path: Path, map_path: Path, opt: str,
                                        not name.startswith((".debug", ".comment", ".ARM.attr"))):
             flash += sz
     data, bss = size(".data"), size(".bss")
+    placed = size(".mf_arena")   # the arena's own output section (firmware.ld.in), static RAM like .bss
     arena = read_elf(elf_path).symbol(ARENA_SYMBOL)
     build = FirmwareBuild(
         target=target, elf_path=elf_path, map_path=map_path, opt=opt,
-        flash_bytes=flash, ram_bytes=data + bss, stack_bytes=size(".stack") or stack_bytes,
+        flash_bytes=flash, ram_bytes=data + bss + placed, stack_bytes=size(".stack") or stack_bytes,
         arena_bytes=arena.size if arena is not None else None,
         text_bytes=size(".text") + size(".isr_vector"), rodata_bytes=size(".rodata"),
         data_bytes=data, bss_bytes=bss,

@@ -11,6 +11,7 @@
  * merge (ICF) nor drop them.
  */
 #include <stddef.h>
+#include <stdint.h>
 #include "model.h"
 
 #define MF_HOOK __attribute__((noinline, noipa, used))
@@ -37,8 +38,17 @@ __attribute__((noinline, noipa, noreturn, used)) void mf_halt(int status)
     }
 }
 
+#ifdef MF_MODEL_EXTERNAL_ARENA
+/* The caller places the arena: here a buffer of the firmware's own (tests check its section). */
+static uint8_t fw_arena[MF_MODEL_ARENA_BYTES > 0 ? MF_MODEL_ARENA_BYTES : 1] __attribute__((aligned(16), used,
+                                                                                  section(".bss.fw_arena")));
+#endif
+
 int main(void)
 {
+#ifdef MF_MODEL_EXTERNAL_ARENA
+    mf_model_set_arena(fw_arena);
+#endif
     for (int i = 0; i < MF_MODEL_NUM_INPUTS; i++) {
         mf_io_input(i, mf_model_input(i), mf_model_input_size(i));
     }
