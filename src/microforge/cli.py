@@ -1,4 +1,4 @@
-"""The `microforge` command: compile, run and list targets. User errors exit 2 without a traceback."""
+"""The `microforge` command line. User errors exit 2 with one paragraph on stderr, never a traceback."""
 from __future__ import annotations
 
 import argparse
@@ -216,8 +216,8 @@ def _ops(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="microforge", description=__doc__.splitlines()[0].split(": ", 1)[-1]
-                                 if __doc__ else None)
+    ap = argparse.ArgumentParser(prog="microforge", description="Compile int8 TensorFlow Lite models to fast, lean C "
+                                 "for Arm Cortex-M, bit-exact with TFLM, and measure them on emulated cores.")
     ap.add_argument("--version", action="version", version=f"microforge {__version__}")
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
