@@ -58,6 +58,17 @@ class CompiledModel:
         return written
 
 
+# The in-place analysis walks every element an op reads; beyond this size an op simply gets its own
+# buffer, which keeps compile memory and time bounded for any input (no microcontroller tensor is this big).
+INPLACE_ANALYSIS_MAX_ELEMENTS = 1 << 22
+
+
+def _overlap_lead(op, i: int) -> int | None:
+    if any(t is not None and t.num_elements > INPLACE_ANALYSIS_MAX_ELEMENTS for t in (*op.inputs, *op.outputs)):
+        return None
+    return opdef(op.type).overlap_lead(op, i)
+
+
 def compile_model(source: str | Path | bytes, target: str = "host") -> CompiledModel:
     """Compile a .tflite (path or bytes) to C for `target`; raises MicroforgeError on bad input.
 
@@ -72,7 +83,7 @@ def compile_model(source: str | Path | bytes, target: str = "host") -> CompiledM
         verify(graph)
 
     aliases: dict[int, Tensor] = {id(op.outputs[0]): op.inputs[0] for op in graph.ops if opdef(op.type).aliases_input(op)}
-    buffers = buffers_for(graph, aliases, lead=lambda op, i: opdef(op.type).overlap_lead(op, i))
+    buffers = buffers_for(graph, aliases, lead=lambda op, i: _overlap_lead(op, i))
     plan = plan_best(buffers)                      # memory plan: every planner, the smallest wins
     verify_plan(plan)
     offsets = {id(t): off for b, off in zip(plan.buffers, plan.offsets) for t in b.tensors}

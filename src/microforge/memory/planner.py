@@ -39,6 +39,28 @@ def _live_together(a: Buffer, b: Buffer) -> bool:
     return a.first <= b.last and b.first <= a.last
 
 
+def live_pairs(buffers: Sequence[Buffer]) -> list[tuple[int, int]]:
+    """Every pair (i, j), i < j, of buffers live at a common step: a sweep, not all n^2 pairs."""
+    order = sorted(range(len(buffers)), key=lambda i: (buffers[i].first, i))
+    active: list[int] = []
+    pairs = []
+    for i in order:
+        first = buffers[i].first
+        active = [j for j in active if buffers[j].last >= first]
+        pairs += [(min(i, j), max(i, j)) for j in active]
+        active.append(i)
+    return pairs
+
+
+def live_by_step(buffers: Sequence[Buffer]) -> dict[int, list[int]]:
+    """step -> indices of the buffers live at that step (buffer order)."""
+    live: dict[int, list[int]] = {s: [] for s in _steps(buffers)}
+    for i, b in enumerate(buffers):
+        for s in range(b.first, b.last + 1):
+            live[s].append(i)
+    return live
+
+
 # Conflict (j, lo, hi) of buffer i: with buffer j at offset o, i may not start in the open interval (o + lo, o + hi).
 Conflicts = list[list[tuple[int, int, int]]]
 
@@ -46,10 +68,9 @@ Conflicts = list[list[tuple[int, int, int]]]
 def conflicts(buffers: Sequence[Buffer]) -> Conflicts:
     """For each buffer, the buffers it must not overlap and how (an in-place pair narrows the interval)."""
     out: Conflicts = [[] for _ in buffers]
-    for i, a in enumerate(buffers):
-        for j, b in enumerate(buffers):
-            if i == j or not _live_together(a, b):
-                continue
+    for p, q in live_pairs(buffers):
+        for i, j in ((p, q), (q, p)):
+            a, b = buffers[i], buffers[j]
             lo, hi = -a.size, b.size
             # A negative lead (output may start after its input) is used as 0: the forbidden zone then
             # stays one interval starting at or below the other buffer, which keeps lowest-fit
@@ -60,6 +81,8 @@ def conflicts(buffers: Sequence[Buffer]) -> Conflicts:
                 hi = min(hi, max(b.inplace[i], 0))
             if lo < hi:
                 out[i].append((j, lo, hi))
+    for c in out:
+        c.sort()
     return out
 
 
@@ -112,7 +135,7 @@ def plan_greedy_by_breadth(buffers: list[Buffer]) -> Plan:
 
 
 def _breadth_order(buffers: Sequence[Buffer]) -> list[int]:
-    live = {s: [i for i, b in enumerate(buffers) if b.first <= s <= b.last] for s in _steps(buffers)}
+    live = live_by_step(buffers)
     breadth = {s: sum(buffers[i].size for i in ids) for s, ids in live.items()}
     order: list[int] = []
     seen: set[int] = set()
@@ -134,7 +157,7 @@ def plan_greedy_by_conflict(buffers: list[Buffer]) -> Plan:
 
 def whole_tensor_bound(buffers: Sequence[Buffer]) -> int:
     """Max over steps of the bytes of all buffers live at that step: what any plan without in-place sharing needs."""
-    return max((sum(b.size for b in buffers if b.first <= s <= b.last) for s in _steps(buffers)), default=0)
+    return max((sum(buffers[i].size for i in ids) for ids in live_by_step(buffers).values()), default=0)
 
 
 def peak_lower_bound(buffers: Sequence[Buffer]) -> int:
@@ -142,8 +165,7 @@ def peak_lower_bound(buffers: Sequence[Buffer]) -> int:
     disjoint; an output and the one input it may overlap need max(output, input + lead) bytes; otherwise
     the outputs (and the inputs) of an op are still disjoint among themselves."""
     best = 0
-    for s in _steps(buffers):
-        live = [i for i, b in enumerate(buffers) if b.first <= s <= b.last]
+    for s, live in live_by_step(buffers).items():
         pairs = [(y, x) for y in live if buffers[y].first == s for x in buffers[y].inplace
                  if x in live and buffers[x].last == s]
         involved = {i for p in pairs for i in p}
@@ -254,15 +276,23 @@ PLANNERS: tuple[Callable[[list[Buffer]], Plan], ...] = (plan_greedy_by_size, pla
                                                          plan_hill_climb)
 
 
+WORK_BUDGET = 120_000  # buffer placements the searches may spend (400 hill-climb rounds up to 300 buffers)
+
+
 def plan_best(buffers: list[Buffer], exact: bool = True) -> Plan:
     """Run every heuristic planner, then the budgeted exact search seeded with the best; keep the smallest.
 
     Ties go to the earlier planner, so the result is deterministic.
     """
-    plans = [p(buffers) for p in PLANNERS]
+    # Work bound for any input (a hostile model may declare thousands of ops): the local and exact
+    # searches get a budget of about WORK_BUDGET placements, shrinking with the number of buffers.
+    n = max(len(buffers), 1)
+    plans = [plan_hill_climb(buffers, iterations=min(400, WORK_BUDGET // n)) if p is plan_hill_climb else p(buffers)
+             for p in PLANNERS]
     best = min(plans, key=lambda p: p.size)
     if exact:
-        plans.append(plan_branch_and_bound(buffers, incumbent=best))
+        plans.append(plan_branch_and_bound(buffers, incumbent=best, node_budget=min(5_000, 8 * WORK_BUDGET // n),
+                                           time_budget=5.0))
     best = min(plans, key=lambda p: p.size)
     best.tried = {p.planner: p.size for p in plans}
     return best
