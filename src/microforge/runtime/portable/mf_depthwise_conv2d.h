@@ -13,7 +13,50 @@ typedef struct {
     const int32_t *mult, *shift;
 } mf_depthwise_conv2d_params_t;
 
-/* Portable int8 depthwise convolution: output channel ic * depth_mult + m reads input channel ic. */
+#ifndef MF_FAST_MBQM_DEFINED
+#define MF_FAST_MBQM_DEFINED
+/* Same value as mf_mbqm (see mf_common.h): for a*b >= 0 the reference adds 2^30 and truncates,
+ * for a*b < 0 it adds 1-2^30 and truncates toward zero, which is floor((a*b + 2^30) / 2^31) in
+ * both cases; so one 64-bit add and arithmetic shift, no branches on the sign. */
+MF_INLINE int32_t mf__fast_mbqm(int32_t x, int32_t m, int shift)
+{
+    const int left = shift > 0 ? shift : 0;
+    const int right = shift > 0 ? 0 : -shift;
+    const int32_t a = mf_wrap_shl32(x, left);
+    int32_t r;
+    if (a == MF_INT32_MIN && m == MF_INT32_MIN) r = MF_INT32_MAX;
+    else {
+#if defined(__ARM_ARCH_6M__) || defined(MF_TEST_SPLIT_MUL)
+        /* ARMv6-M has no 32x32->64 multiply (the int64 product calls __aeabi_lmul): build bits
+         * 31..62 of a*m + 2^30 from four 16x16 products (the result fits int32). */
+        /* a*m + 2^30 = (hh + m1>>16 + m2>>16) * 2^32 + t * 2^16 + (ll & 0xFFFF) with
+         * t = (ll >> 16) + (m1 & 0xFFFF) + (m2 & 0xFFFF) + 2^14 < 2^18, so the floor of the
+         * quotient by 2^31 is 2 * (hh + m1>>16 + m2>>16) + (t >> 15) (mod 2^32). */
+        const int32_t ah = a >> 16, mh = m >> 16;
+        const uint32_t al = (uint32_t)a & 0xFFFFu, ml = (uint32_t)m & 0xFFFFu;
+        const int32_t m1 = ah * (int32_t)ml, m2 = (int32_t)al * mh;
+        const uint32_t ll = al * ml;
+        const uint32_t t = (ll >> 16) + ((uint32_t)m1 & 0xFFFFu) + ((uint32_t)m2 & 0xFFFFu) + (1u << 14);
+        const uint32_t hi = (uint32_t)(ah * mh) + (uint32_t)(m1 >> 16) + (uint32_t)(m2 >> 16);
+        r = (int32_t)((hi << 1) + (t >> 15));
+#else
+        r = (int32_t)(((int64_t)a * (int64_t)m + ((int64_t)1 << 30)) >> 31);
+#endif
+    }
+    return mf_rdbp(r, right);
+}
+#endif
+
+MF_INLINE int8_t mf_depthwise_conv2d__requant(const mf_depthwise_conv2d_params_t *p, int32_t acc, int32_t oc)
+{
+    acc = mf__fast_mbqm(acc, p->mult[oc], p->shift[oc]) + p->out_offset;
+    return (int8_t)mf_clamp_i32(acc, p->act_min, p->act_max);
+}
+
+/* Portable int8 depthwise convolution: output channel ic * depth_mult + m reads input channel ic.
+ * Order (overlap_lead): pixels in increasing order, channels in increasing order, each output
+ * channel written right after its window channel has been read. Interior pixels skip the bounds
+ * checks; border pixels compute their in-image tap rectangle once per pixel. */
 MF_KERNEL void mf_depthwise_conv2d_s8(const mf_depthwise_conv2d_params_t *p, const int8_t *in, int8_t *out)
 {
     const int32_t out_c = p->in_c * p->depth_mult;
@@ -21,23 +64,95 @@ MF_KERNEL void mf_depthwise_conv2d_s8(const mf_depthwise_conv2d_params_t *p, con
         const int8_t *in_b = in + b * p->in_h * p->in_w * p->in_c;
         for (int32_t oy = 0; oy < p->out_h; ++oy) {
             const int32_t iy0 = oy * p->stride_h - p->pad_top;
+            const int rows_in = iy0 >= 0 && iy0 + (p->k_h - 1) * p->dil_h < p->in_h;
             for (int32_t ox = 0; ox < p->out_w; ++ox) {
                 const int32_t ix0 = ox * p->stride_w - p->pad_left;
-                for (int32_t oc = 0; oc < out_c; ++oc) {
-                    const int32_t ic = oc / p->depth_mult;
-                    int32_t acc = p->bias[oc];
-                    for (int32_t ky = 0; ky < p->k_h; ++ky) {
-                        const int32_t iy = iy0 + ky * p->dil_h;
-                        for (int32_t kx = 0; kx < p->k_w; ++kx) {
-                            const int32_t ix = ix0 + kx * p->dil_w;
-                            const int32_t wv = p->weights[(ky * p->k_w + kx) * out_c + oc];
-                            const int32_t xv = (iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w)
-                                ? in_b[(iy * p->in_w + ix) * p->in_c + ic] : p->pad_value;
-                            acc += xv * wv;
+                if (rows_in && ix0 >= 0 && ix0 + (p->k_w - 1) * p->dil_w < p->in_w) {
+                    const int8_t *px0 = in_b + (iy0 * p->in_w + ix0) * p->in_c;
+                    const int32_t row_step = p->dil_h * p->in_w * p->in_c;
+                    const int32_t col_step = p->dil_w * p->in_c;
+                    if (p->depth_mult == 1) {
+                        /* two channels per pass (adjacent bytes of each tap), pointer stepping */
+                        int32_t oc = 0;
+                        for (; oc + 1 < out_c; oc += 2) {
+                            int32_t acc0 = p->bias[oc], acc1 = p->bias[oc + 1];
+                            const int8_t *xr = px0 + oc;
+                            const int8_t *wr = p->weights + oc;
+                            for (int32_t ky = 0; ky < p->k_h; ++ky) {
+                                const int8_t *xk = xr;
+                                for (int32_t kx = 0; kx < p->k_w; ++kx) {
+                                    acc0 += (int32_t)xk[0] * wr[0];
+                                    acc1 += (int32_t)xk[1] * wr[1];
+                                    xk += col_step;
+                                    wr += out_c;
+                                }
+                                xr += row_step;
+                            }
+                            *out++ = mf_depthwise_conv2d__requant(p, acc0, oc);
+                            *out++ = mf_depthwise_conv2d__requant(p, acc1, oc + 1);
                         }
+                        if (oc < out_c) {
+                            int32_t acc0 = p->bias[oc];
+                            const int8_t *xr = px0 + oc;
+                            const int8_t *wr = p->weights + oc;
+                            for (int32_t ky = 0; ky < p->k_h; ++ky) {
+                                const int8_t *xk = xr;
+                                for (int32_t kx = 0; kx < p->k_w; ++kx) {
+                                    acc0 += (int32_t)xk[0] * wr[0];
+                                    xk += col_step;
+                                    wr += out_c;
+                                }
+                                xr += row_step;
+                            }
+                            *out++ = mf_depthwise_conv2d__requant(p, acc0, oc);
+                        }
+                        continue;
                     }
-                    acc = mf_mbqm(acc, p->mult[oc], p->shift[oc]) + p->out_offset;
-                    *out++ = (int8_t)mf_clamp_i32(acc, p->act_min, p->act_max);
+                    for (int32_t oc = 0; oc < out_c; ++oc) {
+                        const int8_t *xp = px0 + oc / p->depth_mult;
+                        const int8_t *wp = p->weights + oc;
+                        int32_t acc = p->bias[oc];
+                        for (int32_t ky = 0; ky < p->k_h; ++ky) {
+                            for (int32_t kx = 0; kx < p->k_w; ++kx) {
+                                acc += (int32_t)xp[(ky * p->dil_h * p->in_w + kx * p->dil_w) * p->in_c]
+                                     * wp[(ky * p->k_w + kx) * out_c];
+                            }
+                        }
+                        *out++ = mf_depthwise_conv2d__requant(p, acc, oc);
+                    }
+                    continue;
+                }
+                {
+                    /* border pixel: the in-image taps form a rectangle [ky_lo,ky_hi) x [kx_lo,kx_hi);
+                     * padded taps add pad_value * (sum of their weights) */
+                    int32_t ky_lo = 0, ky_hi = 0, kx_lo = 0, kx_hi = 0;
+                    while (ky_lo < p->k_h && iy0 + ky_lo * p->dil_h < 0) ++ky_lo;
+                    ky_hi = ky_lo;
+                    while (ky_hi < p->k_h && iy0 + ky_hi * p->dil_h < p->in_h) ++ky_hi;
+                    while (kx_lo < p->k_w && ix0 + kx_lo * p->dil_w < 0) ++kx_lo;
+                    kx_hi = kx_lo;
+                    while (kx_hi < p->k_w && ix0 + kx_hi * p->dil_w < p->in_w) ++kx_hi;
+                    const int32_t org = (iy0 * p->in_w + ix0) * p->in_c;
+                    for (int32_t oc = 0; oc < out_c; ++oc) {
+                        const int32_t ic = oc / p->depth_mult;
+                        const int8_t *wp = p->weights + oc;
+                        int32_t acc = p->bias[oc];
+                        int32_t pw = 0;
+                        for (int32_t ky = 0; ky < p->k_h; ++ky) {
+                            const int8_t *wr = wp + ky * p->k_w * out_c;
+                            if (ky < ky_lo || ky >= ky_hi) {
+                                for (int32_t kx = 0; kx < p->k_w; ++kx) pw += wr[kx * out_c];
+                                continue;
+                            }
+                            const int32_t xr = org + ky * p->dil_h * p->in_w * p->in_c + ic;
+                            for (int32_t kx = 0; kx < kx_lo; ++kx) pw += wr[kx * out_c];
+                            for (int32_t kx = kx_lo; kx < kx_hi; ++kx)
+                                acc += (int32_t)in_b[xr + kx * p->dil_w * p->in_c] * wr[kx * out_c];
+                            for (int32_t kx = kx_hi; kx < p->k_w; ++kx) pw += wr[kx * out_c];
+                        }
+                        acc += p->pad_value * pw;
+                        *out++ = mf_depthwise_conv2d__requant(p, acc, oc);
+                    }
                 }
             }
         }
