@@ -34,3 +34,20 @@ def fc_multipliers(inp: Tensor, w: Tensor, out: Tensor, n_out: int) -> tuple[np.
         return conv_multipliers(inp, w, out, n_out)
     m, s = quantize_multiplier(fc_per_tensor_effective_scale(inp.quant.s, w.quant.s, out.quant.s))
     return np.array([m], np.int32), np.array([s], np.int32)
+
+
+def expect_supported_rescale(op: Op, real: float, what: str) -> None:
+    """TFLM's integer rescaling is only defined for multipliers whose shift lies in [-31, 30]
+    (beyond that its shifts overflow: undefined behaviour, so there is nothing exact to match)."""
+    _, shift = quantize_multiplier(real)
+    if not (real == 0 or -31 <= shift <= 30) or real != real:
+        from .base import fail
+        raise fail(op, f"{what} {real:.3g} is outside the range TFLM's integer arithmetic supports (2^-31 .. 2^30)",
+                   "check the tensors' quantisation scales; re-convert the model with a representative dataset")
+
+
+def expect_supported_weight_rescale(op: Op, inp: Tensor, w: Tensor, out: Tensor) -> None:
+    """Every per-channel in_scale * w_scale / out_scale must be one TFLM can represent exactly."""
+    for ws in np.unique(w.quant.scale):
+        expect_supported_rescale(op, conv_effective_scale(inp.quant.s, float(ws), out.quant.s),
+                                 "the effective scale (input * weight / output)")

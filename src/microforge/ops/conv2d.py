@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir import DType, Op, OpType
-from ._requant import act_clamp, conv_multipliers, folded_bias
+from ..quant import multiply_by_quantized_multiplier
+from ._requant import expect_supported_weight_rescale, act_clamp, conv_multipliers, folded_bias
 from .base import (OpDef, expect_arity, expect_const, expect_dtype, expect_quant, expect_rank, expect_shape, fail, first_taps,
                    lead_from_reads, padding_of, window)
 
@@ -41,6 +42,7 @@ class Conv2D(OpDef):
         oh, _ = window(op, x.shape[1], kh, o["stride_h"], o["dilation_h"], padding_of(op, 0))
         ow, _ = window(op, x.shape[2], kw, o["stride_w"], o["dilation_w"], padding_of(op, 1))
         expect_shape(op, y, (x.shape[0], oh, ow, oc))
+        expect_supported_weight_rescale(op, x, w, y)
         act_clamp(op, y)
 
     def macs(self, op: Op) -> int:
@@ -77,16 +79,59 @@ class Conv2D(OpDef):
         mult, shift = conv_multipliers(x, w, y, oc)
         lo, hi = act_clamp(op, y)
         bias = folded_bias(b, w.data.reshape(oc, -1).astype(int).sum(axis=1), in_zp)
-        p = ctx.params("mf_conv2d_params_t", dict(
+        fields = dict(
             batches=x.shape[0], in_h=x.shape[1], in_w=x.shape[2], in_c=ic,
             out_h=y.shape[1], out_w=y.shape[2], out_c=oc, k_h=kh, k_w=kw,
             stride_h=o["stride_h"], stride_w=o["stride_w"], dil_h=o["dilation_h"], dil_w=o["dilation_w"],
             pad_top=pad_t, pad_left=pad_l, pad_value=in_zp, out_offset=out_zp, act_min=lo, act_max=hi,
-            weights=ctx.const(w), bias=ctx.const(f"{op.name}_bias", bias),
-            mult=ctx.const(f"{op.name}_mult", mult), shift=ctx.const(f"{op.name}_shift", shift)))
+            weights=ctx.const(w))
+        if "dsp" in ctx.kernel_variants:
+            fields.update(dsp_rq_fields(op, ctx, w.data.reshape(oc, -1), bias, mult, shift, out_zp, lo, hi))
+        else:
+            fields.update(bias=ctx.const(f"{op.name}_bias", bias), mult=ctx.const(f"{op.name}_mult", mult),
+                          shift=ctx.const(f"{op.name}_shift", shift))
+        p = ctx.params("mf_conv2d_params_t", fields)
         if "dsp" in ctx.kernel_variants:  # fixed-size scratch: a VLA inside the kernel would cost a frame pointer
             win4 = (kh * kw * ic + 3) & ~3                 # MF_CONV2D_SCRATCH_BYTES (runtime/dsp/mf_conv2d.h)
             words = (3 if 3 * win4 <= 4096 else 1) * win4 // 4
             return (f"{{ int32_t scratch[{words}]; "
                     f"mf_conv2d_s8_scratch(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, (int8_t *)scratch); }}")
         return f"mf_conv2d_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
+
+
+def dsp_rq_layout(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray, out_zp: int, lo: int,
+                  hi: int) -> np.ndarray | None:
+    """runtime/dsp fast requantisation constants (mf_dsp_out_fast): per channel pair bias[2], mult[2],
+    -shift-1[2] (an odd last channel's pair padded with zeros). w: [n_out][k] int8; mult/shift have n_out
+    entries or one (per tensor). None unless exact: every shift <= -1 (RDBP by >= 1) and
+    |acc| <= |bias| + 128*sum|w| < 2^30, so 2*acc fits in int32 and SMMULR(2acc, m) == SRDHM(acc, m).
+    Channels whose weights are all zero (pruned: often a +-2^30 bias) output a constant, so they are
+    re-expressed exactly: acc = bias' = 4t, m' = 2^30, shift' = -1 gives t, t = clamp(out) - out_zp."""
+    n = w.shape[0]
+    mult = np.broadcast_to(np.asarray(mult, np.int64), (n,)).copy()
+    shift = np.broadcast_to(np.asarray(shift, np.int64), (n,)).copy()
+    bias = bias.astype(np.int64).copy()
+    s = np.abs(w.astype(np.int64)).sum(axis=1)
+    dead = s == 0
+    if dead.any():
+        t = multiply_by_quantized_multiplier(bias[dead], mult[dead], shift[dead]).astype(np.int64)
+        bias[dead] = 4 * (np.clip(t + out_zp, lo, hi) - out_zp)
+        mult[dead], shift[dead] = 1 << 30, -1
+    bound = np.abs(bias) + 128 * s
+    if (shift > -1).any() or (shift < -31).any() or (bound >= 1 << 30).any() or (mult < 0).any():
+        return None
+    pairs = (n + 1) // 2
+    cols = np.zeros((3, 2 * pairs), np.int64)
+    cols[0, :n], cols[1, :n], cols[2, :n] = bias, mult, -shift - 1
+    return cols.reshape(3, pairs, 2).transpose(1, 0, 2).reshape(-1).astype(np.int32)
+
+
+def dsp_rq_fields(op: Op, ctx, w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray, out_zp: int,
+                  lo: int, hi: int) -> dict:
+    """Params fields for the DSP conv/FC kernels: rq_mode 1 + rq when the fast requantisation is exact
+    (bias/mult/shift then unused), else rq_mode 0 and the plain arrays."""
+    rq = dsp_rq_layout(w, bias, mult, shift, out_zp, lo, hi)
+    if rq is None:
+        return dict(bias=ctx.const(f"{op.name}_bias", bias), mult=ctx.const(f"{op.name}_mult", mult),
+                    shift=ctx.const(f"{op.name}_shift", shift), rq_mode=0, rq="0")
+    return dict(bias="0", mult="0", shift="0", rq_mode=1, rq=ctx.const(f"{op.name}_rq", rq))

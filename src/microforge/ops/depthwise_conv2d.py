@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir import DType, Op, OpType
-from ._requant import act_clamp, conv_multipliers, folded_bias
+from ._requant import expect_supported_weight_rescale, act_clamp, conv_multipliers, folded_bias
 from .base import (OpDef, expect_arity, expect_const, expect_dtype, expect_quant, expect_rank, expect_shape, fail, first_taps,
                    lead_from_reads, padding_of, window)
 
@@ -43,6 +43,7 @@ class DepthwiseConv2D(OpDef):
         oh, _ = window(op, x.shape[1], kh, o["stride_h"], o["dilation_h"], padding_of(op, 0))
         ow, _ = window(op, x.shape[2], kw, o["stride_w"], o["dilation_w"], padding_of(op, 1))
         expect_shape(op, y, (x.shape[0], oh, ow, oc))
+        expect_supported_weight_rescale(op, x, w, y)
         act_clamp(op, y)
 
     def macs(self, op: Op) -> int:

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from ..ir import DType, Op, OpType
-from ._requant import act_clamp, fc_multipliers, folded_bias
+from ._requant import expect_supported_weight_rescale, act_clamp, fc_multipliers, folded_bias
+from .conv2d import dsp_rq_fields
 from .base import OpDef, expect_arity, expect_const, expect_dtype, expect_quant, expect_rank, fail
 
 
@@ -36,6 +37,7 @@ class FullyConnected(OpDef):
             raise fail(op, f"output shape {list(y.shape)} does not match {batches} x {n_out}", "the model is malformed; re-export it")
         if b is not None and b.num_elements != n_out:
             raise fail(op, f"bias has {b.num_elements} elements, expected {n_out}")
+        expect_supported_weight_rescale(op, x, w, y)
         act_clamp(op, y)
 
     def macs(self, op: Op) -> int:
@@ -49,9 +51,13 @@ class FullyConnected(OpDef):
         lo, hi = act_clamp(op, y)
         bias = folded_bias(b, w.data.astype(int).sum(axis=1), x.quant.zp)
         per_channel = int(len(mult) > 1)
-        p = ctx.params("mf_fully_connected_params_t", dict(
+        fields = dict(
             batches=x.num_elements // n_in, in_features=n_in, out_features=n_out,
-            out_offset=y.quant.zp, act_min=lo, act_max=hi, per_channel=per_channel,
-            weights=ctx.const(w), bias=ctx.const(f"{op.name}_bias", bias),
-            mult=ctx.const(f"{op.name}_mult", mult), shift=ctx.const(f"{op.name}_shift", shift)))
+            out_offset=y.quant.zp, act_min=lo, act_max=hi, per_channel=per_channel, weights=ctx.const(w))
+        if "dsp" in ctx.kernel_variants:  # runtime/dsp: fast exact requantisation constants when possible
+            fields.update(dsp_rq_fields(op, ctx, w.data.reshape(n_out, -1), bias, mult, shift, y.quant.zp, lo, hi))
+        else:
+            fields.update(bias=ctx.const(f"{op.name}_bias", bias), mult=ctx.const(f"{op.name}_mult", mult),
+                          shift=ctx.const(f"{op.name}_shift", shift))
+        p = ctx.params("mf_fully_connected_params_t", fields)
         return f"mf_fully_connected_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"

@@ -7,6 +7,7 @@ import numpy as np
 
 from ..ir import DType, Op, OpType
 from ..quant import mean_multiplier, wrap32
+from ._requant import expect_supported_rescale
 from .base import OpDef, expect_arity, expect_const, expect_dtype, expect_quant, expect_shape, fail
 
 MAX_RANK = 5
@@ -51,6 +52,7 @@ class Mean(OpDef):
             shape = tuple(d for i, d in enumerate(x.shape) if i not in axes)
         if math.prod(shape) != y.num_elements:
             expect_shape(op, y, shape)
+        expect_supported_rescale(op, float(x.quant.s) / float(y.quant.s), "the input/output scale ratio")
 
     def macs(self, op: Op) -> int:
         return op.inputs[0].num_elements

@@ -5,6 +5,7 @@ import numpy as np
 
 from ..ir import DType, Op, OpType
 from ..quant import quantize_multiplier
+from ._requant import expect_supported_rescale
 from .base import OpDef, expect_arity, expect_dtype, expect_quant, expect_shape, lead_from_reads
 
 
@@ -19,6 +20,7 @@ class Quantize(OpDef):
         expect_quant(op, y, "output")
         if x.dtype == DType.INT8:
             expect_quant(op, x, "input")
+            expect_supported_rescale(op, float(x.quant.s) / float(y.quant.s), "the input/output scale ratio")
         expect_shape(op, y, x.shape)
 
     def overlap_lead(self, op: Op, index: int) -> int | None:

@@ -24,6 +24,8 @@ typedef struct {
     const int8_t *weights;        /* [out_c][k_h][k_w][in_c] */
     const int32_t *bias;          /* bias with the input zero point folded in, [out_c] */
     const int32_t *mult, *shift;  /* per output channel requantisation */
+    int32_t rq_mode;              /* 1: fast exact requantisation from rq (mf_fully_connected.h) */
+    const int32_t *rq;            /* per channel pair: bias[2], mult[2], -shift-1[2] */
 } mf_conv2d_params_t;
 
 MF_KERNEL void mf_dsp_copy(int8_t *dst, const int8_t *src, const int32_t n)
@@ -83,7 +85,8 @@ MF_KERNEL void mf_conv2d_s8_scratch(const mf_conv2d_params_t *p, const int8_t *i
     const int one_by_one = p->k_h == 1 && p->k_w == 1 && p->pad_top == 0 && p->pad_left == 0 &&
                            (p->out_h - 1) * p->stride_h < p->in_h && (p->out_w - 1) * p->stride_w < p->in_w;
 #define MF_DSP_ROWS(n_x, x, xs, n, o) mf_dsp_matmul_rows((n_x), (x), (xs), (n), p->weights, p->bias, p->mult, p->shift, \
-                                                         1, oc, p->out_offset, p->act_min, p->act_max, (o))
+                                                         1, oc, p->out_offset, p->act_min, p->act_max, (o), \
+                                                         p->rq_mode, p->rq)
     if (one_by_one) {
         const uintptr_t i0 = (uintptr_t)in, o0 = (uintptr_t)out;
         const uintptr_t i1 = i0 + (uintptr_t)(p->batches * p->in_h * p->in_w * ic), o1 = o0 + (uintptr_t)(n_pix * oc);

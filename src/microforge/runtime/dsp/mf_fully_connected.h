@@ -20,6 +20,9 @@ typedef struct {
     const int8_t *weights;        /* [out_features][in_features] */
     const int32_t *bias;          /* folded bias, [out_features] */
     const int32_t *mult, *shift;
+    /* Fast requantisation (ops/conv2d.py dsp_rq_layout fills it when exact): rq_mode 1 reads only rq */
+    int32_t rq_mode;              /* 0: bias/mult/shift + mf_dsp_out; 1: rq + mf_dsp_out_fast */
+    const int32_t *rq;            /* per channel pair: bias[2], mult[2], -shift-1[2] */
 } mf_fully_connected_params_t;
 
 /* ---- SIMD helpers ------------------------------------------------------------------------- */
@@ -59,6 +62,22 @@ MF_KERNEL int8_t mf_dsp_out(int32_t acc, const mf_dsp_rq_t q, int32_t out_offset
     const int32_t thr = q.thr0 - (y >> 31), rem = y & q.mask;
     int32_t v = (y >> q.right) + (int32_t)((uint32_t)(thr - rem) >> 31) + out_offset;
     v = __ssat(v, 8);
+    if (act_min > -128 && v < act_min) v = act_min;
+    if (act_max < 127 && v > act_max) v = act_max;
+    return (int8_t)v;
+}
+
+/* Exact fast form of mf_dsp_out (the depthwise kernel's): valid when every shift <= -1 and
+ * |acc| < 2^30 (ops/conv2d.py dsp_rq_layout checks both). SRDHM(acc, m) = (acc*m + 2^30) >> 31 =
+ * SMMULR(2acc, m); RDBP(v, e) = (((v + (v<0)) >> (e-1)) + 1) >> 1 with the +1 and the zero point
+ * folded into zp2p1 = 2*out_offset + 1; the final >> 1 rides on SSAT's shift operand. */
+MF_KERNEL int8_t mf_dsp_out_fast(int32_t acc, int32_t m, int32_t em1, int32_t out_offset, int32_t act_min,
+                                 int32_t act_max)
+{
+    int32_t v;
+    __asm__("smmulr %0, %1, %2" : "=r"(v) : "r"((int32_t)((uint32_t)acc << 1)), "r"(m));
+    v = ((v + (v >> 31)) >> em1) + (2 * out_offset + 1);
+    __asm__("ssat %0, #8, %1, asr #1" : "=r"(v) : "r"(v));
     if (act_min > -128 && v < act_min) v = act_min;
     if (act_max < 127 && v > act_max) v = act_max;
     return (int8_t)v;
@@ -298,6 +317,72 @@ MF_KERNEL void mf_dsp_dot_2x2(const int8_t *w, const int32_t ws, const int8_t *x
     acc[0] = s00; acc[1] = s01; acc[2] = s10; acc[3] = s11;
 }
 
+/* mf_dsp_matmul_rows with the fast requantisation: rq holds, per channel pair, bias[2], mult[2],
+ * -shift-1[2] (per-tensor layers: the pair's mult/shift are the tensor's, so index pair 0 for them). */
+MF_KERNEL void mf_dsp_matmul_rows_fast(const int32_t n_x, const int8_t *x, const int32_t xs, const int32_t n,
+                                       const int8_t *weights, const int32_t *rq, const int32_t per_channel,
+                                       const int32_t n_out, const int32_t out_offset, const int32_t act_min,
+                                       const int32_t act_max, int8_t *out)
+{
+#define MF_RQB(c_) rq[((c_) >> 1) * 6 + ((c_) & 1)]
+#define MF_RQM(c_) rq[(per_channel ? ((c_) >> 1) * 6 + ((c_) & 1) : 0) + 2]
+#define MF_RQE(c_) rq[(per_channel ? ((c_) >> 1) * 6 + ((c_) & 1) : 0) + 4]
+#define MF_DSP_OUTF(o_, acc_, m_, e_) ((o_) = mf_dsp_out_fast((acc_), (m_), (e_), out_offset, act_min, act_max))
+    int32_t c = 0;
+    if (n_x >= 2) {
+        const int32_t *r = rq;
+        const int8_t *wc = weights;
+        int8_t *o = out;
+        for (; c + 2 <= n_out; c += 2, r += 6, wc += 2 * n, o += 2) {
+            const int32_t b0 = r[0], b1 = r[1];
+            if (n_x == 3) {
+                int32_t acc[6] = {b0, b0, b0, b1, b1, b1};
+                mf_dsp_dot_2x3(wc, n, x, xs, n, acc);
+                const int32_t m0 = per_channel ? r[2] : rq[2], m1 = per_channel ? r[3] : rq[2];
+                const int32_t e0 = per_channel ? r[4] : rq[4], e1 = per_channel ? r[5] : rq[4];
+                MF_DSP_OUTF(o[0], acc[0], m0, e0); MF_DSP_OUTF(o[1], acc[3], m1, e1);
+                MF_DSP_OUTF(o[n_out], acc[1], m0, e0); MF_DSP_OUTF(o[n_out + 1], acc[4], m1, e1);
+                MF_DSP_OUTF(o[2 * n_out], acc[2], m0, e0); MF_DSP_OUTF(o[2 * n_out + 1], acc[5], m1, e1);
+            } else {
+                int32_t acc[4] = {b0, b0, b1, b1};
+                mf_dsp_dot_2x2(wc, n, x, xs, n, acc);
+                const int32_t m0 = per_channel ? r[2] : rq[2], m1 = per_channel ? r[3] : rq[2];
+                const int32_t e0 = per_channel ? r[4] : rq[4], e1 = per_channel ? r[5] : rq[4];
+                MF_DSP_OUTF(o[0], acc[0], m0, e0); MF_DSP_OUTF(o[1], acc[2], m1, e1);
+                MF_DSP_OUTF(o[n_out], acc[1], m0, e0); MF_DSP_OUTF(o[n_out + 1], acc[3], m1, e1);
+            }
+        }
+        if (c < n_out) {   /* odd channel count: one weight row against every input row */
+            const int32_t bb = MF_RQB(c);
+            int32_t acc[3] = {bb, bb, bb};
+            mf_dsp_dot_1xn(n_x, weights + c * n, x, xs, n, acc);
+            const int32_t m0 = MF_RQM(c), e0 = MF_RQE(c);
+            for (int32_t i = 0; i < n_x; ++i) MF_DSP_OUTF(out[i * n_out + c], acc[i], m0, e0);
+        }
+    } else {
+        for (; c + 4 <= n_out; c += 4) {
+            int32_t acc[4] = {MF_RQB(c), MF_RQB(c + 1), MF_RQB(c + 2), MF_RQB(c + 3)};
+            mf_dsp_dot_1xn(4, x, weights + c * n, n, n, acc);
+            for (int32_t i = 0; i < 4; ++i) MF_DSP_OUTF(out[c + i], acc[i], MF_RQM(c + i), MF_RQE(c + i));
+        }
+        if (n_out & 2) {
+            int32_t acc[2] = {MF_RQB(c), MF_RQB(c + 1)};
+            mf_dsp_dot_1xn(2, x, weights + c * n, n, n, acc);
+            MF_DSP_OUTF(out[c], acc[0], MF_RQM(c), MF_RQE(c)); MF_DSP_OUTF(out[c + 1], acc[1], MF_RQM(c + 1), MF_RQE(c + 1));
+            c += 2;
+        }
+        if (n_out & 1) {
+            int32_t acc[1] = {MF_RQB(c)};
+            mf_dsp_dot_1xn(1, x, weights + c * n, n, n, acc);
+            MF_DSP_OUTF(out[c], acc[0], MF_RQM(c), MF_RQE(c));
+        }
+    }
+#undef MF_RQB
+#undef MF_RQM
+#undef MF_RQE
+#undef MF_DSP_OUTF
+}
+
 /* out[i][c] for rows x + i*xs (n_x = 1, 2 or 3 rows of n bytes) and channels c < n_out of weights
  * [n_out][n]: three rows in 2x3 blocks, two in 2x2 blocks, a lone row in 4-channel blocks; row i's
  * outputs start at out + i*n_out. Each block reads all its input before writing any output.
@@ -305,8 +390,13 @@ MF_KERNEL void mf_dsp_dot_2x2(const int8_t *w, const int32_t ws, const int8_t *x
 MF_KERNEL void mf_dsp_matmul_rows(const int32_t n_x, const int8_t *x, const int32_t xs, const int32_t n,
                                   const int8_t *weights, const int32_t *bias, const int32_t *mult,
                                   const int32_t *shift, const int32_t per_channel, const int32_t n_out,
-                                  const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *out)
+                                  const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *out,
+                                  const int32_t rq_mode, const int32_t *rq)
 {
+    if (rq_mode == 1) {
+        mf_dsp_matmul_rows_fast(n_x, x, xs, n, weights, rq, per_channel, n_out, out_offset, act_min, act_max, out);
+        return;
+    }
 #define MF_DSP_RQ(c_) mf_dsp_rq(mult[per_channel ? (c_) : 0], shift[per_channel ? (c_) : 0])
 #define MF_DSP_OUT(o_, acc_, q_) ((o_) = mf_dsp_out((acc_), (q_), out_offset, act_min, act_max))
     int32_t c = 0;
@@ -363,10 +453,10 @@ MF_KERNEL void mf_fully_connected_s8(const mf_fully_connected_params_t *p, const
     int32_t b = 0;
     for (; b + 2 <= p->batches; b += 2)
         mf_dsp_matmul_rows(2, in + b * n, n, n, p->weights, p->bias, p->mult, p->shift, p->per_channel, n_out,
-                           p->out_offset, p->act_min, p->act_max, out + b * n_out);
+                           p->out_offset, p->act_min, p->act_max, out + b * n_out, p->rq_mode, p->rq);
     if (b < p->batches)
         mf_dsp_matmul_rows(1, in + b * n, n, n, p->weights, p->bias, p->mult, p->shift, p->per_channel, n_out,
-                           p->out_offset, p->act_min, p->act_max, out + b * n_out);
+                           p->out_offset, p->act_min, p->act_max, out + b * n_out, p->rq_mode, p->rq);
 }
 
 #endif
