@@ -471,3 +471,16 @@ def test_cli_exit_2_without_traceback(tmp_path, payload, fragment):
     assert "error:" in r.stderr and fragment in r.stderr
     assert "Traceback" not in r.stderr + r.stdout
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("model, tensor_index, scale", [
+    (lambda: modelgen.mean_model(), 0, 1e10),              # input/output ratio far above 2^30
+    (lambda: modelgen.quantize_model(in_dtype="int8"), 0, 1e30),
+    (lambda: modelgen.conv2d_model(1), 3, 1e-30),          # output scale tiny: effective scale overflows
+])
+def test_rescale_outside_tflm_range_is_refused(model, tensor_index, scale):
+    def edit(m):
+        q = m.subgraphs[0].tensors[m.subgraphs[0].outputs[0]].quantization if tensor_index == 3 else \
+            m.subgraphs[0].tensors[m.subgraphs[0].inputs[0]].quantization
+        q.scale = np.full(len(q.scale), scale, np.float32)
+    rejects(edited(model(), edit), "outside the range TFLM's integer arithmetic supports")
