@@ -11,7 +11,9 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
+from .driver import check_fit
 from .errors import MicroforgeError
+from .sim.run import random_inputs
 from .targets import TARGETS, get_target
 
 
@@ -33,24 +35,13 @@ def _compile(args) -> int:
     written = write_package(cm, target, out, args.format)
     ms = (time.monotonic() - t0) * 1000
     print(f"wrote {len(written)} files to {out}/ ({args.format}; {len(cm.graph.ops)} layers, {cm.macs:,} MACs, {ms:.0f} ms)")
-    _check_fit(cm, target)
+    check_fit(cm, target)
     if target.is_host or args.no_measure:
         print(footprint.compile_time(cm).to_text())
     else:
         _progress("measuring code, static data and stack: building with arm-none-eabi-gcc, one emulated inference")
         print(footprint.measure(cm, target).to_text())
     return 0
-
-
-def _check_fit(cm, target) -> None:
-    if target.ram_bytes is not None and cm.ram_bytes > target.ram_bytes:
-        raise MicroforgeError(f"the model needs {cm.ram_bytes:,} bytes of RAM for activations, "
-                              f"{cm.ram_bytes - target.ram_bytes:,} more than {target.board} has ({target.ram_bytes:,})",
-                              hint="pick a bigger target or pass --ram")
-    if target.flash_bytes is not None and cm.flash_bytes > target.flash_bytes:
-        raise MicroforgeError(f"the model's constants need {cm.flash_bytes:,} bytes of flash, "
-                              f"{cm.flash_bytes - target.flash_bytes:,} more than {target.board} has ({target.flash_bytes:,})",
-                              hint="pick a bigger target or pass --flash")
 
 
 def _target(args):
@@ -96,7 +87,7 @@ def _run(args) -> int:
     else:
         from .sim.run import run_on_target
 
-        _check_fit(cm, target)
+        check_fit(cm, target)
         _progress(f"building for {target.name} and running on the emulated {target.core}")
         outs = run_on_target(cm, target, inputs).outputs
     for i, y in enumerate(outs):
@@ -121,18 +112,6 @@ def _plan(args) -> int:
     return 0
 
 
-def _random_inputs(tensors, seed: int) -> list[np.ndarray]:
-    rng = np.random.default_rng(seed)
-    out = []
-    for t in tensors:
-        if t.dtype.np.kind == "f":
-            out.append(rng.uniform(-1.0, 1.0, size=t.shape).astype(t.dtype.np))
-        else:
-            info = np.iinfo(t.dtype.np)
-            out.append(rng.integers(info.min, info.max, size=t.shape, endpoint=True, dtype=t.dtype.np))
-    return out
-
-
 def _bench(args) -> int:
     import shutil
 
@@ -146,8 +125,8 @@ def _bench(args) -> int:
                               hint="pick one of " + ", ".join(n for n, t in TARGETS.items() if not t.is_host))
     _progress(f"compiling {args.model} for {target.name}")
     cm = compile_model(args.model, target=target.name)
-    _check_fit(cm, target)
-    inputs = _load_inputs(args.input, cm.graph.inputs) if args.input else _random_inputs(cm.graph.inputs, args.seed)
+    check_fit(cm, target)
+    inputs = _load_inputs(args.input, cm.graph.inputs) if args.input else random_inputs(cm.graph.inputs, args.seed)
     _progress(f"building with arm-none-eabi-gcc {args.opt} and running on the emulated {target.core} "
               f"({cm.macs:,} MACs; large models take a minute)")
     with tempfile.TemporaryDirectory(prefix="microforge-bench-") as tmp:

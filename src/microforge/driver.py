@@ -9,6 +9,7 @@ from .codegen.generate import Layer
 from .frontend import load_tflite
 from .ir import Graph, Tensor, verify
 from .memory import Plan, RamUsage, buffers_for, plan_best, verify_plan
+from .errors import MicroforgeError
 from .ops import opdef
 from .passes import PASSES
 from .targets import Target, get_target
@@ -98,3 +99,15 @@ def compile_model(source: str | Path | bytes, target: str = "host") -> CompiledM
     files, layers, const_bytes = generate(graph, offsets, const_of, plan.size, plan.planner, source_name, variants)  # codegen
     return CompiledModel(graph=graph, target=target, files=files, layers=layers, plan=plan, arena_bytes=plan.size,
                          const_bytes=const_bytes, source_name=source_name, ram=RamUsage(arena=plan.size))
+
+
+def check_fit(cm: "CompiledModel", target: Target) -> None:
+    """Refuse, before anything runs, a model whose arena or constants exceed the target board (says by how much)."""
+    if target.ram_bytes is not None and cm.ram_bytes > target.ram_bytes:
+        raise MicroforgeError(f"the model needs {cm.ram_bytes:,} bytes of RAM for activations, "
+                              f"{cm.ram_bytes - target.ram_bytes:,} more than {target.board} has ({target.ram_bytes:,})",
+                              hint="pick a bigger target or pass --ram")
+    if target.flash_bytes is not None and cm.flash_bytes > target.flash_bytes:
+        raise MicroforgeError(f"the model's constants need {cm.flash_bytes:,} bytes of flash, "
+                              f"{cm.flash_bytes - target.flash_bytes:,} more than {target.board} has ({target.flash_bytes:,})",
+                              hint="pick a bigger target or pass --flash")

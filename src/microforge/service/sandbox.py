@@ -48,7 +48,8 @@ def _stage(name: str) -> None:
 
 
 def bench(workdir: Path, target_name: str, max_instructions: int) -> dict:
-    from microforge.cli import _check_fit, _random_inputs
+    from microforge.driver import check_fit
+    from microforge.sim.run import random_inputs
     from microforge.driver import compile_model
     from microforge.memory.render import plan_svg
     from microforge.report import make_report
@@ -60,7 +61,7 @@ def bench(workdir: Path, target_name: str, max_instructions: int) -> dict:
     target = get_target(target_name)
     _stage("compiling")
     cm = compile_model(workdir / "model.tflite", target=target.name)
-    _check_fit(cm, target)
+    check_fit(cm, target)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for name, text in sorted(cm.files.items()):
@@ -68,7 +69,7 @@ def bench(workdir: Path, target_name: str, max_instructions: int) -> dict:
     (out / "library.zip").write_bytes(buf.getvalue())
     (out / "plan.svg").write_text(plan_svg(cm.plan, op_names=[op.type.value for op in cm.graph.ops]))
     _stage("running")
-    run = run_on_target(cm, target, _random_inputs(cm.graph.inputs, 0), workdir=out / "fw",
+    run = run_on_target(cm, target, random_inputs(cm.graph.inputs, 0), workdir=out / "fw",
                         max_instructions=max_instructions)
     return {"report": make_report(cm, target, run).to_dict()}
 

@@ -58,3 +58,16 @@ def run_on_target(cm, target: Target, inputs: list[np.ndarray], *, opt: str = "-
         return go(Path(workdir))
     with tempfile.TemporaryDirectory(prefix="microforge-fw-") as tmp:
         return go(Path(tmp))
+
+
+def random_inputs(tensors, seed: int) -> list[np.ndarray]:
+    """Deterministic inputs for a benchmark run: full-range integers, floats in [-1, 1]."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for t in tensors:
+        if t.dtype.np.kind == "f":
+            out.append(rng.uniform(-1.0, 1.0, size=t.shape).astype(t.dtype.np))
+        else:
+            info = np.iinfo(t.dtype.np)
+            out.append(rng.integers(info.min, info.max, size=t.shape, endpoint=True, dtype=t.dtype.np))
+    return out
