@@ -5,7 +5,6 @@ import copy
 import math
 import subprocess
 import sys
-import time
 import tracemalloc
 
 import flatbuffers
@@ -84,9 +83,13 @@ def test_vector_length_out_of_range_fails_fast():
     vec_len_pos = sg._tab.Vector(o) - 4
     data = bytearray(CONV)
     data[vec_len_pos:vec_len_pos + 4] = (0x7FFFFFFF).to_bytes(4, "little")
-    t = time.monotonic()
-    rejects(bytes(data), "subgraphs[0].tensors")
-    assert time.monotonic() - t < 2
+    tracemalloc.start()
+    try:
+        rejects(bytes(data), "subgraphs[0].tensors")   # named by the pre-check, before any unpacking
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 32 << 20
 
 
 @pytest.mark.parametrize("payload, kind", [
@@ -238,14 +241,13 @@ def test_bad_shapes(shape, fragment):
 
 def test_huge_shape_is_not_allocated():
     tracemalloc.start()
-    t = time.monotonic()
     try:
         rejects(edited(CONV, lambda m: setattr(m.subgraphs[0].tensors[0], "shape", np.array([1 << 30, 1 << 30, 4], np.int32))),
                 "tensor 0 ('input')", "field shape", "limit")
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert time.monotonic() - t < 5 and peak < 64 << 20
+    assert peak < 64 << 20
 
 
 def test_huge_activation_within_limits_compiles_without_allocating():
@@ -402,13 +404,12 @@ def test_shared_tables_cannot_amplify(n, name_len, fragment):
     """The object API would unpack 200 MB / 200k objects from these small files; the pre-checks stop it."""
     data = shared_table_model(n, name_len)
     tracemalloc.start()
-    t = time.monotonic()
     try:
         rejects(data, fragment)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert time.monotonic() - t < 2 and peak < 32 << 20
+    assert peak < 32 << 20
 
 
 def test_operator_count_limit():
