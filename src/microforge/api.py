@@ -101,12 +101,12 @@ class Model:
               opt: str = "-O2"):
         """One measured inference on the emulated core: a report.Report, as `microforge bench` gives."""
         from .report import make_report
-        from .sim.run import run_on_target
+        from .sim.run import random_inputs, run_on_target
 
         if self.target.is_host:
             raise MicroforgeError("bench measures on an emulated core, not the host", where="target",
                                   hint="compile for a core, e.g. microforge.compile(model, target='m4')")
-        xs = self._inputs(inputs) if inputs is not None else fp.random_inputs(self.inputs, seed)
+        xs = self._inputs(inputs) if inputs is not None else random_inputs(self.inputs, seed)
         with tempfile.TemporaryDirectory(prefix="microforge-bench-") as tmp:
             run = run_on_target(self.compiled, self.target, xs, opt=opt, workdir=Path(tmp))
         return make_report(self.compiled, self.target, run)

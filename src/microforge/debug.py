@@ -19,7 +19,7 @@ import numpy as np
 from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
 
 from .errors import MicroforgeError
-from .footprint import random_inputs
+from .sim.run import random_inputs
 from .targets import get_target
 
 _OP_NAMES = {v: k for k, v in vars(schema.BuiltinOperator).items() if not k.startswith("_")}

@@ -13,7 +13,6 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 
 MODEL_OBJECT = "model.o"   # the generated model.c with its inlined kernels, as build_firmware names it
 
@@ -105,22 +104,9 @@ def from_run(cm, run) -> Footprint:
                f"{build.stack_bytes:,} bytes of stack reserved, {stack:,} used"])
 
 
-def random_inputs(tensors, seed: int = 0) -> list[np.ndarray]:
-    """One seeded random input per tensor: int types over their full range, floats uniform in [-1, 1]."""
-    rng = np.random.default_rng(seed)
-    out = []
-    for t in tensors:
-        if t.dtype.np.kind == "f":
-            out.append(rng.uniform(-1.0, 1.0, size=t.shape).astype(t.dtype.np))
-        else:
-            info = np.iinfo(t.dtype.np)
-            out.append(rng.integers(info.min, info.max, size=t.shape, endpoint=True, dtype=t.dtype.np))
-    return out
-
-
 def measure(cm, target, opt: str = "-O2", seed: int = 0) -> Footprint:
     """Build `cm` for the core `target`, run one inference on a seeded random input, return the parts."""
-    from .sim.run import run_on_target
+    from .sim.run import random_inputs, run_on_target
 
     if target.is_host:
         return compile_time(cm)

@@ -60,7 +60,7 @@ def run_on_target(cm, target: Target, inputs: list[np.ndarray], *, opt: str = "-
         return go(Path(tmp))
 
 
-def random_inputs(tensors, seed: int) -> list[np.ndarray]:
+def random_inputs(tensors, seed: int = 0) -> list[np.ndarray]:
     """Deterministic inputs for a benchmark run: full-range integers, floats in [-1, 1]."""
     rng = np.random.default_rng(seed)
     out = []
