@@ -7,11 +7,12 @@ from pathlib import Path
 from .codegen import generate
 from .codegen.generate import Layer
 from .frontend import load_tflite
-from .ir import Graph, Tensor, verify
+from .ir import Graph, OpType, Tensor, verify
 from .memory import Plan, RamUsage, buffers_for, plan_best, verify_plan
 from .errors import MicroforgeError
 from .ops import opdef
 from .passes import PASSES
+from .passes.row_pipeline import Chain, can_schedule, find_chains, fuse
 from .targets import Target, get_target
 
 
@@ -34,6 +35,8 @@ class CompiledModel:
     source_name: str
     io_offsets: dict[int, int] = field(default_factory=dict)
     ram: RamUsage | None = None   # arena + scratch now; stack and static filled in by measurement
+    row_pipeline: list[str] = field(default_factory=list)   # the fused segments, described
+    arena_without_row_pipeline: int | None = None           # the arena the plan needs without them (when weighed)
 
     @property
     def ram_bytes(self) -> int:
@@ -70,8 +73,52 @@ def _overlap_lead(op, i: int) -> int | None:
     return opdef(op.type).overlap_lead(op, i)
 
 
-def compile_model(source: str | Path | bytes, target: str = "host") -> CompiledModel:
+def _aliases(graph: Graph) -> dict[int, Tensor]:
+    return {id(op.outputs[0]): op.inputs[0] for op in graph.ops if opdef(op.type).aliases_input(op)}
+
+
+def _buffers(graph: Graph, aliases: dict[int, Tensor]):
+    return buffers_for(graph, aliases, lead=lambda op, i: _overlap_lead(op, i), scratch=lambda op: opdef(op.type).scratch(op))
+
+
+ROW_PIPELINE_MODES = ("auto", "on", "off")
+BANDS = (1, 2, 4, 8)   # rows of a segment's last layer per step, tried in this order (the smallest arena wins, then the widest band)
+
+
+def choose_row_pipeline(graph: Graph, mode: str = "auto", band: int | None = None) -> list[tuple[Chain, int]]:
+    """The (chain, band) pairs to fuse into row pipelines: "auto" keeps a chain only when the heuristic
+    plan's arena gets smaller with it (largest intermediates first, each on top of those kept);
+    "on" fuses every chain (its best band); "off" none. `band` fixes the band (clipped to each chain)."""
+    if mode not in ROW_PIPELINE_MODES:
+        raise MicroforgeError(f"row pipeline mode '{mode}' is unknown", hint="use one of " + ", ".join(ROW_PIPELINE_MODES))
+    chains = find_chains(graph) if mode != "off" else []
+    if not chains:
+        return []
+
+    def arena(choices) -> int:
+        g = fuse(graph, choices)
+        return plan_best(_buffers(g, _aliases(g)), exact=False).size
+
+    chosen: list[tuple[Chain, int]] = []
+    current = arena(chosen)
+    for chain in sorted(chains, key=lambda c: -c.intermediate_bytes):
+        bands = sorted({min(b, chain.height) for b in ((band,) if band else BANDS)})
+        trials = [(arena(chosen + [(chain, b)]), -b) for b in bands if can_schedule(chain, b)]
+        if not trials:
+            continue
+        size, neg_band = min(trials)
+        if mode == "on" or size < current:
+            chosen.append((chain, -neg_band))
+            current = size
+    return chosen
+
+
+def compile_model(source: str | Path | bytes, target: str = "host", row_pipeline: str = "auto",
+                  band: int | None = None) -> CompiledModel:
     """Compile a .tflite (path or bytes) to C for `target`; raises MicroforgeError on bad input.
+
+    `row_pipeline`: "auto" runs chains of high-resolution layers band by band (ROW_PIPELINE) when that
+    lowers the arena, "on" always, "off" never; `band` fixes the rows per band.
 
     >>> cm = compile_model("model.tflite"); cm.write(Path("out"))
     """
@@ -83,9 +130,20 @@ def compile_model(source: str | Path | bytes, target: str = "host") -> CompiledM
         graph = rewrite(graph)
         verify(graph)
 
-    aliases: dict[int, Tensor] = {id(op.outputs[0]): op.inputs[0] for op in graph.ops if opdef(op.type).aliases_input(op)}
-    buffers = buffers_for(graph, aliases, lead=lambda op, i: _overlap_lead(op, i))
-    plan = plan_best(buffers)                      # memory plan: every planner, the smallest wins
+    segments = choose_row_pipeline(graph, row_pipeline, band)   # row pipelines: weighed by the arena they save
+    without = None
+    if segments:
+        plain = plan_best(_buffers(graph, _aliases(graph)))
+        fused = fuse(graph, segments)
+        verify(fused)
+        plan = plan_best(_buffers(fused, _aliases(fused)))
+        if row_pipeline == "on" or plan.size < plain.size:
+            graph, without = fused, plain.size
+        else:
+            plan = plain
+    else:
+        plan = plan_best(_buffers(graph, _aliases(graph)))    # memory plan: every planner, the smallest wins
+    aliases = _aliases(graph)
     verify_plan(plan)
     offsets = {id(t): off for b, off in zip(plan.buffers, plan.offsets) for t in b.tensors}
     const_of = {}
@@ -97,8 +155,10 @@ def compile_model(source: str | Path | bytes, target: str = "host") -> CompiledM
 
     variants = kernel_variants(get_target(target))
     files, layers, const_bytes = generate(graph, offsets, const_of, plan.size, plan.planner, source_name, variants)  # codegen
+    described = [opdef(op.type).describe(op) for op in graph.ops if op.type is OpType.ROW_PIPELINE]
     return CompiledModel(graph=graph, target=target, files=files, layers=layers, plan=plan, arena_bytes=plan.size,
-                         const_bytes=const_bytes, source_name=source_name, ram=RamUsage(arena=plan.size))
+                         const_bytes=const_bytes, source_name=source_name, ram=RamUsage(arena=plan.size),
+                         row_pipeline=described, arena_without_row_pipeline=without if described else None)
 
 
 def check_fit(cm: "CompiledModel", target: Target) -> None:

@@ -81,7 +81,7 @@ def make_report(cm, target, run) -> Report:
     layers = []
     for layer in cm.layers:
         measured = by_index.get(layer.index)
-        layers.append(LayerReport(index=layer.index, op=layer.op.type.value, shape=list(layer.op.outputs[0].shape),
+        layers.append(LayerReport(index=layer.index, op=opdef(layer.op.type).label(layer.op), shape=list(layer.op.outputs[0].shape),
                                   macs=opdef(layer.op.type).macs(layer.op),
                                   cycles=measured.cycles if measured else 0,
                                   instructions=measured.instructions if measured else 0))

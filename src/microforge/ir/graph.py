@@ -76,6 +76,8 @@ class OpType(enum.Enum):
     REDUCE_MAX = "REDUCE_MAX"
     REDUCE_MIN = "REDUCE_MIN"
     PACK = "PACK"
+    # Internal (no TFLite builtin): a fused chain of spatial ops run band by band (passes/row_pipeline.py).
+    ROW_PIPELINE = "ROW_PIPELINE"
 
 
 @dataclass
