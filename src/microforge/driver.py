@@ -8,7 +8,8 @@ from .codegen import generate
 from .codegen.generate import Layer
 from .frontend import load_tflite
 from .ir import Graph, OpType, Tensor, verify
-from .memory import Plan, RamUsage, buffers_for, plan_best, verify_plan
+from .memory import (ALIGN, Plan, RamUsage, buffers_for, plan_best, plan_greedy_by_breadth, plan_greedy_by_conflict,
+                     plan_greedy_by_size, plan_hill_climb, verify_plan)
 from .errors import MicroforgeError
 from .ops import opdef
 from .passes import PASSES
@@ -82,34 +83,66 @@ def _buffers(graph: Graph, aliases: dict[int, Tensor]):
 
 
 ROW_PIPELINE_MODES = ("auto", "on", "off")
-BANDS = (1, 2, 4, 8)   # rows of a segment's last layer per step, tried in this order (the smallest arena wins, then the widest band)
+BANDS = (1, 2, 4, 8)   # rows of a segment's last layer per step (the smallest arena wins, then the widest band)
+
+
+def _quick_plan(graph: Graph) -> Plan:
+    """The heuristic planners plus a short local search: enough to compare row-pipeline candidates cheaply."""
+    buffers = _buffers(graph, _aliases(graph))
+    plans = [p(buffers) for p in (plan_greedy_by_size, plan_greedy_by_breadth, plan_greedy_by_conflict)]
+    plans.append(plan_hill_climb(buffers, iterations=min(40, 4000 // max(len(buffers), 1))))
+    return min(plans, key=lambda p: p.size)
+
+
+def _peak_ops(graph: Graph, plan: Plan) -> set[int]:
+    """id() of the ops at whose step the plan reaches its top."""
+    top = [0] * (len(graph.ops) + 1)
+    for b, o in zip(plan.buffers, plan.offsets):
+        for s in range(b.first, b.last + 1):
+            top[s] = max(top[s], o + b.size)
+    peak = max(top)
+    return {id(op) for i, op in enumerate(graph.ops) if top[i] >= peak - ALIGN}
 
 
 def choose_row_pipeline(graph: Graph, mode: str = "auto", band: int | None = None) -> list[tuple[Chain, int]]:
-    """The (chain, band) pairs to fuse into row pipelines: "auto" keeps a chain only when the heuristic
-    plan's arena gets smaller with it (largest intermediates first, each on top of those kept);
-    "on" fuses every chain (its best band); "off" none. `band` fixes the band (clipped to each chain)."""
+    """The (chain, band) pairs to fuse into row pipelines.
+
+    "auto": chains by size of their intermediates, each on top of those kept: among the chain and its
+    prefixes that span a step where the plan peaks, the one with the smallest arena (band 1), kept only
+    when the arena shrinks; then its band: the smallest arena, ties to the widest band (fewer calls).
+    "on": every whole chain at its best band; "off": none. `band` fixes the band (clipped to each chain).
+    """
     if mode not in ROW_PIPELINE_MODES:
         raise MicroforgeError(f"row pipeline mode '{mode}' is unknown", hint="use one of " + ", ".join(ROW_PIPELINE_MODES))
     chains = find_chains(graph) if mode != "off" else []
-    if not chains:
-        return []
-
-    def arena(choices) -> int:
-        g = fuse(graph, choices)
-        return plan_best(_buffers(g, _aliases(g)), exact=False).size
-
     chosen: list[tuple[Chain, int]] = []
-    current = arena(chosen)
+    if not chains:
+        return chosen
+
+    def trial(choices) -> tuple[Plan, Graph]:
+        g = fuse(graph, choices)
+        return _quick_plan(g), g
+
+    current, g = trial(chosen)
     for chain in sorted(chains, key=lambda c: -c.intermediate_bytes):
-        bands = sorted({min(b, chain.height) for b in ((band,) if band else BANDS)})
-        trials = [(arena(chosen + [(chain, b)]), -b) for b in bands if can_schedule(chain, b)]
-        if not trials:
+        first_band = band or 1
+        if mode == "on":
+            candidates = [chain]
+        else:
+            pos = {id(op): i for i, op in enumerate(g.ops)}
+            peak = {i for i, op in enumerate(g.ops) if id(op) in _peak_ops(g, current)}
+            candidates = [c for c in chain.prefixes() if any(pos[id(c.ops[0])] <= s <= pos[id(c.ops[-1])] for s in peak)]
+        scored = [(trial(chosen + [(c, min(first_band, c.height))])[0].size, k) for k, c in enumerate(candidates)
+                  if can_schedule(c, min(first_band, c.height))]
+        if not scored:
             continue
-        size, neg_band = min(trials)
-        if mode == "on" or size < current:
-            chosen.append((chain, -neg_band))
-            current = size
+        pick = candidates[min(scored)[1]]
+        bands = sorted({min(b, pick.height) for b in ((band,) if band else BANDS)})
+        trials = [(trial(chosen + [(pick, b)]), b) for b in bands if can_schedule(pick, b)]
+        (plan, fused), b = min(trials, key=lambda t: (t[0][0].size, -t[1]))
+        if mode == "on" or plan.size < current.size:
+            chosen.append((pick, b))
+            current, g = plan, fused
     return chosen
 
 

@@ -37,6 +37,11 @@ class Chain:
     def intermediate_bytes(self) -> int:
         return sum(o.outputs[0].nbytes for o in self.ops[:-1])
 
+    def prefixes(self) -> list[Chain]:
+        """The chain and every shorter chain of its first spatial ops (at least two): the high-resolution stages."""
+        spatial = self.spatial
+        return [Chain(spatial[:k]) for k in range(2, len(spatial) + (self.residual_index is not None))] + [self]
+
     def name(self) -> str:
         return f"ops {self.ops[0].index}-{self.ops[-1].index}"
 
@@ -79,11 +84,13 @@ def find_chains(graph: Graph) -> list[Chain]:
         if op.type is OpType.ADD and len(op.inputs) == 2 and all(_plain(t) for t in (*op.inputs, *op.outputs)) \
                 and tuple(op.inputs[0].shape) == tuple(op.inputs[1].shape) == tuple(op.outputs[0].shape) \
                 and op.inputs[0] is not op.inputs[1]:
+            options = []   # the operand whose chain is longer runs band by band; the other is the residual
             for i in (1, 0):
                 p = producer.get(id(op.inputs[i]))
                 if p is not None and _fusable(p) and only_feeds(op.inputs[i], op) and id(p) not in used:
-                    chain = Chain(tuple(back(p)) + (op,), residual_index=1 - i)
-                    break
+                    options.append(Chain(tuple(back(p)) + (op,), residual_index=1 - i))
+            if options:
+                chain = max(options, key=lambda c: len(c.ops))
         elif _fusable(op):
             ops = back(op)
             if len(ops) >= 2:
