@@ -133,9 +133,11 @@ class Model:
 
 
 def compile(model: str | Path | bytes, target: str = "host", *, clock_mhz: float | None = None,
-            ram: int | None = None, flash: int | None = None) -> Model:
-    """Compile a .tflite (path or bytes) for `target` (host, m0plus, m4, m7, m33, m55); raises MicroforgeError."""
+            ram: int | None = None, flash: int | None = None, row_pipeline: str = "auto", band: int | None = None) -> Model:
+    """Compile a .tflite (path or bytes) for `target` (host, m0plus, m4, m7, m33, m55); raises MicroforgeError.
+
+    `row_pipeline` "auto" | "on" | "off" and `band`: see driver.compile_model."""
     t = get_target(target)
     if not t.is_host:
         t = t.with_overrides(clock_mhz=clock_mhz, ram=ram, flash=flash)
-    return Model(compile_model(model, target=t.name), t)
+    return Model(compile_model(model, target=t.name, row_pipeline=row_pipeline, band=band), t)

@@ -284,13 +284,13 @@ class RowPipeline(OpDef):
         i = 0
         while i < len(steps):
             k = i + 1
-            if i + 2 < len(steps) and shape(steps[i]) == shape(steps[i + 1]) == shape(steps[i + 2]):
+            if i + 1 < len(steps) and shape(steps[i]) == shape(steps[i + 1]):
                 d = [b - a for a, b in zip(offsets(steps[i]), offsets(steps[i + 1]))]
                 k = i + 2
                 while (k < len(steps) and shape(steps[k]) == shape(steps[i])
                        and [b - a for a, b in zip(offsets(steps[k - 1]), offsets(steps[k]))] == d):
                     k += 1
-            if k - i >= 3:
+            if k - i >= 2:   # every call site inlines its kernel: a loop keeps one copy per layer
                 body = text(steps[i], offsets(steps[i]), d)
                 code.append(f"for (int32_t j = 0; j < {k - i}; ++j) {{ /* bands {i}..{k - 1} */")
                 code += ["    " + line for line in body]
