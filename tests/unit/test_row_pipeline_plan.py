@@ -149,3 +149,23 @@ def test_verifier_rejects_the_output_short_of_the_segments_lead():
         else:
             with pytest.raises(PlanError, match=f"must lead by >= {lead}"):
                 verify_plan(plan)
+
+
+def test_unknown_mode_is_a_user_error():
+    from microforge.errors import MicroforgeError
+
+    with pytest.raises(MicroforgeError, match="row pipeline mode 'sideways'"):
+        compile_model(chain_model(*CHAINS["conv_conv_add"]), "host", row_pipeline="sideways")
+
+
+def test_plan_command_names_segments_and_the_arena_saved(tmp_path, capsys):
+    from microforge.cli import main
+
+    path = tmp_path / "chain.tflite"
+    path.write_bytes(chain_model(*CHAINS["conv_dw_conv_s2"]))
+    assert main(["plan", str(path), "--row-pipeline", "on", "--band", "2", "--svg", str(tmp_path / "p.svg")]) == 0
+    out = capsys.readouterr().out
+    assert "ROW_PIPELINE(ops 0-2)" in out and "scratch: " in out
+    assert "row pipeline ops 0-2 (CONV_2D > DEPTHWISE_CONV_2D > CONV_2D), band 2 row(s)" in out
+    assert "B without" in out
+    assert 'stroke-dasharray="3 2"' in (tmp_path / "p.svg").read_text()   # windows drawn dashed
