@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from helpers import Oracle, seed_of
+from test_inplace import _overlapping_pairs
 from test_ops import _ids, check_against_oracle
 from test_ops_more import _model
 
@@ -159,3 +160,21 @@ def test_tflm_rejects_and_so_do_we(name):
 def test_resize_bilinear_past_the_input_is_refused():
     with pytest.raises(MicroforgeError, match="runs past the input"):
         compile_model(mg.resize_bilinear_model((1, 1, 1, 2), (55, 3)), target="host")
+
+
+# ------------------------------------------------------------------- in place: output over the dying input
+INPLACE = {
+    "prelu": lambda: mg.prelu_model(3, (1, 5, 7, 13), (1, 1, 13)),
+    "log_softmax": lambda: mg.log_softmax_model((4, 33), 0.05, 2),
+    "elu": lambda: mg.elu_model((1, 7, 13)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(INPLACE))
+def test_inplace_matches_tflm(case, tmp_path):
+    model = INPLACE[case]()
+    cm = compile_model(model, target="host")
+    pairs = _overlapping_pairs(cm)
+    assert pairs, f"{case}: the plan did not overlap the output with its input"
+    assert all(diff >= lead for _, _, diff, lead in pairs)
+    check_against_oracle(model, tmp_path, seed_of("inplace-new", case))
