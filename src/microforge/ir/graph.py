@@ -76,6 +76,13 @@ class OpType(enum.Enum):
     REDUCE_MAX = "REDUCE_MAX"
     REDUCE_MIN = "REDUCE_MIN"
     PACK = "PACK"
+    ARG_MAX = "ARG_MAX"
+    ARG_MIN = "ARG_MIN"
+    ELU = "ELU"
+    PRELU = "PRELU"
+    LOG_SOFTMAX = "LOG_SOFTMAX"
+    SHAPE = "SHAPE"
+    RESIZE_BILINEAR = "RESIZE_BILINEAR"
 
 
 @dataclass
