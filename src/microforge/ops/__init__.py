@@ -32,6 +32,8 @@ from .squared_difference import SquaredDifference
 from .squeeze import ExpandDims, Squeeze
 from .sub import Sub
 from .transpose import Transpose
+from .transpose_conv import TransposeConv
+from .batch_matmul import BatchMatMul
 
 REGISTRY: dict[OpType, OpDef] = {d.type: d for d in (
     Conv2D(), DepthwiseConv2D(), FullyConnected(), Add(), AveragePool2D(), MaxPool2D(), Pad(), Reshape(),
@@ -39,6 +41,7 @@ REGISTRY: dict[OpType, OpDef] = {d.type: d for d in (
     Sub(), Mul(), Maximum(), Minimum(), SquaredDifference(), Relu(), Relu6(), LeakyRelu(), HardSwish(), Logistic(),
     Tanh(), Concatenation(), Pack(), Squeeze(), ExpandDims(), Slice(), StridedSlice(), Transpose(), Split(), Unpack(),
     DepthToSpace(), SpaceToDepth(), MirrorPad(), ResizeNearestNeighbor(), Sum(), ReduceMax(), ReduceMin(),
+    TransposeConv(), BatchMatMul(),
 )}
 
 
