@@ -124,7 +124,7 @@ _GENERIC_OPTIONS = {
     "MIRROR_PAD": "MirrorPadOptionsT", "SUM": "ReducerOptionsT", "REDUCE_MAX": "ReducerOptionsT",
     "REDUCE_MIN": "ReducerOptionsT", "ARG_MAX": "ArgMaxOptionsT", "ARG_MIN": "ArgMinOptionsT",
     "GATHER": "GatherOptionsT",
-    "TRANSPOSE_CONV": "TransposeConvOptionsT", "BATCH_MATMUL": "BatchMatMulOptionsT",
+    "TRANSPOSE_CONV": "TransposeConvOptionsT", "BATCH_MATMUL": "BatchMatMulOptionsT", "SVDF": "SVDFOptionsT",
 }
 
 
@@ -723,5 +723,40 @@ def batch_matmul_model(rng=0, lhs_shape=(1, 3, 4), rhs_shape=(1, 4, 5), adj_x: b
     scale, zp = _out_quant(mean - 2.5 * sd, mean + 2.5 * sd, "NONE", out_zp)
     y = mb.tensor("output", out_shape, "int8", scale, zp)
     mb.op("BATCH_MATMUL", [a, b], [y], adj_x=adj_x, adj_y=adj_y)
+    mb.outputs(y)
+    return mb.finish()
+
+
+def svdf_model(rng=0, batch: int = 1, n_input: int = 8, units: int = 4, rank: int = 1, memory: int = 5,
+               in_scale: float = 0.05, in_zp: int = 3, out_zp: int | None = None, bias: bool = True,
+               act: str = "NONE") -> bytes:
+    """One int8 SVDF with int16 time weights and an int16 variable state [batch, units*rank*memory].
+
+    Inputs: input, feature weights [filters, n_input] int8, time weights [filters, memory] int16, int32 bias
+    (scale state * time weights), the variable state (zero at start, updated by every invocation).
+    """
+    rng = _rng(rng)
+    filters = units * rank
+    wf = rng.standard_normal((filters, n_input)) / math.sqrt(n_input)
+    wf_s = float(np.abs(wf).max()) / 127
+    _, var_x = _uniform_stats(in_scale, in_zp)
+    state_s = 6 * math.sqrt(var_x * n_input) / math.sqrt(n_input) * float(np.abs(wf).max()) / 32767 * 4
+    wt = rng.standard_normal((filters, memory)) / math.sqrt(memory * rank)
+    wt_s = float(np.abs(wt).max()) / 32767
+    sd_out = math.sqrt(rank * memory) * float(np.abs(wt).std()) * state_s * 32767 / 6
+    out_s = max(0.8 * sd_out / 127, 1e-6)
+    b_s = float(np.float32(state_s) * np.float32(wt_s))
+    mb = ModelBuilder("svdf")
+    x = mb.input("input", (batch, n_input), "int8", in_scale, in_zp)
+    wfi = mb.const("svdf/weights_feature", np.clip(np.round(wf / wf_s), -127, 127).astype(np.int8), scale=wf_s, zero_point=0)
+    wti = mb.const("svdf/weights_time", np.clip(np.round(wt / wt_s), -32767, 32767).astype(np.int16), scale=wt_s, zero_point=0)
+    bi = OPTIONAL
+    if bias:
+        bi = mb.const("svdf/bias", np.round(rng.standard_normal(units) * 0.3 * sd_out / b_s).astype(np.int32), scale=b_s,
+                      zero_point=0)
+    state = mb.tensor("svdf/state", (batch, filters * memory), "int16", state_s, 0)
+    mb._tensors[state].isVariable = True
+    y = mb.tensor("output", (batch, units), "int8", out_s, 0 if out_zp is None else out_zp)
+    mb.op("SVDF", [x, wfi, wti, bi, state], [y], rank=rank, fused_activation=act)
     mb.outputs(y)
     return mb.finish()

@@ -1,19 +1,22 @@
-"""Bit-exactness of TRANSPOSE_CONV, BATCH_MATMUL and FULLY_CONNECTED(keep_num_dims): single-op models on the host vs TFLM.
+"""Bit-exactness of TRANSPOSE_CONV, BATCH_MATMUL, FULLY_CONNECTED(keep_num_dims) and SVDF: single-op models on the host vs TFLM.
 
 Variants the oracle cannot run, so not compared here:
 - TRANSPOSE_CONV with a non-constant output-shape operand: TFLM has no dynamic tensors (microforge refuses it too).
 - BATCH_MATMUL with int16 or float operands / hybrid asymmetric_quantize_inputs: int8 only (microforge refuses others).
+- SVDF without a bias: TFLM's Prepare reads the bias tensor's scale unconditionally (null pointer), so microforge
+  refuses it; SVDF with an int8 state / int8 time weights is refused too (int16 state only, as TFLM runs int8 models).
 """
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import seed_of
+from helpers import Oracle, random_inputs, seed_of
 from test_ops import _ids, check_against_oracle
 
 from microforge import modelgen as mg
 from microforge.driver import compile_model
 from microforge.errors import MicroforgeError
+from microforge.toolchain.host import build_host
 
 ODD = [1, 3, 5, 7, 13]
 
@@ -136,3 +139,48 @@ def test_fully_connected_keep_num_dims(case, tmp_path):
     cm = compile_model(model, target="host")
     assert cm.graph.outputs[0].shape == (*in_shape[:-1], units)
     check_against_oracle(model, tmp_path, seed_of("fc-keep-in", case))
+
+
+# --------------------------------------------------------------------------------------------------- SVDF
+# (batch, n_input, units, rank, memory, in_zp, out_zp, act)
+SVDF = [(1, n, u, 1, 4, 3, None, "NONE") for n, u in zip(ODD, [3, 1, 13, 5, 7])]
+SVDF += [(1, 8, 4, r, m, -5, None, "NONE") for r in (1, 2, 3) for m in (1, 2, 10)]
+SVDF += [(b, 5, 3, 2, 3, 0, 10, "NONE") for b in (2, 3)]
+SVDF += [(1, 7, 5, 1, 5, zi, zo, "NONE") for zi, zo in [(-128, 127), (127, -128), (0, 0)]]
+SVDF += [(2, 6, 4, 2, 4, 9, None, act) for act in ("RELU", "RELU6")]   # TFLM's int8 SVDF ignores the activation
+
+
+@pytest.mark.parametrize("case", SVDF, ids=_ids(SVDF))
+def test_svdf(case, tmp_path):
+    """memory + 3 invocations in a row, so the persistent state wraps past its window; every output compared."""
+    batch, n_input, units, rank, memory, in_zp, out_zp, act = case
+    model = mg.svdf_model(seed_of("svdf", case), batch, n_input, units, rank, memory, in_zp=in_zp, out_zp=out_zp, act=act)
+    oracle, rng = Oracle(model), np.random.default_rng(seed_of("svdf-in", case))
+    cm = compile_model(model, target="host")
+    assert cm.ram.persistent == batch * units * rank * memory * 2 and cm.ram.total >= cm.arena_bytes + cm.ram.persistent
+    hm = build_host(cm, tmp_path)
+    for n in range(memory + 3):
+        xs = random_inputs(oracle, rng)
+        want, got = oracle.run(xs)[0], hm.run(xs)[0]
+        assert got.tobytes() == want.tobytes(), f"invocation {n}: {np.flatnonzero(got != want).size} elements differ"
+
+
+def test_svdf_state_persists(tmp_path):
+    """Negative control: the same input gives a different output once the state holds earlier inputs."""
+    model = mg.svdf_model(7, 1, 8, 4, 1, 3)
+    hm = build_host(compile_model(model, target="host"), tmp_path)
+    x = np.arange(-40, 40, 10, dtype=np.int8).reshape(1, 8)
+    first, _, third = (hm.run([x])[0] for _ in range(3))
+    assert first.tobytes() != third.tobytes()
+
+
+def test_variable_tensor_outside_svdf_refused():
+    mb = mg.ModelBuilder("var-relu")
+    x = mb.input("x", (1, 4), "int8", 0.1, 0)
+    v = mb.tensor("v", (1, 4), "int8", 0.1, 0)
+    mb._tensors[v].isVariable = True
+    y = mb.tensor("y", (1, 4), "int8", 0.1, 0)
+    mb.op("ADD", [x, v], [y])
+    mb.outputs(y)
+    with pytest.raises(MicroforgeError, match="which keeps no state there"):
+        compile_model(mb.finish(), target="host")

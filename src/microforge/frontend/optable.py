@@ -126,6 +126,10 @@ def _batch_matmul(o) -> dict[str, Any]:
     return dict(adj_x=bool(o.adjX), adj_y=bool(o.adjY), asymmetric_quantize_inputs=bool(o.asymmetricQuantizeInputs))
 
 
+def _svdf(o) -> dict[str, Any]:
+    return dict(rank=int(o.rank), activation=_act(o), asymmetric_quantize_inputs=bool(o.asymmetricQuantizeInputs))
+
+
 # BuiltinOperator -> (IR op type, reader of its builtin options object; called with None when absent).
 OP_TABLE: dict[int, tuple[OpType, Callable[[Any], dict[str, Any]], type]] = {
     schema.BuiltinOperator.CONV_2D: (OpType.CONV_2D, _conv, schema.Conv2DOptionsT),
@@ -171,6 +175,7 @@ OP_TABLE: dict[int, tuple[OpType, Callable[[Any], dict[str, Any]], type]] = {
     schema.BuiltinOperator.REDUCE_MIN: (OpType.REDUCE_MIN, _reducer, schema.ReducerOptionsT),
     schema.BuiltinOperator.TRANSPOSE_CONV: (OpType.TRANSPOSE_CONV, _transpose_conv, schema.TransposeConvOptionsT),
     schema.BuiltinOperator.BATCH_MATMUL: (OpType.BATCH_MATMUL, _batch_matmul, schema.BatchMatMulOptionsT),
+    schema.BuiltinOperator.SVDF: (OpType.SVDF, _svdf, schema.SVDFOptionsT),
 }
 
 BUILTIN_NAMES: dict[int, str] = {v: k for k, v in vars(schema.BuiltinOperator).items() if not k.startswith("_")}

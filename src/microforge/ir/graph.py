@@ -78,6 +78,7 @@ class OpType(enum.Enum):
     PACK = "PACK"
     TRANSPOSE_CONV = "TRANSPOSE_CONV"
     BATCH_MATMUL = "BATCH_MATMUL"
+    SVDF = "SVDF"
 
 
 @dataclass
@@ -112,6 +113,9 @@ class Tensor:
     dtype: DType
     quant: Quant | None = None
     data: np.ndarray | None = None
+    # A TFLite variable tensor (e.g. SVDF's state): zero at start, kept between invocations in its own
+    # static buffer outside the arena; ops read and update it in place.
+    variable: bool = False
 
     @property
     def is_const(self) -> bool:

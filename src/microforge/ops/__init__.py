@@ -34,6 +34,7 @@ from .sub import Sub
 from .transpose import Transpose
 from .transpose_conv import TransposeConv
 from .batch_matmul import BatchMatMul
+from .svdf import Svdf
 
 REGISTRY: dict[OpType, OpDef] = {d.type: d for d in (
     Conv2D(), DepthwiseConv2D(), FullyConnected(), Add(), AveragePool2D(), MaxPool2D(), Pad(), Reshape(),
@@ -41,7 +42,7 @@ REGISTRY: dict[OpType, OpDef] = {d.type: d for d in (
     Sub(), Mul(), Maximum(), Minimum(), SquaredDifference(), Relu(), Relu6(), LeakyRelu(), HardSwish(), Logistic(),
     Tanh(), Concatenation(), Pack(), Squeeze(), ExpandDims(), Slice(), StridedSlice(), Transpose(), Split(), Unpack(),
     DepthToSpace(), SpaceToDepth(), MirrorPad(), ResizeNearestNeighbor(), Sum(), ReduceMax(), ReduceMin(),
-    TransposeConv(), BatchMatMul(),
+    TransposeConv(), BatchMatMul(), Svdf(),
 )}
 
 
