@@ -78,6 +78,9 @@ OP_MODELS = {
                                                        scales=(0.1, 0.004), zero_points=(-128, 127)),
     "bmm-const-rhs": lambda: mg.batch_matmul_model(24, (3, 4, 6), (6, 5), const_rhs=True, zero_points=(3, -7)),
     "fc-keep-num-dims": lambda: mg.fc_model(25, (2, 3, 13), 7, "RELU", per_channel=True, keep_num_dims=True, in_zp=-4),
+    # one invocation from the zero state (persistence across invocations is compared on the host: test_ops_matmul)
+    "svdf-rank2": lambda: mg.svdf_model(26, 2, 13, 5, 2, 4, in_zp=-7),
+    "svdf-rank1-mem1": lambda: mg.svdf_model(27, 1, 7, 3, 1, 1, in_zp=100, out_zp=-20),
 }
 
 
