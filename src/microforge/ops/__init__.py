@@ -54,6 +54,19 @@ def opdef(t: OpType) -> OpDef:
                               hint="supported: " + ", ".join(sorted(k.value for k in REGISTRY))) from None
 
 
+# Facts docs/ops.md states under the table (arithmetic details: docs/tflm_semantics.md).
+NOTES = (
+    "TRANSPOSE_CONV gathers each output element's taps, so it needs no scratch buffer (TFLM asks for 4 bytes per "
+    "output element of arena); the output-shape operand must be constant.",
+    "SVDF keeps its int16 state (a TFLite variable tensor) in a static buffer outside the arena, zero at start and "
+    "updated by every invocation, as TFLM does; it counts as RAM `persistent` at compile time and is part of "
+    "`static` once measured. Its int8 path applies no fused activation (neither does TFLM's). int8 state and "
+    "bias-less SVDF are refused.",
+    "Not supported: UNIDIRECTIONAL_SEQUENCE_LSTM (and the other LSTM/RNN builtins): their int8 kernels run 16x8 "
+    "gate arithmetic with int16 cell state and many per-gate scales; not implemented yet, refused by name.",
+)
+
+
 def ops_markdown() -> str:
     """docs/ops.md: every TFLite builtin the frontend table accepts, with its op file's one-line description.
 
@@ -74,4 +87,4 @@ def ops_markdown() -> str:
             "Generated from `frontend/optable.py` and `ops/` by `python tools/gen_ops_doc.py` (or `microforge ops`);\n"
             "do not edit. All take int8 activations and are bit-exact with TFLM's reference kernels.\n\n"
             "| TFLite builtin | op file | portable kernel | what it does |\n|---|---|---|---|\n"
-            + "\n".join(rows) + "\n")
+            + "\n".join(rows) + "\n\n## Notes\n\n" + "\n".join(f"- {n}" for n in NOTES) + "\n")
