@@ -16,6 +16,7 @@ from test_ops import _ids, check_against_oracle
 from microforge import modelgen as mg
 from microforge.driver import compile_model
 from microforge.errors import MicroforgeError
+from microforge.footprint import compile_time
 from microforge.toolchain.host import build_host
 
 ODD = [1, 3, 5, 7, 13]
@@ -168,7 +169,9 @@ def test_svdf(case, tmp_path):
 def test_svdf_state_persists(tmp_path):
     """Negative control: the same input gives a different output once the state holds earlier inputs."""
     model = mg.svdf_model(7, 1, 8, 4, 1, 3)
-    hm = build_host(compile_model(model, target="host"), tmp_path)
+    cm = compile_model(model, target="host")
+    assert "24 bytes of persistent state" in compile_time(cm).to_text()   # 4 filters * 3 memory * int16, outside the arena
+    hm = build_host(cm, tmp_path)
     x = np.arange(-40, 40, 10, dtype=np.int8).reshape(1, 8)
     first, _, third = (hm.run([x])[0] for _ in range(3))
     assert first.tobytes() != third.tobytes()
