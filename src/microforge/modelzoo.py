@@ -272,5 +272,6 @@ MODELS = {
     "unet_block": unet_block,
     "audio_cnn": audio_cnn,
     "attention_block": attention_block,
+    "attention_block_adj_y": lambda: attention_block(adj_y=True),
 }
 """Name -> constructor (default arguments) of every combination model."""

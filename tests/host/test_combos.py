@@ -10,11 +10,9 @@ from microforge.driver import compile_model
 from microforge.toolchain.host import build_host
 
 N_INPUTS = 8
-# BATCH_MATMUL is not in main yet: the attention block is checked against TFLM alone below.
-COMPILED = sorted(set(modelzoo.MODELS) - {"attention_block"})
 
 
-@pytest.mark.parametrize("name", COMPILED)
+@pytest.mark.parametrize("name", sorted(modelzoo.MODELS))
 def test_combo_matches_tflm_on_host(name, tmp_path):
     model = modelzoo.MODELS[name]()
     oracle = Oracle(model)

@@ -17,12 +17,10 @@ pytestmark = pytest.mark.skipif(not have_arm_gcc(), reason="arm-none-eabi-gcc no
 
 CORES = ["m4", "m0plus"]
 N_INPUTS = 3
-# BATCH_MATMUL is not in main yet: see tests/host/test_combos.py.
-COMPILED = sorted(set(modelzoo.MODELS) - {"attention_block"})
 
 
 @pytest.mark.parametrize("core", CORES)
-@pytest.mark.parametrize("name", COMPILED)
+@pytest.mark.parametrize("name", sorted(modelzoo.MODELS))
 def test_combo_matches_tflm_on_core(name, core, tmp_path):
     model = modelzoo.MODELS[name]()
     oracle = Oracle(model)
