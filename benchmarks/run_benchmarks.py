@@ -114,8 +114,9 @@ def _cell(text: str) -> str:
 
 
 def _refusal(error: str) -> str:
-    """The first sentence of a MicroforgeError message, minus the list of supported operators."""
-    return error.split(". Supported operators")[0].split("\n")[0]
+    """The first sentence of a MicroforgeError message (what and where; the hint and the list of
+    supported operators stay in survey.json)."""
+    return error.split("\n")[0].split(". ")[0].rstrip(".")
 
 
 def render_public_models(survey: dict) -> list[str]:
@@ -163,6 +164,11 @@ def render_public_models(survey: dict) -> list[str]:
               "| operator | models |", "|---|---|"]
         for op in sorted(need, key=lambda o: (-len(need[o]), o)):
             L.append(f"| {op} | {', '.join(need[op])} |")
+    other = [r for r in refused if not r["result"].get("unsupported_ops")]
+    if other:
+        L += ["", "Refused or differing for another reason than a missing operator:", ""]
+        L += [f"- {r['name']}: " + ("outputs differ from TFLM" if r["result"]["status"] == "mismatch"
+                                     else _cell(_refusal(r["result"].get("error", r["result"]["status"])))) for r in other]
     return L
 
 

@@ -153,6 +153,14 @@ def extract(entries: list[dict], mirrors: Path, out_dir: Path) -> None:
             print(f"  {e['name']}: not extracted: {r.stderr.decode().strip()[:200]}", file=sys.stderr)
 
 
+def _commit() -> str:
+    """The microforge commit being surveyed ("-dirty" when the work tree has changes)."""
+    git = ["git", "-C", str(ROOT)]
+    head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run([*git, "status", "--porcelain", "--untracked-files=no", "src"], capture_output=True, text=True).stdout.strip()
+    return head + ("-dirty" if dirty else "")
+
+
 def survey_entry(entry: dict, model_dir: Path, timeout: float) -> dict:
     path = model_dir / f"{entry['name']}.tflite"
     row = dict(entry)
@@ -166,6 +174,7 @@ def survey_entry(entry: dict, model_dir: Path, timeout: float) -> dict:
                                   "error": "the repository stores this file in Git LFS: only the pointer is available"}}
     if data[4:8] != b"TFL3":
         return {**row, "result": {"status": "not_tflite", "error": "no TFL3 file identifier"}}
+    row["microforge_commit"] = _commit()
     t0 = time.monotonic()
     try:
         p = subprocess.run([sys.executable, __file__, "--one", str(path)], capture_output=True, text=True,
@@ -207,8 +216,7 @@ def main() -> int:
         print(f"  {e['name']}: {r['status']} {r.get('error', '')[:160]}", file=sys.stderr)
     order = [e["name"] for e in json.loads(args.manifest.read_text())["models"]]
     rows = sorted(previous.values(), key=lambda r: order.index(r["name"]) if r["name"] in order else len(order))
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    args.out.write_text(json.dumps({"microforge_commit": commit, "inputs_per_model": N_INPUTS, "seed": SEED,
+    args.out.write_text(json.dumps({"microforge_commit": _commit(), "inputs_per_model": N_INPUTS, "seed": SEED,
                                     "models": rows}, indent=1) + "\n")
     print(f"wrote {args.out}", file=sys.stderr)
     return 0

@@ -61,6 +61,7 @@ def test_render_public_models_table_and_summary():
     need = text.split("does not support:")[1].splitlines()
     assert [l for l in need if l.startswith("| ") and "operator" not in l] == [
         "| SVDF | lstm, svdf2 |", "| UNIDIRECTIONAL_SEQUENCE_LSTM | lstm |"]
+    assert text.rstrip().endswith("another reason than a missing operator:\n\n- off: outputs differ from TFLM")
 
 
 def test_write_markdown_appends_the_section_only_with_a_survey():
