@@ -10,6 +10,7 @@ import pytest
 from helpers import Oracle, random_inputs, seed_of, shared_model
 
 from microforge.driver import compile_model
+from microforge.errors import MicroforgeError
 from microforge.modelgen import example_model
 from microforge.toolchain.host import HOST_CFLAGS, build_host, host_cc
 
@@ -69,3 +70,43 @@ def test_caller_placed_pools_on_the_host(tmp_path):
     assert so.mf_model_invoke() == 0
     want = Oracle(data).run([x])[0]
     assert ctypes.string_at(so.mf_model_output(0), want.nbytes) == want.tobytes()
+
+
+def _mf(*args):
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "microforge", *map(str, args)], capture_output=True, text=True)
+
+
+def test_cli_memory_option_compile_plan_and_errors(tmp_path):
+    model = tmp_path / "example.tflite"
+    model.write_bytes(example_model())
+    r = _mf("compile", model, "--memory", "fast:4K,slow:64K", "-o", tmp_path / "lib")
+    assert r.returncode == 0, r.stderr
+    assert "pools: fast 4,096 of 4,096 bytes, slow " in r.stdout and " of 65,536 bytes" in r.stdout
+    text = (tmp_path / "lib" / "model.c").read_text()
+    assert "mf_arena_fast[" in text and "mf_arena_slow[" in text
+    assert "pool `fast`" in (tmp_path / "lib" / "README.md").read_text()
+    r = _mf("plan", model, "--memory", "fast:4K,slow:64K", "--svg", tmp_path / "p.svg")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("pool fast: 4,096 of 4,096 bytes") and "\npool slow: " in r.stdout
+    assert (tmp_path / "p.svg").read_text().startswith("<svg")
+    r = _mf("compile", model, "--memory", "fast:4K,slow:2K", "-o", tmp_path / "lib2")
+    assert r.returncode == 2 and "pool 'slow' needs" in r.stderr and "more than its 2,048" in r.stderr
+    assert "Traceback" not in r.stderr
+    r = _mf("plan", model, "--memory", "fast=4K")
+    assert r.returncode == 2 and "--memory, pool 1 ('fast=4K'): a pool needs a name and a size" in r.stderr
+    r = _mf("compile", "--help")
+    assert "--memory POOLS" in r.stdout and "cmsis-pack" in r.stdout
+
+
+def test_api_memory_argument():
+    import microforge
+
+    m = microforge.compile(example_model(), memory="fast:4K,slow:64K")
+    assert [p["pool"] for p in m.plan.pools] == ["fast", "slow"] and m.plan.pools[0]["capacity"] == 4096
+    assert m.plan.to_table().startswith("pool fast: ") and m.plan.to_svg().startswith("<svg")
+    assert m.ram["activations"] == sum(p["used"] for p in m.plan.pools)
+    assert microforge.compile(example_model()).plan.pools is None
+    with pytest.raises(MicroforgeError, match="pool 'slow' needs"):
+        microforge.compile(example_model(), memory="fast:1K,slow:1K")
