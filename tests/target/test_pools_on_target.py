@@ -8,6 +8,7 @@ from helpers import Oracle, random_inputs, seed_of, shared_model
 
 from microforge.driver import compile_model
 from microforge.errors import MicroforgeError
+from microforge.report import make_report
 from microforge.sim.elf import read_elf
 from microforge.sim.run import run_on_target
 from microforge.targets import get_target
@@ -40,6 +41,11 @@ def test_kws_in_dtcm_and_sram_on_m7_matches_tflm(tmp_path):
     # each pool in its own region, above the board RAM that holds stack, data and bss
     assert sec[".bss"].addr + sec[".bss"].size <= sec[".mf_arena_dtcm"].addr < sec[".mf_arena_sram"].addr
     assert run.build.arena_bytes == cm.arena_bytes and run.build.ram_bytes >= cm.arena_bytes
+
+    report = make_report(cm, M7, run)                        # what `bench --memory` prints
+    assert report.memory_pools == cm.pool_usage and report.to_dict()["memory_pools"][0]["pool"] == "dtcm"
+    assert f"pools        dtcm {use['dtcm']['used']:,} of 8,192 B, sram {use['sram']['used']:,} of 131,072 B" in report.to_text()
+    assert report.ram_bytes["activations"] == cm.arena_bytes and report.ram_bytes["static"] >= 0
 
 
 def test_linker_script_regions_and_capacity_assert():
