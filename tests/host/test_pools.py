@@ -110,3 +110,16 @@ def test_api_memory_argument():
     assert microforge.compile(example_model()).plan.pools is None
     with pytest.raises(MicroforgeError, match="pool 'slow' needs"):
         microforge.compile(example_model(), memory="fast:1K,slow:1K")
+
+
+def test_a_pool_nothing_fits_in_compiles_warning_free_and_still_matches(tmp_path):
+    data = example_model()
+    cm = compile_model(data, memory="fast:8,slow:64K")          # no buffer is 8 bytes or less
+    assert [u["used"] for u in cm.pool_usage] == [0, cm.arena_bytes]
+    cm.write(tmp_path / "src")
+    r = subprocess.run([host_cc(), "-std=c99", "-Wall", "-Wextra", "-Werror", "-c", tmp_path / "src" / "model.c",
+                        "-o", tmp_path / "model.o"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    x = np.random.default_rng(9).integers(-128, 128, size=(1, 32, 32, 3), dtype=np.int8)
+    got = build_host(cm, tmp_path / "build").run([x])[0]
+    assert got.tobytes() == Oracle(data).run([x])[0].tobytes()
