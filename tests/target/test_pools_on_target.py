@@ -12,7 +12,9 @@ from microforge.report import make_report
 from microforge.sim.elf import read_elf
 from microforge.sim.run import run_on_target
 from microforge.targets import get_target
-from microforge.toolchain.arm import have_arm_gcc, linker_script
+from microforge.modelgen import example_model
+from microforge.sim.emulator import run_firmware
+from microforge.toolchain.arm import build_firmware, have_arm_gcc, linker_script
 
 pytestmark = pytest.mark.skipif(not have_arm_gcc(), reason="arm-none-eabi-gcc not installed "
                                 "(apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi)")
@@ -59,3 +61,21 @@ def test_linker_script_regions_and_capacity_assert():
         linker_script(M7, pools=[dict(pool="sram", used=M7.ram_bytes, capacity=M7.ram_bytes)])
     odd = linker_script(M7.with_overrides(ram=100_001), pools=[dict(pool="dtcm", used=10, capacity=16)])
     assert "MF_POOL_dtcm (rw) : ORIGIN = 0x20018690, LENGTH = 16" in odd     # aligned down: 0x20000000 + 100001 - 16
+
+
+@pytest.mark.parametrize("external_arena", [False, True])
+def test_example_with_pools_static_and_caller_placed_on_m4(tmp_path, external_arena):
+    """The harness hands each pool its own buffer through MF_MODEL_ARENAS (model.h) when the caller places them."""
+    m4 = get_target("m4")
+    data = example_model()
+    cm = compile_model(data, target="m4", memory="fast:4K,slow:64K")
+    cm.write(tmp_path / "src")
+    build = build_firmware(m4, tmp_path / "src", tmp_path / "build", pools=cm.pool_usage,
+                           extra_cflags=("-DMF_MODEL_EXTERNAL_ARENA",) if external_arena else ())
+    elf = read_elf(build.elf_path)
+    sizes = {n: elf.symbol(f"mf_arena_{n}").size for n in ("fast", "slow")}
+    assert sizes == ({"fast": 4, "slow": 4} if external_arena else {u["pool"]: u["used"] for u in cm.pool_usage})
+    assert ("fw_arena" in elf.symbols) == external_arena
+    x = np.random.default_rng(2).integers(-128, 128, size=(1, 32, 32, 3), dtype=np.int8)
+    res = run_firmware(build.elf_path, m4, [x.tobytes()], [t.nbytes for t in cm.graph.outputs])
+    assert res.status == 0 and res.outputs[0] == Oracle(data).run([x])[0].tobytes()
