@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..ir import Op, OpType
 from ..quant import f32, quantize_multiplier
 from ._binary import broadcast_fields, check_binary, elementwise_lead
-from .base import OpDef, expect_shape
+from .base import OpDef, expect_shape, fail
 
 
 def prelu_multipliers(in_s: float, alpha_s: float, out_s: float) -> tuple[tuple[int, int], tuple[int, int]]:
@@ -20,7 +20,12 @@ class Prelu(OpDef):
 
     def check(self, op: Op) -> None:
         check_binary(op)
-        expect_shape(op, op.outputs[0], op.inputs[0].shape)
+        x, a, y = op.inputs[0], op.inputs[1], op.outputs[0]
+        expect_shape(op, y, x.shape)
+        for m, s in prelu_multipliers(x.quant.s, a.quant.s, y.quant.s):
+            if s > 30:
+                raise fail(op, f"the output scale {y.quant.s:g} is too small for input scale {x.quant.s:g} and alpha scale "
+                           f"{a.quant.s:g}: the requantisation shift {s} overflows TFLM's int32 arithmetic")
 
     def macs(self, op: Op) -> int:
         return op.outputs[0].num_elements
