@@ -98,7 +98,9 @@ def compile_model(source: str | Path | bytes, target: str = "host") -> CompiledM
     variants = kernel_variants(get_target(target))
     files, layers, const_bytes = generate(graph, offsets, const_of, plan.size, plan.planner, source_name, variants)  # codegen
     return CompiledModel(graph=graph, target=target, files=files, layers=layers, plan=plan, arena_bytes=plan.size,
-                         const_bytes=const_bytes, source_name=source_name, ram=RamUsage(arena=plan.size))
+                         const_bytes=const_bytes, source_name=source_name,
+                         ram=RamUsage(arena=plan.size, persistent=sum(
+                             {id(t): t.nbytes for op in graph.ops for t in op.inputs if t is not None and t.variable}.values())))
 
 
 def check_fit(cm: "CompiledModel", target: Target) -> None:

@@ -50,7 +50,15 @@ def compile_time(cm) -> Footprint:
     scratch = cm.ram.scratch if cm.ram is not None else 0
     return Footprint(target=cm.target,
                      flash=dict(weights=cm.const_bytes, kernel_code=None, runtime=None, total=None),
-                     ram=dict(activations=cm.arena_bytes, scratch=scratch, stack=None, static=None, total=None))
+                     ram=dict(activations=cm.arena_bytes, scratch=scratch, stack=None, static=None, total=None),
+                     notes=_state_note(cm))
+
+
+def _state_note(cm) -> list[str]:
+    """Variable-tensor state (SVDF) is static data outside the arena: say how much, since `static` is only measured."""
+    persistent = cm.ram.persistent if cm.ram is not None else 0
+    return [f"{persistent:,} bytes of persistent state (variable tensors) sit in static buffers outside the arena "
+            "(part of static once measured)"] if persistent else []
 
 
 _MAP_FULL = re.compile(r"^ (\S+)\s+0x[0-9a-fA-F]+\s+0x([0-9a-fA-F]+)\s+(\S+)$")
@@ -101,7 +109,7 @@ def from_run(cm, run) -> Footprint:
         ram=dict(activations=cm.arena_bytes, scratch=scratch, stack=stack, static=static,
                  total=cm.arena_bytes + scratch + stack + static),
         notes=[f"measured in microforge's benchmark firmware for {run.build.target.name} ({build.opt}): "
-               f"{build.stack_bytes:,} bytes of stack reserved, {stack:,} used"])
+               f"{build.stack_bytes:,} bytes of stack reserved, {stack:,} used"] + _state_note(cm))
 
 
 def measure(cm, target, opt: str = "-O2", seed: int = 0) -> Footprint:

@@ -33,6 +33,7 @@ class _Ctx:
         self.const_of = const_of        # id(tensor) -> constant tensor whose bytes it reuses
         self.consts: list[dict[str, Any]] = []
         self.params_list: list[dict[str, Any]] = []
+        self.states: dict[int, dict[str, Any]] = {}   # id(variable tensor) -> its static buffer
         self._names: set[str] = set()
         self._const_ids: dict[int, str] = {}
         self.layer = ""
@@ -46,6 +47,11 @@ class _Ctx:
         return name
 
     def ptr(self, t: Tensor) -> str:
+        if t.variable:
+            if id(t) not in self.states:
+                self.states[id(t)] = dict(name=self._unique("mf_state_" + c_identifier(t.name)), ctype=t.dtype.ctype,
+                                          count=t.num_elements, comment=c_comment(f"tensor {t.index} '{t.name}' {list(t.shape)}"))
+            return f"({t.dtype.ctype} *){self.states[id(t)]['name']}"
         if t.is_const or id(t) in self.const_of:
             return f"(const {t.dtype.ctype} *){self.const(self.const_of.get(id(t), t))}"
         return f"({t.dtype.ctype} *)(mf_arena + {self.offsets[id(t)]})"
@@ -119,7 +125,7 @@ def generate(graph: Graph, offsets: dict[int, int], const_of: dict[int, Tensor],
     env = _env()
     files = {
         "model.h": env.get_template("model.h.j2").render(guard="MF_MODEL_H", **common),
-        "model.c": env.get_template("model.c.j2").render(headers=headers, consts=ctx.consts,
+        "model.c": env.get_template("model.c.j2").render(headers=headers, consts=ctx.consts, states=list(ctx.states.values()),
                                                          params=ctx.params_list, **common),
         "README.md": env.get_template("README.md.j2").render(version=__version__, out_desc=c_comment(
             f"{graph.outputs[0].dtype.name.lower()} {list(graph.outputs[0].shape)}"), **common),

@@ -124,6 +124,16 @@ def _arg_min_max(o) -> dict[str, Any]:
 
 def _shape(o) -> dict[str, Any]:
     return dict(out_type=int(o.outType))
+def _transpose_conv(o) -> dict[str, Any]:
+    return dict(padding=_pad(o), stride_h=o.strideH, stride_w=o.strideW, activation=_act(o))
+
+
+def _batch_matmul(o) -> dict[str, Any]:
+    return dict(adj_x=bool(o.adjX), adj_y=bool(o.adjY), asymmetric_quantize_inputs=bool(o.asymmetricQuantizeInputs))
+
+
+def _svdf(o) -> dict[str, Any]:
+    return dict(rank=int(o.rank), activation=_act(o), asymmetric_quantize_inputs=bool(o.asymmetricQuantizeInputs))
 
 
 # BuiltinOperator -> (IR op type, reader of its builtin options object; called with None when absent).
@@ -176,6 +186,9 @@ OP_TABLE: dict[int, tuple[OpType, Callable[[Any], dict[str, Any]], type]] = {
     schema.BuiltinOperator.LOG_SOFTMAX: (OpType.LOG_SOFTMAX, _none, schema.LogSoftmaxOptionsT),
     schema.BuiltinOperator.SHAPE: (OpType.SHAPE, _shape, schema.ShapeOptionsT),
     schema.BuiltinOperator.RESIZE_BILINEAR: (OpType.RESIZE_BILINEAR, _resize, schema.ResizeBilinearOptionsT),
+    schema.BuiltinOperator.TRANSPOSE_CONV: (OpType.TRANSPOSE_CONV, _transpose_conv, schema.TransposeConvOptionsT),
+    schema.BuiltinOperator.BATCH_MATMUL: (OpType.BATCH_MATMUL, _batch_matmul, schema.BatchMatMulOptionsT),
+    schema.BuiltinOperator.SVDF: (OpType.SVDF, _svdf, schema.SVDFOptionsT),
 }
 
 BUILTIN_NAMES: dict[int, str] = {v: k for k, v in vars(schema.BuiltinOperator).items() if not k.startswith("_")}

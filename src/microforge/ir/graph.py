@@ -83,6 +83,9 @@ class OpType(enum.Enum):
     LOG_SOFTMAX = "LOG_SOFTMAX"
     SHAPE = "SHAPE"
     RESIZE_BILINEAR = "RESIZE_BILINEAR"
+    TRANSPOSE_CONV = "TRANSPOSE_CONV"
+    BATCH_MATMUL = "BATCH_MATMUL"
+    SVDF = "SVDF"
 
 
 @dataclass
@@ -117,6 +120,9 @@ class Tensor:
     dtype: DType
     quant: Quant | None = None
     data: np.ndarray | None = None
+    # A TFLite variable tensor (e.g. SVDF's state): zero at start, kept between invocations in its own
+    # static buffer outside the arena; ops read and update it in place.
+    variable: bool = False
 
     @property
     def is_const(self) -> bool:
