@@ -34,6 +34,8 @@ def source_taps(out_size: int, in_size: int, align_corners: bool, half_pixel: bo
 
 
 class ResizeBilinear(OpDef):
+    """TFLM rejects align_corners together with half_pixel_centers, and a size that is not a constant int32[2]."""
+
     type = OpType.RESIZE_BILINEAR
     kernel_headers = ("mf_resize_bilinear.h",)
 
