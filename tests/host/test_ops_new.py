@@ -178,3 +178,10 @@ def test_inplace_matches_tflm(case, tmp_path):
     assert pairs, f"{case}: the plan did not overlap the output with its input"
     assert all(diff >= lead for _, _, diff, lead in pairs)
     check_against_oracle(model, tmp_path, seed_of("inplace-new", case))
+
+
+def test_log_softmax_rows_longer_than_the_q12_sum_are_refused(tmp_path):
+    check_against_oracle(mg.log_softmax_model((1, 4095), 0.05, 0), tmp_path, seed_of("logsm-4095"),
+                         extra_inputs=[[np.zeros((1, 4095), np.int8)]])
+    with pytest.raises(MicroforgeError, match="Q12.19"):
+        compile_model(mg.log_softmax_model((1, 4096), 0.05, 0), target="host")

@@ -9,6 +9,7 @@ from .base import OpDef, expect_arity, expect_dtype, expect_quant, expect_shape,
 
 # TFLM fixes the int8 output quantisation: scale 16/256 (compared exactly in float32), zero point 127.
 OUT_SCALE, OUT_ZP = np.float32(16.0 / 256), 127
+MAX_DEPTH = (1 << 12) - 1  # each exp adds at most 1.0 (2^19) to the Q12.19 sum
 
 
 def log_softmax_params(op: Op) -> dict:
@@ -39,6 +40,9 @@ class LogSoftmax(OpDef):
                        "TFLM requires exactly this; re-convert the model")
         if not x.shape:
             raise fail(op, "input must have rank >= 1")
+        if x.shape[-1] > MAX_DEPTH:
+            raise fail(op, f"the last axis has {x.shape[-1]} elements: a row of equal values overflows TFLM's Q12.19 "
+                       f"sum of exps (undefined behaviour in its fixed-point log)", f"at most {MAX_DEPTH} are supported")
         try:
             log_softmax_params(op)
         except ValueError as e:

@@ -1,10 +1,11 @@
-"""PRELU (int8 input and alpha, broadcasting up to rank 5): x >= 0 and x < 0 requantised with their own multipliers."""
+"""PRELU (int8 input and alpha, broadcasting up to rank 5): two multipliers; the x >= 0 half is a 256-entry table."""
 from __future__ import annotations
 
 from ..ir import Op, OpType
-from ..quant import f32, quantize_multiplier
+from ..quant import f32, multiply_by_quantized_multiplier as mbqm, quantize_multiplier
 from ._binary import broadcast_fields, check_binary, elementwise_lead
-from .base import OpDef, expect_shape
+from ._lut import table_of
+from .base import OpDef, expect_shape, fail
 
 
 def prelu_multipliers(in_s: float, alpha_s: float, out_s: float) -> tuple[tuple[int, int], tuple[int, int]]:
@@ -20,7 +21,12 @@ class Prelu(OpDef):
 
     def check(self, op: Op) -> None:
         check_binary(op)
-        expect_shape(op, op.outputs[0], op.inputs[0].shape)
+        x, a, y = op.inputs[0], op.inputs[1], op.outputs[0]
+        expect_shape(op, y, x.shape)
+        for _, s in prelu_multipliers(x.quant.s, a.quant.s, y.quant.s):
+            if s > 30:
+                raise fail(op, f"the output scale {y.quant.s:g} is too small for input scale {x.quant.s:g} and alpha scale "
+                           f"{a.quant.s:g}: the requantisation shift {s} overflows TFLM's int32 arithmetic")
 
     def macs(self, op: Op) -> int:
         return op.outputs[0].num_elements
@@ -31,7 +37,9 @@ class Prelu(OpDef):
     def emit(self, op: Op, ctx) -> str:
         x, a, y = op.inputs[0], op.inputs[1], op.outputs[0]
         (m1, s1), (m2, s2) = prelu_multipliers(x.quant.s, a.quant.s, y.quant.s)
+        zx, zy = x.quant.zp, y.quant.zp
+        pos = table_of(lambda v: min(127, max(-128, mbqm(v - zx, m1, s1) + zy)) if v >= zx else 0)
         p = ctx.params("mf_prelu_params_t", dict(
-            in_offset=-x.quant.zp, alpha_offset=-a.quant.zp, out_offset=y.quant.zp,
-            mult_pos=m1, shift_pos=s1, mult_neg=m2, shift_neg=s2, **broadcast_fields(op)))
+            in_offset=-zx, alpha_offset=-a.quant.zp, out_offset=zy, mult_neg=m2, shift_neg=s2,
+            **broadcast_fields(op), pos_lut=ctx.const(f"{op.name}_pos", pos)))
         return f"mf_prelu_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(a)}, {ctx.ptr(y)});"

@@ -15,25 +15,27 @@ from .base import OpDef, expect_arity, expect_dtype, expect_rank, expect_shape, 
 ONE = 1 << 10
 
 
+def _cdiv(a, b: int):
+    """C integer division (truncates toward zero) of int64 array or int `a` by positive `b`."""
+    return np.sign(a) * (np.abs(a) // b)
+
+
 def source_taps(out_size: int, in_size: int, align_corners: bool, half_pixel: bool) -> np.ndarray:
     """(out_size, 3) int64: lower index, upper index and the Q10 position minus ONE * lower, per output index."""
-    def cdiv(a: int, b: int) -> int:  # C integer division, truncating toward zero
-        q = abs(a) // abs(b)
-        return q if (a >= 0) == (b > 0) else -q
     if align_corners and out_size > 1:
-        scale = cdiv(ONE * (in_size - 1) + (out_size - 1) // 2, out_size - 1)
+        scale = int(_cdiv(ONE * (in_size - 1) + (out_size - 1) // 2, out_size - 1))
     else:
-        scale = cdiv(ONE * in_size + out_size // 2, out_size)
-    rows = []
-    for v in range(out_size):
-        pos = v * scale + cdiv(scale, 2) - (1 << 9) if half_pixel else v * scale
-        lo = max(cdiv(pos, ONE), 0)
-        hi = min(cdiv(pos + ONE - 1, ONE), in_size - 1)
-        rows.append((lo, hi, pos - ONE * lo))
-    return np.array(rows, np.int64)
+        scale = int(_cdiv(ONE * in_size + out_size // 2, out_size))
+    v = np.arange(out_size, dtype=np.int64)
+    pos = v * scale + int(_cdiv(scale, 2)) - (1 << 9) if half_pixel else v * scale
+    lo = np.maximum(_cdiv(pos, ONE), 0)
+    hi = np.minimum(_cdiv(pos + ONE - 1, ONE), in_size - 1)
+    return np.stack([lo, hi, pos - ONE * lo], axis=1)
 
 
 class ResizeBilinear(OpDef):
+    """TFLM rejects align_corners together with half_pixel_centers, and a size that is not a constant int32[2]."""
+
     type = OpType.RESIZE_BILINEAR
     kernel_headers = ("mf_resize_bilinear.h",)
 

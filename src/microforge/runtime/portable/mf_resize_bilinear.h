@@ -20,10 +20,11 @@ MF_KERNEL void mf_resize_bilinear_s8(const mf_resize_bilinear_params_t *p, const
             for (int32_t x = 0; x < p->out_w; ++x) {
                 const int32_t x0 = p->xtab[3 * x], x1 = p->xtab[3 * x + 1];
                 const int32_t wx1 = p->xtab[3 * x + 2], wx0 = 1024 - wx1;
+                /* v*wy*wx == v*(wy*wx) exactly: TFLM's int64 products never overflow */
+                const int32_t w00 = wy0 * wx0, w10 = wy1 * wx0, w01 = wy0 * wx1, w11 = wy1 * wx1;
                 for (int32_t c = 0; c < p->depth; ++c) {
                     /* |sum| < 2^30: every weight pair sums to 1024 in magnitude at most 2048 */
-                    const int32_t v = r0[x0 + c] * wy0 * wx0 + r1[x0 + c] * wy1 * wx0
-                                    + r0[x1 + c] * wy0 * wx1 + r1[x1 + c] * wy1 * wx1;
+                    const int32_t v = r0[x0 + c] * w00 + r1[x0 + c] * w10 + r0[x1 + c] * w01 + r1[x1 + c] * w11;
                     const int32_t q = (v + (v > 0 ? (1 << 19) : -(1 << 19))) / (1 << 20);  /* C truncation, as TFLM */
                     *out++ = (int8_t)q;
                 }
