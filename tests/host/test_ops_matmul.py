@@ -116,6 +116,19 @@ def test_batch_matmul_same_tensor_both_operands(tmp_path):
     check_against_oracle(mb.finish(), tmp_path, seed_of("gram"))
 
 
+@pytest.mark.parametrize("adj_x", [False, True])
+def test_batch_matmul_constant_lhs(adj_x, tmp_path):
+    """A constant lhs (weights on the left) times an activation rhs with broadcast batch."""
+    rng = np.random.default_rng(seed_of("bmm-const-lhs", adj_x))
+    mb = mg.ModelBuilder("bmm-const-lhs")
+    a = mb.const("a", rng.integers(-128, 128, (5, 7) if adj_x else (7, 5)).astype(np.int8), scale=0.02, zero_point=-9)
+    b = mb.input("b", (3, 5, 13), "int8", 0.05, 4)
+    y = mb.tensor("y", (3, 7, 13), "int8", 0.4, 6)
+    mb.op("BATCH_MATMUL", [a, b], [y], adj_x=adj_x, adj_y=False)
+    mb.outputs(y)
+    check_against_oracle(mb.finish(), tmp_path, seed_of("bmm-const-lhs-in", adj_x))
+
+
 def test_batch_matmul_inner_dims_refused():
     mb = mg.ModelBuilder("bmm-bad")
     a = mb.input("a", (2, 3, 4), "int8", 0.05, 0)
