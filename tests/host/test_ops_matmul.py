@@ -180,7 +180,8 @@ def test_svdf(case, tmp_path):
 
 
 def test_svdf_state_persists(tmp_path):
-    """Negative control: the same input gives a different output once the state holds earlier inputs."""
+    """Negative control: the same input gives a different output once the state holds earlier inputs;
+    mf_model_reset() returns to the initial state."""
     model = mg.svdf_model(7, 1, 8, 4, 1, 3)
     cm = compile_model(model, target="host")
     assert "24 bytes of persistent state" in compile_time(cm).to_text()   # 4 filters * 3 memory * int16, outside the arena
@@ -188,6 +189,8 @@ def test_svdf_state_persists(tmp_path):
     x = np.arange(-40, 40, 10, dtype=np.int8).reshape(1, 8)
     first, _, third = (hm.run([x])[0] for _ in range(3))
     assert first.tobytes() != third.tobytes()
+    hm.lib.mf_model_reset()                      # back to the zero state: the first output again
+    assert hm.run([x])[0].tobytes() == first.tobytes()
 
 
 def test_variable_tensor_outside_svdf_refused():
