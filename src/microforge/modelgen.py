@@ -124,6 +124,7 @@ _GENERIC_OPTIONS = {
     "MIRROR_PAD": "MirrorPadOptionsT", "SUM": "ReducerOptionsT", "REDUCE_MAX": "ReducerOptionsT",
     "REDUCE_MIN": "ReducerOptionsT", "ARG_MAX": "ArgMaxOptionsT", "ARG_MIN": "ArgMinOptionsT",
     "GATHER": "GatherOptionsT",
+    "LOG_SOFTMAX": "LogSoftmaxOptionsT", "SHAPE": "ShapeOptionsT",
     "TRANSPOSE_CONV": "TransposeConvOptionsT", "BATCH_MATMUL": "BatchMatMulOptionsT", "SVDF": "SVDFOptionsT",
 }
 
@@ -570,6 +571,75 @@ def dequantize_model(in_shape=(1, 16), scale: float = 0.05, zero_point: int = 3)
     x = mb.input("input", in_shape, "int8", scale, zero_point)
     y = mb.tensor("output", in_shape, "float32")
     mb.op("DEQUANTIZE", [x], [y])
+    mb.outputs(y)
+    return mb.finish()
+
+
+def arg_min_max_model(kind: str = "MAX", in_shape=(1, 4, 5, 7), axis: int = -1, scale: float = 0.05,
+                      zero_point: int = -3) -> bytes:
+    """One ARG_MAX or ARG_MIN (kind "MAX"/"MIN") of int8 along constant `axis`, int32 indices."""
+    name = f"ARG_{kind.upper()}"
+    out_shape = tuple(d for k, d in enumerate(in_shape) if k != axis % len(in_shape))
+    mb = ModelBuilder(name.lower())
+    x = mb.input("input", in_shape, "int8", scale, zero_point)
+    y = mb.tensor("output", out_shape, "int32")
+    mb.op(name, [x, mb.const("axis", np.array([axis], np.int32))], [y], output_type=schema.TensorType.INT32)
+    mb.outputs(y)
+    return mb.finish()
+
+
+def elu_model(in_shape=(1, 4, 4, 5), in_scale: float = 0.05, in_zp: int = 10, out_scale: float = 0.04,
+              out_zp: int = 30) -> bytes:
+    """One int8 ELU."""
+    mb = ModelBuilder("elu")
+    x = mb.input("input", in_shape, "int8", in_scale, in_zp)
+    y = mb.tensor("output", in_shape, "int8", out_scale, out_zp)
+    mb.op("ELU", [x], [y])
+    mb.outputs(y)
+    return mb.finish()
+
+
+def prelu_model(rng=0, in_shape=(1, 4, 4, 5), alpha_shape=(1, 1, 5), in_scale: float = 0.05, in_zp: int = 4,
+                alpha_scale: float = 0.004, alpha_zp: int = -20, out_scale: float = 0.04, out_zp: int = -10) -> bytes:
+    """One int8 PRELU with a random constant int8 alpha broadcast against the input."""
+    rng = _rng(rng)
+    mb = ModelBuilder("prelu")
+    x = mb.input("input", in_shape, "int8", in_scale, in_zp)
+    a = mb.const("alpha", rng.integers(-128, 128, alpha_shape, dtype=np.int8), alpha_scale, alpha_zp)
+    y = mb.tensor("output", in_shape, "int8", out_scale, out_zp)
+    mb.op("PRELU", [x, a], [y])
+    mb.outputs(y)
+    return mb.finish()
+
+
+def log_softmax_model(in_shape=(2, 10), in_scale: float = 0.1, in_zp: int = 0) -> bytes:
+    """One int8 LOG_SOFTMAX; output quantised with scale 16/256, zero point 127 (TFLM requires it)."""
+    mb = ModelBuilder("log_softmax")
+    x = mb.input("input", in_shape, "int8", in_scale, in_zp)
+    y = mb.tensor("output", in_shape, "int8", 16.0 / 256.0, 127)
+    mb.op("LOG_SOFTMAX", [x], [y])
+    mb.outputs(y)
+    return mb.finish()
+
+
+def shape_model(in_shape=(1, 4, 5, 3)) -> bytes:
+    """One SHAPE of an int8 input, int32 output."""
+    mb = ModelBuilder("shape")
+    x = mb.input("input", in_shape, "int8", 0.05, 0)
+    y = mb.tensor("output", (len(in_shape),), "int32")
+    mb.op("SHAPE", [x], [y], out_type=schema.TensorType.INT32)
+    mb.outputs(y)
+    return mb.finish()
+
+
+def resize_bilinear_model(in_shape=(1, 4, 4, 3), size=(8, 8), align_corners: bool = False,
+                          half_pixel_centers: bool = False, scale: float = 0.05, zero_point: int = -7) -> bytes:
+    """One int8 RESIZE_BILINEAR to constant `size` (output quantisation = input's)."""
+    mb = ModelBuilder("resize_bilinear")
+    x = mb.input("input", in_shape, "int8", scale, zero_point)
+    y = mb.tensor("output", (in_shape[0], *size, in_shape[3]), "int8", scale, zero_point)
+    mb.op("RESIZE_BILINEAR", [x, mb.const("size", np.array(size, np.int32))], [y],
+          align_corners=align_corners, half_pixel_centers=half_pixel_centers)
     mb.outputs(y)
     return mb.finish()
 

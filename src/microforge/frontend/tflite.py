@@ -253,6 +253,10 @@ def _quant(q: schema.QuantizationParametersT | None, dtype: DType, shape: tuple[
     n_zp = n if q.zeroPoint is None else len(q.zeroPoint)
     if n_zp != n:
         raise _fail(f"field quantization.scale has {n} entries but quantization.zero_point has {n_zp}", where)
+    if n > 1 and len(shape) == 1 and shape[0] == n:
+        # A per-channel vector has one axis to be quantised along, whatever the field says: TFLM never
+        # reads it for biases, and converters wrote 3 there (person_detect.tflite's depthwise biases).
+        axis = 0
     if n > 1:
         if not 0 <= axis < len(shape):
             raise _fail(f"field quantization.quantized_dimension {axis} is out of range for shape {list(shape)}", where)

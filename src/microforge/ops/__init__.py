@@ -32,6 +32,12 @@ from .squared_difference import SquaredDifference
 from .squeeze import ExpandDims, Squeeze
 from .sub import Sub
 from .transpose import Transpose
+from .arg_min_max import ArgMax, ArgMin
+from .elu import Elu
+from .log_softmax import LogSoftmax
+from .prelu import Prelu
+from .resize_bilinear import ResizeBilinear
+from .shape import Shape
 from .transpose_conv import TransposeConv
 from .batch_matmul import BatchMatMul
 from .svdf import Svdf
@@ -42,6 +48,7 @@ REGISTRY: dict[OpType, OpDef] = {d.type: d for d in (
     Sub(), Mul(), Maximum(), Minimum(), SquaredDifference(), Relu(), Relu6(), LeakyRelu(), HardSwish(), Logistic(),
     Tanh(), Concatenation(), Pack(), Squeeze(), ExpandDims(), Slice(), StridedSlice(), Transpose(), Split(), Unpack(),
     DepthToSpace(), SpaceToDepth(), MirrorPad(), ResizeNearestNeighbor(), Sum(), ReduceMax(), ReduceMin(),
+    ArgMax(), ArgMin(), Elu(), Prelu(), LogSoftmax(), Shape(), ResizeBilinear(),
     TransposeConv(), BatchMatMul(), Svdf(),
 )}
 
