@@ -4,7 +4,9 @@ Variants the oracle cannot run, so not compared here:
 - TRANSPOSE_CONV with a non-constant output-shape operand: TFLM has no dynamic tensors (microforge refuses it too).
 - BATCH_MATMUL with int16 or float operands / hybrid asymmetric_quantize_inputs: int8 only (microforge refuses others).
 - SVDF without a bias: TFLM's Prepare reads the bias tensor's scale unconditionally (null pointer), so microforge
-  refuses it; SVDF with an int8 state / int8 time weights is refused too (int16 state only, as TFLM runs int8 models).
+  refuses it.
+Not supported (refused by microforge, although TFLM has it): SVDF with an int8 state and int8 time weights; microforge
+implements the int16 state the TFLite converter writes for int8 SVDF.
 """
 from __future__ import annotations
 
@@ -202,4 +204,19 @@ def test_variable_tensor_outside_svdf_refused():
     mb.op("ADD", [x, v], [y])
     mb.outputs(y)
     with pytest.raises(MicroforgeError, match="which keeps no state there"):
+        compile_model(mb.finish(), target="host")
+
+
+def test_svdf_int8_state_refused():
+    mb = mg.ModelBuilder("svdf-int8-state")
+    x = mb.input("x", (1, 4), "int8", 0.05, 0)
+    wf = mb.const("wf", np.ones((3, 4), np.int8), scale=0.01, zero_point=0)
+    wt = mb.const("wt", np.ones((3, 2), np.int8), scale=0.01, zero_point=0)
+    b = mb.const("b", np.zeros(3, np.int32), scale=0.0001, zero_point=0)
+    state = mb.tensor("state", (1, 6), "int8", 0.01, 0)
+    mb._tensors[state].isVariable = True
+    y = mb.tensor("y", (1, 3), "int8", 0.05, 0)
+    mb.op("SVDF", [x, wf, wt, b, state], [y], rank=1)
+    mb.outputs(y)
+    with pytest.raises(MicroforgeError, match="only int16 time weights and state are supported"):
         compile_model(mb.finish(), target="host")
