@@ -2,11 +2,10 @@
 
 Variants the oracle cannot run, so not compared here:
 - TRANSPOSE_CONV with a non-constant output-shape operand: TFLM has no dynamic tensors (microforge refuses it too).
-- BATCH_MATMUL with int16 or float operands / hybrid asymmetric_quantize_inputs: int8 only (microforge refuses others).
 - SVDF without a bias: TFLM's Prepare reads the bias tensor's scale unconditionally (null pointer), so microforge
   refuses it.
-Not supported (refused by microforge, although TFLM has it): SVDF with an int8 state and int8 time weights; microforge
-implements the int16 state the TFLite converter writes for int8 SVDF.
+Not supported (refused by microforge, although TFLM has them): BATCH_MATMUL on int16 or float operands (int8 only);
+SVDF with an int8 state and int8 time weights (microforge implements the int16 state the converter writes).
 """
 from __future__ import annotations
 
