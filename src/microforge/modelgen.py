@@ -810,11 +810,12 @@ def svdf_model(rng=0, batch: int = 1, n_input: int = 8, units: int = 4, rank: in
     wf = rng.standard_normal((filters, n_input)) / math.sqrt(n_input)
     wf_s = float(np.abs(wf).max()) / 127
     _, var_x = _uniform_stats(in_scale, in_zp)
-    state_s = 6 * math.sqrt(var_x * n_input) / math.sqrt(n_input) * float(np.abs(wf).max()) / 32767 * 4
+    sd_state = math.sqrt(var_x * float((wf ** 2).sum(axis=1).mean()))   # real sd of one feature dot product
+    state_s = 8 * sd_state / 32767                                       # int16 state spans +-8 sd
     wt = rng.standard_normal((filters, memory)) / math.sqrt(memory * rank)
     wt_s = float(np.abs(wt).max()) / 32767
-    sd_out = math.sqrt(rank * memory) * float(np.abs(wt).std()) * state_s * 32767 / 6
-    out_s = max(0.8 * sd_out / 127, 1e-6)
+    sd_out = math.sqrt(float((wt ** 2).sum(axis=1).mean()) * rank) * sd_state  # once the state window is full
+    out_s = max(3 * sd_out / 127, 1e-6)                                         # output spans +-3 sd
     b_s = float(np.float32(state_s) * np.float32(wt_s))
     mb = ModelBuilder("svdf")
     x = mb.input("input", (batch, n_input), "int8", in_scale, in_zp)

@@ -2,9 +2,10 @@
 
 Variants the oracle cannot run, so not compared here:
 - TRANSPOSE_CONV with a non-constant output-shape operand: TFLM has no dynamic tensors (microforge refuses it too).
-- BATCH_MATMUL with int16 or float operands / hybrid asymmetric_quantize_inputs: int8 only (microforge refuses others).
 - SVDF without a bias: TFLM's Prepare reads the bias tensor's scale unconditionally (null pointer), so microforge
-  refuses it; SVDF with an int8 state / int8 time weights is refused too (int16 state only, as TFLM runs int8 models).
+  refuses it.
+Not supported (refused by microforge, although TFLM has them): BATCH_MATMUL on int16 or float operands (int8 only);
+SVDF with an int8 state and int8 time weights (microforge implements the int16 state the converter writes).
 """
 from __future__ import annotations
 
@@ -116,6 +117,19 @@ def test_batch_matmul_same_tensor_both_operands(tmp_path):
     check_against_oracle(mb.finish(), tmp_path, seed_of("gram"))
 
 
+@pytest.mark.parametrize("adj_x", [False, True])
+def test_batch_matmul_constant_lhs(adj_x, tmp_path):
+    """A constant lhs (weights on the left) times an activation rhs with broadcast batch."""
+    rng = np.random.default_rng(seed_of("bmm-const-lhs", adj_x))
+    mb = mg.ModelBuilder("bmm-const-lhs")
+    a = mb.const("a", rng.integers(-128, 128, (5, 7) if adj_x else (7, 5)).astype(np.int8), scale=0.02, zero_point=-9)
+    b = mb.input("b", (3, 5, 13), "int8", 0.05, 4)
+    y = mb.tensor("y", (3, 7, 13), "int8", 0.4, 6)
+    mb.op("BATCH_MATMUL", [a, b], [y], adj_x=adj_x, adj_y=False)
+    mb.outputs(y)
+    check_against_oracle(mb.finish(), tmp_path, seed_of("bmm-const-lhs-in", adj_x))
+
+
 def test_batch_matmul_inner_dims_refused():
     mb = mg.ModelBuilder("bmm-bad")
     a = mb.input("a", (2, 3, 4), "int8", 0.05, 0)
@@ -167,7 +181,8 @@ def test_svdf(case, tmp_path):
 
 
 def test_svdf_state_persists(tmp_path):
-    """Negative control: the same input gives a different output once the state holds earlier inputs."""
+    """Negative control: the same input gives a different output once the state holds earlier inputs;
+    mf_model_reset() returns to the initial state."""
     model = mg.svdf_model(7, 1, 8, 4, 1, 3)
     cm = compile_model(model, target="host")
     assert "24 bytes of persistent state" in compile_time(cm).to_text()   # 4 filters * 3 memory * int16, outside the arena
@@ -175,6 +190,8 @@ def test_svdf_state_persists(tmp_path):
     x = np.arange(-40, 40, 10, dtype=np.int8).reshape(1, 8)
     first, _, third = (hm.run([x])[0] for _ in range(3))
     assert first.tobytes() != third.tobytes()
+    hm.lib.mf_model_reset()                      # back to the zero state: the first output again
+    assert hm.run([x])[0].tobytes() == first.tobytes()
 
 
 def test_variable_tensor_outside_svdf_refused():
@@ -186,4 +203,19 @@ def test_variable_tensor_outside_svdf_refused():
     mb.op("ADD", [x, v], [y])
     mb.outputs(y)
     with pytest.raises(MicroforgeError, match="which keeps no state there"):
+        compile_model(mb.finish(), target="host")
+
+
+def test_svdf_int8_state_refused():
+    mb = mg.ModelBuilder("svdf-int8-state")
+    x = mb.input("x", (1, 4), "int8", 0.05, 0)
+    wf = mb.const("wf", np.ones((3, 4), np.int8), scale=0.01, zero_point=0)
+    wt = mb.const("wt", np.ones((3, 2), np.int8), scale=0.01, zero_point=0)
+    b = mb.const("b", np.zeros(3, np.int32), scale=0.0001, zero_point=0)
+    state = mb.tensor("state", (1, 6), "int8", 0.01, 0)
+    mb._tensors[state].isVariable = True
+    y = mb.tensor("y", (1, 3), "int8", 0.05, 0)
+    mb.op("SVDF", [x, wf, wt, b, state], [y], rank=1)
+    mb.outputs(y)
+    with pytest.raises(MicroforgeError, match="only int16 time weights and state are supported"):
         compile_model(mb.finish(), target="host")

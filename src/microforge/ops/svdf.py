@@ -22,9 +22,12 @@ class Svdf(OpDef):
         expect_arity(op, (5,))
         x = expect_dtype(op, op.inputs[0], "input", DType.INT8)
         wf = expect_dtype(op, expect_const(op, op.inputs[1], "feature weights"), "feature weights", DType.INT8)
-        wt = expect_dtype(op, expect_const(op, op.inputs[2], "time weights"), "time weights", DType.INT16)
-        b = op.inputs[3]
-        state = expect_dtype(op, op.inputs[4], "activation state", DType.INT16)
+        wt, b, state = expect_const(op, op.inputs[2], "time weights"), op.inputs[3], op.inputs[4]
+        for t, role in ((wt, "time weights"), (state, "activation state")):
+            if t is not None and t.dtype != DType.INT16:
+                raise fail(op, f"SVDF {role} '{t.name}' is {t.dtype.name.lower()}; only int16 time weights and state "
+                               "are supported (what the TFLite converter writes for int8 SVDF)")
+        state = expect_dtype(op, state, "activation state", DType.INT16)
         y = expect_dtype(op, op.outputs[0], "output", DType.INT8)
         if not state.variable:
             raise fail(op, f"activation state '{state.name}' must be a variable tensor", "the model is malformed; re-export it")
