@@ -1,15 +1,17 @@
 """compile_model(): the one place that sequences the stages, checking the graph between them."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .codegen import generate
-from .codegen.generate import Layer
+from .codegen.generate import Arena, Layer
 from .frontend import load_tflite
 from .ir import Graph, OpType, Tensor, verify
-from .memory import (ALIGN, Plan, RamUsage, buffers_for, plan_best, plan_greedy_by_breadth, plan_greedy_by_conflict,
-                     plan_greedy_by_size, plan_hill_climb, verify_plan)
+from .memory import (ALIGN, Plan, Pool, PoolPlan, RamUsage, buffer_traffic, buffers_for, combined_plan, parse_memory,
+                     place_in_pools, plan_best, plan_greedy_by_breadth, plan_greedy_by_conflict, plan_greedy_by_size,
+                     plan_hill_climb, verify_plan)
 from .errors import MicroforgeError
 from .ops import opdef
 from .passes import PASSES
@@ -36,8 +38,16 @@ class CompiledModel:
     source_name: str
     io_offsets: dict[int, int] = field(default_factory=dict)
     ram: RamUsage | None = None   # arena + scratch now; stack and static filled in by measurement
+    pools: list[PoolPlan] | None = None   # --memory: one plan per pool, fastest first (None: one arena)
     row_pipeline: list[str] = field(default_factory=list)   # the fused segments, described
     arena_without_row_pipeline: int | None = None           # the arena the plan needs without them (when weighed)
+
+    @property
+    def pool_usage(self) -> list[dict] | None:
+        """[{'pool': 'dtcm', 'used': bytes, 'capacity': bytes}, ...] fastest first, or None without --memory."""
+        if self.pools is None:
+            return None
+        return [dict(pool=p.pool.name, used=p.used, capacity=p.pool.capacity) for p in self.pools]
 
     @property
     def ram_bytes(self) -> int:
@@ -72,6 +82,12 @@ def _overlap_lead(op, i: int) -> int | None:
     if any(t is not None and t.num_elements > INPLACE_ANALYSIS_MAX_ELEMENTS for t in (*op.inputs, *op.outputs)):
         return None
     return opdef(op.type).overlap_lead(op, i)
+
+
+def _traffic_macs(op) -> int | None:
+    """MACs for the pool heat heuristic (memory/pools.py); None for aliasing ops, which move no bytes."""
+    d = opdef(op.type)
+    return None if d.aliases_input(op) else d.macs(op)
 
 
 def _aliases(graph: Graph) -> dict[int, Tensor]:
@@ -146,15 +162,19 @@ def choose_row_pipeline(graph: Graph, mode: str = "auto", band: int | None = Non
     return chosen
 
 
-def compile_model(source: str | Path | bytes, target: str = "host", row_pipeline: str = "auto",
+def compile_model(source: str | Path | bytes, target: str = "host",
+                  memory: str | Sequence[Pool] | None = None, row_pipeline: str = "auto",
                   band: int | None = None) -> CompiledModel:
     """Compile a .tflite (path or bytes) to C for `target`; raises MicroforgeError on bad input.
 
+    `memory` ("dtcm:64K,sram:256K", fastest first) splits the activations over memory pools, one arena each.
     `row_pipeline`: "auto" runs chains of high-resolution layers band by band (ROW_PIPELINE) when that
     lowers the arena, "on" always, "off" never; `band` fixes the rows per band.
 
     >>> cm = compile_model("model.tflite"); cm.write(Path("out"))
+    >>> compile_model("model.tflite", "m7", memory="dtcm:64K,sram:256K").pool_usage
     """
+    pools = parse_memory(memory) if isinstance(memory, str) else (tuple(memory) if memory is not None else None)
     source_name = Path(source).name if isinstance(source, (str, Path)) else "model.tflite"
     graph = load_tflite(source)                    # frontend: parse + validate
     for op in graph.ops:                           # every op explains what it cannot do, before any work
@@ -169,16 +189,23 @@ def compile_model(source: str | Path | bytes, target: str = "host", row_pipeline
         plain = plan_best(_buffers(graph, _aliases(graph)))
         fused = fuse(graph, segments)
         verify(fused)
-        plan = plan_best(_buffers(fused, _aliases(fused)))
-        if row_pipeline == "on" or plan.size < plain.size:
+        fused_plan = plan_best(_buffers(fused, _aliases(fused)))
+        if row_pipeline == "on" or fused_plan.size < plain.size:
             graph, without = fused, plain.size
-        else:
-            plan = plain
-    else:
-        plan = plan_best(_buffers(graph, _aliases(graph)))    # memory plan: every planner, the smallest wins
     aliases = _aliases(graph)
-    verify_plan(plan)
-    offsets = {id(t): off for b, off in zip(plan.buffers, plan.offsets) for t in b.tensors}
+    buffers = _buffers(graph, aliases)
+    placed = None
+    if pools is None:
+        plan = plan_best(buffers)                  # memory plan: every planner, the smallest wins
+        verify_plan(plan)
+        arenas = [Arena(None, plan.size)]
+        offsets = {id(t): (arenas[0].symbol, off) for b, off in zip(plan.buffers, plan.offsets) for t in b.tensors}
+    else:                                          # pools: hottest buffers to the fastest pool, each pool planned + verified
+        placed = place_in_pools(buffers, pools, buffer_traffic(graph, buffers, _traffic_macs))
+        plan = combined_plan(buffers, placed)
+        arenas = [Arena(p.pool.name, p.used, p.pool.capacity) for p in placed]
+        offsets = {id(t): (a.symbol, off) for a, p in zip(arenas, placed)
+                   for b, off in zip(p.plan.buffers, p.plan.offsets) for t in b.tensors}
     const_of = {}
     for key, src in aliases.items():
         while id(src) in aliases:
@@ -187,10 +214,13 @@ def compile_model(source: str | Path | bytes, target: str = "host", row_pipeline
             const_of[key] = src
 
     variants = kernel_variants(get_target(target))
-    files, layers, const_bytes = generate(graph, offsets, const_of, plan.size, plan.planner, source_name, variants)  # codegen
+    files, layers, const_bytes = generate(graph, offsets, const_of, arenas, plan.planner, source_name, variants)  # codegen
+    arena_bytes = sum(a.nbytes for a in arenas)
+    persistent = sum({id(t): t.nbytes for op in graph.ops for t in op.inputs if t is not None and t.variable}.values())
     described = [opdef(op.type).describe(op) for op in graph.ops if op.type is OpType.ROW_PIPELINE]
-    return CompiledModel(graph=graph, target=target, files=files, layers=layers, plan=plan, arena_bytes=plan.size,
-                         const_bytes=const_bytes, source_name=source_name, ram=RamUsage(arena=plan.size),
+    return CompiledModel(graph=graph, target=target, files=files, layers=layers, plan=plan, arena_bytes=arena_bytes,
+                         const_bytes=const_bytes, source_name=source_name,
+                         ram=RamUsage(arena=arena_bytes, persistent=persistent), pools=placed,
                          row_pipeline=described, arena_without_row_pipeline=without if described else None)
 
 

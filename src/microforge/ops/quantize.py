@@ -1,4 +1,4 @@
-"""QUANTIZE: float32 -> int8 at the model's edge, or int8 -> int8 requantisation."""
+"""QUANTIZE: float32 -> int8 at the model's edge, or int8/uint8 -> int8 and int8 -> uint8 requantisation."""
 from __future__ import annotations
 
 import numpy as np
@@ -15,10 +15,11 @@ class Quantize(OpDef):
 
     def check(self, op: Op) -> None:
         expect_arity(op, (1,))
-        x = expect_dtype(op, op.inputs[0], "input", DType.FLOAT32, DType.INT8)
-        y = expect_dtype(op, op.outputs[0], "output", DType.INT8)
+        x = expect_dtype(op, op.inputs[0], "input", DType.FLOAT32, DType.INT8, DType.UINT8)
+        # TFLM requantises int8 -> int8/uint8 and uint8 -> int8 (uint8-input detectors start so)
+        y = expect_dtype(op, op.outputs[0], "output", *((DType.INT8, DType.UINT8) if x.dtype == DType.INT8 else (DType.INT8,)))
         expect_quant(op, y, "output")
-        if x.dtype == DType.INT8:
+        if x.dtype != DType.FLOAT32:
             expect_quant(op, x, "input")
             expect_supported_rescale(op, float(x.quant.s) / float(y.quant.s), "the input/output scale ratio")
         expect_shape(op, y, x.shape)
@@ -35,7 +36,9 @@ class Quantize(OpDef):
             return f"mf_quantize_f32_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
         m, s = quantize_multiplier(float(x.quant.s) / float(y.quant.s))
         p = ctx.params("mf_requantize_params_t", dict(size=y.num_elements, in_zp=x.quant.zp, out_zp=y.quant.zp, mult=m, shift=s))
-        return f"mf_requantize_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
+        kernel = {(DType.INT8, DType.INT8): "mf_requantize_s8", (DType.UINT8, DType.INT8): "mf_requantize_u8_s8",
+                  (DType.INT8, DType.UINT8): "mf_requantize_s8_u8"}[(x.dtype, y.dtype)]
+        return f"{kernel}(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
 
 
 class Dequantize(OpDef):

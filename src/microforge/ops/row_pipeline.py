@@ -252,7 +252,7 @@ class RowPipeline(OpDef):
                 if isinstance(a, Move):
                     (src, ds), = [next(it)]
                     w = wins[a.w - 1]
-                    lines.append(f"memmove({ctx.ptr(w)}, (int8_t *)(mf_arena + {ctx.offsets[id(w)]} + {expr(src, ds)}), {a.nbytes});")
+                    lines.append(f"memmove({ctx.ptr(w)}, {ctx.ptr(w)} + {expr(src, ds)}, {a.nbytes});")
                     continue
                 sub = band_op(spatial[a.k - 1], a.s, a.e) if a.k <= len(spatial) else _add_band(layers[-1], a, spatial[-1])
                 keep.extend([*sub.inputs, *sub.outputs])
