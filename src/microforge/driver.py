@@ -184,19 +184,20 @@ def compile_model(source: str | Path | bytes, target: str = "host",
         verify(graph)
 
     segments = choose_row_pipeline(graph, row_pipeline, band)   # row pipelines: weighed by the arena they save
-    without = None
-    if segments:
+    without, chosen = None, None
+    if segments:                                   # the exact plans both ways: the row pipeline stays only if smaller
         plain = plan_best(_buffers(graph, _aliases(graph)))
         fused = fuse(graph, segments)
         verify(fused)
         fused_plan = plan_best(_buffers(fused, _aliases(fused)))
+        chosen = plain
         if row_pipeline == "on" or fused_plan.size < plain.size:
-            graph, without = fused, plain.size
+            graph, without, chosen = fused, plain.size, fused_plan
     aliases = _aliases(graph)
-    buffers = _buffers(graph, aliases)
+    buffers = chosen.buffers if chosen is not None else _buffers(graph, aliases)
     placed = None
     if pools is None:
-        plan = plan_best(buffers)                  # memory plan: every planner, the smallest wins
+        plan = chosen or plan_best(buffers)        # memory plan: every planner, the smallest wins
         verify_plan(plan)
         arenas = [Arena(None, plan.size)]
         offsets = {id(t): (arenas[0].symbol, off) for b, off in zip(plan.buffers, plan.offsets) for t in b.tensors}
