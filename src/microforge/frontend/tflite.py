@@ -143,15 +143,34 @@ def _build_graph(model: RawModel, data: bytes, name: str) -> Graph:
     for t in graph.inputs + graph.outputs:
         if t.is_const:
             raise _fail(f"graph input/output '{t.name}' has constant data", f"tensor {t.index} (field buffer)")
+    _check_state(graph)
     verify(graph)
     _check_arithmetic(graph)
     return graph
 
 
+# Ops that keep state between invocations -> the input index of their variable tensor.
+_STATE_INPUT = {OpType.SVDF: 4}
+
+
+def _check_state(graph: Graph) -> None:
+    """Variable tensors are only accepted where an op keeps its state, never as graph inputs/outputs."""
+    def refuse(t: Tensor, why: str) -> MicroforgeError:
+        return MicroforgeError(f"variable (stateful) tensor {why} (field is_variable)", where=f"tensor {t.index} ('{t.name}')",
+                               hint="only SVDF's activation state may be a variable tensor")
+    for t in graph.inputs + graph.outputs:
+        if t.variable:
+            raise refuse(t, "is a graph input or output")
+    for op in graph.ops:
+        for k, t in enumerate(op.inputs + op.outputs):
+            if t is not None and t.variable and (k >= len(op.inputs) or _STATE_INPUT.get(op.type) != k):
+                raise refuse(t, f"is used by op {op.index} ({op.type.value}), which keeps no state there")
+
+
 def _check_arithmetic(graph: Graph) -> None:
     """Name the kind of model when it is not int8 inside: float, dynamic-range, float16 or 16x8 quantised."""
     for op in graph.ops:
-        acts = [t for t in op.inputs + op.outputs if t is not None and not t.is_const]
+        acts = [t for t in op.inputs + op.outputs if t is not None and not t.is_const and not t.variable]
         consts = [t for t in op.inputs if t is not None and t.is_const]
         if op.type == OpType.DEQUANTIZE and consts:
             t = consts[0]
@@ -196,8 +215,6 @@ def _tensor(i: int, t: schema.TensorT, buffers: list, data: bytes, cache: dict[i
     if math.prod(shape) > MAX_TENSOR_ELEMENTS:
         raise _fail(f"field shape {list(shape)} has {math.prod(shape)} elements, more than the limit of {MAX_TENSOR_ELEMENTS}",
                     where, hint="no microcontroller can hold this tensor")
-    if t.isVariable:
-        raise MicroforgeError("variable (stateful) tensors are not supported (field is_variable)", where=where)
 
     quant = _quant(t.quantization, dtype, shape, where)
 
@@ -222,6 +239,8 @@ def _tensor(i: int, t: schema.TensorT, buffers: list, data: bytes, cache: dict[i
                 raise _fail(f"buffer {t.buffer} holds {raw.size} bytes but field shape {list(shape)} of "
                             f"{dtype.name.lower()} needs {n}", where)
             const = raw.view(dtype.np).reshape(shape)
+    if t.isVariable:  # TFLM zeroes variable tensors when it allocates them and ignores any stored data
+        return Tensor(index=i, name=tname, shape=shape, dtype=dtype, quant=quant, variable=True)
     return Tensor(index=i, name=tname, shape=shape, dtype=dtype, quant=quant, data=const)
 
 
