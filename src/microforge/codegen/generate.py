@@ -101,7 +101,7 @@ def generate(graph: Graph, offsets: dict[int, int], const_of: dict[int, Tensor],
         ctx.layer = c_identifier(f"L{i}_{op.type.value.lower()}")
         shape = "x".join(map(str, op.outputs[0].shape))
         layers.append(Layer(i, op, c_comment(f"{op.type.value} (model op {op.index}) -> {shape}"), d.emit(op, ctx)))
-        for h in d.kernel_headers:
+        for h in d.headers(op):
             if h not in headers:
                 headers.append(h)
 

@@ -1,0 +1,210 @@
+"""16x8 (int16 activations, int8 weights) CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED on the host build,
+byte for byte against TFLM's reference kernels; plus what is refused and how int16 tensors are planned."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import Oracle, random_inputs, seed_of
+from models16 import BIAS, chain_s16, conv2d_s16, depthwise_s16, fc_s16
+
+from microforge import modelgen as mg
+from microforge.driver import compile_model
+from microforge.errors import MicroforgeError
+from microforge.toolchain.host import build_host
+
+ODD = (1, 3, 5, 7, 13)
+
+
+def check(model: bytes, tmp_path, name: str, n_inputs: int = 2) -> list[np.ndarray]:
+    """Compile for the host, run `n_inputs` random int16 inputs, compare with TFLM; returns TFLM's outputs."""
+    oracle = Oracle(model)
+    cm = compile_model(model, target="host")
+    assert [t.dtype.name for t in cm.graph.inputs + cm.graph.outputs] == ["INT16", "INT16"]
+    hm = build_host(cm, tmp_path)
+    rng = np.random.default_rng(seed_of("int16", name))
+    wants = []
+    for k in range(n_inputs):
+        xs = random_inputs(oracle, rng)
+        assert xs[0].dtype == np.int16
+        want, got = oracle.run(xs), hm.run(xs)
+        assert got[0].dtype == want[0].dtype == np.int16 and got[0].shape == want[0].shape
+        if got[0].tobytes() != want[0].tobytes():
+            bad = np.flatnonzero(got[0].reshape(-1) != want[0].reshape(-1))
+            pytest.fail(f"{name}, input {k}: {bad.size}/{got[0].size} differ; first at {bad[0]}: "
+                        f"got {got[0].reshape(-1)[bad[0]]}, TFLM {want[0].reshape(-1)[bad[0]]}")
+        wants.append(want[0])
+    return wants
+
+
+def not_degenerate(y: np.ndarray, lo: int = -32768, hi: int = 32767) -> None:
+    """The comparison means something only if the outputs spread over many values, mostly unclamped."""
+    assert len(np.unique(y)) > min(y.size // 2, 20), "outputs take too few distinct values"
+    assert np.mean((y == lo) | (y == hi)) < 0.5, "most outputs are clamped"
+
+
+# ---- CONV_2D ----------------------------------------------------------------------------------------
+
+CONV = [
+    # (in_shape, out_c, kernel, stride, padding, dilation, act, per_channel, bias)
+    *[((1, 6, 7, c), oc, 3, 1, "SAME", 1, "NONE", True, "int64") for c, oc in zip(ODD, (13, 7, 5, 3, 1))],
+    ((1, 5, 5, 3), 4, 1, 1, "VALID", 1, "NONE", True, "int64"),
+    ((1, 9, 8, 5), 7, 3, 2, "SAME", 1, "RELU", True, "int64"),
+    ((1, 11, 10, 3), 5, 3, 2, "VALID", 2, "NONE", True, "int32"),
+    ((1, 9, 9, 7), 3, (3, 2), (1, 2), "SAME", (2, 1), "RELU6", True, "int64"),
+    ((1, 7, 6, 5), 7, 3, 1, "SAME", 1, "NONE", False, "int64"),
+    ((2, 5, 4, 6), 5, 3, 1, "SAME", 1, "RELU_N1_TO_1", True, "int32"),
+    ((1, 6, 6, 13), 5, 5, 1, "SAME", 1, "NONE", True, "none"),
+    ((1, 6, 6, 13), 5, 3, 1, "SAME", 1, "NONE", True, "none-int32"),
+    ((1, 4, 4, 64), 9, 3, 1, "SAME", 1, "NONE", True, "int64"),
+    ((1, 4, 5, 7), 3, 1, 1, "SAME", 1, "NONE", False, "int32"),
+]
+
+
+@pytest.mark.parametrize("case", CONV, ids=lambda c: "-".join(map(str, c)).replace(" ", ""))
+def test_conv2d_s16(case, tmp_path):
+    in_shape, oc, k, s, pad, d, act, pc, bias = case
+    model = conv2d_s16(seed_of("conv16", case), in_shape, oc, k, s, pad, d, act, pc, bias)
+    ys = check(model, tmp_path, f"conv {case}")
+    if act == "NONE":
+        not_degenerate(ys[0])
+
+
+@pytest.mark.parametrize("bias", ["int32", "none-int32"])
+def test_int32_accumulator_path_is_not_the_int64_one(bias, tmp_path):
+    """TFLM's int32 path (double rounding) and its int64 path (16-bit multiplier) give different bytes here,
+    so the bias-type dispatch is really exercised (a kernel always taking one path fails one of the tests)."""
+    model = conv2d_s16(seed_of("path", bias), (1, 6, 7, 5), 13, 3, 1, "SAME", 1, "NONE", True, bias)
+    twin = conv2d_s16(seed_of("path", bias), (1, 6, 7, 5), 13, 3, 1, "SAME", 1, "NONE", True,
+                      "int64" if bias == "int32" else "none")
+    a = check(model, tmp_path / "a", "int32 path")
+    b = check(twin, tmp_path / "b", "int64 path")
+    assert any(x.tobytes() != y.tobytes() for x, y in zip(a, b))
+
+
+def test_conv2d_s16_large_int64_bias(tmp_path):
+    """Biases far beyond int32 (the reason 16x8 uses int64 biases) with a scale that keeps outputs in range."""
+    model = conv2d_s16(7, (1, 5, 5, 3), 6, 3, 1, "SAME", 1, "NONE", True, "int64", bias_sd=5000.0, spread=15000.0)
+    bias = compile_model(model).graph.ops[0].inputs[2].data
+    assert bias.dtype == np.int64 and np.abs(bias).max() > 1 << 33
+    ys = check(model, tmp_path, "large bias")
+    assert len(np.unique(ys[0])) > 6  # not one constant per channel
+
+
+# ---- DEPTHWISE_CONV_2D ------------------------------------------------------------------------------
+
+DW = [
+    # (in_shape, depth_multiplier, kernel, stride, padding, dilation, act, per_channel, bias)
+    *[((1, 7, 6, c), 1, 3, 1, "SAME", 1, "NONE", True, "int64") for c in ODD],
+    *[((1, 6, 5, c), m, 3, 1, "SAME", 1, "NONE", True, "int64") for c, m in ((1, 2), (3, 3), (5, 2))],
+    ((1, 9, 8, 5), 2, 3, 2, "SAME", 1, "RELU", True, "int64"),
+    ((1, 11, 10, 3), 3, 3, 1, "VALID", 2, "NONE", True, "int64"),
+    ((1, 9, 9, 7), 1, (5, 3), (2, 1), "SAME", (1, 2), "RELU6", True, "none"),
+    ((2, 6, 5, 13), 1, 3, 2, "VALID", 1, "NONE", False, "int64"),
+    ((1, 5, 6, 4), 1, 1, 1, "VALID", 1, "NONE", True, "int64"),
+]
+
+
+@pytest.mark.parametrize("case", DW, ids=lambda c: "-".join(map(str, c)).replace(" ", ""))
+def test_depthwise_s16(case, tmp_path):
+    in_shape, m, k, s, pad, d, act, pc, bias = case
+    model = depthwise_s16(seed_of("dw16", case), in_shape, m, k, s, pad, d, act, pc, bias)
+    ys = check(model, tmp_path, f"dw {case}")
+    if act == "NONE":
+        not_degenerate(ys[0])
+
+
+# ---- FULLY_CONNECTED --------------------------------------------------------------------------------
+
+FC = [
+    # (in_shape, units, act, per_channel, bias, keep_num_dims)
+    *[((1, n), u, "NONE", True, "int64", False) for n, u in zip(ODD, (13, 7, 5, 3, 1))],
+    ((1, 37), 11, "NONE", False, "int64", False),
+    ((4, 30), 6, "RELU", False, "int32", False),
+    ((3, 7), 5, "NONE", True, "int32", False),
+    ((1, 300), 13, "NONE", True, "none", False),
+    ((2, 64), 9, "NONE", False, "none-int32", False),
+    ((2, 3, 10), 5, "RELU6", True, "int64", True),
+    ((1, 1500), 5, "NONE", True, "int64", False),
+]
+
+
+@pytest.mark.parametrize("case", FC, ids=lambda c: "-".join(map(str, c)).replace(" ", ""))
+def test_fully_connected_s16(case, tmp_path):
+    in_shape, units, act, pc, bias, keep = case
+    model = fc_s16(seed_of("fc16", case), in_shape, units, act, pc, bias, keep)
+    ys = check(model, tmp_path, f"fc {case}", n_inputs=3)
+    if act == "NONE" and units > 4:
+        not_degenerate(np.concatenate([y.reshape(-1) for y in ys]))
+
+
+# ---- a 16x8 graph: planning int16 tensors ------------------------------------------------------------
+
+def test_chain_s16_and_plan(tmp_path):
+    """Four 16x8 layers: every tensor takes 2 bytes per element in the plan, and outputs overlapping their
+    dying inputs (the planner's leads, in bytes) keep the result exact."""
+    model = chain_s16()
+    check(model, tmp_path, "chain", n_inputs=3)
+    cm = compile_model(model)
+    acts = [t for op in cm.graph.ops for t in op.inputs + op.outputs if t is not None and not t.is_const]
+    assert all(t.nbytes == 2 * t.num_elements for t in acts)
+    biggest = max(op.inputs[0].nbytes + op.outputs[0].nbytes for op in cm.graph.ops)
+    assert max(t.nbytes for t in acts) <= cm.arena_bytes < biggest  # an output overlaps its input somewhere
+    assert "mf_conv2d_s16.h" in cm.files and "mf_conv2d.h" not in cm.files
+    assert "int16_t *)(mf_arena" in cm.files["model.c"]
+
+
+def test_dsp_targets_use_the_portable_int16_kernels():
+    cm = compile_model(chain_s16(), target="m4")
+    for h in ("mf_conv2d_s16.h", "mf_depthwise_conv2d_s16.h", "mf_fully_connected_s16.h"):
+        assert h in cm.files
+    assert "mf_depthwise_conv2d.h" not in cm.files and "mf_fully_connected.h" not in cm.files
+
+
+# ---- refused ---------------------------------------------------------------------------------------
+
+def _refused(model: bytes, *fragments: str) -> None:
+    with pytest.raises(MicroforgeError) as ei:
+        compile_model(model)
+    for f in fragments:
+        assert f in ei.value.message, (f, ei.value.message)
+
+
+def test_depthwise_s16_int32_bias_refused():
+    _refused(depthwise_s16(1, (1, 4, 4, 3), bias="int32"), "op 0 (DEPTHWISE_CONV_2D)", "bias", "int32", "int64")
+
+
+def test_int16_input_int8_output_refused():
+    mb = mg.ModelBuilder("mixed")
+    x = mb.input("x", (1, 8), "int16", 0.001, 0)
+    w = mb.const("w", np.ones((3, 8), np.int8), scale=0.01, zero_point=0)
+    y = mb.tensor("y", (1, 3), "int8", 0.1, 0)
+    mb.op("FULLY_CONNECTED", [x, w, mg.OPTIONAL], [y])
+    mb.outputs(y)
+    _refused(mb.finish(), "op 0 (FULLY_CONNECTED)", "'y' is int8, expected int16")
+
+
+def test_int16_scale_beyond_tflm_range_refused():
+    """An effective scale >= 128 overflows TFLM's int64 requantisation (shift > 7): refused, not miscompiled."""
+    model = fc_s16(2, (1, 8), 3, in_scale=0.001, spread=3.0)
+    mb = mg.ModelBuilder("big scale")
+    x = mb.input("x", (1, 8), "int16", 1.0, 0)
+    w = mb.const("w", np.ones((3, 8), np.int8), scale=1.0, zero_point=0)
+    y = mb.tensor("y", (1, 3), "int16", 1 / 256, 0)
+    mb.op("FULLY_CONNECTED", [x, w, mg.OPTIONAL], [y])
+    mb.outputs(y)
+    _refused(mb.finish(), "op 0 (FULLY_CONNECTED)", "16x8", "128")
+    compile_model(model)  # the same op with ordinary scales compiles
+
+
+@pytest.mark.parametrize("op", ["MAX_POOL_2D", "ADD"])
+def test_ops_without_int16_kernels_refuse_int16(op):
+    mb = mg.ModelBuilder("int16 elsewhere")
+    x = mb.input("x", (1, 4, 4, 8), "int16", 0.01, 0)
+    if op == "MAX_POOL_2D":
+        y = mb.tensor("y", (1, 2, 2, 8), "int16", 0.01, 0)
+        mb.op(op, [x], [y], padding="VALID", stride_h=2, stride_w=2, filter_h=2, filter_w=2)
+    else:
+        y = mb.tensor("y", (1, 4, 4, 8), "int16", 0.02, 0)
+        mb.op(op, [x, x], [y])
+    mb.outputs(y)
+    _refused(mb.finish(), f"op 0 ({op})", "int16", "16x8", "docs/ops.md")
