@@ -138,3 +138,14 @@ def chain_s16(seed=0, in_shape=(1, 9, 8, 5), in_scale=0.001) -> bytes:
     mb.op("FULLY_CONNECTED", [t, wi, bi], [y], options=_options(schema.FullyConnectedOptionsT, "int64"))
     mb.outputs(y)
     return mb.finish()
+
+
+def binary_s16(op: str, shape1, shape2, scales=(0.001, 0.0007), out_scale=0.0015, act="NONE") -> bytes:
+    """One int16 ADD / SUB / MUL of two inputs (NumPy broadcasting), zero points 0."""
+    mb = mg.ModelBuilder(f"{op.lower()} int16")
+    a = mb.input("input1", shape1, "int16", scales[0], 0)
+    b = mb.input("input2", shape2, "int16", scales[1], 0)
+    y = mb.tensor("output", np.broadcast_shapes(tuple(shape1), tuple(shape2)), "int16", out_scale, 0)
+    mb.op(op, [a, b], [y], fused_activation=act)
+    mb.outputs(y)
+    return mb.finish()

@@ -65,7 +65,7 @@ def ops_markdown() -> str:
         module = type(d).__module__
         doc = ((sys.modules[module].__doc__ or "").strip().splitlines() or [""])[0]
         kernels = ", ".join(f"`{h}`" for h in d.kernel_headers if h != "mf_broadcast.h") or "none (aliases its input)"
-        int16 = ", ".join(f"`{h}`" for h in d.int16_headers) or "-"
+        int16 = ", ".join(f"`{h}`" for h in d.int16_headers if h != "mf_broadcast.h") or "-"
         rows.append(f"| {builtin_name(code)} | {module.rsplit('.', 1)[-1]}.py | {kernels} | {int16} | {doc} |")
     return ("# Supported operators\n\n"
             "Generated from `frontend/optable.py` and `ops/` by `python tools/gen_ops_doc.py` (or `microforge ops`);\n"
