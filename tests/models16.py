@@ -149,3 +149,13 @@ def binary_s16(op: str, shape1, shape2, scales=(0.001, 0.0007), out_scale=0.0015
     mb.op(op, [a, b], [y], fused_activation=act)
     mb.outputs(y)
     return mb.finish()
+
+
+def quantize_s16(shape, in_dtype: str, out_dtype: str, in_q=(0.01, 0), out_q=(0.0003, 0), op: str = "QUANTIZE") -> bytes:
+    """One QUANTIZE (float32/int8/int16 -> int8/int16) or DEQUANTIZE (int16 -> float32); int16 zero points are 0."""
+    mb = mg.ModelBuilder(f"{op.lower()} {in_dtype}->{out_dtype}")
+    x = mb.input("input", shape, in_dtype, *(in_q if in_dtype != "float32" else (None, None)))
+    y = mb.tensor("output", shape, out_dtype, *(out_q if out_dtype != "float32" else (None, None)))
+    mb.op(op, [x], [y])
+    mb.outputs(y)
+    return mb.finish()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from helpers import Oracle, random_inputs, seed_of
-from models16 import binary_s16, chain_s16, conv2d_s16, depthwise_s16, fc_s16
+from models16 import binary_s16, chain_s16, conv2d_s16, depthwise_s16, fc_s16, quantize_s16
 
 from microforge import modelgen as mg
 from microforge.driver import compile_model
@@ -256,3 +256,64 @@ def test_int8_sub_multipliers_are_the_oracles(tmp_path):
     xs = [np.arange(-128, 128, dtype=np.int8).reshape(256, 1), np.arange(-128, 128, dtype=np.int8).reshape(1, 256)]
     got = build_host(compile_model(model), tmp_path).run(xs)[0]
     assert got.tobytes() == Oracle(model).run(xs)[0].tobytes()
+
+
+# ---- QUANTIZE / DEQUANTIZE -------------------------------------------------------------------------
+
+QUANT = [
+    # (in dtype, out dtype, (in scale, zp), (out scale, zp), op)
+    ("float32", "int16", None, (0.0002, 0), "QUANTIZE"),
+    ("int8", "int16", (0.05, -7), (0.0003, 0), "QUANTIZE"),
+    ("int8", "int16", (0.05, 20), (0.01, 0), "QUANTIZE"),
+    ("int16", "int8", (0.0003, 0), (0.04, 5), "QUANTIZE"),
+    ("int16", "int8", (0.0001, 0), (0.02, -128), "QUANTIZE"),
+    ("int16", "int16", (0.0003, 0), (0.0007, 0), "QUANTIZE"),
+    ("int16", "int16", (0.0003, 0), (0.0001, 0), "QUANTIZE"),
+    ("int16", "float32", (0.0003, 0), None, "DEQUANTIZE"),
+]
+
+
+@pytest.mark.parametrize("case", QUANT, ids=lambda c: "-".join(map(str, c)).replace(" ", ""))
+def test_quantize_s16(case, tmp_path):
+    src, dst, in_q, out_q, op = case
+    model = quantize_s16((2, 3, 37), src, dst, in_q, out_q, op)
+    oracle = Oracle(model)
+    hm = build_host(compile_model(model), tmp_path)
+    rng = np.random.default_rng(seed_of("q16", case))
+    for k in range(3):
+        xs = random_inputs(oracle, rng)
+        if src == "float32":  # N(0, 4) floats: also beyond the int16 range of this scale, and exact ties
+            xs[0][0, 0, :5] = np.float32([0.0001, -0.0001, 0.0003, 7.0, -7.0])
+        want, got = oracle.run(xs)[0], hm.run(xs)[0]
+        assert got.dtype == want.dtype and got.shape == want.shape
+        assert got.tobytes() == want.tobytes(), f"{case} input {k}: {np.count_nonzero(got != want)} differ"
+    if dst != "float32":
+        assert len(np.unique(want)) > 20
+
+
+def test_16x8_model_with_float_and_int8_edges(tmp_path):
+    """float32 -> QUANTIZE int16 -> CONV_2D 16x8 -> QUANTIZE int8 -> DEQUANTIZE float32: how a 16x8 model meets
+    the outside world."""
+    mb = mg.ModelBuilder("16x8 edges")
+    rng = np.random.default_rng(3)
+    x = mb.input("x", (1, 6, 6, 3), "float32")
+    q = mb.tensor("xq", (1, 6, 6, 3), "int16", 0.0002, 0)
+    mb.op("QUANTIZE", [x], [q])
+    w = mb.const("w", rng.integers(-127, 128, (5, 3, 3, 3)).astype(np.int8), scale=np.full(5, 0.004, np.float32),
+                 zero_point=np.zeros(5, np.int64), axis=0)
+    b = mb.const("b", rng.integers(-(1 << 20), 1 << 20, 5).astype(np.int64), scale=np.full(5, 0.0002 * 0.004, np.float32),
+                 zero_point=np.zeros(5, np.int64), dtype="int64")
+    c = mb.tensor("c", (1, 6, 6, 5), "int16", 0.0005, 0)
+    mb.op("CONV_2D", [q, w, b], [c], padding="SAME")
+    c8 = mb.tensor("c8", (1, 6, 6, 5), "int8", 0.1, -3)
+    mb.op("QUANTIZE", [c], [c8])
+    y = mb.tensor("y", (1, 6, 6, 5), "float32")
+    mb.op("DEQUANTIZE", [c8], [y])
+    mb.outputs(y)
+    model = mb.finish()
+    oracle = Oracle(model)
+    hm = build_host(compile_model(model), tmp_path)
+    xs = random_inputs(oracle, np.random.default_rng(4))
+    want, got = oracle.run(xs)[0], hm.run(xs)[0]
+    assert got.tobytes() == want.tobytes()
+    assert len(np.unique(want)) > 30

@@ -35,7 +35,7 @@ class OpDef:
     int16_headers: tuple[str, ...] = ()  # kernels for int16 activations (16x8 models); empty: int8 only
 
     def headers(self, op: Op) -> tuple[str, ...]:
-        """The kernel headers this layer includes: the int16 kernels when its input is int16."""
+        """The kernel headers this layer includes: the int16 kernels for an int16 layer (is_int16)."""
         return self.int16_headers if self.int16_headers and is_int16(op) else self.kernel_headers
 
     def check(self, op: Op) -> None:
@@ -64,8 +64,8 @@ class OpDef:
 # ---- shared checks -------------------------------------------------------------------------
 
 def is_int16(op: Op) -> bool:
-    """True for a 16x8 layer: int16 activations (its first input), int8 weights."""
-    return bool(op.inputs) and op.inputs[0] is not None and op.inputs[0].dtype == DType.INT16
+    """True for a layer of a 16x8 model: its first input or its output is int16 (QUANTIZE may change width)."""
+    return any(t is not None and t.dtype == DType.INT16 for t in op.inputs[:1] + op.outputs[:1])
 
 
 def fail(op: Op, what: str, hint: str | None = None) -> MicroforgeError:

@@ -1,4 +1,4 @@
-"""QUANTIZE: float32 -> int8 at the model's edge, or int8 -> int8 requantisation."""
+"""QUANTIZE: float32 -> int8/int16 at the model's edge, or int8/int16 -> int8/int16 requantisation (and DEQUANTIZE)."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,19 +6,23 @@ import numpy as np
 from ..ir import DType, Op, OpType
 from ..quant import quantize_multiplier
 from ._requant import expect_supported_rescale
-from .base import OpDef, expect_arity, expect_dtype, expect_quant, expect_shape, lead_from_reads
+from .base import OpDef, is_int16, expect_arity, expect_dtype, expect_quant, expect_shape, lead_from_reads
+
+
+_SUFFIX = {DType.INT8: "s8", DType.INT16: "s16"}
 
 
 class Quantize(OpDef):
     type = OpType.QUANTIZE
     kernel_headers = ("mf_quantize.h",)
+    int16_headers = ("mf_quantize.h", "mf_quantize_s16.h")
 
     def check(self, op: Op) -> None:
         expect_arity(op, (1,))
-        x = expect_dtype(op, op.inputs[0], "input", DType.FLOAT32, DType.INT8)
-        y = expect_dtype(op, op.outputs[0], "output", DType.INT8)
+        x = expect_dtype(op, op.inputs[0], "input", DType.FLOAT32, DType.INT8, DType.INT16)
+        y = expect_dtype(op, op.outputs[0], "output", DType.INT8, DType.INT16)
         expect_quant(op, y, "output")
-        if x.dtype == DType.INT8:
+        if x.dtype != DType.FLOAT32:
             expect_quant(op, x, "input")
             expect_supported_rescale(op, float(x.quant.s) / float(y.quant.s), "the input/output scale ratio")
         expect_shape(op, y, x.shape)
@@ -26,34 +30,37 @@ class Quantize(OpDef):
     def overlap_lead(self, op: Op, index: int) -> int | None:
         """out[i] is written after reading in[i] (float or int8): the input may start where the output does (or before)."""
         x = op.inputs[0]
-        return lead_from_reads(np.arange(x.num_elements) * x.dtype.size, 1)
+        return lead_from_reads(np.arange(x.num_elements) * x.dtype.size, op.outputs[0].dtype.size)
 
     def emit(self, op: Op, ctx) -> str:
         x, y = op.inputs[0], op.outputs[0]
         if x.dtype == DType.FLOAT32:
             p = ctx.params("mf_quantize_params_t", dict(size=y.num_elements, scale=float(np.float32(y.quant.s)), zero_point=y.quant.zp))
-            return f"mf_quantize_f32_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
+            return f"mf_quantize_f32_{_SUFFIX[y.dtype]}(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
         m, s = quantize_multiplier(float(x.quant.s) / float(y.quant.s))
         p = ctx.params("mf_requantize_params_t", dict(size=y.num_elements, in_zp=x.quant.zp, out_zp=y.quant.zp, mult=m, shift=s))
-        return f"mf_requantize_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
+        kernel = "mf_requantize_s8" if not is_int16(op) else f"mf_requantize_{_SUFFIX[x.dtype]}_{_SUFFIX[y.dtype]}"
+        return f"{kernel}(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
 
 
 class Dequantize(OpDef):
     type = OpType.DEQUANTIZE
     kernel_headers = ("mf_quantize.h",)
+    int16_headers = ("mf_quantize.h", "mf_quantize_s16.h")
 
     def check(self, op: Op) -> None:
         expect_arity(op, (1,))
-        x = expect_dtype(op, op.inputs[0], "input", DType.INT8)
+        x = expect_dtype(op, op.inputs[0], "input", DType.INT8, DType.INT16)
         y = expect_dtype(op, op.outputs[0], "output", DType.FLOAT32)
         expect_quant(op, x, "input")
         expect_shape(op, y, x.shape)
 
     def overlap_lead(self, op: Op, index: int) -> int | None:
-        """out[i] (4 bytes) is written after reading in[i] (1 byte): the output must start 3*(n-1) bytes ahead."""
-        return lead_from_reads(np.arange(op.inputs[0].num_elements), 4)
+        """out[i] (4 bytes) is written after reading in[i] (1 or 2 bytes): the output must start 3*(n-1) bytes ahead (int8)."""
+        x = op.inputs[0]
+        return lead_from_reads(np.arange(x.num_elements) * x.dtype.size, 4)
 
     def emit(self, op: Op, ctx) -> str:
         x, y = op.inputs[0], op.outputs[0]
         p = ctx.params("mf_dequantize_params_t", dict(size=x.num_elements, scale=float(np.float32(x.quant.s)), zero_point=x.quant.zp))
-        return f"mf_dequantize_s8_f32(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
+        return f"mf_dequantize_{_SUFFIX[x.dtype]}_f32(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
