@@ -159,3 +159,13 @@ def quantize_s16(shape, in_dtype: str, out_dtype: str, in_q=(0.01, 0), out_q=(0.
     mb.op(op, [x], [y])
     mb.outputs(y)
     return mb.finish()
+
+
+def softmax_s16(shape, in_scale: float, beta: float = 1.0) -> bytes:
+    """One int16 -> int16 SOFTMAX (output scale 1/32768, zero points 0: what TFLM requires)."""
+    mb = mg.ModelBuilder("softmax int16")
+    x = mb.input("input", shape, "int16", in_scale, 0)
+    y = mb.tensor("output", shape, "int16", 1 / 32768, 0)
+    mb.op("SOFTMAX", [x], [y], beta=beta)
+    mb.outputs(y)
+    return mb.finish()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from helpers import Oracle, random_inputs, seed_of
-from models16 import binary_s16, chain_s16, conv2d_s16, depthwise_s16, fc_s16, quantize_s16
+from models16 import binary_s16, chain_s16, conv2d_s16, depthwise_s16, fc_s16, quantize_s16, softmax_s16
 
 from microforge import modelgen as mg
 from microforge.driver import compile_model
@@ -317,3 +317,36 @@ def test_16x8_model_with_float_and_int8_edges(tmp_path):
     want, got = oracle.run(xs)[0], hm.run(xs)[0]
     assert got.tobytes() == want.tobytes()
     assert len(np.unique(want)) > 30
+
+
+# ---- SOFTMAX ---------------------------------------------------------------------------------------
+
+SOFTMAX = [
+    # (shape, input scale, beta)
+    ((1, 10), 10 / 32768, 1.0),
+    ((2, 3, 13), 0.0005, 1.0),
+    ((4, 1), 0.001, 1.0),
+    ((3, 64), 0.0002, 0.7),
+    ((1, 1000), 8 / 32768, 1.0),
+    ((5, 7), 0.0001, 2.0),
+]
+
+
+@pytest.mark.parametrize("case", SOFTMAX, ids=lambda c: "-".join(map(str, c)).replace(" ", ""))
+def test_softmax_s16(case, tmp_path):
+    shape, in_scale, beta = case
+    model = softmax_s16(shape, in_scale, beta)
+    oracle = Oracle(model)
+    cm = compile_model(model)
+    assert "mf_softmax_s16.h" in cm.files and "mf_softmax.h" not in cm.files
+    hm = build_host(cm, tmp_path)
+    rng = np.random.default_rng(seed_of("softmax16", case))
+    for k in range(3):
+        xs = random_inputs(oracle, rng)
+        if k == 2:  # narrow spread: many rows where exp() stays near 1 and the sum is large
+            xs[0] = (xs[0] // 64).astype(np.int16)
+        want, got = oracle.run(xs)[0], hm.run(xs)[0]
+        assert got.dtype == want.dtype == np.int16
+        assert got.tobytes() == want.tobytes(), f"{case} input {k}: {np.count_nonzero(got != want)} differ"
+        if k == 0 and shape[-1] > 1:  # (a softmax over one element is always 1)
+            assert len(np.unique(want)) > min(want.size // 2, 10)
