@@ -169,3 +169,13 @@ def softmax_s16(shape, in_scale: float, beta: float = 1.0) -> bytes:
     mb.op("SOFTMAX", [x], [y], beta=beta)
     mb.outputs(y)
     return mb.finish()
+
+
+def unary_s16(op: str, shape, in_scale: float, out_scale: float = 2.0 ** -15) -> bytes:
+    """One int16 elementwise op (LOGISTIC, TANH), zero points 0."""
+    mb = mg.ModelBuilder(f"{op.lower()} int16")
+    x = mb.input("input", shape, "int16", in_scale, 0)
+    y = mb.tensor("output", shape, "int16", out_scale, 0)
+    mb.op(op, [x], [y])
+    mb.outputs(y)
+    return mb.finish()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from helpers import Oracle, random_inputs, seed_of
-from models16 import binary_s16, chain_s16, conv2d_s16, depthwise_s16, fc_s16, quantize_s16, softmax_s16
+from models16 import binary_s16, chain_s16, conv2d_s16, depthwise_s16, fc_s16, quantize_s16, softmax_s16, unary_s16
 
 from microforge import modelgen as mg
 from microforge.driver import compile_model
@@ -350,3 +350,25 @@ def test_softmax_s16(case, tmp_path):
         assert got.tobytes() == want.tobytes(), f"{case} input {k}: {np.count_nonzero(got != want)} differ"
         if k == 0 and shape[-1] > 1:  # (a softmax over one element is always 1)
             assert len(np.unique(want)) > min(want.size // 2, 10)
+
+
+# ---- LOGISTIC / TANH -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("op", ["LOGISTIC", "TANH"])
+@pytest.mark.parametrize("in_scale", [2.0 ** -12, 2.0 ** -11, 2.0 ** -10, 0.0003, 0.001, 1 / 3000, 0.00002])
+def test_logistic_tanh_s16_every_input(op, in_scale, tmp_path):
+    """All 65536 int16 inputs: every table segment and both saturations, power-of-two and other scales."""
+    model = unary_s16(op, (256, 256), in_scale)
+    xs = [np.arange(-32768, 32768, dtype=np.int64).astype(np.int16).reshape(256, 256)]
+    cm = compile_model(model)
+    assert "mf_sigmoid_s16.h" in cm.files and "mf_lut.h" not in cm.files
+    got = build_host(cm, tmp_path).run(xs)[0]
+    want = Oracle(model).run(xs)[0]
+    assert got.dtype == want.dtype == np.int16
+    bad = np.flatnonzero(got != want)
+    assert bad.size == 0, f"{op} {in_scale}: {bad.size} differ, first at x={int(xs[0].reshape(-1)[bad[0]])}"
+    assert len(np.unique(want)) > 1000
+
+
+def test_logistic_s16_output_scale_refused():
+    _refused(unary_s16("LOGISTIC", (1, 8), 0.001, out_scale=1 / 30000), "op 0 (LOGISTIC)", "2^-15")
