@@ -372,3 +372,24 @@ def test_logistic_tanh_s16_every_input(op, in_scale, tmp_path):
 
 def test_logistic_s16_output_scale_refused():
     _refused(unary_s16("LOGISTIC", (1, 8), 0.001, out_scale=1 / 30000), "op 0 (LOGISTIC)", "2^-15")
+
+
+def test_data_movement_moves_int16(tmp_path):
+    """The data-movement ops copy elements of any size: a 16x8 graph may reshape, concatenate and transpose."""
+    mb = mg.ModelBuilder("int16 moves")
+    a = mb.input("a", (1, 4, 6, 3), "int16", 0.001, 0)
+    b = mb.input("b", (1, 4, 6, 5), "int16", 0.001, 0)
+    c = mb.tensor("c", (1, 4, 6, 8), "int16", 0.001, 0)
+    mb.op("CONCATENATION", [a, b], [c], axis=3)
+    perm = mb.const("perm", np.array([0, 3, 1, 2], np.int32))
+    t = mb.tensor("t", (1, 8, 4, 6), "int16", 0.001, 0)
+    mb.op("TRANSPOSE", [c, perm], [t])
+    shape = mb.const("shape", np.array([8, 24], np.int32))
+    y = mb.tensor("y", (8, 24), "int16", 0.001, 0)
+    mb.op("RESHAPE", [t, shape], [y], new_shape=[8, 24])
+    mb.outputs(y)
+    model = mb.finish()
+    oracle = Oracle(model)
+    xs = random_inputs(oracle, np.random.default_rng(9))
+    got = build_host(compile_model(model), tmp_path).run(xs)[0]
+    assert got.dtype == np.int16 and got.tobytes() == oracle.run(xs)[0].tobytes()

@@ -70,6 +70,7 @@ def ops_markdown() -> str:
     return ("# Supported operators\n\n"
             "Generated from `frontend/optable.py` and `ops/` by `python tools/gen_ops_doc.py` (or `microforge ops`);\n"
             "do not edit. All take int8 activations and are bit-exact with TFLM's reference kernels; those with an\n"
-            "int16 kernel also take 16x8 models (int16 activations with zero point 0, int8 weights, TFLM's 16x8 arithmetic).\n\n"
+            "int16 kernel also take 16x8 models (int16 activations with zero point 0, int8 weights, TFLM's 16x8 arithmetic);\n"
+            "the data-movement ops (`mf_gather.h` and the views that alias their input) move int16 elements as they are.\n\n"
             "| TFLite builtin | op file | portable kernel | int16 (16x8) kernel | what it does |\n|---|---|---|---|---|\n"
             + "\n".join(rows) + "\n")
