@@ -153,11 +153,16 @@ def test_chain_s16_and_plan(tmp_path):
     assert "int16_t *)(mf_arena" in cm.files["model.c"]
 
 
-def test_dsp_targets_use_the_portable_int16_kernels():
-    cm = compile_model(chain_s16(), target="m4")
-    for h in ("mf_conv2d_s16.h", "mf_depthwise_conv2d_s16.h", "mf_fully_connected_s16.h"):
-        assert h in cm.files
-    assert "mf_depthwise_conv2d.h" not in cm.files and "mf_fully_connected.h" not in cm.files
+def test_int16_kernel_variants_per_target():
+    """DSP cores take runtime/dsp's SMLALD conv/FC for int16 and fall back to the portable depthwise; the host
+    (and M0+) take the portable kernels; no int8 kernel is shipped for a 16x8 graph."""
+    dsp, host = compile_model(chain_s16(), target="m4"), compile_model(chain_s16(), target="host")
+    for cm in (dsp, host):
+        assert {"mf_conv2d_s16.h", "mf_depthwise_conv2d_s16.h", "mf_fully_connected_s16.h"} <= set(cm.files)
+        assert not {"mf_conv2d.h", "mf_depthwise_conv2d.h", "mf_fully_connected.h"} & set(cm.files)
+    assert "__smlald" in dsp.files["mf_fully_connected_s16.h"] and "mf_dsp_dot_s16" in dsp.files["mf_conv2d_s16.h"]
+    assert "__smlald" not in host.files["mf_fully_connected_s16.h"]
+    assert dsp.files["mf_depthwise_conv2d_s16.h"] == host.files["mf_depthwise_conv2d_s16.h"]
 
 
 # ---- refused ---------------------------------------------------------------------------------------

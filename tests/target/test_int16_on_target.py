@@ -1,5 +1,7 @@
-"""16x8 layers (and int16 ADD/SUB/MUL/SOFTMAX/LOGISTIC/TANH/QUANTIZE) on the emulated cores (arm-none-eabi-gcc + unicorn), byte for byte against TFLM: the portable
-s16 kernels on a DSP core (m4, which falls back from runtime/dsp) and on ARMv6-M (m0plus, no 64-bit multiply)."""
+"""int16 (16x8) layers on the emulated cores (arm-none-eabi-gcc + unicorn), byte for byte against TFLM.
+
+runtime/dsp's s16 conv/FC (SMLALD) on the DSP cores, the portable kernels on ARMv6-M (m0plus, no 64-bit
+multiply); int16 ADD/SUB/MUL/SOFTMAX/LOGISTIC/TANH/QUANTIZE too."""
 from __future__ import annotations
 
 import numpy as np
@@ -37,10 +39,20 @@ MODELS = {
 }
 
 
-@pytest.mark.parametrize("core", ["m4", "m0plus"])
-@pytest.mark.parametrize("name", sorted(MODELS))
+# runtime/dsp's SMLALD dot product (conv, FC): tails of 1-3 elements, input runs starting at odd halfwords
+# (border pixels, odd channel counts), the dilated path, batches; on every DSP core.
+DSP_MODELS = {
+    **{f"dsp-conv-c{c}": (lambda c=c: conv2d_s16(seed_of("dsp16", c), (1, 5, 6, c), 3, 3, 1, "SAME", 1, "NONE"))
+       for c in (1, 3, 13)},
+    "dsp-conv-dil2-int32": lambda: conv2d_s16(11, (1, 9, 9, 7), 4, 3, 1, "SAME", 2, "NONE", True, "int32"),
+    **{f"dsp-fc-in{n}": (lambda n=n: fc_s16(seed_of("dspfc16", n), (2, n), 5, "NONE", True, "int64")) for n in (1, 3, 7, 64)},
+}
+
+
+@pytest.mark.parametrize("core, name", [(c, n) for n in sorted(MODELS) for c in ("m4", "m0plus")] +
+                         [(c, n) for n in sorted(DSP_MODELS) for c in ("m4", "m7", "m33")])
 def test_int16_on_core(name, core, tmp_path):
-    model = MODELS[name]()
+    model = {**MODELS, **DSP_MODELS}[name]()
     oracle = Oracle(model)
     xs = random_inputs(oracle, np.random.default_rng(seed_of("target-int16", name)))
     run = run_on_target(compile_model(model, target=core), get_target(core), xs, workdir=tmp_path)
