@@ -125,6 +125,7 @@ FC = [
     ((2, 64), 9, "NONE", False, "none-int32", False),
     ((2, 3, 10), 5, "RELU6", True, "int64", True),
     ((1, 1500), 5, "NONE", True, "int64", False),
+    ((1, 1500), 6, "NONE", False, "int32", False),   # sum|w| above 2^16: int64 sums, then int32 wrap
 ]
 
 
@@ -398,3 +399,12 @@ def test_data_movement_moves_int16(tmp_path):
     xs = random_inputs(oracle, np.random.default_rng(9))
     got = build_host(compile_model(model), tmp_path).run(xs)[0]
     assert got.dtype == np.int16 and got.tobytes() == oracle.run(xs)[0].tobytes()
+
+
+@pytest.mark.parametrize("model, narrow", [
+    (lambda: fc_s16(seed_of("fc16", FC[-1]), *FC[-1]), 0),                              # sum|w| >= 2^16: int64
+    (lambda: conv2d_s16(seed_of("conv16", CONV[0]), (1, 6, 7, 1), 13, 3), 1),            # small windows: int32
+])
+def test_portable_sum_width_follows_the_weights(model, narrow):
+    """Both portable summation widths occur in the cases above (FC[-1] and CONV[0] are compared with TFLM)."""
+    assert f".narrow = {narrow}," in compile_model(model()).files["model.c"]

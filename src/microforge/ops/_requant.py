@@ -68,3 +68,9 @@ def expect_s16_shift(op: Op, shift: np.ndarray, bias64: int) -> None:
         raise fail(op, f"an effective scale (input * weight / output) of 2^{int(np.max(shift)) - 1} or more is outside "
                    "the range of TFLM's 16x8 arithmetic (below 128)",
                    "check the tensors' quantisation scales; re-convert the model with a representative dataset")
+
+
+def s16_narrow(w: np.ndarray) -> int:
+    """1 when every output's sum |x * w| fits int32 for any int16 input (2^15 * sum|w| < 2^31): the portable
+    16x8 kernels then sum in int32, exactly. w: [n_out][k] int8."""
+    return int(32768 * int(np.abs(w.astype(np.int64)).reshape(w.shape[0], -1).sum(axis=1).max()) < 1 << 31)

@@ -5,7 +5,7 @@ import numpy as np
 
 from ..ir import DType, Op, OpType
 from ..quant import multiply_by_quantized_multiplier
-from ._requant import expect_s16_shift, expect_supported_weight_rescale, act_clamp, conv_multipliers, folded_bias, s16_bias
+from ._requant import expect_s16_shift, expect_supported_weight_rescale, act_clamp, conv_multipliers, folded_bias, s16_bias, s16_narrow
 from .base import (OpDef, is_int16, expect_arity, expect_const, expect_dtype, expect_quant, expect_rank, expect_shape, fail, first_taps,
                    lead_from_reads, padding_of, window)
 
@@ -118,7 +118,8 @@ class Conv2D(OpDef):
             batches=x.shape[0], in_h=x.shape[1], in_w=x.shape[2], in_c=ic,
             out_h=y.shape[1], out_w=y.shape[2], out_c=oc, k_h=kh, k_w=kw,
             stride_h=o["stride_h"], stride_w=o["stride_w"], dil_h=o["dilation_h"], dil_w=o["dilation_w"],
-            pad_top=pad_t, pad_left=pad_l, act_min=lo, act_max=hi, bias64=bias64, weights=ctx.const(w),
+            pad_top=pad_t, pad_left=pad_l, act_min=lo, act_max=hi, bias64=bias64, narrow=s16_narrow(w.data),
+            weights=ctx.const(w),
             bias=ctx.const(f"{op.name}_bias", bias), mult=ctx.const(f"{op.name}_mult", mult),
             shift=ctx.const(f"{op.name}_shift", shift)))
         return f"mf_conv2d_s16(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..ir import DType, Op, OpType
-from ._requant import expect_s16_shift, expect_supported_weight_rescale, act_clamp, fc_multipliers, folded_bias, s16_bias
+from ._requant import expect_s16_shift, expect_supported_weight_rescale, act_clamp, fc_multipliers, folded_bias, s16_bias, s16_narrow
 from .conv2d import dsp_rq_fields
 from .base import OpDef, is_int16, expect_arity, expect_const, expect_dtype, expect_quant, expect_rank, fail
 
@@ -76,7 +76,7 @@ class FullyConnected(OpDef):
         bias, bias64 = s16_bias(op, op.inputs[2] if len(op.inputs) > 2 else None, n_out)
         p = ctx.params("mf_fully_connected_s16_params_t", dict(
             batches=x.num_elements // n_in, in_features=n_in, out_features=n_out, act_min=lo, act_max=hi,
-            per_channel=int(len(mult) > 1), bias64=bias64, weights=ctx.const(w),
+            per_channel=int(len(mult) > 1), bias64=bias64, narrow=s16_narrow(w.data), weights=ctx.const(w),
             bias=ctx.const(f"{op.name}_bias", bias), mult=ctx.const(f"{op.name}_mult", mult),
             shift=ctx.const(f"{op.name}_shift", shift)))
         return f"mf_fully_connected_s16(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"

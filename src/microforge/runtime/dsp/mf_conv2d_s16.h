@@ -11,6 +11,7 @@ typedef struct {
     int32_t stride_h, stride_w, dil_h, dil_w, pad_top, pad_left;
     int32_t act_min, act_max;
     int32_t bias64;               /* 1: TFLM's int64 accumulator path (int64 or no bias); 0: its int32 path */
+    int32_t narrow;               /* unused here (SMLALD accumulates in 64 bits at no extra cost) */
     const int8_t *weights;        /* [out_c][k_h][k_w][in_c] */
     const int64_t *bias;          /* [out_c] (int32 biases widened; zeros without bias) */
     const int32_t *mult, *shift;  /* per output channel requantisation */

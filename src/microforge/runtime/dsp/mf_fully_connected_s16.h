@@ -17,6 +17,7 @@ typedef struct {
     int32_t act_min, act_max;
     int32_t per_channel;          /* mult/shift: one per output (1) or one for all (0) */
     int32_t bias64;               /* 1: TFLM's int64 accumulator path (int64 or no bias); 0: its int32 path */
+    int32_t narrow;               /* unused here (SMLALD accumulates in 64 bits at no extra cost) */
     const int8_t *weights;        /* [out_features][in_features] */
     const int64_t *bias;          /* [out_features] (int32 biases widened; zeros without bias) */
     const int32_t *mult, *shift;

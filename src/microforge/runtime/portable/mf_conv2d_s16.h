@@ -9,6 +9,7 @@ typedef struct {
     int32_t stride_h, stride_w, dil_h, dil_w, pad_top, pad_left;
     int32_t act_min, act_max;
     int32_t bias64;               /* 1: TFLM's int64 accumulator path (int64 or no bias); 0: its int32 path */
+    int32_t narrow;               /* 1: 2^15 * sum|w| < 2^31 for every channel, so window sums fit int32 */
     const int8_t *weights;        /* [out_c][k_h][k_w][in_c] */
     const int64_t *bias;          /* [out_c] (int32 biases widened; zeros without bias) */
     const int32_t *mult, *shift;  /* per output channel requantisation */
@@ -23,6 +24,19 @@ MF_INLINE void mf__taps_s16(int32_t i0, int32_t dil, int32_t n, int32_t size, in
     while (b < n && i0 + b * dil < size) ++b;
     *lo = a;
     *hi = b;
+}
+
+/* acc + sum x[i] * w[i], exactly: in int32 when the layer's sums provably fit (`narrow`, decided at compile
+ * time: cheaper on cores without a 64-bit multiply-accumulate), else in int64. */
+MF_INLINE int64_t mf__dot_s16(const int16_t *x, const int8_t *w, int32_t n, int64_t acc, int32_t narrow)
+{
+    if (narrow) {
+        int32_t s = 0;
+        for (int32_t i = 0; i < n; ++i) s += (int32_t)x[i] * w[i];
+        return acc + s;
+    }
+    for (int32_t i = 0; i < n; ++i) acc += (int32_t)x[i] * w[i];
+    return acc;
 }
 
 /* Zero points are 0 in 16x8 models, so padded taps add nothing and are skipped. The int64 accumulator
@@ -50,15 +64,11 @@ MF_KERNEL void mf_conv2d_s16(const mf_conv2d_s16_params_t *p, const int16_t *in,
                         const int32_t row = ((iy0 + ky * p->dil_h) * p->in_w + ix0) * in_c;  /* may be < 0 */
                         const int8_t *wr = w + ky * p->k_w * in_c;
                         if (p->dil_w == 1) {  /* the row's in-image taps are one contiguous run */
-                            const int16_t *x = in_b + (row + kx_lo * in_c);
-                            const int8_t *wk = wr + kx_lo * in_c;
-                            for (int32_t i = 0; i < (kx_hi - kx_lo) * in_c; ++i) acc += (int32_t)x[i] * wk[i];
+                            acc = mf__dot_s16(in_b + (row + kx_lo * in_c), wr + kx_lo * in_c, (kx_hi - kx_lo) * in_c,
+                                              acc, p->narrow);
                         } else {
-                            for (int32_t kx = kx_lo; kx < kx_hi; ++kx) {
-                                const int16_t *x = in_b + (row + kx * p->dil_w * in_c);
-                                const int8_t *wk = wr + kx * in_c;
-                                for (int32_t i = 0; i < in_c; ++i) acc += (int32_t)x[i] * wk[i];
-                            }
+                            for (int32_t kx = kx_lo; kx < kx_hi; ++kx)
+                                acc = mf__dot_s16(in_b + (row + kx * p->dil_w * in_c), wr + kx * in_c, in_c, acc, p->narrow);
                         }
                     }
                     *out++ = mf_requant_s16(acc, p->mult[oc], p->shift[oc], p->bias64, p->act_min, p->act_max);
