@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 MODELS = SHARED / "models"
 RESULTS = ROOT / "benchmarks" / "results.json"
+SURVEY = ROOT / "benchmarks" / "survey.json"  # written by benchmarks/survey.py
 OUT = ROOT / "BENCHMARKS.md"
 TARGETS = ["m0plus", "m4", "m7", "m33", "m55"]
 # Weights that exceed a board's internal flash live in its external flash on real boards
@@ -107,7 +108,72 @@ def fmt_m(c: float) -> str:
     return f"{c / 1e6:.2f} M"
 
 
-def write_markdown(results: dict, previous: dict, arenas: dict, published: dict, cmsis: dict) -> str:
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def _refusal(error: str) -> str:
+    """The first sentence of a MicroforgeError message (what and where; the hint and the list of
+    supported operators stay in survey.json)."""
+    return error.split("\n")[0].split(". ")[0].rstrip(".")
+
+
+def render_public_models(survey: dict) -> list[str]:
+    """The "Public models" section of BENCHMARKS.md from benchmarks/survey.json (survey.py)."""
+    rows = survey.get("models", [])
+    status = [r["result"]["status"] for r in rows]
+    n_exact, n_lfs = status.count("exact"), status.count("lfs_pointer")
+    refused = [r for r in rows if r["result"]["status"] not in ("exact", "lfs_pointer", "missing")]
+    L = ["## Public models", "",
+         f"Written by `benchmarks/survey.py` at commit `{survey.get('microforge_commit', '?')}`: public `.tflite` models "
+         "(fetched to a local folder, never committed; source, commit and sha256 in `benchmarks/survey.json`), each",
+         f"compiled for the host and compared byte for byte with tflite_micro on {survey.get('inputs_per_model', '?')} "
+         "fixed-seed inputs, then compiled for m4 (RAM = activation arena + scratch, flash = constant data;",
+         "code and stack come on top).", "",
+         f"{n_exact} of {len(rows) - n_lfs} obtainable models compile and match TFLM exactly; {len(refused)} are refused or differ; "
+         f"{n_lfs} are stored in Git LFS, so only their pointer files could be fetched.", "",
+         "| model | kind | source | ops | result | m4 RAM | m4 flash |", "|---|---|---|---|---|---:|---:|"]
+    for r in rows:
+        res = r["result"]
+        src = f"[{r['repo']}@{r['commit'][:7]}](https://github.com/{r['repo']}/blob/{r['commit']}/{r['path']})"
+        ops = ", ".join(f"{op}\u00d7{n}" if n > 1 else op for op, n in res.get("ops", {}).items()) or "-"
+        st = res["status"]
+        if st == "exact":
+            verdict = f"exact ({res['host']['inputs']}/{res['host']['inputs']} inputs)"
+        elif st == "mismatch":
+            verdict = f"**differs** ({sum(1 for d in res['host']['differing_elements'] if d)}/{res['host']['inputs']} inputs)"
+        elif st == "lfs_pointer":
+            verdict = f"Git LFS pointer only ({res['lfs']['size']:,} B not fetched)"
+        elif st == "unsupported":
+            verdict = "refused: " + _refusal(res["error"])
+        else:
+            verdict = f"{st}: {_refusal(res.get('error', ''))}"
+        m4 = res.get("m4", {})
+        ram = f"{m4['ram_bytes']:,}" if "ram_bytes" in m4 else "-"
+        flash = f"{m4['flash_bytes']:,}" if "flash_bytes" in m4 else "-"
+        if "ram_bytes" in m4 and not m4.get("fits_board", True):
+            flash += " (over the board)"
+        L.append(f"| {r['name']} | {_cell(r['kind'])} | {src} | {_cell(ops)} | {_cell(verdict)} | {ram} | {flash} |")
+    need: dict[str, list[str]] = {}
+    for r in refused:
+        for op in r["result"].get("unsupported_ops", []):
+            need.setdefault(op, []).append(r["name"])
+    if need:
+        L += ["", "Operators the refused models use that microforge does not support:", "",
+              "| operator | models |", "|---|---|"]
+        for op in sorted(need, key=lambda o: (-len(need[o]), o)):
+            L.append(f"| {op} | {', '.join(need[op])} |")
+    other = [r for r in refused if not r["result"].get("unsupported_ops")]
+    if other:
+        L += ["", "Refused or differing for another reason than a missing operator:", ""]
+        L += [f"- {r['name']}: " + ("outputs differ from TFLM" if r["result"]["status"] == "mismatch"
+                                     else _cell(_refusal(r["result"].get("error", r["result"]["status"])))) for r in other]
+    return L
+
+
+def write_markdown(results: dict, previous: dict, arenas: dict, published: dict, cmsis: dict,
+                   survey: dict | None = None) -> str:
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     L = ["# BENCHMARKS", "",
@@ -173,6 +239,8 @@ def write_markdown(results: dict, previous: dict, arenas: dict, published: dict,
             L.append(f"| {l['index']} | {l['op']} | {'x'.join(map(str, l['shape']))} | {l['macs']:,} | {l['cycles']:,} "
                      f"| {l['macs_per_cycle']:.3f} | {100 * l['cycles'] / max(r['cycles'], 1):.1f}% |")
         L += ["", "</details>", ""]
+    if survey:
+        L += [""] + render_public_models(survey)
     return "\n".join(L) + "\n"
 
 
@@ -210,7 +278,8 @@ def main() -> int:
             print(f"  {n} on {t}: {r['cycles']:,} cycles, RAM {r['ram_bytes']['total']:,} B, "
                   f"exact={r['exact']} ({r['wall_s']} s)", file=sys.stderr)
     all_arenas = {**previous.get("arenas", {}), **arenas}
-    OUT.write_text(write_markdown(results, prev_results, all_arenas, published_cycles(), cmsis_baseline()))
+    survey = json.loads(SURVEY.read_text()) if SURVEY.exists() else None
+    OUT.write_text(write_markdown(results, prev_results, all_arenas, published_cycles(), cmsis_baseline(), survey))
     RESULTS.write_text(json.dumps({"results": results, "arenas": all_arenas}, indent=1, sort_keys=True))
     print(f"wrote {OUT.relative_to(ROOT)} and {RESULTS.relative_to(ROOT)}", file=sys.stderr)
     return 1 if failed or not all(r["exact"] for r in results.values()) else 0

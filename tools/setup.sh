@@ -11,6 +11,8 @@ command -v cc >/dev/null 2>&1 || need_pkgs="$need_pkgs gcc libc6-dev"
 command -v arm-none-eabi-gcc >/dev/null 2>&1 || need_pkgs="$need_pkgs gcc-arm-none-eabi"
 [ -d /usr/lib/arm-none-eabi/newlib ] || need_pkgs="$need_pkgs libnewlib-arm-none-eabi"
 [ -x /usr/bin/chromium ] || need_pkgs="$need_pkgs chromium"   # the service's browser test (Playwright)
+command -v redis-server >/dev/null 2>&1 || need_pkgs="$need_pkgs redis-server"   # the service's scale-out
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_pkgs="$need_pkgs postgresql"   # queue + database test
 if [ -n "$need_pkgs" ]; then
     if [ "$(id -u)" != 0 ]; then
         echo "setup: missing Debian packages:$need_pkgs; run as root or: sudo apt-get install$need_pkgs" >&2

@@ -7,6 +7,7 @@
     ys = m.run(x)                # list of outputs: host C compiler, or the emulated core of the target
     m.plan.to_svg("plan.svg")    # the memory plan picture (memory/render.py)
     m.write("out/", format="cmake")
+    m = microforge.compile("model.tflite", target="m7", memory="dtcm:64K,sram:256K")   # memory pools, fastest first
 """
 from __future__ import annotations
 
@@ -28,18 +29,20 @@ class MemoryPlan:
 
     def __init__(self, cm: CompiledModel):
         self._plan = cm.plan
+        self._pools = cm.pools
+        self.pools = cm.pool_usage   # --memory: [{'pool', 'used', 'capacity'}] fastest first, else None
         self._names = [f"{i} {op.type.value}" for i, op in enumerate(cm.graph.ops)]
 
     def __getattr__(self, name):
         return getattr(self._plan, name)
 
     def to_table(self) -> str:
-        from .memory.render import plan_table
+        from .memory.render import plan_table, pools_table
 
-        return plan_table(self._plan, self._names)
+        return pools_table(self._pools, self._names) if self._pools else plan_table(self._plan, self._names)
 
     def to_svg(self, path: str | Path | None = None) -> str:
-        """The plan as SVG text (time x address); also written to `path` when given."""
+        """The plan as SVG text (time x address; with pools, pool after pool upwards); also written to `path` when given."""
         from .memory.render import plan_svg
 
         svg = plan_svg(self._plan, self._names)
@@ -126,16 +129,20 @@ class Model:
         return self._host.run(xs)
 
     def write(self, out_dir: str | Path, format: str = "plain") -> list[Path]:
-        """Write the C library to `out_dir` as plain files or a cmake / make / zephyr / arduino package."""
+        """Write the C library to `out_dir` as plain files or a cmake / make / zephyr / arduino / cmsis-pack package."""
         from .toolchain.package import write_package
 
         return write_package(self.compiled, self.target, Path(out_dir), format)
 
 
 def compile(model: str | Path | bytes, target: str = "host", *, clock_mhz: float | None = None,
-            ram: int | None = None, flash: int | None = None) -> Model:
-    """Compile a .tflite (path or bytes) for `target` (host, m0plus, m4, m7, m33, m55); raises MicroforgeError."""
+            ram: int | None = None, flash: int | None = None, memory: str | None = None) -> Model:
+    """Compile a .tflite (path or bytes) for `target` (host, m0plus, m4, m7, m33, m55); raises MicroforgeError.
+
+    `memory`: pools for the activations, fastest first ("dtcm:64K,sram:256K", as `--memory`); `m.plan.pools`
+    then holds each pool's use and capacity.
+    """
     t = get_target(target)
     if not t.is_host:
         t = t.with_overrides(clock_mhz=clock_mhz, ram=ram, flash=flash)
-    return Model(compile_model(model, target=t.name), t)
+    return Model(compile_model(model, target=t.name, memory=memory), t)

@@ -15,6 +15,7 @@ from .driver import check_fit
 from .errors import MicroforgeError
 from .sim.run import random_inputs
 from .targets import TARGETS, get_target
+from .toolchain.package import FORMATS
 
 
 def _progress(msg: str) -> None:
@@ -27,7 +28,7 @@ def _compile(args) -> int:
     target = _target(args)
     t0 = time.monotonic()
     _progress(f"compiling {args.model} for {target.name}")
-    cm = compile_model(args.model, target=target.name)
+    cm = compile_model(args.model, target=target.name, memory=args.memory)
     out = Path(args.output)
     from . import footprint
     from .toolchain.package import write_package
@@ -101,11 +102,11 @@ def _run(args) -> int:
 
 def _plan(args) -> int:
     from .driver import compile_model
-    from .memory.render import plan_svg, plan_table
+    from .memory.render import plan_svg, plan_table, pools_table
 
-    cm = compile_model(args.model, target=_target(args).name)
+    cm = compile_model(args.model, target=_target(args).name, memory=args.memory)
     names = [f"{i} {op.type.value}" for i, op in enumerate(cm.graph.ops)]
-    print(plan_table(cm.plan, names))
+    print(pools_table(cm.pools, names) if cm.pools else plan_table(cm.plan, names))
     if args.svg:
         Path(args.svg).write_text(plan_svg(cm.plan, names))
         print(f"wrote the plan picture to {args.svg}")
@@ -124,7 +125,7 @@ def _bench(args) -> int:
         raise MicroforgeError("bench measures on an emulated core, not the host", where="--target",
                               hint="pick one of " + ", ".join(n for n, t in TARGETS.items() if not t.is_host))
     _progress(f"compiling {args.model} for {target.name}")
-    cm = compile_model(args.model, target=target.name)
+    cm = compile_model(args.model, target=target.name, memory=args.memory)
     check_fit(cm, target)
     inputs = _load_inputs(args.input, cm.graph.inputs) if args.input else random_inputs(cm.graph.inputs, args.seed)
     _progress(f"building with arm-none-eabi-gcc {args.opt} and running on the emulated {target.core} "
@@ -200,6 +201,12 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--version", action="version", version=f"microforge {__version__}")
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
+    def memory_option(p):
+        p.add_argument("--memory", metavar="POOLS", help="memory pools for the activations, fastest first, e.g. "
+                       "dtcm:64K,sram:256K: the buffers read and written most per byte go to the first pool with room, "
+                       "each pool is its own arena in section .bss.mf_arena_<pool>; the output shows each pool's use "
+                       "(default: one arena)")
+
     def model_and_target(p):
         p.add_argument("model", help="int8 .tflite model")
         p.add_argument("--target", default="host", help="host or a core: " + ", ".join(TARGETS) + " (default: host)")
@@ -211,8 +218,11 @@ def build_parser() -> argparse.ArgumentParser:
                        "model.c / model.h plus the kernels it uses, and print the RAM and flash it needs.")
     model_and_target(p)
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="directory to write the C library to")
-    p.add_argument("--format", default="plain", choices=["plain", "cmake", "make", "zephyr", "arduino"],
-                   help="plain files, or a CMake / make / Zephyr module / Arduino library package (default plain)")
+    p.add_argument("--format", default="plain", choices=list(FORMATS),
+                   help="plain: the files; cmake: CMakeLists.txt (target microforge_model); make: microforge_model.mk; "
+                   "zephyr: a Zephyr module; arduino: an Arduino library; cmsis-pack: a CMSIS pack (.pdsc + files) "
+                   "(default plain)")
+    memory_option(p)
     p.add_argument("--no-measure", action="store_true",
                    help="core targets: skip the firmware build + emulated run that measures code, static and stack")
     p.set_defaults(func=_compile)
@@ -244,6 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--opt", default="-O2", choices=["-O2", "-Os", "-O3"], help="optimisation level (default -O2)")
     p.add_argument("--input", action="append", metavar="IN.npy", help="inputs (default: random, fixed seed)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random input (default 0)")
+    memory_option(p)
     p.set_defaults(func=_bench)
 
     p = sub.add_parser("plan", help="show the memory plan (table, optional SVG picture)",
@@ -251,6 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "per buffer (offset, size, lifetime, in-place partner), the peak, and what every planner reached.")
     model_and_target(p)
     p.add_argument("--svg", metavar="FILE", help="also draw the plan (time x address) into an SVG file")
+    memory_option(p)
     p.set_defaults(func=_plan)
 
     p = sub.add_parser("example", help="write the bundled example model", description="Write the bundled example: "

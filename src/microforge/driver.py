@@ -1,14 +1,16 @@
 """compile_model(): the one place that sequences the stages, checking the graph between them."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .codegen import generate
-from .codegen.generate import Layer
+from .codegen.generate import Arena, Layer
 from .frontend import load_tflite
 from .ir import Graph, Tensor, verify
-from .memory import Plan, RamUsage, buffers_for, plan_best, verify_plan
+from .memory import (Plan, Pool, PoolPlan, RamUsage, buffer_traffic, buffers_for, combined_plan, parse_memory, place_in_pools,
+                     plan_best, verify_plan)
 from .errors import MicroforgeError
 from .ops import opdef
 from .passes import PASSES
@@ -34,6 +36,14 @@ class CompiledModel:
     source_name: str
     io_offsets: dict[int, int] = field(default_factory=dict)
     ram: RamUsage | None = None   # arena + scratch now; stack and static filled in by measurement
+    pools: list[PoolPlan] | None = None   # --memory: one plan per pool, fastest first (None: one arena)
+
+    @property
+    def pool_usage(self) -> list[dict] | None:
+        """[{'pool': 'dtcm', 'used': bytes, 'capacity': bytes}, ...] fastest first, or None without --memory."""
+        if self.pools is None:
+            return None
+        return [dict(pool=p.pool.name, used=p.used, capacity=p.pool.capacity) for p in self.pools]
 
     @property
     def ram_bytes(self) -> int:
@@ -70,11 +80,22 @@ def _overlap_lead(op, i: int) -> int | None:
     return opdef(op.type).overlap_lead(op, i)
 
 
-def compile_model(source: str | Path | bytes, target: str = "host") -> CompiledModel:
+def _traffic_macs(op) -> int | None:
+    """MACs for the pool heat heuristic (memory/pools.py); None for aliasing ops, which move no bytes."""
+    d = opdef(op.type)
+    return None if d.aliases_input(op) else d.macs(op)
+
+
+def compile_model(source: str | Path | bytes, target: str = "host",
+                  memory: str | Sequence[Pool] | None = None) -> CompiledModel:
     """Compile a .tflite (path or bytes) to C for `target`; raises MicroforgeError on bad input.
 
+    `memory` ("dtcm:64K,sram:256K", fastest first) splits the activations over memory pools, one arena each.
+
     >>> cm = compile_model("model.tflite"); cm.write(Path("out"))
+    >>> compile_model("model.tflite", "m7", memory="dtcm:64K,sram:256K").pool_usage
     """
+    pools = parse_memory(memory) if isinstance(memory, str) else (tuple(memory) if memory is not None else None)
     source_name = Path(source).name if isinstance(source, (str, Path)) else "model.tflite"
     graph = load_tflite(source)                    # frontend: parse + validate
     for op in graph.ops:                           # every op explains what it cannot do, before any work
@@ -85,9 +106,18 @@ def compile_model(source: str | Path | bytes, target: str = "host") -> CompiledM
 
     aliases: dict[int, Tensor] = {id(op.outputs[0]): op.inputs[0] for op in graph.ops if opdef(op.type).aliases_input(op)}
     buffers = buffers_for(graph, aliases, lead=lambda op, i: _overlap_lead(op, i))
-    plan = plan_best(buffers)                      # memory plan: every planner, the smallest wins
-    verify_plan(plan)
-    offsets = {id(t): off for b, off in zip(plan.buffers, plan.offsets) for t in b.tensors}
+    placed = None
+    if pools is None:
+        plan = plan_best(buffers)                  # memory plan: every planner, the smallest wins
+        verify_plan(plan)
+        arenas = [Arena(None, plan.size)]
+        offsets = {id(t): (arenas[0].symbol, off) for b, off in zip(plan.buffers, plan.offsets) for t in b.tensors}
+    else:                                          # pools: hottest buffers to the fastest pool, each pool planned + verified
+        placed = place_in_pools(buffers, pools, buffer_traffic(graph, buffers, _traffic_macs))
+        plan = combined_plan(buffers, placed)
+        arenas = [Arena(p.pool.name, p.used, p.pool.capacity) for p in placed]
+        offsets = {id(t): (a.symbol, off) for a, p in zip(arenas, placed)
+                   for b, off in zip(p.plan.buffers, p.plan.offsets) for t in b.tensors}
     const_of = {}
     for key, src in aliases.items():
         while id(src) in aliases:
@@ -96,9 +126,12 @@ def compile_model(source: str | Path | bytes, target: str = "host") -> CompiledM
             const_of[key] = src
 
     variants = kernel_variants(get_target(target))
-    files, layers, const_bytes = generate(graph, offsets, const_of, plan.size, plan.planner, source_name, variants)  # codegen
-    return CompiledModel(graph=graph, target=target, files=files, layers=layers, plan=plan, arena_bytes=plan.size,
-                         const_bytes=const_bytes, source_name=source_name, ram=RamUsage(arena=plan.size))
+    files, layers, const_bytes = generate(graph, offsets, const_of, arenas, plan.planner, source_name, variants)  # codegen
+    arena_bytes = sum(a.nbytes for a in arenas)
+    persistent = sum({id(t): t.nbytes for op in graph.ops for t in op.inputs if t is not None and t.variable}.values())
+    return CompiledModel(graph=graph, target=target, files=files, layers=layers, plan=plan, arena_bytes=arena_bytes,
+                         const_bytes=const_bytes, source_name=source_name,
+                         ram=RamUsage(arena=arena_bytes, persistent=persistent), pools=placed)
 
 
 def check_fit(cm: "CompiledModel", target: Target) -> None:

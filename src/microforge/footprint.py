@@ -26,6 +26,7 @@ class Footprint:
     ram: dict[str, int | None]     # activations, scratch, stack, static, total
     measured: bool = False         # True: built with arm-none-eabi-gcc and run on the emulated core
     notes: list[str] = field(default_factory=list)
+    pools: list[dict] | None = None   # --memory: [{pool, used, capacity}] fastest first; activations = their sum
 
     def to_text(self) -> str:
         def n(v: int | None) -> str:
@@ -42,6 +43,9 @@ class Footprint:
                      "target (--target m4, ...) to be measured",
                      f"RAM:   {n(r['activations'])} bytes of activations + scratch {n(r['scratch'])}; stack and static "
                      "need a core target to be measured"]
+        if self.pools:
+            lines.append("pools: " + ", ".join(f"{p['pool']} {p['used']:,} of {p['capacity']:,} bytes" for p in self.pools)
+                         + " (activations per memory pool, fastest first)")
         return "\n".join(lines + [f"note: {x}" for x in self.notes])
 
 
@@ -50,7 +54,15 @@ def compile_time(cm) -> Footprint:
     scratch = cm.ram.scratch if cm.ram is not None else 0
     return Footprint(target=cm.target,
                      flash=dict(weights=cm.const_bytes, kernel_code=None, runtime=None, total=None),
-                     ram=dict(activations=cm.arena_bytes, scratch=scratch, stack=None, static=None, total=None))
+                     ram=dict(activations=cm.arena_bytes, scratch=scratch, stack=None, static=None, total=None),
+                     pools=cm.pool_usage, notes=_state_note(cm))
+
+
+def _state_note(cm) -> list[str]:
+    """Variable-tensor state (SVDF) is static data outside the arena: say how much, since `static` is only measured."""
+    persistent = cm.ram.persistent if cm.ram is not None else 0
+    return [f"{persistent:,} bytes of persistent state (variable tensors) sit in static buffers outside the arena "
+            "(part of static once measured)"] if persistent else []
 
 
 _MAP_FULL = re.compile(r"^ (\S+)\s+0x[0-9a-fA-F]+\s+0x([0-9a-fA-F]+)\s+(\S+)$")
@@ -100,8 +112,9 @@ def from_run(cm, run) -> Footprint:
         flash=dict(weights=weights, kernel_code=code, runtime=build.flash_bytes - weights - code, total=build.flash_bytes),
         ram=dict(activations=cm.arena_bytes, scratch=scratch, stack=stack, static=static,
                  total=cm.arena_bytes + scratch + stack + static),
+        pools=cm.pool_usage,
         notes=[f"measured in microforge's benchmark firmware for {run.build.target.name} ({build.opt}): "
-               f"{build.stack_bytes:,} bytes of stack reserved, {stack:,} used"])
+               f"{build.stack_bytes:,} bytes of stack reserved, {stack:,} used"] + _state_note(cm))
 
 
 def measure(cm, target, opt: str = "-O2", seed: int = 0) -> Footprint:

@@ -124,6 +124,8 @@ _GENERIC_OPTIONS = {
     "MIRROR_PAD": "MirrorPadOptionsT", "SUM": "ReducerOptionsT", "REDUCE_MAX": "ReducerOptionsT",
     "REDUCE_MIN": "ReducerOptionsT", "ARG_MAX": "ArgMaxOptionsT", "ARG_MIN": "ArgMinOptionsT",
     "GATHER": "GatherOptionsT",
+    "LOG_SOFTMAX": "LogSoftmaxOptionsT", "SHAPE": "ShapeOptionsT",
+    "TRANSPOSE_CONV": "TransposeConvOptionsT", "BATCH_MATMUL": "BatchMatMulOptionsT", "SVDF": "SVDFOptionsT",
 }
 
 
@@ -134,6 +136,8 @@ def _generic_options(name: str, **kwargs):
             key, value = "fusedActivationFunction", _ACTIVATION[value]
         elif key == "mode":
             value = getattr(schema.MirrorPadMode, value)
+        elif key == "padding":
+            value = _PADDING[value]
         field = key.split("_")[0] + "".join(w.title() for w in key.split("_")[1:])
         if not hasattr(o, field):
             raise TypeError(f"{name} has no option {key}")
@@ -571,6 +575,75 @@ def dequantize_model(in_shape=(1, 16), scale: float = 0.05, zero_point: int = 3)
     return mb.finish()
 
 
+def arg_min_max_model(kind: str = "MAX", in_shape=(1, 4, 5, 7), axis: int = -1, scale: float = 0.05,
+                      zero_point: int = -3) -> bytes:
+    """One ARG_MAX or ARG_MIN (kind "MAX"/"MIN") of int8 along constant `axis`, int32 indices."""
+    name = f"ARG_{kind.upper()}"
+    out_shape = tuple(d for k, d in enumerate(in_shape) if k != axis % len(in_shape))
+    mb = ModelBuilder(name.lower())
+    x = mb.input("input", in_shape, "int8", scale, zero_point)
+    y = mb.tensor("output", out_shape, "int32")
+    mb.op(name, [x, mb.const("axis", np.array([axis], np.int32))], [y], output_type=schema.TensorType.INT32)
+    mb.outputs(y)
+    return mb.finish()
+
+
+def elu_model(in_shape=(1, 4, 4, 5), in_scale: float = 0.05, in_zp: int = 10, out_scale: float = 0.04,
+              out_zp: int = 30) -> bytes:
+    """One int8 ELU."""
+    mb = ModelBuilder("elu")
+    x = mb.input("input", in_shape, "int8", in_scale, in_zp)
+    y = mb.tensor("output", in_shape, "int8", out_scale, out_zp)
+    mb.op("ELU", [x], [y])
+    mb.outputs(y)
+    return mb.finish()
+
+
+def prelu_model(rng=0, in_shape=(1, 4, 4, 5), alpha_shape=(1, 1, 5), in_scale: float = 0.05, in_zp: int = 4,
+                alpha_scale: float = 0.004, alpha_zp: int = -20, out_scale: float = 0.04, out_zp: int = -10) -> bytes:
+    """One int8 PRELU with a random constant int8 alpha broadcast against the input."""
+    rng = _rng(rng)
+    mb = ModelBuilder("prelu")
+    x = mb.input("input", in_shape, "int8", in_scale, in_zp)
+    a = mb.const("alpha", rng.integers(-128, 128, alpha_shape, dtype=np.int8), alpha_scale, alpha_zp)
+    y = mb.tensor("output", in_shape, "int8", out_scale, out_zp)
+    mb.op("PRELU", [x, a], [y])
+    mb.outputs(y)
+    return mb.finish()
+
+
+def log_softmax_model(in_shape=(2, 10), in_scale: float = 0.1, in_zp: int = 0) -> bytes:
+    """One int8 LOG_SOFTMAX; output quantised with scale 16/256, zero point 127 (TFLM requires it)."""
+    mb = ModelBuilder("log_softmax")
+    x = mb.input("input", in_shape, "int8", in_scale, in_zp)
+    y = mb.tensor("output", in_shape, "int8", 16.0 / 256.0, 127)
+    mb.op("LOG_SOFTMAX", [x], [y])
+    mb.outputs(y)
+    return mb.finish()
+
+
+def shape_model(in_shape=(1, 4, 5, 3)) -> bytes:
+    """One SHAPE of an int8 input, int32 output."""
+    mb = ModelBuilder("shape")
+    x = mb.input("input", in_shape, "int8", 0.05, 0)
+    y = mb.tensor("output", (len(in_shape),), "int32")
+    mb.op("SHAPE", [x], [y], out_type=schema.TensorType.INT32)
+    mb.outputs(y)
+    return mb.finish()
+
+
+def resize_bilinear_model(in_shape=(1, 4, 4, 3), size=(8, 8), align_corners: bool = False,
+                          half_pixel_centers: bool = False, scale: float = 0.05, zero_point: int = -7) -> bytes:
+    """One int8 RESIZE_BILINEAR to constant `size` (output quantisation = input's)."""
+    mb = ModelBuilder("resize_bilinear")
+    x = mb.input("input", in_shape, "int8", scale, zero_point)
+    y = mb.tensor("output", (in_shape[0], *size, in_shape[3]), "int8", scale, zero_point)
+    mb.op("RESIZE_BILINEAR", [x, mb.const("size", np.array(size, np.int32))], [y],
+          align_corners=align_corners, half_pixel_centers=half_pixel_centers)
+    mb.outputs(y)
+    return mb.finish()
+
+
 # ---------------------------------------------------------------------------------------------
 # The bundled example: float network, post-training quantised on random calibration images
 # ---------------------------------------------------------------------------------------------
@@ -669,4 +742,92 @@ def example_model(seed: int = 20240601) -> bytes:
     t_out = mb.tensor("probs", (1, 10), "int8", 1.0 / 256.0, -128)
     mb.op("SOFTMAX", [t_l], [t_out], beta=1.0)
     mb.outputs(t_out)
+    return mb.finish()
+
+
+def transpose_conv_model(rng=0, in_shape=(1, 4, 4, 3), out_c: int = 4, kernel=(3, 3), stride=(2, 2),
+                         padding: str = "SAME", per_channel: bool = True, in_scale: float = 0.02, in_zp: int = -3,
+                         out_zp: int | None = None, bias: bool = True, out_hw=None, act: str = "NONE") -> bytes:
+    """One int8 TRANSPOSE_CONV (inputs: int32 output shape, OHWI weights, input, optional int32 bias).
+
+    The output extent defaults to what the converter writes: in*stride (SAME), (in-1)*stride + kernel (VALID).
+    """
+    rng = _rng(rng)
+    (kh, kw), (sh, sw) = _pair(kernel), _pair(stride)
+    n, h, w, c = in_shape
+    if out_hw is None:
+        out_hw = (h * sh, w * sw) if padding == "SAME" else ((h - 1) * sh + kh, (w - 1) * sw + kw)
+    out_shape = (n, *out_hw, out_c)
+    mb = ModelBuilder("transpose_conv")
+    x = mb.input("input", in_shape, "int8", in_scale, in_zp)
+    shape = mb.const("output_shape", np.asarray(out_shape, np.int32))
+    fan_in = max(kh * kw * c // (sh * sw), 1)  # taps that reach one output element, on average
+    wi, bi, lo, hi = _add_weighted(mb, rng, "tconv", (out_c, kh, kw, c), 0, per_channel, fan_in, in_scale, in_zp, bias)
+    scale, zp = _out_quant(lo, hi, act, out_zp)
+    y = mb.tensor("output", out_shape, "int8", scale, zp)
+    mb.op("TRANSPOSE_CONV", [shape, wi, x, bi] if bias else [shape, wi, x], [y], padding=padding, stride_h=sh,
+          stride_w=sw, fused_activation=act)
+    mb.outputs(y)
+    return mb.finish()
+
+
+def batch_matmul_model(rng=0, lhs_shape=(1, 3, 4), rhs_shape=(1, 4, 5), adj_x: bool = False, adj_y: bool = False,
+                       const_rhs: bool = False, scales=(0.05, 0.03), zero_points=(-5, 10),
+                       out_zp: int | None = None) -> bytes:
+    """One int8 BATCH_MATMUL of two inputs (or an input and a constant rhs); batch dims broadcast."""
+    rng = _rng(rng)
+    rows, depth = (lhs_shape[-1], lhs_shape[-2]) if adj_x else (lhs_shape[-2], lhs_shape[-1])
+    cols = rhs_shape[-2] if adj_y else rhs_shape[-1]
+    rank = max(len(lhs_shape), len(rhs_shape))
+    lb = (1,) * (rank - len(lhs_shape)) + tuple(lhs_shape[:-2])
+    rb = (1,) * (rank - len(rhs_shape)) + tuple(rhs_shape[:-2])
+    out_shape = tuple(max(a, b) for a, b in zip(lb, rb)) + (rows, cols)
+    mb = ModelBuilder("batch_matmul")
+    a = mb.input("lhs", lhs_shape, "int8", scales[0], zero_points[0])
+    if const_rhs:
+        b = mb.const("rhs", rng.integers(-128, 128, rhs_shape).astype(np.int8), scale=scales[1], zero_point=zero_points[1])
+    else:
+        b = mb.input("rhs", rhs_shape, "int8", scales[1], zero_points[1])
+    (ma, va), (mr, vr) = _uniform_stats(scales[0], zero_points[0]), _uniform_stats(scales[1], zero_points[1])
+    mean, sd = depth * ma * mr, math.sqrt(depth * ((va + ma * ma) * (vr + mr * mr) - (ma * mr) ** 2))
+    scale, zp = _out_quant(mean - 2.5 * sd, mean + 2.5 * sd, "NONE", out_zp)
+    y = mb.tensor("output", out_shape, "int8", scale, zp)
+    mb.op("BATCH_MATMUL", [a, b], [y], adj_x=adj_x, adj_y=adj_y)
+    mb.outputs(y)
+    return mb.finish()
+
+
+def svdf_model(rng=0, batch: int = 1, n_input: int = 8, units: int = 4, rank: int = 1, memory: int = 5,
+               in_scale: float = 0.05, in_zp: int = 3, out_zp: int | None = None, bias: bool = True,
+               act: str = "NONE") -> bytes:
+    """One int8 SVDF with int16 time weights and an int16 variable state [batch, units*rank*memory].
+
+    Inputs: input, feature weights [filters, n_input] int8, time weights [filters, memory] int16, int32 bias
+    (scale state * time weights), the variable state (zero at start, updated by every invocation).
+    """
+    rng = _rng(rng)
+    filters = units * rank
+    wf = rng.standard_normal((filters, n_input)) / math.sqrt(n_input)
+    wf_s = float(np.abs(wf).max()) / 127
+    _, var_x = _uniform_stats(in_scale, in_zp)
+    sd_state = math.sqrt(var_x * float((wf ** 2).sum(axis=1).mean()))   # real sd of one feature dot product
+    state_s = 8 * sd_state / 32767                                       # int16 state spans +-8 sd
+    wt = rng.standard_normal((filters, memory)) / math.sqrt(memory * rank)
+    wt_s = float(np.abs(wt).max()) / 32767
+    sd_out = math.sqrt(float((wt ** 2).sum(axis=1).mean()) * rank) * sd_state  # once the state window is full
+    out_s = max(3 * sd_out / 127, 1e-6)                                         # output spans +-3 sd
+    b_s = float(np.float32(state_s) * np.float32(wt_s))
+    mb = ModelBuilder("svdf")
+    x = mb.input("input", (batch, n_input), "int8", in_scale, in_zp)
+    wfi = mb.const("svdf/weights_feature", np.clip(np.round(wf / wf_s), -127, 127).astype(np.int8), scale=wf_s, zero_point=0)
+    wti = mb.const("svdf/weights_time", np.clip(np.round(wt / wt_s), -32767, 32767).astype(np.int16), scale=wt_s, zero_point=0)
+    bi = OPTIONAL
+    if bias:
+        bi = mb.const("svdf/bias", np.round(rng.standard_normal(units) * 0.3 * sd_out / b_s).astype(np.int32), scale=b_s,
+                      zero_point=0)
+    state = mb.tensor("svdf/state", (batch, filters * memory), "int16", state_s, 0)
+    mb._tensors[state].isVariable = True
+    y = mb.tensor("output", (batch, units), "int8", out_s, 0 if out_zp is None else out_zp)
+    mb.op("SVDF", [x, wfi, wti, bi, state], [y], rank=rank, fused_activation=act)
+    mb.outputs(y)
     return mb.finish()

@@ -37,6 +37,7 @@ class Report:
     layers: list[LayerReport] = field(default_factory=list)
     cycle_model: str = ""
     notes: list[str] = field(default_factory=list)
+    memory_pools: list[dict] | None = None   # --memory: [{pool, used, capacity}] fastest first (activations per pool)
 
     @property
     def latency_ms(self) -> float:
@@ -60,6 +61,8 @@ class Report:
             f"{self.macs / max(self.cycles, 1):.3f} MACs/cycle)",
             f"  RAM total    {r['total']:10,} B   = activations {r['activations']:,} + scratch {r['scratch']:,} "
             f"+ stack {r['stack']:,} (measured) + static {r['static']:,}",
+            *([f"  pools        " + ", ".join(f"{p['pool']} {p['used']:,} of {p['capacity']:,} B" for p in self.memory_pools)
+               + " (activations per memory pool, fastest first)"] if self.memory_pools else []),
             f"  flash        {self.flash_bytes:10,} B   = code {self.flash_parts['code']:,} + constants "
             f"{self.flash_parts['constants']:,} + data {self.flash_parts['data']:,}",
             f"  cycle model  {self.cycle_model}",
@@ -95,4 +98,5 @@ def make_report(cm, target, run) -> Report:
     return Report(model=cm.source_name, target=target.name, core=target.core, board=target.board,
                   clock_mhz=target.clock_mhz, cycles=res.cycles, instructions=res.instructions, macs=cm.macs,
                   ram_bytes=ram, flash_bytes=build.flash_bytes, flash_parts=flash_parts, layers=layers,
-                  cycle_model=f"microforge TRM-based {target.core} table, zero-wait-state memory (sim/cycle_model.py)", notes=list(res.notes))
+                  cycle_model=f"microforge TRM-based {target.core} table, zero-wait-state memory (sim/cycle_model.py)", notes=list(res.notes),
+                  memory_pools=cm.pool_usage)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import sqlite3
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -11,7 +10,7 @@ from microforge.modelgen import fc_model
 from svc import Service
 
 N = 50
-BOUND_S = 150      # generous for a shared 2-core machine; one real measurement, the rest come from the cache
+HANG_GUARD_S = 600   # only against a hang; how fast it goes is measured elsewhere, never asserted here
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +24,6 @@ def service(tmp_path_factory):
 
 def test_fifty_uploads_at_once_each_complete_once(service):
     model = fc_model(rng=7, in_shape=(1, 16), units=8)
-    t0 = time.monotonic()
     with ThreadPoolExecutor(N) as pool:
         subs = list(pool.map(lambda i: service.upload(model, f"tiny-{i}.tflite", targets="m4"), range(N)))
     assert [s for s, _ in subs] == [202] * N, [b for s, b in subs if s != 202][:3]
@@ -34,9 +32,7 @@ def test_fifty_uploads_at_once_each_complete_once(service):
 
     jobs = {}
     for job_id in ids:
-        jobs[job_id] = service.wait_job(job_id, timeout=max(5.0, BOUND_S - (time.monotonic() - t0)))
-    elapsed = time.monotonic() - t0
-    assert elapsed < BOUND_S
+        jobs[job_id] = service.wait_job(job_id, timeout=HANG_GUARD_S)
     assert all(j["status"] == "done" for j in jobs.values()), [j for j in jobs.values() if j["status"] != "done"][:2]
     cycles = {j["results"]["m4"]["cycles"] for j in jobs.values()}
     assert len(cycles) == 1 and cycles.pop() > 0

@@ -68,6 +68,19 @@ OP_MODELS = {
     "quantize-f32": lambda: mg.quantize_model((1, 64), "float32", out_scale=0.02, out_zp=-7),
     "requantize": lambda: mg.quantize_model((2, 128), "int8", 0.05, 3, 0.02, -7),
     "dequantize": lambda: mg.dequantize_model((2, 128), 0.05, 3),
+    **{f"tconv-c{c}": (lambda c=c: mg.transpose_conv_model(seed_of("ttc", c), (1, 4, 3, c), 2 * c + 1, 3, 2, "SAME", in_zp=-3))
+       for c in (1, 3, 5, 7, 13)},
+    "tconv-valid-k4s3-relu": lambda: mg.transpose_conv_model(20, (2, 3, 2, 5), 7, 4, 3, "VALID", act="RELU", in_zp=12),
+    "tconv-per-tensor-nobias": lambda: mg.transpose_conv_model(21, (1, 5, 4, 6), 3, (3, 2), (1, 2), "SAME",
+                                                               per_channel=False, bias=False, in_zp=-128),
+    "bmm-2d": lambda: mg.batch_matmul_model(22, (7, 13), (13, 5)),
+    "bmm-adj-broadcast": lambda: mg.batch_matmul_model(23, (2, 1, 5, 3), (3, 7, 5), adj_x=True, adj_y=True,
+                                                       scales=(0.1, 0.004), zero_points=(-128, 127)),
+    "bmm-const-rhs": lambda: mg.batch_matmul_model(24, (3, 4, 6), (6, 5), const_rhs=True, zero_points=(3, -7)),
+    "fc-keep-num-dims": lambda: mg.fc_model(25, (2, 3, 13), 7, "RELU", per_channel=True, keep_num_dims=True, in_zp=-4),
+    # one invocation from the zero state (persistence across invocations is compared on the host: test_ops_matmul)
+    "svdf-rank2": lambda: mg.svdf_model(26, 2, 13, 5, 2, 4, in_zp=-7),
+    "svdf-rank1-mem1": lambda: mg.svdf_model(27, 1, 7, 3, 1, 1, in_zp=100, out_zp=-20),
 }
 
 

@@ -485,3 +485,12 @@ def test_rescale_outside_tflm_range_is_refused(model, tensor_index, scale):
             m.subgraphs[0].tensors[m.subgraphs[0].inputs[0]].quantization
         q.scale = np.full(len(q.scale), scale, np.float32)
     rejects(edited(model(), edit), "outside the range TFLM's integer arithmetic supports")
+
+
+def test_bias_quantized_dimension_out_of_range_is_ignored_like_tflm():
+    """person_detect.tflite's per-channel biases say quantized_dimension 3 on a 1-D tensor; TFLM
+    never reads it and runs the model, so the frontend takes the vector's only axis."""
+    dw = modelgen.depthwise_model(2, (1, 5, 5, 8))
+    cm = compile_model(edited(dw, quant_edit("dw/bias", quantizedDimension=3)))
+    bias = next(t for t in cm.graph.tensors if t.name == "dw/bias")
+    assert bias.quant.axis == 0

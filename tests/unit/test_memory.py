@@ -179,3 +179,21 @@ def test_render_table_and_svg():
     svg = plan_svg(plan, op_names=["conv", "pool"])
     assert svg.startswith("<svg") and svg.rstrip().endswith("</svg>")
     assert svg.count("<rect") == 3 + 2 and "peak" in svg
+
+
+# ------------------------------------------------------------------------------ persistent state
+def test_ram_usage_counts_persistent_state_once():
+    """Variable-tensor state lives outside the arena: counted at compile time, then inside the measured static."""
+    from microforge.memory import RamUsage
+    r = RamUsage(arena=64, persistent=40)
+    assert r.total == 104
+    assert r.with_measured(stack=12, static=48).total == 64 + 12 + 48   # static (48) already holds the 40 bytes
+
+
+def test_variable_tensors_get_no_arena_buffer():
+    from microforge.ir import DType, Graph, Op, OpType, Tensor
+    from microforge.memory import buffers_for
+    x, y = Tensor(0, "x", (1, 4), DType.INT8), Tensor(1, "y", (1, 2), DType.INT8)
+    state = Tensor(2, "state", (1, 8), DType.INT16, variable=True)
+    g = Graph(tensors=[x, y, state], ops=[Op(0, OpType.SVDF, [x, None, None, None, state], [y])], inputs=[x], outputs=[y])
+    assert [b.name for b in buffers_for(g, {})] == ["x", "y"]

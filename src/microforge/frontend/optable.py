@@ -124,6 +124,24 @@ def _act_only(o) -> dict[str, Any]:
     return dict(activation=_act(o))
 
 
+def _arg_min_max(o) -> dict[str, Any]:
+    return dict(output_type=int(o.outputType))
+
+
+def _shape(o) -> dict[str, Any]:
+    return dict(out_type=int(o.outType))
+def _transpose_conv(o) -> dict[str, Any]:
+    return dict(padding=_pad(o), stride_h=o.strideH, stride_w=o.strideW, activation=_act(o))
+
+
+def _batch_matmul(o) -> dict[str, Any]:
+    return dict(adj_x=bool(o.adjX), adj_y=bool(o.adjY), asymmetric_quantize_inputs=bool(o.asymmetricQuantizeInputs))
+
+
+def _svdf(o) -> dict[str, Any]:
+    return dict(rank=int(o.rank), activation=_act(o), asymmetric_quantize_inputs=bool(o.asymmetricQuantizeInputs))
+
+
 # BuiltinOperator -> (IR op type, reader of its builtin options object; called with None when absent).
 OP_TABLE: dict[int, tuple[OpType, Callable[[Any], dict[str, Any]], type]] = {
     schema.BuiltinOperator.CONV_2D: (OpType.CONV_2D, _conv, schema.Conv2DOptionsT),
@@ -167,6 +185,16 @@ OP_TABLE: dict[int, tuple[OpType, Callable[[Any], dict[str, Any]], type]] = {
     schema.BuiltinOperator.SUM: (OpType.SUM, _reducer, schema.ReducerOptionsT),
     schema.BuiltinOperator.REDUCE_MAX: (OpType.REDUCE_MAX, _reducer, schema.ReducerOptionsT),
     schema.BuiltinOperator.REDUCE_MIN: (OpType.REDUCE_MIN, _reducer, schema.ReducerOptionsT),
+    schema.BuiltinOperator.ARG_MAX: (OpType.ARG_MAX, _arg_min_max, schema.ArgMaxOptionsT),
+    schema.BuiltinOperator.ARG_MIN: (OpType.ARG_MIN, _arg_min_max, schema.ArgMinOptionsT),
+    schema.BuiltinOperator.ELU: (OpType.ELU, _none, NONET),
+    schema.BuiltinOperator.PRELU: (OpType.PRELU, _none, NONET),
+    schema.BuiltinOperator.LOG_SOFTMAX: (OpType.LOG_SOFTMAX, _none, schema.LogSoftmaxOptionsT),
+    schema.BuiltinOperator.SHAPE: (OpType.SHAPE, _shape, schema.ShapeOptionsT),
+    schema.BuiltinOperator.RESIZE_BILINEAR: (OpType.RESIZE_BILINEAR, _resize, schema.ResizeBilinearOptionsT),
+    schema.BuiltinOperator.TRANSPOSE_CONV: (OpType.TRANSPOSE_CONV, _transpose_conv, schema.TransposeConvOptionsT),
+    schema.BuiltinOperator.BATCH_MATMUL: (OpType.BATCH_MATMUL, _batch_matmul, schema.BatchMatMulOptionsT),
+    schema.BuiltinOperator.SVDF: (OpType.SVDF, _svdf, schema.SVDFOptionsT),
 }
 
 BUILTIN_NAMES: dict[int, str] = {v: k for k, v in vars(schema.BuiltinOperator).items() if not k.startswith("_")}

@@ -143,9 +143,28 @@ def _build_graph(model: RawModel, data: bytes, name: str) -> Graph:
     for t in graph.inputs + graph.outputs:
         if t.is_const:
             raise _fail(f"graph input/output '{t.name}' has constant data", f"tensor {t.index} (field buffer)")
+    _check_state(graph)
     verify(graph)
     _check_arithmetic(graph)
     return graph
+
+
+# Ops that keep state between invocations -> the input index of their variable tensor.
+_STATE_INPUT = {OpType.SVDF: 4}
+
+
+def _check_state(graph: Graph) -> None:
+    """Variable tensors are only accepted where an op keeps its state, never as graph inputs/outputs."""
+    def refuse(t: Tensor, why: str) -> MicroforgeError:
+        return MicroforgeError(f"variable (stateful) tensor {why} (field is_variable)", where=f"tensor {t.index} ('{t.name}')",
+                               hint="only SVDF's activation state may be a variable tensor")
+    for t in graph.inputs + graph.outputs:
+        if t.variable:
+            raise refuse(t, "is a graph input or output")
+    for op in graph.ops:
+        for k, t in enumerate(op.inputs + op.outputs):
+            if t is not None and t.variable and (k >= len(op.inputs) or _STATE_INPUT.get(op.type) != k):
+                raise refuse(t, f"is used by op {op.index} ({op.type.value}), which keeps no state there")
 
 
 def _check_arithmetic(graph: Graph) -> None:
@@ -153,7 +172,7 @@ def _check_arithmetic(graph: Graph) -> None:
 
     int16 (16x8) activations pass: each op's check says whether it takes them (ops/base.py expect_dtype)."""
     for op in graph.ops:
-        acts = [t for t in op.inputs + op.outputs if t is not None and not t.is_const]
+        acts = [t for t in op.inputs + op.outputs if t is not None and not t.is_const and not t.variable]
         consts = [t for t in op.inputs if t is not None and t.is_const]
         if op.type == OpType.DEQUANTIZE and consts:
             t = consts[0]
@@ -193,8 +212,6 @@ def _tensor(i: int, t: schema.TensorT, buffers: list, data: bytes, cache: dict[i
     if math.prod(shape) > MAX_TENSOR_ELEMENTS:
         raise _fail(f"field shape {list(shape)} has {math.prod(shape)} elements, more than the limit of {MAX_TENSOR_ELEMENTS}",
                     where, hint="no microcontroller can hold this tensor")
-    if t.isVariable:
-        raise MicroforgeError("variable (stateful) tensors are not supported (field is_variable)", where=where)
 
     quant = _quant(t.quantization, dtype, shape, where)
 
@@ -219,6 +236,8 @@ def _tensor(i: int, t: schema.TensorT, buffers: list, data: bytes, cache: dict[i
                 raise _fail(f"buffer {t.buffer} holds {raw.size} bytes but field shape {list(shape)} of "
                             f"{dtype.name.lower()} needs {n}", where)
             const = raw.view(dtype.np).reshape(shape)
+    if t.isVariable:  # TFLM zeroes variable tensors when it allocates them and ignores any stored data
+        return Tensor(index=i, name=tname, shape=shape, dtype=dtype, quant=quant, variable=True)
     return Tensor(index=i, name=tname, shape=shape, dtype=dtype, quant=quant, data=const)
 
 
@@ -231,6 +250,10 @@ def _quant(q: schema.QuantizationParametersT | None, dtype: DType, shape: tuple[
     n_zp = n if q.zeroPoint is None else len(q.zeroPoint)
     if n_zp != n:
         raise _fail(f"field quantization.scale has {n} entries but quantization.zero_point has {n_zp}", where)
+    if n > 1 and len(shape) == 1 and shape[0] == n:
+        # A per-channel vector has one axis to be quantised along, whatever the field says: TFLM never
+        # reads it for biases, and converters wrote 3 there (person_detect.tflite's depthwise biases).
+        axis = 0
     if n > 1:
         if not 0 <= axis < len(shape):
             raise _fail(f"field quantization.quantized_dimension {axis} is out of range for shape {list(shape)}", where)

@@ -76,6 +76,16 @@ class OpType(enum.Enum):
     REDUCE_MAX = "REDUCE_MAX"
     REDUCE_MIN = "REDUCE_MIN"
     PACK = "PACK"
+    ARG_MAX = "ARG_MAX"
+    ARG_MIN = "ARG_MIN"
+    ELU = "ELU"
+    PRELU = "PRELU"
+    LOG_SOFTMAX = "LOG_SOFTMAX"
+    SHAPE = "SHAPE"
+    RESIZE_BILINEAR = "RESIZE_BILINEAR"
+    TRANSPOSE_CONV = "TRANSPOSE_CONV"
+    BATCH_MATMUL = "BATCH_MATMUL"
+    SVDF = "SVDF"
 
 
 @dataclass
@@ -110,6 +120,9 @@ class Tensor:
     dtype: DType
     quant: Quant | None = None
     data: np.ndarray | None = None
+    # A TFLite variable tensor (e.g. SVDF's state): zero at start, kept between invocations in its own
+    # static buffer outside the arena; ops read and update it in place.
+    variable: bool = False
 
     @property
     def is_const(self) -> bool:

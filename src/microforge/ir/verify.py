@@ -7,7 +7,7 @@ from .graph import Graph
 
 def verify(graph: Graph) -> None:
     """Raise MicroforgeError if the graph is not a well-formed straight-line dataflow program."""
-    written = {id(t) for t in graph.inputs}
+    written = {id(t) for t in graph.inputs} | {id(t) for t in graph.tensors if t.variable}  # state exists from the start
     if not graph.inputs or not graph.outputs:
         raise MicroforgeError("the model has no inputs or no outputs", hint="export a subgraph with at least one input and one output")
     for t in graph.inputs + graph.outputs:

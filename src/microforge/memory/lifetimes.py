@@ -47,7 +47,7 @@ def buffers_for(graph: Graph, aliases: dict[int, Tensor], lead: LeadFn | None = 
     bufs: dict[int, Buffer] = {}
 
     def touch(t: Tensor, step: int) -> None:
-        if t is None or t.is_const:
+        if t is None or t.is_const or t.variable:   # variable tensors persist in their own buffers, outside the arena
             return
         r = root(t)
         if r.is_const:
@@ -80,7 +80,7 @@ def buffers_for(graph: Graph, aliases: dict[int, Tensor], lead: LeadFn | None = 
                 out = bufs[id(y)]
                 leads: dict[int, int | None] = {}
                 for i, x in enumerate(op.inputs):
-                    if x is None or x.is_const or root(x).is_const:
+                    if x is None or x.is_const or x.variable or root(x).is_const:
                         continue
                     key = id(root(x))
                     if bufs[key].last != step or key == id(y):

@@ -14,13 +14,14 @@ class RamUsage:
 
     arena: int                 # activation arena (memory plan)
     scratch: int = 0           # kernel scratch buffers outside the arena (the portable kernels use none)
+    persistent: int = 0        # variable-tensor state (static buffers outside the arena); measured as part of `static`
     stack: int | None = None   # peak stack during inference, measured on the emulated core
     static: int | None = None  # .data + .bss outside the arena (measured from the linked image)
 
     @property
     def total(self) -> int:
         """Bytes known so far; unmeasured parts count as 0 (see `complete`)."""
-        return self.arena + self.scratch + (self.stack or 0) + (self.static or 0)
+        return self.arena + self.scratch + (self.stack or 0) + (self.persistent if self.static is None else self.static)
 
     @property
     def complete(self) -> bool:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from html import escape
 
 from .planner import Plan, peak_lower_bound, whole_tensor_bound
+from .pools import PoolPlan
 
 
 def _op(step: int, op_names: Sequence[str] | None) -> str:
@@ -48,6 +49,15 @@ def plan_table(plan: Plan, op_names: Sequence[str] | None = None) -> str:
     if plan.tried:
         lines.append("planners: " + ", ".join(f"{k} {v}" for k, v in plan.tried.items()))
     return "\n".join(lines) + "\n"
+
+
+def pools_table(pools: Sequence[PoolPlan], op_names: Sequence[str] | None = None) -> str:
+    """--memory: one plan_table per pool (fastest first), each headed by its use against its capacity."""
+    parts = []
+    for p in pools:
+        parts.append(f"pool {p.pool.name}: {p.used:,} of {p.pool.capacity:,} bytes, {len(p.members)} buffers "
+                     f"(# are buffer numbers inside the pool)\n" + plan_table(p.plan, op_names))
+    return "\n".join(parts)
 
 
 _PALETTE = ("#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462", "#b3de69", "#fccde5", "#bc80bd", "#ccebc5")

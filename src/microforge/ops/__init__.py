@@ -32,6 +32,15 @@ from .squared_difference import SquaredDifference
 from .squeeze import ExpandDims, Squeeze
 from .sub import Sub
 from .transpose import Transpose
+from .arg_min_max import ArgMax, ArgMin
+from .elu import Elu
+from .log_softmax import LogSoftmax
+from .prelu import Prelu
+from .resize_bilinear import ResizeBilinear
+from .shape import Shape
+from .transpose_conv import TransposeConv
+from .batch_matmul import BatchMatMul
+from .svdf import Svdf
 
 REGISTRY: dict[OpType, OpDef] = {d.type: d for d in (
     Conv2D(), DepthwiseConv2D(), FullyConnected(), Add(), AveragePool2D(), MaxPool2D(), Pad(), Reshape(),
@@ -39,6 +48,8 @@ REGISTRY: dict[OpType, OpDef] = {d.type: d for d in (
     Sub(), Mul(), Maximum(), Minimum(), SquaredDifference(), Relu(), Relu6(), LeakyRelu(), HardSwish(), Logistic(),
     Tanh(), Concatenation(), Pack(), Squeeze(), ExpandDims(), Slice(), StridedSlice(), Transpose(), Split(), Unpack(),
     DepthToSpace(), SpaceToDepth(), MirrorPad(), ResizeNearestNeighbor(), Sum(), ReduceMax(), ReduceMin(),
+    ArgMax(), ArgMin(), Elu(), Prelu(), LogSoftmax(), Shape(), ResizeBilinear(),
+    TransposeConv(), BatchMatMul(), Svdf(),
 )}
 
 
@@ -48,6 +59,19 @@ def opdef(t: OpType) -> OpDef:
     except KeyError:
         raise MicroforgeError(f"operator {t.value} has no implementation yet",
                               hint="supported: " + ", ".join(sorted(k.value for k in REGISTRY))) from None
+
+
+# Facts docs/ops.md states under the table (arithmetic details: docs/tflm_semantics.md).
+NOTES = (
+    "TRANSPOSE_CONV gathers each output element's taps, so it needs no scratch buffer (TFLM asks for 4 bytes per "
+    "output element of arena); the output-shape operand must be constant.",
+    "SVDF keeps its int16 state (a TFLite variable tensor) in a static buffer outside the arena, zero at start and "
+    "updated by every invocation, as TFLM does; it counts as RAM `persistent` at compile time and is part of "
+    "`static` once measured. Its int8 path applies no fused activation (neither does TFLM's). int8 state and "
+    "bias-less SVDF are refused.",
+    "Not supported: UNIDIRECTIONAL_SEQUENCE_LSTM (and the other LSTM/RNN builtins): their int8 kernels run 16x8 "
+    "gate arithmetic with int16 cell state and many per-gate scales; not implemented yet, refused by name.",
+)
 
 
 def ops_markdown() -> str:
@@ -73,4 +97,4 @@ def ops_markdown() -> str:
             "int16 kernel also take 16x8 models (int16 activations with zero point 0, int8 weights, TFLM's 16x8 arithmetic);\n"
             "the data-movement ops (`mf_gather.h` and the views that alias their input) move int16 elements as they are.\n\n"
             "| TFLite builtin | op file | portable kernel | int16 (16x8) kernel | what it does |\n|---|---|---|---|---|\n"
-            + "\n".join(rows) + "\n")
+            + "\n".join(rows) + "\n\n## Notes\n\n" + "\n".join(f"- {n}" for n in NOTES) + "\n")

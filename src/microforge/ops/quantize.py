@@ -1,4 +1,4 @@
-"""QUANTIZE: float32 -> int8/int16 at the model's edge, or int8/int16 -> int8/int16 requantisation (and DEQUANTIZE)."""
+"""QUANTIZE: float32 -> int8/int16 at the model's edge, or requantisation between int8, uint8 and int16 (TFLM's pairs)."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,10 +6,14 @@ import numpy as np
 from ..ir import DType, Op, OpType
 from ..quant import quantize_multiplier
 from ._requant import expect_supported_rescale
-from .base import OpDef, is_int16, expect_arity, expect_dtype, expect_quant, expect_shape, lead_from_reads
+from .base import OpDef, expect_arity, expect_dtype, expect_quant, expect_shape, lead_from_reads
 
 
 _SUFFIX = {DType.INT8: "s8", DType.INT16: "s16"}
+# The requantisations TFLM runs (uint8-input detectors start with uint8 -> int8; 16x8 models with int8 <-> int16).
+_REQUANTIZE = {(DType.INT8, DType.INT8): "mf_requantize_s8", (DType.UINT8, DType.INT8): "mf_requantize_u8_s8",
+               (DType.INT8, DType.UINT8): "mf_requantize_s8_u8", (DType.INT8, DType.INT16): "mf_requantize_s8_s16",
+               (DType.INT16, DType.INT8): "mf_requantize_s16_s8", (DType.INT16, DType.INT16): "mf_requantize_s16_s16"}
 
 
 class Quantize(OpDef):
@@ -19,8 +23,9 @@ class Quantize(OpDef):
 
     def check(self, op: Op) -> None:
         expect_arity(op, (1,))
-        x = expect_dtype(op, op.inputs[0], "input", DType.FLOAT32, DType.INT8, DType.INT16)
-        y = expect_dtype(op, op.outputs[0], "output", DType.INT8, DType.INT16)
+        x = expect_dtype(op, op.inputs[0], "input", DType.FLOAT32, DType.INT8, DType.UINT8, DType.INT16)
+        outs = (DType.INT8, DType.INT16) if x.dtype == DType.FLOAT32 else tuple(o for i, o in _REQUANTIZE if i == x.dtype)
+        y = expect_dtype(op, op.outputs[0], "output", *outs)
         expect_quant(op, y, "output")
         if x.dtype != DType.FLOAT32:
             expect_quant(op, x, "input")
@@ -39,7 +44,7 @@ class Quantize(OpDef):
             return f"mf_quantize_f32_{_SUFFIX[y.dtype]}(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
         m, s = quantize_multiplier(float(x.quant.s) / float(y.quant.s))
         p = ctx.params("mf_requantize_params_t", dict(size=y.num_elements, in_zp=x.quant.zp, out_zp=y.quant.zp, mult=m, shift=s))
-        kernel = "mf_requantize_s8" if not is_int16(op) else f"mf_requantize_{_SUFFIX[x.dtype]}_{_SUFFIX[y.dtype]}"
+        kernel = _REQUANTIZE[(x.dtype, y.dtype)]
         return f"{kernel}(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
 
 

@@ -46,7 +46,8 @@ def run_on_target(cm, target: Target, inputs: list[np.ndarray], *, opt: str = "-
     def go(base: Path) -> TargetRun:
         src = base / "src"
         cm.write(src)
-        build = build_firmware(target, src, base / "build", opt, stack_bytes=stack_bytes)
+        build = build_firmware(target, src, base / "build", opt, stack_bytes=stack_bytes,
+                               pools=getattr(cm, "pool_usage", None))   # --memory: a linker region per pool
         result = run_firmware(build.elf_path, target, blobs, [t.nbytes for t in out_tensors],
                               max_instructions=max_instructions)
         outs = [np.frombuffer(raw, dtype=t.dtype.np).reshape(t.shape).copy()

@@ -89,12 +89,39 @@ def have_arm_gcc() -> bool:
     return shutil.which("arm-none-eabi-gcc") is not None
 
 
-def linker_script(target: Target, stack_bytes: int = DEFAULT_STACK_BYTES) -> str:
-    """The linker script text for ``target`` (RAM/flash lengths from the target record)."""
+def _pool_layout(target: Target, pools) -> tuple[int, str, str]:
+    """(RAM bytes left, MEMORY lines, SECTIONS text) for --memory pools: one region and output section each,
+    carved from the top of the board's RAM (firmware.ld.in). A region is as long as its arena (16-byte
+    aligned): the planner already holds each pool to its capacity, which an ASSERT checks again here."""
+    regions, sections = [], []
+    origin = RAM_ORIGIN + target.ram_bytes
+    lengths = [max(16, (p["used"] + 15) // 16 * 16) for p in pools]
+    origin = (origin - sum(lengths)) & ~15   # 16-byte aligned regions, as the arenas are (--ram may be any size)
+    left = origin - RAM_ORIGIN
+    if left <= 0:
+        raise MicroforgeError(f"the memory pools' arenas take {sum(lengths):,} bytes, all {target.ram_bytes:,} of "
+                              f"{target.board}'s RAM", where="--memory", hint="pass --ram or smaller pools")
+    for p, length in zip(pools, lengths):
+        name = p["pool"]
+        regions.append(f"  MF_POOL_{name} (rw) : ORIGIN = 0x{origin:08X}, LENGTH = {length}\n")
+        sections.append(
+            f"  .mf_arena_{name} (NOLOAD) : ALIGN(16)\n  {{\n    __mf_arena_{name}_start__ = .;\n"
+            f"    KEEP(*(.bss.mf_arena_{name} .mf_arena_{name}))\n    __mf_arena_{name}_end__ = .;\n  }} > MF_POOL_{name}\n"
+            f"  ASSERT(__mf_arena_{name}_end__ - __mf_arena_{name}_start__ <= {p['capacity']}, "
+            f"\"microforge: pool {name} holds {p['capacity']} bytes\")\n\n")
+        origin += length
+    return left, "".join(regions), "".join(sections)
+
+
+def linker_script(target: Target, stack_bytes: int = DEFAULT_STACK_BYTES, pools: list[dict] | None = None) -> str:
+    """The linker script text for ``target`` (RAM/flash lengths from the target record); ``pools``
+    (CompiledModel.pool_usage) adds one memory region and output section per --memory pool."""
+    ram_bytes, pool_regions, pool_sections = _pool_layout(target, pools) if pools else (target.ram_bytes, "", "")
     template = Template((FILES_DIR / "firmware.ld.in").read_text())
     return template.substitute(
         target=target.name, flash_origin=f"0x{FLASH_ORIGIN:08X}", flash_bytes=target.flash_bytes,
-        ram_origin=f"0x{RAM_ORIGIN:08X}", ram_bytes=target.ram_bytes, stack_bytes=stack_bytes)
+        ram_origin=f"0x{RAM_ORIGIN:08X}", ram_bytes=ram_bytes, stack_bytes=stack_bytes,
+        pool_regions=pool_regions, pool_sections=pool_sections)
 
 
 def _run(cmd: list[str], where: str, what: str) -> subprocess.CompletedProcess:
@@ -127,8 +154,10 @@ def _cflags(target: Target, opt: str, include_dirs: list[Path]) -> list[str]:
 
 def build_firmware(target: Target, model_dir: Path, out_dir: Path, opt: str = "-O2", *,
                    stack_bytes: int = DEFAULT_STACK_BYTES,
-                   extra_cflags: tuple[str, ...] = ()) -> FirmwareBuild:
+                   extra_cflags: tuple[str, ...] = (), pools: list[dict] | None = None) -> FirmwareBuild:
     """Compile ``model_dir/*.c`` + the harness into ``out_dir/firmware.elf`` and size it.
+
+    ``pools``: the model's --memory pools (CompiledModel.pool_usage), each mapped to a region of its own.
 
     Raises MicroforgeError when arm-none-eabi-gcc is missing, compilation fails, or the image
     does not fit the target's flash/RAM (the message says by how many bytes).
@@ -167,7 +196,7 @@ def build_firmware(target: Target, model_dir: Path, out_dir: Path, opt: str = "-
         objs = list(pool.map(compile_one, jobs))
 
     ld_path = out_dir / "firmware.ld"
-    ld_path.write_text(linker_script(target, stack_bytes))
+    ld_path.write_text(linker_script(target, stack_bytes, pools))
     elf_path = out_dir / "firmware.elf"
     map_path = out_dir / "firmware.map"
     link = [gcc, *target.cpu_flags, opt, "--specs=nano.specs", "-nostartfiles",
@@ -211,12 +240,16 @@ def _report(target: Target, elf_path: Path, map_path: Path, opt: str,
                                        not name.startswith((".debug", ".comment", ".ARM.attr"))):
             flash += sz
     data, bss = size(".data"), size(".bss")
-    placed = size(".mf_arena")   # the arena's own output section (firmware.ld.in), static RAM like .bss
-    arena = read_elf(elf_path).symbol(ARENA_SYMBOL)
+    # The arena's own output section(s) (firmware.ld.in): .mf_arena, or one .mf_arena_<pool> per --memory pool.
+    placed = sum(sz for name, (sz, _) in sections.items() if name == ".mf_arena" or name.startswith(".mf_arena_"))
+    elf = read_elf(elf_path)
+    arena = elf.symbol(ARENA_SYMBOL)
+    pool_arenas = [s for n, s in elf.symbols.items() if n.startswith(ARENA_SYMBOL + "_") and s.size]
+    arena_bytes = arena.size if arena is not None else (sum(s.size for s in pool_arenas) if pool_arenas else None)
     build = FirmwareBuild(
         target=target, elf_path=elf_path, map_path=map_path, opt=opt,
         flash_bytes=flash, ram_bytes=data + bss + placed, stack_bytes=size(".stack") or stack_bytes,
-        arena_bytes=arena.size if arena is not None else None,
+        arena_bytes=arena_bytes,
         text_bytes=size(".text") + size(".isr_vector"), rodata_bytes=size(".rodata"),
         data_bytes=data, bss_bytes=bss,
         sections={n: s for n, (s, a) in sections.items()

@@ -1,9 +1,10 @@
-"""Packaging: a compiled model's C files laid out for a firmware build system (CMake, make, Zephyr, Arduino).
+"""Packaging: a compiled model's C files laid out for a firmware build system (CMake, make, Zephyr, Arduino, CMSIS pack).
 
 >>> write_package(compile_model("m.tflite", target="m4"), get_target("m4"), Path("out"), "cmake")
 
 Templates: codegen/templates/package/. Every format keeps model.c, model.h and the kernel headers
-unchanged; it only adds build files (and moves the sources to src/ for Arduino, which requires it).
+unchanged; it only adds build files and moves the sources where the format wants them (src/ for Arduino;
+model/ and kernels/ for a CMSIS pack, whose .pdsc lists them as two components).
 """
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from ..codegen.cformat import c_comment
 from ..errors import MicroforgeError
 from ..targets import Target
 
-FORMATS = ("plain", "cmake", "make", "zephyr", "arduino")
+FORMATS = ("plain", "cmake", "make", "zephyr", "arduino", "cmsis-pack")
+PACK_VENDOR = "microforge"
+PACK_SCHEMA = "1.7.36"   # Open-CMSIS-Pack PDSC schema version the .pdsc declares (every element it uses is older)
 
 # output file -> template, per format (paths relative to the output directory)
 _BUILD_FILES = {
@@ -27,7 +30,33 @@ _BUILD_FILES = {
     "arduino": {"library.properties": "package/arduino/library.properties.j2",
                 "src/{lib_name}.h": "package/arduino/library.h.j2",
                 "examples/Inference/Inference.ino": "package/arduino/example.ino.j2"},
+    "cmsis-pack": {"{pdsc}": "package/cmsis_pack/package.pdsc.j2"},
 }
+
+
+def _place(fmt: str, name: str) -> str:
+    """Where a generated file goes inside the package (relative path)."""
+    if fmt == "arduino":
+        return f"src/{name}"
+    if fmt == "cmsis-pack":
+        return f"model/{name}" if name.endswith(".c") or name == "model.h" else f"kernels/{name}"
+    return name
+
+
+def pack_name(source_name: str) -> str:
+    """A CMSIS pack / component name for the model (letters, digits, _ and -): the file's stem."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", Path(source_name).stem).strip("_-") or "model"
+
+
+def _pack(files: dict[str, str], source_name: str, target: Target) -> dict:
+    name = pack_name(source_name)
+    filters = ['Ddsp="DSP"'] if target.dsp else []
+    return dict(vendor=PACK_VENDOR, name=name, pdsc=f"{PACK_VENDOR}.{name}.pdsc", schema=PACK_SCHEMA,
+                cclass="Machine Learning", cgroup="microforge", csub=name, rte_define="RTE_ML_MICROFORGE_" + name.upper().replace("-", "_"),
+                sources=sorted(n for n in files if n.endswith(".c")),
+                kernels=sorted(n for n in files if n.endswith(".h") and n != "model.h"), kernels_filters=filters,
+                kernels_condition_text="The SIMD kernels (runtime/dsp) use the DSP extension." if target.dsp
+                else "Portable C99 kernels: any core.")
 
 
 def arduino_name(source_name: str) -> str:
@@ -43,7 +72,6 @@ def write_package(cm, target: Target, out_dir: Path, fmt: str = "plain") -> list
     if fmt not in FORMATS:
         raise MicroforgeError(f"unknown package format '{fmt}'", where="--format", hint="pick one of " + ", ".join(FORMATS))
     out_dir = Path(out_dir)
-    src_dir = out_dir / "src" if fmt == "arduino" else out_dir
     files = dict(cm.files)
     lib_name = arduino_name(cm.source_name)
     ctx = dict(
@@ -52,14 +80,16 @@ def write_package(cm, target: Target, out_dir: Path, fmt: str = "plain") -> list
         model_name=c_comment(cm.source_name), lib_name=lib_name, guard=lib_name.upper() + "_H",
         sources=sorted(n for n in files if n.endswith(".c")), headers=sorted(n for n in files if n.endswith(".h")),
         layers=len(cm.graph.ops), arena_bytes=cm.arena_bytes, const_bytes=cm.const_bytes,
-        needs_libm=any(t.dtype.np.kind == "f" for t in cm.graph.inputs))
+        needs_libm=any(t.dtype.np.kind == "f" for t in cm.graph.inputs),
+        pack=_pack(files, cm.source_name, target))
     env = _env()
     if fmt != "plain":
         files["README.md"] = files["README.md"] + env.get_template("package/README.package.md.j2").render(**ctx)
     readme = files.pop("README.md")
-    written = _write(src_dir, files) + _write(out_dir, {"README.md": readme})
+    written = _write(out_dir, {_place(fmt, n): text for n, text in files.items()}) + _write(out_dir, {"README.md": readme})
     for name, template in _BUILD_FILES[fmt].items():
-        written += _write(out_dir, {name.format(lib_name=lib_name): env.get_template(template).render(**ctx)})
+        path = name.format(lib_name=lib_name, pdsc=ctx["pack"]["pdsc"])
+        written += _write(out_dir, {path: env.get_template(template).render(**ctx)})
     return written
 
 

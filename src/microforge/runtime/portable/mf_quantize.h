@@ -1,4 +1,4 @@
-/* mf_quantize: float32 <-> int8 conversion at the model's edges and int8 requantisation. */
+/* mf_quantize: float32 <-> int8 conversion at the model's edges and int8/uint8 requantisation. */
 #ifndef MF_QUANTIZE_H
 #define MF_QUANTIZE_H
 #include <stdint.h>
@@ -30,6 +30,24 @@ MF_KERNEL void mf_requantize_s8(const mf_requantize_params_t *p, const int8_t *i
     for (int32_t i = 0; i < p->size; ++i) {
         const int32_t v = mf_mbqm((int32_t)in[i] - p->in_zp, p->mult, p->shift) + p->out_zp;
         out[i] = (int8_t)mf_clamp_i32(v, -128, 127);
+    }
+}
+
+/* uint8 <-> int8 at a model's edge: the same rescale, only the clamp range differs (TFLM's Requantize;
+   its xor-0x80 fast path for equal scales gives the same bytes as this general path). */
+MF_KERNEL void mf_requantize_u8_s8(const mf_requantize_params_t *p, const uint8_t *in, int8_t *out)
+{
+    for (int32_t i = 0; i < p->size; ++i) {
+        const int32_t v = mf_mbqm((int32_t)in[i] - p->in_zp, p->mult, p->shift) + p->out_zp;
+        out[i] = (int8_t)mf_clamp_i32(v, -128, 127);
+    }
+}
+
+MF_KERNEL void mf_requantize_s8_u8(const mf_requantize_params_t *p, const int8_t *in, uint8_t *out)
+{
+    for (int32_t i = 0; i < p->size; ++i) {
+        const int32_t v = mf_mbqm((int32_t)in[i] - p->in_zp, p->mult, p->shift) + p->out_zp;
+        out[i] = (uint8_t)mf_clamp_i32(v, 0, 255);
     }
 }
 

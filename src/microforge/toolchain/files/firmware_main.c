@@ -39,15 +39,23 @@ __attribute__((noinline, noipa, noreturn, used)) void mf_halt(int status)
 }
 
 #ifdef MF_MODEL_EXTERNAL_ARENA
-/* The caller places the arena: here a buffer of the firmware's own (tests check its section). */
-static uint8_t fw_arena[MF_MODEL_ARENA_BYTES > 0 ? MF_MODEL_ARENA_BYTES : 1] __attribute__((aligned(16), used,
-                                                                                  section(".bss.fw_arena")));
+#ifndef MF_MODEL_ARENAS   /* a model.h without the arena list: one arena */
+#define MF_MODEL_NUM_ARENAS 1
+#define MF_MODEL_ARENAS(X) X(mf_model_set_arena, MF_MODEL_ARENA_BYTES)
+#endif
+/* The caller places the arena(s) (one per --memory pool): here 16-byte aligned slices of one buffer of the
+ * firmware's own (tests check its section). */
+static uint8_t fw_arena[MF_MODEL_ARENA_BYTES + 16 * MF_MODEL_NUM_ARENAS] __attribute__((aligned(16), used,
+                                                                              section(".bss.fw_arena")));
+#define FW_GIVE_ARENA(set, bytes) set(next); next += ((bytes) + 15) / 16 * 16;
 #endif
 
 int main(void)
 {
 #ifdef MF_MODEL_EXTERNAL_ARENA
-    mf_model_set_arena(fw_arena);
+    uint8_t *next = fw_arena;
+    MF_MODEL_ARENAS(FW_GIVE_ARENA)
+    (void)next;
 #endif
     for (int i = 0; i < MF_MODEL_NUM_INPUTS; i++) {
         mf_io_input(i, mf_model_input(i), mf_model_input_size(i));
