@@ -107,7 +107,7 @@ class _Ctx:
             arr, comment = array, f"{self.layer}: {tensor_or_name}"
             name = self._unique("c_" + c_identifier(tensor_or_name))
         arr = np.ascontiguousarray(arr)
-        ctype = {"int8": "int8_t", "int16": "int16_t", "int32": "int32_t", "uint8": "uint8_t", "float32": "float",
+        ctype = {"int8": "int8_t", "int16": "int16_t", "uint16": "uint16_t", "int32": "int32_t", "uint8": "uint8_t", "float32": "float",
                  "int64": "int64_t", "bool": "uint8_t"}[arr.dtype.name]
         self.consts.append(dict(name=name, ctype=ctype, count=max(arr.size, 1), nbytes=arr.nbytes,
                                 comment=c_comment(comment), body=c_array_body(arr) if arr.size else "    0"))
@@ -147,7 +147,7 @@ def generate(graph: Graph, offsets: dict[int, tuple[str, int]], const_of: dict[i
         ctx.layer = c_identifier(f"L{i}_{op.type.value.lower()}")
         shape = "x".join(map(str, op.outputs[0].shape))
         layers.append(Layer(i, op, c_comment(f"{op.type.value} (model op {op.index}) -> {shape}"), d.emit(op, ctx)))
-        for h in d.kernel_headers:
+        for h in d.headers(op):
             if h not in headers:
                 headers.append(h)
 

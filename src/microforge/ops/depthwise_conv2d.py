@@ -1,26 +1,27 @@
-"""DEPTHWISE_CONV_2D: int8, per-channel weights, any depth multiplier, stride, dilation and padding."""
+"""DEPTHWISE_CONV_2D: int8 or 16x8 (int16 activations, int64 bias), per-channel weights, any depth multiplier, stride, dilation, padding."""
 from __future__ import annotations
 
 import numpy as np
 
 from ..ir import DType, Op, OpType
-from ._requant import expect_supported_weight_rescale, act_clamp, conv_multipliers, folded_bias
-from .base import (OpDef, expect_arity, expect_const, expect_dtype, expect_quant, expect_rank, expect_shape, fail, first_taps,
+from ._requant import expect_s16_shift, expect_supported_weight_rescale, act_clamp, conv_multipliers, folded_bias, s16_bias
+from .base import (OpDef, is_int16, expect_arity, expect_const, expect_dtype, expect_quant, expect_rank, expect_shape, fail, first_taps,
                    lead_from_reads, padding_of, window)
 
 
 class DepthwiseConv2D(OpDef):
     type = OpType.DEPTHWISE_CONV_2D
     kernel_headers = ("mf_depthwise_conv2d.h",)
+    int16_headers = ("mf_depthwise_conv2d_s16.h",)
 
     def check(self, op: Op) -> None:
         expect_arity(op, (2, 3))
-        x = expect_dtype(op, op.inputs[0], "input", DType.INT8)
+        x = expect_dtype(op, op.inputs[0], "input", DType.INT8, DType.INT16)
         w = expect_dtype(op, expect_const(op, op.inputs[1], "filter"), "filter", DType.INT8)
-        y = expect_dtype(op, op.outputs[0], "output", DType.INT8)
+        y = expect_dtype(op, op.outputs[0], "output", x.dtype)
         b = op.inputs[2] if len(op.inputs) > 2 else None
-        if b is not None:
-            expect_dtype(op, expect_const(op, b, "bias"), "bias", DType.INT32)
+        if b is not None:  # TFLM's 16x8 depthwise reads its bias as int64 whatever the type says
+            expect_dtype(op, expect_const(op, b, "bias"), "bias", DType.INT64 if is_int16(op) else DType.INT32)
         for t, role in ((x, "input"), (y, "output")):
             expect_quant(op, t, role)
             expect_rank(op, t, 4, role)
@@ -45,6 +46,8 @@ class DepthwiseConv2D(OpDef):
         expect_shape(op, y, (x.shape[0], oh, ow, oc))
         expect_supported_weight_rescale(op, x, w, y)
         act_clamp(op, y)
+        if is_int16(op):
+            expect_s16_shift(op, conv_multipliers(x, w, y, oc)[1], 1)
 
     def macs(self, op: Op) -> int:
         w = op.inputs[1]
@@ -68,9 +71,11 @@ class DepthwiseConv2D(OpDef):
                           o["dilation_h"], o["dilation_w"], pad_t, pad_l).reshape(1, -1, 1) * ic
         batch = (np.arange(x.shape[0]) * (x.num_elements // x.shape[0])).reshape(-1, 1, 1)
         chan = (np.arange(oc) // (oc // ic)).reshape(1, 1, -1)
-        return lead_from_reads(taps + batch + chan, 1)
+        return lead_from_reads((taps + batch + chan) * x.dtype.size, y.dtype.size)  # mf_depthwise_conv2d_s16 reads alike
 
     def emit(self, op: Op, ctx) -> str:
+        if is_int16(op):
+            return self._emit_s16(op, ctx)
         x, w, y = op.inputs[0], op.inputs[1], op.outputs[0]
         b = op.inputs[2] if len(op.inputs) > 2 else None
         o = op.options
@@ -97,6 +102,25 @@ class DepthwiseConv2D(OpDef):
                           mult=ctx.const(f"{op.name}_mult", mult), shift=ctx.const(f"{op.name}_shift", shift))
         p = ctx.params("mf_depthwise_conv2d_params_t", fields)
         return f"mf_depthwise_conv2d_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
+
+    def _emit_s16(self, op: Op, ctx) -> str:
+        """16x8: runtime/portable/mf_depthwise_conv2d_s16.h on every target (no zero points, no DSP variant)."""
+        x, w, y = op.inputs[0], op.inputs[1], op.outputs[0]
+        o = op.options
+        _, kh, kw, oc = w.shape
+        _, pad_t = window(op, x.shape[1], kh, o["stride_h"], o["dilation_h"], padding_of(op, 0))
+        _, pad_l = window(op, x.shape[2], kw, o["stride_w"], o["dilation_w"], padding_of(op, 1))
+        mult, shift = conv_multipliers(x, w, y, oc)
+        lo, hi = act_clamp(op, y)
+        bias, _ = s16_bias(op, op.inputs[2] if len(op.inputs) > 2 else None, oc)
+        p = ctx.params("mf_depthwise_conv2d_s16_params_t", dict(
+            batches=x.shape[0], in_h=x.shape[1], in_w=x.shape[2], in_c=x.shape[3], depth_mult=oc // x.shape[3],
+            out_h=y.shape[1], out_w=y.shape[2], k_h=kh, k_w=kw,
+            stride_h=o["stride_h"], stride_w=o["stride_w"], dil_h=o["dilation_h"], dil_w=o["dilation_w"],
+            pad_top=pad_t, pad_left=pad_l, act_min=lo, act_max=hi, weights=ctx.const(w),
+            bias=ctx.const(f"{op.name}_bias", bias), mult=ctx.const(f"{op.name}_mult", mult),
+            shift=ctx.const(f"{op.name}_shift", shift)))
+        return f"mf_depthwise_conv2d_s16(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
 
     @staticmethod
     def _dsp_layout(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray):
