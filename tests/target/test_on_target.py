@@ -61,6 +61,9 @@ OP_MODELS = {
     "maxpool": lambda: mg.pool_model("MAX", (1, 9, 8, 7), (3, 2), (2, 1), "SAME", "RELU", scale=0.04, zero_point=20),
     "mean": lambda: mg.mean_model((1, 6, 5, 13), (1, 2), True, in_scale=0.04, in_zp=-10),
     "mean-c8-no-keep": lambda: mg.mean_model((1, 5, 5, 8), (1, 2), False, in_scale=0.05, in_zp=17),
+    # nested-loop mean: inner axis reduced, two separated axes reduced, a batch kept
+    "mean-axis3": lambda: mg.mean_model((1, 4, 3, 7), (3,), True, in_scale=0.03, in_zp=5),
+    "mean-axes13-batch2": lambda: mg.mean_model((2, 5, 3, 6), (1, 3), False, in_scale=0.06, in_zp=-9),
     "add-broadcast-channels": lambda: mg.add_model(None, (1, 4, 4, 8), (1, 1, 1, 8), "RELU6", scales=(0.03, 0.03), zero_points=(-128, 0)),
     "add-equal-scales": lambda: mg.add_model(None, (2, 3, 11), (2, 3, 11), "NONE", scales=(0.1, 0.1), zero_points=(1, 2), out_zp=-60),
     "pad": lambda: mg.pad_model((1, 5, 3, 7), ((0, 0), (2, 0), (0, 3), (1, 2)), zero_point=17),
