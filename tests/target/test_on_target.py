@@ -65,6 +65,9 @@ OP_MODELS = {
     "mean-axis3": lambda: mg.mean_model((1, 4, 3, 7), (3,), True, in_scale=0.03, in_zp=5),
     "mean-axes13-batch2": lambda: mg.mean_model((2, 5, 3, 6), (1, 3), False, in_scale=0.06, in_zp=-9),
     "add-broadcast-channels": lambda: mg.add_model(None, (1, 4, 4, 8), (1, 1, 1, 8), "RELU6", scales=(0.03, 0.03), zero_points=(-128, 0)),
+    # dsp ADD: 4-element passes plus a tail of 1..3, large and small input scale ratios (input/output shifts)
+    "add-c13-ratio20": lambda: mg.add_model(None, (1, 3, 5, 13), (1, 3, 5, 13), "NONE", scales=(0.01, 0.2), zero_points=(-128, 127), out_zp=5),
+    "add-c7-relu6": lambda: mg.add_model(None, (1, 2, 3, 7), (1, 2, 3, 7), "RELU6", scales=(0.3, 0.002), zero_points=(9, -17)),
     "add-equal-scales": lambda: mg.add_model(None, (2, 3, 11), (2, 3, 11), "NONE", scales=(0.1, 0.1), zero_points=(1, 2), out_zp=-60),
     "pad": lambda: mg.pad_model((1, 5, 3, 7), ((0, 0), (2, 0), (0, 3), (1, 2)), zero_point=17),
     "softmax": lambda: mg.softmax_model((2, 12), 1.0, 0.3, -20),
