@@ -52,6 +52,11 @@ OP_MODELS = {
     "dw-5x5-c8": lambda: mg.depthwise_model(9, (1, 9, 8, 8), 1, 5, 1, "SAME", 1, "NONE", in_zp=3),
     "dw-dil2-same-c8": lambda: mg.depthwise_model(10, (1, 9, 9, 8), 1, 3, 1, "SAME", 2, "RELU6", in_zp=-1),
     "dw-batch2-c5": lambda: mg.depthwise_model(11, (2, 6, 5, 5), 1, 3, 2, "SAME", 1, "NONE", in_zp=40),
+    # dsp depthwise tap pairs: even tap counts (no odd last tap), a single tap, bytewise activation clamps
+    "dw-2x2-c8-relu6": lambda: mg.depthwise_model(13, (1, 6, 7, 8), 1, 2, 1, "SAME", 1, "RELU6", in_zp=-5, out_zp=12),
+    "dw-1x4-c7": lambda: mg.depthwise_model(14, (1, 5, 9, 7), 1, (1, 4), 1, "SAME", 1, "RELU", in_zp=3, out_zp=-20),
+    "dw-1x1-c12": lambda: mg.depthwise_model(15, (1, 4, 3, 12), 1, 1, 1, "VALID", 1, "RELU6", in_zp=0, out_zp=-1),
+    "dw-3x3-c20-relu6-zp": lambda: mg.depthwise_model(16, (1, 7, 6, 20), 1, 3, 1, "SAME", 1, "RELU6", in_zp=-128, out_zp=30),
     "dw-per-tensor-c6": lambda: mg.depthwise_model(12, (1, 5, 6, 6), 1, 3, 1, "SAME", 1, "NONE", per_channel=False, in_zp=0),
     "fc-per-tensor": lambda: mg.fc_model(6, (1, 33), 13, "RELU", per_channel=False, in_zp=7),
     "fc-per-channel-batch": lambda: mg.fc_model(7, (3, 7), 5, "NONE", per_channel=True, in_zp=-9),
