@@ -64,6 +64,13 @@ OP_MODELS = {
     "add-broadcast": lambda: mg.add_model(None, (1, 3, 5, 7), (1, 3, 1, 1), "NONE", scales=(0.05, 0.03), zero_points=(-5, 10)),
     "avgpool": lambda: mg.pool_model("AVERAGE", (1, 7, 7, 5), 3, 2, "SAME", "NONE", scale=0.04, zero_point=-10),
     "maxpool": lambda: mg.pool_model("MAX", (1, 9, 8, 7), (3, 2), (2, 1), "SAME", "RELU", scale=0.04, zero_point=20),
+    # dsp pooling: 4-channel SXTAB16 sums / SSUB8+SEL maxima with channel tails, clipped SAME windows,
+    # a global average over 25x5, and one above 256 elements (portable fallback)
+    "avgpool-c13-same": lambda: mg.pool_model("AVERAGE", (1, 7, 6, 13), 3, 2, "SAME", "RELU", scale=0.04, zero_point=-10),
+    "avgpool-global-c64": lambda: mg.pool_model("AVERAGE", (1, 25, 5, 64), (25, 5), 1, "VALID", "NONE", scale=0.05, zero_point=3),
+    "avgpool-global-17x17-c8": lambda: mg.pool_model("AVERAGE", (1, 17, 17, 8), 17, 1, "VALID", "NONE", scale=0.05, zero_point=-128),
+    "maxpool-c12-same": lambda: mg.pool_model("MAX", (1, 8, 7, 12), 3, 2, "SAME", "RELU6", scale=0.03, zero_point=-5),
+    "maxpool-c7-valid": lambda: mg.pool_model("MAX", (1, 6, 6, 7), 2, 2, "VALID", "NONE", scale=0.03, zero_point=100),
     "mean": lambda: mg.mean_model((1, 6, 5, 13), (1, 2), True, in_scale=0.04, in_zp=-10),
     "mean-c8-no-keep": lambda: mg.mean_model((1, 5, 5, 8), (1, 2), False, in_scale=0.05, in_zp=17),
     # nested-loop mean: inner axis reduced, two separated axes reduced, a batch kept
