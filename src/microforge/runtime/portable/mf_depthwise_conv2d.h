@@ -2,6 +2,7 @@
 #ifndef MF_DEPTHWISE_CONV2D_H
 #define MF_DEPTHWISE_CONV2D_H
 #include <stdint.h>
+#include <string.h>
 #include "mf_common.h"
 
 typedef struct {
@@ -53,12 +54,87 @@ MF_INLINE int8_t mf_depthwise_conv2d__requant(const mf_depthwise_conv2d_params_t
     return (int8_t)mf_clamp_i32(acc, p->act_min, p->act_max);
 }
 
+/* Four channels of one pixel from aligned words: one word load of the input and one of the weights per
+ * tap, bytes sign-extended by shifts (a core without SIMD still loads 4 bytes for the price of 1).
+ * tp == 0: interior pixel, tap (ky,kx) at win + ky*row + kx*col; otherwise tap t is valid when
+ * bit t of `valid` is set and reads the input zero point (`padw`, 4 copies) otherwise, which is
+ * what the folded bias expects. */
+MF_INLINE int32_t mf_dw__word(const int8_t *ptr)
+{
+    uint32_t v;
+    memcpy(&v, __builtin_assume_aligned(ptr, 4), 4);
+    return (int32_t)v;
+}
+
+MF_KERNEL void mf_dw__group4(const mf_depthwise_conv2d_params_t *p, const int8_t *win, uint32_t valid, int border,
+                             int32_t padw, int32_t g4, int8_t *out)
+{
+    const int32_t C = p->in_c;
+    const int32_t row = p->dil_h * p->in_w * C, col = p->dil_w * C;
+    int32_t a0 = p->bias[g4], a1 = p->bias[g4 + 1], a2 = p->bias[g4 + 2], a3 = p->bias[g4 + 3];
+    const int8_t *wp = p->weights + g4;
+#pragma GCC unroll 8
+    for (int32_t ky = 0; ky < p->k_h; ++ky)
+#pragma GCC unroll 8
+        for (int32_t kx = 0; kx < p->k_w; ++kx, wp += C) {
+            const int32_t t = ky * p->k_w + kx;
+            const int32_t x = !border || (valid >> t) & 1 ? mf_dw__word(win + g4 + ky * row + kx * col) : padw;
+            const int32_t w = mf_dw__word(wp);
+            a0 += (int32_t)(int8_t)x * (int8_t)w;
+            a1 += ((int32_t)((uint32_t)x << 16) >> 24) * ((int32_t)((uint32_t)w << 16) >> 24);
+            a2 += ((int32_t)((uint32_t)x << 8) >> 24) * ((int32_t)((uint32_t)w << 8) >> 24);
+            a3 += (x >> 24) * (w >> 24);
+        }
+    out[0] = mf_depthwise_conv2d__requant(p, a0, g4);
+    out[1] = mf_depthwise_conv2d__requant(p, a1, g4 + 1);
+    out[2] = mf_depthwise_conv2d__requant(p, a2, g4 + 2);
+    out[3] = mf_depthwise_conv2d__requant(p, a3, g4 + 3);
+}
+
+/* Depth multiplier 1, channels a multiple of 4, 4-byte aligned tensors, at most 32 taps: every pixel
+ * (border ones through a validity mask) four channels at a time. Same write order as below. */
+MF_KERNEL void mf_depthwise_conv2d__words(const mf_depthwise_conv2d_params_t *p, const int8_t *in, int8_t *out)
+{
+    const int32_t C = p->in_c;
+    const int32_t padw = (int32_t)(0x01010101u * (uint8_t)p->pad_value);
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = in + b * p->in_h * p->in_w * C;
+        for (int32_t oy = 0; oy < p->out_h; ++oy) {
+            const int32_t iy0 = oy * p->stride_h - p->pad_top;
+            uint32_t rows = 0;
+            for (int32_t ky = 0; ky < p->k_h; ++ky) {
+                const int32_t iy = iy0 + ky * p->dil_h;
+                if (iy >= 0 && iy < p->in_h) rows |= 1u << ky;
+            }
+            for (int32_t ox = 0; ox < p->out_w; ++ox, out += C) {
+                const int32_t ix0 = ox * p->stride_w - p->pad_left;
+                uint32_t valid = 0;
+                for (int32_t ky = 0; ky < p->k_h; ++ky)
+                    for (int32_t kx = 0; kx < p->k_w; ++kx) {
+                        const int32_t ix = ix0 + kx * p->dil_w;
+                        if ((rows >> ky) & 1 && ix >= 0 && ix < p->in_w) valid |= 1u << (ky * p->k_w + kx);
+                    }
+                const int8_t *win = in_b + (iy0 * p->in_w + ix0) * C;
+                if (valid == (1u << (p->k_h * p->k_w)) - 1u) {
+                    for (int32_t g4 = 0; g4 < C; g4 += 4) mf_dw__group4(p, win, valid, 0, padw, g4, out + g4);
+                } else {
+                    for (int32_t g4 = 0; g4 < C; g4 += 4) mf_dw__group4(p, win, valid, 1, padw, g4, out + g4);
+                }
+            }
+        }
+    }
+}
+
 /* Portable int8 depthwise convolution: output channel ic * depth_mult + m reads input channel ic.
  * Order (overlap_lead): pixels in increasing order, channels in increasing order, each output
  * channel written right after its window channel has been read. Interior pixels skip the bounds
  * checks; border pixels compute their in-image tap rectangle once per pixel. */
 MF_KERNEL void mf_depthwise_conv2d_s8(const mf_depthwise_conv2d_params_t *p, const int8_t *in, int8_t *out)
 {
+    if (p->depth_mult == 1 && p->in_c % 4 == 0 && p->k_h * p->k_w <= 31 && ((uintptr_t)in & 3) == 0 && ((uintptr_t)out & 3) == 0) {
+        mf_depthwise_conv2d__words(p, in, out);
+        return;
+    }
     const int32_t out_c = p->in_c * p->depth_mult;
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = in + b * p->in_h * p->in_w * p->in_c;
