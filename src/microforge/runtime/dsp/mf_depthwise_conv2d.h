@@ -89,6 +89,27 @@ MF_KERNEL void mf_dw_store4(const mf_depthwise_conv2d_params_t *p, int8_t *out, 
  * win + ky*row + kx*col + c (constant offsets); border pixels read it at tp[t] + c, where tp[t] is
  * the tap's pixel or, outside the image, p->pad (in_c bytes of the input zero point: TFLM pads
  * with it and the folded bias expects it). */
+/* The arithmetic of one tap pair once x0/x1 hold the two taps' words (see the file comment). */
+#define MF_DW_PAIR_ASM \
+    "ldr %[w0], %[mw0]\n\tldr %[w1], %[mw1]\n\t" \
+    "pkhbt %[t], %[x0], %[x1], lsl #16\n\tpkhtb %[x1], %[x1], %[x0], asr #16\n\t" \
+    "sxtb16 %[x0], %[t]\n\tsxtb16 %[t], %[t], ror #8\n\t" \
+    "smlad %[a0], %[x0], %[w0], %[a0]\n\tsmlad %[a1], %[t], %[w1], %[a1]\n\t" \
+    "ldr %[w0], %[mw2]\n\tldr %[w1], %[mw3]\n\t" \
+    "sxtb16 %[x0], %[x1]\n\tsxtb16 %[x1], %[x1], ror #8\n\t" \
+    "smlad %[a2], %[x0], %[w0], %[a2]\n\tsmlad %[a3], %[x1], %[w1], %[a3]"
+#define MF_DW_PAIR_OUT [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [x0] "=&r"(x0), [x1] "=&r"(x1), \
+    [t] "=&r"(t), [w0] "=&r"(w0), [w1] "=&r"(w1)
+#define MF_DW_PAIR_W [mw0] "m"(*(const int32_t *)(wg + 8 * k)), [mw1] "m"(*(const int32_t *)(wg + 8 * k + 2)), \
+    [mw2] "m"(*(const int32_t *)(wg + 8 * k + 4)), [mw3] "m"(*(const int32_t *)(wg + 8 * k + 6))
+/* An odd last tap: SXTB16 lanes (c0,c2),(c1,c3) against the weights stored in that lane order. */
+#define MF_DW_LAST_ASM \
+    "sxtb16 %[xe], %[x]\n\tsxtb16 %[x], %[x], ror #8\n\t" \
+    "smlabb %[a0], %[xe], %[w02], %[a0]\n\tsmlatt %[a2], %[xe], %[w02], %[a2]\n\t" \
+    "smlabb %[a1], %[x], %[w13], %[a1]\n\tsmlatt %[a3], %[x], %[w13], %[a3]"
+#define MF_DW_LAST_OUT [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), \
+    [x] "=&r"(x), [xe] "=&r"(xe), [w02] "=&r"(w02), [w13] "=&r"(w13)
+#define MF_DW_LAST_W [mw02] "m"(*(const int32_t *)(wg + 8 * KP)), [mw13] "m"(*(const int32_t *)(wg + 8 * KP + 2))
 #define MF_DW_TAP(t, g) (tp ? tp[t] + 4 * (g) : win + 4 * (g) + ((t) / p->k_w) * row + ((t) % p->k_w) * col)
 MF_KERNEL void mf_dw_pixel(const mf_depthwise_conv2d_params_t *p, const int8_t *win,
                            const int8_t *const *tp, int8_t *out)
@@ -103,30 +124,32 @@ MF_KERNEL void mf_dw_pixel(const mf_depthwise_conv2d_params_t *p, const int8_t *
         for (int32_t k = 0; k < KP; ++k) {
             int32_t x0, x1, t, w0, w1;
             /* one asm block so the loads stay adjacent (an M4 pipelines back-to-back LDRs); nine
-             * registers, so the second pair of weights reuses the first's */
-            __asm__("ldr %[x0], %[mx0]\n\tldr %[x1], %[mx1]\n\tldr %[w0], %[mw0]\n\tldr %[w1], %[mw1]\n\t"
-                    "pkhbt %[t], %[x0], %[x1], lsl #16\n\tpkhtb %[x1], %[x1], %[x0], asr #16\n\t"
-                    "sxtb16 %[x0], %[t]\n\tsxtb16 %[t], %[t], ror #8\n\t"
-                    "smlad %[a0], %[x0], %[w0], %[a0]\n\tsmlad %[a1], %[t], %[w1], %[a1]\n\t"
-                    "ldr %[w0], %[mw2]\n\tldr %[w1], %[mw3]\n\t"
-                    "sxtb16 %[x0], %[x1]\n\tsxtb16 %[x1], %[x1], ror #8\n\t"
-                    "smlad %[a2], %[x0], %[w0], %[a2]\n\tsmlad %[a3], %[x1], %[w1], %[a3]"
-                    : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [x0] "=&r"(x0), [x1] "=&r"(x1),
-                      [t] "=&r"(t), [w0] "=&r"(w0), [w1] "=&r"(w1)
-                    : [mx0] "m"(*(const int32_t *)MF_DW_TAP(2 * k, g)), [mx1] "m"(*(const int32_t *)MF_DW_TAP(2 * k + 1, g)),
-                      [mw0] "m"(*(const int32_t *)(wg + 8 * k)), [mw1] "m"(*(const int32_t *)(wg + 8 * k + 2)),
-                      [mw2] "m"(*(const int32_t *)(wg + 8 * k + 4)), [mw3] "m"(*(const int32_t *)(wg + 8 * k + 6)));
+             * registers, so the second pair of weights reuses the first's. Border pixels first load
+             * the two tap pointers into x0/x1 (sp-relative, pipelined with the loads through them). */
+            if (tp)
+                __asm__("ldr %[x0], %[mp0]\n\tldr %[x1], %[mp1]\n\tldr %[x0], [%[x0], %[g4]]\n\tldr %[x1], [%[x1], %[g4]]\n\t"
+                        MF_DW_PAIR_ASM
+                        : MF_DW_PAIR_OUT
+                        : [mp0] "m"(tp[2 * k]), [mp1] "m"(tp[2 * k + 1]), [g4] "r"(4 * g), MF_DW_PAIR_W);
+            else
+                __asm__("ldr %[x0], %[mx0]\n\tldr %[x1], %[mx1]\n\t"
+                        MF_DW_PAIR_ASM
+                        : MF_DW_PAIR_OUT
+                        : [mx0] "m"(*(const int32_t *)MF_DW_TAP(2 * k, g)), [mx1] "m"(*(const int32_t *)MF_DW_TAP(2 * k + 1, g)),
+                          MF_DW_PAIR_W);
         }
         if (KK & 1) {
             int32_t x, xe, w02, w13;
-            __asm__("ldr %[x], %[mx]\n\tldr %[w02], %[mw02]\n\tldr %[w13], %[mw13]\n\t"
-                    "sxtb16 %[xe], %[x]\n\tsxtb16 %[x], %[x], ror #8\n\t"
-                    "smlabb %[a0], %[xe], %[w02], %[a0]\n\tsmlatt %[a2], %[xe], %[w02], %[a2]\n\t"
-                    "smlabb %[a1], %[x], %[w13], %[a1]\n\tsmlatt %[a3], %[x], %[w13], %[a3]"
-                    : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3),
-                      [x] "=&r"(x), [xe] "=&r"(xe), [w02] "=&r"(w02), [w13] "=&r"(w13)
-                    : [mx] "m"(*(const int32_t *)MF_DW_TAP(KK - 1, g)), [mw02] "m"(*(const int32_t *)(wg + 8 * KP)),
-                      [mw13] "m"(*(const int32_t *)(wg + 8 * KP + 2)));
+            if (tp)
+                __asm__("ldr %[x], %[mp]\n\tldr %[w02], %[mw02]\n\tldr %[w13], %[mw13]\n\tldr %[x], [%[x], %[g4]]\n\t"
+                        MF_DW_LAST_ASM
+                        : MF_DW_LAST_OUT
+                        : [mp] "m"(tp[KK - 1]), [g4] "r"(4 * g), MF_DW_LAST_W);
+            else
+                __asm__("ldr %[x], %[mx]\n\tldr %[w02], %[mw02]\n\tldr %[w13], %[mw13]\n\t"
+                        MF_DW_LAST_ASM
+                        : MF_DW_LAST_OUT
+                        : [mx] "m"(*(const int32_t *)MF_DW_TAP(KK - 1, g)), MF_DW_LAST_W);
         }
         {
             int32_t _m0, _e0, _r0, _m1, _e1, _r1;
@@ -143,6 +166,12 @@ MF_KERNEL void mf_dw_pixel(const mf_depthwise_conv2d_params_t *p, const int8_t *
     }
 }
 #undef MF_DW_TAP
+#undef MF_DW_PAIR_ASM
+#undef MF_DW_PAIR_OUT
+#undef MF_DW_PAIR_W
+#undef MF_DW_LAST_ASM
+#undef MF_DW_LAST_OUT
+#undef MF_DW_LAST_W
 
 /* First tap index >= 0 whose position origin + k*dil lies in [0, n), and one past the last. */
 MF_INLINE int32_t mf_dw_first(int32_t origin, int32_t dil) { return origin >= 0 ? 0 : (-origin + dil - 1) / dil; }
