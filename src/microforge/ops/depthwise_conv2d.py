@@ -95,8 +95,26 @@ class DepthwiseConv2D(OpDef):
         else:
             fields.update(weights=ctx.const(w), bias=ctx.const(f"{op.name}_bias", bias),
                           mult=ctx.const(f"{op.name}_mult", mult), shift=ctx.const(f"{op.name}_shift", shift))
+            rq4 = self._portable_rq4(w.data.reshape(kh * kw, oc), bias, mult, shift, out_zp) \
+                if "dsp" not in ctx.kernel_variants and oc == x.shape[3] else None
+            if rq4 is not None:  # runtime/portable's word path reads its constants from rq4 alone
+                fields.update(bias="0", mult="0", shift="0", rq4=ctx.const(f"{op.name}_rq4", rq4))
         p = ctx.params("mf_depthwise_conv2d_params_t", fields)
         return f"mf_depthwise_conv2d_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
+
+    @staticmethod
+    def _portable_rq4(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray, out_zp: int):
+        """runtime/portable word path constants: per group of 4 channels bias[4], mult[4], e[4], rnd[4]
+        (e = -shift, rnd = 2^(e-1) + out_zp * 2^e). None unless channels % 4 == 0 and the folded rounding
+        is exact: e in 1..22 and |acc| < 2^30, so SRDHM's result plus rnd stays inside int32."""
+        kk, c = w.shape
+        bound = np.abs(bias.astype(np.int64)) + 128 * np.abs(w.astype(np.int64)).sum(axis=0)
+        e = -shift.astype(np.int64)
+        if c % 4 or kk > 31 or (e < 1).any() or (e > 22).any() or (bound >= 1 << 30).any() or (mult < 0).any():
+            return None
+        rnd = (np.int64(1) << (e - 1)) + np.int64(out_zp) * (np.int64(1) << e)
+        cols = np.stack([bias.astype(np.int64), mult.astype(np.int64), e, rnd])      # (4, c)
+        return cols.reshape(4, c // 4, 4).transpose(1, 0, 2).reshape(-1).astype(np.int32)
 
     @staticmethod
     def _dsp_layout(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray, out_zp: int):
