@@ -62,26 +62,44 @@ MF_KERNEL int8_t mf_add_one(const mf_add_params_t *p, int32_t a, int32_t b)
     return mf_add_post(p, a * (1 << k) + p->in1_offset * (1 << k), b * (1 << k) + p->in2_offset * (1 << k));
 }
 
+/* One output from 2 * (sa + sb). */
+MF_KERNEL int8_t mf_add_out(const mf_add_params_t *p, int32_t s2)
+{
+    int32_t r = mf_add_rdbp_off(mf_add_smmulr(s2, p->out_mult), -p->out_shift, p->out_offset);
+    r = __ssat(r, 8);
+    if (p->act_min > -128) r = r < p->act_min ? p->act_min : r;
+    if (p->act_max < 127) r = r > p->act_max ? p->act_max : r;
+    return (int8_t)r;
+}
+
+/* Twice an input's rescaled value from byte `rot/8` of w. The input with the larger scale always has
+ * multiplier 2^30 and shift 0 (its scale over twice the larger scale is 1/2), and then
+ * SMMULR(x * 2^21, 2^30) = x * 2^19 exactly: twice that is the pre-scale by 2^20, no multiply. */
+#define MF_ADD_TWICE(w, rot, c20, c21, m, sh) ((m) == (1 << 30) && (sh) == 0 ? MF_ADD_PRE(w, rot, 20, c20) \
+    : mf_add_rdbp_off(mf_add_smmulr(MF_ADD_PRE(w, rot, 21, c21), m), -(sh), 0) * 2)
+#define MF_ADD_ELEM(rot) mf_add_out(p, MF_ADD_TWICE(wa, rot, ca20, ca21, p->in1_mult, p->in1_shift) \
+                                      + MF_ADD_TWICE(wb, rot, cb20, cb21, p->in2_mult, p->in2_shift))
+
 /* Four elements per pass: one word load per input, bytes sign-extended from it; all four reads of a
  * pass happen before its four writes, so an output starting at (or before) an input stays exact. */
 MF_KERNEL void mf_add_s8(const mf_add_params_t *p, const int8_t *a, const int8_t *b, int8_t *out)
 {
     int32_t i = 0;
     if (p->left_shift == 20) {  /* int8 ADD always has it; the asm needs the shift as a constant */
-        const int32_t ca = p->in1_offset * (1 << 21), cb = p->in2_offset * (1 << 21);
+        const int32_t ca21 = p->in1_offset * (1 << 21), cb21 = p->in2_offset * (1 << 21);
+        const int32_t ca20 = p->in1_offset * (1 << 20), cb20 = p->in2_offset * (1 << 20);
         for (; i + 4 <= p->size; i += 4) {
             uint32_t wa, wb;
             memcpy(&wa, a + i, 4);
             memcpy(&wb, b + i, 4);
-            const int8_t r0 = mf_add_post(p, MF_ADD_PRE(wa, 0, 21, ca), MF_ADD_PRE(wb, 0, 21, cb));
-            const int8_t r1 = mf_add_post(p, MF_ADD_PRE(wa, 8, 21, ca), MF_ADD_PRE(wb, 8, 21, cb));
-            const int8_t r2 = mf_add_post(p, MF_ADD_PRE(wa, 16, 21, ca), MF_ADD_PRE(wb, 16, 21, cb));
-            const int8_t r3 = mf_add_post(p, MF_ADD_PRE(wa, 24, 21, ca), MF_ADD_PRE(wb, 24, 21, cb));
+            const int8_t r0 = MF_ADD_ELEM(0), r1 = MF_ADD_ELEM(8), r2 = MF_ADD_ELEM(16), r3 = MF_ADD_ELEM(24);
             out[i] = r0; out[i + 1] = r1; out[i + 2] = r2; out[i + 3] = r3;
         }
     }
     for (; i < p->size; ++i) out[i] = mf_add_one(p, a[i], b[i]);
 }
+#undef MF_ADD_ELEM
+#undef MF_ADD_TWICE
 
 MF_KERNEL void mf_add_broadcast_s8(const mf_add_params_t *p, const int8_t *a, const int8_t *b, int8_t *out)
 {
