@@ -5,7 +5,9 @@
  * the low and high halfwords of both and SXTB16 (plain and ror #8) turns them into one register per
  * channel holding (x_t, x_t+1); the compiler stored the weights as matching int16 pairs, doubled (2w),
  * so the accumulator holds 2*acc and SRDHM(acc, m) is one SMMULR(2*acc, m). An odd last tap uses
- * SMLABB/SMLATT on the SXTB16 lanes (c0,c2),(c1,c3). Pixels whose window lies inside the image run
+ * SMLABB/SMLATT on the SXTB16 lanes (c0,c2),(c1,c3). Requantisation is SMMLAR with a per-channel
+ * constant that folds the rounding and the output offset, then one shift (mf_dw_requant); the four
+ * results are packed, clamped bytewise (SSUB8/SEL) and stored with one STR. Pixels whose window lies inside the image run
  * fully unrolled with constant offsets; border pixels read their taps through a per-pixel pointer
  * table whose out-of-image taps point at a row of input zero points. Channel tails (in_c % 4) go one
  * at a time.
@@ -28,14 +30,13 @@ typedef struct {
     const int32_t *bias;          /* folded bias, [in_c * depth_mult] */
     const int32_t *mult, *shift;
     /* SIMD layout (ops/depthwise_conv2d.py fills it when the dsp kernels are in use) */
-    int32_t simd;                 /* 1: depth_mult 1, k_h*k_w <= 32, every shift <= -1, |2*acc| < 2^31 */
+    int32_t simd;                 /* 1: depth_mult 1, k_h*k_w <= 32, every shift in -22..-1, |2*acc| < 2^31 */
     const int16_t *wq;            /* per group of 4 channels: per tap pair, per channel (2w_t, 2w_t+1);
                                      an odd last tap as 2w lanes c0,c2,c1,c3; then [in_c%4][k_h*k_w] 2w */
     const int32_t *rq;            /* per group of 4: 2*bias[4], mult[4], e[4], rnd[4]; per tail channel the same 4
                                      (e = -shift, rnd = 2^(e-1) + out_offset * 2^e) */
     const int8_t *pad;            /* in_c bytes of the input zero point, read for taps outside the image */
 } mf_depthwise_conv2d_params_t;
-
 
 /* TFLM MBQM(acc, m, -e) + zp from acc2 = 2*acc: SRDHM = SMMULR(2acc, m); RDBP(v, e) + zp =
  * (v - (v<0) + rnd) >> e with rnd = 2^(e-1) + zp*2^e (nested floors by powers of two collapse).
