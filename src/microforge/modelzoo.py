@@ -119,6 +119,12 @@ class _Net:
         idx = self.mb.const(name, np.array([q], np.int8), scale=scale, zero_point=0)
         return _V(idx, np.full((1,), q * scale), (scale, 0))
 
+    def requantize(self, name: str, x: _V, q: tuple[float, int]) -> _V:
+        """QUANTIZE int8 -> int8 with quantisation `q` (same real values)."""
+        y = self._tensor(name, x.f, q)
+        self.mb.op("QUANTIZE", [x.idx], [y.idx])
+        return y
+
     # -- reductions, pooling, data movement ----------------------------------------------------
     def mean_hw(self, name: str, x: _V) -> _V:
         y = self._tensor(name, x.f.mean(axis=(1, 2), keepdims=True))
@@ -213,8 +219,8 @@ def mobilenetv3_block(seed: int = 3, shape=(1, 12, 12, 8), expand: int = 24, se:
 
 
 def unet_block(seed: int = 5, shape=(1, 16, 16, 4), width: int = 8, out_c: int = 3) -> bytes:
-    """A U-Net level: CONV 3x3 RELU (skip) -> MAX_POOL 2x2 -> CONV 3x3 RELU ->
-    RESIZE_NEAREST_NEIGHBOR x2 -> CONCATENATION(skip, up) -> CONV 3x3 -> output."""
+    """A U-Net level: CONV 3x3 RELU (skip) -> MAX_POOL 2x2 -> CONV 3x3 RELU -> QUANTIZE (to the
+    skip's quantisation) -> RESIZE_NEAREST_NEIGHBOR x2 -> CONCATENATION(skip, up) -> CONV 3x3."""
     net = _Net("unet block", seed)
     x = net.input("input", shape, 1.0 / 100, -4)
     skip = net.conv("enc", x, width, 3, act="RELU")
@@ -222,9 +228,7 @@ def unet_block(seed: int = 5, shape=(1, 16, 16, 4), width: int = 8, out_c: int =
     mid = net.conv("mid", down, width, 3, act="RELU")
     # CONCATENATION copies bytes, so TFLM requires its inputs to share the output's quantisation:
     # the converter gives both branches one range; do the same by requantising `mid` to `skip`'s.
-    mid_q = net._tensor("mid/requant", mid.f, skip.q)
-    net.mb.op("QUANTIZE", [mid.idx], [mid_q.idx])
-    up = net.resize_nearest("up", mid_q, 2)
+    up = net.resize_nearest("up", net.requantize("mid/requant", mid, skip.q), 2)
     cat = net.concat("concat", [skip, up], axis=3)
     return net.outputs(net.conv("dec", cat, out_c, 3))
 

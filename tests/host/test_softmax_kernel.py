@@ -206,10 +206,15 @@ def _inputs(rng, depth, beta, scale):
     yield x
 
 
-@pytest.mark.parametrize("beta,scale,zp", SOFTMAX_CASES)
-@pytest.mark.parametrize("depth", DEPTHS)
-@pytest.mark.parametrize("out16", [False, True])
-def test_softmax_bit_exact(clib, beta, scale, zp, depth, out16):
+# beta 1e-3 over 1000 int8 values: every exp is ~1, the sum overflows an int8 output for every row and TFLM
+# aborts, so there is nothing to compare against; that one combination is left out (int16 output covers it).
+BIT_EXACT_CASES = [(case, depth, out16) for case in SOFTMAX_CASES for depth in DEPTHS for out16 in (False, True)
+                   if not (case[0] == 1e-3 and depth == 1000 and not out16)]
+
+
+@pytest.mark.parametrize("case,depth,out16", BIT_EXACT_CASES)
+def test_softmax_bit_exact(clib, case, depth, out16):
+    beta, scale, zp = case
     p = quant.softmax_params(beta, scale)
     rng = np.random.default_rng(1234 + depth)
     checked = 0
@@ -223,8 +228,7 @@ def test_softmax_bit_exact(clib, beta, scale, zp, depth, out16):
         np.testing.assert_array_equal(ref, want)
         np.testing.assert_array_equal(got, want)
         checked += 1
-    if checked == 0:
-        pytest.skip("every input row would make TFLM abort (sum of exps too large for int8 output)")
+    assert checked > 0, "no input row TFLM can run: drop this case from BIT_EXACT_CASES with a reason"
 
 
 def test_softmax_4d_shape(clib):

@@ -121,7 +121,7 @@ class _Ctx:
             comment = f"{self.layer}: {tensor_or_name}"
             name = self._named[key] = self._unique("c_" + c_identifier(tensor_or_name))
         arr = np.ascontiguousarray(arr)
-        ctype = {"int8": "int8_t", "int16": "int16_t", "int32": "int32_t", "uint8": "uint8_t", "float32": "float",
+        ctype = {"int8": "int8_t", "int16": "int16_t", "uint16": "uint16_t", "int32": "int32_t", "uint8": "uint8_t", "float32": "float",
                  "int64": "int64_t", "bool": "uint8_t"}[arr.dtype.name]
         self.consts.append(dict(name=name, ctype=ctype, count=max(arr.size, 1), nbytes=arr.nbytes,
                                 comment=c_comment(comment), body=c_array_body(arr) if arr.size else "    0"))

@@ -26,9 +26,15 @@ def _pad(o) -> str:
     return _PADDING.get(o.padding, f"UNKNOWN({o.padding})")
 
 
+def _bias_int32(o) -> bool:
+    """quantized_bias_type INT32: a 16x8 CONV_2D / FULLY_CONNECTED without bias accumulates in int32 (TFLM)."""
+    return getattr(o, "quantizedBiasType", 0) == schema.TensorType.INT32
+
+
 def _conv(o) -> dict[str, Any]:
     return dict(padding=_pad(o), stride_h=o.strideH, stride_w=o.strideW,
-                dilation_h=o.dilationHFactor, dilation_w=o.dilationWFactor, activation=_act(o))
+                dilation_h=o.dilationHFactor, dilation_w=o.dilationWFactor, activation=_act(o),
+                quantized_bias_int32=_bias_int32(o))
 
 
 def _depthwise(o) -> dict[str, Any]:
@@ -42,7 +48,7 @@ def _pool(o) -> dict[str, Any]:
 
 def _fc(o) -> dict[str, Any]:
     return dict(activation=_act(o), weights_format=o.weightsFormat, keep_num_dims=bool(o.keepNumDims),
-                asymmetric_quantize_inputs=bool(o.asymmetricQuantizeInputs))
+                asymmetric_quantize_inputs=bool(o.asymmetricQuantizeInputs), quantized_bias_int32=_bias_int32(o))
 
 
 def _add(o) -> dict[str, Any]:

@@ -168,7 +168,9 @@ def _check_state(graph: Graph) -> None:
 
 
 def _check_arithmetic(graph: Graph) -> None:
-    """Name the kind of model when it is not int8 inside: float, dynamic-range, float16 or 16x8 quantised."""
+    """Name the kind of model when it is not integer inside: float, dynamic-range or float16 quantised.
+
+    int16 (16x8) activations pass: each op's check says whether it takes them (ops/base.py expect_dtype)."""
     for op in graph.ops:
         acts = [t for t in op.inputs + op.outputs if t is not None and not t.is_const and not t.variable]
         consts = [t for t in op.inputs if t is not None and t.is_const]
@@ -190,11 +192,6 @@ def _check_arithmetic(graph: Graph) -> None:
             t = float_consts[0]
             raise MicroforgeError(f"constant tensor '{t.name}' is {t.dtype.name.lower()}: float weights are not supported",
                                   where=op.where, hint=_INT8_HINT)
-        int16 = [t for t in acts if t.dtype == DType.INT16 and not (op.type == OpType.SOFTMAX and t in op.outputs)]
-        if int16:
-            raise MicroforgeError(f"tensor '{int16[0].name}' is an int16 activation: 16x8 quantised models are not supported",
-                                  where=op.where, hint="convert with int8 activations (TFLITE_BUILTINS_INT8, not "
-                                  "EXPERIMENTAL_TFLITE_BUILTINS_ACTIVATIONS_INT16_WEIGHTS_INT8)")
 
 
 def _tensor(i: int, t: schema.TensorT, buffers: list, data: bytes, cache: dict[int, np.ndarray]) -> Tensor:

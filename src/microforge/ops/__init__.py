@@ -92,9 +92,12 @@ def ops_markdown() -> str:
         module = type(d).__module__
         doc = ((sys.modules[module].__doc__ or "").strip().splitlines() or [""])[0]
         kernels = ", ".join(f"`{h}`" for h in d.kernel_headers if h != "mf_broadcast.h") or "none (aliases its input)"
-        rows.append(f"| {builtin_name(code)} | {module.rsplit('.', 1)[-1]}.py | {kernels} | {doc} |")
+        int16 = ", ".join(f"`{h}`" for h in d.int16_headers if h != "mf_broadcast.h") or "-"
+        rows.append(f"| {builtin_name(code)} | {module.rsplit('.', 1)[-1]}.py | {kernels} | {int16} | {doc} |")
     return ("# Supported operators\n\n"
             "Generated from `frontend/optable.py` and `ops/` by `python tools/gen_ops_doc.py` (or `microforge ops`);\n"
-            "do not edit. All take int8 activations and are bit-exact with TFLM's reference kernels.\n\n"
-            "| TFLite builtin | op file | portable kernel | what it does |\n|---|---|---|---|\n"
+            "do not edit. All take int8 activations and are bit-exact with TFLM's reference kernels; those with an\n"
+            "int16 kernel also take 16x8 models (int16 activations with zero point 0, int8 weights, TFLM's 16x8 arithmetic);\n"
+            "the data-movement ops (`mf_gather.h` and the views that alias their input) move int16 elements as they are.\n\n"
+            "| TFLite builtin | op file | portable kernel | int16 (16x8) kernel | what it does |\n|---|---|---|---|---|\n"
             + "\n".join(rows) + "\n\n## Notes\n\n" + "\n".join(f"- {n}" for n in NOTES) + "\n")

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ir import Op, Tensor
+from ..ir import DType, Op, Tensor
 from ..quant import activation_range, conv_effective_scale, fc_per_tensor_effective_scale, quantize_multiplier
-from .base import expect_activation
+from .base import expect_activation, fail
 
 
 def conv_multipliers(inp: Tensor, w: Tensor, out: Tensor, n_channels: int) -> tuple[np.ndarray, np.ndarray]:
@@ -19,7 +19,9 @@ def conv_multipliers(inp: Tensor, w: Tensor, out: Tensor, n_channels: int) -> tu
 
 
 def act_clamp(op: Op, out: Tensor) -> tuple[int, int]:
-    return activation_range(expect_activation(op), float(out.quant.scale[0]), int(out.quant.zero_point[0]))
+    info = np.iinfo(out.dtype.np)  # int8 or int16 output range
+    return activation_range(expect_activation(op), float(out.quant.scale[0]), int(out.quant.zero_point[0]),
+                            int(info.min), int(info.max))
 
 
 def folded_bias(bias: Tensor | None, w_sums: np.ndarray, in_zp: int) -> np.ndarray:
@@ -51,3 +53,24 @@ def expect_supported_weight_rescale(op: Op, inp: Tensor, w: Tensor, out: Tensor)
     for ws in np.unique(w.quant.scale):
         expect_supported_rescale(op, conv_effective_scale(inp.quant.s, float(ws), out.quant.s),
                                  "the effective scale (input * weight / output)")
+
+
+def s16_bias(op: Op, b: Tensor | None, n: int) -> tuple[np.ndarray, int]:
+    """A 16x8 layer's bias widened to int64 (zeros without one) and TFLM's accumulator for it: 1 = int64
+    (an int64 bias, or no bias unless the options ask for int32), 0 = int32 (an int32 bias)."""
+    bias64 = int(b.dtype == DType.INT64) if b is not None else int(not op.options.get("quantized_bias_int32", False))
+    return (np.zeros(n, np.int64) if b is None else b.data.astype(np.int64).reshape(-1)), bias64
+
+
+def expect_s16_shift(op: Op, shift: np.ndarray, bias64: int) -> None:
+    """TFLM's int64 MultiplyByQuantizedMultiplier needs shift <= 7 (effective scales below 128)."""
+    if bias64 and (np.asarray(shift) > 7).any():
+        raise fail(op, f"an effective scale (input * weight / output) of 2^{int(np.max(shift)) - 1} or more is outside "
+                   "the range of TFLM's 16x8 arithmetic (below 128)",
+                   "check the tensors' quantisation scales; re-convert the model with a representative dataset")
+
+
+def s16_narrow(w: np.ndarray) -> int:
+    """1 when every output's sum |x * w| fits int32 for any int16 input (2^15 * sum|w| < 2^31): the portable
+    16x8 kernels then sum in int32, exactly. w: [n_out][k] int8."""
+    return int(32768 * int(np.abs(w.astype(np.int64)).reshape(w.shape[0], -1).sum(axis=1).max()) < 1 << 31)

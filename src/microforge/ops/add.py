@@ -1,4 +1,4 @@
-"""ADD: int8 elementwise addition with rescaling, broadcasting up to rank 5, fused activation."""
+"""ADD: int8 (or int16, 16x8 models) elementwise addition with rescaling, broadcasting up to rank 5, fused activation."""
 from __future__ import annotations
 
 import numpy as np
@@ -6,7 +6,7 @@ import numpy as np
 from ..ir import DType, Op, OpType
 from ..quant import add_params
 from ._requant import act_clamp
-from .base import OpDef, expect_arity, expect_dtype, expect_quant, expect_shape, fail, lead_from_reads
+from .base import OpDef, is_int16, expect_arity, expect_dtype, expect_quant, expect_shape, fail, lead_from_reads
 
 MAX_RANK = 5
 
@@ -36,12 +36,13 @@ def broadcast_strides(shape: tuple[int, ...], out_shape: tuple[int, ...]) -> lis
 class Add(OpDef):
     type = OpType.ADD
     kernel_headers = ("mf_add.h",)
+    int16_headers = ("mf_broadcast.h", "mf_binary_s16.h")
 
     def check(self, op: Op) -> None:
         expect_arity(op, (2,))
-        a = expect_dtype(op, op.inputs[0], "first input", DType.INT8)
-        b = expect_dtype(op, op.inputs[1], "second input", DType.INT8)
-        y = expect_dtype(op, op.outputs[0], "output", DType.INT8)
+        a = expect_dtype(op, op.inputs[0], "first input", DType.INT8, DType.INT16)
+        b = expect_dtype(op, op.inputs[1], "second input", a.dtype)
+        y = expect_dtype(op, op.outputs[0], "output", a.dtype)
         for t, role in ((a, "first input"), (b, "second input"), (y, "output")):
             expect_quant(op, t, role)
         shape = broadcast_shape(op, a.shape, b.shape)
@@ -50,7 +51,7 @@ class Add(OpDef):
         expect_shape(op, y, shape)
         act_clamp(op, y)
         try:
-            add_params(a.quant.s, b.quant.s, y.quant.s)
+            add_params(a.quant.s, b.quant.s, y.quant.s, 8 * y.dtype.size)
         except ValueError as e:  # TFLM aborts on these scales (QuantizeMultiplierSmallerThanOneExp)
             raise fail(op, f"input scales {a.quant.s:g}, {b.quant.s:g} and output scale {y.quant.s:g} cannot be "
                        f"quantised ({e})", "TFLM rejects this ADD too; check the model's quantisation") from None
@@ -63,12 +64,17 @@ class Add(OpDef):
         x, y = op.inputs[index], op.outputs[0]
         if tuple(x.shape) != tuple(y.shape):
             return None
-        return lead_from_reads(np.arange(y.num_elements), 1)  # = 0: the output may start exactly at the input
+        return lead_from_reads(np.arange(y.num_elements) * x.dtype.size, y.dtype.size)  # = 0: may start at the input
 
     def emit(self, op: Op, ctx) -> str:
         a, b, y = op.inputs[0], op.inputs[1], op.outputs[0]
-        q = add_params(a.quant.s, b.quant.s, y.quant.s)
+        q = add_params(a.quant.s, b.quant.s, y.quant.s, 8 * y.dtype.size)
         lo, hi = act_clamp(op, y)
+        if is_int16(op):
+            from ._binary import emit_binary_s16  # imported here: _binary builds on this module's broadcast helpers
+            return emit_binary_s16(op, ctx, "mf_add_s16", left_shift=q.left_shift, in1_mult=q.input1_multiplier,
+                                   in1_shift=q.input1_shift, in2_mult=q.input2_multiplier, in2_shift=q.input2_shift,
+                                   out_mult=q.output_multiplier, out_shift=q.output_shift, act_min=lo, act_max=hi)
         fields = dict(size=y.num_elements, in1_offset=-a.quant.zp, in2_offset=-b.quant.zp, left_shift=q.left_shift,
                       in1_mult=q.input1_multiplier, in1_shift=q.input1_shift, in2_mult=q.input2_multiplier,
                       in2_shift=q.input2_shift, out_mult=q.output_multiplier, out_shift=q.output_shift,

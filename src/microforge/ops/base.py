@@ -35,6 +35,11 @@ class OpDef:
 
     type: OpType
     kernel_headers: tuple[str, ...] = ()
+    int16_headers: tuple[str, ...] = ()  # kernels for int16 activations (16x8 models); empty: int8 only
+
+    def headers(self, op: Op) -> tuple[str, ...]:
+        """The kernel headers this layer includes: the int16 kernels for an int16 layer (is_int16)."""
+        return self.int16_headers if self.int16_headers and is_int16(op) else self.kernel_headers
 
     def check(self, op: Op) -> None:
         """Raise MicroforgeError when the op uses something the compiler does not support."""
@@ -44,10 +49,6 @@ class OpDef:
 
     def emit(self, op: Op, ctx: EmitContext) -> str:
         raise NotImplementedError
-
-    def headers(self, op: Op) -> tuple[str, ...]:
-        """Kernel headers this op's code includes (a fused op: those of its layers)."""
-        return self.kernel_headers
 
     def scratch(self, op: Op) -> list[Tensor]:
         """Arena buffers the op needs only while it runs (the planner places them, the verifier checks them)."""
@@ -73,6 +74,11 @@ class OpDef:
 
 # ---- shared checks -------------------------------------------------------------------------
 
+def is_int16(op: Op) -> bool:
+    """True for a layer of a 16x8 model: its first input or its output is int16 (QUANTIZE may change width)."""
+    return any(t is not None and t.dtype == DType.INT16 for t in op.inputs[:1] + op.outputs[:1])
+
+
 def fail(op: Op, what: str, hint: str | None = None) -> MicroforgeError:
     return MicroforgeError(what, where=op.where, hint=hint)
 
@@ -90,6 +96,9 @@ def expect_dtype(op: Op, t: Tensor | None, role: str, *dtypes: DType) -> Tensor:
         names = " or ".join(d.name.lower() for d in dtypes)
         hint = ("convert the model with full-integer (int8) post-training quantisation"
                 if t.dtype in (DType.FLOAT32, DType.FLOAT16) else
+                "int16 activations (16x8 models) are supported by the ops docs/ops.md marks int16; "
+                "convert with int8 activations (TFLITE_BUILTINS_INT8) for the others"
+                if t.dtype == DType.INT16 else
                 "only int8 activations with int8 weights and int32 biases are supported so far")
         raise fail(op, f"{role} tensor '{t.name}' is {t.dtype.name.lower()}, expected {names}", hint)
     return t

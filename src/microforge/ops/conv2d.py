@@ -1,27 +1,28 @@
-"""CONV_2D: int8 activations, int8 per-channel (or per-tensor) weights, int32 bias."""
+"""CONV_2D: int8 activations, int8 per-channel (or per-tensor) weights, int32 bias; or 16x8 (int16 activations, int64/int32 bias)."""
 from __future__ import annotations
 
 import numpy as np
 
 from ..ir import DType, Op, OpType
 from ..quant import multiply_by_quantized_multiplier
-from ._requant import expect_supported_weight_rescale, act_clamp, conv_multipliers, folded_bias
-from .base import (OpDef, expect_arity, expect_const, expect_dtype, expect_quant, expect_rank, expect_shape, fail, first_taps,
+from ._requant import expect_s16_shift, expect_supported_weight_rescale, act_clamp, conv_multipliers, folded_bias, s16_bias, s16_narrow
+from .base import (OpDef, is_int16, expect_arity, expect_const, expect_dtype, expect_quant, expect_rank, expect_shape, fail, first_taps,
                    lead_from_reads, padding_of, window)
 
 
 class Conv2D(OpDef):
     type = OpType.CONV_2D
     kernel_headers = ("mf_fully_connected.h", "mf_conv2d.h")  # the DSP convolution reuses the FC dot-product blocks
+    int16_headers = ("mf_fully_connected_s16.h", "mf_conv2d_s16.h")  # the DSP variant reuses the FC dot product
 
     def check(self, op: Op) -> None:
         expect_arity(op, (2, 3))
-        x = expect_dtype(op, op.inputs[0], "input", DType.INT8)
+        x = expect_dtype(op, op.inputs[0], "input", DType.INT8, DType.INT16)
         w = expect_dtype(op, expect_const(op, op.inputs[1], "filter"), "filter", DType.INT8)
-        y = expect_dtype(op, op.outputs[0], "output", DType.INT8)
+        y = expect_dtype(op, op.outputs[0], "output", x.dtype)
         b = op.inputs[2] if len(op.inputs) > 2 else None
         if b is not None:
-            expect_dtype(op, expect_const(op, b, "bias"), "bias", DType.INT32)
+            expect_dtype(op, expect_const(op, b, "bias"), "bias", *((DType.INT64, DType.INT32) if is_int16(op) else (DType.INT32,)))
         for t, role in ((x, "input"), (y, "output")):
             expect_quant(op, t, role)
             expect_rank(op, t, 4, role)
@@ -44,6 +45,8 @@ class Conv2D(OpDef):
         expect_shape(op, y, (x.shape[0], oh, ow, oc))
         expect_supported_weight_rescale(op, x, w, y)
         act_clamp(op, y)
+        if is_int16(op):
+            expect_s16_shift(op, conv_multipliers(x, w, y, oc)[1], s16_bias(op, b, oc)[1])
 
     def macs(self, op: Op) -> int:
         y, w = op.outputs[0], op.inputs[1]
@@ -66,9 +69,12 @@ class Conv2D(OpDef):
         taps = first_taps(x.shape[1], x.shape[2], y.shape[1], y.shape[2], kh, kw, o["stride_h"], o["stride_w"],
                           o["dilation_h"], o["dilation_w"], pad_t, pad_l).reshape(1, -1, 1) * ic
         batch = (np.arange(x.shape[0]) * (x.num_elements // x.shape[0])).reshape(-1, 1, 1)
-        return lead_from_reads(np.broadcast_to(taps + batch, (x.shape[0], taps.shape[1], oc)), 1)
+        reads = np.broadcast_to(taps + batch, (x.shape[0], taps.shape[1], oc))  # elements; mf_conv2d_s16 reads alike
+        return lead_from_reads(reads * x.dtype.size, y.dtype.size)
 
     def emit(self, op: Op, ctx) -> str:
+        if is_int16(op):
+            return self._emit_s16(op, ctx)
         x, w, y = op.inputs[0], op.inputs[1], op.outputs[0]
         b = op.inputs[2] if len(op.inputs) > 2 else None
         o = op.options
@@ -97,6 +103,26 @@ class Conv2D(OpDef):
             return (f"{{ int32_t scratch[{words}]; "
                     f"mf_conv2d_s8_scratch(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, (int8_t *)scratch); }}")
         return f"mf_conv2d_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
+
+    def _emit_s16(self, op: Op, ctx) -> str:
+        """16x8: runtime/portable/mf_conv2d_s16.h on every target (no zero points, no DSP variant)."""
+        x, w, y = op.inputs[0], op.inputs[1], op.outputs[0]
+        o = op.options
+        oc, kh, kw, ic = w.shape
+        _, pad_t = window(op, x.shape[1], kh, o["stride_h"], o["dilation_h"], padding_of(op, 0))
+        _, pad_l = window(op, x.shape[2], kw, o["stride_w"], o["dilation_w"], padding_of(op, 1))
+        mult, shift = conv_multipliers(x, w, y, oc)
+        lo, hi = act_clamp(op, y)
+        bias, bias64 = s16_bias(op, op.inputs[2] if len(op.inputs) > 2 else None, oc)
+        p = ctx.params("mf_conv2d_s16_params_t", dict(
+            batches=x.shape[0], in_h=x.shape[1], in_w=x.shape[2], in_c=ic,
+            out_h=y.shape[1], out_w=y.shape[2], out_c=oc, k_h=kh, k_w=kw,
+            stride_h=o["stride_h"], stride_w=o["stride_w"], dil_h=o["dilation_h"], dil_w=o["dilation_w"],
+            pad_top=pad_t, pad_left=pad_l, act_min=lo, act_max=hi, bias64=bias64, narrow=s16_narrow(w.data),
+            weights=ctx.const(w),
+            bias=ctx.const(f"{op.name}_bias", bias), mult=ctx.const(f"{op.name}_mult", mult),
+            shift=ctx.const(f"{op.name}_shift", shift)))
+        return f"mf_conv2d_s16(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
 
 
 def dsp_rq_layout(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray, out_zp: int, lo: int,

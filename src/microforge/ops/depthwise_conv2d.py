@@ -1,26 +1,27 @@
-"""DEPTHWISE_CONV_2D: int8, per-channel weights, any depth multiplier, stride, dilation and padding."""
+"""DEPTHWISE_CONV_2D: int8 or 16x8 (int16 activations, int64 bias), per-channel weights, any depth multiplier, stride, dilation, padding."""
 from __future__ import annotations
 
 import numpy as np
 
 from ..ir import DType, Op, OpType
-from ._requant import expect_supported_weight_rescale, act_clamp, conv_multipliers, folded_bias
-from .base import (OpDef, expect_arity, expect_const, expect_dtype, expect_quant, expect_rank, expect_shape, fail, first_taps,
+from ._requant import expect_s16_shift, expect_supported_weight_rescale, act_clamp, conv_multipliers, folded_bias, s16_bias
+from .base import (OpDef, is_int16, expect_arity, expect_const, expect_dtype, expect_quant, expect_rank, expect_shape, fail, first_taps,
                    lead_from_reads, padding_of, window)
 
 
 class DepthwiseConv2D(OpDef):
     type = OpType.DEPTHWISE_CONV_2D
     kernel_headers = ("mf_depthwise_conv2d.h",)
+    int16_headers = ("mf_depthwise_conv2d_s16.h",)
 
     def check(self, op: Op) -> None:
         expect_arity(op, (2, 3))
-        x = expect_dtype(op, op.inputs[0], "input", DType.INT8)
+        x = expect_dtype(op, op.inputs[0], "input", DType.INT8, DType.INT16)
         w = expect_dtype(op, expect_const(op, op.inputs[1], "filter"), "filter", DType.INT8)
-        y = expect_dtype(op, op.outputs[0], "output", DType.INT8)
+        y = expect_dtype(op, op.outputs[0], "output", x.dtype)
         b = op.inputs[2] if len(op.inputs) > 2 else None
-        if b is not None:
-            expect_dtype(op, expect_const(op, b, "bias"), "bias", DType.INT32)
+        if b is not None:  # TFLM's 16x8 depthwise reads its bias as int64 whatever the type says
+            expect_dtype(op, expect_const(op, b, "bias"), "bias", DType.INT64 if is_int16(op) else DType.INT32)
         for t, role in ((x, "input"), (y, "output")):
             expect_quant(op, t, role)
             expect_rank(op, t, 4, role)
@@ -45,6 +46,8 @@ class DepthwiseConv2D(OpDef):
         expect_shape(op, y, (x.shape[0], oh, ow, oc))
         expect_supported_weight_rescale(op, x, w, y)
         act_clamp(op, y)
+        if is_int16(op):
+            expect_s16_shift(op, conv_multipliers(x, w, y, oc)[1], 1)
 
     def macs(self, op: Op) -> int:
         w = op.inputs[1]
@@ -68,9 +71,11 @@ class DepthwiseConv2D(OpDef):
                           o["dilation_h"], o["dilation_w"], pad_t, pad_l).reshape(1, -1, 1) * ic
         batch = (np.arange(x.shape[0]) * (x.num_elements // x.shape[0])).reshape(-1, 1, 1)
         chan = (np.arange(oc) // (oc // ic)).reshape(1, 1, -1)
-        return lead_from_reads(taps + batch + chan, 1)
+        return lead_from_reads((taps + batch + chan) * x.dtype.size, y.dtype.size)  # mf_depthwise_conv2d_s16 reads alike
 
     def emit(self, op: Op, ctx) -> str:
+        if is_int16(op):
+            return self._emit_s16(op, ctx)
         x, w, y = op.inputs[0], op.inputs[1], op.outputs[0]
         b = op.inputs[2] if len(op.inputs) > 2 else None
         o = op.options
@@ -86,7 +91,7 @@ class DepthwiseConv2D(OpDef):
             out_h=y.shape[1], out_w=y.shape[2], k_h=kh, k_w=kw,
             stride_h=o["stride_h"], stride_w=o["stride_w"], dil_h=o["dilation_h"], dil_w=o["dilation_w"],
             pad_top=pad_t, pad_left=pad_l, pad_value=in_zp, out_offset=out_zp, act_min=lo, act_max=hi)
-        layout = self._dsp_layout(w.data.reshape(kh * kw, oc), bias, mult, shift) \
+        layout = self._dsp_layout(w.data.reshape(kh * kw, oc), bias, mult, shift, out_zp) \
             if "dsp" in ctx.kernel_variants and oc == x.shape[3] else None
         if layout is not None:  # runtime/dsp's SIMD path (depth multiplier 1) reads only wq and rq
             fields.update(weights="0", bias="0", mult="0", shift="0", simd=1,
@@ -95,23 +100,67 @@ class DepthwiseConv2D(OpDef):
         else:
             fields.update(weights=ctx.const(w), bias=ctx.const(f"{op.name}_bias", bias),
                           mult=ctx.const(f"{op.name}_mult", mult), shift=ctx.const(f"{op.name}_shift", shift))
+            rq4 = self._portable_rq4(w.data.reshape(kh * kw, oc), bias, mult, shift, out_zp) \
+                if "dsp" not in ctx.kernel_variants and oc == x.shape[3] else None
+            if rq4 is not None:  # runtime/portable's word path reads its constants from rq4 alone
+                fields.update(bias="0", mult="0", shift="0", rq4=ctx.const(f"{op.name}_rq4", rq4))
         p = ctx.params("mf_depthwise_conv2d_params_t", fields)
         return f"mf_depthwise_conv2d_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
 
+    def _emit_s16(self, op: Op, ctx) -> str:
+        """16x8: runtime/portable/mf_depthwise_conv2d_s16.h on every target (no zero points, no DSP variant)."""
+        x, w, y = op.inputs[0], op.inputs[1], op.outputs[0]
+        o = op.options
+        _, kh, kw, oc = w.shape
+        _, pad_t = window(op, x.shape[1], kh, o["stride_h"], o["dilation_h"], padding_of(op, 0))
+        _, pad_l = window(op, x.shape[2], kw, o["stride_w"], o["dilation_w"], padding_of(op, 1))
+        mult, shift = conv_multipliers(x, w, y, oc)
+        lo, hi = act_clamp(op, y)
+        bias, _ = s16_bias(op, op.inputs[2] if len(op.inputs) > 2 else None, oc)
+        p = ctx.params("mf_depthwise_conv2d_s16_params_t", dict(
+            batches=x.shape[0], in_h=x.shape[1], in_w=x.shape[2], in_c=x.shape[3], depth_mult=oc // x.shape[3],
+            out_h=y.shape[1], out_w=y.shape[2], k_h=kh, k_w=kw,
+            stride_h=o["stride_h"], stride_w=o["stride_w"], dil_h=o["dilation_h"], dil_w=o["dilation_w"],
+            pad_top=pad_t, pad_left=pad_l, act_min=lo, act_max=hi, weights=ctx.const(w),
+            bias=ctx.const(f"{op.name}_bias", bias), mult=ctx.const(f"{op.name}_mult", mult),
+            shift=ctx.const(f"{op.name}_shift", shift)))
+        return f"mf_depthwise_conv2d_s16(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
+
     @staticmethod
-    def _dsp_layout(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray):
-        """runtime/dsp layout: weights doubled as int16 in SXTB16 lane order (c0,c2,c1,c3) per group of 4
-        channels, then the tail channels tap by tap; per group 2*bias[4], mult[4], -shift-1[4], per tail
-        channel the same three. None when the fast requantisation would not be exact."""
+    def _portable_rq4(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray, out_zp: int):
+        """runtime/portable word path constants: per group of 4 channels bias[4], mult[4], e[4], rnd[4]
+        (e = -shift, rnd = 2^(e-1) + out_zp * 2^e). None unless channels % 4 == 0 and the folded rounding
+        is exact: e in 1..22 and |acc| < 2^30, so SRDHM's result plus rnd stays inside int32."""
         kk, c = w.shape
         bound = np.abs(bias.astype(np.int64)) + 128 * np.abs(w.astype(np.int64)).sum(axis=0)
-        if kk > 32 or (shift > -1).any() or (bound >= 1 << 30).any():
+        e = -shift.astype(np.int64)
+        if c % 4 or kk > 31 or (e < 1).any() or (e > 22).any() or (bound >= 1 << 30).any() or (mult < 0).any():
             return None
-        g = c // 4
+        rnd = (np.int64(1) << (e - 1)) + np.int64(out_zp) * (np.int64(1) << e)
+        cols = np.stack([bias.astype(np.int64), mult.astype(np.int64), e, rnd])      # (4, c)
+        return cols.reshape(4, c // 4, 4).transpose(1, 0, 2).reshape(-1).astype(np.int32)
+
+    @staticmethod
+    def _dsp_layout(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray, out_zp: int):
+        """runtime/dsp layout: weights doubled as int16; per group of 4 channels, per tap pair (t, t+1),
+        per channel the pair (2w_t, 2w_t+1), then an odd last tap in SXTB16 lane order (c0,c2,c1,c3);
+        then the tail channels tap by tap. Requantisation per group 2*bias[4], mult[4], e[4], rnd[4]
+        (e = -shift, rnd = 2^(e-1) + out_zp * 2^e), per tail channel the same four. None when the fast
+        requantisation would not be exact: e in 1..22 keeps rnd and SMMLAR's sum inside int32."""
+        kk, c = w.shape
+        bound = np.abs(bias.astype(np.int64)) + 128 * np.abs(w.astype(np.int64)).sum(axis=0)
+        e = -shift.astype(np.int64)
+        if kk > 32 or (e < 1).any() or (e > 22).any() or (bound >= 1 << 30).any() or (mult < 0).any():
+            return None
+        g, kp = c // 4, kk // 2
         w2 = w.astype(np.int16) * 2
-        full = w2[:, :4 * g].reshape(kk, g, 4)[:, :, [0, 2, 1, 3]].transpose(1, 0, 2)
-        wq = np.concatenate([full.reshape(-1), w2[:, 4 * g:].T.reshape(-1)]).astype(np.int16)
-        cols = np.stack([bias.astype(np.int64) * 2, mult, -shift.astype(np.int64) - 1])  # (3, c)
-        groups = cols[:, :4 * g].reshape(3, g, 4).transpose(1, 0, 2)
-        rq = np.concatenate([groups.reshape(-1), cols[:, 4 * g:].T.reshape(-1)]).astype(np.int32)
+        full = w2[:, :4 * g].reshape(kk, g, 4).transpose(1, 0, 2)                  # (g, kk, 4)
+        pairs = full[:, :2 * kp].reshape(g, kp, 2, 4).transpose(0, 1, 3, 2)       # (g, kp, 4 channels, 2 taps)
+        last = full[:, 2 * kp:][:, :, [0, 2, 1, 3]]                               # (g, kk % 2, 4)
+        groups = np.concatenate([pairs.reshape(g, 8 * kp), last.reshape(g, 4 * (kk % 2))], axis=1)
+        wq = np.concatenate([groups.reshape(-1), w2[:, 4 * g:].T.reshape(-1)]).astype(np.int16)
+        rnd = (np.int64(1) << (e - 1)) + np.int64(out_zp) * (np.int64(1) << e)
+        cols = np.stack([bias.astype(np.int64) * 2, mult.astype(np.int64), e, rnd])  # (4, c)
+        rq_groups = cols[:, :4 * g].reshape(4, g, 4).transpose(1, 0, 2)
+        rq = np.concatenate([rq_groups.reshape(-1), cols[:, 4 * g:].T.reshape(-1)]).astype(np.int32)
         return wq, rq

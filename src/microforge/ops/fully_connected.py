@@ -1,24 +1,25 @@
-"""FULLY_CONNECTED: int8 input, int8 per-tensor or per-channel weights, optional int32 bias."""
+"""FULLY_CONNECTED: int8 input, int8 per-tensor or per-channel weights, optional int32 bias; or 16x8 (int16, int64/int32 bias)."""
 from __future__ import annotations
 
 from ..ir import DType, Op, OpType
-from ._requant import expect_supported_weight_rescale, act_clamp, fc_multipliers, folded_bias
+from ._requant import expect_s16_shift, expect_supported_weight_rescale, act_clamp, fc_multipliers, folded_bias, s16_bias, s16_narrow
 from .conv2d import dsp_rq_fields
-from .base import OpDef, expect_arity, expect_const, expect_dtype, expect_quant, expect_rank, fail
+from .base import OpDef, is_int16, expect_arity, expect_const, expect_dtype, expect_quant, expect_rank, fail
 
 
 class FullyConnected(OpDef):
     type = OpType.FULLY_CONNECTED
     kernel_headers = ("mf_fully_connected.h",)
+    int16_headers = ("mf_fully_connected_s16.h",)
 
     def check(self, op: Op) -> None:
         expect_arity(op, (2, 3))
-        x = expect_dtype(op, op.inputs[0], "input", DType.INT8)
+        x = expect_dtype(op, op.inputs[0], "input", DType.INT8, DType.INT16)
         w = expect_dtype(op, expect_const(op, op.inputs[1], "weights"), "weights", DType.INT8)
-        y = expect_dtype(op, op.outputs[0], "output", DType.INT8)
+        y = expect_dtype(op, op.outputs[0], "output", x.dtype)
         b = op.inputs[2] if len(op.inputs) > 2 else None
         if b is not None:
-            expect_dtype(op, expect_const(op, b, "bias"), "bias", DType.INT32)
+            expect_dtype(op, expect_const(op, b, "bias"), "bias", *((DType.INT64, DType.INT32) if is_int16(op) else (DType.INT32,)))
         expect_quant(op, x, "input")
         expect_quant(op, y, "output")
         expect_quant(op, w, "weights", per_tensor=False)
@@ -39,11 +40,15 @@ class FullyConnected(OpDef):
             raise fail(op, f"bias has {b.num_elements} elements, expected {n_out}")
         expect_supported_weight_rescale(op, x, w, y)
         act_clamp(op, y)
+        if is_int16(op):
+            expect_s16_shift(op, fc_multipliers(x, w, y, n_out)[1], s16_bias(op, b, n_out)[1])
 
     def macs(self, op: Op) -> int:
         return op.outputs[0].num_elements * op.inputs[1].shape[1]
 
     def emit(self, op: Op, ctx) -> str:
+        if is_int16(op):
+            return self._emit_s16(op, ctx)
         x, w, y = op.inputs[0], op.inputs[1], op.outputs[0]
         b = op.inputs[2] if len(op.inputs) > 2 else None
         n_out, n_in = w.shape
@@ -61,3 +66,17 @@ class FullyConnected(OpDef):
                           shift=ctx.const(f"{op.name}_shift", shift))
         p = ctx.params("mf_fully_connected_params_t", fields)
         return f"mf_fully_connected_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
+
+    def _emit_s16(self, op: Op, ctx) -> str:
+        """16x8: runtime/portable/mf_fully_connected_s16.h on every target (no zero points, no DSP variant)."""
+        x, w, y = op.inputs[0], op.inputs[1], op.outputs[0]
+        n_out, n_in = w.shape
+        mult, shift = fc_multipliers(x, w, y, n_out)
+        lo, hi = act_clamp(op, y)
+        bias, bias64 = s16_bias(op, op.inputs[2] if len(op.inputs) > 2 else None, n_out)
+        p = ctx.params("mf_fully_connected_s16_params_t", dict(
+            batches=x.num_elements // n_in, in_features=n_in, out_features=n_out, act_min=lo, act_max=hi,
+            per_channel=int(len(mult) > 1), bias64=bias64, narrow=s16_narrow(w.data), weights=ctx.const(w),
+            bias=ctx.const(f"{op.name}_bias", bias), mult=ctx.const(f"{op.name}_mult", mult),
+            shift=ctx.const(f"{op.name}_shift", shift)))
+        return f"mf_fully_connected_s16(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"

@@ -2,12 +2,13 @@
  *
  * Every intermediate is small: |x - zp| <= 255, so (x - zp) << 20 and everything SRDHM makes of it
  * stays below 2^28, and SRDHM(v, m) = SMMULR(2v, m) exactly (no 64-bit product, no saturation case).
- * RDBP(v, e) = (((v + (v < 0)) >> (e - 1)) + 1) >> 1 for e >= 1 (ties away from zero); the shifts are
- * layer constants, so e == 0 costs nothing. Same params and signatures as runtime/portable/mf_add.h.
+ * RDBP(v, e) = (((v - (v < 0)) >> (e - 1)) + 1) >> 1 for e >= 1 (ties away from zero), folded into one
+ * shift with the output offset (mf_add_rdbp_off); the shifts are layer constants. Same params and signatures as runtime/portable/mf_add.h.
  */
 #ifndef MF_ADD_H
 #define MF_ADD_H
 #include <stdint.h>
+#include <string.h>
 #include <arm_acle.h>
 #include "mf_common.h"
 
@@ -26,28 +27,79 @@ MF_INLINE int32_t mf_add_smmulr(int32_t a, int32_t b)
     return r;
 }
 
-MF_INLINE int32_t mf_add_rdbp(int32_t v, int32_t e)
+/* RDBP(v, e) + off in one shift: (((v + (v<0)) >> (e-1)) + 1) >> 1 == (v + (v<0) + 2^(e-1)) >> e
+ * (nested floors of powers of two collapse), and adding off after a floor by 2^e is adding off*2^e
+ * before it. Here |v| < 2^28 and off*2^e < 2^31 whenever e <= 22, so nothing overflows; larger e keep
+ * the add outside. e and off are layer constants, so the branches fold away. */
+MF_INLINE int32_t mf_add_rdbp_off(int32_t v, int32_t e, int32_t off)
 {
-    if (e == 0) return v;
+    if (e == 0) return v + off;
+    if (e <= 22) return (v + (v >> 31) + ((1 << (e - 1)) + off * (1 << e))) >> e;
     v = (v + (v >> 31)) >> (e - 1);
-    return (v + 1) >> 1;
+    return ((v + 1) >> 1) + off;
 }
 
-MF_KERNEL int8_t mf_add_one(const mf_add_params_t *p, int32_t a, int32_t b)
+/* Byte `rot/8` of w sign-extended, times 2^k, plus c (= offset * 2^k): SXTB with rotation and one
+ * ADD with a shifted operand; GCC would spend a third instruction on it. */
+#define MF_ADD_PRE(w, rot, k, c) __extension__({ int32_t _x; \
+    __asm__("sxtb %0, %1, ror #" #rot "\n\tadd.w %0, %2, %0, lsl %3" : "=&r"(_x) : "r"(w), "r"(c), "n"(k)); _x; })
+
+/* One element from its two pre-scaled inputs xa = (a + offset1) * 2^k, xb likewise. */
+MF_KERNEL int8_t mf_add_post(const mf_add_params_t *p, int32_t xa, int32_t xb)
 {
-    const int32_t sa = mf_add_rdbp(mf_add_smmulr((a + p->in1_offset) << (p->left_shift + 1), p->in1_mult), -p->in1_shift);
-    const int32_t sb = mf_add_rdbp(mf_add_smmulr((b + p->in2_offset) << (p->left_shift + 1), p->in2_mult), -p->in2_shift);
-    int32_t r = mf_add_rdbp(mf_add_smmulr((sa + sb) << 1, p->out_mult), -p->out_shift) + p->out_offset;
+    const int32_t sa = mf_add_rdbp_off(mf_add_smmulr(xa, p->in1_mult), -p->in1_shift, 0);
+    const int32_t sb = mf_add_rdbp_off(mf_add_smmulr(xb, p->in2_mult), -p->in2_shift, 0);
+    int32_t r = mf_add_rdbp_off(mf_add_smmulr((sa + sb) << 1, p->out_mult), -p->out_shift, p->out_offset);
     r = __ssat(r, 8);
     if (p->act_min > -128) r = r < p->act_min ? p->act_min : r;
     if (p->act_max < 127) r = r > p->act_max ? p->act_max : r;
     return (int8_t)r;
 }
 
+MF_KERNEL int8_t mf_add_one(const mf_add_params_t *p, int32_t a, int32_t b)
+{
+    const int32_t k = p->left_shift + 1;
+    return mf_add_post(p, a * (1 << k) + p->in1_offset * (1 << k), b * (1 << k) + p->in2_offset * (1 << k));
+}
+
+/* One output from 2 * (sa + sb). */
+MF_KERNEL int8_t mf_add_out(const mf_add_params_t *p, int32_t s2)
+{
+    int32_t r = mf_add_rdbp_off(mf_add_smmulr(s2, p->out_mult), -p->out_shift, p->out_offset);
+    r = __ssat(r, 8);
+    if (p->act_min > -128) r = r < p->act_min ? p->act_min : r;
+    if (p->act_max < 127) r = r > p->act_max ? p->act_max : r;
+    return (int8_t)r;
+}
+
+/* Twice an input's rescaled value from byte `rot/8` of w. The input with the larger scale always has
+ * multiplier 2^30 and shift 0 (its scale over twice the larger scale is 1/2), and then
+ * SMMULR(x * 2^21, 2^30) = x * 2^19 exactly: twice that is the pre-scale by 2^20, no multiply. */
+#define MF_ADD_TWICE(w, rot, c20, c21, m, sh) ((m) == (1 << 30) && (sh) == 0 ? MF_ADD_PRE(w, rot, 20, c20) \
+    : mf_add_rdbp_off(mf_add_smmulr(MF_ADD_PRE(w, rot, 21, c21), m), -(sh), 0) * 2)
+#define MF_ADD_ELEM(rot) mf_add_out(p, MF_ADD_TWICE(wa, rot, ca20, ca21, p->in1_mult, p->in1_shift) \
+                                      + MF_ADD_TWICE(wb, rot, cb20, cb21, p->in2_mult, p->in2_shift))
+
+/* Four elements per pass: one word load per input, bytes sign-extended from it; all four reads of a
+ * pass happen before its four writes, so an output starting at (or before) an input stays exact. */
 MF_KERNEL void mf_add_s8(const mf_add_params_t *p, const int8_t *a, const int8_t *b, int8_t *out)
 {
-    for (int32_t i = 0; i < p->size; ++i) out[i] = mf_add_one(p, a[i], b[i]);
+    int32_t i = 0;
+    if (p->left_shift == 20) {  /* int8 ADD always has it; the asm needs the shift as a constant */
+        const int32_t ca21 = p->in1_offset * (1 << 21), cb21 = p->in2_offset * (1 << 21);
+        const int32_t ca20 = p->in1_offset * (1 << 20), cb20 = p->in2_offset * (1 << 20);
+        for (; i + 4 <= p->size; i += 4) {
+            uint32_t wa, wb;
+            memcpy(&wa, a + i, 4);
+            memcpy(&wb, b + i, 4);
+            const int8_t r0 = MF_ADD_ELEM(0), r1 = MF_ADD_ELEM(8), r2 = MF_ADD_ELEM(16), r3 = MF_ADD_ELEM(24);
+            out[i] = r0; out[i + 1] = r1; out[i + 2] = r2; out[i + 3] = r3;
+        }
+    }
+    for (; i < p->size; ++i) out[i] = mf_add_one(p, a[i], b[i]);
 }
+#undef MF_ADD_ELEM
+#undef MF_ADD_TWICE
 
 MF_KERNEL void mf_add_broadcast_s8(const mf_add_params_t *p, const int8_t *a, const int8_t *b, int8_t *out)
 {

@@ -126,6 +126,22 @@ static inline int32_t mf_mbqm_gt1(int32_t x, int32_t m, int shift) {
   return mf_srdhm(mf_wrap_shl32(x, shift), m);
 }
 
+/* ---- TFLM MultiplyByQuantizedMultiplier(int64 x): the 16x8 kernels' int64 accumulators -------- */
+/* The multiplier is first rounded to 16 bits, then one rounding shift: x * round(m / 2^16) * 2^(shift-15),
+ * rounded half up; -31 <= shift <= 7, |x| < 2^47 (TFLM's preconditions). */
+static inline int32_t mf_mbqm64(int64_t x, int32_t m, int shift) {
+  const int64_t rm = m < 0x7FFF0000 ? (m + (1 << 15)) >> 16 : 0x7FFF;
+  const int total = 15 - shift;
+  return (int32_t)((x * rm + ((int64_t)1 << (total - 1))) >> total);
+}
+
+/* 16x8 requantisation: TFLM picks the arithmetic by the bias type (int64: the 16-bit multiplier above;
+ * int32: an int32 accumulator, wrapping, and the ordinary double rounding). */
+static inline int16_t mf_requant_s16(int64_t acc, int32_t m, int shift, int bias64, int32_t lo, int32_t hi) {
+  const int32_t r = bias64 ? mf_mbqm64(acc, m, shift) : mf_mbqm((int32_t)(uint32_t)(uint64_t)acc, m, shift);
+  return (int16_t)mf_clamp_i32(r, lo, hi);
+}
+
 #ifdef __cplusplus
 }
 #endif

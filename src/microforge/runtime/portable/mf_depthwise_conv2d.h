@@ -2,6 +2,7 @@
 #ifndef MF_DEPTHWISE_CONV2D_H
 #define MF_DEPTHWISE_CONV2D_H
 #include <stdint.h>
+#include <string.h>
 #include "mf_common.h"
 
 typedef struct {
@@ -11,6 +12,10 @@ typedef struct {
     const int8_t *weights;        /* [k_h][k_w][in_c * depth_mult] */
     const int32_t *bias;          /* folded bias, [in_c * depth_mult] */
     const int32_t *mult, *shift;
+    /* optional (ops/depthwise_conv2d.py fills it for depth multiplier 1, channels % 4 == 0, when the
+     * folded rounding below is exact): per group of 4 channels bias[4], mult[4], e[4], rnd[4] with
+     * e = -shift in 1..22 and rnd = 2^(e-1) + out_offset * 2^e */
+    const int32_t *rq4;
 } mf_depthwise_conv2d_params_t;
 
 #ifndef MF_FAST_MBQM_DEFINED
@@ -47,10 +52,116 @@ MF_INLINE int32_t mf__fast_mbqm(int32_t x, int32_t m, int shift)
 }
 #endif
 
+/* SRDHM(x, m) for |x| < 2^30 (never the INT32_MIN * INT32_MIN case): mf__fast_mbqm without the shift. */
+MF_INLINE int32_t mf_dw__srdhm(int32_t x, int32_t m) { return mf__fast_mbqm(x, m, 0); }
+
+/* rq4 requantisation: RDBP(v, e) + zp = (v - (v<0) + rnd) >> e (nested floors by powers of two
+ * collapse; |v| < 2^30 and rnd < 2^30 keep the sum inside int32). */
+MF_INLINE int8_t mf_dw__rq4(const mf_depthwise_conv2d_params_t *p, int32_t acc, int32_t m, int32_t e, int32_t rnd)
+{
+    const int32_t v = mf_dw__srdhm(acc, m);
+    return (int8_t)mf_clamp_i32((v + (v >> 31) + rnd) >> e, p->act_min, p->act_max);
+}
+
 MF_INLINE int8_t mf_depthwise_conv2d__requant(const mf_depthwise_conv2d_params_t *p, int32_t acc, int32_t oc)
 {
     acc = mf__fast_mbqm(acc, p->mult[oc], p->shift[oc]) + p->out_offset;
     return (int8_t)mf_clamp_i32(acc, p->act_min, p->act_max);
+}
+
+/* Four channels of one pixel from aligned words: one word load of the input and one of the weights per
+ * tap, bytes sign-extended by shifts (a core without SIMD still loads 4 bytes for the price of 1).
+ * tp == 0: interior pixel, tap (ky,kx) at win + ky*row + kx*col; otherwise tap t is valid when
+ * bit t of `valid` is set and reads the input zero point (`padw`, 4 copies) otherwise, which is
+ * what the folded bias expects. */
+MF_INLINE int32_t mf_dw__word(const int8_t *ptr, int aligned)
+{
+    uint32_t v;
+    if (aligned) memcpy(&v, __builtin_assume_aligned(ptr, 4), 4);
+    else memcpy(&v, ptr, 4);  /* byte loads where a word load could fault (ARMv6-M) */
+    return (int32_t)v;
+}
+
+/* a_j += byte j of x * byte j of w, both sign-extended. ARMv6-M: explicit so that the two scratch
+ * registers stay low and the accumulators may live in high registers (ADD reaches them; GCC's own
+ * allocation of the two-operand MULS spilled). */
+#if defined(__ARM_ARCH_6M__)
+#define MF_DW_MAC4(a0, a1, a2, a3, x, w) do { int32_t _t0, _t1; __asm__( \
+    ".syntax unified\n\t" /* GCC hands Thumb-1 inline asm to the assembler in divided syntax */ \
+    "sxtb %[t0], %[xx]\n\tsxtb %[t1], %[ww]\n\tmuls %[t0], %[t1], %[t0]\n\tadd %[c0], %[t0]\n\t" \
+    "lsls %[t0], %[xx], #16\n\tasrs %[t0], %[t0], #24\n\tlsls %[t1], %[ww], #16\n\tasrs %[t1], %[t1], #24\n\t" \
+    "muls %[t0], %[t1], %[t0]\n\tadd %[c1], %[t0]\n\t" \
+    "lsls %[t0], %[xx], #8\n\tasrs %[t0], %[t0], #24\n\tlsls %[t1], %[ww], #8\n\tasrs %[t1], %[t1], #24\n\t" \
+    "muls %[t0], %[t1], %[t0]\n\tadd %[c2], %[t0]\n\t" \
+    "asrs %[t0], %[xx], #24\n\tasrs %[t1], %[ww], #24\n\tmuls %[t0], %[t1], %[t0]\n\tadd %[c3], %[t0]\n\t.syntax divided" \
+    : [c0] "+r"(a0), [c1] "+r"(a1), [c2] "+r"(a2), [c3] "+r"(a3), [t0] "=&l"(_t0), [t1] "=&l"(_t1) \
+    : [xx] "l"(x), [ww] "l"(w) : "cc"); } while (0)
+#else
+#define MF_DW_MAC4(a0, a1, a2, a3, x, w) do { \
+    a0 += (int32_t)(int8_t)(x) * (int8_t)(w); \
+    a1 += ((int32_t)((uint32_t)(x) << 16) >> 24) * ((int32_t)((uint32_t)(w) << 16) >> 24); \
+    a2 += ((int32_t)((uint32_t)(x) << 8) >> 24) * ((int32_t)((uint32_t)(w) << 8) >> 24); \
+    a3 += ((x) >> 24) * ((w) >> 24); } while (0)
+#endif
+
+MF_KERNEL void mf_dw__group4(const mf_depthwise_conv2d_params_t *p, const int8_t *win, uint32_t valid, int border,
+                             int32_t padw, const int8_t *wp, const int32_t *rq, int8_t *out, int aligned)
+{
+    const int32_t C = p->in_c;
+    const int32_t row = p->dil_h * p->in_w * C, col = p->dil_w * C;
+    int32_t a0 = rq[0], a1 = rq[1], a2 = rq[2], a3 = rq[3];
+#pragma GCC unroll 8
+    for (int32_t ky = 0; ky < p->k_h; ++ky)
+#pragma GCC unroll 8
+        for (int32_t kx = 0; kx < p->k_w; ++kx, wp += C) {
+            const int32_t t = ky * p->k_w + kx;
+            const int32_t x = !border || (valid >> t) & 1 ? mf_dw__word(win + ky * row + kx * col, aligned) : padw;
+            const int32_t w = mf_dw__word(wp, 1);
+            MF_DW_MAC4(a0, a1, a2, a3, x, w);
+        }
+    out[0] = mf_dw__rq4(p, a0, rq[4], rq[8], rq[12]);
+    out[1] = mf_dw__rq4(p, a1, rq[5], rq[9], rq[13]);
+    out[2] = mf_dw__rq4(p, a2, rq[6], rq[10], rq[14]);
+    out[3] = mf_dw__rq4(p, a3, rq[7], rq[11], rq[15]);
+}
+
+/* rq4 given (depth multiplier 1, channels a multiple of 4, at most 31 taps): every pixel
+ * (border ones through a validity mask) four channels at a time. Write order as below, except that
+ * a group's 4 outputs follow the reads of all 4 of its channels (earlier reads only: the lead holds). */
+MF_KERNEL void mf_depthwise_conv2d__words(const mf_depthwise_conv2d_params_t *p, const int8_t *in, int8_t *out, int aligned)
+{
+    const int32_t C = p->in_c;
+    const int32_t padw = (int32_t)(0x01010101u * (uint8_t)p->pad_value);
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = in + b * p->in_h * p->in_w * C;
+        for (int32_t oy = 0; oy < p->out_h; ++oy) {
+            const int32_t iy0 = oy * p->stride_h - p->pad_top;
+            uint32_t rows = 0;
+            for (int32_t ky = 0; ky < p->k_h; ++ky) {
+                const int32_t iy = iy0 + ky * p->dil_h;
+                if (iy >= 0 && iy < p->in_h) rows |= 1u << ky;
+            }
+            for (int32_t ox = 0; ox < p->out_w; ++ox, out += C) {
+                const int32_t ix0 = ox * p->stride_w - p->pad_left;
+                uint32_t valid = 0;
+                for (int32_t ky = 0; ky < p->k_h; ++ky)
+                    for (int32_t kx = 0; kx < p->k_w; ++kx) {
+                        const int32_t ix = ix0 + kx * p->dil_w;
+                        if ((rows >> ky) & 1 && ix >= 0 && ix < p->in_w) valid |= 1u << (ky * p->k_w + kx);
+                    }
+                const int8_t *win = in_b + (iy0 * p->in_w + ix0) * C;
+                /* one pointer per stream (input, weights, constants, output) stepping per group */
+                const int8_t *wn = win, *wp = p->weights;
+                const int32_t *rq = p->rq4;
+                int8_t *o = out;
+                if (valid == (1u << (p->k_h * p->k_w)) - 1u) {
+                    for (; o < out + C; wn += 4, wp += 4, rq += 16, o += 4) mf_dw__group4(p, wn, valid, 0, padw, wp, rq, o, aligned);
+                } else {
+                    for (; o < out + C; wn += 4, wp += 4, rq += 16, o += 4) mf_dw__group4(p, wn, valid, 1, padw, wp, rq, o, aligned);
+                }
+            }
+        }
+    }
 }
 
 /* Portable int8 depthwise convolution: output channel ic * depth_mult + m reads input channel ic.
@@ -59,6 +170,11 @@ MF_INLINE int8_t mf_depthwise_conv2d__requant(const mf_depthwise_conv2d_params_t
  * checks; border pixels compute their in-image tap rectangle once per pixel. */
 MF_KERNEL void mf_depthwise_conv2d_s8(const mf_depthwise_conv2d_params_t *p, const int8_t *in, int8_t *out)
 {
+    if (p->rq4) {  /* the input's alignment is a compile-time fact (arena base + constant offset) */
+        if (((uintptr_t)in & 3) == 0) mf_depthwise_conv2d__words(p, in, out, 1);
+        else mf_depthwise_conv2d__words(p, in, out, 0);
+        return;
+    }
     const int32_t out_c = p->in_c * p->depth_mult;
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = in + b * p->in_h * p->in_w * p->in_c;

@@ -9,11 +9,14 @@ typedef struct {
     int32_t stride_h, stride_w, pad_top, pad_left, act_min, act_max;
 } mf_pool_params_t;
 
-/* Portable pooling: the window is clipped to the image; the average rounds half away from zero. */
+/* Portable pooling: the window is clipped to the image; the average rounds half away from zero.
+ * The clipped window and its element count are worked out once per output pixel; each channel then
+ * walks it with a pointer (one add per element, no index arithmetic). */
 MF_INLINE void mf_pool_impl(const mf_pool_params_t *p, const int8_t *in, int8_t *out, int is_max)
 {
+    const int32_t C = p->channels;
     for (int32_t b = 0; b < p->batches; ++b) {
-        const int8_t *in_b = in + b * p->in_h * p->in_w * p->channels;
+        const int8_t *in_b = in + b * p->in_h * p->in_w * C;
         for (int32_t oy = 0; oy < p->out_h; ++oy) {
             const int32_t y0 = oy * p->stride_h - p->pad_top;
             const int32_t fy0 = y0 < 0 ? -y0 : 0;
@@ -22,14 +25,18 @@ MF_INLINE void mf_pool_impl(const mf_pool_params_t *p, const int8_t *in, int8_t 
                 const int32_t x0 = ox * p->stride_w - p->pad_left;
                 const int32_t fx0 = x0 < 0 ? -x0 : 0;
                 const int32_t fx1 = p->in_w - x0 < p->f_w ? p->in_w - x0 : p->f_w;
-                for (int32_t c = 0; c < p->channels; ++c) {
-                    int32_t acc = is_max ? -128 : 0, count = 0;
-                    for (int32_t fy = fy0; fy < fy1; ++fy)
-                        for (int32_t fx = fx0; fx < fx1; ++fx) {
-                            const int32_t v = in_b[((y0 + fy) * p->in_w + (x0 + fx)) * p->channels + c];
+                const int32_t nx = fx1 - fx0, ny = fy1 - fy0;
+                const int32_t count = nx > 0 && ny > 0 ? nx * ny : 0;
+                const int8_t *win = in_b + ((y0 + fy0) * p->in_w + (x0 + fx0)) * C;
+                const int32_t row_skip = (p->in_w - nx) * C;
+                for (int32_t c = 0; c < C; ++c) {
+                    int32_t acc = is_max ? -128 : 0;
+                    const int8_t *px = win + c;
+                    for (int32_t fy = 0; fy < ny; ++fy, px += row_skip)
+                        for (int32_t fx = 0; fx < nx; ++fx, px += C) {
+                            const int32_t v = *px;
                             if (is_max) acc = v > acc ? v : acc;
                             else acc += v;
-                            ++count;
                         }
                     if (!is_max && count > 0)
                         acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;

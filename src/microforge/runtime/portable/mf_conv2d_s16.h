@@ -1,0 +1,81 @@
+/* mf_conv2d_s16: 16x8 2-D convolution (int16 NHWC input, int8 OHWI weights, int16 output), bit-exact with TFLM. */
+#ifndef MF_CONV2D_S16_H
+#define MF_CONV2D_S16_H
+#include <stdint.h>
+#include "mf_common.h"
+
+typedef struct {
+    int32_t batches, in_h, in_w, in_c, out_h, out_w, out_c, k_h, k_w;
+    int32_t stride_h, stride_w, dil_h, dil_w, pad_top, pad_left;
+    int32_t act_min, act_max;
+    int32_t bias64;               /* 1: TFLM's int64 accumulator path (int64 or no bias); 0: its int32 path */
+    int32_t narrow;               /* 1: 2^15 * sum|w| < 2^31 for every channel, so window sums fit int32 */
+    const int8_t *weights;        /* [out_c][k_h][k_w][in_c] */
+    const int64_t *bias;          /* [out_c] (int32 biases widened; zeros without bias) */
+    const int32_t *mult, *shift;  /* per output channel requantisation */
+} mf_conv2d_s16_params_t;
+
+/* The in-image taps of a window starting at i0 (stride dil, n taps) over an axis of size size: [*lo, *hi). */
+MF_INLINE void mf__taps_s16(int32_t i0, int32_t dil, int32_t n, int32_t size, int32_t *lo, int32_t *hi)
+{
+    int32_t a = 0, b;
+    while (a < n && i0 + a * dil < 0) ++a;
+    b = a;
+    while (b < n && i0 + b * dil < size) ++b;
+    *lo = a;
+    *hi = b;
+}
+
+/* acc + sum x[i] * w[i], exactly: in int32 when the layer's sums provably fit (`narrow`, decided at compile
+ * time: cheaper on cores without a 64-bit multiply-accumulate), else in int64. */
+MF_INLINE int64_t mf__dot_s16(const int16_t *x, const int8_t *w, int32_t n, int64_t acc, int32_t narrow)
+{
+    if (narrow) {
+        int32_t s = 0;
+        for (int32_t i = 0; i < n; ++i) s += (int32_t)x[i] * w[i];
+        return acc + s;
+    }
+    for (int32_t i = 0; i < n; ++i) acc += (int32_t)x[i] * w[i];
+    return acc;
+}
+
+/* Zero points are 0 in 16x8 models, so padded taps add nothing and are skipped. The int64 accumulator
+ * holds every sum exactly; the int32 path wraps it to 32 bits at the end, as TFLM's int32 accumulator does.
+ * Order (overlap_lead): pixels in increasing order; each output channel is written after its pixel's
+ * whole window has been read. */
+MF_KERNEL void mf_conv2d_s16(const mf_conv2d_s16_params_t *p, const int16_t *in, int16_t *out)
+{
+    const int32_t in_c = p->in_c;
+    const int32_t kernel_size = p->k_h * p->k_w * in_c;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int16_t *in_b = in + b * p->in_h * p->in_w * in_c;
+        for (int32_t oy = 0; oy < p->out_h; ++oy) {
+            const int32_t iy0 = oy * p->stride_h - p->pad_top;
+            int32_t ky_lo, ky_hi;
+            mf__taps_s16(iy0, p->dil_h, p->k_h, p->in_h, &ky_lo, &ky_hi);
+            for (int32_t ox = 0; ox < p->out_w; ++ox) {
+                const int32_t ix0 = ox * p->stride_w - p->pad_left;
+                int32_t kx_lo, kx_hi;
+                mf__taps_s16(ix0, p->dil_w, p->k_w, p->in_w, &kx_lo, &kx_hi);
+                const int8_t *w = p->weights;
+                for (int32_t oc = 0; oc < p->out_c; ++oc, w += kernel_size) {
+                    int64_t acc = p->bias[oc];
+                    for (int32_t ky = ky_lo; ky < ky_hi; ++ky) {
+                        const int32_t row = ((iy0 + ky * p->dil_h) * p->in_w + ix0) * in_c;  /* may be < 0 */
+                        const int8_t *wr = w + ky * p->k_w * in_c;
+                        if (p->dil_w == 1) {  /* the row's in-image taps are one contiguous run */
+                            acc = mf__dot_s16(in_b + (row + kx_lo * in_c), wr + kx_lo * in_c, (kx_hi - kx_lo) * in_c,
+                                              acc, p->narrow);
+                        } else {
+                            for (int32_t kx = kx_lo; kx < kx_hi; ++kx)
+                                acc = mf__dot_s16(in_b + (row + kx * p->dil_w * in_c), wr + kx * in_c, in_c, acc, p->narrow);
+                        }
+                    }
+                    *out++ = mf_requant_s16(acc, p->mult[oc], p->shift[oc], p->bias64, p->act_min, p->act_max);
+                }
+            }
+        }
+    }
+}
+
+#endif
