@@ -100,6 +100,11 @@ def bench_one(name: str, path: str, target_name: str) -> dict:
     it.invoke()
     exact = all(np.array_equal(run.outputs[i], it.get_output(i)) for i in range(len(run.outputs)))
     rep = make_report(cm, target, run).to_dict()
+    if cm.row_pipeline:   # the RAM-saving transform's cost: the same model and input without row pipelines
+        plain = compile_model(path, target=target_name, row_pipeline="off")
+        without = make_report(plain, target, run_on_target(plain, target, x))
+        rep["row_pipeline"] = dict(segments=cm.row_pipeline, ram_total_without=without.ram_bytes["total"],
+                                   cycles_without=without.cycles, flash_without=without.flash_bytes)
     rep.update(model_key=name, exact=exact, note=note, wall_s=round(time.monotonic() - t0, 1))
     return rep
 
@@ -226,6 +231,21 @@ def write_markdown(results: dict, previous: dict, arenas: dict, published: dict,
         a = arenas[model]
         L.append(f"| {model} | {a['total']:,} | {a['head']:,} | {r['ram_bytes']['activations']:,} | {r['ram_bytes']['total']:,} "
                  f"| {r['ram_bytes']['total'] / a['total']:.2f} |")
+
+    rows = [(k, r) for k, r in sorted(results.items()) if r.get("row_pipeline")]
+    if rows:
+        L += ["", "## Row pipeline: RAM saved and its cost", "",
+              "Chains of high-resolution layers run band by band (`--row-pipeline auto`), against the same model "
+              "with `--row-pipeline off`, same input.", "",
+              "| model | core | segments | RAM total off -> on | cycles off -> on | flash off -> on |",
+              "|---|---|---|---:|---:|---:|"]
+        for key, r in rows:
+            model, tgt = key.split("/")
+            rp = r["row_pipeline"]
+            segs = "; ".join(rp["segments"])
+            L.append(f"| {model} | {tgt} | {segs} | {rp['ram_total_without']:,} -> {r['ram_bytes']['total']:,} "
+                     f"| {rp['cycles_without']:,} -> {r['cycles']:,} ({100 * (r['cycles'] / rp['cycles_without'] - 1):+.1f}%) "
+                     f"| {rp['flash_without']:,} -> {r['flash_bytes']:,} |")
 
     L += ["", "## Per layer (Cortex-M4)", "", "MACs/cycle per layer: the layers far from 2 MACs/cycle (SMLAD's limit) are where the next work is.", ""]
     for key in sorted(results):

@@ -28,7 +28,7 @@ def _compile(args) -> int:
     target = _target(args)
     t0 = time.monotonic()
     _progress(f"compiling {args.model} for {target.name}")
-    cm = compile_model(args.model, target=target.name, memory=args.memory)
+    cm = compile_model(args.model, target=target.name, memory=args.memory, **_pipeline(args))
     out = Path(args.output)
     from . import footprint
     from .toolchain.package import write_package
@@ -36,6 +36,8 @@ def _compile(args) -> int:
     written = write_package(cm, target, out, args.format)
     ms = (time.monotonic() - t0) * 1000
     print(f"wrote {len(written)} files to {out}/ ({args.format}; {len(cm.graph.ops)} layers, {cm.macs:,} MACs, {ms:.0f} ms)")
+    for line in cm.row_pipeline:
+        print(f"{line} (arena {cm.arena_without_row_pipeline:,} B without row pipelines)")
     check_fit(cm, target)
     if target.is_host or args.no_measure:
         print(footprint.compile_time(cm).to_text())
@@ -43,6 +45,10 @@ def _compile(args) -> int:
         _progress("measuring code, static data and stack: building with arm-none-eabi-gcc, one emulated inference")
         print(footprint.measure(cm, target).to_text())
     return 0
+
+
+def _pipeline(args) -> dict:
+    return dict(row_pipeline=getattr(args, "row_pipeline", "auto"), band=getattr(args, "band", None))
 
 
 def _target(args):
@@ -74,7 +80,7 @@ def _run(args) -> int:
     from .driver import compile_model
 
     target = _target(args)
-    cm = compile_model(args.model, target=target.name)
+    cm = compile_model(args.model, target=target.name, **_pipeline(args))
     inputs = _load_inputs(args.input, cm.graph.inputs)
     outputs_paths = args.output or []
     if outputs_paths and len(outputs_paths) != len(cm.graph.outputs):
@@ -104,9 +110,17 @@ def _plan(args) -> int:
     from .driver import compile_model
     from .memory.render import plan_svg, plan_table, pools_table
 
-    cm = compile_model(args.model, target=_target(args).name, memory=args.memory)
-    names = [f"{i} {op.type.value}" for i, op in enumerate(cm.graph.ops)]
+    cm = compile_model(args.model, target=_target(args).name, memory=args.memory, **_pipeline(args))
+    from .ops import opdef
+
+    names = [f"{i} {opdef(op.type).label(op)}" for i, op in enumerate(cm.graph.ops)]
     print(pools_table(cm.pools, names) if cm.pools else plan_table(cm.plan, names))
+    for line in cm.row_pipeline:
+        print(line)
+    if cm.row_pipeline:
+        saved = cm.arena_without_row_pipeline - cm.arena_bytes
+        print(f"row pipeline: arena {cm.arena_without_row_pipeline:,} B without, {cm.arena_bytes:,} B with "
+              f"({saved:,} B saved; `bench --row-pipeline off` measures the cycles without)")
     if args.svg:
         Path(args.svg).write_text(plan_svg(cm.plan, names))
         print(f"wrote the plan picture to {args.svg}")
@@ -125,7 +139,7 @@ def _bench(args) -> int:
         raise MicroforgeError("bench measures on an emulated core, not the host", where="--target",
                               hint="pick one of " + ", ".join(n for n, t in TARGETS.items() if not t.is_host))
     _progress(f"compiling {args.model} for {target.name}")
-    cm = compile_model(args.model, target=target.name, memory=args.memory)
+    cm = compile_model(args.model, target=target.name, memory=args.memory, **_pipeline(args))
     check_fit(cm, target)
     inputs = _load_inputs(args.input, cm.graph.inputs) if args.input else random_inputs(cm.graph.inputs, args.seed)
     _progress(f"building with arm-none-eabi-gcc {args.opt} and running on the emulated {target.core} "
@@ -213,6 +227,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--clock-mhz", type=float, help="override the target board's clock")
         p.add_argument("--ram", type=int, help="override the target board's RAM, bytes")
         p.add_argument("--flash", type=int, help="override the target board's flash, bytes")
+        p.add_argument("--row-pipeline", default="auto", choices=["auto", "on", "off"],
+                       help="run chains of high-resolution layers band by band with row windows: when that lowers "
+                            "the arena (auto, default), always (on) or never (off); it costs some cycles")
+        p.add_argument("--band", type=int, help="rows per band of a row pipeline (default: chosen by the planner)")
 
     p = sub.add_parser("compile", help="compile a model to a C library", description="Compile a .tflite model to "
                        "model.c / model.h plus the kernels it uses, and print the RAM and flash it needs.")

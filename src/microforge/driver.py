@@ -8,12 +8,14 @@ from pathlib import Path
 from .codegen import generate
 from .codegen.generate import Arena, Layer
 from .frontend import load_tflite
-from .ir import Graph, Tensor, verify
-from .memory import (Plan, Pool, PoolPlan, RamUsage, buffer_traffic, buffers_for, combined_plan, parse_memory, place_in_pools,
-                     plan_best, verify_plan)
+from .ir import Graph, OpType, Tensor, verify
+from .memory import (ALIGN, Plan, Pool, PoolPlan, RamUsage, buffer_traffic, buffers_for, combined_plan, parse_memory,
+                     place_in_pools, plan_best, plan_greedy_by_breadth, plan_greedy_by_conflict, plan_greedy_by_size,
+                     plan_hill_climb, verify_plan)
 from .errors import MicroforgeError
 from .ops import opdef
 from .passes import PASSES
+from .passes.row_pipeline import Chain, can_schedule, find_chains, fuse
 from .targets import Target, get_target
 
 
@@ -37,6 +39,8 @@ class CompiledModel:
     io_offsets: dict[int, int] = field(default_factory=dict)
     ram: RamUsage | None = None   # arena + scratch now; stack and static filled in by measurement
     pools: list[PoolPlan] | None = None   # --memory: one plan per pool, fastest first (None: one arena)
+    row_pipeline: list[str] = field(default_factory=list)   # the fused segments, described
+    arena_without_row_pipeline: int | None = None           # the arena the plan needs without them (when weighed)
 
     @property
     def pool_usage(self) -> list[dict] | None:
@@ -86,11 +90,86 @@ def _traffic_macs(op) -> int | None:
     return None if d.aliases_input(op) else d.macs(op)
 
 
+def _aliases(graph: Graph) -> dict[int, Tensor]:
+    return {id(op.outputs[0]): op.inputs[0] for op in graph.ops if opdef(op.type).aliases_input(op)}
+
+
+def _buffers(graph: Graph, aliases: dict[int, Tensor]):
+    return buffers_for(graph, aliases, lead=lambda op, i: _overlap_lead(op, i), scratch=lambda op: opdef(op.type).scratch(op))
+
+
+ROW_PIPELINE_MODES = ("auto", "on", "off")
+BANDS = (1, 2, 4, 8)   # rows of a segment's last layer per step (the smallest arena wins, then the widest band)
+
+
+def _quick_plan(graph: Graph) -> Plan:
+    """The heuristic planners plus a short local search: enough to compare row-pipeline candidates cheaply."""
+    buffers = _buffers(graph, _aliases(graph))
+    plans = [p(buffers) for p in (plan_greedy_by_size, plan_greedy_by_breadth, plan_greedy_by_conflict)]
+    plans.append(plan_hill_climb(buffers, iterations=min(40, 4000 // max(len(buffers), 1))))
+    return min(plans, key=lambda p: p.size)
+
+
+def _peak_ops(graph: Graph, plan: Plan) -> set[int]:
+    """id() of the ops at whose step the plan reaches its top."""
+    top = [0] * (len(graph.ops) + 1)
+    for b, o in zip(plan.buffers, plan.offsets):
+        for s in range(b.first, b.last + 1):
+            top[s] = max(top[s], o + b.size)
+    peak = max(top)
+    return {id(op) for i, op in enumerate(graph.ops) if top[i] >= peak - ALIGN}
+
+
+def choose_row_pipeline(graph: Graph, mode: str = "auto", band: int | None = None) -> list[tuple[Chain, int]]:
+    """The (chain, band) pairs to fuse into row pipelines.
+
+    "auto": chains by size of their intermediates, each on top of those kept: among the chain and its
+    prefixes that span a step where the plan peaks, the one with the smallest arena (band 1), kept only
+    when the arena shrinks; then its band: the smallest arena, ties to the widest band (fewer calls).
+    "on": every whole chain at its best band; "off": none. `band` fixes the band (clipped to each chain).
+    """
+    if mode not in ROW_PIPELINE_MODES:
+        raise MicroforgeError(f"row pipeline mode '{mode}' is unknown", hint="use one of " + ", ".join(ROW_PIPELINE_MODES))
+    chains = find_chains(graph) if mode != "off" else []
+    chosen: list[tuple[Chain, int]] = []
+    if not chains:
+        return chosen
+
+    def trial(choices) -> tuple[Plan, Graph]:
+        g = fuse(graph, choices)
+        return _quick_plan(g), g
+
+    current, g = trial(chosen)
+    for chain in sorted(chains, key=lambda c: -c.intermediate_bytes):
+        first_band = band or 1
+        if mode == "on":
+            candidates = [chain]
+        else:
+            pos = {id(op): i for i, op in enumerate(g.ops)}
+            peak = {i for i, op in enumerate(g.ops) if id(op) in _peak_ops(g, current)}
+            candidates = [c for c in chain.prefixes() if any(pos[id(c.ops[0])] <= s <= pos[id(c.ops[-1])] for s in peak)]
+        scored = [(trial(chosen + [(c, min(first_band, c.height))])[0].size, k) for k, c in enumerate(candidates)
+                  if can_schedule(c, min(first_band, c.height))]
+        if not scored:
+            continue
+        pick = candidates[min(scored)[1]]
+        bands = sorted({min(b, pick.height) for b in ((band,) if band else BANDS)})
+        trials = [(trial(chosen + [(pick, b)]), b) for b in bands if can_schedule(pick, b)]
+        (plan, fused), b = min(trials, key=lambda t: (t[0][0].size, -t[1]))
+        if mode == "on" or plan.size < current.size:
+            chosen.append((pick, b))
+            current, g = plan, fused
+    return chosen
+
+
 def compile_model(source: str | Path | bytes, target: str = "host",
-                  memory: str | Sequence[Pool] | None = None) -> CompiledModel:
+                  memory: str | Sequence[Pool] | None = None, row_pipeline: str = "auto",
+                  band: int | None = None) -> CompiledModel:
     """Compile a .tflite (path or bytes) to C for `target`; raises MicroforgeError on bad input.
 
     `memory` ("dtcm:64K,sram:256K", fastest first) splits the activations over memory pools, one arena each.
+    `row_pipeline`: "auto" runs chains of high-resolution layers band by band (ROW_PIPELINE) when that
+    lowers the arena, "on" always, "off" never; `band` fixes the rows per band.
 
     >>> cm = compile_model("model.tflite"); cm.write(Path("out"))
     >>> compile_model("model.tflite", "m7", memory="dtcm:64K,sram:256K").pool_usage
@@ -104,11 +183,21 @@ def compile_model(source: str | Path | bytes, target: str = "host",
         graph = rewrite(graph)
         verify(graph)
 
-    aliases: dict[int, Tensor] = {id(op.outputs[0]): op.inputs[0] for op in graph.ops if opdef(op.type).aliases_input(op)}
-    buffers = buffers_for(graph, aliases, lead=lambda op, i: _overlap_lead(op, i))
+    segments = choose_row_pipeline(graph, row_pipeline, band)   # row pipelines: weighed by the arena they save
+    without, chosen = None, None
+    if segments:                                   # the exact plans both ways: the row pipeline stays only if smaller
+        plain = plan_best(_buffers(graph, _aliases(graph)))
+        fused = fuse(graph, segments)
+        verify(fused)
+        fused_plan = plan_best(_buffers(fused, _aliases(fused)))
+        chosen = plain
+        if row_pipeline == "on" or fused_plan.size < plain.size:
+            graph, without, chosen = fused, plain.size, fused_plan
+    aliases = _aliases(graph)
+    buffers = chosen.buffers if chosen is not None else _buffers(graph, aliases)
     placed = None
     if pools is None:
-        plan = plan_best(buffers)                  # memory plan: every planner, the smallest wins
+        plan = chosen or plan_best(buffers)        # memory plan: every planner, the smallest wins
         verify_plan(plan)
         arenas = [Arena(None, plan.size)]
         offsets = {id(t): (arenas[0].symbol, off) for b, off in zip(plan.buffers, plan.offsets) for t in b.tensors}
@@ -129,9 +218,11 @@ def compile_model(source: str | Path | bytes, target: str = "host",
     files, layers, const_bytes = generate(graph, offsets, const_of, arenas, plan.planner, source_name, variants)  # codegen
     arena_bytes = sum(a.nbytes for a in arenas)
     persistent = sum({id(t): t.nbytes for op in graph.ops for t in op.inputs if t is not None and t.variable}.values())
+    described = [opdef(op.type).describe(op) for op in graph.ops if op.type is OpType.ROW_PIPELINE]
     return CompiledModel(graph=graph, target=target, files=files, layers=layers, plan=plan, arena_bytes=arena_bytes,
                          const_bytes=const_bytes, source_name=source_name,
-                         ram=RamUsage(arena=arena_bytes, persistent=persistent), pools=placed)
+                         ram=RamUsage(arena=arena_bytes, persistent=persistent), pools=placed,
+                         row_pipeline=described, arena_without_row_pipeline=without if described else None)
 
 
 def check_fit(cm: "CompiledModel", target: Target) -> None:

@@ -84,7 +84,7 @@ def make_report(cm, target, run) -> Report:
     layers = []
     for layer in cm.layers:
         measured = by_index.get(layer.index)
-        layers.append(LayerReport(index=layer.index, op=layer.op.type.value, shape=list(layer.op.outputs[0].shape),
+        layers.append(LayerReport(index=layer.index, op=opdef(layer.op.type).label(layer.op), shape=list(layer.op.outputs[0].shape),
                                   macs=opdef(layer.op.type).macs(layer.op),
                                   cycles=measured.cycles if measured else 0,
                                   instructions=measured.instructions if measured else 0))
@@ -98,5 +98,14 @@ def make_report(cm, target, run) -> Report:
     return Report(model=cm.source_name, target=target.name, core=target.core, board=target.board,
                   clock_mhz=target.clock_mhz, cycles=res.cycles, instructions=res.instructions, macs=cm.macs,
                   ram_bytes=ram, flash_bytes=build.flash_bytes, flash_parts=flash_parts, layers=layers,
-                  cycle_model=f"microforge TRM-based {target.core} table, zero-wait-state memory (sim/cycle_model.py)", notes=list(res.notes),
+                  cycle_model=f"microforge TRM-based {target.core} table, zero-wait-state memory (sim/cycle_model.py)", notes=list(res.notes) + _row_pipeline_notes(cm),
                   memory_pools=cm.pool_usage)
+
+
+def _row_pipeline_notes(cm) -> list[str]:
+    """What the row pipelines saved: the arena with and without them (their cycle cost is in their layer rows)."""
+    rp = getattr(cm, "row_pipeline", None)
+    if not rp:
+        return []
+    return rp + [f"row pipeline saves {cm.arena_without_row_pipeline - cm.arena_bytes:,} B of arena "
+                 f"({cm.arena_without_row_pipeline:,} -> {cm.arena_bytes:,}); --row-pipeline off measures the cycles without"]

@@ -74,6 +74,9 @@ class _Ctx:
         self.states: dict[int, dict[str, Any]] = {}   # id(variable tensor) -> its static buffer
         self._names: set[str] = set()
         self._const_ids: dict[int, str] = {}
+        self._named: dict[tuple, str] = {}      # (name, dtype, bytes) -> identifier: band calls share their constants
+        self._params_ids: dict[tuple, str] = {}  # (layer, ctype, fields) -> identifier: equal bands share one struct
+        self._views: dict[int, tuple[Tensor, str]] = {}
         self.layer = ""
 
     def _unique(self, base: str) -> str:
@@ -84,7 +87,14 @@ class _Ctx:
         self._names.add(name)
         return name
 
+    def view(self, t: Tensor, of: Tensor, byte_offset: str) -> None:
+        self._views[id(t)] = (of, byte_offset)
+
     def ptr(self, t: Tensor) -> str:
+        if id(t) in self._views:
+            of, off = self._views[id(t)]
+            arena, offset = self.offsets[id(of)]
+            return f"({t.dtype.ctype} *)({arena} + {offset} + {off})"
         if t.variable:
             if id(t) not in self.states:
                 self.states[id(t)] = dict(name=self._unique("mf_state_" + c_identifier(t.name)), ctype=t.dtype.ctype,
@@ -104,8 +114,12 @@ class _Ctx:
             name = self._unique("w_" + c_identifier(t.name))
             self._const_ids[id(t)] = name
         else:
-            arr, comment = array, f"{self.layer}: {tensor_or_name}"
-            name = self._unique("c_" + c_identifier(tensor_or_name))
+            arr = np.ascontiguousarray(array)
+            key = (tensor_or_name, arr.dtype.str, arr.shape, arr.tobytes())
+            if key in self._named:
+                return self._named[key]
+            comment = f"{self.layer}: {tensor_or_name}"
+            name = self._named[key] = self._unique("c_" + c_identifier(tensor_or_name))
         arr = np.ascontiguousarray(arr)
         ctype = {"int8": "int8_t", "int16": "int16_t", "uint16": "uint16_t", "int32": "int32_t", "uint8": "uint8_t", "float32": "float",
                  "int64": "int64_t", "bool": "uint8_t"}[arr.dtype.name]
@@ -114,8 +128,12 @@ class _Ctx:
         return name
 
     def params(self, ctype: str, fields: dict[str, Any]) -> str:
-        name = self._unique(f"{self.layer}_params")
-        self.params_list.append(dict(name=name, ctype=ctype, fields=[(k, c_scalar(v)) for k, v in fields.items()]))
+        rendered = [(k, c_scalar(v)) for k, v in fields.items()]
+        key = (self.layer, ctype, tuple(rendered))
+        if key in self._params_ids:
+            return self._params_ids[key]
+        name = self._params_ids[key] = self._unique(f"{self.layer}_params")
+        self.params_list.append(dict(name=name, ctype=ctype, fields=rendered))
         return name
 
 
@@ -146,7 +164,7 @@ def generate(graph: Graph, offsets: dict[int, tuple[str, int]], const_of: dict[i
         d = opdef(op.type)
         ctx.layer = c_identifier(f"L{i}_{op.type.value.lower()}")
         shape = "x".join(map(str, op.outputs[0].shape))
-        layers.append(Layer(i, op, c_comment(f"{op.type.value} (model op {op.index}) -> {shape}"), d.emit(op, ctx)))
+        layers.append(Layer(i, op, c_comment(f"{d.label(op)} (model op {op.index}) -> {shape}"), d.emit(op, ctx)))
         for h in d.headers(op):
             if h not in headers:
                 headers.append(h)

@@ -27,12 +27,15 @@ class Buffer:
     name: str = ""
     align: int = ALIGN
     inplace: dict[int, int] = field(default_factory=dict)
+    scratch: bool = False   # an op's working buffer (a row-pipeline window), live only while that op runs
 
 
 LeadFn = Callable[[Op, int], "int | None"]
+ScratchFn = Callable[[Op], "list[Tensor]"]
 
 
-def buffers_for(graph: Graph, aliases: dict[int, Tensor], lead: LeadFn | None = None) -> list[Buffer]:
+def buffers_for(graph: Graph, aliases: dict[int, Tensor], lead: LeadFn | None = None,
+                scratch: ScratchFn | None = None) -> list[Buffer]:
     """Buffers for every activation tensor; `aliases` maps id(tensor) -> the tensor whose bytes it reuses.
 
     Graph inputs are live from step 0, graph outputs until after the last op. With `lead`
@@ -67,6 +70,9 @@ def buffers_for(graph: Graph, aliases: dict[int, Tensor], lead: LeadFn | None = 
             touch(t, step)
         for t in op.outputs:
             touch(t, step)
+        for t in (scratch(op) if scratch is not None else ()):
+            touch(t, step)
+            bufs[id(t)].scratch = True
     end = len(graph.ops)
     for t in graph.outputs:
         touch(t, end)

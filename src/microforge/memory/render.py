@@ -35,7 +35,7 @@ def plan_table(plan: Plan, op_names: Sequence[str] | None = None) -> str:
     order = sorted(range(len(plan.buffers)), key=lambda i: (plan.offsets[i], plan.buffers[i].first, i))
     for i in order:
         b = plan.buffers[i]
-        names = ", ".join(t.name for t in b.tensors) or b.name
+        names = ("scratch: " if b.scratch else "") + (", ".join(t.name for t in b.tensors) or b.name)
         shares = ", ".join(f"#{j} (lead {lead})" for j, lead in b.inplace.items()
                            if plan.offsets[j] < plan.offsets[i] + b.size and plan.offsets[i] < plan.offsets[j] + plan.buffers[j].size)
         rows.append((str(i), str(plan.offsets[i]), str(b.size), _op(b.first, op_names), _op(b.last, op_names), shares, names))
@@ -88,10 +88,11 @@ def plan_svg(plan: Plan, op_names: Sequence[str] | None = None, width: int = 960
     for i, (b, off) in enumerate(zip(plan.buffers, plan.offsets)):
         bx, bw = x(b.first), (b.last - b.first + 1) * sx
         by, bh = y(off + b.size), max(b.size * sy, 0.5)
-        name = ", ".join(t.name for t in b.tensors) or b.name
+        name = ("scratch: " if b.scratch else "") + (", ".join(t.name for t in b.tensors) or b.name)
+        dash = ' stroke-dasharray="3 2"' if b.scratch else ""   # a row window: dashed outline
         out.append(f'<g><title>{escape(name)}: {b.size} bytes at {off}, ops {b.first}-{b.last}</title>'
                    f'<rect x="{bx:.1f}" y="{by:.1f}" width="{bw:.1f}" height="{bh:.1f}" fill="{_PALETTE[i % len(_PALETTE)]}" '
-                   f'fill-opacity="0.8" stroke="#333" stroke-width="0.5"/>')
+                   f'fill-opacity="0.8" stroke="#333" stroke-width="0.5"{dash}/>')
         if bh >= 12 and bw >= 40:
             label = escape(f"{name[-24:]} {b.size}")
             out.append(f'<text x="{bx + 3:.1f}" y="{by + 11:.1f}">{label}</text>')

@@ -15,6 +15,7 @@ from .pad import Pad
 from .pooling import AveragePool2D, MaxPool2D
 from .quantize import Dequantize, Quantize
 from .reshape import Reshape
+from .row_pipeline import RowPipeline
 from .softmax import Softmax
 from .concatenation import Concatenation, Pack
 from .depth_to_space import DepthToSpace, SpaceToDepth
@@ -51,11 +52,13 @@ REGISTRY: dict[OpType, OpDef] = {d.type: d for d in (
     ArgMax(), ArgMin(), Elu(), Prelu(), LogSoftmax(), Shape(), ResizeBilinear(),
     TransposeConv(), BatchMatMul(), Svdf(),
 )}
+# Ops the compiler forms itself (no TFLite builtin, so not in docs/ops.md): passes/row_pipeline.py fuses chains.
+INTERNAL: dict[OpType, OpDef] = {d.type: d for d in (RowPipeline(),)}
 
 
 def opdef(t: OpType) -> OpDef:
     try:
-        return REGISTRY[t]
+        return REGISTRY[t] if t in REGISTRY else INTERNAL[t]
     except KeyError:
         raise MicroforgeError(f"operator {t.value} has no implementation yet",
                               hint="supported: " + ", ".join(sorted(k.value for k in REGISTRY))) from None

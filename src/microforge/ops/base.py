@@ -26,6 +26,9 @@ class EmitContext(Protocol):
     def params(self, ctype: str, fields: dict[str, Any]) -> str:
         """Register a `static const` params struct for this layer; returns its identifier."""
 
+    def view(self, tensor: Tensor, of: Tensor, byte_offset: str) -> None:
+        """Make `ptr(tensor)` the address of `of` plus the C expression `byte_offset` (a band of rows of `of`)."""
+
 
 class OpDef:
     """Base of every op file. Subclasses set `type`, `kernel_headers` and implement the hooks."""
@@ -46,6 +49,14 @@ class OpDef:
 
     def emit(self, op: Op, ctx: EmitContext) -> str:
         raise NotImplementedError
+
+    def scratch(self, op: Op) -> list[Tensor]:
+        """Arena buffers the op needs only while it runs (the planner places them, the verifier checks them)."""
+        return []
+
+    def label(self, op: Op) -> str:
+        """The layer's name in reports."""
+        return op.type.value
 
     def aliases_input(self, op: Op) -> bool:
         """True when the output may share the input's buffer (no code emitted)."""

@@ -5,7 +5,8 @@ import numpy as np
 
 from ..ir import DType, Op, OpType
 from ._requant import act_clamp
-from .base import OpDef, expect_arity, expect_dtype, expect_quant, expect_rank, expect_shape, fail, first_taps, lead_from_reads, window
+from .base import (OpDef, expect_arity, expect_dtype, expect_quant, expect_rank, expect_shape, fail, first_taps, lead_from_reads,
+                   padding_of, window)
 
 
 class _Pool(OpDef):
@@ -22,8 +23,8 @@ class _Pool(OpDef):
         o = op.options
         if o["filter_h"] < 1 or o["filter_w"] < 1:
             raise fail(op, f"filter size {o['filter_h']}x{o['filter_w']} must be positive")
-        oh, _ = window(op, x.shape[1], o["filter_h"], o["stride_h"], 1, o["padding"])
-        ow, _ = window(op, x.shape[2], o["filter_w"], o["stride_w"], 1, o["padding"])
+        oh, _ = window(op, x.shape[1], o["filter_h"], o["stride_h"], 1, padding_of(op, 0))
+        ow, _ = window(op, x.shape[2], o["filter_w"], o["stride_w"], 1, padding_of(op, 1))
         expect_shape(op, y, (x.shape[0], oh, ow, x.shape[3]))
         act_clamp(op, y)
 
@@ -34,8 +35,8 @@ class _Pool(OpDef):
         """pool() writes out[b][oy][ox][c] after reading channel c of its window, clipped to the image."""
         x, y = op.inputs[0], op.outputs[0]
         o = op.options
-        _, pad_t = window(op, x.shape[1], o["filter_h"], o["stride_h"], 1, o["padding"])
-        _, pad_l = window(op, x.shape[2], o["filter_w"], o["stride_w"], 1, o["padding"])
+        _, pad_t = window(op, x.shape[1], o["filter_h"], o["stride_h"], 1, padding_of(op, 0))
+        _, pad_l = window(op, x.shape[2], o["filter_w"], o["stride_w"], 1, padding_of(op, 1))
         c = x.shape[3]
         taps = first_taps(x.shape[1], x.shape[2], y.shape[1], y.shape[2], o["filter_h"], o["filter_w"], o["stride_h"],
                           o["stride_w"], 1, 1, pad_t, pad_l).reshape(1, -1, 1) * c
@@ -45,8 +46,8 @@ class _Pool(OpDef):
     def emit(self, op: Op, ctx) -> str:
         x, y = op.inputs[0], op.outputs[0]
         o = op.options
-        _, pad_t = window(op, x.shape[1], o["filter_h"], o["stride_h"], 1, o["padding"])
-        _, pad_l = window(op, x.shape[2], o["filter_w"], o["stride_w"], 1, o["padding"])
+        _, pad_t = window(op, x.shape[1], o["filter_h"], o["stride_h"], 1, padding_of(op, 0))
+        _, pad_l = window(op, x.shape[2], o["filter_w"], o["stride_w"], 1, padding_of(op, 1))
         lo, hi = act_clamp(op, y)
         p = ctx.params("mf_pool_params_t", dict(
             batches=x.shape[0], in_h=x.shape[1], in_w=x.shape[2], channels=x.shape[3], out_h=y.shape[1], out_w=y.shape[2],

@@ -1,0 +1,129 @@
+"""Find chains of spatial ops (ending in an optional residual ADD) and fuse chosen ones into ROW_PIPELINE segments.
+
+Not in PASSES: a segment trades cycles for RAM, so the driver fuses a chain only when its memory plan
+gets smaller (driver.choose_row_pipeline).
+
+A chain: spatial ops L1..Ln (CONV_2D, DEPTHWISE_CONV_2D, pooling; batch 1) where each Lk+1 reads Lk's
+output and nothing else reads it (and it is no graph output), optionally followed by an ADD of Ln's
+output and a same-shaped tensor computed before the chain. The segment runs at the position of the
+chain's last op: the ops in between read none of the chain's intermediates, and the chain's inputs
+already exist there.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..ir import Graph, Op, OpType, Tensor
+from ..ops.row_pipeline import SPATIAL, schedule, window_tensors
+
+
+@dataclass(frozen=True)
+class Chain:
+    """ops: the fused ops in order (an ADD last when `residual_index` is not None)."""
+
+    ops: tuple[Op, ...]
+    residual_index: int | None = None
+
+    @property
+    def spatial(self) -> tuple[Op, ...]:
+        return tuple(o for o in self.ops if o.type in SPATIAL)
+
+    @property
+    def height(self) -> int:
+        """Rows of the last spatial layer's output: the band loop's extent."""
+        return self.spatial[-1].outputs[0].shape[1]
+
+    @property
+    def intermediate_bytes(self) -> int:
+        return sum(o.outputs[0].nbytes for o in self.ops[:-1])
+
+    def prefixes(self) -> list[Chain]:
+        """The chain and every shorter chain of its first spatial ops (at least two): the high-resolution stages."""
+        spatial = self.spatial
+        return [Chain(spatial[:k]) for k in range(2, len(spatial) + (self.residual_index is not None))] + [self]
+
+    def name(self) -> str:
+        return f"ops {self.ops[0].index}-{self.ops[-1].index}"
+
+
+def _plain(t: Tensor | None) -> bool:
+    return t is not None and not t.is_const and len(t.shape) == 4 and t.shape[0] == 1 and t.dtype.size == 1
+
+
+def _fusable(op: Op) -> bool:
+    return (op.type in SPATIAL and _plain(op.inputs[0]) and _plain(op.outputs[0])
+            and all(t is None or t.is_const for t in op.inputs[1:]))
+
+
+def find_chains(graph: Graph) -> list[Chain]:
+    """Every maximal chain the graph offers (disjoint), in program order of their last op."""
+    producer = {id(t): op for op in graph.ops for t in op.outputs}
+    readers: dict[int, list[Op]] = {}
+    for op in graph.ops:
+        for t in {id(t): t for t in op.inputs if t is not None}.values():
+            readers.setdefault(id(t), []).append(op)
+    outputs = {id(t) for t in graph.outputs}
+
+    def only_feeds(t: Tensor, op: Op) -> bool:
+        return id(t) not in outputs and readers.get(id(t), []) == [op]
+
+    def back(last: Op) -> list[Op]:
+        ops = [last]
+        while True:
+            p = producer.get(id(ops[0].inputs[0]))
+            if p is None or not _fusable(p) or not only_feeds(p.outputs[0], ops[0]):
+                return ops
+            ops.insert(0, p)
+
+    chains: list[Chain] = []
+    used: set[int] = set()
+    for op in reversed(graph.ops):
+        if id(op) in used:
+            continue
+        chain = None
+        if op.type is OpType.ADD and len(op.inputs) == 2 and all(_plain(t) for t in (*op.inputs, *op.outputs)) \
+                and tuple(op.inputs[0].shape) == tuple(op.inputs[1].shape) == tuple(op.outputs[0].shape) \
+                and op.inputs[0] is not op.inputs[1]:
+            options = []   # the operand whose chain is longer runs band by band; the other is the residual
+            for i in (1, 0):
+                p = producer.get(id(op.inputs[i]))
+                if p is not None and _fusable(p) and only_feeds(op.inputs[i], op) and id(p) not in used:
+                    options.append(Chain(tuple(back(p)) + (op,), residual_index=1 - i))
+            if options:
+                chain = max(options, key=lambda c: len(c.ops))
+        elif _fusable(op):
+            ops = back(op)
+            if len(ops) >= 2:
+                chain = Chain(tuple(ops))
+        if chain is not None and not any(id(o) in used for o in chain.ops):
+            used.update(id(o) for o in chain.ops)
+            chains.append(chain)
+    return chains[::-1]
+
+
+def can_schedule(chain: Chain, band: int) -> bool:
+    try:
+        schedule(list(chain.ops), band)
+    except ValueError:
+        return False
+    return True
+
+
+def fuse(graph: Graph, choices: list[tuple[Chain, int]]) -> Graph:
+    """A new graph where each (chain, band) is one ROW_PIPELINE op at its last op's position (ops are shared)."""
+    replace: dict[int, Op | None] = {}
+    for chain, band in choices:
+        layers = list(chain.ops)
+        x = chain.spatial[0].inputs[0]
+        res = chain.ops[-1].inputs[chain.residual_index] if chain.residual_index is not None else None
+        inputs = [x] + ([res] if res is not None and res is not x else [])
+        seg = Op(index=chain.ops[-1].index, type=OpType.ROW_PIPELINE, inputs=inputs, outputs=[chain.ops[-1].outputs[0]],
+                 options=dict(layers=layers, band=band, windows=window_tensors(layers, band), residual=res,
+                              residual_index=chain.residual_index),
+                 name=f"row_pipeline_{chain.ops[0].index}_{chain.ops[-1].index}")
+        for o in chain.ops[:-1]:
+            replace[id(o)] = None
+        replace[id(chain.ops[-1])] = seg
+    ops = [replace.get(id(op), op) for op in graph.ops]
+    return Graph(tensors=graph.tensors, ops=[op for op in ops if op is not None], inputs=graph.inputs,
+                 outputs=graph.outputs, name=graph.name)

@@ -1,0 +1,171 @@
+"""Row pipelines in the memory plan: band geometry, windows planned and counted as scratch, the output's
+overlap lead proven by replaying the schedule byte by byte, and the verifier rejecting misplaced windows."""
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from row_chains import CHAINS, chain_model
+
+from microforge import modelgen as mg
+from microforge.driver import compile_model
+from microforge.frontend import load_tflite
+from microforge.ir import OpType
+from microforge.memory import PlanError, verify_plan
+from microforge.ops import opdef
+from microforge.ops.base import NO_READ
+from microforge.ops.row_pipeline import Call, band_rows, row_bytes, schedule, spatial_layers
+
+
+def _conv(h, k, stride, padding):
+    return load_tflite(mg.conv2d_model(0, (1, h, 5, 3), 4, k, stride, padding)).ops[0]
+
+
+@pytest.mark.parametrize("h,k,stride,padding,band,want", [
+    (32, 3, 1, "SAME", (0, 1), (0, 2, 1, 0)),      # top band keeps the top padding
+    (32, 3, 1, "SAME", (5, 7), (4, 8, 0, 0)),      # middle bands: none
+    (32, 3, 1, "SAME", (31, 32), (30, 32, 0, 1)),  # bottom band keeps the bottom padding
+    (32, 3, 2, "SAME", (15, 16), (30, 32, 0, 1)),  # stride 2 SAME pads only at the bottom
+    (11, 3, 2, "SAME", (0, 6), (0, 11, 1, 1)),     # one band: the whole op
+    (11, 3, 1, "VALID", (4, 9), (4, 11, 0, 0)),
+])
+def test_band_rows(h, k, stride, padding, band, want):
+    assert band_rows(_conv(h, k, stride, padding), *band) == want
+
+
+def _segments(cm):
+    return [op for op in cm.graph.ops if op.type is OpType.ROW_PIPELINE]
+
+
+def _fused(name, band=1):
+    cm = compile_model(chain_model(*CHAINS[name]), "host", row_pipeline="on", band=band)
+    assert _segments(cm)
+    return cm
+
+
+def _replay(seg, index: int, gap: int) -> bool:
+    """Run the segment's schedule on bytes with the output starting `gap` bytes before input `index`:
+    True when every byte of the input is intact when read (whole rows, a superset of the kernel's reads)."""
+    names = opdef(seg.type)._names(seg, index)
+    x = seg.inputs[index]
+    intact = np.ones(x.nbytes, bool)
+    spatial = spatial_layers(seg)
+    for acts in schedule(seg.options["layers"], seg.options["band"])[0]:
+        for a in acts:
+            if not isinstance(a, Call):
+                continue
+            width = row_bytes(spatial[-1].outputs[0]) * (a.e - a.s)
+            if a.res is not None and "r" in names:      # the ADD: element i read, then element i written
+                for i in range(a.res[1], a.res[1] + width):
+                    if not intact[i]:
+                        return False
+                    j = a.dst[1] + (i - a.res[1]) - gap
+                    if 0 <= j < x.nbytes:
+                        intact[j] = False
+                continue
+            if a.src[0] == "x" and "x" in names:
+                lo, hi, _, _ = band_rows(spatial[a.k - 1], a.s, a.e)
+                if not intact[a.src[1]:a.src[1] + (hi - lo) * row_bytes(x)].all():
+                    return False
+            if a.dst[0] == "y":
+                w = row_bytes(spatial[min(a.k, len(spatial)) - 1].outputs[0]) * (a.e - a.s)
+                intact[max(a.dst[1] - gap, 0):max(a.dst[1] + w - gap, 0)] = False
+    return True
+
+
+@pytest.mark.parametrize("name", sorted(CHAINS))
+@pytest.mark.parametrize("band", [1, 2, 5])
+def test_overlap_lead_is_safe_and_tight(name, band):
+    """At the declared lead the replay reads only intact bytes; one byte less and it reads a clobbered one."""
+    cm = _fused(name, band)
+    for seg in _segments(cm):
+        for index in range(len(seg.inputs)):
+            lead = opdef(seg.type).overlap_lead(seg, index)
+            if lead <= -NO_READ // 2:
+                continue
+            assert _replay(seg, index, lead), f"{seg.name}: the output at lead {lead} clobbers input {index}"
+            assert not _replay(seg, index, lead - 1), f"{seg.name}: lead {lead} is not the smallest safe one"
+
+
+@pytest.mark.parametrize("name", sorted(CHAINS))
+def test_windows_are_planned_scratch_and_counted(name):
+    cm = _fused(name)
+    plan, pos = cm.plan, {id(op): i for i, op in enumerate(cm.graph.ops)}
+    for seg in _segments(cm):
+        step = pos[id(seg)]
+        wins = seg.options["windows"]
+        assert wins
+        for t in wins:
+            (i,) = [i for i, b in enumerate(plan.buffers) if any(x is t for x in b.tensors)]
+            b = plan.buffers[i]
+            assert b.scratch and (b.first, b.last) == (step, step) and b.size == t.nbytes
+            assert t.shape[1] <= seg.options["layers"][0].outputs[0].shape[1]
+        live = [(o, b) for o, b in zip(plan.offsets, plan.buffers) if b.first <= step <= b.last]
+        # windows and the chain input never share bytes, so the arena holds them side by side
+        assert plan.size >= sum(t.nbytes for t in wins) + seg.inputs[0].nbytes
+        assert max(o + b.size for o, b in live) <= plan.size
+    verify_plan(plan)
+
+
+def _window_buffer(cm):
+    seg = _segments(cm)[0]
+    t = seg.options["windows"][0]
+    (i,) = [i for i, b in enumerate(cm.plan.buffers) if any(x is t for x in b.tensors)]
+    (x,) = [j for j, b in enumerate(cm.plan.buffers) if any(u is seg.inputs[0] for u in b.tensors)]
+    (y,) = [j for j, b in enumerate(cm.plan.buffers) if any(u is seg.outputs[0] for u in b.tensors)]
+    return i, x, y
+
+
+@pytest.mark.parametrize("name", ["conv_conv_add", "conv_dw_conv_s2"])
+@pytest.mark.parametrize("onto", ["input", "output"])
+def test_verifier_rejects_a_window_over_a_live_tensor(name, onto):
+    cm = _fused(name)
+    w, x, y = _window_buffer(cm)
+    offsets = list(cm.plan.offsets)
+    offsets[w] = offsets[x if onto == "input" else y]
+    bad = dataclasses.replace(cm.plan, offsets=offsets, size=max(cm.plan.size, offsets[w] + cm.plan.buffers[w].size + 8))
+    with pytest.raises(PlanError, match="overlap"):
+        verify_plan(bad)
+
+
+def test_verifier_rejects_the_output_short_of_the_segments_lead():
+    """The ADD writes its output over the dying chain input: at the lead it passes, one step closer it fails."""
+    from microforge.memory import Plan
+
+    cm = _fused("conv_conv_add")
+    seg = _segments(cm)[0]
+    _, x, y = _window_buffer(cm)
+    lead = cm.plan.buffers[y].inplace[x]
+    assert lead == opdef(seg.type).overlap_lead(seg, 0)
+    bx = cm.plan.buffers[x]
+    by = dataclasses.replace(cm.plan.buffers[y], inplace={0: lead})
+    base = 1024
+    for gap, ok in ((lead, True), (lead - 8, False)):
+        offs = [base, base - gap]
+        plan = Plan([bx, by], offs, max(o + b.size for o, b in zip(offs, (bx, by))) + 8, "test")
+        if ok:
+            verify_plan(plan)
+        else:
+            with pytest.raises(PlanError, match=f"must lead by >= {lead}"):
+                verify_plan(plan)
+
+
+def test_unknown_mode_is_a_user_error():
+    from microforge.errors import MicroforgeError
+
+    with pytest.raises(MicroforgeError, match="row pipeline mode 'sideways'"):
+        compile_model(chain_model(*CHAINS["conv_conv_add"]), "host", row_pipeline="sideways")
+
+
+def test_plan_command_names_segments_and_the_arena_saved(tmp_path, capsys):
+    from microforge.cli import main
+
+    path = tmp_path / "chain.tflite"
+    path.write_bytes(chain_model(*CHAINS["conv_dw_conv_s2"]))
+    assert main(["plan", str(path), "--row-pipeline", "on", "--band", "2", "--svg", str(tmp_path / "p.svg")]) == 0
+    out = capsys.readouterr().out
+    assert "ROW_PIPELINE(ops 0-2)" in out and "scratch: " in out
+    assert "row pipeline ops 0-2 (CONV_2D > DEPTHWISE_CONV_2D > CONV_2D), band 2 row(s)" in out
+    assert "B without" in out
+    assert 'stroke-dasharray="3 2"' in (tmp_path / "p.svg").read_text()   # windows drawn dashed
