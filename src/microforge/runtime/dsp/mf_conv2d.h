@@ -25,7 +25,7 @@ typedef struct {
     const int32_t *bias;          /* bias with the input zero point folded in, [out_c] */
     const int32_t *mult, *shift;  /* per output channel requantisation */
     int32_t rq_mode;              /* 1: fast exact requantisation from rq (mf_fully_connected.h) */
-    const int32_t *rq;            /* per channel pair: bias[2], mult[2], -shift-1[2] */
+    const int32_t *rq;            /* per channel pair: bias[2], 2*mult-2^32[2], -shift-1[2] */
 } mf_conv2d_params_t;
 
 MF_KERNEL void mf_dsp_copy(int8_t *dst, const int8_t *src, const int32_t n)

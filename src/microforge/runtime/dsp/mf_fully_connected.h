@@ -22,7 +22,7 @@ typedef struct {
     const int32_t *mult, *shift;
     /* Fast requantisation (ops/conv2d.py dsp_rq_layout fills it when exact): rq_mode 1 reads only rq */
     int32_t rq_mode;              /* 0: bias/mult/shift + mf_dsp_out; 1: rq + mf_dsp_out_fast */
-    const int32_t *rq;            /* per channel pair: bias[2], mult[2], -shift-1[2] */
+    const int32_t *rq;            /* per channel pair: bias[2], 2*mult-2^32[2], -shift-1[2] */
 } mf_fully_connected_params_t;
 
 /* ---- SIMD helpers ------------------------------------------------------------------------- */
@@ -67,15 +67,17 @@ MF_KERNEL int8_t mf_dsp_out(int32_t acc, const mf_dsp_rq_t q, int32_t out_offset
     return (int8_t)v;
 }
 
-/* Exact fast form of mf_dsp_out (the depthwise kernel's): valid when every shift <= -1 and
- * |acc| < 2^30 (ops/conv2d.py dsp_rq_layout checks both). SRDHM(acc, m) = (acc*m + 2^30) >> 31 =
- * SMMULR(2acc, m); RDBP(v, e) = (((v + (v<0)) >> (e-1)) + 1) >> 1 with the +1 and the zero point
- * folded into zp2p1 = 2*out_offset + 1; the final >> 1 rides on SSAT's shift operand. */
-MF_KERNEL int8_t mf_dsp_out_fast(int32_t acc, int32_t m, int32_t em1, int32_t out_offset, int32_t act_min,
+/* Exact fast form of mf_dsp_out: valid when every shift <= -1, m >= 2^30 and |acc| < 2^30
+ * (ops/conv2d.py dsp_rq_layout checks all three and stores m2 = 2m - 2^32 instead of m).
+ * SRDHM(acc, m) = (acc*2m + 2^31) >> 32 = SMMULR(2acc, m); with 2m = 2^32 + m2 that is
+ * acc + ((acc*m2 + 2^31) >> 32) = SMMLAR(acc, m2, acc): one instruction, exact in 64 bits.
+ * RDBP(v, e) = (((v + (v<0)) >> (e-1)) + 1) >> 1 with the +1 and the zero point folded into
+ * zp2p1 = 2*out_offset + 1; the final >> 1 rides on SSAT's shift operand. */
+MF_KERNEL int8_t mf_dsp_out_fast(int32_t acc, int32_t m2, int32_t em1, int32_t out_offset, int32_t act_min,
                                  int32_t act_max)
 {
     int32_t v;
-    __asm__("smmulr %0, %1, %2" : "=r"(v) : "r"((int32_t)((uint32_t)acc << 1)), "r"(m));
+    __asm__("smmlar %0, %1, %2, %1" : "=r"(v) : "r"(acc), "r"(m2));
     v = ((v + (v >> 31)) >> em1) + (2 * out_offset + 1);
     __asm__("ssat %0, #8, %1, asr #1" : "=r"(v) : "r"(v));
     if (act_min > -128 && v < act_min) v = act_min;
