@@ -29,6 +29,13 @@ OP_MODELS = {
     # pixel counts that leave 1 or 2 after the 3-pixel blocks, strides above the 4 KiB immediate range.
     **{f"conv-1x1-{ic}to{oc}": (lambda ic=ic, oc=oc: mg.conv2d_model(seed_of("t1", ic, oc), (1, 5, 5, ic), oc, 1, 1, "SAME", 1, "RELU", in_zp=5))
        for ic, oc in ((1, 3), (5, 7), (13, 13), (16, 5), (64, 33))},
+    # DSP conv 3-pixel blocks on sign-extended inputs (mf_dsp_rows3e): n & 3 tails 0..3, no full 4-byte
+    # chunk (n = 3), every unrolled chunk count (n = 60: 32+16+8+4), the 768-byte window limit and just past it,
+    # pixel counts leaving 1 or 2 after the 3-pixel blocks, odd channel counts, per-tensor weights
+    **{f"conv-x16-1x1-{ic}to{oc}-{h}x{w}": (lambda ic=ic, oc=oc, h=h, w=w: mg.conv2d_model(
+        seed_of("tx16", ic, oc, h, w), (1, h, w, ic), oc, 1, 1, "VALID", 1, "RELU", per_channel=ic != 7, in_zp=-9))
+       for ic, oc, h, w in ((3, 4, 4, 5), (6, 5, 5, 5), (7, 7, 4, 5), (60, 13, 3, 3), (768, 3, 2, 2), (769, 2, 1, 5))},
+    "conv-x16-3x3-c2": lambda: mg.conv2d_model(16, (1, 4, 5, 2), 5, 3, 1, "SAME", 1, "RELU6", in_zp=-128),
     "conv-1x1-s2": lambda: mg.conv2d_model(8, (1, 7, 9, 12), 5, 1, 2, "SAME", 1, "NONE", in_zp=-11),
     "conv-1x1-c256": lambda: mg.conv2d_model(9, (1, 3, 4, 256), 9, 1, 1, "VALID", 1, "RELU6", in_zp=-128),
     "conv-1x1-batch2": lambda: mg.conv2d_model(10, (2, 2, 4, 8), 6, 1, 1, "VALID", 1, "NONE", in_zp=3),
