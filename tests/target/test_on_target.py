@@ -34,8 +34,11 @@ OP_MODELS = {
     # pixel counts leaving 1 or 2 after the 3-pixel blocks, odd channel counts, per-tensor weights
     **{f"conv-x16-1x1-{ic}to{oc}-{h}x{w}": (lambda ic=ic, oc=oc, h=h, w=w: mg.conv2d_model(
         seed_of("tx16", ic, oc, h, w), (1, h, w, ic), oc, 1, 1, "VALID", 1, "RELU", per_channel=ic != 7, in_zp=-9))
-       for ic, oc, h, w in ((3, 4, 4, 5), (6, 5, 5, 5), (7, 7, 4, 5), (60, 13, 3, 3), (768, 3, 2, 2), (769, 2, 1, 5))},
-    "conv-x16-3x3-c2": lambda: mg.conv2d_model(16, (1, 4, 5, 2), 5, 3, 1, "SAME", 1, "RELU6", in_zp=-128),
+       for ic, oc, h, w in ((3, 12, 4, 5), (6, 13, 5, 5), (7, 15, 4, 5), (60, 13, 3, 3), (768, 12, 2, 2), (769, 13, 1, 5),
+                            (5, 11, 4, 5))},
+    **{f"conv-x16-3x3-c{c}to{oc}": (lambda c=c, oc=oc: mg.conv2d_model(seed_of("tx16k", c, oc), (1, 4, 5, c), oc, 3, 1, "SAME", 1,
+                                                                     "RELU6", in_zp=-128))
+       for c, oc in ((2, 25), (1, 24), (3, 23))},
     "conv-1x1-s2": lambda: mg.conv2d_model(8, (1, 7, 9, 12), 5, 1, 2, "SAME", 1, "NONE", in_zp=-11),
     "conv-1x1-c256": lambda: mg.conv2d_model(9, (1, 3, 4, 256), 9, 1, 1, "VALID", 1, "RELU6", in_zp=-128),
     "conv-1x1-batch2": lambda: mg.conv2d_model(10, (2, 2, 4, 8), 6, 1, 1, "VALID", 1, "NONE", in_zp=3),

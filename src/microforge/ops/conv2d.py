@@ -93,7 +93,8 @@ class Conv2D(OpDef):
         p = ctx.params("mf_conv2d_params_t", fields)
         if "dsp" in ctx.kernel_variants:  # fixed-size scratch: a VLA inside the kernel would cost a frame pointer
             win4 = (kh * kw * ic + 3) & ~3                 # MF_CONV2D_SCRATCH_BYTES (runtime/dsp/mf_conv2d.h)
-            words = ((9 if win4 <= 768 else 3) if 3 * win4 <= 4096 else 1) * win4 // 4
+            x16 = win4 <= 768 and oc >= 12  # MF_CONV2D_X16 and the smaller MF_CONV2D_X16_MIN_OC: a superset
+            words = ((9 if x16 else 3) if 3 * win4 <= 4096 else 1) * win4 // 4
             return (f"{{ int32_t scratch[{words}]; "
                     f"mf_conv2d_s8_scratch(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, (int8_t *)scratch); }}")
         return f"mf_conv2d_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
