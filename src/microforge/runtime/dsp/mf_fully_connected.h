@@ -500,9 +500,16 @@ MF_KERNEL void mf_dsp_fc_grouped(const mf_fully_connected_params_t *p, const int
         int32_t s0 = rq[0], s1 = rq[1], s2 = rq[6], s3 = rq[7];
         const int8_t *x = in;
         int32_t k = 0;
-        for (; k + 16 <= n4; k += 16, x += 16, w += 64) {
+        for (; k + 32 <= n4; k += 32, x += 32, w += 128) {
             MF_DSP_ASM_FC4(x, w, 0, s0, s1, s2, s3); MF_DSP_ASM_FC4(x, w, 4, s0, s1, s2, s3);
             MF_DSP_ASM_FC4(x, w, 8, s0, s1, s2, s3); MF_DSP_ASM_FC4(x, w, 12, s0, s1, s2, s3);
+            MF_DSP_ASM_FC4(x, w, 16, s0, s1, s2, s3); MF_DSP_ASM_FC4(x, w, 20, s0, s1, s2, s3);
+            MF_DSP_ASM_FC4(x, w, 24, s0, s1, s2, s3); MF_DSP_ASM_FC4(x, w, 28, s0, s1, s2, s3);
+        }
+        if (n4 & 16) {
+            MF_DSP_ASM_FC4(x, w, 0, s0, s1, s2, s3); MF_DSP_ASM_FC4(x, w, 4, s0, s1, s2, s3);
+            MF_DSP_ASM_FC4(x, w, 8, s0, s1, s2, s3); MF_DSP_ASM_FC4(x, w, 12, s0, s1, s2, s3);
+            x += 16; w += 64;
         }
         if (n4 & 8) { MF_DSP_ASM_FC4(x, w, 0, s0, s1, s2, s3); MF_DSP_ASM_FC4(x, w, 4, s0, s1, s2, s3); x += 8; w += 32; }
         if (n4 & 4) { MF_DSP_ASM_FC4(x, w, 0, s0, s1, s2, s3); x += 4; w += 16; }
