@@ -55,16 +55,16 @@ class FullyConnected(OpDef):
         per_channel = int(len(mult) > 1)
         fields = dict(
             batches=x.num_elements // n_in, in_features=n_in, out_features=n_out,
-            out_offset=y.quant.zp, act_min=lo, act_max=hi, per_channel=per_channel, weights=ctx.const(w))
+            out_offset=y.quant.zp, act_min=lo, act_max=hi, per_channel=per_channel)
         if "dsp" in ctx.kernel_variants:  # runtime/dsp: fast exact requantisation constants when possible
             fields.update(dsp_rq_fields(op, ctx, w.data.reshape(n_out, -1), bias, mult, shift, y.quant.zp, lo, hi))
-            # one input vector: weights in 4-row groups, so one pass reads 4 rows' bytes back to back
+            # one input vector: weights in 4-row groups (same bytes, reordered), so a pass reads 4 rows back to back
             fields["grouped"] = int(fields["batches"] == 1 and fields["rq_mode"] == 1)
-            if fields["grouped"]:
-                fields["weights"] = ctx.const(f"{op.name}_grouped", fc_group_layout(w.data.reshape(n_out, n_in)))
+            fields["weights"] = (ctx.const(f"{op.name}_grouped", fc_group_layout(w.data.reshape(n_out, n_in)))
+                                 if fields["grouped"] else ctx.const(w))
         else:
-            fields.update(bias=ctx.const(f"{op.name}_bias", bias), mult=ctx.const(f"{op.name}_mult", mult),
-                          shift=ctx.const(f"{op.name}_shift", shift))
+            fields.update(weights=ctx.const(w), bias=ctx.const(f"{op.name}_bias", bias),
+                          mult=ctx.const(f"{op.name}_mult", mult), shift=ctx.const(f"{op.name}_shift", shift))
         p = ctx.params("mf_fully_connected_params_t", fields)
         return f"mf_fully_connected_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
 
