@@ -1,8 +1,10 @@
 /* mf_conv2d (DSP): int8 2-D convolution (NHWC input, OHWI weights) with SXTB16 + SMLAD, bit-exact
  * with TFLM's reference.
  *
- * Output pixels go in threes through 2x3 blocks (2 output channels x 3 pixels, mf_dsp_dot_2x3 in
- * mf_fully_connected.h), leftovers through 2x2 or 4-channel x 1-pixel blocks.
+ * Output pixels go in threes through 2x3 blocks (2 output channels x 3 pixels), leftovers through 2x2
+ * or 4-channel x 1-pixel blocks (mf_fully_connected.h). With the fast requantisation and enough output
+ * channels, a 3-pixel block's inputs are sign-extended once (mf_dsp_expand3) and every channel pair
+ * reads them as int16 pairs (mf_dsp_rows3e); otherwise each pair re-extends them (mf_dsp_dot_2x3).
  * - 1x1, unpadded: the pixels' input channels are the dot-product vectors, read in place.
  * - anything else: the block's windows are gathered into a small int8 stack buffer (3 x K bytes,
  *   K = k_h*k_w*in_c rounded up to 4), padded taps filled with pad_value.
