@@ -38,7 +38,7 @@ OP_MODELS = {
                             (5, 11, 4, 5))},
     **{f"conv-x16-3x3-c{c}to{oc}": (lambda c=c, oc=oc: mg.conv2d_model(seed_of("tx16k", c, oc), (1, 4, 5, c), oc, 3, 1, "SAME", 1,
                                                                      "RELU6", in_zp=-128))
-       for c, oc in ((2, 17), (1, 16), (3, 23))},
+       for c, oc in ((4, 16), (5, 17), (6, 23), (7, 16))},
     "conv-1x1-s2": lambda: mg.conv2d_model(8, (1, 7, 9, 12), 5, 1, 2, "SAME", 1, "NONE", in_zp=-11),
     "conv-1x1-c256": lambda: mg.conv2d_model(9, (1, 3, 4, 256), 9, 1, 1, "VALID", 1, "RELU6", in_zp=-128),
     "conv-1x1-batch2": lambda: mg.conv2d_model(10, (2, 2, 4, 8), 6, 1, 1, "VALID", 1, "NONE", in_zp=3),

@@ -79,9 +79,12 @@ MF_KERNEL void mf_dsp_im2col(const mf_conv2d_params_t *p, const int8_t *in, cons
 #define MF_CONV2D_WIN4(k_h, k_w, in_c) (((k_h) * (k_w) * (in_c) + 3) & ~3)
 #define MF_CONV2D_BLOCK_PIX(k_h, k_w, in_c) (3 * MF_CONV2D_WIN4(k_h, k_w, in_c) <= 4096 ? 3 : 1)
 #define MF_CONV2D_X16(k_h, k_w, in_c) (MF_CONV2D_WIN4(k_h, k_w, in_c) <= 768)
-/* ... and only with enough output channel pairs to pay for the expansion (measured on the emulated
- * M4: vww's 3x3 conv with 8 channels lost 8%, ic's with 16 gained 4%, 1x1 with 16 gained 7%). */
+/* ... and only with enough output channel pairs to pay for the expansion, and for im2col windows (an
+ * extra pass) enough bytes (measured on the emulated cores: vww's 3x3 conv with 8 channels lost 8% on
+ * the M4; ic's first (27-byte windows, 16 channels) was even on the M4 and 5-8% slower on the M7; ic's
+ * next (144 bytes, 16 channels) gained 4% on the M4; 1x1 with 16 channels gained 7%). */
 #define MF_CONV2D_X16_MIN_OC(one_by_one) ((one_by_one) ? 12 : 16)
+#define MF_CONV2D_X16_MIN_WIN 32
 #define MF_CONV2D_SCRATCH_BYTES(k_h, k_w, in_c) \
     ((MF_CONV2D_BLOCK_PIX(k_h, k_w, in_c) == 3 ? (MF_CONV2D_X16(k_h, k_w, in_c) ? 9 : 3) : 1) * MF_CONV2D_WIN4(k_h, k_w, in_c))
 
@@ -291,7 +294,8 @@ MF_KERNEL void mf_conv2d_s8_scratch(const mf_conv2d_params_t *p, const int8_t *i
         }
     } else {
         const int32_t k = p->k_h * p->k_w * ic, k4 = (k + 3) & ~3, three = MF_CONV2D_BLOCK_PIX(p->k_h, p->k_w, ic) == 3;
-        const int x16 = three && p->rq_mode == 1 && MF_CONV2D_X16(p->k_h, p->k_w, ic) && oc >= MF_CONV2D_X16_MIN_OC(0);
+        const int x16 = three && p->rq_mode == 1 && MF_CONV2D_X16(p->k_h, p->k_w, ic) && oc >= MF_CONV2D_X16_MIN_OC(0) &&
+                      k >= MF_CONV2D_X16_MIN_WIN;
         int32_t *buf16 = (int32_t *)(buf + 3 * k4);
         int32_t i = 0;
         for (; three && i + 3 <= n_pix; i += 3) {
