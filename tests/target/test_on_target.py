@@ -29,6 +29,16 @@ OP_MODELS = {
     # pixel counts that leave 1 or 2 after the 3-pixel blocks, strides above the 4 KiB immediate range.
     **{f"conv-1x1-{ic}to{oc}": (lambda ic=ic, oc=oc: mg.conv2d_model(seed_of("t1", ic, oc), (1, 5, 5, ic), oc, 1, 1, "SAME", 1, "RELU", in_zp=5))
        for ic, oc in ((1, 3), (5, 7), (13, 13), (16, 5), (64, 33))},
+    # DSP conv 3-pixel blocks on sign-extended inputs (mf_dsp_rows3e): n & 3 tails 0..3, no full 4-byte
+    # chunk (n = 3), every unrolled chunk count (n = 60: 32+16+8+4), the 768-byte window limit and just past it,
+    # pixel counts leaving 1 or 2 after the 3-pixel blocks, odd channel counts, per-tensor weights
+    **{f"conv-x16-1x1-{ic}to{oc}-{h}x{w}": (lambda ic=ic, oc=oc, h=h, w=w: mg.conv2d_model(
+        seed_of("tx16", ic, oc, h, w), (1, h, w, ic), oc, 1, 1, "VALID", 1, "RELU", per_channel=ic != 7, in_zp=-9))
+       for ic, oc, h, w in ((3, 12, 4, 5), (6, 13, 5, 5), (7, 15, 4, 5), (60, 13, 3, 3), (768, 12, 2, 2), (769, 13, 1, 5),
+                            (5, 11, 4, 5))},
+    **{f"conv-x16-3x3-c{c}to{oc}": (lambda c=c, oc=oc: mg.conv2d_model(seed_of("tx16k", c, oc), (1, 4, 5, c), oc, 3, 1, "SAME", 1,
+                                                                     "RELU6", in_zp=-128))
+       for c, oc in ((4, 16), (5, 17), (6, 23), (7, 16))},
     "conv-1x1-s2": lambda: mg.conv2d_model(8, (1, 7, 9, 12), 5, 1, 2, "SAME", 1, "NONE", in_zp=-11),
     "conv-1x1-c256": lambda: mg.conv2d_model(9, (1, 3, 4, 256), 9, 1, 1, "VALID", 1, "RELU6", in_zp=-128),
     "conv-1x1-batch2": lambda: mg.conv2d_model(10, (2, 2, 4, 8), 6, 1, 1, "VALID", 1, "NONE", in_zp=3),
@@ -37,6 +47,9 @@ OP_MODELS = {
     "fc-in37-per-channel": lambda: mg.fc_model(13, (1, 37), 11, "NONE", per_channel=True, in_zp=-5),
     "fc-per-tensor-batch4": lambda: mg.fc_model(14, (4, 30), 6, "RELU", per_channel=False, in_zp=12),
     "fc-wide": lambda: mg.fc_model(15, (1, 1500), 5, "NONE", per_channel=True, in_zp=1),
+    # DSP FC with one input vector: 4-row weight groups, n & 3 tail columns, out % 4 rows left over
+    **{f"fc-grouped-{n}to{o}": (lambda n=n, o=o: mg.fc_model(seed_of("tfg", n, o), (1, n), o, "RELU", per_channel=n % 2 == 1, in_zp=-7))
+       for n, o in ((3, 7), (6, 6), (23, 4), (64, 1), (29, 13), (40, 10))},
     **{f"dw-c{c}": (lambda c=c: mg.depthwise_model(seed_of("td", c), (1, 7, 6, c), 1, 3, 1, "SAME", 1, "RELU6", in_zp=-3))
        for c in (1, 3, 5, 7, 13, 16)},
     "dw-dm2-s2": lambda: mg.depthwise_model(4, (1, 9, 8, 5), 2, 3, 2, "SAME", 1, "NONE", in_zp=9),

@@ -99,7 +99,8 @@ class Conv2D(OpDef):
         p = ctx.params("mf_conv2d_params_t", fields)
         if "dsp" in ctx.kernel_variants:  # fixed-size scratch: a VLA inside the kernel would cost a frame pointer
             win4 = (kh * kw * ic + 3) & ~3                 # MF_CONV2D_SCRATCH_BYTES (runtime/dsp/mf_conv2d.h)
-            words = (3 if 3 * win4 <= 4096 else 1) * win4 // 4
+            x16 = win4 <= 768 and oc >= 12  # MF_CONV2D_X16 and the smaller MF_CONV2D_X16_MIN_OC: a superset
+            words = ((9 if x16 else 3) if 3 * win4 <= 4096 else 1) * win4 // 4
             return (f"{{ int32_t scratch[{words}]; "
                     f"mf_conv2d_s8_scratch(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, (int8_t *)scratch); }}")
         return f"mf_conv2d_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
@@ -127,10 +128,11 @@ class Conv2D(OpDef):
 
 def dsp_rq_layout(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray, out_zp: int, lo: int,
                   hi: int) -> np.ndarray | None:
-    """runtime/dsp fast requantisation constants (mf_dsp_out_fast): per channel pair bias[2], mult[2],
-    -shift-1[2] (an odd last channel's pair padded with zeros). w: [n_out][k] int8; mult/shift have n_out
-    entries or one (per tensor). None unless exact: every shift <= -1 (RDBP by >= 1) and
-    |acc| <= |bias| + 128*sum|w| < 2^30, so 2*acc fits in int32 and SMMULR(2acc, m) == SRDHM(acc, m).
+    """runtime/dsp fast requantisation constants (mf_dsp_out_fast): per channel pair bias[2], m2[2],
+    -shift-1[2] with m2 = 2*mult - 2^32 (an odd last channel's pair padded with zeros). w: [n_out][k] int8;
+    mult/shift have n_out entries or one (per tensor). None unless exact: every shift <= -1 (RDBP by >= 1),
+    every mult >= 2^30 (m2 fits int32; QuantizeMultiplier's mantissas do, a zero scale does not) and
+    |acc| <= |bias| + 128*sum|w| < 2^30, so SMMLAR(acc, m2, acc) == SMMULR(2acc, mult) == SRDHM(acc, mult).
     Channels whose weights are all zero (pruned: often a +-2^30 bias) output a constant, so they are
     re-expressed exactly: acc = bias' = 4t, m' = 2^30, shift' = -1 gives t, t = clamp(out) - out_zp."""
     n = w.shape[0]
@@ -144,11 +146,11 @@ def dsp_rq_layout(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.n
         bias[dead] = 4 * (np.clip(t + out_zp, lo, hi) - out_zp)
         mult[dead], shift[dead] = 1 << 30, -1
     bound = np.abs(bias) + 128 * s
-    if (shift > -1).any() or (shift < -31).any() or (bound >= 1 << 30).any() or (mult < 0).any():
+    if (shift > -1).any() or (shift < -31).any() or (bound >= 1 << 30).any() or (mult < 1 << 30).any():
         return None
     pairs = (n + 1) // 2
     cols = np.zeros((3, 2 * pairs), np.int64)
-    cols[0, :n], cols[1, :n], cols[2, :n] = bias, mult, -shift - 1
+    cols[0, :n], cols[1, :n], cols[2, :n] = bias, 2 * mult - (1 << 32), -shift - 1
     return cols.reshape(3, pairs, 2).transpose(1, 0, 2).reshape(-1).astype(np.int32)
 
 

@@ -1,6 +1,8 @@
 """FULLY_CONNECTED: int8 input, int8 per-tensor or per-channel weights, optional int32 bias; or 16x8 (int16, int64/int32 bias)."""
 from __future__ import annotations
 
+import numpy as np
+
 from ..ir import DType, Op, OpType
 from ._requant import expect_s16_shift, expect_supported_weight_rescale, act_clamp, fc_multipliers, folded_bias, s16_bias, s16_narrow
 from .conv2d import dsp_rq_fields
@@ -58,12 +60,16 @@ class FullyConnected(OpDef):
         per_channel = int(len(mult) > 1)
         fields = dict(
             batches=x.num_elements // n_in, in_features=n_in, out_features=n_out,
-            out_offset=y.quant.zp, act_min=lo, act_max=hi, per_channel=per_channel, weights=ctx.const(w))
+            out_offset=y.quant.zp, act_min=lo, act_max=hi, per_channel=per_channel)
         if "dsp" in ctx.kernel_variants:  # runtime/dsp: fast exact requantisation constants when possible
             fields.update(dsp_rq_fields(op, ctx, w.data.reshape(n_out, -1), bias, mult, shift, y.quant.zp, lo, hi))
+            # one input vector: weights in 4-row groups (same bytes, reordered), so a pass reads 4 rows back to back
+            fields["grouped"] = int(fields["batches"] == 1 and fields["rq_mode"] == 1)
+            fields["weights"] = (ctx.const(f"{op.name}_grouped", fc_group_layout(w.data.reshape(n_out, n_in)))
+                                 if fields["grouped"] else ctx.const(w))
         else:
-            fields.update(bias=ctx.const(f"{op.name}_bias", bias), mult=ctx.const(f"{op.name}_mult", mult),
-                          shift=ctx.const(f"{op.name}_shift", shift))
+            fields.update(weights=ctx.const(w), bias=ctx.const(f"{op.name}_bias", bias),
+                          mult=ctx.const(f"{op.name}_mult", mult), shift=ctx.const(f"{op.name}_shift", shift))
         p = ctx.params("mf_fully_connected_params_t", fields)
         return f"mf_fully_connected_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
 
@@ -80,3 +86,15 @@ class FullyConnected(OpDef):
             bias=ctx.const(f"{op.name}_bias", bias), mult=ctx.const(f"{op.name}_mult", mult),
             shift=ctx.const(f"{op.name}_shift", shift)))
         return f"mf_fully_connected_s16(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
+
+
+def fc_group_layout(w: np.ndarray) -> np.ndarray:
+    """[n_out][n] int8 weights as runtime/dsp mf_dsp_fc_grouped reads them (same bytes, reordered): per group
+    of 4 rows, the rows' 4-byte chunks of the n & ~3 leading columns side by side, then the 4 rows' last
+    n & 3 columns row after row; the n_out % 4 rows left over in plain order."""
+    n_out, n = w.shape
+    q, n4 = n_out // 4, n & ~3
+    g = w[:4 * q].reshape(q, 4, n)
+    body = g[:, :, :n4].reshape(q, 4, n4 // 4, 4).transpose(0, 2, 1, 3).reshape(q, 4 * n4)
+    tail = g[:, :, n4:].reshape(q, 4 * (n - n4))
+    return np.concatenate([np.concatenate([body, tail], axis=1).reshape(-1), w[4 * q:].reshape(-1)]).astype(np.int8)

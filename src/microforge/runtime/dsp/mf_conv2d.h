@@ -1,8 +1,10 @@
 /* mf_conv2d (DSP): int8 2-D convolution (NHWC input, OHWI weights) with SXTB16 + SMLAD, bit-exact
  * with TFLM's reference.
  *
- * Output pixels go in threes through 2x3 blocks (2 output channels x 3 pixels, mf_dsp_dot_2x3 in
- * mf_fully_connected.h), leftovers through 2x2 or 4-channel x 1-pixel blocks.
+ * Output pixels go in threes through 2x3 blocks (2 output channels x 3 pixels), leftovers through 2x2
+ * or 4-channel x 1-pixel blocks (mf_fully_connected.h). With the fast requantisation and enough output
+ * channels, a 3-pixel block's inputs are sign-extended once (mf_dsp_expand3) and every channel pair
+ * reads them as int16 pairs (mf_dsp_rows3e); otherwise each pair re-extends them (mf_dsp_dot_2x3).
  * - 1x1, unpadded: the pixels' input channels are the dot-product vectors, read in place.
  * - anything else: the block's windows are gathered into a small int8 stack buffer (3 x K bytes,
  *   K = k_h*k_w*in_c rounded up to 4), padded taps filled with pad_value.
@@ -25,7 +27,7 @@ typedef struct {
     const int32_t *bias;          /* bias with the input zero point folded in, [out_c] */
     const int32_t *mult, *shift;  /* per output channel requantisation */
     int32_t rq_mode;              /* 1: fast exact requantisation from rq (mf_fully_connected.h) */
-    const int32_t *rq;            /* per channel pair: bias[2], mult[2], -shift-1[2] */
+    const int32_t *rq;            /* per channel pair: bias[2], 2*mult-2^32[2], -shift-1[2] */
 } mf_conv2d_params_t;
 
 MF_KERNEL void mf_dsp_copy(int8_t *dst, const int8_t *src, const int32_t n)
@@ -69,12 +71,174 @@ MF_KERNEL void mf_dsp_im2col(const mf_conv2d_params_t *p, const int8_t *in, cons
 }
 
 /* Pixels per block: three (2x3 blocks) unless three windows would take more than 4 KiB of stack,
- * then one (4x1 blocks). Scratch bytes mf_conv2d_s8_scratch needs: that many windows of
- * k_h*k_w*in_c bytes rounded up to 4. ops/conv2d.py mirrors this and emits a fixed-size stack array
- * (a VLA would cost a frame pointer, i.e. a register, in the whole inlined model function). */
+ * then one (4x1 blocks). With the fast requantisation and windows up to 768 bytes, the three windows
+ * are also sign-extended once into 6 * win4 bytes after them (mf_dsp_expand3). Scratch bytes
+ * mf_conv2d_s8_scratch needs: MF_CONV2D_SCRATCH_BYTES; ops/conv2d.py mirrors this and emits a
+ * fixed-size stack array (a VLA would cost a frame pointer, i.e. a register, in the whole inlined model
+ * function). */
 #define MF_CONV2D_WIN4(k_h, k_w, in_c) (((k_h) * (k_w) * (in_c) + 3) & ~3)
 #define MF_CONV2D_BLOCK_PIX(k_h, k_w, in_c) (3 * MF_CONV2D_WIN4(k_h, k_w, in_c) <= 4096 ? 3 : 1)
-#define MF_CONV2D_SCRATCH_BYTES(k_h, k_w, in_c) (MF_CONV2D_BLOCK_PIX(k_h, k_w, in_c) * MF_CONV2D_WIN4(k_h, k_w, in_c))
+#define MF_CONV2D_X16(k_h, k_w, in_c) (MF_CONV2D_WIN4(k_h, k_w, in_c) <= 768)
+/* ... and only with enough output channel pairs to pay for the expansion, and for im2col windows (an
+ * extra pass) enough bytes (measured on the emulated cores: vww's 3x3 conv with 8 channels lost 8% on
+ * the M4; ic's first (27-byte windows, 16 channels) was even on the M4 and 5-8% slower on the M7; ic's
+ * next (144 bytes, 16 channels) gained 4% on the M4; 1x1 with 16 channels gained 7%). */
+#define MF_CONV2D_X16_MIN_OC(one_by_one) ((one_by_one) ? 12 : 16)
+#define MF_CONV2D_X16_MIN_WIN 32
+#define MF_CONV2D_SCRATCH_BYTES(k_h, k_w, in_c) \
+    ((MF_CONV2D_BLOCK_PIX(k_h, k_w, in_c) == 3 ? (MF_CONV2D_X16(k_h, k_w, in_c) ? 9 : 3) : 1) * MF_CONV2D_WIN4(k_h, k_w, in_c))
+
+/* ---- 3-pixel blocks on sign-extended inputs -------------------------------------------------
+ * A block's three input vectors (n bytes each) are sign-extended once into x16: for 4-byte chunk j and
+ * pixel p, words x16[6j + 2p] = SXTB16(bytes 0, 2) and x16[6j + 2p + 1] = SXTB16(bytes 1, 3): 24
+ * bytes per chunk, the pixels side by side so one pointer with small offsets (LDRD) reaches them all;
+ * the n & 3 tail bytes follow as int16, pixel after pixel. Every output channel pair reuses them, so a
+ * 4-byte step costs 2 weight loads, 4 SXTB16 and 3 input double loads for 12 SMLADs (instead of
+ * 5 loads and 10 SXTB16). */
+MF_KERNEL void mf_dsp_expand3(int32_t *x16, const int8_t *x, const int32_t xs, const int32_t n)
+{
+    const int32_t n4 = n & ~3;
+    for (int32_t k = 0; k < n4; k += 4, x16 += 6) {
+        const int32_t a = mf_dsp_ld4(x + k), b = mf_dsp_ld4(x + xs + k), c = mf_dsp_ld4(x + 2 * xs + k);
+        x16[0] = mf_dsp_ev(a); x16[1] = mf_dsp_od(a);
+        x16[2] = mf_dsp_ev(b); x16[3] = mf_dsp_od(b);
+        x16[4] = mf_dsp_ev(c); x16[5] = mf_dsp_od(c);
+    }
+    int8_t *t = (int8_t *)x16;
+    for (int32_t q = 0; q < 3; ++q)
+        for (int32_t k = n4; k < n; ++k, t += 2) { const int16_t v = x[q * xs + k]; memcpy(t, &v, 2); }
+}
+
+MF_KERNEL int32_t mf_dsp_ld16(const int8_t *p) { int16_t v; memcpy(&v, p, 2); return v; }
+
+/* acc += w_i.x_p (i < 2, p < 3) over weight bytes [o, o+4) of rows w, w+ws and chunk o/4 of x16. */
+#define MF_DSP_ASM_2X3E(W_, WS_, X_, O_, S00_, S01_, S02_, S10_, S11_, S12_)                     \
+    do {                                                                                          \
+        int32_t a_, b_, c_, d_, e_, f_;                                                           \
+        __asm__ volatile(                                                                         \
+            "ldr %[a], [%[w], %[o]]\n\t"                                                          \
+            "ldr %[e], [%[x], %[xo0]]\n\t"                                                        \
+            "ldr %[b], [%[w], %[wo]]\n\t"                                                         \
+            "ldr %[f], [%[x], %[xo1]]\n\t"                                                        \
+            "sxtb16 %[c], %[a]\n\t"                                                               \
+            "sxtb16 %[d], %[b]\n\t"                                                               \
+            "smlad %[s00], %[c], %[e], %[s00]\n\t"                                                \
+            "sxtb16 %[a], %[a], ror #8\n\t"                                                       \
+            "smlad %[s10], %[d], %[e], %[s10]\n\t"                                                \
+            "sxtb16 %[b], %[b], ror #8\n\t"                                                       \
+            "smlad %[s00], %[a], %[f], %[s00]\n\t"                                                \
+            "smlad %[s10], %[b], %[f], %[s10]\n\t"                                                \
+            "ldrd %[e], %[f], [%[x], %[xo2]]\n\t"                                                 \
+            "smlad %[s01], %[c], %[e], %[s01]\n\t"                                                \
+            "smlad %[s11], %[d], %[e], %[s11]\n\t"                                                \
+            "smlad %[s01], %[a], %[f], %[s01]\n\t"                                                \
+            "smlad %[s11], %[b], %[f], %[s11]\n\t"                                                \
+            "ldrd %[e], %[f], [%[x], %[xo4]]\n\t"                                                 \
+            "smlad %[s02], %[c], %[e], %[s02]\n\t"                                                \
+            "smlad %[s12], %[d], %[e], %[s12]\n\t"                                                \
+            "smlad %[s02], %[a], %[f], %[s02]\n\t"                                                \
+            "smlad %[s12], %[b], %[f], %[s12]"                                                    \
+            : [s00] "+r"(S00_), [s01] "+r"(S01_), [s02] "+r"(S02_),                               \
+              [s10] "+r"(S10_), [s11] "+r"(S11_), [s12] "+r"(S12_),                               \
+              [a] "=&r"(a_), [b] "=&r"(b_), [c] "=&r"(c_), [d] "=&r"(d_), [e] "=&r"(e_), [f] "=&r"(f_) \
+            : [x] "r"(X_), [w] "r"(W_), [o] "i"(O_), [wo] "i"((O_) + (WS_)),                      \
+              [xo0] "i"(6 * (O_)), [xo1] "i"(6 * (O_) + 4), [xo2] "i"(6 * (O_) + 8),                \
+              [xo4] "i"(6 * (O_) + 16)                                                            \
+            : "memory");                                                                          \
+    } while (0)
+
+/* Two weight rows w, w + ws (n bytes) against the three expanded vectors x16:
+ * acc = {w0.x0, w0.x1, w0.x2, w1.x0, w1.x1, w1.x2}. */
+MF_KERNEL void mf_dsp_dot_2x3e(const int8_t *w, const int32_t ws, const int32_t *x16, const int32_t n, int32_t *acc)
+{
+    int32_t s00 = acc[0], s01 = acc[1], s02 = acc[2], s10 = acc[3], s11 = acc[4], s12 = acc[5];
+    const int32_t n4 = n & ~3, tail = n & 3;
+    const int8_t *x = (const int8_t *)x16;
+    int32_t k = 0;
+    if (MF_DSP_IMM_OK(ws)) {
+        for (; k + 32 <= n4; k += 32, w += 32, x += 192) {
+            MF_DSP_ASM_2X3E(w, ws, x, 0, s00, s01, s02, s10, s11, s12);
+            MF_DSP_ASM_2X3E(w, ws, x, 4, s00, s01, s02, s10, s11, s12);
+            MF_DSP_ASM_2X3E(w, ws, x, 8, s00, s01, s02, s10, s11, s12);
+            MF_DSP_ASM_2X3E(w, ws, x, 12, s00, s01, s02, s10, s11, s12);
+            MF_DSP_ASM_2X3E(w, ws, x, 16, s00, s01, s02, s10, s11, s12);
+            MF_DSP_ASM_2X3E(w, ws, x, 20, s00, s01, s02, s10, s11, s12);
+            MF_DSP_ASM_2X3E(w, ws, x, 24, s00, s01, s02, s10, s11, s12);
+            MF_DSP_ASM_2X3E(w, ws, x, 28, s00, s01, s02, s10, s11, s12);
+        }
+        if (n4 & 16) {
+            MF_DSP_ASM_2X3E(w, ws, x, 0, s00, s01, s02, s10, s11, s12);
+            MF_DSP_ASM_2X3E(w, ws, x, 4, s00, s01, s02, s10, s11, s12);
+            MF_DSP_ASM_2X3E(w, ws, x, 8, s00, s01, s02, s10, s11, s12);
+            MF_DSP_ASM_2X3E(w, ws, x, 12, s00, s01, s02, s10, s11, s12);
+            w += 16; x += 96; k += 16;
+        }
+        if (n4 & 8) {
+            MF_DSP_ASM_2X3E(w, ws, x, 0, s00, s01, s02, s10, s11, s12);
+            MF_DSP_ASM_2X3E(w, ws, x, 4, s00, s01, s02, s10, s11, s12);
+            w += 8; x += 48; k += 8;
+        }
+        if (n4 & 4) { MF_DSP_ASM_2X3E(w, ws, x, 0, s00, s01, s02, s10, s11, s12); w += 4; x += 24; k += 4; }
+    }
+    for (; k < n4; k += 4, w += 4, x += 24) {   /* rows too far apart for immediate offsets */
+        const int32_t w0 = mf_dsp_ld4(w), w1 = mf_dsp_ld4(w + ws);
+        const int32_t w0e = mf_dsp_ev(w0), w0o = mf_dsp_od(w0), w1e = mf_dsp_ev(w1), w1o = mf_dsp_od(w1);
+        int32_t ve = mf_dsp_ld4(x), vo = mf_dsp_ld4(x + 4);
+        s00 = __smlad(w0o, vo, __smlad(w0e, ve, s00)); s10 = __smlad(w1o, vo, __smlad(w1e, ve, s10));
+        ve = mf_dsp_ld4(x + 8); vo = mf_dsp_ld4(x + 12);
+        s01 = __smlad(w0o, vo, __smlad(w0e, ve, s01)); s11 = __smlad(w1o, vo, __smlad(w1e, ve, s11));
+        ve = mf_dsp_ld4(x + 16); vo = mf_dsp_ld4(x + 20);
+        s02 = __smlad(w0o, vo, __smlad(w0e, ve, s02)); s12 = __smlad(w1o, vo, __smlad(w1e, ve, s12));
+    }
+    for (int32_t t = 0; t < tail; ++t) {
+        const int32_t w0 = w[t], w1 = w[ws + t];
+        const int32_t x0 = mf_dsp_ld16(x + 2 * t), x1 = mf_dsp_ld16(x + 2 * (tail + t)), x2 = mf_dsp_ld16(x + 2 * (2 * tail + t));
+        s00 += w0 * x0; s01 += w0 * x1; s02 += w0 * x2; s10 += w1 * x0; s11 += w1 * x1; s12 += w1 * x2;
+    }
+    acc[0] = s00; acc[1] = s01; acc[2] = s02; acc[3] = s10; acc[4] = s11; acc[5] = s12;
+}
+
+/* out[p][c] for the three expanded pixels x16 (p < 3, row p's outputs at out + p*n_out) and channels
+ * c < n_out of weights [n_out][n], fast requantisation (rq as in mf_dsp_matmul_rows_fast). */
+MF_KERNEL void mf_dsp_rows3e(const int32_t *x16, const int32_t n, const int8_t *weights, const int32_t *rq,
+                             const int32_t per_channel, const int32_t n_out, const int32_t out_offset,
+                             const int32_t act_min, const int32_t act_max, int8_t *out)
+{
+#define MF_DSP_OUTF(o_, acc_, m_, e_) ((o_) = mf_dsp_out_fast((acc_), (m_), (e_), out_offset, act_min, act_max))
+    const int32_t *r = rq;
+    const int8_t *wc = weights;
+    int8_t *o = out;
+    int32_t c = 0;
+    for (; c + 2 <= n_out; c += 2, r += 6, wc += 2 * n, o += 2) {
+        const int32_t b0 = r[0], b1 = r[1];
+        int32_t acc[6] = {b0, b0, b0, b1, b1, b1};
+        mf_dsp_dot_2x3e(wc, n, x16, n, acc);
+        const int32_t m0 = per_channel ? r[2] : rq[2], m1 = per_channel ? r[3] : rq[2];
+        const int32_t e0 = per_channel ? r[4] : rq[4], e1 = per_channel ? r[5] : rq[4];
+        MF_DSP_OUTF(o[0], acc[0], m0, e0); MF_DSP_OUTF(o[1], acc[3], m1, e1);
+        MF_DSP_OUTF(o[n_out], acc[1], m0, e0); MF_DSP_OUTF(o[n_out + 1], acc[4], m1, e1);
+        MF_DSP_OUTF(o[2 * n_out], acc[2], m0, e0); MF_DSP_OUTF(o[2 * n_out + 1], acc[5], m1, e1);
+    }
+    if (c < n_out) {   /* odd channel count: the last weight row against the three pixels */
+        const int32_t n4 = n & ~3, tail = n & 3;
+        const int8_t *x = (const int8_t *)x16;
+        int32_t s0 = r[0], s1 = r[0], s2 = r[0];
+        for (int32_t k = 0; k < n4; k += 4, wc += 4, x += 24) {
+            const int32_t wv = mf_dsp_ld4(wc), we = mf_dsp_ev(wv), wo = mf_dsp_od(wv);
+            s0 = __smlad(wo, mf_dsp_ld4(x + 4), __smlad(we, mf_dsp_ld4(x), s0));
+            s1 = __smlad(wo, mf_dsp_ld4(x + 12), __smlad(we, mf_dsp_ld4(x + 8), s1));
+            s2 = __smlad(wo, mf_dsp_ld4(x + 20), __smlad(we, mf_dsp_ld4(x + 16), s2));
+        }
+        for (int32_t t = 0; t < tail; ++t) {
+            const int32_t wv = wc[t];
+            s0 += wv * mf_dsp_ld16(x + 2 * t); s1 += wv * mf_dsp_ld16(x + 2 * (tail + t));
+            s2 += wv * mf_dsp_ld16(x + 2 * (2 * tail + t));
+        }
+        const int32_t m0 = per_channel ? r[2] : rq[2], e0 = per_channel ? r[4] : rq[4];
+        MF_DSP_OUTF(o[0], s0, m0, e0); MF_DSP_OUTF(o[n_out], s1, m0, e0); MF_DSP_OUTF(o[2 * n_out], s2, m0, e0);
+    }
+#undef MF_DSP_OUTF
+}
 
 /* DSP int8 convolution with caller-provided scratch (MF_CONV2D_SCRATCH_BYTES, 4-byte aligned).
  * Pixels go in runs of three (2x3 blocks), then two (2x2), then one (4x1). */
@@ -95,11 +259,19 @@ MF_KERNEL void mf_conv2d_s8_scratch(const mf_conv2d_params_t *p, const int8_t *i
         const int dense = p->stride_h == 1 && p->stride_w == 1 && p->in_h == p->out_h && p->in_w == p->out_w;
         const int32_t run = dense ? n_pix : p->out_w, n_runs = dense ? 1 : p->batches * p->out_h;
         const int32_t xs = p->stride_w * ic, ic4 = (ic + 3) & ~3, three = MF_CONV2D_BLOCK_PIX(1, 1, ic) == 3;
+        const int x16 = three && p->rq_mode == 1 && MF_CONV2D_X16(1, 1, ic) && oc >= MF_CONV2D_X16_MIN_OC(1);
+        int32_t *buf16 = (int32_t *)(buf + 3 * ic4);
         for (int32_t r = 0; r < n_runs; ++r) {
             const int32_t b = r / (n_runs / p->batches), oy = r - b * (n_runs / p->batches);
             const int8_t *x = dense ? in : in + ((b * p->in_h + oy * p->stride_h) * p->in_w) * ic;
             int8_t *o = out + r * run * oc;
             int32_t i = 0;
+            if (x16) {   /* expanding a block's pixels reads them all before any of its outputs is written */
+                for (; i + 3 <= run; i += 3, x += 3 * xs, o += 3 * oc) {
+                    mf_dsp_expand3(buf16, x, xs, ic);
+                    mf_dsp_rows3e(buf16, ic, p->weights, p->rq, 1, oc, p->out_offset, p->act_min, p->act_max, o);
+                }
+            }
             if (overlap) {   /* copy a block's pixels aside before writing any of its outputs */
                 for (; three && i + 3 <= run; i += 3, x += 3 * xs, o += 3 * oc) {
                     mf_dsp_copy(buf, x, ic); mf_dsp_copy(buf + ic4, x + xs, ic); mf_dsp_copy(buf + 2 * ic4, x + 2 * xs, ic);
@@ -122,12 +294,20 @@ MF_KERNEL void mf_conv2d_s8_scratch(const mf_conv2d_params_t *p, const int8_t *i
         }
     } else {
         const int32_t k = p->k_h * p->k_w * ic, k4 = (k + 3) & ~3, three = MF_CONV2D_BLOCK_PIX(p->k_h, p->k_w, ic) == 3;
+        const int x16 = three && p->rq_mode == 1 && MF_CONV2D_X16(p->k_h, p->k_w, ic) && oc >= MF_CONV2D_X16_MIN_OC(0) &&
+                      k >= MF_CONV2D_X16_MIN_WIN;
+        int32_t *buf16 = (int32_t *)(buf + 3 * k4);
         int32_t i = 0;
         for (; three && i + 3 <= n_pix; i += 3) {
             mf_dsp_im2col(p, in, i, buf);
             mf_dsp_im2col(p, in, i + 1, buf + k4);
             mf_dsp_im2col(p, in, i + 2, buf + 2 * k4);
-            MF_DSP_ROWS(3, buf, k4, k, out + i * oc);
+            if (x16) {
+                mf_dsp_expand3(buf16, buf, k4, k);
+                mf_dsp_rows3e(buf16, k, p->weights, p->rq, 1, oc, p->out_offset, p->act_min, p->act_max, out + i * oc);
+            } else {
+                MF_DSP_ROWS(3, buf, k4, k, out + i * oc);
+            }
         }
         if (three && n_pix - i == 2) {
             mf_dsp_im2col(p, in, i, buf);

@@ -22,7 +22,8 @@ typedef struct {
     const int32_t *mult, *shift;
     /* Fast requantisation (ops/conv2d.py dsp_rq_layout fills it when exact): rq_mode 1 reads only rq */
     int32_t rq_mode;              /* 0: bias/mult/shift + mf_dsp_out; 1: rq + mf_dsp_out_fast */
-    const int32_t *rq;            /* per channel pair: bias[2], mult[2], -shift-1[2] */
+    int32_t grouped;              /* 1 (batches == 1, rq_mode 1): weights in 4-row groups (mf_dsp_fc_group_layout) */
+    const int32_t *rq;            /* per channel pair: bias[2], 2*mult-2^32[2], -shift-1[2] */
 } mf_fully_connected_params_t;
 
 /* ---- SIMD helpers ------------------------------------------------------------------------- */
@@ -67,15 +68,17 @@ MF_KERNEL int8_t mf_dsp_out(int32_t acc, const mf_dsp_rq_t q, int32_t out_offset
     return (int8_t)v;
 }
 
-/* Exact fast form of mf_dsp_out (the depthwise kernel's): valid when every shift <= -1 and
- * |acc| < 2^30 (ops/conv2d.py dsp_rq_layout checks both). SRDHM(acc, m) = (acc*m + 2^30) >> 31 =
- * SMMULR(2acc, m); RDBP(v, e) = (((v + (v<0)) >> (e-1)) + 1) >> 1 with the +1 and the zero point
- * folded into zp2p1 = 2*out_offset + 1; the final >> 1 rides on SSAT's shift operand. */
-MF_KERNEL int8_t mf_dsp_out_fast(int32_t acc, int32_t m, int32_t em1, int32_t out_offset, int32_t act_min,
+/* Exact fast form of mf_dsp_out: valid when every shift <= -1, m >= 2^30 and |acc| < 2^30
+ * (ops/conv2d.py dsp_rq_layout checks all three and stores m2 = 2m - 2^32 instead of m).
+ * SRDHM(acc, m) = (acc*2m + 2^31) >> 32 = SMMULR(2acc, m); with 2m = 2^32 + m2 that is
+ * acc + ((acc*m2 + 2^31) >> 32) = SMMLAR(acc, m2, acc): one instruction, exact in 64 bits.
+ * RDBP(v, e) = (((v + (v<0)) >> (e-1)) + 1) >> 1 with the +1 and the zero point folded into
+ * zp2p1 = 2*out_offset + 1; the final >> 1 rides on SSAT's shift operand. */
+MF_KERNEL int8_t mf_dsp_out_fast(int32_t acc, int32_t m2, int32_t em1, int32_t out_offset, int32_t act_min,
                                  int32_t act_max)
 {
     int32_t v;
-    __asm__("smmulr %0, %1, %2" : "=r"(v) : "r"((int32_t)((uint32_t)acc << 1)), "r"(m));
+    __asm__("smmlar %0, %1, %2, %1" : "=r"(v) : "r"(acc), "r"(m2));
     v = ((v + (v >> 31)) >> em1) + (2 * out_offset + 1);
     __asm__("ssat %0, #8, %1, asr #1" : "=r"(v) : "r"(v));
     if (act_min > -128 && v < act_min) v = act_min;
@@ -445,11 +448,95 @@ MF_KERNEL void mf_dsp_matmul_rows(const int32_t n_x, const int8_t *x, const int3
 #undef MF_DSP_OUT
 }
 
+/* acc_i += x.w_i over bytes [o, o+4) of x and the 4-row group chunk at w + 4*o (rows' 4-byte pieces side
+ * by side, ops/fully_connected.py fc_group_layout): the five loads back to back (LDR pipelining), then
+ * SXTB16/SMLAD alternating for the M7's dual issue. */
+#define MF_DSP_ASM_FC4(X_, W_, O_, S0_, S1_, S2_, S3_)                                                     \
+    do {                                                                                          \
+        int32_t x_, e_, t_, a_, b_, c_, d_;                                                       \
+        __asm__ volatile(                                                                         \
+            "ldr %[x], [%[xp], %[o]]\n\t"                                                         \
+            "ldr %[a], [%[wp], %[o0]]\n\t"                                                        \
+            "ldr %[b], [%[wp], %[o1]]\n\t"                                                        \
+            "ldr %[c], [%[wp], %[o2]]\n\t"                                                        \
+            "ldr %[d], [%[wp], %[o3]]\n\t"                                                        \
+            "sxtb16 %[e], %[x]\n\t"                                                               \
+            "sxtb16 %[t], %[a]\n\t"                                                               \
+            "sxtb16 %[x], %[x], ror #8\n\t"                                                       \
+            "smlad %[s0], %[t], %[e], %[s0]\n\t"                                                  \
+            "sxtb16 %[a], %[a], ror #8\n\t"                                                       \
+            "sxtb16 %[t], %[b]\n\t"                                                               \
+            "smlad %[s0], %[a], %[x], %[s0]\n\t"                                                  \
+            "sxtb16 %[b], %[b], ror #8\n\t"                                                       \
+            "smlad %[s1], %[t], %[e], %[s1]\n\t"                                                  \
+            "sxtb16 %[t], %[c]\n\t"                                                               \
+            "smlad %[s1], %[b], %[x], %[s1]\n\t"                                                  \
+            "sxtb16 %[c], %[c], ror #8\n\t"                                                       \
+            "smlad %[s2], %[t], %[e], %[s2]\n\t"                                                  \
+            "sxtb16 %[t], %[d]\n\t"                                                               \
+            "smlad %[s2], %[c], %[x], %[s2]\n\t"                                                  \
+            "sxtb16 %[d], %[d], ror #8\n\t"                                                       \
+            "smlad %[s3], %[t], %[e], %[s3]\n\t"                                                  \
+            "smlad %[s3], %[d], %[x], %[s3]"                                                      \
+            : [s0] "+r"(S0_), [s1] "+r"(S1_), [s2] "+r"(S2_), [s3] "+r"(S3_), [x] "=&r"(x_),       \
+              [e] "=&r"(e_), [t] "=&r"(t_), [a] "=&r"(a_), [b] "=&r"(b_), [c] "=&r"(c_), [d] "=&r"(d_) \
+            : [xp] "r"(X_), [wp] "r"(W_), [o] "i"(O_), [o0] "i"(4 * (O_)), [o1] "i"(4 * (O_) + 4),   \
+              [o2] "i"(4 * (O_) + 8), [o3] "i"(4 * (O_) + 12)                                      \
+            : "memory");                                                                          \
+    } while (0)
+
+/* One input vector against grouped weights (batches == 1, fast requantisation): out_features = 4q + r;
+ * group g (4g .. 4g+3) holds, for every 4-byte chunk j of the n & ~3 leading inputs, the four rows'
+ * bytes [4j, 4j+4) side by side (16 bytes), then the four rows' last n & 3 bytes row after row; the r
+ * rows left over follow in plain [r][n] order. Each group's requantisation constants are two rq pairs. */
+MF_KERNEL void mf_dsp_fc_grouped(const mf_fully_connected_params_t *p, const int8_t *in, int8_t *out)
+{
+    const int32_t n = p->in_features, n_out = p->out_features, n4 = n & ~3, tail = n & 3;
+    const int32_t pc = p->per_channel, zp = p->out_offset, lo = p->act_min, hi = p->act_max;
+    const int32_t *rq = p->rq;
+    const int8_t *w = p->weights;
+    int32_t c = 0;
+    for (; c + 4 <= n_out; c += 4, rq += 12, out += 4) {
+        int32_t s0 = rq[0], s1 = rq[1], s2 = rq[6], s3 = rq[7];
+        const int8_t *x = in;
+        int32_t k = 0;
+        for (; k + 32 <= n4; k += 32, x += 32, w += 128) {
+            MF_DSP_ASM_FC4(x, w, 0, s0, s1, s2, s3); MF_DSP_ASM_FC4(x, w, 4, s0, s1, s2, s3);
+            MF_DSP_ASM_FC4(x, w, 8, s0, s1, s2, s3); MF_DSP_ASM_FC4(x, w, 12, s0, s1, s2, s3);
+            MF_DSP_ASM_FC4(x, w, 16, s0, s1, s2, s3); MF_DSP_ASM_FC4(x, w, 20, s0, s1, s2, s3);
+            MF_DSP_ASM_FC4(x, w, 24, s0, s1, s2, s3); MF_DSP_ASM_FC4(x, w, 28, s0, s1, s2, s3);
+        }
+        if (n4 & 16) {
+            MF_DSP_ASM_FC4(x, w, 0, s0, s1, s2, s3); MF_DSP_ASM_FC4(x, w, 4, s0, s1, s2, s3);
+            MF_DSP_ASM_FC4(x, w, 8, s0, s1, s2, s3); MF_DSP_ASM_FC4(x, w, 12, s0, s1, s2, s3);
+            x += 16; w += 64;
+        }
+        if (n4 & 8) { MF_DSP_ASM_FC4(x, w, 0, s0, s1, s2, s3); MF_DSP_ASM_FC4(x, w, 4, s0, s1, s2, s3); x += 8; w += 32; }
+        if (n4 & 4) { MF_DSP_ASM_FC4(x, w, 0, s0, s1, s2, s3); x += 4; w += 16; }
+        for (int32_t t = 0; t < tail; ++t) {
+            const int32_t v = x[t];
+            s0 += v * w[t]; s1 += v * w[tail + t]; s2 += v * w[2 * tail + t]; s3 += v * w[3 * tail + t];
+        }
+        w += 4 * tail;
+        const int32_t *q = pc ? rq : p->rq;   /* per tensor: every channel uses pair 0's constants */
+        out[0] = mf_dsp_out_fast(s0, q[2], q[4], zp, lo, hi);
+        out[1] = mf_dsp_out_fast(s1, pc ? q[3] : q[2], pc ? q[5] : q[4], zp, lo, hi);
+        out[2] = mf_dsp_out_fast(s2, pc ? q[8] : q[2], pc ? q[10] : q[4], zp, lo, hi);
+        out[3] = mf_dsp_out_fast(s3, pc ? q[9] : q[2], pc ? q[11] : q[4], zp, lo, hi);
+    }
+    if (c < n_out)   /* the r < 4 rows left over, plain layout: rq continues at pair c/2 */
+        mf_dsp_matmul_rows_fast(1, in, n, n, w, rq, pc, n_out - c, zp, lo, hi, out);
+}
+
 /* DSP int8 fully connected layer: batch rows in pairs (2x2 blocks), a lone row in 4-channel blocks.
  * FULLY_CONNECTED never shares its buffers (no overlap lead), so rows are read straight from `in`. */
 MF_KERNEL void mf_fully_connected_s8(const mf_fully_connected_params_t *p, const int8_t *in, int8_t *out)
 {
     const int32_t n = p->in_features, n_out = p->out_features;
+    if (p->grouped) {
+        mf_dsp_fc_grouped(p, in, out);
+        return;
+    }
     int32_t b = 0;
     for (; b + 2 <= p->batches; b += 2)
         mf_dsp_matmul_rows(2, in + b * n, n, n, p->weights, p->bias, p->mult, p->shift, p->per_channel, n_out,
