@@ -8,6 +8,7 @@ from helpers import Oracle, random_inputs, seed_of, shared_model
 
 from microforge import modelgen as mg
 from microforge.driver import compile_model
+from microforge.ops.conv2d import X16_MAX_WIN
 from microforge.sim.run import run_on_target
 from microforge.targets import get_target
 from microforge.toolchain.arm import have_arm_gcc
@@ -30,11 +31,11 @@ OP_MODELS = {
     **{f"conv-1x1-{ic}to{oc}": (lambda ic=ic, oc=oc: mg.conv2d_model(seed_of("t1", ic, oc), (1, 5, 5, ic), oc, 1, 1, "SAME", 1, "RELU", in_zp=5))
        for ic, oc in ((1, 3), (5, 7), (13, 13), (16, 5), (64, 33))},
     # DSP conv 3-pixel blocks on sign-extended inputs (mf_dsp_rows3e): n & 3 tails 0..3, no full 4-byte
-    # chunk (n = 3), every unrolled chunk count (n = 60: 32+16+8+4), the 768-byte window limit and just past it,
+    # chunk (n = 3), every unrolled chunk count (n = 60: 32+16+8+4), the X16_MAX_WIN-byte window limit and just past it,
     # pixel counts leaving 1 or 2 after the 3-pixel blocks, odd channel counts, per-tensor weights
     **{f"conv-x16-1x1-{ic}to{oc}-{h}x{w}": (lambda ic=ic, oc=oc, h=h, w=w: mg.conv2d_model(
         seed_of("tx16", ic, oc, h, w), (1, h, w, ic), oc, 1, 1, "VALID", 1, "RELU", per_channel=ic != 7, in_zp=-9))
-       for ic, oc, h, w in ((3, 12, 4, 5), (6, 13, 5, 5), (7, 15, 4, 5), (60, 13, 3, 3), (768, 12, 2, 2), (769, 13, 1, 5),
+       for ic, oc, h, w in ((3, 12, 4, 5), (6, 13, 5, 5), (7, 15, 4, 5), (60, 13, 3, 3), (X16_MAX_WIN, 12, 2, 2), (X16_MAX_WIN + 1, 13, 1, 5),
                             (5, 11, 4, 5))},
     **{f"conv-x16-3x3-c{c}to{oc}": (lambda c=c, oc=oc: mg.conv2d_model(seed_of("tx16k", c, oc), (1, 4, 5, c), oc, 3, 1, "SAME", 1,
                                                                      "RELU6", in_zp=-128))

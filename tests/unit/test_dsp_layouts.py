@@ -53,3 +53,14 @@ def test_fc_group_layout_order(n_out, n):
         want += [w[r, k] for r in rows for k in range(n4, n)]
     want += [w[r, k] for r in range(4 * (n_out // 4), n_out) for k in range(n)]
     assert g.tolist() == (np.array(want) % 251 - 125).tolist()
+
+
+def test_x16_window_limit_agrees_with_the_kernel_header():
+    """ops/conv2d.py sizes the stack scratch the DSP conv's sign-extended path needs; the kernel picks the path."""
+    import re
+    from pathlib import Path
+
+    import microforge
+    from microforge.ops.conv2d import X16_MAX_WIN
+    header = (Path(microforge.__file__).parent / "runtime" / "dsp" / "mf_conv2d.h").read_text()
+    assert int(re.search(r"#define MF_CONV2D_X16_MAX_WIN (\d+)", header).group(1)) == X16_MAX_WIN

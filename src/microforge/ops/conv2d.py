@@ -9,6 +9,10 @@ from ._requant import expect_s16_shift, expect_supported_weight_rescale, act_cla
 from .base import (OpDef, is_int16, expect_arity, expect_const, expect_dtype, expect_quant, expect_rank, expect_shape, fail, first_taps,
                    lead_from_reads, padding_of, window)
 
+# DSP conv: widest window (bytes) sign-extended once per 3-pixel block; mirrors MF_CONV2D_X16_MAX_WIN in
+# runtime/dsp/mf_conv2d.h (a test reads both). Bounds a conv call's stack scratch at 9x this.
+X16_MAX_WIN = 384
+
 
 class Conv2D(OpDef):
     type = OpType.CONV_2D
@@ -99,7 +103,7 @@ class Conv2D(OpDef):
         p = ctx.params("mf_conv2d_params_t", fields)
         if "dsp" in ctx.kernel_variants:  # fixed-size scratch: a VLA inside the kernel would cost a frame pointer
             win4 = (kh * kw * ic + 3) & ~3                 # MF_CONV2D_SCRATCH_BYTES (runtime/dsp/mf_conv2d.h)
-            x16 = win4 <= 768 and oc >= 12  # MF_CONV2D_X16 and the smaller MF_CONV2D_X16_MIN_OC: a superset
+            x16 = win4 <= X16_MAX_WIN and oc >= 12  # MF_CONV2D_X16 and the smaller MF_CONV2D_X16_MIN_OC: a superset
             words = ((9 if x16 else 3) if 3 * win4 <= 4096 else 1) * win4 // 4
             return (f"{{ int32_t scratch[{words}]; "
                     f"mf_conv2d_s8_scratch(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, (int8_t *)scratch); }}")

@@ -71,14 +71,17 @@ MF_KERNEL void mf_dsp_im2col(const mf_conv2d_params_t *p, const int8_t *in, cons
 }
 
 /* Pixels per block: three (2x3 blocks) unless three windows would take more than 4 KiB of stack,
- * then one (4x1 blocks). With the fast requantisation and windows up to 768 bytes, the three windows
- * are also sign-extended once into 6 * win4 bytes after them (mf_dsp_expand3). Scratch bytes
+ * then one (4x1 blocks). With the fast requantisation and windows up to MF_CONV2D_X16_MAX_WIN bytes, the
+ * three windows are also sign-extended once into 6 * win4 bytes after them (mf_dsp_expand3). The limit
+ * keeps a conv call's stack at most 9 * 384 = 3,456 bytes: larger windows gain little from the expansion
+ * (a few % of cycles) and cost their 9x window in stack (ic's 576-byte windows: 5 KiB, 17% of its RAM). Scratch bytes
  * mf_conv2d_s8_scratch needs: MF_CONV2D_SCRATCH_BYTES; ops/conv2d.py mirrors this and emits a
  * fixed-size stack array (a VLA would cost a frame pointer, i.e. a register, in the whole inlined model
  * function). */
 #define MF_CONV2D_WIN4(k_h, k_w, in_c) (((k_h) * (k_w) * (in_c) + 3) & ~3)
 #define MF_CONV2D_BLOCK_PIX(k_h, k_w, in_c) (3 * MF_CONV2D_WIN4(k_h, k_w, in_c) <= 4096 ? 3 : 1)
-#define MF_CONV2D_X16(k_h, k_w, in_c) (MF_CONV2D_WIN4(k_h, k_w, in_c) <= 768)
+#define MF_CONV2D_X16_MAX_WIN 384
+#define MF_CONV2D_X16(k_h, k_w, in_c) (MF_CONV2D_WIN4(k_h, k_w, in_c) <= MF_CONV2D_X16_MAX_WIN)
 /* ... and only with enough output channel pairs to pay for the expansion, and for im2col windows (an
  * extra pass) enough bytes (measured on the emulated cores: vww's 3x3 conv with 8 channels lost 8% on
  * the M4; ic's first (27-byte windows, 16 channels) was even on the M4 and 5-8% slower on the M7; ic's
