@@ -261,7 +261,15 @@ def write_markdown(results: dict, previous: dict, arenas: dict, published: dict,
         L += ["", "</details>", ""]
     if survey:
         L += [""] + render_public_models(survey)
+    L += [""] + render_left_out()
     return "\n".join(L) + "\n"
+
+
+def render_left_out() -> list[str]:
+    """What microforge does not compile, from the op table's notes (the same text as docs/ops.md)."""
+    from microforge.ops import NOTES
+    return ["## Left out", "", "From `docs/ops.md` (generated from the op table):", ""] + [
+        f"- {n}" for n in NOTES if n.startswith(("Not supported", "int16 activations"))]
 
 
 def main() -> int:
@@ -269,7 +277,16 @@ def main() -> int:
     ap.add_argument("--models", help="comma-separated subset (default: all in ../shared/models)")
     ap.add_argument("--targets", help="comma-separated subset of " + ",".join(TARGETS))
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--render-only", action="store_true",
+                    help="rewrite BENCHMARKS.md from benchmarks/results.json without running anything")
     args = ap.parse_args()
+    if args.render_only:
+        saved = json.loads(RESULTS.read_text())
+        survey = json.loads(SURVEY.read_text()) if SURVEY.exists() else None
+        OUT.write_text(write_markdown(saved["results"], saved.get("previous", {}), saved["arenas"], published_cycles(),
+                                      cmsis_baseline(), survey))
+        print(f"wrote {OUT.relative_to(ROOT)} from {RESULTS.relative_to(ROOT)}", file=sys.stderr)
+        return 0
     if not MODELS.is_dir():
         print(f"error: {MODELS} not found: the benchmarks need ../shared/models beside the repository", file=sys.stderr)
         return 2
@@ -300,7 +317,8 @@ def main() -> int:
     all_arenas = {**previous.get("arenas", {}), **arenas}
     survey = json.loads(SURVEY.read_text()) if SURVEY.exists() else None
     OUT.write_text(write_markdown(results, prev_results, all_arenas, published_cycles(), cmsis_baseline(), survey))
-    RESULTS.write_text(json.dumps({"results": results, "arenas": all_arenas}, indent=1, sort_keys=True))
+    RESULTS.write_text(json.dumps({"results": results, "previous": prev_results, "arenas": all_arenas}, indent=1,
+                                  sort_keys=True))
     print(f"wrote {OUT.relative_to(ROOT)} and {RESULTS.relative_to(ROOT)}", file=sys.stderr)
     return 1 if failed or not all(r["exact"] for r in results.values()) else 0
 

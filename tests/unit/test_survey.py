@@ -78,3 +78,11 @@ def test_lfs_pointer_and_ops_used():
     assert survey.ops_used(model) == {"CONV_2D": 2, "DEPTHWISE_CONV_2D": 1, "FULLY_CONNECTED": 1,
                                       "MAX_POOL_2D": 2, "RESHAPE": 1, "SOFTMAX": 1}
     assert survey.tensor_types(model) == {"INT32": 5, "INT8": 13}  # 4 biases + the shape; 8 activations + 4 weights + input
+
+
+def test_left_out_section_comes_from_the_op_table_notes():
+    from microforge.ops import NOTES
+    text = "\n".join(bench.render_left_out())
+    assert text.startswith("## Left out")
+    assert "UNIDIRECTIONAL_SEQUENCE_LSTM" in text and "int16 activations" in text
+    assert all(n in text for n in NOTES if n.startswith("Not supported"))

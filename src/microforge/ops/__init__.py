@@ -74,6 +74,11 @@ NOTES = (
     "bias-less SVDF are refused.",
     "Not supported: UNIDIRECTIONAL_SEQUENCE_LSTM (and the other LSTM/RNN builtins): their int8 kernels run 16x8 "
     "gate arithmetic with int16 cell state and many per-gate scales; not implemented yet, refused by name.",
+    "int16 activations (16x8): the arithmetic ops with an int16 kernel in the table above (CONV_2D, "
+    "DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, SOFTMAX, LOGISTIC, TANH, QUANTIZE, DEQUANTIZE); the data "
+    "movement ops (gathers and views) move int16 bytes unchanged (tested: RESHAPE, CONCATENATION, TRANSPOSE). The "
+    "other arithmetic ops TFLM also runs on int16 (pooling, PAD with a fill, MEAN, the reductions, ...) refuse "
+    "int16 by name: not implemented yet.",
 )
 
 
