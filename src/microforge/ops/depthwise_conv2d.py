@@ -98,12 +98,14 @@ class DepthwiseConv2D(OpDef):
                           wq=ctx.const(f"{op.name}_wq", layout[0]), rq=ctx.const(f"{op.name}_rq", layout[1]),
                           pad=ctx.const(f"{op.name}_pad", np.full(oc, in_zp, np.int8)))
         else:
-            fields.update(weights=ctx.const(w), bias=ctx.const(f"{op.name}_bias", bias),
-                          mult=ctx.const(f"{op.name}_mult", mult), shift=ctx.const(f"{op.name}_shift", shift))
             rq4 = self._portable_rq4(w.data.reshape(kh * kw, oc), bias, mult, shift, out_zp) \
                 if "dsp" not in ctx.kernel_variants and oc == x.shape[3] else None
+            fields.update(weights=ctx.const(w))
             if rq4 is not None:  # runtime/portable's word path reads its constants from rq4 alone
                 fields.update(bias="0", mult="0", shift="0", rq4=ctx.const(f"{op.name}_rq4", rq4))
+            else:                # registered only when read: an unused constant breaks -Werror builds
+                fields.update(bias=ctx.const(f"{op.name}_bias", bias), mult=ctx.const(f"{op.name}_mult", mult),
+                              shift=ctx.const(f"{op.name}_shift", shift))
         p = ctx.params("mf_depthwise_conv2d_params_t", fields)
         return f"mf_depthwise_conv2d_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
 
