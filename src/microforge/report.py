@@ -55,6 +55,7 @@ class Report:
 
     def to_text(self) -> str:
         r = self.ram_bytes
+        w = max([18] + [len(l.op) for l in self.layers])   # a row pipeline's label is longer than an op name
         lines = [
             f"{self.model} on {self.target} ({self.core}, {self.board}, {self.clock_mhz:g} MHz)",
             f"  latency      {self.latency_ms:10.3f} ms   ({self.cycles:,} cycles, {self.instructions:,} instructions, "
@@ -67,11 +68,11 @@ class Report:
             f"{self.flash_parts['constants']:,} + data {self.flash_parts['data']:,}",
             f"  cycle model  {self.cycle_model}",
             "",
-            f"  {'#':>3} {'op':18} {'output shape':16} {'MACs':>11} {'cycles':>12} {'MACs/cyc':>8} {'share':>6}",
+            f"  {'#':>3} {'op':{w}} {'output shape':16} {'MACs':>11} {'cycles':>12} {'MACs/cyc':>8} {'share':>6}",
         ]
         for l in self.layers:
             share = 100.0 * l.cycles / self.cycles if self.cycles else 0.0
-            lines.append(f"  {l.index:>3} {l.op:18} {'x'.join(map(str, l.shape)):16} {l.macs:>11,} {l.cycles:>12,} "
+            lines.append(f"  {l.index:>3} {l.op:{w}} {'x'.join(map(str, l.shape)):16} {l.macs:>11,} {l.cycles:>12,} "
                          f"{l.macs_per_cycle:>8.3f} {share:>5.1f}%")
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
