@@ -26,7 +26,8 @@ def model_bytes(name: str) -> bytes:
     if name not in _MODELS:
         _MODELS[name] = fuzzlib.load_model(name)
     if _MODELS[name] is None:
-        pytest.skip(f"../shared/models/{name} not present")
+        pytest.skip(f"../shared/models/{name} not present (the shared models live next to the repository, "
+                    "at <repo>/../shared/models; CI has them)")
     return _MODELS[name]
 
 

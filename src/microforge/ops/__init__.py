@@ -96,8 +96,8 @@ def ops_markdown() -> str:
             continue
         module = type(d).__module__
         doc = ((sys.modules[module].__doc__ or "").strip().splitlines() or [""])[0]
-        kernels = ", ".join(f"`{h}`" for h in d.kernel_headers if h != "mf_broadcast.h") or "none (aliases its input)"
-        int16 = ", ".join(f"`{h}`" for h in d.int16_headers if h != "mf_broadcast.h") or "-"
+        kernels = ", ".join(f"`{h}`" for h in d.kernel_headers if h not in ("mf_broadcast.h", "mf_s16_params.h")) or "none (aliases its input)"
+        int16 = ", ".join(f"`{h}`" for h in d.int16_headers if h not in ("mf_broadcast.h", "mf_s16_params.h")) or "-"
         rows.append(f"| {builtin_name(code)} | {module.rsplit('.', 1)[-1]}.py | {kernels} | {int16} | {doc} |")
     return ("# Supported operators\n\n"
             "Generated from `frontend/optable.py` and `ops/` by `python tools/gen_ops_doc.py` (or `microforge ops`);\n"

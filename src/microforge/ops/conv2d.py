@@ -17,7 +17,7 @@ X16_MAX_WIN = 384
 class Conv2D(OpDef):
     type = OpType.CONV_2D
     kernel_headers = ("mf_fully_connected.h", "mf_conv2d.h")  # the DSP convolution reuses the FC dot-product blocks
-    int16_headers = ("mf_fully_connected_s16.h", "mf_conv2d_s16.h")  # the DSP variant reuses the FC dot product
+    int16_headers = ("mf_s16_params.h", "mf_fully_connected_s16.h", "mf_conv2d_s16.h")  # the DSP variant reuses the FC dot product
 
     def check(self, op: Op) -> None:
         expect_arity(op, (2, 3))

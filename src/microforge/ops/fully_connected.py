@@ -12,7 +12,7 @@ from .base import OpDef, is_int16, expect_arity, expect_const, expect_dtype, exp
 class FullyConnected(OpDef):
     type = OpType.FULLY_CONNECTED
     kernel_headers = ("mf_fully_connected.h",)
-    int16_headers = ("mf_fully_connected_s16.h",)
+    int16_headers = ("mf_s16_params.h", "mf_fully_connected_s16.h")
 
     def check(self, op: Op) -> None:
         expect_arity(op, (2, 3))

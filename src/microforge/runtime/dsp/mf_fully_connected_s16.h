@@ -11,17 +11,7 @@
 #include <string.h>
 #include <arm_acle.h>
 #include "mf_common.h"
-
-typedef struct {
-    int32_t batches, in_features, out_features;
-    int32_t act_min, act_max;
-    int32_t per_channel;          /* mult/shift: one per output (1) or one for all (0) */
-    int32_t bias64;               /* 1: TFLM's int64 accumulator path (int64 or no bias); 0: its int32 path */
-    int32_t narrow;               /* unused here (SMLALD accumulates in 64 bits at no extra cost) */
-    const int8_t *weights;        /* [out_features][in_features] */
-    const int64_t *bias;          /* [out_features] (int32 biases widened; zeros without bias) */
-    const int32_t *mult, *shift;
-} mf_fully_connected_s16_params_t;
+#include "mf_s16_params.h"
 
 MF_INLINE int32_t mf_dsp_ld32_s16(const void *p) { int32_t v; memcpy(&v, p, 4); return v; }  /* unaligned LDR */
 /* Bytes 1 and 3 sign-extended to two int16 halves (SXTB16 with ROR #8: one instruction). */

@@ -3,17 +3,7 @@
 #define MF_FULLY_CONNECTED_S16_H
 #include <stdint.h>
 #include "mf_common.h"
-
-typedef struct {
-    int32_t batches, in_features, out_features;
-    int32_t act_min, act_max;
-    int32_t per_channel;          /* mult/shift: one per output (1) or one for all (0) */
-    int32_t bias64;               /* 1: TFLM's int64 accumulator path (int64 or no bias); 0: its int32 path */
-    int32_t narrow;               /* 1: 2^15 * sum|w| < 2^31 for every output, so the sums fit int32 */
-    const int8_t *weights;        /* [out_features][in_features] */
-    const int64_t *bias;          /* [out_features] (int32 biases widened; zeros without bias) */
-    const int32_t *mult, *shift;
-} mf_fully_connected_s16_params_t;
+#include "mf_s16_params.h"
 
 /* Zero points are 0 in 16x8 models (no offsets). Each output is written after its whole input row is read. */
 MF_KERNEL void mf_fully_connected_s16(const mf_fully_connected_s16_params_t *p, const int16_t *in, int16_t *out)
