@@ -126,6 +126,26 @@ def test_pad_s16(case, tmp_path):
         assert (ys[0] == value).sum() >= ys[0].size - np.prod(in_shape)
 
 
+def test_pad_s16_folds_into_conv(tmp_path):
+    """A PAD before a 16x8 CONV_2D is folded into the conv's padding (out-of-image taps read as the zero point 0)."""
+    rng = np.random.default_rng(11)
+    mb = mg.ModelBuilder("pad conv 16x8")
+    x = mb.input("x", (1, 5, 6, 3), "int16", 0.001, 0)
+    p = mb.tensor("p", (1, 8, 7, 3), "int16", 0.001, 0)
+    mb.op("PAD", [x, mb.const("pads", np.array([[0, 0], [1, 2], [0, 1], [0, 0]], np.int32))], [p])
+    w = mb.const("w", rng.integers(-127, 128, (5, 3, 3, 3)).astype(np.int8), scale=np.full(5, 0.01, np.float32),
+                 zero_point=np.zeros(5, np.int64), axis=0)
+    b = mb.const("b", rng.integers(-5000, 5000, 5).astype(np.int64), scale=np.full(5, 0.001 * 0.01, np.float32),
+                 zero_point=np.zeros(5, np.int64), dtype="int64")
+    y = mb.tensor("y", (1, 6, 5, 5), "int16", 0.05, 0)
+    mb.op("CONV_2D", [p, w, b], [y], padding="VALID")
+    mb.outputs(y)
+    model = mb.finish()
+    assert [op.type.value for op in compile_model(model).graph.ops] == ["CONV_2D"]
+    ys = check(model, tmp_path, "pad conv", n_inputs=2)
+    spread(ys[0])
+
+
 # ---- MAXIMUM / MINIMUM / SQUARED_DIFFERENCE ----------------------------------------------------------
 
 BINARY = [
