@@ -203,6 +203,14 @@ def test_activation_s16_every_input(case, tmp_path):
     assert len(np.unique(want)) > 4000
 
 
+def test_activation_s16_rescale_beyond_tflm_refused():
+    """in/out = 1e11 needs a shift of 37: TFLM's int32 arithmetic overflows there, so nothing exact to match."""
+    with pytest.raises(MicroforgeError) as ei:
+        compile_model(unary_s16("RELU", (1, 8), 1.0, 1e-11))
+    assert "op 0 (RELU)" in ei.value.message and "shift of 37" in ei.value.message, ei.value.message
+    compile_model(unary_s16("RELU", (1, 8), 1.0, 1e-4))  # a large but representable ratio compiles
+
+
 # ---- PRELU (int16 input, int8 alpha) ----------------------------------------------------------------
 
 PRELU = [

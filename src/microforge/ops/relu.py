@@ -6,7 +6,7 @@ import numpy as np
 from ..ir import DType, Op, OpType
 from ..quant import multiply_by_quantized_multiplier as mbqm, quantize_multiplier, tflite_round
 from ._lut import LutOp, table_of
-from .base import expect_arity, expect_dtype, expect_quant, expect_shape, is_int16, lead_from_reads
+from .base import expect_arity, expect_dtype, expect_quant, expect_shape, fail, is_int16, lead_from_reads
 
 IDENTITY = (1 << 30, 1)  # mbqm(x, 2^30, 1) == x for every int16 x: the multiplier of "no rescaling"
 
@@ -30,6 +30,12 @@ class _ActivationS16(LutOp):
         if self.output_quantised:
             expect_quant(op, y, "output")
         expect_shape(op, y, x.shape)
+        f = self.s16_fields(op)
+        for side in ("pos", "neg"):
+            if f[f"{side}_mult"] and not -31 <= f[f"{side}_shift"] <= 30:
+                raise fail(op, f"the rescaling of the {'non-negative' if side == 'pos' else 'negative'} inputs needs a "
+                           f"shift of {f[f'{side}_shift']}, outside the [-31, 30] TFLM's integer arithmetic supports",
+                           "check the input and output scales")
 
     def overlap_lead(self, op: Op, index: int) -> int | None:
         """out[i] is written right after reading in[i]: the output may start exactly at the input."""
@@ -44,11 +50,6 @@ class _ActivationS16(LutOp):
         return f"mf_activation_s16(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
 
 
-def _multiplier(real: np.float32) -> tuple[int, int]:
-    """TFLM's QuantizeMultiplier of a ratio computed in float32 (the ops take input->params.scale / ... in float)."""
-    return quantize_multiplier(float(real))
-
-
 class Relu(_ActivationS16):
     """RELU: requantise (in_scale/out_scale taken in float32) and clamp at the output's zero."""
 
@@ -61,7 +62,7 @@ class Relu(_ActivationS16):
         return table_of(lambda v: min(127, max(lo, y.zp + mbqm(v - x.zp, m, s))))
 
     def s16_fields(self, op: Op) -> dict:
-        m, s = _multiplier(np.float32(op.inputs[0].quant.s) / np.float32(op.outputs[0].quant.s))
+        m, s = quantize_multiplier(float(np.float32(op.inputs[0].quant.s) / np.float32(op.outputs[0].quant.s)))
         return dict(pos_mult=m, pos_shift=s, neg_mult=m, neg_shift=s, neg_negate=0, act_min=0, act_max=32767)
 
 
@@ -88,19 +89,22 @@ class LeakyRelu(_ActivationS16):
 
     type = OpType.LEAKY_RELU
 
-    def s16_fields(self, op: Op) -> dict:
+    @staticmethod
+    def multipliers(op: Op) -> tuple[tuple[int, int], tuple[int, int]]:
+        """(identity, alpha) multipliers: in/out and in*alpha/out, each product taken in float32 as TFLM does."""
         x, y = op.inputs[0].quant, op.outputs[0].quant
         alpha = np.float32(op.options.get("alpha", 0.0))
-        ma, sa = _multiplier(np.float32(x.s) * alpha / np.float32(y.s))
-        mi, si = _multiplier(np.float32(x.s) / np.float32(y.s))
+        return (quantize_multiplier(float(np.float32(x.s) / np.float32(y.s))),
+                quantize_multiplier(float(np.float32(x.s) * alpha / np.float32(y.s))))
+
+    def s16_fields(self, op: Op) -> dict:
+        (mi, si), (ma, sa) = self.multipliers(op)
         return dict(pos_mult=mi, pos_shift=si, neg_mult=abs(ma), neg_shift=sa, neg_negate=int(ma < 0),
                     act_min=-32768, act_max=32767)
 
     def table(self, op: Op) -> np.ndarray:
         x, y = op.inputs[0].quant, op.outputs[0].quant
-        alpha = np.float32(op.options.get("alpha", 0.0))
-        ma, sa = quantize_multiplier(float(np.float32(x.s) * alpha / np.float32(y.s)))
-        mi, si = quantize_multiplier(float(np.float32(x.s) / np.float32(y.s)))
+        (mi, si), (ma, sa) = self.multipliers(op)
 
         def f(v: int) -> int:
             d = v - x.zp
