@@ -105,6 +105,36 @@ def fc_s16(seed, in_shape, units: int, act="NONE", per_channel=False, bias="int6
     return mb.finish()
 
 
+def transpose_conv_s16(seed, in_shape, out_c: int, kernel=3, stride=2, padding="SAME", act="NONE", per_channel=True,
+                       bias="int64", out_hw=None, shape_input=False, in_scale=0.001, spread=3.0, bias_sd=0.5) -> bytes:
+    """One 16x8 TRANSPOSE_CONV (bias "int64", "int16" or "none"). The output extent defaults to what the converter
+    writes (in*stride for SAME, (in-1)*stride + kernel for VALID); shape_input: the output-shape operand is a graph
+    input instead of a constant (as in TFLM's seanet model; TFLM never reads it)."""
+    rng = np.random.default_rng(seed)
+    (kh, kw), (sh, sw) = mg._pair(kernel), mg._pair(stride)
+    n, h, w, c = in_shape
+    if out_hw is None:
+        out_hw = (h * sh, w * sw) if padding == "SAME" else ((h - 1) * sh + kh, (w - 1) * sw + kw)
+    out_shape = (n, *out_hw, out_c)
+    mb = mg.ModelBuilder("transpose_conv 16x8")
+    shape = (mb.input("output_shape", (4,), "int32") if shape_input
+             else mb.const("output_shape", np.asarray(out_shape, np.int32)))
+    x = mb.input("input", in_shape, "int16", in_scale, 0)
+    wi, bi, sd, ws = _weights(mb, rng, "tconv", (out_c, kh, kw, c), 0, per_channel, in_scale,
+                              "none" if bias == "int16" else bias, bias_sd)
+    sd = sd / math.sqrt(min(sh, kh) * min(sw, kw))  # an output element takes about 1/(sh*sw) of the filter's taps
+    if bias == "int16":
+        b_scales = (in_scale * ws.astype(np.float64)).astype(np.float32)
+        bi = mb.const("tconv/bias", rng.integers(-32768, 32768, out_c).astype(np.int16),
+                      scale=b_scales if per_channel else float(b_scales[0]),
+                      zero_point=np.zeros(out_c, np.int64) if per_channel else 0, dtype="int16")
+    y = mb.tensor("output", out_shape, "int16", _out_scale(in_scale, ws, sd, spread), 0)
+    mb.op("TRANSPOSE_CONV", [shape, wi, x] if bi == mg.OPTIONAL else [shape, wi, x, bi], [y], padding=padding,
+          stride_h=sh, stride_w=sw, fused_activation=act)
+    mb.outputs(y)
+    return mb.finish()
+
+
 def chain_s16(seed=0, in_shape=(1, 9, 8, 5), in_scale=0.001) -> bytes:
     """CONV_2D 3x3 -> DEPTHWISE_CONV_2D stride 2 -> CONV_2D 1x1 -> FULLY_CONNECTED, all 16x8: the planner
     places several int16 tensors (2 bytes each) and may overlap outputs with dying inputs."""

@@ -1,10 +1,9 @@
 """Bit-exactness of TRANSPOSE_CONV, BATCH_MATMUL, FULLY_CONNECTED(keep_num_dims) and SVDF: single-op models on the host vs TFLM.
 
 Variants the oracle cannot run, so not compared here:
-- TRANSPOSE_CONV with a non-constant output-shape operand: TFLM has no dynamic tensors (microforge refuses it too).
 - SVDF without a bias: TFLM's Prepare reads the bias tensor's scale unconditionally (null pointer), so microforge
   refuses it.
-Not supported (refused by microforge, although TFLM has them): BATCH_MATMUL on int16 or float operands (int8 only);
+Not supported (refused by microforge, although TFLM has them): BATCH_MATMUL on float operands (int16: test_ops_int16_matmul.py);
 SVDF with an int8 state and int8 time weights (microforge implements the int16 state the converter writes).
 """
 from __future__ import annotations
@@ -51,16 +50,22 @@ def test_transpose_conv(case, tmp_path):
     check_against_oracle(model, tmp_path, seed_of("tconv-in", case))
 
 
-def test_transpose_conv_dynamic_output_shape_refused():
-    mb = mg.ModelBuilder("tconv-dynamic")
+def test_transpose_conv_output_shape_input_ignored(tmp_path):
+    """TFLM never reads the output-shape operand (the output tensor's shape decides): a graph input there is
+    accepted and ignored, whatever it holds."""
+    mb = mg.ModelBuilder("tconv-shape-input")
     shape = mb.input("shape", (4,), "int32")
     x = mb.input("x", (1, 2, 2, 3), "int8", 0.02, 0)
-    w = mb.const("w", np.ones((4, 3, 3, 3), np.int8), scale=0.01, zero_point=0)
+    w = mb.const("w", np.arange(108).reshape(4, 3, 3, 3).astype(np.int8) - 50, scale=0.01, zero_point=0)
     y = mb.tensor("y", (1, 4, 4, 4), "int8", 0.05, 0)
     mb.op("TRANSPOSE_CONV", [shape, w, x], [y], padding="SAME", stride_h=2, stride_w=2)
     mb.outputs(y)
-    with pytest.raises(MicroforgeError, match="output shape must be a constant"):
-        compile_model(mb.finish(), target="host")
+    model = mb.finish()
+    hm, oracle = build_host(compile_model(model, target="host"), tmp_path), Oracle(model)
+    x = np.random.default_rng(seed_of("tconv-shape-input")).integers(-128, 128, (1, 2, 2, 3)).astype(np.int8)
+    for shape in ([1, 4, 4, 4], [9, -9, 0, 2]):
+        xs = [np.array(shape, np.int32), x]
+        assert hm.run(xs)[0].tobytes() == oracle.run(xs)[0].tobytes()
 
 
 def test_transpose_conv_wrong_output_shape_refused():

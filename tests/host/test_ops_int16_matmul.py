@@ -1,0 +1,82 @@
+"""16x8 TRANSPOSE_CONV and int16 BATCH_MATMUL on the host build, byte for byte against TFLM's reference kernels;
+int16 tensors with a non-zero zero point where TFLM reads it (int8 -> int16 SOFTMAX, QUANTIZE), refused elsewhere."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import Oracle, random_inputs, seed_of
+from models16 import transpose_conv_s16
+from test_ops_int16 import ODD, check, not_degenerate
+
+from microforge import modelgen as mg
+from microforge.driver import compile_model
+from microforge.errors import MicroforgeError
+
+# ---- TRANSPOSE_CONV ---------------------------------------------------------------------------------
+
+TCONV = [
+    # (in_shape, out_c, kernel, stride, padding, act, per_channel, bias, out_hw)
+    *[((1, 4, 5, c), oc, 3, 2, "SAME", "NONE", True, "int64", None) for c, oc in zip(ODD, (5, 13, 1, 3, 7))],
+    *[((1, 5, 4, 3), 5, k, s, pad, "NONE", True, "int64", None)
+      for pad in ("SAME", "VALID") for k, s in ((1, 1), (2, 2), (3, 1), (4, 2), (5, 3), ((3, 2), (1, 2)), ((3, 4), (1, 2)))],
+    ((1, 4, 3, 7), 3, 3, 2, "VALID", "NONE", False, "int64", None),     # per-tensor weights
+    ((1, 4, 3, 7), 3, 3, 2, "VALID", "NONE", True, "none", None),
+    ((1, 4, 3, 7), 3, 3, 2, "VALID", "NONE", False, "none", None),
+    ((1, 4, 3, 5), 7, 3, 2, "SAME", "NONE", True, "int16", None),       # TFLM widens an int16 bias
+    ((1, 3, 4, 5), 7, 3, 2, "SAME", "RELU", True, "int64", None),
+    ((1, 3, 4, 5), 7, 3, 2, "SAME", "RELU6", True, "int64", None),
+    ((1, 3, 4, 5), 7, 3, 2, "SAME", "RELU_N1_TO_1", True, "int64", None),
+    ((2, 3, 4, 3), 5, 3, 2, "SAME", "NONE", True, "int64", None),       # batches
+    ((1, 4, 4, 3), 5, 3, 2, "SAME", "NONE", True, "int64", (7, 7)),     # odd output (2*in - 1)
+    ((1, 4, 4, 3), 5, 3, 2, "VALID", "NONE", True, "int64", (10, 9)),   # one extra row
+    ((1, 1, 1, 13), 7, 4, 4, "SAME", "NONE", True, "int64", None),      # 1x1 input
+    ((1, 1, 5, 64), 9, (3, 4), (1, 2), "VALID", "NONE", True, "int64", None),  # seanet's geometry, fewer filters
+]
+
+
+@pytest.mark.parametrize("case", TCONV, ids=lambda c: "-".join(map(str, c)).replace(" ", ""))
+def test_transpose_conv_s16(case, tmp_path):
+    in_shape, oc, k, s, pad, act, pc, bias, out_hw = case
+    model = transpose_conv_s16(seed_of("tconv16", case), in_shape, oc, k, s, pad, act, pc, bias, out_hw)
+    ys = check(model, tmp_path, f"tconv {case}")
+    if act == "NONE" and ys[0].size >= 40:
+        not_degenerate(ys[0])
+
+
+def test_transpose_conv_s16_wide_sums(tmp_path):
+    """One tap's sum over 1200 input channels of full-range weights may exceed int32: the kernel's int64 path."""
+    model = transpose_conv_s16(5, (1, 2, 2, 1200), 3, 2, 2, "SAME", "NONE", False, "int64", spread=6.0)
+    assert ".narrow = 0," in compile_model(model, target="host").files["model.c"]
+    check(model, tmp_path, "wide sums")
+
+
+def test_transpose_conv_output_shape_operand_is_ignored(tmp_path):
+    """TFLM never reads the output-shape operand; seanet's TRANSPOSE_CONV has it as a graph input. The output
+    is the same whatever that input holds (int8 and 16x8)."""
+    model = transpose_conv_s16(11, (1, 1, 5, 6), 4, (3, 4), (1, 2), "VALID", shape_input=True)
+    cm = compile_model(model, target="host")
+    assert [t.dtype.name for t in cm.graph.inputs] == ["INT32", "INT16"]
+    from microforge.toolchain.host import build_host
+    hm, oracle = build_host(cm, tmp_path), Oracle(model)
+    x = random_inputs(oracle, np.random.default_rng(3))[1]
+    first = None
+    for shape in ([1, 3, 12, 4], [0, 0, 0, 0], [-1, 7, 99, 2]):
+        xs = [np.array(shape, np.int32), x]
+        want, got = oracle.run(xs)[0], hm.run(xs)[0]
+        assert got.tobytes() == want.tobytes()
+        first = want if first is None else first
+        assert want.tobytes() == first.tobytes()
+
+
+def test_transpose_conv_s16_int32_bias_refused():
+    """TFLM reads a 16x8 TRANSPOSE_CONV bias as int64 (GetOptionalTensorData<int64_t>): an int32 one is misread."""
+    mb = mg.ModelBuilder("tconv16-int32-bias")
+    shape = mb.const("shape", np.array([1, 4, 4, 2], np.int32))
+    x = mb.input("x", (1, 2, 2, 3), "int16", 0.001, 0)
+    w = mb.const("w", np.ones((2, 3, 3, 3), np.int8), scale=0.01, zero_point=0)
+    b = mb.const("b", np.ones(2, np.int32), scale=0.00001, zero_point=0)
+    y = mb.tensor("y", (1, 4, 4, 2), "int16", 0.001, 0)
+    mb.op("TRANSPOSE_CONV", [shape, w, x, b], [y], padding="SAME", stride_h=2, stride_w=2)
+    mb.outputs(y)
+    with pytest.raises(MicroforgeError, match=r"op 0 \(TRANSPOSE_CONV\).*int32.*reads its bias as int64"):
+        compile_model(mb.finish(), target="host")
