@@ -80,3 +80,63 @@ def test_transpose_conv_s16_int32_bias_refused():
     mb.outputs(y)
     with pytest.raises(MicroforgeError, match=r"op 0 \(TRANSPOSE_CONV\).*int32.*reads its bias as int64"):
         compile_model(mb.finish(), target="host")
+
+
+# ---- int16 zero points where TFLM reads them --------------------------------------------------------
+
+def softmax_s8_s16_model(shape, then: str, in_scale=0.07, out_scale=1.5259022e-05) -> bytes:
+    """TFLM's keyword benchmark tail: int8 SOFTMAX -> int16 (zero point -32768, scale ~1/65536), then `then`:
+    QUANTIZE to int32 (as that model ends) or to int8 / int16, DEQUANTIZE to float32, or nothing (the int16
+    tensor is the output)."""
+    mb = mg.ModelBuilder(f"softmax s8->s16 then {then}")
+    x = mb.input("input", shape, "int8", in_scale, 2)
+    s = mb.tensor("probs", shape, "int16", out_scale, -32768)
+    mb.op("SOFTMAX", [x], [s], beta=1.0)
+    if then == "none":
+        mb.outputs(s)
+        return mb.finish()
+    dtype, q = {"int32": ("int32", (3.051851e-05, 0)), "int8": ("int8", (1 / 256, -128)),
+                "int16": ("int16", (1 / 32768, 0)), "float32": ("float32", (None, None))}[then]
+    y = mb.tensor("output", shape, dtype, *q)
+    mb.op("DEQUANTIZE" if then == "float32" else "QUANTIZE", [s], [y])
+    mb.outputs(y)
+    return mb.finish()
+
+
+@pytest.mark.parametrize("then", ["int32", "int8", "int16", "float32", "none"])
+@pytest.mark.parametrize("depth", [1, 2, 3, 7, 13])
+def test_int16_zero_point_read_by_softmax_and_quantize(depth, then, tmp_path):
+    from microforge.toolchain.host import build_host
+    model = softmax_s8_s16_model((3, depth), then)
+    oracle = Oracle(model)
+    hm = build_host(compile_model(model, target="host"), tmp_path)
+    rng = np.random.default_rng(seed_of("sm16zp", depth, then))
+    for k in range(3):
+        xs = random_inputs(oracle, rng)
+        xs[0] = (xs[0] // (k + 1)).astype(np.int8)  # narrower inputs: less saturated probabilities
+        want, got = oracle.run(xs)[0], hm.run(xs)[0]
+        assert got.dtype == want.dtype and got.tobytes() == want.tobytes(), f"input {k}: {got} vs TFLM {want}"
+    if then in ("int32", "none") and depth > 2:
+        assert len(np.unique(want)) > 3
+
+
+def test_int16_zero_point_refused_where_unread():
+    """An int16 tensor with a non-zero zero point feeding a 16x8 kernel (which assumes 0) keeps the frontend's refusal."""
+    mb = mg.ModelBuilder("softmax s8->s16 then add")
+    x = mb.input("input", (1, 5), "int8", 0.07, 2)
+    s = mb.tensor("probs", (1, 5), "int16", 1 / 65536, -32768)
+    mb.op("SOFTMAX", [x], [s], beta=1.0)
+    y = mb.tensor("output", (1, 5), "int16", 1 / 32768, 0)
+    mb.op("ADD", [s, s], [y])
+    mb.outputs(y)
+    with pytest.raises(MicroforgeError, match=r"tensor 1 \('probs'\).*zero_point \[-32768\] is out of range \[0, 0\] "
+                                              r"for int16 \(it is input 0 of op 1 \(ADD\)"):
+        compile_model(mb.finish(), target="host")
+    mb = mg.ModelBuilder("int16 input with zero point into a conv")
+    x = mb.input("input", (1, 3, 3, 2), "int16", 0.001, 5)
+    w = mb.const("w", np.ones((2, 1, 1, 2), np.int8), scale=0.01, zero_point=0)
+    y = mb.tensor("output", (1, 3, 3, 2), "int16", 0.001, 0)
+    mb.op("CONV_2D", [x, w], [y], padding="SAME")
+    mb.outputs(y)
+    with pytest.raises(MicroforgeError, match=r"zero_point \[5\] is out of range \[0, 0\] for int16 .*op 0 \(CONV_2D\)"):
+        compile_model(mb.finish(), target="host")

@@ -3,8 +3,7 @@
 Variants the oracle cannot run, so not compared here:
 - SVDF without a bias: TFLM's Prepare reads the bias tensor's scale unconditionally (null pointer), so microforge
   refuses it.
-Not supported (refused by microforge, although TFLM has them): BATCH_MATMUL on float operands (int16: test_ops_int16_matmul.py);
-SVDF with an int8 state and int8 time weights (microforge implements the int16 state the converter writes).
+Not supported (refused by microforge, although TFLM has them): BATCH_MATMUL on float operands (int16: test_ops_int16_matmul.py).
 """
 from __future__ import annotations
 
@@ -211,16 +210,42 @@ def test_variable_tensor_outside_svdf_refused():
         compile_model(mb.finish(), target="host")
 
 
-def test_svdf_int8_state_refused():
-    mb = mg.ModelBuilder("svdf-int8-state")
+# int8 state and time weights (TFLM's keyword benchmark): the state starts at its zero point (TFLM's ResetTensorData)
+# and TFLM adds that zero point after clamping, wrapping in the int8 store; +-100 makes both show.
+SVDF8 = [(1, 8, 4, 1, 5, 3, -50), (2, 8, 4, 2, 5, -7, 100), (1, 13, 3, 3, 4, 0, -100), (3, 5, 7, 1, 1, 20, 0),
+         (1, 1, 1, 1, 3, -128, 127)]
+
+
+@pytest.mark.parametrize("case", SVDF8, ids=_ids(SVDF8))
+def test_svdf_int8_state(case, tmp_path):
+    batch, n_input, units, rank, memory, in_zp, state_zp = case
+    model = mg.svdf_model(seed_of("svdf8", case), batch, n_input, units, rank, memory, in_zp=in_zp,
+                          state_dtype="int8", state_zp=state_zp)
+    oracle, rng = Oracle(model), np.random.default_rng(seed_of("svdf8-in", case))
+    cm = compile_model(model, target="host")
+    assert cm.ram.persistent == batch * units * rank * memory
+    hm = build_host(cm, tmp_path)
+    for n in range(memory + 3):
+        xs = random_inputs(oracle, rng)
+        want, got = oracle.run(xs)[0], hm.run(xs)[0]
+        assert got.tobytes() == want.tobytes(), f"invocation {n}: {np.flatnonzero(got != want).size} elements differ"
+    hm.lib.mf_model_reset()   # back to the zero-point state TFLM starts from
+    oracle = Oracle(model)
+    xs = random_inputs(oracle, rng)
+    assert hm.run(xs)[0].tobytes() == oracle.run(xs)[0].tobytes()
+
+
+def test_svdf_state_and_time_weights_types_differ_refused():
+    """TFLM picks the state's element type from the time weights' type: an int8 state with int16 weights is misread."""
+    mb = mg.ModelBuilder("svdf-mixed-state")
     x = mb.input("x", (1, 4), "int8", 0.05, 0)
     wf = mb.const("wf", np.ones((3, 4), np.int8), scale=0.01, zero_point=0)
-    wt = mb.const("wt", np.ones((3, 2), np.int8), scale=0.01, zero_point=0)
+    wt = mb.const("wt", np.ones((3, 2), np.int16), scale=0.01, zero_point=0)
     b = mb.const("b", np.zeros(3, np.int32), scale=0.0001, zero_point=0)
     state = mb.tensor("state", (1, 6), "int8", 0.01, 0)
     mb._tensors[state].isVariable = True
     y = mb.tensor("y", (1, 3), "int8", 0.05, 0)
     mb.op("SVDF", [x, wf, wt, b, state], [y], rank=1)
     mb.outputs(y)
-    with pytest.raises(MicroforgeError, match="only int16 time weights and state are supported"):
+    with pytest.raises(MicroforgeError, match="activation state 'state' is int8 but the time weights are int16"):
         compile_model(mb.finish(), target="host")
