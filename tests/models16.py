@@ -1,5 +1,5 @@
 """16x8 single-op test models (int16 activations, zero point 0; int8 symmetric weights; int64/int32/no bias),
-built with modelgen.ModelBuilder for tests/host/test_ops_int16.py and tests/target/test_on_target.py."""
+built with modelgen.ModelBuilder for tests/host/test_ops_int16*.py and tests/target/test_int16*_on_target.py."""
 from __future__ import annotations
 
 import math
@@ -131,6 +131,28 @@ def transpose_conv_s16(seed, in_shape, out_c: int, kernel=3, stride=2, padding="
     y = mb.tensor("output", out_shape, "int16", _out_scale(in_scale, ws, sd, spread), 0)
     mb.op("TRANSPOSE_CONV", [shape, wi, x] if bi == mg.OPTIONAL else [shape, wi, x, bi], [y], padding=padding,
           stride_h=sh, stride_w=sw, fused_activation=act)
+    mb.outputs(y)
+    return mb.finish()
+
+
+def batch_matmul_s16(seed, lhs_shape, rhs_shape, adj_x=False, adj_y=False, const_rhs=False, scales=(0.001, 0.002),
+                     spread=3.0) -> bytes:
+    """One int16 x int16 -> int16 BATCH_MATMUL (zero points 0, as TFLM requires); batch dims broadcast; the rhs
+    may be a constant. The output scale maps `spread` standard deviations of the sum onto the int16 range."""
+    rng = np.random.default_rng(seed)
+    rows, depth = (lhs_shape[-1], lhs_shape[-2]) if adj_x else (lhs_shape[-2], lhs_shape[-1])
+    cols = rhs_shape[-2] if adj_y else rhs_shape[-1]
+    rank = max(len(lhs_shape), len(rhs_shape))
+    lb = (1,) * (rank - len(lhs_shape)) + tuple(lhs_shape[:-2])
+    rb = (1,) * (rank - len(rhs_shape)) + tuple(rhs_shape[:-2])
+    out_shape = tuple(max(a, b) for a, b in zip(lb, rb)) + (rows, cols)
+    mb = mg.ModelBuilder("batch_matmul int16")
+    a = mb.input("lhs", lhs_shape, "int16", scales[0], 0)
+    b = (mb.const("rhs", rng.integers(-32768, 32768, rhs_shape).astype(np.int16), scale=scales[1], zero_point=0)
+         if const_rhs else mb.input("rhs", rhs_shape, "int16", scales[1], 0))
+    sd = math.sqrt(depth) * (1 << 30) / 3   # uniform int16 operands: E[x^2] = 2^30 / 3
+    y = mb.tensor("output", out_shape, "int16", float(scales[0] * scales[1] * sd * spread / 32767), 0)
+    mb.op("BATCH_MATMUL", [a, b], [y], adj_x=adj_x, adj_y=adj_y)
     mb.outputs(y)
     return mb.finish()
 

@@ -140,3 +140,47 @@ def test_int16_zero_point_refused_where_unread():
     mb.outputs(y)
     with pytest.raises(MicroforgeError, match=r"zero_point \[5\] is out of range \[0, 0\] for int16 .*op 0 \(CONV_2D\)"):
         compile_model(mb.finish(), target="host")
+
+
+# ---- BATCH_MATMUL (TFLM's reference kernel runs int16 x int16 -> int16 with an int64 sum) -------------
+
+BMM16 = [
+    # (lhs_shape, rhs_shape, adj_x, adj_y, const_rhs)
+    *[((r, d), (d, c), False, False, False) for r, d, c in ((1, 1, 1), (3, 5, 7), (13, 3, 1), (7, 13, 5), (1, 33, 3))],
+    *[((2, 5, 3) if ax else (2, 3, 5), (2, 7, 5) if ay else (2, 5, 7), ax, ay, const)
+      for ax in (False, True) for ay in (False, True) for const in (False, True)],
+    ((2, 1, 3, 4), (3, 4, 5), False, False, False), ((1, 3, 4), (2, 4, 5), False, False, True),
+    ((2, 3, 5, 4), (2, 1, 4, 6), False, False, False), ((2, 1, 2, 3, 4), (1, 3, 1, 4, 5), False, False, False),
+    ((1, 2, 3, 4, 5), (5, 3), False, False, True), ((2, 1, 4, 3), (3, 6, 4), True, True, False),
+    ((1, 4, 700), (1, 700, 3), False, False, False),   # sums far beyond int32
+]
+
+
+@pytest.mark.parametrize("case", BMM16, ids=lambda c: "-".join(map(str, c)).replace(" ", ""))
+def test_batch_matmul_s16(case, tmp_path):
+    from models16 import batch_matmul_s16
+    lhs, rhs, adj_x, adj_y, const = case
+    model = batch_matmul_s16(seed_of("bmm16", case), lhs, rhs, adj_x, adj_y, const)
+    oracle = Oracle(model)
+    from microforge.toolchain.host import build_host
+    hm = build_host(compile_model(model, target="host"), tmp_path)
+    rng = np.random.default_rng(seed_of("bmm16-in", case))
+    for k in range(2):
+        xs = random_inputs(oracle, rng)
+        want, got = oracle.run(xs)[0], hm.run(xs)[0]
+        assert got.dtype == want.dtype == np.int16
+        assert got.tobytes() == want.tobytes(), f"input {k}: {np.flatnonzero(got != want).size}/{got.size} differ"
+    if want.size >= 40:
+        not_degenerate(want)
+
+
+def test_batch_matmul_mixed_types_refused():
+    """TFLM requires both operands and the output to share one type (no int8 x int16)."""
+    mb = mg.ModelBuilder("bmm mixed")
+    a = mb.input("lhs", (2, 3), "int16", 0.001, 0)
+    b = mb.input("rhs", (3, 4), "int8", 0.01, 0)
+    y = mb.tensor("y", (2, 4), "int16", 0.01, 0)
+    mb.op("BATCH_MATMUL", [a, b], [y])
+    mb.outputs(y)
+    with pytest.raises(MicroforgeError, match=r"op 0 \(BATCH_MATMUL\): rhs tensor 'rhs' is int8, expected int16"):
+        compile_model(mb.finish(), target="host")
