@@ -157,6 +157,25 @@ def batch_matmul_s16(seed, lhs_shape, rhs_shape, adj_x=False, adj_y=False, const
     return mb.finish()
 
 
+def softmax_s8_s16_model(shape, then: str, in_scale=0.07, out_scale=1.5259022e-05) -> bytes:
+    """TFLM's keyword benchmark tail: int8 SOFTMAX -> int16 (zero point -32768, scale ~1/65536), then `then`:
+    QUANTIZE to int32 (as that model ends) or to int8 / int16, DEQUANTIZE to float32, or nothing (the int16
+    tensor is the output)."""
+    mb = mg.ModelBuilder(f"softmax s8->s16 then {then}")
+    x = mb.input("input", shape, "int8", in_scale, 2)
+    s = mb.tensor("probs", shape, "int16", out_scale, -32768)
+    mb.op("SOFTMAX", [x], [s], beta=1.0)
+    if then == "none":
+        mb.outputs(s)
+        return mb.finish()
+    dtype, q = {"int32": ("int32", (3.051851e-05, 0)), "int8": ("int8", (1 / 256, -128)),
+                "int16": ("int16", (1 / 32768, 0)), "float32": ("float32", (None, None))}[then]
+    y = mb.tensor("output", shape, dtype, *q)
+    mb.op("DEQUANTIZE" if then == "float32" else "QUANTIZE", [s], [y])
+    mb.outputs(y)
+    return mb.finish()
+
+
 def chain_s16(seed=0, in_shape=(1, 9, 8, 5), in_scale=0.001) -> bytes:
     """CONV_2D 3x3 -> DEPTHWISE_CONV_2D stride 2 -> CONV_2D 1x1 -> FULLY_CONNECTED, all 16x8: the planner
     places several int16 tensors (2 bytes each) and may overlap outputs with dying inputs."""

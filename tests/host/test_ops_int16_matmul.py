@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from helpers import Oracle, random_inputs, seed_of
-from models16 import transpose_conv_s16
+from models16 import batch_matmul_s16, softmax_s8_s16_model, transpose_conv_s16
 from test_ops_int16 import ODD, check, not_degenerate
 
 from microforge import modelgen as mg
 from microforge.driver import compile_model
 from microforge.errors import MicroforgeError
+from microforge.toolchain.host import build_host
 
 # ---- TRANSPOSE_CONV ---------------------------------------------------------------------------------
 
@@ -56,7 +57,6 @@ def test_transpose_conv_output_shape_operand_is_ignored(tmp_path):
     model = transpose_conv_s16(11, (1, 1, 5, 6), 4, (3, 4), (1, 2), "VALID", shape_input=True)
     cm = compile_model(model, target="host")
     assert [t.dtype.name for t in cm.graph.inputs] == ["INT32", "INT16"]
-    from microforge.toolchain.host import build_host
     hm, oracle = build_host(cm, tmp_path), Oracle(model)
     x = random_inputs(oracle, np.random.default_rng(3))[1]
     first = None
@@ -84,29 +84,9 @@ def test_transpose_conv_s16_int32_bias_refused():
 
 # ---- int16 zero points where TFLM reads them --------------------------------------------------------
 
-def softmax_s8_s16_model(shape, then: str, in_scale=0.07, out_scale=1.5259022e-05) -> bytes:
-    """TFLM's keyword benchmark tail: int8 SOFTMAX -> int16 (zero point -32768, scale ~1/65536), then `then`:
-    QUANTIZE to int32 (as that model ends) or to int8 / int16, DEQUANTIZE to float32, or nothing (the int16
-    tensor is the output)."""
-    mb = mg.ModelBuilder(f"softmax s8->s16 then {then}")
-    x = mb.input("input", shape, "int8", in_scale, 2)
-    s = mb.tensor("probs", shape, "int16", out_scale, -32768)
-    mb.op("SOFTMAX", [x], [s], beta=1.0)
-    if then == "none":
-        mb.outputs(s)
-        return mb.finish()
-    dtype, q = {"int32": ("int32", (3.051851e-05, 0)), "int8": ("int8", (1 / 256, -128)),
-                "int16": ("int16", (1 / 32768, 0)), "float32": ("float32", (None, None))}[then]
-    y = mb.tensor("output", shape, dtype, *q)
-    mb.op("DEQUANTIZE" if then == "float32" else "QUANTIZE", [s], [y])
-    mb.outputs(y)
-    return mb.finish()
-
-
 @pytest.mark.parametrize("then", ["int32", "int8", "int16", "float32", "none"])
 @pytest.mark.parametrize("depth", [1, 2, 3, 7, 13])
 def test_int16_zero_point_read_by_softmax_and_quantize(depth, then, tmp_path):
-    from microforge.toolchain.host import build_host
     model = softmax_s8_s16_model((3, depth), then)
     oracle = Oracle(model)
     hm = build_host(compile_model(model, target="host"), tmp_path)
@@ -158,11 +138,9 @@ BMM16 = [
 
 @pytest.mark.parametrize("case", BMM16, ids=lambda c: "-".join(map(str, c)).replace(" ", ""))
 def test_batch_matmul_s16(case, tmp_path):
-    from models16 import batch_matmul_s16
     lhs, rhs, adj_x, adj_y, const = case
     model = batch_matmul_s16(seed_of("bmm16", case), lhs, rhs, adj_x, adj_y, const)
     oracle = Oracle(model)
-    from microforge.toolchain.host import build_host
     hm = build_host(compile_model(model, target="host"), tmp_path)
     rng = np.random.default_rng(seed_of("bmm16-in", case))
     for k in range(2):
