@@ -211,19 +211,21 @@ def test_variable_tensor_outside_svdf_refused():
 
 
 # int8 state and time weights (TFLM's keyword benchmark): the state starts at its zero point (TFLM's ResetTensorData)
-# and TFLM adds that zero point after clamping, wrapping in the int8 store; +-100 makes both show.
-SVDF8 = [(1, 8, 4, 1, 5, 3, -50), (2, 8, 4, 2, 5, -7, 100), (1, 13, 3, 3, 4, 0, -100), (3, 5, 7, 1, 1, 20, 0),
-         (1, 1, 1, 1, 3, -128, 127)]
+# and TFLM adds that zero point after clamping, wrapping in the int8 store; +-100 makes both show. An int16 state
+# with a zero point starts at 0 (TFLM resets only int8 tensors to their zero point).
+SVDF_ZP = [(1, 8, 4, 1, 5, 3, "int8", -50), (2, 8, 4, 2, 5, -7, "int8", 100), (1, 13, 3, 3, 4, 0, "int8", -100),
+           (3, 5, 7, 1, 1, 20, "int8", 0), (1, 1, 1, 1, 3, -128, "int8", 127), (2, 8, 4, 2, 5, 3, "int16", 1000),
+           (1, 7, 5, 1, 4, -7, "int16", -30000)]
 
 
-@pytest.mark.parametrize("case", SVDF8, ids=_ids(SVDF8))
-def test_svdf_int8_state(case, tmp_path):
-    batch, n_input, units, rank, memory, in_zp, state_zp = case
+@pytest.mark.parametrize("case", SVDF_ZP, ids=_ids(SVDF_ZP))
+def test_svdf_state_zero_point(case, tmp_path):
+    batch, n_input, units, rank, memory, in_zp, dtype, state_zp = case
     model = mg.svdf_model(seed_of("svdf8", case), batch, n_input, units, rank, memory, in_zp=in_zp,
-                          state_dtype="int8", state_zp=state_zp)
+                          state_dtype=dtype, state_zp=state_zp)
     oracle, rng = Oracle(model), np.random.default_rng(seed_of("svdf8-in", case))
     cm = compile_model(model, target="host")
-    assert cm.ram.persistent == batch * units * rank * memory
+    assert cm.ram.persistent == batch * units * rank * memory * np.dtype(dtype).itemsize
     hm = build_host(cm, tmp_path)
     for n in range(memory + 3):
         xs = random_inputs(oracle, rng)

@@ -33,12 +33,13 @@ _TYPE_NAMES = {v: k for k, v in vars(schema.TensorType).items() if not k.startsw
 _ZP_RANGE = {DType.INT8: (-128, 127), DType.UINT8: (0, 255), DType.INT16: (-32768, 32767)}
 # TFLM's 16x8 kernels assume int16 zero point 0 (_check_int16_zero_points refuses others) except where they read it:
 # (op, input index or "output") -> when. An int8 -> int16 SOFTMAX output is offset by -32768 (ops/softmax.py
-# requires exactly that, as TFLM does); QUANTIZE / DEQUANTIZE apply both zero points (mf_quantize*.h).
+# requires exactly that, as TFLM does); QUANTIZE / DEQUANTIZE apply both zero points (mf_quantize*.h), SVDF its state's.
 _INT16_ZP_READERS = {
     (OpType.SOFTMAX, "output"): lambda op: op.inputs[0] is not None and op.inputs[0].dtype == DType.INT8,
     (OpType.QUANTIZE, 0): lambda op: True,
     (OpType.QUANTIZE, "output"): lambda op: True,
     (OpType.DEQUANTIZE, 0): lambda op: True,
+    (OpType.SVDF, 4): lambda op: True,   # its state: mf_svdf.h subtracts and adds the zero point as TFLM does
 }
 _FLOATS = (DType.FLOAT32, DType.FLOAT16, DType.FLOAT64)
 _INT8_HINT = ("convert with full-integer (int8) post-training quantisation: converter.optimizations = "
@@ -197,7 +198,8 @@ def _check_int16_zero_points(graph: Graph) -> None:
                             f"(it is {'the output' if role == 'output' else f'input {role}'} of {op.where}, whose "
                             "16x8 kernel assumes zero point 0)", f"tensor {t.index} ('{t.name}')",
                             hint="int16 zero points other than 0 are read only by an int8 -> int16 SOFTMAX's output, "
-                                 "QUANTIZE and DEQUANTIZE; re-convert the model with symmetric int16 activations")
+                                 "QUANTIZE, DEQUANTIZE and an SVDF's state; re-convert the model with symmetric "
+                                 "int16 activations")
 
 
 def _check_arithmetic(graph: Graph) -> None:

@@ -80,7 +80,7 @@ NOTES = (
     "int16 activations (16x8): the arithmetic ops with an int16 kernel in the table above (CONV_2D, "
     "DEPTHWISE_CONV_2D, FULLY_CONNECTED, TRANSPOSE_CONV, BATCH_MATMUL (int16 x int16), ADD, SUB, MUL, SOFTMAX, "
     "LOGISTIC, TANH, QUANTIZE (int16 to int8, int16 or int32), DEQUANTIZE); int16 zero points are 0 except where "
-    "TFLM reads them (an int8 -> int16 SOFTMAX's output, QUANTIZE, DEQUANTIZE); QUANTIZE int8 -> int32 and from "
+    "TFLM reads them (an int8 -> int16 SOFTMAX's output, QUANTIZE, DEQUANTIZE, an SVDF's int16 state); QUANTIZE int8 -> int32 and from "
     "int32 are not implemented; the data "
     "movement ops (gathers and views) move int16 bytes unchanged (tested: RESHAPE, CONCATENATION, TRANSPOSE). The "
     "other arithmetic ops TFLM also runs on int16 (pooling, PAD with a fill, MEAN, the reductions, ...) refuse "
