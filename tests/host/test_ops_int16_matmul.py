@@ -100,6 +100,25 @@ def test_int16_zero_point_read_by_softmax_and_quantize(depth, then, tmp_path):
         assert len(np.unique(want)) > 3
 
 
+QZP = [("float32", "int16", None, (0.0003, 1234)), ("int8", "int16", (0.05, -7), (0.0004, -500)),
+       ("int16", "int8", (0.0003, 77), (0.04, 5)), ("int16", "int16", (0.0003, -20000), (0.0005, 3000)),
+       ("int16", "int32", (0.0003, 32000), (0.0001, 0))]
+
+
+@pytest.mark.parametrize("case", QZP, ids=lambda c: f"{c[0]}-{c[1]}-{c[2]}-{c[3]}".replace(" ", ""))
+def test_quantize_with_int16_zero_points(case, tmp_path):
+    """QUANTIZE / DEQUANTIZE apply the int16 zero points (TFLM's Requantize, AffineQuantize, Dequantize)."""
+    from models16 import quantize_s16
+    src, dst, in_q, out_q = case
+    for model in (quantize_s16((2, 3, 37), src, dst, in_q, out_q),
+                  *([quantize_s16((2, 3, 37), "int16", "float32", out_q, None, "DEQUANTIZE")] if dst == "int16" else [])):
+        oracle = Oracle(model)
+        hm = build_host(compile_model(model, target="host"), tmp_path / str(len(list(tmp_path.iterdir()))))
+        xs = random_inputs(oracle, np.random.default_rng(seed_of("qzp", case)))
+        want, got = oracle.run(xs)[0], hm.run(xs)[0]
+        assert got.dtype == want.dtype and got.tobytes() == want.tobytes()
+
+
 def test_int16_zero_point_refused_where_unread():
     """An int16 tensor with a non-zero zero point feeding a 16x8 kernel (which assumes 0) keeps the frontend's refusal."""
     mb = mg.ModelBuilder("softmax s8->s16 then add")
