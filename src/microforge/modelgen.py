@@ -799,11 +799,12 @@ def batch_matmul_model(rng=0, lhs_shape=(1, 3, 4), rhs_shape=(1, 4, 5), adj_x: b
 
 def svdf_model(rng=0, batch: int = 1, n_input: int = 8, units: int = 4, rank: int = 1, memory: int = 5,
                in_scale: float = 0.05, in_zp: int = 3, out_zp: int | None = None, bias: bool = True,
-               act: str = "NONE") -> bytes:
+               act: str = "NONE", state_dtype: str = "int16", state_zp: int = 0) -> bytes:
     """One int8 SVDF with int16 time weights and an int16 variable state [batch, units*rank*memory].
 
     Inputs: input, feature weights [filters, n_input] int8, time weights [filters, memory] int16, int32 bias
     (scale state * time weights), the variable state (zero at start, updated by every invocation).
+    state_dtype "int8": int8 time weights and an int8 state with zero point `state_zp` (TFLM's keyword benchmark).
     """
     rng = _rng(rng)
     filters = units * rank
@@ -811,21 +812,23 @@ def svdf_model(rng=0, batch: int = 1, n_input: int = 8, units: int = 4, rank: in
     wf_s = float(np.abs(wf).max()) / 127
     _, var_x = _uniform_stats(in_scale, in_zp)
     sd_state = math.sqrt(var_x * float((wf ** 2).sum(axis=1).mean()))   # real sd of one feature dot product
-    state_s = 8 * sd_state / 32767                                       # int16 state spans +-8 sd
+    q_max = 127 if state_dtype == "int8" else 32767
+    state_s = 8 * sd_state / q_max                                       # the state spans +-8 sd
     wt = rng.standard_normal((filters, memory)) / math.sqrt(memory * rank)
-    wt_s = float(np.abs(wt).max()) / 32767
+    wt_s = float(np.abs(wt).max()) / q_max
     sd_out = math.sqrt(float((wt ** 2).sum(axis=1).mean()) * rank) * sd_state  # once the state window is full
     out_s = max(3 * sd_out / 127, 1e-6)                                         # output spans +-3 sd
     b_s = float(np.float32(state_s) * np.float32(wt_s))
     mb = ModelBuilder("svdf")
     x = mb.input("input", (batch, n_input), "int8", in_scale, in_zp)
     wfi = mb.const("svdf/weights_feature", np.clip(np.round(wf / wf_s), -127, 127).astype(np.int8), scale=wf_s, zero_point=0)
-    wti = mb.const("svdf/weights_time", np.clip(np.round(wt / wt_s), -32767, 32767).astype(np.int16), scale=wt_s, zero_point=0)
+    wti = mb.const("svdf/weights_time", np.clip(np.round(wt / wt_s), -q_max, q_max).astype(state_dtype), scale=wt_s,
+                   zero_point=0)
     bi = OPTIONAL
     if bias:
         bi = mb.const("svdf/bias", np.round(rng.standard_normal(units) * 0.3 * sd_out / b_s).astype(np.int32), scale=b_s,
                       zero_point=0)
-    state = mb.tensor("svdf/state", (batch, filters * memory), "int16", state_s, 0)
+    state = mb.tensor("svdf/state", (batch, filters * memory), state_dtype, state_s, state_zp)
     mb._tensors[state].isVariable = True
     y = mb.tensor("output", (batch, units), "int8", out_s, 0 if out_zp is None else out_zp)
     mb.op("SVDF", [x, wfi, wti, bi, state], [y], rank=rank, fused_activation=act)

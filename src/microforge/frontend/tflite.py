@@ -30,7 +30,17 @@ _DTYPES = {
     schema.TensorType.BOOL: DType.BOOL,
 }
 _TYPE_NAMES = {v: k for k, v in vars(schema.TensorType).items() if not k.startswith("_")}
-_ZP_RANGE = {DType.INT8: (-128, 127), DType.UINT8: (0, 255), DType.INT16: (0, 0)}
+_ZP_RANGE = {DType.INT8: (-128, 127), DType.UINT8: (0, 255), DType.INT16: (-32768, 32767)}
+# TFLM's 16x8 kernels assume int16 zero point 0 (_check_int16_zero_points refuses others) except where they read it:
+# (op, input index or "output") -> when. An int8 -> int16 SOFTMAX output is offset by -32768 (ops/softmax.py
+# requires exactly that, as TFLM does); QUANTIZE / DEQUANTIZE apply both zero points (mf_quantize*.h), SVDF its state's.
+_INT16_ZP_READERS = {
+    (OpType.SOFTMAX, "output"): lambda op: op.inputs[0] is not None and op.inputs[0].dtype == DType.INT8,
+    (OpType.QUANTIZE, 0): lambda op: True,
+    (OpType.QUANTIZE, "output"): lambda op: True,
+    (OpType.DEQUANTIZE, 0): lambda op: True,
+    (OpType.SVDF, 4): lambda op: True,   # its state: mf_svdf.h subtracts and adds the zero point as TFLM does
+}
 _FLOATS = (DType.FLOAT32, DType.FLOAT16, DType.FLOAT64)
 _INT8_HINT = ("convert with full-integer (int8) post-training quantisation: converter.optimizations = "
               "[tf.lite.Optimize.DEFAULT], a representative_dataset and target_spec.supported_ops = "
@@ -144,6 +154,7 @@ def _build_graph(model: RawModel, data: bytes, name: str) -> Graph:
         if t.is_const:
             raise _fail(f"graph input/output '{t.name}' has constant data", f"tensor {t.index} (field buffer)")
     _check_state(graph)
+    _check_int16_zero_points(graph)
     verify(graph)
     _check_arithmetic(graph)
     return graph
@@ -165,6 +176,30 @@ def _check_state(graph: Graph) -> None:
         for k, t in enumerate(op.inputs + op.outputs):
             if t is not None and t.variable and (k >= len(op.inputs) or _STATE_INPUT.get(op.type) != k):
                 raise refuse(t, f"is used by op {op.index} ({op.type.value}), which keeps no state there")
+
+
+def _check_int16_zero_points(graph: Graph) -> None:
+    """An int16 tensor may have a non-zero zero point only where every op touching it reads it (_INT16_ZP_READERS)."""
+    users: dict[int, list[tuple[Op, int | str]]] = {}
+    for op in graph.ops:
+        for k, t in enumerate(op.inputs):
+            if t is not None:
+                users.setdefault(id(t), []).append((op, k))
+        for t in op.outputs:
+            users.setdefault(id(t), []).append((op, "output"))
+    for t in graph.tensors:
+        if t.dtype != DType.INT16 or t.quant is None or not t.quant.zero_point.any():
+            continue
+        for op, role in users.get(id(t), []):
+            when = _INT16_ZP_READERS.get((op.type, role))
+            if when is None or not when(op):
+                bad = t.quant.zero_point[t.quant.zero_point != 0][:3].tolist()
+                raise _fail(f"field quantization.zero_point {bad} is out of range [0, 0] for int16 "
+                            f"(it is {'the output' if role == 'output' else f'input {role}'} of {op.where}, whose "
+                            "16x8 kernel assumes zero point 0)", f"tensor {t.index} ('{t.name}')",
+                            hint="int16 zero points other than 0 are read only by an int8 -> int16 SOFTMAX's output, "
+                                 "QUANTIZE, DEQUANTIZE and an SVDF's state; re-convert the model with symmetric "
+                                 "int16 activations")
 
 
 def _check_arithmetic(graph: Graph) -> None:

@@ -67,15 +67,21 @@ def opdef(t: OpType) -> OpDef:
 # Facts docs/ops.md states under the table (arithmetic details: docs/tflm_semantics.md).
 NOTES = (
     "TRANSPOSE_CONV gathers each output element's taps, so it needs no scratch buffer (TFLM asks for 4 bytes per "
-    "output element of arena); the output-shape operand must be constant.",
-    "SVDF keeps its int16 state (a TFLite variable tensor) in a static buffer outside the arena, zero at start and "
-    "updated by every invocation, as TFLM does; it counts as RAM `persistent` at compile time and is part of "
-    "`static` once measured. Its int8 path applies no fused activation (neither does TFLM's). int8 state and "
-    "bias-less SVDF are refused.",
+    "output element of arena, 8 for 16x8); like TFLM it never reads the output-shape operand, which may be a graph "
+    "input (a constant one must match the output tensor). 16x8 TRANSPOSE_CONV takes an int64 or int16 bias or none; "
+    "an int32 bias is refused (TFLM reads it as int64).",
+    "SVDF keeps its state (a TFLite variable tensor, int16 or int8 like its time weights) in a static buffer outside "
+    "the arena, at start 0 (int8: its zero point, as TFLM resets it) and updated by every invocation, as TFLM does; "
+    "it counts as RAM `persistent` at compile time and is part of `static` once measured. Its int8 path applies no "
+    "fused activation (neither does TFLM's). Bias-less SVDF (TFLM dereferences the missing bias) and a state whose "
+    "type differs from the time weights' are refused.",
     "Not supported: UNIDIRECTIONAL_SEQUENCE_LSTM (and the other LSTM/RNN builtins): their int8 kernels run 16x8 "
     "gate arithmetic with int16 cell state and many per-gate scales; not implemented yet, refused by name.",
     "int16 activations (16x8): the arithmetic ops with an int16 kernel in the table above (CONV_2D, "
-    "DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, SOFTMAX, LOGISTIC, TANH, QUANTIZE, DEQUANTIZE); the data "
+    "DEPTHWISE_CONV_2D, FULLY_CONNECTED, TRANSPOSE_CONV, BATCH_MATMUL (int16 x int16), ADD, SUB, MUL, SOFTMAX, "
+    "LOGISTIC, TANH, QUANTIZE (int16 to int8, int16 or int32), DEQUANTIZE); int16 zero points are 0 except where "
+    "TFLM reads them (an int8 -> int16 SOFTMAX's output, QUANTIZE, DEQUANTIZE, an SVDF's int16 state); QUANTIZE int8 -> int32 and from "
+    "int32 are not implemented; the data "
     "movement ops (gathers and views) move int16 bytes unchanged (tested: RESHAPE, CONCATENATION, TRANSPOSE). The "
     "other arithmetic ops TFLM also runs on int16 (pooling, PAD with a fill, MEAN, the reductions, ...) refuse "
     "int16 by name: not implemented yet.",
