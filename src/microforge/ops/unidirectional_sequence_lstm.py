@@ -124,6 +124,19 @@ class UnidirectionalSequenceLstm(OpDef):
         cs, hs = _f32(op.inputs[CELL].quant.s), _f32(op.inputs[HIDDEN].quant.s)
         return GATE_OUT_SCALE * cs / cs, GATE_OUT_SCALE * GATE_OUT_SCALE / cs, GATE_OUT_SCALE * GATE_OUT_SCALE / hs
 
+    @staticmethod
+    def packed(op: Op) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The kernel's constants: weights with the four gates interleaved ([cells][inputs][4], [cells][cells][4]) and
+        biases with the zero points folded in ([cells][4]; bias - in_zp * row sum, -hid_zp * row sum), wrapped to
+        int32 like the kernel's accumulators."""
+        wx = np.stack([op.inputs[k].data for k in X_WEIGHTS], axis=-1).astype(np.int8)
+        wh = np.stack([op.inputs[k].data for k in H_WEIGHTS], axis=-1).astype(np.int8)
+        b = np.stack([op.inputs[k].data.reshape(-1) for k in BIASES], axis=-1).astype(np.int64)
+        bx = b - op.inputs[0].quant.zp * wx.astype(np.int64).sum(axis=1)
+        bh = -op.inputs[HIDDEN].quant.zp * wh.astype(np.int64).sum(axis=1)
+        wrap = lambda v: (((v + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)).astype(np.int32)  # noqa: E731
+        return wx, wh, wrap(bx), wrap(bh)
+
     def macs(self, op: Op) -> int:
         x, h = op.inputs[0], op.inputs[HIDDEN]
         rows, n_cell = x.shape[0] * x.shape[1], h.shape[1]
@@ -136,12 +149,13 @@ class UnidirectionalSequenceLstm(OpDef):
         hq = [quantize_multiplier(fc_scale(h.quant.s, op.inputs[k].quant.s)) for k in H_WEIGHTS]
         (fm, fs), (im, is_), (om, os_) = (quantize_multiplier(s) for s in self._mul_scales(op))
         tanh_mult, tanh_shift = cell_tanh_input(c.quant.s)
+        wx, wh, bx, bh = self.packed(op)
         p = ctx.params("mf_lstm_params_t", dict(
             batches=x.shape[0 + tm], time_steps=x.shape[1 - tm], n_input=x.shape[2], n_cell=h.shape[1], time_major=tm,
-            in_zp=x.quant.zp, hid_zp=h.quant.zp,
+            hid_zp=h.quant.zp,
             x_mult=[m for m, _ in xq], x_shift=[s for _, s in xq], h_mult=[m for m, _ in hq], h_shift=[s for _, s in hq],
-            wx=[ctx.const(op.inputs[k]) for k in X_WEIGHTS], wh=[ctx.const(op.inputs[k]) for k in H_WEIGHTS],
-            bias=[ctx.const(op.inputs[k]) for k in BIASES],
+            wx=ctx.const(f"{op.name}_wx", wx), wh=ctx.const(f"{op.name}_wh", wh),
+            bx=ctx.const(f"{op.name}_bx", bx), bh=ctx.const(f"{op.name}_bh", bh),
             fc_mult=fm, fc_shift=fs, ic_mult=im, ic_shift=is_, oh_mult=om, oh_shift=os_,
             cell_clip=quantized_cell_clip(op.options.get("cell_clip", 0.0), _f32(c.quant.s)),
             tanh_mult=tanh_mult, tanh_shift=tanh_shift, table=ctx.const(f"{op.name}_sigmoid", sigmoid_table_s16())))

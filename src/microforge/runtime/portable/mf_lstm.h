@@ -4,15 +4,18 @@
 #include <stdint.h>
 #include "mf_common.h"
 
-/* Gates are indexed in the TFLite tensor order: 0 input, 1 forget, 2 cell, 3 output. */
+/* Gates are indexed in the TFLite tensor order: 0 input, 1 forget, 2 cell, 3 output. The compiler interleaves the
+ * four gates' weights (one pass over the input feeds four accumulators) and folds the zero points into the biases:
+ * sum_i w[i] * (x[i] - zp) + bias = sum_i w[i] * x[i] + (bias - zp * sum_i w[i]), the same int32 value. */
 typedef struct {
     int32_t batches, time_steps, n_input, n_cell, time_major;
-    int32_t in_zp, hid_zp;                  /* input and hidden-state zero points (the output is the hidden state) */
+    int32_t hid_zp;                         /* hidden-state zero point (the output is the hidden state) */
     int32_t x_mult[4], x_shift[4];          /* input * input weights -> gate pre-activation (Q3.12) */
     int32_t h_mult[4], h_shift[4];          /* hidden * recurrent weights -> gate pre-activation (Q3.12) */
-    const int8_t *wx[4];                    /* [n_cell][n_input] */
-    const int8_t *wh[4];                    /* [n_cell][n_cell] */
-    const int32_t *bias[4];                 /* [n_cell] */
+    const int8_t *wx;                       /* [n_cell][n_input][4 gates] */
+    const int8_t *wh;                       /* [n_cell][n_cell][4 gates] */
+    const int32_t *bx;                      /* [n_cell][4]: bias - in_zp * row sum of the input weights */
+    const int32_t *bh;                      /* [n_cell][4]: -hid_zp * row sum of the recurrent weights */
     int32_t fc_mult, fc_shift;              /* forget gate (Q0.15) * cell state -> cell state */
     int32_t ic_mult, ic_shift;              /* input gate (Q0.15) * cell gate (Q0.15) -> cell state */
     int32_t oh_mult, oh_shift;              /* tanh(cell) (Q0.15) * output gate (Q0.15) -> hidden state */
@@ -21,13 +24,23 @@ typedef struct {
     const uint16_t *table;                  /* TFLM's int16 sigmoid table, 256 entries */
 } mf_lstm_params_t;
 
-/* One FC row of a gate: the int32 dot product (plus the bias on the input side), rescaled and clamped to int16,
- * as TFLM's reference FullyConnected with an int16 output of zero point 0. */
-MF_INLINE int32_t mf__lstm_fc(const int8_t *w, const int8_t *v, int32_t n, int32_t zp, int32_t bias, int32_t m, int32_t s)
+/* One cell's four gate FCs over one vector: int32 dot products (bias first), rescaled and clamped to int16 as
+ * TFLM's reference FullyConnected with an int16 output of zero point 0 does. */
+MF_INLINE void mf__lstm_fc4(const int8_t *w, const int8_t *v, int32_t n, const int32_t *bias, const int32_t *mult,
+                            const int32_t *shift, int32_t *out)
 {
-    int32_t acc = 0;
-    for (int32_t i = 0; i < n; ++i) acc += (int32_t)w[i] * ((int32_t)v[i] - zp);
-    return mf_sat_s16(mf_mbqm(acc + bias, m, s));
+    int32_t a0 = bias[0], a1 = bias[1], a2 = bias[2], a3 = bias[3];
+    for (int32_t i = 0; i < n; ++i, w += 4) {
+        const int32_t x = v[i];
+        a0 += w[0] * x;
+        a1 += w[1] * x;
+        a2 += w[2] * x;
+        a3 += w[3] * x;
+    }
+    out[0] = mf_sat_s16(mf_mbqm(a0, mult[0], shift[0]));
+    out[1] = mf_sat_s16(mf_mbqm(a1, mult[1], shift[1]));
+    out[2] = mf_sat_s16(mf_mbqm(a2, mult[2], shift[2]));
+    out[3] = mf_sat_s16(mf_mbqm(a3, mult[3], shift[3]));
 }
 
 /* TFLM's int16 Logistic in the power-of-two case (input Q3.12, multiplier 3, no shift); output Q0.15. */
@@ -77,16 +90,13 @@ MF_KERNEL void mf_lstm_s8(const mf_lstm_params_t *p, const int8_t *in, int8_t *h
             const int8_t *x = in + row * I;
             int8_t *y = out + row * S;
             for (int32_t j = 0; j < S; ++j) {
-                int32_t pre[4];
-                for (int32_t k = 0; k < 4; ++k) {
-                    const int32_t fx = mf__lstm_fc(p->wx[k] + j * I, x, I, p->in_zp, p->bias[k][j], p->x_mult[k], p->x_shift[k]);
-                    const int32_t fh = mf__lstm_fc(p->wh[k] + j * S, h, S, p->hid_zp, 0, p->h_mult[k], p->h_shift[k]);
-                    pre[k] = mf_sat_s16(fx + fh);
-                }
-                const int32_t ig = mf__lstm_sigmoid(p->table, pre[0]);
-                const int32_t fg = mf__lstm_sigmoid(p->table, pre[1]);
-                const int32_t cg = mf__lstm_tanh(p->table, pre[2], 3, 0);
-                const int32_t og = mf__lstm_sigmoid(p->table, pre[3]);
+                int32_t fx[4], fh[4];
+                mf__lstm_fc4(p->wx + j * I * 4, x, I, p->bx + j * 4, p->x_mult, p->x_shift, fx);
+                mf__lstm_fc4(p->wh + j * S * 4, h, S, p->bh + j * 4, p->h_mult, p->h_shift, fh);
+                const int32_t ig = mf__lstm_sigmoid(p->table, mf_sat_s16(fx[0] + fh[0]));
+                const int32_t fg = mf__lstm_sigmoid(p->table, mf_sat_s16(fx[1] + fh[1]));
+                const int32_t cg = mf__lstm_tanh(p->table, mf_sat_s16(fx[2] + fh[2]), 3, 0);
+                const int32_t og = mf__lstm_sigmoid(p->table, mf_sat_s16(fx[3] + fh[3]));
                 int32_t cs = mf_sat_s16(mf_mbqm(fg * (int32_t)c[j], p->fc_mult, p->fc_shift));
                 cs = mf_sat_s16(cs + mf_sat_s16(mf_mbqm(ig * cg, p->ic_mult, p->ic_shift)));
                 if (p->cell_clip > 0) cs = cs > p->cell_clip ? p->cell_clip : cs < -p->cell_clip ? -p->cell_clip : cs;
