@@ -20,6 +20,7 @@ MODELS = {
     "time-major-b3": lambda: mg.lstm_model(32, 3, 2, 5, 3, time_major=True, hid_zp=-2),
     "clip-saturated": lambda: mg.lstm_model(33, 1, 4, 7, 5, cell_scale=2.0 ** -12, cell_clip=1.0, gain=4.0, hid_zp=-128),
     "tanh-right-shift": lambda: mg.lstm_model(34, 1, 3, 3, 13, cell_scale=2.0 ** -15, gain=2.5, in_zp=127),
+    "tails-0-2": lambda: mg.lstm_model(36, 1, 2, 8, 10, hid_zp=7),              # DSP blocks of 4: no tail, tail 2
     "coarse-input": lambda: mg.lstm_model(35, 1, 3, 9, 1, in_scale=0.6, in_zp=-128, cell_scale=3e-4, cell_clip=2.5),
 }
 

@@ -50,7 +50,7 @@ def quantized_cell_clip(clip: float, cell_scale: float) -> int:
 
 class UnidirectionalSequenceLstm(OpDef):
     type = OpType.UNIDIRECTIONAL_SEQUENCE_LSTM
-    kernel_headers = ("mf_lstm.h",)
+    kernel_headers = ("mf_lstm_cell.h", "mf_lstm.h")
 
     def check(self, op: Op) -> None:
         if len(op.inputs) != 24 or len(op.outputs) != 1:
@@ -125,15 +125,17 @@ class UnidirectionalSequenceLstm(OpDef):
         return GATE_OUT_SCALE * cs / cs, GATE_OUT_SCALE * GATE_OUT_SCALE / cs, GATE_OUT_SCALE * GATE_OUT_SCALE / hs
 
     @staticmethod
-    def packed(op: Op) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """The kernel's constants: weights with the four gates interleaved ([cells][inputs][4], [cells][cells][4]) and
-        biases with the zero points folded in ([cells][4]; bias - in_zp * row sum, -hid_zp * row sum), wrapped to
-        int32 like the kernel's accumulators."""
-        wx = np.stack([op.inputs[k].data for k in X_WEIGHTS], axis=-1).astype(np.int8)
-        wh = np.stack([op.inputs[k].data for k in H_WEIGHTS], axis=-1).astype(np.int8)
+    def packed(op: Op, dsp: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The kernel's constants: weights per cell in the variant's layout (portable: the four gates interleaved,
+        [cells][n][4]; DSP: the four gate rows, [cells][4][n]) and biases with the zero points folded in
+        ([cells][4]; bias - in_zp * row sum, -hid_zp * row sum), wrapped to int32 like the kernel's accumulators."""
+        wx = np.stack([op.inputs[k].data for k in X_WEIGHTS], axis=1).astype(np.int8)    # [cells][4][n]
+        wh = np.stack([op.inputs[k].data for k in H_WEIGHTS], axis=1).astype(np.int8)
         b = np.stack([op.inputs[k].data.reshape(-1) for k in BIASES], axis=-1).astype(np.int64)
-        bx = b - op.inputs[0].quant.zp * wx.astype(np.int64).sum(axis=1)
-        bh = -op.inputs[HIDDEN].quant.zp * wh.astype(np.int64).sum(axis=1)
+        bx = b - op.inputs[0].quant.zp * wx.astype(np.int64).sum(axis=2)
+        bh = -op.inputs[HIDDEN].quant.zp * wh.astype(np.int64).sum(axis=2)
+        if not dsp:
+            wx, wh = np.ascontiguousarray(wx.transpose(0, 2, 1)), np.ascontiguousarray(wh.transpose(0, 2, 1))
         wrap = lambda v: (((v + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)).astype(np.int32)  # noqa: E731
         return wx, wh, wrap(bx), wrap(bh)
 
@@ -149,7 +151,7 @@ class UnidirectionalSequenceLstm(OpDef):
         hq = [quantize_multiplier(fc_scale(h.quant.s, op.inputs[k].quant.s)) for k in H_WEIGHTS]
         (fm, fs), (im, is_), (om, os_) = (quantize_multiplier(s) for s in self._mul_scales(op))
         tanh_mult, tanh_shift = cell_tanh_input(c.quant.s)
-        wx, wh, bx, bh = self.packed(op)
+        wx, wh, bx, bh = self.packed(op, dsp="dsp" in ctx.kernel_variants)
         p = ctx.params("mf_lstm_params_t", dict(
             batches=x.shape[0 + tm], time_steps=x.shape[1 - tm], n_input=x.shape[2], n_cell=h.shape[1], time_major=tm,
             hid_zp=h.quant.zp,
