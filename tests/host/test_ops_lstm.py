@@ -8,6 +8,7 @@ LSTM, refused by microforge although TFLM runs it) and float LSTMs (refused as f
 """
 from __future__ import annotations
 
+import flatbuffers
 import numpy as np
 import pytest
 from helpers import Oracle, random_inputs, seed_of
@@ -17,7 +18,9 @@ from microforge import modelgen as mg
 from microforge.driver import compile_model
 from microforge.errors import MicroforgeError
 from microforge.footprint import compile_time
+from microforge.ops import opdef
 from microforge.toolchain.host import build_host
+from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
 
 ODD = [1, 3, 5, 7, 13]
 P2 = 2.0 ** -11
@@ -68,7 +71,6 @@ def test_lstm_state_persists(tmp_path):
 def test_lstm_macs():
     cm = compile_model(mg.lstm_model(1, 2, 3, 5, 7), target="host")
     op = cm.graph.ops[0]
-    from microforge.ops import opdef
     assert opdef(op.type).macs(op) == 2 * 3 * 4 * 7 * (5 + 7)
 
 
@@ -100,20 +102,33 @@ def test_lstm_coarse_cell_scale_refused():
         compile_model(mg.lstm_model(6, cell_scale=8.0), target="host")
 
 
+def _edited(model: bytes, edit) -> bytes:
+    """`model` with `edit(subgraph)` applied to its flatbuffer object tree."""
+    m = schema.ModelT.InitFromObj(schema.Model.GetRootAs(model, 0))
+    edit(m.subgraphs[0])
+    b = flatbuffers.Builder(1024)
+    b.Finish(m.Pack(b), file_identifier=b"TFL3")
+    return bytes(b.Output())
+
+
+def test_lstm_per_channel_weights_refused():
+    def per_channel(sg):
+        q = sg.tensors[sg.operators[0].inputs[6]].quantization     # recurrent-to-forget weights
+        q.scale, q.zeroPoint, q.quantizedDimension = [q.scale[0]] * 4, [0] * 4, 0
+    with pytest.raises(MicroforgeError, match="per tensor, not per channel"):
+        compile_model(_edited(mg.lstm_model(9, n_cell=4), per_channel), target="host")
+
+
 def test_lstm_intermediate_tensors_ignored(tmp_path):
     """The converter lists LSTM calibration statistics as op intermediates, some with shape [0]; TFLM never reads
     them, so the frontend does not build them."""
-    from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
-    import flatbuffers
-    m = schema.ModelT.InitFromObj(schema.Model.GetRootAs(mg.lstm_model(8, 1, 2, 3, 4), 0))
-    sg = m.subgraphs[0]
-    t = schema.TensorT()
-    t.name, t.shape, t.type, t.buffer = "input_to_input_intermediate", [0], schema.TensorType.INT16, 0
-    sg.tensors.append(t)
-    sg.operators[0].intermediates = [len(sg.tensors) - 1]
-    b = flatbuffers.Builder(1024)
-    b.Finish(m.Pack(b), file_identifier=b"TFL3")
-    model = bytes(b.Output())
+
+    def add_intermediate(sg):
+        t = schema.TensorT()
+        t.name, t.shape, t.type, t.buffer = "input_to_input_intermediate", [0], schema.TensorType.INT16, 0
+        sg.tensors.append(t)
+        sg.operators[0].intermediates = [len(sg.tensors) - 1]
+    model = _edited(mg.lstm_model(8, 1, 2, 3, 4), add_intermediate)
     oracle, hm = Oracle(model), build_host(compile_model(model, target="host"), tmp_path)
     xs = random_inputs(oracle, np.random.default_rng(8))
     assert hm.run(xs)[0].tobytes() == oracle.run(xs)[0].tobytes()

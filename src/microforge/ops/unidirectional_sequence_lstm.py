@@ -81,8 +81,6 @@ class UnidirectionalSequenceLstm(OpDef):
             if not t.variable:
                 raise fail(op, f"{role} '{t.name}' must be a variable tensor", "the model is malformed; re-export it")
             expect_quant(op, t, role)
-        if c.quant.zp != 0:
-            raise fail(op, f"cell state zero point must be 0, is {c.quant.zp} (TFLM ignores it)")
         expect_dtype(op, y, "output", DType.INT8)
         expect_quant(op, x, "input")
         act = op.options.get("activation", "NONE")
