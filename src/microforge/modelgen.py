@@ -841,7 +841,7 @@ LSTM_VARIANTS = {"cifg": (1, 5, 12), "peephole": (9, 10, 11), "projection": (16,
 def lstm_model(rng=0, batch: int = 1, time_steps: int = 3, n_input: int = 5, n_cell: int = 4, time_major: bool = False,
                in_scale: float = 2 / 255, in_zp: int = 0, hid_scale: float = 1 / 128, hid_zp: int = 0,
                cell_scale: float = 2.0 ** -11, cell_clip: float = 0.0, gain: float = 1.5, act: str = "TANH",
-               variant: str | None = None, act_dtype: str = "int8") -> bytes:
+               variant: str | None = None, act_dtype: str = "int8", bias_dtype: str | None = None) -> bytes:
     """One int8 UNIDIRECTIONAL_SEQUENCE_LSTM as the TFLite converter writes it: 24 operands (-1 for the absent ones),
     int8 input [batch, time, n_input] (time-major: [time, batch, n_input]), int8 weights [n_cell, n_input] and
     [n_cell, n_cell] per gate (input, forget, cell, output), int32 biases (scale input * weights), an int8 variable
@@ -850,7 +850,7 @@ def lstm_model(rng=0, batch: int = 1, time_steps: int = 3, n_input: int = 5, n_c
 
     `variant` adds what a standard LSTM lacks, for refusal tests: "cifg" drops the input gate's operands,
     "peephole", "projection", "layer_norm" add those operands (LSTM_VARIANTS lists the indices).
-    `act_dtype="int16"` makes the activations int16 (a 16x8 LSTM, int64 biases).
+    `act_dtype="int16"` makes the activations int16 (a 16x8 LSTM, int64 biases unless `bias_dtype` says otherwise).
     """
     rng = _rng(rng)
     mb = ModelBuilder("lstm")
@@ -858,6 +858,8 @@ def lstm_model(rng=0, batch: int = 1, time_steps: int = 3, n_input: int = 5, n_c
     ops = [OPTIONAL] * 24
     ops[0] = mb.input("input", shape, act_dtype, in_scale, in_zp)
     mean_x, var_x = _uniform_stats(in_scale, in_zp)
+    if act_dtype == "int16":                                            # uniform over the int16 range
+        mean_x, var_x = (-0.5 - in_zp) * in_scale, in_scale * in_scale * (65536 * 65536 - 1) / 12
     ex2 = {"x": var_x + mean_x ** 2, "h": 1 / 3}                      # hidden values lie in (-1, 1)
     for g, gate in enumerate(("input", "forget", "cell", "output")):
         for k, src, fan_in in ((1 + g, "x", n_input), (5 + g, "h", n_cell)):
@@ -868,8 +870,8 @@ def lstm_model(rng=0, batch: int = 1, time_steps: int = 3, n_input: int = 5, n_c
             if src == "x":
                 b_s = float(np.float32(in_scale) * np.float32(w_s))
                 b = rng.standard_normal(n_cell) * 0.5 + (1.0 if gate == "forget" else 0.0)
-                bias_dtype = np.int64 if act_dtype == "int16" else np.int32
-                ops[12 + g] = mb.const(f"lstm/{gate}_bias", np.round(b / b_s).astype(bias_dtype), scale=b_s, zero_point=0)
+                b_dt = bias_dtype or ("int64" if act_dtype == "int16" else "int32")
+                ops[12 + g] = mb.const(f"lstm/{gate}_bias", np.round(b / b_s), scale=b_s, zero_point=0, dtype=b_dt)
     hid_dtype = act_dtype
     ops[18] = mb.tensor("lstm/hidden_state", (batch, n_cell), hid_dtype, hid_scale, hid_zp)
     ops[19] = mb.tensor("lstm/cell_state", (batch, n_cell), "int16", cell_scale, 0)

@@ -3,8 +3,8 @@
 Every case runs several invocations in a row: the hidden and cell state are variable tensors that TFLM keeps
 between invocations (the int8 hidden state starts at its zero point), so later invocations check the carried state.
 Variants TFLM's kernel refuses (CIFG, peephole, projection, layer norm) are refused by microforge too; each refusal
-test also checks that TFLM refuses the same model, so the two stay in step. Not covered: int16 activations (16x8
-LSTM, refused by microforge although TFLM runs it) and float LSTMs (refused as float models).
+test also checks that TFLM refuses the same model, so the two stay in step. 16x8 LSTMs (int16 activations, int64
+biases) are compared too. Not covered: float LSTMs (refused as float models).
 """
 from __future__ import annotations
 
@@ -53,6 +53,37 @@ def test_lstm(case, tmp_path):
         assert got.tobytes() == want.tobytes(), f"invocation {n}: {np.flatnonzero(got != want).size}/{got.size} elements differ"
 
 
+# 16x8 LSTM (int16 input, hidden state and output, int64 biases): (batch, steps, n_input, n_cell, time_major,
+# in_scale, hid_scale, cell_scale, cell_clip, gain); int16 zero points are 0 (the TFLite int16 scheme)
+LSTM16 = [(1, 3, n, c, False, 2 / 32768, 1 / 32768, P2, 0.0, 1.5) for n, c in zip(ODD, [5, 1, 13, 3, 7])]
+LSTM16 += [(b, 3, 6, 5, tm, 4 / 32768, 1.5 / 32768, P2, 0.0, 2.0) for b in (2, 3) for tm in (False, True)]
+LSTM16 += [(1, 4, 7, 6, False, 1 / 32768, 1 / 32768, cs, clip, 4.0)
+           for cs, clip in ((2.0 ** -12, 1.0), (2.0 ** -15, 0.0), (3e-4, 2.5), (2.0 ** -9, 10.0))]
+LSTM16 += [(1, 2, 5, 4, False, 0.01, 1 / 32768, P2, 0.0, 8.0)]                   # coarse input scale, saturated gates
+
+
+@pytest.mark.parametrize("case", LSTM16, ids=_ids(LSTM16))
+def test_lstm_int16(case, tmp_path):
+    batch, steps, n_input, n_cell, tm, in_s, hid_s, cell_s, clip, gain = case
+    model = mg.lstm_model(seed_of("lstm16", case), batch, steps, n_input, n_cell, tm, in_s, 0, hid_scale=hid_s, hid_zp=0,
+                          cell_scale=cell_s, cell_clip=clip, gain=gain, act_dtype="int16")
+    oracle, rng = Oracle(model), np.random.default_rng(seed_of("lstm16-in", case))
+    cm = compile_model(model, target="host")
+    assert cm.ram.persistent == batch * n_cell * 4   # int16 hidden + int16 cell state
+    hm = build_host(cm, tmp_path)
+    for n in range(3):
+        xs = random_inputs(oracle, rng)
+        want, got = oracle.run(xs)[0], hm.run(xs)[0]
+        assert got.dtype == np.int16
+        assert got.tobytes() == want.tobytes(), f"invocation {n}: {np.flatnonzero(got != want).size}/{got.size} elements differ"
+
+
+def test_lstm_int16_with_int32_bias_refused():
+    """TFLM reads a 16x8 LSTM's biases as int64 whatever their type, so an int32 bias has no exact meaning."""
+    with pytest.raises(MicroforgeError, match="needs int64 biases"):
+        compile_model(mg.lstm_model(12, n_cell=4, in_scale=1 / 32768, act_dtype="int16", bias_dtype="int32"), target="host")
+
+
 def test_lstm_state_persists(tmp_path):
     """Negative control: the same input gives a different output once the state holds earlier inputs;
     mf_model_reset() returns to the initial state (hidden state at its zero point, cell state zero)."""
@@ -82,11 +113,6 @@ def test_lstm_variants_refused_as_tflm_does(variant):
         compile_model(model, target="host")
     with pytest.raises(Exception):
         Oracle(model)
-
-
-def test_lstm_int16_activations_refused():
-    with pytest.raises(MicroforgeError, match="int16 activations"):
-        compile_model(mg.lstm_model(4, act_dtype="int16"), target="host")
 
 
 @pytest.mark.parametrize("act", ["NONE", "RELU"])

@@ -1,4 +1,4 @@
-"""UNIDIRECTIONAL_SEQUENCE_LSTM on the emulated cores: one invocation over several time steps (the state carried
+"""UNIDIRECTIONAL_SEQUENCE_LSTM (int8 and 16x8) on the emulated cores: one invocation over several time steps (the state carried
 from step to step inside it), compared byte for byte with TFLM. Persistence across invocations: tests/host/test_ops_lstm.py."""
 from __future__ import annotations
 
@@ -22,6 +22,10 @@ MODELS = {
     "tanh-right-shift": lambda: mg.lstm_model(34, 1, 3, 3, 13, cell_scale=2.0 ** -15, gain=2.5, in_zp=127),
     "tails-0-2": lambda: mg.lstm_model(36, 1, 2, 8, 10, hid_zp=7),              # DSP blocks of 4: no tail, tail 2
     "coarse-input": lambda: mg.lstm_model(35, 1, 3, 9, 1, in_scale=0.6, in_zp=-128, cell_scale=3e-4, cell_clip=2.5),
+    "s16-time-major": lambda: mg.lstm_model(37, 2, 3, 7, 5, time_major=True, in_scale=2 / 32768, in_zp=0,
+                                            hid_scale=1 / 32768, act_dtype="int16"),
+    "s16-clip": lambda: mg.lstm_model(38, 1, 3, 13, 6, in_scale=1 / 32768, in_zp=0, hid_scale=1 / 32768,
+                                      cell_scale=2.0 ** -12, cell_clip=1.0, gain=4.0, act_dtype="int16"),
 }
 
 

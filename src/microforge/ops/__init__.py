@@ -73,19 +73,20 @@ NOTES = (
     "updated by every invocation, as TFLM does; it counts as RAM `persistent` at compile time and is part of "
     "`static` once measured. Its int8 path applies no fused activation (neither does TFLM's). int8 state and "
     "bias-less SVDF are refused.",
-    "UNIDIRECTIONAL_SEQUENCE_LSTM: the standard int8 LSTM TFLM runs (all four gates, int8 input, output and "
-    "per-tensor weights, int32 biases, int8 hidden state, int16 cell state, tanh cell activation, cell clipping, "
-    "batch- or time-major) with TFLM's int16 gate arithmetic (Q3.12 pre-activations, its sigmoid/tanh table), one "
-    "row and one cell at a time, so no scratch buffer. The hidden and cell state are variable tensors kept between "
-    "invocations like SVDF's; the hidden state starts at (and `mf_model_reset()` returns it to) its zero point, as "
-    "TFLM resets int8 variable tensors.",
-    "Not supported: UNIDIRECTIONAL_SEQUENCE_LSTM with int16 activations (a 16x8 LSTM, which TFLM runs: not "
-    "implemented yet); its CIFG, peephole, projection and layer-norm variants, a cell activation other than tanh "
-    "(TFLM's kernel refuses these too) and per-channel weights (TFLM's LSTM has no per-channel path): refused with "
-    "the reason. BIDIRECTIONAL_SEQUENCE_LSTM, LSTM, RNN and UNIDIRECTIONAL_SEQUENCE_RNN (TFLM has no kernel for "
-    "them) are refused by name.",
+    "UNIDIRECTIONAL_SEQUENCE_LSTM: the standard LSTM TFLM runs (all four gates, per-tensor int8 weights, int16 cell "
+    "state, tanh cell activation, cell clipping, batch- or time-major; int8 input, output and hidden state with "
+    "int32 biases, or int16 ones with int64 biases: a 16x8 LSTM) with TFLM's int16 gate arithmetic (Q3.12 "
+    "pre-activations, its sigmoid/tanh table), one row and one cell at a time, so no scratch buffer. The hidden and "
+    "cell state are variable tensors kept between invocations like SVDF's; an int8 hidden state starts at (and "
+    "`mf_model_reset()` returns it to) its zero point, as TFLM resets int8 variable tensors.",
+    "Not supported: UNIDIRECTIONAL_SEQUENCE_LSTM's CIFG, peephole, projection and layer-norm variants and a cell "
+    "activation other than tanh (TFLM's kernel refuses these too), per-channel weights (TFLM's LSTM has no "
+    "per-channel path) and a 16x8 LSTM with int32 biases (TFLM reads them as int64): refused with the reason. "
+    "BIDIRECTIONAL_SEQUENCE_LSTM, LSTM, RNN and UNIDIRECTIONAL_SEQUENCE_RNN (TFLM has no kernel for them) are refused "
+    "by name.",
     "int16 activations (16x8): the arithmetic ops with an int16 kernel in the table above (CONV_2D, "
-    "DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, SOFTMAX, LOGISTIC, TANH, QUANTIZE, DEQUANTIZE); the data "
+    "DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, SOFTMAX, LOGISTIC, TANH, QUANTIZE, DEQUANTIZE, "
+    "UNIDIRECTIONAL_SEQUENCE_LSTM); the data "
     "movement ops (gathers and views) move int16 bytes unchanged (tested: RESHAPE, CONCATENATION, TRANSPOSE). The "
     "other arithmetic ops TFLM also runs on int16 (pooling, PAD with a fill, MEAN, the reductions, ...) refuse "
     "int16 by name: not implemented yet.",
