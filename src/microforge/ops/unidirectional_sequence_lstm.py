@@ -89,7 +89,7 @@ class UnidirectionalSequenceLstm(OpDef):
         expect_quant(op, x, "input")
         act = op.options.get("activation", "NONE")
         if act != "TANH":
-            raise fail(op, f"cell gate activation {act} is not supported (TFLM's int8 kernel only runs TANH here)", SUPPORTED)
+            raise fail(op, f"cell gate activation {act} is not supported (TFLM's integer LSTM kernel only runs TANH there)", SUPPORTED)
         if len(x.shape) != 3:
             raise fail(op, f"input must have rank 3 ([batch, time, features] or time-major [time, batch, features]), "
                            f"has shape {list(x.shape)}")
