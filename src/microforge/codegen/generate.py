@@ -9,7 +9,7 @@ import jinja2
 import numpy as np
 
 from .. import __version__
-from ..ir import DType, Graph, Op, Tensor
+from ..ir import Graph, Op, Tensor
 from ..ops import opdef
 from .cformat import c_array_body, c_comment, c_identifier, c_scalar
 
@@ -97,11 +97,11 @@ class _Ctx:
             return f"({t.dtype.ctype} *)({arena} + {offset} + {off})"
         if t.variable:
             if id(t) not in self.states:
-                # TFLM resets an int8 variable tensor to its zero point (a real 0), any other to zero bytes
-                init = t.quant.zp if t.dtype == DType.INT8 and t.quant is not None else 0
+                # TFLM's ResetTensorData fills an int8 variable tensor with its zero point, any other with 0
+                init = int(t.quant.zp) if t.dtype.np == np.int8 and t.quant is not None else 0
                 self.states[id(t)] = dict(name=self._unique("mf_state_" + c_identifier(t.name)), ctype=t.dtype.ctype,
-                                          count=t.num_elements, init=init,
-                                          comment=c_comment(f"tensor {t.index} '{t.name}' {list(t.shape)}"))
+                                          count=t.num_elements, comment=c_comment(f"tensor {t.index} '{t.name}' {list(t.shape)}"),
+                                          init=init)
             return f"({t.dtype.ctype} *){self.states[id(t)]['name']}"
         if t.is_const or id(t) in self.const_of:
             return f"(const {t.dtype.ctype} *){self.const(self.const_of.get(id(t), t))}"
