@@ -842,7 +842,7 @@ def lstm_model(rng=0, batch: int = 1, time_steps: int = 3, n_input: int = 5, n_c
                in_scale: float = 2 / 255, in_zp: int = 0, hid_scale: float = 1 / 128, hid_zp: int = 0,
                cell_scale: float = 2.0 ** -11, cell_clip: float = 0.0, gain: float = 1.5, act: str = "TANH",
                variant: str | None = None, act_dtype: str = "int8", bias_dtype: str | None = None) -> bytes:
-    """One int8 UNIDIRECTIONAL_SEQUENCE_LSTM as the TFLite converter writes it: 24 operands (-1 for the absent ones),
+    """One UNIDIRECTIONAL_SEQUENCE_LSTM as the TFLite converter writes it: 24 operands (-1 for the absent ones),
     int8 input [batch, time, n_input] (time-major: [time, batch, n_input]), int8 weights [n_cell, n_input] and
     [n_cell, n_cell] per gate (input, forget, cell, output), int32 biases (scale input * weights), an int8 variable
     hidden state [batch, n_cell] and an int16 variable cell state; the output [.., .., n_cell] has the hidden
@@ -872,8 +872,7 @@ def lstm_model(rng=0, batch: int = 1, time_steps: int = 3, n_input: int = 5, n_c
                 b = rng.standard_normal(n_cell) * 0.5 + (1.0 if gate == "forget" else 0.0)
                 b_dt = bias_dtype or ("int64" if act_dtype == "int16" else "int32")
                 ops[12 + g] = mb.const(f"lstm/{gate}_bias", np.round(b / b_s), scale=b_s, zero_point=0, dtype=b_dt)
-    hid_dtype = act_dtype
-    ops[18] = mb.tensor("lstm/hidden_state", (batch, n_cell), hid_dtype, hid_scale, hid_zp)
+    ops[18] = mb.tensor("lstm/hidden_state", (batch, n_cell), act_dtype, hid_scale, hid_zp)
     ops[19] = mb.tensor("lstm/cell_state", (batch, n_cell), "int16", cell_scale, 0)
     for k in (18, 19):
         mb._tensors[ops[k]].isVariable = True

@@ -110,10 +110,9 @@ def _build_graph(model: RawModel, data: bytes, name: str) -> Graph:
     const_cache: dict[int, np.ndarray] = {}
     # Tensors named only as an op's intermediates (the converter lists LSTM's calibration statistics there, some
     # with shape [0]) are never read by TFLM's kernels: they are not built, so their shapes are not judged.
-    operands = {int(k) for o in sg.operators or [] for k in list(o.inputs if o.inputs is not None else [])
-                + list(o.outputs if o.outputs is not None else [])}
-    operands |= {int(k) for k in list(sg.inputs if sg.inputs is not None else []) + list(sg.outputs if sg.outputs is not None else [])}
-    unread = {int(k) for o in sg.operators or [] for k in (o.intermediates if o.intermediates is not None else [])} - operands
+    listed = lambda v: [int(k) for k in (v if v is not None else [])]  # noqa: E731
+    operands = {k for o in sg.operators or [] for k in listed(o.inputs) + listed(o.outputs)}
+    unread = {k for o in sg.operators or [] for k in listed(o.intermediates)} - operands - set(listed(sg.inputs) + listed(sg.outputs))
     tensors = [None if i in unread else _tensor(i, t, model.buffers, data, const_cache) for i, t in enumerate(raw_tensors)]
 
     def tensor_at(idx: int, where: str, field: str, optional: bool = False) -> Tensor | None:
@@ -145,7 +144,8 @@ def _build_graph(model: RawModel, data: bytes, name: str) -> Graph:
             raise _fail(f"the subgraph lists the same {kind} twice (field subgraphs[0].{kind}s)")
         return out
 
-    graph = Graph(tensors=[t for t in tensors if t is not None], ops=ops, inputs=io(sg.inputs, "input"), outputs=io(sg.outputs, "output"), name=name)
+    graph = Graph(tensors=[t for t in tensors if t is not None], ops=ops, inputs=io(sg.inputs, "input"),
+                  outputs=io(sg.outputs, "output"), name=name)
     for t in graph.inputs + graph.outputs:
         if t.is_const:
             raise _fail(f"graph input/output '{t.name}' has constant data", f"tensor {t.index} (field buffer)")
