@@ -118,7 +118,12 @@ def _build_graph(model: RawModel, data: bytes, name: str) -> Graph:
     sg = model.subgraph
     raw_tensors = sg.tensors or []
     const_cache: dict[int, np.ndarray] = {}
-    tensors = [_tensor(i, t, model.buffers, data, const_cache) for i, t in enumerate(raw_tensors)]
+    # Tensors named only as an op's intermediates (the converter lists LSTM's calibration statistics there, some
+    # with shape [0]) are never read by TFLM's kernels: they are not built, so their shapes are not judged.
+    listed = lambda v: [int(k) for k in (v if v is not None else [])]  # noqa: E731
+    operands = {k for o in sg.operators or [] for k in listed(o.inputs) + listed(o.outputs)}
+    unread = {k for o in sg.operators or [] for k in listed(o.intermediates)} - operands - set(listed(sg.inputs) + listed(sg.outputs))
+    tensors = [None if i in unread else _tensor(i, t, model.buffers, data, const_cache) for i, t in enumerate(raw_tensors)]
 
     def tensor_at(idx: int, where: str, field: str, optional: bool = False) -> Tensor | None:
         if idx == -1 and optional:
@@ -149,7 +154,8 @@ def _build_graph(model: RawModel, data: bytes, name: str) -> Graph:
             raise _fail(f"the subgraph lists the same {kind} twice (field subgraphs[0].{kind}s)")
         return out
 
-    graph = Graph(tensors=tensors, ops=ops, inputs=io(sg.inputs, "input"), outputs=io(sg.outputs, "output"), name=name)
+    graph = Graph(tensors=[t for t in tensors if t is not None], ops=ops, inputs=io(sg.inputs, "input"),
+                  outputs=io(sg.outputs, "output"), name=name)
     for t in graph.inputs + graph.outputs:
         if t.is_const:
             raise _fail(f"graph input/output '{t.name}' has constant data", f"tensor {t.index} (field buffer)")
@@ -160,21 +166,22 @@ def _build_graph(model: RawModel, data: bytes, name: str) -> Graph:
     return graph
 
 
-# Ops that keep state between invocations -> the input index of their variable tensor.
-_STATE_INPUT = {OpType.SVDF: 4}
+# Ops that keep state between invocations -> the input indices of their variable tensors.
+_STATE_INPUTS = {OpType.SVDF: (4,), OpType.UNIDIRECTIONAL_SEQUENCE_LSTM: (18, 19)}  # LSTM: hidden, cell state
 
 
 def _check_state(graph: Graph) -> None:
     """Variable tensors are only accepted where an op keeps its state, never as graph inputs/outputs."""
     def refuse(t: Tensor, why: str) -> MicroforgeError:
         return MicroforgeError(f"variable (stateful) tensor {why} (field is_variable)", where=f"tensor {t.index} ('{t.name}')",
-                               hint="only SVDF's activation state may be a variable tensor")
+                               hint="only SVDF's activation state and UNIDIRECTIONAL_SEQUENCE_LSTM's hidden and "
+                                    "cell state may be variable tensors")
     for t in graph.inputs + graph.outputs:
         if t.variable:
             raise refuse(t, "is a graph input or output")
     for op in graph.ops:
         for k, t in enumerate(op.inputs + op.outputs):
-            if t is not None and t.variable and (k >= len(op.inputs) or _STATE_INPUT.get(op.type) != k):
+            if t is not None and t.variable and (k >= len(op.inputs) or k not in _STATE_INPUTS.get(op.type, ())):
                 raise refuse(t, f"is used by op {op.index} ({op.type.value}), which keeps no state there")
 
 
