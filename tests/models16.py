@@ -1,5 +1,5 @@
 """16x8 single-op test models (int16 activations, zero point 0; int8 symmetric weights; int64/int32/no bias),
-built with modelgen.ModelBuilder for tests/host/test_ops_int16.py and tests/target/test_on_target.py."""
+built with modelgen.ModelBuilder for tests/host/test_ops_int16*.py and tests/target/test_int16*_on_target.py."""
 from __future__ import annotations
 
 import math
@@ -101,6 +101,77 @@ def fc_s16(seed, in_shape, units: int, act="NONE", per_channel=False, bias="int6
     o = _options(schema.FullyConnectedOptionsT, bias, fusedActivationFunction=mg._ACTIVATION[act],
                  keepNumDims=keep_num_dims)
     mb.op("FULLY_CONNECTED", [x, wi, bi], [y], options=o)
+    mb.outputs(y)
+    return mb.finish()
+
+
+def transpose_conv_s16(seed, in_shape, out_c: int, kernel=3, stride=2, padding="SAME", act="NONE", per_channel=True,
+                       bias="int64", out_hw=None, shape_input=False, in_scale=0.001, spread=3.0, bias_sd=0.5) -> bytes:
+    """One 16x8 TRANSPOSE_CONV (bias "int64", "int16" or "none"). The output extent defaults to what the converter
+    writes (in*stride for SAME, (in-1)*stride + kernel for VALID); shape_input: the output-shape operand is a graph
+    input instead of a constant (as in TFLM's seanet model; TFLM never reads it)."""
+    rng = np.random.default_rng(seed)
+    (kh, kw), (sh, sw) = mg._pair(kernel), mg._pair(stride)
+    n, h, w, c = in_shape
+    if out_hw is None:
+        out_hw = (h * sh, w * sw) if padding == "SAME" else ((h - 1) * sh + kh, (w - 1) * sw + kw)
+    out_shape = (n, *out_hw, out_c)
+    mb = mg.ModelBuilder("transpose_conv 16x8")
+    shape = (mb.input("output_shape", (4,), "int32") if shape_input
+             else mb.const("output_shape", np.asarray(out_shape, np.int32)))
+    x = mb.input("input", in_shape, "int16", in_scale, 0)
+    wi, bi, sd, ws = _weights(mb, rng, "tconv", (out_c, kh, kw, c), 0, per_channel, in_scale,
+                              "none" if bias == "int16" else bias, bias_sd)
+    sd = sd / math.sqrt(min(sh, kh) * min(sw, kw))  # an output element takes about 1/(sh*sw) of the filter's taps
+    if bias == "int16":
+        b_scales = (in_scale * ws.astype(np.float64)).astype(np.float32)
+        bi = mb.const("tconv/bias", rng.integers(-32768, 32768, out_c).astype(np.int16),
+                      scale=b_scales if per_channel else float(b_scales[0]),
+                      zero_point=np.zeros(out_c, np.int64) if per_channel else 0, dtype="int16")
+    y = mb.tensor("output", out_shape, "int16", _out_scale(in_scale, ws, sd, spread), 0)
+    mb.op("TRANSPOSE_CONV", [shape, wi, x] if bi == mg.OPTIONAL else [shape, wi, x, bi], [y], padding=padding,
+          stride_h=sh, stride_w=sw, fused_activation=act)
+    mb.outputs(y)
+    return mb.finish()
+
+
+def batch_matmul_s16(seed, lhs_shape, rhs_shape, adj_x=False, adj_y=False, const_rhs=False, scales=(0.001, 0.002),
+                     spread=3.0) -> bytes:
+    """One int16 x int16 -> int16 BATCH_MATMUL (zero points 0, as TFLM requires); batch dims broadcast; the rhs
+    may be a constant. The output scale maps `spread` standard deviations of the sum onto the int16 range."""
+    rng = np.random.default_rng(seed)
+    rows, depth = (lhs_shape[-1], lhs_shape[-2]) if adj_x else (lhs_shape[-2], lhs_shape[-1])
+    cols = rhs_shape[-2] if adj_y else rhs_shape[-1]
+    rank = max(len(lhs_shape), len(rhs_shape))
+    lb = (1,) * (rank - len(lhs_shape)) + tuple(lhs_shape[:-2])
+    rb = (1,) * (rank - len(rhs_shape)) + tuple(rhs_shape[:-2])
+    out_shape = tuple(max(a, b) for a, b in zip(lb, rb)) + (rows, cols)
+    mb = mg.ModelBuilder("batch_matmul int16")
+    a = mb.input("lhs", lhs_shape, "int16", scales[0], 0)
+    b = (mb.const("rhs", rng.integers(-32768, 32768, rhs_shape).astype(np.int16), scale=scales[1], zero_point=0)
+         if const_rhs else mb.input("rhs", rhs_shape, "int16", scales[1], 0))
+    sd = math.sqrt(depth) * (1 << 30) / 3   # uniform int16 operands: E[x^2] = 2^30 / 3
+    y = mb.tensor("output", out_shape, "int16", float(scales[0] * scales[1] * sd * spread / 32767), 0)
+    mb.op("BATCH_MATMUL", [a, b], [y], adj_x=adj_x, adj_y=adj_y)
+    mb.outputs(y)
+    return mb.finish()
+
+
+def softmax_s8_s16_model(shape, then: str, in_scale=0.07, out_scale=1.5259022e-05) -> bytes:
+    """TFLM's keyword benchmark tail: int8 SOFTMAX -> int16 (zero point -32768, scale ~1/65536), then `then`:
+    QUANTIZE to int32 (as that model ends) or to int8 / int16, DEQUANTIZE to float32, or nothing (the int16
+    tensor is the output)."""
+    mb = mg.ModelBuilder(f"softmax s8->s16 then {then}")
+    x = mb.input("input", shape, "int8", in_scale, 2)
+    s = mb.tensor("probs", shape, "int16", out_scale, -32768)
+    mb.op("SOFTMAX", [x], [s], beta=1.0)
+    if then == "none":
+        mb.outputs(s)
+        return mb.finish()
+    dtype, q = {"int32": ("int32", (3.051851e-05, 0)), "int8": ("int8", (1 / 256, -128)),
+                "int16": ("int16", (1 / 32768, 0)), "float32": ("float32", (None, None))}[then]
+    y = mb.tensor("output", shape, dtype, *q)
+    mb.op("DEQUANTIZE" if then == "float32" else "QUANTIZE", [s], [y])
     mb.outputs(y)
     return mb.finish()
 

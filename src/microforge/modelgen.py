@@ -26,6 +26,7 @@ _ACTIVATION = {
     "RELU": schema.ActivationFunctionType.RELU,
     "RELU_N1_TO_1": schema.ActivationFunctionType.RELU_N1_TO_1,
     "RELU6": schema.ActivationFunctionType.RELU6,
+    "TANH": schema.ActivationFunctionType.TANH,   # LSTM's cell gate activation
 }
 _ACT_RANGE = {"NONE": (-math.inf, math.inf), "RELU": (0.0, math.inf),
               "RELU_N1_TO_1": (-1.0, 1.0), "RELU6": (0.0, 6.0)}
@@ -126,6 +127,7 @@ _GENERIC_OPTIONS = {
     "GATHER": "GatherOptionsT",
     "LOG_SOFTMAX": "LogSoftmaxOptionsT", "SHAPE": "ShapeOptionsT",
     "TRANSPOSE_CONV": "TransposeConvOptionsT", "BATCH_MATMUL": "BatchMatMulOptionsT", "SVDF": "SVDFOptionsT",
+    "UNIDIRECTIONAL_SEQUENCE_LSTM": "UnidirectionalSequenceLSTMOptionsT",
 }
 
 
@@ -801,11 +803,12 @@ def batch_matmul_model(rng=0, lhs_shape=(1, 3, 4), rhs_shape=(1, 4, 5), adj_x: b
 
 def svdf_model(rng=0, batch: int = 1, n_input: int = 8, units: int = 4, rank: int = 1, memory: int = 5,
                in_scale: float = 0.05, in_zp: int = 3, out_zp: int | None = None, bias: bool = True,
-               act: str = "NONE") -> bytes:
+               act: str = "NONE", state_dtype: str = "int16", state_zp: int = 0) -> bytes:
     """One int8 SVDF with int16 time weights and an int16 variable state [batch, units*rank*memory].
 
     Inputs: input, feature weights [filters, n_input] int8, time weights [filters, memory] int16, int32 bias
     (scale state * time weights), the variable state (zero at start, updated by every invocation).
+    state_dtype "int8": int8 time weights and an int8 state with zero point `state_zp` (TFLM's keyword benchmark).
     """
     rng = _rng(rng)
     filters = units * rank
@@ -813,23 +816,84 @@ def svdf_model(rng=0, batch: int = 1, n_input: int = 8, units: int = 4, rank: in
     wf_s = float(np.abs(wf).max()) / 127
     _, var_x = _uniform_stats(in_scale, in_zp)
     sd_state = math.sqrt(var_x * float((wf ** 2).sum(axis=1).mean()))   # real sd of one feature dot product
-    state_s = 8 * sd_state / 32767                                       # int16 state spans +-8 sd
+    q_max = 127 if state_dtype == "int8" else 32767
+    state_s = 8 * sd_state / q_max                                       # the state spans +-8 sd
     wt = rng.standard_normal((filters, memory)) / math.sqrt(memory * rank)
-    wt_s = float(np.abs(wt).max()) / 32767
+    wt_s = float(np.abs(wt).max()) / q_max
     sd_out = math.sqrt(float((wt ** 2).sum(axis=1).mean()) * rank) * sd_state  # once the state window is full
     out_s = max(3 * sd_out / 127, 1e-6)                                         # output spans +-3 sd
     b_s = float(np.float32(state_s) * np.float32(wt_s))
     mb = ModelBuilder("svdf")
     x = mb.input("input", (batch, n_input), "int8", in_scale, in_zp)
     wfi = mb.const("svdf/weights_feature", np.clip(np.round(wf / wf_s), -127, 127).astype(np.int8), scale=wf_s, zero_point=0)
-    wti = mb.const("svdf/weights_time", np.clip(np.round(wt / wt_s), -32767, 32767).astype(np.int16), scale=wt_s, zero_point=0)
+    wti = mb.const("svdf/weights_time", np.clip(np.round(wt / wt_s), -q_max, q_max).astype(state_dtype), scale=wt_s,
+                   zero_point=0)
     bi = OPTIONAL
     if bias:
         bi = mb.const("svdf/bias", np.round(rng.standard_normal(units) * 0.3 * sd_out / b_s).astype(np.int32), scale=b_s,
                       zero_point=0)
-    state = mb.tensor("svdf/state", (batch, filters * memory), "int16", state_s, 0)
+    state = mb.tensor("svdf/state", (batch, filters * memory), state_dtype, state_s, state_zp)
     mb._tensors[state].isVariable = True
     y = mb.tensor("output", (batch, units), "int8", out_s, 0 if out_zp is None else out_zp)
     mb.op("SVDF", [x, wfi, wti, bi, state], [y], rank=rank, fused_activation=act)
+    mb.outputs(y)
+    return mb.finish()
+
+
+LSTM_VARIANTS = {"cifg": (1, 5, 12), "peephole": (9, 10, 11), "projection": (16, 17), "layer_norm": (20, 21, 22, 23)}
+
+
+def lstm_model(rng=0, batch: int = 1, time_steps: int = 3, n_input: int = 5, n_cell: int = 4, time_major: bool = False,
+               in_scale: float = 2 / 255, in_zp: int = 0, hid_scale: float = 1 / 128, hid_zp: int = 0,
+               cell_scale: float = 2.0 ** -11, cell_clip: float = 0.0, gain: float = 1.5, act: str = "TANH",
+               variant: str | None = None, act_dtype: str = "int8", bias_dtype: str | None = None) -> bytes:
+    """One UNIDIRECTIONAL_SEQUENCE_LSTM as the TFLite converter writes it: 24 operands (-1 for the absent ones),
+    int8 input [batch, time, n_input] (time-major: [time, batch, n_input]), int8 weights [n_cell, n_input] and
+    [n_cell, n_cell] per gate (input, forget, cell, output), int32 biases (scale input * weights), an int8 variable
+    hidden state [batch, n_cell] and an int16 variable cell state; the output [.., .., n_cell] has the hidden
+    state's quantisation. `gain` is the sd of the gates' real pre-activations (large: saturated gates).
+
+    `variant` adds what a standard LSTM lacks, for refusal tests: "cifg" drops the input gate's operands,
+    "peephole", "projection", "layer_norm" add those operands (LSTM_VARIANTS lists the indices).
+    `act_dtype="int16"` makes the activations int16 (a 16x8 LSTM, int64 biases unless `bias_dtype` says otherwise).
+    """
+    rng = _rng(rng)
+    mb = ModelBuilder("lstm")
+    shape = (time_steps, batch, n_input) if time_major else (batch, time_steps, n_input)
+    ops = [OPTIONAL] * 24
+    ops[0] = mb.input("input", shape, act_dtype, in_scale, in_zp)
+    mean_x, var_x = _uniform_stats(in_scale, in_zp)
+    if act_dtype == "int16":                                            # uniform over the int16 range
+        mean_x, var_x = (-0.5 - in_zp) * in_scale, in_scale * in_scale * (65536 * 65536 - 1) / 12
+    ex2 = {"x": var_x + mean_x ** 2, "h": 1 / 3}                      # hidden values lie in (-1, 1)
+    for g, gate in enumerate(("input", "forget", "cell", "output")):
+        for k, src, fan_in in ((1 + g, "x", n_input), (5 + g, "h", n_cell)):
+            w = rng.standard_normal((n_cell, fan_in)) * gain / math.sqrt(2 * fan_in * ex2[src])
+            w_s = float(np.abs(w).max()) / 127
+            ops[k] = mb.const(f"lstm/{gate}_{'input' if src == 'x' else 'recurrent'}_weights",
+                              np.clip(np.round(w / w_s), -127, 127).astype(np.int8), scale=w_s, zero_point=0)
+            if src == "x":
+                b_s = float(np.float32(in_scale) * np.float32(w_s))
+                b = rng.standard_normal(n_cell) * 0.5 + (1.0 if gate == "forget" else 0.0)
+                b_dt = bias_dtype or ("int64" if act_dtype == "int16" else "int32")
+                ops[12 + g] = mb.const(f"lstm/{gate}_bias", np.round(b / b_s), scale=b_s, zero_point=0, dtype=b_dt)
+    ops[18] = mb.tensor("lstm/hidden_state", (batch, n_cell), act_dtype, hid_scale, hid_zp)
+    ops[19] = mb.tensor("lstm/cell_state", (batch, n_cell), "int16", cell_scale, 0)
+    for k in (18, 19):
+        mb._tensors[ops[k]].isVariable = True
+    if variant == "cifg":
+        for k in LSTM_VARIANTS["cifg"]:
+            ops[k] = OPTIONAL
+    elif variant is not None:
+        for k in LSTM_VARIANTS[variant]:
+            if k == 16:
+                ops[k] = mb.const("lstm/projection_weights", np.ones((n_cell, n_cell), np.int8), scale=0.01, zero_point=0)
+            elif k == 17:
+                ops[k] = mb.const("lstm/projection_bias", np.zeros(n_cell, np.int32), scale=0.01 * hid_scale, zero_point=0)
+            else:
+                ops[k] = mb.const(f"lstm/{variant}_{k}", np.ones(n_cell, np.int16), scale=0.001, zero_point=0)
+    y = mb.tensor("output", (shape[0], shape[1], n_cell), act_dtype, hid_scale, hid_zp)
+    mb.op("UNIDIRECTIONAL_SEQUENCE_LSTM", ops, [y], fused_activation=act, cell_clip=float(cell_clip),
+          time_major=bool(time_major))
     mb.outputs(y)
     return mb.finish()

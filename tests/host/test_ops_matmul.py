@@ -1,11 +1,9 @@
 """Bit-exactness of TRANSPOSE_CONV, BATCH_MATMUL, FULLY_CONNECTED(keep_num_dims) and SVDF: single-op models on the host vs TFLM.
 
 Variants the oracle cannot run, so not compared here:
-- TRANSPOSE_CONV with a non-constant output-shape operand: TFLM has no dynamic tensors (microforge refuses it too).
 - SVDF without a bias: TFLM's Prepare reads the bias tensor's scale unconditionally (null pointer), so microforge
   refuses it.
-Not supported (refused by microforge, although TFLM has them): BATCH_MATMUL on int16 or float operands (int8 only);
-SVDF with an int8 state and int8 time weights (microforge implements the int16 state the converter writes).
+Not supported (refused by microforge, although TFLM has them): BATCH_MATMUL on float operands (int16: test_ops_int16_matmul.py).
 """
 from __future__ import annotations
 
@@ -51,16 +49,22 @@ def test_transpose_conv(case, tmp_path):
     check_against_oracle(model, tmp_path, seed_of("tconv-in", case))
 
 
-def test_transpose_conv_dynamic_output_shape_refused():
-    mb = mg.ModelBuilder("tconv-dynamic")
+def test_transpose_conv_output_shape_input_ignored(tmp_path):
+    """TFLM never reads the output-shape operand (the output tensor's shape decides): a graph input there is
+    accepted and ignored, whatever it holds."""
+    mb = mg.ModelBuilder("tconv-shape-input")
     shape = mb.input("shape", (4,), "int32")
     x = mb.input("x", (1, 2, 2, 3), "int8", 0.02, 0)
-    w = mb.const("w", np.ones((4, 3, 3, 3), np.int8), scale=0.01, zero_point=0)
+    w = mb.const("w", np.arange(108).reshape(4, 3, 3, 3).astype(np.int8) - 50, scale=0.01, zero_point=0)
     y = mb.tensor("y", (1, 4, 4, 4), "int8", 0.05, 0)
     mb.op("TRANSPOSE_CONV", [shape, w, x], [y], padding="SAME", stride_h=2, stride_w=2)
     mb.outputs(y)
-    with pytest.raises(MicroforgeError, match="output shape must be a constant"):
-        compile_model(mb.finish(), target="host")
+    model = mb.finish()
+    hm, oracle = build_host(compile_model(model, target="host"), tmp_path), Oracle(model)
+    x = np.random.default_rng(seed_of("tconv-shape-input")).integers(-128, 128, (1, 2, 2, 3)).astype(np.int8)
+    for shape in ([1, 4, 4, 4], [9, -9, 0, 2]):
+        xs = [np.array(shape, np.int32), x]
+        assert hm.run(xs)[0].tobytes() == oracle.run(xs)[0].tobytes()
 
 
 def test_transpose_conv_wrong_output_shape_refused():
@@ -206,16 +210,44 @@ def test_variable_tensor_outside_svdf_refused():
         compile_model(mb.finish(), target="host")
 
 
-def test_svdf_int8_state_refused():
-    mb = mg.ModelBuilder("svdf-int8-state")
+# int8 state and time weights (TFLM's keyword benchmark): the state starts at its zero point (TFLM's ResetTensorData)
+# and TFLM adds that zero point after clamping, wrapping in the int8 store; +-100 makes both show. An int16 state
+# with a zero point starts at 0 (TFLM resets only int8 tensors to their zero point).
+SVDF_ZP = [(1, 8, 4, 1, 5, 3, "int8", -50), (2, 8, 4, 2, 5, -7, "int8", 100), (1, 13, 3, 3, 4, 0, "int8", -100),
+           (3, 5, 7, 1, 1, 20, "int8", 0), (1, 1, 1, 1, 3, -128, "int8", 127), (2, 8, 4, 2, 5, 3, "int16", 1000),
+           (1, 7, 5, 1, 4, -7, "int16", -30000)]
+
+
+@pytest.mark.parametrize("case", SVDF_ZP, ids=_ids(SVDF_ZP))
+def test_svdf_state_zero_point(case, tmp_path):
+    batch, n_input, units, rank, memory, in_zp, dtype, state_zp = case
+    model = mg.svdf_model(seed_of("svdf8", case), batch, n_input, units, rank, memory, in_zp=in_zp,
+                          state_dtype=dtype, state_zp=state_zp)
+    oracle, rng = Oracle(model), np.random.default_rng(seed_of("svdf8-in", case))
+    cm = compile_model(model, target="host")
+    assert cm.ram.persistent == batch * units * rank * memory * np.dtype(dtype).itemsize
+    hm = build_host(cm, tmp_path)
+    for n in range(memory + 3):
+        xs = random_inputs(oracle, rng)
+        want, got = oracle.run(xs)[0], hm.run(xs)[0]
+        assert got.tobytes() == want.tobytes(), f"invocation {n}: {np.flatnonzero(got != want).size} elements differ"
+    hm.lib.mf_model_reset()   # back to the zero-point state TFLM starts from
+    oracle = Oracle(model)
+    xs = random_inputs(oracle, rng)
+    assert hm.run(xs)[0].tobytes() == oracle.run(xs)[0].tobytes()
+
+
+def test_svdf_state_and_time_weights_types_differ_refused():
+    """TFLM picks the state's element type from the time weights' type: an int8 state with int16 weights is misread."""
+    mb = mg.ModelBuilder("svdf-mixed-state")
     x = mb.input("x", (1, 4), "int8", 0.05, 0)
     wf = mb.const("wf", np.ones((3, 4), np.int8), scale=0.01, zero_point=0)
-    wt = mb.const("wt", np.ones((3, 2), np.int8), scale=0.01, zero_point=0)
+    wt = mb.const("wt", np.ones((3, 2), np.int16), scale=0.01, zero_point=0)
     b = mb.const("b", np.zeros(3, np.int32), scale=0.0001, zero_point=0)
     state = mb.tensor("state", (1, 6), "int8", 0.01, 0)
     mb._tensors[state].isVariable = True
     y = mb.tensor("y", (1, 3), "int8", 0.05, 0)
     mb.op("SVDF", [x, wf, wt, b, state], [y], rank=1)
     mb.outputs(y)
-    with pytest.raises(MicroforgeError, match="only int16 time weights and state are supported"):
+    with pytest.raises(MicroforgeError, match="activation state 'state' is int8 but the time weights are int16"):
         compile_model(mb.finish(), target="host")

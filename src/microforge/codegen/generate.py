@@ -97,8 +97,11 @@ class _Ctx:
             return f"({t.dtype.ctype} *)({arena} + {offset} + {off})"
         if t.variable:
             if id(t) not in self.states:
+                # TFLM's ResetTensorData fills an int8 variable tensor with its zero point, any other with 0
+                init = int(t.quant.zp) if t.dtype.np == np.int8 and t.quant is not None else 0
                 self.states[id(t)] = dict(name=self._unique("mf_state_" + c_identifier(t.name)), ctype=t.dtype.ctype,
-                                          count=t.num_elements, comment=c_comment(f"tensor {t.index} '{t.name}' {list(t.shape)}"))
+                                          count=t.num_elements, comment=c_comment(f"tensor {t.index} '{t.name}' {list(t.shape)}"),
+                                          init=init)
             return f"({t.dtype.ctype} *){self.states[id(t)]['name']}"
         if t.is_const or id(t) in self.const_of:
             return f"(const {t.dtype.ctype} *){self.const(self.const_of.get(id(t), t))}"

@@ -142,6 +142,12 @@ def _svdf(o) -> dict[str, Any]:
     return dict(rank=int(o.rank), activation=_act(o), asymmetric_quantize_inputs=bool(o.asymmetricQuantizeInputs))
 
 
+def _lstm(o) -> dict[str, Any]:
+    return dict(activation=_act(o), cell_clip=float(o.cellClip), proj_clip=float(o.projClip), time_major=bool(o.timeMajor),
+                asymmetric_quantize_inputs=bool(o.asymmetricQuantizeInputs),
+                diagonal_recurrent_tensors=bool(getattr(o, "diagonalRecurrentTensors", False)))
+
+
 # BuiltinOperator -> (IR op type, reader of its builtin options object; called with None when absent).
 OP_TABLE: dict[int, tuple[OpType, Callable[[Any], dict[str, Any]], type]] = {
     schema.BuiltinOperator.CONV_2D: (OpType.CONV_2D, _conv, schema.Conv2DOptionsT),
@@ -195,6 +201,8 @@ OP_TABLE: dict[int, tuple[OpType, Callable[[Any], dict[str, Any]], type]] = {
     schema.BuiltinOperator.TRANSPOSE_CONV: (OpType.TRANSPOSE_CONV, _transpose_conv, schema.TransposeConvOptionsT),
     schema.BuiltinOperator.BATCH_MATMUL: (OpType.BATCH_MATMUL, _batch_matmul, schema.BatchMatMulOptionsT),
     schema.BuiltinOperator.SVDF: (OpType.SVDF, _svdf, schema.SVDFOptionsT),
+    schema.BuiltinOperator.UNIDIRECTIONAL_SEQUENCE_LSTM: (OpType.UNIDIRECTIONAL_SEQUENCE_LSTM, _lstm,
+                                                          schema.UnidirectionalSequenceLSTMOptionsT),
 }
 
 BUILTIN_NAMES: dict[int, str] = {v: k for k, v in vars(schema.BuiltinOperator).items() if not k.startswith("_")}

@@ -30,7 +30,17 @@ _DTYPES = {
     schema.TensorType.BOOL: DType.BOOL,
 }
 _TYPE_NAMES = {v: k for k, v in vars(schema.TensorType).items() if not k.startswith("_")}
-_ZP_RANGE = {DType.INT8: (-128, 127), DType.UINT8: (0, 255), DType.INT16: (0, 0)}
+_ZP_RANGE = {DType.INT8: (-128, 127), DType.UINT8: (0, 255), DType.INT16: (-32768, 32767)}
+# TFLM's 16x8 kernels assume int16 zero point 0 (_check_int16_zero_points refuses others) except where they read it:
+# (op, input index or "output") -> when. An int8 -> int16 SOFTMAX output is offset by -32768 (ops/softmax.py
+# requires exactly that, as TFLM does); QUANTIZE / DEQUANTIZE apply both zero points (mf_quantize*.h), SVDF its state's.
+_INT16_ZP_READERS = {
+    (OpType.SOFTMAX, "output"): lambda op: op.inputs[0] is not None and op.inputs[0].dtype == DType.INT8,
+    (OpType.QUANTIZE, 0): lambda op: True,
+    (OpType.QUANTIZE, "output"): lambda op: True,
+    (OpType.DEQUANTIZE, 0): lambda op: True,
+    (OpType.SVDF, 4): lambda op: True,   # its state: mf_svdf.h subtracts and adds the zero point as TFLM does
+}
 _FLOATS = (DType.FLOAT32, DType.FLOAT16, DType.FLOAT64)
 _INT8_HINT = ("convert with full-integer (int8) post-training quantisation: converter.optimizations = "
               "[tf.lite.Optimize.DEFAULT], a representative_dataset and target_spec.supported_ops = "
@@ -108,7 +118,12 @@ def _build_graph(model: RawModel, data: bytes, name: str) -> Graph:
     sg = model.subgraph
     raw_tensors = sg.tensors or []
     const_cache: dict[int, np.ndarray] = {}
-    tensors = [_tensor(i, t, model.buffers, data, const_cache) for i, t in enumerate(raw_tensors)]
+    # Tensors named only as an op's intermediates (the converter lists LSTM's calibration statistics there, some
+    # with shape [0]) are never read by TFLM's kernels: they are not built, so their shapes are not judged.
+    listed = lambda v: [int(k) for k in (v if v is not None else [])]  # noqa: E731
+    operands = {k for o in sg.operators or [] for k in listed(o.inputs) + listed(o.outputs)}
+    unread = {k for o in sg.operators or [] for k in listed(o.intermediates)} - operands - set(listed(sg.inputs) + listed(sg.outputs))
+    tensors = [None if i in unread else _tensor(i, t, model.buffers, data, const_cache) for i, t in enumerate(raw_tensors)]
 
     def tensor_at(idx: int, where: str, field: str, optional: bool = False) -> Tensor | None:
         if idx == -1 and optional:
@@ -139,32 +154,59 @@ def _build_graph(model: RawModel, data: bytes, name: str) -> Graph:
             raise _fail(f"the subgraph lists the same {kind} twice (field subgraphs[0].{kind}s)")
         return out
 
-    graph = Graph(tensors=tensors, ops=ops, inputs=io(sg.inputs, "input"), outputs=io(sg.outputs, "output"), name=name)
+    graph = Graph(tensors=[t for t in tensors if t is not None], ops=ops, inputs=io(sg.inputs, "input"),
+                  outputs=io(sg.outputs, "output"), name=name)
     for t in graph.inputs + graph.outputs:
         if t.is_const:
             raise _fail(f"graph input/output '{t.name}' has constant data", f"tensor {t.index} (field buffer)")
     _check_state(graph)
+    _check_int16_zero_points(graph)
     verify(graph)
     _check_arithmetic(graph)
     return graph
 
 
-# Ops that keep state between invocations -> the input index of their variable tensor.
-_STATE_INPUT = {OpType.SVDF: 4}
+# Ops that keep state between invocations -> the input indices of their variable tensors.
+_STATE_INPUTS = {OpType.SVDF: (4,), OpType.UNIDIRECTIONAL_SEQUENCE_LSTM: (18, 19)}  # LSTM: hidden, cell state
 
 
 def _check_state(graph: Graph) -> None:
     """Variable tensors are only accepted where an op keeps its state, never as graph inputs/outputs."""
     def refuse(t: Tensor, why: str) -> MicroforgeError:
         return MicroforgeError(f"variable (stateful) tensor {why} (field is_variable)", where=f"tensor {t.index} ('{t.name}')",
-                               hint="only SVDF's activation state may be a variable tensor")
+                               hint="only SVDF's activation state and UNIDIRECTIONAL_SEQUENCE_LSTM's hidden and "
+                                    "cell state may be variable tensors")
     for t in graph.inputs + graph.outputs:
         if t.variable:
             raise refuse(t, "is a graph input or output")
     for op in graph.ops:
         for k, t in enumerate(op.inputs + op.outputs):
-            if t is not None and t.variable and (k >= len(op.inputs) or _STATE_INPUT.get(op.type) != k):
+            if t is not None and t.variable and (k >= len(op.inputs) or k not in _STATE_INPUTS.get(op.type, ())):
                 raise refuse(t, f"is used by op {op.index} ({op.type.value}), which keeps no state there")
+
+
+def _check_int16_zero_points(graph: Graph) -> None:
+    """An int16 tensor may have a non-zero zero point only where every op touching it reads it (_INT16_ZP_READERS)."""
+    users: dict[int, list[tuple[Op, int | str]]] = {}
+    for op in graph.ops:
+        for k, t in enumerate(op.inputs):
+            if t is not None:
+                users.setdefault(id(t), []).append((op, k))
+        for t in op.outputs:
+            users.setdefault(id(t), []).append((op, "output"))
+    for t in graph.tensors:
+        if t.dtype != DType.INT16 or t.quant is None or not t.quant.zero_point.any():
+            continue
+        for op, role in users.get(id(t), []):
+            when = _INT16_ZP_READERS.get((op.type, role))
+            if when is None or not when(op):
+                bad = t.quant.zero_point[t.quant.zero_point != 0][:3].tolist()
+                raise _fail(f"field quantization.zero_point {bad} is out of range [0, 0] for int16 "
+                            f"(it is {'the output' if role == 'output' else f'input {role}'} of {op.where}, whose "
+                            "16x8 kernel assumes zero point 0)", f"tensor {t.index} ('{t.name}')",
+                            hint="int16 zero points other than 0 are read only by an int8 -> int16 SOFTMAX's output, "
+                                 "QUANTIZE, DEQUANTIZE and an SVDF's state; re-convert the model with symmetric "
+                                 "int16 activations")
 
 
 def _check_arithmetic(graph: Graph) -> None:

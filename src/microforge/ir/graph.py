@@ -86,6 +86,7 @@ class OpType(enum.Enum):
     TRANSPOSE_CONV = "TRANSPOSE_CONV"
     BATCH_MATMUL = "BATCH_MATMUL"
     SVDF = "SVDF"
+    UNIDIRECTIONAL_SEQUENCE_LSTM = "UNIDIRECTIONAL_SEQUENCE_LSTM"
     # Internal (no TFLite builtin): a fused chain of spatial ops run band by band (passes/row_pipeline.py).
     ROW_PIPELINE = "ROW_PIPELINE"
 

@@ -42,6 +42,7 @@ from .shape import Shape
 from .transpose_conv import TransposeConv
 from .batch_matmul import BatchMatMul
 from .svdf import Svdf
+from .unidirectional_sequence_lstm import UnidirectionalSequenceLstm
 
 REGISTRY: dict[OpType, OpDef] = {d.type: d for d in (
     Conv2D(), DepthwiseConv2D(), FullyConnected(), Add(), AveragePool2D(), MaxPool2D(), Pad(), Reshape(),
@@ -50,7 +51,7 @@ REGISTRY: dict[OpType, OpDef] = {d.type: d for d in (
     Tanh(), Concatenation(), Pack(), Squeeze(), ExpandDims(), Slice(), StridedSlice(), Transpose(), Split(), Unpack(),
     DepthToSpace(), SpaceToDepth(), MirrorPad(), ResizeNearestNeighbor(), Sum(), ReduceMax(), ReduceMin(),
     ArgMax(), ArgMin(), Elu(), Prelu(), LogSoftmax(), Shape(), ResizeBilinear(),
-    TransposeConv(), BatchMatMul(), Svdf(),
+    TransposeConv(), BatchMatMul(), Svdf(), UnidirectionalSequenceLstm(),
 )}
 # Ops the compiler forms itself (no TFLite builtin, so not in docs/ops.md): passes/row_pipeline.py fuses chains.
 INTERNAL: dict[OpType, OpDef] = {d.type: d for d in (RowPipeline(),)}
@@ -67,19 +68,33 @@ def opdef(t: OpType) -> OpDef:
 # Facts docs/ops.md states under the table (arithmetic details: docs/tflm_semantics.md).
 NOTES = (
     "TRANSPOSE_CONV gathers each output element's taps, so it needs no scratch buffer (TFLM asks for 4 bytes per "
-    "output element of arena); the output-shape operand must be constant.",
-    "SVDF keeps its int16 state (a TFLite variable tensor) in a static buffer outside the arena, zero at start and "
-    "updated by every invocation, as TFLM does; it counts as RAM `persistent` at compile time and is part of "
-    "`static` once measured. Its int8 path applies no fused activation (neither does TFLM's). int8 state and "
-    "bias-less SVDF are refused.",
-    "Not supported: UNIDIRECTIONAL_SEQUENCE_LSTM (and the other LSTM/RNN builtins): their int8 kernels run 16x8 "
-    "gate arithmetic with int16 cell state and many per-gate scales; not implemented yet, refused by name.",
-    "int16 activations (16x8): the arithmetic ops with an entry in the int16 column above run TFLM's int16 "
-    "arithmetic (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, ADD, SUB, MUL, SQUARED_DIFFERENCE, MAXIMUM, MINIMUM, "
-    "AVERAGE_POOL_2D, MAX_POOL_2D, MEAN, SUM, PAD, PADV2, RELU, RELU6, LEAKY_RELU, PRELU (int8 alpha, as TFLM "
-    "requires), SOFTMAX, LOGISTIC, TANH, QUANTIZE, DEQUANTIZE); the data movement ops (gathers and views) move "
-    "int16 bytes unchanged (tested: RESHAPE, CONCATENATION, TRANSPOSE, STRIDED_SLICE, SPLIT, PACK, UNPACK, "
-    "RESIZE_NEAREST_NEIGHBOR).",
+    "output element of arena, 8 for 16x8); like TFLM it never reads the output-shape operand, which may be a graph "
+    "input (a constant one must match the output tensor). 16x8 TRANSPOSE_CONV takes an int64 or int16 bias or none; "
+    "an int32 bias is refused (TFLM reads it as int64).",
+    "SVDF keeps its state (a TFLite variable tensor, int16 or int8 like its time weights) in a static buffer outside "
+    "the arena, at start 0 (int8: its zero point, as TFLM resets it) and updated by every invocation, as TFLM does; "
+    "it counts as RAM `persistent` at compile time and is part of `static` once measured. Its int8 path applies no "
+    "fused activation (neither does TFLM's). Bias-less SVDF (TFLM dereferences the missing bias) and a state whose "
+    "type differs from the time weights' are refused.",
+    "UNIDIRECTIONAL_SEQUENCE_LSTM: the standard LSTM TFLM runs (all four gates, per-tensor int8 weights, int16 cell "
+    "state, tanh cell activation, cell clipping, batch- or time-major; int8 input, output and hidden state with "
+    "int32 biases, or int16 ones with int64 biases: a 16x8 LSTM) with TFLM's int16 gate arithmetic (Q3.12 "
+    "pre-activations, its sigmoid/tanh table), one row and one cell at a time, so no scratch buffer. The hidden and "
+    "cell state are variable tensors kept between invocations like SVDF's; an int8 hidden state starts at (and "
+    "`mf_model_reset()` returns it to) its zero point, as TFLM resets int8 variable tensors.",
+    "Not supported: UNIDIRECTIONAL_SEQUENCE_LSTM's CIFG, peephole, projection and layer-norm variants and a cell "
+    "activation other than tanh (TFLM's kernel refuses these too), per-channel weights (TFLM's LSTM has no "
+    "per-channel path) and a 16x8 LSTM with int32 biases (TFLM reads them as int64): refused with the reason. "
+    "BIDIRECTIONAL_SEQUENCE_LSTM, LSTM, RNN and UNIDIRECTIONAL_SEQUENCE_RNN (TFLM has no kernel for them) are refused "
+    "by name.",
+    "int16 activations (16x8): the arithmetic ops with an int16 kernel in the table above (CONV_2D, "
+    "DEPTHWISE_CONV_2D, FULLY_CONNECTED, TRANSPOSE_CONV, BATCH_MATMUL (int16 x int16), ADD, SUB, MUL, "
+    "SQUARED_DIFFERENCE, MAXIMUM, MINIMUM, AVERAGE_POOL_2D, MAX_POOL_2D, MEAN, SUM, PAD, PADV2, RELU, RELU6, "
+    "LEAKY_RELU, PRELU (int8 alpha, as TFLM requires), SOFTMAX, LOGISTIC, TANH, QUANTIZE (int16 to int8, int16 or "
+    "int32), DEQUANTIZE, UNIDIRECTIONAL_SEQUENCE_LSTM); int16 zero points are 0 except where "
+    "TFLM reads them (an int8 -> int16 SOFTMAX's output, QUANTIZE, DEQUANTIZE, an SVDF's int16 state); QUANTIZE int8 -> int32 and from "
+    "int32 are not implemented; the data movement ops (gathers and views) move int16 bytes unchanged (tested: "
+    "RESHAPE, CONCATENATION, TRANSPOSE, STRIDED_SLICE, SPLIT, PACK, UNPACK, RESIZE_NEAREST_NEIGHBOR).",
     "Left out of int16: REDUCE_MAX, REDUCE_MIN, MIRROR_PAD, HARD_SWISH, ELU, ARG_MAX, ARG_MIN, RESIZE_BILINEAR, "
     "LOG_SOFTMAX, DEPTH_TO_SPACE and SPACE_TO_DEPTH stay int8-only and refuse an int16 layer by name: TFLM has no "
     "int16 kernel for them (its kernels take int8 and float32 only), so there is no reference to be bit-exact with "

@@ -1,14 +1,16 @@
-"""BATCH_MATMUL: int8 x int8 -> int8 matrix products over broadcast batch dims; either operand may be an activation."""
+"""BATCH_MATMUL: int8 x int8 -> int8 (or int16 x int16 -> int16) matrix products over broadcast batch dims; either operand may be an activation."""
 from __future__ import annotations
 
 import numpy as np
 
 from ..ir import DType, Op, OpType, Tensor
 from ..quant import fc_per_tensor_effective_scale, quantize_multiplier
-from ._requant import expect_supported_rescale
+from ._requant import expect_s16_shift, expect_supported_rescale
 from .base import OpDef, expect_arity, expect_dtype, expect_quant, fail
 
 MAX_RANK = 5  # TFLM's BATCH_MATMUL takes ranks 2..5 (three batch dims at most)
+# int16: TFLM's int64 requantisation assumes |sum| < 2^47; each product is at most 2^30 (-32768 * -32768)
+MAX_DEPTH_S16 = 1 << 17
 
 
 def _batch_strides(t: Tensor) -> list[int]:
@@ -21,6 +23,7 @@ def _batch_strides(t: Tensor) -> list[int]:
 class BatchMatMul(OpDef):
     type = OpType.BATCH_MATMUL
     kernel_headers = ("mf_batch_matmul.h",)
+    int16_headers = ("mf_batch_matmul.h", "mf_batch_matmul_s16.h")
 
     @staticmethod
     def _dims(op: Op) -> tuple[int, int, int]:
@@ -36,9 +39,9 @@ class BatchMatMul(OpDef):
 
     def check(self, op: Op) -> None:
         expect_arity(op, (2,))
-        lhs = expect_dtype(op, op.inputs[0], "lhs", DType.INT8)
-        rhs = expect_dtype(op, op.inputs[1], "rhs", DType.INT8)
-        y = expect_dtype(op, op.outputs[0], "output", DType.INT8)
+        lhs = expect_dtype(op, op.inputs[0], "lhs", DType.INT8, DType.INT16)
+        rhs = expect_dtype(op, op.inputs[1], "rhs", lhs.dtype)   # TFLM: both operands and the output of one type
+        y = expect_dtype(op, op.outputs[0], "output", lhs.dtype)
         for t, role in ((lhs, "lhs"), (rhs, "rhs"), (y, "output")):
             expect_quant(op, t, role)
             if role != "output" and not 2 <= len(t.shape) <= MAX_RANK:
@@ -53,8 +56,14 @@ class BatchMatMul(OpDef):
         if tuple(y.shape) != want:
             raise fail(op, f"output tensor '{y.name}' has shape {list(y.shape)} but the op computes {list(want)}",
                        "the model is malformed; re-export it")
-        expect_supported_rescale(op, fc_per_tensor_effective_scale(lhs.quant.s, rhs.quant.s, y.quant.s),
-                                 "the effective scale (lhs * rhs / output)")
+        real = fc_per_tensor_effective_scale(lhs.quant.s, rhs.quant.s, y.quant.s)
+        expect_supported_rescale(op, real, "the effective scale (lhs * rhs / output)")
+        if lhs.dtype == DType.INT16:
+            expect_s16_shift(op, np.array([quantize_multiplier(real)[1]]), 1)
+            depth = self._dims(op)[1]
+            if depth >= MAX_DEPTH_S16:
+                raise fail(op, f"int16 inner dimension {depth} may take the int64 sum beyond the 2^47 TFLM's 16-bit "
+                               f"requantisation is defined for (at most {MAX_DEPTH_S16 - 1})")
 
     def macs(self, op: Op) -> int:
         return op.outputs[0].num_elements * self._dims(op)[1]
@@ -73,4 +82,5 @@ class BatchMatMul(OpDef):
             rhs_b0=rs[0], rhs_b1=rs[1], rhs_b2=rs[2], rows=rows, depth=depth, cols=cols,
             lhs_row=l_row, lhs_k=l_k, rhs_k=r_k, rhs_col=r_col, lhs_offset=-lhs.quant.zp, rhs_offset=-rhs.quant.zp,
             out_offset=y.quant.zp, mult=mult, shift=shift))
-        return f"mf_batch_matmul_s8(&{p}, {ctx.ptr(lhs)}, {ctx.ptr(rhs)}, {ctx.ptr(y)});"
+        kernel = "mf_batch_matmul_s16" if lhs.dtype == DType.INT16 else "mf_batch_matmul_s8"
+        return f"{kernel}(&{p}, {ctx.ptr(lhs)}, {ctx.ptr(rhs)}, {ctx.ptr(y)});"

@@ -13,7 +13,8 @@ _SUFFIX = {DType.INT8: "s8", DType.INT16: "s16"}
 # The requantisations TFLM runs (uint8-input detectors start with uint8 -> int8; 16x8 models with int8 <-> int16).
 _REQUANTIZE = {(DType.INT8, DType.INT8): "mf_requantize_s8", (DType.UINT8, DType.INT8): "mf_requantize_u8_s8",
                (DType.INT8, DType.UINT8): "mf_requantize_s8_u8", (DType.INT8, DType.INT16): "mf_requantize_s8_s16",
-               (DType.INT16, DType.INT8): "mf_requantize_s16_s8", (DType.INT16, DType.INT16): "mf_requantize_s16_s16"}
+               (DType.INT16, DType.INT8): "mf_requantize_s16_s8", (DType.INT16, DType.INT16): "mf_requantize_s16_s16",
+               (DType.INT16, DType.INT32): "mf_requantize_s16_s32"}  # TFLM's keyword benchmark ends with int16 -> int32
 
 
 class Quantize(OpDef):

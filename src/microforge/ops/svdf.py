@@ -1,4 +1,4 @@
-"""SVDF: int8 input and feature weights, int16 time weights and int16 state kept between invocations, int32 bias."""
+"""SVDF: int8 input and feature weights, int16 (or int8) time weights and state kept between invocations, int32 bias."""
 from __future__ import annotations
 
 import numpy as np
@@ -23,11 +23,11 @@ class Svdf(OpDef):
         x = expect_dtype(op, op.inputs[0], "input", DType.INT8)
         wf = expect_dtype(op, expect_const(op, op.inputs[1], "feature weights"), "feature weights", DType.INT8)
         wt, b, state = expect_const(op, op.inputs[2], "time weights"), op.inputs[3], op.inputs[4]
-        for t, role in ((wt, "time weights"), (state, "activation state")):
-            if t is not None and t.dtype != DType.INT16:
-                raise fail(op, f"SVDF {role} '{t.name}' is {t.dtype.name.lower()}; only int16 time weights and state "
-                               "are supported (what the TFLite converter writes for int8 SVDF)")
-        state = expect_dtype(op, state, "activation state", DType.INT16)
+        wt = expect_dtype(op, wt, "time weights", DType.INT16, DType.INT8)
+        state = expect_dtype(op, state, "activation state", DType.INT16, DType.INT8)
+        if state.dtype != wt.dtype:
+            raise fail(op, f"activation state '{state.name}' is {state.dtype.name.lower()} but the time weights are "
+                           f"{wt.dtype.name.lower()}; TFLM reads the state as the time weights' type, so they must match")
         y = expect_dtype(op, op.outputs[0], "output", DType.INT8)
         if not state.variable:
             raise fail(op, f"activation state '{state.name}' must be a variable tensor", "the model is malformed; re-export it")
@@ -72,8 +72,9 @@ class Svdf(OpDef):
         m1, s1 = quantize_multiplier(_f32_scale(x.quant.s, wf.quant.s, state.quant.s))
         m2, s2 = quantize_multiplier(_f32_scale(state.quant.s, wt.quant.s, y.quant.s))
         filters, memory = wt.shape
-        p = ctx.params("mf_svdf_params_t", dict(
+        s8 = state.dtype == DType.INT8
+        p = ctx.params("mf_svdf_s8_params_t" if s8 else "mf_svdf_params_t", dict(
             batches=x.shape[0], n_input=x.shape[1], filters=filters, memory=memory, rank=op.options["rank"],
             in_zp=x.quant.zp, state_zp=state.quant.zp, out_zp=y.quant.zp, mult1=m1, shift1=s1, mult2=m2, shift2=s2,
             weights_feature=ctx.const(wf), weights_time=ctx.const(wt), bias=ctx.const(b)))
-        return f"mf_svdf_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(state)}, {ctx.ptr(y)});"
+        return f"{'mf_svdf_s8_s8' if s8 else 'mf_svdf_s8'}(&{p}, {ctx.ptr(x)}, {ctx.ptr(state)}, {ctx.ptr(y)});"

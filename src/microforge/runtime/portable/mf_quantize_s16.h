@@ -20,7 +20,8 @@ MF_KERNEL void mf_dequantize_s16_f32(const mf_dequantize_params_t *p, const int1
     for (int32_t i = 0; i < p->size; ++i) out[i] = p->scale * (float)((int32_t)in[i] - p->zero_point);
 }
 
-/* TFLM's Requantize between int8 and int16 (either way, or int16 -> int16): one rescale, clamp to the output type. */
+/* TFLM's Requantize between int8 and int16 (either way), int16 -> int16 or int16 -> int32: one rescale, clamp to the
+ * output type (a no-op for int32: TFLM's int32 sum of the rescaled value and the zero point is stored as it is). */
 #define MF__REQUANTIZE(name, tin, tout, lo, hi)                                                  \
     MF_KERNEL void name(const mf_requantize_params_t *p, const tin *in, tout *out)               \
     {                                                                                            \
@@ -32,5 +33,6 @@ MF_KERNEL void mf_dequantize_s16_f32(const mf_dequantize_params_t *p, const int1
 MF__REQUANTIZE(mf_requantize_s8_s16, int8_t, int16_t, -32768, 32767)
 MF__REQUANTIZE(mf_requantize_s16_s8, int16_t, int8_t, -128, 127)
 MF__REQUANTIZE(mf_requantize_s16_s16, int16_t, int16_t, -32768, 32767)
+MF__REQUANTIZE(mf_requantize_s16_s32, int16_t, int32_t, MF_INT32_MIN, MF_INT32_MAX)
 
 #endif
