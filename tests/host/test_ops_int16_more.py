@@ -251,6 +251,19 @@ def _movement(op: str) -> bytes:
     elif op == "UNPACK":
         ys = [t(f"y{i}", (1, 4, 3)) for i in range(5)]
         mb.op(op, [x], ys, num=5, axis=2)
+    elif op == "SLICE":
+        ys = [t("y", (1, 2, 3, 2))]
+        mb.op(op, [x, mb.const("b", np.array([0, 1, 1, 0], np.int32)), mb.const("s", np.array([1, 2, 3, 2], np.int32))], ys)
+    elif op == "SPLIT_V":
+        ys = [t("y0", (1, 4, 2, 3)), t("y1", (1, 4, 3, 3))]
+        mb.op(op, [x, mb.const("sizes", np.array([2, -1], np.int32)), mb.const("axis", np.array(2, np.int32))], ys,
+              num_splits=2)
+    elif op == "SQUEEZE":
+        ys = [t("y", (4, 5, 3))]
+        mb.op(op, [x], ys, squeeze_dims=[0])
+    elif op == "EXPAND_DIMS":
+        ys = [t("y", (1, 4, 1, 5, 3))]
+        mb.op(op, [x, mb.const("axis", np.array([2], np.int32))], ys)
     else:  # RESIZE_NEAREST_NEIGHBOR
         ys = [t("y", (1, 7, 11, 3))]
         mb.op(op, [x, mb.const("size", np.array([7, 11], np.int32))], ys, half_pixel_centers=True)
@@ -258,7 +271,8 @@ def _movement(op: str) -> bytes:
     return mb.finish()
 
 
-@pytest.mark.parametrize("op", ["STRIDED_SLICE", "SPLIT", "PACK", "UNPACK", "RESIZE_NEAREST_NEIGHBOR"])
+@pytest.mark.parametrize("op", ["STRIDED_SLICE", "SLICE", "SPLIT", "SPLIT_V", "PACK", "UNPACK", "SQUEEZE", "EXPAND_DIMS",
+                                "RESIZE_NEAREST_NEIGHBOR"])
 def test_data_movement_s16(op, tmp_path):
     check(_movement(op), tmp_path, op, n_inputs=1)
 

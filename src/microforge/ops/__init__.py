@@ -94,7 +94,8 @@ NOTES = (
     "int32), DEQUANTIZE, UNIDIRECTIONAL_SEQUENCE_LSTM); int16 zero points are 0 except where "
     "TFLM reads them (an int8 -> int16 SOFTMAX's output, QUANTIZE, DEQUANTIZE, an SVDF's int16 state); QUANTIZE int8 -> int32 and from "
     "int32 are not implemented; the data movement ops (gathers and views) move int16 bytes unchanged (tested: "
-    "RESHAPE, CONCATENATION, TRANSPOSE, STRIDED_SLICE, SPLIT, PACK, UNPACK, RESIZE_NEAREST_NEIGHBOR).",
+    "RESHAPE, CONCATENATION, TRANSPOSE, STRIDED_SLICE, SLICE, SPLIT, SPLIT_V, PACK, UNPACK, SQUEEZE, EXPAND_DIMS, "
+    "RESIZE_NEAREST_NEIGHBOR).",
     "Left out of int16: REDUCE_MAX, REDUCE_MIN, MIRROR_PAD, HARD_SWISH, ELU, ARG_MAX, ARG_MIN, RESIZE_BILINEAR, "
     "LOG_SOFTMAX, DEPTH_TO_SPACE and SPACE_TO_DEPTH stay int8-only and refuse an int16 layer by name: TFLM has no "
     "int16 kernel for them (its kernels take int8 and float32 only), so there is no reference to be bit-exact with "
