@@ -98,7 +98,8 @@ NOTES = (
     "RESIZE_NEAREST_NEIGHBOR).",
     "Left out of int16: REDUCE_MAX, REDUCE_MIN, MIRROR_PAD, HARD_SWISH, ELU, ARG_MAX, ARG_MIN, RESIZE_BILINEAR, "
     "LOG_SOFTMAX, DEPTH_TO_SPACE and SPACE_TO_DEPTH stay int8-only and refuse an int16 layer by name: TFLM has no "
-    "int16 kernel for them (its kernels take int8 and float32 only), so there is no reference to be bit-exact with "
+    "int16 kernel for them (their kernels have float32 and int8 cases, no int16 one), so there is no reference to be "
+    "bit-exact with "
     "(tests/host/test_ops_int16_more.py checks that TFLM rejects each such model too).",
 )
 

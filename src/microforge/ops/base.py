@@ -212,6 +212,6 @@ def refuse_int16(op: Op) -> None:
     """Refuse an int16 (16x8) layer of an op whose TFLM kernels take no int16: there is no reference to match."""
     if is_int16(op):
         raise fail(op, f"{op.type.value} on int16 (16x8) tensors: TFLM has no int16 kernel for {op.type.value} "
-                   "(its kernel takes int8 and float32 only), so there is no reference to be bit-exact with",
+                   "(its kernel has no int16 case), so there is no reference to be bit-exact with",
                    "quantise this op with int8 activations, or replace it by ops that have an int16 kernel "
                    "(docs/ops.md, column int16)")
