@@ -211,13 +211,14 @@ def chain_s16(seed=0, in_shape=(1, 9, 8, 5), in_scale=0.001) -> bytes:
     return mb.finish()
 
 
-def binary_s16(op: str, shape1, shape2, scales=(0.001, 0.0007), out_scale=0.0015, act="NONE") -> bytes:
-    """One int16 ADD / SUB / MUL of two inputs (NumPy broadcasting), zero points 0."""
+def binary_s16(op: str, shape1, shape2, scales=(0.001, 0.0007), out_scale=0.0015, act: str | None = "NONE") -> bytes:
+    """One int16 ADD / SUB / MUL (or, with act None: MAXIMUM, MINIMUM, SQUARED_DIFFERENCE) of two inputs (NumPy
+    broadcasting), zero points 0."""
     mb = mg.ModelBuilder(f"{op.lower()} int16")
     a = mb.input("input1", shape1, "int16", scales[0], 0)
     b = mb.input("input2", shape2, "int16", scales[1], 0)
     y = mb.tensor("output", np.broadcast_shapes(tuple(shape1), tuple(shape2)), "int16", out_scale, 0)
-    mb.op(op, [a, b], [y], fused_activation=act)
+    mb.op(op, [a, b], [y], **({} if act is None else dict(fused_activation=act)))
     mb.outputs(y)
     return mb.finish()
 
@@ -242,11 +243,23 @@ def softmax_s16(shape, in_scale: float, beta: float = 1.0) -> bytes:
     return mb.finish()
 
 
-def unary_s16(op: str, shape, in_scale: float, out_scale: float = 2.0 ** -15) -> bytes:
-    """One int16 elementwise op (LOGISTIC, TANH), zero points 0."""
+def unary_s16(op: str, shape, in_scale: float, out_scale: float = 2.0 ** -15, **options) -> bytes:
+    """One int16 elementwise op (LOGISTIC, TANH, RELU, RELU6, LEAKY_RELU with alpha=...), zero points 0."""
     mb = mg.ModelBuilder(f"{op.lower()} int16")
     x = mb.input("input", shape, "int16", in_scale, 0)
     y = mb.tensor("output", shape, "int16", out_scale, 0)
-    mb.op(op, [x], [y])
+    mb.op(op, [x], [y], **options)
+    mb.outputs(y)
+    return mb.finish()
+
+
+def prelu_s16(seed, in_shape, alpha_shape, in_scale=0.001, alpha_scale=0.004, alpha_zp=0, out_scale=0.0008) -> bytes:
+    """One 16x8 PRELU: int16 input and output (zero points 0), a random constant int8 alpha (TFLM requires int8)."""
+    rng = np.random.default_rng(seed)
+    mb = mg.ModelBuilder("prelu 16x8")
+    x = mb.input("input", in_shape, "int16", in_scale, 0)
+    a = mb.const("alpha", rng.integers(-128, 128, alpha_shape, dtype=np.int8), alpha_scale, alpha_zp)
+    y = mb.tensor("output", in_shape, "int16", out_scale, 0)
+    mb.op("PRELU", [x, a], [y])
     mb.outputs(y)
     return mb.finish()

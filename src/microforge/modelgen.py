@@ -466,15 +466,16 @@ def add_model(rng=None, shape1=(1, 4, 4, 8), shape2=(1, 4, 4, 8), act: str = "NO
 
 def pool_model(kind: str = "AVERAGE", in_shape=(1, 8, 8, 3), filter=(2, 2), stride=(2, 2),
                padding: str = "VALID", act: str = "NONE", scale: float = 0.04,
-               zero_point: int = -10) -> bytes:
-    """One int8 AVERAGE_POOL_2D or MAX_POOL_2D (kind "AVERAGE"/"MAX"); output quant = input's."""
+               zero_point: int = -10, dtype: str = "int8") -> bytes:
+    """One int8 (or `dtype` int16: zero point 0) AVERAGE_POOL_2D or MAX_POOL_2D (kind "AVERAGE"/"MAX");
+    output quant = input's."""
     op = {"AVERAGE": "AVERAGE_POOL_2D", "AVG": "AVERAGE_POOL_2D", "MAX": "MAX_POOL_2D"}[kind.upper()]
     (fh, fw), (sh, sw) = _pair(filter), _pair(stride)
     n, h, w, c = in_shape
     oh, ow = conv_out_size(h, fh, sh, 1, padding), conv_out_size(w, fw, sw, 1, padding)
     mb = ModelBuilder("pool")
-    x = mb.input("input", in_shape, "int8", scale, zero_point)
-    y = mb.tensor("output", (n, oh, ow, c), "int8", scale, zero_point)
+    x = mb.input("input", in_shape, dtype, scale, zero_point)
+    y = mb.tensor("output", (n, oh, ow, c), dtype, scale, zero_point)
     mb.op(op, [x], [y], padding=padding, stride_h=sh, stride_w=sw, filter_h=fh, filter_w=fw,
           fused_activation=act)
     mb.outputs(y)
@@ -483,8 +484,9 @@ def pool_model(kind: str = "AVERAGE", in_shape=(1, 8, 8, 3), filter=(2, 2), stri
 
 def mean_model(in_shape=(1, 6, 6, 8), axes=(1, 2), keep_dims: bool = True,
                in_scale: float = 0.04, in_zp: int = -10, out_scale: float | None = None,
-               out_zp: int | None = None) -> bytes:
-    """One int8 MEAN over `axes` (negative axes allowed); output quant defaults to a narrower one."""
+               out_zp: int | None = None, dtype: str = "int8", op: str = "MEAN") -> bytes:
+    """One int8 (or `dtype` int16) MEAN (or `op` SUM) over `axes` (negative axes allowed); output quant
+    defaults to a narrower one."""
     rank = len(in_shape)
     norm = sorted({a % rank for a in axes})
     if keep_dims:
@@ -493,28 +495,28 @@ def mean_model(in_shape=(1, 6, 6, 8), axes=(1, 2), keep_dims: bool = True,
         out_shape = tuple(d for i, d in enumerate(in_shape) if i not in norm)
     out_scale = in_scale * 0.6 if out_scale is None else out_scale
     out_zp = in_zp // 2 + 3 if out_zp is None else out_zp
-    mb = ModelBuilder("mean")
-    x = mb.input("input", in_shape, "int8", in_scale, in_zp)
+    mb = ModelBuilder(op.lower())
+    x = mb.input("input", in_shape, dtype, in_scale, in_zp)
     ax = mb.const("axes", np.array(list(axes), np.int32))
-    y = mb.tensor("output", out_shape, "int8", out_scale, out_zp)
-    mb.op("MEAN", [x, ax], [y], keep_dims=keep_dims)
+    y = mb.tensor("output", out_shape, dtype, out_scale, out_zp)
+    mb.op(op, [x, ax], [y], keep_dims=keep_dims)
     mb.outputs(y)
     return mb.finish()
 
 
 def pad_model(in_shape=(1, 4, 4, 3), paddings=((0, 0), (1, 1), (2, 0), (0, 0)), v2: bool = False,
-              pad_value: int = 0, scale: float = 0.05, zero_point: int = 4) -> bytes:
-    """One int8 PAD (pads with the zero point) or PADV2 (pads with int8 `pad_value`)."""
+              pad_value: int = 0, scale: float = 0.05, zero_point: int = 4, dtype: str = "int8") -> bytes:
+    """One int8 (or `dtype` int16) PAD (pads with the zero point) or PADV2 (pads with `pad_value`)."""
     pads = np.array(paddings, np.int32).reshape(len(in_shape), 2)
     out_shape = tuple(int(d + p0 + p1) for d, (p0, p1) in zip(in_shape, pads))
     mb = ModelBuilder("pad")
-    x = mb.input("input", in_shape, "int8", scale, zero_point)
+    x = mb.input("input", in_shape, dtype, scale, zero_point)
     p = mb.const("paddings", pads)
     inputs = [x, p]
     if v2:
-        inputs.append(mb.const("constant_values", np.array([pad_value], np.int8), scale=scale,
+        inputs.append(mb.const("constant_values", np.array([pad_value], dtype), scale=scale,
                                zero_point=zero_point))
-    y = mb.tensor("output", out_shape, "int8", scale, zero_point)
+    y = mb.tensor("output", out_shape, dtype, scale, zero_point)
     mb.op("PADV2" if v2 else "PAD", inputs, [y])
     mb.outputs(y)
     return mb.finish()

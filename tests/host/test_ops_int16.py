@@ -202,20 +202,6 @@ def test_int16_scale_beyond_tflm_range_refused():
     compile_model(model)  # the same op with ordinary scales compiles
 
 
-@pytest.mark.parametrize("op", ["MAX_POOL_2D", "MAXIMUM"])
-def test_ops_without_int16_kernels_refuse_int16(op):
-    mb = mg.ModelBuilder("int16 elsewhere")
-    x = mb.input("x", (1, 4, 4, 8), "int16", 0.01, 0)
-    if op == "MAX_POOL_2D":
-        y = mb.tensor("y", (1, 2, 2, 8), "int16", 0.01, 0)
-        mb.op(op, [x], [y], padding="VALID", stride_h=2, stride_w=2, filter_h=2, filter_w=2)
-    else:
-        y = mb.tensor("y", (1, 4, 4, 8), "int16", 0.01, 0)
-        mb.op(op, [x, x], [y])
-    mb.outputs(y)
-    _refused(mb.finish(), f"op 0 ({op})", "int16", "16x8", "docs/ops.md")
-
-
 # ---- ADD / SUB / MUL -------------------------------------------------------------------------------
 
 BINARY = [

@@ -1,13 +1,17 @@
 """int16 (16x8) layers on the emulated cores (arm-none-eabi-gcc + unicorn), byte for byte against TFLM.
 
 runtime/dsp's s16 conv/FC (SMLALD) on the DSP cores, the portable kernels on ARMv6-M (m0plus, no 64-bit
-multiply); int16 ADD/SUB/MUL/SOFTMAX/LOGISTIC/TANH/QUANTIZE too."""
+multiply); int16 ADD/SUB/MUL/SOFTMAX/LOGISTIC/TANH/QUANTIZE, pooling, MEAN/SUM, PAD, MAXIMUM/MINIMUM,
+SQUARED_DIFFERENCE, the RELU family and PRELU too."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 from helpers import Oracle, random_inputs, seed_of
-from models16 import binary_s16, chain_s16, conv2d_s16, depthwise_s16, fc_s16, quantize_s16, softmax_s16, unary_s16
+from models16 import (binary_s16, chain_s16, conv2d_s16, depthwise_s16, fc_s16, prelu_s16, quantize_s16, softmax_s16,
+                      unary_s16)
+
+from microforge import modelgen as mg
 
 from microforge.driver import compile_model
 from microforge.sim.run import run_on_target
@@ -36,6 +40,18 @@ MODELS = {
     "quantize-s8-s16": lambda: quantize_s16((2, 3, 37), "int8", "int16", (0.05, -7), (0.0003, 0)),
     "quantize-s16-s8": lambda: quantize_s16((2, 3, 37), "int16", "int8", (0.0003, 0), (0.04, 5)),
     "dequantize-s16": lambda: quantize_s16((2, 3, 37), "int16", "float32", (0.0003, 0), None, "DEQUANTIZE"),
+    # portable int16 kernels of the other arithmetic ops (on DSP cores pooling pairs the portable int16 loop
+    # with runtime/dsp's mf_pooling.h)
+    "avgpool-c13-same": lambda: mg.pool_model("AVERAGE", (1, 7, 6, 13), 3, 2, "SAME", "RELU", 0.001, 0, dtype="int16"),
+    "maxpool-c5": lambda: mg.pool_model("MAX", (1, 9, 8, 5), (3, 2), (2, 1), "SAME", "NONE", 0.001, 0, dtype="int16"),
+    "mean-c7": lambda: mg.mean_model((1, 5, 4, 7), (1, 2), True, 0.001, 0, 0.0006, 0, dtype="int16"),
+    "sum": lambda: mg.mean_model((2, 5, 3), (1,), False, 0.0002, 0, 0.0003, 0, dtype="int16", op="SUM"),
+    "padv2": lambda: mg.pad_model((1, 4, 4, 3), ((0, 0), (1, 1), (0, 0), (2, 3)), True, -1234, 0.0007, 0, dtype="int16"),
+    "minimum-broadcast": lambda: binary_s16("MINIMUM", (1, 3, 5, 13), (1, 3, 1, 1), (0.0005, 0.002), 0.0005, None),
+    "squared-difference": lambda: binary_s16("SQUARED_DIFFERENCE", (2, 3, 5), (5,), (0.003, 0.0007), 0.09, None),
+    "relu6": lambda: unary_s16("RELU6", (4, 300), 0.0003, 0.0003),
+    "leaky-relu-neg-alpha": lambda: unary_s16("LEAKY_RELU", (4, 300), 0.001, 0.0013, alpha=-0.3),
+    "prelu-c7": lambda: prelu_s16(5, (1, 4, 3, 7), (1, 1, 7), 0.001, 0.004, -20, 0.0008),
 }
 
 

@@ -5,7 +5,7 @@ import math
 
 from ..ir import DType, Op, OpType
 from ._shape import const_ints, norm_axis
-from .base import OpDef, expect_arity, expect_dtype, expect_shape, fail
+from .base import OpDef, expect_arity, expect_dtype, expect_shape, fail, refuse_int16
 
 
 class _ArgMinMax(OpDef):
@@ -26,6 +26,7 @@ class _ArgMinMax(OpDef):
         return norm_axis(op, values[0], len(x.shape))
 
     def check(self, op: Op) -> None:
+        refuse_int16(op)
         expect_arity(op, (2,))
         x = expect_dtype(op, op.inputs[0], "input", DType.INT8)
         y = op.outputs[0]

@@ -206,3 +206,12 @@ def first_taps(in_h: int, in_w: int, out_h: int, out_w: int, k_h: int, k_w: int,
     iy, ix = first_valid(out_h, in_h, k_h, stride_h, dil_h, pad_top), first_valid(out_w, in_w, k_w, stride_w, dil_w, pad_left)
     pix = iy[:, None] * in_w + ix[None, :]
     return np.where((iy[:, None] >= 0) & (ix[None, :] >= 0), pix, NO_READ)
+
+
+def refuse_int16(op: Op) -> None:
+    """Refuse an int16 (16x8) layer of an op whose TFLM kernels take no int16: there is no reference to match."""
+    if is_int16(op):
+        raise fail(op, f"{op.type.value} on int16 (16x8) tensors: TFLM has no int16 kernel for {op.type.value} "
+                   "(its kernel has no int16 case), so there is no reference to be bit-exact with",
+                   "quantise this op with int8 activations, or replace it by ops that have an int16 kernel "
+                   "(docs/ops.md, column int16)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from ..ir import Op, OpType
 from ._gather import HEADERS, contiguous, dense_out, emit_gather, strides
 from ._shape import expect_same_type
-from .base import OpDef, expect_arity, expect_rank, expect_shape, fail
+from .base import OpDef, expect_arity, expect_rank, expect_shape, fail, refuse_int16
 
 
 class DepthToSpace(OpDef):
@@ -12,6 +12,7 @@ class DepthToSpace(OpDef):
     kernel_headers = HEADERS
 
     def check(self, op: Op) -> None:
+        refuse_int16(op)  # TFLM's DEPTH_TO_SPACE / SPACE_TO_DEPTH Prepare requires float32 or int8
         expect_arity(op, (1,))
         x, y = op.inputs[0], op.outputs[0]
         expect_same_type(op, x, y)

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..ir import Op, OpType
 from ._lut import LutOp, table_of
-from .base import fail
+from .base import fail, refuse_int16
 
 
 @functools.cache
@@ -27,6 +27,10 @@ class Elu(LutOp):
     """Every step in float32 as TFLM's PopulateLookupTable; the result is exact on the machine that compiles."""
 
     type = OpType.ELU
+
+    def check(self, op: Op) -> None:
+        refuse_int16(op)
+        super().check(op)
 
     def table(self, op: Op) -> np.ndarray:
         x, y = op.inputs[0].quant, op.outputs[0].quant

@@ -6,7 +6,7 @@ import numpy as np
 from ..ir import Op, OpType
 from ..quant import downscale_multiplier_to_int16, quantize_multiplier, rdbp16, srdhm16, wrap16
 from ._lut import LutOp, table_of
-from .base import fail
+from .base import fail, refuse_int16
 
 
 def _sat_left_shift16(v: int, n: int) -> int:
@@ -23,6 +23,10 @@ def _sdhm16(a: int, b: int) -> int:
 
 class HardSwish(LutOp):
     type = OpType.HARD_SWISH
+
+    def check(self, op: Op) -> None:
+        refuse_int16(op)
+        super().check(op)
 
     def table(self, op: Op) -> np.ndarray:
         x, y = op.inputs[0].quant, op.outputs[0].quant

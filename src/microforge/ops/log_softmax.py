@@ -5,7 +5,7 @@ import numpy as np
 
 from ..ir import DType, Op, OpType
 from ..quant import quantize_multiplier_smaller_than_one_exp, softmax_params
-from .base import OpDef, expect_arity, expect_dtype, expect_quant, expect_shape, fail, lead_from_reads
+from .base import OpDef, expect_arity, expect_dtype, expect_quant, expect_shape, fail, refuse_int16, lead_from_reads
 
 # TFLM fixes the int8 output quantisation: scale 16/256 (compared exactly in float32), zero point 127.
 OUT_SCALE, OUT_ZP = np.float32(16.0 / 256), 127
@@ -29,6 +29,7 @@ class LogSoftmax(OpDef):
     kernel_headers = ("mf_softmax.h", "mf_log_softmax.h")
 
     def check(self, op: Op) -> None:
+        refuse_int16(op)
         expect_arity(op, (1,))
         x = expect_dtype(op, op.inputs[0], "input", DType.INT8)
         y = expect_dtype(op, op.outputs[0], "output", DType.INT8)

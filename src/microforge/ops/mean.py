@@ -1,4 +1,4 @@
-"""MEAN: int8 average over constant axes, with or without keep_dims, rescaled to the output quantisation."""
+"""MEAN: int8 (or int16, 16x8) average over constant axes, with or without keep_dims, rescaled to the output quantisation."""
 from __future__ import annotations
 
 import math
@@ -8,7 +8,7 @@ import numpy as np
 from ..ir import DType, Op, OpType
 from ..quant import mean_multiplier, wrap32
 from ._requant import expect_supported_rescale
-from .base import OpDef, expect_arity, expect_const, expect_dtype, expect_quant, expect_shape, fail
+from .base import OpDef, is_int16, expect_arity, expect_const, expect_dtype, expect_quant, expect_shape, fail
 
 MAX_RANK = 5
 
@@ -33,14 +33,20 @@ def _pad5(shape: list[int], stride: list[int]) -> tuple[list[int], list[int]]:
     return [1] * lead + shape, [0] * lead + stride
 
 
+def mean_kernel(op: Op) -> str:
+    """mf_mean_s8 or mf_mean_s16 (SUM shares it: the 1/N is folded into the multiplier)."""
+    return "mf_mean_s16" if is_int16(op) else "mf_mean_s8"
+
+
 class Mean(OpDef):
     type = OpType.MEAN
     kernel_headers = ("mf_mean.h",)
+    int16_headers = ("mf_mean.h",)  # mf_mean_s16: TFLM's same QuantizedMeanOrSum on int16
 
     def check(self, op: Op) -> None:
         expect_arity(op, (2,))
-        x = expect_dtype(op, op.inputs[0], "input", DType.INT8)
-        y = expect_dtype(op, op.outputs[0], "output", DType.INT8)
+        x = expect_dtype(op, op.inputs[0], "input", DType.INT8, DType.INT16)
+        y = expect_dtype(op, op.outputs[0], "output", x.dtype)
         expect_quant(op, x, "input")
         expect_quant(op, y, "output")
         if len(x.shape) > MAX_RANK:
@@ -69,4 +75,4 @@ class Mean(OpDef):
         p = ctx.params("mf_mean_params_t", dict(
             n_out=math.prod(ks), n_red=n_red, kept_shape=ks, kept_stride=kst, red_shape=rs, red_stride=rst,
             in_zp_times_n=wrap32(x.quant.zp * n_red), mult=mult, shift=shift, out_zp=y.quant.zp))
-        return f"mf_mean_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
+        return f"{mean_kernel(op)}(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"

@@ -6,7 +6,7 @@ import numpy as np
 from ..ir import Op, OpType
 from ._gather import HEADERS, dense_out, emit_gather, strides
 from ._shape import const_ints, expect_same_type
-from .base import OpDef, expect_arity, expect_shape, fail
+from .base import OpDef, expect_arity, expect_shape, fail, refuse_int16
 
 
 def _source_index(i: int, left: int, size: int, offset: int) -> int:
@@ -39,6 +39,7 @@ class MirrorPad(OpDef):
         return pads
 
     def check(self, op: Op) -> None:
+        refuse_int16(op)
         expect_arity(op, (2,))
         x, y = op.inputs[0], op.outputs[0]
         expect_same_type(op, x, y)

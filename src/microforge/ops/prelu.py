@@ -1,11 +1,12 @@
-"""PRELU (int8 input and alpha, broadcasting up to rank 5): two multipliers; the x >= 0 half is a 256-entry table."""
+"""PRELU (int8 input and alpha, or 16x8: int16 input, int8 alpha; broadcasting up to rank 5): two multipliers."""
 from __future__ import annotations
 
-from ..ir import Op, OpType
+from ..ir import DType, Op, OpType
 from ..quant import f32, multiply_by_quantized_multiplier as mbqm, quantize_multiplier
 from ._binary import broadcast_fields, check_binary, elementwise_lead
+from .add import MAX_RANK, broadcast_shape
 from ._lut import table_of
-from .base import OpDef, expect_shape, fail
+from .base import OpDef, expect_arity, expect_dtype, expect_quant, expect_shape, fail, is_int16
 
 
 def prelu_multipliers(in_s: float, alpha_s: float, out_s: float) -> tuple[tuple[int, int], tuple[int, int]]:
@@ -18,9 +19,20 @@ class Prelu(OpDef):
 
     type = OpType.PRELU
     kernel_headers = ("mf_broadcast.h", "mf_prelu.h")
+    int16_headers = kernel_headers
 
     def check(self, op: Op) -> None:
-        check_binary(op)
+        if is_int16(op):  # TFLM's 16x8 PRELU: int16 input and output, int8 alpha (its Prepare requires int8)
+            expect_arity(op, (2,))
+            x = expect_dtype(op, op.inputs[0], "input", DType.INT16)
+            expect_dtype(op, op.inputs[1], "alpha", DType.INT8)
+            expect_dtype(op, op.outputs[0], "output", DType.INT16)
+            for t, role in ((x, "input"), (op.inputs[1], "alpha"), (op.outputs[0], "output")):
+                expect_quant(op, t, role)
+            if len(broadcast_shape(op, x.shape, op.inputs[1].shape)) > MAX_RANK:
+                raise fail(op, f"rank above the supported {MAX_RANK}")
+        else:
+            check_binary(op)
         x, a, y = op.inputs[0], op.inputs[1], op.outputs[0]
         expect_shape(op, y, x.shape)
         for _, s in prelu_multipliers(x.quant.s, a.quant.s, y.quant.s):
@@ -38,6 +50,10 @@ class Prelu(OpDef):
         x, a, y = op.inputs[0], op.inputs[1], op.outputs[0]
         (m1, s1), (m2, s2) = prelu_multipliers(x.quant.s, a.quant.s, y.quant.s)
         zx, zy = x.quant.zp, y.quant.zp
+        if is_int16(op):
+            p = ctx.params("mf_prelu_params_t", dict(
+                alpha_offset=-a.quant.zp, mult_pos=m1, shift_pos=s1, mult_neg=m2, shift_neg=s2, **broadcast_fields(op)))
+            return f"mf_prelu_s16(&{p}, {ctx.ptr(x)}, {ctx.ptr(a)}, {ctx.ptr(y)});"
         pos = table_of(lambda v: min(127, max(-128, mbqm(v - zx, m1, s1) + zy)) if v >= zx else 0)
         p = ctx.params("mf_prelu_params_t", dict(
             in_offset=-zx, alpha_offset=-a.quant.zp, out_offset=zy, mult_neg=m2, shift_neg=s2,

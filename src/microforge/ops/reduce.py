@@ -1,4 +1,4 @@
-"""SUM, REDUCE_MAX, REDUCE_MIN (int8, constant axes): the MEAN machinery without the 1/N, or a raw max/min."""
+"""SUM (int8 or int16), REDUCE_MAX, REDUCE_MIN (int8; constant axes): the MEAN machinery without the 1/N, or a raw max/min."""
 from __future__ import annotations
 
 import math
@@ -7,8 +7,8 @@ import numpy as np
 
 from ..ir import Op, OpType
 from ..quant import f32, quantize_multiplier, wrap32
-from .base import fail
-from .mean import Mean, _axes, _pad5
+from .base import fail, refuse_int16
+from .mean import Mean, _axes, _pad5, mean_kernel
 
 
 def _layout(op: Op) -> tuple[dict, int]:
@@ -31,15 +31,17 @@ class Sum(Mean):
         mult, shift = quantize_multiplier(f32(x.quant.s) / f32(y.quant.s))
         p = ctx.params("mf_mean_params_t", dict(fields, in_zp_times_n=wrap32(x.quant.zp * n_red), mult=mult, shift=shift,
                                                 out_zp=y.quant.zp))
-        return f"mf_mean_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
+        return f"{mean_kernel(op)}(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
 
 
 class ReduceMax(Mean):
     type = OpType.REDUCE_MAX
     kernel_headers = ("mf_mean.h", "mf_reduce.h")
+    int16_headers = ()
     fn = "mf_reduce_max_s8"
 
     def check(self, op: Op) -> None:
+        refuse_int16(op)
         super().check(op)
         x, y = op.inputs[0], op.outputs[0]
         if f32(x.quant.s) != f32(y.quant.s):

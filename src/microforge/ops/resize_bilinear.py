@@ -10,7 +10,7 @@ import numpy as np
 
 from ..ir import DType, Op, OpType
 from ._shape import const_ints
-from .base import OpDef, expect_arity, expect_dtype, expect_rank, expect_shape, fail
+from .base import OpDef, expect_arity, expect_dtype, expect_rank, expect_shape, fail, refuse_int16
 
 ONE = 1 << 10
 
@@ -51,6 +51,7 @@ class ResizeBilinear(OpDef):
         return ty, tx
 
     def check(self, op: Op) -> None:
+        refuse_int16(op)
         expect_arity(op, (2,))
         x = expect_dtype(op, op.inputs[0], "input", DType.INT8)
         y = expect_dtype(op, op.outputs[0], "output", DType.INT8)
