@@ -1,7 +1,7 @@
 """Per-op bit-exactness for the broader op set: single-op models compiled for the host vs TFLM, byte for byte.
 
-Not tested because the oracle cannot run them: RELU_N1_TO_1 (not registered in tflite_micro),
-STRIDED_SLICE above rank 4 (TFLM kMaxDim = 4), CONCATENATION/elementwise ops with fused
+Not tested because the oracle cannot run them: RELU_N1_TO_1 as an operator (not registered in tflite_micro:
+refused by name, see test_relu_n1_to_1_op_refused; as a fused activation it is tested), STRIDED_SLICE above rank 4 (TFLM kMaxDim = 4), CONCATENATION/elementwise ops with fused
 activations TFLM rejects.
 """
 from __future__ import annotations
@@ -35,6 +35,23 @@ def _model(name, in_specs, out_specs, consts=(), **options) -> bytes:
 
 def _every_int8(shape) -> list[np.ndarray]:
     return [np.resize(np.arange(-128, 128, dtype=np.int8), shape)]
+
+
+def test_relu_n1_to_1_op_refused():
+    """TFLM registers no RELU_N1_TO_1 kernel, so there is no reference: microforge refuses the op by name."""
+    import tflite_micro
+
+    from microforge.driver import compile_model
+    from microforge.errors import MicroforgeError
+
+    model = _model("RELU_N1_TO_1", [((1, 4, 4, 3), 0.02, 0)], [((1, 4, 4, 3), 0.02, 0)])
+    with pytest.raises(MicroforgeError) as ei:
+        compile_model(model)
+    assert "RELU_N1_TO_1" in ei.value.message and "not supported" in ei.value.message, ei.value.message
+    with pytest.raises(Exception):  # the reason holds: tflite_micro cannot run it either
+        it = tflite_micro.runtime.Interpreter.from_bytes(model, arena_size=1 << 16)
+        it.set_input(np.zeros((1, 4, 4, 3), np.int8), 0)
+        it.invoke()
 
 
 # ------------------------------------------------------------- SUB, MUL, SQUARED_DIFFERENCE, MINIMUM, MAXIMUM

@@ -87,6 +87,9 @@ NOTES = (
     "per-channel path) and a 16x8 LSTM with int32 biases (TFLM reads them as int64): refused with the reason. "
     "BIDIRECTIONAL_SEQUENCE_LSTM, LSTM, RNN and UNIDIRECTIONAL_SEQUENCE_RNN (TFLM has no kernel for them) are refused "
     "by name.",
+    "Not supported: RELU_N1_TO_1 as a standalone operator: tflite_micro registers no kernel for it, so there is no "
+    "reference to be bit-exact with; it is refused by name. As a fused activation of CONV_2D, ADD, ... (clamp to "
+    "[-1, 1] in the output quantisation) it is supported.",
     "int16 activations (16x8): the arithmetic ops with an int16 kernel in the table above (CONV_2D, "
     "DEPTHWISE_CONV_2D, FULLY_CONNECTED, TRANSPOSE_CONV, BATCH_MATMUL (int16 x int16), ADD, SUB, MUL, "
     "SQUARED_DIFFERENCE, MAXIMUM, MINIMUM, AVERAGE_POOL_2D, MAX_POOL_2D, MEAN, SUM, PAD, PADV2, RELU, RELU6, "
