@@ -8,6 +8,8 @@
     m.plan.to_svg("plan.svg")    # the memory plan picture (memory/render.py)
     m.write("out/", format="cmake")
     m = microforge.compile("model.tflite", target="m7", memory="dtcm:64K,sram:256K")   # memory pools, fastest first
+    m.run(x)                     # ... runs with those pools, as `microforge run --memory` does
+    microforge.verify("model.tflite", target="m7", memory="dtcm:64K,sram:256K")   # layer diff, pooled (debug.py)
 """
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ import numpy as np
 from . import __version__
 from .driver import check_fit
 from .errors import MicroforgeError
+from .footprint import pools_text
 from .sim.run import random_inputs
 from .targets import TARGETS, get_target
 from .toolchain.package import FORMATS
@@ -80,7 +81,7 @@ def _run(args) -> int:
     from .driver import compile_model
 
     target = _target(args)
-    cm = compile_model(args.model, target=target.name, **_pipeline(args))
+    cm = compile_model(args.model, target=target.name, memory=args.memory, **_pipeline(args))
     inputs = _load_inputs(args.input, cm.graph.inputs)
     outputs_paths = args.output or []
     if outputs_paths and len(outputs_paths) != len(cm.graph.outputs):
@@ -97,6 +98,8 @@ def _run(args) -> int:
         check_fit(cm, target)
         _progress(f"building for {target.name} and running on the emulated {target.core}")
         outs = run_on_target(cm, target, inputs).outputs
+    if cm.pool_usage:
+        print(pools_text(cm.pool_usage))
     for i, y in enumerate(outs):
         if outputs_paths:
             np.save(outputs_paths[i], y)
@@ -161,7 +164,7 @@ def _verify(args) -> int:
     target = _target(args)
     inputs = _load_inputs(args.input, load_tflite(args.model).inputs) if args.input else None
     _progress(f"running {args.model} in TFLM and on {target.name}, every layer output exposed")
-    result = verify(args.model, target.name, reference=args.reference, inputs=inputs, seed=args.seed)
+    result = verify(args.model, target.name, reference=args.reference, inputs=inputs, seed=args.seed, memory=args.memory)
     print(result.to_text(layers=args.layers))
     return 0 if result.identical else 1
 
@@ -253,6 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input", action="append", metavar="IN.npy", help="inputs (default: random, fixed seed)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random input (default 0)")
     p.add_argument("--reference", metavar="REF.tflite", help="run this model in TFLM instead (same tensors)")
+    memory_option(p)
     p.set_defaults(func=_verify)
 
     p = sub.add_parser("run", help="compile, build and run a model on given inputs",
@@ -261,6 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input", action="append", required=True, metavar="IN.npy",
                    help="input array (.npy), once per model input, in order")
     p.add_argument("--output", action="append", metavar="OUT.npy", help="where to save each output (.npy)")
+    memory_option(p)
     p.set_defaults(func=_run)
 
     p = sub.add_parser("bench", help="measure cycles, latency, RAM and flash on an emulated core",

@@ -14,6 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+def pools_text(pools: list[dict], unit: str = "bytes") -> str:
+    """The one line every command prints for --memory: each pool's use against its capacity, fastest first."""
+    return ("pools: " + ", ".join(f"{p['pool']} {p['used']:,} of {p['capacity']:,} {unit}" for p in pools)
+            + " (activations per memory pool, fastest first)")
+
+
 MODEL_OBJECT = "model.o"   # the generated model.c with its inlined kernels, as build_firmware names it
 
 
@@ -44,8 +50,7 @@ class Footprint:
                      f"RAM:   {n(r['activations'])} bytes of activations + scratch {n(r['scratch'])}; stack and static "
                      "need a core target to be measured"]
         if self.pools:
-            lines.append("pools: " + ", ".join(f"{p['pool']} {p['used']:,} of {p['capacity']:,} bytes" for p in self.pools)
-                         + " (activations per memory pool, fastest first)")
+            lines.append(pools_text(self.pools))
         return "\n".join(lines + [f"note: {x}" for x in self.notes])
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
+from .footprint import pools_text
 from .ops import opdef
 
 
@@ -62,8 +63,7 @@ class Report:
             f"{self.macs / max(self.cycles, 1):.3f} MACs/cycle)",
             f"  RAM total    {r['total']:10,} B   = activations {r['activations']:,} + scratch {r['scratch']:,} "
             f"+ stack {r['stack']:,} (measured) + static {r['static']:,}",
-            *([f"  pools        " + ", ".join(f"{p['pool']} {p['used']:,} of {p['capacity']:,} B" for p in self.memory_pools)
-               + " (activations per memory pool, fastest first)"] if self.memory_pools else []),
+            *(["  pools        " + pools_text(self.memory_pools, "B").removeprefix("pools: ")] if self.memory_pools else []),
             f"  flash        {self.flash_bytes:10,} B   = code {self.flash_parts['code']:,} + constants "
             f"{self.flash_parts['constants']:,} + data {self.flash_parts['data']:,}",
             f"  cycle model  {self.cycle_model}",
