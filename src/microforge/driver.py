@@ -41,6 +41,7 @@ class CompiledModel:
     pools: list[PoolPlan] | None = None   # --memory: one plan per pool, fastest first (None: one arena)
     row_pipeline: list[str] = field(default_factory=list)   # the fused segments, described
     arena_without_row_pipeline: int | None = None           # the arena the plan needs without them (when weighed)
+    tflite_constant_bytes: int = 0   # the constant tensors the .tflite's operators read, as the .tflite stores them
 
     @property
     def pool_usage(self) -> list[dict] | None:
@@ -177,6 +178,7 @@ def compile_model(source: str | Path | bytes, target: str = "host",
     pools = parse_memory(memory) if isinstance(memory, str) else (tuple(memory) if memory is not None else None)
     source_name = Path(source).name if isinstance(source, (str, Path)) else "model.tflite"
     graph = load_tflite(source)                    # frontend: parse + validate
+    tflite_constants = constant_bytes(graph.ops)   # before the passes: what the .tflite itself stores for its ops
     for op in graph.ops:                           # every op explains what it cannot do, before any work
         opdef(op.type).check(op)
     for rewrite in PASSES:                         # passes
@@ -222,7 +224,24 @@ def compile_model(source: str | Path | bytes, target: str = "host",
     return CompiledModel(graph=graph, target=target, files=files, layers=layers, plan=plan, arena_bytes=arena_bytes,
                          const_bytes=const_bytes, source_name=source_name,
                          ram=RamUsage(arena=arena_bytes, persistent=persistent), pools=placed,
-                         row_pipeline=described, arena_without_row_pipeline=without if described else None)
+                         row_pipeline=described, arena_without_row_pipeline=without if described else None,
+                         tflite_constant_bytes=tflite_constants)
+
+
+def constant_bytes(ops, seen: set[int] | None = None) -> int:
+    """Bytes of the constant tensors `ops` read (inside row pipelines too), each tensor once; `seen` (ids)
+    carries over between calls so that a tensor shared by two layers counts at the first."""
+    seen = set() if seen is None else seen
+    total = 0
+    for op in ops:
+        inner = op.options.get("layers") if op.type is OpType.ROW_PIPELINE else None
+        if inner:
+            total += constant_bytes(inner, seen)
+        for t in op.inputs:
+            if t is not None and t.is_const and not t.variable and id(t) not in seen:
+                seen.add(id(t))
+                total += t.nbytes
+    return total
 
 
 def check_fit(cm: "CompiledModel", target: Target) -> None:

@@ -71,6 +71,11 @@ class FirmwareBuild:
     bss_bytes: int
     sections: dict[str, int] = field(default_factory=dict)  # every allocated section
     command: tuple[str, ...] = ()                             # the link command line
+    # Kept so that accounts (footprint.flash_account) outlive the build folder: the size of every data object
+    # in the image (ELF symbol -> bytes; the generated constants are static objects named in model.c), and
+    # (input section, bytes, object file) for every input section the linker placed (the map file).
+    object_sizes: dict[str, int] = field(default_factory=dict)
+    contributions: tuple[tuple[str, int, str], ...] = ()
 
     @property
     def ram_total_bytes(self) -> int:
@@ -225,10 +230,38 @@ def _size_sections(size_tool: str, elf_path: Path) -> dict[str, tuple[int, int]]
     return sections
 
 
+_MAP_FULL = re.compile(r"^ (\S+)\s+0x[0-9a-fA-F]+\s+0x([0-9a-fA-F]+)\s+(\S+)$")
+_MAP_NAME = re.compile(r"^ (\S+)$")
+_MAP_CONT = re.compile(r"^\s+0x[0-9a-fA-F]+\s+0x([0-9a-fA-F]+)\s+(\S+)$")
+
+
+def map_contributions(map_path: Path) -> list[tuple[str, int, str]]:
+    """(input section, size, object file) for every input section the GNU ld map file places."""
+    out, pending, started = [], None, False
+    for line in Path(map_path).read_text(errors="replace").splitlines():
+        if not started:
+            started = line.startswith("Linker script and memory map")
+            continue
+        m = _MAP_FULL.match(line)
+        if m:
+            out.append((m.group(1), int(m.group(2), 16), m.group(3)))
+            pending = None
+            continue
+        m = _MAP_NAME.match(line)
+        if m:
+            pending = m.group(1)
+            continue
+        m = _MAP_CONT.match(line)
+        if m and pending is not None:
+            out.append((pending, int(m.group(1), 16), m.group(2)))
+        pending = None
+    return out
+
+
 def _report(target: Target, elf_path: Path, map_path: Path, opt: str,
             sections: dict[str, tuple[int, int]], stack_bytes: int,
             command: tuple[str, ...]) -> FirmwareBuild:
-    from microforge.sim.elf import read_elf
+    from microforge.sim.elf import STT_OBJECT, read_elf
 
     def size(name: str) -> int:
         return sections.get(name, (0, 0))[0]
@@ -254,7 +287,9 @@ def _report(target: Target, elf_path: Path, map_path: Path, opt: str,
         data_bytes=data, bss_bytes=bss,
         sections={n: s for n, (s, a) in sections.items()
                   if not n.startswith((".debug", ".comment", ".ARM.attr"))},
-        command=command)
+        command=command,
+        object_sizes={n: sym.size for n, sym in elf.symbols.items() if sym.type == STT_OBJECT and sym.size},
+        contributions=tuple(map_contributions(map_path)))
     # The linker already rejects overflows; this guards overrides that bypassed the script.
     if build.flash_bytes > target.flash_bytes:
         raise MicroforgeError(f"image needs {build.flash_bytes} bytes of flash, target has "
