@@ -149,4 +149,4 @@ def compile(model: str | Path | bytes, target: str = "host", *, clock_mhz: float
     t = get_target(target)
     if not t.is_host:
         t = t.with_overrides(clock_mhz=clock_mhz, ram=ram, flash=flash)
-    return Model(compile_model(model, target=t.name, memory=memory, row_pipeline=row_pipeline, band=band), t)
+    return Model(compile_model(model, target=t, memory=memory, row_pipeline=row_pipeline, band=band), t)

@@ -29,7 +29,7 @@ def _compile(args) -> int:
     target = _target(args)
     t0 = time.monotonic()
     _progress(f"compiling {args.model} for {target.name}")
-    cm = compile_model(args.model, target=target.name, memory=args.memory, **_pipeline(args))
+    cm = compile_model(args.model, target=target, memory=args.memory, **_pipeline(args))
     out = Path(args.output)
     from . import footprint
     from .toolchain.package import write_package
@@ -39,6 +39,8 @@ def _compile(args) -> int:
     print(f"wrote {len(written)} files to {out}/ ({args.format}; {len(cm.graph.ops)} layers, {cm.macs:,} MACs, {ms:.0f} ms)")
     for line in cm.row_pipeline:
         print(f"{line} (arena {cm.arena_without_row_pipeline:,} B without row pipelines)")
+    for line in cm.row_pipeline_flash:
+        print(line)
     check_fit(cm, target)
     if target.is_host or args.no_measure:
         print(footprint.compile_time(cm).to_text())
@@ -81,7 +83,7 @@ def _run(args) -> int:
     from .driver import compile_model
 
     target = _target(args)
-    cm = compile_model(args.model, target=target.name, memory=args.memory, **_pipeline(args))
+    cm = compile_model(args.model, target=target, memory=args.memory, **_pipeline(args))
     inputs = _load_inputs(args.input, cm.graph.inputs)
     outputs_paths = args.output or []
     if outputs_paths and len(outputs_paths) != len(cm.graph.outputs):
@@ -96,6 +98,8 @@ def _run(args) -> int:
         from .sim.run import run_on_target
 
         check_fit(cm, target)
+        for line in cm.row_pipeline_flash:
+            _progress(line)
         _progress(f"building for {target.name} and running on the emulated {target.core}")
         outs = run_on_target(cm, target, inputs).outputs
     if cm.pool_usage:
@@ -113,12 +117,14 @@ def _plan(args) -> int:
     from .driver import compile_model
     from .memory.render import plan_svg, plan_table, pools_table
 
-    cm = compile_model(args.model, target=_target(args).name, memory=args.memory, **_pipeline(args))
+    cm = compile_model(args.model, target=_target(args), memory=args.memory, **_pipeline(args))
     from .ops import opdef
 
     names = [f"{i} {opdef(op.type).label(op)}" for i, op in enumerate(cm.graph.ops)]
     print(pools_table(cm.pools, names) if cm.pools else plan_table(cm.plan, names))
     for line in cm.row_pipeline:
+        print(line)
+    for line in cm.row_pipeline_flash:
         print(line)
     if cm.row_pipeline:
         saved = cm.arena_without_row_pipeline - cm.arena_bytes
@@ -142,7 +148,7 @@ def _bench(args) -> int:
         raise MicroforgeError("bench measures on an emulated core, not the host", where="--target",
                               hint="pick one of " + ", ".join(n for n, t in TARGETS.items() if not t.is_host))
     _progress(f"compiling {args.model} for {target.name}")
-    cm = compile_model(args.model, target=target.name, memory=args.memory, **_pipeline(args))
+    cm = compile_model(args.model, target=target, memory=args.memory, **_pipeline(args))
     check_fit(cm, target)
     inputs = _load_inputs(args.input, cm.graph.inputs) if args.input else random_inputs(cm.graph.inputs, args.seed)
     _progress(f"building with arm-none-eabi-gcc {args.opt} and running on the emulated {target.core} "
@@ -232,7 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--flash", type=int, help="override the target board's flash, bytes")
         p.add_argument("--row-pipeline", default="auto", choices=["auto", "on", "off"],
                        help="run chains of high-resolution layers band by band with row windows: when that lowers "
-                            "the arena (auto, default), always (on) or never (off); it costs some cycles")
+                            "the arena and, on a core, its extra code still fits the flash (auto, default; measured "
+                            "with arm-none-eabi-gcc), always (on) or never (off); it costs some cycles and code")
         p.add_argument("--band", type=int, help="rows per band of a row pipeline (default: chosen by the planner)")
 
     p = sub.add_parser("compile", help="compile a model to a C library", description="Compile a .tflite model to "

@@ -124,6 +124,7 @@ def _row_pipeline_notes(cm) -> list[str]:
     """What the row pipelines saved: the arena with and without them (their cycle cost is in their layer rows)."""
     rp = getattr(cm, "row_pipeline", None)
     if not rp:
-        return []
+        return list(getattr(cm, "row_pipeline_flash", []))
     return rp + [f"row pipeline saves {cm.arena_without_row_pipeline - cm.arena_bytes:,} B of arena "
-                 f"({cm.arena_without_row_pipeline:,} -> {cm.arena_bytes:,}); --row-pipeline off measures the cycles without"]
+                 f"({cm.arena_without_row_pipeline:,} -> {cm.arena_bytes:,}); --row-pipeline off measures the cycles without"
+                 ] + list(getattr(cm, "row_pipeline_flash", []))

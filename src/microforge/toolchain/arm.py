@@ -29,8 +29,11 @@ overflow faults in the emulator instead of corrupting ``.bss``.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import threading
+from collections import OrderedDict
 import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
@@ -157,6 +160,39 @@ def _cflags(target: Target, opt: str, include_dirs: list[Path]) -> list[str]:
     return flags
 
 
+class _ObjectCache:
+    """The last few compiled objects in this process, by what determines them (compiler, flags, the source and
+    every header beside it): `compile` weighing a row pipeline's flash, then `bench` or a test running the same
+    model, compile model.c once. Only the -I folder is left out of the key (the same files in another folder)."""
+
+    def __init__(self, entries: int = 16):
+        self._entries, self._data, self._lock = entries, OrderedDict(), threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+            return self._data.get(key)
+
+    def put(self, key: str, obj: bytes) -> None:
+        with self._lock:
+            self._data[key] = obj
+            while len(self._data) > self._entries:
+                self._data.popitem(last=False)
+
+
+_OBJECTS = _ObjectCache()
+
+
+def _object_key(gcc: str, cflags: list[str], src: Path, model_dir: Path) -> str:
+    h = hashlib.sha256()
+    h.update(repr((gcc, [f for f in cflags if f != f"-I{model_dir}"], src.name)).encode())
+    for f in [src, *sorted(model_dir.glob("*.h"))]:
+        data = f.read_bytes()
+        h.update(f.name.encode() + b"\0" + len(data).to_bytes(8, "little") + data)
+    return h.hexdigest()
+
+
 def build_firmware(target: Target, model_dir: Path, out_dir: Path, opt: str = "-O2", *,
                    stack_bytes: int = DEFAULT_STACK_BYTES,
                    extra_cflags: tuple[str, ...] = (), pools: list[dict] | None = None) -> FirmwareBuild:
@@ -194,7 +230,13 @@ def build_firmware(target: Target, model_dir: Path, out_dir: Path, opt: str = "-
 
     def compile_one(job: tuple[Path, Path]) -> Path:
         src, obj = job
+        key = _object_key(gcc, cflags, src, model_dir)
+        cached = _OBJECTS.get(key)
+        if cached is not None:
+            obj.write_bytes(cached)
+            return obj
         _run([gcc, *cflags, "-c", str(src), "-o", str(obj)], str(src), "compilation")
+        _OBJECTS.put(key, obj.read_bytes())
         return obj
 
     with ThreadPoolExecutor(max_workers=max(1, min(8, os.cpu_count() or 1))) as pool:
