@@ -165,8 +165,8 @@ class _ObjectCache:
     every header beside it): `compile` weighing a row pipeline's flash, then `bench` or a test running the same
     model, compile model.c once. Only the -I folder is left out of the key (the same files in another folder)."""
 
-    def __init__(self, entries: int = 16):
-        self._entries, self._data, self._lock = entries, OrderedDict(), threading.Lock()
+    def __init__(self, entries: int = 16, max_bytes: int = 64 << 20):
+        self._entries, self._max_bytes, self._data, self._lock = entries, max_bytes, OrderedDict(), threading.Lock()
 
     def get(self, key: str) -> bytes | None:
         with self._lock:
@@ -177,7 +177,8 @@ class _ObjectCache:
     def put(self, key: str, obj: bytes) -> None:
         with self._lock:
             self._data[key] = obj
-            while len(self._data) > self._entries:
+            while len(self._data) > 1 and (len(self._data) > self._entries
+                                           or sum(map(len, self._data.values())) > self._max_bytes):
                 self._data.popitem(last=False)
 
 
