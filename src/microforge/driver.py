@@ -42,6 +42,7 @@ class CompiledModel:
     row_pipeline: list[str] = field(default_factory=list)   # the fused segments, described
     arena_without_row_pipeline: int | None = None           # the arena the plan needs without them (when weighed)
     tflite_constant_bytes: int = 0   # the constant tensors the .tflite's operators read, as the .tflite stores them
+    tflite_constants: frozenset[int] = frozenset()   # their id()s (a pass may make more tensors constant)
     row_pipeline_flash: list[str] = field(default_factory=list)   # auto: segments dropped for flash, and why
 
     @property
@@ -182,7 +183,8 @@ def compile_model(source: str | Path | bytes, target: str | Target = "host",
     pools = parse_memory(memory) if isinstance(memory, str) else (tuple(memory) if memory is not None else None)
     source_name = Path(source).name if isinstance(source, (str, Path)) else "model.tflite"
     graph = load_tflite(source)                    # frontend: parse + validate
-    tflite_constants = constant_bytes(graph.ops)   # before the passes: what the .tflite itself stores for its ops
+    tflite_constants = frozenset(id(t) for op in graph.ops for t in op.inputs if t is not None and t.is_const)
+    tflite_bytes = constant_bytes(graph.ops)       # before the passes: what the .tflite itself stores for its ops
     for op in graph.ops:                           # every op explains what it cannot do, before any work
         opdef(op.type).check(op)
     for rewrite in PASSES:                         # passes
@@ -193,7 +195,7 @@ def compile_model(source: str | Path | bytes, target: str | Target = "host",
     plain = plan_best(_buffers(graph, _aliases(graph))) if segments else None
 
     def lower(g: Graph, plan: Plan | None, without: int | None) -> CompiledModel:
-        return _lower(g, plan, without, pools, t, source_name, tflite_constants)
+        return _lower(g, plan, without, pools, t, source_name, tflite_constants, tflite_bytes)
 
     if not segments:
         return lower(graph, None, None)
@@ -209,7 +211,7 @@ def compile_model(source: str | Path | bytes, target: str | Target = "host",
 
 
 def _lower(graph: Graph, chosen: Plan | None, without: int | None, pools, target: Target, source_name: str,
-           tflite_constants: int) -> CompiledModel:
+           tflite_constants: frozenset[int], tflite_bytes: int) -> CompiledModel:
     """Memory plan (or `chosen`, already made) + pools + codegen for the final graph: the CompiledModel."""
     aliases = _aliases(graph)
     buffers = chosen.buffers if chosen is not None else _buffers(graph, aliases)
@@ -241,7 +243,8 @@ def _lower(graph: Graph, chosen: Plan | None, without: int | None, pools, target
                          const_bytes=const_bytes, source_name=source_name,
                          ram=RamUsage(arena=arena_bytes, persistent=persistent), pools=placed,
                          row_pipeline=described, arena_without_row_pipeline=without if described else None,
-                         tflite_constant_bytes=tflite_constants)
+                         tflite_constant_bytes=tflite_bytes,
+                         tflite_constants=tflite_constants)
 
 
 # Flash of the firmware built only to weigh a row pipeline's code: room for any model, below the RAM origin.
@@ -312,17 +315,18 @@ def _within_flash(cm: CompiledModel, fused_size: int, graph: Graph, plain: Plan,
     return current
 
 
-def constant_bytes(ops, seen: set[int] | None = None) -> int:
+def constant_bytes(ops, seen: set[int] | None = None, only: frozenset[int] | None = None) -> int:
     """Bytes of the constant tensors `ops` read (inside row pipelines too), each tensor once; `seen` (ids)
-    carries over between calls so that a tensor shared by two layers counts at the first."""
+    carries over between calls so that a tensor shared by two layers counts at the first; `only` (ids)
+    restricts the count to those tensors (the .tflite's own constants)."""
     seen = set() if seen is None else seen
     total = 0
     for op in ops:
         inner = op.options.get("layers") if op.type is OpType.ROW_PIPELINE else None
         if inner:
-            total += constant_bytes(inner, seen)
+            total += constant_bytes(inner, seen, only)
         for t in op.inputs:
-            if t is not None and t.is_const and not t.variable and id(t) not in seen:
+            if t is not None and t.is_const and not t.variable and id(t) not in seen and (only is None or id(t) in only):
                 seen.add(id(t))
                 total += t.nbytes
     return total

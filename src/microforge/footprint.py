@@ -94,7 +94,7 @@ def flash_account(cm, build) -> FlashAccount:
             parts[kind] += size
             stored += size
         layers.append(dict(index=layer.index, op=opdef(layer.op.type).label(layer.op),
-                           tflite=constant_bytes([layer.op], seen), stored=stored))
+                           tflite=constant_bytes([layer.op], seen, cm.tflite_constants), stored=stored))
     code = sum(size for section, size, obj in build.contributions
                if Path(obj).name == MODEL_OBJECT and section.startswith(".text"))
     stored = sum(parts.values())
