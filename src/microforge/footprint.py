@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
-
 def pools_text(pools: list[dict], unit: str = "bytes") -> str:
     """The one line every command prints for --memory: each pool's use against its capacity, fastest first."""
     return ("pools: " + ", ".join(f"{p['pool']} {p['used']:,} of {p['capacity']:,} {unit}" for p in pools)
@@ -85,6 +84,7 @@ def flash_account(cm, build) -> FlashAccount:
     """Split the linked image `build` (toolchain.arm.FirmwareBuild) of `cm`: .tflite constants vs stored, code, other."""
     from .driver import constant_bytes
     from .ops import opdef
+
     parts = dict.fromkeys(_KINDS, 0)
     layers, seen = [], set()
     for layer in cm.layers:

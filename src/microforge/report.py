@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-from .footprint import flash_account, pools_text
+from .footprint import FlashAccount, flash_account, pools_text
 from .ops import opdef
 
 
@@ -87,9 +87,8 @@ class Report:
         return "\n".join(lines)
 
 
-def _account(d: dict | None):
-    from .footprint import FlashAccount
-
+def _account(d: dict | None) -> FlashAccount | None:
+    """The FlashAccount back from its to_dict() (a Report holds plain data, e.g. read back from JSON)."""
     if d is None:
         return None
     return FlashAccount(**{k: v for k, v in d.items() if k != "ratio"})
