@@ -235,6 +235,8 @@ def write_markdown(results: dict, previous: dict, arenas: dict, published: dict,
         L.append(f"| {model} | {a['total']:,} | {a['head']:,} | {whole_tensor_bytes(files[model]):,} "
                  f"| {r['ram_bytes']['activations']:,} | {r['ram_bytes']['total']:,} | {r['ram_bytes']['total'] / a['total']:.2f} |")
 
+    L += render_flash(results)
+
     rows = [(k, r) for k, r in sorted(results.items()) if r.get("row_pipeline")]
     if rows:
         L += ["", "## Row pipeline: RAM saved and its cost", "",
@@ -266,6 +268,32 @@ def write_markdown(results: dict, previous: dict, arenas: dict, published: dict,
         L += [""] + render_public_models(survey)
     L += [""] + render_left_out()
     return "\n".join(L) + "\n"
+
+
+def render_flash(results: dict, core: str = "m4") -> list[str]:
+    """Issue #7's question per model on one core: the .tflite's constants, what microforge stores, code (report.py
+    flash_account, measured in the linked image); results from before the account existed show '-'."""
+    L = ["", f"## Flash: weights .tflite / stored / code ({core})", "",
+         "`.tflite`: the constant tensors the model's operators read, as the .tflite stores them; `stored`: what "
+         "microforge's image holds for them (re-laid weights, folded biases, multipliers, shifts, tables, parameter "
+         "structs; each generated constant sized by its ELF symbol); `code`: model.o's .text (the inlined kernels). "
+         "Layers over 1.05x are usually small ones, where per-channel multipliers and shifts weigh most.", "",
+         "| model | weights .tflite | stored | stored / .tflite | code | flash total | layers over 1.05x |",
+         "|---|---:|---:|---:|---:|---:|---:|"]
+    for key in sorted(results):
+        model, tgt = key.split("/")
+        if tgt != core:
+            continue
+        a = results[key].get("flash_account")
+        if not a:
+            L.append(f"| {model} | - | - | - | - | {results[key]['flash_bytes']:,} | - |")
+            continue
+        over = sum(l["stored"] > 1.05 * l["tflite"] for l in a["layers"])
+        ratio = f"{a['stored'] / a['tflite']:.3f}" if a["tflite"] else "-"
+        flag = " **over 1.05**" if a["tflite"] and a["stored"] > 1.05 * a["tflite"] else ""
+        L.append(f"| {model} | {a['tflite']:,} | {a['stored']:,} | {ratio}{flag} | {a['code']:,} | {a['total']:,} "
+                 f"| {over} of {len(a['layers'])} |")
+    return L
 
 
 def whole_tensor_bytes(path: Path) -> int:

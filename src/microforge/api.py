@@ -8,6 +8,8 @@
     m.plan.to_svg("plan.svg")    # the memory plan picture (memory/render.py)
     m.write("out/", format="cmake")
     m = microforge.compile("model.tflite", target="m7", memory="dtcm:64K,sram:256K")   # memory pools, fastest first
+    m.run(x)                     # ... runs with those pools, as `microforge run --memory` does
+    microforge.verify("model.tflite", target="m7", memory="dtcm:64K,sram:256K")   # layer diff, pooled (debug.py)
 """
 from __future__ import annotations
 
@@ -147,4 +149,4 @@ def compile(model: str | Path | bytes, target: str = "host", *, clock_mhz: float
     t = get_target(target)
     if not t.is_host:
         t = t.with_overrides(clock_mhz=clock_mhz, ram=ram, flash=flash)
-    return Model(compile_model(model, target=t.name, memory=memory, row_pipeline=row_pipeline, band=band), t)
+    return Model(compile_model(model, target=t, memory=memory, row_pipeline=row_pipeline, band=band), t)

@@ -13,6 +13,7 @@ import numpy as np
 from . import __version__
 from .driver import check_fit
 from .errors import MicroforgeError
+from .footprint import pools_text
 from .sim.run import random_inputs
 from .targets import TARGETS, get_target
 from .toolchain.package import FORMATS
@@ -28,7 +29,7 @@ def _compile(args) -> int:
     target = _target(args)
     t0 = time.monotonic()
     _progress(f"compiling {args.model} for {target.name}")
-    cm = compile_model(args.model, target=target.name, memory=args.memory, **_pipeline(args))
+    cm = compile_model(args.model, target=target, memory=args.memory, **_pipeline(args))
     out = Path(args.output)
     from . import footprint
     from .toolchain.package import write_package
@@ -38,6 +39,8 @@ def _compile(args) -> int:
     print(f"wrote {len(written)} files to {out}/ ({args.format}; {len(cm.graph.ops)} layers, {cm.macs:,} MACs, {ms:.0f} ms)")
     for line in cm.row_pipeline:
         print(f"{line} (arena {cm.arena_without_row_pipeline:,} B without row pipelines)")
+    for line in cm.row_pipeline_flash:
+        print(line)
     check_fit(cm, target)
     if target.is_host or args.no_measure:
         print(footprint.compile_time(cm).to_text())
@@ -80,7 +83,7 @@ def _run(args) -> int:
     from .driver import compile_model
 
     target = _target(args)
-    cm = compile_model(args.model, target=target.name, **_pipeline(args))
+    cm = compile_model(args.model, target=target, memory=args.memory, **_pipeline(args))
     inputs = _load_inputs(args.input, cm.graph.inputs)
     outputs_paths = args.output or []
     if outputs_paths and len(outputs_paths) != len(cm.graph.outputs):
@@ -95,8 +98,12 @@ def _run(args) -> int:
         from .sim.run import run_on_target
 
         check_fit(cm, target)
+        for line in cm.row_pipeline_flash:
+            _progress(line)
         _progress(f"building for {target.name} and running on the emulated {target.core}")
         outs = run_on_target(cm, target, inputs).outputs
+    if cm.pool_usage:
+        print(pools_text(cm.pool_usage))
     for i, y in enumerate(outs):
         if outputs_paths:
             np.save(outputs_paths[i], y)
@@ -110,12 +117,14 @@ def _plan(args) -> int:
     from .driver import compile_model
     from .memory.render import plan_svg, plan_table, pools_table
 
-    cm = compile_model(args.model, target=_target(args).name, memory=args.memory, **_pipeline(args))
+    cm = compile_model(args.model, target=_target(args), memory=args.memory, **_pipeline(args))
     from .ops import opdef
 
     names = [f"{i} {opdef(op.type).label(op)}" for i, op in enumerate(cm.graph.ops)]
     print(pools_table(cm.pools, names) if cm.pools else plan_table(cm.plan, names))
     for line in cm.row_pipeline:
+        print(line)
+    for line in cm.row_pipeline_flash:
         print(line)
     if cm.row_pipeline:
         saved = cm.arena_without_row_pipeline - cm.arena_bytes
@@ -139,7 +148,7 @@ def _bench(args) -> int:
         raise MicroforgeError("bench measures on an emulated core, not the host", where="--target",
                               hint="pick one of " + ", ".join(n for n, t in TARGETS.items() if not t.is_host))
     _progress(f"compiling {args.model} for {target.name}")
-    cm = compile_model(args.model, target=target.name, memory=args.memory, **_pipeline(args))
+    cm = compile_model(args.model, target=target, memory=args.memory, **_pipeline(args))
     check_fit(cm, target)
     inputs = _load_inputs(args.input, cm.graph.inputs) if args.input else random_inputs(cm.graph.inputs, args.seed)
     _progress(f"building with arm-none-eabi-gcc {args.opt} and running on the emulated {target.core} "
@@ -161,7 +170,7 @@ def _verify(args) -> int:
     target = _target(args)
     inputs = _load_inputs(args.input, load_tflite(args.model).inputs) if args.input else None
     _progress(f"running {args.model} in TFLM and on {target.name}, every layer output exposed")
-    result = verify(args.model, target.name, reference=args.reference, inputs=inputs, seed=args.seed)
+    result = verify(args.model, target.name, reference=args.reference, inputs=inputs, seed=args.seed, memory=args.memory)
     print(result.to_text(layers=args.layers))
     return 0 if result.identical else 1
 
@@ -229,7 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--flash", type=int, help="override the target board's flash, bytes")
         p.add_argument("--row-pipeline", default="auto", choices=["auto", "on", "off"],
                        help="run chains of high-resolution layers band by band with row windows: when that lowers "
-                            "the arena (auto, default), always (on) or never (off); it costs some cycles")
+                            "the arena and, on a core, its extra code still fits the flash (auto, default; measured "
+                            "with arm-none-eabi-gcc), always (on) or never (off); it costs some cycles and code")
         p.add_argument("--band", type=int, help="rows per band of a row pipeline (default: chosen by the planner)")
 
     p = sub.add_parser("compile", help="compile a model to a C library", description="Compile a .tflite model to "
@@ -253,6 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input", action="append", metavar="IN.npy", help="inputs (default: random, fixed seed)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random input (default 0)")
     p.add_argument("--reference", metavar="REF.tflite", help="run this model in TFLM instead (same tensors)")
+    memory_option(p)
     p.set_defaults(func=_verify)
 
     p = sub.add_parser("run", help="compile, build and run a model on given inputs",
@@ -261,6 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input", action="append", required=True, metavar="IN.npy",
                    help="input array (.npy), once per model input, in order")
     p.add_argument("--output", action="append", metavar="OUT.npy", help="where to save each output (.npy)")
+    memory_option(p)
     p.set_defaults(func=_run)
 
     p = sub.add_parser("bench", help="measure cycles, latency, RAM and flash on an emulated core",

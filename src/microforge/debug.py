@@ -90,6 +90,7 @@ class VerifyResult:
     target: str
     layers: list[LayerDiff] = field(default_factory=list)
     outputs: list[LayerDiff] = field(default_factory=list)   # the model's own outputs
+    pools: list[dict] | None = None   # memory=: [{pool, used, capacity}] of the debug build (every intermediate kept)
 
     @property
     def identical(self) -> bool:
@@ -100,7 +101,11 @@ class VerifyResult:
         return next((d for d in self.layers if d.compared and not d.identical), None)
 
     def to_text(self, layers: bool = False) -> str:
+        from .footprint import pools_text
+
         lines = [f"  {d.describe()}" for d in self.layers] if layers else []
+        if self.pools:
+            lines.insert(0, pools_text(self.pools) + "; every layer output kept alive for the diff")
         first = self.first_mismatch
         if first is None and self.identical:
             lines.append(f"identical: all {sum(d.compared for d in self.layers)} layer outputs on {self.target} "
@@ -149,16 +154,18 @@ def run_tflm(model: bytes, inputs: Sequence[np.ndarray]) -> list[np.ndarray]:
 
 
 def verify(model: str | Path | bytes, target: str = "host", reference: str | Path | bytes | None = None,
-           inputs: Sequence[np.ndarray] | None = None, seed: int = 0) -> VerifyResult:
+           inputs: Sequence[np.ndarray] | None = None, seed: int = 0, memory: str | None = None) -> VerifyResult:
     """Compile `model` for `target`, run it and TFLM (on `reference`, default the same model) on the same input
     (given, or seeded random) and compare every layer's output. `reference` must have the same tensors in the
-    same order (e.g. the original of a model whose weights were edited)."""
+    same order (e.g. the original of a model whose weights were edited). `memory`: activation pools, fastest
+    first ("dtcm:64K,sram:256K", as `--memory`); the debug build keeps every layer output alive, so the pools
+    must hold more than the plain model needs."""
     from .driver import compile_model
 
     t = get_target(target)
     debug_model = expose_intermediates(model)
     debug_ref = expose_intermediates(reference) if reference is not None else debug_model
-    cm = compile_model(debug_model, target=t.name)
+    cm = compile_model(debug_model, target=t.name, memory=memory)
     xs = list(inputs) if inputs is not None else random_inputs(cm.graph.inputs, seed)
     for i, (x, tin) in enumerate(zip(xs, cm.graph.inputs)):
         if np.asarray(x).dtype != tin.dtype.np or np.asarray(x).size != tin.num_elements:
@@ -185,7 +192,7 @@ def verify(model: str | Path | bytes, target: str = "host", reference: str | Pat
     sg = m.subgraphs[0]
     codes = [max(int(c.builtinCode), int(c.deprecatedBuiltinCode)) for c in m.operatorCodes]
     names = [(tt.name.decode() if isinstance(tt.name, bytes) else str(tt.name)) for tt in sg.tensors]
-    result = VerifyResult(target=t.name)
+    result = VerifyResult(target=t.name, pools=cm.pool_usage)
     for k, op in enumerate(sg.operators or []):
         opname = _OP_NAMES.get(codes[op.opcodeIndex], f"op{codes[op.opcodeIndex]}")
         for ti in op.outputs:

@@ -41,6 +41,9 @@ class CompiledModel:
     pools: list[PoolPlan] | None = None   # --memory: one plan per pool, fastest first (None: one arena)
     row_pipeline: list[str] = field(default_factory=list)   # the fused segments, described
     arena_without_row_pipeline: int | None = None           # the arena the plan needs without them (when weighed)
+    tflite_constant_bytes: int = 0   # the constant tensors the .tflite's operators read, as the .tflite stores them
+    tflite_constants: frozenset[int] = frozenset()   # their id()s (a pass may make more tensors constant)
+    row_pipeline_flash: list[str] = field(default_factory=list)   # auto: segments dropped for flash, and why
 
     @property
     def pool_usage(self) -> list[dict] | None:
@@ -162,21 +165,26 @@ def choose_row_pipeline(graph: Graph, mode: str = "auto", band: int | None = Non
     return chosen
 
 
-def compile_model(source: str | Path | bytes, target: str = "host",
+def compile_model(source: str | Path | bytes, target: str | Target = "host",
                   memory: str | Sequence[Pool] | None = None, row_pipeline: str = "auto",
                   band: int | None = None) -> CompiledModel:
     """Compile a .tflite (path or bytes) to C for `target`; raises MicroforgeError on bad input.
 
     `memory` ("dtcm:64K,sram:256K", fastest first) splits the activations over memory pools, one arena each.
     `row_pipeline`: "auto" runs chains of high-resolution layers band by band (ROW_PIPELINE) when that
-    lowers the arena, "on" always, "off" never; `band` fixes the rows per band.
+    lowers the arena and, on a core, when the firmware with their code still fits the target's flash (built to
+    be measured; `target` may be a Target with --flash overridden); "on" always, "off" never; `band` fixes the
+    rows per band.
 
     >>> cm = compile_model("model.tflite"); cm.write(Path("out"))
     >>> compile_model("model.tflite", "m7", memory="dtcm:64K,sram:256K").pool_usage
     """
+    t = target if isinstance(target, Target) else get_target(target)
     pools = parse_memory(memory) if isinstance(memory, str) else (tuple(memory) if memory is not None else None)
     source_name = Path(source).name if isinstance(source, (str, Path)) else "model.tflite"
     graph = load_tflite(source)                    # frontend: parse + validate
+    tflite_constants = frozenset(id(t) for op in graph.ops for t in op.inputs if t is not None and t.is_const)
+    tflite_bytes = constant_bytes(graph.ops)       # before the passes: what the .tflite itself stores for its ops
     for op in graph.ops:                           # every op explains what it cannot do, before any work
         opdef(op.type).check(op)
     for rewrite in PASSES:                         # passes
@@ -184,15 +192,27 @@ def compile_model(source: str | Path | bytes, target: str = "host",
         verify(graph)
 
     segments = choose_row_pipeline(graph, row_pipeline, band)   # row pipelines: weighed by the arena they save
-    without, chosen = None, None
-    if segments:                                   # the exact plans both ways: the row pipeline stays only if smaller
-        plain = plan_best(_buffers(graph, _aliases(graph)))
-        fused = fuse(graph, segments)
-        verify(fused)
-        fused_plan = plan_best(_buffers(fused, _aliases(fused)))
-        chosen = plain
-        if row_pipeline == "on" or fused_plan.size < plain.size:
-            graph, without, chosen = fused, plain.size, fused_plan
+    plain = plan_best(_buffers(graph, _aliases(graph))) if segments else None
+
+    def lower(g: Graph, plan: Plan | None, without: int | None) -> CompiledModel:
+        return _lower(g, plan, without, pools, t, source_name, tflite_constants, tflite_bytes)
+
+    if not segments:
+        return lower(graph, None, None)
+    fused = fuse(graph, segments)                  # the exact plans both ways: the row pipeline stays only if smaller
+    verify(fused)
+    fused_plan = plan_best(_buffers(fused, _aliases(fused)))
+    if row_pipeline != "on" and fused_plan.size >= plain.size:
+        return lower(graph, plain, None)
+    cm = lower(fused, fused_plan, plain.size)
+    if row_pipeline == "auto":                     # and only if its code fits the target's flash
+        cm = _within_flash(cm, fused_plan.size, graph, plain, segments, t, lower)
+    return cm
+
+
+def _lower(graph: Graph, chosen: Plan | None, without: int | None, pools, target: Target, source_name: str,
+           tflite_constants: frozenset[int], tflite_bytes: int) -> CompiledModel:
+    """Memory plan (or `chosen`, already made) + pools + codegen for the final graph: the CompiledModel."""
     aliases = _aliases(graph)
     buffers = chosen.buffers if chosen is not None else _buffers(graph, aliases)
     placed = None
@@ -214,15 +234,102 @@ def compile_model(source: str | Path | bytes, target: str = "host",
         if src.is_const:
             const_of[key] = src
 
-    variants = kernel_variants(get_target(target))
+    variants = kernel_variants(target)
     files, layers, const_bytes = generate(graph, offsets, const_of, arenas, plan.planner, source_name, variants)  # codegen
     arena_bytes = sum(a.nbytes for a in arenas)
     persistent = sum({id(t): t.nbytes for op in graph.ops for t in op.inputs if t is not None and t.variable}.values())
     described = [opdef(op.type).describe(op) for op in graph.ops if op.type is OpType.ROW_PIPELINE]
-    return CompiledModel(graph=graph, target=target, files=files, layers=layers, plan=plan, arena_bytes=arena_bytes,
+    return CompiledModel(graph=graph, target=target.name, files=files, layers=layers, plan=plan, arena_bytes=arena_bytes,
                          const_bytes=const_bytes, source_name=source_name,
                          ram=RamUsage(arena=arena_bytes, persistent=persistent), pools=placed,
-                         row_pipeline=described, arena_without_row_pipeline=without if described else None)
+                         row_pipeline=described, arena_without_row_pipeline=without if described else None,
+                         tflite_constant_bytes=tflite_bytes,
+                         tflite_constants=tflite_constants)
+
+
+# Flash of the firmware built only to weigh a row pipeline's code: room for any model, below the RAM origin.
+_MEASURE_FLASH = 64 << 20
+
+
+def image_flash(cm: CompiledModel, target: Target) -> int:
+    """Flash bytes of `cm`'s benchmark firmware for `target` (arm-none-eabi-gcc -O2, linked, not run): the figure
+    `bench` reports. Linked with room to spare, so an image over the board's flash is measured, not refused."""
+    import tempfile
+
+    from .toolchain.arm import build_firmware
+
+    roomy = target.with_overrides(flash=max(_MEASURE_FLASH, target.flash_bytes), ram=max(target.ram_bytes, 64 << 20))
+    with tempfile.TemporaryDirectory(prefix="microforge-flash-") as tmp:
+        cm.write(Path(tmp) / "src")
+        return build_firmware(roomy, Path(tmp) / "src", Path(tmp) / "build", pools=cm.pool_usage).flash_bytes
+
+
+def _within_flash(cm: CompiledModel, fused_size: int, graph: Graph, plain: Plan, segments: list[tuple[Chain, int]],
+                  target: Target, lower) -> CompiledModel:
+    """`--row-pipeline auto` on a core: keep only the segments whose extra code (a specialised kernel call for the
+    first and last band of each layer) leaves the firmware within the target's flash, measured by building it.
+    Segments are re-added in the order the arena chose them, each kept while the image still fits; every segment
+    dropped, and a check that could not be made, is said in cm.row_pipeline_flash."""
+    from .toolchain.arm import have_arm_gcc
+
+    budget = target.flash_bytes
+    if target.is_host or budget is None:
+        return cm
+    if cm.const_bytes > budget:                    # the constants alone do not fit: check_fit refuses the model anyway
+        cm.row_pipeline_flash.append(f"row pipeline flash budget not applied: the constants alone ({cm.const_bytes:,} B) "
+                                     f"exceed the target's flash ({budget:,} B)")
+        return cm
+    if not have_arm_gcc():
+        cm.row_pipeline_flash.append("row pipeline kept without checking its code against the target's flash: "
+                                     "arm-none-eabi-gcc is not installed")
+        return cm
+    need = image_flash(cm, target)
+    if need <= budget:
+        return cm
+    base_cm = lower(graph, plain, None)
+    base = image_flash(base_cm, target)
+    if base > budget:                              # dropping segments would not make it fit: keep the RAM they save
+        cm.row_pipeline_flash.append(f"the firmware needs {base:,} B of flash even without row pipelines, over the "
+                                     f"target's {budget:,} B: the row pipelines ({need - base:+,} B) are kept for their RAM")
+        return cm
+    kept, current, current_flash, current_size, notes = [], base_cm, base, plain.size, []
+    for seg in segments:
+        trial = kept + [seg]
+        if len(trial) == len(segments):            # every segment: the image already measured
+            tcm, flash, size = cm, need, fused_size
+        else:
+            fused = fuse(graph, trial)
+            verify(fused)
+            tplan = plan_best(_buffers(fused, _aliases(fused)))
+            tcm, size = lower(fused, tplan, plain.size), tplan.size
+            flash = image_flash(tcm, target)
+        if flash <= budget:
+            kept, current, current_flash, current_size = trial, tcm, flash, size
+        else:
+            notes.append(f"row pipeline {seg[0].name()} dropped: its code takes the firmware from {current_flash:,} to "
+                         f"{flash:,} B of flash, over the target's {budget:,} B (--flash)")
+    if kept and current_size >= plain.size:       # what remains must still save RAM, or it is not worth its code
+        notes.append(f"row pipeline {', '.join(c.name() for c, _ in kept)} dropped too: without the others it saves no RAM")
+        current = base_cm
+    current.row_pipeline_flash.extend(notes)
+    return current
+
+
+def constant_bytes(ops, seen: set[int] | None = None, only: frozenset[int] | None = None) -> int:
+    """Bytes of the constant tensors `ops` read (inside row pipelines too), each tensor once; `seen` (ids)
+    carries over between calls so that a tensor shared by two layers counts at the first; `only` (ids)
+    restricts the count to those tensors (the .tflite's own constants)."""
+    seen = set() if seen is None else seen
+    total = 0
+    for op in ops:
+        inner = op.options.get("layers") if op.type is OpType.ROW_PIPELINE else None
+        if inner:
+            total += constant_bytes(inner, seen, only)
+        for t in op.inputs:
+            if t is not None and t.is_const and not t.variable and id(t) not in seen and (only is None or id(t) in only):
+                seen.add(id(t))
+                total += t.nbytes
+    return total
 
 
 def check_fit(cm: "CompiledModel", target: Target) -> None:

@@ -8,13 +8,98 @@ On the host only the compile-time parts are known; on a core the parts come from
 """
 from __future__ import annotations
 
-import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 
+def pools_text(pools: list[dict], unit: str = "bytes") -> str:
+    """The one line every command prints for --memory: each pool's use against its capacity, fastest first."""
+    return ("pools: " + ", ".join(f"{p['pool']} {p['used']:,} of {p['capacity']:,} {unit}" for p in pools)
+            + " (activations per memory pool, fastest first)")
+
+
 MODEL_OBJECT = "model.o"   # the generated model.c with its inlined kernels, as build_firmware names it
+STORED_RATIO_LIMIT = 1.05  # issue #7: flash within 5 % of the weights' own size, plus code
+_KINDS = {"tensor": "tensors as in the .tflite", "derived": "derived: re-laid weights, folded biases, multipliers, "
+          "shifts, tables", "params": "parameter structs"}
+
+
+@dataclass
+class FlashAccount:
+    """The weights question in bytes: the constants the .tflite stores for its ops against what microforge stores
+    for them in the linked image (each generated constant and parameter struct sized by its ELF symbol), and code.
+
+    `stored + code + other == total` (the image's flash); `layers`: [{index, op, tflite, stored}] per compiled layer
+    (a constant shared by layers counts at the first; constants of ops the passes removed, e.g. a folded PAD's
+    paddings, count only in the model's `tflite`).
+    """
+
+    tflite: int                  # constant tensor bytes the .tflite's operators read (int8 weights, int32 biases, ...)
+    stored: int                  # microforge's constants in the image: sum of stored_parts
+    stored_parts: dict[str, int]  # tensor / derived / params (_KINDS)
+    code: int                    # .text of model.o: the inlined kernels and mf_model_invoke
+    other: int                   # the rest: startup, harness, libc, kernel-internal tables, alignment, .data image
+    total: int
+    layers: list[dict] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float | None:
+        return self.stored / self.tflite if self.tflite else None
+
+    def over_limit(self) -> list[dict]:
+        """Layers whose stored constants exceed their .tflite bytes by more than STORED_RATIO_LIMIT, most excess first."""
+        bad = [l for l in self.layers if l["stored"] > STORED_RATIO_LIMIT * l["tflite"]]
+        return sorted(bad, key=lambda l: l["tflite"] - l["stored"])
+
+    def to_lines(self) -> list[str]:
+        ratio = f"{self.ratio:.3f}x" if self.ratio is not None else "no .tflite constants"
+        parts = " + ".join(f"{v:,} {_KINDS[k]}" for k, v in self.stored_parts.items() if v)
+        lines = [f"weights: .tflite {self.tflite:,} B -> stored {self.stored:,} B ({ratio}{': ' + parts if parts else ''}); "
+                 f"code {self.code:,} B (model.o .text); other {self.other:,} B"]
+        return lines + self.warnings()
+
+    def warnings(self) -> list[str]:
+        bad = self.over_limit()
+        over = self.ratio is not None and self.ratio > STORED_RATIO_LIMIT
+        if not bad and not over:
+            return []
+        shown = ", ".join(f"{l['index']} {l['op']} {_ratio(l)} (+{l['stored'] - l['tflite']:,} B)" for l in bad[:5])
+        more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+        return [f"warning: stored constants above {STORED_RATIO_LIMIT:g}x the .tflite's: "
+                + (f"model {self.ratio:.3f}x" if over else "model within")
+                + (f"; layers {shown}{more}" if bad else "")]
+
+    def to_dict(self) -> dict:
+        return dict(tflite=self.tflite, stored=self.stored, stored_parts=dict(self.stored_parts), code=self.code,
+                    other=self.other, total=self.total, ratio=round(self.ratio, 4) if self.ratio is not None else None,
+                    layers=[dict(l) for l in self.layers])
+
+
+def _ratio(layer: dict) -> str:
+    return f"{layer['stored'] / layer['tflite']:.2f}x" if layer["tflite"] else "(none in the .tflite)"
+
+
+def flash_account(cm, build) -> FlashAccount:
+    """Split the linked image `build` (toolchain.arm.FirmwareBuild) of `cm`: .tflite constants vs stored, code, other."""
+    from .driver import constant_bytes
+    from .ops import opdef
+
+    parts = dict.fromkeys(_KINDS, 0)
+    layers, seen = [], set()
+    for layer in cm.layers:
+        stored = 0
+        for name, kind in layer.constants.items():
+            size = build.object_sizes.get(name, 0)   # absent: folded into code by the compiler, or dropped
+            parts[kind] += size
+            stored += size
+        layers.append(dict(index=layer.index, op=opdef(layer.op.type).label(layer.op),
+                           tflite=constant_bytes([layer.op], seen, cm.tflite_constants), stored=stored))
+    code = sum(size for section, size, obj in build.contributions
+               if Path(obj).name == MODEL_OBJECT and section.startswith(".text"))
+    stored = sum(parts.values())
+    return FlashAccount(tflite=cm.tflite_constant_bytes, stored=stored, stored_parts=parts, code=code,
+                        other=build.flash_bytes - stored - code, total=build.flash_bytes, layers=layers)
 
 
 @dataclass
@@ -27,6 +112,8 @@ class Footprint:
     measured: bool = False         # True: built with arm-none-eabi-gcc and run on the emulated core
     notes: list[str] = field(default_factory=list)
     pools: list[dict] | None = None   # --memory: [{pool, used, capacity}] fastest first; activations = their sum
+    account: "FlashAccount | None" = None   # measured: .tflite weights vs stored constants vs code
+    tflite_constant_bytes: int | None = None   # compile time: the .tflite's constant bytes (account has them measured)
 
     def to_text(self) -> str:
         def n(v: int | None) -> str:
@@ -43,9 +130,13 @@ class Footprint:
                      "target (--target m4, ...) to be measured",
                      f"RAM:   {n(r['activations'])} bytes of activations + scratch {n(r['scratch'])}; stack and static "
                      "need a core target to be measured"]
+        if self.account is not None:
+            lines += self.account.to_lines()
+        elif self.tflite_constant_bytes is not None:
+            lines.append(f"weights: .tflite {self.tflite_constant_bytes:,} B -> {f['weights']:,} B of arrays; parameter "
+                         "structs, code and the ratio need a core target")
         if self.pools:
-            lines.append("pools: " + ", ".join(f"{p['pool']} {p['used']:,} of {p['capacity']:,} bytes" for p in self.pools)
-                         + " (activations per memory pool, fastest first)")
+            lines.append(pools_text(self.pools))
         return "\n".join(lines + [f"note: {x}" for x in self.notes])
 
 
@@ -55,7 +146,7 @@ def compile_time(cm) -> Footprint:
     return Footprint(target=cm.target,
                      flash=dict(weights=cm.const_bytes, kernel_code=None, runtime=None, total=None),
                      ram=dict(activations=cm.arena_bytes, scratch=scratch, stack=None, static=None, total=None),
-                     pools=cm.pool_usage, notes=_state_note(cm))
+                     pools=cm.pool_usage, notes=_state_note(cm), tflite_constant_bytes=cm.tflite_constant_bytes)
 
 
 def _state_note(cm) -> list[str]:
@@ -65,39 +156,11 @@ def _state_note(cm) -> list[str]:
             "(part of static once measured)"] if persistent else []
 
 
-_MAP_FULL = re.compile(r"^ (\S+)\s+0x[0-9a-fA-F]+\s+0x([0-9a-fA-F]+)\s+(\S+)$")
-_MAP_NAME = re.compile(r"^ (\S+)$")
-_MAP_CONT = re.compile(r"^\s+0x[0-9a-fA-F]+\s+0x([0-9a-fA-F]+)\s+(\S+)$")
-
-
-def map_contributions(map_path: Path) -> list[tuple[str, int, str]]:
-    """(input section, size, object file) for every input section the GNU ld map file places."""
-    out, pending, started = [], None, False
-    for line in Path(map_path).read_text(errors="replace").splitlines():
-        if not started:
-            started = line.startswith("Linker script and memory map")
-            continue
-        m = _MAP_FULL.match(line)
-        if m:
-            out.append((m.group(1), int(m.group(2), 16), m.group(3)))
-            pending = None
-            continue
-        m = _MAP_NAME.match(line)
-        if m:
-            pending = m.group(1)
-            continue
-        m = _MAP_CONT.match(line)
-        if m and pending is not None:
-            out.append((pending, int(m.group(1), 16), m.group(2)))
-        pending = None
-    return out
-
-
 def from_run(cm, run) -> Footprint:
     """The parts of one sim TargetRun (build + emulated inference) of `cm`."""
     build = run.build
     weights = code = 0
-    for section, size, obj in map_contributions(build.map_path):
+    for section, size, obj in build.contributions:
         if not Path(obj).name == MODEL_OBJECT:
             continue
         if section.startswith((".mf_weights", ".rodata")):
@@ -112,7 +175,7 @@ def from_run(cm, run) -> Footprint:
         flash=dict(weights=weights, kernel_code=code, runtime=build.flash_bytes - weights - code, total=build.flash_bytes),
         ram=dict(activations=cm.arena_bytes, scratch=scratch, stack=stack, static=static,
                  total=cm.arena_bytes + scratch + stack + static),
-        pools=cm.pool_usage,
+        pools=cm.pool_usage, account=flash_account(cm, build),
         notes=[f"measured in microforge's benchmark firmware for {run.build.target.name} ({build.opt}): "
                f"{build.stack_bytes:,} bytes of stack reserved, {stack:,} used"] + _state_note(cm))
 

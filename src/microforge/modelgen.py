@@ -636,6 +636,41 @@ def shape_model(in_shape=(1, 4, 5, 3)) -> bytes:
     return mb.finish()
 
 
+def dynamic_reshape_model(rng=0, in_shape=(1, 4, 4, 6), units: int = 5, join: str = "PACK",
+                          in_scale: float = 0.05, in_zp: int = 3) -> bytes:
+    """A Keras-style dynamic flatten before a FULLY_CONNECTED: the RESHAPE's shape is computed in the graph,
+    SHAPE(x) -> STRIDED_SLICE (the batch) -> PACK with -1 (`join` "PACK", the batch shrunk to a scalar) or
+    CONCATENATION with [-1] (`join` "CONCATENATION", the batch kept as [1]) -> RESHAPE(x, shape)."""
+    rng = _rng(rng)
+    mb = ModelBuilder("dynamic_reshape")
+    x = mb.input("input", in_shape, "int8", in_scale, in_zp)
+    shape = mb.tensor("shape", (len(in_shape),), "int32")
+    mb.op("SHAPE", [x], [shape], out_type=schema.TensorType.INT32)
+    packed = join == "PACK"
+    batch = mb.tensor("batch", () if packed else (1,), "int32")
+    mb.op("STRIDED_SLICE", [shape, mb.const("begin", np.array([0], np.int32)), mb.const("end", np.array([1], np.int32)),
+                            mb.const("strides", np.array([1], np.int32))], [batch],
+          shrink_axis_mask=1 if packed else 0)
+    new_shape = mb.tensor("new_shape", (2,), "int32")
+    if packed:
+        rest = mb.const("rest", np.array([-1], np.int32))
+        mb._tensors[rest].shape = []              # a scalar, as the batch is (const() stores arrays of rank >= 1)
+        mb.op("PACK", [batch, rest], [new_shape], axis=0, values_count=2)
+    elif join == "CONCATENATION":
+        mb.op("CONCATENATION", [batch, mb.const("rest", np.array([-1], np.int32))], [new_shape], axis=0)
+    else:
+        raise ValueError(f"join is PACK or CONCATENATION, not {join!r}")
+    depth = int(np.prod(in_shape[1:]))
+    flat = mb.tensor("flat", (in_shape[0], depth), "int8", in_scale, in_zp)
+    mb.op("RESHAPE", [x, new_shape], [flat])
+    wi, bi, lo, hi = _add_weighted(mb, rng, "fc", (units, depth), 0, False, depth, in_scale, in_zp, True)
+    scale, zp = _out_quant(lo, hi)
+    y = mb.tensor("output", (in_shape[0], units), "int8", scale, zp)
+    mb.op("FULLY_CONNECTED", [flat, wi, bi], [y])
+    mb.outputs(y)
+    return mb.finish()
+
+
 def resize_bilinear_model(in_shape=(1, 4, 4, 3), size=(8, 8), align_corners: bool = False,
                           half_pixel_centers: bool = False, scale: float = 0.05, zero_point: int = -7) -> bytes:
     """One int8 RESIZE_BILINEAR to constant `size` (output quantisation = input's)."""

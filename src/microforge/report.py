@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
+from .footprint import FlashAccount, flash_account, pools_text
 from .ops import opdef
 
 
@@ -38,6 +39,7 @@ class Report:
     cycle_model: str = ""
     notes: list[str] = field(default_factory=list)
     memory_pools: list[dict] | None = None   # --memory: [{pool, used, capacity}] fastest first (activations per pool)
+    flash_account: dict | None = None   # footprint.FlashAccount.to_dict(): .tflite weights vs stored constants vs code
 
     @property
     def latency_ms(self) -> float:
@@ -53,6 +55,13 @@ class Report:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2)
 
+    def _account_lines(self) -> list[str]:
+        acc = _account(self.flash_account)
+        if acc is None:
+            return []
+        return [line.replace("weights: ", "weights      ", 1) if line.startswith("weights: ") else line
+                for line in acc.to_lines()]
+
     def to_text(self) -> str:
         r = self.ram_bytes
         w = max([18] + [len(l.op) for l in self.layers])   # a row pipeline's label is longer than an op name
@@ -62,10 +71,10 @@ class Report:
             f"{self.macs / max(self.cycles, 1):.3f} MACs/cycle)",
             f"  RAM total    {r['total']:10,} B   = activations {r['activations']:,} + scratch {r['scratch']:,} "
             f"+ stack {r['stack']:,} (measured) + static {r['static']:,}",
-            *([f"  pools        " + ", ".join(f"{p['pool']} {p['used']:,} of {p['capacity']:,} B" for p in self.memory_pools)
-               + " (activations per memory pool, fastest first)"] if self.memory_pools else []),
+            *(["  pools        " + pools_text(self.memory_pools, "B").removeprefix("pools: ")] if self.memory_pools else []),
             f"  flash        {self.flash_bytes:10,} B   = code {self.flash_parts['code']:,} + constants "
             f"{self.flash_parts['constants']:,} + data {self.flash_parts['data']:,}",
+            *[f"  {line}" for line in self._account_lines()],
             f"  cycle model  {self.cycle_model}",
             "",
             f"  {'#':>3} {'op':{w}} {'output shape':16} {'MACs':>11} {'cycles':>12} {'MACs/cyc':>8} {'share':>6}",
@@ -76,6 +85,13 @@ class Report:
                          f"{l.macs_per_cycle:>8.3f} {share:>5.1f}%")
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
+
+
+def _account(d: dict | None) -> FlashAccount | None:
+    """The FlashAccount back from its to_dict() (a Report holds plain data, e.g. read back from JSON)."""
+    if d is None:
+        return None
+    return FlashAccount(**{k: v for k, v in d.items() if k != "ratio"})
 
 
 def make_report(cm, target, run) -> Report:
@@ -100,13 +116,14 @@ def make_report(cm, target, run) -> Report:
                   clock_mhz=target.clock_mhz, cycles=res.cycles, instructions=res.instructions, macs=cm.macs,
                   ram_bytes=ram, flash_bytes=build.flash_bytes, flash_parts=flash_parts, layers=layers,
                   cycle_model=f"microforge TRM-based {target.core} table, zero-wait-state memory (sim/cycle_model.py)", notes=list(res.notes) + _row_pipeline_notes(cm),
-                  memory_pools=cm.pool_usage)
+                  memory_pools=cm.pool_usage, flash_account=flash_account(cm, build).to_dict())
 
 
 def _row_pipeline_notes(cm) -> list[str]:
     """What the row pipelines saved: the arena with and without them (their cycle cost is in their layer rows)."""
     rp = getattr(cm, "row_pipeline", None)
     if not rp:
-        return []
+        return list(getattr(cm, "row_pipeline_flash", []))
     return rp + [f"row pipeline saves {cm.arena_without_row_pipeline - cm.arena_bytes:,} B of arena "
-                 f"({cm.arena_without_row_pipeline:,} -> {cm.arena_bytes:,}); --row-pipeline off measures the cycles without"]
+                 f"({cm.arena_without_row_pipeline:,} -> {cm.arena_bytes:,}); --row-pipeline off measures the cycles without"
+                 ] + list(getattr(cm, "row_pipeline_flash", []))

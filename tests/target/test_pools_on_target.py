@@ -79,3 +79,61 @@ def test_example_with_pools_static_and_caller_placed_on_m4(tmp_path, external_ar
     x = np.random.default_rng(2).integers(-128, 128, size=(1, 32, 32, 3), dtype=np.int8)
     res = run_firmware(build.elf_path, m4, [x.tobytes()], [t.nbytes for t in cm.graph.outputs])
     assert res.status == 0 and res.outputs[0] == Oracle(data).run([x])[0].tobytes()
+
+
+def _mf(*args):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "microforge", *map(str, args)], capture_output=True, text=True)
+
+
+def test_cli_run_and_verify_with_two_pools_on_m7(tmp_path):
+    """`run` and `verify` take --memory like compile/bench/plan: same parsing, same errors, same pool line."""
+    from microforge.debug import expose_intermediates
+    from microforge.footprint import pools_text
+
+    data, memory = example_model(), "dtcm:4K,sram:128K"
+    model = tmp_path / "example.tflite"
+    model.write_bytes(data)
+    x = np.random.default_rng(seed_of("run-verify-pools")).integers(-128, 128, size=(1, 32, 32, 3), dtype=np.int8)
+    np.save(tmp_path / "x.npy", x)
+    usage = compile_model(data, target="m7", memory=memory).pool_usage
+    assert all(u["used"] for u in usage), usage                    # both arenas really in use
+    r = _mf("run", model, "--target", "m7", "--memory", memory, "--input", tmp_path / "x.npy",
+            "--output", tmp_path / "y.npy")
+    assert r.returncode == 0, r.stderr
+    assert pools_text(usage) in r.stdout
+    assert np.load(tmp_path / "y.npy").tobytes() == Oracle(data).run([x])[0].tobytes()
+
+    debug_usage = compile_model(expose_intermediates(data), target="m7", memory=memory).pool_usage
+    assert sum(u["used"] for u in debug_usage) > sum(u["used"] for u in usage)   # every layer output kept alive
+    r = _mf("verify", model, "--target", "m7", "--memory", memory, "--input", tmp_path / "x.npy")
+    assert r.returncode == 0, r.stderr
+    assert "identical: all 9 layer outputs on m7" in r.stdout and pools_text(debug_usage) in r.stdout
+
+    for cmd in (("run", model, "--input", tmp_path / "x.npy"), ("verify", model)):
+        r = _mf(*cmd, "--target", "m7", "--memory", "dtcm:4K,sram:2K")
+        assert r.returncode == 2 and "pool 'sram' needs" in r.stderr and "Traceback" not in r.stderr
+        r = _mf(*cmd, "--target", "m7", "--memory", "dtcm=4K")
+        assert r.returncode == 2 and "--memory, pool 1 ('dtcm=4K'): a pool needs a name and a size" in r.stderr
+    for cmd in ("run", "verify"):
+        assert "--memory POOLS" in _mf(cmd, "--help").stdout
+
+
+def test_api_run_and_verify_with_two_pools_on_m7():
+    import microforge
+
+    path = shared_model("mlperf_tiny/kws.tflite")
+    data, memory = path.read_bytes(), "dtcm:8K,sram:128K"
+    oracle = Oracle(data)
+    xs = random_inputs(oracle, np.random.default_rng(seed_of("api-pools-m7")))
+    m = microforge.compile(data, target="m7", memory=memory)
+    assert [p["pool"] for p in m.plan.pools] == ["dtcm", "sram"] and all(p["used"] for p in m.plan.pools)
+    assert [y.tobytes() for y in m.run(xs)] == [w.tobytes() for w in oracle.run(xs)]
+    r = microforge.verify(data, "m7", inputs=xs, memory=memory)
+    assert r.identical and r.first_mismatch is None and len(r.layers) > 5
+    assert [p["pool"] for p in r.pools] == ["dtcm", "sram"] and r.pools[0]["used"] > 0
+    assert r.to_text().startswith("pools: dtcm ")
+    with pytest.raises(MicroforgeError, match="pool 'sram' needs"):
+        microforge.verify(data, "m7", memory="dtcm:8K,sram:8K")

@@ -1,7 +1,7 @@
 """Planned graph -> C sources: model.h / model.c from templates plus the runtime kernels they use."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
@@ -60,6 +60,10 @@ class Layer:
     op: Op
     comment: str
     code: str
+    # The flash constants this layer emitted first, symbol -> kind: "tensor" (a .tflite array as it is), "derived"
+    # (re-laid weights, folded biases, multipliers, shifts, tables), "params" (its parameter struct). The flash
+    # account (footprint.flash_account) sizes them in the linked image.
+    constants: dict[str, str] = field(default_factory=dict)
 
 
 class _Ctx:
@@ -78,6 +82,7 @@ class _Ctx:
         self._params_ids: dict[tuple, str] = {}  # (layer, ctype, fields) -> identifier: equal bands share one struct
         self._views: dict[int, tuple[Tensor, str]] = {}
         self.layer = ""
+        self.owned: dict[str, str] = {}   # constants first emitted by the current layer (Layer.constants)
 
     def _unique(self, base: str) -> str:
         name, n = base, 1
@@ -116,6 +121,7 @@ class _Ctx:
             arr, comment = t.data, f"tensor {t.index} '{t.name}' {list(t.shape)}"
             name = self._unique("w_" + c_identifier(t.name))
             self._const_ids[id(t)] = name
+            self.owned[name] = "tensor"
         else:
             arr = np.ascontiguousarray(array)
             key = (tensor_or_name, arr.dtype.str, arr.shape, arr.tobytes())
@@ -123,6 +129,7 @@ class _Ctx:
                 return self._named[key]
             comment = f"{self.layer}: {tensor_or_name}"
             name = self._named[key] = self._unique("c_" + c_identifier(tensor_or_name))
+            self.owned[name] = "derived"
         arr = np.ascontiguousarray(arr)
         ctype = {"int8": "int8_t", "int16": "int16_t", "uint16": "uint16_t", "int32": "int32_t", "uint8": "uint8_t", "float32": "float",
                  "int64": "int64_t", "bool": "uint8_t"}[arr.dtype.name]
@@ -136,6 +143,7 @@ class _Ctx:
         if key in self._params_ids:
             return self._params_ids[key]
         name = self._params_ids[key] = self._unique(f"{self.layer}_params")
+        self.owned[name] = "params"
         self.params_list.append(dict(name=name, ctype=ctype, fields=rendered))
         return name
 
@@ -166,8 +174,10 @@ def generate(graph: Graph, offsets: dict[int, tuple[str, int]], const_of: dict[i
     for i, op in enumerate(graph.ops):
         d = opdef(op.type)
         ctx.layer = c_identifier(f"L{i}_{op.type.value.lower()}")
+        ctx.owned = {}
         shape = "x".join(map(str, op.outputs[0].shape))
-        layers.append(Layer(i, op, c_comment(f"{d.label(op)} (model op {op.index}) -> {shape}"), d.emit(op, ctx)))
+        code = d.emit(op, ctx)
+        layers.append(Layer(i, op, c_comment(f"{d.label(op)} (model op {op.index}) -> {shape}"), code, ctx.owned))
         for h in d.headers(op):
             if h not in headers:
                 headers.append(h)

@@ -29,8 +29,11 @@ overflow faults in the emulator instead of corrupting ``.bss``.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+import threading
+from collections import OrderedDict
 import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
@@ -71,6 +74,11 @@ class FirmwareBuild:
     bss_bytes: int
     sections: dict[str, int] = field(default_factory=dict)  # every allocated section
     command: tuple[str, ...] = ()                             # the link command line
+    # Kept so that accounts (footprint.flash_account) outlive the build folder: the size of every data object
+    # in the image (ELF symbol -> bytes; the generated constants are static objects named in model.c), and
+    # (input section, bytes, object file) for every input section the linker placed (the map file).
+    object_sizes: dict[str, int] = field(default_factory=dict)
+    contributions: tuple[tuple[str, int, str], ...] = ()
 
     @property
     def ram_total_bytes(self) -> int:
@@ -152,6 +160,40 @@ def _cflags(target: Target, opt: str, include_dirs: list[Path]) -> list[str]:
     return flags
 
 
+class _ObjectCache:
+    """The last few compiled objects in this process, by what determines them (compiler, flags, the source and
+    every header beside it): `compile` weighing a row pipeline's flash, then `bench` or a test running the same
+    model, compile model.c once. Only the -I folder is left out of the key (the same files in another folder)."""
+
+    def __init__(self, entries: int = 16, max_bytes: int = 64 << 20):
+        self._entries, self._max_bytes, self._data, self._lock = entries, max_bytes, OrderedDict(), threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+            return self._data.get(key)
+
+    def put(self, key: str, obj: bytes) -> None:
+        with self._lock:
+            self._data[key] = obj
+            while len(self._data) > 1 and (len(self._data) > self._entries
+                                           or sum(map(len, self._data.values())) > self._max_bytes):
+                self._data.popitem(last=False)
+
+
+_OBJECTS = _ObjectCache()
+
+
+def _object_key(gcc: str, cflags: list[str], src: Path, model_dir: Path) -> str:
+    h = hashlib.sha256()
+    h.update(repr((gcc, [f for f in cflags if f != f"-I{model_dir}"], src.name)).encode())
+    for f in [src, *sorted(model_dir.glob("*.h"))]:
+        data = f.read_bytes()
+        h.update(f.name.encode() + b"\0" + len(data).to_bytes(8, "little") + data)
+    return h.hexdigest()
+
+
 def build_firmware(target: Target, model_dir: Path, out_dir: Path, opt: str = "-O2", *,
                    stack_bytes: int = DEFAULT_STACK_BYTES,
                    extra_cflags: tuple[str, ...] = (), pools: list[dict] | None = None) -> FirmwareBuild:
@@ -189,7 +231,13 @@ def build_firmware(target: Target, model_dir: Path, out_dir: Path, opt: str = "-
 
     def compile_one(job: tuple[Path, Path]) -> Path:
         src, obj = job
+        key = _object_key(gcc, cflags, src, model_dir)
+        cached = _OBJECTS.get(key)
+        if cached is not None:
+            obj.write_bytes(cached)
+            return obj
         _run([gcc, *cflags, "-c", str(src), "-o", str(obj)], str(src), "compilation")
+        _OBJECTS.put(key, obj.read_bytes())
         return obj
 
     with ThreadPoolExecutor(max_workers=max(1, min(8, os.cpu_count() or 1))) as pool:
@@ -225,10 +273,38 @@ def _size_sections(size_tool: str, elf_path: Path) -> dict[str, tuple[int, int]]
     return sections
 
 
+_MAP_FULL = re.compile(r"^ (\S+)\s+0x[0-9a-fA-F]+\s+0x([0-9a-fA-F]+)\s+(\S+)$")
+_MAP_NAME = re.compile(r"^ (\S+)$")
+_MAP_CONT = re.compile(r"^\s+0x[0-9a-fA-F]+\s+0x([0-9a-fA-F]+)\s+(\S+)$")
+
+
+def map_contributions(map_path: Path) -> list[tuple[str, int, str]]:
+    """(input section, size, object file) for every input section the GNU ld map file places."""
+    out, pending, started = [], None, False
+    for line in Path(map_path).read_text(errors="replace").splitlines():
+        if not started:
+            started = line.startswith("Linker script and memory map")
+            continue
+        m = _MAP_FULL.match(line)
+        if m:
+            out.append((m.group(1), int(m.group(2), 16), m.group(3)))
+            pending = None
+            continue
+        m = _MAP_NAME.match(line)
+        if m:
+            pending = m.group(1)
+            continue
+        m = _MAP_CONT.match(line)
+        if m and pending is not None:
+            out.append((pending, int(m.group(1), 16), m.group(2)))
+        pending = None
+    return out
+
+
 def _report(target: Target, elf_path: Path, map_path: Path, opt: str,
             sections: dict[str, tuple[int, int]], stack_bytes: int,
             command: tuple[str, ...]) -> FirmwareBuild:
-    from microforge.sim.elf import read_elf
+    from microforge.sim.elf import STT_OBJECT, read_elf
 
     def size(name: str) -> int:
         return sections.get(name, (0, 0))[0]
@@ -254,7 +330,9 @@ def _report(target: Target, elf_path: Path, map_path: Path, opt: str,
         data_bytes=data, bss_bytes=bss,
         sections={n: s for n, (s, a) in sections.items()
                   if not n.startswith((".debug", ".comment", ".ARM.attr"))},
-        command=command)
+        command=command,
+        object_sizes={n: sym.size for n, sym in elf.symbols.items() if sym.type == STT_OBJECT and sym.size},
+        contributions=tuple(map_contributions(map_path)))
     # The linker already rejects overflows; this guards overrides that bypassed the script.
     if build.flash_bytes > target.flash_bytes:
         raise MicroforgeError(f"image needs {build.flash_bytes} bytes of flash, target has "
