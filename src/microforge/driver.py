@@ -249,6 +249,11 @@ def _lower(graph: Graph, chosen: Plan | None, without: int | None, pools, target
 
 # Flash of the firmware built only to weigh a row pipeline's code: room for any model, below the RAM origin.
 _MEASURE_FLASH = 64 << 20
+# Flash the constants must leave free before the row pipeline's code is weighed by a build (seconds to a minute of
+# arm-none-eabi-gcc): the whole code of the benchmark models, pipelines included, is a fraction of this, so with
+# more room left `compile` and `plan` stay instant; should the code still not fit, building the firmware refuses
+# it with the bytes over (and `--row-pipeline off` is the way out).
+_WEIGH_CODE_BELOW = 256 << 10
 
 
 def image_flash(cm: CompiledModel, target: Target) -> int:
@@ -267,7 +272,8 @@ def image_flash(cm: CompiledModel, target: Target) -> int:
 def _within_flash(cm: CompiledModel, fused_size: int, graph: Graph, plain: Plan, segments: list[tuple[Chain, int]],
                   target: Target, lower) -> CompiledModel:
     """`--row-pipeline auto` on a core: keep only the segments whose extra code (a specialised kernel call for the
-    first and last band of each layer) leaves the firmware within the target's flash, measured by building it.
+    first and last band of each layer) leaves the firmware within the target's flash, measured by building it
+    when the constants leave less than _WEIGH_CODE_BELOW of flash free (with more room, kept without a build).
     Segments are re-added in the order the arena chose them, each kept while the image still fits; every segment
     dropped, and a check that could not be made, is said in cm.row_pipeline_flash."""
     from .toolchain.arm import have_arm_gcc
@@ -278,6 +284,8 @@ def _within_flash(cm: CompiledModel, fused_size: int, graph: Graph, plain: Plan,
     if cm.const_bytes > budget:                    # the constants alone do not fit: check_fit refuses the model anyway
         cm.row_pipeline_flash.append(f"row pipeline flash budget not applied: the constants alone ({cm.const_bytes:,} B) "
                                      f"exceed the target's flash ({budget:,} B)")
+        return cm
+    if budget - cm.const_bytes >= _WEIGH_CODE_BELOW:
         return cm
     if not have_arm_gcc():
         cm.row_pipeline_flash.append("row pipeline kept without checking its code against the target's flash: "

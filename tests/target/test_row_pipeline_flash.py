@@ -111,3 +111,18 @@ def test_object_cache_key_follows_the_files_not_the_folder(tmp_path):
     (b / "k.h").write_text("#define K 2\n")                          # a header beside it changed
     assert key(a) != key(b)
     assert key(a) != key(a, ("-Os",))
+
+
+def test_ample_flash_keeps_the_segment_without_a_build(monkeypatch):
+    """Constants leaving at least _WEIGH_CODE_BELOW of flash free: the segment stays and nothing is built (compile
+    and plan stay instant); just below that room the code is weighed by a build."""
+    import microforge.driver as driver
+
+    data = example_model()
+    const = compile_model(data, M4, row_pipeline="off").const_bytes
+    built = []
+    monkeypatch.setattr(driver, "image_flash", lambda cm, t: built.append(t.flash_bytes) or 0)
+    roomy = compile_model(data, M4.with_overrides(flash=const + driver._WEIGH_CODE_BELOW))
+    assert roomy.row_pipeline and not roomy.row_pipeline_flash and built == []
+    tight = compile_model(data, M4.with_overrides(flash=const + driver._WEIGH_CODE_BELOW - 1))
+    assert tight.row_pipeline and built == [const + driver._WEIGH_CODE_BELOW - 1]
