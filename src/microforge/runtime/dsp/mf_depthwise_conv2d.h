@@ -3,11 +3,14 @@
  * Depth multiplier 1 (the simd path): four channels at a time, taps in pairs (t, t+1) so that one
  * SMLAD does two MACs. Two word loads bring tap t's and tap t+1's four channels; PKHBT/PKHTB gather
  * the low and high halfwords of both and SXTB16 (plain and ror #8) turns them into one register per
- * channel holding (x_t, x_t+1); the compiler stored the weights as matching int16 pairs, doubled (2w),
- * so the accumulator holds 2*acc and SRDHM(acc, m) is one SMMULR(2*acc, m). An odd last tap uses
- * SMLABB/SMLATT on the SXTB16 lanes (c0,c2),(c1,c3). Requantisation is SMMLAR with a per-channel
- * constant that folds the rounding and the output offset, then one shift (mf_dw_requant); the four
- * results are packed, clamped bytewise (SSUB8/SEL) and stored with one STR. Pixels whose window lies inside the image run
+ * channel holding (x_t, x_t+1). The weights stay int8 in flash (one byte each): the compiler stored
+ * them per tap pair as the words (w_t c0, w_t c1, w_t+1 c0, w_t+1 c1) and (the same for c2, c3), so
+ * SXTB16 plain / ror #8 of one word gives two channels' (w_t, w_t+1). An odd last tap uses
+ * SMLABB/SMLATT on the SXTB16 lanes (c0,c2),(c1,c3) of the input and of its weight word
+ * (c0, c1, c2, c3). Requantisation doubles the accumulator (SRDHM(acc, m) = SMMULR(2*acc, m)), then
+ * SMMLAR with a per-channel constant that folds the rounding and the output offset, then one shift
+ * (mf_dw_requant); the four results are packed, clamped bytewise (SSUB8/SEL) and stored with one STR.
+ * Pixels whose window lies inside the image run
  * fully unrolled with constant offsets; border pixels read their taps through a per-pixel pointer
  * table whose out-of-image taps point at a row of input zero points. Channel tails (in_c % 4) go one
  * at a time.
@@ -55,7 +58,7 @@ MF_KERNEL int32_t mf_dw_requant(const mf_depthwise_conv2d_params_t *p, int32_t a
 }
 
 /* Channels j and j+1 of a group: their requantisation constants loaded back to back (an M4
- * pipelines them), then the same arithmetic as mf_dw_requant on both, interleaved (an M7 issues the
+ * pipelines them), the accumulators doubled, then the same arithmetic as mf_dw_requant on both, interleaved (an M7 issues the
  * independent pairs together); saturated to int8, not yet clamped to the activation. */
 #define MF_DW_RQ2(A, B, RQ, J) __asm__( \
     "ldr %[m0], %[mm0]\n\tldr %[e0], %[me0]\n\tldr %[r0], %[mr0]\n\t" \
