@@ -72,6 +72,12 @@ OP_MODELS = {
     "dw-1x1-c12": lambda: mg.depthwise_model(15, (1, 4, 3, 12), 1, 1, 1, "VALID", 1, "RELU6", in_zp=0, out_zp=-1),
     "dw-3x3-c20-relu6-zp": lambda: mg.depthwise_model(16, (1, 7, 6, 20), 1, 3, 1, "SAME", 1, "RELU6", in_zp=-128, out_zp=30),
     "dw-per-tensor-c6": lambda: mg.depthwise_model(12, (1, 5, 6, 6), 1, 3, 1, "SAME", 1, "NONE", per_channel=False, in_zp=0),
+    # dsp depthwise int8 weight words: a wide layer with a 3-channel tail at stride 2, an even tap count (2x3, no odd
+    # last tap) with a 1-channel tail, dilation with stride 2, a 5x5 window (12 tap pairs + one) over 7 channels
+    "dw-3x3-c291-s2": lambda: mg.depthwise_model(17, (1, 5, 6, 291), 1, 3, 2, "SAME", 1, "RELU6", in_zp=-128),
+    "dw-2x3-c9-valid": lambda: mg.depthwise_model(18, (1, 6, 7, 9), 1, (2, 3), 1, "VALID", 1, "NONE", in_zp=6, out_zp=-3),
+    "dw-dil2-s2-c13": lambda: mg.depthwise_model(19, (1, 11, 12, 13), 1, 3, 2, "SAME", 2, "RELU", in_zp=-9),
+    "dw-5x5-c7-s2": lambda: mg.depthwise_model(20, (1, 9, 10, 7), 1, 5, 2, "VALID", 1, "NONE", in_zp=2),
     "fc-per-tensor": lambda: mg.fc_model(6, (1, 33), 13, "RELU", per_channel=False, in_zp=7),
     "fc-per-channel-batch": lambda: mg.fc_model(7, (3, 7), 5, "NONE", per_channel=True, in_zp=-9),
     "add": lambda: mg.add_model(None, (1, 4, 4, 7), (1, 4, 4, 7), "RELU", scales=(0.02, 0.04), zero_points=(3, -3)),

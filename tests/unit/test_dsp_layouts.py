@@ -64,3 +64,43 @@ def test_x16_window_limit_agrees_with_the_kernel_header():
     from microforge.ops.conv2d import X16_MAX_WIN
     header = (Path(microforge.__file__).parent / "runtime" / "dsp" / "mf_conv2d.h").read_text()
     assert int(re.search(r"#define MF_CONV2D_X16_MAX_WIN (\d+)", header).group(1)) == X16_MAX_WIN
+
+
+def _sxtb16(word: int, ror: int = 0) -> tuple[int, int]:
+    """Arm SXTB16 (optionally ror #8): bytes 0 and 2 of the rotated word, sign-extended (low lane, high lane)."""
+    b = (word >> ror | word << (32 - ror)) & 0xFFFFFFFF if ror else word
+    s8 = lambda v: (v & 0xFF) - 256 * bool(v & 0x80)
+    return s8(b), s8(b >> 16)
+
+
+@pytest.mark.parametrize("kk,c", [(9, 1), (9, 3), (9, 4), (9, 5), (9, 7), (9, 13), (9, 64), (4, 8), (1, 12), (25, 6), (2, 7)])
+def test_depthwise_dsp_layout_is_int8_and_lines_up_with_the_kernel(kk, c):
+    """runtime/dsp/mf_depthwise_conv2d.h reads wq as words: per group of 4 channels, per tap pair two words whose
+    SXTB16 plain / ror 8 lanes are each channel's (w_t, w_t+1); an odd last tap as one word (lanes c0,c2 / c1,c3);
+    the tail channels byte by byte. The weights take exactly one byte each in flash."""
+    from microforge.ops.depthwise_conv2d import DepthwiseConv2D
+    rng = np.random.default_rng(kk * 100 + c)
+    w = rng.integers(-128, 128, (kk, c)).astype(np.int8)
+    bias = rng.integers(-5000, 5000, c).astype(np.int32)
+    mult = rng.integers(1 << 30, 1 << 31, c)
+    shift = -rng.integers(1, 23, c)
+    wq, rq = DepthwiseConv2D._dsp_layout(w, bias, mult, shift, -7)
+    assert wq.dtype == np.int8 and wq.size == kk * c
+    words = np.frombuffer(wq[:4 * (c // 4) * kk].tobytes(), "<u4").astype(np.int64).tolist()
+    got = np.zeros((kk, c), np.int64)
+    i = 0
+    for g in range(c // 4):
+        for k in range(kk // 2):
+            for half in (0, 1):
+                for j, ror in enumerate((0, 8)):
+                    got[2 * k, 4 * g + 2 * half + j], got[2 * k + 1, 4 * g + 2 * half + j] = _sxtb16(words[i], ror)
+                i += 1
+        if kk % 2:
+            (got[kk - 1, 4 * g], got[kk - 1, 4 * g + 2]), (got[kk - 1, 4 * g + 1], got[kk - 1, 4 * g + 3]) = \
+                _sxtb16(words[i]), _sxtb16(words[i], 8)
+            i += 1
+    got[:, 4 * (c // 4):] = wq[4 * (c // 4) * kk:].reshape(c % 4, kk).T
+    assert (got == w).all()
+    cols = rq[:16 * (c // 4)].reshape(-1, 4, 4).transpose(1, 0, 2).reshape(4, -1)
+    cols = np.concatenate([cols, rq[16 * (c // 4):].reshape(-1, 4).T], axis=1)
+    assert cols[0].tolist() == bias.tolist() and cols[1].tolist() == mult.tolist() and cols[2].tolist() == (-shift).tolist()

@@ -144,25 +144,27 @@ class DepthwiseConv2D(OpDef):
 
     @staticmethod
     def _dsp_layout(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray, out_zp: int):
-        """runtime/dsp layout: weights doubled as int16; per group of 4 channels, per tap pair (t, t+1),
-        per channel the pair (2w_t, 2w_t+1), then an odd last tap in SXTB16 lane order (c0,c2,c1,c3);
-        then the tail channels tap by tap. Requantisation per group 2*bias[4], mult[4], e[4], rnd[4]
-        (e = -shift, rnd = 2^(e-1) + out_zp * 2^e), per tail channel the same four. None when the fast
-        requantisation would not be exact: e in 1..22 keeps rnd and SMMLAR's sum inside int32."""
+        """runtime/dsp layout: int8 weights, one byte per weight (4-byte words the kernel sign-extends with
+        SXTB16): per group of 4 channels, per tap pair (t, t+1) the words (w_t c0, w_t c1, w_t+1 c0, w_t+1 c1)
+        and (w_t c2, w_t c3, w_t+1 c2, w_t+1 c3), so SXTB16 plain / ror 8 gives each channel's (w_t, w_t+1);
+        an odd last tap as one word (c0, c1, c2, c3) (SXTB16 lanes c0,c2 and c1,c3); then the tail channels
+        tap by tap. Requantisation per group bias[4], mult[4], e[4], rnd[4] (e = -shift,
+        rnd = 2^(e-1) + out_zp * 2^e), per tail channel the same four. None when the fast requantisation
+        would not be exact: e in 1..22 keeps rnd and SMMLAR's sum inside int32, |2*acc| < 2^31."""
         kk, c = w.shape
         bound = np.abs(bias.astype(np.int64)) + 128 * np.abs(w.astype(np.int64)).sum(axis=0)
         e = -shift.astype(np.int64)
         if kk > 32 or (e < 1).any() or (e > 22).any() or (bound >= 1 << 30).any() or (mult < 0).any():
             return None
         g, kp = c // 4, kk // 2
-        w2 = w.astype(np.int16) * 2
-        full = w2[:, :4 * g].reshape(kk, g, 4).transpose(1, 0, 2)                  # (g, kk, 4)
-        pairs = full[:, :2 * kp].reshape(g, kp, 2, 4).transpose(0, 1, 3, 2)       # (g, kp, 4 channels, 2 taps)
-        last = full[:, 2 * kp:][:, :, [0, 2, 1, 3]]                               # (g, kk % 2, 4)
+        w8 = w.astype(np.int8)
+        full = w8[:, :4 * g].reshape(kk, g, 4).transpose(1, 0, 2)                  # (g, kk, 4)
+        pairs = full[:, :2 * kp].reshape(g, kp, 2, 2, 2).transpose(0, 1, 3, 2, 4)  # (g, kp, half, tap, 2 channels)
+        last = full[:, 2 * kp:]                                                     # (g, kk % 2, 4)
         groups = np.concatenate([pairs.reshape(g, 8 * kp), last.reshape(g, 4 * (kk % 2))], axis=1)
-        wq = np.concatenate([groups.reshape(-1), w2[:, 4 * g:].T.reshape(-1)]).astype(np.int16)
+        wq = np.concatenate([groups.reshape(-1), w8[:, 4 * g:].T.reshape(-1)]).astype(np.int8)
         rnd = (np.int64(1) << (e - 1)) + np.int64(out_zp) * (np.int64(1) << e)
-        cols = np.stack([bias.astype(np.int64) * 2, mult.astype(np.int64), e, rnd])  # (4, c)
+        cols = np.stack([bias.astype(np.int64), mult.astype(np.int64), e, rnd])      # (4, c)
         rq_groups = cols[:, :4 * g].reshape(4, g, 4).transpose(1, 0, 2)
         rq = np.concatenate([rq_groups.reshape(-1), cols[:, 4 * g:].T.reshape(-1)]).astype(np.int32)
         return wq, rq

@@ -3,11 +3,14 @@
  * Depth multiplier 1 (the simd path): four channels at a time, taps in pairs (t, t+1) so that one
  * SMLAD does two MACs. Two word loads bring tap t's and tap t+1's four channels; PKHBT/PKHTB gather
  * the low and high halfwords of both and SXTB16 (plain and ror #8) turns them into one register per
- * channel holding (x_t, x_t+1); the compiler stored the weights as matching int16 pairs, doubled (2w),
- * so the accumulator holds 2*acc and SRDHM(acc, m) is one SMMULR(2*acc, m). An odd last tap uses
- * SMLABB/SMLATT on the SXTB16 lanes (c0,c2),(c1,c3). Requantisation is SMMLAR with a per-channel
- * constant that folds the rounding and the output offset, then one shift (mf_dw_requant); the four
- * results are packed, clamped bytewise (SSUB8/SEL) and stored with one STR. Pixels whose window lies inside the image run
+ * channel holding (x_t, x_t+1). The weights stay int8 in flash (one byte each): the compiler stored
+ * them per tap pair as the words (w_t c0, w_t c1, w_t+1 c0, w_t+1 c1) and (the same for c2, c3), so
+ * SXTB16 plain / ror #8 of one word gives two channels' (w_t, w_t+1). An odd last tap uses
+ * SMLABB/SMLATT on the SXTB16 lanes (c0,c2),(c1,c3) of the input and of its weight word
+ * (c0, c1, c2, c3). Requantisation doubles the accumulator (SRDHM(acc, m) = SMMULR(2*acc, m)), then
+ * SMMLAR with a per-channel constant that folds the rounding and the output offset, then one shift
+ * (mf_dw_requant); the four results are packed, clamped bytewise (SSUB8/SEL) and stored with one STR.
+ * Pixels whose window lies inside the image run
  * fully unrolled with constant offsets; border pixels read their taps through a per-pixel pointer
  * table whose out-of-image taps point at a row of input zero points. Channel tails (in_c % 4) go one
  * at a time.
@@ -31,9 +34,10 @@ typedef struct {
     const int32_t *mult, *shift;
     /* SIMD layout (ops/depthwise_conv2d.py fills it when the dsp kernels are in use) */
     int32_t simd;                 /* 1: depth_mult 1, k_h*k_w <= 32, every shift in -22..-1, |2*acc| < 2^31 */
-    const int16_t *wq;            /* per group of 4 channels: per tap pair, per channel (2w_t, 2w_t+1);
-                                     an odd last tap as 2w lanes c0,c2,c1,c3; then [in_c%4][k_h*k_w] 2w */
-    const int32_t *rq;            /* per group of 4: 2*bias[4], mult[4], e[4], rnd[4]; per tail channel the same 4
+    const int8_t *wq;             /* int8, 4-byte aligned: per group of 4 channels, per tap pair (t, t+1) the words
+                                     (w_t c0, w_t c1, w_t+1 c0, w_t+1 c1), (same for c2, c3); an odd last tap as
+                                     one word (c0, c1, c2, c3); then [in_c%4][k_h*k_w] */
+    const int32_t *rq;            /* per group of 4: bias[4], mult[4], e[4], rnd[4]; per tail channel the same 4
                                      (e = -shift, rnd = 2^(e-1) + out_offset * 2^e) */
     const int8_t *pad;            /* in_c bytes of the input zero point, read for taps outside the image */
 } mf_depthwise_conv2d_params_t;
@@ -54,11 +58,12 @@ MF_KERNEL int32_t mf_dw_requant(const mf_depthwise_conv2d_params_t *p, int32_t a
 }
 
 /* Channels j and j+1 of a group: their requantisation constants loaded back to back (an M4
- * pipelines them), then the same arithmetic as mf_dw_requant on both, interleaved (an M7 issues the
+ * pipelines them), the accumulators doubled, then the same arithmetic as mf_dw_requant on both, interleaved (an M7 issues the
  * independent pairs together); saturated to int8, not yet clamped to the activation. */
 #define MF_DW_RQ2(A, B, RQ, J) __asm__( \
     "ldr %[m0], %[mm0]\n\tldr %[e0], %[me0]\n\tldr %[r0], %[mr0]\n\t" \
     "ldr %[m1], %[mm1]\n\tldr %[e1], %[me1]\n\tldr %[r1], %[mr1]\n\t" \
+    "add %[x], %[x], %[x]\n\tadd %[y], %[y], %[y]\n\t" \
     "add %[r0], %[r0], %[x], asr #31\n\tadd %[r1], %[r1], %[y], asr #31\n\t" \
     "smmlar %[x], %[x], %[m0], %[r0]\n\tsmmlar %[y], %[y], %[m1], %[r1]\n\t" \
     "asr %[x], %[x], %[e0]\n\tasr %[y], %[y], %[e1]\n\tssat %[x], #8, %[x]\n\tssat %[y], #8, %[y]" \
@@ -92,38 +97,39 @@ MF_KERNEL void mf_dw_store4(const mf_depthwise_conv2d_params_t *p, int8_t *out, 
  * with it and the folded bias expects it). */
 /* The arithmetic of one tap pair once x0/x1 hold the two taps' words (see the file comment). */
 #define MF_DW_PAIR_ASM \
-    "ldr %[w0], %[mw0]\n\tldr %[w1], %[mw1]\n\t" \
+    "ldr %[wa], %[mwa]\n\tldr %[wb], %[mwb]\n\t" \
     "pkhbt %[t], %[x0], %[x1], lsl #16\n\tpkhtb %[x1], %[x1], %[x0], asr #16\n\t" \
-    "sxtb16 %[x0], %[t]\n\tsxtb16 %[t], %[t], ror #8\n\t" \
-    "smlad %[a0], %[x0], %[w0], %[a0]\n\tsmlad %[a1], %[t], %[w1], %[a1]\n\t" \
-    "ldr %[w0], %[mw2]\n\tldr %[w1], %[mw3]\n\t" \
-    "sxtb16 %[x0], %[x1]\n\tsxtb16 %[x1], %[x1], ror #8\n\t" \
-    "smlad %[a2], %[x0], %[w0], %[a2]\n\tsmlad %[a3], %[x1], %[w1], %[a3]"
+    "sxtb16 %[x0], %[t]\n\tsxtb16 %[w], %[wa]\n\t" \
+    "sxtb16 %[t], %[t], ror #8\n\tsxtb16 %[wa], %[wa], ror #8\n\t" \
+    "smlad %[a0], %[x0], %[w], %[a0]\n\tsxtb16 %[x0], %[x1]\n\t" \
+    "smlad %[a1], %[t], %[wa], %[a1]\n\tsxtb16 %[w], %[wb]\n\t" \
+    "sxtb16 %[x1], %[x1], ror #8\n\tsxtb16 %[wb], %[wb], ror #8\n\t" \
+    "smlad %[a2], %[x0], %[w], %[a2]\n\tsmlad %[a3], %[x1], %[wb], %[a3]"
 #define MF_DW_PAIR_OUT [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [x0] "=&r"(x0), [x1] "=&r"(x1), \
-    [t] "=&r"(t), [w0] "=&r"(w0), [w1] "=&r"(w1)
-#define MF_DW_PAIR_W [mw0] "m"(*(const int32_t *)(wg + 8 * k)), [mw1] "m"(*(const int32_t *)(wg + 8 * k + 2)), \
-    [mw2] "m"(*(const int32_t *)(wg + 8 * k + 4)), [mw3] "m"(*(const int32_t *)(wg + 8 * k + 6))
+    [t] "=&r"(t), [w] "=&r"(w), [wa] "=&r"(wa), [wb] "=&r"(wb)
+#define MF_DW_PAIR_W [mwa] "m"(*(const int32_t *)(wg + 8 * k)), [mwb] "m"(*(const int32_t *)(wg + 8 * k + 4))
 /* An odd last tap: SXTB16 lanes (c0,c2),(c1,c3) against the weights stored in that lane order. */
 #define MF_DW_LAST_ASM \
-    "sxtb16 %[xe], %[x]\n\tsxtb16 %[x], %[x], ror #8\n\t" \
+    "sxtb16 %[xe], %[x]\n\tsxtb16 %[w02], %[w13]\n\t" \
+    "sxtb16 %[x], %[x], ror #8\n\tsxtb16 %[w13], %[w13], ror #8\n\t" \
     "smlabb %[a0], %[xe], %[w02], %[a0]\n\tsmlatt %[a2], %[xe], %[w02], %[a2]\n\t" \
     "smlabb %[a1], %[x], %[w13], %[a1]\n\tsmlatt %[a3], %[x], %[w13], %[a3]"
 #define MF_DW_LAST_OUT [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), \
     [x] "=&r"(x), [xe] "=&r"(xe), [w02] "=&r"(w02), [w13] "=&r"(w13)
-#define MF_DW_LAST_W [mw02] "m"(*(const int32_t *)(wg + 8 * KP)), [mw13] "m"(*(const int32_t *)(wg + 8 * KP + 2))
+#define MF_DW_LAST_W [mw] "m"(*(const int32_t *)(wg + 8 * KP))
 #define MF_DW_TAP(t, g) (tp ? tp[t] + 4 * (g) : win + 4 * (g) + ((t) / p->k_w) * row + ((t) % p->k_w) * col)
 MF_KERNEL void mf_dw_pixel(const mf_depthwise_conv2d_params_t *p, const int8_t *win,
                            const int8_t *const *tp, int8_t *out)
 {
     const int32_t C = p->in_c, KK = p->k_h * p->k_w, G = C >> 2, KP = KK >> 1;
     const int32_t row = p->dil_h * p->in_w * C, col = p->dil_w * C;
-    const int16_t *wg = p->wq;
+    const int8_t *wg = p->wq;
     const int32_t *rq = p->rq;
     for (int32_t g = 0; g < G; ++g, wg += 4 * KK, rq += 16, out += 4) {
         int32_t a0 = rq[0], a1 = rq[1], a2 = rq[2], a3 = rq[3];
 #pragma GCC unroll 16
         for (int32_t k = 0; k < KP; ++k) {
-            int32_t x0, x1, t, w0, w1;
+            int32_t x0, x1, t, w, wa, wb;
             /* one asm block so the loads stay adjacent (an M4 pipelines back-to-back LDRs); nine
              * registers, so the second pair of weights reuses the first's. Border pixels first load
              * the two tap pointers into x0/x1 (sp-relative, pipelined with the loads through them). */
@@ -142,12 +148,12 @@ MF_KERNEL void mf_dw_pixel(const mf_depthwise_conv2d_params_t *p, const int8_t *
         if (KK & 1) {
             int32_t x, xe, w02, w13;
             if (tp)
-                __asm__("ldr %[x], %[mp]\n\tldr %[w02], %[mw02]\n\tldr %[w13], %[mw13]\n\tldr %[x], [%[x], %[g4]]\n\t"
+                __asm__("ldr %[x], %[mp]\n\tldr %[w13], %[mw]\n\tldr %[x], [%[x], %[g4]]\n\t"
                         MF_DW_LAST_ASM
                         : MF_DW_LAST_OUT
                         : [mp] "m"(tp[KK - 1]), [g4] "r"(4 * g), MF_DW_LAST_W);
             else
-                __asm__("ldr %[x], %[mx]\n\tldr %[w02], %[mw02]\n\tldr %[w13], %[mw13]\n\t"
+                __asm__("ldr %[x], %[mx]\n\tldr %[w13], %[mw]\n\t"
                         MF_DW_LAST_ASM
                         : MF_DW_LAST_OUT
                         : [mx] "m"(*(const int32_t *)MF_DW_TAP(KK - 1, g)), MF_DW_LAST_W);
@@ -163,7 +169,7 @@ MF_KERNEL void mf_dw_pixel(const mf_depthwise_conv2d_params_t *p, const int8_t *
         int32_t a = rq[0];
         for (int32_t t = 0; t < KK; ++t)
             a += (int32_t)(tp ? tp[t][c] : win[c + (t / p->k_w) * row + (t % p->k_w) * col]) * wg[t];
-        *out++ = (int8_t)mf_dw_requant(p, a, rq[1], rq[2], rq[3]);
+        *out++ = (int8_t)mf_dw_requant(p, 2 * a, rq[1], rq[2], rq[3]);
     }
 }
 #undef MF_DW_TAP
