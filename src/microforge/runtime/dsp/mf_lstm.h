@@ -18,13 +18,14 @@ MF_INLINE int32_t mf__lstm_od(int32_t v)
     return r;
 }
 
-/* w: [4][n], the cell's four gate rows one after another. */
-MF_INLINE void mf__lstm_fc4(const int8_t *w, const int8_t *v, int32_t n, const int32_t *bias, const int32_t *mult,
-                            const int32_t *shift, int32_t *out)
+/* w: [4][n], the cell's four gate rows one after another (signed; vs, the portable kernel's offset term, unused). */
+MF_KERNEL void mf__lstm_fc4(const int8_t *w, const int8_t *v, int32_t n, const int32_t *bias, int32_t vs,
+                            const int32_t *mult, const int32_t *shift, int32_t *out)
 {
     const int8_t *w0 = w, *w1 = w + n, *w2 = w + 2 * n, *w3 = w + 3 * n;
     int32_t a0 = bias[0], a1 = bias[1], a2 = bias[2], a3 = bias[3];
     int32_t i = 0;
+    (void)vs;
     for (; i + 4 <= n; i += 4) {
         const int32_t x = mf__lstm_ld4(v + i), xe = __sxtb16(x), xo = mf__lstm_od(x);
         int32_t t = mf__lstm_ld4(w0 + i);

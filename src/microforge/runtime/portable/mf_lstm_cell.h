@@ -31,8 +31,17 @@ typedef struct {
 /* One cell's four gate FCs over one vector (wx/wh + cell * 4 * n: the cell's block of the variant's weight layout):
  * int32 dot products (bias first), rescaled and clamped to int16 as TFLM's reference FullyConnected with an int16
  * output of zero point 0 does. Defined by mf_lstm.h, whose runtime folder fixes the weight layout. */
-MF_INLINE void mf__lstm_fc4(const int8_t *w, const int8_t *v, int32_t n, const int32_t *bias, const int32_t *mult,
-                            const int32_t *shift, int32_t *out);
+MF_KERNEL void mf__lstm_fc4(const int8_t *w, const int8_t *v, int32_t n, const int32_t *bias, int32_t vs,
+                            const int32_t *mult, const int32_t *shift, int32_t *out);
+
+/* 128 * sum of an int8 vector (int32 wrapping): the offset term of the portable kernel's unsigned weights, once per
+ * vector rather than once per cell; the DSP kernel ignores it, so the compiler drops it there. */
+MF_INLINE int32_t mf__lstm_sum128(const int8_t *v, int32_t n)
+{
+    uint32_t s = 0;
+    for (int32_t i = 0; i < n; ++i) s += (uint32_t)(int32_t)v[i];
+    return (int32_t)(s << 7);
+}
 
 /* int16 activations (16x8 LSTM): the four gates' dot products in int64 (TFLM's FC with an int64 bias), rescaled by
  * TFLM's int64 MultiplyByQuantizedMultiplier; w: [n][4], the four gates interleaved. */
@@ -98,6 +107,8 @@ MF_KERNEL void mf__lstm_run(const mf_lstm_params_t *p, const void *in, void *hid
         int16_t *c = cell + b * S;
         for (int32_t t = 0; t < p->time_steps; ++t) {
             const int32_t row = p->time_major ? t * p->batches + b : b * p->time_steps + t;
+            const int32_t xs = s16 ? 0 : mf__lstm_sum128((const int8_t *)in + row * I, I);
+            const int32_t hs = s16 ? 0 : mf__lstm_sum128((const int8_t *)hidden + b * S, S);
             for (int32_t j = 0; j < S; ++j) {
                 int32_t fx[4], fh[4];
                 if (s16) {
@@ -106,8 +117,8 @@ MF_KERNEL void mf__lstm_run(const mf_lstm_params_t *p, const void *in, void *hid
                     mf__lstm_fc4_s16(p->wh + j * S * 4, (const int16_t *)hidden + b * S, S, p->bh64 + j * 4, p->h_mult,
                                      p->h_shift, fh);
                 } else {
-                    mf__lstm_fc4(p->wx + j * I * 4, (const int8_t *)in + row * I, I, p->bx + j * 4, p->x_mult, p->x_shift, fx);
-                    mf__lstm_fc4(p->wh + j * S * 4, (const int8_t *)hidden + b * S, S, p->bh + j * 4, p->h_mult, p->h_shift, fh);
+                    mf__lstm_fc4(p->wx + j * I * 4, (const int8_t *)in + row * I, I, p->bx + j * 4, xs, p->x_mult, p->x_shift, fx);
+                    mf__lstm_fc4(p->wh + j * S * 4, (const int8_t *)hidden + b * S, S, p->bh + j * 4, hs, p->h_mult, p->h_shift, fh);
                 }
                 const int32_t ig = mf__lstm_sigmoid(p->table, mf_sat_s16(fx[0] + fh[0]));
                 const int32_t fg = mf__lstm_sigmoid(p->table, mf_sat_s16(fx[1] + fh[1]));
