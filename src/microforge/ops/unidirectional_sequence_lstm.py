@@ -163,7 +163,7 @@ class UnidirectionalSequenceLstm(OpDef):
         (fm, fs), (im, is_), (om, os_) = (quantize_multiplier(s) for s in self._mul_scales(op))
         tanh_mult, tanh_shift = cell_tanh_input(c.quant.s)
         s16 = x.dtype == DType.INT16
-        wx, wh, bx, bh = self.packed(op, dsp="dsp" in ctx.kernel_variants and not s16)
+        wx, wh, bx, bh = self.packed(op, dsp="dsp" in ctx.kernel_variants)
         biases = dict(bx="0", bh="0", bx64=ctx.const(f"{op.name}_bx", bx), bh64=ctx.const(f"{op.name}_bh", bh)) if s16 \
             else dict(bx=ctx.const(f"{op.name}_bx", bx), bh=ctx.const(f"{op.name}_bh", bh), bx64="0", bh64="0")
         p = ctx.params("mf_lstm_params_t", dict(
