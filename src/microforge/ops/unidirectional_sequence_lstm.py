@@ -133,9 +133,9 @@ class UnidirectionalSequenceLstm(OpDef):
     @staticmethod
     def packed(op: Op, dsp: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The kernel's constants: weights per cell in the variant's layout (portable: the four gates interleaved,
-        [cells][n][4], int8 activations stored as unsigned bytes w + 128; DSP: the four gate rows, [cells][4][n]) and biases with the zero points folded in
-        ([cells][4]; bias - in_zp * row sum, -hid_zp * row sum), as the kernel's accumulators: int32 (wrapping)
-        for int8 activations, int64 for int16 ones."""
+        [cells][n][4], stored as unsigned bytes w + 128 for int8 activations; DSP: the four gate rows,
+        [cells][4][n]) and biases with the zero points folded in ([cells][4]; bias - in_zp * row sum,
+        -hid_zp * row sum), as the kernel's accumulators: int32 (wrapping) for int8 activations, int64 for int16."""
         wx = np.stack([op.inputs[k].data for k in X_WEIGHTS], axis=1).astype(np.int8)    # [cells][4][n]
         wh = np.stack([op.inputs[k].data for k in H_WEIGHTS], axis=1).astype(np.int8)
         b = np.stack([op.inputs[k].data.reshape(-1) for k in BIASES], axis=-1).astype(np.int64)

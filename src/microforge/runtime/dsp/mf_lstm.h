@@ -1,7 +1,8 @@
 /* mf_lstm (DSP): the LSTM gates' dot products with SXTB16 + SMLAD; the rest is mf_lstm_cell.h.
  * Weights and input go through the same SXTB16 split (bytes 0,2 then bytes 1,3), so each SMLAD adds two exact
  * int8 products to the int32 accumulator (wrapping like the portable sum): no re-layout inside a row is needed.
- * int16 activations: the same split, SMLALD into int64. Armv7E-M / Armv8-M Mainline with the DSP extension only (Cortex-M4/M7/M33/M55). */
+ * int16 activations: the same split, SMLALD into int64.
+ * Armv7E-M / Armv8-M Mainline with the DSP extension only (Cortex-M4/M7/M33/M55). */
 #ifndef MF_LSTM_H
 #define MF_LSTM_H
 #include <stdint.h>
