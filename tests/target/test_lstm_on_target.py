@@ -62,3 +62,15 @@ def test_lstm_shapes_on_core(shape, act_dtype, core, tmp_path):
     run = run_on_target(compile_model(model, target=core), get_target(core), xs, workdir=tmp_path)
     got, want = run.outputs[0], oracle.run(xs)[0]
     assert got.tobytes() == want.tobytes(), f"{shape} {act_dtype} on {core}: {np.flatnonzero(got != want).size}/{got.size} differ"
+
+
+@pytest.mark.parametrize("core", ["m0plus", "m4", "m7"])
+@pytest.mark.parametrize("n_input", [509, 1021])   # the DSP 16x8 kernel's int32 chunks of 508 products: 2 and 3 chunks
+def test_lstm_s16_long_rows_on_core(n_input, core, tmp_path):
+    model = mg.lstm_model(seed_of("target-lstm16-long", n_input), 2, 2, n_input, 3, in_scale=2 / 32768, in_zp=0,
+                          hid_scale=1 / 32768, hid_zp=0, gain=3.0, act_dtype="int16")
+    oracle = Oracle(model)
+    xs = random_inputs(oracle, np.random.default_rng(seed_of("target-lstm16-long-in", n_input)))
+    run = run_on_target(compile_model(model, target=core), get_target(core), xs, workdir=tmp_path)
+    got, want = run.outputs[0], oracle.run(xs)[0]
+    assert got.tobytes() == want.tobytes(), f"n_input {n_input} on {core}: {np.flatnonzero(got != want).size}/{got.size} differ"
