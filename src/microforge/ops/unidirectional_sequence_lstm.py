@@ -133,9 +133,9 @@ class UnidirectionalSequenceLstm(OpDef):
     @staticmethod
     def packed(op: Op, dsp: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The kernel's constants: weights per cell in the variant's layout (portable: the four gates interleaved,
-        [cells][n][4]; DSP: the four gate rows, [cells][4][n]) and biases with the zero points folded in
-        ([cells][4]; bias - in_zp * row sum, -hid_zp * row sum), as the kernel's accumulators: int32 (wrapping)
-        for int8 activations, int64 for int16 ones."""
+        [cells][n][4], stored as unsigned bytes w + 128 for int8 activations; DSP: the four gate rows,
+        [cells][4][n]) and biases with the zero points folded in ([cells][4]; bias - in_zp * row sum,
+        -hid_zp * row sum), as the kernel's accumulators: int32 (wrapping) for int8 activations, int64 for int16."""
         wx = np.stack([op.inputs[k].data for k in X_WEIGHTS], axis=1).astype(np.int8)    # [cells][4][n]
         wh = np.stack([op.inputs[k].data for k in H_WEIGHTS], axis=1).astype(np.int8)
         b = np.stack([op.inputs[k].data.reshape(-1) for k in BIASES], axis=-1).astype(np.int64)
@@ -145,6 +145,8 @@ class UnidirectionalSequenceLstm(OpDef):
             wx, wh = np.ascontiguousarray(wx.transpose(0, 2, 1)), np.ascontiguousarray(wh.transpose(0, 2, 1))
         if op.inputs[0].dtype == DType.INT16:
             return wx, wh, bx, bh
+        if not dsp:   # the portable int8 kernel reads its weights as unsigned bytes w + 128 (mf_lstm.h says why)
+            wx, wh = ((w.astype(np.int16) + 128).astype(np.uint8).view(np.int8) for w in (wx, wh))
         wrap = lambda v: (((v + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)).astype(np.int32)  # noqa: E731
         return wx, wh, wrap(bx), wrap(bh)
 
@@ -161,7 +163,7 @@ class UnidirectionalSequenceLstm(OpDef):
         (fm, fs), (im, is_), (om, os_) = (quantize_multiplier(s) for s in self._mul_scales(op))
         tanh_mult, tanh_shift = cell_tanh_input(c.quant.s)
         s16 = x.dtype == DType.INT16
-        wx, wh, bx, bh = self.packed(op, dsp="dsp" in ctx.kernel_variants and not s16)
+        wx, wh, bx, bh = self.packed(op, dsp="dsp" in ctx.kernel_variants)
         biases = dict(bx="0", bh="0", bx64=ctx.const(f"{op.name}_bx", bx), bh64=ctx.const(f"{op.name}_bh", bh)) if s16 \
             else dict(bx=ctx.const(f"{op.name}_bx", bx), bh=ctx.const(f"{op.name}_bh", bh), bx64="0", bh64="0")
         p = ctx.params("mf_lstm_params_t", dict(

@@ -28,30 +28,36 @@ typedef struct {
     const uint16_t *table;                  /* TFLM's int16 sigmoid table, 256 entries */
 } mf_lstm_params_t;
 
+/* TFLM's MultiplyByQuantizedMultiplier (mf_mbqm) without the branch on the product's sign: SRDHM adds 2^30 to a
+ * non-negative product and 1 - 2^30 to a negative one, then divides by 2^31 truncating toward zero; for a negative
+ * product that truncation is ceil((ab + 1 - 2^30) / 2^31) = floor((ab + 2^30) / 2^31), so both signs are one
+ * arithmetic shift of ab + 2^30. Exact for every m the compiler emits (2^30 <= m < 2^31, never INT32_MIN). */
+MF_INLINE int32_t mf__lstm_mbqm(int32_t x, int32_t m, int32_t shift)
+{
+    const int32_t h = (int32_t)(((int64_t)(int32_t)((uint32_t)x << (shift > 0 ? shift : 0)) * m + (1 << 30)) >> 31);
+    return shift < 0 ? mf_rdbp(h, -shift) : h;
+}
+
 /* One cell's four gate FCs over one vector (wx/wh + cell * 4 * n: the cell's block of the variant's weight layout):
  * int32 dot products (bias first), rescaled and clamped to int16 as TFLM's reference FullyConnected with an int16
  * output of zero point 0 does. Defined by mf_lstm.h, whose runtime folder fixes the weight layout. */
-MF_INLINE void mf__lstm_fc4(const int8_t *w, const int8_t *v, int32_t n, const int32_t *bias, const int32_t *mult,
-                            const int32_t *shift, int32_t *out);
+MF_KERNEL void mf__lstm_fc4(const int8_t *w, const int8_t *v, int32_t n, const int32_t *bias, int32_t vs,
+                            const int32_t *mult, const int32_t *shift, int32_t *out);
+
+/* 128 * sum of an int8 vector (int32 wrapping): the offset term of the portable kernel's unsigned weights, once per
+ * vector rather than once per cell; the DSP kernel ignores it, so the compiler drops it there. */
+MF_INLINE int32_t mf__lstm_sum128(const int8_t *v, int32_t n)
+{
+    uint32_t s = 0;
+    for (int32_t i = 0; i < n; ++i) s += (uint32_t)(int32_t)v[i];
+    return (int32_t)(s << 7);
+}
 
 /* int16 activations (16x8 LSTM): the four gates' dot products in int64 (TFLM's FC with an int64 bias), rescaled by
- * TFLM's int64 MultiplyByQuantizedMultiplier; w: [n][4], the four gates interleaved. */
-MF_INLINE void mf__lstm_fc4_s16(const int8_t *w, const int16_t *v, int32_t n, const int64_t *bias, const int32_t *mult,
-                                const int32_t *shift, int32_t *out)
-{
-    int64_t a0 = bias[0], a1 = bias[1], a2 = bias[2], a3 = bias[3];
-    for (int32_t i = 0; i < n; ++i, w += 4) {
-        const int32_t x = v[i];
-        a0 += w[0] * x;
-        a1 += w[1] * x;
-        a2 += w[2] * x;
-        a3 += w[3] * x;
-    }
-    out[0] = mf_sat_s16(mf_mbqm64(a0, mult[0], shift[0]));
-    out[1] = mf_sat_s16(mf_mbqm64(a1, mult[1], shift[1]));
-    out[2] = mf_sat_s16(mf_mbqm64(a2, mult[2], shift[2]));
-    out[3] = mf_sat_s16(mf_mbqm64(a3, mult[3], shift[3]));
-}
+ * TFLM's int64 MultiplyByQuantizedMultiplier; defined by mf_lstm.h like mf__lstm_fc4 (portable: w [n][4], the four
+ * gates interleaved; DSP: [4][n] rows). */
+MF_KERNEL void mf__lstm_fc4_s16(const int8_t *w, const int16_t *v, int32_t n, const int64_t *bias, const int32_t *mult,
+                                const int32_t *shift, int32_t *out);
 
 /* TFLM's int16 Logistic in the power-of-two case (input Q3.12, multiplier 3, no shift); output Q0.15. */
 MF_INLINE int16_t mf__lstm_sigmoid(const uint16_t *table, int32_t x)
@@ -98,6 +104,8 @@ MF_KERNEL void mf__lstm_run(const mf_lstm_params_t *p, const void *in, void *hid
         int16_t *c = cell + b * S;
         for (int32_t t = 0; t < p->time_steps; ++t) {
             const int32_t row = p->time_major ? t * p->batches + b : b * p->time_steps + t;
+            const int32_t xs = s16 ? 0 : mf__lstm_sum128((const int8_t *)in + row * I, I);
+            const int32_t hs = s16 ? 0 : mf__lstm_sum128((const int8_t *)hidden + b * S, S);
             for (int32_t j = 0; j < S; ++j) {
                 int32_t fx[4], fh[4];
                 if (s16) {
@@ -106,19 +114,19 @@ MF_KERNEL void mf__lstm_run(const mf_lstm_params_t *p, const void *in, void *hid
                     mf__lstm_fc4_s16(p->wh + j * S * 4, (const int16_t *)hidden + b * S, S, p->bh64 + j * 4, p->h_mult,
                                      p->h_shift, fh);
                 } else {
-                    mf__lstm_fc4(p->wx + j * I * 4, (const int8_t *)in + row * I, I, p->bx + j * 4, p->x_mult, p->x_shift, fx);
-                    mf__lstm_fc4(p->wh + j * S * 4, (const int8_t *)hidden + b * S, S, p->bh + j * 4, p->h_mult, p->h_shift, fh);
+                    mf__lstm_fc4(p->wx + j * I * 4, (const int8_t *)in + row * I, I, p->bx + j * 4, xs, p->x_mult, p->x_shift, fx);
+                    mf__lstm_fc4(p->wh + j * S * 4, (const int8_t *)hidden + b * S, S, p->bh + j * 4, hs, p->h_mult, p->h_shift, fh);
                 }
                 const int32_t ig = mf__lstm_sigmoid(p->table, mf_sat_s16(fx[0] + fh[0]));
                 const int32_t fg = mf__lstm_sigmoid(p->table, mf_sat_s16(fx[1] + fh[1]));
                 const int32_t cg = mf__lstm_tanh(p->table, mf_sat_s16(fx[2] + fh[2]), 3, 0);
                 const int32_t og = mf__lstm_sigmoid(p->table, mf_sat_s16(fx[3] + fh[3]));
-                int32_t cs = mf_sat_s16(mf_mbqm(fg * (int32_t)c[j], p->fc_mult, p->fc_shift));
-                cs = mf_sat_s16(cs + mf_sat_s16(mf_mbqm(ig * cg, p->ic_mult, p->ic_shift)));
+                int32_t cs = mf_sat_s16(mf__lstm_mbqm(fg * (int32_t)c[j], p->fc_mult, p->fc_shift));
+                cs = mf_sat_s16(cs + mf_sat_s16(mf__lstm_mbqm(ig * cg, p->ic_mult, p->ic_shift)));
                 if (p->cell_clip > 0) cs = cs > p->cell_clip ? p->cell_clip : cs < -p->cell_clip ? -p->cell_clip : cs;
                 c[j] = (int16_t)cs;
                 const int32_t th = mf__lstm_tanh(p->table, cs, p->tanh_mult, p->tanh_shift);
-                const int32_t y = mf_clamp_i32(mf_mbqm(th * og, p->oh_mult, p->oh_shift) + p->hid_zp, lo, hi);
+                const int32_t y = mf_clamp_i32(mf__lstm_mbqm(th * og, p->oh_mult, p->oh_shift) + p->hid_zp, lo, hi);
                 if (s16) ((int16_t *)out)[row * S + j] = (int16_t)y;
                 else ((int8_t *)out)[row * S + j] = (int8_t)y;
             }
