@@ -12,6 +12,8 @@ from .base import (OpDef, is_int16, expect_arity, expect_const, expect_dtype, ex
 # DSP conv: widest window (bytes) sign-extended once per 3-pixel block; mirrors MF_CONV2D_X16_MAX_WIN in
 # runtime/dsp/mf_conv2d.h (a test reads both). Bounds a conv call's stack scratch at 9x this.
 X16_MAX_WIN = 384
+# portable pixel-pair conv (mf_conv2d_s8_m0): largest window scratch (2 pixels x K int32, on the stack), bytes
+M0_MAX_SCRATCH = 4608
 
 
 class Conv2D(OpDef):
@@ -100,6 +102,12 @@ class Conv2D(OpDef):
         else:
             fields.update(bias=ctx.const(f"{op.name}_bias", bias), mult=ctx.const(f"{op.name}_mult", mult),
                           shift=ctx.const(f"{op.name}_shift", shift))
+            k = kh * kw * ic
+            if 8 * k <= M0_MAX_SCRATCH:  # runtime/portable's pixel-pair path: its window scratch on the stack
+                fields.update(weights="0", wm0=ctx.const(f"{op.name}_wm0", m0_pair_layout(w.data.reshape(oc, k))))
+                p = ctx.params("mf_conv2d_params_t", fields)
+                return (f"{{ int32_t scratch[{2 * k}]; "
+                        f"mf_conv2d_s8_m0(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, scratch); }}")
         p = ctx.params("mf_conv2d_params_t", fields)
         if "dsp" in ctx.kernel_variants:  # fixed-size scratch: a VLA inside the kernel would cost a frame pointer
             win4 = (kh * kw * ic + 3) & ~3                 # MF_CONV2D_SCRATCH_BYTES (runtime/dsp/mf_conv2d.h)
@@ -167,3 +175,13 @@ def dsp_rq_fields(op: Op, ctx, w: np.ndarray, bias: np.ndarray, mult: np.ndarray
         return dict(bias=ctx.const(f"{op.name}_bias", bias), mult=ctx.const(f"{op.name}_mult", mult),
                     shift=ctx.const(f"{op.name}_shift", shift), rq_mode=0, rq="0")
     return dict(bias="0", mult="0", shift="0", rq_mode=1, rq=ctx.const(f"{op.name}_rq", rq))
+
+
+def m0_pair_layout(w: np.ndarray) -> np.ndarray:
+    """[n_out][k] int8 weights as runtime/portable mf_conv2d_s8_m0 reads them: w + 128 as uint8, per pair of
+    rows the k byte pairs (row 2q, row 2q+1) side by side, then an odd last row as is. Same size."""
+    n, k = w.shape
+    u = (w.astype(np.int16) + 128).astype(np.uint8)
+    q = n // 2
+    pairs = u[:2 * q].reshape(q, 2, k).transpose(0, 2, 1).reshape(-1)
+    return np.concatenate([pairs, u[2 * q:].reshape(-1)]).astype(np.uint8)
