@@ -14,8 +14,10 @@ typedef struct {
     const int32_t *mult, *shift;  /* per output channel requantisation */
     /* pixel-pair path (mf_conv2d_s8_m0; ops/conv2d.py fills it on cores without DSP): weights + 128 as
      * uint8, per output-channel pair the K = k_h*k_w*in_c byte pairs (u[2q][k], u[2q+1][k]), then an odd
-     * last channel's K bytes */
+     * last channel's K bytes; rqe (optional, ops/_requant.py rq_e_table): per channel bias, m, e, rnd for
+     * mf_rq_e, in place of bias/mult/shift */
     const uint8_t *wm0;
+    const int32_t *rqe;
 } mf_conv2d_params_t;
 
 #ifndef MF_FAST_MBQM_DEFINED
@@ -213,6 +215,12 @@ MF_INLINE int32_t mf_conv2d__m0_expand(const mf_conv2d_params_t *p, const int8_t
     return sum;
 }
 
+MF_KERNEL int8_t mf_conv2d__m0_rq(const mf_conv2d_params_t *p, int32_t acc, int32_t c)
+{
+    if (p->rqe) return (int8_t)mf_rq_e(acc, p->rqe[4 * c + 1], p->rqe[4 * c + 2], p->rqe[4 * c + 3], p->act_min, p->act_max);
+    return mf_conv2d__requant(p, acc, c);
+}
+
 /* Same output as mf_conv2d_s8, from p->wm0. xs: 2 * k_h * k_w * in_c int32 of scratch.
  * Order (overlap_lead): pixel pairs in increasing order; both windows are read before any output of
  * the pair is written, so reads only come earlier than in mf_conv2d_s8. */
@@ -238,8 +246,8 @@ MF_KERNEL void mf_conv2d_s8_m0(const mf_conv2d_params_t *p, const int8_t *in, in
         const uint8_t *w = p->wm0;
         int32_t c = 0;
         for (; c + 1 < oc; c += 2) {
-            int32_t a00 = p->bias[c] - e0, a01 = p->bias[c + 1] - e0;
-            int32_t a10 = p->bias[c] - e1, a11 = p->bias[c + 1] - e1;
+            const int32_t b0 = p->rqe ? p->rqe[4 * c] : p->bias[c], b1 = p->rqe ? p->rqe[4 * c + 4] : p->bias[c + 1];
+            int32_t a00 = b0 - e0, a01 = b1 - e0, a10 = b0 - e1, a11 = b1 - e1;
             const int32_t *x = xs;
             int32_t k = 0;
 #if defined(__ARM_ARCH_6M__)
@@ -249,17 +257,19 @@ MF_KERNEL void mf_conv2d_s8_m0(const mf_conv2d_params_t *p, const int8_t *in, in
                 a00 += x[0] * (int32_t)w[0]; a01 += x[0] * (int32_t)w[1];
                 a10 += x[1] * (int32_t)w[0]; a11 += x[1] * (int32_t)w[1];
             }
-            o0[c] = mf_conv2d__requant(p, a00, c); o0[c + 1] = mf_conv2d__requant(p, a01, c + 1);
-            if (two) { o1[c] = mf_conv2d__requant(p, a10, c); o1[c + 1] = mf_conv2d__requant(p, a11, c + 1); }
+            o0[c] = mf_conv2d__m0_rq(p, a00, c); o0[c + 1] = mf_conv2d__m0_rq(p, a01, c + 1);
+            if (two) { o1[c] = mf_conv2d__m0_rq(p, a10, c); o1[c + 1] = mf_conv2d__m0_rq(p, a11, c + 1); }
         }
         if (c < oc) {
-            int32_t a0 = p->bias[c] - e0, a1 = p->bias[c] - e1;
+            const int32_t b0 = p->rqe ? p->rqe[4 * c] : p->bias[c];
+            int32_t a0 = b0 - e0, a1 = b0 - e1;
             const int32_t *x = xs;
             for (int32_t k = 0; k < K; ++k, x += 2, ++w) { a0 += x[0] * (int32_t)w[0]; a1 += x[1] * (int32_t)w[0]; }
-            o0[c] = mf_conv2d__requant(p, a0, c);
-            if (two) o1[c] = mf_conv2d__requant(p, a1, c);
+            o0[c] = mf_conv2d__m0_rq(p, a0, c);
+            if (two) o1[c] = mf_conv2d__m0_rq(p, a1, c);
         }
     }
 }
+
 
 #endif
