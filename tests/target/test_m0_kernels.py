@@ -1,5 +1,6 @@
 """Cortex-M0+ (ARMv6-M) kernel paths against TFLM and the Python reference: the pixel-pair convolution
-(mf_conv2d_s8_m0, with and without the folded-rounding requantisation) and the 32-bit-multiply SRDHM."""
+(mf_conv2d_s8_m0) and the 4-row fully connected layer (mf_fully_connected_s8_m0), each with and without the
+folded-rounding requantisation, and the 32-bit-multiply SRDHM (mf_srdhm_pos, mf_rq_e)."""
 from __future__ import annotations
 
 import shutil
@@ -11,7 +12,7 @@ from helpers import Oracle, random_inputs, seed_of
 
 from microforge import modelgen as mg
 from microforge.driver import compile_model
-from microforge.ops import conv2d
+from microforge.ops import conv2d, fully_connected
 from microforge.ops.conv2d import M0_MAX_SCRATCH
 from microforge.quant import multiply_by_quantized_multiplier, srdhm
 from microforge.sim import run_firmware
@@ -64,6 +65,34 @@ def test_conv_pair_path_on_m0plus(name, tmp_path, monkeypatch):
         assert "_rqe" in src
     oracle = Oracle(model)
     xs = random_inputs(oracle, np.random.default_rng(seed_of("m0conv-in", name)))
+    want = oracle.run(xs)
+    got = run_on_target(cm, get_target("m0plus"), xs, workdir=tmp_path).outputs
+    assert [g.tobytes() for g in got] == [w.tobytes() for w in want]
+
+
+# (input shape, units, per_channel, in_zp): row counts around the 4-row groups, odd and short input vectors, batches
+FC_CASES = {
+    **{f"fc-{n}to{o}": ((1, n), o, n % 2 == 1, -7) for n, o in ((3, 1), (5, 3), (7, 5), (13, 7), (37, 13), (64, 4), (8, 8))},
+    "fc-batch3-per-tensor": ((3, 30), 6, False, 12),
+    "fc-batch2-c13": ((2, 13), 13, True, -128),
+    "fc-general-rq": ((1, 21), 9, True, 3),
+    "fc-widest": ((1, M0_MAX_SCRATCH // 4), 5, True, 1),
+    "fc-too-wide": ((1, M0_MAX_SCRATCH // 4 + 1), 5, True, 1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FC_CASES))
+def test_fc_quad_path_on_m0plus(name, tmp_path, monkeypatch):
+    shape, units, pc, zp = FC_CASES[name]
+    model = mg.fc_model(seed_of("m0fc", name), shape, units, "RELU" if units % 2 else "NONE", per_channel=pc, in_zp=zp)
+    if name == "fc-general-rq":
+        monkeypatch.setattr(fully_connected, "rq_e_table", lambda *a, **k: None)
+    cm = compile_model(model, target="m0plus")
+    src = cm.files["model.c"]
+    assert ("mf_fully_connected_s8_m0(" in src) == (name != "fc-too-wide")
+    assert ("_rqe" in src) == (name not in ("fc-too-wide", "fc-general-rq"))
+    oracle = Oracle(model)
+    xs = random_inputs(oracle, np.random.default_rng(seed_of("m0fc-in", name)))
     want = oracle.run(xs)
     got = run_on_target(cm, get_target("m0plus"), xs, workdir=tmp_path).outputs
     assert [g.tobytes() for g in got] == [w.tobytes() for w in want]
