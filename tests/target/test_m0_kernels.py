@@ -144,12 +144,15 @@ def _run(tmp_path: Path, body: str, args: np.ndarray, n_out: int) -> np.ndarray:
     return np.frombuffer(r.outputs[0], "<i4")
 
 
-def test_srdhm_pos_on_m0plus(tmp_path):
-    pairs = np.array([(a, m) for a in _A for m in _M], np.int64)
-    body = f"    for (int i = 0; i < {len(pairs)}; ++i) out[i] = mf_srdhm_pos(in[2 * i], in[2 * i + 1]);"
-    got = _run(tmp_path, body, pairs.reshape(-1), len(pairs))
-    want = [srdhm(int(a), int(m)) for a, m in pairs]
-    bad = [(int(a), int(m), int(g), w) for (a, m), g, w in zip(pairs, got, want) if g != w]
+def test_srdhm_on_m0plus(tmp_path):
+    """mf_srdhm_pos for b >= 0, and mf_srdhm (which takes it for b >= 0) over negative b and INT32_MIN too."""
+    pairs = np.array([(a, m) for a in _A for m in _M + [-1, -0x12345678, -(1 << 31)]], np.int64)
+    body = (f"    for (int i = 0; i < {len(pairs)}; ++i) out[i] = in[2 * i + 1] >= 0 ? "
+            "mf_srdhm_pos(in[2 * i], in[2 * i + 1]) : mf_srdhm(in[2 * i], in[2 * i + 1]);\n"
+            f"    for (int i = 0; i < {len(pairs)}; ++i) out[{len(pairs)} + i] = mf_srdhm(in[2 * i], in[2 * i + 1]);")
+    got = _run(tmp_path, body, pairs.reshape(-1), 2 * len(pairs))
+    want = [srdhm(int(a), int(m)) for a, m in pairs] * 2
+    bad = [(int(a), int(m), int(g), w) for (a, m), g, w in zip(np.concatenate([pairs, pairs]), got, want) if g != w]
     assert not bad, bad[:5]
 
 

@@ -78,19 +78,6 @@ static inline int mf_clz32(uint32_t x) {
 
 /* ---- gemmlowp fixed-point primitives --------------------------------- */
 
-/* SaturatingRoundingDoublingHighMul (ARM VQRDMULH / SQRDMULH):
- * floor(a*b / 2^31 + 1/2), i.e. ties toward +infinity (the C code adds
- * 1 - 2^30 for negative products and divides truncating toward zero);
- * INT32_MIN*INT32_MIN -> INT32_MAX. */
-static inline int32_t mf_srdhm(int32_t a, int32_t b) {
-  int64_t ab, v;
-  if (a == MF_INT32_MIN && b == MF_INT32_MIN) return MF_INT32_MAX;
-  ab = (int64_t)a * (int64_t)b;
-  v = ab + (ab >= 0 ? ((int64_t)1 << 30) : (1 - ((int64_t)1 << 30)));
-  /* C division by 2^31 truncates toward zero. */
-  return (int32_t)(v >= 0 ? (v >> 31) : -((-v) >> 31));
-}
-
 /* mf_srdhm for 0 <= b < 2^31 (so never its saturating case), from 32-bit multiplies only: ARMv6-M has no
  * 32x32->64 multiply (an int64 product calls __aeabi_lmul). With a = ah*2^16 + al, b = bh*2^16 + bl (al, bl
  * the unsigned low halves): a*b + 2^30 = (hh + hl>>16 + lh>>16) * 2^32 + t * 2^16 + (ll & 0xFFFF), where
@@ -122,6 +109,22 @@ MF_KERNEL int32_t mf_srdhm_pos(int32_t a, int32_t b) {
   const uint32_t hi = (uint32_t)(ah * bh) + (uint32_t)(hl >> 16) + (lh >> 16);
   return (int32_t)((hi << 1) + (t >> 15));
 #endif
+}
+
+/* SaturatingRoundingDoublingHighMul (ARM VQRDMULH / SQRDMULH):
+ * floor(a*b / 2^31 + 1/2), i.e. ties toward +infinity (the C code adds
+ * 1 - 2^30 for negative products and divides truncating toward zero);
+ * INT32_MIN*INT32_MIN -> INT32_MAX. */
+static inline int32_t mf_srdhm(int32_t a, int32_t b) {
+  int64_t ab, v;
+#if defined(__ARM_ARCH_6M__)
+  if (b >= 0) return mf_srdhm_pos(a, b);  /* every QuantizeMultiplier mantissa: no __aeabi_lmul call */
+#endif
+  if (a == MF_INT32_MIN && b == MF_INT32_MIN) return MF_INT32_MAX;
+  ab = (int64_t)a * (int64_t)b;
+  v = ab + (ab >= 0 ? ((int64_t)1 << 30) : (1 - ((int64_t)1 << 30)));
+  /* C division by 2^31 truncates toward zero. */
+  return (int32_t)(v >= 0 ? (v >> 31) : -((-v) >> 31));
 }
 
 /* Requantisation with folded rounding (ops/_requant.py rq_e_table): for |acc| < 2^30, e = -shift in 1..22
