@@ -70,12 +70,12 @@ class FullyConnected(OpDef):
                                  if fields["grouped"] else ctx.const(w))
         elif 4 * n_in <= M0_MAX_SCRATCH:  # runtime/portable's quad path: the input vector widened on the stack
             rq = rq_e_table(w.data.reshape(n_out, n_in), bias, mult, shift, y.quant.zp)
-            fields.update(weights="0", wq4=ctx.const(f"{op.name}_wq4", m0_quad_layout(w.data.reshape(n_out, n_in))))
-            if rq is not None:  # only the constants the kernel reads are registered
-                fields.update(bias="0", mult="0", shift="0", rqe=ctx.const(f"{op.name}_rqe", rq.reshape(-1)))
+            fields.update(weights="0", wq4=ctx.const(f"{op.name}_wq4", m0_quad_layout(w.data.reshape(n_out, n_in))),
+                          bias=ctx.const(f"{op.name}_bias", bias))
+            if rq is not None:  # m, e, rnd per multiplier (once per tensor); only what the kernel reads is registered
+                fields.update(mult="0", shift="0", rqe=ctx.const(f"{op.name}_rqe", rq[:len(mult), 1:].reshape(-1)))
             else:
-                fields.update(bias=ctx.const(f"{op.name}_bias", bias), mult=ctx.const(f"{op.name}_mult", mult),
-                              shift=ctx.const(f"{op.name}_shift", shift), rqe="0")
+                fields.update(mult=ctx.const(f"{op.name}_mult", mult), shift=ctx.const(f"{op.name}_shift", shift), rqe="0")
             p = ctx.params("mf_fully_connected_params_t", fields)
             return f"{{ int32_t scratch[{n_in}]; mf_fully_connected_s8_m0(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, scratch); }}"
         else:

@@ -13,7 +13,8 @@ typedef struct {
     const int32_t *mult, *shift;
     /* optional quad path (mf_fully_connected_s8_m0; ops/fully_connected.py fills it on cores without DSP):
      * weights + 128 as uint8, per group of 4 rows the in_features byte quads (u[4g][k] .. u[4g+3][k]), then
-     * the rows left over as they are; rqe (optional, ops/_requant.py rq_e_table): per row bias, m, e, rnd */
+     * the rows left over as they are; rqe (optional, ops/_requant.py rq_e_table without its bias column): m, e, rnd
+     * per row, or once when per_channel is 0 (bias stays in bias) */
     const uint8_t *wq4;
     const int32_t *rqe;
 } mf_fully_connected_params_t;
@@ -55,8 +56,8 @@ MF_KERNEL void mf_fully_connected_s8(const mf_fully_connected_params_t *p, const
 
 MF_KERNEL int8_t mf_fully_connected__m0_rq(const mf_fully_connected_params_t *p, int32_t acc, int32_t o)
 {
-    if (p->rqe) return (int8_t)mf_rq_e(acc, p->rqe[4 * o + 1], p->rqe[4 * o + 2], p->rqe[4 * o + 3], p->act_min, p->act_max);
     const int32_t c = p->per_channel ? o : 0;
+    if (p->rqe) return (int8_t)mf_rq_e(acc, p->rqe[3 * c], p->rqe[3 * c + 1], p->rqe[3 * c + 2], p->act_min, p->act_max);
     const int left = p->shift[c] > 0 ? p->shift[c] : 0;   /* mf_mbqm with m >= 0 (QuantizeMultiplier's mantissas) */
     acc = mf_rdbp(mf_srdhm_pos(mf_wrap_shl32(acc, left), p->mult[c]), left ? 0 : -p->shift[c]) + p->out_offset;
     return (int8_t)mf_clamp_i32(acc, p->act_min, p->act_max);
@@ -74,8 +75,7 @@ MF_KERNEL void mf_fully_connected_s8_m0(const mf_fully_connected_params_t *p, co
         const uint8_t *w = p->wq4;
         int32_t o = 0;
         for (; o + 3 < n; o += 4) {
-            int32_t a0 = (p->rqe ? p->rqe[4 * o] : p->bias[o]) - s, a1 = (p->rqe ? p->rqe[4 * o + 4] : p->bias[o + 1]) - s;
-            int32_t a2 = (p->rqe ? p->rqe[4 * o + 8] : p->bias[o + 2]) - s, a3 = (p->rqe ? p->rqe[4 * o + 12] : p->bias[o + 3]) - s;
+            int32_t a0 = p->bias[o] - s, a1 = p->bias[o + 1] - s, a2 = p->bias[o + 2] - s, a3 = p->bias[o + 3] - s;
             const int32_t *x = xs;
             int32_t k = 0;
 #if defined(__ARM_ARCH_6M__)
@@ -88,7 +88,7 @@ MF_KERNEL void mf_fully_connected_s8_m0(const mf_fully_connected_params_t *p, co
             *out++ = mf_fully_connected__m0_rq(p, a2, o + 2); *out++ = mf_fully_connected__m0_rq(p, a3, o + 3);
         }
         for (; o < n; ++o) {
-            int32_t a = (p->rqe ? p->rqe[4 * o] : p->bias[o]) - s;
+            int32_t a = p->bias[o] - s;
             for (int32_t k = 0; k < K; ++k, ++w) a += xs[k] * (int32_t)*w;
             *out++ = mf_fully_connected__m0_rq(p, a, o);
         }
