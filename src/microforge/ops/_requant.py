@@ -74,3 +74,19 @@ def s16_narrow(w: np.ndarray) -> int:
     """1 when every output's sum |x * w| fits int32 for any int16 input (2^15 * sum|w| < 2^31): the portable
     16x8 kernels then sum in int32, exactly. w: [n_out][k] int8."""
     return int(32768 * int(np.abs(w.astype(np.int64)).reshape(w.shape[0], -1).sum(axis=1).max()) < 1 << 31)
+
+
+def rq_e_table(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray, out_zp: int) -> np.ndarray | None:
+    """Per output channel (bias, m, e, rnd) for runtime's mf_rq_e (e = -shift, rnd = 2^(e-1) + out_zp * 2^e),
+    [n_out][4] int32; None unless the folded rounding is exact: every e in 1..22 and every accumulator
+    |acc| <= |bias| + 128 * sum|w| below 2^30, so SRDHM's result plus rnd stays inside int32. w: [n_out][k] int8;
+    mult/shift have n_out entries or one (per tensor)."""
+    n = w.shape[0]
+    mult = np.broadcast_to(np.asarray(mult, np.int64), (n,))
+    e = -np.broadcast_to(np.asarray(shift, np.int64), (n,))
+    bias = bias.astype(np.int64)
+    bound = np.abs(bias) + 128 * np.abs(w.astype(np.int64)).sum(axis=1)
+    if (e < 1).any() or (e > 22).any() or (bound >= 1 << 30).any() or (mult < 0).any():
+        return None
+    rnd = (np.int64(1) << (e - 1)) + np.int64(out_zp) * (np.int64(1) << e)
+    return np.stack([bias, mult, e, rnd], axis=1).astype(np.int32)

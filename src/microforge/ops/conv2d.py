@@ -5,13 +5,16 @@ import numpy as np
 
 from ..ir import DType, Op, OpType
 from ..quant import multiply_by_quantized_multiplier
-from ._requant import expect_s16_shift, expect_supported_weight_rescale, act_clamp, conv_multipliers, folded_bias, s16_bias, s16_narrow
+from ._requant import (expect_s16_shift, expect_supported_weight_rescale, act_clamp, conv_multipliers, folded_bias, rq_e_table,
+                       s16_bias, s16_narrow)
 from .base import (OpDef, is_int16, expect_arity, expect_const, expect_dtype, expect_quant, expect_rank, expect_shape, fail, first_taps,
                    lead_from_reads, padding_of, window)
 
 # DSP conv: widest window (bytes) sign-extended once per 3-pixel block; mirrors MF_CONV2D_X16_MAX_WIN in
 # runtime/dsp/mf_conv2d.h (a test reads both). Bounds a conv call's stack scratch at 9x this.
 X16_MAX_WIN = 384
+# portable pixel-pair conv (mf_conv2d_s8_m0): largest window scratch (2 pixels x K int32, on the stack), bytes
+M0_MAX_SCRATCH = 4608
 
 
 class Conv2D(OpDef):
@@ -93,8 +96,11 @@ class Conv2D(OpDef):
             batches=x.shape[0], in_h=x.shape[1], in_w=x.shape[2], in_c=ic,
             out_h=y.shape[1], out_w=y.shape[2], out_c=oc, k_h=kh, k_w=kw,
             stride_h=o["stride_h"], stride_w=o["stride_w"], dil_h=o["dilation_h"], dil_w=o["dilation_w"],
-            pad_top=pad_t, pad_left=pad_l, pad_value=in_zp, out_offset=out_zp, act_min=lo, act_max=hi,
-            weights=ctx.const(w))
+            pad_top=pad_t, pad_left=pad_l, pad_value=in_zp, out_offset=out_zp, act_min=lo, act_max=hi)
+        k = kh * kw * ic
+        if "dsp" not in ctx.kernel_variants and 8 * k <= M0_MAX_SCRATCH:
+            return self._emit_pairs(op, ctx, fields, w.data.reshape(oc, k), bias, mult, shift, out_zp)
+        fields["weights"] = ctx.const(w)
         if "dsp" in ctx.kernel_variants:
             fields.update(dsp_rq_fields(op, ctx, w.data.reshape(oc, -1), bias, mult, shift, out_zp, lo, hi))
         else:
@@ -108,6 +114,21 @@ class Conv2D(OpDef):
             return (f"{{ int32_t scratch[{words}]; "
                     f"mf_conv2d_s8_scratch(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, (int8_t *)scratch); }}")
         return f"mf_conv2d_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
+
+    def _emit_pairs(self, op: Op, ctx, fields: dict, w: np.ndarray, bias, mult, shift, out_zp: int) -> str:
+        """runtime/portable's pixel-pair kernel (cores without DSP): weights re-laid by m0_pair_layout, the
+        requantisation constants as one rq_e_table when its folded rounding is exact, the two windows'
+        int32 scratch on the stack. Only the constants the kernel reads are registered."""
+        x, y = op.inputs[0], op.outputs[0]
+        rq = rq_e_table(w, bias, mult, shift, out_zp)
+        fields.update(weights="0", wm0=ctx.const(f"{op.name}_wm0", m0_pair_layout(w)))
+        if rq is not None:
+            fields.update(bias="0", mult="0", shift="0", rqe=ctx.const(f"{op.name}_rqe", rq.reshape(-1)))
+        else:
+            fields.update(bias=ctx.const(f"{op.name}_bias", bias), mult=ctx.const(f"{op.name}_mult", mult),
+                          shift=ctx.const(f"{op.name}_shift", shift), rqe="0")
+        p = ctx.params("mf_conv2d_params_t", fields)
+        return f"{{ int32_t scratch[{2 * w.shape[1]}]; mf_conv2d_s8_m0(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, scratch); }}"
 
     def _emit_s16(self, op: Op, ctx) -> str:
         """16x8: runtime/portable/mf_conv2d_s16.h on every target (no zero points, no DSP variant)."""
@@ -167,3 +188,13 @@ def dsp_rq_fields(op: Op, ctx, w: np.ndarray, bias: np.ndarray, mult: np.ndarray
         return dict(bias=ctx.const(f"{op.name}_bias", bias), mult=ctx.const(f"{op.name}_mult", mult),
                     shift=ctx.const(f"{op.name}_shift", shift), rq_mode=0, rq="0")
     return dict(bias="0", mult="0", shift="0", rq_mode=1, rq=ctx.const(f"{op.name}_rq", rq))
+
+
+def m0_pair_layout(w: np.ndarray) -> np.ndarray:
+    """[n_out][k] int8 weights as runtime/portable mf_conv2d_s8_m0 reads them: w + 128 as uint8, per pair of
+    rows the k byte pairs (row 2q, row 2q+1) side by side, then an odd last row as is. Same size."""
+    n, k = w.shape
+    u = (w.astype(np.int16) + 128).astype(np.uint8)
+    q = n // 2
+    pairs = u[:2 * q].reshape(q, 2, k).transpose(0, 2, 1).reshape(-1)
+    return np.concatenate([pairs, u[2 * q:].reshape(-1)]).astype(np.uint8)

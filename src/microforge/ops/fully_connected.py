@@ -4,8 +4,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir import DType, Op, OpType
-from ._requant import expect_s16_shift, expect_supported_weight_rescale, act_clamp, fc_multipliers, folded_bias, s16_bias, s16_narrow
-from .conv2d import dsp_rq_fields
+from ._requant import (expect_s16_shift, expect_supported_weight_rescale, act_clamp, fc_multipliers, folded_bias, rq_e_table,
+                       s16_bias, s16_narrow)
+from .conv2d import M0_MAX_SCRATCH, dsp_rq_fields
 from .base import OpDef, is_int16, expect_arity, expect_const, expect_dtype, expect_quant, expect_rank, fail
 
 
@@ -67,6 +68,16 @@ class FullyConnected(OpDef):
             fields["grouped"] = int(fields["batches"] == 1 and fields["rq_mode"] == 1)
             fields["weights"] = (ctx.const(f"{op.name}_grouped", fc_group_layout(w.data.reshape(n_out, n_in)))
                                  if fields["grouped"] else ctx.const(w))
+        elif 4 * n_in <= M0_MAX_SCRATCH:  # runtime/portable's quad path: the input vector widened on the stack
+            rq = rq_e_table(w.data.reshape(n_out, n_in), bias, mult, shift, y.quant.zp)
+            fields.update(weights="0", wq4=ctx.const(f"{op.name}_wq4", m0_quad_layout(w.data.reshape(n_out, n_in))),
+                          bias=ctx.const(f"{op.name}_bias", bias))
+            if rq is not None:  # m, e, rnd per multiplier (once per tensor); only what the kernel reads is registered
+                fields.update(mult="0", shift="0", rqe=ctx.const(f"{op.name}_rqe", rq[:len(mult), 1:].reshape(-1)))
+            else:
+                fields.update(mult=ctx.const(f"{op.name}_mult", mult), shift=ctx.const(f"{op.name}_shift", shift), rqe="0")
+            p = ctx.params("mf_fully_connected_params_t", fields)
+            return f"{{ int32_t scratch[{n_in}]; mf_fully_connected_s8_m0(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, scratch); }}"
         else:
             fields.update(weights=ctx.const(w), bias=ctx.const(f"{op.name}_bias", bias),
                           mult=ctx.const(f"{op.name}_mult", mult), shift=ctx.const(f"{op.name}_shift", shift))
@@ -98,3 +109,14 @@ def fc_group_layout(w: np.ndarray) -> np.ndarray:
     body = g[:, :, :n4].reshape(q, 4, n4 // 4, 4).transpose(0, 2, 1, 3).reshape(q, 4 * n4)
     tail = g[:, :, n4:].reshape(q, 4 * (n - n4))
     return np.concatenate([np.concatenate([body, tail], axis=1).reshape(-1), w[4 * q:].reshape(-1)]).astype(np.int8)
+
+
+def m0_quad_layout(w: np.ndarray) -> np.ndarray:
+    """[n_out][n] int8 weights as runtime/portable mf_fully_connected_s8_m0 reads them: w + 128 as uint8, per
+    group of 4 rows the n byte quads (rows 4g..4g+3 at column k) side by side, then the n_out % 4 rows left over
+    as they are. Same size."""
+    n_out, n = w.shape
+    u = (w.astype(np.int16) + 128).astype(np.uint8)
+    q = n_out // 4
+    quads = u[:4 * q].reshape(q, 4, n).transpose(0, 2, 1).reshape(-1)
+    return np.concatenate([quads, u[4 * q:].reshape(-1)]).astype(np.uint8)

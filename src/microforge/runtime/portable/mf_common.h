@@ -78,17 +78,61 @@ static inline int mf_clz32(uint32_t x) {
 
 /* ---- gemmlowp fixed-point primitives --------------------------------- */
 
+/* mf_srdhm for 0 <= b < 2^31 (so never its saturating case), from 32-bit multiplies only: ARMv6-M has no
+ * 32x32->64 multiply (an int64 product calls __aeabi_lmul). With a = ah*2^16 + al, b = bh*2^16 + bl (al, bl
+ * the unsigned low halves): a*b + 2^30 = (hh + hl>>16 + lh>>16) * 2^32 + t * 2^16 + (ll & 0xFFFF), where
+ * hh = ah*bh, hl = ah*bl, lh = al*bh, ll = al*bl (none overflows) and t = ll>>16 + (hl & 0xFFFF) +
+ * (lh & 0xFFFF) + 2^14 < 2^18; the floor of the quotient by 2^31 is 2*(hh + hl>>16 + lh>>16) + t>>15
+ * (mod 2^32, and the result fits int32). Exact for every int32 a. */
+MF_KERNEL int32_t mf_srdhm_pos(int32_t a, int32_t b) {
+#if defined(__ARM_ARCH_6M__)
+  /* the same arithmetic in 22 instructions: GCC's allocation of the two-operand MULS spills */
+  int32_t ah, t, bh;
+  __asm__(".syntax unified\n\t"
+          "asrs %[ah], %[a], #16\n\t" "uxth %[a], %[a]\n\t" "lsrs %[bh], %[b], #16\n\t" "uxth %[b], %[b]\n\t"
+          "mov %[t], %[a]\n\t" "muls %[t], %[b], %[t]\n\t" "muls %[a], %[bh], %[a]\n\t"
+          "muls %[b], %[ah], %[b]\n\t" "muls %[ah], %[bh], %[ah]\n\t"
+          "lsrs %[t], %[t], #16\n\t" "uxth %[bh], %[a]\n\t" "adds %[t], %[t], %[bh]\n\t"
+          "uxth %[bh], %[b]\n\t" "adds %[t], %[t], %[bh]\n\t" "add %[t], %[k]\n\t"
+          "lsrs %[a], %[a], #16\n\t" "asrs %[b], %[b], #16\n\t" "adds %[ah], %[ah], %[a]\n\t"
+          "adds %[ah], %[ah], %[b]\n\t" "lsls %[ah], %[ah], #1\n\t" "lsrs %[t], %[t], #15\n\t"
+          "adds %[ah], %[ah], %[t]\n\t.syntax divided"
+          : [ah] "=&l"(ah), [t] "=&l"(t), [bh] "=&l"(bh), [a] "+l"(a), [b] "+l"(b)
+          : [k] "r"(1 << 14) : "cc");
+  return ah;
+#else
+  const int32_t ah = a >> 16, bh = b >> 16;
+  const uint32_t al = (uint32_t)a & 0xFFFFu, bl = (uint32_t)b & 0xFFFFu;
+  const int32_t hl = ah * (int32_t)bl;
+  const uint32_t lh = al * (uint32_t)bh, ll = al * bl;
+  const uint32_t t = (ll >> 16) + ((uint32_t)hl & 0xFFFFu) + (lh & 0xFFFFu) + (1u << 14);
+  const uint32_t hi = (uint32_t)(ah * bh) + (uint32_t)(hl >> 16) + (lh >> 16);
+  return (int32_t)((hi << 1) + (t >> 15));
+#endif
+}
+
 /* SaturatingRoundingDoublingHighMul (ARM VQRDMULH / SQRDMULH):
  * floor(a*b / 2^31 + 1/2), i.e. ties toward +infinity (the C code adds
  * 1 - 2^30 for negative products and divides truncating toward zero);
  * INT32_MIN*INT32_MIN -> INT32_MAX. */
 static inline int32_t mf_srdhm(int32_t a, int32_t b) {
   int64_t ab, v;
+#if defined(__ARM_ARCH_6M__)
+  if (b >= 0) return mf_srdhm_pos(a, b);  /* every QuantizeMultiplier mantissa: no __aeabi_lmul call */
+#endif
   if (a == MF_INT32_MIN && b == MF_INT32_MIN) return MF_INT32_MAX;
   ab = (int64_t)a * (int64_t)b;
   v = ab + (ab >= 0 ? ((int64_t)1 << 30) : (1 - ((int64_t)1 << 30)));
   /* C division by 2^31 truncates toward zero. */
   return (int32_t)(v >= 0 ? (v >> 31) : -((-v) >> 31));
+}
+
+/* Requantisation with folded rounding (ops/_requant.py rq_e_table): for |acc| < 2^30, e = -shift in 1..22
+ * and rnd = 2^(e-1) + zp * 2^e, mf_mbqm(acc, m, -e) + zp = (v - (v < 0) + rnd) >> e with v = SRDHM(acc, m)
+ * (RDBP's nested floors by powers of two collapse; the sum stays inside int32). */
+MF_KERNEL int32_t mf_rq_e(int32_t acc, int32_t m, int32_t e, int32_t rnd, int32_t lo, int32_t hi) {
+  const int32_t v = mf_srdhm_pos(acc, m);
+  return mf_clamp_i32((v + (v >> 31) + rnd) >> e, lo, hi);
 }
 
 /* RoundingDivideByPOT: x / 2^e rounded to nearest, ties away from zero.

@@ -12,6 +12,12 @@ typedef struct {
     const int8_t *weights;        /* [out_c][k_h][k_w][in_c] */
     const int32_t *bias;          /* bias with the input zero point folded in, [out_c] */
     const int32_t *mult, *shift;  /* per output channel requantisation */
+    /* pixel-pair path (mf_conv2d_s8_m0; ops/conv2d.py fills it on cores without DSP): weights + 128 as
+     * uint8, per output-channel pair the K = k_h*k_w*in_c byte pairs (u[2q][k], u[2q+1][k]), then an odd
+     * last channel's K bytes; rqe (optional, ops/_requant.py rq_e_table): per channel bias, m, e, rnd for
+     * mf_rq_e, in place of bias/mult/shift */
+    const uint8_t *wm0;
+    const int32_t *rqe;
 } mf_conv2d_params_t;
 
 #ifndef MF_FAST_MBQM_DEFINED
@@ -27,19 +33,9 @@ MF_INLINE int32_t mf__fast_mbqm(int32_t x, int32_t m, int shift)
     int32_t r;
     if (a == MF_INT32_MIN && m == MF_INT32_MIN) r = MF_INT32_MAX;
     else {
-#if defined(__ARM_ARCH_6M__) || defined(MF_TEST_SPLIT_MUL)
-        /* ARMv6-M has no 32x32->64 multiply (the int64 product calls __aeabi_lmul): build bits
-         * 31..62 of a*m + 2^30 from four 16x16 products (the result fits int32). */
-        /* a*m + 2^30 = (hh + m1>>16 + m2>>16) * 2^32 + t * 2^16 + (ll & 0xFFFF) with
-         * t = (ll >> 16) + (m1 & 0xFFFF) + (m2 & 0xFFFF) + 2^14 < 2^18, so the floor of the
-         * quotient by 2^31 is 2 * (hh + m1>>16 + m2>>16) + (t >> 15) (mod 2^32). */
-        const int32_t ah = a >> 16, mh = m >> 16;
-        const uint32_t al = (uint32_t)a & 0xFFFFu, ml = (uint32_t)m & 0xFFFFu;
-        const int32_t m1 = ah * (int32_t)ml, m2 = (int32_t)al * mh;
-        const uint32_t ll = al * ml;
-        const uint32_t t = (ll >> 16) + ((uint32_t)m1 & 0xFFFFu) + ((uint32_t)m2 & 0xFFFFu) + (1u << 14);
-        const uint32_t hi = (uint32_t)(ah * mh) + (uint32_t)(m1 >> 16) + (uint32_t)(m2 >> 16);
-        r = (int32_t)((hi << 1) + (t >> 15));
+#if defined(__ARM_ARCH_6M__)
+        /* ARMv6-M has no 32x32->64 multiply (the int64 product calls __aeabi_lmul); m >= 0 here */
+        r = mf_srdhm_pos(a, m);
 #else
         r = (int32_t)(((int64_t)a * (int64_t)m + ((int64_t)1 << 30)) >> 31);
 #endif
@@ -155,5 +151,115 @@ MF_KERNEL void mf_conv2d_s8(const mf_conv2d_params_t *p, const int8_t *in, int8_
         }
     }
 }
+
+
+/* ---- pixel-pair path (cores without SIMD: ARMv6-M) --------------------------------------------------
+ * Two output pixels at a time: their windows are expanded once into int32 (padded taps read the input
+ * zero point), interleaved x0[k], x1[k], so the channel loop reads both with one LDM; each weight pair
+ * feeds both pixels (4 MACs per 2 input and 2 weight loads). The weights are stored + 128 (unsigned bytes,
+ * loaded without sign extension); the excess 128 * sum(window) is subtracted per pixel. */
+#if defined(__ARM_ARCH_6M__)
+/* a_jc += x_j * u_c over groups of 4 k up to xend (x: interleaved int32 pairs, u: byte pairs). The
+ * accumulators live in high registers (ADD reaches them); x0/x1 are pinned in ascending order for LDM. */
+#define MF_M0_STEP(o0, o1) \
+        "ldm %[x]!, {%[x0], %[x1]}\n\t" "ldrb %[u0], [%[w], #" #o0 "]\n\t" "ldrb %[u1], [%[w], #" #o1 "]\n\t" \
+        "mov %[t], %[x0]\n\t" "muls %[t], %[u0], %[t]\n\t" "add %[c00], %[t]\n\t" \
+        "muls %[x0], %[u1], %[x0]\n\t" "add %[c01], %[x0]\n\t" \
+        "muls %[u0], %[x1], %[u0]\n\t" "add %[c10], %[u0]\n\t" \
+        "muls %[u1], %[x1], %[u1]\n\t" "add %[c11], %[u1]\n\t"
+#define MF_M0_DOT(X, W, XEND, A00, A01, A10, A11) do { \
+    register int32_t _x0 __asm__("r4"), _x1 __asm__("r5"); int32_t _u0, _u1, _t; \
+    __asm__ volatile(".syntax unified\n\t" "1:\n\t" \
+        MF_M0_STEP(0, 1) MF_M0_STEP(2, 3) MF_M0_STEP(4, 5) MF_M0_STEP(6, 7) \
+        "adds %[w], #8\n\t" "cmp %[x], %[e]\n\t" "bne 1b\n\t" ".syntax divided" \
+        : [x] "+l"(X), [w] "+l"(W), [x0] "=&l"(_x0), [x1] "=&l"(_x1), [u0] "=&l"(_u0), [u1] "=&l"(_u1), \
+          [t] "=&l"(_t), [c00] "+h"(A00), [c01] "+h"(A01), [c10] "+h"(A10), [c11] "+h"(A11) \
+        : [e] "h"(XEND) : "cc", "memory"); } while (0)
+#endif
+
+/* Window of output pixel (b, oy, ox) into every other int32 of xs; returns the sum of its values. */
+MF_INLINE int32_t mf_conv2d__m0_expand(const mf_conv2d_params_t *p, const int8_t *in, int32_t b, int32_t oy, int32_t ox,
+                                       int32_t *xs)
+{
+    const int32_t in_c = p->in_c;
+    const int32_t iy0 = oy * p->stride_h - p->pad_top, ix0 = ox * p->stride_w - p->pad_left;
+    const int8_t *in_b = in + b * p->in_h * p->in_w * in_c;
+    int32_t sum = 0;
+    for (int32_t ky = 0; ky < p->k_h; ++ky) {
+        const int32_t iy = iy0 + ky * p->dil_h;
+        for (int32_t kx = 0; kx < p->k_w; ++kx) {
+            const int32_t ix = ix0 + kx * p->dil_w;
+            if (iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w) {
+                const int8_t *src = in_b + (iy * p->in_w + ix) * in_c;
+                for (int32_t c = 0; c < in_c; ++c, xs += 2) {
+                    const int32_t v = src[c];
+                    *xs = v;
+                    sum += v;
+                }
+            } else {
+                for (int32_t c = 0; c < in_c; ++c, xs += 2) *xs = p->pad_value;
+                sum += p->pad_value * in_c;
+            }
+        }
+    }
+    return sum;
+}
+
+MF_KERNEL int8_t mf_conv2d__m0_rq(const mf_conv2d_params_t *p, int32_t acc, int32_t c)
+{
+    if (p->rqe) return (int8_t)mf_rq_e(acc, p->rqe[4 * c + 1], p->rqe[4 * c + 2], p->rqe[4 * c + 3], p->act_min, p->act_max);
+    return mf_conv2d__requant(p, acc, c);
+}
+
+/* Same output as mf_conv2d_s8, from p->wm0. xs: 2 * k_h * k_w * in_c int32 of scratch.
+ * Order (overlap_lead): pixel pairs in increasing order; both windows are read before any output of
+ * the pair is written, so reads only come earlier than in mf_conv2d_s8. */
+MF_KERNEL void mf_conv2d_s8_m0(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int32_t *xs)
+{
+    const int32_t K = p->k_h * p->k_w * p->in_c;
+    const int32_t oc = p->out_c;
+    const int32_t npix = p->batches * p->out_h * p->out_w;
+    int32_t b = 0, oy = 0, ox = 0;
+    for (int32_t n = 0; n < npix; n += 2) {
+        const int two = n + 1 < npix;
+        const int32_t s0 = mf_conv2d__m0_expand(p, in, b, oy, ox, xs);
+        if (++ox == p->out_w) { ox = 0; if (++oy == p->out_h) { oy = 0; ++b; } }
+        int32_t s1 = s0;
+        if (two) {
+            s1 = mf_conv2d__m0_expand(p, in, b, oy, ox, xs + 1);
+            if (++ox == p->out_w) { ox = 0; if (++oy == p->out_h) { oy = 0; ++b; } }
+        } else {
+            for (int32_t k = 0; k < K; ++k) xs[2 * k + 1] = xs[2 * k];
+        }
+        const int32_t e0 = 128 * s0, e1 = 128 * s1;
+        int8_t *o0 = out + n * oc, *o1 = o0 + oc;
+        const uint8_t *w = p->wm0;
+        int32_t c = 0;
+        for (; c + 1 < oc; c += 2) {
+            const int32_t b0 = p->rqe ? p->rqe[4 * c] : p->bias[c], b1 = p->rqe ? p->rqe[4 * c + 4] : p->bias[c + 1];
+            int32_t a00 = b0 - e0, a01 = b1 - e0, a10 = b0 - e1, a11 = b1 - e1;
+            const int32_t *x = xs;
+            int32_t k = 0;
+#if defined(__ARM_ARCH_6M__)
+            if (K >= 4) { MF_M0_DOT(x, w, xs + 2 * (K & ~3), a00, a01, a10, a11); k = K & ~3; }
+#endif
+            for (; k < K; ++k, x += 2, w += 2) {
+                a00 += x[0] * (int32_t)w[0]; a01 += x[0] * (int32_t)w[1];
+                a10 += x[1] * (int32_t)w[0]; a11 += x[1] * (int32_t)w[1];
+            }
+            o0[c] = mf_conv2d__m0_rq(p, a00, c); o0[c + 1] = mf_conv2d__m0_rq(p, a01, c + 1);
+            if (two) { o1[c] = mf_conv2d__m0_rq(p, a10, c); o1[c + 1] = mf_conv2d__m0_rq(p, a11, c + 1); }
+        }
+        if (c < oc) {
+            const int32_t b0 = p->rqe ? p->rqe[4 * c] : p->bias[c];
+            int32_t a0 = b0 - e0, a1 = b0 - e1;
+            const int32_t *x = xs;
+            for (int32_t k = 0; k < K; ++k, x += 2, ++w) { a0 += x[0] * (int32_t)w[0]; a1 += x[1] * (int32_t)w[0]; }
+            o0[c] = mf_conv2d__m0_rq(p, a0, c);
+            if (two) o1[c] = mf_conv2d__m0_rq(p, a1, c);
+        }
+    }
+}
+
 
 #endif

@@ -31,19 +31,9 @@ MF_INLINE int32_t mf__fast_mbqm(int32_t x, int32_t m, int shift)
     int32_t r;
     if (a == MF_INT32_MIN && m == MF_INT32_MIN) r = MF_INT32_MAX;
     else {
-#if defined(__ARM_ARCH_6M__) || defined(MF_TEST_SPLIT_MUL)
-        /* ARMv6-M has no 32x32->64 multiply (the int64 product calls __aeabi_lmul): build bits
-         * 31..62 of a*m + 2^30 from four 16x16 products (the result fits int32). */
-        /* a*m + 2^30 = (hh + m1>>16 + m2>>16) * 2^32 + t * 2^16 + (ll & 0xFFFF) with
-         * t = (ll >> 16) + (m1 & 0xFFFF) + (m2 & 0xFFFF) + 2^14 < 2^18, so the floor of the
-         * quotient by 2^31 is 2 * (hh + m1>>16 + m2>>16) + (t >> 15) (mod 2^32). */
-        const int32_t ah = a >> 16, mh = m >> 16;
-        const uint32_t al = (uint32_t)a & 0xFFFFu, ml = (uint32_t)m & 0xFFFFu;
-        const int32_t m1 = ah * (int32_t)ml, m2 = (int32_t)al * mh;
-        const uint32_t ll = al * ml;
-        const uint32_t t = (ll >> 16) + ((uint32_t)m1 & 0xFFFFu) + ((uint32_t)m2 & 0xFFFFu) + (1u << 14);
-        const uint32_t hi = (uint32_t)(ah * mh) + (uint32_t)(m1 >> 16) + (uint32_t)(m2 >> 16);
-        r = (int32_t)((hi << 1) + (t >> 15));
+#if defined(__ARM_ARCH_6M__)
+        /* ARMv6-M has no 32x32->64 multiply (the int64 product calls __aeabi_lmul); m >= 0 here */
+        r = mf_srdhm_pos(a, m);
 #else
         r = (int32_t)(((int64_t)a * (int64_t)m + ((int64_t)1 << 30)) >> 31);
 #endif
@@ -52,8 +42,8 @@ MF_INLINE int32_t mf__fast_mbqm(int32_t x, int32_t m, int shift)
 }
 #endif
 
-/* SRDHM(x, m) for |x| < 2^30 (never the INT32_MIN * INT32_MIN case): mf__fast_mbqm without the shift. */
-MF_INLINE int32_t mf_dw__srdhm(int32_t x, int32_t m) { return mf__fast_mbqm(x, m, 0); }
+/* SRDHM(x, m), m >= 0 (QuantizeMultiplier's mantissas): mf_srdhm_pos (one instruction sequence on ARMv6-M). */
+MF_INLINE int32_t mf_dw__srdhm(int32_t x, int32_t m) { return mf_srdhm_pos(x, m); }
 
 /* rq4 requantisation: RDBP(v, e) + zp = (v - (v<0) + rnd) >> e (nested floors by powers of two
  * collapse; |v| < 2^30 and rnd < 2^30 keep the sum inside int32). */

@@ -1,0 +1,72 @@
+"""Layouts and requantisation constants of runtime/portable's pair/quad paths (cores without DSP)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from microforge.ops._requant import rq_e_table
+from microforge.ops.conv2d import m0_pair_layout
+from microforge.ops.fully_connected import m0_quad_layout
+from microforge.quant import multiply_by_quantized_multiplier, srdhm
+
+
+@pytest.mark.parametrize("n,k", [(1, 5), (2, 3), (3, 7), (5, 1), (13, 9)])
+def test_pair_layout(n, k):
+    w = np.random.default_rng(n * 100 + k).integers(-128, 128, (n, k)).astype(np.int8)
+    got = m0_pair_layout(w)
+    assert got.dtype == np.uint8 and got.size == w.size
+    u = w.astype(np.int32) + 128
+    for q in range(n // 2):
+        block = got[2 * k * q: 2 * k * (q + 1)].reshape(k, 2)
+        assert (block[:, 0] == u[2 * q]).all() and (block[:, 1] == u[2 * q + 1]).all()
+    if n % 2:
+        assert (got[-k:] == u[-1]).all()
+
+
+@pytest.mark.parametrize("n,k", [(1, 5), (4, 3), (7, 7), (13, 2)])
+def test_quad_layout(n, k):
+    w = np.random.default_rng(n * 100 + k).integers(-128, 128, (n, k)).astype(np.int8)
+    got = m0_quad_layout(w)
+    assert got.dtype == np.uint8 and got.size == w.size
+    u = w.astype(np.int32) + 128
+    for g in range(n // 4):
+        block = got[4 * k * g: 4 * k * (g + 1)].reshape(k, 4)
+        assert (block.T == u[4 * g: 4 * g + 4]).all()
+    rest = n % 4
+    assert (got[4 * k * (n // 4):].reshape(rest, k) == u[n - rest:]).all()
+
+
+def _rq_e(acc: int, m: int, e: int, rnd: int) -> int:
+    v = srdhm(acc, m)
+    return (v - (v < 0) + rnd) >> e
+
+
+def test_rq_e_table_matches_mbqm():
+    rng = np.random.default_rng(7)
+    w = rng.integers(-127, 128, (6, 40)).astype(np.int8)
+    bias = rng.integers(-5000, 5000, 6).astype(np.int32)
+    mult = rng.integers(1 << 30, 1 << 31, 6).astype(np.int32)
+    shift = -rng.integers(1, 23, 6).astype(np.int32)
+    t = rq_e_table(w, bias, mult, shift, -17)
+    assert t.shape == (6, 4) and (t[:, 0] == bias).all() and (t[:, 1] == mult).all() and (t[:, 2] == -shift).all()
+    bound = np.abs(bias.astype(np.int64)) + 128 * np.abs(w.astype(np.int64)).sum(axis=1)
+    for c in range(6):
+        for acc in rng.integers(-int(bound[c]), int(bound[c]) + 1, 200):
+            want = int(multiply_by_quantized_multiplier(np.array([acc]), mult[c:c + 1], shift[c:c + 1])[0]) - 17
+            assert _rq_e(int(acc), int(t[c, 1]), int(t[c, 2]), int(t[c, 3])) == want
+
+
+@pytest.mark.parametrize("what", ["shift 0", "shift -23", "wide accumulator"])
+def test_rq_e_table_refuses_inexact(what):
+    w = np.ones((2, 4), np.int8)
+    bias = np.zeros(2, np.int32)
+    mult = np.full(2, 1 << 30, np.int32)
+    shift = np.full(2, -5, np.int32)
+    if what == "shift 0":
+        shift[1] = 0
+    elif what == "shift -23":
+        shift[0] = -23
+    else:
+        bias[1] = (1 << 30) - 128 * 4
+    assert rq_e_table(w, bias, mult, shift, 0) is None
+    assert rq_e_table(w, np.zeros(2, np.int32), mult, np.full(2, -5, np.int32), 0) is not None
