@@ -121,7 +121,7 @@ class Conv2D(OpDef):
             x16 = win4 <= X16_MAX_WIN and oc >= 12  # MF_CONV2D_X16 and the smaller MF_CONV2D_X16_MIN_OC: a superset
             words = ((9 if x16 else 3) if 3 * win4 <= 4096 else 1) * win4 // 4
             if fields["mix"]:
-                words = 6 * win4 // 4                    # mf_conv2d_s8_mix: two windows + their int16 form
+                words = 6 * win4 // 4 + 1                # MF_CONV2D_MIX_SCRATCH_BYTES: two windows, their int16 form, a sentinel
             return (f"{{ int32_t scratch[{words}]; "
                     f"mf_conv2d_s8_scratch(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, (int8_t *)scratch); }}")
         return f"mf_conv2d_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"

@@ -89,6 +89,7 @@ MF_KERNEL void mf_dsp_im2col(const mf_conv2d_params_t *p, const int8_t *in, cons
  * next (144 bytes, 16 channels) gained 4% on the M4; 1x1 with 16 channels gained 7%). */
 #define MF_CONV2D_X16_MIN_OC(one_by_one) ((one_by_one) ? 12 : 16)
 #define MF_CONV2D_X16_MIN_WIN 32
+#define MF_CONV2D_MIX_SCRATCH_BYTES(k_h, k_w, in_c) (6 * MF_CONV2D_WIN4(k_h, k_w, in_c) + 4)
 #define MF_CONV2D_SCRATCH_BYTES(k_h, k_w, in_c) \
     ((MF_CONV2D_BLOCK_PIX(k_h, k_w, in_c) == 3 ? (MF_CONV2D_X16(k_h, k_w, in_c) ? 9 : 3) : 1) * MF_CONV2D_WIN4(k_h, k_w, in_c))
 
@@ -280,12 +281,6 @@ MF_KERNEL void mf_dsp_mix_expand2(int32_t *x16, const int8_t *a, const int8_t *b
     "smlad %[sa1], %[e1], %[wa], %[sa1]\n\t"                                                     \
     "smlad %[sb0], %[e0], %[wb], %[sb0]\n\t"                                                     \
     "smlad %[sb1], %[e1], %[wb], %[sb1]\n\t"
-#define MF_DSP_MIX_OPS                                                                           \
-    : [ma0] "+r"(ma0), [ma1] "+r"(ma1), [mb0] "+r"(mb0), [mb1] "+r"(mb1),                        \
-      [sa0] "+r"(sa0), [sa1] "+r"(sa1), [sb0] "+r"(sb0), [sb1] "+r"(sb1),                        \
-      [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb)                              \
-    : [x] "r"(x), [w] "r"(w)                                                                     \
-    : "memory"
 #define MF_DSP_MIX_CHUNK(O_) MF_DSP_MIX_HALF(O_) MF_DSP_MIX_HALF(O_ + 8)
 
 /* out0[c], out1[c] for the block's two pixels (x16 as above) and channels c < n_out, weights wmix in
@@ -296,27 +291,28 @@ MF_KERNEL void mf_dsp_mix_rows(const int32_t *x16, const int32_t k4, const int8_
                                const int32_t n_out, const int32_t out_offset, const int32_t act_min,
                                const int32_t act_max, int8_t *out0, int8_t *out1, const int32_t o1_step)
 {
-    const int32_t *xend = x16 + (k4 & ~15);   /* 16 window bytes = 64 bytes of x16 per loop pass */
     for (int32_t c = 0; c < n_out; c += 4, rq += 12, wmix += 4 * k4, out0 += 4, out1 += o1_step) {
         int32_t ma0 = rq[0], ma1 = rq[0], sa0 = rq[0], sa1 = rq[0];
         int32_t mb0 = rq[6], mb1 = rq[6], sb0 = rq[6], sb1 = rq[6];
         int32_t e0, e1, wa, wb;
         const int32_t *x = x16;
         const int8_t *w = wmix;
-        if (k4 >= 16) {
-            __asm__ volatile("1:\n\t" MF_DSP_MIX_CHUNK(0) MF_DSP_MIX_CHUNK(16) MF_DSP_MIX_CHUNK(32) MF_DSP_MIX_CHUNK(48)
-                             "adds %[x], #64\n\tadds %[w], #64\n\tldr %[e0], %[end]\n\tcmp %[x], %[e0]\n\tbne 1b"
-                             : [ma0] "+r"(ma0), [ma1] "+r"(ma1), [mb0] "+r"(mb0), [mb1] "+r"(mb1),
-                               [sa0] "+r"(sa0), [sa1] "+r"(sa1), [sb0] "+r"(sb0), [sb1] "+r"(sb1),
-                               [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [x] "+r"(x), [w] "+r"(w)
-                             : [end] "m"(xend)
-                             : "cc", "memory");
-        }
-        if (k4 & 8) {
-            __asm__ volatile(MF_DSP_MIX_CHUNK(0) MF_DSP_MIX_CHUNK(16) MF_DSP_MIX_OPS);
-            x += 8; w += 32;
-        }
-        if (k4 & 4) __asm__ volatile(MF_DSP_MIX_CHUNK(0) MF_DSP_MIX_OPS);
+        /* One asm block for the whole window: 1 and 2 leading chunks as the assembler's .if picks, then 4 chunks
+         * per pass until the word after the window, a sentinel no int16 pair in [-128, 127] can equal (the loop
+         * needs no end register: separate blocks, or one more operand, made GCC's allocator give up). */
+        __asm__ volatile(".if %c[one]\n\t" MF_DSP_MIX_CHUNK(0) "adds %[x], #16\n\tadds %[w], #16\n"
+                         ".endif\n"
+                         ".if %c[two]\n\t" MF_DSP_MIX_CHUNK(0) MF_DSP_MIX_CHUNK(16) "adds %[x], #32\n\tadds %[w], #32\n"
+                         ".endif\n"
+                         ".if %c[loop]\n"
+                         "1:\n\t" MF_DSP_MIX_CHUNK(0) MF_DSP_MIX_CHUNK(16) MF_DSP_MIX_CHUNK(32) MF_DSP_MIX_CHUNK(48)
+                         "ldr %[e0], [%[x], #64]\n\tadds %[x], #64\n\tadds %[w], #64\n\tcmp %[e0], #0x80808080\n\tbne 1b\n"
+                         ".endif"
+                         : [ma0] "+r"(ma0), [ma1] "+r"(ma1), [mb0] "+r"(mb0), [mb1] "+r"(mb1),
+                           [sa0] "+r"(sa0), [sa1] "+r"(sa1), [sb0] "+r"(sb0), [sb1] "+r"(sb1),
+                           [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [x] "+r"(x), [w] "+r"(w)
+                         : [loop] "i"(k4 >= 16), [two] "i"((k4 & 8) != 0), [one] "i"((k4 & 4) != 0)
+                         : "cc", "memory");
         const int32_t b1 = rq[1], b3 = rq[7];
 #define MF_DSP_MIX_OUT(o_, acc_, m_, e_) ((o_) = mf_dsp_out_fast((acc_), (m_), (e_), out_offset, act_min, act_max))
         const int32_t n_c = n_out - c;   /* channels of this group that exist (the last group may be padded) */
@@ -340,7 +336,8 @@ MF_KERNEL void mf_dsp_mix_rows(const int32_t *x16, const int32_t k4, const int8_
 
 /* The mix = 1 convolution: pixels in pairs (a lone last pixel doubled), each pair's windows read (1x1 with
  * in_c % 4 == 0: in place; else gathered into buf) and sign-extended into x16 before any output of the
- * pair is written, so the write order contract of the 3-pixel blocks holds. Scratch: 6 * k4 bytes. */
+ * pair is written, so the write order contract of the 3-pixel blocks holds. Scratch: 6 * k4 + 4 bytes
+ * (MF_CONV2D_MIX_SCRATCH_BYTES). */
 MF_KERNEL void mf_conv2d_s8_mix(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int8_t *buf)
 {
     const int32_t oc = p->out_c, ic = p->in_c;
@@ -348,6 +345,7 @@ MF_KERNEL void mf_conv2d_s8_mix(const mf_conv2d_params_t *p, const int8_t *in, i
     const int32_t k = p->k_h * p->k_w * ic, k4 = (k + 3) & ~3;
     int32_t *x16 = (int32_t *)(buf + 2 * k4);
     int32_t dummy;
+    x16[k4] = (int32_t)0x80808080;   /* mf_dsp_mix_rows' loop end */
     const int direct = p->k_h == 1 && p->k_w == 1 && p->pad_top == 0 && p->pad_left == 0 && (ic & 3) == 0 &&
                        p->stride_h == 1 && p->stride_w == 1 && p->in_h == p->out_h && p->in_w == p->out_w;
     for (int32_t i = 0; i < n_pix; i += 2) {
@@ -454,7 +452,7 @@ MF_KERNEL void mf_conv2d_s8_scratch(const mf_conv2d_params_t *p, const int8_t *i
 /* Same signature as the portable kernel (scratch from a VLA); generated code calls the _scratch form. */
 MF_KERNEL void mf_conv2d_s8(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out)
 {
-    int32_t buf[(p->mix ? 6 * MF_CONV2D_WIN4(p->k_h, p->k_w, p->in_c) : MF_CONV2D_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c)) / 4];
+    int32_t buf[(p->mix ? MF_CONV2D_MIX_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c) : MF_CONV2D_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c)) / 4];
     mf_conv2d_s8_scratch(p, in, out, (int8_t *)buf);
 }
 
