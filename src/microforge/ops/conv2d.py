@@ -14,7 +14,7 @@ from .base import (OpDef, is_int16, expect_arity, expect_const, expect_dtype, ex
 X16_MAX_WIN = 384
 # Mixed-weight 2x4 blocks (mf_conv2d_s8_mix): widest window (bytes, rounded up to 4) and the flash the zero
 # padding of the window to 4 bytes and of out_c to 4 channels may add, as a fraction of the weights.
-# 6 * MIX_MAX_WIN = 9 * X16_MAX_WIN: the same stack bound as the 3-pixel blocks.
+# 6 * MIX_MAX_WIN (+ a 4-byte sentinel) = 9 * X16_MAX_WIN (+ 4): about the stack bound of the 3-pixel blocks.
 MIX_MAX_WIN = 576
 MIX_MAX_PAD = 0.05
 # ... and the narrowest: below it the per-block requantisation outweighs the cheaper dot products (measured on

@@ -1,7 +1,9 @@
 /* mf_conv2d (DSP): int8 2-D convolution (NHWC input, OHWI weights) with SXTB16 + SMLAD, bit-exact
  * with TFLM's reference.
  *
- * Output pixels go in threes through 2x3 blocks (2 output channels x 3 pixels), leftovers through 2x2
+ * Layers whose weights ops/conv2d.py re-laid as mixed 4-channel groups (mix = 1: windows of 20..576
+ * bytes, see mix_layout) go through 2-pixel x 4-channel blocks (mf_conv2d_s8_mix, below). The others:
+ * output pixels go in threes through 2x3 blocks (2 output channels x 3 pixels), leftovers through 2x2
  * or 4-channel x 1-pixel blocks (mf_fully_connected.h). With the fast requantisation and enough output
  * channels, a 3-pixel block's inputs are sign-extended once (mf_dsp_expand3) and every channel pair
  * reads them as int16 pairs (mf_dsp_rows3e); otherwise each pair re-extends them (mf_dsp_dot_2x3).
