@@ -137,8 +137,8 @@ def test_op_on_core(name, core, tmp_path):
     _assert_same(run.outputs, oracle.run(xs), f"{name} on {core}")
 
 
-# DSP conv 2-pixel x 4-channel blocks on mixed weights (mf_conv2d_s8_mix): with the padding and odd-pixel rules
-# lifted (MIX_MAX_PAD = inf, MIX_MIN_ODD_PIX = 1) small odd shapes take that path too: odd in/out channels (1, 3, 5, 7, 13: padded channel
+# DSP conv 2-pixel x 4-channel blocks on mixed weights (mf_conv2d_s8_mix): with the padding rule lifted
+# (MIX_MAX_PAD = inf) small odd shapes take that path too: odd in/out channels (1, 3, 5, 7, 13: padded channel
 # groups, partial last group stores, window tails), a lone last pixel, strides, dilation, SAME/VALID,
 # in-place 1x1 (in_c % 4 == 0: read straight from the input), batches, per-tensor weights.
 MIX_MODELS = {
@@ -162,7 +162,6 @@ MIX_MODELS = {
 def test_conv_mix_on_core(name, core, tmp_path, monkeypatch):
     from microforge.ops import conv2d
     monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))
-    monkeypatch.setattr(conv2d, "MIX_MIN_ODD_PIX", 1)
     model = MIX_MODELS[name]()
     oracle = Oracle(model)
     xs = random_inputs(oracle, np.random.default_rng(seed_of("target-mix", name)))

@@ -119,12 +119,3 @@ def test_mix_layout_refusals():
     big = np.full((4, 520), 127, np.int8)                      # c' rows' sum |w| = 66,040 >= 2^16
     assert mix_layout(big) is None
 
-
-@pytest.mark.parametrize("h,w,mix", [(3, 3, 0), (2, 5, 1), (5, 5, 1), (1, 19, 0)])
-def test_mix_path_skips_small_odd_pixel_counts(h, w, mix):
-    """An odd pixel count below MIX_MIN_ODD_PIX keeps the 3-pixel blocks (the 2-pixel blocks would compute the last
-    pixel twice); everything else with a mixable window takes the mixed blocks."""
-    from microforge import modelgen as mg
-    from microforge.driver import compile_model
-    cm = compile_model(mg.conv2d_model(5, (1, h, w, 64), 16, 1, 1, "VALID", 1, "RELU", in_zp=-3), target="m4")
-    assert f".mix = {mix}," in cm.files["model.c"]

@@ -20,9 +20,6 @@ MIX_MAX_PAD = 0.05
 # ... and the narrowest: below it the per-block requantisation outweighs the cheaper dot products (measured on
 # the emulated M4: 16-byte windows 6% slower than the 3-pixel blocks, 28-byte windows 5-15% faster)
 MIX_MIN_WIN = 20
-# A call with an odd pixel count computes its last pixel twice (2-pixel blocks): below this many pixels that
-# waste (> 5%) eats the gain (kws's row-pipeline bands of 5 pixels: 4% slower; 3x3-pixel layers: 3% slower)
-MIX_MIN_ODD_PIX = 20
 
 
 class Conv2D(OpDef):
@@ -108,8 +105,7 @@ class Conv2D(OpDef):
         if "dsp" in ctx.kernel_variants:
             w2 = w.data.reshape(oc, -1)
             rq = dsp_rq_layout(w2, bias, mult, shift, out_zp, lo, hi)
-            n_pix = x.shape[0] * y.shape[1] * y.shape[2]
-            wmix = mix_layout(w2) if rq is not None and (n_pix % 2 == 0 or n_pix >= MIX_MIN_ODD_PIX) else None
+            wmix = mix_layout(w2) if rq is not None else None
             if wmix is None:
                 fields.update(weights=ctx.const(w), mix=0, **dsp_rq_fields(op, ctx, w2, bias, mult, shift, out_zp, lo, hi))
             else:   # the last group's padded channels get zero constants (their outputs are not stored)

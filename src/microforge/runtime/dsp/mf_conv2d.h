@@ -287,13 +287,13 @@ MF_KERNEL void mf_dsp_mix_expand2(int32_t *x16, const int8_t *a, const int8_t *b
 
 /* out0[c], out1[c] for the block's two pixels (x16 as above) and channels c < n_out, weights wmix in
  * 4-channel groups of 4*k4 bytes, fast requantisation constants rq in channel pairs (per-channel layout,
- * ops/conv2d.py). o1_step 0 sends pixel 1's outputs to a 4-byte dummy (a lone last pixel). The k loop is
+ * ops/conv2d.py). The k loop is
  * one asm block (all 14 registers: 8 accumulators, 4 temporaries, 2 pointers; its end is read from memory). */
 MF_KERNEL void mf_dsp_mix_rows(const int32_t *x16, const int32_t k4, const int8_t *wmix, const int32_t *rq,
                                const int32_t n_out, const int32_t out_offset, const int32_t act_min,
-                               const int32_t act_max, int8_t *out0, int8_t *out1, const int32_t o1_step)
+                               const int32_t act_max, int8_t *out0, int8_t *out1)
 {
-    for (int32_t c = 0; c < n_out; c += 4, rq += 12, wmix += 4 * k4, out0 += 4, out1 += o1_step) {
+    for (int32_t c = 0; c < n_out; c += 4, rq += 12, wmix += 4 * k4, out0 += 4, out1 += 4) {
         int32_t ma0 = rq[0], ma1 = rq[0], sa0 = rq[0], sa1 = rq[0];
         int32_t mb0 = rq[6], mb1 = rq[6], sb0 = rq[6], sb1 = rq[6];
         int32_t e0, e1, wa, wb;
@@ -336,7 +336,30 @@ MF_KERNEL void mf_dsp_mix_rows(const int32_t *x16, const int32_t k4, const int8_
     }
 }
 
-/* The mix = 1 convolution: pixels in pairs (a lone last pixel doubled), each pair's windows read (1x1 with
+/* mf_dsp_mix_rows for a lone last pixel (x16 from mf_dsp_mix_expand2 with both pixels the same; its pixel-0
+ * words are read): the same mixed arithmetic in C, four accumulators, no pixel computed twice. */
+MF_KERNEL void mf_dsp_mix_rows1(const int32_t *x16, const int32_t k4, const int8_t *wmix, const int32_t *rq,
+                                const int32_t n_out, const int32_t out_offset, const int32_t act_min,
+                                const int32_t act_max, int8_t *out)
+{
+    for (int32_t c = 0; c < n_out; c += 4, rq += 12, out += 4) {
+        int32_t ma = rq[0], sa = rq[0], mb = rq[6], sb = rq[6];
+        const int32_t *x = x16;
+        for (int32_t k = 0; k < k4; k += 4, x += 4, wmix += 16) {
+            const int32_t a = mf_dsp_ld4(wmix), b = mf_dsp_ld4(wmix + 4), a2 = mf_dsp_ld4(wmix + 8), b2 = mf_dsp_ld4(wmix + 12);
+            const int32_t e = x[0], o = x[2];
+            ma = __smlad(e, a, ma); mb = __smlad(e, b, mb); sa = __smlad(e, __sxtb16(a), sa); sb = __smlad(e, __sxtb16(b), sb);
+            ma = __smlad(o, a2, ma); mb = __smlad(o, b2, mb); sa = __smlad(o, __sxtb16(a2), sa); sb = __smlad(o, __sxtb16(b2), sb);
+        }
+        const int32_t n_c = n_out - c;
+        out[0] = mf_dsp_out_fast(sa, rq[2], rq[4], out_offset, act_min, act_max);
+        if (n_c > 1) out[1] = mf_dsp_out_fast(((ma - sa) >> 8) + rq[1], rq[3], rq[5], out_offset, act_min, act_max);
+        if (n_c > 2) out[2] = mf_dsp_out_fast(sb, rq[8], rq[10], out_offset, act_min, act_max);
+        if (n_c > 3) out[3] = mf_dsp_out_fast(((mb - sb) >> 8) + rq[7], rq[9], rq[11], out_offset, act_min, act_max);
+    }
+}
+
+/* The mix = 1 convolution: pixels in pairs (a lone last pixel through mf_dsp_mix_rows1), each pair's windows read (1x1 with
  * in_c % 4 == 0: in place; else gathered into buf) and sign-extended into x16 before any output of the
  * pair is written, so the write order contract of the 3-pixel blocks holds. Scratch: 6 * k4 + 4 bytes
  * (MF_CONV2D_MIX_SCRATCH_BYTES). */
@@ -346,7 +369,6 @@ MF_KERNEL void mf_conv2d_s8_mix(const mf_conv2d_params_t *p, const int8_t *in, i
     const int32_t n_pix = p->batches * p->out_h * p->out_w;
     const int32_t k = p->k_h * p->k_w * ic, k4 = (k + 3) & ~3;
     int32_t *x16 = (int32_t *)(buf + 2 * k4);
-    int32_t dummy;
     x16[k4] = (int32_t)0x80808080;   /* mf_dsp_mix_rows' loop end */
     const int direct = p->k_h == 1 && p->k_w == 1 && p->pad_top == 0 && p->pad_left == 0 && (ic & 3) == 0 &&
                        p->stride_h == 1 && p->stride_w == 1 && p->in_h == p->out_h && p->in_w == p->out_w;
@@ -359,8 +381,11 @@ MF_KERNEL void mf_conv2d_s8_mix(const mf_conv2d_params_t *p, const int8_t *in, i
             if (n_px == 2) mf_dsp_im2col(p, in, i + 1, buf + k4);
             mf_dsp_mix_expand2(x16, buf, buf + (n_px - 1) * k4, k4);
         }
-        mf_dsp_mix_rows(x16, k4, p->weights, p->rq, oc, p->out_offset, p->act_min, p->act_max, out + i * oc,
-                        n_px == 2 ? out + (i + 1) * oc : (int8_t *)&dummy, n_px == 2 ? 4 : 0);
+        if (n_px == 2)
+            mf_dsp_mix_rows(x16, k4, p->weights, p->rq, oc, p->out_offset, p->act_min, p->act_max, out + i * oc,
+                            out + (i + 1) * oc);
+        else
+            mf_dsp_mix_rows1(x16, k4, p->weights, p->rq, oc, p->out_offset, p->act_min, p->act_max, out + i * oc);
     }
 }
 
