@@ -143,6 +143,40 @@ def test_op_on_core(name, core, tmp_path):
     _assert_same(run.outputs, oracle.run(xs), f"{name} on {core}")
 
 
+# DSP conv 2-pixel x 4-channel blocks on mixed weights (mf_conv2d_s8_mix): with the padding rule lifted
+# (MIX_MAX_PAD = inf) small odd shapes take that path too: odd in/out channels (1, 3, 5, 7, 13: padded channel
+# groups, partial last group stores, window tails), a lone last pixel, strides, dilation, SAME/VALID,
+# in-place 1x1 (in_c % 4 == 0: read straight from the input), batches, per-tensor weights.
+MIX_MODELS = {
+    "mix-1x1-24to13-5x5": lambda: mg.conv2d_model(seed_of("mx", 1), (1, 5, 5, 24), 13, 1, 1, "VALID", 1, "RELU", in_zp=-9),
+    "mix-1x1-20to7-s2": lambda: mg.conv2d_model(seed_of("mx", 2), (1, 7, 5, 20), 7, 1, 2, "SAME", 1, "NONE", in_zp=4),
+    "mix-1x1-21to5": lambda: mg.conv2d_model(seed_of("mx", 3), (1, 3, 3, 21), 5, 1, 1, "VALID", 1, "RELU6", in_zp=-128),
+    "mix-1x1-64to61-batch2": lambda: mg.conv2d_model(seed_of("mx", 4), (2, 3, 3, 64), 61, 1, 1, "SAME", 1, "NONE", in_zp=2),
+    "mix-1x1-32to62-per-tensor": lambda: mg.conv2d_model(seed_of("mx", 5), (1, 2, 5, 32), 62, 1, 1, "SAME", 1, "RELU",
+                                                          per_channel=False, in_zp=-1),
+    "mix-5x5-c1to3": lambda: mg.conv2d_model(seed_of("mx", 6), (1, 7, 6, 1), 3, 5, 1, "SAME", 1, "RELU", in_zp=-3),
+    "mix-3x3-c3to1-s2": lambda: mg.conv2d_model(seed_of("mx", 7), (1, 9, 9, 3), 1, 3, 2, "SAME", 1, "NONE", in_zp=-128),
+    "mix-3x3-c5to63": lambda: mg.conv2d_model(seed_of("mx", 8), (1, 4, 5, 5), 63, 3, 1, "SAME", 1, "RELU6", in_zp=7),
+    "mix-3x3-c7to5-dil2": lambda: mg.conv2d_model(seed_of("mx", 9), (1, 8, 7, 7), 5, 3, 1, "VALID", 2, "RELU", in_zp=-5),
+    "mix-3x3-c13to7-s2-valid": lambda: mg.conv2d_model(seed_of("mx", 10), (1, 9, 8, 13), 7, 3, 2, "VALID", 1, "NONE", in_zp=9),
+    "mix-3x3-c64to16": lambda: mg.conv2d_model(seed_of("mx", 11), (1, 3, 3, 64), 16, 3, 1, "SAME", 1, "RELU", in_zp=-128),
+}
+
+
+@pytest.mark.parametrize("core", ["m4", "m7"])
+@pytest.mark.parametrize("name", sorted(MIX_MODELS))
+def test_conv_mix_on_core(name, core, tmp_path, monkeypatch):
+    from microforge.ops import conv2d
+    monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))
+    model = MIX_MODELS[name]()
+    oracle = Oracle(model)
+    xs = random_inputs(oracle, np.random.default_rng(seed_of("target-mix", name)))
+    cm = compile_model(model, target=core)
+    assert ".mix = 1" in cm.files["model.c"], "the mixed-weight path was not taken"
+    run = run_on_target(cm, get_target(core), xs, workdir=tmp_path)
+    _assert_same(run.outputs, oracle.run(xs), f"{name} on {core}")
+
+
 MODELS = {"ad": ("mlperf_tiny/ad.tflite", 2), "kws": ("mlperf_tiny/kws.tflite", 2), "ic": ("mlperf_tiny/ic.tflite", 1),
           "vww": ("mlperf_tiny/vww.tflite", 1), "mobilenetv2": ("seed/mobilenetv2_0.30_80x80.tflite", 1)}
 

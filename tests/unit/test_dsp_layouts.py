@@ -104,3 +104,58 @@ def test_depthwise_dsp_layout_is_int8_and_lines_up_with_the_kernel(kk, c):
     cols = rq[:16 * (c // 4)].reshape(-1, 4, 4).transpose(1, 0, 2).reshape(4, -1)
     cols = np.concatenate([cols, rq[16 * (c // 4):].reshape(-1, 4).T], axis=1)
     assert cols[0].tolist() == bias.tolist() and cols[1].tolist() == mult.tolist() and cols[2].tolist() == (-shift).tolist()
+
+
+def _mix_dot(wmix: np.ndarray, x: np.ndarray, n_out: int, k: int) -> np.ndarray:
+    """What mf_dsp_mix_rows computes from mix_layout's bytes for one window x (k int8), as int32 arithmetic:
+    per chunk and ev/od half, SMLAD of the raw word's halfwords (little-endian int16) and of its SXTB16 with
+    the int16 inputs (x_k, x_k+2); then c = plain sum, c' = (mixed - plain) >> 8 (both wrapped to int32)."""
+    k4, n4 = (k + 3) & ~3, (n_out + 3) & ~3
+    xp = np.zeros(k4, np.int64)
+    xp[:k] = x
+    words = wmix.reshape(n4 // 4, k4 // 4, 2, 2, 4)            # group, chunk, ev/od, pair, bytes
+    half = words.view(np.uint8).reshape(n4 // 4, k4 // 4, 2, 2, 2, 2).astype(np.int64)
+    h = (half[..., 0] | half[..., 1] << 8)                     # halfwords
+    h = np.where(h >= 1 << 15, h - (1 << 16), h)               # [group][chunk][parity][pair][lane]
+    lo = words.reshape(n4 // 4, k4 // 4, 2, 2, 2, 2)[..., 0].astype(np.int64)   # SXTB16: bytes 0, 2
+    e = xp.reshape(k4 // 4, 2, 2).transpose(0, 2, 1)           # [chunk][parity][lane]: x[4j + 2*lane + parity]
+    mixed = np.einsum("gjpql,jpl->gq", h, e)
+    plain = np.einsum("gjpql,jpl->gq", lo, e)
+    wrap = lambda v: (v + (1 << 31)) % (1 << 32) - (1 << 31)
+    c = wrap(plain)
+    c2 = wrap(mixed - plain) >> 8
+    return np.stack([c, c2], axis=-1).reshape(-1)[:n_out]
+
+
+@pytest.mark.parametrize("n_out,k", [(4, 20), (8, 27), (5, 96), (13, 117), (64, 128), (3, 576)])
+def test_mix_layout_dot_products(n_out, k):
+    from microforge.ops import conv2d
+    rng = np.random.default_rng(n_out * 1000 + k)
+    w = rng.integers(-127, 128, (n_out, k)).astype(np.int8)
+    w[0, :4] = [-128, -128, 5, -1]                             # -128 under a non-negative byte is fine
+    old = conv2d.MIX_MAX_PAD
+    conv2d.MIX_MAX_PAD = float("inf")                          # the padding rule is tested below
+    try:
+        wmix = conv2d.mix_layout(w)
+    finally:
+        conv2d.MIX_MAX_PAD = old
+    assert wmix is not None and wmix.dtype == np.int8 and wmix.size == ((n_out + 3) & ~3) * ((k + 3) & ~3)
+    for x in (rng.integers(-128, 128, k), np.full(k, -128), np.full(k, 127)):
+        want = w.astype(np.int64) @ x.astype(np.int64)
+        assert _mix_dot(wmix, x, n_out, k).tolist() == want.tolist()
+
+
+def test_mix_layout_refusals():
+    from microforge.ops.conv2d import MIX_MAX_WIN, MIX_MIN_WIN, mix_layout
+    ok = np.ones((8, 32), np.int8)
+    assert mix_layout(ok) is not None
+    bad = ok.copy()
+    bad[0, 5], bad[1, 5] = -3, -128                            # c' byte -128 over a negative c byte: -129
+    assert mix_layout(bad) is None
+    assert mix_layout(np.ones((8, MIX_MIN_WIN - 4), np.int8)) is None
+    assert mix_layout(np.ones((8, MIX_MAX_WIN + 4), np.int8)) is None
+    assert mix_layout(np.ones((5, 32), np.int8)) is None       # 3 padded channels: 60% more bytes
+    assert mix_layout(np.ones((8, 21), np.int8)) is None       # 21 -> 24 bytes per row: 14%
+    big = np.full((4, 520), 127, np.int8)                      # c' rows' sum |w| = 66,040 >= 2^16
+    assert mix_layout(big) is None
+

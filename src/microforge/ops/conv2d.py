@@ -15,6 +15,14 @@ from .base import (OpDef, is_int16, expect_arity, expect_const, expect_dtype, ex
 X16_MAX_WIN = 384
 # portable pixel-pair conv (mf_conv2d_s8_m0): largest window scratch (2 pixels x K int32, on the stack), bytes
 M0_MAX_SCRATCH = 4608
+# Mixed-weight 2x4 blocks (mf_conv2d_s8_mix): widest window (bytes, rounded up to 4) and the flash the zero
+# padding of the window to 4 bytes and of out_c to 4 channels may add, as a fraction of the weights.
+# 6 * MIX_MAX_WIN (+ a 4-byte sentinel) = 9 * X16_MAX_WIN (+ 4): about the stack bound of the 3-pixel blocks.
+MIX_MAX_WIN = 576
+MIX_MAX_PAD = 0.05
+# ... and the narrowest: below it the per-block requantisation outweighs the cheaper dot products (measured on
+# the emulated M4: 16-byte windows 6% slower than the 3-pixel blocks, 28-byte windows 5-15% faster)
+MIX_MIN_WIN = 20
 
 
 class Conv2D(OpDef):
@@ -100,17 +108,26 @@ class Conv2D(OpDef):
         k = kh * kw * ic
         if "dsp" not in ctx.kernel_variants and 8 * k <= M0_MAX_SCRATCH:
             return self._emit_pairs(op, ctx, fields, w.data.reshape(oc, k), bias, mult, shift, out_zp)
-        fields["weights"] = ctx.const(w)
         if "dsp" in ctx.kernel_variants:
-            fields.update(dsp_rq_fields(op, ctx, w.data.reshape(oc, -1), bias, mult, shift, out_zp, lo, hi))
+            w2 = w.data.reshape(oc, -1)
+            rq = dsp_rq_layout(w2, bias, mult, shift, out_zp, lo, hi)
+            wmix = mix_layout(w2) if rq is not None else None
+            if wmix is None:
+                fields.update(weights=ctx.const(w), mix=0, **dsp_rq_fields(op, ctx, w2, bias, mult, shift, out_zp, lo, hi))
+            else:   # the last group's padded channels get zero constants (their outputs are not stored)
+                rq = np.concatenate([rq, np.zeros(6 * ((-oc % 4) // 2), np.int32)])
+                fields.update(weights=ctx.const(f"{op.name}_mix", wmix), bias="0", mult="0", shift="0", rq_mode=1,
+                              rq=ctx.const(f"{op.name}_rq", rq), mix=1)
         else:
-            fields.update(bias=ctx.const(f"{op.name}_bias", bias), mult=ctx.const(f"{op.name}_mult", mult),
-                          shift=ctx.const(f"{op.name}_shift", shift))
+            fields.update(weights=ctx.const(w), bias=ctx.const(f"{op.name}_bias", bias),
+                          mult=ctx.const(f"{op.name}_mult", mult), shift=ctx.const(f"{op.name}_shift", shift))
         p = ctx.params("mf_conv2d_params_t", fields)
         if "dsp" in ctx.kernel_variants:  # fixed-size scratch: a VLA inside the kernel would cost a frame pointer
             win4 = (kh * kw * ic + 3) & ~3                 # MF_CONV2D_SCRATCH_BYTES (runtime/dsp/mf_conv2d.h)
             x16 = win4 <= X16_MAX_WIN and oc >= 12  # MF_CONV2D_X16 and the smaller MF_CONV2D_X16_MIN_OC: a superset
             words = ((9 if x16 else 3) if 3 * win4 <= 4096 else 1) * win4 // 4
+            if fields["mix"]:
+                words = 6 * win4 // 4 + 1                # MF_CONV2D_MIX_SCRATCH_BYTES: two windows, their int16 form, a sentinel
             return (f"{{ int32_t scratch[{words}]; "
                     f"mf_conv2d_s8_scratch(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, (int8_t *)scratch); }}")
         return f"mf_conv2d_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
@@ -177,6 +194,33 @@ def dsp_rq_layout(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.n
     cols = np.zeros((3, 2 * pairs), np.int64)
     cols[0, :n], cols[1, :n], cols[2, :n] = bias, 2 * mult - (1 << 32), -shift - 1
     return cols.reshape(3, pairs, 2).transpose(1, 0, 2).reshape(-1).astype(np.int32)
+
+
+def mix_layout(w: np.ndarray) -> np.ndarray | None:
+    """[n_out][k] int8 weights as mf_conv2d_s8_mix reads them (runtime/dsp/mf_conv2d.h), or None when that
+    kernel cannot take them. Rows padded with zeros to k4 = k rounded up to 4 and to a multiple of 4
+    channels; per group of 4 channels and 4-byte chunk j of the window, four words A01, A23, B01, B23: word
+    Acc' holds bytes (w_c[4j], w_c'[4j] - s, w_c[4j+2], w_c'[4j+2] - s'), B the same for 4j+1, 4j+3, where
+    s = (w_c[k] < 0) so each halfword reads as the int16 256*w_c' + w_c. None when the padding exceeds
+    MIX_MAX_PAD of the weights, k4 is outside [MIX_MIN_WIN, MIX_MAX_WIN], a stored byte would leave int8
+    (w_c' = -128 over a negative w_c) or a c' row's sum |w| reaches 2^16 (its 256-fold sum must stay below 2^31)."""
+    n, k = w.shape
+    k4, n4 = (k + 3) & ~3, (n + 3) & ~3
+    if not MIX_MIN_WIN <= k4 <= MIX_MAX_WIN or n4 * k4 - n * k > MIX_MAX_PAD * n * k:
+        return None
+    wp = np.zeros((n4, k4), np.int64)
+    wp[:n, :k] = w
+    lo, hi = wp[0::2], wp[1::2]                      # c and c' of each pair
+    if (np.abs(hi).sum(axis=1) >= 1 << 16).any():
+        return None
+    hi = hi - (lo < 0)
+    if (hi < -128).any():
+        return None
+    pairs = np.stack([lo, hi], axis=-1)              # [n4/2][k4][2]: bytes (w_c, w_c') per window byte
+    # [group][pair in group][chunk j][byte 0..3 of the chunk][c, c'] -> [group][chunk][ev/od][pair][lane k, k+2][c, c']
+    g = pairs.reshape(n4 // 4, 2, k4 // 4, 2, 2, 2)  # chunk bytes 4j + 2*lane + parity
+    g = g.transpose(0, 2, 4, 1, 3, 5)
+    return g.reshape(-1).astype(np.int8)
 
 
 def dsp_rq_fields(op: Op, ctx, w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray, out_zp: int,

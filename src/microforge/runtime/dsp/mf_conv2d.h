@@ -1,7 +1,9 @@
 /* mf_conv2d (DSP): int8 2-D convolution (NHWC input, OHWI weights) with SXTB16 + SMLAD, bit-exact
  * with TFLM's reference.
  *
- * Output pixels go in threes through 2x3 blocks (2 output channels x 3 pixels), leftovers through 2x2
+ * Layers whose weights ops/conv2d.py re-laid as mixed 4-channel groups (mix = 1: windows of 20..576
+ * bytes, see mix_layout) go through 2-pixel x 4-channel blocks (mf_conv2d_s8_mix, below). The others:
+ * output pixels go in threes through 2x3 blocks (2 output channels x 3 pixels), leftovers through 2x2
  * or 4-channel x 1-pixel blocks (mf_fully_connected.h). With the fast requantisation and enough output
  * channels, a 3-pixel block's inputs are sign-extended once (mf_dsp_expand3) and every channel pair
  * reads them as int16 pairs (mf_dsp_rows3e); otherwise each pair re-extends them (mf_dsp_dot_2x3).
@@ -28,6 +30,7 @@ typedef struct {
     const int32_t *mult, *shift;  /* per output channel requantisation */
     int32_t rq_mode;              /* 1: fast exact requantisation from rq (mf_fully_connected.h) */
     const int32_t *rq;            /* per channel pair: bias[2], 2*mult-2^32[2], -shift-1[2] */
+    int32_t mix;                  /* 1: weights in mixed 4-channel groups (ops/conv2d.py mix_layout), 2x4 blocks */
 } mf_conv2d_params_t;
 
 MF_KERNEL void mf_dsp_copy(int8_t *dst, const int8_t *src, const int32_t n)
@@ -88,6 +91,7 @@ MF_KERNEL void mf_dsp_im2col(const mf_conv2d_params_t *p, const int8_t *in, cons
  * next (144 bytes, 16 channels) gained 4% on the M4; 1x1 with 16 channels gained 7%). */
 #define MF_CONV2D_X16_MIN_OC(one_by_one) ((one_by_one) ? 12 : 16)
 #define MF_CONV2D_X16_MIN_WIN 32
+#define MF_CONV2D_MIX_SCRATCH_BYTES(k_h, k_w, in_c) (6 * MF_CONV2D_WIN4(k_h, k_w, in_c) + 4)
 #define MF_CONV2D_SCRATCH_BYTES(k_h, k_w, in_c) \
     ((MF_CONV2D_BLOCK_PIX(k_h, k_w, in_c) == 3 ? (MF_CONV2D_X16(k_h, k_w, in_c) ? 9 : 3) : 1) * MF_CONV2D_WIN4(k_h, k_w, in_c))
 
@@ -243,10 +247,156 @@ MF_KERNEL void mf_dsp_rows3e(const int32_t *x16, const int32_t n, const int8_t *
 #undef MF_DSP_OUTF
 }
 
+
+/* ---- 2-pixel x 4-channel blocks on mixed weights (mix = 1) -----------------------------------
+ * The weights of channels c, c' (a pair of a 4-channel group) share words: bytes 0, 2 hold c's weights
+ * for window bytes k, k+2 and bytes 1, 3 hold c''s, stored minus the sign of the byte below (ops/conv2d.py
+ * mix_layout), so the word's halfwords read as int16 are exactly 256*w_c' + w_c. SMLAD of the raw word
+ * with the inputs (x_k, x_k+2) as int16 adds 256*(c' products) + (c products); SMLAD of its SXTB16
+ * (w_c at k, k+2) adds c's products alone. Both accumulators start at c's bias: their difference is
+ * 256 times c''s sum, exact while |c''s sum| < 2^23 (the compiler checks sum|w_c'| < 2^16). One SXTB16
+ * per 4 weights instead of two. The block's two pixels are sign-extended once into x16: per 4-byte
+ * chunk j of the window (k4 bytes, zero weights past k), words ev(p0), ev(p1), od(p0), od(p1); the
+ * weights of group g hold per chunk A01, A23 (bytes k, k+2 of the pairs c0c1, c2c3), B01, B23 (k+1, k+3).
+ * Per two window bytes: 4 loads, 2 SXTB16 and 8 SMLADs for 16 MACs. */
+MF_KERNEL void mf_dsp_mix_expand2(int32_t *x16, const int8_t *a, const int8_t *b, const int32_t k4)
+{
+    for (int32_t k = 0; k < k4; k += 4, x16 += 4) {
+        const int32_t u = mf_dsp_ld4(a + k), v = mf_dsp_ld4(b + k);
+        x16[0] = mf_dsp_ev(u); x16[1] = mf_dsp_ev(v); x16[2] = mf_dsp_od(u); x16[3] = mf_dsp_od(v);
+    }
+}
+
+/* One 4-byte window chunk at byte offset O_ of x16 (16 bytes) and of the group's weights (16 bytes). */
+#define MF_DSP_MIX_HALF(O_)                                                                      \
+    "ldr %[e0], [%[x], #" #O_ "]\n\t"                                                            \
+    "ldr %[e1], [%[x], #" #O_ "+4]\n\t"                                                          \
+    "ldr %[wa], [%[w], #" #O_ "]\n\t"                                                            \
+    "ldr %[wb], [%[w], #" #O_ "+4]\n\t"                                                          \
+    "smlad %[ma0], %[e0], %[wa], %[ma0]\n\t"                                                     \
+    "smlad %[ma1], %[e1], %[wa], %[ma1]\n\t"                                                     \
+    "sxtb16 %[wa], %[wa]\n\t"                                                                    \
+    "smlad %[mb0], %[e0], %[wb], %[mb0]\n\t"                                                     \
+    "smlad %[mb1], %[e1], %[wb], %[mb1]\n\t"                                                     \
+    "sxtb16 %[wb], %[wb]\n\t"                                                                    \
+    "smlad %[sa0], %[e0], %[wa], %[sa0]\n\t"                                                     \
+    "smlad %[sa1], %[e1], %[wa], %[sa1]\n\t"                                                     \
+    "smlad %[sb0], %[e0], %[wb], %[sb0]\n\t"                                                     \
+    "smlad %[sb1], %[e1], %[wb], %[sb1]\n\t"
+#define MF_DSP_MIX_CHUNK(O_) MF_DSP_MIX_HALF(O_) MF_DSP_MIX_HALF(O_ + 8)
+
+/* out0[c], out1[c] for the block's two pixels (x16 as above) and channels c < n_out, weights wmix in
+ * 4-channel groups of 4*k4 bytes, fast requantisation constants rq in channel pairs (per-channel layout,
+ * ops/conv2d.py). The k loop is
+ * one asm block (all 14 registers: 8 accumulators, 4 temporaries, 2 pointers; its end is read from memory). */
+MF_KERNEL void mf_dsp_mix_rows(const int32_t *x16, const int32_t k4, const int8_t *wmix, const int32_t *rq,
+                               const int32_t n_out, const int32_t out_offset, const int32_t act_min,
+                               const int32_t act_max, int8_t *out0, int8_t *out1)
+{
+    for (int32_t c = 0; c < n_out; c += 4, rq += 12, wmix += 4 * k4, out0 += 4, out1 += 4) {
+        int32_t ma0 = rq[0], ma1 = rq[0], sa0 = rq[0], sa1 = rq[0];
+        int32_t mb0 = rq[6], mb1 = rq[6], sb0 = rq[6], sb1 = rq[6];
+        int32_t e0, e1, wa, wb;
+        const int32_t *x = x16;
+        const int8_t *w = wmix;
+        /* One asm block for the whole window: 1 and 2 leading chunks as the assembler's .if picks, then 4 chunks
+         * per pass until the word after the window, a sentinel no int16 pair in [-128, 127] can equal (the loop
+         * needs no end register: separate blocks, or one more operand, made GCC's allocator give up). */
+        __asm__ volatile(".if %c[one]\n\t" MF_DSP_MIX_CHUNK(0) "adds %[x], #16\n\tadds %[w], #16\n"
+                         ".endif\n"
+                         ".if %c[two]\n\t" MF_DSP_MIX_CHUNK(0) MF_DSP_MIX_CHUNK(16) "adds %[x], #32\n\tadds %[w], #32\n"
+                         ".endif\n"
+                         ".if %c[loop]\n"
+                         "1:\n\t" MF_DSP_MIX_CHUNK(0) MF_DSP_MIX_CHUNK(16) MF_DSP_MIX_CHUNK(32) MF_DSP_MIX_CHUNK(48)
+                         "ldr %[e0], [%[x], #64]\n\tadds %[x], #64\n\tadds %[w], #64\n\tcmp %[e0], #0x80808080\n\tbne 1b\n"
+                         ".endif"
+                         : [ma0] "+r"(ma0), [ma1] "+r"(ma1), [mb0] "+r"(mb0), [mb1] "+r"(mb1),
+                           [sa0] "+r"(sa0), [sa1] "+r"(sa1), [sb0] "+r"(sb0), [sb1] "+r"(sb1),
+                           [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [x] "+r"(x), [w] "+r"(w)
+                         : [loop] "i"(k4 >= 16), [two] "i"((k4 & 8) != 0), [one] "i"((k4 & 4) != 0)
+                         : "cc", "memory");
+        const int32_t b1 = rq[1], b3 = rq[7];
+#define MF_DSP_MIX_OUT(o_, acc_, m_, e_) ((o_) = mf_dsp_out_fast((acc_), (m_), (e_), out_offset, act_min, act_max))
+        const int32_t n_c = n_out - c;   /* channels of this group that exist (the last group may be padded) */
+        MF_DSP_MIX_OUT(out0[0], sa0, rq[2], rq[4]);
+        MF_DSP_MIX_OUT(out1[0], sa1, rq[2], rq[4]);
+        if (n_c > 1) {
+            MF_DSP_MIX_OUT(out0[1], ((ma0 - sa0) >> 8) + b1, rq[3], rq[5]);
+            MF_DSP_MIX_OUT(out1[1], ((ma1 - sa1) >> 8) + b1, rq[3], rq[5]);
+        }
+        if (n_c > 2) {
+            MF_DSP_MIX_OUT(out0[2], sb0, rq[8], rq[10]);
+            MF_DSP_MIX_OUT(out1[2], sb1, rq[8], rq[10]);
+        }
+        if (n_c > 3) {
+            MF_DSP_MIX_OUT(out0[3], ((mb0 - sb0) >> 8) + b3, rq[9], rq[11]);
+            MF_DSP_MIX_OUT(out1[3], ((mb1 - sb1) >> 8) + b3, rq[9], rq[11]);
+        }
+#undef MF_DSP_MIX_OUT
+    }
+}
+
+/* mf_dsp_mix_rows for a lone last pixel (x16 from mf_dsp_mix_expand2 with both pixels the same; its pixel-0
+ * words are read): the same mixed arithmetic in C, four accumulators, no pixel computed twice. */
+MF_KERNEL void mf_dsp_mix_rows1(const int32_t *x16, const int32_t k4, const int8_t *wmix, const int32_t *rq,
+                                const int32_t n_out, const int32_t out_offset, const int32_t act_min,
+                                const int32_t act_max, int8_t *out)
+{
+    for (int32_t c = 0; c < n_out; c += 4, rq += 12, out += 4) {
+        int32_t ma = rq[0], sa = rq[0], mb = rq[6], sb = rq[6];
+        const int32_t *x = x16;
+        for (int32_t k = 0; k < k4; k += 4, x += 4, wmix += 16) {
+            const int32_t a = mf_dsp_ld4(wmix), b = mf_dsp_ld4(wmix + 4), a2 = mf_dsp_ld4(wmix + 8), b2 = mf_dsp_ld4(wmix + 12);
+            const int32_t e = x[0], o = x[2];
+            ma = __smlad(e, a, ma); mb = __smlad(e, b, mb); sa = __smlad(e, __sxtb16(a), sa); sb = __smlad(e, __sxtb16(b), sb);
+            ma = __smlad(o, a2, ma); mb = __smlad(o, b2, mb); sa = __smlad(o, __sxtb16(a2), sa); sb = __smlad(o, __sxtb16(b2), sb);
+        }
+        const int32_t n_c = n_out - c;
+        out[0] = mf_dsp_out_fast(sa, rq[2], rq[4], out_offset, act_min, act_max);
+        if (n_c > 1) out[1] = mf_dsp_out_fast(((ma - sa) >> 8) + rq[1], rq[3], rq[5], out_offset, act_min, act_max);
+        if (n_c > 2) out[2] = mf_dsp_out_fast(sb, rq[8], rq[10], out_offset, act_min, act_max);
+        if (n_c > 3) out[3] = mf_dsp_out_fast(((mb - sb) >> 8) + rq[7], rq[9], rq[11], out_offset, act_min, act_max);
+    }
+}
+
+/* The mix = 1 convolution: pixels in pairs (a lone last pixel through mf_dsp_mix_rows1), each pair's windows read (1x1 with
+ * in_c % 4 == 0: in place; else gathered into buf) and sign-extended into x16 before any output of the
+ * pair is written, so the write order contract of the 3-pixel blocks holds. Scratch: 6 * k4 + 4 bytes
+ * (MF_CONV2D_MIX_SCRATCH_BYTES). */
+MF_KERNEL void mf_conv2d_s8_mix(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int8_t *buf)
+{
+    const int32_t oc = p->out_c, ic = p->in_c;
+    const int32_t n_pix = p->batches * p->out_h * p->out_w;
+    const int32_t k = p->k_h * p->k_w * ic, k4 = (k + 3) & ~3;
+    int32_t *x16 = (int32_t *)(buf + 2 * k4);
+    x16[k4] = (int32_t)0x80808080;   /* mf_dsp_mix_rows' loop end */
+    const int direct = p->k_h == 1 && p->k_w == 1 && p->pad_top == 0 && p->pad_left == 0 && (ic & 3) == 0 &&
+                       p->stride_h == 1 && p->stride_w == 1 && p->in_h == p->out_h && p->in_w == p->out_w;
+    for (int32_t i = 0; i < n_pix; i += 2) {
+        const int32_t n_px = n_pix - i >= 2 ? 2 : 1;
+        if (direct) {
+            mf_dsp_mix_expand2(x16, in + i * ic, in + (i + n_px - 1) * ic, k4);
+        } else {
+            mf_dsp_im2col(p, in, i, buf);
+            if (n_px == 2) mf_dsp_im2col(p, in, i + 1, buf + k4);
+            mf_dsp_mix_expand2(x16, buf, buf + (n_px - 1) * k4, k4);
+        }
+        if (n_px == 2)
+            mf_dsp_mix_rows(x16, k4, p->weights, p->rq, oc, p->out_offset, p->act_min, p->act_max, out + i * oc,
+                            out + (i + 1) * oc);
+        else
+            mf_dsp_mix_rows1(x16, k4, p->weights, p->rq, oc, p->out_offset, p->act_min, p->act_max, out + i * oc);
+    }
+}
+
 /* DSP int8 convolution with caller-provided scratch (MF_CONV2D_SCRATCH_BYTES, 4-byte aligned).
  * Pixels go in runs of three (2x3 blocks), then two (2x2), then one (4x1). */
 MF_KERNEL void mf_conv2d_s8_scratch(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int8_t *buf)
 {
+    if (p->mix) {
+        mf_conv2d_s8_mix(p, in, out, buf);
+        return;
+    }
     const int32_t oc = p->out_c, ic = p->in_c;
     const int32_t n_pix = p->batches * p->out_h * p->out_w;
     const int one_by_one = p->k_h == 1 && p->k_w == 1 && p->pad_top == 0 && p->pad_left == 0 &&
@@ -329,7 +479,7 @@ MF_KERNEL void mf_conv2d_s8_scratch(const mf_conv2d_params_t *p, const int8_t *i
 /* Same signature as the portable kernel (scratch from a VLA); generated code calls the _scratch form. */
 MF_KERNEL void mf_conv2d_s8(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out)
 {
-    int32_t buf[MF_CONV2D_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c) / 4];
+    int32_t buf[(p->mix ? MF_CONV2D_MIX_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c) : MF_CONV2D_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c)) / 4];
     mf_conv2d_s8_scratch(p, in, out, (int8_t *)buf);
 }
 
