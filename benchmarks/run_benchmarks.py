@@ -130,8 +130,11 @@ def render_public_models(survey: dict) -> list[str]:
     status = [r["result"]["status"] for r in rows]
     n_exact, n_lfs = status.count("exact"), status.count("lfs_pointer")
     refused = [r for r in rows if r["result"]["status"] not in ("exact", "lfs_pointer", "missing")]
+    ran = sorted({r.get("microforge_commit") or survey.get("microforge_commit", "?") for r in rows})
+    at = f"at commit `{ran[0]}`" if len(ran) == 1 else ("at commits " + ", ".join(f"`{c}`" for c in ran) +
+                                                        " (each model's own in survey.json)")
     L = ["## Public models", "",
-         f"Written by `benchmarks/survey.py` at commit `{survey.get('microforge_commit', '?')}`: public `.tflite` models "
+         f"Written by `benchmarks/survey.py` {at}: public `.tflite` models "
          "(fetched to a local folder, never committed; source, commit and sha256 in `benchmarks/survey.json`), each",
          f"compiled for the host and compared byte for byte with tflite_micro on {survey.get('inputs_per_model', '?')} "
          "fixed-seed inputs, then compiled for m4 (RAM = activation arena + scratch, flash = constant data;",
@@ -177,12 +180,22 @@ def render_public_models(survey: dict) -> list[str]:
     return L
 
 
+def head_commit() -> str:
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+
+
+def now_utc() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
 def write_markdown(results: dict, previous: dict, arenas: dict, published: dict, cmsis: dict,
-                   survey: dict | None = None) -> str:
-    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+                   survey: dict | None = None, measured: dict | None = None) -> str:
+    """BENCHMARKS.md; `measured` ({commit, when}) is the run the figures come from (default: now, at HEAD), so a
+    `--render-only` rewrite keeps naming the commit that was measured."""
+    when, commit = (measured or {}).get("when") or now_utc(), (measured or {}).get("commit") or head_commit()
+    rendered = "" if commit == head_commit() else f" (rendered at `{head_commit()}`)"
     L = ["# BENCHMARKS", "",
-         f"Written by `benchmarks/run_benchmarks.py` on {when} at commit `{commit}`: every figure below comes",
+         f"Written by `benchmarks/run_benchmarks.py` on {when} at commit `{commit}`{rendered}: every figure below comes",
          "from that run (emulated cores: unicorn executing the arm-none-eabi-gcc -O2 firmware; cycles from",
          "microforge's TRM-based cycle model in `src/microforge/sim/cycle_model.py`, zero-wait-state memory).",
          "\"exact\" = outputs byte-identical to the tflite_micro interpreter on the same input.", "",
@@ -322,7 +335,7 @@ def main() -> int:
         saved = json.loads(RESULTS.read_text())
         survey = json.loads(SURVEY.read_text()) if SURVEY.exists() else None
         OUT.write_text(write_markdown(saved["results"], saved.get("previous", {}), saved["arenas"], published_cycles(),
-                                      cmsis_baseline(), survey))
+                                      cmsis_baseline(), survey, saved.get("measured")))
         print(f"wrote {OUT.relative_to(ROOT)} from {RESULTS.relative_to(ROOT)}", file=sys.stderr)
         return 0
     if not MODELS.is_dir():
@@ -337,6 +350,7 @@ def main() -> int:
     prev_results = previous.get("results", {})
     arenas = {name: tflm_arena(path) for name, path in models.items()}
     jobs = [(n, str(p), t) for n, p in models.items() for t in targets]
+    started = now_utc()
     print(f"benchmarking {len(jobs)} (model, core) pairs with {args.jobs} workers", file=sys.stderr)
     failed = 0
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
@@ -354,9 +368,11 @@ def main() -> int:
                   f"exact={r['exact']} ({r['wall_s']} s)", file=sys.stderr)
     all_arenas = {**previous.get("arenas", {}), **arenas}
     survey = json.loads(SURVEY.read_text()) if SURVEY.exists() else None
-    OUT.write_text(write_markdown(results, prev_results, all_arenas, published_cycles(), cmsis_baseline(), survey))
-    RESULTS.write_text(json.dumps({"results": results, "previous": prev_results, "arenas": all_arenas}, indent=1,
-                                  sort_keys=True))
+    measured = {"commit": head_commit(), "when": started}
+    OUT.write_text(write_markdown(results, prev_results, all_arenas, published_cycles(), cmsis_baseline(), survey,
+                                  measured))
+    RESULTS.write_text(json.dumps({"results": results, "previous": prev_results, "arenas": all_arenas,
+                                   "measured": measured}, indent=1, sort_keys=True))
     print(f"wrote {OUT.relative_to(ROOT)} and {RESULTS.relative_to(ROOT)}", file=sys.stderr)
     return 1 if failed or not all(r["exact"] for r in results.values()) else 0
 
