@@ -48,6 +48,17 @@ def oracle_run(model_bytes: bytes, inputs: Sequence[np.ndarray]) -> list[np.ndar
     return Oracle(model_bytes).run(inputs)
 
 
+def assert_same_outputs(got: Sequence[np.ndarray], want: Sequence[np.ndarray], what: str) -> None:
+    """Every output byte-identical to TFLM's (same dtype and shape); on a difference, how many elements and the first."""
+    assert len(got) == len(want), f"{what}: {len(got)} outputs vs TFLM's {len(want)}"
+    for i, (g, w) in enumerate(zip(got, want)):
+        assert g.dtype == w.dtype and g.shape == w.shape, f"{what}, output {i}: {g.dtype}{g.shape} vs {w.dtype}{w.shape}"
+        if g.tobytes() != w.tobytes():
+            bad = np.flatnonzero(g.reshape(-1).view(f"u{g.itemsize}") != w.reshape(-1).view(f"u{w.itemsize}"))
+            pytest.fail(f"{what}, output {i}: {bad.size}/{g.size} elements differ; first at {bad[0]}: "
+                        f"got {g.reshape(-1)[bad[0]]}, TFLM {w.reshape(-1)[bad[0]]}")
+
+
 def seed_of(*params) -> int:
     """A stable 32-bit seed derived from test parameters (independent of PYTHONHASHSEED)."""
     return zlib.crc32(repr(params).encode())

@@ -140,12 +140,7 @@ def batch_matmul_s16(seed, lhs_shape, rhs_shape, adj_x=False, adj_y=False, const
     """One int16 x int16 -> int16 BATCH_MATMUL (zero points 0, as TFLM requires); batch dims broadcast; the rhs
     may be a constant. The output scale maps `spread` standard deviations of the sum onto the int16 range."""
     rng = np.random.default_rng(seed)
-    rows, depth = (lhs_shape[-1], lhs_shape[-2]) if adj_x else (lhs_shape[-2], lhs_shape[-1])
-    cols = rhs_shape[-2] if adj_y else rhs_shape[-1]
-    rank = max(len(lhs_shape), len(rhs_shape))
-    lb = (1,) * (rank - len(lhs_shape)) + tuple(lhs_shape[:-2])
-    rb = (1,) * (rank - len(rhs_shape)) + tuple(rhs_shape[:-2])
-    out_shape = tuple(max(a, b) for a, b in zip(lb, rb)) + (rows, cols)
+    depth, out_shape = mg.batch_matmul_shape(lhs_shape, rhs_shape, adj_x, adj_y)
     mb = mg.ModelBuilder("batch_matmul int16")
     a = mb.input("lhs", lhs_shape, "int16", scales[0], 0)
     b = (mb.const("rhs", rng.integers(-32768, 32768, rhs_shape).astype(np.int16), scale=scales[1], zero_point=0)

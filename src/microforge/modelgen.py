@@ -810,17 +810,22 @@ def transpose_conv_model(rng=0, in_shape=(1, 4, 4, 3), out_c: int = 4, kernel=(3
     return mb.finish()
 
 
-def batch_matmul_model(rng=0, lhs_shape=(1, 3, 4), rhs_shape=(1, 4, 5), adj_x: bool = False, adj_y: bool = False,
-                       const_rhs: bool = False, scales=(0.05, 0.03), zero_points=(-5, 10),
-                       out_zp: int | None = None) -> bytes:
-    """One int8 BATCH_MATMUL of two inputs (or an input and a constant rhs); batch dims broadcast."""
-    rng = _rng(rng)
+def batch_matmul_shape(lhs_shape, rhs_shape, adj_x: bool = False, adj_y: bool = False) -> tuple[int, tuple]:
+    """(depth, output shape) of BATCH_MATMUL: the (adjointed) operands' rows x cols, batch dims broadcast."""
     rows, depth = (lhs_shape[-1], lhs_shape[-2]) if adj_x else (lhs_shape[-2], lhs_shape[-1])
     cols = rhs_shape[-2] if adj_y else rhs_shape[-1]
     rank = max(len(lhs_shape), len(rhs_shape))
     lb = (1,) * (rank - len(lhs_shape)) + tuple(lhs_shape[:-2])
     rb = (1,) * (rank - len(rhs_shape)) + tuple(rhs_shape[:-2])
-    out_shape = tuple(max(a, b) for a, b in zip(lb, rb)) + (rows, cols)
+    return depth, tuple(max(a, b) for a, b in zip(lb, rb)) + (rows, cols)
+
+
+def batch_matmul_model(rng=0, lhs_shape=(1, 3, 4), rhs_shape=(1, 4, 5), adj_x: bool = False, adj_y: bool = False,
+                       const_rhs: bool = False, scales=(0.05, 0.03), zero_points=(-5, 10),
+                       out_zp: int | None = None) -> bytes:
+    """One int8 BATCH_MATMUL of two inputs (or an input and a constant rhs); batch dims broadcast."""
+    rng = _rng(rng)
+    depth, out_shape = batch_matmul_shape(lhs_shape, rhs_shape, adj_x, adj_y)
     mb = ModelBuilder("batch_matmul")
     a = mb.input("lhs", lhs_shape, "int8", scales[0], zero_points[0])
     if const_rhs:

@@ -48,6 +48,7 @@ def test_relu_n1_to_1_op_refused():
     with pytest.raises(MicroforgeError) as ei:
         compile_model(model)
     assert "RELU_N1_TO_1" in ei.value.message and "not supported" in ei.value.message, ei.value.message
+    assert "tflite_micro has no kernel for it" in ei.value.message, ei.value.message
     with pytest.raises(Exception):  # the reason holds: tflite_micro cannot run it either
         it = tflite_micro.runtime.Interpreter.from_bytes(model, arena_size=1 << 16)
         it.set_input(np.zeros((1, 4, 4, 3), np.int8), 0)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import Oracle, random_inputs, seed_of
+from helpers import assert_same_outputs, Oracle, random_inputs, seed_of
 from models16 import batch_matmul_s16, softmax_s8_s16_model, transpose_conv_s16
 
 from microforge import modelgen as mg
@@ -47,9 +47,4 @@ def test_int16_matmul_on_core(name, core, tmp_path):
     oracle = Oracle(model)
     xs = random_inputs(oracle, np.random.default_rng(seed_of("target-int16mm", name)))
     run = run_on_target(compile_model(model, target=core), get_target(core), xs, workdir=tmp_path)
-    want = oracle.run(xs)
-    assert run.outputs[0].dtype == want[0].dtype
-    if run.outputs[0].tobytes() != want[0].tobytes():
-        bad = np.flatnonzero(run.outputs[0].reshape(-1) != want[0].reshape(-1))
-        pytest.fail(f"{name} on {core}: {bad.size}/{want[0].size} elements differ; first at {bad[0]}: "
-                    f"got {run.outputs[0].reshape(-1)[bad[0]]}, TFLM {want[0].reshape(-1)[bad[0]]}")
+    assert_same_outputs(run.outputs, oracle.run(xs), f"{name} on {core}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import Oracle, random_inputs, seed_of, shared_model
+from helpers import assert_same_outputs, Oracle, random_inputs, seed_of, shared_model
 
 from microforge import modelgen as mg
 from microforge.driver import compile_model
@@ -122,16 +122,6 @@ OP_MODELS = {
 }
 
 
-def _assert_same(got: list[np.ndarray], want: list[np.ndarray], what: str) -> None:
-    assert len(got) == len(want)
-    for i, (g, w) in enumerate(zip(got, want)):
-        assert g.dtype == w.dtype and g.shape == w.shape, f"{what}, output {i}: {g.dtype}{g.shape} vs {w.dtype}{w.shape}"
-        if g.tobytes() != w.tobytes():
-            bad = np.flatnonzero(g.reshape(-1).view(f"u{g.itemsize}") != w.reshape(-1).view(f"u{w.itemsize}"))
-            pytest.fail(f"{what}, output {i}: {bad.size}/{g.size} elements differ; first at {bad[0]}: "
-                        f"got {g.reshape(-1)[bad[0]]}, TFLM {w.reshape(-1)[bad[0]]}")
-
-
 @pytest.mark.parametrize("core", CORES)
 @pytest.mark.parametrize("name", sorted(OP_MODELS))
 def test_op_on_core(name, core, tmp_path):
@@ -140,7 +130,7 @@ def test_op_on_core(name, core, tmp_path):
     xs = random_inputs(oracle, np.random.default_rng(seed_of("target-op", name)))
     cm = compile_model(model, target=core)
     run = run_on_target(cm, get_target(core), xs, workdir=tmp_path)
-    _assert_same(run.outputs, oracle.run(xs), f"{name} on {core}")
+    assert_same_outputs(run.outputs, oracle.run(xs), f"{name} on {core}")
 
 
 # DSP conv 2-pixel x 4-channel blocks on mixed weights (mf_conv2d_s8_mix): with the padding rule lifted
@@ -174,7 +164,7 @@ def test_conv_mix_on_core(name, core, tmp_path, monkeypatch):
     cm = compile_model(model, target=core)
     assert ".mix = 1" in cm.files["model.c"], "the mixed-weight path was not taken"
     run = run_on_target(cm, get_target(core), xs, workdir=tmp_path)
-    _assert_same(run.outputs, oracle.run(xs), f"{name} on {core}")
+    assert_same_outputs(run.outputs, oracle.run(xs), f"{name} on {core}")
 
 
 MODELS = {"ad": ("mlperf_tiny/ad.tflite", 2), "kws": ("mlperf_tiny/kws.tflite", 2), "ic": ("mlperf_tiny/ic.tflite", 1),
@@ -195,4 +185,4 @@ def test_shared_model_on_core(name, core, tmp_path):
     for k in range(n_inputs):
         xs = random_inputs(oracle, rng)
         run = run_on_target(cm, target, xs, workdir=tmp_path / str(k))
-        _assert_same(run.outputs, oracle.run(xs), f"{name} on {core}, input {k}")
+        assert_same_outputs(run.outputs, oracle.run(xs), f"{name} on {core}, input {k}")

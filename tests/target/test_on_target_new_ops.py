@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import Oracle, random_inputs, seed_of
-from test_on_target import _assert_same
+from helpers import assert_same_outputs, Oracle, random_inputs, seed_of
 
 from microforge import modelgen as mg
 from microforge.driver import compile_model
@@ -41,4 +40,4 @@ def test_new_op_on_core(name, core, tmp_path):
     xs = random_inputs(oracle, np.random.default_rng(seed_of("target-new-op", name)))
     cm = compile_model(model, target=core)
     run = run_on_target(cm, get_target(core), xs, workdir=tmp_path)
-    _assert_same(run.outputs, oracle.run(xs), f"{name} on {core}")
+    assert_same_outputs(run.outputs, oracle.run(xs), f"{name} on {core}")

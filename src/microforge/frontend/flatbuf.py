@@ -48,9 +48,15 @@ def opcode_of(oc) -> int:
     return max(int(oc.BuiltinCode()), int(oc.DeprecatedBuiltinCode()))
 
 
+# Builtins tflite_micro registers no kernel for: no reference to be bit-exact with (docs/ops.md's notes say so).
+NO_TFLM_KERNEL = frozenset({"RELU_N1_TO_1", "LSTM", "BIDIRECTIONAL_SEQUENCE_LSTM", "RNN", "UNIDIRECTIONAL_SEQUENCE_RNN"})
+
+
 def unsupported_op(code: int, where: str, custom: str | None = None) -> MicroforgeError:
     what = f"custom operator '{custom}' is not supported" if code == schema.BuiltinOperator.CUSTOM \
         else f"operator {builtin_name(code)} is not supported"
+    if code != schema.BuiltinOperator.CUSTOM and builtin_name(code) in NO_TFLM_KERNEL:
+        what += " (tflite_micro has no kernel for it, so there is no reference output to match)"
     return MicroforgeError(what, where=where, hint="supported operators: " + ", ".join(supported_builtins())
                            + "; replace or remove it before converting")
 
