@@ -170,8 +170,8 @@ def test_conv_mix_on_core(name, core, tmp_path, monkeypatch):
 # DSP FC with one input vector on mixed 8-row groups (mf_fully_connected_s8_mix): with the padding rule lifted
 # (MIX_MAX_PAD = inf) tiny inputs take that path too: in_features 1..13 (zero-padded last chunk, n & 3 = 1, 2, 3),
 # every leading chunk count before the 4-chunk loop (steps 1, 2, 3, 4, 5, 11), out_features leaving 0..7 rows
-# after the groups (plain 4/2/1-row blocks), per-tensor and per-channel weights, RELU6 with an output zero point,
-# in_zp -128, wide layers (1280, 1500 inputs).
+# after the groups (plain 4/2/1-row blocks), per-tensor (asm epilogue: byte-wise RELU/RELU6 clamps) and per-channel
+# weights, RELU6 with an output zero point, in_zp -128, wide layers (1280, 1500 inputs).
 FC_MIX_MODELS = {
     f"fc-mix-{n}to{o}-{act.lower()}{'-pt' if not pc else ''}": (
         lambda n=n, o=o, act=act, pc=pc, izp=izp, ozp=ozp: mg.fc_model(seed_of("tfm", n, o), (1, n), o, act, per_channel=pc,
@@ -181,7 +181,8 @@ FC_MIX_MODELS = {
         (7, 15, "RELU", True, -7, None), (13, 16, "NONE", False, -1, None), (4, 8, "NONE", True, 3, None),
         (8, 17, "RELU6", True, 0, -20), (12, 23, "NONE", True, 100, None), (16, 8, "RELU", False, -128, None),
         (20, 10, "NONE", True, 9, None), (44, 24, "RELU", True, -3, None), (62, 11, "NONE", False, 2, None),
-        (128, 20, "RELU6", True, -128, 5), (1280, 21, "NONE", True, 1, None), (1500, 9, "RELU", False, -60, None))
+        (128, 20, "RELU6", True, -128, 5), (1280, 21, "NONE", True, 1, None), (1500, 9, "RELU", False, -60, None),
+        (24, 16, "RELU6", False, -128, 10), (36, 8, "RELU6", False, 3, -100))
 }
 # k loops split in segments (MIX_SEG_LIMIT lowered so these weights need them, kept >= 4*128 so single chunks
 # fit): 32 chunks in halves or less, 25 in 5s (a leading chunk and a loop pass each) or 1s, 11 in 1s (leading

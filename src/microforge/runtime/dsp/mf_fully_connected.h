@@ -575,6 +575,58 @@ MF_KERNEL void mf_dsp_fc_grouped(const mf_fully_connected_params_t *p, const int
     "ldr %[b], [%[w], #" WO_ "+32]" WB_ "\n\t"                                                   \
     MF_FC_MIX_Q("o", "m2", "m3", "s2", "s3")
 
+/* One pair's two outputs, in place: c' = ((m - s) >> 8) + its bias (rq + BO_), then both through
+ * mf_dsp_out_fast's arithmetic (per tensor: mm, kk = 2*zp + 1 in registers, -shift-1 an immediate) up to SSAT. */
+#define MF_FC_MIX_RQ2(S_, M_, BO_)                                                               \
+    "sub %[" M_ "], %[" M_ "], %[" S_ "]\n\t"                                                    \
+    "ldr %[t], [%[rq], #" BO_ "]\n\t"                                                            \
+    "smmlar %[" S_ "], %[" S_ "], %[mm], %[" S_ "]\n\t"                                          \
+    "add %[" M_ "], %[t], %[" M_ "], asr #8\n\t"                                                 \
+    "smmlar %[" M_ "], %[" M_ "], %[mm], %[" M_ "]\n\t"                                          \
+    "add %[" S_ "], %[" S_ "], %[" S_ "], asr #31\n\t"                                           \
+    "add %[" M_ "], %[" M_ "], %[" M_ "], asr #31\n\t"                                           \
+    ".if %c[em1]\n\t"                                                                            \
+    "add %[" S_ "], %[kk], %[" S_ "], asr %[em1]\n\t"                                            \
+    "add %[" M_ "], %[kk], %[" M_ "], asr %[em1]\n\t"                                            \
+    ".else\n\t"                                                                                  \
+    "add %[" S_ "], %[kk], %[" S_ "]\n\t"                                                        \
+    "add %[" M_ "], %[kk], %[" M_ "]\n\t"                                                        \
+    ".endif\n\t"                                                                                 \
+    "ssat %[" S_ "], #8, %[" S_ "], asr #1\n\t"                                                  \
+    "ssat %[" M_ "], #8, %[" M_ "], asr #1\n\t"
+/* A group's 8 outputs (per tensor, one segment): requantised, packed 4 to a word, clamped to [lo, hi] 4 at
+ * a time (SSUB8 + SEL: a byte-wise max/min), stored as two words (out needs no alignment on Armv7-M). */
+#define MF_FC_MIX_EPILOGUE(M2_, KK_, EM1_, LO_, HI_)                                             \
+    do { int32_t tt_; __asm__ volatile(MF_FC_MIX_RQ2("s0", "m0", "4") MF_FC_MIX_RQ2("s1", "m1", "28")             \
+                     MF_FC_MIX_RQ2("s2", "m2", "52") MF_FC_MIX_RQ2("s3", "m3", "76")            \
+                     "bfi %[s0], %[m0], #8, #8\n\t"                                              \
+                     "bfi %[s2], %[m2], #8, #8\n\t"                                              \
+                     "bfi %[s0], %[s1], #16, #8\n\t"                                             \
+                     "bfi %[s2], %[s3], #16, #8\n\t"                                             \
+                     "bfi %[s0], %[m1], #24, #8\n\t"                                             \
+                     "bfi %[s2], %[m3], #24, #8\n\t"                                             \
+                     ".if %c[lo] > -128\n\t"                                                     \
+                     "mov %[t], #((%c[lo]) & 0xff) * 0x01010101\n\t"                              \
+                     "ssub8 %[m0], %[s0], %[t]\n\t"                                              \
+                     "sel %[s0], %[s0], %[t]\n\t"                                                \
+                     "ssub8 %[m0], %[s2], %[t]\n\t"                                              \
+                     "sel %[s2], %[s2], %[t]\n\t"                                                \
+                     ".endif\n\t"                                                                \
+                     ".if %c[hi] < 127\n\t"                                                      \
+                     "mov %[t], #((%c[hi]) & 0xff) * 0x01010101\n\t"                              \
+                     "ssub8 %[m0], %[t], %[s0]\n\t"                                              \
+                     "sel %[s0], %[s0], %[t]\n\t"                                                \
+                     "ssub8 %[m0], %[t], %[s2]\n\t"                                              \
+                     "sel %[s2], %[s2], %[t]\n\t"                                                \
+                     ".endif\n\t"                                                                \
+                     "str %[s0], [%[out]]\n\t"                                                   \
+                     "str %[s2], [%[out], #4]"                                                   \
+                     : [m0] "+r"(m0), [m1] "+r"(m1), [m2] "+r"(m2), [m3] "+r"(m3),               \
+                       [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2), [s3] "+r"(s3), [t] "=&r"(tt_) \
+                     : [rq] "r"(rq), [out] "r"(out), [mm] "r"(M2_), [kk] "r"(KK_), [em1] "i"(EM1_), \
+                       [lo] "i"(LO_), [hi] "i"(HI_)                                              \
+                     : "cc", "memory"); (void)tt_; } while (0)
+
 /* x16 for the input vector in (n bytes, zero-padded to k4): ev, od per chunk, and after every seg chunks the
  * sentinel 0x80808080 (no int16 pair of sign-extended bytes equals it) that ends a segment's k loop. */
 MF_KERNEL void mf_dsp_fc_mix_expand(int32_t *x16, const int8_t *in, const int32_t n, const int32_t seg)
@@ -648,6 +700,10 @@ MF_KERNEL void mf_fully_connected_s8_mix(const mf_fully_connected_params_t *p, c
                 ++x;
             }
         }
+        if (!pc && n_seg == 1) {   /* per tensor, one segment: the group's epilogue in asm */
+            MF_FC_MIX_EPILOGUE(p->rq[2], 2 * zp + 1, p->rq[4], lo, hi);
+            continue;
+        }
         t0 += MF_FC_MIX_DIFF(m0, s0) + rq[1]; t1 += MF_FC_MIX_DIFF(m1, s1) + rq[7];
         t2 += MF_FC_MIX_DIFF(m2, s2) + rq[13]; t3 += MF_FC_MIX_DIFF(m3, s3) + rq[19];
         const int32_t *q = pc ? rq : p->rq;   /* per tensor: pair 0's constants, folded into the code */
@@ -663,6 +719,8 @@ MF_KERNEL void mf_fully_connected_s8_mix(const mf_fully_connected_params_t *p, c
     if (c < n_out)   /* the n_out % 8 rows left over, plain layout: rq continues at pair c/2 */
         mf_dsp_matmul_rows_fast(1, in, n, n, wg, rq, pc, n_out - c, zp, lo, hi, out);
 }
+#undef MF_FC_MIX_EPILOGUE
+#undef MF_FC_MIX_RQ2
 #undef MF_FC_MIX_STEP
 #undef MF_FC_MIX_Q
 
