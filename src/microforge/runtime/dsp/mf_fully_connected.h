@@ -545,35 +545,80 @@ MF_KERNEL void mf_dsp_fc_grouped(const mf_fully_connected_params_t *p, const int
  * adds c's alone to s. Both start at c's bias, so m - s = 256 * c''s sum, exact while that stays below
  * 2^31 in magnitude (the compiler checks sum |w_c'| < 2^16). Per 4 inputs and 8 rows (32 MACs): 2 input
  * loads, 8 weight loads, 8 SXTB16, 16 SMLAD, against 5 loads, 10 SXTB16, 8 SMLAD per 16 MACs in the 4-row
- * groups. Each weight pair is loaded back to back (M4/M33 LDR pipelining) and its SMLADs alternate with
- * the SXTB16s and the next loads (M7 dual issue). */
+ * groups. Two schedules, picked by the build's MF_TARGET_M7: M4/M33 (MF_FC_MIX_STEP_M4) loads in three
+ * back-to-back chains per chunk (LDR pipelining), 37 cycles per 32 MACs in the cycle model; M7 interleaves
+ * every load and SXTB16 with an SMLAD (dual issue), about 17 cycles. Either schedule is exact anywhere. */
 
-/* SMLADs of the loaded words a, b (pairs P, P+1 of the group) with the input pair register XR_. */
-#define MF_FC_MIX_Q(XR_, MA_, MB_, SA_, SB_)                                                     \
+/* SMLADs of the loaded words a, b (pairs P, P+1 of the group) with the input pair register XR_; LA_/LB_ (the
+ * next words' loads, or nothing) go after the last reads of a and b, so every SMLAD can pair with a load or
+ * SXTB16 on the M7. */
+#define MF_FC_MIX_Q(XR_, MA_, MB_, SA_, SB_, LA_, LB_)                                           \
     "smlad %[" MA_ "], %[a], %[" XR_ "], %[" MA_ "]\n\t"                                         \
     "sxtb16 %[a], %[a]\n\t"                                                                      \
     "smlad %[" MB_ "], %[b], %[" XR_ "], %[" MB_ "]\n\t"                                         \
     "sxtb16 %[b], %[b]\n\t"                                                                      \
     "smlad %[" SA_ "], %[a], %[" XR_ "], %[" SA_ "]\n\t"                                         \
-    "smlad %[" SB_ "], %[b], %[" XR_ "], %[" SB_ "]\n\t"
-/* One 4-input chunk: x16 words at x + XO_ (ev already in e), weights at w + WO_ + 4 (w runs 4 bytes behind
- * the group's chunk 0). Loads the next chunk's ev into e; WB_ "!" on the last chunk of a block advances x
- * and w past it (writeback on the last load of a chain costs no pipelining). */
+    LA_                                                                                          \
+    "smlad %[" SB_ "], %[b], %[" XR_ "], %[" SB_ "]\n\t"                                         \
+    LB_
+#define MF_FC_MIX_LDW(R_, WO_, OFF_, WB_) "ldr %[" R_ "], [%[w], #" WO_ "+" OFF_ "]" WB_ "\n\t"
+/* One 4-input chunk (M7 schedule): x16 words at x + XO_ (ev already in e), weights at w + WO_ + 4 (w runs 4
+ * bytes behind the group's chunk 0). Loads the next chunk's ev into e; WB_ "!" on the last chunk of a block
+ * advances x and w past it. */
 #define MF_FC_MIX_STEP(XO_, WO_, WB_)                                                            \
+    MF_FC_MIX_LDW("a", WO_, "4", "") MF_FC_MIX_LDW("b", WO_, "8", "")                            \
+    MF_FC_MIX_Q("e", "m0", "m1", "s0", "s1", MF_FC_MIX_LDW("a", WO_, "12", ""), MF_FC_MIX_LDW("b", WO_, "16", "")) \
+    MF_FC_MIX_Q("e", "m2", "m3", "s2", "s3", MF_FC_MIX_LDW("a", WO_, "20", ""), MF_FC_MIX_LDW("b", WO_, "24", "")) \
     "ldr %[o], [%[x], #" XO_ "+4]\n\t"                                                           \
+    "ldr %[e], [%[x], #" XO_ "+8]" WB_ "\n\t"                                                    \
+    MF_FC_MIX_Q("o", "m0", "m1", "s0", "s1", MF_FC_MIX_LDW("a", WO_, "28", ""), MF_FC_MIX_LDW("b", WO_, "32", WB_)) \
+    MF_FC_MIX_Q("o", "m2", "m3", "s2", "s3", "", "")
+
+/* The same chunk scheduled for the M4/M33 (MF_TARGET_M7 undefined): three load chains per chunk instead of four
+ * (LDR pipelining: a chain costs its length + 1). e holds ev while A words are loaded into a, b, o; then o's
+ * register takes a weight and b the od words; the last chain reuses e. chunks after the block's first load ev
+ * first; WB_ "!" (the block's last chunk): x and w advanced, e = the next ev (or the sentinel). */
+#define MF_FC_MIX_STEP_M4(XO_, WO_, WB_)                                                         \
+    ".if " XO_ " != 0\n\tldr %[e], [%[x], #" XO_ "]\n\t.endif\n\t"                              \
     "ldr %[a], [%[w], #" WO_ "+4]\n\t"                                                           \
     "ldr %[b], [%[w], #" WO_ "+8]\n\t"                                                           \
-    MF_FC_MIX_Q("e", "m0", "m1", "s0", "s1")                                                     \
-    "ldr %[a], [%[w], #" WO_ "+12]\n\t"                                                          \
-    "ldr %[b], [%[w], #" WO_ "+16]\n\t"                                                          \
-    MF_FC_MIX_Q("e", "m2", "m3", "s2", "s3")                                                     \
-    "ldr %[a], [%[w], #" WO_ "+20]\n\t"                                                          \
-    "ldr %[b], [%[w], #" WO_ "+24]\n\t"                                                          \
-    "ldr %[e], [%[x], #" XO_ "+8]" WB_ "\n\t"                                                    \
-    MF_FC_MIX_Q("o", "m0", "m1", "s0", "s1")                                                     \
+    "ldr %[o], [%[w], #" WO_ "+12]\n\t"                                                          \
+    "smlad %[m0], %[a], %[e], %[m0]\n\t"                                                         \
+    "sxtb16 %[a], %[a]\n\t"                                                                      \
+    "smlad %[m1], %[b], %[e], %[m1]\n\t"                                                         \
+    "sxtb16 %[b], %[b]\n\t"                                                                      \
+    "smlad %[s0], %[a], %[e], %[s0]\n\t"                                                         \
+    "smlad %[m2], %[o], %[e], %[m2]\n\t"                                                         \
+    "sxtb16 %[o], %[o]\n\t"                                                                      \
+    "smlad %[s1], %[b], %[e], %[s1]\n\t"                                                         \
+    "smlad %[s2], %[o], %[e], %[s2]\n\t"                                                         \
+    "ldr %[a], [%[w], #" WO_ "+16]\n\t"                                                          \
+    "ldr %[b], [%[x], #" XO_ "+4]\n\t"                                                           \
+    "ldr %[o], [%[w], #" WO_ "+20]\n\t"                                                          \
+    "smlad %[m3], %[a], %[e], %[m3]\n\t"                                                         \
+    "sxtb16 %[a], %[a]\n\t"                                                                      \
+    "smlad %[m0], %[o], %[b], %[m0]\n\t"                                                         \
+    "sxtb16 %[o], %[o]\n\t"                                                                      \
+    "smlad %[s3], %[a], %[e], %[s3]\n\t"                                                         \
+    "smlad %[s0], %[o], %[b], %[s0]\n\t"                                                         \
+    "ldr %[e], [%[w], #" WO_ "+24]\n\t"                                                          \
     "ldr %[a], [%[w], #" WO_ "+28]\n\t"                                                          \
-    "ldr %[b], [%[w], #" WO_ "+32]" WB_ "\n\t"                                                   \
-    MF_FC_MIX_Q("o", "m2", "m3", "s2", "s3")
+    ".ifc " WB_ ",!\n\tldr %[o], [%[w], #" WO_ "+32]!\n\t.else\n\tldr %[o], [%[w], #" WO_ "+32]\n\t.endif\n\t" \
+    "smlad %[m1], %[e], %[b], %[m1]\n\t"                                                         \
+    "sxtb16 %[e], %[e]\n\t"                                                                      \
+    "smlad %[m2], %[a], %[b], %[m2]\n\t"                                                         \
+    "sxtb16 %[a], %[a]\n\t"                                                                      \
+    "smlad %[s1], %[e], %[b], %[s1]\n\t"                                                         \
+    "smlad %[m3], %[o], %[b], %[m3]\n\t"                                                         \
+    "sxtb16 %[o], %[o]\n\t"                                                                      \
+    "smlad %[s2], %[a], %[b], %[s2]\n\t"                                                         \
+    "smlad %[s3], %[o], %[b], %[s3]\n\t"                                                         \
+    ".ifc " WB_ ",!\n\tldr %[e], [%[x], #" XO_ "+8]!\n\t.endif\n\t"
+
+#if !defined(MF_TARGET_M7)
+#undef MF_FC_MIX_STEP
+#define MF_FC_MIX_STEP(XO_, WO_, WB_) MF_FC_MIX_STEP_M4(XO_, WO_, WB_)
+#endif
 
 /* One pair's two outputs, in place: c' = ((m - s) >> 8) + its bias (rq + BO_), then both through
  * mf_dsp_out_fast's arithmetic (per tensor: mm, kk = 2*zp + 1 in registers, -shift-1 an immediate) up to SSAT. */
@@ -723,6 +768,8 @@ MF_KERNEL void mf_fully_connected_s8_mix(const mf_fully_connected_params_t *p, c
 #undef MF_FC_MIX_RQ2
 #undef MF_FC_MIX_STEP
 #undef MF_FC_MIX_Q
+#undef MF_FC_MIX_LDW
+#undef MF_FC_MIX_STEP_M4
 
 /* DSP int8 fully connected layer: batch rows in pairs (2x2 blocks), a lone row in 4-channel blocks.
  * FULLY_CONNECTED never shares its buffers (no overlap lead), so rows are read straight from `in`. */
