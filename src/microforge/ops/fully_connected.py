@@ -154,9 +154,10 @@ def fc_mix_layout(w: np.ndarray) -> np.ndarray | None:
 
 def fc_mix_segments(w: np.ndarray) -> int | None:
     """Input chunks per segment of mf_fully_connected_s8_mix's k loop: the fewest equal segments (a divisor of
-    the k4/4 chunks) over which every c' row (odd rows of the 8-row groups) has sum |w| < MIX_SEG_LIMIT = 2^16, so each segment's
-    m - s = 256 * (its c' dot product) stays below 2^31 in magnitude (|x| <= 128); the kernel folds it into c''s
-    accumulator after each segment. None when even single chunks are too heavy (never for int8: 4*127 < 2^16)."""
+    the k4/4 chunks) over which every c' row (odd rows of the 8-row groups) has sum |w| < MIX_SEG_LIMIT = 2^16,
+    so each segment's m - s = 256 * (its c' dot product) stays below 2^31 in magnitude (|x| <= 128); the kernel
+    folds it into c''s accumulator after each segment. None when even single chunks are too heavy (never with
+    the real limit: 4 * 128 < 2^16)."""
     n_out, n = w.shape
     q, steps = n_out // 8, ((n + 3) & ~3) // 4
     wp = np.zeros((8 * q, 4 * steps), np.int64)

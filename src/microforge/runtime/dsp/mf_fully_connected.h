@@ -543,7 +543,8 @@ MF_KERNEL void mf_dsp_fc_grouped(const mf_fully_connected_params_t *p, const int
  * sign-extended once per call into x16 (per 4-byte chunk: ev = inputs k, k+2 and od = k+1, k+3 as int16
  * pairs). SMLAD of a raw word with ev/od adds 256*(c' products) + (c products) to m; SMLAD of its SXTB16
  * adds c's alone to s. Both start at c's bias, so m - s = 256 * c''s sum, exact while that stays below
- * 2^31 in magnitude (the compiler checks sum |w_c'| < 2^16). Per 4 inputs and 8 rows (32 MACs): 2 input
+ * 2^31 in magnitude (the compiler splits k into segments with sum |w_c'| < 2^16 each, fc_mix_segments, and
+ * the kernel folds m - s into c''s accumulator after each). Per 4 inputs and 8 rows (32 MACs): 2 input
  * loads, 8 weight loads, 8 SXTB16, 16 SMLAD, against 5 loads, 10 SXTB16, 8 SMLAD per 16 MACs in the 4-row
  * groups. Two schedules, picked by the build's MF_TARGET_M7: M4/M33 (MF_FC_MIX_STEP_M4) loads in three
  * back-to-back chains per chunk (LDR pipelining), 37 cycles per 32 MACs in the cycle model; M7 interleaves
@@ -695,7 +696,8 @@ MF_KERNEL void mf_dsp_fc_mix_expand(int32_t *x16, const int8_t *in, const int32_
  * of the caller's stack. The k loop runs in segments of mix_seg chunks (one for most layers); after each, m - s
  * (256 * the segment's c' sum, below 2^31 by fc_mix_segments) goes into c''s accumulator and m restarts at s.
  * A segment is one asm block (all 14 registers: 8 accumulators, e, o, a, b, x, w): 1..3 leading chunks as the
- * assembler's .if picks, then 4 chunks per pass until e reads the sentinel. */
+ * assembler's .if picks, then 4 chunks per pass until e reads the sentinel. Per-tensor layers with one segment
+ * requantise a group in asm (MF_FC_MIX_EPILOGUE), the others in C. */
 MF_KERNEL void mf_fully_connected_s8_mix(const mf_fully_connected_params_t *p, const int8_t *in, int8_t *out,
                                          int32_t *x16)
 {
