@@ -188,8 +188,10 @@ def _fc_mix_dot(wm: np.ndarray, x: np.ndarray, n_out: int, n: int, wm_plain=None
 
 
 @pytest.mark.parametrize("n_out,n", [(8, 4), (8, 8), (9, 640), (16, 128), (13, 100), (23, 1280), (1000, 1280)])
-def test_fc_mix_layout_dot_products(n_out, n):
+def test_fc_mix_layout_dot_products(n_out, n, monkeypatch):
+    from microforge.ops import fully_connected
     from microforge.ops.fully_connected import fc_mix_layout
+    monkeypatch.setattr(fully_connected, "MIX_MIN_GROUPS", 1)   # single groups too (the rule is tested below)
     rng = np.random.default_rng(n_out * 7 + n)
     w = rng.integers(-50, 51, (n_out, n)).astype(np.int8)
     w[0, :4] = [-128, -128, 5, -1]                             # -128 under a non-negative byte is fine
@@ -202,7 +204,7 @@ def test_fc_mix_layout_dot_products(n_out, n):
 
 
 def test_fc_mix_layout_word_order():
-    from microforge.ops.fully_connected import fc_mix_layout
+    from microforge.ops.fully_connected import fc_mix_layout   # 16 rows: two groups
     w = np.arange(16 * 8).reshape(16, 8) % 100                 # all non-negative: stored bytes are the weights
     wm = fc_mix_layout(w.astype(np.int8)).astype(np.int64)
     # group 1, chunk 1, B word of pair 2 (rows 12, 13; inputs 5 and 7)
@@ -211,8 +213,13 @@ def test_fc_mix_layout_word_order():
     assert wm[:4].tolist() == [w[0, 0], w[1, 0], w[0, 2], w[1, 2]]
 
 
-def test_fc_mix_layout_refusals():
+def test_fc_mix_layout_refusals(monkeypatch):
+    from microforge.ops import fully_connected
     from microforge.ops.fully_connected import fc_mix_layout
+    assert fully_connected.MIX_MIN_GROUPS == 2
+    assert fc_mix_layout(np.ones((15, 32), np.int8)) is None    # one group: the input's sign extension does not pay
+    assert fc_mix_layout(np.ones((16, 32), np.int8)) is not None
+    monkeypatch.setattr(fully_connected, "MIX_MIN_GROUPS", 1)
     ok = np.ones((8, 32), np.int8)
     assert fc_mix_layout(ok) is not None
     assert fc_mix_layout(np.ones((7, 32), np.int8)) is None     # no whole group of 8 rows

@@ -123,6 +123,9 @@ def fc_group_layout(w: np.ndarray) -> np.ndarray:
 
 
 MIX_SEG_LIMIT = 1 << 16   # fc_mix_segments: a c' row's sum |w| per segment stays below this (tests lower it)
+# fc_mix_layout: fewest 8-row groups worth the per-call sign extension of the input (measured on ad: its 128->8 layer,
+# one group, takes 1,826 M4 cycles mixed, 1,712 in 4-row groups; two groups and more gain). Tests lower it to 1.
+MIX_MIN_GROUPS = 2
 
 
 def fc_mix_layout(w: np.ndarray) -> np.ndarray | None:
@@ -131,12 +134,12 @@ def fc_mix_layout(w: np.ndarray) -> np.ndarray | None:
     with zero weights to k4 = n rounded up to 4; per group and 4-byte input chunk j, eight words
     A01 A23 A45 A67 B01 B23 B45 B67: A of pair p holds bytes (w_c[4j], w_c'[4j] - s, w_c[4j+2], w_c'[4j+2] - s')
     with s = (w_c[k] < 0), so its halfwords read as int16 are exactly 256*w_c' + w_c (inputs 4j, 4j+2); B the same
-    for inputs 4j+1, 4j+3. The n_out % 8 rows left over follow in plain [r][n] order. None when there is no
-    whole group, the padding exceeds MIX_MAX_PAD of the weights, a stored byte would leave int8 (w_c' = -128 over
+    for inputs 4j+1, 4j+3. The n_out % 8 rows left over follow in plain [r][n] order. None when there are fewer
+    than MIX_MIN_GROUPS groups, the padding exceeds MIX_MAX_PAD of the weights, a stored byte would leave int8 (w_c' = -128 over
     a negative w_c) or fc_mix_segments finds no split of the inputs."""
     n_out, n = w.shape
     q, k4 = n_out // 8, (n + 3) & ~3
-    if q == 0 or 8 * q * (k4 - n) > MIX_MAX_PAD * n_out * n:
+    if q < max(MIX_MIN_GROUPS, 1) or 8 * q * (k4 - n) > MIX_MAX_PAD * n_out * n:
         return None
     wp = np.zeros((8 * q, k4), np.int64)
     wp[:, :n] = w[:8 * q]
