@@ -167,6 +167,54 @@ def test_conv_mix_on_core(name, core, tmp_path, monkeypatch):
     assert_same_outputs(run.outputs, oracle.run(xs), f"{name} on {core}")
 
 
+# DSP FC with one input vector on mixed 8-row groups (mf_fully_connected_s8_mix): with the padding and group-count
+# rules lifted (MIX_MAX_PAD = inf, MIX_MIN_GROUPS = 1) tiny layers take that path too: in_features 1..13 (zero-padded last chunk, n & 3 = 1, 2, 3),
+# every leading chunk count before the 4-chunk loop (steps 1, 2, 3, 4, 5, 11), out_features leaving 0..7 rows
+# after the groups (plain 4/2/1-row blocks), per-tensor (asm epilogue: byte-wise RELU/RELU6 clamps) and per-channel
+# weights, RELU6 with an output zero point, in_zp -128, wide layers (1280, 1500 inputs).
+FC_MIX_MODELS = {
+    f"fc-mix-{n}to{o}-{act.lower()}{'-pt' if not pc else ''}": (
+        lambda n=n, o=o, act=act, pc=pc, izp=izp, ozp=ozp: mg.fc_model(seed_of("tfm", n, o), (1, n), o, act, per_channel=pc,
+                                                                      in_zp=izp, out_zp=ozp))
+    for n, o, act, pc, izp, ozp in (
+        (1, 8, "RELU", True, -128, None), (3, 9, "NONE", False, 5, None), (5, 13, "RELU6", True, -128, 12),
+        (7, 15, "RELU", True, -7, None), (13, 16, "NONE", False, -1, None), (4, 8, "NONE", True, 3, None),
+        (8, 17, "RELU6", True, 0, -20), (12, 23, "NONE", True, 100, None), (16, 8, "RELU", False, -128, None),
+        (20, 10, "NONE", True, 9, None), (44, 24, "RELU", True, -3, None), (62, 11, "NONE", False, 2, None),
+        (128, 20, "RELU6", True, -128, 5), (1280, 21, "NONE", True, 1, None), (1500, 9, "RELU", False, -60, None),
+        (24, 16, "RELU6", False, -128, 10), (36, 8, "RELU6", False, 3, -100))
+}
+# k loops split in segments (MIX_SEG_LIMIT lowered so these weights need them, kept >= 4*128 so single chunks
+# fit): 32 chunks in halves or less, 25 in 5s (a leading chunk and a loop pass each) or 1s, 11 in 1s (leading
+# chunk only), 1280 inputs in many segments
+FC_MIX_SEG_LIMITS = {"fc-mix-seg-128to16": 2500, "fc-mix-seg-100to9": 1000, "fc-mix-seg-44to8": 600, "fc-mix-seg-1280to10": 2500}
+FC_MIX_MODELS.update({
+    f"fc-mix-seg-{n}to{o}": (lambda n=n, o=o, pc=pc, izp=izp: mg.fc_model(seed_of("tfms", n, o), (1, n), o, "RELU", per_channel=pc,
+                                                                         in_zp=izp))
+    for n, o, pc, izp in ((128, 16, True, -128), (100, 9, False, 4), (44, 8, True, -1), (1280, 10, True, 0))
+})
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", sorted(FC_MIX_MODELS))
+def test_fc_mix_on_core(name, core, tmp_path, monkeypatch):
+    from microforge.ops import fully_connected
+    monkeypatch.setattr(fully_connected, "MIX_MAX_PAD", float("inf"))
+    monkeypatch.setattr(fully_connected, "MIX_MIN_GROUPS", 1)
+    if "-seg-" in name:
+        monkeypatch.setattr(fully_connected, "MIX_SEG_LIMIT", FC_MIX_SEG_LIMITS[name])
+    model = FC_MIX_MODELS[name]()
+    oracle = Oracle(model)
+    xs = random_inputs(oracle, np.random.default_rng(seed_of("target-fc-mix", name)))
+    cm = compile_model(model, target=core)
+    assert ".mix = 1" in cm.files["model.c"], "the mixed-weight path was not taken"
+    n_in = int(name.split("-")[3 if "-seg-" in name else 2].split("to")[0])
+    whole = f".mix_seg = {((n_in + 3) & ~3) // 4},"        # one segment: all k4/4 chunks
+    assert (whole in cm.files["model.c"]) != ("-seg-" in name), "segments where not wanted, or none"
+    run = run_on_target(cm, get_target(core), xs, workdir=tmp_path)
+    assert_same_outputs(run.outputs, oracle.run(xs), f"{name} on {core}")
+
+
 MODELS = {"ad": ("mlperf_tiny/ad.tflite", 2), "kws": ("mlperf_tiny/kws.tflite", 2), "ic": ("mlperf_tiny/ic.tflite", 1),
           "vww": ("mlperf_tiny/vww.tflite", 1), "mobilenetv2": ("seed/mobilenetv2_0.30_80x80.tflite", 1)}
 

@@ -159,3 +159,90 @@ def test_mix_layout_refusals():
     big = np.full((4, 520), 127, np.int8)                      # c' rows' sum |w| = 66,040 >= 2^16
     assert mix_layout(big) is None
 
+
+
+from microforge.ops.fully_connected import fc_mix_segments  # noqa: E402
+
+
+def _fc_mix_dot(wm: np.ndarray, x: np.ndarray, n_out: int, n: int, wm_plain=None, seg=None) -> np.ndarray:
+    """mf_fully_connected_s8_mix's arithmetic in numpy: per 8-row group, SMLAD of the raw A/B words (int16 halfwords)
+    and of their SXTB16 with the input's ev/od int16 pairs, 32-bit wrapping accumulators; rows left over plain."""
+    q, k4 = n_out // 8, (n + 3) & ~3
+    xp = np.zeros(k4, np.int64)
+    xp[:n] = x
+    wrap = lambda v: (v + (1 << 31)) % (1 << 32) - (1 << 31)  # noqa: E731
+    body = wm[:8 * q * k4].reshape(q, k4 // 4, 2, 4, 2, 2).astype(np.int64)  # [g][j][A/B][pair][lane][c, c']
+    half = (body[..., 0] & 0xFF) + 256 * body[..., 1]        # the words' halfwords read as int16
+    assert (np.abs(half) < 1 << 15).all()
+    xs = xp.reshape(k4 // 4, 2, 2).transpose(0, 2, 1)         # [j][ev/od][lane]: x[4j + 2*lane + parity]
+    seg = fc_mix_segments(wm_plain) if seg is None else seg
+    plain = wrap(np.einsum("gjapl,jal->gp", body[..., 0], xs))
+    c2 = 0
+    for j0 in range(0, k4 // 4, seg):                        # per segment: 256 * c' sum recovered from m - s
+        sl = slice(j0, j0 + seg)
+        mixed = wrap(np.einsum("gjapl,jal->gp", half[:, sl], xs[sl]))
+        c2 = c2 + (wrap(mixed - wrap(np.einsum("gjapl,jal->gp", body[:, sl, ..., 0], xs[sl]))) >> 8)
+    out = np.stack([plain, c2], axis=-1).reshape(-1).tolist()
+    rest = wm[8 * q * k4:].astype(np.int64).reshape(n_out - 8 * q, n)
+    return np.array(out + (rest @ x.astype(np.int64)).tolist())
+
+
+@pytest.mark.parametrize("n_out,n", [(8, 4), (8, 8), (9, 640), (16, 128), (13, 100), (23, 1280), (1000, 1280)])
+def test_fc_mix_layout_dot_products(n_out, n, monkeypatch):
+    from microforge.ops import fully_connected
+    from microforge.ops.fully_connected import fc_mix_layout
+    monkeypatch.setattr(fully_connected, "MIX_MIN_GROUPS", 1)   # single groups too (the rule is tested below)
+    rng = np.random.default_rng(n_out * 7 + n)
+    w = rng.integers(-50, 51, (n_out, n)).astype(np.int8)
+    w[0, :4] = [-128, -128, 5, -1]                             # -128 under a non-negative byte is fine
+    w[1, :4] = [127, 0, -128, 5]                               # c' byte -128 over c byte 5
+    wm = fc_mix_layout(w)
+    k4 = (n + 3) & ~3
+    assert wm is not None and wm.dtype == np.int8 and wm.size == 8 * (n_out // 8) * k4 + (n_out % 8) * n
+    for x in (rng.integers(-128, 128, n), np.full(n, -128), np.full(n, 127)):
+        assert _fc_mix_dot(wm, x, n_out, n, w).tolist() == (w.astype(np.int64) @ x.astype(np.int64)).tolist()
+
+
+def test_fc_mix_layout_word_order():
+    from microforge.ops.fully_connected import fc_mix_layout   # 16 rows: two groups
+    w = np.arange(16 * 8).reshape(16, 8) % 100                 # all non-negative: stored bytes are the weights
+    wm = fc_mix_layout(w.astype(np.int8)).astype(np.int64)
+    # group 1, chunk 1, B word of pair 2 (rows 12, 13; inputs 5 and 7)
+    off = 8 * 8 + 1 * 32 + (4 + 2) * 4
+    assert wm[off:off + 4].tolist() == [w[12, 5], w[13, 5], w[12, 7], w[13, 7]]
+    assert wm[:4].tolist() == [w[0, 0], w[1, 0], w[0, 2], w[1, 2]]
+
+
+def test_fc_mix_layout_refusals(monkeypatch):
+    from microforge.ops import fully_connected
+    from microforge.ops.fully_connected import fc_mix_layout
+    assert fully_connected.MIX_MIN_GROUPS == 2
+    assert fc_mix_layout(np.ones((15, 32), np.int8)) is None    # one group: the input's sign extension does not pay
+    assert fc_mix_layout(np.ones((16, 32), np.int8)) is not None
+    monkeypatch.setattr(fully_connected, "MIX_MIN_GROUPS", 1)
+    ok = np.ones((8, 32), np.int8)
+    assert fc_mix_layout(ok) is not None
+    assert fc_mix_layout(np.ones((7, 32), np.int8)) is None     # no whole group of 8 rows
+    bad = ok.copy()
+    bad[2, 5], bad[3, 5] = -3, -128                            # c' byte -128 over a negative c byte: -129
+    assert fc_mix_layout(bad) is None
+    assert fc_mix_layout(np.ones((8, 13), np.int8)) is None     # 13 -> 16 inputs: 23% padding
+    assert fc_mix_layout(np.ones((8, 100), np.int8)) is not None
+    assert fc_mix_layout(np.full((8, 520), 127, np.int8)) is not None   # c' sums 66,040: two segments
+
+
+@pytest.mark.parametrize("n,value,seg", [(520, 127, 65), (1280, 100, 160), (1280, 51, 320), (1280, 52, 160),
+                                         (8, 127, 2), (12, -127, 3), (1280, -127, 80)])
+def test_fc_mix_segments(n, value, seg):
+    from microforge.ops.fully_connected import fc_mix_layout
+    w = np.full((16, n), value, np.int8)
+    w[1::2, 0] = 1                                             # c' rows' sum |w| = (n - 1) * |value| + 1
+    assert fc_mix_segments(w) == seg
+    steps = ((n + 3) & ~3) // 4
+    assert steps % seg == 0 and (np.abs(w[1::2].astype(np.int64)).reshape(8, -1, 4 * seg).sum(axis=2) < 1 << 16).all()
+    wm = fc_mix_layout(w)
+    if seg < steps:                                            # the heaviest input makes one segment overflow
+        x = np.full(n, -128 if value > 0 else 127)
+        assert _fc_mix_dot(wm, x, 16, n, seg=steps).tolist() != (w.astype(np.int64) @ x).tolist()
+    for x in (np.full(n, -128), np.full(n, 127), np.random.default_rng(n).integers(-128, 128, n)):
+        assert _fc_mix_dot(wm, x, 16, n, w).tolist() == (w.astype(np.int64) @ x.astype(np.int64)).tolist()

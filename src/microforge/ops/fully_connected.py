@@ -6,7 +6,7 @@ import numpy as np
 from ..ir import DType, Op, OpType
 from ._requant import (expect_s16_shift, expect_supported_weight_rescale, act_clamp, fc_multipliers, folded_bias, rq_e_table,
                        s16_bias, s16_narrow)
-from .conv2d import M0_MAX_SCRATCH, dsp_rq_fields
+from .conv2d import M0_MAX_SCRATCH, MIX_MAX_PAD, dsp_rq_fields
 from .base import OpDef, is_int16, expect_arity, expect_const, expect_dtype, expect_quant, expect_rank, fail
 
 
@@ -64,8 +64,19 @@ class FullyConnected(OpDef):
             out_offset=y.quant.zp, act_min=lo, act_max=hi, per_channel=per_channel)
         if "dsp" in ctx.kernel_variants:  # runtime/dsp: fast exact requantisation constants when possible
             fields.update(dsp_rq_fields(op, ctx, w.data.reshape(n_out, -1), bias, mult, shift, y.quant.zp, lo, hi))
-            # one input vector: weights in 4-row groups (same bytes, reordered), so a pass reads 4 rows back to back
-            fields["grouped"] = int(fields["batches"] == 1 and fields["rq_mode"] == 1)
+            # one input vector: mixed 8-row groups (fc_mix_layout) when they take the weights, else 4-row groups
+            # (same bytes, reordered), so a pass reads 4 rows back to back
+            one = fields["batches"] == 1 and fields["rq_mode"] == 1
+            wmix = fc_mix_layout(w.data.reshape(n_out, n_in)) if one else None
+            fields["mix"] = int(wmix is not None)
+            fields["grouped"] = int(one and wmix is None)
+            if wmix is not None:
+                fields["weights"] = ctx.const(f"{op.name}_mix", wmix)
+                fields["mix_seg"] = seg = fc_mix_segments(w.data.reshape(n_out, n_in))
+                p = ctx.params("mf_fully_connected_params_t", fields)
+                steps = ((n_in + 3) & ~3) // 4
+                words = 2 * steps + steps // seg   # x16: the input as int16 pairs, a sentinel after each segment
+                return f"{{ int32_t x16[{words}]; mf_fully_connected_s8_mix(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, x16); }}"
             fields["weights"] = (ctx.const(f"{op.name}_grouped", fc_group_layout(w.data.reshape(n_out, n_in)))
                                  if fields["grouped"] else ctx.const(w))
         elif 4 * n_in <= M0_MAX_SCRATCH:  # runtime/portable's quad path: the input vector widened on the stack
@@ -109,6 +120,56 @@ def fc_group_layout(w: np.ndarray) -> np.ndarray:
     body = g[:, :, :n4].reshape(q, 4, n4 // 4, 4).transpose(0, 2, 1, 3).reshape(q, 4 * n4)
     tail = g[:, :, n4:].reshape(q, 4 * (n - n4))
     return np.concatenate([np.concatenate([body, tail], axis=1).reshape(-1), w[4 * q:].reshape(-1)]).astype(np.int8)
+
+
+MIX_SEG_LIMIT = 1 << 16   # fc_mix_segments: a c' row's sum |w| per segment stays below this (tests lower it)
+# fc_mix_layout: fewest 8-row groups worth the per-call sign extension of the input (measured on ad: its 128->8 layer,
+# one group, takes 1,826 M4 cycles mixed, 1,712 in 4-row groups; two groups and more gain). Tests lower it to 1.
+MIX_MIN_GROUPS = 2
+
+
+def fc_mix_layout(w: np.ndarray) -> np.ndarray | None:
+    """[n_out][n] int8 weights as runtime/dsp mf_fully_connected_s8_mix reads them, or None when that kernel
+    cannot take them (then the 4-row groups). Rows go in groups of 8 (4 pairs c = 2p, c' = 2p + 1), inputs padded
+    with zero weights to k4 = n rounded up to 4; per group and 4-byte input chunk j, eight words
+    A01 A23 A45 A67 B01 B23 B45 B67: A of pair p holds bytes (w_c[4j], w_c'[4j] - s, w_c[4j+2], w_c'[4j+2] - s')
+    with s = (w_c[k] < 0), so its halfwords read as int16 are exactly 256*w_c' + w_c (inputs 4j, 4j+2); B the same
+    for inputs 4j+1, 4j+3. The n_out % 8 rows left over follow in plain [r][n] order. None when there are fewer
+    than MIX_MIN_GROUPS groups, the padding exceeds MIX_MAX_PAD of the weights, a stored byte would leave int8 (w_c' = -128 over
+    a negative w_c) or fc_mix_segments finds no split of the inputs."""
+    n_out, n = w.shape
+    q, k4 = n_out // 8, (n + 3) & ~3
+    if q < max(MIX_MIN_GROUPS, 1) or 8 * q * (k4 - n) > MIX_MAX_PAD * n_out * n:
+        return None
+    wp = np.zeros((8 * q, k4), np.int64)
+    wp[:, :n] = w[:8 * q]
+    lo, hi = wp[0::2], wp[1::2]
+    if fc_mix_segments(w) is None:
+        return None
+    hi = hi - (lo < 0)
+    if (hi < -128).any():
+        return None
+    pairs = np.stack([lo, hi], axis=-1)                  # [4q][k4][2]
+    # [group][pair p][chunk j][byte 4j + 2*lane + parity][c, c'] -> [group][chunk][parity A/B][pair][lane][c, c']
+    g = pairs.reshape(q, 4, k4 // 4, 2, 2, 2).transpose(0, 2, 4, 1, 3, 5)
+    return np.concatenate([g.reshape(-1), w[8 * q:].astype(np.int64).reshape(-1)]).astype(np.int8)
+
+
+def fc_mix_segments(w: np.ndarray) -> int | None:
+    """Input chunks per segment of mf_fully_connected_s8_mix's k loop: the fewest equal segments (a divisor of
+    the k4/4 chunks) over which every c' row (odd rows of the 8-row groups) has sum |w| < MIX_SEG_LIMIT = 2^16,
+    so each segment's m - s = 256 * (its c' dot product) stays below 2^31 in magnitude (|x| <= 128); the kernel
+    folds it into c''s accumulator after each segment. None when even single chunks are too heavy (never with
+    the real limit: 4 * 128 < 2^16)."""
+    n_out, n = w.shape
+    q, steps = n_out // 8, ((n + 3) & ~3) // 4
+    wp = np.zeros((8 * q, 4 * steps), np.int64)
+    wp[:, :n] = w[:8 * q]
+    per_chunk = np.abs(wp[1::2]).reshape(4 * q, steps, 4).sum(axis=2)     # [c' row][chunk]
+    for nseg in range(1, steps + 1):
+        if steps % nseg == 0 and (per_chunk.reshape(4 * q, nseg, steps // nseg).sum(axis=2) < MIX_SEG_LIMIT).all():
+            return steps // nseg
+    return None
 
 
 def m0_quad_layout(w: np.ndarray) -> np.ndarray:

@@ -4,6 +4,12 @@
  * this header): a block multiplies 1, 2 or 4 weight rows by 1 or 2 input vectors, 4 bytes per
  * step. Both operands go through the same SXTB16 split (bytes 0,2 then bytes 1,3), so SMLAD pairs
  * x0*w0 + x2*w2 and x1*w1 + x3*w3: no re-layout of weights or inputs is needed.
+ * FULLY_CONNECTED paths (ops/fully_connected.py picks one per layer at compile time):
+ * - one input vector, fast requantisation, weights fc_mix_layout takes: mixed 8-row groups
+ *   (mf_fully_connected_s8_mix: a row pair shares weight words, one SXTB16 per 4 weights, the input
+ *   sign-extended once per call on the stack);
+ * - else one input vector with the fast requantisation: 4-row groups (mf_dsp_fc_grouped);
+ * - else batch rows in pairs (2x2 blocks), a lone row in 4-channel blocks (mf_dsp_matmul_rows).
  * Armv7E-M / Armv8-M Mainline with the DSP extension only (Cortex-M4/M7/M33/M55).
  */
 #ifndef MF_FULLY_CONNECTED_H
@@ -23,6 +29,8 @@ typedef struct {
     /* Fast requantisation (ops/conv2d.py dsp_rq_layout fills it when exact): rq_mode 1 reads only rq */
     int32_t rq_mode;              /* 0: bias/mult/shift + mf_dsp_out; 1: rq + mf_dsp_out_fast */
     int32_t grouped;              /* 1 (batches == 1, rq_mode 1): weights in 4-row groups (mf_dsp_fc_group_layout) */
+    int32_t mix;                  /* 1 (batches == 1, rq_mode 1): mixed 8-row groups (fc_mix_layout), mf_fully_connected_s8_mix */
+    int32_t mix_seg;              /* mix: input chunks per k segment (fc_mix_segments), a divisor of k4/4 */
     const int32_t *rq;            /* per channel pair: bias[2], 2*mult-2^32[2], -shift-1[2] */
 } mf_fully_connected_params_t;
 
@@ -527,6 +535,250 @@ MF_KERNEL void mf_dsp_fc_grouped(const mf_fully_connected_params_t *p, const int
     if (c < n_out)   /* the r < 4 rows left over, plain layout: rq continues at pair c/2 */
         mf_dsp_matmul_rows_fast(1, in, n, n, w, rq, pc, n_out - c, zp, lo, hi, out);
 }
+
+/* ---- batch 1 on mixed row pairs (mix = 1, ops/fully_connected.py fc_mix_layout) --------------------
+ * Rows go in groups of 8 = 4 pairs (c, c'). The pair's weights share words: A words hold c's weights for
+ * inputs k, k+2 in bytes 0, 2 and c''s (minus the sign of the byte below) in bytes 1, 3, so the halfwords
+ * read as int16 are exactly 256*w_c' + w_c; B words the same for inputs k+1, k+3. The input vector is
+ * sign-extended once per call into x16 (per 4-byte chunk: ev = inputs k, k+2 and od = k+1, k+3 as int16
+ * pairs). SMLAD of a raw word with ev/od adds 256*(c' products) + (c products) to m; SMLAD of its SXTB16
+ * adds c's alone to s. Both start at c's bias, so m - s = 256 * c''s sum, exact while that stays below
+ * 2^31 in magnitude (the compiler splits k into segments with sum |w_c'| < 2^16 each, fc_mix_segments, and
+ * the kernel folds m - s into c''s accumulator after each). Per 4 inputs and 8 rows (32 MACs): 2 input
+ * loads, 8 weight loads, 8 SXTB16, 16 SMLAD, against 5 loads, 10 SXTB16, 8 SMLAD per 16 MACs in the 4-row
+ * groups. Two schedules, picked by the build's MF_TARGET_M7: M4/M33 (MF_FC_MIX_STEP_M4) loads in three
+ * back-to-back chains per chunk (LDR pipelining), 37 cycles per 32 MACs in the cycle model; M7 interleaves
+ * every load and SXTB16 with an SMLAD (dual issue), about 17 cycles. Either schedule is exact anywhere. */
+
+/* SMLADs of the loaded words a, b (pairs P, P+1 of the group) with the input pair register XR_; LA_/LB_ (the
+ * next words' loads, or nothing) go after the last reads of a and b, so every SMLAD can pair with a load or
+ * SXTB16 on the M7. */
+#define MF_FC_MIX_Q(XR_, MA_, MB_, SA_, SB_, LA_, LB_)                                           \
+    "smlad %[" MA_ "], %[a], %[" XR_ "], %[" MA_ "]\n\t"                                         \
+    "sxtb16 %[a], %[a]\n\t"                                                                      \
+    "smlad %[" MB_ "], %[b], %[" XR_ "], %[" MB_ "]\n\t"                                         \
+    "sxtb16 %[b], %[b]\n\t"                                                                      \
+    "smlad %[" SA_ "], %[a], %[" XR_ "], %[" SA_ "]\n\t"                                         \
+    LA_                                                                                          \
+    "smlad %[" SB_ "], %[b], %[" XR_ "], %[" SB_ "]\n\t"                                         \
+    LB_
+#define MF_FC_MIX_LDW(R_, WO_, OFF_, WB_) "ldr %[" R_ "], [%[w], #" WO_ "+" OFF_ "]" WB_ "\n\t"
+/* One 4-input chunk (M7 schedule): x16 words at x + XO_ (ev already in e), weights at w + WO_ + 4 (w runs 4
+ * bytes behind the group's chunk 0). Loads the next chunk's ev into e; WB_ "!" on the last chunk of a block
+ * advances x and w past it. */
+#define MF_FC_MIX_STEP(XO_, WO_, WB_)                                                            \
+    MF_FC_MIX_LDW("a", WO_, "4", "") MF_FC_MIX_LDW("b", WO_, "8", "")                            \
+    MF_FC_MIX_Q("e", "m0", "m1", "s0", "s1", MF_FC_MIX_LDW("a", WO_, "12", ""), MF_FC_MIX_LDW("b", WO_, "16", "")) \
+    MF_FC_MIX_Q("e", "m2", "m3", "s2", "s3", MF_FC_MIX_LDW("a", WO_, "20", ""), MF_FC_MIX_LDW("b", WO_, "24", "")) \
+    "ldr %[o], [%[x], #" XO_ "+4]\n\t"                                                           \
+    "ldr %[e], [%[x], #" XO_ "+8]" WB_ "\n\t"                                                    \
+    MF_FC_MIX_Q("o", "m0", "m1", "s0", "s1", MF_FC_MIX_LDW("a", WO_, "28", ""), MF_FC_MIX_LDW("b", WO_, "32", WB_)) \
+    MF_FC_MIX_Q("o", "m2", "m3", "s2", "s3", "", "")
+
+/* The same chunk scheduled for the M4/M33 (MF_TARGET_M7 undefined): three load chains per chunk instead of four
+ * (LDR pipelining: a chain costs its length + 1). e holds ev while A words are loaded into a, b, o; then o's
+ * register takes a weight and b the od words; the last chain reuses e. w points at the chunk's weights and
+ * advances through them (post-indexed loads last in their chains, then LDMIA of B23 B45 B67 into e < a < o:
+ * the same cycles as three LDRs, two instructions fewer). Chunks after the block's first load ev first;
+ * WB_ "!" (the block's last chunk): x advanced, e = the next ev (or the sentinel). WO_ is unused. */
+#define MF_FC_MIX_STEP_M4(XO_, WO_, WB_)                                                         \
+    ".if " XO_ " != 0\n\tldr %[e], [%[x], #" XO_ "]\n\t.endif\n\t"                              \
+    "ldr %[b], [%[w], #4]\n\t"                                                                   \
+    "ldr %[o], [%[w], #8]\n\t"                                                                   \
+    "ldr %[a], [%[w]], #16\n\t"                                                                  \
+    "smlad %[m0], %[a], %[e], %[m0]\n\t"                                                         \
+    "sxtb16 %[a], %[a]\n\t"                                                                      \
+    "smlad %[m1], %[b], %[e], %[m1]\n\t"                                                         \
+    "sxtb16 %[b], %[b]\n\t"                                                                      \
+    "smlad %[s0], %[a], %[e], %[s0]\n\t"                                                         \
+    "smlad %[m2], %[o], %[e], %[m2]\n\t"                                                         \
+    "sxtb16 %[o], %[o]\n\t"                                                                      \
+    "smlad %[s1], %[b], %[e], %[s1]\n\t"                                                         \
+    "smlad %[s2], %[o], %[e], %[s2]\n\t"                                                         \
+    "ldr %[a], [%[w], #-4]\n\t"                                                                  \
+    "ldr %[b], [%[x], #" XO_ "+4]\n\t"                                                           \
+    "ldr %[o], [%[w]], #4\n\t"                                                                   \
+    "smlad %[m3], %[a], %[e], %[m3]\n\t"                                                         \
+    "sxtb16 %[a], %[a]\n\t"                                                                      \
+    "smlad %[m0], %[o], %[b], %[m0]\n\t"                                                         \
+    "sxtb16 %[o], %[o]\n\t"                                                                      \
+    "smlad %[s3], %[a], %[e], %[s3]\n\t"                                                         \
+    "smlad %[s0], %[o], %[b], %[s0]\n\t"                                                         \
+    "ldmia %[w]!, {%[e], %[a], %[o]}\n\t"                                                        \
+    "smlad %[m1], %[e], %[b], %[m1]\n\t"                                                         \
+    "sxtb16 %[e], %[e]\n\t"                                                                      \
+    "smlad %[m2], %[a], %[b], %[m2]\n\t"                                                         \
+    "sxtb16 %[a], %[a]\n\t"                                                                      \
+    "smlad %[s1], %[e], %[b], %[s1]\n\t"                                                         \
+    "smlad %[m3], %[o], %[b], %[m3]\n\t"                                                         \
+    "sxtb16 %[o], %[o]\n\t"                                                                      \
+    "smlad %[s2], %[a], %[b], %[s2]\n\t"                                                         \
+    "smlad %[s3], %[o], %[b], %[s3]\n\t"                                                         \
+    ".ifc " WB_ ",!\n\tldr %[e], [%[x], #" XO_ "+8]!\n\t.endif\n\t"
+
+#if !defined(MF_TARGET_M7)
+#undef MF_FC_MIX_STEP
+#define MF_FC_MIX_STEP(XO_, WO_, WB_) MF_FC_MIX_STEP_M4(XO_, WO_, WB_)
+#define MF_FC_MIX_W0 0   /* w at the group's first weight; e, a, o pinned in LDMIA's register order */
+#define MF_FC_MIX_REGS register int32_t e __asm__("r8"), a __asm__("r9"), o __asm__("r10"); int32_t b
+#else
+#define MF_FC_MIX_W0 4   /* w 4 bytes behind the chunk: the loads' offsets are #4 .. #32 */
+#define MF_FC_MIX_REGS int32_t e, o, a, b
+#endif
+
+/* One pair's two outputs, in place: c' = ((m - s) >> 8) + its bias (rq + BO_), then both through
+ * mf_dsp_out_fast's arithmetic (per tensor: mm, kk = 2*zp + 1 in registers, -shift-1 an immediate) up to SSAT. */
+#define MF_FC_MIX_RQ2(S_, M_, BO_)                                                               \
+    "sub %[" M_ "], %[" M_ "], %[" S_ "]\n\t"                                                    \
+    "ldr %[t], [%[rq], #" BO_ "]\n\t"                                                            \
+    "smmlar %[" S_ "], %[" S_ "], %[mm], %[" S_ "]\n\t"                                          \
+    "add %[" M_ "], %[t], %[" M_ "], asr #8\n\t"                                                 \
+    "smmlar %[" M_ "], %[" M_ "], %[mm], %[" M_ "]\n\t"                                          \
+    "add %[" S_ "], %[" S_ "], %[" S_ "], asr #31\n\t"                                           \
+    "add %[" M_ "], %[" M_ "], %[" M_ "], asr #31\n\t"                                           \
+    ".if %c[em1]\n\t"                                                                            \
+    "add %[" S_ "], %[kk], %[" S_ "], asr %[em1]\n\t"                                            \
+    "add %[" M_ "], %[kk], %[" M_ "], asr %[em1]\n\t"                                            \
+    ".else\n\t"                                                                                  \
+    "add %[" S_ "], %[kk], %[" S_ "]\n\t"                                                        \
+    "add %[" M_ "], %[kk], %[" M_ "]\n\t"                                                        \
+    ".endif\n\t"                                                                                 \
+    "ssat %[" S_ "], #8, %[" S_ "], asr #1\n\t"                                                  \
+    "ssat %[" M_ "], #8, %[" M_ "], asr #1\n\t"
+/* A group's 8 outputs (per tensor, one segment): requantised, packed 4 to a word, clamped to [lo, hi] 4 at
+ * a time (SSUB8 + SEL: a byte-wise max/min), stored as two words (out needs no alignment on Armv7-M). */
+#define MF_FC_MIX_EPILOGUE(M2_, KK_, EM1_, LO_, HI_)                                             \
+    do { int32_t tt_; __asm__ volatile(MF_FC_MIX_RQ2("s0", "m0", "4") MF_FC_MIX_RQ2("s1", "m1", "28")             \
+                     MF_FC_MIX_RQ2("s2", "m2", "52") MF_FC_MIX_RQ2("s3", "m3", "76")            \
+                     "bfi %[s0], %[m0], #8, #8\n\t"                                              \
+                     "bfi %[s2], %[m2], #8, #8\n\t"                                              \
+                     "bfi %[s0], %[s1], #16, #8\n\t"                                             \
+                     "bfi %[s2], %[s3], #16, #8\n\t"                                             \
+                     "bfi %[s0], %[m1], #24, #8\n\t"                                             \
+                     "bfi %[s2], %[m3], #24, #8\n\t"                                             \
+                     ".if %c[lo] > -128\n\t"                                                     \
+                     "mov %[t], #((%c[lo]) & 0xff) * 0x01010101\n\t"                              \
+                     "ssub8 %[m0], %[s0], %[t]\n\t"                                              \
+                     "sel %[s0], %[s0], %[t]\n\t"                                                \
+                     "ssub8 %[m0], %[s2], %[t]\n\t"                                              \
+                     "sel %[s2], %[s2], %[t]\n\t"                                                \
+                     ".endif\n\t"                                                                \
+                     ".if %c[hi] < 127\n\t"                                                      \
+                     "mov %[t], #((%c[hi]) & 0xff) * 0x01010101\n\t"                              \
+                     "ssub8 %[m0], %[t], %[s0]\n\t"                                              \
+                     "sel %[s0], %[s0], %[t]\n\t"                                                \
+                     "ssub8 %[m0], %[t], %[s2]\n\t"                                              \
+                     "sel %[s2], %[s2], %[t]\n\t"                                                \
+                     ".endif\n\t"                                                                \
+                     "str %[s0], [%[out]]\n\t"                                                   \
+                     "str %[s2], [%[out], #4]"                                                   \
+                     : [m0] "+r"(m0), [m1] "+r"(m1), [m2] "+r"(m2), [m3] "+r"(m3),               \
+                       [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2), [s3] "+r"(s3), [t] "=&r"(tt_) \
+                     : [rq] "r"(rq), [out] "r"(out), [mm] "r"(M2_), [kk] "r"(KK_), [em1] "i"(EM1_), \
+                       [lo] "i"(LO_), [hi] "i"(HI_)                                              \
+                     : "cc", "memory"); (void)tt_; } while (0)
+
+/* x16 for the input vector in (n bytes, zero-padded to k4): ev, od per chunk, and after every seg chunks the
+ * sentinel 0x80808080 (no int16 pair of sign-extended bytes equals it) that ends a segment's k loop. */
+MF_KERNEL void mf_dsp_fc_mix_expand(int32_t *x16, const int8_t *in, const int32_t n, const int32_t seg)
+{
+    int32_t j = 0, left = seg;
+    for (; j + 4 <= n; j += 4, x16 += 2) {
+        const int32_t v = mf_dsp_ld4(in + j);
+        x16[0] = mf_dsp_ev(v); x16[1] = mf_dsp_od(v);
+        if (--left == 0) { x16[2] = (int32_t)0x80808080; ++x16; left = seg; }
+    }
+    if (j < n) {   /* the last chunk, zero-padded; it ends the last segment */
+        uint32_t v = 0;
+        for (int32_t t = 0; j + t < n; ++t) v |= (uint32_t)(uint8_t)in[j + t] << (8 * t);
+        x16[0] = mf_dsp_ev((int32_t)v); x16[1] = mf_dsp_od((int32_t)v);
+        x16[2] = (int32_t)0x80808080;
+    }
+}
+
+/* One input vector (batches == 1, fast requantisation) against mixed 8-row groups, then the n_out % 8 rows
+ * left over (plain layout after the groups) through mf_dsp_matmul_rows_fast. x16: k4/2 + k4/(4*mix_seg) words
+ * of the caller's stack. The k loop runs in segments of mix_seg chunks (one for most layers); after each, m - s
+ * (256 * the segment's c' sum, below 2^31 by fc_mix_segments) goes into c''s accumulator and m restarts at s.
+ * A segment is one asm block (all 14 registers: 8 accumulators, e, o, a, b, x, w): 1..3 leading chunks as the
+ * assembler's .if picks, then 4 chunks per pass until e reads the sentinel. Per-tensor layers with one segment
+ * requantise a group in asm (MF_FC_MIX_EPILOGUE), the others in C. */
+MF_KERNEL void mf_fully_connected_s8_mix(const mf_fully_connected_params_t *p, const int8_t *in, int8_t *out,
+                                         int32_t *x16)
+{
+    const int32_t n = p->in_features, n_out = p->out_features, k4 = (n + 3) & ~3, seg = p->mix_seg;
+    const int32_t n_seg = (k4 >> 2) / seg;
+    const int32_t pc = p->per_channel, zp = p->out_offset, lo = p->act_min, hi = p->act_max;
+    const int32_t *rq = p->rq;
+    const int8_t *wg = p->weights;
+    /* opaque to GCC: with one group it would fold all of rq's values into the code and drop the array the
+     * flash account expects in the image */
+    __asm__("" : "+r"(rq));
+    mf_dsp_fc_mix_expand(x16, in, n, seg);
+    int32_t c = 0;
+#define MF_FC_MIX_DIFF(m_, s_) ((int32_t)((uint32_t)(m_) - (uint32_t)(s_)) >> 8)
+    for (; c + 8 <= n_out; c += 8, rq += 24, wg += 8 * k4, out += 8) {
+        int32_t m0 = rq[0], m1 = rq[6], m2 = rq[12], m3 = rq[18];
+        int32_t s0 = m0, s1 = m1, s2 = m2, s3 = m3;
+        int32_t t0 = 0, t1 = 0, t2 = 0, t3 = 0;   /* c' sums of the segments before the last */
+        const int32_t *x = x16;
+        const int8_t *w = wg - MF_FC_MIX_W0;
+        for (int32_t g = 0; g < n_seg; ++g) {
+            MF_FC_MIX_REGS;
+            __asm__ volatile("ldr %[e], [%[x]]\n"
+                             ".if %c[lead] == 1\n\t" MF_FC_MIX_STEP("0", "0", "!") "\n"
+                             ".endif\n"
+                             ".if %c[lead] == 2\n\t" MF_FC_MIX_STEP("0", "0", "") MF_FC_MIX_STEP("8", "32", "!") "\n"
+                             ".endif\n"
+                             ".if %c[lead] == 3\n\t" MF_FC_MIX_STEP("0", "0", "") MF_FC_MIX_STEP("8", "32", "")
+                             MF_FC_MIX_STEP("16", "64", "!") "\n"
+                             ".endif\n"
+                             ".if %c[loop]\n"
+                             "1:\n\t" MF_FC_MIX_STEP("0", "0", "") MF_FC_MIX_STEP("8", "32", "")
+                             MF_FC_MIX_STEP("16", "64", "") MF_FC_MIX_STEP("24", "96", "!")
+                             "cmp %[e], #0x80808080\n\t"
+                             "bne 1b\n"
+                             ".endif"
+                             : [m0] "+r"(m0), [m1] "+r"(m1), [m2] "+r"(m2), [m3] "+r"(m3),
+                               [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2), [s3] "+r"(s3),
+                               [e] "=&r"(e), [o] "=&r"(o), [a] "=&r"(a), [b] "=&r"(b), [x] "+r"(x), [w] "+r"(w)
+                             : [lead] "i"(seg & 3), [loop] "i"(seg >= 4)
+                             : "cc", "memory");
+            (void)e; (void)o; (void)a; (void)b;
+            if (n_seg > 1 && g + 1 < n_seg) {   /* x is at the segment's sentinel */
+                t0 += MF_FC_MIX_DIFF(m0, s0); t1 += MF_FC_MIX_DIFF(m1, s1);
+                t2 += MF_FC_MIX_DIFF(m2, s2); t3 += MF_FC_MIX_DIFF(m3, s3);
+                m0 = s0; m1 = s1; m2 = s2; m3 = s3;
+                ++x;
+            }
+        }
+        if (!pc && n_seg == 1) {   /* per tensor, one segment: the group's epilogue in asm */
+            MF_FC_MIX_EPILOGUE(p->rq[2], 2 * zp + 1, p->rq[4], lo, hi);
+            continue;
+        }
+        t0 += MF_FC_MIX_DIFF(m0, s0) + rq[1]; t1 += MF_FC_MIX_DIFF(m1, s1) + rq[7];
+        t2 += MF_FC_MIX_DIFF(m2, s2) + rq[13]; t3 += MF_FC_MIX_DIFF(m3, s3) + rq[19];
+        const int32_t *q = pc ? rq : p->rq;   /* per tensor: pair 0's constants, folded into the code */
+#define MF_FC_MIX_OUT(i_, acc_, j_) \
+        (out[i_] = mf_dsp_out_fast((acc_), q[pc ? (j_) + 2 : 2], q[pc ? (j_) + 4 : 4], zp, lo, hi))
+        MF_FC_MIX_OUT(0, s0, 0); MF_FC_MIX_OUT(1, t0, 1);
+        MF_FC_MIX_OUT(2, s1, 6); MF_FC_MIX_OUT(3, t1, 7);
+        MF_FC_MIX_OUT(4, s2, 12); MF_FC_MIX_OUT(5, t2, 13);
+        MF_FC_MIX_OUT(6, s3, 18); MF_FC_MIX_OUT(7, t3, 19);
+#undef MF_FC_MIX_OUT
+    }
+#undef MF_FC_MIX_DIFF
+    if (c < n_out)   /* the n_out % 8 rows left over, plain layout: rq continues at pair c/2 */
+        mf_dsp_matmul_rows_fast(1, in, n, n, wg, rq, pc, n_out - c, zp, lo, hi, out);
+}
+#undef MF_FC_MIX_EPILOGUE
+#undef MF_FC_MIX_RQ2
+#undef MF_FC_MIX_STEP
+#undef MF_FC_MIX_Q
+#undef MF_FC_MIX_LDW
+#undef MF_FC_MIX_STEP_M4
+#undef MF_FC_MIX_W0
+#undef MF_FC_MIX_REGS
 
 /* DSP int8 fully connected layer: batch rows in pairs (2x2 blocks), a lone row in 4-channel blocks.
  * FULLY_CONNECTED never shares its buffers (no overlap lead), so rows are read straight from `in`. */
