@@ -334,7 +334,8 @@ MF_KERNEL void mf_dw_rows_channel_c(const mf_depthwise_conv2d_params_t *p, const
  * function): the four sums, five for data and weights, the scratch and output pointers. Each row's
  * three data words and two weight words are loaded back to back (an M4 pipelines the chain, one cycle a
  * load), as are the requantisation constants. Requantisation as mf_dw_requant: SMMLAR into a free
- * register, the sum's sign added after (the same total), shift, SSAT, STRB. */
+ * register, the sum's sign added after (the same total), shift, SSAT, STRB; two outputs interleaved
+ * (an M7 issues their independent ALU steps in pairs). */
 #define MF_DW_ROWS_ROW(OA, OB, OC, MP, MQ) \
     "ldr %[A], [%[r], " OA "]\n\tldr %[B], [%[r], " OB "]\n\tldr %[C], [%[r], " OC "]\n\t" \
     "ldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
@@ -342,9 +343,11 @@ MF_KERNEL void mf_dw_rows_channel_c(const mf_depthwise_conv2d_params_t *p, const
     "smlatb %[a1], %[A], %[P], %[a1]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t" \
     "smlad %[a2], %[B], %[P], %[a2]\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t" \
     "smlatb %[a3], %[B], %[P], %[a3]\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\t"
-#define MF_DW_ROWS_RQ(ACC, O) \
-    "smmlar %[A], " ACC ", %[Q], %[C]\n\tadd %[A], %[A], " ACC ", asr #31\n\tasr %[A], %[A], %[P]\n\t" \
-    "ssat %[A], #8, %[A]\n\tstrb %[A], [%[out], " O "]\n\t"
+#define MF_DW_ROWS_RQ(ACC0, ACC1, O0, O1) \
+    "smmlar %[A], " ACC0 ", %[Q], %[C]\n\tsmmlar %[B], " ACC1 ", %[Q], %[C]\n\t" \
+    "add %[A], %[A], " ACC0 ", asr #31\n\tadd %[B], %[B], " ACC1 ", asr #31\n\t" \
+    "asr %[A], %[A], %[P]\n\tasr %[B], %[B], %[P]\n\tssat %[A], #8, %[A]\n\tssat %[B], #8, %[B]\n\t" \
+    "strb %[A], [%[out], " O0 "]\n\tstrb %[B], [%[out], " O1 "]\n\t"
 MF_KERNEL void mf_dw_rows_channel(const mf_depthwise_conv2d_params_t *p, const int16_t *s, const int32_t *k, int8_t *out)
 {
     const int32_t C = p->in_c, WP = p->wp, OW = p->out_w;
@@ -358,13 +361,16 @@ MF_KERNEL void mf_dw_rows_channel(const mf_depthwise_conv2d_params_t *p, const i
     int32_t a0, a1, a2, a3, A, B, Cw, P, Q;
     __asm__ volatile(
         "1:\n\t"
-        "ldr %[a0], [%[k], #24]\n\tldr %[a1], [%[k], #24]\n\tldr %[a2], [%[k], #24]\n\tldr %[a3], [%[k], #24]\n\t"
-        MF_DW_ROWS_ROW("#0", "#4", "#8", "[%[k], #0]", "[%[k], #4]")
+        "ldr %[a3], [%[k], #24]\n\tldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\tldr %[C], [%[r], #8]\n\t"
+        "ldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t"
+        "smlad %[a0], %[A], %[P], %[a3]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
+        "smlatb %[a1], %[A], %[P], %[a3]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t"
+        "smlad %[a2], %[B], %[P], %[a3]\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t"
+        "smlatb %[a3], %[B], %[P], %[a3]\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\t"
         MF_DW_ROWS_ROW("%[w0]", "%[w4]", "%[w8]", "[%[k], #8]", "[%[k], #12]")
         MF_DW_ROWS_ROW("%[v0]", "%[v4]", "%[v8]", "[%[k], #16]", "[%[k], #20]")
         "ldr %[P], [%[k], #32]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #36]\n\t"
-        MF_DW_ROWS_RQ("%[a0]", "#0") MF_DW_ROWS_RQ("%[a1]", "%[c1]")
-        MF_DW_ROWS_RQ("%[a2]", "%[c2]") MF_DW_ROWS_RQ("%[a3]", "%[c3]")
+        MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]") MF_DW_ROWS_RQ("%[a2]", "%[a3]", "%[c2]", "%[c3]")
         "add %[out], %[out], %[c4]\n\tadd %[r], %[r], #8\n\t"
         "cmp %[r], %[end]\n\tbne 1b"
         : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw),
