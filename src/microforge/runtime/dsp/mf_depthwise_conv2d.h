@@ -266,6 +266,31 @@ MF_KERNEL void mf_dw_rows_widen(const mf_depthwise_conv2d_params_t *p, const int
                 d[j * PL] = src[j];
             x = 1;
         }
+        const int32_t quads = (W - x) >> 2;       /* two pixel pairs an iteration, in assembly when the offsets fit */
+        if (quads && 3 * C <= 4095 && 6 * PL + 4 <= 4095) {
+            const int8_t *sp = src + x * C;
+            int16_t *dp = d + x;
+            const int16_t *const dend = dp + 4 * quads;
+            int32_t w0, w1, w2, w3, e, t, o;
+#define MF_DW_WIDEN_PAIR(WA, WB, O0, O1, O2, O3) \
+            "sxtb16 %[e], " WA "\n\tsxtb16 %[t], " WB "\n\tpkhbt %[o], %[e], %[t], lsl #16\n\tstr %[o], [%[d], " O0 "]\n\t" \
+            "pkhtb %[o], %[t], %[e], asr #16\n\tstr %[o], [%[d], " O2 "]\n\t" \
+            "sxtb16 %[e], " WA ", ror #8\n\tsxtb16 %[t], " WB ", ror #8\n\tpkhbt %[o], %[e], %[t], lsl #16\n\t" \
+            "str %[o], [%[d], " O1 "]\n\tpkhtb %[o], %[t], %[e], asr #16\n\tstr %[o], [%[d], " O3 "]\n\t"
+            __asm__ volatile("1:\n\t"
+                             "ldr %[w0], [%[s]]\n\tldr %[w1], [%[s], %[c1]]\n\tldr %[w2], [%[s], %[c2]]\n\tldr %[w3], [%[s], %[c3]]\n\t"
+                             MF_DW_WIDEN_PAIR("%[w0]", "%[w1]", "#0", "%[p1]", "%[p2]", "%[p3]")
+                             MF_DW_WIDEN_PAIR("%[w2]", "%[w3]", "#4", "%[q1]", "%[q2]", "%[q3]")
+                             "add %[s], %[s], %[c4]\n\tadd %[d], %[d], #8\n\tcmp %[d], %[end]\n\tbne 1b"
+                             : [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3), [e] "=&r"(e), [t] "=&r"(t),
+                               [o] "=&r"(o), [s] "+r"(sp), [d] "+r"(dp)
+                             : [end] "r"(dend), [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C),
+                               [p1] "i"(2 * PL), [p2] "i"(4 * PL), [p3] "i"(6 * PL),
+                               [q1] "i"(2 * PL + 4), [q2] "i"(4 * PL + 4), [q3] "i"(6 * PL + 4)
+                             : "cc", "memory");
+#undef MF_DW_WIDEN_PAIR
+            x += 4 * quads;
+        }
         for (; x + 1 < W; x += 2) {
             int32_t w0, w1;
             memcpy(&w0, src + x * C, 4);
