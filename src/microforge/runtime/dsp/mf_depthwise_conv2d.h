@@ -267,7 +267,7 @@ MF_KERNEL void mf_dw_rows_widen(const mf_depthwise_conv2d_params_t *p, const int
             x = 1;
         }
         const int32_t quads = (W - x) >> 2;       /* two pixel pairs an iteration, in assembly when the offsets fit */
-        if (quads && 3 * C <= 4095 && 6 * PL + 4 <= 4095) {
+        if (quads > 1 && 3 * C <= 4095 && 6 * PL + 4 <= 4095) {   /* one iteration: the C pairs are as fast */
             const int8_t *sp = src + x * C;
             int16_t *dp = d + x;
             const int16_t *const dend = dp + 4 * quads;
