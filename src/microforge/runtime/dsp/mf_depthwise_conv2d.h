@@ -355,10 +355,11 @@ MF_KERNEL void mf_dw_rows_channel_c(const mf_depthwise_conv2d_params_t *p, const
 /* The same in assembly for layers without an activation clamp (act range -128..127): four outputs x..x+3
  * per iteration from three words per row, A = in[x..x+1], B = in[x+2..x+3], C = in[x+4..x+5]:
  * out_x += SMLAD(A,P) + SMLABT(B,Q), out_x+1 += SMLATB(A,P) + SMLAD(B,Q), out_x+2 += SMLAD(B,P) + SMLABT(C,Q),
- * out_x+3 += SMLATB(B,P) + SMLAD(C,Q). Only 11 registers (GCC has few to spare inside a model's invoke
- * function): the four sums, five for data and weights, the scratch and output pointers. Each row's
- * three data words and two weight words are loaded back to back (an M4 pipelines the chain, one cycle a
- * load), as are the requantisation constants. Requantisation as mf_dw_requant: SMMLAR into a free
+ * out_x+3 += SMLATB(B,P) + SMLAD(C,Q). 13 registers, no more (GCC has few to spare inside a model's invoke
+ * function; 14 fail to allocate there): the four sums, five for data and weights (reloaded each block),
+ * the scratch, output and constants pointers and the loop end. Each row's three data words and two weight
+ * words are loaded back to back (an M4 pipelines the chain, one cycle a load), as are the requantisation
+ * constants; the first row's MACs take 2*bias as their addend. Requantisation as mf_dw_requant: SMMLAR into a free
  * register, the sum's sign added after (the same total), shift, SSAT, STRB; two outputs interleaved
  * (an M7 issues their independent ALU steps in pairs). */
 #define MF_DW_ROWS_ROW(OA, OB, OC, MP, MQ) \
