@@ -78,6 +78,20 @@ OP_MODELS = {
     "dw-2x3-c9-valid": lambda: mg.depthwise_model(18, (1, 6, 7, 9), 1, (2, 3), 1, "VALID", 1, "NONE", in_zp=6, out_zp=-3),
     "dw-dil2-s2-c13": lambda: mg.depthwise_model(19, (1, 11, 12, 13), 1, 3, 2, "SAME", 2, "RELU", in_zp=-9),
     "dw-5x5-c7-s2": lambda: mg.depthwise_model(20, (1, 9, 10, 7), 1, 5, 2, "VALID", 1, "NONE", in_zp=2),
+    # dsp depthwise row path (3x3, stride_w 1): 4-output assembly blocks and their 1..3-output tails (out_w 1..10),
+    # channel tails (c % 4), clamped activations (the C loop), rows outside the image (in_h 1, 2), stride_h 2,
+    # a batch of 2, per-tensor weights, in_zp -128 and others, a staged band wider than 4 words
+    **{f"dw-rows-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}": (
+        lambda h=h, w=w, c=c, pad=pad, act=act, zi=zi, zo=zo: mg.depthwise_model(
+            seed_of("tdr", h, w, c), (1, h, w, c), 1, 3, 1, pad, 1, act, in_zp=zi, out_zp=zo))
+       for h, w, c, pad, act, zi, zo in ((4, 8, 1, "SAME", "NONE", -128, None), (5, 9, 3, "SAME", "NONE", 7, None),
+                                          (3, 6, 5, "VALID", "NONE", -128, None), (6, 7, 7, "SAME", "NONE", 0, -5),
+                                          (4, 11, 13, "SAME", "RELU6", -128, 30), (3, 3, 8, "SAME", "NONE", 3, None),
+                                          (2, 2, 4, "SAME", "RELU", -9, None), (1, 9, 8, "SAME", "NONE", -128, None),
+                                          (7, 12, 36, "VALID", "NONE", 20, 11), (5, 10, 6, "SAME", "RELU", -128, None))},
+    "dw-rows-per-tensor-c6": lambda: mg.depthwise_model(21, (1, 5, 12, 6), 1, 3, 1, "SAME", 1, "NONE", per_channel=False, in_zp=4),
+    "dw-rows-s2x1-c4": lambda: mg.depthwise_model(22, (1, 9, 8, 4), 1, 3, (2, 1), "SAME", 1, "NONE", in_zp=-128),
+    "dw-rows-batch2-c8": lambda: mg.depthwise_model(23, (2, 5, 9, 8), 1, 3, 1, "SAME", 1, "NONE", in_zp=-2, out_zp=3),
     "fc-per-tensor": lambda: mg.fc_model(6, (1, 33), 13, "RELU", per_channel=False, in_zp=7),
     "fc-per-channel-batch": lambda: mg.fc_model(7, (3, 7), 5, "NONE", per_channel=True, in_zp=-9),
     "add": lambda: mg.add_model(None, (1, 4, 4, 7), (1, 4, 4, 7), "RELU", scales=(0.02, 0.04), zero_points=(3, -3)),

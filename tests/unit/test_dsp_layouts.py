@@ -106,6 +106,57 @@ def test_depthwise_dsp_layout_is_int8_and_lines_up_with_the_kernel(kk, c):
     assert cols[0].tolist() == bias.tolist() and cols[1].tolist() == mult.tolist() and cols[2].tolist() == (-shift).tolist()
 
 
+def _halves(word: int) -> tuple[int, int]:
+    """(bottom, top) int16 halves of a 32-bit word."""
+    s16 = lambda v: (v & 0xFFFF) - 0x10000 * bool(v & 0x8000)
+    return s16(word), s16(word >> 16)
+
+
+def _smmlar(a: int, b: int, acc: int) -> int:
+    """SMMLAR: (acc << 32) + a*b + 2^31, top word, as int32."""
+    v = (((acc << 32) + a * b + (1 << 31)) >> 32) & 0xFFFFFFFF
+    return v - (1 << 32) * bool(v >> 31)
+
+
+@pytest.mark.parametrize("c,out_zp,seed", [(1, -128, 0), (3, 5, 1), (4, -7, 2), (7, 0, 3), (13, 127, 4), (64, -1, 5)])
+def test_depthwise_rows_layout_gives_tflm_outputs(c, out_zp, seed):
+    """runtime/dsp row path (mf_dw_rows_channel): per channel the words P_r = (2w_r0, 2w_r1), Q_r = (2w_r1, 2w_r2),
+    then 2*bias, m, e, rnd. Emulating its instructions on int16 pairs of a 3-row window (out_x += SMLAD(A, P) +
+    SMLABT(B, Q), out_x+1 += SMLATB(A, P) + SMLAD(B, Q)) and its requantisation (SMMLAR(2acc, m, rnd), the sum's
+    sign added, >> e, saturated) gives TFLM's MultiplyByQuantizedMultiplier(acc, m, shift) + out_zp, saturated."""
+    from microforge.ops.depthwise_conv2d import DepthwiseConv2D
+    from microforge.quant import multiply_by_quantized_multiplier
+    rng = np.random.default_rng(seed)
+    w = rng.integers(-128, 128, (9, c)).astype(np.int8)
+    w[:, 0] = [-128, 127, -128, 127, -128, 127, -128, 127, -128]      # extremes: 2w still fits int16
+    bias = rng.integers(-20000, 20000, c).astype(np.int32)
+    mult = rng.integers(1 << 30, (1 << 31) - 1, c)
+    shift = -rng.integers(1, 23, c)
+    wr = DepthwiseConv2D._rows_layout(w, bias, mult, shift, out_zp)
+    assert wr.dtype == np.int32 and wr.size == 10 * c
+    k = wr.astype(np.int64).reshape(c, 10) & 0xFFFFFFFF
+    x = rng.integers(-128, 128, (c, 3, 4))                           # per channel, 3 rows of 4 columns
+    x[0, :, :] = -128
+    word = lambda row, u: (int(row[u]) & 0xFFFF) | ((int(row[u + 1]) & 0xFFFF) << 16)
+    for ch in range(c):
+        k_ch = [int(v) for v in k[ch]]
+        s32 = lambda v: v - (1 << 32) * bool(v >> 31)
+        b2, m, e, rnd = s32(k_ch[6]), k_ch[7], k_ch[8], s32(k_ch[9])
+        a0 = a1 = b2
+        for r in range(3):
+            P, Q = _halves(k_ch[2 * r]), _halves(k_ch[2 * r + 1])
+            A, B = _halves(word(x[ch, r], 0)), _halves(word(x[ch, r], 2))
+            a0 += A[0] * P[0] + A[1] * P[1] + B[0] * Q[1]             # SMLAD(A, P) + SMLABT(B, Q)
+            a1 += A[1] * P[0] + B[0] * Q[0] + B[1] * Q[1]             # SMLATB(A, P) + SMLAD(B, Q)
+        for xo, acc2 in ((0, a0), (1, a1)):
+            acc = int(bias[ch]) + int((x[ch, :, xo:xo + 3] * w[:, ch].reshape(3, 3)).sum())
+            assert acc2 == 2 * acc
+            v = _smmlar(acc2, m, rnd) + (acc2 >> 31)
+            got = max(-128, min(127, v >> e))
+            want = max(-128, min(127, int(multiply_by_quantized_multiplier(acc, int(mult[ch]), int(shift[ch]))) + out_zp))
+            assert got == want, (ch, xo)
+
+
 def _mix_dot(wmix: np.ndarray, x: np.ndarray, n_out: int, k: int) -> np.ndarray:
     """What mf_dsp_mix_rows computes from mix_layout's bytes for one window x (k int8), as int32 arithmetic:
     per chunk and ev/od half, SMLAD of the raw word's halfwords (little-endian int16) and of its SXTB16 with

@@ -17,6 +17,18 @@
  * Everything else (depth multiplier > 1, requantisation the fast path cannot reproduce) uses the
  * generic loop. Write order: output pixel p, channels ascending, each written after its own window
  * was read, as in the portable kernel, so ops/depthwise_conv2d.py overlap_lead holds for both.
+ *
+ * Row path (p->rows: 3x3, stride_w 1, no dilation, depth multiplier 1, out_w >= 4; mf_depthwise_conv2d_s8_rows
+ * with a caller-provided scratch): per band of output rows (p->band) and group of 4 channels, the input rows
+ * the band reads are widened once into int16 planes, one per channel (s[channel][row][column + pad_left],
+ * padding columns and rows holding the input zero point), so a word holds two neighbouring columns of one
+ * channel. Then one channel at a time: its six weight words P_r = (2w_r0, 2w_r1), Q_r = (2w_r1, 2w_r2)
+ * (doubled at compile time, so the sums are 2*acc for SMMLAR) and 2*bias, m, e, rnd come from p->wr; four
+ * outputs x..x+3 of a row from three words per kernel row (A = in[x..x+1], B = in[x+2..x+3], C = in[x+4..x+5]):
+ * 8 MAC instructions per row for 12 MACs (mf_dw_rows_channel, assembly; 1..3 leftover outputs and layers
+ * with an activation clamp in C on the same words). Outputs go to a staging copy of the band, copied to
+ * the output once the band has read all its input, so the output may overlap the input by the lead
+ * ops/depthwise_conv2d.py _rows_lead declares (about one input row for stride 1).
  */
 #ifndef MF_DEPTHWISE_CONV2D_H
 #define MF_DEPTHWISE_CONV2D_H
@@ -40,6 +52,12 @@ typedef struct {
     const int32_t *rq;            /* per group of 4: bias[4], mult[4], e[4], rnd[4]; per tail channel the same 4
                                      (e = -shift, rnd = 2^(e-1) + out_offset * 2^e) */
     const int8_t *pad;            /* in_c bytes of the input zero point, read for taps outside the image */
+    /* Row path (3x3, stride_w 1, no dilation, depth multiplier 1; ops/depthwise_conv2d.py fills it) */
+    int32_t rows;                 /* 1: use mf_dw_rows (wq, rq, pad unused) */
+    int32_t wp;                   /* halfwords per scratch row: 2 * ceil(out_w / 2) + 2 */
+    int32_t band;                 /* output rows per band: the scratch holds (band - 1) * stride_h + 3 input rows */
+    const int32_t *wr;            /* per channel 10 words: P0, Q0, P1, Q1, P2, Q2 (row r: P = (2w_r0, 2w_r1), Q =
+                                     (2w_r1, 2w_r2) as int16 pairs, low half first), 2*bias, m, e, rnd */
 } mf_depthwise_conv2d_params_t;
 
 /* TFLM MBQM(acc, m, -e) + zp from acc2 = 2*acc: SRDHM = SMMULR(2acc, m); RDBP(v, e) + zp =
@@ -216,6 +234,215 @@ MF_KERNEL void mf_depthwise_conv2d_generic(const mf_depthwise_conv2d_params_t *p
             }
         }
     }
+}
+
+/* Row path: widen the input rows a band of output rows reads, for up to 4 channels, into int16 planes
+ * s[channel][row][u] (u = input column + pad_left; padding columns and rows hold the input zero point),
+ * then each channel's output rows with its weight words and requantisation constants. */
+#define MF_DW_ROWS_NR(p) (((p)->band - 1) * (p)->stride_h + 3)
+MF_KERNEL void mf_dw_rows_widen(const mf_depthwise_conv2d_params_t *p, const int8_t *in_b, int32_t iy0, int32_t nrows,
+                                int32_t c0, int32_t nc, int16_t *s)
+{
+    const int32_t C = p->in_c, W = p->in_w, WP = p->wp, L = p->pad_left, PL = MF_DW_ROWS_NR(p) * WP;
+    for (int32_t ky = 0; ky < nrows; ++ky) {
+        const int32_t iy = iy0 + ky;
+        int16_t *d = s + ky * WP + L;
+        if (iy < 0 || iy >= p->in_h) {
+            for (int32_t j = 0; j < nc; ++j)
+                for (int32_t x = 0; x < W; ++x)
+                    d[j * PL + x] = (int16_t)p->pad_value;
+            continue;
+        }
+        const int8_t *src = in_b + iy * W * C + c0;
+        if (nc < 4) {
+            for (int32_t x = 0; x < W; ++x)
+                for (int32_t j = 0; j < nc; ++j)
+                    d[j * PL + x] = src[x * C + j];
+            continue;
+        }
+        int32_t x = 0;
+        if (L & 1) {          /* column L is odd: one pixel by halfwords, then pairs land on word boundaries */
+            for (int32_t j = 0; j < 4; ++j)
+                d[j * PL] = src[j];
+            x = 1;
+        }
+        const int32_t quads = (W - x) >> 2;       /* two pixel pairs an iteration, in assembly when the offsets fit */
+        if (quads > 1 && 3 * C <= 4095 && 6 * PL + 4 <= 4095) {   /* one iteration: the C pairs are as fast */
+            const int8_t *sp = src + x * C;
+            int16_t *dp = d + x;
+            const int16_t *const dend = dp + 4 * quads;
+            int32_t w0, w1, w2, w3, e, t, o;
+#define MF_DW_WIDEN_PAIR(WA, WB, O0, O1, O2, O3) \
+            "sxtb16 %[e], " WA "\n\tsxtb16 %[t], " WB "\n\tpkhbt %[o], %[e], %[t], lsl #16\n\tstr %[o], [%[d], " O0 "]\n\t" \
+            "pkhtb %[o], %[t], %[e], asr #16\n\tstr %[o], [%[d], " O2 "]\n\t" \
+            "sxtb16 %[e], " WA ", ror #8\n\tsxtb16 %[t], " WB ", ror #8\n\tpkhbt %[o], %[e], %[t], lsl #16\n\t" \
+            "str %[o], [%[d], " O1 "]\n\tpkhtb %[o], %[t], %[e], asr #16\n\tstr %[o], [%[d], " O3 "]\n\t"
+            __asm__ volatile("1:\n\t"
+                             "ldr %[w0], [%[s]]\n\tldr %[w1], [%[s], %[c1]]\n\tldr %[w2], [%[s], %[c2]]\n\tldr %[w3], [%[s], %[c3]]\n\t"
+                             MF_DW_WIDEN_PAIR("%[w0]", "%[w1]", "#0", "%[p1]", "%[p2]", "%[p3]")
+                             MF_DW_WIDEN_PAIR("%[w2]", "%[w3]", "#4", "%[q1]", "%[q2]", "%[q3]")
+                             "add %[s], %[s], %[c4]\n\tadd %[d], %[d], #8\n\tcmp %[d], %[end]\n\tbne 1b"
+                             : [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3), [e] "=&r"(e), [t] "=&r"(t),
+                               [o] "=&r"(o), [s] "+r"(sp), [d] "+r"(dp)
+                             : [end] "r"(dend), [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C),
+                               [p1] "i"(2 * PL), [p2] "i"(4 * PL), [p3] "i"(6 * PL),
+                               [q1] "i"(2 * PL + 4), [q2] "i"(4 * PL + 4), [q3] "i"(6 * PL + 4)
+                             : "cc", "memory");
+#undef MF_DW_WIDEN_PAIR
+            x += 4 * quads;
+        }
+        for (; x + 1 < W; x += 2) {
+            int32_t w0, w1;
+            memcpy(&w0, src + x * C, 4);
+            memcpy(&w1, src + (x + 1) * C, 4);
+            const int32_t e0 = __sxtb16(w0), e1 = __sxtb16(w1);
+            int32_t o0, o1;
+            __asm__("sxtb16 %0, %1, ror #8" : "=r"(o0) : "r"(w0));
+            __asm__("sxtb16 %0, %1, ror #8" : "=r"(o1) : "r"(w1));
+            int32_t v0, v1, v2, v3;
+            __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(v0) : "r"(e0), "r"(e1));
+            __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(v2) : "r"(e1), "r"(e0));
+            __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(v1) : "r"(o0), "r"(o1));
+            __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(v3) : "r"(o1), "r"(o0));
+            *(int32_t *)(d + x) = v0;
+            *(int32_t *)(d + PL + x) = v1;
+            *(int32_t *)(d + 2 * PL + x) = v2;
+            *(int32_t *)(d + 3 * PL + x) = v3;
+        }
+        if (x < W)
+            for (int32_t j = 0; j < 4; ++j)
+                d[j * PL + x] = src[x * C + j];
+    }
+}
+
+/* One channel's output row from its planes (rows of WP halfwords at s), from output x0 on: outputs x, x+1
+ * from the words A = (in[x], in[x+1]) and B = (in[x+2], in[x+3]) of each row: out_x += SMLAD(A, P) +
+ * SMLABT(B, Q), out_x+1 += SMLATB(A, P) + SMLAD(B, Q) (x0 even). The weights are doubled, so the sums
+ * are 2*acc (mf_dw_requant). */
+MF_KERNEL void mf_dw_rows_channel_c(const mf_depthwise_conv2d_params_t *p, const int16_t *s, const int32_t *k, int8_t *out,
+                                    int32_t x0)
+{
+    const int32_t C = p->in_c, WP = p->wp, OW = p->out_w;
+    const int32_t P0 = k[0], Q0 = k[1], P1 = k[2], Q1 = k[3], P2 = k[4], Q2 = k[5];
+    const int32_t b2 = k[6], m = k[7], e = k[8], rnd = k[9];
+    const int32_t *r = (const int32_t *)(s + x0);
+    int32_t x = x0;
+    out += x0 * C;
+    for (; x + 1 < OW; x += 2, ++r, out += 2 * C) {
+        int32_t A = r[0], B = r[1];
+        int32_t a0 = __smlad(A, P0, b2), a1 = __smlatb(A, P0, b2);
+        a0 = __smlabt(B, Q0, a0); a1 = __smlad(B, Q0, a1);
+        A = r[WP / 2]; B = r[WP / 2 + 1];
+        a0 = __smlad(A, P1, a0); a1 = __smlatb(A, P1, a1);
+        a0 = __smlabt(B, Q1, a0); a1 = __smlad(B, Q1, a1);
+        A = r[WP]; B = r[WP + 1];
+        a0 = __smlad(A, P2, a0); a1 = __smlatb(A, P2, a1);
+        a0 = __smlabt(B, Q2, a0); a1 = __smlad(B, Q2, a1);
+        out[0] = (int8_t)mf_dw_requant(p, a0, m, e, rnd);
+        out[C] = (int8_t)mf_dw_requant(p, a1, m, e, rnd);
+    }
+    if (x < OW) {
+        int32_t a0 = __smlad(r[0], P0, b2);
+        a0 = __smlabt(r[1], Q0, a0);
+        a0 = __smlad(r[WP / 2], P1, a0);
+        a0 = __smlabt(r[WP / 2 + 1], Q1, a0);
+        a0 = __smlad(r[WP], P2, a0);
+        a0 = __smlabt(r[WP + 1], Q2, a0);
+        out[0] = (int8_t)mf_dw_requant(p, a0, m, e, rnd);
+    }
+}
+
+/* The same in assembly for layers without an activation clamp (act range -128..127): four outputs x..x+3
+ * per iteration from three words per row, A = in[x..x+1], B = in[x+2..x+3], C = in[x+4..x+5]:
+ * out_x += SMLAD(A,P) + SMLABT(B,Q), out_x+1 += SMLATB(A,P) + SMLAD(B,Q), out_x+2 += SMLAD(B,P) + SMLABT(C,Q),
+ * out_x+3 += SMLATB(B,P) + SMLAD(C,Q). 13 registers, no more (GCC has few to spare inside a model's invoke
+ * function; 14 fail to allocate there): the four sums, five for data and weights (reloaded each block),
+ * the scratch, output and constants pointers and the loop end. Each row's three data words and two weight
+ * words are loaded back to back (an M4 pipelines the chain, one cycle a load), as are the requantisation
+ * constants; the first row's MACs take 2*bias as their addend. Requantisation as mf_dw_requant: SMMLAR into a free
+ * register, the sum's sign added after (the same total), shift, SSAT, STRB; two outputs interleaved
+ * (an M7 issues their independent ALU steps in pairs). */
+#define MF_DW_ROWS_ROW(OA, OB, OC, MP, MQ) \
+    "ldr %[A], [%[r], " OA "]\n\tldr %[B], [%[r], " OB "]\n\tldr %[C], [%[r], " OC "]\n\t" \
+    "ldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
+    "smlad %[a0], %[A], %[P], %[a0]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
+    "smlatb %[a1], %[A], %[P], %[a1]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t" \
+    "smlad %[a2], %[B], %[P], %[a2]\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t" \
+    "smlatb %[a3], %[B], %[P], %[a3]\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\t"
+#define MF_DW_ROWS_RQ(ACC0, ACC1, O0, O1) \
+    "smmlar %[A], " ACC0 ", %[Q], %[C]\n\tsmmlar %[B], " ACC1 ", %[Q], %[C]\n\t" \
+    "add %[A], %[A], " ACC0 ", asr #31\n\tadd %[B], %[B], " ACC1 ", asr #31\n\t" \
+    "asr %[A], %[A], %[P]\n\tasr %[B], %[B], %[P]\n\tssat %[A], #8, %[A]\n\tssat %[B], #8, %[B]\n\t" \
+    "strb %[A], [%[out], " O0 "]\n\tstrb %[B], [%[out], " O1 "]\n\t"
+MF_KERNEL void mf_dw_rows_channel(const mf_depthwise_conv2d_params_t *p, const int16_t *s, const int32_t *k, int8_t *out)
+{
+    const int32_t C = p->in_c, WP = p->wp, OW = p->out_w;
+    const int32_t quads = OW >> 2;
+    if (p->act_min > -128 || p->act_max < 127 || 4 * C > 4095 || 4 * WP + 8 > 4095 || !quads) {
+        mf_dw_rows_channel_c(p, s, k, out, 0);
+        return;
+    }
+    const int32_t *r = (const int32_t *)s;
+    const int32_t *end = r + 2 * quads;
+    int32_t a0, a1, a2, a3, A, B, Cw, P, Q;
+    __asm__ volatile(
+        "1:\n\t"
+        "ldr %[a3], [%[k], #24]\n\tldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\tldr %[C], [%[r], #8]\n\t"
+        "ldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t"
+        "smlad %[a0], %[A], %[P], %[a3]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
+        "smlatb %[a1], %[A], %[P], %[a3]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t"
+        "smlad %[a2], %[B], %[P], %[a3]\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t"
+        "smlatb %[a3], %[B], %[P], %[a3]\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\t"
+        MF_DW_ROWS_ROW("%[w0]", "%[w4]", "%[w8]", "[%[k], #8]", "[%[k], #12]")
+        MF_DW_ROWS_ROW("%[v0]", "%[v4]", "%[v8]", "[%[k], #16]", "[%[k], #20]")
+        "ldr %[P], [%[k], #32]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #36]\n\t"
+        MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]") MF_DW_ROWS_RQ("%[a2]", "%[a3]", "%[c2]", "%[c3]")
+        "add %[out], %[out], %[c4]\n\tadd %[r], %[r], #8\n\t"
+        "cmp %[r], %[end]\n\tbne 1b"
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw),
+          [P] "=&r"(P), [Q] "=&r"(Q), [r] "+r"(r), [out] "+r"(out)
+        : [k] "r"(k), [end] "r"(end),
+          [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8),
+          [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [v8] "i"(4 * WP + 8),
+          [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C)
+        : "cc", "memory");
+    if (OW & 3)   /* the last OW % 4 outputs (out has moved past the quads) */
+        mf_dw_rows_channel_c(p, s, k, out - 4 * quads * C, 4 * quads);
+}
+#undef MF_DW_ROWS_ROW
+#undef MF_DW_ROWS_RQ
+
+/* Band by band of p->band output rows; within a band, groups of 4 channels: widen the input rows the
+ * band reads, then channel by channel the band's output rows, into a staging copy of the band's output
+ * that is copied to `out` once the band has read all its input (so the output may overlap the input
+ * up to the band's reads: ops/depthwise_conv2d.py _rows_lead). `s` holds 4 * MF_DW_ROWS_NR(p) * wp int16
+ * (word aligned), then band * out_w * in_c bytes of staging. */
+MF_KERNEL void mf_dw_rows(const mf_depthwise_conv2d_params_t *p, const int8_t *in, int8_t *out, int16_t *s)
+{
+    const int32_t C = p->in_c, WP = p->wp, PL = MF_DW_ROWS_NR(p) * WP, OWC = p->out_w * C;
+    int8_t *const stage = (int8_t *)(s + 4 * PL);
+    for (int32_t i = 0; i < 4 * PL; ++i)
+        s[i] = (int16_t)p->pad_value;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = in + b * p->in_h * p->in_w * C;
+        for (int32_t oy = 0; oy < p->out_h; oy += p->band, out += p->band * OWC) {
+            const int32_t iy0 = oy * p->stride_h - p->pad_top;
+            const int32_t nb = p->out_h - oy < p->band ? p->out_h - oy : p->band;
+            for (int32_t c0 = 0; c0 < C; c0 += 4) {
+                const int32_t nc = C - c0 < 4 ? C - c0 : 4;
+                mf_dw_rows_widen(p, in_b, iy0, (nb - 1) * p->stride_h + 3, c0, nc, s);
+                for (int32_t j = 0; j < nc; ++j)
+                    for (int32_t i = 0; i < nb; ++i)
+                        mf_dw_rows_channel(p, s + j * PL + i * p->stride_h * WP, p->wr + 10 * (c0 + j), stage + i * OWC + c0 + j);
+            }
+            memcpy(out, stage, (size_t)(nb * OWC));
+        }
+    }
+}
+
+MF_KERNEL void mf_depthwise_conv2d_s8_rows(const mf_depthwise_conv2d_params_t *p, const int8_t *in, int8_t *out, int16_t *s)
+{
+    mf_dw_rows(p, in, out, s);
 }
 
 MF_KERNEL void mf_depthwise_conv2d_s8(const mf_depthwise_conv2d_params_t *p, const int8_t *in, int8_t *out)
