@@ -168,7 +168,7 @@ def test_conv_mix_on_core(name, core, tmp_path, monkeypatch):
 
 
 # Mixed-weight blocks whose pixel pairs are read in place (mf_dsp_mix_gather2: both windows inside the image,
-# side by side in one output row, dil_w 1, window rows >= 4 bytes, windows <= 64 bytes): window rows of 5..21
+# side by side in one output row, dil_w 1, window rows >= 4 bytes, windows <= 64 bytes or rows of whole words): window rows of 5..21
 # bytes so 4-byte chunks straddle rows with 1, 2 and 3 bytes in the first, a last chunk running into the padding,
 # odd output widths (pairs across rows and a lone last pixel go the im2col way), stride 2 in either direction,
 # dil_h 2, batches, per-tensor weights, partial channel groups, activations clamping, in_zp -128 and others.
@@ -187,6 +187,14 @@ GATHER_MODELS = {
     "gather-3x1-c7to1-s1x2": lambda: mg.conv2d_model(seed_of("ga", 8), (1, 8, 11, 7), 1, (3, 1), (1, 2), "SAME", 1, "RELU6",
                                                      in_zp=-128, out_zp=20),
     "gather-3x3-c7to4-s2x1": lambda: mg.conv2d_model(seed_of("ga", 9), (1, 9, 8, 7), 4, 3, (2, 1), "SAME", 1, "NONE", in_zp=-60),
+    # windows over 64 bytes with rows of whole words: the looped form
+    "gather-loop-3x3-c8to12-s2": lambda: mg.conv2d_model(seed_of("ga", 10), (1, 11, 12, 8), 12, 3, 2, "SAME", 1, "RELU6",
+                                                         in_zp=-128),
+    "gather-loop-3x3-c16to5-valid": lambda: mg.conv2d_model(seed_of("ga", 11), (1, 7, 9, 16), 5, 3, 1, "VALID", 1, "NONE",
+                                                            in_zp=9),
+    "gather-loop-1x1-c68to9-s2": lambda: mg.conv2d_model(seed_of("ga", 12), (1, 7, 9, 68), 9, 1, 2, "SAME", 1, "RELU", in_zp=-4),
+    "gather-loop-2x2-c20to7-dilh2-batch2": lambda: mg.conv2d_model(seed_of("ga", 13), (2, 8, 9, 20), 7, 2, 1, "VALID", (2, 1),
+                                                                   "NONE", per_channel=False, in_zp=1),
 }
 
 

@@ -3,8 +3,9 @@
  *
  * Layers whose weights ops/conv2d.py re-laid as mixed 4-channel groups (mix = 1: windows of 20..576
  * bytes, see mix_layout) go through 2-pixel x 4-channel blocks (mf_conv2d_s8_mix, below); a pair whose
- * windows lie inside the image in one output row is sign-extended straight from the input (windows up to
- * MF_CONV2D_MIX_GATHER_MAX_WIN bytes, rows of >= 4 contiguous bytes: mf_dsp_mix_gather2), others through im2col. The others:
+ * windows lie inside the image in one output row is sign-extended straight from the input (rows of >= 4
+ * contiguous bytes and windows up to MF_CONV2D_MIX_GATHER_MAX_WIN bytes, or rows of whole words:
+ * mf_dsp_mix_gather2), others through im2col. The others:
  * output pixels go in threes through 2x3 blocks (2 output channels x 3 pixels), leftovers through 2x2
  * or 4-channel x 1-pixel blocks (mf_fully_connected.h). With the fast requantisation and enough output
  * channels, a 3-pixel block's inputs are sign-extended once (mf_dsp_expand3) and every channel pair
@@ -294,9 +295,10 @@ MF_KERNEL void mf_dsp_mix_expand2(int32_t *x16, const int8_t *a, const int8_t *b
  * one asm block (all 14 registers: 8 accumulators, 4 temporaries, 2 pointers; its end is read from memory). */
 MF_KERNEL void mf_dsp_mix_rows(const int32_t *x16, const int32_t k4, const int8_t *wmix, const int32_t *rq,
                                const int32_t n_out, const int32_t out_offset, const int32_t act_min,
-                               const int32_t act_max, int8_t *out0, int8_t *out1)
+                               const int32_t act_max, int8_t *out0)
 {
-    for (int32_t c = 0; c < n_out; c += 4, rq += 12, wmix += 4 * k4, out0 += 4, out1 += 4) {
+    for (int32_t c = 0; c < n_out; c += 4, rq += 12, wmix += 4 * k4, out0 += 4) {
+        int8_t *const out1 = out0 + n_out;
         int32_t ma0 = rq[0], ma1 = rq[0], sa0 = rq[0], sa1 = rq[0];
         int32_t mb0 = rq[6], mb1 = rq[6], sb0 = rq[6], sb1 = rq[6];
         int32_t e0, e1, wa, wb;
@@ -377,10 +379,20 @@ MF_KERNEL int32_t mf_dsp_win4(const int8_t *w, const int32_t b, const int32_t r,
 }
 
 /* mf_dsp_mix_expand2 of two windows read in place (no im2col): windows at a and b, rows as in mf_dsp_win4.
- * Unrolled: the offsets and merges fold to constants. */
+ * Windows up to MF_CONV2D_MIX_GATHER_MAX_WIN bytes unrolled (the offsets and merges fold to constants);
+ * wider ones, whose rows must then be whole words, as a loop over rows and words. */
 MF_KERNEL void mf_dsp_mix_gather2(int32_t *x16, const int8_t *a, const int8_t *b, const int32_t k4, const int32_t r,
                                   const int32_t rs, const int32_t k)
 {
+    if ((r & 3) == 0 && k4 > MF_CONV2D_MIX_GATHER_MAX_WIN) {   /* whole words per row: a loop, any window */
+        for (int32_t ky = 0; ky < k / r; ++ky, a += rs, b += rs) {
+            for (int32_t c = 0; c < r; c += 4, x16 += 4) {
+                const int32_t u = mf_dsp_ld4(a + c), v = mf_dsp_ld4(b + c);
+                x16[0] = mf_dsp_ev(u); x16[1] = mf_dsp_ev(v); x16[2] = mf_dsp_od(u); x16[3] = mf_dsp_od(v);
+            }
+        }
+        return;
+    }
 #pragma GCC unroll 160
     for (int32_t j = 0; j < k4; j += 4, x16 += 4) {
         const int32_t u = mf_dsp_win4(a, j, r, rs, k), v = mf_dsp_win4(b, j, r, rs, k);
@@ -404,7 +416,7 @@ MF_KERNEL void mf_conv2d_s8_mix(const mf_conv2d_params_t *p, const int8_t *in, i
     /* Pairs whose two windows lie inside the image, side by side in one output row, are read in place
      * (mf_dsp_mix_gather2) when window rows are contiguous (dil_w 1) and at least 4 bytes long. */
     const int32_t r = p->k_w * ic, rs = p->dil_h * p->in_w * ic, per_image = p->out_h * p->out_w;
-    const int gather = !direct && p->dil_w == 1 && r >= 4 && k4 <= MF_CONV2D_MIX_GATHER_MAX_WIN;
+    const int gather = !direct && p->dil_w == 1 && r >= 4 && (k4 <= MF_CONV2D_MIX_GATHER_MAX_WIN || (r & 3) == 0);
     for (int32_t i = 0; i < n_pix; i += 2) {
         const int32_t n_px = n_pix - i >= 2 ? 2 : 1;
         int inside = 0;
@@ -426,8 +438,7 @@ MF_KERNEL void mf_conv2d_s8_mix(const mf_conv2d_params_t *p, const int8_t *in, i
             mf_dsp_mix_expand2(x16, buf, buf + (n_px - 1) * k4, k4);
         }
         if (n_px == 2)
-            mf_dsp_mix_rows(x16, k4, p->weights, p->rq, oc, p->out_offset, p->act_min, p->act_max, out + i * oc,
-                            out + (i + 1) * oc);
+            mf_dsp_mix_rows(x16, k4, p->weights, p->rq, oc, p->out_offset, p->act_min, p->act_max, out + i * oc);
         else
             mf_dsp_mix_rows1(x16, k4, p->weights, p->rq, oc, p->out_offset, p->act_min, p->act_max, out + i * oc);
     }
