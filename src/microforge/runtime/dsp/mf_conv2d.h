@@ -265,6 +265,7 @@ MF_KERNEL void mf_dsp_rows3e(const int32_t *x16, const int32_t n, const int8_t *
  * Per two window bytes: 4 loads, 2 SXTB16 and 8 SMLADs for 16 MACs. */
 MF_KERNEL void mf_dsp_mix_expand2(int32_t *x16, const int8_t *a, const int8_t *b, const int32_t k4)
 {
+#pragma GCC unroll 2   /* kws's 64-byte windows: -1.6% on the M4 for ~250 B of code; 4 or 8 gain no more */
     for (int32_t k = 0; k < k4; k += 4, x16 += 4) {
         const int32_t u = mf_dsp_ld4(a + k), v = mf_dsp_ld4(b + k);
         x16[0] = mf_dsp_ev(u); x16[1] = mf_dsp_ev(v); x16[2] = mf_dsp_od(u); x16[3] = mf_dsp_od(v);
