@@ -229,6 +229,51 @@ def test_fc_mix_on_core(name, core, tmp_path, monkeypatch):
     assert_same_outputs(run.outputs, oracle.run(xs), f"{name} on {core}")
 
 
+# Mixed-weight blocks whose pixel pairs are read in place (mf_dsp_mix_gather2: both windows inside the image,
+# side by side in one output row, dil_w 1, window rows >= 4 bytes, windows <= 64 bytes or rows of whole words): window rows of 5..21
+# bytes so 4-byte chunks straddle rows with 1, 2 and 3 bytes in the first, a last chunk running into the padding,
+# odd output widths (pairs across rows and a lone last pixel go the im2col way), stride 2 in either direction,
+# dil_h 2, batches, per-tensor weights, partial channel groups, activations clamping, in_zp -128 and others.
+GATHER_MODELS = {
+    "gather-3x3-c3to8-s2-relu6": lambda: mg.conv2d_model(seed_of("ga", 1), (1, 15, 14, 3), 8, 3, 2, "SAME", 1, "RELU6",
+                                                         in_zp=-128),
+    "gather-3x3-c3to5-valid": lambda: mg.conv2d_model(seed_of("ga", 2), (1, 9, 12, 3), 5, 3, 1, "VALID", 1, "NONE", in_zp=5),
+    "gather-3x3-c2to13-relu": lambda: mg.conv2d_model(seed_of("ga", 3), (1, 8, 9, 2), 13, 3, 1, "SAME", 1, "RELU", in_zp=-7),
+    "gather-5x5-c1to3-valid": lambda: mg.conv2d_model(seed_of("ga", 4), (1, 9, 10, 1), 3, 5, 1, "VALID", 1, "RELU6",
+                                                      in_zp=11),
+    "gather-2x3-c7to7-dilh2": lambda: mg.conv2d_model(seed_of("ga", 5), (1, 10, 11, 7), 7, (2, 3), 1, "VALID", (2, 1),
+                                                      "NONE", in_zp=-1),
+    "gather-3x3-c3to16-s2-batch2-per-tensor": lambda: mg.conv2d_model(seed_of("ga", 6), (2, 11, 13, 3), 16, 3, 2, "SAME", 1,
+                                                                      "RELU", per_channel=False, in_zp=0),
+    "gather-1x1-c20to9-s2": lambda: mg.conv2d_model(seed_of("ga", 7), (1, 9, 9, 20), 9, 1, 2, "VALID", 1, "NONE", in_zp=3),
+    "gather-3x1-c7to1-s1x2": lambda: mg.conv2d_model(seed_of("ga", 8), (1, 8, 11, 7), 1, (3, 1), (1, 2), "SAME", 1, "RELU6",
+                                                     in_zp=-128, out_zp=20),
+    "gather-3x3-c7to4-s2x1": lambda: mg.conv2d_model(seed_of("ga", 9), (1, 9, 8, 7), 4, 3, (2, 1), "SAME", 1, "NONE", in_zp=-60),
+    # windows over 64 bytes with rows of whole words: the looped form
+    "gather-loop-3x3-c8to12-s2": lambda: mg.conv2d_model(seed_of("ga", 10), (1, 11, 12, 8), 12, 3, 2, "SAME", 1, "RELU6",
+                                                         in_zp=-128),
+    "gather-loop-3x3-c16to5-valid": lambda: mg.conv2d_model(seed_of("ga", 11), (1, 7, 9, 16), 5, 3, 1, "VALID", 1, "NONE",
+                                                            in_zp=9),
+    "gather-loop-1x1-c68to9-s2": lambda: mg.conv2d_model(seed_of("ga", 12), (1, 7, 9, 68), 9, 1, 2, "SAME", 1, "RELU", in_zp=-4),
+    "gather-loop-2x2-c20to7-dilh2-batch2": lambda: mg.conv2d_model(seed_of("ga", 13), (2, 8, 9, 20), 7, 2, 1, "VALID", (2, 1),
+                                                                   "NONE", per_channel=False, in_zp=1),
+}
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", sorted(GATHER_MODELS))
+def test_conv_mix_gather_on_core(name, core, tmp_path, monkeypatch):
+    from microforge.ops import conv2d
+    monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))
+    model = GATHER_MODELS[name]()
+    oracle = Oracle(model)
+    xs = random_inputs(oracle, np.random.default_rng(seed_of("target-gather", name)))
+    cm = compile_model(model, target=core)
+    assert ".mix = 1" in cm.files["model.c"], "the mixed-weight path was not taken"
+    run = run_on_target(cm, get_target(core), xs, workdir=tmp_path)
+    assert_same_outputs(run.outputs, oracle.run(xs), f"{name} on {core}")
+
+
 MODELS = {"ad": ("mlperf_tiny/ad.tflite", 2), "kws": ("mlperf_tiny/kws.tflite", 2), "ic": ("mlperf_tiny/ic.tflite", 1),
           "vww": ("mlperf_tiny/vww.tflite", 1), "mobilenetv2": ("seed/mobilenetv2_0.30_80x80.tflite", 1)}
 

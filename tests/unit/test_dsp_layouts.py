@@ -297,3 +297,40 @@ def test_fc_mix_segments(n, value, seg):
         assert _fc_mix_dot(wm, x, 16, n, seg=steps).tolist() != (w.astype(np.int64) @ x).tolist()
     for x in (np.full(n, -128), np.full(n, 127), np.random.default_rng(n).integers(-128, 128, n)):
         assert _fc_mix_dot(wm, x, 16, n, w).tolist() == (w.astype(np.int64) @ x.astype(np.int64)).tolist()
+
+
+def _win4(img: np.ndarray, w: int, b: int, r: int, rs: int, k: int) -> tuple[bytes, list[tuple[int, int]]]:
+    """mf_dsp_win4 (runtime/dsp/mf_conv2d.h) on a byte image: the 4 bytes it returns for window byte b of the
+    window whose row ky starts at w + ky*rs, and the [start, end) byte ranges it loads."""
+    ky, col = divmod(b, r)
+    if col + 4 <= r:
+        at = w + ky * rs + col
+        return bytes(img[at:at + 4]), [(at, at + 4)]
+    n1 = r - col
+    at = w + ky * rs + r - 4
+    lo = bytes(img[at + 4 - n1:at + 4]) + bytes(4 - n1)     # logical shift right by 8*(4 - n1): zeros above
+    loads = [(at, at + 4)]
+    if b + n1 >= k:
+        return lo, loads
+    at2 = w + (ky + 1) * rs
+    loads.append((at2, at2 + 4))
+    return lo[:n1] + bytes(img[at2:at2 + 4 - n1]), loads
+
+
+@pytest.mark.parametrize("r", [4, 5, 6, 7, 9, 12, 15, 21])
+@pytest.mark.parametrize("kh", [1, 2, 3, 5])
+def test_mix_gather_words_are_the_window_and_loads_stay_in_its_rows(r, kh):
+    """The in-place gather of mf_conv2d_s8_mix: every 4-byte chunk of a window of kh rows of r contiguous bytes
+    (row stride rs > r) equals the im2col bytes wherever the window has them (padding bytes past k: anything),
+    and every load lies inside one of the window's rows (so no read leaves the input)."""
+    rng = np.random.default_rng(r * 10 + kh)
+    rs, w, k = r + 7, 3, kh * r
+    img = rng.integers(0, 256, w + kh * rs + 8).astype(np.uint8)
+    window = np.concatenate([img[w + ky * rs:w + ky * rs + r] for ky in range(kh)])
+    rows = [(w + ky * rs, w + ky * rs + r) for ky in range(kh)]
+    for b in range(0, (k + 3) & ~3, 4):
+        word, loads = _win4(img, w, b, r, rs, k)
+        n = min(4, k - b)
+        assert word[:n] == bytes(window[b:b + n]), (b, word, window[b:b + n])
+        for lo, hi in loads:
+            assert any(s <= lo and hi <= e for s, e in rows), (b, lo, hi)

@@ -2,7 +2,10 @@
  * with TFLM's reference.
  *
  * Layers whose weights ops/conv2d.py re-laid as mixed 4-channel groups (mix = 1: windows of 20..576
- * bytes, see mix_layout) go through 2-pixel x 4-channel blocks (mf_conv2d_s8_mix, below). The others:
+ * bytes, see mix_layout) go through 2-pixel x 4-channel blocks (mf_conv2d_s8_mix, below); a pair whose
+ * windows lie inside the image in one output row is sign-extended straight from the input (rows of >= 4
+ * contiguous bytes and windows up to MF_CONV2D_MIX_GATHER_MAX_WIN bytes, or rows of whole words:
+ * mf_dsp_mix_gather2), others through im2col. The others:
  * output pixels go in threes through 2x3 blocks (2 output channels x 3 pixels), leftovers through 2x2
  * or 4-channel x 1-pixel blocks (mf_fully_connected.h). With the fast requantisation and enough output
  * channels, a 3-pixel block's inputs are sign-extended once (mf_dsp_expand3) and every channel pair
@@ -91,6 +94,7 @@ MF_KERNEL void mf_dsp_im2col(const mf_conv2d_params_t *p, const int8_t *in, cons
  * next (144 bytes, 16 channels) gained 4% on the M4; 1x1 with 16 channels gained 7%). */
 #define MF_CONV2D_X16_MIN_OC(one_by_one) ((one_by_one) ? 12 : 16)
 #define MF_CONV2D_X16_MIN_WIN 32
+#define MF_CONV2D_MIX_GATHER_MAX_WIN 64   /* widest window (bytes) gathered in place, unrolled (code size) */
 #define MF_CONV2D_MIX_SCRATCH_BYTES(k_h, k_w, in_c) (6 * MF_CONV2D_WIN4(k_h, k_w, in_c) + 4)
 #define MF_CONV2D_SCRATCH_BYTES(k_h, k_w, in_c) \
     ((MF_CONV2D_BLOCK_PIX(k_h, k_w, in_c) == 3 ? (MF_CONV2D_X16(k_h, k_w, in_c) ? 9 : 3) : 1) * MF_CONV2D_WIN4(k_h, k_w, in_c))
@@ -261,6 +265,7 @@ MF_KERNEL void mf_dsp_rows3e(const int32_t *x16, const int32_t n, const int8_t *
  * Per two window bytes: 4 loads, 2 SXTB16 and 8 SMLADs for 16 MACs. */
 MF_KERNEL void mf_dsp_mix_expand2(int32_t *x16, const int8_t *a, const int8_t *b, const int32_t k4)
 {
+#pragma GCC unroll 2   /* kws's 64-byte windows: -1.6% on the M4 for ~250 B of code; 4 or 8 gain no more */
     for (int32_t k = 0; k < k4; k += 4, x16 += 4) {
         const int32_t u = mf_dsp_ld4(a + k), v = mf_dsp_ld4(b + k);
         x16[0] = mf_dsp_ev(u); x16[1] = mf_dsp_ev(v); x16[2] = mf_dsp_od(u); x16[3] = mf_dsp_od(v);
@@ -291,9 +296,10 @@ MF_KERNEL void mf_dsp_mix_expand2(int32_t *x16, const int8_t *a, const int8_t *b
  * one asm block (all 14 registers: 8 accumulators, 4 temporaries, 2 pointers; its end is read from memory). */
 MF_KERNEL void mf_dsp_mix_rows(const int32_t *x16, const int32_t k4, const int8_t *wmix, const int32_t *rq,
                                const int32_t n_out, const int32_t out_offset, const int32_t act_min,
-                               const int32_t act_max, int8_t *out0, int8_t *out1)
+                               const int32_t act_max, int8_t *out0)
 {
-    for (int32_t c = 0; c < n_out; c += 4, rq += 12, wmix += 4 * k4, out0 += 4, out1 += 4) {
+    for (int32_t c = 0; c < n_out; c += 4, rq += 12, wmix += 4 * k4, out0 += 4) {
+        int8_t *const out1 = out0 + n_out;
         int32_t ma0 = rq[0], ma1 = rq[0], sa0 = rq[0], sa1 = rq[0];
         int32_t mb0 = rq[6], mb1 = rq[6], sb0 = rq[6], sb1 = rq[6];
         int32_t e0, e1, wa, wb;
@@ -359,8 +365,44 @@ MF_KERNEL void mf_dsp_mix_rows1(const int32_t *x16, const int32_t k4, const int8
     }
 }
 
+/* 4 window bytes starting at window byte b (window rows of r bytes, row ky at w + ky * rs; bytes at k and
+ * beyond are padding whose weights are zero, so any value does) as one word, straight from the input: one
+ * unaligned load when they lie in one row, else the row's last bytes and the next row's first ones merged
+ * (r >= 4, so both loads stay inside their rows). Every argument but w is a compile-time constant. */
+MF_KERNEL int32_t mf_dsp_win4(const int8_t *w, const int32_t b, const int32_t r, const int32_t rs, const int32_t k)
+{
+    const int32_t ky = b / r, col = b - ky * r;
+    if (col + 4 <= r) return mf_dsp_ld4(w + ky * rs + col);
+    const int32_t n1 = r - col;                  /* bytes in row ky, 1..3 */
+    const uint32_t lo = (uint32_t)mf_dsp_ld4(w + ky * rs + r - 4) >> (8 * (4 - n1));
+    if (b + n1 >= k) return (int32_t)lo;         /* the rest is padding */
+    return (int32_t)(lo | ((uint32_t)mf_dsp_ld4(w + (ky + 1) * rs) << (8 * n1)));
+}
+
+/* mf_dsp_mix_expand2 of two windows read in place (no im2col): windows at a and b, rows as in mf_dsp_win4.
+ * Windows up to MF_CONV2D_MIX_GATHER_MAX_WIN bytes unrolled (the offsets and merges fold to constants);
+ * wider ones, whose rows must then be whole words, as a loop over rows and words. */
+MF_KERNEL void mf_dsp_mix_gather2(int32_t *x16, const int8_t *a, const int8_t *b, const int32_t k4, const int32_t r,
+                                  const int32_t rs, const int32_t k)
+{
+    if ((r & 3) == 0 && k4 > MF_CONV2D_MIX_GATHER_MAX_WIN) {   /* whole words per row: a loop, any window */
+        for (int32_t ky = 0; ky < k / r; ++ky, a += rs, b += rs) {
+            for (int32_t c = 0; c < r; c += 4, x16 += 4) {
+                const int32_t u = mf_dsp_ld4(a + c), v = mf_dsp_ld4(b + c);
+                x16[0] = mf_dsp_ev(u); x16[1] = mf_dsp_ev(v); x16[2] = mf_dsp_od(u); x16[3] = mf_dsp_od(v);
+            }
+        }
+        return;
+    }
+#pragma GCC unroll 160
+    for (int32_t j = 0; j < k4; j += 4, x16 += 4) {
+        const int32_t u = mf_dsp_win4(a, j, r, rs, k), v = mf_dsp_win4(b, j, r, rs, k);
+        x16[0] = mf_dsp_ev(u); x16[1] = mf_dsp_ev(v); x16[2] = mf_dsp_od(u); x16[3] = mf_dsp_od(v);
+    }
+}
+
 /* The mix = 1 convolution: pixels in pairs (a lone last pixel through mf_dsp_mix_rows1), each pair's windows read (1x1 with
- * in_c % 4 == 0: in place; else gathered into buf) and sign-extended into x16 before any output of the
+ * in_c % 4 == 0, or both windows inside the image: in place; else gathered into buf) and sign-extended into x16 before any output of the
  * pair is written, so the write order contract of the 3-pixel blocks holds. Scratch: 6 * k4 + 4 bytes
  * (MF_CONV2D_MIX_SCRATCH_BYTES). */
 MF_KERNEL void mf_conv2d_s8_mix(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int8_t *buf)
@@ -372,18 +414,32 @@ MF_KERNEL void mf_conv2d_s8_mix(const mf_conv2d_params_t *p, const int8_t *in, i
     x16[k4] = (int32_t)0x80808080;   /* mf_dsp_mix_rows' loop end */
     const int direct = p->k_h == 1 && p->k_w == 1 && p->pad_top == 0 && p->pad_left == 0 && (ic & 3) == 0 &&
                        p->stride_h == 1 && p->stride_w == 1 && p->in_h == p->out_h && p->in_w == p->out_w;
+    /* Pairs whose two windows lie inside the image, side by side in one output row, are read in place
+     * (mf_dsp_mix_gather2) when window rows are contiguous (dil_w 1) and at least 4 bytes long. */
+    const int32_t r = p->k_w * ic, rs = p->dil_h * p->in_w * ic, per_image = p->out_h * p->out_w;
+    const int gather = !direct && p->dil_w == 1 && r >= 4 && (k4 <= MF_CONV2D_MIX_GATHER_MAX_WIN || (r & 3) == 0);
     for (int32_t i = 0; i < n_pix; i += 2) {
         const int32_t n_px = n_pix - i >= 2 ? 2 : 1;
-        if (direct) {
+        int inside = 0;
+        if (gather && n_px == 2) {
+            const int32_t bt = i / per_image, q = i - bt * per_image, oy = q / p->out_w, ox = q - oy * p->out_w;
+            const int32_t iy0 = oy * p->stride_h - p->pad_top, ix0 = ox * p->stride_w - p->pad_left;
+            inside = ox + 1 < p->out_w && iy0 >= 0 && iy0 + (p->k_h - 1) * p->dil_h < p->in_h && ix0 >= 0 &&
+                     ix0 + p->stride_w + p->k_w <= p->in_w;
+            if (inside) {
+                const int8_t *w0 = in + ((bt * p->in_h + iy0) * p->in_w + ix0) * ic;
+                mf_dsp_mix_gather2(x16, w0, w0 + p->stride_w * ic, k4, r, rs, k);
+            }
+        }
+        if (!inside && direct) {
             mf_dsp_mix_expand2(x16, in + i * ic, in + (i + n_px - 1) * ic, k4);
-        } else {
+        } else if (!inside) {
             mf_dsp_im2col(p, in, i, buf);
             if (n_px == 2) mf_dsp_im2col(p, in, i + 1, buf + k4);
             mf_dsp_mix_expand2(x16, buf, buf + (n_px - 1) * k4, k4);
         }
         if (n_px == 2)
-            mf_dsp_mix_rows(x16, k4, p->weights, p->rq, oc, p->out_offset, p->act_min, p->act_max, out + i * oc,
-                            out + (i + 1) * oc);
+            mf_dsp_mix_rows(x16, k4, p->weights, p->rq, oc, p->out_offset, p->act_min, p->act_max, out + i * oc);
         else
             mf_dsp_mix_rows1(x16, k4, p->weights, p->rq, oc, p->out_offset, p->act_min, p->act_max, out + i * oc);
     }
