@@ -235,7 +235,9 @@ def _lower(graph: Graph, chosen: Plan | None, without: int | None, pools, target
             const_of[key] = src
 
     variants = kernel_variants(target)
-    files, layers, const_bytes = generate(graph, offsets, const_of, arenas, plan.planner, source_name, variants)  # codegen
+    core_macro = None if target.is_host else "MF_TARGET_" + target.name.upper()
+    files, layers, const_bytes = generate(graph, offsets, const_of, arenas, plan.planner, source_name, variants,
+                                          core_macro)  # codegen
     arena_bytes = sum(a.nbytes for a in arenas)
     persistent = sum({id(t): t.nbytes for op in graph.ops for t in op.inputs if t is not None and t.variable}.values())
     described = [opdef(op.type).describe(op) for op in graph.ops if op.type is OpType.ROW_PIPELINE]

@@ -245,3 +245,28 @@ def test_m4_sections_and_external_arena(tmp_path, expected, external_arena):
         assert inside("mf_arena", ".mf_arena") and sec[".mf_arena"].size >= cm.arena_bytes
     assert build.ram_bytes >= cm.arena_bytes
     _emulate(build.elf_path, cm, expected)
+
+
+@needs_arm
+def test_core_schedule_reaches_a_plain_build(tmp_path):
+    """model.c names its core (MF_TARGET_M7), so a user's own build of the files, with no -D of ours, compiles the
+    M7 instruction schedules the benchmarks measured (the DSP FC's mixed groups have one per core)."""
+    from microforge import modelgen as mg
+    cm = compile_model(mg.fc_model(3, (1, 64), 16, "RELU", per_channel=True, in_zp=-5), target="m7")
+    src = cm.files["model.c"]
+    block = "#ifndef MF_TARGET_M7\n#define MF_TARGET_M7 1\n#endif\n"
+    assert block in src and src.index(block) < src.index('#include "mf_fully_connected.h"')
+    m4 = compile_model(mg.fc_model(3, (1, 64), 16), target="m4").files["model.c"]
+    assert "#define MF_TARGET_M4 1" in m4 and "MF_TARGET_M7" not in m4
+    assert "MF_TARGET" not in compile_model(mg.fc_model(3, (1, 64), 16), target="host").files["model.c"]
+    write_package(cm, get_target("m7"), tmp_path / "p", "plain")
+    (tmp_path / "p" / "bare.c").write_text(src.replace(block, ""))
+
+    def text(name, *defs):
+        obj = tmp_path / f"{name}-{len(defs)}.o"
+        _run(["arm-none-eabi-gcc", *get_target("m7").cpu_flags, "-O2", "-std=gnu11", *defs, "-I", tmp_path / "p",
+              "-c", tmp_path / "p" / name, "-o", obj])
+        return _run(["arm-none-eabi-objdump", "-d", "--no-show-raw-insn", obj]).stdout.split("Disassembly", 1)[1]
+
+    assert text("model.c") == text("bare.c", "-DMF_TARGET_M7")
+    assert text("model.c") != text("bare.c")

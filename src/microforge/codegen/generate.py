@@ -164,11 +164,12 @@ def runtime_source(name: str, variants: tuple[str, ...] = ("portable",)) -> str:
 
 
 def generate(graph: Graph, offsets: dict[int, tuple[str, int]], const_of: dict[int, Tensor], arenas: list[Arena],
-             planner: str, source_name: str, kernel_variants: tuple[str, ...] = ("portable",)
-             ) -> tuple[dict[str, str], list[Layer], int]:
+             planner: str, source_name: str, kernel_variants: tuple[str, ...] = ("portable",),
+             core_macro: str | None = None) -> tuple[dict[str, str], list[Layer], int]:
     """Returns ({filename: text}, layers, bytes of constants). `offsets` maps id(tensor) -> (arena symbol,
     offset) for the `arenas` declared in model.c; kernels come from the first of `kernel_variants`
-    (runtime folders, e.g. ("dsp", "portable")) that has each file."""
+    (runtime folders, e.g. ("dsp", "portable")) that has each file. `core_macro` (e.g. "MF_TARGET_M7") is defined
+    in model.c before the kernels, so kernels with per-core instruction schedules pick that core's in any build."""
     ctx = _Ctx(offsets, const_of, kernel_variants)
     layers, headers = [], []
     for i, op in enumerate(graph.ops):
@@ -198,7 +199,7 @@ def generate(graph: Graph, offsets: dict[int, tuple[str, int]], const_of: dict[i
     files = {
         "model.h": env.get_template("model.h.j2").render(guard="MF_MODEL_H", **common),
         "model.c": env.get_template("model.c.j2").render(headers=headers, consts=ctx.consts, states=list(ctx.states.values()),
-                                                         params=ctx.params_list, **common),
+                                                         params=ctx.params_list, core_macro=core_macro, **common),
         "README.md": env.get_template("README.md.j2").render(version=__version__, out_desc=c_comment(
             f"{graph.outputs[0].dtype.name.lower()} {list(graph.outputs[0].shape)}"), **common),
     }
