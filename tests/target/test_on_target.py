@@ -147,6 +147,24 @@ def test_op_on_core(name, core, tmp_path):
     assert_same_outputs(run.outputs, oracle.run(xs), f"{name} on {core}")
 
 
+@pytest.mark.parametrize("name", [n for n in OP_MODELS if n.startswith("dw-rows")  # out_w >= 4 (ROWS_MIN_OUT_W)
+                                  and n not in ("dw-rows-3x3-c8-same-none", "dw-rows-2x2-c4-same-relu")])
+@pytest.mark.parametrize("core", ["m4", "m7"])
+def test_dw_rows_staged_on_core(name, core, tmp_path, monkeypatch):
+    """The DSP row path's staged mode (bands outermost, each group's weights built again per band, outputs staged
+    then copied), which the single-op plans above rarely take (their in-place output trails the input far enough
+    for the direct mode): forced by refusing DepthwiseConv2D._rows_direct."""
+    from microforge.ops.depthwise_conv2d import DepthwiseConv2D
+    monkeypatch.setattr(DepthwiseConv2D, "_rows_direct", staticmethod(lambda *a: False))
+    model = OP_MODELS[name]()
+    oracle = Oracle(model)
+    xs = random_inputs(oracle, np.random.default_rng(seed_of("target-op", name)))
+    cm = compile_model(model, target=core)
+    assert ".direct = 0" in cm.files["model.c"] and ".direct = 1" not in cm.files["model.c"]
+    run = run_on_target(cm, get_target(core), xs, workdir=tmp_path)
+    assert_same_outputs(run.outputs, oracle.run(xs), f"{name} on {core}, staged")
+
+
 # DSP conv 2-pixel x 4-channel blocks on mixed weights (mf_conv2d_s8_mix): with the padding rule lifted
 # (MIX_MAX_PAD = inf) small odd shapes take that path too: odd in/out channels (1, 3, 5, 7, 13: padded channel
 # groups, partial last group stores, window tails), a lone last pixel, strides, dilation, SAME/VALID,

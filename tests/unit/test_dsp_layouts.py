@@ -118,33 +118,68 @@ def _smmlar(a: int, b: int, acc: int) -> int:
     return v - (1 << 32) * bool(v >> 31)
 
 
+def _rows_build(group: list[int]) -> list[list[int]]:
+    """What mf_dw_rows_weights builds on the stack from one group's 25 words (as uint32): per channel j the ten
+    words P0, Q0, P1, Q1, P2, Q2, 2*bias, m, e, rnd, with its instructions on 32-bit words."""
+    s8 = lambda b: (b & 0xFF) - 0x100 * bool(b & 0x80)
+    pair = lambda lo, hi: (lo & 0xFFFF) | ((hi & 0xFFFF) << 16)
+    lo16 = lambda v: (v & 0xFFFF) - 0x10000 * bool(v & 0x8000)
+    hi16 = lambda v: lo16(v >> 16)
+    rot = lambda v, n: ((v >> n) | (v << (32 - n))) & 0xFFFFFFFF
+    sxtb16 = lambda v, n: pair(s8(rot(v, n)), s8(rot(v, n) >> 16))   # SXTB16 Rd, Rm, ROR #n: bytes 0 and 2
+    sadd16 = lambda a, b: pair(lo16(a) + lo16(b), hi16(a) + hi16(b))
+    ror16 = lambda v: rot(v, 16)
+    pkhbt = lambda n, m: (n & 0xFFFF) | ((m & 0xFFFF) << 16)        # PKHBT Rd, Rn, Rm, LSL #16
+    k = [[0] * 10 for _ in range(4)]
+    for r in range(3):
+        z, x01, x23 = group[3 * r:3 * r + 3]
+        e02, e13 = sxtb16(z, 0), sxtb16(z, 8)
+        e02, e13 = sadd16(e02, e02), sadd16(e13, e13)
+        e = [e02, e13, ror16(e02), ror16(e13)]
+        q = [sxtb16(x01, 0), sxtb16(x01, 8), sxtb16(x23, 0), sxtb16(x23, 8)]
+        for j in range(4):
+            qj = sadd16(q[j], q[j])
+            k[j][2 * r], k[j][2 * r + 1] = pkhbt(e[j], qj), qj
+    for j in range(4):
+        k[j][6:10] = group[9 + 4 * j:13 + 4 * j]
+    return k
+
+
 @pytest.mark.parametrize("c,out_zp,seed", [(1, -128, 0), (3, 5, 1), (4, -7, 2), (7, 0, 3), (13, 127, 4), (64, -1, 5)])
 def test_depthwise_rows_layout_gives_tflm_outputs(c, out_zp, seed):
-    """runtime/dsp row path (mf_dw_rows_channel): per channel the words P_r = (2w_r0, 2w_r1), Q_r = (2w_r1, 2w_r2),
-    then 2*bias, m, e, rnd. Emulating its instructions on int16 pairs of a 3-row window (out_x += SMLAD(A, P) +
-    SMLABT(B, Q), out_x+1 += SMLATB(A, P) + SMLAD(B, Q)) and its requantisation (SMMLAR(2acc, m, rnd), the sum's
-    sign added, >> e, saturated) gives TFLM's MultiplyByQuantizedMultiplier(acc, m, shift) + out_zp, saturated."""
+    """runtime/dsp row path: _rows_layout stores the weights int8 (9 bytes a channel, 4-channel groups of 25 words:
+    9 weight words, then 2*bias, m, e, rnd per channel); mf_dw_rows_weights builds per channel P_r = (2w_r0, 2w_r1),
+    Q_r = (2w_r1, 2w_r2) on the stack (emulated by _rows_build). Emulating mf_dw_rows_channel's instructions on
+    int16 pairs of a 3-row window (out_x += SMLAD(A, P) + SMLABT(B, Q), out_x+1 += SMLATB(A, P) + SMLAD(B, Q)) and
+    its requantisation (SMMLAR(2acc, m, rnd), the sum's sign added, >> e, saturated) gives TFLM's
+    MultiplyByQuantizedMultiplier(acc, m, shift) + out_zp, saturated."""
     from microforge.ops.depthwise_conv2d import DepthwiseConv2D
     from microforge.quant import multiply_by_quantized_multiplier
     rng = np.random.default_rng(seed)
     w = rng.integers(-128, 128, (9, c)).astype(np.int8)
     w[:, 0] = [-128, 127, -128, 127, -128, 127, -128, 127, -128]      # extremes: 2w still fits int16
+    if c > 2:
+        w[:, 2] = [127, -128, 127, -128, 127, -128, 127, -128, 127]   # and in the ROR 16 lane
     bias = rng.integers(-20000, 20000, c).astype(np.int32)
     mult = rng.integers(1 << 30, (1 << 31) - 1, c)
     shift = -rng.integers(1, 23, c)
     wr = DepthwiseConv2D._rows_layout(w, bias, mult, shift, out_zp)
-    assert wr.dtype == np.int32 and wr.size == 10 * c
-    k = wr.astype(np.int64).reshape(c, 10) & 0xFFFFFFFF
+    groups = -(-c // 4)
+    assert wr.dtype == np.int32 and wr.size == 25 * groups
+    assert wr.nbytes <= 9 * 4 * groups + 16 * 4 * groups                 # weights: 9 bytes a channel (the .tflite's)
+    words = [int(v) for v in wr.astype(np.int64) & 0xFFFFFFFF]
+    k = [ch for g in range(groups) for ch in _rows_build(words[25 * g:25 * g + 25])]
     x = rng.integers(-128, 128, (c, 3, 4))                           # per channel, 3 rows of 4 columns
     x[0, :, :] = -128
     word = lambda row, u: (int(row[u]) & 0xFFFF) | ((int(row[u + 1]) & 0xFFFF) << 16)
     for ch in range(c):
-        k_ch = [int(v) for v in k[ch]]
+        k_ch = k[ch]
         s32 = lambda v: v - (1 << 32) * bool(v >> 31)
         b2, m, e, rnd = s32(k_ch[6]), k_ch[7], k_ch[8], s32(k_ch[9])
         a0 = a1 = b2
         for r in range(3):
             P, Q = _halves(k_ch[2 * r]), _halves(k_ch[2 * r + 1])
+            assert P == (2 * int(w[3 * r, ch]), 2 * int(w[3 * r + 1, ch])) and Q == (2 * int(w[3 * r + 1, ch]), 2 * int(w[3 * r + 2, ch]))
             A, B = _halves(word(x[ch, r], 0)), _halves(word(x[ch, r], 2))
             a0 += A[0] * P[0] + A[1] * P[1] + B[0] * Q[1]             # SMLAD(A, P) + SMLABT(B, Q)
             a1 += A[1] * P[0] + B[0] * Q[0] + B[1] * Q[1]             # SMLATB(A, P) + SMLAD(B, Q)
@@ -155,6 +190,62 @@ def test_depthwise_rows_layout_gives_tflm_outputs(c, out_zp, seed):
             got = max(-128, min(127, v >> e))
             want = max(-128, min(127, int(multiply_by_quantized_multiplier(acc, int(mult[ch]), int(shift[ch]))) + out_zp))
             assert got == want, (ch, xo)
+
+
+def _rows_direct_safe(op, xa: int, ya: int) -> bool:
+    """Replays mf_dw_rows with p->direct (groups of 4 channels outermost, per band of output rows: read the input
+    rows it widens, then write its output rows) on byte addresses: True when no read meets a byte written before."""
+    from microforge.ops.base import padding_of, window
+    from microforge.ops.depthwise_conv2d import DepthwiseConv2D
+    x, y = op.inputs[0], op.outputs[0]
+    n, ih, iw, c = x.shape
+    oh, ow = y.shape[1], y.shape[2]
+    sh, band = op.options["stride_h"], DepthwiseConv2D.rows_band(op)
+    _, pad_t = window(op, ih, 3, sh, 1, padding_of(op, 0))
+    written = set()
+    for b in range(n):
+        for c0 in range(0, c, 4):
+            ch = range(c0, min(c, c0 + 4))
+            for oy in range(0, oh, band):
+                nb = min(band, oh - oy)
+                for iy in range(oy * sh - pad_t, oy * sh - pad_t + (nb - 1) * sh + 3):
+                    if 0 <= iy < ih:
+                        reads = {xa + ((b * ih + iy) * iw + ix) * c + j for ix in range(iw) for j in ch}
+                        if reads & written:
+                            return False
+                written |= {ya + ((b * oh + yy) * ow + ox) * c + j for yy in range(oy, oy + nb) for ox in range(ow) for j in ch}
+    return True
+
+
+@pytest.mark.parametrize("shape,stride,padding", [((1, 6, 6, 8), 1, "SAME"), ((1, 5, 7, 6), 1, "VALID"),
+                                                  ((1, 9, 8, 4), (2, 1), "SAME"), ((2, 4, 5, 4), 1, "SAME")])
+def test_depthwise_rows_direct_only_when_no_write_meets_unread_input(shape, stride, padding):
+    """DepthwiseConv2D._rows_direct (the row path without staging, weights built once per call): for every
+    placement of the output around the input in one arena it holds only where replaying the kernel's reads and
+    writes finds no read of a byte already written; it does hold for the in-place lead the planner gives a 3x3
+    SAME layer (one input row and a pixel before the input), for separate arenas, and never for a pointer it
+    cannot read as a constant arena offset."""
+    from microforge import modelgen as mg
+    from microforge.frontend import load_tflite
+    from microforge.ops.depthwise_conv2d import DepthwiseConv2D
+    op = load_tflite(mg.depthwise_model(0, shape, 1, 3, stride, padding, 1, "NONE")).ops[0]
+    assert DepthwiseConv2D.uses_rows(op)
+    x, y = op.inputs[0], op.outputs[0]
+    ptr = lambda arena, off: f"(int8_t *)({arena} + {off})"
+    xa, held = 4 * x.num_elements, 0
+    for ya in range(xa - y.num_elements - 8, xa + x.num_elements + 8):
+        direct = DepthwiseConv2D._rows_direct(op, ptr("mf_arena", xa), ptr("mf_arena", ya), 1 if padding == "SAME" else 0)
+        if direct:
+            assert _rows_direct_safe(op, xa, ya), ya
+            held += ya + y.num_elements > xa             # an overlapping placement
+    n, ih, iw, c = x.shape
+    if n == 1 and padding == "SAME" and stride == 1:
+        assert held > 0
+        assert DepthwiseConv2D._rows_direct(op, ptr("mf_arena", xa), ptr("mf_arena", xa - (iw + 1) * c), 1)
+    assert not _rows_direct_safe(op, xa, xa + 2 * iw * c)     # the replay can fail: output row 0 on input row 2
+    assert DepthwiseConv2D._rows_direct(op, ptr("mf_arena", 0), ptr("mf_arena_dtcm", 0), 1)
+    assert DepthwiseConv2D._rows_direct(op, "(int8_t *)(mf_arena + 0 + 320)", f"(int8_t *)(mf_arena + {320 + x.num_elements} + 0)", 1)
+    assert not DepthwiseConv2D._rows_direct(op, ptr("mf_arena", 0), f"(int8_t *)(mf_arena + {x.num_elements} + band * 40)", 1)
 
 
 def _mix_dot(wmix: np.ndarray, x: np.ndarray, n_out: int, k: int) -> np.ndarray:

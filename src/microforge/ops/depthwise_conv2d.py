@@ -1,6 +1,8 @@
 """DEPTHWISE_CONV_2D: int8 or 16x8 (int16 activations, int64 bias), per-channel weights, any depth multiplier, stride, dilation, padding."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from ..ir import DType, Op, OpType
@@ -103,13 +105,15 @@ class DepthwiseConv2D(OpDef):
             if layout is not None and self.uses_rows(op) else None
         if wr is not None:    # runtime/dsp's row path reads only wr (and its scratch)
             wp, band = self.rows_pitch(op), self.rows_band(op)
+            xp, yp = ctx.ptr(x), ctx.ptr(y)
+            direct = self._rows_direct(op, xp, yp, pad_t)
             fields.update(weights="0", bias="0", mult="0", shift="0", simd=1, wq="0", rq="0", pad="0", rows=1, wp=wp,
-                          band=band, wr=ctx.const(f"{op.name}_wr", wr))
+                          band=band, wr=ctx.const(f"{op.name}_wr", wr), direct=int(direct))
             p = ctx.params("mf_depthwise_conv2d_params_t", fields)
-            nr = (band - 1) * o["stride_h"] + 3            # MF_DW_ROWS_NR; then the staged output band
-            words = 2 * nr * wp + (band * y.shape[2] * oc + 3) // 4
+            nr = (band - 1) * o["stride_h"] + 3            # MF_DW_ROWS_NR; then the staged output band (not when direct)
+            words = 2 * nr * wp + (0 if direct else (band * y.shape[2] * oc + 3) // 4)
             return (f"{{ int32_t scratch[{words}]; "
-                    f"mf_depthwise_conv2d_s8_rows(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, (int16_t *)scratch); }}")
+                    f"mf_depthwise_conv2d_s8_rows(&{p}, {xp}, {yp}, (int16_t *)scratch); }}")
         if layout is not None:  # runtime/dsp's SIMD path (depth multiplier 1) reads only wq and rq
             fields.update(weights="0", bias="0", mult="0", shift="0", simd=1,
                           wq=ctx.const(f"{op.name}_wq", layout[0]), rq=ctx.const(f"{op.name}_rq", layout[1]),
@@ -170,6 +174,33 @@ class DepthwiseConv2D(OpDef):
         return max(leads)
 
     @staticmethod
+    def _rows_direct(op: Op, xp: str, yp: str, pad_t: int) -> bool:
+        """Whether the row path may run channel groups outermost, writing outputs straight to the output
+        (mf_dw_rows with p->direct: each group's weights built once per call, not once per band, and no staging).
+        xp, yp: the C addresses of input and output; only constant offsets into arenas are understood
+        ("(int8_t *)(mf_arena + 1344)", a band's "(int8_t *)(mf_arena + 0 + 320)"), anything else is staged.
+        Safe when the two byte ranges are disjoint, or (one batch) when the output is a whole number of pixels
+        d before the input's address, so a channel's writes land only on that channel's input, and every
+        channel's output rows before a band end before the first input row that band and later ones read:
+        d + ob * out_w <= max(0, ob * stride_h - pad_t) * in_w pixels for every band start ob > 0."""
+        def addr(ptr: str):
+            m = re.fullmatch(r"\([\w ]+\*\)\((\w+)((?: \+ \d+)+)\)", ptr)
+            return (m.group(1), sum(int(v) for v in m.group(2).split("+") if v.strip())) if m else None
+        xa, ya = addr(xp), addr(yp)
+        if xa is None or ya is None:
+            return False
+        x, y = op.inputs[0], op.outputs[0]
+        n, ih, iw, c = x.shape
+        oh, ow = y.shape[1], y.shape[2]
+        if xa[0] != ya[0] or ya[1] + y.num_elements <= xa[1] or xa[1] + x.num_elements <= ya[1]:
+            return True
+        d = ya[1] - xa[1]
+        if n != 1 or d % c:
+            return False
+        band, sh = DepthwiseConv2D.rows_band(op), op.options["stride_h"]
+        return all(d // c + ob * ow <= max(0, ob * sh - pad_t) * iw for ob in range(band, oh, band))
+
+    @staticmethod
     def uses_rows(op: Op) -> bool:
         """The DSP row path's shapes: int8, 3x3, depth multiplier 1, stride 1 along the width, no dilation, and
         rows of at least ROWS_MIN_OUT_W outputs (narrower rows are mostly widening and setup)."""
@@ -195,19 +226,29 @@ class DepthwiseConv2D(OpDef):
 
     @staticmethod
     def _rows_layout(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray, out_zp: int):
-        """runtime/dsp row path constants, per channel 10 int32: for kernel rows r = 0..2 the words
-        P_r = (2w_r0, 2w_r1) and Q_r = (2w_r1, 2w_r2) (int16 halves, low first), then 2*bias, m, e = -shift,
-        rnd = 2^(e-1) + out_zp * 2^e. The doubled weights make the sums 2*acc for SMMLAR (mf_dw_requant);
-        the caller has checked the requantisation's exactness (_dsp_layout)."""
+        """runtime/dsp row path constants, int8 weights (k_h*k_w = 9 bytes a channel, as the .tflite): per group
+        of 4 channels (the last group padded with zero channels) 25 int32 words. First 9 words of int8 weights, for
+        kernel rows r = 0..2: Z_r = (w_r0 c0, w_r0 c1, w_r0 c2, w_r0 c3), X01_r = (w_r1 c0, w_r1 c1, w_r2 c0, w_r2 c1),
+        X23_r = (w_r1 c2, w_r1 c3, w_r2 c2, w_r2 c3) (bytes, lowest first), from which mf_dw_rows_weights builds the
+        doubled int16 pairs P_r = (2w_r0, 2w_r1), Q_r = (2w_r1, 2w_r2) on the stack (SXTB16, SADD16, PKHBT);
+        then per channel 2*bias, m, e = -shift, rnd = 2^(e-1) + out_zp * 2^e. The doubled weights make the sums
+        2*acc for SMMLAR (mf_dw_requant); the caller has checked the requantisation's exactness (_dsp_layout)."""
         kk, c = w.shape
-        w2 = (2 * w.astype(np.int64)).reshape(3, 3, c)                                 # (row, tap, channel)
-        lo16 = lambda v: v & 0xFFFF
-        P = lo16(w2[:, 0]) | (lo16(w2[:, 1]) << 16)                                    # (row, channel)
-        Q = lo16(w2[:, 1]) | (lo16(w2[:, 2]) << 16)
+        g = -(-c // 4)
+        w8 = np.zeros((3, 3, 4 * g), np.int8)
+        w8[..., :c] = w.astype(np.int8).reshape(3, 3, c)
+        w8 = w8.reshape(3, 3, g, 4)                                                    # (row, tap, group, channel)
+        z = w8[:, 0]                                                                   # (row, group, 4)
+        x01 = np.stack([w8[:, 1, :, 0], w8[:, 1, :, 1], w8[:, 2, :, 0], w8[:, 2, :, 1]], axis=-1)
+        x23 = np.stack([w8[:, 1, :, 2], w8[:, 1, :, 3], w8[:, 2, :, 2], w8[:, 2, :, 3]], axis=-1)
+        words = np.stack([z, x01, x23], axis=1)                                        # (row, word, group, 4 bytes)
+        words = np.ascontiguousarray(words.transpose(2, 0, 1, 3)).view('<i4').astype(np.int32).reshape(g, 9)
         e = -shift.astype(np.int64)
         rnd = (np.int64(1) << (e - 1)) + np.int64(out_zp) * (np.int64(1) << e)
-        cols = np.stack([P[0], Q[0], P[1], Q[1], P[2], Q[2], 2 * bias.astype(np.int64), mult.astype(np.int64), e, rnd])
-        return (cols.T.reshape(-1) % (1 << 32)).astype(np.uint32).view(np.int32)
+        cols = np.zeros((4 * g, 4), np.int64)
+        cols[:c] = np.stack([2 * bias.astype(np.int64), mult.astype(np.int64), e, rnd], axis=1)
+        rq = (cols.reshape(g, 16) % (1 << 32)).astype(np.uint32).view(np.int32)
+        return np.concatenate([words, rq], axis=1).reshape(-1)
 
     @staticmethod
     def _portable_rq4(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray, out_zp: int):

@@ -23,12 +23,18 @@
  * the band reads are widened once into int16 planes, one per channel (s[channel][row][column + pad_left],
  * padding columns and rows holding the input zero point), so a word holds two neighbouring columns of one
  * channel. Then one channel at a time: its six weight words P_r = (2w_r0, 2w_r1), Q_r = (2w_r1, 2w_r2)
- * (doubled at compile time, so the sums are 2*acc for SMMLAR) and 2*bias, m, e, rnd come from p->wr; four
- * outputs x..x+3 of a row from three words per kernel row (A = in[x..x+1], B = in[x+2..x+3], C = in[x+4..x+5]):
- * 8 MAC instructions per row for 12 MACs (mf_dw_rows_channel, assembly; 1..3 leftover outputs and layers
- * with an activation clamp in C on the same words). Outputs go to a staging copy of the band, copied to
- * the output once the band has read all its input, so the output may overlap the input by the lead
- * ops/depthwise_conv2d.py _rows_lead declares (about one input row for stride 1).
+ * (doubled, so the sums are 2*acc for SMMLAR) and 2*bias, m, e, rnd; four outputs x..x+3 of a row from three
+ * words per kernel row (A = in[x..x+1], B = in[x+2..x+3], C = in[x+4..x+5]): 8 MAC instructions per row for
+ * 12 MACs (mf_dw_rows_channel, assembly; 1..3 leftover outputs and layers with an activation clamp in C on the
+ * same words). The weights stay int8 in flash (p->wr: 9 bytes a channel, as the .tflite, plus the four
+ * requantisation words); mf_dw_rows_weights builds a group's doubled int16 words into a 160-byte stack buffer
+ * (SXTB16, SADD16, PKHBT: about 150 cycles a group) that the assembly reads. Two orders:
+ * - direct (p->direct, chosen at compile time by ops/depthwise_conv2d.py _rows_direct when the output does not
+ *   meet input still to be read: disjoint, or trailing the input by whole pixels and at least a row): groups
+ *   outermost, so each group's weights are built once per call, outputs written straight to the output;
+ * - staged: bands outermost, each group's weights built again per band; outputs go to a staging copy of the
+ *   band, copied to the output once the band has read all its input, so the output may overlap the input by
+ *   the lead ops/depthwise_conv2d.py _rows_lead declares (about one input row for stride 1).
  */
 #ifndef MF_DEPTHWISE_CONV2D_H
 #define MF_DEPTHWISE_CONV2D_H
@@ -56,8 +62,12 @@ typedef struct {
     int32_t rows;                 /* 1: use mf_dw_rows (wq, rq, pad unused) */
     int32_t wp;                   /* halfwords per scratch row: 2 * ceil(out_w / 2) + 2 */
     int32_t band;                 /* output rows per band: the scratch holds (band - 1) * stride_h + 3 input rows */
-    const int32_t *wr;            /* per channel 10 words: P0, Q0, P1, Q1, P2, Q2 (row r: P = (2w_r0, 2w_r1), Q =
-                                     (2w_r1, 2w_r2) as int16 pairs, low half first), 2*bias, m, e, rnd */
+    const int32_t *wr;            /* per group of 4 channels 25 words: 9 of int8 weights (per kernel row r: (w_r0 c0..c3),
+                                     (w_r1 c0, w_r1 c1, w_r2 c0, w_r2 c1), (the same for c2, c3)), then per channel
+                                     2*bias, m, e, rnd; mf_dw_rows_weights builds the doubled int16 pairs on the stack */
+    int32_t direct;               /* 1: no writes of a channel reach input of that channel still to be read, nor
+                                     another channel's input (ops/depthwise_conv2d.py _rows_direct): channel groups
+                                     outermost, weights built once per group, outputs written in place, no staging */
 } mf_depthwise_conv2d_params_t;
 
 /* TFLM MBQM(acc, m, -e) + zp from acc2 = 2*acc: SRDHM = SMMULR(2acc, m); RDBP(v, e) + zp =
@@ -412,6 +422,40 @@ MF_KERNEL void mf_dw_rows_channel(const mf_depthwise_conv2d_params_t *p, const i
 #undef MF_DW_ROWS_ROW
 #undef MF_DW_ROWS_RQ
 
+/* One group's stack constants from its 25 flash words (ops/depthwise_conv2d.py _rows_layout): per kernel row r
+ * the int8 words Z = (w_r0 c0..c3), X01 = (w_r1 c0, w_r1 c1, w_r2 c0, w_r2 c1), X23 (the same for c2, c3).
+ * SXTB16 (plain / ror #8) of X01 and X23 gives each channel's Q = (w_r1, w_r2), of Z the lanes (w_r0 c0, c2) and
+ * (c1, c3), SADD16 doubles them, ROR 16 brings c2 and c3 to the low half, PKHBT joins w_r0 (low) and Q's low half
+ * into P = (2w_r0, 2w_r1). kb gets per channel j the ten words mf_dw_rows_channel reads: P0, Q0, P1, Q1, P2, Q2,
+ * then the four requantisation words copied. */
+MF_KERNEL void mf_dw_rows_weights(const int32_t *g, int32_t *kb)
+{
+#pragma GCC unroll 3
+    for (int32_t r = 0; r < 3; ++r) {
+        const int32_t z = g[3 * r], x01 = g[3 * r + 1], x23 = g[3 * r + 2];
+        int32_t e02, e13, e20, e31, q0, q1, q2, q3;
+        __asm__("sxtb16 %[e02], %[z]\n\tsxtb16 %[e13], %[z], ror #8\n\t"
+                "sxtb16 %[q0], %[x01]\n\tsxtb16 %[q1], %[x01], ror #8\n\t"
+                "sxtb16 %[q2], %[x23]\n\tsxtb16 %[q3], %[x23], ror #8\n\t"
+                "sadd16 %[e02], %[e02], %[e02]\n\tsadd16 %[e13], %[e13], %[e13]\n\t"
+                "sadd16 %[q0], %[q0], %[q0]\n\tsadd16 %[q1], %[q1], %[q1]\n\t"
+                "sadd16 %[q2], %[q2], %[q2]\n\tsadd16 %[q3], %[q3], %[q3]\n\t"
+                "ror %[e20], %[e02], #16\n\tror %[e31], %[e13], #16\n\t"
+                "pkhbt %[e02], %[e02], %[q0], lsl #16\n\tpkhbt %[e13], %[e13], %[q1], lsl #16\n\t"
+                "pkhbt %[e20], %[e20], %[q2], lsl #16\n\tpkhbt %[e31], %[e31], %[q3], lsl #16"
+                : [e02] "=&r"(e02), [e13] "=&r"(e13), [e20] "=&r"(e20), [e31] "=&r"(e31),
+                  [q0] "=&r"(q0), [q1] "=&r"(q1), [q2] "=&r"(q2), [q3] "=&r"(q3)
+                : [z] "r"(z), [x01] "r"(x01), [x23] "r"(x23));
+        kb[2 * r] = e02; kb[2 * r + 1] = q0;
+        kb[10 + 2 * r] = e13; kb[11 + 2 * r] = q1;
+        kb[20 + 2 * r] = e20; kb[21 + 2 * r] = q2;
+        kb[30 + 2 * r] = e31; kb[31 + 2 * r] = q3;
+    }
+#pragma GCC unroll 4
+    for (int32_t j = 0; j < 4; ++j)
+        memcpy(kb + 10 * j + 6, g + 9 + 4 * j, 16);
+}
+
 /* Band by band of p->band output rows; within a band, groups of 4 channels: widen the input rows the
  * band reads, then channel by channel the band's output rows, into a staging copy of the band's output
  * that is copied to `out` once the band has read all its input (so the output may overlap the input
@@ -421,8 +465,27 @@ MF_KERNEL void mf_dw_rows(const mf_depthwise_conv2d_params_t *p, const int8_t *i
 {
     const int32_t C = p->in_c, WP = p->wp, PL = MF_DW_ROWS_NR(p) * WP, OWC = p->out_w * C;
     int8_t *const stage = (int8_t *)(s + 4 * PL);
+    int32_t kb[40];       /* the current group's doubled weights and constants (mf_dw_rows_weights) */
     for (int32_t i = 0; i < 4 * PL; ++i)
         s[i] = (int16_t)p->pad_value;
+    if (p->direct) {      /* groups outermost: each group's weights built once per call, outputs written directly */
+        for (int32_t b = 0; b < p->batches; ++b) {
+            const int8_t *in_b = in + b * p->in_h * p->in_w * C;
+            int8_t *out_b = out + b * p->out_h * OWC;
+            for (int32_t c0 = 0; c0 < C; c0 += 4) {
+                const int32_t nc = C - c0 < 4 ? C - c0 : 4;
+                mf_dw_rows_weights(p->wr + 25 * (c0 >> 2), kb);
+                for (int32_t oy = 0; oy < p->out_h; oy += p->band) {
+                    const int32_t nb = p->out_h - oy < p->band ? p->out_h - oy : p->band;
+                    mf_dw_rows_widen(p, in_b, oy * p->stride_h - p->pad_top, (nb - 1) * p->stride_h + 3, c0, nc, s);
+                    for (int32_t j = 0; j < nc; ++j)
+                        for (int32_t i = 0; i < nb; ++i)
+                            mf_dw_rows_channel(p, s + j * PL + i * p->stride_h * WP, kb + 10 * j, out_b + (oy + i) * OWC + c0 + j);
+                }
+            }
+        }
+        return;
+    }
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = in + b * p->in_h * p->in_w * C;
         for (int32_t oy = 0; oy < p->out_h; oy += p->band, out += p->band * OWC) {
@@ -430,10 +493,11 @@ MF_KERNEL void mf_dw_rows(const mf_depthwise_conv2d_params_t *p, const int8_t *i
             const int32_t nb = p->out_h - oy < p->band ? p->out_h - oy : p->band;
             for (int32_t c0 = 0; c0 < C; c0 += 4) {
                 const int32_t nc = C - c0 < 4 ? C - c0 : 4;
+                mf_dw_rows_weights(p->wr + 25 * (c0 >> 2), kb);
                 mf_dw_rows_widen(p, in_b, iy0, (nb - 1) * p->stride_h + 3, c0, nc, s);
                 for (int32_t j = 0; j < nc; ++j)
                     for (int32_t i = 0; i < nb; ++i)
-                        mf_dw_rows_channel(p, s + j * PL + i * p->stride_h * WP, p->wr + 10 * (c0 + j), stage + i * OWC + c0 + j);
+                        mf_dw_rows_channel(p, s + j * PL + i * p->stride_h * WP, kb + 10 * j, stage + i * OWC + c0 + j);
             }
             memcpy(out, stage, (size_t)(nb * OWC));
         }
