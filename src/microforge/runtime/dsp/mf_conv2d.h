@@ -488,22 +488,37 @@ MF_KERNEL void mf_conv2d_s8_c1(const mf_conv2d_params_t *p, const int8_t *in, in
     const int32_t n_pix = p->batches * p->out_h * p->out_w;
     const int32_t xs = p->stride_w * ic, ys = p->stride_h * p->in_w * ic, bs = p->in_h * p->in_w * ic;
     int32_t *x16 = (int32_t *)buf;
+    const int dense = p->stride_h == 1 && p->stride_w == 1 && p->in_h == p->out_h && p->in_w == p->out_w;
     int32_t ox = 0, oy = 0;
     const int8_t *row = in, *img = in, *xi = in;   /* row: input pixel of output column 0 of the current row */
     for (int32_t i = 0; i < n_pix; i += run) {
         const int32_t n = n_pix - i < run ? n_pix - i : run;
         const int32_t n4 = n & ~3;
         int32_t *d = x16;
-        for (int32_t q = 0; q < n; ++q, d += 4) {
-            if (q == n4) *d++ = (int32_t)0x80808080;   /* the 4-pixel loop's end: no sign-extended int8 pair equals it */
-            const int32_t u = mf_dsp_ld4(xi), v = mf_dsp_ld4(xi + 4);
-            d[0] = mf_dsp_ev(u); d[1] = mf_dsp_od(u); d[2] = mf_dsp_ev(v); d[3] = mf_dsp_od(v);
-            if (++ox < p->out_w) { xi += xs; continue; }
-            ox = 0;
-            if (++oy < p->out_h) { row += ys; xi = row; continue; }
-            oy = 0; img += bs; row = img; xi = img;
+        if (dense) {   /* the run's pixels are contiguous */
+            const int8_t *xe = xi + 8 * n4;
+#pragma GCC unroll 2
+            for (; xi != xe; xi += 8, d += 4) {
+                const int32_t u = mf_dsp_ld4(xi), v = mf_dsp_ld4(xi + 4);
+                d[0] = mf_dsp_ev(u); d[1] = mf_dsp_od(u); d[2] = mf_dsp_ev(v); d[3] = mf_dsp_od(v);
+            }
+            *d++ = (int32_t)0x80808080;   /* the 4-pixel loop's end: no sign-extended int8 pair equals it */
+            for (int32_t q = n4; q < n; ++q, xi += 8, d += 4) {
+                const int32_t u = mf_dsp_ld4(xi), v = mf_dsp_ld4(xi + 4);
+                d[0] = mf_dsp_ev(u); d[1] = mf_dsp_od(u); d[2] = mf_dsp_ev(v); d[3] = mf_dsp_od(v);
+            }
+        } else {
+            for (int32_t q = 0; q < n; ++q, d += 4) {
+                if (q == n4) *d++ = (int32_t)0x80808080;
+                const int32_t u = mf_dsp_ld4(xi), v = mf_dsp_ld4(xi + 4);
+                d[0] = mf_dsp_ev(u); d[1] = mf_dsp_od(u); d[2] = mf_dsp_ev(v); d[3] = mf_dsp_od(v);
+                if (++ox < p->out_w) { xi += xs; continue; }
+                ox = 0;
+                if (++oy < p->out_h) { row += ys; xi = row; continue; }
+                oy = 0; img += bs; row = img; xi = img;
+            }
+            if (n4 == n) *d = (int32_t)0x80808080;
         }
-        if (n4 == n) *d = (int32_t)0x80808080;
         const int8_t *w = p->weights;
         const int32_t *r = p->rq;
         int8_t *o0 = out + i * oc;
