@@ -275,7 +275,7 @@ def test_conv_mix_gather_on_core(name, core, tmp_path, monkeypatch):
 
 
 # DSP 1x1 convolutions with 8 input channels (mf_conv2d_s8_c1): runs of 48 pixels (several runs and a short last
-# one), every pixel tail mod 4 (1 is the run of 49's), out_c 1..48, strides, batches, per-tensor weights,
+# one), every pixel tail mod 8 of the 8-pixel asm loop (49: 1, 42: 2, 3, 100: 4, 13: 5, 6, 55: 7; 48: none), out_c 1..48, strides, batches, per-tensor weights,
 # RELU/RELU6 clamps with negative and positive output zero points, in_zp -128. in_c 12 and 16 stay on the other paths.
 C1_MODELS = {
     "c1-8to16-7x7": lambda: mg.conv2d_model(seed_of("c1", 1), (1, 7, 7, 8), 16, 1, 1, "SAME", 1, "NONE", in_zp=-128),
@@ -288,6 +288,7 @@ C1_MODELS = {
     "c1-8to16-per-tensor": lambda: mg.conv2d_model(seed_of("c1", 8), (1, 3, 1, 8), 16, 1, 1, "SAME", 1, "RELU",
                                                    per_channel=False, in_zp=-1),
     "c1-8to16-batch2-s2": lambda: mg.conv2d_model(seed_of("c1", 9), (2, 9, 9, 8), 16, 1, 2, "SAME", 1, "RELU", in_zp=-128),
+    "c1-8to16-1x13": lambda: mg.conv2d_model(seed_of("c1", 12), (1, 1, 13, 8), 16, 1, 1, "SAME", 1, "RELU", out_zp=-100),
     "c1-12to16": lambda: mg.conv2d_model(seed_of("c1", 10), (1, 5, 5, 12), 16, 1, 1, "SAME", 1, "NONE", in_zp=2),
     "c1-16to32": lambda: mg.conv2d_model(seed_of("c1", 11), (1, 5, 5, 16), 32, 1, 1, "SAME", 1, "RELU6", in_zp=-128),
 }
