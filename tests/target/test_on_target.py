@@ -292,6 +292,38 @@ def test_conv_mix_gather_on_core(name, core, tmp_path, monkeypatch):
     assert_same_outputs(run.outputs, oracle.run(xs), f"{name} on {core}")
 
 
+# DSP 1x1 convolutions with 8 input channels (mf_conv2d_s8_c1): runs of 48 pixels (several runs and a short last
+# one), every pixel tail mod 8 of the 8-pixel asm loop (49: 1, 42: 2, 3, 100: 4, 13: 5, 6, 55: 7; 48: none), out_c 1..48, strides, batches, per-tensor weights,
+# RELU/RELU6 clamps with negative and positive output zero points, in_zp -128. in_c 12 and 16 stay on the other paths.
+C1_MODELS = {
+    "c1-8to16-7x7": lambda: mg.conv2d_model(seed_of("c1", 1), (1, 7, 7, 8), 16, 1, 1, "SAME", 1, "NONE", in_zp=-128),
+    "c1-8to1-10x10": lambda: mg.conv2d_model(seed_of("c1", 2), (1, 10, 10, 8), 1, 1, 1, "VALID", 1, "RELU", in_zp=3),
+    "c1-8to3-5x11": lambda: mg.conv2d_model(seed_of("c1", 3), (1, 5, 11, 8), 3, 1, 1, "SAME", 1, "RELU6", in_zp=-9),
+    "c1-8to5-2x3": lambda: mg.conv2d_model(seed_of("c1", 4), (1, 2, 3, 8), 5, 1, 1, "SAME", 1, "RELU", out_zp=-20),
+    "c1-8to7-s2": lambda: mg.conv2d_model(seed_of("c1", 5), (1, 13, 11, 8), 7, 1, 2, "VALID", 1, "NONE", in_zp=1),
+    "c1-8to13-s2-same": lambda: mg.conv2d_model(seed_of("c1", 6), (1, 6, 9, 8), 13, 1, 2, "SAME", 1, "RELU6", out_zp=40),
+    "c1-8to48-batch2": lambda: mg.conv2d_model(seed_of("c1", 7), (2, 5, 5, 8), 48, 1, 1, "SAME", 1, "NONE", in_zp=-128),
+    "c1-8to16-per-tensor": lambda: mg.conv2d_model(seed_of("c1", 8), (1, 3, 1, 8), 16, 1, 1, "SAME", 1, "RELU",
+                                                   per_channel=False, in_zp=-1),
+    "c1-8to16-batch2-s2": lambda: mg.conv2d_model(seed_of("c1", 9), (2, 9, 9, 8), 16, 1, 2, "SAME", 1, "RELU", in_zp=-128),
+    "c1-8to16-1x13": lambda: mg.conv2d_model(seed_of("c1", 12), (1, 1, 13, 8), 16, 1, 1, "SAME", 1, "RELU", out_zp=-100),
+    "c1-12to16": lambda: mg.conv2d_model(seed_of("c1", 10), (1, 5, 5, 12), 16, 1, 1, "SAME", 1, "NONE", in_zp=2),
+    "c1-16to32": lambda: mg.conv2d_model(seed_of("c1", 11), (1, 5, 5, 16), 32, 1, 1, "SAME", 1, "RELU6", in_zp=-128),
+}
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", sorted(C1_MODELS))
+def test_conv_c1_on_core(name, core, tmp_path):
+    model = C1_MODELS[name]()
+    oracle = Oracle(model)
+    xs = random_inputs(oracle, np.random.default_rng(seed_of("target-c1", name)))
+    cm = compile_model(model, target=core)
+    assert (".mix = 2" in cm.files["model.c"]) == name.startswith("c1-8to"), "mf_conv2d_s8_c1 taken iff in_c is 8"
+    run = run_on_target(cm, get_target(core), xs, workdir=tmp_path)
+    assert_same_outputs(run.outputs, oracle.run(xs), f"{name} on {core}")
+
+
 MODELS = {"ad": ("mlperf_tiny/ad.tflite", 2), "kws": ("mlperf_tiny/kws.tflite", 2), "ic": ("mlperf_tiny/ic.tflite", 1),
           "vww": ("mlperf_tiny/vww.tflite", 1), "mobilenetv2": ("seed/mobilenetv2_0.30_80x80.tflite", 1)}
 

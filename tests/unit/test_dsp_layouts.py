@@ -425,3 +425,49 @@ def test_mix_gather_words_are_the_window_and_loads_stay_in_its_rows(r, kh):
         assert word[:n] == bytes(window[b:b + n]), (b, word, window[b:b + n])
         for lo, hi in loads:
             assert any(s <= lo and hi <= e for s, e in rows), (b, lo, hi)
+
+
+@pytest.mark.parametrize("n_out,out_zp,seed", [(1, -128, 0), (3, 5, 1), (16, -7, 2), (48, 127, 3), (13, 0, 4)])
+def test_c1_rq_layout_gives_tflm_outputs(n_out, out_zp, seed):
+    """runtime/dsp mf_conv2d_s8_c1 (1x1, in_c 8): per channel 2*bias, m, e, rnd; the kernel adds SMLAD(x16 pair,
+    doubled weight pair) to 2*bias, then SMMLAR(acc2, m, rnd + (acc2 < 0 ? -1 : 0)) >> e, saturated and clamped.
+    Emulated on random and extreme inputs (a pruned all-zero channel included), it equals TFLM's
+    MultiplyByQuantizedMultiplier(acc, mult, shift) + out_zp, clamped."""
+    from microforge.ops.conv2d import c1_rq_layout
+    from microforge.quant import multiply_by_quantized_multiplier
+    rng = np.random.default_rng(seed)
+    w = rng.integers(-128, 128, (n_out, 8)).astype(np.int8)
+    w[0] = [-128, 127, -128, 127, -128, -128, 127, 127]
+    if n_out > 2:
+        w[2] = 0
+    bias = rng.integers(-30000, 30000, n_out).astype(np.int64)
+    if n_out > 2:
+        bias[2] = 1 << 30
+    mult = rng.integers(1 << 30, (1 << 31) - 1, n_out)
+    shift = -rng.integers(1, 23, n_out)
+    lo, hi = (out_zp, 127) if seed % 2 else (-128, min(127, out_zp + 90))
+    t = c1_rq_layout(w, bias, mult, shift, out_zp, lo, hi)
+    assert t is not None and t.dtype == np.int32 and t.size == 4 * n_out
+    k = t.astype(np.int64).reshape(n_out, 4)
+    x = rng.integers(-128, 128, (64, 8))
+    x[0], x[1] = -128, 127
+    for c in range(n_out):
+        b2, m, e, rnd = (int(v) for v in k[c])
+        assert 1 <= e <= 22 and 0 <= m < (1 << 31)
+        for px in x:
+            acc2 = b2 + int((2 * px.astype(np.int64) * w[c]).sum())
+            assert -(1 << 31) <= acc2 < (1 << 31)
+            v = _smmlar(acc2, m, rnd + (acc2 >> 31))
+            got = min(hi, max(lo, max(-128, min(127, v >> e))))
+            acc = int(bias[c]) + int((px.astype(np.int64) * w[c]).sum())
+            want = min(hi, max(lo, int(multiply_by_quantized_multiplier(acc, int(mult[c]), int(shift[c]))) + out_zp))
+            assert got == want, (c, px)
+
+
+def test_c1_rq_layout_refusals():
+    from microforge.ops.conv2d import c1_rq_layout
+    w = np.ones((2, 8), np.int8)
+    ok = c1_rq_layout(w, np.zeros(2), np.full(2, 1 << 30), np.array([-1, -22]), 0, -128, 127)
+    assert ok is not None and ok.reshape(2, 4)[:, 2].tolist() == [1, 22]
+    assert c1_rq_layout(w, np.zeros(2), np.full(2, 1 << 30), np.array([-1, -23]), 0, -128, 127) is None   # e > 22
+    assert c1_rq_layout(w, np.zeros(2), np.full(2, 1 << 30), np.array([-1, 0]), 0, -128, 127) is None     # shift 0

@@ -23,6 +23,11 @@ MIX_MAX_PAD = 0.05
 # ... and the narrowest: below it the per-block requantisation outweighs the cheaper dot products (measured on
 # the emulated M4: 16-byte windows 6% slower than the 3-pixel blocks, 28-byte windows 5-15% faster)
 MIX_MIN_WIN = 20
+# Unpadded 1x1 convolutions with in_c in C1_IC and out_c <= 255 (STRB's post-index) go through mf_conv2d_s8_c1
+# (runs of pixels sign-extended once, channel by channel with the channel's weights and constants in registers)
+# when c1_rq_layout is exact; C1_SCRATCH mirrors MF_CONV2D_C1_SCRATCH_BYTES in runtime/dsp/mf_conv2d.h.
+C1_IC = (8,)
+C1_SCRATCH = 772
 
 
 class Conv2D(OpDef):
@@ -111,8 +116,14 @@ class Conv2D(OpDef):
         if "dsp" in ctx.kernel_variants:
             w2 = w.data.reshape(oc, -1)
             rq = dsp_rq_layout(w2, bias, mult, shift, out_zp, lo, hi)
-            wmix = mix_layout(w2) if rq is not None else None
-            if wmix is None:
+            c1 = None
+            if kh == 1 and kw == 1 and pad_t == 0 and pad_l == 0 and ic in C1_IC and oc <= 255:
+                c1 = c1_rq_layout(w2, bias, mult, shift, out_zp, lo, hi)
+            wmix = mix_layout(w2) if rq is not None and c1 is None else None
+            if c1 is not None:
+                fields.update(weights=ctx.const(w), bias="0", mult="0", shift="0", rq_mode=1,
+                              rq=ctx.const(f"{op.name}_c1rq", c1), mix=2)
+            elif wmix is None:
                 fields.update(weights=ctx.const(w), mix=0, **dsp_rq_fields(op, ctx, w2, bias, mult, shift, out_zp, lo, hi))
             else:   # the last group's padded channels get zero constants (their outputs are not stored)
                 rq = np.concatenate([rq, np.zeros(6 * ((-oc % 4) // 2), np.int32)])
@@ -126,7 +137,9 @@ class Conv2D(OpDef):
             win4 = (kh * kw * ic + 3) & ~3                 # MF_CONV2D_SCRATCH_BYTES (runtime/dsp/mf_conv2d.h)
             x16 = win4 <= X16_MAX_WIN and oc >= 12  # MF_CONV2D_X16 and the smaller MF_CONV2D_X16_MIN_OC: a superset
             words = ((9 if x16 else 3) if 3 * win4 <= 4096 else 1) * win4 // 4
-            if fields["mix"]:
+            if fields["mix"] == 2:
+                words = C1_SCRATCH // 4
+            elif fields["mix"]:
                 words = 6 * win4 // 4 + 1                # MF_CONV2D_MIX_SCRATCH_BYTES: two windows, their int16 form, a sentinel
             return (f"{{ int32_t scratch[{words}]; "
                     f"mf_conv2d_s8_scratch(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, (int8_t *)scratch); }}")
@@ -194,6 +207,24 @@ def dsp_rq_layout(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.n
     cols = np.zeros((3, 2 * pairs), np.int64)
     cols[0, :n], cols[1, :n], cols[2, :n] = bias, 2 * mult - (1 << 32), -shift - 1
     return cols.reshape(3, pairs, 2).transpose(1, 0, 2).reshape(-1).astype(np.int32)
+
+
+def c1_rq_layout(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray, out_zp: int, lo: int,
+                 hi: int) -> np.ndarray | None:
+    """mf_conv2d_s8_c1's requantisation constants (runtime/dsp/mf_conv2d.h): per channel 2*bias, m, e, rnd with
+    e = -shift, rnd = 2^(e-1) + out_zp*2^e (mf_dw_requant's form, runtime/dsp/mf_depthwise_conv2d.h), from
+    dsp_rq_layout's exact constants (pruned channels re-expressed there). None unless those are exact and
+    every e <= 22 (then |SMMULR(2acc, m)| < 2^30 and |rnd| < 2^30: SMMLAR's sum fits int32)."""
+    n = w.shape[0]
+    rq = dsp_rq_layout(w, bias, mult, shift, out_zp, lo, hi)
+    if rq is None:
+        return None
+    cols = rq.astype(np.int64).reshape(-1, 3, 2).transpose(1, 0, 2).reshape(3, -1)[:, :n]
+    b, m, e = cols[0], (cols[1] + (1 << 32)) // 2, cols[2] + 1
+    if (e > 22).any():
+        return None
+    rnd = (1 << (e - 1)) + out_zp * (1 << e)
+    return np.stack([2 * b, m, e, rnd], axis=1).reshape(-1).astype(np.int32)
 
 
 def mix_layout(w: np.ndarray) -> np.ndarray | None:

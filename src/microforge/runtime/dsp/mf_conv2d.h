@@ -1,6 +1,9 @@
 /* mf_conv2d (DSP): int8 2-D convolution (NHWC input, OHWI weights) with SXTB16 + SMLAD, bit-exact
  * with TFLM's reference.
  *
+ * Unpadded 1x1 layers with 8 input channels (mix = 2, ops/conv2d.py c1_rq_layout) go through
+ * mf_conv2d_s8_c1: runs of 48 pixels sign-extended once, then channel by channel with the channel's
+ * weights and requantisation constants in registers (below).
  * Layers whose weights ops/conv2d.py re-laid as mixed 4-channel groups (mix = 1: windows of 20..576
  * bytes, see mix_layout) go through 2-pixel x 4-channel blocks (mf_conv2d_s8_mix, below); a pair whose
  * windows lie inside the image in one output row is sign-extended straight from the input (rows of >= 4
@@ -33,7 +36,8 @@ typedef struct {
     const int32_t *mult, *shift;  /* per output channel requantisation */
     int32_t rq_mode;              /* 1: fast exact requantisation from rq (mf_fully_connected.h) */
     const int32_t *rq;            /* per channel pair: bias[2], 2*mult-2^32[2], -shift-1[2] */
-    int32_t mix;                  /* 1: weights in mixed 4-channel groups (ops/conv2d.py mix_layout), 2x4 blocks */
+    int32_t mix;                  /* 1: weights in mixed 4-channel groups (ops/conv2d.py mix_layout), 2x4 blocks;
+                                     2: 1x1 with 8 input channels (mf_conv2d_s8_c1), weights as in the .tflite */
 } mf_conv2d_params_t;
 
 MF_KERNEL void mf_dsp_copy(int8_t *dst, const int8_t *src, const int32_t n)
@@ -445,10 +449,119 @@ MF_KERNEL void mf_conv2d_s8_mix(const mf_conv2d_params_t *p, const int8_t *in, i
     }
 }
 
+/* ---- 1x1 convolutions with 8 input channels (mix = 2) --------------------------------------
+ * Chosen by ops/conv2d.py (c1_rq_layout) for unpadded 1x1 layers with in_c 8 and out_c <= 255; weights as in
+ * the .tflite ([out_c][8] int8), rq per channel: 2*bias, m, e, rnd (mf_dw_requant's form,
+ * runtime/dsp/mf_depthwise_conv2d.h: SMMLAR of the doubled accumulator with rnd - (acc2 < 0) added, >> e,
+ * saturate). A run of up to MF_CONV2D_C1_RUN pixels (pixel order, any stride, batches) is sign-extended once
+ * into buf: per pixel 4 words, for 4-byte chunk j SXTB16(bytes 0, 2) then SXTB16(bytes 1, 3). Then channel by
+ * channel: the channel's weights sign-extended in the same lane order and doubled (SADD16) into 4 registers,
+ * its 4 constants in registers, and every pixel of the run costs 4 input loads, 4 SMLADs, 4 requantisation
+ * instructions and one STRB (stride out_c): 8 pixels per asm loop pass until a sentinel word after the first
+ * n & ~7 pixels, then the last n % 8 (stored after the sentinel) one by one (13 registers: 4 weights, 4 constants, 3 temporaries, input and output pointers). A run's pixels are all read before any of its outputs is
+ * written, and runs go in pixel order, so the write order contract of the other paths (ops/conv2d.py
+ * overlap_lead) holds. Scratch: MF_CONV2D_C1_SCRATCH_BYTES. */
+#define MF_CONV2D_C1_SCRATCH_BYTES 772   /* MF_CONV2D_C1_RUN pixels and the sentinel word */
+#define MF_CONV2D_C1_RUN 48
+
+/* One pixel at byte offset X_ of the expanded run: acc2 = 2*bias + 2*w.x, requantised, clamped, stored. */
+#define MF_C1_PIX8(X_)                                                                                 \
+    "ldr %[a], [%[x], #" #X_ "]\n\t"                                                                   \
+    "ldr %[b], [%[x], #" #X_ "+4]\n\t"                                                                 \
+    "ldr %[c], [%[x], #" #X_ "+8]\n\t"                                                                 \
+    "smlad %[a], %[a], %[w0], %[b2]\n\t"                                                               \
+    "smlad %[a], %[b], %[w1], %[a]\n\t"                                                                \
+    "smlad %[a], %[c], %[w2], %[a]\n\t"                                                                \
+    "ldr %[b], [%[x], #" #X_ "+12]\n\t"                                                                \
+    "smlad %[a], %[b], %[w3], %[a]\n\t"                                                                \
+    "add %[b], %[rnd], %[a], asr #31\n\t"                                                              \
+    "smmlar %[a], %[a], %[m], %[b]\n\t"                                                                \
+    "asr %[a], %[a], %[e]\n\t"                                                                         \
+    "ssat %[a], #8, %[a]\n\t"                                                                          \
+    ".if %c[clo]\n\tcmp %[a], #%c[lo]\n\tit lt\n\tmovlt %[a], #%c[lo]\n\t.endif\n\t"                   \
+    ".if %c[chi]\n\tcmp %[a], #%c[hi]\n\tit gt\n\tmovgt %[a], #%c[hi]\n\t.endif\n\t"                   \
+    "strb %[a], [%[o]], #%c[oc]\n\t"
+
+MF_KERNEL void mf_conv2d_s8_c1(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int8_t *buf)
+{
+    const int32_t oc = p->out_c, ic = 8, run = MF_CONV2D_C1_RUN;
+    const int32_t n_pix = p->batches * p->out_h * p->out_w;
+    const int32_t xs = p->stride_w * ic, ys = p->stride_h * p->in_w * ic, bs = p->in_h * p->in_w * ic;
+    int32_t *x16 = (int32_t *)buf;
+    const int dense = p->stride_h == 1 && p->stride_w == 1 && p->in_h == p->out_h && p->in_w == p->out_w;
+    int32_t ox = 0, oy = 0;
+    const int8_t *row = in, *img = in, *xi = in;   /* row: input pixel of output column 0 of the current row */
+    for (int32_t i = 0; i < n_pix; i += run) {
+        const int32_t n = n_pix - i < run ? n_pix - i : run;
+        const int32_t n4 = n & ~7;   /* pixels the 8-pixel asm loop takes */
+        int32_t *d = x16;
+        if (dense) {   /* the run's pixels are contiguous */
+            const int8_t *xe = xi + 8 * n4;
+#pragma GCC unroll 2
+            for (; xi != xe; xi += 8, d += 4) {
+                const int32_t u = mf_dsp_ld4(xi), v = mf_dsp_ld4(xi + 4);
+                d[0] = mf_dsp_ev(u); d[1] = mf_dsp_od(u); d[2] = mf_dsp_ev(v); d[3] = mf_dsp_od(v);
+            }
+            *d++ = (int32_t)0x80808080;   /* the 8-pixel loop's end: no sign-extended int8 pair equals it */
+            for (int32_t q = n4; q < n; ++q, xi += 8, d += 4) {
+                const int32_t u = mf_dsp_ld4(xi), v = mf_dsp_ld4(xi + 4);
+                d[0] = mf_dsp_ev(u); d[1] = mf_dsp_od(u); d[2] = mf_dsp_ev(v); d[3] = mf_dsp_od(v);
+            }
+        } else {
+            for (int32_t q = 0; q < n; ++q, d += 4) {
+                if (q == n4) *d++ = (int32_t)0x80808080;
+                const int32_t u = mf_dsp_ld4(xi), v = mf_dsp_ld4(xi + 4);
+                d[0] = mf_dsp_ev(u); d[1] = mf_dsp_od(u); d[2] = mf_dsp_ev(v); d[3] = mf_dsp_od(v);
+                if (++ox < p->out_w) { xi += xs; continue; }
+                ox = 0;
+                if (++oy < p->out_h) { row += ys; xi = row; continue; }
+                oy = 0; img += bs; row = img; xi = img;
+            }
+            if (n4 == n) *d = (int32_t)0x80808080;
+        }
+        const int8_t *w = p->weights;
+        const int32_t *r = p->rq;
+        int8_t *o0 = out + i * oc;
+        for (int32_t c = 0; c < oc; ++c, w += ic, r += 4, ++o0) {
+            const int32_t u = mf_dsp_ld4(w), v = mf_dsp_ld4(w + 4);
+            /* Hard registers (not r7, the frame pointer when there is one): with free choice GCC's
+             * allocator gave up ("impossible constraints") on some cores and layers. */
+            register int32_t w0 __asm__("r4") = __sadd16(mf_dsp_ev(u), mf_dsp_ev(u));
+            register int32_t w1 __asm__("r5") = __sadd16(mf_dsp_od(u), mf_dsp_od(u));
+            register int32_t w2 __asm__("r6") = __sadd16(mf_dsp_ev(v), mf_dsp_ev(v));
+            register int32_t w3 __asm__("r8") = __sadd16(mf_dsp_od(v), mf_dsp_od(v));
+            register int32_t b2 __asm__("r9") = r[0];
+            register int32_t m __asm__("r10") = r[1];
+            register int32_t e __asm__("r11") = r[2];
+            register int32_t rnd __asm__("r12") = r[3];
+            register const int32_t *x __asm__("r2") = x16;
+            register int8_t *o __asm__("r3") = o0;
+            register int32_t a __asm__("r0"), b __asm__("r1"), cc __asm__("lr");
+#define MF_C1_OPS                                                                                      \
+    : [x] "+r"(x), [o] "+r"(o), [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(cc)                              \
+    : [w0] "r"(w0), [w1] "r"(w1), [w2] "r"(w2), [w3] "r"(w3), [b2] "r"(b2), [m] "r"(m), [e] "r"(e),      \
+      [rnd] "r"(rnd), [oc] "i"(oc), [lo] "i"(p->act_min), [hi] "i"(p->act_max),                        \
+      [clo] "i"(p->act_min > -128), [chi] "i"(p->act_max < 127)                                         \
+    : "cc", "memory"
+            if (n4)   /* pixels 0 .. n4 - 1, 8 per pass until the sentinel (x then points at it) */
+                __asm__ volatile("1:\n\t" MF_C1_PIX8(0) MF_C1_PIX8(16) MF_C1_PIX8(32) MF_C1_PIX8(48)
+                                 MF_C1_PIX8(64) MF_C1_PIX8(80) MF_C1_PIX8(96) MF_C1_PIX8(112)
+                                 "ldr %[a], [%[x], #128]!\n\tcmp %[a], #0x80808080\n\tbne 1b" MF_C1_OPS);
+            ++x;          /* past the sentinel: the last n % 8 pixels */
+            for (int32_t q = n & 7; q; --q) __asm__ volatile(MF_C1_PIX8(0) "adds %[x], #16" MF_C1_OPS);
+#undef MF_C1_OPS
+        }
+    }
+}
+
 /* DSP int8 convolution with caller-provided scratch (MF_CONV2D_SCRATCH_BYTES, 4-byte aligned).
  * Pixels go in runs of three (2x3 blocks), then two (2x2), then one (4x1). */
 MF_KERNEL void mf_conv2d_s8_scratch(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int8_t *buf)
 {
+    if (p->mix == 2) {
+        mf_conv2d_s8_c1(p, in, out, buf);
+        return;
+    }
     if (p->mix) {
         mf_conv2d_s8_mix(p, in, out, buf);
         return;
@@ -535,7 +648,7 @@ MF_KERNEL void mf_conv2d_s8_scratch(const mf_conv2d_params_t *p, const int8_t *i
 /* Same signature as the portable kernel (scratch from a VLA); generated code calls the _scratch form. */
 MF_KERNEL void mf_conv2d_s8(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out)
 {
-    int32_t buf[(p->mix ? MF_CONV2D_MIX_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c) : MF_CONV2D_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c)) / 4];
+    int32_t buf[(p->mix == 2 ? MF_CONV2D_C1_SCRATCH_BYTES : p->mix ? MF_CONV2D_MIX_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c) : MF_CONV2D_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c)) / 4];
     mf_conv2d_s8_scratch(p, in, out, (int8_t *)buf);
 }
 
