@@ -136,15 +136,26 @@ OP_MODELS = {
 }
 
 
+def exact_on_core(model: bytes, core: str, tmp_path, seed_key: str, name: str, took=None, what: str = ""):
+    """Compile `model` for `core`, run it on the emulated core on seeded random inputs and compare every output
+    with TFLM byte for byte. `took(model_c)` checks first that the generated code takes the path under test."""
+    oracle = Oracle(model)
+    xs = random_inputs(oracle, np.random.default_rng(seed_of(seed_key, name)))
+    cm = compile_model(model, target=core)
+    if took is not None:
+        took(cm.files["model.c"])
+    run = run_on_target(cm, get_target(core), xs, workdir=tmp_path)
+    assert_same_outputs(run.outputs, oracle.run(xs), f"{name} on {core}{what}")
+
+
+def mix_taken(model_c: str) -> None:
+    assert ".mix = 1" in model_c, "the mixed-weight path was not taken"
+
+
 @pytest.mark.parametrize("core", CORES)
 @pytest.mark.parametrize("name", sorted(OP_MODELS))
 def test_op_on_core(name, core, tmp_path):
-    model = OP_MODELS[name]()
-    oracle = Oracle(model)
-    xs = random_inputs(oracle, np.random.default_rng(seed_of("target-op", name)))
-    cm = compile_model(model, target=core)
-    run = run_on_target(cm, get_target(core), xs, workdir=tmp_path)
-    assert_same_outputs(run.outputs, oracle.run(xs), f"{name} on {core}")
+    exact_on_core(OP_MODELS[name](), core, tmp_path, "target-op", name)
 
 
 @pytest.mark.parametrize("name", [n for n in OP_MODELS if n.startswith("dw-rows")  # out_w >= 4 (ROWS_MIN_OUT_W)
@@ -156,13 +167,11 @@ def test_dw_rows_staged_on_core(name, core, tmp_path, monkeypatch):
     for the direct mode): forced by refusing DepthwiseConv2D._rows_direct."""
     from microforge.ops.depthwise_conv2d import DepthwiseConv2D
     monkeypatch.setattr(DepthwiseConv2D, "_rows_direct", staticmethod(lambda *a: False))
-    model = OP_MODELS[name]()
-    oracle = Oracle(model)
-    xs = random_inputs(oracle, np.random.default_rng(seed_of("target-op", name)))
-    cm = compile_model(model, target=core)
-    assert ".direct = 0" in cm.files["model.c"] and ".direct = 1" not in cm.files["model.c"]
-    run = run_on_target(cm, get_target(core), xs, workdir=tmp_path)
-    assert_same_outputs(run.outputs, oracle.run(xs), f"{name} on {core}, staged")
+
+    def staged(model_c):
+        assert ".direct = 0" in model_c and ".direct = 1" not in model_c
+
+    exact_on_core(OP_MODELS[name](), core, tmp_path, "target-op", name, staged, ", staged")
 
 
 # DSP conv 2-pixel x 4-channel blocks on mixed weights (mf_conv2d_s8_mix): with the padding rule lifted
@@ -190,13 +199,7 @@ MIX_MODELS = {
 def test_conv_mix_on_core(name, core, tmp_path, monkeypatch):
     from microforge.ops import conv2d
     monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))
-    model = MIX_MODELS[name]()
-    oracle = Oracle(model)
-    xs = random_inputs(oracle, np.random.default_rng(seed_of("target-mix", name)))
-    cm = compile_model(model, target=core)
-    assert ".mix = 1" in cm.files["model.c"], "the mixed-weight path was not taken"
-    run = run_on_target(cm, get_target(core), xs, workdir=tmp_path)
-    assert_same_outputs(run.outputs, oracle.run(xs), f"{name} on {core}")
+    exact_on_core(MIX_MODELS[name](), core, tmp_path, "target-mix", name, mix_taken)
 
 
 # DSP FC with one input vector on mixed 8-row groups (mf_fully_connected_s8_mix): with the padding and group-count
@@ -235,16 +238,14 @@ def test_fc_mix_on_core(name, core, tmp_path, monkeypatch):
     monkeypatch.setattr(fully_connected, "MIX_MIN_GROUPS", 1)
     if "-seg-" in name:
         monkeypatch.setattr(fully_connected, "MIX_SEG_LIMIT", FC_MIX_SEG_LIMITS[name])
-    model = FC_MIX_MODELS[name]()
-    oracle = Oracle(model)
-    xs = random_inputs(oracle, np.random.default_rng(seed_of("target-fc-mix", name)))
-    cm = compile_model(model, target=core)
-    assert ".mix = 1" in cm.files["model.c"], "the mixed-weight path was not taken"
     n_in = int(name.split("-")[3 if "-seg-" in name else 2].split("to")[0])
     whole = f".mix_seg = {((n_in + 3) & ~3) // 4},"        # one segment: all k4/4 chunks
-    assert (whole in cm.files["model.c"]) != ("-seg-" in name), "segments where not wanted, or none"
-    run = run_on_target(cm, get_target(core), xs, workdir=tmp_path)
-    assert_same_outputs(run.outputs, oracle.run(xs), f"{name} on {core}")
+
+    def took(model_c):
+        mix_taken(model_c)
+        assert (whole in model_c) != ("-seg-" in name), "segments where not wanted, or none"
+
+    exact_on_core(FC_MIX_MODELS[name](), core, tmp_path, "target-fc-mix", name, took)
 
 
 # Mixed-weight blocks whose pixel pairs are read in place (mf_dsp_mix_gather2: both windows inside the image,
@@ -283,13 +284,7 @@ GATHER_MODELS = {
 def test_conv_mix_gather_on_core(name, core, tmp_path, monkeypatch):
     from microforge.ops import conv2d
     monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))
-    model = GATHER_MODELS[name]()
-    oracle = Oracle(model)
-    xs = random_inputs(oracle, np.random.default_rng(seed_of("target-gather", name)))
-    cm = compile_model(model, target=core)
-    assert ".mix = 1" in cm.files["model.c"], "the mixed-weight path was not taken"
-    run = run_on_target(cm, get_target(core), xs, workdir=tmp_path)
-    assert_same_outputs(run.outputs, oracle.run(xs), f"{name} on {core}")
+    exact_on_core(GATHER_MODELS[name](), core, tmp_path, "target-gather", name, mix_taken)
 
 
 # DSP 1x1 convolutions with 8 input channels (mf_conv2d_s8_c1): runs of 48 pixels (several runs and a short last
@@ -315,13 +310,10 @@ C1_MODELS = {
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 @pytest.mark.parametrize("name", sorted(C1_MODELS))
 def test_conv_c1_on_core(name, core, tmp_path):
-    model = C1_MODELS[name]()
-    oracle = Oracle(model)
-    xs = random_inputs(oracle, np.random.default_rng(seed_of("target-c1", name)))
-    cm = compile_model(model, target=core)
-    assert (".mix = 2" in cm.files["model.c"]) == name.startswith("c1-8to"), "mf_conv2d_s8_c1 taken iff in_c is 8"
-    run = run_on_target(cm, get_target(core), xs, workdir=tmp_path)
-    assert_same_outputs(run.outputs, oracle.run(xs), f"{name} on {core}")
+    def took(model_c):
+        assert (".mix = 2" in model_c) == name.startswith("c1-8to"), "mf_conv2d_s8_c1 taken iff in_c is 8"
+
+    exact_on_core(C1_MODELS[name](), core, tmp_path, "target-c1", name, took)
 
 
 MODELS = {"ad": ("mlperf_tiny/ad.tflite", 2), "kws": ("mlperf_tiny/kws.tflite", 2), "ic": ("mlperf_tiny/ic.tflite", 1),
