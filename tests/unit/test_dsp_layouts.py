@@ -223,15 +223,15 @@ def test_depthwise_rows_direct_only_when_no_write_meets_unread_input(shape, stri
     """DepthwiseConv2D._rows_direct (the row path without staging, weights built once per call): for every
     placement of the output around the input in one arena it holds only where replaying the kernel's reads and
     writes finds no read of a byte already written; it does hold for the in-place lead the planner gives a 3x3
-    SAME layer (one input row and a pixel before the input), for separate arenas, and never for a pointer it
-    cannot read as a constant arena offset."""
+    SAME layer (one input row and a pixel before the input), for separate arenas, and never for a tensor without a
+    fixed place (EmitContext.place None)."""
     from microforge import modelgen as mg
     from microforge.frontend import load_tflite
     from microforge.ops.depthwise_conv2d import DepthwiseConv2D
     op = load_tflite(mg.depthwise_model(0, shape, 1, 3, stride, padding, 1, "NONE")).ops[0]
     assert DepthwiseConv2D.uses_rows(op)
     x, y = op.inputs[0], op.outputs[0]
-    ptr = lambda arena, off: f"(int8_t *)({arena} + {off})"
+    ptr = lambda arena, off: (arena, off)
     xa, held = 4 * x.num_elements, 0
     for ya in range(xa - y.num_elements - 8, xa + x.num_elements + 8):
         direct = DepthwiseConv2D._rows_direct(op, ptr("mf_arena", xa), ptr("mf_arena", ya), 1 if padding == "SAME" else 0)
@@ -244,8 +244,25 @@ def test_depthwise_rows_direct_only_when_no_write_meets_unread_input(shape, stri
         assert DepthwiseConv2D._rows_direct(op, ptr("mf_arena", xa), ptr("mf_arena", xa - (iw + 1) * c), 1)
     assert not _rows_direct_safe(op, xa, xa + 2 * iw * c)     # the replay can fail: output row 0 on input row 2
     assert DepthwiseConv2D._rows_direct(op, ptr("mf_arena", 0), ptr("mf_arena_dtcm", 0), 1)
-    assert DepthwiseConv2D._rows_direct(op, "(int8_t *)(mf_arena + 0 + 320)", f"(int8_t *)(mf_arena + {320 + x.num_elements} + 0)", 1)
-    assert not DepthwiseConv2D._rows_direct(op, ptr("mf_arena", 0), f"(int8_t *)(mf_arena + {x.num_elements} + band * 40)", 1)
+    assert not DepthwiseConv2D._rows_direct(op, ptr("mf_arena", 0), None, 1)
+    assert not DepthwiseConv2D._rows_direct(op, None, ptr("mf_arena", 0), 1)
+
+
+def test_emit_context_place_reads_fixed_offsets_only():
+    """EmitContext.place (codegen/generate.py): a tensor's arena and offset, a band view's at a constant offset
+    added; None for a view at a loop-dependent offset, a constant and a variable tensor's state."""
+    from microforge import modelgen as mg
+    from microforge.codegen.generate import _Ctx
+    from microforge.frontend import load_tflite
+    op = load_tflite(mg.depthwise_model(0, (1, 6, 6, 8), 1, 3, 1, "SAME", 1, "NONE")).ops[0]
+    x, w, y = op.inputs[0], op.inputs[1], op.outputs[0]
+    ctx = _Ctx({id(x): ("mf_arena", 64), id(y): ("mf_arena_dtcm", 0)}, {}, ("dsp", "portable"))
+    assert ctx.place(x) == ("mf_arena", 64) and ctx.place(y) == ("mf_arena_dtcm", 0)
+    ctx.view(y, x, "320")
+    assert ctx.place(y) == ("mf_arena", 384) and ctx.ptr(y) == "(int8_t *)(mf_arena + 64 + 320)"
+    ctx.view(y, x, "320 + 48 * j")
+    assert ctx.place(y) is None
+    assert ctx.place(w) is None
 
 
 def _mix_dot(wmix: np.ndarray, x: np.ndarray, n_out: int, k: int) -> np.ndarray:

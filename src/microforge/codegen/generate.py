@@ -95,6 +95,15 @@ class _Ctx:
     def view(self, t: Tensor, of: Tensor, byte_offset: str) -> None:
         self._views[id(t)] = (of, byte_offset)
 
+    def place(self, t: Tensor) -> tuple[str, int] | None:
+        if id(t) in self._views:
+            of, off = self._views[id(t)]
+            arena, offset = self.offsets[id(of)]
+            return (arena, offset + int(off)) if off.isdigit() else None
+        if t.variable or t.is_const or id(t) in self.const_of:
+            return None
+        return self.offsets[id(t)]
+
     def ptr(self, t: Tensor) -> str:
         if id(t) in self._views:
             of, off = self._views[id(t)]

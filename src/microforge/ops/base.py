@@ -29,6 +29,10 @@ class EmitContext(Protocol):
     def view(self, tensor: Tensor, of: Tensor, byte_offset: str) -> None:
         """Make `ptr(tensor)` the address of `of` plus the C expression `byte_offset` (a band of rows of `of`)."""
 
+    def place(self, tensor: Tensor) -> tuple[str, int] | None:
+        """(arena symbol, byte offset) where `ptr(tensor)` points when that is fixed at compile time; None for
+        constants, variable tensors' state and views at a run-time offset (a row pipeline's band loop)."""
+
 
 class OpDef:
     """Base of every op file. Subclasses set `type`, `kernel_headers` and implement the hooks."""

@@ -1,8 +1,6 @@
 """DEPTHWISE_CONV_2D: int8 or 16x8 (int16 activations, int64 bias), per-channel weights, any depth multiplier, stride, dilation, padding."""
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 from ..ir import DType, Op, OpType
@@ -105,15 +103,14 @@ class DepthwiseConv2D(OpDef):
             if layout is not None and self.uses_rows(op) else None
         if wr is not None:    # runtime/dsp's row path reads only wr (and its scratch)
             wp, band = self.rows_pitch(op), self.rows_band(op)
-            xp, yp = ctx.ptr(x), ctx.ptr(y)
-            direct = self._rows_direct(op, xp, yp, pad_t)
+            direct = self._rows_direct(op, ctx.place(x), ctx.place(y), pad_t)
             fields.update(weights="0", bias="0", mult="0", shift="0", simd=1, wq="0", rq="0", pad="0", rows=1, wp=wp,
                           band=band, wr=ctx.const(f"{op.name}_wr", wr), direct=int(direct))
             p = ctx.params("mf_depthwise_conv2d_params_t", fields)
             nr = (band - 1) * o["stride_h"] + 3            # MF_DW_ROWS_NR; then the staged output band (not when direct)
             words = 2 * nr * wp + (0 if direct else (band * y.shape[2] * oc + 3) // 4)
             return (f"{{ int32_t scratch[{words}]; "
-                    f"mf_depthwise_conv2d_s8_rows(&{p}, {xp}, {yp}, (int16_t *)scratch); }}")
+                    f"mf_depthwise_conv2d_s8_rows(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, (int16_t *)scratch); }}")
         if layout is not None:  # runtime/dsp's SIMD path (depth multiplier 1) reads only wq and rq
             fields.update(weights="0", bias="0", mult="0", shift="0", simd=1,
                           wq=ctx.const(f"{op.name}_wq", layout[0]), rq=ctx.const(f"{op.name}_rq", layout[1]),
@@ -174,19 +171,15 @@ class DepthwiseConv2D(OpDef):
         return max(leads)
 
     @staticmethod
-    def _rows_direct(op: Op, xp: str, yp: str, pad_t: int) -> bool:
+    def _rows_direct(op: Op, xa: tuple[str, int] | None, ya: tuple[str, int] | None, pad_t: int) -> bool:
         """Whether the row path may run channel groups outermost, writing outputs straight to the output
         (mf_dw_rows with p->direct: each group's weights built once per call, not once per band, and no staging).
-        xp, yp: the C addresses of input and output; only constant offsets into arenas are understood
-        ("(int8_t *)(mf_arena + 1344)", a band's "(int8_t *)(mf_arena + 0 + 320)"), anything else is staged.
+        xa, ya: where input and output lie (EmitContext.place: arena symbol, byte offset); None (not a fixed place in
+        an arena, e.g. a row pipeline's band at a loop-dependent offset) means staged.
         Safe when the two byte ranges are disjoint, or (one batch) when the output is a whole number of pixels
         d before the input's address, so a channel's writes land only on that channel's input, and every
         channel's output rows before a band end before the first input row that band and later ones read:
         d + ob * out_w <= max(0, ob * stride_h - pad_t) * in_w pixels for every band start ob > 0."""
-        def addr(ptr: str):
-            m = re.fullmatch(r"\([\w ]+\*\)\((\w+)((?: \+ \d+)+)\)", ptr)
-            return (m.group(1), sum(int(v) for v in m.group(2).split("+") if v.strip())) if m else None
-        xa, ya = addr(xp), addr(yp)
         if xa is None or ya is None:
             return False
         x, y = op.inputs[0], op.outputs[0]
