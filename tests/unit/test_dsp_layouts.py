@@ -66,6 +66,17 @@ def test_x16_window_limit_agrees_with_the_kernel_header():
     assert int(re.search(r"#define MF_CONV2D_X16_MAX_WIN (\d+)", header).group(1)) == X16_MAX_WIN
 
 
+def test_row_bytes_agree_with_the_kernel_header():
+    """ops/conv2d.py sizes mf_conv2d_s8_rowmix's scratch from the strips the kernel's MF_CONV2D_ROW_STRIP makes."""
+    import re
+    from pathlib import Path
+
+    import microforge
+    from microforge.ops.conv2d import ROW_BYTES
+    header = (Path(microforge.__file__).parent / "runtime" / "dsp" / "mf_conv2d.h").read_text()
+    assert int(re.search(r"#define MF_CONV2D_ROW_BYTES (\d+)", header).group(1)) == ROW_BYTES
+
+
 def _sxtb16(word: int, ror: int = 0) -> tuple[int, int]:
     """Arm SXTB16 (optionally ror #8): bytes 0 and 2 of the rotated word, sign-extended (low lane, high lane)."""
     b = (word >> ror | word << (32 - ror)) & 0xFFFFFFFF if ror else word
