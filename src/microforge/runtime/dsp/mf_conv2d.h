@@ -626,11 +626,7 @@ MF_KERNEL void mf_dsp_row_entries(const mf_conv2d_params_t *p, const int8_t *in_
 }
 
 /* One input word (2 window values) at byte X_ of pixel 0's window (pixel 1's at X_ + D) and its weights at W_. */
-#define MF_DSP_RMIX(X_, W_)                                                                      \
-    "ldr %[e0], [%[x], #" #X_ "]\n\t"                                                            \
-    "ldr %[e1], [%[x], #" #X_ "+%c[d]]\n\t"                                                      \
-    "ldr %[wa], [%[w], #" #W_ "]\n\t"                                                            \
-    "ldr %[wb], [%[w], #" #W_ "+4]\n\t"                                                          \
+#define MF_DSP_RMIX_MACS                                                                         \
     "smlad %[ma0], %[e0], %[wa], %[ma0]\n\t"                                                     \
     "smlad %[ma1], %[e1], %[wa], %[ma1]\n\t"                                                     \
     "sxtb16 %[wa], %[wa]\n\t"                                                                    \
@@ -641,7 +637,26 @@ MF_KERNEL void mf_dsp_row_entries(const mf_conv2d_params_t *p, const int8_t *in_
     "smlad %[sa1], %[e1], %[wa], %[sa1]\n\t"                                                     \
     "smlad %[sb0], %[e0], %[wb], %[sb0]\n\t"                                                     \
     "smlad %[sb1], %[e1], %[wb], %[sb1]\n\t"
+#define MF_DSP_RMIX(X_, W_)                                                                      \
+    "ldr %[e0], [%[x], #" #X_ "]\n\t"                                                            \
+    "ldr %[e1], [%[x], #" #X_ "+%c[d]]\n\t"                                                      \
+    "ldr %[wa], [%[w], #" #W_ "]\n\t"                                                            \
+    "ldr %[wb], [%[w], #" #W_ "+4]\n\t" MF_DSP_RMIX_MACS
 #define MF_DSP_RMIX4(X_, W_) MF_DSP_RMIX(X_, W_) MF_DSP_RMIX(X_ + 4, W_ + 8) MF_DSP_RMIX(X_ + 8, W_ + 16) MF_DSP_RMIX(X_ + 12, W_ + 24)
+/* An 8-word pass with x and w biased by -4 and -12 bytes: words 0..5 at constant offsets, then word 6's last
+ * load advances w by 64 and word 7's last load x by 32 (writeback loads last in their group, so the M4 still
+ * pipelines the loads before them and the SMLADs hide the writeback): no separate pointer updates. */
+#define MF_DSP_RMIX_PASS                                                                         \
+    MF_DSP_RMIX(4, 12) MF_DSP_RMIX(8, 20) MF_DSP_RMIX(12, 28) MF_DSP_RMIX(16, 36) MF_DSP_RMIX(20, 44)   \
+    MF_DSP_RMIX(24, 52)                                                                          \
+    "ldr %[e0], [%[x], #28]\n\t"                                                                 \
+    "ldr %[e1], [%[x], #28+%c[d]]\n\t"                                                           \
+    "ldr %[wa], [%[w], #60]\n\t"                                                                 \
+    "ldr %[wb], [%[w], #64]!\n\t" MF_DSP_RMIX_MACS                                               \
+    "ldr %[e1], [%[x], #32+%c[d]]\n\t"                                                           \
+    "ldr %[wa], [%[w], #4]\n\t"                                                                  \
+    "ldr %[wb], [%[w], #8]\n\t"                                                                  \
+    "ldr %[e0], [%[x], #32]!\n\t" MF_DSP_RMIX_MACS
 
 /* out0[c] (and out1[c] when two) for the windows at x and x + d bytes (k4 values each, int16) and channels
  * c < n_out: mf_dsp_mix_rows' arithmetic on row entries. The loop ends when x reaches the window's end,
@@ -658,14 +673,14 @@ MF_KERNEL void mf_dsp_rowmix_rows(const int16_t *x16, const int32_t k4, const in
         int32_t e0, e1, wa, wb;
         const int16_t *x = x16;
         const int8_t *w = wmix;
-        const int16_t *const end = x16 + k4;
+        const int16_t *const end = x16 + k4 - 2;   /* x after the last pass (biased by -4 bytes) */
         __asm__ volatile(".if %c[h2]\n\t" MF_DSP_RMIX(0, 0) MF_DSP_RMIX(4, 8) "adds %[x], #8\n\tadds %[w], #16\n"
                          ".endif\n"
                          ".if %c[h4]\n\t" MF_DSP_RMIX4(0, 0) "adds %[x], #16\n\tadds %[w], #32\n"
                          ".endif\n"
                          ".if %c[loop]\n"
-                         "1:\n\t" MF_DSP_RMIX4(0, 0) MF_DSP_RMIX4(16, 32)
-                         "adds %[x], #32\n\tadds %[w], #64\n\tldr %[e0], %[end]\n\tcmp %[x], %[e0]\n\tbne 1b\n"
+                         "subs %[x], #4\n\tsubs %[w], #12\n"
+                         "1:\n\t" MF_DSP_RMIX_PASS "ldr %[e0], %[end]\n\tcmp %[x], %[e0]\n\tbne 1b\n"
                          ".endif"
                          : [ma0] "+r"(ma0), [ma1] "+r"(ma1), [mb0] "+r"(mb0), [mb1] "+r"(mb1),
                            [sa0] "+r"(sa0), [sa1] "+r"(sa1), [sb0] "+r"(sb0), [sb1] "+r"(sb1),
