@@ -4,6 +4,9 @@
  * Unpadded 1x1 layers with 8 input channels (mix = 2, ops/conv2d.py c1_rq_layout) go through
  * mf_conv2d_s8_c1: runs of 48 pixels sign-extended once, then channel by channel with the channel's
  * weights and requantisation constants in registers (below).
+ * Layers that are not 1x1 (no dilation, in_c % 4 == 0) with mixed weights in their windows' (kx, ky, c) order
+ * (mix = 3, ops/conv2d.py row_mix_layout) go through mf_conv2d_s8_rowmix: per output row (strip) the input
+ * columns are widened once into int16 entries and each pixel pair's windows are read from them in place.
  * Layers whose weights ops/conv2d.py re-laid as mixed 4-channel groups (mix = 1: windows of 20..576
  * bytes, see mix_layout) go through 2-pixel x 4-channel blocks (mf_conv2d_s8_mix, below); a pair whose
  * windows lie inside the image in one output row is sign-extended straight from the input (rows of >= 4
@@ -37,7 +40,8 @@ typedef struct {
     int32_t rq_mode;              /* 1: fast exact requantisation from rq (mf_fully_connected.h) */
     const int32_t *rq;            /* per channel pair: bias[2], 2*mult-2^32[2], -shift-1[2] */
     int32_t mix;                  /* 1: weights in mixed 4-channel groups (ops/conv2d.py mix_layout), 2x4 blocks;
-                                     2: 1x1 with 8 input channels (mf_conv2d_s8_c1), weights as in the .tflite */
+                                     2: 1x1 with 8 input channels (mf_conv2d_s8_c1), weights as in the .tflite;
+                                     3: row entries (mf_conv2d_s8_rowmix), mixed groups in (kx, ky, c) order */
 } mf_conv2d_params_t;
 
 MF_KERNEL void mf_dsp_copy(int8_t *dst, const int8_t *src, const int32_t n)
@@ -559,15 +563,19 @@ MF_KERNEL void mf_conv2d_s8_c1(const mf_conv2d_params_t *p, const int8_t *in, in
  * a strip of it) reads are sign-extended once into int16 entries, entry j = input column ix0 + j with its
  * k_h rows stacked, E = k_h * in_c values (rows outside the image, columns outside it: pad_value). An
  * output pixel's window, taken in (kx, ky, c) order, is then k_w consecutive entries: k_w * E contiguous
- * int16 values, the next pixel's window stride_w * E values on. The weights are permuted to that order
- * at compile time and re-laid as mixed 4-channel groups (mix_layout: per 2-value input word i, words
- * A01/A23 at 8i, 8i+4 of the group's weights, channel c' of a pair mixed into the halfwords exactly as in
- * mf_dsp_mix_rows), so a pixel pair costs what mf_dsp_mix_rows' inner loop costs, and every input value is
- * widened k_h / stride_h times instead of k_h * k_w / (stride_h * stride_w) times, with no per-pair
- * gather or im2col at the image border. Needs stride_w * E even (windows start at whole words); windows
- * run up to 3 values past k_w * E (the weights there are zero), so entries are followed by 4 spare
- * values. A strip's inputs are all read before any of its outputs is written (ops/conv2d.py
- * overlap_lead's write order holds). Scratch: MF_CONV2D_ROW_BYTES at most (ops/conv2d.py row_bytes). */
+ * int16 values, the next pixel's window stride_w * E values on. With in_c % 4 == 0 each 4 input bytes
+ * b0..b3 are widened as the words (b0, b2), (b1, b3) (two SXTB16), else in order (b0, b1), ...; the
+ * weights are permuted to the window order and that word order at compile time and re-laid as mixed
+ * 4-channel groups (mix_layout: per input word i, words A01/A23 at 8i, 8i+4 of the group's weights,
+ * channel c' of a pair mixed into the halfwords exactly as in mf_dsp_mix_rows). So a pixel pair costs what
+ * mf_dsp_mix_rows' inner loop costs, and every input value is widened k_h / stride_h times instead of
+ * k_h * k_w / (stride_h * stride_w) times, with no per-pair gather or im2col at the image border. Exact
+ * for the same reasons as mf_dsp_mix_rows: the same products summed in another order, in int32 without
+ * overflow. Needs stride_w * E even (windows start at whole words); windows run up to 3 values past
+ * k_w * E (the weights there are zero), so entries are followed by 8 spare bytes. A strip's inputs are all
+ * read before any of its outputs is written (ops/conv2d.py overlap_lead's write order holds). Scratch:
+ * MF_CONV2D_ROW_BYTES at most (ops/conv2d.py row_bytes); ops/conv2d.py takes this path only for in_c % 4 == 0
+ * (ROW_IC_MULTIPLE: byte-by-byte widening made in_c 1 and 3 layers slower than mf_conv2d_s8_mix). */
 #define MF_CONV2D_ROW_BYTES 3456
 /* outputs per strip: the even count whose entries (and 8 spare bytes) fit MF_CONV2D_ROW_BYTES */
 #define MF_CONV2D_ROW_STRIP(e, k_w, s_w) \
