@@ -199,6 +199,7 @@ MIX_MODELS = {
 def test_conv_mix_on_core(name, core, tmp_path, monkeypatch):
     from microforge.ops import conv2d
     monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))
+    monkeypatch.setattr(conv2d, "ROW_BYTES", 0)   # no row entries (mf_conv2d_s8_rowmix): the 2x4 blocks' own gathers
     exact_on_core(MIX_MODELS[name](), core, tmp_path, "target-mix", name, mix_taken)
 
 
@@ -284,7 +285,58 @@ GATHER_MODELS = {
 def test_conv_mix_gather_on_core(name, core, tmp_path, monkeypatch):
     from microforge.ops import conv2d
     monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))
+    monkeypatch.setattr(conv2d, "ROW_BYTES", 0)
     exact_on_core(GATHER_MODELS[name](), core, tmp_path, "target-gather", name, mix_taken)
+
+
+# Non-1x1 convolutions on row entries (mf_conv2d_s8_rowmix, mix = 3): with the padding and window-size rules lifted
+# (MIX_MAX_PAD = inf, MIX_MIN_WIN = 4) small odd shapes take it too. Entries widened in order (in_c 1, 2, 3, 5, 7)
+# and as SXTB16 pairs (in_c 4, 8, 16); every head of the 8-word loop (k4 / 2 mod 8 = 0, 2, 4, 6) with and
+# without loop passes; odd out_c (partial last group), out_c 1; a lone last pixel per row (odd out_w); padded rows
+# and columns on every side (SAME), VALID; strides 2, 2x1, 1x2; non-square kernels (kws' 10x4, 3x1, 1x3, 2x2);
+# batches; per-tensor weights; clamps, in_zp -128; rows in strips.
+ROW_MODELS = {
+    "row-3x3-c3to8-s2-relu6": lambda: mg.conv2d_model(seed_of("rw", 1), (1, 15, 14, 3), 8, 3, 2, "SAME", 1, "RELU6",
+                                                      in_zp=-128),
+    "row-3x3-c16to16": lambda: mg.conv2d_model(seed_of("rw", 2), (1, 6, 7, 16), 16, 3, 1, "SAME", 1, "RELU", in_zp=-5),
+    "row-3x3-c16to13-s2-valid": lambda: mg.conv2d_model(seed_of("rw", 3), (1, 9, 10, 16), 13, 3, 2, "VALID", 1, "NONE",
+                                                        in_zp=9),
+    "row-3x3-c4to5-batch2": lambda: mg.conv2d_model(seed_of("rw", 4), (2, 5, 6, 4), 5, 3, 1, "SAME", 1, "RELU6", in_zp=-1,
+                                                    out_zp=30),
+    "row-3x3-c8to1-s2x1": lambda: mg.conv2d_model(seed_of("rw", 5), (1, 9, 8, 8), 1, 3, (2, 1), "SAME", 1, "NONE",
+                                                  in_zp=-60),
+    "row-10x4-c1to64-s2-kws": lambda: mg.conv2d_model(seed_of("rw", 6), (1, 20, 10, 1), 64, (10, 4), 2, "SAME", 1, "RELU",
+                                                      in_zp=3),
+    "row-3x1-c2to7-s1x2": lambda: mg.conv2d_model(seed_of("rw", 7), (1, 8, 11, 2), 7, (3, 1), (1, 2), "SAME", 1, "RELU6",
+                                                  in_zp=-128, out_zp=20),
+    "row-1x3-c4to9": lambda: mg.conv2d_model(seed_of("rw", 8), (1, 3, 9, 4), 9, (1, 3), 1, "SAME", 1, "NONE", in_zp=4),
+    "row-2x2-c2to3-valid": lambda: mg.conv2d_model(seed_of("rw", 9), (1, 5, 8, 2), 3, 2, 1, "VALID", 1, "RELU", in_zp=-2),
+    "row-3x3-c5to6-per-tensor": lambda: mg.conv2d_model(seed_of("rw", 10), (1, 7, 5, 5), 6, 3, 2, "SAME", 1, "RELU",
+                                                        per_channel=False, in_zp=0),
+    "row-5x5-c7to4-s2": lambda: mg.conv2d_model(seed_of("rw", 11), (1, 11, 9, 7), 4, 5, 2, "SAME", 1, "NONE", in_zp=-7),
+    # rows wider than a strip (ROW_BYTES): 37 = 32 + 5 pixels (lone last pixel), 97 = 94 + 3
+    "row-3x3-c16to8-strips": lambda: mg.conv2d_model(seed_of("rw", 12), (1, 3, 37, 16), 8, 3, 1, "SAME", 1, "RELU",
+                                                     in_zp=-128),
+    "row-3x3-c3to4-strips-s2": lambda: mg.conv2d_model(seed_of("rw", 13), (1, 4, 193, 3), 4, 3, 2, "SAME", 1, "RELU6",
+                                                       in_zp=1),
+}
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", sorted(ROW_MODELS))
+def test_conv_rowmix_on_core(name, core, tmp_path, monkeypatch):
+    from microforge.ops import conv2d
+    monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))
+    monkeypatch.setattr(conv2d, "MIX_MIN_WIN", 4)
+    monkeypatch.setattr(conv2d, "ROW_IC_MULTIPLE", 1)   # in_c 1, 2, 3, 5, 7 too (the kernel takes any)
+
+    def took(model_c):
+        assert ".mix = 3" in model_c, "the row-entry path was not taken"
+        if "-strips" in name:   # (in_c, stride, out_w) of the two wide models
+            ic, sw, ow = (16, 1, 37) if "c16" in name else (3, 2, 97)
+            assert conv2d.row_strip(dict(k_h=3, k_w=3, in_c=ic, stride_w=sw)) < ow
+
+    exact_on_core(ROW_MODELS[name](), core, tmp_path, "target-row", name, took)
 
 
 # DSP 1x1 convolutions with 8 input channels (mf_conv2d_s8_c1): runs of 48 pixels (several runs and a short last

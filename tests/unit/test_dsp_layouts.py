@@ -66,6 +66,17 @@ def test_x16_window_limit_agrees_with_the_kernel_header():
     assert int(re.search(r"#define MF_CONV2D_X16_MAX_WIN (\d+)", header).group(1)) == X16_MAX_WIN
 
 
+def test_row_bytes_agree_with_the_kernel_header():
+    """ops/conv2d.py sizes mf_conv2d_s8_rowmix's scratch from the strips the kernel's MF_CONV2D_ROW_STRIP makes."""
+    import re
+    from pathlib import Path
+
+    import microforge
+    from microforge.ops.conv2d import ROW_BYTES
+    header = (Path(microforge.__file__).parent / "runtime" / "dsp" / "mf_conv2d.h").read_text()
+    assert int(re.search(r"#define MF_CONV2D_ROW_BYTES (\d+)", header).group(1)) == ROW_BYTES
+
+
 def _sxtb16(word: int, ror: int = 0) -> tuple[int, int]:
     """Arm SXTB16 (optionally ror #8): bytes 0 and 2 of the rotated word, sign-extended (low lane, high lane)."""
     b = (word >> ror | word << (32 - ror)) & 0xFFFFFFFF if ror else word
@@ -488,3 +499,52 @@ def test_c1_rq_layout_refusals():
     assert ok is not None and ok.reshape(2, 4)[:, 2].tolist() == [1, 22]
     assert c1_rq_layout(w, np.zeros(2), np.full(2, 1 << 30), np.array([-1, -23]), 0, -128, 127) is None   # e > 22
     assert c1_rq_layout(w, np.zeros(2), np.full(2, 1 << 30), np.array([-1, 0]), 0, -128, 127) is None     # shift 0
+
+
+def _row_words(window: np.ndarray, ic: int) -> np.ndarray:
+    """The int16 values mf_conv2d_s8_rowmix's entries hold for one window (window order (kx, ky, c)), word by word
+    in memory order, padded with junk (the entries after the window) to whole 4-value chunks: in_c % 4 == 0 widens
+    4 bytes b0..b3 as (b0, b2), (b1, b3) (SXTB16 plain, ror 8), else in order."""
+    k = window.size
+    k4 = (k + 3) & ~3
+    v = np.concatenate([window, np.full(k4 - k, 77)]).astype(np.int64)
+    if ic % 4 == 0:
+        v = v.reshape(-1, 4)[:, [0, 2, 1, 3]].reshape(-1)
+    return v
+
+
+@pytest.mark.parametrize("oc,kh,kw,ic", [(16, 3, 3, 16), (13, 3, 3, 4), (8, 3, 3, 3), (64, 10, 4, 1), (7, 3, 1, 2),
+                                         (5, 1, 3, 8), (4, 2, 2, 5)])
+def test_row_mix_layout_dot_products(oc, kh, kw, ic, monkeypatch):
+    """row_mix_layout's words, read as mf_dsp_mix_rows reads mix_layout's (the kernels' shared arithmetic), against
+    the values the row entries hold word by word (_row_words), give the convolution's dot products: the
+    permutation to (kx, ky, c) order and to the widening's lane order lines up with the kernel."""
+    from microforge.ops import conv2d
+    monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))
+    monkeypatch.setattr(conv2d, "MIX_MIN_WIN", 4)
+    monkeypatch.setattr(conv2d, "ROW_IC_MULTIPLE", 1)   # the in-order widening too
+    rng = np.random.default_rng(oc * 1000 + kh * 100 + kw * 10 + ic)
+    w = rng.integers(-127, 128, (oc, kh, kw, ic)).astype(np.int8)
+    fields = dict(k_h=kh, k_w=kw, in_c=ic, stride_w=2 if ic % 2 else 1, dil_h=1, dil_w=1)
+    wrow = conv2d.row_mix_layout(w, fields)
+    k = kh * kw * ic
+    assert wrow is not None and wrow.size == ((oc + 3) & ~3) * ((k + 3) & ~3)
+    for x in (rng.integers(-128, 128, (kh, kw, ic)), np.full((kh, kw, ic), -128), np.full((kh, kw, ic), 127)):
+        want = w.reshape(oc, -1).astype(np.int64) @ x.reshape(-1).astype(np.int64)   # OHWI . (ky, kx, c)
+        window = x.transpose(1, 0, 2).reshape(-1)                                      # the entries' (kx, ky, c)
+        words = _row_words(window, ic)
+        # _mix_dot pairs chunk values (t0, t2), (t1, t3); the entries' words are (v0, v1), (v2, v3) of `words`
+        got = _mix_dot(wrow, words.reshape(-1, 4)[:, [0, 2, 1, 3]].reshape(-1), oc, words.size)
+        assert got.tolist() == want.tolist()
+
+
+def test_row_mix_layout_refusals():
+    from microforge.ops.conv2d import row_mix_layout
+    w = np.ones((8, 3, 3, 4), np.int8)
+    ok = dict(k_h=3, k_w=3, in_c=4, stride_w=1, dil_h=1, dil_w=1)
+    assert row_mix_layout(w, ok) is not None
+    assert row_mix_layout(np.ones((8, 1, 1, 4), np.int8), dict(ok, k_h=1, k_w=1)) is None    # 1x1: not this path
+    assert row_mix_layout(w, dict(ok, dil_w=2)) is None                                       # dilation
+    assert row_mix_layout(np.ones((8, 3, 3, 3), np.int8), dict(ok, in_c=3)) is None          # in_c % 4 (ROW_IC_MULTIPLE)
+    assert row_mix_layout(np.ones((8, 3, 3, 64), np.int8), dict(ok, in_c=64, k_w=3)) is not None
+    assert row_mix_layout(np.ones((8, 3, 40, 64), np.int8), dict(ok, in_c=64, k_w=40)) is None   # a 2-pixel strip too big

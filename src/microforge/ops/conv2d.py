@@ -28,6 +28,13 @@ MIX_MIN_WIN = 20
 # when c1_rq_layout is exact; C1_SCRATCH mirrors MF_CONV2D_C1_SCRATCH_BYTES in runtime/dsp/mf_conv2d.h.
 C1_IC = (8,)
 C1_SCRATCH = 772
+# Non-1x1 convolutions on row entries (mf_conv2d_s8_rowmix): the entries' scratch bound, bytes; mirrors
+# MF_CONV2D_ROW_BYTES in runtime/dsp/mf_conv2d.h (= 9 * X16_MAX_WIN, the 3-pixel blocks' stack bound).
+ROW_BYTES = 3456
+# ... for in_c a multiple of this (entries widened 4 bytes at a time, SXTB16 pairs); with 1 the byte-by-byte
+# widening makes in_c 1 and 3 layers slower than the 2x4 blocks' gathers (measured on the emulated M4: vww's and
+# kws' first convs +7% and +10%), so they stay there.
+ROW_IC_MULTIPLE = 4
 
 
 class Conv2D(OpDef):
@@ -120,7 +127,12 @@ class Conv2D(OpDef):
             if kh == 1 and kw == 1 and pad_t == 0 and pad_l == 0 and ic in C1_IC and oc <= 255:
                 c1 = c1_rq_layout(w2, bias, mult, shift, out_zp, lo, hi)
             wmix = mix_layout(w2) if rq is not None and c1 is None else None
-            if c1 is not None:
+            wrow = row_mix_layout(w.data, fields) if wmix is not None else None
+            if wrow is not None:   # as mix = 1: the last group's padded channels get zero constants
+                rq = np.concatenate([rq, np.zeros(6 * ((-oc % 4) // 2), np.int32)])
+                fields.update(weights=ctx.const(f"{op.name}_rmix", wrow), bias="0", mult="0", shift="0", rq_mode=1,
+                              rq=ctx.const(f"{op.name}_rq", rq), mix=3)
+            elif c1 is not None:
                 fields.update(weights=ctx.const(w), bias="0", mult="0", shift="0", rq_mode=1,
                               rq=ctx.const(f"{op.name}_c1rq", c1), mix=2)
             elif wmix is None:
@@ -137,7 +149,9 @@ class Conv2D(OpDef):
             win4 = (kh * kw * ic + 3) & ~3                 # MF_CONV2D_SCRATCH_BYTES (runtime/dsp/mf_conv2d.h)
             x16 = win4 <= X16_MAX_WIN and oc >= 12  # MF_CONV2D_X16 and the smaller MF_CONV2D_X16_MIN_OC: a superset
             words = ((9 if x16 else 3) if 3 * win4 <= 4096 else 1) * win4 // 4
-            if fields["mix"] == 2:
+            if fields["mix"] == 3:
+                words = row_bytes(fields) // 4
+            elif fields["mix"] == 2:
                 words = C1_SCRATCH // 4
             elif fields["mix"]:
                 words = 6 * win4 // 4 + 1                # MF_CONV2D_MIX_SCRATCH_BYTES: two windows, their int16 form, a sentinel
@@ -252,6 +266,44 @@ def mix_layout(w: np.ndarray) -> np.ndarray | None:
     g = pairs.reshape(n4 // 4, 2, k4 // 4, 2, 2, 2)  # chunk bytes 4j + 2*lane + parity
     g = g.transpose(0, 2, 4, 1, 3, 5)
     return g.reshape(-1).astype(np.int8)
+
+
+def row_strip(fields: dict) -> int:
+    """Outputs per strip of mf_conv2d_s8_rowmix (MF_CONV2D_ROW_STRIP): the even count whose row entries
+    (k_h * in_c int16 values per input column) and 8 spare bytes fit ROW_BYTES."""
+    e = fields["k_h"] * fields["in_c"]
+    return (((ROW_BYTES - 8) // (2 * e) - fields["k_w"]) // fields["stride_w"] + 1) & ~1
+
+
+def row_bytes(fields: dict) -> int:
+    """Scratch bytes mf_conv2d_s8_rowmix uses: the widest strip's entries (an odd last pixel's neighbour
+    included) and 8 spare bytes, rounded up to words."""
+    n = min(row_strip(fields), (fields["out_w"] + 1) & ~1)
+    nx = (n - 1) * fields["stride_w"] + fields["k_w"]
+    return (2 * nx * fields["k_h"] * fields["in_c"] + 8 + 3) & ~3
+
+
+def row_mix_layout(w: np.ndarray, fields: dict) -> np.ndarray | None:
+    """[out_c][k_h][k_w][in_c] int8 weights as mf_conv2d_s8_rowmix reads them (runtime/dsp/mf_conv2d.h), or
+    None when that kernel does not take the layer (1x1, dilated, stride_w * k_h * in_c odd, or a strip of two
+    outputs would not fit ROW_BYTES). The window in the row entries' order (kx, ky, c), zero padded to
+    k4 = k rounded up to 4, each 4 values (t0, t1, t2, t3) reordered (t0, t2, t1, t3) so that mix_layout's
+    words A, B pair the input words (t0, t1), (t2, t3): per group and input word i, A01 at 8i, A23 at 8i + 4.
+    Only called for layers mix_layout takes (its padding and range checks hold for the permuted window)."""
+    oc, kh, kw, ic = w.shape
+    if kh * kw == 1 or fields["dil_h"] != 1 or fields["dil_w"] != 1 or (fields["stride_w"] * kh * ic) % 2:
+        return None
+    if ic % ROW_IC_MULTIPLE:
+        return None
+    if row_strip(fields) < 2:
+        return None
+    k = kh * kw * ic
+    k4 = (k + 3) & ~3
+    wp = np.zeros((oc, k4), np.int64)
+    wp[:, :k] = w.astype(np.int64).transpose(0, 2, 1, 3).reshape(oc, k)
+    if ic % 4:   # entries in order: words (t0, t1), (t2, t3); else widened as (t0, t2), (t1, t3), mix_layout's own order
+        wp = wp[:, np.arange(k4).reshape(-1, 4)[:, [0, 2, 1, 3]].reshape(-1)]
+    return mix_layout(wp)
 
 
 def dsp_rq_fields(op: Op, ctx, w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray, out_zp: int,

@@ -4,6 +4,9 @@
  * Unpadded 1x1 layers with 8 input channels (mix = 2, ops/conv2d.py c1_rq_layout) go through
  * mf_conv2d_s8_c1: runs of 48 pixels sign-extended once, then channel by channel with the channel's
  * weights and requantisation constants in registers (below).
+ * Layers that are not 1x1 (no dilation, in_c % 4 == 0) with mixed weights in their windows' (kx, ky, c) order
+ * (mix = 3, ops/conv2d.py row_mix_layout) go through mf_conv2d_s8_rowmix: per output row (strip) the input
+ * columns are widened once into int16 entries and each pixel pair's windows are read from them in place.
  * Layers whose weights ops/conv2d.py re-laid as mixed 4-channel groups (mix = 1: windows of 20..576
  * bytes, see mix_layout) go through 2-pixel x 4-channel blocks (mf_conv2d_s8_mix, below); a pair whose
  * windows lie inside the image in one output row is sign-extended straight from the input (rows of >= 4
@@ -37,7 +40,8 @@ typedef struct {
     int32_t rq_mode;              /* 1: fast exact requantisation from rq (mf_fully_connected.h) */
     const int32_t *rq;            /* per channel pair: bias[2], 2*mult-2^32[2], -shift-1[2] */
     int32_t mix;                  /* 1: weights in mixed 4-channel groups (ops/conv2d.py mix_layout), 2x4 blocks;
-                                     2: 1x1 with 8 input channels (mf_conv2d_s8_c1), weights as in the .tflite */
+                                     2: 1x1 with 8 input channels (mf_conv2d_s8_c1), weights as in the .tflite;
+                                     3: row entries (mf_conv2d_s8_rowmix), mixed groups in (kx, ky, c) order */
 } mf_conv2d_params_t;
 
 MF_KERNEL void mf_dsp_copy(int8_t *dst, const int8_t *src, const int32_t n)
@@ -554,12 +558,198 @@ MF_KERNEL void mf_conv2d_s8_c1(const mf_conv2d_params_t *p, const int8_t *in, in
     }
 }
 
+/* ---- row-expanded windows on mixed weights (mix = 3) ------------------------------------------
+ * For convolutions that are not 1x1 (ops/conv2d.py row_mix_layout): the input columns an output row (or
+ * a strip of it) reads are sign-extended once into int16 entries, entry j = input column ix0 + j with its
+ * k_h rows stacked, E = k_h * in_c values (rows outside the image, columns outside it: pad_value). An
+ * output pixel's window, taken in (kx, ky, c) order, is then k_w consecutive entries: k_w * E contiguous
+ * int16 values, the next pixel's window stride_w * E values on. With in_c % 4 == 0 each 4 input bytes
+ * b0..b3 are widened as the words (b0, b2), (b1, b3) (two SXTB16), else in order (b0, b1), ...; the
+ * weights are permuted to the window order and that word order at compile time and re-laid as mixed
+ * 4-channel groups (mix_layout: per input word i, words A01/A23 at 8i, 8i+4 of the group's weights,
+ * channel c' of a pair mixed into the halfwords exactly as in mf_dsp_mix_rows). So a pixel pair costs what
+ * mf_dsp_mix_rows' inner loop costs, and every input value is widened k_h / stride_h times instead of
+ * k_h * k_w / (stride_h * stride_w) times, with no per-pair gather or im2col at the image border. Exact
+ * for the same reasons as mf_dsp_mix_rows: the same products summed in another order, in int32 without
+ * overflow. Needs stride_w * E even (windows start at whole words); windows run up to 3 values past
+ * k_w * E (the weights there are zero), so entries are followed by 8 spare bytes. A strip's inputs are all
+ * read before any of its outputs is written (ops/conv2d.py overlap_lead's write order holds). Scratch:
+ * MF_CONV2D_ROW_BYTES at most (ops/conv2d.py row_bytes); ops/conv2d.py takes this path only for in_c % 4 == 0
+ * (ROW_IC_MULTIPLE: byte-by-byte widening made in_c 1 and 3 layers slower than mf_conv2d_s8_mix). */
+#define MF_CONV2D_ROW_BYTES 3456
+/* outputs per strip: the even count whose entries (and 8 spare bytes) fit MF_CONV2D_ROW_BYTES */
+#define MF_CONV2D_ROW_STRIP(e, k_w, s_w) \
+    (((((MF_CONV2D_ROW_BYTES - 8) / (2 * (e)) - (k_w)) / (s_w) + 1)) & ~1)
+
+/* n int8 values at src as int16 at dst: when n % 4 == 0 (dst 4-byte aligned) per 4 bytes b0..b3 the words
+ * SXTB16 = (b0, b2) and SXTB16 ror 8 = (b1, b3), the order mf_dsp_mix_rows' inputs have (one asm block per
+ * word: GCC, short of registers in the inlined model, spilled the C form); else in order, one by one. */
+MF_KERNEL void mf_dsp_widen(int16_t *dst, const int8_t *src, const int32_t n)
+{
+    if ((n & 3) == 0) {
+        const int8_t *s = src;
+        int16_t *d = dst;
+#pragma GCC unroll 4
+        for (int32_t i = 0; i < n; i += 4) {
+            int32_t u, v;
+            __asm__ volatile("ldr %[u], [%[s]], #4\n\t"
+                             "sxtb16 %[v], %[u]\n\t"
+                             "sxtb16 %[u], %[u], ror #8\n\t"
+                             "str %[v], [%[d]], #4\n\t"
+                             "str %[u], [%[d]], #4"
+                             : [u] "=&r"(u), [v] "=&r"(v), [s] "+r"(s), [d] "+r"(d)
+                             :
+                             : "memory");
+        }
+    } else {
+        for (int32_t i = 0; i < n; ++i) dst[i] = src[i];
+    }
+}
+
+/* pad_value into the ic values at d (4-byte aligned when ic is even) */
+MF_KERNEL void mf_dsp_row_pad(int16_t *d, const int32_t ic, const int32_t pad_value)
+{
+    const int32_t pad2 = (int32_t)((uint32_t)(uint16_t)pad_value * 0x10001u);
+    if ((ic & 1) == 0) for (int32_t c = 0; c < ic; c += 2) memcpy(d + c, &pad2, 4);
+    else for (int32_t c = 0; c < ic; ++c) d[c] = (int16_t)pad_value;
+}
+
+/* Entries for columns ix0 .. ix0 + nx - 1 of output row oy of image in_b (k_h input rows from oy * stride_h - pad_top). */
+MF_KERNEL void mf_dsp_row_entries(const mf_conv2d_params_t *p, const int8_t *in_b, const int32_t oy, const int32_t ix0,
+                                  const int32_t nx, int16_t *x)
+{
+    const int32_t ic = p->in_c, e = p->k_h * ic;
+    const int32_t jl = ix0 < 0 ? -ix0 : 0, jr = p->in_w - ix0 < nx ? p->in_w - ix0 : nx;   /* columns inside: [jl, jr) */
+    for (int32_t ky = 0; ky < p->k_h; ++ky) {
+        const int32_t iy = oy * p->stride_h - p->pad_top + ky;
+        int16_t *d = x + ky * ic;
+        int32_t j = 0;
+        if (iy >= 0 && iy < p->in_h) {
+            for (; j < jl; ++j, d += e) mf_dsp_row_pad(d, ic, p->pad_value);
+            const int8_t *src = in_b + (iy * p->in_w + ix0 + jl) * ic;
+            for (; j < jr; ++j, d += e, src += ic) mf_dsp_widen(d, src, ic);
+        }
+        for (; j < nx; ++j, d += e) mf_dsp_row_pad(d, ic, p->pad_value);
+    }
+}
+
+/* One input word (2 window values) at byte X_ of pixel 0's window (pixel 1's at X_ + D) and its weights at W_. */
+#define MF_DSP_RMIX_MACS                                                                         \
+    "smlad %[ma0], %[e0], %[wa], %[ma0]\n\t"                                                     \
+    "smlad %[ma1], %[e1], %[wa], %[ma1]\n\t"                                                     \
+    "sxtb16 %[wa], %[wa]\n\t"                                                                    \
+    "smlad %[mb0], %[e0], %[wb], %[mb0]\n\t"                                                     \
+    "smlad %[mb1], %[e1], %[wb], %[mb1]\n\t"                                                     \
+    "sxtb16 %[wb], %[wb]\n\t"                                                                    \
+    "smlad %[sa0], %[e0], %[wa], %[sa0]\n\t"                                                     \
+    "smlad %[sa1], %[e1], %[wa], %[sa1]\n\t"                                                     \
+    "smlad %[sb0], %[e0], %[wb], %[sb0]\n\t"                                                     \
+    "smlad %[sb1], %[e1], %[wb], %[sb1]\n\t"
+#define MF_DSP_RMIX(X_, W_)                                                                      \
+    "ldr %[e0], [%[x], #" #X_ "]\n\t"                                                            \
+    "ldr %[e1], [%[x], #" #X_ "+%c[d]]\n\t"                                                      \
+    "ldr %[wa], [%[w], #" #W_ "]\n\t"                                                            \
+    "ldr %[wb], [%[w], #" #W_ "+4]\n\t" MF_DSP_RMIX_MACS
+#define MF_DSP_RMIX4(X_, W_) MF_DSP_RMIX(X_, W_) MF_DSP_RMIX(X_ + 4, W_ + 8) MF_DSP_RMIX(X_ + 8, W_ + 16) MF_DSP_RMIX(X_ + 12, W_ + 24)
+/* An 8-word pass with x and w biased by -4 and -12 bytes: words 0..5 at constant offsets, then word 6's last
+ * load advances w by 64 and word 7's last load x by 32 (writeback loads last in their group, so the M4 still
+ * pipelines the loads before them and the SMLADs hide the writeback): no separate pointer updates. */
+#define MF_DSP_RMIX_PASS                                                                         \
+    MF_DSP_RMIX(4, 12) MF_DSP_RMIX(8, 20) MF_DSP_RMIX(12, 28) MF_DSP_RMIX(16, 36) MF_DSP_RMIX(20, 44)   \
+    MF_DSP_RMIX(24, 52)                                                                          \
+    "ldr %[e0], [%[x], #28]\n\t"                                                                 \
+    "ldr %[e1], [%[x], #28+%c[d]]\n\t"                                                           \
+    "ldr %[wa], [%[w], #60]\n\t"                                                                 \
+    "ldr %[wb], [%[w], #64]!\n\t" MF_DSP_RMIX_MACS                                               \
+    "ldr %[e1], [%[x], #32+%c[d]]\n\t"                                                           \
+    "ldr %[wa], [%[w], #4]\n\t"                                                                  \
+    "ldr %[wb], [%[w], #8]\n\t"                                                                  \
+    "ldr %[e0], [%[x], #32]!\n\t" MF_DSP_RMIX_MACS
+
+/* out0[c] (and out1[c] when two) for the windows at x and x + d bytes (k4 values each, int16) and channels
+ * c < n_out: mf_dsp_mix_rows' arithmetic on row entries. The loop ends when x reaches the window's end,
+ * read from the stack (every register holds an accumulator, a temporary or a pointer). */
+MF_KERNEL void mf_dsp_rowmix_rows(const int16_t *x16, const int32_t k4, const int32_t d, const int8_t *wmix,
+                                  const int32_t *rq, const int32_t n_out, const int32_t out_offset,
+                                  const int32_t act_min, const int32_t act_max, int8_t *out0, const int two)
+{
+    const int32_t head = (k4 / 2) & 7;   /* words before the 8-word passes */
+    for (int32_t c = 0; c < n_out; c += 4, rq += 12, wmix += 4 * k4, out0 += 4) {
+        int8_t *const out1 = out0 + n_out;
+        int32_t ma0 = rq[0], ma1 = rq[0], sa0 = rq[0], sa1 = rq[0];
+        int32_t mb0 = rq[6], mb1 = rq[6], sb0 = rq[6], sb1 = rq[6];
+        int32_t e0, e1, wa, wb;
+        const int16_t *x = x16;
+        const int8_t *w = wmix;
+        const int16_t *const end = x16 + k4 - 2;   /* x after the last pass (biased by -4 bytes) */
+        __asm__ volatile(".if %c[h2]\n\t" MF_DSP_RMIX(0, 0) MF_DSP_RMIX(4, 8) "adds %[x], #8\n\tadds %[w], #16\n"
+                         ".endif\n"
+                         ".if %c[h4]\n\t" MF_DSP_RMIX4(0, 0) "adds %[x], #16\n\tadds %[w], #32\n"
+                         ".endif\n"
+                         ".if %c[loop]\n"
+                         "subs %[x], #4\n\tsubs %[w], #12\n"
+                         "1:\n\t" MF_DSP_RMIX_PASS "ldr %[e0], %[end]\n\tcmp %[x], %[e0]\n\tbne 1b\n"
+                         ".endif"
+                         : [ma0] "+r"(ma0), [ma1] "+r"(ma1), [mb0] "+r"(mb0), [mb1] "+r"(mb1),
+                           [sa0] "+r"(sa0), [sa1] "+r"(sa1), [sb0] "+r"(sb0), [sb1] "+r"(sb1),
+                           [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [x] "+r"(x), [w] "+r"(w)
+                         : [loop] "i"(k4 >= 16), [h4] "i"((head & 4) != 0), [h2] "i"((head & 2) != 0), [d] "i"(d),
+                           [end] "m"(end)
+                         : "cc", "memory");
+        const int32_t b1 = rq[1], b3 = rq[7];
+#define MF_DSP_RMIX_OUT(o_, acc_, m_, e_) ((o_) = mf_dsp_out_fast((acc_), (m_), (e_), out_offset, act_min, act_max))
+        const int32_t n_c = n_out - c;   /* channels of this group that exist (the last group may be padded) */
+        MF_DSP_RMIX_OUT(out0[0], sa0, rq[2], rq[4]);
+        if (two) MF_DSP_RMIX_OUT(out1[0], sa1, rq[2], rq[4]);
+        if (n_c > 1) {
+            MF_DSP_RMIX_OUT(out0[1], ((ma0 - sa0) >> 8) + b1, rq[3], rq[5]);
+            if (two) MF_DSP_RMIX_OUT(out1[1], ((ma1 - sa1) >> 8) + b1, rq[3], rq[5]);
+        }
+        if (n_c > 2) {
+            MF_DSP_RMIX_OUT(out0[2], sb0, rq[8], rq[10]);
+            if (two) MF_DSP_RMIX_OUT(out1[2], sb1, rq[8], rq[10]);
+        }
+        if (n_c > 3) {
+            MF_DSP_RMIX_OUT(out0[3], ((mb0 - sb0) >> 8) + b3, rq[9], rq[11]);
+            if (two) MF_DSP_RMIX_OUT(out1[3], ((mb1 - sb1) >> 8) + b3, rq[9], rq[11]);
+        }
+#undef MF_DSP_RMIX_OUT
+    }
+}
+
+/* The mix = 3 convolution: output rows in strips of MF_CONV2D_ROW_STRIP pixels, each strip's entries built,
+ * then its pixels in pairs (a lone last one computes its neighbour's window too, stores only its own). */
+MF_KERNEL void mf_conv2d_s8_rowmix(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int8_t *buf)
+{
+    const int32_t oc = p->out_c, ic = p->in_c, e = p->k_h * ic, sw = p->stride_w;
+    const int32_t k4 = (p->k_w * e + 3) & ~3, strip = MF_CONV2D_ROW_STRIP(e, p->k_w, sw);
+    int16_t *x16 = (int16_t *)buf;
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = in + b * p->in_h * p->in_w * ic;
+        for (int32_t oy = 0; oy < p->out_h; ++oy) {
+            int8_t *o = out + (b * p->out_h + oy) * p->out_w * oc;
+            for (int32_t ox = 0; ox < p->out_w; ox += strip) {
+                const int32_t n_o = p->out_w - ox < strip ? p->out_w - ox : strip;
+                const int32_t nx = (((n_o + 1) & ~1) - 1) * sw + p->k_w;
+                mf_dsp_row_entries(p, in_b, oy, ox * sw - p->pad_left, nx, x16);
+                for (int32_t q = 0; q < n_o; q += 2, o += 2 * oc)
+                    mf_dsp_rowmix_rows(x16 + q * sw * e, k4, 2 * sw * e, p->weights, p->rq, oc, p->out_offset,
+                                       p->act_min, p->act_max, o, n_o - q >= 2);
+            }
+        }
+    }
+}
+
 /* DSP int8 convolution with caller-provided scratch (MF_CONV2D_SCRATCH_BYTES, 4-byte aligned).
  * Pixels go in runs of three (2x3 blocks), then two (2x2), then one (4x1). */
 MF_KERNEL void mf_conv2d_s8_scratch(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int8_t *buf)
 {
     if (p->mix == 2) {
         mf_conv2d_s8_c1(p, in, out, buf);
+        return;
+    }
+    if (p->mix == 3) {
+        mf_conv2d_s8_rowmix(p, in, out, buf);
         return;
     }
     if (p->mix) {
@@ -648,7 +838,7 @@ MF_KERNEL void mf_conv2d_s8_scratch(const mf_conv2d_params_t *p, const int8_t *i
 /* Same signature as the portable kernel (scratch from a VLA); generated code calls the _scratch form. */
 MF_KERNEL void mf_conv2d_s8(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out)
 {
-    int32_t buf[(p->mix == 2 ? MF_CONV2D_C1_SCRATCH_BYTES : p->mix ? MF_CONV2D_MIX_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c) : MF_CONV2D_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c)) / 4];
+    int32_t buf[(p->mix == 3 ? MF_CONV2D_ROW_BYTES : p->mix == 2 ? MF_CONV2D_C1_SCRATCH_BYTES : p->mix ? MF_CONV2D_MIX_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c) : MF_CONV2D_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c)) / 4];
     mf_conv2d_s8_scratch(p, in, out, (int8_t *)buf);
 }
 
