@@ -289,7 +289,7 @@ def test_conv_mix_gather_on_core(name, core, tmp_path, monkeypatch):
     exact_on_core(GATHER_MODELS[name](), core, tmp_path, "target-gather", name, mix_taken)
 
 
-# Non-1x1 convolutions on row entries (mf_conv2d_s8_rowmix, mix = 3): with the padding and window-size rules lifted
+# Non-1x1 convolutions on row entries (mf_conv2d_s8_rowmix, mix = 4): with the padding and window-size rules lifted
 # (MIX_MAX_PAD = inf, MIX_MIN_WIN = 4) small odd shapes take it too. Entries widened in order (in_c 1, 2, 3, 5, 7)
 # and as SXTB16 pairs (in_c 4, 8, 16); every head of the 8-word loop (k4 / 2 mod 8 = 0, 2, 4, 6) with and
 # without loop passes; odd out_c (partial last group), out_c 1; a lone last pixel per row (odd out_w); padded rows
@@ -331,7 +331,7 @@ def test_conv_rowmix_on_core(name, core, tmp_path, monkeypatch):
     monkeypatch.setattr(conv2d, "ROW_IC_MULTIPLE", 1)   # in_c 1, 2, 3, 5, 7 too (the kernel takes any)
 
     def took(model_c):
-        assert ".mix = 3" in model_c, "the row-entry path was not taken"
+        assert ".mix = 4" in model_c, "the row-entry path was not taken"
         if "-strips" in name:   # (in_c, stride, out_w) of the two wide models
             ic, sw, ow = (16, 1, 37) if "c16" in name else (3, 2, 97)
             assert conv2d.row_strip(dict(k_h=3, k_w=3, in_c=ic, stride_w=sw)) < ow

@@ -131,7 +131,7 @@ class Conv2D(OpDef):
             if wrow is not None:   # as mix = 1: the last group's padded channels get zero constants
                 rq = np.concatenate([rq, np.zeros(6 * ((-oc % 4) // 2), np.int32)])
                 fields.update(weights=ctx.const(f"{op.name}_rmix", wrow), bias="0", mult="0", shift="0", rq_mode=1,
-                              rq=ctx.const(f"{op.name}_rq", rq), mix=3)
+                              rq=ctx.const(f"{op.name}_rq", rq), mix=4)
             elif c1 is not None:
                 fields.update(weights=ctx.const(w), bias="0", mult="0", shift="0", rq_mode=1,
                               rq=ctx.const(f"{op.name}_c1rq", c1), mix=2)
@@ -149,7 +149,7 @@ class Conv2D(OpDef):
             win4 = (kh * kw * ic + 3) & ~3                 # MF_CONV2D_SCRATCH_BYTES (runtime/dsp/mf_conv2d.h)
             x16 = win4 <= X16_MAX_WIN and oc >= 12  # MF_CONV2D_X16 and the smaller MF_CONV2D_X16_MIN_OC: a superset
             words = ((9 if x16 else 3) if 3 * win4 <= 4096 else 1) * win4 // 4
-            if fields["mix"] == 3:
+            if fields["mix"] == 4:
                 words = row_bytes(fields) // 4
             elif fields["mix"] == 2:
                 words = C1_SCRATCH // 4

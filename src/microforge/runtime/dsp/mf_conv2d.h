@@ -5,7 +5,7 @@
  * mf_conv2d_s8_c1: runs of 48 pixels sign-extended once, then channel by channel with the channel's
  * weights and requantisation constants in registers (below).
  * Layers that are not 1x1 (no dilation, in_c % 4 == 0) with mixed weights in their windows' (kx, ky, c) order
- * (mix = 3, ops/conv2d.py row_mix_layout) go through mf_conv2d_s8_rowmix: per output row (strip) the input
+ * (mix = 4, ops/conv2d.py row_mix_layout) go through mf_conv2d_s8_rowmix: per output row (strip) the input
  * columns are widened once into int16 entries and each pixel pair's windows are read from them in place.
  * Layers whose weights ops/conv2d.py re-laid as mixed 4-channel groups (mix = 1: windows of 20..576
  * bytes, see mix_layout) go through 2-pixel x 4-channel blocks (mf_conv2d_s8_mix, below); a pair whose
@@ -41,7 +41,7 @@ typedef struct {
     const int32_t *rq;            /* per channel pair: bias[2], 2*mult-2^32[2], -shift-1[2] */
     int32_t mix;                  /* 1: weights in mixed 4-channel groups (ops/conv2d.py mix_layout), 2x4 blocks;
                                      2: 1x1 with 8 input channels (mf_conv2d_s8_c1), weights as in the .tflite;
-                                     3: row entries (mf_conv2d_s8_rowmix), mixed groups in (kx, ky, c) order */
+                                     4: row entries (mf_conv2d_s8_rowmix), mixed groups in (kx, ky, c) order */
 } mf_conv2d_params_t;
 
 MF_KERNEL void mf_dsp_copy(int8_t *dst, const int8_t *src, const int32_t n)
@@ -558,7 +558,7 @@ MF_KERNEL void mf_conv2d_s8_c1(const mf_conv2d_params_t *p, const int8_t *in, in
     }
 }
 
-/* ---- row-expanded windows on mixed weights (mix = 3) ------------------------------------------
+/* ---- row-expanded windows on mixed weights (mix = 4) ------------------------------------------
  * For convolutions that are not 1x1 (ops/conv2d.py row_mix_layout): the input columns an output row (or
  * a strip of it) reads are sign-extended once into int16 entries, entry j = input column ix0 + j with its
  * k_h rows stacked, E = k_h * in_c values (rows outside the image, columns outside it: pad_value). An
@@ -717,7 +717,7 @@ MF_KERNEL void mf_dsp_rowmix_rows(const int16_t *x16, const int32_t k4, const in
     }
 }
 
-/* The mix = 3 convolution: output rows in strips of MF_CONV2D_ROW_STRIP pixels, each strip's entries built,
+/* The mix = 4 convolution: output rows in strips of MF_CONV2D_ROW_STRIP pixels, each strip's entries built,
  * then its pixels in pairs (a lone last one computes its neighbour's window too, stores only its own). */
 MF_KERNEL void mf_conv2d_s8_rowmix(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int8_t *buf)
 {
@@ -748,7 +748,7 @@ MF_KERNEL void mf_conv2d_s8_scratch(const mf_conv2d_params_t *p, const int8_t *i
         mf_conv2d_s8_c1(p, in, out, buf);
         return;
     }
-    if (p->mix == 3) {
+    if (p->mix == 4) {
         mf_conv2d_s8_rowmix(p, in, out, buf);
         return;
     }
@@ -838,7 +838,7 @@ MF_KERNEL void mf_conv2d_s8_scratch(const mf_conv2d_params_t *p, const int8_t *i
 /* Same signature as the portable kernel (scratch from a VLA); generated code calls the _scratch form. */
 MF_KERNEL void mf_conv2d_s8(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out)
 {
-    int32_t buf[(p->mix == 3 ? MF_CONV2D_ROW_BYTES : p->mix == 2 ? MF_CONV2D_C1_SCRATCH_BYTES : p->mix ? MF_CONV2D_MIX_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c) : MF_CONV2D_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c)) / 4];
+    int32_t buf[(p->mix == 4 ? MF_CONV2D_ROW_BYTES : p->mix == 2 ? MF_CONV2D_C1_SCRATCH_BYTES : p->mix ? MF_CONV2D_MIX_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c) : MF_CONV2D_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c)) / 4];
     mf_conv2d_s8_scratch(p, in, out, (int8_t *)buf);
 }
 
