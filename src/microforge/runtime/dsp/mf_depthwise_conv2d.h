@@ -379,6 +379,10 @@ MF_KERNEL void mf_dw_rows_channel_c(const mf_depthwise_conv2d_params_t *p, const
     "smlatb %[a1], %[A], %[P], %[a1]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t" \
     "smlad %[a2], %[B], %[P], %[a2]\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t" \
     "smlatb %[a3], %[B], %[P], %[a3]\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\t"
+#define MF_DW_ROWS_ROW2(OA, OB, MP, MQ) \
+    "ldr %[A], [%[r], " OA "]\n\tldr %[B], [%[r], " OB "]\n\tldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
+    "smlad %[a0], %[A], %[P], %[a0]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
+    "smlatb %[a1], %[A], %[P], %[a1]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t"
 #define MF_DW_ROWS_RQ(ACC0, ACC1, O0, O1) \
     "smmlar %[A], " ACC0 ", %[Q], %[C]\n\tsmmlar %[B], " ACC1 ", %[Q], %[C]\n\t" \
     "add %[A], %[A], " ACC0 ", asr #31\n\tadd %[B], %[B], " ACC1 ", asr #31\n\t" \
@@ -388,47 +392,83 @@ MF_KERNEL void mf_dw_rows_channel(const mf_depthwise_conv2d_params_t *p, const i
 {
     const int32_t C = p->in_c, WP = p->wp, OW = p->out_w;
     const int32_t quads = OW >> 2;
-    if (p->act_min > -128 || p->act_max < 127 || 4 * C > 4095 || 4 * WP + 8 > 4095 || !quads) {
+    if (p->act_min > -128 || p->act_max < 127 || 4 * C > 4095 || 4 * WP + 8 > 4095) {
         mf_dw_rows_channel_c(p, s, k, out, 0);
         return;
     }
     const int32_t *r = (const int32_t *)s;
-    const int32_t *end = r + 2 * quads;
     int32_t a0, a1, a2, a3, A, B, Cw, P, Q;
-    __asm__ volatile(
-        "1:\n\t"
-        "ldr %[a3], [%[k], #24]\n\tldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\tldr %[C], [%[r], #8]\n\t"
-        "ldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t"
-        "smlad %[a0], %[A], %[P], %[a3]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
-        "smlatb %[a1], %[A], %[P], %[a3]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t"
-        "smlad %[a2], %[B], %[P], %[a3]\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t"
-        "smlatb %[a3], %[B], %[P], %[a3]\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\t"
-        MF_DW_ROWS_ROW("%[w0]", "%[w4]", "%[w8]", "[%[k], #8]", "[%[k], #12]")
-        MF_DW_ROWS_ROW("%[v0]", "%[v4]", "%[v8]", "[%[k], #16]", "[%[k], #20]")
-        "ldr %[P], [%[k], #32]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #36]\n\t"
-        MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]") MF_DW_ROWS_RQ("%[a2]", "%[a3]", "%[c2]", "%[c3]")
-        "add %[out], %[out], %[c4]\n\tadd %[r], %[r], #8\n\t"
-        "cmp %[r], %[end]\n\tbne 1b"
-        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw),
-          [P] "=&r"(P), [Q] "=&r"(Q), [r] "+r"(r), [out] "+r"(out)
-        : [k] "r"(k), [end] "r"(end),
-          [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8),
-          [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [v8] "i"(4 * WP + 8),
-          [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C)
-        : "cc", "memory");
-    if (OW & 3)   /* the last OW % 4 outputs (out has moved past the quads) */
-        mf_dw_rows_channel_c(p, s, k, out - 4 * quads * C, 4 * quads);
+    if (quads) {
+        const int32_t *end = r + 2 * quads;
+        __asm__ volatile(
+            "1:\n\t"
+            "ldr %[a3], [%[k], #24]\n\tldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\tldr %[C], [%[r], #8]\n\t"
+            "ldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t"
+            "smlad %[a0], %[A], %[P], %[a3]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
+            "smlatb %[a1], %[A], %[P], %[a3]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t"
+            "smlad %[a2], %[B], %[P], %[a3]\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t"
+            "smlatb %[a3], %[B], %[P], %[a3]\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\t"
+            MF_DW_ROWS_ROW("%[w0]", "%[w4]", "%[w8]", "[%[k], #8]", "[%[k], #12]")
+            MF_DW_ROWS_ROW("%[v0]", "%[v4]", "%[v8]", "[%[k], #16]", "[%[k], #20]")
+            "ldr %[P], [%[k], #32]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #36]\n\t"
+            MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]") MF_DW_ROWS_RQ("%[a2]", "%[a3]", "%[c2]", "%[c3]")
+            "add %[out], %[out], %[c4]\n\tadd %[r], %[r], #8\n\t"
+            "cmp %[r], %[end]\n\tbne 1b"
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw),
+              [P] "=&r"(P), [Q] "=&r"(Q), [r] "+r"(r), [out] "+r"(out)
+            : [k] "r"(k), [end] "r"(end),
+              [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8),
+              [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [v8] "i"(4 * WP + 8),
+              [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C)
+            : "cc", "memory");
+    }
+    if (OW & 2) {         /* two outputs x, x+1 from A, B of each row: the quads' first half */
+        __asm__ volatile(
+            "ldr %[a1], [%[k], #24]\n\tldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\t"
+            "ldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t"
+            "smlad %[a0], %[A], %[P], %[a1]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
+            "smlatb %[a1], %[A], %[P], %[a1]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t"
+            MF_DW_ROWS_ROW2("%[w0]", "%[w4]", "[%[k], #8]", "[%[k], #12]")
+            MF_DW_ROWS_ROW2("%[v0]", "%[v4]", "[%[k], #16]", "[%[k], #20]")
+            "ldr %[P], [%[k], #32]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #36]\n\t"
+            MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]")
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
+            : [k] "r"(k), [r] "r"(r), [out] "r"(out),
+              [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [c1] "i"(C)
+            : "memory");
+        r += 1;
+        out += 2 * C;
+    }
+    if (OW & 1) {         /* the last output x from A, B of each row: out_x += SMLAD(A, P) + SMLABT(B, Q) */
+        __asm__ volatile(
+            "ldr %[a0], [%[k], #24]\n\tldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\t"
+            "ldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t"
+            "smlad %[a0], %[A], %[P], %[a0]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
+            "ldr %[A], [%[r], %[w0]]\n\tldr %[B], [%[r], %[w4]]\n\tldr %[P], [%[k], #8]\n\tldr %[Q], [%[k], #12]\n\t"
+            "smlad %[a0], %[A], %[P], %[a0]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
+            "ldr %[A], [%[r], %[v0]]\n\tldr %[B], [%[r], %[v4]]\n\tldr %[P], [%[k], #16]\n\tldr %[Q], [%[k], #20]\n\t"
+            "smlad %[a0], %[A], %[P], %[a0]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
+            "ldr %[P], [%[k], #32]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #36]\n\t"
+            "smmlar %[A], %[a0], %[Q], %[C]\n\tadd %[A], %[A], %[a0], asr #31\n\t"
+            "asr %[A], %[A], %[P]\n\tssat %[A], #8, %[A]\n\tstrb %[A], [%[out]]"
+            : [a0] "=&r"(a0), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
+            : [k] "r"(k), [r] "r"(r), [out] "r"(out),
+              [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4)
+            : "memory");
+    }
 }
 #undef MF_DW_ROWS_ROW
+#undef MF_DW_ROWS_ROW2
 #undef MF_DW_ROWS_RQ
 
 /* One group's stack constants from its 25 flash words (ops/depthwise_conv2d.py _rows_layout): per kernel row r
  * the int8 words Z = (w_r0 c0..c3), X01 = (w_r1 c0, w_r1 c1, w_r2 c0, w_r2 c1), X23 (the same for c2, c3).
  * SXTB16 (plain / ror #8) of X01 and X23 gives each channel's Q = (w_r1, w_r2), of Z the lanes (w_r0 c0, c2) and
  * (c1, c3), SADD16 doubles them, ROR 16 brings c2 and c3 to the low half, PKHBT joins w_r0 (low) and Q's low half
- * into P = (2w_r0, 2w_r1). kb gets per channel j the ten words mf_dw_rows_channel reads: P0, Q0, P1, Q1, P2, Q2,
- * then the four requantisation words copied. */
-MF_KERNEL void mf_dw_rows_weights(const int32_t *g, int32_t *kb)
+ * into P = (2w_r0, 2w_r1). kb gets, for each of nrot rotations rho, per channel j the ten words mf_dw_rows_channel
+ * reads (kb + 40 * rho + 10 * j): the weight pairs of the planes' rows 0, 1, 2 (plane row s holding kernel row
+ * (s - rho) mod 3: the ring of mf_dw_rows' direct mode), then the four requantisation words copied. */
+MF_KERNEL void mf_dw_rows_weights(const int32_t *g, int32_t *kb, int32_t nrot)
 {
 #pragma GCC unroll 3
     for (int32_t r = 0; r < 3; ++r) {
@@ -446,41 +486,55 @@ MF_KERNEL void mf_dw_rows_weights(const int32_t *g, int32_t *kb)
                 : [e02] "=&r"(e02), [e13] "=&r"(e13), [e20] "=&r"(e20), [e31] "=&r"(e31),
                   [q0] "=&r"(q0), [q1] "=&r"(q1), [q2] "=&r"(q2), [q3] "=&r"(q3)
                 : [z] "r"(z), [x01] "r"(x01), [x23] "r"(x23));
-        kb[2 * r] = e02; kb[2 * r + 1] = q0;
-        kb[10 + 2 * r] = e13; kb[11 + 2 * r] = q1;
-        kb[20 + 2 * r] = e20; kb[21 + 2 * r] = q2;
-        kb[30 + 2 * r] = e31; kb[31 + 2 * r] = q3;
+#pragma GCC unroll 3
+        for (int32_t rho = 0; rho < nrot; ++rho) {
+            int32_t *k = kb + 40 * rho + 2 * ((r + rho) % 3);
+            k[0] = e02; k[1] = q0;
+            k[10] = e13; k[11] = q1;
+            k[20] = e20; k[21] = q2;
+            k[30] = e31; k[31] = q3;
+        }
     }
+#pragma GCC unroll 3
+    for (int32_t rho = 0; rho < nrot; ++rho)
 #pragma GCC unroll 4
-    for (int32_t j = 0; j < 4; ++j)
-        memcpy(kb + 10 * j + 6, g + 9 + 4 * j, 16);
+        for (int32_t j = 0; j < 4; ++j)
+            memcpy(kb + 40 * rho + 10 * j + 6, g + 9 + 4 * j, 16);
 }
 
-/* Band by band of p->band output rows; within a band, groups of 4 channels: widen the input rows the
- * band reads, then channel by channel the band's output rows, into a staging copy of the band's output
- * that is copied to `out` once the band has read all its input (so the output may overlap the input
+/* Two orders (the file comment): direct (p->direct): groups of 4 channels outermost, their planes a ring of three
+ * input rows (input row iy in plane row iy mod 3), so each input row is widened once per group; output row oy reads
+ * plane rows holding input rows oy * stride_h - pad_top + 0, 1, 2, i.e. kernel row r in plane row (r + rho) mod 3,
+ * rho = (oy * stride_h - pad_top) mod 3: the weights of rotation rho (mf_dw_rows_weights) match them; outputs
+ * written straight to `out`. Staged: band by band of p->band output rows; within a band, groups of 4 channels:
+ * widen the input rows the band reads, then channel by channel the band's output rows, into a staging copy of the
+ * band's output that is copied to `out` once the band has read all its input (so the output may overlap the input
  * up to the band's reads: ops/depthwise_conv2d.py _rows_lead). `s` holds 4 * MF_DW_ROWS_NR(p) * wp int16
- * (word aligned), then band * out_w * in_c bytes of staging. */
+ * (word aligned), then (staged) band * out_w * in_c bytes of staging. */
+MF_INLINE int32_t mf_dw_mod3(int32_t v) { return (v % 3 + 3) % 3; }
 MF_KERNEL void mf_dw_rows(const mf_depthwise_conv2d_params_t *p, const int8_t *in, int8_t *out, int16_t *s)
 {
     const int32_t C = p->in_c, WP = p->wp, PL = MF_DW_ROWS_NR(p) * WP, OWC = p->out_w * C;
     int8_t *const stage = (int8_t *)(s + 4 * PL);
-    int32_t kb[40];       /* the current group's doubled weights and constants (mf_dw_rows_weights) */
     for (int32_t i = 0; i < 4 * PL; ++i)
         s[i] = (int16_t)p->pad_value;
     if (p->direct) {      /* groups outermost: each group's weights built once per call, outputs written directly */
         for (int32_t b = 0; b < p->batches; ++b) {
             const int8_t *in_b = in + b * p->in_h * p->in_w * C;
             int8_t *out_b = out + b * p->out_h * OWC;
+            int32_t kb[120];   /* the current group's doubled weights and constants, 3 rotations (mf_dw_rows_weights) */
             for (int32_t c0 = 0; c0 < C; c0 += 4) {
                 const int32_t nc = C - c0 < 4 ? C - c0 : 4;
-                mf_dw_rows_weights(p->wr + 25 * (c0 >> 2), kb);
-                for (int32_t oy = 0; oy < p->out_h; oy += p->band) {
-                    const int32_t nb = p->out_h - oy < p->band ? p->out_h - oy : p->band;
-                    mf_dw_rows_widen(p, in_b, oy * p->stride_h - p->pad_top, (nb - 1) * p->stride_h + 3, c0, nc, s);
+                mf_dw_rows_weights(p->wr + 25 * (c0 >> 2), kb, 3);
+                int32_t next = -p->pad_top;            /* the first input row not yet in the ring */
+                for (int32_t oy = 0; oy < p->out_h; ++oy) {
+                    const int32_t iy0 = oy * p->stride_h - p->pad_top;
+                    for (int32_t iy = next > iy0 ? next : iy0; iy < iy0 + 3; ++iy)
+                        mf_dw_rows_widen(p, in_b, iy, 1, c0, nc, s + mf_dw_mod3(iy) * WP);
+                    next = iy0 + 3;
+                    const int32_t *k = kb + 40 * mf_dw_mod3(iy0);
                     for (int32_t j = 0; j < nc; ++j)
-                        for (int32_t i = 0; i < nb; ++i)
-                            mf_dw_rows_channel(p, s + j * PL + i * p->stride_h * WP, kb + 10 * j, out_b + (oy + i) * OWC + c0 + j);
+                        mf_dw_rows_channel(p, s + j * PL, k + 10 * j, out_b + oy * OWC + c0 + j);
                 }
             }
         }
@@ -488,12 +542,13 @@ MF_KERNEL void mf_dw_rows(const mf_depthwise_conv2d_params_t *p, const int8_t *i
     }
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = in + b * p->in_h * p->in_w * C;
+        int32_t kb[40];        /* the current group's doubled weights and constants (mf_dw_rows_weights) */
         for (int32_t oy = 0; oy < p->out_h; oy += p->band, out += p->band * OWC) {
             const int32_t iy0 = oy * p->stride_h - p->pad_top;
             const int32_t nb = p->out_h - oy < p->band ? p->out_h - oy : p->band;
             for (int32_t c0 = 0; c0 < C; c0 += 4) {
                 const int32_t nc = C - c0 < 4 ? C - c0 : 4;
-                mf_dw_rows_weights(p->wr + 25 * (c0 >> 2), kb);
+                mf_dw_rows_weights(p->wr + 25 * (c0 >> 2), kb, 1);
                 mf_dw_rows_widen(p, in_b, iy0, (nb - 1) * p->stride_h + 3, c0, nc, s);
                 for (int32_t j = 0; j < nc; ++j)
                     for (int32_t i = 0; i < nb; ++i)
