@@ -329,6 +329,22 @@ MF_KERNEL void mf_dw_rows_widen(const mf_depthwise_conv2d_params_t *p, const int
  * from the words A = (in[x], in[x+1]) and B = (in[x+2], in[x+3]) of each row: out_x += SMLAD(A, P) +
  * SMLABT(B, Q), out_x+1 += SMLATB(A, P) + SMLAD(B, Q) (x0 even). The weights are doubled, so the sums
  * are 2*acc (mf_dw_requant). */
+/* Stride 2 along the width (p->stride_w 2): output x from the words A = (in[2x], in[2x+1]) and
+ * C = (in[2x+2], in[2x+3]) of each row: out_x += SMLAD(A, P) + SMLABT(C, Q) (Q's top half is w_r2). */
+MF_KERNEL void mf_dw_rows2_channel_c(const mf_depthwise_conv2d_params_t *p, const int16_t *s, const int32_t *k, int8_t *out,
+                                     int32_t x0)
+{
+    const int32_t C = p->in_c, WP = p->wp;
+    const int32_t *r = (const int32_t *)s;
+    for (int32_t x = x0; x < p->out_w; ++x) {
+        int32_t a = k[6];
+#pragma GCC unroll 3
+        for (int32_t ky = 0; ky < 3; ++ky)
+            a = __smlabt(r[ky * WP / 2 + x + 1], k[2 * ky + 1], __smlad(r[ky * WP / 2 + x], k[2 * ky], a));
+        out[x * C] = (int8_t)mf_dw_requant(p, a, k[7], k[8], k[9]);
+    }
+}
+
 MF_KERNEL void mf_dw_rows_channel_c(const mf_depthwise_conv2d_params_t *p, const int16_t *s, const int32_t *k, int8_t *out,
                                     int32_t x0)
 {
@@ -388,10 +404,101 @@ MF_KERNEL void mf_dw_rows_channel_c(const mf_depthwise_conv2d_params_t *p, const
     "add %[A], %[A], " ACC0 ", asr #31\n\tadd %[B], %[B], " ACC1 ", asr #31\n\t" \
     "asr %[A], %[A], %[P]\n\tasr %[B], %[B], %[P]\n\tssat %[A], #8, %[A]\n\tssat %[B], #8, %[B]\n\t" \
     "strb %[A], [%[out], " O0 "]\n\tstrb %[B], [%[out], " O1 "]\n\t"
+/* Stride 2 along the width in assembly (no activation clamp): four outputs x..x+3 per iteration from five words
+ * per row W_i = (in[2x+2i], in[2x+2i+1]): out_x+i += SMLAD(W_i, P) + SMLABT(W_i+1, Q), 2 MAC instructions and one
+ * new word per output and row; three data registers (W3, W4 reuse W0's and W1's once those are spent), the same
+ * 13 registers, loads back to back and requantisation as mf_dw_rows_channel; then 2- and 1-output blocks. */
+#define MF_DW_ROWS2_ROW(O0, O1, O2, O3, O4, MP, MQ, B0, B1, B2, B3) \
+    "ldr %[A], [%[r], " O0 "]\n\tldr %[B], [%[r], " O1 "]\n\tldr %[C], [%[r], " O2 "]\n\t" \
+    "ldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
+    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
+    "smlad %[a1], %[B], %[P], " B1 "\n\tsmlabt %[a1], %[C], %[Q], %[a1]\n\t" \
+    "ldr %[A], [%[r], " O3 "]\n\tldr %[B], [%[r], " O4 "]\n\t" \
+    "smlad %[a2], %[C], %[P], " B2 "\n\tsmlabt %[a2], %[A], %[Q], %[a2]\n\t" \
+    "smlad %[a3], %[A], %[P], " B3 "\n\tsmlabt %[a3], %[B], %[Q], %[a3]\n\t"
+#define MF_DW_ROWS2_PAIR(O0, O1, O2, MP, MQ, B0, B1) \
+    "ldr %[A], [%[r], " O0 "]\n\tldr %[B], [%[r], " O1 "]\n\tldr %[C], [%[r], " O2 "]\n\t" \
+    "ldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
+    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
+    "smlad %[a1], %[B], %[P], " B1 "\n\tsmlabt %[a1], %[C], %[Q], %[a1]\n\t"
+#define MF_DW_ROWS2_ONE(O0, O1, MP, MQ) \
+    "ldr %[A], [%[r], " O0 "]\n\tldr %[B], [%[r], " O1 "]\n\tldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
+    "smlad %[a0], %[A], %[P], %[a0]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
+MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const int16_t *s, const int32_t *k, int8_t *out)
+{
+    const int32_t C = p->in_c, WP = p->wp, OW = p->out_w;
+    const int32_t quads = OW >> 2;
+    if (p->act_min > -128 || p->act_max < 127 || 4 * C > 4095 || 4 * WP + 16 > 4095) {
+        mf_dw_rows2_channel_c(p, s, k, out, 0);
+        return;
+    }
+    const int32_t *r = (const int32_t *)s;
+    int32_t a0, a1, a2, a3, A, B, Cw, P, Q;
+    if (quads) {
+        const int32_t *end = r + 4 * quads;
+        __asm__ volatile(
+            "1:\n\t"
+            "ldr %[a3], [%[k], #24]\n\t"
+            MF_DW_ROWS2_ROW("#0", "#4", "#8", "#12", "#16", "[%[k], #0]", "[%[k], #4]", "%[a3]", "%[a3]", "%[a3]", "%[a3]")
+            MF_DW_ROWS2_ROW("%[w0]", "%[w4]", "%[w8]", "%[w12]", "%[w16]", "[%[k], #8]", "[%[k], #12]",
+                            "%[a0]", "%[a1]", "%[a2]", "%[a3]")
+            MF_DW_ROWS2_ROW("%[v0]", "%[v4]", "%[v8]", "%[v12]", "%[v16]", "[%[k], #16]", "[%[k], #20]",
+                            "%[a0]", "%[a1]", "%[a2]", "%[a3]")
+            "ldr %[P], [%[k], #32]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #36]\n\t"
+            MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]") MF_DW_ROWS_RQ("%[a2]", "%[a3]", "%[c2]", "%[c3]")
+            "add %[out], %[out], %[c4]\n\tadd %[r], %[r], #16\n\t"
+            "cmp %[r], %[end]\n\tbne 1b"
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw),
+              [P] "=&r"(P), [Q] "=&r"(Q), [r] "+r"(r), [out] "+r"(out)
+            : [k] "r"(k), [end] "r"(end),
+              [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8), [w12] "i"(2 * WP + 12), [w16] "i"(2 * WP + 16),
+              [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [v8] "i"(4 * WP + 8), [v12] "i"(4 * WP + 12), [v16] "i"(4 * WP + 16),
+              [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C)
+            : "cc", "memory");
+    }
+    if (OW & 2) {
+        __asm__ volatile(
+            "ldr %[a1], [%[k], #24]\n\t"
+            MF_DW_ROWS2_PAIR("#0", "#4", "#8", "[%[k], #0]", "[%[k], #4]", "%[a1]", "%[a1]")
+            MF_DW_ROWS2_PAIR("%[w0]", "%[w4]", "%[w8]", "[%[k], #8]", "[%[k], #12]", "%[a0]", "%[a1]")
+            MF_DW_ROWS2_PAIR("%[v0]", "%[v4]", "%[v8]", "[%[k], #16]", "[%[k], #20]", "%[a0]", "%[a1]")
+            "ldr %[P], [%[k], #32]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #36]\n\t"
+            MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]")
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
+            : [k] "r"(k), [r] "r"(r), [out] "r"(out),
+              [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8), [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4),
+              [v8] "i"(4 * WP + 8), [c1] "i"(C)
+            : "memory");
+        r += 2;
+        out += 2 * C;
+    }
+    if (OW & 1) {
+        __asm__ volatile(
+            "ldr %[a0], [%[k], #24]\n\t"
+            MF_DW_ROWS2_ONE("#0", "#4", "[%[k], #0]", "[%[k], #4]")
+            MF_DW_ROWS2_ONE("%[w0]", "%[w4]", "[%[k], #8]", "[%[k], #12]")
+            MF_DW_ROWS2_ONE("%[v0]", "%[v4]", "[%[k], #16]", "[%[k], #20]")
+            "ldr %[P], [%[k], #32]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #36]\n\t"
+            "smmlar %[A], %[a0], %[Q], %[C]\n\tadd %[A], %[A], %[a0], asr #31\n\t"
+            "asr %[A], %[A], %[P]\n\tssat %[A], #8, %[A]\n\tstrb %[A], [%[out]]"
+            : [a0] "=&r"(a0), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
+            : [k] "r"(k), [r] "r"(r), [out] "r"(out),
+              [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4)
+            : "memory");
+    }
+}
+#undef MF_DW_ROWS2_ROW
+#undef MF_DW_ROWS2_PAIR
+#undef MF_DW_ROWS2_ONE
+
 MF_KERNEL void mf_dw_rows_channel(const mf_depthwise_conv2d_params_t *p, const int16_t *s, const int32_t *k, int8_t *out)
 {
     const int32_t C = p->in_c, WP = p->wp, OW = p->out_w;
     const int32_t quads = OW >> 2;
+    if (p->stride_w == 2) {
+        mf_dw_rows2_channel(p, s, k, out);
+        return;
+    }
     if (p->act_min > -128 || p->act_max < 127 || 4 * C > 4095 || 4 * WP + 8 > 4095) {
         mf_dw_rows_channel_c(p, s, k, out, 0);
         return;
