@@ -593,32 +593,37 @@ MF_KERNEL void mf_dw_rows_weights(const int32_t *g, int32_t *kb, int32_t nrot)
                 : [e02] "=&r"(e02), [e13] "=&r"(e13), [e20] "=&r"(e20), [e31] "=&r"(e31),
                   [q0] "=&r"(q0), [q1] "=&r"(q1), [q2] "=&r"(q2), [q3] "=&r"(q3)
                 : [z] "r"(z), [x01] "r"(x01), [x23] "r"(x23));
-#pragma GCC unroll 3
-        for (int32_t rho = 0; rho < nrot; ++rho) {
-            int32_t *k = kb + 40 * rho + 2 * ((r + rho) % 3);
-            k[0] = e02; k[1] = q0;
-            k[10] = e13; k[11] = q1;
-            k[20] = e20; k[21] = q2;
-            k[30] = e31; k[31] = q3;
-        }
+        kb[2 * r] = e02; kb[2 * r + 1] = q0;
+        kb[10 + 2 * r] = e13; kb[11 + 2 * r] = q1;
+        kb[20 + 2 * r] = e20; kb[21 + 2 * r] = q2;
+        kb[30 + 2 * r] = e31; kb[31 + 2 * r] = q3;
     }
-#pragma GCC unroll 3
-    for (int32_t rho = 0; rho < nrot; ++rho)
 #pragma GCC unroll 4
-        for (int32_t j = 0; j < 4; ++j)
-            memcpy(kb + 40 * rho + 10 * j + 6, g + 9 + 4 * j, 16);
+    for (int32_t j = 0; j < 4; ++j)
+        memcpy(kb + 10 * j + 6, g + 9 + 4 * j, 16);
+    /* rotations 1 and 2 (nrot 3), plane row s taking kernel row (s - rho) mod 3: copied from rotation 0 in a loop
+     * (built once per group; unrolled stores would cost every layer's code more than they save) */
+#pragma GCC unroll 1
+    for (int32_t j = 0; j < (nrot > 1 ? 4 : 0); ++j) {
+        const int32_t *k0 = kb + 10 * j;
+        int32_t *k1 = kb + 40 + 10 * j, *k2 = kb + 80 + 10 * j;
+        const int32_t p0 = k0[0], q0 = k0[1], p1 = k0[2], q1 = k0[3], p2 = k0[4], q2 = k0[5];
+        k1[0] = p2; k1[1] = q2; k1[2] = p0; k1[3] = q0; k1[4] = p1; k1[5] = q1;
+        k2[0] = p1; k2[1] = q1; k2[2] = p2; k2[3] = q2; k2[4] = p0; k2[5] = q0;
+        memcpy(k1 + 6, k0 + 6, 16);
+        memcpy(k2 + 6, k0 + 6, 16);
+    }
 }
 
 /* Two orders (the file comment): direct (p->direct): groups of 4 channels outermost, their planes a ring of three
- * input rows (input row iy in plane row iy mod 3), so each input row is widened once per group; output row oy reads
- * plane rows holding input rows oy * stride_h - pad_top + 0, 1, 2, i.e. kernel row r in plane row (r + rho) mod 3,
- * rho = (oy * stride_h - pad_top) mod 3: the weights of rotation rho (mf_dw_rows_weights) match them; outputs
- * written straight to `out`. Staged: band by band of p->band output rows; within a band, groups of 4 channels:
+ * input rows (input row -pad_top + i in plane row i mod 3), so each input row is widened once per group; output row
+ * oy reads the plane rows holding input rows iy0 + 0, 1, 2 (iy0 = oy * stride_h - pad_top), i.e. kernel row r in
+ * plane row (r + rho) mod 3 with rho the plane row of iy0: the weights of rotation rho (mf_dw_rows_weights) match
+ * them; outputs written straight to `out`. Staged: band by band of p->band output rows; within a band, groups of 4 channels:
  * widen the input rows the band reads, then channel by channel the band's output rows, into a staging copy of the
  * band's output that is copied to `out` once the band has read all its input (so the output may overlap the input
  * up to the band's reads: ops/depthwise_conv2d.py _rows_lead). `s` holds 4 * MF_DW_ROWS_NR(p) * wp int16
  * (word aligned), then (staged) band * out_w * in_c bytes of staging. */
-MF_INLINE int32_t mf_dw_mod3(int32_t v) { return (v % 3 + 3) % 3; }
 MF_KERNEL void mf_dw_rows(const mf_depthwise_conv2d_params_t *p, const int8_t *in, int8_t *out, int16_t *s)
 {
     const int32_t C = p->in_c, WP = p->wp, PL = MF_DW_ROWS_NR(p) * WP, OWC = p->out_w * C;
@@ -633,13 +638,13 @@ MF_KERNEL void mf_dw_rows(const mf_depthwise_conv2d_params_t *p, const int8_t *i
             for (int32_t c0 = 0; c0 < C; c0 += 4) {
                 const int32_t nc = C - c0 < 4 ? C - c0 : 4;
                 mf_dw_rows_weights(p->wr + 25 * (c0 >> 2), kb, 3);
-                int32_t next = -p->pad_top;            /* the first input row not yet in the ring */
+                int32_t next = -p->pad_top, slot = 0;  /* the first input row not yet in the ring, its plane row */
                 for (int32_t oy = 0; oy < p->out_h; ++oy) {
                     const int32_t iy0 = oy * p->stride_h - p->pad_top;
-                    for (int32_t iy = next > iy0 ? next : iy0; iy < iy0 + 3; ++iy)
-                        mf_dw_rows_widen(p, in_b, iy, 1, c0, nc, s + mf_dw_mod3(iy) * WP);
-                    next = iy0 + 3;
-                    const int32_t *k = kb + 40 * mf_dw_mod3(iy0);
+                    for (; next < iy0 + 3; ++next, slot = slot == 2 ? 0 : slot + 1)
+                        if (next >= iy0)
+                            mf_dw_rows_widen(p, in_b, next, 1, c0, nc, s + slot * WP);
+                    const int32_t *k = kb + 40 * slot;    /* slot: the plane row of iy0 + 3, so of iy0 */
                     for (int32_t j = 0; j < nc; ++j)
                         mf_dw_rows_channel(p, s + j * PL, k + 10 * j, out_b + oy * OWC + c0 + j);
                 }
