@@ -329,6 +329,10 @@ MF_KERNEL void mf_dw_rows_widen(const mf_depthwise_conv2d_params_t *p, const int
  * from the words A = (in[x], in[x+1]) and B = (in[x+2], in[x+3]) of each row: out_x += SMLAD(A, P) +
  * SMLABT(B, Q), out_x+1 += SMLATB(A, P) + SMLAD(B, Q) (x0 even). The weights are doubled, so the sums
  * are 2*acc (mf_dw_requant). */
+/* How far mf_dw_rows_run moves its plane pointer (words) and output pointer (bytes): past the 4-output blocks and a
+ * 2-output block, not the last odd output. */
+#define MF_DW_ROWS_ADV_R(p) ((p)->stride_w * (2 * ((p)->out_w >> 2) + (((p)->out_w & 2) >> 1)))
+#define MF_DW_ROWS_ADV_O(p) (((p)->out_w & ~1) * (p)->in_c)
 /* Stride 2 along the width (p->stride_w 2): output x from the words A = (in[2x], in[2x+1]) and
  * C = (in[2x+2], in[2x+3]) of each row: out_x += SMLAD(A, P) + SMLABT(C, Q) (Q's top half is w_r2). */
 MF_KERNEL void mf_dw_rows2_channel_c(const mf_depthwise_conv2d_params_t *p, const int16_t *s, const int32_t *k, int8_t *out,
@@ -424,15 +428,18 @@ MF_KERNEL void mf_dw_rows_channel_c(const mf_depthwise_conv2d_params_t *p, const
 #define MF_DW_ROWS2_ONE(O0, O1, MP, MQ) \
     "ldr %[A], [%[r], " O0 "]\n\tldr %[B], [%[r], " O1 "]\n\tldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
     "smlad %[a0], %[A], %[P], %[a0]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
-MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const int16_t *s, const int32_t *k, int8_t *out)
+MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const int32_t **rp, const int32_t *k, int8_t **outp)
 {
     const int32_t C = p->in_c, WP = p->wp, OW = p->out_w;
     const int32_t quads = OW >> 2;
+    const int32_t *r = *rp;
+    int8_t *out = *outp;
     if (p->act_min > -128 || p->act_max < 127 || 4 * C > 4095 || 4 * WP + 16 > 4095) {
-        mf_dw_rows2_channel_c(p, s, k, out, 0);
+        mf_dw_rows2_channel_c(p, (const int16_t *)r, k, out, 0);
+        *rp = r + MF_DW_ROWS_ADV_R(p);
+        *outp = out + MF_DW_ROWS_ADV_O(p);
         return;
     }
-    const int32_t *r = (const int32_t *)s;
     int32_t a0, a1, a2, a3, A, B, Cw, P, Q;
     if (quads) {
         const int32_t *end = r + 4 * quads;
@@ -486,24 +493,29 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
               [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4)
             : "memory");
     }
+    *rp = r;
+    *outp = out;
 }
 #undef MF_DW_ROWS2_ROW
 #undef MF_DW_ROWS2_PAIR
 #undef MF_DW_ROWS2_ONE
 
-MF_KERNEL void mf_dw_rows_channel(const mf_depthwise_conv2d_params_t *p, const int16_t *s, const int32_t *k, int8_t *out)
+MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32_t **rp, const int32_t *k, int8_t **outp)
 {
     const int32_t C = p->in_c, WP = p->wp, OW = p->out_w;
     const int32_t quads = OW >> 2;
     if (p->stride_w == 2) {
-        mf_dw_rows2_channel(p, s, k, out);
+        mf_dw_rows2_channel(p, rp, k, outp);
         return;
     }
+    const int32_t *r = *rp;
+    int8_t *out = *outp;
     if (p->act_min > -128 || p->act_max < 127 || 4 * C > 4095 || 4 * WP + 8 > 4095) {
-        mf_dw_rows_channel_c(p, s, k, out, 0);
+        mf_dw_rows_channel_c(p, (const int16_t *)r, k, out, 0);
+        *rp = r + MF_DW_ROWS_ADV_R(p);
+        *outp = out + MF_DW_ROWS_ADV_O(p);
         return;
     }
-    const int32_t *r = (const int32_t *)s;
     int32_t a0, a1, a2, a3, A, B, Cw, P, Q;
     if (quads) {
         const int32_t *end = r + 2 * quads;
@@ -563,6 +575,15 @@ MF_KERNEL void mf_dw_rows_channel(const mf_depthwise_conv2d_params_t *p, const i
               [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4)
             : "memory");
     }
+    *rp = r;
+    *outp = out;
+}
+
+/* One channel's output row from its planes at s into out (stride out_w * in_c), for the staged order. */
+MF_KERNEL void mf_dw_rows_channel(const mf_depthwise_conv2d_params_t *p, const int16_t *s, const int32_t *k, int8_t *out)
+{
+    const int32_t *r = (const int32_t *)s;
+    mf_dw_rows_run(p, &r, k, &out);
 }
 #undef MF_DW_ROWS_ROW
 #undef MF_DW_ROWS_ROW2
@@ -644,9 +665,15 @@ MF_KERNEL void mf_dw_rows(const mf_depthwise_conv2d_params_t *p, const int8_t *i
                     for (; next < iy0 + 3; ++next, slot = slot == 2 ? 0 : slot + 1)
                         if (next >= iy0)
                             mf_dw_rows_widen(p, in_b, next, 1, c0, nc, s + slot * WP);
-                    const int32_t *k = kb + 40 * slot;    /* slot: the plane row of iy0 + 3, so of iy0 */
-                    for (int32_t j = 0; j < nc; ++j)
-                        mf_dw_rows_channel(p, s + j * PL, k + 10 * j, out_b + oy * OWC + c0 + j);
+                    /* channel by channel; mf_dw_rows_run moves r and o along the row, brought to the next channel here */
+                    const int32_t *k = kb + 40 * slot, *const kend = k + 10 * nc;   /* slot: the plane row of iy0 */
+                    const int32_t *r = (const int32_t *)s;
+                    int8_t *o = out_b + oy * OWC + c0;
+                    for (; k < kend; k += 10) {
+                        mf_dw_rows_run(p, &r, k, &o);
+                        r += PL / 2 - MF_DW_ROWS_ADV_R(p);
+                        o += 1 - MF_DW_ROWS_ADV_O(p);
+                    }
                 }
             }
         }
