@@ -18,23 +18,28 @@
  * generic loop. Write order: output pixel p, channels ascending, each written after its own window
  * was read, as in the portable kernel, so ops/depthwise_conv2d.py overlap_lead holds for both.
  *
- * Row path (p->rows: 3x3, stride_w 1, no dilation, depth multiplier 1, out_w >= 4; mf_depthwise_conv2d_s8_rows
- * with a caller-provided scratch): per band of output rows (p->band) and group of 4 channels, the input rows
- * the band reads are widened once into int16 planes, one per channel (s[channel][row][column + pad_left],
- * padding columns and rows holding the input zero point), so a word holds two neighbouring columns of one
- * channel. Then one channel at a time: its six weight words P_r = (2w_r0, 2w_r1), Q_r = (2w_r1, 2w_r2)
- * (doubled, so the sums are 2*acc for SMMLAR) and 2*bias, m, e, rnd; four outputs x..x+3 of a row from three
- * words per kernel row (A = in[x..x+1], B = in[x+2..x+3], C = in[x+4..x+5]): 8 MAC instructions per row for
- * 12 MACs (mf_dw_rows_channel, assembly; 1..3 leftover outputs and layers with an activation clamp in C on the
- * same words). The weights stay int8 in flash (p->wr: 9 bytes a channel, as the .tflite, plus the four
- * requantisation words); mf_dw_rows_weights builds a group's doubled int16 words into a 160-byte stack buffer
- * (SXTB16, SADD16, PKHBT: about 150 cycles a group) that the assembly reads. Two orders:
+ * Row path (p->rows: 3x3, stride_w 1 or 2, no dilation, depth multiplier 1, out_w >= 4 (16 at stride_w 2);
+ * mf_depthwise_conv2d_s8_rows with a caller-provided scratch): per group of 4 channels, the input rows are widened
+ * into int16 planes, one per channel (s[channel][row][column + pad_left], padding columns and rows holding the
+ * input zero point), so a word holds two neighbouring columns of one channel. Then one channel at a time: its six
+ * weight words P_r = (2w_r0, 2w_r1), Q_r = (2w_r1, 2w_r2) (doubled, so the sums are 2*acc for SMMLAR) and 2*bias,
+ * m, e, rnd; at stride_w 1 four outputs x..x+3 of a row from three words per kernel row (A = in[x..x+1],
+ * B = in[x+2..x+3], C = in[x+4..x+5]): 8 MAC instructions per row for 12 MACs (mf_dw_rows_run, assembly); at
+ * stride_w 2 output x from W = in[2x..2x+1] and the next output's W: SMLAD(W, P) + SMLABT(W', Q), one new word per
+ * output (mf_dw_rows2_channel). 2- and 1-output assembly blocks take the out_w % 4 leftovers; layers with an
+ * activation clamp run a C loop on the same words. The weights stay int8 in flash (p->wr: 9 bytes a channel, as
+ * the .tflite, plus the four requantisation words); mf_dw_rows_weights builds a group's doubled int16 words on
+ * the stack (SXTB16, SADD16, PKHBT) that the assembly reads. Two orders:
  * - direct (p->direct, chosen at compile time by ops/depthwise_conv2d.py _rows_direct when the output does not
  *   meet input still to be read: disjoint, or trailing the input by whole pixels and at least a row): groups
- *   outermost, so each group's weights are built once per call, outputs written straight to the output;
- * - staged: bands outermost, each group's weights built again per band; outputs go to a staging copy of the
- *   band, copied to the output once the band has read all its input, so the output may overlap the input by
- *   the lead ops/depthwise_conv2d.py _rows_lead declares (about one input row for stride 1).
+ *   outermost; the planes are a ring of three input rows, so each input row is widened once per group (output row
+ *   oy finds its kernel rows rotated in the ring: the weights are built in the three rotations, 480 bytes of
+ *   stack), outputs written straight to the output; each input row is read before any output row after it is
+ *   written, so _rows_direct's replay of reads per output row stays a safe bound;
+ * - staged: bands of p->band output rows outermost, the band's 3 + (band - 1) * stride_h input rows widened per
+ *   group, each group's weights built again per band; outputs go to a staging copy of the band, copied to the
+ *   output once the band has read all its input, so the output may overlap the input by the lead
+ *   ops/depthwise_conv2d.py _rows_lead declares (about one input row for stride 1).
  */
 #ifndef MF_DEPTHWISE_CONV2D_H
 #define MF_DEPTHWISE_CONV2D_H
@@ -58,9 +63,9 @@ typedef struct {
     const int32_t *rq;            /* per group of 4: bias[4], mult[4], e[4], rnd[4]; per tail channel the same 4
                                      (e = -shift, rnd = 2^(e-1) + out_offset * 2^e) */
     const int8_t *pad;            /* in_c bytes of the input zero point, read for taps outside the image */
-    /* Row path (3x3, stride_w 1, no dilation, depth multiplier 1; ops/depthwise_conv2d.py fills it) */
+    /* Row path (3x3, stride_w 1 or 2, no dilation, depth multiplier 1; ops/depthwise_conv2d.py fills it) */
     int32_t rows;                 /* 1: use mf_dw_rows (wq, rq, pad unused) */
-    int32_t wp;                   /* halfwords per scratch row: 2 * ceil(out_w / 2) + 2 */
+    int32_t wp;                   /* halfwords per scratch row: 2 * ceil(out_w / 2) + 2 (stride_w 2: 2 * out_w + 2) */
     int32_t band;                 /* output rows per band: the scratch holds (band - 1) * stride_h + 3 input rows */
     const int32_t *wr;            /* per group of 4 channels 25 words: 9 of int8 weights (per kernel row r: (w_r0 c0..c3),
                                      (w_r1 c0, w_r1 c1, w_r2 c0, w_r2 c1), (the same for c2, c3)), then per channel
@@ -411,7 +416,7 @@ MF_KERNEL void mf_dw_rows_channel_c(const mf_depthwise_conv2d_params_t *p, const
 /* Stride 2 along the width in assembly (no activation clamp): four outputs x..x+3 per iteration from five words
  * per row W_i = (in[2x+2i], in[2x+2i+1]): out_x+i += SMLAD(W_i, P) + SMLABT(W_i+1, Q), 2 MAC instructions and one
  * new word per output and row; three data registers (W3, W4 reuse W0's and W1's once those are spent), the same
- * 13 registers, loads back to back and requantisation as mf_dw_rows_channel; then 2- and 1-output blocks. */
+ * 13 registers, loads back to back and requantisation as mf_dw_rows_run; then 2- and 1-output blocks. */
 #define MF_DW_ROWS2_ROW(O0, O1, O2, O3, O4, MP, MQ, B0, B1, B2, B3) \
     "ldr %[A], [%[r], " O0 "]\n\tldr %[B], [%[r], " O1 "]\n\tldr %[C], [%[r], " O2 "]\n\t" \
     "ldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
@@ -500,6 +505,9 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
 #undef MF_DW_ROWS2_PAIR
 #undef MF_DW_ROWS2_ONE
 
+/* The stride_w 1 assembly described above (stride_w 2: mf_dw_rows2_channel) on one channel's output row: *rp at the
+ * channel's planes, *outp at its first output; both are left moved by MF_DW_ROWS_ADV_R / _O (the caller steps
+ * them on to the next channel, so no copy of them lives across the assembly). */
 MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32_t **rp, const int32_t *k, int8_t **outp)
 {
     const int32_t C = p->in_c, WP = p->wp, OW = p->out_w;
@@ -593,7 +601,7 @@ MF_KERNEL void mf_dw_rows_channel(const mf_depthwise_conv2d_params_t *p, const i
  * the int8 words Z = (w_r0 c0..c3), X01 = (w_r1 c0, w_r1 c1, w_r2 c0, w_r2 c1), X23 (the same for c2, c3).
  * SXTB16 (plain / ror #8) of X01 and X23 gives each channel's Q = (w_r1, w_r2), of Z the lanes (w_r0 c0, c2) and
  * (c1, c3), SADD16 doubles them, ROR 16 brings c2 and c3 to the low half, PKHBT joins w_r0 (low) and Q's low half
- * into P = (2w_r0, 2w_r1). kb gets, for each of nrot rotations rho, per channel j the ten words mf_dw_rows_channel
+ * into P = (2w_r0, 2w_r1). kb gets, for each of nrot rotations rho, per channel j the ten words mf_dw_rows_run
  * reads (kb + 40 * rho + 10 * j): the weight pairs of the planes' rows 0, 1, 2 (plane row s holding kernel row
  * (s - rho) mod 3: the ring of mf_dw_rows' direct mode), then the four requantisation words copied. */
 MF_KERNEL void mf_dw_rows_weights(const int32_t *g, int32_t *kb, int32_t nrot)
