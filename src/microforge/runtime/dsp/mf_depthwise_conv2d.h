@@ -666,7 +666,8 @@ MF_KERNEL void mf_dw_rows(const mf_depthwise_conv2d_params_t *p, const int8_t *i
             int32_t kb[120];   /* the current group's doubled weights and constants, 3 rotations (mf_dw_rows_weights) */
             for (int32_t c0 = 0; c0 < C; c0 += 4) {
                 const int32_t nc = C - c0 < 4 ? C - c0 : 4;
-                mf_dw_rows_weights(p->wr + 25 * (c0 >> 2), kb, 3);
+                /* the rotations the output rows use: one a call of one output row (a row pipeline's band) */
+                mf_dw_rows_weights(p->wr + 25 * (c0 >> 2), kb, p->out_h < 3 ? p->out_h : 3);
                 int32_t next = -p->pad_top, slot = 0;  /* the first input row not yet in the ring, its plane row */
                 for (int32_t oy = 0; oy < p->out_h; ++oy) {
                     const int32_t iy0 = oy * p->stride_h - p->pad_top;
