@@ -631,8 +631,8 @@ MF_KERNEL void mf_dw_rows_weights(const int32_t *g, int32_t *kb, int32_t nrot)
     for (int32_t j = 0; j < 4; ++j)
         memcpy(kb + 10 * j + 6, g + 9 + 4 * j, 16);
     /* rotations 1 and 2 (nrot 3), plane row s taking kernel row (s - rho) mod 3: copied from rotation 0 in a loop
-     * (built once per group; unrolled stores would cost every layer's code more than they save) */
-#pragma GCC unroll 1
+     * (built once per group; unrolled stores would cost every layer's code more than they save; no unroll pragma:
+     * -Os builds warn that it is ignored) */
     for (int32_t j = 0; j < (nrot > 1 ? 4 : 0); ++j) {
         const int32_t *k0 = kb + 10 * j;
         int32_t *k1 = kb + 40 + 10 * j, *k2 = kb + 80 + 10 * j;
