@@ -92,6 +92,17 @@ OP_MODELS = {
     "dw-rows-per-tensor-c6": lambda: mg.depthwise_model(21, (1, 5, 12, 6), 1, 3, 1, "SAME", 1, "NONE", per_channel=False, in_zp=4),
     "dw-rows-s2x1-c4": lambda: mg.depthwise_model(22, (1, 9, 8, 4), 1, 3, (2, 1), "SAME", 1, "NONE", in_zp=-128),
     "dw-rows-batch2-c8": lambda: mg.depthwise_model(23, (2, 5, 9, 8), 1, 3, 1, "SAME", 1, "NONE", in_zp=-2, out_zp=3),
+    # the row path at stride_w 2 (mf_dw_rows2_channel, out_w >= ROWS_MIN_OUT_W_S2 = 16): out_w 16..22 (4-output blocks,
+    # 2- and 1-output tails), odd and even in_w (SAME pad_left 0 or 1, VALID), channel tails, clamped activations
+    # (the C loop), stride_h 1 and 2, a batch of 2
+    **{f"dw-rows-s2-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}": (
+        lambda h=h, w=w, c=c, pad=pad, act=act, zi=zi: mg.depthwise_model(
+            seed_of("tdr2", h, w, c), (1, h, w, c), 1, 3, 2, pad, 1, act, in_zp=zi))
+       for h, w, c, pad, act, zi in ((5, 32, 4, "SAME", "NONE", -128), (6, 33, 3, "SAME", "NONE", 7), (5, 35, 5, "VALID", "NONE", 0),
+                                     (4, 35, 7, "SAME", "NONE", -3), (4, 38, 13, "SAME", "NONE", 20), (3, 39, 9, "VALID", "NONE", -1),
+                                     (5, 44, 8, "SAME", "NONE", 5), (4, 34, 6, "SAME", "RELU6", -128), (3, 37, 3, "VALID", "RELU", 9))},
+    "dw-rows-s1x2-c5": lambda: mg.depthwise_model(24, (1, 5, 34, 5), 1, 3, (1, 2), "SAME", 1, "NONE", in_zp=-6),
+    "dw-rows-s2-batch2-c4": lambda: mg.depthwise_model(25, (2, 7, 32, 4), 1, 3, 2, "SAME", 1, "NONE", in_zp=3, out_zp=-4),
     "fc-per-tensor": lambda: mg.fc_model(6, (1, 33), 13, "RELU", per_channel=False, in_zp=7),
     "fc-per-channel-batch": lambda: mg.fc_model(7, (3, 7), 5, "NONE", per_channel=True, in_zp=-9),
     "add": lambda: mg.add_model(None, (1, 4, 4, 7), (1, 4, 4, 7), "RELU", scales=(0.02, 0.04), zero_points=(3, -3)),
@@ -158,8 +169,21 @@ def test_op_on_core(name, core, tmp_path):
     exact_on_core(OP_MODELS[name](), core, tmp_path, "target-op", name)
 
 
-@pytest.mark.parametrize("name", [n for n in OP_MODELS if n.startswith("dw-rows")  # out_w >= 4 (ROWS_MIN_OUT_W)
-                                  and n not in ("dw-rows-3x3-c8-same-none", "dw-rows-2x2-c4-same-relu")])
+ROWS_NAMES = [n for n in OP_MODELS if n.startswith("dw-rows")  # out_w >= ROWS_MIN_OUT_W (_S2)
+              and n not in ("dw-rows-3x3-c8-same-none", "dw-rows-2x2-c4-same-relu")]
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", ROWS_NAMES)
+def test_dw_rows_path_taken(name, core):
+    """The dw-rows models above (run on every core by test_op_on_core) really take the DSP row path, at the stride
+    along the width their name says."""
+    model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
+    assert ".rows = 1" in model_c
+    assert (".stride_w = 2" in model_c) == ("-s2-" in name or "s1x2" in name)
+
+
+@pytest.mark.parametrize("name", ROWS_NAMES)
 @pytest.mark.parametrize("core", ["m4", "m7"])
 def test_dw_rows_staged_on_core(name, core, tmp_path, monkeypatch):
     """The DSP row path's staged mode (bands outermost, each group's weights built again per band, outputs staged

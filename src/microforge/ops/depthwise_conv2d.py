@@ -11,6 +11,10 @@ from .base import (NO_READ, OpDef, is_int16, expect_arity, expect_const, expect_
 # runtime/dsp row path: narrowest output row it takes (one 4-output assembly block). Measured on vww: 3-wide rows
 # 8% slower than the pixel kernel on the M4 and 10% on the M7, 6-wide rows 11% faster on the M4 (even on the M7).
 ROWS_MIN_OUT_W = 4
+# The same at stride_w 2 (each output widens four input columns, not one): measured on single layers (M4 / M7 vs the
+# pixel kernel): 24 outputs -19% / -9%, 16 outputs -2% / -7% (16x16x64: -1.5% / +10%), 12 outputs -10% / +1%,
+# 6 outputs +4% / +21%; the M7 pairs the pixel kernel's SXTB16/PKHBT work, not the row path's MACs.
+ROWS_MIN_OUT_W_S2 = 16
 
 
 class DepthwiseConv2D(OpDef):
@@ -100,7 +104,7 @@ class DepthwiseConv2D(OpDef):
         layout = self._dsp_layout(w.data.reshape(kh * kw, oc), bias, mult, shift, out_zp) \
             if "dsp" in ctx.kernel_variants and oc == x.shape[3] else None
         wr = self._rows_layout(w.data.reshape(kh * kw, oc), bias, mult, shift, out_zp) \
-            if layout is not None and self.uses_rows(op) else None
+            if layout is not None and self.uses_rows(op) and not self._rows_banded_s2(op, ctx) else None
         if wr is not None:    # runtime/dsp's row path reads only wr (and its scratch)
             wp, band = self.rows_pitch(op), self.rows_band(op)
             direct = self._rows_direct(op, ctx.place(x), ctx.place(y), pad_t)
@@ -145,6 +149,15 @@ class DepthwiseConv2D(OpDef):
             bias=ctx.const(f"{op.name}_bias", bias), mult=ctx.const(f"{op.name}_mult", mult),
             shift=ctx.const(f"{op.name}_shift", shift)))
         return f"mf_depthwise_conv2d_s16(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
+
+    @staticmethod
+    def _rows_banded_s2(op: Op, ctx) -> bool:
+        """A stride_w 2 layer run by a row pipeline's band loop (its input or output at a loop-dependent place,
+        EmitContext.place None): each call then computes one band of output rows and widens all the input rows they
+        read, four input columns per output, with no ring to share them across calls; the pixel kernel is faster there
+        (measured on the M7: the vww and MobileNetV2 pipelines 0.6% and 1.4% slower with the row path). overlap_lead
+        still declares the larger of both kernels' leads."""
+        return op.options["stride_w"] == 2 and (ctx.place(op.inputs[0]) is None or ctx.place(op.outputs[0]) is None)
 
     @staticmethod
     def _rows_lead(op: Op, pad_t: int) -> int:
@@ -195,14 +208,16 @@ class DepthwiseConv2D(OpDef):
 
     @staticmethod
     def uses_rows(op: Op) -> bool:
-        """The DSP row path's shapes: int8, 3x3, depth multiplier 1, stride 1 along the width, no dilation, and
-        rows of at least ROWS_MIN_OUT_W outputs (narrower rows are mostly widening and setup)."""
+        """The DSP row path's shapes: int8, 3x3, depth multiplier 1, stride 1 or 2 along the width, no dilation, and
+        rows of at least ROWS_MIN_OUT_W outputs, ROWS_MIN_OUT_W_S2 at stride_w 2 (narrower rows are mostly widening
+        and setup)."""
         if is_int16(op):
             return False
         x, w = op.inputs[0], op.inputs[1]
         o = op.options
-        return (w.shape[1] == 3 and w.shape[2] == 3 and w.shape[3] == x.shape[3] and o["stride_w"] == 1
-                and o["dilation_h"] == 1 and o["dilation_w"] == 1 and op.outputs[0].shape[2] >= ROWS_MIN_OUT_W)
+        return (w.shape[1] == 3 and w.shape[2] == 3 and w.shape[3] == x.shape[3] and o["stride_w"] in (1, 2)
+                and o["dilation_h"] == 1 and o["dilation_w"] == 1
+                and op.outputs[0].shape[2] >= (ROWS_MIN_OUT_W if o["stride_w"] == 1 else ROWS_MIN_OUT_W_S2))
 
     @staticmethod
     def rows_band(op: Op) -> int:
@@ -213,9 +228,10 @@ class DepthwiseConv2D(OpDef):
 
     @staticmethod
     def rows_pitch(op: Op) -> int:
-        """Halfwords per scratch row of the row path: 2 * ceil(out_w / 2) + 2 (the last pair reads 4 columns)."""
+        """Halfwords per scratch row of the row path: the columns its words read, 2 * ceil(out_w / 2) + 2 at stride_w 1
+        (the last pair reads 4 columns), 2 * out_w + 2 at stride_w 2 (output x reads the words at 2x and 2x + 2)."""
         ow = op.outputs[0].shape[2]
-        return 2 * ((ow + 1) // 2) + 2
+        return 2 * ow + 2 if op.options["stride_w"] == 2 else 2 * ((ow + 1) // 2) + 2
 
     @staticmethod
     def _rows_layout(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray, out_zp: int):

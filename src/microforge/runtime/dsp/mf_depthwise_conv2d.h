@@ -18,23 +18,28 @@
  * generic loop. Write order: output pixel p, channels ascending, each written after its own window
  * was read, as in the portable kernel, so ops/depthwise_conv2d.py overlap_lead holds for both.
  *
- * Row path (p->rows: 3x3, stride_w 1, no dilation, depth multiplier 1, out_w >= 4; mf_depthwise_conv2d_s8_rows
- * with a caller-provided scratch): per band of output rows (p->band) and group of 4 channels, the input rows
- * the band reads are widened once into int16 planes, one per channel (s[channel][row][column + pad_left],
- * padding columns and rows holding the input zero point), so a word holds two neighbouring columns of one
- * channel. Then one channel at a time: its six weight words P_r = (2w_r0, 2w_r1), Q_r = (2w_r1, 2w_r2)
- * (doubled, so the sums are 2*acc for SMMLAR) and 2*bias, m, e, rnd; four outputs x..x+3 of a row from three
- * words per kernel row (A = in[x..x+1], B = in[x+2..x+3], C = in[x+4..x+5]): 8 MAC instructions per row for
- * 12 MACs (mf_dw_rows_channel, assembly; 1..3 leftover outputs and layers with an activation clamp in C on the
- * same words). The weights stay int8 in flash (p->wr: 9 bytes a channel, as the .tflite, plus the four
- * requantisation words); mf_dw_rows_weights builds a group's doubled int16 words into a 160-byte stack buffer
- * (SXTB16, SADD16, PKHBT: about 150 cycles a group) that the assembly reads. Two orders:
+ * Row path (p->rows: 3x3, stride_w 1 or 2, no dilation, depth multiplier 1, out_w >= 4 (16 at stride_w 2);
+ * mf_depthwise_conv2d_s8_rows with a caller-provided scratch): per group of 4 channels, the input rows are widened
+ * into int16 planes, one per channel (s[channel][row][column + pad_left], padding columns and rows holding the
+ * input zero point), so a word holds two neighbouring columns of one channel. Then one channel at a time: its six
+ * weight words P_r = (2w_r0, 2w_r1), Q_r = (2w_r1, 2w_r2) (doubled, so the sums are 2*acc for SMMLAR) and 2*bias,
+ * m, e, rnd; at stride_w 1 four outputs x..x+3 of a row from three words per kernel row (A = in[x..x+1],
+ * B = in[x+2..x+3], C = in[x+4..x+5]): 8 MAC instructions per row for 12 MACs (mf_dw_rows_run, assembly); at
+ * stride_w 2 output x from W = in[2x..2x+1] and the next output's W: SMLAD(W, P) + SMLABT(W', Q), one new word per
+ * output (mf_dw_rows2_channel). 2- and 1-output assembly blocks take the out_w % 4 leftovers; layers with an
+ * activation clamp run a C loop on the same words. The weights stay int8 in flash (p->wr: 9 bytes a channel, as
+ * the .tflite, plus the four requantisation words); mf_dw_rows_weights builds a group's doubled int16 words on
+ * the stack (SXTB16, SADD16, PKHBT) that the assembly reads. Two orders:
  * - direct (p->direct, chosen at compile time by ops/depthwise_conv2d.py _rows_direct when the output does not
  *   meet input still to be read: disjoint, or trailing the input by whole pixels and at least a row): groups
- *   outermost, so each group's weights are built once per call, outputs written straight to the output;
- * - staged: bands outermost, each group's weights built again per band; outputs go to a staging copy of the
- *   band, copied to the output once the band has read all its input, so the output may overlap the input by
- *   the lead ops/depthwise_conv2d.py _rows_lead declares (about one input row for stride 1).
+ *   outermost; the planes are a ring of three input rows, so each input row is widened once per group (output row
+ *   oy finds its kernel rows rotated in the ring: the weights are built in the three rotations, 480 bytes of
+ *   stack), outputs written straight to the output; each input row is read before any output row after it is
+ *   written, so _rows_direct's replay of reads per output row stays a safe bound;
+ * - staged: bands of p->band output rows outermost, the band's 3 + (band - 1) * stride_h input rows widened per
+ *   group, each group's weights built again per band; outputs go to a staging copy of the band, copied to the
+ *   output once the band has read all its input, so the output may overlap the input by the lead
+ *   ops/depthwise_conv2d.py _rows_lead declares (about one input row for stride 1).
  */
 #ifndef MF_DEPTHWISE_CONV2D_H
 #define MF_DEPTHWISE_CONV2D_H
@@ -58,9 +63,9 @@ typedef struct {
     const int32_t *rq;            /* per group of 4: bias[4], mult[4], e[4], rnd[4]; per tail channel the same 4
                                      (e = -shift, rnd = 2^(e-1) + out_offset * 2^e) */
     const int8_t *pad;            /* in_c bytes of the input zero point, read for taps outside the image */
-    /* Row path (3x3, stride_w 1, no dilation, depth multiplier 1; ops/depthwise_conv2d.py fills it) */
+    /* Row path (3x3, stride_w 1 or 2, no dilation, depth multiplier 1; ops/depthwise_conv2d.py fills it) */
     int32_t rows;                 /* 1: use mf_dw_rows (wq, rq, pad unused) */
-    int32_t wp;                   /* halfwords per scratch row: 2 * ceil(out_w / 2) + 2 */
+    int32_t wp;                   /* halfwords per scratch row: 2 * ceil(out_w / 2) + 2 (stride_w 2: 2 * out_w + 2) */
     int32_t band;                 /* output rows per band: the scratch holds (band - 1) * stride_h + 3 input rows */
     const int32_t *wr;            /* per group of 4 channels 25 words: 9 of int8 weights (per kernel row r: (w_r0 c0..c3),
                                      (w_r1 c0, w_r1 c1, w_r2 c0, w_r2 c1), (the same for c2, c3)), then per channel
@@ -329,6 +334,26 @@ MF_KERNEL void mf_dw_rows_widen(const mf_depthwise_conv2d_params_t *p, const int
  * from the words A = (in[x], in[x+1]) and B = (in[x+2], in[x+3]) of each row: out_x += SMLAD(A, P) +
  * SMLABT(B, Q), out_x+1 += SMLATB(A, P) + SMLAD(B, Q) (x0 even). The weights are doubled, so the sums
  * are 2*acc (mf_dw_requant). */
+/* How far mf_dw_rows_run moves its plane pointer (words) and output pointer (bytes): past the 4-output blocks and a
+ * 2-output block, not the last odd output. */
+#define MF_DW_ROWS_ADV_R(p) ((p)->stride_w * (2 * ((p)->out_w >> 2) + (((p)->out_w & 2) >> 1)))
+#define MF_DW_ROWS_ADV_O(p) (((p)->out_w & ~1) * (p)->in_c)
+/* Stride 2 along the width (p->stride_w 2): output x from the words A = (in[2x], in[2x+1]) and
+ * C = (in[2x+2], in[2x+3]) of each row: out_x += SMLAD(A, P) + SMLABT(C, Q) (Q's top half is w_r2). */
+MF_KERNEL void mf_dw_rows2_channel_c(const mf_depthwise_conv2d_params_t *p, const int16_t *s, const int32_t *k, int8_t *out,
+                                     int32_t x0)
+{
+    const int32_t C = p->in_c, WP = p->wp;
+    const int32_t *r = (const int32_t *)s;
+    for (int32_t x = x0; x < p->out_w; ++x) {
+        int32_t a = k[6];
+#pragma GCC unroll 3
+        for (int32_t ky = 0; ky < 3; ++ky)
+            a = __smlabt(r[ky * WP / 2 + x + 1], k[2 * ky + 1], __smlad(r[ky * WP / 2 + x], k[2 * ky], a));
+        out[x * C] = (int8_t)mf_dw_requant(p, a, k[7], k[8], k[9]);
+    }
+}
+
 MF_KERNEL void mf_dw_rows_channel_c(const mf_depthwise_conv2d_params_t *p, const int16_t *s, const int32_t *k, int8_t *out,
                                     int32_t x0)
 {
@@ -379,56 +404,207 @@ MF_KERNEL void mf_dw_rows_channel_c(const mf_depthwise_conv2d_params_t *p, const
     "smlatb %[a1], %[A], %[P], %[a1]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t" \
     "smlad %[a2], %[B], %[P], %[a2]\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t" \
     "smlatb %[a3], %[B], %[P], %[a3]\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\t"
+#define MF_DW_ROWS_ROW2(OA, OB, MP, MQ) \
+    "ldr %[A], [%[r], " OA "]\n\tldr %[B], [%[r], " OB "]\n\tldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
+    "smlad %[a0], %[A], %[P], %[a0]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
+    "smlatb %[a1], %[A], %[P], %[a1]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t"
 #define MF_DW_ROWS_RQ(ACC0, ACC1, O0, O1) \
     "smmlar %[A], " ACC0 ", %[Q], %[C]\n\tsmmlar %[B], " ACC1 ", %[Q], %[C]\n\t" \
     "add %[A], %[A], " ACC0 ", asr #31\n\tadd %[B], %[B], " ACC1 ", asr #31\n\t" \
     "asr %[A], %[A], %[P]\n\tasr %[B], %[B], %[P]\n\tssat %[A], #8, %[A]\n\tssat %[B], #8, %[B]\n\t" \
     "strb %[A], [%[out], " O0 "]\n\tstrb %[B], [%[out], " O1 "]\n\t"
-MF_KERNEL void mf_dw_rows_channel(const mf_depthwise_conv2d_params_t *p, const int16_t *s, const int32_t *k, int8_t *out)
+/* Stride 2 along the width in assembly (no activation clamp): four outputs x..x+3 per iteration from five words
+ * per row W_i = (in[2x+2i], in[2x+2i+1]): out_x+i += SMLAD(W_i, P) + SMLABT(W_i+1, Q), 2 MAC instructions and one
+ * new word per output and row; three data registers (W3, W4 reuse W0's and W1's once those are spent), the same
+ * 13 registers, loads back to back and requantisation as mf_dw_rows_run; then 2- and 1-output blocks. */
+#define MF_DW_ROWS2_ROW(O0, O1, O2, O3, O4, MP, MQ, B0, B1, B2, B3) \
+    "ldr %[A], [%[r], " O0 "]\n\tldr %[B], [%[r], " O1 "]\n\tldr %[C], [%[r], " O2 "]\n\t" \
+    "ldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
+    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
+    "smlad %[a1], %[B], %[P], " B1 "\n\tsmlabt %[a1], %[C], %[Q], %[a1]\n\t" \
+    "ldr %[A], [%[r], " O3 "]\n\tldr %[B], [%[r], " O4 "]\n\t" \
+    "smlad %[a2], %[C], %[P], " B2 "\n\tsmlabt %[a2], %[A], %[Q], %[a2]\n\t" \
+    "smlad %[a3], %[A], %[P], " B3 "\n\tsmlabt %[a3], %[B], %[Q], %[a3]\n\t"
+#define MF_DW_ROWS2_PAIR(O0, O1, O2, MP, MQ, B0, B1) \
+    "ldr %[A], [%[r], " O0 "]\n\tldr %[B], [%[r], " O1 "]\n\tldr %[C], [%[r], " O2 "]\n\t" \
+    "ldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
+    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
+    "smlad %[a1], %[B], %[P], " B1 "\n\tsmlabt %[a1], %[C], %[Q], %[a1]\n\t"
+#define MF_DW_ROWS2_ONE(O0, O1, MP, MQ) \
+    "ldr %[A], [%[r], " O0 "]\n\tldr %[B], [%[r], " O1 "]\n\tldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
+    "smlad %[a0], %[A], %[P], %[a0]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
+MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const int32_t **rp, const int32_t *k, int8_t **outp)
 {
     const int32_t C = p->in_c, WP = p->wp, OW = p->out_w;
     const int32_t quads = OW >> 2;
-    if (p->act_min > -128 || p->act_max < 127 || 4 * C > 4095 || 4 * WP + 8 > 4095 || !quads) {
-        mf_dw_rows_channel_c(p, s, k, out, 0);
+    const int32_t *r = *rp;
+    int8_t *out = *outp;
+    if (p->act_min > -128 || p->act_max < 127 || 4 * C > 4095 || 4 * WP + 16 > 4095) {
+        mf_dw_rows2_channel_c(p, (const int16_t *)r, k, out, 0);
+        *rp = r + MF_DW_ROWS_ADV_R(p);
+        *outp = out + MF_DW_ROWS_ADV_O(p);
         return;
     }
-    const int32_t *r = (const int32_t *)s;
-    const int32_t *end = r + 2 * quads;
     int32_t a0, a1, a2, a3, A, B, Cw, P, Q;
-    __asm__ volatile(
-        "1:\n\t"
-        "ldr %[a3], [%[k], #24]\n\tldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\tldr %[C], [%[r], #8]\n\t"
-        "ldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t"
-        "smlad %[a0], %[A], %[P], %[a3]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
-        "smlatb %[a1], %[A], %[P], %[a3]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t"
-        "smlad %[a2], %[B], %[P], %[a3]\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t"
-        "smlatb %[a3], %[B], %[P], %[a3]\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\t"
-        MF_DW_ROWS_ROW("%[w0]", "%[w4]", "%[w8]", "[%[k], #8]", "[%[k], #12]")
-        MF_DW_ROWS_ROW("%[v0]", "%[v4]", "%[v8]", "[%[k], #16]", "[%[k], #20]")
-        "ldr %[P], [%[k], #32]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #36]\n\t"
-        MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]") MF_DW_ROWS_RQ("%[a2]", "%[a3]", "%[c2]", "%[c3]")
-        "add %[out], %[out], %[c4]\n\tadd %[r], %[r], #8\n\t"
-        "cmp %[r], %[end]\n\tbne 1b"
-        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw),
-          [P] "=&r"(P), [Q] "=&r"(Q), [r] "+r"(r), [out] "+r"(out)
-        : [k] "r"(k), [end] "r"(end),
-          [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8),
-          [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [v8] "i"(4 * WP + 8),
-          [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C)
-        : "cc", "memory");
-    if (OW & 3)   /* the last OW % 4 outputs (out has moved past the quads) */
-        mf_dw_rows_channel_c(p, s, k, out - 4 * quads * C, 4 * quads);
+    if (quads) {
+        const int32_t *end = r + 4 * quads;
+        __asm__ volatile(
+            "1:\n\t"
+            "ldr %[a3], [%[k], #24]\n\t"
+            MF_DW_ROWS2_ROW("#0", "#4", "#8", "#12", "#16", "[%[k], #0]", "[%[k], #4]", "%[a3]", "%[a3]", "%[a3]", "%[a3]")
+            MF_DW_ROWS2_ROW("%[w0]", "%[w4]", "%[w8]", "%[w12]", "%[w16]", "[%[k], #8]", "[%[k], #12]",
+                            "%[a0]", "%[a1]", "%[a2]", "%[a3]")
+            MF_DW_ROWS2_ROW("%[v0]", "%[v4]", "%[v8]", "%[v12]", "%[v16]", "[%[k], #16]", "[%[k], #20]",
+                            "%[a0]", "%[a1]", "%[a2]", "%[a3]")
+            "ldr %[P], [%[k], #32]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #36]\n\t"
+            MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]") MF_DW_ROWS_RQ("%[a2]", "%[a3]", "%[c2]", "%[c3]")
+            "add %[out], %[out], %[c4]\n\tadd %[r], %[r], #16\n\t"
+            "cmp %[r], %[end]\n\tbne 1b"
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw),
+              [P] "=&r"(P), [Q] "=&r"(Q), [r] "+r"(r), [out] "+r"(out)
+            : [k] "r"(k), [end] "r"(end),
+              [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8), [w12] "i"(2 * WP + 12), [w16] "i"(2 * WP + 16),
+              [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [v8] "i"(4 * WP + 8), [v12] "i"(4 * WP + 12), [v16] "i"(4 * WP + 16),
+              [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C)
+            : "cc", "memory");
+    }
+    if (OW & 2) {
+        __asm__ volatile(
+            "ldr %[a1], [%[k], #24]\n\t"
+            MF_DW_ROWS2_PAIR("#0", "#4", "#8", "[%[k], #0]", "[%[k], #4]", "%[a1]", "%[a1]")
+            MF_DW_ROWS2_PAIR("%[w0]", "%[w4]", "%[w8]", "[%[k], #8]", "[%[k], #12]", "%[a0]", "%[a1]")
+            MF_DW_ROWS2_PAIR("%[v0]", "%[v4]", "%[v8]", "[%[k], #16]", "[%[k], #20]", "%[a0]", "%[a1]")
+            "ldr %[P], [%[k], #32]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #36]\n\t"
+            MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]")
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
+            : [k] "r"(k), [r] "r"(r), [out] "r"(out),
+              [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8), [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4),
+              [v8] "i"(4 * WP + 8), [c1] "i"(C)
+            : "memory");
+        r += 2;
+        out += 2 * C;
+    }
+    if (OW & 1) {
+        __asm__ volatile(
+            "ldr %[a0], [%[k], #24]\n\t"
+            MF_DW_ROWS2_ONE("#0", "#4", "[%[k], #0]", "[%[k], #4]")
+            MF_DW_ROWS2_ONE("%[w0]", "%[w4]", "[%[k], #8]", "[%[k], #12]")
+            MF_DW_ROWS2_ONE("%[v0]", "%[v4]", "[%[k], #16]", "[%[k], #20]")
+            "ldr %[P], [%[k], #32]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #36]\n\t"
+            "smmlar %[A], %[a0], %[Q], %[C]\n\tadd %[A], %[A], %[a0], asr #31\n\t"
+            "asr %[A], %[A], %[P]\n\tssat %[A], #8, %[A]\n\tstrb %[A], [%[out]]"
+            : [a0] "=&r"(a0), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
+            : [k] "r"(k), [r] "r"(r), [out] "r"(out),
+              [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4)
+            : "memory");
+    }
+    *rp = r;
+    *outp = out;
+}
+#undef MF_DW_ROWS2_ROW
+#undef MF_DW_ROWS2_PAIR
+#undef MF_DW_ROWS2_ONE
+
+/* The stride_w 1 assembly described above (stride_w 2: mf_dw_rows2_channel) on one channel's output row: *rp at the
+ * channel's planes, *outp at its first output; both are left moved by MF_DW_ROWS_ADV_R / _O (the caller steps
+ * them on to the next channel, so no copy of them lives across the assembly). */
+MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32_t **rp, const int32_t *k, int8_t **outp)
+{
+    const int32_t C = p->in_c, WP = p->wp, OW = p->out_w;
+    const int32_t quads = OW >> 2;
+    if (p->stride_w == 2) {
+        mf_dw_rows2_channel(p, rp, k, outp);
+        return;
+    }
+    const int32_t *r = *rp;
+    int8_t *out = *outp;
+    if (p->act_min > -128 || p->act_max < 127 || 4 * C > 4095 || 4 * WP + 8 > 4095) {
+        mf_dw_rows_channel_c(p, (const int16_t *)r, k, out, 0);
+        *rp = r + MF_DW_ROWS_ADV_R(p);
+        *outp = out + MF_DW_ROWS_ADV_O(p);
+        return;
+    }
+    int32_t a0, a1, a2, a3, A, B, Cw, P, Q;
+    if (quads) {
+        const int32_t *end = r + 2 * quads;
+        __asm__ volatile(
+            "1:\n\t"
+            "ldr %[a3], [%[k], #24]\n\tldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\tldr %[C], [%[r], #8]\n\t"
+            "ldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t"
+            "smlad %[a0], %[A], %[P], %[a3]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
+            "smlatb %[a1], %[A], %[P], %[a3]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t"
+            "smlad %[a2], %[B], %[P], %[a3]\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t"
+            "smlatb %[a3], %[B], %[P], %[a3]\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\t"
+            MF_DW_ROWS_ROW("%[w0]", "%[w4]", "%[w8]", "[%[k], #8]", "[%[k], #12]")
+            MF_DW_ROWS_ROW("%[v0]", "%[v4]", "%[v8]", "[%[k], #16]", "[%[k], #20]")
+            "ldr %[P], [%[k], #32]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #36]\n\t"
+            MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]") MF_DW_ROWS_RQ("%[a2]", "%[a3]", "%[c2]", "%[c3]")
+            "add %[out], %[out], %[c4]\n\tadd %[r], %[r], #8\n\t"
+            "cmp %[r], %[end]\n\tbne 1b"
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw),
+              [P] "=&r"(P), [Q] "=&r"(Q), [r] "+r"(r), [out] "+r"(out)
+            : [k] "r"(k), [end] "r"(end),
+              [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8),
+              [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [v8] "i"(4 * WP + 8),
+              [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C)
+            : "cc", "memory");
+    }
+    if (OW & 2) {         /* two outputs x, x+1 from A, B of each row: the quads' first half */
+        __asm__ volatile(
+            "ldr %[a1], [%[k], #24]\n\tldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\t"
+            "ldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t"
+            "smlad %[a0], %[A], %[P], %[a1]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
+            "smlatb %[a1], %[A], %[P], %[a1]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t"
+            MF_DW_ROWS_ROW2("%[w0]", "%[w4]", "[%[k], #8]", "[%[k], #12]")
+            MF_DW_ROWS_ROW2("%[v0]", "%[v4]", "[%[k], #16]", "[%[k], #20]")
+            "ldr %[P], [%[k], #32]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #36]\n\t"
+            MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]")
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
+            : [k] "r"(k), [r] "r"(r), [out] "r"(out),
+              [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [c1] "i"(C)
+            : "memory");
+        r += 1;
+        out += 2 * C;
+    }
+    if (OW & 1) {         /* the last output x from A, B of each row: out_x += SMLAD(A, P) + SMLABT(B, Q) */
+        __asm__ volatile(
+            "ldr %[a0], [%[k], #24]\n\tldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\t"
+            "ldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t"
+            "smlad %[a0], %[A], %[P], %[a0]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
+            "ldr %[A], [%[r], %[w0]]\n\tldr %[B], [%[r], %[w4]]\n\tldr %[P], [%[k], #8]\n\tldr %[Q], [%[k], #12]\n\t"
+            "smlad %[a0], %[A], %[P], %[a0]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
+            "ldr %[A], [%[r], %[v0]]\n\tldr %[B], [%[r], %[v4]]\n\tldr %[P], [%[k], #16]\n\tldr %[Q], [%[k], #20]\n\t"
+            "smlad %[a0], %[A], %[P], %[a0]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
+            "ldr %[P], [%[k], #32]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #36]\n\t"
+            "smmlar %[A], %[a0], %[Q], %[C]\n\tadd %[A], %[A], %[a0], asr #31\n\t"
+            "asr %[A], %[A], %[P]\n\tssat %[A], #8, %[A]\n\tstrb %[A], [%[out]]"
+            : [a0] "=&r"(a0), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
+            : [k] "r"(k), [r] "r"(r), [out] "r"(out),
+              [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4)
+            : "memory");
+    }
+    *rp = r;
+    *outp = out;
+}
+
+/* One channel's output row from its planes at s into out (stride out_w * in_c), for the staged order. */
+MF_KERNEL void mf_dw_rows_channel(const mf_depthwise_conv2d_params_t *p, const int16_t *s, const int32_t *k, int8_t *out)
+{
+    const int32_t *r = (const int32_t *)s;
+    mf_dw_rows_run(p, &r, k, &out);
 }
 #undef MF_DW_ROWS_ROW
+#undef MF_DW_ROWS_ROW2
 #undef MF_DW_ROWS_RQ
 
 /* One group's stack constants from its 25 flash words (ops/depthwise_conv2d.py _rows_layout): per kernel row r
  * the int8 words Z = (w_r0 c0..c3), X01 = (w_r1 c0, w_r1 c1, w_r2 c0, w_r2 c1), X23 (the same for c2, c3).
  * SXTB16 (plain / ror #8) of X01 and X23 gives each channel's Q = (w_r1, w_r2), of Z the lanes (w_r0 c0, c2) and
  * (c1, c3), SADD16 doubles them, ROR 16 brings c2 and c3 to the low half, PKHBT joins w_r0 (low) and Q's low half
- * into P = (2w_r0, 2w_r1). kb gets per channel j the ten words mf_dw_rows_channel reads: P0, Q0, P1, Q1, P2, Q2,
- * then the four requantisation words copied. */
-MF_KERNEL void mf_dw_rows_weights(const int32_t *g, int32_t *kb)
+ * into P = (2w_r0, 2w_r1). kb gets, for each of nrot rotations rho, per channel j the ten words mf_dw_rows_run
+ * reads (kb + 40 * rho + 10 * j): the weight pairs of the planes' rows 0, 1, 2 (plane row s holding kernel row
+ * (s - rho) mod 3: the ring of mf_dw_rows' direct mode), then the four requantisation words copied. */
+MF_KERNEL void mf_dw_rows_weights(const int32_t *g, int32_t *kb, int32_t nrot)
 {
 #pragma GCC unroll 3
     for (int32_t r = 0; r < 3; ++r) {
@@ -454,33 +630,59 @@ MF_KERNEL void mf_dw_rows_weights(const int32_t *g, int32_t *kb)
 #pragma GCC unroll 4
     for (int32_t j = 0; j < 4; ++j)
         memcpy(kb + 10 * j + 6, g + 9 + 4 * j, 16);
+    /* rotations 1 and 2 (nrot 3), plane row s taking kernel row (s - rho) mod 3: copied from rotation 0 in a loop
+     * (built once per group; unrolled stores would cost every layer's code more than they save; no unroll pragma:
+     * -Os builds warn that it is ignored) */
+    for (int32_t j = 0; j < (nrot > 1 ? 4 : 0); ++j) {
+        const int32_t *k0 = kb + 10 * j;
+        int32_t *k1 = kb + 40 + 10 * j, *k2 = kb + 80 + 10 * j;
+        const int32_t p0 = k0[0], q0 = k0[1], p1 = k0[2], q1 = k0[3], p2 = k0[4], q2 = k0[5];
+        k1[0] = p2; k1[1] = q2; k1[2] = p0; k1[3] = q0; k1[4] = p1; k1[5] = q1;
+        k2[0] = p1; k2[1] = q1; k2[2] = p2; k2[3] = q2; k2[4] = p0; k2[5] = q0;
+        memcpy(k1 + 6, k0 + 6, 16);
+        memcpy(k2 + 6, k0 + 6, 16);
+    }
 }
 
-/* Band by band of p->band output rows; within a band, groups of 4 channels: widen the input rows the
- * band reads, then channel by channel the band's output rows, into a staging copy of the band's output
- * that is copied to `out` once the band has read all its input (so the output may overlap the input
+/* Two orders (the file comment): direct (p->direct): groups of 4 channels outermost, their planes a ring of three
+ * input rows (input row -pad_top + i in plane row i mod 3), so each input row is widened once per group; output row
+ * oy reads the plane rows holding input rows iy0 + 0, 1, 2 (iy0 = oy * stride_h - pad_top), i.e. kernel row r in
+ * plane row (r + rho) mod 3 with rho the plane row of iy0: the weights of rotation rho (mf_dw_rows_weights) match
+ * them; outputs written straight to `out`. Staged: band by band of p->band output rows; within a band, groups of 4 channels:
+ * widen the input rows the band reads, then channel by channel the band's output rows, into a staging copy of the
+ * band's output that is copied to `out` once the band has read all its input (so the output may overlap the input
  * up to the band's reads: ops/depthwise_conv2d.py _rows_lead). `s` holds 4 * MF_DW_ROWS_NR(p) * wp int16
- * (word aligned), then band * out_w * in_c bytes of staging. */
+ * (word aligned), then (staged) band * out_w * in_c bytes of staging. */
 MF_KERNEL void mf_dw_rows(const mf_depthwise_conv2d_params_t *p, const int8_t *in, int8_t *out, int16_t *s)
 {
     const int32_t C = p->in_c, WP = p->wp, PL = MF_DW_ROWS_NR(p) * WP, OWC = p->out_w * C;
     int8_t *const stage = (int8_t *)(s + 4 * PL);
-    int32_t kb[40];       /* the current group's doubled weights and constants (mf_dw_rows_weights) */
     for (int32_t i = 0; i < 4 * PL; ++i)
         s[i] = (int16_t)p->pad_value;
     if (p->direct) {      /* groups outermost: each group's weights built once per call, outputs written directly */
         for (int32_t b = 0; b < p->batches; ++b) {
             const int8_t *in_b = in + b * p->in_h * p->in_w * C;
             int8_t *out_b = out + b * p->out_h * OWC;
+            int32_t kb[120];   /* the current group's doubled weights and constants, 3 rotations (mf_dw_rows_weights) */
             for (int32_t c0 = 0; c0 < C; c0 += 4) {
                 const int32_t nc = C - c0 < 4 ? C - c0 : 4;
-                mf_dw_rows_weights(p->wr + 25 * (c0 >> 2), kb);
-                for (int32_t oy = 0; oy < p->out_h; oy += p->band) {
-                    const int32_t nb = p->out_h - oy < p->band ? p->out_h - oy : p->band;
-                    mf_dw_rows_widen(p, in_b, oy * p->stride_h - p->pad_top, (nb - 1) * p->stride_h + 3, c0, nc, s);
-                    for (int32_t j = 0; j < nc; ++j)
-                        for (int32_t i = 0; i < nb; ++i)
-                            mf_dw_rows_channel(p, s + j * PL + i * p->stride_h * WP, kb + 10 * j, out_b + (oy + i) * OWC + c0 + j);
+                /* the rotations the output rows use: one a call of one output row (a row pipeline's band) */
+                mf_dw_rows_weights(p->wr + 25 * (c0 >> 2), kb, p->out_h < 3 ? p->out_h : 3);
+                int32_t next = -p->pad_top, slot = 0;  /* the first input row not yet in the ring, its plane row */
+                for (int32_t oy = 0; oy < p->out_h; ++oy) {
+                    const int32_t iy0 = oy * p->stride_h - p->pad_top;
+                    for (; next < iy0 + 3; ++next, slot = slot == 2 ? 0 : slot + 1)
+                        if (next >= iy0)
+                            mf_dw_rows_widen(p, in_b, next, 1, c0, nc, s + slot * WP);
+                    /* channel by channel; mf_dw_rows_run moves r and o along the row, brought to the next channel here */
+                    const int32_t *k = kb + 40 * slot, *const kend = k + 10 * nc;   /* slot: the plane row of iy0 */
+                    const int32_t *r = (const int32_t *)s;
+                    int8_t *o = out_b + oy * OWC + c0;
+                    for (; k < kend; k += 10) {
+                        mf_dw_rows_run(p, &r, k, &o);
+                        r += PL / 2 - MF_DW_ROWS_ADV_R(p);
+                        o += 1 - MF_DW_ROWS_ADV_O(p);
+                    }
                 }
             }
         }
@@ -488,12 +690,13 @@ MF_KERNEL void mf_dw_rows(const mf_depthwise_conv2d_params_t *p, const int8_t *i
     }
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = in + b * p->in_h * p->in_w * C;
+        int32_t kb[40];        /* the current group's doubled weights and constants (mf_dw_rows_weights) */
         for (int32_t oy = 0; oy < p->out_h; oy += p->band, out += p->band * OWC) {
             const int32_t iy0 = oy * p->stride_h - p->pad_top;
             const int32_t nb = p->out_h - oy < p->band ? p->out_h - oy : p->band;
             for (int32_t c0 = 0; c0 < C; c0 += 4) {
                 const int32_t nc = C - c0 < 4 ? C - c0 : 4;
-                mf_dw_rows_weights(p->wr + 25 * (c0 >> 2), kb);
+                mf_dw_rows_weights(p->wr + 25 * (c0 >> 2), kb, 1);
                 mf_dw_rows_widen(p, in_b, iy0, (nb - 1) * p->stride_h + 3, c0, nc, s);
                 for (int32_t j = 0; j < nc; ++j)
                     for (int32_t i = 0; i < nb; ++i)
