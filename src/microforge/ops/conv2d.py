@@ -30,9 +30,11 @@ C1_IC = (8,)
 C1_SCRATCH = 772
 # Dense (unpadded, stride 1) 1x1 convolutions with in_c % 4 == 0, in_c >= PW_MIN_IC and out_c % 4 == 0 go through
 # mf_conv2d_s8_pw (runtime/dsp/mf_conv2d.h) when pw_layout is exact: mixed 4-channel groups, each followed by its
-# requantisation constants. in_c up to PW_MAX_IC (the asm block steps back over the window with one SUB #imm12).
+# requantisation constants. in_c up to PW_MAX_IC (the asm block steps back over the window with one SUB #imm12),
+# out_c up to PW_MAX_OC (pixel 1's outputs stored at an #imm12 offset).
 PW_MIN_IC = 12
 PW_MAX_IC = 1020
+PW_MAX_OC = 4092
 
 
 class Conv2D(OpDef):
@@ -127,7 +129,7 @@ class Conv2D(OpDef):
             pw = None
             if (c1 is None and rq is not None and kh == 1 and kw == 1 and pad_t == 0 and pad_l == 0 and o["stride_h"] == 1
                     and o["stride_w"] == 1 and x.shape[1:3] == y.shape[1:3] and PW_MIN_IC <= ic <= PW_MAX_IC and ic % 4 == 0
-                    and oc % 4 == 0):
+                    and oc % 4 == 0 and oc <= PW_MAX_OC):
                 pw = pw_layout(w2, rq)
             wmix = mix_layout(w2) if rq is not None and c1 is None and pw is None else None
             if pw is not None:

@@ -565,12 +565,12 @@ MF_KERNEL void mf_conv2d_s8_c1(const mf_conv2d_params_t *p, const int8_t *in, in
  * (ma - sa) >> 8 (exact: ma - sa = 256 * c''s sum, |c''s sum| < 2^23 by mix_layout's check); the bias is
  * added after. The 4 outputs of a pixel are packed (BFI) into one word, clamped 4 at a time (SSUB8 + SEL
  * against the replicated activation bound, only when it is tighter than int8) and stored with one STR.
- * The out pointers of the two pixels and the group count live after the x16 sentinel (the asm block needs
- * all 14 registers for accumulators, temporaries and the x16/weight pointers). A lone last pixel goes through
+ * Pixel 0's out pointer and its end live after the x16 sentinel (pixel 1's outputs are out_c further; the asm
+ * block needs all 14 registers for accumulators, temporaries and the x16/weight pointers). A lone last pixel goes through
  * mf_dsp_pw_rows1. Every pair is expanded
  * before any of its outputs is written, pairs go in pixel order: the write order contract of the other
  * paths holds. Scratch: MF_CONV2D_PW_SCRATCH_BYTES. */
-#define MF_CONV2D_PW_SCRATCH_BYTES(in_c) (4 * (in_c) + 16)   /* x16, sentinel, out0, out1, group count */
+#define MF_CONV2D_PW_SCRATCH_BYTES(in_c) (4 * (in_c) + 16)   /* x16, sentinel, out pointer and end, spare word */
 
 /* mf_dsp_mix_rows' half chunk for the window's first chunk: SMUAD starts the accumulators. */
 #define MF_DSP_PW_HALF0(O_)                                                                      \
@@ -632,8 +632,10 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
 {
     const int32_t oc = p->out_c, k4 = p->in_c;
     const int32_t n_pix = p->batches * p->out_h * p->out_w, nch = k4 / 4;
-    /* chunks after the first: 1 and 2 leading ones as .if picks, then passes of 4 until the sentinel */
-    const int32_t one = ((nch - 1) & 1) != 0, two = ((nch - 1) & 2) != 0, lead = 1 + one + 2 * two;
+    /* chunks after the first: 1, 2 (and 4 when no loop follows) leading ones as .if picks, then passes of 4 until
+     * the sentinel */
+    const int32_t one = ((nch - 1) & 1) != 0, two = ((nch - 1) & 2) != 0, four = nch <= 8 && ((nch - 1) & 4) != 0;
+    const int32_t lead = 1 + one + 2 * two + 4 * four;
     int32_t *x16 = (int32_t *)buf;
     x16[k4] = (int32_t)0x80808080;   /* the window loop's end (as in mf_dsp_mix_rows) */
     for (int32_t i = 0; i < n_pix; i += 2) {
@@ -643,9 +645,8 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
             break;
         }
         mf_dsp_mix_expand2(x16, in + i * k4, in + (i + 1) * k4, k4);
-        x16[k4 + 1] = (int32_t)(uintptr_t)(out + i * oc);
-        x16[k4 + 2] = (int32_t)(uintptr_t)(out + (i + 1) * oc);
-        x16[k4 + 3] = oc / 4;
+        x16[k4 + 1] = (int32_t)(uintptr_t)(out + i * oc);         /* pixel 0's next group; pixel 1's is oc further */
+        x16[k4 + 2] = (int32_t)(uintptr_t)(out + (i + 1) * oc);   /* ... and its end */
         int32_t ma0, ma1, mb0, mb1, sa0, sa1, sb0, sb1, e0, e1, wa, wb;
         const int32_t *x = x16;
         const int8_t *w = p->weights;
@@ -653,6 +654,8 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
             "2:\n\t" MF_DSP_PW_HALF0(0) MF_DSP_MIX_HALF(8)
             ".if %c[one]\n\t" MF_DSP_MIX_CHUNK(16) ".endif\n\t"
             ".if %c[two]\n\t" MF_DSP_MIX_CHUNK(16 + 16 * %c[one]) MF_DSP_MIX_CHUNK(32 + 16 * %c[one]) ".endif\n\t"
+            ".if %c[four]\n\t" MF_DSP_MIX_CHUNK(16 + 16 * %c[one] + 32 * %c[two]) MF_DSP_MIX_CHUNK(32 + 16 * %c[one] + 32 * %c[two])
+            MF_DSP_MIX_CHUNK(48 + 16 * %c[one] + 32 * %c[two]) MF_DSP_MIX_CHUNK(64 + 16 * %c[one] + 32 * %c[two]) ".endif\n\t"
             "adds %[x], #16 * %c[lead]\n\tadds %[w], #16 * %c[lead]\n"
             ".if %c[loop]\n"
             "1:\n\t" MF_DSP_MIX_CHUNK(0) MF_DSP_MIX_CHUNK(16) MF_DSP_MIX_CHUNK(32) MF_DSP_MIX_CHUNK(48)
@@ -678,15 +681,14 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
             "ssub8 %[e1], %[e0], %[sa0]\n\tsel %[sa0], %[sa0], %[e0]\n\t"
             "ssub8 %[e1], %[e0], %[sa1]\n\tsel %[sa1], %[sa1], %[e0]\n\t.endif\n\t"
             "ldr %[e0], [%[x], #4]\n\tldr %[e1], [%[x], #8]\n\t"
-            "str %[sa0], [%[e0]], #4\n\tstr %[sa1], [%[e1]], #4\n\t"
-            "str %[e0], [%[x], #4]\n\tstr %[e1], [%[x], #8]\n\t"
-            "ldr %[e0], [%[x], #12]\n\tsubs %[e0], #1\n\tstr %[e0], [%[x], #12]\n\t"
+            "str %[sa1], [%[e0], #%c[oc]]\n\tstr %[sa0], [%[e0]], #4\n\tstr %[e0], [%[x], #4]\n\t"
+            "cmp %[e0], %[e1]\n\t"
             "sub %[x], %[x], #4 * %c[k4]\n\t"
             "bne 2b"
             : [ma0] "=&r"(ma0), [ma1] "=&r"(ma1), [mb0] "=&r"(mb0), [mb1] "=&r"(mb1),
               [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
               [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [x] "+r"(x), [w] "+r"(w)
-            : [one] "i"(one), [two] "i"(two), [lead] "i"(lead), [loop] "i"(nch > lead), [k4] "i"(k4),
+            : [one] "i"(one), [two] "i"(two), [four] "i"(four), [lead] "i"(lead), [oc] "i"(oc), [loop] "i"(nch > lead), [k4] "i"(k4),
               [k] "i"(2 * p->out_offset + 1), [lo] "i"(p->act_min), [hi] "i"(p->act_max),
               [clo] "i"(p->act_min > -128), [chi] "i"(p->act_max < 127)
             : "cc", "memory");
