@@ -588,6 +588,32 @@ MF_KERNEL void mf_conv2d_s8_c1(const mf_conv2d_params_t *p, const int8_t *in, in
     "smuad %[sa1], %[e1], %[wa]\n\t"                                                             \
     "smuad %[sb0], %[e0], %[wb]\n\t"                                                             \
     "smuad %[sb1], %[e1], %[wb]\n\t"
+/* mf_dsp_mix_rows' half chunk with the x16 words at XO_ and the weights at WO_; the loads alone (PW_LD) and the
+ * arithmetic alone (PW_MAC). */
+#define MF_DSP_PW_LD(XO_, WO_)                                                                   \
+    "ldr %[e0], [%[x], #" #XO_ "]\n\t"                                                           \
+    "ldr %[e1], [%[x], #" #XO_ "+4]\n\t"                                                         \
+    "ldr %[wa], [%[w], #" #WO_ "]\n\t"                                                           \
+    "ldr %[wb], [%[w], #" #WO_ "+4]\n\t"
+#define MF_DSP_PW_MAC                                                                            \
+    "smlad %[ma0], %[e0], %[wa], %[ma0]\n\t"                                                     \
+    "smlad %[ma1], %[e1], %[wa], %[ma1]\n\t"                                                     \
+    "sxtb16 %[wa], %[wa]\n\t"                                                                    \
+    "smlad %[mb0], %[e0], %[wb], %[mb0]\n\t"                                                     \
+    "smlad %[mb1], %[e1], %[wb], %[mb1]\n\t"                                                     \
+    "sxtb16 %[wb], %[wb]\n\t"                                                                    \
+    "smlad %[sa0], %[e0], %[wa], %[sa0]\n\t"                                                     \
+    "smlad %[sa1], %[e1], %[wa], %[sa1]\n\t"                                                     \
+    "smlad %[sb0], %[e0], %[wb], %[sb0]\n\t"                                                     \
+    "smlad %[sb1], %[e1], %[wb], %[sb1]\n\t"
+/* One pass of the window loop: 4 chunks (64 bytes of x16 and of weights), e0 already loaded by the pass check
+ * (LDR with writeback, which also steps x) and the weight pointer stepped by the pass's first weight load
+ * (post-indexed, last of its load chain so LDR pipelining is kept): no ADDs in the loop. */
+#define MF_DSP_PW_PASS                                                                           \
+    "ldr %[e1], [%[x], #4]\n\tldr %[wb], [%[w], #4]\n\tldr %[wa], [%[w]], #64\n\t" MF_DSP_PW_MAC      \
+    MF_DSP_PW_LD(8, -56) MF_DSP_PW_MAC MF_DSP_PW_LD(16, -48) MF_DSP_PW_MAC MF_DSP_PW_LD(24, -40) MF_DSP_PW_MAC \
+    MF_DSP_PW_LD(32, -32) MF_DSP_PW_MAC MF_DSP_PW_LD(40, -24) MF_DSP_PW_MAC MF_DSP_PW_LD(48, -16) MF_DSP_PW_MAC \
+    MF_DSP_PW_LD(56, -8) MF_DSP_PW_MAC
 /* A channel's constants: bias to e0, m2 to e1, -shift-1 to wa (three loads, not LDM: its register list would
  * follow the allocator's register numbers, not the operand order). */
 #define MF_DSP_PW_CONSTS "ldr %[e1], [%[w], #4]\n\tldr %[wa], [%[w], #8]\n\tldr %[e0], [%[w]], #12\n\t"
@@ -656,11 +682,12 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
             ".if %c[two]\n\t" MF_DSP_MIX_CHUNK(16 + 16 * %c[one]) MF_DSP_MIX_CHUNK(32 + 16 * %c[one]) ".endif\n\t"
             ".if %c[four]\n\t" MF_DSP_MIX_CHUNK(16 + 16 * %c[one] + 32 * %c[two]) MF_DSP_MIX_CHUNK(32 + 16 * %c[one] + 32 * %c[two])
             MF_DSP_MIX_CHUNK(48 + 16 * %c[one] + 32 * %c[two]) MF_DSP_MIX_CHUNK(64 + 16 * %c[one] + 32 * %c[two]) ".endif\n\t"
-            "adds %[x], #16 * %c[lead]\n\tadds %[w], #16 * %c[lead]\n"
-            ".if %c[loop]\n"
-            "1:\n\t" MF_DSP_MIX_CHUNK(0) MF_DSP_MIX_CHUNK(16) MF_DSP_MIX_CHUNK(32) MF_DSP_MIX_CHUNK(48)
-            "ldr %[e0], [%[x], #64]\n\tadds %[x], #64\n\tadds %[w], #64\n\tcmp %[e0], #0x80808080\n\tbne 1b\n"
-            ".endif\n\t"
+            "adds %[w], #16 * %c[lead]\n\t"
+            ".if %c[loop]\n\t"   /* e0 of each pass is loaded by the check before it (as in MF_DSP_PW_PASS) */
+            "ldr %[e0], [%[x], #16 * %c[lead]]!\n"
+            "1:\n\t" MF_DSP_PW_PASS
+            "ldr %[e0], [%[x], #64]!\n\tcmp %[e0], #0x80808080\n\tbne 1b\n\t"
+            ".else\n\tadds %[x], #16 * %c[lead]\n\t.endif\n\t"
             "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"
             "sub %[mb0], %[mb0], %[sb0]\n\tsub %[mb1], %[mb1], %[sb1]\n\t"
             MF_DSP_PW_CONSTS        /* channel 0: sa */
