@@ -614,6 +614,56 @@ MF_KERNEL void mf_conv2d_s8_c1(const mf_conv2d_params_t *p, const int8_t *in, in
     MF_DSP_PW_LD(8, -56) MF_DSP_PW_MAC MF_DSP_PW_LD(16, -48) MF_DSP_PW_MAC MF_DSP_PW_LD(24, -40) MF_DSP_PW_MAC \
     MF_DSP_PW_LD(32, -32) MF_DSP_PW_MAC MF_DSP_PW_LD(40, -24) MF_DSP_PW_MAC MF_DSP_PW_LD(48, -16) MF_DSP_PW_MAC \
     MF_DSP_PW_LD(56, -8) MF_DSP_PW_MAC
+/* The group's window: x16 and weights from x and w, 8 accumulators out; x left at the sentinel, w at the group's
+ * constants. M4/M33: each half chunk's four loads back to back (LDR pipelining), the pass check loading the next
+ * pass's first word. */
+#define MF_DSP_PW_WINDOW_M4                                                                       \
+    MF_DSP_PW_HALF0(0) MF_DSP_MIX_HALF(8)                                                        \
+    ".if %c[one]\n\t" MF_DSP_MIX_CHUNK(16) ".endif\n\t"                                         \
+    ".if %c[two]\n\t" MF_DSP_MIX_CHUNK(16 + 16 * %c[one]) MF_DSP_MIX_CHUNK(32 + 16 * %c[one]) ".endif\n\t" \
+    ".if %c[four]\n\t" MF_DSP_MIX_CHUNK(16 + 16 * %c[one] + 32 * %c[two])                        \
+    MF_DSP_MIX_CHUNK(32 + 16 * %c[one] + 32 * %c[two]) MF_DSP_MIX_CHUNK(48 + 16 * %c[one] + 32 * %c[two]) \
+    MF_DSP_MIX_CHUNK(64 + 16 * %c[one] + 32 * %c[two]) ".endif\n\t"                                \
+    "adds %[w], #16 * %c[lead]\n\t"                                                              \
+    ".if %c[loop]\n\t"   /* e0 of each pass is loaded by the check before it (MF_DSP_PW_PASS) */  \
+    "ldr %[e0], [%[x], #16 * %c[lead]]!\n"                                                        \
+    "1:\n\t" MF_DSP_PW_PASS                                                                      \
+    "ldr %[e0], [%[x], #64]!\n\tcmp %[e0], #0x80808080\n\tbne 1b\n\t"                              \
+    ".else\n\tadds %[x], #16 * %c[lead]\n\t.endif\n\t"
+/* M7 (dual issue): software pipelined, every load and SXTB16 next to an SMLAD. A half chunk at O_ finds its
+ * first x16 word in e0 and raw weight word in wa (loaded by the half before it, after their last reads there)
+ * and loads the next half's: 8 issue cycles per 8 SMLADs. The last half of the window loads the word after
+ * it, the sentinel (the pass check) and the first constant word (not used). */
+#define MF_PW_SMLAD(A_, X_, W_) "smlad %[" #A_ "], %[" #X_ "], %[" #W_ "], %[" #A_ "]\n\t"
+#define MF_PW_SMUAD(A_, X_, W_) "smuad %[" #A_ "], %[" #X_ "], %[" #W_ "]\n\t"
+#define MF_PW7_HALF(O_, M_)                                                                      \
+    M_(ma0, e0, wa) "ldr %[e1], [%[x], #" #O_ "+4]\n\t"                                           \
+    M_(ma1, e1, wa) "ldr %[wb], [%[w], #" #O_ "+4]\n\t"                                           \
+    M_(mb0, e0, wb) "sxtb16 %[wa], %[wa]\n\t"                                                     \
+    M_(mb1, e1, wb) "sxtb16 %[wb], %[wb]\n\t"                                                     \
+    M_(sa0, e0, wa)                                                                              \
+    M_(sa1, e1, wa) "ldr %[wa], [%[w], #" #O_ "+8]\n\t"                                           \
+    M_(sb0, e0, wb) "ldr %[e0], [%[x], #" #O_ "+8]\n\t"                                           \
+    M_(sb1, e1, wb)
+#define MF_PW7_CHUNK(O_) MF_PW7_HALF(O_, MF_PW_SMLAD) MF_PW7_HALF(O_ + 8, MF_PW_SMLAD)
+#define MF_DSP_PW_WINDOW_M7                                                                       \
+    "ldr %[wa], [%[w]]\n\tldr %[e0], [%[x]]\n\t"                                                   \
+    MF_PW7_HALF(0, MF_PW_SMUAD) MF_PW7_HALF(8, MF_PW_SMLAD)                                        \
+    ".if %c[one]\n\t" MF_PW7_CHUNK(16) ".endif\n\t"                                              \
+    ".if %c[two]\n\t" MF_PW7_CHUNK(16 + 16 * %c[one]) MF_PW7_CHUNK(32 + 16 * %c[one]) ".endif\n\t" \
+    ".if %c[four]\n\t" MF_PW7_CHUNK(16 + 16 * %c[one] + 32 * %c[two])                              \
+    MF_PW7_CHUNK(32 + 16 * %c[one] + 32 * %c[two]) MF_PW7_CHUNK(48 + 16 * %c[one] + 32 * %c[two])   \
+    MF_PW7_CHUNK(64 + 16 * %c[one] + 32 * %c[two]) ".endif\n\t"                                     \
+    "adds %[x], #16 * %c[lead]\n\tadds %[w], #16 * %c[lead]\n\t"                                  \
+    ".if %c[loop]\n"                                                                            \
+    "1:\n\t" MF_PW7_CHUNK(0) MF_PW7_CHUNK(16) MF_PW7_CHUNK(32) MF_PW7_CHUNK(48)                   \
+    "adds %[x], #64\n\tadds %[w], #64\n\tcmp %[e0], #0x80808080\n\tbne 1b\n\t"                      \
+    ".endif\n\t"
+#if defined(MF_TARGET_M7)
+#define MF_DSP_PW_WINDOW MF_DSP_PW_WINDOW_M7
+#else
+#define MF_DSP_PW_WINDOW MF_DSP_PW_WINDOW_M4
+#endif
 /* A channel's constants: bias to e0, m2 to e1, -shift-1 to wa (three loads, not LDM: its register list would
  * follow the allocator's register numbers, not the operand order). */
 #define MF_DSP_PW_CONSTS "ldr %[e1], [%[w], #4]\n\tldr %[wa], [%[w], #8]\n\tldr %[e0], [%[w]], #12\n\t"
@@ -677,17 +727,7 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
         const int32_t *x = x16;
         const int8_t *w = p->weights;
         __asm__ volatile(
-            "2:\n\t" MF_DSP_PW_HALF0(0) MF_DSP_MIX_HALF(8)
-            ".if %c[one]\n\t" MF_DSP_MIX_CHUNK(16) ".endif\n\t"
-            ".if %c[two]\n\t" MF_DSP_MIX_CHUNK(16 + 16 * %c[one]) MF_DSP_MIX_CHUNK(32 + 16 * %c[one]) ".endif\n\t"
-            ".if %c[four]\n\t" MF_DSP_MIX_CHUNK(16 + 16 * %c[one] + 32 * %c[two]) MF_DSP_MIX_CHUNK(32 + 16 * %c[one] + 32 * %c[two])
-            MF_DSP_MIX_CHUNK(48 + 16 * %c[one] + 32 * %c[two]) MF_DSP_MIX_CHUNK(64 + 16 * %c[one] + 32 * %c[two]) ".endif\n\t"
-            "adds %[w], #16 * %c[lead]\n\t"
-            ".if %c[loop]\n\t"   /* e0 of each pass is loaded by the check before it (as in MF_DSP_PW_PASS) */
-            "ldr %[e0], [%[x], #16 * %c[lead]]!\n"
-            "1:\n\t" MF_DSP_PW_PASS
-            "ldr %[e0], [%[x], #64]!\n\tcmp %[e0], #0x80808080\n\tbne 1b\n\t"
-            ".else\n\tadds %[x], #16 * %c[lead]\n\t.endif\n\t"
+            "2:\n\t" MF_DSP_PW_WINDOW
             "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"
             "sub %[mb0], %[mb0], %[sb0]\n\tsub %[mb1], %[mb1], %[sb1]\n\t"
             MF_DSP_PW_CONSTS        /* channel 0: sa */
