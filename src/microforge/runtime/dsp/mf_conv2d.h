@@ -615,16 +615,22 @@ MF_KERNEL void mf_conv2d_s8_c1(const mf_conv2d_params_t *p, const int8_t *in, in
     MF_DSP_PW_LD(32, -32) MF_DSP_PW_MAC MF_DSP_PW_LD(40, -24) MF_DSP_PW_MAC MF_DSP_PW_LD(48, -16) MF_DSP_PW_MAC \
     MF_DSP_PW_LD(56, -8) MF_DSP_PW_MAC
 /* The group's window: x16 and weights from x and w, 8 accumulators out; x left at the sentinel, w at the group's
- * constants. M4/M33: each half chunk's four loads back to back (LDR pipelining), the pass check loading the next
- * pass's first word. */
+ * constants. Windows of up to 8 chunks are unrolled, the first chunk starting the accumulators (SMUAD); wider
+ * ones zero them (UMULL of zeros, two a cycle) and run nch % 4 leading chunks, then passes of 4 (the code of
+ * mf_dsp_mix_rows' size). M4/M33: each half chunk's four loads back to back (LDR pipelining), the pass check
+ * loading the next pass's first word. */
+#define MF_DSP_PW_ZERO                                                                           \
+    "mov %[e1], #0\n\tumull %[ma0], %[ma1], %[e1], %[e1]\n\tumull %[mb0], %[mb1], %[e1], %[e1]\n\t" \
+    "umull %[sa0], %[sa1], %[e1], %[e1]\n\tumull %[sb0], %[sb1], %[e1], %[e1]\n\t"
+#define MF_DSP_PW_O(N_) (16 * %c[ini] + 16 * %c[one] + 32 * %c[two] + N_)   /* chunk N_/16 of the "four" lead */
 #define MF_DSP_PW_WINDOW_M4                                                                       \
-    MF_DSP_PW_HALF0(0) MF_DSP_MIX_HALF(8)                                                        \
-    ".if %c[one]\n\t" MF_DSP_MIX_CHUNK(16) ".endif\n\t"                                         \
-    ".if %c[two]\n\t" MF_DSP_MIX_CHUNK(16 + 16 * %c[one]) MF_DSP_MIX_CHUNK(32 + 16 * %c[one]) ".endif\n\t" \
-    ".if %c[four]\n\t" MF_DSP_MIX_CHUNK(16 + 16 * %c[one] + 32 * %c[two])                        \
-    MF_DSP_MIX_CHUNK(32 + 16 * %c[one] + 32 * %c[two]) MF_DSP_MIX_CHUNK(48 + 16 * %c[one] + 32 * %c[two]) \
-    MF_DSP_MIX_CHUNK(64 + 16 * %c[one] + 32 * %c[two]) ".endif\n\t"                                \
-    "adds %[w], #16 * %c[lead]\n\t"                                                              \
+    ".if %c[ini]\n\t" MF_DSP_PW_HALF0(0) MF_DSP_MIX_HALF(8) ".else\n\t" MF_DSP_PW_ZERO ".endif\n\t"  \
+    ".if %c[one]\n\t" MF_DSP_MIX_CHUNK(16 * %c[ini]) ".endif\n\t"                                 \
+    ".if %c[two]\n\t" MF_DSP_MIX_CHUNK(16 * %c[ini] + 16 * %c[one])                                 \
+    MF_DSP_MIX_CHUNK(16 * %c[ini] + 16 * %c[one] + 16) ".endif\n\t"                                  \
+    ".if %c[four]\n\t" MF_DSP_MIX_CHUNK(MF_DSP_PW_O(0)) MF_DSP_MIX_CHUNK(MF_DSP_PW_O(16))              \
+    MF_DSP_MIX_CHUNK(MF_DSP_PW_O(32)) MF_DSP_MIX_CHUNK(MF_DSP_PW_O(48)) ".endif\n\t"                  \
+    ".if %c[lead]\n\tadds %[w], #16 * %c[lead]\n\t.endif\n\t"                                      \
     ".if %c[loop]\n\t"   /* e0 of each pass is loaded by the check before it (MF_DSP_PW_PASS) */  \
     "ldr %[e0], [%[x], #16 * %c[lead]]!\n"                                                        \
     "1:\n\t" MF_DSP_PW_PASS                                                                      \
@@ -648,13 +654,13 @@ MF_KERNEL void mf_conv2d_s8_c1(const mf_conv2d_params_t *p, const int8_t *in, in
 #define MF_PW7_CHUNK(O_) MF_PW7_HALF(O_, MF_PW_SMLAD) MF_PW7_HALF(O_ + 8, MF_PW_SMLAD)
 #define MF_DSP_PW_WINDOW_M7                                                                       \
     "ldr %[wa], [%[w]]\n\tldr %[e0], [%[x]]\n\t"                                                   \
-    MF_PW7_HALF(0, MF_PW_SMUAD) MF_PW7_HALF(8, MF_PW_SMLAD)                                        \
-    ".if %c[one]\n\t" MF_PW7_CHUNK(16) ".endif\n\t"                                              \
-    ".if %c[two]\n\t" MF_PW7_CHUNK(16 + 16 * %c[one]) MF_PW7_CHUNK(32 + 16 * %c[one]) ".endif\n\t" \
-    ".if %c[four]\n\t" MF_PW7_CHUNK(16 + 16 * %c[one] + 32 * %c[two])                              \
-    MF_PW7_CHUNK(32 + 16 * %c[one] + 32 * %c[two]) MF_PW7_CHUNK(48 + 16 * %c[one] + 32 * %c[two])   \
-    MF_PW7_CHUNK(64 + 16 * %c[one] + 32 * %c[two]) ".endif\n\t"                                     \
-    "adds %[x], #16 * %c[lead]\n\tadds %[w], #16 * %c[lead]\n\t"                                  \
+    ".if %c[ini]\n\t" MF_PW7_HALF(0, MF_PW_SMUAD) MF_PW7_HALF(8, MF_PW_SMLAD) ".else\n\t" MF_DSP_PW_ZERO ".endif\n\t" \
+    ".if %c[one]\n\t" MF_PW7_CHUNK(16 * %c[ini]) ".endif\n\t"                                     \
+    ".if %c[two]\n\t" MF_PW7_CHUNK(16 * %c[ini] + 16 * %c[one]) MF_PW7_CHUNK(16 * %c[ini] + 16 * %c[one] + 16) \
+    ".endif\n\t"                                                                                 \
+    ".if %c[four]\n\t" MF_PW7_CHUNK(MF_DSP_PW_O(0)) MF_PW7_CHUNK(MF_DSP_PW_O(16))                     \
+    MF_PW7_CHUNK(MF_DSP_PW_O(32)) MF_PW7_CHUNK(MF_DSP_PW_O(48)) ".endif\n\t"                         \
+    ".if %c[lead]\n\tadds %[x], #16 * %c[lead]\n\tadds %[w], #16 * %c[lead]\n\t.endif\n\t"          \
     ".if %c[loop]\n"                                                                            \
     "1:\n\t" MF_PW7_CHUNK(0) MF_PW7_CHUNK(16) MF_PW7_CHUNK(32) MF_PW7_CHUNK(48)                   \
     "adds %[x], #64\n\tadds %[w], #64\n\tcmp %[e0], #0x80808080\n\tbne 1b\n\t"                      \
@@ -708,10 +714,10 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
 {
     const int32_t oc = p->out_c, k4 = p->in_c;
     const int32_t n_pix = p->batches * p->out_h * p->out_w, nch = k4 / 4;
-    /* chunks after the first: 1, 2 (and 4 when no loop follows) leading ones as .if picks, then passes of 4 until
-     * the sentinel */
-    const int32_t one = ((nch - 1) & 1) != 0, two = ((nch - 1) & 2) != 0, four = nch <= 8 && ((nch - 1) & 4) != 0;
-    const int32_t lead = 1 + one + 2 * two + 4 * four;
+    /* up to 8 chunks: the first (ini) and 1, 2, 4 more as .if picks; more: nch % 4 leading chunks, then passes of 4
+     * until the sentinel (MF_DSP_PW_WINDOW_M4) */
+    const int32_t ini = nch <= 8, r = ini ? nch - 1 : nch % 4;
+    const int32_t one = (r & 1) != 0, two = (r & 2) != 0, four = (r & 4) != 0, lead = ini + r;
     int32_t *x16 = (int32_t *)buf;
     x16[k4] = (int32_t)0x80808080;   /* the window loop's end (as in mf_dsp_mix_rows) */
     for (int32_t i = 0; i < n_pix; i += 2) {
@@ -755,7 +761,7 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
             : [ma0] "=&r"(ma0), [ma1] "=&r"(ma1), [mb0] "=&r"(mb0), [mb1] "=&r"(mb1),
               [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
               [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [x] "+r"(x), [w] "+r"(w)
-            : [one] "i"(one), [two] "i"(two), [four] "i"(four), [lead] "i"(lead), [oc] "i"(oc), [loop] "i"(nch > lead), [k4] "i"(k4),
+            : [ini] "i"(ini), [one] "i"(one), [two] "i"(two), [four] "i"(four), [lead] "i"(lead), [oc] "i"(oc), [loop] "i"(nch > lead), [k4] "i"(k4),
               [k] "i"(2 * p->out_offset + 1), [lo] "i"(p->act_min), [hi] "i"(p->act_max),
               [clo] "i"(p->act_min > -128), [chi] "i"(p->act_max < 127)
             : "cc", "memory");
