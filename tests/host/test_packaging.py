@@ -237,7 +237,7 @@ def test_m4_sections_and_external_arena(tmp_path, expected, external_arena):
         return s.addr <= x.addr and x.addr + x.size <= s.addr + s.size
 
     assert sec[".mf_weights"].size >= cm.const_bytes and sec[".mf_weights"].addr < 0x2000_0000
-    weights = [n for n in elf.symbols if n.startswith("w_")]
+    weights = [n for n in elf.symbols if n.startswith(("w_", "c_"))]   # tensors as stored and derived (re-laid)
     assert weights and all(inside(n, ".mf_weights") for n in weights)
     if external_arena:
         assert inside("fw_arena", ".bss") and elf.symbol("mf_arena").size == 4   # a pointer now

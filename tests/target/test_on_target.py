@@ -392,6 +392,46 @@ def test_conv_c1_on_core(name, core, tmp_path):
     exact_on_core(C1_MODELS[name](), core, tmp_path, "target-c1", name, took)
 
 
+# DSP dense 1x1 convolutions (mf_conv2d_s8_pw): in_c 12..64 (every mix of leading chunks and 4-chunk passes), out_c
+# multiples of 4 (3..33 groups), odd pixel counts (a lone last pixel), batches, every clamp (none, RELU's lower bound,
+# RELU6's both), per-tensor weights, input/output zero points at the ends of int8.
+PW_MODELS = {
+    "pw-12to24-3x3": lambda: mg.conv2d_model(seed_of("pw", 1), (1, 3, 3, 12), 24, 1, 1, "SAME", 1, "NONE", in_zp=-128),
+    "pw-16to32-5x5": lambda: mg.conv2d_model(seed_of("pw", 2), (1, 5, 5, 16), 32, 1, 1, "SAME", 1, "RELU6", in_zp=3),
+    "pw-20to16-1x7": lambda: mg.conv2d_model(seed_of("pw", 3), (1, 1, 7, 20), 16, 1, 1, "VALID", 1, "RELU", out_zp=-20),
+    "pw-24to12-batch2": lambda: mg.conv2d_model(seed_of("pw", 4), (2, 3, 1, 24), 12, 1, 1, "SAME", 1, "RELU", in_zp=-9),
+    "pw-36to20-per-tensor": lambda: mg.conv2d_model(seed_of("pw", 5), (1, 2, 3, 36), 20, 1, 1, "SAME", 1, "RELU6",
+                                                    per_channel=False, in_zp=127),
+    "pw-44to132-3x1": lambda: mg.conv2d_model(seed_of("pw", 6), (1, 3, 1, 44), 132, 1, 1, "VALID", 1, "NONE", out_zp=40),
+    "pw-64to16-5x3": lambda: mg.conv2d_model(seed_of("pw", 7), (1, 5, 3, 64), 16, 1, 1, "SAME", 1, "RELU", in_zp=-1),
+}
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", sorted(PW_MODELS))
+def test_conv_pw_on_core(name, core, tmp_path):
+    def took(model_c):
+        assert ".mix = 3" in model_c, "mf_conv2d_s8_pw was not taken"
+
+    exact_on_core(PW_MODELS[name](), core, tmp_path, "target-pw", name, took)
+
+
+def test_conv_pw_chosen():
+    """mf_conv2d_s8_pw takes dense 1x1 layers only, with in_c % 4 == 0 >= PW_MIN_IC, out_c % 4 == 0 and enough MACs
+    per pixel; others keep their paths."""
+    from microforge.ops.conv2d import PW_MIN_MACS
+    def mix(model):
+        c = compile_model(model, target="m4").files["model.c"]
+        return next(int(c[i + 7]) for i in [c.index(".mix = ")])
+    assert mix(mg.conv2d_model(1, (1, 4, 4, 16), 16, 1, 1, "SAME", 1, "NONE")) == 3
+    assert mix(mg.conv2d_model(1, (1, 4, 4, 16), 8, 1, 1, "SAME", 1, "NONE")) != 3     # 128 MACs per pixel
+    assert 16 * 8 < PW_MIN_MACS <= 16 * 16
+    assert mix(mg.conv2d_model(1, (1, 4, 4, 20), 18, 1, 1, "SAME", 1, "NONE")) != 3    # out_c % 4
+    assert mix(mg.conv2d_model(1, (1, 4, 4, 22), 16, 1, 1, "SAME", 1, "NONE")) != 3    # in_c % 4
+    assert mix(mg.conv2d_model(1, (1, 7, 7, 16), 16, 1, 2, "SAME", 1, "NONE")) != 3    # stride 2
+    assert mix(mg.conv2d_model(1, (1, 4, 4, 16), 16, 3, 1, "SAME", 1, "NONE")) != 3    # 3x3
+
+
 MODELS = {"ad": ("mlperf_tiny/ad.tflite", 2), "kws": ("mlperf_tiny/kws.tflite", 2), "ic": ("mlperf_tiny/ic.tflite", 1),
           "vww": ("mlperf_tiny/vww.tflite", 1), "mobilenetv2": ("seed/mobilenetv2_0.30_80x80.tflite", 1)}
 

@@ -548,3 +548,27 @@ def test_row_mix_layout_refusals():
     assert row_mix_layout(np.ones((8, 3, 3, 3), np.int8), dict(ok, in_c=3)) is None          # in_c % 4 (ROW_IC_MULTIPLE)
     assert row_mix_layout(np.ones((8, 3, 3, 64), np.int8), dict(ok, in_c=64, k_w=3)) is not None
     assert row_mix_layout(np.ones((8, 3, 40, 64), np.int8), dict(ok, in_c=64, k_w=40)) is None   # a 2-pixel strip too big
+
+
+@pytest.mark.parametrize("n_out,k", [(4, 12), (16, 16), (8, 64), (132, 44)])
+def test_pw_layout_is_mix_groups_then_their_constants(n_out, k):
+    """mf_conv2d_s8_pw's stream: per 4-channel group its mix_layout bytes (the dot products of mf_dsp_mix_rows),
+    then per channel bias, m2, -shift-1 (dsp_rq_layout's) as little-endian int32: as many bytes as the two apart."""
+    from microforge.ops.conv2d import mix_layout, pw_layout
+    rng = np.random.default_rng(n_out * 100 + k)
+    w = rng.integers(-127, 128, (n_out, k)).astype(np.int8)     # no -128 (mix_layout's refusal, tested above)
+    bias = rng.integers(-5000, 5000, n_out)
+    mult = rng.integers(1 << 30, (1 << 31) - 1, n_out)
+    shift = rng.integers(-12, -1, n_out)
+    rq = dsp_rq_layout(w, bias, mult, shift, 3, -128, 127)
+    pw = pw_layout(w, rq)
+    wmix = mix_layout(w, min_win=0, max_win=k)
+    assert pw is not None and pw.dtype == np.int8 and pw.size == wmix.size + 4 * rq.size
+    groups = pw.reshape(n_out // 4, 4 * k + 48)
+    assert groups[:, :4 * k].reshape(-1).tolist() == wmix.tolist()
+    consts = groups[:, 4 * k:].copy().view("<i4").reshape(n_out, 3)
+    assert consts[:, 0].tolist() == bias.tolist()
+    assert consts[:, 1].tolist() == (2 * mult - (1 << 32)).tolist()
+    assert consts[:, 2].tolist() == (-shift - 1).tolist()
+    x = rng.integers(-128, 128, k)
+    assert _mix_dot(wmix, x, n_out, k).tolist() == (w.astype(np.int64) @ x).tolist()

@@ -35,6 +35,17 @@ ROW_BYTES = 3456
 # widening makes in_c 1 and 3 layers slower than the 2x4 blocks' gathers (measured on the emulated M4: vww's and
 # kws' first convs +7% and +10%), so they stay there.
 ROW_IC_MULTIPLE = 4
+# Dense (unpadded, stride 1) 1x1 convolutions with in_c % 4 == 0, in_c >= PW_MIN_IC and out_c % 4 == 0 go through
+# mf_conv2d_s8_pw (runtime/dsp/mf_conv2d.h) when pw_layout is exact: mixed 4-channel groups, each followed by its
+# requantisation constants. in_c up to PW_MAX_IC (the asm block steps back over the window with one SUB #imm12),
+# out_c up to PW_MAX_OC (pixel 1's outputs stored at an #imm12 offset).
+PW_MIN_IC = 12
+PW_MAX_IC = 1020
+PW_MAX_OC = 4092
+# ... and at least PW_MIN_MACS MACs per pixel: each pixel pair's sign extension is shared by the out_c / 4 groups only
+# (measured on the emulated cores: mobilenetv2's 16 -> 8 projection 5% slower on the M7 than the 3-pixel rows,
+# 48 -> 8 and 16 -> 32 faster on every core)
+PW_MIN_MACS = 256
 
 
 class Conv2D(OpDef):
@@ -126,9 +137,16 @@ class Conv2D(OpDef):
             c1 = None
             if kh == 1 and kw == 1 and pad_t == 0 and pad_l == 0 and ic in C1_IC and oc <= 255:
                 c1 = c1_rq_layout(w2, bias, mult, shift, out_zp, lo, hi)
-            wmix = mix_layout(w2) if rq is not None and c1 is None else None
+            pw = None
+            if (c1 is None and rq is not None and kh == 1 and kw == 1 and pad_t == 0 and pad_l == 0 and o["stride_h"] == 1
+                    and o["stride_w"] == 1 and x.shape[1:3] == y.shape[1:3] and PW_MIN_IC <= ic <= PW_MAX_IC and ic % 4 == 0
+                    and oc % 4 == 0 and oc <= PW_MAX_OC and ic * oc >= PW_MIN_MACS):
+                pw = pw_layout(w2, rq)
+            wmix = mix_layout(w2) if rq is not None and c1 is None and pw is None else None
             wrow = row_mix_layout(w.data, fields) if wmix is not None else None
-            if wrow is not None:   # as mix = 1: the last group's padded channels get zero constants
+            if pw is not None:
+                fields.update(weights=ctx.const(f"{op.name}_pw", pw), bias="0", mult="0", shift="0", rq_mode=1, rq="0", mix=3)
+            elif wrow is not None:   # as mix = 1: the last group's padded channels get zero constants
                 rq = np.concatenate([rq, np.zeros(6 * ((-oc % 4) // 2), np.int32)])
                 fields.update(weights=ctx.const(f"{op.name}_rmix", wrow), bias="0", mult="0", shift="0", rq_mode=1,
                               rq=ctx.const(f"{op.name}_rq", rq), mix=4)
@@ -151,6 +169,8 @@ class Conv2D(OpDef):
             words = ((9 if x16 else 3) if 3 * win4 <= 4096 else 1) * win4 // 4
             if fields["mix"] == 4:
                 words = row_bytes(fields) // 4
+            elif fields["mix"] == 3:
+                words = ic + 4                             # MF_CONV2D_PW_SCRATCH_BYTES: x16, sentinel, 2 out pointers, count
             elif fields["mix"] == 2:
                 words = C1_SCRATCH // 4
             elif fields["mix"]:
@@ -241,7 +261,21 @@ def c1_rq_layout(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.nd
     return np.stack([2 * b, m, e, rnd], axis=1).reshape(-1).astype(np.int32)
 
 
-def mix_layout(w: np.ndarray) -> np.ndarray | None:
+def pw_layout(w: np.ndarray, rq: np.ndarray) -> np.ndarray | None:
+    """mf_conv2d_s8_pw's weight stream (runtime/dsp/mf_conv2d.h): per group of 4 output channels its mix_layout
+    bytes (4 * k bytes, k % 4 == 0 and n % 4 == 0, so no padding), then its constants from dsp_rq_layout's rq,
+    per channel bias, m2, -shift-1 as little-endian int32: the same bytes as the mixed weights and rq together.
+    None when mix_layout cannot take the weights."""
+    n, k = w.shape
+    wmix = mix_layout(w, min_win=0, max_win=k)
+    if wmix is None:
+        return None
+    cols = rq.astype(np.int64).reshape(-1, 3, 2).transpose(1, 0, 2).reshape(3, -1)[:, :n]   # [b, m2, e][channel]
+    consts = cols.T.reshape(n // 4, 12).astype("<i4").view(np.int8)
+    return np.concatenate([wmix.reshape(n // 4, 4 * k), consts], axis=1).reshape(-1)
+
+
+def mix_layout(w: np.ndarray, min_win: int | None = None, max_win: int | None = None) -> np.ndarray | None:
     """[n_out][k] int8 weights as mf_conv2d_s8_mix reads them (runtime/dsp/mf_conv2d.h), or None when that
     kernel cannot take them. Rows padded with zeros to k4 = k rounded up to 4 and to a multiple of 4
     channels; per group of 4 channels and 4-byte chunk j of the window, four words A01, A23, B01, B23: word
@@ -251,7 +285,9 @@ def mix_layout(w: np.ndarray) -> np.ndarray | None:
     (w_c' = -128 over a negative w_c) or a c' row's sum |w| reaches 2^16 (its 256-fold sum must stay below 2^31)."""
     n, k = w.shape
     k4, n4 = (k + 3) & ~3, (n + 3) & ~3
-    if not MIX_MIN_WIN <= k4 <= MIX_MAX_WIN or n4 * k4 - n * k > MIX_MAX_PAD * n * k:
+    min_win = MIX_MIN_WIN if min_win is None else min_win   # read at call time (tests and callers may set them)
+    max_win = MIX_MAX_WIN if max_win is None else max_win
+    if not min_win <= k4 <= max_win or n4 * k4 - n * k > MIX_MAX_PAD * n * k:
         return None
     wp = np.zeros((n4, k4), np.int64)
     wp[:n, :k] = w

@@ -41,6 +41,7 @@ typedef struct {
     const int32_t *rq;            /* per channel pair: bias[2], 2*mult-2^32[2], -shift-1[2] */
     int32_t mix;                  /* 1: weights in mixed 4-channel groups (ops/conv2d.py mix_layout), 2x4 blocks;
                                      2: 1x1 with 8 input channels (mf_conv2d_s8_c1), weights as in the .tflite;
+                                     3: dense 1x1 (mf_conv2d_s8_pw), mixed groups each followed by its constants;
                                      4: row entries (mf_conv2d_s8_rowmix), mixed groups in (kx, ky, c) order */
 } mf_conv2d_params_t;
 
@@ -740,12 +741,229 @@ MF_KERNEL void mf_conv2d_s8_rowmix(const mf_conv2d_params_t *p, const int8_t *in
     }
 }
 
+/* ---- dense 1x1 convolutions on mixed weights with the constants in the stream (mix = 3) ---------------
+ * Chosen by ops/conv2d.py (pw_layout) for unpadded stride-1 1x1 layers with in_c % 4 == 0, in_c >= 12 and
+ * out_c % 4 == 0 whose mixed weights and fast requantisation are exact. The arithmetic of mf_dsp_mix_rows
+ * (2 pixels x 4 channels, one SXTB16 per 4 weights), but each 4-channel group is one pass of a single asm
+ * block, requantisation included: the group's 4*in_c mixed weight bytes are followed in the same stream by
+ * its 12 constants, per channel bias, m2 = 2*mult - 2^32, -shift-1 (mf_dsp_out_fast's), read after the
+ * window loop. The accumulators start at zero (SMUAD on the first chunk), so c's sum is sa and c''s is
+ * (ma - sa) >> 8 (exact: ma - sa = 256 * c''s sum, |c''s sum| < 2^23 by mix_layout's check); the bias is
+ * added after. The 4 outputs of a pixel are packed (BFI) into one word, clamped 4 at a time (SSUB8 + SEL
+ * against the replicated activation bound, only when it is tighter than int8) and stored with one STR.
+ * Pixel 0's out pointer and its end live after the x16 sentinel (pixel 1's outputs are out_c further; the asm
+ * block needs all 14 registers for accumulators, temporaries and the x16/weight pointers). A lone last pixel goes through
+ * mf_dsp_pw_rows1. Every pair is expanded
+ * before any of its outputs is written, pairs go in pixel order: the write order contract of the other
+ * paths holds. Scratch: MF_CONV2D_PW_SCRATCH_BYTES. */
+#define MF_CONV2D_PW_SCRATCH_BYTES(in_c) (4 * (in_c) + 16)   /* x16, sentinel, out pointer and end, spare word */
+
+/* mf_dsp_mix_rows' half chunk for the window's first chunk: SMUAD starts the accumulators. */
+#define MF_DSP_PW_HALF0(O_)                                                                      \
+    "ldr %[e0], [%[x], #" #O_ "]\n\t"                                                            \
+    "ldr %[e1], [%[x], #" #O_ "+4]\n\t"                                                          \
+    "ldr %[wa], [%[w], #" #O_ "]\n\t"                                                            \
+    "ldr %[wb], [%[w], #" #O_ "+4]\n\t"                                                          \
+    "smuad %[ma0], %[e0], %[wa]\n\t"                                                             \
+    "smuad %[ma1], %[e1], %[wa]\n\t"                                                             \
+    "sxtb16 %[wa], %[wa]\n\t"                                                                    \
+    "smuad %[mb0], %[e0], %[wb]\n\t"                                                             \
+    "smuad %[mb1], %[e1], %[wb]\n\t"                                                             \
+    "sxtb16 %[wb], %[wb]\n\t"                                                                    \
+    "smuad %[sa0], %[e0], %[wa]\n\t"                                                             \
+    "smuad %[sa1], %[e1], %[wa]\n\t"                                                             \
+    "smuad %[sb0], %[e0], %[wb]\n\t"                                                             \
+    "smuad %[sb1], %[e1], %[wb]\n\t"
+/* mf_dsp_mix_rows' half chunk with the x16 words at XO_ and the weights at WO_; the loads alone (PW_LD) and the
+ * arithmetic alone (PW_MAC). */
+#define MF_DSP_PW_LD(XO_, WO_)                                                                   \
+    "ldr %[e0], [%[x], #" #XO_ "]\n\t"                                                           \
+    "ldr %[e1], [%[x], #" #XO_ "+4]\n\t"                                                         \
+    "ldr %[wa], [%[w], #" #WO_ "]\n\t"                                                           \
+    "ldr %[wb], [%[w], #" #WO_ "+4]\n\t"
+#define MF_DSP_PW_MAC                                                                            \
+    "smlad %[ma0], %[e0], %[wa], %[ma0]\n\t"                                                     \
+    "smlad %[ma1], %[e1], %[wa], %[ma1]\n\t"                                                     \
+    "sxtb16 %[wa], %[wa]\n\t"                                                                    \
+    "smlad %[mb0], %[e0], %[wb], %[mb0]\n\t"                                                     \
+    "smlad %[mb1], %[e1], %[wb], %[mb1]\n\t"                                                     \
+    "sxtb16 %[wb], %[wb]\n\t"                                                                    \
+    "smlad %[sa0], %[e0], %[wa], %[sa0]\n\t"                                                     \
+    "smlad %[sa1], %[e1], %[wa], %[sa1]\n\t"                                                     \
+    "smlad %[sb0], %[e0], %[wb], %[sb0]\n\t"                                                     \
+    "smlad %[sb1], %[e1], %[wb], %[sb1]\n\t"
+/* One pass of the window loop: 4 chunks (64 bytes of x16 and of weights), e0 already loaded by the pass check
+ * (LDR with writeback, which also steps x) and the weight pointer stepped by the pass's first weight load
+ * (post-indexed, last of its load chain so LDR pipelining is kept): no ADDs in the loop. */
+#define MF_DSP_PW_PASS                                                                           \
+    "ldr %[e1], [%[x], #4]\n\tldr %[wb], [%[w], #4]\n\tldr %[wa], [%[w]], #64\n\t" MF_DSP_PW_MAC      \
+    MF_DSP_PW_LD(8, -56) MF_DSP_PW_MAC MF_DSP_PW_LD(16, -48) MF_DSP_PW_MAC MF_DSP_PW_LD(24, -40) MF_DSP_PW_MAC \
+    MF_DSP_PW_LD(32, -32) MF_DSP_PW_MAC MF_DSP_PW_LD(40, -24) MF_DSP_PW_MAC MF_DSP_PW_LD(48, -16) MF_DSP_PW_MAC \
+    MF_DSP_PW_LD(56, -8) MF_DSP_PW_MAC
+/* The group's window: x16 and weights from x and w, 8 accumulators out; x left at the sentinel, w at the group's
+ * constants. Windows of up to 8 chunks are unrolled, the first chunk starting the accumulators (SMUAD); wider
+ * ones zero them (UMULL of zeros, two a cycle) and run nch % 4 leading chunks, then passes of 4 (the code of
+ * mf_dsp_mix_rows' size). M4/M33: each half chunk's four loads back to back (LDR pipelining), the pass check
+ * loading the next pass's first word. */
+#define MF_DSP_PW_ZERO                                                                           \
+    "mov %[e1], #0\n\tumull %[ma0], %[ma1], %[e1], %[e1]\n\tumull %[mb0], %[mb1], %[e1], %[e1]\n\t" \
+    "umull %[sa0], %[sa1], %[e1], %[e1]\n\tumull %[sb0], %[sb1], %[e1], %[e1]\n\t"
+#define MF_DSP_PW_O(N_) (16 * %c[ini] + 16 * %c[one] + 32 * %c[two] + N_)   /* chunk N_/16 of the "four" lead */
+#define MF_DSP_PW_WINDOW_M4                                                                       \
+    ".if %c[ini]\n\t" MF_DSP_PW_HALF0(0) MF_DSP_MIX_HALF(8) ".else\n\t" MF_DSP_PW_ZERO ".endif\n\t"  \
+    ".if %c[one]\n\t" MF_DSP_MIX_CHUNK(16 * %c[ini]) ".endif\n\t"                                 \
+    ".if %c[two]\n\t" MF_DSP_MIX_CHUNK(16 * %c[ini] + 16 * %c[one])                                 \
+    MF_DSP_MIX_CHUNK(16 * %c[ini] + 16 * %c[one] + 16) ".endif\n\t"                                  \
+    ".if %c[four]\n\t" MF_DSP_MIX_CHUNK(MF_DSP_PW_O(0)) MF_DSP_MIX_CHUNK(MF_DSP_PW_O(16))              \
+    MF_DSP_MIX_CHUNK(MF_DSP_PW_O(32)) MF_DSP_MIX_CHUNK(MF_DSP_PW_O(48)) ".endif\n\t"                  \
+    ".if %c[lead]\n\tadds %[w], #16 * %c[lead]\n\t.endif\n\t"                                      \
+    ".if %c[loop]\n\t"   /* e0 of each pass is loaded by the check before it (MF_DSP_PW_PASS) */  \
+    "ldr %[e0], [%[x], #16 * %c[lead]]!\n"                                                        \
+    "1:\n\t" MF_DSP_PW_PASS                                                                      \
+    "ldr %[e0], [%[x], #64]!\n\tcmp %[e0], #0x80808080\n\tbne 1b\n\t"                              \
+    ".else\n\tadds %[x], #16 * %c[lead]\n\t.endif\n\t"
+/* M7 (dual issue): software pipelined, every load and SXTB16 next to an SMLAD. A half chunk at O_ finds its
+ * first x16 word in e0 and raw weight word in wa (loaded by the half before it, after their last reads there)
+ * and loads the next half's: 8 issue cycles per 8 SMLADs. The last half of the window loads the word after
+ * it, the sentinel (the pass check) and the first constant word (not used). */
+#define MF_PW_SMLAD(A_, X_, W_) "smlad %[" #A_ "], %[" #X_ "], %[" #W_ "], %[" #A_ "]\n\t"
+#define MF_PW_SMUAD(A_, X_, W_) "smuad %[" #A_ "], %[" #X_ "], %[" #W_ "]\n\t"
+#define MF_PW7_HALF(O_, M_)                                                                      \
+    M_(ma0, e0, wa) "ldr %[e1], [%[x], #" #O_ "+4]\n\t"                                           \
+    M_(ma1, e1, wa) "ldr %[wb], [%[w], #" #O_ "+4]\n\t"                                           \
+    M_(mb0, e0, wb) "sxtb16 %[wa], %[wa]\n\t"                                                     \
+    M_(mb1, e1, wb) "sxtb16 %[wb], %[wb]\n\t"                                                     \
+    M_(sa0, e0, wa)                                                                              \
+    M_(sa1, e1, wa) "ldr %[wa], [%[w], #" #O_ "+8]\n\t"                                           \
+    M_(sb0, e0, wb) "ldr %[e0], [%[x], #" #O_ "+8]\n\t"                                           \
+    M_(sb1, e1, wb)
+#define MF_PW7_CHUNK(O_) MF_PW7_HALF(O_, MF_PW_SMLAD) MF_PW7_HALF(O_ + 8, MF_PW_SMLAD)
+#define MF_DSP_PW_WINDOW_M7                                                                       \
+    "ldr %[wa], [%[w]]\n\tldr %[e0], [%[x]]\n\t"                                                   \
+    ".if %c[ini]\n\t" MF_PW7_HALF(0, MF_PW_SMUAD) MF_PW7_HALF(8, MF_PW_SMLAD) ".else\n\t" MF_DSP_PW_ZERO ".endif\n\t" \
+    ".if %c[one]\n\t" MF_PW7_CHUNK(16 * %c[ini]) ".endif\n\t"                                     \
+    ".if %c[two]\n\t" MF_PW7_CHUNK(16 * %c[ini] + 16 * %c[one]) MF_PW7_CHUNK(16 * %c[ini] + 16 * %c[one] + 16) \
+    ".endif\n\t"                                                                                 \
+    ".if %c[four]\n\t" MF_PW7_CHUNK(MF_DSP_PW_O(0)) MF_PW7_CHUNK(MF_DSP_PW_O(16))                     \
+    MF_PW7_CHUNK(MF_DSP_PW_O(32)) MF_PW7_CHUNK(MF_DSP_PW_O(48)) ".endif\n\t"                         \
+    ".if %c[lead]\n\tadds %[x], #16 * %c[lead]\n\tadds %[w], #16 * %c[lead]\n\t.endif\n\t"          \
+    ".if %c[loop]\n"                                                                            \
+    "1:\n\t" MF_PW7_CHUNK(0) MF_PW7_CHUNK(16) MF_PW7_CHUNK(32) MF_PW7_CHUNK(48)                   \
+    "adds %[x], #64\n\tadds %[w], #64\n\tcmp %[e0], #0x80808080\n\tbne 1b\n\t"                      \
+    ".endif\n\t"
+#if defined(MF_TARGET_M7)
+#define MF_DSP_PW_WINDOW MF_DSP_PW_WINDOW_M7
+#else
+#define MF_DSP_PW_WINDOW MF_DSP_PW_WINDOW_M4
+#endif
+/* A channel's constants: bias to e0, m2 to e1, -shift-1 to wa (three loads, not LDM: its register list would
+ * follow the allocator's register numbers, not the operand order). */
+#define MF_DSP_PW_CONSTS "ldr %[e1], [%[w], #4]\n\tldr %[wa], [%[w], #8]\n\tldr %[e0], [%[w]], #12\n\t"
+/* Requantise accumulators A0_, A1_ (the two pixels, bias added) with m2 in e1, -shift-1 in wa (mf_dsp_out_fast),
+ * the two pixels interleaved for the M7's dual issue. */
+#define MF_DSP_PW_RQ(A0_, A1_)                                                                   \
+    "smmlar %[" #A0_ "], %[" #A0_ "], %[e1], %[" #A0_ "]\n\t"                                    \
+    "smmlar %[" #A1_ "], %[" #A1_ "], %[e1], %[" #A1_ "]\n\t"                                    \
+    "add %[" #A0_ "], %[" #A0_ "], %[" #A0_ "], asr #31\n\t"                                     \
+    "add %[" #A1_ "], %[" #A1_ "], %[" #A1_ "], asr #31\n\t"                                     \
+    "asr %[" #A0_ "], %[" #A0_ "], %[wa]\n\t"                                                    \
+    "asr %[" #A1_ "], %[" #A1_ "], %[wa]\n\t"                                                    \
+    ".if %c[k] >= 0\n\tadd %[" #A0_ "], %[" #A0_ "], #%c[k]\n\tadd %[" #A1_ "], %[" #A1_ "], #%c[k]\n\t"  \
+    ".else\n\tsub %[" #A0_ "], %[" #A0_ "], #-%c[k]\n\tsub %[" #A1_ "], %[" #A1_ "], #-%c[k]\n\t.endif\n\t" \
+    "ssat %[" #A0_ "], #8, %[" #A0_ "], asr #1\n\t"                                              \
+    "ssat %[" #A1_ "], #8, %[" #A1_ "], asr #1\n\t"
+
+/* mf_conv2d_s8_pw's lone last pixel (x16 from mf_dsp_mix_expand2 with both pixels the same; its pixel-0 words are
+ * read): mf_dsp_mix_rows1's arithmetic in C on the pw stream, no pixel computed twice. */
+MF_KERNEL void mf_dsp_pw_rows1(const int32_t *x16, const int32_t k4, const int8_t *w, const int32_t n_out,
+                               const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *out)
+{
+    for (int32_t c = 0; c < n_out; c += 4, out += 4) {
+        int32_t ma = 0, sa = 0, mb = 0, sb = 0;
+        const int32_t *x = x16;
+        for (int32_t k = 0; k < k4; k += 4, x += 4, w += 16) {
+            const int32_t a = mf_dsp_ld4(w), b = mf_dsp_ld4(w + 4), a2 = mf_dsp_ld4(w + 8), b2 = mf_dsp_ld4(w + 12);
+            const int32_t e = x[0], o = x[2];
+            ma = __smlad(e, a, ma); mb = __smlad(e, b, mb); sa = __smlad(e, __sxtb16(a), sa); sb = __smlad(e, __sxtb16(b), sb);
+            ma = __smlad(o, a2, ma); mb = __smlad(o, b2, mb); sa = __smlad(o, __sxtb16(a2), sa); sb = __smlad(o, __sxtb16(b2), sb);
+        }
+        const int32_t *r = (const int32_t *)(const void *)w;   /* the group's constants: word aligned */
+        w += 48;
+        out[0] = mf_dsp_out_fast(sa + r[0], r[1], r[2], out_offset, act_min, act_max);
+        out[1] = mf_dsp_out_fast(((ma - sa) >> 8) + r[3], r[4], r[5], out_offset, act_min, act_max);
+        out[2] = mf_dsp_out_fast(sb + r[6], r[7], r[8], out_offset, act_min, act_max);
+        out[3] = mf_dsp_out_fast(((mb - sb) >> 8) + r[9], r[10], r[11], out_offset, act_min, act_max);
+    }
+}
+
+MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int8_t *buf)
+{
+    const int32_t oc = p->out_c, k4 = p->in_c;
+    const int32_t n_pix = p->batches * p->out_h * p->out_w, nch = k4 / 4;
+    /* up to 8 chunks: the first (ini) and 1, 2, 4 more as .if picks; more: nch % 4 leading chunks, then passes of 4
+     * until the sentinel (MF_DSP_PW_WINDOW_M4) */
+    const int32_t ini = nch <= 8, r = ini ? nch - 1 : nch % 4;
+    const int32_t one = (r & 1) != 0, two = (r & 2) != 0, four = (r & 4) != 0, lead = ini + r;
+    int32_t *x16 = (int32_t *)buf;
+    x16[k4] = (int32_t)0x80808080;   /* the window loop's end (as in mf_dsp_mix_rows) */
+    for (int32_t i = 0; i < n_pix; i += 2) {
+        if (n_pix - i == 1) {
+            mf_dsp_mix_expand2(x16, in + i * k4, in + i * k4, k4);
+            mf_dsp_pw_rows1(x16, k4, p->weights, oc, p->out_offset, p->act_min, p->act_max, out + i * oc);
+            break;
+        }
+        mf_dsp_mix_expand2(x16, in + i * k4, in + (i + 1) * k4, k4);
+        x16[k4 + 1] = (int32_t)(uintptr_t)(out + i * oc);         /* pixel 0's next group; pixel 1's is oc further */
+        x16[k4 + 2] = (int32_t)(uintptr_t)(out + (i + 1) * oc);   /* ... and its end */
+        int32_t ma0, ma1, mb0, mb1, sa0, sa1, sb0, sb1, e0, e1, wa, wb;
+        const int32_t *x = x16;
+        const int8_t *w = p->weights;
+        __asm__ volatile(
+            "2:\n\t" MF_DSP_PW_WINDOW
+            "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"
+            "sub %[mb0], %[mb0], %[sb0]\n\tsub %[mb1], %[mb1], %[sb1]\n\t"
+            MF_DSP_PW_CONSTS        /* channel 0: sa */
+            "add %[sa0], %[sa0], %[e0]\n\tadd %[sa1], %[sa1], %[e0]\n\t" MF_DSP_PW_RQ(sa0, sa1)
+            MF_DSP_PW_CONSTS        /* channel 1: (ma - sa) >> 8 */
+            "add %[ma0], %[e0], %[ma0], asr #8\n\tadd %[ma1], %[e0], %[ma1], asr #8\n\t" MF_DSP_PW_RQ(ma0, ma1)
+            MF_DSP_PW_CONSTS        /* channel 2: sb */
+            "add %[sb0], %[sb0], %[e0]\n\tadd %[sb1], %[sb1], %[e0]\n\t" MF_DSP_PW_RQ(sb0, sb1)
+            MF_DSP_PW_CONSTS        /* channel 3: (mb - sb) >> 8 */
+            "add %[mb0], %[e0], %[mb0], asr #8\n\tadd %[mb1], %[e0], %[mb1], asr #8\n\t" MF_DSP_PW_RQ(mb0, mb1)
+            "bfi %[sa0], %[ma0], #8, #8\n\tbfi %[sa1], %[ma1], #8, #8\n\t"
+            "bfi %[sa0], %[sb0], #16, #8\n\tbfi %[sa1], %[sb1], #16, #8\n\t"
+            "bfi %[sa0], %[mb0], #24, #8\n\tbfi %[sa1], %[mb1], #24, #8\n\t"
+            ".if %c[clo]\n\tmov %[e0], #((%c[lo]) & 0xff) * 0x01010101\n\t"
+            "ssub8 %[e1], %[sa0], %[e0]\n\tsel %[sa0], %[sa0], %[e0]\n\t"
+            "ssub8 %[e1], %[sa1], %[e0]\n\tsel %[sa1], %[sa1], %[e0]\n\t.endif\n\t"
+            ".if %c[chi]\n\tmov %[e0], #((%c[hi]) & 0xff) * 0x01010101\n\t"
+            "ssub8 %[e1], %[e0], %[sa0]\n\tsel %[sa0], %[sa0], %[e0]\n\t"
+            "ssub8 %[e1], %[e0], %[sa1]\n\tsel %[sa1], %[sa1], %[e0]\n\t.endif\n\t"
+            "ldr %[e0], [%[x], #4]\n\tldr %[e1], [%[x], #8]\n\t"
+            "str %[sa1], [%[e0], #%c[oc]]\n\tstr %[sa0], [%[e0]], #4\n\tstr %[e0], [%[x], #4]\n\t"
+            "cmp %[e0], %[e1]\n\t"
+            "sub %[x], %[x], #4 * %c[k4]\n\t"
+            "bne 2b"
+            : [ma0] "=&r"(ma0), [ma1] "=&r"(ma1), [mb0] "=&r"(mb0), [mb1] "=&r"(mb1),
+              [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
+              [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [x] "+r"(x), [w] "+r"(w)
+            : [ini] "i"(ini), [one] "i"(one), [two] "i"(two), [four] "i"(four), [lead] "i"(lead), [oc] "i"(oc), [loop] "i"(nch > lead), [k4] "i"(k4),
+              [k] "i"(2 * p->out_offset + 1), [lo] "i"(p->act_min), [hi] "i"(p->act_max),
+              [clo] "i"(p->act_min > -128), [chi] "i"(p->act_max < 127)
+            : "cc", "memory");
+    }
+}
+
 /* DSP int8 convolution with caller-provided scratch (MF_CONV2D_SCRATCH_BYTES, 4-byte aligned).
  * Pixels go in runs of three (2x3 blocks), then two (2x2), then one (4x1). */
 MF_KERNEL void mf_conv2d_s8_scratch(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int8_t *buf)
 {
     if (p->mix == 2) {
         mf_conv2d_s8_c1(p, in, out, buf);
+        return;
+    }
+    if (p->mix == 3) {
+        mf_conv2d_s8_pw(p, in, out, buf);
         return;
     }
     if (p->mix == 4) {
@@ -838,7 +1056,7 @@ MF_KERNEL void mf_conv2d_s8_scratch(const mf_conv2d_params_t *p, const int8_t *i
 /* Same signature as the portable kernel (scratch from a VLA); generated code calls the _scratch form. */
 MF_KERNEL void mf_conv2d_s8(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out)
 {
-    int32_t buf[(p->mix == 4 ? MF_CONV2D_ROW_BYTES : p->mix == 2 ? MF_CONV2D_C1_SCRATCH_BYTES : p->mix ? MF_CONV2D_MIX_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c) : MF_CONV2D_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c)) / 4];
+    int32_t buf[(p->mix == 4 ? MF_CONV2D_ROW_BYTES : p->mix == 3 ? MF_CONV2D_PW_SCRATCH_BYTES(p->in_c) : p->mix == 2 ? MF_CONV2D_C1_SCRATCH_BYTES : p->mix ? MF_CONV2D_MIX_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c) : MF_CONV2D_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c)) / 4];
     mf_conv2d_s8_scratch(p, in, out, (int8_t *)buf);
 }
 
