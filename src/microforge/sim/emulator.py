@@ -200,6 +200,8 @@ class _Runner:
         ins = 0
         pend_ft = -1
         pend_extra = 0
+        pend_join = None      # the previous block when it ended without a PC write (cut by unicorn)
+        join_cache: dict[tuple, int] = {}
 
         def build_entry(addr: int, size: int) -> tuple:
             code = bytes(uc.mem_read(addr, size))
@@ -208,9 +210,12 @@ class _Runner:
             if decoded < size:   # capstone could not decode the tail: charge 1/insn-ish
                 bc = block_cost(infos, core)
                 n = bc.instructions + max(1, (size - decoded) // 4)
-                return (size, bc.cycles + (n - bc.instructions), n, 0, special.get(addr))
+                return (size, bc.cycles + (n - bc.instructions), n, 0, special.get(addr), None)
             bc = block_cost(infos, core)
-            return (size, bc.cycles, bc.instructions, bc.taken_extra, special.get(addr))
+            # infos kept for blocks that end without a PC write: unicorn cut them (a 1 KiB page
+            # boundary, its block size limit), and the next block is their straight-line continuation
+            falls = bool(infos) and not infos[-1].writes_pc
+            return (size, bc.cycles, bc.instructions, bc.taken_extra, special.get(addr), infos if falls else None)
 
         def on_special(kind: str) -> None:
             if kind == "bench_start":
@@ -241,9 +246,19 @@ class _Runner:
                 raise _Stop(self._fault_error("CPU exception (HardFault/UsageFault)",
                                               stacked_pc, state, uc))
 
+        def join_credit(prev: tuple, e: tuple, addr: int) -> int:
+            # Cycles the split cost: the two halves as one straight-line block (LDR pipelining and M7
+            # pairs continue across the cut on the hardware), cached per pair of blocks.
+            key = (prev[5][0].address, prev[0], addr, e[0])
+            c = join_cache.get(key)
+            if c is None:
+                infos = e[5] if e[5] is not None else decode(bytes(uc.mem_read(addr, e[0])), addr)
+                c = join_cache[key] = prev[1] + block_cost(infos, core).cycles - block_cost(prev[5] + infos, core).cycles
+            return c
+
         def on_block(_handle, addr, size, _user):
             # Called for every executed translation block: keep this lean.
-            nonlocal cyc, ins, pend_ft, pend_extra
+            nonlocal cyc, ins, pend_ft, pend_extra, pend_join
             try:
                 if pend_extra and addr != pend_ft:
                     cyc += pend_extra
@@ -255,12 +270,15 @@ class _Runner:
                     if e is None:
                         e = alt_cache[(addr, size)] = build_entry(addr, size)
                     cache.setdefault(addr, e)
+                if pend_join is not None and addr == pend_ft:
+                    cyc -= join_credit(pend_join, e, addr)
                 if e[4] is not None:
                     on_special(e[4])
                 cyc += e[1]
                 ins += e[2]
                 pend_ft = addr + size
                 pend_extra = e[3]
+                pend_join = e if e[5] is not None else None
                 if ins > max_insns:
                     state["error"] = "runaway"
                     uc.emu_stop()
