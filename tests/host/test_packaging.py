@@ -270,3 +270,37 @@ def test_core_schedule_reaches_a_plain_build(tmp_path):
 
     assert text("model.c") == text("bare.c", "-DMF_TARGET_M7")
     assert text("model.c") != text("bare.c")
+
+
+@needs_arm
+@pytest.mark.parametrize("core", ["m0plus", "m4"])
+def test_layer_code_independent_of_other_layers(tmp_path, core):
+    """With the portable kernels (M0+) every layer is a noinline function of its own (codegen.layer_functions), so
+    its machine code stays the same when another layer's code grows (issue #7: in one big function neighbours
+    made it spill); with the DSP kernels (M4) the layers stay inline in mf_model_invoke, as measured faster."""
+    from microforge.codegen.generate import layer_functions
+    from microforge.driver import kernel_variants
+    target = get_target(core)
+    cm = compile_model(example_model(), target=core)
+    cm.write(tmp_path / "src")
+    src = cm.files["model.c"]
+    last = len(cm.layers) - 1
+
+    def disasm(text, name):
+        (tmp_path / "src" / "model.c").write_text(text)
+        obj = tmp_path / f"{name}.o"
+        _run(["arm-none-eabi-gcc", *target.cpu_flags, "-O2", "-std=gnu11", "-ffunction-sections", "-I", tmp_path / "src",
+              "-c", tmp_path / "src" / "model.c", "-o", obj])
+        out = _run(["arm-none-eabi-objdump", "-d", "--no-show-raw-insn", "--disassemble=mf_layer_0", obj]).stdout
+        return out.split("<mf_layer_0>:\n", 1)[1].split("\n\n", 1)[0] if "<mf_layer_0>:" in out else ""
+
+    if not layer_functions(kernel_variants(target)):
+        assert "mf_layer_0" not in src and "MF_LAYER_BEGIN(0);\n" in src
+        return
+    assert all(f"MF_LAYER_BEGIN({i}); mf_layer_{i}(); MF_LAYER_END({i});" in src for i in range(last + 1))
+    head = f"void mf_layer_{last}(void)\n{{\n"
+    body = src.split(head, 1)[1].split("\n}\n", 1)[0]
+    grown = src.replace(head + body, head + body + "\n" + body + "\n" + body)   # the last layer, three times over
+    alone = disasm(src, "alone")
+    assert alone.count("\n") > 10
+    assert disasm(grown, "grown") == alone
