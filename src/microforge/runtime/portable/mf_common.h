@@ -78,6 +78,14 @@ static inline int mf_clz32(uint32_t x) {
 
 /* ---- gemmlowp fixed-point primitives --------------------------------- */
 
+/* 1 where the ARMv6-M assembly loops that keep accumulators in r8-r12 (constraint "h") can be used: GCC takes
+ * the high registers away from Thumb-1 code optimised for size (-Os), so there the kernels use their C forms. */
+#if defined(__ARM_ARCH_6M__) && !defined(__OPTIMIZE_SIZE__)
+#define MF_M0_HI_ASM 1
+#else
+#define MF_M0_HI_ASM 0
+#endif
+
 /* mf_srdhm for 0 <= b < 2^31 (so never its saturating case), from 32-bit multiplies only: ARMv6-M has no
  * 32x32->64 multiply (an int64 product calls __aeabi_lmul). With a = ah*2^16 + al, b = bh*2^16 + bl (al, bl
  * the unsigned low halves): a*b + 2^30 = (hh + hl>>16 + lh>>16) * 2^32 + t * 2^16 + (ll & 0xFFFF), where

@@ -158,7 +158,7 @@ MF_KERNEL void mf_conv2d_s8(const mf_conv2d_params_t *p, const int8_t *in, int8_
  * zero point), interleaved x0[k], x1[k], so the channel loop reads both with one LDM; each weight pair
  * feeds both pixels (4 MACs per 2 input and 2 weight loads). The weights are stored + 128 (unsigned bytes,
  * loaded without sign extension); the excess 128 * sum(window) is subtracted per pixel. */
-#if defined(__ARM_ARCH_6M__)
+#if MF_M0_HI_ASM
 /* a_jc += x_j * u_c over groups of 4 k up to xend (x: interleaved int32 pairs, u: byte pairs). The
  * accumulators live in high registers (ADD reaches them); x0/x1 are pinned in ascending order for LDM. */
 #define MF_M0_STEP(o0, o1) \
@@ -240,7 +240,7 @@ MF_KERNEL void mf_conv2d_s8_m0(const mf_conv2d_params_t *p, const int8_t *in, in
             int32_t a00 = b0 - e0, a01 = b1 - e0, a10 = b0 - e1, a11 = b1 - e1;
             const int32_t *x = xs;
             int32_t k = 0;
-#if defined(__ARM_ARCH_6M__)
+#if MF_M0_HI_ASM
             if (K >= 4) { MF_M0_DOT(x, w, xs + 2 * (K & ~3), a00, a01, a10, a11); k = K & ~3; }
 #endif
             for (; k < K; ++k, x += 2, w += 2) {

@@ -39,7 +39,7 @@ MF_KERNEL void mf_fully_connected_s8(const mf_fully_connected_params_t *p, const
  * Four output rows per pass over the input vector, widened once to int32 (xs), so each input value is
  * loaded once (LDM) for four MULs; the weights are stored + 128 (byte loads, no sign extension) and the
  * excess 128 * sum(x) is subtracted from every row. */
-#if defined(__ARM_ARCH_6M__)
+#if MF_M0_HI_ASM
 /* c_j += x[k] * u[4k + j] for k in groups of 4 up to xend; accumulators in high registers (ADD reaches them) */
 #define MF_FC4_STEP(o) "ldm %[x]!, {%[v]}\n\t" \
     "ldrb %[u], [%[w], #" #o "]\n\t"     "muls %[u], %[v], %[u]\n\t" "add %[c0], %[u]\n\t" \
@@ -78,7 +78,7 @@ MF_KERNEL void mf_fully_connected_s8_m0(const mf_fully_connected_params_t *p, co
             int32_t a0 = p->bias[o] - s, a1 = p->bias[o + 1] - s, a2 = p->bias[o + 2] - s, a3 = p->bias[o + 3] - s;
             const int32_t *x = xs;
             int32_t k = 0;
-#if defined(__ARM_ARCH_6M__)
+#if MF_M0_HI_ASM
             if (K >= 4) { MF_FC4_DOT(x, w, xs + (K & ~3), a0, a1, a2, a3); k = K & ~3; }
 #endif
             for (; k < K; ++k, ++x, w += 4) {
