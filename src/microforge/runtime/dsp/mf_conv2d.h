@@ -281,12 +281,10 @@ MF_KERNEL void mf_dsp_mix_expand2(int32_t *x16, const int8_t *a, const int8_t *b
     }
 }
 
-/* One 4-byte window chunk at byte offset O_ of x16 (16 bytes) and of the group's weights (16 bytes). */
-#define MF_DSP_MIX_HALF(O_)                                                                      \
-    "ldr %[e0], [%[x], #" #O_ "]\n\t"                                                            \
-    "ldr %[e1], [%[x], #" #O_ "+4]\n\t"                                                          \
-    "ldr %[wa], [%[w], #" #O_ "]\n\t"                                                            \
-    "ldr %[wb], [%[w], #" #O_ "+4]\n\t"                                                          \
+/* The mixed 2-pixel x 4-channel MACs of one input word pair, shared by the mix, row-entry and dense 1x1 paths:
+ * pixel 0's and 1's int16 pair words e0, e1 against the mixed weight words wa (channels 0, 0'), wb (1, 1'):
+ * SMLAD of the raw words gives 256 * c' + c (ma, mb), then SXTB16 leaves c alone (sa, sb). */
+#define MF_DSP_MIX_MACS                                                                          \
     "smlad %[ma0], %[e0], %[wa], %[ma0]\n\t"                                                     \
     "smlad %[ma1], %[e1], %[wa], %[ma1]\n\t"                                                     \
     "sxtb16 %[wa], %[wa]\n\t"                                                                    \
@@ -297,6 +295,12 @@ MF_KERNEL void mf_dsp_mix_expand2(int32_t *x16, const int8_t *a, const int8_t *b
     "smlad %[sa1], %[e1], %[wa], %[sa1]\n\t"                                                     \
     "smlad %[sb0], %[e0], %[wb], %[sb0]\n\t"                                                     \
     "smlad %[sb1], %[e1], %[wb], %[sb1]\n\t"
+/* One 4-byte window chunk at byte offset O_ of x16 (16 bytes) and of the group's weights (16 bytes). */
+#define MF_DSP_MIX_HALF(O_)                                                                      \
+    "ldr %[e0], [%[x], #" #O_ "]\n\t"                                                            \
+    "ldr %[e1], [%[x], #" #O_ "+4]\n\t"                                                          \
+    "ldr %[wa], [%[w], #" #O_ "]\n\t"                                                            \
+    "ldr %[wb], [%[w], #" #O_ "+4]\n\t" MF_DSP_MIX_MACS
 #define MF_DSP_MIX_CHUNK(O_) MF_DSP_MIX_HALF(O_) MF_DSP_MIX_HALF(O_ + 8)
 
 /* out0[c], out1[c] for the block's two pixels (x16 as above) and channels c < n_out, weights wmix in
@@ -635,22 +639,11 @@ MF_KERNEL void mf_dsp_row_entries(const mf_conv2d_params_t *p, const int8_t *in_
 }
 
 /* One input word (2 window values) at byte X_ of pixel 0's window (pixel 1's at X_ + D) and its weights at W_. */
-#define MF_DSP_RMIX_MACS                                                                         \
-    "smlad %[ma0], %[e0], %[wa], %[ma0]\n\t"                                                     \
-    "smlad %[ma1], %[e1], %[wa], %[ma1]\n\t"                                                     \
-    "sxtb16 %[wa], %[wa]\n\t"                                                                    \
-    "smlad %[mb0], %[e0], %[wb], %[mb0]\n\t"                                                     \
-    "smlad %[mb1], %[e1], %[wb], %[mb1]\n\t"                                                     \
-    "sxtb16 %[wb], %[wb]\n\t"                                                                    \
-    "smlad %[sa0], %[e0], %[wa], %[sa0]\n\t"                                                     \
-    "smlad %[sa1], %[e1], %[wa], %[sa1]\n\t"                                                     \
-    "smlad %[sb0], %[e0], %[wb], %[sb0]\n\t"                                                     \
-    "smlad %[sb1], %[e1], %[wb], %[sb1]\n\t"
 #define MF_DSP_RMIX(X_, W_)                                                                      \
     "ldr %[e0], [%[x], #" #X_ "]\n\t"                                                            \
     "ldr %[e1], [%[x], #" #X_ "+%c[d]]\n\t"                                                      \
     "ldr %[wa], [%[w], #" #W_ "]\n\t"                                                            \
-    "ldr %[wb], [%[w], #" #W_ "+4]\n\t" MF_DSP_RMIX_MACS
+    "ldr %[wb], [%[w], #" #W_ "+4]\n\t" MF_DSP_MIX_MACS
 #define MF_DSP_RMIX4(X_, W_) MF_DSP_RMIX(X_, W_) MF_DSP_RMIX(X_ + 4, W_ + 8) MF_DSP_RMIX(X_ + 8, W_ + 16) MF_DSP_RMIX(X_ + 12, W_ + 24)
 /* An 8-word pass with x and w biased by -4 and -12 bytes: words 0..5 at constant offsets, then word 6's last
  * load advances w by 64 and word 7's last load x by 32 (writeback loads last in their group, so the M4 still
@@ -661,11 +654,11 @@ MF_KERNEL void mf_dsp_row_entries(const mf_conv2d_params_t *p, const int8_t *in_
     "ldr %[e0], [%[x], #28]\n\t"                                                                 \
     "ldr %[e1], [%[x], #28+%c[d]]\n\t"                                                           \
     "ldr %[wa], [%[w], #60]\n\t"                                                                 \
-    "ldr %[wb], [%[w], #64]!\n\t" MF_DSP_RMIX_MACS                                               \
+    "ldr %[wb], [%[w], #64]!\n\t" MF_DSP_MIX_MACS                                               \
     "ldr %[e1], [%[x], #32+%c[d]]\n\t"                                                           \
     "ldr %[wa], [%[w], #4]\n\t"                                                                  \
     "ldr %[wb], [%[w], #8]\n\t"                                                                  \
-    "ldr %[e0], [%[x], #32]!\n\t" MF_DSP_RMIX_MACS
+    "ldr %[e0], [%[x], #32]!\n\t" MF_DSP_MIX_MACS
 
 /* out0[c] (and out1[c] when two) for the windows at x and x + d bytes (k4 values each, int16) and channels
  * c < n_out: mf_dsp_mix_rows' arithmetic on row entries. The loop ends when x reaches the window's end,
@@ -775,31 +768,20 @@ MF_KERNEL void mf_conv2d_s8_rowmix(const mf_conv2d_params_t *p, const int8_t *in
     "smuad %[sb0], %[e0], %[wb]\n\t"                                                             \
     "smuad %[sb1], %[e1], %[wb]\n\t"
 /* mf_dsp_mix_rows' half chunk with the x16 words at XO_ and the weights at WO_; the loads alone (PW_LD) and the
- * arithmetic alone (PW_MAC). */
+ * arithmetic alone (MF_DSP_MIX_MACS). */
 #define MF_DSP_PW_LD(XO_, WO_)                                                                   \
     "ldr %[e0], [%[x], #" #XO_ "]\n\t"                                                           \
     "ldr %[e1], [%[x], #" #XO_ "+4]\n\t"                                                         \
     "ldr %[wa], [%[w], #" #WO_ "]\n\t"                                                           \
     "ldr %[wb], [%[w], #" #WO_ "+4]\n\t"
-#define MF_DSP_PW_MAC                                                                            \
-    "smlad %[ma0], %[e0], %[wa], %[ma0]\n\t"                                                     \
-    "smlad %[ma1], %[e1], %[wa], %[ma1]\n\t"                                                     \
-    "sxtb16 %[wa], %[wa]\n\t"                                                                    \
-    "smlad %[mb0], %[e0], %[wb], %[mb0]\n\t"                                                     \
-    "smlad %[mb1], %[e1], %[wb], %[mb1]\n\t"                                                     \
-    "sxtb16 %[wb], %[wb]\n\t"                                                                    \
-    "smlad %[sa0], %[e0], %[wa], %[sa0]\n\t"                                                     \
-    "smlad %[sa1], %[e1], %[wa], %[sa1]\n\t"                                                     \
-    "smlad %[sb0], %[e0], %[wb], %[sb0]\n\t"                                                     \
-    "smlad %[sb1], %[e1], %[wb], %[sb1]\n\t"
 /* One pass of the window loop: 4 chunks (64 bytes of x16 and of weights), e0 already loaded by the pass check
  * (LDR with writeback, which also steps x) and the weight pointer stepped by the pass's first weight load
  * (post-indexed, last of its load chain so LDR pipelining is kept): no ADDs in the loop. */
 #define MF_DSP_PW_PASS                                                                           \
-    "ldr %[e1], [%[x], #4]\n\tldr %[wb], [%[w], #4]\n\tldr %[wa], [%[w]], #64\n\t" MF_DSP_PW_MAC      \
-    MF_DSP_PW_LD(8, -56) MF_DSP_PW_MAC MF_DSP_PW_LD(16, -48) MF_DSP_PW_MAC MF_DSP_PW_LD(24, -40) MF_DSP_PW_MAC \
-    MF_DSP_PW_LD(32, -32) MF_DSP_PW_MAC MF_DSP_PW_LD(40, -24) MF_DSP_PW_MAC MF_DSP_PW_LD(48, -16) MF_DSP_PW_MAC \
-    MF_DSP_PW_LD(56, -8) MF_DSP_PW_MAC
+    "ldr %[e1], [%[x], #4]\n\tldr %[wb], [%[w], #4]\n\tldr %[wa], [%[w]], #64\n\t" MF_DSP_MIX_MACS      \
+    MF_DSP_PW_LD(8, -56) MF_DSP_MIX_MACS MF_DSP_PW_LD(16, -48) MF_DSP_MIX_MACS MF_DSP_PW_LD(24, -40) MF_DSP_MIX_MACS \
+    MF_DSP_PW_LD(32, -32) MF_DSP_MIX_MACS MF_DSP_PW_LD(40, -24) MF_DSP_MIX_MACS MF_DSP_PW_LD(48, -16) MF_DSP_MIX_MACS \
+    MF_DSP_PW_LD(56, -8) MF_DSP_MIX_MACS
 /* The group's window: x16 and weights from x and w, 8 accumulators out; x left at the sentinel, w at the group's
  * constants. Windows of up to 8 chunks are unrolled, the first chunk starting the accumulators (SMUAD); wider
  * ones zero them (UMULL of zeros, two a cycle) and run nch % 4 leading chunks, then passes of 4 (the code of
