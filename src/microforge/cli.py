@@ -14,9 +14,19 @@ from . import __version__
 from .driver import check_fit
 from .errors import MicroforgeError
 from .footprint import pools_text
+from .memory.pools import MAX_POOL_BYTES, size_bytes
 from .sim.run import random_inputs
 from .targets import TARGETS, get_target
 from .toolchain.package import FORMATS
+
+
+def board_bytes(text: str) -> int:
+    """--ram / --flash: a byte count, plain or with K / M / G (1024-based: 320K, 16M, 2MiB)."""
+    n = size_bytes(text)
+    if n is None or not 0 < n <= MAX_POOL_BYTES:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a memory size: give bytes (1048576) or K/M/G (1024K, 16M), "
+                                         "1 byte to 4 GiB")
+    return n
 
 
 def _progress(msg: str) -> None:
@@ -234,8 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("model", help="int8 .tflite model")
         p.add_argument("--target", default="host", help="host or a core: " + ", ".join(TARGETS) + " (default: host)")
         p.add_argument("--clock-mhz", type=float, help="override the target board's clock")
-        p.add_argument("--ram", type=int, help="override the target board's RAM, bytes")
-        p.add_argument("--flash", type=int, help="override the target board's flash, bytes")
+        p.add_argument("--ram", type=board_bytes, help="override the target board's RAM: bytes, or e.g. 320K")
+        p.add_argument("--flash", type=board_bytes, help="override the target board's flash: bytes, or e.g. 16M "
+                       "(external flash)")
         p.add_argument("--row-pipeline", default="auto", choices=["auto", "on", "off"],
                        help="run chains of high-resolution layers band by band with row windows: when that lowers "
                             "the arena and, on a core, its extra code still fits the flash (auto, default; measured "

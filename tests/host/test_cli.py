@@ -58,3 +58,16 @@ def test_plan_prints_table_and_draws_svg(tmp_path):
     assert "arena" in r.stdout and "whole-tensor bound" in r.stdout
     svg = (tmp_path / "plan.svg").read_text()
     assert svg.startswith("<svg") and "</svg>" in svg
+
+
+def test_board_sizes_take_units(tmp_path):
+    """--flash / --ram read 16M, 320K, 2MiB as well as plain bytes (a MobileNetV2 is benched with 16 MiB of external
+    flash); a size they cannot read is refused at the argument, saying what to give."""
+    model = tmp_path / "example.tflite"
+    model.write_bytes(example_model())
+    r = mf("compile", model, "--target", "m4", "--flash", "1K", "-o", tmp_path / "small")
+    assert r.returncode != 0 and "(1,024)" in r.stderr, r.stderr       # 1K is 1,024 bytes, too small for the model
+    r = mf("compile", model, "--target", "m4", "--flash", "16M", "--ram", "320K", "-o", tmp_path / "big")
+    assert r.returncode == 0, r.stderr
+    r = mf("compile", model, "--target", "m4", "--flash", "16Q", "-o", tmp_path / "bad")
+    assert r.returncode == 2 and "'16Q' is not a memory size" in r.stderr and "16M" in r.stderr

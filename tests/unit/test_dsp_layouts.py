@@ -177,7 +177,7 @@ def test_depthwise_rows_layout_gives_tflm_outputs(c, out_zp, seed):
     wr = DepthwiseConv2D._rows_layout(w, bias, mult, shift, out_zp)
     groups = -(-c // 4)
     assert wr.dtype == np.int32 and wr.size == 25 * groups
-    assert wr.nbytes <= 9 * 4 * groups + 16 * 4 * groups                 # weights: 9 bytes a channel (the .tflite's)
+    assert wr.nbytes == 9 * 4 * groups + 16 * 4 * groups                 # weights: 9 bytes a channel (the .tflite's)
     words = [int(v) for v in wr.astype(np.int64) & 0xFFFFFFFF]
     k = [ch for g in range(groups) for ch in _rows_build(words[25 * g:25 * g + 25])]
     x = rng.integers(-128, 128, (c, 3, 4))                           # per channel, 3 rows of 4 columns

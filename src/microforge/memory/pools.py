@@ -44,12 +44,17 @@ class Pool:
     capacity: int
 
 
-def parse_size(text: str, where: str = "--memory") -> int:
-    """'64K' -> 65536, '1M' -> 1048576, '4096' -> 4096 (K, KB, KiB all mean 1024 bytes)."""
+def size_bytes(text: str) -> int | None:
+    """'64K' -> 65536, '1M' -> 1048576, '4096' -> 4096 (K, KB, KiB all mean 1024 bytes); None if unreadable."""
     m = _SIZE.fullmatch(text.strip())
-    if m is None:
+    return None if m is None else int(m.group(1)) * _UNIT[m.group(2).lower()]
+
+
+def parse_size(text: str, where: str = "--memory") -> int:
+    """A pool's size (size_bytes), 1 byte to 4 GiB; raises MicroforgeError saying what is wrong."""
+    n = size_bytes(text)
+    if n is None:
         raise MicroforgeError(f"cannot read the size '{text}'", where=where, hint=SPEC_HELP)
-    n = int(m.group(1)) * _UNIT[m.group(2).lower()]
     if not 0 < n <= MAX_POOL_BYTES:
         raise MicroforgeError(f"pool size '{text}' is {n:,} bytes; a pool holds 1 byte to 4 GiB", where=where)
     return n

@@ -303,6 +303,33 @@ MF_KERNEL void mf_dsp_mix_expand2(int32_t *x16, const int8_t *a, const int8_t *b
     "ldr %[wb], [%[w], #" #O_ "+4]\n\t" MF_DSP_MIX_MACS
 #define MF_DSP_MIX_CHUNK(O_) MF_DSP_MIX_HALF(O_) MF_DSP_MIX_HALF(O_ + 8)
 
+/* A 2x4 block's outputs from its accumulators (channel c of a mixed pair from sa, c' from (ma - sa) >> 8 plus its
+ * bias, as the accumulators all started at c's bias): pixel 0's at out0, pixel 1's at out1 when `two`, only the
+ * group's n_c channels that exist (the last group may be padded). */
+MF_KERNEL void mf_dsp_mix_out(const int32_t *rq, const int32_t n_c, const int two, const int32_t ma0, const int32_t ma1,
+                              const int32_t mb0, const int32_t mb1, const int32_t sa0, const int32_t sa1,
+                              const int32_t sb0, const int32_t sb1, const int32_t out_offset, const int32_t act_min,
+                              const int32_t act_max, int8_t *out0, int8_t *out1)
+{
+    const int32_t b1 = rq[1], b3 = rq[7];
+#define MF_DSP_MIX_OUT(o_, acc_, m_, e_) ((o_) = mf_dsp_out_fast((acc_), (m_), (e_), out_offset, act_min, act_max))
+    MF_DSP_MIX_OUT(out0[0], sa0, rq[2], rq[4]);
+    if (two) MF_DSP_MIX_OUT(out1[0], sa1, rq[2], rq[4]);
+    if (n_c > 1) {
+        MF_DSP_MIX_OUT(out0[1], ((ma0 - sa0) >> 8) + b1, rq[3], rq[5]);
+        if (two) MF_DSP_MIX_OUT(out1[1], ((ma1 - sa1) >> 8) + b1, rq[3], rq[5]);
+    }
+    if (n_c > 2) {
+        MF_DSP_MIX_OUT(out0[2], sb0, rq[8], rq[10]);
+        if (two) MF_DSP_MIX_OUT(out1[2], sb1, rq[8], rq[10]);
+    }
+    if (n_c > 3) {
+        MF_DSP_MIX_OUT(out0[3], ((mb0 - sb0) >> 8) + b3, rq[9], rq[11]);
+        if (two) MF_DSP_MIX_OUT(out1[3], ((mb1 - sb1) >> 8) + b3, rq[9], rq[11]);
+    }
+#undef MF_DSP_MIX_OUT
+}
+
 /* out0[c], out1[c] for the block's two pixels (x16 as above) and channels c < n_out, weights wmix in
  * 4-channel groups of 4*k4 bytes, fast requantisation constants rq in channel pairs (per-channel layout,
  * ops/conv2d.py). The k loop is
@@ -334,24 +361,7 @@ MF_KERNEL void mf_dsp_mix_rows(const int32_t *x16, const int32_t k4, const int8_
                            [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [x] "+r"(x), [w] "+r"(w)
                          : [loop] "i"(k4 >= 16), [two] "i"((k4 & 8) != 0), [one] "i"((k4 & 4) != 0)
                          : "cc", "memory");
-        const int32_t b1 = rq[1], b3 = rq[7];
-#define MF_DSP_MIX_OUT(o_, acc_, m_, e_) ((o_) = mf_dsp_out_fast((acc_), (m_), (e_), out_offset, act_min, act_max))
-        const int32_t n_c = n_out - c;   /* channels of this group that exist (the last group may be padded) */
-        MF_DSP_MIX_OUT(out0[0], sa0, rq[2], rq[4]);
-        MF_DSP_MIX_OUT(out1[0], sa1, rq[2], rq[4]);
-        if (n_c > 1) {
-            MF_DSP_MIX_OUT(out0[1], ((ma0 - sa0) >> 8) + b1, rq[3], rq[5]);
-            MF_DSP_MIX_OUT(out1[1], ((ma1 - sa1) >> 8) + b1, rq[3], rq[5]);
-        }
-        if (n_c > 2) {
-            MF_DSP_MIX_OUT(out0[2], sb0, rq[8], rq[10]);
-            MF_DSP_MIX_OUT(out1[2], sb1, rq[8], rq[10]);
-        }
-        if (n_c > 3) {
-            MF_DSP_MIX_OUT(out0[3], ((mb0 - sb0) >> 8) + b3, rq[9], rq[11]);
-            MF_DSP_MIX_OUT(out1[3], ((mb1 - sb1) >> 8) + b3, rq[9], rq[11]);
-        }
-#undef MF_DSP_MIX_OUT
+        mf_dsp_mix_out(rq, n_out - c, 1, ma0, ma1, mb0, mb1, sa0, sa1, sb0, sb1, out_offset, act_min, act_max, out0, out1);
     }
 }
 
@@ -690,24 +700,7 @@ MF_KERNEL void mf_dsp_rowmix_rows(const int16_t *x16, const int32_t k4, const in
                          : [loop] "i"(k4 >= 16), [h4] "i"((head & 4) != 0), [h2] "i"((head & 2) != 0), [d] "i"(d),
                            [end] "m"(end)
                          : "cc", "memory");
-        const int32_t b1 = rq[1], b3 = rq[7];
-#define MF_DSP_RMIX_OUT(o_, acc_, m_, e_) ((o_) = mf_dsp_out_fast((acc_), (m_), (e_), out_offset, act_min, act_max))
-        const int32_t n_c = n_out - c;   /* channels of this group that exist (the last group may be padded) */
-        MF_DSP_RMIX_OUT(out0[0], sa0, rq[2], rq[4]);
-        if (two) MF_DSP_RMIX_OUT(out1[0], sa1, rq[2], rq[4]);
-        if (n_c > 1) {
-            MF_DSP_RMIX_OUT(out0[1], ((ma0 - sa0) >> 8) + b1, rq[3], rq[5]);
-            if (two) MF_DSP_RMIX_OUT(out1[1], ((ma1 - sa1) >> 8) + b1, rq[3], rq[5]);
-        }
-        if (n_c > 2) {
-            MF_DSP_RMIX_OUT(out0[2], sb0, rq[8], rq[10]);
-            if (two) MF_DSP_RMIX_OUT(out1[2], sb1, rq[8], rq[10]);
-        }
-        if (n_c > 3) {
-            MF_DSP_RMIX_OUT(out0[3], ((mb0 - sb0) >> 8) + b3, rq[9], rq[11]);
-            if (two) MF_DSP_RMIX_OUT(out1[3], ((mb1 - sb1) >> 8) + b3, rq[9], rq[11]);
-        }
-#undef MF_DSP_RMIX_OUT
+        mf_dsp_mix_out(rq, n_out - c, two, ma0, ma1, mb0, mb1, sa0, sa1, sb0, sb1, out_offset, act_min, act_max, out0, out1);
     }
 }
 

@@ -413,6 +413,29 @@ MF_KERNEL void mf_dw_rows_channel_c(const mf_depthwise_conv2d_params_t *p, const
     "add %[A], %[A], " ACC0 ", asr #31\n\tadd %[B], %[B], " ACC1 ", asr #31\n\t" \
     "asr %[A], %[A], %[P]\n\tasr %[B], %[B], %[P]\n\tssat %[A], #8, %[A]\n\tssat %[B], #8, %[B]\n\t" \
     "strb %[A], [%[out], " O0 "]\n\tstrb %[B], [%[out], " O1 "]\n\t"
+/* The last output x of a row from the words A = in[x..x+1], B = in[x+2..x+3] of each kernel row (stride_w 1 at
+ * column x, stride_w 2 at column 2x alike): out_x = SMLAD(A, P) + SMLABT(B, Q) over the three rows, requantised as
+ * MF_DW_ROWS_RQ, stored with STRB. */
+MF_KERNEL void mf_dw_rows_one(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP)
+{
+    int32_t a0, A, B, Cw, P, Q;
+    __asm__ volatile(
+        "ldr %[a0], [%[k], #24]\n\tldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\t"
+        "ldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t"
+        "smlad %[a0], %[A], %[P], %[a0]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
+        "ldr %[A], [%[r], %[w0]]\n\tldr %[B], [%[r], %[w4]]\n\tldr %[P], [%[k], #8]\n\tldr %[Q], [%[k], #12]\n\t"
+        "smlad %[a0], %[A], %[P], %[a0]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
+        "ldr %[A], [%[r], %[v0]]\n\tldr %[B], [%[r], %[v4]]\n\tldr %[P], [%[k], #16]\n\tldr %[Q], [%[k], #20]\n\t"
+        "smlad %[a0], %[A], %[P], %[a0]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
+        "ldr %[P], [%[k], #32]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #36]\n\t"
+        "smmlar %[A], %[a0], %[Q], %[C]\n\tadd %[A], %[A], %[a0], asr #31\n\t"
+        "asr %[A], %[A], %[P]\n\tssat %[A], #8, %[A]\n\tstrb %[A], [%[out]]"
+        : [a0] "=&r"(a0), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
+        : [k] "r"(k), [r] "r"(r), [out] "r"(out),
+          [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4)
+        : "memory");
+}
+
 /* Stride 2 along the width in assembly (no activation clamp): four outputs x..x+3 per iteration from five words
  * per row W_i = (in[2x+2i], in[2x+2i+1]): out_x+i += SMLAD(W_i, P) + SMLABT(W_i+1, Q), 2 MAC instructions and one
  * new word per output and row; three data registers (W3, W4 reuse W0's and W1's once those are spent), the same
@@ -430,9 +453,6 @@ MF_KERNEL void mf_dw_rows_channel_c(const mf_depthwise_conv2d_params_t *p, const
     "ldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
     "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
     "smlad %[a1], %[B], %[P], " B1 "\n\tsmlabt %[a1], %[C], %[Q], %[a1]\n\t"
-#define MF_DW_ROWS2_ONE(O0, O1, MP, MQ) \
-    "ldr %[A], [%[r], " O0 "]\n\tldr %[B], [%[r], " O1 "]\n\tldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
-    "smlad %[a0], %[A], %[P], %[a0]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
 MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const int32_t **rp, const int32_t *k, int8_t **outp)
 {
     const int32_t C = p->in_c, WP = p->wp, OW = p->out_w;
@@ -484,26 +504,13 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
         r += 2;
         out += 2 * C;
     }
-    if (OW & 1) {
-        __asm__ volatile(
-            "ldr %[a0], [%[k], #24]\n\t"
-            MF_DW_ROWS2_ONE("#0", "#4", "[%[k], #0]", "[%[k], #4]")
-            MF_DW_ROWS2_ONE("%[w0]", "%[w4]", "[%[k], #8]", "[%[k], #12]")
-            MF_DW_ROWS2_ONE("%[v0]", "%[v4]", "[%[k], #16]", "[%[k], #20]")
-            "ldr %[P], [%[k], #32]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #36]\n\t"
-            "smmlar %[A], %[a0], %[Q], %[C]\n\tadd %[A], %[A], %[a0], asr #31\n\t"
-            "asr %[A], %[A], %[P]\n\tssat %[A], #8, %[A]\n\tstrb %[A], [%[out]]"
-            : [a0] "=&r"(a0), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
-            : [k] "r"(k), [r] "r"(r), [out] "r"(out),
-              [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4)
-            : "memory");
-    }
+    if (OW & 1)
+        mf_dw_rows_one(k, r, out, WP);
     *rp = r;
     *outp = out;
 }
 #undef MF_DW_ROWS2_ROW
 #undef MF_DW_ROWS2_PAIR
-#undef MF_DW_ROWS2_ONE
 
 /* The stride_w 1 assembly described above (stride_w 2: mf_dw_rows2_channel) on one channel's output row: *rp at the
  * channel's planes, *outp at its first output; both are left moved by MF_DW_ROWS_ADV_R / _O (the caller steps
@@ -566,23 +573,8 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
         r += 1;
         out += 2 * C;
     }
-    if (OW & 1) {         /* the last output x from A, B of each row: out_x += SMLAD(A, P) + SMLABT(B, Q) */
-        __asm__ volatile(
-            "ldr %[a0], [%[k], #24]\n\tldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\t"
-            "ldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t"
-            "smlad %[a0], %[A], %[P], %[a0]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
-            "ldr %[A], [%[r], %[w0]]\n\tldr %[B], [%[r], %[w4]]\n\tldr %[P], [%[k], #8]\n\tldr %[Q], [%[k], #12]\n\t"
-            "smlad %[a0], %[A], %[P], %[a0]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
-            "ldr %[A], [%[r], %[v0]]\n\tldr %[B], [%[r], %[v4]]\n\tldr %[P], [%[k], #16]\n\tldr %[Q], [%[k], #20]\n\t"
-            "smlad %[a0], %[A], %[P], %[a0]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
-            "ldr %[P], [%[k], #32]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #36]\n\t"
-            "smmlar %[A], %[a0], %[Q], %[C]\n\tadd %[A], %[A], %[a0], asr #31\n\t"
-            "asr %[A], %[A], %[P]\n\tssat %[A], #8, %[A]\n\tstrb %[A], [%[out]]"
-            : [a0] "=&r"(a0), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
-            : [k] "r"(k), [r] "r"(r), [out] "r"(out),
-              [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4)
-            : "memory");
-    }
+    if (OW & 1)           /* the last output x from A, B of each row: out_x += SMLAD(A, P) + SMLABT(B, Q) */
+        mf_dw_rows_one(k, r, out, WP);
     *rp = r;
     *outp = out;
 }
