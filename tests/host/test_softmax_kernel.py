@@ -33,17 +33,21 @@ void shim_mbqm(const int32_t *x, const int32_t *m, const int32_t *sh, int32_t *o
   int i;
   for (i = 0; i < n; ++i) out[i] = mf_mbqm(x[i], m[i], sh[i]);
 }
-void shim_softmax_s8(int rows, int depth, int diff_min, const int32_t *lut,
+void shim_softmax_s8(int rows, int depth, int diff_min, int mult, int shift,
                      const int8_t *in, int8_t *out) {
   mf_softmax_params_t p;
-  p.rows = rows; p.depth = depth; p.diff_min = diff_min; p.exp_lut = lut;
+  p.rows = rows; p.depth = depth; p.diff_min = diff_min; p.in_mult = mult; p.in_shift = shift;
   mf_softmax_s8(&p, in, out);
 }
-void shim_softmax_s8_s16(int rows, int depth, int diff_min, const int32_t *lut,
+void shim_softmax_s8_s16(int rows, int depth, int diff_min, int mult, int shift,
                          const int8_t *in, int16_t *out) {
   mf_softmax_params_t p;
-  p.rows = rows; p.depth = depth; p.diff_min = diff_min; p.exp_lut = lut;
+  p.rows = rows; p.depth = depth; p.diff_min = diff_min; p.in_mult = mult; p.in_shift = shift;
   mf_softmax_s8_s16(&p, in, out);
+}
+void shim_softmax_exp(int diff_min, int mult, int shift, int32_t *out) {
+  int k;
+  for (k = 0; k < 256 && -k >= diff_min; ++k) out[k] = mf_softmax_exp(-k, mult, shift);
 }
 """
 
@@ -73,8 +77,8 @@ def clib(tmp_path_factory):
     P = ctypes.POINTER
     lib.shim_mbqm.argtypes = [P(ctypes.c_int32)] * 4 + [ctypes.c_int]
     for name, ot in (("shim_softmax_s8", ctypes.c_int8), ("shim_softmax_s8_s16", ctypes.c_int16)):
-        getattr(lib, name).argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int, P(ctypes.c_int32),
-                                       P(ctypes.c_int8), P(ot)]
+        getattr(lib, name).argtypes = [ctypes.c_int] * 5 + [P(ctypes.c_int8), P(ot)]
+    lib.shim_softmax_exp.argtypes = [ctypes.c_int] * 3 + [P(ctypes.c_int32)]
     return lib
 
 
@@ -86,15 +90,13 @@ def _c_softmax(lib, p: quant.SoftmaxParams, x: np.ndarray, out16: bool = False) 
     x = np.ascontiguousarray(x, dtype=np.int8)
     depth = x.shape[-1]
     rows = x.size // depth
-    lut = np.ascontiguousarray(p.exp_lut, dtype=np.int32)
+    args = (rows, depth, p.diff_min, p.input_multiplier, p.input_left_shift)
     if out16:
         out = np.zeros(x.shape, dtype=np.int16)
-        lib.shim_softmax_s8_s16(rows, depth, p.diff_min, _ptr(lut, ctypes.c_int32),
-                                _ptr(x, ctypes.c_int8), _ptr(out, ctypes.c_int16))
+        lib.shim_softmax_s8_s16(*args, _ptr(x, ctypes.c_int8), _ptr(out, ctypes.c_int16))
     else:
         out = np.zeros(x.shape, dtype=np.int8)
-        lib.shim_softmax_s8(rows, depth, p.diff_min, _ptr(lut, ctypes.c_int32),
-                            _ptr(x, ctypes.c_int8), _ptr(out, ctypes.c_int8))
+        lib.shim_softmax_s8(*args, _ptr(x, ctypes.c_int8), _ptr(out, ctypes.c_int8))
     return out
 
 
@@ -229,6 +231,22 @@ def test_softmax_bit_exact(clib, case, depth, out16):
         np.testing.assert_array_equal(got, want)
         checked += 1
     assert checked > 0, "no input row TFLM can run: drop this case from BIT_EXACT_CASES with a reason"
+
+
+EXP_SCALES = [0.0001, 0.004, 0.0123, 0.02, 0.0390625, 0.05, 0.0625, 0.1, 0.14469251, 0.17185351, 0.2, 0.31, 0.5, 1.0, 3.0]
+
+
+@pytest.mark.parametrize("beta", [1e-3, 0.5, 1.0, 1.7, 2.0, 100.0])
+def test_softmax_exp_matches_table(clib, beta):
+    """mf_softmax_exp (computed in the kernel) equals quant.softmax_params' table entry (TFLM's exp) for every
+    difference the kernel can see, diff_min .. 0, over betas and input scales from tiny to capped."""
+    for scale in EXP_SCALES:
+        p = quant.softmax_params(beta, scale)
+        got = np.zeros(256, np.int32)
+        lib_args = (p.diff_min, p.input_multiplier, p.input_left_shift)
+        clib.shim_softmax_exp(*lib_args, _ptr(got, ctypes.c_int32))
+        n = min(256, 1 - p.diff_min)
+        np.testing.assert_array_equal(got[:n], p.exp_lut[:n], err_msg=f"beta {beta} scale {scale}")
 
 
 def test_softmax_4d_shape(clib):

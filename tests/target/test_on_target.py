@@ -128,6 +128,10 @@ OP_MODELS = {
     "add-equal-scales": lambda: mg.add_model(None, (2, 3, 11), (2, 3, 11), "NONE", scales=(0.1, 0.1), zero_points=(1, 2), out_zp=-60),
     "pad": lambda: mg.pad_model((1, 5, 3, 7), ((0, 0), (2, 0), (0, 3), (1, 2)), zero_point=17),
     "softmax": lambda: mg.softmax_model((2, 12), 1.0, 0.3, -20),
+    # SOFTMAX's exp computed in the kernel (no table): odd depths, betas from weak to capped, tiny/large scales
+    **{f"softmax-d{d}-b{b}": (lambda d=d, b=b, sc=sc, zp=zp: mg.softmax_model((3, d), b, sc, zp))
+       for d, b, sc, zp in ((1, 1.0, 0.1, 0), (3, 0.5, 0.2, 17), (5, 2.0, 0.05, -3), (7, 1.7, 0.31, -7),
+                            (13, 1.0, 0.0146, 9), (13, 100.0, 0.5, 0), (5, 0.001, 0.02, 0))},
     "quantize-f32": lambda: mg.quantize_model((1, 64), "float32", out_scale=0.02, out_zp=-7),
     "requantize": lambda: mg.quantize_model((2, 128), "int8", 0.05, 3, 0.02, -7),
     "dequantize": lambda: mg.dequantize_model((2, 128), 0.05, 3),
@@ -159,6 +163,15 @@ def exact_on_core(model: bytes, core: str, tmp_path, seed_key: str, name: str, t
         took(cm.files["model.c"])
     run = run_on_target(cm, get_target(core), xs, opt=opt, workdir=tmp_path)
     assert_same_outputs(run.outputs, oracle.run(xs), f"{name} on {core}{what}")
+
+
+@pytest.mark.parametrize("core", CORES)
+def test_softmax_stores_no_table(core):
+    """SOFTMAX and LOG_SOFTMAX compute exp in the kernel: no exp table among the model's constants."""
+    for model in (OP_MODELS["softmax-d13-b1.0"](), mg.log_softmax_model((2, 9), 0.05, -4)):
+        cm = compile_model(model, target=core)
+        assert "_exp" not in cm.files["model.c"] and "exp_lut" not in cm.files["model.c"]
+    assert "mf_softmax_exp(" in cm.files["mf_softmax.h"]
 
 
 def mix_taken(model_c: str) -> None:

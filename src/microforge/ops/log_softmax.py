@@ -1,4 +1,4 @@
-"""LOG_SOFTMAX (int8) over the last axis: exp table computed here, sum and gemmlowp fixed-point log per row in C."""
+"""LOG_SOFTMAX (int8) over the last axis: exp (SOFTMAX's, in the kernel), sum and gemmlowp fixed-point log per row in C."""
 from __future__ import annotations
 
 import numpy as np
@@ -13,7 +13,7 @@ MAX_DEPTH = (1 << 12) - 1  # each exp adds at most 1.0 (2^19) to the Q12.19 sum
 
 
 def log_softmax_params(op: Op) -> dict:
-    """TFLM's PreprocessLogSoftmaxScalingExp with beta 1: input multiplier/shift, reverse scaling, diff_min, exp table."""
+    """TFLM's PreprocessLogSoftmaxScalingExp with beta 1: input multiplier/shift, reverse scaling, diff_min."""
     sp = softmax_params(1.0, op.inputs[0].quant.s)
     if sp.input_left_shift < 1:
         raise fail(op, f"input scale {op.inputs[0].quant.s:g} is too large: TFLM's reverse scaling overflows "
@@ -21,7 +21,7 @@ def log_softmax_params(op: Op) -> dict:
     real_reverse = float(1 << (31 - sp.input_left_shift)) / float(sp.input_multiplier)
     rev_m, rev_shift = quantize_multiplier_smaller_than_one_exp(real_reverse)
     return dict(input_multiplier=sp.input_multiplier, input_left_shift=sp.input_left_shift,
-                reverse_multiplier=rev_m, reverse_shift=rev_shift, diff_min=sp.diff_min, exp_lut=sp.exp_lut)
+                reverse_multiplier=rev_m, reverse_shift=rev_shift, diff_min=sp.diff_min)
 
 
 class LogSoftmax(OpDef):
@@ -58,6 +58,5 @@ class LogSoftmax(OpDef):
         lp = log_softmax_params(op)
         depth = x.shape[-1]
         p = ctx.params("mf_log_softmax_params_t", dict(
-            rows=x.num_elements // depth, depth=depth, **{k: v for k, v in lp.items() if k != "exp_lut"},
-            exp_lut=ctx.const(f"{op.name}_exp", lp["exp_lut"])))
+            rows=x.num_elements // depth, depth=depth, **lp))
         return f"mf_log_softmax_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"

@@ -1,4 +1,5 @@
-"""SOFTMAX over the last axis: int8 input, int8 (or int16) output; or int16 -> int16. Tables computed here in Python."""
+"""SOFTMAX over the last axis: int8 input, int8 (or int16) output (exp computed in the kernel); or int16 -> int16 (tables
+computed here in Python)."""
 from __future__ import annotations
 
 import numpy as np
@@ -75,7 +76,7 @@ class Softmax(OpDef):
         sp = softmax_params(op.options.get("beta", 1.0), x.quant.s)
         depth = x.shape[-1] if x.shape else 1
         p = ctx.params("mf_softmax_params_t", dict(rows=x.num_elements // depth, depth=depth, diff_min=sp.diff_min,
-                                                    exp_lut=ctx.const(f"{op.name}_exp", sp.exp_lut)))
+                                                    in_mult=sp.input_multiplier, in_shift=sp.input_left_shift))
         fn = "mf_softmax_s8" if y.dtype == DType.INT8 else "mf_softmax_s8_s16"
         return f"{fn}(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
 

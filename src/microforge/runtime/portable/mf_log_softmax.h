@@ -1,5 +1,5 @@
 /* mf_log_softmax: int8 LOG_SOFTMAX over the last axis, bit-exact with TFLM's LogSoftmaxQuantized.
- * exp() of (x - row_max) comes from the compiler's Q0.31 table (shared with SOFTMAX); the Q12.19 sum's
+ * exp() of (x - row_max) is SOFTMAX's in-kernel Q0.31 exp (mf_softmax_exp); the Q12.19 sum's
  * log is gemmlowp's log_x_for_x_greater_than_or_equal_to_1 (input Q12, output Q5.26) done here. */
 #ifndef MF_LOG_SOFTMAX_H
 #define MF_LOG_SOFTMAX_H
@@ -12,7 +12,6 @@ typedef struct {
     int32_t input_multiplier, input_left_shift;   /* diff -> Q5.26 (left shift >= 1) */
     int32_t reverse_multiplier, reverse_shift;    /* Q5.26 -> diff units (shift <= 0) */
     int32_t diff_min;
-    const int32_t *exp_lut;                       /* exp_lut[-diff]: Q0.31 exp, diff >= diff_min */
 } mf_log_softmax_params_t;
 
 MF_INLINE int32_t mf_sat_add32(int32_t a, int32_t b) {
@@ -65,7 +64,7 @@ MF_KERNEL void mf_log_softmax_s8(const mf_log_softmax_params_t *p, const int8_t 
         int32_t sum = 0;   /* Q12.19 */
         for (int32_t c = 0; c < p->depth; ++c) {
             const int32_t diff = (int32_t)row[c] - max_in_row;
-            if (diff >= p->diff_min) sum = mf_wrap_add32(sum, mf_rdbp(p->exp_lut[-diff], 12));
+            if (diff >= p->diff_min) sum = mf_wrap_add32(sum, mf_rdbp(mf_softmax_exp(diff, p->input_multiplier, p->input_left_shift), 12));
         }
         {
             const int32_t log_sum = mf_log_q12_to_q5(sum);
