@@ -252,7 +252,7 @@ def test_conv_mix_on_core(name, core, tmp_path, monkeypatch):
 
 # DSP FC with one input vector on mixed 8-row groups (mf_fully_connected_s8_mix): with the padding and group-count
 # rules lifted (MIX_MAX_PAD = inf, MIX_MIN_GROUPS = 1) tiny layers take that path too: in_features 1..13 (zero-padded last chunk, n & 3 = 1, 2, 3),
-# every leading chunk count before the 4-chunk loop (steps 1, 2, 3, 4, 5, 11), out_features leaving 0..7 rows
+# every leading chunk count before the 8-chunk loop (steps 1, 2, 3, 4, 5, 6, 9, 11, 375: 1..7), out_features leaving 0..7 rows
 # after the groups (plain 4/2/1-row blocks), per-tensor (asm epilogue: byte-wise RELU/RELU6 clamps) and per-channel
 # weights, RELU6 with an output zero point, in_zp -128, wide layers (1280, 1500 inputs).
 FC_MIX_MODELS = {

@@ -75,7 +75,9 @@ class FullyConnected(OpDef):
                 fields["mix_seg"] = seg = fc_mix_segments(w.data.reshape(n_out, n_in))
                 p = ctx.params("mf_fully_connected_params_t", fields)
                 steps = ((n_in + 3) & ~3) // 4
-                words = 2 * steps + steps // seg   # x16: the input as int16 pairs, a sentinel after each segment
+                # x16: the input as int16 pairs, a sentinel after each segment, and one word the M7 schedule's
+                # LDRD of the last sentinel reads with it
+                words = 2 * steps + steps // seg + 1
                 return f"{{ int32_t x16[{words}]; mf_fully_connected_s8_mix(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, x16); }}"
             fields["weights"] = (ctx.const(f"{op.name}_grouped", fc_group_layout(w.data.reshape(n_out, n_in)))
                                  if fields["grouped"] else ctx.const(w))

@@ -563,17 +563,22 @@ MF_KERNEL void mf_dsp_fc_grouped(const mf_fully_connected_params_t *p, const int
     "smlad %[" SB_ "], %[b], %[" XR_ "], %[" SB_ "]\n\t"                                         \
     LB_
 #define MF_FC_MIX_LDW(R_, WO_, OFF_, WB_) "ldr %[" R_ "], [%[w], #" WO_ "+" OFF_ "]" WB_ "\n\t"
-/* One 4-input chunk (M7 schedule): x16 words at x + XO_ (ev already in e), weights at w + WO_ + 4 (w runs 4
- * bytes behind the group's chunk 0). Loads the next chunk's ev into e; WB_ "!" on the last chunk of a block
- * advances x and w past it. */
+/* One 4-input chunk (M7 schedule), software-pipelined: on entry e, o hold the chunk's x16 pair (ev, od) and
+ * a, b its first two weight words (w + WO_ + 0, 4); every SMLAD pairs with a load or SXTB16 (dual issue), the
+ * loads of the next chunk's first two words ride in the last Q, and one LDRD brings the next x16 pair: 33
+ * instructions, 17 cycles per 32 MACs. WB_ "!" (the block's last chunk) advances w and x past it; then a, b
+ * are read 8 bytes past a group's last chunk (the next segment's or group's words, or just past the array:
+ * flash either way, never used). */
 #define MF_FC_MIX_STEP(XO_, WO_, WB_)                                                            \
-    MF_FC_MIX_LDW("a", WO_, "4", "") MF_FC_MIX_LDW("b", WO_, "8", "")                            \
-    MF_FC_MIX_Q("e", "m0", "m1", "s0", "s1", MF_FC_MIX_LDW("a", WO_, "12", ""), MF_FC_MIX_LDW("b", WO_, "16", "")) \
-    MF_FC_MIX_Q("e", "m2", "m3", "s2", "s3", MF_FC_MIX_LDW("a", WO_, "20", ""), MF_FC_MIX_LDW("b", WO_, "24", "")) \
-    "ldr %[o], [%[x], #" XO_ "+4]\n\t"                                                           \
-    "ldr %[e], [%[x], #" XO_ "+8]" WB_ "\n\t"                                                    \
-    MF_FC_MIX_Q("o", "m0", "m1", "s0", "s1", MF_FC_MIX_LDW("a", WO_, "28", ""), MF_FC_MIX_LDW("b", WO_, "32", WB_)) \
-    MF_FC_MIX_Q("o", "m2", "m3", "s2", "s3", "", "")
+    MF_FC_MIX_Q("e", "m0", "m1", "s0", "s1", MF_FC_MIX_LDW("a", WO_, "8", ""), MF_FC_MIX_LDW("b", WO_, "12", "")) \
+    MF_FC_MIX_Q("e", "m2", "m3", "s2", "s3", MF_FC_MIX_LDW("a", WO_, "16", ""), MF_FC_MIX_LDW("b", WO_, "20", "")) \
+    MF_FC_MIX_Q("o", "m0", "m1", "s0", "s1", MF_FC_MIX_LDW("a", WO_, "24", ""), MF_FC_MIX_LDW("b", WO_, "28", "")) \
+    MF_FC_MIX_Q("o", "m2", "m3", "s2", "s3",                                                      \
+                ".ifc " WB_ ",end\n\tadd %[w], %[w], #" WO_ "+32\n\t.else\n\t"                 \
+                "ldr %[a], [%[w], #" WO_ "+32]" WB_ "\n\t.endif\n\t",                            \
+                ".ifc " WB_ ",end\n\tadd %[x], %[x], #" XO_ "+8\n\t.else\n\t"                  \
+                ".ifc " WB_ ",!\n\tldr %[b], [%[w], #4]\n\t.else\n\tldr %[b], [%[w], #" WO_ "+36]\n\t.endif\n\t" \
+                "ldrd %[e], %[o], [%[x], #" XO_ "+8]" WB_ "\n\t.endif\n\t")
 
 /* The same chunk scheduled for the M4/M33 (MF_TARGET_M7 undefined): three load chains per chunk instead of four
  * (LDR pipelining: a chain costs its length + 1). e holds ev while A words are loaded into a, b, o; then o's
@@ -614,16 +619,23 @@ MF_KERNEL void mf_dsp_fc_grouped(const mf_fully_connected_params_t *p, const int
     "sxtb16 %[o], %[o]\n\t"                                                                      \
     "smlad %[s2], %[a], %[b], %[s2]\n\t"                                                         \
     "smlad %[s3], %[o], %[b], %[s3]\n\t"                                                         \
-    ".ifc " WB_ ",!\n\tldr %[e], [%[x], #" XO_ "+8]!\n\t.endif\n\t"
+    ".ifc " WB_ ",!\n\tldr %[e], [%[x], #" XO_ "+8]!\n\t.endif\n\t"                              \
+    ".ifc " WB_ ",end\n\tadd %[x], %[x], #" XO_ "+8\n\t.endif\n\t"
 
 #if !defined(MF_TARGET_M7)
 #undef MF_FC_MIX_STEP
 #define MF_FC_MIX_STEP(XO_, WO_, WB_) MF_FC_MIX_STEP_M4(XO_, WO_, WB_)
-#define MF_FC_MIX_W0 0   /* w at the group's first weight; e, a, o pinned in LDMIA's register order */
+#define MF_FC_MIX_ENTRY "ldr %[e], [%[x]]\n\t"   /* a segment starts with e = its first ev */
+/* the loop's 8 chunks: x advanced once (a load after a writeback load is not pipelined) */
+#define MF_FC_MIX_STEP8 MF_FC_MIX_STEP4("") MF_FC_MIX_STEP("32", "128", "") MF_FC_MIX_STEP("40", "160", "") \
+    MF_FC_MIX_STEP("48", "192", "") MF_FC_MIX_STEP("56", "224", "!")
 #define MF_FC_MIX_REGS register int32_t e __asm__("r8"), a __asm__("r9"), o __asm__("r10"); int32_t b
 #else
-#define MF_FC_MIX_W0 4   /* w 4 bytes behind the chunk: the loads' offsets are #4 .. #32 */
+/* a segment starts with the first x16 pair and weight words loaded */
+#define MF_FC_MIX_ENTRY "ldrd %[e], %[o], [%[x]]\n\tldr %[a], [%[w]]\n\tldr %[b], [%[w], #4]\n\t"
 #define MF_FC_MIX_REGS int32_t e, o, a, b
+/* the loop's 8 chunks in two halves (pre-indexed LDR offsets stop at 255) */
+#define MF_FC_MIX_STEP8 MF_FC_MIX_STEP4("!") MF_FC_MIX_STEP4("!")
 #endif
 
 /* One pair's two outputs, in place: c' = ((m - s) >> 8) + its bias (rq + BO_), then both through
@@ -682,17 +694,20 @@ MF_KERNEL void mf_dsp_fc_grouped(const mf_fully_connected_params_t *p, const int
  * sentinel 0x80808080 (no int16 pair of sign-extended bytes equals it) that ends a segment's k loop. */
 MF_KERNEL void mf_dsp_fc_mix_expand(int32_t *x16, const int8_t *in, const int32_t n, const int32_t seg)
 {
-    int32_t j = 0, left = seg;
-    for (; j + 4 <= n; j += 4, x16 += 2) {
-        const int32_t v = mf_dsp_ld4(in + j);
-        x16[0] = mf_dsp_ev(v); x16[1] = mf_dsp_od(v);
-        if (--left == 0) { x16[2] = (int32_t)0x80808080; ++x16; left = seg; }
-    }
-    if (j < n) {   /* the last chunk, zero-padded; it ends the last segment */
-        uint32_t v = 0;
-        for (int32_t t = 0; j + t < n; ++t) v |= (uint32_t)(uint8_t)in[j + t] << (8 * t);
-        x16[0] = mf_dsp_ev((int32_t)v); x16[1] = mf_dsp_od((int32_t)v);
-        x16[2] = (int32_t)0x80808080;
+    const int32_t full = n >> 2, steps = (n + 3) >> 2;   /* chunks without / with the zero-padded last one */
+    for (int32_t s = 0; s < steps; s += seg) {            /* one segment, then its sentinel */
+        const int32_t e = s + seg < full ? s + seg : full;
+        for (int32_t c = s; c < e; ++c, x16 += 2) {
+            const int32_t v = mf_dsp_ld4(in + 4 * c);
+            x16[0] = mf_dsp_ev(v); x16[1] = mf_dsp_od(v);
+        }
+        if (e < s + seg) {   /* the last chunk, zero-padded; it ends the last segment */
+            uint32_t v = 0;
+            for (int32_t t = 0; 4 * e + t < n; ++t) v |= (uint32_t)(uint8_t)in[4 * e + t] << (8 * t);
+            x16[0] = mf_dsp_ev((int32_t)v); x16[1] = mf_dsp_od((int32_t)v);
+            x16 += 2;
+        }
+        *x16++ = (int32_t)0x80808080;
     }
 }
 
@@ -716,33 +731,36 @@ MF_KERNEL void mf_fully_connected_s8_mix(const mf_fully_connected_params_t *p, c
     __asm__("" : "+r"(rq));
     mf_dsp_fc_mix_expand(x16, in, n, seg);
     int32_t c = 0;
+/* 4 chunks; WB_ "!": x and w advanced past them */
+#define MF_FC_MIX_STEP4(WB_) MF_FC_MIX_STEP("0", "0", "") MF_FC_MIX_STEP("8", "32", "") MF_FC_MIX_STEP("16", "64", "") \
+    MF_FC_MIX_STEP("24", "96", WB_)
+/* the lead % 8 chunks before the loop; the last one's WB_: "!" (the loop follows: x, w advanced, the next chunk's
+ * registers loaded) or "end" (the segment ends: x at its sentinel, w past its weights, nothing loaded) */
+#define MF_FC_MIX_LEAD(WB_)                                                                      \
+    ".if %c[lead] & 4\n\t.if %c[lead] & 3\n\t" MF_FC_MIX_STEP4("!") ".else\n\t" MF_FC_MIX_STEP4(WB_) ".endif\n\t.endif\n\t" \
+    ".if (%c[lead] & 3) == 1\n\t" MF_FC_MIX_STEP("0", "0", WB_) ".endif\n\t"                  \
+    ".if (%c[lead] & 3) == 2\n\t" MF_FC_MIX_STEP("0", "0", "") MF_FC_MIX_STEP("8", "32", WB_) ".endif\n\t" \
+    ".if (%c[lead] & 3) == 3\n\t" MF_FC_MIX_STEP("0", "0", "") MF_FC_MIX_STEP("8", "32", "")   \
+    MF_FC_MIX_STEP("16", "64", WB_) ".endif\n\t"
 #define MF_FC_MIX_DIFF(m_, s_) ((int32_t)((uint32_t)(m_) - (uint32_t)(s_)) >> 8)
     for (; c + 8 <= n_out; c += 8, rq += 24, wg += 8 * k4, out += 8) {
         int32_t m0 = rq[0], m1 = rq[6], m2 = rq[12], m3 = rq[18];
         int32_t s0 = m0, s1 = m1, s2 = m2, s3 = m3;
         int32_t t0 = 0, t1 = 0, t2 = 0, t3 = 0;   /* c' sums of the segments before the last */
         const int32_t *x = x16;
-        const int8_t *w = wg - MF_FC_MIX_W0;
+        const int8_t *w = wg;
         for (int32_t g = 0; g < n_seg; ++g) {
             MF_FC_MIX_REGS;
-            __asm__ volatile("ldr %[e], [%[x]]\n"
-                             ".if %c[lead] == 1\n\t" MF_FC_MIX_STEP("0", "0", "!") "\n"
-                             ".endif\n"
-                             ".if %c[lead] == 2\n\t" MF_FC_MIX_STEP("0", "0", "") MF_FC_MIX_STEP("8", "32", "!") "\n"
-                             ".endif\n"
-                             ".if %c[lead] == 3\n\t" MF_FC_MIX_STEP("0", "0", "") MF_FC_MIX_STEP("8", "32", "")
-                             MF_FC_MIX_STEP("16", "64", "!") "\n"
-                             ".endif\n"
-                             ".if %c[loop]\n"
-                             "1:\n\t" MF_FC_MIX_STEP("0", "0", "") MF_FC_MIX_STEP("8", "32", "")
-                             MF_FC_MIX_STEP("16", "64", "") MF_FC_MIX_STEP("24", "96", "!")
+            __asm__ volatile(MF_FC_MIX_ENTRY "\n"
+                             ".if %c[loop]\n\t" MF_FC_MIX_LEAD("!")
+                             "1:\n\t" MF_FC_MIX_STEP8
                              "cmp %[e], #0x80808080\n\t"
                              "bne 1b\n"
-                             ".endif"
+                             ".else\n\t" MF_FC_MIX_LEAD("end") ".endif"
                              : [m0] "+r"(m0), [m1] "+r"(m1), [m2] "+r"(m2), [m3] "+r"(m3),
                                [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2), [s3] "+r"(s3),
                                [e] "=&r"(e), [o] "=&r"(o), [a] "=&r"(a), [b] "=&r"(b), [x] "+r"(x), [w] "+r"(w)
-                             : [lead] "i"(seg & 3), [loop] "i"(seg >= 4)
+                             : [lead] "i"(seg & 7), [loop] "i"(seg >= 8)
                              : "cc", "memory");
             (void)e; (void)o; (void)a; (void)b;
             if (n_seg > 1 && g + 1 < n_seg) {   /* x is at the segment's sentinel */
@@ -768,6 +786,8 @@ MF_KERNEL void mf_fully_connected_s8_mix(const mf_fully_connected_params_t *p, c
 #undef MF_FC_MIX_OUT
     }
 #undef MF_FC_MIX_DIFF
+#undef MF_FC_MIX_STEP4
+#undef MF_FC_MIX_LEAD
     if (c < n_out)   /* the n_out % 8 rows left over, plain layout: rq continues at pair c/2 */
         mf_dsp_matmul_rows_fast(1, in, n, n, wg, rq, pc, n_out - c, zp, lo, hi, out);
 }
@@ -777,7 +797,8 @@ MF_KERNEL void mf_fully_connected_s8_mix(const mf_fully_connected_params_t *p, c
 #undef MF_FC_MIX_Q
 #undef MF_FC_MIX_LDW
 #undef MF_FC_MIX_STEP_M4
-#undef MF_FC_MIX_W0
+#undef MF_FC_MIX_ENTRY
+#undef MF_FC_MIX_STEP8
 #undef MF_FC_MIX_REGS
 
 /* DSP int8 fully connected layer: batch rows in pairs (2x2 blocks), a lone row in 4-channel blocks.
