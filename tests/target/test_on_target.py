@@ -296,6 +296,53 @@ def test_fc_mix_on_core(name, core, tmp_path, monkeypatch):
     exact_on_core(FC_MIX_MODELS[name](), core, tmp_path, "target-fc-mix", name, took)
 
 
+def _fc_pruned_row(seed: int, n: int, o: int, row: int, batches: int = 1, act: str = "NONE") -> bytes:
+    """A per-tensor FULLY_CONNECTED model whose weight row `row` is all zero (a pruned channel)."""
+    from microforge.frontend.tflite import load_tflite
+    m = bytearray(mg.fc_model(seed, (batches, n), o, act, per_channel=False, in_zp=-3))
+    w = load_tflite(bytes(m)).ops[0].inputs[1].data.astype(np.int8).tobytes()
+    at = bytes(m).find(w)
+    assert at > 0 and bytes(m).find(w, at + 1) < 0
+    m[at + row * n: at + (row + 1) * n] = bytes(n)
+    return bytes(m)
+
+
+# per-tensor weights with a pruned (all-zero) row: dsp_rq_layout gives that row its own exact constants, so the DSP
+# paths take them per channel (the per-tensor forms read one channel's constants for all and were wrong):
+# mixed 8-row groups (row in a group, row 0, a left-over row), 4-row groups, batches
+FC_PRUNED = {
+    "mix-24to16-row5": (24, 16, 5, 1), "mix-64to19-row0": (64, 19, 0, 1), "mix-20to17-row16": (20, 17, 16, 1),
+    "grouped-13to7-row2": (13, 7, 2, 1), "batch3-9to5-row4": (9, 5, 4, 3),
+}
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", sorted(FC_PRUNED))
+def test_fc_pruned_row_per_tensor_on_core(name, core, tmp_path, monkeypatch):
+    from microforge.ops import fully_connected
+    monkeypatch.setattr(fully_connected, "MIX_MAX_PAD", float("inf"))
+    monkeypatch.setattr(fully_connected, "MIX_MIN_GROUPS", 1)
+    n, o, row, batches = FC_PRUNED[name]
+
+    def took(model_c):
+        assert ".per_channel = 1" in model_c
+        assert (".mix = 1" in model_c) == name.startswith("mix"), "not the path under test"
+        assert (".grouped = 1" in model_c) == name.startswith("grouped"), "not the path under test"
+
+    exact_on_core(_fc_pruned_row(seed_of("tfp", name), n, o, row, batches), core, tmp_path, "target-fc-pruned", name, took)
+
+
+def test_fc_mix_per_tensor_stores_biases_only():
+    """Mixed groups, per tensor: 4 bytes of requantisation constants per channel (the biases; m2 and e once in the
+    params), as many as the .tflite's bias; per channel 12 (bias, m2, e)."""
+    from microforge.ops import fully_connected
+    for pc, per_row in ((False, 4), (True, 12)):
+        cm = compile_model(mg.fc_model(3, (1, 64), 24, "RELU", per_channel=pc, in_zp=1), target="m4")
+        assert ".mix = 1" in cm.files["model.c"]
+        decl = [l for l in cm.files["model.c"].splitlines() if "_rq[" in l and "static const" in l]
+        assert len(decl) == 1 and f"[{24 * per_row // 4}]" in decl[0], decl
+
+
 # Mixed-weight blocks whose pixel pairs are read in place (mf_dsp_mix_gather2: both windows inside the image,
 # side by side in one output row, dil_w 1, window rows >= 4 bytes, windows <= 64 bytes or rows of whole words): window rows of 5..21
 # bytes so 4-byte chunks straddle rows with 1, 2 and 3 bytes in the first, a last chunk running into the padding,

@@ -6,7 +6,7 @@ import numpy as np
 from ..ir import DType, Op, OpType
 from ._requant import (expect_s16_shift, expect_supported_weight_rescale, act_clamp, fc_multipliers, folded_bias, rq_e_table,
                        s16_bias, s16_narrow)
-from .conv2d import M0_MAX_SCRATCH, MIX_MAX_PAD, dsp_rq_fields
+from .conv2d import M0_MAX_SCRATCH, MIX_MAX_PAD, dsp_rq_fields, dsp_rq_layout
 from .base import OpDef, is_int16, expect_arity, expect_const, expect_dtype, expect_quant, expect_rank, fail
 
 
@@ -63,14 +63,22 @@ class FullyConnected(OpDef):
             batches=x.num_elements // n_in, in_features=n_in, out_features=n_out,
             out_offset=y.quant.zp, act_min=lo, act_max=hi, per_channel=per_channel)
         if "dsp" in ctx.kernel_variants:  # runtime/dsp: fast exact requantisation constants when possible
-            fields.update(dsp_rq_fields(op, ctx, w.data.reshape(n_out, -1), bias, mult, shift, y.quant.zp, lo, hi))
+            if not per_channel and not np.abs(w.data.reshape(n_out, -1)).sum(axis=1).all():
+                # an all-zero (pruned) row gets its own exact constants from dsp_rq_layout: per channel then
+                mult, shift = np.repeat(mult, n_out), np.repeat(shift, n_out)
+                fields["per_channel"] = per_channel = 1
+            rq = dsp_rq_layout(w.data.reshape(n_out, -1), bias, mult, shift, y.quant.zp, lo, hi)
             # one input vector: mixed 8-row groups (fc_mix_layout) when they take the weights, else 4-row groups
             # (same bytes, reordered), so a pass reads 4 rows back to back
-            one = fields["batches"] == 1 and fields["rq_mode"] == 1
+            one = fields["batches"] == 1 and rq is not None
             wmix = fc_mix_layout(w.data.reshape(n_out, n_in)) if one else None
             fields["mix"] = int(wmix is not None)
             fields["grouped"] = int(one and wmix is None)
-            if wmix is not None:
+            if wmix is None:
+                fields.update(dsp_rq_fields(op, ctx, w.data.reshape(n_out, -1), bias, mult, shift, y.quant.zp, lo, hi))
+            else:
+                fields.update(rq_mode=1, bias="0", mult="0", shift="0", m2=int(rq[2]), em1=int(rq[4]),
+                              rq=ctx.const(f"{op.name}_rq", fc_mix_rq_layout(rq, n_out, per_channel)))
                 fields["weights"] = ctx.const(f"{op.name}_mix", wmix)
                 fields["mix_seg"] = seg = fc_mix_segments(w.data.reshape(n_out, n_in))
                 p = ctx.params("mf_fully_connected_params_t", fields)
@@ -155,6 +163,19 @@ def fc_mix_layout(w: np.ndarray) -> np.ndarray | None:
     # [group][pair p][chunk j][byte 4j + 2*lane + parity][c, c'] -> [group][chunk][parity A/B][pair][lane][c, c']
     g = pairs.reshape(q, 4, k4 // 4, 2, 2, 2).transpose(0, 2, 4, 1, 3, 5)
     return np.concatenate([g.reshape(-1), w[8 * q:].astype(np.int64).reshape(-1)]).astype(np.int8)
+
+
+def fc_mix_rq_layout(rq: np.ndarray, n_out: int, per_channel: int) -> np.ndarray:
+    """mf_fully_connected_s8_mix's requantisation constants from dsp_rq_layout's pairs (bias[2], m2[2], e[2] per
+    channel pair): per 8-row group the biases of rows 0, 2, 4, 6 (the pairs' c rows, the accumulators' start)
+    then of rows 1, 3, 5, 7 (c'), and per channel only the m2 and then the e of the eight rows in that order;
+    per tensor m2 and e are the params' (no copy per channel: 4 bytes per channel, as the .tflite's bias). The
+    n_out % 8 rows left over keep the pair layout (mf_dsp_matmul_rows_fast reads it)."""
+    q = n_out // 8
+    cols = rq[:24 * q].astype(np.int64).reshape(q, 4, 3, 2)          # [group][pair][bias, m2, e][c, c']
+    order = cols.transpose(0, 2, 3, 1).reshape(q, 3, 8)            # [group][bias, m2, e][c rows, then c' rows]
+    groups = order if per_channel else order[:, :1]
+    return np.concatenate([groups.reshape(-1), rq[24 * q:].astype(np.int64)]).astype(np.int32)
 
 
 def fc_mix_segments(w: np.ndarray) -> int | None:

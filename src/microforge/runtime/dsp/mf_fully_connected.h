@@ -31,7 +31,8 @@ typedef struct {
     int32_t grouped;              /* 1 (batches == 1, rq_mode 1): weights in 4-row groups (mf_dsp_fc_group_layout) */
     int32_t mix;                  /* 1 (batches == 1, rq_mode 1): mixed 8-row groups (fc_mix_layout), mf_fully_connected_s8_mix */
     int32_t mix_seg;              /* mix: input chunks per k segment (fc_mix_segments), a divisor of k4/4 */
-    const int32_t *rq;            /* per channel pair: bias[2], 2*mult-2^32[2], -shift-1[2] */
+    const int32_t *rq;            /* per channel pair: bias[2], 2*mult-2^32[2], -shift-1[2]; mix: fc_mix_rq_layout */
+    int32_t m2, em1;              /* mix, per tensor: 2*mult-2^32 and -shift-1 (rq holds biases only) */
 } mf_fully_connected_params_t;
 
 /* ---- SIMD helpers ------------------------------------------------------------------------- */
@@ -660,8 +661,8 @@ MF_KERNEL void mf_dsp_fc_grouped(const mf_fully_connected_params_t *p, const int
 /* A group's 8 outputs (per tensor, one segment): requantised, packed 4 to a word, clamped to [lo, hi] 4 at
  * a time (SSUB8 + SEL: a byte-wise max/min), stored as two words (out needs no alignment on Armv7-M). */
 #define MF_FC_MIX_EPILOGUE(M2_, KK_, EM1_, LO_, HI_)                                             \
-    do { int32_t tt_; __asm__ volatile(MF_FC_MIX_RQ2("s0", "m0", "4") MF_FC_MIX_RQ2("s1", "m1", "28")             \
-                     MF_FC_MIX_RQ2("s2", "m2", "52") MF_FC_MIX_RQ2("s3", "m3", "76")            \
+    do { int32_t tt_; __asm__ volatile(MF_FC_MIX_RQ2("s0", "m0", "16") MF_FC_MIX_RQ2("s1", "m1", "20")            \
+                     MF_FC_MIX_RQ2("s2", "m2", "24") MF_FC_MIX_RQ2("s3", "m3", "28")            \
                      "bfi %[s0], %[m0], #8, #8\n\t"                                              \
                      "bfi %[s2], %[m2], #8, #8\n\t"                                              \
                      "bfi %[s0], %[s1], #16, #8\n\t"                                             \
@@ -690,6 +691,19 @@ MF_KERNEL void mf_dsp_fc_grouped(const mf_fully_connected_params_t *p, const int
                        [lo] "i"(LO_), [hi] "i"(HI_)                                              \
                      : "cc", "memory"); (void)tt_; } while (0)
 
+/* One word by a single LDR on the M4/M33 (GCC's LDRD pairs are not pipelined there), plain C on the M7 (an LDRD
+ * there is one instruction for two words at one cycle). */
+MF_KERNEL int32_t mf_dsp_ldw(const int32_t *p)
+{
+#if defined(MF_TARGET_M7)
+    return *p;
+#else
+    int32_t v;
+    __asm__("ldr %0, %1" : "=r"(v) : "m"(*p));
+    return v;
+#endif
+}
+
 /* x16 for the input vector in (n bytes, zero-padded to k4): ev, od per chunk, and after every seg chunks the
  * sentinel 0x80808080 (no int16 pair of sign-extended bytes equals it) that ends a segment's k loop. */
 MF_KERNEL void mf_dsp_fc_mix_expand(int32_t *x16, const int8_t *in, const int32_t n, const int32_t seg)
@@ -712,7 +726,7 @@ MF_KERNEL void mf_dsp_fc_mix_expand(int32_t *x16, const int8_t *in, const int32_
 }
 
 /* One input vector (batches == 1, fast requantisation) against mixed 8-row groups, then the n_out % 8 rows
- * left over (plain layout after the groups) through mf_dsp_matmul_rows_fast. x16: k4/2 + k4/(4*mix_seg) words
+ * left over (plain layout after the groups) through mf_dsp_matmul_rows_fast. rq: fc_mix_rq_layout. x16: k4/2 + k4/(4*mix_seg) + 1 words
  * of the caller's stack. The k loop runs in segments of mix_seg chunks (one for most layers); after each, m - s
  * (256 * the segment's c' sum, below 2^31 by fc_mix_segments) goes into c''s accumulator and m restarts at s.
  * A segment is one asm block (all 14 registers: 8 accumulators, e, o, a, b, x, w): 1..3 leading chunks as the
@@ -743,8 +757,9 @@ MF_KERNEL void mf_fully_connected_s8_mix(const mf_fully_connected_params_t *p, c
     ".if (%c[lead] & 3) == 3\n\t" MF_FC_MIX_STEP("0", "0", "") MF_FC_MIX_STEP("8", "32", "")   \
     MF_FC_MIX_STEP("16", "64", WB_) ".endif\n\t"
 #define MF_FC_MIX_DIFF(m_, s_) ((int32_t)((uint32_t)(m_) - (uint32_t)(s_)) >> 8)
-    for (; c + 8 <= n_out; c += 8, rq += 24, wg += 8 * k4, out += 8) {
-        int32_t m0 = rq[0], m1 = rq[6], m2 = rq[12], m3 = rq[18];
+    for (; c + 8 <= n_out; c += 8, rq += pc ? 24 : 8, wg += 8 * k4, out += 8) {
+        /* the c rows' biases (rq[4..7]: the c' rows') */
+        int32_t m0 = mf_dsp_ldw(rq), m1 = mf_dsp_ldw(rq + 1), m2 = mf_dsp_ldw(rq + 2), m3 = mf_dsp_ldw(rq + 3);
         int32_t s0 = m0, s1 = m1, s2 = m2, s3 = m3;
         int32_t t0 = 0, t1 = 0, t2 = 0, t3 = 0;   /* c' sums of the segments before the last */
         const int32_t *x = x16;
@@ -771,24 +786,24 @@ MF_KERNEL void mf_fully_connected_s8_mix(const mf_fully_connected_params_t *p, c
             }
         }
         if (!pc && n_seg == 1) {   /* per tensor, one segment: the group's epilogue in asm */
-            MF_FC_MIX_EPILOGUE(p->rq[2], 2 * zp + 1, p->rq[4], lo, hi);
+            MF_FC_MIX_EPILOGUE(p->m2, 2 * zp + 1, p->em1, lo, hi);
             continue;
         }
-        t0 += MF_FC_MIX_DIFF(m0, s0) + rq[1]; t1 += MF_FC_MIX_DIFF(m1, s1) + rq[7];
-        t2 += MF_FC_MIX_DIFF(m2, s2) + rq[13]; t3 += MF_FC_MIX_DIFF(m3, s3) + rq[19];
-        const int32_t *q = pc ? rq : p->rq;   /* per tensor: pair 0's constants, folded into the code */
+        t0 += MF_FC_MIX_DIFF(m0, s0) + rq[4]; t1 += MF_FC_MIX_DIFF(m1, s1) + rq[5];
+        t2 += MF_FC_MIX_DIFF(m2, s2) + rq[6]; t3 += MF_FC_MIX_DIFF(m3, s3) + rq[7];
+        /* row j_ of the order c0..c3, c'0..c'3: m2 at rq[8 + j_], e at rq[16 + j_] (per tensor: the params') */
 #define MF_FC_MIX_OUT(i_, acc_, j_) \
-        (out[i_] = mf_dsp_out_fast((acc_), q[pc ? (j_) + 2 : 2], q[pc ? (j_) + 4 : 4], zp, lo, hi))
-        MF_FC_MIX_OUT(0, s0, 0); MF_FC_MIX_OUT(1, t0, 1);
-        MF_FC_MIX_OUT(2, s1, 6); MF_FC_MIX_OUT(3, t1, 7);
-        MF_FC_MIX_OUT(4, s2, 12); MF_FC_MIX_OUT(5, t2, 13);
-        MF_FC_MIX_OUT(6, s3, 18); MF_FC_MIX_OUT(7, t3, 19);
+        (out[i_] = mf_dsp_out_fast((acc_), pc ? rq[8 + (j_)] : p->m2, pc ? rq[16 + (j_)] : p->em1, zp, lo, hi))
+        MF_FC_MIX_OUT(0, s0, 0); MF_FC_MIX_OUT(1, t0, 4);
+        MF_FC_MIX_OUT(2, s1, 1); MF_FC_MIX_OUT(3, t1, 5);
+        MF_FC_MIX_OUT(4, s2, 2); MF_FC_MIX_OUT(5, t2, 6);
+        MF_FC_MIX_OUT(6, s3, 3); MF_FC_MIX_OUT(7, t3, 7);
 #undef MF_FC_MIX_OUT
     }
 #undef MF_FC_MIX_DIFF
 #undef MF_FC_MIX_STEP4
 #undef MF_FC_MIX_LEAD
-    if (c < n_out)   /* the n_out % 8 rows left over, plain layout: rq continues at pair c/2 */
+    if (c < n_out)   /* the n_out % 8 rows left over, plain layout: rq is at their pair layout */
         mf_dsp_matmul_rows_fast(1, in, n, n, wg, rq, pc, n_out - c, zp, lo, hi, out);
 }
 #undef MF_FC_MIX_EPILOGUE
