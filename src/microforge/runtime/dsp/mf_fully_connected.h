@@ -705,15 +705,32 @@ MF_KERNEL int32_t mf_dsp_ldw(const int32_t *p)
 }
 
 /* x16 for the input vector in (n bytes, zero-padded to k4): ev, od per chunk, and after every seg chunks the
- * sentinel 0x80808080 (no int16 pair of sign-extended bytes equals it) that ends a segment's k loop. */
+ * sentinel 0x80808080 (no int16 pair of sign-extended bytes equals it) that ends a segment's k loop. Two
+ * chunks per asm step (two LDRs, four SXTB16, two STRDs, the pointers advanced by the addressing modes). */
 MF_KERNEL void mf_dsp_fc_mix_expand(int32_t *x16, const int8_t *in, const int32_t n, const int32_t seg)
 {
     const int32_t full = n >> 2, steps = (n + 3) >> 2;   /* chunks without / with the zero-padded last one */
+    const int8_t *src = in;
     for (int32_t s = 0; s < steps; s += seg) {            /* one segment, then its sentinel */
         const int32_t e = s + seg < full ? s + seg : full;
-        for (int32_t c = s; c < e; ++c, x16 += 2) {
-            const int32_t v = mf_dsp_ld4(in + 4 * c);
+        int32_t c = s;
+        for (; c + 2 <= e; c += 2) {
+            int32_t u, v, a, b;
+            __asm__ volatile("ldr %[v], [%[i], #4]\n\t"
+                             "ldr %[u], [%[i]], #8\n\t"
+                             "sxtb16 %[a], %[u]\n\t"
+                             "sxtb16 %[b], %[u], ror #8\n\t"
+                             "strd %[a], %[b], [%[o]], #16\n\t"
+                             "sxtb16 %[a], %[v]\n\t"
+                             "sxtb16 %[b], %[v], ror #8\n\t"
+                             "strd %[a], %[b], [%[o], #-8]"
+                             : [i] "+r"(src), [o] "+r"(x16), [u] "=&r"(u), [v] "=&r"(v), [a] "=&r"(a), [b] "=&r"(b)
+                             : : "memory");
+        }
+        if (c < e) {
+            const int32_t v = mf_dsp_ld4(src);
             x16[0] = mf_dsp_ev(v); x16[1] = mf_dsp_od(v);
+            x16 += 2; src += 4;
         }
         if (e < s + seg) {   /* the last chunk, zero-padded; it ends the last segment */
             uint32_t v = 0;
