@@ -131,7 +131,8 @@ OP_MODELS = {
     # SOFTMAX's exp computed in the kernel (no table): odd depths, betas from weak to capped, tiny/large scales
     **{f"softmax-d{d}-b{b}": (lambda d=d, b=b, sc=sc, zp=zp: mg.softmax_model((3, d), b, sc, zp))
        for d, b, sc, zp in ((1, 1.0, 0.1, 0), (3, 0.5, 0.2, 17), (5, 2.0, 0.05, -3), (7, 1.7, 0.31, -7),
-                            (13, 1.0, 0.0146, 9), (13, 100.0, 0.5, 0), (5, 0.001, 0.02, 0))},
+                            (13, 1.0, 0.0146, 9), (13, 100.0, 0.5, 0), (5, 0.001, 0.02, 0),
+                            (16, 1.0, 0.1, 3), (17, 0.5, 0.3, -9), (40, 1.0, 0.05, 0))},   # kept exps (<= 16) and not
     "quantize-f32": lambda: mg.quantize_model((1, 64), "float32", out_scale=0.02, out_zp=-7),
     "requantize": lambda: mg.quantize_model((2, 128), "int8", 0.05, 3, 0.02, -7),
     "dequantize": lambda: mg.dequantize_model((2, 128), 0.05, 3),

@@ -74,10 +74,14 @@ MF_INLINE int32_t mf_softmax_exp(int32_t diff, int32_t in_mult, int32_t in_shift
   return mf_exp_on_negative_q5(mf_srdhm((int32_t)((uint32_t)diff << in_shift), in_mult));
 }
 
-/* Sum of exps of one row, then reciprocal. Returns the Q0.31 scale and sets
- * *exponent for an output of out_bits. */
+/* Rows up to this wide keep their exps from the sum pass for the output pass (64 bytes of stack); wider rows
+ * compute each exp twice. */
+#define MF_SOFTMAX_CACHE 16
+
+/* Sum of exps of one row (kept in cache[c] unless cache is 0), then reciprocal. Returns the Q0.31 scale
+ * and sets *exponent for an output of out_bits. */
 MF_INLINE int32_t mf_softmax_row_scale(const mf_softmax_params_t *p, const int8_t *row,
-                                    int32_t max_in_row, int out_bits, int *exponent) {
+                                    int32_t max_in_row, int out_bits, int *exponent, int32_t *cache) {
   int32_t sum = 0; /* Q12.19 */
   int32_t c;
   int clz;
@@ -85,7 +89,9 @@ MF_INLINE int32_t mf_softmax_row_scale(const mf_softmax_params_t *p, const int8_
   for (c = 0; c < p->depth; ++c) {
     const int32_t diff = (int32_t)row[c] - max_in_row;
     if (diff >= p->diff_min) {
-      sum = mf_wrap_add32(sum, mf_rdbp(mf_softmax_exp(diff, p->in_mult, p->in_shift), MF_SOFTMAX_ACCUM_BITS));
+      const int32_t e = mf_softmax_exp(diff, p->in_mult, p->in_shift);
+      if (cache) cache[c] = e;
+      sum = mf_wrap_add32(sum, mf_rdbp(e, MF_SOFTMAX_ACCUM_BITS));
     }
   }
   clz = mf_clz32((uint32_t)sum);
@@ -107,17 +113,19 @@ MF_INLINE int32_t mf_row_max(const int8_t *row, int32_t depth) {
 }
 
 MF_KERNEL void mf_softmax_s8(const mf_softmax_params_t *p, const int8_t *in, int8_t *out) {
-  int32_t r, c;
+  int32_t r, c, cache[MF_SOFTMAX_CACHE];
+  int32_t *const kept = p->depth <= MF_SOFTMAX_CACHE ? cache : 0;
   for (r = 0; r < p->rows; ++r) {
     const int8_t *row = in + (int32_t)r * p->depth;
     int8_t *orow = out + (int32_t)r * p->depth;
     const int32_t max_in_row = mf_row_max(row, p->depth);
     int exponent;
-    const int32_t scale = mf_softmax_row_scale(p, row, max_in_row, 8, &exponent);
+    const int32_t scale = mf_softmax_row_scale(p, row, max_in_row, 8, &exponent, kept);
     for (c = 0; c < p->depth; ++c) {
       const int32_t diff = (int32_t)row[c] - max_in_row;
       if (diff >= p->diff_min) {
-        const int32_t u = mf_rdbp(mf_srdhm(scale, mf_softmax_exp(diff, p->in_mult, p->in_shift)), exponent);
+        const int32_t e = kept ? kept[c] : mf_softmax_exp(diff, p->in_mult, p->in_shift);
+        const int32_t u = mf_rdbp(mf_srdhm(scale, e), exponent);
         orow[c] = mf_sat_s8(u - 128);
       } else {
         orow[c] = -128;
@@ -127,17 +135,19 @@ MF_KERNEL void mf_softmax_s8(const mf_softmax_params_t *p, const int8_t *in, int
 }
 
 MF_KERNEL void mf_softmax_s8_s16(const mf_softmax_params_t *p, const int8_t *in, int16_t *out) {
-  int32_t r, c;
+  int32_t r, c, cache[MF_SOFTMAX_CACHE];
+  int32_t *const kept = p->depth <= MF_SOFTMAX_CACHE ? cache : 0;
   for (r = 0; r < p->rows; ++r) {
     const int8_t *row = in + (int32_t)r * p->depth;
     int16_t *orow = out + (int32_t)r * p->depth;
     const int32_t max_in_row = mf_row_max(row, p->depth);
     int exponent;
-    const int32_t scale = mf_softmax_row_scale(p, row, max_in_row, 16, &exponent);
+    const int32_t scale = mf_softmax_row_scale(p, row, max_in_row, 16, &exponent, kept);
     for (c = 0; c < p->depth; ++c) {
       const int32_t diff = (int32_t)row[c] - max_in_row;
       if (diff >= p->diff_min) {
-        const int32_t u = mf_rdbp(mf_srdhm(scale, mf_softmax_exp(diff, p->in_mult, p->in_shift)), exponent);
+        const int32_t e = kept ? kept[c] : mf_softmax_exp(diff, p->in_mult, p->in_shift);
+        const int32_t u = mf_rdbp(mf_srdhm(scale, e), exponent);
         orow[c] = mf_sat_s16(u - 32768);
       } else {
         orow[c] = -32768;
