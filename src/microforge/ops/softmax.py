@@ -1,5 +1,4 @@
-"""SOFTMAX over the last axis: int8 input, int8 (or int16) output (exp computed in the kernel); or int16 -> int16 (tables
-computed here in Python)."""
+"""SOFTMAX over the last axis: int8 input, int8 (or int16) output, exp computed in the kernel; or int16 -> int16 (tables here)."""
 from __future__ import annotations
 
 import numpy as np
