@@ -33,16 +33,16 @@ void shim_mbqm(const int32_t *x, const int32_t *m, const int32_t *sh, int32_t *o
   int i;
   for (i = 0; i < n; ++i) out[i] = mf_mbqm(x[i], m[i], sh[i]);
 }
-void shim_softmax_s8(int rows, int depth, int diff_min, int mult, int shift,
+void shim_softmax_s8(int rows, int depth, int diff_min, int mult, int shift, const int32_t *lut,
                      const int8_t *in, int8_t *out) {
   mf_softmax_params_t p;
-  p.rows = rows; p.depth = depth; p.diff_min = diff_min; p.in_mult = mult; p.in_shift = shift;
+  p.rows = rows; p.depth = depth; p.diff_min = diff_min; p.in_mult = mult; p.in_shift = shift; p.exp_lut = lut;
   mf_softmax_s8(&p, in, out);
 }
-void shim_softmax_s8_s16(int rows, int depth, int diff_min, int mult, int shift,
+void shim_softmax_s8_s16(int rows, int depth, int diff_min, int mult, int shift, const int32_t *lut,
                          const int8_t *in, int16_t *out) {
   mf_softmax_params_t p;
-  p.rows = rows; p.depth = depth; p.diff_min = diff_min; p.in_mult = mult; p.in_shift = shift;
+  p.rows = rows; p.depth = depth; p.diff_min = diff_min; p.in_mult = mult; p.in_shift = shift; p.exp_lut = lut;
   mf_softmax_s8_s16(&p, in, out);
 }
 void shim_softmax_exp(int diff_min, int mult, int shift, int32_t *out) {
@@ -77,7 +77,7 @@ def clib(tmp_path_factory):
     P = ctypes.POINTER
     lib.shim_mbqm.argtypes = [P(ctypes.c_int32)] * 4 + [ctypes.c_int]
     for name, ot in (("shim_softmax_s8", ctypes.c_int8), ("shim_softmax_s8_s16", ctypes.c_int16)):
-        getattr(lib, name).argtypes = [ctypes.c_int] * 5 + [P(ctypes.c_int8), P(ot)]
+        getattr(lib, name).argtypes = [ctypes.c_int] * 5 + [P(ctypes.c_int32), P(ctypes.c_int8), P(ot)]
     lib.shim_softmax_exp.argtypes = [ctypes.c_int] * 3 + [P(ctypes.c_int32)]
     return lib
 
@@ -86,11 +86,14 @@ def _ptr(a: np.ndarray, ct):
     return a.ctypes.data_as(ctypes.POINTER(ct))
 
 
-def _c_softmax(lib, p: quant.SoftmaxParams, x: np.ndarray, out16: bool = False) -> np.ndarray:
+def _c_softmax(lib, p: quant.SoftmaxParams, x: np.ndarray, out16: bool = False, table: bool = False) -> np.ndarray:
+    """The C kernel computing exp (table False) or reading it from the table of diffs diff_min..0 (True)."""
     x = np.ascontiguousarray(x, dtype=np.int8)
     depth = x.shape[-1]
     rows = x.size // depth
-    args = (rows, depth, p.diff_min, p.input_multiplier, p.input_left_shift)
+    lut = np.ascontiguousarray(p.exp_lut[:min(256, 1 - p.diff_min)], dtype=np.int32)
+    args = (rows, depth, p.diff_min, p.input_multiplier, p.input_left_shift,
+            _ptr(lut, ctypes.c_int32) if table else None)
     if out16:
         out = np.zeros(x.shape, dtype=np.int16)
         lib.shim_softmax_s8_s16(*args, _ptr(x, ctypes.c_int8), _ptr(out, ctypes.c_int16))
@@ -226,6 +229,7 @@ def test_softmax_bit_exact(clib, case, depth, out16):
         want = run_oracle(softmax_model(x.shape, beta, scale, zp, out16), x)
         got = _c_softmax(clib, p, x, out16)
         ref = quant.softmax_s8_reference(p, x, 16 if out16 else 8)
+        np.testing.assert_array_equal(_c_softmax(clib, p, x, out16, table=True), want)
         assert got.dtype == want.dtype
         np.testing.assert_array_equal(ref, want)
         np.testing.assert_array_equal(got, want)

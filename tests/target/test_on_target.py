@@ -133,6 +133,9 @@ OP_MODELS = {
        for d, b, sc, zp in ((1, 1.0, 0.1, 0), (3, 0.5, 0.2, 17), (5, 2.0, 0.05, -3), (7, 1.7, 0.31, -7),
                             (13, 1.0, 0.0146, 9), (13, 100.0, 0.5, 0), (5, 0.001, 0.02, 0),
                             (16, 1.0, 0.1, 3), (17, 0.5, 0.3, -9), (40, 1.0, 0.05, 0))},   # kept exps (<= 16) and not
+    # wide rows: more exps per run than the table has entries, so the layer stores the table of diffs diff_min..0
+    "softmax-table-d300": lambda: mg.softmax_model((2, 300), 1.0, 0.2, 5),
+    "softmax-table-d1000": lambda: mg.softmax_model((1, 1000), 0.5, 0.05, -128),
     "quantize-f32": lambda: mg.quantize_model((1, 64), "float32", out_scale=0.02, out_zp=-7),
     "requantize": lambda: mg.quantize_model((2, 128), "int8", 0.05, 3, 0.02, -7),
     "dequantize": lambda: mg.dequantize_model((2, 128), 0.05, 3),
@@ -168,11 +171,14 @@ def exact_on_core(model: bytes, core: str, tmp_path, seed_key: str, name: str, t
 
 @pytest.mark.parametrize("core", CORES)
 def test_softmax_stores_no_table(core):
-    """SOFTMAX and LOG_SOFTMAX compute exp in the kernel: no exp table among the model's constants."""
-    for model in (OP_MODELS["softmax-d13-b1.0"](), mg.log_softmax_model((2, 9), 0.05, -4)):
+    """SOFTMAX and LOG_SOFTMAX compute exp in the kernel: no exp table among the model's constants ..."""
+    for model, field in ((OP_MODELS["softmax-d13-b1.0"](), ".exp_lut = 0"), (mg.log_softmax_model((2, 9), 0.05, -4), "")):
         cm = compile_model(model, target=core)
-        assert "_exp" not in cm.files["model.c"] and "exp_lut" not in cm.files["model.c"]
+        assert "_exp[" not in cm.files["model.c"] and field in cm.files["model.c"]
     assert "mf_softmax_exp(" in cm.files["mf_softmax.h"]
+    for name in ("softmax-table-d300", "softmax-table-d1000"):   # ... unless computing costs more than it stores
+        model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
+        assert "_exp[" in model_c and ".exp_lut = 0" not in model_c
 
 
 def mix_taken(model_c: str) -> None:

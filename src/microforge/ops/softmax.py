@@ -11,6 +11,8 @@ from ..quant import f32, quantize_multiplier, softmax_params
 from ._requant import expect_supported_rescale
 from .base import OpDef, is_int16, expect_arity, expect_dtype, expect_quant, expect_shape, fail, lead_from_reads
 
+SOFTMAX_CACHE = 16   # runtime/portable/mf_softmax.h MF_SOFTMAX_CACHE: rows up to this wide compute each exp once
+
 # TFLM fixes the output quantisation of a quantised softmax: scale 1/256 (int8) or 1/65536 (int16).
 _OUT_QUANT = {DType.INT8: (1 / 256, -128), DType.INT16: (1 / 65536, -32768)}
 
@@ -74,8 +76,15 @@ class Softmax(OpDef):
             return f"mf_softmax_s16(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
         sp = softmax_params(op.options.get("beta", 1.0), x.quant.s)
         depth = x.shape[-1] if x.shape else 1
-        p = ctx.params("mf_softmax_params_t", dict(rows=x.num_elements // depth, depth=depth, diff_min=sp.diff_min,
-                                                    in_mult=sp.input_multiplier, in_shift=sp.input_left_shift))
+        rows = x.num_elements // depth
+        # exps are computed in the kernel (once per element for rows up to SOFTMAX_CACHE wide, else twice) unless
+        # that is more evaluations per run than the table of the diffs diff_min..0 has entries
+        entries = min(256, 1 - sp.diff_min)
+        evals = rows * depth * (1 if depth <= SOFTMAX_CACHE else 2)
+        lut = ctx.const(f"{op.name}_exp", sp.exp_lut[:entries]) if evals > entries else "0"
+        p = ctx.params("mf_softmax_params_t", dict(rows=rows, depth=depth, diff_min=sp.diff_min,
+                                                    in_mult=sp.input_multiplier, in_shift=sp.input_left_shift,
+                                                    exp_lut=lut))
         fn = "mf_softmax_s8" if y.dtype == DType.INT8 else "mf_softmax_s8_s16"
         return f"{fn}(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
 

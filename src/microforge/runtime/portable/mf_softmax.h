@@ -14,6 +14,8 @@ typedef struct {
   int32_t depth;           /* last dim */
   int32_t diff_min;        /* inputs with (x - row_max) < diff_min produce the min output */
   int32_t in_mult, in_shift; /* diff -> Q5.26: SRDHM(diff << in_shift, in_mult) (quant.softmax_params) */
+  const int32_t *exp_lut;  /* 0, or exp_lut[-diff] for diff_min <= diff <= 0 when the layer would compute
+                              more exps per run than the table has entries (ops/softmax.py) */
 } mf_softmax_params_t;
 
 /* Output quantisation is fixed by TFLM: int8 scale 1/256, zero point -128 (mf_softmax_s8);
@@ -21,7 +23,8 @@ typedef struct {
  *
  * exp() of (x - row_max) is computed here with gemmlowp's integer steps (mf_softmax_exp: the
  * beta/scale rescaling to Q5.26, then exp_on_negative_values), the same arithmetic TFLM runs to
- * fill its table, so every value is TFLM's table entry without storing 1 KiB per layer; the sum
+ * fill its table, so every value is TFLM's table entry without storing up to 1 KiB per layer; only
+ * layers that would evaluate more exps per run than the table has entries (1000 classes) store it. The sum
  * (Q12.19), reciprocal (gemmlowp Newton-Raphson) and final scaling are done here with the same
  * integer steps as TFLM.
  */
@@ -74,6 +77,11 @@ MF_INLINE int32_t mf_softmax_exp(int32_t diff, int32_t in_mult, int32_t in_shift
   return mf_exp_on_negative_q5(mf_srdhm((int32_t)((uint32_t)diff << in_shift), in_mult));
 }
 
+/* exp of diff from the layer's table if it has one, else computed */
+MF_KERNEL int32_t mf_softmax_exp_of(const mf_softmax_params_t *p, int32_t diff) {
+  return p->exp_lut ? p->exp_lut[-diff] : mf_softmax_exp(diff, p->in_mult, p->in_shift);
+}
+
 /* Rows up to this wide keep their exps from the sum pass for the output pass (64 bytes of stack); wider rows
  * compute each exp twice. */
 #define MF_SOFTMAX_CACHE 16
@@ -89,7 +97,7 @@ MF_INLINE int32_t mf_softmax_row_scale(const mf_softmax_params_t *p, const int8_
   for (c = 0; c < p->depth; ++c) {
     const int32_t diff = (int32_t)row[c] - max_in_row;
     if (diff >= p->diff_min) {
-      const int32_t e = mf_softmax_exp(diff, p->in_mult, p->in_shift);
+      const int32_t e = mf_softmax_exp_of(p, diff);
       if (cache) cache[c] = e;
       sum = mf_wrap_add32(sum, mf_rdbp(e, MF_SOFTMAX_ACCUM_BITS));
     }
@@ -124,7 +132,7 @@ MF_KERNEL void mf_softmax_s8(const mf_softmax_params_t *p, const int8_t *in, int
     for (c = 0; c < p->depth; ++c) {
       const int32_t diff = (int32_t)row[c] - max_in_row;
       if (diff >= p->diff_min) {
-        const int32_t e = kept ? kept[c] : mf_softmax_exp(diff, p->in_mult, p->in_shift);
+        const int32_t e = kept ? kept[c] : mf_softmax_exp_of(p, diff);
         const int32_t u = mf_rdbp(mf_srdhm(scale, e), exponent);
         orow[c] = mf_sat_s8(u - 128);
       } else {
@@ -146,7 +154,7 @@ MF_KERNEL void mf_softmax_s8_s16(const mf_softmax_params_t *p, const int8_t *in,
     for (c = 0; c < p->depth; ++c) {
       const int32_t diff = (int32_t)row[c] - max_in_row;
       if (diff >= p->diff_min) {
-        const int32_t e = kept ? kept[c] : mf_softmax_exp(diff, p->in_mult, p->in_shift);
+        const int32_t e = kept ? kept[c] : mf_softmax_exp_of(p, diff);
         const int32_t u = mf_rdbp(mf_srdhm(scale, e), exponent);
         orow[c] = mf_sat_s16(u - 32768);
       } else {
