@@ -516,6 +516,43 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
 #undef MF_DW_ROWS2_ROW
 #undef MF_DW_ROWS2_PAIR
 
+/* Five outputs x..x+4 of a row (stride_w 1), the last of a row whose out_w % 4 == 1: the last 4-output block and the
+ * lone last output in one (measured on kws's 5-wide rows: 98 -> ~84 cycles a channel row on the M4). Per kernel row
+ * the words A = in[x..x+1], B = in[x+2..x+3], C = in[x+4..x+5] and D = in[x+6..x+7] (loaded into A once A is spent:
+ * 13 registers): out_x+i as in the 4-output block, out_x+4 += SMLAD(C, P) + SMLABT(D, Q) (D's low half is column
+ * x+6 <= in_w + pad_left, inside the scratch row: wp = 2 * ceil(out_w / 2) + 2). The fifth sum holds 2*bias until
+ * the first row's other MACs have taken it as their addend. Requantisation as MF_DW_ROWS_RQ. */
+#define MF_DW_ROWS5_ROW(OA, OB, OC, OD, MP, MQ, B0, B1, B2, B3) \
+    "ldr %[A], [%[r], " OA "]\n\tldr %[B], [%[r], " OB "]\n\tldr %[C], [%[r], " OC "]\n\t" \
+    "ldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
+    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
+    "smlatb %[a1], %[A], %[P], " B1 "\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t" \
+    "ldr %[A], [%[r], " OD "]\n\t" \
+    "smlad %[a2], %[B], %[P], " B2 "\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t" \
+    "smlatb %[a3], %[B], %[P], " B3 "\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\t" \
+    "smlad %[a4], %[C], %[P], %[a4]\n\tsmlabt %[a4], %[A], %[Q], %[a4]\n\t"
+MF_KERNEL void mf_dw_rows_five(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C)
+{
+    int32_t a0, a1, a2, a3, a4, A, B, Cw, P, Q;
+    __asm__ volatile(
+        "ldr %[a4], [%[k], #24]\n\t"
+        MF_DW_ROWS5_ROW("#0", "#4", "#8", "#12", "[%[k], #0]", "[%[k], #4]", "%[a4]", "%[a4]", "%[a4]", "%[a4]")
+        MF_DW_ROWS5_ROW("%[w0]", "%[w4]", "%[w8]", "%[w12]", "[%[k], #8]", "[%[k], #12]", "%[a0]", "%[a1]", "%[a2]", "%[a3]")
+        MF_DW_ROWS5_ROW("%[v0]", "%[v4]", "%[v8]", "%[v12]", "[%[k], #16]", "[%[k], #20]", "%[a0]", "%[a1]", "%[a2]", "%[a3]")
+        "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
+        MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]") MF_DW_ROWS_RQ("%[a2]", "%[a3]", "%[c2]", "%[c3]")
+        "smmlar %[A], %[a4], %[Q], %[C]\n\tadd %[A], %[A], %[a4], asr #31\n\t"
+        "asr %[A], %[A], %[P]\n\tssat %[A], #8, %[A]\n\tstrb %[A], [%[out], %[c4]]"
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [A] "=&r"(A), [B] "=&r"(B),
+          [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
+        : [k] "r"(k), [r] "r"(r), [out] "r"(out),
+          [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8), [w12] "i"(2 * WP + 12),
+          [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [v8] "i"(4 * WP + 8), [v12] "i"(4 * WP + 12),
+          [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C)
+        : "memory");
+}
+#undef MF_DW_ROWS5_ROW
+
 /* The stride_w 1 assembly described above (stride_w 2: mf_dw_rows2_channel) on one channel's output row: *rp at the
  * channel's planes, *outp at its first output; both are left moved by MF_DW_ROWS_ADV_R / _O (the caller steps
  * them on to the next channel, so no copy of them lives across the assembly). */
@@ -529,15 +566,16 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
     }
     const int32_t *r = *rp;
     int8_t *out = *outp;
-    if (p->act_min > -128 || p->act_max < 127 || 4 * C > 4095 || 4 * WP + 8 > 4095) {
+    if (p->act_min > -128 || p->act_max < 127 || 4 * C > 4095 || 4 * WP + 12 > 4095) {
         mf_dw_rows_channel_c(p, (const int16_t *)r, k, out, 0);
         *rp = r + MF_DW_ROWS_ADV_R(p);
         *outp = out + MF_DW_ROWS_ADV_O(p);
         return;
     }
     int32_t a0, a1, a2, a3, A, B, Cw, P, Q;
-    if (quads) {
-        const int32_t *end = r + 2 * quads;
+    const int32_t five = (OW & 3) == 1 && quads;   /* the last block and the lone last output as one */
+    if (quads - five) {
+        const int32_t *end = r + 2 * (quads - five);
         __asm__ volatile(
             "1:\n\t"
             "ldr %[a3], [%[k], #24]\n\tldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\tldr %[C], [%[r], #8]\n\t"
@@ -577,7 +615,11 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
         r += 1;
         out += 2 * C;
     }
-    if (OW & 1)           /* the last output x from A, B of each row: out_x += SMLAD(A, P) + SMLABT(B, Q) */
+    if (five) {
+        mf_dw_rows_five(k, r, out, WP, C);
+        r += 2;
+        out += 4 * C;
+    } else if (OW & 1)    /* the last output x from A, B of each row: out_x += SMLAD(A, P) + SMLABT(B, Q) */
         mf_dw_rows_one(k, r, out, WP);
     *rp = r;
     *outp = out;
