@@ -553,6 +553,82 @@ MF_KERNEL void mf_dw_rows_five(const int32_t *k, const int32_t *r, int8_t *out, 
 }
 #undef MF_DW_ROWS5_ROW
 
+/* One requantised output as MF_DW_ROWS_RQ with a single temporary T (m in Q, e in P, rnd in B): T = rnd + the sum's sign,
+ * SMMLAR into the sum's register, shift, SSAT, STRB. */
+#define MF_DW_ROWS_RQ1(ACC, O) \
+    "add %[A], %[B], " ACC ", asr #31\n\tsmmlar " ACC ", " ACC ", %[Q], %[A]\n\t" \
+    "asr " ACC ", " ACC ", %[P]\n\tssat " ACC ", #8, " ACC "\n\tstrb " ACC ", [%[out], " O "]\n\t"
+/* Six outputs x..x+5 of a row (stride_w 1), the last of a row whose out_w % 4 == 2: the last 4-output block and the
+ * 2-output block in one (13 registers: six sums, A, B, P, Q, the pointers). Per kernel row A = in[x..x+1] and
+ * B = in[x+2..x+3] with the weights, then C = in[x+4..x+5] into A once out_x, out_x+1 are done and D = in[x+6..x+7]
+ * into B once out_x+2, out_x+3 are: out_x+4 += SMLAD(C, P) + SMLABT(D, Q), out_x+5 += SMLATB(C, P) + SMLAD(D, Q)
+ * (D's columns are inside the scratch row: wp = out_w + 2). The sixth sum holds 2*bias until the first row's other
+ * MACs have taken it as their addend. */
+#define MF_DW_ROWS6_ROW(OA, OB, OC, OD, MP, MQ, B0, B1, B2, B3, B4) \
+    "ldr %[A], [%[r], " OA "]\n\tldr %[B], [%[r], " OB "]\n\tldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
+    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
+    "smlatb %[a1], %[A], %[P], " B1 "\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t" \
+    "ldr %[A], [%[r], " OC "]\n\t" \
+    "smlad %[a2], %[B], %[P], " B2 "\n\tsmlabt %[a2], %[A], %[Q], %[a2]\n\t" \
+    "smlatb %[a3], %[B], %[P], " B3 "\n\tsmlad %[a3], %[A], %[Q], %[a3]\n\t" \
+    "ldr %[B], [%[r], " OD "]\n\t" \
+    "smlad %[a4], %[A], %[P], " B4 "\n\tsmlabt %[a4], %[B], %[Q], %[a4]\n\t" \
+    "smlatb %[a5], %[A], %[P], %[a5]\n\tsmlad %[a5], %[B], %[Q], %[a5]\n\t"
+MF_KERNEL void mf_dw_rows_six(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C)
+{
+    int32_t a0, a1, a2, a3, a4, a5, A, B, P, Q;
+    __asm__ volatile(
+        "ldr %[a5], [%[k], #24]\n\t"
+        MF_DW_ROWS6_ROW("#0", "#4", "#8", "#12", "[%[k], #0]", "[%[k], #4]", "%[a5]", "%[a5]", "%[a5]", "%[a5]", "%[a5]")
+        MF_DW_ROWS6_ROW("%[w0]", "%[w4]", "%[w8]", "%[w12]", "[%[k], #8]", "[%[k], #12]",
+                        "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]")
+        MF_DW_ROWS6_ROW("%[v0]", "%[v4]", "%[v8]", "%[v12]", "[%[k], #16]", "[%[k], #20]",
+                        "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]")
+        "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[B], [%[k], #32]\n\t"
+        MF_DW_ROWS_RQ1("%[a0]", "#0") MF_DW_ROWS_RQ1("%[a1]", "%[c1]") MF_DW_ROWS_RQ1("%[a2]", "%[c2]")
+        MF_DW_ROWS_RQ1("%[a3]", "%[c3]") MF_DW_ROWS_RQ1("%[a4]", "%[c4]") MF_DW_ROWS_RQ1("%[a5]", "%[c5]")
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [a5] "=&r"(a5),
+          [A] "=&r"(A), [B] "=&r"(B), [P] "=&r"(P), [Q] "=&r"(Q)
+        : [k] "r"(k), [r] "r"(r), [out] "r"(out),
+          [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8), [w12] "i"(2 * WP + 12),
+          [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [v8] "i"(4 * WP + 8), [v12] "i"(4 * WP + 12),
+          [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), [c5] "i"(5 * C)
+        : "memory");
+}
+#undef MF_DW_ROWS6_ROW
+
+/* Three outputs x..x+2 (stride_w 1), the last of a row whose out_w % 4 == 3: the 2-output block and the lone last
+ * output in one, from A = in[x..x+1], B = in[x+2..x+3], C = in[x+4..x+5] of each kernel row (out_x+2 += SMLAD(B, P) +
+ * SMLABT(C, Q); C's low half, column x+4 = out_w + 1, is inside the scratch row: wp = out_w + 3). The third sum holds
+ * 2*bias until the first row's other MACs have taken it. */
+#define MF_DW_ROWS3_ROW(OA, OB, OC, MP, MQ, B0, B1) \
+    "ldr %[A], [%[r], " OA "]\n\tldr %[B], [%[r], " OB "]\n\tldr %[C], [%[r], " OC "]\n\t" \
+    "ldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
+    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
+    "smlatb %[a1], %[A], %[P], " B1 "\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t" \
+    "smlad %[a2], %[B], %[P], %[a2]\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t"
+MF_KERNEL void mf_dw_rows_three(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C)
+{
+    int32_t a0, a1, a2, A, B, Cw, P, Q;
+    __asm__ volatile(
+        "ldr %[a2], [%[k], #24]\n\t"
+        MF_DW_ROWS3_ROW("#0", "#4", "#8", "[%[k], #0]", "[%[k], #4]", "%[a2]", "%[a2]")
+        MF_DW_ROWS3_ROW("%[w0]", "%[w4]", "%[w8]", "[%[k], #8]", "[%[k], #12]", "%[a0]", "%[a1]")
+        MF_DW_ROWS3_ROW("%[v0]", "%[v4]", "%[v8]", "[%[k], #16]", "[%[k], #20]", "%[a0]", "%[a1]")
+        "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
+        MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]")
+        "smmlar %[A], %[a2], %[Q], %[C]\n\tadd %[A], %[A], %[a2], asr #31\n\t"
+        "asr %[A], %[A], %[P]\n\tssat %[A], #8, %[A]\n\tstrb %[A], [%[out], %[c2]]"
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw),
+          [P] "=&r"(P), [Q] "=&r"(Q)
+        : [k] "r"(k), [r] "r"(r), [out] "r"(out),
+          [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8),
+          [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [v8] "i"(4 * WP + 8), [c1] "i"(C), [c2] "i"(2 * C)
+        : "memory");
+}
+#undef MF_DW_ROWS3_ROW
+#undef MF_DW_ROWS_RQ1
+
 /* The stride_w 1 assembly described above (stride_w 2: mf_dw_rows2_channel) on one channel's output row: *rp at the
  * channel's planes, *outp at its first output; both are left moved by MF_DW_ROWS_ADV_R / _O (the caller steps
  * them on to the next channel, so no copy of them lives across the assembly). */
@@ -566,16 +642,18 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
     }
     const int32_t *r = *rp;
     int8_t *out = *outp;
-    if (p->act_min > -128 || p->act_max < 127 || 4 * C > 4095 || 4 * WP + 12 > 4095) {
+    if (p->act_min > -128 || p->act_max < 127 || 5 * C > 4095 || 4 * WP + 12 > 4095) {
         mf_dw_rows_channel_c(p, (const int16_t *)r, k, out, 0);
         *rp = r + MF_DW_ROWS_ADV_R(p);
         *outp = out + MF_DW_ROWS_ADV_O(p);
         return;
     }
     int32_t a0, a1, a2, a3, A, B, Cw, P, Q;
-    const int32_t five = (OW & 3) == 1 && quads;   /* the last block and the lone last output as one */
-    if (quads - five) {
-        const int32_t *end = r + 2 * (quads - five);
+    /* the row's last outputs in one block: out_w % 4 == 1 or 2 (after a 4-output block): that block and the 1 or 2
+     * outputs after it (mf_dw_rows_five, _six); out_w % 4 == 3: three (mf_dw_rows_three) */
+    const int32_t tail = OW & 3, merged = quads && (tail == 1 || tail == 2);
+    if (quads - merged) {
+        const int32_t *end = r + 2 * (quads - merged);
         __asm__ volatile(
             "1:\n\t"
             "ldr %[a3], [%[k], #24]\n\tldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\tldr %[C], [%[r], #8]\n\t"
@@ -598,7 +676,19 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
               [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C)
             : "cc", "memory");
     }
-    if (OW & 2) {         /* two outputs x, x+1 from A, B of each row: the quads' first half */
+    if (merged && tail == 1) {
+        mf_dw_rows_five(k, r, out, WP, C);
+        r += 2;
+        out += 4 * C;
+    } else if (merged) {
+        mf_dw_rows_six(k, r, out, WP, C);
+        r += 3;
+        out += 6 * C;
+    } else if (tail == 3) {
+        mf_dw_rows_three(k, r, out, WP, C);
+        r += 1;
+        out += 2 * C;
+    } else if (tail == 2) {   /* out_w 2: two outputs x, x+1 from A, B of each row: the quads' first half */
         __asm__ volatile(
             "ldr %[a1], [%[k], #24]\n\tldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\t"
             "ldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t"
@@ -614,12 +704,7 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
             : "memory");
         r += 1;
         out += 2 * C;
-    }
-    if (five) {
-        mf_dw_rows_five(k, r, out, WP, C);
-        r += 2;
-        out += 4 * C;
-    } else if (OW & 1)    /* the last output x from A, B of each row: out_x += SMLAD(A, P) + SMLABT(B, Q) */
+    } else if (tail == 1)     /* out_w 1: the output x from A, B of each row: out_x += SMLAD(A, P) + SMLABT(B, Q) */
         mf_dw_rows_one(k, r, out, WP);
     *rp = r;
     *outp = out;
@@ -643,35 +728,39 @@ MF_KERNEL void mf_dw_rows_channel(const mf_depthwise_conv2d_params_t *p, const i
  * reads (kb + 40 * rho + 10 * j): the weight pairs of the planes' rows 0, 1, 2 (plane row s holding kernel row
  * (s - rho) mod 3: the ring of mf_dw_rows' direct mode), then the four requantisation words 2*bias, m, rnd (copied)
  * and e (from its byte). */
+/* One kernel row R of a group: its three weight words (z, x01, x23) loaded back to back, widened and doubled in place
+ * (z becomes e02, x01 q0, x23 q2; the ror #8 lanes go to e13, q1, q3), each channel's P = PKHBT(e, q) and Q = q
+ * stored next to each other at kb + 10 * j + 2R. 10 registers. */
+#define MF_DW_WB_ROW(OZ, OX, OY, S0, S1, S2, S3) \
+    "ldr %[z], [%[g], #" OZ "]\n\tldr %[x], [%[g], #" OX "]\n\tldr %[y], [%[g], #" OY "]\n\t" \
+    "sxtb16 %[e13], %[z], ror #8\n\tsxtb16 %[z], %[z]\n\tsxtb16 %[q1], %[x], ror #8\n\tsxtb16 %[x], %[x]\n\t" \
+    "sxtb16 %[q3], %[y], ror #8\n\tsxtb16 %[y], %[y]\n\t" \
+    "sadd16 %[z], %[z], %[z]\n\tsadd16 %[e13], %[e13], %[e13]\n\tsadd16 %[x], %[x], %[x]\n\t" \
+    "sadd16 %[q1], %[q1], %[q1]\n\tsadd16 %[y], %[y], %[y]\n\tsadd16 %[q3], %[q3], %[q3]\n\t" \
+    "ror %[e20], %[z], #16\n\tror %[e31], %[e13], #16\n\t" \
+    "pkhbt %[z], %[z], %[x], lsl #16\n\tstr %[z], [%[kb], #" S0 "]\n\tstr %[x], [%[kb], #" S0 "+4]\n\t" \
+    "pkhbt %[e13], %[e13], %[q1], lsl #16\n\tstr %[e13], [%[kb], #" S1 "]\n\tstr %[q1], [%[kb], #" S1 "+4]\n\t" \
+    "pkhbt %[e20], %[e20], %[y], lsl #16\n\tstr %[e20], [%[kb], #" S2 "]\n\tstr %[y], [%[kb], #" S2 "+4]\n\t" \
+    "pkhbt %[e31], %[e31], %[q3], lsl #16\n\tstr %[e31], [%[kb], #" S3 "]\n\tstr %[q3], [%[kb], #" S3 "+4]\n\t"
+/* Channel J's requantisation words: 2*bias, m, rnd copied (loads back to back), e from its byte. */
+#define MF_DW_WB_RQ(OB, OM, OR, OE, S) \
+    "ldr %[z], [%[g], #" OB "]\n\tldr %[x], [%[g], #" OM "]\n\tldr %[y], [%[g], #" OR "]\n\tldrb %[q1], [%[g], #" OE "]\n\t" \
+    "str %[z], [%[kb], #" S "]\n\tstr %[x], [%[kb], #" S "+4]\n\tstr %[y], [%[kb], #" S "+8]\n\tstr %[q1], [%[kb], #" S "+12]\n\t"
 MF_KERNEL void mf_dw_rows_weights(const int32_t *g, int32_t *kb, int32_t nrot)
 {
-#pragma GCC unroll 3
-    for (int32_t r = 0; r < 3; ++r) {
-        const int32_t z = g[3 * r], x01 = g[3 * r + 1], x23 = g[3 * r + 2];
-        int32_t e02, e13, e20, e31, q0, q1, q2, q3;
-        __asm__("sxtb16 %[e02], %[z]\n\tsxtb16 %[e13], %[z], ror #8\n\t"
-                "sxtb16 %[q0], %[x01]\n\tsxtb16 %[q1], %[x01], ror #8\n\t"
-                "sxtb16 %[q2], %[x23]\n\tsxtb16 %[q3], %[x23], ror #8\n\t"
-                "sadd16 %[e02], %[e02], %[e02]\n\tsadd16 %[e13], %[e13], %[e13]\n\t"
-                "sadd16 %[q0], %[q0], %[q0]\n\tsadd16 %[q1], %[q1], %[q1]\n\t"
-                "sadd16 %[q2], %[q2], %[q2]\n\tsadd16 %[q3], %[q3], %[q3]\n\t"
-                "ror %[e20], %[e02], #16\n\tror %[e31], %[e13], #16\n\t"
-                "pkhbt %[e02], %[e02], %[q0], lsl #16\n\tpkhbt %[e13], %[e13], %[q1], lsl #16\n\t"
-                "pkhbt %[e20], %[e20], %[q2], lsl #16\n\tpkhbt %[e31], %[e31], %[q3], lsl #16"
-                : [e02] "=&r"(e02), [e13] "=&r"(e13), [e20] "=&r"(e20), [e31] "=&r"(e31),
-                  [q0] "=&r"(q0), [q1] "=&r"(q1), [q2] "=&r"(q2), [q3] "=&r"(q3)
-                : [z] "r"(z), [x01] "r"(x01), [x23] "r"(x23));
-        kb[2 * r] = e02; kb[2 * r + 1] = q0;
-        kb[10 + 2 * r] = e13; kb[11 + 2 * r] = q1;
-        kb[20 + 2 * r] = e20; kb[21 + 2 * r] = q2;
-        kb[30 + 2 * r] = e31; kb[31 + 2 * r] = q3;
-    }
-    const uint8_t *e = (const uint8_t *)(g + 21);
-#pragma GCC unroll 4
-    for (int32_t j = 0; j < 4; ++j) {
-        memcpy(kb + 10 * j + 6, g + 9 + 3 * j, 12);
-        kb[10 * j + 9] = e[j];
-    }
+    int32_t z, x, y, e13, e20, e31, q1, q3;
+    /* in one assembly block: the C form (an unrolled loop of SXTB16 blocks and stores) spilled its loop values and
+     * cost ~200 cycles a group on the M4, rebuilt per band and group in the staged order */
+    __asm__ volatile(
+        MF_DW_WB_ROW("0", "4", "8", "0", "40", "80", "120")
+        MF_DW_WB_ROW("12", "16", "20", "8", "48", "88", "128")
+        MF_DW_WB_ROW("24", "28", "32", "16", "56", "96", "136")
+        MF_DW_WB_RQ("36", "40", "44", "84", "24") MF_DW_WB_RQ("48", "52", "56", "85", "64")
+        MF_DW_WB_RQ("60", "64", "68", "86", "104") MF_DW_WB_RQ("72", "76", "80", "87", "144")
+        : [z] "=&r"(z), [x] "=&r"(x), [y] "=&r"(y), [e13] "=&r"(e13), [e20] "=&r"(e20), [e31] "=&r"(e31),
+          [q1] "=&r"(q1), [q3] "=&r"(q3)
+        : [g] "r"(g), [kb] "r"(kb)
+        : "memory");
     /* rotations 1 and 2 (nrot 3), plane row s taking kernel row (s - rho) mod 3: copied from rotation 0 in a loop
      * (built once per group; unrolled stores would cost every layer's code more than they save; no unroll pragma:
      * -Os builds warn that it is ignored) */
@@ -685,6 +774,8 @@ MF_KERNEL void mf_dw_rows_weights(const int32_t *g, int32_t *kb, int32_t nrot)
         memcpy(k2 + 6, k0 + 6, 16);
     }
 }
+#undef MF_DW_WB_ROW
+#undef MF_DW_WB_RQ
 
 /* Two orders (the file comment): direct (p->direct): groups of 4 channels outermost, their planes a ring of three
  * input rows (input row -pad_top + i in plane row i mod 3), so each input row is widened once per group; output row
