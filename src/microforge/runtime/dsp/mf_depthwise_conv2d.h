@@ -26,7 +26,9 @@
  * m, rnd, e; at stride_w 1 four outputs x..x+3 of a row from three words per kernel row (A = in[x..x+1],
  * B = in[x+2..x+3], C = in[x+4..x+5]): 8 MAC instructions per row for 12 MACs (mf_dw_rows_run, assembly); at
  * stride_w 2 output x from W = in[2x..2x+1] and the next output's W: SMLAD(W, P) + SMLABT(W', Q), one new word per
- * output (mf_dw_rows2_channel). 2- and 1-output assembly blocks take the out_w % 4 leftovers; layers with an
+ * output (mf_dw_rows2_channel). At stride_w 1 a row's last outputs run as one block: the last 4 outputs and the 1 or 2
+ * after them as 5 or 6 (mf_dw_rows_five, _six: the quads' reloads and a short block's setup saved), 3 leftovers as 3
+ * (mf_dw_rows_three), out_w 1 and 2 alone; at stride_w 2 2- and 1-output blocks take the leftovers; layers with an
  * activation clamp run a C loop on the same words. The weights stay int8 in flash (p->wr: 9 bytes a channel, as
  * the .tflite, plus 2*bias, m, rnd and a byte e: 22 bytes a channel); mf_dw_rows_weights builds a group's doubled
  * int16 words on the stack (SXTB16, SADD16, PKHBT) that the assembly reads. Two orders:
