@@ -137,8 +137,8 @@ def _smmlar(a: int, b: int, acc: int) -> int:
 
 
 def _rows_build(group: list[int]) -> list[list[int]]:
-    """What mf_dw_rows_weights builds on the stack from one group's 22 words (as uint32): per channel j the ten
-    words P0, Q0, P1, Q1, P2, Q2, 2*bias, m, rnd, e, with its instructions on 32-bit words (e from its byte)."""
+    """What mf_dw_rows_weights builds on the stack from one group's 25 words (as uint32): per channel j the ten
+    words P0, Q0, P1, Q1, P2, Q2, 2*bias, m, rnd, e, with its instructions on 32-bit words."""
     s8 = lambda b: (b & 0xFF) - 0x100 * bool(b & 0x80)
     pair = lambda lo, hi: (lo & 0xFFFF) | ((hi & 0xFFFF) << 16)
     lo16 = lambda v: (v & 0xFFFF) - 0x10000 * bool(v & 0x8000)
@@ -159,14 +159,14 @@ def _rows_build(group: list[int]) -> list[list[int]]:
             qj = sadd16(q[j], q[j])
             k[j][2 * r], k[j][2 * r + 1] = pkhbt(e[j], qj), qj
     for j in range(4):
-        k[j][6:10] = group[9 + 3 * j:12 + 3 * j] + [(group[21] >> (8 * j)) & 0xFF]
+        k[j][6:10] = group[9 + 4 * j:13 + 4 * j]
     return k
 
 
 @pytest.mark.parametrize("c,out_zp,seed", [(1, -128, 0), (3, 5, 1), (4, -7, 2), (7, 0, 3), (13, 127, 4), (64, -1, 5)])
 def test_depthwise_rows_layout_gives_tflm_outputs(c, out_zp, seed):
-    """runtime/dsp row path: _rows_layout stores the weights int8 (9 bytes a channel, 4-channel groups of 22 words:
-    9 weight words, then per channel 2*bias, m, rnd, then the bytes e: 22 bytes a channel); mf_dw_rows_weights builds per channel P_r = (2w_r0, 2w_r1),
+    """runtime/dsp row path: _rows_layout stores the weights int8 (9 bytes a channel, 4-channel groups of 25 words:
+    9 weight words, then per channel 2*bias, m, rnd, e); mf_dw_rows_weights builds per channel P_r = (2w_r0, 2w_r1),
     Q_r = (2w_r1, 2w_r2) on the stack (emulated by _rows_build). Emulating mf_dw_rows_channel's instructions on
     int16 pairs of a 3-row window (out_x += SMLAD(A, P) + SMLABT(B, Q), out_x+1 += SMLATB(A, P) + SMLAD(B, Q)) and
     its requantisation (SMMLAR(2acc, m, rnd), the sum's sign added, >> e, saturated) gives TFLM's
@@ -183,10 +183,10 @@ def test_depthwise_rows_layout_gives_tflm_outputs(c, out_zp, seed):
     shift = -rng.integers(1, 23, c)
     wr = DepthwiseConv2D._rows_layout(w, bias, mult, shift, out_zp)
     groups = -(-c // 4)
-    assert wr.dtype == np.int32 and wr.size == 22 * groups
-    assert wr.nbytes == 9 * 4 * groups + 13 * 4 * groups                 # weights: 9 bytes a channel (the .tflite's)
+    assert wr.dtype == np.int32 and wr.size == 25 * groups
+    assert wr.nbytes == 9 * 4 * groups + 16 * 4 * groups                 # weights: 9 bytes a channel (the .tflite's)
     words = [int(v) for v in wr.astype(np.int64) & 0xFFFFFFFF]
-    k = [ch for g in range(groups) for ch in _rows_build(words[22 * g:22 * g + 22])]
+    k = [ch for g in range(groups) for ch in _rows_build(words[25 * g:25 * g + 25])]
     x = rng.integers(-128, 128, (c, 3, 4))                           # per channel, 3 rows of 4 columns
     x[0, :, :] = -128
     word = lambda row, u: (int(row[u]) & 0xFFFF) | ((int(row[u + 1]) & 0xFFFF) << 16)

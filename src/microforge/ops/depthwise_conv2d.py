@@ -236,13 +236,14 @@ class DepthwiseConv2D(OpDef):
     @staticmethod
     def _rows_layout(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray, out_zp: int):
         """runtime/dsp row path constants, int8 weights (k_h*k_w = 9 bytes a channel, as the .tflite): per group
-        of 4 channels (the last group padded with zero channels) 22 int32 words (MF_DW_ROWS_GW, 22 bytes a
+        of 4 channels (the last group padded with zero channels) 25 int32 words (MF_DW_ROWS_GW, 25 bytes a
         channel). First 9 words of int8 weights, for kernel rows r = 0..2: Z_r = (w_r0 c0, w_r0 c1, w_r0 c2, w_r0 c3),
         X01_r = (w_r1 c0, w_r1 c1, w_r2 c0, w_r2 c1), X23_r = (w_r1 c2, w_r1 c3, w_r2 c2, w_r2 c3) (bytes, lowest
         first), from which mf_dw_rows_weights builds the doubled int16 pairs P_r = (2w_r0, 2w_r1),
-        Q_r = (2w_r1, 2w_r2) on the stack (SXTB16, SADD16, PKHBT); then per channel 2*bias, m, rnd and one word of
-        the four bytes e (e = -shift, rnd = 2^(e-1) + out_zp * 2^e; e as a byte costs nothing in the weight build,
-        rnd derived there (from e and out_zp) measured 1-2% slower on the staged layers). The doubled weights
+        Q_r = (2w_r1, 2w_r2) on the stack (SXTB16, SADD16, PKHBT); then per channel 2*bias, m, rnd, e (e = -shift,
+        rnd = 2^(e-1) + out_zp * 2^e), copied next to them. Measured and dropped: e as bytes (22 words a group) or
+        rnd derived from e and out_zp in the weight build: the row pipelines and staged layers 0.4-2% slower on the
+        M4 (vww's first pipeline +0.5%). The doubled weights
         make the sums 2*acc for SMMLAR (mf_dw_requant); the caller has checked the requantisation's exactness
         (_dsp_layout)."""
         kk, c = w.shape
@@ -257,12 +258,10 @@ class DepthwiseConv2D(OpDef):
         words = np.ascontiguousarray(words.transpose(2, 0, 1, 3)).view('<i4').astype(np.int32).reshape(g, 9)
         e = -shift.astype(np.int64)
         rnd = (np.int64(1) << (e - 1)) + np.int64(out_zp) * (np.int64(1) << e)
-        cols = np.zeros((4 * g, 3), np.int64)
-        cols[:c] = np.stack([2 * bias.astype(np.int64), mult.astype(np.int64), rnd], axis=1)
-        e8 = np.zeros(4 * g, np.uint8)
-        e8[:c] = e
-        rq = (cols.reshape(g, 12) % (1 << 32)).astype(np.uint32).view(np.int32)
-        return np.concatenate([words, rq, e8.reshape(g, 4).view('<i4').astype(np.int32)], axis=1).reshape(-1)
+        cols = np.zeros((4 * g, 4), np.int64)
+        cols[:c] = np.stack([2 * bias.astype(np.int64), mult.astype(np.int64), rnd, e], axis=1)
+        rq = (cols.reshape(g, 16) % (1 << 32)).astype(np.uint32).view(np.int32)
+        return np.concatenate([words, rq], axis=1).reshape(-1)
 
     @staticmethod
     def _portable_rq4(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray, out_zp: int):

@@ -30,7 +30,7 @@
  * after them as 5 or 6 (mf_dw_rows_five, _six: the quads' reloads and a short block's setup saved), 3 leftovers as 3
  * (mf_dw_rows_three), out_w 1 and 2 alone; at stride_w 2 2- and 1-output blocks take the leftovers; layers with an
  * activation clamp run a C loop on the same words. The weights stay int8 in flash (p->wr: 9 bytes a channel, as
- * the .tflite, plus 2*bias, m, rnd and a byte e: 22 bytes a channel); mf_dw_rows_weights builds a group's doubled
+ * the .tflite, plus the words 2*bias, m, rnd, e: 25 bytes a channel); mf_dw_rows_weights builds a group's doubled
  * int16 words on the stack (SXTB16, SADD16, PKHBT) that the assembly reads. Two orders:
  * - direct (p->direct, chosen at compile time by ops/depthwise_conv2d.py _rows_direct when the output does not
  *   meet input still to be read: disjoint, or trailing the input by whole pixels and at least a row): groups
@@ -69,15 +69,15 @@ typedef struct {
     int32_t rows;                 /* 1: use mf_dw_rows (wq, rq, pad unused) */
     int32_t wp;                   /* halfwords per scratch row: 2 * ceil(out_w / 2) + 2 (stride_w 2: 2 * out_w + 2) */
     int32_t band;                 /* output rows per band: the scratch holds (band - 1) * stride_h + 3 input rows */
-    const int32_t *wr;            /* per group of 4 channels MF_DW_ROWS_GW = 22 words: 9 of int8 weights (per kernel row r:
+    const int32_t *wr;            /* per group of 4 channels MF_DW_ROWS_GW = 25 words: 9 of int8 weights (per kernel row r:
                                      (w_r0 c0..c3), (w_r1 c0, w_r1 c1, w_r2 c0, w_r2 c1), (the same for c2, c3)), then
-                                     per channel 2*bias, m, rnd, then one word of the four bytes e; mf_dw_rows_weights
-                                     builds the doubled int16 pairs and each channel's 2*bias, m, rnd, e on the stack */
+                                     per channel 2*bias, m, rnd, e; mf_dw_rows_weights builds the doubled int16 pairs on
+                                     the stack and copies the constants next to them */
     int32_t direct;               /* 1: no writes of a channel reach input of that channel still to be read, nor
                                      another channel's input (ops/depthwise_conv2d.py _rows_direct): channel groups
                                      outermost, weights built once per group, outputs written in place, no staging */
 } mf_depthwise_conv2d_params_t;
-#define MF_DW_ROWS_GW 22
+#define MF_DW_ROWS_GW 25
 
 
 /* TFLM MBQM(acc, m, -e) + zp from acc2 = 2*acc: SRDHM = SMMULR(2acc, m); RDBP(v, e) + zp =
@@ -728,41 +728,34 @@ MF_KERNEL void mf_dw_rows_channel(const mf_depthwise_conv2d_params_t *p, const i
  * (c1, c3), SADD16 doubles them, ROR 16 brings c2 and c3 to the low half, PKHBT joins w_r0 (low) and Q's low half
  * into P = (2w_r0, 2w_r1). kb gets, for each of nrot rotations rho, per channel j the ten words mf_dw_rows_run
  * reads (kb + 40 * rho + 10 * j): the weight pairs of the planes' rows 0, 1, 2 (plane row s holding kernel row
- * (s - rho) mod 3: the ring of mf_dw_rows' direct mode), then the four requantisation words 2*bias, m, rnd (copied)
- * and e (from its byte). */
-/* One kernel row R of a group: its three weight words (z, x01, x23) loaded back to back, widened and doubled in place
- * (z becomes e02, x01 q0, x23 q2; the ror #8 lanes go to e13, q1, q3), each channel's P = PKHBT(e, q) and Q = q
- * stored next to each other at kb + 10 * j + 2R. 10 registers. */
-#define MF_DW_WB_ROW(OZ, OX, OY, S0, S1, S2, S3) \
-    "ldr %[z], [%[g], #" OZ "]\n\tldr %[x], [%[g], #" OX "]\n\tldr %[y], [%[g], #" OY "]\n\t" \
-    "sxtb16 %[e13], %[z], ror #8\n\tsxtb16 %[z], %[z]\n\tsxtb16 %[q1], %[x], ror #8\n\tsxtb16 %[x], %[x]\n\t" \
-    "sxtb16 %[q3], %[y], ror #8\n\tsxtb16 %[y], %[y]\n\t" \
-    "sadd16 %[z], %[z], %[z]\n\tsadd16 %[e13], %[e13], %[e13]\n\tsadd16 %[x], %[x], %[x]\n\t" \
-    "sadd16 %[q1], %[q1], %[q1]\n\tsadd16 %[y], %[y], %[y]\n\tsadd16 %[q3], %[q3], %[q3]\n\t" \
-    "ror %[e20], %[z], #16\n\tror %[e31], %[e13], #16\n\t" \
-    "pkhbt %[z], %[z], %[x], lsl #16\n\tstr %[z], [%[kb], #" S0 "]\n\tstr %[x], [%[kb], #" S0 "+4]\n\t" \
-    "pkhbt %[e13], %[e13], %[q1], lsl #16\n\tstr %[e13], [%[kb], #" S1 "]\n\tstr %[q1], [%[kb], #" S1 "+4]\n\t" \
-    "pkhbt %[e20], %[e20], %[y], lsl #16\n\tstr %[e20], [%[kb], #" S2 "]\n\tstr %[y], [%[kb], #" S2 "+4]\n\t" \
-    "pkhbt %[e31], %[e31], %[q3], lsl #16\n\tstr %[e31], [%[kb], #" S3 "]\n\tstr %[q3], [%[kb], #" S3 "+4]\n\t"
-/* Channel J's requantisation words: 2*bias, m, rnd copied (loads back to back), e from its byte. */
-#define MF_DW_WB_RQ(OB, OM, OR, OE, S) \
-    "ldr %[z], [%[g], #" OB "]\n\tldr %[x], [%[g], #" OM "]\n\tldr %[y], [%[g], #" OR "]\n\tldrb %[q1], [%[g], #" OE "]\n\t" \
-    "str %[z], [%[kb], #" S "]\n\tstr %[x], [%[kb], #" S "+4]\n\tstr %[y], [%[kb], #" S "+8]\n\tstr %[q1], [%[kb], #" S "+12]\n\t"
+ * (s - rho) mod 3: the ring of mf_dw_rows' direct mode), then the four requantisation words 2*bias, m, rnd, e
+ * copied. */
 MF_KERNEL void mf_dw_rows_weights(const int32_t *g, int32_t *kb, int32_t nrot)
 {
-    int32_t z, x, y, e13, e20, e31, q1, q3;
-    /* in one assembly block: the C form (an unrolled loop of SXTB16 blocks and stores) spilled its loop values and
-     * cost ~200 cycles a group on the M4, rebuilt per band and group in the staged order */
-    __asm__ volatile(
-        MF_DW_WB_ROW("0", "4", "8", "0", "40", "80", "120")
-        MF_DW_WB_ROW("12", "16", "20", "8", "48", "88", "128")
-        MF_DW_WB_ROW("24", "28", "32", "16", "56", "96", "136")
-        MF_DW_WB_RQ("36", "40", "44", "84", "24") MF_DW_WB_RQ("48", "52", "56", "85", "64")
-        MF_DW_WB_RQ("60", "64", "68", "86", "104") MF_DW_WB_RQ("72", "76", "80", "87", "144")
-        : [z] "=&r"(z), [x] "=&r"(x), [y] "=&r"(y), [e13] "=&r"(e13), [e20] "=&r"(e20), [e31] "=&r"(e31),
-          [q1] "=&r"(q1), [q3] "=&r"(q3)
-        : [g] "r"(g), [kb] "r"(kb)
-        : "memory");
+#pragma GCC unroll 3
+    for (int32_t r = 0; r < 3; ++r) {
+        const int32_t z = g[3 * r], x01 = g[3 * r + 1], x23 = g[3 * r + 2];
+        int32_t e02, e13, e20, e31, q0, q1, q2, q3;
+        __asm__("sxtb16 %[e02], %[z]\n\tsxtb16 %[e13], %[z], ror #8\n\t"
+                "sxtb16 %[q0], %[x01]\n\tsxtb16 %[q1], %[x01], ror #8\n\t"
+                "sxtb16 %[q2], %[x23]\n\tsxtb16 %[q3], %[x23], ror #8\n\t"
+                "sadd16 %[e02], %[e02], %[e02]\n\tsadd16 %[e13], %[e13], %[e13]\n\t"
+                "sadd16 %[q0], %[q0], %[q0]\n\tsadd16 %[q1], %[q1], %[q1]\n\t"
+                "sadd16 %[q2], %[q2], %[q2]\n\tsadd16 %[q3], %[q3], %[q3]\n\t"
+                "ror %[e20], %[e02], #16\n\tror %[e31], %[e13], #16\n\t"
+                "pkhbt %[e02], %[e02], %[q0], lsl #16\n\tpkhbt %[e13], %[e13], %[q1], lsl #16\n\t"
+                "pkhbt %[e20], %[e20], %[q2], lsl #16\n\tpkhbt %[e31], %[e31], %[q3], lsl #16"
+                : [e02] "=&r"(e02), [e13] "=&r"(e13), [e20] "=&r"(e20), [e31] "=&r"(e31),
+                  [q0] "=&r"(q0), [q1] "=&r"(q1), [q2] "=&r"(q2), [q3] "=&r"(q3)
+                : [z] "r"(z), [x01] "r"(x01), [x23] "r"(x23));
+        kb[2 * r] = e02; kb[2 * r + 1] = q0;
+        kb[10 + 2 * r] = e13; kb[11 + 2 * r] = q1;
+        kb[20 + 2 * r] = e20; kb[21 + 2 * r] = q2;
+        kb[30 + 2 * r] = e31; kb[31 + 2 * r] = q3;
+    }
+#pragma GCC unroll 4
+    for (int32_t j = 0; j < 4; ++j)
+        memcpy(kb + 10 * j + 6, g + 9 + 4 * j, 16);
     /* rotations 1 and 2 (nrot 3), plane row s taking kernel row (s - rho) mod 3: copied from rotation 0 in a loop
      * (built once per group; unrolled stores would cost every layer's code more than they save; no unroll pragma:
      * -Os builds warn that it is ignored) */
@@ -776,8 +769,6 @@ MF_KERNEL void mf_dw_rows_weights(const int32_t *g, int32_t *kb, int32_t nrot)
         memcpy(k2 + 6, k0 + 6, 16);
     }
 }
-#undef MF_DW_WB_ROW
-#undef MF_DW_WB_RQ
 
 /* Two orders (the file comment): direct (p->direct): groups of 4 channels outermost, their planes a ring of three
  * input rows (input row -pad_top + i in plane row i mod 3), so each input row is widened once per group; output row
