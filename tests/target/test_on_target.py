@@ -88,7 +88,13 @@ OP_MODELS = {
                                           (3, 6, 5, "VALID", "NONE", -128, None), (6, 7, 7, "SAME", "NONE", 0, -5),
                                           (4, 11, 13, "SAME", "RELU6", -128, 30), (3, 3, 8, "SAME", "NONE", 3, None),
                                           (2, 2, 4, "SAME", "RELU", -9, None), (1, 9, 8, "SAME", "NONE", -128, None),
-                                          (7, 12, 36, "VALID", "NONE", 20, 11), (5, 10, 6, "SAME", "RELU", -128, None))},
+                                          (7, 12, 36, "VALID", "NONE", 20, 11), (5, 10, 6, "SAME", "RELU", -128, None),
+                                          # out_w % 4 == 1: the 5-output block (mf_dw_rows_five), alone and after a quad
+                                          (5, 5, 13, "SAME", "NONE", -128, None), (4, 5, 64, "SAME", "NONE", 3, -7),
+                                          (3, 7, 5, "VALID", "NONE", 9, None), (3, 13, 7, "SAME", "NONE", -1, 4),
+                                          # out_w % 4 == 2 (the 6-output block, alone and after a quad) and 3 (3 outputs)
+                                          (4, 6, 13, "SAME", "NONE", -128, None), (3, 12, 5, "VALID", "NONE", 6, -3),
+                                          (5, 11, 7, "SAME", "NONE", 2, None), (6, 7, 64, "SAME", "NONE", -128, 9))},
     "dw-rows-per-tensor-c6": lambda: mg.depthwise_model(21, (1, 5, 12, 6), 1, 3, 1, "SAME", 1, "NONE", per_channel=False, in_zp=4),
     "dw-rows-s2x1-c4": lambda: mg.depthwise_model(22, (1, 9, 8, 4), 1, 3, (2, 1), "SAME", 1, "NONE", in_zp=-128),
     "dw-rows-batch2-c8": lambda: mg.depthwise_model(23, (2, 5, 9, 8), 1, 3, 1, "SAME", 1, "NONE", in_zp=-2, out_zp=3),
@@ -211,6 +217,21 @@ def test_dw_rows_path_taken(name, core):
     model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
     assert ".rows = 1" in model_c
     assert (".stride_w = 2" in model_c) == ("-s2-" in name or "s1x2" in name)
+
+
+@pytest.mark.parametrize("name,tail", [("dw-rows-5x5-c13-same-none", 1), ("dw-rows-4x5-c64-same-none", 1),
+                                       ("dw-rows-3x7-c5-valid-none", 1), ("dw-rows-3x13-c7-same-none", 1),
+                                       ("dw-rows-4x6-c13-same-none", 2), ("dw-rows-3x12-c5-valid-none", 2),
+                                       ("dw-rows-7x12-c36-valid-none", 2), ("dw-rows-5x11-c7-same-none", 3),
+                                       ("dw-rows-6x7-c64-same-none", 3), ("dw-rows-6x7-c7-same-none", 3)])
+def test_dw_rows_tail_blocks_taken(name, tail):
+    """The models above for the merged row tails: row path, stride 1, unclamped (the assembly, not the C loop), out_w % 4
+    == 1 or 2 with out_w >= 5 (mf_dw_rows_run ends each row with mf_dw_rows_five / _six) or out_w % 4 == 3
+    (mf_dw_rows_three)."""
+    model_c = compile_model(OP_MODELS[name](), target="m4").files["model.c"]
+    ow = int(model_c.split(".out_w = ")[1].split(",")[0])
+    assert ".rows = 1" in model_c and ".stride_w = 1" in model_c and ow % 4 == tail and ow >= 5
+    assert ".act_min = -128" in model_c and ".act_max = 127" in model_c
 
 
 @pytest.mark.parametrize("name", ROWS_NAMES)

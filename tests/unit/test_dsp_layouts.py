@@ -112,9 +112,16 @@ def test_depthwise_dsp_layout_is_int8_and_lines_up_with_the_kernel(kk, c):
             i += 1
     got[:, 4 * (c // 4):] = wq[4 * (c // 4) * kk:].reshape(c % 4, kk).T
     assert (got == w).all()
-    cols = rq[:16 * (c // 4)].reshape(-1, 4, 4).transpose(1, 0, 2).reshape(4, -1)
-    cols = np.concatenate([cols, rq[16 * (c // 4):].reshape(-1, 4).T], axis=1)
-    assert cols[0].tolist() == bias.tolist() and cols[1].tolist() == mult.tolist() and cols[2].tolist() == (-shift).tolist()
+    # requantisation: per group bias[4], mult[4], rnd[4], one word of the bytes e; per tail channel bias, mult, e, rnd
+    assert rq.dtype == np.int32 and rq.size == 13 * (c // 4) + 4 * (c % 4)     # 13 bytes a channel in a group
+    grp = rq[:13 * (c // 4)].reshape(-1, 13)
+    e8 = grp[:, 12:].copy().view(np.uint8).astype(int).reshape(-1)
+    tail = rq[13 * (c // 4):].reshape(-1, 4)
+    e = e8.tolist() + tail[:, 2].tolist()
+    assert e == (-shift).tolist()
+    assert grp[:, :4].reshape(-1).tolist() + tail[:, 0].tolist() == bias.tolist()
+    assert grp[:, 4:8].reshape(-1).tolist() + tail[:, 1].tolist() == mult.tolist()
+    assert grp[:, 8:12].reshape(-1).tolist() + tail[:, 3].tolist() == [(1 << (v - 1)) - 7 * (1 << v) for v in e]
 
 
 def _halves(word: int) -> tuple[int, int]:
@@ -131,7 +138,7 @@ def _smmlar(a: int, b: int, acc: int) -> int:
 
 def _rows_build(group: list[int]) -> list[list[int]]:
     """What mf_dw_rows_weights builds on the stack from one group's 25 words (as uint32): per channel j the ten
-    words P0, Q0, P1, Q1, P2, Q2, 2*bias, m, e, rnd, with its instructions on 32-bit words."""
+    words P0, Q0, P1, Q1, P2, Q2, 2*bias, m, rnd, e, with its instructions on 32-bit words."""
     s8 = lambda b: (b & 0xFF) - 0x100 * bool(b & 0x80)
     pair = lambda lo, hi: (lo & 0xFFFF) | ((hi & 0xFFFF) << 16)
     lo16 = lambda v: (v & 0xFFFF) - 0x10000 * bool(v & 0x8000)
@@ -159,7 +166,7 @@ def _rows_build(group: list[int]) -> list[list[int]]:
 @pytest.mark.parametrize("c,out_zp,seed", [(1, -128, 0), (3, 5, 1), (4, -7, 2), (7, 0, 3), (13, 127, 4), (64, -1, 5)])
 def test_depthwise_rows_layout_gives_tflm_outputs(c, out_zp, seed):
     """runtime/dsp row path: _rows_layout stores the weights int8 (9 bytes a channel, 4-channel groups of 25 words:
-    9 weight words, then 2*bias, m, e, rnd per channel); mf_dw_rows_weights builds per channel P_r = (2w_r0, 2w_r1),
+    9 weight words, then per channel 2*bias, m, rnd, e); mf_dw_rows_weights builds per channel P_r = (2w_r0, 2w_r1),
     Q_r = (2w_r1, 2w_r2) on the stack (emulated by _rows_build). Emulating mf_dw_rows_channel's instructions on
     int16 pairs of a 3-row window (out_x += SMLAD(A, P) + SMLABT(B, Q), out_x+1 += SMLATB(A, P) + SMLAD(B, Q)) and
     its requantisation (SMMLAR(2acc, m, rnd), the sum's sign added, >> e, saturated) gives TFLM's
@@ -186,7 +193,7 @@ def test_depthwise_rows_layout_gives_tflm_outputs(c, out_zp, seed):
     for ch in range(c):
         k_ch = k[ch]
         s32 = lambda v: v - (1 << 32) * bool(v >> 31)
-        b2, m, e, rnd = s32(k_ch[6]), k_ch[7], k_ch[8], s32(k_ch[9])
+        b2, m, rnd, e = s32(k_ch[6]), k_ch[7], s32(k_ch[8]), k_ch[9]
         a0 = a1 = b2
         for r in range(3):
             P, Q = _halves(k_ch[2 * r]), _halves(k_ch[2 * r + 1])

@@ -236,12 +236,16 @@ class DepthwiseConv2D(OpDef):
     @staticmethod
     def _rows_layout(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray, out_zp: int):
         """runtime/dsp row path constants, int8 weights (k_h*k_w = 9 bytes a channel, as the .tflite): per group
-        of 4 channels (the last group padded with zero channels) 25 int32 words. First 9 words of int8 weights, for
-        kernel rows r = 0..2: Z_r = (w_r0 c0, w_r0 c1, w_r0 c2, w_r0 c3), X01_r = (w_r1 c0, w_r1 c1, w_r2 c0, w_r2 c1),
-        X23_r = (w_r1 c2, w_r1 c3, w_r2 c2, w_r2 c3) (bytes, lowest first), from which mf_dw_rows_weights builds the
-        doubled int16 pairs P_r = (2w_r0, 2w_r1), Q_r = (2w_r1, 2w_r2) on the stack (SXTB16, SADD16, PKHBT);
-        then per channel 2*bias, m, e = -shift, rnd = 2^(e-1) + out_zp * 2^e. The doubled weights make the sums
-        2*acc for SMMLAR (mf_dw_requant); the caller has checked the requantisation's exactness (_dsp_layout)."""
+        of 4 channels (the last group padded with zero channels) 25 int32 words (MF_DW_ROWS_GW, 25 bytes a
+        channel). First 9 words of int8 weights, for kernel rows r = 0..2: Z_r = (w_r0 c0, w_r0 c1, w_r0 c2, w_r0 c3),
+        X01_r = (w_r1 c0, w_r1 c1, w_r2 c0, w_r2 c1), X23_r = (w_r1 c2, w_r1 c3, w_r2 c2, w_r2 c3) (bytes, lowest
+        first), from which mf_dw_rows_weights builds the doubled int16 pairs P_r = (2w_r0, 2w_r1),
+        Q_r = (2w_r1, 2w_r2) on the stack (SXTB16, SADD16, PKHBT); then per channel 2*bias, m, rnd, e (e = -shift,
+        rnd = 2^(e-1) + out_zp * 2^e), copied next to them. Measured and dropped: e as bytes (22 words a group) or
+        rnd derived from e and out_zp in the weight build: the row pipelines and staged layers 0.4-2% slower on the
+        M4 (vww's first pipeline +0.5%). The doubled weights
+        make the sums 2*acc for SMMLAR (mf_dw_requant); the caller has checked the requantisation's exactness
+        (_dsp_layout)."""
         kk, c = w.shape
         g = -(-c // 4)
         w8 = np.zeros((3, 3, 4 * g), np.int8)
@@ -255,7 +259,7 @@ class DepthwiseConv2D(OpDef):
         e = -shift.astype(np.int64)
         rnd = (np.int64(1) << (e - 1)) + np.int64(out_zp) * (np.int64(1) << e)
         cols = np.zeros((4 * g, 4), np.int64)
-        cols[:c] = np.stack([2 * bias.astype(np.int64), mult.astype(np.int64), e, rnd], axis=1)
+        cols[:c] = np.stack([2 * bias.astype(np.int64), mult.astype(np.int64), rnd, e], axis=1)
         rq = (cols.reshape(g, 16) % (1 << 32)).astype(np.uint32).view(np.int32)
         return np.concatenate([words, rq], axis=1).reshape(-1)
 
@@ -279,8 +283,10 @@ class DepthwiseConv2D(OpDef):
         SXTB16): per group of 4 channels, per tap pair (t, t+1) the words (w_t c0, w_t c1, w_t+1 c0, w_t+1 c1)
         and (w_t c2, w_t c3, w_t+1 c2, w_t+1 c3), so SXTB16 plain / ror 8 gives each channel's (w_t, w_t+1);
         an odd last tap as one word (c0, c1, c2, c3) (SXTB16 lanes c0,c2 and c1,c3); then the tail channels
-        tap by tap. Requantisation per group bias[4], mult[4], e[4], rnd[4] (e = -shift,
-        rnd = 2^(e-1) + out_zp * 2^e), per tail channel the same four. None when the fast requantisation
+        tap by tap. Requantisation per group bias[4], mult[4], rnd[4] and one word of the four bytes e (e = -shift,
+        rnd = 2^(e-1) + out_zp * 2^e; 13 bytes a channel: the kernel loads e with LDRB where it loaded a word; rnd
+        derived in the kernel instead cost the pixel loop registers it has not: measured 2-5% slower), per tail
+        channel the words bias, mult, e, rnd. None when the fast requantisation
         would not be exact: e in 1..22 keeps rnd and SMMLAR's sum inside int32, |2*acc| < 2^31."""
         kk, c = w.shape
         bound = np.abs(bias.astype(np.int64)) + 128 * np.abs(w.astype(np.int64)).sum(axis=0)
@@ -295,7 +301,9 @@ class DepthwiseConv2D(OpDef):
         groups = np.concatenate([pairs.reshape(g, 8 * kp), last.reshape(g, 4 * (kk % 2))], axis=1)
         wq = np.concatenate([groups.reshape(-1), w8[:, 4 * g:].T.reshape(-1)]).astype(np.int8)
         rnd = (np.int64(1) << (e - 1)) + np.int64(out_zp) * (np.int64(1) << e)
-        cols = np.stack([bias.astype(np.int64), mult.astype(np.int64), e, rnd])      # (4, c)
-        rq_groups = cols[:, :4 * g].reshape(4, g, 4).transpose(1, 0, 2)
-        rq = np.concatenate([rq_groups.reshape(-1), cols[:, 4 * g:].T.reshape(-1)]).astype(np.int32)
+        cols = np.stack([bias.astype(np.int64), mult.astype(np.int64), rnd]).astype(np.int32)    # (3, c)
+        e8 = e.astype(np.uint8)
+        groups = [np.concatenate([cols[:, 4 * i:4 * i + 4].reshape(-1), e8[4 * i:4 * i + 4].view('<i4')]) for i in range(g)]
+        tails = [np.array([bias[i], mult[i], e[i], rnd[i]], np.int32) for i in range(4 * g, c)]
+        rq = np.concatenate(groups + tails + [np.zeros(0, np.int32)]).astype(np.int32)
         return wq, rq

@@ -9,7 +9,7 @@
  * SMLABB/SMLATT on the SXTB16 lanes (c0,c2),(c1,c3) of the input and of its weight word
  * (c0, c1, c2, c3). Requantisation doubles the accumulator (SRDHM(acc, m) = SMMULR(2*acc, m)), then
  * SMMLAR with a per-channel constant that folds the rounding and the output offset, then one shift
- * (mf_dw_requant); the four results are packed, clamped bytewise (SSUB8/SEL) and stored with one STR.
+ * (mf_dw_requant; e stored as a byte); the four results are packed, clamped bytewise (SSUB8/SEL) and stored with one STR.
  * Pixels whose window lies inside the image run
  * fully unrolled with constant offsets; border pixels read their taps through a per-pixel pointer
  * table whose out-of-image taps point at a row of input zero points. Channel tails (in_c % 4) go one
@@ -23,13 +23,15 @@
  * into int16 planes, one per channel (s[channel][row][column + pad_left], padding columns and rows holding the
  * input zero point), so a word holds two neighbouring columns of one channel. Then one channel at a time: its six
  * weight words P_r = (2w_r0, 2w_r1), Q_r = (2w_r1, 2w_r2) (doubled, so the sums are 2*acc for SMMLAR) and 2*bias,
- * m, e, rnd; at stride_w 1 four outputs x..x+3 of a row from three words per kernel row (A = in[x..x+1],
+ * m, rnd, e; at stride_w 1 four outputs x..x+3 of a row from three words per kernel row (A = in[x..x+1],
  * B = in[x+2..x+3], C = in[x+4..x+5]): 8 MAC instructions per row for 12 MACs (mf_dw_rows_run, assembly); at
  * stride_w 2 output x from W = in[2x..2x+1] and the next output's W: SMLAD(W, P) + SMLABT(W', Q), one new word per
- * output (mf_dw_rows2_channel). 2- and 1-output assembly blocks take the out_w % 4 leftovers; layers with an
+ * output (mf_dw_rows2_channel). At stride_w 1 a row's last outputs run as one block: the last 4 outputs and the 1 or 2
+ * after them as 5 or 6 (mf_dw_rows_five, _six: the quads' reloads and a short block's setup saved), 3 leftovers as 3
+ * (mf_dw_rows_three), out_w 1 and 2 alone; at stride_w 2 2- and 1-output blocks take the leftovers; layers with an
  * activation clamp run a C loop on the same words. The weights stay int8 in flash (p->wr: 9 bytes a channel, as
- * the .tflite, plus the four requantisation words); mf_dw_rows_weights builds a group's doubled int16 words on
- * the stack (SXTB16, SADD16, PKHBT) that the assembly reads. Two orders:
+ * the .tflite, plus the words 2*bias, m, rnd, e: 25 bytes a channel); mf_dw_rows_weights builds a group's doubled
+ * int16 words on the stack (SXTB16, SADD16, PKHBT) that the assembly reads. Two orders:
  * - direct (p->direct, chosen at compile time by ops/depthwise_conv2d.py _rows_direct when the output does not
  *   meet input still to be read: disjoint, or trailing the input by whole pixels and at least a row): groups
  *   outermost; the planes are a ring of three input rows, so each input row is widened once per group (output row
@@ -60,20 +62,23 @@ typedef struct {
     const int8_t *wq;             /* int8, 4-byte aligned: per group of 4 channels, per tap pair (t, t+1) the words
                                      (w_t c0, w_t c1, w_t+1 c0, w_t+1 c1), (same for c2, c3); an odd last tap as
                                      one word (c0, c1, c2, c3); then [in_c%4][k_h*k_w] */
-    const int32_t *rq;            /* per group of 4: bias[4], mult[4], e[4], rnd[4]; per tail channel the same 4
-                                     (e = -shift, rnd = 2^(e-1) + out_offset * 2^e) */
+    const int32_t *rq;            /* per group of 4: bias[4], mult[4], rnd[4], one word of the bytes e[4]; per tail
+                                     channel bias, mult, e, rnd (e = -shift, rnd = 2^(e-1) + out_offset * 2^e) */
     const int8_t *pad;            /* in_c bytes of the input zero point, read for taps outside the image */
     /* Row path (3x3, stride_w 1 or 2, no dilation, depth multiplier 1; ops/depthwise_conv2d.py fills it) */
     int32_t rows;                 /* 1: use mf_dw_rows (wq, rq, pad unused) */
     int32_t wp;                   /* halfwords per scratch row: 2 * ceil(out_w / 2) + 2 (stride_w 2: 2 * out_w + 2) */
     int32_t band;                 /* output rows per band: the scratch holds (band - 1) * stride_h + 3 input rows */
-    const int32_t *wr;            /* per group of 4 channels 25 words: 9 of int8 weights (per kernel row r: (w_r0 c0..c3),
-                                     (w_r1 c0, w_r1 c1, w_r2 c0, w_r2 c1), (the same for c2, c3)), then per channel
-                                     2*bias, m, e, rnd; mf_dw_rows_weights builds the doubled int16 pairs on the stack */
+    const int32_t *wr;            /* per group of 4 channels MF_DW_ROWS_GW = 25 words: 9 of int8 weights (per kernel row r:
+                                     (w_r0 c0..c3), (w_r1 c0, w_r1 c1, w_r2 c0, w_r2 c1), (the same for c2, c3)), then
+                                     per channel 2*bias, m, rnd, e; mf_dw_rows_weights builds the doubled int16 pairs on
+                                     the stack and copies the constants next to them */
     int32_t direct;               /* 1: no writes of a channel reach input of that channel still to be read, nor
                                      another channel's input (ops/depthwise_conv2d.py _rows_direct): channel groups
                                      outermost, weights built once per group, outputs written in place, no staging */
 } mf_depthwise_conv2d_params_t;
+#define MF_DW_ROWS_GW 25
+
 
 /* TFLM MBQM(acc, m, -e) + zp from acc2 = 2*acc: SRDHM = SMMULR(2acc, m); RDBP(v, e) + zp =
  * (v - (v<0) + rnd) >> e with rnd = 2^(e-1) + zp*2^e (nested floors by powers of two collapse).
@@ -92,18 +97,19 @@ MF_KERNEL int32_t mf_dw_requant(const mf_depthwise_conv2d_params_t *p, int32_t a
 
 /* Channels j and j+1 of a group: their requantisation constants loaded back to back (an M4
  * pipelines them), the accumulators doubled, then the same arithmetic as mf_dw_requant on both, interleaved (an M7 issues the
- * independent pairs together); saturated to int8, not yet clamped to the activation. */
+ * independent pairs together); saturated to int8, not yet clamped to the activation. The shifts e are bytes (LDRB
+ * costs what LDR does). */
 #define MF_DW_RQ2(A, B, RQ, J) __asm__( \
-    "ldr %[m0], %[mm0]\n\tldr %[e0], %[me0]\n\tldr %[r0], %[mr0]\n\t" \
-    "ldr %[m1], %[mm1]\n\tldr %[e1], %[me1]\n\tldr %[r1], %[mr1]\n\t" \
+    "ldr %[m0], %[mm0]\n\tldrb %[e0], %[me0]\n\tldr %[r0], %[mr0]\n\t" \
+    "ldr %[m1], %[mm1]\n\tldrb %[e1], %[me1]\n\tldr %[r1], %[mr1]\n\t" \
     "add %[x], %[x], %[x]\n\tadd %[y], %[y], %[y]\n\t" \
     "add %[r0], %[r0], %[x], asr #31\n\tadd %[r1], %[r1], %[y], asr #31\n\t" \
     "smmlar %[x], %[x], %[m0], %[r0]\n\tsmmlar %[y], %[y], %[m1], %[r1]\n\t" \
     "asr %[x], %[x], %[e0]\n\tasr %[y], %[y], %[e1]\n\tssat %[x], #8, %[x]\n\tssat %[y], #8, %[y]" \
     : [x] "+r"(A), [y] "+r"(B), [m0] "=&r"(_m0), [e0] "=&r"(_e0), [r0] "=&r"(_r0), \
       [m1] "=&r"(_m1), [e1] "=&r"(_e1), [r1] "=&r"(_r1) \
-    : [mm0] "m"((RQ)[4 + (J)]), [me0] "m"((RQ)[8 + (J)]), [mr0] "m"((RQ)[12 + (J)]), \
-      [mm1] "m"((RQ)[5 + (J)]), [me1] "m"((RQ)[9 + (J)]), [mr1] "m"((RQ)[13 + (J)]))
+    : [mm0] "m"((RQ)[4 + (J)]), [me0] "m"(((const uint8_t *)((RQ) + 12))[J]), [mr0] "m"((RQ)[8 + (J)]), \
+      [mm1] "m"((RQ)[5 + (J)]), [me1] "m"(((const uint8_t *)((RQ) + 12))[(J) + 1]), [mr1] "m"((RQ)[9 + (J)]))
 
 /* Four saturated outputs packed into one word, clamped bytewise to the activation range (SSUB8 sets
  * the GE flags per byte, SEL picks), stored with one STR. */
@@ -158,7 +164,7 @@ MF_KERNEL void mf_dw_pixel(const mf_depthwise_conv2d_params_t *p, const int8_t *
     const int32_t row = p->dil_h * p->in_w * C, col = p->dil_w * C;
     const int8_t *wg = p->wq;
     const int32_t *rq = p->rq;
-    for (int32_t g = 0; g < G; ++g, wg += 4 * KK, rq += 16, out += 4) {
+    for (int32_t g = 0; g < G; ++g, wg += 4 * KK, rq += 13, out += 4) {
         int32_t a0 = rq[0], a1 = rq[1], a2 = rq[2], a3 = rq[3];
 #pragma GCC unroll 16
         for (int32_t k = 0; k < KP; ++k) {
@@ -350,7 +356,7 @@ MF_KERNEL void mf_dw_rows2_channel_c(const mf_depthwise_conv2d_params_t *p, cons
 #pragma GCC unroll 3
         for (int32_t ky = 0; ky < 3; ++ky)
             a = __smlabt(r[ky * WP / 2 + x + 1], k[2 * ky + 1], __smlad(r[ky * WP / 2 + x], k[2 * ky], a));
-        out[x * C] = (int8_t)mf_dw_requant(p, a, k[7], k[8], k[9]);
+        out[x * C] = (int8_t)mf_dw_requant(p, a, k[7], k[9], k[8]);
     }
 }
 
@@ -359,7 +365,7 @@ MF_KERNEL void mf_dw_rows_channel_c(const mf_depthwise_conv2d_params_t *p, const
 {
     const int32_t C = p->in_c, WP = p->wp, OW = p->out_w;
     const int32_t P0 = k[0], Q0 = k[1], P1 = k[2], Q1 = k[3], P2 = k[4], Q2 = k[5];
-    const int32_t b2 = k[6], m = k[7], e = k[8], rnd = k[9];
+    const int32_t b2 = k[6], m = k[7], rnd = k[8], e = k[9];
     const int32_t *r = (const int32_t *)(s + x0);
     int32_t x = x0;
     out += x0 * C;
@@ -427,7 +433,7 @@ MF_KERNEL void mf_dw_rows_one(const int32_t *k, const int32_t *r, int8_t *out, c
         "smlad %[a0], %[A], %[P], %[a0]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
         "ldr %[A], [%[r], %[v0]]\n\tldr %[B], [%[r], %[v4]]\n\tldr %[P], [%[k], #16]\n\tldr %[Q], [%[k], #20]\n\t"
         "smlad %[a0], %[A], %[P], %[a0]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
-        "ldr %[P], [%[k], #32]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #36]\n\t"
+        "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
         "smmlar %[A], %[a0], %[Q], %[C]\n\tadd %[A], %[A], %[a0], asr #31\n\t"
         "asr %[A], %[A], %[P]\n\tssat %[A], #8, %[A]\n\tstrb %[A], [%[out]]"
         : [a0] "=&r"(a0), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
@@ -476,7 +482,7 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
                             "%[a0]", "%[a1]", "%[a2]", "%[a3]")
             MF_DW_ROWS2_ROW("%[v0]", "%[v4]", "%[v8]", "%[v12]", "%[v16]", "[%[k], #16]", "[%[k], #20]",
                             "%[a0]", "%[a1]", "%[a2]", "%[a3]")
-            "ldr %[P], [%[k], #32]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #36]\n\t"
+            "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
             MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]") MF_DW_ROWS_RQ("%[a2]", "%[a3]", "%[c2]", "%[c3]")
             "add %[out], %[out], %[c4]\n\tadd %[r], %[r], #16\n\t"
             "cmp %[r], %[end]\n\tbne 1b"
@@ -494,7 +500,7 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
             MF_DW_ROWS2_PAIR("#0", "#4", "#8", "[%[k], #0]", "[%[k], #4]", "%[a1]", "%[a1]")
             MF_DW_ROWS2_PAIR("%[w0]", "%[w4]", "%[w8]", "[%[k], #8]", "[%[k], #12]", "%[a0]", "%[a1]")
             MF_DW_ROWS2_PAIR("%[v0]", "%[v4]", "%[v8]", "[%[k], #16]", "[%[k], #20]", "%[a0]", "%[a1]")
-            "ldr %[P], [%[k], #32]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #36]\n\t"
+            "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
             MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]")
             : [a0] "=&r"(a0), [a1] "=&r"(a1), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
             : [k] "r"(k), [r] "r"(r), [out] "r"(out),
@@ -512,6 +518,119 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
 #undef MF_DW_ROWS2_ROW
 #undef MF_DW_ROWS2_PAIR
 
+/* Five outputs x..x+4 of a row (stride_w 1), the last of a row whose out_w % 4 == 1: the last 4-output block and the
+ * lone last output in one (measured on kws's 5-wide rows: 98 -> ~84 cycles a channel row on the M4). Per kernel row
+ * the words A = in[x..x+1], B = in[x+2..x+3], C = in[x+4..x+5] and D = in[x+6..x+7] (loaded into A once A is spent:
+ * 13 registers): out_x+i as in the 4-output block, out_x+4 += SMLAD(C, P) + SMLABT(D, Q) (D's low half is column
+ * x+6 <= in_w + pad_left, inside the scratch row: wp = 2 * ceil(out_w / 2) + 2). The fifth sum holds 2*bias until
+ * the first row's other MACs have taken it as their addend. Requantisation as MF_DW_ROWS_RQ. */
+#define MF_DW_ROWS5_ROW(OA, OB, OC, OD, MP, MQ, B0, B1, B2, B3) \
+    "ldr %[A], [%[r], " OA "]\n\tldr %[B], [%[r], " OB "]\n\tldr %[C], [%[r], " OC "]\n\t" \
+    "ldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
+    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
+    "smlatb %[a1], %[A], %[P], " B1 "\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t" \
+    "ldr %[A], [%[r], " OD "]\n\t" \
+    "smlad %[a2], %[B], %[P], " B2 "\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t" \
+    "smlatb %[a3], %[B], %[P], " B3 "\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\t" \
+    "smlad %[a4], %[C], %[P], %[a4]\n\tsmlabt %[a4], %[A], %[Q], %[a4]\n\t"
+MF_KERNEL void mf_dw_rows_five(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C)
+{
+    int32_t a0, a1, a2, a3, a4, A, B, Cw, P, Q;
+    __asm__ volatile(
+        "ldr %[a4], [%[k], #24]\n\t"
+        MF_DW_ROWS5_ROW("#0", "#4", "#8", "#12", "[%[k], #0]", "[%[k], #4]", "%[a4]", "%[a4]", "%[a4]", "%[a4]")
+        MF_DW_ROWS5_ROW("%[w0]", "%[w4]", "%[w8]", "%[w12]", "[%[k], #8]", "[%[k], #12]", "%[a0]", "%[a1]", "%[a2]", "%[a3]")
+        MF_DW_ROWS5_ROW("%[v0]", "%[v4]", "%[v8]", "%[v12]", "[%[k], #16]", "[%[k], #20]", "%[a0]", "%[a1]", "%[a2]", "%[a3]")
+        "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
+        MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]") MF_DW_ROWS_RQ("%[a2]", "%[a3]", "%[c2]", "%[c3]")
+        "smmlar %[A], %[a4], %[Q], %[C]\n\tadd %[A], %[A], %[a4], asr #31\n\t"
+        "asr %[A], %[A], %[P]\n\tssat %[A], #8, %[A]\n\tstrb %[A], [%[out], %[c4]]"
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [A] "=&r"(A), [B] "=&r"(B),
+          [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
+        : [k] "r"(k), [r] "r"(r), [out] "r"(out),
+          [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8), [w12] "i"(2 * WP + 12),
+          [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [v8] "i"(4 * WP + 8), [v12] "i"(4 * WP + 12),
+          [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C)
+        : "memory");
+}
+#undef MF_DW_ROWS5_ROW
+
+/* One requantised output as MF_DW_ROWS_RQ with a single temporary T (m in Q, e in P, rnd in B): T = rnd + the sum's sign,
+ * SMMLAR into the sum's register, shift, SSAT, STRB. */
+#define MF_DW_ROWS_RQ1(ACC, O) \
+    "add %[A], %[B], " ACC ", asr #31\n\tsmmlar " ACC ", " ACC ", %[Q], %[A]\n\t" \
+    "asr " ACC ", " ACC ", %[P]\n\tssat " ACC ", #8, " ACC "\n\tstrb " ACC ", [%[out], " O "]\n\t"
+/* Six outputs x..x+5 of a row (stride_w 1), the last of a row whose out_w % 4 == 2: the last 4-output block and the
+ * 2-output block in one (13 registers: six sums, A, B, P, Q, the pointers). Per kernel row A = in[x..x+1] and
+ * B = in[x+2..x+3] with the weights, then C = in[x+4..x+5] into A once out_x, out_x+1 are done and D = in[x+6..x+7]
+ * into B once out_x+2, out_x+3 are: out_x+4 += SMLAD(C, P) + SMLABT(D, Q), out_x+5 += SMLATB(C, P) + SMLAD(D, Q)
+ * (D's columns are inside the scratch row: wp = out_w + 2). The sixth sum holds 2*bias until the first row's other
+ * MACs have taken it as their addend. */
+#define MF_DW_ROWS6_ROW(OA, OB, OC, OD, MP, MQ, B0, B1, B2, B3, B4) \
+    "ldr %[A], [%[r], " OA "]\n\tldr %[B], [%[r], " OB "]\n\tldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
+    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
+    "smlatb %[a1], %[A], %[P], " B1 "\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t" \
+    "ldr %[A], [%[r], " OC "]\n\t" \
+    "smlad %[a2], %[B], %[P], " B2 "\n\tsmlabt %[a2], %[A], %[Q], %[a2]\n\t" \
+    "smlatb %[a3], %[B], %[P], " B3 "\n\tsmlad %[a3], %[A], %[Q], %[a3]\n\t" \
+    "ldr %[B], [%[r], " OD "]\n\t" \
+    "smlad %[a4], %[A], %[P], " B4 "\n\tsmlabt %[a4], %[B], %[Q], %[a4]\n\t" \
+    "smlatb %[a5], %[A], %[P], %[a5]\n\tsmlad %[a5], %[B], %[Q], %[a5]\n\t"
+MF_KERNEL void mf_dw_rows_six(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C)
+{
+    int32_t a0, a1, a2, a3, a4, a5, A, B, P, Q;
+    __asm__ volatile(
+        "ldr %[a5], [%[k], #24]\n\t"
+        MF_DW_ROWS6_ROW("#0", "#4", "#8", "#12", "[%[k], #0]", "[%[k], #4]", "%[a5]", "%[a5]", "%[a5]", "%[a5]", "%[a5]")
+        MF_DW_ROWS6_ROW("%[w0]", "%[w4]", "%[w8]", "%[w12]", "[%[k], #8]", "[%[k], #12]",
+                        "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]")
+        MF_DW_ROWS6_ROW("%[v0]", "%[v4]", "%[v8]", "%[v12]", "[%[k], #16]", "[%[k], #20]",
+                        "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]")
+        "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[B], [%[k], #32]\n\t"
+        MF_DW_ROWS_RQ1("%[a0]", "#0") MF_DW_ROWS_RQ1("%[a1]", "%[c1]") MF_DW_ROWS_RQ1("%[a2]", "%[c2]")
+        MF_DW_ROWS_RQ1("%[a3]", "%[c3]") MF_DW_ROWS_RQ1("%[a4]", "%[c4]") MF_DW_ROWS_RQ1("%[a5]", "%[c5]")
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [a5] "=&r"(a5),
+          [A] "=&r"(A), [B] "=&r"(B), [P] "=&r"(P), [Q] "=&r"(Q)
+        : [k] "r"(k), [r] "r"(r), [out] "r"(out),
+          [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8), [w12] "i"(2 * WP + 12),
+          [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [v8] "i"(4 * WP + 8), [v12] "i"(4 * WP + 12),
+          [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), [c5] "i"(5 * C)
+        : "memory");
+}
+#undef MF_DW_ROWS6_ROW
+
+/* Three outputs x..x+2 (stride_w 1), the last of a row whose out_w % 4 == 3: the 2-output block and the lone last
+ * output in one, from A = in[x..x+1], B = in[x+2..x+3], C = in[x+4..x+5] of each kernel row (out_x+2 += SMLAD(B, P) +
+ * SMLABT(C, Q); C's low half, column x+4 = out_w + 1, is inside the scratch row: wp = out_w + 3). The third sum holds
+ * 2*bias until the first row's other MACs have taken it. */
+#define MF_DW_ROWS3_ROW(OA, OB, OC, MP, MQ, B0, B1) \
+    "ldr %[A], [%[r], " OA "]\n\tldr %[B], [%[r], " OB "]\n\tldr %[C], [%[r], " OC "]\n\t" \
+    "ldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
+    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
+    "smlatb %[a1], %[A], %[P], " B1 "\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t" \
+    "smlad %[a2], %[B], %[P], %[a2]\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t"
+MF_KERNEL void mf_dw_rows_three(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C)
+{
+    int32_t a0, a1, a2, A, B, Cw, P, Q;
+    __asm__ volatile(
+        "ldr %[a2], [%[k], #24]\n\t"
+        MF_DW_ROWS3_ROW("#0", "#4", "#8", "[%[k], #0]", "[%[k], #4]", "%[a2]", "%[a2]")
+        MF_DW_ROWS3_ROW("%[w0]", "%[w4]", "%[w8]", "[%[k], #8]", "[%[k], #12]", "%[a0]", "%[a1]")
+        MF_DW_ROWS3_ROW("%[v0]", "%[v4]", "%[v8]", "[%[k], #16]", "[%[k], #20]", "%[a0]", "%[a1]")
+        "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
+        MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]")
+        "smmlar %[A], %[a2], %[Q], %[C]\n\tadd %[A], %[A], %[a2], asr #31\n\t"
+        "asr %[A], %[A], %[P]\n\tssat %[A], #8, %[A]\n\tstrb %[A], [%[out], %[c2]]"
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw),
+          [P] "=&r"(P), [Q] "=&r"(Q)
+        : [k] "r"(k), [r] "r"(r), [out] "r"(out),
+          [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8),
+          [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [v8] "i"(4 * WP + 8), [c1] "i"(C), [c2] "i"(2 * C)
+        : "memory");
+}
+#undef MF_DW_ROWS3_ROW
+#undef MF_DW_ROWS_RQ1
+
 /* The stride_w 1 assembly described above (stride_w 2: mf_dw_rows2_channel) on one channel's output row: *rp at the
  * channel's planes, *outp at its first output; both are left moved by MF_DW_ROWS_ADV_R / _O (the caller steps
  * them on to the next channel, so no copy of them lives across the assembly). */
@@ -525,15 +644,18 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
     }
     const int32_t *r = *rp;
     int8_t *out = *outp;
-    if (p->act_min > -128 || p->act_max < 127 || 4 * C > 4095 || 4 * WP + 8 > 4095) {
+    if (p->act_min > -128 || p->act_max < 127 || 5 * C > 4095 || 4 * WP + 12 > 4095) {
         mf_dw_rows_channel_c(p, (const int16_t *)r, k, out, 0);
         *rp = r + MF_DW_ROWS_ADV_R(p);
         *outp = out + MF_DW_ROWS_ADV_O(p);
         return;
     }
     int32_t a0, a1, a2, a3, A, B, Cw, P, Q;
-    if (quads) {
-        const int32_t *end = r + 2 * quads;
+    /* the row's last outputs in one block: out_w % 4 == 1 or 2 (after a 4-output block): that block and the 1 or 2
+     * outputs after it (mf_dw_rows_five, _six); out_w % 4 == 3: three (mf_dw_rows_three) */
+    const int32_t tail = OW & 3, merged = quads && (tail == 1 || tail == 2);
+    if (quads - merged) {
+        const int32_t *end = r + 2 * (quads - merged);
         __asm__ volatile(
             "1:\n\t"
             "ldr %[a3], [%[k], #24]\n\tldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\tldr %[C], [%[r], #8]\n\t"
@@ -544,7 +666,7 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
             "smlatb %[a3], %[B], %[P], %[a3]\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\t"
             MF_DW_ROWS_ROW("%[w0]", "%[w4]", "%[w8]", "[%[k], #8]", "[%[k], #12]")
             MF_DW_ROWS_ROW("%[v0]", "%[v4]", "%[v8]", "[%[k], #16]", "[%[k], #20]")
-            "ldr %[P], [%[k], #32]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #36]\n\t"
+            "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
             MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]") MF_DW_ROWS_RQ("%[a2]", "%[a3]", "%[c2]", "%[c3]")
             "add %[out], %[out], %[c4]\n\tadd %[r], %[r], #8\n\t"
             "cmp %[r], %[end]\n\tbne 1b"
@@ -556,7 +678,19 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
               [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C)
             : "cc", "memory");
     }
-    if (OW & 2) {         /* two outputs x, x+1 from A, B of each row: the quads' first half */
+    if (merged && tail == 1) {
+        mf_dw_rows_five(k, r, out, WP, C);
+        r += 2;
+        out += 4 * C;
+    } else if (merged) {
+        mf_dw_rows_six(k, r, out, WP, C);
+        r += 3;
+        out += 6 * C;
+    } else if (tail == 3) {
+        mf_dw_rows_three(k, r, out, WP, C);
+        r += 1;
+        out += 2 * C;
+    } else if (tail == 2) {   /* out_w 2: two outputs x, x+1 from A, B of each row: the quads' first half */
         __asm__ volatile(
             "ldr %[a1], [%[k], #24]\n\tldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\t"
             "ldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t"
@@ -564,7 +698,7 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
             "smlatb %[a1], %[A], %[P], %[a1]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t"
             MF_DW_ROWS_ROW2("%[w0]", "%[w4]", "[%[k], #8]", "[%[k], #12]")
             MF_DW_ROWS_ROW2("%[v0]", "%[v4]", "[%[k], #16]", "[%[k], #20]")
-            "ldr %[P], [%[k], #32]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #36]\n\t"
+            "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
             MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]")
             : [a0] "=&r"(a0), [a1] "=&r"(a1), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
             : [k] "r"(k), [r] "r"(r), [out] "r"(out),
@@ -572,8 +706,7 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
             : "memory");
         r += 1;
         out += 2 * C;
-    }
-    if (OW & 1)           /* the last output x from A, B of each row: out_x += SMLAD(A, P) + SMLABT(B, Q) */
+    } else if (tail == 1)     /* out_w 1: the output x from A, B of each row: out_x += SMLAD(A, P) + SMLABT(B, Q) */
         mf_dw_rows_one(k, r, out, WP);
     *rp = r;
     *outp = out;
@@ -589,13 +722,14 @@ MF_KERNEL void mf_dw_rows_channel(const mf_depthwise_conv2d_params_t *p, const i
 #undef MF_DW_ROWS_ROW2
 #undef MF_DW_ROWS_RQ
 
-/* One group's stack constants from its 25 flash words (ops/depthwise_conv2d.py _rows_layout): per kernel row r
+/* One group's stack constants from its MF_DW_ROWS_GW flash words (ops/depthwise_conv2d.py _rows_layout): per kernel row r
  * the int8 words Z = (w_r0 c0..c3), X01 = (w_r1 c0, w_r1 c1, w_r2 c0, w_r2 c1), X23 (the same for c2, c3).
  * SXTB16 (plain / ror #8) of X01 and X23 gives each channel's Q = (w_r1, w_r2), of Z the lanes (w_r0 c0, c2) and
  * (c1, c3), SADD16 doubles them, ROR 16 brings c2 and c3 to the low half, PKHBT joins w_r0 (low) and Q's low half
  * into P = (2w_r0, 2w_r1). kb gets, for each of nrot rotations rho, per channel j the ten words mf_dw_rows_run
  * reads (kb + 40 * rho + 10 * j): the weight pairs of the planes' rows 0, 1, 2 (plane row s holding kernel row
- * (s - rho) mod 3: the ring of mf_dw_rows' direct mode), then the four requantisation words copied. */
+ * (s - rho) mod 3: the ring of mf_dw_rows' direct mode), then the four requantisation words 2*bias, m, rnd, e
+ * copied. */
 MF_KERNEL void mf_dw_rows_weights(const int32_t *g, int32_t *kb, int32_t nrot)
 {
 #pragma GCC unroll 3
@@ -659,7 +793,7 @@ MF_KERNEL void mf_dw_rows(const mf_depthwise_conv2d_params_t *p, const int8_t *i
             for (int32_t c0 = 0; c0 < C; c0 += 4) {
                 const int32_t nc = C - c0 < 4 ? C - c0 : 4;
                 /* the rotations the output rows use: one a call of one output row (a row pipeline's band) */
-                mf_dw_rows_weights(p->wr + 25 * (c0 >> 2), kb, p->out_h < 3 ? p->out_h : 3);
+                mf_dw_rows_weights(p->wr + MF_DW_ROWS_GW * (c0 >> 2), kb, p->out_h < 3 ? p->out_h : 3);
                 int32_t next = -p->pad_top, slot = 0;  /* the first input row not yet in the ring, its plane row */
                 for (int32_t oy = 0; oy < p->out_h; ++oy) {
                     const int32_t iy0 = oy * p->stride_h - p->pad_top;
@@ -688,7 +822,7 @@ MF_KERNEL void mf_dw_rows(const mf_depthwise_conv2d_params_t *p, const int8_t *i
             const int32_t nb = p->out_h - oy < p->band ? p->out_h - oy : p->band;
             for (int32_t c0 = 0; c0 < C; c0 += 4) {
                 const int32_t nc = C - c0 < 4 ? C - c0 : 4;
-                mf_dw_rows_weights(p->wr + 25 * (c0 >> 2), kb, 1);
+                mf_dw_rows_weights(p->wr + MF_DW_ROWS_GW * (c0 >> 2), kb, 1);
                 mf_dw_rows_widen(p, in_b, iy0, (nb - 1) * p->stride_h + 3, c0, nc, s);
                 for (int32_t j = 0; j < nc; ++j)
                     for (int32_t i = 0; i < nb; ++i)
