@@ -148,8 +148,11 @@ class Conv2D(OpDef):
                 fields.update(weights=ctx.const(f"{op.name}_pw", pw), bias="0", mult="0", shift="0", rq_mode=1, rq="0", mix=3)
             elif wrow is not None:   # as mix = 1: the last group's padded channels get zero constants
                 rq = np.concatenate([rq, np.zeros(6 * ((-oc % 4) // 2), np.int32)])
-                fields.update(weights=ctx.const(f"{op.name}_rmix", wrow), bias="0", mult="0", shift="0", rq_mode=1,
-                              rq=ctx.const(f"{op.name}_rq", rq), mix=4)
+                # one stream, the constants right after the weights: the M7 schedule's last load of a window reads
+                # the word after its group's weights (runtime/dsp/mf_conv2d.h MF_DSP_RMIX_WINDOW_M7), never past it
+                name = ctx.const(f"{op.name}_rmix", np.concatenate([wrow, rq.astype("<i4").view(np.int8)]))
+                fields.update(weights=name, bias="0", mult="0", shift="0", rq_mode=1,
+                              rq=f"(const int32_t *)(const void *)({name} + {wrow.size})", mix=4)
             elif c1 is not None:
                 fields.update(weights=ctx.const(w), bias="0", mult="0", shift="0", rq_mode=1,
                               rq=ctx.const(f"{op.name}_c1rq", c1), mix=2)

@@ -670,9 +670,61 @@ MF_KERNEL void mf_dsp_row_entries(const mf_conv2d_params_t *p, const int8_t *in_
     "ldr %[wb], [%[w], #8]\n\t"                                                                  \
     "ldr %[e0], [%[x], #32]!\n\t" MF_DSP_MIX_MACS
 
+/* M7 (dual issue): the same words software pipelined, every load and SXTB16 issued next to an SMLAD. A step (one
+ * input word pair against one weight pair) finds pixel 0's word in e0 and its raw weight word in wa (loaded by
+ * the step before, after their last reads there) and loads the next step's at X_ + 4, W_ + 8 (with writeback
+ * when WB_ is "!": the pointers then move on to them): 8 SMLADs in 8 issue cycles. */
+#define MF_RMIX7_STEP(X_, W_, WB_)                                                               \
+    "smlad %[ma0], %[e0], %[wa], %[ma0]\n\t" "ldr %[e1], [%[x], #" #X_ "+%c[d]]\n\t"              \
+    "smlad %[ma1], %[e1], %[wa], %[ma1]\n\t" "ldr %[wb], [%[w], #" #W_ "+4]\n\t"                  \
+    "smlad %[mb0], %[e0], %[wb], %[mb0]\n\t" "sxtb16 %[wa], %[wa]\n\t"                            \
+    "smlad %[mb1], %[e1], %[wb], %[mb1]\n\t" "sxtb16 %[wb], %[wb]\n\t"                            \
+    "smlad %[sa0], %[e0], %[wa], %[sa0]\n\t"                                                      \
+    "smlad %[sa1], %[e1], %[wa], %[sa1]\n\t" "ldr %[wa], [%[w], #" #W_ "+8]" WB_ "\n\t"           \
+    "smlad %[sb0], %[e0], %[wb], %[sb0]\n\t" "ldr %[e0], [%[x], #" #X_ "+4]" WB_ "\n\t"           \
+    "smlad %[sb1], %[e1], %[wb], %[sb1]\n\t"
+/* A pass's last step: e1 is done first so it can take the weights' end (stacked) for the pass check, which
+ * compares w once the next weight word's load has moved it on; the x step's load issues with the branch. */
+#define MF_RMIX7_LAST(X_, W_)                                                                    \
+    "smlad %[ma0], %[e0], %[wa], %[ma0]\n\t" "ldr %[e1], [%[x], #" #X_ "+%c[d]]\n\t"              \
+    "smlad %[ma1], %[e1], %[wa], %[ma1]\n\t" "ldr %[wb], [%[w], #" #W_ "+4]\n\t"                  \
+    "smlad %[mb0], %[e0], %[wb], %[mb0]\n\t" "sxtb16 %[wa], %[wa]\n\t"                            \
+    "smlad %[mb1], %[e1], %[wb], %[mb1]\n\t" "sxtb16 %[wb], %[wb]\n\t"                            \
+    "smlad %[sa1], %[e1], %[wa], %[sa1]\n\t"                                                      \
+    "smlad %[sb1], %[e1], %[wb], %[sb1]\n\t" "ldr %[e1], %[end]\n\t"                              \
+    "smlad %[sa0], %[e0], %[wa], %[sa0]\n\t" "ldr %[wa], [%[w], #" #W_ "+8]!\n\t"                 \
+    "smlad %[sb0], %[e0], %[wb], %[sb0]\n\t" "cmp %[w], %[e1]\n\t"                                \
+    "ldr %[e0], [%[x], #" #X_ "+4]!\n\t"
+#define MF_RMIX7_STEP4(X_, W_)                                                                   \
+    MF_RMIX7_STEP(X_, W_, "") MF_RMIX7_STEP(X_ + 4, W_ + 8, "") MF_RMIX7_STEP(X_ + 8, W_ + 16, "")  \
+    MF_RMIX7_STEP(X_ + 12, W_ + 24, "")
+/* The whole window on the M7: the first words loaded, the 2- and 4-word heads (their last step moving x and w on),
+ * then 8-word passes until w reaches the group's end. The last step loads a word past pixel 0's window (inside
+ * pixel 1's entries) and past the group's weights (the next group's first word; after the last group the
+ * requantisation constants, which ops/conv2d.py stores right after the weights). */
+#define MF_DSP_RMIX_WINDOW_M7                                                                    \
+    "ldr %[e0], [%[x]]\n\tldr %[wa], [%[w]]\n\t"                                                  \
+    ".if %c[h2]\n\t" MF_RMIX7_STEP(0, 0, "") MF_RMIX7_STEP(4, 8, "!") ".endif\n\t"                \
+    ".if %c[h4]\n\t" MF_RMIX7_STEP(0, 0, "") MF_RMIX7_STEP(4, 8, "") MF_RMIX7_STEP(8, 16, "")       \
+    MF_RMIX7_STEP(12, 24, "!") ".endif\n\t"                                                       \
+    ".if %c[loop]\n"                                                                             \
+    "1:\n\t" MF_RMIX7_STEP4(0, 0) MF_RMIX7_STEP(16, 32, "") MF_RMIX7_STEP(20, 40, "")               \
+    MF_RMIX7_STEP(24, 48, "") MF_RMIX7_LAST(28, 56) "bne 1b\n"                                    \
+    ".endif"
+/* M4/M33: each word's four loads back to back (LDR pipelining); the pass check compares x with the window's end. */
+#define MF_DSP_RMIX_WINDOW_M4                                                                    \
+    ".if %c[h2]\n\t" MF_DSP_RMIX(0, 0) MF_DSP_RMIX(4, 8) "adds %[x], #8\n\tadds %[w], #16\n"       \
+    ".endif\n"                                                                                   \
+    ".if %c[h4]\n\t" MF_DSP_RMIX4(0, 0) "adds %[x], #16\n\tadds %[w], #32\n"                       \
+    ".endif\n"                                                                                   \
+    ".if %c[loop]\n"                                                                             \
+    "subs %[x], #4\n\tsubs %[w], #12\n"                                                          \
+    "1:\n\t" MF_DSP_RMIX_PASS "ldr %[e0], %[end]\n\tcmp %[x], %[e0]\n\tbne 1b\n"                   \
+    ".endif"
+
 /* out0[c] (and out1[c] when two) for the windows at x and x + d bytes (k4 values each, int16) and channels
- * c < n_out: mf_dsp_mix_rows' arithmetic on row entries. The loop ends when x reaches the window's end,
- * read from the stack (every register holds an accumulator, a temporary or a pointer). */
+ * c < n_out: mf_dsp_mix_rows' arithmetic on row entries. The loop ends when x (M4/M33) or w (M7) reaches the
+ * window's end, read from the stack (every register holds an accumulator, a temporary or a pointer). */
 MF_KERNEL void mf_dsp_rowmix_rows(const int16_t *x16, const int32_t k4, const int32_t d, const int8_t *wmix,
                                   const int32_t *rq, const int32_t n_out, const int32_t out_offset,
                                   const int32_t act_min, const int32_t act_max, int8_t *out0, const int two)
@@ -685,21 +737,21 @@ MF_KERNEL void mf_dsp_rowmix_rows(const int16_t *x16, const int32_t k4, const in
         int32_t e0, e1, wa, wb;
         const int16_t *x = x16;
         const int8_t *w = wmix;
-        const int16_t *const end = x16 + k4 - 2;   /* x after the last pass (biased by -4 bytes) */
-        __asm__ volatile(".if %c[h2]\n\t" MF_DSP_RMIX(0, 0) MF_DSP_RMIX(4, 8) "adds %[x], #8\n\tadds %[w], #16\n"
-                         ".endif\n"
-                         ".if %c[h4]\n\t" MF_DSP_RMIX4(0, 0) "adds %[x], #16\n\tadds %[w], #32\n"
-                         ".endif\n"
-                         ".if %c[loop]\n"
-                         "subs %[x], #4\n\tsubs %[w], #12\n"
-                         "1:\n\t" MF_DSP_RMIX_PASS "ldr %[e0], %[end]\n\tcmp %[x], %[e0]\n\tbne 1b\n"
-                         ".endif"
+#if defined(MF_TARGET_M7)
+        const void *const end = wmix + 4 * k4;     /* w after the last pass */
+#define MF_DSP_RMIX_WINDOW MF_DSP_RMIX_WINDOW_M7
+#else
+        const void *const end = x16 + k4 - 2;      /* x after the last pass (biased by -4 bytes) */
+#define MF_DSP_RMIX_WINDOW MF_DSP_RMIX_WINDOW_M4
+#endif
+        __asm__ volatile(MF_DSP_RMIX_WINDOW
                          : [ma0] "+r"(ma0), [ma1] "+r"(ma1), [mb0] "+r"(mb0), [mb1] "+r"(mb1),
                            [sa0] "+r"(sa0), [sa1] "+r"(sa1), [sb0] "+r"(sb0), [sb1] "+r"(sb1),
                            [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [x] "+r"(x), [w] "+r"(w)
                          : [loop] "i"(k4 >= 16), [h4] "i"((head & 4) != 0), [h2] "i"((head & 2) != 0), [d] "i"(d),
                            [end] "m"(end)
                          : "cc", "memory");
+#undef MF_DSP_RMIX_WINDOW
         mf_dsp_mix_out(rq, n_out - c, two, ma0, ma1, mb0, mb1, sa0, sa1, sb0, sb1, out_offset, act_min, act_max, out0, out1);
     }
 }
