@@ -402,7 +402,7 @@ def test_conv_c1_on_core(name, core, tmp_path):
     exact_on_core(C1_MODELS[name](), core, tmp_path, "target-c1", name, took)
 
 
-# DSP dense 1x1 convolutions (mf_conv2d_s8_pw): in_c 12..64 (every mix of leading chunks and 4-chunk passes), out_c
+# DSP unpadded 1x1 convolutions (mf_conv2d_s8_pw): in_c 12..64 (every mix of leading chunks and 4-chunk passes), out_c
 # multiples of 4 (3..33 groups), odd pixel counts (a lone last pixel), batches, every clamp (none, RELU's lower bound,
 # RELU6's both), per-tensor weights, input/output zero points at the ends of int8.
 PW_MODELS = {
@@ -414,6 +414,13 @@ PW_MODELS = {
                                                     per_channel=False, in_zp=127),
     "pw-44to132-3x1": lambda: mg.conv2d_model(seed_of("pw", 6), (1, 3, 1, 44), 132, 1, 1, "VALID", 1, "NONE", out_zp=40),
     "pw-64to16-5x3": lambda: mg.conv2d_model(seed_of("pw", 7), (1, 5, 3, 64), 16, 1, 1, "SAME", 1, "RELU", in_zp=-1),
+    # strided (pixels read at the strides): odd sizes, a pair straddling two images, a lone last pixel, stride 3 VALID
+    "pw-16to32-s2-7x9": lambda: mg.conv2d_model(seed_of("pw", 8), (1, 7, 9, 16), 32, 1, 2, "SAME", 1, "RELU", in_zp=-128),
+    "pw-20to16-s2-batch2": lambda: mg.conv2d_model(seed_of("pw", 9), (2, 5, 6, 20), 16, 1, 2, "SAME", 1, "RELU6",
+                                                   in_zp=5, out_zp=-7),
+    "pw-12to24-s3-valid": lambda: mg.conv2d_model(seed_of("pw", 10), (1, 8, 7, 12), 24, 1, 3, "VALID", 1, "NONE",
+                                                  out_zp=100),
+    "pw-32to64-s2x1": lambda: mg.conv2d_model(seed_of("pw", 11), (1, 6, 5, 32), 64, 1, (2, 1), "SAME", 1, "NONE", in_zp=-3),
 }
 
 
@@ -427,8 +434,8 @@ def test_conv_pw_on_core(name, core, tmp_path):
 
 
 def test_conv_pw_chosen():
-    """mf_conv2d_s8_pw takes dense 1x1 layers only, with in_c % 4 == 0 >= PW_MIN_IC, out_c % 4 == 0 and enough MACs
-    per pixel; others keep their paths."""
+    """mf_conv2d_s8_pw takes 1x1 layers (any stride) only, with in_c % 4 == 0 >= PW_MIN_IC, out_c % 4 == 0 and enough
+    MACs per pixel; others keep their paths."""
     from microforge.ops.conv2d import PW_MIN_MACS
     def mix(model):
         c = compile_model(model, target="m4").files["model.c"]
@@ -438,7 +445,8 @@ def test_conv_pw_chosen():
     assert 16 * 8 < PW_MIN_MACS <= 16 * 16
     assert mix(mg.conv2d_model(1, (1, 4, 4, 20), 18, 1, 1, "SAME", 1, "NONE")) != 3    # out_c % 4
     assert mix(mg.conv2d_model(1, (1, 4, 4, 22), 16, 1, 1, "SAME", 1, "NONE")) != 3    # in_c % 4
-    assert mix(mg.conv2d_model(1, (1, 7, 7, 16), 16, 1, 2, "SAME", 1, "NONE")) != 3    # stride 2
+    assert mix(mg.conv2d_model(1, (1, 7, 7, 16), 16, 1, 2, "SAME", 1, "NONE")) == 3    # stride 2: read at the strides
+    assert mix(mg.conv2d_model(1, (1, 8, 8, 16), 32, 1, 2, "SAME", 1, "NONE")) == 3    # ic's shortcut convolutions
     assert mix(mg.conv2d_model(1, (1, 4, 4, 16), 16, 3, 1, "SAME", 1, "NONE")) != 3    # 3x3
 
 

@@ -35,7 +35,8 @@ ROW_BYTES = 3456
 # widening makes in_c 1 and 3 layers slower than the 2x4 blocks' gathers (measured on the emulated M4: vww's and
 # kws' first convs +7% and +10%), so they stay there.
 ROW_IC_MULTIPLE = 4
-# Dense (unpadded, stride 1) 1x1 convolutions with in_c % 4 == 0, in_c >= PW_MIN_IC and out_c % 4 == 0 go through
+# Unpadded 1x1 convolutions (any stride: a strided one reads its pixels at the strides) with in_c % 4 == 0,
+# in_c >= PW_MIN_IC and out_c % 4 == 0 go through
 # mf_conv2d_s8_pw (runtime/dsp/mf_conv2d.h) when pw_layout is exact: mixed 4-channel groups, each followed by its
 # requantisation constants. in_c up to PW_MAX_IC (the asm block steps back over the window with one SUB #imm12),
 # out_c up to PW_MAX_OC (pixel 1's outputs stored at an #imm12 offset).
@@ -138,8 +139,8 @@ class Conv2D(OpDef):
             if kh == 1 and kw == 1 and pad_t == 0 and pad_l == 0 and ic in C1_IC and oc <= 255:
                 c1 = c1_rq_layout(w2, bias, mult, shift, out_zp, lo, hi)
             pw = None
-            if (c1 is None and rq is not None and kh == 1 and kw == 1 and pad_t == 0 and pad_l == 0 and o["stride_h"] == 1
-                    and o["stride_w"] == 1 and x.shape[1:3] == y.shape[1:3] and PW_MIN_IC <= ic <= PW_MAX_IC and ic % 4 == 0
+            if (c1 is None and rq is not None and kh == 1 and kw == 1 and pad_t == 0 and pad_l == 0
+                    and PW_MIN_IC <= ic <= PW_MAX_IC and ic % 4 == 0
                     and oc % 4 == 0 and oc <= PW_MAX_OC and ic * oc >= PW_MIN_MACS):
                 pw = pw_layout(w2, rq)
             wmix = mix_layout(w2) if rq is not None and c1 is None and pw is None else None

@@ -41,7 +41,7 @@ typedef struct {
     const int32_t *rq;            /* per channel pair: bias[2], 2*mult-2^32[2], -shift-1[2] */
     int32_t mix;                  /* 1: weights in mixed 4-channel groups (ops/conv2d.py mix_layout), 2x4 blocks;
                                      2: 1x1 with 8 input channels (mf_conv2d_s8_c1), weights as in the .tflite;
-                                     3: dense 1x1 (mf_conv2d_s8_pw), mixed groups each followed by its constants;
+                                     3: unpadded 1x1 (mf_conv2d_s8_pw), mixed groups each followed by its constants;
                                      4: row entries (mf_conv2d_s8_rowmix), mixed groups in (kx, ky, c) order */
 } mf_conv2d_params_t;
 
@@ -779,8 +779,8 @@ MF_KERNEL void mf_conv2d_s8_rowmix(const mf_conv2d_params_t *p, const int8_t *in
     }
 }
 
-/* ---- dense 1x1 convolutions on mixed weights with the constants in the stream (mix = 3) ---------------
- * Chosen by ops/conv2d.py (pw_layout) for unpadded stride-1 1x1 layers with in_c % 4 == 0, in_c >= 12 and
+/* ---- unpadded 1x1 convolutions on mixed weights with the constants in the stream (mix = 3) ------------
+ * Chosen by ops/conv2d.py (pw_layout) for unpadded 1x1 layers (any stride) with in_c % 4 == 0, in_c >= 12 and
  * out_c % 4 == 0 whose mixed weights and fast requantisation are exact. The arithmetic of mf_dsp_mix_rows
  * (2 pixels x 4 channels, one SXTB16 per 4 weights), but each 4-channel group is one pass of a single asm
  * block, requantisation included: the group's 4*in_c mixed weight bytes are followed in the same stream by
@@ -923,6 +923,16 @@ MF_KERNEL void mf_dsp_pw_rows1(const int32_t *x16, const int32_t k4, const int8_
     }
 }
 
+/* The input pixel output pixel i (flat over batch, row, column) of an unpadded 1x1 layer reads: i itself when dense,
+ * else at the strides (ic's stride-2 shortcut convolutions). */
+MF_KERNEL const int8_t *mf_dsp_pw_pixel(const mf_conv2d_params_t *p, const int8_t *in, const int32_t i)
+{
+    if (p->stride_h == 1 && p->stride_w == 1 && p->in_h == p->out_h && p->in_w == p->out_w) return in + i * p->in_c;
+    const int32_t per_image = p->out_h * p->out_w, b = i / per_image, r = i - b * per_image;
+    const int32_t oy = r / p->out_w, ox = r - oy * p->out_w;
+    return in + ((b * p->in_h + oy * p->stride_h) * p->in_w + ox * p->stride_w) * p->in_c;
+}
+
 MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int8_t *buf)
 {
     const int32_t oc = p->out_c, k4 = p->in_c;
@@ -934,12 +944,13 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
     int32_t *x16 = (int32_t *)buf;
     x16[k4] = (int32_t)0x80808080;   /* the window loop's end (as in mf_dsp_mix_rows) */
     for (int32_t i = 0; i < n_pix; i += 2) {
+        const int8_t *const a = mf_dsp_pw_pixel(p, in, i);
         if (n_pix - i == 1) {
-            mf_dsp_mix_expand2(x16, in + i * k4, in + i * k4, k4);
+            mf_dsp_mix_expand2(x16, a, a, k4);
             mf_dsp_pw_rows1(x16, k4, p->weights, oc, p->out_offset, p->act_min, p->act_max, out + i * oc);
             break;
         }
-        mf_dsp_mix_expand2(x16, in + i * k4, in + (i + 1) * k4, k4);
+        mf_dsp_mix_expand2(x16, a, mf_dsp_pw_pixel(p, in, i + 1), k4);
         x16[k4 + 1] = (int32_t)(uintptr_t)(out + i * oc);         /* pixel 0's next group; pixel 1's is oc further */
         x16[k4 + 2] = (int32_t)(uintptr_t)(out + (i + 1) * oc);   /* ... and its end */
         int32_t ma0, ma1, mb0, mb1, sa0, sa1, sb0, sb1, e0, e1, wa, wb;
