@@ -2,6 +2,8 @@
 arm-none-eabi-gcc and executed instruction by instruction, compared byte for byte with TFLM."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from helpers import assert_same_outputs, Oracle, random_inputs, seed_of, shared_model
@@ -323,7 +325,7 @@ def test_conv_mix_gather_on_core(name, core, tmp_path, monkeypatch):
     exact_on_core(GATHER_MODELS[name](), core, tmp_path, "target-gather", name, mix_taken)
 
 
-# Non-1x1 convolutions on row entries (mf_conv2d_s8_rowmix, mix = 4): with the padding and window-size rules lifted
+# Non-1x1 convolutions on row entries (mf_conv2d_s8_rowmix, mix = 4, or 6 with out_c % 4 == 0): with the padding and window-size rules lifted
 # (MIX_MAX_PAD = inf, MIX_MIN_WIN = 4) small odd shapes take it too. Entries widened in order (in_c 1, 2, 3, 5, 7)
 # and as SXTB16 pairs (in_c 4, 8, 16); every head of the 8-word loop (k4 / 2 mod 8 = 0, 2, 4, 6) with and
 # without loop passes; odd out_c (partial last group), out_c 1; a lone last pixel per row (odd out_w); padded rows
@@ -353,6 +355,14 @@ ROW_MODELS = {
                                                      in_zp=-128),
     "row-3x3-c3to4-strips-s2": lambda: mg.conv2d_model(seed_of("rw", 13), (1, 4, 193, 3), 4, 3, 2, "SAME", 1, "RELU6",
                                                        in_zp=1),
+    # out_c % 4 == 0 (mix = 6, mf_dsp_rowpw_pair) at every head: 2 (36 values), 6 without loop passes (12), 4 alone (8)
+    "row-3x3-c4to12-batch2-s2x1": lambda: mg.conv2d_model(seed_of("rw", 14), (2, 7, 5, 4), 12, 3, (2, 1), "SAME", 1,
+                                                          "RELU6", in_zp=-128, out_zp=-60),
+    "row-1x3-c4to8-valid": lambda: mg.conv2d_model(seed_of("rw", 15), (1, 4, 9, 4), 8, (1, 3), 1, "VALID", 1, "RELU",
+                                                   out_zp=50),
+    "row-2x1-c4to4": lambda: mg.conv2d_model(seed_of("rw", 16), (1, 5, 3, 4), 4, (2, 1), 1, "SAME", 1, "NONE", in_zp=6),
+    "row-3x3-c8to12-per-tensor": lambda: mg.conv2d_model(seed_of("rw", 17), (1, 5, 7, 8), 12, 3, 1, "SAME", 1, "RELU",
+                                                         per_channel=False, in_zp=-3),
 }
 
 
@@ -364,8 +374,9 @@ def test_conv_rowmix_on_core(name, core, tmp_path, monkeypatch):
     monkeypatch.setattr(conv2d, "MIX_MIN_WIN", 4)
     monkeypatch.setattr(conv2d, "ROW_IC_MULTIPLE", 1)   # in_c 1, 2, 3, 5, 7 too (the kernel takes any)
 
-    def took(model_c):
-        assert ".mix = 4" in model_c, "the row-entry path was not taken"
+    def took(model_c):   # out_c % 4 == 0: the groups with their constants (mix = 6), else mix = 4
+        oc = int(re.search(r"to(\d+)", name).group(1))
+        assert f".mix = {6 if oc % 4 == 0 else 4}" in model_c, "the row-entry path was not taken"
         if "-strips" in name:   # (in_c, stride, out_w) of the two wide models
             ic, sw, ow = (16, 1, 37) if "c16" in name else (3, 2, 97)
             assert conv2d.row_strip(dict(k_h=3, k_w=3, in_c=ic, stride_w=sw)) < ow

@@ -42,7 +42,8 @@ typedef struct {
     int32_t mix;                  /* 1: weights in mixed 4-channel groups (ops/conv2d.py mix_layout), 2x4 blocks;
                                      2: 1x1 with 8 input channels (mf_conv2d_s8_c1), weights as in the .tflite;
                                      3: unpadded 1x1 (mf_conv2d_s8_pw), mixed groups each followed by its constants;
-                                     4: row entries (mf_conv2d_s8_rowmix), mixed groups in (kx, ky, c) order */
+                                     4: row entries (mf_conv2d_s8_rowmix), mixed groups in (kx, ky, c) order;
+                                     6: row entries, mix 4's groups each followed by its constants (as mix 3) */
 } mf_conv2d_params_t;
 
 MF_KERNEL void mf_dsp_copy(int8_t *dst, const int8_t *src, const int32_t n)
@@ -756,8 +757,16 @@ MF_KERNEL void mf_dsp_rowmix_rows(const int16_t *x16, const int32_t k4, const in
     }
 }
 
-/* The mix = 4 convolution: output rows in strips of MF_CONV2D_ROW_STRIP pixels, each strip's entries built,
- * then its pixels in pairs (a lone last one computes its neighbour's window too, stores only its own). */
+MF_KERNEL void mf_dsp_rowpw_pair(const int16_t *x16, const int32_t k4, const int32_t d, const int8_t *stream,
+                                 const int32_t n_out, const int32_t out_offset, const int32_t act_min,
+                                 const int32_t act_max, int8_t *out0);   /* mix = 6, below */
+MF_KERNEL void mf_dsp_pw_rows1(const int32_t *x16, const int32_t k4, const int8_t *w, const int32_t n_out,
+                               const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *out,
+                               const int32_t xs);
+
+/* The mix = 4 and mix = 6 convolutions: output rows in strips of MF_CONV2D_ROW_STRIP pixels, each strip's entries
+ * built, then its pixels in pairs. mix = 4: a lone last one computes its neighbour's window too, stores only its
+ * own; mix = 6 (mf_dsp_rowpw_pair): a lone last one goes through mf_dsp_pw_rows1. */
 MF_KERNEL void mf_conv2d_s8_rowmix(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int8_t *buf)
 {
     const int32_t oc = p->out_c, ic = p->in_c, e = p->k_h * ic, sw = p->stride_w;
@@ -771,9 +780,17 @@ MF_KERNEL void mf_conv2d_s8_rowmix(const mf_conv2d_params_t *p, const int8_t *in
                 const int32_t n_o = p->out_w - ox < strip ? p->out_w - ox : strip;
                 const int32_t nx = (((n_o + 1) & ~1) - 1) * sw + p->k_w;
                 mf_dsp_row_entries(p, in_b, oy, ox * sw - p->pad_left, nx, x16);
-                for (int32_t q = 0; q < n_o; q += 2, o += 2 * oc)
-                    mf_dsp_rowmix_rows(x16 + q * sw * e, k4, 2 * sw * e, p->weights, p->rq, oc, p->out_offset,
-                                       p->act_min, p->act_max, o, n_o - q >= 2);
+                for (int32_t q = 0; q < n_o; q += 2, o += 2 * oc) {
+                    const int16_t *const xq = x16 + q * sw * e;
+                    if (p->mix == 6 && n_o - q >= 2)
+                        mf_dsp_rowpw_pair(xq, k4, 2 * sw * e, p->weights, oc, p->out_offset, p->act_min, p->act_max, o);
+                    else if (p->mix == 6)
+                        mf_dsp_pw_rows1((const int32_t *)(const void *)xq, k4, p->weights, oc, p->out_offset,
+                                        p->act_min, p->act_max, o, 2);
+                    else
+                        mf_dsp_rowmix_rows(xq, k4, 2 * sw * e, p->weights, p->rq, oc, p->out_offset,
+                                           p->act_min, p->act_max, o, n_o - q >= 2);
+                }
             }
         }
     }
@@ -900,17 +917,44 @@ MF_KERNEL void mf_conv2d_s8_rowmix(const mf_conv2d_params_t *p, const int8_t *in
     "ssat %[" #A0_ "], #8, %[" #A0_ "], asr #1\n\t"                                              \
     "ssat %[" #A1_ "], #8, %[" #A1_ "], asr #1\n\t"
 
-/* mf_conv2d_s8_pw's lone last pixel (x16 from mf_dsp_mix_expand2 with both pixels the same; its pixel-0 words are
- * read): mf_dsp_mix_rows1's arithmetic in C on the pw stream, no pixel computed twice. */
+/* A group's 8 outputs from its accumulators (no bias) and its 12 constants at w (w left after them): channel by
+ * channel the bias added and requantised (both pixels), then pixel 0's 4 outputs packed into sa0, pixel 1's into sa1,
+ * clamped 4 at a time when the activation is tighter than int8. */
+#define MF_DSP_PW_OUT4                                                                            \
+    "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"                                 \
+    "sub %[mb0], %[mb0], %[sb0]\n\tsub %[mb1], %[mb1], %[sb1]\n\t"                                 \
+    MF_DSP_PW_CONSTS        /* channel 0: sa */                                                  \
+    "add %[sa0], %[sa0], %[e0]\n\tadd %[sa1], %[sa1], %[e0]\n\t" MF_DSP_PW_RQ(sa0, sa1)              \
+    MF_DSP_PW_CONSTS        /* channel 1: (ma - sa) >> 8 */                                      \
+    "add %[ma0], %[e0], %[ma0], asr #8\n\tadd %[ma1], %[e0], %[ma1], asr #8\n\t" MF_DSP_PW_RQ(ma0, ma1) \
+    MF_DSP_PW_CONSTS        /* channel 2: sb */                                                  \
+    "add %[sb0], %[sb0], %[e0]\n\tadd %[sb1], %[sb1], %[e0]\n\t" MF_DSP_PW_RQ(sb0, sb1)              \
+    MF_DSP_PW_CONSTS        /* channel 3: (mb - sb) >> 8 */                                      \
+    "add %[mb0], %[e0], %[mb0], asr #8\n\tadd %[mb1], %[e0], %[mb1], asr #8\n\t" MF_DSP_PW_RQ(mb0, mb1) \
+    "bfi %[sa0], %[ma0], #8, #8\n\tbfi %[sa1], %[ma1], #8, #8\n\t"                                 \
+    "bfi %[sa0], %[sb0], #16, #8\n\tbfi %[sa1], %[sb1], #16, #8\n\t"                               \
+    "bfi %[sa0], %[mb0], #24, #8\n\tbfi %[sa1], %[mb1], #24, #8\n\t"                               \
+    ".if %c[lo] > -128\n\tmov %[e0], #((%c[lo]) & 0xff) * 0x01010101\n\t"                                 \
+    "ssub8 %[e1], %[sa0], %[e0]\n\tsel %[sa0], %[sa0], %[e0]\n\t"                                  \
+    "ssub8 %[e1], %[sa1], %[e0]\n\tsel %[sa1], %[sa1], %[e0]\n\t.endif\n\t"                         \
+    ".if %c[hi] < 127\n\tmov %[e0], #((%c[hi]) & 0xff) * 0x01010101\n\t"                                 \
+    "ssub8 %[e1], %[e0], %[sa0]\n\tsel %[sa0], %[sa0], %[e0]\n\t"                                  \
+    "ssub8 %[e1], %[e0], %[sa1]\n\tsel %[sa1], %[sa1], %[e0]\n\t.endif\n\t"
+
+/* A lone last pixel on a stream of groups each followed by its constants (mf_conv2d_s8_pw, mf_dsp_rowpw_pair):
+ * mf_dsp_mix_rows1's arithmetic in C, no pixel computed twice. Its window's 4-value chunks are xs words apart, the
+ * even values' word first, the odd ones' xs / 2 words on: x16 from mf_dsp_mix_expand2 with both pixels the same
+ * (xs 4), or row entries (xs 2). */
 MF_KERNEL void mf_dsp_pw_rows1(const int32_t *x16, const int32_t k4, const int8_t *w, const int32_t n_out,
-                               const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *out)
+                               const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *out,
+                               const int32_t xs)
 {
     for (int32_t c = 0; c < n_out; c += 4, out += 4) {
         int32_t ma = 0, sa = 0, mb = 0, sb = 0;
         const int32_t *x = x16;
-        for (int32_t k = 0; k < k4; k += 4, x += 4, w += 16) {
+        for (int32_t k = 0; k < k4; k += 4, x += xs, w += 16) {
             const int32_t a = mf_dsp_ld4(w), b = mf_dsp_ld4(w + 4), a2 = mf_dsp_ld4(w + 8), b2 = mf_dsp_ld4(w + 12);
-            const int32_t e = x[0], o = x[2];
+            const int32_t e = x[0], o = x[xs / 2];
             ma = __smlad(e, a, ma); mb = __smlad(e, b, mb); sa = __smlad(e, __sxtb16(a), sa); sb = __smlad(e, __sxtb16(b), sb);
             ma = __smlad(o, a2, ma); mb = __smlad(o, b2, mb); sa = __smlad(o, __sxtb16(a2), sa); sb = __smlad(o, __sxtb16(b2), sb);
         }
@@ -947,7 +991,7 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
         const int8_t *const a = mf_dsp_pw_pixel(p, in, i);
         if (n_pix - i == 1) {
             mf_dsp_mix_expand2(x16, a, a, k4);
-            mf_dsp_pw_rows1(x16, k4, p->weights, oc, p->out_offset, p->act_min, p->act_max, out + i * oc);
+            mf_dsp_pw_rows1(x16, k4, p->weights, oc, p->out_offset, p->act_min, p->act_max, out + i * oc, 4);
             break;
         }
         mf_dsp_mix_expand2(x16, a, mf_dsp_pw_pixel(p, in, i + 1), k4);
@@ -958,25 +1002,7 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
         const int8_t *w = p->weights;
         __asm__ volatile(
             "2:\n\t" MF_DSP_PW_WINDOW
-            "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"
-            "sub %[mb0], %[mb0], %[sb0]\n\tsub %[mb1], %[mb1], %[sb1]\n\t"
-            MF_DSP_PW_CONSTS        /* channel 0: sa */
-            "add %[sa0], %[sa0], %[e0]\n\tadd %[sa1], %[sa1], %[e0]\n\t" MF_DSP_PW_RQ(sa0, sa1)
-            MF_DSP_PW_CONSTS        /* channel 1: (ma - sa) >> 8 */
-            "add %[ma0], %[e0], %[ma0], asr #8\n\tadd %[ma1], %[e0], %[ma1], asr #8\n\t" MF_DSP_PW_RQ(ma0, ma1)
-            MF_DSP_PW_CONSTS        /* channel 2: sb */
-            "add %[sb0], %[sb0], %[e0]\n\tadd %[sb1], %[sb1], %[e0]\n\t" MF_DSP_PW_RQ(sb0, sb1)
-            MF_DSP_PW_CONSTS        /* channel 3: (mb - sb) >> 8 */
-            "add %[mb0], %[e0], %[mb0], asr #8\n\tadd %[mb1], %[e0], %[mb1], asr #8\n\t" MF_DSP_PW_RQ(mb0, mb1)
-            "bfi %[sa0], %[ma0], #8, #8\n\tbfi %[sa1], %[ma1], #8, #8\n\t"
-            "bfi %[sa0], %[sb0], #16, #8\n\tbfi %[sa1], %[sb1], #16, #8\n\t"
-            "bfi %[sa0], %[mb0], #24, #8\n\tbfi %[sa1], %[mb1], #24, #8\n\t"
-            ".if %c[clo]\n\tmov %[e0], #((%c[lo]) & 0xff) * 0x01010101\n\t"
-            "ssub8 %[e1], %[sa0], %[e0]\n\tsel %[sa0], %[sa0], %[e0]\n\t"
-            "ssub8 %[e1], %[sa1], %[e0]\n\tsel %[sa1], %[sa1], %[e0]\n\t.endif\n\t"
-            ".if %c[chi]\n\tmov %[e0], #((%c[hi]) & 0xff) * 0x01010101\n\t"
-            "ssub8 %[e1], %[e0], %[sa0]\n\tsel %[sa0], %[sa0], %[e0]\n\t"
-            "ssub8 %[e1], %[e0], %[sa1]\n\tsel %[sa1], %[sa1], %[e0]\n\t.endif\n\t"
+            MF_DSP_PW_OUT4
             "ldr %[e0], [%[x], #4]\n\tldr %[e1], [%[x], #8]\n\t"
             "str %[sa1], [%[e0], #%c[oc]]\n\tstr %[sa0], [%[e0]], #4\n\tstr %[e0], [%[x], #4]\n\t"
             "cmp %[e0], %[e1]\n\t"
@@ -986,10 +1012,54 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
               [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
               [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [x] "+r"(x), [w] "+r"(w)
             : [ini] "i"(ini), [one] "i"(one), [two] "i"(two), [four] "i"(four), [lead] "i"(lead), [oc] "i"(oc), [loop] "i"(nch > lead), [k4] "i"(k4),
-              [k] "i"(2 * p->out_offset + 1), [lo] "i"(p->act_min), [hi] "i"(p->act_max),
-              [clo] "i"(p->act_min > -128), [chi] "i"(p->act_max < 127)
+              [k] "i"(2 * p->out_offset + 1), [lo] "i"(p->act_min), [hi] "i"(p->act_max)
             : "cc", "memory");
     }
+}
+
+/* ---- row entries on a stream of groups with their constants (mix = 6) -----------------------------------
+ * mf_conv2d_s8_rowmix's windows (row entries, weights in the entries' order, mix = 4 above) with
+ * mf_conv2d_s8_pw's stream and tail: each 4-channel group's mixed weights followed by its 12 constants
+ * (ops/conv2d.py group_stream), so a pixel pair is one asm block over all groups: accumulators zeroed (the bias is
+ * added after), the window loop of the core's schedule (MF_DSP_RMIX_WINDOW_M4 / _M7), then MF_DSP_PW_OUT4 and both
+ * pixels' 4 outputs stored as words; w runs through the stream, x steps back to the window's start. Pixel 0's out
+ * pointer and its end, and on the M7 the group's weight end, are on the stack (all 14 registers are taken).
+ * Chosen by ops/conv2d.py for row-entry layers with out_c % 4 == 0; a lone last pixel goes through
+ * mf_dsp_pw_rows1. Exact as mf_dsp_rowmix_rows and mf_conv2d_s8_pw are: the same products and constants. */
+MF_KERNEL void mf_dsp_rowpw_pair(const int16_t *x16, const int32_t k4, const int32_t d, const int8_t *stream,
+                                 const int32_t n_out, const int32_t out_offset, const int32_t act_min,
+                                 const int32_t act_max, int8_t *out0)
+{
+    const int32_t head = (k4 / 2) & 7, loop = k4 >= 16;   /* words before the 8-word passes */
+    int8_t *o = out0;
+    int8_t *const oend = out0 + n_out;
+    int32_t ma0, ma1, mb0, mb1, sa0, sa1, sb0, sb1, e0, e1, wa, wb;
+    const int16_t *x = x16;
+    const int8_t *w = stream;
+#if defined(MF_TARGET_M7)
+    const void *end = 0;   /* the group's weight end, set by the asm */
+    __asm__ volatile("2:\n\t" MF_DSP_PW_ZERO "add %[wb], %[w], #2 * %c[xk]\n\tstr %[wb], %[end]\n\t"
+                     MF_DSP_RMIX_WINDOW_M7 "\n\t"
+                     "sub %[x], %[x], #%c[xk]\n\t"
+#else
+    const void *end = x16 + k4 - 2;   /* x after the last pass (biased by -4 bytes) */
+    __asm__ volatile("2:\n\t" MF_DSP_PW_ZERO MF_DSP_RMIX_WINDOW_M4 "\n\t"
+                     ".if %c[loop]\n\tadds %[w], #12\n\t.endif\n\t"
+                     "sub %[x], %[x], #%c[xk] - 4 * %c[loop]\n\t"
+#endif
+                     MF_DSP_PW_OUT4
+                     "ldr %[e0], %[o]\n\tldr %[e1], %[oend]\n\t"
+                     "str %[sa1], [%[e0], #%c[oc]]\n\tstr %[sa0], [%[e0]], #4\n\tstr %[e0], %[o]\n\t"
+                     "cmp %[e0], %[e1]\n\t"
+                     "bne 2b"
+                     : [ma0] "=&r"(ma0), [ma1] "=&r"(ma1), [mb0] "=&r"(mb0), [mb1] "=&r"(mb1),
+                       [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
+                       [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [x] "+r"(x), [w] "+r"(w),
+                       [o] "+m"(o), [end] "+m"(end)
+                     : [loop] "i"(loop), [h4] "i"((head & 4) != 0), [h2] "i"((head & 2) != 0), [d] "i"(d),
+                       [oend] "m"(oend), [xk] "i"(2 * k4), [oc] "i"(n_out),
+                       [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max)
+                     : "cc", "memory");
 }
 
 /* DSP int8 convolution with caller-provided scratch (MF_CONV2D_SCRATCH_BYTES, 4-byte aligned).
@@ -1004,7 +1074,7 @@ MF_KERNEL void mf_conv2d_s8_scratch(const mf_conv2d_params_t *p, const int8_t *i
         mf_conv2d_s8_pw(p, in, out, buf);
         return;
     }
-    if (p->mix == 4) {
+    if (p->mix == 4 || p->mix == 6) {
         mf_conv2d_s8_rowmix(p, in, out, buf);
         return;
     }
@@ -1094,7 +1164,7 @@ MF_KERNEL void mf_conv2d_s8_scratch(const mf_conv2d_params_t *p, const int8_t *i
 /* Same signature as the portable kernel (scratch from a VLA); generated code calls the _scratch form. */
 MF_KERNEL void mf_conv2d_s8(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out)
 {
-    int32_t buf[(p->mix == 4 ? MF_CONV2D_ROW_BYTES : p->mix == 3 ? MF_CONV2D_PW_SCRATCH_BYTES(p->in_c) : p->mix == 2 ? MF_CONV2D_C1_SCRATCH_BYTES : p->mix ? MF_CONV2D_MIX_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c) : MF_CONV2D_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c)) / 4];
+    int32_t buf[(p->mix == 4 || p->mix == 6 ? MF_CONV2D_ROW_BYTES : p->mix == 3 ? MF_CONV2D_PW_SCRATCH_BYTES(p->in_c) : p->mix == 2 ? MF_CONV2D_C1_SCRATCH_BYTES : p->mix ? MF_CONV2D_MIX_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c) : MF_CONV2D_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c)) / 4];
     mf_conv2d_s8_scratch(p, in, out, (int8_t *)buf);
 }
 
