@@ -600,9 +600,27 @@ MF_KERNEL void mf_conv2d_s8_c1(const mf_conv2d_params_t *p, const int8_t *in, in
 /* n int8 values at src as int16 at dst: when n % 4 == 0 (dst 4-byte aligned) per 4 bytes b0..b3 the words
  * SXTB16 = (b0, b2) and SXTB16 ror 8 = (b1, b3), the order mf_dsp_mix_rows' inputs have (one asm block per
  * word: GCC, short of registers in the inlined model, spilled the C form); else in order, one by one. */
+/* 16 bytes at a time (n % 16 == 0): the four loads back to back (LDR pipelining on the M4, pairs on the M7), each
+ * word's SXTB16s and stores after them. */
+#define MF_DSP_WIDEN_WORD(U_) "sxtb16 %[t], %[" #U_ "]\n\tsxtb16 %[" #U_ "], %[" #U_ "], ror #8\n\t"      \
+                              "str %[t], [%[d]], #4\n\tstr %[" #U_ "], [%[d]], #4\n\t"
 MF_KERNEL void mf_dsp_widen(int16_t *dst, const int8_t *src, const int32_t n)
 {
-    if ((n & 3) == 0) {
+    if ((n & 15) == 0) {
+        const int8_t *s = src;
+        int16_t *d = dst;
+#pragma GCC unroll 4
+        for (int32_t i = 0; i < n; i += 16) {
+            int32_t a, b, c, e, t;
+            __asm__ volatile("ldr %[b], [%[s], #4]\n\tldr %[c], [%[s], #8]\n\tldr %[e], [%[s], #12]\n\t"
+                             "ldr %[a], [%[s]], #16\n\t"
+                             MF_DSP_WIDEN_WORD(a) MF_DSP_WIDEN_WORD(b) MF_DSP_WIDEN_WORD(c) MF_DSP_WIDEN_WORD(e)
+                             : [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(c), [e] "=&r"(e), [t] "=&r"(t), [s] "+r"(s),
+                               [d] "+r"(d)
+                             :
+                             : "memory");
+        }
+    } else if ((n & 3) == 0) {
         const int8_t *s = src;
         int16_t *d = dst;
 #pragma GCC unroll 4
