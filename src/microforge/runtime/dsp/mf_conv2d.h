@@ -674,20 +674,24 @@ MF_KERNEL void mf_dsp_row_entries(const mf_conv2d_params_t *p, const int8_t *in_
     "ldr %[wa], [%[w], #" #W_ "]\n\t"                                                            \
     "ldr %[wb], [%[w], #" #W_ "+4]\n\t" MF_DSP_MIX_MACS
 #define MF_DSP_RMIX4(X_, W_) MF_DSP_RMIX(X_, W_) MF_DSP_RMIX(X_ + 4, W_ + 8) MF_DSP_RMIX(X_ + 8, W_ + 16) MF_DSP_RMIX(X_ + 12, W_ + 24)
-/* An 8-word pass with x and w biased by -4 and -12 bytes: words 0..5 at constant offsets, then word 6's last
- * load advances w by 64 and word 7's last load x by 32 (writeback loads last in their group, so the M4 still
- * pipelines the loads before them and the SMLADs hide the writeback): no separate pointer updates. */
-#define MF_DSP_RMIX_PASS                                                                         \
+/* A 16-word pass with x and w biased by -4 and -12 bytes: words 0..13 at constant offsets, then word 14's last
+ * load advances w by 128 and word 15's last load x by 64 (writeback loads last in their group, so the M4 still
+ * pipelines the loads before them and the SMLADs hide the writeback): no separate pointer updates. A window with
+ * 8 words over whole passes enters the first pass at word 8 (label 3, the pointers biased 8 words further back). */
+#define MF_DSP_RMIX_PASS16                                                                       \
     MF_DSP_RMIX(4, 12) MF_DSP_RMIX(8, 20) MF_DSP_RMIX(12, 28) MF_DSP_RMIX(16, 36) MF_DSP_RMIX(20, 44)   \
-    MF_DSP_RMIX(24, 52)                                                                          \
-    "ldr %[e0], [%[x], #28]\n\t"                                                                 \
-    "ldr %[e1], [%[x], #28+%c[d]]\n\t"                                                           \
-    "ldr %[wa], [%[w], #60]\n\t"                                                                 \
-    "ldr %[wb], [%[w], #64]!\n\t" MF_DSP_MIX_MACS                                               \
-    "ldr %[e1], [%[x], #32+%c[d]]\n\t"                                                           \
+    MF_DSP_RMIX(24, 52) MF_DSP_RMIX(28, 60) MF_DSP_RMIX(32, 68)                                   \
+    "3:\n\t"                                                                                     \
+    MF_DSP_RMIX(36, 76) MF_DSP_RMIX(40, 84) MF_DSP_RMIX(44, 92) MF_DSP_RMIX(48, 100)               \
+    MF_DSP_RMIX(52, 108) MF_DSP_RMIX(56, 116)                                                     \
+    "ldr %[e0], [%[x], #60]\n\t"                                                                 \
+    "ldr %[e1], [%[x], #60+%c[d]]\n\t"                                                           \
+    "ldr %[wa], [%[w], #124]\n\t"                                                                \
+    "ldr %[wb], [%[w], #128]!\n\t" MF_DSP_MIX_MACS                                              \
+    "ldr %[e1], [%[x], #64+%c[d]]\n\t"                                                           \
     "ldr %[wa], [%[w], #4]\n\t"                                                                  \
     "ldr %[wb], [%[w], #8]\n\t"                                                                  \
-    "ldr %[e0], [%[x], #32]!\n\t" MF_DSP_MIX_MACS
+    "ldr %[e0], [%[x], #64]!\n\t" MF_DSP_MIX_MACS
 
 /* M7 (dual issue): the same words software pipelined, every load and SXTB16 issued next to an SMLAD. A step (one
  * input word pair against one weight pair) finds pixel 0's word in e0 and its raw weight word in wa (loaded by
@@ -723,22 +727,24 @@ MF_KERNEL void mf_dsp_row_entries(const mf_conv2d_params_t *p, const int8_t *in_
  * requantisation constants, which ops/conv2d.py stores right after the weights). */
 #define MF_DSP_RMIX_WINDOW_M7                                                                    \
     "ldr %[e0], [%[x]]\n\tldr %[wa], [%[w]]\n\t"                                                  \
-    ".if %c[h2]\n\t" MF_RMIX7_STEP(0, 0, "") MF_RMIX7_STEP(4, 8, "!") ".endif\n\t"                \
-    ".if %c[h4]\n\t" MF_RMIX7_STEP(0, 0, "") MF_RMIX7_STEP(4, 8, "") MF_RMIX7_STEP(8, 16, "")       \
+    ".if %c[nw] & 2\n\t" MF_RMIX7_STEP(0, 0, "") MF_RMIX7_STEP(4, 8, "!") ".endif\n\t"            \
+    ".if %c[nw] & 4\n\t" MF_RMIX7_STEP(0, 0, "") MF_RMIX7_STEP(4, 8, "") MF_RMIX7_STEP(8, 16, "")   \
     MF_RMIX7_STEP(12, 24, "!") ".endif\n\t"                                                       \
     ".if %c[loop]\n"                                                                             \
     "1:\n\t" MF_RMIX7_STEP4(0, 0) MF_RMIX7_STEP(16, 32, "") MF_RMIX7_STEP(20, 40, "")               \
     MF_RMIX7_STEP(24, 48, "") MF_RMIX7_LAST(28, 56) "bne 1b\n"                                    \
     ".endif"
-/* M4/M33: each word's four loads back to back (LDR pipelining); the pass check compares x with the window's end. */
+/* M4/M33: each word's four loads back to back (LDR pipelining); 16-word passes, as the pass check (a load of the
+ * window's end, CMP, a taken branch: 6 cycles) compares x with the window's end. */
 #define MF_DSP_RMIX_WINDOW_M4                                                                    \
-    ".if %c[h2]\n\t" MF_DSP_RMIX(0, 0) MF_DSP_RMIX(4, 8) "adds %[x], #8\n\tadds %[w], #16\n"       \
+    ".if %c[nw] & 2\n\t" MF_DSP_RMIX(0, 0) MF_DSP_RMIX(4, 8) "adds %[x], #8\n\tadds %[w], #16\n"   \
     ".endif\n"                                                                                   \
-    ".if %c[h4]\n\t" MF_DSP_RMIX4(0, 0) "adds %[x], #16\n\tadds %[w], #32\n"                       \
+    ".if %c[nw] & 4\n\t" MF_DSP_RMIX4(0, 0) "adds %[x], #16\n\tadds %[w], #32\n"                   \
     ".endif\n"                                                                                   \
     ".if %c[loop]\n"                                                                             \
-    "subs %[x], #4\n\tsubs %[w], #12\n"                                                          \
-    "1:\n\t" MF_DSP_RMIX_PASS "ldr %[e0], %[end]\n\tcmp %[x], %[e0]\n\tbne 1b\n"                   \
+    ".if %c[nw] & 8\n\tsubs %[x], #36\n\tsubs %[w], #76\n\tb 3f\n"                                 \
+    ".else\n\tsubs %[x], #4\n\tsubs %[w], #12\n.endif\n"                                            \
+    "1:\n\t" MF_DSP_RMIX_PASS16 "ldr %[e0], %[end]\n\tcmp %[x], %[e0]\n\tbne 1b\n"                 \
     ".endif"
 
 /* out0[c] (and out1[c] when two) for the windows at x and x + d bytes (k4 values each, int16) and channels
@@ -748,7 +754,6 @@ MF_KERNEL void mf_dsp_rowmix_rows(const int16_t *x16, const int32_t k4, const in
                                   const int32_t *rq, const int32_t n_out, const int32_t out_offset,
                                   const int32_t act_min, const int32_t act_max, int8_t *out0, const int two)
 {
-    const int32_t head = (k4 / 2) & 7;   /* words before the 8-word passes */
     for (int32_t c = 0; c < n_out; c += 4, rq += 12, wmix += 4 * k4, out0 += 4) {
         int8_t *const out1 = out0 + n_out;
         int32_t ma0 = rq[0], ma1 = rq[0], sa0 = rq[0], sa1 = rq[0];
@@ -767,8 +772,7 @@ MF_KERNEL void mf_dsp_rowmix_rows(const int16_t *x16, const int32_t k4, const in
                          : [ma0] "+r"(ma0), [ma1] "+r"(ma1), [mb0] "+r"(mb0), [mb1] "+r"(mb1),
                            [sa0] "+r"(sa0), [sa1] "+r"(sa1), [sb0] "+r"(sb0), [sb1] "+r"(sb1),
                            [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [x] "+r"(x), [w] "+r"(w)
-                         : [loop] "i"(k4 >= 16), [h4] "i"((head & 4) != 0), [h2] "i"((head & 2) != 0), [d] "i"(d),
-                           [end] "m"(end)
+                         : [loop] "i"(k4 >= 16), [nw] "i"(k4 / 2), [d] "i"(d), [end] "m"(end)
                          : "cc", "memory");
 #undef MF_DSP_RMIX_WINDOW
         mf_dsp_mix_out(rq, n_out - c, two, ma0, ma1, mb0, mb1, sa0, sa1, sb0, sb1, out_offset, act_min, act_max, out0, out1);
@@ -1047,7 +1051,7 @@ MF_KERNEL void mf_dsp_rowpw_pair(const int16_t *x16, const int32_t k4, const int
                                  const int32_t n_out, const int32_t out_offset, const int32_t act_min,
                                  const int32_t act_max, int8_t *out0)
 {
-    const int32_t head = (k4 / 2) & 7, loop = k4 >= 16;   /* words before the 8-word passes */
+    const int32_t loop = k4 >= 16;   /* passes after the 2- and 4-word heads (k4 / 2 words in all) */
     int8_t *o = out0;
     int8_t *const oend = out0 + n_out;
     int32_t ma0, ma1, mb0, mb1, sa0, sa1, sb0, sb1, e0, e1, wa, wb;
@@ -1055,14 +1059,14 @@ MF_KERNEL void mf_dsp_rowpw_pair(const int16_t *x16, const int32_t k4, const int
     const int8_t *w = stream;
 #if defined(MF_TARGET_M7)
     const void *end = 0;   /* the group's weight end, set by the asm */
-    __asm__ volatile("2:\n\t" MF_DSP_PW_ZERO "add %[wb], %[w], #2 * %c[xk]\n\tstr %[wb], %[end]\n\t"
+    __asm__ volatile("2:\n\t" MF_DSP_PW_ZERO "add %[wb], %[w], #8 * %c[nw]\n\tstr %[wb], %[end]\n\t"
                      MF_DSP_RMIX_WINDOW_M7 "\n\t"
-                     "sub %[x], %[x], #%c[xk]\n\t"
+                     "sub %[x], %[x], #4 * %c[nw]\n\t"
 #else
     const void *end = x16 + k4 - 2;   /* x after the last pass (biased by -4 bytes) */
     __asm__ volatile("2:\n\t" MF_DSP_PW_ZERO MF_DSP_RMIX_WINDOW_M4 "\n\t"
                      ".if %c[loop]\n\tadds %[w], #12\n\t.endif\n\t"
-                     "sub %[x], %[x], #%c[xk] - 4 * %c[loop]\n\t"
+                     "sub %[x], %[x], #4 * %c[nw] - 4 * %c[loop]\n\t"
 #endif
                      MF_DSP_PW_OUT4
                      "ldr %[e0], %[o]\n\tldr %[e1], %[oend]\n\t"
@@ -1073,8 +1077,7 @@ MF_KERNEL void mf_dsp_rowpw_pair(const int16_t *x16, const int32_t k4, const int
                        [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
                        [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [x] "+r"(x), [w] "+r"(w),
                        [o] "+m"(o), [end] "+m"(end)
-                     : [loop] "i"(loop), [h4] "i"((head & 4) != 0), [h2] "i"((head & 2) != 0), [d] "i"(d),
-                       [oend] "m"(oend), [xk] "i"(2 * k4), [oc] "i"(n_out),
+                     : [loop] "i"(loop), [nw] "i"(k4 / 2), [d] "i"(d), [oend] "m"(oend), [oc] "i"(n_out),
                        [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max)
                      : "cc", "memory");
 }
