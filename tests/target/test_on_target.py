@@ -387,6 +387,24 @@ def test_conv_rowmix_on_core(name, core, tmp_path, monkeypatch):
     exact_on_core(ROW_MODELS[name](), core, tmp_path, "target-row", name, took)
 
 
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+def test_conv_rowmix_schedule_per_core(core, tmp_path):
+    """The row-entry window loop's schedule follows the core model.c names (MF_TARGET_M7: the software-pipelined one
+    whose pass check compares the weight pointer; M4/M33: 16-word passes comparing x), for both row paths (mix 4 and
+    6): the preprocessed model.c of a layer on each path holds its schedule's pass check and not the other's."""
+    import subprocess
+    for oc, mix in ((8, 6), (23, 4)):   # 23: one padded channel, within MIX_MAX_PAD
+        cm = compile_model(mg.conv2d_model(seed_of("rw-sched", oc), (1, 6, 7, 16), oc, 3, 1, "SAME", 1, "RELU"), target=core)
+        assert f".mix = {mix}" in cm.files["model.c"]
+        d = tmp_path / f"{core}-{oc}"
+        cm.write(d)
+        cpu = {"m4": "cortex-m4", "m7": "cortex-m7", "m33": "cortex-m33"}[core]
+        text = subprocess.run(["arm-none-eabi-gcc", "-E", f"-mcpu={cpu}", "-mthumb", f"-I{d}", str(d / "model.c")],
+                              check=True, capture_output=True, text=True).stdout
+        m7_check, m4_check = "cmp %[w], %[e1]", "cmp %[x], %[e0]"
+        assert (m7_check in text) == (core == "m7") and (m4_check in text) == (core != "m7"), f"{core} mix {mix}"
+
+
 # DSP 1x1 convolutions with 8 input channels (mf_conv2d_s8_c1): runs of 48 pixels (several runs and a short last
 # one), every pixel tail mod 8 of the 8-pixel asm loop (49: 1, 42: 2, 3, 100: 4, 13: 5, 6, 55: 7; 48: none), out_c 1..48, strides, batches, per-tensor weights,
 # RELU/RELU6 clamps with negative and positive output zero points, in_zp -128. in_c 12 and 16 stay on the other paths.
