@@ -327,8 +327,8 @@ def test_conv_mix_gather_on_core(name, core, tmp_path, monkeypatch):
 
 # Non-1x1 convolutions on row entries (mf_conv2d_s8_rowmix, mix = 4, or 6 with out_c % 4 == 0): with the padding and window-size rules lifted
 # (MIX_MAX_PAD = inf, MIX_MIN_WIN = 4) small odd shapes take it too. Entries widened in order (in_c 1, 2, 3, 5, 7)
-# and as SXTB16 pairs (in_c 4, 8, 16); every head of the window loop (k4 / 2 words: 2- and 4-word heads, the M4's
-# 16-word passes entered at word 8 or not, the M7's 8-word passes) with and without loop passes; odd out_c (partial last group), out_c 1; a lone last pixel per row (odd out_w); padded rows
+# and as SXTB16 pairs (in_c 4, 8, 16); every head of the 8-word loop (k4 / 2 mod 8 = 0, 2, 4, 6) with and
+# without loop passes; odd out_c (partial last group), out_c 1; a lone last pixel per row (odd out_w); padded rows
 # and columns on every side (SAME), VALID; strides 2, 2x1, 1x2; non-square kernels (kws' 10x4, 3x1, 1x3, 2x2);
 # batches; per-tensor weights; clamps, in_zp -128; rows in strips.
 ROW_MODELS = {
@@ -363,7 +363,7 @@ ROW_MODELS = {
     "row-2x1-c4to4": lambda: mg.conv2d_model(seed_of("rw", 16), (1, 5, 3, 4), 4, (2, 1), 1, "SAME", 1, "NONE", in_zp=6),
     "row-3x3-c8to12-per-tensor": lambda: mg.conv2d_model(seed_of("rw", 17), (1, 5, 7, 8), 12, 3, 1, "SAME", 1, "RELU",
                                                          per_channel=False, in_zp=-3),
-    # whole 16-word passes only (M4/M33): one (16 words), two (32)
+    # loop passes only, no head: two (16 words), four (32)
     "row-2x2-c8to4-s2": lambda: mg.conv2d_model(seed_of("rw", 18), (1, 7, 9, 8), 4, 2, 2, "SAME", 1, "RELU6", in_zp=-128),
     "row-2x2-c16to8": lambda: mg.conv2d_model(seed_of("rw", 19), (1, 4, 5, 16), 8, 2, 1, "VALID", 1, "NONE", in_zp=11),
 }
@@ -390,7 +390,7 @@ def test_conv_rowmix_on_core(name, core, tmp_path, monkeypatch):
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 def test_conv_rowmix_schedule_per_core(core, tmp_path):
     """The row-entry window loop's schedule follows the core model.c names (MF_TARGET_M7: the software-pipelined one
-    whose pass check compares the weight pointer; M4/M33: 16-word passes comparing x), for both row paths (mix 4 and
+    whose pass check compares the weight pointer; M4/M33: the pass check comparing x), for both row paths (mix 4 and
     6): the preprocessed model.c of a layer on each path holds its schedule's pass check and not the other's."""
     import subprocess
     for oc, mix in ((8, 6), (23, 4)):   # 23: one padded channel, within MIX_MAX_PAD

@@ -612,7 +612,6 @@ MF_KERNEL void mf_dsp_widen(int16_t *dst, const int8_t *src, const int32_t n)
     if ((n & 15) == 0) {
         const int8_t *s = src;
         int16_t *d = dst;
-#pragma GCC unroll 4
         for (int32_t i = 0; i < n; i += 16) {
             int32_t a, b, c, e, t;
             __asm__ volatile("ldr %[b], [%[s], #4]\n\tldr %[c], [%[s], #8]\n\tldr %[e], [%[s], #12]\n\t"
@@ -677,24 +676,20 @@ MF_KERNEL void mf_dsp_row_entries(const mf_conv2d_params_t *p, const int8_t *in_
     "ldr %[wa], [%[w], #" #W_ "]\n\t"                                                            \
     "ldr %[wb], [%[w], #" #W_ "+4]\n\t" MF_DSP_MIX_MACS
 #define MF_DSP_RMIX4(X_, W_) MF_DSP_RMIX(X_, W_) MF_DSP_RMIX(X_ + 4, W_ + 8) MF_DSP_RMIX(X_ + 8, W_ + 16) MF_DSP_RMIX(X_ + 12, W_ + 24)
-/* A 16-word pass with x and w biased by -4 and -12 bytes: words 0..13 at constant offsets, then word 14's last
- * load advances w by 128 and word 15's last load x by 64 (writeback loads last in their group, so the M4 still
- * pipelines the loads before them and the SMLADs hide the writeback): no separate pointer updates. A window with
- * 8 words over whole passes enters the first pass at word 8 (label 3, the pointers biased 8 words further back). */
-#define MF_DSP_RMIX_PASS16                                                                       \
+/* An 8-word pass with x and w biased by -4 and -12 bytes: words 0..5 at constant offsets, then word 6's last
+ * load advances w by 64 and word 7's last load x by 32 (writeback loads last in their group, so the M4 still
+ * pipelines the loads before them and the SMLADs hide the writeback): no separate pointer updates. */
+#define MF_DSP_RMIX_PASS                                                                         \
     MF_DSP_RMIX(4, 12) MF_DSP_RMIX(8, 20) MF_DSP_RMIX(12, 28) MF_DSP_RMIX(16, 36) MF_DSP_RMIX(20, 44)   \
-    MF_DSP_RMIX(24, 52) MF_DSP_RMIX(28, 60) MF_DSP_RMIX(32, 68)                                   \
-    "3:\n\t"                                                                                     \
-    MF_DSP_RMIX(36, 76) MF_DSP_RMIX(40, 84) MF_DSP_RMIX(44, 92) MF_DSP_RMIX(48, 100)               \
-    MF_DSP_RMIX(52, 108) MF_DSP_RMIX(56, 116)                                                     \
-    "ldr %[e0], [%[x], #60]\n\t"                                                                 \
-    "ldr %[e1], [%[x], #60+%c[d]]\n\t"                                                           \
-    "ldr %[wa], [%[w], #124]\n\t"                                                                \
-    "ldr %[wb], [%[w], #128]!\n\t" MF_DSP_MIX_MACS                                              \
-    "ldr %[e1], [%[x], #64+%c[d]]\n\t"                                                           \
+    MF_DSP_RMIX(24, 52)                                                                          \
+    "ldr %[e0], [%[x], #28]\n\t"                                                                 \
+    "ldr %[e1], [%[x], #28+%c[d]]\n\t"                                                           \
+    "ldr %[wa], [%[w], #60]\n\t"                                                                 \
+    "ldr %[wb], [%[w], #64]!\n\t" MF_DSP_MIX_MACS                                               \
+    "ldr %[e1], [%[x], #32+%c[d]]\n\t"                                                           \
     "ldr %[wa], [%[w], #4]\n\t"                                                                  \
     "ldr %[wb], [%[w], #8]\n\t"                                                                  \
-    "ldr %[e0], [%[x], #64]!\n\t" MF_DSP_MIX_MACS
+    "ldr %[e0], [%[x], #32]!\n\t" MF_DSP_MIX_MACS
 
 /* M7 (dual issue): the same words software pipelined, every load and SXTB16 issued next to an SMLAD. A step (one
  * input word pair against one weight pair) finds pixel 0's word in e0 and its raw weight word in wa (loaded by
@@ -737,17 +732,15 @@ MF_KERNEL void mf_dsp_row_entries(const mf_conv2d_params_t *p, const int8_t *in_
     "1:\n\t" MF_RMIX7_STEP4(0, 0) MF_RMIX7_STEP(16, 32, "") MF_RMIX7_STEP(20, 40, "")               \
     MF_RMIX7_STEP(24, 48, "") MF_RMIX7_LAST(28, 56) "bne 1b\n"                                    \
     ".endif"
-/* M4/M33: each word's four loads back to back (LDR pipelining); 16-word passes, as the pass check (a load of the
- * window's end, CMP, a taken branch: 6 cycles) compares x with the window's end. */
+/* M4/M33: each word's four loads back to back (LDR pipelining); the pass check compares x with the window's end. */
 #define MF_DSP_RMIX_WINDOW_M4                                                                    \
     ".if %c[nw] & 2\n\t" MF_DSP_RMIX(0, 0) MF_DSP_RMIX(4, 8) "adds %[x], #8\n\tadds %[w], #16\n"   \
     ".endif\n"                                                                                   \
     ".if %c[nw] & 4\n\t" MF_DSP_RMIX4(0, 0) "adds %[x], #16\n\tadds %[w], #32\n"                   \
     ".endif\n"                                                                                   \
     ".if %c[loop]\n"                                                                             \
-    ".if %c[nw] & 8\n\tsubs %[x], #36\n\tsubs %[w], #76\n\tb 3f\n"                                 \
-    ".else\n\tsubs %[x], #4\n\tsubs %[w], #12\n.endif\n"                                            \
-    "1:\n\t" MF_DSP_RMIX_PASS16 "ldr %[e0], %[end]\n\tcmp %[x], %[e0]\n\tbne 1b\n"                 \
+    "subs %[x], #4\n\tsubs %[w], #12\n"                                                          \
+    "1:\n\t" MF_DSP_RMIX_PASS "ldr %[e0], %[end]\n\tcmp %[x], %[e0]\n\tbne 1b\n"                   \
     ".endif"
 
 /* out0[c] (and out1[c] when two) for the windows at x and x + d bytes (k4 values each, int16) and channels
@@ -959,10 +952,10 @@ MF_KERNEL void mf_conv2d_s8_rowmix(const mf_conv2d_params_t *p, const int8_t *in
     "bfi %[sa0], %[ma0], #8, #8\n\tbfi %[sa1], %[ma1], #8, #8\n\t"                                 \
     "bfi %[sa0], %[sb0], #16, #8\n\tbfi %[sa1], %[sb1], #16, #8\n\t"                               \
     "bfi %[sa0], %[mb0], #24, #8\n\tbfi %[sa1], %[mb1], #24, #8\n\t"                               \
-    ".if %c[lo] > -128\n\tmov %[e0], #((%c[lo]) & 0xff) * 0x01010101\n\t"                                 \
+    ".if %c[clo]\n\tmov %[e0], #((%c[lo]) & 0xff) * 0x01010101\n\t"                               \
     "ssub8 %[e1], %[sa0], %[e0]\n\tsel %[sa0], %[sa0], %[e0]\n\t"                                  \
     "ssub8 %[e1], %[sa1], %[e0]\n\tsel %[sa1], %[sa1], %[e0]\n\t.endif\n\t"                         \
-    ".if %c[hi] < 127\n\tmov %[e0], #((%c[hi]) & 0xff) * 0x01010101\n\t"                                 \
+    ".if %c[chi]\n\tmov %[e0], #((%c[hi]) & 0xff) * 0x01010101\n\t"                               \
     "ssub8 %[e1], %[e0], %[sa0]\n\tsel %[sa0], %[sa0], %[e0]\n\t"                                  \
     "ssub8 %[e1], %[e0], %[sa1]\n\tsel %[sa1], %[sa1], %[e0]\n\t.endif\n\t"
 
@@ -1036,7 +1029,8 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
               [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
               [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [x] "+r"(x), [w] "+r"(w)
             : [ini] "i"(ini), [one] "i"(one), [two] "i"(two), [four] "i"(four), [lead] "i"(lead), [oc] "i"(oc), [loop] "i"(nch > lead), [k4] "i"(k4),
-              [k] "i"(2 * p->out_offset + 1), [lo] "i"(p->act_min), [hi] "i"(p->act_max)
+              [k] "i"(2 * p->out_offset + 1), [lo] "i"(p->act_min), [hi] "i"(p->act_max),
+              [clo] "i"(p->act_min > -128), [chi] "i"(p->act_max < 127)
             : "cc", "memory");
     }
 }
@@ -1081,7 +1075,8 @@ MF_KERNEL void mf_dsp_rowpw_pair(const int16_t *x16, const int32_t k4, const int
                        [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [x] "+r"(x), [w] "+r"(w),
                        [o] "+m"(o), [end] "+m"(end)
                      : [loop] "i"(loop), [nw] "i"(k4 / 2), [d] "i"(d), [oend] "m"(oend), [oc] "i"(n_out),
-                       [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max)
+                       [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
+                       [clo] "i"(act_min > -128), [chi] "i"(act_max < 127)
                      : "cc", "memory");
 }
 
