@@ -2,6 +2,8 @@
 arm-none-eabi-gcc and executed instruction by instruction, compared byte for byte with TFLM."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from helpers import assert_same_outputs, Oracle, random_inputs, seed_of, shared_model
@@ -411,7 +413,7 @@ def test_conv_mix_gather_on_core(name, core, tmp_path, monkeypatch):
     exact_on_core(GATHER_MODELS[name](), core, tmp_path, "target-gather", name, mix_taken)
 
 
-# Non-1x1 convolutions on row entries (mf_conv2d_s8_rowmix, mix = 4): with the padding and window-size rules lifted
+# Non-1x1 convolutions on row entries (mf_conv2d_s8_rowmix, mix = 4, or 6 with out_c % 4 == 0): with the padding and window-size rules lifted
 # (MIX_MAX_PAD = inf, MIX_MIN_WIN = 4) small odd shapes take it too. Entries widened in order (in_c 1, 2, 3, 5, 7)
 # and as SXTB16 pairs (in_c 4, 8, 16); every head of the 8-word loop (k4 / 2 mod 8 = 0, 2, 4, 6) with and
 # without loop passes; odd out_c (partial last group), out_c 1; a lone last pixel per row (odd out_w); padded rows
@@ -441,6 +443,17 @@ ROW_MODELS = {
                                                      in_zp=-128),
     "row-3x3-c3to4-strips-s2": lambda: mg.conv2d_model(seed_of("rw", 13), (1, 4, 193, 3), 4, 3, 2, "SAME", 1, "RELU6",
                                                        in_zp=1),
+    # out_c % 4 == 0 (mix = 6, mf_dsp_rowpw_pair) at every head: 2 (36 values), 6 without loop passes (12), 4 alone (8)
+    "row-3x3-c4to12-batch2-s2x1": lambda: mg.conv2d_model(seed_of("rw", 14), (2, 7, 5, 4), 12, 3, (2, 1), "SAME", 1,
+                                                          "RELU6", in_zp=-128, out_zp=-60),
+    "row-1x3-c4to8-valid": lambda: mg.conv2d_model(seed_of("rw", 15), (1, 4, 9, 4), 8, (1, 3), 1, "VALID", 1, "RELU",
+                                                   out_zp=50),
+    "row-2x1-c4to4": lambda: mg.conv2d_model(seed_of("rw", 16), (1, 5, 3, 4), 4, (2, 1), 1, "SAME", 1, "NONE", in_zp=6),
+    "row-3x3-c8to12-per-tensor": lambda: mg.conv2d_model(seed_of("rw", 17), (1, 5, 7, 8), 12, 3, 1, "SAME", 1, "RELU",
+                                                         per_channel=False, in_zp=-3),
+    # loop passes only, no head: two (16 words), four (32)
+    "row-2x2-c8to4-s2": lambda: mg.conv2d_model(seed_of("rw", 18), (1, 7, 9, 8), 4, 2, 2, "SAME", 1, "RELU6", in_zp=-128),
+    "row-2x2-c16to8": lambda: mg.conv2d_model(seed_of("rw", 19), (1, 4, 5, 16), 8, 2, 1, "VALID", 1, "NONE", in_zp=11),
 }
 
 
@@ -452,13 +465,32 @@ def test_conv_rowmix_on_core(name, core, tmp_path, monkeypatch):
     monkeypatch.setattr(conv2d, "MIX_MIN_WIN", 4)
     monkeypatch.setattr(conv2d, "ROW_IC_MULTIPLE", 1)   # in_c 1, 2, 3, 5, 7 too (the kernel takes any)
 
-    def took(model_c):
-        assert ".mix = 4" in model_c, "the row-entry path was not taken"
+    def took(model_c):   # out_c % 4 == 0: the groups with their constants (mix = 6), else mix = 4
+        oc = int(re.search(r"to(\d+)", name).group(1))
+        assert f".mix = {6 if oc % 4 == 0 else 4}" in model_c, "the row-entry path was not taken"
         if "-strips" in name:   # (in_c, stride, out_w) of the two wide models
             ic, sw, ow = (16, 1, 37) if "c16" in name else (3, 2, 97)
             assert conv2d.row_strip(dict(k_h=3, k_w=3, in_c=ic, stride_w=sw)) < ow
 
     exact_on_core(ROW_MODELS[name](), core, tmp_path, "target-row", name, took)
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+def test_conv_rowmix_schedule_per_core(core, tmp_path):
+    """The row-entry window loop's schedule follows the core model.c names (MF_TARGET_M7: the software-pipelined one
+    whose pass check compares the weight pointer; M4/M33: the pass check comparing x), for both row paths (mix 4 and
+    6): the preprocessed model.c of a layer on each path holds its schedule's pass check and not the other's."""
+    import subprocess
+    for oc, mix in ((8, 6), (23, 4)):   # 23: one padded channel, within MIX_MAX_PAD
+        cm = compile_model(mg.conv2d_model(seed_of("rw-sched", oc), (1, 6, 7, 16), oc, 3, 1, "SAME", 1, "RELU"), target=core)
+        assert f".mix = {mix}" in cm.files["model.c"]
+        d = tmp_path / f"{core}-{oc}"
+        cm.write(d)
+        cpu = {"m4": "cortex-m4", "m7": "cortex-m7", "m33": "cortex-m33"}[core]
+        text = subprocess.run(["arm-none-eabi-gcc", "-E", f"-mcpu={cpu}", "-mthumb", f"-I{d}", str(d / "model.c")],
+                              check=True, capture_output=True, text=True).stdout
+        m7_check, m4_check = "cmp %[w], %[e1]", "cmp %[x], %[e0]"
+        assert (m7_check in text) == (core == "m7") and (m4_check in text) == (core != "m7"), f"{core} mix {mix}"
 
 
 # DSP 1x1 convolutions with 8 input channels (mf_conv2d_s8_c1): runs of 48 pixels (several runs and a short last
@@ -490,7 +522,7 @@ def test_conv_c1_on_core(name, core, tmp_path):
     exact_on_core(C1_MODELS[name](), core, tmp_path, "target-c1", name, took)
 
 
-# DSP dense 1x1 convolutions (mf_conv2d_s8_pw): in_c 12..64 (every mix of leading chunks and 4-chunk passes), out_c
+# DSP unpadded 1x1 convolutions (mf_conv2d_s8_pw): in_c 12..64 (every mix of leading chunks and 4-chunk passes), out_c
 # multiples of 4 (3..33 groups), odd pixel counts (a lone last pixel), batches, every clamp (none, RELU's lower bound,
 # RELU6's both), per-tensor weights, input/output zero points at the ends of int8.
 PW_MODELS = {
@@ -502,6 +534,13 @@ PW_MODELS = {
                                                     per_channel=False, in_zp=127),
     "pw-44to132-3x1": lambda: mg.conv2d_model(seed_of("pw", 6), (1, 3, 1, 44), 132, 1, 1, "VALID", 1, "NONE", out_zp=40),
     "pw-64to16-5x3": lambda: mg.conv2d_model(seed_of("pw", 7), (1, 5, 3, 64), 16, 1, 1, "SAME", 1, "RELU", in_zp=-1),
+    # strided (pixels read at the strides): odd sizes, a pair straddling two images, a lone last pixel, stride 3 VALID
+    "pw-16to32-s2-7x9": lambda: mg.conv2d_model(seed_of("pw", 8), (1, 7, 9, 16), 32, 1, 2, "SAME", 1, "RELU", in_zp=-128),
+    "pw-20to16-s2-batch2": lambda: mg.conv2d_model(seed_of("pw", 9), (2, 5, 6, 20), 16, 1, 2, "SAME", 1, "RELU6",
+                                                   in_zp=5, out_zp=-7),
+    "pw-12to24-s3-valid": lambda: mg.conv2d_model(seed_of("pw", 10), (1, 8, 7, 12), 24, 1, 3, "VALID", 1, "NONE",
+                                                  out_zp=100),
+    "pw-32to64-s2x1": lambda: mg.conv2d_model(seed_of("pw", 11), (1, 6, 5, 32), 64, 1, (2, 1), "SAME", 1, "NONE", in_zp=-3),
 }
 
 
@@ -515,8 +554,8 @@ def test_conv_pw_on_core(name, core, tmp_path):
 
 
 def test_conv_pw_chosen():
-    """mf_conv2d_s8_pw takes dense 1x1 layers only, with in_c % 4 == 0 >= PW_MIN_IC, out_c % 4 == 0 and enough MACs
-    per pixel; others keep their paths."""
+    """mf_conv2d_s8_pw takes 1x1 layers (any stride) only, with in_c % 4 == 0 >= PW_MIN_IC, out_c % 4 == 0 and enough
+    MACs per pixel; others keep their paths."""
     from microforge.ops.conv2d import PW_MIN_MACS
     def mix(model):
         c = compile_model(model, target="m4").files["model.c"]
@@ -526,7 +565,8 @@ def test_conv_pw_chosen():
     assert 16 * 8 < PW_MIN_MACS <= 16 * 16
     assert mix(mg.conv2d_model(1, (1, 4, 4, 20), 18, 1, 1, "SAME", 1, "NONE")) != 3    # out_c % 4
     assert mix(mg.conv2d_model(1, (1, 4, 4, 22), 16, 1, 1, "SAME", 1, "NONE")) != 3    # in_c % 4
-    assert mix(mg.conv2d_model(1, (1, 7, 7, 16), 16, 1, 2, "SAME", 1, "NONE")) != 3    # stride 2
+    assert mix(mg.conv2d_model(1, (1, 7, 7, 16), 16, 1, 2, "SAME", 1, "NONE")) == 3    # stride 2: read at the strides
+    assert mix(mg.conv2d_model(1, (1, 8, 8, 16), 32, 1, 2, "SAME", 1, "NONE")) == 3    # ic's shortcut convolutions
     assert mix(mg.conv2d_model(1, (1, 4, 4, 16), 16, 3, 1, "SAME", 1, "NONE")) != 3    # 3x3
 
 

@@ -35,7 +35,8 @@ ROW_BYTES = 3456
 # widening makes in_c 1 and 3 layers slower than the 2x4 blocks' gathers (measured on the emulated M4: vww's and
 # kws' first convs +7% and +10%), so they stay there.
 ROW_IC_MULTIPLE = 4
-# Dense (unpadded, stride 1) 1x1 convolutions with in_c % 4 == 0, in_c >= PW_MIN_IC and out_c % 4 == 0 go through
+# Unpadded 1x1 convolutions (any stride: a strided one reads its pixels at the strides) with in_c % 4 == 0,
+# in_c >= PW_MIN_IC and out_c % 4 == 0 go through
 # mf_conv2d_s8_pw (runtime/dsp/mf_conv2d.h) when pw_layout is exact: mixed 4-channel groups, each followed by its
 # requantisation constants. in_c up to PW_MAX_IC (the asm block steps back over the window with one SUB #imm12),
 # out_c up to PW_MAX_OC (pixel 1's outputs stored at an #imm12 offset).
@@ -138,18 +139,24 @@ class Conv2D(OpDef):
             if kh == 1 and kw == 1 and pad_t == 0 and pad_l == 0 and ic in C1_IC and oc <= 255:
                 c1 = c1_rq_layout(w2, bias, mult, shift, out_zp, lo, hi)
             pw = None
-            if (c1 is None and rq is not None and kh == 1 and kw == 1 and pad_t == 0 and pad_l == 0 and o["stride_h"] == 1
-                    and o["stride_w"] == 1 and x.shape[1:3] == y.shape[1:3] and PW_MIN_IC <= ic <= PW_MAX_IC and ic % 4 == 0
+            if (c1 is None and rq is not None and kh == 1 and kw == 1 and pad_t == 0 and pad_l == 0
+                    and PW_MIN_IC <= ic <= PW_MAX_IC and ic % 4 == 0
                     and oc % 4 == 0 and oc <= PW_MAX_OC and ic * oc >= PW_MIN_MACS):
                 pw = pw_layout(w2, rq)
             wmix = mix_layout(w2) if rq is not None and c1 is None and pw is None else None
             wrow = row_mix_layout(w.data, fields) if wmix is not None else None
             if pw is not None:
                 fields.update(weights=ctx.const(f"{op.name}_pw", pw), bias="0", mult="0", shift="0", rq_mode=1, rq="0", mix=3)
+            elif wrow is not None and oc % 4 == 0 and oc <= PW_MAX_OC:   # mf_dsp_rowpw_pair: the pw stream on row entries
+                fields.update(weights=ctx.const(f"{op.name}_rpw", group_stream(wrow, rq, oc)), bias="0", mult="0",
+                              shift="0", rq_mode=1, rq="0", mix=6)
             elif wrow is not None:   # as mix = 1: the last group's padded channels get zero constants
                 rq = np.concatenate([rq, np.zeros(6 * ((-oc % 4) // 2), np.int32)])
-                fields.update(weights=ctx.const(f"{op.name}_rmix", wrow), bias="0", mult="0", shift="0", rq_mode=1,
-                              rq=ctx.const(f"{op.name}_rq", rq), mix=4)
+                # one stream, the constants right after the weights: the M7 schedule's last load of a window reads
+                # the word after its group's weights (runtime/dsp/mf_conv2d.h MF_DSP_RMIX_WINDOW_M7), never past it
+                name = ctx.const(f"{op.name}_rmix", np.concatenate([wrow, rq.astype("<i4").view(np.int8)]))
+                fields.update(weights=name, bias="0", mult="0", shift="0", rq_mode=1,
+                              rq=f"(const int32_t *)(const void *)({name} + {wrow.size})", mix=4)
             elif c1 is not None:
                 fields.update(weights=ctx.const(w), bias="0", mult="0", shift="0", rq_mode=1,
                               rq=ctx.const(f"{op.name}_c1rq", c1), mix=2)
@@ -167,7 +174,7 @@ class Conv2D(OpDef):
             win4 = (kh * kw * ic + 3) & ~3                 # MF_CONV2D_SCRATCH_BYTES (runtime/dsp/mf_conv2d.h)
             x16 = win4 <= X16_MAX_WIN and oc >= 12  # MF_CONV2D_X16 and the smaller MF_CONV2D_X16_MIN_OC: a superset
             words = ((9 if x16 else 3) if 3 * win4 <= 4096 else 1) * win4 // 4
-            if fields["mix"] == 4:
+            if fields["mix"] in (4, 6):
                 words = row_bytes(fields) // 4
             elif fields["mix"] == 3:
                 words = ic + 4                             # MF_CONV2D_PW_SCRATCH_BYTES: x16, sentinel, 2 out pointers, count
@@ -270,9 +277,16 @@ def pw_layout(w: np.ndarray, rq: np.ndarray) -> np.ndarray | None:
     wmix = mix_layout(w, min_win=0, max_win=k)
     if wmix is None:
         return None
+    return group_stream(wmix, rq, n)
+
+
+def group_stream(wmix: np.ndarray, rq: np.ndarray, n: int) -> np.ndarray:
+    """Mixed 4-channel groups (mix_layout's bytes, n % 4 == 0 channels) each followed by its constants from
+    dsp_rq_layout's rq, per channel bias, m2, -shift-1 as little-endian int32: the weights and rq bytes interleaved
+    per group (mf_conv2d_s8_pw, mf_dsp_rowpw_pair in runtime/dsp/mf_conv2d.h)."""
     cols = rq.astype(np.int64).reshape(-1, 3, 2).transpose(1, 0, 2).reshape(3, -1)[:, :n]   # [b, m2, e][channel]
     consts = cols.T.reshape(n // 4, 12).astype("<i4").view(np.int8)
-    return np.concatenate([wmix.reshape(n // 4, 4 * k), consts], axis=1).reshape(-1)
+    return np.concatenate([wmix.reshape(n // 4, -1), consts], axis=1).reshape(-1)
 
 
 def mix_layout(w: np.ndarray, min_win: int | None = None, max_win: int | None = None) -> np.ndarray | None:

@@ -6,7 +6,10 @@
  * weights and requantisation constants in registers (below).
  * Layers that are not 1x1 (no dilation, in_c % 4 == 0) with mixed weights in their windows' (kx, ky, c) order
  * (mix = 4, ops/conv2d.py row_mix_layout) go through mf_conv2d_s8_rowmix: per output row (strip) the input
- * columns are widened once into int16 entries and each pixel pair's windows are read from them in place.
+ * columns are widened once into int16 entries and each pixel pair's windows are read from them in place; with
+ * out_c % 4 == 0 (mix = 6) each group's constants follow its weights and mf_dsp_rowpw_pair runs a pixel pair's
+ * groups, requantisation and stores in one asm block. Unpadded 1x1 layers with in_c % 4 == 0, out_c % 4 == 0
+ * (mix = 3, any stride) go through mf_conv2d_s8_pw (the same stream on sign-extended pixel pairs).
  * Layers whose weights ops/conv2d.py re-laid as mixed 4-channel groups (mix = 1: windows of 20..576
  * bytes, see mix_layout) go through 2-pixel x 4-channel blocks (mf_conv2d_s8_mix, below); a pair whose
  * windows lie inside the image in one output row is sign-extended straight from the input (rows of >= 4
@@ -41,8 +44,9 @@ typedef struct {
     const int32_t *rq;            /* per channel pair: bias[2], 2*mult-2^32[2], -shift-1[2] */
     int32_t mix;                  /* 1: weights in mixed 4-channel groups (ops/conv2d.py mix_layout), 2x4 blocks;
                                      2: 1x1 with 8 input channels (mf_conv2d_s8_c1), weights as in the .tflite;
-                                     3: dense 1x1 (mf_conv2d_s8_pw), mixed groups each followed by its constants;
-                                     4: row entries (mf_conv2d_s8_rowmix), mixed groups in (kx, ky, c) order */
+                                     3: unpadded 1x1 (mf_conv2d_s8_pw), mixed groups each followed by its constants;
+                                     4: row entries (mf_conv2d_s8_rowmix), mixed groups in (kx, ky, c) order;
+                                     6: row entries, mix 4's groups each followed by its constants (as mix 3) */
 } mf_conv2d_params_t;
 
 MF_KERNEL void mf_dsp_copy(int8_t *dst, const int8_t *src, const int32_t n)
@@ -599,9 +603,26 @@ MF_KERNEL void mf_conv2d_s8_c1(const mf_conv2d_params_t *p, const int8_t *in, in
 /* n int8 values at src as int16 at dst: when n % 4 == 0 (dst 4-byte aligned) per 4 bytes b0..b3 the words
  * SXTB16 = (b0, b2) and SXTB16 ror 8 = (b1, b3), the order mf_dsp_mix_rows' inputs have (one asm block per
  * word: GCC, short of registers in the inlined model, spilled the C form); else in order, one by one. */
+/* 16 bytes at a time (n % 16 == 0): the four loads back to back (LDR pipelining on the M4, pairs on the M7), each
+ * word's SXTB16s and stores after them. */
+#define MF_DSP_WIDEN_WORD(U_) "sxtb16 %[t], %[" #U_ "]\n\tsxtb16 %[" #U_ "], %[" #U_ "], ror #8\n\t"      \
+                              "str %[t], [%[d]], #4\n\tstr %[" #U_ "], [%[d]], #4\n\t"
 MF_KERNEL void mf_dsp_widen(int16_t *dst, const int8_t *src, const int32_t n)
 {
-    if ((n & 3) == 0) {
+    if ((n & 15) == 0) {
+        const int8_t *s = src;
+        int16_t *d = dst;
+        for (int32_t i = 0; i < n; i += 16) {
+            int32_t a, b, c, e, t;
+            __asm__ volatile("ldr %[b], [%[s], #4]\n\tldr %[c], [%[s], #8]\n\tldr %[e], [%[s], #12]\n\t"
+                             "ldr %[a], [%[s]], #16\n\t"
+                             MF_DSP_WIDEN_WORD(a) MF_DSP_WIDEN_WORD(b) MF_DSP_WIDEN_WORD(c) MF_DSP_WIDEN_WORD(e)
+                             : [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(c), [e] "=&r"(e), [t] "=&r"(t), [s] "+r"(s),
+                               [d] "+r"(d)
+                             :
+                             : "memory");
+        }
+    } else if ((n & 3) == 0) {
         const int8_t *s = src;
         int16_t *d = dst;
 #pragma GCC unroll 4
@@ -670,14 +691,65 @@ MF_KERNEL void mf_dsp_row_entries(const mf_conv2d_params_t *p, const int8_t *in_
     "ldr %[wb], [%[w], #8]\n\t"                                                                  \
     "ldr %[e0], [%[x], #32]!\n\t" MF_DSP_MIX_MACS
 
+/* M7 (dual issue): the same words software pipelined, every load and SXTB16 issued next to an SMLAD. A step (one
+ * input word pair against one weight pair) finds pixel 0's word in e0 and its raw weight word in wa (loaded by
+ * the step before, after their last reads there) and loads the next step's at X_ + 4, W_ + 8 (with writeback
+ * when WB_ is "!": the pointers then move on to them): 8 SMLADs in 8 issue cycles. */
+#define MF_RMIX7_STEP(X_, W_, WB_)                                                               \
+    "smlad %[ma0], %[e0], %[wa], %[ma0]\n\t" "ldr %[e1], [%[x], #" #X_ "+%c[d]]\n\t"              \
+    "smlad %[ma1], %[e1], %[wa], %[ma1]\n\t" "ldr %[wb], [%[w], #" #W_ "+4]\n\t"                  \
+    "smlad %[mb0], %[e0], %[wb], %[mb0]\n\t" "sxtb16 %[wa], %[wa]\n\t"                            \
+    "smlad %[mb1], %[e1], %[wb], %[mb1]\n\t" "sxtb16 %[wb], %[wb]\n\t"                            \
+    "smlad %[sa0], %[e0], %[wa], %[sa0]\n\t"                                                      \
+    "smlad %[sa1], %[e1], %[wa], %[sa1]\n\t" "ldr %[wa], [%[w], #" #W_ "+8]" WB_ "\n\t"           \
+    "smlad %[sb0], %[e0], %[wb], %[sb0]\n\t" "ldr %[e0], [%[x], #" #X_ "+4]" WB_ "\n\t"           \
+    "smlad %[sb1], %[e1], %[wb], %[sb1]\n\t"
+/* A pass's last step: e1 is done first so it can take the weights' end (stacked) for the pass check, which
+ * compares w once the next weight word's load has moved it on; the x step's load issues with the branch. */
+#define MF_RMIX7_LAST(X_, W_)                                                                    \
+    "smlad %[ma0], %[e0], %[wa], %[ma0]\n\t" "ldr %[e1], [%[x], #" #X_ "+%c[d]]\n\t"              \
+    "smlad %[ma1], %[e1], %[wa], %[ma1]\n\t" "ldr %[wb], [%[w], #" #W_ "+4]\n\t"                  \
+    "smlad %[mb0], %[e0], %[wb], %[mb0]\n\t" "sxtb16 %[wa], %[wa]\n\t"                            \
+    "smlad %[mb1], %[e1], %[wb], %[mb1]\n\t" "sxtb16 %[wb], %[wb]\n\t"                            \
+    "smlad %[sa1], %[e1], %[wa], %[sa1]\n\t"                                                      \
+    "smlad %[sb1], %[e1], %[wb], %[sb1]\n\t" "ldr %[e1], %[end]\n\t"                              \
+    "smlad %[sa0], %[e0], %[wa], %[sa0]\n\t" "ldr %[wa], [%[w], #" #W_ "+8]!\n\t"                 \
+    "smlad %[sb0], %[e0], %[wb], %[sb0]\n\t" "cmp %[w], %[e1]\n\t"                                \
+    "ldr %[e0], [%[x], #" #X_ "+4]!\n\t"
+#define MF_RMIX7_STEP4(X_, W_)                                                                   \
+    MF_RMIX7_STEP(X_, W_, "") MF_RMIX7_STEP(X_ + 4, W_ + 8, "") MF_RMIX7_STEP(X_ + 8, W_ + 16, "")  \
+    MF_RMIX7_STEP(X_ + 12, W_ + 24, "")
+/* The whole window on the M7: the first words loaded, the 2- and 4-word heads (their last step moving x and w on),
+ * then 8-word passes until w reaches the group's end. The last step loads a word past pixel 0's window (inside
+ * pixel 1's entries) and past the group's weights (the next group's first word; after the last group the
+ * requantisation constants, which ops/conv2d.py stores right after the weights). */
+#define MF_DSP_RMIX_WINDOW_M7                                                                    \
+    "ldr %[e0], [%[x]]\n\tldr %[wa], [%[w]]\n\t"                                                  \
+    ".if %c[nw] & 2\n\t" MF_RMIX7_STEP(0, 0, "") MF_RMIX7_STEP(4, 8, "!") ".endif\n\t"            \
+    ".if %c[nw] & 4\n\t" MF_RMIX7_STEP(0, 0, "") MF_RMIX7_STEP(4, 8, "") MF_RMIX7_STEP(8, 16, "")   \
+    MF_RMIX7_STEP(12, 24, "!") ".endif\n\t"                                                       \
+    ".if %c[loop]\n"                                                                             \
+    "1:\n\t" MF_RMIX7_STEP4(0, 0) MF_RMIX7_STEP(16, 32, "") MF_RMIX7_STEP(20, 40, "")               \
+    MF_RMIX7_STEP(24, 48, "") MF_RMIX7_LAST(28, 56) "bne 1b\n"                                    \
+    ".endif"
+/* M4/M33: each word's four loads back to back (LDR pipelining); the pass check compares x with the window's end. */
+#define MF_DSP_RMIX_WINDOW_M4                                                                    \
+    ".if %c[nw] & 2\n\t" MF_DSP_RMIX(0, 0) MF_DSP_RMIX(4, 8) "adds %[x], #8\n\tadds %[w], #16\n"   \
+    ".endif\n"                                                                                   \
+    ".if %c[nw] & 4\n\t" MF_DSP_RMIX4(0, 0) "adds %[x], #16\n\tadds %[w], #32\n"                   \
+    ".endif\n"                                                                                   \
+    ".if %c[loop]\n"                                                                             \
+    "subs %[x], #4\n\tsubs %[w], #12\n"                                                          \
+    "1:\n\t" MF_DSP_RMIX_PASS "ldr %[e0], %[end]\n\tcmp %[x], %[e0]\n\tbne 1b\n"                   \
+    ".endif"
+
 /* out0[c] (and out1[c] when two) for the windows at x and x + d bytes (k4 values each, int16) and channels
- * c < n_out: mf_dsp_mix_rows' arithmetic on row entries. The loop ends when x reaches the window's end,
- * read from the stack (every register holds an accumulator, a temporary or a pointer). */
+ * c < n_out: mf_dsp_mix_rows' arithmetic on row entries. The loop ends when x (M4/M33) or w (M7) reaches the
+ * window's end, read from the stack (every register holds an accumulator, a temporary or a pointer). */
 MF_KERNEL void mf_dsp_rowmix_rows(const int16_t *x16, const int32_t k4, const int32_t d, const int8_t *wmix,
                                   const int32_t *rq, const int32_t n_out, const int32_t out_offset,
                                   const int32_t act_min, const int32_t act_max, int8_t *out0, const int two)
 {
-    const int32_t head = (k4 / 2) & 7;   /* words before the 8-word passes */
     for (int32_t c = 0; c < n_out; c += 4, rq += 12, wmix += 4 * k4, out0 += 4) {
         int8_t *const out1 = out0 + n_out;
         int32_t ma0 = rq[0], ma1 = rq[0], sa0 = rq[0], sa1 = rq[0];
@@ -685,27 +757,34 @@ MF_KERNEL void mf_dsp_rowmix_rows(const int16_t *x16, const int32_t k4, const in
         int32_t e0, e1, wa, wb;
         const int16_t *x = x16;
         const int8_t *w = wmix;
-        const int16_t *const end = x16 + k4 - 2;   /* x after the last pass (biased by -4 bytes) */
-        __asm__ volatile(".if %c[h2]\n\t" MF_DSP_RMIX(0, 0) MF_DSP_RMIX(4, 8) "adds %[x], #8\n\tadds %[w], #16\n"
-                         ".endif\n"
-                         ".if %c[h4]\n\t" MF_DSP_RMIX4(0, 0) "adds %[x], #16\n\tadds %[w], #32\n"
-                         ".endif\n"
-                         ".if %c[loop]\n"
-                         "subs %[x], #4\n\tsubs %[w], #12\n"
-                         "1:\n\t" MF_DSP_RMIX_PASS "ldr %[e0], %[end]\n\tcmp %[x], %[e0]\n\tbne 1b\n"
-                         ".endif"
+#if defined(MF_TARGET_M7)
+        const void *const end = wmix + 4 * k4;     /* w after the last pass */
+#define MF_DSP_RMIX_WINDOW MF_DSP_RMIX_WINDOW_M7
+#else
+        const void *const end = x16 + k4 - 2;      /* x after the last pass (biased by -4 bytes) */
+#define MF_DSP_RMIX_WINDOW MF_DSP_RMIX_WINDOW_M4
+#endif
+        __asm__ volatile(MF_DSP_RMIX_WINDOW
                          : [ma0] "+r"(ma0), [ma1] "+r"(ma1), [mb0] "+r"(mb0), [mb1] "+r"(mb1),
                            [sa0] "+r"(sa0), [sa1] "+r"(sa1), [sb0] "+r"(sb0), [sb1] "+r"(sb1),
                            [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [x] "+r"(x), [w] "+r"(w)
-                         : [loop] "i"(k4 >= 16), [h4] "i"((head & 4) != 0), [h2] "i"((head & 2) != 0), [d] "i"(d),
-                           [end] "m"(end)
+                         : [loop] "i"(k4 >= 16), [nw] "i"(k4 / 2), [d] "i"(d), [end] "m"(end)
                          : "cc", "memory");
+#undef MF_DSP_RMIX_WINDOW
         mf_dsp_mix_out(rq, n_out - c, two, ma0, ma1, mb0, mb1, sa0, sa1, sb0, sb1, out_offset, act_min, act_max, out0, out1);
     }
 }
 
-/* The mix = 4 convolution: output rows in strips of MF_CONV2D_ROW_STRIP pixels, each strip's entries built,
- * then its pixels in pairs (a lone last one computes its neighbour's window too, stores only its own). */
+MF_KERNEL void mf_dsp_rowpw_pair(const int16_t *x16, const int32_t k4, const int32_t d, const int8_t *stream,
+                                 const int32_t n_out, const int32_t out_offset, const int32_t act_min,
+                                 const int32_t act_max, int8_t *out0);   /* mix = 6, below */
+MF_KERNEL void mf_dsp_pw_rows1(const int32_t *x16, const int32_t k4, const int8_t *w, const int32_t n_out,
+                               const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *out,
+                               const int32_t xs);
+
+/* The mix = 4 and mix = 6 convolutions: output rows in strips of MF_CONV2D_ROW_STRIP pixels, each strip's entries
+ * built, then its pixels in pairs. mix = 4: a lone last one computes its neighbour's window too, stores only its
+ * own; mix = 6 (mf_dsp_rowpw_pair): a lone last one goes through mf_dsp_pw_rows1. */
 MF_KERNEL void mf_conv2d_s8_rowmix(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int8_t *buf)
 {
     const int32_t oc = p->out_c, ic = p->in_c, e = p->k_h * ic, sw = p->stride_w;
@@ -719,16 +798,24 @@ MF_KERNEL void mf_conv2d_s8_rowmix(const mf_conv2d_params_t *p, const int8_t *in
                 const int32_t n_o = p->out_w - ox < strip ? p->out_w - ox : strip;
                 const int32_t nx = (((n_o + 1) & ~1) - 1) * sw + p->k_w;
                 mf_dsp_row_entries(p, in_b, oy, ox * sw - p->pad_left, nx, x16);
-                for (int32_t q = 0; q < n_o; q += 2, o += 2 * oc)
-                    mf_dsp_rowmix_rows(x16 + q * sw * e, k4, 2 * sw * e, p->weights, p->rq, oc, p->out_offset,
-                                       p->act_min, p->act_max, o, n_o - q >= 2);
+                for (int32_t q = 0; q < n_o; q += 2, o += 2 * oc) {
+                    const int16_t *const xq = x16 + q * sw * e;
+                    if (p->mix == 6 && n_o - q >= 2)
+                        mf_dsp_rowpw_pair(xq, k4, 2 * sw * e, p->weights, oc, p->out_offset, p->act_min, p->act_max, o);
+                    else if (p->mix == 6)
+                        mf_dsp_pw_rows1((const int32_t *)(const void *)xq, k4, p->weights, oc, p->out_offset,
+                                        p->act_min, p->act_max, o, 2);
+                    else
+                        mf_dsp_rowmix_rows(xq, k4, 2 * sw * e, p->weights, p->rq, oc, p->out_offset,
+                                           p->act_min, p->act_max, o, n_o - q >= 2);
+                }
             }
         }
     }
 }
 
-/* ---- dense 1x1 convolutions on mixed weights with the constants in the stream (mix = 3) ---------------
- * Chosen by ops/conv2d.py (pw_layout) for unpadded stride-1 1x1 layers with in_c % 4 == 0, in_c >= 12 and
+/* ---- unpadded 1x1 convolutions on mixed weights with the constants in the stream (mix = 3) ------------
+ * Chosen by ops/conv2d.py (pw_layout) for unpadded 1x1 layers (any stride) with in_c % 4 == 0, in_c >= 12 and
  * out_c % 4 == 0 whose mixed weights and fast requantisation are exact. The arithmetic of mf_dsp_mix_rows
  * (2 pixels x 4 channels, one SXTB16 per 4 weights), but each 4-channel group is one pass of a single asm
  * block, requantisation included: the group's 4*in_c mixed weight bytes are followed in the same stream by
@@ -848,17 +935,44 @@ MF_KERNEL void mf_conv2d_s8_rowmix(const mf_conv2d_params_t *p, const int8_t *in
     "ssat %[" #A0_ "], #8, %[" #A0_ "], asr #1\n\t"                                              \
     "ssat %[" #A1_ "], #8, %[" #A1_ "], asr #1\n\t"
 
-/* mf_conv2d_s8_pw's lone last pixel (x16 from mf_dsp_mix_expand2 with both pixels the same; its pixel-0 words are
- * read): mf_dsp_mix_rows1's arithmetic in C on the pw stream, no pixel computed twice. */
+/* A group's 8 outputs from its accumulators (no bias) and its 12 constants at w (w left after them): channel by
+ * channel the bias added and requantised (both pixels), then pixel 0's 4 outputs packed into sa0, pixel 1's into sa1,
+ * clamped 4 at a time when the activation is tighter than int8. */
+#define MF_DSP_PW_OUT4                                                                            \
+    "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"                                 \
+    "sub %[mb0], %[mb0], %[sb0]\n\tsub %[mb1], %[mb1], %[sb1]\n\t"                                 \
+    MF_DSP_PW_CONSTS        /* channel 0: sa */                                                  \
+    "add %[sa0], %[sa0], %[e0]\n\tadd %[sa1], %[sa1], %[e0]\n\t" MF_DSP_PW_RQ(sa0, sa1)              \
+    MF_DSP_PW_CONSTS        /* channel 1: (ma - sa) >> 8 */                                      \
+    "add %[ma0], %[e0], %[ma0], asr #8\n\tadd %[ma1], %[e0], %[ma1], asr #8\n\t" MF_DSP_PW_RQ(ma0, ma1) \
+    MF_DSP_PW_CONSTS        /* channel 2: sb */                                                  \
+    "add %[sb0], %[sb0], %[e0]\n\tadd %[sb1], %[sb1], %[e0]\n\t" MF_DSP_PW_RQ(sb0, sb1)              \
+    MF_DSP_PW_CONSTS        /* channel 3: (mb - sb) >> 8 */                                      \
+    "add %[mb0], %[e0], %[mb0], asr #8\n\tadd %[mb1], %[e0], %[mb1], asr #8\n\t" MF_DSP_PW_RQ(mb0, mb1) \
+    "bfi %[sa0], %[ma0], #8, #8\n\tbfi %[sa1], %[ma1], #8, #8\n\t"                                 \
+    "bfi %[sa0], %[sb0], #16, #8\n\tbfi %[sa1], %[sb1], #16, #8\n\t"                               \
+    "bfi %[sa0], %[mb0], #24, #8\n\tbfi %[sa1], %[mb1], #24, #8\n\t"                               \
+    ".if %c[clo]\n\tmov %[e0], #((%c[lo]) & 0xff) * 0x01010101\n\t"                               \
+    "ssub8 %[e1], %[sa0], %[e0]\n\tsel %[sa0], %[sa0], %[e0]\n\t"                                  \
+    "ssub8 %[e1], %[sa1], %[e0]\n\tsel %[sa1], %[sa1], %[e0]\n\t.endif\n\t"                         \
+    ".if %c[chi]\n\tmov %[e0], #((%c[hi]) & 0xff) * 0x01010101\n\t"                               \
+    "ssub8 %[e1], %[e0], %[sa0]\n\tsel %[sa0], %[sa0], %[e0]\n\t"                                  \
+    "ssub8 %[e1], %[e0], %[sa1]\n\tsel %[sa1], %[sa1], %[e0]\n\t.endif\n\t"
+
+/* A lone last pixel on a stream of groups each followed by its constants (mf_conv2d_s8_pw, mf_dsp_rowpw_pair):
+ * mf_dsp_mix_rows1's arithmetic in C, no pixel computed twice. Its window's 4-value chunks are xs words apart, the
+ * even values' word first, the odd ones' xs / 2 words on: x16 from mf_dsp_mix_expand2 with both pixels the same
+ * (xs 4), or row entries (xs 2). */
 MF_KERNEL void mf_dsp_pw_rows1(const int32_t *x16, const int32_t k4, const int8_t *w, const int32_t n_out,
-                               const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *out)
+                               const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *out,
+                               const int32_t xs)
 {
     for (int32_t c = 0; c < n_out; c += 4, out += 4) {
         int32_t ma = 0, sa = 0, mb = 0, sb = 0;
         const int32_t *x = x16;
-        for (int32_t k = 0; k < k4; k += 4, x += 4, w += 16) {
+        for (int32_t k = 0; k < k4; k += 4, x += xs, w += 16) {
             const int32_t a = mf_dsp_ld4(w), b = mf_dsp_ld4(w + 4), a2 = mf_dsp_ld4(w + 8), b2 = mf_dsp_ld4(w + 12);
-            const int32_t e = x[0], o = x[2];
+            const int32_t e = x[0], o = x[xs / 2];
             ma = __smlad(e, a, ma); mb = __smlad(e, b, mb); sa = __smlad(e, __sxtb16(a), sa); sb = __smlad(e, __sxtb16(b), sb);
             ma = __smlad(o, a2, ma); mb = __smlad(o, b2, mb); sa = __smlad(o, __sxtb16(a2), sa); sb = __smlad(o, __sxtb16(b2), sb);
         }
@@ -869,6 +983,16 @@ MF_KERNEL void mf_dsp_pw_rows1(const int32_t *x16, const int32_t k4, const int8_
         out[2] = mf_dsp_out_fast(sb + r[6], r[7], r[8], out_offset, act_min, act_max);
         out[3] = mf_dsp_out_fast(((mb - sb) >> 8) + r[9], r[10], r[11], out_offset, act_min, act_max);
     }
+}
+
+/* The input pixel output pixel i (flat over batch, row, column) of an unpadded 1x1 layer reads: i itself when dense,
+ * else at the strides (ic's stride-2 shortcut convolutions). */
+MF_KERNEL const int8_t *mf_dsp_pw_pixel(const mf_conv2d_params_t *p, const int8_t *in, const int32_t i)
+{
+    if (p->stride_h == 1 && p->stride_w == 1 && p->in_h == p->out_h && p->in_w == p->out_w) return in + i * p->in_c;
+    const int32_t per_image = p->out_h * p->out_w, b = i / per_image, r = i - b * per_image;
+    const int32_t oy = r / p->out_w, ox = r - oy * p->out_w;
+    return in + ((b * p->in_h + oy * p->stride_h) * p->in_w + ox * p->stride_w) * p->in_c;
 }
 
 MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int8_t *buf)
@@ -883,11 +1007,11 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
     x16[k4] = (int32_t)0x80808080;   /* the window loop's end (as in mf_dsp_mix_rows) */
     for (int32_t i = 0; i < n_pix; i += 2) {
         if (n_pix - i == 1) {
-            mf_dsp_mix_expand2(x16, in + i * k4, in + i * k4, k4);
-            mf_dsp_pw_rows1(x16, k4, p->weights, oc, p->out_offset, p->act_min, p->act_max, out + i * oc);
+            mf_dsp_mix_expand2(x16, mf_dsp_pw_pixel(p, in, i), mf_dsp_pw_pixel(p, in, i), k4);
+            mf_dsp_pw_rows1(x16, k4, p->weights, oc, p->out_offset, p->act_min, p->act_max, out + i * oc, 4);
             break;
         }
-        mf_dsp_mix_expand2(x16, in + i * k4, in + (i + 1) * k4, k4);
+        mf_dsp_mix_expand2(x16, mf_dsp_pw_pixel(p, in, i), mf_dsp_pw_pixel(p, in, i + 1), k4);
         x16[k4 + 1] = (int32_t)(uintptr_t)(out + i * oc);         /* pixel 0's next group; pixel 1's is oc further */
         x16[k4 + 2] = (int32_t)(uintptr_t)(out + (i + 1) * oc);   /* ... and its end */
         int32_t ma0, ma1, mb0, mb1, sa0, sa1, sb0, sb1, e0, e1, wa, wb;
@@ -895,25 +1019,7 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
         const int8_t *w = p->weights;
         __asm__ volatile(
             "2:\n\t" MF_DSP_PW_WINDOW
-            "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"
-            "sub %[mb0], %[mb0], %[sb0]\n\tsub %[mb1], %[mb1], %[sb1]\n\t"
-            MF_DSP_PW_CONSTS        /* channel 0: sa */
-            "add %[sa0], %[sa0], %[e0]\n\tadd %[sa1], %[sa1], %[e0]\n\t" MF_DSP_PW_RQ(sa0, sa1)
-            MF_DSP_PW_CONSTS        /* channel 1: (ma - sa) >> 8 */
-            "add %[ma0], %[e0], %[ma0], asr #8\n\tadd %[ma1], %[e0], %[ma1], asr #8\n\t" MF_DSP_PW_RQ(ma0, ma1)
-            MF_DSP_PW_CONSTS        /* channel 2: sb */
-            "add %[sb0], %[sb0], %[e0]\n\tadd %[sb1], %[sb1], %[e0]\n\t" MF_DSP_PW_RQ(sb0, sb1)
-            MF_DSP_PW_CONSTS        /* channel 3: (mb - sb) >> 8 */
-            "add %[mb0], %[e0], %[mb0], asr #8\n\tadd %[mb1], %[e0], %[mb1], asr #8\n\t" MF_DSP_PW_RQ(mb0, mb1)
-            "bfi %[sa0], %[ma0], #8, #8\n\tbfi %[sa1], %[ma1], #8, #8\n\t"
-            "bfi %[sa0], %[sb0], #16, #8\n\tbfi %[sa1], %[sb1], #16, #8\n\t"
-            "bfi %[sa0], %[mb0], #24, #8\n\tbfi %[sa1], %[mb1], #24, #8\n\t"
-            ".if %c[clo]\n\tmov %[e0], #((%c[lo]) & 0xff) * 0x01010101\n\t"
-            "ssub8 %[e1], %[sa0], %[e0]\n\tsel %[sa0], %[sa0], %[e0]\n\t"
-            "ssub8 %[e1], %[sa1], %[e0]\n\tsel %[sa1], %[sa1], %[e0]\n\t.endif\n\t"
-            ".if %c[chi]\n\tmov %[e0], #((%c[hi]) & 0xff) * 0x01010101\n\t"
-            "ssub8 %[e1], %[e0], %[sa0]\n\tsel %[sa0], %[sa0], %[e0]\n\t"
-            "ssub8 %[e1], %[e0], %[sa1]\n\tsel %[sa1], %[sa1], %[e0]\n\t.endif\n\t"
+            MF_DSP_PW_OUT4
             "ldr %[e0], [%[x], #4]\n\tldr %[e1], [%[x], #8]\n\t"
             "str %[sa1], [%[e0], #%c[oc]]\n\tstr %[sa0], [%[e0]], #4\n\tstr %[e0], [%[x], #4]\n\t"
             "cmp %[e0], %[e1]\n\t"
@@ -929,6 +1035,51 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
     }
 }
 
+/* ---- row entries on a stream of groups with their constants (mix = 6) -----------------------------------
+ * mf_conv2d_s8_rowmix's windows (row entries, weights in the entries' order, mix = 4 above) with
+ * mf_conv2d_s8_pw's stream and tail: each 4-channel group's mixed weights followed by its 12 constants
+ * (ops/conv2d.py group_stream), so a pixel pair is one asm block over all groups: accumulators zeroed (the bias is
+ * added after), the window loop of the core's schedule (MF_DSP_RMIX_WINDOW_M4 / _M7), then MF_DSP_PW_OUT4 and both
+ * pixels' 4 outputs stored as words; w runs through the stream, x steps back to the window's start. Pixel 0's out
+ * pointer and its end, and on the M7 the group's weight end, are on the stack (all 14 registers are taken).
+ * Chosen by ops/conv2d.py for row-entry layers with out_c % 4 == 0; a lone last pixel goes through
+ * mf_dsp_pw_rows1. Exact as mf_dsp_rowmix_rows and mf_conv2d_s8_pw are: the same products and constants. */
+MF_KERNEL void mf_dsp_rowpw_pair(const int16_t *x16, const int32_t k4, const int32_t d, const int8_t *stream,
+                                 const int32_t n_out, const int32_t out_offset, const int32_t act_min,
+                                 const int32_t act_max, int8_t *out0)
+{
+    const int32_t loop = k4 >= 16;   /* passes after the 2- and 4-word heads (k4 / 2 words in all) */
+    int8_t *o = out0;
+    int8_t *const oend = out0 + n_out;
+    int32_t ma0, ma1, mb0, mb1, sa0, sa1, sb0, sb1, e0, e1, wa, wb;
+    const int16_t *x = x16;
+    const int8_t *w = stream;
+#if defined(MF_TARGET_M7)
+    const void *end = 0;   /* the group's weight end, set by the asm */
+    __asm__ volatile("2:\n\t" MF_DSP_PW_ZERO "add %[wb], %[w], #8 * %c[nw]\n\tstr %[wb], %[end]\n\t"
+                     MF_DSP_RMIX_WINDOW_M7 "\n\t"
+                     "sub %[x], %[x], #4 * %c[nw]\n\t"
+#else
+    const void *end = x16 + k4 - 2;   /* x after the last pass (biased by -4 bytes) */
+    __asm__ volatile("2:\n\t" MF_DSP_PW_ZERO MF_DSP_RMIX_WINDOW_M4 "\n\t"
+                     ".if %c[loop]\n\tadds %[w], #12\n\t.endif\n\t"
+                     "sub %[x], %[x], #4 * %c[nw] - 4 * %c[loop]\n\t"
+#endif
+                     MF_DSP_PW_OUT4
+                     "ldr %[e0], %[o]\n\tldr %[e1], %[oend]\n\t"
+                     "str %[sa1], [%[e0], #%c[oc]]\n\tstr %[sa0], [%[e0]], #4\n\tstr %[e0], %[o]\n\t"
+                     "cmp %[e0], %[e1]\n\t"
+                     "bne 2b"
+                     : [ma0] "=&r"(ma0), [ma1] "=&r"(ma1), [mb0] "=&r"(mb0), [mb1] "=&r"(mb1),
+                       [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
+                       [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [x] "+r"(x), [w] "+r"(w),
+                       [o] "+m"(o), [end] "+m"(end)
+                     : [loop] "i"(loop), [nw] "i"(k4 / 2), [d] "i"(d), [oend] "m"(oend), [oc] "i"(n_out),
+                       [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
+                       [clo] "i"(act_min > -128), [chi] "i"(act_max < 127)
+                     : "cc", "memory");
+}
+
 /* DSP int8 convolution with caller-provided scratch (MF_CONV2D_SCRATCH_BYTES, 4-byte aligned).
  * Pixels go in runs of three (2x3 blocks), then two (2x2), then one (4x1). */
 MF_KERNEL void mf_conv2d_s8_scratch(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int8_t *buf)
@@ -941,7 +1092,7 @@ MF_KERNEL void mf_conv2d_s8_scratch(const mf_conv2d_params_t *p, const int8_t *i
         mf_conv2d_s8_pw(p, in, out, buf);
         return;
     }
-    if (p->mix == 4) {
+    if (p->mix == 4 || p->mix == 6) {
         mf_conv2d_s8_rowmix(p, in, out, buf);
         return;
     }
@@ -1031,7 +1182,7 @@ MF_KERNEL void mf_conv2d_s8_scratch(const mf_conv2d_params_t *p, const int8_t *i
 /* Same signature as the portable kernel (scratch from a VLA); generated code calls the _scratch form. */
 MF_KERNEL void mf_conv2d_s8(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out)
 {
-    int32_t buf[(p->mix == 4 ? MF_CONV2D_ROW_BYTES : p->mix == 3 ? MF_CONV2D_PW_SCRATCH_BYTES(p->in_c) : p->mix == 2 ? MF_CONV2D_C1_SCRATCH_BYTES : p->mix ? MF_CONV2D_MIX_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c) : MF_CONV2D_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c)) / 4];
+    int32_t buf[(p->mix == 4 || p->mix == 6 ? MF_CONV2D_ROW_BYTES : p->mix == 3 ? MF_CONV2D_PW_SCRATCH_BYTES(p->in_c) : p->mix == 2 ? MF_CONV2D_C1_SCRATCH_BYTES : p->mix ? MF_CONV2D_MIX_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c) : MF_CONV2D_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c)) / 4];
     mf_conv2d_s8_scratch(p, in, out, (int8_t *)buf);
 }
 
