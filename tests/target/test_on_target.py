@@ -373,6 +373,53 @@ def test_conv_rowmix_on_core(name, core, tmp_path, monkeypatch):
     exact_on_core(ROW_MODELS[name](), core, tmp_path, "target-row", name, took)
 
 
+# First layers on widened input rows (mf_conv2d_s8_seg, mix = 5: non-1x1, in_c not a multiple of 4): with the
+# padding and window-size rules lifted (MIX_MAX_PAD = inf, MIX_MIN_WIN = 4) small odd shapes take it too. in_c 1, 2,
+# 3, 5, 7; row segments of odd (padded with a zero weight) and even lengths; stride_w * in_c odd (ic's stride 1,
+# in_c 3: odd outputs read the shifted copy) and even; odd out_w (a lone last output), out_c 1 and odd (partial
+# last group); SAME padding on every side (pad rows above and below, pad columns left and right, kws' odd left
+# pad with in_c 1), VALID; strides 2, 2x1, 1x2; kernels 3x3, 10x4, 5x5, 1x3, 3x1, 2x2; batches; per-tensor
+# weights; clamps, in_zp -128; rows wider than a strip (several strips, a short last one).
+SEG_MODELS = {
+    "seg-3x3-c3to8-s2-relu6-vww": lambda: mg.conv2d_model(seed_of("sg", 1), (1, 15, 14, 3), 8, 3, 2, "SAME", 1, "RELU6",
+                                                          in_zp=-128),
+    "seg-3x3-c3to16-ic": lambda: mg.conv2d_model(seed_of("sg", 2), (1, 8, 9, 3), 16, 3, 1, "SAME", 1, "RELU", in_zp=-5),
+    "seg-10x4-c1to64-s2-kws": lambda: mg.conv2d_model(seed_of("sg", 3), (1, 21, 10, 1), 64, (10, 4), 2, "SAME", 1, "RELU",
+                                                      in_zp=3),
+    "seg-3x3-c1to5-valid": lambda: mg.conv2d_model(seed_of("sg", 4), (1, 7, 9, 1), 5, 3, 1, "VALID", 1, "NONE", in_zp=-1),
+    "seg-3x3-c2to7-s2": lambda: mg.conv2d_model(seed_of("sg", 5), (1, 9, 11, 2), 7, 3, 2, "SAME", 1, "RELU6", in_zp=-128,
+                                                out_zp=20),
+    "seg-5x5-c1to4-batch2": lambda: mg.conv2d_model(seed_of("sg", 6), (2, 6, 7, 1), 4, 5, 1, "SAME", 1, "NONE", in_zp=9),
+    "seg-3x3-c7to1-s2x1": lambda: mg.conv2d_model(seed_of("sg", 7), (1, 9, 8, 7), 1, 3, (2, 1), "SAME", 1, "NONE",
+                                                  in_zp=-60),
+    "seg-1x3-c3to9-s1x2": lambda: mg.conv2d_model(seed_of("sg", 8), (1, 3, 13, 3), 9, (1, 3), (1, 2), "SAME", 1, "RELU",
+                                                  in_zp=4),
+    "seg-3x1-c5to6": lambda: mg.conv2d_model(seed_of("sg", 9), (1, 8, 5, 5), 6, (3, 1), 1, "SAME", 1, "RELU", in_zp=-2),
+    "seg-2x2-c3to3-valid-per-tensor": lambda: mg.conv2d_model(seed_of("sg", 10), (1, 5, 8, 3), 3, 2, 1, "VALID", 1, "RELU",
+                                                              per_channel=False, in_zp=0),
+    "seg-3x3-c3to8-strips": lambda: mg.conv2d_model(seed_of("sg", 11), (1, 4, 131, 3), 8, 3, 1, "SAME", 1, "RELU6",
+                                                    in_zp=1),
+    "seg-3x3-c3to4-strips-s2": lambda: mg.conv2d_model(seed_of("sg", 12), (1, 5, 193, 3), 4, 3, 2, "SAME", 1, "NONE",
+                                                       in_zp=-128),
+}
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", sorted(SEG_MODELS))
+def test_conv_seg_on_core(name, core, tmp_path, monkeypatch):
+    from microforge.ops import conv2d
+    monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))
+    monkeypatch.setattr(conv2d, "MIX_MIN_WIN", 4)
+
+    def took(model_c):
+        assert ".mix = 5" in model_c, "the widened-row path was not taken"
+        if "-strips" in name:   # several strips per output row
+            sw, ow = (1, 131) if "-s2" not in name else (2, 97)
+            assert conv2d.seg_strip(dict(stride_h=1, k_h=3, k_w=3, in_c=3, stride_w=sw, out_w=ow)) < ow
+
+    exact_on_core(SEG_MODELS[name](), core, tmp_path, "target-seg", name, took)
+
+
 # DSP 1x1 convolutions with 8 input channels (mf_conv2d_s8_c1): runs of 48 pixels (several runs and a short last
 # one), every pixel tail mod 8 of the 8-pixel asm loop (49: 1, 42: 2, 3, 100: 4, 13: 5, 6, 55: 7; 48: none), out_c 1..48, strides, batches, per-tensor weights,
 # RELU/RELU6 clamps with negative and positive output zero points, in_zp -128. in_c 12 and 16 stay on the other paths.
