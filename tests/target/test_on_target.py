@@ -375,7 +375,8 @@ def test_conv_rowmix_on_core(name, core, tmp_path, monkeypatch):
 
 # First layers on widened input rows (mf_conv2d_s8_seg, mix = 5: non-1x1, in_c not a multiple of 4): with the
 # padding and window-size rules lifted (MIX_MAX_PAD = inf, MIX_MIN_WIN = 4) small odd shapes take it too. in_c 1, 2,
-# 3, 5, 7; row segments of odd (padded with a zero weight) and even lengths; stride_w * in_c odd (ic's stride 1,
+# 3, 5, 7; rows of odd k_w * in_c (their last values merged two to a word, an odd row count's last alone with a zero
+# weight) and even; stride_w * in_c odd (ic's stride 1,
 # in_c 3: odd outputs read the shifted copy) and even; odd out_w (a lone last output), out_c 1 and odd (partial
 # last group); SAME padding on every side (pad rows above and below, pad columns left and right, kws' odd left
 # pad with in_c 1), VALID; strides 2, 2x1, 1x2; kernels 3x3, 10x4, 5x5, 1x3, 3x1, 2x2; batches; per-tensor
@@ -397,6 +398,11 @@ SEG_MODELS = {
     "seg-3x1-c5to6": lambda: mg.conv2d_model(seed_of("sg", 9), (1, 8, 5, 5), 6, (3, 1), 1, "SAME", 1, "RELU", in_zp=-2),
     "seg-2x2-c3to3-valid-per-tensor": lambda: mg.conv2d_model(seed_of("sg", 10), (1, 5, 8, 3), 3, 2, 1, "VALID", 1, "RELU",
                                                               per_channel=False, in_zp=0),
+    # rows' last values merged two to a word (odd k_w * in_c) with an even row count: no lone last row
+    "seg-2x3-c3to5-valid": lambda: mg.conv2d_model(seed_of("sg", 13), (1, 6, 7, 3), 5, (2, 3), 1, "VALID", 1, "NONE",
+                                                   in_zp=-3),
+    "seg-4x3-c1to12-s2": lambda: mg.conv2d_model(seed_of("sg", 14), (1, 11, 9, 1), 12, (4, 3), 2, "SAME", 1, "RELU6",
+                                                 in_zp=-128),
     "seg-3x3-c3to8-strips": lambda: mg.conv2d_model(seed_of("sg", 11), (1, 4, 131, 3), 8, 3, 1, "SAME", 1, "RELU6",
                                                     in_zp=1),
     "seg-3x3-c3to4-strips-s2": lambda: mg.conv2d_model(seed_of("sg", 12), (1, 5, 193, 3), 4, 3, 2, "SAME", 1, "NONE",

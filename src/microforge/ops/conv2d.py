@@ -351,7 +351,7 @@ def row_mix_layout(w: np.ndarray, fields: dict) -> np.ndarray | None:
 
 # First layers (non-1x1, in_c % ROW_IC_MULTIPLE != 0: in_c 1, 3) on widened input rows (mf_conv2d_s8_seg, mix = 5):
 # the widened rows' budget, bytes (mirrors MF_CONV2D_SEG_BYTES in runtime/dsp/mf_conv2d.h), and the most window words
-# (row segments padded to even counts, 2 values a word) the kernel's unrolled pixel-pair block takes (code size).
+# (seg_words: 2 values a word) the kernel's unrolled pixel-pair block takes (code size).
 SEG_BYTES = 1024
 SEG_MAX_WORDS = 40
 
@@ -385,28 +385,36 @@ def seg_bytes(fields: dict) -> int:
     return rows + (((fields["out_w"] if n < fields["out_w"] else 1) * fields["out_c"] + 3) & ~3)
 
 
+def seg_words(kh: int, kw: int, ic: int) -> int:
+    """Input words of mf_conv2d_s8_seg's window (MF_DSP_SEG_WINDOW): per row its k_w * in_c // 2 whole words and, when
+    k_w * in_c is odd, the rows' last values two to a word (a last odd row's with a zero weight)."""
+    return kh * (kw * ic // 2) + (kh + 1) // 2 * (kw * ic % 2)
+
+
 def seg_layout(w: np.ndarray, fields: dict) -> np.ndarray | None:
     """[out_c][k_h][k_w][in_c] int8 weights as mf_conv2d_s8_seg reads them (runtime/dsp/mf_conv2d.h), or None when
     that kernel does not take the layer (1x1, dilated, in_c a multiple of ROW_IC_MULTIPLE (the row entries take
     those), more than SEG_MAX_WORDS window words, no output in a strip, offsets past the immediates' 4095 bytes,
-    or weights mix_layout refuses). Each row segment (k_w * in_c values in (kx, c) order) padded with a zero to an
-    even count, nw words; per 4-channel group and input word i (values 2i, 2i + 1 of the padded window) words A01
-    at 8i and A23 at 8i + 4 (mix_layout's words on the window permuted (t0, t2, t1, t3) per 4 values, as
-    row_mix_layout's in-order entries): 8 * k_h * nw bytes per group."""
+    or weights mix_layout refuses). The window's values in the kernel's word order (seg_words): per row ky its
+    first 2 * (k_w * in_c // 2) values ((kx, c) order), then, for odd k_w * in_c, the rows' last values in pairs
+    (ky, ky + 1) and a last odd row's with a zero; per 4-channel group and input word i words A01 at 8i and A23 at
+    8i + 4 (mix_layout's words on the values permuted (t0, t2, t1, t3) per 4, as row_mix_layout's in-order
+    entries): 8 * seg_words bytes per group."""
     oc, kh, kw, ic = w.shape
     if kh * kw == 1 or fields["dil_h"] != 1 or fields["dil_w"] != 1 or ic % ROW_IC_MULTIPLE == 0:
         return None
-    nw = (kw * ic + 1) // 2
-    words = kh * nw
+    words = seg_words(kh, kw, ic)
     if words > SEG_MAX_WORDS or seg_strip(fields) < 1:
         return None
     rs = 2 * seg_row(seg_strip(fields), fields)                     # bytes per widened row
-    if (fields["stride_h"] + kh - 1) * rs + 4 * (nw - 1) > 4095:   # pixel 1's last word
+    if (fields["stride_h"] + kh - 1) * rs + 2 * kw * ic > 4095:     # pixel 1's last word
         return None
+    r = w.astype(np.int64).reshape(oc, kh, kw * ic)
+    nf = kw * ic // 2
+    last = r[:, :, 2 * nf:].reshape(oc, -1)                         # the rows' last values (none when even)
+    last = np.concatenate([last, np.zeros((oc, last.shape[1] % 2), np.int64)], axis=1)
     k4 = (2 * words + 3) & ~3
-    wp = np.zeros((oc, kh, 2 * nw), np.int64)
-    wp[:, :, :kw * ic] = w.astype(np.int64).reshape(oc, kh, kw * ic)
-    wp = np.concatenate([wp.reshape(oc, -1), np.zeros((oc, k4 - 2 * words), np.int64)], axis=1)
+    wp = np.concatenate([r[:, :, :2 * nf].reshape(oc, -1), last, np.zeros((oc, k4 - 2 * words), np.int64)], axis=1)
     wp = wp[:, np.arange(k4).reshape(-1, 4)[:, [0, 2, 1, 3]].reshape(-1)]
     wmix = mix_layout(wp, min_win=0, max_win=k4)
     if wmix is None:

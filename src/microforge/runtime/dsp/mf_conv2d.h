@@ -827,33 +827,105 @@ MF_KERNEL void mf_dsp_seg_row(const mf_conv2d_params_t *p, const int8_t *in_b, c
     "ldr %[e1], [%[x], #" X_ "+" D_ "]\n\t"                                                      \
     "ldr %[wa], [%[w], #" W_ "]\n\t"                                                             \
     "ldr %[wb], [%[w], #" W_ "+4]\n\t" MF_DSP_MIX_MACS
+/* Two rows' last values (the low halves of the words at bytes XA_ and XB_ of x; pixel 1's D_ further) merged into
+ * one input word (PKHBT), its weights at byte W_ of w. */
+#define MF_DSP_SEG_PAIR(XA_, XB_, D_, W_)                                                        \
+    "ldr %[e0], [%[x], #" XA_ "]\n\t"                                                            \
+    "ldr %[wa], [%[x], #" XB_ "]\n\t"                                                            \
+    "ldr %[e1], [%[x], #" XA_ "+" D_ "]\n\t"                                                     \
+    "ldr %[wb], [%[x], #" XB_ "+" D_ "]\n\t"                                                     \
+    "pkhbt %[e0], %[e0], %[wa], lsl #16\n\t"                                                     \
+    "pkhbt %[e1], %[e1], %[wb], lsl #16\n\t"                                                     \
+    "ldr %[wa], [%[w], #" W_ "]\n\t"                                                             \
+    "ldr %[wb], [%[w], #" W_ "+4]\n\t" MF_DSP_MIX_MACS
+/* The window of a pixel pair, unrolled by the assembler: per row ky its nf whole words (bytes ky * rs + 4j), then,
+ * when the rows have an odd count of values (odd), their last values: rows 2i and 2i + 1 merged into one word, a
+ * last odd row's alone (its word's second value gets a zero weight). The weight words in the same order. */
+#define MF_DSP_SEG_WINDOW                                                                        \
+    ".set .Lmf_seg_ky, 0\n\t"                                                                    \
+    ".rept %c[kh]\n\t"                                                                           \
+    ".set .Lmf_seg_j, 0\n\t"                                                                     \
+    ".rept %c[nf]\n\t"                                                                           \
+    MF_DSP_SEG_WORD("(.Lmf_seg_ky * %c[rs] + 4 * .Lmf_seg_j)", "%c[d]", "(8 * (.Lmf_seg_ky * %c[nf] + .Lmf_seg_j))") \
+    ".set .Lmf_seg_j, .Lmf_seg_j + 1\n\t"                                                        \
+    ".endr\n\t"                                                                                  \
+    ".set .Lmf_seg_ky, .Lmf_seg_ky + 1\n\t"                                                      \
+    ".endr\n\t"                                                                                  \
+    ".if %c[odd]\n\t"                                                                            \
+    ".set .Lmf_seg_ky, 0\n\t"                                                                    \
+    ".rept %c[kh] / 2\n\t"                                                                       \
+    MF_DSP_SEG_PAIR("(.Lmf_seg_ky * %c[rs] + 4 * %c[nf])", "((.Lmf_seg_ky + 1) * %c[rs] + 4 * %c[nf])", "%c[d]", \
+                    "(8 * (%c[kh] * %c[nf] + .Lmf_seg_ky / 2))")                                 \
+    ".set .Lmf_seg_ky, .Lmf_seg_ky + 2\n\t"                                                      \
+    ".endr\n\t"                                                                                  \
+    ".if %c[kh] & 1\n\t"                                                                         \
+    MF_DSP_SEG_WORD("((%c[kh] - 1) * %c[rs] + 4 * %c[nf])", "%c[d]", "(8 * (%c[kh] * %c[nf] + %c[kh] / 2))") \
+    ".endif\n\t"                                                                                 \
+    ".endif\n\t"
 
-/* out0[c] and out1[c] for the pixel pair whose windows' rows start at x (pixel 0) and x + d bytes
- * (pixel 1), rows rs bytes apart, and channels c < n_out: kh rows of nw words, unrolled by the assembler. */
-MF_KERNEL void mf_dsp_seg_rows(const int16_t *x, const int32_t kh, const int32_t nw, const int32_t rs, const int32_t d,
-                               const int8_t *wseg, const int32_t *rq, const int32_t n_out, const int32_t out_offset,
-                               const int32_t act_min, const int32_t act_max, int8_t *out0, int8_t *out1)
+/* Channel accumulators A0_, A1_ (pixels 0 and 1, bias in) requantised with m2 at byte OM_ and -shift-1 at byte OE_
+ * of rq (mf_dsp_out_fast's arithmetic, the two pixels interleaved), clamped, stored at byte OC_ of o0 and o1. */
+#define MF_DSP_SEG_RQ(A0_, A1_, OM_, OE_, OC_)                                                  \
+    "ldr %[t0], [%[rq], #" #OM_ "]\n\t"                                                         \
+    "ldr %[t1], [%[rq], #" #OE_ "]\n\t"                                                         \
+    "smmlar %[" #A0_ "], %[" #A0_ "], %[t0], %[" #A0_ "]\n\t"                                   \
+    "smmlar %[" #A1_ "], %[" #A1_ "], %[t0], %[" #A1_ "]\n\t"                                   \
+    "add %[" #A0_ "], %[" #A0_ "], %[" #A0_ "], asr #31\n\t"                                    \
+    "add %[" #A1_ "], %[" #A1_ "], %[" #A1_ "], asr #31\n\t"                                    \
+    "asr %[" #A0_ "], %[" #A0_ "], %[t1]\n\t"                                                   \
+    "asr %[" #A1_ "], %[" #A1_ "], %[t1]\n\t"                                                   \
+    ".if %c[k] >= 0\n\tadd %[" #A0_ "], %[" #A0_ "], #%c[k]\n\tadd %[" #A1_ "], %[" #A1_ "], #%c[k]\n\t"  \
+    ".else\n\tsub %[" #A0_ "], %[" #A0_ "], #-%c[k]\n\tsub %[" #A1_ "], %[" #A1_ "], #-%c[k]\n\t.endif\n\t" \
+    "ssat %[" #A0_ "], #8, %[" #A0_ "], asr #1\n\t"                                             \
+    "ssat %[" #A1_ "], #8, %[" #A1_ "], asr #1\n\t"                                             \
+    ".if %c[clo]\n\tcmp %[" #A0_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A0_ "], #%c[lo]\n\t"          \
+    "cmp %[" #A1_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A1_ "], #%c[lo]\n\t.endif\n\t"              \
+    ".if %c[chi]\n\tcmp %[" #A0_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A0_ "], #%c[hi]\n\t"          \
+    "cmp %[" #A1_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A1_ "], #%c[hi]\n\t.endif\n\t"              \
+    "strb %[" #A0_ "], [%[o0], #" #OC_ "]\n\t"                                                  \
+    "strb %[" #A1_ "], [%[o1], #" #OC_ "]\n\t"
+
+/* out0[c] and out1[c] for the pixel pair whose windows' rows start at x (pixel 0) and x + d bytes (pixel 1), rows
+ * rs bytes apart, kh rows of nf whole words and, when odd, a last value each (MF_DSP_SEG_WINDOW; ops/conv2d.py
+ * seg_words words in all), and channels c < n_out. */
+MF_KERNEL void mf_dsp_seg_rows(const int16_t *x, const int32_t kh, const int32_t nf, const int32_t odd, const int32_t rs,
+                               const int32_t d, const int8_t *wseg, const int32_t *rq, const int32_t n_out,
+                               const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *out0,
+                               int8_t *out1)
 {
-    for (int32_t c = 0; c < n_out; c += 4, rq += 12, wseg += 8 * kh * nw, out0 += 4, out1 += 4) {
+    const int32_t words = kh * nf + (odd ? (kh + 1) / 2 : 0);
+    for (int32_t c = 0; c < n_out; c += 4, rq += 12, wseg += 8 * words, out0 += 4, out1 += 4) {
         int32_t ma0 = rq[0], ma1 = rq[0], sa0 = rq[0], sa1 = rq[0];
         int32_t mb0 = rq[6], mb1 = rq[6], sb0 = rq[6], sb1 = rq[6];
         int32_t e0, e1, wa, wb;
-        __asm__ volatile(".set .Lmf_seg_ky, 0\n\t"
-                         ".rept %c[kh]\n\t"
-                         ".set .Lmf_seg_j, 0\n\t"
-                         ".rept %c[nw]\n\t"
-                         MF_DSP_SEG_WORD("(.Lmf_seg_ky * %c[rs] + 4 * .Lmf_seg_j)", "%c[d]",
-                                         "(8 * (.Lmf_seg_ky * %c[nw] + .Lmf_seg_j))")
-                         ".set .Lmf_seg_j, .Lmf_seg_j + 1\n\t"
-                         ".endr\n\t"
-                         ".set .Lmf_seg_ky, .Lmf_seg_ky + 1\n\t"
-                         ".endr"
+        __asm__ volatile(MF_DSP_SEG_WINDOW
                          : [ma0] "+r"(ma0), [ma1] "+r"(ma1), [mb0] "+r"(mb0), [mb1] "+r"(mb1),
                            [sa0] "+r"(sa0), [sa1] "+r"(sa1), [sb0] "+r"(sb0), [sb1] "+r"(sb1),
                            [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb)
-                         : [x] "r"(x), [w] "r"(wseg), [kh] "i"(kh), [nw] "i"(nw), [rs] "i"(rs), [d] "i"(d)
+                         : [x] "r"(x), [w] "r"(wseg), [kh] "i"(kh), [nf] "i"(nf), [odd] "i"(odd), [rs] "i"(rs), [d] "i"(d)
                          : "memory");
+        if (n_out - c < 4) {   /* a partial last group: only its channels stored */
         mf_dsp_mix_out(rq, n_out - c, 1, ma0, ma1, mb0, mb1, sa0, sa1, sb0, sb1, out_offset, act_min, act_max, out0, out1);
+            break;
+        }
+        /* mf_dsp_mix_out's arithmetic in one asm block: channel 0 from sa, 1 from (ma - sa) >> 8 plus its bias (at
+         * byte 4 of the group's constants), 2 from sb, 3 from (mb - sb) >> 8 plus its bias (byte 28) */
+        __asm__ volatile("sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"
+                         "sub %[mb0], %[mb0], %[sb0]\n\tsub %[mb1], %[mb1], %[sb1]\n\t"
+                         MF_DSP_SEG_RQ(sa0, sa1, 8, 16, 0)
+                         "ldr %[t0], [%[rq], #4]\n\t"
+                         "add %[ma0], %[t0], %[ma0], asr #8\n\tadd %[ma1], %[t0], %[ma1], asr #8\n\t"
+                         MF_DSP_SEG_RQ(ma0, ma1, 12, 20, 1)
+                         MF_DSP_SEG_RQ(sb0, sb1, 32, 40, 2)
+                         "ldr %[t0], [%[rq], #28]\n\t"
+                         "add %[mb0], %[t0], %[mb0], asr #8\n\tadd %[mb1], %[t0], %[mb1], asr #8\n\t"
+                         MF_DSP_SEG_RQ(mb0, mb1, 36, 44, 3)
+                         : [ma0] "+r"(ma0), [ma1] "+r"(ma1), [mb0] "+r"(mb0), [mb1] "+r"(mb1),
+                           [sa0] "+r"(sa0), [sa1] "+r"(sa1), [sb0] "+r"(sb0), [sb1] "+r"(sb1),
+                           [t0] "=&r"(e0), [t1] "=&r"(e1)
+                         : [rq] "r"(rq), [o0] "r"(out0), [o1] "r"(out1), [k] "i"(2 * out_offset + 1),
+                           [lo] "i"(act_min), [hi] "i"(act_max), [clo] "i"(act_min > -128), [chi] "i"(act_max < 127)
+                         : "cc", "memory");
     }
 }
 
@@ -865,7 +937,7 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
     const int32_t strip = MF_CONV2D_SEG_STRIP(p->out_w, sh, kh, p->k_w, sw, ic);
     const int32_t row = MF_CONV2D_SEG_ROW(strip, p->k_w, sw, ic);        /* int16 values per widened row */
     const int32_t n_rows = sh + kh, two_copies = MF_CONV2D_SEG_COPIES(sw, ic) == 2;
-    const int32_t nw = (p->k_w * ic + 1) / 2;
+    const int32_t nf = p->k_w * ic / 2, odd = p->k_w * ic & 1;          /* whole words per row, a last value */
     const int32_t ys = p->out_w * oc;                                    /* output row pitch */
     int8_t *const spare = buf + 2 * MF_CONV2D_SEG_COPIES(sw, ic) * n_rows * row;   /* MF_CONV2D_SEG_SPARE bytes */
     const uintptr_t i1 = (uintptr_t)(in + p->batches * p->in_h * p->in_w * ic);   /* the input's end */
@@ -893,8 +965,8 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
                     if (two_copies) mf_dsp_seg_row(p, in_b, iy, c0, nc, x16 + (n_rows + r) * row + 1);
                 }
                 for (int32_t q = 0; q < n_o; ++q, o += oc, o1 += step1) {
-                    const int32_t t = q * sw * ic, odd = two_copies & t;   /* odd: the copy, one value further on */
-                    mf_dsp_seg_rows(x16 + (odd ? n_rows * row + t + 1 : t), kh, nw, 2 * row, 2 * sh * row, p->weights,
+                    const int32_t t = q * sw * ic, shift = two_copies & t;   /* the copy, one value further on */
+                    mf_dsp_seg_rows(x16 + (shift ? n_rows * row + t + 1 : t), kh, nf, odd, 2 * row, 2 * sh * row, p->weights,
                                     p->rq, oc, p->out_offset, p->act_min, p->act_max, o, o1);
                 }
             }
