@@ -785,26 +785,31 @@ MF_KERNEL void mf_dsp_seg_fill(int16_t *d, int32_t n, const int32_t pad_value)
     "str %[" #O_ "], [%[d]], #4\n\t"                                                             \
     "str %[" #U_ "], [%[d]], #4\n\t"
 
-/* n int8 values at s as int16 in natural order at d (any int16 alignment; whole words stored, 8 bytes per pass
- * with the two loads back to back). */
+/* n int8 values at s as int16 in natural order at d (any int16 alignment; whole words stored): 16 bytes per pass, the
+ * four loads back to back without writeback (the M4 pipelines them), then 4 bytes at a time, then byte by byte. */
 MF_KERNEL void mf_dsp_seg_widen(int16_t *d, const int8_t *s, int32_t n)
 {
     if (n > 0 && ((uintptr_t)d & 2)) { *d++ = *s++; --n; }
-    for (; n >= 8; n -= 8) {
-        int32_t u, v, e, o;
-        __asm__ volatile("ldr %[u], [%[s]], #4\n\t"
-                         "ldr %[v], [%[s]], #4\n\t" MF_DSP_SEG_WIDEN4(u, e, o) MF_DSP_SEG_WIDEN4(v, e, o)
-                         : [u] "=&r"(u), [v] "=&r"(v), [e] "=&r"(e), [o] "=&r"(o), [s] "+r"(s), [d] "+r"(d)
+    for (; n >= 16; n -= 16) {
+        int32_t u, v, y, z, e, o;
+        __asm__ volatile("ldr %[u], [%[s]]\n\t"
+                         "ldr %[v], [%[s], #4]\n\t"
+                         "ldr %[y], [%[s], #8]\n\t"
+                         "ldr %[z], [%[s], #12]\n\t"
+                         "adds %[s], #16\n\t"
+                         MF_DSP_SEG_WIDEN4(u, e, o) MF_DSP_SEG_WIDEN4(v, e, o) MF_DSP_SEG_WIDEN4(y, e, o)
+                         MF_DSP_SEG_WIDEN4(z, e, o)
+                         : [u] "=&r"(u), [v] "=&r"(v), [y] "=&r"(y), [z] "=&r"(z), [e] "=&r"(e), [o] "=&r"(o),
+                           [s] "+r"(s), [d] "+r"(d)
                          :
-                         : "memory");
+                         : "cc", "memory");
     }
-    if (n >= 4) {
+    for (; n >= 4; n -= 4) {
         int32_t u, e, o;
         __asm__ volatile("ldr %[u], [%[s]], #4\n\t" MF_DSP_SEG_WIDEN4(u, e, o)
                          : [u] "=&r"(u), [e] "=&r"(e), [o] "=&r"(o), [s] "+r"(s), [d] "+r"(d)
                          :
                          : "memory");
-        n -= 4;
     }
     for (; n > 0; --n) *d++ = *s++;
 }
