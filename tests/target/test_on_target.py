@@ -403,6 +403,13 @@ SEG_MODELS = {
                                                    in_zp=-3),
     "seg-4x3-c1to12-s2": lambda: mg.conv2d_model(seed_of("sg", 14), (1, 11, 9, 1), 12, (4, 3), 2, "SAME", 1, "RELU6",
                                                  in_zp=-128),
+    # one output row (the row pipeline's bands): neighbouring outputs paired, odd outputs from the shifted copy
+    # (stride_w * in_c odd), a lone last output, several strips
+    "seg-1row-3x3-c3to8": lambda: mg.conv2d_model(seed_of("sg", 15), (1, 3, 9, 3), 8, 3, 1, "VALID", 1, "RELU", in_zp=-7),
+    "seg-1row-10x4-c1to16-s2": lambda: mg.conv2d_model(seed_of("sg", 16), (1, 10, 12, 1), 16, (10, 4), 2, "VALID", 1,
+                                                       "NONE", in_zp=5),
+    "seg-1row-3x3-c3to4-strips": lambda: mg.conv2d_model(seed_of("sg", 17), (1, 3, 131, 3), 4, 3, 1, "VALID", 1, "RELU6",
+                                                         in_zp=-128),
     "seg-3x3-c3to8-strips": lambda: mg.conv2d_model(seed_of("sg", 11), (1, 4, 131, 3), 8, 3, 1, "SAME", 1, "RELU6",
                                                     in_zp=1),
     "seg-3x3-c3to4-strips-s2": lambda: mg.conv2d_model(seed_of("sg", 12), (1, 5, 193, 3), 4, 3, 2, "SAME", 1, "NONE",
@@ -422,6 +429,7 @@ def test_conv_seg_on_core(name, core, tmp_path, monkeypatch):
         if "-strips" in name:   # several strips per output row
             sw, ow = (1, 131) if "-s2" not in name else (2, 97)
             assert conv2d.seg_strip(dict(stride_h=1, k_h=3, k_w=3, in_c=3, stride_w=sw, out_w=ow)) < ow
+        assert ("-1row-" in name) == (".out_h = 1," in model_c)
 
     exact_on_core(SEG_MODELS[name](), core, tmp_path, "target-seg", name, took)
 

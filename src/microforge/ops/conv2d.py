@@ -363,8 +363,8 @@ def seg_copies(fields: dict) -> int:
 
 
 def seg_row(n: int, fields: dict) -> int:
-    """int16 values per widened row of a strip of n outputs (MF_CONV2D_SEG_ROW): its columns, a spare value for
-    the last segment's padded tap and one for the shifted copy, rounded down to words."""
+    """int16 values per widened row of a strip of n outputs (MF_CONV2D_SEG_ROW): its columns, a spare value for a
+    last odd row's second value and one for the shifted copy, rounded down to words."""
     return ((((n - 1) * fields["stride_w"] + fields["k_w"]) * fields["in_c"] + 3) & ~1)
 
 
@@ -394,7 +394,8 @@ def seg_words(kh: int, kw: int, ic: int) -> int:
 def seg_layout(w: np.ndarray, fields: dict) -> np.ndarray | None:
     """[out_c][k_h][k_w][in_c] int8 weights as mf_conv2d_s8_seg reads them (runtime/dsp/mf_conv2d.h), or None when
     that kernel does not take the layer (1x1, dilated, in_c a multiple of ROW_IC_MULTIPLE (the row entries take
-    those), more than SEG_MAX_WORDS window words, no output in a strip, offsets past the immediates' 4095 bytes,
+    those), more than SEG_MAX_WORDS window words, strips of fewer than 2 outputs, offsets
+    past the immediates' 4095 bytes,
     or weights mix_layout refuses). The window's values in the kernel's word order (seg_words): per row ky its
     first 2 * (k_w * in_c // 2) values ((kx, c) order), then, for odd k_w * in_c, the rows' last values in pairs
     (ky, ky + 1) and a last odd row's with a zero; per 4-channel group and input word i words A01 at 8i and A23 at
@@ -404,10 +405,13 @@ def seg_layout(w: np.ndarray, fields: dict) -> np.ndarray | None:
     if kh * kw == 1 or fields["dil_h"] != 1 or fields["dil_w"] != 1 or ic % ROW_IC_MULTIPLE == 0:
         return None
     words = seg_words(kh, kw, ic)
-    if words > SEG_MAX_WORDS or seg_strip(fields) < 1:
+    n = seg_strip(fields)
+    if words > SEG_MAX_WORDS or n < 2:                              # one output row pairs neighbours in a strip
         return None
-    rs = 2 * seg_row(seg_strip(fields), fields)                     # bytes per widened row
-    if (fields["stride_h"] + kh - 1) * rs + 2 * kw * ic > 4095:     # pixel 1's last word
+    rs = 2 * seg_row(n, fields)                                     # bytes per widened row
+    rows = fields["stride_h"] + kh
+    d = max(fields["stride_h"] * rs, (seg_copies(fields) - 1) * rows * rs + 2 * fields["stride_w"] * ic + 2)
+    if d + (kh - 1) * rs + 2 * kw * ic > 4095:                      # pixel 1's last word
         return None
     r = w.astype(np.int64).reshape(oc, kh, kw * ic)
     nf = kw * ic // 2

@@ -744,15 +744,16 @@ MF_KERNEL void mf_conv2d_s8_rowmix(const mf_conv2d_params_t *p, const int8_t *in
  * window is one unrolled asm block whose every offset (ky * row stride + 4 * word, pixel 1 stride_h rows further)
  * is an immediate; its outputs go through the 2x4 block's tail (mf_dsp_mix_out). A lone last row (odd out_h)
  * computes the row below it too (its input rows past the image read as padding), whose outputs go to spare bytes
- * after the rows; a row pair whose second row's outputs could overwrite input still to be read stages that row
+ * after the rows; a single output row (the row pipeline's bands) pairs neighbouring outputs instead (pixel 1 the
+ * next column: stride_w * in_c values further, or in the copy); a row pair whose second row's outputs could overwrite input still to be read stages that row
  * there (below).
  * Exact for the reasons mf_dsp_mix_rows is: the same products summed in another order, in int32 without overflow.
  * A strip's inputs are all read before any of its outputs is written and strips go in output order.
  * Scratch: MF_CONV2D_SEG_SCRATCH_BYTES (ops/conv2d.py seg_bytes): the rows and the spare bytes. */
 #define MF_CONV2D_SEG_BYTES 1024    /* the widened rows' budget, bytes (ops/conv2d.py SEG_BYTES) */
 #define MF_CONV2D_SEG_COPIES(s_w, in_c) ((((s_w) * (in_c)) & 1) + 1)
-/* int16 values per widened row of a strip of n outputs: its columns, a spare value for the last segment's padded
- * tap and one for the shifted copy, rounded down to words */
+/* int16 values per widened row of a strip of n outputs: its columns, a spare value for a last odd row's second value
+ * and one for the shifted copy, rounded down to words */
 #define MF_CONV2D_SEG_ROW(n, k_w, s_w, in_c) (((((n) - 1) * (s_w) + (k_w)) * (in_c) + 3) & ~1)
 /* spare bytes after the rows: a staged output row when a row takes several strips, else a lone row's neighbour */
 #define MF_CONV2D_SEG_SPARE(n, out_w, out_c) ((((n) < (out_w) ? (out_w) : 1) * (out_c) + 3) & ~3)
@@ -869,8 +870,8 @@ MF_KERNEL void mf_dsp_seg_row(const mf_conv2d_params_t *p, const int8_t *in_b, c
     ".endif\n\t"
 
 /* Channel accumulators A0_, A1_ (pixels 0 and 1, bias in) requantised with m2 at byte OM_ and -shift-1 at byte OE_
- * of rq (mf_dsp_out_fast's arithmetic, the two pixels interleaved), clamped, stored at byte OC_ of o0 and o1. */
-#define MF_DSP_SEG_RQ(A0_, A1_, OM_, OE_, OC_)                                                  \
+ * of rq (mf_dsp_out_fast's arithmetic, the two pixels interleaved), clamped; STORE_ stores them. */
+#define MF_DSP_SEG_RQ(A0_, A1_, OM_, OE_, STORE_)                                               \
     "ldr %[t0], [%[rq], #" #OM_ "]\n\t"                                                         \
     "ldr %[t1], [%[rq], #" #OE_ "]\n\t"                                                         \
     "smmlar %[" #A0_ "], %[" #A0_ "], %[t0], %[" #A0_ "]\n\t"                                   \
@@ -887,8 +888,10 @@ MF_KERNEL void mf_dsp_seg_row(const mf_conv2d_params_t *p, const int8_t *in_b, c
     "cmp %[" #A1_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A1_ "], #%c[lo]\n\t.endif\n\t"              \
     ".if %c[chi]\n\tcmp %[" #A0_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A0_ "], #%c[hi]\n\t"          \
     "cmp %[" #A1_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A1_ "], #%c[hi]\n\t.endif\n\t"              \
-    "strb %[" #A0_ "], [%[o0], #" #OC_ "]\n\t"                                                  \
-    "strb %[" #A1_ "], [%[o1], #" #OC_ "]\n\t"
+    STORE_
+/* channel C_'s outputs A0_, A1_ at o0 and at pixel 1's pointer, in sa0 once channel 0 is stored */
+#define MF_DSP_SEG_ST(A0_, A1_, C_)                                                             \
+    "strb %[" #A0_ "], [%[o0], #" #C_ "]\n\tstrb %[" #A1_ "], [%[sa0], #" #C_ "]\n\t"
 
 /* out0[c] and out1[c] for the pixel pair whose windows' rows start at x (pixel 0) and x + d bytes (pixel 1), rows
  * rs bytes apart, kh rows of nf whole words and, when odd, a last value each (MF_DSP_SEG_WINDOW; ops/conv2d.py
@@ -914,21 +917,22 @@ MF_KERNEL void mf_dsp_seg_rows(const int16_t *x, const int32_t kh, const int32_t
             break;
         }
         /* mf_dsp_mix_out's arithmetic in one asm block: channel 0 from sa, 1 from (ma - sa) >> 8 plus its bias (at
-         * byte 4 of the group's constants), 2 from sb, 3 from (mb - sb) >> 8 plus its bias (byte 28) */
+         * byte 4 of the group's constants), 2 from sb, 3 from (mb - sb) >> 8 plus its bias (byte 28); pixel 1's
+         * pointer read from memory (12 registers: GCC found no 13 in some inlined models) */
         __asm__ volatile("sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"
                          "sub %[mb0], %[mb0], %[sb0]\n\tsub %[mb1], %[mb1], %[sb1]\n\t"
-                         MF_DSP_SEG_RQ(sa0, sa1, 8, 16, 0)
+                         MF_DSP_SEG_RQ(sa0, sa1, 8, 16, "strb %[sa0], [%[o0]]\n\tldr %[sa0], %[o1]\n\tstrb %[sa1], [%[sa0]]\n\t")
                          "ldr %[t0], [%[rq], #4]\n\t"
                          "add %[ma0], %[t0], %[ma0], asr #8\n\tadd %[ma1], %[t0], %[ma1], asr #8\n\t"
-                         MF_DSP_SEG_RQ(ma0, ma1, 12, 20, 1)
-                         MF_DSP_SEG_RQ(sb0, sb1, 32, 40, 2)
+                         MF_DSP_SEG_RQ(ma0, ma1, 12, 20, MF_DSP_SEG_ST(ma0, ma1, 1))
+                         MF_DSP_SEG_RQ(sb0, sb1, 32, 40, MF_DSP_SEG_ST(sb0, sb1, 2))
                          "ldr %[t0], [%[rq], #28]\n\t"
                          "add %[mb0], %[t0], %[mb0], asr #8\n\tadd %[mb1], %[t0], %[mb1], asr #8\n\t"
-                         MF_DSP_SEG_RQ(mb0, mb1, 36, 44, 3)
+                         MF_DSP_SEG_RQ(mb0, mb1, 36, 44, MF_DSP_SEG_ST(mb0, mb1, 3))
                          : [ma0] "+r"(ma0), [ma1] "+r"(ma1), [mb0] "+r"(mb0), [mb1] "+r"(mb1),
                            [sa0] "+r"(sa0), [sa1] "+r"(sa1), [sb0] "+r"(sb0), [sb1] "+r"(sb1),
                            [t0] "=&r"(e0), [t1] "=&r"(e1)
-                         : [rq] "r"(rq), [o0] "r"(out0), [o1] "r"(out1), [k] "i"(2 * out_offset + 1),
+                         : [rq] "r"(rq), [o0] "r"(out0), [o1] "m"(out1), [k] "i"(2 * out_offset + 1),
                            [lo] "i"(act_min), [hi] "i"(act_max), [clo] "i"(act_min > -128), [chi] "i"(act_max < 127)
                          : "cc", "memory");
     }
@@ -947,6 +951,28 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
     int8_t *const spare = buf + 2 * MF_CONV2D_SEG_COPIES(sw, ic) * n_rows * row;   /* MF_CONV2D_SEG_SPARE bytes */
     const uintptr_t i1 = (uintptr_t)(in + p->batches * p->in_h * p->in_w * ic);   /* the input's end */
     int16_t *x16 = (int16_t *)(void *)buf;
+    if (p->out_h == 1) {   /* one output row (row pipeline bands): pairs of neighbouring outputs, strips of an even
+                            * count but a whole row (a lone last output's neighbour then reads up to stride_w * in_c
+                            * values past its rows: whatever the next, unused, rows hold; not stored) */
+        const int32_t hs = strip == p->out_w ? strip : strip & ~1;
+        const int32_t dh = two_copies ? 2 * (n_rows * row + sw * ic + 1) : 2 * sw * ic;   /* odd outputs: the copy */
+        for (int32_t b = 0; b < p->batches; ++b) {
+            const int8_t *in_b = in + b * p->in_h * p->in_w * ic;
+            int8_t *o = out + b * ys;
+            for (int32_t ox = 0; ox < p->out_w; ox += hs) {
+                const int32_t n_o = p->out_w - ox < hs ? p->out_w - ox : hs;
+                const int32_t c0 = ox * sw - p->pad_left, nc = (((n_o + 1) & ~1) - 1) * sw + p->k_w;
+                for (int32_t r = 0; r < kh; ++r) {
+                    mf_dsp_seg_row(p, in_b, r - p->pad_top, c0, nc, x16 + r * row);
+                    if (two_copies) mf_dsp_seg_row(p, in_b, r - p->pad_top, c0, nc, x16 + (n_rows + r) * row + 1);
+                }
+                for (int32_t q = 0; q < n_o; q += 2, o += 2 * oc)
+                    mf_dsp_seg_rows(x16 + q * sw * ic, kh, nf, odd, 2 * row, dh, p->weights, p->rq, oc, p->out_offset,
+                                    p->act_min, p->act_max, o, q + 1 < n_o ? o + oc : spare);
+            }
+        }
+        return;
+    }
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = in + b * p->in_h * p->in_w * ic;
         for (int32_t oy = 0; oy < p->out_h; oy += 2) {
