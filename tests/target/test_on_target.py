@@ -234,6 +234,7 @@ def test_conv_mix_on_core(name, core, tmp_path, monkeypatch):
     from microforge.ops import conv2d
     monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))
     monkeypatch.setattr(conv2d, "ROW_BYTES", 0)   # no row entries (mf_conv2d_s8_rowmix): the 2x4 blocks' own gathers
+    monkeypatch.setattr(conv2d, "SEG_MAX_WORDS", 0)   # nor widened rows (mf_conv2d_s8_seg, in_c 1, 3, 5)
     exact_on_core(MIX_MODELS[name](), core, tmp_path, "target-mix", name, mix_taken)
 
 
@@ -320,6 +321,7 @@ def test_conv_mix_gather_on_core(name, core, tmp_path, monkeypatch):
     from microforge.ops import conv2d
     monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))
     monkeypatch.setattr(conv2d, "ROW_BYTES", 0)
+    monkeypatch.setattr(conv2d, "SEG_MAX_WORDS", 0)   # in_c 1, 2, 3, 7: not the widened rows (mf_conv2d_s8_seg)
     exact_on_core(GATHER_MODELS[name](), core, tmp_path, "target-gather", name, mix_taken)
 
 
