@@ -827,6 +827,58 @@ MF_KERNEL void mf_dsp_seg_row(const mf_conv2d_params_t *p, const int8_t *in_b, c
     mf_dsp_seg_fill(d + jr * ic, (nc - jr) * ic, p->pad_value);
 }
 
+/* mf_dsp_seg_widen into two copies at once: n int8 values at s as int16 at a (word aligned) and at b (one value past
+ * a word); per 4 bytes the words (v0, v1), (v2, v3) at a and (v_-1, v0), (v1, v2) at b - 1, v_-1 being the value
+ * before (prev, then each pass's v3, the last one stored after the loop): the second copy's words from the first's
+ * SXTB16 pair (PKHBT, PKHTB) instead of a second widening. */
+MF_KERNEL void mf_dsp_seg_widen2(int16_t *a, int16_t *b, const int8_t *s, int32_t n, const int32_t prev)
+{
+    int32_t t = prev;   /* v_-1 in the low half */
+    --b;
+    for (; n >= 4; n -= 4) {
+        int32_t u, e, o;
+        __asm__ volatile("ldr %[u], [%[s]], #4\n\t"
+                         "sxtb16 %[e], %[u]\n\t"
+                         "sxtb16 %[o], %[u], ror #8\n\t"
+                         "pkhbt %[u], %[e], %[o], lsl #16\n\t"
+                         "str %[u], [%[a]], #4\n\t"
+                         "pkhtb %[u], %[o], %[e], asr #16\n\t"
+                         "str %[u], [%[a]], #4\n\t"
+                         "pkhbt %[t], %[t], %[e], lsl #16\n\t"
+                         "str %[t], [%[b]], #4\n\t"
+                         "pkhtb %[u], %[e], %[o]\n\t"
+                         "str %[u], [%[b]], #4\n\t"
+                         "asr %[t], %[o], #16"
+                         : [u] "=&r"(u), [e] "=&r"(e), [o] "=&r"(o), [t] "+r"(t), [s] "+r"(s), [a] "+r"(a), [b] "+r"(b)
+                         :
+                         : "memory");
+    }
+    *b++ = (int16_t)t;   /* the last pass's v3 (or prev again) */
+    for (; n > 0; --n, ++s) { *a++ = *s; *b++ = *s; }
+}
+
+/* Widened row iy for columns c0 .. c0 + nc - 1 into both copies, at a (first copy) and b (the second, one value
+ * further on); the widening goes to whichever starts at a whole word. */
+MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, const int32_t iy, const int32_t c0,
+                               const int32_t nc, int16_t *a, int16_t *b)
+{
+    const int32_t ic = p->in_c;
+    if (iy < 0 || iy >= p->in_h) {
+        mf_dsp_seg_fill(a, nc * ic, p->pad_value);
+        mf_dsp_seg_fill(b, nc * ic, p->pad_value);
+        return;
+    }
+    const int32_t jl = c0 < 0 ? -c0 : 0, jr = p->in_w - c0 < nc ? p->in_w - c0 : nc;   /* columns inside: [jl, jr) */
+    mf_dsp_seg_fill(a, jl * ic, p->pad_value);
+    mf_dsp_seg_fill(b, jl * ic, p->pad_value);
+    const int8_t *src = in_b + (iy * p->in_w + c0 + jl) * ic;
+    int16_t *da = a + jl * ic, *db = b + jl * ic;
+    if ((uintptr_t)da & 2) { int16_t *t = da; da = db; db = t; }   /* the value before: a pad (jl > 0) or unread */
+    mf_dsp_seg_widen2(da, db, src, (jr - jl) * ic, p->pad_value);
+    mf_dsp_seg_fill(a + jr * ic, (nc - jr) * ic, p->pad_value);
+    mf_dsp_seg_fill(b + jr * ic, (nc - jr) * ic, p->pad_value);
+}
+
 /* One input word: pixel 0's at byte X_ of x (pixel 1's D_ further), its weights at byte W_ of w. */
 #define MF_DSP_SEG_WORD(X_, D_, W_)                                                              \
     "ldr %[e0], [%[x], #" X_ "]\n\t"                                                             \
@@ -963,8 +1015,8 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
                 const int32_t n_o = p->out_w - ox < hs ? p->out_w - ox : hs;
                 const int32_t c0 = ox * sw - p->pad_left, nc = (((n_o + 1) & ~1) - 1) * sw + p->k_w;
                 for (int32_t r = 0; r < kh; ++r) {
-                    mf_dsp_seg_row(p, in_b, r - p->pad_top, c0, nc, x16 + r * row);
-                    if (two_copies) mf_dsp_seg_row(p, in_b, r - p->pad_top, c0, nc, x16 + (n_rows + r) * row + 1);
+                    if (two_copies) mf_dsp_seg_row2(p, in_b, r - p->pad_top, c0, nc, x16 + r * row, x16 + (n_rows + r) * row + 1);
+                    else mf_dsp_seg_row(p, in_b, r - p->pad_top, c0, nc, x16 + r * row);
                 }
                 for (int32_t q = 0; q < n_o; q += 2, o += 2 * oc)
                     mf_dsp_seg_rows(x16 + q * sw * ic, kh, nf, odd, 2 * row, dh, p->weights, p->rq, oc, p->out_offset,
@@ -992,8 +1044,8 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
                 const int32_t c0 = ox * sw - p->pad_left, nc = (n_o - 1) * sw + p->k_w;
                 for (int32_t r = 0; r < n_rows; ++r) {
                     const int32_t iy = iy0 + r;
-                    mf_dsp_seg_row(p, in_b, iy, c0, nc, x16 + r * row);
-                    if (two_copies) mf_dsp_seg_row(p, in_b, iy, c0, nc, x16 + (n_rows + r) * row + 1);
+                    if (two_copies) mf_dsp_seg_row2(p, in_b, iy, c0, nc, x16 + r * row, x16 + (n_rows + r) * row + 1);
+                    else mf_dsp_seg_row(p, in_b, iy, c0, nc, x16 + r * row);
                 }
                 for (int32_t q = 0; q < n_o; ++q, o += oc, o1 += step1) {
                     const int32_t t = q * sw * ic, shift = two_copies & t;   /* the copy, one value further on */
