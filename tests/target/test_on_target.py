@@ -277,6 +277,7 @@ def test_conv_mix_on_core(name, core, tmp_path, monkeypatch):
     from microforge.ops import conv2d
     monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))
     monkeypatch.setattr(conv2d, "ROW_BYTES", 0)   # no row entries (mf_conv2d_s8_rowmix): the 2x4 blocks' own gathers
+    monkeypatch.setattr(conv2d, "SEG_MAX_WORDS", 0)   # nor widened rows (mf_conv2d_s8_seg, in_c 1, 3, 5)
     exact_on_core(MIX_MODELS[name](), core, tmp_path, "target-mix", name, mix_taken)
 
 
@@ -410,6 +411,7 @@ def test_conv_mix_gather_on_core(name, core, tmp_path, monkeypatch):
     from microforge.ops import conv2d
     monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))
     monkeypatch.setattr(conv2d, "ROW_BYTES", 0)
+    monkeypatch.setattr(conv2d, "SEG_MAX_WORDS", 0)   # in_c 1, 2, 3, 7: not the widened rows (mf_conv2d_s8_seg)
     exact_on_core(GATHER_MODELS[name](), core, tmp_path, "target-gather", name, mix_taken)
 
 
@@ -491,6 +493,67 @@ def test_conv_rowmix_schedule_per_core(core, tmp_path):
                               check=True, capture_output=True, text=True).stdout
         m7_check, m4_check = "cmp %[w], %[e1]", "cmp %[x], %[e0]"
         assert (m7_check in text) == (core == "m7") and (m4_check in text) == (core != "m7"), f"{core} mix {mix}"
+
+
+# First layers on widened input rows (mf_conv2d_s8_seg, mix = 5: non-1x1, in_c not a multiple of 4): with the
+# padding and window-size rules lifted (MIX_MAX_PAD = inf, MIX_MIN_WIN = 4) small odd shapes take it too. in_c 1, 2,
+# 3, 5, 7; rows of odd k_w * in_c (their last values merged two to a word, an odd row count's last alone with a zero
+# weight) and even; stride_w * in_c odd (ic's stride 1,
+# in_c 3: odd outputs read the shifted copy) and even; odd out_w (a lone last output), out_c 1 and odd (partial
+# last group); SAME padding on every side (pad rows above and below, pad columns left and right, kws' odd left
+# pad with in_c 1), VALID; strides 2, 2x1, 1x2; kernels 3x3, 10x4, 5x5, 1x3, 3x1, 2x2; batches; per-tensor
+# weights; clamps, in_zp -128; rows wider than a strip (several strips, a short last one).
+SEG_MODELS = {
+    "seg-3x3-c3to8-s2-relu6-vww": lambda: mg.conv2d_model(seed_of("sg", 1), (1, 15, 14, 3), 8, 3, 2, "SAME", 1, "RELU6",
+                                                          in_zp=-128),
+    "seg-3x3-c3to16-ic": lambda: mg.conv2d_model(seed_of("sg", 2), (1, 8, 9, 3), 16, 3, 1, "SAME", 1, "RELU", in_zp=-5),
+    "seg-10x4-c1to64-s2-kws": lambda: mg.conv2d_model(seed_of("sg", 3), (1, 21, 10, 1), 64, (10, 4), 2, "SAME", 1, "RELU",
+                                                      in_zp=3),
+    "seg-3x3-c1to5-valid": lambda: mg.conv2d_model(seed_of("sg", 4), (1, 7, 9, 1), 5, 3, 1, "VALID", 1, "NONE", in_zp=-1),
+    "seg-3x3-c2to7-s2": lambda: mg.conv2d_model(seed_of("sg", 5), (1, 9, 11, 2), 7, 3, 2, "SAME", 1, "RELU6", in_zp=-128,
+                                                out_zp=20),
+    "seg-5x5-c1to4-batch2": lambda: mg.conv2d_model(seed_of("sg", 6), (2, 6, 7, 1), 4, 5, 1, "SAME", 1, "NONE", in_zp=9),
+    "seg-3x3-c7to1-s2x1": lambda: mg.conv2d_model(seed_of("sg", 7), (1, 9, 8, 7), 1, 3, (2, 1), "SAME", 1, "NONE",
+                                                  in_zp=-60),
+    "seg-1x3-c3to9-s1x2": lambda: mg.conv2d_model(seed_of("sg", 8), (1, 3, 13, 3), 9, (1, 3), (1, 2), "SAME", 1, "RELU",
+                                                  in_zp=4),
+    "seg-3x1-c5to6": lambda: mg.conv2d_model(seed_of("sg", 9), (1, 8, 5, 5), 6, (3, 1), 1, "SAME", 1, "RELU", in_zp=-2),
+    "seg-2x2-c3to3-valid-per-tensor": lambda: mg.conv2d_model(seed_of("sg", 10), (1, 5, 8, 3), 3, 2, 1, "VALID", 1, "RELU",
+                                                              per_channel=False, in_zp=0),
+    # rows' last values merged two to a word (odd k_w * in_c) with an even row count: no lone last row
+    "seg-2x3-c3to5-valid": lambda: mg.conv2d_model(seed_of("sg", 13), (1, 6, 7, 3), 5, (2, 3), 1, "VALID", 1, "NONE",
+                                                   in_zp=-3),
+    "seg-4x3-c1to12-s2": lambda: mg.conv2d_model(seed_of("sg", 14), (1, 11, 9, 1), 12, (4, 3), 2, "SAME", 1, "RELU6",
+                                                 in_zp=-128),
+    # one output row (the row pipeline's bands): neighbouring outputs paired, odd outputs from the shifted copy
+    # (stride_w * in_c odd), a lone last output, several strips
+    "seg-1row-3x3-c3to8": lambda: mg.conv2d_model(seed_of("sg", 15), (1, 3, 9, 3), 8, 3, 1, "VALID", 1, "RELU", in_zp=-7),
+    "seg-1row-10x4-c1to16-s2": lambda: mg.conv2d_model(seed_of("sg", 16), (1, 10, 12, 1), 16, (10, 4), 2, "VALID", 1,
+                                                       "NONE", in_zp=5),
+    "seg-1row-3x3-c3to4-strips": lambda: mg.conv2d_model(seed_of("sg", 17), (1, 3, 131, 3), 4, 3, 1, "VALID", 1, "RELU6",
+                                                         in_zp=-128),
+    "seg-3x3-c3to8-strips": lambda: mg.conv2d_model(seed_of("sg", 11), (1, 4, 131, 3), 8, 3, 1, "SAME", 1, "RELU6",
+                                                    in_zp=1),
+    "seg-3x3-c3to4-strips-s2": lambda: mg.conv2d_model(seed_of("sg", 12), (1, 5, 193, 3), 4, 3, 2, "SAME", 1, "NONE",
+                                                       in_zp=-128),
+}
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", sorted(SEG_MODELS))
+def test_conv_seg_on_core(name, core, tmp_path, monkeypatch):
+    from microforge.ops import conv2d
+    monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))
+    monkeypatch.setattr(conv2d, "MIX_MIN_WIN", 4)
+
+    def took(model_c):
+        assert ".mix = 5" in model_c, "the widened-row path was not taken"
+        if "-strips" in name:   # several strips per output row
+            sw, ow = (1, 131) if "-s2" not in name else (2, 97)
+            assert conv2d.seg_strip(dict(stride_h=1, k_h=3, k_w=3, in_c=3, stride_w=sw, out_w=ow)) < ow
+        assert ("-1row-" in name) == (".out_h = 1," in model_c)
+
+    exact_on_core(SEG_MODELS[name](), core, tmp_path, "target-seg", name, took)
 
 
 # DSP 1x1 convolutions with 8 input channels (mf_conv2d_s8_c1): runs of 48 pixels (several runs and a short last

@@ -77,6 +77,59 @@ def test_row_bytes_agree_with_the_kernel_header():
     assert int(re.search(r"#define MF_CONV2D_ROW_BYTES (\d+)", header).group(1)) == ROW_BYTES
 
 
+def test_seg_bytes_agree_with_the_kernel_header():
+    """ops/conv2d.py sizes mf_conv2d_s8_seg's scratch from the strips the kernel's MF_CONV2D_SEG_STRIP makes."""
+    import re
+    from pathlib import Path
+
+    import microforge
+    from microforge.ops.conv2d import SEG_BYTES
+    header = (Path(microforge.__file__).parent / "runtime" / "dsp" / "mf_conv2d.h").read_text()
+    assert int(re.search(r"#define MF_CONV2D_SEG_BYTES (\d+)", header).group(1)) == SEG_BYTES
+
+
+@pytest.mark.parametrize("kh,kw,ic,oc", [(3, 3, 3, 8), (3, 3, 3, 16), (10, 4, 1, 64), (3, 3, 1, 5), (2, 3, 3, 5),
+                                         (4, 3, 1, 12), (1, 3, 3, 9), (3, 1, 5, 6), (5, 5, 1, 4), (3, 3, 7, 1)])
+def test_seg_layout_lines_up_with_the_kernel(kh, kw, ic, oc, monkeypatch):
+    """mf_conv2d_s8_seg's arithmetic on seg_layout's words, word by word as MF_DSP_SEG_WINDOW reads them (per row
+    its whole words, then the rows' last values two to a word, a last odd row's word with any value after it), equals
+    the window's dot products for every channel: SMLAD of the raw words gives 256 * c' + c, of their SXTB16 c."""
+    from microforge.ops import conv2d
+    from microforge.ops.conv2d import seg_layout, seg_words
+    monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))   # out_c 1, 5, 6, 9: padded last groups
+    rng = np.random.default_rng(kh * 1000 + kw * 100 + ic * 10 + oc)
+    w = rng.integers(-127, 128, (oc, kh, kw, ic)).astype(np.int8)   # (mix_layout refuses a -128 over a negative)
+    fields = dict(k_h=kh, k_w=kw, in_c=ic, stride_h=1, stride_w=1, dil_h=1, dil_w=1, out_w=7)
+    wseg = seg_layout(w, fields)
+    assert wseg is not None
+    words = seg_words(kh, kw, ic)
+    x = rng.integers(-128, 128, (kh, kw * ic))
+    L, nf = kw * ic, kw * ic // 2
+    junk = int(rng.integers(-32768, 32768))
+    xin = [(x[ky, 2 * j], x[ky, 2 * j + 1]) for ky in range(kh) for j in range(nf)]
+    if L % 2:
+        xin += [(x[ky, L - 1], x[ky + 1, L - 1]) for ky in range(0, kh - 1, 2)]
+        if kh % 2:
+            xin.append((x[kh - 1, L - 1], junk))
+    assert len(xin) == words
+    b = wseg.astype(np.int64).reshape(-1, words, 2, 4)   # [group][input word][A01, A23][bytes]
+    want = w.astype(np.int64).reshape(oc, -1) @ x.reshape(-1)
+    for g in range(b.shape[0]):
+        for pair in range(2):
+            m = s_ = 0
+            for i, (lo, hi) in enumerate(xin):
+                by = b[g, i, pair] & 0xFF
+                h0 = int(np.int16(by[0] | by[1] << 8)); h1 = int(np.int16(by[2] | by[3] << 8))
+                s8 = lambda v: int(v) - 256 * (int(v) >= 128)
+                m += lo * h0 + hi * h1
+                s_ += lo * s8(by[0]) + hi * s8(by[2])
+            c = 4 * g + 2 * pair
+            if c < oc:
+                assert s_ == want[c]
+            if c + 1 < oc:
+                assert (m - s_) % 256 == 0 and (m - s_) // 256 == want[c + 1]
+
+
 def _sxtb16(word: int, ror: int = 0) -> tuple[int, int]:
     """Arm SXTB16 (optionally ror #8): bytes 0 and 2 of the rotated word, sign-extended (low lane, high lane)."""
     b = (word >> ror | word << (32 - ror)) & 0xFFFFFFFF if ror else word

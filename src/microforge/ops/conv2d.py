@@ -145,6 +145,7 @@ class Conv2D(OpDef):
                 pw = pw_layout(w2, rq)
             wmix = mix_layout(w2) if rq is not None and c1 is None and pw is None else None
             wrow = row_mix_layout(w.data, fields) if wmix is not None else None
+            wseg = seg_layout(w.data, fields) if wmix is not None and wrow is None else None
             if pw is not None:
                 fields.update(weights=ctx.const(f"{op.name}_pw", pw), bias="0", mult="0", shift="0", rq_mode=1, rq="0", mix=3)
             elif wrow is not None and oc % 4 == 0 and oc <= PW_MAX_OC:   # mf_dsp_rowpw_pair: the pw stream on row entries
@@ -157,6 +158,10 @@ class Conv2D(OpDef):
                 name = ctx.const(f"{op.name}_rmix", np.concatenate([wrow, rq.astype("<i4").view(np.int8)]))
                 fields.update(weights=name, bias="0", mult="0", shift="0", rq_mode=1,
                               rq=f"(const int32_t *)(const void *)({name} + {wrow.size})", mix=4)
+            elif wseg is not None:   # as mix = 1: the last group's padded channels get zero constants
+                rq = np.concatenate([rq, np.zeros(6 * ((-oc % 4) // 2), np.int32)])
+                fields.update(weights=ctx.const(f"{op.name}_seg", wseg), bias="0", mult="0", shift="0", rq_mode=1,
+                              rq=ctx.const(f"{op.name}_rq", rq), mix=5)
             elif c1 is not None:
                 fields.update(weights=ctx.const(w), bias="0", mult="0", shift="0", rq_mode=1,
                               rq=ctx.const(f"{op.name}_c1rq", c1), mix=2)
@@ -174,7 +179,9 @@ class Conv2D(OpDef):
             win4 = (kh * kw * ic + 3) & ~3                 # MF_CONV2D_SCRATCH_BYTES (runtime/dsp/mf_conv2d.h)
             x16 = win4 <= X16_MAX_WIN and oc >= 12  # MF_CONV2D_X16 and the smaller MF_CONV2D_X16_MIN_OC: a superset
             words = ((9 if x16 else 3) if 3 * win4 <= 4096 else 1) * win4 // 4
-            if fields["mix"] in (4, 6):
+            if fields["mix"] == 5:
+                words = seg_bytes(fields) // 4
+            elif fields["mix"] in (4, 6):
                 words = row_bytes(fields) // 4
             elif fields["mix"] == 3:
                 words = ic + 4                             # MF_CONV2D_PW_SCRATCH_BYTES: x16, sentinel, 2 out pointers, count
@@ -354,6 +361,83 @@ def row_mix_layout(w: np.ndarray, fields: dict) -> np.ndarray | None:
     if ic % 4:   # entries in order: words (t0, t1), (t2, t3); else widened as (t0, t2), (t1, t3), mix_layout's own order
         wp = wp[:, np.arange(k4).reshape(-1, 4)[:, [0, 2, 1, 3]].reshape(-1)]
     return mix_layout(wp)
+
+
+# First layers (non-1x1, in_c % ROW_IC_MULTIPLE != 0: in_c 1, 3) on widened input rows (mf_conv2d_s8_seg, mix = 5):
+# the widened rows' budget, bytes (mirrors MF_CONV2D_SEG_BYTES in runtime/dsp/mf_conv2d.h), and the most window words
+# (seg_words: 2 values a word) the kernel's unrolled pixel-pair block takes (code size).
+SEG_BYTES = 1024
+SEG_MAX_WORDS = 40
+
+
+def seg_copies(fields: dict) -> int:
+    """Copies of the widened rows mf_conv2d_s8_seg keeps (MF_CONV2D_SEG_COPIES): two when stride_w * in_c is odd
+    (odd outputs' segments start one value past a word: they read a copy widened one value further on)."""
+    return (fields["stride_w"] * fields["in_c"]) % 2 + 1
+
+
+def seg_row(n: int, fields: dict) -> int:
+    """int16 values per widened row of a strip of n outputs (MF_CONV2D_SEG_ROW): its columns, a spare value for a
+    last odd row's second value and one for the shifted copy, rounded down to words."""
+    return ((((n - 1) * fields["stride_w"] + fields["k_w"]) * fields["in_c"] + 3) & ~1)
+
+
+def seg_strip(fields: dict) -> int:
+    """Outputs per strip of mf_conv2d_s8_seg (MF_CONV2D_SEG_STRIP): the most whose widened rows (stride_h + k_h per
+    copy: an output row pair's) fit SEG_BYTES, at most out_w."""
+    r = SEG_BYTES // (2 * seg_copies(fields) * (fields["stride_h"] + fields["k_h"]))
+    n = ((r - 3) // fields["in_c"] - fields["k_w"]) // fields["stride_w"] + 1
+    return min(n, fields["out_w"])
+
+
+def seg_bytes(fields: dict) -> int:
+    """Scratch bytes mf_conv2d_s8_seg uses (MF_CONV2D_SEG_SCRATCH_BYTES): stride_h + k_h widened rows per copy of a
+    strip, then spare bytes (MF_CONV2D_SEG_SPARE): an output row (staged) when a row takes several strips, else
+    out_c (a lone last row's unstored neighbour), rounded up to words."""
+    n = seg_strip(fields)
+    rows = 2 * seg_copies(fields) * (fields["stride_h"] + fields["k_h"]) * seg_row(n, fields)
+    return rows + (((fields["out_w"] if n < fields["out_w"] else 1) * fields["out_c"] + 3) & ~3)
+
+
+def seg_words(kh: int, kw: int, ic: int) -> int:
+    """Input words of mf_conv2d_s8_seg's window (MF_DSP_SEG_WINDOW): per row its k_w * in_c // 2 whole words and, when
+    k_w * in_c is odd, the rows' last values two to a word (a last odd row's with a zero weight)."""
+    return kh * (kw * ic // 2) + (kh + 1) // 2 * (kw * ic % 2)
+
+
+def seg_layout(w: np.ndarray, fields: dict) -> np.ndarray | None:
+    """[out_c][k_h][k_w][in_c] int8 weights as mf_conv2d_s8_seg reads them (runtime/dsp/mf_conv2d.h), or None when
+    that kernel does not take the layer (1x1, dilated, in_c a multiple of ROW_IC_MULTIPLE (the row entries take
+    those), more than SEG_MAX_WORDS window words, strips of fewer than 2 outputs, offsets
+    past the immediates' 4095 bytes,
+    or weights mix_layout refuses). The window's values in the kernel's word order (seg_words): per row ky its
+    first 2 * (k_w * in_c // 2) values ((kx, c) order), then, for odd k_w * in_c, the rows' last values in pairs
+    (ky, ky + 1) and a last odd row's with a zero; per 4-channel group and input word i words A01 at 8i and A23 at
+    8i + 4 (mix_layout's words on the values permuted (t0, t2, t1, t3) per 4, as row_mix_layout's in-order
+    entries): 8 * seg_words bytes per group."""
+    oc, kh, kw, ic = w.shape
+    if kh * kw == 1 or fields["dil_h"] != 1 or fields["dil_w"] != 1 or ic % ROW_IC_MULTIPLE == 0:
+        return None
+    words = seg_words(kh, kw, ic)
+    n = seg_strip(fields)
+    if words > SEG_MAX_WORDS or n < 2:                              # one output row pairs neighbours in a strip
+        return None
+    rs = 2 * seg_row(n, fields)                                     # bytes per widened row
+    rows = fields["stride_h"] + kh
+    d = max(fields["stride_h"] * rs, (seg_copies(fields) - 1) * rows * rs + 2 * fields["stride_w"] * ic + 2)
+    if d + (kh - 1) * rs + 2 * kw * ic > 4095:                      # pixel 1's last word
+        return None
+    r = w.astype(np.int64).reshape(oc, kh, kw * ic)
+    nf = kw * ic // 2
+    last = r[:, :, 2 * nf:].reshape(oc, -1)                         # the rows' last values (none when even)
+    last = np.concatenate([last, np.zeros((oc, last.shape[1] % 2), np.int64)], axis=1)
+    k4 = (2 * words + 3) & ~3
+    wp = np.concatenate([r[:, :, :2 * nf].reshape(oc, -1), last, np.zeros((oc, k4 - 2 * words), np.int64)], axis=1)
+    wp = wp[:, np.arange(k4).reshape(-1, 4)[:, [0, 2, 1, 3]].reshape(-1)]
+    wmix = mix_layout(wp, min_win=0, max_win=k4)
+    if wmix is None:
+        return None
+    return wmix.reshape(-1, 4 * k4)[:, :8 * words].reshape(-1)
 
 
 def dsp_rq_fields(op: Op, ctx, w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray, out_zp: int,

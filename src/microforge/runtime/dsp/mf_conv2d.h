@@ -10,6 +10,10 @@
  * out_c % 4 == 0 (mix = 6) each group's constants follow its weights and mf_dsp_rowpw_pair runs a pixel pair's
  * groups, requantisation and stores in one asm block. Unpadded 1x1 layers with in_c % 4 == 0, out_c % 4 == 0
  * (mix = 3, any stride) go through mf_conv2d_s8_pw (the same stream on sign-extended pixel pairs).
+ * Layers that are not 1x1 (no dilation) with in_c not a multiple of 4 (the first layers: in_c 1, 3) and mixed weights
+ * in per-row segments (mix = 5, ops/conv2d.py seg_layout) go through mf_conv2d_s8_seg: per pair of output rows (or,
+ * for one row, neighbouring outputs) the input rows are widened once into int16 rows and each pair's windows are read
+ * from them in place.
  * Layers whose weights ops/conv2d.py re-laid as mixed 4-channel groups (mix = 1: windows of 20..576
  * bytes, see mix_layout) go through 2-pixel x 4-channel blocks (mf_conv2d_s8_mix, below); a pair whose
  * windows lie inside the image in one output row is sign-extended straight from the input (rows of >= 4
@@ -46,6 +50,7 @@ typedef struct {
                                      2: 1x1 with 8 input channels (mf_conv2d_s8_c1), weights as in the .tflite;
                                      3: unpadded 1x1 (mf_conv2d_s8_pw), mixed groups each followed by its constants;
                                      4: row entries (mf_conv2d_s8_rowmix), mixed groups in (kx, ky, c) order;
+                                     5: widened input rows (mf_conv2d_s8_seg), mixed groups of even row segments;
                                      6: row entries, mix 4's groups each followed by its constants (as mix 3) */
 } mf_conv2d_params_t;
 
@@ -814,6 +819,336 @@ MF_KERNEL void mf_conv2d_s8_rowmix(const mf_conv2d_params_t *p, const int8_t *in
     }
 }
 
+/* ---- first layers: input rows widened once, per-row window segments (mix = 5) ----------------------------
+ * For convolutions that are not 1x1 with in_c not a multiple of 4 (the first layers: in_c 1, 3), chosen by
+ * ops/conv2d.py seg_layout. Output rows go in pairs (oy, oy + 1) and in strips of MF_CONV2D_SEG_STRIP outputs:
+ * the stride_h + k_h input rows a strip of the pair reads are widened once into int16 rows in their natural order
+ * (mf_dsp_seg_widen: 4 bytes per load, two SXTB16, PKHBT and PKHTB), the columns left and right of the image and
+ * the rows above and below it holding pad_value: no window needs a bounds check. Row ky of output (oy, ox)'s
+ * window is then the k_w * in_c values from ox * stride_w * in_c (ox counted from the strip's first output) of
+ * widened row ky, of output (oy + 1, ox) the same values stride_h rows further: a pixel pair is one output
+ * column of the row pair, its two windows a constant apart. The weights hold each row segment padded to an even
+ * count (nw words) with a zero weight (the extra tap multiplies its neighbour or a spare value by 0: exact),
+ * mixed in 4-channel groups as the row-entry path's (per input word i, A01 at 8i, A23 at 8i + 4: mf_dsp_mix_rows'
+ * arithmetic, MF_DSP_MIX_MACS). Segments start at whole words: with stride_w * in_c even every start is even;
+ * else (stride_w and in_c odd) odd columns read a second copy of the rows widened one value further on. A pair's
+ * window is one unrolled asm block whose every offset (ky * row stride + 4 * word, pixel 1 stride_h rows further)
+ * is an immediate; its outputs go through the 2x4 block's tail (mf_dsp_mix_out). A lone last row (odd out_h)
+ * computes the row below it too (its input rows past the image read as padding), whose outputs go to spare bytes
+ * after the rows; a single output row (the row pipeline's bands) pairs neighbouring outputs instead (pixel 1 the
+ * next column: stride_w * in_c values further, or in the copy); a row pair whose second row's outputs could overwrite input still to be read stages that row
+ * there (below).
+ * Exact for the reasons mf_dsp_mix_rows is: the same products summed in another order, in int32 without overflow.
+ * A strip's inputs are all read before any of its outputs is written and strips go in output order.
+ * Scratch: MF_CONV2D_SEG_SCRATCH_BYTES (ops/conv2d.py seg_bytes): the rows and the spare bytes. */
+#define MF_CONV2D_SEG_BYTES 1024    /* the widened rows' budget, bytes (ops/conv2d.py SEG_BYTES) */
+#define MF_CONV2D_SEG_COPIES(s_w, in_c) ((((s_w) * (in_c)) & 1) + 1)
+/* int16 values per widened row of a strip of n outputs: its columns, a spare value for a last odd row's second value
+ * and one for the shifted copy, rounded down to words */
+#define MF_CONV2D_SEG_ROW(n, k_w, s_w, in_c) (((((n) - 1) * (s_w) + (k_w)) * (in_c) + 3) & ~1)
+/* spare bytes after the rows: a staged output row when a row takes several strips, else a lone row's neighbour */
+#define MF_CONV2D_SEG_SPARE(n, out_w, out_c) ((((n) < (out_w) ? (out_w) : 1) * (out_c) + 3) & ~3)
+#define MF_CONV2D_SEG_SCRATCH_BYTES(n, s_h, k_h, k_w, s_w, in_c, out_w, out_c) \
+    (2 * MF_CONV2D_SEG_COPIES(s_w, in_c) * ((s_h) + (k_h)) * MF_CONV2D_SEG_ROW(n, k_w, s_w, in_c) + \
+     MF_CONV2D_SEG_SPARE(n, out_w, out_c))
+/* outputs per strip: the most whose rows (stride_h + k_h per copy) fit MF_CONV2D_SEG_BYTES, at most out_w
+ * (ops/conv2d.py seg_strip; the layers it takes have at least 1) */
+#define MF_CONV2D_SEG_STRIP_MAX(s_h, k_h, k_w, s_w, in_c) \
+    ((((MF_CONV2D_SEG_BYTES / (2 * MF_CONV2D_SEG_COPIES(s_w, in_c) * ((s_h) + (k_h))) - 3) / (in_c) - (k_w)) / (s_w)) + 1)
+#define MF_CONV2D_SEG_STRIP(out_w, s_h, k_h, k_w, s_w, in_c) \
+    (MF_CONV2D_SEG_STRIP_MAX(s_h, k_h, k_w, s_w, in_c) < (out_w) ? MF_CONV2D_SEG_STRIP_MAX(s_h, k_h, k_w, s_w, in_c) : (out_w))
+
+/* n values of pad_value at d (any int16 alignment) */
+MF_KERNEL void mf_dsp_seg_fill(int16_t *d, int32_t n, const int32_t pad_value)
+{
+    if (n > 0 && ((uintptr_t)d & 2)) { *d++ = (int16_t)pad_value; --n; }
+    const uint32_t v = (uint32_t)(uint16_t)pad_value * 0x10001u;
+    for (; n >= 2; n -= 2, d += 2) memcpy(d, &v, 4);
+    if (n) *d = (int16_t)pad_value;
+}
+
+/* 4 bytes from s (post-incremented) as int16 words (b0, b1), (b2, b3) at d (post-incremented, word aligned):
+ * SXTB16 (b0, b2) and SXTB16 ror 8 (b1, b3), then PKHBT and PKHTB. */
+#define MF_DSP_SEG_WIDEN4(U_, E_, O_)                                                            \
+    "sxtb16 %[" #E_ "], %[" #U_ "]\n\t"                                                          \
+    "sxtb16 %[" #U_ "], %[" #U_ "], ror #8\n\t"                                                  \
+    "pkhbt %[" #O_ "], %[" #E_ "], %[" #U_ "], lsl #16\n\t"                                      \
+    "pkhtb %[" #U_ "], %[" #U_ "], %[" #E_ "], asr #16\n\t"                                      \
+    "str %[" #O_ "], [%[d]], #4\n\t"                                                             \
+    "str %[" #U_ "], [%[d]], #4\n\t"
+
+/* n int8 values at s as int16 in natural order at d (any int16 alignment; whole words stored): 16 bytes per pass, the
+ * four loads back to back without writeback (the M4 pipelines them), then 4 bytes at a time, then byte by byte. */
+MF_KERNEL void mf_dsp_seg_widen(int16_t *d, const int8_t *s, int32_t n)
+{
+    if (n > 0 && ((uintptr_t)d & 2)) { *d++ = *s++; --n; }
+    for (; n >= 16; n -= 16) {
+        int32_t u, v, y, z, e, o;
+        __asm__ volatile("ldr %[u], [%[s]]\n\t"
+                         "ldr %[v], [%[s], #4]\n\t"
+                         "ldr %[y], [%[s], #8]\n\t"
+                         "ldr %[z], [%[s], #12]\n\t"
+                         "adds %[s], #16\n\t"
+                         MF_DSP_SEG_WIDEN4(u, e, o) MF_DSP_SEG_WIDEN4(v, e, o) MF_DSP_SEG_WIDEN4(y, e, o)
+                         MF_DSP_SEG_WIDEN4(z, e, o)
+                         : [u] "=&r"(u), [v] "=&r"(v), [y] "=&r"(y), [z] "=&r"(z), [e] "=&r"(e), [o] "=&r"(o),
+                           [s] "+r"(s), [d] "+r"(d)
+                         :
+                         : "cc", "memory");
+    }
+    for (; n >= 4; n -= 4) {
+        int32_t u, e, o;
+        __asm__ volatile("ldr %[u], [%[s]], #4\n\t" MF_DSP_SEG_WIDEN4(u, e, o)
+                         : [u] "=&r"(u), [e] "=&r"(e), [o] "=&r"(o), [s] "+r"(s), [d] "+r"(d)
+                         :
+                         : "memory");
+    }
+    for (; n > 0; --n) *d++ = *s++;
+}
+
+/* Widened row iy of image in_b for columns c0 .. c0 + nc - 1 at d (pad_value outside the image). */
+MF_KERNEL void mf_dsp_seg_row(const mf_conv2d_params_t *p, const int8_t *in_b, const int32_t iy, const int32_t c0,
+                              const int32_t nc, int16_t *d)
+{
+    const int32_t ic = p->in_c;
+    if (iy < 0 || iy >= p->in_h) { mf_dsp_seg_fill(d, nc * ic, p->pad_value); return; }
+    const int32_t jl = c0 < 0 ? -c0 : 0, jr = p->in_w - c0 < nc ? p->in_w - c0 : nc;   /* columns inside: [jl, jr) */
+    mf_dsp_seg_fill(d, jl * ic, p->pad_value);
+    mf_dsp_seg_widen(d + jl * ic, in_b + (iy * p->in_w + c0 + jl) * ic, (jr - jl) * ic);
+    mf_dsp_seg_fill(d + jr * ic, (nc - jr) * ic, p->pad_value);
+}
+
+/* mf_dsp_seg_widen into two copies at once: n int8 values at s as int16 at a (word aligned) and at b (one value past
+ * a word); per 4 bytes the words (v0, v1), (v2, v3) at a and (v_-1, v0), (v1, v2) at b - 1, v_-1 being the value
+ * before (prev, then each pass's v3, the last one stored after the loop): the second copy's words from the first's
+ * SXTB16 pair (PKHBT, PKHTB) instead of a second widening. */
+MF_KERNEL void mf_dsp_seg_widen2(int16_t *a, int16_t *b, const int8_t *s, int32_t n, const int32_t prev)
+{
+    int32_t t = prev;   /* v_-1 in the low half */
+    --b;
+    for (; n >= 4; n -= 4) {
+        int32_t u, e, o;
+        __asm__ volatile("ldr %[u], [%[s]], #4\n\t"
+                         "sxtb16 %[e], %[u]\n\t"
+                         "sxtb16 %[o], %[u], ror #8\n\t"
+                         "pkhbt %[u], %[e], %[o], lsl #16\n\t"
+                         "str %[u], [%[a]], #4\n\t"
+                         "pkhtb %[u], %[o], %[e], asr #16\n\t"
+                         "str %[u], [%[a]], #4\n\t"
+                         "pkhbt %[t], %[t], %[e], lsl #16\n\t"
+                         "str %[t], [%[b]], #4\n\t"
+                         "pkhtb %[u], %[e], %[o]\n\t"
+                         "str %[u], [%[b]], #4\n\t"
+                         "asr %[t], %[o], #16"
+                         : [u] "=&r"(u), [e] "=&r"(e), [o] "=&r"(o), [t] "+r"(t), [s] "+r"(s), [a] "+r"(a), [b] "+r"(b)
+                         :
+                         : "memory");
+    }
+    *b++ = (int16_t)t;   /* the last pass's v3 (or prev again) */
+    for (; n > 0; --n, ++s) { *a++ = *s; *b++ = *s; }
+}
+
+/* Widened row iy for columns c0 .. c0 + nc - 1 into both copies, at a (first copy) and b (the second, one value
+ * further on); the widening goes to whichever starts at a whole word. */
+MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, const int32_t iy, const int32_t c0,
+                               const int32_t nc, int16_t *a, int16_t *b)
+{
+    const int32_t ic = p->in_c;
+    if (iy < 0 || iy >= p->in_h) {
+        mf_dsp_seg_fill(a, nc * ic, p->pad_value);
+        mf_dsp_seg_fill(b, nc * ic, p->pad_value);
+        return;
+    }
+    const int32_t jl = c0 < 0 ? -c0 : 0, jr = p->in_w - c0 < nc ? p->in_w - c0 : nc;   /* columns inside: [jl, jr) */
+    mf_dsp_seg_fill(a, jl * ic, p->pad_value);
+    mf_dsp_seg_fill(b, jl * ic, p->pad_value);
+    const int8_t *src = in_b + (iy * p->in_w + c0 + jl) * ic;
+    int16_t *da = a + jl * ic, *db = b + jl * ic;
+    if ((uintptr_t)da & 2) { int16_t *t = da; da = db; db = t; }   /* the value before: a pad (jl > 0) or unread */
+    mf_dsp_seg_widen2(da, db, src, (jr - jl) * ic, p->pad_value);
+    mf_dsp_seg_fill(a + jr * ic, (nc - jr) * ic, p->pad_value);
+    mf_dsp_seg_fill(b + jr * ic, (nc - jr) * ic, p->pad_value);
+}
+
+/* One input word: pixel 0's at byte X_ of x (pixel 1's D_ further), its weights at byte W_ of w. */
+#define MF_DSP_SEG_WORD(X_, D_, W_)                                                              \
+    "ldr %[e0], [%[x], #" X_ "]\n\t"                                                             \
+    "ldr %[e1], [%[x], #" X_ "+" D_ "]\n\t"                                                      \
+    "ldr %[wa], [%[w], #" W_ "]\n\t"                                                             \
+    "ldr %[wb], [%[w], #" W_ "+4]\n\t" MF_DSP_MIX_MACS
+/* Two rows' last values (the low halves of the words at bytes XA_ and XB_ of x; pixel 1's D_ further) merged into
+ * one input word (PKHBT), its weights at byte W_ of w. */
+#define MF_DSP_SEG_PAIR(XA_, XB_, D_, W_)                                                        \
+    "ldr %[e0], [%[x], #" XA_ "]\n\t"                                                            \
+    "ldr %[wa], [%[x], #" XB_ "]\n\t"                                                            \
+    "ldr %[e1], [%[x], #" XA_ "+" D_ "]\n\t"                                                     \
+    "ldr %[wb], [%[x], #" XB_ "+" D_ "]\n\t"                                                     \
+    "pkhbt %[e0], %[e0], %[wa], lsl #16\n\t"                                                     \
+    "pkhbt %[e1], %[e1], %[wb], lsl #16\n\t"                                                     \
+    "ldr %[wa], [%[w], #" W_ "]\n\t"                                                             \
+    "ldr %[wb], [%[w], #" W_ "+4]\n\t" MF_DSP_MIX_MACS
+/* The window of a pixel pair, unrolled by the assembler: per row ky its nf whole words (bytes ky * rs + 4j), then,
+ * when the rows have an odd count of values (odd), their last values: rows 2i and 2i + 1 merged into one word, a
+ * last odd row's alone (its word's second value gets a zero weight). The weight words in the same order. */
+#define MF_DSP_SEG_WINDOW                                                                        \
+    ".set .Lmf_seg_ky, 0\n\t"                                                                    \
+    ".rept %c[kh]\n\t"                                                                           \
+    ".set .Lmf_seg_j, 0\n\t"                                                                     \
+    ".rept %c[nf]\n\t"                                                                           \
+    MF_DSP_SEG_WORD("(.Lmf_seg_ky * %c[rs] + 4 * .Lmf_seg_j)", "%c[d]", "(8 * (.Lmf_seg_ky * %c[nf] + .Lmf_seg_j))") \
+    ".set .Lmf_seg_j, .Lmf_seg_j + 1\n\t"                                                        \
+    ".endr\n\t"                                                                                  \
+    ".set .Lmf_seg_ky, .Lmf_seg_ky + 1\n\t"                                                      \
+    ".endr\n\t"                                                                                  \
+    ".if %c[odd]\n\t"                                                                            \
+    ".set .Lmf_seg_ky, 0\n\t"                                                                    \
+    ".rept %c[kh] / 2\n\t"                                                                       \
+    MF_DSP_SEG_PAIR("(.Lmf_seg_ky * %c[rs] + 4 * %c[nf])", "((.Lmf_seg_ky + 1) * %c[rs] + 4 * %c[nf])", "%c[d]", \
+                    "(8 * (%c[kh] * %c[nf] + .Lmf_seg_ky / 2))")                                 \
+    ".set .Lmf_seg_ky, .Lmf_seg_ky + 2\n\t"                                                      \
+    ".endr\n\t"                                                                                  \
+    ".if %c[kh] & 1\n\t"                                                                         \
+    MF_DSP_SEG_WORD("((%c[kh] - 1) * %c[rs] + 4 * %c[nf])", "%c[d]", "(8 * (%c[kh] * %c[nf] + %c[kh] / 2))") \
+    ".endif\n\t"                                                                                 \
+    ".endif\n\t"
+
+/* Channel accumulators A0_, A1_ (pixels 0 and 1, bias in) requantised with m2 at byte OM_ and -shift-1 at byte OE_
+ * of rq (mf_dsp_out_fast's arithmetic, the two pixels interleaved), clamped; STORE_ stores them. */
+#define MF_DSP_SEG_RQ(A0_, A1_, OM_, OE_, STORE_)                                               \
+    "ldr %[t0], [%[rq], #" #OM_ "]\n\t"                                                         \
+    "ldr %[t1], [%[rq], #" #OE_ "]\n\t"                                                         \
+    "smmlar %[" #A0_ "], %[" #A0_ "], %[t0], %[" #A0_ "]\n\t"                                   \
+    "smmlar %[" #A1_ "], %[" #A1_ "], %[t0], %[" #A1_ "]\n\t"                                   \
+    "add %[" #A0_ "], %[" #A0_ "], %[" #A0_ "], asr #31\n\t"                                    \
+    "add %[" #A1_ "], %[" #A1_ "], %[" #A1_ "], asr #31\n\t"                                    \
+    "asr %[" #A0_ "], %[" #A0_ "], %[t1]\n\t"                                                   \
+    "asr %[" #A1_ "], %[" #A1_ "], %[t1]\n\t"                                                   \
+    ".if %c[k] >= 0\n\tadd %[" #A0_ "], %[" #A0_ "], #%c[k]\n\tadd %[" #A1_ "], %[" #A1_ "], #%c[k]\n\t"  \
+    ".else\n\tsub %[" #A0_ "], %[" #A0_ "], #-%c[k]\n\tsub %[" #A1_ "], %[" #A1_ "], #-%c[k]\n\t.endif\n\t" \
+    "ssat %[" #A0_ "], #8, %[" #A0_ "], asr #1\n\t"                                             \
+    "ssat %[" #A1_ "], #8, %[" #A1_ "], asr #1\n\t"                                             \
+    ".if %c[clo]\n\tcmp %[" #A0_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A0_ "], #%c[lo]\n\t"          \
+    "cmp %[" #A1_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A1_ "], #%c[lo]\n\t.endif\n\t"              \
+    ".if %c[chi]\n\tcmp %[" #A0_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A0_ "], #%c[hi]\n\t"          \
+    "cmp %[" #A1_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A1_ "], #%c[hi]\n\t.endif\n\t"              \
+    STORE_
+/* channel C_'s outputs A0_, A1_ at o0 and at pixel 1's pointer, in sa0 once channel 0 is stored */
+#define MF_DSP_SEG_ST(A0_, A1_, C_)                                                             \
+    "strb %[" #A0_ "], [%[o0], #" #C_ "]\n\tstrb %[" #A1_ "], [%[sa0], #" #C_ "]\n\t"
+
+/* out0[c] and out1[c] for the pixel pair whose windows' rows start at x (pixel 0) and x + d bytes (pixel 1), rows
+ * rs bytes apart, kh rows of nf whole words and, when odd, a last value each (MF_DSP_SEG_WINDOW; ops/conv2d.py
+ * seg_words words in all), and channels c < n_out. */
+MF_KERNEL void mf_dsp_seg_rows(const int16_t *x, const int32_t kh, const int32_t nf, const int32_t odd, const int32_t rs,
+                               const int32_t d, const int8_t *wseg, const int32_t *rq, const int32_t n_out,
+                               const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *out0,
+                               int8_t *out1)
+{
+    const int32_t words = kh * nf + (odd ? (kh + 1) / 2 : 0);
+    for (int32_t c = 0; c < n_out; c += 4, rq += 12, wseg += 8 * words, out0 += 4, out1 += 4) {
+        int32_t ma0 = rq[0], ma1 = rq[0], sa0 = rq[0], sa1 = rq[0];
+        int32_t mb0 = rq[6], mb1 = rq[6], sb0 = rq[6], sb1 = rq[6];
+        int32_t e0, e1, wa, wb;
+        __asm__ volatile(MF_DSP_SEG_WINDOW
+                         : [ma0] "+r"(ma0), [ma1] "+r"(ma1), [mb0] "+r"(mb0), [mb1] "+r"(mb1),
+                           [sa0] "+r"(sa0), [sa1] "+r"(sa1), [sb0] "+r"(sb0), [sb1] "+r"(sb1),
+                           [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb)
+                         : [x] "r"(x), [w] "r"(wseg), [kh] "i"(kh), [nf] "i"(nf), [odd] "i"(odd), [rs] "i"(rs), [d] "i"(d)
+                         : "memory");
+        if (n_out - c < 4) {   /* a partial last group: only its channels stored */
+        mf_dsp_mix_out(rq, n_out - c, 1, ma0, ma1, mb0, mb1, sa0, sa1, sb0, sb1, out_offset, act_min, act_max, out0, out1);
+            break;
+        }
+        /* mf_dsp_mix_out's arithmetic in one asm block: channel 0 from sa, 1 from (ma - sa) >> 8 plus its bias (at
+         * byte 4 of the group's constants), 2 from sb, 3 from (mb - sb) >> 8 plus its bias (byte 28); pixel 1's
+         * pointer read from memory (12 registers: GCC found no 13 in some inlined models) */
+        __asm__ volatile("sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"
+                         "sub %[mb0], %[mb0], %[sb0]\n\tsub %[mb1], %[mb1], %[sb1]\n\t"
+                         MF_DSP_SEG_RQ(sa0, sa1, 8, 16, "strb %[sa0], [%[o0]]\n\tldr %[sa0], %[o1]\n\tstrb %[sa1], [%[sa0]]\n\t")
+                         "ldr %[t0], [%[rq], #4]\n\t"
+                         "add %[ma0], %[t0], %[ma0], asr #8\n\tadd %[ma1], %[t0], %[ma1], asr #8\n\t"
+                         MF_DSP_SEG_RQ(ma0, ma1, 12, 20, MF_DSP_SEG_ST(ma0, ma1, 1))
+                         MF_DSP_SEG_RQ(sb0, sb1, 32, 40, MF_DSP_SEG_ST(sb0, sb1, 2))
+                         "ldr %[t0], [%[rq], #28]\n\t"
+                         "add %[mb0], %[t0], %[mb0], asr #8\n\tadd %[mb1], %[t0], %[mb1], asr #8\n\t"
+                         MF_DSP_SEG_RQ(mb0, mb1, 36, 44, MF_DSP_SEG_ST(mb0, mb1, 3))
+                         : [ma0] "+r"(ma0), [ma1] "+r"(ma1), [mb0] "+r"(mb0), [mb1] "+r"(mb1),
+                           [sa0] "+r"(sa0), [sa1] "+r"(sa1), [sb0] "+r"(sb0), [sb1] "+r"(sb1),
+                           [t0] "=&r"(e0), [t1] "=&r"(e1)
+                         : [rq] "r"(rq), [o0] "r"(out0), [o1] "m"(out1), [k] "i"(2 * out_offset + 1),
+                           [lo] "i"(act_min), [hi] "i"(act_max), [clo] "i"(act_min > -128), [chi] "i"(act_max < 127)
+                         : "cc", "memory");
+    }
+}
+
+/* The mix = 5 convolution (above): per output row pair and strip, the widened rows (and their shifted copy), then
+ * the strip's columns. */
+MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int8_t *buf)
+{
+    const int32_t oc = p->out_c, ic = p->in_c, sw = p->stride_w, sh = p->stride_h, kh = p->k_h;
+    const int32_t strip = MF_CONV2D_SEG_STRIP(p->out_w, sh, kh, p->k_w, sw, ic);
+    const int32_t row = MF_CONV2D_SEG_ROW(strip, p->k_w, sw, ic);        /* int16 values per widened row */
+    const int32_t n_rows = sh + kh, two_copies = MF_CONV2D_SEG_COPIES(sw, ic) == 2;
+    const int32_t nf = p->k_w * ic / 2, odd = p->k_w * ic & 1;          /* whole words per row, a last value */
+    const int32_t ys = p->out_w * oc;                                    /* output row pitch */
+    int8_t *const spare = buf + 2 * MF_CONV2D_SEG_COPIES(sw, ic) * n_rows * row;   /* MF_CONV2D_SEG_SPARE bytes */
+    const uintptr_t i1 = (uintptr_t)(in + p->batches * p->in_h * p->in_w * ic);   /* the input's end */
+    int16_t *x16 = (int16_t *)(void *)buf;
+    if (p->out_h == 1) {   /* one output row (row pipeline bands): pairs of neighbouring outputs, strips of an even
+                            * count but a whole row (a lone last output's neighbour then reads up to stride_w * in_c
+                            * values past its rows: whatever the next, unused, rows hold; not stored) */
+        const int32_t hs = strip == p->out_w ? strip : strip & ~1;
+        const int32_t dh = two_copies ? 2 * (n_rows * row + sw * ic + 1) : 2 * sw * ic;   /* odd outputs: the copy */
+        for (int32_t b = 0; b < p->batches; ++b) {
+            const int8_t *in_b = in + b * p->in_h * p->in_w * ic;
+            int8_t *o = out + b * ys;
+            for (int32_t ox = 0; ox < p->out_w; ox += hs) {
+                const int32_t n_o = p->out_w - ox < hs ? p->out_w - ox : hs;
+                const int32_t c0 = ox * sw - p->pad_left, nc = (((n_o + 1) & ~1) - 1) * sw + p->k_w;
+                for (int32_t r = 0; r < kh; ++r) {
+                    if (two_copies) mf_dsp_seg_row2(p, in_b, r - p->pad_top, c0, nc, x16 + r * row, x16 + (n_rows + r) * row + 1);
+                    else mf_dsp_seg_row(p, in_b, r - p->pad_top, c0, nc, x16 + r * row);
+                }
+                for (int32_t q = 0; q < n_o; q += 2, o += 2 * oc)
+                    mf_dsp_seg_rows(x16 + q * sw * ic, kh, nf, odd, 2 * row, dh, p->weights, p->rq, oc, p->out_offset,
+                                    p->act_min, p->act_max, o, q + 1 < n_o ? o + oc : spare);
+            }
+        }
+        return;
+    }
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = in + b * p->in_h * p->in_w * ic;
+        for (int32_t oy = 0; oy < p->out_h; oy += 2) {
+            int8_t *o = out + (b * p->out_h + oy) * ys;
+            /* Row oy + 1's outputs go straight to their place when the row is one strip or they lie outside the
+             * input not yet read (from row oy's first input row on); else they are staged in the spare bytes and
+             * copied after the last strip, when every input of the two rows has been read (the other paths' write
+             * order, ops/conv2d.py overlap_lead). A lone last row's neighbour goes to the spare bytes, not stored. */
+            const int32_t iy0 = oy * sh - p->pad_top;
+            const uintptr_t u0 = (uintptr_t)(in_b + (iy0 > 0 ? iy0 : 0) * p->in_w * ic);
+            const uintptr_t w0 = (uintptr_t)(o + ys), w1 = w0 + (uintptr_t)ys;
+            const int two = oy + 1 < p->out_h, direct = two && (strip == p->out_w || w1 <= u0 || i1 <= w0);
+            int8_t *o1 = direct ? o + ys : spare;
+            const int32_t step1 = two ? oc : 0;
+            for (int32_t ox = 0; ox < p->out_w; ox += strip) {
+                const int32_t n_o = p->out_w - ox < strip ? p->out_w - ox : strip;
+                const int32_t c0 = ox * sw - p->pad_left, nc = (n_o - 1) * sw + p->k_w;
+                for (int32_t r = 0; r < n_rows; ++r) {
+                    const int32_t iy = iy0 + r;
+                    if (two_copies) mf_dsp_seg_row2(p, in_b, iy, c0, nc, x16 + r * row, x16 + (n_rows + r) * row + 1);
+                    else mf_dsp_seg_row(p, in_b, iy, c0, nc, x16 + r * row);
+                }
+                for (int32_t q = 0; q < n_o; ++q, o += oc, o1 += step1) {
+                    const int32_t t = q * sw * ic, shift = two_copies & t;   /* the copy, one value further on */
+                    mf_dsp_seg_rows(x16 + (shift ? n_rows * row + t + 1 : t), kh, nf, odd, 2 * row, 2 * sh * row, p->weights,
+                                    p->rq, oc, p->out_offset, p->act_min, p->act_max, o, o1);
+                }
+            }
+            if (two && !direct) mf_dsp_copy(o, spare, ys);   /* o: row oy + 1 */
+        }
+    }
+}
+
 /* ---- unpadded 1x1 convolutions on mixed weights with the constants in the stream (mix = 3) ------------
  * Chosen by ops/conv2d.py (pw_layout) for unpadded 1x1 layers (any stride) with in_c % 4 == 0, in_c >= 12 and
  * out_c % 4 == 0 whose mixed weights and fast requantisation are exact. The arithmetic of mf_dsp_mix_rows
@@ -1096,6 +1431,10 @@ MF_KERNEL void mf_conv2d_s8_scratch(const mf_conv2d_params_t *p, const int8_t *i
         mf_conv2d_s8_rowmix(p, in, out, buf);
         return;
     }
+    if (p->mix == 5) {
+        mf_conv2d_s8_seg(p, in, out, buf);
+        return;
+    }
     if (p->mix) {
         mf_conv2d_s8_mix(p, in, out, buf);
         return;
@@ -1182,7 +1521,7 @@ MF_KERNEL void mf_conv2d_s8_scratch(const mf_conv2d_params_t *p, const int8_t *i
 /* Same signature as the portable kernel (scratch from a VLA); generated code calls the _scratch form. */
 MF_KERNEL void mf_conv2d_s8(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out)
 {
-    int32_t buf[(p->mix == 4 || p->mix == 6 ? MF_CONV2D_ROW_BYTES : p->mix == 3 ? MF_CONV2D_PW_SCRATCH_BYTES(p->in_c) : p->mix == 2 ? MF_CONV2D_C1_SCRATCH_BYTES : p->mix ? MF_CONV2D_MIX_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c) : MF_CONV2D_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c)) / 4];
+    int32_t buf[(p->mix == 5 ? MF_CONV2D_SEG_SCRATCH_BYTES(MF_CONV2D_SEG_STRIP(p->out_w, p->stride_h, p->k_h, p->k_w, p->stride_w, p->in_c), p->stride_h, p->k_h, p->k_w, p->stride_w, p->in_c, p->out_w, p->out_c) : p->mix == 4 || p->mix == 6 ? MF_CONV2D_ROW_BYTES : p->mix == 3 ? MF_CONV2D_PW_SCRATCH_BYTES(p->in_c) : p->mix == 2 ? MF_CONV2D_C1_SCRATCH_BYTES : p->mix ? MF_CONV2D_MIX_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c) : MF_CONV2D_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c)) / 4];
     mf_conv2d_s8_scratch(p, in, out, (int8_t *)buf);
 }
 
