@@ -1012,21 +1012,26 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     ".endif\n\t"                                                                                 \
     ".endif\n\t"
 
+/* Accumulators A0_, A1_ (the two pixels, bias added) requantised with m2 in register M_ and -shift-1 in E_
+ * (mf_dsp_out_fast's arithmetic, the two pixels interleaved for the M7's dual issue), saturated to int8; %[k]: the
+ * output offset. */
+#define MF_DSP_RQ2(A0_, A1_, M_, E_)                                                                 \
+    "smmlar %[" #A0_ "], %[" #A0_ "], %[" #M_ "], %[" #A0_ "]\n\t"                                    \
+    "smmlar %[" #A1_ "], %[" #A1_ "], %[" #M_ "], %[" #A1_ "]\n\t"                                    \
+    "add %[" #A0_ "], %[" #A0_ "], %[" #A0_ "], asr #31\n\t"                                     \
+    "add %[" #A1_ "], %[" #A1_ "], %[" #A1_ "], asr #31\n\t"                                     \
+    "asr %[" #A0_ "], %[" #A0_ "], %[" #E_ "]\n\t"                                                    \
+    "asr %[" #A1_ "], %[" #A1_ "], %[" #E_ "]\n\t"                                                    \
+    ".if %c[k] >= 0\n\tadd %[" #A0_ "], %[" #A0_ "], #%c[k]\n\tadd %[" #A1_ "], %[" #A1_ "], #%c[k]\n\t"  \
+    ".else\n\tsub %[" #A0_ "], %[" #A0_ "], #-%c[k]\n\tsub %[" #A1_ "], %[" #A1_ "], #-%c[k]\n\t.endif\n\t" \
+    "ssat %[" #A0_ "], #8, %[" #A0_ "], asr #1\n\t"                                              \
+    "ssat %[" #A1_ "], #8, %[" #A1_ "], asr #1\n\t"
 /* Channel accumulators A0_, A1_ (pixels 0 and 1, bias in) requantised with m2 at byte OM_ and -shift-1 at byte OE_
- * of rq (mf_dsp_out_fast's arithmetic, the two pixels interleaved), clamped; STORE_ stores them. */
+ * of rq, clamped; STORE_ stores them. */
 #define MF_DSP_SEG_RQ(A0_, A1_, OM_, OE_, STORE_)                                               \
     "ldr %[t0], [%[rq], #" #OM_ "]\n\t"                                                         \
     "ldr %[t1], [%[rq], #" #OE_ "]\n\t"                                                         \
-    "smmlar %[" #A0_ "], %[" #A0_ "], %[t0], %[" #A0_ "]\n\t"                                   \
-    "smmlar %[" #A1_ "], %[" #A1_ "], %[t0], %[" #A1_ "]\n\t"                                   \
-    "add %[" #A0_ "], %[" #A0_ "], %[" #A0_ "], asr #31\n\t"                                    \
-    "add %[" #A1_ "], %[" #A1_ "], %[" #A1_ "], asr #31\n\t"                                    \
-    "asr %[" #A0_ "], %[" #A0_ "], %[t1]\n\t"                                                   \
-    "asr %[" #A1_ "], %[" #A1_ "], %[t1]\n\t"                                                   \
-    ".if %c[k] >= 0\n\tadd %[" #A0_ "], %[" #A0_ "], #%c[k]\n\tadd %[" #A1_ "], %[" #A1_ "], #%c[k]\n\t"  \
-    ".else\n\tsub %[" #A0_ "], %[" #A0_ "], #-%c[k]\n\tsub %[" #A1_ "], %[" #A1_ "], #-%c[k]\n\t.endif\n\t" \
-    "ssat %[" #A0_ "], #8, %[" #A0_ "], asr #1\n\t"                                             \
-    "ssat %[" #A1_ "], #8, %[" #A1_ "], asr #1\n\t"                                             \
+    MF_DSP_RQ2(A0_, A1_, t0, t1)                                                                \
     ".if %c[clo]\n\tcmp %[" #A0_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A0_ "], #%c[lo]\n\t"          \
     "cmp %[" #A1_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A1_ "], #%c[lo]\n\t.endif\n\t"              \
     ".if %c[chi]\n\tcmp %[" #A0_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A0_ "], #%c[hi]\n\t"          \
@@ -1256,19 +1261,8 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
 /* A channel's constants: bias to e0, m2 to e1, -shift-1 to wa (three loads, not LDM: its register list would
  * follow the allocator's register numbers, not the operand order). */
 #define MF_DSP_PW_CONSTS "ldr %[e1], [%[w], #4]\n\tldr %[wa], [%[w], #8]\n\tldr %[e0], [%[w]], #12\n\t"
-/* Requantise accumulators A0_, A1_ (the two pixels, bias added) with m2 in e1, -shift-1 in wa (mf_dsp_out_fast),
- * the two pixels interleaved for the M7's dual issue. */
-#define MF_DSP_PW_RQ(A0_, A1_)                                                                   \
-    "smmlar %[" #A0_ "], %[" #A0_ "], %[e1], %[" #A0_ "]\n\t"                                    \
-    "smmlar %[" #A1_ "], %[" #A1_ "], %[e1], %[" #A1_ "]\n\t"                                    \
-    "add %[" #A0_ "], %[" #A0_ "], %[" #A0_ "], asr #31\n\t"                                     \
-    "add %[" #A1_ "], %[" #A1_ "], %[" #A1_ "], asr #31\n\t"                                     \
-    "asr %[" #A0_ "], %[" #A0_ "], %[wa]\n\t"                                                    \
-    "asr %[" #A1_ "], %[" #A1_ "], %[wa]\n\t"                                                    \
-    ".if %c[k] >= 0\n\tadd %[" #A0_ "], %[" #A0_ "], #%c[k]\n\tadd %[" #A1_ "], %[" #A1_ "], #%c[k]\n\t"  \
-    ".else\n\tsub %[" #A0_ "], %[" #A0_ "], #-%c[k]\n\tsub %[" #A1_ "], %[" #A1_ "], #-%c[k]\n\t.endif\n\t" \
-    "ssat %[" #A0_ "], #8, %[" #A0_ "], asr #1\n\t"                                              \
-    "ssat %[" #A1_ "], #8, %[" #A1_ "], asr #1\n\t"
+/* MF_DSP_RQ2 with m2 in e1, -shift-1 in wa */
+#define MF_DSP_PW_RQ(A0_, A1_) MF_DSP_RQ2(A0_, A1_, e1, wa)
 
 /* A group's 8 outputs from its accumulators (no bias) and its 12 constants at w (w left after them): channel by
  * channel the bias added and requantised (both pixels), then pixel 0's 4 outputs packed into sa0, pixel 1's into sa1,
