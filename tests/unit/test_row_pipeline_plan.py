@@ -169,3 +169,21 @@ def test_plan_command_names_segments_and_the_arena_saved(tmp_path, capsys):
     assert "row pipeline ops 0-2 (CONV_2D > DEPTHWISE_CONV_2D > CONV_2D), band 2 row(s)" in out
     assert "B without" in out
     assert 'stroke-dasharray="3 2"' in (tmp_path / "p.svg").read_text()   # windows drawn dashed
+
+
+def test_auto_skips_row_pipelines_that_save_little_unless_the_ram_needs_them():
+    """kws' only chain saves 448 of its 9,792 arena bytes (4.6%): "auto" leaves it out and says why (a band-by-band
+    segment costs cycles), "on" fuses it, and so does "auto" when the target's RAM is below the arena without it."""
+    from helpers import shared_model
+    from microforge.driver import ROW_PIPELINE_MIN_SAVING
+    from microforge.targets import get_target
+
+    path = shared_model("mlperf_tiny/kws.tflite")
+    plain = compile_model(path, target="m4", row_pipeline="off").arena_bytes
+    assert _segments(compile_model(path, target="m4", row_pipeline="on")), "kws has a chain to fuse"
+    auto = compile_model(path, target="m4")
+    assert not _segments(auto) and auto.arena_bytes == plain
+    assert any("row pipelines not used" in n and f"{plain:,} B arena" in n for n in auto.row_pipeline_flash)
+    tight = compile_model(path, target=get_target("m4").with_overrides(ram=plain - 1))
+    assert _segments(tight) and tight.arena_bytes <= plain - 1 and not tight.row_pipeline_flash
+    assert plain - tight.arena_bytes < ROW_PIPELINE_MIN_SAVING * plain     # the premise: a small saving
