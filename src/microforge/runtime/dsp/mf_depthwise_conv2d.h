@@ -238,6 +238,22 @@ MF_KERNEL void mf_dw_pixel(const mf_depthwise_conv2d_params_t *p, const int8_t *
  * two and sign-extends four, and its sums are 2*acc already (MF_DW_RQ2D skips the doubling); SMLAD wraps modulo
  * 2^32 and the layout guarantees |2*acc| < 2^31, so the result is the same 2*acc, exact. */
 #define MF_DW_OUTER_TAPS 9
+/* One tap pair of mf_dw_outer: the two input words and the four channels' doubled weight pairs in one run of loads,
+ * then the input words widened into (x_t, x_t+1) per channel (PKHBT/PKHTB, SXTB16) and four SMLAD. */
+#define MF_DW_OUTER_PAIR \
+    "ldr %[x0], %[mx0]\n\tldr %[x1], %[mx1]\n\t" \
+    "ldr %[w0], %[mw0]\n\tldr %[w1], %[mw1]\n\tldr %[w2], %[mw2]\n\tldr %[w3], %[mw3]\n\t" \
+    "pkhbt %[t], %[x0], %[x1], lsl #16\n\tpkhtb %[x1], %[x1], %[x0], asr #16\n\t" \
+    "sxtb16 %[x0], %[t]\n\tsxtb16 %[t], %[t], ror #8\n\t" \
+    "smlad %[a0], %[x0], %[w0], %[a0]\n\tsxtb16 %[x0], %[x1]\n\t" \
+    "smlad %[a1], %[t], %[w1], %[a1]\n\tsxtb16 %[x1], %[x1], ror #8\n\t" \
+    "smlad %[a2], %[x0], %[w2], %[a2]\n\tsmlad %[a3], %[x1], %[w3], %[a3]"
+#define MF_DW_OUTER_OUT [x0] "=&r"(x0), [x1] "=&r"(x1), [t] "=&r"(t), [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2), \
+    [w3] "=&r"(w3)
+#define MF_DW_OUTER_IN \
+    [mx0] "m"(*(const int32_t *)(win + ((2 * k) / p->k_w) * row + ((2 * k) % p->k_w) * col)), \
+    [mx1] "m"(*(const int32_t *)(win + ((2 * k + 1) / p->k_w) * row + ((2 * k + 1) % p->k_w) * col)), \
+    [mw0] "m"(kw[4 * k]), [mw1] "m"(kw[4 * k + 1]), [mw2] "m"(kw[4 * k + 2]), [mw3] "m"(kw[4 * k + 3])
 MF_KERNEL void mf_dw_outer(const mf_depthwise_conv2d_params_t *p, const int8_t *in_b, int8_t *out_b,
                            int32_t oy0, int32_t oy1, int32_t ox0, int32_t ox1)
 {
@@ -274,22 +290,23 @@ MF_KERNEL void mf_dw_outer(const mf_depthwise_conv2d_params_t *p, const int8_t *
             const int8_t *win = in_b + ((oy * p->stride_h - p->pad_top) * p->in_w + ox0 * p->stride_w - p->pad_left) * C + 4 * g;
             int8_t *out = out_b + (oy * p->out_w + ox0) * C + 4 * g;
             for (int32_t ox = ox0; ox < ox1; ++ox, win += p->stride_w * C, out += C) {
-                int32_t a0 = kb[0], a1 = kb[1], a2 = kb[2], a3 = kb[3];
+                int32_t a0, a1, a2, a3;
 #pragma GCC unroll 16
                 for (int32_t k = 0; k < KP; ++k) {
                     int32_t x0, x1, t, w0, w1, w2, w3;
-                    __asm__("ldr %[x0], %[mx0]\n\tldr %[x1], %[mx1]\n\t"
-                            "ldr %[w0], %[mw0]\n\tldr %[w1], %[mw1]\n\tldr %[w2], %[mw2]\n\tldr %[w3], %[mw3]\n\t"
-                            "pkhbt %[t], %[x0], %[x1], lsl #16\n\tpkhtb %[x1], %[x1], %[x0], asr #16\n\t"
-                            "sxtb16 %[x0], %[t]\n\tsxtb16 %[t], %[t], ror #8\n\t"
-                            "smlad %[a0], %[x0], %[w0], %[a0]\n\tsxtb16 %[x0], %[x1]\n\t"
-                            "smlad %[a1], %[t], %[w1], %[a1]\n\tsxtb16 %[x1], %[x1], ror #8\n\t"
-                            "smlad %[a2], %[x0], %[w2], %[a2]\n\tsmlad %[a3], %[x1], %[w3], %[a3]"
-                            : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [x0] "=&r"(x0), [x1] "=&r"(x1),
-                              [t] "=&r"(t), [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3)
-                            : [mx0] "m"(*(const int32_t *)(win + ((2 * k) / p->k_w) * row + ((2 * k) % p->k_w) * col)),
-                              [mx1] "m"(*(const int32_t *)(win + ((2 * k + 1) / p->k_w) * row + ((2 * k + 1) % p->k_w) * col)),
-                              [mw0] "m"(kw[4 * k]), [mw1] "m"(kw[4 * k + 1]), [mw2] "m"(kw[4 * k + 2]), [mw3] "m"(kw[4 * k + 3]));
+                    /* the first pair also loads the accumulators' start 2*bias, in the same run of loads */
+                    if (k == 0)
+                        __asm__("ldr %[a0], %[mb0]\n\tldr %[a1], %[mb1]\n\tldr %[a2], %[mb2]\n\tldr %[a3], %[mb3]\n\t"
+                                MF_DW_OUTER_PAIR
+                                : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), MF_DW_OUTER_OUT
+                                : [mb0] "m"(kb[0]), [mb1] "m"(kb[1]), [mb2] "m"(kb[2]), [mb3] "m"(kb[3]), MF_DW_OUTER_IN);
+                    else
+                        __asm__(MF_DW_OUTER_PAIR
+                                : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), MF_DW_OUTER_OUT
+                                : MF_DW_OUTER_IN);
+                }
+                if (KP == 0) {
+                    a0 = kb[0]; a1 = kb[1]; a2 = kb[2]; a3 = kb[3];
                 }
                 if (KK & 1) {
                     int32_t x, xe, w02, w13;
@@ -312,6 +329,9 @@ MF_KERNEL void mf_dw_outer(const mf_depthwise_conv2d_params_t *p, const int8_t *
         }
     }
 }
+#undef MF_DW_OUTER_PAIR
+#undef MF_DW_OUTER_OUT
+#undef MF_DW_OUTER_IN
 
 /* First tap index >= 0 whose position origin + k*dil lies in [0, n), and one past the last. */
 MF_INLINE int32_t mf_dw_first(int32_t origin, int32_t dil) { return origin >= 0 ? 0 : (-origin + dil - 1) / dil; }
