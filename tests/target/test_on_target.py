@@ -70,8 +70,7 @@ OP_MODELS = {
     "dw-batch2-c5": lambda: mg.depthwise_model(11, (2, 6, 5, 5), 1, 3, 2, "SAME", 1, "NONE", in_zp=40),
     # dsp depthwise pixel path, channel groups outermost over >= OUTER_MIN_PIXELS interior pixels (mf_dw_outer): odd
     # channel counts (tails after the groups), stride 2, 3-wide rows at stride 1, out_w 1..7, an even tap
-    # count, dilation, activation clamps (single-op plans put the output over the input: SAME layers' border pixels then
-    # read input that mf_dw_outer's interior writes would have overwritten, _outer_overlap_safe refuses them)
+    # count, dilation, SAME (border pixels staged when the output lies over the input), activation clamps, a batch of 2
     **{f"dw-outer-s2-c{c}": (lambda c=c: mg.depthwise_model(seed_of("tdo", c), (1, 11, 12, c), 1, 3, 2, "VALID", 1, "NONE", in_zp=-4))
        for c in (5, 7, 13, 64)},
     **{f"dw-outer-s1-w{w}-c{c}": (lambda w=w, c=c: mg.depthwise_model(seed_of("tdo1", w * 100 + c), (1, 14, w + 2, c), 1, 3, 1,
@@ -80,6 +79,11 @@ OP_MODELS = {
     **{f"dw-outer-s2-w{w}-c{c}": (lambda w=w, c=c: mg.depthwise_model(seed_of("tdo2", w * 100 + c), (1, 13, 2 * w + 1, c), 1, 3, 2,
                                                                         "VALID", 1, "RELU", in_zp=-128))
        for w, c in ((2, 5), (5, 4), (7, 13))},
+    **{f"dw-outer-s2-same-c{c}": (lambda c=c: mg.depthwise_model(seed_of("tdos", c), (1, 11, 12, c), 1, 3, 2, "SAME", 1, "RELU6",
+                                                                 in_zp=6, out_zp=-2))
+       for c in (4, 7, 13, 64)},
+    "dw-outer-dil2-same-c9": lambda: mg.depthwise_model(29, (1, 12, 11, 9), 1, 3, 1, "SAME", 2, "NONE", in_zp=-5),
+    "dw-outer-batch2-c5": lambda: mg.depthwise_model(28, (2, 11, 12, 5), 1, 3, 2, "SAME", 1, "NONE", in_zp=40),
     "dw-outer-2x2-c8": lambda: mg.depthwise_model(26, (1, 7, 8, 8), 1, 2, 1, "SAME", 1, "NONE", in_zp=3, out_zp=5),
     "dw-outer-dil2-c7": lambda: mg.depthwise_model(27, (1, 12, 11, 7), 1, 3, 1, "VALID", 2, "RELU6", in_zp=-1),
     # dsp depthwise tap pairs: even tap counts (no odd last tap), a single tap, bytewise activation clamps
@@ -238,12 +242,16 @@ def test_dw_rows_path_taken(name, core):
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 def test_dw_outer_path_taken(core):
     """The dw-outer models above (run on every core by test_op_on_core) really take mf_dw_outer (the pixel path, groups
-    outermost); a SAME stride-2 single-op model (output over the input, border pixels reading input its interior
-    outputs land on) does not."""
+    outermost); the single-op plans put the output over the input, so SAME ones stage their border pixels (outer 2)."""
+    staged = 0
     for name in (n for n in OP_MODELS if n.startswith("dw-outer-")):
         model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
-        assert ".outer = 1" in model_c and ".rows = 1" not in model_c, name
-    assert ".outer = 0" in compile_model(OP_MODELS["dw-s2-same-c8"](), target=core).files["model.c"]
+        outer = re.findall(r"\.outer = (\d)", model_c)
+        assert outer and outer[0] in "12" and ".rows = 1" not in model_c, name
+        staged += outer[0] == "2" and "mf_depthwise_conv2d_s8_staged(" in model_c
+        if "same" in name or "batch2" in name:
+            assert outer[0] == "2", name
+    assert staged >= 5
 
 
 @pytest.mark.parametrize("name,tail", [("dw-rows-5x5-c13-same-none", 1), ("dw-rows-4x5-c64-same-none", 1),

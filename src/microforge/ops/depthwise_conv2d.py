@@ -126,7 +126,7 @@ class DepthwiseConv2D(OpDef):
             fields.update(weights="0", bias="0", mult="0", shift="0", simd=1,
                           wq=ctx.const(f"{op.name}_wq", layout[0]), rq=ctx.const(f"{op.name}_rq", layout[1]),
                           pad=ctx.const(f"{op.name}_pad", np.full(oc, in_zp, np.int8)),
-                          outer=int(self._pixel_outer(op, ctx.place(x), ctx.place(y))))
+                          outer=self._pixel_outer(op, ctx.place(x), ctx.place(y)))
         else:
             rq4 = self._portable_rq4(w.data.reshape(kh * kw, oc), bias, mult, shift, out_zp) \
                 if "dsp" not in ctx.kernel_variants and oc == x.shape[3] else None
@@ -137,6 +137,10 @@ class DepthwiseConv2D(OpDef):
                 fields.update(bias=ctx.const(f"{op.name}_bias", bias), mult=ctx.const(f"{op.name}_mult", mult),
                               shift=ctx.const(f"{op.name}_shift", shift))
         p = ctx.params("mf_depthwise_conv2d_params_t", fields)
+        if fields.get("outer") == 2:   # the border pixels' outputs staged: (out_h * out_w - interior) * in_c bytes
+            words = ((y.shape[1] * y.shape[2] - self.interior_pixels(op)) * oc + 3) // 4
+            return (f"{{ int32_t scratch[{words}]; "
+                    f"mf_depthwise_conv2d_s8_staged(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, (int8_t *)scratch); }}")
         return f"mf_depthwise_conv2d_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
 
     def _emit_s16(self, op: Op, ctx) -> str:
@@ -215,53 +219,23 @@ class DepthwiseConv2D(OpDef):
         return all(d // c + ob * ow <= max(0, ob * sh - pad_t) * iw for ob in range(band, oh, band))
 
     @staticmethod
-    def _pixel_outer(op: Op, xa: tuple[str, int] | None, ya: tuple[str, int] | None) -> bool:
-        """Whether the DSP pixel path runs its interior pixels channel groups outermost (mf_dw_outer: each group's
-        weights widened once per call, not once per pixel): whole groups of 4 channels, at most MF_DW_OUTER_TAPS (9)
-        taps, and the input and output byte ranges disjoint (that order writes a group's outputs of later pixels
-        before other groups' inputs of earlier ones are read)."""
+    def _pixel_outer(op: Op, xa: tuple[str, int] | None, ya: tuple[str, int] | None) -> int:
+        """How the DSP pixel path orders its pixels (mf_dw_outer: interior pixels channel groups outermost, each group's
+        weights widened once per call, not once per pixel), given where input and output lie (EmitContext.place):
+        0 pixel-outer (fewer than 4 channels or OUTER_MIN_PIXELS interior pixels, more than OUTER_MAX_TAPS taps, or a
+        place not known); 1 input and output disjoint: interior groups, then the border pixels; 2 the output a whole
+        number of pixels from the input (each output byte on the same channel of the input): border pixels staged
+        first, all their reads before any write, then interior groups (each channel's interior reads and writes in the
+        pixel-outer order, which overlap_lead declares safe), then the staged outputs copied
+        (mf_depthwise_conv2d_s8_staged)."""
         x, y, w = op.inputs[0], op.outputs[0], op.inputs[1]
         if x.shape[3] < 4 or w.shape[1] * w.shape[2] > OUTER_MAX_TAPS or xa is None or ya is None:
-            return False
+            return 0
         if DepthwiseConv2D.interior_pixels(op) < OUTER_MIN_PIXELS:
-            return False
+            return 0
         if xa[0] != ya[0] or ya[1] + y.num_elements <= xa[1] or xa[1] + x.num_elements <= ya[1]:
-            return True
-        return DepthwiseConv2D._outer_overlap_safe(op, ya[1] - xa[1])
-
-    @staticmethod
-    def _outer_overlap_safe(op: Op, d: int) -> bool:
-        """mf_dw_outer's order on an output d bytes after the input (one batch, d a whole number of pixels, so an
-        output byte lands on the same channel of input pixel q + d / in_c): per group of 4 channels the interior pixels
-        in raster order, then all channels of the border pixels (and the interior pixels' tail channels) in raster order,
-        a subset of the pixel-outer order that overlap_lead already declares safe. Safe when no interior output q
-        overwrites an input pixel that a border output reads, or that a later interior output reads."""
-        x, y, w, o = op.inputs[0], op.outputs[0], op.inputs[1], op.options
-        n, ih, iw, c = x.shape
-        if n != 1 or d % c:
-            return False
-        oh, ow, kh, kw = y.shape[1], y.shape[2], w.shape[1], w.shape[2]
-        _, pad_t = window(op, ih, kh, o["stride_h"], o["dilation_h"], padding_of(op, 0))
-        _, pad_l = window(op, iw, kw, o["stride_w"], o["dilation_w"], padding_of(op, 1))
-        last = np.full(ih * iw, -1)               # per input pixel: the last interior rank reading it
-        border = np.zeros(ih * iw, bool)          # ... read by a border output
-        rank, ranks = 0, {}
-        for oy in range(oh):
-            for ox in range(ow):
-                iy = [oy * o["stride_h"] - pad_t + ky * o["dilation_h"] for ky in range(kh)]
-                ix = [ox * o["stride_w"] - pad_l + kx * o["dilation_w"] for kx in range(kw)]
-                taps = [a * iw + b for a in iy for b in ix if 0 <= a < ih and 0 <= b < iw]
-                if len(taps) == kh * kw:
-                    last[taps] = rank
-                    ranks[oy * ow + ox] = rank
-                    rank += 1
-                else:
-                    border[taps] = True
-        for q, r in ranks.items():
-            i = q + d // c
-            if 0 <= i < ih * iw and (border[i] or last[i] > r):
-                return False
-        return True
+            return 1
+        return 2 if (ya[1] - xa[1]) % x.shape[3] == 0 else 0
 
     @staticmethod
     def interior_pixels(op: Op) -> int:

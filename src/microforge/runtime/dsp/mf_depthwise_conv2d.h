@@ -15,9 +15,9 @@
  * table whose out-of-image taps point at a row of input zero points. Channel tails (in_c % 4) go one
  * at a time.
  * Groups outermost (p->outer, mf_dw_outer: up to 9 taps, at least ops/depthwise_conv2d.py OUTER_MIN_PIXELS interior
- * pixels, an output that cannot overwrite input still to be read in that order): the interior pixels run one group of
- * 4 channels at a time with the group's weights widened and doubled once on the stack, then the border pixels and
- * channel tails as above.
+ * pixels): the interior pixels run one group of 4 channels at a time with the group's weights widened and doubled once
+ * on the stack, then the border pixels and channel tails as above; when the output lies over the input (p->outer 2)
+ * the border pixels are computed first into a stack copy (mf_depthwise_conv2d_s8_staged).
  * Everything else (depth multiplier > 1, requantisation the fast path cannot reproduce) uses the
  * generic loop. Write order: output pixel p, channels ascending, each written after its own window
  * was read, as in the portable kernel, so ops/depthwise_conv2d.py overlap_lead holds for both.
@@ -80,9 +80,9 @@ typedef struct {
     int32_t direct;               /* 1: no writes of a channel reach input of that channel still to be read, nor
                                      another channel's input (ops/depthwise_conv2d.py _rows_direct): channel groups
                                      outermost, weights built once per group, outputs written in place, no staging */
-    int32_t outer;                /* pixel path, k_h*k_w <= MF_DW_OUTER_TAPS: input and output disjoint
-                                     (ops/depthwise_conv2d.py _pixel_outer), so the interior pixels may run channel
-                                     groups outermost (mf_dw_outer) */
+    int32_t outer;                /* pixel path, k_h*k_w <= MF_DW_OUTER_TAPS (ops/depthwise_conv2d.py _pixel_outer):
+                                     interior pixels channel groups outermost (mf_dw_outer); 1: input and output
+                                     disjoint; 2: border pixels staged first (mf_depthwise_conv2d_s8_staged) */
 } mf_depthwise_conv2d_params_t;
 #define MF_DW_ROWS_GW 25
 
@@ -952,6 +952,62 @@ MF_KERNEL void mf_depthwise_conv2d_s8_rows(const mf_depthwise_conv2d_params_t *p
     mf_dw_rows(p, in, out, s);
 }
 
+/* The interior rectangle [*oy0, *oy1) x [*ox0, *ox1): the output pixels whose window lies inside the image. */
+MF_INLINE void mf_dw_interior(const mf_depthwise_conv2d_params_t *p, int32_t *oy0, int32_t *oy1, int32_t *ox0, int32_t *ox1)
+{
+    int32_t y0 = 0, y1, x0 = 0, x1;
+    while (y0 < p->out_h && y0 * p->stride_h - p->pad_top < 0) ++y0;
+    for (y1 = y0; y1 < p->out_h && y1 * p->stride_h - p->pad_top + (p->k_h - 1) * p->dil_h < p->in_h; ++y1) {}
+    while (x0 < p->out_w && x0 * p->stride_w - p->pad_left < 0) ++x0;
+    for (x1 = x0; x1 < p->out_w && x1 * p->stride_w - p->pad_left + (p->k_w - 1) * p->dil_w < p->in_w; ++x1) {}
+    *oy0 = y0; *oy1 = y1; *ox0 = x0; *ox1 = x1;
+}
+
+/* p->outer 2 (the output over the input, a whole number of pixels away; ops/depthwise_conv2d.py _pixel_outer): the
+ * border pixels first, all channels, into `stage` one after another; then the interior groups (mf_dw_outer) and the
+ * interior pixels' tail channels; then the staged border outputs copied out. Every border read precedes every write,
+ * and each channel's interior reads and writes keep the pixel-outer order, so overlap_lead's declaration holds. */
+MF_KERNEL void mf_depthwise_conv2d_s8_staged(const mf_depthwise_conv2d_params_t *p, const int8_t *in, int8_t *out,
+                                             int8_t *stage)
+{
+    const int32_t C = p->in_c;
+    int32_t oy0, oy1, ox0, ox1;
+    mf_dw_interior(p, &oy0, &oy1, &ox0, &ox1);
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = in + b * p->in_h * p->in_w * C;
+        int8_t *const out_b = out + b * p->out_h * p->out_w * C;
+        int8_t *st = stage;
+        for (int32_t oy = 0; oy < p->out_h; ++oy)
+            for (int32_t ox = 0; ox < p->out_w; ++ox)
+                if (oy < oy0 || oy >= oy1 || ox < ox0 || ox >= ox1) {
+                    const int32_t iy0 = oy * p->stride_h - p->pad_top, ix0 = ox * p->stride_w - p->pad_left;
+                    const int32_t ky0 = mf_dw_first(iy0, p->dil_h), ky1 = mf_dw_end(iy0, p->dil_h, p->in_h, p->k_h);
+                    const int32_t kx0 = mf_dw_first(ix0, p->dil_w), kx1 = mf_dw_end(ix0, p->dil_w, p->in_w, p->k_w);
+                    const int8_t *win = in_b + (iy0 * p->in_w + ix0) * C;
+                    const int8_t *tp[32];
+                    for (int32_t ky = 0, t = 0; ky < p->k_h; ++ky)
+                        for (int32_t kx = 0; kx < p->k_w; ++kx, ++t)
+                            tp[t] = ky >= ky0 && ky < ky1 && kx >= kx0 && kx < kx1
+                                ? win + ky * p->dil_h * p->in_w * C + kx * p->dil_w * C : p->pad;
+                    mf_dw_pixel(p, win, tp, st, 0);
+                    st += C;
+                }
+        mf_dw_outer(p, in_b, out_b, oy0, oy1, ox0, ox1);
+        st = stage;
+        for (int32_t oy = 0; oy < p->out_h; ++oy)
+            for (int32_t ox = 0; ox < p->out_w; ++ox) {
+                int8_t *o = out_b + (oy * p->out_w + ox) * C;
+                if (oy < oy0 || oy >= oy1 || ox < ox0 || ox >= ox1) {
+                    memcpy(o, st, (size_t)C);
+                    st += C;
+                } else if (C & 3) {
+                    mf_dw_pixel(p, in_b + ((oy * p->stride_h - p->pad_top) * p->in_w + ox * p->stride_w - p->pad_left) * C,
+                                0, o, C >> 2);
+                }
+            }
+    }
+}
+
 MF_KERNEL void mf_depthwise_conv2d_s8(const mf_depthwise_conv2d_params_t *p, const int8_t *in, int8_t *out)
 {
     if (!p->simd) {
@@ -959,15 +1015,11 @@ MF_KERNEL void mf_depthwise_conv2d_s8(const mf_depthwise_conv2d_params_t *p, con
         return;
     }
     const int32_t C = p->in_c;
-    /* p->outer: the interior rectangle (pixels whose window lies inside the image) groups outermost first
-     * (mf_dw_outer), then its pixels' tail channels and the border pixels below */
+    /* p->outer 1 (input and output disjoint): the interior rectangle groups outermost first (mf_dw_outer), then its
+     * pixels' tail channels and the border pixels below */
     int32_t oy0 = 0, oy1 = 0, ox0 = 0, ox1 = 0;
-    if (p->outer) {
-        while (oy0 < p->out_h && oy0 * p->stride_h - p->pad_top < 0) ++oy0;
-        for (oy1 = oy0; oy1 < p->out_h && oy1 * p->stride_h - p->pad_top + (p->k_h - 1) * p->dil_h < p->in_h; ++oy1) {}
-        while (ox0 < p->out_w && ox0 * p->stride_w - p->pad_left < 0) ++ox0;
-        for (ox1 = ox0; ox1 < p->out_w && ox1 * p->stride_w - p->pad_left + (p->k_w - 1) * p->dil_w < p->in_w; ++ox1) {}
-    }
+    if (p->outer)
+        mf_dw_interior(p, &oy0, &oy1, &ox0, &ox1);
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = in + b * p->in_h * p->in_w * C;
         if (p->outer)
