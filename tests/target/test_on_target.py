@@ -68,6 +68,24 @@ OP_MODELS = {
     "dw-5x5-c8": lambda: mg.depthwise_model(9, (1, 9, 8, 8), 1, 5, 1, "SAME", 1, "NONE", in_zp=3),
     "dw-dil2-same-c8": lambda: mg.depthwise_model(10, (1, 9, 9, 8), 1, 3, 1, "SAME", 2, "RELU6", in_zp=-1),
     "dw-batch2-c5": lambda: mg.depthwise_model(11, (2, 6, 5, 5), 1, 3, 2, "SAME", 1, "NONE", in_zp=40),
+    # dsp depthwise pixel path, channel groups outermost over >= OUTER_MIN_PIXELS interior pixels (mf_dw_outer): odd
+    # channel counts (tails after the groups), stride 2, 3-wide rows at stride 1, out_w 1..7, an even tap
+    # count, dilation, SAME (border pixels staged when the output lies over the input), activation clamps, a batch of 2
+    **{f"dw-outer-s2-c{c}": (lambda c=c: mg.depthwise_model(seed_of("tdo", c), (1, 11, 12, c), 1, 3, 2, "VALID", 1, "NONE", in_zp=-4))
+       for c in (5, 7, 13, 64)},
+    **{f"dw-outer-s1-w{w}-c{c}": (lambda w=w, c=c: mg.depthwise_model(seed_of("tdo1", w * 100 + c), (1, 14, w + 2, c), 1, 3, 1,
+                                                                        "VALID", 1, "RELU6", in_zp=7, out_zp=-9))
+       for w, c in ((1, 4), (2, 13), (3, 7), (3, 64))},
+    **{f"dw-outer-s2-w{w}-c{c}": (lambda w=w, c=c: mg.depthwise_model(seed_of("tdo2", w * 100 + c), (1, 13, 2 * w + 1, c), 1, 3, 2,
+                                                                        "VALID", 1, "RELU", in_zp=-128))
+       for w, c in ((2, 5), (5, 4), (7, 13))},
+    **{f"dw-outer-s2-same-c{c}": (lambda c=c: mg.depthwise_model(seed_of("tdos", c), (1, 11, 12, c), 1, 3, 2, "SAME", 1, "RELU6",
+                                                                 in_zp=6, out_zp=-2))
+       for c in (4, 7, 13, 64)},
+    "dw-outer-dil2-same-c9": lambda: mg.depthwise_model(29, (1, 12, 11, 9), 1, 3, 1, "SAME", 2, "NONE", in_zp=-5),
+    "dw-outer-batch2-c5": lambda: mg.depthwise_model(28, (2, 11, 12, 5), 1, 3, 2, "SAME", 1, "NONE", in_zp=40),
+    "dw-outer-2x2-c8": lambda: mg.depthwise_model(26, (1, 7, 8, 8), 1, 2, 1, "SAME", 1, "NONE", in_zp=3, out_zp=5),
+    "dw-outer-dil2-c7": lambda: mg.depthwise_model(27, (1, 12, 11, 7), 1, 3, 1, "VALID", 2, "RELU6", in_zp=-1),
     # dsp depthwise tap pairs: even tap counts (no odd last tap), a single tap, bytewise activation clamps
     "dw-2x2-c8-relu6": lambda: mg.depthwise_model(13, (1, 6, 7, 8), 1, 2, 1, "SAME", 1, "RELU6", in_zp=-5, out_zp=12),
     "dw-1x4-c7": lambda: mg.depthwise_model(14, (1, 5, 9, 7), 1, (1, 4), 1, "SAME", 1, "RELU", in_zp=3, out_zp=-20),
@@ -219,6 +237,21 @@ def test_dw_rows_path_taken(name, core):
     model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
     assert ".rows = 1" in model_c
     assert (".stride_w = 2" in model_c) == ("-s2-" in name or "s1x2" in name)
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+def test_dw_outer_path_taken(core):
+    """The dw-outer models above (run on every core by test_op_on_core) really take mf_dw_outer (the pixel path, groups
+    outermost); the single-op plans put the output over the input, so SAME ones stage their border pixels (outer 2)."""
+    staged = 0
+    for name in (n for n in OP_MODELS if n.startswith("dw-outer-")):
+        model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
+        outer = re.findall(r"\.outer = (\d)", model_c)
+        assert outer and outer[0] in "12" and ".rows = 1" not in model_c, name
+        staged += outer[0] == "2" and "mf_depthwise_conv2d_s8_staged(" in model_c
+        if "same" in name or "batch2" in name:
+            assert outer[0] == "2", name
+    assert staged >= 5
 
 
 @pytest.mark.parametrize("name,tail", [("dw-rows-5x5-c13-same-none", 1), ("dw-rows-4x5-c64-same-none", 1),

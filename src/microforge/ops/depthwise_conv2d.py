@@ -15,6 +15,13 @@ ROWS_MIN_OUT_W = 4
 # pixel kernel): 24 outputs -19% / -9%, 16 outputs -2% / -7% (16x16x64: -1.5% / +10%), 12 outputs -10% / +1%,
 # 6 outputs +4% / +21%; the M7 pairs the pixel kernel's SXTB16/PKHBT work, not the row path's MACs.
 ROWS_MIN_OUT_W_S2 = 16
+# runtime/dsp pixel path, channel groups outermost (mf_dw_outer): its stack holds the widened weights of at most this many
+# taps (MF_DW_OUTER_TAPS)
+OUTER_MAX_TAPS = 9
+# ... and it pays from this many interior pixels (windows inside the image) on: each group's widening and constants cost
+# about 160 cycles a call, each interior pixel saves about 19 (vww M4 / M7 per layer vs the pixel-outer order: 121
+# interior pixels -10% / -8%, 25 -8% / -5%, 4 +6% / +8%, 1 +10% / +10%)
+OUTER_MIN_PIXELS = 12
 
 
 class DepthwiseConv2D(OpDef):
@@ -118,7 +125,8 @@ class DepthwiseConv2D(OpDef):
         if layout is not None:  # runtime/dsp's SIMD path (depth multiplier 1) reads only wq and rq
             fields.update(weights="0", bias="0", mult="0", shift="0", simd=1,
                           wq=ctx.const(f"{op.name}_wq", layout[0]), rq=ctx.const(f"{op.name}_rq", layout[1]),
-                          pad=ctx.const(f"{op.name}_pad", np.full(oc, in_zp, np.int8)))
+                          pad=ctx.const(f"{op.name}_pad", np.full(oc, in_zp, np.int8)),
+                          outer=self._pixel_outer(op, ctx.place(x), ctx.place(y)))
         else:
             rq4 = self._portable_rq4(w.data.reshape(kh * kw, oc), bias, mult, shift, out_zp) \
                 if "dsp" not in ctx.kernel_variants and oc == x.shape[3] else None
@@ -129,6 +137,10 @@ class DepthwiseConv2D(OpDef):
                 fields.update(bias=ctx.const(f"{op.name}_bias", bias), mult=ctx.const(f"{op.name}_mult", mult),
                               shift=ctx.const(f"{op.name}_shift", shift))
         p = ctx.params("mf_depthwise_conv2d_params_t", fields)
+        if fields.get("outer") == 2:   # the border pixels' outputs staged: (out_h * out_w - interior) * in_c bytes
+            words = ((y.shape[1] * y.shape[2] - self.interior_pixels(op)) * oc + 3) // 4
+            return (f"{{ int32_t scratch[{words}]; "
+                    f"mf_depthwise_conv2d_s8_staged(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, (int8_t *)scratch); }}")
         return f"mf_depthwise_conv2d_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
 
     def _emit_s16(self, op: Op, ctx) -> str:
@@ -205,6 +217,35 @@ class DepthwiseConv2D(OpDef):
             return False
         band, sh = DepthwiseConv2D.rows_band(op), op.options["stride_h"]
         return all(d // c + ob * ow <= max(0, ob * sh - pad_t) * iw for ob in range(band, oh, band))
+
+    @staticmethod
+    def _pixel_outer(op: Op, xa: tuple[str, int] | None, ya: tuple[str, int] | None) -> int:
+        """How the DSP pixel path orders its pixels (mf_dw_outer: interior pixels channel groups outermost, each group's
+        weights widened once per call, not once per pixel), given where input and output lie (EmitContext.place):
+        0 pixel-outer (fewer than 4 channels or OUTER_MIN_PIXELS interior pixels, more than OUTER_MAX_TAPS taps, or a
+        place not known); 1 input and output disjoint: interior groups, then the border pixels; 2 the output a whole
+        number of pixels from the input (each output byte on the same channel of the input): border pixels staged
+        first, all their reads before any write, then interior groups (each channel's interior reads and writes in the
+        pixel-outer order, which overlap_lead declares safe), then the staged outputs copied
+        (mf_depthwise_conv2d_s8_staged)."""
+        x, y, w = op.inputs[0], op.outputs[0], op.inputs[1]
+        if x.shape[3] < 4 or w.shape[1] * w.shape[2] > OUTER_MAX_TAPS or xa is None or ya is None:
+            return 0
+        if DepthwiseConv2D.interior_pixels(op) < OUTER_MIN_PIXELS:
+            return 0
+        if xa[0] != ya[0] or ya[1] + y.num_elements <= xa[1] or xa[1] + x.num_elements <= ya[1]:
+            return 1
+        return 2 if (ya[1] - xa[1]) % x.shape[3] == 0 else 0
+
+    @staticmethod
+    def interior_pixels(op: Op) -> int:
+        """Output pixels (per batch) whose window lies inside the image."""
+        x, w, o = op.inputs[0], op.inputs[1], op.options
+        n = 1
+        for axis, k, s, d in ((1, w.shape[1], o["stride_h"], o["dilation_h"]), (2, w.shape[2], o["stride_w"], o["dilation_w"])):
+            _, pad = window(op, x.shape[axis], k, s, d, padding_of(op, axis - 1))
+            n *= sum(1 for i in range(op.outputs[0].shape[axis]) if i * s - pad >= 0 and i * s - pad + (k - 1) * d < x.shape[axis])
+        return n
 
     @staticmethod
     def uses_rows(op: Op) -> bool:

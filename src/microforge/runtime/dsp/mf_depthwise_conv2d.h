@@ -14,6 +14,10 @@
  * fully unrolled with constant offsets; border pixels read their taps through a per-pixel pointer
  * table whose out-of-image taps point at a row of input zero points. Channel tails (in_c % 4) go one
  * at a time.
+ * Groups outermost (p->outer, mf_dw_outer: up to 9 taps, at least ops/depthwise_conv2d.py OUTER_MIN_PIXELS interior
+ * pixels): the interior pixels run one group of 4 channels at a time with the group's weights widened and doubled once
+ * on the stack, then the border pixels and channel tails as above; when the output lies over the input (p->outer 2)
+ * the border pixels are computed first into a stack copy (mf_depthwise_conv2d_s8_staged).
  * Everything else (depth multiplier > 1, requantisation the fast path cannot reproduce) uses the
  * generic loop. Write order: output pixel p, channels ascending, each written after its own window
  * was read, as in the portable kernel, so ops/depthwise_conv2d.py overlap_lead holds for both.
@@ -76,6 +80,9 @@ typedef struct {
     int32_t direct;               /* 1: no writes of a channel reach input of that channel still to be read, nor
                                      another channel's input (ops/depthwise_conv2d.py _rows_direct): channel groups
                                      outermost, weights built once per group, outputs written in place, no staging */
+    int32_t outer;                /* pixel path, k_h*k_w <= MF_DW_OUTER_TAPS (ops/depthwise_conv2d.py _pixel_outer):
+                                     interior pixels channel groups outermost (mf_dw_outer); 1: input and output
+                                     disjoint; 2: border pixels staged first (mf_depthwise_conv2d_s8_staged) */
 } mf_depthwise_conv2d_params_t;
 #define MF_DW_ROWS_GW 25
 
@@ -99,10 +106,13 @@ MF_KERNEL int32_t mf_dw_requant(const mf_depthwise_conv2d_params_t *p, int32_t a
  * pipelines them), the accumulators doubled, then the same arithmetic as mf_dw_requant on both, interleaved (an M7 issues the
  * independent pairs together); saturated to int8, not yet clamped to the activation. The shifts e are bytes (LDRB
  * costs what LDR does). */
-#define MF_DW_RQ2(A, B, RQ, J) __asm__( \
+#define MF_DW_RQ2(A, B, RQ, J) MF_DW_RQ2_(A, B, RQ, J, "add %[x], %[x], %[x]\n\tadd %[y], %[y], %[y]\n\t")
+/* The same on accumulators already doubled (mf_dw_outer's doubled weights and bias). */
+#define MF_DW_RQ2D(A, B, RQ, J) MF_DW_RQ2_(A, B, RQ, J, "")
+#define MF_DW_RQ2_(A, B, RQ, J, DOUBLE) __asm__( \
     "ldr %[m0], %[mm0]\n\tldrb %[e0], %[me0]\n\tldr %[r0], %[mr0]\n\t" \
     "ldr %[m1], %[mm1]\n\tldrb %[e1], %[me1]\n\tldr %[r1], %[mr1]\n\t" \
-    "add %[x], %[x], %[x]\n\tadd %[y], %[y], %[y]\n\t" \
+    DOUBLE \
     "add %[r0], %[r0], %[x], asr #31\n\tadd %[r1], %[r1], %[y], asr #31\n\t" \
     "smmlar %[x], %[x], %[m0], %[r0]\n\tsmmlar %[y], %[y], %[m1], %[r1]\n\t" \
     "asr %[x], %[x], %[e0]\n\tasr %[y], %[y], %[e1]\n\tssat %[x], #8, %[x]\n\tssat %[y], #8, %[y]" \
@@ -158,13 +168,14 @@ MF_KERNEL void mf_dw_store4(const mf_depthwise_conv2d_params_t *p, int8_t *out, 
 #define MF_DW_LAST_W [mw] "m"(*(const int32_t *)(wg + 8 * KP))
 #define MF_DW_TAP(t, g) (tp ? tp[t] + 4 * (g) : win + 4 * (g) + ((t) / p->k_w) * row + ((t) % p->k_w) * col)
 MF_KERNEL void mf_dw_pixel(const mf_depthwise_conv2d_params_t *p, const int8_t *win,
-                           const int8_t *const *tp, int8_t *out)
+                           const int8_t *const *tp, int8_t *out, int32_t g0)
 {
     const int32_t C = p->in_c, KK = p->k_h * p->k_w, G = C >> 2, KP = KK >> 1;
     const int32_t row = p->dil_h * p->in_w * C, col = p->dil_w * C;
-    const int8_t *wg = p->wq;
-    const int32_t *rq = p->rq;
-    for (int32_t g = 0; g < G; ++g, wg += 4 * KK, rq += 13, out += 4) {
+    const int8_t *wg = p->wq + 4 * KK * g0;
+    const int32_t *rq = p->rq + 13 * g0;
+    out += 4 * g0;
+    for (int32_t g = g0; g < G; ++g, wg += 4 * KK, rq += 13, out += 4) {
         int32_t a0 = rq[0], a1 = rq[1], a2 = rq[2], a3 = rq[3];
 #pragma GCC unroll 16
         for (int32_t k = 0; k < KP; ++k) {
@@ -218,6 +229,109 @@ MF_KERNEL void mf_dw_pixel(const mf_depthwise_conv2d_params_t *p, const int8_t *
 #undef MF_DW_LAST_ASM
 #undef MF_DW_LAST_OUT
 #undef MF_DW_LAST_W
+
+/* Channel groups outermost over the interior pixels [oy0, oy1) x [ox0, ox1) of one batch (windows inside the
+ * image; p->outer: the output does not overlap the input, so the write order is free). Per group the weights are
+ * widened once, doubled (SADD16: 2w fits int16) into kw on the stack: per tap pair k the four channels' words
+ * (2w_t, 2w_t+1) (SXTB16 plain / ror #8 of the flash words, as mf_dw_pixel does per pixel), an odd last tap's lanes
+ * (c0,c2), (c1,c3), then 2*bias. Each pixel then loads four ready weight words per tap pair where mf_dw_pixel loads
+ * two and sign-extends four, and its sums are 2*acc already (MF_DW_RQ2D skips the doubling); SMLAD wraps modulo
+ * 2^32 and the layout guarantees |2*acc| < 2^31, so the result is the same 2*acc, exact. */
+#define MF_DW_OUTER_TAPS 9
+/* One tap pair of mf_dw_outer: the two input words and the four channels' doubled weight pairs in one run of loads,
+ * then the input words widened into (x_t, x_t+1) per channel (PKHBT/PKHTB, SXTB16) and four SMLAD. */
+#define MF_DW_OUTER_PAIR \
+    "ldr %[x0], %[mx0]\n\tldr %[x1], %[mx1]\n\t" \
+    "ldr %[w0], %[mw0]\n\tldr %[w1], %[mw1]\n\tldr %[w2], %[mw2]\n\tldr %[w3], %[mw3]\n\t" \
+    "pkhbt %[t], %[x0], %[x1], lsl #16\n\tpkhtb %[x1], %[x1], %[x0], asr #16\n\t" \
+    "sxtb16 %[x0], %[t]\n\tsxtb16 %[t], %[t], ror #8\n\t" \
+    "smlad %[a0], %[x0], %[w0], %[a0]\n\tsxtb16 %[x0], %[x1]\n\t" \
+    "smlad %[a1], %[t], %[w1], %[a1]\n\tsxtb16 %[x1], %[x1], ror #8\n\t" \
+    "smlad %[a2], %[x0], %[w2], %[a2]\n\tsmlad %[a3], %[x1], %[w3], %[a3]"
+#define MF_DW_OUTER_OUT [x0] "=&r"(x0), [x1] "=&r"(x1), [t] "=&r"(t), [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2), \
+    [w3] "=&r"(w3)
+#define MF_DW_OUTER_IN \
+    [mx0] "m"(*(const int32_t *)(win + ((2 * k) / p->k_w) * row + ((2 * k) % p->k_w) * col)), \
+    [mx1] "m"(*(const int32_t *)(win + ((2 * k + 1) / p->k_w) * row + ((2 * k + 1) % p->k_w) * col)), \
+    [mw0] "m"(kw[4 * k]), [mw1] "m"(kw[4 * k + 1]), [mw2] "m"(kw[4 * k + 2]), [mw3] "m"(kw[4 * k + 3])
+MF_KERNEL void mf_dw_outer(const mf_depthwise_conv2d_params_t *p, const int8_t *in_b, int8_t *out_b,
+                           int32_t oy0, int32_t oy1, int32_t ox0, int32_t ox1)
+{
+    const int32_t C = p->in_c, KK = p->k_h * p->k_w, G = C >> 2, KP = KK >> 1;
+    const int32_t row = p->dil_h * p->in_w * C, col = p->dil_w * C;
+    int32_t kw[2 * MF_DW_OUTER_TAPS + 2 + 13];
+    const int8_t *wg = p->wq;
+    const int32_t *rq = p->rq;
+    for (int32_t g = 0; g < G; ++g, wg += 4 * KK, rq += 13) {
+#pragma GCC unroll 16
+        for (int32_t k = 0; k < KP; ++k) {
+            int32_t wa, wb;
+            memcpy(&wa, wg + 8 * k, 4);
+            memcpy(&wb, wg + 8 * k + 4, 4);
+            kw[4 * k] = __sadd16(__sxtb16(wa), __sxtb16(wa));
+            kw[4 * k + 2] = __sadd16(__sxtb16(wb), __sxtb16(wb));
+            __asm__("sxtb16 %0, %0, ror #8\n\tsxtb16 %1, %1, ror #8" : "+r"(wa), "+r"(wb));
+            kw[4 * k + 1] = __sadd16(wa, wa);
+            kw[4 * k + 3] = __sadd16(wb, wb);
+        }
+        if (KK & 1) {
+            int32_t w;
+            memcpy(&w, wg + 8 * KP, 4);
+            kw[4 * KP] = __sadd16(__sxtb16(w), __sxtb16(w));
+            __asm__("sxtb16 %0, %0, ror #8" : "+r"(w));
+            kw[4 * KP + 1] = __sadd16(w, w);
+        }
+        int32_t *const kb = kw + 4 * KP + 2 * (KK & 1);     /* the group's rq words, bias doubled: sp-relative */
+#pragma GCC unroll 4
+        for (int32_t j = 0; j < 4; ++j)
+            kb[j] = 2 * rq[j];
+        memcpy(kb + 4, rq + 4, 9 * 4);
+        for (int32_t oy = oy0; oy < oy1; ++oy) {
+            const int8_t *win = in_b + ((oy * p->stride_h - p->pad_top) * p->in_w + ox0 * p->stride_w - p->pad_left) * C + 4 * g;
+            int8_t *out = out_b + (oy * p->out_w + ox0) * C + 4 * g;
+            for (int32_t ox = ox0; ox < ox1; ++ox, win += p->stride_w * C, out += C) {
+                int32_t a0, a1, a2, a3;
+#pragma GCC unroll 16
+                for (int32_t k = 0; k < KP; ++k) {
+                    int32_t x0, x1, t, w0, w1, w2, w3;
+                    /* the first pair also loads the accumulators' start 2*bias, in the same run of loads */
+                    if (k == 0)
+                        __asm__("ldr %[a0], %[mb0]\n\tldr %[a1], %[mb1]\n\tldr %[a2], %[mb2]\n\tldr %[a3], %[mb3]\n\t"
+                                MF_DW_OUTER_PAIR
+                                : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), MF_DW_OUTER_OUT
+                                : [mb0] "m"(kb[0]), [mb1] "m"(kb[1]), [mb2] "m"(kb[2]), [mb3] "m"(kb[3]), MF_DW_OUTER_IN);
+                    else
+                        __asm__(MF_DW_OUTER_PAIR
+                                : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), MF_DW_OUTER_OUT
+                                : MF_DW_OUTER_IN);
+                }
+                if (KP == 0) {
+                    a0 = kb[0]; a1 = kb[1]; a2 = kb[2]; a3 = kb[3];
+                }
+                if (KK & 1) {
+                    int32_t x, xe, w02, w13;
+                    __asm__("ldr %[x], %[mx]\n\tldr %[w02], %[mw02]\n\tldr %[w13], %[mw13]\n\t"
+                            "sxtb16 %[xe], %[x]\n\tsxtb16 %[x], %[x], ror #8\n\t"
+                            "smlabb %[a0], %[xe], %[w02], %[a0]\n\tsmlatt %[a2], %[xe], %[w02], %[a2]\n\t"
+                            "smlabb %[a1], %[x], %[w13], %[a1]\n\tsmlatt %[a3], %[x], %[w13], %[a3]"
+                            : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3),
+                              [x] "=&r"(x), [xe] "=&r"(xe), [w02] "=&r"(w02), [w13] "=&r"(w13)
+                            : [mx] "m"(*(const int32_t *)(win + ((KK - 1) / p->k_w) * row + ((KK - 1) % p->k_w) * col)),
+                              [mw02] "m"(kw[4 * KP]), [mw13] "m"(kw[4 * KP + 1]));
+                }
+                {
+                    int32_t _m0, _e0, _r0, _m1, _e1, _r1;
+                    MF_DW_RQ2D(a0, a1, kb, 0);
+                    MF_DW_RQ2D(a2, a3, kb, 2);
+                }
+                mf_dw_store4(p, out, a0, a1, a2, a3);
+            }
+        }
+    }
+}
+#undef MF_DW_OUTER_PAIR
+#undef MF_DW_OUTER_OUT
+#undef MF_DW_OUTER_IN
 
 /* First tap index >= 0 whose position origin + k*dil lies in [0, n), and one past the last. */
 MF_INLINE int32_t mf_dw_first(int32_t origin, int32_t dil) { return origin >= 0 ? 0 : (-origin + dil - 1) / dil; }
@@ -838,6 +952,62 @@ MF_KERNEL void mf_depthwise_conv2d_s8_rows(const mf_depthwise_conv2d_params_t *p
     mf_dw_rows(p, in, out, s);
 }
 
+/* The interior rectangle [*oy0, *oy1) x [*ox0, *ox1): the output pixels whose window lies inside the image. */
+MF_INLINE void mf_dw_interior(const mf_depthwise_conv2d_params_t *p, int32_t *oy0, int32_t *oy1, int32_t *ox0, int32_t *ox1)
+{
+    int32_t y0 = 0, y1, x0 = 0, x1;
+    while (y0 < p->out_h && y0 * p->stride_h - p->pad_top < 0) ++y0;
+    for (y1 = y0; y1 < p->out_h && y1 * p->stride_h - p->pad_top + (p->k_h - 1) * p->dil_h < p->in_h; ++y1) {}
+    while (x0 < p->out_w && x0 * p->stride_w - p->pad_left < 0) ++x0;
+    for (x1 = x0; x1 < p->out_w && x1 * p->stride_w - p->pad_left + (p->k_w - 1) * p->dil_w < p->in_w; ++x1) {}
+    *oy0 = y0; *oy1 = y1; *ox0 = x0; *ox1 = x1;
+}
+
+/* p->outer 2 (the output over the input, a whole number of pixels away; ops/depthwise_conv2d.py _pixel_outer): the
+ * border pixels first, all channels, into `stage` one after another; then the interior groups (mf_dw_outer) and the
+ * interior pixels' tail channels; then the staged border outputs copied out. Every border read precedes every write,
+ * and each channel's interior reads and writes keep the pixel-outer order, so overlap_lead's declaration holds. */
+MF_KERNEL void mf_depthwise_conv2d_s8_staged(const mf_depthwise_conv2d_params_t *p, const int8_t *in, int8_t *out,
+                                             int8_t *stage)
+{
+    const int32_t C = p->in_c;
+    int32_t oy0, oy1, ox0, ox1;
+    mf_dw_interior(p, &oy0, &oy1, &ox0, &ox1);
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = in + b * p->in_h * p->in_w * C;
+        int8_t *const out_b = out + b * p->out_h * p->out_w * C;
+        int8_t *st = stage;
+        for (int32_t oy = 0; oy < p->out_h; ++oy)
+            for (int32_t ox = 0; ox < p->out_w; ++ox)
+                if (oy < oy0 || oy >= oy1 || ox < ox0 || ox >= ox1) {
+                    const int32_t iy0 = oy * p->stride_h - p->pad_top, ix0 = ox * p->stride_w - p->pad_left;
+                    const int32_t ky0 = mf_dw_first(iy0, p->dil_h), ky1 = mf_dw_end(iy0, p->dil_h, p->in_h, p->k_h);
+                    const int32_t kx0 = mf_dw_first(ix0, p->dil_w), kx1 = mf_dw_end(ix0, p->dil_w, p->in_w, p->k_w);
+                    const int8_t *win = in_b + (iy0 * p->in_w + ix0) * C;
+                    const int8_t *tp[32];
+                    for (int32_t ky = 0, t = 0; ky < p->k_h; ++ky)
+                        for (int32_t kx = 0; kx < p->k_w; ++kx, ++t)
+                            tp[t] = ky >= ky0 && ky < ky1 && kx >= kx0 && kx < kx1
+                                ? win + ky * p->dil_h * p->in_w * C + kx * p->dil_w * C : p->pad;
+                    mf_dw_pixel(p, win, tp, st, 0);
+                    st += C;
+                }
+        mf_dw_outer(p, in_b, out_b, oy0, oy1, ox0, ox1);
+        st = stage;
+        for (int32_t oy = 0; oy < p->out_h; ++oy)
+            for (int32_t ox = 0; ox < p->out_w; ++ox) {
+                int8_t *o = out_b + (oy * p->out_w + ox) * C;
+                if (oy < oy0 || oy >= oy1 || ox < ox0 || ox >= ox1) {
+                    memcpy(o, st, (size_t)C);
+                    st += C;
+                } else if (C & 3) {
+                    mf_dw_pixel(p, in_b + ((oy * p->stride_h - p->pad_top) * p->in_w + ox * p->stride_w - p->pad_left) * C,
+                                0, o, C >> 2);
+                }
+            }
+    }
+}
+
 MF_KERNEL void mf_depthwise_conv2d_s8(const mf_depthwise_conv2d_params_t *p, const int8_t *in, int8_t *out)
 {
     if (!p->simd) {
@@ -845,8 +1015,15 @@ MF_KERNEL void mf_depthwise_conv2d_s8(const mf_depthwise_conv2d_params_t *p, con
         return;
     }
     const int32_t C = p->in_c;
+    /* p->outer 1 (input and output disjoint): the interior rectangle groups outermost first (mf_dw_outer), then its
+     * pixels' tail channels and the border pixels below */
+    int32_t oy0 = 0, oy1 = 0, ox0 = 0, ox1 = 0;
+    if (p->outer)
+        mf_dw_interior(p, &oy0, &oy1, &ox0, &ox1);
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = in + b * p->in_h * p->in_w * C;
+        if (p->outer)
+            mf_dw_outer(p, in_b, out, oy0, oy1, ox0, ox1);
         for (int32_t oy = 0; oy < p->out_h; ++oy) {
             const int32_t iy0 = oy * p->stride_h - p->pad_top;
             const int32_t ky0 = mf_dw_first(iy0, p->dil_h), ky1 = mf_dw_end(iy0, p->dil_h, p->in_h, p->k_h);
@@ -856,14 +1033,15 @@ MF_KERNEL void mf_depthwise_conv2d_s8(const mf_depthwise_conv2d_params_t *p, con
                 const int32_t kx0 = mf_dw_first(ix0, p->dil_w), kx1 = mf_dw_end(ix0, p->dil_w, p->in_w, p->k_w);
                 const int8_t *win = in_b + (iy0 * p->in_w + ix0) * C;
                 if (full_rows && kx0 == 0 && kx1 == p->k_w) {
-                    mf_dw_pixel(p, win, 0, out);
+                    /* done by mf_dw_outer but for the tail channels */
+                    mf_dw_pixel(p, win, 0, out, p->outer && oy >= oy0 && oy < oy1 && ox >= ox0 && ox < ox1 ? C >> 2 : 0);
                 } else {
                     const int8_t *tp[32];
                     for (int32_t ky = 0, t = 0; ky < p->k_h; ++ky)
                         for (int32_t kx = 0; kx < p->k_w; ++kx, ++t)
                             tp[t] = ky >= ky0 && ky < ky1 && kx >= kx0 && kx < kx1
                                 ? win + ky * p->dil_h * p->in_w * C + kx * p->dil_w * C : p->pad;
-                    mf_dw_pixel(p, win, tp, out);
+                    mf_dw_pixel(p, win, tp, out, 0);
                 }
             }
         }
