@@ -963,6 +963,15 @@ MF_INLINE void mf_dw_interior(const mf_depthwise_conv2d_params_t *p, int32_t *oy
     *oy0 = y0; *oy1 = y1; *ox0 = x0; *ox1 = x1;
 }
 
+/* A border pixel's tap pointers TP_[k_h * k_w]: tap (ky, kx) at its input pixel in WIN_ when inside the image (rows
+ * ky0..ky1-1, columns kx0..kx1-1 in scope), else at the padding value's bytes (a macro: as a function, GCC allocated
+ * the whole inlined model function's registers differently). */
+#define MF_DW_TAPS(TP_, WIN_)                                                                          \
+    for (int32_t ky = 0, t = 0; ky < p->k_h; ++ky)                                                     \
+        for (int32_t kx = 0; kx < p->k_w; ++kx, ++t)                                                   \
+            TP_[t] = ky >= ky0 && ky < ky1 && kx >= kx0 && kx < kx1                                    \
+                ? (WIN_) + ky * p->dil_h * p->in_w * C + kx * p->dil_w * C : p->pad
+
 /* p->outer 2 (the output over the input, a whole number of pixels away; ops/depthwise_conv2d.py _pixel_outer): the
  * border pixels first, all channels, into `stage` one after another; then the interior groups (mf_dw_outer) and the
  * interior pixels' tail channels; then the staged border outputs copied out. Every border read precedes every write,
@@ -985,10 +994,7 @@ MF_KERNEL void mf_depthwise_conv2d_s8_staged(const mf_depthwise_conv2d_params_t 
                     const int32_t kx0 = mf_dw_first(ix0, p->dil_w), kx1 = mf_dw_end(ix0, p->dil_w, p->in_w, p->k_w);
                     const int8_t *win = in_b + (iy0 * p->in_w + ix0) * C;
                     const int8_t *tp[32];
-                    for (int32_t ky = 0, t = 0; ky < p->k_h; ++ky)
-                        for (int32_t kx = 0; kx < p->k_w; ++kx, ++t)
-                            tp[t] = ky >= ky0 && ky < ky1 && kx >= kx0 && kx < kx1
-                                ? win + ky * p->dil_h * p->in_w * C + kx * p->dil_w * C : p->pad;
+                    MF_DW_TAPS(tp, win);
                     mf_dw_pixel(p, win, tp, st, 0);
                     st += C;
                 }
@@ -1037,15 +1043,13 @@ MF_KERNEL void mf_depthwise_conv2d_s8(const mf_depthwise_conv2d_params_t *p, con
                     mf_dw_pixel(p, win, 0, out, p->outer && oy >= oy0 && oy < oy1 && ox >= ox0 && ox < ox1 ? C >> 2 : 0);
                 } else {
                     const int8_t *tp[32];
-                    for (int32_t ky = 0, t = 0; ky < p->k_h; ++ky)
-                        for (int32_t kx = 0; kx < p->k_w; ++kx, ++t)
-                            tp[t] = ky >= ky0 && ky < ky1 && kx >= kx0 && kx < kx1
-                                ? win + ky * p->dil_h * p->in_w * C + kx * p->dil_w * C : p->pad;
+                    MF_DW_TAPS(tp, win);
                     mf_dw_pixel(p, win, tp, out, 0);
                 }
             }
         }
     }
 }
+#undef MF_DW_TAPS
 
 #endif
