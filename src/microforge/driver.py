@@ -105,7 +105,7 @@ ROW_PIPELINE_MODES = ("auto", "on", "off")
 BANDS = (1, 2, 4, 8)   # rows of a segment's last layer per step (the smallest arena wins, then the widest band)
 # "auto" keeps row pipelines only when together they save at least this share of the arena without them (or that
 # arena does not fit the target's RAM): a band-by-band segment costs cycles (kws on the M4: +7.7% for
-# 4.6% of its arena, vww +1.6% for 11.5%, MobileNetV2 +1.9% for 68%), so a small saving is not worth them.
+# 4.6% of its arena, vww +1.6% for 11.5%, MobileNetV2 +1.9% for 60%), so a small saving is not worth them.
 ROW_PIPELINE_MIN_SAVING = 0.10
 
 

@@ -632,3 +632,15 @@ def test_pw_layout_is_mix_groups_then_their_constants(n_out, k):
     assert consts[:, 2].tolist() == (-shift - 1).tolist()
     x = rng.integers(-128, 128, k)
     assert _mix_dot(wmix, x, n_out, k).tolist() == (w.astype(np.int64) @ x).tolist()
+
+
+def test_softmax_cache_agrees_with_the_kernel_header():
+    """ops/softmax.py counts the exps a row costs (once up to SOFTMAX_CACHE wide, else twice) from the width the
+    kernel keeps them for, MF_SOFTMAX_CACHE: the two must be the same number."""
+    import re
+    from pathlib import Path
+
+    import microforge
+    from microforge.ops.softmax import SOFTMAX_CACHE
+    header = (Path(microforge.__file__).parent / "runtime" / "portable" / "mf_softmax.h").read_text()
+    assert int(re.search(r"#define MF_SOFTMAX_CACHE (\d+)", header).group(1)) == SOFTMAX_CACHE
