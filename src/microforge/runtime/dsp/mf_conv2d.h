@@ -1014,12 +1014,14 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
 
 /* Accumulators A0_, A1_ (the two pixels, bias added) requantised with m2 in register M_ and -shift-1 in E_
  * (mf_dsp_out_fast's arithmetic, the two pixels interleaved for the M7's dual issue), saturated to int8; %[k]: the
- * output offset. */
+ * output offset, %[lo]: act_min (MF_NEG_CLAMPED: no negative-value correction). */
 #define MF_DSP_RQ2(A0_, A1_, M_, E_)                                                                 \
     "smmlar %[" #A0_ "], %[" #A0_ "], %[" #M_ "], %[" #A0_ "]\n\t"                                    \
     "smmlar %[" #A1_ "], %[" #A1_ "], %[" #M_ "], %[" #A1_ "]\n\t"                                    \
+    ".if 2 * (%c[lo]) + 1 < %c[k]\n\t"   /* not MF_NEG_CLAMPED(lo, out offset) */                  \
     "add %[" #A0_ "], %[" #A0_ "], %[" #A0_ "], asr #31\n\t"                                     \
     "add %[" #A1_ "], %[" #A1_ "], %[" #A1_ "], asr #31\n\t"                                     \
+    ".endif\n\t"                                                                                  \
     "asr %[" #A0_ "], %[" #A0_ "], %[" #E_ "]\n\t"                                                    \
     "asr %[" #A1_ "], %[" #A1_ "], %[" #E_ "]\n\t"                                                    \
     ".if %c[k] >= 0\n\tadd %[" #A0_ "], %[" #A0_ "], #%c[k]\n\tadd %[" #A1_ "], %[" #A1_ "], #%c[k]\n\t"  \

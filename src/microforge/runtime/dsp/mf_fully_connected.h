@@ -88,7 +88,8 @@ MF_KERNEL int8_t mf_dsp_out_fast(int32_t acc, int32_t m2, int32_t em1, int32_t o
 {
     int32_t v;
     __asm__("smmlar %0, %1, %2, %1" : "=r"(v) : "r"(acc), "r"(m2));
-    v = ((v + (v >> 31)) >> em1) + (2 * out_offset + 1);
+    if (!MF_NEG_CLAMPED(act_min, out_offset)) v += v >> 31;   /* else: both roundings clamp to act_min */
+    v = (v >> em1) + (2 * out_offset + 1);
     __asm__("ssat %0, #8, %1, asr #1" : "=r"(v) : "r"(v));
     if (act_min > -128 && v < act_min) v = act_min;
     if (act_max < 127 && v > act_max) v = act_max;

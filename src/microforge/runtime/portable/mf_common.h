@@ -86,6 +86,13 @@ static inline int mf_clz32(uint32_t x) {
 #define MF_M0_HI_ASM 0
 #endif
 
+/* 1 when an output whose rescaled value is negative ends at act_min whatever its rounding: act_min >= out_offset
+ * (ReLU, ReLU6 and the like). TFLM rounds v = SRDHM(acc, m) by RoundingDivideByPowerOfTwo, half away from zero; for
+ * v < 0 that result and the plain floor((v + 2^(e-1)) / 2^e) are both <= 0, so both outputs are <= out_offset <=
+ * act_min and clamp to act_min. The DSP kernels then drop the negative-value correction (v - (v < 0)): one
+ * instruction per output. */
+#define MF_NEG_CLAMPED(act_min, out_offset) ((act_min) >= (out_offset))
+
 /* mf_srdhm for 0 <= b < 2^31 (so never its saturating case), from 32-bit multiplies only: ARMv6-M has no
  * 32x32->64 multiply (an int64 product calls __aeabi_lmul). With a = ah*2^16 + al, b = bh*2^16 + bl (al, bl
  * the unsigned low halves): a*b + 2^30 = (hh + hl>>16 + lh>>16) * 2^32 + t * 2^16 + (ll & 0xFFFF), where
