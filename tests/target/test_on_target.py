@@ -10,7 +10,9 @@ from helpers import assert_same_outputs, Oracle, random_inputs, seed_of, shared_
 
 from microforge import modelgen as mg
 from microforge.driver import compile_model
+from microforge.ops.add import add_fast
 from microforge.ops.conv2d import X16_MAX_WIN
+from microforge.quant import add_params
 from microforge.sim.run import run_on_target
 from microforge.targets import get_target
 from microforge.toolchain.arm import have_arm_gcc
@@ -219,6 +221,17 @@ def test_op_on_core(name, core, tmp_path):
 
 ROWS_NAMES = [n for n in OP_MODELS if n.startswith("dw-rows")  # out_w >= ROWS_MIN_OUT_W (_S2)
               and n not in ("dw-rows-3x3-c8-same-none", "dw-rows-2x2-c4-same-relu")]
+
+
+def test_add_fast_pass_taken():
+    """The same-shape ADD models above (run on every core by test_op_on_core) take the DSP kernel's 4-element asm pass
+    (mf_add_s8_asm: input 1 rescaled, input 2 rescaled, both unscaled; ReLU / ReLU6 / none), and a layer whose output
+    shift is not a right shift of 1..22 keeps the C passes."""
+    for name in ("add", "add-c13-ratio20", "add-c7-relu6", "add-equal-scales"):
+        assert ".fast = 1" in compile_model(OP_MODELS[name](), target="m4").files["model.c"], name
+    q = add_params(0.02, 0.04, 1e-7)   # output scale so small that the output needs no right shift
+    assert q.output_shift == 0 and not add_fast(q)
+    assert add_fast(add_params(0.02, 0.04, 0.05)) and add_fast(add_params(0.05, 0.05, 0.1))
 
 
 @pytest.mark.parametrize("core", CORES)

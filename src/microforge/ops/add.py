@@ -33,6 +33,16 @@ def broadcast_strides(shape: tuple[int, ...], out_shape: tuple[int, ...]) -> lis
     return [0] * (MAX_RANK - len(strides)) + strides
 
 
+def add_fast(q) -> bool:
+    """The DSP kernel's 4-element asm pass (runtime/dsp/mf_add.h, mf_add_s8_asm) applies: int8 (left shift 20), one
+    input unscaled (multiplier 2^30, shift 0: the one with the larger scale, both when the scales are equal), the
+    other's right shift at most 22 and the output's in 1..22, so every rounding constant is a 32-bit immediate."""
+    def unscaled(m: int, sh: int) -> bool:
+        return m == 1 << 30 and sh == 0
+    return (q.left_shift == 20 and (unscaled(q.input1_multiplier, q.input1_shift) or unscaled(q.input2_multiplier, q.input2_shift))
+            and -22 <= q.input1_shift <= 0 and -22 <= q.input2_shift <= 0 and -22 <= q.output_shift <= -1)
+
+
 class Add(OpDef):
     type = OpType.ADD
     kernel_headers = ("mf_add.h",)
@@ -80,7 +90,7 @@ class Add(OpDef):
                       in2_shift=q.input2_shift, out_mult=q.output_multiplier, out_shift=q.output_shift,
                       out_offset=y.quant.zp, act_min=lo, act_max=hi)
         if tuple(a.shape) == tuple(b.shape):
-            p = ctx.params("mf_add_params_t", fields)
+            p = ctx.params("mf_add_params_t", dict(fields, fast=int(add_fast(q))))
             return f"mf_add_s8(&{p}, {ctx.ptr(a)}, {ctx.ptr(b)}, {ctx.ptr(y)});"
         out_shape = (1,) * (MAX_RANK - len(y.shape)) + tuple(y.shape)
         fields.update(out_shape=list(out_shape), in1_strides=broadcast_strides(a.shape, y.shape),

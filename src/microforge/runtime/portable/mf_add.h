@@ -10,6 +10,7 @@ typedef struct {
     int32_t in1_mult, in1_shift, in2_mult, in2_shift, out_mult, out_shift;
     int32_t out_offset, act_min, act_max;
     int32_t out_shape[5], in1_strides[5], in2_strides[5];  /* broadcast only */
+    int32_t fast;                                 /* DSP kernel only (its 4-element asm pass) */
 } mf_add_params_t;
 
 /* Portable int8 add: both inputs are shifted left, scaled to a common scale, summed and requantised. */
