@@ -98,16 +98,19 @@ MF_KERNEL int32_t mf_pool_simd(const mf_pool_params_t *p, const int8_t *in, int8
                     } else {
                         uint32_t s02 = 0, s13 = 0;
                         for (int32_t fy = 0; fy < ny; ++fy, px += row_skip)
+#pragma GCC unroll 8
                             for (int32_t fx = 0; fx < nx; ++fx, px += C) {
                                 uint32_t v;
                                 memcpy(&v, px, 4);
                                 s02 = __sxtab16(s02, v);
-                                s13 = __sxtab16(s13, (v >> 8) | (v << 24));
+                                __asm__("sxtab16 %0, %0, %1, ror #8" : "+r"(s13) : "r"(v));   /* bytes 1, 3 */
                             }
                         r[0] = (int16_t)s02; r[2] = (int32_t)s02 >> 16; r[1] = (int16_t)s13; r[3] = (int32_t)s13 >> 16;
                         if (count > 0)
+#pragma GCC unroll 4   /* r[] in registers, not on the stack */
                             for (int32_t j = 0; j < 4; ++j) r[j] = mf_pool_round_div(r[j], count);
                     }
+#pragma GCC unroll 4
                     for (int32_t j = 0; j < 4; ++j) o[g + j] = (int8_t)mf_clamp_i32(r[j], p->act_min, p->act_max);
                 }
             }
