@@ -151,8 +151,11 @@ def _bench(args) -> int:
 
     from .driver import compile_model
     from .report import make_report
+    from .sim.profile import hot_blocks, hot_text
     from .sim.run import run_on_target
 
+    if args.hot < 0:
+        raise MicroforgeError(f"--hot {args.hot}: give a number of blocks, 1 or more", where="--hot")
     target = _target(args)
     if target.is_host:
         raise MicroforgeError("bench measures on an emulated core, not the host", where="--target",
@@ -164,12 +167,16 @@ def _bench(args) -> int:
     _progress(f"building with arm-none-eabi-gcc {args.opt} and running on the emulated {target.core} "
               f"({cm.macs:,} MACs; large models take a minute)")
     with tempfile.TemporaryDirectory(prefix="microforge-bench-") as tmp:
-        run = run_on_target(cm, target, inputs, opt=args.opt, workdir=Path(tmp))
+        run = run_on_target(cm, target, inputs, opt=args.opt, workdir=Path(tmp), profile=bool(args.hot))
         if args.elf:
             shutil.copyfile(run.build.elf_path, args.elf)
             _progress(f"firmware kept at {args.elf}")
+        hot = hot_blocks(run.result.blocks, run.build.elf_path, args.hot) if args.hot else None
     report = make_report(cm, target, run)
     print(report.to_json() if args.json else report.to_text())
+    if hot is not None and not args.json:
+        print()
+        print(hot_text(hot, run.result.total_cycles, {l.index: l.op for l in report.layers}))
     return 0
 
 
@@ -295,6 +302,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--opt", default="-O2", choices=["-O2", "-Os", "-O3"], help="optimisation level (default -O2)")
     p.add_argument("--input", action="append", metavar="IN.npy", help="inputs (default: random, fixed seed)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random input (default 0)")
+    p.add_argument("--hot", type=int, default=0, metavar="N",
+                   help="also list the N code blocks with the most cycles (layer, cycles per run, disassembly)")
     memory_option(p)
     p.set_defaults(func=_bench)
 

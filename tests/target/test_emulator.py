@@ -207,3 +207,53 @@ def test_compiled_example_model_matches_host(tmp_path, name):
     assert len(run.result.layers) == len(cm.layers)
     assert run.build.arena_bytes == cm.arena_bytes
     assert run.result.cycles > 0 and run.result.stack_high_water_bytes > 0
+
+
+@needs_gcc
+def test_profile_accounts_every_cycle_to_a_block(tmp_path):
+    """run_firmware(profile=True): the per-block cycles sum to the run's total, the blocks inside the layers sum to the
+    layers' cycles (every layer's code is attributed to it), outputs and counts equal an unprofiled run's; the hottest
+    blocks come disassembled with their layer (bench --hot)."""
+    np = pytest.importorskip("numpy")
+    from microforge.driver import compile_model
+    from microforge.modelgen import example_model
+    from microforge.sim.profile import hot_blocks, hot_text
+    from microforge.sim.run import run_on_target
+
+    cm = compile_model(example_model(), target="m4")
+    x = [np.random.default_rng(2).integers(-128, 128, size=t.shape, dtype=t.dtype.np) for t in cm.graph.inputs]
+    plain = run_on_target(cm, get_target("m4"), x, workdir=tmp_path / "a")
+    prof = run_on_target(cm, get_target("m4"), x, workdir=tmp_path / "b", profile=True)
+    assert plain.result.blocks is None and prof.result.blocks
+    assert prof.result.total_cycles == plain.result.total_cycles and prof.result.cycles == plain.result.cycles
+    assert all(np.array_equal(a, b) for a, b in zip(prof.outputs, plain.outputs))
+    blocks = prof.result.blocks
+    assert sum(c for c, _, _ in blocks.values()) == prof.result.total_cycles
+    for layer in prof.result.layers:
+        assert sum(c for (i, _), (c, _, _) in blocks.items() if i == layer.index) == layer.cycles
+    hot = hot_blocks(blocks, prof.build.elf_path, 3)
+    assert len(hot) == 3 and hot[0].cycles >= hot[1].cycles >= hot[2].cycles and hot[0].layer is not None
+    assert hot[0].instructions and hot[0].instructions[0].startswith(f"{hot[0].address:08x}: ")
+    text = hot_text(hot, prof.result.total_cycles, {hot[0].layer: "CONV_2D"})
+    assert f"layer {hot[0].layer} CONV_2D: 0x{hot[0].address:08x}" in text
+
+
+@needs_gcc
+def test_bench_hot_lists_the_hottest_blocks(tmp_path):
+    """`microforge bench --hot N` prints the per-layer table, then N ranked blocks with layer, cycles and disassembly;
+    a negative N is a clear error."""
+    import subprocess
+    import sys
+
+    from microforge.modelgen import example_model
+
+    model = tmp_path / "example.tflite"
+    model.write_bytes(example_model())
+    r = subprocess.run([sys.executable, "-m", "microforge", "bench", str(model), "--target", "m4", "--hot", "2"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "hot code: the 2 blocks with the most cycles" in r.stdout
+    assert "   1. layer " in r.stdout and "   2. " in r.stdout and "runs x " in r.stdout
+    r = subprocess.run([sys.executable, "-m", "microforge", "bench", str(model), "--target", "m4", "--hot", "-1"],
+                       capture_output=True, text=True)
+    assert r.returncode != 0 and "--hot -1" in r.stderr

@@ -70,6 +70,9 @@ class RunResult:
     target: str = ""
     core: str = ""
     notes: list[str] = field(default_factory=list)
+    # run_firmware(profile=True): cycles per executed block, {(layer or None, block address): [cycles, executions,
+    # block bytes]}; a taken branch's penalty counts to the block that branched. The values sum to total_cycles.
+    blocks: dict | None = None
 
     @property
     def time_ms(self) -> float | None:
@@ -116,24 +119,25 @@ class _Stop(Exception):
 
 def run_firmware(elf_path: str | Path, target: Target, inputs: list[bytes],
                  output_sizes: list[int] | None = None, *,
-                 max_instructions: int = DEFAULT_MAX_INSTRUCTIONS) -> RunResult:
+                 max_instructions: int = DEFAULT_MAX_INSTRUCTIONS, profile: bool = False) -> RunResult:
     """Execute one inference of the firmware and return outputs, cycles and stack use.
 
     Raises MicroforgeError on a CPU fault (invalid memory access, undefined instruction, stack
     overflow), when ``max_instructions`` is exceeded (runaway), or on an I/O size mismatch;
-    messages name the PC, the nearest symbol and the current layer."""
+    messages name the PC, the nearest symbol and the current layer. ``profile``: also count cycles per executed
+    block and layer (RunResult.blocks; sim/profile.py ranks them)."""
     if target.is_host or target.unicorn_cpu is None:
         raise MicroforgeError("the host target cannot be emulated", where="target host",
                               hint="pick m0plus, m4, m7, m33 or m55")
     elf = read_elf(elf_path)
     if elf.machine != 40:
         raise MicroforgeError("firmware is not an ARM ELF", where=str(elf_path))
-    return _Runner(elf, target, inputs, output_sizes, max_instructions).run()
+    return _Runner(elf, target, inputs, output_sizes, max_instructions, profile).run()
 
 
 class _Runner:
-    def __init__(self, elf: ElfFile, target: Target, inputs, output_sizes, max_instructions):
-        self.elf, self.target = elf, target
+    def __init__(self, elf: ElfFile, target: Target, inputs, output_sizes, max_instructions, profile=False):
+        self.elf, self.target, self.profile = elf, target, profile
         self.inputs = [bytes(b) for b in inputs]
         self.output_sizes = list(output_sizes) if output_sizes is not None else None
         self.max_instructions = int(max_instructions)
@@ -202,6 +206,8 @@ class _Runner:
         pend_extra = 0
         pend_join = None      # the previous block when it ended without a PC write (cut by unicorn)
         join_cache: dict[tuple, int] = {}
+        prof = {} if self.profile else None   # (layer, block address) -> [cycles, executions, bytes]
+        prev_key = None
 
         def build_entry(addr: int, size: int) -> tuple:
             code = bytes(uc.mem_read(addr, size))
@@ -258,10 +264,14 @@ class _Runner:
 
         def on_block(_handle, addr, size, _user):
             # Called for every executed translation block: keep this lean.
-            nonlocal cyc, ins, pend_ft, pend_extra, pend_join
+            nonlocal cyc, ins, pend_ft, pend_extra, pend_join, prev_key
             try:
+                c0 = cyc
                 if pend_extra and addr != pend_ft:
                     cyc += pend_extra
+                    if prof is not None and prev_key is not None:
+                        prof[prev_key][0] += pend_extra
+                        c0 = cyc
                 e = cache.get(addr)
                 if e is None or e[0] != size:
                     # Same start, other length (rare: TB cut by a page boundary): keep both
@@ -276,6 +286,13 @@ class _Runner:
                     on_special(e[4])
                 cyc += e[1]
                 ins += e[2]
+                if prof is not None:
+                    prev_key = (state["current_layer"], addr)
+                    rec = prof.get(prev_key)
+                    if rec is None:
+                        rec = prof[prev_key] = [0, 0, size]
+                    rec[0] += cyc - c0
+                    rec[1] += 1
                 pend_ft = addr + size
                 pend_extra = e[3]
                 pend_join = e if e[5] is not None else None
@@ -365,7 +382,7 @@ class _Runner:
             layers=layers, stack_high_water_bytes=high_water,
             stack_reserved_bytes=stack_hi - stack_lo, total_cycles=cyc, total_instructions=ins,
             clock_mhz=target.clock_mhz, wall_seconds=wall, target=target.name, core=self.core,
-            notes=notes)
+            notes=notes, blocks=prof)
 
     # ---------------------------------------------------------------- I/O hooks
     def _io(self, uc, kind: str, state: dict) -> None:

@@ -28,8 +28,9 @@ class TargetRun:
 
 def run_on_target(cm, target: Target, inputs: list[np.ndarray], *, opt: str = "-O2",
                   workdir: Path | None = None, stack_bytes: int = DEFAULT_STACK_BYTES,
-                  max_instructions: int = DEFAULT_MAX_INSTRUCTIONS) -> TargetRun:
-    """Write ``cm``'s C files, build them for ``target`` and run one inference emulated."""
+                  max_instructions: int = DEFAULT_MAX_INSTRUCTIONS, profile: bool = False) -> TargetRun:
+    """Write ``cm``'s C files, build them for ``target`` and run one inference emulated (``profile``: cycles per
+    code block too, RunResult.blocks)."""
     in_tensors, out_tensors = cm.graph.inputs, cm.graph.outputs
     if len(inputs) != len(in_tensors):
         raise MicroforgeError(f"the model takes {len(in_tensors)} input(s), {len(inputs)} given",
@@ -49,7 +50,7 @@ def run_on_target(cm, target: Target, inputs: list[np.ndarray], *, opt: str = "-
         build = build_firmware(target, src, base / "build", opt, stack_bytes=stack_bytes,
                                pools=getattr(cm, "pool_usage", None))   # --memory: a linker region per pool
         result = run_firmware(build.elf_path, target, blobs, [t.nbytes for t in out_tensors],
-                              max_instructions=max_instructions)
+                              max_instructions=max_instructions, profile=profile)
         outs = [np.frombuffer(raw, dtype=t.dtype.np).reshape(t.shape).copy()
                 for raw, t in zip(result.outputs, out_tensors)]
         return TargetRun(outs, result, build)
