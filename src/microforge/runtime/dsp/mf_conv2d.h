@@ -1291,29 +1291,85 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
     "ssub8 %[e1], %[e0], %[sa1]\n\tsel %[sa1], %[sa1], %[e0]\n\t.endif\n\t"
 
 /* A lone last pixel on a stream of groups each followed by its constants (mf_conv2d_s8_pw, mf_dsp_rowpw_pair):
- * mf_dsp_mix_rows1's arithmetic in C, no pixel computed twice. Its window's 4-value chunks are xs words apart, the
- * even values' word first, the odd ones' xs / 2 words on: x16 from mf_dsp_mix_expand2 with both pixels the same
- * (xs 4), or row entries (xs 2). */
+ * mf_dsp_mix_rows1's arithmetic (4 accumulators: ma, sa, mb, sb), no pixel computed twice, all groups in one asm block.
+ * Its window's 4-value chunks are cs = 4 * xs bytes apart, the even values' word first, the odd ones' 2 * xs bytes on:
+ * x16 from mf_dsp_mix_expand2 with both pixels the same (xs 4), or row entries (xs 2). A chunk is one chain of 6 loads
+ * (its two x16 words and the group's 4 weight words) and 8 SMLADs; nch % 4 leading chunks, then passes of 4 until x
+ * reaches the window's end (xe). The group's outputs: MF_DSP_PW_OUT4's arithmetic on one pixel (MF_DSP_RQ1), packed
+ * into one word, clamped, stored; x steps back to the window's start, w is left at the next group. */
+#define MF_PW1_CHUNK(J_)                                                                         \
+    "ldr %[e0], [%[x], #(" J_ ") * %c[cs]]\n\t"                                                   \
+    "ldr %[e1], [%[x], #(" J_ ") * %c[cs] + 2 * %c[xs]]\n\t"                                      \
+    "ldr %[wa], [%[w], #(" J_ ") * 16]\n\t"                                                       \
+    "ldr %[wb], [%[w], #(" J_ ") * 16 + 4]\n\t"                                                   \
+    "ldr %[wc], [%[w], #(" J_ ") * 16 + 8]\n\t"                                                   \
+    "ldr %[wd], [%[w], #(" J_ ") * 16 + 12]\n\t"                                                  \
+    "smlad %[ma], %[e0], %[wa], %[ma]\n\t" "sxtb16 %[wa], %[wa]\n\t"                              \
+    "smlad %[mb], %[e0], %[wb], %[mb]\n\t" "sxtb16 %[wb], %[wb]\n\t"                              \
+    "smlad %[sa], %[e0], %[wa], %[sa]\n\t"                                                       \
+    "smlad %[sb], %[e0], %[wb], %[sb]\n\t"                                                       \
+    "smlad %[ma], %[e1], %[wc], %[ma]\n\t" "sxtb16 %[wc], %[wc]\n\t"                              \
+    "smlad %[mb], %[e1], %[wd], %[mb]\n\t" "sxtb16 %[wd], %[wd]\n\t"                              \
+    "smlad %[sa], %[e1], %[wc], %[sa]\n\t"                                                       \
+    "smlad %[sb], %[e1], %[wd], %[sb]\n\t"
+/* Two channels' accumulators A_, B_ (bias in) requantised as MF_DSP_RQ2 does, A_ with m2 MA_ and -shift-1 EA_, B_ with
+ * MB_ and EB_, interleaved (M7 dual issue); %[k]: the output offset, %[lo]: act_min. */
+#define MF_DSP_RQ1X2(A_, MA_, EA_, B_, MB_, EB_)                                                  \
+    "smmlar %[" #A_ "], %[" #A_ "], %[" #MA_ "], %[" #A_ "]\n\t"                                   \
+    "smmlar %[" #B_ "], %[" #B_ "], %[" #MB_ "], %[" #B_ "]\n\t"                                   \
+    ".if 2 * (%c[lo]) + 1 < %c[k]\n\t"   /* not MF_NEG_CLAMPED(lo, out offset) */                  \
+    "add %[" #A_ "], %[" #A_ "], %[" #A_ "], asr #31\n\t"                                          \
+    "add %[" #B_ "], %[" #B_ "], %[" #B_ "], asr #31\n\t"                                          \
+    ".endif\n\t"                                                                                  \
+    "asr %[" #A_ "], %[" #A_ "], %[" #EA_ "]\n\t"                                                  \
+    "asr %[" #B_ "], %[" #B_ "], %[" #EB_ "]\n\t"                                                  \
+    ".if %c[k] >= 0\n\tadd %[" #A_ "], %[" #A_ "], #%c[k]\n\tadd %[" #B_ "], %[" #B_ "], #%c[k]\n\t"  \
+    ".else\n\tsub %[" #A_ "], %[" #A_ "], #-%c[k]\n\tsub %[" #B_ "], %[" #B_ "], #-%c[k]\n\t.endif\n\t" \
+    "ssat %[" #A_ "], #8, %[" #A_ "], asr #1\n\t"                                                  \
+    "ssat %[" #B_ "], #8, %[" #B_ "], asr #1\n\t"
+/* Six constant words (two channels' bias, m2, -shift-1) from w into e0, e1, wa (first channel) and wb, wc, wd
+ * (second), one load chain, w stepped past them by its last (post-indexed) load. */
+#define MF_PW1_CONSTS6                                                                           \
+    "ldr %[e1], [%[w], #4]\n\tldr %[wa], [%[w], #8]\n\tldr %[wb], [%[w], #12]\n\t"                  \
+    "ldr %[wc], [%[w], #16]\n\tldr %[wd], [%[w], #20]\n\tldr %[e0], [%[w]], #24\n\t"
 MF_KERNEL void mf_dsp_pw_rows1(const int32_t *x16, const int32_t k4, const int8_t *w, const int32_t n_out,
                                const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *out,
                                const int32_t xs)
 {
-    for (int32_t c = 0; c < n_out; c += 4, out += 4) {
-        int32_t ma = 0, sa = 0, mb = 0, sb = 0;
-        const int32_t *x = x16;
-        for (int32_t k = 0; k < k4; k += 4, x += xs, w += 16) {
-            const int32_t a = mf_dsp_ld4(w), b = mf_dsp_ld4(w + 4), a2 = mf_dsp_ld4(w + 8), b2 = mf_dsp_ld4(w + 12);
-            const int32_t e = x[0], o = x[xs / 2];
-            ma = __smlad(e, a, ma); mb = __smlad(e, b, mb); sa = __smlad(e, __sxtb16(a), sa); sb = __smlad(e, __sxtb16(b), sb);
-            ma = __smlad(o, a2, ma); mb = __smlad(o, b2, mb); sa = __smlad(o, __sxtb16(a2), sa); sb = __smlad(o, __sxtb16(b2), sb);
-        }
-        const int32_t *r = (const int32_t *)(const void *)w;   /* the group's constants: word aligned */
-        w += 48;
-        out[0] = mf_dsp_out_fast(sa + r[0], r[1], r[2], out_offset, act_min, act_max);
-        out[1] = mf_dsp_out_fast(((ma - sa) >> 8) + r[3], r[4], r[5], out_offset, act_min, act_max);
-        out[2] = mf_dsp_out_fast(sb + r[6], r[7], r[8], out_offset, act_min, act_max);
-        out[3] = mf_dsp_out_fast(((mb - sb) >> 8) + r[9], r[10], r[11], out_offset, act_min, act_max);
-    }
+    const int32_t nch = k4 / 4, lead = nch % 4;
+    const int32_t *x = x16;
+    const void *const xe = (const int8_t *)x16 + nch * 4 * xs;   /* x after the last pass */
+    const int8_t *const oend = out + n_out;
+    int32_t ma, sa, mb, sb, e0, e1, wa, wb, wc, wd;
+    __asm__ volatile(
+        "2:\n\t"
+        "mov %[e1], #0\n\tumull %[ma], %[sa], %[e1], %[e1]\n\tumull %[mb], %[sb], %[e1], %[e1]\n\t"
+        ".if %c[lead] & 1\n\t" MF_PW1_CHUNK("0") ".endif\n\t"
+        ".if %c[lead] & 2\n\t" MF_PW1_CHUNK("(%c[lead] & 1)") MF_PW1_CHUNK("(%c[lead] & 1) + 1") ".endif\n\t"
+        ".if %c[lead]\n\tadd %[x], %[x], #%c[lead] * %c[cs]\n\tadd %[w], %[w], #%c[lead] * 16\n\t.endif\n\t"
+        ".if %c[loop]\n"
+        "1:\n\t" MF_PW1_CHUNK("0") MF_PW1_CHUNK("1") MF_PW1_CHUNK("2") MF_PW1_CHUNK("3")
+        "add %[x], %[x], #4 * %c[cs]\n\tadd %[w], %[w], #64\n\tcmp %[x], %[xe]\n\tbne 1b\n\t"
+        ".endif\n\t"
+        "sub %[ma], %[ma], %[sa]\n\tsub %[mb], %[mb], %[sb]\n\t"
+        MF_PW1_CONSTS6   /* channel 0: sa; channel 1: (ma - sa) >> 8 */
+        "add %[sa], %[sa], %[e0]\n\tadd %[ma], %[wb], %[ma], asr #8\n\t" MF_DSP_RQ1X2(sa, e1, wa, ma, wc, wd)
+        MF_PW1_CONSTS6   /* channel 2: sb; channel 3: (mb - sb) >> 8 */
+        "add %[sb], %[sb], %[e0]\n\tadd %[mb], %[wb], %[mb], asr #8\n\t" MF_DSP_RQ1X2(sb, e1, wa, mb, wc, wd)
+        "bfi %[sa], %[ma], #8, #8\n\tbfi %[sa], %[sb], #16, #8\n\tbfi %[sa], %[mb], #24, #8\n\t"
+        ".if %c[clo]\n\tmov %[e0], #((%c[lo]) & 0xff) * 0x01010101\n\t"
+        "ssub8 %[e1], %[sa], %[e0]\n\tsel %[sa], %[sa], %[e0]\n\t.endif\n\t"
+        ".if %c[chi]\n\tmov %[e0], #((%c[hi]) & 0xff) * 0x01010101\n\t"
+        "ssub8 %[e1], %[e0], %[sa]\n\tsel %[sa], %[sa], %[e0]\n\t.endif\n\t"
+        "str %[sa], [%[o]], #4\n\t"
+        "sub %[x], %[x], #%c[nch] * %c[cs]\n\t"
+        "ldr %[e0], %[oend]\n\tcmp %[o], %[e0]\n\tbne 2b"
+        : [ma] "=&r"(ma), [sa] "=&r"(sa), [mb] "=&r"(mb), [sb] "=&r"(sb), [e0] "=&r"(e0), [e1] "=&r"(e1),
+          [wa] "=&r"(wa), [wb] "=&r"(wb), [wc] "=&r"(wc), [wd] "=&r"(wd), [x] "+r"(x), [w] "+r"(w), [o] "+r"(out)
+        : [xe] "r"(xe), [oend] "m"(oend), [lead] "i"(lead), [loop] "i"(nch >= 4), [nch] "i"(nch), [cs] "i"(4 * xs),
+          [xs] "i"(xs), [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
+          [clo] "i"(act_min > -128), [chi] "i"(act_max < 127)
+        : "cc", "memory");
 }
 
 /* The input pixel output pixel i (flat over batch, row, column) of an unpadded 1x1 layer reads: i itself when dense,
