@@ -281,12 +281,38 @@ MF_KERNEL void mf_dsp_rows3e(const int32_t *x16, const int32_t n, const int8_t *
  * chunk j of the window (k4 bytes, zero weights past k), words ev(p0), ev(p1), od(p0), od(p1); the
  * weights of group g hold per chunk A01, A23 (bytes k, k+2 of the pairs c0c1, c2c3), B01, B23 (k+1, k+3).
  * Per two window bytes: 4 loads, 2 SXTB16 and 8 SMLADs for 16 MACs. */
+/* One chunk's words: the pixels' words U_ (at a) and V_ (at b) as ev(U), ev(V), od(U), od(V) at byte O_ of d. */
+#define MF_DSP_EXP2_CHUNK(U_, V_, O_)                                                            \
+    "sxtb16 %[t], %[" U_ "]\n\tstr %[t], [%[d], #" O_ "]\n\t"                                       \
+    "sxtb16 %[t], %[" V_ "]\n\tstr %[t], [%[d], #" O_ "+4]\n\t"                                     \
+    "sxtb16 %[" U_ "], %[" U_ "], ror #8\n\tstr %[" U_ "], [%[d], #" O_ "+8]\n\t"                   \
+    "sxtb16 %[" V_ "], %[" V_ "], ror #8\n\tstr %[" V_ "], [%[d], #" O_ "+12]\n\t"
 MF_KERNEL void mf_dsp_mix_expand2(int32_t *x16, const int8_t *a, const int8_t *b, const int32_t k4)
 {
-#pragma GCC unroll 2   /* kws's 64-byte windows: -1.6% on the M4 for ~250 B of code; 4 or 8 gain no more */
-    for (int32_t k = 0; k < k4; k += 4, x16 += 4) {
-        const int32_t u = mf_dsp_ld4(a + k), v = mf_dsp_ld4(b + k);
-        x16[0] = mf_dsp_ev(u); x16[1] = mf_dsp_ev(v); x16[2] = mf_dsp_od(u); x16[3] = mf_dsp_od(v);
+    /* 16 bytes of each pixel per asm step: the eight loads in one chain (LDR pipelining on the M4; a's writeback load
+     * last), then the SXTB16s and stores (x16's pointer stepped by the first store); the k4 % 16 bytes after. */
+    int32_t *d = x16;
+    for (int32_t k = 0; k + 16 <= k4; k += 16) {
+        int32_t u0, u1, u2, u3, v0, v1, v2, v3, t;
+        __asm__ volatile("ldr %[u1], [%[a], #4]\n\tldr %[u2], [%[a], #8]\n\tldr %[u3], [%[a], #12]\n\t"
+                         "ldr %[v0], [%[b]]\n\tldr %[v1], [%[b], #4]\n\tldr %[v2], [%[b], #8]\n\t"
+                         "ldr %[v3], [%[b], #12]\n\tldr %[u0], [%[a]], #16\n\t"
+                         "add %[b], %[b], #16\n\t"
+                         "sxtb16 %[t], %[u0]\n\tstr %[t], [%[d]], #64\n\t"
+                         "sxtb16 %[t], %[v0]\n\tstr %[t], [%[d], #-60]\n\t"
+                         "sxtb16 %[u0], %[u0], ror #8\n\tstr %[u0], [%[d], #-56]\n\t"
+                         "sxtb16 %[v0], %[v0], ror #8\n\tstr %[v0], [%[d], #-52]\n\t"
+                         MF_DSP_EXP2_CHUNK("u1", "v1", "-48") MF_DSP_EXP2_CHUNK("u2", "v2", "-32")
+                         MF_DSP_EXP2_CHUNK("u3", "v3", "-16")
+                         : [u0] "=&r"(u0), [u1] "=&r"(u1), [u2] "=&r"(u2), [u3] "=&r"(u3), [v0] "=&r"(v0),
+                           [v1] "=&r"(v1), [v2] "=&r"(v2), [v3] "=&r"(v3), [t] "=&r"(t), [a] "+r"(a), [b] "+r"(b),
+                           [d] "+r"(d)
+                         :
+                         : "memory");
+    }
+    for (int32_t k = k4 & ~15; k < k4; k += 4, d += 4) {
+        const int32_t u = mf_dsp_ld4(a + k - (k4 & ~15)), v = mf_dsp_ld4(b + k - (k4 & ~15));
+        d[0] = mf_dsp_ev(u); d[1] = mf_dsp_ev(v); d[2] = mf_dsp_od(u); d[3] = mf_dsp_od(v);
     }
 }
 
