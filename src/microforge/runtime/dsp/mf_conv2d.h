@@ -330,10 +330,12 @@ MF_KERNEL void mf_dsp_mix_expand2(int32_t *x16, const int8_t *a, const int8_t *b
     "smlad %[sa1], %[e1], %[wa], %[sa1]\n\t"                                                     \
     "smlad %[sb0], %[e0], %[wb], %[sb0]\n\t"                                                     \
     "smlad %[sb1], %[e1], %[wb], %[sb1]\n\t"
+/* The base register of x16 in the half-chunk macros below: x, or sp in mf_dsp_pw_pair (redefined around its asm). */
+#define MF_PW_X "%[x]"
 /* One 4-byte window chunk at byte offset O_ of x16 (16 bytes) and of the group's weights (16 bytes). */
 #define MF_DSP_MIX_HALF(O_)                                                                      \
-    "ldr %[e0], [%[x], #" #O_ "]\n\t"                                                            \
-    "ldr %[e1], [%[x], #" #O_ "+4]\n\t"                                                          \
+    "ldr %[e0], [" MF_PW_X ", #" #O_ "]\n\t"                                                            \
+    "ldr %[e1], [" MF_PW_X ", #" #O_ "+4]\n\t"                                                          \
     "ldr %[wa], [%[w], #" #O_ "]\n\t"                                                            \
     "ldr %[wb], [%[w], #" #O_ "+4]\n\t" MF_DSP_MIX_MACS
 #define MF_DSP_MIX_CHUNK(O_) MF_DSP_MIX_HALF(O_) MF_DSP_MIX_HALF(O_ + 8)
@@ -1201,8 +1203,8 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
 
 /* mf_dsp_mix_rows' half chunk for the window's first chunk: SMUAD starts the accumulators. */
 #define MF_DSP_PW_HALF0(O_)                                                                      \
-    "ldr %[e0], [%[x], #" #O_ "]\n\t"                                                            \
-    "ldr %[e1], [%[x], #" #O_ "+4]\n\t"                                                          \
+    "ldr %[e0], [" MF_PW_X ", #" #O_ "]\n\t"                                                            \
+    "ldr %[e1], [" MF_PW_X ", #" #O_ "+4]\n\t"                                                          \
     "ldr %[wa], [%[w], #" #O_ "]\n\t"                                                            \
     "ldr %[wb], [%[w], #" #O_ "+4]\n\t"                                                          \
     "smuad %[ma0], %[e0], %[wa]\n\t"                                                             \
@@ -1259,13 +1261,13 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
 #define MF_PW_SMLAD(A_, X_, W_) "smlad %[" #A_ "], %[" #X_ "], %[" #W_ "], %[" #A_ "]\n\t"
 #define MF_PW_SMUAD(A_, X_, W_) "smuad %[" #A_ "], %[" #X_ "], %[" #W_ "]\n\t"
 #define MF_PW7_HALF(O_, M_)                                                                      \
-    M_(ma0, e0, wa) "ldr %[e1], [%[x], #" #O_ "+4]\n\t"                                           \
+    M_(ma0, e0, wa) "ldr %[e1], [" MF_PW_X ", #" #O_ "+4]\n\t"                                           \
     M_(ma1, e1, wa) "ldr %[wb], [%[w], #" #O_ "+4]\n\t"                                           \
     M_(mb0, e0, wb) "sxtb16 %[wa], %[wa]\n\t"                                                     \
     M_(mb1, e1, wb) "sxtb16 %[wb], %[wb]\n\t"                                                     \
     M_(sa0, e0, wa)                                                                              \
     M_(sa1, e1, wa) "ldr %[wa], [%[w], #" #O_ "+8]\n\t"                                           \
-    M_(sb0, e0, wb) "ldr %[e0], [%[x], #" #O_ "+8]\n\t"                                           \
+    M_(sb0, e0, wb) "ldr %[e0], [" MF_PW_X ", #" #O_ "+8]\n\t"                                           \
     M_(sb1, e1, wb)
 #define MF_PW7_CHUNK(O_) MF_PW7_HALF(O_, MF_PW_SMLAD) MF_PW7_HALF(O_ + 8, MF_PW_SMLAD)
 #define MF_DSP_PW_WINDOW_M7                                                                       \
@@ -1408,6 +1410,67 @@ MF_KERNEL const int8_t *mf_dsp_pw_pixel(const mf_conv2d_params_t *p, const int8_
     return in + ((b * p->in_h + oy * p->stride_h) * p->in_w + ox * p->stride_w) * p->in_c;
 }
 
+/* A pixel pair of a layer whose windows take at most 8 chunks (in_c <= 32: MF_DSP_PW_WINDOW's unrolled "ini" form, no
+ * loop), all in one asm block: sp moved down by a frame that holds the pair's x16 (mf_dsp_mix_expand2's layout, 16 bytes
+ * a chunk) and the out pointer's end, the two pixels widened into it (MF_PW_EXP4), then every group: its window read
+ * sp-relative (MF_PW_X "sp": immediate offsets from a register that needs no reload), MF_DSP_PW_OUT4, both pixels'
+ * words stored through the out pointer, which stays in a register (the x16 pointer's, free here); sp restored at the
+ * end. The x16 data lie above sp, so an exception's stacking cannot reach them. The pixel pointers and the out end
+ * enter in accumulators' registers (ma0, ma1, mb0), overwritten by the window's first SMUADs once consumed. */
+#define MF_PW_EXPLD(J_, U_, V_)                                                                  \
+    ".if " J_ " < %c[nch]\n\tldr %[" U_ "], [%[ma0], #4 * " J_ "]\n\tldr %[" V_ "], [%[ma1], #4 * " J_ "]\n\t.endif\n\t"
+#define MF_PW_EXPST(J_, U_, V_)                                                                  \
+    ".if " J_ " < %c[nch]\n\t"                                                                   \
+    "sxtb16 %[mb1], %[" U_ "]\n\tstr %[mb1], [sp, #16 * " J_ "]\n\t"                              \
+    "sxtb16 %[mb1], %[" V_ "]\n\tstr %[mb1], [sp, #16 * " J_ " + 4]\n\t"                          \
+    "sxtb16 %[" U_ "], %[" U_ "], ror #8\n\tstr %[" U_ "], [sp, #16 * " J_ " + 8]\n\t"            \
+    "sxtb16 %[" V_ "], %[" V_ "], ror #8\n\tstr %[" V_ "], [sp, #16 * " J_ " + 12]\n\t.endif\n\t"
+/* chunks J_ .. J_ + 3 (those below nch) of both pixels: their loads in one chain, then the SXTB16s and stores */
+#define MF_PW_EXP4(J_)                                                                           \
+    MF_PW_EXPLD("(" J_ ")", "e0", "e1") MF_PW_EXPLD("(" J_ " + 1)", "wa", "wb")                   \
+    MF_PW_EXPLD("(" J_ " + 2)", "sa0", "sa1") MF_PW_EXPLD("(" J_ " + 3)", "sb0", "sb1")           \
+    MF_PW_EXPST("(" J_ ")", "e0", "e1") MF_PW_EXPST("(" J_ " + 1)", "wa", "wb")                   \
+    MF_PW_EXPST("(" J_ " + 2)", "sa0", "sa1") MF_PW_EXPST("(" J_ " + 3)", "sb0", "sb1")
+MF_KERNEL void mf_dsp_pw_pair(const int8_t *pa, const int8_t *pb, const int32_t k4, const int8_t *w,
+                              const int32_t n_out, const int32_t out_offset, const int32_t act_min,
+                              const int32_t act_max, int8_t *o)
+{
+    const int32_t nch = k4 / 4;
+    int32_t ma0 = (int32_t)(uintptr_t)pa, ma1 = (int32_t)(uintptr_t)pb, mb0 = (int32_t)(uintptr_t)(o + n_out);
+    int32_t mb1, sa0, sa1, sb0, sb1, e0, e1, wa, wb;
+#undef MF_PW_X
+#define MF_PW_X "sp"
+#if defined(MF_TARGET_M7)
+#define MF_PW_WIN_CHUNK(J_) ".if " #J_ " < %c[nch]\n\t" MF_PW7_CHUNK(16 * J_) ".endif\n\t"
+#define MF_PW_WIN_HEAD "ldr %[wa], [%[w]]\n\tldr %[e0], [sp]\n\t" MF_PW7_HALF(0, MF_PW_SMUAD) MF_PW7_HALF(8, MF_PW_SMLAD)
+#else
+#define MF_PW_WIN_CHUNK(J_) ".if " #J_ " < %c[nch]\n\t" MF_DSP_MIX_CHUNK(16 * J_) ".endif\n\t"
+#define MF_PW_WIN_HEAD MF_DSP_PW_HALF0(0) MF_DSP_MIX_HALF(8)
+#endif
+    __asm__ volatile(
+        "sub sp, sp, #%c[fr]\n\t"
+        MF_PW_EXP4("0") ".if %c[nch] > 4\n\t" MF_PW_EXP4("4") ".endif\n\t"
+        "str %[mb0], [sp, #%c[oe]]\n"
+        "2:\n\t" MF_PW_WIN_HEAD MF_PW_WIN_CHUNK(1) MF_PW_WIN_CHUNK(2) MF_PW_WIN_CHUNK(3) MF_PW_WIN_CHUNK(4)
+        MF_PW_WIN_CHUNK(5) MF_PW_WIN_CHUNK(6) MF_PW_WIN_CHUNK(7)
+        "adds %[w], #16 * %c[nch]\n\t"
+        MF_DSP_PW_OUT4
+        "str %[sa1], [%[o], #%c[oc]]\n\tstr %[sa0], [%[o]], #4\n\t"
+        "ldr %[e1], [sp, #%c[oe]]\n\tcmp %[o], %[e1]\n\tbne 2b\n\t"
+        "add sp, sp, #%c[fr]"
+        : [ma0] "+r"(ma0), [ma1] "+r"(ma1), [mb0] "+r"(mb0), [mb1] "=&r"(mb1),
+          [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
+          [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [w] "+r"(w), [o] "+r"(o)
+        : [nch] "i"(nch), [fr] "i"((4 * k4 + 4 + 7) & ~7), [oe] "i"(4 * k4), [oc] "i"(n_out),
+          [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
+          [clo] "i"(act_min > -128), [chi] "i"(act_max < 127)
+        : "cc", "memory");
+#undef MF_PW_WIN_CHUNK
+#undef MF_PW_WIN_HEAD
+#undef MF_PW_X
+#define MF_PW_X "%[x]"
+}
+
 MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int8_t *buf)
 {
     const int32_t oc = p->out_c, k4 = p->in_c;
@@ -1423,6 +1486,11 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
             mf_dsp_mix_expand2(x16, mf_dsp_pw_pixel(p, in, i), mf_dsp_pw_pixel(p, in, i), k4);
             mf_dsp_pw_rows1(x16, k4, p->weights, oc, p->out_offset, p->act_min, p->act_max, out + i * oc, 4);
             break;
+        }
+        if (ini) {
+            mf_dsp_pw_pair(mf_dsp_pw_pixel(p, in, i), mf_dsp_pw_pixel(p, in, i + 1), k4, p->weights, oc, p->out_offset,
+                           p->act_min, p->act_max, out + i * oc);
+            continue;
         }
         mf_dsp_mix_expand2(x16, mf_dsp_pw_pixel(p, in, i), mf_dsp_pw_pixel(p, in, i + 1), k4);
         x16[k4 + 1] = (int32_t)(uintptr_t)(out + i * oc);         /* pixel 0's next group; pixel 1's is oc further */
