@@ -1294,9 +1294,12 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
 /* MF_DSP_RQ2 with m2 in e1, -shift-1 in wa */
 #define MF_DSP_PW_RQ(A0_, A1_) MF_DSP_RQ2(A0_, A1_, e1, wa)
 
+/* Bit 8 of a group's last constant (channel 3's -shift-1, whose low byte alone ASR reads) when another group follows
+ * it in the stream (ops/conv2d.py PW_MORE): the group loops end on its TST, with no out pointer end to compare. */
+#define MF_DSP_PW_MORE "256"
 /* A group's 8 outputs from its accumulators (no bias) and its 12 constants at w (w left after them): channel by
  * channel the bias added and requantised (both pixels), then pixel 0's 4 outputs packed into sa0, pixel 1's into sa1,
- * clamped 4 at a time when the activation is tighter than int8. */
+ * clamped 4 at a time when the activation is tighter than int8; the flags say whether another group follows. */
 #define MF_DSP_PW_OUT4                                                                            \
     "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"                                 \
     "sub %[mb0], %[mb0], %[sb0]\n\tsub %[mb1], %[mb1], %[sb1]\n\t"                                 \
@@ -1308,6 +1311,7 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
     "add %[sb0], %[sb0], %[e0]\n\tadd %[sb1], %[sb1], %[e0]\n\t" MF_DSP_PW_RQ(sb0, sb1)              \
     MF_DSP_PW_CONSTS        /* channel 3: (mb - sb) >> 8 */                                      \
     "add %[mb0], %[e0], %[mb0], asr #8\n\tadd %[mb1], %[e0], %[mb1], asr #8\n\t" MF_DSP_PW_RQ(mb0, mb1) \
+    "tst %[wa], #" MF_DSP_PW_MORE "\n\t"   /* Z clear: another group follows (kept to the group's branch) */ \
     "bfi %[sa0], %[ma0], #8, #8\n\tbfi %[sa1], %[ma1], #8, #8\n\t"                                 \
     "bfi %[sa0], %[sb0], #16, #8\n\tbfi %[sa1], %[sb1], #16, #8\n\t"                               \
     "bfi %[sa0], %[mb0], #24, #8\n\tbfi %[sa1], %[mb1], #24, #8\n\t"                               \
@@ -1367,7 +1371,6 @@ MF_KERNEL void mf_dsp_pw_rows1(const int32_t *x16, const int32_t k4, const int8_
     const int32_t nch = k4 / 4, lead = nch % 4;
     const int32_t *x = x16;
     const void *const xe = (const int8_t *)x16 + nch * 4 * xs;   /* x after the last pass */
-    const int8_t *const oend = out + n_out;
     int32_t ma, sa, mb, sb, e0, e1, wa, wb, wc, wd;
     __asm__ volatile(
         "2:\n\t"
@@ -1384,6 +1387,7 @@ MF_KERNEL void mf_dsp_pw_rows1(const int32_t *x16, const int32_t k4, const int8_
         "add %[sa], %[sa], %[e0]\n\tadd %[ma], %[wb], %[ma], asr #8\n\t" MF_DSP_RQ1X2(sa, e1, wa, ma, wc, wd)
         MF_PW1_CONSTS6   /* channel 2: sb; channel 3: (mb - sb) >> 8 */
         "add %[sb], %[sb], %[e0]\n\tadd %[mb], %[wb], %[mb], asr #8\n\t" MF_DSP_RQ1X2(sb, e1, wa, mb, wc, wd)
+        "tst %[wd], #" MF_DSP_PW_MORE "\n\t"
         "bfi %[sa], %[ma], #8, #8\n\tbfi %[sa], %[sb], #16, #8\n\tbfi %[sa], %[mb], #24, #8\n\t"
         ".if %c[clo]\n\tmov %[e0], #((%c[lo]) & 0xff) * 0x01010101\n\t"
         "ssub8 %[e1], %[sa], %[e0]\n\tsel %[sa], %[sa], %[e0]\n\t.endif\n\t"
@@ -1391,10 +1395,10 @@ MF_KERNEL void mf_dsp_pw_rows1(const int32_t *x16, const int32_t k4, const int8_
         "ssub8 %[e1], %[e0], %[sa]\n\tsel %[sa], %[sa], %[e0]\n\t.endif\n\t"
         "str %[sa], [%[o]], #4\n\t"
         "sub %[x], %[x], #%c[nch] * %c[cs]\n\t"
-        "ldr %[e0], %[oend]\n\tcmp %[o], %[e0]\n\tbne 2b"
+        "bne 2b"
         : [ma] "=&r"(ma), [sa] "=&r"(sa), [mb] "=&r"(mb), [sb] "=&r"(sb), [e0] "=&r"(e0), [e1] "=&r"(e1),
           [wa] "=&r"(wa), [wb] "=&r"(wb), [wc] "=&r"(wc), [wd] "=&r"(wd), [x] "+r"(x), [w] "+r"(w), [o] "+r"(out)
-        : [xe] "r"(xe), [oend] "m"(oend), [lead] "i"(lead), [loop] "i"(nch >= 4), [nch] "i"(nch), [cs] "i"(4 * xs),
+        : [xe] "r"(xe), [lead] "i"(lead), [loop] "i"(nch >= 4), [nch] "i"(nch), [cs] "i"(4 * xs),
           [xs] "i"(xs), [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
           [clo] "i"(act_min > -128), [chi] "i"(act_max < 127)
         : "cc", "memory");
@@ -1436,8 +1440,8 @@ MF_KERNEL void mf_dsp_pw_pair(const int8_t *pa, const int8_t *pb, const int32_t 
                               const int32_t act_max, int8_t *o)
 {
     const int32_t nch = k4 / 4;
-    int32_t ma0 = (int32_t)(uintptr_t)pa, ma1 = (int32_t)(uintptr_t)pb, mb0 = (int32_t)(uintptr_t)(o + n_out);
-    int32_t mb1, sa0, sa1, sb0, sb1, e0, e1, wa, wb;
+    int32_t ma0 = (int32_t)(uintptr_t)pa, ma1 = (int32_t)(uintptr_t)pb;
+    int32_t mb0, mb1, sa0, sa1, sb0, sb1, e0, e1, wa, wb;
 #undef MF_PW_X
 #define MF_PW_X "sp"
 #if defined(MF_TARGET_M7)
@@ -1450,18 +1454,17 @@ MF_KERNEL void mf_dsp_pw_pair(const int8_t *pa, const int8_t *pb, const int32_t 
     __asm__ volatile(
         "sub sp, sp, #%c[fr]\n\t"
         MF_PW_EXP4("0") ".if %c[nch] > 4\n\t" MF_PW_EXP4("4") ".endif\n\t"
-        "str %[mb0], [sp, #%c[oe]]\n"
         "2:\n\t" MF_PW_WIN_HEAD MF_PW_WIN_CHUNK(1) MF_PW_WIN_CHUNK(2) MF_PW_WIN_CHUNK(3) MF_PW_WIN_CHUNK(4)
         MF_PW_WIN_CHUNK(5) MF_PW_WIN_CHUNK(6) MF_PW_WIN_CHUNK(7)
         "adds %[w], #16 * %c[nch]\n\t"
         MF_DSP_PW_OUT4
         "str %[sa1], [%[o], #%c[oc]]\n\tstr %[sa0], [%[o]], #4\n\t"
-        "ldr %[e1], [sp, #%c[oe]]\n\tcmp %[o], %[e1]\n\tbne 2b\n\t"
+        "bne 2b\n\t"
         "add sp, sp, #%c[fr]"
-        : [ma0] "+r"(ma0), [ma1] "+r"(ma1), [mb0] "+r"(mb0), [mb1] "=&r"(mb1),
+        : [ma0] "+r"(ma0), [ma1] "+r"(ma1), [mb0] "=&r"(mb0), [mb1] "=&r"(mb1),
           [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
           [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [w] "+r"(w), [o] "+r"(o)
-        : [nch] "i"(nch), [fr] "i"((4 * k4 + 4 + 7) & ~7), [oe] "i"(4 * k4), [oc] "i"(n_out),
+        : [nch] "i"(nch), [fr] "i"((4 * k4 + 4 + 7) & ~7), [oc] "i"(n_out),
           [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
           [clo] "i"(act_min > -128), [chi] "i"(act_max < 127)
         : "cc", "memory");
@@ -1493,17 +1496,15 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
             continue;
         }
         mf_dsp_mix_expand2(x16, mf_dsp_pw_pixel(p, in, i), mf_dsp_pw_pixel(p, in, i + 1), k4);
-        x16[k4 + 1] = (int32_t)(uintptr_t)(out + i * oc);         /* pixel 0's next group; pixel 1's is oc further */
-        x16[k4 + 2] = (int32_t)(uintptr_t)(out + (i + 1) * oc);   /* ... and its end */
+        x16[k4 + 1] = (int32_t)(uintptr_t)(out + i * oc);   /* pixel 0's next group; pixel 1's is oc further */
         int32_t ma0, ma1, mb0, mb1, sa0, sa1, sb0, sb1, e0, e1, wa, wb;
         const int32_t *x = x16;
         const int8_t *w = p->weights;
         __asm__ volatile(
             "2:\n\t" MF_DSP_PW_WINDOW
             MF_DSP_PW_OUT4
-            "ldr %[e0], [%[x], #4]\n\tldr %[e1], [%[x], #8]\n\t"
+            "ldr %[e0], [%[x], #4]\n\t"
             "str %[sa1], [%[e0], #%c[oc]]\n\tstr %[sa0], [%[e0]], #4\n\tstr %[e0], [%[x], #4]\n\t"
-            "cmp %[e0], %[e1]\n\t"
             "sub %[x], %[x], #4 * %c[k4]\n\t"
             "bne 2b"
             : [ma0] "=&r"(ma0), [ma1] "=&r"(ma1), [mb0] "=&r"(mb0), [mb1] "=&r"(mb1),
@@ -1531,7 +1532,6 @@ MF_KERNEL void mf_dsp_rowpw_pair(const int16_t *x16, const int32_t k4, const int
 {
     const int32_t loop = k4 >= 16;   /* passes after the 2- and 4-word heads (k4 / 2 words in all) */
     int8_t *o = out0;
-    int8_t *const oend = out0 + n_out;
     int32_t ma0, ma1, mb0, mb1, sa0, sa1, sb0, sb1, e0, e1, wa, wb;
     const int16_t *x = x16;
     const int8_t *w = stream;
@@ -1547,15 +1547,14 @@ MF_KERNEL void mf_dsp_rowpw_pair(const int16_t *x16, const int32_t k4, const int
                      "sub %[x], %[x], #4 * %c[nw] - 4 * %c[loop]\n\t"
 #endif
                      MF_DSP_PW_OUT4
-                     "ldr %[e0], %[o]\n\tldr %[e1], %[oend]\n\t"
+                     "ldr %[e0], %[o]\n\t"
                      "str %[sa1], [%[e0], #%c[oc]]\n\tstr %[sa0], [%[e0]], #4\n\tstr %[e0], %[o]\n\t"
-                     "cmp %[e0], %[e1]\n\t"
                      "bne 2b"
                      : [ma0] "=&r"(ma0), [ma1] "=&r"(ma1), [mb0] "=&r"(mb0), [mb1] "=&r"(mb1),
                        [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
                        [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [x] "+r"(x), [w] "+r"(w),
                        [o] "+m"(o), [end] "+m"(end)
-                     : [loop] "i"(loop), [nw] "i"(k4 / 2), [d] "i"(d), [oend] "m"(oend), [oc] "i"(n_out),
+                     : [loop] "i"(loop), [nw] "i"(k4 / 2), [d] "i"(d), [oc] "i"(n_out),
                        [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
                        [clo] "i"(act_min > -128), [chi] "i"(act_max < 127)
                      : "cc", "memory");
