@@ -1503,9 +1503,8 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
         __asm__ volatile(
             "2:\n\t" MF_DSP_PW_WINDOW
             MF_DSP_PW_OUT4
-            "ldr %[e0], [%[x], #4]\n\t"
-            "str %[sa1], [%[e0], #%c[oc]]\n\tstr %[sa0], [%[e0]], #4\n\tstr %[e0], [%[x], #4]\n\t"
-            "sub %[x], %[x], #4 * %c[k4]\n\t"
+            "ldr %[e0], [%[x], #4]\n\tsub %[x], %[x], #4 * %c[k4]\n\t"   /* a pair on the M7 */
+            "str %[sa1], [%[e0], #%c[oc]]\n\tstr %[sa0], [%[e0]], #4\n\tstr %[e0], [%[x], #4 * %c[k4] + 4]\n\t"
             "bne 2b"
             : [ma0] "=&r"(ma0), [ma1] "=&r"(ma1), [mb0] "=&r"(mb0), [mb1] "=&r"(mb1),
               [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
