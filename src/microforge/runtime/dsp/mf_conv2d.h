@@ -1299,8 +1299,10 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
 #define MF_DSP_PW_MORE "256"
 /* A group's 8 outputs from its accumulators (no bias) and its 12 constants at w (w left after them): channel by
  * channel the bias added and requantised (both pixels), then pixel 0's 4 outputs packed into sa0, pixel 1's into sa1,
- * clamped 4 at a time when the activation is tighter than int8; the flags say whether another group follows. */
-#define MF_DSP_PW_OUT4                                                                            \
+ * clamped 4 at a time when the activation is tighter than int8; the flags say whether another group follows. LD_
+ * (the out pointer's load into wb, free here, or nothing) issues between two BFIs (a pair on the M7), and sa0 is
+ * finished last, so the caller's first store (sa1's) pairs with its last instruction. */
+#define MF_DSP_PW_OUT4(LD_)                                                                       \
     "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"                                 \
     "sub %[mb0], %[mb0], %[sb0]\n\tsub %[mb1], %[mb1], %[sb1]\n\t"                                 \
     MF_DSP_PW_CONSTS        /* channel 0: sa */                                                  \
@@ -1312,15 +1314,15 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
     MF_DSP_PW_CONSTS        /* channel 3: (mb - sb) >> 8 */                                      \
     "add %[mb0], %[e0], %[mb0], asr #8\n\tadd %[mb1], %[e0], %[mb1], asr #8\n\t" MF_DSP_PW_RQ(mb0, mb1) \
     "tst %[wa], #" MF_DSP_PW_MORE "\n\t"   /* Z clear: another group follows (kept to the group's branch) */ \
-    "bfi %[sa0], %[ma0], #8, #8\n\tbfi %[sa1], %[ma1], #8, #8\n\t"                                 \
-    "bfi %[sa0], %[sb0], #16, #8\n\tbfi %[sa1], %[sb1], #16, #8\n\t"                               \
-    "bfi %[sa0], %[mb0], #24, #8\n\tbfi %[sa1], %[mb1], #24, #8\n\t"                               \
+    "bfi %[sa1], %[ma1], #8, #8\n\t" LD_ "bfi %[sa0], %[ma0], #8, #8\n\t"                           \
+    "bfi %[sa1], %[sb1], #16, #8\n\tbfi %[sa0], %[sb0], #16, #8\n\t"                               \
+    "bfi %[sa1], %[mb1], #24, #8\n\tbfi %[sa0], %[mb0], #24, #8\n\t"                               \
     ".if %c[clo]\n\tmov %[e0], #((%c[lo]) & 0xff) * 0x01010101\n\t"                               \
-    "ssub8 %[e1], %[sa0], %[e0]\n\tsel %[sa0], %[sa0], %[e0]\n\t"                                  \
-    "ssub8 %[e1], %[sa1], %[e0]\n\tsel %[sa1], %[sa1], %[e0]\n\t.endif\n\t"                         \
+    "ssub8 %[e1], %[sa1], %[e0]\n\tsel %[sa1], %[sa1], %[e0]\n\t"                                  \
+    "ssub8 %[e1], %[sa0], %[e0]\n\tsel %[sa0], %[sa0], %[e0]\n\t.endif\n\t"                         \
     ".if %c[chi]\n\tmov %[e0], #((%c[hi]) & 0xff) * 0x01010101\n\t"                               \
-    "ssub8 %[e1], %[e0], %[sa0]\n\tsel %[sa0], %[sa0], %[e0]\n\t"                                  \
-    "ssub8 %[e1], %[e0], %[sa1]\n\tsel %[sa1], %[sa1], %[e0]\n\t.endif\n\t"
+    "ssub8 %[e1], %[e0], %[sa1]\n\tsel %[sa1], %[sa1], %[e0]\n\t"                                  \
+    "ssub8 %[e1], %[e0], %[sa0]\n\tsel %[sa0], %[sa0], %[e0]\n\t.endif\n\t"
 
 /* A lone last pixel on a stream of groups each followed by its constants (mf_conv2d_s8_pw, mf_dsp_rowpw_pair):
  * mf_dsp_mix_rows1's arithmetic (4 accumulators: ma, sa, mb, sb), no pixel computed twice, all groups in one asm block.
@@ -1457,7 +1459,7 @@ MF_KERNEL void mf_dsp_pw_pair(const int8_t *pa, const int8_t *pb, const int32_t 
         "2:\n\t" MF_PW_WIN_HEAD MF_PW_WIN_CHUNK(1) MF_PW_WIN_CHUNK(2) MF_PW_WIN_CHUNK(3) MF_PW_WIN_CHUNK(4)
         MF_PW_WIN_CHUNK(5) MF_PW_WIN_CHUNK(6) MF_PW_WIN_CHUNK(7)
         "adds %[w], #16 * %c[nch]\n\t"
-        MF_DSP_PW_OUT4
+        MF_DSP_PW_OUT4("")
         "str %[sa1], [%[o], #%c[oc]]\n\tstr %[sa0], [%[o]], #4\n\t"
         "bne 2b\n\t"
         "add sp, sp, #%c[fr]"
@@ -1502,9 +1504,9 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
         const int8_t *w = p->weights;
         __asm__ volatile(
             "2:\n\t" MF_DSP_PW_WINDOW
-            MF_DSP_PW_OUT4
-            "ldr %[e0], [%[x], #4]\n\tsub %[x], %[x], #4 * %c[k4]\n\t"   /* a pair on the M7 */
-            "str %[sa1], [%[e0], #%c[oc]]\n\tstr %[sa0], [%[e0]], #4\n\tstr %[e0], [%[x], #4 * %c[k4] + 4]\n\t"
+            MF_DSP_PW_OUT4("ldr %[wb], [%[x], #4]\n\t")
+            "str %[sa1], [%[wb], #%c[oc]]\n\tstr %[sa0], [%[wb]], #4\n\tsub %[x], %[x], #4 * %c[k4]\n\t"
+            "str %[wb], [%[x], #4 * %c[k4] + 4]\n\t"
             "bne 2b"
             : [ma0] "=&r"(ma0), [ma1] "=&r"(ma1), [mb0] "=&r"(mb0), [mb1] "=&r"(mb1),
               [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
@@ -1545,9 +1547,8 @@ MF_KERNEL void mf_dsp_rowpw_pair(const int16_t *x16, const int32_t k4, const int
                      ".if %c[loop]\n\tadds %[w], #12\n\t.endif\n\t"
                      "sub %[x], %[x], #4 * %c[nw] - 4 * %c[loop]\n\t"
 #endif
-                     MF_DSP_PW_OUT4
-                     "ldr %[e0], %[o]\n\t"
-                     "str %[sa1], [%[e0], #%c[oc]]\n\tstr %[sa0], [%[e0]], #4\n\tstr %[e0], %[o]\n\t"
+                     MF_DSP_PW_OUT4("ldr %[wb], %[o]\n\t")
+                     "str %[sa1], [%[wb], #%c[oc]]\n\tstr %[sa0], [%[wb]], #4\n\tstr %[wb], %[o]\n\t"
                      "bne 2b"
                      : [ma0] "=&r"(ma0), [ma1] "=&r"(ma1), [mb0] "=&r"(mb0), [mb1] "=&r"(mb1),
                        [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
