@@ -1194,12 +1194,14 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
  * (ma - sa) >> 8 (exact: ma - sa = 256 * c''s sum, |c''s sum| < 2^23 by mix_layout's check); the bias is
  * added after. The 4 outputs of a pixel are packed (BFI) into one word, clamped 4 at a time (SSUB8 + SEL
  * against the replicated activation bound, only when it is tighter than int8) and stored with one STR.
- * Pixel 0's out pointer and its end live after the x16 sentinel (pixel 1's outputs are out_c further; the asm
- * block needs all 14 registers for accumulators, temporaries and the x16/weight pointers). A lone last pixel goes through
- * mf_dsp_pw_rows1. Every pair is expanded
+ * The group loop ends on a bit of the group's last constant (MF_DSP_PW_MORE). Pixel 0's out pointer lives after
+ * the x16 sentinel (pixel 1's outputs are out_c further; the asm block needs all 14 registers for accumulators,
+ * temporaries and the x16/weight pointers); with in_c <= 32 (windows unrolled) a pair is mf_dsp_pw_pair instead, x16
+ * read sp-relative and the out pointer in the freed register. A lone last pixel goes through mf_dsp_pw_rows1.
+ * Every pair is expanded
  * before any of its outputs is written, pairs go in pixel order: the write order contract of the other
  * paths holds. Scratch: MF_CONV2D_PW_SCRATCH_BYTES. */
-#define MF_CONV2D_PW_SCRATCH_BYTES(in_c) (4 * (in_c) + 16)   /* x16, sentinel, out pointer and end, spare word */
+#define MF_CONV2D_PW_SCRATCH_BYTES(in_c) (4 * (in_c) + 16)   /* x16, sentinel, out pointer, 2 spare words */
 
 /* mf_dsp_mix_rows' half chunk for the window's first chunk: SMUAD starts the accumulators. */
 #define MF_DSP_PW_HALF0(O_)                                                                      \
@@ -1523,8 +1525,9 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
  * mf_conv2d_s8_pw's stream and tail: each 4-channel group's mixed weights followed by its 12 constants
  * (ops/conv2d.py group_stream), so a pixel pair is one asm block over all groups: accumulators zeroed (the bias is
  * added after), the window loop of the core's schedule (MF_DSP_RMIX_WINDOW_M4 / _M7), then MF_DSP_PW_OUT4 and both
- * pixels' 4 outputs stored as words; w runs through the stream, x steps back to the window's start. Pixel 0's out
- * pointer and its end, and on the M7 the group's weight end, are on the stack (all 14 registers are taken).
+ * pixels' 4 outputs stored as words; w runs through the stream, x steps back to the window's start, the loop ends on
+ * MF_DSP_PW_MORE. Pixel 0's out pointer, and on the M7 the group's weight end, are on the stack (all 14 registers are
+ * taken).
  * Chosen by ops/conv2d.py for row-entry layers with out_c % 4 == 0; a lone last pixel goes through
  * mf_dsp_pw_rows1. Exact as mf_dsp_rowmix_rows and mf_conv2d_s8_pw are: the same products and constants. */
 MF_KERNEL void mf_dsp_rowpw_pair(const int16_t *x16, const int32_t k4, const int32_t d, const int8_t *stream,
