@@ -1482,10 +1482,10 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
 {
     const int32_t oc = p->out_c, k4 = p->in_c;
     const int32_t n_pix = p->batches * p->out_h * p->out_w, nch = k4 / 4;
-    /* up to 8 chunks: the first (ini) and 1, 2, 4 more as .if picks; more: nch % 4 leading chunks, then passes of 4
-     * until the sentinel (MF_DSP_PW_WINDOW_M4) */
-    const int32_t ini = nch <= 8, r = ini ? nch - 1 : nch % 4;
-    const int32_t one = (r & 1) != 0, two = (r & 2) != 0, four = (r & 4) != 0, lead = ini + r;
+    /* up to 8 chunks: mf_dsp_pw_pair; more: the first chunk (ini: SMUAD starts the accumulators, no zeroing), then
+     * (nch - 1) % 4 leading chunks as .if picks, then passes of 4 until the sentinel (MF_DSP_PW_WINDOW_M4) */
+    const int32_t ini = 1, r = (nch - 1) % 4;
+    const int32_t one = (r & 1) != 0, two = (r & 2) != 0, four = 0, lead = ini + r;
     int32_t *x16 = (int32_t *)buf;
     x16[k4] = (int32_t)0x80808080;   /* the window loop's end (as in mf_dsp_mix_rows) */
     for (int32_t i = 0; i < n_pix; i += 2) {
@@ -1494,7 +1494,7 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
             mf_dsp_pw_rows1(x16, k4, p->weights, oc, p->out_offset, p->act_min, p->act_max, out + i * oc, 4);
             break;
         }
-        if (ini) {
+        if (nch <= 8) {
             mf_dsp_pw_pair(mf_dsp_pw_pixel(p, in, i), mf_dsp_pw_pixel(p, in, i + 1), k4, p->weights, oc, p->out_offset,
                            p->act_min, p->act_max, out + i * oc);
             continue;
