@@ -650,6 +650,8 @@ PW_MODELS = {
     "pw-12to24-s3-valid": lambda: mg.conv2d_model(seed_of("pw", 10), (1, 8, 7, 12), 24, 1, 3, "VALID", 1, "NONE",
                                                   out_zp=100),
     "pw-32to64-s2x1": lambda: mg.conv2d_model(seed_of("pw", 11), (1, 6, 5, 32), 64, 1, (2, 1), "SAME", 1, "NONE", in_zp=-3),
+    # 10 chunks: the first, one leading chunk ((nch - 1) % 4 == 1), two passes; a lone last pixel
+    "pw-40to12-3x3": lambda: mg.conv2d_model(seed_of("pw", 12), (1, 3, 3, 40), 12, 1, 1, "SAME", 1, "RELU", in_zp=-128),
 }
 
 

@@ -614,7 +614,7 @@ def test_row_mix_layout_refusals():
 def test_pw_layout_is_mix_groups_then_their_constants(n_out, k):
     """mf_conv2d_s8_pw's stream: per 4-channel group its mix_layout bytes (the dot products of mf_dsp_mix_rows),
     then per channel bias, m2, -shift-1 (dsp_rq_layout's) as little-endian int32: as many bytes as the two apart."""
-    from microforge.ops.conv2d import mix_layout, pw_layout
+    from microforge.ops.conv2d import PW_MORE, mix_layout, pw_layout
     rng = np.random.default_rng(n_out * 100 + k)
     w = rng.integers(-127, 128, (n_out, k)).astype(np.int8)     # no -128 (mix_layout's refusal, tested above)
     bias = rng.integers(-5000, 5000, n_out)
@@ -629,9 +629,24 @@ def test_pw_layout_is_mix_groups_then_their_constants(n_out, k):
     consts = groups[:, 4 * k:].copy().view("<i4").reshape(n_out, 3)
     assert consts[:, 0].tolist() == bias.tolist()
     assert consts[:, 1].tolist() == (2 * mult - (1 << 32)).tolist()
-    assert consts[:, 2].tolist() == (-shift - 1).tolist()
+    more = np.zeros(n_out, np.int64)
+    more[3:n_out - 4:4] = PW_MORE                               # channel 3 of every group but the last
+    assert consts[:, 2].tolist() == (-shift - 1 + more).tolist()
     x = rng.integers(-128, 128, k)
     assert _mix_dot(wmix, x, n_out, k).tolist() == (w.astype(np.int64) @ x).tolist()
+
+
+def test_pw_more_agrees_with_the_kernel_header():
+    """group_stream's PW_MORE bit is the one the kernels' group loops test (MF_DSP_PW_MORE): the same number, and
+    above the byte an ASR by register reads."""
+    import re
+    from pathlib import Path
+
+    import microforge
+    from microforge.ops.conv2d import PW_MORE
+    header = (Path(microforge.__file__).parent / "runtime" / "dsp" / "mf_conv2d.h").read_text()
+    assert int(re.search(r'#define MF_DSP_PW_MORE "(\d+)"', header).group(1)) == PW_MORE
+    assert PW_MORE >= 256 and PW_MORE % 256 == 0
 
 
 def test_softmax_cache_agrees_with_the_kernel_header():

@@ -47,6 +47,9 @@ PW_MAX_OC = 4092
 # (measured on the emulated cores: mobilenetv2's 16 -> 8 projection 5% slower on the M7 than the 3-pixel rows,
 # 48 -> 8 and 16 -> 32 faster on every core)
 PW_MIN_MACS = 256
+# The pw stream's "another group follows" bit, set in channel 3's -shift-1 of every group but the last (its ASR reads
+# the low byte only); mirrors MF_DSP_PW_MORE in runtime/dsp/mf_conv2d.h (a test reads both).
+PW_MORE = 256
 
 
 class Conv2D(OpDef):
@@ -290,8 +293,10 @@ def pw_layout(w: np.ndarray, rq: np.ndarray) -> np.ndarray | None:
 def group_stream(wmix: np.ndarray, rq: np.ndarray, n: int) -> np.ndarray:
     """Mixed 4-channel groups (mix_layout's bytes, n % 4 == 0 channels) each followed by its constants from
     dsp_rq_layout's rq, per channel bias, m2, -shift-1 as little-endian int32: the weights and rq bytes interleaved
-    per group (mf_conv2d_s8_pw, mf_dsp_rowpw_pair in runtime/dsp/mf_conv2d.h)."""
-    cols = rq.astype(np.int64).reshape(-1, 3, 2).transpose(1, 0, 2).reshape(3, -1)[:, :n]   # [b, m2, e][channel]
+    per group (mf_conv2d_s8_pw, mf_dsp_rowpw_pair in runtime/dsp/mf_conv2d.h); channel 3's -shift-1 of every group
+    but the last has PW_MORE set, the kernels' group loop condition."""
+    cols = rq.astype(np.int64).reshape(-1, 3, 2).transpose(1, 0, 2).reshape(3, -1)[:, :n].copy()   # [b, m2, e][channel]
+    cols[2, 3:n - 4:4] |= PW_MORE    # every group but the last: "another group follows" (ASR reads e's low byte only)
     consts = cols.T.reshape(n // 4, 12).astype("<i4").view(np.int8)
     return np.concatenate([wmix.reshape(n // 4, -1), consts], axis=1).reshape(-1)
 

@@ -281,12 +281,38 @@ MF_KERNEL void mf_dsp_rows3e(const int32_t *x16, const int32_t n, const int8_t *
  * chunk j of the window (k4 bytes, zero weights past k), words ev(p0), ev(p1), od(p0), od(p1); the
  * weights of group g hold per chunk A01, A23 (bytes k, k+2 of the pairs c0c1, c2c3), B01, B23 (k+1, k+3).
  * Per two window bytes: 4 loads, 2 SXTB16 and 8 SMLADs for 16 MACs. */
+/* One chunk's words: the pixels' words U_ (at a) and V_ (at b) as ev(U), ev(V), od(U), od(V) at byte O_ of d. */
+#define MF_DSP_EXP2_CHUNK(U_, V_, O_)                                                            \
+    "sxtb16 %[t], %[" U_ "]\n\tstr %[t], [%[d], #" O_ "]\n\t"                                       \
+    "sxtb16 %[t], %[" V_ "]\n\tstr %[t], [%[d], #" O_ "+4]\n\t"                                     \
+    "sxtb16 %[" U_ "], %[" U_ "], ror #8\n\tstr %[" U_ "], [%[d], #" O_ "+8]\n\t"                   \
+    "sxtb16 %[" V_ "], %[" V_ "], ror #8\n\tstr %[" V_ "], [%[d], #" O_ "+12]\n\t"
 MF_KERNEL void mf_dsp_mix_expand2(int32_t *x16, const int8_t *a, const int8_t *b, const int32_t k4)
 {
-#pragma GCC unroll 2   /* kws's 64-byte windows: -1.6% on the M4 for ~250 B of code; 4 or 8 gain no more */
-    for (int32_t k = 0; k < k4; k += 4, x16 += 4) {
-        const int32_t u = mf_dsp_ld4(a + k), v = mf_dsp_ld4(b + k);
-        x16[0] = mf_dsp_ev(u); x16[1] = mf_dsp_ev(v); x16[2] = mf_dsp_od(u); x16[3] = mf_dsp_od(v);
+    /* 16 bytes of each pixel per asm step: the eight loads in one chain (LDR pipelining on the M4; a's writeback load
+     * last), then the SXTB16s and stores (x16's pointer stepped by the first store); the k4 % 16 bytes after. */
+    int32_t *d = x16;
+    for (int32_t k = 0; k + 16 <= k4; k += 16) {
+        int32_t u0, u1, u2, u3, v0, v1, v2, v3, t;
+        __asm__ volatile("ldr %[u1], [%[a], #4]\n\tldr %[u2], [%[a], #8]\n\tldr %[u3], [%[a], #12]\n\t"
+                         "ldr %[v0], [%[b]]\n\tldr %[v1], [%[b], #4]\n\tldr %[v2], [%[b], #8]\n\t"
+                         "ldr %[v3], [%[b], #12]\n\tldr %[u0], [%[a]], #16\n\t"
+                         "add %[b], %[b], #16\n\t"
+                         "sxtb16 %[t], %[u0]\n\tstr %[t], [%[d]], #64\n\t"
+                         "sxtb16 %[t], %[v0]\n\tstr %[t], [%[d], #-60]\n\t"
+                         "sxtb16 %[u0], %[u0], ror #8\n\tstr %[u0], [%[d], #-56]\n\t"
+                         "sxtb16 %[v0], %[v0], ror #8\n\tstr %[v0], [%[d], #-52]\n\t"
+                         MF_DSP_EXP2_CHUNK("u1", "v1", "-48") MF_DSP_EXP2_CHUNK("u2", "v2", "-32")
+                         MF_DSP_EXP2_CHUNK("u3", "v3", "-16")
+                         : [u0] "=&r"(u0), [u1] "=&r"(u1), [u2] "=&r"(u2), [u3] "=&r"(u3), [v0] "=&r"(v0),
+                           [v1] "=&r"(v1), [v2] "=&r"(v2), [v3] "=&r"(v3), [t] "=&r"(t), [a] "+r"(a), [b] "+r"(b),
+                           [d] "+r"(d)
+                         :
+                         : "memory");
+    }
+    for (int32_t k = k4 & ~15; k < k4; k += 4, d += 4) {
+        const int32_t u = mf_dsp_ld4(a + k - (k4 & ~15)), v = mf_dsp_ld4(b + k - (k4 & ~15));
+        d[0] = mf_dsp_ev(u); d[1] = mf_dsp_ev(v); d[2] = mf_dsp_od(u); d[3] = mf_dsp_od(v);
     }
 }
 
@@ -304,10 +330,12 @@ MF_KERNEL void mf_dsp_mix_expand2(int32_t *x16, const int8_t *a, const int8_t *b
     "smlad %[sa1], %[e1], %[wa], %[sa1]\n\t"                                                     \
     "smlad %[sb0], %[e0], %[wb], %[sb0]\n\t"                                                     \
     "smlad %[sb1], %[e1], %[wb], %[sb1]\n\t"
+/* The base register of x16 in the half-chunk macros below: x, or sp in mf_dsp_pw_pair (redefined around its asm). */
+#define MF_PW_X "%[x]"
 /* One 4-byte window chunk at byte offset O_ of x16 (16 bytes) and of the group's weights (16 bytes). */
 #define MF_DSP_MIX_HALF(O_)                                                                      \
-    "ldr %[e0], [%[x], #" #O_ "]\n\t"                                                            \
-    "ldr %[e1], [%[x], #" #O_ "+4]\n\t"                                                          \
+    "ldr %[e0], [" MF_PW_X ", #" #O_ "]\n\t"                                                            \
+    "ldr %[e1], [" MF_PW_X ", #" #O_ "+4]\n\t"                                                          \
     "ldr %[wa], [%[w], #" #O_ "]\n\t"                                                            \
     "ldr %[wb], [%[w], #" #O_ "+4]\n\t" MF_DSP_MIX_MACS
 #define MF_DSP_MIX_CHUNK(O_) MF_DSP_MIX_HALF(O_) MF_DSP_MIX_HALF(O_ + 8)
@@ -1166,17 +1194,19 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
  * (ma - sa) >> 8 (exact: ma - sa = 256 * c''s sum, |c''s sum| < 2^23 by mix_layout's check); the bias is
  * added after. The 4 outputs of a pixel are packed (BFI) into one word, clamped 4 at a time (SSUB8 + SEL
  * against the replicated activation bound, only when it is tighter than int8) and stored with one STR.
- * Pixel 0's out pointer and its end live after the x16 sentinel (pixel 1's outputs are out_c further; the asm
- * block needs all 14 registers for accumulators, temporaries and the x16/weight pointers). A lone last pixel goes through
- * mf_dsp_pw_rows1. Every pair is expanded
+ * The group loop ends on a bit of the group's last constant (MF_DSP_PW_MORE). Pixel 0's out pointer lives after
+ * the x16 sentinel (pixel 1's outputs are out_c further; the asm block needs all 14 registers for accumulators,
+ * temporaries and the x16/weight pointers); with in_c <= 32 (windows unrolled) a pair is mf_dsp_pw_pair instead, x16
+ * read sp-relative and the out pointer in the freed register. A lone last pixel goes through mf_dsp_pw_rows1.
+ * Every pair is expanded
  * before any of its outputs is written, pairs go in pixel order: the write order contract of the other
  * paths holds. Scratch: MF_CONV2D_PW_SCRATCH_BYTES. */
-#define MF_CONV2D_PW_SCRATCH_BYTES(in_c) (4 * (in_c) + 16)   /* x16, sentinel, out pointer and end, spare word */
+#define MF_CONV2D_PW_SCRATCH_BYTES(in_c) (4 * (in_c) + 16)   /* x16, sentinel, out pointer, 2 spare words */
 
 /* mf_dsp_mix_rows' half chunk for the window's first chunk: SMUAD starts the accumulators. */
 #define MF_DSP_PW_HALF0(O_)                                                                      \
-    "ldr %[e0], [%[x], #" #O_ "]\n\t"                                                            \
-    "ldr %[e1], [%[x], #" #O_ "+4]\n\t"                                                          \
+    "ldr %[e0], [" MF_PW_X ", #" #O_ "]\n\t"                                                            \
+    "ldr %[e1], [" MF_PW_X ", #" #O_ "+4]\n\t"                                                          \
     "ldr %[wa], [%[w], #" #O_ "]\n\t"                                                            \
     "ldr %[wb], [%[w], #" #O_ "+4]\n\t"                                                          \
     "smuad %[ma0], %[e0], %[wa]\n\t"                                                             \
@@ -1233,13 +1263,13 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
 #define MF_PW_SMLAD(A_, X_, W_) "smlad %[" #A_ "], %[" #X_ "], %[" #W_ "], %[" #A_ "]\n\t"
 #define MF_PW_SMUAD(A_, X_, W_) "smuad %[" #A_ "], %[" #X_ "], %[" #W_ "]\n\t"
 #define MF_PW7_HALF(O_, M_)                                                                      \
-    M_(ma0, e0, wa) "ldr %[e1], [%[x], #" #O_ "+4]\n\t"                                           \
+    M_(ma0, e0, wa) "ldr %[e1], [" MF_PW_X ", #" #O_ "+4]\n\t"                                           \
     M_(ma1, e1, wa) "ldr %[wb], [%[w], #" #O_ "+4]\n\t"                                           \
     M_(mb0, e0, wb) "sxtb16 %[wa], %[wa]\n\t"                                                     \
     M_(mb1, e1, wb) "sxtb16 %[wb], %[wb]\n\t"                                                     \
     M_(sa0, e0, wa)                                                                              \
     M_(sa1, e1, wa) "ldr %[wa], [%[w], #" #O_ "+8]\n\t"                                           \
-    M_(sb0, e0, wb) "ldr %[e0], [%[x], #" #O_ "+8]\n\t"                                           \
+    M_(sb0, e0, wb) "ldr %[e0], [" MF_PW_X ", #" #O_ "+8]\n\t"                                           \
     M_(sb1, e1, wb)
 #define MF_PW7_CHUNK(O_) MF_PW7_HALF(O_, MF_PW_SMLAD) MF_PW7_HALF(O_ + 8, MF_PW_SMLAD)
 #define MF_DSP_PW_WINDOW_M7                                                                       \
@@ -1266,10 +1296,15 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
 /* MF_DSP_RQ2 with m2 in e1, -shift-1 in wa */
 #define MF_DSP_PW_RQ(A0_, A1_) MF_DSP_RQ2(A0_, A1_, e1, wa)
 
+/* Bit 8 of a group's last constant (channel 3's -shift-1, whose low byte alone ASR reads) when another group follows
+ * it in the stream (ops/conv2d.py PW_MORE): the group loops end on its TST, with no out pointer end to compare. */
+#define MF_DSP_PW_MORE "256"
 /* A group's 8 outputs from its accumulators (no bias) and its 12 constants at w (w left after them): channel by
  * channel the bias added and requantised (both pixels), then pixel 0's 4 outputs packed into sa0, pixel 1's into sa1,
- * clamped 4 at a time when the activation is tighter than int8. */
-#define MF_DSP_PW_OUT4                                                                            \
+ * clamped 4 at a time when the activation is tighter than int8; the flags say whether another group follows. LD_
+ * (the out pointer's load into wb, free here, or nothing) issues between two BFIs (a pair on the M7), and sa0 is
+ * finished last, so the caller's first store (sa1's) pairs with its last instruction. */
+#define MF_DSP_PW_OUT4(LD_)                                                                       \
     "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"                                 \
     "sub %[mb0], %[mb0], %[sb0]\n\tsub %[mb1], %[mb1], %[sb1]\n\t"                                 \
     MF_DSP_PW_CONSTS        /* channel 0: sa */                                                  \
@@ -1280,40 +1315,97 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
     "add %[sb0], %[sb0], %[e0]\n\tadd %[sb1], %[sb1], %[e0]\n\t" MF_DSP_PW_RQ(sb0, sb1)              \
     MF_DSP_PW_CONSTS        /* channel 3: (mb - sb) >> 8 */                                      \
     "add %[mb0], %[e0], %[mb0], asr #8\n\tadd %[mb1], %[e0], %[mb1], asr #8\n\t" MF_DSP_PW_RQ(mb0, mb1) \
-    "bfi %[sa0], %[ma0], #8, #8\n\tbfi %[sa1], %[ma1], #8, #8\n\t"                                 \
-    "bfi %[sa0], %[sb0], #16, #8\n\tbfi %[sa1], %[sb1], #16, #8\n\t"                               \
-    "bfi %[sa0], %[mb0], #24, #8\n\tbfi %[sa1], %[mb1], #24, #8\n\t"                               \
+    "tst %[wa], #" MF_DSP_PW_MORE "\n\t"   /* Z clear: another group follows (kept to the group's branch) */ \
+    "bfi %[sa1], %[ma1], #8, #8\n\t" LD_ "bfi %[sa0], %[ma0], #8, #8\n\t"                           \
+    "bfi %[sa1], %[sb1], #16, #8\n\tbfi %[sa0], %[sb0], #16, #8\n\t"                               \
+    "bfi %[sa1], %[mb1], #24, #8\n\tbfi %[sa0], %[mb0], #24, #8\n\t"                               \
     ".if %c[clo]\n\tmov %[e0], #((%c[lo]) & 0xff) * 0x01010101\n\t"                               \
-    "ssub8 %[e1], %[sa0], %[e0]\n\tsel %[sa0], %[sa0], %[e0]\n\t"                                  \
-    "ssub8 %[e1], %[sa1], %[e0]\n\tsel %[sa1], %[sa1], %[e0]\n\t.endif\n\t"                         \
+    "ssub8 %[e1], %[sa1], %[e0]\n\tsel %[sa1], %[sa1], %[e0]\n\t"                                  \
+    "ssub8 %[e1], %[sa0], %[e0]\n\tsel %[sa0], %[sa0], %[e0]\n\t.endif\n\t"                         \
     ".if %c[chi]\n\tmov %[e0], #((%c[hi]) & 0xff) * 0x01010101\n\t"                               \
-    "ssub8 %[e1], %[e0], %[sa0]\n\tsel %[sa0], %[sa0], %[e0]\n\t"                                  \
-    "ssub8 %[e1], %[e0], %[sa1]\n\tsel %[sa1], %[sa1], %[e0]\n\t.endif\n\t"
+    "ssub8 %[e1], %[e0], %[sa1]\n\tsel %[sa1], %[sa1], %[e0]\n\t"                                  \
+    "ssub8 %[e1], %[e0], %[sa0]\n\tsel %[sa0], %[sa0], %[e0]\n\t.endif\n\t"
 
 /* A lone last pixel on a stream of groups each followed by its constants (mf_conv2d_s8_pw, mf_dsp_rowpw_pair):
- * mf_dsp_mix_rows1's arithmetic in C, no pixel computed twice. Its window's 4-value chunks are xs words apart, the
- * even values' word first, the odd ones' xs / 2 words on: x16 from mf_dsp_mix_expand2 with both pixels the same
- * (xs 4), or row entries (xs 2). */
+ * mf_dsp_mix_rows1's arithmetic (4 accumulators: ma, sa, mb, sb), no pixel computed twice, all groups in one asm block.
+ * Its window's 4-value chunks are cs = 4 * xs bytes apart, the even values' word first, the odd ones' 2 * xs bytes on:
+ * x16 from mf_dsp_mix_expand2 with both pixels the same (xs 4), or row entries (xs 2). A chunk is one chain of 6 loads
+ * (its two x16 words and the group's 4 weight words) and 8 SMLADs; nch % 4 leading chunks, then passes of 4 until x
+ * reaches the window's end (xe). The group's outputs: MF_DSP_PW_OUT4's arithmetic on one pixel (MF_DSP_RQ1), packed
+ * into one word, clamped, stored; x steps back to the window's start, w is left at the next group. */
+#define MF_PW1_CHUNK(J_)                                                                         \
+    "ldr %[e0], [%[x], #(" J_ ") * %c[cs]]\n\t"                                                   \
+    "ldr %[e1], [%[x], #(" J_ ") * %c[cs] + 2 * %c[xs]]\n\t"                                      \
+    "ldr %[wa], [%[w], #(" J_ ") * 16]\n\t"                                                       \
+    "ldr %[wb], [%[w], #(" J_ ") * 16 + 4]\n\t"                                                   \
+    "ldr %[wc], [%[w], #(" J_ ") * 16 + 8]\n\t"                                                   \
+    "ldr %[wd], [%[w], #(" J_ ") * 16 + 12]\n\t"                                                  \
+    "smlad %[ma], %[e0], %[wa], %[ma]\n\t" "sxtb16 %[wa], %[wa]\n\t"                              \
+    "smlad %[mb], %[e0], %[wb], %[mb]\n\t" "sxtb16 %[wb], %[wb]\n\t"                              \
+    "smlad %[sa], %[e0], %[wa], %[sa]\n\t"                                                       \
+    "smlad %[sb], %[e0], %[wb], %[sb]\n\t"                                                       \
+    "smlad %[ma], %[e1], %[wc], %[ma]\n\t" "sxtb16 %[wc], %[wc]\n\t"                              \
+    "smlad %[mb], %[e1], %[wd], %[mb]\n\t" "sxtb16 %[wd], %[wd]\n\t"                              \
+    "smlad %[sa], %[e1], %[wc], %[sa]\n\t"                                                       \
+    "smlad %[sb], %[e1], %[wd], %[sb]\n\t"
+/* Two channels' accumulators A_, B_ (bias in) requantised as MF_DSP_RQ2 does, A_ with m2 MA_ and -shift-1 EA_, B_ with
+ * MB_ and EB_, interleaved (M7 dual issue); %[k]: the output offset, %[lo]: act_min. */
+#define MF_DSP_RQ1X2(A_, MA_, EA_, B_, MB_, EB_)                                                  \
+    "smmlar %[" #A_ "], %[" #A_ "], %[" #MA_ "], %[" #A_ "]\n\t"                                   \
+    "smmlar %[" #B_ "], %[" #B_ "], %[" #MB_ "], %[" #B_ "]\n\t"                                   \
+    ".if 2 * (%c[lo]) + 1 < %c[k]\n\t"   /* not MF_NEG_CLAMPED(lo, out offset) */                  \
+    "add %[" #A_ "], %[" #A_ "], %[" #A_ "], asr #31\n\t"                                          \
+    "add %[" #B_ "], %[" #B_ "], %[" #B_ "], asr #31\n\t"                                          \
+    ".endif\n\t"                                                                                  \
+    "asr %[" #A_ "], %[" #A_ "], %[" #EA_ "]\n\t"                                                  \
+    "asr %[" #B_ "], %[" #B_ "], %[" #EB_ "]\n\t"                                                  \
+    ".if %c[k] >= 0\n\tadd %[" #A_ "], %[" #A_ "], #%c[k]\n\tadd %[" #B_ "], %[" #B_ "], #%c[k]\n\t"  \
+    ".else\n\tsub %[" #A_ "], %[" #A_ "], #-%c[k]\n\tsub %[" #B_ "], %[" #B_ "], #-%c[k]\n\t.endif\n\t" \
+    "ssat %[" #A_ "], #8, %[" #A_ "], asr #1\n\t"                                                  \
+    "ssat %[" #B_ "], #8, %[" #B_ "], asr #1\n\t"
+/* Six constant words (two channels' bias, m2, -shift-1) from w into e0, e1, wa (first channel) and wb, wc, wd
+ * (second), one load chain, w stepped past them by its last (post-indexed) load. */
+#define MF_PW1_CONSTS6                                                                           \
+    "ldr %[e1], [%[w], #4]\n\tldr %[wa], [%[w], #8]\n\tldr %[wb], [%[w], #12]\n\t"                  \
+    "ldr %[wc], [%[w], #16]\n\tldr %[wd], [%[w], #20]\n\tldr %[e0], [%[w]], #24\n\t"
 MF_KERNEL void mf_dsp_pw_rows1(const int32_t *x16, const int32_t k4, const int8_t *w, const int32_t n_out,
                                const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *out,
                                const int32_t xs)
 {
-    for (int32_t c = 0; c < n_out; c += 4, out += 4) {
-        int32_t ma = 0, sa = 0, mb = 0, sb = 0;
-        const int32_t *x = x16;
-        for (int32_t k = 0; k < k4; k += 4, x += xs, w += 16) {
-            const int32_t a = mf_dsp_ld4(w), b = mf_dsp_ld4(w + 4), a2 = mf_dsp_ld4(w + 8), b2 = mf_dsp_ld4(w + 12);
-            const int32_t e = x[0], o = x[xs / 2];
-            ma = __smlad(e, a, ma); mb = __smlad(e, b, mb); sa = __smlad(e, __sxtb16(a), sa); sb = __smlad(e, __sxtb16(b), sb);
-            ma = __smlad(o, a2, ma); mb = __smlad(o, b2, mb); sa = __smlad(o, __sxtb16(a2), sa); sb = __smlad(o, __sxtb16(b2), sb);
-        }
-        const int32_t *r = (const int32_t *)(const void *)w;   /* the group's constants: word aligned */
-        w += 48;
-        out[0] = mf_dsp_out_fast(sa + r[0], r[1], r[2], out_offset, act_min, act_max);
-        out[1] = mf_dsp_out_fast(((ma - sa) >> 8) + r[3], r[4], r[5], out_offset, act_min, act_max);
-        out[2] = mf_dsp_out_fast(sb + r[6], r[7], r[8], out_offset, act_min, act_max);
-        out[3] = mf_dsp_out_fast(((mb - sb) >> 8) + r[9], r[10], r[11], out_offset, act_min, act_max);
-    }
+    const int32_t nch = k4 / 4, lead = nch % 4;
+    const int32_t *x = x16;
+    const void *const xe = (const int8_t *)x16 + nch * 4 * xs;   /* x after the last pass */
+    int32_t ma, sa, mb, sb, e0, e1, wa, wb, wc, wd;
+    __asm__ volatile(
+        "2:\n\t"
+        "mov %[e1], #0\n\tumull %[ma], %[sa], %[e1], %[e1]\n\tumull %[mb], %[sb], %[e1], %[e1]\n\t"
+        ".if %c[lead] & 1\n\t" MF_PW1_CHUNK("0") ".endif\n\t"
+        ".if %c[lead] & 2\n\t" MF_PW1_CHUNK("(%c[lead] & 1)") MF_PW1_CHUNK("(%c[lead] & 1) + 1") ".endif\n\t"
+        ".if %c[lead]\n\tadd %[x], %[x], #%c[lead] * %c[cs]\n\tadd %[w], %[w], #%c[lead] * 16\n\t.endif\n\t"
+        ".if %c[loop]\n"
+        "1:\n\t" MF_PW1_CHUNK("0") MF_PW1_CHUNK("1") MF_PW1_CHUNK("2") MF_PW1_CHUNK("3")
+        "add %[x], %[x], #4 * %c[cs]\n\tadd %[w], %[w], #64\n\tcmp %[x], %[xe]\n\tbne 1b\n\t"
+        ".endif\n\t"
+        "sub %[ma], %[ma], %[sa]\n\tsub %[mb], %[mb], %[sb]\n\t"
+        MF_PW1_CONSTS6   /* channel 0: sa; channel 1: (ma - sa) >> 8 */
+        "add %[sa], %[sa], %[e0]\n\tadd %[ma], %[wb], %[ma], asr #8\n\t" MF_DSP_RQ1X2(sa, e1, wa, ma, wc, wd)
+        MF_PW1_CONSTS6   /* channel 2: sb; channel 3: (mb - sb) >> 8 */
+        "add %[sb], %[sb], %[e0]\n\tadd %[mb], %[wb], %[mb], asr #8\n\t" MF_DSP_RQ1X2(sb, e1, wa, mb, wc, wd)
+        "tst %[wd], #" MF_DSP_PW_MORE "\n\t"
+        "bfi %[sa], %[ma], #8, #8\n\tbfi %[sa], %[sb], #16, #8\n\tbfi %[sa], %[mb], #24, #8\n\t"
+        ".if %c[clo]\n\tmov %[e0], #((%c[lo]) & 0xff) * 0x01010101\n\t"
+        "ssub8 %[e1], %[sa], %[e0]\n\tsel %[sa], %[sa], %[e0]\n\t.endif\n\t"
+        ".if %c[chi]\n\tmov %[e0], #((%c[hi]) & 0xff) * 0x01010101\n\t"
+        "ssub8 %[e1], %[e0], %[sa]\n\tsel %[sa], %[sa], %[e0]\n\t.endif\n\t"
+        "str %[sa], [%[o]], #4\n\t"
+        "sub %[x], %[x], #%c[nch] * %c[cs]\n\t"
+        "bne 2b"
+        : [ma] "=&r"(ma), [sa] "=&r"(sa), [mb] "=&r"(mb), [sb] "=&r"(sb), [e0] "=&r"(e0), [e1] "=&r"(e1),
+          [wa] "=&r"(wa), [wb] "=&r"(wb), [wc] "=&r"(wc), [wd] "=&r"(wd), [x] "+r"(x), [w] "+r"(w), [o] "+r"(out)
+        : [xe] "r"(xe), [lead] "i"(lead), [loop] "i"(nch >= 4), [nch] "i"(nch), [cs] "i"(4 * xs),
+          [xs] "i"(xs), [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
+          [clo] "i"(act_min > -128), [chi] "i"(act_max < 127)
+        : "cc", "memory");
 }
 
 /* The input pixel output pixel i (flat over batch, row, column) of an unpadded 1x1 layer reads: i itself when dense,
@@ -1326,14 +1418,74 @@ MF_KERNEL const int8_t *mf_dsp_pw_pixel(const mf_conv2d_params_t *p, const int8_
     return in + ((b * p->in_h + oy * p->stride_h) * p->in_w + ox * p->stride_w) * p->in_c;
 }
 
+/* A pixel pair of a layer whose windows take at most 8 chunks (in_c <= 32: MF_DSP_PW_WINDOW's unrolled "ini" form, no
+ * loop), all in one asm block: sp moved down by a frame that holds the pair's x16 (mf_dsp_mix_expand2's layout, 16 bytes
+ * a chunk) and the out pointer's end, the two pixels widened into it (MF_PW_EXP4), then every group: its window read
+ * sp-relative (MF_PW_X "sp": immediate offsets from a register that needs no reload), MF_DSP_PW_OUT4, both pixels'
+ * words stored through the out pointer, which stays in a register (the x16 pointer's, free here); sp restored at the
+ * end. The x16 data lie above sp, so an exception's stacking cannot reach them. The pixel pointers and the out end
+ * enter in accumulators' registers (ma0, ma1, mb0), overwritten by the window's first SMUADs once consumed. */
+#define MF_PW_EXPLD(J_, U_, V_)                                                                  \
+    ".if " J_ " < %c[nch]\n\tldr %[" U_ "], [%[ma0], #4 * " J_ "]\n\tldr %[" V_ "], [%[ma1], #4 * " J_ "]\n\t.endif\n\t"
+#define MF_PW_EXPST(J_, U_, V_)                                                                  \
+    ".if " J_ " < %c[nch]\n\t"                                                                   \
+    "sxtb16 %[mb1], %[" U_ "]\n\tstr %[mb1], [sp, #16 * " J_ "]\n\t"                              \
+    "sxtb16 %[mb1], %[" V_ "]\n\tstr %[mb1], [sp, #16 * " J_ " + 4]\n\t"                          \
+    "sxtb16 %[" U_ "], %[" U_ "], ror #8\n\tstr %[" U_ "], [sp, #16 * " J_ " + 8]\n\t"            \
+    "sxtb16 %[" V_ "], %[" V_ "], ror #8\n\tstr %[" V_ "], [sp, #16 * " J_ " + 12]\n\t.endif\n\t"
+/* chunks J_ .. J_ + 3 (those below nch) of both pixels: their loads in one chain, then the SXTB16s and stores */
+#define MF_PW_EXP4(J_)                                                                           \
+    MF_PW_EXPLD("(" J_ ")", "e0", "e1") MF_PW_EXPLD("(" J_ " + 1)", "wa", "wb")                   \
+    MF_PW_EXPLD("(" J_ " + 2)", "sa0", "sa1") MF_PW_EXPLD("(" J_ " + 3)", "sb0", "sb1")           \
+    MF_PW_EXPST("(" J_ ")", "e0", "e1") MF_PW_EXPST("(" J_ " + 1)", "wa", "wb")                   \
+    MF_PW_EXPST("(" J_ " + 2)", "sa0", "sa1") MF_PW_EXPST("(" J_ " + 3)", "sb0", "sb1")
+MF_KERNEL void mf_dsp_pw_pair(const int8_t *pa, const int8_t *pb, const int32_t k4, const int8_t *w,
+                              const int32_t n_out, const int32_t out_offset, const int32_t act_min,
+                              const int32_t act_max, int8_t *o)
+{
+    const int32_t nch = k4 / 4;
+    int32_t ma0 = (int32_t)(uintptr_t)pa, ma1 = (int32_t)(uintptr_t)pb;
+    int32_t mb0, mb1, sa0, sa1, sb0, sb1, e0, e1, wa, wb;
+#undef MF_PW_X
+#define MF_PW_X "sp"
+#if defined(MF_TARGET_M7)
+#define MF_PW_WIN_CHUNK(J_) ".if " #J_ " < %c[nch]\n\t" MF_PW7_CHUNK(16 * J_) ".endif\n\t"
+#define MF_PW_WIN_HEAD "ldr %[wa], [%[w]]\n\tldr %[e0], [sp]\n\t" MF_PW7_HALF(0, MF_PW_SMUAD) MF_PW7_HALF(8, MF_PW_SMLAD)
+#else
+#define MF_PW_WIN_CHUNK(J_) ".if " #J_ " < %c[nch]\n\t" MF_DSP_MIX_CHUNK(16 * J_) ".endif\n\t"
+#define MF_PW_WIN_HEAD MF_DSP_PW_HALF0(0) MF_DSP_MIX_HALF(8)
+#endif
+    __asm__ volatile(
+        "sub sp, sp, #%c[fr]\n\t"
+        MF_PW_EXP4("0") ".if %c[nch] > 4\n\t" MF_PW_EXP4("4") ".endif\n\t"
+        "2:\n\t" MF_PW_WIN_HEAD MF_PW_WIN_CHUNK(1) MF_PW_WIN_CHUNK(2) MF_PW_WIN_CHUNK(3) MF_PW_WIN_CHUNK(4)
+        MF_PW_WIN_CHUNK(5) MF_PW_WIN_CHUNK(6) MF_PW_WIN_CHUNK(7)
+        "adds %[w], #16 * %c[nch]\n\t"
+        MF_DSP_PW_OUT4("")
+        "str %[sa1], [%[o], #%c[oc]]\n\tstr %[sa0], [%[o]], #4\n\t"
+        "bne 2b\n\t"
+        "add sp, sp, #%c[fr]"
+        : [ma0] "+r"(ma0), [ma1] "+r"(ma1), [mb0] "=&r"(mb0), [mb1] "=&r"(mb1),
+          [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
+          [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [w] "+r"(w), [o] "+r"(o)
+        : [nch] "i"(nch), [fr] "i"((4 * k4 + 4 + 7) & ~7), [oc] "i"(n_out),
+          [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
+          [clo] "i"(act_min > -128), [chi] "i"(act_max < 127)
+        : "cc", "memory");
+#undef MF_PW_WIN_CHUNK
+#undef MF_PW_WIN_HEAD
+#undef MF_PW_X
+#define MF_PW_X "%[x]"
+}
+
 MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int8_t *buf)
 {
     const int32_t oc = p->out_c, k4 = p->in_c;
     const int32_t n_pix = p->batches * p->out_h * p->out_w, nch = k4 / 4;
-    /* up to 8 chunks: the first (ini) and 1, 2, 4 more as .if picks; more: nch % 4 leading chunks, then passes of 4
-     * until the sentinel (MF_DSP_PW_WINDOW_M4) */
-    const int32_t ini = nch <= 8, r = ini ? nch - 1 : nch % 4;
-    const int32_t one = (r & 1) != 0, two = (r & 2) != 0, four = (r & 4) != 0, lead = ini + r;
+    /* up to 8 chunks: mf_dsp_pw_pair; more: the first chunk (ini: SMUAD starts the accumulators, no zeroing), then
+     * (nch - 1) % 4 leading chunks as .if picks, then passes of 4 until the sentinel (MF_DSP_PW_WINDOW_M4) */
+    const int32_t ini = 1, r = (nch - 1) % 4;
+    const int32_t one = (r & 1) != 0, two = (r & 2) != 0, four = 0, lead = ini + r;
     int32_t *x16 = (int32_t *)buf;
     x16[k4] = (int32_t)0x80808080;   /* the window loop's end (as in mf_dsp_mix_rows) */
     for (int32_t i = 0; i < n_pix; i += 2) {
@@ -1342,19 +1494,21 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
             mf_dsp_pw_rows1(x16, k4, p->weights, oc, p->out_offset, p->act_min, p->act_max, out + i * oc, 4);
             break;
         }
+        if (nch <= 8) {
+            mf_dsp_pw_pair(mf_dsp_pw_pixel(p, in, i), mf_dsp_pw_pixel(p, in, i + 1), k4, p->weights, oc, p->out_offset,
+                           p->act_min, p->act_max, out + i * oc);
+            continue;
+        }
         mf_dsp_mix_expand2(x16, mf_dsp_pw_pixel(p, in, i), mf_dsp_pw_pixel(p, in, i + 1), k4);
-        x16[k4 + 1] = (int32_t)(uintptr_t)(out + i * oc);         /* pixel 0's next group; pixel 1's is oc further */
-        x16[k4 + 2] = (int32_t)(uintptr_t)(out + (i + 1) * oc);   /* ... and its end */
+        x16[k4 + 1] = (int32_t)(uintptr_t)(out + i * oc);   /* pixel 0's next group; pixel 1's is oc further */
         int32_t ma0, ma1, mb0, mb1, sa0, sa1, sb0, sb1, e0, e1, wa, wb;
         const int32_t *x = x16;
         const int8_t *w = p->weights;
         __asm__ volatile(
             "2:\n\t" MF_DSP_PW_WINDOW
-            MF_DSP_PW_OUT4
-            "ldr %[e0], [%[x], #4]\n\tldr %[e1], [%[x], #8]\n\t"
-            "str %[sa1], [%[e0], #%c[oc]]\n\tstr %[sa0], [%[e0]], #4\n\tstr %[e0], [%[x], #4]\n\t"
-            "cmp %[e0], %[e1]\n\t"
-            "sub %[x], %[x], #4 * %c[k4]\n\t"
+            MF_DSP_PW_OUT4("ldr %[wb], [%[x], #4]\n\t")
+            "str %[sa1], [%[wb], #%c[oc]]\n\tstr %[sa0], [%[wb]], #4\n\tsub %[x], %[x], #4 * %c[k4]\n\t"
+            "str %[wb], [%[x], #4 * %c[k4] + 4]\n\t"
             "bne 2b"
             : [ma0] "=&r"(ma0), [ma1] "=&r"(ma1), [mb0] "=&r"(mb0), [mb1] "=&r"(mb1),
               [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
@@ -1371,8 +1525,9 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
  * mf_conv2d_s8_pw's stream and tail: each 4-channel group's mixed weights followed by its 12 constants
  * (ops/conv2d.py group_stream), so a pixel pair is one asm block over all groups: accumulators zeroed (the bias is
  * added after), the window loop of the core's schedule (MF_DSP_RMIX_WINDOW_M4 / _M7), then MF_DSP_PW_OUT4 and both
- * pixels' 4 outputs stored as words; w runs through the stream, x steps back to the window's start. Pixel 0's out
- * pointer and its end, and on the M7 the group's weight end, are on the stack (all 14 registers are taken).
+ * pixels' 4 outputs stored as words; w runs through the stream, x steps back to the window's start, the loop ends on
+ * MF_DSP_PW_MORE. Pixel 0's out pointer, and on the M7 the group's weight end, are on the stack (all 14 registers are
+ * taken).
  * Chosen by ops/conv2d.py for row-entry layers with out_c % 4 == 0; a lone last pixel goes through
  * mf_dsp_pw_rows1. Exact as mf_dsp_rowmix_rows and mf_conv2d_s8_pw are: the same products and constants. */
 MF_KERNEL void mf_dsp_rowpw_pair(const int16_t *x16, const int32_t k4, const int32_t d, const int8_t *stream,
@@ -1381,7 +1536,6 @@ MF_KERNEL void mf_dsp_rowpw_pair(const int16_t *x16, const int32_t k4, const int
 {
     const int32_t loop = k4 >= 16;   /* passes after the 2- and 4-word heads (k4 / 2 words in all) */
     int8_t *o = out0;
-    int8_t *const oend = out0 + n_out;
     int32_t ma0, ma1, mb0, mb1, sa0, sa1, sb0, sb1, e0, e1, wa, wb;
     const int16_t *x = x16;
     const int8_t *w = stream;
@@ -1396,16 +1550,14 @@ MF_KERNEL void mf_dsp_rowpw_pair(const int16_t *x16, const int32_t k4, const int
                      ".if %c[loop]\n\tadds %[w], #12\n\t.endif\n\t"
                      "sub %[x], %[x], #4 * %c[nw] - 4 * %c[loop]\n\t"
 #endif
-                     MF_DSP_PW_OUT4
-                     "ldr %[e0], %[o]\n\tldr %[e1], %[oend]\n\t"
-                     "str %[sa1], [%[e0], #%c[oc]]\n\tstr %[sa0], [%[e0]], #4\n\tstr %[e0], %[o]\n\t"
-                     "cmp %[e0], %[e1]\n\t"
+                     MF_DSP_PW_OUT4("ldr %[wb], %[o]\n\t")
+                     "str %[sa1], [%[wb], #%c[oc]]\n\tstr %[sa0], [%[wb]], #4\n\tstr %[wb], %[o]\n\t"
                      "bne 2b"
                      : [ma0] "=&r"(ma0), [ma1] "=&r"(ma1), [mb0] "=&r"(mb0), [mb1] "=&r"(mb1),
                        [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
                        [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [x] "+r"(x), [w] "+r"(w),
                        [o] "+m"(o), [end] "+m"(end)
-                     : [loop] "i"(loop), [nw] "i"(k4 / 2), [d] "i"(d), [oend] "m"(oend), [oc] "i"(n_out),
+                     : [loop] "i"(loop), [nw] "i"(k4 / 2), [d] "i"(d), [oc] "i"(n_out),
                        [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
                        [clo] "i"(act_min > -128), [chi] "i"(act_max < 127)
                      : "cc", "memory");

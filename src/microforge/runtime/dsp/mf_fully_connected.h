@@ -648,8 +648,10 @@ MF_KERNEL void mf_dsp_fc_grouped(const mf_fully_connected_params_t *p, const int
     "smmlar %[" S_ "], %[" S_ "], %[mm], %[" S_ "]\n\t"                                          \
     "add %[" M_ "], %[t], %[" M_ "], asr #8\n\t"                                                 \
     "smmlar %[" M_ "], %[" M_ "], %[mm], %[" M_ "]\n\t"                                          \
+    ".if 2 * (%c[lo]) + 1 < %c[kc]\n\t"   /* not MF_NEG_CLAMPED(lo, out offset) */                  \
     "add %[" S_ "], %[" S_ "], %[" S_ "], asr #31\n\t"                                           \
     "add %[" M_ "], %[" M_ "], %[" M_ "], asr #31\n\t"                                           \
+    ".endif\n\t"                                                                                 \
     ".if %c[em1]\n\t"                                                                            \
     "add %[" S_ "], %[kk], %[" S_ "], asr %[em1]\n\t"                                            \
     "add %[" M_ "], %[kk], %[" M_ "], asr %[em1]\n\t"                                            \
@@ -688,7 +690,7 @@ MF_KERNEL void mf_dsp_fc_grouped(const mf_fully_connected_params_t *p, const int
                      "str %[s2], [%[out], #4]"                                                   \
                      : [m0] "+r"(m0), [m1] "+r"(m1), [m2] "+r"(m2), [m3] "+r"(m3),               \
                        [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2), [s3] "+r"(s3), [t] "=&r"(tt_) \
-                     : [rq] "r"(rq), [out] "r"(out), [mm] "r"(M2_), [kk] "r"(KK_), [em1] "i"(EM1_), \
+                     : [rq] "r"(rq), [out] "r"(out), [mm] "r"(M2_), [kk] "r"(KK_), [kc] "i"(KK_), [em1] "i"(EM1_), \
                        [lo] "i"(LO_), [hi] "i"(HI_)                                              \
                      : "cc", "memory"); (void)tt_; } while (0)
 
