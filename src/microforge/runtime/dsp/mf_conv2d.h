@@ -481,7 +481,8 @@ MF_KERNEL void mf_conv2d_s8_mix(const mf_conv2d_params_t *p, const int8_t *in, i
  * Chosen by ops/conv2d.py (c1_rq_layout) for unpadded 1x1 layers with in_c 8 and out_c <= 255; weights as in
  * the .tflite ([out_c][8] int8), rq per channel: 2*bias, m, e, rnd (mf_dw_requant's form,
  * runtime/dsp/mf_depthwise_conv2d.h: SMMLAR of the doubled accumulator with rnd - (acc2 < 0) added, >> e,
- * saturate). A run of up to MF_CONV2D_C1_RUN pixels (pixel order, any stride, batches) is sign-extended once
+ * saturate; with MF_NEG_CLAMPED(act_min, out_offset) rnd alone: a negative value clamps to act_min whatever its
+ * rounding). A run of up to MF_CONV2D_C1_RUN pixels (pixel order, any stride, batches) is sign-extended once
  * into buf: per pixel 4 words, for 4-byte chunk j SXTB16(bytes 0, 2) then SXTB16(bytes 1, 3). Then channel by
  * channel: the channel's weights sign-extended in the same lane order and doubled (SADD16) into 4 registers,
  * its 4 constants in registers, and every pixel of the run costs 4 input loads, 4 SMLADs, 4 requantisation
@@ -502,8 +503,8 @@ MF_KERNEL void mf_conv2d_s8_mix(const mf_conv2d_params_t *p, const int8_t *in, i
     "smlad %[a], %[c], %[w2], %[a]\n\t"                                                                \
     "ldr %[b], [%[x], #" #X_ "+12]\n\t"                                                                \
     "smlad %[a], %[b], %[w3], %[a]\n\t"                                                                \
-    "add %[b], %[rnd], %[a], asr #31\n\t"                                                              \
-    "smmlar %[a], %[a], %[m], %[b]\n\t"                                                                \
+    ".if %c[neg]\n\tadd %[b], %[rnd], %[a], asr #31\n\tsmmlar %[a], %[a], %[m], %[b]\n\t"                \
+    ".else\n\tsmmlar %[a], %[a], %[m], %[rnd]\n\t.endif\n\t"                                          \
     "asr %[a], %[a], %[e]\n\t"                                                                         \
     "ssat %[a], #8, %[a]\n\t"                                                                          \
     ".if %c[clo]\n\tcmp %[a], #%c[lo]\n\tit lt\n\tmovlt %[a], #%c[lo]\n\t.endif\n\t"                   \
@@ -569,7 +570,8 @@ MF_KERNEL void mf_conv2d_s8_c1(const mf_conv2d_params_t *p, const int8_t *in, in
     : [x] "+r"(x), [o] "+r"(o), [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(cc)                              \
     : [w0] "r"(w0), [w1] "r"(w1), [w2] "r"(w2), [w3] "r"(w3), [b2] "r"(b2), [m] "r"(m), [e] "r"(e),      \
       [rnd] "r"(rnd), [oc] "i"(oc), [lo] "i"(p->act_min), [hi] "i"(p->act_max),                        \
-      [clo] "i"(p->act_min > -128), [chi] "i"(p->act_max < 127)                                         \
+      [clo] "i"(p->act_min > -128), [chi] "i"(p->act_max < 127),                                        \
+      [neg] "i"(!MF_NEG_CLAMPED(p->act_min, p->out_offset))                                             \
     : "cc", "memory"
             if (n4)   /* pixels 0 .. n4 - 1, 8 per pass until the sentinel (x then points at it) */
                 __asm__ volatile("1:\n\t" MF_C1_PIX8(0) MF_C1_PIX8(16) MF_C1_PIX8(32) MF_C1_PIX8(48)
