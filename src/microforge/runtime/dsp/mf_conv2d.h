@@ -972,12 +972,30 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     mf_dsp_seg_fill(b + jr * ic, (nc - jr) * ic, p->pad_value);
 }
 
+/* MF_DSP_MIX_MACS; for the window's first word (.Lmf_seg_first) the accumulators start there: ma0 and mb0 hold the
+ * group's two biases, every accumulator of a pair is its bias plus the word's products (ma0, mb0 updated last, the
+ * SXTB16 into sa1, sb1, so the raw words and the biases live until their last use): the same instruction count as
+ * MF_DSP_MIX_MACS, and no copies of the biases before the block. */
+#define MF_DSP_SEG_MACS                                                                          \
+    ".if .Lmf_seg_first\n\t"                                                                     \
+    "smlad %[ma1], %[e1], %[wa], %[ma0]\n\t"                                                     \
+    "sxtb16 %[sa1], %[wa]\n\t"                                                                   \
+    "smlad %[mb1], %[e1], %[wb], %[mb0]\n\t"                                                     \
+    "sxtb16 %[sb1], %[wb]\n\t"                                                                   \
+    "smlad %[sa0], %[e0], %[sa1], %[ma0]\n\t"                                                    \
+    "smlad %[sa1], %[e1], %[sa1], %[ma0]\n\t"                                                    \
+    "smlad %[ma0], %[e0], %[wa], %[ma0]\n\t"                                                     \
+    "smlad %[sb0], %[e0], %[sb1], %[mb0]\n\t"                                                    \
+    "smlad %[sb1], %[e1], %[sb1], %[mb0]\n\t"                                                    \
+    "smlad %[mb0], %[e0], %[wb], %[mb0]\n\t"                                                     \
+    ".set .Lmf_seg_first, 0\n\t"                                                                 \
+    ".else\n\t" MF_DSP_MIX_MACS ".endif\n\t"
 /* One input word: pixel 0's at byte X_ of x (pixel 1's D_ further), its weights at byte W_ of w. */
 #define MF_DSP_SEG_WORD(X_, D_, W_)                                                              \
     "ldr %[e0], [%[x], #" X_ "]\n\t"                                                             \
     "ldr %[e1], [%[x], #" X_ "+" D_ "]\n\t"                                                      \
     "ldr %[wa], [%[w], #" W_ "]\n\t"                                                             \
-    "ldr %[wb], [%[w], #" W_ "+4]\n\t" MF_DSP_MIX_MACS
+    "ldr %[wb], [%[w], #" W_ "+4]\n\t" MF_DSP_SEG_MACS
 /* Two rows' last values (the low halves of the words at bytes XA_ and XB_ of x; pixel 1's D_ further) merged into
  * one input word (PKHBT), its weights at byte W_ of w. */
 #define MF_DSP_SEG_PAIR(XA_, XB_, D_, W_)                                                        \
@@ -988,11 +1006,12 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     "pkhbt %[e0], %[e0], %[wa], lsl #16\n\t"                                                     \
     "pkhbt %[e1], %[e1], %[wb], lsl #16\n\t"                                                     \
     "ldr %[wa], [%[w], #" W_ "]\n\t"                                                             \
-    "ldr %[wb], [%[w], #" W_ "+4]\n\t" MF_DSP_MIX_MACS
+    "ldr %[wb], [%[w], #" W_ "+4]\n\t" MF_DSP_SEG_MACS
 /* The window of a pixel pair, unrolled by the assembler: per row ky its nf whole words (bytes ky * rs + 4j), then,
  * when the rows have an odd count of values (odd), their last values: rows 2i and 2i + 1 merged into one word, a
  * last odd row's alone (its word's second value gets a zero weight). The weight words in the same order. */
 #define MF_DSP_SEG_WINDOW                                                                        \
+    ".set .Lmf_seg_first, 1\n\t"                                                                 \
     ".set .Lmf_seg_ky, 0\n\t"                                                                    \
     ".rept %c[kh]\n\t"                                                                           \
     ".set .Lmf_seg_j, 0\n\t"                                                                     \
@@ -1055,12 +1074,11 @@ MF_KERNEL void mf_dsp_seg_rows(const int16_t *x, const int32_t kh, const int32_t
 {
     const int32_t words = kh * nf + (odd ? (kh + 1) / 2 : 0);
     for (int32_t c = 0; c < n_out; c += 4, rq += 12, wseg += 8 * words, out0 += 4, out1 += 4) {
-        int32_t ma0 = rq[0], ma1 = rq[0], sa0 = rq[0], sa1 = rq[0];
-        int32_t mb0 = rq[6], mb1 = rq[6], sb0 = rq[6], sb1 = rq[6];
+        int32_t ma0 = rq[0], mb0 = rq[6], ma1, sa0, sa1, mb1, sb0, sb1;   /* the biases: MF_DSP_SEG_MACS */
         int32_t e0, e1, wa, wb;
         __asm__ volatile(MF_DSP_SEG_WINDOW
-                         : [ma0] "+r"(ma0), [ma1] "+r"(ma1), [mb0] "+r"(mb0), [mb1] "+r"(mb1),
-                           [sa0] "+r"(sa0), [sa1] "+r"(sa1), [sb0] "+r"(sb0), [sb1] "+r"(sb1),
+                         : [ma0] "+r"(ma0), [ma1] "=&r"(ma1), [mb0] "+r"(mb0), [mb1] "=&r"(mb1),
+                           [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
                            [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb)
                          : [x] "r"(x), [w] "r"(wseg), [kh] "i"(kh), [nf] "i"(nf), [odd] "i"(odd), [rs] "i"(rs), [d] "i"(d)
                          : "memory");
