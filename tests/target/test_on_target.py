@@ -590,7 +590,7 @@ def test_conv_seg_on_core(name, core, tmp_path, monkeypatch):
 
 
 # DSP 1x1 convolutions with 8 input channels (mf_conv2d_s8_c1): runs of 48 pixels (several runs and a short last
-# one), every pixel tail mod 8 of the 8-pixel asm loop (49: 1, 42: 2, 3, 100: 4, 13: 5, 6, 55: 7; 48: none), out_c 1..48, strides, batches, per-tensor weights,
+# one), pixel tails mod 16 of the 16-pixel asm loop (49: 1, 50: 2, 3, 100: 4, 6, 55: 7, 42: 32 + 10, 13, 15; 48: none), out_c 1..48, strides, batches, per-tensor weights,
 # RELU/RELU6 clamps with negative and positive output zero points, in_zp -128. in_c 12 and 16 stay on the other paths.
 C1_MODELS = {
     "c1-8to16-7x7": lambda: mg.conv2d_model(seed_of("c1", 1), (1, 7, 7, 8), 16, 1, 1, "SAME", 1, "NONE", in_zp=-128),

@@ -486,8 +486,9 @@ MF_KERNEL void mf_conv2d_s8_mix(const mf_conv2d_params_t *p, const int8_t *in, i
  * into buf: per pixel 4 words, for 4-byte chunk j SXTB16(bytes 0, 2) then SXTB16(bytes 1, 3). Then channel by
  * channel: the channel's weights sign-extended in the same lane order and doubled (SADD16) into 4 registers,
  * its 4 constants in registers, and every pixel of the run costs 4 input loads, 4 SMLADs, 4 requantisation
- * instructions and one STRB (stride out_c): 8 pixels per asm loop pass until a sentinel word after the first
- * n & ~7 pixels, then the last n % 8 (stored after the sentinel) one by one (13 registers: 4 weights, 4 constants, 3 temporaries, input and output pointers). A run's pixels are all read before any of its outputs is
+ * instructions and one STRB (stride out_c): 16 pixels per asm loop pass (its end check, 4 instructions, once per 16
+ * outputs) until a sentinel word after the first n & ~15 pixels, then the last n % 16 (stored after the sentinel) one
+ * by one (13 registers: 4 weights, 4 constants, 3 temporaries, input and output pointers). A run's pixels are all read before any of its outputs is
  * written, and runs go in pixel order, so the write order contract of the other paths (ops/conv2d.py
  * overlap_lead) holds. Scratch: MF_CONV2D_C1_SCRATCH_BYTES. */
 #define MF_CONV2D_C1_SCRATCH_BYTES 772   /* MF_CONV2D_C1_RUN pixels and the sentinel word */
@@ -522,7 +523,7 @@ MF_KERNEL void mf_conv2d_s8_c1(const mf_conv2d_params_t *p, const int8_t *in, in
     const int8_t *row = in, *img = in, *xi = in;   /* row: input pixel of output column 0 of the current row */
     for (int32_t i = 0; i < n_pix; i += run) {
         const int32_t n = n_pix - i < run ? n_pix - i : run;
-        const int32_t n4 = n & ~7;   /* pixels the 8-pixel asm loop takes */
+        const int32_t n4 = n & ~15;  /* pixels the 16-pixel asm loop takes */
         int32_t *d = x16;
         if (dense) {   /* the run's pixels are contiguous */
             const int8_t *xe = xi + 8 * n4;
@@ -531,7 +532,7 @@ MF_KERNEL void mf_conv2d_s8_c1(const mf_conv2d_params_t *p, const int8_t *in, in
                 const int32_t u = mf_dsp_ld4(xi), v = mf_dsp_ld4(xi + 4);
                 d[0] = mf_dsp_ev(u); d[1] = mf_dsp_od(u); d[2] = mf_dsp_ev(v); d[3] = mf_dsp_od(v);
             }
-            *d++ = (int32_t)0x80808080;   /* the 8-pixel loop's end: no sign-extended int8 pair equals it */
+            *d++ = (int32_t)0x80808080;   /* the 16-pixel loop's end: no sign-extended int8 pair equals it */
             for (int32_t q = n4; q < n; ++q, xi += 8, d += 4) {
                 const int32_t u = mf_dsp_ld4(xi), v = mf_dsp_ld4(xi + 4);
                 d[0] = mf_dsp_ev(u); d[1] = mf_dsp_od(u); d[2] = mf_dsp_ev(v); d[3] = mf_dsp_od(v);
@@ -576,9 +577,11 @@ MF_KERNEL void mf_conv2d_s8_c1(const mf_conv2d_params_t *p, const int8_t *in, in
             if (n4)   /* pixels 0 .. n4 - 1, 8 per pass until the sentinel (x then points at it) */
                 __asm__ volatile("1:\n\t" MF_C1_PIX8(0) MF_C1_PIX8(16) MF_C1_PIX8(32) MF_C1_PIX8(48)
                                  MF_C1_PIX8(64) MF_C1_PIX8(80) MF_C1_PIX8(96) MF_C1_PIX8(112)
-                                 "ldr %[a], [%[x], #128]!\n\tcmp %[a], #0x80808080\n\tbne 1b" MF_C1_OPS);
-            ++x;          /* past the sentinel: the last n % 8 pixels */
-            for (int32_t q = n & 7; q; --q) __asm__ volatile(MF_C1_PIX8(0) "adds %[x], #16" MF_C1_OPS);
+                                 MF_C1_PIX8(128) MF_C1_PIX8(144) MF_C1_PIX8(160) MF_C1_PIX8(176)
+                                 MF_C1_PIX8(192) MF_C1_PIX8(208) MF_C1_PIX8(224) MF_C1_PIX8(240)
+                                 "adds %[x], #256\n\tldr %[a], [%[x]]\n\tcmp %[a], #0x80808080\n\tbne 1b" MF_C1_OPS);
+            ++x;          /* past the sentinel: the last n % 16 pixels */
+            for (int32_t q = n & 15; q; --q) __asm__ volatile(MF_C1_PIX8(0) "adds %[x], #16" MF_C1_OPS);
 #undef MF_C1_OPS
         }
     }
