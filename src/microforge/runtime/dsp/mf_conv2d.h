@@ -488,29 +488,86 @@ MF_KERNEL void mf_conv2d_s8_mix(const mf_conv2d_params_t *p, const int8_t *in, i
  * its 4 constants in registers, and every pixel of the run costs 4 input loads, 4 SMLADs, 4 requantisation
  * instructions and one STRB (stride out_c): 16 pixels per asm loop pass (its end check, 4 instructions, once per 16
  * outputs) until a sentinel word after the first n & ~15 pixels, then the last n % 16 (stored after the sentinel) one
- * by one (13 registers: 4 weights, 4 constants, 3 temporaries, input and output pointers). A run's pixels are all read before any of its outputs is
+ * by one (14 registers: 4 weights, 4 constants, 4 temporaries, input and output pointers). M4/M33: a pixel's 4
+ * loads back to back (MF_C1_PIX8); M7 with MF_NEG_CLAMPED: software pipelined across pixels (MF_C1_PASS_M7). A run's pixels are all read before any of its outputs is
  * written, and runs go in pixel order, so the write order contract of the other paths (ops/conv2d.py
  * overlap_lead) holds. Scratch: MF_CONV2D_C1_SCRATCH_BYTES. */
 #define MF_CONV2D_C1_SCRATCH_BYTES 772   /* MF_CONV2D_C1_RUN pixels and the sentinel word */
 #define MF_CONV2D_C1_RUN 48
+#if defined(MF_TARGET_M7)
+#define MF_C1_M7 1
+#else
+#define MF_C1_M7 0
+#endif
 
-/* One pixel at byte offset X_ of the expanded run: acc2 = 2*bias + 2*w.x, requantised, clamped, stored. */
+/* acc2 in register R_ (a string) requantised: SMMLAR with rnd (MF_NEG_CLAMPED) or rnd - (acc2 < 0) (T_ a free
+ * register), then MF_C1_OUT. */
+#define MF_C1_RQ(R_, T_)                                                                               \
+    ".if %c[neg]\n\tadd " T_ ", %[rnd], " R_ ", asr #31\n\tsmmlar " R_ ", " R_ ", %[m], " T_ "\n\t"         \
+    ".else\n\tsmmlar " R_ ", " R_ ", %[m], %[rnd]\n\t.endif\n\t"
+/* ... >> e, saturated to int8 */
+#define MF_C1_SAT(R_) "asr " R_ ", " R_ ", %[e]\n\tssat " R_ ", #8, " R_ "\n\t"
+/* ... clamped to [act_min, act_max] */
+#define MF_C1_CLAMP(R_)                                                                                \
+    ".if %c[clo]\n\tcmp " R_ ", #%c[lo]\n\tit lt\n\tmovlt " R_ ", #%c[lo]\n\t.endif\n\t"                   \
+    ".if %c[chi]\n\tcmp " R_ ", #%c[hi]\n\tit gt\n\tmovgt " R_ ", #%c[hi]\n\t.endif\n\t"
+#define MF_C1_ST(R_) "strb " R_ ", [%[o]], #%c[oc]\n\t"
+
+/* One pixel at byte offset X_ of the expanded run: its 4 words loaded back to back (the M4 pipelines them),
+ * acc2 = 2*bias + 2*w.x, requantised, clamped, stored. */
 #define MF_C1_PIX8(X_)                                                                                 \
     "ldr %[a], [%[x], #" #X_ "]\n\t"                                                                   \
     "ldr %[b], [%[x], #" #X_ "+4]\n\t"                                                                 \
     "ldr %[c], [%[x], #" #X_ "+8]\n\t"                                                                 \
+    "ldr %[d], [%[x], #" #X_ "+12]\n\t"                                                                \
     "smlad %[a], %[a], %[w0], %[b2]\n\t"                                                               \
     "smlad %[a], %[b], %[w1], %[a]\n\t"                                                                \
     "smlad %[a], %[c], %[w2], %[a]\n\t"                                                                \
-    "ldr %[b], [%[x], #" #X_ "+12]\n\t"                                                                \
-    "smlad %[a], %[b], %[w3], %[a]\n\t"                                                                \
-    ".if %c[neg]\n\tadd %[b], %[rnd], %[a], asr #31\n\tsmmlar %[a], %[a], %[m], %[b]\n\t"                \
-    ".else\n\tsmmlar %[a], %[a], %[m], %[rnd]\n\t.endif\n\t"                                          \
-    "asr %[a], %[a], %[e]\n\t"                                                                         \
-    "ssat %[a], #8, %[a]\n\t"                                                                          \
-    ".if %c[clo]\n\tcmp %[a], #%c[lo]\n\tit lt\n\tmovlt %[a], #%c[lo]\n\t.endif\n\t"                   \
-    ".if %c[chi]\n\tcmp %[a], #%c[hi]\n\tit gt\n\tmovgt %[a], #%c[hi]\n\t.endif\n\t"                   \
-    "strb %[a], [%[o]], #%c[oc]\n\t"
+    "smlad %[a], %[d], %[w3], %[a]\n\t"                                                                \
+    MF_C1_RQ("%[a]", "%[b]") MF_C1_SAT("%[a]") MF_C1_CLAMP("%[a]") MF_C1_ST("%[a]")
+#define MF_C1_PASS_M4                                                                                  \
+    MF_C1_PIX8(0) MF_C1_PIX8(16) MF_C1_PIX8(32) MF_C1_PIX8(48) MF_C1_PIX8(64) MF_C1_PIX8(80)           \
+    MF_C1_PIX8(96) MF_C1_PIX8(112) MF_C1_PIX8(128) MF_C1_PIX8(144) MF_C1_PIX8(160) MF_C1_PIX8(176)     \
+    MF_C1_PIX8(192) MF_C1_PIX8(208) MF_C1_PIX8(224) MF_C1_PIX8(240)
+
+/* The M7's pass (MF_NEG_CLAMPED layers: SMMLAR needs no temporary), software pipelined for its dual issue: while
+ * pixel q's accumulator X_ runs its 4 SMLADs, pixel q - 1's result A_ is shifted, saturated and stored and pixel
+ * q + 1's words are loaded, so each SMLAD and SMMLAR issues with an independent ALU op or load (6 pairs a pixel).
+ * On entry pixel q's first 3 words are in X_, Y_, Z_ and q - 1's SMMLAR result in A_; on exit q's result is in X_
+ * and q + 1's first words in A_, Z_, Y_: the roles swap from pixel to pixel (MF_C1_PASS_M7). O_: q's byte offset. */
+#define MF_C1_M7_PIX(A_, X_, Y_, Z_, O_)                                                               \
+    "smlad " X_ ", " X_ ", %[w0], %[b2]\n\t"                                                           \
+    "asr " A_ ", " A_ ", %[e]\n\t"                                                                     \
+    "smlad " X_ ", " Y_ ", %[w1], " X_ "\n\t"                                                          \
+    "ssat " A_ ", #8, " A_ "\n\t" MF_C1_CLAMP(A_)                                                      \
+    "smlad " X_ ", " Z_ ", %[w2], " X_ "\n\t"                                                          \
+    "ldr " Y_ ", [%[x], #" O_ "+12]\n\t"                                                               \
+    MF_C1_ST(A_)                                                                                       \
+    "ldr " A_ ", [%[x], #" O_ "+16]\n\t"                                                               \
+    "smlad " X_ ", " Y_ ", %[w3], " X_ "\n\t"                                                          \
+    "ldr " Z_ ", [%[x], #" O_ "+20]\n\t"                                                               \
+    "ldr " Y_ ", [%[x], #" O_ "+24]\n\t"                                                               \
+    "smmlar " X_ ", " X_ ", %[m], %[rnd]\n\t"
+/* 16 pixels from x (pixel 0's first word already in a): pixel 0 has no predecessor, pixel 15 no successor (its own
+ * result stored at the end); then the next pass's first word into a. */
+#define MF_C1_PASS_M7                                                                                  \
+    "ldr %[b], [%[x], #4]\n\tldr %[c], [%[x], #8]\n\t"                                                 \
+    "smlad %[a], %[a], %[w0], %[b2]\n\tsmlad %[a], %[b], %[w1], %[a]\n\tsmlad %[a], %[c], %[w2], %[a]\n\t" \
+    "ldr %[b], [%[x], #12]\n\tldr %[d], [%[x], #16]\n\t"                                               \
+    "smlad %[a], %[b], %[w3], %[a]\n\tldr %[c], [%[x], #20]\n\tldr %[b], [%[x], #24]\n\t"                \
+    "smmlar %[a], %[a], %[m], %[rnd]\n\t"                                                              \
+    MF_C1_M7_PIX("%[a]", "%[d]", "%[c]", "%[b]", "16") MF_C1_M7_PIX("%[d]", "%[a]", "%[b]", "%[c]", "32")   \
+    MF_C1_M7_PIX("%[a]", "%[d]", "%[c]", "%[b]", "48") MF_C1_M7_PIX("%[d]", "%[a]", "%[b]", "%[c]", "64")   \
+    MF_C1_M7_PIX("%[a]", "%[d]", "%[c]", "%[b]", "80") MF_C1_M7_PIX("%[d]", "%[a]", "%[b]", "%[c]", "96")   \
+    MF_C1_M7_PIX("%[a]", "%[d]", "%[c]", "%[b]", "112") MF_C1_M7_PIX("%[d]", "%[a]", "%[b]", "%[c]", "128") \
+    MF_C1_M7_PIX("%[a]", "%[d]", "%[c]", "%[b]", "144") MF_C1_M7_PIX("%[d]", "%[a]", "%[b]", "%[c]", "160") \
+    MF_C1_M7_PIX("%[a]", "%[d]", "%[c]", "%[b]", "176") MF_C1_M7_PIX("%[d]", "%[a]", "%[b]", "%[c]", "192") \
+    MF_C1_M7_PIX("%[a]", "%[d]", "%[c]", "%[b]", "208") MF_C1_M7_PIX("%[d]", "%[a]", "%[b]", "%[c]", "224") \
+    "smlad %[d], %[d], %[w0], %[b2]\n\tasr %[a], %[a], %[e]\n\t"                                       \
+    "smlad %[d], %[c], %[w1], %[d]\n\tssat %[a], #8, %[a]\n\t" MF_C1_CLAMP("%[a]")                     \
+    "smlad %[d], %[b], %[w2], %[d]\n\tldr %[c], [%[x], #252]\n\t" MF_C1_ST("%[a]")                     \
+    "smlad %[d], %[c], %[w3], %[d]\n\t"                                                                \
+    "smmlar %[d], %[d], %[m], %[rnd]\n\t" MF_C1_SAT("%[d]") MF_C1_CLAMP("%[d]") MF_C1_ST("%[d]")
 
 MF_KERNEL void mf_conv2d_s8_c1(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int8_t *buf)
 {
@@ -554,8 +611,10 @@ MF_KERNEL void mf_conv2d_s8_c1(const mf_conv2d_params_t *p, const int8_t *in, in
         int8_t *o0 = out + i * oc;
         for (int32_t c = 0; c < oc; ++c, w += ic, r += 4, ++o0) {
             const int32_t u = mf_dsp_ld4(w), v = mf_dsp_ld4(w + 4);
-            /* Hard registers (not r7, the frame pointer when there is one): with free choice GCC's
-             * allocator gave up ("impossible constraints") on some cores and layers. */
+            /* Hard registers but the fourth temporary d: with free choice GCC's allocator gave up ("impossible
+             * constraints") on some cores and layers; d takes the one left (r7: the 14-register asm blocks need
+             * builds without a frame pointer anyway). A hard r7 changed the allocation of the whole inlined model
+             * function (vww's first layer +6% on the M4). */
             register int32_t w0 __asm__("r4") = __sadd16(mf_dsp_ev(u), mf_dsp_ev(u));
             register int32_t w1 __asm__("r5") = __sadd16(mf_dsp_od(u), mf_dsp_od(u));
             register int32_t w2 __asm__("r6") = __sadd16(mf_dsp_ev(v), mf_dsp_ev(v));
@@ -566,19 +625,20 @@ MF_KERNEL void mf_conv2d_s8_c1(const mf_conv2d_params_t *p, const int8_t *in, in
             register int32_t rnd __asm__("r12") = r[3];
             register const int32_t *x __asm__("r2") = x16;
             register int8_t *o __asm__("r3") = o0;
-            register int32_t a __asm__("r0"), b __asm__("r1"), cc __asm__("lr");
+            register int32_t a __asm__("r0"), b __asm__("r1"), cc __asm__("lr"); int32_t d;
 #define MF_C1_OPS                                                                                      \
-    : [x] "+r"(x), [o] "+r"(o), [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(cc)                              \
+    : [x] "+r"(x), [o] "+r"(o), [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(cc), [d] "=&r"(d)                \
     : [w0] "r"(w0), [w1] "r"(w1), [w2] "r"(w2), [w3] "r"(w3), [b2] "r"(b2), [m] "r"(m), [e] "r"(e),      \
       [rnd] "r"(rnd), [oc] "i"(oc), [lo] "i"(p->act_min), [hi] "i"(p->act_max),                        \
       [clo] "i"(p->act_min > -128), [chi] "i"(p->act_max < 127),                                        \
       [neg] "i"(!MF_NEG_CLAMPED(p->act_min, p->out_offset))                                             \
     : "cc", "memory"
-            if (n4)   /* pixels 0 .. n4 - 1, 8 per pass until the sentinel (x then points at it) */
-                __asm__ volatile("1:\n\t" MF_C1_PIX8(0) MF_C1_PIX8(16) MF_C1_PIX8(32) MF_C1_PIX8(48)
-                                 MF_C1_PIX8(64) MF_C1_PIX8(80) MF_C1_PIX8(96) MF_C1_PIX8(112)
-                                 MF_C1_PIX8(128) MF_C1_PIX8(144) MF_C1_PIX8(160) MF_C1_PIX8(176)
-                                 MF_C1_PIX8(192) MF_C1_PIX8(208) MF_C1_PIX8(224) MF_C1_PIX8(240)
+            const int m7 = MF_C1_M7 && MF_NEG_CLAMPED(p->act_min, p->out_offset);
+            if (n4 && m7)   /* pixels 0 .. n4 - 1, 16 per pass until the sentinel (x then points at it) */
+                __asm__ volatile("ldr %[a], [%[x]]\n1:\n\t" MF_C1_PASS_M7
+                                 "adds %[x], #256\n\tldr %[a], [%[x]]\n\tcmp %[a], #0x80808080\n\tbne 1b" MF_C1_OPS);
+            else if (n4)
+                __asm__ volatile("1:\n\t" MF_C1_PASS_M4
                                  "adds %[x], #256\n\tldr %[a], [%[x]]\n\tcmp %[a], #0x80808080\n\tbne 1b" MF_C1_OPS);
             ++x;          /* past the sentinel: the last n % 16 pixels */
             for (int32_t q = n & 15; q; --q) __asm__ volatile(MF_C1_PIX8(0) "adds %[x], #16" MF_C1_OPS);
