@@ -1070,11 +1070,9 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     "pkhbt %[e1], %[e1], %[wb], lsl #16\n\t"                                                     \
     "ldr %[wa], [%[w], #" W_ "]\n\t"                                                             \
     "ldr %[wb], [%[w], #" W_ "+4]\n\t" MF_DSP_SEG_MACS
-/* The window of a pixel pair, unrolled by the assembler: per row ky its nf whole words (bytes ky * rs + 4j), then,
- * when the rows have an odd count of values (odd), their last values: rows 2i and 2i + 1 merged into one word, a
- * last odd row's alone (its word's second value gets a zero weight). The weight words in the same order. */
-#define MF_DSP_SEG_WINDOW                                                                        \
-    ".set .Lmf_seg_first, 1\n\t"                                                                 \
+/* The rows' whole words, kh * nf of them, word i at byte (i / nf) * rs + 4 * (i % nf) of x, its weights at 8i of w.
+ * M4/M33: each word's 4 loads back to back (LDR pipelining), then its MACs. */
+#define MF_DSP_SEG_WORDS_M4                                                                      \
     ".set .Lmf_seg_ky, 0\n\t"                                                                    \
     ".rept %c[kh]\n\t"                                                                           \
     ".set .Lmf_seg_j, 0\n\t"                                                                     \
@@ -1083,7 +1081,57 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     ".set .Lmf_seg_j, .Lmf_seg_j + 1\n\t"                                                        \
     ".endr\n\t"                                                                                  \
     ".set .Lmf_seg_ky, .Lmf_seg_ky + 1\n\t"                                                      \
+    ".endr\n\t"
+/* M7: software pipelined for its dual issue: word i + 1's loads go into each register right after word i's last
+ * read of it, so they issue with word i's SMLADs (and the next word's first SMLAD), 8 cycles a word instead of 10.
+ * .Lmf_seg_more: a word i + 1 follows; .Lmf_seg_nx, .Lmf_seg_nw: its offsets. */
+#define MF_DSP_SEG_NEXT(R_, B_, O_) ".if .Lmf_seg_more\n\tldr %[" #R_ "], [%[" #B_ "], #" O_ "]\n\t.endif\n\t"
+#define MF_DSP_SEG_WORDS_M7                                                                      \
+    ".if %c[kh] * %c[nf]\n\t"                                                                    \
+    "ldr %[e0], [%[x]]\n\tldr %[e1], [%[x], #%c[d]]\n\tldr %[wa], [%[w]]\n\tldr %[wb], [%[w], #4]\n\t"   \
+    ".set .Lmf_seg_i, 0\n\t"                                                                     \
+    ".rept %c[kh] * %c[nf]\n\t"                                                                  \
+    ".set .Lmf_seg_more, .Lmf_seg_i + 1 < %c[kh] * %c[nf]\n\t"                                     \
+    ".set .Lmf_seg_nx, (.Lmf_seg_i + 1) / %c[nf] * %c[rs] + 4 * ((.Lmf_seg_i + 1) %% %c[nf])\n\t"     \
+    ".set .Lmf_seg_nw, 8 * (.Lmf_seg_i + 1)\n\t"                                                 \
+    ".if .Lmf_seg_first\n\t"   /* MF_DSP_SEG_MACS' first word */                                   \
+    "smlad %[ma1], %[e1], %[wa], %[ma0]\n\t"                                                     \
+    "sxtb16 %[sa1], %[wa]\n\t"                                                                   \
+    "smlad %[mb1], %[e1], %[wb], %[mb0]\n\t"                                                     \
+    "sxtb16 %[sb1], %[wb]\n\t"                                                                   \
+    "smlad %[sa0], %[e0], %[sa1], %[ma0]\n\t"                                                    \
+    "smlad %[sa1], %[e1], %[sa1], %[ma0]\n\t"                                                    \
+    "smlad %[ma0], %[e0], %[wa], %[ma0]\n\t" MF_DSP_SEG_NEXT(wa, w, ".Lmf_seg_nw")                  \
+    "smlad %[sb0], %[e0], %[sb1], %[mb0]\n\t"                                                    \
+    "smlad %[sb1], %[e1], %[sb1], %[mb0]\n\t" MF_DSP_SEG_NEXT(e1, x, ".Lmf_seg_nx + %c[d]")         \
+    "smlad %[mb0], %[e0], %[wb], %[mb0]\n\t" MF_DSP_SEG_NEXT(e0, x, ".Lmf_seg_nx")                  \
+    ".set .Lmf_seg_first, 0\n\t"                                                                 \
+    ".else\n\t"                /* MF_DSP_MIX_MACS */                                               \
+    "smlad %[ma0], %[e0], %[wa], %[ma0]\n\t"                                                     \
+    "smlad %[ma1], %[e1], %[wa], %[ma1]\n\t"                                                     \
+    "sxtb16 %[wa], %[wa]\n\t"                                                                    \
+    "smlad %[mb0], %[e0], %[wb], %[mb0]\n\t"                                                     \
+    "smlad %[mb1], %[e1], %[wb], %[mb1]\n\t"                                                     \
+    "sxtb16 %[wb], %[wb]\n\t"                                                                    \
+    "smlad %[sa0], %[e0], %[wa], %[sa0]\n\t"                                                     \
+    "smlad %[sa1], %[e1], %[wa], %[sa1]\n\t" MF_DSP_SEG_NEXT(wa, w, ".Lmf_seg_nw")                  \
+    "smlad %[sb0], %[e0], %[wb], %[sb0]\n\t" MF_DSP_SEG_NEXT(e0, x, ".Lmf_seg_nx")                  \
+    "smlad %[sb1], %[e1], %[wb], %[sb1]\n\t" MF_DSP_SEG_NEXT(e1, x, ".Lmf_seg_nx + %c[d]")          \
+    ".endif\n\t" MF_DSP_SEG_NEXT(wb, w, ".Lmf_seg_nw + 4")                                        \
+    ".set .Lmf_seg_i, .Lmf_seg_i + 1\n\t"                                                        \
     ".endr\n\t"                                                                                  \
+    ".endif\n\t"
+#if defined(MF_TARGET_M7)
+#define MF_DSP_SEG_WORDS MF_DSP_SEG_WORDS_M7
+#else
+#define MF_DSP_SEG_WORDS MF_DSP_SEG_WORDS_M4
+#endif
+/* The window of a pixel pair, unrolled by the assembler: per row ky its nf whole words (bytes ky * rs + 4j:
+ * MF_DSP_SEG_WORDS), then, when the rows have an odd count of values (odd), their last values: rows 2i and 2i + 1
+ * merged into one word, a last odd row's alone (its word's second value gets a zero weight). The weight words in
+ * the same order. */
+#define MF_DSP_SEG_WINDOW                                                                        \
+    ".set .Lmf_seg_first, 1\n\t" MF_DSP_SEG_WORDS                                                \
     ".if %c[odd]\n\t"                                                                            \
     ".set .Lmf_seg_ky, 0\n\t"                                                                    \
     ".rept %c[kh] / 2\n\t"                                                                       \
