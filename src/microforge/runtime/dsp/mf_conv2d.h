@@ -50,7 +50,8 @@ typedef struct {
                                      2: 1x1 with 8 input channels (mf_conv2d_s8_c1), weights as in the .tflite;
                                      3: unpadded 1x1 (mf_conv2d_s8_pw), mixed groups each followed by its constants;
                                      4: row entries (mf_conv2d_s8_rowmix), mixed groups in (kx, ky, c) order;
-                                     5: widened input rows (mf_conv2d_s8_seg), mixed groups of even row segments;
+                                     5: widened input rows (mf_conv2d_s8_seg), mixed groups of even row segments
+                                        each followed by its constants (ops/conv2d.py seg_stream);
                                      6: row entries, mix 4's groups each followed by its constants (as mix 3) */
 } mf_conv2d_params_t;
 
@@ -1177,14 +1178,16 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
 
 /* out0[c] and out1[c] for the pixel pair whose windows' rows start at x (pixel 0) and x + d bytes (pixel 1), rows
  * rs bytes apart, kh rows of nf whole words and, when odd, a last value each (MF_DSP_SEG_WINDOW; ops/conv2d.py
- * seg_words words in all), and channels c < n_out. */
+ * seg_words words in all), and channels c < n_out; wseg: per group its weights, then its 12 constants (rq's layout,
+ * ops/conv2d.py seg_stream): one pointer for both. */
 MF_KERNEL void mf_dsp_seg_rows(const int16_t *x, const int32_t kh, const int32_t nf, const int32_t odd, const int32_t rs,
-                               const int32_t d, const int8_t *wseg, const int32_t *rq, const int32_t n_out,
+                               const int32_t d, const int8_t *wseg, const int32_t n_out,
                                const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *out0,
                                int8_t *out1)
 {
     const int32_t words = kh * nf + (odd ? (kh + 1) / 2 : 0);
-    for (int32_t c = 0; c < n_out; c += 4, rq += 12, wseg += 8 * words, out0 += 4, out1 += 4) {
+    for (int32_t c = 0; c < n_out; c += 4, wseg += 8 * words + 48, out0 += 4, out1 += 4) {
+        const int32_t *rq = (const int32_t *)(const void *)(wseg + 8 * words);   /* the group's constants */
         int32_t ma0 = rq[0], mb0 = rq[6], ma1, sa0, sa1, mb1, sb0, sb1;   /* the biases: MF_DSP_SEG_MACS */
         int32_t e0, e1, wa, wb;
         __asm__ volatile(MF_DSP_SEG_WINDOW
@@ -1248,7 +1251,7 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
                     else mf_dsp_seg_row(p, in_b, r - p->pad_top, c0, nc, x16 + r * row);
                 }
                 for (int32_t q = 0; q < n_o; q += 2, o += 2 * oc)
-                    mf_dsp_seg_rows(x16 + q * sw * ic, kh, nf, odd, 2 * row, dh, p->weights, p->rq, oc, p->out_offset,
+                    mf_dsp_seg_rows(x16 + q * sw * ic, kh, nf, odd, 2 * row, dh, p->weights, oc, p->out_offset,
                                     p->act_min, p->act_max, o, q + 1 < n_o ? o + oc : spare);
             }
         }
@@ -1279,7 +1282,7 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
                 for (int32_t q = 0; q < n_o; ++q, o += oc, o1 += step1) {
                     const int32_t t = q * sw * ic, shift = two_copies & t;   /* the copy, one value further on */
                     mf_dsp_seg_rows(x16 + (shift ? n_rows * row + t + 1 : t), kh, nf, odd, 2 * row, 2 * sh * row, p->weights,
-                                    p->rq, oc, p->out_offset, p->act_min, p->act_max, o, o1);
+                                    oc, p->out_offset, p->act_min, p->act_max, o, o1);
                 }
             }
             if (two && !direct) mf_dsp_copy(o, spare, ys);   /* o: row oy + 1 */
