@@ -603,7 +603,7 @@ def test_conv_seg_on_core(name, core, tmp_path, monkeypatch):
 
 
 # DSP 1x1 convolutions with 8 input channels (mf_conv2d_s8_c1): runs of 48 pixels (several runs and a short last
-# one), every pixel tail mod 8 of the 8-pixel asm loop (49: 1, 42: 2, 3, 100: 4, 13: 5, 6, 55: 7; 48: none), out_c 1..48, strides, batches, per-tensor weights,
+# one), pixel tails mod 16 of the 16-pixel asm loop (49: 1, 50: 2, 3, 100: 4, 6, 55: 7, 42: 32 + 10, 13, 15; 48: none), out_c 1..48, strides, batches, per-tensor weights,
 # RELU/RELU6 clamps with negative and positive output zero points, in_zp -128. in_c 12 and 16 stay on the other paths.
 C1_MODELS = {
     "c1-8to16-7x7": lambda: mg.conv2d_model(seed_of("c1", 1), (1, 7, 7, 8), 16, 1, 1, "SAME", 1, "NONE", in_zp=-128),
@@ -617,6 +617,12 @@ C1_MODELS = {
                                                    per_channel=False, in_zp=-1),
     "c1-8to16-batch2-s2": lambda: mg.conv2d_model(seed_of("c1", 9), (2, 9, 9, 8), 16, 1, 2, "SAME", 1, "RELU", in_zp=-128),
     "c1-8to16-1x13": lambda: mg.conv2d_model(seed_of("c1", 12), (1, 1, 13, 8), 16, 1, 1, "SAME", 1, "RELU", out_zp=-100),
+    # MF_NEG_CLAMPED with a lower clamp (act_min above -128: RELU, RELU6) over 16-pixel passes: the M7's
+    # software-pipelined pass (MF_C1_PASS_M7) with its clamps, the M4/M33's loads back to back
+    "c1-8to16-pipe-relu-9x9": lambda: mg.conv2d_model(seed_of("c1", 13), (1, 9, 9, 8), 16, 1, 1, "SAME", 1, "RELU",
+                                                      in_zp=-128, out_zp=-20),
+    "c1-8to9-pipe-relu6-6x7": lambda: mg.conv2d_model(seed_of("c1", 14), (1, 6, 7, 8), 9, 1, 1, "SAME", 1, "RELU6",
+                                                      in_zp=5, out_zp=40),
     "c1-12to16": lambda: mg.conv2d_model(seed_of("c1", 10), (1, 5, 5, 12), 16, 1, 1, "SAME", 1, "NONE", in_zp=2),
     "c1-16to32": lambda: mg.conv2d_model(seed_of("c1", 11), (1, 5, 5, 16), 32, 1, 1, "SAME", 1, "RELU6", in_zp=-128),
 }
@@ -627,6 +633,10 @@ C1_MODELS = {
 def test_conv_c1_on_core(name, core, tmp_path):
     def took(model_c):
         assert (".mix = 2" in model_c) == name.startswith("c1-8to"), "mf_conv2d_s8_c1 taken iff in_c is 8"
+        if "-pipe-" in name:   # MF_NEG_CLAMPED, clamped below, at least one 16-pixel pass
+            f = {k: int(re.search(rf"\.{k} = (-?\d+),", model_c).group(1))
+                 for k in ("act_min", "act_max", "out_offset", "out_h", "out_w")}
+            assert f["act_min"] >= f["out_offset"] and f["act_min"] > -128 and f["out_h"] * f["out_w"] >= 16
 
     exact_on_core(C1_MODELS[name](), core, tmp_path, "target-c1", name, took)
 

@@ -659,3 +659,18 @@ def test_softmax_cache_agrees_with_the_kernel_header():
     from microforge.ops.softmax import SOFTMAX_CACHE
     header = (Path(microforge.__file__).parent / "runtime" / "portable" / "mf_softmax.h").read_text()
     assert int(re.search(r"#define MF_SOFTMAX_CACHE (\d+)", header).group(1)) == SOFTMAX_CACHE
+
+
+def test_seg_stream_puts_each_groups_constants_after_its_weights():
+    """mf_dsp_seg_rows reads a group's 12 constants (dsp_rq_layout's two channel pairs) right after its 8 * words
+    weight bytes, the next group after them: seg_stream's bytes are the weights and rq re-interleaved, none lost."""
+    from microforge.ops.conv2d import seg_stream
+    words, groups = 5, 3
+    wseg = np.arange(groups * 8 * words).astype(np.int8)
+    rq = (np.arange(groups * 12, dtype=np.int64) * 0x01020304 - 7).astype(np.int32)
+    s = seg_stream(wseg, rq)
+    assert s.dtype == np.int8 and s.size == wseg.size + 4 * rq.size
+    step = 8 * words + 48
+    for g in range(groups):
+        assert (s[g * step:g * step + 8 * words] == wseg[g * 8 * words:(g + 1) * 8 * words]).all()
+        assert (s[g * step + 8 * words:(g + 1) * step].view("<i4") == rq[12 * g:12 * (g + 1)]).all()

@@ -163,8 +163,8 @@ class Conv2D(OpDef):
                               rq=f"(const int32_t *)(const void *)({name} + {wrow.size})", mix=4)
             elif wseg is not None:   # as mix = 1: the last group's padded channels get zero constants
                 rq = np.concatenate([rq, np.zeros(6 * ((-oc % 4) // 2), np.int32)])
-                fields.update(weights=ctx.const(f"{op.name}_seg", wseg), bias="0", mult="0", shift="0", rq_mode=1,
-                              rq=ctx.const(f"{op.name}_rq", rq), mix=5)
+                fields.update(weights=ctx.const(f"{op.name}_seg", seg_stream(wseg, rq)), bias="0", mult="0", shift="0",
+                              rq_mode=1, rq="0", mix=5)
             elif c1 is not None:
                 fields.update(weights=ctx.const(w), bias="0", mult="0", shift="0", rq_mode=1,
                               rq=ctx.const(f"{op.name}_c1rq", c1), mix=2)
@@ -443,6 +443,15 @@ def seg_layout(w: np.ndarray, fields: dict) -> np.ndarray | None:
     if wmix is None:
         return None
     return wmix.reshape(-1, 4 * k4)[:, :8 * words].reshape(-1)
+
+
+def seg_stream(wseg: np.ndarray, rq: np.ndarray) -> np.ndarray:
+    """mf_conv2d_s8_seg's stream (runtime/dsp/mf_dsp_seg_rows): per 4-channel group its seg_layout bytes, then its 12
+    constants from dsp_rq_layout's rq (out_c padded to 4 channels: two pairs of bias[2], m2[2], -shift-1[2]) as
+    little-endian int32, so one pointer reaches both (the group's biases load with its first words). Same bytes as
+    the weights and rq apart."""
+    consts = rq.astype("<i4").view(np.int8).reshape(-1, 48)
+    return np.concatenate([wseg.reshape(consts.shape[0], -1), consts], axis=1).reshape(-1)
 
 
 def dsp_rq_fields(op: Op, ctx, w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray, out_zp: int,

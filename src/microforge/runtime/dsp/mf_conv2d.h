@@ -50,7 +50,8 @@ typedef struct {
                                      2: 1x1 with 8 input channels (mf_conv2d_s8_c1), weights as in the .tflite;
                                      3: unpadded 1x1 (mf_conv2d_s8_pw), mixed groups each followed by its constants;
                                      4: row entries (mf_conv2d_s8_rowmix), mixed groups in (kx, ky, c) order;
-                                     5: widened input rows (mf_conv2d_s8_seg), mixed groups of even row segments;
+                                     5: widened input rows (mf_conv2d_s8_seg), mixed groups of even row segments
+                                        each followed by its constants (ops/conv2d.py seg_stream);
                                      6: row entries, mix 4's groups each followed by its constants (as mix 3) */
 } mf_conv2d_params_t;
 
@@ -509,34 +510,93 @@ MF_KERNEL void mf_conv2d_s8_mix(const mf_conv2d_params_t *p, const int8_t *in, i
  * Chosen by ops/conv2d.py (c1_rq_layout) for unpadded 1x1 layers with in_c 8 and out_c <= 255; weights as in
  * the .tflite ([out_c][8] int8), rq per channel: 2*bias, m, e, rnd (mf_dw_requant's form,
  * runtime/dsp/mf_depthwise_conv2d.h: SMMLAR of the doubled accumulator with rnd - (acc2 < 0) added, >> e,
- * saturate). A run of up to MF_CONV2D_C1_RUN pixels (pixel order, any stride, batches) is sign-extended once
+ * saturate; with MF_NEG_CLAMPED(act_min, out_offset) rnd alone: a negative value clamps to act_min whatever its
+ * rounding). A run of up to MF_CONV2D_C1_RUN pixels (pixel order, any stride, batches) is sign-extended once
  * into buf: per pixel 4 words, for 4-byte chunk j SXTB16(bytes 0, 2) then SXTB16(bytes 1, 3). Then channel by
  * channel: the channel's weights sign-extended in the same lane order and doubled (SADD16) into 4 registers,
  * its 4 constants in registers, and every pixel of the run costs 4 input loads, 4 SMLADs, 4 requantisation
- * instructions and one STRB (stride out_c): 8 pixels per asm loop pass until a sentinel word after the first
- * n & ~7 pixels, then the last n % 8 (stored after the sentinel) one by one (13 registers: 4 weights, 4 constants, 3 temporaries, input and output pointers). A run's pixels are all read before any of its outputs is
+ * instructions and one STRB (stride out_c): 16 pixels per asm loop pass (its end check, 4 instructions, once per 16
+ * outputs) until a sentinel word after the first n & ~15 pixels, then the last n % 16 (stored after the sentinel) one
+ * by one (14 registers: 4 weights, 4 constants, 4 temporaries, input and output pointers). M4/M33: a pixel's 4
+ * loads back to back (MF_C1_PIX8); M7 with MF_NEG_CLAMPED: software pipelined across pixels (MF_C1_PASS_M7). A run's pixels are all read before any of its outputs is
  * written, and runs go in pixel order, so the write order contract of the other paths (ops/conv2d.py
  * overlap_lead) holds. Scratch: MF_CONV2D_C1_SCRATCH_BYTES. */
 #define MF_CONV2D_C1_SCRATCH_BYTES 772   /* MF_CONV2D_C1_RUN pixels and the sentinel word */
 #define MF_CONV2D_C1_RUN 48
+#if defined(MF_TARGET_M7)
+#define MF_C1_M7 1
+#else
+#define MF_C1_M7 0
+#endif
 
-/* One pixel at byte offset X_ of the expanded run: acc2 = 2*bias + 2*w.x, requantised, clamped, stored. */
+/* acc2 in register R_ (a string) requantised: SMMLAR with rnd (MF_NEG_CLAMPED) or rnd - (acc2 < 0) (T_ a free
+ * register), then MF_C1_OUT. */
+#define MF_C1_RQ(R_, T_)                                                                               \
+    ".if %c[neg]\n\tadd " T_ ", %[rnd], " R_ ", asr #31\n\tsmmlar " R_ ", " R_ ", %[m], " T_ "\n\t"         \
+    ".else\n\tsmmlar " R_ ", " R_ ", %[m], %[rnd]\n\t.endif\n\t"
+/* ... >> e, saturated to int8 */
+#define MF_C1_SAT(R_) "asr " R_ ", " R_ ", %[e]\n\tssat " R_ ", #8, " R_ "\n\t"
+/* ... clamped to [act_min, act_max] */
+#define MF_C1_CLAMP(R_)                                                                                \
+    ".if %c[clo]\n\tcmp " R_ ", #%c[lo]\n\tit lt\n\tmovlt " R_ ", #%c[lo]\n\t.endif\n\t"                   \
+    ".if %c[chi]\n\tcmp " R_ ", #%c[hi]\n\tit gt\n\tmovgt " R_ ", #%c[hi]\n\t.endif\n\t"
+#define MF_C1_ST(R_) "strb " R_ ", [%[o]], #%c[oc]\n\t"
+
+/* One pixel at byte offset X_ of the expanded run: its 4 words loaded back to back (the M4 pipelines them),
+ * acc2 = 2*bias + 2*w.x, requantised, clamped, stored. */
 #define MF_C1_PIX8(X_)                                                                                 \
     "ldr %[a], [%[x], #" #X_ "]\n\t"                                                                   \
     "ldr %[b], [%[x], #" #X_ "+4]\n\t"                                                                 \
     "ldr %[c], [%[x], #" #X_ "+8]\n\t"                                                                 \
+    "ldr %[d], [%[x], #" #X_ "+12]\n\t"                                                                \
     "smlad %[a], %[a], %[w0], %[b2]\n\t"                                                               \
     "smlad %[a], %[b], %[w1], %[a]\n\t"                                                                \
     "smlad %[a], %[c], %[w2], %[a]\n\t"                                                                \
-    "ldr %[b], [%[x], #" #X_ "+12]\n\t"                                                                \
-    "smlad %[a], %[b], %[w3], %[a]\n\t"                                                                \
-    "add %[b], %[rnd], %[a], asr #31\n\t"                                                              \
-    "smmlar %[a], %[a], %[m], %[b]\n\t"                                                                \
-    "asr %[a], %[a], %[e]\n\t"                                                                         \
-    "ssat %[a], #8, %[a]\n\t"                                                                          \
-    ".if %c[clo]\n\tcmp %[a], #%c[lo]\n\tit lt\n\tmovlt %[a], #%c[lo]\n\t.endif\n\t"                   \
-    ".if %c[chi]\n\tcmp %[a], #%c[hi]\n\tit gt\n\tmovgt %[a], #%c[hi]\n\t.endif\n\t"                   \
-    "strb %[a], [%[o]], #%c[oc]\n\t"
+    "smlad %[a], %[d], %[w3], %[a]\n\t"                                                                \
+    MF_C1_RQ("%[a]", "%[b]") MF_C1_SAT("%[a]") MF_C1_CLAMP("%[a]") MF_C1_ST("%[a]")
+#define MF_C1_PASS_M4                                                                                  \
+    MF_C1_PIX8(0) MF_C1_PIX8(16) MF_C1_PIX8(32) MF_C1_PIX8(48) MF_C1_PIX8(64) MF_C1_PIX8(80)           \
+    MF_C1_PIX8(96) MF_C1_PIX8(112) MF_C1_PIX8(128) MF_C1_PIX8(144) MF_C1_PIX8(160) MF_C1_PIX8(176)     \
+    MF_C1_PIX8(192) MF_C1_PIX8(208) MF_C1_PIX8(224) MF_C1_PIX8(240)
+
+/* The M7's pass (MF_NEG_CLAMPED layers: SMMLAR needs no temporary), software pipelined for its dual issue: while
+ * pixel q's accumulator X_ runs its 4 SMLADs, pixel q - 1's result A_ is shifted, saturated and stored and pixel
+ * q + 1's words are loaded, so each SMLAD and SMMLAR issues with an independent ALU op or load (6 pairs a pixel).
+ * On entry pixel q's first 3 words are in X_, Y_, Z_ and q - 1's SMMLAR result in A_; on exit q's result is in X_
+ * and q + 1's first words in A_, Z_, Y_: the roles swap from pixel to pixel (MF_C1_PASS_M7). O_: q's byte offset. */
+#define MF_C1_M7_PIX(A_, X_, Y_, Z_, O_)                                                               \
+    "smlad " X_ ", " X_ ", %[w0], %[b2]\n\t"                                                           \
+    "asr " A_ ", " A_ ", %[e]\n\t"                                                                     \
+    "smlad " X_ ", " Y_ ", %[w1], " X_ "\n\t"                                                          \
+    "ssat " A_ ", #8, " A_ "\n\t" MF_C1_CLAMP(A_)                                                      \
+    "smlad " X_ ", " Z_ ", %[w2], " X_ "\n\t"                                                          \
+    "ldr " Y_ ", [%[x], #" O_ "+12]\n\t"                                                               \
+    MF_C1_ST(A_)                                                                                       \
+    "ldr " A_ ", [%[x], #" O_ "+16]\n\t"                                                               \
+    "smlad " X_ ", " Y_ ", %[w3], " X_ "\n\t"                                                          \
+    "ldr " Z_ ", [%[x], #" O_ "+20]\n\t"                                                               \
+    "ldr " Y_ ", [%[x], #" O_ "+24]\n\t"                                                               \
+    "smmlar " X_ ", " X_ ", %[m], %[rnd]\n\t"
+/* 16 pixels from x (pixel 0's first word already in a): pixel 0 has no predecessor, pixel 15 no successor (its own
+ * result stored at the end); then the next pass's first word into a. */
+#define MF_C1_PASS_M7                                                                                  \
+    "ldr %[b], [%[x], #4]\n\tldr %[c], [%[x], #8]\n\t"                                                 \
+    "smlad %[a], %[a], %[w0], %[b2]\n\tsmlad %[a], %[b], %[w1], %[a]\n\tsmlad %[a], %[c], %[w2], %[a]\n\t" \
+    "ldr %[b], [%[x], #12]\n\tldr %[d], [%[x], #16]\n\t"                                               \
+    "smlad %[a], %[b], %[w3], %[a]\n\tldr %[c], [%[x], #20]\n\tldr %[b], [%[x], #24]\n\t"                \
+    "smmlar %[a], %[a], %[m], %[rnd]\n\t"                                                              \
+    MF_C1_M7_PIX("%[a]", "%[d]", "%[c]", "%[b]", "16") MF_C1_M7_PIX("%[d]", "%[a]", "%[b]", "%[c]", "32")   \
+    MF_C1_M7_PIX("%[a]", "%[d]", "%[c]", "%[b]", "48") MF_C1_M7_PIX("%[d]", "%[a]", "%[b]", "%[c]", "64")   \
+    MF_C1_M7_PIX("%[a]", "%[d]", "%[c]", "%[b]", "80") MF_C1_M7_PIX("%[d]", "%[a]", "%[b]", "%[c]", "96")   \
+    MF_C1_M7_PIX("%[a]", "%[d]", "%[c]", "%[b]", "112") MF_C1_M7_PIX("%[d]", "%[a]", "%[b]", "%[c]", "128") \
+    MF_C1_M7_PIX("%[a]", "%[d]", "%[c]", "%[b]", "144") MF_C1_M7_PIX("%[d]", "%[a]", "%[b]", "%[c]", "160") \
+    MF_C1_M7_PIX("%[a]", "%[d]", "%[c]", "%[b]", "176") MF_C1_M7_PIX("%[d]", "%[a]", "%[b]", "%[c]", "192") \
+    MF_C1_M7_PIX("%[a]", "%[d]", "%[c]", "%[b]", "208") MF_C1_M7_PIX("%[d]", "%[a]", "%[b]", "%[c]", "224") \
+    "smlad %[d], %[d], %[w0], %[b2]\n\tasr %[a], %[a], %[e]\n\t"                                       \
+    "smlad %[d], %[c], %[w1], %[d]\n\tssat %[a], #8, %[a]\n\t" MF_C1_CLAMP("%[a]")                     \
+    "smlad %[d], %[b], %[w2], %[d]\n\tldr %[c], [%[x], #252]\n\t" MF_C1_ST("%[a]")                     \
+    "smlad %[d], %[c], %[w3], %[d]\n\t"                                                                \
+    "smmlar %[d], %[d], %[m], %[rnd]\n\t" MF_C1_SAT("%[d]") MF_C1_CLAMP("%[d]") MF_C1_ST("%[d]")
 
 MF_KERNEL void mf_conv2d_s8_c1(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int8_t *buf)
 {
@@ -549,7 +609,7 @@ MF_KERNEL void mf_conv2d_s8_c1(const mf_conv2d_params_t *p, const int8_t *in, in
     const int8_t *row = in, *img = in, *xi = in;   /* row: input pixel of output column 0 of the current row */
     for (int32_t i = 0; i < n_pix; i += run) {
         const int32_t n = n_pix - i < run ? n_pix - i : run;
-        const int32_t n4 = n & ~7;   /* pixels the 8-pixel asm loop takes */
+        const int32_t n4 = n & ~15;  /* pixels the 16-pixel asm loop takes */
         int32_t *d = x16;
         if (dense) {   /* the run's pixels are contiguous */
             const int8_t *xe = xi + 8 * n4;
@@ -558,7 +618,7 @@ MF_KERNEL void mf_conv2d_s8_c1(const mf_conv2d_params_t *p, const int8_t *in, in
                 const int32_t u = mf_dsp_ld4(xi), v = mf_dsp_ld4(xi + 4);
                 d[0] = mf_dsp_ev(u); d[1] = mf_dsp_od(u); d[2] = mf_dsp_ev(v); d[3] = mf_dsp_od(v);
             }
-            *d++ = (int32_t)0x80808080;   /* the 8-pixel loop's end: no sign-extended int8 pair equals it */
+            *d++ = (int32_t)0x80808080;   /* the 16-pixel loop's end: no sign-extended int8 pair equals it */
             for (int32_t q = n4; q < n; ++q, xi += 8, d += 4) {
                 const int32_t u = mf_dsp_ld4(xi), v = mf_dsp_ld4(xi + 4);
                 d[0] = mf_dsp_ev(u); d[1] = mf_dsp_od(u); d[2] = mf_dsp_ev(v); d[3] = mf_dsp_od(v);
@@ -580,8 +640,10 @@ MF_KERNEL void mf_conv2d_s8_c1(const mf_conv2d_params_t *p, const int8_t *in, in
         int8_t *o0 = out + i * oc;
         for (int32_t c = 0; c < oc; ++c, w += ic, r += 4, ++o0) {
             const int32_t u = mf_dsp_ld4(w), v = mf_dsp_ld4(w + 4);
-            /* Hard registers (not r7, the frame pointer when there is one): with free choice GCC's
-             * allocator gave up ("impossible constraints") on some cores and layers. */
+            /* Hard registers but the fourth temporary d: with free choice GCC's allocator gave up ("impossible
+             * constraints") on some cores and layers; d takes the one left (r7: the 14-register asm blocks need
+             * builds without a frame pointer anyway). A hard r7 changed the allocation of the whole inlined model
+             * function (vww's first layer +6% on the M4). */
             register int32_t w0 __asm__("r4") = __sadd16(mf_dsp_ev(u), mf_dsp_ev(u));
             register int32_t w1 __asm__("r5") = __sadd16(mf_dsp_od(u), mf_dsp_od(u));
             register int32_t w2 __asm__("r6") = __sadd16(mf_dsp_ev(v), mf_dsp_ev(v));
@@ -592,19 +654,23 @@ MF_KERNEL void mf_conv2d_s8_c1(const mf_conv2d_params_t *p, const int8_t *in, in
             register int32_t rnd __asm__("r12") = r[3];
             register const int32_t *x __asm__("r2") = x16;
             register int8_t *o __asm__("r3") = o0;
-            register int32_t a __asm__("r0"), b __asm__("r1"), cc __asm__("lr");
+            register int32_t a __asm__("r0"), b __asm__("r1"), cc __asm__("lr"); int32_t d;
 #define MF_C1_OPS                                                                                      \
-    : [x] "+r"(x), [o] "+r"(o), [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(cc)                              \
+    : [x] "+r"(x), [o] "+r"(o), [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(cc), [d] "=&r"(d)                \
     : [w0] "r"(w0), [w1] "r"(w1), [w2] "r"(w2), [w3] "r"(w3), [b2] "r"(b2), [m] "r"(m), [e] "r"(e),      \
       [rnd] "r"(rnd), [oc] "i"(oc), [lo] "i"(p->act_min), [hi] "i"(p->act_max),                        \
-      [clo] "i"(p->act_min > -128), [chi] "i"(p->act_max < 127)                                         \
+      [clo] "i"(p->act_min > -128), [chi] "i"(p->act_max < 127),                                        \
+      [neg] "i"(!MF_NEG_CLAMPED(p->act_min, p->out_offset))                                             \
     : "cc", "memory"
-            if (n4)   /* pixels 0 .. n4 - 1, 8 per pass until the sentinel (x then points at it) */
-                __asm__ volatile("1:\n\t" MF_C1_PIX8(0) MF_C1_PIX8(16) MF_C1_PIX8(32) MF_C1_PIX8(48)
-                                 MF_C1_PIX8(64) MF_C1_PIX8(80) MF_C1_PIX8(96) MF_C1_PIX8(112)
-                                 "ldr %[a], [%[x], #128]!\n\tcmp %[a], #0x80808080\n\tbne 1b" MF_C1_OPS);
-            ++x;          /* past the sentinel: the last n % 8 pixels */
-            for (int32_t q = n & 7; q; --q) __asm__ volatile(MF_C1_PIX8(0) "adds %[x], #16" MF_C1_OPS);
+            const int m7 = MF_C1_M7 && MF_NEG_CLAMPED(p->act_min, p->out_offset);
+            if (n4 && m7)   /* pixels 0 .. n4 - 1, 16 per pass until the sentinel (x then points at it) */
+                __asm__ volatile("ldr %[a], [%[x]]\n1:\n\t" MF_C1_PASS_M7
+                                 "adds %[x], #256\n\tldr %[a], [%[x]]\n\tcmp %[a], #0x80808080\n\tbne 1b" MF_C1_OPS);
+            else if (n4)
+                __asm__ volatile("1:\n\t" MF_C1_PASS_M4
+                                 "adds %[x], #256\n\tldr %[a], [%[x]]\n\tcmp %[a], #0x80808080\n\tbne 1b" MF_C1_OPS);
+            ++x;          /* past the sentinel: the last n % 16 pixels */
+            for (int32_t q = n & 15; q; --q) __asm__ volatile(MF_C1_PIX8(0) "adds %[x], #16" MF_C1_OPS);
 #undef MF_C1_OPS
         }
     }
@@ -998,12 +1064,30 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     mf_dsp_seg_fill(b + jr * ic, (nc - jr) * ic, p->pad_value);
 }
 
+/* MF_DSP_MIX_MACS; for the window's first word (.Lmf_seg_first) the accumulators start there: ma0 and mb0 hold the
+ * group's two biases, every accumulator of a pair is its bias plus the word's products (ma0, mb0 updated last, the
+ * SXTB16 into sa1, sb1, so the raw words and the biases live until their last use): the same instruction count as
+ * MF_DSP_MIX_MACS, and no copies of the biases before the block. */
+#define MF_DSP_SEG_MACS                                                                          \
+    ".if .Lmf_seg_first\n\t"                                                                     \
+    "smlad %[ma1], %[e1], %[wa], %[ma0]\n\t"                                                     \
+    "sxtb16 %[sa1], %[wa]\n\t"                                                                   \
+    "smlad %[mb1], %[e1], %[wb], %[mb0]\n\t"                                                     \
+    "sxtb16 %[sb1], %[wb]\n\t"                                                                   \
+    "smlad %[sa0], %[e0], %[sa1], %[ma0]\n\t"                                                    \
+    "smlad %[sa1], %[e1], %[sa1], %[ma0]\n\t"                                                    \
+    "smlad %[ma0], %[e0], %[wa], %[ma0]\n\t"                                                     \
+    "smlad %[sb0], %[e0], %[sb1], %[mb0]\n\t"                                                    \
+    "smlad %[sb1], %[e1], %[sb1], %[mb0]\n\t"                                                    \
+    "smlad %[mb0], %[e0], %[wb], %[mb0]\n\t"                                                     \
+    ".set .Lmf_seg_first, 0\n\t"                                                                 \
+    ".else\n\t" MF_DSP_MIX_MACS ".endif\n\t"
 /* One input word: pixel 0's at byte X_ of x (pixel 1's D_ further), its weights at byte W_ of w. */
 #define MF_DSP_SEG_WORD(X_, D_, W_)                                                              \
     "ldr %[e0], [%[x], #" X_ "]\n\t"                                                             \
     "ldr %[e1], [%[x], #" X_ "+" D_ "]\n\t"                                                      \
     "ldr %[wa], [%[w], #" W_ "]\n\t"                                                             \
-    "ldr %[wb], [%[w], #" W_ "+4]\n\t" MF_DSP_MIX_MACS
+    "ldr %[wb], [%[w], #" W_ "+4]\n\t" MF_DSP_SEG_MACS
 /* Two rows' last values (the low halves of the words at bytes XA_ and XB_ of x; pixel 1's D_ further) merged into
  * one input word (PKHBT), its weights at byte W_ of w. */
 #define MF_DSP_SEG_PAIR(XA_, XB_, D_, W_)                                                        \
@@ -1014,11 +1098,10 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     "pkhbt %[e0], %[e0], %[wa], lsl #16\n\t"                                                     \
     "pkhbt %[e1], %[e1], %[wb], lsl #16\n\t"                                                     \
     "ldr %[wa], [%[w], #" W_ "]\n\t"                                                             \
-    "ldr %[wb], [%[w], #" W_ "+4]\n\t" MF_DSP_MIX_MACS
-/* The window of a pixel pair, unrolled by the assembler: per row ky its nf whole words (bytes ky * rs + 4j), then,
- * when the rows have an odd count of values (odd), their last values: rows 2i and 2i + 1 merged into one word, a
- * last odd row's alone (its word's second value gets a zero weight). The weight words in the same order. */
-#define MF_DSP_SEG_WINDOW                                                                        \
+    "ldr %[wb], [%[w], #" W_ "+4]\n\t" MF_DSP_SEG_MACS
+/* The rows' whole words, kh * nf of them, word i at byte (i / nf) * rs + 4 * (i % nf) of x, its weights at 8i of w.
+ * M4/M33: each word's 4 loads back to back (LDR pipelining), then its MACs. */
+#define MF_DSP_SEG_WORDS_M4                                                                      \
     ".set .Lmf_seg_ky, 0\n\t"                                                                    \
     ".rept %c[kh]\n\t"                                                                           \
     ".set .Lmf_seg_j, 0\n\t"                                                                     \
@@ -1027,7 +1110,57 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     ".set .Lmf_seg_j, .Lmf_seg_j + 1\n\t"                                                        \
     ".endr\n\t"                                                                                  \
     ".set .Lmf_seg_ky, .Lmf_seg_ky + 1\n\t"                                                      \
+    ".endr\n\t"
+/* M7: software pipelined for its dual issue: word i + 1's loads go into each register right after word i's last
+ * read of it, so they issue with word i's SMLADs (and the next word's first SMLAD), 8 cycles a word instead of 10.
+ * .Lmf_seg_more: a word i + 1 follows; .Lmf_seg_nx, .Lmf_seg_nw: its offsets. */
+#define MF_DSP_SEG_NEXT(R_, B_, O_) ".if .Lmf_seg_more\n\tldr %[" #R_ "], [%[" #B_ "], #" O_ "]\n\t.endif\n\t"
+#define MF_DSP_SEG_WORDS_M7                                                                      \
+    ".if %c[kh] * %c[nf]\n\t"                                                                    \
+    "ldr %[e0], [%[x]]\n\tldr %[e1], [%[x], #%c[d]]\n\tldr %[wa], [%[w]]\n\tldr %[wb], [%[w], #4]\n\t"   \
+    ".set .Lmf_seg_i, 0\n\t"                                                                     \
+    ".rept %c[kh] * %c[nf]\n\t"                                                                  \
+    ".set .Lmf_seg_more, .Lmf_seg_i + 1 < %c[kh] * %c[nf]\n\t"                                     \
+    ".set .Lmf_seg_nx, (.Lmf_seg_i + 1) / %c[nf] * %c[rs] + 4 * ((.Lmf_seg_i + 1) %% %c[nf])\n\t"     \
+    ".set .Lmf_seg_nw, 8 * (.Lmf_seg_i + 1)\n\t"                                                 \
+    ".if .Lmf_seg_first\n\t"   /* MF_DSP_SEG_MACS' first word */                                   \
+    "smlad %[ma1], %[e1], %[wa], %[ma0]\n\t"                                                     \
+    "sxtb16 %[sa1], %[wa]\n\t"                                                                   \
+    "smlad %[mb1], %[e1], %[wb], %[mb0]\n\t"                                                     \
+    "sxtb16 %[sb1], %[wb]\n\t"                                                                   \
+    "smlad %[sa0], %[e0], %[sa1], %[ma0]\n\t"                                                    \
+    "smlad %[sa1], %[e1], %[sa1], %[ma0]\n\t"                                                    \
+    "smlad %[ma0], %[e0], %[wa], %[ma0]\n\t" MF_DSP_SEG_NEXT(wa, w, ".Lmf_seg_nw")                  \
+    "smlad %[sb0], %[e0], %[sb1], %[mb0]\n\t"                                                    \
+    "smlad %[sb1], %[e1], %[sb1], %[mb0]\n\t" MF_DSP_SEG_NEXT(e1, x, ".Lmf_seg_nx + %c[d]")         \
+    "smlad %[mb0], %[e0], %[wb], %[mb0]\n\t" MF_DSP_SEG_NEXT(e0, x, ".Lmf_seg_nx")                  \
+    ".set .Lmf_seg_first, 0\n\t"                                                                 \
+    ".else\n\t"                /* MF_DSP_MIX_MACS */                                               \
+    "smlad %[ma0], %[e0], %[wa], %[ma0]\n\t"                                                     \
+    "smlad %[ma1], %[e1], %[wa], %[ma1]\n\t"                                                     \
+    "sxtb16 %[wa], %[wa]\n\t"                                                                    \
+    "smlad %[mb0], %[e0], %[wb], %[mb0]\n\t"                                                     \
+    "smlad %[mb1], %[e1], %[wb], %[mb1]\n\t"                                                     \
+    "sxtb16 %[wb], %[wb]\n\t"                                                                    \
+    "smlad %[sa0], %[e0], %[wa], %[sa0]\n\t"                                                     \
+    "smlad %[sa1], %[e1], %[wa], %[sa1]\n\t" MF_DSP_SEG_NEXT(wa, w, ".Lmf_seg_nw")                  \
+    "smlad %[sb0], %[e0], %[wb], %[sb0]\n\t" MF_DSP_SEG_NEXT(e0, x, ".Lmf_seg_nx")                  \
+    "smlad %[sb1], %[e1], %[wb], %[sb1]\n\t" MF_DSP_SEG_NEXT(e1, x, ".Lmf_seg_nx + %c[d]")          \
+    ".endif\n\t" MF_DSP_SEG_NEXT(wb, w, ".Lmf_seg_nw + 4")                                        \
+    ".set .Lmf_seg_i, .Lmf_seg_i + 1\n\t"                                                        \
     ".endr\n\t"                                                                                  \
+    ".endif\n\t"
+#if defined(MF_TARGET_M7)
+#define MF_DSP_SEG_WORDS MF_DSP_SEG_WORDS_M7
+#else
+#define MF_DSP_SEG_WORDS MF_DSP_SEG_WORDS_M4
+#endif
+/* The window of a pixel pair, unrolled by the assembler: per row ky its nf whole words (bytes ky * rs + 4j:
+ * MF_DSP_SEG_WORDS), then, when the rows have an odd count of values (odd), their last values: rows 2i and 2i + 1
+ * merged into one word, a last odd row's alone (its word's second value gets a zero weight). The weight words in
+ * the same order. */
+#define MF_DSP_SEG_WINDOW                                                                        \
+    ".set .Lmf_seg_first, 1\n\t" MF_DSP_SEG_WORDS                                                \
     ".if %c[odd]\n\t"                                                                            \
     ".set .Lmf_seg_ky, 0\n\t"                                                                    \
     ".rept %c[kh] / 2\n\t"                                                                       \
@@ -1073,20 +1206,21 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
 
 /* out0[c] and out1[c] for the pixel pair whose windows' rows start at x (pixel 0) and x + d bytes (pixel 1), rows
  * rs bytes apart, kh rows of nf whole words and, when odd, a last value each (MF_DSP_SEG_WINDOW; ops/conv2d.py
- * seg_words words in all), and channels c < n_out. */
+ * seg_words words in all), and channels c < n_out; wseg: per group its weights, then its 12 constants (rq's layout,
+ * ops/conv2d.py seg_stream): one pointer for both. */
 MF_KERNEL void mf_dsp_seg_rows(const int16_t *x, const int32_t kh, const int32_t nf, const int32_t odd, const int32_t rs,
-                               const int32_t d, const int8_t *wseg, const int32_t *rq, const int32_t n_out,
+                               const int32_t d, const int8_t *wseg, const int32_t n_out,
                                const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *out0,
                                int8_t *out1)
 {
     const int32_t words = kh * nf + (odd ? (kh + 1) / 2 : 0);
-    for (int32_t c = 0; c < n_out; c += 4, rq += 12, wseg += 8 * words, out0 += 4, out1 += 4) {
-        int32_t ma0 = rq[0], ma1 = rq[0], sa0 = rq[0], sa1 = rq[0];
-        int32_t mb0 = rq[6], mb1 = rq[6], sb0 = rq[6], sb1 = rq[6];
+    for (int32_t c = 0; c < n_out; c += 4, wseg += 8 * words + 48, out0 += 4, out1 += 4) {
+        const int32_t *rq = (const int32_t *)(const void *)(wseg + 8 * words);   /* the group's constants */
+        int32_t ma0 = rq[0], mb0 = rq[6], ma1, sa0, sa1, mb1, sb0, sb1;   /* the biases: MF_DSP_SEG_MACS */
         int32_t e0, e1, wa, wb;
         __asm__ volatile(MF_DSP_SEG_WINDOW
-                         : [ma0] "+r"(ma0), [ma1] "+r"(ma1), [mb0] "+r"(mb0), [mb1] "+r"(mb1),
-                           [sa0] "+r"(sa0), [sa1] "+r"(sa1), [sb0] "+r"(sb0), [sb1] "+r"(sb1),
+                         : [ma0] "+r"(ma0), [ma1] "=&r"(ma1), [mb0] "+r"(mb0), [mb1] "=&r"(mb1),
+                           [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
                            [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb)
                          : [x] "r"(x), [w] "r"(wseg), [kh] "i"(kh), [nf] "i"(nf), [odd] "i"(odd), [rs] "i"(rs), [d] "i"(d)
                          : "memory");
@@ -1145,7 +1279,7 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
                     else mf_dsp_seg_row(p, in_b, r - p->pad_top, c0, nc, x16 + r * row);
                 }
                 for (int32_t q = 0; q < n_o; q += 2, o += 2 * oc)
-                    mf_dsp_seg_rows(x16 + q * sw * ic, kh, nf, odd, 2 * row, dh, p->weights, p->rq, oc, p->out_offset,
+                    mf_dsp_seg_rows(x16 + q * sw * ic, kh, nf, odd, 2 * row, dh, p->weights, oc, p->out_offset,
                                     p->act_min, p->act_max, o, q + 1 < n_o ? o + oc : spare);
             }
         }
@@ -1176,7 +1310,7 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
                 for (int32_t q = 0; q < n_o; ++q, o += oc, o1 += step1) {
                     const int32_t t = q * sw * ic, shift = two_copies & t;   /* the copy, one value further on */
                     mf_dsp_seg_rows(x16 + (shift ? n_rows * row + t + 1 : t), kh, nf, odd, 2 * row, 2 * sh * row, p->weights,
-                                    p->rq, oc, p->out_offset, p->act_min, p->act_max, o, o1);
+                                    oc, p->out_offset, p->act_min, p->act_max, o, o1);
                 }
             }
             if (two && !direct) mf_dsp_copy(o, spare, ys);   /* o: row oy + 1 */
