@@ -127,6 +127,16 @@ OP_MODELS = {
        for h, w, c, pad, act, zi in ((5, 32, 4, "SAME", "NONE", -128), (6, 33, 3, "SAME", "NONE", 7), (5, 35, 5, "VALID", "NONE", 0),
                                      (4, 35, 7, "SAME", "NONE", -3), (4, 38, 13, "SAME", "NONE", 20), (3, 39, 9, "VALID", "NONE", -1),
                                      (5, 44, 8, "SAME", "NONE", 5), (4, 34, 6, "SAME", "RELU6", -128), (3, 37, 3, "VALID", "RELU", 9))},
+    # MF_NEG_CLAMPED (act_min >= out_offset: ReLU, ReLU6, or no activation with out_zp -128) on the row path's
+    # assembly (unclamped: act range -128..127): its 4-output blocks, the 5-, 6-, 3-, 2- and 1-output blocks at
+    # stride_w 1 and 2, channel tails; the requantisation without the negative-value correction
+    **{f"dw-rows-nc-s{s}-{h}x{w}-c{c}-{act.lower()}": (
+        lambda s=s, h=h, w=w, c=c, act=act, zi=zi, zo=zo: mg.depthwise_model(
+            seed_of("tdrn", s, h, w, c), (1, h, w, c), 1, 3, s, "SAME", 1, act, in_zp=zi, out_zp=zo))
+       for s, h, w, c, act, zi, zo in ((1, 4, 5, 7, "RELU", 3, None), (1, 3, 6, 13, "RELU6", -128, None),
+                                       (1, 5, 7, 5, "RELU", -9, None), (1, 3, 9, 6, "NONE", 4, -128),
+                                       (1, 4, 12, 9, "RELU6", 0, None), (2, 4, 33, 5, "RELU", -2, None),
+                                       (2, 5, 36, 7, "RELU6", -128, None), (2, 3, 38, 4, "NONE", 11, -128))},
     "dw-rows-s1x2-c5": lambda: mg.depthwise_model(24, (1, 5, 34, 5), 1, 3, (1, 2), "SAME", 1, "NONE", in_zp=-6),
     "dw-rows-s2-batch2-c4": lambda: mg.depthwise_model(25, (2, 7, 32, 4), 1, 3, 2, "SAME", 1, "NONE", in_zp=3, out_zp=-4),
     "fc-per-tensor": lambda: mg.fc_model(6, (1, 33), 13, "RELU", per_channel=False, in_zp=7),
@@ -252,6 +262,16 @@ def test_dw_outer_path_taken(core):
         if "same" in name or "batch2" in name:
             assert outer[0] == "2", name
     assert staged >= 5
+
+
+@pytest.mark.parametrize("name", [n for n in OP_MODELS if n.startswith("dw-rows-nc-")])
+def test_dw_rows_neg_clamped_taken(name):
+    """The dw-rows-nc models above take the row path's assembly (unclamped) with act_min >= out_offset (MF_NEG_CLAMPED),
+    where the kernels drop the negative-value correction (ADD ..., ASR #31) from the requantisation."""
+    model_c = compile_model(OP_MODELS[name](), target="m4").files["model.c"]
+    field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
+    assert ".rows = 1" in model_c and field("act_min") == -128 and field("act_max") == 127
+    assert field("act_min") >= field("out_offset")
 
 
 @pytest.mark.parametrize("name,tail", [("dw-rows-5x5-c13-same-none", 1), ("dw-rows-4x5-c64-same-none", 1),

@@ -91,16 +91,22 @@ typedef struct {
  * (v - (v<0) + rnd) >> e with rnd = 2^(e-1) + zp*2^e (nested floors by powers of two collapse).
  * SMMLAR adds rnd - (acc2<0) to the SMMULR product in the same instruction: acc2's sign may stand in
  * for v's because v < 0 implies acc2 < 0 (m >= 0), and when acc2 < 0 but v == 0 the -1 cannot cross
- * a multiple of 2^e (rnd is 2^(e-1) modulo 2^e). */
+ * a multiple of 2^e (rnd is 2^(e-1) modulo 2^e). With act_min >= zp (MF_NEG_CLAMPED: ReLU, ReLU6) the correction
+ * goes: for v < 0 both roundings give a result <= zp <= act_min, which the clamp (or SSAT when act_min is -128)
+ * turns into act_min; every requantisation below (C and assembly) drops it then, one instruction an output. */
 MF_KERNEL int32_t mf_dw_requant(const mf_depthwise_conv2d_params_t *p, int32_t acc2, int32_t m, int32_t e, int32_t rnd)
 {
     int32_t v;
-    __asm__("smmlar %0, %1, %2, %3" : "=r"(v) : "r"(acc2), "r"(m), "r"(rnd + (acc2 >> 31)));
+    __asm__("smmlar %0, %1, %2, %3" : "=r"(v) : "r"(acc2), "r"(m), "r"(MF_NEG_CLAMPED(p->act_min, p->out_offset) ? rnd : rnd + (acc2 >> 31)));
     v = __ssat(v >> e, 8);
     if (p->act_min > -128) v = v < p->act_min ? p->act_min : v;
     if (p->act_max < 127) v = v > p->act_max ? p->act_max : v;
     return v;
 }
+
+/* The asm operand [ncl]: 1 when MF_NEG_CLAMPED (act_min >= out_offset), the requantisation then skips the
+ * negative-value correction (mf_common.h says why both roundings clamp to act_min). */
+#define MF_DW_NCL(lo, zp) [ncl] "i"(MF_NEG_CLAMPED(lo, zp))
 
 /* Channels j and j+1 of a group: their requantisation constants loaded back to back (an M4
  * pipelines them), the accumulators doubled, then the same arithmetic as mf_dw_requant on both, interleaved (an M7 issues the
@@ -113,13 +119,14 @@ MF_KERNEL int32_t mf_dw_requant(const mf_depthwise_conv2d_params_t *p, int32_t a
     "ldr %[m0], %[mm0]\n\tldrb %[e0], %[me0]\n\tldr %[r0], %[mr0]\n\t" \
     "ldr %[m1], %[mm1]\n\tldrb %[e1], %[me1]\n\tldr %[r1], %[mr1]\n\t" \
     DOUBLE \
-    "add %[r0], %[r0], %[x], asr #31\n\tadd %[r1], %[r1], %[y], asr #31\n\t" \
+    ".if %c[ncl] == 0\n\tadd %[r0], %[r0], %[x], asr #31\n\tadd %[r1], %[r1], %[y], asr #31\n\t.endif\n\t" \
     "smmlar %[x], %[x], %[m0], %[r0]\n\tsmmlar %[y], %[y], %[m1], %[r1]\n\t" \
     "asr %[x], %[x], %[e0]\n\tasr %[y], %[y], %[e1]\n\tssat %[x], #8, %[x]\n\tssat %[y], #8, %[y]" \
     : [x] "+r"(A), [y] "+r"(B), [m0] "=&r"(_m0), [e0] "=&r"(_e0), [r0] "=&r"(_r0), \
       [m1] "=&r"(_m1), [e1] "=&r"(_e1), [r1] "=&r"(_r1) \
     : [mm0] "m"((RQ)[4 + (J)]), [me0] "m"(((const uint8_t *)((RQ) + 12))[J]), [mr0] "m"((RQ)[8 + (J)]), \
-      [mm1] "m"((RQ)[5 + (J)]), [me1] "m"(((const uint8_t *)((RQ) + 12))[(J) + 1]), [mr1] "m"((RQ)[9 + (J)]))
+      [mm1] "m"((RQ)[5 + (J)]), [me1] "m"(((const uint8_t *)((RQ) + 12))[(J) + 1]), [mr1] "m"((RQ)[9 + (J)]), \
+      MF_DW_NCL(p->act_min, p->out_offset))
 
 /* Four saturated outputs packed into one word, clamped bytewise to the activation range (SSUB8 sets
  * the GE flags per byte, SEL picks), stored with one STR. */
@@ -530,13 +537,13 @@ MF_KERNEL void mf_dw_rows_channel_c(const mf_depthwise_conv2d_params_t *p, const
     "smlatb %[a1], %[A], %[P], %[a1]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t"
 #define MF_DW_ROWS_RQ(ACC0, ACC1, O0, O1) \
     "smmlar %[A], " ACC0 ", %[Q], %[C]\n\tsmmlar %[B], " ACC1 ", %[Q], %[C]\n\t" \
-    "add %[A], %[A], " ACC0 ", asr #31\n\tadd %[B], %[B], " ACC1 ", asr #31\n\t" \
+    ".if %c[ncl] == 0\n\tadd %[A], %[A], " ACC0 ", asr #31\n\tadd %[B], %[B], " ACC1 ", asr #31\n\t.endif\n\t" \
     "asr %[A], %[A], %[P]\n\tasr %[B], %[B], %[P]\n\tssat %[A], #8, %[A]\n\tssat %[B], #8, %[B]\n\t" \
     "strb %[A], [%[out], " O0 "]\n\tstrb %[B], [%[out], " O1 "]\n\t"
 /* The last output x of a row from the words A = in[x..x+1], B = in[x+2..x+3] of each kernel row (stride_w 1 at
  * column x, stride_w 2 at column 2x alike): out_x = SMLAD(A, P) + SMLABT(B, Q) over the three rows, requantised as
  * MF_DW_ROWS_RQ, stored with STRB. */
-MF_KERNEL void mf_dw_rows_one(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP)
+MF_KERNEL void mf_dw_rows_one(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t ncl)
 {
     int32_t a0, A, B, Cw, P, Q;
     __asm__ volatile(
@@ -548,11 +555,11 @@ MF_KERNEL void mf_dw_rows_one(const int32_t *k, const int32_t *r, int8_t *out, c
         "ldr %[A], [%[r], %[v0]]\n\tldr %[B], [%[r], %[v4]]\n\tldr %[P], [%[k], #16]\n\tldr %[Q], [%[k], #20]\n\t"
         "smlad %[a0], %[A], %[P], %[a0]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
         "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
-        "smmlar %[A], %[a0], %[Q], %[C]\n\tadd %[A], %[A], %[a0], asr #31\n\t"
+        "smmlar %[A], %[a0], %[Q], %[C]\n\t.if %c[ncl] == 0\n\tadd %[A], %[A], %[a0], asr #31\n\t.endif\n\t"
         "asr %[A], %[A], %[P]\n\tssat %[A], #8, %[A]\n\tstrb %[A], [%[out]]"
         : [a0] "=&r"(a0), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
         : [k] "r"(k), [r] "r"(r), [out] "r"(out),
-          [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4)
+          [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [ncl] "i"(ncl)
         : "memory");
 }
 
@@ -605,7 +612,7 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
             : [k] "r"(k), [end] "r"(end),
               [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8), [w12] "i"(2 * WP + 12), [w16] "i"(2 * WP + 16),
               [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [v8] "i"(4 * WP + 8), [v12] "i"(4 * WP + 12), [v16] "i"(4 * WP + 16),
-              [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C)
+              [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), MF_DW_NCL(p->act_min, p->out_offset)
             : "cc", "memory");
     }
     if (OW & 2) {
@@ -619,13 +626,13 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
             : [a0] "=&r"(a0), [a1] "=&r"(a1), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
             : [k] "r"(k), [r] "r"(r), [out] "r"(out),
               [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8), [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4),
-              [v8] "i"(4 * WP + 8), [c1] "i"(C)
+              [v8] "i"(4 * WP + 8), [c1] "i"(C), MF_DW_NCL(p->act_min, p->out_offset)
             : "memory");
         r += 2;
         out += 2 * C;
     }
     if (OW & 1)
-        mf_dw_rows_one(k, r, out, WP);
+        mf_dw_rows_one(k, r, out, WP, MF_NEG_CLAMPED(p->act_min, p->out_offset));
     *rp = r;
     *outp = out;
 }
@@ -647,7 +654,8 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
     "smlad %[a2], %[B], %[P], " B2 "\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t" \
     "smlatb %[a3], %[B], %[P], " B3 "\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\t" \
     "smlad %[a4], %[C], %[P], %[a4]\n\tsmlabt %[a4], %[A], %[Q], %[a4]\n\t"
-MF_KERNEL void mf_dw_rows_five(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C)
+MF_KERNEL void mf_dw_rows_five(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C,
+                               const int32_t ncl)
 {
     int32_t a0, a1, a2, a3, a4, A, B, Cw, P, Q;
     __asm__ volatile(
@@ -657,14 +665,14 @@ MF_KERNEL void mf_dw_rows_five(const int32_t *k, const int32_t *r, int8_t *out, 
         MF_DW_ROWS5_ROW("%[v0]", "%[v4]", "%[v8]", "%[v12]", "[%[k], #16]", "[%[k], #20]", "%[a0]", "%[a1]", "%[a2]", "%[a3]")
         "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
         MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]") MF_DW_ROWS_RQ("%[a2]", "%[a3]", "%[c2]", "%[c3]")
-        "smmlar %[A], %[a4], %[Q], %[C]\n\tadd %[A], %[A], %[a4], asr #31\n\t"
+        "smmlar %[A], %[a4], %[Q], %[C]\n\t.if %c[ncl] == 0\n\tadd %[A], %[A], %[a4], asr #31\n\t.endif\n\t"
         "asr %[A], %[A], %[P]\n\tssat %[A], #8, %[A]\n\tstrb %[A], [%[out], %[c4]]"
         : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [A] "=&r"(A), [B] "=&r"(B),
           [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
         : [k] "r"(k), [r] "r"(r), [out] "r"(out),
           [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8), [w12] "i"(2 * WP + 12),
           [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [v8] "i"(4 * WP + 8), [v12] "i"(4 * WP + 12),
-          [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C)
+          [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), [ncl] "i"(ncl)
         : "memory");
 }
 #undef MF_DW_ROWS5_ROW
@@ -672,7 +680,8 @@ MF_KERNEL void mf_dw_rows_five(const int32_t *k, const int32_t *r, int8_t *out, 
 /* One requantised output as MF_DW_ROWS_RQ with a single temporary T (m in Q, e in P, rnd in B): T = rnd + the sum's sign,
  * SMMLAR into the sum's register, shift, SSAT, STRB. */
 #define MF_DW_ROWS_RQ1(ACC, O) \
-    "add %[A], %[B], " ACC ", asr #31\n\tsmmlar " ACC ", " ACC ", %[Q], %[A]\n\t" \
+    ".if %c[ncl]\n\tsmmlar " ACC ", " ACC ", %[Q], %[B]\n\t.else\n\t" \
+    "add %[A], %[B], " ACC ", asr #31\n\tsmmlar " ACC ", " ACC ", %[Q], %[A]\n\t.endif\n\t" \
     "asr " ACC ", " ACC ", %[P]\n\tssat " ACC ", #8, " ACC "\n\tstrb " ACC ", [%[out], " O "]\n\t"
 /* Six outputs x..x+5 of a row (stride_w 1), the last of a row whose out_w % 4 == 2: the last 4-output block and the
  * 2-output block in one (13 registers: six sums, A, B, P, Q, the pointers). Per kernel row A = in[x..x+1] and
@@ -690,7 +699,8 @@ MF_KERNEL void mf_dw_rows_five(const int32_t *k, const int32_t *r, int8_t *out, 
     "ldr %[B], [%[r], " OD "]\n\t" \
     "smlad %[a4], %[A], %[P], " B4 "\n\tsmlabt %[a4], %[B], %[Q], %[a4]\n\t" \
     "smlatb %[a5], %[A], %[P], %[a5]\n\tsmlad %[a5], %[B], %[Q], %[a5]\n\t"
-MF_KERNEL void mf_dw_rows_six(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C)
+MF_KERNEL void mf_dw_rows_six(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C,
+                              const int32_t ncl)
 {
     int32_t a0, a1, a2, a3, a4, a5, A, B, P, Q;
     __asm__ volatile(
@@ -708,7 +718,7 @@ MF_KERNEL void mf_dw_rows_six(const int32_t *k, const int32_t *r, int8_t *out, c
         : [k] "r"(k), [r] "r"(r), [out] "r"(out),
           [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8), [w12] "i"(2 * WP + 12),
           [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [v8] "i"(4 * WP + 8), [v12] "i"(4 * WP + 12),
-          [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), [c5] "i"(5 * C)
+          [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), [c5] "i"(5 * C), [ncl] "i"(ncl)
         : "memory");
 }
 #undef MF_DW_ROWS6_ROW
@@ -723,7 +733,8 @@ MF_KERNEL void mf_dw_rows_six(const int32_t *k, const int32_t *r, int8_t *out, c
     "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
     "smlatb %[a1], %[A], %[P], " B1 "\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t" \
     "smlad %[a2], %[B], %[P], %[a2]\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t"
-MF_KERNEL void mf_dw_rows_three(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C)
+MF_KERNEL void mf_dw_rows_three(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C,
+                                const int32_t ncl)
 {
     int32_t a0, a1, a2, A, B, Cw, P, Q;
     __asm__ volatile(
@@ -733,13 +744,13 @@ MF_KERNEL void mf_dw_rows_three(const int32_t *k, const int32_t *r, int8_t *out,
         MF_DW_ROWS3_ROW("%[v0]", "%[v4]", "%[v8]", "[%[k], #16]", "[%[k], #20]", "%[a0]", "%[a1]")
         "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
         MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]")
-        "smmlar %[A], %[a2], %[Q], %[C]\n\tadd %[A], %[A], %[a2], asr #31\n\t"
+        "smmlar %[A], %[a2], %[Q], %[C]\n\t.if %c[ncl] == 0\n\tadd %[A], %[A], %[a2], asr #31\n\t.endif\n\t"
         "asr %[A], %[A], %[P]\n\tssat %[A], #8, %[A]\n\tstrb %[A], [%[out], %[c2]]"
         : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw),
           [P] "=&r"(P), [Q] "=&r"(Q)
         : [k] "r"(k), [r] "r"(r), [out] "r"(out),
           [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8),
-          [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [v8] "i"(4 * WP + 8), [c1] "i"(C), [c2] "i"(2 * C)
+          [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [v8] "i"(4 * WP + 8), [c1] "i"(C), [c2] "i"(2 * C), [ncl] "i"(ncl)
         : "memory");
 }
 #undef MF_DW_ROWS3_ROW
@@ -789,19 +800,19 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
             : [k] "r"(k), [end] "r"(end),
               [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8),
               [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [v8] "i"(4 * WP + 8),
-              [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C)
+              [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), MF_DW_NCL(p->act_min, p->out_offset)
             : "cc", "memory");
     }
     if (merged && tail == 1) {
-        mf_dw_rows_five(k, r, out, WP, C);
+        mf_dw_rows_five(k, r, out, WP, C, MF_NEG_CLAMPED(p->act_min, p->out_offset));
         r += 2;
         out += 4 * C;
     } else if (merged) {
-        mf_dw_rows_six(k, r, out, WP, C);
+        mf_dw_rows_six(k, r, out, WP, C, MF_NEG_CLAMPED(p->act_min, p->out_offset));
         r += 3;
         out += 6 * C;
     } else if (tail == 3) {
-        mf_dw_rows_three(k, r, out, WP, C);
+        mf_dw_rows_three(k, r, out, WP, C, MF_NEG_CLAMPED(p->act_min, p->out_offset));
         r += 1;
         out += 2 * C;
     } else if (tail == 2) {   /* out_w 2: two outputs x, x+1 from A, B of each row: the quads' first half */
@@ -816,12 +827,12 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
             MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]")
             : [a0] "=&r"(a0), [a1] "=&r"(a1), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
             : [k] "r"(k), [r] "r"(r), [out] "r"(out),
-              [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [c1] "i"(C)
+              [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [c1] "i"(C), MF_DW_NCL(p->act_min, p->out_offset)
             : "memory");
         r += 1;
         out += 2 * C;
     } else if (tail == 1)     /* out_w 1: the output x from A, B of each row: out_x += SMLAD(A, P) + SMLABT(B, Q) */
-        mf_dw_rows_one(k, r, out, WP);
+        mf_dw_rows_one(k, r, out, WP, MF_NEG_CLAMPED(p->act_min, p->out_offset));
     *rp = r;
     *outp = out;
 }
