@@ -304,6 +304,36 @@ def test_dw_rows_staged_on_core(name, core, tmp_path, monkeypatch):
     exact_on_core(OP_MODELS[name](), core, tmp_path, "target-op", name, staged, ", staged")
 
 
+# dw-rows models whose direct row path takes planes for every input row (_rows_full): quads and the 5-, 6-, 3-output
+# blocks, 1 to 64 channels, SAME and VALID
+ROWS_FULL_NAMES = ["dw-rows-4x8-c1-same-none", "dw-rows-7x12-c36-valid-none", "dw-rows-5x10-c6-same-relu",
+                   "dw-rows-4x5-c64-same-none", "dw-rows-nc-s1-5x7-c5-relu"]
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", ROWS_FULL_NAMES)
+def test_dw_rows_full_taken(name, core):
+    """The ROWS_FULL_NAMES models (run on every core by test_op_on_core) take the direct row path with planes for every
+    input row (band = out_h > 1)."""
+    model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
+    field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
+    assert field("direct") == 1 and field("band") == field("out_h") > 1
+
+
+@pytest.mark.parametrize("name", ROWS_FULL_NAMES)
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+def test_dw_rows_ring_on_core(name, core, tmp_path, monkeypatch):
+    """The same models on the direct row path's ring of three plane rows (weights in three rotations, rows outside
+    the image widened per group), forced by setting ROWS_FULL_MAX_EXTRA to -1."""
+    from microforge.ops import depthwise_conv2d
+    monkeypatch.setattr(depthwise_conv2d, "ROWS_FULL_MAX_EXTRA", -1)
+
+    def ring(model_c):
+        assert ".band = 1," in model_c and ".direct = 1" in model_c
+
+    exact_on_core(OP_MODELS[name](), core, tmp_path, "target-op", name, ring, ", ring")
+
+
 # DSP conv 2-pixel x 4-channel blocks on mixed weights (mf_conv2d_s8_mix): with the padding rule lifted
 # (MIX_MAX_PAD = inf) small odd shapes take that path too: odd in/out channels (1, 3, 5, 7, 13: padded channel
 # groups, partial last group stores, window tails), a lone last pixel, strides, dilation, SAME/VALID,
