@@ -918,11 +918,18 @@ MF_KERNEL void mf_dw_rows(const mf_depthwise_conv2d_params_t *p, const int8_t *i
 {
     const int32_t C = p->in_c, WP = p->wp, PL = MF_DW_ROWS_NR(p) * WP, OWC = p->out_w * C;
     int8_t *const stage = (int8_t *)(s + 4 * PL);
-    mf_dw_rows_pad(p, s, 2 * PL);
+    /* the padding columns of every plane row; mf_dw_rows_widen writes the rest of each row, rows outside the image
+     * whole (a row pipeline calls this once a band: a whole fill cost 300 stores a call on vww's 48-wide rows) */
+    for (int16_t *row = s; row < s + 4 * PL; row += WP) {
+        for (int32_t u = 0; u < p->pad_left; ++u)
+            row[u] = (int16_t)p->pad_value;
+        for (int32_t u = p->pad_left + p->in_w; u < WP; ++u)
+            row[u] = (int16_t)p->pad_value;
+    }
     if (p->direct) {      /* groups outermost: each group's weights built once per call, outputs written directly */
         /* full planes (ops/depthwise_conv2d.py _rows_full: band = out_h): a plane row for every input row the layer
          * reads, input row -pad_top + i in plane row i, so no ring: one rotation of the weights, and the rows outside
-         * the image keep the zero point of the fill above */
+         * the image, widened for the first group, keep their zero points for the others */
         const int32_t full = MF_DW_ROWS_NR(p) > 3;
         for (int32_t b = 0; b < p->batches; ++b) {
             const int8_t *in_b = in + b * p->in_h * p->in_w * C;
@@ -936,7 +943,7 @@ MF_KERNEL void mf_dw_rows(const mf_depthwise_conv2d_params_t *p, const int8_t *i
                 for (int32_t oy = 0; oy < p->out_h; ++oy) {
                     const int32_t iy0 = oy * p->stride_h - p->pad_top;
                     for (; next < iy0 + 3; ++next, slot = slot == 2 && !full ? 0 : slot + 1)
-                        if (next >= iy0 && (!full || (next >= 0 && next < p->in_h)))
+                        if (next >= iy0 && (!full || c0 == 0 || (next >= 0 && next < p->in_h)))
                             mf_dw_rows_widen(p, in_b, next, 1, c0, nc, s + slot * WP);
                     /* channel by channel; mf_dw_rows_run moves r and o along the row, brought to the next channel here */
                     const int32_t *k = full ? kb : kb + 40 * slot, *const kend = k + 10 * nc;   /* slot: the plane row of iy0 */
