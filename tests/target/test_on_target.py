@@ -114,7 +114,10 @@ OP_MODELS = {
                                           (3, 7, 5, "VALID", "NONE", 9, None), (3, 13, 7, "SAME", "NONE", -1, 4),
                                           # out_w % 4 == 2 (the 6-output block, alone and after a quad) and 3 (3 outputs)
                                           (4, 6, 13, "SAME", "NONE", -128, None), (3, 12, 5, "VALID", "NONE", 6, -3),
-                                          (5, 11, 7, "SAME", "NONE", 2, None), (6, 7, 64, "SAME", "NONE", -128, 9))},
+                                          (5, 11, 7, "SAME", "NONE", 2, None), (6, 7, 64, "SAME", "NONE", -128, 9),
+                                          # the quad loop's output step: one post-indexed store (4C <= 255), two
+                                          # (2C <= 255), an ADD (C >= 128)
+                                          (3, 9, 129, "SAME", "NONE", 2, None), (4, 12, 100, "SAME", "RELU6", -128, None))},
     "dw-rows-per-tensor-c6": lambda: mg.depthwise_model(21, (1, 5, 12, 6), 1, 3, 1, "SAME", 1, "NONE", per_channel=False, in_zp=4),
     "dw-rows-s2x1-c4": lambda: mg.depthwise_model(22, (1, 9, 8, 4), 1, 3, (2, 1), "SAME", 1, "NONE", in_zp=-128),
     "dw-rows-batch2-c8": lambda: mg.depthwise_model(23, (2, 5, 9, 8), 1, 3, 1, "SAME", 1, "NONE", in_zp=-2, out_zp=3),
@@ -126,7 +129,8 @@ OP_MODELS = {
             seed_of("tdr2", h, w, c), (1, h, w, c), 1, 3, 2, pad, 1, act, in_zp=zi))
        for h, w, c, pad, act, zi in ((5, 32, 4, "SAME", "NONE", -128), (6, 33, 3, "SAME", "NONE", 7), (5, 35, 5, "VALID", "NONE", 0),
                                      (4, 35, 7, "SAME", "NONE", -3), (4, 38, 13, "SAME", "NONE", 20), (3, 39, 9, "VALID", "NONE", -1),
-                                     (5, 44, 8, "SAME", "NONE", 5), (4, 34, 6, "SAME", "RELU6", -128), (3, 37, 3, "VALID", "RELU", 9))},
+                                     (5, 44, 8, "SAME", "NONE", 5), (4, 34, 6, "SAME", "RELU6", -128), (3, 37, 3, "VALID", "RELU", 9),
+                                     (3, 33, 70, "SAME", "NONE", -4), (3, 32, 131, "SAME", "RELU", -128))},
     # MF_NEG_CLAMPED (act_min >= out_offset: ReLU, ReLU6, or no activation with out_zp -128) on the row path's
     # assembly (unclamped: act range -128..127): its 4-output blocks, the 5-, 6-, 3-, 2- and 1-output blocks at
     # stride_w 1 and 2, channel tails; the requantisation without the negative-value correction

@@ -550,6 +550,24 @@ MF_KERNEL void mf_dw_rows_channel_c(const mf_depthwise_conv2d_params_t *p, const
     ".if %c[ncl] == 0\n\tadd %[A], %[A], " ACC0 ", asr #31\n\tadd %[B], %[B], " ACC1 ", asr #31\n\t.endif\n\t" \
     "asr %[A], %[A], %[P]\n\tasr %[B], %[B], %[P]\n\tssat %[A], #8, %[A]\n\tssat %[B], #8, %[B]\n\t" \
     "strb %[A], [%[out], " O0 "]\n\tstrb %[B], [%[out], " O1 "]\n\t"
+/* Two outputs as MF_DW_ROWS_RQ, the first store post-indexed by STEP_, the second at O1_ (after the step). */
+#define MF_DW_ROWS_RQ_PI(ACC0, ACC1, STEP_, O1_) \
+    "smmlar %[A], " ACC0 ", %[Q], %[C]\n\tsmmlar %[B], " ACC1 ", %[Q], %[C]\n\t" \
+    ".if %c[ncl] == 0\n\tadd %[A], %[A], " ACC0 ", asr #31\n\tadd %[B], %[B], " ACC1 ", asr #31\n\t.endif\n\t" \
+    "asr %[A], %[A], %[P]\n\tasr %[B], %[B], %[P]\n\tssat %[A], #8, %[A]\n\tssat %[B], #8, %[B]\n\t" \
+    "strb %[A], [%[out]], " STEP_ "\n\tstrb %[B], [%[out], " O1_ "]\n\t"
+/* The four outputs of a quad-loop iteration (sums ACC0..ACC3, m, e, rnd loaded as for MF_DW_ROWS_RQ), out stepped by
+ * 4 * C with the stores (post-indexed, 8-bit offsets): by the first when 4 * C <= 255 (the others then at -3C, -2C,
+ * -C), by the first and the third when 2 * C <= 255; else an ADD. */
+#define MF_DW_ROWS_RQ4_STEP(ACC0, ACC1, ACC2, ACC3) \
+    ".if %c[c4] <= 255\n\t" \
+    MF_DW_ROWS_RQ_PI(ACC0, ACC1, "%[c4]", "#-%c[c3]") MF_DW_ROWS_RQ(ACC2, ACC3, "#-%c[c2]", "#-%c[c1]") \
+    ".elseif %c[c2] <= 255\n\t" \
+    MF_DW_ROWS_RQ_PI(ACC0, ACC1, "%[c2]", "#-%c[c1]") MF_DW_ROWS_RQ_PI(ACC2, ACC3, "%[c2]", "#-%c[c1]") \
+    ".else\n\t" \
+    MF_DW_ROWS_RQ(ACC0, ACC1, "#0", "%[c1]") MF_DW_ROWS_RQ(ACC2, ACC3, "%[c2]", "%[c3]") \
+    "add %[out], %[out], %[c4]\n\t" \
+    ".endif\n\t"
 /* The last output x of a row from the words A = in[x..x+1], B = in[x+2..x+3] of each kernel row (stride_w 1 at
  * column x, stride_w 2 at column 2x alike): out_x = SMLAD(A, P) + SMLABT(B, Q) over the three rows, requantised as
  * MF_DW_ROWS_RQ, stored with STRB. */
@@ -577,12 +595,14 @@ MF_KERNEL void mf_dw_rows_one(const int32_t *k, const int32_t *r, int8_t *out, c
  * per row W_i = (in[2x+2i], in[2x+2i+1]): out_x+i += SMLAD(W_i, P) + SMLABT(W_i+1, Q), 2 MAC instructions and one
  * new word per output and row; three data registers (W3, W4 reuse W0's and W1's once those are spent), the same
  * 13 registers, loads back to back and requantisation as mf_dw_rows_run; then 2- and 1-output blocks. */
-#define MF_DW_ROWS2_ROW(O0, O1, O2, O3, O4, MP, MQ, B0, B1, B2, B3) \
+#define MF_DW_ROWS2_ROW(O0, O1, O2, O3, O4, MP, MQ, B0, B1, B2, B3) MF_DW_ROWS2_ROW_(O0, O1, O2, O3, O4 "]", MP, MQ, B0, B1, B2, B3)
+/* O4W: the last load's offset and closing bracket, "#16]!" for the first row (pre-indexed: r steps to the next block) */
+#define MF_DW_ROWS2_ROW_(O0, O1, O2, O3, O4W, MP, MQ, B0, B1, B2, B3) \
     "ldr %[A], [%[r], " O0 "]\n\tldr %[B], [%[r], " O1 "]\n\tldr %[C], [%[r], " O2 "]\n\t" \
     "ldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
     "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
     "smlad %[a1], %[B], %[P], " B1 "\n\tsmlabt %[a1], %[C], %[Q], %[a1]\n\t" \
-    "ldr %[A], [%[r], " O3 "]\n\tldr %[B], [%[r], " O4 "]\n\t" \
+    "ldr %[A], [%[r], " O3 "]\n\tldr %[B], [%[r], " O4W "\n\t" \
     "smlad %[a2], %[C], %[P], " B2 "\n\tsmlabt %[a2], %[A], %[Q], %[a2]\n\t" \
     "smlad %[a3], %[A], %[P], " B3 "\n\tsmlabt %[a3], %[B], %[Q], %[a3]\n\t"
 #define MF_DW_ROWS2_PAIR(O0, O1, O2, MP, MQ, B0, B1) \
@@ -608,20 +628,19 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
         __asm__ volatile(
             "1:\n\t"
             "ldr %[a3], [%[k], #24]\n\t"
-            MF_DW_ROWS2_ROW("#0", "#4", "#8", "#12", "#16", "[%[k], #0]", "[%[k], #4]", "%[a3]", "%[a3]", "%[a3]", "%[a3]")
+            MF_DW_ROWS2_ROW_("#0", "#4", "#8", "#12", "#16]!", "[%[k], #0]", "[%[k], #4]", "%[a3]", "%[a3]", "%[a3]", "%[a3]")
             MF_DW_ROWS2_ROW("%[w0]", "%[w4]", "%[w8]", "%[w12]", "%[w16]", "[%[k], #8]", "[%[k], #12]",
                             "%[a0]", "%[a1]", "%[a2]", "%[a3]")
             MF_DW_ROWS2_ROW("%[v0]", "%[v4]", "%[v8]", "%[v12]", "%[v16]", "[%[k], #16]", "[%[k], #20]",
                             "%[a0]", "%[a1]", "%[a2]", "%[a3]")
             "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
-            MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]") MF_DW_ROWS_RQ("%[a2]", "%[a3]", "%[c2]", "%[c3]")
-            "add %[out], %[out], %[c4]\n\tadd %[r], %[r], #16\n\t"
+            MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]")
             "cmp %[r], %[end]\n\tbne 1b"
             : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw),
               [P] "=&r"(P), [Q] "=&r"(Q), [r] "+r"(r), [out] "+r"(out)
             : [k] "r"(k), [end] "r"(end),
-              [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8), [w12] "i"(2 * WP + 12), [w16] "i"(2 * WP + 16),
-              [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [v8] "i"(4 * WP + 8), [v12] "i"(4 * WP + 12), [v16] "i"(4 * WP + 16),
+              [w0] "i"(2 * WP - 16), [w4] "i"(2 * WP - 12), [w8] "i"(2 * WP - 8), [w12] "i"(2 * WP - 4), [w16] "i"(2 * WP),
+              [v0] "i"(4 * WP - 16), [v4] "i"(4 * WP - 12), [v8] "i"(4 * WP - 8), [v12] "i"(4 * WP - 4), [v16] "i"(4 * WP),
               [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), MF_DW_NCL(p->act_min, p->out_offset)
             : "cc", "memory");
     }
@@ -793,8 +812,10 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
         const int32_t *end = r + 2 * (quads - merged);
         __asm__ volatile(
             "1:\n\t"
-            "ldr %[a3], [%[k], #24]\n\tldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\tldr %[C], [%[r], #8]\n\t"
-            "ldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t"
+            /* the run's last load steps r to the next block (pre-indexed: no later load of the run loses its
+             * pipelining), so the rows below read 8 bytes back */
+            "ldr %[a3], [%[k], #24]\n\tldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\t"
+            "ldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\tldr %[C], [%[r], #8]!\n\t"
             "smlad %[a0], %[A], %[P], %[a3]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
             "smlatb %[a1], %[A], %[P], %[a3]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t"
             "smlad %[a2], %[B], %[P], %[a3]\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t"
@@ -802,14 +823,13 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
             MF_DW_ROWS_ROW("%[w0]", "%[w4]", "%[w8]", "[%[k], #8]", "[%[k], #12]")
             MF_DW_ROWS_ROW("%[v0]", "%[v4]", "%[v8]", "[%[k], #16]", "[%[k], #20]")
             "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
-            MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]") MF_DW_ROWS_RQ("%[a2]", "%[a3]", "%[c2]", "%[c3]")
-            "add %[out], %[out], %[c4]\n\tadd %[r], %[r], #8\n\t"
+            MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]")
             "cmp %[r], %[end]\n\tbne 1b"
             : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw),
               [P] "=&r"(P), [Q] "=&r"(Q), [r] "+r"(r), [out] "+r"(out)
             : [k] "r"(k), [end] "r"(end),
-              [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8),
-              [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [v8] "i"(4 * WP + 8),
+              [w0] "i"(2 * WP - 8), [w4] "i"(2 * WP - 4), [w8] "i"(2 * WP),
+              [v0] "i"(4 * WP - 8), [v4] "i"(4 * WP - 4), [v8] "i"(4 * WP),
               [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), MF_DW_NCL(p->act_min, p->out_offset)
             : "cc", "memory");
     }
@@ -856,6 +876,8 @@ MF_KERNEL void mf_dw_rows_channel(const mf_depthwise_conv2d_params_t *p, const i
 #undef MF_DW_ROWS_ROW
 #undef MF_DW_ROWS_ROW2
 #undef MF_DW_ROWS_RQ
+#undef MF_DW_ROWS_RQ_PI
+#undef MF_DW_ROWS_RQ4_STEP
 
 /* One group's stack constants from its MF_DW_ROWS_GW flash words (ops/depthwise_conv2d.py _rows_layout): per kernel row r
  * the int8 words Z = (w_r0 c0..c3), X01 = (w_r1 c0, w_r1 c1, w_r2 c0, w_r2 c1), X23 (the same for c2, c3).
