@@ -714,18 +714,17 @@ MF_KERNEL void mf_dw_rows_five(const int32_t *k, const int32_t *r, int8_t *out, 
     "asr " ACC ", " ACC ", %[P]\n\tssat " ACC ", #8, " ACC "\n\tstrb " ACC ", [%[out], " O "]\n\t"
 /* Six outputs x..x+5 of a row (stride_w 1), the last of a row whose out_w % 4 == 2: the last 4-output block and the
  * 2-output block in one (13 registers: six sums, A, B, P, Q, the pointers). Per kernel row A = in[x..x+1] and
- * B = in[x+2..x+3] with the weights, then C = in[x+4..x+5] into A once out_x, out_x+1 are done and D = in[x+6..x+7]
- * into B once out_x+2, out_x+3 are: out_x+4 += SMLAD(C, P) + SMLABT(D, Q), out_x+5 += SMLATB(C, P) + SMLAD(D, Q)
+ * B = in[x+2..x+3] with the weights, then, once out_x, out_x+1 and B's half of out_x+2, out_x+3 are done,
+ * C = in[x+4..x+5] into A and D = in[x+6..x+7] into B (two loads back to back): out_x+4 += SMLAD(C, P) + SMLABT(D, Q), out_x+5 += SMLATB(C, P) + SMLAD(D, Q)
  * (D's columns are inside the scratch row: wp = out_w + 2). The sixth sum holds 2*bias until the first row's other
  * MACs have taken it as their addend. */
 #define MF_DW_ROWS6_ROW(OA, OB, OC, OD, MP, MQ, B0, B1, B2, B3, B4) \
     "ldr %[A], [%[r], " OA "]\n\tldr %[B], [%[r], " OB "]\n\tldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
     "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
     "smlatb %[a1], %[A], %[P], " B1 "\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t" \
-    "ldr %[A], [%[r], " OC "]\n\t" \
-    "smlad %[a2], %[B], %[P], " B2 "\n\tsmlabt %[a2], %[A], %[Q], %[a2]\n\t" \
-    "smlatb %[a3], %[B], %[P], " B3 "\n\tsmlad %[a3], %[A], %[Q], %[a3]\n\t" \
-    "ldr %[B], [%[r], " OD "]\n\t" \
+    "smlad %[a2], %[B], %[P], " B2 "\n\tsmlatb %[a3], %[B], %[P], " B3 "\n\t" \
+    "ldr %[A], [%[r], " OC "]\n\tldr %[B], [%[r], " OD "]\n\t" \
+    "smlabt %[a2], %[A], %[Q], %[a2]\n\tsmlad %[a3], %[A], %[Q], %[a3]\n\t" \
     "smlad %[a4], %[A], %[P], " B4 "\n\tsmlabt %[a4], %[B], %[Q], %[a4]\n\t" \
     "smlatb %[a5], %[A], %[P], %[a5]\n\tsmlad %[a5], %[B], %[Q], %[a5]\n\t"
 MF_KERNEL void mf_dw_rows_six(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C,
