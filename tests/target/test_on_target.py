@@ -338,6 +338,24 @@ def test_dw_rows_ring_on_core(name, core, tmp_path, monkeypatch):
     exact_on_core(OP_MODELS[name](), core, tmp_path, "target-op", name, ring, ", ring")
 
 
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+def test_dw_rows_schedule_per_core(core, tmp_path):
+    """The row path's quad loops follow the core model.c names: on the M7 (MF_TARGET_M7) each row's loads of the next
+    row's words issue between its MACs (MF_DW_ROWS_ROW_M7, MF_DW_ROWS2_ROW_M7), on the M4/M33 in back-to-back runs:
+    the preprocessed model.c of a row-path layer holds, for stride_w 1 and 2, one schedule's text and not the other's."""
+    import subprocess
+    cm = compile_model(OP_MODELS["dw-rows-4x12-c100-same-relu6"](), target=core)
+    assert ".rows = 1" in cm.files["model.c"]
+    cm.write(tmp_path)
+    cpu = {"m4": "cortex-m4", "m7": "cortex-m7", "m33": "cortex-m33"}[core]
+    text = subprocess.run(["arm-none-eabi-gcc", "-E", f"-mcpu={cpu}", "-mthumb", f"-I{tmp_path}", str(tmp_path / "model.c")],
+                          check=True, capture_output=True, text=True).stdout
+    for m7_text, m4_text in (('"ldr %[A], [%[r], %[w0]]\\n\\t"',
+                              '"smlad %[a0], %[A], %[P], %[a3]\\n\\tsmlabt %[a0], %[B], %[Q], %[a0]\\n\\t"'),
+                             ('"ldr %[C], [%[r], %[w8]]\\n\\t"', '"%[w12]" "]\\n\\tldr %[B], [%[r], " "%[w16]"')):
+        assert (m7_text in text) == (core == "m7") and (m4_text in text) == (core != "m7"), (core, m7_text)
+
+
 # DSP conv 2-pixel x 4-channel blocks on mixed weights (mf_conv2d_s8_mix): with the padding rule lifted
 # (MIX_MAX_PAD = inf) small odd shapes take that path too: odd in/out channels (1, 3, 5, 7, 13: padded channel
 # groups, partial last group stores, window tails), a lone last pixel, strides, dilation, SAME/VALID,

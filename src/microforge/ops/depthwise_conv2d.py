@@ -13,8 +13,10 @@ from .base import (NO_READ, OpDef, is_int16, expect_arity, expect_const, expect_
 ROWS_MIN_OUT_W = 4
 # The same at stride_w 2 (each output widens four input columns, not one): measured on single layers (M4 / M7 vs the
 # pixel kernel): 24 outputs -19% / -9%, 16 outputs -2% / -7% (16x16x64: -1.5% / +10%), 12 outputs -10% / +1%,
-# 6 outputs +4% / +21%; the M7 pairs the pixel kernel's SXTB16/PKHBT work, not the row path's MACs.
-ROWS_MIN_OUT_W_S2 = 16
+# 6 outputs +4% / +21%; the M7 pairs the pixel kernel's SXTB16/PKHBT work, not the row path's MACs. Measured again with
+# the row path's ReLU-aware requantisation and its M7 schedule (vww's 12x12x32 layer, M4 / M7 / M33): 12 outputs
+# -5% / +0.2% / -4%, 6 outputs (6x6x64, M4 / M7) +8% / +15%.
+ROWS_MIN_OUT_W_S2 = 12
 # runtime/dsp row path, direct order: planes for every input row (no ring of three: one weight rotation, no zero-point
 # rows rewritten per channel group) when that costs at most this many bytes more scratch (_rows_full)
 ROWS_FULL_MAX_EXTRA = 384

@@ -541,6 +541,15 @@ MF_KERNEL void mf_dw_rows_channel_c(const mf_depthwise_conv2d_params_t *p, const
     "smlatb %[a1], %[A], %[P], %[a1]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t" \
     "smlad %[a2], %[B], %[P], %[a2]\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t" \
     "smlatb %[a3], %[B], %[P], %[a3]\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\t"
+/* The M7 schedule of a quad-loop row (MF_TARGET_M7): the row's eight MACs ordered so that A, P, B, then C and Q are
+ * spent in turn, each register reloaded for the next row (offsets NA, NB, NC, weights NP, NQ) right after its last
+ * use, so every load issues beside a MAC; B0..B3 the first MACs' addends (2*bias in a3 for the first row). The
+ * M4/M33 keep MF_DW_ROWS_ROW (loads back to back, pipelined there; alone they would cost two cycles each). */
+#define MF_DW_ROWS_ROW_M7(B0, B1, B2, B3, LA, LP, LB, LCQ) \
+    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlatb %[a1], %[A], %[P], " B1 "\n\t" \
+    "smlad %[a2], %[B], %[P], " B2 "\n\t" LA "smlatb %[a3], %[B], %[P], " B3 "\n\t" LP \
+    "smlabt %[a0], %[B], %[Q], %[a0]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t" LB \
+    "smlabt %[a2], %[C], %[Q], %[a2]\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\t" LCQ
 #define MF_DW_ROWS_ROW2(OA, OB, MP, MQ) \
     "ldr %[A], [%[r], " OA "]\n\tldr %[B], [%[r], " OB "]\n\tldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
     "smlad %[a0], %[A], %[P], %[a0]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
@@ -605,6 +614,15 @@ MF_KERNEL void mf_dw_rows_one(const int32_t *k, const int32_t *r, int8_t *out, c
     "ldr %[A], [%[r], " O3 "]\n\tldr %[B], [%[r], " O4W "\n\t" \
     "smlad %[a2], %[C], %[P], " B2 "\n\tsmlabt %[a2], %[A], %[Q], %[a2]\n\t" \
     "smlad %[a3], %[A], %[P], " B3 "\n\tsmlabt %[a3], %[B], %[Q], %[a3]\n\t"
+/* The M7 schedule of a stride-2 quad-loop row (as MF_DW_ROWS_ROW_M7): W3, W4 loaded into A, B once W0, W1 are spent,
+ * then the next row's W2 (LC), its weight P and W0 (LAP), W1 and Q (LBQ) as their registers free, each load beside a
+ * MAC. */
+#define MF_DW_ROWS2_ROW_M7(O3, O4W, B0, B1, B2, B3, LC, LAP, LBQ) \
+    "smlad %[a0], %[A], %[P], " B0 "\n\tldr %[A], [%[r], " O3 "]\n\t" \
+    "smlabt %[a0], %[B], %[Q], %[a0]\n\tsmlad %[a1], %[B], %[P], " B1 "\n\tldr %[B], [%[r], " O4W "\n\t" \
+    "smlabt %[a1], %[C], %[Q], %[a1]\n\tsmlad %[a2], %[C], %[P], " B2 "\n\t" LC \
+    "smlabt %[a2], %[A], %[Q], %[a2]\n\tsmlad %[a3], %[A], %[P], " B3 "\n\t" LAP \
+    "smlabt %[a3], %[B], %[Q], %[a3]\n\t" LBQ
 #define MF_DW_ROWS2_PAIR(O0, O1, O2, MP, MQ, B0, B1) \
     "ldr %[A], [%[r], " O0 "]\n\tldr %[B], [%[r], " O1 "]\n\tldr %[C], [%[r], " O2 "]\n\t" \
     "ldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
@@ -628,12 +646,25 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
         __asm__ volatile(
             "1:\n\t"
             "ldr %[a3], [%[k], #24]\n\t"
+#if defined(MF_TARGET_M7)
+            "ldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\tldr %[C], [%[r], #8]\n\t"
+            "ldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t"
+            MF_DW_ROWS2_ROW_M7("#12", "#16]!", "%[a3]", "%[a3]", "%[a3]", "%[a3]", "ldr %[C], [%[r], %[w8]]\n\t",
+                               "ldr %[P], [%[k], #8]\n\tldr %[A], [%[r], %[w0]]\n\t",
+                               "ldr %[B], [%[r], %[w4]]\n\tldr %[Q], [%[k], #12]\n\t")
+            MF_DW_ROWS2_ROW_M7("%[w12]", "%[w16]]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "ldr %[C], [%[r], %[v8]]\n\t",
+                               "ldr %[P], [%[k], #16]\n\tldr %[A], [%[r], %[v0]]\n\t",
+                               "ldr %[B], [%[r], %[v4]]\n\tldr %[Q], [%[k], #20]\n\t")
+            MF_DW_ROWS2_ROW_M7("%[v12]", "%[v16]]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "ldr %[C], [%[k], #32]\n\t",
+                               "ldr %[P], [%[k], #36]\n\t", "ldr %[Q], [%[k], #28]\n\t")
+#else
             MF_DW_ROWS2_ROW_("#0", "#4", "#8", "#12", "#16]!", "[%[k], #0]", "[%[k], #4]", "%[a3]", "%[a3]", "%[a3]", "%[a3]")
             MF_DW_ROWS2_ROW("%[w0]", "%[w4]", "%[w8]", "%[w12]", "%[w16]", "[%[k], #8]", "[%[k], #12]",
                             "%[a0]", "%[a1]", "%[a2]", "%[a3]")
             MF_DW_ROWS2_ROW("%[v0]", "%[v4]", "%[v8]", "%[v12]", "%[v16]", "[%[k], #16]", "[%[k], #20]",
                             "%[a0]", "%[a1]", "%[a2]", "%[a3]")
             "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
+#endif
             MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]")
             "cmp %[r], %[end]\n\tbne 1b"
             : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw),
@@ -667,6 +698,8 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
 }
 #undef MF_DW_ROWS2_ROW
 #undef MF_DW_ROWS2_PAIR
+#undef MF_DW_ROWS2_ROW_M7
+#undef MF_DW_ROWS2_ROW_
 
 /* Five outputs x..x+4 of a row (stride_w 1), the last of a row whose out_w % 4 == 1: the last 4-output block and the
  * lone last output in one (measured on kws's 5-wide rows: 98 -> ~84 cycles a channel row on the M4). Per kernel row
@@ -815,6 +848,14 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
              * pipelining), so the rows below read 8 bytes back */
             "ldr %[a3], [%[k], #24]\n\tldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\t"
             "ldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\tldr %[C], [%[r], #8]!\n\t"
+#if defined(MF_TARGET_M7)
+            MF_DW_ROWS_ROW_M7("%[a3]", "%[a3]", "%[a3]", "%[a3]", "ldr %[A], [%[r], %[w0]]\n\t", "ldr %[P], [%[k], #8]\n\t",
+                              "ldr %[B], [%[r], %[w4]]\n\t", "ldr %[C], [%[r], %[w8]]\n\tldr %[Q], [%[k], #12]\n\t")
+            MF_DW_ROWS_ROW_M7("%[a0]", "%[a1]", "%[a2]", "%[a3]", "ldr %[A], [%[r], %[v0]]\n\t", "ldr %[P], [%[k], #16]\n\t",
+                              "ldr %[B], [%[r], %[v4]]\n\t", "ldr %[C], [%[r], %[v8]]\n\tldr %[Q], [%[k], #20]\n\t")
+            MF_DW_ROWS_ROW_M7("%[a0]", "%[a1]", "%[a2]", "%[a3]", "", "ldr %[P], [%[k], #36]\n\t", "",
+                              "ldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t")
+#else
             "smlad %[a0], %[A], %[P], %[a3]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
             "smlatb %[a1], %[A], %[P], %[a3]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t"
             "smlad %[a2], %[B], %[P], %[a3]\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t"
@@ -822,6 +863,7 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
             MF_DW_ROWS_ROW("%[w0]", "%[w4]", "%[w8]", "[%[k], #8]", "[%[k], #12]")
             MF_DW_ROWS_ROW("%[v0]", "%[v4]", "%[v8]", "[%[k], #16]", "[%[k], #20]")
             "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
+#endif
             MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]")
             "cmp %[r], %[end]\n\tbne 1b"
             : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw),
@@ -877,6 +919,7 @@ MF_KERNEL void mf_dw_rows_channel(const mf_depthwise_conv2d_params_t *p, const i
 #undef MF_DW_ROWS_RQ
 #undef MF_DW_ROWS_RQ_PI
 #undef MF_DW_ROWS_RQ4_STEP
+#undef MF_DW_ROWS_ROW_M7
 
 /* One group's stack constants from its MF_DW_ROWS_GW flash words (ops/depthwise_conv2d.py _rows_layout): per kernel row r
  * the int8 words Z = (w_r0 c0..c3), X01 = (w_r1 c0, w_r1 c1, w_r2 c0, w_r2 c1), X23 (the same for c2, c3).
