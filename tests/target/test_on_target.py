@@ -340,9 +340,10 @@ def test_dw_rows_ring_on_core(name, core, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 def test_dw_rows_schedule_per_core(core, tmp_path):
-    """The row path's quad loops follow the core model.c names: on the M7 (MF_TARGET_M7) each row's loads of the next
-    row's words issue between its MACs (MF_DW_ROWS_ROW_M7, MF_DW_ROWS2_ROW_M7), on the M4/M33 in back-to-back runs:
-    the preprocessed model.c of a row-path layer holds, for stride_w 1 and 2, one schedule's text and not the other's."""
+    """The row path's quad loops and 5- and 6-output blocks follow the core model.c names: on the M7 (MF_TARGET_M7)
+    each row's loads of the next row's words issue between its MACs (MF_DW_ROWS_ROW_M7, MF_DW_ROWS2_ROW_M7, ...), on
+    the M4/M33 in back-to-back runs: the preprocessed model.c of a row-path layer holds, for the stride_w 1 and 2
+    quads and the 5-output block, one schedule's text and not the other's."""
     import subprocess
     cm = compile_model(OP_MODELS["dw-rows-4x12-c100-same-relu6"](), target=core)
     assert ".rows = 1" in cm.files["model.c"]
@@ -352,7 +353,9 @@ def test_dw_rows_schedule_per_core(core, tmp_path):
                           check=True, capture_output=True, text=True).stdout
     for m7_text, m4_text in (('"ldr %[A], [%[r], %[w0]]\\n\\t"',
                               '"smlad %[a0], %[A], %[P], %[a3]\\n\\tsmlabt %[a0], %[B], %[Q], %[a0]\\n\\t"'),
-                             ('"ldr %[C], [%[r], %[w8]]\\n\\t"', '"%[w12]" "]\\n\\tldr %[B], [%[r], " "%[w16]"')):
+                             ('"ldr %[C], [%[r], %[w8]]\\n\\t"', '"%[w12]" "]\\n\\tldr %[B], [%[r], " "%[w16]"'),
+                             ('"ldr %[C], [%[r], %[w8]]\\n\\tldr %[P], [%[k], #8]\\n\\t"',   # the 5-output block
+                              '"%[w12]" "]\\n\\t" "smlad %[a2], %[B], %[P], "')):
         assert (m7_text in text) == (core == "m7") and (m4_text in text) == (core != "m7"), (core, m7_text)
 
 

@@ -716,16 +716,36 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
     "smlad %[a2], %[B], %[P], " B2 "\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t" \
     "smlatb %[a3], %[B], %[P], " B3 "\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\t" \
     "smlad %[a4], %[C], %[P], %[a4]\n\tsmlabt %[a4], %[A], %[Q], %[a4]\n\t"
+/* The M7 schedule (MF_TARGET_M7, as MF_DW_ROWS_ROW_M7): D into A, then the next row's B (LB), C and P (LCP), A and Q
+ * (LAQ) loaded as their registers free, each beside a MAC. */
+#define MF_DW_ROWS5_ROW_M7(OD, B0, B1, B2, B3, LB, LCP, LAQ) \
+    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlatb %[a1], %[A], %[P], " B1 "\n\tldr %[A], [%[r], " OD "]\n\t" \
+    "smlabt %[a0], %[B], %[Q], %[a0]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t" \
+    "smlad %[a2], %[B], %[P], " B2 "\n\tsmlatb %[a3], %[B], %[P], " B3 "\n\t" LB \
+    "smlabt %[a2], %[C], %[Q], %[a2]\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\tsmlad %[a4], %[C], %[P], %[a4]\n\t" LCP \
+    "smlabt %[a4], %[A], %[Q], %[a4]\n\t" LAQ
 MF_KERNEL void mf_dw_rows_five(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C,
                                const int32_t ncl)
 {
     int32_t a0, a1, a2, a3, a4, A, B, Cw, P, Q;
     __asm__ volatile(
         "ldr %[a4], [%[k], #24]\n\t"
+#if defined(MF_TARGET_M7)
+        "ldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\tldr %[C], [%[r], #8]\n\tldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t"
+        MF_DW_ROWS5_ROW_M7("#12", "%[a4]", "%[a4]", "%[a4]", "%[a4]", "ldr %[B], [%[r], %[w4]]\n\t",
+                           "ldr %[C], [%[r], %[w8]]\n\tldr %[P], [%[k], #8]\n\t",
+                           "ldr %[A], [%[r], %[w0]]\n\tldr %[Q], [%[k], #12]\n\t")
+        MF_DW_ROWS5_ROW_M7("%[w12]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "ldr %[B], [%[r], %[v4]]\n\t",
+                           "ldr %[C], [%[r], %[v8]]\n\tldr %[P], [%[k], #16]\n\t",
+                           "ldr %[A], [%[r], %[v0]]\n\tldr %[Q], [%[k], #20]\n\t")
+        MF_DW_ROWS5_ROW_M7("%[v12]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "",
+                           "ldr %[C], [%[k], #32]\n\tldr %[P], [%[k], #36]\n\t", "ldr %[Q], [%[k], #28]\n\t")
+#else
         MF_DW_ROWS5_ROW("#0", "#4", "#8", "#12", "[%[k], #0]", "[%[k], #4]", "%[a4]", "%[a4]", "%[a4]", "%[a4]")
         MF_DW_ROWS5_ROW("%[w0]", "%[w4]", "%[w8]", "%[w12]", "[%[k], #8]", "[%[k], #12]", "%[a0]", "%[a1]", "%[a2]", "%[a3]")
         MF_DW_ROWS5_ROW("%[v0]", "%[v4]", "%[v8]", "%[v12]", "[%[k], #16]", "[%[k], #20]", "%[a0]", "%[a1]", "%[a2]", "%[a3]")
         "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
+#endif
         MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]") MF_DW_ROWS_RQ("%[a2]", "%[a3]", "%[c2]", "%[c3]")
         "smmlar %[A], %[a4], %[Q], %[C]\n\t.if %c[ncl] == 0\n\tadd %[A], %[A], %[a4], asr #31\n\t.endif\n\t"
         "asr %[A], %[A], %[P]\n\tssat %[A], #8, %[A]\n\tstrb %[A], [%[out], %[c4]]"
@@ -738,6 +758,7 @@ MF_KERNEL void mf_dw_rows_five(const int32_t *k, const int32_t *r, int8_t *out, 
         : "memory");
 }
 #undef MF_DW_ROWS5_ROW
+#undef MF_DW_ROWS5_ROW_M7
 
 /* One requantised output as MF_DW_ROWS_RQ with a single temporary T (m in Q, e in P, rnd in B): T = rnd + the sum's sign,
  * SMMLAR into the sum's register, shift, SSAT, STRB. */
@@ -760,18 +781,37 @@ MF_KERNEL void mf_dw_rows_five(const int32_t *k, const int32_t *r, int8_t *out, 
     "smlabt %[a2], %[A], %[Q], %[a2]\n\tsmlad %[a3], %[A], %[Q], %[a3]\n\t" \
     "smlad %[a4], %[A], %[P], " B4 "\n\tsmlabt %[a4], %[B], %[Q], %[a4]\n\t" \
     "smlatb %[a5], %[A], %[P], %[a5]\n\tsmlad %[a5], %[B], %[Q], %[a5]\n\t"
+/* The M7 schedule (MF_TARGET_M7, as MF_DW_ROWS_ROW_M7): C into A, D into B, then the next row's A (LA), P (LP), B
+ * and Q (LBQ) loaded as their registers free, each beside a MAC. */
+#define MF_DW_ROWS6_ROW_M7(OC, OD, B0, B1, B2, B3, B4, LA, LP, LBQ) \
+    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlatb %[a1], %[A], %[P], " B1 "\n\tldr %[A], [%[r], " OC "]\n\t" \
+    "smlad %[a2], %[B], %[P], " B2 "\n\tsmlatb %[a3], %[B], %[P], " B3 "\n\t" \
+    "smlabt %[a0], %[B], %[Q], %[a0]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\tldr %[B], [%[r], " OD "]\n\t" \
+    "smlabt %[a2], %[A], %[Q], %[a2]\n\tsmlad %[a3], %[A], %[Q], %[a3]\n\t" \
+    "smlad %[a4], %[A], %[P], " B4 "\n\tsmlatb %[a5], %[A], %[P], %[a5]\n\t" LA \
+    "smlabt %[a4], %[B], %[Q], %[a4]\n\t" LP "smlad %[a5], %[B], %[Q], %[a5]\n\t" LBQ
 MF_KERNEL void mf_dw_rows_six(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C,
                               const int32_t ncl)
 {
     int32_t a0, a1, a2, a3, a4, a5, A, B, P, Q;
     __asm__ volatile(
         "ldr %[a5], [%[k], #24]\n\t"
+#if defined(MF_TARGET_M7)
+        "ldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\tldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t"
+        MF_DW_ROWS6_ROW_M7("#8", "#12", "%[a5]", "%[a5]", "%[a5]", "%[a5]", "%[a5]", "ldr %[A], [%[r], %[w0]]\n\t",
+                           "ldr %[P], [%[k], #8]\n\t", "ldr %[B], [%[r], %[w4]]\n\tldr %[Q], [%[k], #12]\n\t")
+        MF_DW_ROWS6_ROW_M7("%[w8]", "%[w12]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]", "ldr %[A], [%[r], %[v0]]\n\t",
+                           "ldr %[P], [%[k], #16]\n\t", "ldr %[B], [%[r], %[v4]]\n\tldr %[Q], [%[k], #20]\n\t")
+        MF_DW_ROWS6_ROW_M7("%[v8]", "%[v12]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]", "",
+                           "ldr %[P], [%[k], #36]\n\t", "ldr %[Q], [%[k], #28]\n\tldr %[B], [%[k], #32]\n\t")
+#else
         MF_DW_ROWS6_ROW("#0", "#4", "#8", "#12", "[%[k], #0]", "[%[k], #4]", "%[a5]", "%[a5]", "%[a5]", "%[a5]", "%[a5]")
         MF_DW_ROWS6_ROW("%[w0]", "%[w4]", "%[w8]", "%[w12]", "[%[k], #8]", "[%[k], #12]",
                         "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]")
         MF_DW_ROWS6_ROW("%[v0]", "%[v4]", "%[v8]", "%[v12]", "[%[k], #16]", "[%[k], #20]",
                         "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]")
         "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[B], [%[k], #32]\n\t"
+#endif
         MF_DW_ROWS_RQ1("%[a0]", "#0") MF_DW_ROWS_RQ1("%[a1]", "%[c1]") MF_DW_ROWS_RQ1("%[a2]", "%[c2]")
         MF_DW_ROWS_RQ1("%[a3]", "%[c3]") MF_DW_ROWS_RQ1("%[a4]", "%[c4]") MF_DW_ROWS_RQ1("%[a5]", "%[c5]")
         : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [a5] "=&r"(a5),
@@ -783,6 +823,7 @@ MF_KERNEL void mf_dw_rows_six(const int32_t *k, const int32_t *r, int8_t *out, c
         : "memory");
 }
 #undef MF_DW_ROWS6_ROW
+#undef MF_DW_ROWS6_ROW_M7
 
 /* Three outputs x..x+2 (stride_w 1), the last of a row whose out_w % 4 == 3: the 2-output block and the lone last
  * output in one, from A = in[x..x+1], B = in[x+2..x+3], C = in[x+4..x+5] of each kernel row (out_x+2 += SMLAD(B, P) +
