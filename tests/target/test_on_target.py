@@ -116,7 +116,10 @@ OP_MODELS = {
                                           (3, 7, 5, "VALID", "NONE", 9, None), (3, 13, 7, "SAME", "NONE", -1, 4),
                                           # out_w % 4 == 2 (the 6-output block, alone and after a quad) and 3 (3 outputs)
                                           (4, 6, 13, "SAME", "NONE", -128, None), (3, 12, 5, "VALID", "NONE", 6, -3),
-                                          (5, 11, 7, "SAME", "NONE", 2, None), (6, 7, 64, "SAME", "NONE", -128, 9))},
+                                          (5, 11, 7, "SAME", "NONE", 2, None), (6, 7, 64, "SAME", "NONE", -128, 9),
+                                          # the quad loop's output step: one post-indexed store (4C <= 255), two
+                                          # (2C <= 255), an ADD (C >= 128)
+                                          (3, 9, 129, "SAME", "NONE", 2, None), (4, 12, 100, "SAME", "RELU6", -128, None))},
     "dw-rows-per-tensor-c6": lambda: mg.depthwise_model(21, (1, 5, 12, 6), 1, 3, 1, "SAME", 1, "NONE", per_channel=False, in_zp=4),
     "dw-rows-s2x1-c4": lambda: mg.depthwise_model(22, (1, 9, 8, 4), 1, 3, (2, 1), "SAME", 1, "NONE", in_zp=-128),
     "dw-rows-batch2-c8": lambda: mg.depthwise_model(23, (2, 5, 9, 8), 1, 3, 1, "SAME", 1, "NONE", in_zp=-2, out_zp=3),
@@ -128,7 +131,18 @@ OP_MODELS = {
             seed_of("tdr2", h, w, c), (1, h, w, c), 1, 3, 2, pad, 1, act, in_zp=zi))
        for h, w, c, pad, act, zi in ((5, 32, 4, "SAME", "NONE", -128), (6, 33, 3, "SAME", "NONE", 7), (5, 35, 5, "VALID", "NONE", 0),
                                      (4, 35, 7, "SAME", "NONE", -3), (4, 38, 13, "SAME", "NONE", 20), (3, 39, 9, "VALID", "NONE", -1),
-                                     (5, 44, 8, "SAME", "NONE", 5), (4, 34, 6, "SAME", "RELU6", -128), (3, 37, 3, "VALID", "RELU", 9))},
+                                     (5, 44, 8, "SAME", "NONE", 5), (4, 34, 6, "SAME", "RELU6", -128), (3, 37, 3, "VALID", "RELU", 9),
+                                     (3, 33, 70, "SAME", "NONE", -4), (3, 32, 131, "SAME", "RELU", -128))},
+    # MF_NEG_CLAMPED (act_min >= out_offset: ReLU, ReLU6, or no activation with out_zp -128) on the row path's
+    # assembly (unclamped: act range -128..127): its 4-output blocks, the 5-, 6-, 3-, 2- and 1-output blocks at
+    # stride_w 1 and 2, channel tails; the requantisation without the negative-value correction
+    **{f"dw-rows-nc-s{s}-{h}x{w}-c{c}-{act.lower()}": (
+        lambda s=s, h=h, w=w, c=c, act=act, zi=zi, zo=zo: mg.depthwise_model(
+            seed_of("tdrn", s, h, w, c), (1, h, w, c), 1, 3, s, "SAME", 1, act, in_zp=zi, out_zp=zo))
+       for s, h, w, c, act, zi, zo in ((1, 4, 5, 7, "RELU", 3, None), (1, 3, 6, 13, "RELU6", -128, None),
+                                       (1, 5, 7, 5, "RELU", -9, None), (1, 3, 9, 6, "NONE", 4, -128),
+                                       (1, 4, 12, 9, "RELU6", 0, None), (2, 4, 33, 5, "RELU", -2, None),
+                                       (2, 5, 36, 7, "RELU6", -128, None), (2, 3, 38, 4, "NONE", 11, -128))},
     "dw-rows-s1x2-c5": lambda: mg.depthwise_model(24, (1, 5, 34, 5), 1, 3, (1, 2), "SAME", 1, "NONE", in_zp=-6),
     "dw-rows-s2-batch2-c4": lambda: mg.depthwise_model(25, (2, 7, 32, 4), 1, 3, 2, "SAME", 1, "NONE", in_zp=3, out_zp=-4),
     "fc-per-tensor": lambda: mg.fc_model(6, (1, 33), 13, "RELU", per_channel=False, in_zp=7),
@@ -267,6 +281,16 @@ def test_dw_outer_path_taken(core):
     assert staged >= 5
 
 
+@pytest.mark.parametrize("name", [n for n in OP_MODELS if n.startswith("dw-rows-nc-")])
+def test_dw_rows_neg_clamped_taken(name):
+    """The dw-rows-nc models above take the row path's assembly (unclamped) with act_min >= out_offset (MF_NEG_CLAMPED),
+    where the kernels drop the negative-value correction (ADD ..., ASR #31) from the requantisation."""
+    model_c = compile_model(OP_MODELS[name](), target="m4").files["model.c"]
+    field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
+    assert ".rows = 1" in model_c and field("act_min") == -128 and field("act_max") == 127
+    assert field("act_min") >= field("out_offset")
+
+
 @pytest.mark.parametrize("name,tail", [("dw-rows-5x5-c13-same-none", 1), ("dw-rows-4x5-c64-same-none", 1),
                                        ("dw-rows-3x7-c5-valid-none", 1), ("dw-rows-3x13-c7-same-none", 1),
                                        ("dw-rows-4x6-c13-same-none", 2), ("dw-rows-3x12-c5-valid-none", 2),
@@ -295,6 +319,57 @@ def test_dw_rows_staged_on_core(name, core, tmp_path, monkeypatch):
         assert ".direct = 0" in model_c and ".direct = 1" not in model_c
 
     exact_on_core(OP_MODELS[name](), core, tmp_path, "target-op", name, staged, ", staged")
+
+
+# dw-rows models whose direct row path takes planes for every input row (_rows_full): quads and the 5-, 6-, 3-output
+# blocks, 1 to 64 channels, SAME and VALID
+ROWS_FULL_NAMES = ["dw-rows-4x8-c1-same-none", "dw-rows-7x12-c36-valid-none", "dw-rows-5x10-c6-same-relu",
+                   "dw-rows-4x5-c64-same-none", "dw-rows-nc-s1-5x7-c5-relu"]
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", ROWS_FULL_NAMES)
+def test_dw_rows_full_taken(name, core):
+    """The ROWS_FULL_NAMES models (run on every core by test_op_on_core) take the direct row path with planes for every
+    input row (band = out_h > 1)."""
+    model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
+    field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
+    assert field("direct") == 1 and field("band") == field("out_h") > 1
+
+
+@pytest.mark.parametrize("name", ROWS_FULL_NAMES)
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+def test_dw_rows_ring_on_core(name, core, tmp_path, monkeypatch):
+    """The same models on the direct row path's ring of three plane rows (weights in three rotations, rows outside
+    the image widened per group), forced by setting ROWS_FULL_MAX_EXTRA to -1."""
+    from microforge.ops import depthwise_conv2d
+    monkeypatch.setattr(depthwise_conv2d, "ROWS_FULL_MAX_EXTRA", -1)
+
+    def ring(model_c):
+        assert ".band = 1," in model_c and ".direct = 1" in model_c
+
+    exact_on_core(OP_MODELS[name](), core, tmp_path, "target-op", name, ring, ", ring")
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+def test_dw_rows_schedule_per_core(core, tmp_path):
+    """The row path's quad loops and 5- and 6-output blocks follow the core model.c names: on the M7 (MF_TARGET_M7)
+    each row's loads of the next row's words issue between its MACs (MF_DW_ROWS_ROW_M7, MF_DW_ROWS2_ROW_M7, ...), on
+    the M4/M33 in back-to-back runs: the preprocessed model.c of a row-path layer holds, for the stride_w 1 and 2
+    quads and the 5-output block, one schedule's text and not the other's."""
+    import subprocess
+    cm = compile_model(OP_MODELS["dw-rows-4x12-c100-same-relu6"](), target=core)
+    assert ".rows = 1" in cm.files["model.c"]
+    cm.write(tmp_path)
+    cpu = {"m4": "cortex-m4", "m7": "cortex-m7", "m33": "cortex-m33"}[core]
+    text = subprocess.run(["arm-none-eabi-gcc", "-E", f"-mcpu={cpu}", "-mthumb", f"-I{tmp_path}", str(tmp_path / "model.c")],
+                          check=True, capture_output=True, text=True).stdout
+    for m7_text, m4_text in (('"ldr %[A], [%[r], %[w0]]\\n\\t"',
+                              '"smlad %[a0], %[A], %[P], %[a3]\\n\\tsmlabt %[a0], %[B], %[Q], %[a0]\\n\\t"'),
+                             ('"ldr %[C], [%[r], %[w8]]\\n\\t"', '"%[w12]" "]\\n\\tldr %[B], [%[r], " "%[w16]"'),
+                             ('"ldr %[C], [%[r], %[w8]]\\n\\tldr %[P], [%[k], #8]\\n\\t"',   # the 5-output block
+                              '"%[w12]" "]\\n\\t" "smlad %[a2], %[B], %[P], "')):
+        assert (m7_text in text) == (core == "m7") and (m4_text in text) == (core != "m7"), (core, m7_text)
 
 
 # DSP conv 2-pixel x 4-channel blocks on mixed weights (mf_conv2d_s8_mix): with the padding rule lifted

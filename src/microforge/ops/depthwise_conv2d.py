@@ -13,8 +13,13 @@ from .base import (NO_READ, OpDef, is_int16, expect_arity, expect_const, expect_
 ROWS_MIN_OUT_W = 4
 # The same at stride_w 2 (each output widens four input columns, not one): measured on single layers (M4 / M7 vs the
 # pixel kernel): 24 outputs -19% / -9%, 16 outputs -2% / -7% (16x16x64: -1.5% / +10%), 12 outputs -10% / +1%,
-# 6 outputs +4% / +21%; the M7 pairs the pixel kernel's SXTB16/PKHBT work, not the row path's MACs.
-ROWS_MIN_OUT_W_S2 = 16
+# 6 outputs +4% / +21%; the M7 pairs the pixel kernel's SXTB16/PKHBT work, not the row path's MACs. Measured again with
+# the row path's ReLU-aware requantisation and its M7 schedule (vww's 12x12x32 layer, M4 / M7 / M33): 12 outputs
+# -5% / +0.2% / -4%, 6 outputs (6x6x64, M4 / M7) +8% / +15%.
+ROWS_MIN_OUT_W_S2 = 12
+# runtime/dsp row path, direct order: planes for every input row (no ring of three: one weight rotation, no zero-point
+# rows rewritten per channel group) when that costs at most this many bytes more scratch (_rows_full)
+ROWS_FULL_MAX_EXTRA = 384
 # runtime/dsp pixel path, channel groups outermost (mf_dw_outer): its stack holds the widened weights of at most this many
 # taps (MF_DW_OUTER_TAPS)
 OUTER_MAX_TAPS = 9
@@ -115,6 +120,8 @@ class DepthwiseConv2D(OpDef):
         if wr is not None:    # runtime/dsp's row path reads only wr (and its scratch)
             wp, band = self.rows_pitch(op), self.rows_band(op)
             direct = self._rows_direct(op, ctx.place(x), ctx.place(y), pad_t)
+            if direct and self._rows_full(op):
+                band = y.shape[1]
             fields.update(weights="0", bias="0", mult="0", shift="0", simd=1, wq="0", rq="0", pad="0", rows=1, wp=wp,
                           band=band, wr=ctx.const(f"{op.name}_wr", wr), direct=int(direct))
             p = ctx.params("mf_depthwise_conv2d_params_t", fields)
@@ -259,6 +266,15 @@ class DepthwiseConv2D(OpDef):
         return (w.shape[1] == 3 and w.shape[2] == 3 and w.shape[3] == x.shape[3] and o["stride_w"] in (1, 2)
                 and o["dilation_h"] == 1 and o["dilation_w"] == 1
                 and op.outputs[0].shape[2] >= (ROWS_MIN_OUT_W if o["stride_w"] == 1 else ROWS_MIN_OUT_W_S2))
+
+    @staticmethod
+    def _rows_full(op: Op) -> bool:
+        """Whether the direct row path takes planes for every input row it reads (mf_dw_rows with band = out_h,
+        (out_h - 1) * stride_h + 3 plane rows) instead of a ring of three: it then builds one rotation of each group's
+        weights, not three, and the rows outside the image keep their zero points from the first fill, at
+        8 * wp bytes a plane row more scratch (ROWS_FULL_MAX_EXTRA). The reads and writes keep the ring's order."""
+        nr = (op.outputs[0].shape[1] - 1) * op.options["stride_h"] + 3
+        return (nr - 3) * 8 * DepthwiseConv2D.rows_pitch(op) <= ROWS_FULL_MAX_EXTRA
 
     @staticmethod
     def rows_band(op: Op) -> int:

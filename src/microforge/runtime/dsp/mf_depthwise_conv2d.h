@@ -32,7 +32,9 @@
  * stride_w 2 output x from W = in[2x..2x+1] and the next output's W: SMLAD(W, P) + SMLABT(W', Q), one new word per
  * output (mf_dw_rows2_channel). At stride_w 1 a row's last outputs run as one block: the last 4 outputs and the 1 or 2
  * after them as 5 or 6 (mf_dw_rows_five, _six: the quads' reloads and a short block's setup saved), 3 leftovers as 3
- * (mf_dw_rows_three), out_w 1 and 2 alone; at stride_w 2 2- and 1-output blocks take the leftovers; layers with an
+ * (mf_dw_rows_three), out_w 1 and 2 alone; at stride_w 2 2- and 1-output blocks take the leftovers (the 4-output loops
+ * step r and out by writeback; on the M7 the blocks' loads of the next kernel row issue beside the MACs:
+ * MF_DW_ROWS_ROW_M7 and its kin, chosen by MF_TARGET_M7); layers with an
  * activation clamp run a C loop on the same words. The weights stay int8 in flash (p->wr: 9 bytes a channel, as
  * the .tflite, plus the words 2*bias, m, rnd, e: 25 bytes a channel); mf_dw_rows_weights builds a group's doubled
  * int16 words on the stack (SXTB16, SADD16, PKHBT) that the assembly reads. Two orders:
@@ -41,7 +43,9 @@
  *   outermost; the planes are a ring of three input rows, so each input row is widened once per group (output row
  *   oy finds its kernel rows rotated in the ring: the weights are built in the three rotations, 480 bytes of
  *   stack), outputs written straight to the output; each input row is read before any output row after it is
- *   written, so _rows_direct's replay of reads per output row stays a safe bound;
+ *   written, so _rows_direct's replay of reads per output row stays a safe bound; when planes for every input row
+ *   cost little more scratch (ops/depthwise_conv2d.py _rows_full: band = out_h), no ring: one rotation, and the rows
+ *   outside the image are never rewritten (measured on vww's 6x6x128 layers, M4: 116.6K -> 107.6K cycles);
  * - staged: bands of p->band output rows outermost, the band's 3 + (band - 1) * stride_h input rows widened per
  *   group, each group's weights built again per band; outputs go to a staging copy of the band, copied to the
  *   output once the band has read all its input, so the output may overlap the input by the lead
@@ -91,16 +95,22 @@ typedef struct {
  * (v - (v<0) + rnd) >> e with rnd = 2^(e-1) + zp*2^e (nested floors by powers of two collapse).
  * SMMLAR adds rnd - (acc2<0) to the SMMULR product in the same instruction: acc2's sign may stand in
  * for v's because v < 0 implies acc2 < 0 (m >= 0), and when acc2 < 0 but v == 0 the -1 cannot cross
- * a multiple of 2^e (rnd is 2^(e-1) modulo 2^e). */
+ * a multiple of 2^e (rnd is 2^(e-1) modulo 2^e). With act_min >= zp (MF_NEG_CLAMPED: ReLU, ReLU6) the correction
+ * goes: for v < 0 both roundings give a result <= zp <= act_min, which the clamp (or SSAT when act_min is -128)
+ * turns into act_min; every requantisation below (C and assembly) drops it then, one instruction an output. */
 MF_KERNEL int32_t mf_dw_requant(const mf_depthwise_conv2d_params_t *p, int32_t acc2, int32_t m, int32_t e, int32_t rnd)
 {
     int32_t v;
-    __asm__("smmlar %0, %1, %2, %3" : "=r"(v) : "r"(acc2), "r"(m), "r"(rnd + (acc2 >> 31)));
+    __asm__("smmlar %0, %1, %2, %3" : "=r"(v) : "r"(acc2), "r"(m), "r"(MF_NEG_CLAMPED(p->act_min, p->out_offset) ? rnd : rnd + (acc2 >> 31)));
     v = __ssat(v >> e, 8);
     if (p->act_min > -128) v = v < p->act_min ? p->act_min : v;
     if (p->act_max < 127) v = v > p->act_max ? p->act_max : v;
     return v;
 }
+
+/* The asm operand [ncl]: 1 when MF_NEG_CLAMPED (act_min >= out_offset), the requantisation then skips the
+ * negative-value correction (mf_common.h says why both roundings clamp to act_min). */
+#define MF_DW_NCL(lo, zp) [ncl] "i"(MF_NEG_CLAMPED(lo, zp))
 
 /* Channels j and j+1 of a group: their requantisation constants loaded back to back (an M4
  * pipelines them), the accumulators doubled, then the same arithmetic as mf_dw_requant on both, interleaved (an M7 issues the
@@ -113,13 +123,14 @@ MF_KERNEL int32_t mf_dw_requant(const mf_depthwise_conv2d_params_t *p, int32_t a
     "ldr %[m0], %[mm0]\n\tldrb %[e0], %[me0]\n\tldr %[r0], %[mr0]\n\t" \
     "ldr %[m1], %[mm1]\n\tldrb %[e1], %[me1]\n\tldr %[r1], %[mr1]\n\t" \
     DOUBLE \
-    "add %[r0], %[r0], %[x], asr #31\n\tadd %[r1], %[r1], %[y], asr #31\n\t" \
+    ".if %c[ncl] == 0\n\tadd %[r0], %[r0], %[x], asr #31\n\tadd %[r1], %[r1], %[y], asr #31\n\t.endif\n\t" \
     "smmlar %[x], %[x], %[m0], %[r0]\n\tsmmlar %[y], %[y], %[m1], %[r1]\n\t" \
     "asr %[x], %[x], %[e0]\n\tasr %[y], %[y], %[e1]\n\tssat %[x], #8, %[x]\n\tssat %[y], #8, %[y]" \
     : [x] "+r"(A), [y] "+r"(B), [m0] "=&r"(_m0), [e0] "=&r"(_e0), [r0] "=&r"(_r0), \
       [m1] "=&r"(_m1), [e1] "=&r"(_e1), [r1] "=&r"(_r1) \
     : [mm0] "m"((RQ)[4 + (J)]), [me0] "m"(((const uint8_t *)((RQ) + 12))[J]), [mr0] "m"((RQ)[8 + (J)]), \
-      [mm1] "m"((RQ)[5 + (J)]), [me1] "m"(((const uint8_t *)((RQ) + 12))[(J) + 1]), [mr1] "m"((RQ)[9 + (J)]))
+      [mm1] "m"((RQ)[5 + (J)]), [me1] "m"(((const uint8_t *)((RQ) + 12))[(J) + 1]), [mr1] "m"((RQ)[9 + (J)]), \
+      MF_DW_NCL(p->act_min, p->out_offset))
 
 /* Four saturated outputs packed into one word, clamped bytewise to the activation range (SSUB8 sets
  * the GE flags per byte, SEL picks), stored with one STR. */
@@ -375,6 +386,15 @@ MF_KERNEL void mf_depthwise_conv2d_generic(const mf_depthwise_conv2d_params_t *p
  * s[channel][row][u] (u = input column + pad_left; padding columns and rows hold the input zero point),
  * then each channel's output rows with its weight words and requantisation constants. */
 #define MF_DW_ROWS_NR(p) (((p)->band - 1) * (p)->stride_h + 3)
+/* n words of plane at s (word aligned: wp and the plane size are even) set to the input zero point, two columns a
+ * store */
+MF_INLINE void mf_dw_rows_pad(const mf_depthwise_conv2d_params_t *p, int16_t *s, int32_t n)
+{
+    const uint32_t zz = (uint32_t)(uint16_t)p->pad_value * 0x10001u;
+    uint32_t *w = (uint32_t *)s;
+    for (int32_t i = 0; i < n; ++i)
+        w[i] = zz;
+}
 MF_KERNEL void mf_dw_rows_widen(const mf_depthwise_conv2d_params_t *p, const int8_t *in_b, int32_t iy0, int32_t nrows,
                                 int32_t c0, int32_t nc, int16_t *s)
 {
@@ -382,10 +402,9 @@ MF_KERNEL void mf_dw_rows_widen(const mf_depthwise_conv2d_params_t *p, const int
     for (int32_t ky = 0; ky < nrows; ++ky) {
         const int32_t iy = iy0 + ky;
         int16_t *d = s + ky * WP + L;
-        if (iy < 0 || iy >= p->in_h) {
+        if (iy < 0 || iy >= p->in_h) {   /* the whole plane row, padding columns included */
             for (int32_t j = 0; j < nc; ++j)
-                for (int32_t x = 0; x < W; ++x)
-                    d[j * PL + x] = (int16_t)p->pad_value;
+                mf_dw_rows_pad(p, s + j * PL + ky * WP, WP / 2);
             continue;
         }
         const int8_t *src = in_b + iy * W * C + c0;
@@ -524,19 +543,46 @@ MF_KERNEL void mf_dw_rows_channel_c(const mf_depthwise_conv2d_params_t *p, const
     "smlatb %[a1], %[A], %[P], %[a1]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t" \
     "smlad %[a2], %[B], %[P], %[a2]\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t" \
     "smlatb %[a3], %[B], %[P], %[a3]\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\t"
+/* The M7 schedule of a quad-loop row (MF_TARGET_M7): the row's eight MACs ordered so that A, P, B, then C and Q are
+ * spent in turn, each register reloaded for the next row (offsets NA, NB, NC, weights NP, NQ) right after its last
+ * use, so every load issues beside a MAC; B0..B3 the first MACs' addends (2*bias in a3 for the first row). The
+ * M4/M33 keep MF_DW_ROWS_ROW (loads back to back, pipelined there; alone they would cost two cycles each). */
+#define MF_DW_ROWS_ROW_M7(B0, B1, B2, B3, LA, LP, LB, LCQ) \
+    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlatb %[a1], %[A], %[P], " B1 "\n\t" \
+    "smlad %[a2], %[B], %[P], " B2 "\n\t" LA "smlatb %[a3], %[B], %[P], " B3 "\n\t" LP \
+    "smlabt %[a0], %[B], %[Q], %[a0]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t" LB \
+    "smlabt %[a2], %[C], %[Q], %[a2]\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\t" LCQ
 #define MF_DW_ROWS_ROW2(OA, OB, MP, MQ) \
     "ldr %[A], [%[r], " OA "]\n\tldr %[B], [%[r], " OB "]\n\tldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
     "smlad %[a0], %[A], %[P], %[a0]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
     "smlatb %[a1], %[A], %[P], %[a1]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t"
 #define MF_DW_ROWS_RQ(ACC0, ACC1, O0, O1) \
     "smmlar %[A], " ACC0 ", %[Q], %[C]\n\tsmmlar %[B], " ACC1 ", %[Q], %[C]\n\t" \
-    "add %[A], %[A], " ACC0 ", asr #31\n\tadd %[B], %[B], " ACC1 ", asr #31\n\t" \
+    ".if %c[ncl] == 0\n\tadd %[A], %[A], " ACC0 ", asr #31\n\tadd %[B], %[B], " ACC1 ", asr #31\n\t.endif\n\t" \
     "asr %[A], %[A], %[P]\n\tasr %[B], %[B], %[P]\n\tssat %[A], #8, %[A]\n\tssat %[B], #8, %[B]\n\t" \
     "strb %[A], [%[out], " O0 "]\n\tstrb %[B], [%[out], " O1 "]\n\t"
+/* Two outputs as MF_DW_ROWS_RQ, the first store post-indexed by STEP_, the second at O1_ (after the step). */
+#define MF_DW_ROWS_RQ_PI(ACC0, ACC1, STEP_, O1_) \
+    "smmlar %[A], " ACC0 ", %[Q], %[C]\n\tsmmlar %[B], " ACC1 ", %[Q], %[C]\n\t" \
+    ".if %c[ncl] == 0\n\tadd %[A], %[A], " ACC0 ", asr #31\n\tadd %[B], %[B], " ACC1 ", asr #31\n\t.endif\n\t" \
+    "asr %[A], %[A], %[P]\n\tasr %[B], %[B], %[P]\n\tssat %[A], #8, %[A]\n\tssat %[B], #8, %[B]\n\t" \
+    "strb %[A], [%[out]], " STEP_ "\n\tstrb %[B], [%[out], " O1_ "]\n\t"
+/* The four outputs of a quad-loop iteration (sums ACC0..ACC3, m, e, rnd loaded as for MF_DW_ROWS_RQ), out stepped by
+ * 4 * C with the stores (post-indexed, 8-bit offsets): by the first when 4 * C <= 255 (the others then at -3C, -2C,
+ * -C), by the first and the third when 2 * C <= 255; else an ADD. */
+#define MF_DW_ROWS_RQ4_STEP(ACC0, ACC1, ACC2, ACC3) \
+    ".if %c[c4] <= 255\n\t" \
+    MF_DW_ROWS_RQ_PI(ACC0, ACC1, "%[c4]", "#-%c[c3]") MF_DW_ROWS_RQ(ACC2, ACC3, "#-%c[c2]", "#-%c[c1]") \
+    ".elseif %c[c2] <= 255\n\t" \
+    MF_DW_ROWS_RQ_PI(ACC0, ACC1, "%[c2]", "#-%c[c1]") MF_DW_ROWS_RQ_PI(ACC2, ACC3, "%[c2]", "#-%c[c1]") \
+    ".else\n\t" \
+    MF_DW_ROWS_RQ(ACC0, ACC1, "#0", "%[c1]") MF_DW_ROWS_RQ(ACC2, ACC3, "%[c2]", "%[c3]") \
+    "add %[out], %[out], %[c4]\n\t" \
+    ".endif\n\t"
 /* The last output x of a row from the words A = in[x..x+1], B = in[x+2..x+3] of each kernel row (stride_w 1 at
  * column x, stride_w 2 at column 2x alike): out_x = SMLAD(A, P) + SMLABT(B, Q) over the three rows, requantised as
  * MF_DW_ROWS_RQ, stored with STRB. */
-MF_KERNEL void mf_dw_rows_one(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP)
+MF_KERNEL void mf_dw_rows_one(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t ncl)
 {
     int32_t a0, A, B, Cw, P, Q;
     __asm__ volatile(
@@ -548,11 +594,11 @@ MF_KERNEL void mf_dw_rows_one(const int32_t *k, const int32_t *r, int8_t *out, c
         "ldr %[A], [%[r], %[v0]]\n\tldr %[B], [%[r], %[v4]]\n\tldr %[P], [%[k], #16]\n\tldr %[Q], [%[k], #20]\n\t"
         "smlad %[a0], %[A], %[P], %[a0]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
         "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
-        "smmlar %[A], %[a0], %[Q], %[C]\n\tadd %[A], %[A], %[a0], asr #31\n\t"
+        "smmlar %[A], %[a0], %[Q], %[C]\n\t.if %c[ncl] == 0\n\tadd %[A], %[A], %[a0], asr #31\n\t.endif\n\t"
         "asr %[A], %[A], %[P]\n\tssat %[A], #8, %[A]\n\tstrb %[A], [%[out]]"
         : [a0] "=&r"(a0), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
         : [k] "r"(k), [r] "r"(r), [out] "r"(out),
-          [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4)
+          [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [ncl] "i"(ncl)
         : "memory");
 }
 
@@ -560,14 +606,25 @@ MF_KERNEL void mf_dw_rows_one(const int32_t *k, const int32_t *r, int8_t *out, c
  * per row W_i = (in[2x+2i], in[2x+2i+1]): out_x+i += SMLAD(W_i, P) + SMLABT(W_i+1, Q), 2 MAC instructions and one
  * new word per output and row; three data registers (W3, W4 reuse W0's and W1's once those are spent), the same
  * 13 registers, loads back to back and requantisation as mf_dw_rows_run; then 2- and 1-output blocks. */
-#define MF_DW_ROWS2_ROW(O0, O1, O2, O3, O4, MP, MQ, B0, B1, B2, B3) \
+#define MF_DW_ROWS2_ROW(O0, O1, O2, O3, O4, MP, MQ, B0, B1, B2, B3) MF_DW_ROWS2_ROW_(O0, O1, O2, O3, O4 "]", MP, MQ, B0, B1, B2, B3)
+/* O4W: the last load's offset and closing bracket, "#16]!" for the first row (pre-indexed: r steps to the next block) */
+#define MF_DW_ROWS2_ROW_(O0, O1, O2, O3, O4W, MP, MQ, B0, B1, B2, B3) \
     "ldr %[A], [%[r], " O0 "]\n\tldr %[B], [%[r], " O1 "]\n\tldr %[C], [%[r], " O2 "]\n\t" \
     "ldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
     "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
     "smlad %[a1], %[B], %[P], " B1 "\n\tsmlabt %[a1], %[C], %[Q], %[a1]\n\t" \
-    "ldr %[A], [%[r], " O3 "]\n\tldr %[B], [%[r], " O4 "]\n\t" \
+    "ldr %[A], [%[r], " O3 "]\n\tldr %[B], [%[r], " O4W "\n\t" \
     "smlad %[a2], %[C], %[P], " B2 "\n\tsmlabt %[a2], %[A], %[Q], %[a2]\n\t" \
     "smlad %[a3], %[A], %[P], " B3 "\n\tsmlabt %[a3], %[B], %[Q], %[a3]\n\t"
+/* The M7 schedule of a stride-2 quad-loop row (as MF_DW_ROWS_ROW_M7): W3, W4 loaded into A, B once W0, W1 are spent,
+ * then the next row's W2 (LC), its weight P and W0 (LAP), W1 and Q (LBQ) as their registers free, each load beside a
+ * MAC. */
+#define MF_DW_ROWS2_ROW_M7(O3, O4W, B0, B1, B2, B3, LC, LAP, LBQ) \
+    "smlad %[a0], %[A], %[P], " B0 "\n\tldr %[A], [%[r], " O3 "]\n\t" \
+    "smlabt %[a0], %[B], %[Q], %[a0]\n\tsmlad %[a1], %[B], %[P], " B1 "\n\tldr %[B], [%[r], " O4W "\n\t" \
+    "smlabt %[a1], %[C], %[Q], %[a1]\n\tsmlad %[a2], %[C], %[P], " B2 "\n\t" LC \
+    "smlabt %[a2], %[A], %[Q], %[a2]\n\tsmlad %[a3], %[A], %[P], " B3 "\n\t" LAP \
+    "smlabt %[a3], %[B], %[Q], %[a3]\n\t" LBQ
 #define MF_DW_ROWS2_PAIR(O0, O1, O2, MP, MQ, B0, B1) \
     "ldr %[A], [%[r], " O0 "]\n\tldr %[B], [%[r], " O1 "]\n\tldr %[C], [%[r], " O2 "]\n\t" \
     "ldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
@@ -591,21 +648,33 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
         __asm__ volatile(
             "1:\n\t"
             "ldr %[a3], [%[k], #24]\n\t"
-            MF_DW_ROWS2_ROW("#0", "#4", "#8", "#12", "#16", "[%[k], #0]", "[%[k], #4]", "%[a3]", "%[a3]", "%[a3]", "%[a3]")
+#if defined(MF_TARGET_M7)
+            "ldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\tldr %[C], [%[r], #8]\n\t"
+            "ldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t"
+            MF_DW_ROWS2_ROW_M7("#12", "#16]!", "%[a3]", "%[a3]", "%[a3]", "%[a3]", "ldr %[C], [%[r], %[w8]]\n\t",
+                               "ldr %[P], [%[k], #8]\n\tldr %[A], [%[r], %[w0]]\n\t",
+                               "ldr %[B], [%[r], %[w4]]\n\tldr %[Q], [%[k], #12]\n\t")
+            MF_DW_ROWS2_ROW_M7("%[w12]", "%[w16]]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "ldr %[C], [%[r], %[v8]]\n\t",
+                               "ldr %[P], [%[k], #16]\n\tldr %[A], [%[r], %[v0]]\n\t",
+                               "ldr %[B], [%[r], %[v4]]\n\tldr %[Q], [%[k], #20]\n\t")
+            MF_DW_ROWS2_ROW_M7("%[v12]", "%[v16]]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "ldr %[C], [%[k], #32]\n\t",
+                               "ldr %[P], [%[k], #36]\n\t", "ldr %[Q], [%[k], #28]\n\t")
+#else
+            MF_DW_ROWS2_ROW_("#0", "#4", "#8", "#12", "#16]!", "[%[k], #0]", "[%[k], #4]", "%[a3]", "%[a3]", "%[a3]", "%[a3]")
             MF_DW_ROWS2_ROW("%[w0]", "%[w4]", "%[w8]", "%[w12]", "%[w16]", "[%[k], #8]", "[%[k], #12]",
                             "%[a0]", "%[a1]", "%[a2]", "%[a3]")
             MF_DW_ROWS2_ROW("%[v0]", "%[v4]", "%[v8]", "%[v12]", "%[v16]", "[%[k], #16]", "[%[k], #20]",
                             "%[a0]", "%[a1]", "%[a2]", "%[a3]")
             "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
-            MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]") MF_DW_ROWS_RQ("%[a2]", "%[a3]", "%[c2]", "%[c3]")
-            "add %[out], %[out], %[c4]\n\tadd %[r], %[r], #16\n\t"
+#endif
+            MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]")
             "cmp %[r], %[end]\n\tbne 1b"
             : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw),
               [P] "=&r"(P), [Q] "=&r"(Q), [r] "+r"(r), [out] "+r"(out)
             : [k] "r"(k), [end] "r"(end),
-              [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8), [w12] "i"(2 * WP + 12), [w16] "i"(2 * WP + 16),
-              [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [v8] "i"(4 * WP + 8), [v12] "i"(4 * WP + 12), [v16] "i"(4 * WP + 16),
-              [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C)
+              [w0] "i"(2 * WP - 16), [w4] "i"(2 * WP - 12), [w8] "i"(2 * WP - 8), [w12] "i"(2 * WP - 4), [w16] "i"(2 * WP),
+              [v0] "i"(4 * WP - 16), [v4] "i"(4 * WP - 12), [v8] "i"(4 * WP - 8), [v12] "i"(4 * WP - 4), [v16] "i"(4 * WP),
+              [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), MF_DW_NCL(p->act_min, p->out_offset)
             : "cc", "memory");
     }
     if (OW & 2) {
@@ -619,18 +688,20 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
             : [a0] "=&r"(a0), [a1] "=&r"(a1), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
             : [k] "r"(k), [r] "r"(r), [out] "r"(out),
               [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8), [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4),
-              [v8] "i"(4 * WP + 8), [c1] "i"(C)
+              [v8] "i"(4 * WP + 8), [c1] "i"(C), MF_DW_NCL(p->act_min, p->out_offset)
             : "memory");
         r += 2;
         out += 2 * C;
     }
     if (OW & 1)
-        mf_dw_rows_one(k, r, out, WP);
+        mf_dw_rows_one(k, r, out, WP, MF_NEG_CLAMPED(p->act_min, p->out_offset));
     *rp = r;
     *outp = out;
 }
 #undef MF_DW_ROWS2_ROW
 #undef MF_DW_ROWS2_PAIR
+#undef MF_DW_ROWS2_ROW_M7
+#undef MF_DW_ROWS2_ROW_
 
 /* Five outputs x..x+4 of a row (stride_w 1), the last of a row whose out_w % 4 == 1: the last 4-output block and the
  * lone last output in one (measured on kws's 5-wide rows: 98 -> ~84 cycles a channel row on the M4). Per kernel row
@@ -647,60 +718,102 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
     "smlad %[a2], %[B], %[P], " B2 "\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t" \
     "smlatb %[a3], %[B], %[P], " B3 "\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\t" \
     "smlad %[a4], %[C], %[P], %[a4]\n\tsmlabt %[a4], %[A], %[Q], %[a4]\n\t"
-MF_KERNEL void mf_dw_rows_five(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C)
+/* The M7 schedule (MF_TARGET_M7, as MF_DW_ROWS_ROW_M7): D into A, then the next row's B (LB), C and P (LCP), A and Q
+ * (LAQ) loaded as their registers free, each beside a MAC. */
+#define MF_DW_ROWS5_ROW_M7(OD, B0, B1, B2, B3, LB, LCP, LAQ) \
+    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlatb %[a1], %[A], %[P], " B1 "\n\tldr %[A], [%[r], " OD "]\n\t" \
+    "smlabt %[a0], %[B], %[Q], %[a0]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t" \
+    "smlad %[a2], %[B], %[P], " B2 "\n\tsmlatb %[a3], %[B], %[P], " B3 "\n\t" LB \
+    "smlabt %[a2], %[C], %[Q], %[a2]\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\tsmlad %[a4], %[C], %[P], %[a4]\n\t" LCP \
+    "smlabt %[a4], %[A], %[Q], %[a4]\n\t" LAQ
+MF_KERNEL void mf_dw_rows_five(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C,
+                               const int32_t ncl)
 {
     int32_t a0, a1, a2, a3, a4, A, B, Cw, P, Q;
     __asm__ volatile(
         "ldr %[a4], [%[k], #24]\n\t"
+#if defined(MF_TARGET_M7)
+        "ldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\tldr %[C], [%[r], #8]\n\tldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t"
+        MF_DW_ROWS5_ROW_M7("#12", "%[a4]", "%[a4]", "%[a4]", "%[a4]", "ldr %[B], [%[r], %[w4]]\n\t",
+                           "ldr %[C], [%[r], %[w8]]\n\tldr %[P], [%[k], #8]\n\t",
+                           "ldr %[A], [%[r], %[w0]]\n\tldr %[Q], [%[k], #12]\n\t")
+        MF_DW_ROWS5_ROW_M7("%[w12]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "ldr %[B], [%[r], %[v4]]\n\t",
+                           "ldr %[C], [%[r], %[v8]]\n\tldr %[P], [%[k], #16]\n\t",
+                           "ldr %[A], [%[r], %[v0]]\n\tldr %[Q], [%[k], #20]\n\t")
+        MF_DW_ROWS5_ROW_M7("%[v12]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "",
+                           "ldr %[C], [%[k], #32]\n\tldr %[P], [%[k], #36]\n\t", "ldr %[Q], [%[k], #28]\n\t")
+#else
         MF_DW_ROWS5_ROW("#0", "#4", "#8", "#12", "[%[k], #0]", "[%[k], #4]", "%[a4]", "%[a4]", "%[a4]", "%[a4]")
         MF_DW_ROWS5_ROW("%[w0]", "%[w4]", "%[w8]", "%[w12]", "[%[k], #8]", "[%[k], #12]", "%[a0]", "%[a1]", "%[a2]", "%[a3]")
         MF_DW_ROWS5_ROW("%[v0]", "%[v4]", "%[v8]", "%[v12]", "[%[k], #16]", "[%[k], #20]", "%[a0]", "%[a1]", "%[a2]", "%[a3]")
         "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
+#endif
         MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]") MF_DW_ROWS_RQ("%[a2]", "%[a3]", "%[c2]", "%[c3]")
-        "smmlar %[A], %[a4], %[Q], %[C]\n\tadd %[A], %[A], %[a4], asr #31\n\t"
+        "smmlar %[A], %[a4], %[Q], %[C]\n\t.if %c[ncl] == 0\n\tadd %[A], %[A], %[a4], asr #31\n\t.endif\n\t"
         "asr %[A], %[A], %[P]\n\tssat %[A], #8, %[A]\n\tstrb %[A], [%[out], %[c4]]"
         : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [A] "=&r"(A), [B] "=&r"(B),
           [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
         : [k] "r"(k), [r] "r"(r), [out] "r"(out),
           [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8), [w12] "i"(2 * WP + 12),
           [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [v8] "i"(4 * WP + 8), [v12] "i"(4 * WP + 12),
-          [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C)
+          [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), [ncl] "i"(ncl)
         : "memory");
 }
 #undef MF_DW_ROWS5_ROW
+#undef MF_DW_ROWS5_ROW_M7
 
 /* One requantised output as MF_DW_ROWS_RQ with a single temporary T (m in Q, e in P, rnd in B): T = rnd + the sum's sign,
  * SMMLAR into the sum's register, shift, SSAT, STRB. */
 #define MF_DW_ROWS_RQ1(ACC, O) \
-    "add %[A], %[B], " ACC ", asr #31\n\tsmmlar " ACC ", " ACC ", %[Q], %[A]\n\t" \
+    ".if %c[ncl]\n\tsmmlar " ACC ", " ACC ", %[Q], %[B]\n\t.else\n\t" \
+    "add %[A], %[B], " ACC ", asr #31\n\tsmmlar " ACC ", " ACC ", %[Q], %[A]\n\t.endif\n\t" \
     "asr " ACC ", " ACC ", %[P]\n\tssat " ACC ", #8, " ACC "\n\tstrb " ACC ", [%[out], " O "]\n\t"
 /* Six outputs x..x+5 of a row (stride_w 1), the last of a row whose out_w % 4 == 2: the last 4-output block and the
  * 2-output block in one (13 registers: six sums, A, B, P, Q, the pointers). Per kernel row A = in[x..x+1] and
- * B = in[x+2..x+3] with the weights, then C = in[x+4..x+5] into A once out_x, out_x+1 are done and D = in[x+6..x+7]
- * into B once out_x+2, out_x+3 are: out_x+4 += SMLAD(C, P) + SMLABT(D, Q), out_x+5 += SMLATB(C, P) + SMLAD(D, Q)
+ * B = in[x+2..x+3] with the weights, then, once out_x, out_x+1 and B's half of out_x+2, out_x+3 are done,
+ * C = in[x+4..x+5] into A and D = in[x+6..x+7] into B (two loads back to back): out_x+4 += SMLAD(C, P) + SMLABT(D, Q), out_x+5 += SMLATB(C, P) + SMLAD(D, Q)
  * (D's columns are inside the scratch row: wp = out_w + 2). The sixth sum holds 2*bias until the first row's other
  * MACs have taken it as their addend. */
 #define MF_DW_ROWS6_ROW(OA, OB, OC, OD, MP, MQ, B0, B1, B2, B3, B4) \
     "ldr %[A], [%[r], " OA "]\n\tldr %[B], [%[r], " OB "]\n\tldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
     "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
     "smlatb %[a1], %[A], %[P], " B1 "\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t" \
-    "ldr %[A], [%[r], " OC "]\n\t" \
-    "smlad %[a2], %[B], %[P], " B2 "\n\tsmlabt %[a2], %[A], %[Q], %[a2]\n\t" \
-    "smlatb %[a3], %[B], %[P], " B3 "\n\tsmlad %[a3], %[A], %[Q], %[a3]\n\t" \
-    "ldr %[B], [%[r], " OD "]\n\t" \
+    "smlad %[a2], %[B], %[P], " B2 "\n\tsmlatb %[a3], %[B], %[P], " B3 "\n\t" \
+    "ldr %[A], [%[r], " OC "]\n\tldr %[B], [%[r], " OD "]\n\t" \
+    "smlabt %[a2], %[A], %[Q], %[a2]\n\tsmlad %[a3], %[A], %[Q], %[a3]\n\t" \
     "smlad %[a4], %[A], %[P], " B4 "\n\tsmlabt %[a4], %[B], %[Q], %[a4]\n\t" \
     "smlatb %[a5], %[A], %[P], %[a5]\n\tsmlad %[a5], %[B], %[Q], %[a5]\n\t"
-MF_KERNEL void mf_dw_rows_six(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C)
+/* The M7 schedule (MF_TARGET_M7, as MF_DW_ROWS_ROW_M7): C into A, D into B, then the next row's A (LA), P (LP), B
+ * and Q (LBQ) loaded as their registers free, each beside a MAC. */
+#define MF_DW_ROWS6_ROW_M7(OC, OD, B0, B1, B2, B3, B4, LA, LP, LBQ) \
+    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlatb %[a1], %[A], %[P], " B1 "\n\tldr %[A], [%[r], " OC "]\n\t" \
+    "smlad %[a2], %[B], %[P], " B2 "\n\tsmlatb %[a3], %[B], %[P], " B3 "\n\t" \
+    "smlabt %[a0], %[B], %[Q], %[a0]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\tldr %[B], [%[r], " OD "]\n\t" \
+    "smlabt %[a2], %[A], %[Q], %[a2]\n\tsmlad %[a3], %[A], %[Q], %[a3]\n\t" \
+    "smlad %[a4], %[A], %[P], " B4 "\n\tsmlatb %[a5], %[A], %[P], %[a5]\n\t" LA \
+    "smlabt %[a4], %[B], %[Q], %[a4]\n\t" LP "smlad %[a5], %[B], %[Q], %[a5]\n\t" LBQ
+MF_KERNEL void mf_dw_rows_six(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C,
+                              const int32_t ncl)
 {
     int32_t a0, a1, a2, a3, a4, a5, A, B, P, Q;
     __asm__ volatile(
         "ldr %[a5], [%[k], #24]\n\t"
+#if defined(MF_TARGET_M7)
+        "ldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\tldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t"
+        MF_DW_ROWS6_ROW_M7("#8", "#12", "%[a5]", "%[a5]", "%[a5]", "%[a5]", "%[a5]", "ldr %[A], [%[r], %[w0]]\n\t",
+                           "ldr %[P], [%[k], #8]\n\t", "ldr %[B], [%[r], %[w4]]\n\tldr %[Q], [%[k], #12]\n\t")
+        MF_DW_ROWS6_ROW_M7("%[w8]", "%[w12]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]", "ldr %[A], [%[r], %[v0]]\n\t",
+                           "ldr %[P], [%[k], #16]\n\t", "ldr %[B], [%[r], %[v4]]\n\tldr %[Q], [%[k], #20]\n\t")
+        MF_DW_ROWS6_ROW_M7("%[v8]", "%[v12]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]", "",
+                           "ldr %[P], [%[k], #36]\n\t", "ldr %[Q], [%[k], #28]\n\tldr %[B], [%[k], #32]\n\t")
+#else
         MF_DW_ROWS6_ROW("#0", "#4", "#8", "#12", "[%[k], #0]", "[%[k], #4]", "%[a5]", "%[a5]", "%[a5]", "%[a5]", "%[a5]")
         MF_DW_ROWS6_ROW("%[w0]", "%[w4]", "%[w8]", "%[w12]", "[%[k], #8]", "[%[k], #12]",
                         "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]")
         MF_DW_ROWS6_ROW("%[v0]", "%[v4]", "%[v8]", "%[v12]", "[%[k], #16]", "[%[k], #20]",
                         "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]")
         "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[B], [%[k], #32]\n\t"
+#endif
         MF_DW_ROWS_RQ1("%[a0]", "#0") MF_DW_ROWS_RQ1("%[a1]", "%[c1]") MF_DW_ROWS_RQ1("%[a2]", "%[c2]")
         MF_DW_ROWS_RQ1("%[a3]", "%[c3]") MF_DW_ROWS_RQ1("%[a4]", "%[c4]") MF_DW_ROWS_RQ1("%[a5]", "%[c5]")
         : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [a5] "=&r"(a5),
@@ -708,10 +821,11 @@ MF_KERNEL void mf_dw_rows_six(const int32_t *k, const int32_t *r, int8_t *out, c
         : [k] "r"(k), [r] "r"(r), [out] "r"(out),
           [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8), [w12] "i"(2 * WP + 12),
           [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [v8] "i"(4 * WP + 8), [v12] "i"(4 * WP + 12),
-          [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), [c5] "i"(5 * C)
+          [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), [c5] "i"(5 * C), [ncl] "i"(ncl)
         : "memory");
 }
 #undef MF_DW_ROWS6_ROW
+#undef MF_DW_ROWS6_ROW_M7
 
 /* Three outputs x..x+2 (stride_w 1), the last of a row whose out_w % 4 == 3: the 2-output block and the lone last
  * output in one, from A = in[x..x+1], B = in[x+2..x+3], C = in[x+4..x+5] of each kernel row (out_x+2 += SMLAD(B, P) +
@@ -723,7 +837,8 @@ MF_KERNEL void mf_dw_rows_six(const int32_t *k, const int32_t *r, int8_t *out, c
     "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
     "smlatb %[a1], %[A], %[P], " B1 "\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t" \
     "smlad %[a2], %[B], %[P], %[a2]\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t"
-MF_KERNEL void mf_dw_rows_three(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C)
+MF_KERNEL void mf_dw_rows_three(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C,
+                                const int32_t ncl)
 {
     int32_t a0, a1, a2, A, B, Cw, P, Q;
     __asm__ volatile(
@@ -733,13 +848,13 @@ MF_KERNEL void mf_dw_rows_three(const int32_t *k, const int32_t *r, int8_t *out,
         MF_DW_ROWS3_ROW("%[v0]", "%[v4]", "%[v8]", "[%[k], #16]", "[%[k], #20]", "%[a0]", "%[a1]")
         "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
         MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]")
-        "smmlar %[A], %[a2], %[Q], %[C]\n\tadd %[A], %[A], %[a2], asr #31\n\t"
+        "smmlar %[A], %[a2], %[Q], %[C]\n\t.if %c[ncl] == 0\n\tadd %[A], %[A], %[a2], asr #31\n\t.endif\n\t"
         "asr %[A], %[A], %[P]\n\tssat %[A], #8, %[A]\n\tstrb %[A], [%[out], %[c2]]"
         : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw),
           [P] "=&r"(P), [Q] "=&r"(Q)
         : [k] "r"(k), [r] "r"(r), [out] "r"(out),
           [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8),
-          [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [v8] "i"(4 * WP + 8), [c1] "i"(C), [c2] "i"(2 * C)
+          [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [v8] "i"(4 * WP + 8), [c1] "i"(C), [c2] "i"(2 * C), [ncl] "i"(ncl)
         : "memory");
 }
 #undef MF_DW_ROWS3_ROW
@@ -772,8 +887,18 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
         const int32_t *end = r + 2 * (quads - merged);
         __asm__ volatile(
             "1:\n\t"
-            "ldr %[a3], [%[k], #24]\n\tldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\tldr %[C], [%[r], #8]\n\t"
-            "ldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t"
+            /* the run's last load steps r to the next block (pre-indexed: no later load of the run loses its
+             * pipelining), so the rows below read 8 bytes back */
+            "ldr %[a3], [%[k], #24]\n\tldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\t"
+            "ldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\tldr %[C], [%[r], #8]!\n\t"
+#if defined(MF_TARGET_M7)
+            MF_DW_ROWS_ROW_M7("%[a3]", "%[a3]", "%[a3]", "%[a3]", "ldr %[A], [%[r], %[w0]]\n\t", "ldr %[P], [%[k], #8]\n\t",
+                              "ldr %[B], [%[r], %[w4]]\n\t", "ldr %[C], [%[r], %[w8]]\n\tldr %[Q], [%[k], #12]\n\t")
+            MF_DW_ROWS_ROW_M7("%[a0]", "%[a1]", "%[a2]", "%[a3]", "ldr %[A], [%[r], %[v0]]\n\t", "ldr %[P], [%[k], #16]\n\t",
+                              "ldr %[B], [%[r], %[v4]]\n\t", "ldr %[C], [%[r], %[v8]]\n\tldr %[Q], [%[k], #20]\n\t")
+            MF_DW_ROWS_ROW_M7("%[a0]", "%[a1]", "%[a2]", "%[a3]", "", "ldr %[P], [%[k], #36]\n\t", "",
+                              "ldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t")
+#else
             "smlad %[a0], %[A], %[P], %[a3]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
             "smlatb %[a1], %[A], %[P], %[a3]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t"
             "smlad %[a2], %[B], %[P], %[a3]\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t"
@@ -781,27 +906,27 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
             MF_DW_ROWS_ROW("%[w0]", "%[w4]", "%[w8]", "[%[k], #8]", "[%[k], #12]")
             MF_DW_ROWS_ROW("%[v0]", "%[v4]", "%[v8]", "[%[k], #16]", "[%[k], #20]")
             "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
-            MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]") MF_DW_ROWS_RQ("%[a2]", "%[a3]", "%[c2]", "%[c3]")
-            "add %[out], %[out], %[c4]\n\tadd %[r], %[r], #8\n\t"
+#endif
+            MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]")
             "cmp %[r], %[end]\n\tbne 1b"
             : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw),
               [P] "=&r"(P), [Q] "=&r"(Q), [r] "+r"(r), [out] "+r"(out)
             : [k] "r"(k), [end] "r"(end),
-              [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8),
-              [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [v8] "i"(4 * WP + 8),
-              [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C)
+              [w0] "i"(2 * WP - 8), [w4] "i"(2 * WP - 4), [w8] "i"(2 * WP),
+              [v0] "i"(4 * WP - 8), [v4] "i"(4 * WP - 4), [v8] "i"(4 * WP),
+              [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), MF_DW_NCL(p->act_min, p->out_offset)
             : "cc", "memory");
     }
     if (merged && tail == 1) {
-        mf_dw_rows_five(k, r, out, WP, C);
+        mf_dw_rows_five(k, r, out, WP, C, MF_NEG_CLAMPED(p->act_min, p->out_offset));
         r += 2;
         out += 4 * C;
     } else if (merged) {
-        mf_dw_rows_six(k, r, out, WP, C);
+        mf_dw_rows_six(k, r, out, WP, C, MF_NEG_CLAMPED(p->act_min, p->out_offset));
         r += 3;
         out += 6 * C;
     } else if (tail == 3) {
-        mf_dw_rows_three(k, r, out, WP, C);
+        mf_dw_rows_three(k, r, out, WP, C, MF_NEG_CLAMPED(p->act_min, p->out_offset));
         r += 1;
         out += 2 * C;
     } else if (tail == 2) {   /* out_w 2: two outputs x, x+1 from A, B of each row: the quads' first half */
@@ -816,12 +941,12 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
             MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]")
             : [a0] "=&r"(a0), [a1] "=&r"(a1), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
             : [k] "r"(k), [r] "r"(r), [out] "r"(out),
-              [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [c1] "i"(C)
+              [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [c1] "i"(C), MF_DW_NCL(p->act_min, p->out_offset)
             : "memory");
         r += 1;
         out += 2 * C;
     } else if (tail == 1)     /* out_w 1: the output x from A, B of each row: out_x += SMLAD(A, P) + SMLABT(B, Q) */
-        mf_dw_rows_one(k, r, out, WP);
+        mf_dw_rows_one(k, r, out, WP, MF_NEG_CLAMPED(p->act_min, p->out_offset));
     *rp = r;
     *outp = out;
 }
@@ -835,6 +960,9 @@ MF_KERNEL void mf_dw_rows_channel(const mf_depthwise_conv2d_params_t *p, const i
 #undef MF_DW_ROWS_ROW
 #undef MF_DW_ROWS_ROW2
 #undef MF_DW_ROWS_RQ
+#undef MF_DW_ROWS_RQ_PI
+#undef MF_DW_ROWS_RQ4_STEP
+#undef MF_DW_ROWS_ROW_M7
 
 /* One group's stack constants from its MF_DW_ROWS_GW flash words (ops/depthwise_conv2d.py _rows_layout): per kernel row r
  * the int8 words Z = (w_r0 c0..c3), X01 = (w_r1 c0, w_r1 c1, w_r2 c0, w_r2 c1), X23 (the same for c2, c3).
@@ -897,9 +1025,19 @@ MF_KERNEL void mf_dw_rows(const mf_depthwise_conv2d_params_t *p, const int8_t *i
 {
     const int32_t C = p->in_c, WP = p->wp, PL = MF_DW_ROWS_NR(p) * WP, OWC = p->out_w * C;
     int8_t *const stage = (int8_t *)(s + 4 * PL);
-    for (int32_t i = 0; i < 4 * PL; ++i)
-        s[i] = (int16_t)p->pad_value;
+    /* the padding columns of every plane row; mf_dw_rows_widen writes the rest of each row, rows outside the image
+     * whole (a row pipeline calls this once a band: a whole fill cost 300 stores a call on vww's 48-wide rows) */
+    for (int16_t *row = s; row < s + 4 * PL; row += WP) {
+        for (int32_t u = 0; u < p->pad_left; ++u)
+            row[u] = (int16_t)p->pad_value;
+        for (int32_t u = p->pad_left + p->in_w; u < WP; ++u)
+            row[u] = (int16_t)p->pad_value;
+    }
     if (p->direct) {      /* groups outermost: each group's weights built once per call, outputs written directly */
+        /* full planes (ops/depthwise_conv2d.py _rows_full: band = out_h): a plane row for every input row the layer
+         * reads, input row -pad_top + i in plane row i, so no ring: one rotation of the weights, and the rows outside
+         * the image, widened for the first group, keep their zero points for the others */
+        const int32_t full = MF_DW_ROWS_NR(p) > 3;
         for (int32_t b = 0; b < p->batches; ++b) {
             const int8_t *in_b = in + b * p->in_h * p->in_w * C;
             int8_t *out_b = out + b * p->out_h * OWC;
@@ -907,16 +1045,16 @@ MF_KERNEL void mf_dw_rows(const mf_depthwise_conv2d_params_t *p, const int8_t *i
             for (int32_t c0 = 0; c0 < C; c0 += 4) {
                 const int32_t nc = C - c0 < 4 ? C - c0 : 4;
                 /* the rotations the output rows use: one a call of one output row (a row pipeline's band) */
-                mf_dw_rows_weights(p->wr + MF_DW_ROWS_GW * (c0 >> 2), kb, p->out_h < 3 ? p->out_h : 3);
+                mf_dw_rows_weights(p->wr + MF_DW_ROWS_GW * (c0 >> 2), kb, full ? 1 : p->out_h < 3 ? p->out_h : 3);
                 int32_t next = -p->pad_top, slot = 0;  /* the first input row not yet in the ring, its plane row */
                 for (int32_t oy = 0; oy < p->out_h; ++oy) {
                     const int32_t iy0 = oy * p->stride_h - p->pad_top;
-                    for (; next < iy0 + 3; ++next, slot = slot == 2 ? 0 : slot + 1)
-                        if (next >= iy0)
+                    for (; next < iy0 + 3; ++next, slot = slot == 2 && !full ? 0 : slot + 1)
+                        if (next >= iy0 && (!full || c0 == 0 || (next >= 0 && next < p->in_h)))
                             mf_dw_rows_widen(p, in_b, next, 1, c0, nc, s + slot * WP);
                     /* channel by channel; mf_dw_rows_run moves r and o along the row, brought to the next channel here */
-                    const int32_t *k = kb + 40 * slot, *const kend = k + 10 * nc;   /* slot: the plane row of iy0 */
-                    const int32_t *r = (const int32_t *)s;
+                    const int32_t *k = full ? kb : kb + 40 * slot, *const kend = k + 10 * nc;   /* slot: the plane row of iy0 */
+                    const int32_t *r = (const int32_t *)(full ? s + (iy0 + p->pad_top) * WP : s);
                     int8_t *o = out_b + oy * OWC + c0;
                     for (; k < kend; k += 10) {
                         mf_dw_rows_run(p, &r, k, &o);
