@@ -877,7 +877,7 @@ MF_KERNEL void mf_dsp_rowmix_rows(const int16_t *x16, const int32_t k4, const in
 MF_KERNEL void mf_dsp_rowpw_pair(const int16_t *x16, const int32_t k4, const int32_t d, const int8_t *stream,
                                  const int32_t n_out, const int32_t out_offset, const int32_t act_min,
                                  const int32_t act_max, int8_t *out0);   /* mix = 6, below */
-MF_KERNEL void mf_dsp_pw_rows1(const int32_t *x16, const int32_t k4, const int8_t *w, const int32_t n_out,
+MF_KERNEL void mf_dsp_pw_rows1(const int32_t *x16, const int32_t k4, const int8_t *w,
                                const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *out,
                                const int32_t xs);
 
@@ -902,7 +902,7 @@ MF_KERNEL void mf_conv2d_s8_rowmix(const mf_conv2d_params_t *p, const int8_t *in
                     if (p->mix == 6 && n_o - q >= 2)
                         mf_dsp_rowpw_pair(xq, k4, 2 * sw * e, p->weights, oc, p->out_offset, p->act_min, p->act_max, o);
                     else if (p->mix == 6)
-                        mf_dsp_pw_rows1((const int32_t *)(const void *)xq, k4, p->weights, oc, p->out_offset,
+                        mf_dsp_pw_rows1((const int32_t *)(const void *)xq, k4, p->weights, p->out_offset,
                                         p->act_min, p->act_max, o, 2);
                     else
                         mf_dsp_rowmix_rows(xq, k4, 2 * sw * e, p->weights, p->rq, oc, p->out_offset,
@@ -1173,22 +1173,24 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     ".endif\n\t"                                                                                 \
     ".endif\n\t"
 
-/* Accumulators A0_, A1_ (the two pixels, bias added) requantised with m2 in register M_ and -shift-1 in E_
- * (mf_dsp_out_fast's arithmetic, the two pixels interleaved for the M7's dual issue), saturated to int8; %[k]: the
- * output offset, %[lo]: act_min (MF_NEG_CLAMPED: no negative-value correction). */
-#define MF_DSP_RQ2(A0_, A1_, M_, E_)                                                                 \
-    "smmlar %[" #A0_ "], %[" #A0_ "], %[" #M_ "], %[" #A0_ "]\n\t"                                    \
-    "smmlar %[" #A1_ "], %[" #A1_ "], %[" #M_ "], %[" #A1_ "]\n\t"                                    \
+/* Two accumulators A_, B_ (bias in) requantised with m2 in registers MA_, MB_ and -shift-1 in EA_, EB_
+ * (mf_dsp_out_fast's arithmetic, the two interleaved for the M7's dual issue), saturated to int8; %[k]: the output
+ * offset, %[lo]: act_min (MF_NEG_CLAMPED: no negative-value correction). */
+#define MF_DSP_RQ1X2(A_, MA_, EA_, B_, MB_, EB_)                                                  \
+    "smmlar %[" #A_ "], %[" #A_ "], %[" #MA_ "], %[" #A_ "]\n\t"                                   \
+    "smmlar %[" #B_ "], %[" #B_ "], %[" #MB_ "], %[" #B_ "]\n\t"                                   \
     ".if 2 * (%c[lo]) + 1 < %c[k]\n\t"   /* not MF_NEG_CLAMPED(lo, out offset) */                  \
-    "add %[" #A0_ "], %[" #A0_ "], %[" #A0_ "], asr #31\n\t"                                     \
-    "add %[" #A1_ "], %[" #A1_ "], %[" #A1_ "], asr #31\n\t"                                     \
+    "add %[" #A_ "], %[" #A_ "], %[" #A_ "], asr #31\n\t"                                          \
+    "add %[" #B_ "], %[" #B_ "], %[" #B_ "], asr #31\n\t"                                          \
     ".endif\n\t"                                                                                  \
-    "asr %[" #A0_ "], %[" #A0_ "], %[" #E_ "]\n\t"                                                    \
-    "asr %[" #A1_ "], %[" #A1_ "], %[" #E_ "]\n\t"                                                    \
-    ".if %c[k] >= 0\n\tadd %[" #A0_ "], %[" #A0_ "], #%c[k]\n\tadd %[" #A1_ "], %[" #A1_ "], #%c[k]\n\t"  \
-    ".else\n\tsub %[" #A0_ "], %[" #A0_ "], #-%c[k]\n\tsub %[" #A1_ "], %[" #A1_ "], #-%c[k]\n\t.endif\n\t" \
-    "ssat %[" #A0_ "], #8, %[" #A0_ "], asr #1\n\t"                                              \
-    "ssat %[" #A1_ "], #8, %[" #A1_ "], asr #1\n\t"
+    "asr %[" #A_ "], %[" #A_ "], %[" #EA_ "]\n\t"                                                  \
+    "asr %[" #B_ "], %[" #B_ "], %[" #EB_ "]\n\t"                                                  \
+    ".if %c[k] >= 0\n\tadd %[" #A_ "], %[" #A_ "], #%c[k]\n\tadd %[" #B_ "], %[" #B_ "], #%c[k]\n\t"  \
+    ".else\n\tsub %[" #A_ "], %[" #A_ "], #-%c[k]\n\tsub %[" #B_ "], %[" #B_ "], #-%c[k]\n\t.endif\n\t" \
+    "ssat %[" #A_ "], #8, %[" #A_ "], asr #1\n\t"                                                  \
+    "ssat %[" #B_ "], #8, %[" #B_ "], asr #1\n\t"
+/* The same channel's accumulators of two pixels, A0_ and A1_, one m2 (M_) and -shift-1 (E_). */
+#define MF_DSP_RQ2(A0_, A1_, M_, E_) MF_DSP_RQ1X2(A0_, M_, E_, A1_, M_, E_)
 /* Channel accumulators A0_, A1_ (pixels 0 and 1, bias in) requantised with m2 at byte OM_ and -shift-1 at byte OE_
  * of rq, clamped; STORE_ stores them. */
 #define MF_DSP_SEG_RQ(A0_, A1_, OM_, OE_, STORE_)                                               \
@@ -1313,7 +1315,9 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
                                     oc, p->out_offset, p->act_min, p->act_max, o, o1);
                 }
             }
-            if (two && !direct) mf_dsp_copy(o, spare, ys);   /* o: row oy + 1 */
+            /* o: row oy + 1; never with one strip a row (direct), said again so that GCC drops the copy there instead of
+             * warning that it would read past a stack scratch smaller than the row */
+            if (two && !direct && strip != p->out_w) mf_dsp_copy(o, spare, ys);
         }
     }
 }
@@ -1482,27 +1486,12 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
     "smlad %[mb], %[e1], %[wd], %[mb]\n\t" "sxtb16 %[wd], %[wd]\n\t"                              \
     "smlad %[sa], %[e1], %[wc], %[sa]\n\t"                                                       \
     "smlad %[sb], %[e1], %[wd], %[sb]\n\t"
-/* Two channels' accumulators A_, B_ (bias in) requantised as MF_DSP_RQ2 does, A_ with m2 MA_ and -shift-1 EA_, B_ with
- * MB_ and EB_, interleaved (M7 dual issue); %[k]: the output offset, %[lo]: act_min. */
-#define MF_DSP_RQ1X2(A_, MA_, EA_, B_, MB_, EB_)                                                  \
-    "smmlar %[" #A_ "], %[" #A_ "], %[" #MA_ "], %[" #A_ "]\n\t"                                   \
-    "smmlar %[" #B_ "], %[" #B_ "], %[" #MB_ "], %[" #B_ "]\n\t"                                   \
-    ".if 2 * (%c[lo]) + 1 < %c[k]\n\t"   /* not MF_NEG_CLAMPED(lo, out offset) */                  \
-    "add %[" #A_ "], %[" #A_ "], %[" #A_ "], asr #31\n\t"                                          \
-    "add %[" #B_ "], %[" #B_ "], %[" #B_ "], asr #31\n\t"                                          \
-    ".endif\n\t"                                                                                  \
-    "asr %[" #A_ "], %[" #A_ "], %[" #EA_ "]\n\t"                                                  \
-    "asr %[" #B_ "], %[" #B_ "], %[" #EB_ "]\n\t"                                                  \
-    ".if %c[k] >= 0\n\tadd %[" #A_ "], %[" #A_ "], #%c[k]\n\tadd %[" #B_ "], %[" #B_ "], #%c[k]\n\t"  \
-    ".else\n\tsub %[" #A_ "], %[" #A_ "], #-%c[k]\n\tsub %[" #B_ "], %[" #B_ "], #-%c[k]\n\t.endif\n\t" \
-    "ssat %[" #A_ "], #8, %[" #A_ "], asr #1\n\t"                                                  \
-    "ssat %[" #B_ "], #8, %[" #B_ "], asr #1\n\t"
 /* Six constant words (two channels' bias, m2, -shift-1) from w into e0, e1, wa (first channel) and wb, wc, wd
  * (second), one load chain, w stepped past them by its last (post-indexed) load. */
 #define MF_PW1_CONSTS6                                                                           \
     "ldr %[e1], [%[w], #4]\n\tldr %[wa], [%[w], #8]\n\tldr %[wb], [%[w], #12]\n\t"                  \
     "ldr %[wc], [%[w], #16]\n\tldr %[wd], [%[w], #20]\n\tldr %[e0], [%[w]], #24\n\t"
-MF_KERNEL void mf_dsp_pw_rows1(const int32_t *x16, const int32_t k4, const int8_t *w, const int32_t n_out,
+MF_KERNEL void mf_dsp_pw_rows1(const int32_t *x16, const int32_t k4, const int8_t *w,
                                const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *out,
                                const int32_t xs)
 {
@@ -1625,7 +1614,7 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
     for (int32_t i = 0; i < n_pix; i += 2) {
         if (n_pix - i == 1) {
             mf_dsp_mix_expand2(x16, mf_dsp_pw_pixel(p, in, i), mf_dsp_pw_pixel(p, in, i), k4);
-            mf_dsp_pw_rows1(x16, k4, p->weights, oc, p->out_offset, p->act_min, p->act_max, out + i * oc, 4);
+            mf_dsp_pw_rows1(x16, k4, p->weights, p->out_offset, p->act_min, p->act_max, out + i * oc, 4);
             break;
         }
         if (nch <= 8) {
