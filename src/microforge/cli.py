@@ -173,10 +173,21 @@ def _bench(args) -> int:
             _progress(f"firmware kept at {args.elf}")
         hot = hot_blocks(run.result.blocks, run.build.elf_path, args.hot) if args.hot else None
     report = make_report(cm, target, run)
-    print(report.to_json() if args.json else report.to_text())
-    if hot is not None and not args.json:
-        print()
-        print(hot_text(hot, run.result.total_cycles, {l.index: l.op for l in report.layers}))
+    if args.json:
+        out = report.to_json()
+        if hot is not None:   # the blocks as a "hot" list in the same object
+            import dataclasses
+            import json
+
+            d = json.loads(out)
+            d["hot"] = [dataclasses.asdict(b) for b in hot]
+            out = json.dumps(d, indent=2)
+        print(out)
+    else:
+        print(report.to_text())
+        if hot is not None:
+            print()
+            print(hot_text(hot, run.result.total_cycles, {l.index: l.op for l in report.layers}))
     return 0
 
 
@@ -303,7 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input", action="append", metavar="IN.npy", help="inputs (default: random, fixed seed)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random input (default 0)")
     p.add_argument("--hot", type=int, default=0, metavar="N",
-                   help="also list the N code blocks with the most cycles (layer, cycles per run, disassembly)")
+                   help="also list the N code blocks with the most cycles (layer, cycles per run, disassembly; with --json a \"hot\" list)")
     memory_option(p)
     p.set_defaults(func=_bench)
 

@@ -255,6 +255,11 @@ def test_bench_hot_lists_the_hottest_blocks(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "hot code: the 2 blocks with the most cycles" in r.stdout
     assert "   1. layer " in r.stdout and "   2. " in r.stdout and "runs x " in r.stdout
+    r = subprocess.run([sys.executable, "-m", "microforge", "bench", str(model), "--target", "m4", "--hot", "3", "--json"],
+                       capture_output=True, text=True)
+    import json
+    hot = json.loads(r.stdout)["hot"]
+    assert r.returncode == 0 and len(hot) == 3 and hot[0]["cycles"] >= hot[2]["cycles"] and hot[0]["instructions"]
     r = subprocess.run([sys.executable, "-m", "microforge", "bench", str(model), "--target", "m4", "--hot", "-1"],
                        capture_output=True, text=True)
     assert r.returncode != 0 and "--hot -1" in r.stderr
