@@ -96,12 +96,12 @@ MF_KERNEL int8_t mf_add_out(const mf_add_params_t *p, int32_t s2)
 #define MF_ADD_A_RESCALED(p) (!((p)->in1_mult == (1 << 30) && (p)->in1_shift == 0))
 #define MF_ADD_ASM_ELEM(R_)                                                                        \
     "sxtb %[x], %[wa], ror #" #R_ "\n\t"                                                           \
+    "sxtb %[y], %[wb], ror #" #R_ "\n\t"   /* the two inputs' chains side by side: M7 pairs */     \
     "add %[x], %[ca], %[x], lsl #(20 + %c[na])\n\t"                                                \
+    "add %[y], %[cb], %[y], lsl #(20 + %c[nb])\n\t"                                                \
     ".if %c[na]\n\tsmmulr %[x], %[x], %[mi]\n\t.if %c[ei]\n\t"                                   \
     "add %[x], %[x], %[x], asr #31\n\tadd %[x], %[x], #(1 << (%c[ei] - 1))\n\tasr %[x], %[x], #%c[ei]\n\t" \
     ".endif\n\t.endif\n\t"                                                                       \
-    "sxtb %[y], %[wb], ror #" #R_ "\n\t"                                                           \
-    "add %[y], %[cb], %[y], lsl #(20 + %c[nb])\n\t"                                                \
     ".if %c[nb]\n\tsmmulr %[y], %[y], %[mi]\n\t.if %c[ei]\n\t"                                   \
     "add %[y], %[y], %[y], asr #31\n\tadd %[y], %[y], #(1 << (%c[ei] - 1))\n\tasr %[y], %[y], #%c[ei]\n\t" \
     ".endif\n\t.endif\n\t"                                                                       \
