@@ -214,7 +214,7 @@ def test_profile_accounts_every_cycle_to_a_block(tmp_path):
     """run_firmware(profile=True): the per-block cycles sum to the run's total, the blocks inside the layers sum to the
     layers' cycles (every layer's code is attributed to it), outputs and counts equal an unprofiled run's; the hottest
     blocks come disassembled with their layer (bench --hot)."""
-    np = pytest.importorskip("numpy")
+    import numpy as np   # a pinned dependency: no skip
     from microforge.driver import compile_model
     from microforge.modelgen import example_model
     from microforge.sim.profile import hot_blocks, hot_text

@@ -13,7 +13,8 @@ from microforge.driver import compile_model
 from microforge.targets import get_target
 from microforge.toolchain.arm import have_arm_gcc
 
-pytestmark = pytest.mark.skipif(not have_arm_gcc(), reason="arm-none-eabi-gcc not installed")
+pytestmark = pytest.mark.skipif(not have_arm_gcc(), reason="arm-none-eabi-gcc not installed "
+                                "(apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi, or sh tools/setup.sh)")
 
 
 @pytest.mark.parametrize("core", ["m0plus", "m4", "m7"])
