@@ -38,7 +38,7 @@ class FlashAccount:
     tflite: int                  # constant tensor bytes the .tflite's operators read (int8 weights, int32 biases, ...)
     stored: int                  # microforge's constants in the image: sum of stored_parts
     stored_parts: dict[str, int]  # tensor / derived / params (_KINDS)
-    code: int                    # .text of model.o: the inlined kernels and mf_model_invoke
+    code: int                    # .text of model.o: the layer functions (kernels inlined) and mf_model_invoke
     other: int                   # the rest: startup, harness, libc, kernel-internal tables, alignment, .data image
     total: int
     layers: list[dict] = field(default_factory=list)

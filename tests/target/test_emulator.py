@@ -234,7 +234,8 @@ def test_profile_accounts_every_cycle_to_a_block(tmp_path):
     hot = hot_blocks(blocks, prof.build.elf_path, 3)
     assert len(hot) == 3 and hot[0].cycles >= hot[1].cycles >= hot[2].cycles and hot[0].layer is not None
     assert hot[0].instructions and hot[0].instructions[0].startswith(f"{hot[0].address:08x}: ")
-    assert hot[0].source.endswith(")") and "< mf_model_invoke (" in hot[0].source   # the inlined kernel chain
+    # the inlined kernel chain, ending in the layer's own function
+    assert hot[0].source.endswith(")") and f"< mf_layer_{hot[0].layer} (" in hot[0].source
     text = hot_text(hot, prof.result.total_cycles, {hot[0].layer: "CONV_2D"})
     assert f"layer {hot[0].layer} CONV_2D: 0x{hot[0].address:08x}" in text
 

@@ -172,20 +172,6 @@ def runtime_source(name: str, variants: tuple[str, ...] = ("portable",)) -> str:
     raise FileNotFoundError(f"runtime file {name} not in {variants}")
 
 
-def layer_functions(kernel_variants: tuple[str, ...]) -> bool:
-    """Whether model.c gives every layer a function of its own (mf_layer_<i>, noipa/noinline, called in order from
-    mf_model_invoke) rather than inlining all layers into mf_model_invoke. Measured (issue #7, figures in
-    docs/architecture.md): with the portable C kernels (M0+: 8 low registers) a function per layer lets the
-    compiler allocate registers per layer and every model got faster; with the DSP kernels, whose inner loops are
-    assembly with their own register allocation, some models got slower (the calls, and the scheduling around
-    the asm blocks), so there the layers stay inline.
-
-    >>> layer_functions(("portable",)), layer_functions(("dsp", "portable"))
-    (True, False)
-    """
-    return "dsp" not in kernel_variants
-
-
 def generate(graph: Graph, offsets: dict[int, tuple[str, int]], const_of: dict[int, Tensor], arenas: list[Arena],
              planner: str, source_name: str, kernel_variants: tuple[str, ...] = ("portable",),
              core_macro: str | None = None) -> tuple[dict[str, str], list[Layer], int]:
@@ -222,8 +208,7 @@ def generate(graph: Graph, offsets: dict[int, tuple[str, int]], const_of: dict[i
     files = {
         "model.h": env.get_template("model.h.j2").render(guard="MF_MODEL_H", **common),
         "model.c": env.get_template("model.c.j2").render(headers=headers, consts=ctx.consts, states=list(ctx.states.values()),
-                                                         params=ctx.params_list, core_macro=core_macro,
-                                                         layer_functions=layer_functions(kernel_variants), **common),
+                                                         params=ctx.params_list, core_macro=core_macro, **common),
         "README.md": env.get_template("README.md.j2").render(version=__version__, out_desc=c_comment(
             f"{graph.outputs[0].dtype.name.lower()} {list(graph.outputs[0].shape)}"), **common),
     }

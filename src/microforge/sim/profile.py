@@ -41,8 +41,8 @@ def _code(elf, address: int, size: int) -> bytes:
 
 def _sources(elf_path, addresses: list[int]) -> list[str]:
     """Per address 'f < g < h (file.h:123)' from the firmware's debug info (arm-none-eabi-addr2line -a -f -i, one call:
-    the kernels are inlined into mf_model_invoke, so the chain says which kernel and which of its callers); ''
-    when addr2line is missing or says nothing."""
+    the kernels are inlined into the layer functions mf_layer_<i>, so the chain says which kernel and which of its
+    callers); '' when addr2line is missing or says nothing."""
     tool = shutil.which("arm-none-eabi-addr2line")
     if tool is None or not addresses:
         return [""] * len(addresses)

@@ -175,6 +175,26 @@ static inline int32_t mf_mbqm(int32_t x, int32_t m, int shift) {
   return mf_rdbp(mf_srdhm(mf_wrap_shl32(x, left), m), right);
 }
 
+/* Same value as mf_mbqm for m >= 0 (every QuantizeMultiplier mantissa): for a*m >= 0 the reference adds 2^30 and
+ * truncates, for a*m < 0 it adds 1-2^30 and truncates toward zero, which is floor((a*m + 2^30) / 2^31) in both
+ * cases; so one 64-bit multiply-add and arithmetic shift, no branches on the sign. */
+static inline int32_t mf_mbqm_fast(int32_t x, int32_t m, int shift) {
+  const int left = shift > 0 ? shift : 0;
+  const int right = shift > 0 ? 0 : -shift;
+  const int32_t a = mf_wrap_shl32(x, left);
+  int32_t r;
+  if (a == MF_INT32_MIN && m == MF_INT32_MIN) r = MF_INT32_MAX;
+  else {
+#if defined(__ARM_ARCH_6M__)
+    /* ARMv6-M has no 32x32->64 multiply (the int64 product calls __aeabi_lmul) */
+    r = mf_srdhm_pos(a, m);
+#else
+    r = (int32_t)(((int64_t)a * (int64_t)m + ((int64_t)1 << 30)) >> 31);
+#endif
+  }
+  return mf_rdbp(r, right);
+}
+
 /* MultiplyByQuantizedMultiplierSmallerThanOneExp: shift <= 0. */
 static inline int32_t mf_mbqm_lt1(int32_t x, int32_t m, int shift) {
   return mf_rdbp(mf_srdhm(x, m), -shift);

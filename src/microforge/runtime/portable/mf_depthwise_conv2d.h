@@ -18,30 +18,6 @@ typedef struct {
     const int32_t *rq4;
 } mf_depthwise_conv2d_params_t;
 
-#ifndef MF_FAST_MBQM_DEFINED
-#define MF_FAST_MBQM_DEFINED
-/* Same value as mf_mbqm (see mf_common.h): for a*b >= 0 the reference adds 2^30 and truncates,
- * for a*b < 0 it adds 1-2^30 and truncates toward zero, which is floor((a*b + 2^30) / 2^31) in
- * both cases; so one 64-bit add and arithmetic shift, no branches on the sign. */
-MF_INLINE int32_t mf__fast_mbqm(int32_t x, int32_t m, int shift)
-{
-    const int left = shift > 0 ? shift : 0;
-    const int right = shift > 0 ? 0 : -shift;
-    const int32_t a = mf_wrap_shl32(x, left);
-    int32_t r;
-    if (a == MF_INT32_MIN && m == MF_INT32_MIN) r = MF_INT32_MAX;
-    else {
-#if defined(__ARM_ARCH_6M__)
-        /* ARMv6-M has no 32x32->64 multiply (the int64 product calls __aeabi_lmul); m >= 0 here */
-        r = mf_srdhm_pos(a, m);
-#else
-        r = (int32_t)(((int64_t)a * (int64_t)m + ((int64_t)1 << 30)) >> 31);
-#endif
-    }
-    return mf_rdbp(r, right);
-}
-#endif
-
 /* SRDHM(x, m), m >= 0 (QuantizeMultiplier's mantissas): mf_srdhm_pos (one instruction sequence on ARMv6-M). */
 MF_INLINE int32_t mf_dw__srdhm(int32_t x, int32_t m) { return mf_srdhm_pos(x, m); }
 
@@ -55,7 +31,7 @@ MF_INLINE int8_t mf_dw__rq4(const mf_depthwise_conv2d_params_t *p, int32_t acc, 
 
 MF_INLINE int8_t mf_depthwise_conv2d__requant(const mf_depthwise_conv2d_params_t *p, int32_t acc, int32_t oc)
 {
-    acc = mf__fast_mbqm(acc, p->mult[oc], p->shift[oc]) + p->out_offset;
+    acc = mf_mbqm_fast(acc, p->mult[oc], p->shift[oc]) + p->out_offset;
     return (int8_t)mf_clamp_i32(acc, p->act_min, p->act_max);
 }
 
