@@ -640,59 +640,79 @@ MF_KERNEL void mf_dsp_fc_grouped(const mf_fully_connected_params_t *p, const int
 #define MF_FC_MIX_STEP8 MF_FC_MIX_STEP4("!") MF_FC_MIX_STEP4("!")
 #endif
 
-/* One pair's two outputs, in place: c' = ((m - s) >> 8) + its bias (rq + BO_), then both through
- * mf_dsp_out_fast's arithmetic (per tensor: mm, kk = 2*zp + 1 in registers, -shift-1 an immediate) up to SSAT. */
+/* One pair's two outputs, in place (MF_FC_MIX_GROUP's epilogue: %[a] = rq, %[e] = mm = 2*mult - 2^32, %[o] = kk =
+ * 2*zp + 1, %[x] a temporary, -shift-1 the immediate em1): c' = ((m - s) >> 8) + its bias (rq + BO_), then both
+ * through mf_dsp_out_fast's arithmetic up to SSAT. */
 #define MF_FC_MIX_RQ2(S_, M_, BO_)                                                               \
     "sub %[" M_ "], %[" M_ "], %[" S_ "]\n\t"                                                    \
-    "ldr %[t], [%[rq], #" BO_ "]\n\t"                                                            \
-    "smmlar %[" S_ "], %[" S_ "], %[mm], %[" S_ "]\n\t"                                          \
-    "add %[" M_ "], %[t], %[" M_ "], asr #8\n\t"                                                 \
-    "smmlar %[" M_ "], %[" M_ "], %[mm], %[" M_ "]\n\t"                                          \
+    "ldr %[x], [%[a], #" BO_ "]\n\t"                                                             \
+    "smmlar %[" S_ "], %[" S_ "], %[e], %[" S_ "]\n\t"                                           \
+    "add %[" M_ "], %[x], %[" M_ "], asr #8\n\t"                                                 \
+    "smmlar %[" M_ "], %[" M_ "], %[e], %[" M_ "]\n\t"                                           \
     ".if 2 * (%c[lo]) + 1 < %c[kc]\n\t"   /* not MF_NEG_CLAMPED(lo, out offset) */                  \
     "add %[" S_ "], %[" S_ "], %[" S_ "], asr #31\n\t"                                           \
     "add %[" M_ "], %[" M_ "], %[" M_ "], asr #31\n\t"                                           \
     ".endif\n\t"                                                                                 \
     ".if %c[em1]\n\t"                                                                            \
-    "add %[" S_ "], %[kk], %[" S_ "], asr %[em1]\n\t"                                            \
-    "add %[" M_ "], %[kk], %[" M_ "], asr %[em1]\n\t"                                            \
+    "add %[" S_ "], %[o], %[" S_ "], asr %[em1]\n\t"                                             \
+    "add %[" M_ "], %[o], %[" M_ "], asr %[em1]\n\t"                                             \
     ".else\n\t"                                                                                  \
-    "add %[" S_ "], %[kk], %[" S_ "]\n\t"                                                        \
-    "add %[" M_ "], %[kk], %[" M_ "]\n\t"                                                        \
+    "add %[" S_ "], %[o], %[" S_ "]\n\t"                                                         \
+    "add %[" M_ "], %[o], %[" M_ "]\n\t"                                                         \
     ".endif\n\t"                                                                                 \
     "ssat %[" S_ "], #8, %[" S_ "], asr #1\n\t"                                                  \
     "ssat %[" M_ "], #8, %[" M_ "], asr #1\n\t"
-/* A group's 8 outputs (per tensor, one segment): requantised, packed 4 to a word, clamped to [lo, hi] 4 at
- * a time (SSUB8 + SEL: a byte-wise max/min), stored as two words (out needs no alignment on Armv7-M). */
-#define MF_FC_MIX_EPILOGUE(M2_, KK_, EM1_, LO_, HI_)                                             \
-    do { int32_t tt_; __asm__ volatile(MF_FC_MIX_RQ2("s0", "m0", "16") MF_FC_MIX_RQ2("s1", "m1", "20")            \
-                     MF_FC_MIX_RQ2("s2", "m2", "24") MF_FC_MIX_RQ2("s3", "m3", "28")            \
-                     "bfi %[s0], %[m0], #8, #8\n\t"                                              \
-                     "bfi %[s2], %[m2], #8, #8\n\t"                                              \
-                     "bfi %[s0], %[s1], #16, #8\n\t"                                             \
-                     "bfi %[s2], %[s3], #16, #8\n\t"                                             \
-                     "bfi %[s0], %[m1], #24, #8\n\t"                                             \
-                     "bfi %[s2], %[m3], #24, #8\n\t"                                             \
-                     ".if %c[lo] > -128\n\t"                                                     \
-                     "mov %[t], #((%c[lo]) & 0xff) * 0x01010101\n\t"                              \
-                     "ssub8 %[m0], %[s0], %[t]\n\t"                                              \
-                     "sel %[s0], %[s0], %[t]\n\t"                                                \
-                     "ssub8 %[m0], %[s2], %[t]\n\t"                                              \
-                     "sel %[s2], %[s2], %[t]\n\t"                                                \
-                     ".endif\n\t"                                                                \
-                     ".if %c[hi] < 127\n\t"                                                      \
-                     "mov %[t], #((%c[hi]) & 0xff) * 0x01010101\n\t"                              \
-                     "ssub8 %[m0], %[t], %[s0]\n\t"                                              \
-                     "sel %[s0], %[s0], %[t]\n\t"                                                \
-                     "ssub8 %[m0], %[t], %[s2]\n\t"                                              \
-                     "sel %[s2], %[s2], %[t]\n\t"                                                \
-                     ".endif\n\t"                                                                \
-                     "str %[s0], [%[out]]\n\t"                                                   \
-                     "str %[s2], [%[out], #4]"                                                   \
-                     : [m0] "+r"(m0), [m1] "+r"(m1), [m2] "+r"(m2), [m3] "+r"(m3),               \
-                       [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2), [s3] "+r"(s3), [t] "=&r"(tt_) \
-                     : [rq] "r"(rq), [out] "r"(out), [mm] "r"(M2_), [kk] "r"(KK_), [kc] "i"(KK_), [em1] "i"(EM1_), \
-                       [lo] "i"(LO_), [hi] "i"(HI_)                                              \
-                     : "cc", "memory"); (void)tt_; } while (0)
+/* One whole group of a per-tensor layer with one segment, a single asm block (no spills around it, no register
+ * moves): the c rows' biases into m and s (rq at %[a]), rq and out (%[b]) pushed while the k loop needs all 14
+ * registers, the k loop (MF_FC_MIX_ENTRY, the lead chunks, the 8-chunk loop), then rq and out popped, mm and kk
+ * as immediates, the 8 outputs requantised, packed 4 to a word, clamped to [lo, hi] 4 at a time (SSUB8 + SEL: a
+ * byte-wise max/min), stored as two words (out needs no alignment on Armv7-M); rq and out advanced past the group,
+ * w past its weights, x clobbered. */
+#define MF_FC_MIX_GROUP_ASM                                                                      \
+    "ldr %[m0], [%[a]]\n\t"                                                                      \
+    "ldr %[m1], [%[a], #4]\n\t"                                                                  \
+    "ldr %[m2], [%[a], #8]\n\t"                                                                  \
+    "ldr %[m3], [%[a], #12]\n\t"                                                                 \
+    "strd %[a], %[b], [sp, #-8]!\n\t"                                                            \
+    "mov %[s0], %[m0]\n\t"                                                                       \
+    "mov %[s1], %[m1]\n\t"                                                                       \
+    "mov %[s2], %[m2]\n\t"                                                                       \
+    "mov %[s3], %[m3]\n\t"                                                                       \
+    MF_FC_MIX_ENTRY "\n"                                                                         \
+    ".if %c[loop]\n\t" MF_FC_MIX_LEAD("!")                                                       \
+    "1:\n\t" MF_FC_MIX_STEP8                                                                     \
+    "cmp %[e], #0x80808080\n\t"                                                                  \
+    "bne 1b\n"                                                                                   \
+    ".else\n\t" MF_FC_MIX_LEAD("end") ".endif\n\t"                                               \
+    "ldrd %[a], %[b], [sp], #8\n\t"                                                              \
+    "movw %[e], #:lower16:%c[mm]\n\t"                                                            \
+    "movt %[e], #:upper16:%c[mm]\n\t"                                                            \
+    "mov %[o], #%c[kc]\n\t"                                                                      \
+    MF_FC_MIX_RQ2("s0", "m0", "16") MF_FC_MIX_RQ2("s1", "m1", "20")                              \
+    MF_FC_MIX_RQ2("s2", "m2", "24") MF_FC_MIX_RQ2("s3", "m3", "28")                              \
+    "bfi %[s0], %[m0], #8, #8\n\t"                                                               \
+    "bfi %[s2], %[m2], #8, #8\n\t"                                                               \
+    "bfi %[s0], %[s1], #16, #8\n\t"                                                              \
+    "bfi %[s2], %[s3], #16, #8\n\t"                                                              \
+    "bfi %[s0], %[m1], #24, #8\n\t"                                                              \
+    "bfi %[s2], %[m3], #24, #8\n\t"                                                              \
+    ".if %c[lo] > -128\n\t"                                                                      \
+    "mov %[x], #((%c[lo]) & 0xff) * 0x01010101\n\t"                                              \
+    "ssub8 %[m0], %[s0], %[x]\n\t"                                                               \
+    "sel %[s0], %[s0], %[x]\n\t"                                                                 \
+    "ssub8 %[m0], %[s2], %[x]\n\t"                                                               \
+    "sel %[s2], %[s2], %[x]\n\t"                                                                 \
+    ".endif\n\t"                                                                                 \
+    ".if %c[hi] < 127\n\t"                                                                       \
+    "mov %[x], #((%c[hi]) & 0xff) * 0x01010101\n\t"                                              \
+    "ssub8 %[m0], %[x], %[s0]\n\t"                                                               \
+    "sel %[s0], %[s0], %[x]\n\t"                                                                 \
+    "ssub8 %[m0], %[x], %[s2]\n\t"                                                               \
+    "sel %[s2], %[s2], %[x]\n\t"                                                                 \
+    ".endif\n\t"                                                                                 \
+    "str %[s2], [%[b], #4]\n\t"                                                                  \
+    "str %[s0], [%[b]], #8\n\t"                                                                  \
+    "add %[a], %[a], #32"
 
 /* One word by a single LDR on the M4/M33 (GCC's LDRD pairs are not pipelined there), plain C on the M7 (an LDRD
  * there is one instruction for two words at one cycle). */
@@ -751,7 +771,7 @@ MF_KERNEL void mf_dsp_fc_mix_expand(int32_t *x16, const int8_t *in, const int32_
  * (256 * the segment's c' sum, below 2^31 by fc_mix_segments) goes into c''s accumulator and m restarts at s.
  * A segment is one asm block (all 14 registers: 8 accumulators, e, o, a, b, x, w): 1..3 leading chunks as the
  * assembler's .if picks, then 4 chunks per pass until e reads the sentinel. Per-tensor layers with one segment
- * requantise a group in asm (MF_FC_MIX_EPILOGUE), the others in C. */
+ * run a whole group in one asm block (MF_FC_MIX_GROUP_ASM), the others requantise in C. */
 MF_KERNEL void mf_fully_connected_s8_mix(const mf_fully_connected_params_t *p, const int8_t *in, int8_t *out,
                                          int32_t *x16)
 {
@@ -759,7 +779,7 @@ MF_KERNEL void mf_fully_connected_s8_mix(const mf_fully_connected_params_t *p, c
     const int32_t n_seg = (k4 >> 2) / seg;
     const int32_t pc = p->per_channel, zp = p->out_offset, lo = p->act_min, hi = p->act_max;
     const int32_t *rq = p->rq;
-    const int8_t *wg = p->weights;
+    const int8_t *w = p->weights;   /* advanced by the asm blocks through every group's weights */
     /* opaque to GCC: with one group it would fold all of rq's values into the code and drop the array the
      * flash account expects in the image */
     __asm__("" : "+r"(rq));
@@ -777,13 +797,30 @@ MF_KERNEL void mf_fully_connected_s8_mix(const mf_fully_connected_params_t *p, c
     ".if (%c[lead] & 3) == 3\n\t" MF_FC_MIX_STEP("0", "0", "") MF_FC_MIX_STEP("8", "32", "")   \
     MF_FC_MIX_STEP("16", "64", WB_) ".endif\n\t"
 #define MF_FC_MIX_DIFF(m_, s_) ((int32_t)((uint32_t)(m_) - (uint32_t)(s_)) >> 8)
-    for (; c + 8 <= n_out; c += 8, rq += pc ? 24 : 8, wg += 8 * k4, out += 8) {
+    if (!pc && n_seg == 1) {   /* per tensor, one segment: a group per asm block */
+        for (int8_t *const end = out + (n_out & ~7); out != end;) {
+            MF_FC_MIX_REGS;
+            int32_t m0, m1, m2, m3, s0, s1, s2, s3;
+            const int32_t *x = x16;
+            a = (int32_t)(uintptr_t)rq; b = (int32_t)(uintptr_t)out;
+            __asm__ volatile(MF_FC_MIX_GROUP_ASM
+                             : [m0] "=&r"(m0), [m1] "=&r"(m1), [m2] "=&r"(m2), [m3] "=&r"(m3),
+                               [s0] "=&r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3),
+                               [e] "=&r"(e), [o] "=&r"(o), [a] "+r"(a), [b] "+r"(b), [x] "+r"(x), [w] "+r"(w)
+                             : [lead] "i"(seg & 7), [loop] "i"(seg >= 8), [mm] "i"(p->m2), [kc] "i"(2 * zp + 1),
+                               [em1] "i"(p->em1), [lo] "i"(lo), [hi] "i"(hi)
+                             : "cc", "memory");
+            (void)m0; (void)m1; (void)m2; (void)m3; (void)s0; (void)s1; (void)s2; (void)s3; (void)e; (void)o;
+            rq = (const int32_t *)(uintptr_t)a; out = (int8_t *)(uintptr_t)b;
+        }
+        c = n_out & ~7;
+    }
+    for (; c + 8 <= n_out; c += 8, rq += pc ? 24 : 8, out += 8) {
         /* the c rows' biases (rq[4..7]: the c' rows') */
         int32_t m0 = mf_dsp_ldw(rq), m1 = mf_dsp_ldw(rq + 1), m2 = mf_dsp_ldw(rq + 2), m3 = mf_dsp_ldw(rq + 3);
         int32_t s0 = m0, s1 = m1, s2 = m2, s3 = m3;
         int32_t t0 = 0, t1 = 0, t2 = 0, t3 = 0;   /* c' sums of the segments before the last */
         const int32_t *x = x16;
-        const int8_t *w = wg;
         for (int32_t g = 0; g < n_seg; ++g) {
             MF_FC_MIX_REGS;
             __asm__ volatile(MF_FC_MIX_ENTRY "\n"
@@ -805,10 +842,6 @@ MF_KERNEL void mf_fully_connected_s8_mix(const mf_fully_connected_params_t *p, c
                 ++x;
             }
         }
-        if (!pc && n_seg == 1) {   /* per tensor, one segment: the group's epilogue in asm */
-            MF_FC_MIX_EPILOGUE(p->m2, 2 * zp + 1, p->em1, lo, hi);
-            continue;
-        }
         t0 += MF_FC_MIX_DIFF(m0, s0) + rq[4]; t1 += MF_FC_MIX_DIFF(m1, s1) + rq[5];
         t2 += MF_FC_MIX_DIFF(m2, s2) + rq[6]; t3 += MF_FC_MIX_DIFF(m3, s3) + rq[7];
         /* row j_ of the order c0..c3, c'0..c'3: m2 at rq[8 + j_], e at rq[16 + j_] (per tensor: the params') */
@@ -824,9 +857,9 @@ MF_KERNEL void mf_fully_connected_s8_mix(const mf_fully_connected_params_t *p, c
 #undef MF_FC_MIX_STEP4
 #undef MF_FC_MIX_LEAD
     if (c < n_out)   /* the n_out % 8 rows left over, plain layout: rq is at their pair layout */
-        mf_dsp_matmul_rows_fast(1, in, n, n, wg, rq, pc, n_out - c, zp, lo, hi, out);
+        mf_dsp_matmul_rows_fast(1, in, n, n, w, rq, pc, n_out - c, zp, lo, hi, out);
 }
-#undef MF_FC_MIX_EPILOGUE
+#undef MF_FC_MIX_GROUP_ASM
 #undef MF_FC_MIX_RQ2
 #undef MF_FC_MIX_STEP
 #undef MF_FC_MIX_Q
