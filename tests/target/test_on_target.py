@@ -52,9 +52,10 @@ OP_MODELS = {
     "fc-in37-per-channel": lambda: mg.fc_model(13, (1, 37), 11, "NONE", per_channel=True, in_zp=-5),
     "fc-per-tensor-batch4": lambda: mg.fc_model(14, (4, 30), 6, "RELU", per_channel=False, in_zp=12),
     "fc-wide": lambda: mg.fc_model(15, (1, 1500), 5, "NONE", per_channel=True, in_zp=1),
-    # DSP FC with one input vector: 4-row weight groups, n & 3 tail columns, out % 4 rows left over
+    # DSP FC with one input vector: 4-row weight groups, n & 3 tail columns, out % 4 rows left over (fewer than 8 rows,
+    # or more padding than mixed groups take)
     **{f"fc-grouped-{n}to{o}": (lambda n=n, o=o: mg.fc_model(seed_of("tfg", n, o), (1, n), o, "RELU", per_channel=n % 2 == 1, in_zp=-7))
-       for n, o in ((3, 7), (6, 6), (23, 4), (64, 1), (29, 13), (40, 10))},
+       for n, o in ((3, 7), (6, 6), (23, 4), (64, 1), (29, 13), (41, 10))},
     **{f"dw-c{c}": (lambda c=c: mg.depthwise_model(seed_of("td", c), (1, 7, 6, c), 1, 3, 1, "SAME", 1, "RELU6", in_zp=-3))
        for c in (1, 3, 5, 7, 13, 16)},
     "dw-dm2-s2": lambda: mg.depthwise_model(4, (1, 9, 8, 5), 2, 3, 2, "SAME", 1, "NONE", in_zp=9),

@@ -446,8 +446,9 @@ def test_fc_mix_layout_word_order():
 def test_fc_mix_layout_refusals(monkeypatch):
     from microforge.ops import fully_connected
     from microforge.ops.fully_connected import fc_mix_layout
-    assert fully_connected.MIX_MIN_GROUPS == 2
-    assert fc_mix_layout(np.ones((15, 32), np.int8)) is None    # one group: the input's sign extension does not pay
+    assert fully_connected.MIX_MIN_GROUPS == 1                 # one group pays (a per-tensor group is one asm block)
+    monkeypatch.setattr(fully_connected, "MIX_MIN_GROUPS", 2)
+    assert fc_mix_layout(np.ones((15, 32), np.int8)) is None    # one group when two are asked for
     assert fc_mix_layout(np.ones((16, 32), np.int8)) is not None
     monkeypatch.setattr(fully_connected, "MIX_MIN_GROUPS", 1)
     ok = np.ones((8, 32), np.int8)

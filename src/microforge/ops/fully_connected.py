@@ -133,9 +133,10 @@ def fc_group_layout(w: np.ndarray) -> np.ndarray:
 
 
 MIX_SEG_LIMIT = 1 << 16   # fc_mix_segments: a c' row's sum |w| per segment stays below this (tests lower it)
-# fc_mix_layout: fewest 8-row groups worth the per-call sign extension of the input (measured on ad: its 128->8 layer,
-# one group, takes 1,826 M4 cycles mixed, 1,712 in 4-row groups; two groups and more gain). Tests lower it to 1.
-MIX_MIN_GROUPS = 2
+# fc_mix_layout: fewest 8-row groups worth the per-call sign extension of the input. One: since a per-tensor group runs
+# as one asm block, a single group pays (ad's 128->8 layer: 1,566 M4 / 708 M7 cycles mixed, 1,697 / 841 in 4-row
+# groups; kws's 64->12 1,348 / 628 against 1,372 / 676, ic's 64->10 1,166 / 546 against 1,232 / 599).
+MIX_MIN_GROUPS = 1
 
 
 def fc_mix_layout(w: np.ndarray) -> np.ndarray | None:
