@@ -449,6 +449,27 @@ def test_fc_mix_on_core(name, core, tmp_path, monkeypatch):
     exact_on_core(FC_MIX_MODELS[name](), core, tmp_path, "target-fc-mix", name, took)
 
 
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("pc", [False, True])
+def test_fc_mix_bias_splits_on_core(pc, core, tmp_path, monkeypatch):
+    """MIX_SEG_LIMIT just above the c' rows' sum |w|: the weights alone fit one segment, with the biases (in_zp -128
+    folds 128 * sum w into them) they do not, so the k loop runs in two; and the same layer in one segment, m started
+    at b_c + 256*b_c'."""
+    from microforge.frontend.tflite import load_tflite
+    from microforge.ops import fully_connected
+    model = mg.fc_model(seed_of("tfmb", pc), (1, 64), 16, "RELU6", per_channel=pc, in_zp=-128)
+    w = load_tflite(model).ops[0].inputs[1].data.astype(np.int64)
+    for limit, seg in ((int(np.abs(w[1::2]).sum(axis=1).max()) + 1, 8), (1 << 16, 16)):
+        monkeypatch.setattr(fully_connected, "MIX_SEG_LIMIT", limit)
+
+        def took(model_c, seg=seg):
+            mix_taken(model_c)
+            assert f".mix_seg = {seg}," in model_c, "not the segments under test"
+
+        exact_on_core(model, core, tmp_path, "target-fc-mix-bias", f"fc-mix-bias-{pc}-{seg}", took)
+
+
 def _fc_pruned_row(seed: int, n: int, o: int, row: int, batches: int = 1, act: str = "NONE") -> bytes:
     """A per-tensor FULLY_CONNECTED model whose weight row `row` is all zero (a pruned channel)."""
     from microforge.frontend.tflite import load_tflite

@@ -632,26 +632,41 @@ MF_KERNEL void mf_dsp_fc_grouped(const mf_fully_connected_params_t *p, const int
 #define MF_FC_MIX_STEP8 MF_FC_MIX_STEP4("") MF_FC_MIX_STEP("32", "128", "") MF_FC_MIX_STEP("40", "160", "") \
     MF_FC_MIX_STEP("48", "192", "") MF_FC_MIX_STEP("56", "224", "!")
 #define MF_FC_MIX_REGS register int32_t e __asm__("r8"), a __asm__("r9"), o __asm__("r10"); int32_t b
+/* a one-segment group's accumulators from rq (at %[a]): m from the c' slots, s from the c rows' biases (one chain) */
+#define MF_FC_MIX_START "ldr %[m0], [%[a], #16]\n\tldr %[m1], [%[a], #20]\n\tldr %[m2], [%[a], #24]\n\t" \
+    "ldr %[m3], [%[a], #28]\n\tldr %[s0], [%[a]]\n\tldr %[s1], [%[a], #4]\n\tldr %[s2], [%[a], #8]\n\t"    \
+    "ldr %[s3], [%[a], #12]\n\t"
 #else
 /* a segment starts with the first x16 pair and weight words loaded */
 #define MF_FC_MIX_ENTRY "ldrd %[e], %[o], [%[x]]\n\tldr %[a], [%[w]]\n\tldr %[b], [%[w], #4]\n\t"
 #define MF_FC_MIX_REGS int32_t e, o, a, b
+/* a one-segment group's accumulators from rq (at %[a], word-aligned): m from the c' slots, s from the c rows' biases */
+#define MF_FC_MIX_START "ldrd %[m0], %[m1], [%[a], #16]\n\tldrd %[m2], %[m3], [%[a], #24]\n\t"                 \
+    "ldrd %[s0], %[s1], [%[a]]\n\tldrd %[s2], %[s3], [%[a], #8]\n\t"
 /* the loop's 8 chunks in two halves (pre-indexed LDR offsets stop at 255) */
 #define MF_FC_MIX_STEP8 MF_FC_MIX_STEP4("!") MF_FC_MIX_STEP4("!")
 #endif
 
-/* One pair's two outputs, in place (MF_FC_MIX_GROUP_ASM's epilogue: %[a] = rq, %[o] = kk = 2*zp + 1, %[x] and, per
- * channel, %[e] temporaries; per tensor %[e] = mm = 2*mult - 2^32 and em1 = -shift-1 an immediate). c' = ((m - s) >> 8)
- * plus its bias (one segment: rq + 16 + 4*I_) or the earlier segments' sums started at it (several: sp + 8 + 4*I_),
- * then both rows through mf_dsp_out_fast's arithmetic up to SSAT; per channel mult and shift of row c_I_ (rq + 32 + 4*I_,
- * rq + 64 + 4*I_) and c'_I_ (rq + 48 + 4*I_, rq + 80 + 4*I_), the shift by register. */
-#define MF_FC_MIX_RQ2(S_, M_, I_)                                                                \
+/* c''s accumulator into M_ (pair I_): one segment, m started at b_c + 256*b_c' (fc_mix_rq_layout), so (m - s) >> 8;
+ * several, ((m - s) >> 8) plus the earlier segments' sums (started at b_c', on the stack at sp + 8 + 4*I_). Exact:
+ * |c''s accumulator or segment sum| < 2^23 (fc_mix_segments), so m - s = 256 times it fits int32. */
+#define MF_FC_MIX_CACC(S_, M_, I_)                                                               \
     "sub %[" M_ "], %[" M_ "], %[" S_ "]\n\t"                                                    \
-    ".if %c[nseg]\n\tldr %[x], [sp, #8 + 4 * " I_ "]\n\t"                                        \
-    ".else\n\tldr %[x], [%[a], #16 + 4 * " I_ "]\n\t.endif\n\t"                                  \
+    ".if %c[nseg]\n\t"                                                                           \
+    "ldr %[x], [sp, #8 + 4 * " I_ "]\n\t"                                                        \
+    "add %[" M_ "], %[x], %[" M_ "], asr #8\n\t"                                                 \
+    ".else\n\t"                                                                                  \
+    "asr %[" M_ "], %[" M_ "], #8\n\t"                                                           \
+    ".endif\n\t"
+/* One pair's two outputs, in place (MF_FC_MIX_GROUP_ASM's epilogue: %[a] = rq, %[o] = kk = 2*zp + 1, %[x] and, per
+ * channel, %[e] temporaries; per tensor %[e] = mm = 2*mult - 2^32 and em1 = -shift-1 an immediate): s is c's
+ * accumulator, MF_FC_MIX_CACC gives c''s, both through mf_dsp_out_fast's arithmetic up to SSAT; per channel mult and
+ * shift of row c_I_ (rq + 32 + 4*I_, rq + 64 + 4*I_) and c'_I_ (rq + 48 + 4*I_, rq + 80 + 4*I_), the shift by
+ * register. */
+#define MF_FC_MIX_RQ2(S_, M_, I_)                                                                \
     ".if %c[pc]\n\t"                                                                             \
     "ldr %[e], [%[a], #32 + 4 * " I_ "]\n\t"                                                     \
-    "add %[" M_ "], %[x], %[" M_ "], asr #8\n\t"                                                 \
+    MF_FC_MIX_CACC(S_, M_, I_)                                                                   \
     "ldr %[x], [%[a], #64 + 4 * " I_ "]\n\t"                                                     \
     "smmlar %[" S_ "], %[" S_ "], %[e], %[" S_ "]\n\t"                                           \
     "ldr %[e], [%[a], #48 + 4 * " I_ "]\n\t"                                                     \
@@ -664,22 +679,23 @@ MF_KERNEL void mf_dsp_fc_grouped(const mf_fully_connected_params_t *p, const int
     "asr %[" M_ "], %[" M_ "], %[x]\n\t"                                                         \
     "ssat %[" S_ "], #8, %[" S_ "], asr #1\n\t"                                                  \
     "add %[" M_ "], %[" M_ "], %[o]\n\t"                                                         \
-    ".else\n\t"                                                                                  \
+    ".else\n\t"   /* ordered so that the M7 pairs most neighbours */                                    \
+    "sub %[" M_ "], %[" M_ "], %[" S_ "]\n\t"                                                    \
     "smmlar %[" S_ "], %[" S_ "], %[e], %[" S_ "]\n\t"                                           \
+    ".if %c[nseg]\n\t"                                                                           \
+    "ldr %[x], [sp, #8 + 4 * " I_ "]\n\t"                                                        \
     "add %[" M_ "], %[x], %[" M_ "], asr #8\n\t"                                                 \
-    "smmlar %[" M_ "], %[" M_ "], %[e], %[" M_ "]\n\t"                                           \
-    ".if 2 * (%c[lo]) + 1 < %c[kc]\n\t"   /* not MF_NEG_CLAMPED(lo, out offset) */                  \
-    "add %[" S_ "], %[" S_ "], %[" S_ "], asr #31\n\t"                                           \
-    "add %[" M_ "], %[" M_ "], %[" M_ "], asr #31\n\t"                                           \
-    ".endif\n\t"                                                                                 \
-    ".if %c[em1]\n\t"                                                                            \
-    "add %[" S_ "], %[o], %[" S_ "], asr %[em1]\n\t"                                             \
-    "add %[" M_ "], %[o], %[" M_ "], asr %[em1]\n\t"                                             \
     ".else\n\t"                                                                                  \
-    "add %[" S_ "], %[o], %[" S_ "]\n\t"                                                         \
-    "add %[" M_ "], %[o], %[" M_ "]\n\t"                                                         \
+    "asr %[" M_ "], %[" M_ "], #8\n\t"                                                           \
     ".endif\n\t"                                                                                 \
+    ".if 2 * (%c[lo]) + 1 < %c[kc]\n\tadd %[" S_ "], %[" S_ "], %[" S_ "], asr #31\n\t.endif\n\t" \
+    "smmlar %[" M_ "], %[" M_ "], %[e], %[" M_ "]\n\t"                                           \
+    ".if %c[em1]\n\tadd %[" S_ "], %[o], %[" S_ "], asr %[em1]\n\t"                                 \
+    ".else\n\tadd %[" S_ "], %[o], %[" S_ "]\n\t.endif\n\t"   /* ASR #0 would be ASR #32 */             \
+    ".if 2 * (%c[lo]) + 1 < %c[kc]\n\tadd %[" M_ "], %[" M_ "], %[" M_ "], asr #31\n\t.endif\n\t" \
     "ssat %[" S_ "], #8, %[" S_ "], asr #1\n\t"                                                  \
+    ".if %c[em1]\n\tadd %[" M_ "], %[o], %[" M_ "], asr %[em1]\n\t"                                 \
+    ".else\n\tadd %[" M_ "], %[o], %[" M_ "]\n\t.endif\n\t"   /* ASR #0 would be ASR #32 */             \
     ".endif\n\t"                                                                                 \
     "ssat %[" M_ "], #8, %[" M_ "], asr #1\n\t"
 /* After a segment but the last (x at its sentinel, the next word the next segment's first ev): c' row I_'s sum
@@ -706,16 +722,18 @@ MF_KERNEL void mf_dsp_fc_grouped(const mf_fully_connected_params_t *p, const int
     "strd %[a], %[b], [sp, #-24]!\n\t"                                                           \
     "strd %[m0], %[m1], [sp, #8]\n\t"                                                            \
     "strd %[m2], %[m3], [sp, #16]\n\t"                                                           \
-    ".endif\n\t"                                                                                 \
     "ldr %[m0], [%[a]]\n\t"                                                                      \
     "ldr %[m1], [%[a], #4]\n\t"                                                                  \
     "ldr %[m2], [%[a], #8]\n\t"                                                                  \
     "ldr %[m3], [%[a], #12]\n\t"                                                                 \
-    ".if %c[nseg] == 0\n\tstrd %[a], %[b], [sp, #-8]!\n\t.endif\n\t"                             \
     "mov %[s0], %[m0]\n\t"                                                                       \
     "mov %[s1], %[m1]\n\t"                                                                       \
     "mov %[s2], %[m2]\n\t"                                                                       \
-    "mov %[s3], %[m3]\n"                                                                         \
+    "mov %[s3], %[m3]\n\t"                                                                       \
+    ".else\n\t"                                                                                  \
+    MF_FC_MIX_START                                                                              \
+    "strd %[a], %[b], [sp, #-8]!\n\t"                                                            \
+    ".endif\n"                                                                                   \
     "2:\n\t"                                                                                     \
     MF_FC_MIX_ENTRY "\n"                                                                         \
     ".if %c[loop]\n\t" MF_FC_MIX_LEAD("!")                                                       \
@@ -861,6 +879,8 @@ MF_KERNEL void mf_fully_connected_s8_mix(const mf_fully_connected_params_t *p, c
 #undef MF_FC_MIX_GROUP_ASM
 #undef MF_FC_MIX_RQ2
 #undef MF_FC_MIX_FOLD
+#undef MF_FC_MIX_CACC
+#undef MF_FC_MIX_START
 #undef MF_FC_MIX_STEP
 #undef MF_FC_MIX_Q
 #undef MF_FC_MIX_LDW
