@@ -544,9 +544,10 @@ MF_KERNEL void mf_dsp_fc_grouped(const mf_fully_connected_params_t *p, const int
  * read as int16 are exactly 256*w_c' + w_c; B words the same for inputs k+1, k+3. The input vector is
  * sign-extended once per call into x16 (per 4-byte chunk: ev = inputs k, k+2 and od = k+1, k+3 as int16
  * pairs). SMLAD of a raw word with ev/od adds 256*(c' products) + (c products) to m; SMLAD of its SXTB16
- * adds c's alone to s. Both start at c's bias, so m - s = 256 * c''s sum, exact while that stays below
- * 2^31 in magnitude (the compiler splits k into segments with sum |w_c'| < 2^16 each, fc_mix_segments, and
- * the kernel folds m - s into c''s accumulator after each). Per 4 inputs and 8 rows (32 MACs): 2 input
+ * adds c's alone to s. s starts at c's bias, m at c's bias + 256 * c''s (one segment) or at c's bias (several),
+ * so m - s = 256 * c''s accumulator (or segment sum), exact while that stays below 2^31 in magnitude (the compiler
+ * splits k into segments with sum |w_c'| < 2^16 each, and keeps one only if the bias fits too, fc_mix_segments;
+ * the kernel folds m - s into c''s sum after each segment but the last). Per 4 inputs and 8 rows (32 MACs): 2 input
  * loads, 8 weight loads, 8 SXTB16, 16 SMLAD, against 5 loads, 10 SXTB16, 8 SMLAD per 16 MACs in the 4-row
  * groups. Two schedules, picked by the build's MF_TARGET_M7: M4/M33 (MF_FC_MIX_STEP_M4) loads in three
  * back-to-back chains per chunk (LDR pipelining), 37 cycles per 32 MACs in the cycle model; M7 interleaves
@@ -706,9 +707,10 @@ MF_KERNEL void mf_dsp_fc_grouped(const mf_fully_connected_params_t *p, const int
     "add %[o], %[o], %[" M_ "], asr #8\n\t"                                                      \
     "str %[o], [sp, #8 + 4 * " I_ "]\n\t"                                                        \
     "mov %[" M_ "], %[" S_ "]\n\t"
-/* One whole group, a single asm block (no spills around it, no register moves): the c rows' biases into m and s (rq
- * at %[a]); rq and out (%[b]) pushed while the k loop needs all 14 registers, with several segments also 4 words
- * for the c' rows' sums (started at their biases, MF_FC_MIX_FOLD after each segment but the last); per segment
+/* One whole group, a single asm block (no spills around it, no register moves): the start values from rq (at %[a]):
+ * one segment, s = the c rows' biases and m = the c' slots (MF_FC_MIX_START), several, both the c rows' biases and
+ * the c' rows' in 4 stack words for their sums (MF_FC_MIX_FOLD after each segment but the last); rq and out (%[b])
+ * pushed while the k loop needs all 14 registers; per segment
  * MF_FC_MIX_ENTRY, the lead chunks and the 8-chunk loop; after the last (x16's end marker follows its sentinel)
  * rq and out popped, per tensor mm and kk as immediates, the 8 outputs requantised (MF_FC_MIX_RQ2), packed 4 to a
  * word, clamped to [lo, hi] 4 at a time (SSUB8 + SEL: a byte-wise max/min), stored as two words (out needs no
