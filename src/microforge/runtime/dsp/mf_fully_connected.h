@@ -648,26 +648,21 @@ MF_KERNEL void mf_dsp_fc_grouped(const mf_fully_connected_params_t *p, const int
 #define MF_FC_MIX_STEP8 MF_FC_MIX_STEP4("!") MF_FC_MIX_STEP4("!")
 #endif
 
-/* c''s accumulator into M_ (pair I_): one segment, m started at b_c + 256*b_c' (fc_mix_rq_layout), so (m - s) >> 8;
- * several, ((m - s) >> 8) plus the earlier segments' sums (started at b_c', on the stack at sp + 8 + 4*I_). Exact:
- * |c''s accumulator or segment sum| < 2^23 (fc_mix_segments), so m - s = 256 times it fits int32. */
-#define MF_FC_MIX_CACC(S_, M_, I_)                                                               \
-    "sub %[" M_ "], %[" M_ "], %[" S_ "]\n\t"                                                    \
-    ".if %c[nseg]\n\t"                                                                           \
-    "ldr %[x], [sp, #8 + 4 * " I_ "]\n\t"                                                        \
-    "add %[" M_ "], %[x], %[" M_ "], asr #8\n\t"                                                 \
-    ".else\n\t"                                                                                  \
-    "asr %[" M_ "], %[" M_ "], #8\n\t"                                                           \
-    ".endif\n\t"
 /* One pair's two outputs, in place (MF_FC_MIX_GROUP_ASM's epilogue: %[a] = rq, %[o] = kk = 2*zp + 1, %[x] and, per
  * channel, %[e] temporaries; per tensor %[e] = mm = 2*mult - 2^32 and em1 = -shift-1 an immediate): s is c's
- * accumulator, MF_FC_MIX_CACC gives c''s, both through mf_dsp_out_fast's arithmetic up to SSAT; per channel mult and
+ * accumulator; c''s is (m - s) >> 8 with one segment (m started at b_c + 256*b_c', fc_mix_rq_layout), plus the
+ * earlier segments' sums (started at b_c', on the stack at sp + 8 + 4*I_) with several; exact: that accumulator or
+ * segment sum is below 2^23 in magnitude (fc_mix_segments), so m - s = 256 times it fits int32. Both rows go
+ * through mf_dsp_out_fast's arithmetic up to SSAT; per channel mult and
  * shift of row c_I_ (rq + 32 + 4*I_, rq + 64 + 4*I_) and c'_I_ (rq + 48 + 4*I_, rq + 80 + 4*I_), the shift by
  * register. */
 #define MF_FC_MIX_RQ2(S_, M_, I_)                                                                \
     ".if %c[pc]\n\t"                                                                             \
+    "sub %[" M_ "], %[" M_ "], %[" S_ "]\n\t"                                                    \
+    ".if %c[nseg]\n\tldr %[x], [sp, #8 + 4 * " I_ "]\n\t.endif\n\t"   /* beside the next load (M4) */   \
     "ldr %[e], [%[a], #32 + 4 * " I_ "]\n\t"                                                     \
-    MF_FC_MIX_CACC(S_, M_, I_)                                                                   \
+    ".if %c[nseg]\n\tadd %[" M_ "], %[x], %[" M_ "], asr #8\n\t"                                 \
+    ".else\n\tasr %[" M_ "], %[" M_ "], #8\n\t.endif\n\t"                                        \
     "ldr %[x], [%[a], #64 + 4 * " I_ "]\n\t"                                                     \
     "smmlar %[" S_ "], %[" S_ "], %[e], %[" S_ "]\n\t"                                           \
     "ldr %[e], [%[a], #48 + 4 * " I_ "]\n\t"                                                     \
@@ -881,7 +876,6 @@ MF_KERNEL void mf_fully_connected_s8_mix(const mf_fully_connected_params_t *p, c
 #undef MF_FC_MIX_GROUP_ASM
 #undef MF_FC_MIX_RQ2
 #undef MF_FC_MIX_FOLD
-#undef MF_FC_MIX_CACC
 #undef MF_FC_MIX_START
 #undef MF_FC_MIX_STEP
 #undef MF_FC_MIX_Q
