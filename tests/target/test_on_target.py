@@ -52,9 +52,10 @@ OP_MODELS = {
     "fc-in37-per-channel": lambda: mg.fc_model(13, (1, 37), 11, "NONE", per_channel=True, in_zp=-5),
     "fc-per-tensor-batch4": lambda: mg.fc_model(14, (4, 30), 6, "RELU", per_channel=False, in_zp=12),
     "fc-wide": lambda: mg.fc_model(15, (1, 1500), 5, "NONE", per_channel=True, in_zp=1),
-    # DSP FC with one input vector: 4-row weight groups, n & 3 tail columns, out % 4 rows left over
+    # DSP FC with one input vector: 4-row weight groups, n & 3 tail columns, out % 4 rows left over (fewer than 8 rows,
+    # or more padding than mixed groups take)
     **{f"fc-grouped-{n}to{o}": (lambda n=n, o=o: mg.fc_model(seed_of("tfg", n, o), (1, n), o, "RELU", per_channel=n % 2 == 1, in_zp=-7))
-       for n, o in ((3, 7), (6, 6), (23, 4), (64, 1), (29, 13), (40, 10))},
+       for n, o in ((3, 7), (6, 6), (23, 4), (64, 1), (29, 13), (41, 10))},
     **{f"dw-c{c}": (lambda c=c: mg.depthwise_model(seed_of("td", c), (1, 7, 6, c), 1, 3, 1, "SAME", 1, "RELU6", in_zp=-3))
        for c in (1, 3, 5, 7, 13, 16)},
     "dw-dm2-s2": lambda: mg.depthwise_model(4, (1, 9, 8, 5), 2, 3, 2, "SAME", 1, "NONE", in_zp=9),
@@ -446,6 +447,27 @@ def test_fc_mix_on_core(name, core, tmp_path, monkeypatch):
         assert (whole in model_c) != ("-seg-" in name), "segments where not wanted, or none"
 
     exact_on_core(FC_MIX_MODELS[name](), core, tmp_path, "target-fc-mix", name, took)
+
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("pc", [False, True])
+def test_fc_mix_bias_splits_on_core(pc, core, tmp_path, monkeypatch):
+    """MIX_SEG_LIMIT just above the c' rows' sum |w|: the weights alone fit one segment, with the biases (in_zp -128
+    folds 128 * sum w into them) they do not, so the k loop runs in two; and the same layer in one segment, m started
+    at b_c + 256*b_c'."""
+    from microforge.frontend.tflite import load_tflite
+    from microforge.ops import fully_connected
+    model = mg.fc_model(seed_of("tfmb", pc), (1, 64), 16, "RELU6", per_channel=pc, in_zp=-128)
+    w = load_tflite(model).ops[0].inputs[1].data.astype(np.int64)
+    for limit, seg in ((int(np.abs(w[1::2]).sum(axis=1).max()) + 1, 8), (1 << 16, 16)):
+        monkeypatch.setattr(fully_connected, "MIX_SEG_LIMIT", limit)
+
+        def took(model_c, seg=seg):
+            mix_taken(model_c)
+            assert f".mix_seg = {seg}," in model_c, "not the segments under test"
+
+        exact_on_core(model, core, tmp_path, "target-fc-mix-bias", f"fc-mix-bias-{pc}-{seg}", took)
 
 
 def _fc_pruned_row(seed: int, n: int, o: int, row: int, batches: int = 1, act: str = "NONE") -> bytes:

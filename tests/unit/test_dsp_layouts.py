@@ -446,8 +446,9 @@ def test_fc_mix_layout_word_order():
 def test_fc_mix_layout_refusals(monkeypatch):
     from microforge.ops import fully_connected
     from microforge.ops.fully_connected import fc_mix_layout
-    assert fully_connected.MIX_MIN_GROUPS == 2
-    assert fc_mix_layout(np.ones((15, 32), np.int8)) is None    # one group: the input's sign extension does not pay
+    assert fully_connected.MIX_MIN_GROUPS == 1                 # one group pays (a per-tensor group is one asm block)
+    monkeypatch.setattr(fully_connected, "MIX_MIN_GROUPS", 2)
+    assert fc_mix_layout(np.ones((15, 32), np.int8)) is None    # one group when two are asked for
     assert fc_mix_layout(np.ones((16, 32), np.int8)) is not None
     monkeypatch.setattr(fully_connected, "MIX_MIN_GROUPS", 1)
     ok = np.ones((8, 32), np.int8)
@@ -674,3 +675,41 @@ def test_seg_stream_puts_each_groups_constants_after_its_weights():
     for g in range(groups):
         assert (s[g * step:g * step + 8 * words] == wseg[g * 8 * words:(g + 1) * 8 * words]).all()
         assert (s[g * step + 8 * words:(g + 1) * step].view("<i4") == rq[12 * g:12 * (g + 1)]).all()
+
+
+def test_fc_mix_segments_with_bias():
+    """One segment needs the c' rows' biases inside the bound too (m - s = 256 * the whole accumulator there): a
+    bias that would overflow it splits the k loop, a c row's bias (even) does not matter."""
+    w = np.full((16, 512), 127, np.int8)                       # c' rows' sum |w| = 65,024: one segment alone
+    assert fc_mix_segments(w) == 128
+    bias = np.zeros(16, np.int64)
+    bias[0] = 1 << 29                                          # a c row: no effect
+    bias[3] = 128 * ((1 << 16) - 65024) - 1                     # a c' row: 128 * sum|w| + |b| = 2^23 - 1
+    assert fc_mix_segments(w, bias) == 128
+    bias[3] += 1                                               # ... = 2^23: two segments
+    assert fc_mix_segments(w, bias) == 64
+    bias[3] = -bias[3]
+    assert fc_mix_segments(w, bias) == 64
+
+
+def test_fc_mix_rq_layout_starts():
+    """One segment: the c' slots hold m's start b_c + 256*b_c' wrapped to int32 (then (m - s) >> 8 is c''s whole
+    accumulator); several: the c' biases. Per channel m2 and e follow in row order c0..c3, c'0..c'3."""
+    from microforge.ops.fully_connected import fc_mix_rq_layout
+    n_out = 10
+    bias = np.array([5, -7, 1 << 29, (1 << 23) - 1, -(1 << 30), -(1 << 22), 0, 3, 11, 12])
+    m2 = -np.arange(1, n_out + 1) * 1000
+    e = np.arange(n_out) % 5
+    rq = np.stack([bias, m2, e]).reshape(3, n_out // 2, 2).transpose(1, 0, 2).reshape(-1)   # dsp_rq_layout's pairs
+    wrap = lambda v: (v + (1 << 31)) % (1 << 32) - (1 << 31)  # noqa: E731
+    c, c1 = bias[0:8:2], bias[1:8:2]
+    for one in (False, True):
+        got = fc_mix_rq_layout(rq, n_out, 1, one).astype(np.int64)
+        assert got[:4].tolist() == c.tolist()
+        assert got[4:8].tolist() == (wrap(c + 256 * c1) if one else c1).tolist()
+        assert got[8:16].tolist() == m2[[0, 2, 4, 6, 1, 3, 5, 7]].tolist()
+        assert got[16:24].tolist() == e[[0, 2, 4, 6, 1, 3, 5, 7]].tolist()
+        assert got[24:].tolist() == rq[24:].tolist()          # the 2 rows left over: their pair layout
+        pt = fc_mix_rq_layout(rq, n_out, 0, one).astype(np.int64)
+        assert pt[:8].tolist() == got[:8].tolist() and pt[8:].tolist() == rq[24:].tolist()
+    assert wrap(c[1] + 256 * c1[1]) != c[1] + 256 * c1[1]      # the case that wraps

@@ -71,20 +71,21 @@ class FullyConnected(OpDef):
             # one input vector: mixed 8-row groups (fc_mix_layout) when they take the weights, else 4-row groups
             # (same bytes, reordered), so a pass reads 4 rows back to back
             one = fields["batches"] == 1 and rq is not None
-            wmix = fc_mix_layout(w.data.reshape(n_out, n_in)) if one else None
+            rq_bias = rq.reshape(-1, 3, 2)[:, 0].reshape(-1)[:n_out] if one else None   # pruned rows re-expressed
+            wmix = fc_mix_layout(w.data.reshape(n_out, n_in), rq_bias) if one else None
             fields["mix"] = int(wmix is not None)
             fields["grouped"] = int(one and wmix is None)
             if wmix is None:
                 fields.update(dsp_rq_fields(op, ctx, w.data.reshape(n_out, -1), bias, mult, shift, y.quant.zp, lo, hi))
             else:
-                fields.update(rq_mode=1, bias="0", mult="0", shift="0", m2=int(rq[2]), em1=int(rq[4]),
-                              rq=ctx.const(f"{op.name}_rq", fc_mix_rq_layout(rq, n_out, per_channel)))
+                seg = fc_mix_segments(w.data.reshape(n_out, n_in), rq_bias)
+                one = seg == ((n_in + 3) & ~3) // 4
+                fields.update(rq_mode=1, bias="0", mult="0", shift="0", m2=int(rq[2]), em1=int(rq[4]), mix_seg=seg,
+                              rq=ctx.const(f"{op.name}_rq", fc_mix_rq_layout(rq, n_out, per_channel, one)))
                 fields["weights"] = ctx.const(f"{op.name}_mix", wmix)
-                fields["mix_seg"] = seg = fc_mix_segments(w.data.reshape(n_out, n_in))
                 p = ctx.params("mf_fully_connected_params_t", fields)
                 steps = ((n_in + 3) & ~3) // 4
-                # x16: the input as int16 pairs, a sentinel after each segment, and one word the M7 schedule's
-                # LDRD of the last sentinel reads with it
+                # x16: the input as int16 pairs, a sentinel after each segment, and the end marker after the last
                 words = 2 * steps + steps // seg + 1
                 return f"{{ int32_t x16[{words}]; mf_fully_connected_s8_mix(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, x16); }}"
             fields["weights"] = (ctx.const(f"{op.name}_grouped", fc_group_layout(w.data.reshape(n_out, n_in)))
@@ -133,12 +134,13 @@ def fc_group_layout(w: np.ndarray) -> np.ndarray:
 
 
 MIX_SEG_LIMIT = 1 << 16   # fc_mix_segments: a c' row's sum |w| per segment stays below this (tests lower it)
-# fc_mix_layout: fewest 8-row groups worth the per-call sign extension of the input (measured on ad: its 128->8 layer,
-# one group, takes 1,826 M4 cycles mixed, 1,712 in 4-row groups; two groups and more gain). Tests lower it to 1.
-MIX_MIN_GROUPS = 2
+# fc_mix_layout: fewest 8-row groups worth the per-call sign extension of the input. One: since a per-tensor group runs
+# as one asm block, a single group pays (ad's 128->8 layer: 1,566 M4 / 708 M7 cycles mixed, 1,697 / 841 in 4-row
+# groups; kws's 64->12 1,348 / 628 against 1,372 / 676, ic's 64->10 1,166 / 546 against 1,232 / 599).
+MIX_MIN_GROUPS = 1
 
 
-def fc_mix_layout(w: np.ndarray) -> np.ndarray | None:
+def fc_mix_layout(w: np.ndarray, bias: np.ndarray | None = None) -> np.ndarray | None:
     """[n_out][n] int8 weights as runtime/dsp mf_fully_connected_s8_mix reads them, or None when that kernel
     cannot take them (then the 4-row groups). Rows go in groups of 8 (4 pairs c = 2p, c' = 2p + 1), inputs padded
     with zero weights to k4 = n rounded up to 4; per group and 4-byte input chunk j, eight words
@@ -154,7 +156,7 @@ def fc_mix_layout(w: np.ndarray) -> np.ndarray | None:
     wp = np.zeros((8 * q, k4), np.int64)
     wp[:, :n] = w[:8 * q]
     lo, hi = wp[0::2], wp[1::2]
-    if fc_mix_segments(w) is None:
+    if fc_mix_segments(w, bias) is None:
         return None
     hi = hi - (lo < 0)
     if (hi < -128).any():
@@ -165,31 +167,41 @@ def fc_mix_layout(w: np.ndarray) -> np.ndarray | None:
     return np.concatenate([g.reshape(-1), w[8 * q:].astype(np.int64).reshape(-1)]).astype(np.int8)
 
 
-def fc_mix_rq_layout(rq: np.ndarray, n_out: int, per_channel: int) -> np.ndarray:
+def fc_mix_rq_layout(rq: np.ndarray, n_out: int, per_channel: int, one_segment: bool = False) -> np.ndarray:
     """mf_fully_connected_s8_mix's requantisation constants from dsp_rq_layout's pairs (bias[2], m2[2], e[2] per
-    channel pair): per 8-row group the biases of rows 0, 2, 4, 6 (the pairs' c rows, the accumulators' start)
-    then of rows 1, 3, 5, 7 (c'), and per channel only the m2 and then the e of the eight rows in that order;
-    per tensor m2 and e are the params' (no copy per channel: 4 bytes per channel, as the .tflite's bias). The
-    n_out % 8 rows left over keep the pair layout (mf_dsp_matmul_rows_fast reads it)."""
+    channel pair): per 8-row group the biases of rows 0, 2, 4, 6 (the pairs' c rows, where s starts) then those of
+    rows 1, 3, 5, 7 (c'; with one_segment, a layer whose k loop is one segment, the c' row's m start instead:
+    b_c + 256*b_c' wrapped to int32, so that m - s = 256 * c''s accumulator), and per channel only the m2 and then
+    the e of the eight rows in that order; per tensor m2 and e are the params' (no copy per channel: 4 bytes per
+    channel, as the .tflite's bias). The n_out % 8 rows left over keep the pair layout (mf_dsp_matmul_rows_fast
+    reads it)."""
     q = n_out // 8
     cols = rq[:24 * q].astype(np.int64).reshape(q, 4, 3, 2)          # [group][pair][bias, m2, e][c, c']
-    order = cols.transpose(0, 2, 3, 1).reshape(q, 3, 8)            # [group][bias, m2, e][c rows, then c' rows]
+    order = cols.transpose(0, 2, 3, 1).reshape(q, 3, 8).copy()     # [group][bias, m2, e][c rows, then c' rows]
+    if one_segment:
+        start = order[:, 0, :4] + 256 * order[:, 0, 4:]
+        order[:, 0, 4:] = (start + (1 << 31)) % (1 << 32) - (1 << 31)
     groups = order if per_channel else order[:, :1]
     return np.concatenate([groups.reshape(-1), rq[24 * q:].astype(np.int64)]).astype(np.int32)
 
 
-def fc_mix_segments(w: np.ndarray) -> int | None:
+def fc_mix_segments(w: np.ndarray, bias: np.ndarray | None = None) -> int | None:
     """Input chunks per segment of mf_fully_connected_s8_mix's k loop: the fewest equal segments (a divisor of
     the k4/4 chunks) over which every c' row (odd rows of the 8-row groups) has sum |w| < MIX_SEG_LIMIT = 2^16,
     so each segment's m - s = 256 * (its c' dot product) stays below 2^31 in magnitude (|x| <= 128); the kernel
-    folds it into c''s accumulator after each segment. None when even single chunks are too heavy (never with
-    the real limit: 4 * 128 < 2^16)."""
+    folds it into c''s sum after each segment. One segment only when, with the rows' biases (the kernel's, if
+    given), 128 * sum |w| + |bias| < 128 * MIX_SEG_LIMIT too: there m - s = 256 * (c''s whole accumulator, bias
+    included; fc_mix_rq_layout). None when even single chunks are too heavy (never with the real limit:
+    4 * 128 < 2^16)."""
     n_out, n = w.shape
     q, steps = n_out // 8, ((n + 3) & ~3) // 4
     wp = np.zeros((8 * q, 4 * steps), np.int64)
     wp[:, :n] = w[:8 * q]
     per_chunk = np.abs(wp[1::2]).reshape(4 * q, steps, 4).sum(axis=2)     # [c' row][chunk]
-    for nseg in range(1, steps + 1):
+    b = np.zeros(4 * q, np.int64) if bias is None else np.abs(np.asarray(bias, np.int64)[1:8 * q:2])
+    if (128 * per_chunk.sum(axis=1) + b < 128 * MIX_SEG_LIMIT).all():
+        return steps
+    for nseg in range(2, steps + 1):
         if steps % nseg == 0 and (per_chunk.reshape(4 * q, nseg, steps // nseg).sum(axis=2) < MIX_SEG_LIMIT).all():
             return steps // nseg
     return None

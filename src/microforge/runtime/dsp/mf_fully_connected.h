@@ -544,9 +544,10 @@ MF_KERNEL void mf_dsp_fc_grouped(const mf_fully_connected_params_t *p, const int
  * read as int16 are exactly 256*w_c' + w_c; B words the same for inputs k+1, k+3. The input vector is
  * sign-extended once per call into x16 (per 4-byte chunk: ev = inputs k, k+2 and od = k+1, k+3 as int16
  * pairs). SMLAD of a raw word with ev/od adds 256*(c' products) + (c products) to m; SMLAD of its SXTB16
- * adds c's alone to s. Both start at c's bias, so m - s = 256 * c''s sum, exact while that stays below
- * 2^31 in magnitude (the compiler splits k into segments with sum |w_c'| < 2^16 each, fc_mix_segments, and
- * the kernel folds m - s into c''s accumulator after each). Per 4 inputs and 8 rows (32 MACs): 2 input
+ * adds c's alone to s. s starts at c's bias, m at c's bias + 256 * c''s (one segment) or at c's bias (several),
+ * so m - s = 256 * c''s accumulator (or segment sum), exact while that stays below 2^31 in magnitude (the compiler
+ * splits k into segments with sum |w_c'| < 2^16 each, and keeps one only if the bias fits too, fc_mix_segments;
+ * the kernel folds m - s into c''s sum after each segment but the last). Per 4 inputs and 8 rows (32 MACs): 2 input
  * loads, 8 weight loads, 8 SXTB16, 16 SMLAD, against 5 loads, 10 SXTB16, 8 SMLAD per 16 MACs in the 4-row
  * groups. Two schedules, picked by the build's MF_TARGET_M7: M4/M33 (MF_FC_MIX_STEP_M4) loads in three
  * back-to-back chains per chunk (LDR pipelining), 37 cycles per 32 MACs in the cycle model; M7 interleaves
@@ -632,83 +633,158 @@ MF_KERNEL void mf_dsp_fc_grouped(const mf_fully_connected_params_t *p, const int
 #define MF_FC_MIX_STEP8 MF_FC_MIX_STEP4("") MF_FC_MIX_STEP("32", "128", "") MF_FC_MIX_STEP("40", "160", "") \
     MF_FC_MIX_STEP("48", "192", "") MF_FC_MIX_STEP("56", "224", "!")
 #define MF_FC_MIX_REGS register int32_t e __asm__("r8"), a __asm__("r9"), o __asm__("r10"); int32_t b
+/* a one-segment group's accumulators from rq (at %[a]): m from the c' slots, s from the c rows' biases (one chain) */
+#define MF_FC_MIX_START "ldr %[m0], [%[a], #16]\n\tldr %[m1], [%[a], #20]\n\tldr %[m2], [%[a], #24]\n\t" \
+    "ldr %[m3], [%[a], #28]\n\tldr %[s0], [%[a]]\n\tldr %[s1], [%[a], #4]\n\tldr %[s2], [%[a], #8]\n\t"    \
+    "ldr %[s3], [%[a], #12]\n\t"
 #else
 /* a segment starts with the first x16 pair and weight words loaded */
 #define MF_FC_MIX_ENTRY "ldrd %[e], %[o], [%[x]]\n\tldr %[a], [%[w]]\n\tldr %[b], [%[w], #4]\n\t"
 #define MF_FC_MIX_REGS int32_t e, o, a, b
+/* a one-segment group's accumulators from rq (at %[a], word-aligned): m from the c' slots, s from the c rows' biases */
+#define MF_FC_MIX_START "ldrd %[m0], %[m1], [%[a], #16]\n\tldrd %[m2], %[m3], [%[a], #24]\n\t"                 \
+    "ldrd %[s0], %[s1], [%[a]]\n\tldrd %[s2], %[s3], [%[a], #8]\n\t"
 /* the loop's 8 chunks in two halves (pre-indexed LDR offsets stop at 255) */
 #define MF_FC_MIX_STEP8 MF_FC_MIX_STEP4("!") MF_FC_MIX_STEP4("!")
 #endif
 
-/* One pair's two outputs, in place: c' = ((m - s) >> 8) + its bias (rq + BO_), then both through
- * mf_dsp_out_fast's arithmetic (per tensor: mm, kk = 2*zp + 1 in registers, -shift-1 an immediate) up to SSAT. */
-#define MF_FC_MIX_RQ2(S_, M_, BO_)                                                               \
+/* One pair's two outputs, in place (MF_FC_MIX_GROUP_ASM's epilogue: %[a] = rq, %[o] = kk = 2*zp + 1, %[x] and, per
+ * channel, %[e] temporaries; per tensor %[e] = mm = 2*mult - 2^32 and em1 = -shift-1 an immediate): s is c's
+ * accumulator; c''s is (m - s) >> 8 with one segment (m started at b_c + 256*b_c', fc_mix_rq_layout), plus the
+ * earlier segments' sums (started at b_c', on the stack at sp + 8 + 4*I_) with several; exact: that accumulator or
+ * segment sum is below 2^23 in magnitude (fc_mix_segments), so m - s = 256 times it fits int32. Both rows go
+ * through mf_dsp_out_fast's arithmetic up to SSAT; per channel mult and
+ * shift of row c_I_ (rq + 32 + 4*I_, rq + 64 + 4*I_) and c'_I_ (rq + 48 + 4*I_, rq + 80 + 4*I_), the shift by
+ * register. */
+#define MF_FC_MIX_RQ2(S_, M_, I_)                                                                \
+    ".if %c[pc]\n\t"                                                                             \
     "sub %[" M_ "], %[" M_ "], %[" S_ "]\n\t"                                                    \
-    "ldr %[t], [%[rq], #" BO_ "]\n\t"                                                            \
-    "smmlar %[" S_ "], %[" S_ "], %[mm], %[" S_ "]\n\t"                                          \
-    "add %[" M_ "], %[t], %[" M_ "], asr #8\n\t"                                                 \
-    "smmlar %[" M_ "], %[" M_ "], %[mm], %[" M_ "]\n\t"                                          \
-    ".if 2 * (%c[lo]) + 1 < %c[kc]\n\t"   /* not MF_NEG_CLAMPED(lo, out offset) */                  \
-    "add %[" S_ "], %[" S_ "], %[" S_ "], asr #31\n\t"                                           \
-    "add %[" M_ "], %[" M_ "], %[" M_ "], asr #31\n\t"                                           \
-    ".endif\n\t"                                                                                 \
-    ".if %c[em1]\n\t"                                                                            \
-    "add %[" S_ "], %[kk], %[" S_ "], asr %[em1]\n\t"                                            \
-    "add %[" M_ "], %[kk], %[" M_ "], asr %[em1]\n\t"                                            \
-    ".else\n\t"                                                                                  \
-    "add %[" S_ "], %[kk], %[" S_ "]\n\t"                                                        \
-    "add %[" M_ "], %[kk], %[" M_ "]\n\t"                                                        \
-    ".endif\n\t"                                                                                 \
+    ".if %c[nseg]\n\tldr %[x], [sp, #8 + 4 * " I_ "]\n\t.endif\n\t"   /* beside the next load (M4) */   \
+    "ldr %[e], [%[a], #32 + 4 * " I_ "]\n\t"                                                     \
+    ".if %c[nseg]\n\tadd %[" M_ "], %[x], %[" M_ "], asr #8\n\t"                                 \
+    ".else\n\tasr %[" M_ "], %[" M_ "], #8\n\t.endif\n\t"                                        \
+    "ldr %[x], [%[a], #64 + 4 * " I_ "]\n\t"                                                     \
+    "smmlar %[" S_ "], %[" S_ "], %[e], %[" S_ "]\n\t"                                           \
+    "ldr %[e], [%[a], #48 + 4 * " I_ "]\n\t"                                                     \
+    ".if 2 * (%c[lo]) + 1 < %c[kc]\n\tadd %[" S_ "], %[" S_ "], %[" S_ "], asr #31\n\t.endif\n\t" \
+    "asr %[" S_ "], %[" S_ "], %[x]\n\t"                                                         \
+    "ldr %[x], [%[a], #80 + 4 * " I_ "]\n\t"                                                     \
+    "smmlar %[" M_ "], %[" M_ "], %[e], %[" M_ "]\n\t"                                           \
+    "add %[" S_ "], %[" S_ "], %[o]\n\t"                                                         \
+    ".if 2 * (%c[lo]) + 1 < %c[kc]\n\tadd %[" M_ "], %[" M_ "], %[" M_ "], asr #31\n\t.endif\n\t" \
+    "asr %[" M_ "], %[" M_ "], %[x]\n\t"                                                         \
     "ssat %[" S_ "], #8, %[" S_ "], asr #1\n\t"                                                  \
+    "add %[" M_ "], %[" M_ "], %[o]\n\t"                                                         \
+    ".else\n\t"   /* ordered so that the M7 pairs most neighbours */                                    \
+    "sub %[" M_ "], %[" M_ "], %[" S_ "]\n\t"                                                    \
+    "smmlar %[" S_ "], %[" S_ "], %[e], %[" S_ "]\n\t"                                           \
+    ".if %c[nseg]\n\t"                                                                           \
+    "ldr %[x], [sp, #8 + 4 * " I_ "]\n\t"                                                        \
+    "add %[" M_ "], %[x], %[" M_ "], asr #8\n\t"                                                 \
+    ".else\n\t"                                                                                  \
+    "asr %[" M_ "], %[" M_ "], #8\n\t"                                                           \
+    ".endif\n\t"                                                                                 \
+    ".if 2 * (%c[lo]) + 1 < %c[kc]\n\tadd %[" S_ "], %[" S_ "], %[" S_ "], asr #31\n\t.endif\n\t" \
+    "smmlar %[" M_ "], %[" M_ "], %[e], %[" M_ "]\n\t"                                           \
+    ".if %c[em1]\n\tadd %[" S_ "], %[o], %[" S_ "], asr %[em1]\n\t"                                 \
+    ".else\n\tadd %[" S_ "], %[o], %[" S_ "]\n\t.endif\n\t"   /* ASR #0 would be ASR #32 */             \
+    ".if 2 * (%c[lo]) + 1 < %c[kc]\n\tadd %[" M_ "], %[" M_ "], %[" M_ "], asr #31\n\t.endif\n\t" \
+    "ssat %[" S_ "], #8, %[" S_ "], asr #1\n\t"                                                  \
+    ".if %c[em1]\n\tadd %[" M_ "], %[o], %[" M_ "], asr %[em1]\n\t"                                 \
+    ".else\n\tadd %[" M_ "], %[o], %[" M_ "]\n\t.endif\n\t"   /* ASR #0 would be ASR #32 */             \
+    ".endif\n\t"                                                                                 \
     "ssat %[" M_ "], #8, %[" M_ "], asr #1\n\t"
-/* A group's 8 outputs (per tensor, one segment): requantised, packed 4 to a word, clamped to [lo, hi] 4 at
- * a time (SSUB8 + SEL: a byte-wise max/min), stored as two words (out needs no alignment on Armv7-M). */
-#define MF_FC_MIX_EPILOGUE(M2_, KK_, EM1_, LO_, HI_)                                             \
-    do { int32_t tt_; __asm__ volatile(MF_FC_MIX_RQ2("s0", "m0", "16") MF_FC_MIX_RQ2("s1", "m1", "20")            \
-                     MF_FC_MIX_RQ2("s2", "m2", "24") MF_FC_MIX_RQ2("s3", "m3", "28")            \
-                     "bfi %[s0], %[m0], #8, #8\n\t"                                              \
-                     "bfi %[s2], %[m2], #8, #8\n\t"                                              \
-                     "bfi %[s0], %[s1], #16, #8\n\t"                                             \
-                     "bfi %[s2], %[s3], #16, #8\n\t"                                             \
-                     "bfi %[s0], %[m1], #24, #8\n\t"                                             \
-                     "bfi %[s2], %[m3], #24, #8\n\t"                                             \
-                     ".if %c[lo] > -128\n\t"                                                     \
-                     "mov %[t], #((%c[lo]) & 0xff) * 0x01010101\n\t"                              \
-                     "ssub8 %[m0], %[s0], %[t]\n\t"                                              \
-                     "sel %[s0], %[s0], %[t]\n\t"                                                \
-                     "ssub8 %[m0], %[s2], %[t]\n\t"                                              \
-                     "sel %[s2], %[s2], %[t]\n\t"                                                \
-                     ".endif\n\t"                                                                \
-                     ".if %c[hi] < 127\n\t"                                                      \
-                     "mov %[t], #((%c[hi]) & 0xff) * 0x01010101\n\t"                              \
-                     "ssub8 %[m0], %[t], %[s0]\n\t"                                              \
-                     "sel %[s0], %[s0], %[t]\n\t"                                                \
-                     "ssub8 %[m0], %[t], %[s2]\n\t"                                              \
-                     "sel %[s2], %[s2], %[t]\n\t"                                                \
-                     ".endif\n\t"                                                                \
-                     "str %[s0], [%[out]]\n\t"                                                   \
-                     "str %[s2], [%[out], #4]"                                                   \
-                     : [m0] "+r"(m0), [m1] "+r"(m1), [m2] "+r"(m2), [m3] "+r"(m3),               \
-                       [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2), [s3] "+r"(s3), [t] "=&r"(tt_) \
-                     : [rq] "r"(rq), [out] "r"(out), [mm] "r"(M2_), [kk] "r"(KK_), [kc] "i"(KK_), [em1] "i"(EM1_), \
-                       [lo] "i"(LO_), [hi] "i"(HI_)                                              \
-                     : "cc", "memory"); (void)tt_; } while (0)
-
-/* One word by a single LDR on the M4/M33 (GCC's LDRD pairs are not pipelined there), plain C on the M7 (an LDRD
- * there is one instruction for two words at one cycle). */
-MF_KERNEL int32_t mf_dsp_ldw(const int32_t *p)
-{
-#if defined(MF_TARGET_M7)
-    return *p;
-#else
-    int32_t v;
-    __asm__("ldr %0, %1" : "=r"(v) : "m"(*p));
-    return v;
-#endif
-}
+/* After a segment but the last (x at its sentinel, the next word the next segment's first ev): c' row I_'s sum
+ * m - s of the segment, >> 8, added to its stack word (%[o] a temporary), and m restarted at s. */
+#define MF_FC_MIX_FOLD(S_, M_, I_)                                                               \
+    "sub %[" M_ "], %[" M_ "], %[" S_ "]\n\t"                                                    \
+    "ldr %[o], [sp, #8 + 4 * " I_ "]\n\t"                                                        \
+    "add %[o], %[o], %[" M_ "], asr #8\n\t"                                                      \
+    "str %[o], [sp, #8 + 4 * " I_ "]\n\t"                                                        \
+    "mov %[" M_ "], %[" S_ "]\n\t"
+/* One whole group, a single asm block (no spills around it, no register moves): the start values from rq (at %[a]):
+ * one segment, s = the c rows' biases and m = the c' slots (MF_FC_MIX_START), several, both the c rows' biases and
+ * the c' rows' in 4 stack words for their sums (MF_FC_MIX_FOLD after each segment but the last); rq and out (%[b])
+ * pushed while the k loop needs all 14 registers; per segment
+ * MF_FC_MIX_ENTRY, the lead chunks and the 8-chunk loop; after the last (x16's end marker follows its sentinel)
+ * rq and out popped, per tensor mm and kk as immediates, the 8 outputs requantised (MF_FC_MIX_RQ2), packed 4 to a
+ * word, clamped to [lo, hi] 4 at a time (SSUB8 + SEL: a byte-wise max/min), stored as two words (out needs no
+ * alignment on Armv7-M); rq and out advanced past the group, w past its weights, x clobbered. */
+#define MF_FC_MIX_GROUP_ASM                                                                      \
+    ".if %c[nseg]\n\t"                                                                           \
+    "ldr %[m0], [%[a], #16]\n\t"                                                                 \
+    "ldr %[m1], [%[a], #20]\n\t"                                                                 \
+    "ldr %[m2], [%[a], #24]\n\t"                                                                 \
+    "ldr %[m3], [%[a], #28]\n\t"                                                                 \
+    "strd %[a], %[b], [sp, #-24]!\n\t"                                                           \
+    "strd %[m0], %[m1], [sp, #8]\n\t"                                                            \
+    "strd %[m2], %[m3], [sp, #16]\n\t"                                                           \
+    "ldr %[m0], [%[a]]\n\t"                                                                      \
+    "ldr %[m1], [%[a], #4]\n\t"                                                                  \
+    "ldr %[m2], [%[a], #8]\n\t"                                                                  \
+    "ldr %[m3], [%[a], #12]\n\t"                                                                 \
+    "mov %[s0], %[m0]\n\t"                                                                       \
+    "mov %[s1], %[m1]\n\t"                                                                       \
+    "mov %[s2], %[m2]\n\t"                                                                       \
+    "mov %[s3], %[m3]\n\t"                                                                       \
+    ".else\n\t"                                                                                  \
+    MF_FC_MIX_START                                                                              \
+    "strd %[a], %[b], [sp, #-8]!\n\t"                                                            \
+    ".endif\n"                                                                                   \
+    "2:\n\t"                                                                                     \
+    MF_FC_MIX_ENTRY "\n"                                                                         \
+    ".if %c[loop]\n\t" MF_FC_MIX_LEAD("!")                                                       \
+    "1:\n\t" MF_FC_MIX_STEP8                                                                     \
+    "cmp %[e], #0x80808080\n\t"                                                                  \
+    "bne 1b\n"                                                                                   \
+    ".else\n\t" MF_FC_MIX_LEAD("end") ".endif\n\t"                                               \
+    ".if %c[nseg]\n\t"                                                                           \
+    "ldr %[e], [%[x], #4]!\n\t"                                                                  \
+    "cmp %[e], #0x80808080\n\t"                                                                  \
+    "beq 3f\n\t"                                                                                 \
+    MF_FC_MIX_FOLD("s0", "m0", "0") MF_FC_MIX_FOLD("s1", "m1", "1")                              \
+    MF_FC_MIX_FOLD("s2", "m2", "2") MF_FC_MIX_FOLD("s3", "m3", "3")                              \
+    "b 2b\n"                                                                                     \
+    "3:\n\t"                                                                                     \
+    "ldrd %[a], %[b], [sp]\n\t"                                                                  \
+    ".else\n\t"                                                                                  \
+    "ldrd %[a], %[b], [sp], #8\n\t"                                                              \
+    ".endif\n\t"                                                                                 \
+    ".if %c[pc] == 0\n\t"                                                                        \
+    "movw %[e], #:lower16:%c[mm]\n\t"                                                            \
+    "movt %[e], #:upper16:%c[mm]\n\t"                                                            \
+    ".endif\n\t"                                                                                 \
+    "mov %[o], #%c[kc]\n\t"                                                                      \
+    MF_FC_MIX_RQ2("s0", "m0", "0") MF_FC_MIX_RQ2("s1", "m1", "1")                                \
+    MF_FC_MIX_RQ2("s2", "m2", "2") MF_FC_MIX_RQ2("s3", "m3", "3")                                \
+    ".if %c[nseg]\n\tadd sp, sp, #24\n\t.endif\n\t"                                              \
+    "bfi %[s0], %[m0], #8, #8\n\t"                                                               \
+    "bfi %[s2], %[m2], #8, #8\n\t"                                                               \
+    "bfi %[s0], %[s1], #16, #8\n\t"                                                              \
+    "bfi %[s2], %[s3], #16, #8\n\t"                                                              \
+    "bfi %[s0], %[m1], #24, #8\n\t"                                                              \
+    "bfi %[s2], %[m3], #24, #8\n\t"                                                              \
+    ".if %c[lo] > -128\n\t"                                                                      \
+    "mov %[x], #((%c[lo]) & 0xff) * 0x01010101\n\t"                                              \
+    "ssub8 %[m0], %[s0], %[x]\n\t"                                                               \
+    "sel %[s0], %[s0], %[x]\n\t"                                                                 \
+    "ssub8 %[m0], %[s2], %[x]\n\t"                                                               \
+    "sel %[s2], %[s2], %[x]\n\t"                                                                 \
+    ".endif\n\t"                                                                                 \
+    ".if %c[hi] < 127\n\t"                                                                       \
+    "mov %[x], #((%c[hi]) & 0xff) * 0x01010101\n\t"                                              \
+    "ssub8 %[m0], %[x], %[s0]\n\t"                                                               \
+    "sel %[s0], %[s0], %[x]\n\t"                                                                 \
+    "ssub8 %[m0], %[x], %[s2]\n\t"                                                               \
+    "sel %[s2], %[s2], %[x]\n\t"                                                                 \
+    ".endif\n\t"                                                                                 \
+    "str %[s2], [%[b], #4]\n\t"                                                                  \
+    "str %[s0], [%[b]], #8\n\t"                                                                  \
+    "add %[a], %[a], #%c[rqb]"
 
 /* x16 for the input vector in (n bytes, zero-padded to k4): ev, od per chunk, and after every seg chunks the
- * sentinel 0x80808080 (no int16 pair of sign-extended bytes equals it) that ends a segment's k loop. Two
+ * sentinel 0x80808080 (no int16 pair of sign-extended bytes equals it) that ends a segment's k loop; one more after
+ * the last segment's marks the end. Two
  * chunks per asm step (two LDRs, four SXTB16, two STRDs, the pointers advanced by the addressing modes). */
 MF_KERNEL void mf_dsp_fc_mix_expand(int32_t *x16, const int8_t *in, const int32_t n, const int32_t seg)
 {
@@ -743,15 +819,16 @@ MF_KERNEL void mf_dsp_fc_mix_expand(int32_t *x16, const int8_t *in, const int32_
         }
         *x16++ = (int32_t)0x80808080;
     }
+    *x16 = (int32_t)0x80808080;   /* the end marker: a sentinel right after the last segment's */
 }
 
 /* One input vector (batches == 1, fast requantisation) against mixed 8-row groups, then the n_out % 8 rows
- * left over (plain layout after the groups) through mf_dsp_matmul_rows_fast. rq: fc_mix_rq_layout. x16: k4/2 + k4/(4*mix_seg) + 1 words
- * of the caller's stack. The k loop runs in segments of mix_seg chunks (one for most layers); after each, m - s
- * (256 * the segment's c' sum, below 2^31 by fc_mix_segments) goes into c''s accumulator and m restarts at s.
- * A segment is one asm block (all 14 registers: 8 accumulators, e, o, a, b, x, w): 1..3 leading chunks as the
- * assembler's .if picks, then 4 chunks per pass until e reads the sentinel. Per-tensor layers with one segment
- * requantise a group in asm (MF_FC_MIX_EPILOGUE), the others in C. */
+ * left over (plain layout after the groups) through mf_dsp_matmul_rows_fast. rq: fc_mix_rq_layout. x16: k4/2 +
+ * k4/(4*mix_seg) + 1 words of the caller's stack. A group is one asm block (MF_FC_MIX_GROUP_ASM: all 14 registers,
+ * 8 accumulators, e, o, a, b, x, w). Its k loop runs in segments of mix_seg chunks (one for most layers): 1..3
+ * leading chunks as the assembler's .if picks, then 8 chunks per pass until e reads the sentinel; after each segment
+ * but the last, m - s (256 * the segment's c' sum, below 2^31 by fc_mix_segments) goes into c''s sum and m restarts
+ * at s. */
 MF_KERNEL void mf_fully_connected_s8_mix(const mf_fully_connected_params_t *p, const int8_t *in, int8_t *out,
                                          int32_t *x16)
 {
@@ -759,12 +836,11 @@ MF_KERNEL void mf_fully_connected_s8_mix(const mf_fully_connected_params_t *p, c
     const int32_t n_seg = (k4 >> 2) / seg;
     const int32_t pc = p->per_channel, zp = p->out_offset, lo = p->act_min, hi = p->act_max;
     const int32_t *rq = p->rq;
-    const int8_t *wg = p->weights;
+    const int8_t *w = p->weights;   /* advanced by the asm blocks through every group's weights */
     /* opaque to GCC: with one group it would fold all of rq's values into the code and drop the array the
      * flash account expects in the image */
     __asm__("" : "+r"(rq));
     mf_dsp_fc_mix_expand(x16, in, n, seg);
-    int32_t c = 0;
 /* 4 chunks; WB_ "!": x and w advanced past them */
 #define MF_FC_MIX_STEP4(WB_) MF_FC_MIX_STEP("0", "0", "") MF_FC_MIX_STEP("8", "32", "") MF_FC_MIX_STEP("16", "64", "") \
     MF_FC_MIX_STEP("24", "96", WB_)
@@ -776,58 +852,31 @@ MF_KERNEL void mf_fully_connected_s8_mix(const mf_fully_connected_params_t *p, c
     ".if (%c[lead] & 3) == 2\n\t" MF_FC_MIX_STEP("0", "0", "") MF_FC_MIX_STEP("8", "32", WB_) ".endif\n\t" \
     ".if (%c[lead] & 3) == 3\n\t" MF_FC_MIX_STEP("0", "0", "") MF_FC_MIX_STEP("8", "32", "")   \
     MF_FC_MIX_STEP("16", "64", WB_) ".endif\n\t"
-#define MF_FC_MIX_DIFF(m_, s_) ((int32_t)((uint32_t)(m_) - (uint32_t)(s_)) >> 8)
-    for (; c + 8 <= n_out; c += 8, rq += pc ? 24 : 8, wg += 8 * k4, out += 8) {
-        /* the c rows' biases (rq[4..7]: the c' rows') */
-        int32_t m0 = mf_dsp_ldw(rq), m1 = mf_dsp_ldw(rq + 1), m2 = mf_dsp_ldw(rq + 2), m3 = mf_dsp_ldw(rq + 3);
-        int32_t s0 = m0, s1 = m1, s2 = m2, s3 = m3;
-        int32_t t0 = 0, t1 = 0, t2 = 0, t3 = 0;   /* c' sums of the segments before the last */
+    for (int8_t *const end = out + (n_out & ~7); out != end;) {   /* a group per asm block */
+        MF_FC_MIX_REGS;
+        int32_t m0, m1, m2, m3, s0, s1, s2, s3;
         const int32_t *x = x16;
-        const int8_t *w = wg;
-        for (int32_t g = 0; g < n_seg; ++g) {
-            MF_FC_MIX_REGS;
-            __asm__ volatile(MF_FC_MIX_ENTRY "\n"
-                             ".if %c[loop]\n\t" MF_FC_MIX_LEAD("!")
-                             "1:\n\t" MF_FC_MIX_STEP8
-                             "cmp %[e], #0x80808080\n\t"
-                             "bne 1b\n"
-                             ".else\n\t" MF_FC_MIX_LEAD("end") ".endif"
-                             : [m0] "+r"(m0), [m1] "+r"(m1), [m2] "+r"(m2), [m3] "+r"(m3),
-                               [s0] "+r"(s0), [s1] "+r"(s1), [s2] "+r"(s2), [s3] "+r"(s3),
-                               [e] "=&r"(e), [o] "=&r"(o), [a] "=&r"(a), [b] "=&r"(b), [x] "+r"(x), [w] "+r"(w)
-                             : [lead] "i"(seg & 7), [loop] "i"(seg >= 8)
-                             : "cc", "memory");
-            (void)e; (void)o; (void)a; (void)b;
-            if (n_seg > 1 && g + 1 < n_seg) {   /* x is at the segment's sentinel */
-                t0 += MF_FC_MIX_DIFF(m0, s0); t1 += MF_FC_MIX_DIFF(m1, s1);
-                t2 += MF_FC_MIX_DIFF(m2, s2); t3 += MF_FC_MIX_DIFF(m3, s3);
-                m0 = s0; m1 = s1; m2 = s2; m3 = s3;
-                ++x;
-            }
-        }
-        if (!pc && n_seg == 1) {   /* per tensor, one segment: the group's epilogue in asm */
-            MF_FC_MIX_EPILOGUE(p->m2, 2 * zp + 1, p->em1, lo, hi);
-            continue;
-        }
-        t0 += MF_FC_MIX_DIFF(m0, s0) + rq[4]; t1 += MF_FC_MIX_DIFF(m1, s1) + rq[5];
-        t2 += MF_FC_MIX_DIFF(m2, s2) + rq[6]; t3 += MF_FC_MIX_DIFF(m3, s3) + rq[7];
-        /* row j_ of the order c0..c3, c'0..c'3: m2 at rq[8 + j_], e at rq[16 + j_] (per tensor: the params') */
-#define MF_FC_MIX_OUT(i_, acc_, j_) \
-        (out[i_] = mf_dsp_out_fast((acc_), pc ? rq[8 + (j_)] : p->m2, pc ? rq[16 + (j_)] : p->em1, zp, lo, hi))
-        MF_FC_MIX_OUT(0, s0, 0); MF_FC_MIX_OUT(1, t0, 4);
-        MF_FC_MIX_OUT(2, s1, 1); MF_FC_MIX_OUT(3, t1, 5);
-        MF_FC_MIX_OUT(4, s2, 2); MF_FC_MIX_OUT(5, t2, 6);
-        MF_FC_MIX_OUT(6, s3, 3); MF_FC_MIX_OUT(7, t3, 7);
-#undef MF_FC_MIX_OUT
+        a = (int32_t)(uintptr_t)rq; b = (int32_t)(uintptr_t)out;
+        __asm__ volatile(MF_FC_MIX_GROUP_ASM
+                         : [m0] "=&r"(m0), [m1] "=&r"(m1), [m2] "=&r"(m2), [m3] "=&r"(m3),
+                           [s0] "=&r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3),
+                           [e] "=&r"(e), [o] "=&r"(o), [a] "+r"(a), [b] "+r"(b), [x] "+r"(x), [w] "+r"(w)
+                         : [lead] "i"(seg & 7), [loop] "i"(seg >= 8), [nseg] "i"(n_seg > 1), [pc] "i"(pc),
+                           [mm] "i"(p->m2), [kc] "i"(2 * zp + 1), [em1] "i"(p->em1), [lo] "i"(lo), [hi] "i"(hi),
+                           [rqb] "i"(pc ? 96 : 32)
+                         : "cc", "memory");
+        (void)m0; (void)m1; (void)m2; (void)m3; (void)s0; (void)s1; (void)s2; (void)s3; (void)e; (void)o;
+        rq = (const int32_t *)(uintptr_t)a; out = (int8_t *)(uintptr_t)b;
     }
-#undef MF_FC_MIX_DIFF
 #undef MF_FC_MIX_STEP4
 #undef MF_FC_MIX_LEAD
-    if (c < n_out)   /* the n_out % 8 rows left over, plain layout: rq is at their pair layout */
-        mf_dsp_matmul_rows_fast(1, in, n, n, wg, rq, pc, n_out - c, zp, lo, hi, out);
+    if (n_out & 7)   /* the n_out % 8 rows left over, plain layout: rq is at their pair layout */
+        mf_dsp_matmul_rows_fast(1, in, n, n, w, rq, pc, n_out & 7, zp, lo, hi, out);
 }
-#undef MF_FC_MIX_EPILOGUE
+#undef MF_FC_MIX_GROUP_ASM
 #undef MF_FC_MIX_RQ2
+#undef MF_FC_MIX_FOLD
+#undef MF_FC_MIX_START
 #undef MF_FC_MIX_STEP
 #undef MF_FC_MIX_Q
 #undef MF_FC_MIX_LDW
