@@ -119,7 +119,7 @@ class DepthwiseConv2D(OpDef):
             if layout is not None and self.uses_rows(op) and not self._rows_banded_s2(op, ctx) else None
         if wr is not None:    # runtime/dsp's row path reads only wr (and its scratch)
             wp, band = self.rows_pitch(op), self.rows_band(op)
-            direct = self._rows_direct(op, ctx.place(x), ctx.place(y), pad_t)
+            direct = self._rows_direct(op, *self._places(op, ctx), pad_t)
             if direct and self._rows_full(op):
                 band = y.shape[1]
             fields.update(weights="0", bias="0", mult="0", shift="0", simd=1, wq="0", rq="0", pad="0", rows=1, wp=wp,
@@ -133,7 +133,7 @@ class DepthwiseConv2D(OpDef):
             fields.update(weights="0", bias="0", mult="0", shift="0", simd=1,
                           wq=ctx.const(f"{op.name}_wq", layout[0]), rq=ctx.const(f"{op.name}_rq", layout[1]),
                           pad=ctx.const(f"{op.name}_pad", np.full(oc, in_zp, np.int8)),
-                          outer=self._pixel_outer(op, ctx.place(x), ctx.place(y)))
+                          outer=self._pixel_outer(op, *self._places(op, ctx)))
         else:
             rq4 = self._portable_rq4(w.data.reshape(kh * kw, oc), bias, mult, shift, out_zp) \
                 if "dsp" not in ctx.kernel_variants and oc == x.shape[3] else None
@@ -168,6 +168,16 @@ class DepthwiseConv2D(OpDef):
             bias=ctx.const(f"{op.name}_bias", bias), mult=ctx.const(f"{op.name}_mult", mult),
             shift=ctx.const(f"{op.name}_shift", shift)))
         return f"mf_depthwise_conv2d_s16(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
+
+    @staticmethod
+    def _places(op: Op, ctx) -> tuple[tuple[str, int] | None, tuple[str, int] | None]:
+        """Where input and output lie (EmitContext.place). A row pipeline's band call with a window on one side
+        (op.options["disjoint"], set by ops/row_pipeline.py: windows are scratch buffers of their own) has them in
+        different buffers even where a place is loop-dependent (None): two distinct placeholder arenas say so."""
+        xa, ya = ctx.place(op.inputs[0]), ctx.place(op.outputs[0])
+        if op.options.get("disjoint") and (xa is None or ya is None):
+            return ("band input", 0), ("band output", 0)
+        return xa, ya
 
     @staticmethod
     def _rows_banded_s2(op: Op, ctx) -> bool:

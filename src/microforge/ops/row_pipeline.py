@@ -255,6 +255,8 @@ class RowPipeline(OpDef):
                     lines.append(f"memmove({ctx.ptr(w)}, {ctx.ptr(w)} + {expr(src, ds)}, {a.nbytes});")
                     continue
                 sub = band_op(spatial[a.k - 1], a.s, a.e) if a.k <= len(spatial) else _add_band(layers[-1], a, spatial[-1])
+                if a.k <= len(spatial) and "w" in (a.src[0], a.dst[0]):
+                    sub.options["disjoint"] = True   # a window is a buffer of its own: input and output never meet
                 keep.extend([*sub.inputs, *sub.outputs])
                 refs = [a.src, a.dst] if a.res is None else [a.res, a.src, a.dst]
                 ri = op.options["residual_index"]
