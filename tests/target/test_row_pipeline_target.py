@@ -2,6 +2,8 @@
 the MLPerf ic model on the M4 and M7, and chain models with depthwise SIMD paths and residual ADDs."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from helpers import Oracle, random_inputs, seed_of, shared_model
@@ -42,3 +44,22 @@ def test_ic_row_pipeline_on_core(core, mode, band, tmp_path):
 @pytest.mark.parametrize("name", ["conv_dw_conv_s2", "dw_s2_conv_add", "avgpool_same_dil"])
 def test_chain_on_m4(name, tmp_path):
     _run_and_compare(chain_model(*CHAINS[name]), "m4", tmp_path, seed_of("rows-m4", name), row_pipeline="on", band=2)
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name,field", [("dw_s2_last", "outer"), ("dw_s1_last", "direct")])
+def test_dw_band_disjoint_on_core(name, field, core, tmp_path):
+    """A depthwise band whose output lies at a loop-dependent place (the chain's output) but whose input is a window:
+    the band call knows both are apart and takes the disjoint order (pixel path groups outermost at stride 2, the
+    row path's direct order at stride 1, its input window a ring read by mf_dw_band_rows) in the band loop too,
+    exact on every core; 6 and 7 channels (a tail group), odd widths."""
+    cm, _ = _run_and_compare(chain_model(*CHAINS[name]), core, tmp_path, seed_of("rows-disjoint", name, core),
+                             row_pipeline="on", band=1)
+    code = cm.files["model.c"]
+    loop = code[code.index("for (int32_t j = 0;"):]
+    loop = loop[:loop.index("\n    }")]
+    (params,) = re.findall(r"(?:mf_depthwise_conv2d_s8\w*|mf_dw_band_rows)\(&(\w+),", loop)
+    struct = code[code.index(f"mf_depthwise_conv2d_params_t {params} = {{"):]
+    assert f".{field} = 1," in struct[:struct.index("};")]
+    if field == "direct":   # its input window a ring (runtime/dsp/mf_dw_band.h): no rows moved between bands
+        assert "mf_dw_band_rows(" in loop and "memmove" not in code

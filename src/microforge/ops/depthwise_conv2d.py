@@ -31,7 +31,7 @@ OUTER_MIN_PIXELS = 12
 
 class DepthwiseConv2D(OpDef):
     type = OpType.DEPTHWISE_CONV_2D
-    kernel_headers = ("mf_depthwise_conv2d.h",)
+    kernel_headers = ("mf_depthwise_conv2d.h", "mf_dw_band.h")
     int16_headers = ("mf_depthwise_conv2d_s16.h",)
 
     def check(self, op: Op) -> None:
@@ -119,7 +119,7 @@ class DepthwiseConv2D(OpDef):
             if layout is not None and self.uses_rows(op) and not self._rows_banded_s2(op, ctx) else None
         if wr is not None:    # runtime/dsp's row path reads only wr (and its scratch)
             wp, band = self.rows_pitch(op), self.rows_band(op)
-            direct = self._rows_direct(op, ctx.place(x), ctx.place(y), pad_t)
+            direct = self._rows_direct(op, *self._places(op, ctx), pad_t)
             if direct and self._rows_full(op):
                 band = y.shape[1]
             fields.update(weights="0", bias="0", mult="0", shift="0", simd=1, wq="0", rq="0", pad="0", rows=1, wp=wp,
@@ -127,13 +127,18 @@ class DepthwiseConv2D(OpDef):
             p = ctx.params("mf_depthwise_conv2d_params_t", fields)
             nr = (band - 1) * o["stride_h"] + 3            # MF_DW_ROWS_NR; then the staged output band (not when direct)
             words = 2 * nr * wp + (0 if direct else (band * y.shape[2] * oc + 3) // 4)
+            if "ring" in o:   # a row pipeline's band reading a ring window (reads_ring): input row 0 at byte `first`
+                first, size = o["ring"]
+                assert direct, "a ring window is a buffer of its own"
+                return (f"{{ int32_t scratch[{words}]; mf_dw_band_rows(&{p}, {ctx.ptr(x)}, {first}, {size}, "
+                        f"{ctx.ptr(y)}, (int16_t *)scratch); }}")
             return (f"{{ int32_t scratch[{words}]; "
                     f"mf_depthwise_conv2d_s8_rows(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, (int16_t *)scratch); }}")
         if layout is not None:  # runtime/dsp's SIMD path (depth multiplier 1) reads only wq and rq
             fields.update(weights="0", bias="0", mult="0", shift="0", simd=1,
                           wq=ctx.const(f"{op.name}_wq", layout[0]), rq=ctx.const(f"{op.name}_rq", layout[1]),
                           pad=ctx.const(f"{op.name}_pad", np.full(oc, in_zp, np.int8)),
-                          outer=self._pixel_outer(op, ctx.place(x), ctx.place(y)))
+                          outer=self._pixel_outer(op, *self._places(op, ctx)))
         else:
             rq4 = self._portable_rq4(w.data.reshape(kh * kw, oc), bias, mult, shift, out_zp) \
                 if "dsp" not in ctx.kernel_variants and oc == x.shape[3] else None
@@ -168,6 +173,29 @@ class DepthwiseConv2D(OpDef):
             bias=ctx.const(f"{op.name}_bias", bias), mult=ctx.const(f"{op.name}_mult", mult),
             shift=ctx.const(f"{op.name}_shift", shift)))
         return f"mf_depthwise_conv2d_s16(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
+
+    def reads_ring(self, op: Op, ctx) -> bool:
+        """Whether a row pipeline's band call of `op` may read its input rows from a ring window (op.options["ring"]:
+        (C expression of the byte where the band's input row 0 lies, ring bytes); runtime/dsp/mf_dw_band.h): the DSP
+        row path at stride_w 1, which a window as input puts in the direct order."""
+        if is_int16(op) or "dsp" not in ctx.kernel_variants or not self.uses_rows(op) or op.options["stride_w"] != 1:
+            return False
+        x, w, y = op.inputs[0], op.inputs[1], op.outputs[0]
+        oc = w.shape[3]
+        mult, shift = conv_multipliers(x, w, y, oc)
+        b = op.inputs[2] if len(op.inputs) > 2 else None
+        bias = folded_bias(b, w.data.reshape(-1, oc).astype(int).sum(axis=0), x.quant.zp)
+        return self._dsp_layout(w.data.reshape(-1, oc), bias, mult, shift, y.quant.zp) is not None
+
+    @staticmethod
+    def _places(op: Op, ctx) -> tuple[tuple[str, int] | None, tuple[str, int] | None]:
+        """Where input and output lie (EmitContext.place). A row pipeline's band call with a window on one side
+        (op.options["disjoint"], set by ops/row_pipeline.py: windows are scratch buffers of their own) has them in
+        different buffers even where a place is loop-dependent (None): two distinct placeholder arenas say so."""
+        xa, ya = ctx.place(op.inputs[0]), ctx.place(op.outputs[0])
+        if op.options.get("disjoint") and (xa is None or ya is None):
+            return ("band input", 0), ("band output", 0)
+        return xa, ya
 
     @staticmethod
     def _rows_banded_s2(op: Op, ctx) -> bool:

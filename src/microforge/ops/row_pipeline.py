@@ -105,11 +105,14 @@ def row_bytes(t: Tensor) -> int:
     return t.shape[2] * t.shape[3] * t.dtype.size
 
 
-def schedule(layers: list[Op], band: int) -> tuple[list[list[Call | Move]], list[int]]:
+def schedule(layers: list[Op], band: int, rings: frozenset[int] = frozenset()) -> tuple[list[list[Call | Move]], list[int]]:
     """Every call and move, per band of the last layer, and the rows each window needs (index 0 unused).
 
     Window j (1..n-1) holds rows of layer j's output; with an ADD, window n holds one band of the last
     spatial layer's output. Raises ValueError when a band reads no input row (only padding).
+    A window in `rings` is a ring of its cap rows: no moves, and its refs give row r's offset as r * row bytes,
+    to be taken modulo the ring's bytes (the rows kept and the rows written never exceed the cap, so they never
+    share a slot); the caps are those of the sliding windows.
     """
     spatial = [l for l in layers if l.type in SPATIAL]
     has_add = layers[-1].type is OpType.ADD
@@ -125,7 +128,7 @@ def schedule(layers: list[Op], band: int) -> tuple[list[list[Call | Move]], list
             src = ("x", lo * rb[0])
         else:
             ensure(j - 1, lo, hi, acts)
-            src = ("w", j - 1, (lo - base[j - 1]) * rb[j - 1])
+            src = ("w", j - 1, (lo - (0 if j - 1 in rings else base[j - 1])) * rb[j - 1])
         acts.append(Call(j, s, e, src, dst))
 
     def ensure(j: int, a: int, b: int, acts: list) -> None:
@@ -135,10 +138,10 @@ def schedule(layers: list[Op], band: int) -> tuple[list[list[Call | Move]], list
             return
         start = max(done[j], a)
         if base[j] < a:
-            if done[j] > a:
+            if done[j] > a and j not in rings:
                 acts.append(Move(j, (a - base[j]) * rb[j], (done[j] - a) * rb[j]))
             base[j] = a
-        produce(j, start, b, ("w", j, (start - base[j]) * rb[j]), acts)
+        produce(j, start, b, ("w", j, (start - (0 if j in rings else base[j])) * rb[j]), acts)
         done[j] = b
         cap[j] = max(cap[j], b - base[j])
 
@@ -231,13 +234,33 @@ class RowPipeline(OpDef):
                 lead = max(lead, w - int(later[i + 1]))
         return lead
 
+    def _rings(self, op: Op, ctx) -> frozenset[int]:
+        """The windows kept as rings (schedule's `rings`): window j whose reader, layer j + 1, can read a ring
+        (its opdef's reads_ring: runtime/dsp/mf_dw_band.h) and whose every write lands in consecutive slots (rows
+        [s, e) written at slot s mod cap without wrapping: a kernel writes its output rows contiguously)."""
+        from . import opdef
+        layers, band = op.options["layers"], op.options["band"]
+        spatial = spatial_layers(op)
+        _, cap = schedule(layers, band)
+        cands = frozenset(j for j in range(1, len(spatial))
+                          if getattr(opdef(spatial[j].type), "reads_ring", lambda o, c: False)(spatial[j], ctx))
+        if not cands:
+            return cands
+        steps, _ = schedule(layers, band, cands)
+        rb = [0] + [row_bytes(l.outputs[0]) for l in spatial]
+        wraps = {a.dst[1] for acts in steps for a in acts
+                 if isinstance(a, Call) and a.dst[0] == "w" and a.dst[1] in cands
+                 and (a.dst[2] // rb[a.dst[1]]) % cap[a.dst[1]] + (a.e - a.s) > cap[a.dst[1]]}
+        return cands - wraps
+
     def emit(self, op: Op, ctx) -> str:
         from . import opdef
         layers, band = op.options["layers"], op.options["band"]
         spatial = spatial_layers(op)
         wins = op.options["windows"]
         x, y, res = op.inputs[0], op.outputs[0], op.options["residual"]
-        steps, _ = schedule(layers, band)
+        rings = self._rings(op, ctx)
+        steps, _ = schedule(layers, band, rings)
         keep: list[Tensor] = []   # band tensors stay alive while their ids key ctx views
 
         def base_of(ref: Ref) -> Tensor:
@@ -255,6 +278,8 @@ class RowPipeline(OpDef):
                     lines.append(f"memmove({ctx.ptr(w)}, {ctx.ptr(w)} + {expr(src, ds)}, {a.nbytes});")
                     continue
                 sub = band_op(spatial[a.k - 1], a.s, a.e) if a.k <= len(spatial) else _add_band(layers[-1], a, spatial[-1])
+                if a.k <= len(spatial) and "w" in (a.src[0], a.dst[0]):
+                    sub.options["disjoint"] = True   # a window is a buffer of its own: input and output never meet
                 keep.extend([*sub.inputs, *sub.outputs])
                 refs = [a.src, a.dst] if a.res is None else [a.res, a.src, a.dst]
                 ri = op.options["residual_index"]
@@ -262,7 +287,16 @@ class RowPipeline(OpDef):
                            else [sub.inputs[ri], sub.inputs[1 - ri], sub.outputs[0]])
                 for t, ref in zip(tensors, refs):
                     off, d = next(it)
-                    ctx.view(t, base_of(ref), expr(off, d))
+                    if ref[0] == "w" and ref[1] in rings:   # offsets in a ring: modulo its bytes
+                        size = wins[ref[1] - 1].nbytes
+                        at = f"(({off} + {d} * j) % {size})" if d else str(off % size)
+                        if t is sub.inputs[0]:              # the reader walks the ring itself (reads_ring)
+                            ctx.view(t, base_of(ref), "0")
+                            sub.options["ring"] = (at, size)
+                        else:
+                            ctx.view(t, base_of(ref), at)
+                    else:
+                        ctx.view(t, base_of(ref), expr(off, d))
                 lines.append(opdef(sub.type).emit(sub, ctx))
             return lines
 
