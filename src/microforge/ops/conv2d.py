@@ -37,16 +37,16 @@ ROW_BYTES = 3456
 ROW_IC_MULTIPLE = 4
 # Unpadded 1x1 convolutions (any stride: a strided one reads its pixels at the strides) with in_c % 4 == 0,
 # in_c >= PW_MIN_IC and out_c % 4 == 0 go through
-# mf_conv2d_s8_pw (runtime/dsp/mf_conv2d.h) when pw_layout is exact: mixed 4-channel groups, each followed by its
-# requantisation constants. in_c up to PW_MAX_IC (the asm block steps back over the window with one SUB #imm12),
-# out_c up to PW_MAX_OC (pixel 1's outputs stored at an #imm12 offset).
-PW_MIN_IC = 12
+# mf_conv2d_s8_pw (runtime/dsp/mf_conv2d.h) when pw_layout is exact and mf_conv2d_s8_c1 does not take them (in_c 8):
+# mixed 4-channel groups, each followed by its requantisation constants. in_c up to PW_MAX_IC (the asm block steps back
+# over the window with one SUB #imm12), out_c up to PW_MAX_OC (pixel 1's outputs stored at an #imm12 offset). Every
+# out_c: measured on the emulated M4, M7 and M33 (20x20 maps), the 3-pixel rows (mix = 0) were 8-22% slower than this
+# path even with one or two groups per pixel pair (16 -> 8, 12 -> 8, 16 -> 4, 12 -> 12, 4 -> 8 .. 32; mobilenetv2's
+# 16 -> 8 projection 403K -> 371K cycles on the M4, 211K -> 194K on the M7), and the 2x4 blocks (mix = 1) 3-7% slower
+# (24 -> 4).
+PW_MIN_IC = 4
 PW_MAX_IC = 1020
 PW_MAX_OC = 4092
-# ... and at least PW_MIN_MACS MACs per pixel: each pixel pair's sign extension is shared by the out_c / 4 groups only
-# (measured on the emulated cores: mobilenetv2's 16 -> 8 projection 5% slower on the M7 than the 3-pixel rows,
-# 48 -> 8 and 16 -> 32 faster on every core)
-PW_MIN_MACS = 256
 # The pw stream's "another group follows" bit, set in channel 3's -shift-1 of every group but the last (its ASR reads
 # the low byte only); mirrors MF_DSP_PW_MORE in runtime/dsp/mf_conv2d.h (a test reads both).
 PW_MORE = 256
@@ -144,7 +144,7 @@ class Conv2D(OpDef):
             pw = None
             if (c1 is None and rq is not None and kh == 1 and kw == 1 and pad_t == 0 and pad_l == 0
                     and PW_MIN_IC <= ic <= PW_MAX_IC and ic % 4 == 0
-                    and oc % 4 == 0 and oc <= PW_MAX_OC and ic * oc >= PW_MIN_MACS):
+                    and oc % 4 == 0 and oc <= PW_MAX_OC):
                 pw = pw_layout(w2, rq)
             wmix = mix_layout(w2) if rq is not None and c1 is None and pw is None else None
             wrow = row_mix_layout(w.data, fields) if wmix is not None else None
