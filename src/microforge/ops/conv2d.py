@@ -450,6 +450,9 @@ def seg_stream(wseg: np.ndarray, rq: np.ndarray) -> np.ndarray:
     constants from dsp_rq_layout's rq (out_c padded to 4 channels: two pairs of bias[2], m2[2], -shift-1[2]) as
     little-endian int32, so one pointer reaches both (the group's biases load with its first words). Same bytes as
     the weights and rq apart."""
+    rq = rq.astype(np.int64).reshape(-1, 12).copy()
+    if rq.shape[0] > 1:
+        rq[:-1, 11] |= PW_MORE   # channel 3's -shift-1 of every group but the last: mf_dsp_seg_groups' loop condition
     consts = rq.astype("<i4").view(np.int8).reshape(-1, 48)
     return np.concatenate([wseg.reshape(consts.shape[0], -1), consts], axis=1).reshape(-1)
 

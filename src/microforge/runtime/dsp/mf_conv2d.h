@@ -913,6 +913,10 @@ MF_KERNEL void mf_conv2d_s8_rowmix(const mf_conv2d_params_t *p, const int8_t *in
     }
 }
 
+/* Bit 8 of a group's last constant (channel 3's -shift-1, whose low byte alone ASR reads) when another group follows
+ * it in the stream (ops/conv2d.py PW_MORE; the pw, row-entry and first-layer streams): the group loops end on its TST, with no out pointer end to compare. */
+#define MF_DSP_PW_MORE "256"
+
 /* ---- first layers: input rows widened once, per-row window segments (mix = 5) ----------------------------
  * For convolutions that are not 1x1 with in_c not a multiple of 4 (the first layers: in_c 1, 3), chosen by
  * ops/conv2d.py seg_layout. Output rows go in pairs (oy, oy + 1) and in strips of MF_CONV2D_SEG_STRIP outputs:
@@ -1206,6 +1210,68 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
 #define MF_DSP_SEG_ST(A0_, A1_, C_)                                                             \
     "strb %[" #A0_ "], [%[o0], #" #C_ "]\n\tstrb %[" #A1_ "], [%[sa0], #" #C_ "]\n\t"
 
+/* MF_DSP_SEG_RQ for mf_dsp_seg_groups: the constants at byte %[rq] + OM_ / OE_ of w, into e0 (m2) and e1
+ * (-shift-1, left there: the last channel's carries the group loop's MF_DSP_PW_MORE bit). */
+#define MF_DSP_SEG_RQW(A0_, A1_, OM_, OE_, STORE_)                                              \
+    "ldr %[e0], [%[w], #%c[rq] + " #OM_ "]\n\t"                                                 \
+    "ldr %[e1], [%[w], #%c[rq] + " #OE_ "]\n\t"                                                 \
+    MF_DSP_RQ2(A0_, A1_, e0, e1)                                                                \
+    ".if %c[clo]\n\tcmp %[" #A0_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A0_ "], #%c[lo]\n\t"          \
+    "cmp %[" #A1_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A1_ "], #%c[lo]\n\t.endif\n\t"              \
+    ".if %c[chi]\n\tcmp %[" #A0_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A0_ "], #%c[hi]\n\t"          \
+    "cmp %[" #A1_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A1_ "], #%c[hi]\n\t.endif\n\t"              \
+    STORE_
+/* channel C_'s outputs A0_, A1_ through the out pointers in wa (pixel 0) and wb (pixel 1) */
+#define MF_DSP_SEG_STW(A0_, A1_, C_)                                                            \
+    "strb %[" #A0_ "], [%[wa], #" #C_ "]\n\tstrb %[" #A1_ "], [%[wb], #" #C_ "]\n\t"
+
+/* mf_dsp_seg_rows for out_c % 4 == 0: every group of the pair in one asm block, the group loop ending on the
+ * MF_DSP_PW_MORE bit of its last constant (ops/conv2d.py seg_stream sets it as group_stream does). The window and the
+ * requantisation are mf_dsp_seg_rows' (the same instructions), but no C code runs between groups: the two biases
+ * that start the accumulators are loaded in the window's first load chain, the constants at immediate offsets from w
+ * (the group's weights), and the two out pointers live in an 8-byte frame below sp (entering in ma1, mb1), loaded
+ * into wa, wb (free after the window) with the constants and stepped there: all 14 registers hold accumulators,
+ * temporaries and the x16/weight pointers during the window. The frame lies below the caller's data, so an
+ * exception's stacking cannot reach anything still to be read. */
+MF_KERNEL void mf_dsp_seg_groups(const int16_t *x, const int32_t kh, const int32_t nf, const int32_t odd,
+                                 const int32_t rs, const int32_t d, const int8_t *wseg, const int32_t words,
+                                 const int32_t out_offset, const int32_t act_min, const int32_t act_max,
+                                 int8_t *out0, int8_t *out1)
+{
+    int32_t ma1 = (int32_t)(uintptr_t)out0, mb1 = (int32_t)(uintptr_t)out1;
+    int32_t ma0, mb0, sa0, sa1, sb0, sb1, e0, e1, wa, wb;
+    const int8_t *w = wseg;
+    __asm__ volatile(
+        "sub sp, sp, #8\n\tstr %[ma1], [sp]\n\tstr %[mb1], [sp, #4]\n"
+        "2:\n\t"
+        "ldr %[ma0], [%[w], #%c[rq]]\n\tldr %[mb0], [%[w], #%c[rq] + 24]\n\t"   /* the biases (MF_DSP_SEG_MACS) */
+        MF_DSP_SEG_WINDOW
+        "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"
+        "sub %[mb0], %[mb0], %[sb0]\n\tsub %[mb1], %[mb1], %[sb1]\n\t"
+        "ldr %[wa], [sp]\n\tldr %[wb], [sp, #4]\n\t"
+        MF_DSP_SEG_RQW(sa0, sa1, 8, 16, MF_DSP_SEG_STW(sa0, sa1, 0))
+        "ldr %[e0], [%[w], #%c[rq] + 4]\n\t"
+        "add %[ma0], %[e0], %[ma0], asr #8\n\tadd %[ma1], %[e0], %[ma1], asr #8\n\t"
+        MF_DSP_SEG_RQW(ma0, ma1, 12, 20, MF_DSP_SEG_STW(ma0, ma1, 1))
+        MF_DSP_SEG_RQW(sb0, sb1, 32, 40, MF_DSP_SEG_STW(sb0, sb1, 2))
+        "ldr %[e0], [%[w], #%c[rq] + 28]\n\t"
+        "add %[mb0], %[e0], %[mb0], asr #8\n\tadd %[mb1], %[e0], %[mb1], asr #8\n\t"
+        MF_DSP_SEG_RQW(mb0, mb1, 36, 44, MF_DSP_SEG_STW(mb0, mb1, 3))
+        "tst %[e1], #" MF_DSP_PW_MORE "\n\t"   /* Z clear: another group follows */
+        "add %[wa], %[wa], #4\n\tadd %[wb], %[wb], #4\n\t"
+        "str %[wa], [sp]\n\tstr %[wb], [sp, #4]\n\t"
+        "add %[w], %[w], #%c[rq] + 48\n\t"
+        "bne 2b\n\t"
+        "add sp, sp, #8"
+        : [ma0] "=&r"(ma0), [ma1] "+r"(ma1), [mb0] "=&r"(mb0), [mb1] "+r"(mb1),
+          [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
+          [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [w] "+r"(w)
+        : [x] "r"(x), [kh] "i"(kh), [nf] "i"(nf), [odd] "i"(odd), [rs] "i"(rs), [d] "i"(d), [rq] "i"(8 * words),
+          [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max), [clo] "i"(act_min > -128),
+          [chi] "i"(act_max < 127)
+        : "cc", "memory");
+}
+
 /* out0[c] and out1[c] for the pixel pair whose windows' rows start at x (pixel 0) and x + d bytes (pixel 1), rows
  * rs bytes apart, kh rows of nf whole words and, when odd, a last value each (MF_DSP_SEG_WINDOW; ops/conv2d.py
  * seg_words words in all), and channels c < n_out; wseg: per group its weights, then its 12 constants (rq's layout,
@@ -1216,6 +1282,10 @@ MF_KERNEL void mf_dsp_seg_rows(const int16_t *x, const int32_t kh, const int32_t
                                int8_t *out1)
 {
     const int32_t words = kh * nf + (odd ? (kh + 1) / 2 : 0);
+    if (n_out % 4 == 0) {   /* whole groups: one asm block */
+        mf_dsp_seg_groups(x, kh, nf, odd, rs, d, wseg, words, out_offset, act_min, act_max, out0, out1);
+        return;
+    }
     for (int32_t c = 0; c < n_out; c += 4, wseg += 8 * words + 48, out0 += 4, out1 += 4) {
         const int32_t *rq = (const int32_t *)(const void *)(wseg + 8 * words);   /* the group's constants */
         int32_t ma0 = rq[0], mb0 = rq[6], ma1, sa0, sa1, mb1, sb0, sb1;   /* the biases: MF_DSP_SEG_MACS */
@@ -1434,9 +1504,6 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
 /* MF_DSP_RQ2 with m2 in e1, -shift-1 in wa */
 #define MF_DSP_PW_RQ(A0_, A1_) MF_DSP_RQ2(A0_, A1_, e1, wa)
 
-/* Bit 8 of a group's last constant (channel 3's -shift-1, whose low byte alone ASR reads) when another group follows
- * it in the stream (ops/conv2d.py PW_MORE): the group loops end on its TST, with no out pointer end to compare. */
-#define MF_DSP_PW_MORE "256"
 /* A group's 8 outputs from its accumulators (no bias) and its 12 constants at w (w left after them): channel by
  * channel the bias added and requantised (both pixels), then pixel 0's 4 outputs packed into sa0, pixel 1's into sa1,
  * clamped 4 at a time when the activation is tighter than int8; the flags say whether another group follows. LD_
