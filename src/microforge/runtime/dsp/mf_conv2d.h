@@ -598,6 +598,22 @@ MF_KERNEL void mf_conv2d_s8_mix(const mf_conv2d_params_t *p, const int8_t *in, i
     "smlad %[d], %[c], %[w3], %[d]\n\t"                                                                \
     "smmlar %[d], %[d], %[m], %[rnd]\n\t" MF_C1_SAT("%[d]") MF_C1_CLAMP("%[d]") MF_C1_ST("%[d]")
 
+/* 4 contiguous pixels (32 bytes at s) sign-extended into the run at d, 4 words a pixel as the passes read them
+ * (SXTB16 of bytes 0, 2 then of bytes 1, 3, per 4-byte chunk): the 8 loads in one chain (LDR pipelining on the M4; s
+ * stepped after them), then each word's SXTB16 and store (d stepped by the last store). */
+#define MF_C1_EXP1(U_, O_)                                                                             \
+    "sxtb16 %[t], %[" U_ "]\n\tstr %[t], [%[d], #" O_ "]\n\t"                                         \
+    "sxtb16 %[" U_ "], %[" U_ "], ror #8\n\tstr %[" U_ "], [%[d], #" O_ " + 4]\n\t"
+#define MF_C1_EXP4                                                                                     \
+    "ldr %[u0], [%[s]]\n\tldr %[u1], [%[s], #4]\n\tldr %[u2], [%[s], #8]\n\tldr %[u3], [%[s], #12]\n\t"  \
+    "ldr %[u4], [%[s], #16]\n\tldr %[u5], [%[s], #20]\n\tldr %[u6], [%[s], #24]\n\tldr %[u7], [%[s], #28]\n\t" \
+    "add %[s], %[s], #32\n\t"                                                                          \
+    MF_C1_EXP1("u0", "0") MF_C1_EXP1("u1", "8") MF_C1_EXP1("u2", "16") MF_C1_EXP1("u3", "24")          \
+    MF_C1_EXP1("u4", "32") MF_C1_EXP1("u5", "40") MF_C1_EXP1("u6", "48")                                \
+    "sxtb16 %[t], %[u7]\n\tstr %[t], [%[d], #56]\n\t"                                                \
+    "sxtb16 %[u7], %[u7], ror #8\n\tstr %[u7], [%[d], #60]\n\t"                                      \
+    "add %[d], %[d], #64\n\t"
+
 MF_KERNEL void mf_conv2d_s8_c1(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int8_t *buf)
 {
     const int32_t oc = p->out_c, ic = 8, run = MF_CONV2D_C1_RUN;
@@ -611,12 +627,15 @@ MF_KERNEL void mf_conv2d_s8_c1(const mf_conv2d_params_t *p, const int8_t *in, in
         const int32_t n = n_pix - i < run ? n_pix - i : run;
         const int32_t n4 = n & ~15;  /* pixels the 16-pixel asm loop takes */
         int32_t *d = x16;
-        if (dense) {   /* the run's pixels are contiguous */
+        if (dense) {   /* the run's pixels are contiguous: 4 a pass (n4 % 4 == 0), MF_C1_EXP4 */
             const int8_t *xe = xi + 8 * n4;
-#pragma GCC unroll 2
-            for (; xi != xe; xi += 8, d += 4) {
-                const int32_t u = mf_dsp_ld4(xi), v = mf_dsp_ld4(xi + 4);
-                d[0] = mf_dsp_ev(u); d[1] = mf_dsp_od(u); d[2] = mf_dsp_ev(v); d[3] = mf_dsp_od(v);
+            while (xi != xe) {
+                int32_t u0, u1, u2, u3, u4, u5, u6, u7, t;
+                __asm__ volatile(MF_C1_EXP4
+                                 : [u0] "=&r"(u0), [u1] "=&r"(u1), [u2] "=&r"(u2), [u3] "=&r"(u3), [u4] "=&r"(u4),
+                                   [u5] "=&r"(u5), [u6] "=&r"(u6), [u7] "=&r"(u7), [t] "=&r"(t), [s] "+r"(xi), [d] "+r"(d)
+                                 :
+                                 : "memory");
             }
             *d++ = (int32_t)0x80808080;   /* the 16-pixel loop's end: no sign-extended int8 pair equals it */
             for (int32_t q = n4; q < n; ++q, xi += 8, d += 4) {
