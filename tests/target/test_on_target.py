@@ -708,6 +708,8 @@ C1_MODELS = {
 def test_conv_c1_on_core(name, core, tmp_path):
     def took(model_c):
         assert (".mix = 2" in model_c) == name.startswith("c1-8to"), "mf_conv2d_s8_c1 taken iff in_c is 8"
+        if name.startswith("c1-8to"):   # a pixel loop copy per shift (SSAT's immediate) but where > C1_MAX_SHIFTS shifts
+            assert (".c1_shifts = 0," in model_c) == (name == "c1-8to48-batch2"), "c1_shifts"
         if "-pipe-" in name:   # MF_NEG_CLAMPED, clamped below, at least one 16-pixel pass
             f = {k: int(re.search(rf"\.{k} = (-?\d+),", model_c).group(1))
                  for k in ("act_min", "act_max", "out_offset", "out_h", "out_w")}

@@ -28,6 +28,10 @@ MIX_MIN_WIN = 20
 # when c1_rq_layout is exact; C1_SCRATCH mirrors MF_CONV2D_C1_SCRATCH_BYTES in runtime/dsp/mf_conv2d.h.
 C1_IC = (8,)
 C1_SCRATCH = 772
+# ... whose channels take at most C1_MAX_SHIFTS distinct shifts e get one copy of the pixel loop per e, e an immediate of
+# the SSAT (no ASR: 12 instructions a pixel instead of 13; ~700 code bytes a copy on the M4), chosen per channel at run
+# time (mf_conv2d_s8_c1, params field c1_shifts)
+C1_MAX_SHIFTS = 4
 # Non-1x1 convolutions on row entries (mf_conv2d_s8_rowmix): the entries' scratch bound, bytes; mirrors
 # MF_CONV2D_ROW_BYTES in runtime/dsp/mf_conv2d.h (= 9 * X16_MAX_WIN, the 3-pixel blocks' stack bound).
 ROW_BYTES = 3456
@@ -167,7 +171,7 @@ class Conv2D(OpDef):
                               rq_mode=1, rq="0", mix=5)
             elif c1 is not None:
                 fields.update(weights=ctx.const(w), bias="0", mult="0", shift="0", rq_mode=1,
-                              rq=ctx.const(f"{op.name}_c1rq", c1), mix=2)
+                              rq=ctx.const(f"{op.name}_c1rq", c1), mix=2, c1_shifts=c1_shift_mask(c1))
             elif wmix is None:
                 fields.update(weights=ctx.const(w), mix=0, **dsp_rq_fields(op, ctx, w2, bias, mult, shift, out_zp, lo, hi))
             else:   # the last group's padded channels get zero constants (their outputs are not stored)
@@ -276,6 +280,15 @@ def c1_rq_layout(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.nd
         return None
     rnd = (1 << (e - 1)) + out_zp * (1 << e)
     return np.stack([2 * b, m, e, rnd], axis=1).reshape(-1).astype(np.int32)
+
+
+def c1_shift_mask(c1: np.ndarray) -> int:
+    """mf_conv2d_s8_c1's c1_shifts: bit e set for each distinct e of c1_rq_layout's constants (1 <= e <= 22), or 0 (one
+    loop with e in a register) when there are more than C1_MAX_SHIFTS."""
+    shifts = sorted(set(int(e) for e in c1.reshape(-1, 4)[:, 2]))
+    if len(shifts) > C1_MAX_SHIFTS:
+        return 0
+    return sum(1 << e for e in shifts)
 
 
 def pw_layout(w: np.ndarray, rq: np.ndarray) -> np.ndarray | None:

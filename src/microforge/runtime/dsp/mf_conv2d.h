@@ -53,6 +53,8 @@ typedef struct {
                                      5: widened input rows (mf_conv2d_s8_seg), mixed groups of even row segments
                                         each followed by its constants (ops/conv2d.py seg_stream);
                                      6: row entries, mix 4's groups each followed by its constants (as mix 3) */
+    int32_t c1_shifts;            /* mix 2: bit e set for each shift e of the layer's channels, when few (ops/conv2d.py
+                                     C1_MAX_SHIFTS: one copy of the pixel loop per e, e an immediate); else 0 */
 } mf_conv2d_params_t;
 
 MF_KERNEL void mf_dsp_copy(int8_t *dst, const int8_t *src, const int32_t n)
@@ -534,8 +536,15 @@ MF_KERNEL void mf_conv2d_s8_mix(const mf_conv2d_params_t *p, const int8_t *in, i
 #define MF_C1_RQ(R_, T_)                                                                               \
     ".if %c[neg]\n\tadd " T_ ", %[rnd], " R_ ", asr #31\n\tsmmlar " R_ ", " R_ ", %[m], " T_ "\n\t"         \
     ".else\n\tsmmlar " R_ ", " R_ ", %[m], %[rnd]\n\t.endif\n\t"
-/* ... >> e, saturated to int8 */
-#define MF_C1_SAT(R_) "asr " R_ ", " R_ ", %[e]\n\tssat " R_ ", #8, " R_ "\n\t"
+/* ... >> e, saturated to int8: one SSAT with the shift when e is an immediate (%[ei], mf_conv2d_s8_c1's per-shift
+ * copies), else ASR by the register e first */
+#define MF_C1_SAT(R_)                                                                                  \
+    ".if %c[ei]\n\tssat " R_ ", #8, " R_ ", asr #%c[ei]\n\t"                                           \
+    ".else\n\tasr " R_ ", " R_ ", %[e]\n\tssat " R_ ", #8, " R_ "\n\t.endif\n\t"
+/* MF_C1_SAT in two halves, for the M7's schedule: the ASR (none with an immediate e), then the SSAT */
+#define MF_C1_ASR(R_) ".if %c[ei] == 0\n\tasr " R_ ", " R_ ", %[e]\n\t.endif\n\t"
+#define MF_C1_SSAT(R_)                                                                                 \
+    ".if %c[ei]\n\tssat " R_ ", #8, " R_ ", asr #%c[ei]\n\t.else\n\tssat " R_ ", #8, " R_ "\n\t.endif\n\t"
 /* ... clamped to [act_min, act_max] */
 #define MF_C1_CLAMP(R_)                                                                                \
     ".if %c[clo]\n\tcmp " R_ ", #%c[lo]\n\tit lt\n\tmovlt " R_ ", #%c[lo]\n\t.endif\n\t"                   \
@@ -566,9 +575,9 @@ MF_KERNEL void mf_conv2d_s8_mix(const mf_conv2d_params_t *p, const int8_t *in, i
  * and q + 1's first words in A_, Z_, Y_: the roles swap from pixel to pixel (MF_C1_PASS_M7). O_: q's byte offset. */
 #define MF_C1_M7_PIX(A_, X_, Y_, Z_, O_)                                                               \
     "smlad " X_ ", " X_ ", %[w0], %[b2]\n\t"                                                           \
-    "asr " A_ ", " A_ ", %[e]\n\t"                                                                     \
+    MF_C1_ASR(A_)                                                                                      \
     "smlad " X_ ", " Y_ ", %[w1], " X_ "\n\t"                                                          \
-    "ssat " A_ ", #8, " A_ "\n\t" MF_C1_CLAMP(A_)                                                      \
+    MF_C1_SSAT(A_) MF_C1_CLAMP(A_)                                                                     \
     "smlad " X_ ", " Z_ ", %[w2], " X_ "\n\t"                                                          \
     "ldr " Y_ ", [%[x], #" O_ "+12]\n\t"                                                               \
     MF_C1_ST(A_)                                                                                       \
@@ -592,8 +601,8 @@ MF_KERNEL void mf_conv2d_s8_mix(const mf_conv2d_params_t *p, const int8_t *in, i
     MF_C1_M7_PIX("%[a]", "%[d]", "%[c]", "%[b]", "144") MF_C1_M7_PIX("%[d]", "%[a]", "%[b]", "%[c]", "160") \
     MF_C1_M7_PIX("%[a]", "%[d]", "%[c]", "%[b]", "176") MF_C1_M7_PIX("%[d]", "%[a]", "%[b]", "%[c]", "192") \
     MF_C1_M7_PIX("%[a]", "%[d]", "%[c]", "%[b]", "208") MF_C1_M7_PIX("%[d]", "%[a]", "%[b]", "%[c]", "224") \
-    "smlad %[d], %[d], %[w0], %[b2]\n\tasr %[a], %[a], %[e]\n\t"                                       \
-    "smlad %[d], %[c], %[w1], %[d]\n\tssat %[a], #8, %[a]\n\t" MF_C1_CLAMP("%[a]")                     \
+    "smlad %[d], %[d], %[w0], %[b2]\n\t" MF_C1_ASR("%[a]")                                              \
+    "smlad %[d], %[c], %[w1], %[d]\n\t" MF_C1_SSAT("%[a]") MF_C1_CLAMP("%[a]")                         \
     "smlad %[d], %[b], %[w2], %[d]\n\tldr %[c], [%[x], #252]\n\t" MF_C1_ST("%[a]")                     \
     "smlad %[d], %[c], %[w3], %[d]\n\t"                                                                \
     "smmlar %[d], %[d], %[m], %[rnd]\n\t" MF_C1_SAT("%[d]") MF_C1_CLAMP("%[d]") MF_C1_ST("%[d]")
@@ -674,22 +683,40 @@ MF_KERNEL void mf_conv2d_s8_c1(const mf_conv2d_params_t *p, const int8_t *in, in
             register const int32_t *x __asm__("r2") = x16;
             register int8_t *o __asm__("r3") = o0;
             register int32_t a __asm__("r0"), b __asm__("r1"), cc __asm__("lr"); int32_t d;
-#define MF_C1_OPS                                                                                      \
+#define MF_C1_OPS(EI_)                                                                                 \
     : [x] "+r"(x), [o] "+r"(o), [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(cc), [d] "=&r"(d)                \
     : [w0] "r"(w0), [w1] "r"(w1), [w2] "r"(w2), [w3] "r"(w3), [b2] "r"(b2), [m] "r"(m), [e] "r"(e),      \
-      [rnd] "r"(rnd), [oc] "i"(oc), [lo] "i"(p->act_min), [hi] "i"(p->act_max),                        \
+      [rnd] "r"(rnd), [ei] "i"(EI_), [oc] "i"(oc), [lo] "i"(p->act_min), [hi] "i"(p->act_max),          \
       [clo] "i"(p->act_min > -128), [chi] "i"(p->act_max < 127),                                        \
       [neg] "i"(!MF_NEG_CLAMPED(p->act_min, p->out_offset))                                             \
     : "cc", "memory"
+/* the channel's pixels: 0 .. n4 - 1 16 per pass until the sentinel (x then points at it), then the last n % 16; EI_:
+ * the channel's e as an immediate, or 0 (e read from its register) */
+#define MF_C1_CHANNEL(EI_)                                                                             \
+    {                                                                                                  \
+        if (n4 && m7)                                                                                  \
+            __asm__ volatile("ldr %[a], [%[x]]\n1:\n\t" MF_C1_PASS_M7                                   \
+                             "adds %[x], #256\n\tldr %[a], [%[x]]\n\tcmp %[a], #0x80808080\n\tbne 1b"    \
+                             MF_C1_OPS(EI_));                                                          \
+        else if (n4)                                                                                   \
+            __asm__ volatile("1:\n\t" MF_C1_PASS_M4                                                    \
+                             "adds %[x], #256\n\tldr %[a], [%[x]]\n\tcmp %[a], #0x80808080\n\tbne 1b"    \
+                             MF_C1_OPS(EI_));                                                          \
+        ++x;                                                                                           \
+        for (int32_t q = n & 15; q; --q) __asm__ volatile(MF_C1_PIX8(0) "adds %[x], #16" MF_C1_OPS(EI_)); \
+    }
+/* a copy for shift E_ when the layer has it (a compile-time constant: the others fold away) */
+#define MF_C1_CASE(E_) else if (((shifts >> (E_)) & 1u) && e == (E_)) MF_C1_CHANNEL(E_)
             const int m7 = MF_C1_M7 && MF_NEG_CLAMPED(p->act_min, p->out_offset);
-            if (n4 && m7)   /* pixels 0 .. n4 - 1, 16 per pass until the sentinel (x then points at it) */
-                __asm__ volatile("ldr %[a], [%[x]]\n1:\n\t" MF_C1_PASS_M7
-                                 "adds %[x], #256\n\tldr %[a], [%[x]]\n\tcmp %[a], #0x80808080\n\tbne 1b" MF_C1_OPS);
-            else if (n4)
-                __asm__ volatile("1:\n\t" MF_C1_PASS_M4
-                                 "adds %[x], #256\n\tldr %[a], [%[x]]\n\tcmp %[a], #0x80808080\n\tbne 1b" MF_C1_OPS);
-            ++x;          /* past the sentinel: the last n % 16 pixels */
-            for (int32_t q = n & 15; q; --q) __asm__ volatile(MF_C1_PIX8(0) "adds %[x], #16" MF_C1_OPS);
+            /* M7: its pass is bound by the 5 MACs a pixel (the ASR issues beside one), so one copy */
+            const uint32_t shifts = MF_C1_M7 ? 0u : (uint32_t)p->c1_shifts;
+            if (!shifts) MF_C1_CHANNEL(0)
+            MF_C1_CASE(1) MF_C1_CASE(2) MF_C1_CASE(3) MF_C1_CASE(4) MF_C1_CASE(5) MF_C1_CASE(6) MF_C1_CASE(7)
+            MF_C1_CASE(8) MF_C1_CASE(9) MF_C1_CASE(10) MF_C1_CASE(11) MF_C1_CASE(12) MF_C1_CASE(13) MF_C1_CASE(14)
+            MF_C1_CASE(15) MF_C1_CASE(16) MF_C1_CASE(17) MF_C1_CASE(18) MF_C1_CASE(19) MF_C1_CASE(20) MF_C1_CASE(21)
+            MF_C1_CASE(22)
+#undef MF_C1_CASE
+#undef MF_C1_CHANNEL
 #undef MF_C1_OPS
         }
     }
