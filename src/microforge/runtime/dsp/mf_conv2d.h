@@ -517,7 +517,9 @@ MF_KERNEL void mf_conv2d_s8_mix(const mf_conv2d_params_t *p, const int8_t *in, i
  * into buf: per pixel 4 words, for 4-byte chunk j SXTB16(bytes 0, 2) then SXTB16(bytes 1, 3). Then channel by
  * channel: the channel's weights sign-extended in the same lane order and doubled (SADD16) into 4 registers,
  * its 4 constants in registers, and every pixel of the run costs 4 input loads, 4 SMLADs, 4 requantisation
- * instructions and one STRB (stride out_c): 16 pixels per asm loop pass (its end check, 4 instructions, once per 16
+ * instructions (3 on the M4/M33 when the layer has at most ops/conv2d.py C1_MAX_SHIFTS distinct shifts: a copy of the
+ * loop per shift e, chosen per channel, whose SSAT shifts by e as an immediate; params c1_shifts) and one STRB
+ * (stride out_c); a dense run is sign-extended 4 pixels per asm pass (MF_C1_EXP4): 16 pixels per asm loop pass (its end check, 4 instructions, once per 16
  * outputs) until a sentinel word after the first n & ~15 pixels, then the last n % 16 (stored after the sentinel) one
  * by one (14 registers: 4 weights, 4 constants, 4 temporaries, input and output pointers). M4/M33: a pixel's 4
  * loads back to back (MF_C1_PIX8); M7 with MF_NEG_CLAMPED: software pipelined across pixels (MF_C1_PASS_M7). A run's pixels are all read before any of its outputs is
@@ -1439,7 +1441,7 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
 }
 
 /* ---- unpadded 1x1 convolutions on mixed weights with the constants in the stream (mix = 3) ------------
- * Chosen by ops/conv2d.py (pw_layout) for unpadded 1x1 layers (any stride) with in_c % 4 == 0, in_c >= 12 and
+ * Chosen by ops/conv2d.py (pw_layout) for unpadded 1x1 layers (any stride) with in_c % 4 == 0, in_c >= 4 and
  * out_c % 4 == 0 whose mixed weights and fast requantisation are exact. The arithmetic of mf_dsp_mix_rows
  * (2 pixels x 4 channels, one SXTB16 per 4 weights), but each 4-channel group is one pass of a single asm
  * block, requantisation included: the group's 4*in_c mixed weight bytes are followed in the same stream by
