@@ -1258,11 +1258,9 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
 #define MF_DSP_SEG_ST(A0_, A1_, C_)                                                             \
     "strb %[" #A0_ "], [%[o0], #" #C_ "]\n\tstrb %[" #A1_ "], [%[sa0], #" #C_ "]\n\t"
 
-/* MF_DSP_SEG_RQ for mf_dsp_seg_groups: the constants at byte %[rq] + OM_ / OE_ of w, into e0 (m2) and e1
- * (-shift-1, left there: the last channel's carries the group loop's MF_DSP_PW_MORE bit). */
-#define MF_DSP_SEG_RQW(A0_, A1_, OM_, OE_, STORE_)                                              \
-    "ldr %[e0], [%[w], #%c[rq] + " #OM_ "]\n\t"                                                 \
-    "ldr %[e1], [%[w], #%c[rq] + " #OE_ "]\n\t"                                                 \
+/* MF_DSP_SEG_RQ for mf_dsp_seg_groups, its constants loaded before (m2 in e0, -shift-1 in e1, left there: the last
+ * channel's carries the group loop's MF_DSP_PW_MORE bit). */
+#define MF_DSP_SEG_RQW(A0_, A1_, STORE_)                                                        \
     MF_DSP_RQ2(A0_, A1_, e0, e1)                                                                \
     ".if %c[clo]\n\tcmp %[" #A0_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A0_ "], #%c[lo]\n\t"          \
     "cmp %[" #A1_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A1_ "], #%c[lo]\n\t.endif\n\t"              \
@@ -1296,15 +1294,17 @@ MF_KERNEL void mf_dsp_seg_groups(const int16_t *x, const int32_t kh, const int32
         MF_DSP_SEG_WINDOW
         "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"
         "sub %[mb0], %[mb0], %[sb0]\n\tsub %[mb1], %[mb1], %[sb1]\n\t"
-        "ldr %[wa], [sp]\n\tldr %[wb], [sp, #4]\n\t"
-        MF_DSP_SEG_RQW(sa0, sa1, 8, 16, MF_DSP_SEG_STW(sa0, sa1, 0))
-        "ldr %[e0], [%[w], #%c[rq] + 4]\n\t"
-        "add %[ma0], %[e0], %[ma0], asr #8\n\tadd %[ma1], %[e0], %[ma1], asr #8\n\t"
-        MF_DSP_SEG_RQW(ma0, ma1, 12, 20, MF_DSP_SEG_STW(ma0, ma1, 1))
-        MF_DSP_SEG_RQW(sb0, sb1, 32, 40, MF_DSP_SEG_STW(sb0, sb1, 2))
-        "ldr %[e0], [%[w], #%c[rq] + 28]\n\t"
-        "add %[mb0], %[e0], %[mb0], asr #8\n\tadd %[mb1], %[e0], %[mb1], asr #8\n\t"
-        MF_DSP_SEG_RQW(mb0, mb1, 36, 44, MF_DSP_SEG_STW(mb0, mb1, 3))
+        /* each channel's constants in one load chain (M4 pipelining): c''s bias into sa0, stored (dead) by then */
+        "ldr %[wa], [sp]\n\tldr %[wb], [sp, #4]\n\tldr %[e0], [%[w], #%c[rq] + 8]\n\tldr %[e1], [%[w], #%c[rq] + 16]\n\t"
+        MF_DSP_SEG_RQW(sa0, sa1, MF_DSP_SEG_STW(sa0, sa1, 0))
+        "ldr %[sa0], [%[w], #%c[rq] + 4]\n\tldr %[e0], [%[w], #%c[rq] + 12]\n\tldr %[e1], [%[w], #%c[rq] + 20]\n\t"
+        "add %[ma0], %[sa0], %[ma0], asr #8\n\tadd %[ma1], %[sa0], %[ma1], asr #8\n\t"
+        MF_DSP_SEG_RQW(ma0, ma1, MF_DSP_SEG_STW(ma0, ma1, 1))
+        "ldr %[e0], [%[w], #%c[rq] + 32]\n\tldr %[e1], [%[w], #%c[rq] + 40]\n\tldr %[sa0], [%[w], #%c[rq] + 28]\n\t"
+        MF_DSP_SEG_RQW(sb0, sb1, MF_DSP_SEG_STW(sb0, sb1, 2))
+        "add %[mb0], %[sa0], %[mb0], asr #8\n\tadd %[mb1], %[sa0], %[mb1], asr #8\n\t"
+        "ldr %[e0], [%[w], #%c[rq] + 36]\n\tldr %[e1], [%[w], #%c[rq] + 44]\n\t"
+        MF_DSP_SEG_RQW(mb0, mb1, MF_DSP_SEG_STW(mb0, mb1, 3))
         "tst %[e1], #" MF_DSP_PW_MORE "\n\t"   /* Z clear: another group follows */
         "add %[wa], %[wa], #4\n\tadd %[wb], %[wb], #4\n\t"
         "str %[wa], [sp]\n\tstr %[wb], [sp, #4]\n\t"
