@@ -730,6 +730,8 @@ C1_MODELS = {
 def test_conv_c1_on_core(name, core, tmp_path):
     def took(model_c):
         assert (".mix = 2" in model_c) == name.startswith("c1-8to"), "mf_conv2d_s8_c1 taken iff in_c is 8"
+        if name.startswith("c1-8to"):   # a pixel loop copy per shift (SSAT's immediate) but where > C1_MAX_SHIFTS shifts
+            assert (".c1_shifts = 0," in model_c) == (name == "c1-8to48-batch2"), "c1_shifts"
         if "-pipe-" in name:   # MF_NEG_CLAMPED, clamped below, at least one 16-pixel pass
             f = {k: int(re.search(rf"\.{k} = (-?\d+),", model_c).group(1))
                  for k in ("act_min", "act_max", "out_offset", "out_h", "out_w")}
@@ -759,6 +761,16 @@ PW_MODELS = {
     "pw-32to64-s2x1": lambda: mg.conv2d_model(seed_of("pw", 11), (1, 6, 5, 32), 64, 1, (2, 1), "SAME", 1, "NONE", in_zp=-3),
     # 10 chunks: the first, one leading chunk ((nch - 1) % 4 == 1), two passes; a lone last pixel
     "pw-40to12-3x3": lambda: mg.conv2d_model(seed_of("pw", 12), (1, 3, 3, 40), 12, 1, 1, "SAME", 1, "RELU", in_zp=-128),
+    # few MACs per pixel (one or two groups a pair, windows of one to four chunks): in_c 4 and 12, out_c 4 and 8 (mobilenetv2's
+    # 16 -> 8 projection), strided, odd pixel counts
+    "pw-4to8-5x5": lambda: mg.conv2d_model(seed_of("pw", 13), (1, 5, 5, 4), 8, 1, 1, "SAME", 1, "RELU6", in_zp=-128),
+    "pw-4to4-s2-7x5": lambda: mg.conv2d_model(seed_of("pw", 14), (1, 7, 5, 4), 4, 1, 2, "SAME", 1, "NONE", in_zp=9,
+                                              out_zp=-3),
+    "pw-12to4-3x5": lambda: mg.conv2d_model(seed_of("pw", 15), (1, 3, 5, 12), 4, 1, 1, "SAME", 1, "RELU", in_zp=-5),
+    "pw-16to8-5x5": lambda: mg.conv2d_model(seed_of("pw", 16), (1, 5, 5, 16), 8, 1, 1, "SAME", 1, "NONE", in_zp=-128,
+                                            out_zp=7),
+    "pw-16to8-per-tensor-batch2": lambda: mg.conv2d_model(seed_of("pw", 17), (2, 3, 3, 16), 8, 1, 1, "SAME", 1, "RELU6",
+                                                          per_channel=False, in_zp=4),
 }
 
 
@@ -771,16 +783,28 @@ def test_conv_pw_on_core(name, core, tmp_path):
     exact_on_core(PW_MODELS[name](), core, tmp_path, "target-pw", name, took)
 
 
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+def test_conv_pw_in_c8_on_core(core, tmp_path, monkeypatch):
+    """in_c 8 goes through mf_conv2d_s8_pw when mf_conv2d_s8_c1 does not take it (here: c1 switched off)."""
+    monkeypatch.setattr("microforge.ops.conv2d.C1_IC", ())
+
+    def took(model_c):
+        assert ".mix = 3" in model_c, "mf_conv2d_s8_pw was not taken"
+
+    model = mg.conv2d_model(seed_of("pw", 18), (1, 5, 3, 8), 12, 1, 1, "SAME", 1, "RELU", in_zp=-2, out_zp=-60)
+    exact_on_core(model, core, tmp_path, "target-pw", "pw-8to12", took)
+
+
 def test_conv_pw_chosen():
     """mf_conv2d_s8_pw takes 1x1 layers (any stride) only, with in_c % 4 == 0 >= PW_MIN_IC, out_c % 4 == 0 and enough
     MACs per pixel; others keep their paths."""
-    from microforge.ops.conv2d import PW_MIN_MACS
     def mix(model):
         c = compile_model(model, target="m4").files["model.c"]
         return next(int(c[i + 7]) for i in [c.index(".mix = ")])
     assert mix(mg.conv2d_model(1, (1, 4, 4, 16), 16, 1, 1, "SAME", 1, "NONE")) == 3
-    assert mix(mg.conv2d_model(1, (1, 4, 4, 16), 8, 1, 1, "SAME", 1, "NONE")) != 3     # 128 MACs per pixel
-    assert 16 * 8 < PW_MIN_MACS <= 16 * 16
+    assert mix(mg.conv2d_model(1, (1, 4, 4, 16), 8, 1, 1, "SAME", 1, "NONE")) == 3     # 128 MACs per pixel
+    assert mix(mg.conv2d_model(1, (1, 4, 4, 4), 4, 1, 1, "SAME", 1, "NONE")) == 3      # one chunk, one group
+    assert mix(mg.conv2d_model(1, (1, 4, 4, 8), 16, 1, 1, "SAME", 1, "NONE")) == 2     # in_c 8: mf_conv2d_s8_c1
     assert mix(mg.conv2d_model(1, (1, 4, 4, 20), 18, 1, 1, "SAME", 1, "NONE")) != 3    # out_c % 4
     assert mix(mg.conv2d_model(1, (1, 4, 4, 22), 16, 1, 1, "SAME", 1, "NONE")) != 3    # in_c % 4
     assert mix(mg.conv2d_model(1, (1, 7, 7, 16), 16, 1, 2, "SAME", 1, "NONE")) == 3    # stride 2: read at the strides

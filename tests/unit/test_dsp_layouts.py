@@ -664,17 +664,23 @@ def test_softmax_cache_agrees_with_the_kernel_header():
 
 def test_seg_stream_puts_each_groups_constants_after_its_weights():
     """mf_dsp_seg_rows reads a group's 12 constants (dsp_rq_layout's two channel pairs) right after its 8 * words
-    weight bytes, the next group after them: seg_stream's bytes are the weights and rq re-interleaved, none lost."""
-    from microforge.ops.conv2d import seg_stream
+    weight bytes, the next group after them: seg_stream's bytes are the weights and rq re-interleaved, none lost, but
+    channel 3's -shift-1 of every group but the last carries PW_MORE (mf_dsp_seg_groups' loop condition; ASR reads
+    the low byte alone)."""
+    from microforge.ops.conv2d import PW_MORE, seg_stream
     words, groups = 5, 3
     wseg = np.arange(groups * 8 * words).astype(np.int8)
     rq = (np.arange(groups * 12, dtype=np.int64) * 0x01020304 - 7).astype(np.int32)
+    rq[11::12] = np.arange(groups) + 5                          # -shift-1 values: small, PW_MORE clear
     s = seg_stream(wseg, rq)
     assert s.dtype == np.int8 and s.size == wseg.size + 4 * rq.size
     step = 8 * words + 48
     for g in range(groups):
         assert (s[g * step:g * step + 8 * words] == wseg[g * 8 * words:(g + 1) * 8 * words]).all()
-        assert (s[g * step + 8 * words:(g + 1) * step].view("<i4") == rq[12 * g:12 * (g + 1)]).all()
+        consts = s[g * step + 8 * words:(g + 1) * step].view("<i4")
+        assert (consts[:11] == rq[12 * g:12 * g + 11]).all()
+        assert consts[11] == rq[12 * g + 11] | (PW_MORE if g < groups - 1 else 0)
+        assert consts[11] & 0xff == rq[12 * g + 11]
 
 
 def test_fc_mix_segments_with_bias():

@@ -28,6 +28,10 @@ MIX_MIN_WIN = 20
 # when c1_rq_layout is exact; C1_SCRATCH mirrors MF_CONV2D_C1_SCRATCH_BYTES in runtime/dsp/mf_conv2d.h.
 C1_IC = (8,)
 C1_SCRATCH = 772
+# ... whose channels take at most C1_MAX_SHIFTS distinct shifts e get one copy of the pixel loop per e, e an immediate of
+# the SSAT (no ASR: 12 instructions a pixel instead of 13; ~700 code bytes a copy on the M4), chosen per channel at run
+# time (mf_conv2d_s8_c1, params field c1_shifts)
+C1_MAX_SHIFTS = 4
 # Non-1x1 convolutions on row entries (mf_conv2d_s8_rowmix): the entries' scratch bound, bytes; mirrors
 # MF_CONV2D_ROW_BYTES in runtime/dsp/mf_conv2d.h (= 9 * X16_MAX_WIN, the 3-pixel blocks' stack bound).
 ROW_BYTES = 3456
@@ -37,16 +41,16 @@ ROW_BYTES = 3456
 ROW_IC_MULTIPLE = 4
 # Unpadded 1x1 convolutions (any stride: a strided one reads its pixels at the strides) with in_c % 4 == 0,
 # in_c >= PW_MIN_IC and out_c % 4 == 0 go through
-# mf_conv2d_s8_pw (runtime/dsp/mf_conv2d.h) when pw_layout is exact: mixed 4-channel groups, each followed by its
-# requantisation constants. in_c up to PW_MAX_IC (the asm block steps back over the window with one SUB #imm12),
-# out_c up to PW_MAX_OC (pixel 1's outputs stored at an #imm12 offset).
-PW_MIN_IC = 12
+# mf_conv2d_s8_pw (runtime/dsp/mf_conv2d.h) when pw_layout is exact and mf_conv2d_s8_c1 does not take them (in_c 8):
+# mixed 4-channel groups, each followed by its requantisation constants. in_c up to PW_MAX_IC (the asm block steps back
+# over the window with one SUB #imm12), out_c up to PW_MAX_OC (pixel 1's outputs stored at an #imm12 offset). Every
+# out_c: measured on the emulated M4, M7 and M33 (20x20 maps), the 3-pixel rows (mix = 0) were 8-22% slower than this
+# path even with one or two groups per pixel pair (16 -> 8, 12 -> 8, 16 -> 4, 12 -> 12, 4 -> 8 .. 32; mobilenetv2's
+# 16 -> 8 projection 403K -> 371K cycles on the M4, 211K -> 194K on the M7), and the 2x4 blocks (mix = 1) 3-7% slower
+# (24 -> 4).
+PW_MIN_IC = 4
 PW_MAX_IC = 1020
 PW_MAX_OC = 4092
-# ... and at least PW_MIN_MACS MACs per pixel: each pixel pair's sign extension is shared by the out_c / 4 groups only
-# (measured on the emulated cores: mobilenetv2's 16 -> 8 projection 5% slower on the M7 than the 3-pixel rows,
-# 48 -> 8 and 16 -> 32 faster on every core)
-PW_MIN_MACS = 256
 # The pw stream's "another group follows" bit, set in channel 3's -shift-1 of every group but the last (its ASR reads
 # the low byte only); mirrors MF_DSP_PW_MORE in runtime/dsp/mf_conv2d.h (a test reads both).
 PW_MORE = 256
@@ -144,7 +148,7 @@ class Conv2D(OpDef):
             pw = None
             if (c1 is None and rq is not None and kh == 1 and kw == 1 and pad_t == 0 and pad_l == 0
                     and PW_MIN_IC <= ic <= PW_MAX_IC and ic % 4 == 0
-                    and oc % 4 == 0 and oc <= PW_MAX_OC and ic * oc >= PW_MIN_MACS):
+                    and oc % 4 == 0 and oc <= PW_MAX_OC):
                 pw = pw_layout(w2, rq)
             wmix = mix_layout(w2) if rq is not None and c1 is None and pw is None else None
             wrow = row_mix_layout(w.data, fields) if wmix is not None else None
@@ -167,7 +171,7 @@ class Conv2D(OpDef):
                               rq_mode=1, rq="0", mix=5)
             elif c1 is not None:
                 fields.update(weights=ctx.const(w), bias="0", mult="0", shift="0", rq_mode=1,
-                              rq=ctx.const(f"{op.name}_c1rq", c1), mix=2)
+                              rq=ctx.const(f"{op.name}_c1rq", c1), mix=2, c1_shifts=c1_shift_mask(c1))
             elif wmix is None:
                 fields.update(weights=ctx.const(w), mix=0, **dsp_rq_fields(op, ctx, w2, bias, mult, shift, out_zp, lo, hi))
             else:   # the last group's padded channels get zero constants (their outputs are not stored)
@@ -276,6 +280,15 @@ def c1_rq_layout(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.nd
         return None
     rnd = (1 << (e - 1)) + out_zp * (1 << e)
     return np.stack([2 * b, m, e, rnd], axis=1).reshape(-1).astype(np.int32)
+
+
+def c1_shift_mask(c1: np.ndarray) -> int:
+    """mf_conv2d_s8_c1's c1_shifts: bit e set for each distinct e of c1_rq_layout's constants (1 <= e <= 22), or 0 (one
+    loop with e in a register) when there are more than C1_MAX_SHIFTS."""
+    shifts = sorted(set(int(e) for e in c1.reshape(-1, 4)[:, 2]))
+    if len(shifts) > C1_MAX_SHIFTS:
+        return 0
+    return sum(1 << e for e in shifts)
 
 
 def pw_layout(w: np.ndarray, rq: np.ndarray) -> np.ndarray | None:
@@ -450,6 +463,9 @@ def seg_stream(wseg: np.ndarray, rq: np.ndarray) -> np.ndarray:
     constants from dsp_rq_layout's rq (out_c padded to 4 channels: two pairs of bias[2], m2[2], -shift-1[2]) as
     little-endian int32, so one pointer reaches both (the group's biases load with its first words). Same bytes as
     the weights and rq apart."""
+    rq = rq.astype(np.int64).reshape(-1, 12).copy()
+    if rq.shape[0] > 1:
+        rq[:-1, 11] |= PW_MORE   # channel 3's -shift-1 of every group but the last: mf_dsp_seg_groups' loop condition
     consts = rq.astype("<i4").view(np.int8).reshape(-1, 48)
     return np.concatenate([wseg.reshape(consts.shape[0], -1), consts], axis=1).reshape(-1)
 

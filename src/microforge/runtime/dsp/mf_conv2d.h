@@ -53,6 +53,8 @@ typedef struct {
                                      5: widened input rows (mf_conv2d_s8_seg), mixed groups of even row segments
                                         each followed by its constants (ops/conv2d.py seg_stream);
                                      6: row entries, mix 4's groups each followed by its constants (as mix 3) */
+    int32_t c1_shifts;            /* mix 2: bit e set for each shift e of the layer's channels, when few (ops/conv2d.py
+                                     C1_MAX_SHIFTS: one copy of the pixel loop per e, e an immediate); else 0 */
 } mf_conv2d_params_t;
 
 MF_KERNEL void mf_dsp_copy(int8_t *dst, const int8_t *src, const int32_t n)
@@ -515,7 +517,9 @@ MF_KERNEL void mf_conv2d_s8_mix(const mf_conv2d_params_t *p, const int8_t *in, i
  * into buf: per pixel 4 words, for 4-byte chunk j SXTB16(bytes 0, 2) then SXTB16(bytes 1, 3). Then channel by
  * channel: the channel's weights sign-extended in the same lane order and doubled (SADD16) into 4 registers,
  * its 4 constants in registers, and every pixel of the run costs 4 input loads, 4 SMLADs, 4 requantisation
- * instructions and one STRB (stride out_c): 16 pixels per asm loop pass (its end check, 4 instructions, once per 16
+ * instructions (3 on the M4/M33 when the layer has at most ops/conv2d.py C1_MAX_SHIFTS distinct shifts: a copy of the
+ * loop per shift e, chosen per channel, whose SSAT shifts by e as an immediate; params c1_shifts) and one STRB
+ * (stride out_c); a dense run is sign-extended 4 pixels per asm pass (MF_C1_EXP4): 16 pixels per asm loop pass (its end check, 4 instructions, once per 16
  * outputs) until a sentinel word after the first n & ~15 pixels, then the last n % 16 (stored after the sentinel) one
  * by one (14 registers: 4 weights, 4 constants, 4 temporaries, input and output pointers). M4/M33: a pixel's 4
  * loads back to back (MF_C1_PIX8); M7 with MF_NEG_CLAMPED: software pipelined across pixels (MF_C1_PASS_M7). A run's pixels are all read before any of its outputs is
@@ -534,8 +538,15 @@ MF_KERNEL void mf_conv2d_s8_mix(const mf_conv2d_params_t *p, const int8_t *in, i
 #define MF_C1_RQ(R_, T_)                                                                               \
     ".if %c[neg]\n\tadd " T_ ", %[rnd], " R_ ", asr #31\n\tsmmlar " R_ ", " R_ ", %[m], " T_ "\n\t"         \
     ".else\n\tsmmlar " R_ ", " R_ ", %[m], %[rnd]\n\t.endif\n\t"
-/* ... >> e, saturated to int8 */
-#define MF_C1_SAT(R_) "asr " R_ ", " R_ ", %[e]\n\tssat " R_ ", #8, " R_ "\n\t"
+/* ... >> e, saturated to int8: one SSAT with the shift when e is an immediate (%[ei], mf_conv2d_s8_c1's per-shift
+ * copies), else ASR by the register e first */
+#define MF_C1_SAT(R_)                                                                                  \
+    ".if %c[ei]\n\tssat " R_ ", #8, " R_ ", asr #%c[ei]\n\t"                                           \
+    ".else\n\tasr " R_ ", " R_ ", %[e]\n\tssat " R_ ", #8, " R_ "\n\t.endif\n\t"
+/* MF_C1_SAT in two halves, for the M7's schedule: the ASR (none with an immediate e), then the SSAT */
+#define MF_C1_ASR(R_) ".if %c[ei] == 0\n\tasr " R_ ", " R_ ", %[e]\n\t.endif\n\t"
+#define MF_C1_SSAT(R_)                                                                                 \
+    ".if %c[ei]\n\tssat " R_ ", #8, " R_ ", asr #%c[ei]\n\t.else\n\tssat " R_ ", #8, " R_ "\n\t.endif\n\t"
 /* ... clamped to [act_min, act_max] */
 #define MF_C1_CLAMP(R_)                                                                                \
     ".if %c[clo]\n\tcmp " R_ ", #%c[lo]\n\tit lt\n\tmovlt " R_ ", #%c[lo]\n\t.endif\n\t"                   \
@@ -566,9 +577,9 @@ MF_KERNEL void mf_conv2d_s8_mix(const mf_conv2d_params_t *p, const int8_t *in, i
  * and q + 1's first words in A_, Z_, Y_: the roles swap from pixel to pixel (MF_C1_PASS_M7). O_: q's byte offset. */
 #define MF_C1_M7_PIX(A_, X_, Y_, Z_, O_)                                                               \
     "smlad " X_ ", " X_ ", %[w0], %[b2]\n\t"                                                           \
-    "asr " A_ ", " A_ ", %[e]\n\t"                                                                     \
+    MF_C1_ASR(A_)                                                                                      \
     "smlad " X_ ", " Y_ ", %[w1], " X_ "\n\t"                                                          \
-    "ssat " A_ ", #8, " A_ "\n\t" MF_C1_CLAMP(A_)                                                      \
+    MF_C1_SSAT(A_) MF_C1_CLAMP(A_)                                                                     \
     "smlad " X_ ", " Z_ ", %[w2], " X_ "\n\t"                                                          \
     "ldr " Y_ ", [%[x], #" O_ "+12]\n\t"                                                               \
     MF_C1_ST(A_)                                                                                       \
@@ -592,11 +603,27 @@ MF_KERNEL void mf_conv2d_s8_mix(const mf_conv2d_params_t *p, const int8_t *in, i
     MF_C1_M7_PIX("%[a]", "%[d]", "%[c]", "%[b]", "144") MF_C1_M7_PIX("%[d]", "%[a]", "%[b]", "%[c]", "160") \
     MF_C1_M7_PIX("%[a]", "%[d]", "%[c]", "%[b]", "176") MF_C1_M7_PIX("%[d]", "%[a]", "%[b]", "%[c]", "192") \
     MF_C1_M7_PIX("%[a]", "%[d]", "%[c]", "%[b]", "208") MF_C1_M7_PIX("%[d]", "%[a]", "%[b]", "%[c]", "224") \
-    "smlad %[d], %[d], %[w0], %[b2]\n\tasr %[a], %[a], %[e]\n\t"                                       \
-    "smlad %[d], %[c], %[w1], %[d]\n\tssat %[a], #8, %[a]\n\t" MF_C1_CLAMP("%[a]")                     \
+    "smlad %[d], %[d], %[w0], %[b2]\n\t" MF_C1_ASR("%[a]")                                              \
+    "smlad %[d], %[c], %[w1], %[d]\n\t" MF_C1_SSAT("%[a]") MF_C1_CLAMP("%[a]")                         \
     "smlad %[d], %[b], %[w2], %[d]\n\tldr %[c], [%[x], #252]\n\t" MF_C1_ST("%[a]")                     \
     "smlad %[d], %[c], %[w3], %[d]\n\t"                                                                \
     "smmlar %[d], %[d], %[m], %[rnd]\n\t" MF_C1_SAT("%[d]") MF_C1_CLAMP("%[d]") MF_C1_ST("%[d]")
+
+/* 4 contiguous pixels (32 bytes at s) sign-extended into the run at d, 4 words a pixel as the passes read them
+ * (SXTB16 of bytes 0, 2 then of bytes 1, 3, per 4-byte chunk): the 8 loads in one chain (LDR pipelining on the M4; s
+ * stepped after them), then each word's SXTB16 and store (d stepped by the last store). */
+#define MF_C1_EXP1(U_, O_)                                                                             \
+    "sxtb16 %[t], %[" U_ "]\n\tstr %[t], [%[d], #" O_ "]\n\t"                                         \
+    "sxtb16 %[" U_ "], %[" U_ "], ror #8\n\tstr %[" U_ "], [%[d], #" O_ " + 4]\n\t"
+#define MF_C1_EXP4                                                                                     \
+    "ldr %[u0], [%[s]]\n\tldr %[u1], [%[s], #4]\n\tldr %[u2], [%[s], #8]\n\tldr %[u3], [%[s], #12]\n\t"  \
+    "ldr %[u4], [%[s], #16]\n\tldr %[u5], [%[s], #20]\n\tldr %[u6], [%[s], #24]\n\tldr %[u7], [%[s], #28]\n\t" \
+    "add %[s], %[s], #32\n\t"                                                                          \
+    MF_C1_EXP1("u0", "0") MF_C1_EXP1("u1", "8") MF_C1_EXP1("u2", "16") MF_C1_EXP1("u3", "24")          \
+    MF_C1_EXP1("u4", "32") MF_C1_EXP1("u5", "40") MF_C1_EXP1("u6", "48")                                \
+    "sxtb16 %[t], %[u7]\n\tstr %[t], [%[d], #56]\n\t"                                                \
+    "sxtb16 %[u7], %[u7], ror #8\n\tstr %[u7], [%[d], #60]\n\t"                                      \
+    "add %[d], %[d], #64\n\t"
 
 MF_KERNEL void mf_conv2d_s8_c1(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int8_t *buf)
 {
@@ -611,12 +638,15 @@ MF_KERNEL void mf_conv2d_s8_c1(const mf_conv2d_params_t *p, const int8_t *in, in
         const int32_t n = n_pix - i < run ? n_pix - i : run;
         const int32_t n4 = n & ~15;  /* pixels the 16-pixel asm loop takes */
         int32_t *d = x16;
-        if (dense) {   /* the run's pixels are contiguous */
+        if (dense) {   /* the run's pixels are contiguous: 4 a pass (n4 % 4 == 0), MF_C1_EXP4 */
             const int8_t *xe = xi + 8 * n4;
-#pragma GCC unroll 2
-            for (; xi != xe; xi += 8, d += 4) {
-                const int32_t u = mf_dsp_ld4(xi), v = mf_dsp_ld4(xi + 4);
-                d[0] = mf_dsp_ev(u); d[1] = mf_dsp_od(u); d[2] = mf_dsp_ev(v); d[3] = mf_dsp_od(v);
+            while (xi != xe) {
+                int32_t u0, u1, u2, u3, u4, u5, u6, u7, t;
+                __asm__ volatile(MF_C1_EXP4
+                                 : [u0] "=&r"(u0), [u1] "=&r"(u1), [u2] "=&r"(u2), [u3] "=&r"(u3), [u4] "=&r"(u4),
+                                   [u5] "=&r"(u5), [u6] "=&r"(u6), [u7] "=&r"(u7), [t] "=&r"(t), [s] "+r"(xi), [d] "+r"(d)
+                                 :
+                                 : "memory");
             }
             *d++ = (int32_t)0x80808080;   /* the 16-pixel loop's end: no sign-extended int8 pair equals it */
             for (int32_t q = n4; q < n; ++q, xi += 8, d += 4) {
@@ -655,22 +685,40 @@ MF_KERNEL void mf_conv2d_s8_c1(const mf_conv2d_params_t *p, const int8_t *in, in
             register const int32_t *x __asm__("r2") = x16;
             register int8_t *o __asm__("r3") = o0;
             register int32_t a __asm__("r0"), b __asm__("r1"), cc __asm__("lr"); int32_t d;
-#define MF_C1_OPS                                                                                      \
+#define MF_C1_OPS(EI_)                                                                                 \
     : [x] "+r"(x), [o] "+r"(o), [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(cc), [d] "=&r"(d)                \
     : [w0] "r"(w0), [w1] "r"(w1), [w2] "r"(w2), [w3] "r"(w3), [b2] "r"(b2), [m] "r"(m), [e] "r"(e),      \
-      [rnd] "r"(rnd), [oc] "i"(oc), [lo] "i"(p->act_min), [hi] "i"(p->act_max),                        \
+      [rnd] "r"(rnd), [ei] "i"(EI_), [oc] "i"(oc), [lo] "i"(p->act_min), [hi] "i"(p->act_max),          \
       [clo] "i"(p->act_min > -128), [chi] "i"(p->act_max < 127),                                        \
       [neg] "i"(!MF_NEG_CLAMPED(p->act_min, p->out_offset))                                             \
     : "cc", "memory"
+/* the channel's pixels: 0 .. n4 - 1 16 per pass until the sentinel (x then points at it), then the last n % 16; EI_:
+ * the channel's e as an immediate, or 0 (e read from its register) */
+#define MF_C1_CHANNEL(EI_)                                                                             \
+    {                                                                                                  \
+        if (n4 && m7)                                                                                  \
+            __asm__ volatile("ldr %[a], [%[x]]\n1:\n\t" MF_C1_PASS_M7                                   \
+                             "adds %[x], #256\n\tldr %[a], [%[x]]\n\tcmp %[a], #0x80808080\n\tbne 1b"    \
+                             MF_C1_OPS(EI_));                                                          \
+        else if (n4)                                                                                   \
+            __asm__ volatile("1:\n\t" MF_C1_PASS_M4                                                    \
+                             "adds %[x], #256\n\tldr %[a], [%[x]]\n\tcmp %[a], #0x80808080\n\tbne 1b"    \
+                             MF_C1_OPS(EI_));                                                          \
+        ++x;                                                                                           \
+        for (int32_t q = n & 15; q; --q) __asm__ volatile(MF_C1_PIX8(0) "adds %[x], #16" MF_C1_OPS(EI_)); \
+    }
+/* a copy for shift E_ when the layer has it (a compile-time constant: the others fold away) */
+#define MF_C1_CASE(E_) else if (((shifts >> (E_)) & 1u) && e == (E_)) MF_C1_CHANNEL(E_)
             const int m7 = MF_C1_M7 && MF_NEG_CLAMPED(p->act_min, p->out_offset);
-            if (n4 && m7)   /* pixels 0 .. n4 - 1, 16 per pass until the sentinel (x then points at it) */
-                __asm__ volatile("ldr %[a], [%[x]]\n1:\n\t" MF_C1_PASS_M7
-                                 "adds %[x], #256\n\tldr %[a], [%[x]]\n\tcmp %[a], #0x80808080\n\tbne 1b" MF_C1_OPS);
-            else if (n4)
-                __asm__ volatile("1:\n\t" MF_C1_PASS_M4
-                                 "adds %[x], #256\n\tldr %[a], [%[x]]\n\tcmp %[a], #0x80808080\n\tbne 1b" MF_C1_OPS);
-            ++x;          /* past the sentinel: the last n % 16 pixels */
-            for (int32_t q = n & 15; q; --q) __asm__ volatile(MF_C1_PIX8(0) "adds %[x], #16" MF_C1_OPS);
+            /* M7: its pass is bound by the 5 MACs a pixel (the ASR issues beside one), so one copy */
+            const uint32_t shifts = MF_C1_M7 ? 0u : (uint32_t)p->c1_shifts;
+            if (!shifts) MF_C1_CHANNEL(0)
+            MF_C1_CASE(1) MF_C1_CASE(2) MF_C1_CASE(3) MF_C1_CASE(4) MF_C1_CASE(5) MF_C1_CASE(6) MF_C1_CASE(7)
+            MF_C1_CASE(8) MF_C1_CASE(9) MF_C1_CASE(10) MF_C1_CASE(11) MF_C1_CASE(12) MF_C1_CASE(13) MF_C1_CASE(14)
+            MF_C1_CASE(15) MF_C1_CASE(16) MF_C1_CASE(17) MF_C1_CASE(18) MF_C1_CASE(19) MF_C1_CASE(20) MF_C1_CASE(21)
+            MF_C1_CASE(22)
+#undef MF_C1_CASE
+#undef MF_C1_CHANNEL
 #undef MF_C1_OPS
         }
     }
@@ -912,6 +960,10 @@ MF_KERNEL void mf_conv2d_s8_rowmix(const mf_conv2d_params_t *p, const int8_t *in
         }
     }
 }
+
+/* Bit 8 of a group's last constant (channel 3's -shift-1, whose low byte alone ASR reads) when another group follows
+ * it in the stream (ops/conv2d.py PW_MORE; the pw, row-entry and first-layer streams): the group loops end on its TST, with no out pointer end to compare. */
+#define MF_DSP_PW_MORE "256"
 
 /* ---- first layers: input rows widened once, per-row window segments (mix = 5) ----------------------------
  * For convolutions that are not 1x1 with in_c not a multiple of 4 (the first layers: in_c 1, 3), chosen by
@@ -1206,6 +1258,68 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
 #define MF_DSP_SEG_ST(A0_, A1_, C_)                                                             \
     "strb %[" #A0_ "], [%[o0], #" #C_ "]\n\tstrb %[" #A1_ "], [%[sa0], #" #C_ "]\n\t"
 
+/* MF_DSP_SEG_RQ for mf_dsp_seg_groups, its constants loaded before (m2 in e0, -shift-1 in e1, left there: the last
+ * channel's carries the group loop's MF_DSP_PW_MORE bit). */
+#define MF_DSP_SEG_RQW(A0_, A1_, STORE_)                                                        \
+    MF_DSP_RQ2(A0_, A1_, e0, e1)                                                                \
+    ".if %c[clo]\n\tcmp %[" #A0_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A0_ "], #%c[lo]\n\t"          \
+    "cmp %[" #A1_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A1_ "], #%c[lo]\n\t.endif\n\t"              \
+    ".if %c[chi]\n\tcmp %[" #A0_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A0_ "], #%c[hi]\n\t"          \
+    "cmp %[" #A1_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A1_ "], #%c[hi]\n\t.endif\n\t"              \
+    STORE_
+/* channel C_'s outputs A0_, A1_ through the out pointers in wa (pixel 0) and wb (pixel 1) */
+#define MF_DSP_SEG_STW(A0_, A1_, C_)                                                            \
+    "strb %[" #A0_ "], [%[wa], #" #C_ "]\n\tstrb %[" #A1_ "], [%[wb], #" #C_ "]\n\t"
+
+/* mf_dsp_seg_rows for out_c % 4 == 0: every group of the pair in one asm block, the group loop ending on the
+ * MF_DSP_PW_MORE bit of its last constant (ops/conv2d.py seg_stream sets it as group_stream does). The window and the
+ * requantisation are mf_dsp_seg_rows' (the same instructions), but no C code runs between groups: the two biases
+ * that start the accumulators are loaded in the window's first load chain, the constants at immediate offsets from w
+ * (the group's weights), and the two out pointers live in an 8-byte frame below sp (entering in ma1, mb1), loaded
+ * into wa, wb (free after the window) with the constants and stepped there: all 14 registers hold accumulators,
+ * temporaries and the x16/weight pointers during the window. The frame lies below the caller's data, so an
+ * exception's stacking cannot reach anything still to be read. */
+MF_KERNEL void mf_dsp_seg_groups(const int16_t *x, const int32_t kh, const int32_t nf, const int32_t odd,
+                                 const int32_t rs, const int32_t d, const int8_t *wseg, const int32_t words,
+                                 const int32_t out_offset, const int32_t act_min, const int32_t act_max,
+                                 int8_t *out0, int8_t *out1)
+{
+    int32_t ma1 = (int32_t)(uintptr_t)out0, mb1 = (int32_t)(uintptr_t)out1;
+    int32_t ma0, mb0, sa0, sa1, sb0, sb1, e0, e1, wa, wb;
+    const int8_t *w = wseg;
+    __asm__ volatile(
+        "sub sp, sp, #8\n\tstr %[ma1], [sp]\n\tstr %[mb1], [sp, #4]\n"
+        "2:\n\t"
+        "ldr %[ma0], [%[w], #%c[rq]]\n\tldr %[mb0], [%[w], #%c[rq] + 24]\n\t"   /* the biases (MF_DSP_SEG_MACS) */
+        MF_DSP_SEG_WINDOW
+        "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"
+        "sub %[mb0], %[mb0], %[sb0]\n\tsub %[mb1], %[mb1], %[sb1]\n\t"
+        /* each channel's constants in one load chain (M4 pipelining): c''s bias into sa0, stored (dead) by then */
+        "ldr %[wa], [sp]\n\tldr %[wb], [sp, #4]\n\tldr %[e0], [%[w], #%c[rq] + 8]\n\tldr %[e1], [%[w], #%c[rq] + 16]\n\t"
+        MF_DSP_SEG_RQW(sa0, sa1, MF_DSP_SEG_STW(sa0, sa1, 0))
+        "ldr %[sa0], [%[w], #%c[rq] + 4]\n\tldr %[e0], [%[w], #%c[rq] + 12]\n\tldr %[e1], [%[w], #%c[rq] + 20]\n\t"
+        "add %[ma0], %[sa0], %[ma0], asr #8\n\tadd %[ma1], %[sa0], %[ma1], asr #8\n\t"
+        MF_DSP_SEG_RQW(ma0, ma1, MF_DSP_SEG_STW(ma0, ma1, 1))
+        "ldr %[e0], [%[w], #%c[rq] + 32]\n\tldr %[e1], [%[w], #%c[rq] + 40]\n\tldr %[sa0], [%[w], #%c[rq] + 28]\n\t"
+        MF_DSP_SEG_RQW(sb0, sb1, MF_DSP_SEG_STW(sb0, sb1, 2))
+        "add %[mb0], %[sa0], %[mb0], asr #8\n\tadd %[mb1], %[sa0], %[mb1], asr #8\n\t"
+        "ldr %[e0], [%[w], #%c[rq] + 36]\n\tldr %[e1], [%[w], #%c[rq] + 44]\n\t"
+        MF_DSP_SEG_RQW(mb0, mb1, MF_DSP_SEG_STW(mb0, mb1, 3))
+        "tst %[e1], #" MF_DSP_PW_MORE "\n\t"   /* Z clear: another group follows */
+        "add %[wa], %[wa], #4\n\tadd %[wb], %[wb], #4\n\t"
+        "str %[wa], [sp]\n\tstr %[wb], [sp, #4]\n\t"
+        "add %[w], %[w], #%c[rq] + 48\n\t"
+        "bne 2b\n\t"
+        "add sp, sp, #8"
+        : [ma0] "=&r"(ma0), [ma1] "+r"(ma1), [mb0] "=&r"(mb0), [mb1] "+r"(mb1),
+          [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
+          [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [w] "+r"(w)
+        : [x] "r"(x), [kh] "i"(kh), [nf] "i"(nf), [odd] "i"(odd), [rs] "i"(rs), [d] "i"(d), [rq] "i"(8 * words),
+          [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max), [clo] "i"(act_min > -128),
+          [chi] "i"(act_max < 127)
+        : "cc", "memory");
+}
+
 /* out0[c] and out1[c] for the pixel pair whose windows' rows start at x (pixel 0) and x + d bytes (pixel 1), rows
  * rs bytes apart, kh rows of nf whole words and, when odd, a last value each (MF_DSP_SEG_WINDOW; ops/conv2d.py
  * seg_words words in all), and channels c < n_out; wseg: per group its weights, then its 12 constants (rq's layout,
@@ -1216,6 +1330,10 @@ MF_KERNEL void mf_dsp_seg_rows(const int16_t *x, const int32_t kh, const int32_t
                                int8_t *out1)
 {
     const int32_t words = kh * nf + (odd ? (kh + 1) / 2 : 0);
+    if (n_out % 4 == 0) {   /* whole groups: one asm block */
+        mf_dsp_seg_groups(x, kh, nf, odd, rs, d, wseg, words, out_offset, act_min, act_max, out0, out1);
+        return;
+    }
     for (int32_t c = 0; c < n_out; c += 4, wseg += 8 * words + 48, out0 += 4, out1 += 4) {
         const int32_t *rq = (const int32_t *)(const void *)(wseg + 8 * words);   /* the group's constants */
         int32_t ma0 = rq[0], mb0 = rq[6], ma1, sa0, sa1, mb1, sb0, sb1;   /* the biases: MF_DSP_SEG_MACS */
@@ -1323,7 +1441,7 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
 }
 
 /* ---- unpadded 1x1 convolutions on mixed weights with the constants in the stream (mix = 3) ------------
- * Chosen by ops/conv2d.py (pw_layout) for unpadded 1x1 layers (any stride) with in_c % 4 == 0, in_c >= 12 and
+ * Chosen by ops/conv2d.py (pw_layout) for unpadded 1x1 layers (any stride) with in_c % 4 == 0, in_c >= 4 and
  * out_c % 4 == 0 whose mixed weights and fast requantisation are exact. The arithmetic of mf_dsp_mix_rows
  * (2 pixels x 4 channels, one SXTB16 per 4 weights), but each 4-channel group is one pass of a single asm
  * block, requantisation included: the group's 4*in_c mixed weight bytes are followed in the same stream by
@@ -1434,9 +1552,6 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
 /* MF_DSP_RQ2 with m2 in e1, -shift-1 in wa */
 #define MF_DSP_PW_RQ(A0_, A1_) MF_DSP_RQ2(A0_, A1_, e1, wa)
 
-/* Bit 8 of a group's last constant (channel 3's -shift-1, whose low byte alone ASR reads) when another group follows
- * it in the stream (ops/conv2d.py PW_MORE): the group loops end on its TST, with no out pointer end to compare. */
-#define MF_DSP_PW_MORE "256"
 /* A group's 8 outputs from its accumulators (no bias) and its 12 constants at w (w left after them): channel by
  * channel the bias added and requantised (both pixels), then pixel 0's 4 outputs packed into sa0, pixel 1's into sa1,
  * clamped 4 at a time when the activation is tighter than int8; the flags say whether another group follows. LD_
