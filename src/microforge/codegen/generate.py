@@ -1,6 +1,7 @@
 """Planned graph -> C sources: model.h / model.c from templates plus the runtime kernels they use."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -14,6 +15,7 @@ from ..ops import opdef
 from .cformat import c_array_body, c_comment, c_identifier, c_scalar
 
 RUNTIME_COMMON = ("mf_common.h",)
+_INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)   # a runtime file's own includes
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,23 @@ def runtime_source(name: str, variants: tuple[str, ...] = ("portable",)) -> str:
     raise FileNotFoundError(f"runtime file {name} not in {variants}")
 
 
+def runtime_closure(names: list[str], variants: tuple[str, ...] = ("portable",)) -> list[str]:
+    """`names` and every runtime file they `#include "..."`, transitively, as the chosen variant of each has it (a
+    DSP kernel may include a helper file the portable one does not): the files a build needs, each once, in order.
+
+    >>> runtime_closure(["mf_conv2d.h"], ("dsp", "portable"))
+    ['mf_conv2d.h', 'mf_common.h', 'mf_fully_connected.h']
+    """
+    out: list[str] = []
+    todo = list(names)
+    while todo:
+        name = todo.pop(0)
+        if name not in out:
+            out.append(name)
+            todo += _INCLUDE.findall(runtime_source(name, variants))
+    return out
+
+
 def generate(graph: Graph, offsets: dict[int, tuple[str, int]], const_of: dict[int, Tensor], arenas: list[Arena],
              planner: str, source_name: str, kernel_variants: tuple[str, ...] = ("portable",),
              core_macro: str | None = None) -> tuple[dict[str, str], list[Layer], int]:
@@ -212,6 +231,6 @@ def generate(graph: Graph, offsets: dict[int, tuple[str, int]], const_of: dict[i
         "README.md": env.get_template("README.md.j2").render(version=__version__, out_desc=c_comment(
             f"{graph.outputs[0].dtype.name.lower()} {list(graph.outputs[0].shape)}"), **common),
     }
-    for h in list(RUNTIME_COMMON) + headers:
+    for h in runtime_closure(list(RUNTIME_COMMON) + headers, kernel_variants):
         files[h] = runtime_source(h, kernel_variants)
     return files, layers, const_bytes

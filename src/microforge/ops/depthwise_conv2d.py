@@ -31,7 +31,7 @@ OUTER_MIN_PIXELS = 12
 
 class DepthwiseConv2D(OpDef):
     type = OpType.DEPTHWISE_CONV_2D
-    kernel_headers = ("mf_depthwise_conv2d.h", "mf_dw_band.h")
+    kernel_headers = ("mf_depthwise_conv2d.h",)
     int16_headers = ("mf_depthwise_conv2d_s16.h",)
 
     def check(self, op: Op) -> None:
