@@ -71,13 +71,13 @@ OP_MODELS = {
     "dw-dil2-same-c8": lambda: mg.depthwise_model(10, (1, 9, 9, 8), 1, 3, 1, "SAME", 2, "RELU6", in_zp=-1),
     "dw-batch2-c5": lambda: mg.depthwise_model(11, (2, 6, 5, 5), 1, 3, 2, "SAME", 1, "NONE", in_zp=40),
     # dsp depthwise pixel path, channel groups outermost over >= OUTER_MIN_PIXELS interior pixels (mf_dw_outer): odd
-    # channel counts (tails after the groups), stride 2, 3-wide rows at stride 1, out_w 1..7, an even tap
+    # channel counts (tails after the groups), stride 2, 1- and 2-wide rows at stride 1, out_w 1..7, an even tap
     # count, dilation, SAME (border pixels staged when the output lies over the input), activation clamps, a batch of 2
     **{f"dw-outer-s2-c{c}": (lambda c=c: mg.depthwise_model(seed_of("tdo", c), (1, 11, 12, c), 1, 3, 2, "VALID", 1, "NONE", in_zp=-4))
        for c in (5, 7, 13, 64)},
     **{f"dw-outer-s1-w{w}-c{c}": (lambda w=w, c=c: mg.depthwise_model(seed_of("tdo1", w * 100 + c), (1, 14, w + 2, c), 1, 3, 1,
                                                                         "VALID", 1, "RELU6", in_zp=7, out_zp=-9))
-       for w, c in ((1, 4), (2, 13), (3, 7), (3, 64))},
+       for w, c in ((1, 4), (2, 13), (1, 7), (2, 64))},
     **{f"dw-outer-s2-w{w}-c{c}": (lambda w=w, c=c: mg.depthwise_model(seed_of("tdo2", w * 100 + c), (1, 13, 2 * w + 1, c), 1, 3, 2,
                                                                         "VALID", 1, "RELU", in_zp=-128))
        for w, c in ((2, 5), (5, 4), (7, 13))},
@@ -114,6 +114,8 @@ OP_MODELS = {
                                           # out_w % 4 == 1: the 5-output block (mf_dw_rows_five), alone and after a quad
                                           (5, 5, 13, "SAME", "NONE", -128, None), (4, 5, 64, "SAME", "NONE", 3, -7),
                                           (3, 7, 5, "VALID", "NONE", 9, None), (3, 13, 7, "SAME", "NONE", -1, 4),
+                                          # out_w 3 alone (mf_dw_rows_three: the row path's narrowest rows)
+                                          (5, 3, 13, "SAME", "NONE", -128, None), (4, 5, 7, "VALID", "NONE", 5, -2),
                                           # out_w % 4 == 2 (the 6-output block, alone and after a quad) and 3 (3 outputs)
                                           (4, 6, 13, "SAME", "NONE", -128, None), (3, 12, 5, "VALID", "NONE", 6, -3),
                                           (5, 11, 7, "SAME", "NONE", 2, None), (6, 7, 64, "SAME", "NONE", -128, 9),
@@ -139,7 +141,7 @@ OP_MODELS = {
     **{f"dw-rows-nc-s{s}-{h}x{w}-c{c}-{act.lower()}": (
         lambda s=s, h=h, w=w, c=c, act=act, zi=zi, zo=zo: mg.depthwise_model(
             seed_of("tdrn", s, h, w, c), (1, h, w, c), 1, 3, s, "SAME", 1, act, in_zp=zi, out_zp=zo))
-       for s, h, w, c, act, zi, zo in ((1, 4, 5, 7, "RELU", 3, None), (1, 3, 6, 13, "RELU6", -128, None),
+       for s, h, w, c, act, zi, zo in ((1, 4, 5, 7, "RELU", 3, None), (1, 3, 6, 13, "RELU6", -128, None), (1, 3, 3, 11, "RELU", -5, None),
                                        (1, 5, 7, 5, "RELU", -9, None), (1, 3, 9, 6, "NONE", 4, -128),
                                        (1, 4, 12, 9, "RELU6", 0, None), (2, 4, 33, 5, "RELU", -2, None),
                                        (2, 5, 36, 7, "RELU6", -128, None), (2, 3, 38, 4, "NONE", 11, -128))},
@@ -234,7 +236,7 @@ def test_op_on_core(name, core, tmp_path):
 
 
 ROWS_NAMES = [n for n in OP_MODELS if n.startswith("dw-rows")  # out_w >= ROWS_MIN_OUT_W (_S2)
-              and n not in ("dw-rows-3x3-c8-same-none", "dw-rows-2x2-c4-same-relu")]
+              and n != "dw-rows-2x2-c4-same-relu"]
 
 
 def test_add_fast_pass_taken():
@@ -303,6 +305,16 @@ def test_dw_rows_tail_blocks_taken(name, tail):
     model_c = compile_model(OP_MODELS[name](), target="m4").files["model.c"]
     ow = int(model_c.split(".out_w = ")[1].split(",")[0])
     assert ".rows = 1" in model_c and ".stride_w = 1" in model_c and ow % 4 == tail and ow >= 5
+    assert ".act_min = -128" in model_c and ".act_max = 127" in model_c
+
+
+@pytest.mark.parametrize("name", ["dw-rows-3x3-c8-same-none", "dw-rows-5x3-c13-same-none", "dw-rows-4x5-c7-valid-none",
+                                  "dw-rows-nc-s1-3x3-c11-relu"])
+def test_dw_rows_three_wide_taken(name):
+    """The 3-wide models above (out_w == ROWS_MIN_OUT_W) take the row path's assembly at stride 1, unclamped: each row is
+    one mf_dw_rows_three block (its M7 schedule on the M7)."""
+    model_c = compile_model(OP_MODELS[name](), target="m4").files["model.c"]
+    assert ".rows = 1" in model_c and ".stride_w = 1" in model_c and ".out_w = 3," in model_c
     assert ".act_min = -128" in model_c and ".act_max = 127" in model_c
 
 

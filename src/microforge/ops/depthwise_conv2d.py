@@ -8,9 +8,10 @@ from ._requant import expect_s16_shift, expect_supported_weight_rescale, act_cla
 from .base import (NO_READ, OpDef, is_int16, expect_arity, expect_const, expect_dtype, expect_quant, expect_rank, expect_shape, fail, first_taps,
                    lead_from_reads, padding_of, window)
 
-# runtime/dsp row path: narrowest output row it takes (one 4-output assembly block). Measured on vww: 3-wide rows
-# 8% slower than the pixel kernel on the M4 and 10% on the M7, 6-wide rows 11% faster on the M4 (even on the M7).
-ROWS_MIN_OUT_W = 4
+# runtime/dsp row path: narrowest output row it takes. Measured on vww: 6-wide rows 11% faster than the pixel kernel on
+# the M4 (even on the M7); 3-wide rows (mf_dw_rows_three, full planes) on vww's 3x3x256 layer (M4 / M7 / M33):
+# 89.2K / 42.6K / 89.2K cycles with the pixel kernel, 77.5K / 40.1K / 77.5K with the row path.
+ROWS_MIN_OUT_W = 3
 # The same at stride_w 2 (each output widens four input columns, not one): measured on single layers (M4 / M7 vs the
 # pixel kernel): 24 outputs -19% / -9%, 16 outputs -2% / -7% (16x16x64: -1.5% / +10%), 12 outputs -10% / +1%,
 # 6 outputs +4% / +21%; the M7 pairs the pixel kernel's SXTB16/PKHBT work, not the row path's MACs. Measured again with
