@@ -114,6 +114,10 @@ OP_MODELS = {
                                           # out_w % 4 == 1: the 5-output block (mf_dw_rows_five), alone and after a quad
                                           (5, 5, 13, "SAME", "NONE", -128, None), (4, 5, 64, "SAME", "NONE", 3, -7),
                                           (3, 7, 5, "VALID", "NONE", 9, None), (3, 13, 7, "SAME", "NONE", -1, 4),
+                                          # the direct ring at stride_h 1 (mf_dw_rows_ring1): taller maps, a 5-wide
+                                          # one (kws's shape), channel tails, a clamped activation (the C loop)
+                                          (12, 5, 13, "SAME", "NONE", -128, None), (10, 8, 6, "SAME", "RELU6", 4, None),
+                                          (11, 10, 5, "VALID", "NONE", 2, -3),
                                           # out_w 3 alone (mf_dw_rows_three: the row path's narrowest rows)
                                           (5, 3, 13, "SAME", "NONE", -128, None), (4, 5, 7, "VALID", "NONE", 5, -2),
                                           # out_w % 4 == 2 (the 6-output block, alone and after a quad) and 3 (3 outputs)
@@ -316,6 +320,23 @@ def test_dw_rows_three_wide_taken(name):
     model_c = compile_model(OP_MODELS[name](), target="m4").files["model.c"]
     assert ".rows = 1" in model_c and ".stride_w = 1" in model_c and ".out_w = 3," in model_c
     assert ".act_min = -128" in model_c and ".act_max = 127" in model_c
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", ["dw-rows-12x5-c13-same-none", "dw-rows-10x8-c6-same-relu6", "dw-rows-6x7-c7-same-none",
+                                  "dw-rows-5x11-c7-same-none", "dw-rows-11x10-c5-valid-none"])
+def test_dw_rows_ring1_on_core(name, core, tmp_path, monkeypatch):
+    """The direct row path's ring at stride_h 1 (mf_dw_rows_ring1: direct, one output row a band, not full planes), which
+    single-op plans take only when their output does not lie over the input: forced by refusing the overlap
+    (DepthwiseConv2D.overlap_lead None: input and output disjoint); 5-wide rows, channel tails, a clamped activation."""
+    from microforge.ops.depthwise_conv2d import DepthwiseConv2D
+    monkeypatch.setattr(DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
+
+    def ring1(model_c):
+        field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
+        assert (field("direct"), field("band"), field("stride_h")) == (1, 1, 1) and field("out_h") > 3
+
+    exact_on_core(OP_MODELS[name](), core, tmp_path, "target-op", name, ring1, ", ring1")
 
 
 @pytest.mark.parametrize("name", ROWS_NAMES)
