@@ -239,8 +239,11 @@ def test_op_on_core(name, core, tmp_path):
     exact_on_core(OP_MODELS[name](), core, tmp_path, "target-op", name)
 
 
-ROWS_NAMES = [n for n in OP_MODELS if n.startswith("dw-rows")  # out_w >= ROWS_MIN_OUT_W (_S2)
-              and n != "dw-rows-2x2-c4-same-relu"]
+# out_w 3 (ROWS_MIN_OUT_W): the row path only in the direct order (else the pixel path: ROWS_MIN_OUT_W_STAGED)
+THREE_WIDE = ("dw-rows-3x3-c8-same-none", "dw-rows-5x3-c13-same-none", "dw-rows-4x5-c7-valid-none",
+              "dw-rows-nc-s1-3x3-c11-relu")
+ROWS_NAMES = [n for n in OP_MODELS if n.startswith("dw-rows")  # out_w >= ROWS_MIN_OUT_W_STAGED (_S2)
+              and n != "dw-rows-2x2-c4-same-relu" and n not in THREE_WIDE]
 
 
 def test_add_fast_pass_taken():
@@ -287,7 +290,7 @@ def test_dw_outer_path_taken(core):
     assert staged >= 5
 
 
-@pytest.mark.parametrize("name", [n for n in OP_MODELS if n.startswith("dw-rows-nc-")])
+@pytest.mark.parametrize("name", [n for n in OP_MODELS if n.startswith("dw-rows-nc-") and n not in THREE_WIDE])
 def test_dw_rows_neg_clamped_taken(name):
     """The dw-rows-nc models above take the row path's assembly (unclamped) with act_min >= out_offset (MF_NEG_CLAMPED),
     where the kernels drop the negative-value correction (ADD ..., ASR #31) from the requantisation."""
@@ -312,14 +315,23 @@ def test_dw_rows_tail_blocks_taken(name, tail):
     assert ".act_min = -128" in model_c and ".act_max = 127" in model_c
 
 
-@pytest.mark.parametrize("name", ["dw-rows-3x3-c8-same-none", "dw-rows-5x3-c13-same-none", "dw-rows-4x5-c7-valid-none",
-                                  "dw-rows-nc-s1-3x3-c11-relu"])
-def test_dw_rows_three_wide_taken(name):
-    """The 3-wide models above (out_w == ROWS_MIN_OUT_W) take the row path's assembly at stride 1, unclamped: each row is
-    one mf_dw_rows_three block (its M7 schedule on the M7)."""
-    model_c = compile_model(OP_MODELS[name](), target="m4").files["model.c"]
-    assert ".rows = 1" in model_c and ".stride_w = 1" in model_c and ".out_w = 3," in model_c
-    assert ".act_min = -128" in model_c and ".act_max = 127" in model_c
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", THREE_WIDE)
+def test_dw_rows_three_wide_on_core(name, core, tmp_path, monkeypatch):
+    """3-wide rows (out_w == ROWS_MIN_OUT_W) take the direct row path's assembly at stride 1, unclamped (each row one
+    mf_dw_rows_three block, its M7 schedule on the M7) when input and output are disjoint (forced here: overlap_lead
+    None), and stay exact; in the staged order (_rows_direct refused) they take the pixel path."""
+    from microforge.ops.depthwise_conv2d import DepthwiseConv2D
+    with monkeypatch.context() as m:
+        m.setattr(DepthwiseConv2D, "_rows_direct", staticmethod(lambda *a: False))
+        assert ".rows = 1" not in compile_model(OP_MODELS[name](), target=core).files["model.c"]
+    monkeypatch.setattr(DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
+
+    def three(model_c):
+        assert ".rows = 1" in model_c and ".direct = 1" in model_c and ".stride_w = 1" in model_c
+        assert ".out_w = 3," in model_c and ".act_min = -128" in model_c and ".act_max = 127" in model_c
+
+    exact_on_core(OP_MODELS[name](), core, tmp_path, "target-op", name, three, ", 3-wide direct")
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])

@@ -22,7 +22,7 @@
  * generic loop. Write order: output pixel p, channels ascending, each written after its own window
  * was read, as in the portable kernel, so ops/depthwise_conv2d.py overlap_lead holds for both.
  *
- * Row path (p->rows: 3x3, stride_w 1 or 2, no dilation, depth multiplier 1, out_w >= 3 (12 at stride_w 2);
+ * Row path (p->rows: 3x3, stride_w 1 or 2, no dilation, depth multiplier 1, out_w >= 3 direct, 4 staged (12 at stride_w 2);
  * mf_depthwise_conv2d_s8_rows with a caller-provided scratch): per group of 4 channels, the input rows are widened
  * into int16 planes, one per channel (s[channel][row][column + pad_left], padding columns and rows holding the
  * input zero point), so a word holds two neighbouring columns of one channel. Then one channel at a time: its six
@@ -36,11 +36,13 @@
  * step r and out by writeback; on the M7 the blocks' loads of the next kernel row issue beside the MACs:
  * MF_DW_ROWS_ROW_M7 and its kin, chosen by MF_TARGET_M7); layers with an
  * activation clamp run a C loop on the same words. The weights stay int8 in flash (p->wr: 9 bytes a channel, as
- * the .tflite, plus the words 2*bias, m, rnd, e: 25 bytes a channel); mf_dw_rows_weights builds a group's doubled
+ * the .tflite, plus the words 2*bias, m, rnd, e: 25 bytes a channel; in the direct order 2*bias, m and e as a byte,
+ * 18 bytes a channel, MF_DW_ROWS_GWC); mf_dw_rows_build builds a group's doubled
  * int16 words on the stack (SXTB16, SADD16, PKHBT) that the assembly reads. Two orders:
  * - direct (p->direct, chosen at compile time by ops/depthwise_conv2d.py _rows_direct when the output does not
  *   meet input still to be read: disjoint, or trailing the input by whole pixels and at least a row): groups
- *   outermost; the planes are a ring of three input rows, so each input row is widened once per group (output row
+ *   outermost; the planes are a ring of three input rows (at stride_h 1 mf_dw_rows_ring1), so each input row is
+ *   widened once per group (output row
  *   oy finds its kernel rows rotated in the ring: the weights are built in the three rotations, 480 bytes of
  *   stack), outputs written straight to the output; each input row is read before any output row after it is
  *   written, so _rows_direct's replay of reads per output row stays a safe bound; when planes for every input row
@@ -77,7 +79,8 @@ typedef struct {
     int32_t rows;                 /* 1: use mf_dw_rows (wq, rq, pad unused) */
     int32_t wp;                   /* halfwords per scratch row: 2 * ceil(out_w / 2) + 2 (stride_w 2: 2 * out_w + 2) */
     int32_t band;                 /* output rows per band: the scratch holds (band - 1) * stride_h + 3 input rows */
-    const int32_t *wr;            /* per group of 4 channels MF_DW_ROWS_GW = 25 words: 9 of int8 weights (per kernel row r:
+    const int32_t *wr;            /* per group of 4 channels MF_DW_ROWS_GW = 25 words (MF_DW_ROWS_GWC = 18 when direct:
+                                     2*bias[4], m[4], the bytes e[4] after the weights): 9 of int8 weights (per kernel row r:
                                      (w_r0 c0..c3), (w_r1 c0, w_r1 c1, w_r2 c0, w_r2 c1), (the same for c2, c3)), then
                                      per channel 2*bias, m, rnd, e; mf_dw_rows_weights builds the doubled int16 pairs on
                                      the stack and copies the constants next to them */
@@ -89,6 +92,10 @@ typedef struct {
                                      disjoint; 2: border pixels staged first (mf_depthwise_conv2d_s8_staged) */
 } mf_depthwise_conv2d_params_t;
 #define MF_DW_ROWS_GW 25
+/* p->direct: the compact group, MF_DW_ROWS_GWC = 18 words (18 bytes a channel): the 9 weight words, then 2*bias[4], m[4]
+ * and one word of the four bytes e; rnd = 2^(e-1) + out_offset * 2^e computed in the weight build, once a group (the
+ * staged order builds each group's words once a band, and keeps MF_DW_ROWS_GW) */
+#define MF_DW_ROWS_GWC 18
 
 
 /* TFLM MBQM(acc, m, -e) + zp from acc2 = 2*acc: SRDHM = SMMULR(2acc, m); RDBP(v, e) + zp =
@@ -989,8 +996,9 @@ MF_KERNEL void mf_dw_rows_channel(const mf_depthwise_conv2d_params_t *p, const i
  * into P = (2w_r0, 2w_r1). kb gets, for each of nrot rotations rho, per channel j the ten words mf_dw_rows_run
  * reads (kb + 40 * rho + 10 * j): the weight pairs of the planes' rows 0, 1, 2 (plane row s holding kernel row
  * (s - rho) mod 3: the ring of mf_dw_rows' direct mode), then the four requantisation words 2*bias, m, rnd, e
- * copied. */
-MF_KERNEL void mf_dw_rows_weights(const int32_t *g, int32_t *kb, int32_t nrot)
+ * copied, or (compact, MF_DW_ROWS_GWC words) 2*bias and m copied, e read as a byte and rnd = 2^(e-1) + zp * 2^e. */
+#define mf_dw_rows_weights(g, kb, nrot) mf_dw_rows_build(g, kb, nrot, 0, 0)
+MF_KERNEL void mf_dw_rows_build(const int32_t *g, int32_t *kb, int32_t nrot, int32_t compact, int32_t zp)
 {
 #pragma GCC unroll 3
     for (int32_t r = 0; r < 3; ++r) {
@@ -1013,9 +1021,19 @@ MF_KERNEL void mf_dw_rows_weights(const int32_t *g, int32_t *kb, int32_t nrot)
         kb[20 + 2 * r] = e20; kb[21 + 2 * r] = q2;
         kb[30 + 2 * r] = e31; kb[31 + 2 * r] = q3;
     }
+    if (compact) {        /* a loop: unrolled, every layer's code would grow more than the once-a-group build saves */
+        for (int32_t j = 0; j < 4; ++j) {
+            const int32_t e = ((const uint8_t *)(g + 17))[j];
+            kb[10 * j + 6] = g[9 + j];
+            kb[10 * j + 7] = g[13 + j];
+            kb[10 * j + 8] = (1 << (e - 1)) + zp * (1 << e);
+            kb[10 * j + 9] = e;
+        }
+    } else {
 #pragma GCC unroll 4
-    for (int32_t j = 0; j < 4; ++j)
-        memcpy(kb + 10 * j + 6, g + 9 + 4 * j, 16);
+        for (int32_t j = 0; j < 4; ++j)
+            memcpy(kb + 10 * j + 6, g + 9 + 4 * j, 16);
+    }
     /* rotations 1 and 2 (nrot 3), plane row s taking kernel row (s - rho) mod 3: copied from rotation 0 in a loop
      * (built once per group; unrolled stores would cost every layer's code more than they save; no unroll pragma:
      * -Os builds warn that it is ignored) */
@@ -1090,7 +1108,8 @@ MF_KERNEL void mf_dw_rows(const mf_depthwise_conv2d_params_t *p, const int8_t *i
             for (int32_t c0 = 0; c0 < C; c0 += 4) {
                 const int32_t nc = C - c0 < 4 ? C - c0 : 4;
                 /* the rotations the output rows use: one a call of one output row (a row pipeline's band) */
-                mf_dw_rows_weights(p->wr + MF_DW_ROWS_GW * (c0 >> 2), kb, full ? 1 : p->out_h < 3 ? p->out_h : 3);
+                mf_dw_rows_build(p->wr + MF_DW_ROWS_GWC * (c0 >> 2), kb, full ? 1 : p->out_h < 3 ? p->out_h : 3, 1,
+                                 p->out_offset);
                 if (!full && p->stride_h == 1) {   /* the ring at stride_h 1: one new input row an output row */
                     mf_dw_rows_ring1(p, in_b, out_b + c0, c0, nc, kb, s);
                     continue;
