@@ -124,11 +124,12 @@ class DepthwiseConv2D(OpDef):
         direct = rows and self._rows_direct(op, ctx.place(x), ctx.place(y), pad_t)
         if rows and not direct and y.shape[2] < ROWS_MIN_OUT_W_STAGED:
             rows = False      # the pixel path, faster on narrow rows than the staged order
-        if rows:              # runtime/dsp's row path reads only wr (and its scratch); direct: the compact groups
-            wr = self._rows_layout(w.data.reshape(kh * kw, oc), bias, mult, shift, out_zp, compact=direct)
+        if rows:              # runtime/dsp's row path reads only wr (and its scratch); the direct ring: compact groups
             wp, band = self.rows_pitch(op), self.rows_band(op)
             if direct and self._rows_full(op):
                 band = y.shape[1]
+            # the kernel's ring (mf_dw_rows: full planes when MF_DW_ROWS_NR > 3, i.e. band > 1) reads compact groups
+            wr = self._rows_layout(w.data.reshape(kh * kw, oc), bias, mult, shift, out_zp, compact=direct and band == 1)
             fields.update(weights="0", bias="0", mult="0", shift="0", simd=1, wq="0", rq="0", pad="0", rows=1, wp=wp,
                           band=band, wr=ctx.const(f"{op.name}_wr", wr), direct=int(direct))
             p = ctx.params("mf_depthwise_conv2d_params_t", fields)
@@ -308,9 +309,10 @@ class DepthwiseConv2D(OpDef):
         Q_r = (2w_r1, 2w_r2) on the stack (SXTB16, SADD16, PKHBT); then per channel 2*bias, m, rnd, e (e = -shift,
         rnd = 2^(e-1) + out_zp * 2^e), copied next to them. Measured and dropped: e as bytes (22 words a group) or
         rnd derived from e and out_zp in the weight build: the row pipelines and staged layers 0.4-2% slower on the
-        M4 (vww's first pipeline +0.5%): those build a group's words once a band; the direct order builds them once a
-        call and takes the compact group (compact: 18 words, MF_DW_ROWS_GWC: 2*bias[4], m[4], one word of the bytes
-        e[4]; rnd computed in the build). The doubled weights
+        M4 (vww's first pipeline +0.5%): those build a group's words once a band; the direct order's ring builds them
+        once a call and takes the compact group (compact: 18 words, MF_DW_ROWS_GWC: 2*bias[4], m[4], one word of the
+        bytes e[4]; rnd computed in the build; with full planes, MobileNetV2's 5x5 layers 1.3-3% slower so, they keep
+        25). The doubled weights
         make the sums 2*acc for SMMLAR (mf_dw_requant); the caller has checked the requantisation's exactness
         (_dsp_layout)."""
         kk, c = w.shape

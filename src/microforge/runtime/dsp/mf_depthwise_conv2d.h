@@ -36,8 +36,8 @@
  * step r and out by writeback; on the M7 the blocks' loads of the next kernel row issue beside the MACs:
  * MF_DW_ROWS_ROW_M7 and its kin, chosen by MF_TARGET_M7); layers with an
  * activation clamp run a C loop on the same words. The weights stay int8 in flash (p->wr: 9 bytes a channel, as
- * the .tflite, plus the words 2*bias, m, rnd, e: 25 bytes a channel; in the direct order 2*bias, m and e as a byte,
- * 18 bytes a channel, MF_DW_ROWS_GWC); mf_dw_rows_build builds a group's doubled
+ * the .tflite, plus the words 2*bias, m, rnd, e: 25 bytes a channel; in the direct order's ring 2*bias, m and e as a
+ * byte, 18 bytes a channel, MF_DW_ROWS_GWC); mf_dw_rows_build builds a group's doubled
  * int16 words on the stack (SXTB16, SADD16, PKHBT) that the assembly reads. Two orders:
  * - direct (p->direct, chosen at compile time by ops/depthwise_conv2d.py _rows_direct when the output does not
  *   meet input still to be read: disjoint, or trailing the input by whole pixels and at least a row): groups
@@ -79,7 +79,7 @@ typedef struct {
     int32_t rows;                 /* 1: use mf_dw_rows (wq, rq, pad unused) */
     int32_t wp;                   /* halfwords per scratch row: 2 * ceil(out_w / 2) + 2 (stride_w 2: 2 * out_w + 2) */
     int32_t band;                 /* output rows per band: the scratch holds (band - 1) * stride_h + 3 input rows */
-    const int32_t *wr;            /* per group of 4 channels MF_DW_ROWS_GW = 25 words (MF_DW_ROWS_GWC = 18 when direct:
+    const int32_t *wr;            /* per group of 4 channels MF_DW_ROWS_GW = 25 words (MF_DW_ROWS_GWC = 18 when direct, not full:
                                      2*bias[4], m[4], the bytes e[4] after the weights): 9 of int8 weights (per kernel row r:
                                      (w_r0 c0..c3), (w_r1 c0, w_r1 c1, w_r2 c0, w_r2 c1), (the same for c2, c3)), then
                                      per channel 2*bias, m, rnd, e; mf_dw_rows_weights builds the doubled int16 pairs on
@@ -92,9 +92,10 @@ typedef struct {
                                      disjoint; 2: border pixels staged first (mf_depthwise_conv2d_s8_staged) */
 } mf_depthwise_conv2d_params_t;
 #define MF_DW_ROWS_GW 25
-/* p->direct: the compact group, MF_DW_ROWS_GWC = 18 words (18 bytes a channel): the 9 weight words, then 2*bias[4], m[4]
- * and one word of the four bytes e; rnd = 2^(e-1) + out_offset * 2^e computed in the weight build, once a group (the
- * staged order builds each group's words once a band, and keeps MF_DW_ROWS_GW) */
+/* p->direct with a ring (not full planes): the compact group, MF_DW_ROWS_GWC = 18 words (18 bytes a channel): the 9
+ * weight words, then 2*bias[4], m[4] and one word of the four bytes e; rnd = 2^(e-1) + out_offset * 2^e computed in the
+ * weight build, once a group (the staged order builds each group's words once a band, and the full planes' small maps
+ * felt even the once-a-group cost: MobileNetV2's 5x5x144 layers +1.3% on the M4; both keep MF_DW_ROWS_GW) */
 #define MF_DW_ROWS_GWC 18
 
 
@@ -1108,8 +1109,8 @@ MF_KERNEL void mf_dw_rows(const mf_depthwise_conv2d_params_t *p, const int8_t *i
             for (int32_t c0 = 0; c0 < C; c0 += 4) {
                 const int32_t nc = C - c0 < 4 ? C - c0 : 4;
                 /* the rotations the output rows use: one a call of one output row (a row pipeline's band) */
-                mf_dw_rows_build(p->wr + MF_DW_ROWS_GWC * (c0 >> 2), kb, full ? 1 : p->out_h < 3 ? p->out_h : 3, 1,
-                                 p->out_offset);
+                mf_dw_rows_build(p->wr + (full ? MF_DW_ROWS_GW : MF_DW_ROWS_GWC) * (c0 >> 2), kb,
+                                 full ? 1 : p->out_h < 3 ? p->out_h : 3, !full, p->out_offset);
                 if (!full && p->stride_h == 1) {   /* the ring at stride_h 1: one new input row an output row */
                     mf_dw_rows_ring1(p, in_b, out_b + c0, c0, nc, kb, s);
                     continue;
