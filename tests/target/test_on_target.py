@@ -72,13 +72,13 @@ OP_MODELS = {
     "dw-dil2-same-c8": lambda: mg.depthwise_model(10, (1, 9, 9, 8), 1, 3, 1, "SAME", 2, "RELU6", in_zp=-1),
     "dw-batch2-c5": lambda: mg.depthwise_model(11, (2, 6, 5, 5), 1, 3, 2, "SAME", 1, "NONE", in_zp=40),
     # dsp depthwise pixel path, channel groups outermost over >= OUTER_MIN_PIXELS interior pixels (mf_dw_outer): odd
-    # channel counts (tails after the groups), stride 2, 3-wide rows at stride 1, out_w 1..7, an even tap
+    # channel counts (tails after the groups), stride 2, 1- and 2-wide rows at stride 1, out_w 1..7, an even tap
     # count, dilation, SAME (border pixels staged when the output lies over the input), activation clamps, a batch of 2
     **{f"dw-outer-s2-c{c}": (lambda c=c: mg.depthwise_model(seed_of("tdo", c), (1, 11, 12, c), 1, 3, 2, "VALID", 1, "NONE", in_zp=-4))
        for c in (5, 7, 13, 64)},
     **{f"dw-outer-s1-w{w}-c{c}": (lambda w=w, c=c: mg.depthwise_model(seed_of("tdo1", w * 100 + c), (1, 14, w + 2, c), 1, 3, 1,
                                                                         "VALID", 1, "RELU6", in_zp=7, out_zp=-9))
-       for w, c in ((1, 4), (2, 13), (3, 7), (3, 64))},
+       for w, c in ((1, 4), (2, 13), (1, 7), (2, 64))},
     **{f"dw-outer-s2-w{w}-c{c}": (lambda w=w, c=c: mg.depthwise_model(seed_of("tdo2", w * 100 + c), (1, 13, 2 * w + 1, c), 1, 3, 2,
                                                                         "VALID", 1, "RELU", in_zp=-128))
        for w, c in ((2, 5), (5, 4), (7, 13))},
@@ -115,6 +115,12 @@ OP_MODELS = {
                                           # out_w % 4 == 1: the 5-output block (mf_dw_rows_five), alone and after a quad
                                           (5, 5, 13, "SAME", "NONE", -128, None), (4, 5, 64, "SAME", "NONE", 3, -7),
                                           (3, 7, 5, "VALID", "NONE", 9, None), (3, 13, 7, "SAME", "NONE", -1, 4),
+                                          # the direct ring at stride_h 1 (mf_dw_rows_ring1): taller maps, a 5-wide
+                                          # one (kws's shape), channel tails, a clamped activation (the C loop)
+                                          (12, 5, 13, "SAME", "NONE", -128, None), (10, 8, 6, "SAME", "RELU6", 4, None),
+                                          (11, 10, 5, "VALID", "NONE", 2, -3),
+                                          # out_w 3 alone (mf_dw_rows_three: the row path's narrowest rows)
+                                          (5, 3, 13, "SAME", "NONE", -128, None), (4, 5, 7, "VALID", "NONE", 5, -2),
                                           # out_w % 4 == 2 (the 6-output block, alone and after a quad) and 3 (3 outputs)
                                           (4, 6, 13, "SAME", "NONE", -128, None), (3, 12, 5, "VALID", "NONE", 6, -3),
                                           (5, 11, 7, "SAME", "NONE", 2, None), (6, 7, 64, "SAME", "NONE", -128, 9),
@@ -140,7 +146,7 @@ OP_MODELS = {
     **{f"dw-rows-nc-s{s}-{h}x{w}-c{c}-{act.lower()}": (
         lambda s=s, h=h, w=w, c=c, act=act, zi=zi, zo=zo: mg.depthwise_model(
             seed_of("tdrn", s, h, w, c), (1, h, w, c), 1, 3, s, "SAME", 1, act, in_zp=zi, out_zp=zo))
-       for s, h, w, c, act, zi, zo in ((1, 4, 5, 7, "RELU", 3, None), (1, 3, 6, 13, "RELU6", -128, None),
+       for s, h, w, c, act, zi, zo in ((1, 4, 5, 7, "RELU", 3, None), (1, 3, 6, 13, "RELU6", -128, None), (1, 3, 3, 11, "RELU", -5, None),
                                        (1, 5, 7, 5, "RELU", -9, None), (1, 3, 9, 6, "NONE", 4, -128),
                                        (1, 4, 12, 9, "RELU6", 0, None), (2, 4, 33, 5, "RELU", -2, None),
                                        (2, 5, 36, 7, "RELU6", -128, None), (2, 3, 38, 4, "NONE", 11, -128))},
@@ -234,8 +240,11 @@ def test_op_on_core(name, core, tmp_path):
     exact_on_core(OP_MODELS[name](), core, tmp_path, "target-op", name)
 
 
-ROWS_NAMES = [n for n in OP_MODELS if n.startswith("dw-rows")  # out_w >= ROWS_MIN_OUT_W (_S2)
-              and n not in ("dw-rows-3x3-c8-same-none", "dw-rows-2x2-c4-same-relu")]
+# out_w 3 (ROWS_MIN_OUT_W): the row path only in the direct order (else the pixel path: ROWS_MIN_OUT_W_STAGED)
+THREE_WIDE = ("dw-rows-3x3-c8-same-none", "dw-rows-5x3-c13-same-none", "dw-rows-4x5-c7-valid-none",
+              "dw-rows-nc-s1-3x3-c11-relu")
+ROWS_NAMES = [n for n in OP_MODELS if n.startswith("dw-rows")  # out_w >= ROWS_MIN_OUT_W_STAGED (_S2)
+              and n != "dw-rows-2x2-c4-same-relu" and n not in THREE_WIDE]
 
 
 def test_add_fast_pass_taken():
@@ -282,7 +291,7 @@ def test_dw_outer_path_taken(core):
     assert staged >= 5
 
 
-@pytest.mark.parametrize("name", [n for n in OP_MODELS if n.startswith("dw-rows-nc-")])
+@pytest.mark.parametrize("name", [n for n in OP_MODELS if n.startswith("dw-rows-nc-") and n not in THREE_WIDE])
 def test_dw_rows_neg_clamped_taken(name):
     """The dw-rows-nc models above take the row path's assembly (unclamped) with act_min >= out_offset (MF_NEG_CLAMPED),
     where the kernels drop the negative-value correction (ADD ..., ASR #31) from the requantisation."""
@@ -305,6 +314,42 @@ def test_dw_rows_tail_blocks_taken(name, tail):
     ow = int(model_c.split(".out_w = ")[1].split(",")[0])
     assert ".rows = 1" in model_c and ".stride_w = 1" in model_c and ow % 4 == tail and ow >= 5
     assert ".act_min = -128" in model_c and ".act_max = 127" in model_c
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", THREE_WIDE)
+def test_dw_rows_three_wide_on_core(name, core, tmp_path, monkeypatch):
+    """3-wide rows (out_w == ROWS_MIN_OUT_W) take the direct row path's assembly at stride 1, unclamped (each row one
+    mf_dw_rows_three block, its M7 schedule on the M7) when input and output are disjoint (forced here: overlap_lead
+    None), and stay exact; in the staged order (_rows_direct refused) they take the pixel path."""
+    from microforge.ops.depthwise_conv2d import DepthwiseConv2D
+    with monkeypatch.context() as m:
+        m.setattr(DepthwiseConv2D, "_rows_direct", staticmethod(lambda *a: False))
+        assert ".rows = 1" not in compile_model(OP_MODELS[name](), target=core).files["model.c"]
+    monkeypatch.setattr(DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
+
+    def three(model_c):
+        assert ".rows = 1" in model_c and ".direct = 1" in model_c and ".stride_w = 1" in model_c
+        assert ".out_w = 3," in model_c and ".act_min = -128" in model_c and ".act_max = 127" in model_c
+
+    exact_on_core(OP_MODELS[name](), core, tmp_path, "target-op", name, three, ", 3-wide direct")
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", ["dw-rows-12x5-c13-same-none", "dw-rows-10x8-c6-same-relu6", "dw-rows-6x7-c7-same-none",
+                                  "dw-rows-5x11-c7-same-none", "dw-rows-11x10-c5-valid-none"])
+def test_dw_rows_ring1_on_core(name, core, tmp_path, monkeypatch):
+    """The direct row path's ring at stride_h 1 (mf_dw_rows_ring1: direct, one output row a band, not full planes), which
+    single-op plans take only when their output does not lie over the input: forced by refusing the overlap
+    (DepthwiseConv2D.overlap_lead None: input and output disjoint); 5-wide rows, channel tails, a clamped activation."""
+    from microforge.ops.depthwise_conv2d import DepthwiseConv2D
+    monkeypatch.setattr(DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
+
+    def ring1(model_c):
+        field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
+        assert (field("direct"), field("band"), field("stride_h")) == (1, 1, 1) and field("out_h") > 3
+
+    exact_on_core(OP_MODELS[name](), core, tmp_path, "target-op", name, ring1, ", ring1")
 
 
 @pytest.mark.parametrize("name", ROWS_NAMES)

@@ -263,6 +263,36 @@ def test_depthwise_rows_layout_gives_tflm_outputs(c, out_zp, seed):
             assert got == want, (ch, xo)
 
 
+@pytest.mark.parametrize("c,out_zp", [(1, -128), (4, 0), (7, 5), (13, -3), (64, 127)])
+def test_depthwise_rows_compact_layout(c, out_zp):
+    """The direct row path's compact groups (_rows_layout compact=True, MF_DW_ROWS_GWC = 18 words: the 9 weight words,
+    2*bias[4], m[4], one word of the bytes e[4]; 18 bytes a channel) give mf_dw_rows_build the words of the full
+    layout: 2*bias and m copied, e read as a byte, rnd = 2^(e-1) + out_zp * 2^e computed (in int32, as the kernel);
+    the padding channels' e is 1."""
+    from microforge.ops.depthwise_conv2d import DepthwiseConv2D
+    rng = np.random.default_rng(c)
+    w = rng.integers(-128, 128, (9, c)).astype(np.int8)
+    bias = rng.integers(-(1 << 20), 1 << 20, c).astype(np.int32)
+    mult = rng.integers(1 << 30, (1 << 31) - 1, c)
+    shift = -rng.integers(1, 23, c)
+    full = DepthwiseConv2D._rows_layout(w, bias, mult, shift, out_zp).astype(np.int64)
+    comp = DepthwiseConv2D._rows_layout(w, bias, mult, shift, out_zp, compact=True).astype(np.int64)
+    g = -(-c // 4)
+    assert comp.size == 18 * g and comp.dtype == np.int64
+    s32 = lambda v: int(np.int32(np.uint32(int(v) & 0xFFFFFFFF)))
+    for gi in range(g):
+        f, k = full[25 * gi:25 * gi + 25], comp[18 * gi:18 * gi + 18]
+        assert (f[:9] == k[:9]).all()
+        e4 = int(k[17]) & 0xFFFFFFFF
+        for j in range(4):
+            e = (e4 >> (8 * j)) & 0xFF
+            rnd = s32((1 << (e - 1)) + out_zp * (1 << e))
+            if 4 * gi + j < c:
+                assert (k[9 + j], k[13 + j], rnd, e) == tuple(f[9 + 4 * j:13 + 4 * j]), (gi, j)
+            else:
+                assert (k[9 + j], k[13 + j], e) == (0, 0, 1)
+
+
 def _rows_direct_safe(op, xa: int, ya: int) -> bool:
     """Replays mf_dw_rows with p->direct (groups of 4 channels outermost, per band of output rows: read the input
     rows it widens, then write its output rows) on byte addresses: True when no read meets a byte written before."""

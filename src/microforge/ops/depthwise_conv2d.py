@@ -8,9 +8,14 @@ from ._requant import expect_s16_shift, expect_supported_weight_rescale, act_cla
 from .base import (NO_READ, OpDef, is_int16, expect_arity, expect_const, expect_dtype, expect_quant, expect_rank, expect_shape, fail, first_taps,
                    lead_from_reads, padding_of, window)
 
-# runtime/dsp row path: narrowest output row it takes (one 4-output assembly block). Measured on vww: 3-wide rows
-# 8% slower than the pixel kernel on the M4 and 10% on the M7, 6-wide rows 11% faster on the M4 (even on the M7).
-ROWS_MIN_OUT_W = 4
+# runtime/dsp row path: narrowest output row it takes. Measured on vww: 6-wide rows 11% faster than the pixel kernel on
+# the M4 (even on the M7); 3-wide rows (mf_dw_rows_three, full planes) on vww's 3x3x256 layer (M4 / M7 / M33):
+# 89.2K / 42.6K / 89.2K cycles with the pixel kernel, 77.5K / 40.1K / 77.5K with the row path.
+ROWS_MIN_OUT_W = 3
+# ... in the staged order (not _rows_direct: each band builds its group's words again): vww's 3x3x256 layer under the
+# default plan (its output over its input) took 115.1K cycles on the M4 with the staged row path, 88.2K with the pixel
+# kernel
+ROWS_MIN_OUT_W_STAGED = 4
 # The same at stride_w 2 (each output widens four input columns, not one): measured on single layers (M4 / M7 vs the
 # pixel kernel): 24 outputs -19% / -9%, 16 outputs -2% / -7% (16x16x64: -1.5% / +10%), 12 outputs -10% / +1%,
 # 6 outputs +4% / +21%; the M7 pairs the pixel kernel's SXTB16/PKHBT work, not the row path's MACs. Measured again with
@@ -115,13 +120,16 @@ class DepthwiseConv2D(OpDef):
             pad_top=pad_t, pad_left=pad_l, pad_value=in_zp, out_offset=out_zp, act_min=lo, act_max=hi)
         layout = self._dsp_layout(w.data.reshape(kh * kw, oc), bias, mult, shift, out_zp) \
             if "dsp" in ctx.kernel_variants and oc == x.shape[3] else None
-        wr = self._rows_layout(w.data.reshape(kh * kw, oc), bias, mult, shift, out_zp) \
-            if layout is not None and self.uses_rows(op) and not self._rows_banded_s2(op, ctx) else None
-        if wr is not None:    # runtime/dsp's row path reads only wr (and its scratch)
+        rows = layout is not None and self.uses_rows(op) and not self._rows_banded_s2(op, ctx)
+        direct = rows and self._rows_direct(op, *self._places(op, ctx), pad_t)
+        if rows and not direct and y.shape[2] < ROWS_MIN_OUT_W_STAGED:
+            rows = False      # the pixel path, faster on narrow rows than the staged order
+        if rows:              # runtime/dsp's row path reads only wr (and its scratch); the direct ring: compact groups
             wp, band = self.rows_pitch(op), self.rows_band(op)
-            direct = self._rows_direct(op, *self._places(op, ctx), pad_t)
             if direct and self._rows_full(op):
                 band = y.shape[1]
+            # the kernel's ring (mf_dw_rows: full planes when MF_DW_ROWS_NR > 3, i.e. band > 1) reads compact groups
+            wr = self._rows_layout(w.data.reshape(kh * kw, oc), bias, mult, shift, out_zp, compact=direct and band == 1)
             fields.update(weights="0", bias="0", mult="0", shift="0", simd=1, wq="0", rq="0", pad="0", rows=1, wp=wp,
                           band=band, wr=ctx.const(f"{op.name}_wr", wr), direct=int(direct))
             p = ctx.params("mf_depthwise_conv2d_params_t", fields)
@@ -286,7 +294,8 @@ class DepthwiseConv2D(OpDef):
     def uses_rows(op: Op) -> bool:
         """The DSP row path's shapes: int8, 3x3, depth multiplier 1, stride 1 or 2 along the width, no dilation, and
         rows of at least ROWS_MIN_OUT_W outputs, ROWS_MIN_OUT_W_S2 at stride_w 2 (narrower rows are mostly widening
-        and setup)."""
+        and setup); emit takes the pixel path instead when the order is staged and the rows are narrower than
+        ROWS_MIN_OUT_W_STAGED."""
         if is_int16(op):
             return False
         x, w = op.inputs[0], op.inputs[1]
@@ -319,7 +328,7 @@ class DepthwiseConv2D(OpDef):
         return 2 * ow + 2 if op.options["stride_w"] == 2 else 2 * ((ow + 1) // 2) + 2
 
     @staticmethod
-    def _rows_layout(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray, out_zp: int):
+    def _rows_layout(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray, out_zp: int, compact: bool = False):
         """runtime/dsp row path constants, int8 weights (k_h*k_w = 9 bytes a channel, as the .tflite): per group
         of 4 channels (the last group padded with zero channels) 25 int32 words (MF_DW_ROWS_GW, 25 bytes a
         channel). First 9 words of int8 weights, for kernel rows r = 0..2: Z_r = (w_r0 c0, w_r0 c1, w_r0 c2, w_r0 c3),
@@ -328,7 +337,10 @@ class DepthwiseConv2D(OpDef):
         Q_r = (2w_r1, 2w_r2) on the stack (SXTB16, SADD16, PKHBT); then per channel 2*bias, m, rnd, e (e = -shift,
         rnd = 2^(e-1) + out_zp * 2^e), copied next to them. Measured and dropped: e as bytes (22 words a group) or
         rnd derived from e and out_zp in the weight build: the row pipelines and staged layers 0.4-2% slower on the
-        M4 (vww's first pipeline +0.5%). The doubled weights
+        M4 (vww's first pipeline +0.5%): those build a group's words once a band; the direct order's ring builds them
+        once a call and takes the compact group (compact: 18 words, MF_DW_ROWS_GWC: 2*bias[4], m[4], one word of the
+        bytes e[4]; rnd computed in the build; with full planes, MobileNetV2's 5x5 layers 1.3-3% slower so, they keep
+        25). The doubled weights
         make the sums 2*acc for SMMLAR (mf_dw_requant); the caller has checked the requantisation's exactness
         (_dsp_layout)."""
         kk, c = w.shape
@@ -342,6 +354,14 @@ class DepthwiseConv2D(OpDef):
         words = np.stack([z, x01, x23], axis=1)                                        # (row, word, group, 4 bytes)
         words = np.ascontiguousarray(words.transpose(2, 0, 1, 3)).view('<i4').astype(np.int32).reshape(g, 9)
         e = -shift.astype(np.int64)
+        if compact:   # the padding channels' e 1: the kernel's 2^(e-1) stays defined
+            e4 = np.ones(4 * g, np.int64)
+            e4[:c] = e
+            cols = np.zeros((2, 4 * g), np.int64)
+            cols[:, :c] = np.stack([2 * bias.astype(np.int64), mult.astype(np.int64)])
+            rq = (cols.reshape(2, g, 4).transpose(1, 0, 2).reshape(g, 8) % (1 << 32)).astype(np.uint32).view(np.int32)
+            ew = e4.astype(np.uint8).view('<i4').reshape(g, 1)
+            return np.concatenate([words, rq, ew], axis=1).reshape(-1)
         rnd = (np.int64(1) << (e - 1)) + np.int64(out_zp) * (np.int64(1) << e)
         cols = np.zeros((4 * g, 4), np.int64)
         cols[:c] = np.stack([2 * bias.astype(np.int64), mult.astype(np.int64), rnd, e], axis=1)

@@ -22,7 +22,7 @@
  * generic loop. Write order: output pixel p, channels ascending, each written after its own window
  * was read, as in the portable kernel, so ops/depthwise_conv2d.py overlap_lead holds for both.
  *
- * Row path (p->rows: 3x3, stride_w 1 or 2, no dilation, depth multiplier 1, out_w >= 4 (16 at stride_w 2);
+ * Row path (p->rows: 3x3, stride_w 1 or 2, no dilation, depth multiplier 1, out_w >= 3 direct, 4 staged (12 at stride_w 2);
  * mf_depthwise_conv2d_s8_rows with a caller-provided scratch): per group of 4 channels, the input rows are widened
  * into int16 planes, one per channel (s[channel][row][column + pad_left], padding columns and rows holding the
  * input zero point), so a word holds two neighbouring columns of one channel. Then one channel at a time: its six
@@ -36,11 +36,13 @@
  * step r and out by writeback; on the M7 the blocks' loads of the next kernel row issue beside the MACs:
  * MF_DW_ROWS_ROW_M7 and its kin, chosen by MF_TARGET_M7); layers with an
  * activation clamp run a C loop on the same words. The weights stay int8 in flash (p->wr: 9 bytes a channel, as
- * the .tflite, plus the words 2*bias, m, rnd, e: 25 bytes a channel); mf_dw_rows_weights builds a group's doubled
+ * the .tflite, plus the words 2*bias, m, rnd, e: 25 bytes a channel; in the direct order's ring 2*bias, m and e as a
+ * byte, 18 bytes a channel, MF_DW_ROWS_GWC); mf_dw_rows_build builds a group's doubled
  * int16 words on the stack (SXTB16, SADD16, PKHBT) that the assembly reads. Two orders:
  * - direct (p->direct, chosen at compile time by ops/depthwise_conv2d.py _rows_direct when the output does not
  *   meet input still to be read: disjoint, or trailing the input by whole pixels and at least a row): groups
- *   outermost; the planes are a ring of three input rows, so each input row is widened once per group (output row
+ *   outermost; the planes are a ring of three input rows (at stride_h 1 mf_dw_rows_ring1), so each input row is
+ *   widened once per group (output row
  *   oy finds its kernel rows rotated in the ring: the weights are built in the three rotations, 480 bytes of
  *   stack), outputs written straight to the output; each input row is read before any output row after it is
  *   written, so _rows_direct's replay of reads per output row stays a safe bound; when planes for every input row
@@ -77,7 +79,8 @@ typedef struct {
     int32_t rows;                 /* 1: use mf_dw_rows (wq, rq, pad unused) */
     int32_t wp;                   /* halfwords per scratch row: 2 * ceil(out_w / 2) + 2 (stride_w 2: 2 * out_w + 2) */
     int32_t band;                 /* output rows per band: the scratch holds (band - 1) * stride_h + 3 input rows */
-    const int32_t *wr;            /* per group of 4 channels MF_DW_ROWS_GW = 25 words: 9 of int8 weights (per kernel row r:
+    const int32_t *wr;            /* per group of 4 channels MF_DW_ROWS_GW = 25 words (MF_DW_ROWS_GWC = 18 when direct, not full:
+                                     2*bias[4], m[4], the bytes e[4] after the weights): 9 of int8 weights (per kernel row r:
                                      (w_r0 c0..c3), (w_r1 c0, w_r1 c1, w_r2 c0, w_r2 c1), (the same for c2, c3)), then
                                      per channel 2*bias, m, rnd, e; mf_dw_rows_weights builds the doubled int16 pairs on
                                      the stack and copies the constants next to them */
@@ -89,6 +92,11 @@ typedef struct {
                                      disjoint; 2: border pixels staged first (mf_depthwise_conv2d_s8_staged) */
 } mf_depthwise_conv2d_params_t;
 #define MF_DW_ROWS_GW 25
+/* p->direct with a ring (not full planes): the compact group, MF_DW_ROWS_GWC = 18 words (18 bytes a channel): the 9
+ * weight words, then 2*bias[4], m[4] and one word of the four bytes e; rnd = 2^(e-1) + out_offset * 2^e computed in the
+ * weight build, once a group (the staged order builds each group's words once a band, and the full planes' small maps
+ * felt even the once-a-group cost: MobileNetV2's 5x5x144 layers +1.3% on the M4; both keep MF_DW_ROWS_GW) */
+#define MF_DW_ROWS_GWC 18
 
 
 /* TFLM MBQM(acc, m, -e) + zp from acc2 = 2*acc: SRDHM = SMMULR(2acc, m); RDBP(v, e) + zp =
@@ -837,16 +845,33 @@ MF_KERNEL void mf_dw_rows_six(const int32_t *k, const int32_t *r, int8_t *out, c
     "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
     "smlatb %[a1], %[A], %[P], " B1 "\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t" \
     "smlad %[a2], %[B], %[P], %[a2]\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t"
+/* The M7 schedule (MF_TARGET_M7, as MF_DW_ROWS_ROW_M7): the next row's A (LA), P (LP), B (LB), C and Q (LCQ) loaded
+ * as their registers free, each beside a MAC (vww's 3x3x256 layer on the M7: 43.1K -> 40.1K cycles; the pixel path took 42.6K). */
+#define MF_DW_ROWS3_ROW_M7(B0, B1, B2, LA, LP, LB, LCQ) \
+    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlatb %[a1], %[A], %[P], " B1 "\n\t" LA \
+    "smlad %[a2], %[B], %[P], " B2 "\n\t" LP \
+    "smlabt %[a0], %[B], %[Q], %[a0]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t" LB \
+    "smlabt %[a2], %[C], %[Q], %[a2]\n\t" LCQ
 MF_KERNEL void mf_dw_rows_three(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C,
                                 const int32_t ncl)
 {
     int32_t a0, a1, a2, A, B, Cw, P, Q;
     __asm__ volatile(
         "ldr %[a2], [%[k], #24]\n\t"
+#if defined(MF_TARGET_M7)
+        "ldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\tldr %[C], [%[r], #8]\n\tldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t"
+        MF_DW_ROWS3_ROW_M7("%[a2]", "%[a2]", "%[a2]", "ldr %[A], [%[r], %[w0]]\n\t", "ldr %[P], [%[k], #8]\n\t",
+                           "ldr %[B], [%[r], %[w4]]\n\t", "ldr %[C], [%[r], %[w8]]\n\tldr %[Q], [%[k], #12]\n\t")
+        MF_DW_ROWS3_ROW_M7("%[a0]", "%[a1]", "%[a2]", "ldr %[A], [%[r], %[v0]]\n\t", "ldr %[P], [%[k], #16]\n\t",
+                           "ldr %[B], [%[r], %[v4]]\n\t", "ldr %[C], [%[r], %[v8]]\n\tldr %[Q], [%[k], #20]\n\t")
+        MF_DW_ROWS3_ROW_M7("%[a0]", "%[a1]", "%[a2]", "", "ldr %[P], [%[k], #36]\n\t", "",
+                           "ldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t")
+#else
         MF_DW_ROWS3_ROW("#0", "#4", "#8", "[%[k], #0]", "[%[k], #4]", "%[a2]", "%[a2]")
         MF_DW_ROWS3_ROW("%[w0]", "%[w4]", "%[w8]", "[%[k], #8]", "[%[k], #12]", "%[a0]", "%[a1]")
         MF_DW_ROWS3_ROW("%[v0]", "%[v4]", "%[v8]", "[%[k], #16]", "[%[k], #20]", "%[a0]", "%[a1]")
         "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
+#endif
         MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]")
         "smmlar %[A], %[a2], %[Q], %[C]\n\t.if %c[ncl] == 0\n\tadd %[A], %[A], %[a2], asr #31\n\t.endif\n\t"
         "asr %[A], %[A], %[P]\n\tssat %[A], #8, %[A]\n\tstrb %[A], [%[out], %[c2]]"
@@ -858,6 +883,7 @@ MF_KERNEL void mf_dw_rows_three(const int32_t *k, const int32_t *r, int8_t *out,
         : "memory");
 }
 #undef MF_DW_ROWS3_ROW
+#undef MF_DW_ROWS3_ROW_M7
 #undef MF_DW_ROWS_RQ1
 
 /* The stride_w 1 assembly described above (stride_w 2: mf_dw_rows2_channel) on one channel's output row: *rp at the
@@ -971,8 +997,9 @@ MF_KERNEL void mf_dw_rows_channel(const mf_depthwise_conv2d_params_t *p, const i
  * into P = (2w_r0, 2w_r1). kb gets, for each of nrot rotations rho, per channel j the ten words mf_dw_rows_run
  * reads (kb + 40 * rho + 10 * j): the weight pairs of the planes' rows 0, 1, 2 (plane row s holding kernel row
  * (s - rho) mod 3: the ring of mf_dw_rows' direct mode), then the four requantisation words 2*bias, m, rnd, e
- * copied. */
-MF_KERNEL void mf_dw_rows_weights(const int32_t *g, int32_t *kb, int32_t nrot)
+ * copied, or (compact, MF_DW_ROWS_GWC words) 2*bias and m copied, e read as a byte and rnd = 2^(e-1) + zp * 2^e. */
+#define mf_dw_rows_weights(g, kb, nrot) mf_dw_rows_build(g, kb, nrot, 0, 0)
+MF_KERNEL void mf_dw_rows_build(const int32_t *g, int32_t *kb, int32_t nrot, int32_t compact, int32_t zp)
 {
 #pragma GCC unroll 3
     for (int32_t r = 0; r < 3; ++r) {
@@ -995,9 +1022,19 @@ MF_KERNEL void mf_dw_rows_weights(const int32_t *g, int32_t *kb, int32_t nrot)
         kb[20 + 2 * r] = e20; kb[21 + 2 * r] = q2;
         kb[30 + 2 * r] = e31; kb[31 + 2 * r] = q3;
     }
+    if (compact) {        /* a loop: unrolled, every layer's code would grow more than the once-a-group build saves */
+        for (int32_t j = 0; j < 4; ++j) {
+            const int32_t e = ((const uint8_t *)(g + 17))[j];
+            kb[10 * j + 6] = g[9 + j];
+            kb[10 * j + 7] = g[13 + j];
+            kb[10 * j + 8] = (1 << (e - 1)) + zp * (1 << e);
+            kb[10 * j + 9] = e;
+        }
+    } else {
 #pragma GCC unroll 4
-    for (int32_t j = 0; j < 4; ++j)
-        memcpy(kb + 10 * j + 6, g + 9 + 4 * j, 16);
+        for (int32_t j = 0; j < 4; ++j)
+            memcpy(kb + 10 * j + 6, g + 9 + 4 * j, 16);
+    }
     /* rotations 1 and 2 (nrot 3), plane row s taking kernel row (s - rho) mod 3: copied from rotation 0 in a loop
      * (built once per group; unrolled stores would cost every layer's code more than they save; no unroll pragma:
      * -Os builds warn that it is ignored) */
@@ -1009,6 +1046,33 @@ MF_KERNEL void mf_dw_rows_weights(const int32_t *g, int32_t *kb, int32_t nrot)
         k2[0] = p1; k2[1] = q1; k2[2] = p2; k2[3] = q2; k2[4] = p0; k2[5] = q0;
         memcpy(k1 + 6, k0 + 6, 16);
         memcpy(k2 + 6, k0 + 6, 16);
+    }
+}
+
+/* The direct ring at stride_h 1 for one group (channels c0..c0+nc-1, weights in kb, 3 rotations): input rows
+ * -pad_top and 1 - pad_top widened into plane rows 0 and 1, then every output row oy widens the one new input row
+ * oy + 2 - pad_top into plane row (oy + 2) % 3 and reads kernel row r in plane row (oy + r) % 3 (rotation oy % 3):
+ * mf_dw_rows' general ring loop with its row bookkeeping done once (kws's 25x5x64 layers on the M4: 185.9K -> 180.3K
+ * cycles). */
+MF_KERNEL void mf_dw_rows_ring1(const mf_depthwise_conv2d_params_t *p, const int8_t *in_b, int8_t *o, int32_t c0,
+                                int32_t nc, const int32_t *kb, int16_t *s)
+{
+    const int32_t C = p->in_c, WP = p->wp, PL = MF_DW_ROWS_NR(p) * WP, OWC = p->out_w * C;
+    mf_dw_rows_widen(p, in_b, -p->pad_top, 2, c0, nc, s);
+    const int32_t *kr = kb;     /* output row oy's rotation */
+    int16_t *nw = s + 2 * WP;   /* the plane row of input row oy + 2 - pad_top */
+    for (int32_t oy = 0; oy < p->out_h; ++oy, o += OWC) {
+        mf_dw_rows_widen(p, in_b, oy + 2 - p->pad_top, 1, c0, nc, nw);
+        const int32_t *k = kr, *const kend = kr + 10 * nc;
+        const int32_t *r = (const int32_t *)s;
+        int8_t *oc = o;
+        for (; k < kend; k += 10) {
+            mf_dw_rows_run(p, &r, k, &oc);
+            r += PL / 2 - MF_DW_ROWS_ADV_R(p);
+            oc += 1 - MF_DW_ROWS_ADV_O(p);
+        }
+        kr = kr == kb + 80 ? kb : kr + 40;
+        nw = nw == s + 2 * WP ? s : nw + WP;
     }
 }
 
@@ -1045,7 +1109,12 @@ MF_KERNEL void mf_dw_rows(const mf_depthwise_conv2d_params_t *p, const int8_t *i
             for (int32_t c0 = 0; c0 < C; c0 += 4) {
                 const int32_t nc = C - c0 < 4 ? C - c0 : 4;
                 /* the rotations the output rows use: one a call of one output row (a row pipeline's band) */
-                mf_dw_rows_weights(p->wr + MF_DW_ROWS_GW * (c0 >> 2), kb, full ? 1 : p->out_h < 3 ? p->out_h : 3);
+                mf_dw_rows_build(p->wr + (full ? MF_DW_ROWS_GW : MF_DW_ROWS_GWC) * (c0 >> 2), kb,
+                                 full ? 1 : p->out_h < 3 ? p->out_h : 3, !full, p->out_offset);
+                if (!full && p->stride_h == 1) {   /* the ring at stride_h 1: one new input row an output row */
+                    mf_dw_rows_ring1(p, in_b, out_b + c0, c0, nc, kb, s);
+                    continue;
+                }
                 int32_t next = -p->pad_top, slot = 0;  /* the first input row not yet in the ring, its plane row */
                 for (int32_t oy = 0; oy < p->out_h; ++oy) {
                     const int32_t iy0 = oy * p->stride_h - p->pad_top;

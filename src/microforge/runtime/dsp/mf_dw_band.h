@@ -6,7 +6,8 @@
  * before every band. mf_dw_band_rows is mf_dw_rows' direct order (channel groups outermost, each input row widened
  * into the int16 planes once per group, outputs written straight to `out`) with one difference: input row iy of the
  * band lies at byte (first + iy * in_w * in_c) mod size of `ring` rather than at in + iy * in_w * in_c. The planes,
- * weights, assembly and requantisation are mf_dw_rows' (mf_depthwise_conv2d.h), so the outputs are the same bytes.
+ * weights (compact groups, as the direct ring), assembly and requantisation are mf_dw_rows' (mf_depthwise_conv2d.h),
+ * so the outputs are the same bytes.
  * ops/depthwise_conv2d.py reads_ring says which band calls take it: the row path's shapes at stride_w 1, the DSP
  * layout, a ring window as input (disjoint from the output: a window is a buffer of its own).
  */
@@ -45,7 +46,9 @@ MF_KERNEL void mf_dw_band_rows(const mf_depthwise_conv2d_params_t *p, const int8
     int32_t kb[120];
     for (int32_t c0 = 0; c0 < C; c0 += 4) {
         const int32_t nc = C - c0 < 4 ? C - c0 : 4;
-        mf_dw_rows_weights(p->wr + MF_DW_ROWS_GW * (c0 >> 2), kb, full ? 1 : p->out_h < 3 ? p->out_h : 3);
+        /* the constants as mf_dw_rows' direct order reads them: compact groups for a ring (ops/depthwise_conv2d.py) */
+        mf_dw_rows_build(p->wr + (full ? MF_DW_ROWS_GW : MF_DW_ROWS_GWC) * (c0 >> 2), kb,
+                         full ? 1 : p->out_h < 3 ? p->out_h : 3, !full, p->out_offset);
         int32_t next = -p->pad_top, slot = 0;  /* the first input row not yet widened, its plane row */
         for (int32_t oy = 0; oy < p->out_h; ++oy) {
             const int32_t iy0 = oy * p->stride_h - p->pad_top;
