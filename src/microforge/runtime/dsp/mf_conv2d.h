@@ -1243,30 +1243,27 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     "ssat %[" #B_ "], #8, %[" #B_ "], asr #1\n\t"
 /* The same channel's accumulators of two pixels, A0_ and A1_, one m2 (M_) and -shift-1 (E_). */
 #define MF_DSP_RQ2(A0_, A1_, M_, E_) MF_DSP_RQ1X2(A0_, M_, E_, A1_, M_, E_)
-/* Channel accumulators A0_, A1_ (pixels 0 and 1, bias in) requantised with m2 at byte OM_ and -shift-1 at byte OE_
- * of rq, clamped; STORE_ stores them. */
-#define MF_DSP_SEG_RQ(A0_, A1_, OM_, OE_, STORE_)                                               \
-    "ldr %[t0], [%[rq], #" #OM_ "]\n\t"                                                         \
-    "ldr %[t1], [%[rq], #" #OE_ "]\n\t"                                                         \
-    MF_DSP_RQ2(A0_, A1_, t0, t1)                                                                \
+/* Channel accumulators A0_, A1_ (pixels 0 and 1, bias in) requantised with m2 in register M_ and -shift-1 in E_,
+ * clamped; STORE_ stores them. */
+#define MF_DSP_SEG_RQR(A0_, A1_, M_, E_, STORE_)                                                \
+    MF_DSP_RQ2(A0_, A1_, M_, E_)                                                                \
     ".if %c[clo]\n\tcmp %[" #A0_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A0_ "], #%c[lo]\n\t"          \
     "cmp %[" #A1_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A1_ "], #%c[lo]\n\t.endif\n\t"              \
     ".if %c[chi]\n\tcmp %[" #A0_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A0_ "], #%c[hi]\n\t"          \
     "cmp %[" #A1_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A1_ "], #%c[hi]\n\t.endif\n\t"              \
     STORE_
+/* ... with m2 at byte OM_ and -shift-1 at byte OE_ of rq */
+#define MF_DSP_SEG_RQ(A0_, A1_, OM_, OE_, STORE_)                                               \
+    "ldr %[t0], [%[rq], #" #OM_ "]\n\t"                                                         \
+    "ldr %[t1], [%[rq], #" #OE_ "]\n\t"                                                         \
+    MF_DSP_SEG_RQR(A0_, A1_, t0, t1, STORE_)
 /* channel C_'s outputs A0_, A1_ at o0 and at pixel 1's pointer, in sa0 once channel 0 is stored */
 #define MF_DSP_SEG_ST(A0_, A1_, C_)                                                             \
     "strb %[" #A0_ "], [%[o0], #" #C_ "]\n\tstrb %[" #A1_ "], [%[sa0], #" #C_ "]\n\t"
 
 /* MF_DSP_SEG_RQ for mf_dsp_seg_groups, its constants loaded before (m2 in e0, -shift-1 in e1, left there: the last
  * channel's carries the group loop's MF_DSP_PW_MORE bit). */
-#define MF_DSP_SEG_RQW(A0_, A1_, STORE_)                                                        \
-    MF_DSP_RQ2(A0_, A1_, e0, e1)                                                                \
-    ".if %c[clo]\n\tcmp %[" #A0_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A0_ "], #%c[lo]\n\t"          \
-    "cmp %[" #A1_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A1_ "], #%c[lo]\n\t.endif\n\t"              \
-    ".if %c[chi]\n\tcmp %[" #A0_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A0_ "], #%c[hi]\n\t"          \
-    "cmp %[" #A1_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A1_ "], #%c[hi]\n\t.endif\n\t"              \
-    STORE_
+#define MF_DSP_SEG_RQW(A0_, A1_, STORE_) MF_DSP_SEG_RQR(A0_, A1_, e0, e1, STORE_)
 /* channel C_'s outputs A0_, A1_ through the out pointers in wa (pixel 0) and wb (pixel 1) */
 #define MF_DSP_SEG_STW(A0_, A1_, C_)                                                            \
     "strb %[" #A0_ "], [%[wa], #" #C_ "]\n\tstrb %[" #A1_ "], [%[wb], #" #C_ "]\n\t"
