@@ -322,7 +322,9 @@ MF_KERNEL void mf_dsp_mix_expand2(int32_t *x16, const int8_t *a, const int8_t *b
 /* The mixed 2-pixel x 4-channel MACs of one input word pair, shared by the mix, row-entry and dense 1x1 paths:
  * pixel 0's and 1's int16 pair words e0, e1 against the mixed weight words wa (channels 0, 0'), wb (1, 1'):
  * SMLAD of the raw words gives 256 * c' + c (ma, mb), then SXTB16 leaves c alone (sa, sb). */
-#define MF_DSP_MIX_MACS                                                                          \
+/* MF_DSP_MIX_MACS_AT: the same, with the instructions A1_, B0_, B1_ (e.g. the next word's loads) right after the
+ * last reads of wa, e0 and e1. */
+#define MF_DSP_MIX_MACS_AT(A1_, B0_, B1_)                                                        \
     "smlad %[ma0], %[e0], %[wa], %[ma0]\n\t"                                                     \
     "smlad %[ma1], %[e1], %[wa], %[ma1]\n\t"                                                     \
     "sxtb16 %[wa], %[wa]\n\t"                                                                    \
@@ -330,9 +332,10 @@ MF_KERNEL void mf_dsp_mix_expand2(int32_t *x16, const int8_t *a, const int8_t *b
     "smlad %[mb1], %[e1], %[wb], %[mb1]\n\t"                                                     \
     "sxtb16 %[wb], %[wb]\n\t"                                                                    \
     "smlad %[sa0], %[e0], %[wa], %[sa0]\n\t"                                                     \
-    "smlad %[sa1], %[e1], %[wa], %[sa1]\n\t"                                                     \
-    "smlad %[sb0], %[e0], %[wb], %[sb0]\n\t"                                                     \
-    "smlad %[sb1], %[e1], %[wb], %[sb1]\n\t"
+    "smlad %[sa1], %[e1], %[wa], %[sa1]\n\t" A1_                                                 \
+    "smlad %[sb0], %[e0], %[wb], %[sb0]\n\t" B0_                                                 \
+    "smlad %[sb1], %[e1], %[wb], %[sb1]\n\t" B1_
+#define MF_DSP_MIX_MACS MF_DSP_MIX_MACS_AT("", "", "")
 /* The base register of x16 in the half-chunk macros below: x, or sp in mf_dsp_pw_pair (redefined around its asm). */
 #define MF_PW_X "%[x]"
 /* One 4-byte window chunk at byte offset O_ of x16 (16 bytes) and of the group's weights (16 bytes). */
@@ -1187,17 +1190,9 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     "smlad %[sb1], %[e1], %[sb1], %[mb0]\n\t" MF_DSP_SEG_NEXT(e1, x, ".Lmf_seg_nx + %c[d]")         \
     "smlad %[mb0], %[e0], %[wb], %[mb0]\n\t" MF_DSP_SEG_NEXT(e0, x, ".Lmf_seg_nx")                  \
     ".set .Lmf_seg_first, 0\n\t"                                                                 \
-    ".else\n\t"                /* MF_DSP_MIX_MACS */                                               \
-    "smlad %[ma0], %[e0], %[wa], %[ma0]\n\t"                                                     \
-    "smlad %[ma1], %[e1], %[wa], %[ma1]\n\t"                                                     \
-    "sxtb16 %[wa], %[wa]\n\t"                                                                    \
-    "smlad %[mb0], %[e0], %[wb], %[mb0]\n\t"                                                     \
-    "smlad %[mb1], %[e1], %[wb], %[mb1]\n\t"                                                     \
-    "sxtb16 %[wb], %[wb]\n\t"                                                                    \
-    "smlad %[sa0], %[e0], %[wa], %[sa0]\n\t"                                                     \
-    "smlad %[sa1], %[e1], %[wa], %[sa1]\n\t" MF_DSP_SEG_NEXT(wa, w, ".Lmf_seg_nw")                  \
-    "smlad %[sb0], %[e0], %[wb], %[sb0]\n\t" MF_DSP_SEG_NEXT(e0, x, ".Lmf_seg_nx")                  \
-    "smlad %[sb1], %[e1], %[wb], %[sb1]\n\t" MF_DSP_SEG_NEXT(e1, x, ".Lmf_seg_nx + %c[d]")          \
+    ".else\n\t"                                                                                 \
+    MF_DSP_MIX_MACS_AT(MF_DSP_SEG_NEXT(wa, w, ".Lmf_seg_nw"), MF_DSP_SEG_NEXT(e0, x, ".Lmf_seg_nx"),      \
+                       MF_DSP_SEG_NEXT(e1, x, ".Lmf_seg_nx + %c[d]"))                                    \
     ".endif\n\t" MF_DSP_SEG_NEXT(wb, w, ".Lmf_seg_nw + 4")                                        \
     ".set .Lmf_seg_i, .Lmf_seg_i + 1\n\t"                                                        \
     ".endr\n\t"                                                                                  \
