@@ -86,3 +86,16 @@ def test_left_out_section_comes_from_the_op_table_notes():
     assert text.startswith("## Left out")
     assert "UNIDIRECTIONAL_SEQUENCE_LSTM" in text and "int16 activations" in text
     assert all(n in text for n in NOTES if n.startswith("Not supported"))
+
+
+def test_requant_multipliers_counts_one_per_weight_scale(tmp_path):
+    """The flash floor's multiplier count: per-channel layers one per output channel, per-tensor layers none."""
+    from microforge import modelgen
+    cases = [(modelgen.conv2d_model(in_shape=(1, 6, 6, 3), out_c=5, per_channel=True), 5),
+             (modelgen.conv2d_model(in_shape=(1, 6, 6, 3), out_c=5, per_channel=False), 0),
+             (modelgen.depthwise_model(in_shape=(1, 6, 6, 7), per_channel=True), 7),
+             (modelgen.fc_model(in_shape=(1, 16), units=9, per_channel=True), 9)]
+    for i, (blob, want) in enumerate(cases):
+        path = tmp_path / f"m{i}.tflite"
+        path.write_bytes(blob)
+        assert bench.requant_multipliers(path) == want
