@@ -154,6 +154,8 @@ class Conv2D(OpDef):
             wmix = mix_layout(w2) if rq is not None and c1 is None and pw is None else None
             wrow = row_mix_layout(w.data, fields) if wmix is not None else None
             wseg = seg_layout(w.data, fields) if wmix is not None and wrow is None else None
+            if wseg is not None and oc % 4 == 0 and pw_consts(w2, rq, out_zp) is None:
+                wseg = None   # whole groups read pw_consts' constants (mf_dsp_seg_groups)
             if pw is not None:
                 fields.update(weights=ctx.const(f"{op.name}_pw", pw), bias="0", mult="0", shift="0", rq_mode=1, rq="0", mix=3)
             elif wrow is not None and oc % 4 == 0 and oc <= PW_MAX_OC and pw_consts(w2, rq, out_zp) is not None:
@@ -169,8 +171,9 @@ class Conv2D(OpDef):
                               rq=f"(const int32_t *)(const void *)({name} + {wrow.size})", mix=4)
             elif wseg is not None:   # as mix = 1: the last group's padded channels get zero constants
                 rq = np.concatenate([rq, np.zeros(6 * ((-oc % 4) // 2), np.int32)])
-                fields.update(weights=ctx.const(f"{op.name}_seg", seg_stream(wseg, rq)), bias="0", mult="0", shift="0",
-                              rq_mode=1, rq="0", mix=5)
+                consts = pw_consts(w2, rq, out_zp) if oc % 4 == 0 else None
+                fields.update(weights=ctx.const(f"{op.name}_seg", seg_stream(wseg, rq, consts)), bias="0", mult="0",
+                              shift="0", rq_mode=1, rq="0", mix=5)
             elif c1 is not None:
                 fields.update(weights=ctx.const(w), bias="0", mult="0", shift="0", rq_mode=1,
                               rq=ctx.const(f"{op.name}_c1rq", c1), mix=2, c1_shifts=c1_shift_mask(c1))
@@ -496,11 +499,13 @@ def seg_layout(w: np.ndarray, fields: dict) -> np.ndarray | None:
     return wmix.reshape(-1, 4 * k4)[:, :8 * words].reshape(-1)
 
 
-def seg_stream(wseg: np.ndarray, rq: np.ndarray) -> np.ndarray:
+def seg_stream(wseg: np.ndarray, rq: np.ndarray, consts: np.ndarray | None = None) -> np.ndarray:
     """mf_conv2d_s8_seg's stream (runtime/dsp/mf_dsp_seg_rows): per 4-channel group its seg_layout bytes, then its 12
-    constants from dsp_rq_layout's rq (out_c padded to 4 channels: two pairs of bias[2], m2[2], -shift-1[2]) as
-    little-endian int32, so one pointer reaches both (the group's biases load with its first words). Same bytes as
-    the weights and rq apart."""
+    constants as little-endian int32, so one pointer reaches both (the group's start values load with its first
+    words): with out_c % 4 == 0 pw_consts' (`consts`, mf_dsp_seg_groups' requantisation), else dsp_rq_layout's rq
+    (out_c padded to 4 channels: two pairs of bias[2], m2[2], -shift-1[2]). Same bytes as the weights and rq apart."""
+    if consts is not None:
+        return group_stream(wseg, consts)
     rq = rq.astype(np.int64).reshape(-1, 12).copy()
     if rq.shape[0] > 1:
         rq[:-1, 11] |= PW_MORE   # channel 3's -shift-1 of every group but the last: mf_dsp_seg_groups' loop condition

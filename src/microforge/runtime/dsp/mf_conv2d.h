@@ -1120,22 +1120,22 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     mf_dsp_seg_fill(b + jr * ic, (nc - jr) * ic, p->pad_value);
 }
 
-/* MF_DSP_MIX_MACS; for the window's first word (.Lmf_seg_first) the accumulators start there: ma0 and mb0 hold the
- * group's two biases, every accumulator of a pair is its bias plus the word's products (ma0, mb0 updated last, the
- * SXTB16 into sa1, sb1, so the raw words and the biases live until their last use): the same instruction count as
- * MF_DSP_MIX_MACS, and no copies of the biases before the block. */
+/* MF_DSP_MIX_MACS; for the window's first word (.Lmf_seg_first) the accumulators start there: ma0, sa0, mb0, sb0 hold
+ * the pairs' start values (ma's and sa's; mf_dsp_seg_groups: ops/conv2d.py pw_consts' b_c + 256 * b_c' and b_c, the
+ * partial groups of mf_dsp_seg_rows: b_c for both), each pixel-1 accumulator starts from its pixel-0 partner's value
+ * before that one accumulates into itself: the same instruction count as MF_DSP_MIX_MACS, no copies of the starts. */
 #define MF_DSP_SEG_MACS                                                                          \
     ".if .Lmf_seg_first\n\t"                                                                     \
     "smlad %[ma1], %[e1], %[wa], %[ma0]\n\t"                                                     \
-    "sxtb16 %[sa1], %[wa]\n\t"                                                                   \
-    "smlad %[mb1], %[e1], %[wb], %[mb0]\n\t"                                                     \
-    "sxtb16 %[sb1], %[wb]\n\t"                                                                   \
-    "smlad %[sa0], %[e0], %[sa1], %[ma0]\n\t"                                                    \
-    "smlad %[sa1], %[e1], %[sa1], %[ma0]\n\t"                                                    \
     "smlad %[ma0], %[e0], %[wa], %[ma0]\n\t"                                                     \
-    "smlad %[sb0], %[e0], %[sb1], %[mb0]\n\t"                                                    \
-    "smlad %[sb1], %[e1], %[sb1], %[mb0]\n\t"                                                    \
+    "sxtb16 %[wa], %[wa]\n\t"                                                                    \
+    "smlad %[mb1], %[e1], %[wb], %[mb0]\n\t"                                                     \
     "smlad %[mb0], %[e0], %[wb], %[mb0]\n\t"                                                     \
+    "sxtb16 %[wb], %[wb]\n\t"                                                                    \
+    "smlad %[sa1], %[e1], %[wa], %[sa0]\n\t"                                                     \
+    "smlad %[sa0], %[e0], %[wa], %[sa0]\n\t"                                                     \
+    "smlad %[sb1], %[e1], %[wb], %[sb0]\n\t"                                                     \
+    "smlad %[sb0], %[e0], %[wb], %[sb0]\n\t"                                                     \
     ".set .Lmf_seg_first, 0\n\t"                                                                 \
     ".else\n\t" MF_DSP_MIX_MACS ".endif\n\t"
 /* One input word: pixel 0's at byte X_ of x (pixel 1's D_ further), its weights at byte W_ of w. */
@@ -1181,15 +1181,13 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     ".set .Lmf_seg_nw, 8 * (.Lmf_seg_i + 1)\n\t"                                                 \
     ".if .Lmf_seg_first\n\t"   /* MF_DSP_SEG_MACS' first word */                                   \
     "smlad %[ma1], %[e1], %[wa], %[ma0]\n\t"                                                     \
-    "sxtb16 %[sa1], %[wa]\n\t"                                                                   \
+    "smlad %[ma0], %[e0], %[wa], %[ma0]\n\t" "sxtb16 %[wa], %[wa]\n\t"                           \
     "smlad %[mb1], %[e1], %[wb], %[mb0]\n\t"                                                     \
-    "sxtb16 %[sb1], %[wb]\n\t"                                                                   \
-    "smlad %[sa0], %[e0], %[sa1], %[ma0]\n\t"                                                    \
-    "smlad %[sa1], %[e1], %[sa1], %[ma0]\n\t"                                                    \
-    "smlad %[ma0], %[e0], %[wa], %[ma0]\n\t" MF_DSP_SEG_NEXT(wa, w, ".Lmf_seg_nw")                  \
-    "smlad %[sb0], %[e0], %[sb1], %[mb0]\n\t"                                                    \
-    "smlad %[sb1], %[e1], %[sb1], %[mb0]\n\t" MF_DSP_SEG_NEXT(e1, x, ".Lmf_seg_nx + %c[d]")         \
-    "smlad %[mb0], %[e0], %[wb], %[mb0]\n\t" MF_DSP_SEG_NEXT(e0, x, ".Lmf_seg_nx")                  \
+    "smlad %[mb0], %[e0], %[wb], %[mb0]\n\t" "sxtb16 %[wb], %[wb]\n\t"                           \
+    "smlad %[sa1], %[e1], %[wa], %[sa0]\n\t"                                                     \
+    "smlad %[sa0], %[e0], %[wa], %[sa0]\n\t" MF_DSP_SEG_NEXT(wa, w, ".Lmf_seg_nw")                  \
+    "smlad %[sb1], %[e1], %[wb], %[sb0]\n\t" MF_DSP_SEG_NEXT(e1, x, ".Lmf_seg_nx + %c[d]")         \
+    "smlad %[sb0], %[e0], %[wb], %[sb0]\n\t" MF_DSP_SEG_NEXT(e0, x, ".Lmf_seg_nx")                  \
     ".set .Lmf_seg_first, 0\n\t"                                                                 \
     ".else\n\t"                                                                                 \
     MF_DSP_MIX_MACS_AT(MF_DSP_SEG_NEXT(wa, w, ".Lmf_seg_nw"), MF_DSP_SEG_NEXT(e0, x, ".Lmf_seg_nx"),      \
@@ -1260,6 +1258,27 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
 /* MF_DSP_SEG_RQ for mf_dsp_seg_groups, its constants loaded before (m2 in e0, -shift-1 in e1, left there: the last
  * channel's carries the group loop's MF_DSP_PW_MORE bit). */
 #define MF_DSP_SEG_RQW(A0_, A1_, STORE_) MF_DSP_SEG_RQR(A0_, A1_, e0, e1, STORE_)
+/* c' of a pair (mf_dsp_seg_groups; ops/conv2d.py pw_consts) from A0_, A1_ = 256 times its accumulators: SMMLA with mult
+ * (e0) and Ra (sa0; Ra - 128 for a negative one unless MF_NEG_CLAMPED, built in sa1), >> e + 7 (e1 >> 8, e1 left so),
+ * saturated, clamped; STORE_ stores them (MF_DSP_PW_RQD's arithmetic) */
+#define MF_DSP_SEG_RQD(A0_, A1_, STORE_)                                                        \
+    ".if 2 * (%c[lo]) + 1 < %c[k]\n\t"   /* not MF_NEG_CLAMPED(lo, out offset) */                 \
+    "asr %[sa1], %[" #A0_ "], #31\n\tadd %[sa1], %[sa0], %[sa1], lsl #7\n\t"                      \
+    "smmla %[" #A0_ "], %[" #A0_ "], %[e0], %[sa1]\n\t"                                           \
+    "asr %[sa1], %[" #A1_ "], #31\n\tadd %[sa1], %[sa0], %[sa1], lsl #7\n\t"                      \
+    "smmla %[" #A1_ "], %[" #A1_ "], %[e0], %[sa1]\n\t"                                           \
+    ".else\n\t"                                                                                \
+    "smmla %[" #A0_ "], %[" #A0_ "], %[e0], %[sa0]\n\t"                                           \
+    "smmla %[" #A1_ "], %[" #A1_ "], %[e0], %[sa0]\n\t"                                           \
+    ".endif\n\t"                                                                               \
+    "lsr %[e1], %[e1], #8\n\t"                                                                  \
+    "asr %[" #A0_ "], %[" #A0_ "], %[e1]\n\tasr %[" #A1_ "], %[" #A1_ "], %[e1]\n\t"             \
+    "ssat %[" #A0_ "], #8, %[" #A0_ "]\n\tssat %[" #A1_ "], #8, %[" #A1_ "]\n\t"                 \
+    ".if %c[clo]\n\tcmp %[" #A0_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A0_ "], #%c[lo]\n\t"          \
+    "cmp %[" #A1_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A1_ "], #%c[lo]\n\t.endif\n\t"              \
+    ".if %c[chi]\n\tcmp %[" #A0_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A0_ "], #%c[hi]\n\t"          \
+    "cmp %[" #A1_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A1_ "], #%c[hi]\n\t.endif\n\t"              \
+    STORE_
 /* channel C_'s outputs A0_, A1_ through the out pointers in wa (pixel 0) and wb (pixel 1) */
 #define MF_DSP_SEG_STW(A0_, A1_, C_)                                                            \
     "strb %[" #A0_ "], [%[wa], #" #C_ "]\n\tstrb %[" #A1_ "], [%[wb], #" #C_ "]\n\t"
@@ -1283,21 +1302,21 @@ MF_KERNEL void mf_dsp_seg_groups(const int16_t *x, const int32_t kh, const int32
     __asm__ volatile(
         "sub sp, sp, #8\n\tstr %[ma1], [sp]\n\tstr %[mb1], [sp, #4]\n"
         "2:\n\t"
-        "ldr %[ma0], [%[w], #%c[rq]]\n\tldr %[mb0], [%[w], #%c[rq] + 24]\n\t"   /* the biases (MF_DSP_SEG_MACS) */
+        "ldr %[ma0], [%[w], #%c[rq]]\n\tldr %[sa0], [%[w], #%c[rq] + 4]\n\t"   /* the starts (MF_DSP_SEG_MACS) */
+        "ldr %[mb0], [%[w], #%c[rq] + 8]\n\tldr %[sb0], [%[w], #%c[rq] + 12]\n\t"
         MF_DSP_SEG_WINDOW
         "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"
         "sub %[mb0], %[mb0], %[sb0]\n\tsub %[mb1], %[mb1], %[sb1]\n\t"
-        /* each channel's constants in one load chain (M4 pipelining): c''s bias into sa0, stored (dead) by then */
-        "ldr %[wa], [sp]\n\tldr %[wb], [sp, #4]\n\tldr %[e0], [%[w], #%c[rq] + 8]\n\tldr %[e1], [%[w], #%c[rq] + 16]\n\t"
+        /* per pair (pw_consts): c with m2 (e0) and -shift-1 (e1's low byte), stored; c' with Ra (into sa0, free once
+         * c is stored), mult (e0) and e + 7 (e1 >> 8) */
+        "ldr %[wa], [sp]\n\tldr %[wb], [sp, #4]\n\tldr %[e0], [%[w], #%c[rq] + 16]\n\tldr %[e1], [%[w], #%c[rq] + 20]\n\t"
         MF_DSP_SEG_RQW(sa0, sa1, MF_DSP_SEG_STW(sa0, sa1, 0))
-        "ldr %[sa0], [%[w], #%c[rq] + 4]\n\tldr %[e0], [%[w], #%c[rq] + 12]\n\tldr %[e1], [%[w], #%c[rq] + 20]\n\t"
-        "add %[ma0], %[sa0], %[ma0], asr #8\n\tadd %[ma1], %[sa0], %[ma1], asr #8\n\t"
-        MF_DSP_SEG_RQW(ma0, ma1, MF_DSP_SEG_STW(ma0, ma1, 1))
-        "ldr %[e0], [%[w], #%c[rq] + 32]\n\tldr %[e1], [%[w], #%c[rq] + 40]\n\tldr %[sa0], [%[w], #%c[rq] + 28]\n\t"
+        "ldr %[sa0], [%[w], #%c[rq] + 24]\n\tldr %[e0], [%[w], #%c[rq] + 28]\n\t"
+        MF_DSP_SEG_RQD(ma0, ma1, MF_DSP_SEG_STW(ma0, ma1, 1))
+        "ldr %[e0], [%[w], #%c[rq] + 32]\n\tldr %[e1], [%[w], #%c[rq] + 36]\n\t"
         MF_DSP_SEG_RQW(sb0, sb1, MF_DSP_SEG_STW(sb0, sb1, 2))
-        "add %[mb0], %[sa0], %[mb0], asr #8\n\tadd %[mb1], %[sa0], %[mb1], asr #8\n\t"
-        "ldr %[e0], [%[w], #%c[rq] + 36]\n\tldr %[e1], [%[w], #%c[rq] + 44]\n\t"
-        MF_DSP_SEG_RQW(mb0, mb1, MF_DSP_SEG_STW(mb0, mb1, 3))
+        "ldr %[sa0], [%[w], #%c[rq] + 40]\n\tldr %[e0], [%[w], #%c[rq] + 44]\n\t"
+        MF_DSP_SEG_RQD(mb0, mb1, MF_DSP_SEG_STW(mb0, mb1, 3))
         "tst %[e1], #" MF_DSP_PW_MORE "\n\t"   /* Z clear: another group follows */
         "add %[wa], %[wa], #4\n\tadd %[wb], %[wb], #4\n\t"
         "str %[wa], [sp]\n\tstr %[wb], [sp, #4]\n\t"
@@ -1329,11 +1348,11 @@ MF_KERNEL void mf_dsp_seg_rows(const int16_t *x, const int32_t kh, const int32_t
     }
     for (int32_t c = 0; c < n_out; c += 4, wseg += 8 * words + 48, out0 += 4, out1 += 4) {
         const int32_t *rq = (const int32_t *)(const void *)(wseg + 8 * words);   /* the group's constants */
-        int32_t ma0 = rq[0], mb0 = rq[6], ma1, sa0, sa1, mb1, sb0, sb1;   /* the biases: MF_DSP_SEG_MACS */
+        int32_t ma0 = rq[0], mb0 = rq[6], sa0 = rq[0], sb0 = rq[6], ma1, sa1, mb1, sb1;   /* MF_DSP_SEG_MACS */
         int32_t e0, e1, wa, wb;
         __asm__ volatile(MF_DSP_SEG_WINDOW
                          : [ma0] "+r"(ma0), [ma1] "=&r"(ma1), [mb0] "+r"(mb0), [mb1] "=&r"(mb1),
-                           [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
+                           [sa0] "+r"(sa0), [sa1] "=&r"(sa1), [sb0] "+r"(sb0), [sb1] "=&r"(sb1),
                            [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb)
                          : [x] "r"(x), [w] "r"(wseg), [kh] "i"(kh), [nf] "i"(nf), [odd] "i"(odd), [rs] "i"(rs), [d] "i"(d)
                          : "memory");
