@@ -788,6 +788,22 @@ def test_seg_stream_puts_each_groups_constants_after_its_weights():
         assert consts[11] & 0xff == rq[12 * g + 11]
 
 
+def test_seg_stream_of_whole_groups_is_the_pw_stream():
+    """With out_c % 4 == 0 mf_dsp_seg_groups reads pw_consts' constants after each group's weights (group_stream), the
+    same bytes as the weights and rq apart; emit() passes them (ops/conv2d.py) whenever pw_consts takes the layer."""
+    from microforge.ops.conv2d import group_stream, pw_consts, seg_stream
+    rng = np.random.default_rng(7)
+    n, words = 8, 14
+    w = rng.integers(-127, 128, (n, 27)).astype(np.int8)
+    rq = dsp_rq_layout(w, rng.integers(-9000, 9000, n), rng.integers(1 << 30, 1 << 31, n), -rng.integers(6, 11, n),
+                       -128, -128, 127)
+    wseg = rng.integers(-128, 128, n // 4 * 4 * 8 * words // 4).astype(np.int8)
+    consts = pw_consts(w, rq, -128)
+    stream = seg_stream(wseg, rq, consts)
+    assert stream.tolist() == group_stream(wseg, consts).tolist() and stream.size == wseg.size + 4 * rq.size
+    assert seg_stream(wseg, rq).size == stream.size      # partial groups keep rq's layout, same size
+
+
 def test_fc_mix_segments_with_bias():
     """One segment needs the c' rows' biases inside the bound too (m - s = 256 * the whole accumulator there): a
     bias that would overflow it splits the k loop, a c row's bias (even) does not matter."""
