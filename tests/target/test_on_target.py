@@ -698,6 +698,9 @@ SEG_MODELS = {
     "seg-10x4-c1to64-s2-kws": lambda: mg.conv2d_model(seed_of("sg", 3), (1, 21, 10, 1), 64, (10, 4), 2, "SAME", 1, "RELU",
                                                       in_zp=3),
     "seg-3x3-c1to5-valid": lambda: mg.conv2d_model(seed_of("sg", 4), (1, 7, 9, 1), 5, 3, 1, "VALID", 1, "NONE", in_zp=-1),
+    # whole groups without a negative clamp (pw_consts' c' with Ra - 128 for negative accumulators)
+    "seg-3x3-c3to8-s2-none": lambda: mg.conv2d_model(seed_of("sg", 18), (1, 11, 10, 3), 8, 3, 2, "SAME", 1, "NONE",
+                                                     in_zp=-128, out_zp=25),
     "seg-3x3-c2to7-s2": lambda: mg.conv2d_model(seed_of("sg", 5), (1, 9, 11, 2), 7, 3, 2, "SAME", 1, "RELU6", in_zp=-128,
                                                 out_zp=20),
     "seg-5x5-c1to4-batch2": lambda: mg.conv2d_model(seed_of("sg", 6), (2, 6, 7, 1), 4, 5, 1, "SAME", 1, "NONE", in_zp=9),

@@ -641,30 +641,105 @@ def test_row_mix_layout_refusals():
     assert row_mix_layout(np.ones((8, 3, 40, 64), np.int8), dict(ok, in_c=64, k_w=40)) is None   # a 2-pixel strip too big
 
 
-@pytest.mark.parametrize("n_out,k", [(4, 12), (16, 16), (8, 64), (132, 44)])
-def test_pw_layout_is_mix_groups_then_their_constants(n_out, k):
-    """mf_conv2d_s8_pw's stream: per 4-channel group its mix_layout bytes (the dot products of mf_dsp_mix_rows),
-    then per channel bias, m2, -shift-1 (dsp_rq_layout's) as little-endian int32: as many bytes as the two apart."""
-    from microforge.ops.conv2d import PW_MORE, mix_layout, pw_layout
-    rng = np.random.default_rng(n_out * 100 + k)
+def _smmla(a: int, b: int, acc: int) -> int:
+    """Arm SMMLA: (acc << 32) + a*b, bits 63..32 (no rounding); the result must fit int32 (asserted)."""
+    r = ((acc << 32) + a * b) >> 32
+    assert -(1 << 31) <= r < (1 << 31)
+    return r
+
+
+def _wrap32(v: int) -> int:
+    return (v + (1 << 31)) % (1 << 32) - (1 << 31)
+
+
+def _pw_out(consts: np.ndarray, w: np.ndarray, x: np.ndarray, out_zp: int, neg_clamped: bool) -> list[int]:
+    """What the pw stream's group tail (runtime/dsp/mf_conv2d.h MF_DSP_PW_OUT4, mf_dsp_pw_rows1) stores for one pixel
+    x, before the activation clamp, emulated in int32 steps: per pair (c, c') the accumulators start at the group's
+    starts (sa at Bs, ma at Bm) and add the mixed dot products (ma: 256 * c' sums + c sums, wrapping); c from sa with
+    SMMLAR(sa, m2, sa), [+ sign], >> e', + 2 * out_zp + 1, SSAT >> 1; c' from d = ma - sa with SMMLA(d, mult, Ra
+    [- 128 when d < 0]) >> E', SSAT."""
+    out = []
+    for g, k in enumerate(consts.astype(np.int64).reshape(-1, 12)):
+        bm, bs = (int(k[0]), int(k[2])), (int(k[1]), int(k[3]))   # per pair a, b: ma start, sa start
+        for p, (m2, wd, ra, mult) in enumerate((k[4:8], k[8:12])):
+            c = 4 * g + 2 * p
+            s_c, s_h = (int((w[c + i].astype(np.int64) * x).sum()) for i in (0, 1))
+            sa = _wrap32(bs[p] + s_c)
+            ma = _wrap32(bm[p] + 256 * s_h + s_c)
+            v = _smmlar(sa, int(m2), sa)
+            if not neg_clamped:
+                v += v >> 31
+            v = ((v >> (int(wd) & 255)) + 2 * out_zp + 1) >> 1
+            out.append(max(-128, min(127, v)))
+            d = _wrap32(ma - sa)
+            y = _smmla(d, int(mult), int(ra) - (128 if d < 0 and not neg_clamped else 0))
+            out.append(max(-128, min(127, y >> ((int(wd) >> 8) & 255))))
+    return out
+
+
+@pytest.mark.parametrize("n_out,k,out_zp,seed", [(4, 12, -128, 0), (16, 16, 3, 1), (8, 64, 127, 2), (132, 44, -60, 3),
+                                                 (12, 4, 0, 4)])
+def test_pw_consts_give_tflm_outputs(n_out, k, out_zp, seed):
+    """mf_conv2d_s8_pw's stream: per 4-channel group its mix_layout bytes, then its 12 constants (pw_consts): as many
+    bytes as the mixed weights and rq apart. The group tail's arithmetic on them (_pw_out), on random and extreme
+    inputs (a pruned all-zero channel, large biases, shifts 1..22), equals TFLM's MultiplyByQuantizedMultiplier(acc,
+    mult, shift) + out_zp, saturated, for activations that clamp negatives (MF_NEG_CLAMPED) and those that do not."""
+    from microforge.ops.conv2d import PW_MORE, mix_layout, pw_consts, pw_layout
+    from microforge.quant import multiply_by_quantized_multiplier
+    rng = np.random.default_rng(seed)
     w = rng.integers(-127, 128, (n_out, k)).astype(np.int8)     # no -128 (mix_layout's refusal, tested above)
-    bias = rng.integers(-5000, 5000, n_out)
+    w[0] = 127
+    w[1] = -127
+    w[2] = 0                                                     # pruned: re-expressed by dsp_rq_layout
+    bias = rng.integers(-300000, 300000, n_out)
+    bias[1], bias[2] = -((1 << 23) - 1 - 128 * 127 * k), 1 << 29   # channel 1 (a c'): |acc| up to 2^23 - 1
     mult = rng.integers(1 << 30, (1 << 31) - 1, n_out)
-    shift = rng.integers(-12, -1, n_out)
-    rq = dsp_rq_layout(w, bias, mult, shift, 3, -128, 127)
-    pw = pw_layout(w, rq)
-    wmix = mix_layout(w, min_win=0, max_win=k)
-    assert pw is not None and pw.dtype == np.int8 and pw.size == wmix.size + 4 * rq.size
-    groups = pw.reshape(n_out // 4, 4 * k + 48)
-    assert groups[:, :4 * k].reshape(-1).tolist() == wmix.tolist()
-    consts = groups[:, 4 * k:].copy().view("<i4").reshape(n_out, 3)
-    assert consts[:, 0].tolist() == bias.tolist()
-    assert consts[:, 1].tolist() == (2 * mult - (1 << 32)).tolist()
-    more = np.zeros(n_out, np.int64)
-    more[3:n_out - 4:4] = PW_MORE                               # channel 3 of every group but the last
-    assert consts[:, 2].tolist() == (-shift - 1 + more).tolist()
-    x = rng.integers(-128, 128, k)
-    assert _mix_dot(wmix, x, n_out, k).tolist() == (w.astype(np.int64) @ x).tolist()
+    mult[0], mult[1] = 1 << 30, (1 << 31) - 1
+    shift = -rng.integers(1, 23, n_out)                          # c channels: any shift dsp_rq_layout takes
+    shift[1::2] = -rng.integers(1, 16, n_out // 2)               # c' channels: Ra within range for every offset
+    shift[0], shift[1] = -22, -1
+    w[3], bias[3], shift[3] = 0, -3, -1                          # a c' channel whose outputs stay in range, e = 1:
+    w[3, 0] = 1                                                  # rounding ties of negative values (x - 3)
+    for neg_clamped in (False, True):
+        lo = out_zp if neg_clamped else -128
+        rq = dsp_rq_layout(w, bias, mult, shift, out_zp, lo, 127)
+        consts = pw_consts(w, rq, out_zp)
+        assert consts is not None and consts.shape == (n_out // 4, 12)
+        pw = pw_layout(w, rq, out_zp)
+        wmix = mix_layout(w, min_win=0, max_win=k)
+        assert pw.dtype == np.int8 and pw.size == wmix.size + 4 * rq.size
+        groups = pw.reshape(n_out // 4, 4 * k + 48)
+        assert groups[:, :4 * k].reshape(-1).tolist() == wmix.tolist()
+        assert groups[:, 4 * k:].copy().view("<i4").reshape(-1).tolist() == consts.reshape(-1).tolist()
+        more = (consts[:, 9] >> 8) & PW_MORE                     # tested once W_b is shifted right by 8
+        assert more.tolist() == [PW_MORE] * (n_out // 4 - 1) + [0]
+        xs = rng.integers(-128, 128, (40, k))
+        xs[0], xs[1] = -128, 127
+        xs[2] = np.where(w[1] < 0, 127, -128)                   # channel 1 at its most positive
+        for x in xs:
+            acc = bias + w.astype(np.int64) @ x
+            want = np.clip(multiply_by_quantized_multiplier(acc, mult, shift) + out_zp, -128, 127)
+            got = np.array(_pw_out(consts, w, x.astype(np.int64), out_zp, neg_clamped))
+            if neg_clamped:                                      # below the offset both clamp to act_min = out_zp
+                got, want = np.maximum(got, out_zp), np.maximum(want, out_zp)
+            assert got.tolist() == want.tolist(), x
+
+
+def test_pw_consts_refusals():
+    """pw_consts refuses what its arithmetic cannot hold: a c' accumulator reaching 2^23 (256 times it must fit
+    int32), a rounding constant Ra too large for the SMMLA result (large shifts with large offsets), out_c % 4."""
+    from microforge.ops.conv2d import pw_consts
+    w = np.ones((4, 8), np.int8)
+    mult, shift = np.full(4, 1 << 30), np.full(4, -5)
+    ok = dsp_rq_layout(w, np.zeros(4), mult, shift, 0, -128, 127)
+    assert pw_consts(w, ok, 0) is not None
+    big = dsp_rq_layout(w, np.array([0, 1 << 23, 0, 0]), mult, shift, 0, -128, 127)
+    assert big is not None and pw_consts(w, big, 0) is None
+    assert pw_consts(w, big[:0].reshape(-1) if False else dsp_rq_layout(w, np.array([1 << 23, 0, 0, 0]), mult, shift,
+                                                                       0, -128, 127), 0) is not None   # c: any bias
+    far = dsp_rq_layout(w, np.zeros(4), mult, np.array([-5, -22, -5, -5]), -128, -128, 127)
+    assert pw_consts(w, far, -128) is None                       # Ra = 64 + 128 * 255 * 2^21 >= 2^30
+    assert pw_consts(w[:3], dsp_rq_layout(w[:3], np.zeros(3), mult[:3], shift[:3], 0, -128, 127), 0) is None
 
 
 def test_pw_more_agrees_with_the_kernel_header():
@@ -711,6 +786,22 @@ def test_seg_stream_puts_each_groups_constants_after_its_weights():
         assert (consts[:11] == rq[12 * g:12 * g + 11]).all()
         assert consts[11] == rq[12 * g + 11] | (PW_MORE if g < groups - 1 else 0)
         assert consts[11] & 0xff == rq[12 * g + 11]
+
+
+def test_seg_stream_of_whole_groups_is_the_pw_stream():
+    """With out_c % 4 == 0 mf_dsp_seg_groups reads pw_consts' constants after each group's weights (group_stream), the
+    same bytes as the weights and rq apart; emit() passes them (ops/conv2d.py) whenever pw_consts takes the layer."""
+    from microforge.ops.conv2d import group_stream, pw_consts, seg_stream
+    rng = np.random.default_rng(7)
+    n, words = 8, 14
+    w = rng.integers(-127, 128, (n, 27)).astype(np.int8)
+    rq = dsp_rq_layout(w, rng.integers(-9000, 9000, n), rng.integers(1 << 30, 1 << 31, n), -rng.integers(6, 11, n),
+                       -128, -128, 127)
+    wseg = rng.integers(-128, 128, n // 4 * 4 * 8 * words // 4).astype(np.int8)
+    consts = pw_consts(w, rq, -128)
+    stream = seg_stream(wseg, rq, consts)
+    assert stream.tolist() == group_stream(wseg, consts).tolist() and stream.size == wseg.size + 4 * rq.size
+    assert seg_stream(wseg, rq).size == stream.size      # partial groups keep rq's layout, same size
 
 
 def test_fc_mix_segments_with_bias():

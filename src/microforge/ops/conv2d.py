@@ -51,8 +51,9 @@ ROW_IC_MULTIPLE = 4
 PW_MIN_IC = 4
 PW_MAX_IC = 1020
 PW_MAX_OC = 4092
-# The pw stream's "another group follows" bit, set in channel 3's -shift-1 of every group but the last (its ASR reads
-# the low byte only); mirrors MF_DSP_PW_MORE in runtime/dsp/mf_conv2d.h (a test reads both).
+# The group streams' "another group follows" bit, set in channel 3's -shift-1 of every group but the last (its ASR reads
+# the low byte only; the pw stream sets it in W_b >> 8, pw_consts); mirrors MF_DSP_PW_MORE in runtime/dsp/mf_conv2d.h
+# (a test reads both).
 PW_MORE = 256
 
 
@@ -149,14 +150,17 @@ class Conv2D(OpDef):
             if (c1 is None and rq is not None and kh == 1 and kw == 1 and pad_t == 0 and pad_l == 0
                     and PW_MIN_IC <= ic <= PW_MAX_IC and ic % 4 == 0
                     and oc % 4 == 0 and oc <= PW_MAX_OC):
-                pw = pw_layout(w2, rq)
+                pw = pw_layout(w2, rq, out_zp)
+            pwc = pw_consts(w2, rq, out_zp) if rq is not None and oc % 4 == 0 else None   # whole groups' constants
             wmix = mix_layout(w2) if rq is not None and c1 is None and pw is None else None
             wrow = row_mix_layout(w.data, fields) if wmix is not None else None
             wseg = seg_layout(w.data, fields) if wmix is not None and wrow is None else None
+            if wseg is not None and oc % 4 == 0 and pwc is None:
+                wseg = None   # whole groups read pw_consts' constants (mf_dsp_seg_groups)
             if pw is not None:
                 fields.update(weights=ctx.const(f"{op.name}_pw", pw), bias="0", mult="0", shift="0", rq_mode=1, rq="0", mix=3)
-            elif wrow is not None and oc % 4 == 0 and oc <= PW_MAX_OC:   # mf_dsp_rowpw_pair: the pw stream on row entries
-                fields.update(weights=ctx.const(f"{op.name}_rpw", group_stream(wrow, rq, oc)), bias="0", mult="0",
+            elif wrow is not None and pwc is not None and oc <= PW_MAX_OC:   # mf_dsp_rowpw_pair: the pw stream on row entries
+                fields.update(weights=ctx.const(f"{op.name}_rpw", group_stream(wrow, pwc)), bias="0", mult="0",
                               shift="0", rq_mode=1, rq="0", mix=6)
             elif wrow is not None:   # as mix = 1: the last group's padded channels get zero constants
                 rq = np.concatenate([rq, np.zeros(6 * ((-oc % 4) // 2), np.int32)])
@@ -167,8 +171,8 @@ class Conv2D(OpDef):
                               rq=f"(const int32_t *)(const void *)({name} + {wrow.size})", mix=4)
             elif wseg is not None:   # as mix = 1: the last group's padded channels get zero constants
                 rq = np.concatenate([rq, np.zeros(6 * ((-oc % 4) // 2), np.int32)])
-                fields.update(weights=ctx.const(f"{op.name}_seg", seg_stream(wseg, rq)), bias="0", mult="0", shift="0",
-                              rq_mode=1, rq="0", mix=5)
+                fields.update(weights=ctx.const(f"{op.name}_seg", seg_stream(wseg, rq, pwc)), bias="0", mult="0",
+                              shift="0", rq_mode=1, rq="0", mix=5)
             elif c1 is not None:
                 fields.update(weights=ctx.const(w), bias="0", mult="0", shift="0", rq_mode=1,
                               rq=ctx.const(f"{op.name}_c1rq", c1), mix=2, c1_shifts=c1_shift_mask(c1))
@@ -291,27 +295,63 @@ def c1_shift_mask(c1: np.ndarray) -> int:
     return sum(1 << e for e in shifts)
 
 
-def pw_layout(w: np.ndarray, rq: np.ndarray) -> np.ndarray | None:
+def pw_layout(w: np.ndarray, rq: np.ndarray, out_zp: int) -> np.ndarray | None:
     """mf_conv2d_s8_pw's weight stream (runtime/dsp/mf_conv2d.h): per group of 4 output channels its mix_layout
-    bytes (4 * k bytes, k % 4 == 0 and n % 4 == 0, so no padding), then its constants from dsp_rq_layout's rq,
-    per channel bias, m2, -shift-1 as little-endian int32: the same bytes as the mixed weights and rq together.
-    None when mix_layout cannot take the weights."""
+    bytes (4 * k bytes, k % 4 == 0 and n % 4 == 0, so no padding), then its 12 constants (pw_consts): as many bytes
+    as the mixed weights and rq together. None when mix_layout or pw_consts cannot take the weights."""
     n, k = w.shape
     wmix = mix_layout(w, min_win=0, max_win=k)
-    if wmix is None:
+    consts = pw_consts(w, rq, out_zp)
+    if wmix is None or consts is None:
         return None
-    return group_stream(wmix, rq, n)
+    return group_stream(wmix, consts)
 
 
-def group_stream(wmix: np.ndarray, rq: np.ndarray, n: int) -> np.ndarray:
-    """Mixed 4-channel groups (mix_layout's bytes, n % 4 == 0 channels) each followed by its constants from
-    dsp_rq_layout's rq, per channel bias, m2, -shift-1 as little-endian int32: the weights and rq bytes interleaved
-    per group (mf_conv2d_s8_pw, mf_dsp_rowpw_pair in runtime/dsp/mf_conv2d.h); channel 3's -shift-1 of every group
-    but the last has PW_MORE set, the kernels' group loop condition."""
-    cols = rq.astype(np.int64).reshape(-1, 3, 2).transpose(1, 0, 2).reshape(3, -1)[:, :n].copy()   # [b, m2, e][channel]
-    cols[2, 3:n - 4:4] |= PW_MORE    # every group but the last: "another group follows" (ASR reads e's low byte only)
-    consts = cols.T.reshape(n // 4, 12).astype("<i4").view(np.int8)
-    return np.concatenate([wmix.reshape(n // 4, -1), consts], axis=1).reshape(-1)
+def pw_consts(w: np.ndarray, rq: np.ndarray, out_zp: int) -> np.ndarray | None:
+    """The 12 constants per group of 4 channels that the pw stream kernels read (mf_conv2d_s8_pw, mf_dsp_rowpw_pair,
+    mf_dsp_pw_rows1 in runtime/dsp/mf_conv2d.h; MF_DSP_PW_OUT4), from dsp_rq_layout's exact rq (per channel bias b,
+    m2 = 2*mult - 2^32, e' = -shift-1) and the [n][k] weights, int32 [n / 4][12]. Per pair (c, c') of the group's
+    two mixed pairs (a: channels 0, 1; b: 2, 3):
+      starts  b_c + 256 * b_c' (wrapping to int32) and b_c: the accumulators ma and sa begin there, so sa = acc_c and
+              ma - sa = 256 * acc_c', exact while |acc_c'| < 2^23 (int32 wrap-around of ma cancels);
+      c       m2 and W = e' | E' << 8 (ASR reads the low byte: e'): acc_c requantised as before (SMMLAR with m2,
+              >> e', + 2 * out_zp + 1, SSAT >> 1);
+      c'      Ra = 64 + 128 * rnd, rnd = 2^(e-1) + out_zp * 2^e (e = e' + 1), and mult: SMMLA(256 * acc_c', mult, Ra)
+              >> (E' = e + 7) is floor((acc_c' * mult + 2^30 + rnd * 2^31) / 2^(31 + e)): TFLM's SRDHM, rounding
+              divide by 2^e and output offset in one multiply (mf_dw_requant's form scaled by 2^8); a negative
+              accumulator takes Ra - 128 unless the activation clamps negatives (MF_NEG_CLAMPED).
+    Group order: [Bm_a, Bs_a, Bm_b, Bs_b, m2_0, W_a, Ra_1, mult_1, m2_2, W_b, Ra_3, mult_3]; every group but the last
+    has PW_MORE << 8 in W_b (the kernels test it once W_b is shifted right by 8). None unless n % 4 == 0 and exact:
+    every c' channel with |b_c'| + 128 * sum|w_c'| < 2^23, |Ra| + 128 < 2^30 (the SMMLA result fits int32) and
+    E' <= 31."""
+    n = w.shape[0]
+    if n % 4:
+        return None
+    cols = rq.astype(np.int64).reshape(-1, 3, 2).transpose(1, 0, 2).reshape(3, -1)[:, :n]   # [b, m2, e'][channel]
+    b, m2, ep = cols
+    mult, e = (m2 + (1 << 32)) // 2, ep + 1
+    hi = slice(1, None, 2)                                     # the c' channels: 1 and 3 of each group
+    acc_hi = np.abs(b[hi]) + 128 * np.abs(w[hi].astype(np.int64)).sum(axis=1)
+    ra = 64 + 128 * ((1 << (e[hi] - 1)) + out_zp * (1 << e[hi]))
+    big_e = e[hi] + 7
+    if (acc_hi >= 1 << 23).any() or (np.abs(ra) + 128 >= 1 << 30).any() or (big_e > 31).any():
+        return None
+    bm = b[0::2] + 256 * b[hi]
+    bm = (bm + (1 << 31)) % (1 << 32) - (1 << 31)              # int32 wrap-around (ma - sa stays exact)
+    g = n // 4
+    more = np.zeros(g, np.int64)
+    more[:-1] = PW_MORE << 8
+    out = np.stack([bm[0::2], b[0::4], bm[1::2], b[2::4],
+                    m2[0::4], ep[0::4] | big_e[0::2] << 8, ra[0::2], mult[1::4],
+                    m2[2::4], ep[2::4] | big_e[1::2] << 8 | more, ra[1::2], mult[3::4]], axis=1)
+    return out.astype(np.int64)
+
+
+def group_stream(wmix: np.ndarray, consts: np.ndarray) -> np.ndarray:
+    """Mixed 4-channel groups (mix_layout's bytes) each followed by its 12 constants (pw_consts) as little-endian
+    int32: the pw stream (mf_conv2d_s8_pw, mf_dsp_rowpw_pair in runtime/dsp/mf_conv2d.h)."""
+    c = consts.astype("<i4").view(np.int8).reshape(consts.shape[0], 48)
+    return np.concatenate([wmix.reshape(consts.shape[0], -1), c], axis=1).reshape(-1)
 
 
 def mix_layout(w: np.ndarray, min_win: int | None = None, max_win: int | None = None) -> np.ndarray | None:
@@ -458,11 +498,13 @@ def seg_layout(w: np.ndarray, fields: dict) -> np.ndarray | None:
     return wmix.reshape(-1, 4 * k4)[:, :8 * words].reshape(-1)
 
 
-def seg_stream(wseg: np.ndarray, rq: np.ndarray) -> np.ndarray:
+def seg_stream(wseg: np.ndarray, rq: np.ndarray, consts: np.ndarray | None = None) -> np.ndarray:
     """mf_conv2d_s8_seg's stream (runtime/dsp/mf_dsp_seg_rows): per 4-channel group its seg_layout bytes, then its 12
-    constants from dsp_rq_layout's rq (out_c padded to 4 channels: two pairs of bias[2], m2[2], -shift-1[2]) as
-    little-endian int32, so one pointer reaches both (the group's biases load with its first words). Same bytes as
-    the weights and rq apart."""
+    constants as little-endian int32, so one pointer reaches both (the group's start values load with its first
+    words): with out_c % 4 == 0 pw_consts' (`consts`, mf_dsp_seg_groups' requantisation), else dsp_rq_layout's rq
+    (out_c padded to 4 channels: two pairs of bias[2], m2[2], -shift-1[2]). Same bytes as the weights and rq apart."""
+    if consts is not None:
+        return group_stream(wseg, consts)
     rq = rq.astype(np.int64).reshape(-1, 12).copy()
     if rq.shape[0] > 1:
         rq[:-1, 11] |= PW_MORE   # channel 3's -shift-1 of every group but the last: mf_dsp_seg_groups' loop condition

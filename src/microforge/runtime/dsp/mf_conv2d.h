@@ -964,8 +964,9 @@ MF_KERNEL void mf_conv2d_s8_rowmix(const mf_conv2d_params_t *p, const int8_t *in
     }
 }
 
-/* Bit 8 of a group's last constant (channel 3's -shift-1, whose low byte alone ASR reads) when another group follows
- * it in the stream (ops/conv2d.py PW_MORE; the pw, row-entry and first-layer streams): the group loops end on its TST, with no out pointer end to compare. */
+/* Bit 8 of a group's last constant (channel 3's -shift-1, whose low byte alone ASR reads; in the pw and row-entry
+ * streams W_b >> 8, ops/conv2d.py pw_consts) when another group follows it in the stream (ops/conv2d.py PW_MORE; the
+ * pw, row-entry and first-layer streams): the group loops end on its TST, with no out pointer end to compare. */
 #define MF_DSP_PW_MORE "256"
 
 /* ---- first layers: input rows widened once, per-row window segments (mix = 5) ----------------------------
@@ -1119,22 +1120,22 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     mf_dsp_seg_fill(b + jr * ic, (nc - jr) * ic, p->pad_value);
 }
 
-/* MF_DSP_MIX_MACS; for the window's first word (.Lmf_seg_first) the accumulators start there: ma0 and mb0 hold the
- * group's two biases, every accumulator of a pair is its bias plus the word's products (ma0, mb0 updated last, the
- * SXTB16 into sa1, sb1, so the raw words and the biases live until their last use): the same instruction count as
- * MF_DSP_MIX_MACS, and no copies of the biases before the block. */
+/* MF_DSP_MIX_MACS; for the window's first word (.Lmf_seg_first) the accumulators start there: ma0, sa0, mb0, sb0 hold
+ * the pairs' start values (ma's and sa's; mf_dsp_seg_groups: ops/conv2d.py pw_consts' b_c + 256 * b_c' and b_c, the
+ * partial groups of mf_dsp_seg_rows: b_c for both), each pixel-1 accumulator starts from its pixel-0 partner's value
+ * before that one accumulates into itself: the same instruction count as MF_DSP_MIX_MACS, no copies of the starts. */
 #define MF_DSP_SEG_MACS                                                                          \
     ".if .Lmf_seg_first\n\t"                                                                     \
     "smlad %[ma1], %[e1], %[wa], %[ma0]\n\t"                                                     \
-    "sxtb16 %[sa1], %[wa]\n\t"                                                                   \
-    "smlad %[mb1], %[e1], %[wb], %[mb0]\n\t"                                                     \
-    "sxtb16 %[sb1], %[wb]\n\t"                                                                   \
-    "smlad %[sa0], %[e0], %[sa1], %[ma0]\n\t"                                                    \
-    "smlad %[sa1], %[e1], %[sa1], %[ma0]\n\t"                                                    \
     "smlad %[ma0], %[e0], %[wa], %[ma0]\n\t"                                                     \
-    "smlad %[sb0], %[e0], %[sb1], %[mb0]\n\t"                                                    \
-    "smlad %[sb1], %[e1], %[sb1], %[mb0]\n\t"                                                    \
+    "sxtb16 %[wa], %[wa]\n\t"                                                                    \
+    "smlad %[mb1], %[e1], %[wb], %[mb0]\n\t"                                                     \
     "smlad %[mb0], %[e0], %[wb], %[mb0]\n\t"                                                     \
+    "sxtb16 %[wb], %[wb]\n\t"                                                                    \
+    "smlad %[sa1], %[e1], %[wa], %[sa0]\n\t"                                                     \
+    "smlad %[sa0], %[e0], %[wa], %[sa0]\n\t"                                                     \
+    "smlad %[sb1], %[e1], %[wb], %[sb0]\n\t"                                                     \
+    "smlad %[sb0], %[e0], %[wb], %[sb0]\n\t"                                                     \
     ".set .Lmf_seg_first, 0\n\t"                                                                 \
     ".else\n\t" MF_DSP_MIX_MACS ".endif\n\t"
 /* One input word: pixel 0's at byte X_ of x (pixel 1's D_ further), its weights at byte W_ of w. */
@@ -1180,15 +1181,13 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     ".set .Lmf_seg_nw, 8 * (.Lmf_seg_i + 1)\n\t"                                                 \
     ".if .Lmf_seg_first\n\t"   /* MF_DSP_SEG_MACS' first word */                                   \
     "smlad %[ma1], %[e1], %[wa], %[ma0]\n\t"                                                     \
-    "sxtb16 %[sa1], %[wa]\n\t"                                                                   \
+    "smlad %[ma0], %[e0], %[wa], %[ma0]\n\t" "sxtb16 %[wa], %[wa]\n\t"                           \
     "smlad %[mb1], %[e1], %[wb], %[mb0]\n\t"                                                     \
-    "sxtb16 %[sb1], %[wb]\n\t"                                                                   \
-    "smlad %[sa0], %[e0], %[sa1], %[ma0]\n\t"                                                    \
-    "smlad %[sa1], %[e1], %[sa1], %[ma0]\n\t"                                                    \
-    "smlad %[ma0], %[e0], %[wa], %[ma0]\n\t" MF_DSP_SEG_NEXT(wa, w, ".Lmf_seg_nw")                  \
-    "smlad %[sb0], %[e0], %[sb1], %[mb0]\n\t"                                                    \
-    "smlad %[sb1], %[e1], %[sb1], %[mb0]\n\t" MF_DSP_SEG_NEXT(e1, x, ".Lmf_seg_nx + %c[d]")         \
-    "smlad %[mb0], %[e0], %[wb], %[mb0]\n\t" MF_DSP_SEG_NEXT(e0, x, ".Lmf_seg_nx")                  \
+    "smlad %[mb0], %[e0], %[wb], %[mb0]\n\t" "sxtb16 %[wb], %[wb]\n\t"                           \
+    "smlad %[sa1], %[e1], %[wa], %[sa0]\n\t"                                                     \
+    "smlad %[sa0], %[e0], %[wa], %[sa0]\n\t" MF_DSP_SEG_NEXT(wa, w, ".Lmf_seg_nw")                  \
+    "smlad %[sb1], %[e1], %[wb], %[sb0]\n\t" MF_DSP_SEG_NEXT(e1, x, ".Lmf_seg_nx + %c[d]")         \
+    "smlad %[sb0], %[e0], %[wb], %[sb0]\n\t" MF_DSP_SEG_NEXT(e0, x, ".Lmf_seg_nx")                  \
     ".set .Lmf_seg_first, 0\n\t"                                                                 \
     ".else\n\t"                                                                                 \
     MF_DSP_MIX_MACS_AT(MF_DSP_SEG_NEXT(wa, w, ".Lmf_seg_nw"), MF_DSP_SEG_NEXT(e0, x, ".Lmf_seg_nx"),      \
@@ -1259,6 +1258,27 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
 /* MF_DSP_SEG_RQ for mf_dsp_seg_groups, its constants loaded before (m2 in e0, -shift-1 in e1, left there: the last
  * channel's carries the group loop's MF_DSP_PW_MORE bit). */
 #define MF_DSP_SEG_RQW(A0_, A1_, STORE_) MF_DSP_SEG_RQR(A0_, A1_, e0, e1, STORE_)
+/* c' of a pair (mf_dsp_seg_groups; ops/conv2d.py pw_consts) from A0_, A1_ = 256 times its accumulators: SMMLA with mult
+ * (e0) and Ra (sa0; Ra - 128 for a negative one unless MF_NEG_CLAMPED, built in sa1), >> e + 7 (e1 >> 8, e1 left so),
+ * saturated, clamped; STORE_ stores them (MF_DSP_PW_RQD's arithmetic) */
+#define MF_DSP_SEG_RQD(A0_, A1_, STORE_)                                                        \
+    ".if 2 * (%c[lo]) + 1 < %c[k]\n\t"   /* not MF_NEG_CLAMPED(lo, out offset) */                 \
+    "asr %[sa1], %[" #A0_ "], #31\n\tadd %[sa1], %[sa0], %[sa1], lsl #7\n\t"                      \
+    "smmla %[" #A0_ "], %[" #A0_ "], %[e0], %[sa1]\n\t"                                           \
+    "asr %[sa1], %[" #A1_ "], #31\n\tadd %[sa1], %[sa0], %[sa1], lsl #7\n\t"                      \
+    "smmla %[" #A1_ "], %[" #A1_ "], %[e0], %[sa1]\n\t"                                           \
+    ".else\n\t"                                                                                \
+    "smmla %[" #A0_ "], %[" #A0_ "], %[e0], %[sa0]\n\t"                                           \
+    "smmla %[" #A1_ "], %[" #A1_ "], %[e0], %[sa0]\n\t"                                           \
+    ".endif\n\t"                                                                               \
+    "lsr %[e1], %[e1], #8\n\t"                                                                  \
+    "asr %[" #A0_ "], %[" #A0_ "], %[e1]\n\tasr %[" #A1_ "], %[" #A1_ "], %[e1]\n\t"             \
+    "ssat %[" #A0_ "], #8, %[" #A0_ "]\n\tssat %[" #A1_ "], #8, %[" #A1_ "]\n\t"                 \
+    ".if %c[clo]\n\tcmp %[" #A0_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A0_ "], #%c[lo]\n\t"          \
+    "cmp %[" #A1_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A1_ "], #%c[lo]\n\t.endif\n\t"              \
+    ".if %c[chi]\n\tcmp %[" #A0_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A0_ "], #%c[hi]\n\t"          \
+    "cmp %[" #A1_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A1_ "], #%c[hi]\n\t.endif\n\t"              \
+    STORE_
 /* channel C_'s outputs A0_, A1_ through the out pointers in wa (pixel 0) and wb (pixel 1) */
 #define MF_DSP_SEG_STW(A0_, A1_, C_)                                                            \
     "strb %[" #A0_ "], [%[wa], #" #C_ "]\n\tstrb %[" #A1_ "], [%[wb], #" #C_ "]\n\t"
@@ -1282,21 +1302,21 @@ MF_KERNEL void mf_dsp_seg_groups(const int16_t *x, const int32_t kh, const int32
     __asm__ volatile(
         "sub sp, sp, #8\n\tstr %[ma1], [sp]\n\tstr %[mb1], [sp, #4]\n"
         "2:\n\t"
-        "ldr %[ma0], [%[w], #%c[rq]]\n\tldr %[mb0], [%[w], #%c[rq] + 24]\n\t"   /* the biases (MF_DSP_SEG_MACS) */
+        "ldr %[ma0], [%[w], #%c[rq]]\n\tldr %[sa0], [%[w], #%c[rq] + 4]\n\t"   /* the starts (MF_DSP_SEG_MACS) */
+        "ldr %[mb0], [%[w], #%c[rq] + 8]\n\tldr %[sb0], [%[w], #%c[rq] + 12]\n\t"
         MF_DSP_SEG_WINDOW
         "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"
         "sub %[mb0], %[mb0], %[sb0]\n\tsub %[mb1], %[mb1], %[sb1]\n\t"
-        /* each channel's constants in one load chain (M4 pipelining): c''s bias into sa0, stored (dead) by then */
-        "ldr %[wa], [sp]\n\tldr %[wb], [sp, #4]\n\tldr %[e0], [%[w], #%c[rq] + 8]\n\tldr %[e1], [%[w], #%c[rq] + 16]\n\t"
+        /* per pair (pw_consts): c with m2 (e0) and -shift-1 (e1's low byte), stored; c' with Ra (into sa0, free once
+         * c is stored), mult (e0) and e + 7 (e1 >> 8) */
+        "ldr %[wa], [sp]\n\tldr %[wb], [sp, #4]\n\tldr %[e0], [%[w], #%c[rq] + 16]\n\tldr %[e1], [%[w], #%c[rq] + 20]\n\t"
         MF_DSP_SEG_RQW(sa0, sa1, MF_DSP_SEG_STW(sa0, sa1, 0))
-        "ldr %[sa0], [%[w], #%c[rq] + 4]\n\tldr %[e0], [%[w], #%c[rq] + 12]\n\tldr %[e1], [%[w], #%c[rq] + 20]\n\t"
-        "add %[ma0], %[sa0], %[ma0], asr #8\n\tadd %[ma1], %[sa0], %[ma1], asr #8\n\t"
-        MF_DSP_SEG_RQW(ma0, ma1, MF_DSP_SEG_STW(ma0, ma1, 1))
-        "ldr %[e0], [%[w], #%c[rq] + 32]\n\tldr %[e1], [%[w], #%c[rq] + 40]\n\tldr %[sa0], [%[w], #%c[rq] + 28]\n\t"
+        "ldr %[sa0], [%[w], #%c[rq] + 24]\n\tldr %[e0], [%[w], #%c[rq] + 28]\n\t"
+        MF_DSP_SEG_RQD(ma0, ma1, MF_DSP_SEG_STW(ma0, ma1, 1))
+        "ldr %[e0], [%[w], #%c[rq] + 32]\n\tldr %[e1], [%[w], #%c[rq] + 36]\n\t"
         MF_DSP_SEG_RQW(sb0, sb1, MF_DSP_SEG_STW(sb0, sb1, 2))
-        "add %[mb0], %[sa0], %[mb0], asr #8\n\tadd %[mb1], %[sa0], %[mb1], asr #8\n\t"
-        "ldr %[e0], [%[w], #%c[rq] + 36]\n\tldr %[e1], [%[w], #%c[rq] + 44]\n\t"
-        MF_DSP_SEG_RQW(mb0, mb1, MF_DSP_SEG_STW(mb0, mb1, 3))
+        "ldr %[sa0], [%[w], #%c[rq] + 40]\n\tldr %[e0], [%[w], #%c[rq] + 44]\n\t"
+        MF_DSP_SEG_RQD(mb0, mb1, MF_DSP_SEG_STW(mb0, mb1, 3))
         "tst %[e1], #" MF_DSP_PW_MORE "\n\t"   /* Z clear: another group follows */
         "add %[wa], %[wa], #4\n\tadd %[wb], %[wb], #4\n\t"
         "str %[wa], [sp]\n\tstr %[wb], [sp, #4]\n\t"
@@ -1328,11 +1348,11 @@ MF_KERNEL void mf_dsp_seg_rows(const int16_t *x, const int32_t kh, const int32_t
     }
     for (int32_t c = 0; c < n_out; c += 4, wseg += 8 * words + 48, out0 += 4, out1 += 4) {
         const int32_t *rq = (const int32_t *)(const void *)(wseg + 8 * words);   /* the group's constants */
-        int32_t ma0 = rq[0], mb0 = rq[6], ma1, sa0, sa1, mb1, sb0, sb1;   /* the biases: MF_DSP_SEG_MACS */
+        int32_t ma0 = rq[0], mb0 = rq[6], sa0 = rq[0], sb0 = rq[6], ma1, sa1, mb1, sb1;   /* MF_DSP_SEG_MACS */
         int32_t e0, e1, wa, wb;
         __asm__ volatile(MF_DSP_SEG_WINDOW
                          : [ma0] "+r"(ma0), [ma1] "=&r"(ma1), [mb0] "+r"(mb0), [mb1] "=&r"(mb1),
-                           [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
+                           [sa0] "+r"(sa0), [sa1] "=&r"(sa1), [sb0] "+r"(sb0), [sb1] "=&r"(sb1),
                            [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb)
                          : [x] "r"(x), [w] "r"(wseg), [kh] "i"(kh), [nf] "i"(nf), [odd] "i"(odd), [rs] "i"(rs), [d] "i"(d)
                          : "memory");
@@ -1437,12 +1457,18 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
  * out_c % 4 == 0 whose mixed weights and fast requantisation are exact. The arithmetic of mf_dsp_mix_rows
  * (2 pixels x 4 channels, one SXTB16 per 4 weights), but each 4-channel group is one pass of a single asm
  * block, requantisation included: the group's 4*in_c mixed weight bytes are followed in the same stream by
- * its 12 constants, per channel bias, m2 = 2*mult - 2^32, -shift-1 (mf_dsp_out_fast's), read after the
- * window loop. The accumulators start at zero (SMUAD on the first chunk), so c's sum is sa and c''s is
- * (ma - sa) >> 8 (exact: ma - sa = 256 * c''s sum, |c''s sum| < 2^23 by mix_layout's check); the bias is
- * added after. The 4 outputs of a pixel are packed (BFI) into one word, clamped 4 at a time (SSUB8 + SEL
+ * its 12 constants (ops/conv2d.py pw_consts): per mixed pair (c, c') two start values, c's m2 = 2*mult - 2^32 and a
+ * word W holding c's -shift-1 and c''s e + 7, c''s Ra and mult. The accumulators start there (sa at b_c, ma at
+ * b_c + 256 * b_c', loaded with the window's first words), so after the window sa is c's accumulator and ma - sa is
+ * 256 times c''s (exact while |c''s accumulator| < 2^23, pw_consts' check; a wrapping ma cancels). c is requantised
+ * as mf_dsp_out_fast does (SMMLAR with m2, >> -shift-1, + 2 * out_offset + 1, SSAT >> 1); c' straight from ma - sa:
+ * SMMLA(256 * acc, mult, Ra) >> (e + 7) is floor((acc * mult + 2^30 + rnd * 2^31) / 2^(31 + e)) with
+ * rnd = 2^(e-1) + out_offset * 2^e (less one for a negative accumulator unless MF_NEG_CLAMPED: Ra - 128), i.e.
+ * TFLM's SRDHM, rounding divide and output offset in one multiply (mf_dw_requant's form with the accumulator scaled
+ * by 256 instead of 2): 4 instructions an output instead of 6, the same constant bytes (MF_DSP_PW_OUT4). The 4
+ * outputs of a pixel are packed (BFI) into one word, clamped 4 at a time (SSUB8 + SEL
  * against the replicated activation bound, only when it is tighter than int8) and stored with one STR.
- * The group loop ends on a bit of the group's last constant (MF_DSP_PW_MORE). Pixel 0's out pointer lives after
+ * The group loop ends on a bit of the group's W_b (MF_DSP_PW_MORE, W_b >> 8). Pixel 0's out pointer lives after
  * the x16 sentinel (pixel 1's outputs are out_c further; the asm block needs all 14 registers for accumulators,
  * temporaries and the x16/weight pointers); with in_c <= 32 (windows unrolled) a pair is mf_dsp_pw_pair instead, x16
  * read sp-relative and the out pointer in the freed register. A lone last pixel goes through mf_dsp_pw_rows1.
@@ -1451,22 +1477,29 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
  * paths holds. Scratch: MF_CONV2D_PW_SCRATCH_BYTES. */
 #define MF_CONV2D_PW_SCRATCH_BYTES(in_c) (4 * (in_c) + 16)   /* x16, sentinel, out pointer, 2 spare words */
 
-/* mf_dsp_mix_rows' half chunk for the window's first chunk: SMUAD starts the accumulators. */
+/* mf_dsp_mix_rows' half chunk for the window's first chunk, the accumulators starting at the group's start values
+ * (ops/conv2d.py pw_consts: ma at Bm, sa at Bs, per pair; %[rq] bytes after the group's weights, w at the group): the
+ * four starts load in the half's load chain into ma0, sa0, mb0, sb0, whose pixel-1 partners accumulate from them
+ * before they accumulate into themselves (the same 10 instructions as SMUAD from zero, M4 pipelining kept). */
 #define MF_DSP_PW_HALF0(O_)                                                                      \
-    "ldr %[e0], [" MF_PW_X ", #" #O_ "]\n\t"                                                            \
-    "ldr %[e1], [" MF_PW_X ", #" #O_ "+4]\n\t"                                                          \
+    "ldr %[e0], [" MF_PW_X ", #" #O_ "]\n\t"                                                     \
+    "ldr %[e1], [" MF_PW_X ", #" #O_ "+4]\n\t"                                                   \
     "ldr %[wa], [%[w], #" #O_ "]\n\t"                                                            \
     "ldr %[wb], [%[w], #" #O_ "+4]\n\t"                                                          \
-    "smuad %[ma0], %[e0], %[wa]\n\t"                                                             \
-    "smuad %[ma1], %[e1], %[wa]\n\t"                                                             \
-    "sxtb16 %[wa], %[wa]\n\t"                                                                    \
-    "smuad %[mb0], %[e0], %[wb]\n\t"                                                             \
-    "smuad %[mb1], %[e1], %[wb]\n\t"                                                             \
-    "sxtb16 %[wb], %[wb]\n\t"                                                                    \
-    "smuad %[sa0], %[e0], %[wa]\n\t"                                                             \
-    "smuad %[sa1], %[e1], %[wa]\n\t"                                                             \
-    "smuad %[sb0], %[e0], %[wb]\n\t"                                                             \
-    "smuad %[sb1], %[e1], %[wb]\n\t"
+    "ldr %[ma0], [%[w], #%c[rq]]\n\t"                                                           \
+    "ldr %[sa0], [%[w], #%c[rq] + 4]\n\t"                                                       \
+    "ldr %[mb0], [%[w], #%c[rq] + 8]\n\t"                                                       \
+    "ldr %[sb0], [%[w], #%c[rq] + 12]\n\t"                                                      \
+    "smlad %[ma1], %[e1], %[wa], %[ma0]\n\t"                                                    \
+    "smlad %[ma0], %[e0], %[wa], %[ma0]\n\t"                                                    \
+    "sxtb16 %[wa], %[wa]\n\t"                                                                   \
+    "smlad %[mb1], %[e1], %[wb], %[mb0]\n\t"                                                    \
+    "smlad %[mb0], %[e0], %[wb], %[mb0]\n\t"                                                    \
+    "sxtb16 %[wb], %[wb]\n\t"                                                                   \
+    "smlad %[sa1], %[e1], %[wa], %[sa0]\n\t"                                                    \
+    "smlad %[sa0], %[e0], %[wa], %[sa0]\n\t"                                                    \
+    "smlad %[sb1], %[e1], %[wb], %[sb0]\n\t"                                                    \
+    "smlad %[sb0], %[e0], %[wb], %[sb0]\n\t"
 /* mf_dsp_mix_rows' half chunk with the x16 words at XO_ and the weights at WO_; the loads alone (PW_LD) and the
  * arithmetic alone (MF_DSP_MIX_MACS). */
 #define MF_DSP_PW_LD(XO_, WO_)                                                                   \
@@ -1483,16 +1516,19 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
     MF_DSP_PW_LD(32, -32) MF_DSP_MIX_MACS MF_DSP_PW_LD(40, -24) MF_DSP_MIX_MACS MF_DSP_PW_LD(48, -16) MF_DSP_MIX_MACS \
     MF_DSP_PW_LD(56, -8) MF_DSP_MIX_MACS
 /* The group's window: x16 and weights from x and w, 8 accumulators out; x left at the sentinel, w at the group's
- * constants. Windows of up to 8 chunks are unrolled, the first chunk starting the accumulators (SMUAD); wider
- * ones zero them (UMULL of zeros, two a cycle) and run nch % 4 leading chunks, then passes of 4 (the code of
+ * constants. The first chunk starts the accumulators from the group's start values (MF_DSP_PW_HALF0, MF_PW7_HALF0;
+ * without it, ini 0, MF_DSP_PW_START loads them), then nch % 4 leading chunks, then passes of 4 (the code of
  * mf_dsp_mix_rows' size). M4/M33: each half chunk's four loads back to back (LDR pipelining), the pass check
  * loading the next pass's first word. */
-#define MF_DSP_PW_ZERO                                                                           \
-    "mov %[e1], #0\n\tumull %[ma0], %[ma1], %[e1], %[e1]\n\tumull %[mb0], %[mb1], %[e1], %[e1]\n\t" \
-    "umull %[sa0], %[sa1], %[e1], %[e1]\n\tumull %[sb0], %[sb1], %[e1], %[e1]\n\t"
+/* Every accumulator from its pair's start value (pw_consts: ma at Bm, sa at Bs), w at the group. */
+#define MF_DSP_PW_START                                                                          \
+    "ldr %[ma0], [%[w], #%c[rq]]\n\tldr %[ma1], [%[w], #%c[rq]]\n\t"                            \
+    "ldr %[sa0], [%[w], #%c[rq] + 4]\n\tldr %[sa1], [%[w], #%c[rq] + 4]\n\t"                    \
+    "ldr %[mb0], [%[w], #%c[rq] + 8]\n\tldr %[mb1], [%[w], #%c[rq] + 8]\n\t"                    \
+    "ldr %[sb0], [%[w], #%c[rq] + 12]\n\tldr %[sb1], [%[w], #%c[rq] + 12]\n\t"
 #define MF_DSP_PW_O(N_) (16 * %c[ini] + 16 * %c[one] + 32 * %c[two] + N_)   /* chunk N_/16 of the "four" lead */
 #define MF_DSP_PW_WINDOW_M4                                                                       \
-    ".if %c[ini]\n\t" MF_DSP_PW_HALF0(0) MF_DSP_MIX_HALF(8) ".else\n\t" MF_DSP_PW_ZERO ".endif\n\t"  \
+    ".if %c[ini]\n\t" MF_DSP_PW_HALF0(0) MF_DSP_MIX_HALF(8) ".else\n\t" MF_DSP_PW_START ".endif\n\t"  \
     ".if %c[one]\n\t" MF_DSP_MIX_CHUNK(16 * %c[ini]) ".endif\n\t"                                 \
     ".if %c[two]\n\t" MF_DSP_MIX_CHUNK(16 * %c[ini] + 16 * %c[one])                                 \
     MF_DSP_MIX_CHUNK(16 * %c[ini] + 16 * %c[one] + 16) ".endif\n\t"                                  \
@@ -1520,9 +1556,24 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
     M_(sb0, e0, wb) "ldr %[e0], [" MF_PW_X ", #" #O_ "+8]\n\t"                                           \
     M_(sb1, e1, wb)
 #define MF_PW7_CHUNK(O_) MF_PW7_HALF(O_, MF_PW_SMLAD) MF_PW7_HALF(O_ + 8, MF_PW_SMLAD)
+/* The window's first half on the M7: its words and the group's four start values loaded first (pairs of loads), then
+ * MF_DSP_PW_HALF0's arithmetic with the next half's first words loaded beside the last SMLADs (as MF_PW7_HALF). */
+#define MF_PW7_HALF0                                                                             \
+    "ldr %[wa], [%[w]]\n\tldr %[e0], [" MF_PW_X "]\n\t"                                         \
+    "ldr %[e1], [" MF_PW_X ", #4]\n\tldr %[wb], [%[w], #4]\n\t"                                 \
+    "ldr %[ma0], [%[w], #%c[rq]]\n\tldr %[mb0], [%[w], #%c[rq] + 8]\n\t"                        \
+    "ldr %[sa0], [%[w], #%c[rq] + 4]\n\tldr %[sb0], [%[w], #%c[rq] + 12]\n\t"                   \
+    "smlad %[ma1], %[e1], %[wa], %[ma0]\n\t"                                                    \
+    "smlad %[ma0], %[e0], %[wa], %[ma0]\n\t" "sxtb16 %[wa], %[wa]\n\t"                          \
+    "smlad %[mb1], %[e1], %[wb], %[mb0]\n\t"                                                    \
+    "smlad %[mb0], %[e0], %[wb], %[mb0]\n\t" "sxtb16 %[wb], %[wb]\n\t"                          \
+    "smlad %[sa1], %[e1], %[wa], %[sa0]\n\t"                                                    \
+    "smlad %[sa0], %[e0], %[wa], %[sa0]\n\t" "ldr %[wa], [%[w], #8]\n\t"                        \
+    "smlad %[sb1], %[e1], %[wb], %[sb0]\n\t"                                                    \
+    "smlad %[sb0], %[e0], %[wb], %[sb0]\n\t" "ldr %[e0], [" MF_PW_X ", #8]\n\t"
 #define MF_DSP_PW_WINDOW_M7                                                                       \
-    "ldr %[wa], [%[w]]\n\tldr %[e0], [%[x]]\n\t"                                                   \
-    ".if %c[ini]\n\t" MF_PW7_HALF(0, MF_PW_SMUAD) MF_PW7_HALF(8, MF_PW_SMLAD) ".else\n\t" MF_DSP_PW_ZERO ".endif\n\t" \
+    ".if %c[ini]\n\t" MF_PW7_HALF0 MF_PW7_HALF(8, MF_PW_SMLAD) ".else\n\t" MF_DSP_PW_START                    \
+    "ldr %[wa], [%[w]]\n\tldr %[e0], [%[x]]\n\t.endif\n\t" \
     ".if %c[one]\n\t" MF_PW7_CHUNK(16 * %c[ini]) ".endif\n\t"                                     \
     ".if %c[two]\n\t" MF_PW7_CHUNK(16 * %c[ini] + 16 * %c[one]) MF_PW7_CHUNK(16 * %c[ini] + 16 * %c[one] + 16) \
     ".endif\n\t"                                                                                 \
@@ -1538,28 +1589,42 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
 #else
 #define MF_DSP_PW_WINDOW MF_DSP_PW_WINDOW_M4
 #endif
-/* A channel's constants: bias to e0, m2 to e1, -shift-1 to wa (three loads, not LDM: its register list would
- * follow the allocator's register numbers, not the operand order). */
-#define MF_DSP_PW_CONSTS "ldr %[e1], [%[w], #4]\n\tldr %[wa], [%[w], #8]\n\tldr %[e0], [%[w]], #12\n\t"
-/* MF_DSP_RQ2 with m2 in e1, -shift-1 in wa */
+/* A pair's constants (ops/conv2d.py pw_consts) at byte O_ of w (the group's constants): c's m2 to e1, W (c's -shift-1
+ * in its low byte, c''s e + 7 in the next) to wa, c''s Ra to e0 and mult to wb; one load chain. */
+#define MF_DSP_PW_CONSTS(O_)                                                                     \
+    "ldr %[e1], [%[w], #" #O_ "]\n\tldr %[wa], [%[w], #" #O_ " + 4]\n\t"                          \
+    "ldr %[e0], [%[w], #" #O_ " + 8]\n\tldr %[wb], [%[w], #" #O_ " + 12]\n\t"
+/* c (accumulators A0_, A1_: its value, bias in): MF_DSP_RQ2 with m2 in e1, -shift-1 in wa's low byte */
 #define MF_DSP_PW_RQ(A0_, A1_) MF_DSP_RQ2(A0_, A1_, e1, wa)
+/* c' (A0_, A1_: 256 times its value): SMMLA with mult (wb) and Ra (e0; Ra - 128 for a negative one unless the
+ * activation clamps negatives, built in e1), >> e + 7 (wa's second byte, wa shifted down), saturated: TFLM's
+ * requantisation and output offset (pw_consts) */
+#define MF_DSP_PW_RQD(A0_, A1_)                                                                  \
+    ".if 2 * (%c[lo]) + 1 < %c[k]\n\t"   /* not MF_NEG_CLAMPED(lo, out offset) */                  \
+    "asr %[e1], %[" #A0_ "], #31\n\tadd %[e1], %[e0], %[e1], lsl #7\n\t"                          \
+    "smmla %[" #A0_ "], %[" #A0_ "], %[wb], %[e1]\n\t"                                            \
+    "asr %[e1], %[" #A1_ "], #31\n\tadd %[e1], %[e0], %[e1], lsl #7\n\t"                          \
+    "smmla %[" #A1_ "], %[" #A1_ "], %[wb], %[e1]\n\t"                                            \
+    ".else\n\t"                                                                                 \
+    "smmla %[" #A0_ "], %[" #A0_ "], %[wb], %[e0]\n\t"                                            \
+    "smmla %[" #A1_ "], %[" #A1_ "], %[wb], %[e0]\n\t"                                            \
+    ".endif\n\t"                                                                                \
+    "lsr %[wa], %[wa], #8\n\t"                                                                   \
+    "asr %[" #A0_ "], %[" #A0_ "], %[wa]\n\tasr %[" #A1_ "], %[" #A1_ "], %[wa]\n\t"              \
+    "ssat %[" #A0_ "], #8, %[" #A0_ "]\n\tssat %[" #A1_ "], #8, %[" #A1_ "]\n\t"
 
-/* A group's 8 outputs from its accumulators (no bias) and its 12 constants at w (w left after them): channel by
- * channel the bias added and requantised (both pixels), then pixel 0's 4 outputs packed into sa0, pixel 1's into sa1,
- * clamped 4 at a time when the activation is tighter than int8; the flags say whether another group follows. LD_
- * (the out pointer's load into wb, free here, or nothing) issues between two BFIs (a pair on the M7), and sa0 is
- * finished last, so the caller's first store (sa1's) pairs with its last instruction. */
+/* A group's 8 outputs from its accumulators (started at the group's start values, so sa = c's accumulator and
+ * ma - sa = 256 times c''s) and its constants at w + 16 (w left at the next group): per pair c from sa (MF_DSP_PW_RQ),
+ * c' from ma - sa (MF_DSP_PW_RQD), both pixels; then pixel 0's 4 outputs packed into sa0, pixel 1's into sa1, clamped 4
+ * at a time when the activation is tighter than int8; the flags say whether another group follows (W_b's bit, in wa
+ * shifted). LD_ (the out pointer's load into wb, free here, or nothing) issues between two BFIs (a pair on the M7),
+ * and sa0 is finished last, so the caller's first store (sa1's) pairs with its last instruction. */
 #define MF_DSP_PW_OUT4(LD_)                                                                       \
     "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"                                 \
     "sub %[mb0], %[mb0], %[sb0]\n\tsub %[mb1], %[mb1], %[sb1]\n\t"                                 \
-    MF_DSP_PW_CONSTS        /* channel 0: sa */                                                  \
-    "add %[sa0], %[sa0], %[e0]\n\tadd %[sa1], %[sa1], %[e0]\n\t" MF_DSP_PW_RQ(sa0, sa1)              \
-    MF_DSP_PW_CONSTS        /* channel 1: (ma - sa) >> 8 */                                      \
-    "add %[ma0], %[e0], %[ma0], asr #8\n\tadd %[ma1], %[e0], %[ma1], asr #8\n\t" MF_DSP_PW_RQ(ma0, ma1) \
-    MF_DSP_PW_CONSTS        /* channel 2: sb */                                                  \
-    "add %[sb0], %[sb0], %[e0]\n\tadd %[sb1], %[sb1], %[e0]\n\t" MF_DSP_PW_RQ(sb0, sb1)              \
-    MF_DSP_PW_CONSTS        /* channel 3: (mb - sb) >> 8 */                                      \
-    "add %[mb0], %[e0], %[mb0], asr #8\n\tadd %[mb1], %[e0], %[mb1], asr #8\n\t" MF_DSP_PW_RQ(mb0, mb1) \
+    MF_DSP_PW_CONSTS(16) MF_DSP_PW_RQ(sa0, sa1) MF_DSP_PW_RQD(ma0, ma1)   /* channels 0, 1 */        \
+    MF_DSP_PW_CONSTS(32) MF_DSP_PW_RQ(sb0, sb1) MF_DSP_PW_RQD(mb0, mb1)   /* channels 2, 3 */        \
+    "add %[w], %[w], #48\n\t"                                                                    \
     "tst %[wa], #" MF_DSP_PW_MORE "\n\t"   /* Z clear: another group follows (kept to the group's branch) */ \
     "bfi %[sa1], %[ma1], #8, #8\n\t" LD_ "bfi %[sa0], %[ma0], #8, #8\n\t"                           \
     "bfi %[sa1], %[sb1], #16, #8\n\tbfi %[sa0], %[sb0], #16, #8\n\t"                               \
@@ -1593,11 +1658,25 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
     "smlad %[mb], %[e1], %[wd], %[mb]\n\t" "sxtb16 %[wd], %[wd]\n\t"                              \
     "smlad %[sa], %[e1], %[wc], %[sa]\n\t"                                                       \
     "smlad %[sb], %[e1], %[wd], %[sb]\n\t"
-/* Six constant words (two channels' bias, m2, -shift-1) from w into e0, e1, wa (first channel) and wb, wc, wd
- * (second), one load chain, w stepped past them by its last (post-indexed) load. */
-#define MF_PW1_CONSTS6                                                                           \
-    "ldr %[e1], [%[w], #4]\n\tldr %[wa], [%[w], #8]\n\tldr %[wb], [%[w], #12]\n\t"                  \
-    "ldr %[wc], [%[w], #16]\n\tldr %[wd], [%[w], #20]\n\tldr %[e0], [%[w]], #24\n\t"
+/* One pixel's pair (c, c') of a group from its accumulators S_ (c's value) and D_ (ma - sa: 256 times c''s) and the
+ * pair's constants at byte O_ of w (pw_consts; MF_DSP_PW_OUT4's arithmetic on one pixel): c with SMMLAR, >> -shift-1,
+ * + 2 * out_offset + 1, SSAT >> 1; c' with SMMLA (mult, Ra, Ra - 128 for a negative one unless MF_NEG_CLAMPED),
+ * >> e + 7 (W's second byte), SSAT; wa left holding W >> 8. */
+#define MF_PW1_PAIR(S_, D_, O_)                                                                  \
+    "ldr %[e1], [%[w], #" #O_ "]\n\tldr %[wa], [%[w], #" #O_ " + 4]\n\t"                          \
+    "ldr %[e0], [%[w], #" #O_ " + 8]\n\tldr %[wb], [%[w], #" #O_ " + 12]\n\t"                     \
+    "smmlar %[" #S_ "], %[" #S_ "], %[e1], %[" #S_ "]\n\t"                                          \
+    ".if 2 * (%c[lo]) + 1 < %c[k]\n\t"   /* not MF_NEG_CLAMPED(lo, out offset) */                  \
+    "add %[" #S_ "], %[" #S_ "], %[" #S_ "], asr #31\n\t"                                          \
+    "asr %[wc], %[" #D_ "], #31\n\tadd %[e0], %[e0], %[wc], lsl #7\n\t"                            \
+    ".endif\n\t"                                                                                \
+    "smmla %[" #D_ "], %[" #D_ "], %[wb], %[e0]\n\t"                                              \
+    "asr %[" #S_ "], %[" #S_ "], %[wa]\n\t"                                                       \
+    "lsr %[wa], %[wa], #8\n\t"                                                                   \
+    ".if %c[k] >= 0\n\tadd %[" #S_ "], %[" #S_ "], #%c[k]\n\t.else\n\tsub %[" #S_ "], %[" #S_ "], #-%c[k]\n\t.endif\n\t" \
+    "asr %[" #D_ "], %[" #D_ "], %[wa]\n\t"                                                       \
+    "ssat %[" #S_ "], #8, %[" #S_ "], asr #1\n\t"                                                 \
+    "ssat %[" #D_ "], #8, %[" #D_ "]\n\t"
 MF_KERNEL void mf_dsp_pw_rows1(const int32_t *x16, const int32_t k4, const int8_t *w,
                                const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *out,
                                const int32_t xs)
@@ -1608,7 +1687,8 @@ MF_KERNEL void mf_dsp_pw_rows1(const int32_t *x16, const int32_t k4, const int8_
     int32_t ma, sa, mb, sb, e0, e1, wa, wb, wc, wd;
     __asm__ volatile(
         "2:\n\t"
-        "mov %[e1], #0\n\tumull %[ma], %[sa], %[e1], %[e1]\n\tumull %[mb], %[sb], %[e1], %[e1]\n\t"
+        "ldr %[ma], [%[w], #%c[rq]]\n\tldr %[sa], [%[w], #%c[rq] + 4]\n\t"   /* the starts (pw_consts) */
+        "ldr %[mb], [%[w], #%c[rq] + 8]\n\tldr %[sb], [%[w], #%c[rq] + 12]\n\t"
         ".if %c[lead] & 1\n\t" MF_PW1_CHUNK("0") ".endif\n\t"
         ".if %c[lead] & 2\n\t" MF_PW1_CHUNK("(%c[lead] & 1)") MF_PW1_CHUNK("(%c[lead] & 1) + 1") ".endif\n\t"
         ".if %c[lead]\n\tadd %[x], %[x], #%c[lead] * %c[cs]\n\tadd %[w], %[w], #%c[lead] * 16\n\t.endif\n\t"
@@ -1617,11 +1697,9 @@ MF_KERNEL void mf_dsp_pw_rows1(const int32_t *x16, const int32_t k4, const int8_
         "add %[x], %[x], #4 * %c[cs]\n\tadd %[w], %[w], #64\n\tcmp %[x], %[xe]\n\tbne 1b\n\t"
         ".endif\n\t"
         "sub %[ma], %[ma], %[sa]\n\tsub %[mb], %[mb], %[sb]\n\t"
-        MF_PW1_CONSTS6   /* channel 0: sa; channel 1: (ma - sa) >> 8 */
-        "add %[sa], %[sa], %[e0]\n\tadd %[ma], %[wb], %[ma], asr #8\n\t" MF_DSP_RQ1X2(sa, e1, wa, ma, wc, wd)
-        MF_PW1_CONSTS6   /* channel 2: sb; channel 3: (mb - sb) >> 8 */
-        "add %[sb], %[sb], %[e0]\n\tadd %[mb], %[wb], %[mb], asr #8\n\t" MF_DSP_RQ1X2(sb, e1, wa, mb, wc, wd)
-        "tst %[wd], #" MF_DSP_PW_MORE "\n\t"
+        MF_PW1_PAIR(sa, ma, 16) MF_PW1_PAIR(sb, mb, 32)   /* channels 0, 1; 2, 3 */
+        "add %[w], %[w], #48\n\t"
+        "tst %[wa], #" MF_DSP_PW_MORE "\n\t"
         "bfi %[sa], %[ma], #8, #8\n\tbfi %[sa], %[sb], #16, #8\n\tbfi %[sa], %[mb], #24, #8\n\t"
         ".if %c[clo]\n\tmov %[e0], #((%c[lo]) & 0xff) * 0x01010101\n\t"
         "ssub8 %[e1], %[sa], %[e0]\n\tsel %[sa], %[sa], %[e0]\n\t.endif\n\t"
@@ -1632,7 +1710,7 @@ MF_KERNEL void mf_dsp_pw_rows1(const int32_t *x16, const int32_t k4, const int8_
         "bne 2b"
         : [ma] "=&r"(ma), [sa] "=&r"(sa), [mb] "=&r"(mb), [sb] "=&r"(sb), [e0] "=&r"(e0), [e1] "=&r"(e1),
           [wa] "=&r"(wa), [wb] "=&r"(wb), [wc] "=&r"(wc), [wd] "=&r"(wd), [x] "+r"(x), [w] "+r"(w), [o] "+r"(out)
-        : [xe] "r"(xe), [lead] "i"(lead), [loop] "i"(nch >= 4), [nch] "i"(nch), [cs] "i"(4 * xs),
+        : [xe] "r"(xe), [lead] "i"(lead), [loop] "i"(nch >= 4), [nch] "i"(nch), [cs] "i"(4 * xs), [rq] "i"(4 * k4),
           [xs] "i"(xs), [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
           [clo] "i"(act_min > -128), [chi] "i"(act_max < 127)
         : "cc", "memory");
@@ -1680,7 +1758,7 @@ MF_KERNEL void mf_dsp_pw_pair(const int8_t *pa, const int8_t *pb, const int32_t 
 #define MF_PW_X "sp"
 #if defined(MF_TARGET_M7)
 #define MF_PW_WIN_CHUNK(J_) ".if " #J_ " < %c[nch]\n\t" MF_PW7_CHUNK(16 * J_) ".endif\n\t"
-#define MF_PW_WIN_HEAD "ldr %[wa], [%[w]]\n\tldr %[e0], [sp]\n\t" MF_PW7_HALF(0, MF_PW_SMUAD) MF_PW7_HALF(8, MF_PW_SMLAD)
+#define MF_PW_WIN_HEAD MF_PW7_HALF0 MF_PW7_HALF(8, MF_PW_SMLAD)
 #else
 #define MF_PW_WIN_CHUNK(J_) ".if " #J_ " < %c[nch]\n\t" MF_DSP_MIX_CHUNK(16 * J_) ".endif\n\t"
 #define MF_PW_WIN_HEAD MF_DSP_PW_HALF0(0) MF_DSP_MIX_HALF(8)
@@ -1698,7 +1776,7 @@ MF_KERNEL void mf_dsp_pw_pair(const int8_t *pa, const int8_t *pb, const int32_t 
         : [ma0] "+r"(ma0), [ma1] "+r"(ma1), [mb0] "=&r"(mb0), [mb1] "=&r"(mb1),
           [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
           [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [w] "+r"(w), [o] "+r"(o)
-        : [nch] "i"(nch), [fr] "i"((4 * k4 + 4 + 7) & ~7), [oc] "i"(n_out),
+        : [nch] "i"(nch), [fr] "i"((4 * k4 + 4 + 7) & ~7), [oc] "i"(n_out), [rq] "i"(4 * k4),
           [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
           [clo] "i"(act_min > -128), [chi] "i"(act_max < 127)
         : "cc", "memory");
@@ -1743,7 +1821,7 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
             : [ma0] "=&r"(ma0), [ma1] "=&r"(ma1), [mb0] "=&r"(mb0), [mb1] "=&r"(mb1),
               [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
               [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [x] "+r"(x), [w] "+r"(w)
-            : [ini] "i"(ini), [one] "i"(one), [two] "i"(two), [four] "i"(four), [lead] "i"(lead), [oc] "i"(oc), [loop] "i"(nch > lead), [k4] "i"(k4),
+            : [ini] "i"(ini), [one] "i"(one), [two] "i"(two), [four] "i"(four), [lead] "i"(lead), [oc] "i"(oc), [loop] "i"(nch > lead), [k4] "i"(k4), [rq] "i"(4 * k4),
               [k] "i"(2 * p->out_offset + 1), [lo] "i"(p->act_min), [hi] "i"(p->act_max),
               [clo] "i"(p->act_min > -128), [chi] "i"(p->act_max < 127)
             : "cc", "memory");
@@ -1753,8 +1831,8 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
 /* ---- row entries on a stream of groups with their constants (mix = 6) -----------------------------------
  * mf_conv2d_s8_rowmix's windows (row entries, weights in the entries' order, mix = 4 above) with
  * mf_conv2d_s8_pw's stream and tail: each 4-channel group's mixed weights followed by its 12 constants
- * (ops/conv2d.py group_stream), so a pixel pair is one asm block over all groups: accumulators zeroed (the bias is
- * added after), the window loop of the core's schedule (MF_DSP_RMIX_WINDOW_M4 / _M7), then MF_DSP_PW_OUT4 and both
+ * (ops/conv2d.py group_stream), so a pixel pair is one asm block over all groups: accumulators from the group's
+ * start values (MF_DSP_PW_START), the window loop of the core's schedule (MF_DSP_RMIX_WINDOW_M4 / _M7), then MF_DSP_PW_OUT4 and both
  * pixels' 4 outputs stored as words; w runs through the stream, x steps back to the window's start, the loop ends on
  * MF_DSP_PW_MORE. Pixel 0's out pointer, and on the M7 the group's weight end, are on the stack (all 14 registers are
  * taken).
@@ -1771,12 +1849,12 @@ MF_KERNEL void mf_dsp_rowpw_pair(const int16_t *x16, const int32_t k4, const int
     const int8_t *w = stream;
 #if defined(MF_TARGET_M7)
     const void *end = 0;   /* the group's weight end, set by the asm */
-    __asm__ volatile("2:\n\t" MF_DSP_PW_ZERO "add %[wb], %[w], #8 * %c[nw]\n\tstr %[wb], %[end]\n\t"
+    __asm__ volatile("2:\n\t" MF_DSP_PW_START "add %[wb], %[w], #8 * %c[nw]\n\tstr %[wb], %[end]\n\t"
                      MF_DSP_RMIX_WINDOW_M7 "\n\t"
                      "sub %[x], %[x], #4 * %c[nw]\n\t"
 #else
     const void *end = x16 + k4 - 2;   /* x after the last pass (biased by -4 bytes) */
-    __asm__ volatile("2:\n\t" MF_DSP_PW_ZERO MF_DSP_RMIX_WINDOW_M4 "\n\t"
+    __asm__ volatile("2:\n\t" MF_DSP_PW_START MF_DSP_RMIX_WINDOW_M4 "\n\t"
                      ".if %c[loop]\n\tadds %[w], #12\n\t.endif\n\t"
                      "sub %[x], %[x], #4 * %c[nw] - 4 * %c[loop]\n\t"
 #endif
@@ -1787,7 +1865,7 @@ MF_KERNEL void mf_dsp_rowpw_pair(const int16_t *x16, const int32_t k4, const int
                        [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
                        [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [x] "+r"(x), [w] "+r"(w),
                        [o] "+m"(o), [end] "+m"(end)
-                     : [loop] "i"(loop), [nw] "i"(k4 / 2), [d] "i"(d), [oc] "i"(n_out),
+                     : [loop] "i"(loop), [nw] "i"(k4 / 2), [d] "i"(d), [oc] "i"(n_out), [rq] "i"(4 * k4),
                        [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
                        [clo] "i"(act_min > -128), [chi] "i"(act_max < 127)
                      : "cc", "memory");
