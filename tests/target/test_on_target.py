@@ -149,7 +149,10 @@ OP_MODELS = {
        for s, h, w, c, act, zi, zo in ((1, 4, 5, 7, "RELU", 3, None), (1, 3, 6, 13, "RELU6", -128, None), (1, 3, 3, 11, "RELU", -5, None),
                                        (1, 5, 7, 5, "RELU", -9, None), (1, 3, 9, 6, "NONE", 4, -128),
                                        (1, 4, 12, 9, "RELU6", 0, None), (2, 4, 33, 5, "RELU", -2, None),
-                                       (2, 5, 36, 7, "RELU6", -128, None), (2, 3, 38, 4, "NONE", 11, -128))},
+                                       (2, 5, 36, 7, "RELU6", -128, None), (2, 3, 38, 4, "NONE", 11, -128),
+                                       # the M7 quad loop's in-place requantisation: its output steps with 2C <= 255 < 4C
+                                       # and C >= 128 (an ADD)
+                                       (1, 3, 8, 67, "RELU", -128, None), (1, 3, 8, 131, "RELU", 5, None))},
     "dw-rows-s1x2-c5": lambda: mg.depthwise_model(24, (1, 5, 34, 5), 1, 3, (1, 2), "SAME", 1, "NONE", in_zp=-6),
     "dw-rows-s2-batch2-c4": lambda: mg.depthwise_model(25, (2, 7, 32, 4), 1, 3, 2, "SAME", 1, "NONE", in_zp=3, out_zp=-4),
     "fc-per-tensor": lambda: mg.fc_model(6, (1, 33), 13, "RELU", per_channel=False, in_zp=7),
@@ -416,6 +419,10 @@ def test_dw_rows_schedule_per_core(core, tmp_path):
                              ('"ldr %[C], [%[r], %[w8]]\\n\\tldr %[P], [%[k], #8]\\n\\t"',   # the 5-output block
                               '"%[w12]" "]\\n\\t" "smlad %[a2], %[B], %[P], "')):
         assert (m7_text in text) == (core == "m7") and (m4_text in text) == (core != "m7"), (core, m7_text)
+    # the M7 quad loop's first row (2*bias in C) and its last row requantising in place (MF_DW_ROWS_ROW2_RQ_M7)
+    for m7_text in ('"smlad %[a0], %[A], %[P], %[C]\\n\\tldr %[Q], [%[k], #4]\\n\\t"',
+                    '"smmlar %[a0], %[a0], %[A], %[B]\\n\\tsmlabt %[a2], %[C], %[Q], %[a2]\\n\\tasr %[a0], %[a0], %[P]\\n\\t"'):
+        assert (m7_text in text) == (core == "m7"), (core, m7_text)
 
 
 # DSP conv 2-pixel x 4-channel blocks on mixed weights (mf_conv2d_s8_mix): with the padding rule lifted
