@@ -154,6 +154,8 @@ OP_MODELS = {
                                        # and C >= 128 (an ADD)
                                        (1, 3, 8, 67, "RELU", -128, None), (1, 3, 8, 131, "RELU", 5, None))},
     "dw-rows-s1x2-c5": lambda: mg.depthwise_model(24, (1, 5, 34, 5), 1, 3, (1, 2), "SAME", 1, "NONE", in_zp=-6),
+    # full planes at stride_h 2 (mf_dw_rows_full: output row oy from plane rows 2 * oy + 0, 1, 2), a channel tail
+    "dw-rows-s2x1-full-c5": lambda: mg.depthwise_model(26, (1, 4, 7, 5), 1, 3, (2, 1), "SAME", 1, "NONE", in_zp=-7),
     "dw-rows-s2-batch2-c4": lambda: mg.depthwise_model(25, (2, 7, 32, 4), 1, 3, 2, "SAME", 1, "NONE", in_zp=3, out_zp=-4),
     "fc-per-tensor": lambda: mg.fc_model(6, (1, 33), 13, "RELU", per_channel=False, in_zp=7),
     "fc-per-channel-batch": lambda: mg.fc_model(7, (3, 7), 5, "NONE", per_channel=True, in_zp=-9),
@@ -384,6 +386,21 @@ def test_dw_rows_full_taken(name, core):
     model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
     field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
     assert field("direct") == 1 and field("band") == field("out_h") > 1
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+def test_dw_rows_full_s2_on_core(core, tmp_path, monkeypatch):
+    """Full planes at stride_h 2 (mf_dw_rows_full: output row oy from plane rows 2 * oy + 0, 1, 2), which the single-op
+    plan takes only when its output does not lie over the input: forced by refusing the overlap (overlap_lead None)."""
+    from microforge.ops.depthwise_conv2d import DepthwiseConv2D
+    monkeypatch.setattr(DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
+    name = "dw-rows-s2x1-full-c5"
+
+    def full(model_c):
+        field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
+        assert (field("direct"), field("stride_h"), field("stride_w")) == (1, 2, 1) and field("band") == field("out_h") > 1
+
+    exact_on_core(OP_MODELS[name](), core, tmp_path, "target-op", name, full, ", full planes at stride_h 2")
 
 
 @pytest.mark.parametrize("name", ROWS_FULL_NAMES)
