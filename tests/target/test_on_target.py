@@ -149,8 +149,13 @@ OP_MODELS = {
        for s, h, w, c, act, zi, zo in ((1, 4, 5, 7, "RELU", 3, None), (1, 3, 6, 13, "RELU6", -128, None), (1, 3, 3, 11, "RELU", -5, None),
                                        (1, 5, 7, 5, "RELU", -9, None), (1, 3, 9, 6, "NONE", 4, -128),
                                        (1, 4, 12, 9, "RELU6", 0, None), (2, 4, 33, 5, "RELU", -2, None),
-                                       (2, 5, 36, 7, "RELU6", -128, None), (2, 3, 38, 4, "NONE", 11, -128))},
+                                       (2, 5, 36, 7, "RELU6", -128, None), (2, 3, 38, 4, "NONE", 11, -128),
+                                       # the M7 quad loop's in-place requantisation: its output steps with 2C <= 255 < 4C
+                                       # and C >= 128 (an ADD)
+                                       (1, 3, 8, 67, "RELU", -128, None), (1, 3, 8, 131, "RELU", 5, None))},
     "dw-rows-s1x2-c5": lambda: mg.depthwise_model(24, (1, 5, 34, 5), 1, 3, (1, 2), "SAME", 1, "NONE", in_zp=-6),
+    # full planes at stride_h 2 (mf_dw_rows_full: output row oy from plane rows 2 * oy + 0, 1, 2), a channel tail
+    "dw-rows-s2x1-full-c5": lambda: mg.depthwise_model(26, (1, 4, 7, 5), 1, 3, (2, 1), "SAME", 1, "NONE", in_zp=-7),
     "dw-rows-s2-batch2-c4": lambda: mg.depthwise_model(25, (2, 7, 32, 4), 1, 3, 2, "SAME", 1, "NONE", in_zp=3, out_zp=-4),
     "fc-per-tensor": lambda: mg.fc_model(6, (1, 33), 13, "RELU", per_channel=False, in_zp=7),
     "fc-per-channel-batch": lambda: mg.fc_model(7, (3, 7), 5, "NONE", per_channel=True, in_zp=-9),
@@ -383,6 +388,21 @@ def test_dw_rows_full_taken(name, core):
     assert field("direct") == 1 and field("band") == field("out_h") > 1
 
 
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+def test_dw_rows_full_s2_on_core(core, tmp_path, monkeypatch):
+    """Full planes at stride_h 2 (mf_dw_rows_full: output row oy from plane rows 2 * oy + 0, 1, 2), which the single-op
+    plan takes only when its output does not lie over the input: forced by refusing the overlap (overlap_lead None)."""
+    from microforge.ops.depthwise_conv2d import DepthwiseConv2D
+    monkeypatch.setattr(DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
+    name = "dw-rows-s2x1-full-c5"
+
+    def full(model_c):
+        field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
+        assert (field("direct"), field("stride_h"), field("stride_w")) == (1, 2, 1) and field("band") == field("out_h") > 1
+
+    exact_on_core(OP_MODELS[name](), core, tmp_path, "target-op", name, full, ", full planes at stride_h 2")
+
+
 @pytest.mark.parametrize("name", ROWS_FULL_NAMES)
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 def test_dw_rows_ring_on_core(name, core, tmp_path, monkeypatch):
@@ -416,6 +436,10 @@ def test_dw_rows_schedule_per_core(core, tmp_path):
                              ('"ldr %[C], [%[r], %[w8]]\\n\\tldr %[P], [%[k], #8]\\n\\t"',   # the 5-output block
                               '"%[w12]" "]\\n\\t" "smlad %[a2], %[B], %[P], "')):
         assert (m7_text in text) == (core == "m7") and (m4_text in text) == (core != "m7"), (core, m7_text)
+    # the M7 quad loop's first row (2*bias in C) and its last row requantising in place (MF_DW_ROWS_ROW2_RQ_M7)
+    for m7_text in ('"smlad %[a0], %[A], %[P], %[C]\\n\\tldr %[Q], [%[k], #4]\\n\\t"',
+                    '"smmlar %[a0], %[a0], %[A], %[B]\\n\\tsmlabt %[a2], %[C], %[Q], %[a2]\\n\\tasr %[a0], %[a0], %[P]\\n\\t"'):
+        assert (m7_text in text) == (core == "m7"), (core, m7_text)
 
 
 # DSP conv 2-pixel x 4-channel blocks on mixed weights (mf_conv2d_s8_mix): with the padding rule lifted

@@ -309,7 +309,9 @@ class DepthwiseConv2D(OpDef):
         """Whether the direct row path takes planes for every input row it reads (mf_dw_rows with band = out_h,
         (out_h - 1) * stride_h + 3 plane rows) instead of a ring of three: it then builds one rotation of each group's
         weights, not three, and the rows outside the image keep their zero points from the first fill, at
-        8 * wp bytes a plane row more scratch (ROWS_FULL_MAX_EXTRA). The reads and writes keep the ring's order."""
+        8 * wp bytes a plane row more scratch (ROWS_FULL_MAX_EXTRA). Each group's input rows are all widened before
+        any of its outputs is written (mf_dw_rows_full: then channel by channel all its output rows), so every read
+        comes no later than in the ring's order and _rows_direct's bound holds."""
         nr = (op.outputs[0].shape[1] - 1) * op.options["stride_h"] + 3
         return (nr - 3) * 8 * DepthwiseConv2D.rows_pitch(op) <= ROWS_FULL_MAX_EXTRA
 

@@ -560,6 +560,34 @@ MF_KERNEL void mf_dw_rows_channel_c(const mf_depthwise_conv2d_params_t *p, const
     "smlad %[a2], %[B], %[P], " B2 "\n\t" LA "smlatb %[a3], %[B], %[P], " B3 "\n\t" LP \
     "smlabt %[a0], %[B], %[Q], %[a0]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t" LB \
     "smlabt %[a2], %[C], %[Q], %[a2]\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\t" LCQ
+/* The M7 quad loop's first row (MF_TARGET_M7): 2*bias in C (the first four MACs' addend) and A, P, B loaded in pairs, Q
+ * beside the first MAC; C's data word loaded (pre-indexed, r steps to the next block) once the last MAC reading 2*bias
+ * has issued; the next row's words as their registers free, each beside a MAC, as MF_DW_ROWS_ROW_M7. */
+#define MF_DW_ROWS_ROW0_M7 \
+    "ldr %[C], [%[k], #24]\n\tldr %[A], [%[r]]\n\tldr %[P], [%[k], #0]\n\tldr %[B], [%[r], #4]\n\t" \
+    "smlad %[a0], %[A], %[P], %[C]\n\tldr %[Q], [%[k], #4]\n\t" \
+    "smlatb %[a1], %[A], %[P], %[C]\n\tldr %[A], [%[r], %[w8]]\n\t" \
+    "smlad %[a2], %[B], %[P], %[C]\n\tsmlatb %[a3], %[B], %[P], %[C]\n\tldr %[C], [%[r], #8]!\n\t" \
+    "ldr %[P], [%[k], #8]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
+    "smlad %[a1], %[B], %[Q], %[a1]\n\tldr %[B], [%[r], %[w4]]\n\t" \
+    "smlabt %[a2], %[C], %[Q], %[a2]\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\tldr %[C], [%[r], %[w8]]\n\t" \
+    "ldr %[Q], [%[k], #12]\n\t"
+/* The M7 quad loop's last row and requantisation, MF_NEG_CLAMPED (no sign correction, so in place: SMMLAR into the
+ * sum's own register): m, e, rnd loaded into A, P, B as the row's MACs free them (out_x and out_x+1 complete first),
+ * then each output's SMMLAR as soon as its sum is complete and its ASR, SSAT and STRB (ST0..ST3, then ADD: the output
+ * step) beside the other MACs, so that few instructions issue alone: 18 cycles from the row's first MAC to the loop
+ * branch where MF_DW_ROWS_ROW_M7 and MF_DW_ROWS_RQ4_STEP take 21. */
+#define MF_DW_ROWS_ROW2_RQ_M7(ST0, ST1, ST2, ST3, ADD) \
+    "smlad %[a0], %[A], %[P], %[a0]\n\tsmlatb %[a1], %[A], %[P], %[a1]\n\tldr %[A], [%[k], #28]\n\t" \
+    "smlad %[a2], %[B], %[P], %[a2]\n\tsmlatb %[a3], %[B], %[P], %[a3]\n\tldr %[P], [%[k], #36]\n\t" \
+    "smlabt %[a0], %[B], %[Q], %[a0]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\tldr %[B], [%[k], #32]\n\t" \
+    "smmlar %[a0], %[a0], %[A], %[B]\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\tasr %[a0], %[a0], %[P]\n\t" \
+    "smmlar %[a1], %[a1], %[A], %[B]\n\tssat %[a0], #8, %[a0]\n\t" \
+    "smlad %[a3], %[C], %[Q], %[a3]\n\tasr %[a1], %[a1], %[P]\n\t" \
+    "smmlar %[a2], %[a2], %[A], %[B]\n\tssat %[a1], #8, %[a1]\n\t" \
+    "smmlar %[a3], %[a3], %[A], %[B]\n\t" ST0 "asr %[a2], %[a2], %[P]\n\t" ST1 \
+    "asr %[a3], %[a3], %[P]\n\tssat %[a2], #8, %[a2]\n\tssat %[a3], #8, %[a3]\n\t" ST2 ST3 ADD \
+    "cmp %[r], %[end]\n\tbne 1b\n\t"
 #define MF_DW_ROWS_ROW2(OA, OB, MP, MQ) \
     "ldr %[A], [%[r], " OA "]\n\tldr %[B], [%[r], " OB "]\n\tldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
     "smlad %[a0], %[A], %[P], %[a0]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
@@ -913,18 +941,33 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
         const int32_t *end = r + 2 * (quads - merged);
         __asm__ volatile(
             "1:\n\t"
+#if defined(MF_TARGET_M7)
+            MF_DW_ROWS_ROW0_M7
+            MF_DW_ROWS_ROW_M7("%[a0]", "%[a1]", "%[a2]", "%[a3]", "ldr %[A], [%[r], %[v0]]\n\t", "ldr %[P], [%[k], #16]\n\t",
+                              "ldr %[B], [%[r], %[v4]]\n\t", "ldr %[C], [%[r], %[v8]]\n\tldr %[Q], [%[k], #20]\n\t")
+            ".if %c[ncl]\n\t"
+            ".if %c[c4] <= 255\n\t"
+            MF_DW_ROWS_ROW2_RQ_M7("strb %[a0], [%[out]], %[c4]\n\t", "strb %[a1], [%[out], #-%c[c3]]\n\t",
+                                  "strb %[a2], [%[out], #-%c[c2]]\n\t", "strb %[a3], [%[out], #-%c[c1]]\n\t", "")
+            ".elseif %c[c2] <= 255\n\t"
+            MF_DW_ROWS_ROW2_RQ_M7("strb %[a0], [%[out]], %[c2]\n\t", "strb %[a1], [%[out], #-%c[c1]]\n\t",
+                                  "strb %[a2], [%[out]], %[c2]\n\t", "strb %[a3], [%[out], #-%c[c1]]\n\t", "")
+            ".else\n\t"
+            MF_DW_ROWS_ROW2_RQ_M7("strb %[a0], [%[out]]\n\t", "strb %[a1], [%[out], %[c1]]\n\t",
+                                  "strb %[a2], [%[out], %[c2]]\n\t", "strb %[a3], [%[out], %[c3]]\n\t",
+                                  "add %[out], %[out], %[c4]\n\t")
+            ".endif\n\t"
+            ".else\n\t"
+            MF_DW_ROWS_ROW_M7("%[a0]", "%[a1]", "%[a2]", "%[a3]", "", "ldr %[P], [%[k], #36]\n\t", "",
+                              "ldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t")
+            MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]")
+            "cmp %[r], %[end]\n\tbne 1b\n\t"
+            ".endif"
+#else
             /* the run's last load steps r to the next block (pre-indexed: no later load of the run loses its
              * pipelining), so the rows below read 8 bytes back */
             "ldr %[a3], [%[k], #24]\n\tldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\t"
             "ldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\tldr %[C], [%[r], #8]!\n\t"
-#if defined(MF_TARGET_M7)
-            MF_DW_ROWS_ROW_M7("%[a3]", "%[a3]", "%[a3]", "%[a3]", "ldr %[A], [%[r], %[w0]]\n\t", "ldr %[P], [%[k], #8]\n\t",
-                              "ldr %[B], [%[r], %[w4]]\n\t", "ldr %[C], [%[r], %[w8]]\n\tldr %[Q], [%[k], #12]\n\t")
-            MF_DW_ROWS_ROW_M7("%[a0]", "%[a1]", "%[a2]", "%[a3]", "ldr %[A], [%[r], %[v0]]\n\t", "ldr %[P], [%[k], #16]\n\t",
-                              "ldr %[B], [%[r], %[v4]]\n\t", "ldr %[C], [%[r], %[v8]]\n\tldr %[Q], [%[k], #20]\n\t")
-            MF_DW_ROWS_ROW_M7("%[a0]", "%[a1]", "%[a2]", "%[a3]", "", "ldr %[P], [%[k], #36]\n\t", "",
-                              "ldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t")
-#else
             "smlad %[a0], %[A], %[P], %[a3]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
             "smlatb %[a1], %[A], %[P], %[a3]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t"
             "smlad %[a2], %[B], %[P], %[a3]\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t"
@@ -932,9 +975,9 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
             MF_DW_ROWS_ROW("%[w0]", "%[w4]", "%[w8]", "[%[k], #8]", "[%[k], #12]")
             MF_DW_ROWS_ROW("%[v0]", "%[v4]", "%[v8]", "[%[k], #16]", "[%[k], #20]")
             "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
-#endif
             MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]")
             "cmp %[r], %[end]\n\tbne 1b"
+#endif
             : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw),
               [P] "=&r"(P), [Q] "=&r"(Q), [r] "+r"(r), [out] "+r"(out)
             : [k] "r"(k), [end] "r"(end),
@@ -989,6 +1032,8 @@ MF_KERNEL void mf_dw_rows_channel(const mf_depthwise_conv2d_params_t *p, const i
 #undef MF_DW_ROWS_RQ_PI
 #undef MF_DW_ROWS_RQ4_STEP
 #undef MF_DW_ROWS_ROW_M7
+#undef MF_DW_ROWS_ROW0_M7
+#undef MF_DW_ROWS_ROW2_RQ_M7
 
 /* One group's stack constants from its MF_DW_ROWS_GW flash words (ops/depthwise_conv2d.py _rows_layout): per kernel row r
  * the int8 words Z = (w_r0 c0..c3), X01 = (w_r1 c0, w_r1 c1, w_r2 c0, w_r2 c1), X23 (the same for c2, c3).
@@ -1076,6 +1121,34 @@ MF_KERNEL void mf_dw_rows_ring1(const mf_depthwise_conv2d_params_t *p, const int
     }
 }
 
+/* The direct order with full planes (ops/depthwise_conv2d.py _rows_full: a plane row for every input row the layer
+ * reads, input row -pad_top + i in plane row i) for one group (channels c0..c0+nc-1, weights in kb, one rotation): the
+ * group's input rows widened at once (the rows outside the image only for the first group: the others find their zero
+ * points still there), then channel by channel all its output rows, output row oy from plane rows oy * stride_h + 0, 1,
+ * 2; no row bookkeeping between the blocks (vww's 6x6x128 layers, M4: 107.4K -> 92.8K cycles). The group's
+ * input is read whole before any of its outputs is written, so _rows_direct's bound holds as for the row order. */
+MF_KERNEL void mf_dw_rows_full(const mf_depthwise_conv2d_params_t *p, const int8_t *in_b, int8_t *o, int32_t c0,
+                               int32_t nc, const int32_t *kb, int16_t *s)
+{
+    const int32_t WP = p->wp, NR = MF_DW_ROWS_NR(p), PL = NR * WP, OWC = p->out_w * p->in_c;
+    if (c0 == 0) {
+        mf_dw_rows_widen(p, in_b, -p->pad_top, NR, c0, nc, s);
+    } else {
+        const int32_t n = NR - p->pad_top < p->in_h ? NR - p->pad_top : p->in_h;
+        mf_dw_rows_widen(p, in_b, 0, n, c0, nc, s + p->pad_top * WP);
+    }
+    const int32_t *const kend = kb + 10 * nc;
+    for (const int32_t *k = kb; k < kend; k += 10, s += PL, ++o) {
+        const int32_t *r = (const int32_t *)s;
+        int8_t *oc = o;
+        for (int32_t oy = 0; oy < p->out_h; ++oy) {
+            mf_dw_rows_run(p, &r, k, &oc);
+            r += p->stride_h * WP / 2 - MF_DW_ROWS_ADV_R(p);
+            oc += OWC - MF_DW_ROWS_ADV_O(p);
+        }
+    }
+}
+
 /* Two orders (the file comment): direct (p->direct): groups of 4 channels outermost, their planes a ring of three
  * input rows (input row -pad_top + i in plane row i mod 3), so each input row is widened once per group; output row
  * oy reads the plane rows holding input rows iy0 + 0, 1, 2 (iy0 = oy * stride_h - pad_top), i.e. kernel row r in
@@ -1100,7 +1173,7 @@ MF_KERNEL void mf_dw_rows(const mf_depthwise_conv2d_params_t *p, const int8_t *i
     if (p->direct) {      /* groups outermost: each group's weights built once per call, outputs written directly */
         /* full planes (ops/depthwise_conv2d.py _rows_full: band = out_h): a plane row for every input row the layer
          * reads, input row -pad_top + i in plane row i, so no ring: one rotation of the weights, and the rows outside
-         * the image, widened for the first group, keep their zero points for the others */
+         * the image, widened for the first group, keep their zero points for the others (mf_dw_rows_full) */
         const int32_t full = MF_DW_ROWS_NR(p) > 3;
         for (int32_t b = 0; b < p->batches; ++b) {
             const int8_t *in_b = in + b * p->in_h * p->in_w * C;
@@ -1115,15 +1188,19 @@ MF_KERNEL void mf_dw_rows(const mf_depthwise_conv2d_params_t *p, const int8_t *i
                     mf_dw_rows_ring1(p, in_b, out_b + c0, c0, nc, kb, s);
                     continue;
                 }
+                if (full) {   /* every input row the group reads widened first, then channel by channel its output rows */
+                    mf_dw_rows_full(p, in_b, out_b + c0, c0, nc, kb, s);
+                    continue;
+                }
                 int32_t next = -p->pad_top, slot = 0;  /* the first input row not yet in the ring, its plane row */
                 for (int32_t oy = 0; oy < p->out_h; ++oy) {
                     const int32_t iy0 = oy * p->stride_h - p->pad_top;
-                    for (; next < iy0 + 3; ++next, slot = slot == 2 && !full ? 0 : slot + 1)
-                        if (next >= iy0 && (!full || c0 == 0 || (next >= 0 && next < p->in_h)))
+                    for (; next < iy0 + 3; ++next, slot = slot == 2 ? 0 : slot + 1)
+                        if (next >= iy0)
                             mf_dw_rows_widen(p, in_b, next, 1, c0, nc, s + slot * WP);
                     /* channel by channel; mf_dw_rows_run moves r and o along the row, brought to the next channel here */
-                    const int32_t *k = full ? kb : kb + 40 * slot, *const kend = k + 10 * nc;   /* slot: the plane row of iy0 */
-                    const int32_t *r = (const int32_t *)(full ? s + (iy0 + p->pad_top) * WP : s);
+                    const int32_t *k = kb + 40 * slot, *const kend = k + 10 * nc;   /* slot: the plane row of iy0 */
+                    const int32_t *r = (const int32_t *)s;
                     int8_t *o = out_b + oy * OWC + c0;
                     for (; k < kend; k += 10) {
                         mf_dw_rows_run(p, &r, k, &o);
