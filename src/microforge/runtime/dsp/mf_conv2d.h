@@ -1258,22 +1258,27 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
 /* MF_DSP_SEG_RQ for mf_dsp_seg_groups, its constants loaded before (m2 in e0, -shift-1 in e1, left there: the last
  * channel's carries the group loop's MF_DSP_PW_MORE bit). */
 #define MF_DSP_SEG_RQW(A0_, A1_, STORE_) MF_DSP_SEG_RQR(A0_, A1_, e0, e1, STORE_)
-/* c' of a pair (mf_dsp_seg_groups; ops/conv2d.py pw_consts) from A0_, A1_ = 256 times its accumulators: SMMLA with mult
- * (e0) and Ra (sa0; Ra - 128 for a negative one unless MF_NEG_CLAMPED, built in sa1), >> e + 7 (e1 >> 8, e1 left so),
- * saturated, clamped; STORE_ stores them (MF_DSP_PW_RQD's arithmetic) */
-#define MF_DSP_SEG_RQD(A0_, A1_, STORE_)                                                        \
+/* c' of a pair (ops/conv2d.py pw_consts) from A0_, A1_ = 256 times its accumulators: SMMLA with mult (M_) and Ra (RA_;
+ * Ra - 128 for a negative one unless the activation clamps negatives, MF_NEG_CLAMPED, built in T_), >> e + 7 (E_'s
+ * second byte: E_ is left shifted down by 8), saturated: TFLM's requantisation and output offset in one multiply.
+ * The pw stream (MF_DSP_PW_RQD) and the first layers' groups (MF_DSP_SEG_RQD) hold them in different registers. */
+#define MF_DSP_RQD_REGS(A0_, A1_, M_, RA_, T_, E_)                                                \
     ".if 2 * (%c[lo]) + 1 < %c[k]\n\t"   /* not MF_NEG_CLAMPED(lo, out offset) */                 \
-    "asr %[sa1], %[" #A0_ "], #31\n\tadd %[sa1], %[sa0], %[sa1], lsl #7\n\t"                      \
-    "smmla %[" #A0_ "], %[" #A0_ "], %[e0], %[sa1]\n\t"                                           \
-    "asr %[sa1], %[" #A1_ "], #31\n\tadd %[sa1], %[sa0], %[sa1], lsl #7\n\t"                      \
-    "smmla %[" #A1_ "], %[" #A1_ "], %[e0], %[sa1]\n\t"                                           \
+    "asr %[" #T_ "], %[" #A0_ "], #31\n\tadd %[" #T_ "], %[" #RA_ "], %[" #T_ "], lsl #7\n\t"      \
+    "smmla %[" #A0_ "], %[" #A0_ "], %[" #M_ "], %[" #T_ "]\n\t"                                  \
+    "asr %[" #T_ "], %[" #A1_ "], #31\n\tadd %[" #T_ "], %[" #RA_ "], %[" #T_ "], lsl #7\n\t"      \
+    "smmla %[" #A1_ "], %[" #A1_ "], %[" #M_ "], %[" #T_ "]\n\t"                                  \
     ".else\n\t"                                                                                \
-    "smmla %[" #A0_ "], %[" #A0_ "], %[e0], %[sa0]\n\t"                                           \
-    "smmla %[" #A1_ "], %[" #A1_ "], %[e0], %[sa0]\n\t"                                           \
+    "smmla %[" #A0_ "], %[" #A0_ "], %[" #M_ "], %[" #RA_ "]\n\t"                                 \
+    "smmla %[" #A1_ "], %[" #A1_ "], %[" #M_ "], %[" #RA_ "]\n\t"                                 \
     ".endif\n\t"                                                                               \
-    "lsr %[e1], %[e1], #8\n\t"                                                                  \
-    "asr %[" #A0_ "], %[" #A0_ "], %[e1]\n\tasr %[" #A1_ "], %[" #A1_ "], %[e1]\n\t"             \
-    "ssat %[" #A0_ "], #8, %[" #A0_ "]\n\tssat %[" #A1_ "], #8, %[" #A1_ "]\n\t"                 \
+    "lsr %[" #E_ "], %[" #E_ "], #8\n\t"                                                         \
+    "asr %[" #A0_ "], %[" #A0_ "], %[" #E_ "]\n\tasr %[" #A1_ "], %[" #A1_ "], %[" #E_ "]\n\t"     \
+    "ssat %[" #A0_ "], #8, %[" #A0_ "]\n\tssat %[" #A1_ "], #8, %[" #A1_ "]\n\t"
+/* c' of a pair in mf_dsp_seg_groups: mult in e0, Ra in sa0 (sa1 free), e + 7 in e1's second byte; then clamped and
+ * stored by STORE_ */
+#define MF_DSP_SEG_RQD(A0_, A1_, STORE_)                                                        \
+    MF_DSP_RQD_REGS(A0_, A1_, e0, sa0, sa1, e1)                                                 \
     ".if %c[clo]\n\tcmp %[" #A0_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A0_ "], #%c[lo]\n\t"          \
     "cmp %[" #A1_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A1_ "], #%c[lo]\n\t.endif\n\t"              \
     ".if %c[chi]\n\tcmp %[" #A0_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A0_ "], #%c[hi]\n\t"          \
@@ -1596,22 +1601,8 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
     "ldr %[e0], [%[w], #" #O_ " + 8]\n\tldr %[wb], [%[w], #" #O_ " + 12]\n\t"
 /* c (accumulators A0_, A1_: its value, bias in): MF_DSP_RQ2 with m2 in e1, -shift-1 in wa's low byte */
 #define MF_DSP_PW_RQ(A0_, A1_) MF_DSP_RQ2(A0_, A1_, e1, wa)
-/* c' (A0_, A1_: 256 times its value): SMMLA with mult (wb) and Ra (e0; Ra - 128 for a negative one unless the
- * activation clamps negatives, built in e1), >> e + 7 (wa's second byte, wa shifted down), saturated: TFLM's
- * requantisation and output offset (pw_consts) */
-#define MF_DSP_PW_RQD(A0_, A1_)                                                                  \
-    ".if 2 * (%c[lo]) + 1 < %c[k]\n\t"   /* not MF_NEG_CLAMPED(lo, out offset) */                  \
-    "asr %[e1], %[" #A0_ "], #31\n\tadd %[e1], %[e0], %[e1], lsl #7\n\t"                          \
-    "smmla %[" #A0_ "], %[" #A0_ "], %[wb], %[e1]\n\t"                                            \
-    "asr %[e1], %[" #A1_ "], #31\n\tadd %[e1], %[e0], %[e1], lsl #7\n\t"                          \
-    "smmla %[" #A1_ "], %[" #A1_ "], %[wb], %[e1]\n\t"                                            \
-    ".else\n\t"                                                                                 \
-    "smmla %[" #A0_ "], %[" #A0_ "], %[wb], %[e0]\n\t"                                            \
-    "smmla %[" #A1_ "], %[" #A1_ "], %[wb], %[e0]\n\t"                                            \
-    ".endif\n\t"                                                                                \
-    "lsr %[wa], %[wa], #8\n\t"                                                                   \
-    "asr %[" #A0_ "], %[" #A0_ "], %[wa]\n\tasr %[" #A1_ "], %[" #A1_ "], %[wa]\n\t"              \
-    "ssat %[" #A0_ "], #8, %[" #A0_ "]\n\tssat %[" #A1_ "], #8, %[" #A1_ "]\n\t"
+/* c' (A0_, A1_: 256 times its value): MF_DSP_RQD_REGS with mult in wb, Ra in e0 (e1 free), e + 7 in wa's second byte */
+#define MF_DSP_PW_RQD(A0_, A1_) MF_DSP_RQD_REGS(A0_, A1_, wb, e0, e1, wa)
 
 /* A group's 8 outputs from its accumulators (started at the group's start values, so sa = c's accumulator and
  * ma - sa = 256 times c''s) and its constants at w + 16 (w left at the next group): per pair c from sa (MF_DSP_PW_RQ),
