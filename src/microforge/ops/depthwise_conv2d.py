@@ -140,8 +140,9 @@ class DepthwiseConv2D(OpDef):
                 assert direct, "a ring window is a buffer of its own"
                 return (f"{{ int32_t scratch[{words}]; mf_dw_band_rows(&{p}, {ctx.ptr(x)}, {first}, {size}, "
                         f"{ctx.ptr(y)}, (int16_t *)scratch); }}")
+            fn = "mf_depthwise_conv2d_s8_rows2" if direct and o["stride_w"] == 2 else "mf_depthwise_conv2d_s8_rows"
             return (f"{{ int32_t scratch[{words}]; "
-                    f"mf_depthwise_conv2d_s8_rows(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, (int16_t *)scratch); }}")
+                    f"{fn}(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, (int16_t *)scratch); }}")
         if layout is not None:  # runtime/dsp's SIMD path (depth multiplier 1) reads only wq and rq
             fields.update(weights="0", bias="0", mult="0", shift="0", simd=1,
                           wq=ctx.const(f"{op.name}_wq", layout[0]), rq=ctx.const(f"{op.name}_rq", layout[1]),

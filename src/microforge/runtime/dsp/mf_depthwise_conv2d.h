@@ -1260,5 +1260,6 @@ MF_KERNEL void mf_depthwise_conv2d_s8(const mf_depthwise_conv2d_params_t *p, con
 #undef MF_DW_TAPS
 
 #include "mf_dw_band.h"   /* a row pipeline's bands reading ring windows (mf_dw_band_rows) */
+#include "mf_dw_s2.h"     /* the direct row path at stride_w 2 (mf_depthwise_conv2d_s8_rows2) */
 
 #endif
