@@ -19,8 +19,9 @@ ROWS_MIN_OUT_W_STAGED = 4
 # The same at stride_w 2 (each output widens four input columns, not one), direct order at stride 2
 # (mf_depthwise_conv2d_s8_rows2: runtime/dsp/mf_dw_s2.h's widening, lean ring, merged row tails), measured against the
 # pixel kernel (M4 / M7 / M33): vww 12x12x32 -9.3% / -10.1% / -9.1%, MobileNetV2 10x10x48 -14.3% / -11.7% / -13.9%,
-# vww 6x6x64 -7.7% / -5.5% / -7.3%; 5 outputs (MobileNetV2 5x5x96) -4.6% / +2.5% / -4.4%, 3 outputs (vww 3x3x128,
-# MobileNetV2 3x3x192) -0.9% / +9.2% / -0.8% and +1.0% / +5.3% / +1.0%
+# vww 6x6x64 -7.7% / -5.5% / -7.3%; 5 outputs (MobileNetV2 5x5x96) -4.6% / +0.2% / -4.4% (with the 5-output block's M7
+# schedule; +2.5% on the M7 without), 3 outputs (vww 3x3x128, MobileNetV2 3x3x192) -0.9% / +9.2% / -0.8% and
+# +1.0% / +5.3% / +1.0%
 ROWS_MIN_OUT_W_S2 = 6
 # ... in the other orders (staged, or stride_h 1: each band or row widens its input rows again): measured on single
 # layers (M4 / M7 vs the pixel kernel): 24 outputs -19% / -9%, 16 outputs -2% / -7% (16x16x64: -1.5% / +10%), 12 outputs

@@ -104,16 +104,36 @@ MF_KERNEL void mf_dw_s2_three(const int32_t *k, const int32_t *r, int8_t *out, c
     "smlad %[a3], %[A], %[P], " B3 "\n\tsmlabt %[a3], %[B], %[Q], %[a3]\n\t" \
     MF_DW_S2_LD("%[C]", ROW, 20) \
     "smlad %[a4], %[B], %[P], %[a4]\n\tsmlabt %[a4], %[C], %[Q], %[a4]\n\t"
+/* The M7 schedule (MF_TARGET_M7): each load issues beside a MAC, W3, W4, W5 as A, B, C are spent, then the next row's
+ * W0, W1 (LA, LB), its P (LP), W2 and Q (LCQ; the last row: the requantisation constants). */
+#define MF_DW_S2_ROW5_M7(ROW, B0, B1, B2, B3, LA, LB, LP, LCQ) \
+    "smlad %[a0], %[A], %[P], " B0 "\n\t" MF_DW_S2_LD("%[A]", ROW, 12) "smlabt %[a0], %[B], %[Q], %[a0]\n\t" \
+    "smlad %[a1], %[B], %[P], " B1 "\n\t" MF_DW_S2_LD("%[B]", ROW, 16) "smlabt %[a1], %[C], %[Q], %[a1]\n\t" \
+    "smlad %[a2], %[C], %[P], " B2 "\n\t" MF_DW_S2_LD("%[C]", ROW, 20) "smlabt %[a2], %[A], %[Q], %[a2]\n\t" \
+    "smlad %[a3], %[A], %[P], " B3 "\n\t" LA "smlabt %[a3], %[B], %[Q], %[a3]\n\t" \
+    "smlad %[a4], %[B], %[P], %[a4]\n\t" LB "smlabt %[a4], %[C], %[Q], %[a4]\n\t" LP LCQ
 MF_KERNEL void mf_dw_s2_five(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C,
                              const int32_t ncl)
 {
     int32_t a0, a1, a2, a3, a4, A, B, Cw, P, Q;
     __asm__ volatile(
         "ldr %[a4], [%[k], #24]\n\t"
+#if defined(MF_TARGET_M7)
+        MF_DW_S2_LD("%[A]", "0", 0) MF_DW_S2_LD("%[B]", "0", 4) MF_DW_S2_LD("%[C]", "0", 8) MF_DW_S2_W("0", "4")
+        MF_DW_S2_ROW5_M7("0", "%[a4]", "%[a4]", "%[a4]", "%[a4]", MF_DW_S2_LD("%[A]", "%c[w]", 0),
+                         MF_DW_S2_LD("%[B]", "%c[w]", 4), "ldr %[P], [%[k], #8]\n\t",
+                         MF_DW_S2_LD("%[C]", "%c[w]", 8) "ldr %[Q], [%[k], #12]\n\t")
+        MF_DW_S2_ROW5_M7("%c[w]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", MF_DW_S2_LD("%[A]", "%c[v]", 0),
+                         MF_DW_S2_LD("%[B]", "%c[v]", 4), "ldr %[P], [%[k], #16]\n\t",
+                         MF_DW_S2_LD("%[C]", "%c[v]", 8) "ldr %[Q], [%[k], #20]\n\t")
+        MF_DW_S2_ROW5_M7("%c[v]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "", "", "ldr %[P], [%[k], #36]\n\t",
+                         "ldr %[C], [%[k], #32]\n\tldr %[Q], [%[k], #28]\n\t")
+#else
         MF_DW_S2_ROW5("0", "0", "4", "%[a4]", "%[a4]", "%[a4]", "%[a4]")
         MF_DW_S2_ROW5("%c[w]", "8", "12", "%[a0]", "%[a1]", "%[a2]", "%[a3]")
         MF_DW_S2_ROW5("%c[v]", "16", "20", "%[a0]", "%[a1]", "%[a2]", "%[a3]")
         MF_DW_S2_RQC "ldr %[C], [%[k], #32]\n\t"
+#endif
         MF_DW_S2_RQ("%[a0]", "%[a1]", "0", "%c[c]") MF_DW_S2_RQ("%[a2]", "%[a3]", "2*%c[c]", "3*%c[c]")
         MF_DW_S2_RQ1("%[a4]", "%[C]", "4*%c[c]")
         : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [A] "=&r"(A), [B] "=&r"(B),
@@ -155,6 +175,7 @@ MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, con
 }
 #undef MF_DW_S2_ROW3
 #undef MF_DW_S2_ROW5
+#undef MF_DW_S2_ROW5_M7
 #undef MF_DW_S2_ROW6
 #undef MF_DW_S2_LD
 #undef MF_DW_S2_W
