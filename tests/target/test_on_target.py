@@ -131,8 +131,8 @@ OP_MODELS = {
     "dw-rows-per-tensor-c6": lambda: mg.depthwise_model(21, (1, 5, 12, 6), 1, 3, 1, "SAME", 1, "NONE", per_channel=False, in_zp=4),
     "dw-rows-s2x1-c4": lambda: mg.depthwise_model(22, (1, 9, 8, 4), 1, 3, (2, 1), "SAME", 1, "NONE", in_zp=-128),
     "dw-rows-batch2-c8": lambda: mg.depthwise_model(23, (2, 5, 9, 8), 1, 3, 1, "SAME", 1, "NONE", in_zp=-2, out_zp=3),
-    # the row path at stride_w 2 (mf_dw_rows2_channel, out_w >= ROWS_MIN_OUT_W_S2 = 16): out_w 16..22 (4-output blocks,
-    # 2- and 1-output tails), odd and even in_w (SAME pad_left 0 or 1, VALID), channel tails, clamped activations
+    # the row path at stride_w 2 (mf_dw_rows2_channel): out_w 16..22 (4-output blocks, a row's last quad and 1 or 2
+    # outputs after it as one 5- or 6-output block, 3 leftovers as a 3-output block), odd and even in_w (SAME pad_left 0 or 1, VALID), channel tails, clamped activations
     # (the C loop), stride_h 1 and 2, a batch of 2
     **{f"dw-rows-s2-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}": (
         lambda h=h, w=w, c=c, pad=pad, act=act, zi=zi: mg.depthwise_model(

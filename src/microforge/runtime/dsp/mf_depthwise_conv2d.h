@@ -32,7 +32,8 @@
  * stride_w 2 output x from W = in[2x..2x+1] and the next output's W: SMLAD(W, P) + SMLABT(W', Q), one new word per
  * output (mf_dw_rows2_channel). At stride_w 1 a row's last outputs run as one block: the last 4 outputs and the 1 or 2
  * after them as 5 or 6 (mf_dw_rows_five, _six: the quads' reloads and a short block's setup saved), 3 leftovers as 3
- * (mf_dw_rows_three), out_w 1 and 2 alone; at stride_w 2 2- and 1-output blocks take the leftovers (the 4-output loops
+ * (mf_dw_rows_three), out_w 1 and 2 alone; at stride_w 2 likewise 5, 6 and 3, in mf_dw_s2.h with the direct order
+ * at stride 2 and its pixel-pair widening (the 4-output loops
  * step r and out by writeback; on the M7 the blocks' loads of the next kernel row issue beside the MACs:
  * MF_DW_ROWS_ROW_M7 and its kin, chosen by MF_TARGET_M7); layers with an
  * activation clamp run a C loop on the same words. The weights stay int8 in flash (p->wr: 9 bytes a channel, as
