@@ -184,6 +184,39 @@ MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, con
 #undef MF_DW_S2_RQ1
 #undef MF_DW_S2_IN
 
+/* One 4-output block (the loop body): the first row's last load steps r to the next block, RQ4_STEP steps out. */
+#if defined(MF_TARGET_M7)
+#define MF_DW_S2_QUAD \
+    "ldr %[a3], [%[k], #24]\n\t" \
+    "ldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\tldr %[C], [%[r], #8]\n\t" \
+    "ldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t" \
+    MF_DW_ROWS2_ROW_M7("#12", "#16]!", "%[a3]", "%[a3]", "%[a3]", "%[a3]", "ldr %[C], [%[r], %[w8]]\n\t", \
+    "ldr %[P], [%[k], #8]\n\tldr %[A], [%[r], %[w0]]\n\t", \
+    "ldr %[B], [%[r], %[w4]]\n\tldr %[Q], [%[k], #12]\n\t") \
+    MF_DW_ROWS2_ROW_M7("%[w12]", "%[w16]]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "ldr %[C], [%[r], %[v8]]\n\t", \
+    "ldr %[P], [%[k], #16]\n\tldr %[A], [%[r], %[v0]]\n\t", \
+    "ldr %[B], [%[r], %[v4]]\n\tldr %[Q], [%[k], #20]\n\t") \
+    MF_DW_ROWS2_ROW_M7("%[v12]", "%[v16]]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "ldr %[C], [%[k], #32]\n\t", \
+    "ldr %[P], [%[k], #36]\n\t", "ldr %[Q], [%[k], #28]\n\t") \
+    MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]")
+#else
+#define MF_DW_S2_QUAD \
+    "ldr %[a3], [%[k], #24]\n\t" \
+    MF_DW_ROWS2_ROW_("#0", "#4", "#8", "#12", "#16]!", "[%[k], #0]", "[%[k], #4]", "%[a3]", "%[a3]", "%[a3]", "%[a3]") \
+    MF_DW_ROWS2_ROW("%[w0]", "%[w4]", "%[w8]", "%[w12]", "%[w16]", "[%[k], #8]", "[%[k], #12]", \
+    "%[a0]", "%[a1]", "%[a2]", "%[a3]") \
+    MF_DW_ROWS2_ROW("%[v0]", "%[v4]", "%[v8]", "%[v12]", "%[v16]", "[%[k], #16]", "[%[k], #20]", \
+    "%[a0]", "%[a1]", "%[a2]", "%[a3]") \
+    "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t" \
+    MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]")
+#endif
+#define MF_DW_S2_QUAD_OPS \
+    : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), \
+    [P] "=&r"(P), [Q] "=&r"(Q), [r] "+r"(r), [out] "+r"(out) \
+    : [k] "r"(k), [end] "r"(end), \
+    [w0] "i"(2 * WP - 16), [w4] "i"(2 * WP - 12), [w8] "i"(2 * WP - 8), [w12] "i"(2 * WP - 4), [w16] "i"(2 * WP), \
+    [v0] "i"(4 * WP - 16), [v4] "i"(4 * WP - 12), [v8] "i"(4 * WP - 8), [v12] "i"(4 * WP - 4), [v16] "i"(4 * WP), \
+    [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), MF_DW_NCL(p->act_min, p->out_offset)
 MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const int32_t **rp, const int32_t *k, int8_t **outp)
 {
     const int32_t C = p->in_c, WP = p->wp, OW = p->out_w, ncl = MF_NEG_CLAMPED(p->act_min, p->out_offset);
@@ -198,39 +231,15 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
     /* the row's last outputs in one block: the last quad and the 1 or 2 after it as 5 or 6, 3 leftovers as 3 */
     const int32_t tail = OW & 3, merged = OW > 4 && (tail == 1 || tail == 2), quads = (OW >> 2) - merged;
     int32_t a0, a1, a2, a3, A, B, Cw, P, Q;
-    if (quads) {
-        const int32_t *end = r + 4 * quads;
-        __asm__ volatile(
-            "1:\n\t"
-            "ldr %[a3], [%[k], #24]\n\t"
-#if defined(MF_TARGET_M7)
-            "ldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\tldr %[C], [%[r], #8]\n\t"
-            "ldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t"
-            MF_DW_ROWS2_ROW_M7("#12", "#16]!", "%[a3]", "%[a3]", "%[a3]", "%[a3]", "ldr %[C], [%[r], %[w8]]\n\t",
-                               "ldr %[P], [%[k], #8]\n\tldr %[A], [%[r], %[w0]]\n\t",
-                               "ldr %[B], [%[r], %[w4]]\n\tldr %[Q], [%[k], #12]\n\t")
-            MF_DW_ROWS2_ROW_M7("%[w12]", "%[w16]]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "ldr %[C], [%[r], %[v8]]\n\t",
-                               "ldr %[P], [%[k], #16]\n\tldr %[A], [%[r], %[v0]]\n\t",
-                               "ldr %[B], [%[r], %[v4]]\n\tldr %[Q], [%[k], #20]\n\t")
-            MF_DW_ROWS2_ROW_M7("%[v12]", "%[v16]]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "ldr %[C], [%[k], #32]\n\t",
-                               "ldr %[P], [%[k], #36]\n\t", "ldr %[Q], [%[k], #28]\n\t")
-#else
-            MF_DW_ROWS2_ROW_("#0", "#4", "#8", "#12", "#16]!", "[%[k], #0]", "[%[k], #4]", "%[a3]", "%[a3]", "%[a3]", "%[a3]")
-            MF_DW_ROWS2_ROW("%[w0]", "%[w4]", "%[w8]", "%[w12]", "%[w16]", "[%[k], #8]", "[%[k], #12]",
-                            "%[a0]", "%[a1]", "%[a2]", "%[a3]")
-            MF_DW_ROWS2_ROW("%[v0]", "%[v4]", "%[v8]", "%[v12]", "%[v16]", "[%[k], #16]", "[%[k], #20]",
-                            "%[a0]", "%[a1]", "%[a2]", "%[a3]")
-            "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
-#endif
-            MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]")
-            "cmp %[r], %[end]\n\tbne 1b"
-            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw),
-              [P] "=&r"(P), [Q] "=&r"(Q), [r] "+r"(r), [out] "+r"(out)
-            : [k] "r"(k), [end] "r"(end),
-              [w0] "i"(2 * WP - 16), [w4] "i"(2 * WP - 12), [w8] "i"(2 * WP - 8), [w12] "i"(2 * WP - 4), [w16] "i"(2 * WP),
-              [v0] "i"(4 * WP - 16), [v4] "i"(4 * WP - 12), [v8] "i"(4 * WP - 8), [v12] "i"(4 * WP - 4), [v16] "i"(4 * WP),
-              [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), MF_DW_NCL(p->act_min, p->out_offset)
-            : "cc", "memory");
+    /* the 4-output blocks two an iteration (one loop test and branch per 8 outputs), an odd one after them */
+    if (quads >> 1) {
+        const int32_t *end = r + 8 * (quads >> 1);
+        __asm__ volatile("1:\n\t" MF_DW_S2_QUAD MF_DW_S2_QUAD "cmp %[r], %[end]\n\tbne 1b"
+                         MF_DW_S2_QUAD_OPS : "cc", "memory");
+    }
+    if (quads & 1) {
+        const int32_t *end = r;
+        __asm__ volatile(MF_DW_S2_QUAD MF_DW_S2_QUAD_OPS : "cc", "memory");
     }
     /* r and out left moved by MF_DW_ROWS_ADV_R / _O (the caller steps them on to the next channel) */
     if (merged && tail == 1) {
@@ -265,6 +274,8 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
     *rp = r;
     *outp = out;
 }
+#undef MF_DW_S2_QUAD
+#undef MF_DW_S2_QUAD_OPS
 #undef MF_DW_ROWS2_ROW
 #undef MF_DW_ROWS2_PAIR
 #undef MF_DW_ROWS2_ROW_M7
