@@ -79,10 +79,11 @@ OP_MODELS = {
     **{f"dw-outer-s1-w{w}-c{c}": (lambda w=w, c=c: mg.depthwise_model(seed_of("tdo1", w * 100 + c), (1, 14, w + 2, c), 1, 3, 1,
                                                                         "VALID", 1, "RELU6", in_zp=7, out_zp=-9))
        for w, c in ((1, 4), (2, 13), (1, 7), (2, 64))},
+    # (stride 2, 3x3: rows narrower than ROWS_MIN_OUT_W_S2, which wider ones take)
     **{f"dw-outer-s2-w{w}-c{c}": (lambda w=w, c=c: mg.depthwise_model(seed_of("tdo2", w * 100 + c), (1, 13, 2 * w + 1, c), 1, 3, 2,
                                                                         "VALID", 1, "RELU", in_zp=-128))
-       for w, c in ((2, 5), (5, 4), (7, 13))},
-    **{f"dw-outer-s2-same-c{c}": (lambda c=c: mg.depthwise_model(seed_of("tdos", c), (1, 11, 12, c), 1, 3, 2, "SAME", 1, "RELU6",
+       for w, c in ((2, 5), (5, 4), (3, 13))},
+    **{f"dw-outer-s2-same-c{c}": (lambda c=c: mg.depthwise_model(seed_of("tdos", c), (1, 11, 10, c), 1, 3, 2, "SAME", 1, "RELU6",
                                                                  in_zp=6, out_zp=-2))
        for c in (4, 7, 13, 64)},
     "dw-outer-dil2-same-c9": lambda: mg.depthwise_model(29, (1, 12, 11, 9), 1, 3, 1, "SAME", 2, "NONE", in_zp=-5),
@@ -130,8 +131,8 @@ OP_MODELS = {
     "dw-rows-per-tensor-c6": lambda: mg.depthwise_model(21, (1, 5, 12, 6), 1, 3, 1, "SAME", 1, "NONE", per_channel=False, in_zp=4),
     "dw-rows-s2x1-c4": lambda: mg.depthwise_model(22, (1, 9, 8, 4), 1, 3, (2, 1), "SAME", 1, "NONE", in_zp=-128),
     "dw-rows-batch2-c8": lambda: mg.depthwise_model(23, (2, 5, 9, 8), 1, 3, 1, "SAME", 1, "NONE", in_zp=-2, out_zp=3),
-    # the row path at stride_w 2 (mf_dw_rows2_channel, out_w >= ROWS_MIN_OUT_W_S2 = 16): out_w 16..22 (4-output blocks,
-    # 2- and 1-output tails), odd and even in_w (SAME pad_left 0 or 1, VALID), channel tails, clamped activations
+    # the row path at stride_w 2 (mf_dw_rows2_channel): out_w 16..22 (4-output blocks, a row's last quad and 1 or 2
+    # outputs after it as one 5- or 6-output block, 3 leftovers as a 3-output block), odd and even in_w (SAME pad_left 0 or 1, VALID), channel tails, clamped activations
     # (the C loop), stride_h 1 and 2, a batch of 2
     **{f"dw-rows-s2-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}": (
         lambda h=h, w=w, c=c, pad=pad, act=act, zi=zi: mg.depthwise_model(
@@ -153,6 +154,18 @@ OP_MODELS = {
                                        # the M7 quad loop's in-place requantisation: its output steps with 2C <= 255 < 4C
                                        # and C >= 128 (an ADD)
                                        (1, 3, 8, 67, "RELU", -128, None), (1, 3, 8, 131, "RELU", 5, None))},
+    # runtime/dsp/mf_dw_s2.h, the direct row path at stride 2 on narrow rows (ROWS_MIN_OUT_W_S2 <= out_w < 12): out_w
+    # 6..10 (the merged 6-output tail alone, quad + 3, quad + 5, quad + 6, two quads), odd and even in_w / in_h
+    # (pad_left / pad_top 0 or 1, VALID), channel counts 1, 3, 4, 5, 7, 13 (the widening's per-value path below 4), the
+    # ring of three plane rows and full planes (out_h 2), a clamped activation (the C loop), MF_NEG_CLAMPED (ReLU)
+    **{f"dw-s2rows-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}": (
+        lambda h=h, w=w, c=c, pad=pad, act=act, zi=zi, zo=zo: mg.depthwise_model(
+            seed_of("tds2", h, w, c), (1, h, w, c), 1, 3, 2, pad, 1, act, in_zp=zi, out_zp=zo))
+       for h, w, c, pad, act, zi, zo in ((9, 12, 5, "SAME", "NONE", -128, None), (7, 13, 3, "SAME", "NONE", 7, None),
+                                         (5, 17, 7, "SAME", "NONE", 0, -3), (6, 16, 13, "VALID", "NONE", -5, None),
+                                         (3, 20, 1, "SAME", "NONE", 3, None), (11, 11, 13, "SAME", "NONE", -128, 9),
+                                         (8, 22, 4, "SAME", "RELU6", -128, None), (10, 15, 7, "VALID", "RELU", 2, None),
+                                         (9, 18, 5, "SAME", "RELU", -9, None), (7, 16, 3, "SAME", "NONE", 11, -7))},
     "dw-rows-s1x2-c5": lambda: mg.depthwise_model(24, (1, 5, 34, 5), 1, 3, (1, 2), "SAME", 1, "NONE", in_zp=-6),
     # full planes at stride_h 2 (mf_dw_rows_full: output row oy from plane rows 2 * oy + 0, 1, 2), a channel tail
     "dw-rows-s2x1-full-c5": lambda: mg.depthwise_model(26, (1, 4, 7, 5), 1, 3, (2, 1), "SAME", 1, "NONE", in_zp=-7),
@@ -279,6 +292,18 @@ def test_dw_rows_path_taken(name, core):
     model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
     assert ".rows = 1" in model_c
     assert (".stride_w = 2" in model_c) == ("-s2-" in name or "s1x2" in name)
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", [n for n in OP_MODELS if n.startswith("dw-s2rows-")])
+def test_dw_s2rows_taken(name, core):
+    """The dw-s2rows models above (run on every core by test_op_on_core) take runtime/dsp/mf_dw_s2.h's direct order at
+    stride 2 (mf_depthwise_conv2d_s8_rows2) on rows of 6 to 11 outputs: full planes (band = out_h) at out_h 2, the ring
+    of three plane rows (band 1) on taller maps."""
+    model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
+    field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
+    assert "mf_depthwise_conv2d_s8_rows2(" in model_c and field("direct") == 1 and 6 <= field("out_w") < 12
+    assert field("band") == (field("out_h") if field("out_h") == 2 else 1)
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])

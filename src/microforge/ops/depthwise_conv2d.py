@@ -16,12 +16,18 @@ ROWS_MIN_OUT_W = 3
 # default plan (its output over its input) took 115.1K cycles on the M4 with the staged row path, 88.2K with the pixel
 # kernel
 ROWS_MIN_OUT_W_STAGED = 4
-# The same at stride_w 2 (each output widens four input columns, not one): measured on single layers (M4 / M7 vs the
-# pixel kernel): 24 outputs -19% / -9%, 16 outputs -2% / -7% (16x16x64: -1.5% / +10%), 12 outputs -10% / +1%,
-# 6 outputs +4% / +21%; the M7 pairs the pixel kernel's SXTB16/PKHBT work, not the row path's MACs. Measured again with
-# the row path's ReLU-aware requantisation and its M7 schedule (vww's 12x12x32 layer, M4 / M7 / M33): 12 outputs
-# -5% / +0.2% / -4%, 6 outputs (6x6x64, M4 / M7) +8% / +15%.
-ROWS_MIN_OUT_W_S2 = 12
+# The same at stride_w 2 (each output widens four input columns, not one), direct order at stride 2
+# (mf_depthwise_conv2d_s8_rows2: runtime/dsp/mf_dw_s2.h's widening, lean ring, merged row tails), measured against the
+# pixel kernel (M4 / M7 / M33): vww 12x12x32 -9.3% / -10.1% / -9.1%, MobileNetV2 10x10x48 -14.3% / -11.7% / -13.9%,
+# vww 6x6x64 -7.7% / -5.5% / -7.3%; 5 outputs (MobileNetV2 5x5x96) -4.6% / +0.2% / -4.4% (with the 5-output block's M7
+# schedule; +2.5% on the M7 without), 3 outputs (vww 3x3x128, MobileNetV2 3x3x192) -0.9% / +9.2% / -0.8% and
+# +1.0% / +5.3% / +1.0%
+ROWS_MIN_OUT_W_S2 = 6
+# ... in the other orders (staged, or stride_h 1: each band or row widens its input rows again): measured on single
+# layers (M4 / M7 vs the pixel kernel): 24 outputs -19% / -9%, 16 outputs -2% / -7% (16x16x64: -1.5% / +10%), 12 outputs
+# -10% / +1%, 6 outputs +4% / +21%; with the ReLU-aware requantisation and the M7 schedule (vww's 12x12x32 layer, M4 /
+# M7 / M33): 12 outputs -5% / +0.2% / -4%, 6 outputs (6x6x64, M4 / M7) +8% / +15%.
+ROWS_MIN_OUT_W_S2_STAGED = 12
 # runtime/dsp row path, direct order: planes for every input row (no ring of three: one weight rotation, no zero-point
 # rows rewritten per channel group) when that costs at most this many bytes more scratch (_rows_full)
 ROWS_FULL_MAX_EXTRA = 384
@@ -122,8 +128,10 @@ class DepthwiseConv2D(OpDef):
             if "dsp" in ctx.kernel_variants and oc == x.shape[3] else None
         rows = layout is not None and self.uses_rows(op) and not self._rows_banded_s2(op, ctx)
         direct = rows and self._rows_direct(op, *self._places(op, ctx), pad_t)
-        if rows and not direct and y.shape[2] < ROWS_MIN_OUT_W_STAGED:
+        if o["stride_w"] == 1 and rows and not direct and y.shape[2] < ROWS_MIN_OUT_W_STAGED:
             rows = False      # the pixel path, faster on narrow rows than the staged order
+        if o["stride_w"] == 2 and rows and not self._rows2(op, direct) and y.shape[2] < ROWS_MIN_OUT_W_S2_STAGED:
+            rows = False      # ... and than mf_dw_rows' orders at stride_w 2
         if rows:              # runtime/dsp's row path reads only wr (and its scratch); the direct ring: compact groups
             wp, band = self.rows_pitch(op), self.rows_band(op)
             if direct and self._rows_full(op):
@@ -140,8 +148,9 @@ class DepthwiseConv2D(OpDef):
                 assert direct, "a ring window is a buffer of its own"
                 return (f"{{ int32_t scratch[{words}]; mf_dw_band_rows(&{p}, {ctx.ptr(x)}, {first}, {size}, "
                         f"{ctx.ptr(y)}, (int16_t *)scratch); }}")
+            fn = "mf_depthwise_conv2d_s8_rows2" if self._rows2(op, direct) else "mf_depthwise_conv2d_s8_rows"
             return (f"{{ int32_t scratch[{words}]; "
-                    f"mf_depthwise_conv2d_s8_rows(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, (int16_t *)scratch); }}")
+                    f"{fn}(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, (int16_t *)scratch); }}")
         if layout is not None:  # runtime/dsp's SIMD path (depth multiplier 1) reads only wq and rq
             fields.update(weights="0", bias="0", mult="0", shift="0", simd=1,
                           wq=ctx.const(f"{op.name}_wq", layout[0]), rq=ctx.const(f"{op.name}_rq", layout[1]),
@@ -213,6 +222,12 @@ class DepthwiseConv2D(OpDef):
         (measured on the M7: the vww and MobileNetV2 pipelines 0.6% and 1.4% slower with the row path). overlap_lead
         still declares the larger of both kernels' leads."""
         return op.options["stride_w"] == 2 and (ctx.place(op.inputs[0]) is None or ctx.place(op.outputs[0]) is None)
+
+    @staticmethod
+    def _rows2(op: Op, direct: bool) -> bool:
+        """Whether the row path runs as runtime/dsp/mf_dw_s2.h's direct order at stride 2 (mf_depthwise_conv2d_s8_rows2:
+        direct, stride 2 along both axes); other row-path layers at stride_w 2 take mf_dw_rows' orders."""
+        return direct and op.options["stride_w"] == op.options["stride_h"] == 2
 
     @staticmethod
     def _rows_lead(op: Op, pad_t: int) -> int:
@@ -294,8 +309,8 @@ class DepthwiseConv2D(OpDef):
     def uses_rows(op: Op) -> bool:
         """The DSP row path's shapes: int8, 3x3, depth multiplier 1, stride 1 or 2 along the width, no dilation, and
         rows of at least ROWS_MIN_OUT_W outputs, ROWS_MIN_OUT_W_S2 at stride_w 2 (narrower rows are mostly widening
-        and setup); emit takes the pixel path instead when the order is staged and the rows are narrower than
-        ROWS_MIN_OUT_W_STAGED."""
+        and setup); emit takes the pixel path instead when the order is staged (or, at stride_w 2, not _rows2) and the
+        rows are narrower than ROWS_MIN_OUT_W_STAGED (ROWS_MIN_OUT_W_S2_STAGED)."""
         if is_int16(op):
             return False
         x, w = op.inputs[0], op.inputs[1]

@@ -32,7 +32,8 @@
  * stride_w 2 output x from W = in[2x..2x+1] and the next output's W: SMLAD(W, P) + SMLABT(W', Q), one new word per
  * output (mf_dw_rows2_channel). At stride_w 1 a row's last outputs run as one block: the last 4 outputs and the 1 or 2
  * after them as 5 or 6 (mf_dw_rows_five, _six: the quads' reloads and a short block's setup saved), 3 leftovers as 3
- * (mf_dw_rows_three), out_w 1 and 2 alone; at stride_w 2 2- and 1-output blocks take the leftovers (the 4-output loops
+ * (mf_dw_rows_three), out_w 1 and 2 alone; at stride_w 2 likewise 5, 6 and 3, in mf_dw_s2.h with the direct order
+ * at stride 2 and its pixel-pair widening (the 4-output loops
  * step r and out by writeback; on the M7 the blocks' loads of the next kernel row issue beside the MACs:
  * MF_DW_ROWS_ROW_M7 and its kin, chosen by MF_TARGET_M7); layers with an
  * activation clamp run a C loop on the same words. The weights stay int8 in flash (p->wr: 9 bytes a channel, as
@@ -638,106 +639,7 @@ MF_KERNEL void mf_dw_rows_one(const int32_t *k, const int32_t *r, int8_t *out, c
         : "memory");
 }
 
-/* Stride 2 along the width in assembly (no activation clamp): four outputs x..x+3 per iteration from five words
- * per row W_i = (in[2x+2i], in[2x+2i+1]): out_x+i += SMLAD(W_i, P) + SMLABT(W_i+1, Q), 2 MAC instructions and one
- * new word per output and row; three data registers (W3, W4 reuse W0's and W1's once those are spent), the same
- * 13 registers, loads back to back and requantisation as mf_dw_rows_run; then 2- and 1-output blocks. */
-#define MF_DW_ROWS2_ROW(O0, O1, O2, O3, O4, MP, MQ, B0, B1, B2, B3) MF_DW_ROWS2_ROW_(O0, O1, O2, O3, O4 "]", MP, MQ, B0, B1, B2, B3)
-/* O4W: the last load's offset and closing bracket, "#16]!" for the first row (pre-indexed: r steps to the next block) */
-#define MF_DW_ROWS2_ROW_(O0, O1, O2, O3, O4W, MP, MQ, B0, B1, B2, B3) \
-    "ldr %[A], [%[r], " O0 "]\n\tldr %[B], [%[r], " O1 "]\n\tldr %[C], [%[r], " O2 "]\n\t" \
-    "ldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
-    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
-    "smlad %[a1], %[B], %[P], " B1 "\n\tsmlabt %[a1], %[C], %[Q], %[a1]\n\t" \
-    "ldr %[A], [%[r], " O3 "]\n\tldr %[B], [%[r], " O4W "\n\t" \
-    "smlad %[a2], %[C], %[P], " B2 "\n\tsmlabt %[a2], %[A], %[Q], %[a2]\n\t" \
-    "smlad %[a3], %[A], %[P], " B3 "\n\tsmlabt %[a3], %[B], %[Q], %[a3]\n\t"
-/* The M7 schedule of a stride-2 quad-loop row (as MF_DW_ROWS_ROW_M7): W3, W4 loaded into A, B once W0, W1 are spent,
- * then the next row's W2 (LC), its weight P and W0 (LAP), W1 and Q (LBQ) as their registers free, each load beside a
- * MAC. */
-#define MF_DW_ROWS2_ROW_M7(O3, O4W, B0, B1, B2, B3, LC, LAP, LBQ) \
-    "smlad %[a0], %[A], %[P], " B0 "\n\tldr %[A], [%[r], " O3 "]\n\t" \
-    "smlabt %[a0], %[B], %[Q], %[a0]\n\tsmlad %[a1], %[B], %[P], " B1 "\n\tldr %[B], [%[r], " O4W "\n\t" \
-    "smlabt %[a1], %[C], %[Q], %[a1]\n\tsmlad %[a2], %[C], %[P], " B2 "\n\t" LC \
-    "smlabt %[a2], %[A], %[Q], %[a2]\n\tsmlad %[a3], %[A], %[P], " B3 "\n\t" LAP \
-    "smlabt %[a3], %[B], %[Q], %[a3]\n\t" LBQ
-#define MF_DW_ROWS2_PAIR(O0, O1, O2, MP, MQ, B0, B1) \
-    "ldr %[A], [%[r], " O0 "]\n\tldr %[B], [%[r], " O1 "]\n\tldr %[C], [%[r], " O2 "]\n\t" \
-    "ldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
-    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
-    "smlad %[a1], %[B], %[P], " B1 "\n\tsmlabt %[a1], %[C], %[Q], %[a1]\n\t"
-MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const int32_t **rp, const int32_t *k, int8_t **outp)
-{
-    const int32_t C = p->in_c, WP = p->wp, OW = p->out_w;
-    const int32_t quads = OW >> 2;
-    const int32_t *r = *rp;
-    int8_t *out = *outp;
-    if (p->act_min > -128 || p->act_max < 127 || 4 * C > 4095 || 4 * WP + 16 > 4095) {
-        mf_dw_rows2_channel_c(p, (const int16_t *)r, k, out, 0);
-        *rp = r + MF_DW_ROWS_ADV_R(p);
-        *outp = out + MF_DW_ROWS_ADV_O(p);
-        return;
-    }
-    int32_t a0, a1, a2, a3, A, B, Cw, P, Q;
-    if (quads) {
-        const int32_t *end = r + 4 * quads;
-        __asm__ volatile(
-            "1:\n\t"
-            "ldr %[a3], [%[k], #24]\n\t"
-#if defined(MF_TARGET_M7)
-            "ldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\tldr %[C], [%[r], #8]\n\t"
-            "ldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t"
-            MF_DW_ROWS2_ROW_M7("#12", "#16]!", "%[a3]", "%[a3]", "%[a3]", "%[a3]", "ldr %[C], [%[r], %[w8]]\n\t",
-                               "ldr %[P], [%[k], #8]\n\tldr %[A], [%[r], %[w0]]\n\t",
-                               "ldr %[B], [%[r], %[w4]]\n\tldr %[Q], [%[k], #12]\n\t")
-            MF_DW_ROWS2_ROW_M7("%[w12]", "%[w16]]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "ldr %[C], [%[r], %[v8]]\n\t",
-                               "ldr %[P], [%[k], #16]\n\tldr %[A], [%[r], %[v0]]\n\t",
-                               "ldr %[B], [%[r], %[v4]]\n\tldr %[Q], [%[k], #20]\n\t")
-            MF_DW_ROWS2_ROW_M7("%[v12]", "%[v16]]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "ldr %[C], [%[k], #32]\n\t",
-                               "ldr %[P], [%[k], #36]\n\t", "ldr %[Q], [%[k], #28]\n\t")
-#else
-            MF_DW_ROWS2_ROW_("#0", "#4", "#8", "#12", "#16]!", "[%[k], #0]", "[%[k], #4]", "%[a3]", "%[a3]", "%[a3]", "%[a3]")
-            MF_DW_ROWS2_ROW("%[w0]", "%[w4]", "%[w8]", "%[w12]", "%[w16]", "[%[k], #8]", "[%[k], #12]",
-                            "%[a0]", "%[a1]", "%[a2]", "%[a3]")
-            MF_DW_ROWS2_ROW("%[v0]", "%[v4]", "%[v8]", "%[v12]", "%[v16]", "[%[k], #16]", "[%[k], #20]",
-                            "%[a0]", "%[a1]", "%[a2]", "%[a3]")
-            "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
-#endif
-            MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]")
-            "cmp %[r], %[end]\n\tbne 1b"
-            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw),
-              [P] "=&r"(P), [Q] "=&r"(Q), [r] "+r"(r), [out] "+r"(out)
-            : [k] "r"(k), [end] "r"(end),
-              [w0] "i"(2 * WP - 16), [w4] "i"(2 * WP - 12), [w8] "i"(2 * WP - 8), [w12] "i"(2 * WP - 4), [w16] "i"(2 * WP),
-              [v0] "i"(4 * WP - 16), [v4] "i"(4 * WP - 12), [v8] "i"(4 * WP - 8), [v12] "i"(4 * WP - 4), [v16] "i"(4 * WP),
-              [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), MF_DW_NCL(p->act_min, p->out_offset)
-            : "cc", "memory");
-    }
-    if (OW & 2) {
-        __asm__ volatile(
-            "ldr %[a1], [%[k], #24]\n\t"
-            MF_DW_ROWS2_PAIR("#0", "#4", "#8", "[%[k], #0]", "[%[k], #4]", "%[a1]", "%[a1]")
-            MF_DW_ROWS2_PAIR("%[w0]", "%[w4]", "%[w8]", "[%[k], #8]", "[%[k], #12]", "%[a0]", "%[a1]")
-            MF_DW_ROWS2_PAIR("%[v0]", "%[v4]", "%[v8]", "[%[k], #16]", "[%[k], #20]", "%[a0]", "%[a1]")
-            "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
-            MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]")
-            : [a0] "=&r"(a0), [a1] "=&r"(a1), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
-            : [k] "r"(k), [r] "r"(r), [out] "r"(out),
-              [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8), [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4),
-              [v8] "i"(4 * WP + 8), [c1] "i"(C), MF_DW_NCL(p->act_min, p->out_offset)
-            : "memory");
-        r += 2;
-        out += 2 * C;
-    }
-    if (OW & 1)
-        mf_dw_rows_one(k, r, out, WP, MF_NEG_CLAMPED(p->act_min, p->out_offset));
-    *rp = r;
-    *outp = out;
-}
-#undef MF_DW_ROWS2_ROW
-#undef MF_DW_ROWS2_PAIR
-#undef MF_DW_ROWS2_ROW_M7
-#undef MF_DW_ROWS2_ROW_
+#include "mf_dw_s2.h"     /* stride_w 2: mf_dw_rows2_channel, its widening and direct order (mf_depthwise_conv2d_s8_rows2) */
 
 /* Five outputs x..x+4 of a row (stride_w 1), the last of a row whose out_w % 4 == 1: the last 4-output block and the
  * lone last output in one (measured on kws's 5-wide rows: 98 -> ~84 cycles a channel row on the M4). Per kernel row

@@ -1,0 +1,437 @@
+/* mf_dw_s2 (DSP: Cortex-M4/M7/M33): the row path at stride_w 2, part of mf_depthwise_conv2d.h (included there, after
+ * the stride_w 1 blocks' shared macros; its planes, weight words and requantisation are the row path's, described in
+ * that file's comment).
+ *
+ * Per channel row (mf_dw_rows2_channel): output x from the plane words W_i = (in[2x+2i], in[2x+2i+1]) of each kernel
+ * row, out_x+i += SMLAD(W_i, P) + SMLABT(W_i+1, Q) (Q's top half is w_r2): one new word and 2 MAC instructions per
+ * output and row. 4-output blocks in a loop; a row's last outputs run as one block, so each row pays one block's
+ * setup (its first weight loads and 2*bias, its requantisation constants) for its tail: out_w % 4 == 1 or 2 (out_w >= 5)
+ * the last 4 outputs and the 1 or 2 after them as 5 or 6 (mf_dw_s2_five, _six), 3 leftovers as 3 (mf_dw_s2_three),
+ * out_w 1 and 2 alone.
+ *
+ * Widening (mf_dw_s2_widen): at stride_w 2 each output reads four new input values (two columns of two rows), so the
+ * widening is a third of the layer's cycles; a plane word is (in[u], in[u+1]) of one channel with u = column +
+ * pad_left even, i.e. two neighbouring pixels. mf_dw_s2_widen joins the two pixels' words first (PKHBT: channels
+ * 0, 1 of both; PKHTB: channels 2, 3 of both) and sign-extends each join twice (SXTB16 plain / ror #8 gives one
+ * channel's two columns), 6 instructions for 8 values where widening each pixel first takes 8; eight pixels an
+ * iteration (one branch and one pointer step per 32 values). The int16 values are mf_dw_rows_widen's.
+ *
+ * The direct order at stride_w 2 (mf_depthwise_conv2d_s8_rows2, chosen by ops/depthwise_conv2d.py): mf_dw_rows'
+ * direct order with this widening.
+ */
+#ifndef MF_DW_S2_H
+#define MF_DW_S2_H
+
+/* Stride 2 along the width in assembly (no activation clamp): four outputs x..x+3 per iteration from five words
+ * per row W_i = (in[2x+2i], in[2x+2i+1]): out_x+i += SMLAD(W_i, P) + SMLABT(W_i+1, Q), 2 MAC instructions and one
+ * new word per output and row; three data registers (W3, W4 reuse W0's and W1's once those are spent), the same
+ * 13 registers, loads back to back and requantisation as mf_dw_rows_run; then 2- and 1-output blocks. */
+#define MF_DW_ROWS2_ROW(O0, O1, O2, O3, O4, MP, MQ, B0, B1, B2, B3) MF_DW_ROWS2_ROW_(O0, O1, O2, O3, O4 "]", MP, MQ, B0, B1, B2, B3)
+/* O4W: the last load's offset and closing bracket, "#16]!" for the first row (pre-indexed: r steps to the next block) */
+#define MF_DW_ROWS2_ROW_(O0, O1, O2, O3, O4W, MP, MQ, B0, B1, B2, B3) \
+    "ldr %[A], [%[r], " O0 "]\n\tldr %[B], [%[r], " O1 "]\n\tldr %[C], [%[r], " O2 "]\n\t" \
+    "ldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
+    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
+    "smlad %[a1], %[B], %[P], " B1 "\n\tsmlabt %[a1], %[C], %[Q], %[a1]\n\t" \
+    "ldr %[A], [%[r], " O3 "]\n\tldr %[B], [%[r], " O4W "\n\t" \
+    "smlad %[a2], %[C], %[P], " B2 "\n\tsmlabt %[a2], %[A], %[Q], %[a2]\n\t" \
+    "smlad %[a3], %[A], %[P], " B3 "\n\tsmlabt %[a3], %[B], %[Q], %[a3]\n\t"
+/* The M7 schedule of a stride-2 quad-loop row (as MF_DW_ROWS_ROW_M7): W3, W4 loaded into A, B once W0, W1 are spent,
+ * then the next row's W2 (LC), its weight P and W0 (LAP), W1 and Q (LBQ) as their registers free, each load beside a
+ * MAC. */
+#define MF_DW_ROWS2_ROW_M7(O3, O4W, B0, B1, B2, B3, LC, LAP, LBQ) \
+    "smlad %[a0], %[A], %[P], " B0 "\n\tldr %[A], [%[r], " O3 "]\n\t" \
+    "smlabt %[a0], %[B], %[Q], %[a0]\n\tsmlad %[a1], %[B], %[P], " B1 "\n\tldr %[B], [%[r], " O4W "\n\t" \
+    "smlabt %[a1], %[C], %[Q], %[a1]\n\tsmlad %[a2], %[C], %[P], " B2 "\n\t" LC \
+    "smlabt %[a2], %[A], %[Q], %[a2]\n\tsmlad %[a3], %[A], %[P], " B3 "\n\t" LAP \
+    "smlabt %[a3], %[B], %[Q], %[a3]\n\t" LBQ
+#define MF_DW_ROWS2_PAIR(O0, O1, O2, MP, MQ, B0, B1) \
+    "ldr %[A], [%[r], " O0 "]\n\tldr %[B], [%[r], " O1 "]\n\tldr %[C], [%[r], " O2 "]\n\t" \
+    "ldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
+    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
+    "smlad %[a1], %[B], %[P], " B1 "\n\tsmlabt %[a1], %[C], %[Q], %[a1]\n\t"
+
+/* The merged tail blocks: kernel row ROW's words at byte offset ROW from r (0, 2 * WP, 4 * WP: operands w, v), its
+ * weights P, Q at k + KP, k + KQ; the first row's first MACs take 2*bias (held in the block's last sum, whose own first
+ * MAC comes last) as their addend. Requantisation as mf_dw_rows_run's: MF_DW_S2_RQ two outputs with temporaries A, B
+ * (m in Q, rnd in C, e in P), MF_DW_S2_RQ1 one output with the temporary A (rnd in RND). */
+#define MF_DW_S2_LD(R, ROW, I) "ldr " R ", [%[r], #" ROW "+" #I "]\n\t"
+#define MF_DW_S2_W(KP, KQ) "ldr %[P], [%[k], #" KP "]\n\tldr %[Q], [%[k], #" KQ "]\n\t"
+#define MF_DW_S2_RQC "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\t"
+#define MF_DW_S2_RQ(ACC0, ACC1, O0, O1) \
+    "smmlar %[A], " ACC0 ", %[Q], %[C]\n\tsmmlar %[B], " ACC1 ", %[Q], %[C]\n\t" \
+    ".if %c[ncl] == 0\n\tadd %[A], %[A], " ACC0 ", asr #31\n\tadd %[B], %[B], " ACC1 ", asr #31\n\t.endif\n\t" \
+    "asr %[A], %[A], %[P]\n\tasr %[B], %[B], %[P]\n\tssat %[A], #8, %[A]\n\tssat %[B], #8, %[B]\n\t" \
+    "strb %[A], [%[out], #" O0 "]\n\tstrb %[B], [%[out], #" O1 "]\n\t"
+#define MF_DW_S2_RQ1(ACC, RND, O) \
+    ".if %c[ncl]\n\tsmmlar " ACC ", " ACC ", %[Q], " RND "\n\t.else\n\t" \
+    "add %[A], " RND ", " ACC ", asr #31\n\tsmmlar " ACC ", " ACC ", %[Q], %[A]\n\t.endif\n\t" \
+    "asr " ACC ", " ACC ", %[P]\n\tssat " ACC ", #8, " ACC "\n\tstrb " ACC ", [%[out], #" O "]\n\t"
+#define MF_DW_S2_IN [k] "r"(k), [r] "r"(r), [out] "r"(out), [w] "i"(2 * WP), [v] "i"(4 * WP), [c] "i"(C), [ncl] "i"(ncl)
+
+/* Three outputs (out_w % 4 == 3): W0..W3 of a row in one run of loads with its weights, six MACs. */
+#define MF_DW_S2_ROW3(ROW, KP, KQ, B0, B1, B2) \
+    MF_DW_S2_LD("%[A]", ROW, 0) MF_DW_S2_LD("%[B]", ROW, 4) MF_DW_S2_LD("%[C]", ROW, 8) MF_DW_S2_LD("%[D]", ROW, 12) \
+    MF_DW_S2_W(KP, KQ) \
+    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
+    "smlad %[a1], %[B], %[P], " B1 "\n\tsmlabt %[a1], %[C], %[Q], %[a1]\n\t" \
+    "smlad %[a2], %[C], %[P], " B2 "\n\tsmlabt %[a2], %[D], %[Q], %[a2]\n\t"
+MF_KERNEL void mf_dw_s2_three(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C,
+                              const int32_t ncl)
+{
+    int32_t a0, a1, a2, A, B, Cw, D, P, Q;
+    __asm__ volatile(
+        "ldr %[a2], [%[k], #24]\n\t"
+        MF_DW_S2_ROW3("0", "0", "4", "%[a2]", "%[a2]", "%[a2]")
+        MF_DW_S2_ROW3("%c[w]", "8", "12", "%[a0]", "%[a1]", "%[a2]")
+        MF_DW_S2_ROW3("%c[v]", "16", "20", "%[a0]", "%[a1]", "%[a2]")
+        MF_DW_S2_RQC "ldr %[C], [%[k], #32]\n\t"
+        MF_DW_S2_RQ("%[a0]", "%[a1]", "0", "%c[c]") MF_DW_S2_RQ1("%[a2]", "%[C]", "2*%c[c]")
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), [D] "=&r"(D),
+          [P] "=&r"(P), [Q] "=&r"(Q)
+        : MF_DW_S2_IN
+        : "memory");
+}
+
+/* Five outputs (out_w % 4 == 1, the last 4-output block and the lone last output): W0..W2 with the weights, then W3,
+ * W4 into A, B once W0, W1 are spent, W5 into C. */
+#define MF_DW_S2_ROW5(ROW, KP, KQ, B0, B1, B2, B3) \
+    MF_DW_S2_LD("%[A]", ROW, 0) MF_DW_S2_LD("%[B]", ROW, 4) MF_DW_S2_LD("%[C]", ROW, 8) MF_DW_S2_W(KP, KQ) \
+    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
+    "smlad %[a1], %[B], %[P], " B1 "\n\tsmlabt %[a1], %[C], %[Q], %[a1]\n\t" \
+    MF_DW_S2_LD("%[A]", ROW, 12) MF_DW_S2_LD("%[B]", ROW, 16) \
+    "smlad %[a2], %[C], %[P], " B2 "\n\tsmlabt %[a2], %[A], %[Q], %[a2]\n\t" \
+    "smlad %[a3], %[A], %[P], " B3 "\n\tsmlabt %[a3], %[B], %[Q], %[a3]\n\t" \
+    MF_DW_S2_LD("%[C]", ROW, 20) \
+    "smlad %[a4], %[B], %[P], %[a4]\n\tsmlabt %[a4], %[C], %[Q], %[a4]\n\t"
+/* The M7 schedule (MF_TARGET_M7): each load issues beside a MAC, W3, W4, W5 as A, B, C are spent, then the next row's
+ * W0, W1 (LA, LB), its P (LP), W2 and Q (LCQ; the last row: the requantisation constants). */
+#define MF_DW_S2_ROW5_M7(ROW, B0, B1, B2, B3, LA, LB, LP, LCQ) \
+    "smlad %[a0], %[A], %[P], " B0 "\n\t" MF_DW_S2_LD("%[A]", ROW, 12) "smlabt %[a0], %[B], %[Q], %[a0]\n\t" \
+    "smlad %[a1], %[B], %[P], " B1 "\n\t" MF_DW_S2_LD("%[B]", ROW, 16) "smlabt %[a1], %[C], %[Q], %[a1]\n\t" \
+    "smlad %[a2], %[C], %[P], " B2 "\n\t" MF_DW_S2_LD("%[C]", ROW, 20) "smlabt %[a2], %[A], %[Q], %[a2]\n\t" \
+    "smlad %[a3], %[A], %[P], " B3 "\n\t" LA "smlabt %[a3], %[B], %[Q], %[a3]\n\t" \
+    "smlad %[a4], %[B], %[P], %[a4]\n\t" LB "smlabt %[a4], %[C], %[Q], %[a4]\n\t" LP LCQ
+MF_KERNEL void mf_dw_s2_five(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C,
+                             const int32_t ncl)
+{
+    int32_t a0, a1, a2, a3, a4, A, B, Cw, P, Q;
+    __asm__ volatile(
+        "ldr %[a4], [%[k], #24]\n\t"
+#if defined(MF_TARGET_M7)
+        MF_DW_S2_LD("%[A]", "0", 0) MF_DW_S2_LD("%[B]", "0", 4) MF_DW_S2_LD("%[C]", "0", 8) MF_DW_S2_W("0", "4")
+        MF_DW_S2_ROW5_M7("0", "%[a4]", "%[a4]", "%[a4]", "%[a4]", MF_DW_S2_LD("%[A]", "%c[w]", 0),
+                         MF_DW_S2_LD("%[B]", "%c[w]", 4), "ldr %[P], [%[k], #8]\n\t",
+                         MF_DW_S2_LD("%[C]", "%c[w]", 8) "ldr %[Q], [%[k], #12]\n\t")
+        MF_DW_S2_ROW5_M7("%c[w]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", MF_DW_S2_LD("%[A]", "%c[v]", 0),
+                         MF_DW_S2_LD("%[B]", "%c[v]", 4), "ldr %[P], [%[k], #16]\n\t",
+                         MF_DW_S2_LD("%[C]", "%c[v]", 8) "ldr %[Q], [%[k], #20]\n\t")
+        MF_DW_S2_ROW5_M7("%c[v]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "", "", "ldr %[P], [%[k], #36]\n\t",
+                         "ldr %[C], [%[k], #32]\n\tldr %[Q], [%[k], #28]\n\t")
+#else
+        MF_DW_S2_ROW5("0", "0", "4", "%[a4]", "%[a4]", "%[a4]", "%[a4]")
+        MF_DW_S2_ROW5("%c[w]", "8", "12", "%[a0]", "%[a1]", "%[a2]", "%[a3]")
+        MF_DW_S2_ROW5("%c[v]", "16", "20", "%[a0]", "%[a1]", "%[a2]", "%[a3]")
+        MF_DW_S2_RQC "ldr %[C], [%[k], #32]\n\t"
+#endif
+        MF_DW_S2_RQ("%[a0]", "%[a1]", "0", "%c[c]") MF_DW_S2_RQ("%[a2]", "%[a3]", "2*%c[c]", "3*%c[c]")
+        MF_DW_S2_RQ1("%[a4]", "%[C]", "4*%c[c]")
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [A] "=&r"(A), [B] "=&r"(B),
+          [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
+        : MF_DW_S2_IN
+        : "memory");
+}
+
+/* Six outputs (out_w % 4 == 2, the last 4-output block and the 2-output block): two data registers, the words loaded
+ * in pairs as the previous pair is spent (W0, W1 with the weights; W2, W3; W4, W5; W6). The six sums, A, B, P, Q
+ * and the three pointers: 13 registers. */
+#define MF_DW_S2_ROW6(ROW, KP, KQ, B0, B1, B2, B3, B4) \
+    MF_DW_S2_LD("%[A]", ROW, 0) MF_DW_S2_LD("%[B]", ROW, 4) MF_DW_S2_W(KP, KQ) \
+    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\tsmlad %[a1], %[B], %[P], " B1 "\n\t" \
+    MF_DW_S2_LD("%[A]", ROW, 8) MF_DW_S2_LD("%[B]", ROW, 12) \
+    "smlabt %[a1], %[A], %[Q], %[a1]\n\tsmlad %[a2], %[A], %[P], " B2 "\n\t" \
+    "smlabt %[a2], %[B], %[Q], %[a2]\n\tsmlad %[a3], %[B], %[P], " B3 "\n\t" \
+    MF_DW_S2_LD("%[A]", ROW, 16) MF_DW_S2_LD("%[B]", ROW, 20) \
+    "smlabt %[a3], %[A], %[Q], %[a3]\n\tsmlad %[a4], %[A], %[P], " B4 "\n\t" \
+    "smlabt %[a4], %[B], %[Q], %[a4]\n\tsmlad %[a5], %[B], %[P], %[a5]\n\t" \
+    MF_DW_S2_LD("%[A]", ROW, 24) \
+    "smlabt %[a5], %[A], %[Q], %[a5]\n\t"
+MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C,
+                            const int32_t ncl)
+{
+    int32_t a0, a1, a2, a3, a4, a5, A, B, P, Q;
+    __asm__ volatile(
+        "ldr %[a5], [%[k], #24]\n\t"
+        MF_DW_S2_ROW6("0", "0", "4", "%[a5]", "%[a5]", "%[a5]", "%[a5]", "%[a5]")
+        MF_DW_S2_ROW6("%c[w]", "8", "12", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]")
+        MF_DW_S2_ROW6("%c[v]", "16", "20", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]")
+        MF_DW_S2_RQC "ldr %[B], [%[k], #32]\n\t"
+        MF_DW_S2_RQ1("%[a0]", "%[B]", "0") MF_DW_S2_RQ1("%[a1]", "%[B]", "%c[c]") MF_DW_S2_RQ1("%[a2]", "%[B]", "2*%c[c]")
+        MF_DW_S2_RQ1("%[a3]", "%[B]", "3*%c[c]") MF_DW_S2_RQ1("%[a4]", "%[B]", "4*%c[c]") MF_DW_S2_RQ1("%[a5]", "%[B]", "5*%c[c]")
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [a5] "=&r"(a5),
+          [A] "=&r"(A), [B] "=&r"(B), [P] "=&r"(P), [Q] "=&r"(Q)
+        : MF_DW_S2_IN
+        : "memory");
+}
+#undef MF_DW_S2_ROW3
+#undef MF_DW_S2_ROW5
+#undef MF_DW_S2_ROW5_M7
+#undef MF_DW_S2_ROW6
+#undef MF_DW_S2_LD
+#undef MF_DW_S2_W
+#undef MF_DW_S2_RQC
+#undef MF_DW_S2_RQ
+#undef MF_DW_S2_RQ1
+#undef MF_DW_S2_IN
+
+/* One 4-output block (the loop body): the first row's last load steps r to the next block, RQ4_STEP steps out. */
+#if defined(MF_TARGET_M7)
+#define MF_DW_S2_QUAD \
+    "ldr %[a3], [%[k], #24]\n\t" \
+    "ldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\tldr %[C], [%[r], #8]\n\t" \
+    "ldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t" \
+    MF_DW_ROWS2_ROW_M7("#12", "#16]!", "%[a3]", "%[a3]", "%[a3]", "%[a3]", "ldr %[C], [%[r], %[w8]]\n\t", \
+    "ldr %[P], [%[k], #8]\n\tldr %[A], [%[r], %[w0]]\n\t", \
+    "ldr %[B], [%[r], %[w4]]\n\tldr %[Q], [%[k], #12]\n\t") \
+    MF_DW_ROWS2_ROW_M7("%[w12]", "%[w16]]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "ldr %[C], [%[r], %[v8]]\n\t", \
+    "ldr %[P], [%[k], #16]\n\tldr %[A], [%[r], %[v0]]\n\t", \
+    "ldr %[B], [%[r], %[v4]]\n\tldr %[Q], [%[k], #20]\n\t") \
+    MF_DW_ROWS2_ROW_M7("%[v12]", "%[v16]]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "ldr %[C], [%[k], #32]\n\t", \
+    "ldr %[P], [%[k], #36]\n\t", "ldr %[Q], [%[k], #28]\n\t") \
+    MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]")
+#else
+#define MF_DW_S2_QUAD \
+    "ldr %[a3], [%[k], #24]\n\t" \
+    MF_DW_ROWS2_ROW_("#0", "#4", "#8", "#12", "#16]!", "[%[k], #0]", "[%[k], #4]", "%[a3]", "%[a3]", "%[a3]", "%[a3]") \
+    MF_DW_ROWS2_ROW("%[w0]", "%[w4]", "%[w8]", "%[w12]", "%[w16]", "[%[k], #8]", "[%[k], #12]", \
+    "%[a0]", "%[a1]", "%[a2]", "%[a3]") \
+    MF_DW_ROWS2_ROW("%[v0]", "%[v4]", "%[v8]", "%[v12]", "%[v16]", "[%[k], #16]", "[%[k], #20]", \
+    "%[a0]", "%[a1]", "%[a2]", "%[a3]") \
+    "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t" \
+    MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]")
+#endif
+#define MF_DW_S2_QUAD_OPS \
+    : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), \
+    [P] "=&r"(P), [Q] "=&r"(Q), [r] "+r"(r), [out] "+r"(out) \
+    : [k] "r"(k), [end] "r"(end), \
+    [w0] "i"(2 * WP - 16), [w4] "i"(2 * WP - 12), [w8] "i"(2 * WP - 8), [w12] "i"(2 * WP - 4), [w16] "i"(2 * WP), \
+    [v0] "i"(4 * WP - 16), [v4] "i"(4 * WP - 12), [v8] "i"(4 * WP - 8), [v12] "i"(4 * WP - 4), [v16] "i"(4 * WP), \
+    [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), MF_DW_NCL(p->act_min, p->out_offset)
+MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const int32_t **rp, const int32_t *k, int8_t **outp)
+{
+    const int32_t C = p->in_c, WP = p->wp, OW = p->out_w, ncl = MF_NEG_CLAMPED(p->act_min, p->out_offset);
+    const int32_t *r = *rp;
+    int8_t *out = *outp;
+    if (p->act_min > -128 || p->act_max < 127 || 5 * C > 4095 || 4 * WP + 24 > 4095) {
+        mf_dw_rows2_channel_c(p, (const int16_t *)r, k, out, 0);
+        *rp = r + MF_DW_ROWS_ADV_R(p);
+        *outp = out + MF_DW_ROWS_ADV_O(p);
+        return;
+    }
+    /* the row's last outputs in one block: the last quad and the 1 or 2 after it as 5 or 6, 3 leftovers as 3 */
+    const int32_t tail = OW & 3, merged = OW > 4 && (tail == 1 || tail == 2), quads = (OW >> 2) - merged;
+    int32_t a0, a1, a2, a3, A, B, Cw, P, Q;
+    /* the 4-output blocks two an iteration (one loop test and branch per 8 outputs), an odd one after them */
+    if (quads >> 1) {
+        const int32_t *end = r + 8 * (quads >> 1);
+        __asm__ volatile("1:\n\t" MF_DW_S2_QUAD MF_DW_S2_QUAD "cmp %[r], %[end]\n\tbne 1b"
+                         MF_DW_S2_QUAD_OPS : "cc", "memory");
+    }
+    if (quads & 1) {
+        const int32_t *end = r;
+        __asm__ volatile(MF_DW_S2_QUAD MF_DW_S2_QUAD_OPS : "cc", "memory");
+    }
+    /* r and out left moved by MF_DW_ROWS_ADV_R / _O (the caller steps them on to the next channel) */
+    if (merged && tail == 1) {
+        mf_dw_s2_five(k, r, out, WP, C, ncl);
+        r += 4;
+        out += 4 * C;
+    } else if (merged) {
+        mf_dw_s2_six(k, r, out, WP, C, ncl);
+        r += 6;
+        out += 6 * C;
+    } else if (tail == 3) {
+        mf_dw_s2_three(k, r, out, WP, C, ncl);
+        r += 2;
+        out += 2 * C;
+    } else if (tail == 2) {   /* out_w 2 */
+        __asm__ volatile(
+            "ldr %[a1], [%[k], #24]\n\t"
+            MF_DW_ROWS2_PAIR("#0", "#4", "#8", "[%[k], #0]", "[%[k], #4]", "%[a1]", "%[a1]")
+            MF_DW_ROWS2_PAIR("%[w0]", "%[w4]", "%[w8]", "[%[k], #8]", "[%[k], #12]", "%[a0]", "%[a1]")
+            MF_DW_ROWS2_PAIR("%[v0]", "%[v4]", "%[v8]", "[%[k], #16]", "[%[k], #20]", "%[a0]", "%[a1]")
+            "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
+            MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]")
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
+            : [k] "r"(k), [r] "r"(r), [out] "r"(out),
+              [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8), [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4),
+              [v8] "i"(4 * WP + 8), [c1] "i"(C), MF_DW_NCL(p->act_min, p->out_offset)
+            : "memory");
+        r += 2;
+        out += 2 * C;
+    } else if (tail == 1)   /* out_w 1 */
+        mf_dw_rows_one(k, r, out, WP, ncl);
+    *rp = r;
+    *outp = out;
+}
+#undef MF_DW_S2_QUAD
+#undef MF_DW_S2_QUAD_OPS
+#undef MF_DW_ROWS2_ROW
+#undef MF_DW_ROWS2_PAIR
+#undef MF_DW_ROWS2_ROW_M7
+#undef MF_DW_ROWS2_ROW_
+/* Input row iy widened into plane row s (channels c0 .. c0 + nc - 1, plane j at s + j * PL), or, outside the image,
+ * the whole plane row set to the input zero point. */
+MF_KERNEL void mf_dw_s2_widen(const mf_depthwise_conv2d_params_t *p, const int8_t *in_b, int32_t iy, int32_t c0,
+                              int32_t nc, int16_t *s)
+{
+    const int32_t C = p->in_c, W = p->in_w, L = p->pad_left, PL = MF_DW_ROWS_NR(p) * p->wp;
+    if (iy < 0 || iy >= p->in_h) {
+        for (int32_t j = 0; j < nc; ++j)
+            mf_dw_rows_pad(p, s + j * PL, p->wp / 2);
+        return;
+    }
+    const int8_t *src = in_b + iy * W * C + c0;
+    int16_t *d = s + L;
+    if (nc < 4) {
+        for (int32_t x = 0; x < W; ++x)
+            for (int32_t j = 0; j < nc; ++j)
+                d[j * PL + x] = src[x * C + j];
+        return;
+    }
+    int32_t x = 0;
+    if (L & 1) {          /* column L odd: one pixel by halfwords, then the pairs land on word boundaries */
+        for (int32_t j = 0; j < 4; ++j)
+            d[j * PL] = src[j];
+        x = 1;
+    }
+    /* one pixel pair (WA, WB) into the four planes at byte offset O (+ 2PL per channel) */
+#define MF_DW_S2_PAIR(WA, WB, O) \
+    "pkhbt %[t], " WA ", " WB ", lsl #16\n\tpkhtb " WB ", " WB ", " WA ", asr #16\n\t" \
+    "sxtb16 " WA ", %[t]\n\tsxtb16 %[t], %[t], ror #8\n\tstr " WA ", [%[d], #" O "]\n\tstr %[t], [%[d], #%c[p1]+" O "]\n\t" \
+    "sxtb16 " WA ", " WB "\n\tsxtb16 " WB ", " WB ", ror #8\n\tstr " WA ", [%[d], #2*%c[p1]+" O "]\n\t" \
+    "str " WB ", [%[d], #3*%c[p1]+" O "]\n\t"
+    const int32_t octs = (W - x) >> 3, pairs = ((W - x) >> 1) & 3;   /* 8-pixel loop, then 0..3 pairs in one block */
+    const int8_t *sp = src + x * C;
+    int16_t *dp = d + x;
+    if (7 * C > 4095 || 6 * PL + 12 > 4095) {
+        for (int32_t i = 0; i < 4 * octs + pairs; ++i, sp += 2 * C, dp += 2) {
+            int32_t w0, w1, t;
+            memcpy(&w0, sp, 4);
+            memcpy(&w1, sp + C, 4);
+            __asm__("pkhbt %[t], %[a], %[b], lsl #16\n\tpkhtb %[b], %[b], %[a], asr #16" : [t] "=&r"(t), [b] "+r"(w1) : [a] "r"(w0));
+            int32_t v1, v3;
+            __asm__("sxtb16 %0, %1, ror #8" : "=r"(v1) : "r"(t));
+            __asm__("sxtb16 %0, %1, ror #8" : "=r"(v3) : "r"(w1));
+            *(int32_t *)dp = __sxtb16(t);
+            *(int32_t *)(dp + PL) = v1;
+            *(int32_t *)(dp + 2 * PL) = __sxtb16(w1);
+            *(int32_t *)(dp + 3 * PL) = v3;
+        }
+    } else {
+        int32_t w0, w1, w2, w3, w4, w5, w6, w7, t;
+        if (octs) {
+            int16_t *const dend = dp + 8 * octs;
+            __asm__ volatile("1:\n\t"
+                             "ldr %[w1], [%[s], #%c[c1]]\n\tldr %[w2], [%[s], #2*%c[c1]]\n\tldr %[w3], [%[s], #3*%c[c1]]\n\t"
+                             "ldr %[w4], [%[s], #4*%c[c1]]\n\tldr %[w5], [%[s], #5*%c[c1]]\n\tldr %[w6], [%[s], #6*%c[c1]]\n\t"
+                             "ldr %[w7], [%[s], #7*%c[c1]]\n\t"
+                             ".if 8*%c[c1] <= 255\n\tldr %[w0], [%[s]], #8*%c[c1]\n\t.else\n\tldr %[w0], [%[s]]\n\t"
+                             "add %[s], %[s], #8*%c[c1]\n\t.endif\n\t"
+                             MF_DW_S2_PAIR("%[w0]", "%[w1]", "0") MF_DW_S2_PAIR("%[w2]", "%[w3]", "4")
+                             MF_DW_S2_PAIR("%[w4]", "%[w5]", "8") MF_DW_S2_PAIR("%[w6]", "%[w7]", "12")
+                             "add %[d], %[d], #16\n\tcmp %[d], %[end]\n\tbne 1b"
+                             : [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3), [w4] "=&r"(w4),
+                               [w5] "=&r"(w5), [w6] "=&r"(w6), [w7] "=&r"(w7), [t] "=&r"(t), [s] "+r"(sp), [d] "+r"(dp)
+                             : [end] "r"(dend), [c1] "i"(C), [p1] "i"(2 * PL)
+                             : "cc", "memory");
+        }
+        if (pairs)
+            __asm__ volatile("ldr %[w0], [%[s]]\n\tldr %[w1], [%[s], #%c[c1]]\n\t"
+                             ".if %c[n] > 1\n\tldr %[w2], [%[s], #2*%c[c1]]\n\tldr %[w3], [%[s], #3*%c[c1]]\n\t.endif\n\t"
+                             ".if %c[n] > 2\n\tldr %[w4], [%[s], #4*%c[c1]]\n\tldr %[w5], [%[s], #5*%c[c1]]\n\t.endif\n\t"
+                             MF_DW_S2_PAIR("%[w0]", "%[w1]", "0")
+                             ".if %c[n] > 1\n\t" MF_DW_S2_PAIR("%[w2]", "%[w3]", "4") ".endif\n\t"
+                             ".if %c[n] > 2\n\t" MF_DW_S2_PAIR("%[w4]", "%[w5]", "8") ".endif"
+                             : [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3), [w4] "=&r"(w4),
+                               [w5] "=&r"(w5), [t] "=&r"(t)
+                             : [s] "r"(sp), [d] "r"(dp), [c1] "i"(C), [p1] "i"(2 * PL), [n] "i"(pairs)
+                             : "memory");
+    }
+#undef MF_DW_S2_PAIR
+    x += 8 * octs + 2 * pairs;
+    if (x < W)
+        for (int32_t j = 0; j < 4; ++j)
+            d[j * PL + x] = src[x * C + j];
+}
+
+MF_KERNEL void mf_dw_rows_build(const int32_t *g, int32_t *kb, int32_t nrot, int32_t compact, int32_t zp);  /* below */
+
+/* One output row of a group: channel by channel (weights k, 10 words a channel, the group's nc channels), the planes'
+ * rows at r (plane row 0, 1, 2 at r, r + WP, r + 2 WP halfwords; channel j's planes PL halfwords after channel j - 1's),
+ * outputs from o. */
+MF_KERNEL void mf_dw_s2_row(const mf_depthwise_conv2d_params_t *p, const int16_t *s, const int32_t *k, int32_t nc, int8_t *o)
+{
+    const int32_t PL = MF_DW_ROWS_NR(p) * p->wp;
+    const int32_t *r = (const int32_t *)s, *const kend = k + 10 * nc;
+    for (; k < kend; k += 10) {
+        mf_dw_rows2_channel(p, &r, k, &o);
+        r += PL / 2 - MF_DW_ROWS_ADV_R(p);
+        o += 1 - MF_DW_ROWS_ADV_O(p);
+    }
+}
+
+/* mf_dw_rows' direct order at stride 2 (p->direct, stride_h 2; `s` as there: 4 * MF_DW_ROWS_NR(p) * wp int16): the
+ * padding columns of every plane row set once; per group of 4 channels its weights built once (mf_dw_rows_build), then
+ * - a ring of three plane rows (input row -pad_top + i in plane row i mod 3; three weight rotations): output row oy
+ *   widens its two new input rows 2 oy + 1 - pad_top, 2 oy + 2 - pad_top and reads kernel row 0 in plane row rho =
+ *   (2 oy) mod 3 (rotation rho), rho stepping by 2 mod 3;
+ * - or full planes (ops/depthwise_conv2d.py _rows_full: band = out_h): every input row the layer reads widened first
+ *   (input row -pad_top + i in plane row i; the rows outside the image for the first group only, later groups find
+ *   their zero points still there), one rotation, output row oy at plane row 2 oy.
+ * Each input row is widened before any output row after it is written, so _rows_direct's bound holds. */
+MF_KERNEL void mf_dw_s2_rows(const mf_depthwise_conv2d_params_t *p, const int8_t *in, int8_t *out, int16_t *s)
+{
+    const int32_t C = p->in_c, WP = p->wp, NR = MF_DW_ROWS_NR(p), PL = NR * WP, OWC = p->out_w * C;
+    const int32_t full = NR > 3;
+    for (int16_t *row = s; row < s + 4 * PL; row += WP) {
+        for (int32_t u = 0; u < p->pad_left; ++u)
+            row[u] = (int16_t)p->pad_value;
+        for (int32_t u = p->pad_left + p->in_w; u < WP; ++u)
+            row[u] = (int16_t)p->pad_value;
+    }
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = in + b * p->in_h * p->in_w * C;
+        int8_t *out_b = out + b * p->out_h * OWC;
+        int32_t kb[120];
+        for (int32_t c0 = 0; c0 < C; c0 += 4) {
+            const int32_t nc = C - c0 < 4 ? C - c0 : 4;
+            int8_t *o = out_b + c0;
+            mf_dw_rows_build(p->wr + (full ? MF_DW_ROWS_GW : MF_DW_ROWS_GWC) * (c0 >> 2), kb,
+                             full ? 1 : p->out_h < 3 ? p->out_h : 3, !full, p->out_offset);
+            if (full) {
+                for (int32_t i = 0; i < NR; ++i)
+                    if (c0 == 0 || (i - p->pad_top >= 0 && i - p->pad_top < p->in_h))
+                        mf_dw_s2_widen(p, in_b, i - p->pad_top, c0, nc, s + i * WP);
+                for (int32_t oy = 0; oy < p->out_h; ++oy, o += OWC)
+                    mf_dw_s2_row(p, s + 2 * oy * WP, kb, nc, o);
+                continue;
+            }
+            mf_dw_s2_widen(p, in_b, -p->pad_top, c0, nc, s);
+            int32_t rho = 0;
+            for (int32_t iy = 1 - p->pad_top; iy < 2 * p->out_h - p->pad_top; iy += 2, o += OWC) {
+                mf_dw_s2_widen(p, in_b, iy, c0, nc, s + (rho == 2 ? 0 : rho + 1) * WP);
+                mf_dw_s2_widen(p, in_b, iy + 1, c0, nc, s + (rho == 0 ? 2 : rho - 1) * WP);
+                mf_dw_s2_row(p, s, kb + 40 * rho, nc, o);
+                rho = rho == 0 ? 2 : rho - 1;
+            }
+        }
+    }
+}
+
+MF_KERNEL void mf_depthwise_conv2d_s8_rows2(const mf_depthwise_conv2d_params_t *p, const int8_t *in, int8_t *out, int16_t *s)
+{
+    mf_dw_s2_rows(p, in, out, s);
+}
+
+#endif
