@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from microforge.ops._requant import rq_e_table
+from microforge.ops._requant import constant_channels, rq_e_table
 from microforge.ops.conv2d import m0_pair_layout
 from microforge.ops.fully_connected import m0_quad_layout
 from microforge.quant import multiply_by_quantized_multiplier, srdhm
@@ -70,3 +70,32 @@ def test_rq_e_table_refuses_inexact(what):
         bias[1] = (1 << 30) - 128 * 4
     assert rq_e_table(w, bias, mult, shift, 0) is None
     assert rq_e_table(w, np.zeros(2, np.int32), mult, np.full(2, -5, np.int32), 0) is not None
+
+
+def test_constant_channels_keep_every_output():
+    """An all-zero weight row outputs clamp(MBQM(bias) + zp) whatever the input; constant_channels re-expresses it
+    (bias 4 * (c - zp), m 2^30, shift -1) with the same output for every constant and clamp, and leaves the
+    other channels alone; rq_e_table then accepts the dead channels' shifts beyond 22 and their 2^30 biases."""
+    rng = np.random.default_rng(11)
+    for zp in (-128, -1, 0, 5, 127):
+        for lo, hi in ((-128, 127), (zp, 127), (zp, min(127, zp + 40))):
+            for c in range(lo, hi + 1):
+                got = int(multiply_by_quantized_multiplier(np.array([4 * (c - zp)]), np.array([1 << 30]), np.array([-1]))[0])
+                assert got + zp == c
+                assert _rq_e(4 * (c - zp), 1 << 30, 1, 1 + 2 * zp) == c   # the folded rounding of rq_e_table
+    w = rng.integers(-127, 128, (6, 9)).astype(np.int8)
+    w[[1, 4]] = 0
+    bias = np.array([100, (1 << 30) - 64, -7, 5, -(1 << 30), 3], np.int32)
+    mult = rng.integers(1 << 30, 1 << 31, 6).astype(np.int32)
+    shift = np.array([-7, -27, -8, -6, -31, -9], np.int32)
+    assert rq_e_table(w, bias, mult, shift, -3) is None
+    b2, m2, s2 = constant_channels(w, bias, mult, shift, -3, -128, 100)
+    assert rq_e_table(w, b2, m2, s2, -3) is not None
+    for ch in range(6):
+        if ch in (1, 4):
+            want = min(max(int(multiply_by_quantized_multiplier(np.array([int(bias[ch])]), mult[ch:ch + 1],
+                                                                shift[ch:ch + 1])[0]) - 3, -128), 100)
+            got = int(multiply_by_quantized_multiplier(np.array([int(b2[ch])]), m2[ch:ch + 1], s2[ch:ch + 1])[0]) - 3
+            assert got == want
+        else:
+            assert (b2[ch], m2[ch], s2[ch]) == (bias[ch], mult[ch], shift[ch])

@@ -5,7 +5,7 @@ import numpy as np
 
 from ..ir import DType, Op, OpType
 from ..quant import multiply_by_quantized_multiplier
-from ._requant import (expect_s16_shift, expect_supported_weight_rescale, act_clamp, conv_multipliers, folded_bias, rq_e_table,
+from ._requant import (constant_channels, expect_s16_shift, expect_supported_weight_rescale, act_clamp, conv_multipliers, folded_bias, rq_e_table,
                        s16_bias, s16_narrow)
 from .base import (OpDef, is_int16, expect_arity, expect_const, expect_dtype, expect_quant, expect_rank, expect_shape, fail, first_taps,
                    lead_from_reads, padding_of, window)
@@ -205,6 +205,7 @@ class Conv2D(OpDef):
         requantisation constants as one rq_e_table when its folded rounding is exact, the two windows'
         int32 scratch on the stack. Only the constants the kernel reads are registered."""
         x, y = op.inputs[0], op.outputs[0]
+        bias, mult, shift = constant_channels(w, bias, mult, shift, out_zp, fields["act_min"], fields["act_max"])
         rq = rq_e_table(w, bias, mult, shift, out_zp)
         fields.update(weights="0", wm0=ctx.const(f"{op.name}_wm0", m0_pair_layout(w)))
         if rq is not None:

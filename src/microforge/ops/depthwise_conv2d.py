@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir import DType, Op, OpType
-from ._requant import expect_s16_shift, expect_supported_weight_rescale, act_clamp, conv_multipliers, folded_bias, s16_bias
+from ._requant import (constant_channels, expect_s16_shift, expect_supported_weight_rescale, act_clamp, conv_multipliers,
+                       folded_bias, s16_bias)
 from .base import (NO_READ, OpDef, is_int16, expect_arity, expect_const, expect_dtype, expect_quant, expect_rank, expect_shape, fail, first_taps,
                    lead_from_reads, padding_of, window)
 
@@ -148,6 +149,8 @@ class DepthwiseConv2D(OpDef):
                           pad=ctx.const(f"{op.name}_pad", np.full(oc, in_zp, np.int8)),
                           outer=self._pixel_outer(op, *self._places(op, ctx)))
         else:
+            if "dsp" not in ctx.kernel_variants:
+                bias, mult, shift = constant_channels(w.data.reshape(kh * kw, oc).T, bias, mult, shift, out_zp, lo, hi)
             rq4 = self._portable_rq4(w.data.reshape(kh * kw, oc), bias, mult, shift, out_zp) \
                 if "dsp" not in ctx.kernel_variants and oc == x.shape[3] else None
             fields.update(weights=ctx.const(w))
