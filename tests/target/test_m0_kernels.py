@@ -246,3 +246,61 @@ def test_rq_e_on_m0plus(tmp_path):
             for a, m, e, _, zp in rows]
     bad = [(r, int(g), w) for r, g, w in zip(rows, got, want) if g != w]
     assert not bad, bad[:5]
+
+
+def test_rq_e_n_on_m0plus(tmp_path):
+    """mf_rq_e_n and the block forms MF_M0_RQN / MF_M0_RQNZ (the kernels' narrow requantisation, constants as
+    rq_narrow_table stores them) on accumulators up to the 2^20 bound: TFLM's MultiplyByQuantizedMultiplier plus
+    zero point, clamped. RQNZ only where MF_NEG_CLAMPED holds (act_min >= zero point), as the kernels take it."""
+    rng = np.random.default_rng(seed_of("rq_e_n"))
+    rows = []
+    for e in (1, 2, 7, 13, 22):
+        for m in (1 << 30, (1 << 30) + 1, 0x7FFF_FFFF, 1518500250, int(rng.integers(1 << 30, 1 << 31))):
+            for zp, lo, hi in ((-128, -128, 127), (-5, -5, 90), (0, -128, 127), (127, -20, 127), (-7, 3, 60)):
+                accs = [0, 1, -1, (1 << 20) - 1, 1 - (1 << 20), 1 << (e - 1), -(1 << (e - 1)),
+                        (1 << e) + (1 << (e - 1)), *rng.integers(-(1 << 20) + 1, 1 << 20, 4),
+                        *rng.integers(-(1 << min(e + 9, 20)) + 1, 1 << min(e + 9, 20), 4)]
+                for acc in (a for a in accs if abs(a) < 1 << 20):
+                    rows.append((int(acc), m, e + 1, 2 * ((1 << (e - 1)) + zp * (1 << e)) + 1, lo, hi, zp))
+    args = np.array([r[:6] for r in rows], np.int64)
+    n = len(rows)
+    body = (f"    int8_t *b = (int8_t *)(out + {n});\n"
+            f"    for (int i = 0; i < {n}; ++i) {{ const int32_t *r = in + 6 * i;\n"
+            "        out[i] = mf_rq_e_n(r[0], r[1], r[2], r[3], r[4], r[5]);\n"
+            "        MF_M0_RQN_ASM(MF_M0_RQN(0, 4, 8, 12, 0), r, r, b + i, r[4], r[5]);\n"
+            f"        MF_M0_RQN_ASM(MF_M0_RQNZ(0, 4, 8, 12, 0), r, r, b + {n} + i, r[4], r[5]); }}")
+    got = _run(tmp_path, body, args.reshape(-1), n + (2 * n + 3) // 4)
+    want = [int(np.clip(int(multiply_by_quantized_multiplier(np.array([a]), np.array([m]), np.array([1 - e1]))[0]) + zp,
+                        lo, hi)) for a, m, e1, _, lo, hi, zp in rows]
+    blk = got[n:].view(np.int8)
+    bad = [(r, int(g), int(b), int(z), w) for r, g, b, z, w in zip(rows, got[:n], blk[:n], blk[n:2 * n], want)
+           if g != w or b != w or (r[4] >= r[6] and z != w)]
+    assert not bad, bad[:5]
+
+
+NARROW_CASES = {
+    "conv-3x3-c5": lambda: _conv("3x3-same-c5"),
+    "conv-1x1-c13to4": lambda: _conv("1x1-c13to4"),
+    "dw-3x3-c8-relu6": lambda: mg.depthwise_model(seed_of("m0narrow", 1), (1, 7, 5, 8), 1, 3, 1, "SAME", 1, "RELU6",
+                                                  in_zp=-3),
+    "dw-3x3-s2-c12-none": lambda: mg.depthwise_model(seed_of("m0narrow", 2), (1, 9, 7, 12), 1, 3, 2, "SAME", 1, "NONE",
+                                                     in_zp=5),
+}
+
+
+@pytest.mark.parametrize("narrow", [1, 0])
+@pytest.mark.parametrize("name", sorted(NARROW_CASES))
+def test_narrow_requant_on_m0plus(name, narrow, tmp_path, monkeypatch):
+    """rq_narrow = 1 (accumulators below 2^20: mf_rq_e_n / MF_M0_RQN) is what these layers take; forced to 0 they
+    take the four-product mf_rq_e. Both exact."""
+    from microforge.ops import depthwise_conv2d
+    if not narrow:
+        monkeypatch.setattr(conv2d, "rq_narrow", lambda *a: 0)
+        monkeypatch.setattr(depthwise_conv2d, "rq_narrow", lambda *a: 0)
+    model = NARROW_CASES[name]()
+    cm = compile_model(model, target="m0plus")
+    assert f".rq_narrow = {narrow}" in cm.files["model.c"]
+    oracle = Oracle(model)
+    xs = random_inputs(oracle, np.random.default_rng(seed_of("m0narrow-in", name)))
+    got = run_on_target(cm, get_target("m0plus"), xs, workdir=tmp_path).outputs
+    assert [g.tobytes() for g in got] == [w.tobytes() for w in oracle.run(xs)]

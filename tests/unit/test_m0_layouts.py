@@ -99,3 +99,48 @@ def test_constant_channels_keep_every_output():
             assert got == want
         else:
             assert (b2[ch], m2[ch], s2[ch]) == (bias[ch], mult[ch], shift[ch])
+
+
+def _rq_t1(a: int, m: int) -> int:
+    """runtime/portable mf_rq_t1 step by step (floor(a * m / 2^30)), each partial result checked to stay inside int32."""
+    def i32(v: int) -> int:
+        assert -(1 << 31) <= v < 1 << 31, v
+        return v
+    t = i32(a * (m & 0x3FF)) >> 10
+    t = i32(i32(a * ((m >> 10) & 0x3FF)) + t) >> 10
+    return i32(i32(a * (m >> 20)) + t) >> 10
+
+
+def test_narrow_requant_exact_at_the_bounds():
+    """mf_rq_t1 == floor(a * m / 2^30) and floor((T1 + 1) / 2) == SRDHM for |a| < 2^20: every accumulator edge
+    against every extreme of m's three fields (0, 1, the largest) and random pairs, no partial sum outside int32;
+    then mf_rq_e_n's folded form (T1 + 2s + r1) >> e1 (and without s where negative values clamp) against
+    MultiplyByQuantizedMultiplier + zero point over e, zero points and clamps."""
+    from microforge.ops._requant import rq_narrow_table
+    rng = np.random.default_rng(20)
+    edges = [0, 1, -1, 2, -2, 1023, -1024, (1 << 19), -(1 << 19), (1 << 20) - 1, -(1 << 20) + 1, (1 << 20) - 2]
+    fields = [0, 1, 2, 511, 512, 1022, 1023]
+    tops = [0, 1, 1024, 2046, 2047]
+    ms = [(m2 << 20) | (m1 << 10) | m0 for m2 in tops for m1 in fields for m0 in fields]
+    for a in edges + [int(v) for v in rng.integers(-(1 << 20) + 1, 1 << 20, 300)]:
+        for m in ms + [int(v) for v in rng.integers(0, 1 << 31, 50)]:
+            t1 = _rq_t1(a, m)
+            assert t1 == (a * m) >> 30 and (t1 + 1) >> 1 == srdhm(a, m), (a, m)
+    for e in (1, 2, 9, 22):
+        for zp in (-128, -3, 0, 127):
+            m = int(rng.integers(1 << 30, 1 << 31))
+            t = rq_narrow_table(np.array([[0, m, e, (1 << (e - 1)) + zp * (1 << e)]], np.int64))
+            e1, r1 = int(t[0, 2]), int(t[0, 3])
+            for a in edges + [int(v) for v in rng.integers(-(1 << 20) + 1, 1 << 20, 200)]:
+                want = int(multiply_by_quantized_multiplier(np.array([a]), np.array([m]), np.array([-e]))[0]) + zp
+                t1 = _rq_t1(a, m)
+                assert (t1 + 2 * ((t1 + 1) >> 31) + r1) >> e1 == want
+                assert min(max((t1 + r1) >> e1, zp), 127) == min(max(want, zp), 127)   # MF_NEG_CLAMPED
+
+
+def test_rq_narrow_bound():
+    from microforge.ops._requant import rq_narrow
+    w = np.full((2, 9), 127, np.int8)                     # 128 * 9 * 127 = 146,304
+    assert rq_narrow(w, np.array([0, (1 << 20) - 1 - 146_304], np.int32)) == 1
+    assert rq_narrow(w, np.array([0, (1 << 20) - 146_304], np.int32)) == 0
+    assert rq_narrow(w, np.array([-((1 << 20) - 146_304), 0], np.int32)) == 0

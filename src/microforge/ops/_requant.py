@@ -110,3 +110,19 @@ def constant_channels(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: 
     mult[dead] = 1 << 30
     shift[dead] = -1
     return bias, mult, shift
+
+
+def rq_narrow(w: np.ndarray, bias: np.ndarray) -> int:
+    """1 when every output's accumulator is below 2^20 in magnitude (|bias| + 128 * sum|w|, the input any int8):
+    runtime/portable's mf_rq_e_n then requantises with three 32-bit products instead of four. w: [n_out][k]."""
+    bound = np.abs(bias.astype(np.int64)) + 128 * np.abs(w.astype(np.int64)).reshape(w.shape[0], -1).sum(axis=1)
+    return int((bound < 1 << 20).all())
+
+
+def rq_narrow_table(rq: np.ndarray) -> np.ndarray:
+    """An rq_e_table [n][4] (bias, m, e, rnd) as runtime/portable's narrow requantisation (mf_rq_e_n) reads it:
+    (bias, m, e1 = e + 1, r1 = 2 * rnd + 1); |r1| < 2^31 since |rnd| <= 2^(e-1) * 257 with e <= 22."""
+    t = rq.astype(np.int64)
+    t[:, 2] += 1
+    t[:, 3] = 2 * t[:, 3] + 1
+    return t.astype(np.int32)

@@ -5,8 +5,8 @@ import numpy as np
 
 from ..ir import DType, Op, OpType
 from ..quant import multiply_by_quantized_multiplier
-from ._requant import (constant_channels, expect_s16_shift, expect_supported_weight_rescale, act_clamp, conv_multipliers, folded_bias, rq_e_table,
-                       s16_bias, s16_narrow)
+from ._requant import (constant_channels, expect_s16_shift, expect_supported_weight_rescale, act_clamp, conv_multipliers,
+                       folded_bias, rq_e_table, rq_narrow, rq_narrow_table, s16_bias, s16_narrow)
 from .base import (OpDef, is_int16, expect_arity, expect_const, expect_dtype, expect_quant, expect_rank, expect_shape, fail, first_taps,
                    lead_from_reads, padding_of, window)
 
@@ -209,7 +209,9 @@ class Conv2D(OpDef):
         rq = rq_e_table(w, bias, mult, shift, out_zp)
         fields.update(weights="0", wm0=ctx.const(f"{op.name}_wm0", m0_pair_layout(w)))
         if rq is not None:
-            fields.update(bias="0", mult="0", shift="0", rqe=ctx.const(f"{op.name}_rqe", rq.reshape(-1)))
+            narrow = rq_narrow(w, bias)
+            fields.update(bias="0", mult="0", shift="0", rq_narrow=narrow,
+                          rqe=ctx.const(f"{op.name}_rqe", (rq_narrow_table(rq) if narrow else rq).reshape(-1)))
         else:
             fields.update(bias=ctx.const(f"{op.name}_bias", bias), mult=ctx.const(f"{op.name}_mult", mult),
                           shift=ctx.const(f"{op.name}_shift", shift), rqe="0")

@@ -146,9 +146,82 @@ static inline int32_t mf_srdhm(int32_t a, int32_t b) {
  * and rnd = 2^(e-1) + zp * 2^e, mf_mbqm(acc, m, -e) + zp = (v - (v < 0) + rnd) >> e with v = SRDHM(acc, m)
  * (RDBP's nested floors by powers of two collapse; the sum stays inside int32). */
 MF_KERNEL int32_t mf_rq_e(int32_t acc, int32_t m, int32_t e, int32_t rnd, int32_t lo, int32_t hi) {
+#if MF_M0_HI_ASM
+  /* mf_srdhm_pos's 22 instructions, then the folded rounding and the clamp by short forward branches (GCC's
+   * clamp branched out of line and back: 2 taken branches an output) */
+  int32_t ah, t, bh;
+  __asm__(".syntax unified\n\t"
+          "asrs %[ah], %[a], #16\n\t" "uxth %[a], %[a]\n\t" "lsrs %[bh], %[b], #16\n\t" "uxth %[b], %[b]\n\t"
+          "mov %[t], %[a]\n\t" "muls %[t], %[b], %[t]\n\t" "muls %[a], %[bh], %[a]\n\t"
+          "muls %[b], %[ah], %[b]\n\t" "muls %[ah], %[bh], %[ah]\n\t"
+          "lsrs %[t], %[t], #16\n\t" "uxth %[bh], %[a]\n\t" "adds %[t], %[t], %[bh]\n\t"
+          "uxth %[bh], %[b]\n\t" "adds %[t], %[t], %[bh]\n\t" "add %[t], %[k]\n\t"
+          "lsrs %[a], %[a], #16\n\t" "asrs %[b], %[b], #16\n\t" "adds %[ah], %[ah], %[a]\n\t"
+          "adds %[ah], %[ah], %[b]\n\t" "lsls %[ah], %[ah], #1\n\t" "lsrs %[t], %[t], #15\n\t"
+          "adds %[ah], %[ah], %[t]\n\t"
+          "asrs %[t], %[ah], #31\n\t" "adds %[ah], %[ah], %[t]\n\t" "add %[ah], %[rnd]\n\t"
+          "mov %[bh], %[e]\n\t" "asrs %[ah], %[bh]\n\t"
+          "cmp %[ah], %[hi]\n\t" "ble 1f\n\t" "mov %[ah], %[hi]\n"
+          "1:\n\t" "cmp %[ah], %[lo]\n\t" "bge 2f\n\t" "mov %[ah], %[lo]\n"
+          "2:\n\t.syntax divided"
+          : [ah] "=&l"(ah), [t] "=&l"(t), [bh] "=&l"(bh), [a] "+l"(acc), [b] "+l"(m)
+          : [k] "h"(1 << 14), [e] "r"(e), [rnd] "r"(rnd), [lo] "h"(lo), [hi] "h"(hi) : "cc");
+  return ah;
+#else
   const int32_t v = mf_srdhm_pos(acc, m);
   return mf_clamp_i32((v + (v >> 31) + rnd) >> e, lo, hi);
+#endif
 }
+
+/* Narrow requantisation: accumulators |a| < 2^20 (ops/_requant.py rq_narrow), m in [0, 2^31), from three 32-bit
+ * products instead of mf_srdhm_pos's four. With m = m2*2^20 + m1*2^10 + m0 (m0, m1 < 2^10, m2 < 2^11), nested
+ * floors by powers of two collapse: T1 = floor(a*m / 2^30) = floor((a*m2 + floor((a*m1 + floor(a*m0 / 2^10))
+ * / 2^10)) / 2^10). Every partial sum stays inside int32: |a*m0|, |a*m1| < 2^30, the inner floors are below
+ * 2^20 + 2^10 in magnitude, and |a*m2| <= (2^20 - 1)(2^11 - 1) = 2^31 - 2^20 - 2^11 + 1 leaves room for them
+ * (tests/unit/test_m0_layouts.py checks every bound). SRDHM(a, m) = v = floor((T1 + 1) / 2), and mf_rq_e's
+ * (v - (v<0) + rnd) >> e is, floors nesting again, (T1 + 2s + r1) >> e1 with s = -(T1 + 1 < 0), e1 = e + 1 and
+ * r1 = 2*rnd + 1 (the table ops/_requant.py rq_narrow_table stores). Where negative values clamp to act_min
+ * (MF_NEG_CLAMPED) s is dropped: v < 0 gives (v + rnd) >> e <= out_offset <= act_min as the exact value does. */
+static inline int32_t mf_rq_t1(int32_t a, int32_t m) {
+  int32_t t = (a * (m & 0x3FF)) >> 10;
+  t = (a * ((m >> 10) & 0x3FF) + t) >> 10;
+  return (a * (m >> 20) + t) >> 10;
+}
+
+static inline int32_t mf_rq_e_n(int32_t acc, int32_t m, int32_t e1, int32_t r1, int32_t lo, int32_t hi) {
+  const int32_t t1 = mf_rq_t1(acc, m);
+  return mf_clamp_i32((t1 + 2 * ((t1 + 1) >> 31) + r1) >> e1, lo, hi);
+}
+
+#if MF_M0_HI_ASM
+/* One output of mf_rq_e_n inside an assembly block that requantises several: the accumulator at [ap + A],
+ * m, e1 and r1 at [rq + M], [rq + E], [rq + R], the byte to [op + O]; lo, hi in high registers. One block for a
+ * group of outputs keeps GCC from allocating around each of them (it spilled the kernels' pointers).
+ * MF_M0_RQNZ: the same without s (MF_NEG_CLAMPED layers). */
+#define MF_M0_RQN_T1(A, M) \
+    "ldr %[a], [%[ap], #" #A "]\n\t" "ldr %[b], [%[rq], #" #M "]\n\t" \
+    "lsls %[t], %[b], #22\n\t" "lsrs %[t], %[t], #22\n\t" "muls %[t], %[a], %[t]\n\t" "asrs %[t], %[t], #10\n\t" \
+    "lsls %[u], %[b], #12\n\t" "lsrs %[u], %[u], #22\n\t" "muls %[u], %[a], %[u]\n\t" "adds %[t], %[t], %[u]\n\t" \
+    "asrs %[t], %[t], #10\n\t" "lsrs %[b], %[b], #20\n\t" "muls %[b], %[a], %[b]\n\t" "adds %[t], %[t], %[b]\n\t" \
+    "asrs %[t], %[t], #10\n\t"
+#define MF_M0_RQN_OUT(E, R, O) \
+    "ldr %[u], [%[rq], #" #R "]\n\t" "adds %[t], %[t], %[u]\n\t" "ldr %[u], [%[rq], #" #E "]\n\t" "asrs %[t], %[u]\n\t" \
+    "cmp %[t], %[hi]\n\t" "ble 1f\n\t" "mov %[t], %[hi]\n" "1:\n\t" \
+    "cmp %[t], %[lo]\n\t" "bge 2f\n\t" "mov %[t], %[lo]\n" "2:\n\t" "strb %[t], [%[op], #" #O "]\n\t"
+#define MF_M0_RQN(A, M, E, R, O) MF_M0_RQN_T1(A, M) \
+    "adds %[u], %[t], #1\n\t" "asrs %[u], %[u], #31\n\t" "lsls %[u], %[u], #1\n\t" "adds %[t], %[t], %[u]\n\t" \
+    MF_M0_RQN_OUT(E, R, O)
+#define MF_M0_RQNZ(A, M, E, R, O) MF_M0_RQN_T1(A, M) MF_M0_RQN_OUT(E, R, O)
+/* the operands MF_M0_RQN names (after the block's own: ap, rq, op inputs) */
+#define MF_M0_RQN_ASM(BODY, AP, RQ, OP, LO, HI) do { int32_t _a, _b, _t, _u; \
+    __asm__ volatile(".syntax unified\n\t" BODY ".syntax divided" \
+        : [a] "=&l"(_a), [b] "=&l"(_b), [t] "=&l"(_t), [u] "=&l"(_u) \
+        : [ap] "l"(AP), [rq] "l"(RQ), [op] "l"(OP), [lo] "h"(LO), [hi] "h"(HI) : "cc", "memory"); } while (0)
+/* the kernels' blocks: BODY(RQ) is their MF_M0_RQN sequence with RQ the form's name */
+#define MF_M0_RQN_BLOCK(BODY, AP, RQ, OP, LO, HI, OUT_OFFSET) do { \
+    if (MF_NEG_CLAMPED(LO, OUT_OFFSET)) MF_M0_RQN_ASM(BODY(MF_M0_RQNZ), AP, RQ, OP, LO, HI); \
+    else MF_M0_RQN_ASM(BODY(MF_M0_RQN), AP, RQ, OP, LO, HI); } while (0)
+#endif
 
 /* RoundingDivideByPOT: x / 2^e rounded to nearest, ties away from zero.
  * 0 <= e <= 31. */

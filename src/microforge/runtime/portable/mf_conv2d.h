@@ -18,6 +18,7 @@ typedef struct {
      * mf_rq_e, in place of bias/mult/shift */
     const uint8_t *wm0;
     const int32_t *rqe;
+    int32_t rq_narrow;            /* 1: every |acc| < 2^20 (ops/_requant.py rq_narrow): rqe holds e1, r1 for mf_rq_e_n */
 } mf_conv2d_params_t;
 
 MF_INLINE int8_t mf_conv2d__requant(const mf_conv2d_params_t *p, int32_t acc, int32_t oc)
@@ -153,6 +154,12 @@ MF_KERNEL void mf_conv2d_s8(const mf_conv2d_params_t *p, const int8_t *in, int8_
         : [e] "h"(XEND) : "cc", "memory"); } while (0)
 #endif
 
+#if MF_M0_HI_ASM
+/* a channel pair's outputs of pixel 0 (accumulators 0, 1) and of pixel 1 (2, 3); per channel bias, m, e1, r1 */
+#define MF_M0_PAIR_RQ0(F) F(0, 4, 8, 12, 0) F(4, 20, 24, 28, 1)
+#define MF_M0_PAIR_RQ1(F) F(8, 4, 8, 12, 0) F(12, 20, 24, 28, 1)
+#endif
+
 /* Window of output pixel (b, oy, ox) into every other int32 of xs; returns the sum of its values. */
 MF_INLINE int32_t mf_conv2d__m0_expand(const mf_conv2d_params_t *p, const int8_t *in, int32_t b, int32_t oy, int32_t ox,
                                        int32_t *xs)
@@ -183,6 +190,8 @@ MF_INLINE int32_t mf_conv2d__m0_expand(const mf_conv2d_params_t *p, const int8_t
 
 MF_KERNEL int8_t mf_conv2d__m0_rq(const mf_conv2d_params_t *p, int32_t acc, int32_t c)
 {
+    if (p->rqe && p->rq_narrow)
+        return (int8_t)mf_rq_e_n(acc, p->rqe[4 * c + 1], p->rqe[4 * c + 2], p->rqe[4 * c + 3], p->act_min, p->act_max);
     if (p->rqe) return (int8_t)mf_rq_e(acc, p->rqe[4 * c + 1], p->rqe[4 * c + 2], p->rqe[4 * c + 3], p->act_min, p->act_max);
     return mf_conv2d__requant(p, acc, c);
 }
@@ -223,6 +232,15 @@ MF_KERNEL void mf_conv2d_s8_m0(const mf_conv2d_params_t *p, const int8_t *in, in
                 a00 += x[0] * (int32_t)w[0]; a01 += x[0] * (int32_t)w[1];
                 a10 += x[1] * (int32_t)w[0]; a11 += x[1] * (int32_t)w[1];
             }
+#if MF_M0_HI_ASM
+            if (p->rqe && p->rq_narrow) {  /* per channel bias, m, e1, r1: channel c's m at +4, c + 1's at +20 */
+                const int32_t acc[4] = {a00, a01, a10, a11};
+                const int32_t *rq = p->rqe + 4 * c;
+                MF_M0_RQN_BLOCK(MF_M0_PAIR_RQ0, acc, rq, o0 + c, p->act_min, p->act_max, p->out_offset);
+                if (two) MF_M0_RQN_BLOCK(MF_M0_PAIR_RQ1, acc, rq, o1 + c, p->act_min, p->act_max, p->out_offset);
+                continue;
+            }
+#endif
             o0[c] = mf_conv2d__m0_rq(p, a00, c); o0[c + 1] = mf_conv2d__m0_rq(p, a01, c + 1);
             if (two) { o1[c] = mf_conv2d__m0_rq(p, a10, c); o1[c + 1] = mf_conv2d__m0_rq(p, a11, c + 1); }
         }
