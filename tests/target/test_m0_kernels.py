@@ -249,9 +249,9 @@ def test_rq_e_on_m0plus(tmp_path):
 
 
 def test_rq_e_n_on_m0plus(tmp_path):
-    """mf_rq_e_n and the block forms MF_M0_RQN / MF_M0_RQNZ (the kernels' narrow requantisation, constants as
-    rq_narrow_table stores them) on accumulators up to the 2^20 bound: TFLM's MultiplyByQuantizedMultiplier plus
-    zero point, clamped. RQNZ only where MF_NEG_CLAMPED holds (act_min >= zero point), as the kernels take it."""
+    """mf_rq_e_n and the block forms MF_M0_RQN / MF_M0_RQNZ (the kernels' narrow requantisation: m, e, the zero
+    point) on accumulators up to the 2^20 bound: TFLM's MultiplyByQuantizedMultiplier plus zero point, clamped.
+    RQNZ only where MF_NEG_CLAMPED holds (act_min >= zero point), as the kernels take it."""
     rng = np.random.default_rng(seed_of("rq_e_n"))
     rows = []
     for e in (1, 2, 7, 13, 22):
@@ -261,20 +261,20 @@ def test_rq_e_n_on_m0plus(tmp_path):
                         (1 << e) + (1 << (e - 1)), *rng.integers(-(1 << 20) + 1, 1 << 20, 4),
                         *rng.integers(-(1 << min(e + 9, 20)) + 1, 1 << min(e + 9, 20), 4)]
                 for acc in (a for a in accs if abs(a) < 1 << 20):
-                    rows.append((int(acc), m, e + 1, 2 * ((1 << (e - 1)) + zp * (1 << e)) + 1, lo, hi, zp))
+                    rows.append((int(acc), m, e, zp, lo, hi))
     args = np.array([r[:6] for r in rows], np.int64)
     n = len(rows)
     body = (f"    int8_t *b = (int8_t *)(out + {n});\n"
             f"    for (int i = 0; i < {n}; ++i) {{ const int32_t *r = in + 6 * i;\n"
             "        out[i] = mf_rq_e_n(r[0], r[1], r[2], r[3], r[4], r[5]);\n"
-            "        MF_M0_RQN_ASM(MF_M0_RQN(0, 4, 8, 12, 0), r, r, b + i, r[4], r[5]);\n"
-            f"        MF_M0_RQN_ASM(MF_M0_RQNZ(0, 4, 8, 12, 0), r, r, b + {n} + i, r[4], r[5]); }}")
+            "        MF_M0_RQN_ASM(MF_M0_RQN(0, 4, 8, 0), r, r, b + i, r[4], r[5], r[3]);\n"
+            f"        MF_M0_RQN_ASM(MF_M0_RQNZ(0, 4, 8, 0), r, r, b + {n} + i, r[4], r[5], r[3]); }}")
     got = _run(tmp_path, body, args.reshape(-1), n + (2 * n + 3) // 4)
-    want = [int(np.clip(int(multiply_by_quantized_multiplier(np.array([a]), np.array([m]), np.array([1 - e1]))[0]) + zp,
-                        lo, hi)) for a, m, e1, _, lo, hi, zp in rows]
+    want = [int(np.clip(int(multiply_by_quantized_multiplier(np.array([a]), np.array([m]), np.array([-e]))[0]) + zp,
+                        lo, hi)) for a, m, e, zp, lo, hi in rows]
     blk = got[n:].view(np.int8)
     bad = [(r, int(g), int(b), int(z), w) for r, g, b, z, w in zip(rows, got[:n], blk[:n], blk[n:2 * n], want)
-           if g != w or b != w or (r[4] >= r[6] and z != w)]
+           if g != w or b != w or (r[4] >= r[3] and z != w)]
     assert not bad, bad[:5]
 
 

@@ -114,8 +114,8 @@ def _rq_t1(a: int, m: int) -> int:
 def test_narrow_requant_exact_at_the_bounds():
     """mf_rq_t1 == floor(a * m / 2^30) and floor((T1 + 1) / 2) == SRDHM for |a| < 2^20: every accumulator edge
     against every extreme of m's three fields (0, 1, the largest) and random pairs, no partial sum outside int32;
-    then mf_rq_e_n's folded form (T1 + 2s + r1) >> e1 (and without s where negative values clamp) against
-    MultiplyByQuantizedMultiplier + zero point over e, zero points and clamps."""
+    then mf_rq_e_n's folded form ((((T1 + 1 + 2s) >> e) + 1) >> 1) + zp (and without s where negative values clamp)
+    against MultiplyByQuantizedMultiplier + zero point over e and zero points."""
     from microforge.ops._requant import rq_narrow_table
     rng = np.random.default_rng(20)
     edges = [0, 1, -1, 2, -2, 1023, -1024, (1 << 19), -(1 << 19), (1 << 20) - 1, -(1 << 20) + 1, (1 << 20) - 2]
@@ -129,13 +129,13 @@ def test_narrow_requant_exact_at_the_bounds():
     for e in (1, 2, 9, 22):
         for zp in (-128, -3, 0, 127):
             m = int(rng.integers(1 << 30, 1 << 31))
-            t = rq_narrow_table(np.array([[0, m, e, (1 << (e - 1)) + zp * (1 << e)]], np.int64))
-            e1, r1 = int(t[0, 2]), int(t[0, 3])
+            t = rq_narrow_table(np.array([[7, m, e, (1 << (e - 1)) + zp * (1 << e)]], np.int64))
+            assert t.tolist() == [[7, m, e]]
             for a in edges + [int(v) for v in rng.integers(-(1 << 20) + 1, 1 << 20, 200)]:
                 want = int(multiply_by_quantized_multiplier(np.array([a]), np.array([m]), np.array([-e]))[0]) + zp
-                t1 = _rq_t1(a, m)
-                assert (t1 + 2 * ((t1 + 1) >> 31) + r1) >> e1 == want
-                assert min(max((t1 + r1) >> e1, zp), 127) == min(max(want, zp), 127)   # MF_NEG_CLAMPED
+                t1 = _rq_t1(a, m) + 1
+                assert ((((t1 + 2 * (t1 >> 31)) >> e) + 1) >> 1) + zp == want
+                assert min(max((((t1 >> e) + 1) >> 1) + zp, zp), 127) == min(max(want, zp), 127)   # MF_NEG_CLAMPED
 
 
 def test_rq_narrow_bound():

@@ -121,8 +121,5 @@ def rq_narrow(w: np.ndarray, bias: np.ndarray) -> int:
 
 def rq_narrow_table(rq: np.ndarray) -> np.ndarray:
     """An rq_e_table [n][4] (bias, m, e, rnd) as runtime/portable's narrow requantisation (mf_rq_e_n) reads it:
-    (bias, m, e1 = e + 1, r1 = 2 * rnd + 1); |r1| < 2^31 since |rnd| <= 2^(e-1) * 257 with e <= 22."""
-    t = rq.astype(np.int64)
-    t[:, 2] += 1
-    t[:, 3] = 2 * t[:, 3] + 1
-    return t.astype(np.int32)
+    (bias, m, e), [n][3]: it rounds with the layer's zero point, no per-channel constant."""
+    return np.ascontiguousarray(rq[:, :3]).astype(np.int32)

@@ -383,17 +383,17 @@ class DepthwiseConv2D(OpDef):
     def _portable_rq4(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray, out_zp: int,
                       narrow: int = 0):
         """runtime/portable word path constants: per group of 4 channels bias[4], mult[4], e[4], rnd[4]
-        (e = -shift, rnd = 2^(e-1) + out_zp * 2^e; narrow: e + 1 and 2 * rnd + 1, as rq_narrow_table). None
-        unless channels % 4 == 0 and the folded rounding is exact: e in 1..22 and |acc| < 2^30, so SRDHM's
-        result plus rnd stays inside int32."""
+        (e = -shift, rnd = 2^(e-1) + out_zp * 2^e; narrow: without rnd, as rq_narrow_table). None unless
+        channels % 4 == 0 and the folded rounding is exact: e in 1..22 and |acc| < 2^30, so SRDHM's result
+        plus rnd stays inside int32."""
         kk, c = w.shape
         bound = np.abs(bias.astype(np.int64)) + 128 * np.abs(w.astype(np.int64)).sum(axis=0)
         e = -shift.astype(np.int64)
         if c % 4 or kk > 31 or (e < 1).any() or (e > 22).any() or (bound >= 1 << 30).any() or (mult < 0).any():
             return None
         rnd = (np.int64(1) << (e - 1)) + np.int64(out_zp) * (np.int64(1) << e)
-        cols = np.stack([bias.astype(np.int64), mult.astype(np.int64), e + narrow, (1 + narrow) * rnd + narrow])
-        return cols.reshape(4, c // 4, 4).transpose(1, 0, 2).reshape(-1).astype(np.int32)
+        cols = np.stack([bias.astype(np.int64), mult.astype(np.int64), e, rnd][:4 - narrow])    # (4 or 3, c)
+        return cols.reshape(len(cols), c // 4, 4).transpose(1, 0, 2).reshape(-1).astype(np.int32)
 
     @staticmethod
     def _dsp_layout(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray, out_zp: int):

@@ -18,7 +18,7 @@ typedef struct {
      * mf_rq_e, in place of bias/mult/shift */
     const uint8_t *wm0;
     const int32_t *rqe;
-    int32_t rq_narrow;            /* 1: every |acc| < 2^20 (ops/_requant.py rq_narrow): rqe holds e1, r1 for mf_rq_e_n */
+    int32_t rq_narrow;            /* 1: every |acc| < 2^20 (ops/_requant.py rq_narrow): rqe per channel bias, m, e for mf_rq_e_n */
 } mf_conv2d_params_t;
 
 MF_INLINE int8_t mf_conv2d__requant(const mf_conv2d_params_t *p, int32_t acc, int32_t oc)
@@ -155,9 +155,9 @@ MF_KERNEL void mf_conv2d_s8(const mf_conv2d_params_t *p, const int8_t *in, int8_
 #endif
 
 #if MF_M0_HI_ASM
-/* a channel pair's outputs of pixel 0 (accumulators 0, 1) and of pixel 1 (2, 3); per channel bias, m, e1, r1 */
-#define MF_M0_PAIR_RQ0(F) F(0, 4, 8, 12, 0) F(4, 20, 24, 28, 1)
-#define MF_M0_PAIR_RQ1(F) F(8, 4, 8, 12, 0) F(12, 20, 24, 28, 1)
+/* a channel pair's outputs of pixel 0 (accumulators 0, 1) and of pixel 1 (2, 3); per channel bias, m, e */
+#define MF_M0_PAIR_RQ0(F) F(0, 4, 8, 0) F(4, 16, 20, 1)
+#define MF_M0_PAIR_RQ1(F) F(8, 4, 8, 0) F(12, 16, 20, 1)
 #endif
 
 /* Window of output pixel (b, oy, ox) into every other int32 of xs; returns the sum of its values. */
@@ -191,7 +191,7 @@ MF_INLINE int32_t mf_conv2d__m0_expand(const mf_conv2d_params_t *p, const int8_t
 MF_KERNEL int8_t mf_conv2d__m0_rq(const mf_conv2d_params_t *p, int32_t acc, int32_t c)
 {
     if (p->rqe && p->rq_narrow)
-        return (int8_t)mf_rq_e_n(acc, p->rqe[4 * c + 1], p->rqe[4 * c + 2], p->rqe[4 * c + 3], p->act_min, p->act_max);
+        return (int8_t)mf_rq_e_n(acc, p->rqe[3 * c + 1], p->rqe[3 * c + 2], p->out_offset, p->act_min, p->act_max);
     if (p->rqe) return (int8_t)mf_rq_e(acc, p->rqe[4 * c + 1], p->rqe[4 * c + 2], p->rqe[4 * c + 3], p->act_min, p->act_max);
     return mf_conv2d__requant(p, acc, c);
 }
@@ -203,6 +203,7 @@ MF_KERNEL void mf_conv2d_s8_m0(const mf_conv2d_params_t *p, const int8_t *in, in
 {
     const int32_t K = p->k_h * p->k_w * p->in_c;
     const int32_t oc = p->out_c;
+    const int32_t rs = p->rq_narrow ? 3 : 4;  /* rqe words per channel */
     const int32_t npix = p->batches * p->out_h * p->out_w;
     int32_t b = 0, oy = 0, ox = 0;
     for (int32_t n = 0; n < npix; n += 2) {
@@ -221,7 +222,7 @@ MF_KERNEL void mf_conv2d_s8_m0(const mf_conv2d_params_t *p, const int8_t *in, in
         const uint8_t *w = p->wm0;
         int32_t c = 0;
         for (; c + 1 < oc; c += 2) {
-            const int32_t b0 = p->rqe ? p->rqe[4 * c] : p->bias[c], b1 = p->rqe ? p->rqe[4 * c + 4] : p->bias[c + 1];
+            const int32_t b0 = p->rqe ? p->rqe[rs * c] : p->bias[c], b1 = p->rqe ? p->rqe[rs * c + rs] : p->bias[c + 1];
             int32_t a00 = b0 - e0, a01 = b1 - e0, a10 = b0 - e1, a11 = b1 - e1;
             const int32_t *x = xs;
             int32_t k = 0;
@@ -233,9 +234,9 @@ MF_KERNEL void mf_conv2d_s8_m0(const mf_conv2d_params_t *p, const int8_t *in, in
                 a10 += x[1] * (int32_t)w[0]; a11 += x[1] * (int32_t)w[1];
             }
 #if MF_M0_HI_ASM
-            if (p->rqe && p->rq_narrow) {  /* per channel bias, m, e1, r1: channel c's m at +4, c + 1's at +20 */
+            if (p->rqe && p->rq_narrow) {
                 const int32_t acc[4] = {a00, a01, a10, a11};
-                const int32_t *rq = p->rqe + 4 * c;
+                const int32_t *rq = p->rqe + 3 * c;
                 MF_M0_RQN_BLOCK(MF_M0_PAIR_RQ0, acc, rq, o0 + c, p->act_min, p->act_max, p->out_offset);
                 if (two) MF_M0_RQN_BLOCK(MF_M0_PAIR_RQ1, acc, rq, o1 + c, p->act_min, p->act_max, p->out_offset);
                 continue;
@@ -245,7 +246,7 @@ MF_KERNEL void mf_conv2d_s8_m0(const mf_conv2d_params_t *p, const int8_t *in, in
             if (two) { o1[c] = mf_conv2d__m0_rq(p, a10, c); o1[c + 1] = mf_conv2d__m0_rq(p, a11, c + 1); }
         }
         if (c < oc) {
-            const int32_t b0 = p->rqe ? p->rqe[4 * c] : p->bias[c];
+            const int32_t b0 = p->rqe ? p->rqe[rs * c] : p->bias[c];
             int32_t a0 = b0 - e0, a1 = b0 - e1;
             const int32_t *x = xs;
             for (int32_t k = 0; k < K; ++k, x += 2, ++w) { a0 += x[0] * (int32_t)w[0]; a1 += x[1] * (int32_t)w[0]; }

@@ -16,14 +16,15 @@ typedef struct {
      * folded rounding below is exact): per group of 4 channels bias[4], mult[4], e[4], rnd[4] with
      * e = -shift in 1..22 and rnd = 2^(e-1) + out_offset * 2^e */
     const int32_t *rq4;
-    int32_t rq_narrow;            /* 1: every |acc| < 2^20 (ops/_requant.py rq_narrow): rq4 holds e1, r1 for mf_rq_e_n */
+    int32_t rq_narrow;            /* 1: every |acc| < 2^20 (ops/_requant.py rq_narrow): rq4 per group bias[4], m[4], e[4]
+                                   * for mf_rq_e_n */
 } mf_depthwise_conv2d_params_t;
 
 /* rq4 requantisation (mf_rq_e, or mf_rq_e_n for narrow accumulators): RDBP(v, e) + zp = (v - (v<0) + rnd) >> e
  * (nested floors by powers of two collapse; |v| < 2^30 and rnd < 2^30 keep the sum inside int32). */
 MF_INLINE int8_t mf_dw__rq4(const mf_depthwise_conv2d_params_t *p, int32_t acc, int32_t m, int32_t e, int32_t rnd)
 {
-    if (p->rq_narrow) return (int8_t)mf_rq_e_n(acc, m, e, rnd, p->act_min, p->act_max);
+    if (p->rq_narrow) return (int8_t)mf_rq_e_n(acc, m, e, p->out_offset, p->act_min, p->act_max);
     return (int8_t)mf_rq_e(acc, m, e, rnd, p->act_min, p->act_max);
 }
 
@@ -93,8 +94,8 @@ MF_INLINE int32_t mf_dw__word(const int8_t *ptr, int aligned)
         : [x] "=&l"(_x), [w] "=&l"(_w), [t0] "=&l"(_t0), [t1] "=&l"(_t1), [q] "+l"(_q), \
           [c0] "+l"(A0), [c1] "+h"(A1), [c2] "+h"(A2), [c3] "+h"(A3) \
         : [wp] "l"(WP), [hc] "h"(HC), [hr] "h"(HR), "m"(*(const int32_t (*)[9])(WP)) : "cc", "memory"); } while (0)
-/* a group's 4 outputs; constants bias[4] at +0, m[4] at +16, e1[4] at +32, r1[4] at +48 */
-#define MF_DW_RQ4(F) F(0, 16, 32, 48, 0) F(4, 20, 36, 52, 1) F(8, 24, 40, 56, 2) F(12, 28, 44, 60, 3)
+/* a group's 4 outputs; narrow constants bias[4] at +0, m[4] at +16, e[4] at +32 */
+#define MF_DW_RQ4(F) F(0, 16, 32, 0) F(4, 20, 36, 1) F(8, 24, 40, 2) F(12, 28, 44, 3)
 #define MF_DW_INIT(j, o) "ldr %[t0], [%[rq], #" #o "]\n\t" "mov %[c" #j "], %[t0]\n\t"
 #define MF_DW_SAVE(j, o) "mov %[t0], %[c" #j "]\n\t" "str %[t0], [%[xp], #" #o "]\n\t"
 /* a 3x3 group: the sums start at the biases rq[0..3], take the 9 gathered words xp[0..8] against the group's 9
@@ -151,10 +152,10 @@ MF_KERNEL void mf_dw__group4(const mf_depthwise_conv2d_params_t *p, const int8_t
             const int32_t w = mf_dw__word(wp, 1);
             MF_DW_MAC4(a0, a1, a2, a3, x, w);
         }
-    out[0] = mf_dw__rq4(p, a0, rq[4], rq[8], rq[12]);
-    out[1] = mf_dw__rq4(p, a1, rq[5], rq[9], rq[13]);
-    out[2] = mf_dw__rq4(p, a2, rq[6], rq[10], rq[14]);
-    out[3] = mf_dw__rq4(p, a3, rq[7], rq[11], rq[15]);
+    out[0] = mf_dw__rq4(p, a0, rq[4], rq[8], p->rq_narrow ? 0 : rq[12]);
+    out[1] = mf_dw__rq4(p, a1, rq[5], rq[9], p->rq_narrow ? 0 : rq[13]);
+    out[2] = mf_dw__rq4(p, a2, rq[6], rq[10], p->rq_narrow ? 0 : rq[14]);
+    out[3] = mf_dw__rq4(p, a3, rq[7], rq[11], p->rq_narrow ? 0 : rq[15]);
 }
 
 /* rq4 given (depth multiplier 1, channels a multiple of 4, at most 31 taps): every pixel
@@ -162,7 +163,7 @@ MF_KERNEL void mf_dw__group4(const mf_depthwise_conv2d_params_t *p, const int8_t
  * a group's 4 outputs follow the reads of all 4 of its channels (earlier reads only: the lead holds). */
 MF_KERNEL void mf_depthwise_conv2d__words(const mf_depthwise_conv2d_params_t *p, const int8_t *in, int8_t *out, int aligned)
 {
-    const int32_t C = p->in_c, T = p->k_h * p->k_w;
+    const int32_t C = p->in_c, T = p->k_h * p->k_w, rs = p->rq_narrow ? 12 : 16;  /* rq4 words per group */
     const int32_t padw = (int32_t)(0x01010101u * (uint8_t)p->pad_value);
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = in + b * p->in_h * p->in_w * C;
@@ -187,9 +188,9 @@ MF_KERNEL void mf_depthwise_conv2d__words(const mf_depthwise_conv2d_params_t *p,
                 const int32_t *rq = p->rq4;
                 int8_t *o = out;
                 if (valid == (1u << (p->k_h * p->k_w)) - 1u) {
-                    for (; o < out + C; wn += 4, wp += 4 * T, rq += 16, o += 4) mf_dw__group4(p, wn, valid, 0, padw, wp, rq, o, aligned);
+                    for (; o < out + C; wn += 4, wp += 4 * T, rq += rs, o += 4) mf_dw__group4(p, wn, valid, 0, padw, wp, rq, o, aligned);
                 } else {
-                    for (; o < out + C; wn += 4, wp += 4 * T, rq += 16, o += 4) mf_dw__group4(p, wn, valid, 1, padw, wp, rq, o, aligned);
+                    for (; o < out + C; wn += 4, wp += 4 * T, rq += rs, o += 4) mf_dw__group4(p, wn, valid, 1, padw, wp, rq, o, aligned);
                 }
             }
         }
