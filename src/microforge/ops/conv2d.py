@@ -137,7 +137,7 @@ class Conv2D(OpDef):
             stride_h=o["stride_h"], stride_w=o["stride_w"], dil_h=o["dilation_h"], dil_w=o["dilation_w"],
             pad_top=pad_t, pad_left=pad_l, pad_value=in_zp, out_offset=out_zp, act_min=lo, act_max=hi)
         k = kh * kw * ic
-        if "dsp" not in ctx.kernel_variants and 8 * k <= M0_MAX_SCRATCH:
+        if "dsp" not in ctx.kernel_variants and 8 * ((k + 3) & ~3) <= M0_MAX_SCRATCH:
             return self._emit_pairs(op, ctx, fields, w.data.reshape(oc, k), bias, mult, shift, out_zp)
         if "dsp" in ctx.kernel_variants:
             w2 = w.data.reshape(oc, -1)
@@ -216,7 +216,8 @@ class Conv2D(OpDef):
             fields.update(bias=ctx.const(f"{op.name}_bias", bias), mult=ctx.const(f"{op.name}_mult", mult),
                           shift=ctx.const(f"{op.name}_shift", shift), rqe="0")
         p = ctx.params("mf_conv2d_params_t", fields)
-        return f"{{ int32_t scratch[{2 * w.shape[1]}]; mf_conv2d_s8_m0(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, scratch); }}"
+        return (f"{{ int32_t scratch[{2 * ((w.shape[1] + 3) & ~3)}]; "
+                f"mf_conv2d_s8_m0(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, scratch); }}")
 
     def _emit_s16(self, op: Op, ctx) -> str:
         """16x8: runtime/portable/mf_conv2d_s16.h on every target (no zero points, no DSP variant)."""
@@ -485,8 +486,10 @@ def dsp_rq_fields(op: Op, ctx, w: np.ndarray, bias: np.ndarray, mult: np.ndarray
 
 
 def m0_pair_layout(w: np.ndarray) -> np.ndarray:
-    """[n_out][k] int8 weights as runtime/portable mf_conv2d_s8_m0 reads them: w + 128 as uint8, per pair of
-    rows the k byte pairs (row 2q, row 2q+1) side by side, then an odd last row as is. Same size."""
+    """[n_out][k] int8 weights as runtime/portable mf_conv2d_s8_m0 reads them: w + 128 as uint8, k padded with
+    zero weights to a multiple of 4 (the kernel's 4-step loop then needs no tail; the windows' padded entries
+    are 0), per pair of rows the byte pairs (row 2q, row 2q+1) side by side, then an odd last row as is."""
+    w = np.pad(w, ((0, 0), (0, -w.shape[1] % 4)))
     n, k = w.shape
     u = (w.astype(np.int16) + 128).astype(np.uint8)
     q = n // 2

@@ -221,6 +221,7 @@ MF_KERNEL int32_t mf_conv2d__m0_expand(const mf_conv2d_params_t *p, const int8_t
             }
         }
     }
+    for (int32_t k = p->k_h * p->k_w * in_c; k % 4; ++k, xs += 2) *xs = 0;  /* m0_pair_layout's padding */
     return sum;
 }
 
@@ -232,12 +233,13 @@ MF_KERNEL int8_t mf_conv2d__m0_rq(const mf_conv2d_params_t *p, int32_t acc, int3
     return mf_conv2d__requant(p, acc, c);
 }
 
-/* Same output as mf_conv2d_s8, from p->wm0. xs: 2 * k_h * k_w * in_c int32 of scratch.
+/* Same output as mf_conv2d_s8, from p->wm0. xs: 2 * K int32 of scratch, K = k_h * k_w * in_c rounded up to a
+ * multiple of 4.
  * Order (overlap_lead): pixel pairs in increasing order; both windows are read before any output of
  * the pair is written, so reads only come earlier than in mf_conv2d_s8. */
 MF_KERNEL void mf_conv2d_s8_m0__run(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int32_t *xs, int aligned)
 {
-    const int32_t K = p->k_h * p->k_w * p->in_c;
+    const int32_t K = (p->k_h * p->k_w * p->in_c + 3) & ~3;  /* padded (m0_pair_layout) */
     const int32_t oc = p->out_c;
     const int32_t rs = p->rq_narrow ? 3 : 4;  /* rqe words per channel */
     const int32_t npix = p->batches * p->out_h * p->out_w;
@@ -263,7 +265,8 @@ MF_KERNEL void mf_conv2d_s8_m0__run(const mf_conv2d_params_t *p, const int8_t *i
             const int32_t *x = xs;
             int32_t k = 0;
 #if MF_M0_HI_ASM
-            if (K >= 4) { MF_M0_DOT(x, w, xs + 2 * (K & ~3), a00, a01, a10, a11); k = K & ~3; }
+            MF_M0_DOT(x, w, xs + 2 * K, a00, a01, a10, a11);
+            k = K;
 #endif
             for (; k < K; ++k, x += 2, w += 2) {
                 a00 += x[0] * (int32_t)w[0]; a01 += x[0] * (int32_t)w[1];
