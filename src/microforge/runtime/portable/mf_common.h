@@ -146,31 +146,8 @@ static inline int32_t mf_srdhm(int32_t a, int32_t b) {
  * and rnd = 2^(e-1) + zp * 2^e, mf_mbqm(acc, m, -e) + zp = (v - (v < 0) + rnd) >> e with v = SRDHM(acc, m)
  * (RDBP's nested floors by powers of two collapse; the sum stays inside int32). */
 MF_KERNEL int32_t mf_rq_e(int32_t acc, int32_t m, int32_t e, int32_t rnd, int32_t lo, int32_t hi) {
-#if MF_M0_HI_ASM
-  /* mf_srdhm_pos's 22 instructions, then the folded rounding and the clamp by short forward branches (GCC's
-   * clamp branched out of line and back: 2 taken branches an output) */
-  int32_t ah, t, bh;
-  __asm__(".syntax unified\n\t"
-          "asrs %[ah], %[a], #16\n\t" "uxth %[a], %[a]\n\t" "lsrs %[bh], %[b], #16\n\t" "uxth %[b], %[b]\n\t"
-          "mov %[t], %[a]\n\t" "muls %[t], %[b], %[t]\n\t" "muls %[a], %[bh], %[a]\n\t"
-          "muls %[b], %[ah], %[b]\n\t" "muls %[ah], %[bh], %[ah]\n\t"
-          "lsrs %[t], %[t], #16\n\t" "uxth %[bh], %[a]\n\t" "adds %[t], %[t], %[bh]\n\t"
-          "uxth %[bh], %[b]\n\t" "adds %[t], %[t], %[bh]\n\t" "add %[t], %[k]\n\t"
-          "lsrs %[a], %[a], #16\n\t" "asrs %[b], %[b], #16\n\t" "adds %[ah], %[ah], %[a]\n\t"
-          "adds %[ah], %[ah], %[b]\n\t" "lsls %[ah], %[ah], #1\n\t" "lsrs %[t], %[t], #15\n\t"
-          "adds %[ah], %[ah], %[t]\n\t"
-          "asrs %[t], %[ah], #31\n\t" "adds %[ah], %[ah], %[t]\n\t" "add %[ah], %[rnd]\n\t"
-          "mov %[bh], %[e]\n\t" "asrs %[ah], %[bh]\n\t"
-          "cmp %[ah], %[hi]\n\t" "ble 1f\n\t" "mov %[ah], %[hi]\n"
-          "1:\n\t" "cmp %[ah], %[lo]\n\t" "bge 2f\n\t" "mov %[ah], %[lo]\n"
-          "2:\n\t.syntax divided"
-          : [ah] "=&l"(ah), [t] "=&l"(t), [bh] "=&l"(bh), [a] "+l"(acc), [b] "+l"(m)
-          : [k] "h"(1 << 14), [e] "r"(e), [rnd] "r"(rnd), [lo] "h"(lo), [hi] "h"(hi) : "cc");
-  return ah;
-#else
   const int32_t v = mf_srdhm_pos(acc, m);
   return mf_clamp_i32((v + (v >> 31) + rnd) >> e, lo, hi);
-#endif
 }
 
 /* Narrow requantisation: accumulators |a| < 2^20 (ops/_requant.py rq_narrow), m in [0, 2^31), from three 32-bit
