@@ -112,18 +112,25 @@ MF_INLINE int32_t mf_dw__word(const int8_t *ptr, int aligned)
 #endif
 
 /* One group of 4 channels of one pixel. wp: the group's k_h*k_w weight words (ops/depthwise_conv2d.py
- * _portable_w4), rq: its 16 constants. ARMv6-M, 3x3 and narrow accumulators: the window's 9 words are first
- * gathered on the stack (a border pixel's padded taps as padw), so one assembly block reads window and weights
- * at constant offsets, whatever the pixel; C elsewhere. */
+ * _portable_w4), rq: its constants. ARMv6-M, 3x3: an interior pixel's group is one assembly block reading the
+ * window by pointer steps; with narrow accumulators a border pixel's 9 words are first gathered on the stack (its
+ * padded taps as padw), so one block reads window and weights at constant offsets; C elsewhere. */
 MF_KERNEL void mf_dw__group4(const mf_depthwise_conv2d_params_t *p, const int8_t *win, uint32_t valid, int border,
                              int32_t padw, const int8_t *wp, const int32_t *rq, int8_t *out, int aligned)
 {
     const int32_t C = p->in_c;
     const int32_t row = p->dil_h * p->in_w * C, col = p->dil_w * C;
 #if MF_M0_HI_ASM
-    if (p->rq_narrow && p->k_h == 3 && p->k_w == 3 && !border && aligned) {
+    if (p->k_h == 3 && p->k_w == 3 && !border && aligned) {
         int32_t a0 = rq[0], a1 = rq[1], a2 = rq[2], a3 = rq[3];
         MF_DW_QMAC9(win, wp, col, row - 2 * col, a0, a1, a2, a3);
+        if (!p->rq_narrow) {
+            out[0] = mf_dw__rq4(p, a0, rq[4], rq[8], rq[12]);
+            out[1] = mf_dw__rq4(p, a1, rq[5], rq[9], rq[13]);
+            out[2] = mf_dw__rq4(p, a2, rq[6], rq[10], rq[14]);
+            out[3] = mf_dw__rq4(p, a3, rq[7], rq[11], rq[15]);
+            return;
+        }
         const int32_t acc[4] = {a0, a1, a2, a3};
         MF_M0_RQN_BLOCK(MF_DW_RQ4, acc, rq, out, p->act_min, p->act_max, p->out_offset);
         return;
