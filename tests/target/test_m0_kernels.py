@@ -19,6 +19,7 @@ from microforge.sim import run_firmware
 from microforge.sim.run import run_on_target
 from microforge.targets import get_target
 from microforge.toolchain.arm import build_firmware, have_arm_gcc
+from microforge.toolchain.host import build_host
 
 pytestmark = pytest.mark.skipif(not have_arm_gcc(), reason="arm-none-eabi-gcc not installed "
                                 "(apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi)")
@@ -68,6 +69,76 @@ def test_conv_pair_path_on_m0plus(name, tmp_path, monkeypatch):
     want = oracle.run(xs)
     got = run_on_target(cm, get_target("m0plus"), xs, workdir=tmp_path).outputs
     assert [g.tobytes() for g in got] == [w.tobytes() for w in want]
+
+
+def _dead_channel(model: bytes, ch: int, bias: int) -> bytes:
+    """`model` (one CONV_2D or DEPTHWISE_CONV_2D, per-channel weights) with output channel `ch` dead as trained
+    models have them: all-zero weights, the weight scale modelgen gives them (1e-8 / 127: a shift far beyond
+    the folded rounding's 22) and a bias near 2^30."""
+    from microforge.frontend.tflite import load_tflite
+    op = load_tflite(model).ops[0]
+    w, b = op.inputs[1], op.inputs[2]
+    m = bytearray(model)
+
+    def patch(old: bytes, new: bytes) -> None:
+        at = bytes(m).find(old)
+        assert at > 0 and bytes(m).find(old, at + 1) < 0
+        m[at:at + len(old)] = new
+
+    wd = w.data.astype(np.int8)
+    dw = op.type.value == "DEPTHWISE_CONV_2D"
+    dead = wd.copy()
+    if dw:
+        dead[..., ch] = 0
+    else:
+        dead[ch] = 0
+    patch(wd.tobytes(), dead.tobytes())
+    sc = np.asarray(w.quant.scale, np.float32)
+    new_sc = sc.copy()
+    new_sc[ch] = np.float32(1e-8 / 127)
+    patch(sc.tobytes(), new_sc.tobytes())
+    bs = b.data.astype("<i4")
+    bq = np.asarray(b.quant.scale, np.float32)
+    nb, nbq = bs.copy(), bq.copy()
+    nb[ch] = bias
+    nbq[ch] = np.float32(np.float32(1e-8 / 127) * np.float32(0.02))
+    patch(bs.tobytes(), nb.tobytes())
+    patch(bq.tobytes(), nbq.tobytes())
+    return bytes(m)
+
+
+# dead channels (all-zero weights, tiny scale, |bias| near 2^30: MBQM's shift beyond 22), first, middle, odd last
+DEAD_CASES = {
+    "conv-3x3-c5-ch0": (lambda: mg.conv2d_model(seed_of("m0dead", 1), (1, 5, 6, 5), 7, 3, 1, "SAME", 1, "RELU6",
+                                                in_zp=-3, in_scale=0.02), 0, (1 << 30) - 64),
+    "conv-1x1-c13-ch6": (lambda: mg.conv2d_model(seed_of("m0dead", 2), (1, 3, 5, 13), 13, 1, 1, "VALID", 1, "NONE",
+                                                 in_zp=7, in_scale=0.02), 6, -(1 << 30)),
+    "dw-3x3-c8-ch7": (lambda: mg.depthwise_model(seed_of("m0dead", 3), (1, 6, 5, 8), 1, 3, 1, "SAME", 1, "RELU",
+                                                 in_zp=-3, in_scale=0.02), 7, 1 << 30),
+    "dw-3x3-c13-ch2": (lambda: mg.depthwise_model(seed_of("m0dead", 4), (1, 5, 7, 13), 1, 3, 2, "SAME", 1, "NONE",
+                                                  in_zp=9, in_scale=0.02), 2, -(1 << 30) + 128),
+}
+
+
+@pytest.mark.parametrize("core", ["m0plus", "host"])
+@pytest.mark.parametrize("name", sorted(DEAD_CASES))
+def test_dead_channels(name, core, tmp_path):
+    """constant_channels: the dead channel's constant output, and (M0+) the whole layer on the folded rounding
+    (conv: rqe; depthwise with channels % 4 == 0: rq4), where the dead channel's shift alone refused it before."""
+    make, ch, bias = DEAD_CASES[name]
+    model = _dead_channel(make(), ch, bias)
+    cm = compile_model(model, target=core)
+    src = cm.files["model.c"]
+    if core == "m0plus":
+        assert ("_rqe" in src) if name.startswith("conv") else (("_rq4" in src) == name.endswith("ch7"))
+    oracle = Oracle(model)
+    xs = random_inputs(oracle, np.random.default_rng(seed_of("m0dead-in", name)))
+    want = oracle.run(xs)
+    if core == "host":
+        got = build_host(cm, tmp_path).run([x.copy() for x in xs])
+    else:
+        got = run_on_target(cm, get_target(core), xs, workdir=tmp_path).outputs
+    assert [np.asarray(g).tobytes() for g in got] == [w.tobytes() for w in want]
 
 
 # (input shape, units, per_channel, in_zp): row counts around the 4-row groups, odd and short input vectors, batches
@@ -175,3 +246,61 @@ def test_rq_e_on_m0plus(tmp_path):
             for a, m, e, _, zp in rows]
     bad = [(r, int(g), w) for r, g, w in zip(rows, got, want) if g != w]
     assert not bad, bad[:5]
+
+
+def test_rq_e_n_on_m0plus(tmp_path):
+    """mf_rq_e_n and the block forms MF_M0_RQN / MF_M0_RQNZ (the kernels' narrow requantisation: m, e, the zero
+    point) on accumulators up to the 2^20 bound: TFLM's MultiplyByQuantizedMultiplier plus zero point, clamped.
+    RQNZ only where MF_NEG_CLAMPED holds (act_min >= zero point), as the kernels take it."""
+    rng = np.random.default_rng(seed_of("rq_e_n"))
+    rows = []
+    for e in (1, 2, 7, 13, 22):
+        for m in (1 << 30, (1 << 30) + 1, 0x7FFF_FFFF, 1518500250, int(rng.integers(1 << 30, 1 << 31))):
+            for zp, lo, hi in ((-128, -128, 127), (-5, -5, 90), (0, -128, 127), (127, -20, 127), (-7, 3, 60)):
+                accs = [0, 1, -1, (1 << 20) - 1, 1 - (1 << 20), 1 << (e - 1), -(1 << (e - 1)),
+                        (1 << e) + (1 << (e - 1)), *rng.integers(-(1 << 20) + 1, 1 << 20, 4),
+                        *rng.integers(-(1 << min(e + 9, 20)) + 1, 1 << min(e + 9, 20), 4)]
+                for acc in (a for a in accs if abs(a) < 1 << 20):
+                    rows.append((int(acc), m, e, zp, lo, hi))
+    args = np.array([r[:6] for r in rows], np.int64)
+    n = len(rows)
+    body = (f"    int8_t *b = (int8_t *)(out + {n});\n"
+            f"    for (int i = 0; i < {n}; ++i) {{ const int32_t *r = in + 6 * i;\n"
+            "        out[i] = mf_rq_e_n(r[0], r[1], r[2], r[3], r[4], r[5]);\n"
+            "        MF_M0_RQN_ASM(MF_M0_RQN(0, 4, 8, 0), r, r, b + i, r[4], r[5], r[3]);\n"
+            f"        MF_M0_RQN_ASM(MF_M0_RQNZ(0, 4, 8, 0), r, r, b + {n} + i, r[4], r[5], r[3]); }}")
+    got = _run(tmp_path, body, args.reshape(-1), n + (2 * n + 3) // 4)
+    want = [int(np.clip(int(multiply_by_quantized_multiplier(np.array([a]), np.array([m]), np.array([-e]))[0]) + zp,
+                        lo, hi)) for a, m, e, zp, lo, hi in rows]
+    blk = got[n:].view(np.int8)
+    bad = [(r, int(g), int(b), int(z), w) for r, g, b, z, w in zip(rows, got[:n], blk[:n], blk[n:2 * n], want)
+           if g != w or b != w or (r[4] >= r[3] and z != w)]
+    assert not bad, bad[:5]
+
+
+NARROW_CASES = {
+    "conv-3x3-c5": lambda: _conv("3x3-same-c5"),
+    "conv-1x1-c13to4": lambda: _conv("1x1-c13to4"),
+    "dw-3x3-c8-relu6": lambda: mg.depthwise_model(seed_of("m0narrow", 1), (1, 7, 5, 8), 1, 3, 1, "SAME", 1, "RELU6",
+                                                  in_zp=-3),
+    "dw-3x3-s2-c12-none": lambda: mg.depthwise_model(seed_of("m0narrow", 2), (1, 9, 7, 12), 1, 3, 2, "SAME", 1, "NONE",
+                                                     in_zp=5),
+}
+
+
+@pytest.mark.parametrize("narrow", [1, 0])
+@pytest.mark.parametrize("name", sorted(NARROW_CASES))
+def test_narrow_requant_on_m0plus(name, narrow, tmp_path, monkeypatch):
+    """rq_narrow = 1 (accumulators below 2^20: mf_rq_e_n / MF_M0_RQN) is what these layers take; forced to 0 they
+    take the four-product mf_rq_e. Both exact."""
+    from microforge.ops import depthwise_conv2d
+    if not narrow:
+        monkeypatch.setattr(conv2d, "rq_narrow", lambda *a: 0)
+        monkeypatch.setattr(depthwise_conv2d, "rq_narrow", lambda *a: 0)
+    model = NARROW_CASES[name]()
+    cm = compile_model(model, target="m0plus")
+    assert f".rq_narrow = {narrow}" in cm.files["model.c"]
+    oracle = Oracle(model)
+    xs = random_inputs(oracle, np.random.default_rng(seed_of("m0narrow-in", name)))
+    got = run_on_target(cm, get_target("m0plus"), xs, workdir=tmp_path).outputs
+    assert [g.tobytes() for g in got] == [w.tobytes() for w in oracle.run(xs)]

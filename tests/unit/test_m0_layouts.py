@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from microforge.ops._requant import rq_e_table
+from microforge.ops._requant import constant_channels, rq_e_table
 from microforge.ops.conv2d import m0_pair_layout
 from microforge.ops.fully_connected import m0_quad_layout
 from microforge.quant import multiply_by_quantized_multiplier, srdhm
@@ -14,7 +14,10 @@ from microforge.quant import multiply_by_quantized_multiplier, srdhm
 def test_pair_layout(n, k):
     w = np.random.default_rng(n * 100 + k).integers(-128, 128, (n, k)).astype(np.int8)
     got = m0_pair_layout(w)
-    assert got.dtype == np.uint8 and got.size == w.size
+    k4 = (k + 3) & ~3
+    assert got.dtype == np.uint8 and got.size == n * k4
+    w = np.pad(w, ((0, 0), (0, k4 - k)))                     # zero weights to a multiple of 4
+    k = k4
     u = w.astype(np.int32) + 128
     for q in range(n // 2):
         block = got[2 * k * q: 2 * k * (q + 1)].reshape(k, 2)
@@ -70,3 +73,77 @@ def test_rq_e_table_refuses_inexact(what):
         bias[1] = (1 << 30) - 128 * 4
     assert rq_e_table(w, bias, mult, shift, 0) is None
     assert rq_e_table(w, np.zeros(2, np.int32), mult, np.full(2, -5, np.int32), 0) is not None
+
+
+def test_constant_channels_keep_every_output():
+    """An all-zero weight row outputs clamp(MBQM(bias) + zp) whatever the input; constant_channels re-expresses it
+    (bias 4 * (c - zp), m 2^30, shift -1) with the same output for every constant and clamp, and leaves the
+    other channels alone; rq_e_table then accepts the dead channels' shifts beyond 22 and their 2^30 biases."""
+    rng = np.random.default_rng(11)
+    for zp in (-128, -1, 0, 5, 127):
+        for lo, hi in ((-128, 127), (zp, 127), (zp, min(127, zp + 40))):
+            for c in range(lo, hi + 1):
+                got = int(multiply_by_quantized_multiplier(np.array([4 * (c - zp)]), np.array([1 << 30]), np.array([-1]))[0])
+                assert got + zp == c
+                assert _rq_e(4 * (c - zp), 1 << 30, 1, 1 + 2 * zp) == c   # the folded rounding of rq_e_table
+    w = rng.integers(-127, 128, (6, 9)).astype(np.int8)
+    w[[1, 4]] = 0
+    bias = np.array([100, (1 << 30) - 64, -7, 5, -(1 << 30), 3], np.int32)
+    mult = rng.integers(1 << 30, 1 << 31, 6).astype(np.int32)
+    shift = np.array([-7, -27, -8, -6, -31, -9], np.int32)
+    assert rq_e_table(w, bias, mult, shift, -3) is None
+    b2, m2, s2 = constant_channels(w, bias, mult, shift, -3, -128, 100)
+    assert rq_e_table(w, b2, m2, s2, -3) is not None
+    for ch in range(6):
+        if ch in (1, 4):
+            want = min(max(int(multiply_by_quantized_multiplier(np.array([int(bias[ch])]), mult[ch:ch + 1],
+                                                                shift[ch:ch + 1])[0]) - 3, -128), 100)
+            got = int(multiply_by_quantized_multiplier(np.array([int(b2[ch])]), m2[ch:ch + 1], s2[ch:ch + 1])[0]) - 3
+            assert got == want
+        else:
+            assert (b2[ch], m2[ch], s2[ch]) == (bias[ch], mult[ch], shift[ch])
+
+
+def _rq_t1(a: int, m: int) -> int:
+    """runtime/portable mf_rq_t1 step by step (floor(a * m / 2^30)), each partial result checked to stay inside int32."""
+    def i32(v: int) -> int:
+        assert -(1 << 31) <= v < 1 << 31, v
+        return v
+    t = i32(a * (m & 0x3FF)) >> 10
+    t = i32(i32(a * ((m >> 10) & 0x3FF)) + t) >> 10
+    return i32(i32(a * (m >> 20)) + t) >> 10
+
+
+def test_narrow_requant_exact_at_the_bounds():
+    """mf_rq_t1 == floor(a * m / 2^30) and floor((T1 + 1) / 2) == SRDHM for |a| < 2^20: every accumulator edge
+    against every extreme of m's three fields (0, 1, the largest) and random pairs, no partial sum outside int32;
+    then mf_rq_e_n's folded form ((((T1 + 1 + 2s) >> e) + 1) >> 1) + zp (and without s where negative values clamp)
+    against MultiplyByQuantizedMultiplier + zero point over e and zero points."""
+    from microforge.ops._requant import rq_narrow_table
+    rng = np.random.default_rng(20)
+    edges = [0, 1, -1, 2, -2, 1023, -1024, (1 << 19), -(1 << 19), (1 << 20) - 1, -(1 << 20) + 1, (1 << 20) - 2]
+    fields = [0, 1, 2, 511, 512, 1022, 1023]
+    tops = [0, 1, 1024, 2046, 2047]
+    ms = [(m2 << 20) | (m1 << 10) | m0 for m2 in tops for m1 in fields for m0 in fields]
+    for a in edges + [int(v) for v in rng.integers(-(1 << 20) + 1, 1 << 20, 300)]:
+        for m in ms + [int(v) for v in rng.integers(0, 1 << 31, 50)]:
+            t1 = _rq_t1(a, m)
+            assert t1 == (a * m) >> 30 and (t1 + 1) >> 1 == srdhm(a, m), (a, m)
+    for e in (1, 2, 9, 22):
+        for zp in (-128, -3, 0, 127):
+            m = int(rng.integers(1 << 30, 1 << 31))
+            t = rq_narrow_table(np.array([[7, m, e, (1 << (e - 1)) + zp * (1 << e)]], np.int64))
+            assert t.tolist() == [[7, m, e]]
+            for a in edges + [int(v) for v in rng.integers(-(1 << 20) + 1, 1 << 20, 200)]:
+                want = int(multiply_by_quantized_multiplier(np.array([a]), np.array([m]), np.array([-e]))[0]) + zp
+                t1 = _rq_t1(a, m) + 1
+                assert ((((t1 + 2 * (t1 >> 31)) >> e) + 1) >> 1) + zp == want
+                assert min(max((((t1 >> e) + 1) >> 1) + zp, zp), 127) == min(max(want, zp), 127)   # MF_NEG_CLAMPED
+
+
+def test_rq_narrow_bound():
+    from microforge.ops._requant import rq_narrow
+    w = np.full((2, 9), 127, np.int8)                     # 128 * 9 * 127 = 146,304
+    assert rq_narrow(w, np.array([0, (1 << 20) - 1 - 146_304], np.int32)) == 1
+    assert rq_narrow(w, np.array([0, (1 << 20) - 146_304], np.int32)) == 0
+    assert rq_narrow(w, np.array([-((1 << 20) - 146_304), 0], np.int32)) == 0

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir import DType, Op, Tensor
-from ..quant import activation_range, conv_effective_scale, fc_per_tensor_effective_scale, quantize_multiplier
+from ..quant import (activation_range, conv_effective_scale, fc_per_tensor_effective_scale,
+                     multiply_by_quantized_multiplier, quantize_multiplier)
 from .base import expect_activation, fail
 
 
@@ -90,3 +91,35 @@ def rq_e_table(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndar
         return None
     rnd = (np.int64(1) << (e - 1)) + np.int64(out_zp) * (np.int64(1) << e)
     return np.stack([bias, mult, e, rnd], axis=1).astype(np.int32)
+
+
+def constant_channels(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray, out_zp: int,
+                      lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(bias, mult, shift) with every output channel whose weights are all zero re-expressed by a small
+    equivalent triple. Such a channel's accumulator is its folded bias at every pixel (padded taps too), so
+    its output is the constant c = clamp(MBQM(bias, m, shift) + out_zp); trained models carry such dead
+    channels with |bias| near 2^30 and shifts beyond the folded rounding's range (rq_e_table then refuses
+    the whole layer). bias 4 * (c - out_zp), m = 2^30, shift -1 gives c again: SRDHM(4d, 2^30) =
+    floor((4d + 1) / 2) = 2d and RDBP(2d, 1) = d. w: [n_out][k] int8; mult/shift per channel."""
+    dead = ~np.abs(w.astype(np.int64)).reshape(w.shape[0], -1).any(axis=1)
+    if not dead.any() or len(mult) != w.shape[0]:
+        return bias, mult, shift
+    c = np.clip(multiply_by_quantized_multiplier(bias[dead], mult[dead], shift[dead]).astype(np.int64) + out_zp, lo, hi)
+    bias, mult, shift = bias.copy(), mult.copy(), shift.copy()
+    bias[dead] = 4 * (c - out_zp)
+    mult[dead] = 1 << 30
+    shift[dead] = -1
+    return bias, mult, shift
+
+
+def rq_narrow(w: np.ndarray, bias: np.ndarray) -> int:
+    """1 when every output's accumulator is below 2^20 in magnitude (|bias| + 128 * sum|w|, the input any int8):
+    runtime/portable's mf_rq_e_n then requantises with three 32-bit products instead of four. w: [n_out][k]."""
+    bound = np.abs(bias.astype(np.int64)) + 128 * np.abs(w.astype(np.int64)).reshape(w.shape[0], -1).sum(axis=1)
+    return int((bound < 1 << 20).all())
+
+
+def rq_narrow_table(rq: np.ndarray) -> np.ndarray:
+    """An rq_e_table [n][4] (bias, m, e, rnd) as runtime/portable's narrow requantisation (mf_rq_e_n) reads it:
+    (bias, m, e), [n][3]: it rounds with the layer's zero point, no per-channel constant."""
+    return np.ascontiguousarray(rq[:, :3]).astype(np.int32)

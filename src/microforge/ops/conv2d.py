@@ -5,8 +5,8 @@ import numpy as np
 
 from ..ir import DType, Op, OpType
 from ..quant import multiply_by_quantized_multiplier
-from ._requant import (expect_s16_shift, expect_supported_weight_rescale, act_clamp, conv_multipliers, folded_bias, rq_e_table,
-                       s16_bias, s16_narrow)
+from ._requant import (constant_channels, expect_s16_shift, expect_supported_weight_rescale, act_clamp, conv_multipliers,
+                       folded_bias, rq_e_table, rq_narrow, rq_narrow_table, s16_bias, s16_narrow)
 from .base import (OpDef, is_int16, expect_arity, expect_const, expect_dtype, expect_quant, expect_rank, expect_shape, fail, first_taps,
                    lead_from_reads, padding_of, window)
 
@@ -138,7 +138,7 @@ class Conv2D(OpDef):
             stride_h=o["stride_h"], stride_w=o["stride_w"], dil_h=o["dilation_h"], dil_w=o["dilation_w"],
             pad_top=pad_t, pad_left=pad_l, pad_value=in_zp, out_offset=out_zp, act_min=lo, act_max=hi)
         k = kh * kw * ic
-        if "dsp" not in ctx.kernel_variants and 8 * k <= M0_MAX_SCRATCH:
+        if "dsp" not in ctx.kernel_variants and 8 * ((k + 3) & ~3) <= M0_MAX_SCRATCH:
             return self._emit_pairs(op, ctx, fields, w.data.reshape(oc, k), bias, mult, shift, out_zp)
         if "dsp" in ctx.kernel_variants:
             w2 = w.data.reshape(oc, -1)
@@ -209,15 +209,19 @@ class Conv2D(OpDef):
         requantisation constants as one rq_e_table when its folded rounding is exact, the two windows'
         int32 scratch on the stack. Only the constants the kernel reads are registered."""
         x, y = op.inputs[0], op.outputs[0]
+        bias, mult, shift = constant_channels(w, bias, mult, shift, out_zp, fields["act_min"], fields["act_max"])
         rq = rq_e_table(w, bias, mult, shift, out_zp)
         fields.update(weights="0", wm0=ctx.const(f"{op.name}_wm0", m0_pair_layout(w)))
         if rq is not None:
-            fields.update(bias="0", mult="0", shift="0", rqe=ctx.const(f"{op.name}_rqe", rq.reshape(-1)))
+            narrow = rq_narrow(w, bias)
+            fields.update(bias="0", mult="0", shift="0", rq_narrow=narrow,
+                          rqe=ctx.const(f"{op.name}_rqe", (rq_narrow_table(rq) if narrow else rq).reshape(-1)))
         else:
             fields.update(bias=ctx.const(f"{op.name}_bias", bias), mult=ctx.const(f"{op.name}_mult", mult),
                           shift=ctx.const(f"{op.name}_shift", shift), rqe="0")
         p = ctx.params("mf_conv2d_params_t", fields)
-        return f"{{ int32_t scratch[{2 * w.shape[1]}]; mf_conv2d_s8_m0(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, scratch); }}"
+        return (f"{{ int32_t scratch[{2 * ((w.shape[1] + 3) & ~3)}]; "
+                f"mf_conv2d_s8_m0(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, scratch); }}")
 
     def _emit_s16(self, op: Op, ctx) -> str:
         """16x8: runtime/portable/mf_conv2d_s16.h on every target (no zero points, no DSP variant)."""
@@ -524,8 +528,10 @@ def dsp_rq_fields(op: Op, ctx, w: np.ndarray, bias: np.ndarray, mult: np.ndarray
 
 
 def m0_pair_layout(w: np.ndarray) -> np.ndarray:
-    """[n_out][k] int8 weights as runtime/portable mf_conv2d_s8_m0 reads them: w + 128 as uint8, per pair of
-    rows the k byte pairs (row 2q, row 2q+1) side by side, then an odd last row as is. Same size."""
+    """[n_out][k] int8 weights as runtime/portable mf_conv2d_s8_m0 reads them: w + 128 as uint8, k padded with
+    zero weights to a multiple of 4 (the kernel's 4-step loop then needs no tail; the windows' padded entries
+    are 0), per pair of rows the byte pairs (row 2q, row 2q+1) side by side, then an odd last row as is."""
+    w = np.pad(w, ((0, 0), (0, -w.shape[1] % 4)))
     n, k = w.shape
     u = (w.astype(np.int16) + 128).astype(np.uint8)
     q = n // 2

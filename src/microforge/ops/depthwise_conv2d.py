@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir import DType, Op, OpType
-from ._requant import expect_s16_shift, expect_supported_weight_rescale, act_clamp, conv_multipliers, folded_bias, s16_bias
+from ._requant import (constant_channels, expect_s16_shift, expect_supported_weight_rescale, act_clamp, conv_multipliers,
+                       folded_bias, rq_narrow, s16_bias)
 from .base import (NO_READ, OpDef, is_int16, expect_arity, expect_const, expect_dtype, expect_quant, expect_rank, expect_shape, fail, first_taps,
                    lead_from_reads, padding_of, window)
 
@@ -157,13 +158,16 @@ class DepthwiseConv2D(OpDef):
                           pad=ctx.const(f"{op.name}_pad", np.full(oc, in_zp, np.int8)),
                           outer=self._pixel_outer(op, *self._places(op, ctx)))
         else:
-            rq4 = self._portable_rq4(w.data.reshape(kh * kw, oc), bias, mult, shift, out_zp) \
+            if "dsp" not in ctx.kernel_variants:
+                bias, mult, shift = constant_channels(w.data.reshape(kh * kw, oc).T, bias, mult, shift, out_zp, lo, hi)
+            narrow = rq_narrow(w.data.reshape(kh * kw, oc).T, bias)
+            rq4 = self._portable_rq4(w.data.reshape(kh * kw, oc), bias, mult, shift, out_zp, narrow) \
                 if "dsp" not in ctx.kernel_variants and oc == x.shape[3] else None
-            fields.update(weights=ctx.const(w))
-            if rq4 is not None:  # runtime/portable's word path reads its constants from rq4 alone
-                fields.update(bias="0", mult="0", shift="0", rq4=ctx.const(f"{op.name}_rq4", rq4))
+            if rq4 is not None:  # runtime/portable's word path: weights by group, its constants from rq4 alone
+                fields.update(weights=ctx.const(f"{op.name}_w4", self._portable_w4(w.data.reshape(kh * kw, oc))),
+                              bias="0", mult="0", shift="0", rq4=ctx.const(f"{op.name}_rq4", rq4), rq_narrow=narrow)
             else:                # registered only when read: an unused constant breaks -Werror builds
-                fields.update(bias=ctx.const(f"{op.name}_bias", bias), mult=ctx.const(f"{op.name}_mult", mult),
+                fields.update(weights=ctx.const(w), bias=ctx.const(f"{op.name}_bias", bias), mult=ctx.const(f"{op.name}_mult", mult),
                               shift=ctx.const(f"{op.name}_shift", shift))
         p = ctx.params("mf_depthwise_conv2d_params_t", fields)
         if fields.get("outer") == 2:   # the border pixels' outputs staged: (out_h * out_w - interior) * in_c bytes
@@ -386,18 +390,27 @@ class DepthwiseConv2D(OpDef):
         return np.concatenate([words, rq], axis=1).reshape(-1)
 
     @staticmethod
-    def _portable_rq4(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray, out_zp: int):
+    def _portable_w4(w: np.ndarray) -> np.ndarray:
+        """runtime/portable word path weights: per group of 4 channels its kk words (tap t: the group's 4 channels),
+        so a group reads them at constant offsets. w: [kk][c] int8, c % 4 == 0. Same size."""
+        kk, c = w.shape
+        return w.astype(np.int8).reshape(kk, c // 4, 4).transpose(1, 0, 2).reshape(-1)
+
+    @staticmethod
+    def _portable_rq4(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray, out_zp: int,
+                      narrow: int = 0):
         """runtime/portable word path constants: per group of 4 channels bias[4], mult[4], e[4], rnd[4]
-        (e = -shift, rnd = 2^(e-1) + out_zp * 2^e). None unless channels % 4 == 0 and the folded rounding
-        is exact: e in 1..22 and |acc| < 2^30, so SRDHM's result plus rnd stays inside int32."""
+        (e = -shift, rnd = 2^(e-1) + out_zp * 2^e; narrow: without rnd, as rq_narrow_table). None unless
+        channels % 4 == 0 and the folded rounding is exact: e in 1..22 and |acc| < 2^30, so SRDHM's result
+        plus rnd stays inside int32."""
         kk, c = w.shape
         bound = np.abs(bias.astype(np.int64)) + 128 * np.abs(w.astype(np.int64)).sum(axis=0)
         e = -shift.astype(np.int64)
         if c % 4 or kk > 31 or (e < 1).any() or (e > 22).any() or (bound >= 1 << 30).any() or (mult < 0).any():
             return None
         rnd = (np.int64(1) << (e - 1)) + np.int64(out_zp) * (np.int64(1) << e)
-        cols = np.stack([bias.astype(np.int64), mult.astype(np.int64), e, rnd])      # (4, c)
-        return cols.reshape(4, c // 4, 4).transpose(1, 0, 2).reshape(-1).astype(np.int32)
+        cols = np.stack([bias.astype(np.int64), mult.astype(np.int64), e, rnd][:4 - narrow])    # (4 or 3, c)
+        return cols.reshape(len(cols), c // 4, 4).transpose(1, 0, 2).reshape(-1).astype(np.int32)
 
     @staticmethod
     def _dsp_layout(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray, out_zp: int):

@@ -150,6 +150,56 @@ MF_KERNEL int32_t mf_rq_e(int32_t acc, int32_t m, int32_t e, int32_t rnd, int32_
   return mf_clamp_i32((v + (v >> 31) + rnd) >> e, lo, hi);
 }
 
+/* Narrow requantisation: accumulators |a| < 2^20 (ops/_requant.py rq_narrow), m in [0, 2^31), from three 32-bit
+ * products instead of mf_srdhm_pos's four. With m = m2*2^20 + m1*2^10 + m0 (m0, m1 < 2^10, m2 < 2^11), nested
+ * floors by powers of two collapse: T1 = floor(a*m / 2^30) = floor((a*m2 + floor((a*m1 + floor(a*m0 / 2^10))
+ * / 2^10)) / 2^10). Every partial sum stays inside int32: |a*m0|, |a*m1| < 2^30, the inner floors are below
+ * 2^20 + 2^10 in magnitude, and |a*m2| <= (2^20 - 1)(2^11 - 1) = 2^31 - 2^20 - 2^11 + 1 leaves room for them
+ * (tests/unit/test_m0_layouts.py checks every bound). SRDHM(a, m) = v = floor((T1 + 1) / 2), and mf_rq_e's
+ * (v - (v<0) + rnd) >> e with rnd = 2^(e-1) + zp*2^e is, floors nesting again, ((((T1 + 2s + 1) >> e) + 1) >> 1) + zp
+ * with s = -(T1 + 1 < 0): no per-channel rounding constant (ops/_requant.py rq_narrow_table stores bias, m, e).
+ * Where negative values clamp to act_min (MF_NEG_CLAMPED) s is dropped: v < 0 gives (v + rnd) >> e <= zp <= act_min
+ * as the exact value does. */
+static inline int32_t mf_rq_t1(int32_t a, int32_t m) {
+  int32_t t = (a * (m & 0x3FF)) >> 10;
+  t = (a * ((m >> 10) & 0x3FF) + t) >> 10;
+  return (a * (m >> 20) + t) >> 10;
+}
+
+static inline int32_t mf_rq_e_n(int32_t acc, int32_t m, int32_t e, int32_t zp, int32_t lo, int32_t hi) {
+  const int32_t t1 = mf_rq_t1(acc, m) + 1;
+  return mf_clamp_i32(((((t1 + 2 * (t1 >> 31)) >> e) + 1) >> 1) + zp, lo, hi);
+}
+
+#if MF_M0_HI_ASM
+/* One output of mf_rq_e_n inside an assembly block that requantises several: the accumulator at [ap + A],
+ * m and e at [rq + M], [rq + E], the byte to [op + O]; lo, hi, zp in high registers. One block for a group of
+ * outputs keeps GCC from allocating around each of them (it spilled the kernels' pointers).
+ * MF_M0_RQNZ: the same without s (MF_NEG_CLAMPED layers). */
+#define MF_M0_RQN_T1(A, M) \
+    "ldr %[a], [%[ap], #" #A "]\n\t" "ldr %[b], [%[rq], #" #M "]\n\t" \
+    "lsls %[t], %[b], #22\n\t" "lsrs %[t], %[t], #22\n\t" "muls %[t], %[a], %[t]\n\t" "asrs %[t], %[t], #10\n\t" \
+    "lsls %[u], %[b], #12\n\t" "lsrs %[u], %[u], #22\n\t" "muls %[u], %[a], %[u]\n\t" "adds %[t], %[t], %[u]\n\t" \
+    "asrs %[t], %[t], #10\n\t" "lsrs %[b], %[b], #20\n\t" "muls %[b], %[a], %[b]\n\t" "adds %[t], %[t], %[b]\n\t" \
+    "asrs %[t], %[t], #10\n\t" "adds %[t], #1\n\t"
+#define MF_M0_RQN_OUT(E, O) \
+    "ldr %[u], [%[rq], #" #E "]\n\t" "asrs %[t], %[u]\n\t" "adds %[t], #1\n\t" "asrs %[t], %[t], #1\n\t" \
+    "add %[t], %[zp]\n\t" "cmp %[t], %[hi]\n\t" "ble 1f\n\t" "mov %[t], %[hi]\n" "1:\n\t" \
+    "cmp %[t], %[lo]\n\t" "bge 2f\n\t" "mov %[t], %[lo]\n" "2:\n\t" "strb %[t], [%[op], #" #O "]\n\t"
+#define MF_M0_RQN(A, M, E, O) MF_M0_RQN_T1(A, M) \
+    "asrs %[u], %[t], #31\n\t" "lsls %[u], %[u], #1\n\t" "adds %[t], %[t], %[u]\n\t" MF_M0_RQN_OUT(E, O)
+#define MF_M0_RQNZ(A, M, E, O) MF_M0_RQN_T1(A, M) MF_M0_RQN_OUT(E, O)
+/* the operands MF_M0_RQN names (after the block's own: ap, rq, op inputs) */
+#define MF_M0_RQN_ASM(BODY, AP, RQ, OP, LO, HI, ZP) do { int32_t _a, _b, _t, _u; \
+    __asm__ volatile(".syntax unified\n\t" BODY ".syntax divided" \
+        : [a] "=&l"(_a), [b] "=&l"(_b), [t] "=&l"(_t), [u] "=&l"(_u) \
+        : [ap] "l"(AP), [rq] "l"(RQ), [op] "l"(OP), [lo] "h"(LO), [hi] "h"(HI), [zp] "h"(ZP) : "cc", "memory"); } while (0)
+/* the kernels' blocks: BODY(F) is their sequence of outputs with F the form */
+#define MF_M0_RQN_BLOCK(BODY, AP, RQ, OP, LO, HI, ZP) do { \
+    if (MF_NEG_CLAMPED(LO, ZP)) MF_M0_RQN_ASM(BODY(MF_M0_RQNZ), AP, RQ, OP, LO, HI, ZP); \
+    else MF_M0_RQN_ASM(BODY(MF_M0_RQN), AP, RQ, OP, LO, HI, ZP); } while (0)
+#endif
+
 /* RoundingDivideByPOT: x / 2^e rounded to nearest, ties away from zero.
  * 0 <= e <= 31. */
 static inline int32_t mf_rdbp(int32_t x, int e) {

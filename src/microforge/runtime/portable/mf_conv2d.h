@@ -18,6 +18,7 @@ typedef struct {
      * mf_rq_e, in place of bias/mult/shift */
     const uint8_t *wm0;
     const int32_t *rqe;
+    int32_t rq_narrow;            /* 1: every |acc| < 2^20 (ops/_requant.py rq_narrow): rqe per channel bias, m, e for mf_rq_e_n */
 } mf_conv2d_params_t;
 
 MF_INLINE int8_t mf_conv2d__requant(const mf_conv2d_params_t *p, int32_t acc, int32_t oc)
@@ -153,20 +154,62 @@ MF_KERNEL void mf_conv2d_s8(const mf_conv2d_params_t *p, const int8_t *in, int8_
         : [e] "h"(XEND) : "cc", "memory"); } while (0)
 #endif
 
-/* Window of output pixel (b, oy, ox) into every other int32 of xs; returns the sum of its values. */
-MF_INLINE int32_t mf_conv2d__m0_expand(const mf_conv2d_params_t *p, const int8_t *in, int32_t b, int32_t oy, int32_t ox,
-                                       int32_t *xs)
+#if MF_M0_HI_ASM
+/* a channel pair's outputs of pixel 0 (accumulators 0, 1) and of pixel 1 (2, 3); per channel bias, m, e */
+#define MF_M0_PAIR_RQ0(F) F(0, 4, 8, 0) F(4, 16, 20, 1)
+#define MF_M0_PAIR_RQ1(F) F(8, 4, 8, 0) F(12, 16, 20, 1)
+#endif
+
+#if MF_M0_HI_ASM
+/* n (a multiple of 4) bytes from the aligned src into every other int32 of xs, sign-extended; sum += them. One
+ * word load per 4 bytes, LDM's write-back stepping the source. */
+#define MF_M0_WIDEN4(SRC, N, XS, SUM) do { const int8_t *_s = (SRC), *_e = _s + (N); int32_t *_x = (XS); int32_t _v, _t; \
+    __asm__ volatile(".syntax unified\n\t" "1:\n\t" "ldm %[s]!, {%[v]}\n\t" \
+        "sxtb %[t], %[v]\n\t" "str %[t], [%[x], #0]\n\t" "adds %[sum], %[sum], %[t]\n\t" \
+        "lsls %[t], %[v], #16\n\t" "asrs %[t], %[t], #24\n\t" "str %[t], [%[x], #8]\n\t" "adds %[sum], %[sum], %[t]\n\t" \
+        "lsls %[t], %[v], #8\n\t" "asrs %[t], %[t], #24\n\t" "str %[t], [%[x], #16]\n\t" "adds %[sum], %[sum], %[t]\n\t" \
+        "asrs %[v], %[v], #24\n\t" "str %[v], [%[x], #24]\n\t" "adds %[sum], %[sum], %[v]\n\t" \
+        "adds %[x], #32\n\t" "cmp %[s], %[e]\n\t" "bne 1b\n\t" ".syntax divided" \
+        : [s] "+l"(_s), [x] "+l"(_x), [sum] "+l"(SUM), [v] "=&l"(_v), [t] "=&l"(_t) : [e] "l"(_e) : "cc", "memory"); \
+    } while (0)
+#endif
+
+/* Window of output pixel (b, oy, ox) into every other int32 of xs; returns the sum of its values. aligned: the
+ * input is word aligned (then so is every pixel when in_c % 4 == 0). */
+MF_KERNEL int32_t mf_conv2d__m0_expand(const mf_conv2d_params_t *p, const int8_t *in, int32_t b, int32_t oy, int32_t ox,
+                                       int32_t *xs, int aligned)
 {
     const int32_t in_c = p->in_c;
     const int32_t iy0 = oy * p->stride_h - p->pad_top, ix0 = ox * p->stride_w - p->pad_left;
     const int8_t *in_b = in + b * p->in_h * p->in_w * in_c;
     int32_t sum = 0;
+    const int row_in = p->dil_w == 1 && in_c % 4 && ix0 >= 0 && ix0 + p->k_w <= p->in_w;  /* a row: one run of bytes */
     for (int32_t ky = 0; ky < p->k_h; ++ky) {
         const int32_t iy = iy0 + ky * p->dil_h;
+        if (row_in && iy >= 0 && iy < p->in_h) {
+            const int8_t *src = in_b + (iy * p->in_w + ix0) * in_c;
+#pragma GCC unroll 4
+            for (int32_t c = 0; c < p->k_w * in_c; ++c, xs += 2) {
+                const int32_t v = src[c];
+                *xs = v;
+                sum += v;
+            }
+            continue;
+        }
         for (int32_t kx = 0; kx < p->k_w; ++kx) {
             const int32_t ix = ix0 + kx * p->dil_w;
             if (iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w) {
                 const int8_t *src = in_b + (iy * p->in_w + ix) * in_c;
+#if MF_M0_HI_ASM
+                if (aligned && in_c % 4 == 0) {
+                    MF_M0_WIDEN4(src, in_c, xs, sum);
+                    xs += 2 * in_c;
+                    continue;
+                }
+#else
+                (void)aligned;
+#endif
+#pragma GCC unroll 4
                 for (int32_t c = 0; c < in_c; ++c, xs += 2) {
                     const int32_t v = src[c];
                     *xs = v;
@@ -178,31 +221,36 @@ MF_INLINE int32_t mf_conv2d__m0_expand(const mf_conv2d_params_t *p, const int8_t
             }
         }
     }
+    for (int32_t k = p->k_h * p->k_w * in_c; k % 4; ++k, xs += 2) *xs = 0;  /* m0_pair_layout's padding */
     return sum;
 }
 
 MF_KERNEL int8_t mf_conv2d__m0_rq(const mf_conv2d_params_t *p, int32_t acc, int32_t c)
 {
+    if (p->rqe && p->rq_narrow)
+        return (int8_t)mf_rq_e_n(acc, p->rqe[3 * c + 1], p->rqe[3 * c + 2], p->out_offset, p->act_min, p->act_max);
     if (p->rqe) return (int8_t)mf_rq_e(acc, p->rqe[4 * c + 1], p->rqe[4 * c + 2], p->rqe[4 * c + 3], p->act_min, p->act_max);
     return mf_conv2d__requant(p, acc, c);
 }
 
-/* Same output as mf_conv2d_s8, from p->wm0. xs: 2 * k_h * k_w * in_c int32 of scratch.
+/* Same output as mf_conv2d_s8, from p->wm0. xs: 2 * K int32 of scratch, K = k_h * k_w * in_c rounded up to a
+ * multiple of 4.
  * Order (overlap_lead): pixel pairs in increasing order; both windows are read before any output of
  * the pair is written, so reads only come earlier than in mf_conv2d_s8. */
-MF_KERNEL void mf_conv2d_s8_m0(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int32_t *xs)
+MF_KERNEL void mf_conv2d_s8_m0__run(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int32_t *xs, int aligned)
 {
-    const int32_t K = p->k_h * p->k_w * p->in_c;
+    const int32_t K = (p->k_h * p->k_w * p->in_c + 3) & ~3;  /* padded (m0_pair_layout) */
     const int32_t oc = p->out_c;
+    const int32_t rs = p->rq_narrow ? 3 : 4;  /* rqe words per channel */
     const int32_t npix = p->batches * p->out_h * p->out_w;
     int32_t b = 0, oy = 0, ox = 0;
     for (int32_t n = 0; n < npix; n += 2) {
         const int two = n + 1 < npix;
-        const int32_t s0 = mf_conv2d__m0_expand(p, in, b, oy, ox, xs);
+        const int32_t s0 = mf_conv2d__m0_expand(p, in, b, oy, ox, xs, aligned);
         if (++ox == p->out_w) { ox = 0; if (++oy == p->out_h) { oy = 0; ++b; } }
         int32_t s1 = s0;
         if (two) {
-            s1 = mf_conv2d__m0_expand(p, in, b, oy, ox, xs + 1);
+            s1 = mf_conv2d__m0_expand(p, in, b, oy, ox, xs + 1, aligned);
             if (++ox == p->out_w) { ox = 0; if (++oy == p->out_h) { oy = 0; ++b; } }
         } else {
             for (int32_t k = 0; k < K; ++k) xs[2 * k + 1] = xs[2 * k];
@@ -212,22 +260,32 @@ MF_KERNEL void mf_conv2d_s8_m0(const mf_conv2d_params_t *p, const int8_t *in, in
         const uint8_t *w = p->wm0;
         int32_t c = 0;
         for (; c + 1 < oc; c += 2) {
-            const int32_t b0 = p->rqe ? p->rqe[4 * c] : p->bias[c], b1 = p->rqe ? p->rqe[4 * c + 4] : p->bias[c + 1];
+            const int32_t b0 = p->rqe ? p->rqe[rs * c] : p->bias[c], b1 = p->rqe ? p->rqe[rs * c + rs] : p->bias[c + 1];
             int32_t a00 = b0 - e0, a01 = b1 - e0, a10 = b0 - e1, a11 = b1 - e1;
             const int32_t *x = xs;
             int32_t k = 0;
 #if MF_M0_HI_ASM
-            if (K >= 4) { MF_M0_DOT(x, w, xs + 2 * (K & ~3), a00, a01, a10, a11); k = K & ~3; }
+            MF_M0_DOT(x, w, xs + 2 * K, a00, a01, a10, a11);
+            k = K;
 #endif
             for (; k < K; ++k, x += 2, w += 2) {
                 a00 += x[0] * (int32_t)w[0]; a01 += x[0] * (int32_t)w[1];
                 a10 += x[1] * (int32_t)w[0]; a11 += x[1] * (int32_t)w[1];
             }
+#if MF_M0_HI_ASM
+            if (p->rqe && p->rq_narrow) {
+                const int32_t acc[4] = {a00, a01, a10, a11};
+                const int32_t *rq = p->rqe + 3 * c;
+                MF_M0_RQN_BLOCK(MF_M0_PAIR_RQ0, acc, rq, o0 + c, p->act_min, p->act_max, p->out_offset);
+                if (two) MF_M0_RQN_BLOCK(MF_M0_PAIR_RQ1, acc, rq, o1 + c, p->act_min, p->act_max, p->out_offset);
+                continue;
+            }
+#endif
             o0[c] = mf_conv2d__m0_rq(p, a00, c); o0[c + 1] = mf_conv2d__m0_rq(p, a01, c + 1);
             if (two) { o1[c] = mf_conv2d__m0_rq(p, a10, c); o1[c + 1] = mf_conv2d__m0_rq(p, a11, c + 1); }
         }
         if (c < oc) {
-            const int32_t b0 = p->rqe ? p->rqe[4 * c] : p->bias[c];
+            const int32_t b0 = p->rqe ? p->rqe[rs * c] : p->bias[c];
             int32_t a0 = b0 - e0, a1 = b0 - e1;
             const int32_t *x = xs;
             for (int32_t k = 0; k < K; ++k, x += 2, ++w) { a0 += x[0] * (int32_t)w[0]; a1 += x[1] * (int32_t)w[0]; }
@@ -237,5 +295,12 @@ MF_KERNEL void mf_conv2d_s8_m0(const mf_conv2d_params_t *p, const int8_t *in, in
     }
 }
 
+
+/* the input's alignment is a compile-time fact (arena base + constant offset) */
+MF_KERNEL void mf_conv2d_s8_m0(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int32_t *xs)
+{
+    if (((uintptr_t)in & 3) == 0) mf_conv2d_s8_m0__run(p, in, out, xs, 1);
+    else mf_conv2d_s8_m0__run(p, in, out, xs, 0);
+}
 
 #endif
