@@ -1124,18 +1124,14 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
  * the pairs' start values (ma's and sa's; mf_dsp_seg_groups: ops/conv2d.py pw_consts' b_c + 256 * b_c' and b_c, the
  * partial groups of mf_dsp_seg_rows: b_c for both), each pixel-1 accumulator starts from its pixel-0 partner's value
  * before that one accumulates into itself: the same instruction count as MF_DSP_MIX_MACS, no copies of the starts. */
+/* MF_DSP_START_MACS, the MACs that start the accumulators (also the pw stream's first chunk, MF_DSP_PW_HALF0): */
+#define MF_DSP_START_MACS                                                                        \
+    "smlad %[ma1], %[e1], %[wa], %[ma0]\n\tsmlad %[ma0], %[e0], %[wa], %[ma0]\n\tsxtb16 %[wa], %[wa]\n\t"     \
+    "smlad %[mb1], %[e1], %[wb], %[mb0]\n\tsmlad %[mb0], %[e0], %[wb], %[mb0]\n\tsxtb16 %[wb], %[wb]\n\t"     \
+    "smlad %[sa1], %[e1], %[wa], %[sa0]\n\tsmlad %[sa0], %[e0], %[wa], %[sa0]\n\t"                    \
+    "smlad %[sb1], %[e1], %[wb], %[sb0]\n\tsmlad %[sb0], %[e0], %[wb], %[sb0]\n\t"
 #define MF_DSP_SEG_MACS                                                                          \
-    ".if .Lmf_seg_first\n\t"                                                                     \
-    "smlad %[ma1], %[e1], %[wa], %[ma0]\n\t"                                                     \
-    "smlad %[ma0], %[e0], %[wa], %[ma0]\n\t"                                                     \
-    "sxtb16 %[wa], %[wa]\n\t"                                                                    \
-    "smlad %[mb1], %[e1], %[wb], %[mb0]\n\t"                                                     \
-    "smlad %[mb0], %[e0], %[wb], %[mb0]\n\t"                                                     \
-    "sxtb16 %[wb], %[wb]\n\t"                                                                    \
-    "smlad %[sa1], %[e1], %[wa], %[sa0]\n\t"                                                     \
-    "smlad %[sa0], %[e0], %[wa], %[sa0]\n\t"                                                     \
-    "smlad %[sb1], %[e1], %[wb], %[sb0]\n\t"                                                     \
-    "smlad %[sb0], %[e0], %[wb], %[sb0]\n\t"                                                     \
+    ".if .Lmf_seg_first\n\t" MF_DSP_START_MACS                                                  \
     ".set .Lmf_seg_first, 0\n\t"                                                                 \
     ".else\n\t" MF_DSP_MIX_MACS ".endif\n\t"
 /* One input word: pixel 0's at byte X_ of x (pixel 1's D_ further), its weights at byte W_ of w. */
@@ -1495,16 +1491,7 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
     "ldr %[sa0], [%[w], #%c[rq] + 4]\n\t"                                                       \
     "ldr %[mb0], [%[w], #%c[rq] + 8]\n\t"                                                       \
     "ldr %[sb0], [%[w], #%c[rq] + 12]\n\t"                                                      \
-    "smlad %[ma1], %[e1], %[wa], %[ma0]\n\t"                                                    \
-    "smlad %[ma0], %[e0], %[wa], %[ma0]\n\t"                                                    \
-    "sxtb16 %[wa], %[wa]\n\t"                                                                   \
-    "smlad %[mb1], %[e1], %[wb], %[mb0]\n\t"                                                    \
-    "smlad %[mb0], %[e0], %[wb], %[mb0]\n\t"                                                    \
-    "sxtb16 %[wb], %[wb]\n\t"                                                                   \
-    "smlad %[sa1], %[e1], %[wa], %[sa0]\n\t"                                                    \
-    "smlad %[sa0], %[e0], %[wa], %[sa0]\n\t"                                                    \
-    "smlad %[sb1], %[e1], %[wb], %[sb0]\n\t"                                                    \
-    "smlad %[sb0], %[e0], %[wb], %[sb0]\n\t"
+    MF_DSP_START_MACS
 /* mf_dsp_mix_rows' half chunk with the x16 words at XO_ and the weights at WO_; the loads alone (PW_LD) and the
  * arithmetic alone (MF_DSP_MIX_MACS). */
 #define MF_DSP_PW_LD(XO_, WO_)                                                                   \
