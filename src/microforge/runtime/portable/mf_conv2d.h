@@ -168,11 +168,15 @@ MF_KERNEL void mf_conv2d_s8(const mf_conv2d_params_t *p, const int8_t *in, int8_
         "muls %[u], %[x1], %[u]\n\t" "add %[c11], %[u]\n\t" \
         "ldrb %[u], [%[w], #" #o2 "]\n\t" "muls %[x0], %[u], %[x0]\n\t" "add %[c02], %[x0]\n\t" \
         "muls %[x1], %[u], %[x1]\n\t" "add %[c12], %[x1]\n\t"
-#define MF_M0_DOT3(X, W, XEND, A00, A01, A02, A10, A11, A12) do { \
+/* STEPS: the loop body, 4 k (K % 4 == 0, m0_pair_layout's padding) or 8 k when K % 8 == 0 (loop control: 5 of
+ * its 189 cycles; the 8-k body is beyond BNE's reach, so BEQ out and B back); WSTEP its weight bytes */
+#define MF_M0_STEPS3_4 MF_M0_STEP3(0, 1, 2) MF_M0_STEP3(3, 4, 5) MF_M0_STEP3(6, 7, 8) MF_M0_STEP3(9, 10, 11)
+#define MF_M0_STEPS3_8 MF_M0_STEPS3_4 \
+        MF_M0_STEP3(12, 13, 14) MF_M0_STEP3(15, 16, 17) MF_M0_STEP3(18, 19, 20) MF_M0_STEP3(21, 22, 23)
+#define MF_M0_DOT3(STEPS, WSTEP, X, W, XEND, A00, A01, A02, A10, A11, A12) do { \
     register int32_t _x0 __asm__("r4"), _x1 __asm__("r5"), _c12 __asm__("lr") = (A12); int32_t _u, _t; \
     __asm__ volatile(".syntax unified\n\t" "1:\n\t" \
-        MF_M0_STEP3(0, 1, 2) MF_M0_STEP3(3, 4, 5) MF_M0_STEP3(6, 7, 8) MF_M0_STEP3(9, 10, 11) \
-        "adds %[w], #12\n\t" "cmp %[x], %[e]\n\t" "bne 1b\n\t" ".syntax divided" \
+        STEPS "adds %[w], #" #WSTEP "\n\t" "cmp %[x], %[e]\n\t" "beq 2f\n\t" "b 1b\n" "2:\n\t" ".syntax divided" \
         : [x] "+l"(X), [w] "+l"(W), [x0] "=&l"(_x0), [x1] "=&l"(_x1), [u] "=&l"(_u), [t] "=&l"(_t), \
           [c00] "+h"(A00), [c01] "+h"(A01), [c02] "+h"(A02), [c10] "+h"(A10), [c11] "+h"(A11), [c12] "+r"(_c12) \
         : [e] "l"(XEND) : "cc", "memory"); (A12) = _c12; } while (0)
@@ -298,7 +302,8 @@ MF_KERNEL void mf_conv2d_s8_m0__run(const mf_conv2d_params_t *p, const int8_t *i
             const int32_t *x = xs;
             int32_t k = 0;
 #if MF_M0_HI_ASM
-            MF_M0_DOT3(x, w, xs + 2 * K, a00, a01, a02, a10, a11, a12);
+            if (K % 8 == 0) MF_M0_DOT3(MF_M0_STEPS3_8, 24, x, w, xs + 2 * K, a00, a01, a02, a10, a11, a12);
+            else MF_M0_DOT3(MF_M0_STEPS3_4, 12, x, w, xs + 2 * K, a00, a01, a02, a10, a11, a12);
             k = K;
 #endif
             for (; k < K; ++k, x += 2, w += 3) {
