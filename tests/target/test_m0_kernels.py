@@ -30,7 +30,7 @@ RUNTIME = Path(__file__).resolve().parents[2] / "src" / "microforge" / "runtime"
 # (input shape, out_c, kernel, stride, padding, dilation, act, per_channel, in_zp, in_scale)
 CONV_CASES = {
     **{f"1x1-c{c}to{o}": ((1, 5, 3, c), o, 1, 1, "VALID", 1, "RELU", True, -3, 0.02)          # 15 pixels: a lone last pixel
-       for c, o in ((1, 3), (3, 5), (5, 7), (7, 13), (13, 1), (13, 4), (16, 16))},
+       for c, o in ((1, 3), (3, 5), (5, 7), (7, 13), (13, 1), (13, 4), (16, 16), (5, 6), (3, 11))},
     **{f"3x3-same-c{c}": ((1, 6, 7, c), c + 2, 3, 1, "SAME", 1, "RELU6", True, 5, 0.02) for c in (1, 3, 5, 7, 13)},
     "3x3-s2-same-c5": ((1, 9, 8, 5), 7, 3, 2, "SAME", 1, "NONE", True, -128, 0.02),
     "3x3-s2-valid-c3": ((1, 9, 9, 3), 8, 3, 2, "VALID", 1, "RELU", False, 17, 0.02),

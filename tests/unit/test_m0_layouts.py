@@ -5,13 +5,14 @@ import numpy as np
 import pytest
 
 from microforge.ops._requant import constant_channels, rq_e_table
-from microforge.ops.conv2d import m0_pair_layout
+from microforge.ops.conv2d import m0_groups, m0_pair_layout
 from microforge.ops.fully_connected import m0_quad_layout
 from microforge.quant import multiply_by_quantized_multiplier, srdhm
 
 
-@pytest.mark.parametrize("n,k", [(1, 5), (2, 3), (3, 7), (5, 1), (13, 9)])
+@pytest.mark.parametrize("n,k", [(1, 5), (2, 3), (3, 7), (4, 2), (5, 1), (6, 4), (7, 3), (13, 9), (16, 5)])
 def test_pair_layout(n, k):
+    """channel triples, then pairs (two when n % 3 == 1), then a lone channel only for n == 1"""
     w = np.random.default_rng(n * 100 + k).integers(-128, 128, (n, k)).astype(np.int8)
     got = m0_pair_layout(w)
     k4 = (k + 3) & ~3
@@ -19,11 +20,16 @@ def test_pair_layout(n, k):
     w = np.pad(w, ((0, 0), (0, k4 - k)))                     # zero weights to a multiple of 4
     k = k4
     u = w.astype(np.int32) + 128
-    for q in range(n // 2):
-        block = got[2 * k * q: 2 * k * (q + 1)].reshape(k, 2)
-        assert (block[:, 0] == u[2 * q]).all() and (block[:, 1] == u[2 * q + 1]).all()
-    if n % 2:
-        assert (got[-k:] == u[-1]).all()
+    n3, n2 = m0_groups(n)
+    assert 3 * n3 + 2 * n2 == n or n == 1
+    assert n2 == {0: 0, 1: 2, 2: 1}[n % 3] or n == 1
+    r = 0
+    for size, count in ((3, n3), (2, n2), (1, n - 3 * n3 - 2 * n2)):
+        for _ in range(count):
+            block = got[r * k: (r + size) * k].reshape(k, size)
+            assert (block.T == u[r: r + size]).all()
+            r += size
+    assert r == n
 
 
 @pytest.mark.parametrize("n,k", [(1, 5), (4, 3), (7, 7), (13, 2)])

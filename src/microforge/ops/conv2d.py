@@ -527,13 +527,28 @@ def dsp_rq_fields(op: Op, ctx, w: np.ndarray, bias: np.ndarray, mult: np.ndarray
     return dict(bias="0", mult="0", shift="0", rq_mode=1, rq=ctx.const(f"{op.name}_rq", rq))
 
 
+def m0_groups(n: int) -> tuple[int, int]:
+    """(channel triples, channel pairs) mf_conv2d_s8_m0 runs for n output channels, in that order, then a lone
+    last channel when n == 1: n % 3 == 2 leaves one pair, n % 3 == 1 two (a lone channel's loop is the slow one)."""
+    if n % 3 == 1 and n >= 4:
+        return (n - 4) // 3, 2
+    return n // 3, (n % 3) // 2
+
+
 def m0_pair_layout(w: np.ndarray) -> np.ndarray:
     """[n_out][k] int8 weights as runtime/portable mf_conv2d_s8_m0 reads them: w + 128 as uint8, k padded with
     zero weights to a multiple of 4 (the kernel's 4-step loop then needs no tail; the windows' padded entries
-    are 0), per pair of rows the byte pairs (row 2q, row 2q+1) side by side, then an odd last row as is."""
+    are 0); the rows in groups of m0_groups (triples, then pairs, then a lone row), each group's bytes side by side
+    per k (row 3q, 3q+1, 3q+2 / row 2q, 2q+1). Same byte count as the weights (plus the k padding)."""
     w = np.pad(w, ((0, 0), (0, -w.shape[1] % 4)))
     n, k = w.shape
     u = (w.astype(np.int16) + 128).astype(np.uint8)
+    n3, n2 = m0_groups(n)
+    parts, r = [], 0
+    for size, count in ((3, n3), (2, n2), (1, n - 3 * n3 - 2 * n2)):
+        parts.append(u[r:r + size * count].reshape(count, size, k).transpose(0, 2, 1).reshape(-1))
+        r += size * count
+    return np.concatenate(parts).astype(np.uint8)
     q = n // 2
     pairs = u[:2 * q].reshape(q, 2, k).transpose(0, 2, 1).reshape(-1)
     return np.concatenate([pairs, u[2 * q:].reshape(-1)]).astype(np.uint8)

@@ -133,8 +133,9 @@ MF_KERNEL void mf_conv2d_s8(const mf_conv2d_params_t *p, const int8_t *in, int8_
 /* ---- pixel-pair path (cores without SIMD: ARMv6-M) --------------------------------------------------
  * Two output pixels at a time: their windows are expanded once into int32 (padded taps read the input
  * zero point), interleaved x0[k], x1[k], so the channel loop reads both with one LDM; each weight pair
- * feeds both pixels (4 MACs per 2 input and 2 weight loads). The weights are stored + 128 (unsigned bytes,
- * loaded without sign extension); the excess 128 * sum(window) is subtracted per pixel. */
+ * feeds both pixels; the channels run in triples (6 MACs per 2 input and 3 weight loads), then pairs (4 per 2
+ * and 2). The weights are stored + 128 (unsigned bytes, loaded without sign extension); the excess
+ * 128 * sum(window) is subtracted per pixel. */
 #if MF_M0_HI_ASM
 /* a_jc += x_j * u_c over groups of 4 k up to xend (x: interleaved int32 pairs, u: byte pairs). The
  * accumulators live in high registers (ADD reaches them); x0/x1 are pinned in ascending order for LDM. */
@@ -155,9 +156,39 @@ MF_KERNEL void mf_conv2d_s8(const mf_conv2d_params_t *p, const int8_t *in, int8_
 #endif
 
 #if MF_M0_HI_ASM
+/* The same over a channel triple (u: byte triples): 6 MACs per 2 input and 3 weight loads. x0 and x1 serve all three
+ * channels, so the first two weights' products take one copy each; the third's products consume x0 and x1
+ * (MULS overwrites an operand): 23 cycles a k (2x2: 16 for 4 MACs). The six accumulators fill r8-r12 and lr
+ * (GCC's "h" class gives five: the sixth is pinned), so the end pointer is a low register. */
+#define MF_M0_STEP3(o0, o1, o2) \
+        "ldm %[x]!, {%[x0], %[x1]}\n\t" \
+        "ldrb %[u], [%[w], #" #o0 "]\n\t" "mov %[t], %[x0]\n\t" "muls %[t], %[u], %[t]\n\t" "add %[c00], %[t]\n\t" \
+        "muls %[u], %[x1], %[u]\n\t" "add %[c10], %[u]\n\t" \
+        "ldrb %[u], [%[w], #" #o1 "]\n\t" "mov %[t], %[x0]\n\t" "muls %[t], %[u], %[t]\n\t" "add %[c01], %[t]\n\t" \
+        "muls %[u], %[x1], %[u]\n\t" "add %[c11], %[u]\n\t" \
+        "ldrb %[u], [%[w], #" #o2 "]\n\t" "muls %[x0], %[u], %[x0]\n\t" "add %[c02], %[x0]\n\t" \
+        "muls %[x1], %[u], %[x1]\n\t" "add %[c12], %[x1]\n\t"
+/* STEPS: the loop body, 4 k (K % 4 == 0, m0_pair_layout's padding) or 8 k when K % 8 == 0 (loop control: 5 of
+ * its 189 cycles; the 8-k body is beyond BNE's reach, so BEQ out and B back); WSTEP its weight bytes */
+#define MF_M0_STEPS3_4 MF_M0_STEP3(0, 1, 2) MF_M0_STEP3(3, 4, 5) MF_M0_STEP3(6, 7, 8) MF_M0_STEP3(9, 10, 11)
+#define MF_M0_STEPS3_8 MF_M0_STEPS3_4 \
+        MF_M0_STEP3(12, 13, 14) MF_M0_STEP3(15, 16, 17) MF_M0_STEP3(18, 19, 20) MF_M0_STEP3(21, 22, 23)
+#define MF_M0_DOT3(STEPS, WSTEP, X, W, XEND, A00, A01, A02, A10, A11, A12) do { \
+    register int32_t _x0 __asm__("r4"), _x1 __asm__("r5"), _c12 __asm__("lr") = (A12); int32_t _u, _t; \
+    __asm__ volatile(".syntax unified\n\t" "1:\n\t" \
+        STEPS "adds %[w], #" #WSTEP "\n\t" "cmp %[x], %[e]\n\t" "beq 2f\n\t" "b 1b\n" "2:\n\t" ".syntax divided" \
+        : [x] "+l"(X), [w] "+l"(W), [x0] "=&l"(_x0), [x1] "=&l"(_x1), [u] "=&l"(_u), [t] "=&l"(_t), \
+          [c00] "+h"(A00), [c01] "+h"(A01), [c02] "+h"(A02), [c10] "+h"(A10), [c11] "+h"(A11), [c12] "+r"(_c12) \
+        : [e] "l"(XEND) : "cc", "memory"); (A12) = _c12; } while (0)
+#endif
+
+#if MF_M0_HI_ASM
 /* a channel pair's outputs of pixel 0 (accumulators 0, 1) and of pixel 1 (2, 3); per channel bias, m, e */
 #define MF_M0_PAIR_RQ0(F) F(0, 4, 8, 0) F(4, 16, 20, 1)
 #define MF_M0_PAIR_RQ1(F) F(8, 4, 8, 0) F(12, 16, 20, 1)
+/* a channel triple's: accumulators 0-2 (pixel 0), 3-5 (pixel 1) */
+#define MF_M0_TRI_RQ0(F) F(0, 4, 8, 0) F(4, 16, 20, 1) F(8, 28, 32, 2)
+#define MF_M0_TRI_RQ1(F) F(12, 4, 8, 0) F(16, 16, 20, 1) F(20, 28, 32, 2)
 #endif
 
 #if MF_M0_HI_ASM
@@ -233,6 +264,10 @@ MF_KERNEL int8_t mf_conv2d__m0_rq(const mf_conv2d_params_t *p, int32_t acc, int3
     return mf_conv2d__requant(p, acc, c);
 }
 
+/* Output-channel triples the pixel-pair loop runs before its pairs (ops/conv2d.py m0_groups): n % 3 == 1 leaves two
+ * pairs rather than a triple and the slower lone channel. */
+#define MF_M0_TRIPLES(n) ((n) % 3 == 1 && (n) >= 4 ? ((n) - 4) / 3 : (n) / 3)
+
 /* Same output as mf_conv2d_s8, from p->wm0. xs: 2 * K int32 of scratch, K = k_h * k_w * in_c rounded up to a
  * multiple of 4.
  * Order (overlap_lead): pixel pairs in increasing order; both windows are read before any output of
@@ -259,6 +294,38 @@ MF_KERNEL void mf_conv2d_s8_m0__run(const mf_conv2d_params_t *p, const int8_t *i
         int8_t *o0 = out + n * oc, *o1 = o0 + oc;
         const uint8_t *w = p->wm0;
         int32_t c = 0;
+        for (; c < 3 * MF_M0_TRIPLES(oc); c += 3) {
+            const int32_t *bq = p->rqe ? p->rqe + rs * c : p->bias + c;
+            const int32_t bs = p->rqe ? rs : 1;
+            int32_t a00 = bq[0] - e0, a01 = bq[bs] - e0, a02 = bq[2 * bs] - e0;
+            int32_t a10 = bq[0] - e1, a11 = bq[bs] - e1, a12 = bq[2 * bs] - e1;
+            const int32_t *x = xs;
+            int32_t k = 0;
+#if MF_M0_HI_ASM
+            if (K % 8 == 0) MF_M0_DOT3(MF_M0_STEPS3_8, 24, x, w, xs + 2 * K, a00, a01, a02, a10, a11, a12);
+            else MF_M0_DOT3(MF_M0_STEPS3_4, 12, x, w, xs + 2 * K, a00, a01, a02, a10, a11, a12);
+            k = K;
+#endif
+            for (; k < K; ++k, x += 2, w += 3) {
+                a00 += x[0] * (int32_t)w[0]; a01 += x[0] * (int32_t)w[1]; a02 += x[0] * (int32_t)w[2];
+                a10 += x[1] * (int32_t)w[0]; a11 += x[1] * (int32_t)w[1]; a12 += x[1] * (int32_t)w[2];
+            }
+#if MF_M0_HI_ASM
+            if (p->rqe && p->rq_narrow) {
+                const int32_t acc[6] = {a00, a01, a02, a10, a11, a12};
+                const int32_t *rq = p->rqe + 3 * c;
+                MF_M0_RQN_BLOCK(MF_M0_TRI_RQ0, acc, rq, o0 + c, p->act_min, p->act_max, p->out_offset);
+                if (two) MF_M0_RQN_BLOCK(MF_M0_TRI_RQ1, acc, rq, o1 + c, p->act_min, p->act_max, p->out_offset);
+                continue;
+            }
+#endif
+            o0[c] = mf_conv2d__m0_rq(p, a00, c); o0[c + 1] = mf_conv2d__m0_rq(p, a01, c + 1);
+            o0[c + 2] = mf_conv2d__m0_rq(p, a02, c + 2);
+            if (two) {
+                o1[c] = mf_conv2d__m0_rq(p, a10, c); o1[c + 1] = mf_conv2d__m0_rq(p, a11, c + 1);
+                o1[c + 2] = mf_conv2d__m0_rq(p, a12, c + 2);
+            }
+        }
         for (; c + 1 < oc; c += 2) {
             const int32_t b0 = p->rqe ? p->rqe[rs * c] : p->bias[c], b1 = p->rqe ? p->rqe[rs * c + rs] : p->bias[c + 1];
             int32_t a00 = b0 - e0, a01 = b1 - e0, a10 = b0 - e1, a11 = b1 - e1;
