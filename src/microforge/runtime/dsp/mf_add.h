@@ -163,6 +163,32 @@ MF_KERNEL void mf_add_s8_asm(const mf_add_params_t *p, const int8_t *a, const in
 /* Without an activation clamp each byte goes out by STRB (byte 0 last, post-incrementing o), which frees acc to
  * hold a0 and a2 as halfwords (BIC, LSL: 3 extraction instructions a pass instead of 4, no BFI, no STR); with one,
  * the bytes are packed (BFI), clamped bytewise (SSUB8/SEL) and stored by one STR. */
+#define MF_ADD_SMLAW_PASS                                                                             \
+        "ldr %[wr], [%[r]], #4\n\t" \
+        "ldr %[wt], [%[t]], #4\n\t" \
+        ".if %c[clo] + %c[chi]\n\t" \
+        "lsl %[y], %[wr], #8\n\t"                                    /* a0 * 2^8 in the bottom halfword */ \
+        MF_ADD_SMLAW_ELEM(b, "%[y]", 0, "bfi %[acc], %[x], #0, #8") \
+        "lsl %[y], %[wr], #8\n\t" \
+        "and %[y], %[y], #0xff000000\n\t"                            /* a2 * 2^8 in the top halfword */ \
+        MF_ADD_SMLAW_ELEM(t, "%[y]", 16, "bfi %[acc], %[x], #16, #8") \
+        "and %[wr], %[wr], #0xff00ff00\n\t"                          /* a1 * 2^8, a3 * 2^8 */ \
+        MF_ADD_SMLAW_ELEM(b, "%[wr]", 8, "bfi %[acc], %[x], #8, #8") \
+        MF_ADD_SMLAW_ELEM(t, "%[wr]", 24, "bfi %[acc], %[x], #24, #8") \
+        ".if %c[clo]\n\tmov %[y], #((%c[lo]) & 0xff) * 0x01010101\n\t" \
+        "ssub8 %[x], %[acc], %[y]\n\tsel %[acc], %[acc], %[y]\n\t.endif\n\t" \
+        ".if %c[chi]\n\tmov %[y], #((%c[hi]) & 0xff) * 0x01010101\n\t" \
+        "ssub8 %[x], %[y], %[acc]\n\tsel %[acc], %[acc], %[y]\n\t.endif\n\t" \
+        "str %[acc], [%[o]], #4\n\t" \
+        ".else\n\t" \
+        "bic %[acc], %[wr], #0xff00ff00\n\t" \
+        "lsl %[acc], %[acc], #8\n\t"                                  /* a0 * 2^8, a2 * 2^8 */ \
+        "and %[wr], %[wr], #0xff00ff00\n\t"                          /* a1 * 2^8, a3 * 2^8 */ \
+        MF_ADD_SMLAW_ELEM(t, "%[acc]", 16, "strb %[x], [%[o], #2]") \
+        MF_ADD_SMLAW_ELEM(b, "%[wr]", 8, "strb %[x], [%[o], #1]") \
+        MF_ADD_SMLAW_ELEM(t, "%[wr]", 24, "strb %[x], [%[o], #3]") \
+        MF_ADD_SMLAW_ELEM(b, "%[acc]", 0, "strb %[x], [%[o]], #4")   /* byte 0 last: STRB post-increments o */ \
+        ".endif\n\t"
 MF_KERNEL void mf_add_s8_smlaw(const mf_add_params_t *p, const int8_t *a, const int8_t *b, int8_t *out, int32_t n4)
 {
     const int a_rescaled = MF_ADD_A_RESCALED(p);
@@ -174,41 +200,21 @@ MF_KERNEL void mf_add_s8_smlaw(const mf_add_params_t *p, const int8_t *a, const 
     const int8_t *r = a_rescaled ? a : b, *t = a_rescaled ? b : a, *end = r + n4;
     int32_t wr, wt, acc, x, y;
     __asm__ volatile(
+        ".if %c[odd]\n\tb 3f\n\t.endif\n\t"   /* an odd number of passes enters at the second copy */
         "1:\n\t"
-        "ldr %[wr], [%[r]], #4\n\t"
-        "ldr %[wt], [%[t]], #4\n\t"
-        ".if %c[clo] + %c[chi]\n\t"
-        "lsl %[y], %[wr], #8\n\t"                                    /* a0 * 2^8 in the bottom halfword */
-        MF_ADD_SMLAW_ELEM(b, "%[y]", 0, "bfi %[acc], %[x], #0, #8")
-        "lsl %[y], %[wr], #8\n\t"
-        "and %[y], %[y], #0xff000000\n\t"                            /* a2 * 2^8 in the top halfword */
-        MF_ADD_SMLAW_ELEM(t, "%[y]", 16, "bfi %[acc], %[x], #16, #8")
-        "and %[wr], %[wr], #0xff00ff00\n\t"                          /* a1 * 2^8, a3 * 2^8 */
-        MF_ADD_SMLAW_ELEM(b, "%[wr]", 8, "bfi %[acc], %[x], #8, #8")
-        MF_ADD_SMLAW_ELEM(t, "%[wr]", 24, "bfi %[acc], %[x], #24, #8")
-        ".if %c[clo]\n\tmov %[y], #((%c[lo]) & 0xff) * 0x01010101\n\t"
-        "ssub8 %[x], %[acc], %[y]\n\tsel %[acc], %[acc], %[y]\n\t.endif\n\t"
-        ".if %c[chi]\n\tmov %[y], #((%c[hi]) & 0xff) * 0x01010101\n\t"
-        "ssub8 %[x], %[y], %[acc]\n\tsel %[acc], %[acc], %[y]\n\t.endif\n\t"
-        "str %[acc], [%[o]], #4\n\t"
-        ".else\n\t"
-        "bic %[acc], %[wr], #0xff00ff00\n\t"
-        "lsl %[acc], %[acc], #8\n\t"                                  /* a0 * 2^8, a2 * 2^8 */
-        "and %[wr], %[wr], #0xff00ff00\n\t"                          /* a1 * 2^8, a3 * 2^8 */
-        MF_ADD_SMLAW_ELEM(t, "%[acc]", 16, "strb %[x], [%[o], #2]")
-        MF_ADD_SMLAW_ELEM(b, "%[wr]", 8, "strb %[x], [%[o], #1]")
-        MF_ADD_SMLAW_ELEM(t, "%[wr]", 24, "strb %[x], [%[o], #3]")
-        MF_ADD_SMLAW_ELEM(b, "%[acc]", 0, "strb %[x], [%[o]], #4")   /* byte 0 last: STRB post-increments o */
-        ".endif\n\t"
+        MF_ADD_SMLAW_PASS
+        "3:\n\t"
+        MF_ADD_SMLAW_PASS
         "cmp %[r], %[end]\n\t"
         "bne 1b"
         : [r] "+&r"(r), [t] "+&r"(t), [o] "+&r"(out), [wr] "=&r"(wr), [wt] "=&r"(wt), [acc] "=&r"(acc),
           [x] "=&r"(x), [y] "=&r"(y)
         : [end] "r"(end), [ra] "r"(ra), [cb] "r"(cb), [mi] "r"(mi), [mo] "r"(mo), [rnd] "r"(rnd),
-          [ei] "i"(ei), [eo] "i"(eo), [nc] "i"(MF_NEG_CLAMPED(p->act_min, p->out_offset)),
+          [ei] "i"(ei), [eo] "i"(eo), [nc] "i"(MF_NEG_CLAMPED(p->act_min, p->out_offset)), [odd] "i"((n4 >> 2) & 1),
           [lo] "i"(p->act_min), [hi] "i"(p->act_max), [clo] "i"(p->act_min > -128), [chi] "i"(p->act_max < 127)
         : "cc", "memory");
 }
+#undef MF_ADD_SMLAW_PASS
 #undef MF_ADD_SMLAW_ELEM
 
 /* Four elements per pass: one word load per input, bytes sign-extended from it; all four reads of a
