@@ -149,7 +149,7 @@ MF_KERNEL void mf_add_s8_asm(const mf_add_params_t *p, const int8_t *a, const in
  * That is TFLM's floor(((a + offset) * m + 2^10) / 2^11) (SRDHM) and round-half-up by 2^e in one floor except for
  * the carry of a * m's low 8 bits and the negative-value correction; the compiler tries all 256 x 256 input pairs
  * against TFLM's arithmetic and sets fast = 2 only where every output byte is the same (else fast = 1 above).
- * The unscaled input, the sum and the output requantisation are mf_add_s8_asm's. 14 registers, no spills. */
+ * The unscaled input, the sum and the output requantisation are mf_add_s8_asm's; the body twice per loop branch. */
 #define MF_ADD_SMLAW_ELEM(BT_, H_, R_, ST_)                                                            \
     "smlaw" #BT_ " %[x], %[mi], " H_ ", %[ra]\n\t"                                                    \
     "sxtb %[y], %[wt], ror #" #R_ "\n\t"                                                               \
@@ -197,20 +197,22 @@ MF_KERNEL void mf_add_s8_smlaw(const mf_add_params_t *p, const int8_t *a, const 
     int32_t ra = (int32_t)((((int64_t)off * mi + (1 << 10)) >> 8) + (1 << (ei + 2)));
     int32_t cb = (a_rescaled ? p->in2_offset : p->in1_offset) * (1 << 20);
     int32_t mo = p->out_mult, rnd = (1 << (eo - 1)) + p->out_offset * (1 << eo);
-    const int8_t *r = a_rescaled ? a : b, *t = a_rescaled ? b : a, *end = r + n4;
-    int32_t wr, wt, acc, x, y;
+    const int8_t *r = a_rescaled ? a : b, *t = a_rescaled ? b : a, *const end = r + n4;
+    int32_t wr, wt, acc, x = n4, y;
     __asm__ volatile(
-        ".if %c[odd]\n\tb 3f\n\t.endif\n\t"   /* an odd number of passes enters at the second copy */
+        "tst %[x], #4\n\t"                                            /* x = n4: an odd number of passes */
+        "bne 3f\n\t"                                                  /* enters at the second copy */
         "1:\n\t"
         MF_ADD_SMLAW_PASS
         "3:\n\t"
         MF_ADD_SMLAW_PASS
-        "cmp %[r], %[end]\n\t"
+        "ldr %[y], %[end]\n\t"      /* the end from memory: 13 registers, which GCC finds even where the row */
+        "cmp %[r], %[y]\n\t"        /* pipelines keep other values live */
         "bne 1b"
         : [r] "+&r"(r), [t] "+&r"(t), [o] "+&r"(out), [wr] "=&r"(wr), [wt] "=&r"(wt), [acc] "=&r"(acc),
-          [x] "=&r"(x), [y] "=&r"(y)
-        : [end] "r"(end), [ra] "r"(ra), [cb] "r"(cb), [mi] "r"(mi), [mo] "r"(mo), [rnd] "r"(rnd),
-          [ei] "i"(ei), [eo] "i"(eo), [nc] "i"(MF_NEG_CLAMPED(p->act_min, p->out_offset)), [odd] "i"((n4 >> 2) & 1),
+          [x] "+&r"(x), [y] "=&r"(y)
+        : [end] "m"(end), [ra] "r"(ra), [cb] "r"(cb), [mi] "r"(mi), [mo] "r"(mo), [rnd] "r"(rnd),
+          [ei] "i"(ei), [eo] "i"(eo), [nc] "i"(MF_NEG_CLAMPED(p->act_min, p->out_offset)),
           [lo] "i"(p->act_min), [hi] "i"(p->act_max), [clo] "i"(p->act_min > -128), [chi] "i"(p->act_max < 127)
         : "cc", "memory");
 }
