@@ -448,8 +448,10 @@ def fc_model(rng=0, in_shape=(1, 16), units: int = 8, act: str = "NONE",
 
 
 def add_model(rng=None, shape1=(1, 4, 4, 8), shape2=(1, 4, 4, 8), act: str = "NONE",
-              scales=(0.05, 0.03), zero_points=(-5, 10), out_zp: int | None = None) -> bytes:
-    """One int8 ADD of two inputs (NumPy broadcasting between shape1 and shape2)."""
+              scales=(0.05, 0.03), zero_points=(-5, 10), out_zp: int | None = None,
+              out_scale: float | None = None) -> bytes:
+    """One int8 ADD of two inputs (NumPy broadcasting between shape1 and shape2); output quantisation from the
+    inputs' range, or (out_scale, out_zp or 0) when out_scale is given."""
     del rng  # no weights: kept for a uniform signature
     out_shape = np.broadcast_shapes(tuple(shape1), tuple(shape2))
     mb = ModelBuilder("add")
@@ -457,7 +459,7 @@ def add_model(rng=None, shape1=(1, 4, 4, 8), shape2=(1, 4, 4, 8), act: str = "NO
     b = mb.input("input2", shape2, "int8", scales[1], zero_points[1])
     lo = sum((-128 - z) * s for s, z in zip(scales, zero_points)) * 0.8
     hi = sum((127 - z) * s for s, z in zip(scales, zero_points)) * 0.8
-    scale, zp = _out_quant(lo, hi, act, out_zp)
+    scale, zp = _out_quant(lo, hi, act, out_zp) if out_scale is None else (out_scale, out_zp or 0)
     y = mb.tensor("output", out_shape, "int8", scale, zp)
     mb.op("ADD", [a, b], [y], fused_activation=act)
     mb.outputs(y)

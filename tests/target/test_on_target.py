@@ -193,6 +193,14 @@ OP_MODELS = {
     "add-c13-ratio20": lambda: mg.add_model(None, (1, 3, 5, 13), (1, 3, 5, 13), "NONE", scales=(0.01, 0.2), zero_points=(-128, 127), out_zp=5),
     "add-c7-relu6": lambda: mg.add_model(None, (1, 2, 3, 7), (1, 2, 3, 7), "RELU6", scales=(0.3, 0.002), zero_points=(9, -17)),
     "add-equal-scales": lambda: mg.add_model(None, (2, 3, 11), (2, 3, 11), "NONE", scales=(0.1, 0.1), zero_points=(1, 2), out_zp=-60),
+    # dsp ADD's SMLAW pass (fast = 2): extreme scale ratio and zero points, ReLU; and a layer whose fine output
+    # scale makes the compiler's 256 x 256 check reject it (fast = 1: the exact asm pass)
+    "add-smlaw-c9-extreme": lambda: mg.add_model(None, (1, 1, 7, 9), (1, 1, 7, 9), "RELU", scales=(0.5, 0.0007), zero_points=(-128, 127), out_zp=-128),
+    # odd numbers of 4-element passes (5, and 1 with a tail of 1), no activation: the bytes-out variant entered at its
+    # loop's second copy
+    "add-smlaw-c7-odd-passes": lambda: mg.add_model(None, (1, 1, 3, 7), (1, 1, 3, 7), "NONE", scales=(0.04, 0.011), zero_points=(3, -128), out_zp=-7),
+    "add-smlaw-c5-one-pass": lambda: mg.add_model(None, (1, 1, 1, 5), (1, 1, 1, 5), "NONE", scales=(0.05, 0.02), zero_points=(120, -3), out_zp=-20),
+    "add-smlaw-rejected": lambda: mg.add_model(None, (1, 3, 5, 9), (1, 3, 5, 9), "NONE", scales=(0.0135, 0.0338), zero_points=(-62, -103), out_scale=0.00164),
     "pad": lambda: mg.pad_model((1, 5, 3, 7), ((0, 0), (2, 0), (0, 3), (1, 2)), zero_point=17),
     "softmax": lambda: mg.softmax_model((2, 12), 1.0, 0.3, -20),
     # SOFTMAX's exp computed in the kernel (no table): odd depths, betas from weak to capped, tiny/large scales
@@ -266,11 +274,14 @@ ROWS_NAMES = [n for n in OP_MODELS if n.startswith("dw-rows")  # out_w >= ROWS_M
 
 
 def test_add_fast_pass_taken():
-    """The same-shape ADD models above (run on every core by test_op_on_core) take the DSP kernel's 4-element asm pass
-    (mf_add_s8_asm: input 1 rescaled, input 2 rescaled, both unscaled; ReLU / ReLU6 / none), and a layer whose output
-    shift is not a right shift of 1..22 keeps the C passes."""
-    for name in ("add", "add-c13-ratio20", "add-c7-relu6", "add-equal-scales"):
-        assert ".fast = 1" in compile_model(OP_MODELS[name](), target="m4").files["model.c"], name
+    """The same-shape ADD models above (run on every core by test_op_on_core) take the DSP kernel's SMLAW pass
+    (mf_add_s8_smlaw, fast = 2: input 1 rescaled, input 2 rescaled, both unscaled; ReLU / ReLU6 / none) where the
+    compiler's exhaustive check passes, the exact asm pass (mf_add_s8_asm, fast = 1) where it does not, and a layer
+    whose output shift is not a right shift of 1..22 keeps the C passes."""
+    for name in ("add", "add-c13-ratio20", "add-c7-relu6", "add-equal-scales", "add-smlaw-c9-extreme",
+                 "add-smlaw-c7-odd-passes", "add-smlaw-c5-one-pass"):
+        assert ".fast = 2" in compile_model(OP_MODELS[name](), target="m4").files["model.c"], name
+    assert ".fast = 1" in compile_model(OP_MODELS["add-smlaw-rejected"](), target="m4").files["model.c"]
     q = add_params(0.02, 0.04, 1e-7)   # output scale so small that the output needs no right shift
     assert q.output_shift == 0 and not add_fast(q)
     assert add_fast(add_params(0.02, 0.04, 0.05)) and add_fast(add_params(0.05, 0.05, 0.1))

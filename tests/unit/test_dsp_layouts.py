@@ -840,3 +840,21 @@ def test_fc_mix_rq_layout_starts():
         pt = fc_mix_rq_layout(rq, n_out, 0, one).astype(np.int64)
         assert pt[:8].tolist() == got[:8].tolist() and pt[8:].tolist() == rq[24:].tolist()
     assert wrap(c[1] + 256 * c1[1]) != c[1] + 256 * c1[1]      # the case that wraps
+
+
+def test_add_smlaw_check_matches_tflm_arithmetic():
+    """ops/add.py's exhaustive check for the DSP ADD's SMLAW pass: its vectorised SRDHM / RDBP are gemmlowp's (the
+    scalar quant.srdhm / quant.rdbp, negative ties included), it accepts layers and it rejects one whose fine output
+    scale puts a sum changed by the dropped carry / sign correction on an output rounding boundary."""
+    import numpy as np
+    from microforge.ops.add import _rdbp, _srdhm, add_fast, add_smlaw_exact
+    from microforge.quant import add_params, rdbp, srdhm
+    rng = np.random.default_rng(7)
+    xs = np.concatenate([rng.integers(-(1 << 28), 1 << 28, 4000), np.arange(-300, 300) << 10])
+    for m in (1 << 30, 1518500250, 1073741825, 2147483647):
+        assert [srdhm(int(x), m) for x in xs] == _srdhm(xs.astype(np.int64), m).tolist()
+    for e in (0, 1, 2, 7, 22):
+        assert [rdbp(int(x), e) for x in xs] == _rdbp(xs.astype(np.int64), e).tolist()
+    assert add_smlaw_exact(add_params(0.01, 0.2, 0.2), 128, -127, 5, -128, 127)
+    q = add_params(0.0135, 0.0338, 0.00164)
+    assert add_fast(q) and not add_smlaw_exact(q, 62, 103, 0, -128, 127)

@@ -43,6 +43,58 @@ def add_fast(q) -> bool:
             and -22 <= q.input1_shift <= 0 and -22 <= q.input2_shift <= 0 and -22 <= q.output_shift <= -1)
 
 
+def _srdhm(x: np.ndarray, m: int) -> np.ndarray:
+    """gemmlowp SRDHM on int64 arrays whose |x| < 2^31 (no saturation case): x*m/2^31 rounded half away from zero."""
+    ab = x * m
+    v = np.where(ab >= 0, ab + (1 << 30), ab + 1 - (1 << 30))
+    return np.where(v >= 0, v >> 31, -((-v) >> 31))
+
+
+def _rdbp(x: np.ndarray, e: int) -> np.ndarray:
+    """gemmlowp RoundingDivideByPOT on int64 arrays: ties away from zero."""
+    mask = (1 << e) - 1
+    return (x >> e) + ((x & mask) > ((mask >> 1) + (x < 0))).astype(np.int64)
+
+
+def add_smlaw_round(q, in_offset: int) -> int:
+    """The SMLAW pass's accumulator for the rescaled input (in_offset = its -zero point; see mf_add_s8_smlaw)."""
+    m, e = (q.input1_multiplier, -q.input1_shift) if add_rescaled_is_1(q) else (q.input2_multiplier, -q.input2_shift)
+    return ((in_offset * m + (1 << 10)) >> 8) + (1 << (e + 2))
+
+
+def add_rescaled_is_1(q) -> bool:
+    return not (q.input1_multiplier == 1 << 30 and q.input1_shift == 0)
+
+
+def add_smlaw_exact(q, in1_offset: int, in2_offset: int, out_offset: int, act_min: int, act_max: int) -> bool:
+    """The DSP kernel's SMLAW pass (mf_add_s8_smlaw) gives TFLM's bytes for every one of the 256 x 256 input pairs.
+
+    Its rescaled input is s' = (SMLAW(m, a * 2^8) + R) >> (e + 3): the SRDHM and rounding shift of (a + offset) * 2^20
+    in one multiply-accumulate, exact except in two dropped details, the carry of a*m's low 8 bits into the offset's
+    (R keeps only (offset*m + 2^10) >> 8) and the rounding's sign correction. Where either changes s' it changes the
+    sum by one unit of 2^-20 of an input step, which changes an output byte only if that sum sits next to an output
+    rounding boundary. An output byte depends only on the two input bytes, so trying all 65536 pairs against TFLM's
+    arithmetic (int64 numpy, gemmlowp SRDHM/RDBP) decides it: where any pair differs the layer keeps the exact pass."""
+    if not add_fast(q):
+        return False
+    r1 = add_rescaled_is_1(q)
+    m, e, off = (q.input1_multiplier, -q.input1_shift, in1_offset) if r1 else (q.input2_multiplier, -q.input2_shift, in2_offset)
+    m2, e2, off2 = (q.input2_multiplier, -q.input2_shift, in2_offset) if r1 else (q.input1_multiplier, -q.input1_shift, in1_offset)
+    x = np.arange(-128, 128, dtype=np.int64)
+    exact = _rdbp(_srdhm((x + off) << q.left_shift, m), e)       # TFLM's rescaled input, every byte
+    y = ((x * 256 * m) >> 16) + add_smlaw_round(q, in1_offset if r1 else in2_offset)
+    if np.abs(y).max() >= 1 << 31:
+        return False
+    fast = y >> (e + 3)
+    other = _rdbp(_srdhm((x + off2) << q.left_shift, m2), e2)     # the unscaled input: (b + offset) * 2^19 exactly
+
+    def out(s: np.ndarray) -> np.ndarray:
+        tot = s[:, None] + other[None, :]
+        r = _rdbp(_srdhm(tot, q.output_multiplier), -q.output_shift) + out_offset
+        return np.clip(r, act_min, act_max)
+    return bool(np.array_equal(exact, fast) or np.array_equal(out(exact), out(fast)))
+
+
 class Add(OpDef):
     type = OpType.ADD
     kernel_headers = ("mf_add.h",)
@@ -90,7 +142,8 @@ class Add(OpDef):
                       in2_shift=q.input2_shift, out_mult=q.output_multiplier, out_shift=q.output_shift,
                       out_offset=y.quant.zp, act_min=lo, act_max=hi)
         if tuple(a.shape) == tuple(b.shape):
-            p = ctx.params("mf_add_params_t", dict(fields, fast=int(add_fast(q))))
+            fast = 2 if add_smlaw_exact(q, -a.quant.zp, -b.quant.zp, y.quant.zp, lo, hi) else int(add_fast(q))
+            p = ctx.params("mf_add_params_t", dict(fields, fast=fast))
             return f"mf_add_s8(&{p}, {ctx.ptr(a)}, {ctx.ptr(b)}, {ctx.ptr(y)});"
         out_shape = (1,) * (MAX_RANK - len(y.shape)) + tuple(y.shape)
         fields.update(out_shape=list(out_shape), in1_strides=broadcast_strides(a.shape, y.shape),

@@ -142,12 +142,92 @@ MF_KERNEL void mf_add_s8_asm(const mf_add_params_t *p, const int8_t *a, const in
         : "cc", "memory");
 }
 
+/* The SMLAW pass (p->fast == 2, chosen by ops/add.py add_smlaw_exact): mf_add_s8_asm's pass with the rescaled input's
+ * sign extension, pre-scale, SMMULR and rounding shift (6 instructions) replaced by one multiply-accumulate and a shift:
+ * its byte a moved into a halfword as a * 2^8 (LSL #8 and/or AND #0xff00ff00: one per element), then
+ * SMLAW{B,T}(m, a * 2^8, R) = floor(a * m / 2^8) + R with R = ((offset * m + 2^10) >> 8) + 2^(e+2), and ASR #(e+3).
+ * That is TFLM's floor(((a + offset) * m + 2^10) / 2^11) (SRDHM) and round-half-up by 2^e in one floor except for
+ * the carry of a * m's low 8 bits and the negative-value correction; the compiler tries all 256 x 256 input pairs
+ * against TFLM's arithmetic and sets fast = 2 only where every output byte is the same (else fast = 1 above).
+ * The unscaled input, the sum and the output requantisation are mf_add_s8_asm's; the body twice per loop branch. */
+#define MF_ADD_SMLAW_ELEM(BT_, H_, R_, ST_)                                                            \
+    "smlaw" #BT_ " %[x], %[mi], " H_ ", %[ra]\n\t"                                                    \
+    "sxtb %[y], %[wt], ror #" #R_ "\n\t"                                                               \
+    "asr %[x], %[x], #(%c[ei] + 3)\n\t"                                                              \
+    "add %[y], %[cb], %[y], lsl #20\n\t"                                                             \
+    "add %[x], %[y], %[x], lsl #1\n\t"                                                               \
+    ".if %c[nc]\n\tsmmlar %[x], %[x], %[mo], %[rnd]\n\t"                                              \
+    ".else\n\tadd %[y], %[rnd], %[x], asr #31\n\tsmmlar %[x], %[x], %[mo], %[y]\n\t.endif\n\t"         \
+    "ssat %[x], #8, %[x], asr #%c[eo]\n\t"                                                            \
+    ST_ "\n\t"
+/* Without an activation clamp each byte goes out by STRB (byte 0 last, post-incrementing o), which frees acc to
+ * hold a0 and a2 as halfwords (BIC, LSL: 3 extraction instructions a pass instead of 4, no BFI, no STR); with one,
+ * the bytes are packed (BFI), clamped bytewise (SSUB8/SEL) and stored by one STR. */
+#define MF_ADD_SMLAW_PASS                                                                             \
+        "ldr %[wr], [%[r]], #4\n\t" \
+        "ldr %[wt], [%[t]], #4\n\t" \
+        ".if %c[clo] + %c[chi]\n\t" \
+        "lsl %[y], %[wr], #8\n\t"                                    /* a0 * 2^8 in the bottom halfword */ \
+        MF_ADD_SMLAW_ELEM(b, "%[y]", 0, "bfi %[acc], %[x], #0, #8") \
+        "lsl %[y], %[wr], #8\n\t" \
+        "and %[y], %[y], #0xff000000\n\t"                            /* a2 * 2^8 in the top halfword */ \
+        MF_ADD_SMLAW_ELEM(t, "%[y]", 16, "bfi %[acc], %[x], #16, #8") \
+        "and %[wr], %[wr], #0xff00ff00\n\t"                          /* a1 * 2^8, a3 * 2^8 */ \
+        MF_ADD_SMLAW_ELEM(b, "%[wr]", 8, "bfi %[acc], %[x], #8, #8") \
+        MF_ADD_SMLAW_ELEM(t, "%[wr]", 24, "bfi %[acc], %[x], #24, #8") \
+        ".if %c[clo]\n\tmov %[y], #((%c[lo]) & 0xff) * 0x01010101\n\t" \
+        "ssub8 %[x], %[acc], %[y]\n\tsel %[acc], %[acc], %[y]\n\t.endif\n\t" \
+        ".if %c[chi]\n\tmov %[y], #((%c[hi]) & 0xff) * 0x01010101\n\t" \
+        "ssub8 %[x], %[y], %[acc]\n\tsel %[acc], %[acc], %[y]\n\t.endif\n\t" \
+        "str %[acc], [%[o]], #4\n\t" \
+        ".else\n\t" \
+        "bic %[acc], %[wr], #0xff00ff00\n\t" \
+        "lsl %[acc], %[acc], #8\n\t"                                  /* a0 * 2^8, a2 * 2^8 */ \
+        "and %[wr], %[wr], #0xff00ff00\n\t"                          /* a1 * 2^8, a3 * 2^8 */ \
+        MF_ADD_SMLAW_ELEM(t, "%[acc]", 16, "strb %[x], [%[o], #2]") \
+        MF_ADD_SMLAW_ELEM(b, "%[wr]", 8, "strb %[x], [%[o], #1]") \
+        MF_ADD_SMLAW_ELEM(t, "%[wr]", 24, "strb %[x], [%[o], #3]") \
+        MF_ADD_SMLAW_ELEM(b, "%[acc]", 0, "strb %[x], [%[o]], #4")   /* byte 0 last: STRB post-increments o */ \
+        ".endif\n\t"
+MF_KERNEL void mf_add_s8_smlaw(const mf_add_params_t *p, const int8_t *a, const int8_t *b, int8_t *out, int32_t n4)
+{
+    const int a_rescaled = MF_ADD_A_RESCALED(p);
+    const int32_t ei = -(a_rescaled ? p->in1_shift : p->in2_shift), eo = -p->out_shift;
+    int32_t mi = a_rescaled ? p->in1_mult : p->in2_mult, off = a_rescaled ? p->in1_offset : p->in2_offset;
+    int32_t ra = (int32_t)((((int64_t)off * mi + (1 << 10)) >> 8) + (1 << (ei + 2)));
+    int32_t cb = (a_rescaled ? p->in2_offset : p->in1_offset) * (1 << 20);
+    int32_t mo = p->out_mult, rnd = (1 << (eo - 1)) + p->out_offset * (1 << eo);
+    const int8_t *r = a_rescaled ? a : b, *t = a_rescaled ? b : a, *const end = r + n4;
+    int32_t wr, wt, acc, x = n4, y;
+    __asm__ volatile(
+        "tst %[x], #4\n\t"                                            /* x = n4: an odd number of passes */
+        "bne 3f\n\t"                                                  /* enters at the second copy */
+        "1:\n\t"
+        MF_ADD_SMLAW_PASS
+        "3:\n\t"
+        MF_ADD_SMLAW_PASS
+        "ldr %[y], %[end]\n\t"      /* the end from memory: 13 registers, which GCC finds even where the row */
+        "cmp %[r], %[y]\n\t"        /* pipelines keep other values live */
+        "bne 1b"
+        : [r] "+&r"(r), [t] "+&r"(t), [o] "+&r"(out), [wr] "=&r"(wr), [wt] "=&r"(wt), [acc] "=&r"(acc),
+          [x] "+&r"(x), [y] "=&r"(y)
+        : [end] "m"(end), [ra] "r"(ra), [cb] "r"(cb), [mi] "r"(mi), [mo] "r"(mo), [rnd] "r"(rnd),
+          [ei] "i"(ei), [eo] "i"(eo), [nc] "i"(MF_NEG_CLAMPED(p->act_min, p->out_offset)),
+          [lo] "i"(p->act_min), [hi] "i"(p->act_max), [clo] "i"(p->act_min > -128), [chi] "i"(p->act_max < 127)
+        : "cc", "memory");
+}
+#undef MF_ADD_SMLAW_PASS
+#undef MF_ADD_SMLAW_ELEM
+
 /* Four elements per pass: one word load per input, bytes sign-extended from it; all four reads of a
  * pass happen before its four writes, so an output starting at (or before) an input stays exact. */
 MF_KERNEL void mf_add_s8(const mf_add_params_t *p, const int8_t *a, const int8_t *b, int8_t *out)
 {
     int32_t i = 0;
-    if (p->fast && p->size >= 4) {
+    if (p->fast == 2 && p->size >= 4) {
+        i = p->size & ~3;
+        mf_add_s8_smlaw(p, a, b, out, i);
+    } else if (p->fast && p->size >= 4) {
         i = p->size & ~3;
         mf_add_s8_asm(p, a, b, out, i);
     } else if (p->left_shift == 20) {  /* int8 ADD always has it; the asm needs the shift as a constant */
