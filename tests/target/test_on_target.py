@@ -128,6 +128,22 @@ OP_MODELS = {
                                           # the quad loop's output step: one post-indexed store (4C <= 255), two
                                           # (2C <= 255), an ADD (C >= 128)
                                           (3, 9, 129, "SAME", "NONE", 2, None), (4, 12, 100, "SAME", "RELU6", -128, None))},
+    # runtime/dsp/mf_dw_cols.h, the column path (3x3, stride 1, maps at most COLS_MAX_OUT_W wide and taller than wide):
+    # out_w 1..8, out_h odd and even (4-output blocks, the merged 5- and 6-output tails, 3 leftovers, out_h 2 and 3 alone),
+    # channel counts 1..13 and 64 (group tails), SAME and VALID, ReLU (unclamped: out_zp -128) and no activation (the
+    # negative-value correction), in_zp -128 and others, extreme input scales
+    **{f"dw-cols-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}": (
+        lambda h=h, w=w, c=c, pad=pad, act=act, sc=sc, zi=zi, zo=zo: mg.depthwise_model(
+            seed_of("tdc", h, w, c), (1, h, w, c), 1, 3, 1, pad, 1, act, in_scale=sc, in_zp=zi, out_zp=zo))
+       for h, w, c, pad, act, sc, zi, zo in ((25, 5, 13, "SAME", "RELU", 0.02, -128, None),    # kws's shape
+                                             (25, 5, 64, "SAME", "RELU", 0.05, -128, None),
+                                             (9, 1, 3, "SAME", "NONE", 0.02, 5, None), (6, 2, 5, "SAME", "RELU", 0.5, -128, None),
+                                             (3, 1, 7, "SAME", "NONE", 0.02, -1, -128), (4, 3, 1, "SAME", "NONE", 0.001, 9, -7),
+                                             (12, 4, 7, "VALID", "NONE", 0.02, -128, 3), (14, 6, 13, "SAME", "RELU", 0.002, 3, None),
+                                             (11, 8, 3, "SAME", "NONE", 2.0, 0, None), (10, 7, 64, "VALID", "RELU", 0.02, -9, None),
+                                             (7, 3, 5, "VALID", "NONE", 0.02, 17, -2), (5, 4, 1, "VALID", "NONE", 0.02, -128, None),
+                                             (2, 1, 4, "SAME", "RELU", 0.02, -5, None), (18, 7, 7, "SAME", "NONE", 0.02, -60, 100),
+                                             (8, 5, 3, "SAME", "RELU", 0.02, 127, None))},
     "dw-rows-per-tensor-c6": lambda: mg.depthwise_model(21, (1, 5, 12, 6), 1, 3, 1, "SAME", 1, "NONE", per_channel=False, in_zp=4),
     "dw-rows-s2x1-c4": lambda: mg.depthwise_model(22, (1, 9, 8, 4), 1, 3, (2, 1), "SAME", 1, "NONE", in_zp=-128),
     "dw-rows-batch2-c8": lambda: mg.depthwise_model(23, (2, 5, 9, 8), 1, 3, 1, "SAME", 1, "NONE", in_zp=-2, out_zp=3),
@@ -266,6 +282,13 @@ def test_op_on_core(name, core, tmp_path):
     exact_on_core(OP_MODELS[name](), core, tmp_path, "target-op", name)
 
 
+def rows_only(monkeypatch):
+    """Keep the tests of the row path on it: refuse the column path (mf_dw_cols.h), which narrow tall maps take when
+    their placement allows (test_dw_cols_on_core)."""
+    from microforge.ops.depthwise_conv2d import DepthwiseConv2D
+    monkeypatch.setattr(DepthwiseConv2D, "_cols", lambda *a: False)
+
+
 # out_w 3 (ROWS_MIN_OUT_W): the row path only in the direct order (else the pixel path: ROWS_MIN_OUT_W_STAGED)
 THREE_WIDE = ("dw-rows-3x3-c8-same-none", "dw-rows-5x3-c13-same-none", "dw-rows-4x5-c7-valid-none",
               "dw-rows-nc-s1-3x3-c11-relu")
@@ -297,9 +320,10 @@ def test_size_optimised_build_on_core(name, core, tmp_path):
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 @pytest.mark.parametrize("name", ROWS_NAMES)
-def test_dw_rows_path_taken(name, core):
+def test_dw_rows_path_taken(name, core, monkeypatch):
     """The dw-rows models above (run on every core by test_op_on_core) really take the DSP row path, at the stride
-    along the width their name says."""
+    along the width their name says (the column path refused: dw-rows-11x10-c5-valid-none's 9x8 map takes it)."""
+    rows_only(monkeypatch)
     model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
     assert ".rows = 1" in model_c
     assert (".stride_w = 2" in model_c) == ("-s2-" in name or "s1x2" in name)
@@ -363,6 +387,7 @@ def test_dw_rows_three_wide_on_core(name, core, tmp_path, monkeypatch):
     """3-wide rows (out_w == ROWS_MIN_OUT_W) take the direct row path's assembly at stride 1, unclamped (each row one
     mf_dw_rows_three block, its M7 schedule on the M7) when input and output are disjoint (forced here: overlap_lead
     None), and stay exact; in the staged order (_rows_direct refused) they take the pixel path."""
+    rows_only(monkeypatch)
     from microforge.ops.depthwise_conv2d import DepthwiseConv2D
     with monkeypatch.context() as m:
         m.setattr(DepthwiseConv2D, "_rows_direct", staticmethod(lambda *a: False))
@@ -383,6 +408,7 @@ def test_dw_rows_ring1_on_core(name, core, tmp_path, monkeypatch):
     """The direct row path's ring at stride_h 1 (mf_dw_rows_ring1: direct, one output row a band, not full planes), which
     single-op plans take only when their output does not lie over the input: forced by refusing the overlap
     (DepthwiseConv2D.overlap_lead None: input and output disjoint); 5-wide rows, channel tails, a clamped activation."""
+    rows_only(monkeypatch)
     from microforge.ops.depthwise_conv2d import DepthwiseConv2D
     monkeypatch.setattr(DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
 
@@ -399,6 +425,7 @@ def test_dw_rows_staged_on_core(name, core, tmp_path, monkeypatch):
     """The DSP row path's staged mode (bands outermost, each group's weights built again per band, outputs staged
     then copied), which the single-op plans above rarely take (their in-place output trails the input far enough
     for the direct mode): forced by refusing DepthwiseConv2D._rows_direct."""
+    rows_only(monkeypatch)
     from microforge.ops.depthwise_conv2d import DepthwiseConv2D
     monkeypatch.setattr(DepthwiseConv2D, "_rows_direct", staticmethod(lambda *a: False))
 
@@ -939,3 +966,22 @@ def test_shared_model_on_core(name, core, tmp_path):
         xs = random_inputs(oracle, rng)
         run = run_on_target(cm, target, xs, workdir=tmp_path / str(k))
         assert_same_outputs(run.outputs, oracle.run(xs), f"{name} on {core}, input {k}")
+
+
+COLS_NAMES = [n for n in OP_MODELS if n.startswith("dw-cols-")]
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", COLS_NAMES)
+def test_dw_cols_on_core(name, core, tmp_path, monkeypatch):
+    """The dw-cols models above take runtime/dsp/mf_dw_cols.h's column path when input and output are disjoint (forced
+    here: overlap_lead None; test_op_on_core runs them under the default plans, where an output lying over the input by
+    other than whole pixels keeps the other paths) and stay exact."""
+    from microforge.ops.depthwise_conv2d import DepthwiseConv2D
+    monkeypatch.setattr(DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
+
+    def cols(model_c):
+        assert "mf_depthwise_conv2d_s8_cols(" in model_c and "mf_depthwise_conv2d_s8_rows(" not in model_c
+        assert ".act_min = -128" in model_c and ".act_max = 127" in model_c
+
+    exact_on_core(OP_MODELS[name](), core, tmp_path, "target-op", name, cols, ", columns")

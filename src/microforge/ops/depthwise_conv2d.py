@@ -39,6 +39,9 @@ OUTER_MAX_TAPS = 9
 # about 160 cycles a call, each interior pixel saves about 19 (vww M4 / M7 per layer vs the pixel-outer order: 121
 # interior pixels -10% / -8%, 25 -8% / -5%, 4 +6% / +8%, 1 +10% / +10%)
 OUTER_MIN_PIXELS = 12
+# runtime/dsp column path (mf_dw_cols.h: the row path on the transposed layer, one call a column of out_h outputs): taken
+# for maps at most this wide and taller than wide (kws's 25x5x64 layers, M4 / M7 / M33: see _cols)
+COLS_MAX_OUT_W = 8
 
 
 class DepthwiseConv2D(OpDef):
@@ -127,6 +130,8 @@ class DepthwiseConv2D(OpDef):
             pad_top=pad_t, pad_left=pad_l, pad_value=in_zp, out_offset=out_zp, act_min=lo, act_max=hi)
         layout = self._dsp_layout(w.data.reshape(kh * kw, oc), bias, mult, shift, out_zp) \
             if "dsp" in ctx.kernel_variants and oc == x.shape[3] else None
+        if layout is not None and self._cols(op, ctx, lo, hi):
+            return self._emit_cols(op, ctx, fields, bias, mult, shift)
         rows = layout is not None and self.uses_rows(op) and not self._rows_banded_s2(op, ctx)
         direct = rows and self._rows_direct(op, *self._places(op, ctx), pad_t)
         if o["stride_w"] == 1 and rows and not direct and y.shape[2] < ROWS_MIN_OUT_W_STAGED:
@@ -175,6 +180,50 @@ class DepthwiseConv2D(OpDef):
             return (f"{{ int32_t scratch[{words}]; "
                     f"mf_depthwise_conv2d_s8_staged(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, (int8_t *)scratch); }}")
         return f"mf_depthwise_conv2d_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
+
+    def _emit_cols(self, op: Op, ctx, fields: dict, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray) -> str:
+        """runtime/dsp/mf_dw_cols.h: the row path's compact groups of the transposed weights (w[kx][ky]), planes of
+        (out_w + 2) padded input columns of cols_pitch halfwords, one channel at a time."""
+        x, w, y = op.inputs[0], op.inputs[1], op.outputs[0]
+        oc = w.shape[3]
+        wt = w.data.reshape(3, 3, oc).transpose(1, 0, 2).reshape(9, oc)
+        wp = self.cols_pitch(op)
+        fields.update(weights="0", bias="0", mult="0", shift="0", simd=1, wq="0", rq="0", pad="0", rows=0, wp=wp, band=1,
+                      wr=ctx.const(f"{op.name}_wc", self._rows_layout(wt, bias, mult, shift, y.quant.zp, compact=True)))
+        p = ctx.params("mf_depthwise_conv2d_params_t", fields)
+        words = (y.shape[2] + 2) * wp // 2
+        return (f"{{ int32_t scratch[{words}]; "
+                f"mf_depthwise_conv2d_s8_cols(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, (int16_t *)scratch); }}")
+
+    @staticmethod
+    def cols_pitch(op: Op) -> int:
+        """Halfwords per plane row of the column path (one padded input column): the row path's pitch of the transposed
+        layer, 2 * ceil(out_h / 2) + 2."""
+        return 2 * ((op.outputs[0].shape[1] + 1) // 2) + 2
+
+    def _cols(self, op: Op, ctx, lo: int, hi: int) -> bool:
+        """Whether the DSP column path (runtime/dsp/mf_dw_cols.h) computes this layer: 3x3, stride 1, no dilation, depth
+        multiplier 1 (the caller has the DSP layout), no activation clamp (the row assembly's requantisation), offsets
+        inside the assembly's immediates, maps at most COLS_MAX_OUT_W wide and taller than wide, not a ring window; and
+        safe where input and output lie: every channel's input is read before its outputs are written, so they may
+        share bytes only when a write can land on no other channel (one batch, a multiple of in_c bytes apart).
+        Measured on kws's 25x5x64 layers (M4 / M7 / M33): see COLS_MAX_OUT_W."""
+        x, w, y = op.inputs[0], op.inputs[1], op.outputs[0]
+        o = op.options
+        n, _, _, c = x.shape
+        oh, ow = y.shape[1], y.shape[2]
+        if (w.shape[1], w.shape[2], o["stride_h"], o["stride_w"], o["dilation_h"], o["dilation_w"]) != (3, 3, 1, 1, 1, 1):
+            return False
+        if (lo, hi) != (-128, 127) or "ring" in o or ow > COLS_MAX_OUT_W or oh <= ow:
+            return False
+        if 5 * ow * c > 4095 or 4 * self.cols_pitch(op) + 12 > 4095:
+            return False
+        xa, ya = ctx.place(x), ctx.place(y)
+        if xa is None or ya is None:
+            return False
+        if xa[0] != ya[0] or ya[1] + y.num_elements <= xa[1] or xa[1] + x.num_elements <= ya[1]:
+            return True
+        return n == 1 and (ya[1] - xa[1]) % c == 0
 
     def _emit_s16(self, op: Op, ctx) -> str:
         """16x8: runtime/portable/mf_depthwise_conv2d_s16.h on every target (no zero points, no DSP variant)."""

@@ -1239,5 +1239,6 @@ MF_KERNEL void mf_depthwise_conv2d_s8(const mf_depthwise_conv2d_params_t *p, con
 #undef MF_DW_TAPS
 
 #include "mf_dw_band.h"   /* a row pipeline's bands reading ring windows (mf_dw_band_rows) */
+#include "mf_dw_cols.h"   /* narrow tall maps run down their columns (mf_depthwise_conv2d_s8_cols) */
 
 #endif
