@@ -23,28 +23,39 @@
 #define MF_DW_COLS_H
 #include "mf_depthwise_conv2d.h"
 
-/* Channel c's input widened into the transposed planes: input (iy, x) at s[(x + pad_left) * wp + iy + pad_top]; two
- * vertical neighbours a word (byte loads back to back, then packed), the first alone when pad_top is odd. */
+/* Channel c's input widened into the transposed planes: input (iy, x) at s[(x + pad_left) * wp + iy + pad_top], two
+ * vertical neighbours a word (the first row alone when pad_top is odd). Each column in runs of 8 rows unrolled
+ * (.rept): 8 byte loads back to back (an M4 pipelines them, one cycle a load), PKHBT into 4 words, 4 stores; the rows
+ * after the runs one by one. */
 MF_KERNEL void mf_dw_cols_widen(const mf_depthwise_conv2d_params_t *p, const int8_t *in_c, int16_t *s)
 {
     const int32_t H = p->in_h, W = p->in_w, WC = p->in_w * p->in_c, WP = p->wp, T = p->pad_top;
+    const int32_t i0 = T & 1, n8 = 8 * WC <= 4095 ? (H - i0) >> 3 : 0;
     for (int32_t x = 0; x < W; ++x) {
         const int8_t *src = in_c + x * p->in_c;
         int16_t *d = s + (x + p->pad_left) * WP + T;
-        int32_t iy = 0;
-        if (T & 1) {
+        if (i0)
             d[0] = src[0];
-            iy = 1;
+        if (n8) {
+            const int8_t *sp = src + i0 * WC;
+            int16_t *dp = d + i0;
+            int32_t v0, v1, v2, v3, v4, v5, v6, v7;
+            __asm__ volatile(".rept %c[n8]\n\t"
+                             "ldrsb %[v0], [%[s]]\n\tldrsb %[v1], [%[s], %[c1]]\n\tldrsb %[v2], [%[s], %[c2]]\n\t"
+                             "ldrsb %[v3], [%[s], %[c3]]\n\tldrsb %[v4], [%[s], %[c4]]\n\tldrsb %[v5], [%[s], %[c5]]\n\t"
+                             "ldrsb %[v6], [%[s], %[c6]]\n\tldrsb %[v7], [%[s], %[c7]]\n\taddw %[s], %[s], %[c8]\n\t"
+                             "pkhbt %[v0], %[v0], %[v1], lsl #16\n\tpkhbt %[v2], %[v2], %[v3], lsl #16\n\t"
+                             "pkhbt %[v4], %[v4], %[v5], lsl #16\n\tpkhbt %[v6], %[v6], %[v7], lsl #16\n\t"
+                             "str %[v0], [%[d]]\n\tstr %[v2], [%[d], #4]\n\tstr %[v4], [%[d], #8]\n\tstr %[v6], [%[d], #12]\n\t"
+                             "add %[d], %[d], #16\n\t"
+                             ".endr"
+                             : [v0] "=&r"(v0), [v1] "=&r"(v1), [v2] "=&r"(v2), [v3] "=&r"(v3), [v4] "=&r"(v4),
+                               [v5] "=&r"(v5), [v6] "=&r"(v6), [v7] "=&r"(v7), [s] "+r"(sp), [d] "+r"(dp)
+                             : [c1] "i"(WC), [c2] "i"(2 * WC), [c3] "i"(3 * WC), [c4] "i"(4 * WC), [c5] "i"(5 * WC),
+                               [c6] "i"(6 * WC), [c7] "i"(7 * WC), [c8] "i"(8 * WC), [n8] "i"(n8)
+                             : "memory");
         }
-        for (; iy + 3 < H; iy += 4) {
-            const int32_t v0 = src[iy * WC], v1 = src[(iy + 1) * WC], v2 = src[(iy + 2) * WC], v3 = src[(iy + 3) * WC];
-            int32_t w0, w1;
-            __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(w0) : "r"(v0), "r"(v1));
-            __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(w1) : "r"(v2), "r"(v3));
-            *(int32_t *)(d + iy) = w0;
-            *(int32_t *)(d + iy + 2) = w1;
-        }
-        for (; iy < H; ++iy)
+        for (int32_t iy = i0 + 8 * n8; iy < H; ++iy)
             d[iy] = src[iy * WC];
     }
 }
