@@ -130,8 +130,9 @@ OP_MODELS = {
                                           (3, 9, 129, "SAME", "NONE", 2, None), (4, 12, 100, "SAME", "RELU6", -128, None))},
     # runtime/dsp/mf_dw_cols.h, the column path (3x3, stride 1, maps at most COLS_MAX_OUT_W wide and taller than wide):
     # out_w 1..8, out_h odd and even (4-output blocks, the merged 5- and 6-output tails, 3 leftovers, out_h 2 and 3 alone),
-    # channel counts 1..13 and 64 (group tails), SAME and VALID, ReLU (unclamped: out_zp -128) and no activation (the
-    # negative-value correction), in_zp -128 and others, extreme input scales
+    # channel counts 1..13 and 64 (group tails), SAME and VALID (SAME's edge columns: 4-output blocks on two plane rows
+    # then 1, 3 or 6 outputs on three, on the M4/M33), ReLU (unclamped: out_zp -128) and no activation (the
+    # negative-value correction), in_zp -128 to 127, extreme input scales
     **{f"dw-cols-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}": (
         lambda h=h, w=w, c=c, pad=pad, act=act, sc=sc, zi=zi, zo=zo: mg.depthwise_model(
             seed_of("tdc", h, w, c), (1, h, w, c), 1, 3, 1, pad, 1, act, in_scale=sc, in_zp=zi, out_zp=zo))
@@ -143,7 +144,10 @@ OP_MODELS = {
                                              (11, 8, 3, "SAME", "NONE", 2.0, 0, None), (10, 7, 64, "VALID", "RELU", 0.02, -9, None),
                                              (7, 3, 5, "VALID", "NONE", 0.02, 17, -2), (5, 4, 1, "VALID", "NONE", 0.02, -128, None),
                                              (2, 1, 4, "SAME", "RELU", 0.02, -5, None), (18, 7, 7, "SAME", "NONE", 0.02, -60, 100),
-                                             (8, 5, 3, "SAME", "RELU", 0.02, 127, None))},
+                                             (8, 5, 3, "SAME", "RELU", 0.02, 127, None),
+                                             # SAME edge columns (M4/M33: two plane rows) with out_h 6: no block before
+                                             # the 6-output tail
+                                             (6, 3, 5, "SAME", "RELU", 0.02, 2, None))},
     "dw-rows-per-tensor-c6": lambda: mg.depthwise_model(21, (1, 5, 12, 6), 1, 3, 1, "SAME", 1, "NONE", per_channel=False, in_zp=4),
     "dw-rows-s2x1-c4": lambda: mg.depthwise_model(22, (1, 9, 8, 4), 1, 3, (2, 1), "SAME", 1, "NONE", in_zp=-128),
     "dw-rows-batch2-c8": lambda: mg.depthwise_model(23, (2, 5, 9, 8), 1, 3, 1, "SAME", 1, "NONE", in_zp=-2, out_zp=3),

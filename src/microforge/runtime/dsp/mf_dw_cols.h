@@ -60,6 +60,88 @@ MF_KERNEL void mf_dw_cols_widen(const mf_depthwise_conv2d_params_t *p, const int
     }
 }
 
+/* Edge columns: an output column whose plane row x or x + 2 is all padding (SAME: x = 0 and x = out_w - 1) reads only
+ * the input zero point there, so the two other kernel columns take all its MACs and the padding's share,
+ * in_zp * (its three doubled weights), joins 2*bias (mf_dw_cols_bias). nq 4-output blocks of such a column as
+ * mf_dw_rows_run's quads (the same words, the same requantisation: the same bytes) with two plane rows, not three: 16
+ * MAC instructions a block, not 24. Each kernel column's words A = in[y..y+1], B = in[y+2..y+3], C = in[y+4..y+5]
+ * and its P, Q (kp: the two kernel columns' words of mf_dw_rows_build) loaded back to back (an M4 pipelines them),
+ * out_y += SMLAD(A, P) + SMLABT(B, Q), out_y+1 += SMLATB(A, P) + SMLAD(B, Q), out_y+2 += SMLAD(B, P) + SMLABT(C, Q),
+ * out_y+3 += SMLATB(B, P) + SMLAD(C, Q); the bias read from *eb (a stack slot: no register), m, rnd, e from kp + KM
+ * bytes on (the channel's words); outputs OC bytes apart. *rp, *op are left after the blocks. */
+#define MF_DW_COLS_RQ(ACC0, ACC1, O0, O1) \
+    "smmlar %[A], " ACC0 ", %[Q], %[C]\n\tsmmlar %[B], " ACC1 ", %[Q], %[C]\n\t" \
+    ".if %c[ncl] == 0\n\tadd %[A], %[A], " ACC0 ", asr #31\n\tadd %[B], %[B], " ACC1 ", asr #31\n\t.endif\n\t" \
+    "asr %[A], %[A], %[P]\n\tasr %[B], %[B], %[P]\n\tssat %[A], #8, %[A]\n\tssat %[B], #8, %[B]\n\t" \
+    "strb %[A], [%[out], " O0 "]\n\tstrb %[B], [%[out], " O1 "]\n\t"
+MF_KERNEL void mf_dw_cols_quads2(const int32_t *kp, const int32_t KM, const int32_t *eb, const int32_t **rp, int8_t **op,
+                                 int32_t nq, const int32_t WP, const int32_t OC, const int32_t ncl)
+{
+    const int32_t *r = *rp, *const end = r + 2 * nq;
+    int8_t *out = *op;
+    int32_t a0, a1, a2, a3, A, B, Cw, P, Q;
+    __asm__ volatile(
+        "1:\n\t"
+        "ldr %[a3], %[mb]\n\tldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\t"
+        "ldr %[P], [%[k]]\n\tldr %[Q], [%[k], #4]\n\tldr %[C], [%[r], #8]!\n\t"
+        "smlad %[a0], %[A], %[P], %[a3]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
+        "smlatb %[a1], %[A], %[P], %[a3]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t"
+        "smlad %[a2], %[B], %[P], %[a3]\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t"
+        "smlatb %[a3], %[B], %[P], %[a3]\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\t"
+        "ldr %[A], [%[r], %[w0]]\n\tldr %[B], [%[r], %[w4]]\n\tldr %[C], [%[r], %[w8]]\n\t"
+        "ldr %[P], [%[k], #8]\n\tldr %[Q], [%[k], #12]\n\t"
+        "smlad %[a0], %[A], %[P], %[a0]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
+        "smlatb %[a1], %[A], %[P], %[a1]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t"
+        "smlad %[a2], %[B], %[P], %[a2]\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t"
+        "smlatb %[a3], %[B], %[P], %[a3]\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\t"
+        "ldr %[P], [%[k], %[ke]]\n\tldr %[Q], [%[k], %[km]]\n\tldr %[C], [%[k], %[kr]]\n\t"
+        MF_DW_COLS_RQ("%[a0]", "%[a1]", "#0", "%[c1]") MF_DW_COLS_RQ("%[a2]", "%[a3]", "%[c2]", "%[c3]")
+        "addw %[out], %[out], %[c4]\n\t"
+        "cmp %[r], %[end]\n\tbne 1b"
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw),
+          [P] "=&r"(P), [Q] "=&r"(Q), [r] "+r"(r), [out] "+r"(out)
+        : [k] "r"(kp), [end] "r"(end), [mb] "m"(*eb), [km] "i"(KM), [kr] "i"(KM + 4), [ke] "i"(KM + 8),
+          [w0] "i"(2 * WP - 8), [w4] "i"(2 * WP - 4), [w8] "i"(2 * WP),
+          [c1] "i"(OC), [c2] "i"(2 * OC), [c3] "i"(3 * OC), [c4] "i"(4 * OC), [ncl] "i"(ncl)
+        : "cc", "memory");
+    *rp = r;
+    *op = out;
+}
+#undef MF_DW_COLS_RQ
+
+/* An edge column's bias (mf_dw_cols_quads2): 2*bias + in_zp * (the padding column's doubled weights 2w0 + 2w1 + 2w2:
+ * its P's halves and its Q's top half; column 0 for the left edge, 2 for the right). */
+MF_INLINE int32_t mf_dw_cols_bias(const int32_t *k, int32_t kx, int32_t zp)
+{
+    const int32_t P = k[2 * kx], Q = k[2 * kx + 1];
+    return k[6] + zp * ((int16_t)P + (P >> 16) + (Q >> 16));
+}
+
+/* An edge column from plane row x on (r; pad 0: plane row x all padding, the left edge; 2: plane row x + 2, the right
+ * edge), out_h outputs OC bytes apart from o: its 4-output blocks on the two other plane rows (mf_dw_cols_quads2, its
+ * bias in *eb), then the outputs after the blocks on all three plane rows and the channel's words k, the padding's zero
+ * points read (the row path's 1- or 3-output block; 2 left: the last block and them as the row path's 6-output block);
+ * an edge column with no block (out_h < 4, or 6 with 2 left) as one mf_dw_rows_run. */
+MF_KERNEL void mf_dw_cols_edge(const mf_depthwise_conv2d_params_t *t, const int32_t *r, const int32_t *k, const int32_t *eb,
+                               const int32_t pad, int8_t *o)
+{
+    const int32_t OH = t->out_w, OC = t->in_c, WP = t->wp, ncl = MF_NEG_CLAMPED(t->act_min, t->out_offset);
+    const int32_t tail = OH & 3, nq = (OH >> 2) - (tail == 2);
+    if (nq <= 0) {
+        mf_dw_rows_run(t, &r, k, &o);
+        return;
+    }
+    const int32_t *re = r + (pad ? 0 : WP / 2);
+    mf_dw_cols_quads2(k + (pad ? 0 : 2), pad ? 28 : 20, eb, &re, &o, nq, WP, OC, ncl);
+    r = re - (pad ? 0 : WP / 2);
+    if (tail == 1)
+        mf_dw_rows_one(k, r, o, WP, ncl);
+    else if (tail == 2)
+        mf_dw_rows_six(k, r, o, WP, OC, ncl);
+    else if (tail == 3)
+        mf_dw_rows_three(k, r, o, WP, OC, ncl);
+}
+
 /* s: (out_w + 2) * wp int16 of planes (word aligned). */
 MF_KERNEL void mf_depthwise_conv2d_s8_cols(const mf_depthwise_conv2d_params_t *p, const int8_t *in, int8_t *out, int16_t *s)
 {
@@ -69,8 +151,16 @@ MF_KERNEL void mf_depthwise_conv2d_s8_cols(const mf_depthwise_conv2d_params_t *p
     t.out_w = p->out_h;
     t.in_c = OW * C;
     t.stride_w = 1;
+    /* edge columns (not on the M7, where the extra code of the edge blocks measured slower): plane row 0 all padding
+     * (left), plane row out_w + 1 all padding (right), one column between them at least */
+#if defined(MF_TARGET_M7)
+    const int32_t left = 0, right = 0;
+#else
+    const int32_t left = p->pad_left > 0 && OW > 2, right = OW + 1 >= p->pad_left + p->in_w && OW > 2;
+#endif
     mf_dw_rows_pad(p, s, (OW + 2) * WP / 2);
     int32_t kb[40];   /* the current group's doubled weights and constants (mf_dw_rows_build, one rotation) */
+    int32_t eb;       /* the current edge column's bias (mf_dw_cols_bias), read by mf_dw_cols_quads2 from the stack */
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = in + b * p->in_h * p->in_w * C;
         int8_t *out_b = out + b * p->out_h * OW * C;
@@ -78,11 +168,21 @@ MF_KERNEL void mf_depthwise_conv2d_s8_cols(const mf_depthwise_conv2d_params_t *p
             const int32_t nc = C - c0 < 4 ? C - c0 : 4;
             mf_dw_rows_build(p->wr + MF_DW_ROWS_GWC * (c0 >> 2), kb, 1, 1, p->out_offset);
             for (int32_t j = 0; j < nc; ++j) {
+                const int32_t *k = kb + 10 * j;
+                int8_t *o = out_b + c0 + j;
                 mf_dw_cols_widen(p, in_b + c0 + j, s);
-                for (int32_t x = 0; x < OW; ++x) {
+                if (left) {   /* (one call site for both edges, the side a variable: 5.3K cycles slower a kws layer) */
+                    eb = mf_dw_cols_bias(k, 0, p->pad_value);
+                    mf_dw_cols_edge(&t, (const int32_t *)s, k, &eb, 0, o);
+                }
+                for (int32_t x = left; x < OW - right; ++x) {
                     const int32_t *r = (const int32_t *)(s + x * WP);
-                    int8_t *o = out_b + x * C + c0 + j;
-                    mf_dw_rows_run(&t, &r, kb + 10 * j, &o);
+                    int8_t *ox = o + x * C;
+                    mf_dw_rows_run(&t, &r, k, &ox);
+                }
+                if (right) {
+                    eb = mf_dw_cols_bias(k, 2, p->pad_value);
+                    mf_dw_cols_edge(&t, (const int32_t *)(s + (OW - 1) * WP), k, &eb, 2, o + (OW - 1) * C);
                 }
             }
         }
