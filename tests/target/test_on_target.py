@@ -128,9 +128,9 @@ OP_MODELS = {
                                           # the quad loop's output step: one post-indexed store (4C <= 255), two
                                           # (2C <= 255), an ADD (C >= 128)
                                           (3, 9, 129, "SAME", "NONE", 2, None), (4, 12, 100, "SAME", "RELU6", -128, None))},
-    # runtime/dsp/mf_dw_cols.h, the column path (3x3, stride 1, maps at most COLS_MAX_OUT_W wide and taller than wide):
-    # out_w 1..8, out_h odd and even (4-output blocks, the merged 5- and 6-output tails, 3 leftovers, out_h 2 and 3 alone),
-    # channel counts 1..13 and 64 (group tails), SAME and VALID (SAME's edge columns: 4-output blocks on two plane rows
+    # runtime/dsp/mf_dw_cols.h, the column path (3x3, stride 1, maps at most COLS_MAX_OUT_W wide and COLS_MIN_ASPECT
+    # times as tall): out_w 1..7, out_h odd and even (4-output blocks, the merged 5- and 6-output tails, 3 leftovers,
+    # out_h 2 and 3 alone), channel counts 1..13 and 64 (group tails), SAME and VALID (SAME's edge columns: 4-output blocks on two plane rows
     # then 1, 3 or 6 outputs on three, on the M4/M33), ReLU (unclamped: out_zp -128) and no activation (the
     # negative-value correction), in_zp -128 to 127, extreme input scales
     **{f"dw-cols-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}": (
@@ -139,12 +139,12 @@ OP_MODELS = {
        for h, w, c, pad, act, sc, zi, zo in ((25, 5, 13, "SAME", "RELU", 0.02, -128, None),    # kws's shape
                                              (25, 5, 64, "SAME", "RELU", 0.05, -128, None),
                                              (9, 1, 3, "SAME", "NONE", 0.02, 5, None), (6, 2, 5, "SAME", "RELU", 0.5, -128, None),
-                                             (3, 1, 7, "SAME", "NONE", 0.02, -1, -128), (4, 3, 1, "SAME", "NONE", 0.001, 9, -7),
+                                             (3, 1, 7, "SAME", "NONE", 0.02, -1, -128), (8, 3, 1, "SAME", "NONE", 0.001, 9, -7),
                                              (12, 4, 7, "VALID", "NONE", 0.02, -128, 3), (14, 6, 13, "SAME", "RELU", 0.002, 3, None),
-                                             (11, 8, 3, "SAME", "NONE", 2.0, 0, None), (10, 7, 64, "VALID", "RELU", 0.02, -9, None),
-                                             (7, 3, 5, "VALID", "NONE", 0.02, 17, -2), (5, 4, 1, "VALID", "NONE", 0.02, -128, None),
+                                             (15, 7, 3, "SAME", "NONE", 2.0, 0, None), (14, 7, 64, "VALID", "RELU", 0.02, -9, None),
+                                             (7, 3, 5, "VALID", "NONE", 0.02, 17, -2), (6, 4, 1, "VALID", "NONE", 0.02, -128, None),
                                              (2, 1, 4, "SAME", "RELU", 0.02, -5, None), (18, 7, 7, "SAME", "NONE", 0.02, -60, 100),
-                                             (8, 5, 3, "SAME", "RELU", 0.02, 127, None),
+                                             (10, 5, 3, "SAME", "RELU", 0.02, 127, None),
                                              # SAME edge columns (M4/M33: two plane rows) with out_h 6: no block before
                                              # the 6-output tail
                                              (6, 3, 5, "SAME", "RELU", 0.02, 2, None))},

@@ -40,8 +40,13 @@ OUTER_MAX_TAPS = 9
 # interior pixels -10% / -8%, 25 -8% / -5%, 4 +6% / +8%, 1 +10% / +10%)
 OUTER_MIN_PIXELS = 12
 # runtime/dsp column path (mf_dw_cols.h: the row path on the transposed layer, one call a column of out_h outputs): taken
-# for maps at most this wide and taller than wide (kws's 25x5x64 layers, M4 / M7 / M33: see _cols)
-COLS_MAX_OUT_W = 8
+# for maps at most COLS_MAX_OUT_W wide and at least COLS_MIN_ASPECT times as tall. Measured single layers (SAME, ReLU,
+# cycles with the column path / the row path, M4 and M7 alike within a few %): 25x5x64 (kws) -13% (M7 -13%), 20x3x16
+# -30%, 30x4x32 -19%, 12x2x32 -45%, 28x7x16 -14%, 14x7x32 -5%, 12x6x32 -3%; 16x8x32 +2%, 10x8x64 +11%, near-square
+# maps (7x6, 7x5, 6x5, 6x4, 5x4, 4x3) +1% to +43%: short columns cost their widening and tails, and the row path
+# takes their planes whole (_rows_full)
+COLS_MAX_OUT_W = 7
+COLS_MIN_ASPECT = 2
 
 
 class DepthwiseConv2D(OpDef):
@@ -204,17 +209,17 @@ class DepthwiseConv2D(OpDef):
     def _cols(self, op: Op, ctx, lo: int, hi: int) -> bool:
         """Whether the DSP column path (runtime/dsp/mf_dw_cols.h) computes this layer: 3x3, stride 1, no dilation, depth
         multiplier 1 (the caller has the DSP layout), no activation clamp (the row assembly's requantisation), offsets
-        inside the assembly's immediates, maps at most COLS_MAX_OUT_W wide and taller than wide, not a ring window; and
+        inside the assembly's immediates, maps at most COLS_MAX_OUT_W wide and COLS_MIN_ASPECT times as tall, not a ring
+        window; and
         safe where input and output lie: every channel's input is read before its outputs are written, so they may
-        share bytes only when a write can land on no other channel (one batch, a multiple of in_c bytes apart).
-        Measured on kws's 25x5x64 layers (M4 / M7 / M33): see COLS_MAX_OUT_W."""
+        share bytes only when a write can land on no other channel (one batch, a multiple of in_c bytes apart)."""
         x, w, y = op.inputs[0], op.inputs[1], op.outputs[0]
         o = op.options
         n, _, _, c = x.shape
         oh, ow = y.shape[1], y.shape[2]
         if (w.shape[1], w.shape[2], o["stride_h"], o["stride_w"], o["dilation_h"], o["dilation_w"]) != (3, 3, 1, 1, 1, 1):
             return False
-        if (lo, hi) != (-128, 127) or "ring" in o or ow > COLS_MAX_OUT_W or oh <= ow:
+        if (lo, hi) != (-128, 127) or "ring" in o or ow > COLS_MAX_OUT_W or oh < COLS_MIN_ASPECT * ow:
             return False
         if 5 * ow * c > 4095 or 4 * self.cols_pitch(op) + 12 > 4095:
             return False
