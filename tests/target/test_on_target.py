@@ -989,3 +989,11 @@ def test_dw_cols_on_core(name, core, tmp_path, monkeypatch):
         assert ".act_min = -128" in model_c and ".act_max = 127" in model_c
 
     exact_on_core(OP_MODELS[name](), core, tmp_path, "target-op", name, cols, ", columns")
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+def test_kws_depthwise_takes_columns(core):
+    """kws's four 25x5x64 depthwise layers (test_shared_model_on_core runs kws on every core) take the column path under
+    the default plan: each output lies whole pixels from its input."""
+    model_c = compile_model(shared_model(MODELS["kws"][0]).read_bytes(), target=core).files["model.c"]
+    assert model_c.count("mf_depthwise_conv2d_s8_cols(&") == 4 and "mf_depthwise_conv2d_s8_rows(" not in model_c
