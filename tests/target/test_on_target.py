@@ -315,10 +315,12 @@ def test_add_fast_pass_taken():
 
 
 @pytest.mark.parametrize("core", CORES)
-@pytest.mark.parametrize("name", ["conv-c7", "conv-1x1-c33", "fc-in37-per-channel", "fc-per-tensor-batch4", "dw-c5"])
+@pytest.mark.parametrize("name", ["conv-c7", "conv-1x1-c33", "fc-in37-per-channel", "fc-per-tensor-batch4", "dw-c5",
+                                  "dw-cols-25x5-c64-same-relu"])
 def test_size_optimised_build_on_core(name, core, tmp_path):
     """`--opt -Os` builds and stays exact: on ARMv6-M GCC takes r8-r12 away from Thumb-1 code optimised for size,
-    so the M0+ kernels' high-register loops must give way to their C forms there (they failed to compile)."""
+    so the M0+ kernels' high-register loops must give way to their C forms there (they failed to compile); the DSP
+    column path's assembly takes its immediates from the transposed params copy folded at -Os too."""
     exact_on_core(OP_MODELS[name](), core, tmp_path, "target", name, what=" at -Os", opt="-Os")
 
 
