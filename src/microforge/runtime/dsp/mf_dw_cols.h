@@ -15,9 +15,12 @@
  * Order: groups of 4 channels (mf_dw_rows_build once a group), then each channel: its whole input widened, then all
  * its outputs. A channel's outputs are written only after all of its input was read, and land only on that channel's
  * input when the output lies a whole number of pixels from the input, so ops/depthwise_conv2d.py takes this path for
- * one batch with input and output disjoint or a multiple of in_c bytes apart (_cols_safe). The zero-point padding is
- * written once a call: the widening writes only the in-image positions.
- * Used for: 3x3, stride 1, no dilation, depth multiplier 1, act range -128..127 (the row assembly's), out_h >= 3.
+ * input and output disjoint or (one batch) a multiple of in_c bytes apart (_cols). The zero-point padding is written
+ * once a call: the widening writes only the in-image positions.
+ * On the M4/M33 SAME's edge columns (a plane row all padding) run their 4-output blocks on the two other plane rows, the
+ * padding's share folded into the bias (mf_dw_cols_quads2, mf_dw_cols_edge): the same sums, 16 MACs a block, not 24.
+ * Used for (ops/depthwise_conv2d.py _cols): 3x3, stride 1, no dilation, depth multiplier 1, act range -128..127 (the
+ * row assembly's), maps at most COLS_MAX_OUT_W wide and COLS_MIN_ASPECT times as tall.
  */
 #ifndef MF_DW_COLS_H
 #define MF_DW_COLS_H
