@@ -63,6 +63,7 @@ MF_KERNEL void mf_dw_cols_widen(const mf_depthwise_conv2d_params_t *p, const int
     }
 }
 
+#if !defined(MF_TARGET_M7)   /* the M7 runs its edge columns as the others (its edge blocks measured slower) */
 /* Edge columns: an output column whose plane row x or x + 2 is all padding (SAME: x = 0 and x = out_w - 1) reads only
  * the input zero point there, so the two other kernel columns take all its MACs and the padding's share,
  * in_zp * (its three doubled weights), joins 2*bias (mf_dw_cols_bias). nq 4-output blocks of such a column as
@@ -144,6 +145,7 @@ MF_KERNEL void mf_dw_cols_edge(const mf_depthwise_conv2d_params_t *t, const int3
     else if (tail == 3)
         mf_dw_rows_three(k, r, o, WP, OC, ncl);
 }
+#endif
 
 /* s: (out_w + 2) * wp int16 of planes (word aligned). */
 MF_KERNEL void mf_depthwise_conv2d_s8_cols(const mf_depthwise_conv2d_params_t *p, const int8_t *in, int8_t *out, int16_t *s)
@@ -160,10 +162,10 @@ MF_KERNEL void mf_depthwise_conv2d_s8_cols(const mf_depthwise_conv2d_params_t *p
     const int32_t left = 0, right = 0;
 #else
     const int32_t left = p->pad_left > 0 && OW > 2, right = OW + 1 >= p->pad_left + p->in_w && OW > 2;
+    int32_t eb;       /* the current edge column's bias (mf_dw_cols_bias), read by mf_dw_cols_quads2 from the stack */
 #endif
     mf_dw_rows_pad(p, s, (OW + 2) * WP / 2);
     int32_t kb[40];   /* the current group's doubled weights and constants (mf_dw_rows_build, one rotation) */
-    int32_t eb;       /* the current edge column's bias (mf_dw_cols_bias), read by mf_dw_cols_quads2 from the stack */
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = in + b * p->in_h * p->in_w * C;
         int8_t *out_b = out + b * p->out_h * OW * C;
@@ -174,19 +176,23 @@ MF_KERNEL void mf_depthwise_conv2d_s8_cols(const mf_depthwise_conv2d_params_t *p
                 const int32_t *k = kb + 10 * j;
                 int8_t *o = out_b + c0 + j;
                 mf_dw_cols_widen(p, in_b + c0 + j, s);
+#if !defined(MF_TARGET_M7)
                 if (left) {   /* (one call site for both edges, the side a variable: 5.3K cycles slower a kws layer) */
                     eb = mf_dw_cols_bias(k, 0, p->pad_value);
                     mf_dw_cols_edge(&t, (const int32_t *)s, k, &eb, 0, o);
                 }
+#endif
                 for (int32_t x = left; x < OW - right; ++x) {
                     const int32_t *r = (const int32_t *)(s + x * WP);
                     int8_t *ox = o + x * C;
                     mf_dw_rows_run(&t, &r, k, &ox);
                 }
+#if !defined(MF_TARGET_M7)
                 if (right) {
                     eb = mf_dw_cols_bias(k, 2, p->pad_value);
                     mf_dw_cols_edge(&t, (const int32_t *)(s + (OW - 1) * WP), k, &eb, 2, o + (OW - 1) * C);
                 }
+#endif
             }
         }
     }
