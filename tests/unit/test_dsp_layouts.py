@@ -77,6 +77,19 @@ def test_row_bytes_agree_with_the_kernel_header():
     assert int(re.search(r"#define MF_CONV2D_ROW_BYTES (\d+)", header).group(1)) == ROW_BYTES
 
 
+def test_pw_pair_bound_agrees_with_the_kernel_header():
+    """tests/target's pw models sit on both sides of mf_dsp_pw_pair's bound (ops/conv2d.py PW_PAIR_MAX_IC), which must
+    be the kernel's."""
+    import re
+    from pathlib import Path
+
+    import microforge
+    from microforge.ops.conv2d import PW_PAIR_MAX_IC
+    header = (Path(microforge.__file__).parent / "runtime" / "dsp" / "mf_conv2d.h").read_text()
+    assert int(re.search(r"#define MF_CONV2D_PW_PAIR_MAX_IC (\d+)", header).group(1)) == PW_PAIR_MAX_IC
+    assert "k4 <= MF_CONV2D_PW_PAIR_MAX_IC" in header
+
+
 def test_seg_bytes_agree_with_the_kernel_header():
     """ops/conv2d.py sizes mf_conv2d_s8_seg's scratch from the strips the kernel's MF_CONV2D_SEG_STRIP makes."""
     import re

@@ -50,6 +50,11 @@ ROW_IC_MULTIPLE = 4
 # (24 -> 4).
 PW_MIN_IC = 4
 PW_MAX_IC = 1020
+# in_c up to PW_PAIR_MAX_IC (16 chunks): each pixel pair's window unrolled in one asm block with x16 on the stack
+# (mf_dsp_pw_pair, no window loop, the out pointer in a register); wider windows loop over 4-chunk passes. At 64 (was
+# 32): kws' 1x1 layers 575.2K -> 554.0K cycles on the M4, 306.0K -> 293.4K on the M7, about 1.3 KB more code a
+# layer. Mirrors MF_CONV2D_PW_PAIR_MAX_IC in runtime/dsp/mf_conv2d.h (a test reads both).
+PW_PAIR_MAX_IC = 64
 PW_MAX_OC = 4092
 # The group streams' "another group follows" bit, set in channel 3's -shift-1 of every group but the last (its ASR reads
 # the low byte only; the pw stream sets it in W_b >> 8, pw_consts); mirrors MF_DSP_PW_MORE in runtime/dsp/mf_conv2d.h

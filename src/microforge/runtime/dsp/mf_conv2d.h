@@ -338,6 +338,9 @@ MF_KERNEL void mf_dsp_mix_expand2(int32_t *x16, const int8_t *a, const int8_t *b
 #define MF_DSP_MIX_MACS MF_DSP_MIX_MACS_AT("", "", "")
 /* The base register of x16 in the half-chunk macros below: x, or sp in mf_dsp_pw_pair (redefined around its asm). */
 #define MF_PW_X "%[x]"
+/* The byte offset of a group's constants from w in MF_DSP_PW_OUT4: 0 (w moved there by the window), or 16 * nch in
+ * mf_dsp_pw_pair (w at the group's weights: one ADD a group, after the constants). */
+#define MF_PW_CB "0"
 /* One 4-byte window chunk at byte offset O_ of x16 (16 bytes) and of the group's weights (16 bytes). */
 #define MF_DSP_MIX_HALF(O_)                                                                      \
     "ldr %[e0], [" MF_PW_X ", #" #O_ "]\n\t"                                                            \
@@ -1477,6 +1480,8 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
  * before any of its outputs is written, pairs go in pixel order: the write order contract of the other
  * paths holds. Scratch: MF_CONV2D_PW_SCRATCH_BYTES. */
 #define MF_CONV2D_PW_SCRATCH_BYTES(in_c) (4 * (in_c) + 16)   /* x16, sentinel, out pointer, 2 spare words */
+/* widest in_c whose pairs go through mf_dsp_pw_pair (16 chunks unrolled; ops/conv2d.py PW_PAIR_MAX_IC) */
+#define MF_CONV2D_PW_PAIR_MAX_IC 64
 
 /* mf_dsp_mix_rows' half chunk for the window's first chunk, the accumulators starting at the group's start values
  * (ops/conv2d.py pw_consts: ma at Bm, sa at Bs, per pair; %[rq] bytes after the group's weights, w at the group): the
@@ -1584,27 +1589,28 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
 /* A pair's constants (ops/conv2d.py pw_consts) at byte O_ of w (the group's constants): c's m2 to e1, W (c's -shift-1
  * in its low byte, c''s e + 7 in the next) to wa, c''s Ra to e0 and mult to wb; one load chain. */
 #define MF_DSP_PW_CONSTS(O_)                                                                     \
-    "ldr %[e1], [%[w], #" #O_ "]\n\tldr %[wa], [%[w], #" #O_ " + 4]\n\t"                          \
-    "ldr %[e0], [%[w], #" #O_ " + 8]\n\tldr %[wb], [%[w], #" #O_ " + 12]\n\t"
+    "ldr %[e1], [%[w], #" MF_PW_CB " + " #O_ "]\n\tldr %[wa], [%[w], #" MF_PW_CB " + " #O_ " + 4]\n\t"      \
+    "ldr %[e0], [%[w], #" MF_PW_CB " + " #O_ " + 8]\n\tldr %[wb], [%[w], #" MF_PW_CB " + " #O_ " + 12]\n\t"
 /* c (accumulators A0_, A1_: its value, bias in): MF_DSP_RQ2 with m2 in e1, -shift-1 in wa's low byte */
 #define MF_DSP_PW_RQ(A0_, A1_) MF_DSP_RQ2(A0_, A1_, e1, wa)
 /* c' (A0_, A1_: 256 times its value): MF_DSP_RQD_REGS with mult in wb, Ra in e0 (e1 free), e + 7 in wa's second byte */
 #define MF_DSP_PW_RQD(A0_, A1_) MF_DSP_RQD_REGS(A0_, A1_, wb, e0, e1, wa)
 
 /* A group's 8 outputs from its accumulators (started at the group's start values, so sa = c's accumulator and
- * ma - sa = 256 times c''s) and its constants at w + 16 (w left at the next group): per pair c from sa (MF_DSP_PW_RQ),
- * c' from ma - sa (MF_DSP_PW_RQD), both pixels; then pixel 0's 4 outputs packed into sa0, pixel 1's into sa1, clamped 4
- * at a time when the activation is tighter than int8; the flags say whether another group follows (W_b's bit, in wa
- * shifted). LD_ (the out pointer's load into wb, free here, or nothing) issues between two BFIs (a pair on the M7),
- * and sa0 is finished last, so the caller's first store (sa1's) pairs with its last instruction. */
+ * ma - sa = 256 times c''s) and its constants at w + MF_PW_CB (w left at the next group): per pair c from sa
+ * (MF_DSP_PW_RQ), c' from ma - sa (MF_DSP_PW_RQD), both pixels; then pixel 0's 4 outputs packed into sa0, pixel 1's
+ * into sa1, clamped 4 at a time when the activation is tighter than int8; the flags say whether another group follows
+ * (W_b's bit, in wa shifted). Pair a's outputs are packed before pair b's constants are loaded, so LD_ (the out
+ * pointer's load into ma0, free then, or nothing) ends that load chain (one cycle on the M4, not two), and sa0 is
+ * finished last, so the caller's first store (sa1's) pairs with its last instruction. */
 #define MF_DSP_PW_OUT4(LD_)                                                                       \
     "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"                                 \
     "sub %[mb0], %[mb0], %[sb0]\n\tsub %[mb1], %[mb1], %[sb1]\n\t"                                 \
     MF_DSP_PW_CONSTS(16) MF_DSP_PW_RQ(sa0, sa1) MF_DSP_PW_RQD(ma0, ma1)   /* channels 0, 1 */        \
-    MF_DSP_PW_CONSTS(32) MF_DSP_PW_RQ(sb0, sb1) MF_DSP_PW_RQD(mb0, mb1)   /* channels 2, 3 */        \
-    "add %[w], %[w], #48\n\t"                                                                    \
+    "bfi %[sa1], %[ma1], #8, #8\n\tbfi %[sa0], %[ma0], #8, #8\n\t"                                \
+    MF_DSP_PW_CONSTS(32) LD_ MF_DSP_PW_RQ(sb0, sb1) MF_DSP_PW_RQD(mb0, mb1)   /* channels 2, 3 */    \
+    "add %[w], %[w], #" MF_PW_CB " + 48\n\t"                                                     \
     "tst %[wa], #" MF_DSP_PW_MORE "\n\t"   /* Z clear: another group follows (kept to the group's branch) */ \
-    "bfi %[sa1], %[ma1], #8, #8\n\t" LD_ "bfi %[sa0], %[ma0], #8, #8\n\t"                           \
     "bfi %[sa1], %[sb1], #16, #8\n\tbfi %[sa0], %[sb0], #16, #8\n\t"                               \
     "bfi %[sa1], %[mb1], #24, #8\n\tbfi %[sa0], %[mb0], #24, #8\n\t"                               \
     ".if %c[clo]\n\tmov %[e0], #((%c[lo]) & 0xff) * 0x01010101\n\t"                               \
@@ -1734,6 +1740,8 @@ MF_KERNEL void mf_dsp_pw_pair(const int8_t *pa, const int8_t *pb, const int32_t 
     int32_t mb0, mb1, sa0, sa1, sb0, sb1, e0, e1, wa, wb;
 #undef MF_PW_X
 #define MF_PW_X "sp"
+#undef MF_PW_CB
+#define MF_PW_CB "16 * %c[nch]"
 #if defined(MF_TARGET_M7)
 #define MF_PW_WIN_CHUNK(J_) ".if " #J_ " < %c[nch]\n\t" MF_PW7_CHUNK(16 * J_) ".endif\n\t"
 #define MF_PW_WIN_HEAD MF_PW7_HALF0 MF_PW7_HALF(8, MF_PW_SMLAD)
@@ -1744,9 +1752,10 @@ MF_KERNEL void mf_dsp_pw_pair(const int8_t *pa, const int8_t *pb, const int32_t 
     __asm__ volatile(
         "sub sp, sp, #%c[fr]\n\t"
         MF_PW_EXP4("0") ".if %c[nch] > 4\n\t" MF_PW_EXP4("4") ".endif\n\t"
+        ".if %c[nch] > 8\n\t" MF_PW_EXP4("8") ".endif\n\t" ".if %c[nch] > 12\n\t" MF_PW_EXP4("12") ".endif\n\t"
         "2:\n\t" MF_PW_WIN_HEAD MF_PW_WIN_CHUNK(1) MF_PW_WIN_CHUNK(2) MF_PW_WIN_CHUNK(3) MF_PW_WIN_CHUNK(4)
-        MF_PW_WIN_CHUNK(5) MF_PW_WIN_CHUNK(6) MF_PW_WIN_CHUNK(7)
-        "adds %[w], #16 * %c[nch]\n\t"
+        MF_PW_WIN_CHUNK(5) MF_PW_WIN_CHUNK(6) MF_PW_WIN_CHUNK(7) MF_PW_WIN_CHUNK(8) MF_PW_WIN_CHUNK(9)
+        MF_PW_WIN_CHUNK(10) MF_PW_WIN_CHUNK(11) MF_PW_WIN_CHUNK(12) MF_PW_WIN_CHUNK(13) MF_PW_WIN_CHUNK(14) MF_PW_WIN_CHUNK(15)
         MF_DSP_PW_OUT4("")
         "str %[sa1], [%[o], #%c[oc]]\n\tstr %[sa0], [%[o]], #4\n\t"
         "bne 2b\n\t"
@@ -1762,6 +1771,8 @@ MF_KERNEL void mf_dsp_pw_pair(const int8_t *pa, const int8_t *pb, const int32_t 
 #undef MF_PW_WIN_HEAD
 #undef MF_PW_X
 #define MF_PW_X "%[x]"
+#undef MF_PW_CB
+#define MF_PW_CB "0"
 }
 
 MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int8_t *buf)
@@ -1780,7 +1791,7 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
             mf_dsp_pw_rows1(x16, k4, p->weights, p->out_offset, p->act_min, p->act_max, out + i * oc, 4);
             break;
         }
-        if (nch <= 8) {
+        if (k4 <= MF_CONV2D_PW_PAIR_MAX_IC) {
             mf_dsp_pw_pair(mf_dsp_pw_pixel(p, in, i), mf_dsp_pw_pixel(p, in, i + 1), k4, p->weights, oc, p->out_offset,
                            p->act_min, p->act_max, out + i * oc);
             continue;
@@ -1792,9 +1803,9 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
         const int8_t *w = p->weights;
         __asm__ volatile(
             "2:\n\t" MF_DSP_PW_WINDOW
-            MF_DSP_PW_OUT4("ldr %[wb], [%[x], #4]\n\t")
-            "str %[sa1], [%[wb], #%c[oc]]\n\tstr %[sa0], [%[wb]], #4\n\tsub %[x], %[x], #4 * %c[k4]\n\t"
-            "str %[wb], [%[x], #4 * %c[k4] + 4]\n\t"
+            MF_DSP_PW_OUT4("ldr %[ma0], [%[x], #4]\n\t")
+            "str %[sa1], [%[ma0], #%c[oc]]\n\tstr %[sa0], [%[ma0]], #4\n\tsub %[x], %[x], #4 * %c[k4]\n\t"
+            "str %[ma0], [%[x], #4 * %c[k4] + 4]\n\t"
             "bne 2b"
             : [ma0] "=&r"(ma0), [ma1] "=&r"(ma1), [mb0] "=&r"(mb0), [mb1] "=&r"(mb1),
               [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
@@ -1836,8 +1847,8 @@ MF_KERNEL void mf_dsp_rowpw_pair(const int16_t *x16, const int32_t k4, const int
                      ".if %c[loop]\n\tadds %[w], #12\n\t.endif\n\t"
                      "sub %[x], %[x], #4 * %c[nw] - 4 * %c[loop]\n\t"
 #endif
-                     MF_DSP_PW_OUT4("ldr %[wb], %[o]\n\t")
-                     "str %[sa1], [%[wb], #%c[oc]]\n\tstr %[sa0], [%[wb]], #4\n\tstr %[wb], %[o]\n\t"
+                     MF_DSP_PW_OUT4("ldr %[ma0], %[o]\n\t")
+                     "str %[sa1], [%[ma0], #%c[oc]]\n\tstr %[sa0], [%[ma0]], #4\n\tstr %[ma0], %[o]\n\t"
                      "bne 2b"
                      : [ma0] "=&r"(ma0), [ma1] "=&r"(ma1), [mb0] "=&r"(mb0), [mb1] "=&r"(mb1),
                        [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
