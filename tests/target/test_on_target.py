@@ -848,7 +848,7 @@ def test_conv_c1_on_core(name, core, tmp_path):
     exact_on_core(C1_MODELS[name](), core, tmp_path, "target-c1", name, took)
 
 
-# DSP unpadded 1x1 convolutions (mf_conv2d_s8_pw): in_c 12..64 (every mix of leading chunks and 4-chunk passes), out_c
+# DSP unpadded 1x1 convolutions (mf_conv2d_s8_pw): in_c 4..68 (unrolled pairs up to 64, then leading chunks and 8-chunk passes), out_c
 # multiples of 4 (3..33 groups), odd pixel counts (a lone last pixel), batches, every clamp (none, RELU's lower bound,
 # RELU6's both), per-tensor weights, input/output zero points at the ends of int8.
 PW_MODELS = {
@@ -891,6 +891,12 @@ PW_MODELS = {
     "pw-64to28-s2-5x5": lambda: mg.conv2d_model(seed_of("pw", 23), (1, 5, 5, 64), 28, 1, 2, "SAME", 1, "RELU",
                                                 in_zp=-128, out_zp=-128),
     "pw-68to8-3x1": lambda: mg.conv2d_model(seed_of("pw", 24), (1, 3, 1, 68), 8, 1, 1, "VALID", 1, "RELU", in_zp=-3),
+    # the loop form's leads ((nch - 1) % 8 chunks: 4, 7, 0) and 8-chunk passes (2, 2, 4)
+    "pw-84to12-3x3": lambda: mg.conv2d_model(seed_of("pw", 25), (1, 3, 3, 84), 12, 1, 1, "SAME", 1, "RELU6", in_zp=-128),
+    "pw-96to8-s2-5x3": lambda: mg.conv2d_model(seed_of("pw", 26), (1, 5, 3, 96), 8, 1, 2, "SAME", 1, "NONE", in_zp=6,
+                                               out_zp=-100),
+    "pw-132to16-1x3-per-tensor": lambda: mg.conv2d_model(seed_of("pw", 27), (1, 1, 3, 132), 16, 1, 1, "VALID", 1, "RELU",
+                                                         per_channel=False, in_zp=-1, out_zp=-128),
 }
 
 

@@ -726,6 +726,8 @@ def test_pw_consts_give_tflm_outputs(n_out, k, out_zp, seed):
         assert groups[:, 4 * k:].copy().view("<i4").reshape(-1).tolist() == consts.reshape(-1).tolist()
         more = (consts[:, 9] >> 8) & PW_MORE                     # tested once W_b is shifted right by 8
         assert more.tolist() == [PW_MORE] * (n_out // 4 - 1) + [0]
+        assert (consts[:, 9] < 0).tolist() == [True] * (n_out // 4 - 1) + [False]   # bit 31: N of the pw stream's ASRS
+        assert (consts >= -(1 << 31)).all() and (consts < 1 << 31).all()
         xs = rng.integers(-128, 128, (40, k))
         xs[0], xs[1] = -128, 127
         xs[2] = np.where(w[1] < 0, 127, -128)                   # channel 1 at its most positive
