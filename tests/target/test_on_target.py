@@ -881,7 +881,7 @@ def test_conv_c1_on_core(name, core, tmp_path):
     exact_on_core(C1_MODELS[name](), core, tmp_path, "target-c1", name, took)
 
 
-# DSP unpadded 1x1 convolutions (mf_conv2d_s8_pw): in_c 12..64 (every mix of leading chunks and 4-chunk passes), out_c
+# DSP unpadded 1x1 convolutions (mf_conv2d_s8_pw): in_c 4..68 (unrolled pairs up to 64, then leading chunks and 8-chunk passes), out_c
 # multiples of 4 (3..33 groups), odd pixel counts (a lone last pixel), batches, every clamp (none, RELU's lower bound,
 # RELU6's both), per-tensor weights, input/output zero points at the ends of int8.
 PW_MODELS = {
@@ -912,6 +912,24 @@ PW_MODELS = {
                                             out_zp=7),
     "pw-16to8-per-tensor-batch2": lambda: mg.conv2d_model(seed_of("pw", 17), (2, 3, 3, 16), 8, 1, 1, "SAME", 1, "RELU6",
                                                           per_channel=False, in_zp=4),
+    # windows of 12 .. 16 chunks, unrolled in mf_dsp_pw_pair (in_c <= PW_PAIR_MAX_IC), and 17 chunks (the loop form
+    # just above it): lone last pixels, a batch, every clamp, per-tensor weights, zero points at the ends of int8
+    "pw-48to20-3x5": lambda: mg.conv2d_model(seed_of("pw", 19), (1, 3, 5, 48), 20, 1, 1, "SAME", 1, "RELU", in_zp=-128),
+    "pw-52to8-1x3": lambda: mg.conv2d_model(seed_of("pw", 20), (1, 1, 3, 52), 8, 1, 1, "VALID", 1, "NONE", in_zp=127,
+                                            out_zp=-128),
+    "pw-56to12-batch2": lambda: mg.conv2d_model(seed_of("pw", 21), (2, 1, 3, 56), 12, 1, 1, "SAME", 1, "RELU6",
+                                                in_zp=-7, out_zp=5),
+    "pw-60to4-per-tensor": lambda: mg.conv2d_model(seed_of("pw", 22), (1, 3, 3, 60), 4, 1, 1, "SAME", 1, "NONE",
+                                                   per_channel=False, in_zp=1, out_zp=127),
+    "pw-64to28-s2-5x5": lambda: mg.conv2d_model(seed_of("pw", 23), (1, 5, 5, 64), 28, 1, 2, "SAME", 1, "RELU",
+                                                in_zp=-128, out_zp=-128),
+    "pw-68to8-3x1": lambda: mg.conv2d_model(seed_of("pw", 24), (1, 3, 1, 68), 8, 1, 1, "VALID", 1, "RELU", in_zp=-3),
+    # the loop form's leads ((nch - 1) % 8 chunks: 4, 7, 0) and 8-chunk passes (2, 2, 4)
+    "pw-84to12-3x3": lambda: mg.conv2d_model(seed_of("pw", 25), (1, 3, 3, 84), 12, 1, 1, "SAME", 1, "RELU6", in_zp=-128),
+    "pw-96to8-s2-5x3": lambda: mg.conv2d_model(seed_of("pw", 26), (1, 5, 3, 96), 8, 1, 2, "SAME", 1, "NONE", in_zp=6,
+                                               out_zp=-100),
+    "pw-132to16-1x3-per-tensor": lambda: mg.conv2d_model(seed_of("pw", 27), (1, 1, 3, 132), 16, 1, 1, "VALID", 1, "RELU",
+                                                         per_channel=False, in_zp=-1, out_zp=-128),
 }
 
 
@@ -934,6 +952,18 @@ def test_conv_pw_in_c8_on_core(core, tmp_path, monkeypatch):
 
     model = mg.conv2d_model(seed_of("pw", 18), (1, 5, 3, 8), 12, 1, 1, "SAME", 1, "RELU", in_zp=-2, out_zp=-60)
     exact_on_core(model, core, tmp_path, "target-pw", "pw-8to12", took)
+
+
+def test_conv_pw_models_span_the_pair_bound():
+    """The pw models above reach mf_dsp_pw_pair's widest window (in_c == PW_PAIR_MAX_IC) and the loop form just above
+    it (in_c > PW_PAIR_MAX_IC, its bound checked against the kernel's in tests/unit/test_dsp_layouts.py)."""
+    from microforge.ops.conv2d import PW_PAIR_MAX_IC
+    from microforge.frontend import load_tflite
+    ics = set()
+    for make in PW_MODELS.values():
+        g = load_tflite(make())
+        ics |= {op.inputs[0].shape[-1] for op in g.ops}
+    assert PW_PAIR_MAX_IC in ics and PW_PAIR_MAX_IC - 4 in ics and PW_PAIR_MAX_IC + 4 in ics
 
 
 def test_conv_pw_chosen():

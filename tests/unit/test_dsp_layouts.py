@@ -77,6 +77,19 @@ def test_row_bytes_agree_with_the_kernel_header():
     assert int(re.search(r"#define MF_CONV2D_ROW_BYTES (\d+)", header).group(1)) == ROW_BYTES
 
 
+def test_pw_pair_bound_agrees_with_the_kernel_header():
+    """tests/target's pw models sit on both sides of mf_dsp_pw_pair's bound (ops/conv2d.py PW_PAIR_MAX_IC), which must
+    be the kernel's."""
+    import re
+    from pathlib import Path
+
+    import microforge
+    from microforge.ops.conv2d import PW_PAIR_MAX_IC
+    header = (Path(microforge.__file__).parent / "runtime" / "dsp" / "mf_conv2d.h").read_text()
+    assert int(re.search(r"#define MF_CONV2D_PW_PAIR_MAX_IC (\d+)", header).group(1)) == PW_PAIR_MAX_IC
+    assert "k4 <= MF_CONV2D_PW_PAIR_MAX_IC" in header
+
+
 def test_seg_bytes_agree_with_the_kernel_header():
     """ops/conv2d.py sizes mf_conv2d_s8_seg's scratch from the strips the kernel's MF_CONV2D_SEG_STRIP makes."""
     import re
@@ -713,6 +726,8 @@ def test_pw_consts_give_tflm_outputs(n_out, k, out_zp, seed):
         assert groups[:, 4 * k:].copy().view("<i4").reshape(-1).tolist() == consts.reshape(-1).tolist()
         more = (consts[:, 9] >> 8) & PW_MORE                     # tested once W_b is shifted right by 8
         assert more.tolist() == [PW_MORE] * (n_out // 4 - 1) + [0]
+        assert (consts[:, 9] < 0).tolist() == [True] * (n_out // 4 - 1) + [False]   # bit 31: N of the pw stream's ASRS
+        assert (consts >= -(1 << 31)).all() and (consts < 1 << 31).all()
         xs = rng.integers(-128, 128, (40, k))
         xs[0], xs[1] = -128, 127
         xs[2] = np.where(w[1] < 0, 127, -128)                   # channel 1 at its most positive

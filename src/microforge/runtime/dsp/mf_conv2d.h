@@ -338,6 +338,9 @@ MF_KERNEL void mf_dsp_mix_expand2(int32_t *x16, const int8_t *a, const int8_t *b
 #define MF_DSP_MIX_MACS MF_DSP_MIX_MACS_AT("", "", "")
 /* The base register of x16 in the half-chunk macros below: x, or sp in mf_dsp_pw_pair (redefined around its asm). */
 #define MF_PW_X "%[x]"
+/* The byte offset of a group's constants from w in MF_DSP_PW_OUT4: 0 (w moved there by the window), or 16 * nch in
+ * mf_dsp_pw_pair (w at the group's weights: one ADD a group, after the constants). */
+#define MF_PW_CB "0"
 /* One 4-byte window chunk at byte offset O_ of x16 (16 bytes) and of the group's weights (16 bytes). */
 #define MF_DSP_MIX_HALF(O_)                                                                      \
     "ldr %[e0], [" MF_PW_X ", #" #O_ "]\n\t"                                                            \
@@ -1258,7 +1261,7 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
  * Ra - 128 for a negative one unless the activation clamps negatives, MF_NEG_CLAMPED, built in T_), >> e + 7 (E_'s
  * second byte: E_ is left shifted down by 8), saturated: TFLM's requantisation and output offset in one multiply.
  * The pw stream (MF_DSP_PW_RQD) and the first layers' groups (MF_DSP_SEG_RQD) hold them in different registers. */
-#define MF_DSP_RQD_REGS(A0_, A1_, M_, RA_, T_, E_)                                                \
+#define MF_DSP_RQD_REGS_SH(A0_, A1_, M_, RA_, T_, E_, SH_)                                            \
     ".if 2 * (%c[lo]) + 1 < %c[k]\n\t"   /* not MF_NEG_CLAMPED(lo, out offset) */                 \
     "asr %[" #T_ "], %[" #A0_ "], #31\n\tadd %[" #T_ "], %[" #RA_ "], %[" #T_ "], lsl #7\n\t"      \
     "smmla %[" #A0_ "], %[" #A0_ "], %[" #M_ "], %[" #T_ "]\n\t"                                  \
@@ -1268,9 +1271,11 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     "smmla %[" #A0_ "], %[" #A0_ "], %[" #M_ "], %[" #RA_ "]\n\t"                                 \
     "smmla %[" #A1_ "], %[" #A1_ "], %[" #M_ "], %[" #RA_ "]\n\t"                                 \
     ".endif\n\t"                                                                               \
-    "lsr %[" #E_ "], %[" #E_ "], #8\n\t"                                                         \
+    SH_ " %[" #E_ "], %[" #E_ "], #8\n\t"                                                        \
     "asr %[" #A0_ "], %[" #A0_ "], %[" #E_ "]\n\tasr %[" #A1_ "], %[" #A1_ "], %[" #E_ "]\n\t"     \
     "ssat %[" #A0_ "], #8, %[" #A0_ "]\n\tssat %[" #A1_ "], #8, %[" #A1_ "]\n\t"
+/* ... E_ shifted down by LSR */
+#define MF_DSP_RQD_REGS(A0_, A1_, M_, RA_, T_, E_) MF_DSP_RQD_REGS_SH(A0_, A1_, M_, RA_, T_, E_, "lsr")
 /* c' of a pair in mf_dsp_seg_groups: mult in e0, Ra in sa0 (sa1 free), e + 7 in e1's second byte; then clamped and
  * stored by STORE_ */
 #define MF_DSP_SEG_RQD(A0_, A1_, STORE_)                                                        \
@@ -1471,12 +1476,14 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
  * against the replicated activation bound, only when it is tighter than int8) and stored with one STR.
  * The group loop ends on a bit of the group's W_b (MF_DSP_PW_MORE, W_b >> 8). Pixel 0's out pointer lives after
  * the x16 sentinel (pixel 1's outputs are out_c further; the asm block needs all 14 registers for accumulators,
- * temporaries and the x16/weight pointers); with in_c <= 32 (windows unrolled) a pair is mf_dsp_pw_pair instead, x16
+ * temporaries and the x16/weight pointers); with in_c <= 64 (windows unrolled) a pair is mf_dsp_pw_pair instead, x16
  * read sp-relative and the out pointer in the freed register. A lone last pixel goes through mf_dsp_pw_rows1.
  * Every pair is expanded
  * before any of its outputs is written, pairs go in pixel order: the write order contract of the other
  * paths holds. Scratch: MF_CONV2D_PW_SCRATCH_BYTES. */
 #define MF_CONV2D_PW_SCRATCH_BYTES(in_c) (4 * (in_c) + 16)   /* x16, sentinel, out pointer, 2 spare words */
+/* widest in_c whose pairs go through mf_dsp_pw_pair (16 chunks unrolled; ops/conv2d.py PW_PAIR_MAX_IC) */
+#define MF_CONV2D_PW_PAIR_MAX_IC 64
 
 /* mf_dsp_mix_rows' half chunk for the window's first chunk, the accumulators starting at the group's start values
  * (ops/conv2d.py pw_consts: ma at Bm, sa at Bs, per pair; %[rq] bytes after the group's weights, w at the group): the
@@ -1503,15 +1510,19 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
  * (LDR with writeback, which also steps x) and the weight pointer stepped by the pass's first weight load
  * (post-indexed, last of its load chain so LDR pipelining is kept): no ADDs in the loop. */
 #define MF_DSP_PW_PASS                                                                           \
-    "ldr %[e1], [%[x], #4]\n\tldr %[wb], [%[w], #4]\n\tldr %[wa], [%[w]], #64\n\t" MF_DSP_MIX_MACS      \
-    MF_DSP_PW_LD(8, -56) MF_DSP_MIX_MACS MF_DSP_PW_LD(16, -48) MF_DSP_MIX_MACS MF_DSP_PW_LD(24, -40) MF_DSP_MIX_MACS \
-    MF_DSP_PW_LD(32, -32) MF_DSP_MIX_MACS MF_DSP_PW_LD(40, -24) MF_DSP_MIX_MACS MF_DSP_PW_LD(48, -16) MF_DSP_MIX_MACS \
-    MF_DSP_PW_LD(56, -8) MF_DSP_MIX_MACS
+    "ldr %[e1], [%[x], #4]\n\tldr %[wb], [%[w], #4]\n\tldr %[wa], [%[w]], #128\n\t" MF_DSP_MIX_MACS     \
+    MF_DSP_PW_LD(8, -120) MF_DSP_MIX_MACS MF_DSP_PW_LD(16, -112) MF_DSP_MIX_MACS MF_DSP_PW_LD(24, -104) MF_DSP_MIX_MACS \
+    MF_DSP_PW_LD(32, -96) MF_DSP_MIX_MACS MF_DSP_PW_LD(40, -88) MF_DSP_MIX_MACS MF_DSP_PW_LD(48, -80) MF_DSP_MIX_MACS \
+    MF_DSP_PW_LD(56, -72) MF_DSP_MIX_MACS MF_DSP_PW_LD(64, -64) MF_DSP_MIX_MACS MF_DSP_PW_LD(72, -56) MF_DSP_MIX_MACS \
+    MF_DSP_PW_LD(80, -48) MF_DSP_MIX_MACS MF_DSP_PW_LD(88, -40) MF_DSP_MIX_MACS MF_DSP_PW_LD(96, -32) MF_DSP_MIX_MACS \
+    MF_DSP_PW_LD(104, -24) MF_DSP_MIX_MACS MF_DSP_PW_LD(112, -16) MF_DSP_MIX_MACS MF_DSP_PW_LD(120, -8) MF_DSP_MIX_MACS
 /* The group's window: x16 and weights from x and w, 8 accumulators out; x left at the sentinel, w at the group's
  * constants. The first chunk starts the accumulators from the group's start values (MF_DSP_PW_HALF0, MF_PW7_HALF0;
- * without it, ini 0, MF_DSP_PW_START loads them), then nch % 4 leading chunks, then passes of 4 (the code of
- * mf_dsp_mix_rows' size). M4/M33: each half chunk's four loads back to back (LDR pipelining), the pass check
- * loading the next pass's first word. */
+ * without it, ini 0, MF_DSP_PW_START loads them), then (nch - 1) % 8 leading chunks (one, two, four), then passes of 8
+ * (each pass's check, sentinel load, compare and taken branch, costs about 5 cycles on the M4: passes of 8 instead of
+ * 4 took vww's in_c 128 and 256 layers 1.7-2.0% lower on the M4, 1.9-2.3% on the M7, about 0.5-0.9 KB more code a
+ * layer). M4/M33: each half chunk's four loads back to back (LDR pipelining), the pass check loading the next pass's
+ * first word. */
 /* Every accumulator from its pair's start value (pw_consts: ma at Bm, sa at Bs), w at the group. */
 #define MF_DSP_PW_START                                                                          \
     "ldr %[ma0], [%[w], #%c[rq]]\n\tldr %[ma1], [%[w], #%c[rq]]\n\t"                            \
@@ -1530,7 +1541,7 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
     ".if %c[loop]\n\t"   /* e0 of each pass is loaded by the check before it (MF_DSP_PW_PASS) */  \
     "ldr %[e0], [%[x], #16 * %c[lead]]!\n"                                                        \
     "1:\n\t" MF_DSP_PW_PASS                                                                      \
-    "ldr %[e0], [%[x], #64]!\n\tcmp %[e0], #0x80808080\n\tbne 1b\n\t"                              \
+    "ldr %[e0], [%[x], #128]!\n\tcmp %[e0], #0x80808080\n\tbne 1b\n\t"                             \
     ".else\n\tadds %[x], #16 * %c[lead]\n\t.endif\n\t"
 /* M7 (dual issue): software pipelined, every load and SXTB16 next to an SMLAD. A half chunk at O_ finds its
  * first x16 word in e0 and raw weight word in wa (loaded by the half before it, after their last reads there)
@@ -1574,7 +1585,8 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
     ".if %c[lead]\n\tadds %[x], #16 * %c[lead]\n\tadds %[w], #16 * %c[lead]\n\t.endif\n\t"          \
     ".if %c[loop]\n"                                                                            \
     "1:\n\t" MF_PW7_CHUNK(0) MF_PW7_CHUNK(16) MF_PW7_CHUNK(32) MF_PW7_CHUNK(48)                   \
-    "adds %[x], #64\n\tadds %[w], #64\n\tcmp %[e0], #0x80808080\n\tbne 1b\n\t"                      \
+    MF_PW7_CHUNK(64) MF_PW7_CHUNK(80) MF_PW7_CHUNK(96) MF_PW7_CHUNK(112)                           \
+    "adds %[x], #128\n\tadds %[w], #128\n\tcmp %[e0], #0x80808080\n\tbne 1b\n\t"                    \
     ".endif\n\t"
 #if defined(MF_TARGET_M7)
 #define MF_DSP_PW_WINDOW MF_DSP_PW_WINDOW_M7
@@ -1584,27 +1596,30 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
 /* A pair's constants (ops/conv2d.py pw_consts) at byte O_ of w (the group's constants): c's m2 to e1, W (c's -shift-1
  * in its low byte, c''s e + 7 in the next) to wa, c''s Ra to e0 and mult to wb; one load chain. */
 #define MF_DSP_PW_CONSTS(O_)                                                                     \
-    "ldr %[e1], [%[w], #" #O_ "]\n\tldr %[wa], [%[w], #" #O_ " + 4]\n\t"                          \
-    "ldr %[e0], [%[w], #" #O_ " + 8]\n\tldr %[wb], [%[w], #" #O_ " + 12]\n\t"
+    "ldr %[e1], [%[w], #" MF_PW_CB " + " #O_ "]\n\tldr %[wa], [%[w], #" MF_PW_CB " + " #O_ " + 4]\n\t"      \
+    "ldr %[e0], [%[w], #" MF_PW_CB " + " #O_ " + 8]\n\tldr %[wb], [%[w], #" MF_PW_CB " + " #O_ " + 12]\n\t"
 /* c (accumulators A0_, A1_: its value, bias in): MF_DSP_RQ2 with m2 in e1, -shift-1 in wa's low byte */
 #define MF_DSP_PW_RQ(A0_, A1_) MF_DSP_RQ2(A0_, A1_, e1, wa)
 /* c' (A0_, A1_: 256 times its value): MF_DSP_RQD_REGS with mult in wb, Ra in e0 (e1 free), e + 7 in wa's second byte */
 #define MF_DSP_PW_RQD(A0_, A1_) MF_DSP_RQD_REGS(A0_, A1_, wb, e0, e1, wa)
+/* ... for the group's last pair: W_b shifted down by ASRS, whose N flag is W_b's bit 31, set (pw_consts) when another
+ * group follows: the group loop's condition, no TST */
+#define MF_DSP_PW_RQD_LAST(A0_, A1_) MF_DSP_RQD_REGS_SH(A0_, A1_, wb, e0, e1, wa, "asrs")
 
 /* A group's 8 outputs from its accumulators (started at the group's start values, so sa = c's accumulator and
- * ma - sa = 256 times c''s) and its constants at w + 16 (w left at the next group): per pair c from sa (MF_DSP_PW_RQ),
- * c' from ma - sa (MF_DSP_PW_RQD), both pixels; then pixel 0's 4 outputs packed into sa0, pixel 1's into sa1, clamped 4
- * at a time when the activation is tighter than int8; the flags say whether another group follows (W_b's bit, in wa
- * shifted). LD_ (the out pointer's load into wb, free here, or nothing) issues between two BFIs (a pair on the M7),
- * and sa0 is finished last, so the caller's first store (sa1's) pairs with its last instruction. */
+ * ma - sa = 256 times c''s) and its constants at w + MF_PW_CB (w left at the next group): per pair c from sa
+ * (MF_DSP_PW_RQ), c' from ma - sa (MF_DSP_PW_RQD), both pixels; then pixel 0's 4 outputs packed into sa0, pixel 1's
+ * into sa1, clamped 4 at a time when the activation is tighter than int8; N says whether another group follows
+ * (W_b's bit 31, MF_DSP_PW_RQD_LAST: the callers end on BMI; no instruction after it sets flags). Pair a's outputs are packed before pair b's constants are loaded, so LD_ (the out
+ * pointer's load into ma0, free then, or nothing) ends that load chain (one cycle on the M4, not two), and sa0 is
+ * finished last, so the caller's first store (sa1's) pairs with its last instruction. */
 #define MF_DSP_PW_OUT4(LD_)                                                                       \
     "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"                                 \
     "sub %[mb0], %[mb0], %[sb0]\n\tsub %[mb1], %[mb1], %[sb1]\n\t"                                 \
     MF_DSP_PW_CONSTS(16) MF_DSP_PW_RQ(sa0, sa1) MF_DSP_PW_RQD(ma0, ma1)   /* channels 0, 1 */        \
-    MF_DSP_PW_CONSTS(32) MF_DSP_PW_RQ(sb0, sb1) MF_DSP_PW_RQD(mb0, mb1)   /* channels 2, 3 */        \
-    "add %[w], %[w], #48\n\t"                                                                    \
-    "tst %[wa], #" MF_DSP_PW_MORE "\n\t"   /* Z clear: another group follows (kept to the group's branch) */ \
-    "bfi %[sa1], %[ma1], #8, #8\n\t" LD_ "bfi %[sa0], %[ma0], #8, #8\n\t"                           \
+    "bfi %[sa1], %[ma1], #8, #8\n\tbfi %[sa0], %[ma0], #8, #8\n\t"                                \
+    MF_DSP_PW_CONSTS(32) LD_ MF_DSP_PW_RQ(sb0, sb1) MF_DSP_PW_RQD_LAST(mb0, mb1)   /* channels 2, 3 */ \
+    "add %[w], %[w], #" MF_PW_CB " + 48\n\t"                                                     \
     "bfi %[sa1], %[sb1], #16, #8\n\tbfi %[sa0], %[sb0], #16, #8\n\t"                               \
     "bfi %[sa1], %[mb1], #24, #8\n\tbfi %[sa0], %[mb0], #24, #8\n\t"                               \
     ".if %c[clo]\n\tmov %[e0], #((%c[lo]) & 0xff) * 0x01010101\n\t"                               \
@@ -1704,8 +1719,8 @@ MF_KERNEL const int8_t *mf_dsp_pw_pixel(const mf_conv2d_params_t *p, const int8_
     return in + ((b * p->in_h + oy * p->stride_h) * p->in_w + ox * p->stride_w) * p->in_c;
 }
 
-/* A pixel pair of a layer whose windows take at most 8 chunks (in_c <= 32: MF_DSP_PW_WINDOW's unrolled "ini" form, no
- * loop), all in one asm block: sp moved down by a frame that holds the pair's x16 (mf_dsp_mix_expand2's layout, 16 bytes
+/* A pixel pair of a layer whose windows take at most 16 chunks (in_c <= MF_CONV2D_PW_PAIR_MAX_IC: MF_DSP_PW_WINDOW's
+ * unrolled "ini" form, no loop), all in one asm block: sp moved down by a frame that holds the pair's x16 (mf_dsp_mix_expand2's layout, 16 bytes
  * a chunk) and the out pointer's end, the two pixels widened into it (MF_PW_EXP4), then every group: its window read
  * sp-relative (MF_PW_X "sp": immediate offsets from a register that needs no reload), MF_DSP_PW_OUT4, both pixels'
  * words stored through the out pointer, which stays in a register (the x16 pointer's, free here); sp restored at the
@@ -1734,6 +1749,8 @@ MF_KERNEL void mf_dsp_pw_pair(const int8_t *pa, const int8_t *pb, const int32_t 
     int32_t mb0, mb1, sa0, sa1, sb0, sb1, e0, e1, wa, wb;
 #undef MF_PW_X
 #define MF_PW_X "sp"
+#undef MF_PW_CB
+#define MF_PW_CB "16 * %c[nch]"
 #if defined(MF_TARGET_M7)
 #define MF_PW_WIN_CHUNK(J_) ".if " #J_ " < %c[nch]\n\t" MF_PW7_CHUNK(16 * J_) ".endif\n\t"
 #define MF_PW_WIN_HEAD MF_PW7_HALF0 MF_PW7_HALF(8, MF_PW_SMLAD)
@@ -1744,12 +1761,13 @@ MF_KERNEL void mf_dsp_pw_pair(const int8_t *pa, const int8_t *pb, const int32_t 
     __asm__ volatile(
         "sub sp, sp, #%c[fr]\n\t"
         MF_PW_EXP4("0") ".if %c[nch] > 4\n\t" MF_PW_EXP4("4") ".endif\n\t"
+        ".if %c[nch] > 8\n\t" MF_PW_EXP4("8") ".endif\n\t" ".if %c[nch] > 12\n\t" MF_PW_EXP4("12") ".endif\n\t"
         "2:\n\t" MF_PW_WIN_HEAD MF_PW_WIN_CHUNK(1) MF_PW_WIN_CHUNK(2) MF_PW_WIN_CHUNK(3) MF_PW_WIN_CHUNK(4)
-        MF_PW_WIN_CHUNK(5) MF_PW_WIN_CHUNK(6) MF_PW_WIN_CHUNK(7)
-        "adds %[w], #16 * %c[nch]\n\t"
+        MF_PW_WIN_CHUNK(5) MF_PW_WIN_CHUNK(6) MF_PW_WIN_CHUNK(7) MF_PW_WIN_CHUNK(8) MF_PW_WIN_CHUNK(9)
+        MF_PW_WIN_CHUNK(10) MF_PW_WIN_CHUNK(11) MF_PW_WIN_CHUNK(12) MF_PW_WIN_CHUNK(13) MF_PW_WIN_CHUNK(14) MF_PW_WIN_CHUNK(15)
         MF_DSP_PW_OUT4("")
         "str %[sa1], [%[o], #%c[oc]]\n\tstr %[sa0], [%[o]], #4\n\t"
-        "bne 2b\n\t"
+        "bmi 2b\n\t"
         "add sp, sp, #%c[fr]"
         : [ma0] "+r"(ma0), [ma1] "+r"(ma1), [mb0] "=&r"(mb0), [mb1] "=&r"(mb1),
           [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
@@ -1762,16 +1780,18 @@ MF_KERNEL void mf_dsp_pw_pair(const int8_t *pa, const int8_t *pb, const int32_t 
 #undef MF_PW_WIN_HEAD
 #undef MF_PW_X
 #define MF_PW_X "%[x]"
+#undef MF_PW_CB
+#define MF_PW_CB "0"
 }
 
 MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int8_t *buf)
 {
     const int32_t oc = p->out_c, k4 = p->in_c;
     const int32_t n_pix = p->batches * p->out_h * p->out_w, nch = k4 / 4;
-    /* up to 8 chunks: mf_dsp_pw_pair; more: the first chunk (ini: SMUAD starts the accumulators, no zeroing), then
-     * (nch - 1) % 4 leading chunks as .if picks, then passes of 4 until the sentinel (MF_DSP_PW_WINDOW_M4) */
-    const int32_t ini = 1, r = (nch - 1) % 4;
-    const int32_t one = (r & 1) != 0, two = (r & 2) != 0, four = 0, lead = ini + r;
+    /* up to 16 chunks: mf_dsp_pw_pair; more: the first chunk (ini: the group's starts), then (nch - 1) % 8 leading
+     * chunks as .if picks, then passes of 8 until the sentinel (MF_DSP_PW_WINDOW_M4) */
+    const int32_t ini = 1, r = (nch - 1) % 8;
+    const int32_t one = (r & 1) != 0, two = (r & 2) != 0, four = (r & 4) != 0, lead = ini + r;
     int32_t *x16 = (int32_t *)buf;
     x16[k4] = (int32_t)0x80808080;   /* the window loop's end (as in mf_dsp_mix_rows) */
     for (int32_t i = 0; i < n_pix; i += 2) {
@@ -1780,7 +1800,7 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
             mf_dsp_pw_rows1(x16, k4, p->weights, p->out_offset, p->act_min, p->act_max, out + i * oc, 4);
             break;
         }
-        if (nch <= 8) {
+        if (k4 <= MF_CONV2D_PW_PAIR_MAX_IC) {
             mf_dsp_pw_pair(mf_dsp_pw_pixel(p, in, i), mf_dsp_pw_pixel(p, in, i + 1), k4, p->weights, oc, p->out_offset,
                            p->act_min, p->act_max, out + i * oc);
             continue;
@@ -1792,10 +1812,10 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
         const int8_t *w = p->weights;
         __asm__ volatile(
             "2:\n\t" MF_DSP_PW_WINDOW
-            MF_DSP_PW_OUT4("ldr %[wb], [%[x], #4]\n\t")
-            "str %[sa1], [%[wb], #%c[oc]]\n\tstr %[sa0], [%[wb]], #4\n\tsub %[x], %[x], #4 * %c[k4]\n\t"
-            "str %[wb], [%[x], #4 * %c[k4] + 4]\n\t"
-            "bne 2b"
+            MF_DSP_PW_OUT4("ldr %[ma0], [%[x], #4]\n\t")
+            "str %[sa1], [%[ma0], #%c[oc]]\n\tstr %[sa0], [%[ma0]], #4\n\tsub %[x], %[x], #4 * %c[k4]\n\t"
+            "str %[ma0], [%[x], #4 * %c[k4] + 4]\n\t"
+            "bmi 2b"
             : [ma0] "=&r"(ma0), [ma1] "=&r"(ma1), [mb0] "=&r"(mb0), [mb1] "=&r"(mb1),
               [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
               [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [x] "+r"(x), [w] "+r"(w)
@@ -1836,9 +1856,9 @@ MF_KERNEL void mf_dsp_rowpw_pair(const int16_t *x16, const int32_t k4, const int
                      ".if %c[loop]\n\tadds %[w], #12\n\t.endif\n\t"
                      "sub %[x], %[x], #4 * %c[nw] - 4 * %c[loop]\n\t"
 #endif
-                     MF_DSP_PW_OUT4("ldr %[wb], %[o]\n\t")
-                     "str %[sa1], [%[wb], #%c[oc]]\n\tstr %[sa0], [%[wb]], #4\n\tstr %[wb], %[o]\n\t"
-                     "bne 2b"
+                     MF_DSP_PW_OUT4("ldr %[ma0], %[o]\n\t")
+                     "str %[sa1], [%[ma0], #%c[oc]]\n\tstr %[sa0], [%[ma0]], #4\n\tstr %[ma0], %[o]\n\t"
+                     "bmi 2b"
                      : [ma0] "=&r"(ma0), [ma1] "=&r"(ma1), [mb0] "=&r"(mb0), [mb1] "=&r"(mb1),
                        [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
                        [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [x] "+r"(x), [w] "+r"(w),
