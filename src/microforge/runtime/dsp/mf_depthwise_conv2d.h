@@ -576,19 +576,19 @@ MF_KERNEL void mf_dw_rows_channel_c(const mf_depthwise_conv2d_params_t *p, const
 /* The M7 quad loop's last row and requantisation, MF_NEG_CLAMPED (no sign correction, so in place: SMMLAR into the
  * sum's own register): m, e, rnd loaded into A, P, B as the row's MACs free them (out_x and out_x+1 complete first),
  * then each output's SMMLAR as soon as its sum is complete and its ASR, SSAT and STRB (ST0..ST3, then ADD: the output
- * step) beside the other MACs, so that few instructions issue alone: 18 cycles from the row's first MAC to the loop
- * branch where MF_DW_ROWS_ROW_M7 and MF_DW_ROWS_RQ4_STEP take 21. */
+ * step) beside the other MACs, so that few instructions issue alone; the loop test beside the third MAC (r is final
+ * since the first row; nothing after it sets the flags), so the branch issues beside the last store: 17 cycles from
+ * the row's first MAC to the loop branch where MF_DW_ROWS_ROW_M7 and MF_DW_ROWS_RQ4_STEP take 21. */
 #define MF_DW_ROWS_ROW2_RQ_M7(ST0, ST1, ST2, ST3, ADD) \
     "smlad %[a0], %[A], %[P], %[a0]\n\tsmlatb %[a1], %[A], %[P], %[a1]\n\tldr %[A], [%[k], #28]\n\t" \
-    "smlad %[a2], %[B], %[P], %[a2]\n\tsmlatb %[a3], %[B], %[P], %[a3]\n\tldr %[P], [%[k], #36]\n\t" \
+    "smlad %[a2], %[B], %[P], %[a2]\n\tcmp %[r], %[end]\n\tsmlatb %[a3], %[B], %[P], %[a3]\n\tldr %[P], [%[k], #36]\n\t" \
     "smlabt %[a0], %[B], %[Q], %[a0]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\tldr %[B], [%[k], #32]\n\t" \
     "smmlar %[a0], %[a0], %[A], %[B]\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\tasr %[a0], %[a0], %[P]\n\t" \
     "smmlar %[a1], %[a1], %[A], %[B]\n\tssat %[a0], #8, %[a0]\n\t" \
     "smlad %[a3], %[C], %[Q], %[a3]\n\tasr %[a1], %[a1], %[P]\n\t" \
     "smmlar %[a2], %[a2], %[A], %[B]\n\tssat %[a1], #8, %[a1]\n\t" \
     "smmlar %[a3], %[a3], %[A], %[B]\n\t" ST0 "asr %[a2], %[a2], %[P]\n\t" ST1 \
-    "asr %[a3], %[a3], %[P]\n\tssat %[a2], #8, %[a2]\n\tssat %[a3], #8, %[a3]\n\t" ST2 ST3 ADD \
-    "cmp %[r], %[end]\n\tbne 1b\n\t"
+    "asr %[a3], %[a3], %[P]\n\tssat %[a2], #8, %[a2]\n\tssat %[a3], #8, %[a3]\n\t" ST2 ST3 ADD "bne 1b\n\t"
 #define MF_DW_ROWS_ROW2(OA, OB, MP, MQ) \
     "ldr %[A], [%[r], " OA "]\n\tldr %[B], [%[r], " OB "]\n\tldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
     "smlad %[a0], %[A], %[P], %[a0]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
