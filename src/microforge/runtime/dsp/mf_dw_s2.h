@@ -371,7 +371,8 @@ MF_KERNEL void mf_dw_s2_widen(const mf_depthwise_conv2d_params_t *p, const int8_
             d[j * PL + x] = src[x * C + j];
 }
 
-MF_KERNEL void mf_dw_rows_build(const int32_t *g, int32_t *kb, int32_t nrot, int32_t compact, int32_t zp);  /* below */
+MF_KERNEL void mf_dw_rows_build(const int32_t *g, int32_t *kb, int32_t nrot, int32_t compact, int32_t zp,
+                              int32_t ush);  /* below */
 
 /* One output row of a group: channel by channel (weights k, 10 words a channel, the group's nc channels), the planes'
  * rows at r (plane row 0, 1, 2 at r, r + WP, r + 2 WP halfwords; channel j's planes PL halfwords after channel j - 1's),
@@ -414,7 +415,7 @@ MF_KERNEL void mf_dw_s2_rows(const mf_depthwise_conv2d_params_t *p, const int8_t
             const int32_t nc = C - c0 < 4 ? C - c0 : 4;
             int8_t *o = out_b + c0;
             mf_dw_rows_build(p->wr + (full ? MF_DW_ROWS_GW : MF_DW_ROWS_GWC) * (c0 >> 2), kb,
-                             full ? 1 : p->out_h < 3 ? p->out_h : 3, !full, p->out_offset);
+                             full ? 1 : p->out_h < 3 ? p->out_h : 3, !full, p->out_offset, 0);   /* stride_w 2: no layer shift (ush) */
             if (full) {
                 for (int32_t i = 0; i < NR; ++i)
                     if (c0 == 0 || (i - p->pad_top >= 0 && i - p->pad_top < p->in_h))
