@@ -41,6 +41,12 @@ OUTER_MAX_TAPS = 9
 OUTER_MIN_PIXELS = 12
 
 
+# the row path's one layer shift (_rows_ushift) in a row pipeline's band calls, which build their groups' scaled words
+# once a band: from this many outputs a row (4-output blocks saving 2 cycles each on the M7, 5 on the M4, against about
+# 50 cycles a group's build)
+USH_BAND_MIN_OUT_W = 16
+
+
 class DepthwiseConv2D(OpDef):
     type = OpType.DEPTHWISE_CONV_2D
     kernel_headers = ("mf_depthwise_conv2d.h",)
@@ -356,14 +362,15 @@ class DepthwiseConv2D(OpDef):
         own shift instead of SMMLAR, ASR by e and SSAT, one instruction and the e load fewer an output), or 0. Each
         channel's sums become 2^k * acc, k = E - e + 1 >= 2 (E = max e + 1), which the requantisation's nested floors
         divide out exactly (see there). Taken when only the 4-output loop runs (stride_w 1, out_w % 4 == 0, no
-        activation clamp, MF_NEG_CLAMPED: act range -128..127 and out_zp -128, the assembly's offsets in range), not in
-        a row pipeline's band calls (each builds its groups' words again), and the scaled words fit: 2^k |w| in int16,
+        activation clamp, MF_NEG_CLAMPED: act range -128..127 and out_zp -128, the assembly's offsets in range), in a
+        row pipeline's band calls (each builds its groups' words again) only on rows of USH_BAND_MIN_OUT_W outputs or
+        more, and the scaled words fit: 2^k |w| in int16,
         2^k |acc| < 2^31, E <= 22 (rnd' and SMMLA's sum inside int32)."""
         x, y, o = op.inputs[0], op.outputs[0], op.options
         c, ow = x.shape[3], y.shape[2]
         wp = DepthwiseConv2D.rows_pitch(op)
         if (o["stride_w"] != 1 or ow % 4 or lo != -128 or hi != 127 or out_zp != -128 or 5 * c > 4095
-                or 4 * wp + 12 > 4095 or o.get("disjoint") or "ring" in o):
+                or 4 * wp + 12 > 4095 or ((o.get("disjoint") or "ring" in o) and ow < USH_BAND_MIN_OUT_W)):
             return 0
         e = -shift.astype(np.int64)
         big = int(e.max()) + 1
