@@ -53,6 +53,8 @@
  *   group, each group's weights built again per band; outputs go to a staging copy of the band, copied to the
  *   output once the band has read all its input, so the output may overlap the input by the lead
  *   ops/depthwise_conv2d.py _rows_lead declares (about one input row for stride 1).
+ * With p->ush (ops/depthwise_conv2d.py _rows_ushift: the 4-output loop alone, direct order) the layer has one shift E:
+ * sums scaled by 2^(E-e+1) per channel, SMMLA and SSAT's own shift instead of SMMLAR, ASR and SSAT (MF_DW_ROWS_RQU).
  */
 #ifndef MF_DEPTHWISE_CONV2D_H
 #define MF_DEPTHWISE_CONV2D_H
