@@ -186,6 +186,17 @@ OP_MODELS = {
                                          (3, 20, 1, "SAME", "NONE", 3, None), (11, 11, 13, "SAME", "NONE", -128, 9),
                                          (8, 22, 4, "SAME", "RELU6", -128, None), (10, 15, 7, "VALID", "RELU", 2, None),
                                          (9, 18, 5, "SAME", "RELU", -9, None), (7, 16, 3, "SAME", "NONE", 11, -7))},
+    # the row path's one layer shift (ops/depthwise_conv2d.py _rows_ushift: 4-output blocks only, MF_NEG_CLAMPED with
+    # out_zp -128, the direct order): SMMLA and SSAT's own shift on 2^k-scaled sums; the ring and full planes, channel
+    # tails (1, 3), out_w 4..16, the output steps (one post-indexed store, two: 2C <= 255 < 4C, an ADD: C >= 128); VALID
+    # (and SAME on 2 rows) so that a one-op model's output trails its input and the order is direct
+    **{f"dw-rows-ush-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}": (
+        lambda h=h, w=w, c=c, pad=pad, act=act, zi=zi: mg.depthwise_model(
+            seed_of("tdru", h, w, c), (1, h, w, c), 1, 3, 1, pad, 1, act, in_zp=zi, out_zp=-128))
+       for h, w, c, pad, act, zi in ((10, 10, 7, "VALID", "RELU", -5), (9, 14, 13, "VALID", "RELU", -128),
+                                     (3, 18, 3, "VALID", "NONE", -7), (2, 16, 4, "SAME", "NONE", 9),
+                                     (6, 6, 5, "VALID", "NONE", 3), (5, 6, 67, "VALID", "RELU", -128),
+                                     (4, 6, 131, "VALID", "NONE", 2))},
     "dw-rows-s1x2-c5": lambda: mg.depthwise_model(24, (1, 5, 34, 5), 1, 3, (1, 2), "SAME", 1, "NONE", in_zp=-6),
     # full planes at stride_h 2 (mf_dw_rows_full: output row oy from plane rows 2 * oy + 0, 1, 2), a channel tail
     "dw-rows-s2x1-full-c5": lambda: mg.depthwise_model(26, (1, 4, 7, 5), 1, 3, (2, 1), "SAME", 1, "NONE", in_zp=-7),
@@ -333,6 +344,16 @@ def test_dw_rows_path_taken(name, core, monkeypatch):
     model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
     assert ".rows = 1" in model_c
     assert (".stride_w = 2" in model_c) == ("-s2-" in name or "s1x2" in name)
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", [n for n in OP_MODELS if n.startswith("dw-rows-ush-")])
+def test_dw_rows_ush_taken(name, core):
+    """The dw-rows-ush models above (run on every core by test_op_on_core) take the row path's one layer shift
+    (ops/depthwise_conv2d.py _rows_ushift): a shift E >= 2 in the params, the direct order at stride_w 1."""
+    model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
+    field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
+    assert ".rows = 1" in model_c and field("direct") == 1 and field("stride_w") == 1 and 2 <= field("ush") <= 22
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
