@@ -171,7 +171,7 @@ MF_KERNEL void mf_depthwise_conv2d_s8_cols(const mf_depthwise_conv2d_params_t *p
         int8_t *out_b = out + b * p->out_h * OW * C;
         for (int32_t c0 = 0; c0 < C; c0 += 4) {
             const int32_t nc = C - c0 < 4 ? C - c0 : 4;
-            mf_dw_rows_build(p->wr + MF_DW_ROWS_GWC * (c0 >> 2), kb, 1, 1, p->out_offset);
+            mf_dw_rows_build(p->wr + MF_DW_ROWS_GWC * (c0 >> 2), kb, 1, 1, p->out_offset, 0);   /* no layer shift: ops gives the column path none */
             for (int32_t j = 0; j < nc; ++j) {
                 const int32_t *k = kb + 10 * j;
                 int8_t *o = out_b + c0 + j;
