@@ -787,6 +787,13 @@ SEG_MODELS = {
                                                     in_zp=1),
     "seg-3x3-c3to4-strips-s2": lambda: mg.conv2d_model(seed_of("sg", 12), (1, 5, 193, 3), 4, 3, 2, "SAME", 1, "NONE",
                                                        in_zp=-128),
+    # a lone last row (odd out_h: neighbouring outputs paired, mf_dsp_seg_row1) in each of two batches, odd outputs
+    # from the shifted copy, a lone last output, odd out_c
+    "seg-lone-3x3-c3to13-batch2": lambda: mg.conv2d_model(seed_of("sg", 19), (2, 5, 7, 3), 13, 3, 1, "SAME", 1, "RELU",
+                                                          in_zp=-128, out_zp=-3),
+    # the same with whole groups (mf_dsp_seg_groups) and several strips per row (short even strips, a last odd one)
+    "seg-lone-3x3-c3to8-strips": lambda: mg.conv2d_model(seed_of("sg", 20), (2, 3, 131, 3), 8, 3, 1, "SAME", 1, "NONE",
+                                                         in_zp=6),
 }
 
 
@@ -803,8 +810,31 @@ def test_conv_seg_on_core(name, core, tmp_path, monkeypatch):
             sw, ow = (1, 131) if "-s2" not in name else (2, 97)
             assert conv2d.seg_strip(dict(stride_h=1, k_h=3, k_w=3, in_c=3, stride_w=sw, out_w=ow)) < ow
         assert ("-1row-" in name) == (".out_h = 1," in model_c)
+        if "-lone-" in name:
+            assert int(re.search(r"\.out_h = (\d+),", model_c).group(1)) % 2 == 1
 
     exact_on_core(SEG_MODELS[name](), core, tmp_path, "target-seg", name, took)
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+def test_conv_seg_lone_row_pairs_neighbours(core, tmp_path):
+    """A lone last output row (odd out_h) goes through mf_dsp_seg_row1, neighbouring outputs paired, instead of a row
+    pair with an unstored second row: its window is a second instance of the unrolled window (pixel 1 at another
+    immediate offset), so the layer's compiled code holds twice the SMLADs of the same layer with an even out_h (one
+    instance: the row pairs')."""
+    import subprocess
+    cpu = {"m4": "cortex-m4", "m7": "cortex-m7", "m33": "cortex-m33"}[core]
+    smlads = {}
+    for in_h in (19, 21):   # kws' first layer on 19 and 21 rows: out_h 10 and 11
+        cm = compile_model(mg.conv2d_model(seed_of("sg-lone", in_h), (1, in_h, 10, 1), 64, (10, 4), 2, "SAME", 1, "RELU",
+                                           in_zp=3), target=core)
+        assert ".mix = 5" in cm.files["model.c"] and f".out_h = {(in_h + 1) // 2}," in cm.files["model.c"]
+        d = tmp_path / f"{core}-{in_h}"
+        cm.write(d)
+        text = subprocess.run(["arm-none-eabi-gcc", "-S", "-O2", "-o", "-", f"-mcpu={cpu}", "-mthumb", f"-I{d}",
+                               str(d / "model.c")], check=True, capture_output=True, text=True).stdout
+        smlads[in_h] = len(re.findall(r"\bsmlad\b", text))
+    assert smlads[19] > 0 and smlads[21] == 2 * smlads[19], smlads
 
 
 # DSP 1x1 convolutions with 8 input channels (mf_conv2d_s8_c1): runs of 48 pixels (several runs and a short last

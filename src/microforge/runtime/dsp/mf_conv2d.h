@@ -983,10 +983,10 @@ MF_KERNEL void mf_conv2d_s8_rowmix(const mf_conv2d_params_t *p, const int8_t *in
  * arithmetic, MF_DSP_MIX_MACS). Segments start at whole words: with stride_w * in_c even every start is even;
  * else (stride_w and in_c odd) odd columns read a second copy of the rows widened one value further on. A pair's
  * window is one unrolled asm block whose every offset (ky * row stride + 4 * word, pixel 1 stride_h rows further)
- * is an immediate; its outputs go through the 2x4 block's tail (mf_dsp_mix_out). A lone last row (odd out_h)
- * computes the row below it too (its input rows past the image read as padding), whose outputs go to spare bytes
- * after the rows; a single output row (the row pipeline's bands) pairs neighbouring outputs instead (pixel 1 the
- * next column: stride_w * in_c values further, or in the copy); a row pair whose second row's outputs could overwrite input still to be read stages that row
+ * is an immediate; its outputs go through the 2x4 block's tail (mf_dsp_mix_out). A single output row (the row
+ * pipeline's bands) and a lone last row (odd out_h) pair neighbouring outputs instead (mf_dsp_seg_row1: pixel 1 the
+ * next column, stride_w * in_c values further or in the copy; a lone last output's neighbour goes to spare bytes
+ * after the rows); a row pair whose second row's outputs could overwrite input still to be read stages that row
  * there (below).
  * Exact for the reasons mf_dsp_mix_rows is: the same products summed in another order, in int32 without overflow.
  * A strip's inputs are all read before any of its outputs is written and strips go in output order.
@@ -1383,8 +1383,35 @@ MF_KERNEL void mf_dsp_seg_rows(const int16_t *x, const int32_t kh, const int32_t
     }
 }
 
+/* One output row of the mix = 5 convolution, its windows' rows from input row iy0 of image in_b, outputs at o: pairs
+ * of neighbouring outputs (pixel 1 the next column: stride_w * in_c values further, or in the copy), strips of an
+ * even count but a whole row (a lone last output's neighbour then reads up to stride_w * in_c values past its rows:
+ * whatever the next, unused, rows hold; stored to the spare bytes). Only k_h rows are widened, where a row pair
+ * widens stride_h + k_h: the row pipeline's one-row bands and a lone last row (odd out_h), which a row pair would
+ * compute with a second row of padding, its windows as many as the row's and none stored. */
+MF_KERNEL void mf_dsp_seg_row1(const mf_conv2d_params_t *p, const int8_t *in_b, const int32_t iy0, int8_t *o,
+                               int8_t *spare, int16_t *x16, const int32_t strip, const int32_t row)
+{
+    const int32_t oc = p->out_c, ic = p->in_c, sw = p->stride_w, kh = p->k_h;
+    const int32_t n_rows = p->stride_h + kh, two_copies = MF_CONV2D_SEG_COPIES(sw, ic) == 2;
+    const int32_t nf = p->k_w * ic / 2, odd = p->k_w * ic & 1;
+    const int32_t hs = strip == p->out_w ? strip : strip & ~1;
+    const int32_t dh = two_copies ? 2 * (n_rows * row + sw * ic + 1) : 2 * sw * ic;   /* odd outputs: the copy */
+    for (int32_t ox = 0; ox < p->out_w; ox += hs) {
+        const int32_t n_o = p->out_w - ox < hs ? p->out_w - ox : hs;
+        const int32_t c0 = ox * sw - p->pad_left, nc = (((n_o + 1) & ~1) - 1) * sw + p->k_w;
+        for (int32_t r = 0; r < kh; ++r) {
+            if (two_copies) mf_dsp_seg_row2(p, in_b, iy0 + r, c0, nc, x16 + r * row, x16 + (n_rows + r) * row + 1);
+            else mf_dsp_seg_row(p, in_b, iy0 + r, c0, nc, x16 + r * row);
+        }
+        for (int32_t q = 0; q < n_o; q += 2, o += 2 * oc)
+            mf_dsp_seg_rows(x16 + q * sw * ic, kh, nf, odd, 2 * row, dh, p->weights, oc, p->out_offset,
+                            p->act_min, p->act_max, o, q + 1 < n_o ? o + oc : spare);
+    }
+}
+
 /* The mix = 5 convolution (above): per output row pair and strip, the widened rows (and their shifted copy), then
- * the strip's columns. */
+ * the strip's columns; a single or lone last output row through mf_dsp_seg_row1. */
 MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int8_t *buf)
 {
     const int32_t oc = p->out_c, ic = p->in_c, sw = p->stride_w, sh = p->stride_h, kh = p->k_h;
@@ -1396,28 +1423,6 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
     int8_t *const spare = buf + 2 * MF_CONV2D_SEG_COPIES(sw, ic) * n_rows * row;   /* MF_CONV2D_SEG_SPARE bytes */
     const uintptr_t i1 = (uintptr_t)(in + p->batches * p->in_h * p->in_w * ic);   /* the input's end */
     int16_t *x16 = (int16_t *)(void *)buf;
-    if (p->out_h == 1) {   /* one output row (row pipeline bands): pairs of neighbouring outputs, strips of an even
-                            * count but a whole row (a lone last output's neighbour then reads up to stride_w * in_c
-                            * values past its rows: whatever the next, unused, rows hold; not stored) */
-        const int32_t hs = strip == p->out_w ? strip : strip & ~1;
-        const int32_t dh = two_copies ? 2 * (n_rows * row + sw * ic + 1) : 2 * sw * ic;   /* odd outputs: the copy */
-        for (int32_t b = 0; b < p->batches; ++b) {
-            const int8_t *in_b = in + b * p->in_h * p->in_w * ic;
-            int8_t *o = out + b * ys;
-            for (int32_t ox = 0; ox < p->out_w; ox += hs) {
-                const int32_t n_o = p->out_w - ox < hs ? p->out_w - ox : hs;
-                const int32_t c0 = ox * sw - p->pad_left, nc = (((n_o + 1) & ~1) - 1) * sw + p->k_w;
-                for (int32_t r = 0; r < kh; ++r) {
-                    if (two_copies) mf_dsp_seg_row2(p, in_b, r - p->pad_top, c0, nc, x16 + r * row, x16 + (n_rows + r) * row + 1);
-                    else mf_dsp_seg_row(p, in_b, r - p->pad_top, c0, nc, x16 + r * row);
-                }
-                for (int32_t q = 0; q < n_o; q += 2, o += 2 * oc)
-                    mf_dsp_seg_rows(x16 + q * sw * ic, kh, nf, odd, 2 * row, dh, p->weights, oc, p->out_offset,
-                                    p->act_min, p->act_max, o, q + 1 < n_o ? o + oc : spare);
-            }
-        }
-        return;
-    }
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = in + b * p->in_h * p->in_w * ic;
         for (int32_t oy = 0; oy < p->out_h; oy += 2) {
@@ -1425,13 +1430,16 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
             /* Row oy + 1's outputs go straight to their place when the row is one strip or they lie outside the
              * input not yet read (from row oy's first input row on); else they are staged in the spare bytes and
              * copied after the last strip, when every input of the two rows has been read (the other paths' write
-             * order, ops/conv2d.py overlap_lead). A lone last row's neighbour goes to the spare bytes, not stored. */
+             * order, ops/conv2d.py overlap_lead). */
             const int32_t iy0 = oy * sh - p->pad_top;
             const uintptr_t u0 = (uintptr_t)(in_b + (iy0 > 0 ? iy0 : 0) * p->in_w * ic);
             const uintptr_t w0 = (uintptr_t)(o + ys), w1 = w0 + (uintptr_t)ys;
-            const int two = oy + 1 < p->out_h, direct = two && (strip == p->out_w || w1 <= u0 || i1 <= w0);
+            if (oy + 1 == p->out_h) {   /* a lone last row (odd out_h, or the one-row bands) */
+                mf_dsp_seg_row1(p, in_b, iy0, o, spare, x16, strip, row);
+                break;
+            }
+            const int direct = strip == p->out_w || w1 <= u0 || i1 <= w0;
             int8_t *o1 = direct ? o + ys : spare;
-            const int32_t step1 = two ? oc : 0;
             for (int32_t ox = 0; ox < p->out_w; ox += strip) {
                 const int32_t n_o = p->out_w - ox < strip ? p->out_w - ox : strip;
                 const int32_t c0 = ox * sw - p->pad_left, nc = (n_o - 1) * sw + p->k_w;
@@ -1440,7 +1448,7 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
                     if (two_copies) mf_dsp_seg_row2(p, in_b, iy, c0, nc, x16 + r * row, x16 + (n_rows + r) * row + 1);
                     else mf_dsp_seg_row(p, in_b, iy, c0, nc, x16 + r * row);
                 }
-                for (int32_t q = 0; q < n_o; ++q, o += oc, o1 += step1) {
+                for (int32_t q = 0; q < n_o; ++q, o += oc, o1 += oc) {
                     const int32_t t = q * sw * ic, shift = two_copies & t;   /* the copy, one value further on */
                     mf_dsp_seg_rows(x16 + (shift ? n_rows * row + t + 1 : t), kh, nf, odd, 2 * row, 2 * sh * row, p->weights,
                                     oc, p->out_offset, p->act_min, p->act_max, o, o1);
@@ -1448,7 +1456,7 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
             }
             /* o: row oy + 1; never with one strip a row (direct), said again so that GCC drops the copy there instead of
              * warning that it would read past a stack scratch smaller than the row */
-            if (two && !direct && strip != p->out_w) mf_dsp_copy(o, spare, ys);
+            if (!direct && strip != p->out_w) mf_dsp_copy(o, spare, ys);
         }
     }
 }
