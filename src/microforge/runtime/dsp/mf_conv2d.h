@@ -1028,23 +1028,27 @@ MF_KERNEL void mf_dsp_seg_fill(int16_t *d, int32_t n, const int32_t pad_value)
     "str %[" #U_ "], [%[d]], #4\n\t"
 
 /* n int8 values at s as int16 in natural order at d (any int16 alignment; whole words stored): 16 bytes per pass, the
- * four loads back to back without writeback (the M4 pipelines them), then 4 bytes at a time, then byte by byte. */
+ * four loads back to back without writeback but the last (the M4 pipelines them; its writeback steps s), the pass
+ * count down to a SUBS/BGE pair, then 4 bytes at a time, then byte by byte. */
 MF_KERNEL void mf_dsp_seg_widen(int16_t *d, const int8_t *s, int32_t n)
 {
     if (n > 0 && ((uintptr_t)d & 2)) { *d++ = *s++; --n; }
-    for (; n >= 16; n -= 16) {
-        int32_t u, v, y, z, e, o;
-        __asm__ volatile("ldr %[u], [%[s]]\n\t"
+    if (n >= 16) {
+        int32_t u, v, y, z, e, o, k = (n >> 4) - 1;   /* passes after this one */
+        __asm__ volatile("1:\n\t"
                          "ldr %[v], [%[s], #4]\n\t"
                          "ldr %[y], [%[s], #8]\n\t"
                          "ldr %[z], [%[s], #12]\n\t"
-                         "adds %[s], #16\n\t"
+                         "ldr %[u], [%[s]], #16\n\t"
                          MF_DSP_SEG_WIDEN4(u, e, o) MF_DSP_SEG_WIDEN4(v, e, o) MF_DSP_SEG_WIDEN4(y, e, o)
                          MF_DSP_SEG_WIDEN4(z, e, o)
+                         "subs %[k], %[k], #1\n\t"
+                         "bge 1b"
                          : [u] "=&r"(u), [v] "=&r"(v), [y] "=&r"(y), [z] "=&r"(z), [e] "=&r"(e), [o] "=&r"(o),
-                           [s] "+r"(s), [d] "+r"(d)
+                           [s] "+r"(s), [d] "+r"(d), [k] "+r"(k)
                          :
                          : "cc", "memory");
+        n &= 15;
     }
     for (; n >= 4; n -= 4) {
         int32_t u, e, o;
@@ -1076,24 +1080,42 @@ MF_KERNEL void mf_dsp_seg_widen2(int16_t *a, int16_t *b, const int8_t *s, int32_
 {
     int32_t t = prev;   /* v_-1 in the low half */
     --b;
-    for (; n >= 4; n -= 4) {
+    /* 4 bytes u: v0..v3; e = (v0, v2), o = (v1, v3) */
+#define MF_DSP_SEG_WIDEN4X2(U_)                                                                  \
+    "sxtb16 %[e], %[" #U_ "]\n\t"                                                                \
+    "sxtb16 %[o], %[" #U_ "], ror #8\n\t"                                                        \
+    "pkhbt %[" #U_ "], %[e], %[o], lsl #16\n\t"                                                  \
+    "str %[" #U_ "], [%[a]], #4\n\t"                                                             \
+    "pkhtb %[" #U_ "], %[o], %[e], asr #16\n\t"                                                  \
+    "str %[" #U_ "], [%[a]], #4\n\t"                                                             \
+    "pkhbt %[t], %[t], %[e], lsl #16\n\t"                                                        \
+    "str %[t], [%[b]], #4\n\t"                                                                   \
+    "pkhtb %[" #U_ "], %[e], %[o]\n\t"                                                           \
+    "str %[" #U_ "], [%[b]], #4\n\t"                                                             \
+    "asr %[t], %[o], #16\n\t"
+    if (n >= 8) {   /* 8 bytes per pass, the two loads back to back (the M4 pipelines them), counted down */
+        int32_t u, v, e, o, k = (n >> 3) - 1;
+        __asm__ volatile("1:\n\t"
+                         "ldr %[v], [%[s], #4]\n\t"
+                         "ldr %[u], [%[s]], #8\n\t"
+                         MF_DSP_SEG_WIDEN4X2(u) MF_DSP_SEG_WIDEN4X2(v)
+                         "subs %[k], %[k], #1\n\t"
+                         "bge 1b"
+                         : [u] "=&r"(u), [v] "=&r"(v), [e] "=&r"(e), [o] "=&r"(o), [t] "+r"(t), [s] "+r"(s),
+                           [a] "+r"(a), [b] "+r"(b), [k] "+r"(k)
+                         :
+                         : "cc", "memory");
+        n &= 7;
+    }
+    if (n >= 4) {
         int32_t u, e, o;
-        __asm__ volatile("ldr %[u], [%[s]], #4\n\t"
-                         "sxtb16 %[e], %[u]\n\t"
-                         "sxtb16 %[o], %[u], ror #8\n\t"
-                         "pkhbt %[u], %[e], %[o], lsl #16\n\t"
-                         "str %[u], [%[a]], #4\n\t"
-                         "pkhtb %[u], %[o], %[e], asr #16\n\t"
-                         "str %[u], [%[a]], #4\n\t"
-                         "pkhbt %[t], %[t], %[e], lsl #16\n\t"
-                         "str %[t], [%[b]], #4\n\t"
-                         "pkhtb %[u], %[e], %[o]\n\t"
-                         "str %[u], [%[b]], #4\n\t"
-                         "asr %[t], %[o], #16"
+        __asm__ volatile("ldr %[u], [%[s]], #4\n\t" MF_DSP_SEG_WIDEN4X2(u)
                          : [u] "=&r"(u), [e] "=&r"(e), [o] "=&r"(o), [t] "+r"(t), [s] "+r"(s), [a] "+r"(a), [b] "+r"(b)
                          :
                          : "memory");
+        n -= 4;
     }
+#undef MF_DSP_SEG_WIDEN4X2
     *b++ = (int16_t)t;   /* the last pass's v3 (or prev again) */
     for (; n > 0; --n, ++s) { *a++ = *s; *b++ = *s; }
 }
