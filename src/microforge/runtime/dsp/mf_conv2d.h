@@ -998,13 +998,21 @@ MF_KERNEL void mf_conv2d_s8_rowmix(const mf_conv2d_params_t *p, const int8_t *in
 #define MF_CONV2D_SEG_ROW(n, k_w, s_w, in_c) (((((n) - 1) * (s_w) + (k_w)) * (in_c) + 3) & ~1)
 /* spare bytes after the rows: a staged output row when a row takes several strips, else a lone row's neighbour */
 #define MF_CONV2D_SEG_SPARE(n, out_w, out_c) ((((n) < (out_w) ? (out_w) : 1) * (out_c) + 3) & ~3)
+/* The column layout (in_c 1, k_h even, stride_h 2: kws' first layer): the strip's input columns widened each into
+ * its stride_h + k_h rows (MF_CONV2D_SEG_COL values), so a window is k_w column segments of k_h / 2 words and the
+ * row pair's pixel 1 reads pixel 0's segments one word further on: the M4/M33 window loads each shared word once
+ * (MF_DSP_SEG_WORDS_M4). Room for n * stride_w + k_w columns (a lone row's last neighbour). */
+#define MF_CONV2D_SEG_COLS(s_h, k_h, in_c) ((in_c) == 1 && ((k_h) & 1) == 0 && (s_h) == 2)
+#define MF_CONV2D_SEG_COL(s_h, k_h) ((s_h) + (k_h))
 #define MF_CONV2D_SEG_SCRATCH_BYTES(n, s_h, k_h, k_w, s_w, in_c, out_w, out_c) \
-    (2 * MF_CONV2D_SEG_COPIES(s_w, in_c) * ((s_h) + (k_h)) * MF_CONV2D_SEG_ROW(n, k_w, s_w, in_c) + \
+    ((MF_CONV2D_SEG_COLS(s_h, k_h, in_c) ? 2 * ((n) * (s_w) + (k_w)) * MF_CONV2D_SEG_COL(s_h, k_h) : \
+      2 * MF_CONV2D_SEG_COPIES(s_w, in_c) * ((s_h) + (k_h)) * MF_CONV2D_SEG_ROW(n, k_w, s_w, in_c)) + \
      MF_CONV2D_SEG_SPARE(n, out_w, out_c))
-/* outputs per strip: the most whose rows (stride_h + k_h per copy) fit MF_CONV2D_SEG_BYTES, at most out_w
+/* outputs per strip: the most whose rows (stride_h + k_h per copy) or columns fit MF_CONV2D_SEG_BYTES, at most out_w
  * (ops/conv2d.py seg_strip; the layers it takes have at least 1) */
 #define MF_CONV2D_SEG_STRIP_MAX(s_h, k_h, k_w, s_w, in_c) \
-    ((((MF_CONV2D_SEG_BYTES / (2 * MF_CONV2D_SEG_COPIES(s_w, in_c) * ((s_h) + (k_h))) - 3) / (in_c) - (k_w)) / (s_w)) + 1)
+    (MF_CONV2D_SEG_COLS(s_h, k_h, in_c) ? (MF_CONV2D_SEG_BYTES / (2 * MF_CONV2D_SEG_COL(s_h, k_h)) - (k_w)) / (s_w) : \
+     (((MF_CONV2D_SEG_BYTES / (2 * MF_CONV2D_SEG_COPIES(s_w, in_c) * ((s_h) + (k_h))) - 3) / (in_c) - (k_w)) / (s_w)) + 1)
 #define MF_CONV2D_SEG_STRIP(out_w, s_h, k_h, k_w, s_w, in_c) \
     (MF_CONV2D_SEG_STRIP_MAX(s_h, k_h, k_w, s_w, in_c) < (out_w) ? MF_CONV2D_SEG_STRIP_MAX(s_h, k_h, k_w, s_w, in_c) : (out_w))
 
@@ -1173,14 +1181,41 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     "pkhbt %[e1], %[e1], %[wb], lsl #16\n\t"                                                     \
     "ldr %[wa], [%[w], #" W_ "]\n\t"                                                             \
     "ldr %[wb], [%[w], #" W_ "+4]\n\t" MF_DSP_SEG_MACS
+/* MF_DSP_MIX_MACS with pixel 0's word in register P0_ and pixel 1's in P1_ */
+#define MF_DSP_SEG_MIX_MACS(P0_, P1_)                                                            \
+    "smlad %[ma0], %[" #P0_ "], %[wa], %[ma0]\n\t"                                               \
+    "smlad %[ma1], %[" #P1_ "], %[wa], %[ma1]\n\t"                                               \
+    "sxtb16 %[wa], %[wa]\n\t"                                                                    \
+    "smlad %[mb0], %[" #P0_ "], %[wb], %[mb0]\n\t"                                               \
+    "smlad %[mb1], %[" #P1_ "], %[wb], %[mb1]\n\t"                                               \
+    "sxtb16 %[wb], %[wb]\n\t"                                                                    \
+    "smlad %[sa0], %[" #P0_ "], %[wa], %[sa0]\n\t"                                               \
+    "smlad %[sa1], %[" #P1_ "], %[wa], %[sa1]\n\t"                                               \
+    "smlad %[sb0], %[" #P0_ "], %[wb], %[sb0]\n\t"                                               \
+    "smlad %[sb1], %[" #P1_ "], %[wb], %[sb1]\n\t"
 /* The rows' whole words, kh * nf of them, word i at byte (i / nf) * rs + 4 * (i % nf) of x, its weights at 8i of w.
- * M4/M33: each word's 4 loads back to back (LDR pipelining), then its MACs. */
+ * M4/M33: each word's 4 loads back to back (LDR pipelining), then its MACs. With pixel 1 one word further on (d 4:
+ * the column layout's row pair, a one-row pair of in_c 1 at stride 2) pixel 1's word j is pixel 0's word j + 1: per
+ * row, after its first word, each word loads only pixel 1's word (into the register pixel 0's last word left) and its
+ * weights, the two pixel registers trading roles from word to word. */
 #define MF_DSP_SEG_WORDS_M4                                                                      \
     ".set .Lmf_seg_ky, 0\n\t"                                                                    \
     ".rept %c[kh]\n\t"                                                                           \
     ".set .Lmf_seg_j, 0\n\t"                                                                     \
     ".rept %c[nf]\n\t"                                                                           \
+    ".if %c[d] != 4 || .Lmf_seg_j == 0\n\t"                                                      \
     MF_DSP_SEG_WORD("(.Lmf_seg_ky * %c[rs] + 4 * .Lmf_seg_j)", "%c[d]", "(8 * (.Lmf_seg_ky * %c[nf] + .Lmf_seg_j))") \
+    ".elseif .Lmf_seg_j & 1\n\t"   /* pixel 0's word in e1, pixel 1's into e0 */                   \
+    "ldr %[e0], [%[x], #(.Lmf_seg_ky * %c[rs] + 4 * .Lmf_seg_j + 4)]\n\t"                         \
+    "ldr %[wa], [%[w], #(8 * (.Lmf_seg_ky * %c[nf] + .Lmf_seg_j))]\n\t"                           \
+    "ldr %[wb], [%[w], #(8 * (.Lmf_seg_ky * %c[nf] + .Lmf_seg_j) + 4)]\n\t"                       \
+    MF_DSP_SEG_MIX_MACS(e1, e0)                                                                  \
+    ".else\n\t"                    /* pixel 0's word in e0, pixel 1's into e1 */                   \
+    "ldr %[e1], [%[x], #(.Lmf_seg_ky * %c[rs] + 4 * .Lmf_seg_j + 4)]\n\t"                         \
+    "ldr %[wa], [%[w], #(8 * (.Lmf_seg_ky * %c[nf] + .Lmf_seg_j))]\n\t"                           \
+    "ldr %[wb], [%[w], #(8 * (.Lmf_seg_ky * %c[nf] + .Lmf_seg_j) + 4)]\n\t"                       \
+    MF_DSP_SEG_MIX_MACS(e0, e1)                                                                  \
+    ".endif\n\t"                                                                                 \
     ".set .Lmf_seg_j, .Lmf_seg_j + 1\n\t"                                                        \
     ".endr\n\t"                                                                                  \
     ".set .Lmf_seg_ky, .Lmf_seg_ky + 1\n\t"                                                      \
@@ -1405,30 +1440,87 @@ MF_KERNEL void mf_dsp_seg_rows(const int16_t *x, const int32_t kh, const int32_t
     }
 }
 
+/* Column layout (MF_CONV2D_SEG_COLS): columns c0 .. c0 + nc - 1 of image in_b, rows iy0 .. iy0 + nr - 1 each (pad_value
+ * outside the image), column j at d + j * MF_CONV2D_SEG_COL values (even: each starts at a word). Two rows a word:
+ * a column inside the image is fully unrolled (nr is a constant), its loads at immediate offsets. */
+MF_KERNEL void mf_dsp_seg_cols(const mf_conv2d_params_t *p, const int8_t *in_b, const int32_t iy0, const int32_t c0,
+                               const int32_t nc, const int32_t nr, int16_t *d)
+{
+    const int32_t col = MF_CONV2D_SEG_COL(p->stride_h, p->k_h), w = p->in_w;
+    const int32_t rl = iy0 < 0 ? -iy0 : 0, rr = p->in_h - iy0 < nr ? p->in_h - iy0 : nr;   /* rows inside: [rl, rr) */
+    for (int32_t j = 0; j < nc; ++j, d += col) {
+        const int32_t c = c0 + j;
+        if (c < 0 || c >= w || rr <= rl) { mf_dsp_seg_fill(d, nr, p->pad_value); continue; }
+        const int8_t *s = in_b + (iy0 + rl) * w + c;
+        if (rl == 0 && rr == nr) {
+#pragma GCC unroll 32
+            for (int32_t r = 0; r < (nr & ~1); r += 2) {   /* one asm block a word: no spills between them */
+                int32_t a, t;
+                __asm__ volatile("ldrsb %[a], [%[s], %[o0]]\n\tldrsb %[t], [%[s], %[o1]]\n\t"
+                                 "pkhbt %[a], %[a], %[t], lsl #16\n\tstr %[a], [%[d], %[od]]"
+                                 : [a] "=&r"(a), [t] "=&r"(t)
+                                 : [s] "r"(s), [d] "r"(d), [o0] "i"(r * w), [o1] "i"((r + 1) * w), [od] "i"(2 * r)
+                                 : "memory");
+            }
+            if (nr & 1) d[nr - 1] = s[(nr - 1) * w];
+            continue;
+        }
+        mf_dsp_seg_fill(d, rl, p->pad_value);
+        for (int32_t r = rl; r < rr; ++r, s += w) d[r] = *s;
+        mf_dsp_seg_fill(d + rr, nr - rr, p->pad_value);
+    }
+}
+
+/* The nr widened rows (or, in the column layout, columns of nr rows) from input row iy0 a strip whose first column is
+ * c0 reads, nc columns, into x16 (rows `row` values apart; their shifted copy n_rows rows further, one value on). */
+MF_KERNEL void mf_dsp_seg_widen_strip(const mf_conv2d_params_t *p, const int8_t *in_b, const int32_t iy0,
+                                      const int32_t c0, const int32_t nc, const int32_t nr, int16_t *x16,
+                                      const int32_t row)
+{
+    const int32_t n_rows = p->stride_h + p->k_h;
+    if (MF_CONV2D_SEG_COLS(p->stride_h, p->k_h, p->in_c)) { mf_dsp_seg_cols(p, in_b, iy0, c0, nc, nr, x16); return; }
+    for (int32_t r = 0; r < nr; ++r) {
+        if (MF_CONV2D_SEG_COPIES(p->stride_w, p->in_c) == 2)
+            mf_dsp_seg_row2(p, in_b, iy0 + r, c0, nc, x16 + r * row, x16 + (n_rows + r) * row + 1);
+        else mf_dsp_seg_row(p, in_b, iy0 + r, c0, nc, x16 + r * row);
+    }
+}
+
+/* The window of output column q of the strip (pixel 0), pixel 1 d bytes further, and its channels at o0, o1: rows
+ * of the window `row` values apart, or in the column layout its k_w columns of k_h / 2 words. */
+MF_KERNEL void mf_dsp_seg_pair(const mf_conv2d_params_t *p, const int16_t *x, const int32_t row, const int32_t d,
+                               int8_t *o0, int8_t *o1)
+{
+    const int32_t kw = p->k_w, kh = p->k_h;
+    if (MF_CONV2D_SEG_COLS(p->stride_h, kh, p->in_c))
+        mf_dsp_seg_rows(x, kw, kh / 2, 0, 2 * MF_CONV2D_SEG_COL(p->stride_h, kh), d, p->weights, p->out_c,
+                        p->out_offset, p->act_min, p->act_max, o0, o1);
+    else
+        mf_dsp_seg_rows(x, kh, kw * p->in_c / 2, kw * p->in_c & 1, 2 * row, d, p->weights, p->out_c, p->out_offset,
+                        p->act_min, p->act_max, o0, o1);
+}
+
 /* One output row of the mix = 5 convolution, its windows' rows from input row iy0 of image in_b, outputs at o: pairs
- * of neighbouring outputs (pixel 1 the next column: stride_w * in_c values further, or in the copy), strips of an
- * even count but a whole row (a lone last output's neighbour then reads up to stride_w * in_c values past its rows:
- * whatever the next, unused, rows hold; stored to the spare bytes). Only k_h rows are widened, where a row pair
- * widens stride_h + k_h: the row pipeline's one-row bands and a lone last row (odd out_h), which a row pair would
- * compute with a second row of padding, its windows as many as the row's and none stored. */
+ * of neighbouring outputs (pixel 1 the next column: stride_w * in_c values further, in the copy, or stride_w columns
+ * further in the column layout), strips of an even count but a whole row (a lone last output's neighbour then reads
+ * up to stride_w * in_c values past its rows: whatever the next, unused, rows hold, or the spare columns; stored to the
+ * spare bytes). Only k_h rows are widened, where a row pair widens stride_h + k_h: the row pipeline's one-row bands
+ * and a lone last row (odd out_h), which a row pair would compute with a second row of padding, its windows as many
+ * as the row's and none stored. */
 MF_KERNEL void mf_dsp_seg_row1(const mf_conv2d_params_t *p, const int8_t *in_b, const int32_t iy0, int8_t *o,
                                int8_t *spare, int16_t *x16, const int32_t strip, const int32_t row)
 {
     const int32_t oc = p->out_c, ic = p->in_c, sw = p->stride_w, kh = p->k_h;
-    const int32_t n_rows = p->stride_h + kh, two_copies = MF_CONV2D_SEG_COPIES(sw, ic) == 2;
-    const int32_t nf = p->k_w * ic / 2, odd = p->k_w * ic & 1;
+    const int32_t n_rows = p->stride_h + kh, cols = MF_CONV2D_SEG_COLS(p->stride_h, kh, ic);
     const int32_t hs = strip == p->out_w ? strip : strip & ~1;
-    const int32_t dh = two_copies ? 2 * (n_rows * row + sw * ic + 1) : 2 * sw * ic;   /* odd outputs: the copy */
+    const int32_t step = cols ? sw * row : sw * ic;                      /* values from one output to the next */
+    const int32_t dh = cols ? 2 * step : MF_CONV2D_SEG_COPIES(sw, ic) == 2 ? 2 * (n_rows * row + step + 1) : 2 * step;
     for (int32_t ox = 0; ox < p->out_w; ox += hs) {
         const int32_t n_o = p->out_w - ox < hs ? p->out_w - ox : hs;
         const int32_t c0 = ox * sw - p->pad_left, nc = (((n_o + 1) & ~1) - 1) * sw + p->k_w;
-        for (int32_t r = 0; r < kh; ++r) {
-            if (two_copies) mf_dsp_seg_row2(p, in_b, iy0 + r, c0, nc, x16 + r * row, x16 + (n_rows + r) * row + 1);
-            else mf_dsp_seg_row(p, in_b, iy0 + r, c0, nc, x16 + r * row);
-        }
+        mf_dsp_seg_widen_strip(p, in_b, iy0, c0, nc, kh, x16, row);
         for (int32_t q = 0; q < n_o; q += 2, o += 2 * oc)
-            mf_dsp_seg_rows(x16 + q * sw * ic, kh, nf, odd, 2 * row, dh, p->weights, oc, p->out_offset,
-                            p->act_min, p->act_max, o, q + 1 < n_o ? o + oc : spare);
+            mf_dsp_seg_pair(p, x16 + q * step, row, dh, o, q + 1 < n_o ? o + oc : spare);
     }
 }
 
@@ -1437,12 +1529,14 @@ MF_KERNEL void mf_dsp_seg_row1(const mf_conv2d_params_t *p, const int8_t *in_b, 
 MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int8_t *buf)
 {
     const int32_t oc = p->out_c, ic = p->in_c, sw = p->stride_w, sh = p->stride_h, kh = p->k_h;
+    const int32_t cols = MF_CONV2D_SEG_COLS(sh, kh, ic);
     const int32_t strip = MF_CONV2D_SEG_STRIP(p->out_w, sh, kh, p->k_w, sw, ic);
-    const int32_t row = MF_CONV2D_SEG_ROW(strip, p->k_w, sw, ic);        /* int16 values per widened row */
+    /* int16 values per widened row, or per column in the column layout */
+    const int32_t row = cols ? MF_CONV2D_SEG_COL(sh, kh) : MF_CONV2D_SEG_ROW(strip, p->k_w, sw, ic);
     const int32_t n_rows = sh + kh, two_copies = MF_CONV2D_SEG_COPIES(sw, ic) == 2;
-    const int32_t nf = p->k_w * ic / 2, odd = p->k_w * ic & 1;          /* whole words per row, a last value */
     const int32_t ys = p->out_w * oc;                                    /* output row pitch */
-    int8_t *const spare = buf + 2 * MF_CONV2D_SEG_COPIES(sw, ic) * n_rows * row;   /* MF_CONV2D_SEG_SPARE bytes */
+    int8_t *const spare = buf + MF_CONV2D_SEG_SCRATCH_BYTES(strip, sh, kh, p->k_w, sw, ic, p->out_w, oc)
+                        - MF_CONV2D_SEG_SPARE(strip, p->out_w, oc);      /* MF_CONV2D_SEG_SPARE bytes */
     const uintptr_t i1 = (uintptr_t)(in + p->batches * p->in_h * p->in_w * ic);   /* the input's end */
     int16_t *x16 = (int16_t *)(void *)buf;
     for (int32_t b = 0; b < p->batches; ++b) {
@@ -1465,15 +1559,14 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
             for (int32_t ox = 0; ox < p->out_w; ox += strip) {
                 const int32_t n_o = p->out_w - ox < strip ? p->out_w - ox : strip;
                 const int32_t c0 = ox * sw - p->pad_left, nc = (n_o - 1) * sw + p->k_w;
-                for (int32_t r = 0; r < n_rows; ++r) {
-                    const int32_t iy = iy0 + r;
-                    if (two_copies) mf_dsp_seg_row2(p, in_b, iy, c0, nc, x16 + r * row, x16 + (n_rows + r) * row + 1);
-                    else mf_dsp_seg_row(p, in_b, iy, c0, nc, x16 + r * row);
-                }
+                mf_dsp_seg_widen_strip(p, in_b, iy0, c0, nc, n_rows, x16, row);
                 for (int32_t q = 0; q < n_o; ++q, o += oc, o1 += oc) {
+                    if (cols) {   /* pixel 1: stride_h values (one word) further down the columns */
+                        mf_dsp_seg_pair(p, x16 + q * sw * row, row, 2 * sh, o, o1);
+                        continue;
+                    }
                     const int32_t t = q * sw * ic, shift = two_copies & t;   /* the copy, one value further on */
-                    mf_dsp_seg_rows(x16 + (shift ? n_rows * row + t + 1 : t), kh, nf, odd, 2 * row, 2 * sh * row, p->weights,
-                                    oc, p->out_offset, p->act_min, p->act_max, o, o1);
+                    mf_dsp_seg_pair(p, x16 + (shift ? n_rows * row + t + 1 : t), row, 2 * sh * row, o, o1);
                 }
             }
             /* o: row oy + 1; never with one strip a row (direct), said again so that GCC drops the copy there instead of
