@@ -1337,16 +1337,17 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     ".if %c[chi]\n\tcmp %[" #A0_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A0_ "], #%c[hi]\n\t"          \
     "cmp %[" #A1_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A1_ "], #%c[hi]\n\t.endif\n\t"              \
     STORE_
-/* channel C_'s outputs A0_, A1_ through the out pointers in wa (pixel 0) and wb (pixel 1) */
-#define MF_DSP_SEG_STW(A0_, A1_, C_)                                                            \
-    "strb %[" #A0_ "], [%[wa], #" #C_ "]\n\tstrb %[" #A1_ "], [%[wb], #" #C_ "]\n\t"
+/* a channel's outputs A0_, A1_: pixel 0's at wa, stepped on to the next channel, pixel 1's wb bytes further */
+#define MF_DSP_SEG_STW(A0_, A1_)                                                                \
+    "strb %[" #A1_ "], [%[wa], %[wb]]\n\tstrb %[" #A0_ "], [%[wa]], #1\n\t"
 
 /* mf_dsp_seg_rows for out_c % 4 == 0: every group of the pair in one asm block, the group loop ending on the
  * MF_DSP_PW_MORE bit of its last constant (ops/conv2d.py seg_stream sets it as group_stream does). The window and the
  * requantisation are mf_dsp_seg_rows' (the same instructions), but no C code runs between groups: the two biases
  * that start the accumulators are loaded in the window's first load chain, the constants at immediate offsets from w
- * (the group's weights), and the two out pointers live in an 8-byte frame below sp (entering in ma1, mb1), loaded
- * into wa, wb (free after the window) with the constants and stepped there: all 14 registers hold accumulators,
+ * (the group's weights), and pixel 0's out pointer and pixel 1's offset from it live in an 8-byte frame below sp
+ * (entering in ma1, mb1), loaded into wa, wb (free after the window) with the constants, the pointer stepped by the
+ * stores (one pointer to step and store back, not two): all 14 registers hold accumulators,
  * temporaries and the x16/weight pointers during the window. The frame lies below the caller's data, so an
  * exception's stacking cannot reach anything still to be read. */
 MF_KERNEL void mf_dsp_seg_groups(const int16_t *x, const int32_t kh, const int32_t nf, const int32_t odd,
@@ -1354,7 +1355,7 @@ MF_KERNEL void mf_dsp_seg_groups(const int16_t *x, const int32_t kh, const int32
                                  const int32_t out_offset, const int32_t act_min, const int32_t act_max,
                                  int8_t *out0, int8_t *out1)
 {
-    int32_t ma1 = (int32_t)(uintptr_t)out0, mb1 = (int32_t)(uintptr_t)out1;
+    int32_t ma1 = (int32_t)(uintptr_t)out0, mb1 = (int32_t)((uintptr_t)out1 - (uintptr_t)out0);
     int32_t ma0, mb0, sa0, sa1, sb0, sb1, e0, e1, wa, wb;
     const int8_t *w = wseg;
     __asm__ volatile(
@@ -1368,16 +1369,15 @@ MF_KERNEL void mf_dsp_seg_groups(const int16_t *x, const int32_t kh, const int32
         /* per pair (pw_consts): c with m2 (e0) and -shift-1 (e1's low byte), stored; c' with Ra (into sa0, free once
          * c is stored), mult (e0) and e + 7 (e1 >> 8) */
         "ldr %[wa], [sp]\n\tldr %[wb], [sp, #4]\n\tldr %[e0], [%[w], #%c[rq] + 16]\n\tldr %[e1], [%[w], #%c[rq] + 20]\n\t"
-        MF_DSP_SEG_RQW(sa0, sa1, MF_DSP_SEG_STW(sa0, sa1, 0))
+        MF_DSP_SEG_RQW(sa0, sa1, MF_DSP_SEG_STW(sa0, sa1))
         "ldr %[sa0], [%[w], #%c[rq] + 24]\n\tldr %[e0], [%[w], #%c[rq] + 28]\n\t"
-        MF_DSP_SEG_RQD(ma0, ma1, MF_DSP_SEG_STW(ma0, ma1, 1))
+        MF_DSP_SEG_RQD(ma0, ma1, MF_DSP_SEG_STW(ma0, ma1))
         "ldr %[e0], [%[w], #%c[rq] + 32]\n\tldr %[e1], [%[w], #%c[rq] + 36]\n\t"
-        MF_DSP_SEG_RQW(sb0, sb1, MF_DSP_SEG_STW(sb0, sb1, 2))
+        MF_DSP_SEG_RQW(sb0, sb1, MF_DSP_SEG_STW(sb0, sb1))
         "ldr %[sa0], [%[w], #%c[rq] + 40]\n\tldr %[e0], [%[w], #%c[rq] + 44]\n\t"
-        MF_DSP_SEG_RQD(mb0, mb1, MF_DSP_SEG_STW(mb0, mb1, 3))
+        MF_DSP_SEG_RQD(mb0, mb1, MF_DSP_SEG_STW(mb0, mb1))
         "tst %[e1], #" MF_DSP_PW_MORE "\n\t"   /* Z clear: another group follows */
-        "add %[wa], %[wa], #4\n\tadd %[wb], %[wb], #4\n\t"
-        "str %[wa], [sp]\n\tstr %[wb], [sp, #4]\n\t"
+        "str %[wa], [sp]\n\t"   /* stepped by 4 by the stores */
         "add %[w], %[w], #%c[rq] + 48\n\t"
         "bne 2b\n\t"
         "add sp, sp, #8"
