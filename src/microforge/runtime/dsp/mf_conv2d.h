@@ -1036,27 +1036,24 @@ MF_KERNEL void mf_dsp_seg_fill(int16_t *d, int32_t n, const int32_t pad_value)
     "str %[" #U_ "], [%[d]], #4\n\t"
 
 /* n int8 values at s as int16 in natural order at d (any int16 alignment; whole words stored): 16 bytes per pass, the
- * four loads back to back without writeback but the last (the M4 pipelines them; its writeback steps s), the pass
- * count down to a SUBS/BGE pair, then 4 bytes at a time, then byte by byte. */
+ * four loads back to back without writeback but the last (the M4 pipelines them; its writeback steps s), then 4 bytes
+ * at a time, then byte by byte. (The pass loop in asm, counted down, saved 3 cycles a pass but cost the row
+ * pipelines' layer frames 8 bytes of stack on the M4: GCC spilled around it.) */
 MF_KERNEL void mf_dsp_seg_widen(int16_t *d, const int8_t *s, int32_t n)
 {
     if (n > 0 && ((uintptr_t)d & 2)) { *d++ = *s++; --n; }
-    if (n >= 16) {
-        int32_t u, v, y, z, e, o, k = (n >> 4) - 1;   /* passes after this one */
-        __asm__ volatile("1:\n\t"
-                         "ldr %[v], [%[s], #4]\n\t"
+    for (; n >= 16; n -= 16) {
+        int32_t u, v, y, z, e, o;
+        __asm__ volatile("ldr %[v], [%[s], #4]\n\t"
                          "ldr %[y], [%[s], #8]\n\t"
                          "ldr %[z], [%[s], #12]\n\t"
                          "ldr %[u], [%[s]], #16\n\t"
                          MF_DSP_SEG_WIDEN4(u, e, o) MF_DSP_SEG_WIDEN4(v, e, o) MF_DSP_SEG_WIDEN4(y, e, o)
                          MF_DSP_SEG_WIDEN4(z, e, o)
-                         "subs %[k], %[k], #1\n\t"
-                         "bge 1b"
                          : [u] "=&r"(u), [v] "=&r"(v), [y] "=&r"(y), [z] "=&r"(z), [e] "=&r"(e), [o] "=&r"(o),
-                           [s] "+r"(s), [d] "+r"(d), [k] "+r"(k)
+                           [s] "+r"(s), [d] "+r"(d)
                          :
-                         : "cc", "memory");
-        n &= 15;
+                         : "memory");
     }
     for (; n >= 4; n -= 4) {
         int32_t u, e, o;
@@ -1102,18 +1099,18 @@ MF_KERNEL void mf_dsp_seg_widen2(int16_t *a, int16_t *b, const int8_t *s, int32_
     "str %[" #U_ "], [%[b]], #4\n\t"                                                             \
     "asr %[t], %[o], #16\n\t"
     if (n >= 8) {   /* 8 bytes per pass, the two loads back to back (the M4 pipelines them), counted down */
-        int32_t u, v, e, o, k = (n >> 3) - 1;
+        int32_t u, v, e, o, k = n - 8;   /* bytes after this pass; n itself not live across the loop */
         __asm__ volatile("1:\n\t"
                          "ldr %[v], [%[s], #4]\n\t"
                          "ldr %[u], [%[s]], #8\n\t"
                          MF_DSP_SEG_WIDEN4X2(u) MF_DSP_SEG_WIDEN4X2(v)
-                         "subs %[k], %[k], #1\n\t"
+                         "subs %[k], %[k], #8\n\t"
                          "bge 1b"
                          : [u] "=&r"(u), [v] "=&r"(v), [e] "=&r"(e), [o] "=&r"(o), [t] "+r"(t), [s] "+r"(s),
                            [a] "+r"(a), [b] "+r"(b), [k] "+r"(k)
                          :
                          : "cc", "memory");
-        n &= 7;
+        n = k + 8;
     }
     if (n >= 4) {
         int32_t u, e, o;
