@@ -1037,11 +1037,30 @@ MF_KERNEL void mf_dsp_seg_fill(int16_t *d, int32_t n, const int32_t pad_value)
 
 /* n int8 values at s as int16 in natural order at d (any int16 alignment; whole words stored): 16 bytes per pass, the
  * four loads back to back without writeback but the last (the M4 pipelines them; its writeback steps s), then 4 bytes
- * at a time, then byte by byte. (The pass loop in asm, counted down, saved 3 cycles a pass but cost the row
- * pipelines' layer frames 8 bytes of stack on the M4: GCC spilled around it.) */
+ * at a time, then byte by byte. The M7 runs the pass loop in asm, counted down; on the M4/M33 that loop saved 3 cycles
+ * a pass but cost the row pipelines' layer frames 8 bytes of stack (GCC spilled around it): there it stays in C. */
 MF_KERNEL void mf_dsp_seg_widen(int16_t *d, const int8_t *s, int32_t n)
 {
     if (n > 0 && ((uintptr_t)d & 2)) { *d++ = *s++; --n; }
+#if defined(MF_TARGET_M7)
+    if (n >= 16) {   /* the pass loop in asm, counted down on the byte count */
+        int32_t u, v, y, z, e, o, k = (n >> 4) - 1;   /* passes after this one */
+        __asm__ volatile("1:\n\t"
+                         "ldr %[v], [%[s], #4]\n\t"
+                         "ldr %[y], [%[s], #8]\n\t"
+                         "ldr %[z], [%[s], #12]\n\t"
+                         "ldr %[u], [%[s]], #16\n\t"
+                         MF_DSP_SEG_WIDEN4(u, e, o) MF_DSP_SEG_WIDEN4(v, e, o) MF_DSP_SEG_WIDEN4(y, e, o)
+                         MF_DSP_SEG_WIDEN4(z, e, o)
+                         "subs %[k], %[k], #1\n\t"
+                         "bge 1b"
+                         : [u] "=&r"(u), [v] "=&r"(v), [y] "=&r"(y), [z] "=&r"(z), [e] "=&r"(e), [o] "=&r"(o),
+                           [s] "+r"(s), [d] "+r"(d), [k] "+r"(k)
+                         :
+                         : "cc", "memory");
+        n &= 15;
+    }
+#else
     for (; n >= 16; n -= 16) {
         int32_t u, v, y, z, e, o;
         __asm__ volatile("ldr %[v], [%[s], #4]\n\t"
@@ -1055,6 +1074,7 @@ MF_KERNEL void mf_dsp_seg_widen(int16_t *d, const int8_t *s, int32_t n)
                          :
                          : "memory");
     }
+#endif
     for (; n >= 4; n -= 4) {
         int32_t u, e, o;
         __asm__ volatile("ldr %[u], [%[s]], #4\n\t" MF_DSP_SEG_WIDEN4(u, e, o)
@@ -1334,17 +1354,28 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     ".if %c[chi]\n\tcmp %[" #A0_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A0_ "], #%c[hi]\n\t"          \
     "cmp %[" #A1_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A1_ "], #%c[hi]\n\t.endif\n\t"              \
     STORE_
-/* a channel's outputs A0_, A1_: pixel 0's at wa, stepped on to the next channel, pixel 1's wb bytes further */
-#define MF_DSP_SEG_STW(A0_, A1_)                                                                \
+/* Channel C_'s outputs A0_, A1_ of mf_dsp_seg_groups. M4/M33: pixel 0's at wa, stepped on to the next channel by the
+ * store, pixel 1's wb bytes further (the frame holds pixel 0's pointer and that offset: one pointer stored back per
+ * group); M7: at the two pointers wa, wb, both stepped and stored back (the single pointer's dependent stores cost the
+ * M7's dual issue more than the add and store they save). */
+#if defined(MF_TARGET_M7)
+#define MF_DSP_SEG_STW(A0_, A1_, C_)                                                            \
+    "strb %[" #A0_ "], [%[wa], #" #C_ "]\n\tstrb %[" #A1_ "], [%[wb], #" #C_ "]\n\t"
+#define MF_DSP_SEG_OUT_STEP "add %[wa], %[wa], #4\n\tadd %[wb], %[wb], #4\n\tstr %[wa], [sp]\n\tstr %[wb], [sp, #4]\n\t"
+#define MF_DSP_SEG_OUT1(o0_, o1_) ((int32_t)(uintptr_t)(o1_))
+#else
+#define MF_DSP_SEG_STW(A0_, A1_, C_)                                                            \
     "strb %[" #A1_ "], [%[wa], %[wb]]\n\tstrb %[" #A0_ "], [%[wa]], #1\n\t"
+#define MF_DSP_SEG_OUT_STEP "str %[wa], [sp]\n\t"   /* stepped by 4 by the stores */
+#define MF_DSP_SEG_OUT1(o0_, o1_) ((int32_t)((uintptr_t)(o1_) - (uintptr_t)(o0_)))
+#endif
 
 /* mf_dsp_seg_rows for out_c % 4 == 0: every group of the pair in one asm block, the group loop ending on the
  * MF_DSP_PW_MORE bit of its last constant (ops/conv2d.py seg_stream sets it as group_stream does). The window and the
  * requantisation are mf_dsp_seg_rows' (the same instructions), but no C code runs between groups: the two biases
  * that start the accumulators are loaded in the window's first load chain, the constants at immediate offsets from w
- * (the group's weights), and pixel 0's out pointer and pixel 1's offset from it live in an 8-byte frame below sp
- * (entering in ma1, mb1), loaded into wa, wb (free after the window) with the constants, the pointer stepped by the
- * stores (one pointer to step and store back, not two): all 14 registers hold accumulators,
+ * (the group's weights), and the out pointers (MF_DSP_SEG_STW) live in an 8-byte frame below sp (entering in ma1,
+ * mb1), loaded into wa, wb (free after the window) with the constants: all 14 registers hold accumulators,
  * temporaries and the x16/weight pointers during the window. The frame lies below the caller's data, so an
  * exception's stacking cannot reach anything still to be read. */
 MF_KERNEL void mf_dsp_seg_groups(const int16_t *x, const int32_t kh, const int32_t nf, const int32_t odd,
@@ -1352,7 +1383,7 @@ MF_KERNEL void mf_dsp_seg_groups(const int16_t *x, const int32_t kh, const int32
                                  const int32_t out_offset, const int32_t act_min, const int32_t act_max,
                                  int8_t *out0, int8_t *out1)
 {
-    int32_t ma1 = (int32_t)(uintptr_t)out0, mb1 = (int32_t)((uintptr_t)out1 - (uintptr_t)out0);
+    int32_t ma1 = (int32_t)(uintptr_t)out0, mb1 = MF_DSP_SEG_OUT1(out0, out1);
     int32_t ma0, mb0, sa0, sa1, sb0, sb1, e0, e1, wa, wb;
     const int8_t *w = wseg;
     __asm__ volatile(
@@ -1366,15 +1397,15 @@ MF_KERNEL void mf_dsp_seg_groups(const int16_t *x, const int32_t kh, const int32
         /* per pair (pw_consts): c with m2 (e0) and -shift-1 (e1's low byte), stored; c' with Ra (into sa0, free once
          * c is stored), mult (e0) and e + 7 (e1 >> 8) */
         "ldr %[wa], [sp]\n\tldr %[wb], [sp, #4]\n\tldr %[e0], [%[w], #%c[rq] + 16]\n\tldr %[e1], [%[w], #%c[rq] + 20]\n\t"
-        MF_DSP_SEG_RQW(sa0, sa1, MF_DSP_SEG_STW(sa0, sa1))
+        MF_DSP_SEG_RQW(sa0, sa1, MF_DSP_SEG_STW(sa0, sa1, 0))
         "ldr %[sa0], [%[w], #%c[rq] + 24]\n\tldr %[e0], [%[w], #%c[rq] + 28]\n\t"
-        MF_DSP_SEG_RQD(ma0, ma1, MF_DSP_SEG_STW(ma0, ma1))
+        MF_DSP_SEG_RQD(ma0, ma1, MF_DSP_SEG_STW(ma0, ma1, 1))
         "ldr %[e0], [%[w], #%c[rq] + 32]\n\tldr %[e1], [%[w], #%c[rq] + 36]\n\t"
-        MF_DSP_SEG_RQW(sb0, sb1, MF_DSP_SEG_STW(sb0, sb1))
+        MF_DSP_SEG_RQW(sb0, sb1, MF_DSP_SEG_STW(sb0, sb1, 2))
         "ldr %[sa0], [%[w], #%c[rq] + 40]\n\tldr %[e0], [%[w], #%c[rq] + 44]\n\t"
-        MF_DSP_SEG_RQD(mb0, mb1, MF_DSP_SEG_STW(mb0, mb1))
+        MF_DSP_SEG_RQD(mb0, mb1, MF_DSP_SEG_STW(mb0, mb1, 3))
         "tst %[e1], #" MF_DSP_PW_MORE "\n\t"   /* Z clear: another group follows */
-        "str %[wa], [sp]\n\t"   /* stepped by 4 by the stores */
+        MF_DSP_SEG_OUT_STEP
         "add %[w], %[w], #%c[rq] + 48\n\t"
         "bne 2b\n\t"
         "add sp, sp, #8"
