@@ -841,6 +841,19 @@ SEG_MODELS = {
                                                     in_zp=1),
     "seg-3x3-c3to4-strips-s2": lambda: mg.conv2d_model(seed_of("sg", 12), (1, 5, 193, 3), 4, 3, 2, "SAME", 1, "NONE",
                                                        in_zp=-128),
+    # a lone last row (odd out_h: neighbouring outputs paired, mf_dsp_seg_row1) in each of two batches, odd outputs
+    # from the shifted copy, a lone last output, odd out_c
+    "seg-lone-3x3-c3to13-batch2": lambda: mg.conv2d_model(seed_of("sg", 19), (2, 5, 7, 3), 13, 3, 1, "SAME", 1, "RELU",
+                                                          in_zp=-128, out_zp=-3),
+    # the column layout (in_c 1, k_h even, stride_h 2: ops/conv2d.py seg_cols): several strips per row, a lone last
+    # row, a partial last group; whole groups with VALID padding, batches and a lone last output
+    "seg-cols-10x4-c1to13-strips": lambda: mg.conv2d_model(seed_of("sg", 21), (1, 13, 61, 1), 13, (10, 4), 2, "SAME", 1,
+                                                           "RELU", in_zp=-128, out_zp=-9),
+    "seg-cols-2x3-c1to8-valid-batch2": lambda: mg.conv2d_model(seed_of("sg", 22), (2, 9, 11, 1), 8, (2, 3), 2, "VALID", 1,
+                                                               "NONE", in_zp=7),
+    # the same with whole groups (mf_dsp_seg_groups) and several strips per row (short even strips, a last odd one)
+    "seg-lone-3x3-c3to8-strips": lambda: mg.conv2d_model(seed_of("sg", 20), (2, 3, 131, 3), 8, 3, 1, "SAME", 1, "NONE",
+                                                         in_zp=6),
 }
 
 
@@ -853,12 +866,39 @@ def test_conv_seg_on_core(name, core, tmp_path, monkeypatch):
 
     def took(model_c):
         assert ".mix = 5" in model_c, "the widened-row path was not taken"
-        if "-strips" in name:   # several strips per output row
+        if "-strips" in name and "-cols-" not in name:   # several strips per output row
             sw, ow = (1, 131) if "-s2" not in name else (2, 97)
             assert conv2d.seg_strip(dict(stride_h=1, k_h=3, k_w=3, in_c=3, stride_w=sw, out_w=ow)) < ow
         assert ("-1row-" in name) == (".out_h = 1," in model_c)
+        if "-lone-" in name:
+            assert int(re.search(r"\.out_h = (\d+),", model_c).group(1)) % 2 == 1
+        f = {k: int(re.search(rf"\.{k} = (-?\d+),", model_c).group(1)) for k in ("in_c", "k_h", "stride_h", "out_w")}
+        assert conv2d.seg_cols(f) == ("-cols-" in name or "-kws" in name or "c1to12-s2" in name or "c1to16-s2" in name)
+        if "-cols-" in name and "-strips" in name:
+            assert conv2d.seg_strip(dict(f, k_w=4, stride_w=2)) < f["out_w"]
 
     exact_on_core(SEG_MODELS[name](), core, tmp_path, "target-seg", name, took)
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+def test_conv_seg_lone_row_pairs_neighbours(core, tmp_path):
+    """A lone last output row (odd out_h) goes through mf_dsp_seg_row1, neighbouring outputs paired, instead of a row
+    pair with an unstored second row: its window is a second instance of the unrolled window (pixel 1 at another
+    immediate offset), so the layer's compiled code holds twice the SMLADs of the same layer with an even out_h (one
+    instance: the row pairs')."""
+    import subprocess
+    cpu = {"m4": "cortex-m4", "m7": "cortex-m7", "m33": "cortex-m33"}[core]
+    smlads = {}
+    for in_h in (19, 21):   # kws' first layer on 19 and 21 rows: out_h 10 and 11
+        cm = compile_model(mg.conv2d_model(seed_of("sg-lone", in_h), (1, in_h, 10, 1), 64, (10, 4), 2, "SAME", 1, "RELU",
+                                           in_zp=3), target=core)
+        assert ".mix = 5" in cm.files["model.c"] and f".out_h = {(in_h + 1) // 2}," in cm.files["model.c"]
+        d = tmp_path / f"{core}-{in_h}"
+        cm.write(d)
+        text = subprocess.run(["arm-none-eabi-gcc", "-S", "-O2", "-o", "-", f"-mcpu={cpu}", "-mthumb", f"-I{d}",
+                               str(d / "model.c")], check=True, capture_output=True, text=True).stdout
+        smlads[in_h] = len(re.findall(r"\bsmlad\b", text))
+    assert smlads[19] > 0 and smlads[21] == 2 * smlads[19], smlads
 
 
 # DSP 1x1 convolutions with 8 input channels (mf_conv2d_s8_c1): runs of 48 pixels (several runs and a short last
