@@ -626,24 +626,13 @@ MF_KERNEL void mf_dw_rows_channel_c(const mf_depthwise_conv2d_params_t *p, const
     ".if %c[ncl] == 0\n\tadd %[A], %[A], " ACC0 ", asr #31\n\tadd %[B], %[B], " ACC1 ", asr #31\n\t.endif\n\t" \
     "asr %[A], %[A], %[P]\n\tasr %[B], %[B], %[P]\n\tssat %[A], #8, %[A]\n\tssat %[B], #8, %[B]\n\t" \
     "strb %[A], [%[out], " O0 "]\n\tstrb %[B], [%[out], " O1 "]\n\t"
-/* Two outputs as MF_DW_ROWS_RQ, the first store post-indexed by STEP_, the second at O1_ (after the step). */
+/* Two outputs as MF_DW_ROWS_RQ, the first stored at [out" STEP_ (STEP_ "], #n" post-indexes out by n, ", #n]" is an
+ * offset, "]" none), the second at O1_ (after any step). */
 #define MF_DW_ROWS_RQ_PI(ACC0, ACC1, STEP_, O1_) \
     "smmlar %[A], " ACC0 ", %[Q], %[C]\n\tsmmlar %[B], " ACC1 ", %[Q], %[C]\n\t" \
     ".if %c[ncl] == 0\n\tadd %[A], %[A], " ACC0 ", asr #31\n\tadd %[B], %[B], " ACC1 ", asr #31\n\t.endif\n\t" \
     "asr %[A], %[A], %[P]\n\tasr %[B], %[B], %[P]\n\tssat %[A], #8, %[A]\n\tssat %[B], #8, %[B]\n\t" \
-    "strb %[A], [%[out]], " STEP_ "\n\tstrb %[B], [%[out], " O1_ "]\n\t"
-/* The four outputs of a quad-loop iteration (sums ACC0..ACC3, m, e, rnd loaded as for MF_DW_ROWS_RQ), out stepped by
- * 4 * C with the stores (post-indexed, 8-bit offsets): by the first when 4 * C <= 255 (the others then at -3C, -2C,
- * -C), by the first and the third when 2 * C <= 255; else an ADD. */
-#define MF_DW_ROWS_RQ4_STEP(ACC0, ACC1, ACC2, ACC3) \
-    ".if %c[c4] <= 255\n\t" \
-    MF_DW_ROWS_RQ_PI(ACC0, ACC1, "%[c4]", "#-%c[c3]") MF_DW_ROWS_RQ(ACC2, ACC3, "#-%c[c2]", "#-%c[c1]") \
-    ".elseif %c[c2] <= 255\n\t" \
-    MF_DW_ROWS_RQ_PI(ACC0, ACC1, "%[c2]", "#-%c[c1]") MF_DW_ROWS_RQ_PI(ACC2, ACC3, "%[c2]", "#-%c[c1]") \
-    ".else\n\t" \
-    MF_DW_ROWS_RQ(ACC0, ACC1, "#0", "%[c1]") MF_DW_ROWS_RQ(ACC2, ACC3, "%[c2]", "%[c3]") \
-    "add %[out], %[out], %[c4]\n\t" \
-    ".endif\n\t"
+    "strb %[A], [%[out]" STEP_ "\n\tstrb %[B], [%[out], " O1_ "]\n\t"
 /* The layer's one shift (p->ush = E; ops/depthwise_conv2d.py _rows_ushift takes it only for MF_NEG_CLAMPED layers): the
  * sums are 2^k * acc (k = E - e + 1 per channel, the weights and bias scaled so in mf_dw_rows_build), rnd' = 2^(E-1) +
  * zp * 2^E + 2^(k-2), and SMMLA (no rounding) then SSAT's own shift by E give floor((2acc * m + 2^31 + rnd * 2^32) /
@@ -653,15 +642,21 @@ MF_KERNEL void mf_dw_rows_channel_c(const mf_depthwise_conv2d_params_t *p, const
     "smmla %[A], " ACC0 ", %[Q], %[C]\n\tsmmla %[B], " ACC1 ", %[Q], %[C]\n\t" \
     "ssat %[A], #8, %[A], asr #%c[ush]\n\tssat %[B], #8, %[B], asr #%c[ush]\n\t" \
     "strb %[A], [%[out]" STEP_ "\n\tstrb %[B], [%[out], " O1_ "]\n\t"
-#define MF_DW_ROWS_RQU4_STEP(ACC0, ACC1, ACC2, ACC3) \
+/* The four outputs of a quad-loop iteration (sums ACC0..ACC3, requantised two at a time by PAIR: MF_DW_ROWS_RQ_PI, or
+ * MF_DW_ROWS_RQU with the layer's one shift; m, e, rnd loaded as for MF_DW_ROWS_RQ), out stepped by 4 * C with the
+ * stores (post-indexed, 8-bit offsets): by the first when 4 * C <= 255 (the others then at -3C, -2C, -C), by the first
+ * and the third when 2 * C <= 255; else an ADD. */
+#define MF_DW_ROWS_STEP4(PAIR, ACC0, ACC1, ACC2, ACC3) \
     ".if %c[c4] <= 255\n\t" \
-    MF_DW_ROWS_RQU(ACC0, ACC1, "], %[c4]", "#-%c[c3]") MF_DW_ROWS_RQU(ACC2, ACC3, ", #-%c[c2]]", "#-%c[c1]") \
+    PAIR(ACC0, ACC1, "], %[c4]", "#-%c[c3]") PAIR(ACC2, ACC3, ", #-%c[c2]]", "#-%c[c1]") \
     ".elseif %c[c2] <= 255\n\t" \
-    MF_DW_ROWS_RQU(ACC0, ACC1, "], %[c2]", "#-%c[c1]") MF_DW_ROWS_RQU(ACC2, ACC3, "], %[c2]", "#-%c[c1]") \
+    PAIR(ACC0, ACC1, "], %[c2]", "#-%c[c1]") PAIR(ACC2, ACC3, "], %[c2]", "#-%c[c1]") \
     ".else\n\t" \
-    MF_DW_ROWS_RQU(ACC0, ACC1, "]", "%[c1]") MF_DW_ROWS_RQU(ACC2, ACC3, ", %[c2]]", "%[c3]") \
+    PAIR(ACC0, ACC1, ", #0]", "%[c1]") PAIR(ACC2, ACC3, ", %[c2]]", "%[c3]") \
     "add %[out], %[out], %[c4]\n\t" \
     ".endif\n\t"
+#define MF_DW_ROWS_RQ4_STEP(ACC0, ACC1, ACC2, ACC3) MF_DW_ROWS_STEP4(MF_DW_ROWS_RQ_PI, ACC0, ACC1, ACC2, ACC3)
+#define MF_DW_ROWS_RQU4_STEP(ACC0, ACC1, ACC2, ACC3) MF_DW_ROWS_STEP4(MF_DW_ROWS_RQU, ACC0, ACC1, ACC2, ACC3)
 /* The last output x of a row from the words A = in[x..x+1], B = in[x+2..x+3] of each kernel row (stride_w 1 at
  * column x, stride_w 2 at column 2x alike): out_x = SMLAD(A, P) + SMLABT(B, Q) over the three rows, requantised as
  * MF_DW_ROWS_RQ, stored with STRB. */
@@ -984,6 +979,7 @@ MF_KERNEL void mf_dw_rows_channel(const mf_depthwise_conv2d_params_t *p, const i
 #undef MF_DW_ROWS_ROW2_ST_M7
 #undef MF_DW_ROWS_RQU
 #undef MF_DW_ROWS_RQU4_STEP
+#undef MF_DW_ROWS_STEP4
 
 /* One group's stack constants from its MF_DW_ROWS_GW flash words (ops/depthwise_conv2d.py _rows_layout): per kernel row r
  * the int8 words Z = (w_r0 c0..c3), X01 = (w_r1 c0, w_r1 c1, w_r2 c0, w_r2 c1), X23 (the same for c2, c3).
