@@ -85,4 +85,7 @@ CHAINS = {
     # pixel path with channel groups outermost, the stride-1 band the row path's direct order (its input a window)
     "dw_s2_last": (9, (1, 13, 31, 6), [("conv", 6, 3, 1, "SAME", "RELU"), ("dw", 3, 2, "SAME", "NONE", 1)]),
     "dw_s1_last": (10, (1, 9, 13, 7), [("conv", 7, 1, 1, "SAME", "RELU"), ("dw", 3, 1, "VALID", "NONE", 1)]),
+    # a stride-1 depthwise band on 20-wide rows with ReLU (out_zp -128): the row path's one layer shift in band calls
+    "dw_s1_ush": (11, (1, 8, 20, 6), [("conv", 6, 1, 1, "SAME", "RELU"), ("dw", 3, 1, "SAME", "RELU", 1),
+                                      ("conv", 5, 1, 1, "SAME", "NONE")]),
 }

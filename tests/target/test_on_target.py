@@ -128,6 +128,26 @@ OP_MODELS = {
                                           # the quad loop's output step: one post-indexed store (4C <= 255), two
                                           # (2C <= 255), an ADD (C >= 128)
                                           (3, 9, 129, "SAME", "NONE", 2, None), (4, 12, 100, "SAME", "RELU6", -128, None))},
+    # runtime/dsp/mf_dw_cols.h, the column path (3x3, stride 1, maps at most COLS_MAX_OUT_W wide and COLS_MIN_ASPECT
+    # times as tall): out_w 1..7, out_h odd and even (4-output blocks, the merged 5- and 6-output tails, 3 leftovers,
+    # out_h 2 and 3 alone), channel counts 1..13 and 64 (group tails), SAME and VALID (SAME's edge columns: 4-output blocks on two plane rows
+    # then 1, 3 or 6 outputs on three, on the M4/M33), ReLU (unclamped: out_zp -128) and no activation (the
+    # negative-value correction), in_zp -128 to 127, extreme input scales
+    **{f"dw-cols-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}": (
+        lambda h=h, w=w, c=c, pad=pad, act=act, sc=sc, zi=zi, zo=zo: mg.depthwise_model(
+            seed_of("tdc", h, w, c), (1, h, w, c), 1, 3, 1, pad, 1, act, in_scale=sc, in_zp=zi, out_zp=zo))
+       for h, w, c, pad, act, sc, zi, zo in ((25, 5, 13, "SAME", "RELU", 0.02, -128, None),    # kws's shape
+                                             (25, 5, 64, "SAME", "RELU", 0.05, -128, None),
+                                             (9, 1, 3, "SAME", "NONE", 0.02, 5, None), (6, 2, 5, "SAME", "RELU", 0.5, -128, None),
+                                             (3, 1, 7, "SAME", "NONE", 0.02, -1, -128), (8, 3, 1, "SAME", "NONE", 0.001, 9, -7),
+                                             (12, 4, 7, "VALID", "NONE", 0.02, -128, 3), (14, 6, 13, "SAME", "RELU", 0.002, 3, None),
+                                             (15, 7, 3, "SAME", "NONE", 2.0, 0, None), (14, 7, 64, "VALID", "RELU", 0.02, -9, None),
+                                             (7, 3, 5, "VALID", "NONE", 0.02, 17, -2), (6, 4, 1, "VALID", "NONE", 0.02, -128, None),
+                                             (2, 1, 4, "SAME", "RELU", 0.02, -5, None), (18, 7, 7, "SAME", "NONE", 0.02, -60, 100),
+                                             (10, 5, 3, "SAME", "RELU", 0.02, 127, None),
+                                             # SAME edge columns (M4/M33: two plane rows) with out_h 6: no block before
+                                             # the 6-output tail
+                                             (6, 3, 5, "SAME", "RELU", 0.02, 2, None))},
     "dw-rows-per-tensor-c6": lambda: mg.depthwise_model(21, (1, 5, 12, 6), 1, 3, 1, "SAME", 1, "NONE", per_channel=False, in_zp=4),
     "dw-rows-s2x1-c4": lambda: mg.depthwise_model(22, (1, 9, 8, 4), 1, 3, (2, 1), "SAME", 1, "NONE", in_zp=-128),
     "dw-rows-batch2-c8": lambda: mg.depthwise_model(23, (2, 5, 9, 8), 1, 3, 1, "SAME", 1, "NONE", in_zp=-2, out_zp=3),
@@ -166,6 +186,17 @@ OP_MODELS = {
                                          (3, 20, 1, "SAME", "NONE", 3, None), (11, 11, 13, "SAME", "NONE", -128, 9),
                                          (8, 22, 4, "SAME", "RELU6", -128, None), (10, 15, 7, "VALID", "RELU", 2, None),
                                          (9, 18, 5, "SAME", "RELU", -9, None), (7, 16, 3, "SAME", "NONE", 11, -7))},
+    # the row path's one layer shift (ops/depthwise_conv2d.py _rows_ushift: 4-output blocks only, MF_NEG_CLAMPED with
+    # out_zp -128, the direct order): SMMLA and SSAT's own shift on 2^k-scaled sums; the ring and full planes, channel
+    # tails (1, 3), out_w 4..16, the output steps (one post-indexed store, two: 2C <= 255 < 4C, an ADD: C >= 128); VALID
+    # (and SAME on 2 rows) so that a one-op model's output trails its input and the order is direct
+    **{f"dw-rows-ush-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}": (
+        lambda h=h, w=w, c=c, pad=pad, act=act, zi=zi: mg.depthwise_model(
+            seed_of("tdru", h, w, c), (1, h, w, c), 1, 3, 1, pad, 1, act, in_zp=zi, out_zp=-128))
+       for h, w, c, pad, act, zi in ((10, 10, 7, "VALID", "RELU", -5), (9, 14, 13, "VALID", "RELU", -128),
+                                     (3, 18, 3, "VALID", "NONE", -7), (2, 16, 4, "SAME", "NONE", 9),
+                                     (6, 6, 5, "VALID", "NONE", 3), (5, 6, 67, "VALID", "RELU", -128),
+                                     (4, 6, 131, "VALID", "NONE", 2))},
     "dw-rows-s1x2-c5": lambda: mg.depthwise_model(24, (1, 5, 34, 5), 1, 3, (1, 2), "SAME", 1, "NONE", in_zp=-6),
     # full planes at stride_h 2 (mf_dw_rows_full: output row oy from plane rows 2 * oy + 0, 1, 2), a channel tail
     "dw-rows-s2x1-full-c5": lambda: mg.depthwise_model(26, (1, 4, 7, 5), 1, 3, (2, 1), "SAME", 1, "NONE", in_zp=-7),
@@ -266,6 +297,13 @@ def test_op_on_core(name, core, tmp_path):
     exact_on_core(OP_MODELS[name](), core, tmp_path, "target-op", name)
 
 
+def rows_only(monkeypatch):
+    """Keep the tests of the row path on it: refuse the column path (mf_dw_cols.h), which narrow tall maps take when
+    their placement allows (test_dw_cols_on_core)."""
+    from microforge.ops.depthwise_conv2d import DepthwiseConv2D
+    monkeypatch.setattr(DepthwiseConv2D, "_cols", lambda *a: False)
+
+
 # out_w 3 (ROWS_MIN_OUT_W): the row path only in the direct order (else the pixel path: ROWS_MIN_OUT_W_STAGED)
 THREE_WIDE = ("dw-rows-3x3-c8-same-none", "dw-rows-5x3-c13-same-none", "dw-rows-4x5-c7-valid-none",
               "dw-rows-nc-s1-3x3-c11-relu")
@@ -288,21 +326,34 @@ def test_add_fast_pass_taken():
 
 
 @pytest.mark.parametrize("core", CORES)
-@pytest.mark.parametrize("name", ["conv-c7", "conv-1x1-c33", "fc-in37-per-channel", "fc-per-tensor-batch4", "dw-c5"])
+@pytest.mark.parametrize("name", ["conv-c7", "conv-1x1-c33", "fc-in37-per-channel", "fc-per-tensor-batch4", "dw-c5",
+                                  "dw-cols-25x5-c64-same-relu"])
 def test_size_optimised_build_on_core(name, core, tmp_path):
     """`--opt -Os` builds and stays exact: on ARMv6-M GCC takes r8-r12 away from Thumb-1 code optimised for size,
-    so the M0+ kernels' high-register loops must give way to their C forms there (they failed to compile)."""
+    so the M0+ kernels' high-register loops must give way to their C forms there (they failed to compile); the DSP
+    column path's assembly takes its immediates from the transposed params copy folded at -Os too."""
     exact_on_core(OP_MODELS[name](), core, tmp_path, "target", name, what=" at -Os", opt="-Os")
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 @pytest.mark.parametrize("name", ROWS_NAMES)
-def test_dw_rows_path_taken(name, core):
+def test_dw_rows_path_taken(name, core, monkeypatch):
     """The dw-rows models above (run on every core by test_op_on_core) really take the DSP row path, at the stride
-    along the width their name says."""
+    along the width their name says (the column path refused: dw-rows-11x10-c5-valid-none's 9x8 map takes it)."""
+    rows_only(monkeypatch)
     model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
     assert ".rows = 1" in model_c
     assert (".stride_w = 2" in model_c) == ("-s2-" in name or "s1x2" in name)
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", [n for n in OP_MODELS if n.startswith("dw-rows-ush-")])
+def test_dw_rows_ush_taken(name, core):
+    """The dw-rows-ush models above (run on every core by test_op_on_core) take the row path's one layer shift
+    (ops/depthwise_conv2d.py _rows_ushift): a shift E >= 2 in the params, the direct order at stride_w 1."""
+    model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
+    field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
+    assert ".rows = 1" in model_c and field("direct") == 1 and field("stride_w") == 1 and 2 <= field("ush") <= 22
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
@@ -363,6 +414,7 @@ def test_dw_rows_three_wide_on_core(name, core, tmp_path, monkeypatch):
     """3-wide rows (out_w == ROWS_MIN_OUT_W) take the direct row path's assembly at stride 1, unclamped (each row one
     mf_dw_rows_three block, its M7 schedule on the M7) when input and output are disjoint (forced here: overlap_lead
     None), and stay exact; in the staged order (_rows_direct refused) they take the pixel path."""
+    rows_only(monkeypatch)
     from microforge.ops.depthwise_conv2d import DepthwiseConv2D
     with monkeypatch.context() as m:
         m.setattr(DepthwiseConv2D, "_rows_direct", staticmethod(lambda *a: False))
@@ -383,6 +435,7 @@ def test_dw_rows_ring1_on_core(name, core, tmp_path, monkeypatch):
     """The direct row path's ring at stride_h 1 (mf_dw_rows_ring1: direct, one output row a band, not full planes), which
     single-op plans take only when their output does not lie over the input: forced by refusing the overlap
     (DepthwiseConv2D.overlap_lead None: input and output disjoint); 5-wide rows, channel tails, a clamped activation."""
+    rows_only(monkeypatch)
     from microforge.ops.depthwise_conv2d import DepthwiseConv2D
     monkeypatch.setattr(DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
 
@@ -399,6 +452,7 @@ def test_dw_rows_staged_on_core(name, core, tmp_path, monkeypatch):
     """The DSP row path's staged mode (bands outermost, each group's weights built again per band, outputs staged
     then copied), which the single-op plans above rarely take (their in-place output trails the input far enough
     for the direct mode): forced by refusing DepthwiseConv2D._rows_direct."""
+    rows_only(monkeypatch)
     from microforge.ops.depthwise_conv2d import DepthwiseConv2D
     monkeypatch.setattr(DepthwiseConv2D, "_rows_direct", staticmethod(lambda *a: False))
 
@@ -787,6 +841,19 @@ SEG_MODELS = {
                                                     in_zp=1),
     "seg-3x3-c3to4-strips-s2": lambda: mg.conv2d_model(seed_of("sg", 12), (1, 5, 193, 3), 4, 3, 2, "SAME", 1, "NONE",
                                                        in_zp=-128),
+    # a lone last row (odd out_h: neighbouring outputs paired, mf_dsp_seg_row1) in each of two batches, odd outputs
+    # from the shifted copy, a lone last output, odd out_c
+    "seg-lone-3x3-c3to13-batch2": lambda: mg.conv2d_model(seed_of("sg", 19), (2, 5, 7, 3), 13, 3, 1, "SAME", 1, "RELU",
+                                                          in_zp=-128, out_zp=-3),
+    # the column layout (in_c 1, k_h even, stride_h 2: ops/conv2d.py seg_cols): several strips per row, a lone last
+    # row, a partial last group; whole groups with VALID padding, batches and a lone last output
+    "seg-cols-10x4-c1to13-strips": lambda: mg.conv2d_model(seed_of("sg", 21), (1, 13, 61, 1), 13, (10, 4), 2, "SAME", 1,
+                                                           "RELU", in_zp=-128, out_zp=-9),
+    "seg-cols-2x3-c1to8-valid-batch2": lambda: mg.conv2d_model(seed_of("sg", 22), (2, 9, 11, 1), 8, (2, 3), 2, "VALID", 1,
+                                                               "NONE", in_zp=7),
+    # the same with whole groups (mf_dsp_seg_groups) and several strips per row (short even strips, a last odd one)
+    "seg-lone-3x3-c3to8-strips": lambda: mg.conv2d_model(seed_of("sg", 20), (2, 3, 131, 3), 8, 3, 1, "SAME", 1, "NONE",
+                                                         in_zp=6),
 }
 
 
@@ -799,12 +866,39 @@ def test_conv_seg_on_core(name, core, tmp_path, monkeypatch):
 
     def took(model_c):
         assert ".mix = 5" in model_c, "the widened-row path was not taken"
-        if "-strips" in name:   # several strips per output row
+        if "-strips" in name and "-cols-" not in name:   # several strips per output row
             sw, ow = (1, 131) if "-s2" not in name else (2, 97)
             assert conv2d.seg_strip(dict(stride_h=1, k_h=3, k_w=3, in_c=3, stride_w=sw, out_w=ow)) < ow
         assert ("-1row-" in name) == (".out_h = 1," in model_c)
+        if "-lone-" in name:
+            assert int(re.search(r"\.out_h = (\d+),", model_c).group(1)) % 2 == 1
+        f = {k: int(re.search(rf"\.{k} = (-?\d+),", model_c).group(1)) for k in ("in_c", "k_h", "stride_h", "out_w")}
+        assert conv2d.seg_cols(f) == ("-cols-" in name or "-kws" in name or "c1to12-s2" in name or "c1to16-s2" in name)
+        if "-cols-" in name and "-strips" in name:
+            assert conv2d.seg_strip(dict(f, k_w=4, stride_w=2)) < f["out_w"]
 
     exact_on_core(SEG_MODELS[name](), core, tmp_path, "target-seg", name, took)
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+def test_conv_seg_lone_row_pairs_neighbours(core, tmp_path):
+    """A lone last output row (odd out_h) goes through mf_dsp_seg_row1, neighbouring outputs paired, instead of a row
+    pair with an unstored second row: its window is a second instance of the unrolled window (pixel 1 at another
+    immediate offset), so the layer's compiled code holds twice the SMLADs of the same layer with an even out_h (one
+    instance: the row pairs')."""
+    import subprocess
+    cpu = {"m4": "cortex-m4", "m7": "cortex-m7", "m33": "cortex-m33"}[core]
+    smlads = {}
+    for in_h in (19, 21):   # kws' first layer on 19 and 21 rows: out_h 10 and 11
+        cm = compile_model(mg.conv2d_model(seed_of("sg-lone", in_h), (1, in_h, 10, 1), 64, (10, 4), 2, "SAME", 1, "RELU",
+                                           in_zp=3), target=core)
+        assert ".mix = 5" in cm.files["model.c"] and f".out_h = {(in_h + 1) // 2}," in cm.files["model.c"]
+        d = tmp_path / f"{core}-{in_h}"
+        cm.write(d)
+        text = subprocess.run(["arm-none-eabi-gcc", "-S", "-O2", "-o", "-", f"-mcpu={cpu}", "-mthumb", f"-I{d}",
+                               str(d / "model.c")], check=True, capture_output=True, text=True).stdout
+        smlads[in_h] = len(re.findall(r"\bsmlad\b", text))
+    assert smlads[19] > 0 and smlads[21] == 2 * smlads[19], smlads
 
 
 # DSP 1x1 convolutions with 8 input channels (mf_conv2d_s8_c1): runs of 48 pixels (several runs and a short last
@@ -848,7 +942,7 @@ def test_conv_c1_on_core(name, core, tmp_path):
     exact_on_core(C1_MODELS[name](), core, tmp_path, "target-c1", name, took)
 
 
-# DSP unpadded 1x1 convolutions (mf_conv2d_s8_pw): in_c 12..64 (every mix of leading chunks and 4-chunk passes), out_c
+# DSP unpadded 1x1 convolutions (mf_conv2d_s8_pw): in_c 4..68 (unrolled pairs up to 64, then leading chunks and 8-chunk passes), out_c
 # multiples of 4 (3..33 groups), odd pixel counts (a lone last pixel), batches, every clamp (none, RELU's lower bound,
 # RELU6's both), per-tensor weights, input/output zero points at the ends of int8.
 PW_MODELS = {
@@ -879,6 +973,24 @@ PW_MODELS = {
                                             out_zp=7),
     "pw-16to8-per-tensor-batch2": lambda: mg.conv2d_model(seed_of("pw", 17), (2, 3, 3, 16), 8, 1, 1, "SAME", 1, "RELU6",
                                                           per_channel=False, in_zp=4),
+    # windows of 12 .. 16 chunks, unrolled in mf_dsp_pw_pair (in_c <= PW_PAIR_MAX_IC), and 17 chunks (the loop form
+    # just above it): lone last pixels, a batch, every clamp, per-tensor weights, zero points at the ends of int8
+    "pw-48to20-3x5": lambda: mg.conv2d_model(seed_of("pw", 19), (1, 3, 5, 48), 20, 1, 1, "SAME", 1, "RELU", in_zp=-128),
+    "pw-52to8-1x3": lambda: mg.conv2d_model(seed_of("pw", 20), (1, 1, 3, 52), 8, 1, 1, "VALID", 1, "NONE", in_zp=127,
+                                            out_zp=-128),
+    "pw-56to12-batch2": lambda: mg.conv2d_model(seed_of("pw", 21), (2, 1, 3, 56), 12, 1, 1, "SAME", 1, "RELU6",
+                                                in_zp=-7, out_zp=5),
+    "pw-60to4-per-tensor": lambda: mg.conv2d_model(seed_of("pw", 22), (1, 3, 3, 60), 4, 1, 1, "SAME", 1, "NONE",
+                                                   per_channel=False, in_zp=1, out_zp=127),
+    "pw-64to28-s2-5x5": lambda: mg.conv2d_model(seed_of("pw", 23), (1, 5, 5, 64), 28, 1, 2, "SAME", 1, "RELU",
+                                                in_zp=-128, out_zp=-128),
+    "pw-68to8-3x1": lambda: mg.conv2d_model(seed_of("pw", 24), (1, 3, 1, 68), 8, 1, 1, "VALID", 1, "RELU", in_zp=-3),
+    # the loop form's leads ((nch - 1) % 8 chunks: 4, 7, 0) and 8-chunk passes (2, 2, 4)
+    "pw-84to12-3x3": lambda: mg.conv2d_model(seed_of("pw", 25), (1, 3, 3, 84), 12, 1, 1, "SAME", 1, "RELU6", in_zp=-128),
+    "pw-96to8-s2-5x3": lambda: mg.conv2d_model(seed_of("pw", 26), (1, 5, 3, 96), 8, 1, 2, "SAME", 1, "NONE", in_zp=6,
+                                               out_zp=-100),
+    "pw-132to16-1x3-per-tensor": lambda: mg.conv2d_model(seed_of("pw", 27), (1, 1, 3, 132), 16, 1, 1, "VALID", 1, "RELU",
+                                                         per_channel=False, in_zp=-1, out_zp=-128),
 }
 
 
@@ -901,6 +1013,18 @@ def test_conv_pw_in_c8_on_core(core, tmp_path, monkeypatch):
 
     model = mg.conv2d_model(seed_of("pw", 18), (1, 5, 3, 8), 12, 1, 1, "SAME", 1, "RELU", in_zp=-2, out_zp=-60)
     exact_on_core(model, core, tmp_path, "target-pw", "pw-8to12", took)
+
+
+def test_conv_pw_models_span_the_pair_bound():
+    """The pw models above reach mf_dsp_pw_pair's widest window (in_c == PW_PAIR_MAX_IC) and the loop form just above
+    it (in_c > PW_PAIR_MAX_IC, its bound checked against the kernel's in tests/unit/test_dsp_layouts.py)."""
+    from microforge.ops.conv2d import PW_PAIR_MAX_IC
+    from microforge.frontend import load_tflite
+    ics = set()
+    for make in PW_MODELS.values():
+        g = load_tflite(make())
+        ics |= {op.inputs[0].shape[-1] for op in g.ops}
+    assert PW_PAIR_MAX_IC in ics and PW_PAIR_MAX_IC - 4 in ics and PW_PAIR_MAX_IC + 4 in ics
 
 
 def test_conv_pw_chosen():
@@ -939,3 +1063,30 @@ def test_shared_model_on_core(name, core, tmp_path):
         xs = random_inputs(oracle, rng)
         run = run_on_target(cm, target, xs, workdir=tmp_path / str(k))
         assert_same_outputs(run.outputs, oracle.run(xs), f"{name} on {core}, input {k}")
+
+
+COLS_NAMES = [n for n in OP_MODELS if n.startswith("dw-cols-")]
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", COLS_NAMES)
+def test_dw_cols_on_core(name, core, tmp_path, monkeypatch):
+    """The dw-cols models above take runtime/dsp/mf_dw_cols.h's column path when input and output are disjoint (forced
+    here: overlap_lead None; test_op_on_core runs them under the default plans, where an output lying over the input by
+    other than whole pixels keeps the other paths) and stay exact."""
+    from microforge.ops.depthwise_conv2d import DepthwiseConv2D
+    monkeypatch.setattr(DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
+
+    def cols(model_c):
+        assert "mf_depthwise_conv2d_s8_cols(" in model_c and "mf_depthwise_conv2d_s8_rows(" not in model_c
+        assert ".act_min = -128" in model_c and ".act_max = 127" in model_c
+
+    exact_on_core(OP_MODELS[name](), core, tmp_path, "target-op", name, cols, ", columns")
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+def test_kws_depthwise_takes_columns(core):
+    """kws's four 25x5x64 depthwise layers (test_shared_model_on_core runs kws on every core) take the column path under
+    the default plan: each output lies whole pixels from its input."""
+    model_c = compile_model(shared_model(MODELS["kws"][0]).read_bytes(), target=core).files["model.c"]
+    assert model_c.count("mf_depthwise_conv2d_s8_cols(&") == 4 and "mf_depthwise_conv2d_s8_rows(" not in model_c

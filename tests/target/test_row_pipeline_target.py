@@ -63,3 +63,14 @@ def test_dw_band_disjoint_on_core(name, field, core, tmp_path):
     assert f".{field} = 1," in struct[:struct.index("};")]
     if field == "direct":   # its input window a ring (runtime/dsp/mf_dw_band.h): no rows moved between bands
         assert "mf_dw_band_rows(" in loop and "memmove" not in code
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+def test_dw_band_ush_on_core(core, tmp_path):
+    """A stride-1 depthwise band on rows of 20 outputs, ReLU: its band calls take the row path's one layer shift
+    (ops/depthwise_conv2d.py _rows_ushift, USH_BAND_MIN_OUT_W; each band builds its groups' scaled words), exact."""
+    cm, _ = _run_and_compare(chain_model(*CHAINS["dw_s1_ush"]), core, tmp_path, seed_of("rows-ush", core),
+                             row_pipeline="on", band=1)
+    code = cm.files["model.c"]
+    ush = re.findall(r"\.ush = (\d+),", code)
+    assert ush and all(2 <= int(u) <= 22 for u in ush)

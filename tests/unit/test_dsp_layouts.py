@@ -77,6 +77,19 @@ def test_row_bytes_agree_with_the_kernel_header():
     assert int(re.search(r"#define MF_CONV2D_ROW_BYTES (\d+)", header).group(1)) == ROW_BYTES
 
 
+def test_pw_pair_bound_agrees_with_the_kernel_header():
+    """tests/target's pw models sit on both sides of mf_dsp_pw_pair's bound (ops/conv2d.py PW_PAIR_MAX_IC), which must
+    be the kernel's."""
+    import re
+    from pathlib import Path
+
+    import microforge
+    from microforge.ops.conv2d import PW_PAIR_MAX_IC
+    header = (Path(microforge.__file__).parent / "runtime" / "dsp" / "mf_conv2d.h").read_text()
+    assert int(re.search(r"#define MF_CONV2D_PW_PAIR_MAX_IC (\d+)", header).group(1)) == PW_PAIR_MAX_IC
+    assert "k4 <= MF_CONV2D_PW_PAIR_MAX_IC" in header
+
+
 def test_seg_bytes_agree_with_the_kernel_header():
     """ops/conv2d.py sizes mf_conv2d_s8_seg's scratch from the strips the kernel's MF_CONV2D_SEG_STRIP makes."""
     import re
@@ -88,22 +101,30 @@ def test_seg_bytes_agree_with_the_kernel_header():
     assert int(re.search(r"#define MF_CONV2D_SEG_BYTES (\d+)", header).group(1)) == SEG_BYTES
 
 
-@pytest.mark.parametrize("kh,kw,ic,oc", [(3, 3, 3, 8), (3, 3, 3, 16), (10, 4, 1, 64), (3, 3, 1, 5), (2, 3, 3, 5),
-                                         (4, 3, 1, 12), (1, 3, 3, 9), (3, 1, 5, 6), (5, 5, 1, 4), (3, 3, 7, 1)])
-def test_seg_layout_lines_up_with_the_kernel(kh, kw, ic, oc, monkeypatch):
+@pytest.mark.parametrize("kh,kw,ic,oc,sh", [(3, 3, 3, 8, 1), (3, 3, 3, 16, 1), (10, 4, 1, 64, 1), (3, 3, 1, 5, 1),
+                                            (2, 3, 3, 5, 1), (4, 3, 1, 12, 1), (1, 3, 3, 9, 1), (3, 1, 5, 6, 1),
+                                            (5, 5, 1, 4, 1), (3, 3, 7, 1, 1), (3, 3, 3, 8, 2),
+                                            (10, 4, 1, 64, 2), (4, 3, 1, 13, 2), (2, 5, 1, 7, 2)])
+def test_seg_layout_lines_up_with_the_kernel(kh, kw, ic, oc, sh, monkeypatch):
     """mf_conv2d_s8_seg's arithmetic on seg_layout's words, word by word as MF_DSP_SEG_WINDOW reads them (per row
-    its whole words, then the rows' last values two to a word, a last odd row's word with any value after it), equals
+    its whole words, then the rows' last values two to a word, a last odd row's word with any value after it; in the
+    column layout, in_c 1 with k_h even at stride_h 2, per kernel column its k_h / 2 words down the column), equals
     the window's dot products for every channel: SMLAD of the raw words gives 256 * c' + c, of their SXTB16 c."""
     from microforge.ops import conv2d
-    from microforge.ops.conv2d import seg_layout, seg_words
+    from microforge.ops.conv2d import seg_cols, seg_layout, seg_words
     monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))   # out_c 1, 5, 6, 9: padded last groups
     rng = np.random.default_rng(kh * 1000 + kw * 100 + ic * 10 + oc)
     w = rng.integers(-127, 128, (oc, kh, kw, ic)).astype(np.int8)   # (mix_layout refuses a -128 over a negative)
-    fields = dict(k_h=kh, k_w=kw, in_c=ic, stride_h=1, stride_w=1, dil_h=1, dil_w=1, out_w=7)
+    fields = dict(k_h=kh, k_w=kw, in_c=ic, stride_h=sh, stride_w=1, dil_h=1, dil_w=1, out_w=7)
     wseg = seg_layout(w, fields)
     assert wseg is not None
     words = seg_words(kh, kw, ic)
     x = rng.integers(-128, 128, (kh, kw * ic))
+    want = w.astype(np.int64).reshape(oc, -1) @ x.reshape(-1)
+    cols = seg_cols(fields)
+    assert cols == (ic == 1 and kh % 2 == 0 and sh == 2)
+    if cols:   # the kernel's rows are the window's columns
+        x, kh, kw = x.T.copy(), kw, kh
     L, nf = kw * ic, kw * ic // 2
     junk = int(rng.integers(-32768, 32768))
     xin = [(x[ky, 2 * j], x[ky, 2 * j + 1]) for ky in range(kh) for j in range(nf)]
@@ -113,7 +134,6 @@ def test_seg_layout_lines_up_with_the_kernel(kh, kw, ic, oc, monkeypatch):
             xin.append((x[kh - 1, L - 1], junk))
     assert len(xin) == words
     b = wseg.astype(np.int64).reshape(-1, words, 2, 4)   # [group][input word][A01, A23][bytes]
-    want = w.astype(np.int64).reshape(oc, -1) @ x.reshape(-1)
     for g in range(b.shape[0]):
         for pair in range(2):
             m = s_ = 0
@@ -713,6 +733,8 @@ def test_pw_consts_give_tflm_outputs(n_out, k, out_zp, seed):
         assert groups[:, 4 * k:].copy().view("<i4").reshape(-1).tolist() == consts.reshape(-1).tolist()
         more = (consts[:, 9] >> 8) & PW_MORE                     # tested once W_b is shifted right by 8
         assert more.tolist() == [PW_MORE] * (n_out // 4 - 1) + [0]
+        assert (consts[:, 9] < 0).tolist() == [True] * (n_out // 4 - 1) + [False]   # bit 31: N of the pw stream's ASRS
+        assert (consts >= -(1 << 31)).all() and (consts < 1 << 31).all()
         xs = rng.integers(-128, 128, (40, k))
         xs[0], xs[1] = -128, 127
         xs[2] = np.where(w[1] < 0, 127, -128)                   # channel 1 at its most positive

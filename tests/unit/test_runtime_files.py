@@ -8,8 +8,9 @@ def test_closure_follows_the_chosen_variants_includes():
     portable = runtime_closure(["mf_common.h", "mf_depthwise_conv2d.h"], ("portable",))
     assert '#include "mf_dw_band.h"' in runtime_source("mf_depthwise_conv2d.h", ("dsp", "portable"))
     assert '#include "mf_dw_s2.h"' in runtime_source("mf_depthwise_conv2d.h", ("dsp", "portable"))
-    # the DSP kernel's stride-2 row path and band helper, in include order
-    assert dsp == ["mf_common.h", "mf_depthwise_conv2d.h", "mf_dw_s2.h", "mf_dw_band.h"]
+    # the DSP kernel's stride-2 row path, band helper and column path, in include order
+    assert '#include "mf_dw_cols.h"' in runtime_source("mf_depthwise_conv2d.h", ("dsp", "portable"))
+    assert dsp == ["mf_common.h", "mf_depthwise_conv2d.h", "mf_dw_s2.h", "mf_dw_band.h", "mf_dw_cols.h"]
     assert portable == ["mf_common.h", "mf_depthwise_conv2d.h"]              # the portable kernel has none
 
 

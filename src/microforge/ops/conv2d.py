@@ -50,6 +50,11 @@ ROW_IC_MULTIPLE = 4
 # (24 -> 4).
 PW_MIN_IC = 4
 PW_MAX_IC = 1020
+# in_c up to PW_PAIR_MAX_IC (16 chunks): each pixel pair's window unrolled in one asm block with x16 on the stack
+# (mf_dsp_pw_pair, no window loop, the out pointer in a register); wider windows loop over 8-chunk passes. At 64 (was
+# 32): kws' 1x1 layers 575.2K -> 554.0K cycles on the M4, 306.0K -> 293.4K on the M7, about 1.3 KB more code a
+# layer. Mirrors MF_CONV2D_PW_PAIR_MAX_IC in runtime/dsp/mf_conv2d.h (a test reads both).
+PW_PAIR_MAX_IC = 64
 PW_MAX_OC = 4092
 # The group streams' "another group follows" bit, set in channel 3's -shift-1 of every group but the last (its ASR reads
 # the low byte only; the pw stream sets it in W_b >> 8, pw_consts); mirrors MF_DSP_PW_MORE in runtime/dsp/mf_conv2d.h
@@ -325,7 +330,9 @@ def pw_consts(w: np.ndarray, rq: np.ndarray, out_zp: int) -> np.ndarray | None:
               divide by 2^e and output offset in one multiply (mf_dw_requant's form scaled by 2^8); a negative
               accumulator takes Ra - 128 unless the activation clamps negatives (MF_NEG_CLAMPED).
     Group order: [Bm_a, Bs_a, Bm_b, Bs_b, m2_0, W_a, Ra_1, mult_1, m2_2, W_b, Ra_3, mult_3]; every group but the last
-    has PW_MORE << 8 in W_b (the kernels test it once W_b is shifted right by 8). None unless n % 4 == 0 and exact:
+    has PW_MORE << 8 in W_b (the kernels test it once W_b is shifted right by 8) and bit 31 (the pw stream's kernels
+    branch on the N flag of the ASRS that shifts W_b down; ASR reads a register's low byte only, so neither bit reaches a
+    shift). None unless n % 4 == 0 and exact:
     every c' channel with |b_c'| + 128 * sum|w_c'| < 2^23, |Ra| + 128 < 2^30 (the SMMLA result fits int32) and
     E' <= 31."""
     n = w.shape[0]
@@ -344,10 +351,11 @@ def pw_consts(w: np.ndarray, rq: np.ndarray, out_zp: int) -> np.ndarray | None:
     bm = (bm + (1 << 31)) % (1 << 32) - (1 << 31)              # int32 wrap-around (ma - sa stays exact)
     g = n // 4
     more = np.zeros(g, np.int64)
-    more[:-1] = PW_MORE << 8
+    more[:-1] = PW_MORE << 8 | 1 << 31                          # bit 31: the pw stream's ASRS sets N (MF_DSP_PW_RQD_LAST)
     out = np.stack([bm[0::2], b[0::4], bm[1::2], b[2::4],
                     m2[0::4], ep[0::4] | big_e[0::2] << 8, ra[0::2], mult[1::4],
                     m2[2::4], ep[2::4] | big_e[1::2] << 8 | more, ra[1::2], mult[3::4]], axis=1)
+    out[:, 9] = (out[:, 9] + (1 << 31)) % (1 << 32) - (1 << 31)   # as int32
     return out.astype(np.int64)
 
 
@@ -444,9 +452,26 @@ def seg_row(n: int, fields: dict) -> int:
     return ((((n - 1) * fields["stride_w"] + fields["k_w"]) * fields["in_c"] + 3) & ~1)
 
 
+def seg_cols(fields: dict) -> bool:
+    """mf_conv2d_s8_seg's column layout (MF_CONV2D_SEG_COLS): in_c 1, k_h even, stride_h 2 (kws' first layer). Each
+    input column of a strip widened into its stride_h + k_h rows (seg_col values), a window's words go down its k_w
+    column segments, and a row pair's pixel 1 reads pixel 0's words one word further on: the M4/M33 window loads
+    each shared word once."""
+    return fields["in_c"] == 1 and fields["k_h"] % 2 == 0 and fields["stride_h"] == 2
+
+
+def seg_col(fields: dict) -> int:
+    """int16 values per widened column of the column layout (MF_CONV2D_SEG_COL): the row pair's stride_h + k_h rows."""
+    return fields["stride_h"] + fields["k_h"]
+
+
 def seg_strip(fields: dict) -> int:
     """Outputs per strip of mf_conv2d_s8_seg (MF_CONV2D_SEG_STRIP): the most whose widened rows (stride_h + k_h per
-    copy: an output row pair's) fit SEG_BYTES, at most out_w."""
+    copy: an output row pair's) fit SEG_BYTES, at most out_w; in the column layout the most whose n * stride_w + k_w
+    columns (one output more: a lone row's last neighbour) fit."""
+    if seg_cols(fields):
+        n = (SEG_BYTES // (2 * seg_col(fields)) - fields["k_w"]) // fields["stride_w"]
+        return min(n, fields["out_w"])
     r = SEG_BYTES // (2 * seg_copies(fields) * (fields["stride_h"] + fields["k_h"]))
     n = ((r - 3) // fields["in_c"] - fields["k_w"]) // fields["stride_w"] + 1
     return min(n, fields["out_w"])
@@ -454,10 +479,13 @@ def seg_strip(fields: dict) -> int:
 
 def seg_bytes(fields: dict) -> int:
     """Scratch bytes mf_conv2d_s8_seg uses (MF_CONV2D_SEG_SCRATCH_BYTES): stride_h + k_h widened rows per copy of a
-    strip, then spare bytes (MF_CONV2D_SEG_SPARE): an output row (staged) when a row takes several strips, else
-    out_c (a lone last row's unstored neighbour), rounded up to words."""
+    strip (or its columns in the column layout), then spare bytes (MF_CONV2D_SEG_SPARE): an output row (staged) when a
+    row takes several strips, else out_c (a lone last row's unstored neighbour), rounded up to words."""
     n = seg_strip(fields)
-    rows = 2 * seg_copies(fields) * (fields["stride_h"] + fields["k_h"]) * seg_row(n, fields)
+    if seg_cols(fields):
+        rows = 2 * (n * fields["stride_w"] + fields["k_w"]) * seg_col(fields)
+    else:
+        rows = 2 * seg_copies(fields) * (fields["stride_h"] + fields["k_h"]) * seg_row(n, fields)
     return rows + (((fields["out_w"] if n < fields["out_w"] else 1) * fields["out_c"] + 3) & ~3)
 
 
@@ -476,7 +504,8 @@ def seg_layout(w: np.ndarray, fields: dict) -> np.ndarray | None:
     first 2 * (k_w * in_c // 2) values ((kx, c) order), then, for odd k_w * in_c, the rows' last values in pairs
     (ky, ky + 1) and a last odd row's with a zero; per 4-channel group and input word i words A01 at 8i and A23 at
     8i + 4 (mix_layout's words on the values permuted (t0, t2, t1, t3) per 4, as row_mix_layout's in-order
-    entries): 8 * seg_words bytes per group."""
+    entries): 8 * seg_words bytes per group. In the column layout (seg_cols) the same on the kernel's columns: per kx
+    its k_h values, k_h / 2 words."""
     oc, kh, kw, ic = w.shape
     if kh * kw == 1 or fields["dil_h"] != 1 or fields["dil_w"] != 1 or ic % ROW_IC_MULTIPLE == 0:
         return None
@@ -484,9 +513,15 @@ def seg_layout(w: np.ndarray, fields: dict) -> np.ndarray | None:
     n = seg_strip(fields)
     if words > SEG_MAX_WORDS or n < 2:                              # one output row pairs neighbours in a strip
         return None
-    rs = 2 * seg_row(n, fields)                                     # bytes per widened row
-    rows = fields["stride_h"] + kh
-    d = max(fields["stride_h"] * rs, (seg_copies(fields) - 1) * rows * rs + 2 * fields["stride_w"] * ic + 2)
+    if seg_cols(fields):   # the window's rows are its columns (k_h values each), pixel 1 a word or stride_w columns on
+        rs = 2 * seg_col(fields)                                    # bytes per widened column
+        d = max(2 * fields["stride_h"], fields["stride_w"] * rs)
+        w, kh, kw = w.transpose(0, 2, 1, 3), kw, kh                # in_c 1: [out_c][k_w][k_h][1]
+        words = seg_words(kh, kw, ic)
+    else:
+        rs = 2 * seg_row(n, fields)                                 # bytes per widened row
+        rows = fields["stride_h"] + kh
+        d = max(fields["stride_h"] * rs, (seg_copies(fields) - 1) * rows * rs + 2 * fields["stride_w"] * ic + 2)
     if d + (kh - 1) * rs + 2 * kw * ic > 4095:                      # pixel 1's last word
         return None
     r = w.astype(np.int64).reshape(oc, kh, kw * ic)

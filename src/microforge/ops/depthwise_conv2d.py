@@ -39,6 +39,20 @@ OUTER_MAX_TAPS = 9
 # about 160 cycles a call, each interior pixel saves about 19 (vww M4 / M7 per layer vs the pixel-outer order: 121
 # interior pixels -10% / -8%, 25 -8% / -5%, 4 +6% / +8%, 1 +10% / +10%)
 OUTER_MIN_PIXELS = 12
+# runtime/dsp column path (mf_dw_cols.h: the row path on the transposed layer, one call a column of out_h outputs): taken
+# for maps at most COLS_MAX_OUT_W wide and at least COLS_MIN_ASPECT times as tall. Measured single layers (SAME, ReLU,
+# cycles with the column path / the row path, M4 and M7 alike within a few %): 25x5x64 (kws) -13% (M7 -13%), 20x3x16
+# -30%, 30x4x32 -19%, 12x2x32 -45%, 28x7x16 -14%, 14x7x32 -5%, 12x6x32 -3%; 16x8x32 +2%, 10x8x64 +11%, near-square
+# maps (7x6, 7x5, 6x5, 6x4, 5x4, 4x3) +1% to +43%: short columns cost their widening and tails, and the row path
+# takes their planes whole (_rows_full)
+COLS_MAX_OUT_W = 7
+COLS_MIN_ASPECT = 2
+
+
+# the row path's one layer shift (_rows_ushift) in a row pipeline's band calls, which build their groups' scaled words
+# once a band: from this many outputs a row (4-output blocks saving 2 cycles each on the M7, 5 on the M4, against about
+# 50 cycles a group's build)
+USH_BAND_MIN_OUT_W = 16
 
 
 class DepthwiseConv2D(OpDef):
@@ -127,6 +141,8 @@ class DepthwiseConv2D(OpDef):
             pad_top=pad_t, pad_left=pad_l, pad_value=in_zp, out_offset=out_zp, act_min=lo, act_max=hi)
         layout = self._dsp_layout(w.data.reshape(kh * kw, oc), bias, mult, shift, out_zp) \
             if "dsp" in ctx.kernel_variants and oc == x.shape[3] else None
+        if layout is not None and self._cols(op, ctx, lo, hi):
+            return self._emit_cols(op, ctx, fields, bias, mult, shift)
         rows = layout is not None and self.uses_rows(op) and not self._rows_banded_s2(op, ctx)
         direct = rows and self._rows_direct(op, *self._places(op, ctx), pad_t)
         if o["stride_w"] == 1 and rows and not direct and y.shape[2] < ROWS_MIN_OUT_W_STAGED:
@@ -138,9 +154,11 @@ class DepthwiseConv2D(OpDef):
             if direct and self._rows_full(op):
                 band = y.shape[1]
             # the kernel's ring (mf_dw_rows: full planes when MF_DW_ROWS_NR > 3, i.e. band > 1) reads compact groups
-            wr = self._rows_layout(w.data.reshape(kh * kw, oc), bias, mult, shift, out_zp, compact=direct and band == 1)
+            ush = self._rows_ushift(op, w.data.reshape(kh * kw, oc), bias, shift, out_zp, lo, hi) if direct else 0
+            wr = self._rows_layout(w.data.reshape(kh * kw, oc), bias, mult, shift, out_zp, compact=direct and band == 1,
+                                   ush=ush)
             fields.update(weights="0", bias="0", mult="0", shift="0", simd=1, wq="0", rq="0", pad="0", rows=1, wp=wp,
-                          band=band, wr=ctx.const(f"{op.name}_wr", wr), direct=int(direct))
+                          band=band, wr=ctx.const(f"{op.name}_wr", wr), direct=int(direct), **({"ush": ush} if ush else {}))
             p = ctx.params("mf_depthwise_conv2d_params_t", fields)
             nr = (band - 1) * o["stride_h"] + 3            # MF_DW_ROWS_NR; then the staged output band (not when direct)
             words = 2 * nr * wp + (0 if direct else (band * y.shape[2] * oc + 3) // 4)
@@ -175,6 +193,50 @@ class DepthwiseConv2D(OpDef):
             return (f"{{ int32_t scratch[{words}]; "
                     f"mf_depthwise_conv2d_s8_staged(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, (int8_t *)scratch); }}")
         return f"mf_depthwise_conv2d_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
+
+    def _emit_cols(self, op: Op, ctx, fields: dict, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray) -> str:
+        """runtime/dsp/mf_dw_cols.h: the row path's compact groups of the transposed weights (w[kx][ky]), planes of
+        (out_w + 2) padded input columns of cols_pitch halfwords, one channel at a time."""
+        x, w, y = op.inputs[0], op.inputs[1], op.outputs[0]
+        oc = w.shape[3]
+        wt = w.data.reshape(3, 3, oc).transpose(1, 0, 2).reshape(9, oc)
+        wp = self.cols_pitch(op)
+        fields.update(weights="0", bias="0", mult="0", shift="0", simd=1, wq="0", rq="0", pad="0", rows=0, wp=wp, band=1,
+                      wr=ctx.const(f"{op.name}_wc", self._rows_layout(wt, bias, mult, shift, y.quant.zp, compact=True)))
+        p = ctx.params("mf_depthwise_conv2d_params_t", fields)
+        words = (y.shape[2] + 2) * wp // 2
+        return (f"{{ int32_t scratch[{words}]; "
+                f"mf_depthwise_conv2d_s8_cols(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, (int16_t *)scratch); }}")
+
+    @staticmethod
+    def cols_pitch(op: Op) -> int:
+        """Halfwords per plane row of the column path (one padded input column): the row path's pitch of the transposed
+        layer, 2 * ceil(out_h / 2) + 2."""
+        return 2 * ((op.outputs[0].shape[1] + 1) // 2) + 2
+
+    def _cols(self, op: Op, ctx, lo: int, hi: int) -> bool:
+        """Whether the DSP column path (runtime/dsp/mf_dw_cols.h) computes this layer: 3x3, stride 1, no dilation, depth
+        multiplier 1 (the caller has the DSP layout), no activation clamp (the row assembly's requantisation), offsets
+        inside the assembly's immediates, maps at most COLS_MAX_OUT_W wide and COLS_MIN_ASPECT times as tall, not a ring
+        window; and
+        safe where input and output lie: every channel's input is read before its outputs are written, so they may
+        share bytes only when a write can land on no other channel (one batch, a multiple of in_c bytes apart)."""
+        x, w, y = op.inputs[0], op.inputs[1], op.outputs[0]
+        o = op.options
+        n, _, _, c = x.shape
+        oh, ow = y.shape[1], y.shape[2]
+        if (w.shape[1], w.shape[2], o["stride_h"], o["stride_w"], o["dilation_h"], o["dilation_w"]) != (3, 3, 1, 1, 1, 1):
+            return False
+        if (lo, hi) != (-128, 127) or "ring" in o or ow > COLS_MAX_OUT_W or oh < COLS_MIN_ASPECT * ow:
+            return False
+        if 5 * ow * c > 4095 or 4 * self.cols_pitch(op) + 12 > 4095:
+            return False
+        xa, ya = ctx.place(x), ctx.place(y)
+        if xa is None or ya is None:
+            return False
+        if xa[0] != ya[0] or ya[1] + y.num_elements <= xa[1] or xa[1] + x.num_elements <= ya[1]:
+            return True
+        return n == 1 and (ya[1] - xa[1]) % c == 0
 
     def _emit_s16(self, op: Op, ctx) -> str:
         """16x8: runtime/portable/mf_depthwise_conv2d_s16.h on every target (no zero points, no DSP variant)."""
@@ -349,7 +411,33 @@ class DepthwiseConv2D(OpDef):
         return 2 * ow + 2 if op.options["stride_w"] == 2 else 2 * ((ow + 1) // 2) + 2
 
     @staticmethod
-    def _rows_layout(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray, out_zp: int, compact: bool = False):
+    def _rows_ushift(op: Op, w: np.ndarray, bias: np.ndarray, shift: np.ndarray, out_zp: int, lo: int, hi: int) -> int:
+        """The layer's one shift E for the row path's direct order (mf_depthwise_conv2d.h MF_DW_ROWS_RQU: SMMLA and SSAT's
+        own shift instead of SMMLAR, ASR by e and SSAT, one instruction and the e load fewer an output), or 0. Each
+        channel's sums become 2^k * acc, k = E - e + 1 >= 2 (E = max e + 1), which the requantisation's nested floors
+        divide out exactly (see there). Taken when only the 4-output loop runs (stride_w 1, out_w % 4 == 0, no
+        activation clamp, MF_NEG_CLAMPED: act range -128..127 and out_zp -128, the assembly's offsets in range), in a
+        row pipeline's band calls (each builds its groups' words again) only on rows of USH_BAND_MIN_OUT_W outputs or
+        more, and the scaled words fit: 2^k |w| in int16,
+        2^k |acc| < 2^31, E <= 22 (rnd' and SMMLA's sum inside int32)."""
+        x, y, o = op.inputs[0], op.outputs[0], op.options
+        c, ow = x.shape[3], y.shape[2]
+        wp = DepthwiseConv2D.rows_pitch(op)
+        if (o["stride_w"] != 1 or ow % 4 or lo != -128 or hi != 127 or out_zp != -128 or 5 * c > 4095
+                or 4 * wp + 12 > 4095 or ((o.get("disjoint") or "ring" in o) and ow < USH_BAND_MIN_OUT_W)):
+            return 0
+        e = -shift.astype(np.int64)
+        big = int(e.max()) + 1
+        k = big - e + 1
+        wa = np.abs(w.astype(np.int64))
+        bound = np.abs(bias.astype(np.int64)) + 128 * wa.sum(axis=0)
+        if big > 22 or (e < 1).any() or ((wa.max(axis=0) << k) > 32767).any() or ((bound << k) >= 1 << 31).any():
+            return 0
+        return big
+
+    @staticmethod
+    def _rows_layout(w: np.ndarray, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray, out_zp: int, compact: bool = False,
+                     ush: int = 0):
         """runtime/dsp row path constants, int8 weights (k_h*k_w = 9 bytes a channel, as the .tflite): per group
         of 4 channels (the last group padded with zero channels) 25 int32 words (MF_DW_ROWS_GW, 25 bytes a
         channel). First 9 words of int8 weights, for kernel rows r = 0..2: Z_r = (w_r0 c0, w_r0 c1, w_r0 c2, w_r0 c3),
@@ -363,7 +451,8 @@ class DepthwiseConv2D(OpDef):
         bytes e[4]; rnd computed in the build; with full planes, MobileNetV2's 5x5 layers 1.3-3% slower so, they keep
         25). The doubled weights
         make the sums 2*acc for SMMLAR (mf_dw_requant); the caller has checked the requantisation's exactness
-        (_dsp_layout)."""
+        (_dsp_layout). ush (E, _rows_ushift): per channel k = E - e + 1 in e's place, 2^k * bias for 2*bias, and (not
+        compact) rnd' = 2^(E-1) + out_zp * 2^E + 2^(k-2) for rnd; mf_dw_rows_build scales the weights by 2^(k-1)."""
         kk, c = w.shape
         g = -(-c // 4)
         w8 = np.zeros((3, 3, 4 * g), np.int8)
@@ -375,17 +464,24 @@ class DepthwiseConv2D(OpDef):
         words = np.stack([z, x01, x23], axis=1)                                        # (row, word, group, 4 bytes)
         words = np.ascontiguousarray(words.transpose(2, 0, 1, 3)).view('<i4').astype(np.int32).reshape(g, 9)
         e = -shift.astype(np.int64)
-        if compact:   # the padding channels' e 1: the kernel's 2^(e-1) stays defined
-            e4 = np.ones(4 * g, np.int64)
+        b2 = 2 * bias.astype(np.int64)
+        if ush:       # e's place holds k, the bias 2^k * bias; rnd' below
+            e = ush - e + 1
+            b2 = bias.astype(np.int64) << e
+        if compact:   # the padding channels' e 1 (k 2 with ush): the kernel's 2^(e-1) (2^(k-2)) stays defined
+            e4 = np.full(4 * g, 2 if ush else 1, np.int64)
             e4[:c] = e
             cols = np.zeros((2, 4 * g), np.int64)
-            cols[:, :c] = np.stack([2 * bias.astype(np.int64), mult.astype(np.int64)])
+            cols[:, :c] = np.stack([b2, mult.astype(np.int64)])
             rq = (cols.reshape(2, g, 4).transpose(1, 0, 2).reshape(g, 8) % (1 << 32)).astype(np.uint32).view(np.int32)
             ew = e4.astype(np.uint8).view('<i4').reshape(g, 1)
             return np.concatenate([words, rq, ew], axis=1).reshape(-1)
-        rnd = (np.int64(1) << (e - 1)) + np.int64(out_zp) * (np.int64(1) << e)
+        if ush:
+            rnd = (np.int64(1) << (ush - 1)) + np.int64(out_zp) * (np.int64(1) << ush) + (np.int64(1) << (e - 2))
+        else:
+            rnd = (np.int64(1) << (e - 1)) + np.int64(out_zp) * (np.int64(1) << e)
         cols = np.zeros((4 * g, 4), np.int64)
-        cols[:c] = np.stack([2 * bias.astype(np.int64), mult.astype(np.int64), rnd, e], axis=1)
+        cols[:c] = np.stack([b2, mult.astype(np.int64), rnd, e], axis=1)
         rq = (cols.reshape(g, 16) % (1 << 32)).astype(np.uint32).view(np.int32)
         return np.concatenate([words, rq], axis=1).reshape(-1)
 

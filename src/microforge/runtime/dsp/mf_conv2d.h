@@ -338,6 +338,9 @@ MF_KERNEL void mf_dsp_mix_expand2(int32_t *x16, const int8_t *a, const int8_t *b
 #define MF_DSP_MIX_MACS MF_DSP_MIX_MACS_AT("", "", "")
 /* The base register of x16 in the half-chunk macros below: x, or sp in mf_dsp_pw_pair (redefined around its asm). */
 #define MF_PW_X "%[x]"
+/* The byte offset of a group's constants from w in MF_DSP_PW_OUT4: 0 (w moved there by the window), or 16 * nch in
+ * mf_dsp_pw_pair (w at the group's weights: one ADD a group, after the constants). */
+#define MF_PW_CB "0"
 /* One 4-byte window chunk at byte offset O_ of x16 (16 bytes) and of the group's weights (16 bytes). */
 #define MF_DSP_MIX_HALF(O_)                                                                      \
     "ldr %[e0], [" MF_PW_X ", #" #O_ "]\n\t"                                                            \
@@ -983,10 +986,10 @@ MF_KERNEL void mf_conv2d_s8_rowmix(const mf_conv2d_params_t *p, const int8_t *in
  * arithmetic, MF_DSP_MIX_MACS). Segments start at whole words: with stride_w * in_c even every start is even;
  * else (stride_w and in_c odd) odd columns read a second copy of the rows widened one value further on. A pair's
  * window is one unrolled asm block whose every offset (ky * row stride + 4 * word, pixel 1 stride_h rows further)
- * is an immediate; its outputs go through the 2x4 block's tail (mf_dsp_mix_out). A lone last row (odd out_h)
- * computes the row below it too (its input rows past the image read as padding), whose outputs go to spare bytes
- * after the rows; a single output row (the row pipeline's bands) pairs neighbouring outputs instead (pixel 1 the
- * next column: stride_w * in_c values further, or in the copy); a row pair whose second row's outputs could overwrite input still to be read stages that row
+ * is an immediate; its outputs go through the 2x4 block's tail (mf_dsp_mix_out). A single output row (the row
+ * pipeline's bands) and a lone last row (odd out_h) pair neighbouring outputs instead (mf_dsp_seg_row1: pixel 1 the
+ * next column, stride_w * in_c values further or in the copy; a lone last output's neighbour goes to spare bytes
+ * after the rows); a row pair whose second row's outputs could overwrite input still to be read stages that row
  * there (below).
  * Exact for the reasons mf_dsp_mix_rows is: the same products summed in another order, in int32 without overflow.
  * A strip's inputs are all read before any of its outputs is written and strips go in output order.
@@ -998,13 +1001,21 @@ MF_KERNEL void mf_conv2d_s8_rowmix(const mf_conv2d_params_t *p, const int8_t *in
 #define MF_CONV2D_SEG_ROW(n, k_w, s_w, in_c) (((((n) - 1) * (s_w) + (k_w)) * (in_c) + 3) & ~1)
 /* spare bytes after the rows: a staged output row when a row takes several strips, else a lone row's neighbour */
 #define MF_CONV2D_SEG_SPARE(n, out_w, out_c) ((((n) < (out_w) ? (out_w) : 1) * (out_c) + 3) & ~3)
+/* The column layout (in_c 1, k_h even, stride_h 2: kws' first layer): the strip's input columns widened each into
+ * its stride_h + k_h rows (MF_CONV2D_SEG_COL values), so a window is k_w column segments of k_h / 2 words and the
+ * row pair's pixel 1 reads pixel 0's segments one word further on: the M4/M33 window loads each shared word once
+ * (MF_DSP_SEG_WORDS_M4). Room for n * stride_w + k_w columns (a lone row's last neighbour). */
+#define MF_CONV2D_SEG_COLS(s_h, k_h, in_c) ((in_c) == 1 && ((k_h) & 1) == 0 && (s_h) == 2)
+#define MF_CONV2D_SEG_COL(s_h, k_h) ((s_h) + (k_h))
 #define MF_CONV2D_SEG_SCRATCH_BYTES(n, s_h, k_h, k_w, s_w, in_c, out_w, out_c) \
-    (2 * MF_CONV2D_SEG_COPIES(s_w, in_c) * ((s_h) + (k_h)) * MF_CONV2D_SEG_ROW(n, k_w, s_w, in_c) + \
+    ((MF_CONV2D_SEG_COLS(s_h, k_h, in_c) ? 2 * ((n) * (s_w) + (k_w)) * MF_CONV2D_SEG_COL(s_h, k_h) : \
+      2 * MF_CONV2D_SEG_COPIES(s_w, in_c) * ((s_h) + (k_h)) * MF_CONV2D_SEG_ROW(n, k_w, s_w, in_c)) + \
      MF_CONV2D_SEG_SPARE(n, out_w, out_c))
-/* outputs per strip: the most whose rows (stride_h + k_h per copy) fit MF_CONV2D_SEG_BYTES, at most out_w
+/* outputs per strip: the most whose rows (stride_h + k_h per copy) or columns fit MF_CONV2D_SEG_BYTES, at most out_w
  * (ops/conv2d.py seg_strip; the layers it takes have at least 1) */
 #define MF_CONV2D_SEG_STRIP_MAX(s_h, k_h, k_w, s_w, in_c) \
-    ((((MF_CONV2D_SEG_BYTES / (2 * MF_CONV2D_SEG_COPIES(s_w, in_c) * ((s_h) + (k_h))) - 3) / (in_c) - (k_w)) / (s_w)) + 1)
+    (MF_CONV2D_SEG_COLS(s_h, k_h, in_c) ? (MF_CONV2D_SEG_BYTES / (2 * MF_CONV2D_SEG_COL(s_h, k_h)) - (k_w)) / (s_w) : \
+     (((MF_CONV2D_SEG_BYTES / (2 * MF_CONV2D_SEG_COPIES(s_w, in_c) * ((s_h) + (k_h))) - 3) / (in_c) - (k_w)) / (s_w)) + 1)
 #define MF_CONV2D_SEG_STRIP(out_w, s_h, k_h, k_w, s_w, in_c) \
     (MF_CONV2D_SEG_STRIP_MAX(s_h, k_h, k_w, s_w, in_c) < (out_w) ? MF_CONV2D_SEG_STRIP_MAX(s_h, k_h, k_w, s_w, in_c) : (out_w))
 
@@ -1028,24 +1039,45 @@ MF_KERNEL void mf_dsp_seg_fill(int16_t *d, int32_t n, const int32_t pad_value)
     "str %[" #U_ "], [%[d]], #4\n\t"
 
 /* n int8 values at s as int16 in natural order at d (any int16 alignment; whole words stored): 16 bytes per pass, the
- * four loads back to back without writeback (the M4 pipelines them), then 4 bytes at a time, then byte by byte. */
+ * four loads back to back without writeback but the last (the M4 pipelines them; its writeback steps s), then 4 bytes
+ * at a time, then byte by byte. The M7 runs the pass loop in asm, counted down; on the M4/M33 that loop saved 3 cycles
+ * a pass but cost the row pipelines' layer frames 8 bytes of stack (GCC spilled around it): there it stays in C. */
 MF_KERNEL void mf_dsp_seg_widen(int16_t *d, const int8_t *s, int32_t n)
 {
     if (n > 0 && ((uintptr_t)d & 2)) { *d++ = *s++; --n; }
-    for (; n >= 16; n -= 16) {
-        int32_t u, v, y, z, e, o;
-        __asm__ volatile("ldr %[u], [%[s]]\n\t"
+#if defined(MF_TARGET_M7)
+    if (n >= 16) {   /* the pass loop in asm, counted down on the byte count */
+        int32_t u, v, y, z, e, o, k = (n >> 4) - 1;   /* passes after this one */
+        __asm__ volatile("1:\n\t"
                          "ldr %[v], [%[s], #4]\n\t"
                          "ldr %[y], [%[s], #8]\n\t"
                          "ldr %[z], [%[s], #12]\n\t"
-                         "adds %[s], #16\n\t"
+                         "ldr %[u], [%[s]], #16\n\t"
+                         MF_DSP_SEG_WIDEN4(u, e, o) MF_DSP_SEG_WIDEN4(v, e, o) MF_DSP_SEG_WIDEN4(y, e, o)
+                         MF_DSP_SEG_WIDEN4(z, e, o)
+                         "subs %[k], %[k], #1\n\t"
+                         "bge 1b"
+                         : [u] "=&r"(u), [v] "=&r"(v), [y] "=&r"(y), [z] "=&r"(z), [e] "=&r"(e), [o] "=&r"(o),
+                           [s] "+r"(s), [d] "+r"(d), [k] "+r"(k)
+                         :
+                         : "cc", "memory");
+        n &= 15;
+    }
+#else
+    for (; n >= 16; n -= 16) {
+        int32_t u, v, y, z, e, o;
+        __asm__ volatile("ldr %[v], [%[s], #4]\n\t"
+                         "ldr %[y], [%[s], #8]\n\t"
+                         "ldr %[z], [%[s], #12]\n\t"
+                         "ldr %[u], [%[s]], #16\n\t"
                          MF_DSP_SEG_WIDEN4(u, e, o) MF_DSP_SEG_WIDEN4(v, e, o) MF_DSP_SEG_WIDEN4(y, e, o)
                          MF_DSP_SEG_WIDEN4(z, e, o)
                          : [u] "=&r"(u), [v] "=&r"(v), [y] "=&r"(y), [z] "=&r"(z), [e] "=&r"(e), [o] "=&r"(o),
                            [s] "+r"(s), [d] "+r"(d)
                          :
-                         : "cc", "memory");
+                         : "memory");
     }
+#endif
     for (; n >= 4; n -= 4) {
         int32_t u, e, o;
         __asm__ volatile("ldr %[u], [%[s]], #4\n\t" MF_DSP_SEG_WIDEN4(u, e, o)
@@ -1076,24 +1108,42 @@ MF_KERNEL void mf_dsp_seg_widen2(int16_t *a, int16_t *b, const int8_t *s, int32_
 {
     int32_t t = prev;   /* v_-1 in the low half */
     --b;
-    for (; n >= 4; n -= 4) {
+    /* 4 bytes u: v0..v3; e = (v0, v2), o = (v1, v3) */
+#define MF_DSP_SEG_WIDEN4X2(U_)                                                                  \
+    "sxtb16 %[e], %[" #U_ "]\n\t"                                                                \
+    "sxtb16 %[o], %[" #U_ "], ror #8\n\t"                                                        \
+    "pkhbt %[" #U_ "], %[e], %[o], lsl #16\n\t"                                                  \
+    "str %[" #U_ "], [%[a]], #4\n\t"                                                             \
+    "pkhtb %[" #U_ "], %[o], %[e], asr #16\n\t"                                                  \
+    "str %[" #U_ "], [%[a]], #4\n\t"                                                             \
+    "pkhbt %[t], %[t], %[e], lsl #16\n\t"                                                        \
+    "str %[t], [%[b]], #4\n\t"                                                                   \
+    "pkhtb %[" #U_ "], %[e], %[o]\n\t"                                                           \
+    "str %[" #U_ "], [%[b]], #4\n\t"                                                             \
+    "asr %[t], %[o], #16\n\t"
+    if (n >= 8) {   /* 8 bytes per pass, the two loads back to back (the M4 pipelines them), counted down */
+        int32_t u, v, e, o, k = n - 8;   /* bytes after this pass; n itself not live across the loop */
+        __asm__ volatile("1:\n\t"
+                         "ldr %[v], [%[s], #4]\n\t"
+                         "ldr %[u], [%[s]], #8\n\t"
+                         MF_DSP_SEG_WIDEN4X2(u) MF_DSP_SEG_WIDEN4X2(v)
+                         "subs %[k], %[k], #8\n\t"
+                         "bge 1b"
+                         : [u] "=&r"(u), [v] "=&r"(v), [e] "=&r"(e), [o] "=&r"(o), [t] "+r"(t), [s] "+r"(s),
+                           [a] "+r"(a), [b] "+r"(b), [k] "+r"(k)
+                         :
+                         : "cc", "memory");
+        n = k + 8;
+    }
+    if (n >= 4) {
         int32_t u, e, o;
-        __asm__ volatile("ldr %[u], [%[s]], #4\n\t"
-                         "sxtb16 %[e], %[u]\n\t"
-                         "sxtb16 %[o], %[u], ror #8\n\t"
-                         "pkhbt %[u], %[e], %[o], lsl #16\n\t"
-                         "str %[u], [%[a]], #4\n\t"
-                         "pkhtb %[u], %[o], %[e], asr #16\n\t"
-                         "str %[u], [%[a]], #4\n\t"
-                         "pkhbt %[t], %[t], %[e], lsl #16\n\t"
-                         "str %[t], [%[b]], #4\n\t"
-                         "pkhtb %[u], %[e], %[o]\n\t"
-                         "str %[u], [%[b]], #4\n\t"
-                         "asr %[t], %[o], #16"
+        __asm__ volatile("ldr %[u], [%[s]], #4\n\t" MF_DSP_SEG_WIDEN4X2(u)
                          : [u] "=&r"(u), [e] "=&r"(e), [o] "=&r"(o), [t] "+r"(t), [s] "+r"(s), [a] "+r"(a), [b] "+r"(b)
                          :
                          : "memory");
+        n -= 4;
     }
+#undef MF_DSP_SEG_WIDEN4X2
     *b++ = (int16_t)t;   /* the last pass's v3 (or prev again) */
     for (; n > 0; --n, ++s) { *a++ = *s; *b++ = *s; }
 }
@@ -1151,14 +1201,41 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     "pkhbt %[e1], %[e1], %[wb], lsl #16\n\t"                                                     \
     "ldr %[wa], [%[w], #" W_ "]\n\t"                                                             \
     "ldr %[wb], [%[w], #" W_ "+4]\n\t" MF_DSP_SEG_MACS
+/* MF_DSP_MIX_MACS with pixel 0's word in register P0_ and pixel 1's in P1_ */
+#define MF_DSP_SEG_MIX_MACS(P0_, P1_)                                                            \
+    "smlad %[ma0], %[" #P0_ "], %[wa], %[ma0]\n\t"                                               \
+    "smlad %[ma1], %[" #P1_ "], %[wa], %[ma1]\n\t"                                               \
+    "sxtb16 %[wa], %[wa]\n\t"                                                                    \
+    "smlad %[mb0], %[" #P0_ "], %[wb], %[mb0]\n\t"                                               \
+    "smlad %[mb1], %[" #P1_ "], %[wb], %[mb1]\n\t"                                               \
+    "sxtb16 %[wb], %[wb]\n\t"                                                                    \
+    "smlad %[sa0], %[" #P0_ "], %[wa], %[sa0]\n\t"                                               \
+    "smlad %[sa1], %[" #P1_ "], %[wa], %[sa1]\n\t"                                               \
+    "smlad %[sb0], %[" #P0_ "], %[wb], %[sb0]\n\t"                                               \
+    "smlad %[sb1], %[" #P1_ "], %[wb], %[sb1]\n\t"
 /* The rows' whole words, kh * nf of them, word i at byte (i / nf) * rs + 4 * (i % nf) of x, its weights at 8i of w.
- * M4/M33: each word's 4 loads back to back (LDR pipelining), then its MACs. */
+ * M4/M33: each word's 4 loads back to back (LDR pipelining), then its MACs. With pixel 1 one word further on (d 4:
+ * the column layout's row pair, a one-row pair of in_c 1 at stride 2) pixel 1's word j is pixel 0's word j + 1: per
+ * row, after its first word, each word loads only pixel 1's word (into the register pixel 0's last word left) and its
+ * weights, the two pixel registers trading roles from word to word. */
 #define MF_DSP_SEG_WORDS_M4                                                                      \
     ".set .Lmf_seg_ky, 0\n\t"                                                                    \
     ".rept %c[kh]\n\t"                                                                           \
     ".set .Lmf_seg_j, 0\n\t"                                                                     \
     ".rept %c[nf]\n\t"                                                                           \
+    ".if %c[d] != 4 || .Lmf_seg_j == 0\n\t"                                                      \
     MF_DSP_SEG_WORD("(.Lmf_seg_ky * %c[rs] + 4 * .Lmf_seg_j)", "%c[d]", "(8 * (.Lmf_seg_ky * %c[nf] + .Lmf_seg_j))") \
+    ".elseif .Lmf_seg_j & 1\n\t"   /* pixel 0's word in e1, pixel 1's into e0 */                   \
+    "ldr %[e0], [%[x], #(.Lmf_seg_ky * %c[rs] + 4 * .Lmf_seg_j + 4)]\n\t"                         \
+    "ldr %[wa], [%[w], #(8 * (.Lmf_seg_ky * %c[nf] + .Lmf_seg_j))]\n\t"                           \
+    "ldr %[wb], [%[w], #(8 * (.Lmf_seg_ky * %c[nf] + .Lmf_seg_j) + 4)]\n\t"                       \
+    MF_DSP_SEG_MIX_MACS(e1, e0)                                                                  \
+    ".else\n\t"                    /* pixel 0's word in e0, pixel 1's into e1 */                   \
+    "ldr %[e1], [%[x], #(.Lmf_seg_ky * %c[rs] + 4 * .Lmf_seg_j + 4)]\n\t"                         \
+    "ldr %[wa], [%[w], #(8 * (.Lmf_seg_ky * %c[nf] + .Lmf_seg_j))]\n\t"                           \
+    "ldr %[wb], [%[w], #(8 * (.Lmf_seg_ky * %c[nf] + .Lmf_seg_j) + 4)]\n\t"                       \
+    MF_DSP_SEG_MIX_MACS(e0, e1)                                                                  \
+    ".endif\n\t"                                                                                 \
     ".set .Lmf_seg_j, .Lmf_seg_j + 1\n\t"                                                        \
     ".endr\n\t"                                                                                  \
     ".set .Lmf_seg_ky, .Lmf_seg_ky + 1\n\t"                                                      \
@@ -1258,7 +1335,7 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
  * Ra - 128 for a negative one unless the activation clamps negatives, MF_NEG_CLAMPED, built in T_), >> e + 7 (E_'s
  * second byte: E_ is left shifted down by 8), saturated: TFLM's requantisation and output offset in one multiply.
  * The pw stream (MF_DSP_PW_RQD) and the first layers' groups (MF_DSP_SEG_RQD) hold them in different registers. */
-#define MF_DSP_RQD_REGS(A0_, A1_, M_, RA_, T_, E_)                                                \
+#define MF_DSP_RQD_REGS_SH(A0_, A1_, M_, RA_, T_, E_, SH_)                                            \
     ".if 2 * (%c[lo]) + 1 < %c[k]\n\t"   /* not MF_NEG_CLAMPED(lo, out offset) */                 \
     "asr %[" #T_ "], %[" #A0_ "], #31\n\tadd %[" #T_ "], %[" #RA_ "], %[" #T_ "], lsl #7\n\t"      \
     "smmla %[" #A0_ "], %[" #A0_ "], %[" #M_ "], %[" #T_ "]\n\t"                                  \
@@ -1268,9 +1345,11 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     "smmla %[" #A0_ "], %[" #A0_ "], %[" #M_ "], %[" #RA_ "]\n\t"                                 \
     "smmla %[" #A1_ "], %[" #A1_ "], %[" #M_ "], %[" #RA_ "]\n\t"                                 \
     ".endif\n\t"                                                                               \
-    "lsr %[" #E_ "], %[" #E_ "], #8\n\t"                                                         \
+    SH_ " %[" #E_ "], %[" #E_ "], #8\n\t"                                                        \
     "asr %[" #A0_ "], %[" #A0_ "], %[" #E_ "]\n\tasr %[" #A1_ "], %[" #A1_ "], %[" #E_ "]\n\t"     \
     "ssat %[" #A0_ "], #8, %[" #A0_ "]\n\tssat %[" #A1_ "], #8, %[" #A1_ "]\n\t"
+/* ... E_ shifted down by LSR */
+#define MF_DSP_RQD_REGS(A0_, A1_, M_, RA_, T_, E_) MF_DSP_RQD_REGS_SH(A0_, A1_, M_, RA_, T_, E_, "lsr")
 /* c' of a pair in mf_dsp_seg_groups: mult in e0, Ra in sa0 (sa1 free), e + 7 in e1's second byte; then clamped and
  * stored by STORE_ */
 #define MF_DSP_SEG_RQD(A0_, A1_, STORE_)                                                        \
@@ -1280,16 +1359,28 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     ".if %c[chi]\n\tcmp %[" #A0_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A0_ "], #%c[hi]\n\t"          \
     "cmp %[" #A1_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A1_ "], #%c[hi]\n\t.endif\n\t"              \
     STORE_
-/* channel C_'s outputs A0_, A1_ through the out pointers in wa (pixel 0) and wb (pixel 1) */
+/* Channel C_'s outputs A0_, A1_ of mf_dsp_seg_groups. M4/M33: pixel 0's at wa, stepped on to the next channel by the
+ * store, pixel 1's wb bytes further (the frame holds pixel 0's pointer and that offset: one pointer stored back per
+ * group); M7: at the two pointers wa, wb, both stepped and stored back (the single pointer's dependent stores cost the
+ * M7's dual issue more than the add and store they save). */
+#if defined(MF_TARGET_M7)
 #define MF_DSP_SEG_STW(A0_, A1_, C_)                                                            \
     "strb %[" #A0_ "], [%[wa], #" #C_ "]\n\tstrb %[" #A1_ "], [%[wb], #" #C_ "]\n\t"
+#define MF_DSP_SEG_OUT_STEP "add %[wa], %[wa], #4\n\tadd %[wb], %[wb], #4\n\tstr %[wa], [sp]\n\tstr %[wb], [sp, #4]\n\t"
+#define MF_DSP_SEG_OUT1(o0_, o1_) ((int32_t)(uintptr_t)(o1_))
+#else
+#define MF_DSP_SEG_STW(A0_, A1_, C_)                                                            \
+    "strb %[" #A1_ "], [%[wa], %[wb]]\n\tstrb %[" #A0_ "], [%[wa]], #1\n\t"
+#define MF_DSP_SEG_OUT_STEP "str %[wa], [sp]\n\t"   /* stepped by 4 by the stores */
+#define MF_DSP_SEG_OUT1(o0_, o1_) ((int32_t)((uintptr_t)(o1_) - (uintptr_t)(o0_)))
+#endif
 
 /* mf_dsp_seg_rows for out_c % 4 == 0: every group of the pair in one asm block, the group loop ending on the
  * MF_DSP_PW_MORE bit of its last constant (ops/conv2d.py seg_stream sets it as group_stream does). The window and the
  * requantisation are mf_dsp_seg_rows' (the same instructions), but no C code runs between groups: the two biases
  * that start the accumulators are loaded in the window's first load chain, the constants at immediate offsets from w
- * (the group's weights), and the two out pointers live in an 8-byte frame below sp (entering in ma1, mb1), loaded
- * into wa, wb (free after the window) with the constants and stepped there: all 14 registers hold accumulators,
+ * (the group's weights), and the out pointers (MF_DSP_SEG_STW) live in an 8-byte frame below sp (entering in ma1,
+ * mb1), loaded into wa, wb (free after the window) with the constants: all 14 registers hold accumulators,
  * temporaries and the x16/weight pointers during the window. The frame lies below the caller's data, so an
  * exception's stacking cannot reach anything still to be read. */
 MF_KERNEL void mf_dsp_seg_groups(const int16_t *x, const int32_t kh, const int32_t nf, const int32_t odd,
@@ -1297,7 +1388,7 @@ MF_KERNEL void mf_dsp_seg_groups(const int16_t *x, const int32_t kh, const int32
                                  const int32_t out_offset, const int32_t act_min, const int32_t act_max,
                                  int8_t *out0, int8_t *out1)
 {
-    int32_t ma1 = (int32_t)(uintptr_t)out0, mb1 = (int32_t)(uintptr_t)out1;
+    int32_t ma1 = (int32_t)(uintptr_t)out0, mb1 = MF_DSP_SEG_OUT1(out0, out1);
     int32_t ma0, mb0, sa0, sa1, sb0, sb1, e0, e1, wa, wb;
     const int8_t *w = wseg;
     __asm__ volatile(
@@ -1319,8 +1410,7 @@ MF_KERNEL void mf_dsp_seg_groups(const int16_t *x, const int32_t kh, const int32
         "ldr %[sa0], [%[w], #%c[rq] + 40]\n\tldr %[e0], [%[w], #%c[rq] + 44]\n\t"
         MF_DSP_SEG_RQD(mb0, mb1, MF_DSP_SEG_STW(mb0, mb1, 3))
         "tst %[e1], #" MF_DSP_PW_MORE "\n\t"   /* Z clear: another group follows */
-        "add %[wa], %[wa], #4\n\tadd %[wb], %[wb], #4\n\t"
-        "str %[wa], [sp]\n\tstr %[wb], [sp, #4]\n\t"
+        MF_DSP_SEG_OUT_STEP
         "add %[w], %[w], #%c[rq] + 48\n\t"
         "bne 2b\n\t"
         "add sp, sp, #8"
@@ -1383,41 +1473,105 @@ MF_KERNEL void mf_dsp_seg_rows(const int16_t *x, const int32_t kh, const int32_t
     }
 }
 
+/* Column layout (MF_CONV2D_SEG_COLS): columns c0 .. c0 + nc - 1 of image in_b, rows iy0 .. iy0 + nr - 1 each (pad_value
+ * outside the image), column j at d + j * MF_CONV2D_SEG_COL values (even: each starts at a word). Two rows a word:
+ * a column inside the image is fully unrolled (nr is a constant), its loads at immediate offsets. */
+MF_KERNEL void mf_dsp_seg_cols(const mf_conv2d_params_t *p, const int8_t *in_b, const int32_t iy0, const int32_t c0,
+                               const int32_t nc, const int32_t nr, int16_t *d)
+{
+    const int32_t col = MF_CONV2D_SEG_COL(p->stride_h, p->k_h), w = p->in_w;
+    const int32_t rl = iy0 < 0 ? -iy0 : 0, rr = p->in_h - iy0 < nr ? p->in_h - iy0 : nr;   /* rows inside: [rl, rr) */
+    for (int32_t j = 0; j < nc; ++j, d += col) {
+        const int32_t c = c0 + j;
+        if (c < 0 || c >= w || rr <= rl) { mf_dsp_seg_fill(d, nr, p->pad_value); continue; }
+        const int8_t *s = in_b + (iy0 + rl) * w + c;
+        if (rl == 0 && rr == nr) {
+#pragma GCC unroll 32
+            for (int32_t r = 0; r < (nr & ~1); r += 2) {   /* one asm block a word: no spills between them */
+                int32_t a, t;
+                __asm__ volatile("ldrsb %[a], [%[s], %[o0]]\n\tldrsb %[t], [%[s], %[o1]]\n\t"
+                                 "pkhbt %[a], %[a], %[t], lsl #16\n\tstr %[a], [%[d], %[od]]"
+                                 : [a] "=&r"(a), [t] "=&r"(t)
+                                 : [s] "r"(s), [d] "r"(d), [o0] "i"(r * w), [o1] "i"((r + 1) * w), [od] "i"(2 * r)
+                                 : "memory");
+            }
+            if (nr & 1) d[nr - 1] = s[(nr - 1) * w];
+            continue;
+        }
+        mf_dsp_seg_fill(d, rl, p->pad_value);
+        for (int32_t r = rl; r < rr; ++r, s += w) d[r] = *s;
+        mf_dsp_seg_fill(d + rr, nr - rr, p->pad_value);
+    }
+}
+
+/* The nr widened rows (or, in the column layout, columns of nr rows) from input row iy0 a strip whose first column is
+ * c0 reads, nc columns, into x16 (rows `row` values apart; their shifted copy n_rows rows further, one value on). */
+MF_KERNEL void mf_dsp_seg_widen_strip(const mf_conv2d_params_t *p, const int8_t *in_b, const int32_t iy0,
+                                      const int32_t c0, const int32_t nc, const int32_t nr, int16_t *x16,
+                                      const int32_t row)
+{
+    const int32_t n_rows = p->stride_h + p->k_h;
+    if (MF_CONV2D_SEG_COLS(p->stride_h, p->k_h, p->in_c)) { mf_dsp_seg_cols(p, in_b, iy0, c0, nc, nr, x16); return; }
+    for (int32_t r = 0; r < nr; ++r) {
+        if (MF_CONV2D_SEG_COPIES(p->stride_w, p->in_c) == 2)
+            mf_dsp_seg_row2(p, in_b, iy0 + r, c0, nc, x16 + r * row, x16 + (n_rows + r) * row + 1);
+        else mf_dsp_seg_row(p, in_b, iy0 + r, c0, nc, x16 + r * row);
+    }
+}
+
+/* The window of output column q of the strip (pixel 0), pixel 1 d bytes further, and its channels at o0, o1: rows
+ * of the window `row` values apart, or in the column layout its k_w columns of k_h / 2 words. */
+MF_KERNEL void mf_dsp_seg_pair(const mf_conv2d_params_t *p, const int16_t *x, const int32_t row, const int32_t d,
+                               int8_t *o0, int8_t *o1)
+{
+    const int32_t kw = p->k_w, kh = p->k_h;
+    if (MF_CONV2D_SEG_COLS(p->stride_h, kh, p->in_c))
+        mf_dsp_seg_rows(x, kw, kh / 2, 0, 2 * MF_CONV2D_SEG_COL(p->stride_h, kh), d, p->weights, p->out_c,
+                        p->out_offset, p->act_min, p->act_max, o0, o1);
+    else
+        mf_dsp_seg_rows(x, kh, kw * p->in_c / 2, kw * p->in_c & 1, 2 * row, d, p->weights, p->out_c, p->out_offset,
+                        p->act_min, p->act_max, o0, o1);
+}
+
+/* One output row of the mix = 5 convolution, its windows' rows from input row iy0 of image in_b, outputs at o: pairs
+ * of neighbouring outputs (pixel 1 the next column: stride_w * in_c values further, in the copy, or stride_w columns
+ * further in the column layout), strips of an even count but a whole row (a lone last output's neighbour then reads
+ * up to stride_w * in_c values past its rows: whatever the next, unused, rows hold, or the spare columns; stored to the
+ * spare bytes). Only k_h rows are widened, where a row pair widens stride_h + k_h: the row pipeline's one-row bands
+ * and a lone last row (odd out_h), which a row pair would compute with a second row of padding, its windows as many
+ * as the row's and none stored. */
+MF_KERNEL void mf_dsp_seg_row1(const mf_conv2d_params_t *p, const int8_t *in_b, const int32_t iy0, int8_t *o,
+                               int8_t *spare, int16_t *x16, const int32_t strip, const int32_t row)
+{
+    const int32_t oc = p->out_c, ic = p->in_c, sw = p->stride_w, kh = p->k_h;
+    const int32_t n_rows = p->stride_h + kh, cols = MF_CONV2D_SEG_COLS(p->stride_h, kh, ic);
+    const int32_t hs = strip == p->out_w ? strip : strip & ~1;
+    const int32_t step = cols ? sw * row : sw * ic;                      /* values from one output to the next */
+    const int32_t dh = cols ? 2 * step : MF_CONV2D_SEG_COPIES(sw, ic) == 2 ? 2 * (n_rows * row + step + 1) : 2 * step;
+    for (int32_t ox = 0; ox < p->out_w; ox += hs) {
+        const int32_t n_o = p->out_w - ox < hs ? p->out_w - ox : hs;
+        const int32_t c0 = ox * sw - p->pad_left, nc = (((n_o + 1) & ~1) - 1) * sw + p->k_w;
+        mf_dsp_seg_widen_strip(p, in_b, iy0, c0, nc, kh, x16, row);
+        for (int32_t q = 0; q < n_o; q += 2, o += 2 * oc)
+            mf_dsp_seg_pair(p, x16 + q * step, row, dh, o, q + 1 < n_o ? o + oc : spare);
+    }
+}
+
 /* The mix = 5 convolution (above): per output row pair and strip, the widened rows (and their shifted copy), then
- * the strip's columns. */
+ * the strip's columns; a single or lone last output row through mf_dsp_seg_row1. */
 MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int8_t *buf)
 {
     const int32_t oc = p->out_c, ic = p->in_c, sw = p->stride_w, sh = p->stride_h, kh = p->k_h;
+    const int32_t cols = MF_CONV2D_SEG_COLS(sh, kh, ic);
     const int32_t strip = MF_CONV2D_SEG_STRIP(p->out_w, sh, kh, p->k_w, sw, ic);
-    const int32_t row = MF_CONV2D_SEG_ROW(strip, p->k_w, sw, ic);        /* int16 values per widened row */
+    /* int16 values per widened row, or per column in the column layout */
+    const int32_t row = cols ? MF_CONV2D_SEG_COL(sh, kh) : MF_CONV2D_SEG_ROW(strip, p->k_w, sw, ic);
     const int32_t n_rows = sh + kh, two_copies = MF_CONV2D_SEG_COPIES(sw, ic) == 2;
-    const int32_t nf = p->k_w * ic / 2, odd = p->k_w * ic & 1;          /* whole words per row, a last value */
     const int32_t ys = p->out_w * oc;                                    /* output row pitch */
-    int8_t *const spare = buf + 2 * MF_CONV2D_SEG_COPIES(sw, ic) * n_rows * row;   /* MF_CONV2D_SEG_SPARE bytes */
+    int8_t *const spare = buf + MF_CONV2D_SEG_SCRATCH_BYTES(strip, sh, kh, p->k_w, sw, ic, p->out_w, oc)
+                        - MF_CONV2D_SEG_SPARE(strip, p->out_w, oc);      /* MF_CONV2D_SEG_SPARE bytes */
     const uintptr_t i1 = (uintptr_t)(in + p->batches * p->in_h * p->in_w * ic);   /* the input's end */
     int16_t *x16 = (int16_t *)(void *)buf;
-    if (p->out_h == 1) {   /* one output row (row pipeline bands): pairs of neighbouring outputs, strips of an even
-                            * count but a whole row (a lone last output's neighbour then reads up to stride_w * in_c
-                            * values past its rows: whatever the next, unused, rows hold; not stored) */
-        const int32_t hs = strip == p->out_w ? strip : strip & ~1;
-        const int32_t dh = two_copies ? 2 * (n_rows * row + sw * ic + 1) : 2 * sw * ic;   /* odd outputs: the copy */
-        for (int32_t b = 0; b < p->batches; ++b) {
-            const int8_t *in_b = in + b * p->in_h * p->in_w * ic;
-            int8_t *o = out + b * ys;
-            for (int32_t ox = 0; ox < p->out_w; ox += hs) {
-                const int32_t n_o = p->out_w - ox < hs ? p->out_w - ox : hs;
-                const int32_t c0 = ox * sw - p->pad_left, nc = (((n_o + 1) & ~1) - 1) * sw + p->k_w;
-                for (int32_t r = 0; r < kh; ++r) {
-                    if (two_copies) mf_dsp_seg_row2(p, in_b, r - p->pad_top, c0, nc, x16 + r * row, x16 + (n_rows + r) * row + 1);
-                    else mf_dsp_seg_row(p, in_b, r - p->pad_top, c0, nc, x16 + r * row);
-                }
-                for (int32_t q = 0; q < n_o; q += 2, o += 2 * oc)
-                    mf_dsp_seg_rows(x16 + q * sw * ic, kh, nf, odd, 2 * row, dh, p->weights, oc, p->out_offset,
-                                    p->act_min, p->act_max, o, q + 1 < n_o ? o + oc : spare);
-            }
-        }
-        return;
-    }
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = in + b * p->in_h * p->in_w * ic;
         for (int32_t oy = 0; oy < p->out_h; oy += 2) {
@@ -1425,30 +1579,32 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
             /* Row oy + 1's outputs go straight to their place when the row is one strip or they lie outside the
              * input not yet read (from row oy's first input row on); else they are staged in the spare bytes and
              * copied after the last strip, when every input of the two rows has been read (the other paths' write
-             * order, ops/conv2d.py overlap_lead). A lone last row's neighbour goes to the spare bytes, not stored. */
+             * order, ops/conv2d.py overlap_lead). */
             const int32_t iy0 = oy * sh - p->pad_top;
             const uintptr_t u0 = (uintptr_t)(in_b + (iy0 > 0 ? iy0 : 0) * p->in_w * ic);
             const uintptr_t w0 = (uintptr_t)(o + ys), w1 = w0 + (uintptr_t)ys;
-            const int two = oy + 1 < p->out_h, direct = two && (strip == p->out_w || w1 <= u0 || i1 <= w0);
+            if (oy + 1 == p->out_h) {   /* a lone last row (odd out_h, or the one-row bands) */
+                mf_dsp_seg_row1(p, in_b, iy0, o, spare, x16, strip, row);
+                break;
+            }
+            const int direct = strip == p->out_w || w1 <= u0 || i1 <= w0;
             int8_t *o1 = direct ? o + ys : spare;
-            const int32_t step1 = two ? oc : 0;
             for (int32_t ox = 0; ox < p->out_w; ox += strip) {
                 const int32_t n_o = p->out_w - ox < strip ? p->out_w - ox : strip;
                 const int32_t c0 = ox * sw - p->pad_left, nc = (n_o - 1) * sw + p->k_w;
-                for (int32_t r = 0; r < n_rows; ++r) {
-                    const int32_t iy = iy0 + r;
-                    if (two_copies) mf_dsp_seg_row2(p, in_b, iy, c0, nc, x16 + r * row, x16 + (n_rows + r) * row + 1);
-                    else mf_dsp_seg_row(p, in_b, iy, c0, nc, x16 + r * row);
-                }
-                for (int32_t q = 0; q < n_o; ++q, o += oc, o1 += step1) {
+                mf_dsp_seg_widen_strip(p, in_b, iy0, c0, nc, n_rows, x16, row);
+                for (int32_t q = 0; q < n_o; ++q, o += oc, o1 += oc) {
+                    if (cols) {   /* pixel 1: stride_h values (one word) further down the columns */
+                        mf_dsp_seg_pair(p, x16 + q * sw * row, row, 2 * sh, o, o1);
+                        continue;
+                    }
                     const int32_t t = q * sw * ic, shift = two_copies & t;   /* the copy, one value further on */
-                    mf_dsp_seg_rows(x16 + (shift ? n_rows * row + t + 1 : t), kh, nf, odd, 2 * row, 2 * sh * row, p->weights,
-                                    oc, p->out_offset, p->act_min, p->act_max, o, o1);
+                    mf_dsp_seg_pair(p, x16 + (shift ? n_rows * row + t + 1 : t), row, 2 * sh * row, o, o1);
                 }
             }
             /* o: row oy + 1; never with one strip a row (direct), said again so that GCC drops the copy there instead of
              * warning that it would read past a stack scratch smaller than the row */
-            if (two && !direct && strip != p->out_w) mf_dsp_copy(o, spare, ys);
+            if (!direct && strip != p->out_w) mf_dsp_copy(o, spare, ys);
         }
     }
 }
@@ -1471,12 +1627,14 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
  * against the replicated activation bound, only when it is tighter than int8) and stored with one STR.
  * The group loop ends on a bit of the group's W_b (MF_DSP_PW_MORE, W_b >> 8). Pixel 0's out pointer lives after
  * the x16 sentinel (pixel 1's outputs are out_c further; the asm block needs all 14 registers for accumulators,
- * temporaries and the x16/weight pointers); with in_c <= 32 (windows unrolled) a pair is mf_dsp_pw_pair instead, x16
+ * temporaries and the x16/weight pointers); with in_c <= 64 (windows unrolled) a pair is mf_dsp_pw_pair instead, x16
  * read sp-relative and the out pointer in the freed register. A lone last pixel goes through mf_dsp_pw_rows1.
  * Every pair is expanded
  * before any of its outputs is written, pairs go in pixel order: the write order contract of the other
  * paths holds. Scratch: MF_CONV2D_PW_SCRATCH_BYTES. */
 #define MF_CONV2D_PW_SCRATCH_BYTES(in_c) (4 * (in_c) + 16)   /* x16, sentinel, out pointer, 2 spare words */
+/* widest in_c whose pairs go through mf_dsp_pw_pair (16 chunks unrolled; ops/conv2d.py PW_PAIR_MAX_IC) */
+#define MF_CONV2D_PW_PAIR_MAX_IC 64
 
 /* mf_dsp_mix_rows' half chunk for the window's first chunk, the accumulators starting at the group's start values
  * (ops/conv2d.py pw_consts: ma at Bm, sa at Bs, per pair; %[rq] bytes after the group's weights, w at the group): the
@@ -1503,15 +1661,19 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
  * (LDR with writeback, which also steps x) and the weight pointer stepped by the pass's first weight load
  * (post-indexed, last of its load chain so LDR pipelining is kept): no ADDs in the loop. */
 #define MF_DSP_PW_PASS                                                                           \
-    "ldr %[e1], [%[x], #4]\n\tldr %[wb], [%[w], #4]\n\tldr %[wa], [%[w]], #64\n\t" MF_DSP_MIX_MACS      \
-    MF_DSP_PW_LD(8, -56) MF_DSP_MIX_MACS MF_DSP_PW_LD(16, -48) MF_DSP_MIX_MACS MF_DSP_PW_LD(24, -40) MF_DSP_MIX_MACS \
-    MF_DSP_PW_LD(32, -32) MF_DSP_MIX_MACS MF_DSP_PW_LD(40, -24) MF_DSP_MIX_MACS MF_DSP_PW_LD(48, -16) MF_DSP_MIX_MACS \
-    MF_DSP_PW_LD(56, -8) MF_DSP_MIX_MACS
+    "ldr %[e1], [%[x], #4]\n\tldr %[wb], [%[w], #4]\n\tldr %[wa], [%[w]], #128\n\t" MF_DSP_MIX_MACS     \
+    MF_DSP_PW_LD(8, -120) MF_DSP_MIX_MACS MF_DSP_PW_LD(16, -112) MF_DSP_MIX_MACS MF_DSP_PW_LD(24, -104) MF_DSP_MIX_MACS \
+    MF_DSP_PW_LD(32, -96) MF_DSP_MIX_MACS MF_DSP_PW_LD(40, -88) MF_DSP_MIX_MACS MF_DSP_PW_LD(48, -80) MF_DSP_MIX_MACS \
+    MF_DSP_PW_LD(56, -72) MF_DSP_MIX_MACS MF_DSP_PW_LD(64, -64) MF_DSP_MIX_MACS MF_DSP_PW_LD(72, -56) MF_DSP_MIX_MACS \
+    MF_DSP_PW_LD(80, -48) MF_DSP_MIX_MACS MF_DSP_PW_LD(88, -40) MF_DSP_MIX_MACS MF_DSP_PW_LD(96, -32) MF_DSP_MIX_MACS \
+    MF_DSP_PW_LD(104, -24) MF_DSP_MIX_MACS MF_DSP_PW_LD(112, -16) MF_DSP_MIX_MACS MF_DSP_PW_LD(120, -8) MF_DSP_MIX_MACS
 /* The group's window: x16 and weights from x and w, 8 accumulators out; x left at the sentinel, w at the group's
  * constants. The first chunk starts the accumulators from the group's start values (MF_DSP_PW_HALF0, MF_PW7_HALF0;
- * without it, ini 0, MF_DSP_PW_START loads them), then nch % 4 leading chunks, then passes of 4 (the code of
- * mf_dsp_mix_rows' size). M4/M33: each half chunk's four loads back to back (LDR pipelining), the pass check
- * loading the next pass's first word. */
+ * without it, ini 0, MF_DSP_PW_START loads them), then (nch - 1) % 8 leading chunks (one, two, four), then passes of 8
+ * (each pass's check, sentinel load, compare and taken branch, costs about 5 cycles on the M4: passes of 8 instead of
+ * 4 took vww's in_c 128 and 256 layers 1.7-2.0% lower on the M4, 1.9-2.3% on the M7, about 0.5-0.9 KB more code a
+ * layer). M4/M33: each half chunk's four loads back to back (LDR pipelining), the pass check loading the next pass's
+ * first word. */
 /* Every accumulator from its pair's start value (pw_consts: ma at Bm, sa at Bs), w at the group. */
 #define MF_DSP_PW_START                                                                          \
     "ldr %[ma0], [%[w], #%c[rq]]\n\tldr %[ma1], [%[w], #%c[rq]]\n\t"                            \
@@ -1530,7 +1692,7 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
     ".if %c[loop]\n\t"   /* e0 of each pass is loaded by the check before it (MF_DSP_PW_PASS) */  \
     "ldr %[e0], [%[x], #16 * %c[lead]]!\n"                                                        \
     "1:\n\t" MF_DSP_PW_PASS                                                                      \
-    "ldr %[e0], [%[x], #64]!\n\tcmp %[e0], #0x80808080\n\tbne 1b\n\t"                              \
+    "ldr %[e0], [%[x], #128]!\n\tcmp %[e0], #0x80808080\n\tbne 1b\n\t"                             \
     ".else\n\tadds %[x], #16 * %c[lead]\n\t.endif\n\t"
 /* M7 (dual issue): software pipelined, every load and SXTB16 next to an SMLAD. A half chunk at O_ finds its
  * first x16 word in e0 and raw weight word in wa (loaded by the half before it, after their last reads there)
@@ -1574,7 +1736,8 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
     ".if %c[lead]\n\tadds %[x], #16 * %c[lead]\n\tadds %[w], #16 * %c[lead]\n\t.endif\n\t"          \
     ".if %c[loop]\n"                                                                            \
     "1:\n\t" MF_PW7_CHUNK(0) MF_PW7_CHUNK(16) MF_PW7_CHUNK(32) MF_PW7_CHUNK(48)                   \
-    "adds %[x], #64\n\tadds %[w], #64\n\tcmp %[e0], #0x80808080\n\tbne 1b\n\t"                      \
+    MF_PW7_CHUNK(64) MF_PW7_CHUNK(80) MF_PW7_CHUNK(96) MF_PW7_CHUNK(112)                           \
+    "adds %[x], #128\n\tadds %[w], #128\n\tcmp %[e0], #0x80808080\n\tbne 1b\n\t"                    \
     ".endif\n\t"
 #if defined(MF_TARGET_M7)
 #define MF_DSP_PW_WINDOW MF_DSP_PW_WINDOW_M7
@@ -1584,27 +1747,30 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
 /* A pair's constants (ops/conv2d.py pw_consts) at byte O_ of w (the group's constants): c's m2 to e1, W (c's -shift-1
  * in its low byte, c''s e + 7 in the next) to wa, c''s Ra to e0 and mult to wb; one load chain. */
 #define MF_DSP_PW_CONSTS(O_)                                                                     \
-    "ldr %[e1], [%[w], #" #O_ "]\n\tldr %[wa], [%[w], #" #O_ " + 4]\n\t"                          \
-    "ldr %[e0], [%[w], #" #O_ " + 8]\n\tldr %[wb], [%[w], #" #O_ " + 12]\n\t"
+    "ldr %[e1], [%[w], #" MF_PW_CB " + " #O_ "]\n\tldr %[wa], [%[w], #" MF_PW_CB " + " #O_ " + 4]\n\t"      \
+    "ldr %[e0], [%[w], #" MF_PW_CB " + " #O_ " + 8]\n\tldr %[wb], [%[w], #" MF_PW_CB " + " #O_ " + 12]\n\t"
 /* c (accumulators A0_, A1_: its value, bias in): MF_DSP_RQ2 with m2 in e1, -shift-1 in wa's low byte */
 #define MF_DSP_PW_RQ(A0_, A1_) MF_DSP_RQ2(A0_, A1_, e1, wa)
 /* c' (A0_, A1_: 256 times its value): MF_DSP_RQD_REGS with mult in wb, Ra in e0 (e1 free), e + 7 in wa's second byte */
 #define MF_DSP_PW_RQD(A0_, A1_) MF_DSP_RQD_REGS(A0_, A1_, wb, e0, e1, wa)
+/* ... for the group's last pair: W_b shifted down by ASRS, whose N flag is W_b's bit 31, set (pw_consts) when another
+ * group follows: the group loop's condition, no TST */
+#define MF_DSP_PW_RQD_LAST(A0_, A1_) MF_DSP_RQD_REGS_SH(A0_, A1_, wb, e0, e1, wa, "asrs")
 
 /* A group's 8 outputs from its accumulators (started at the group's start values, so sa = c's accumulator and
- * ma - sa = 256 times c''s) and its constants at w + 16 (w left at the next group): per pair c from sa (MF_DSP_PW_RQ),
- * c' from ma - sa (MF_DSP_PW_RQD), both pixels; then pixel 0's 4 outputs packed into sa0, pixel 1's into sa1, clamped 4
- * at a time when the activation is tighter than int8; the flags say whether another group follows (W_b's bit, in wa
- * shifted). LD_ (the out pointer's load into wb, free here, or nothing) issues between two BFIs (a pair on the M7),
- * and sa0 is finished last, so the caller's first store (sa1's) pairs with its last instruction. */
+ * ma - sa = 256 times c''s) and its constants at w + MF_PW_CB (w left at the next group): per pair c from sa
+ * (MF_DSP_PW_RQ), c' from ma - sa (MF_DSP_PW_RQD), both pixels; then pixel 0's 4 outputs packed into sa0, pixel 1's
+ * into sa1, clamped 4 at a time when the activation is tighter than int8; N says whether another group follows
+ * (W_b's bit 31, MF_DSP_PW_RQD_LAST: the callers end on BMI; no instruction after it sets flags). Pair a's outputs are packed before pair b's constants are loaded, so LD_ (the out
+ * pointer's load into ma0, free then, or nothing) ends that load chain (one cycle on the M4, not two), and sa0 is
+ * finished last, so the caller's first store (sa1's) pairs with its last instruction. */
 #define MF_DSP_PW_OUT4(LD_)                                                                       \
     "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"                                 \
     "sub %[mb0], %[mb0], %[sb0]\n\tsub %[mb1], %[mb1], %[sb1]\n\t"                                 \
     MF_DSP_PW_CONSTS(16) MF_DSP_PW_RQ(sa0, sa1) MF_DSP_PW_RQD(ma0, ma1)   /* channels 0, 1 */        \
-    MF_DSP_PW_CONSTS(32) MF_DSP_PW_RQ(sb0, sb1) MF_DSP_PW_RQD(mb0, mb1)   /* channels 2, 3 */        \
-    "add %[w], %[w], #48\n\t"                                                                    \
-    "tst %[wa], #" MF_DSP_PW_MORE "\n\t"   /* Z clear: another group follows (kept to the group's branch) */ \
-    "bfi %[sa1], %[ma1], #8, #8\n\t" LD_ "bfi %[sa0], %[ma0], #8, #8\n\t"                           \
+    "bfi %[sa1], %[ma1], #8, #8\n\tbfi %[sa0], %[ma0], #8, #8\n\t"                                \
+    MF_DSP_PW_CONSTS(32) LD_ MF_DSP_PW_RQ(sb0, sb1) MF_DSP_PW_RQD_LAST(mb0, mb1)   /* channels 2, 3 */ \
+    "add %[w], %[w], #" MF_PW_CB " + 48\n\t"                                                     \
     "bfi %[sa1], %[sb1], #16, #8\n\tbfi %[sa0], %[sb0], #16, #8\n\t"                               \
     "bfi %[sa1], %[mb1], #24, #8\n\tbfi %[sa0], %[mb0], #24, #8\n\t"                               \
     ".if %c[clo]\n\tmov %[e0], #((%c[lo]) & 0xff) * 0x01010101\n\t"                               \
@@ -1704,8 +1870,8 @@ MF_KERNEL const int8_t *mf_dsp_pw_pixel(const mf_conv2d_params_t *p, const int8_
     return in + ((b * p->in_h + oy * p->stride_h) * p->in_w + ox * p->stride_w) * p->in_c;
 }
 
-/* A pixel pair of a layer whose windows take at most 8 chunks (in_c <= 32: MF_DSP_PW_WINDOW's unrolled "ini" form, no
- * loop), all in one asm block: sp moved down by a frame that holds the pair's x16 (mf_dsp_mix_expand2's layout, 16 bytes
+/* A pixel pair of a layer whose windows take at most 16 chunks (in_c <= MF_CONV2D_PW_PAIR_MAX_IC: MF_DSP_PW_WINDOW's
+ * unrolled "ini" form, no loop), all in one asm block: sp moved down by a frame that holds the pair's x16 (mf_dsp_mix_expand2's layout, 16 bytes
  * a chunk) and the out pointer's end, the two pixels widened into it (MF_PW_EXP4), then every group: its window read
  * sp-relative (MF_PW_X "sp": immediate offsets from a register that needs no reload), MF_DSP_PW_OUT4, both pixels'
  * words stored through the out pointer, which stays in a register (the x16 pointer's, free here); sp restored at the
@@ -1734,6 +1900,8 @@ MF_KERNEL void mf_dsp_pw_pair(const int8_t *pa, const int8_t *pb, const int32_t 
     int32_t mb0, mb1, sa0, sa1, sb0, sb1, e0, e1, wa, wb;
 #undef MF_PW_X
 #define MF_PW_X "sp"
+#undef MF_PW_CB
+#define MF_PW_CB "16 * %c[nch]"
 #if defined(MF_TARGET_M7)
 #define MF_PW_WIN_CHUNK(J_) ".if " #J_ " < %c[nch]\n\t" MF_PW7_CHUNK(16 * J_) ".endif\n\t"
 #define MF_PW_WIN_HEAD MF_PW7_HALF0 MF_PW7_HALF(8, MF_PW_SMLAD)
@@ -1744,12 +1912,13 @@ MF_KERNEL void mf_dsp_pw_pair(const int8_t *pa, const int8_t *pb, const int32_t 
     __asm__ volatile(
         "sub sp, sp, #%c[fr]\n\t"
         MF_PW_EXP4("0") ".if %c[nch] > 4\n\t" MF_PW_EXP4("4") ".endif\n\t"
+        ".if %c[nch] > 8\n\t" MF_PW_EXP4("8") ".endif\n\t" ".if %c[nch] > 12\n\t" MF_PW_EXP4("12") ".endif\n\t"
         "2:\n\t" MF_PW_WIN_HEAD MF_PW_WIN_CHUNK(1) MF_PW_WIN_CHUNK(2) MF_PW_WIN_CHUNK(3) MF_PW_WIN_CHUNK(4)
-        MF_PW_WIN_CHUNK(5) MF_PW_WIN_CHUNK(6) MF_PW_WIN_CHUNK(7)
-        "adds %[w], #16 * %c[nch]\n\t"
+        MF_PW_WIN_CHUNK(5) MF_PW_WIN_CHUNK(6) MF_PW_WIN_CHUNK(7) MF_PW_WIN_CHUNK(8) MF_PW_WIN_CHUNK(9)
+        MF_PW_WIN_CHUNK(10) MF_PW_WIN_CHUNK(11) MF_PW_WIN_CHUNK(12) MF_PW_WIN_CHUNK(13) MF_PW_WIN_CHUNK(14) MF_PW_WIN_CHUNK(15)
         MF_DSP_PW_OUT4("")
         "str %[sa1], [%[o], #%c[oc]]\n\tstr %[sa0], [%[o]], #4\n\t"
-        "bne 2b\n\t"
+        "bmi 2b\n\t"
         "add sp, sp, #%c[fr]"
         : [ma0] "+r"(ma0), [ma1] "+r"(ma1), [mb0] "=&r"(mb0), [mb1] "=&r"(mb1),
           [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
@@ -1762,16 +1931,18 @@ MF_KERNEL void mf_dsp_pw_pair(const int8_t *pa, const int8_t *pb, const int32_t 
 #undef MF_PW_WIN_HEAD
 #undef MF_PW_X
 #define MF_PW_X "%[x]"
+#undef MF_PW_CB
+#define MF_PW_CB "0"
 }
 
 MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int8_t *buf)
 {
     const int32_t oc = p->out_c, k4 = p->in_c;
     const int32_t n_pix = p->batches * p->out_h * p->out_w, nch = k4 / 4;
-    /* up to 8 chunks: mf_dsp_pw_pair; more: the first chunk (ini: SMUAD starts the accumulators, no zeroing), then
-     * (nch - 1) % 4 leading chunks as .if picks, then passes of 4 until the sentinel (MF_DSP_PW_WINDOW_M4) */
-    const int32_t ini = 1, r = (nch - 1) % 4;
-    const int32_t one = (r & 1) != 0, two = (r & 2) != 0, four = 0, lead = ini + r;
+    /* up to 16 chunks: mf_dsp_pw_pair; more: the first chunk (ini: the group's starts), then (nch - 1) % 8 leading
+     * chunks as .if picks, then passes of 8 until the sentinel (MF_DSP_PW_WINDOW_M4) */
+    const int32_t ini = 1, r = (nch - 1) % 8;
+    const int32_t one = (r & 1) != 0, two = (r & 2) != 0, four = (r & 4) != 0, lead = ini + r;
     int32_t *x16 = (int32_t *)buf;
     x16[k4] = (int32_t)0x80808080;   /* the window loop's end (as in mf_dsp_mix_rows) */
     for (int32_t i = 0; i < n_pix; i += 2) {
@@ -1780,7 +1951,7 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
             mf_dsp_pw_rows1(x16, k4, p->weights, p->out_offset, p->act_min, p->act_max, out + i * oc, 4);
             break;
         }
-        if (nch <= 8) {
+        if (k4 <= MF_CONV2D_PW_PAIR_MAX_IC) {
             mf_dsp_pw_pair(mf_dsp_pw_pixel(p, in, i), mf_dsp_pw_pixel(p, in, i + 1), k4, p->weights, oc, p->out_offset,
                            p->act_min, p->act_max, out + i * oc);
             continue;
@@ -1792,10 +1963,10 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
         const int8_t *w = p->weights;
         __asm__ volatile(
             "2:\n\t" MF_DSP_PW_WINDOW
-            MF_DSP_PW_OUT4("ldr %[wb], [%[x], #4]\n\t")
-            "str %[sa1], [%[wb], #%c[oc]]\n\tstr %[sa0], [%[wb]], #4\n\tsub %[x], %[x], #4 * %c[k4]\n\t"
-            "str %[wb], [%[x], #4 * %c[k4] + 4]\n\t"
-            "bne 2b"
+            MF_DSP_PW_OUT4("ldr %[ma0], [%[x], #4]\n\t")
+            "str %[sa1], [%[ma0], #%c[oc]]\n\tstr %[sa0], [%[ma0]], #4\n\tsub %[x], %[x], #4 * %c[k4]\n\t"
+            "str %[ma0], [%[x], #4 * %c[k4] + 4]\n\t"
+            "bmi 2b"
             : [ma0] "=&r"(ma0), [ma1] "=&r"(ma1), [mb0] "=&r"(mb0), [mb1] "=&r"(mb1),
               [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
               [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [x] "+r"(x), [w] "+r"(w)
@@ -1836,9 +2007,9 @@ MF_KERNEL void mf_dsp_rowpw_pair(const int16_t *x16, const int32_t k4, const int
                      ".if %c[loop]\n\tadds %[w], #12\n\t.endif\n\t"
                      "sub %[x], %[x], #4 * %c[nw] - 4 * %c[loop]\n\t"
 #endif
-                     MF_DSP_PW_OUT4("ldr %[wb], %[o]\n\t")
-                     "str %[sa1], [%[wb], #%c[oc]]\n\tstr %[sa0], [%[wb]], #4\n\tstr %[wb], %[o]\n\t"
-                     "bne 2b"
+                     MF_DSP_PW_OUT4("ldr %[ma0], %[o]\n\t")
+                     "str %[sa1], [%[ma0], #%c[oc]]\n\tstr %[sa0], [%[ma0]], #4\n\tstr %[ma0], %[o]\n\t"
+                     "bmi 2b"
                      : [ma0] "=&r"(ma0), [ma1] "=&r"(ma1), [mb0] "=&r"(mb0), [mb1] "=&r"(mb1),
                        [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
                        [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [x] "+r"(x), [w] "+r"(w),

@@ -53,6 +53,8 @@
  *   group, each group's weights built again per band; outputs go to a staging copy of the band, copied to the
  *   output once the band has read all its input, so the output may overlap the input by the lead
  *   ops/depthwise_conv2d.py _rows_lead declares (about one input row for stride 1).
+ * With p->ush (ops/depthwise_conv2d.py _rows_ushift: the 4-output loop alone, direct order) the layer has one shift E:
+ * sums scaled by 2^(E-e+1) per channel, SMMLA and SSAT's own shift instead of SMMLAR, ASR and SSAT (MF_DW_ROWS_RQU).
  */
 #ifndef MF_DEPTHWISE_CONV2D_H
 #define MF_DEPTHWISE_CONV2D_H
@@ -88,6 +90,8 @@ typedef struct {
     int32_t direct;               /* 1: no writes of a channel reach input of that channel still to be read, nor
                                      another channel's input (ops/depthwise_conv2d.py _rows_direct): channel groups
                                      outermost, weights built once per group, outputs written in place, no staging */
+    int32_t ush;                  /* row path, direct order, stride_w 1 (ops/depthwise_conv2d.py _rows_ushift): 0, or E, the
+                                     layer's one shift (MF_DW_ROWS_RQU): every channel's sums scaled by 2^k, k = E - e + 1 */
     int32_t outer;                /* pixel path, k_h*k_w <= MF_DW_OUTER_TAPS (ops/depthwise_conv2d.py _pixel_outer):
                                      interior pixels channel groups outermost (mf_dw_outer); 1: input and output
                                      disjoint; 2: border pixels staged first (mf_depthwise_conv2d_s8_staged) */
@@ -576,19 +580,43 @@ MF_KERNEL void mf_dw_rows_channel_c(const mf_depthwise_conv2d_params_t *p, const
 /* The M7 quad loop's last row and requantisation, MF_NEG_CLAMPED (no sign correction, so in place: SMMLAR into the
  * sum's own register): m, e, rnd loaded into A, P, B as the row's MACs free them (out_x and out_x+1 complete first),
  * then each output's SMMLAR as soon as its sum is complete and its ASR, SSAT and STRB (ST0..ST3, then ADD: the output
- * step) beside the other MACs, so that few instructions issue alone: 18 cycles from the row's first MAC to the loop
- * branch where MF_DW_ROWS_ROW_M7 and MF_DW_ROWS_RQ4_STEP take 21. */
+ * step) beside the other MACs, so that few instructions issue alone; the loop test beside the third MAC (r is final
+ * since the first row; nothing after it sets the flags), so the branch issues beside the last store: 17 cycles from
+ * the row's first MAC to the loop branch where MF_DW_ROWS_ROW_M7 and MF_DW_ROWS_RQ4_STEP take 21. */
 #define MF_DW_ROWS_ROW2_RQ_M7(ST0, ST1, ST2, ST3, ADD) \
     "smlad %[a0], %[A], %[P], %[a0]\n\tsmlatb %[a1], %[A], %[P], %[a1]\n\tldr %[A], [%[k], #28]\n\t" \
-    "smlad %[a2], %[B], %[P], %[a2]\n\tsmlatb %[a3], %[B], %[P], %[a3]\n\tldr %[P], [%[k], #36]\n\t" \
+    "smlad %[a2], %[B], %[P], %[a2]\n\tcmp %[r], %[end]\n\tsmlatb %[a3], %[B], %[P], %[a3]\n\tldr %[P], [%[k], #36]\n\t" \
     "smlabt %[a0], %[B], %[Q], %[a0]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\tldr %[B], [%[k], #32]\n\t" \
     "smmlar %[a0], %[a0], %[A], %[B]\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\tasr %[a0], %[a0], %[P]\n\t" \
     "smmlar %[a1], %[a1], %[A], %[B]\n\tssat %[a0], #8, %[a0]\n\t" \
     "smlad %[a3], %[C], %[Q], %[a3]\n\tasr %[a1], %[a1], %[P]\n\t" \
     "smmlar %[a2], %[a2], %[A], %[B]\n\tssat %[a1], #8, %[a1]\n\t" \
     "smmlar %[a3], %[a3], %[A], %[B]\n\t" ST0 "asr %[a2], %[a2], %[P]\n\t" ST1 \
-    "asr %[a3], %[a3], %[P]\n\tssat %[a2], #8, %[a2]\n\tssat %[a3], #8, %[a3]\n\t" ST2 ST3 ADD \
-    "cmp %[r], %[end]\n\tbne 1b\n\t"
+    "asr %[a3], %[a3], %[P]\n\tssat %[a2], #8, %[a2]\n\tssat %[a3], #8, %[a3]\n\t" ST2 ST3 ADD "bne 1b\n\t"
+/* The same with the layer's one shift (p->ush = E, MF_DW_ROWS_RQU): SMMLA and SSAT's own shift (no ASR, no e): m and rnd
+ * into A and P as the row's P-MACs free them, then each output's SMMLA as soon as its sum is complete, its SSAT and STRB
+ * beside the next output's MACs. */
+#define MF_DW_ROWS_ROW2_RQU_M7(ST0, ST1, ST2, ST3, ADD) \
+    "smlad %[a0], %[A], %[P], %[a0]\n\tsmlatb %[a1], %[A], %[P], %[a1]\n\tldr %[A], [%[k], #28]\n\t" \
+    "smlad %[a2], %[B], %[P], %[a2]\n\tcmp %[r], %[end]\n\tsmlatb %[a3], %[B], %[P], %[a3]\n\tldr %[P], [%[k], #32]\n\t" \
+    "smlabt %[a0], %[B], %[Q], %[a0]\n\tsmmla %[a0], %[a0], %[A], %[P]\n\t" \
+    "smlad %[a1], %[B], %[Q], %[a1]\n\tssat %[a0], #8, %[a0], asr #%c[ush]\n\tsmmla %[a1], %[a1], %[A], %[P]\n\t" ST0 \
+    "smlabt %[a2], %[C], %[Q], %[a2]\n\tssat %[a1], #8, %[a1], asr #%c[ush]\n\tsmmla %[a2], %[a2], %[A], %[P]\n\t" ST1 \
+    "smlad %[a3], %[C], %[Q], %[a3]\n\tssat %[a2], #8, %[a2], asr #%c[ush]\n\tsmmla %[a3], %[a3], %[A], %[P]\n\t" ST2 \
+    "ssat %[a3], #8, %[a3], asr #%c[ush]\n\t" ST3 ADD "bne 1b\n\t"
+/* A quad-loop tail (RQ: MF_DW_ROWS_ROW2_RQ_M7 or _RQU_M7) with its output step: one post-indexed store (4C <= 255), two
+ * (2C <= 255), or an ADD. */
+#define MF_DW_ROWS_ROW2_ST_M7(RQ) \
+    ".if %c[c4] <= 255\n\t" \
+    RQ("strb %[a0], [%[out]], %[c4]\n\t", "strb %[a1], [%[out], #-%c[c3]]\n\t", \
+       "strb %[a2], [%[out], #-%c[c2]]\n\t", "strb %[a3], [%[out], #-%c[c1]]\n\t", "") \
+    ".elseif %c[c2] <= 255\n\t" \
+    RQ("strb %[a0], [%[out]], %[c2]\n\t", "strb %[a1], [%[out], #-%c[c1]]\n\t", \
+       "strb %[a2], [%[out]], %[c2]\n\t", "strb %[a3], [%[out], #-%c[c1]]\n\t", "") \
+    ".else\n\t" \
+    RQ("strb %[a0], [%[out]]\n\t", "strb %[a1], [%[out], %[c1]]\n\t", \
+       "strb %[a2], [%[out], %[c2]]\n\t", "strb %[a3], [%[out], %[c3]]\n\t", "add %[out], %[out], %[c4]\n\t") \
+    ".endif\n\t"
 #define MF_DW_ROWS_ROW2(OA, OB, MP, MQ) \
     "ldr %[A], [%[r], " OA "]\n\tldr %[B], [%[r], " OB "]\n\tldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
     "smlad %[a0], %[A], %[P], %[a0]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
@@ -598,24 +626,37 @@ MF_KERNEL void mf_dw_rows_channel_c(const mf_depthwise_conv2d_params_t *p, const
     ".if %c[ncl] == 0\n\tadd %[A], %[A], " ACC0 ", asr #31\n\tadd %[B], %[B], " ACC1 ", asr #31\n\t.endif\n\t" \
     "asr %[A], %[A], %[P]\n\tasr %[B], %[B], %[P]\n\tssat %[A], #8, %[A]\n\tssat %[B], #8, %[B]\n\t" \
     "strb %[A], [%[out], " O0 "]\n\tstrb %[B], [%[out], " O1 "]\n\t"
-/* Two outputs as MF_DW_ROWS_RQ, the first store post-indexed by STEP_, the second at O1_ (after the step). */
+/* Two outputs as MF_DW_ROWS_RQ, the first stored at [out" STEP_ (STEP_ "], #n" post-indexes out by n, ", #n]" is an
+ * offset, "]" none), the second at O1_ (after any step). */
 #define MF_DW_ROWS_RQ_PI(ACC0, ACC1, STEP_, O1_) \
     "smmlar %[A], " ACC0 ", %[Q], %[C]\n\tsmmlar %[B], " ACC1 ", %[Q], %[C]\n\t" \
     ".if %c[ncl] == 0\n\tadd %[A], %[A], " ACC0 ", asr #31\n\tadd %[B], %[B], " ACC1 ", asr #31\n\t.endif\n\t" \
     "asr %[A], %[A], %[P]\n\tasr %[B], %[B], %[P]\n\tssat %[A], #8, %[A]\n\tssat %[B], #8, %[B]\n\t" \
-    "strb %[A], [%[out]], " STEP_ "\n\tstrb %[B], [%[out], " O1_ "]\n\t"
-/* The four outputs of a quad-loop iteration (sums ACC0..ACC3, m, e, rnd loaded as for MF_DW_ROWS_RQ), out stepped by
- * 4 * C with the stores (post-indexed, 8-bit offsets): by the first when 4 * C <= 255 (the others then at -3C, -2C,
- * -C), by the first and the third when 2 * C <= 255; else an ADD. */
-#define MF_DW_ROWS_RQ4_STEP(ACC0, ACC1, ACC2, ACC3) \
+    "strb %[A], [%[out]" STEP_ "\n\tstrb %[B], [%[out], " O1_ "]\n\t"
+/* The layer's one shift (p->ush = E; ops/depthwise_conv2d.py _rows_ushift takes it only for MF_NEG_CLAMPED layers): the
+ * sums are 2^k * acc (k = E - e + 1 per channel, the weights and bias scaled so in mf_dw_rows_build), rnd' = 2^(E-1) +
+ * zp * 2^E + 2^(k-2), and SMMLA (no rounding) then SSAT's own shift by E give floor((2acc * m + 2^31 + rnd * 2^32) /
+ * 2^(32+e)) * 2^(k-1) / 2^(k-1): numerator and denominator of mf_dw_requant's nested floors times 2^(k-1), the same
+ * value; no ASR, no e per output. m in Q, rnd' in C, as MF_DW_ROWS_RQ; STEP_/O1_ as MF_DW_ROWS_RQ_PI. */
+#define MF_DW_ROWS_RQU(ACC0, ACC1, STEP_, O1_) \
+    "smmla %[A], " ACC0 ", %[Q], %[C]\n\tsmmla %[B], " ACC1 ", %[Q], %[C]\n\t" \
+    "ssat %[A], #8, %[A], asr #%c[ush]\n\tssat %[B], #8, %[B], asr #%c[ush]\n\t" \
+    "strb %[A], [%[out]" STEP_ "\n\tstrb %[B], [%[out], " O1_ "]\n\t"
+/* The four outputs of a quad-loop iteration (sums ACC0..ACC3, requantised two at a time by PAIR: MF_DW_ROWS_RQ_PI, or
+ * MF_DW_ROWS_RQU with the layer's one shift; m, e, rnd loaded as for MF_DW_ROWS_RQ), out stepped by 4 * C with the
+ * stores (post-indexed, 8-bit offsets): by the first when 4 * C <= 255 (the others then at -3C, -2C, -C), by the first
+ * and the third when 2 * C <= 255; else an ADD. */
+#define MF_DW_ROWS_STEP4(PAIR, ACC0, ACC1, ACC2, ACC3) \
     ".if %c[c4] <= 255\n\t" \
-    MF_DW_ROWS_RQ_PI(ACC0, ACC1, "%[c4]", "#-%c[c3]") MF_DW_ROWS_RQ(ACC2, ACC3, "#-%c[c2]", "#-%c[c1]") \
+    PAIR(ACC0, ACC1, "], %[c4]", "#-%c[c3]") PAIR(ACC2, ACC3, ", #-%c[c2]]", "#-%c[c1]") \
     ".elseif %c[c2] <= 255\n\t" \
-    MF_DW_ROWS_RQ_PI(ACC0, ACC1, "%[c2]", "#-%c[c1]") MF_DW_ROWS_RQ_PI(ACC2, ACC3, "%[c2]", "#-%c[c1]") \
+    PAIR(ACC0, ACC1, "], %[c2]", "#-%c[c1]") PAIR(ACC2, ACC3, "], %[c2]", "#-%c[c1]") \
     ".else\n\t" \
-    MF_DW_ROWS_RQ(ACC0, ACC1, "#0", "%[c1]") MF_DW_ROWS_RQ(ACC2, ACC3, "%[c2]", "%[c3]") \
+    PAIR(ACC0, ACC1, ", #0]", "%[c1]") PAIR(ACC2, ACC3, ", %[c2]]", "%[c3]") \
     "add %[out], %[out], %[c4]\n\t" \
     ".endif\n\t"
+#define MF_DW_ROWS_RQ4_STEP(ACC0, ACC1, ACC2, ACC3) MF_DW_ROWS_STEP4(MF_DW_ROWS_RQ_PI, ACC0, ACC1, ACC2, ACC3)
+#define MF_DW_ROWS_RQU4_STEP(ACC0, ACC1, ACC2, ACC3) MF_DW_ROWS_STEP4(MF_DW_ROWS_RQU, ACC0, ACC1, ACC2, ACC3)
 /* The last output x of a row from the words A = in[x..x+1], B = in[x+2..x+3] of each kernel row (stride_w 1 at
  * column x, stride_w 2 at column 2x alike): out_x = SMLAD(A, P) + SMLABT(B, Q) over the three rows, requantised as
  * MF_DW_ROWS_RQ, stored with STRB. */
@@ -847,18 +888,10 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
             MF_DW_ROWS_ROW0_M7
             MF_DW_ROWS_ROW_M7("%[a0]", "%[a1]", "%[a2]", "%[a3]", "ldr %[A], [%[r], %[v0]]\n\t", "ldr %[P], [%[k], #16]\n\t",
                               "ldr %[B], [%[r], %[v4]]\n\t", "ldr %[C], [%[r], %[v8]]\n\tldr %[Q], [%[k], #20]\n\t")
-            ".if %c[ncl]\n\t"
-            ".if %c[c4] <= 255\n\t"
-            MF_DW_ROWS_ROW2_RQ_M7("strb %[a0], [%[out]], %[c4]\n\t", "strb %[a1], [%[out], #-%c[c3]]\n\t",
-                                  "strb %[a2], [%[out], #-%c[c2]]\n\t", "strb %[a3], [%[out], #-%c[c1]]\n\t", "")
-            ".elseif %c[c2] <= 255\n\t"
-            MF_DW_ROWS_ROW2_RQ_M7("strb %[a0], [%[out]], %[c2]\n\t", "strb %[a1], [%[out], #-%c[c1]]\n\t",
-                                  "strb %[a2], [%[out]], %[c2]\n\t", "strb %[a3], [%[out], #-%c[c1]]\n\t", "")
-            ".else\n\t"
-            MF_DW_ROWS_ROW2_RQ_M7("strb %[a0], [%[out]]\n\t", "strb %[a1], [%[out], %[c1]]\n\t",
-                                  "strb %[a2], [%[out], %[c2]]\n\t", "strb %[a3], [%[out], %[c3]]\n\t",
-                                  "add %[out], %[out], %[c4]\n\t")
-            ".endif\n\t"
+            ".if %c[ush]\n\t"
+            MF_DW_ROWS_ROW2_ST_M7(MF_DW_ROWS_ROW2_RQU_M7)
+            ".elseif %c[ncl]\n\t"
+            MF_DW_ROWS_ROW2_ST_M7(MF_DW_ROWS_ROW2_RQ_M7)
             ".else\n\t"
             MF_DW_ROWS_ROW_M7("%[a0]", "%[a1]", "%[a2]", "%[a3]", "", "ldr %[P], [%[k], #36]\n\t", "",
                               "ldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t")
@@ -876,8 +909,13 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
             "smlatb %[a3], %[B], %[P], %[a3]\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\t"
             MF_DW_ROWS_ROW("%[w0]", "%[w4]", "%[w8]", "[%[k], #8]", "[%[k], #12]")
             MF_DW_ROWS_ROW("%[v0]", "%[v4]", "%[v8]", "[%[k], #16]", "[%[k], #20]")
+            ".if %c[ush]\n\t"
+            "ldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
+            MF_DW_ROWS_RQU4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]")
+            ".else\n\t"
             "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
             MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]")
+            ".endif\n\t"
             "cmp %[r], %[end]\n\tbne 1b"
 #endif
             : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw),
@@ -885,7 +923,8 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
             : [k] "r"(k), [end] "r"(end),
               [w0] "i"(2 * WP - 8), [w4] "i"(2 * WP - 4), [w8] "i"(2 * WP),
               [v0] "i"(4 * WP - 8), [v4] "i"(4 * WP - 4), [v8] "i"(4 * WP),
-              [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), MF_DW_NCL(p->act_min, p->out_offset)
+              [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), MF_DW_NCL(p->act_min, p->out_offset),
+              [ush] "i"(p->ush)
             : "cc", "memory");
     }
     if (merged && tail == 1) {
@@ -936,6 +975,11 @@ MF_KERNEL void mf_dw_rows_channel(const mf_depthwise_conv2d_params_t *p, const i
 #undef MF_DW_ROWS_ROW_M7
 #undef MF_DW_ROWS_ROW0_M7
 #undef MF_DW_ROWS_ROW2_RQ_M7
+#undef MF_DW_ROWS_ROW2_RQU_M7
+#undef MF_DW_ROWS_ROW2_ST_M7
+#undef MF_DW_ROWS_RQU
+#undef MF_DW_ROWS_RQU4_STEP
+#undef MF_DW_ROWS_STEP4
 
 /* One group's stack constants from its MF_DW_ROWS_GW flash words (ops/depthwise_conv2d.py _rows_layout): per kernel row r
  * the int8 words Z = (w_r0 c0..c3), X01 = (w_r1 c0, w_r1 c1, w_r2 c0, w_r2 c1), X23 (the same for c2, c3).
@@ -945,8 +989,11 @@ MF_KERNEL void mf_dw_rows_channel(const mf_depthwise_conv2d_params_t *p, const i
  * reads (kb + 40 * rho + 10 * j): the weight pairs of the planes' rows 0, 1, 2 (plane row s holding kernel row
  * (s - rho) mod 3: the ring of mf_dw_rows' direct mode), then the four requantisation words 2*bias, m, rnd, e
  * copied, or (compact, MF_DW_ROWS_GWC words) 2*bias and m copied, e read as a byte and rnd = 2^(e-1) + zp * 2^e. */
-#define mf_dw_rows_weights(g, kb, nrot) mf_dw_rows_build(g, kb, nrot, 0, 0)
-MF_KERNEL void mf_dw_rows_build(const int32_t *g, int32_t *kb, int32_t nrot, int32_t compact, int32_t zp)
+#define mf_dw_rows_weights(g, kb, nrot) mf_dw_rows_build(g, kb, nrot, 0, 0, 0)
+/* ush (p->ush = E, the layer's one shift, MF_DW_ROWS_RQU): the word after m holds k = E - e + 1 instead of e (the byte of
+ * the compact group likewise), 2*bias is 2^k * bias, and the doubled weights are scaled by 2^(k-1) here, so the sums
+ * are 2^k * acc; rnd' = 2^(E-1) + zp * 2^E + 2^(k-2) (computed for the compact group, stored otherwise). */
+MF_KERNEL void mf_dw_rows_build(const int32_t *g, int32_t *kb, int32_t nrot, int32_t compact, int32_t zp, int32_t ush)
 {
 #pragma GCC unroll 3
     for (int32_t r = 0; r < 3; ++r) {
@@ -974,13 +1021,26 @@ MF_KERNEL void mf_dw_rows_build(const int32_t *g, int32_t *kb, int32_t nrot, int
             const int32_t e = ((const uint8_t *)(g + 17))[j];
             kb[10 * j + 6] = g[9 + j];
             kb[10 * j + 7] = g[13 + j];
-            kb[10 * j + 8] = (1 << (e - 1)) + zp * (1 << e);
+            kb[10 * j + 8] = ush ? (1 << (ush - 1)) + zp * (1 << ush) + (1 << (e - 2)) : (1 << (e - 1)) + zp * (1 << e);
             kb[10 * j + 9] = e;
         }
     } else {
 #pragma GCC unroll 4
         for (int32_t j = 0; j < 4; ++j)
             memcpy(kb + 10 * j + 6, g + 9 + 4 * j, 16);
+    }
+    for (int32_t j = 0; j < (ush ? 4 : 0); ++j) {   /* each halfword times 2^(k-1) (SMULBB, SMULTB: lanes apart) */
+        const int32_t f = 1 << (kb[10 * j + 9] - 1);
+        int32_t *const q = kb + 10 * j;
+        for (int32_t i = 0; i < 6; i += 2) {
+            int32_t l0, h0, l1, h1;
+            __asm__("smulbb %[l0], %[w0], %[f]\n\tsmultb %[h0], %[w0], %[f]\n\tsmulbb %[l1], %[w1], %[f]\n\t"
+                    "smultb %[h1], %[w1], %[f]\n\tpkhbt %[l0], %[l0], %[h0], lsl #16\n\tpkhbt %[l1], %[l1], %[h1], lsl #16"
+                    : [l0] "=&r"(l0), [h0] "=&r"(h0), [l1] "=&r"(l1), [h1] "=&r"(h1)
+                    : [w0] "r"(q[i]), [w1] "r"(q[i + 1]), [f] "r"(f));
+            q[i] = l0;
+            q[i + 1] = l1;
+        }
     }
     /* rotations 1 and 2 (nrot 3), plane row s taking kernel row (s - rho) mod 3: copied from rotation 0 in a loop
      * (built once per group; unrolled stores would cost every layer's code more than they save; no unroll pragma:
@@ -1085,7 +1145,7 @@ MF_KERNEL void mf_dw_rows(const mf_depthwise_conv2d_params_t *p, const int8_t *i
                 const int32_t nc = C - c0 < 4 ? C - c0 : 4;
                 /* the rotations the output rows use: one a call of one output row (a row pipeline's band) */
                 mf_dw_rows_build(p->wr + (full ? MF_DW_ROWS_GW : MF_DW_ROWS_GWC) * (c0 >> 2), kb,
-                                 full ? 1 : p->out_h < 3 ? p->out_h : 3, !full, p->out_offset);
+                                 full ? 1 : p->out_h < 3 ? p->out_h : 3, !full, p->out_offset, p->ush);
                 if (!full && p->stride_h == 1) {   /* the ring at stride_h 1: one new input row an output row */
                     mf_dw_rows_ring1(p, in_b, out_b + c0, c0, nc, kb, s);
                     continue;
@@ -1239,5 +1299,6 @@ MF_KERNEL void mf_depthwise_conv2d_s8(const mf_depthwise_conv2d_params_t *p, con
 #undef MF_DW_TAPS
 
 #include "mf_dw_band.h"   /* a row pipeline's bands reading ring windows (mf_dw_band_rows) */
+#include "mf_dw_cols.h"   /* narrow tall maps run down their columns (mf_depthwise_conv2d_s8_cols) */
 
 #endif

@@ -184,23 +184,28 @@ MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, con
 #undef MF_DW_S2_RQ1
 #undef MF_DW_S2_IN
 
-/* One 4-output block (the loop body): the first row's last load steps r to the next block, RQ4_STEP steps out. */
+/* One 4-output block (the loop body): the first row's last load steps r to the next block, RQ4_STEP steps out. On the
+ * M7 the loop test (CMP: the loop's second block) issues beside the second row's MACs (r is final since the first row,
+ * nothing after it sets the flags), so the branch issues beside the last store; MF_DW_S2_TEST is the test at the
+ * loop's end elsewhere. */
 #if defined(MF_TARGET_M7)
-#define MF_DW_S2_QUAD \
+#define MF_DW_S2_TEST ""
+#define MF_DW_S2_QUAD(CMP) \
     "ldr %[a3], [%[k], #24]\n\t" \
     "ldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\tldr %[C], [%[r], #8]\n\t" \
     "ldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t" \
     MF_DW_ROWS2_ROW_M7("#12", "#16]!", "%[a3]", "%[a3]", "%[a3]", "%[a3]", "ldr %[C], [%[r], %[w8]]\n\t", \
     "ldr %[P], [%[k], #8]\n\tldr %[A], [%[r], %[w0]]\n\t", \
     "ldr %[B], [%[r], %[w4]]\n\tldr %[Q], [%[k], #12]\n\t") \
-    MF_DW_ROWS2_ROW_M7("%[w12]", "%[w16]]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "ldr %[C], [%[r], %[v8]]\n\t", \
+    MF_DW_ROWS2_ROW_M7("%[w12]", "%[w16]]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "ldr %[C], [%[r], %[v8]]\n\t" CMP, \
     "ldr %[P], [%[k], #16]\n\tldr %[A], [%[r], %[v0]]\n\t", \
     "ldr %[B], [%[r], %[v4]]\n\tldr %[Q], [%[k], #20]\n\t") \
     MF_DW_ROWS2_ROW_M7("%[v12]", "%[v16]]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "ldr %[C], [%[k], #32]\n\t", \
     "ldr %[P], [%[k], #36]\n\t", "ldr %[Q], [%[k], #28]\n\t") \
     MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]")
 #else
-#define MF_DW_S2_QUAD \
+#define MF_DW_S2_TEST "cmp %[r], %[end]\n\t"
+#define MF_DW_S2_QUAD(CMP) \
     "ldr %[a3], [%[k], #24]\n\t" \
     MF_DW_ROWS2_ROW_("#0", "#4", "#8", "#12", "#16]!", "[%[k], #0]", "[%[k], #4]", "%[a3]", "%[a3]", "%[a3]", "%[a3]") \
     MF_DW_ROWS2_ROW("%[w0]", "%[w4]", "%[w8]", "%[w12]", "%[w16]", "[%[k], #8]", "[%[k], #12]", \
@@ -234,12 +239,12 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
     /* the 4-output blocks two an iteration (one loop test and branch per 8 outputs), an odd one after them */
     if (quads >> 1) {
         const int32_t *end = r + 8 * (quads >> 1);
-        __asm__ volatile("1:\n\t" MF_DW_S2_QUAD MF_DW_S2_QUAD "cmp %[r], %[end]\n\tbne 1b"
+        __asm__ volatile("1:\n\t" MF_DW_S2_QUAD("") MF_DW_S2_QUAD("cmp %[r], %[end]\n\t") MF_DW_S2_TEST "bne 1b"
                          MF_DW_S2_QUAD_OPS : "cc", "memory");
     }
     if (quads & 1) {
         const int32_t *end = r;
-        __asm__ volatile(MF_DW_S2_QUAD MF_DW_S2_QUAD_OPS : "cc", "memory");
+        __asm__ volatile(MF_DW_S2_QUAD("") MF_DW_S2_QUAD_OPS : "cc", "memory");
     }
     /* r and out left moved by MF_DW_ROWS_ADV_R / _O (the caller steps them on to the next channel) */
     if (merged && tail == 1) {
@@ -276,6 +281,7 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
 }
 #undef MF_DW_S2_QUAD
 #undef MF_DW_S2_QUAD_OPS
+#undef MF_DW_S2_TEST
 #undef MF_DW_ROWS2_ROW
 #undef MF_DW_ROWS2_PAIR
 #undef MF_DW_ROWS2_ROW_M7
@@ -365,7 +371,8 @@ MF_KERNEL void mf_dw_s2_widen(const mf_depthwise_conv2d_params_t *p, const int8_
             d[j * PL + x] = src[x * C + j];
 }
 
-MF_KERNEL void mf_dw_rows_build(const int32_t *g, int32_t *kb, int32_t nrot, int32_t compact, int32_t zp);  /* below */
+MF_KERNEL void mf_dw_rows_build(const int32_t *g, int32_t *kb, int32_t nrot, int32_t compact, int32_t zp,
+                              int32_t ush);  /* below */
 
 /* One output row of a group: channel by channel (weights k, 10 words a channel, the group's nc channels), the planes'
  * rows at r (plane row 0, 1, 2 at r, r + WP, r + 2 WP halfwords; channel j's planes PL halfwords after channel j - 1's),
@@ -408,7 +415,7 @@ MF_KERNEL void mf_dw_s2_rows(const mf_depthwise_conv2d_params_t *p, const int8_t
             const int32_t nc = C - c0 < 4 ? C - c0 : 4;
             int8_t *o = out_b + c0;
             mf_dw_rows_build(p->wr + (full ? MF_DW_ROWS_GW : MF_DW_ROWS_GWC) * (c0 >> 2), kb,
-                             full ? 1 : p->out_h < 3 ? p->out_h : 3, !full, p->out_offset);
+                             full ? 1 : p->out_h < 3 ? p->out_h : 3, !full, p->out_offset, 0);   /* stride_w 2: no layer shift (ush) */
             if (full) {
                 for (int32_t i = 0; i < NR; ++i)
                     if (c0 == 0 || (i - p->pad_top >= 0 && i - p->pad_top < p->in_h))

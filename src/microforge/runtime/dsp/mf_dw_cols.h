@@ -1,0 +1,201 @@
+/* mf_dw_cols (DSP: Cortex-M4/M7/M33): a 3x3 stride-1 depthwise layer run down its columns.
+ *
+ * Narrow, tall maps (kws: 25x5x64) leave the row path (mf_dw_rows) short rows: each 5-wide output row is one block
+ * whose setup, weight loads and call cost as much as its MACs. This path runs the same arithmetic along the columns,
+ * which are long: it is the row path on the transposed layer. Per channel, the input is widened into int16 planes
+ * laid out transposed (s[u * wp + t]: plane row u = padded input column, t = padded input row, the padding holding
+ * the input zero point), so a word holds two vertically neighbouring inputs of one channel; the weights are stored
+ * transposed (ops/depthwise_conv2d.py: the row path's compact group layout of w[kx][ky]), so mf_dw_rows_build gives,
+ * per kernel column kx, P = (2w[0][kx], 2w[1][kx]) and Q = (2w[1][kx], 2w[2][kx]). Output column x is then one "row" of
+ * the transposed layer: out_h outputs at a stride of out_w * in_c bytes, from plane rows x, x + 1, x + 2, computed by
+ * mf_dw_rows_run (4-output blocks, the merged 5-, 6- and 3-output tails, the requantisation of mf_dw_requant), so the
+ * outputs are the same bytes as the row path's and TFLM's. Each column is one call of out_h outputs, not out_h calls
+ * of out_w.
+ *
+ * Order: groups of 4 channels (mf_dw_rows_build once a group), then each channel: its whole input widened, then all
+ * its outputs. A channel's outputs are written only after all of its input was read, and land only on that channel's
+ * input when the output lies a whole number of pixels from the input, so ops/depthwise_conv2d.py takes this path for
+ * input and output disjoint or (one batch) a multiple of in_c bytes apart (_cols). The zero-point padding is written
+ * once a call: the widening writes only the in-image positions.
+ * On the M4/M33 SAME's edge columns (a plane row all padding) run their 4-output blocks on the two other plane rows, the
+ * padding's share folded into the bias (mf_dw_cols_quads2, mf_dw_cols_edge): the same sums, 16 MACs a block, not 24.
+ * Used for (ops/depthwise_conv2d.py _cols): 3x3, stride 1, no dilation, depth multiplier 1, act range -128..127 (the
+ * row assembly's), maps at most COLS_MAX_OUT_W wide and COLS_MIN_ASPECT times as tall.
+ */
+#ifndef MF_DW_COLS_H
+#define MF_DW_COLS_H
+#include "mf_depthwise_conv2d.h"
+
+/* Channel c's input widened into the transposed planes: input (iy, x) at s[(x + pad_left) * wp + iy + pad_top], two
+ * vertical neighbours a word (the first row alone when pad_top is odd). Each column in runs of 8 rows unrolled
+ * (.rept): 8 byte loads back to back (an M4 pipelines them, one cycle a load), PKHBT into 4 words, 4 stores; the rows
+ * after the runs one by one. */
+MF_KERNEL void mf_dw_cols_widen(const mf_depthwise_conv2d_params_t *p, const int8_t *in_c, int16_t *s)
+{
+    const int32_t H = p->in_h, W = p->in_w, WC = p->in_w * p->in_c, WP = p->wp, T = p->pad_top;
+    const int32_t i0 = T & 1, n8 = 8 * WC <= 4095 ? (H - i0) >> 3 : 0;
+    for (int32_t x = 0; x < W; ++x) {
+        const int8_t *src = in_c + x * p->in_c;
+        int16_t *d = s + (x + p->pad_left) * WP + T;
+        if (i0)
+            d[0] = src[0];
+        if (n8) {
+            const int8_t *sp = src + i0 * WC;
+            int16_t *dp = d + i0;
+            int32_t v0, v1, v2, v3, v4, v5, v6, v7;
+            __asm__ volatile(".rept %c[n8]\n\t"
+                             "ldrsb %[v0], [%[s]]\n\tldrsb %[v1], [%[s], %[c1]]\n\tldrsb %[v2], [%[s], %[c2]]\n\t"
+                             "ldrsb %[v3], [%[s], %[c3]]\n\tldrsb %[v4], [%[s], %[c4]]\n\tldrsb %[v5], [%[s], %[c5]]\n\t"
+                             "ldrsb %[v6], [%[s], %[c6]]\n\tldrsb %[v7], [%[s], %[c7]]\n\taddw %[s], %[s], %[c8]\n\t"
+                             "pkhbt %[v0], %[v0], %[v1], lsl #16\n\tpkhbt %[v2], %[v2], %[v3], lsl #16\n\t"
+                             "pkhbt %[v4], %[v4], %[v5], lsl #16\n\tpkhbt %[v6], %[v6], %[v7], lsl #16\n\t"
+                             "str %[v0], [%[d]]\n\tstr %[v2], [%[d], #4]\n\tstr %[v4], [%[d], #8]\n\tstr %[v6], [%[d], #12]\n\t"
+                             "add %[d], %[d], #16\n\t"
+                             ".endr"
+                             : [v0] "=&r"(v0), [v1] "=&r"(v1), [v2] "=&r"(v2), [v3] "=&r"(v3), [v4] "=&r"(v4),
+                               [v5] "=&r"(v5), [v6] "=&r"(v6), [v7] "=&r"(v7), [s] "+r"(sp), [d] "+r"(dp)
+                             : [c1] "i"(WC), [c2] "i"(2 * WC), [c3] "i"(3 * WC), [c4] "i"(4 * WC), [c5] "i"(5 * WC),
+                               [c6] "i"(6 * WC), [c7] "i"(7 * WC), [c8] "i"(8 * WC), [n8] "i"(n8)
+                             : "memory");
+        }
+        for (int32_t iy = i0 + 8 * n8; iy < H; ++iy)
+            d[iy] = src[iy * WC];
+    }
+}
+
+#if !defined(MF_TARGET_M7)   /* the M7 runs its edge columns as the others (its edge blocks measured slower) */
+/* Edge columns: an output column whose plane row x or x + 2 is all padding (SAME: x = 0 and x = out_w - 1) reads only
+ * the input zero point there, so the two other kernel columns take all its MACs and the padding's share,
+ * in_zp * (its three doubled weights), joins 2*bias (mf_dw_cols_bias). nq 4-output blocks of such a column as
+ * mf_dw_rows_run's quads (the same words, the same requantisation: the same bytes) with two plane rows, not three: 16
+ * MAC instructions a block, not 24. Each kernel column's words A = in[y..y+1], B = in[y+2..y+3], C = in[y+4..y+5]
+ * and its P, Q (kp: the two kernel columns' words of mf_dw_rows_build) loaded back to back (an M4 pipelines them),
+ * out_y += SMLAD(A, P) + SMLABT(B, Q), out_y+1 += SMLATB(A, P) + SMLAD(B, Q), out_y+2 += SMLAD(B, P) + SMLABT(C, Q),
+ * out_y+3 += SMLATB(B, P) + SMLAD(C, Q); the bias read from *eb (a stack slot: no register), m, rnd, e from kp + KM
+ * bytes on (the channel's words); outputs OC bytes apart. *rp, *op are left after the blocks. */
+#define MF_DW_COLS_RQ(ACC0, ACC1, O0, O1) \
+    "smmlar %[A], " ACC0 ", %[Q], %[C]\n\tsmmlar %[B], " ACC1 ", %[Q], %[C]\n\t" \
+    ".if %c[ncl] == 0\n\tadd %[A], %[A], " ACC0 ", asr #31\n\tadd %[B], %[B], " ACC1 ", asr #31\n\t.endif\n\t" \
+    "asr %[A], %[A], %[P]\n\tasr %[B], %[B], %[P]\n\tssat %[A], #8, %[A]\n\tssat %[B], #8, %[B]\n\t" \
+    "strb %[A], [%[out], " O0 "]\n\tstrb %[B], [%[out], " O1 "]\n\t"
+MF_KERNEL void mf_dw_cols_quads2(const int32_t *kp, const int32_t KM, const int32_t *eb, const int32_t **rp, int8_t **op,
+                                 int32_t nq, const int32_t WP, const int32_t OC, const int32_t ncl)
+{
+    const int32_t *r = *rp, *const end = r + 2 * nq;
+    int8_t *out = *op;
+    int32_t a0, a1, a2, a3, A, B, Cw, P, Q;
+    __asm__ volatile(
+        "1:\n\t"
+        "ldr %[a3], %[mb]\n\tldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\t"
+        "ldr %[P], [%[k]]\n\tldr %[Q], [%[k], #4]\n\tldr %[C], [%[r], #8]!\n\t"
+        "smlad %[a0], %[A], %[P], %[a3]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
+        "smlatb %[a1], %[A], %[P], %[a3]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t"
+        "smlad %[a2], %[B], %[P], %[a3]\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t"
+        "smlatb %[a3], %[B], %[P], %[a3]\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\t"
+        "ldr %[A], [%[r], %[w0]]\n\tldr %[B], [%[r], %[w4]]\n\tldr %[C], [%[r], %[w8]]\n\t"
+        "ldr %[P], [%[k], #8]\n\tldr %[Q], [%[k], #12]\n\t"
+        "smlad %[a0], %[A], %[P], %[a0]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
+        "smlatb %[a1], %[A], %[P], %[a1]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t"
+        "smlad %[a2], %[B], %[P], %[a2]\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t"
+        "smlatb %[a3], %[B], %[P], %[a3]\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\t"
+        "ldr %[P], [%[k], %[ke]]\n\tldr %[Q], [%[k], %[km]]\n\tldr %[C], [%[k], %[kr]]\n\t"
+        MF_DW_COLS_RQ("%[a0]", "%[a1]", "#0", "%[c1]") MF_DW_COLS_RQ("%[a2]", "%[a3]", "%[c2]", "%[c3]")
+        "addw %[out], %[out], %[c4]\n\t"
+        "cmp %[r], %[end]\n\tbne 1b"
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw),
+          [P] "=&r"(P), [Q] "=&r"(Q), [r] "+r"(r), [out] "+r"(out)
+        : [k] "r"(kp), [end] "r"(end), [mb] "m"(*eb), [km] "i"(KM), [kr] "i"(KM + 4), [ke] "i"(KM + 8),
+          [w0] "i"(2 * WP - 8), [w4] "i"(2 * WP - 4), [w8] "i"(2 * WP),
+          [c1] "i"(OC), [c2] "i"(2 * OC), [c3] "i"(3 * OC), [c4] "i"(4 * OC), [ncl] "i"(ncl)
+        : "cc", "memory");
+    *rp = r;
+    *op = out;
+}
+#undef MF_DW_COLS_RQ
+
+/* An edge column's bias (mf_dw_cols_quads2): 2*bias + in_zp * (the padding column's doubled weights 2w0 + 2w1 + 2w2:
+ * its P's halves and its Q's top half; column 0 for the left edge, 2 for the right). */
+MF_INLINE int32_t mf_dw_cols_bias(const int32_t *k, int32_t kx, int32_t zp)
+{
+    const int32_t P = k[2 * kx], Q = k[2 * kx + 1];
+    return k[6] + zp * ((int16_t)P + (P >> 16) + (Q >> 16));
+}
+
+/* An edge column from plane row x on (r; pad 0: plane row x all padding, the left edge; 2: plane row x + 2, the right
+ * edge), out_h outputs OC bytes apart from o: its 4-output blocks on the two other plane rows (mf_dw_cols_quads2, its
+ * bias in *eb), then the outputs after the blocks on all three plane rows and the channel's words k, the padding's zero
+ * points read (the row path's 1- or 3-output block; 2 left: the last block and them as the row path's 6-output block);
+ * an edge column with no block (out_h < 4, or 6 with 2 left) as one mf_dw_rows_run. */
+MF_KERNEL void mf_dw_cols_edge(const mf_depthwise_conv2d_params_t *t, const int32_t *r, const int32_t *k, const int32_t *eb,
+                               const int32_t pad, int8_t *o)
+{
+    const int32_t OH = t->out_w, OC = t->in_c, WP = t->wp, ncl = MF_NEG_CLAMPED(t->act_min, t->out_offset);
+    const int32_t tail = OH & 3, nq = (OH >> 2) - (tail == 2);
+    if (nq <= 0) {
+        mf_dw_rows_run(t, &r, k, &o);
+        return;
+    }
+    const int32_t *re = r + (pad ? 0 : WP / 2);
+    mf_dw_cols_quads2(k + (pad ? 0 : 2), pad ? 28 : 20, eb, &re, &o, nq, WP, OC, ncl);
+    r = re - (pad ? 0 : WP / 2);
+    if (tail == 1)
+        mf_dw_rows_one(k, r, o, WP, ncl);
+    else if (tail == 2)
+        mf_dw_rows_six(k, r, o, WP, OC, ncl);
+    else if (tail == 3)
+        mf_dw_rows_three(k, r, o, WP, OC, ncl);
+}
+#endif
+
+/* s: (out_w + 2) * wp int16 of planes (word aligned). */
+MF_KERNEL void mf_depthwise_conv2d_s8_cols(const mf_depthwise_conv2d_params_t *p, const int8_t *in, int8_t *out, int16_t *s)
+{
+    const int32_t C = p->in_c, WP = p->wp, OW = p->out_w;
+    /* the transposed layer mf_dw_rows_run computes: a "row" of out_h outputs out_w * in_c bytes apart */
+    mf_depthwise_conv2d_params_t t = *p;
+    t.out_w = p->out_h;
+    t.in_c = OW * C;
+    t.stride_w = 1;
+    /* edge columns (not on the M7, where the extra code of the edge blocks measured slower): plane row 0 all padding
+     * (left), plane row out_w + 1 all padding (right), one column between them at least */
+#if defined(MF_TARGET_M7)
+    const int32_t left = 0, right = 0;
+#else
+    const int32_t left = p->pad_left > 0 && OW > 2, right = OW + 1 >= p->pad_left + p->in_w && OW > 2;
+    int32_t eb;       /* the current edge column's bias (mf_dw_cols_bias), read by mf_dw_cols_quads2 from the stack */
+#endif
+    mf_dw_rows_pad(p, s, (OW + 2) * WP / 2);
+    int32_t kb[40];   /* the current group's doubled weights and constants (mf_dw_rows_build, one rotation) */
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = in + b * p->in_h * p->in_w * C;
+        int8_t *out_b = out + b * p->out_h * OW * C;
+        for (int32_t c0 = 0; c0 < C; c0 += 4) {
+            const int32_t nc = C - c0 < 4 ? C - c0 : 4;
+            mf_dw_rows_build(p->wr + MF_DW_ROWS_GWC * (c0 >> 2), kb, 1, 1, p->out_offset, 0);   /* no layer shift: ops gives the column path none */
+            for (int32_t j = 0; j < nc; ++j) {
+                const int32_t *k = kb + 10 * j;
+                int8_t *o = out_b + c0 + j;
+                mf_dw_cols_widen(p, in_b + c0 + j, s);
+#if !defined(MF_TARGET_M7)
+                if (left) {   /* (one call site for both edges, the side a variable: 5.3K cycles slower a kws layer) */
+                    eb = mf_dw_cols_bias(k, 0, p->pad_value);
+                    mf_dw_cols_edge(&t, (const int32_t *)s, k, &eb, 0, o);
+                }
+#endif
+                for (int32_t x = left; x < OW - right; ++x) {
+                    const int32_t *r = (const int32_t *)(s + x * WP);
+                    int8_t *ox = o + x * C;
+                    mf_dw_rows_run(&t, &r, k, &ox);
+                }
+#if !defined(MF_TARGET_M7)
+                if (right) {
+                    eb = mf_dw_cols_bias(k, 2, p->pad_value);
+                    mf_dw_cols_edge(&t, (const int32_t *)(s + (OW - 1) * WP), k, &eb, 2, o + (OW - 1) * C);
+                }
+#endif
+            }
+        }
+    }
+}
+
+#endif
