@@ -184,22 +184,43 @@ def head_commit() -> str:
     return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
 
 
+def changed_sources() -> list[str]:
+    """The source files the working tree changes against HEAD (a run measured on them is not HEAD's code)."""
+    out = subprocess.run(["git", "status", "--porcelain", "--", "src", "benchmarks/run_benchmarks.py"], cwd=ROOT,
+                         capture_output=True, text=True).stdout
+    return sorted(line[3:] for line in out.splitlines() if line.strip())
+
+
+def describe_run(measured: dict | None) -> str:
+    """'`commit` (when)', plus the files it had changed, for a run's {commit, when, changed}."""
+    if not measured:
+        return "an earlier run"
+    changed = measured.get("changed") or []
+    plus = f" with uncommitted changes to {', '.join(f'`{c}`' for c in changed)}" if changed else ""
+    return f"commit `{measured.get('commit', '?')}`{plus} ({measured.get('when', '?')})"
+
+
 def now_utc() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def write_markdown(results: dict, previous: dict, arenas: dict, published: dict, cmsis: dict,
-                   survey: dict | None = None, measured: dict | None = None) -> str:
+                   survey: dict | None = None, measured: dict | None = None,
+                   previous_measured: dict | None = None) -> str:
     """BENCHMARKS.md; `measured` ({commit, when}) is the run the figures come from (default: now, at HEAD), so a
     `--render-only` rewrite keeps naming the commit that was measured."""
     when, commit = (measured or {}).get("when") or now_utc(), (measured or {}).get("commit") or head_commit()
     rendered = "" if commit == head_commit() else f" (rendered at `{head_commit()}`)"
+    changed = (measured or {}).get("changed") or []
+    if changed:
+        rendered += f", with uncommitted changes to {', '.join(f'`{c}`' for c in changed)}"
     L = ["# BENCHMARKS", "",
          f"Written by `benchmarks/run_benchmarks.py` on {when} at commit `{commit}`{rendered}: every figure below comes",
          "from that run (emulated cores: unicorn executing the arm-none-eabi-gcc -O2 firmware; cycles from",
          "microforge's TRM-based cycle model in `src/microforge/sim/cycle_model.py`, zero-wait-state memory).",
          "\"exact\" = outputs byte-identical to the tflite_micro interpreter on the same input.", "",
          "## Latency and memory per model and core", "",
+         f"`previous`: the cycles of the run this one replaced, {describe_run(previous_measured)}.", "",
          "| model | core | cycles | previous | ms @ clock | instructions | MACs/cycle | RAM total (act + scratch + stack + static) | TFLM arena | RAM / TFLM | flash | exact |",
          "|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|:-:|"]
     for key in sorted(results, key=lambda k: (k.split("/")[0], TARGETS.index(k.split("/")[1]))):
@@ -360,7 +381,7 @@ def main() -> int:
         saved = json.loads(RESULTS.read_text())
         survey = json.loads(SURVEY.read_text()) if SURVEY.exists() else None
         OUT.write_text(write_markdown(saved["results"], saved.get("previous", {}), saved["arenas"], published_cycles(),
-                                      cmsis_baseline(), survey, saved.get("measured")))
+                                      cmsis_baseline(), survey, saved.get("measured"), saved.get("previous_measured")))
         print(f"wrote {OUT.relative_to(ROOT)} from {RESULTS.relative_to(ROOT)}", file=sys.stderr)
         return 0
     if not MODELS.is_dir():
@@ -393,11 +414,13 @@ def main() -> int:
                   f"exact={r['exact']} ({r['wall_s']} s)", file=sys.stderr)
     all_arenas = {**previous.get("arenas", {}), **arenas}
     survey = json.loads(SURVEY.read_text()) if SURVEY.exists() else None
-    measured = {"commit": head_commit(), "when": started}
+    measured = {"commit": head_commit(), "when": started, "changed": changed_sources()}
+    prev_measured = previous.get("measured")
     OUT.write_text(write_markdown(results, prev_results, all_arenas, published_cycles(), cmsis_baseline(), survey,
-                                  measured))
+                                  measured, prev_measured))
     RESULTS.write_text(json.dumps({"results": results, "previous": prev_results, "arenas": all_arenas,
-                                   "measured": measured}, indent=1, sort_keys=True))
+                                   "measured": measured, "previous_measured": prev_measured}, indent=1,
+                                  sort_keys=True))
     print(f"wrote {OUT.relative_to(ROOT)} and {RESULTS.relative_to(ROOT)}", file=sys.stderr)
     return 1 if failed or not all(r["exact"] for r in results.values()) else 0
 

@@ -99,3 +99,14 @@ def test_requant_multipliers_counts_one_per_weight_scale(tmp_path):
         path = tmp_path / f"m{i}.tflite"
         path.write_bytes(blob)
         assert bench.requant_multipliers(path) == want
+
+
+def test_previous_run_is_named_with_its_commit_and_changed_files():
+    prev = {"commit": "abc1234", "when": "2026-12-06 19:53 UTC", "changed": ["src/microforge/sim/cycle_model.py"]}
+    md = bench.write_markdown({}, {}, {}, {}, {}, None, {"commit": "def5678", "when": "now"}, prev)
+    line = next(l for l in md.splitlines() if l.startswith("`previous`"))
+    assert "`abc1234` with uncommitted changes to `src/microforge/sim/cycle_model.py` (2026-12-06 19:53 UTC)" in line
+    clean = bench.write_markdown({}, {}, {}, {}, {}, None, {"commit": "def5678", "when": "now"},
+                                 {"commit": "abc1234", "when": "then"})
+    assert "`abc1234` (then)" in clean and "uncommitted" not in clean.split("## Latency")[1].split("\n\n")[1]
+    assert "an earlier run" in bench.write_markdown({}, {}, {}, {}, {}, None, {"commit": "x", "when": "now"})
