@@ -191,13 +191,17 @@ def changed_sources() -> list[str]:
     return sorted(line[3:] for line in out.splitlines() if line.strip())
 
 
+def uncommitted(measured: dict | None) -> str:
+    """' with uncommitted changes to `f`, ...' for a run whose tree changed sources, else ''."""
+    changed = (measured or {}).get("changed") or []
+    return f" with uncommitted changes to {', '.join(f'`{c}`' for c in changed)}" if changed else ""
+
+
 def describe_run(measured: dict | None) -> str:
     """'`commit` (when)', plus the files it had changed, for a run's {commit, when, changed}."""
     if not measured:
         return "an earlier run"
-    changed = measured.get("changed") or []
-    plus = f" with uncommitted changes to {', '.join(f'`{c}`' for c in changed)}" if changed else ""
-    return f"commit `{measured.get('commit', '?')}`{plus} ({measured.get('when', '?')})"
+    return f"commit `{measured.get('commit', '?')}`{uncommitted(measured)} ({measured.get('when', '?')})"
 
 
 def now_utc() -> str:
@@ -211,9 +215,7 @@ def write_markdown(results: dict, previous: dict, arenas: dict, published: dict,
     `--render-only` rewrite keeps naming the commit that was measured."""
     when, commit = (measured or {}).get("when") or now_utc(), (measured or {}).get("commit") or head_commit()
     rendered = "" if commit == head_commit() else f" (rendered at `{head_commit()}`)"
-    changed = (measured or {}).get("changed") or []
-    if changed:
-        rendered += f", with uncommitted changes to {', '.join(f'`{c}`' for c in changed)}"
+    rendered += "," + uncommitted(measured) if uncommitted(measured) else ""
     L = ["# BENCHMARKS", "",
          f"Written by `benchmarks/run_benchmarks.py` on {when} at commit `{commit}`{rendered}: every figure below comes",
          "from that run (emulated cores: unicorn executing the arm-none-eabi-gcc -O2 firmware; cycles from",

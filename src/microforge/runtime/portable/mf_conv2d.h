@@ -189,6 +189,12 @@ MF_KERNEL void mf_conv2d_s8(const mf_conv2d_params_t *p, const int8_t *in, int8_
 /* a channel triple's: accumulators 0-2 (pixel 0), 3-5 (pixel 1) */
 #define MF_M0_TRI_RQ0(F) F(0, 4, 8, 0) F(4, 16, 20, 1) F(8, 28, 32, 2)
 #define MF_M0_TRI_RQ1(F) F(12, 4, 8, 0) F(16, 16, 20, 1) F(20, 28, 32, 2)
+/* The narrow requantisation of a pixel pair's channel pair or triple at c (ACC: pixel 0's then pixel 1's sums; RQ0,
+ * RQ1: their MF_M0_*_RQ layouts): pixel 0's outputs to o0 + c, pixel 1's to o1 + c when there are two pixels. */
+#define MF_M0_RQN_ROWS(RQ0, RQ1, ACC) do { \
+    const int32_t *rq_ = p->rqe + 3 * c; \
+    MF_M0_RQN_BLOCK(RQ0, ACC, rq_, o0 + c, p->act_min, p->act_max, p->out_offset); \
+    if (two) MF_M0_RQN_BLOCK(RQ1, ACC, rq_, o1 + c, p->act_min, p->act_max, p->out_offset); } while (0)
 #endif
 
 #if MF_M0_HI_ASM
@@ -313,9 +319,7 @@ MF_KERNEL void mf_conv2d_s8_m0__run(const mf_conv2d_params_t *p, const int8_t *i
 #if MF_M0_HI_ASM
             if (p->rqe && p->rq_narrow) {
                 const int32_t acc[6] = {a00, a01, a02, a10, a11, a12};
-                const int32_t *rq = p->rqe + 3 * c;
-                MF_M0_RQN_BLOCK(MF_M0_TRI_RQ0, acc, rq, o0 + c, p->act_min, p->act_max, p->out_offset);
-                if (two) MF_M0_RQN_BLOCK(MF_M0_TRI_RQ1, acc, rq, o1 + c, p->act_min, p->act_max, p->out_offset);
+                MF_M0_RQN_ROWS(MF_M0_TRI_RQ0, MF_M0_TRI_RQ1, acc);
                 continue;
             }
 #endif
@@ -342,9 +346,7 @@ MF_KERNEL void mf_conv2d_s8_m0__run(const mf_conv2d_params_t *p, const int8_t *i
 #if MF_M0_HI_ASM
             if (p->rqe && p->rq_narrow) {
                 const int32_t acc[4] = {a00, a01, a10, a11};
-                const int32_t *rq = p->rqe + 3 * c;
-                MF_M0_RQN_BLOCK(MF_M0_PAIR_RQ0, acc, rq, o0 + c, p->act_min, p->act_max, p->out_offset);
-                if (two) MF_M0_RQN_BLOCK(MF_M0_PAIR_RQ1, acc, rq, o1 + c, p->act_min, p->act_max, p->out_offset);
+                MF_M0_RQN_ROWS(MF_M0_PAIR_RQ0, MF_M0_PAIR_RQ1, acc);
                 continue;
             }
 #endif
