@@ -757,8 +757,8 @@ def test_pw_consts_refusals():
     assert pw_consts(w, ok, 0) is not None
     big = dsp_rq_layout(w, np.array([0, 1 << 23, 0, 0]), mult, shift, 0, -128, 127)
     assert big is not None and pw_consts(w, big, 0) is None
-    assert pw_consts(w, big[:0].reshape(-1) if False else dsp_rq_layout(w, np.array([1 << 23, 0, 0, 0]), mult, shift,
-                                                                       0, -128, 127), 0) is not None   # c: any bias
+    c_big = dsp_rq_layout(w, np.array([1 << 23, 0, 0, 0]), mult, shift, 0, -128, 127)
+    assert pw_consts(w, c_big, 0) is not None                    # c: any bias
     far = dsp_rq_layout(w, np.zeros(4), mult, np.array([-5, -22, -5, -5]), -128, -128, 127)
     assert pw_consts(w, far, -128) is None                       # Ra = 64 + 128 * 255 * 2^21 >= 2^30
     assert pw_consts(w[:3], dsp_rq_layout(w[:3], np.zeros(3), mult[:3], shift[:3], 0, -128, 127), 0) is None
