@@ -901,6 +901,89 @@ def test_conv_seg_lone_row_pairs_neighbours(core, tmp_path):
     assert smlads[19] > 0 and smlads[21] == 2 * smlads[19], smlads
 
 
+# The column layout's row quads (mf_dsp_seg_quad, M4/M33: 4 output rows x a channel pair a pass, the columns
+# sp-relative): whole groups (out_c % 4 == 0), out_h % 4 of 0 (no row pairs after), 1 (a lone last row), 2 (a row pair),
+# 3 (both); k_h 2, 4, 6, 8, 10, k_w 1..5 (odd and even), stride_w 1 and 2, odd out_w, SAME padding on every side and
+# VALID, batches; activations NONE (no negative clamp: c' with Ra - 128), RELU, RELU6 (clamps), extreme zero points
+# and scales.
+QUAD_MODELS = {
+    "segq-10x4-c1to8-s2-none": lambda: mg.conv2d_model(seed_of("sq", 1), (1, 23, 9, 1), 8, (10, 4), 2, "SAME", 1, "NONE",
+                                                       in_zp=-128, out_zp=25),
+    "segq-4x3-c1to12-s2-relu6": lambda: mg.conv2d_model(seed_of("sq", 2), (1, 29, 7, 1), 12, (4, 3), 2, "SAME", 1,
+                                                        "RELU6", in_zp=100),
+    "segq-2x5-c1to4-s2x1-valid": lambda: mg.conv2d_model(seed_of("sq", 3), (1, 14, 9, 1), 4, (2, 5), (2, 1), "VALID", 1,
+                                                         "RELU", out_zp=-100),
+    "segq-6x1-c1to16-s2-batch2": lambda: mg.conv2d_model(seed_of("sq", 4), (2, 17, 3, 1), 16, (6, 1), 2, "SAME", 1,
+                                                         "NONE", in_zp=127),
+    "segq-8x2-c1to20-s2-extreme": lambda: mg.conv2d_model(seed_of("sq", 5), (1, 14, 6, 1), 20, (8, 2), 2, "SAME", 1,
+                                                          "NONE", in_scale=0.9, in_zp=127, out_zp=-128),
+    "segq-10x4-c1to64-s2-kws": lambda: mg.conv2d_model(seed_of("sq", 6), (1, 49, 10, 1), 64, (10, 4), 2, "SAME", 1, "RELU",
+                                                       in_zp=-128, out_zp=-128),
+    "segq-4x4-c1to8-s2-relu-zp": lambda: mg.conv2d_model(seed_of("sq", 7), (1, 20, 5, 1), 8, (4, 4), 2, "SAME", 1, "RELU",
+                                                         in_scale=0.001, in_zp=-1, out_zp=90),
+}
+
+
+def seg_quads_compiled(model: bytes, core: str, tmp_path) -> int:
+    """How many mf_dsp_seg_quad asm blocks the compiled model.c holds (its frame's marker comment)."""
+    import subprocess
+    cpu = {"m4": "cortex-m4", "m7": "cortex-m7", "m33": "cortex-m33"}[core]
+    cm = compile_model(model, target=core)
+    assert ".mix = 5" in cm.files["model.c"], "the widened-row path was not taken"
+    cm.write(tmp_path)
+    text = subprocess.run(["arm-none-eabi-gcc", "-S", "-O2", "-o", "-", f"-mcpu={cpu}", "-mthumb", f"-I{tmp_path}",
+                           str(tmp_path / "model.c")], check=True, capture_output=True, text=True).stdout
+    return text.count("@ mf_dsp_seg_quad")
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", sorted(QUAD_MODELS))
+def test_conv_seg_quads_on_core(name, core, tmp_path, monkeypatch):
+    from microforge.ops import conv2d
+    monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))
+    monkeypatch.setattr(conv2d, "MIX_MIN_WIN", 4)
+    # input and output apart (under the default plans an output over the input keeps the row pairs where its
+    # rows would land on input still to be read: test_conv_seg_quads_in_place)
+    monkeypatch.setattr(conv2d.Conv2D, "overlap_lead", lambda self, op, index: None)
+    model = QUAD_MODELS[name]()
+    # the quads are compiled in on the M4 and M33 (the M7 keeps the row pairs)
+    assert (seg_quads_compiled(model, core, tmp_path / "s") > 0) == (core != "m7"), "quads where not wanted, or none"
+
+    def took(model_c):
+        f = {k: int(re.search(rf"\.{k} = (-?\d+),", model_c).group(1))
+             for k in ("in_c", "k_h", "stride_h", "out_h", "out_c")}
+        assert conv2d.seg_cols(f) and f["out_c"] % 4 == 0 and f["out_h"] >= 4
+
+    exact_on_core(model, core, tmp_path, "target-segq", name, took)
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+def test_conv_seg_quads_in_place(core, tmp_path, monkeypatch):
+    """Under the default plans (the output may lie over the input: ops/conv2d.py overlap_lead) the quad models stay
+    exact: quads only where a quad's output rows end before the input still to be read, the row pairs (their staging)
+    after."""
+    from microforge.ops import conv2d
+    monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))
+    monkeypatch.setattr(conv2d, "MIX_MIN_WIN", 4)
+    for name in sorted(QUAD_MODELS):
+        exact_on_core(QUAD_MODELS[name](), core, tmp_path / name, "target-segq-inplace", name)
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+def test_conv_seg_quads_refused(core, tmp_path, monkeypatch):
+    """No quads for a partial last group (out_c % 4), fewer than 4 output rows, or pixel 3's outputs past STRB's
+    4095-byte immediates (3 * out_w * out_c + out_c > 4095); the kws layer takes them (not on the M7)."""
+    from microforge.ops import conv2d
+    monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))
+    monkeypatch.setattr(conv2d, "MIX_MIN_WIN", 4)
+    monkeypatch.setattr(conv2d.Conv2D, "overlap_lead", lambda self, op, index: None)
+    for i, (shape, oc) in enumerate((((1, 21, 10, 1), 13), ((1, 5, 10, 1), 64), ((1, 21, 45, 1), 64))):
+        assert seg_quads_compiled(mg.conv2d_model(seed_of("sq-no", i), shape, oc, (10, 4), 2, "SAME", 1, "RELU"), core,
+                                  tmp_path / str(i)) == 0, (shape, oc)
+    kws = mg.conv2d_model(seed_of("sq-no", 9), (1, 49, 10, 1), 64, (10, 4), 2, "SAME", 1, "RELU")
+    assert (seg_quads_compiled(kws, core, tmp_path / "kws") > 0) == (core != "m7")
+
+
 # DSP 1x1 convolutions with 8 input channels (mf_conv2d_s8_c1): runs of 48 pixels (several runs and a short last
 # one), pixel tails mod 16 of the 16-pixel asm loop (49: 1, 50: 2, 3, 100: 4, 6, 55: 7, 42: 32 + 10, 13, 15; 48: none), out_c 1..48, strides, batches, per-tensor weights,
 # RELU/RELU6 clamps with negative and positive output zero points, in_zp -128. in_c 12 and 16 stay on the other paths.

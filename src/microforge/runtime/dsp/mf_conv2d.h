@@ -1474,12 +1474,12 @@ MF_KERNEL void mf_dsp_seg_rows(const int16_t *x, const int32_t kh, const int32_t
 }
 
 /* Column layout (MF_CONV2D_SEG_COLS): columns c0 .. c0 + nc - 1 of image in_b, rows iy0 .. iy0 + nr - 1 each (pad_value
- * outside the image), column j at d + j * MF_CONV2D_SEG_COL values (even: each starts at a word). Two rows a word:
- * a column inside the image is fully unrolled (nr is a constant), its loads at immediate offsets. */
+ * outside the image), column j at d + j * col values (even: each starts at a word). Two rows a word: a column inside
+ * the image is fully unrolled (nr is a constant), its loads at immediate offsets. */
 MF_KERNEL void mf_dsp_seg_cols(const mf_conv2d_params_t *p, const int8_t *in_b, const int32_t iy0, const int32_t c0,
-                               const int32_t nc, const int32_t nr, int16_t *d)
+                               const int32_t nc, const int32_t nr, const int32_t col, int16_t *d)
 {
-    const int32_t col = MF_CONV2D_SEG_COL(p->stride_h, p->k_h), w = p->in_w;
+    const int32_t w = p->in_w;
     const int32_t rl = iy0 < 0 ? -iy0 : 0, rr = p->in_h - iy0 < nr ? p->in_h - iy0 : nr;   /* rows inside: [rl, rr) */
     for (int32_t j = 0; j < nc; ++j, d += col) {
         const int32_t c = c0 + j;
@@ -1511,7 +1511,7 @@ MF_KERNEL void mf_dsp_seg_widen_strip(const mf_conv2d_params_t *p, const int8_t 
                                       const int32_t row)
 {
     const int32_t n_rows = p->stride_h + p->k_h;
-    if (MF_CONV2D_SEG_COLS(p->stride_h, p->k_h, p->in_c)) { mf_dsp_seg_cols(p, in_b, iy0, c0, nc, nr, x16); return; }
+    if (MF_CONV2D_SEG_COLS(p->stride_h, p->k_h, p->in_c)) { mf_dsp_seg_cols(p, in_b, iy0, c0, nc, nr, row, x16); return; }
     for (int32_t r = 0; r < nr; ++r) {
         if (MF_CONV2D_SEG_COPIES(p->stride_w, p->in_c) == 2)
             mf_dsp_seg_row2(p, in_b, iy0 + r, c0, nc, x16 + r * row, x16 + (n_rows + r) * row + 1);
@@ -1532,6 +1532,175 @@ MF_KERNEL void mf_dsp_seg_pair(const mf_conv2d_params_t *p, const int16_t *x, co
         mf_dsp_seg_rows(x, kh, kw * p->in_c / 2, kw * p->in_c & 1, 2 * row, d, p->weights, p->out_c, p->out_offset,
                         p->act_min, p->act_max, o0, o1);
 }
+
+/* ---- the column layout's row quads (M4/M33) ----------------------------------------------------------------
+ * In the column layout (MF_CONV2D_SEG_COLS: in_c 1, k_h even, stride_h 2) output (oy + k, ox) reads the k_w columns
+ * of output (oy, ox)'s window k words further down: four output rows share a window's columns, 3 words more each
+ * (MF_CONV2D_SEG_QROWS rows). mf_dsp_seg_quad runs the 4 pixels (oy .. oy + 3, ox) x 2 channels (a mixed pair c, c')
+ * a pass: 8 accumulators (ma_k from the raw weight word, sa_k from its SXTB16, as MF_DSP_MIX_MACS), one weight word
+ * and the 4 pixels' words in registers, each step of a column loading one new word (pixel 3's; pixels 0..2 take the
+ * words pixel 1..3 had, the four registers trading roles) and one weight word: 2 loads, 8 SMLADs and one SXTB16 per
+ * 8 products of 2 MACs (the row pair's 4 channels: 3 loads, 8 SMLADs, 2 SXTB16s), and each channel's constants
+ * loaded once for 4 pixels. With the weight pointer that takes all 14 registers: the columns are read sp-relative,
+ * from a frame below sp that the asm block fills from the widened columns (mf_dsp_seg_cols) and drops at its end (the
+ * data lie above sp, so an exception's stacking cannot reach them). The stream is mf_dsp_seg_groups' (ops/conv2d.py
+ * seg_stream): per group pair a's weights at 8i, pair b's at 8i + 4, then pw_consts' 12 words; the requantisation is
+ * mf_dsp_seg_groups' (c with m2 and -shift-1, c' from ma - sa = 256 * acc with Ra and mult: MF_DSP_RQD_REGS' form).
+ * Exact for the reasons mf_dsp_seg_groups is: the same products, the same starts and constants.
+ * The M7 keeps the row pairs (its dual issue already runs them at the SMLADs' rate). */
+#define MF_CONV2D_SEG_QROWS(s_h, k_h) (3 * (s_h) + (k_h))   /* rows of a quad's columns */
+/* the frame: k_w columns of MF_CONV2D_SEG_QROWS int16 values, then the out pointer (and a pad word: sp stays 8-aligned) */
+#define MF_CONV2D_SEG_QFRAME(s_h, k_h, k_w) (2 * (k_w) * MF_CONV2D_SEG_QROWS(s_h, k_h) + 8)
+#define MF_CONV2D_SEG_QFRAME_MAX 256   /* the largest frame (stack bytes) quads may take */
+/* Step j of a column: pixel k's word in register P<k>_; the weight word's raw MACs, its SXTB16, its extended MACs.
+ * Not the window's first step: the accumulators go on. */
+#define MF_DSP_SEGQ_MACS(P0_, P1_, P2_, P3_)                                                      \
+    "smlad %[m0], %[" #P0_ "], %[wt], %[m0]\n\tsmlad %[m1], %[" #P1_ "], %[wt], %[m1]\n\t"          \
+    "smlad %[m2], %[" #P2_ "], %[wt], %[m2]\n\tsmlad %[m3], %[" #P3_ "], %[wt], %[m3]\n\t"          \
+    "sxtb16 %[wt], %[wt]\n\t"                                                                    \
+    "smlad %[s0], %[" #P0_ "], %[wt], %[s0]\n\tsmlad %[s1], %[" #P1_ "], %[wt], %[s1]\n\t"          \
+    "smlad %[s2], %[" #P2_ "], %[wt], %[s2]\n\tsmlad %[s3], %[" #P3_ "], %[wt], %[s3]\n\t"
+/* The window's first step: the accumulators start at the pair's starts in m0 (Bm) and s0 (Bs), pixels 1..3 taking
+ * them before pixel 0 accumulates into its own (MF_DSP_START_MACS' way). */
+#define MF_DSP_SEGQ_START                                                                         \
+    "smlad %[m1], %[x1], %[wt], %[m0]\n\tsmlad %[m2], %[x2], %[wt], %[m0]\n\t"                      \
+    "smlad %[m3], %[x3], %[wt], %[m0]\n\tsmlad %[m0], %[x0], %[wt], %[m0]\n\t"                      \
+    "sxtb16 %[wt], %[wt]\n\t"                                                                    \
+    "smlad %[s1], %[x1], %[wt], %[s0]\n\tsmlad %[s2], %[x2], %[wt], %[s0]\n\t"                      \
+    "smlad %[s3], %[x3], %[wt], %[s0]\n\tsmlad %[s0], %[x0], %[wt], %[s0]\n\t"
+/* Step .Lq_j of column .Lq_kx for pair P_ (0: channels 0, 1; 1: 2, 3): pixel 0's word in x<j % 4>. A column's first
+ * step loads its first 4 words and weight word (the window's first also the starts), each step but a column's last
+ * loads the next one's: pixel 3's new word (into pixel 0's register, free after its MACs) and the weight word. */
+#define MF_DSP_SEGQ_XO(J_) "(.Lq_kx * %c[cb] + 4 * (" J_ "))"                  /* frame byte of word J_ */
+#define MF_DSP_SEGQ_WO(P_, J_) "(8 * (.Lq_kx * %c[nw] + " J_ ") + 4 * " #P_ ")"   /* stream byte of its weight word */
+#define MF_DSP_SEGQ_NEXT(R_, P_)                                                                  \
+    ".if .Lq_j + 1 < %c[nw]\n\t"                                                                  \
+    "ldr %[" #R_ "], [sp, #" MF_DSP_SEGQ_XO(".Lq_j + 4") "]\n\t"                                   \
+    "ldr %[wt], [%[w], #" MF_DSP_SEGQ_WO(P_, ".Lq_j + 1") "]\n\t"                                  \
+    ".endif\n\t"
+#define MF_DSP_SEGQ_STEP(P_)                                                                      \
+    ".if .Lq_j == 0\n\t"                                                                          \
+    ".if .Lq_kx == 0\n\tldr %[m0], [%[w], #%c[rq] + 8 * " #P_ "]\n\tldr %[s0], [%[w], #%c[rq] + 8 * " #P_ " + 4]\n\t.endif\n\t" \
+    "ldr %[x0], [sp, #" MF_DSP_SEGQ_XO("0") "]\n\tldr %[x1], [sp, #" MF_DSP_SEGQ_XO("1") "]\n\t"      \
+    "ldr %[x2], [sp, #" MF_DSP_SEGQ_XO("2") "]\n\tldr %[x3], [sp, #" MF_DSP_SEGQ_XO("3") "]\n\t"      \
+    "ldr %[wt], [%[w], #" MF_DSP_SEGQ_WO(P_, "0") "]\n\t"                                          \
+    ".if .Lq_kx == 0\n\t" MF_DSP_SEGQ_START ".else\n\t" MF_DSP_SEGQ_MACS(x0, x1, x2, x3) ".endif\n\t" \
+    MF_DSP_SEGQ_NEXT(x0, P_)                                                                      \
+    ".elseif .Lq_j %% 4 == 1\n\t" MF_DSP_SEGQ_MACS(x1, x2, x3, x0) MF_DSP_SEGQ_NEXT(x1, P_)         \
+    ".elseif .Lq_j %% 4 == 2\n\t" MF_DSP_SEGQ_MACS(x2, x3, x0, x1) MF_DSP_SEGQ_NEXT(x2, P_)         \
+    ".elseif .Lq_j %% 4 == 3\n\t" MF_DSP_SEGQ_MACS(x3, x0, x1, x2) MF_DSP_SEGQ_NEXT(x3, P_)         \
+    ".else\n\t" MF_DSP_SEGQ_MACS(x0, x1, x2, x3) MF_DSP_SEGQ_NEXT(x0, P_)                          \
+    ".endif\n\t"
+/* Pair P_'s window: k_w columns (kc) of nw words */
+#define MF_DSP_SEGQ_WINDOW(P_)                                                                    \
+    ".set .Lq_kx, 0\n\t.rept %c[kc]\n\t.set .Lq_j, 0\n\t.rept %c[nw]\n\t" MF_DSP_SEGQ_STEP(P_)       \
+    ".set .Lq_j, .Lq_j + 1\n\t.endr\n\t.set .Lq_kx, .Lq_kx + 1\n\t.endr\n\t"
+/* output A_ clamped to [lo, hi] where that is tighter than int8 */
+#define MF_DSP_SEGQ_CLAMP(A_)                                                                     \
+    ".if %c[clo]\n\tcmp %[" #A_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A_ "], #%c[lo]\n\t.endif\n\t"         \
+    ".if %c[chi]\n\tcmp %[" #A_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A_ "], #%c[hi]\n\t.endif\n\t"
+/* c' of two pixels from A_, B_ = 256 times their accumulators: MF_DSP_RQD_REGS' arithmetic, e + 7 already in E_'s low
+ * byte (T_ a temporary) */
+#define MF_DSP_SEGQ_RQD2(A_, B_, M_, RA_, T_, E_)                                                 \
+    ".if 2 * (%c[lo]) + 1 < %c[k]\n\t"   /* not MF_NEG_CLAMPED(lo, out offset) */                 \
+    "asr %[" #T_ "], %[" #A_ "], #31\n\tadd %[" #T_ "], %[" #RA_ "], %[" #T_ "], lsl #7\n\t"        \
+    "smmla %[" #A_ "], %[" #A_ "], %[" #M_ "], %[" #T_ "]\n\t"                                    \
+    "asr %[" #T_ "], %[" #B_ "], #31\n\tadd %[" #T_ "], %[" #RA_ "], %[" #T_ "], lsl #7\n\t"        \
+    "smmla %[" #B_ "], %[" #B_ "], %[" #M_ "], %[" #T_ "]\n\t"                                    \
+    ".else\n\t"                                                                                  \
+    "smmla %[" #A_ "], %[" #A_ "], %[" #M_ "], %[" #RA_ "]\n\t"                                   \
+    "smmla %[" #B_ "], %[" #B_ "], %[" #M_ "], %[" #RA_ "]\n\t"                                   \
+    ".endif\n\t"                                                                                 \
+    "asr %[" #A_ "], %[" #A_ "], %[" #E_ "]\n\tasr %[" #B_ "], %[" #B_ "], %[" #E_ "]\n\t"          \
+    "ssat %[" #A_ "], #8, %[" #A_ "]\n\tssat %[" #B_ "], #8, %[" #B_ "]\n\t"
+/* Pair P_'s requantisation and stores, after its window: the out pointer (x0, from the frame) and the constants (pw_consts:
+ * m2 in x1, W in x2, Ra in x3, mult in wt) loaded into the window's registers; c (sa_k) first, then c' (ma_k - sa_k)
+ * with x1 as the temporary. Pixel k's outputs k * ys bytes on (immediates). x2 is left holding W >> 8. */
+#define MF_DSP_SEGQ_OUT(P_)                                                                       \
+    "sub %[m0], %[m0], %[s0]\n\tsub %[m1], %[m1], %[s1]\n\tsub %[m2], %[m2], %[s2]\n\tsub %[m3], %[m3], %[s3]\n\t" \
+    "ldr %[x0], [sp, #%c[kc] * %c[cb]]\n\t"                                                       \
+    "ldr %[x1], [%[w], #%c[rq] + 16 * " #P_ " + 16]\n\tldr %[x2], [%[w], #%c[rq] + 16 * " #P_ " + 20]\n\t" \
+    "ldr %[x3], [%[w], #%c[rq] + 16 * " #P_ " + 24]\n\tldr %[wt], [%[w], #%c[rq] + 16 * " #P_ " + 28]\n\t" \
+    MF_DSP_RQ1X2(s0, x1, x2, s1, x1, x2) MF_DSP_RQ1X2(s2, x1, x2, s3, x1, x2)                      \
+    MF_DSP_SEGQ_CLAMP(s0) MF_DSP_SEGQ_CLAMP(s1) MF_DSP_SEGQ_CLAMP(s2) MF_DSP_SEGQ_CLAMP(s3)         \
+    "strb %[s0], [%[x0], #2 * " #P_ "]\n\tstrb %[s1], [%[x0], #%c[ys] + 2 * " #P_ "]\n\t"             \
+    "strb %[s2], [%[x0], #2 * %c[ys] + 2 * " #P_ "]\n\tstrb %[s3], [%[x0], #3 * %c[ys] + 2 * " #P_ "]\n\t" \
+    "lsr %[x2], %[x2], #8\n\t"                                                                    \
+    MF_DSP_SEGQ_RQD2(m0, m1, wt, x3, x1, x2) MF_DSP_SEGQ_RQD2(m2, m3, wt, x3, x1, x2)               \
+    MF_DSP_SEGQ_CLAMP(m0) MF_DSP_SEGQ_CLAMP(m1) MF_DSP_SEGQ_CLAMP(m2) MF_DSP_SEGQ_CLAMP(m3)         \
+    "strb %[m0], [%[x0], #2 * " #P_ " + 1]\n\tstrb %[m1], [%[x0], #%c[ys] + 2 * " #P_ " + 1]\n\t"     \
+    "strb %[m2], [%[x0], #2 * %c[ys] + 2 * " #P_ " + 1]\n\tstrb %[m3], [%[x0], #3 * %c[ys] + 2 * " #P_ " + 1]\n\t"
+/* Frame word I_ (of nwf) from the widened columns at %[m0] (4 at a time: a load chain, then the stores) */
+#define MF_DSP_SEGQ_CP1(I_, R_) ".if " I_ " < %c[nwf]\n\tldr %[" #R_ "], [%[m0], #4 * (" I_ ")]\n\t.endif\n\t"
+#define MF_DSP_SEGQ_ST1(I_, R_) ".if " I_ " < %c[nwf]\n\tstr %[" #R_ "], [sp, #4 * (" I_ ")]\n\t.endif\n\t"
+#define MF_DSP_SEGQ_COPY                                                                          \
+    ".set .Lq_i, 0\n\t.rept (%c[nwf] + 3) / 4\n\t"                                                 \
+    MF_DSP_SEGQ_CP1(".Lq_i", x0) MF_DSP_SEGQ_CP1(".Lq_i + 1", x1) MF_DSP_SEGQ_CP1(".Lq_i + 2", x2)   \
+    MF_DSP_SEGQ_CP1(".Lq_i + 3", x3)                                                              \
+    MF_DSP_SEGQ_ST1(".Lq_i", x0) MF_DSP_SEGQ_ST1(".Lq_i + 1", x1) MF_DSP_SEGQ_ST1(".Lq_i + 2", x2)   \
+    MF_DSP_SEGQ_ST1(".Lq_i + 3", x3)                                                              \
+    ".set .Lq_i, .Lq_i + 4\n\t.endr\n\t"
+/* Every group of the 4 pixels (oy + k, ox), k < 4, their widened columns at cols (kc columns of nw + 3 words), their
+ * outputs from o (row k at o + k * ys): the frame filled, then per group pair a's window and outputs, pair b's, the
+ * out pointer stepped by 4 in the frame; the loop ends on the MF_DSP_PW_MORE bit of pair b's W (ops/conv2d.py
+ * pw_consts). */
+MF_KERNEL void mf_dsp_seg_quad(const int16_t *cols, const int32_t kc, const int32_t nw, const int8_t *wseg,
+                               const int32_t ys, const int32_t out_offset, const int32_t act_min,
+                               const int32_t act_max, int8_t *o)
+{
+    int32_t m0 = (int32_t)(uintptr_t)cols, m1 = (int32_t)(uintptr_t)o;
+    int32_t m2, m3, s0, s1, s2, s3, x0, x1, x2, x3, wt;
+    const int8_t *w = wseg;
+    __asm__ volatile(
+        "sub sp, sp, #%c[fr]   @ mf_dsp_seg_quad\n\t"   /* the comment: tests find the quads in the compiled code */
+        MF_DSP_SEGQ_COPY
+        "str %[m1], [sp, #%c[kc] * %c[cb]]\n"
+        "2:\n\t"
+        MF_DSP_SEGQ_WINDOW(0) MF_DSP_SEGQ_OUT(0)
+        MF_DSP_SEGQ_WINDOW(1) MF_DSP_SEGQ_OUT(1)
+        "add %[x0], %[x0], #4\n\t"
+        "str %[x0], [sp, #%c[kc] * %c[cb]]\n\t"
+        "tst %[x2], #" MF_DSP_PW_MORE "\n\t"   /* Z clear: another group follows */
+        "add %[w], %[w], #%c[rq] + 48\n\t"
+        "bne 2b\n\t"
+        "add sp, sp, #%c[fr]"
+        : [m0] "+r"(m0), [m1] "+r"(m1), [m2] "=&r"(m2), [m3] "=&r"(m3),
+          [s0] "=&r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3),
+          [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3), [wt] "=&r"(wt), [w] "+r"(w)
+        : [kc] "i"(kc), [nw] "i"(nw), [cb] "i"(4 * (nw + 3)), [nwf] "i"(kc * (nw + 3)),
+          [fr] "i"(4 * kc * (nw + 3) + 8), [rq] "i"(8 * kc * nw), [ys] "i"(ys),
+          [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max), [clo] "i"(act_min > -128),
+          [chi] "i"(act_max < 127)
+        : "cc", "memory");
+}
+
+/* Output rows oy .. oy + 3 of image in_b at o through mf_dsp_seg_quad, output by output: the columns of each one's
+ * window widened into x16 (MF_CONV2D_SEG_QROWS values each), then its groups. */
+MF_KERNEL void mf_dsp_seg_quads(const mf_conv2d_params_t *p, const int8_t *in_b, const int32_t oy, int8_t *o,
+                                int16_t *x16)
+{
+    const int32_t nr = MF_CONV2D_SEG_QROWS(p->stride_h, p->k_h), iy0 = oy * p->stride_h - p->pad_top;
+    for (int32_t ox = 0; ox < p->out_w; ++ox, o += p->out_c) {
+        mf_dsp_seg_cols(p, in_b, iy0, ox * p->stride_w - p->pad_left, p->k_w, nr, nr, x16);
+        mf_dsp_seg_quad(x16, p->k_w, p->k_h / 2, p->weights, p->out_w * p->out_c, p->out_offset, p->act_min,
+                        p->act_max, o);
+    }
+}
+/* Quads for this layer (a constant once inlined): the column layout and its whole groups (pw_consts), four output
+ * rows, pixel 3's outputs within STRB's immediate offsets, a frame of at most MF_CONV2D_SEG_QFRAME_MAX bytes, the
+ * columns within the scratch the row pairs' take; not on the M7. The caller also needs input and output apart (quads write rows oy + 1 .. oy + 3 before later outputs of
+ * row oy read their inputs). */
+#if defined(MF_TARGET_M7)
+#define MF_CONV2D_SEG_QUADS(p) 0
+#else
+#define MF_CONV2D_SEG_QUADS(p)                                                                    \
+    (MF_CONV2D_SEG_COLS((p)->stride_h, (p)->k_h, (p)->in_c) && (p)->out_c % 4 == 0 && (p)->out_h >= 4 &&  \
+     3 * (p)->out_w * (p)->out_c + (p)->out_c <= 4095 &&                                           \
+     MF_CONV2D_SEG_QFRAME((p)->stride_h, (p)->k_h, (p)->k_w) <= MF_CONV2D_SEG_QFRAME_MAX &&             \
+     (p)->k_w * MF_CONV2D_SEG_QROWS((p)->stride_h, (p)->k_h) <=   /* the columns fit the strip's */       \
+     (MF_CONV2D_SEG_STRIP((p)->out_w, (p)->stride_h, (p)->k_h, (p)->k_w, (p)->stride_w, 1) * (p)->stride_w + (p)->k_w) * \
+     MF_CONV2D_SEG_COL((p)->stride_h, (p)->k_h))
+#endif
 
 /* One output row of the mix = 5 convolution, its windows' rows from input row iy0 of image in_b, outputs at o: pairs
  * of neighbouring outputs (pixel 1 the next column: stride_w * in_c values further, in the copy, or stride_w columns
@@ -1574,7 +1743,18 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
     int16_t *x16 = (int16_t *)(void *)buf;
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = in + b * p->in_h * p->in_w * ic;
-        for (int32_t oy = 0; oy < p->out_h; oy += 2) {
+        int32_t oy = 0;
+        /* Row quads (M4/M33) where the layer takes them, while the quad's 4 output rows end before the input still
+         * to be read (from its first input row on) or lie past the input: its later outputs' columns are widened
+         * after its first outputs are stored. Else (an output over the input) the row pairs go on from there. */
+        for (; MF_CONV2D_SEG_QUADS(p) && oy + 4 <= p->out_h; oy += 4) {
+            int8_t *o = out + (b * p->out_h + oy) * ys;
+            const int32_t iy0 = oy * sh - p->pad_top;
+            const uintptr_t u0 = (uintptr_t)(in_b + (iy0 > 0 ? iy0 : 0) * p->in_w * ic), w0 = (uintptr_t)o;
+            if (!(w0 + (uintptr_t)(4 * ys) <= u0 || i1 <= w0)) break;
+            mf_dsp_seg_quads(p, in_b, oy, o, x16);
+        }
+        for (; oy < p->out_h; oy += 2) {
             int8_t *o = out + (b * p->out_h + oy) * ys;
             /* Row oy + 1's outputs go straight to their place when the row is one strip or they lie outside the
              * input not yet read (from row oy's first input row on); else they are staged in the spare bytes and
