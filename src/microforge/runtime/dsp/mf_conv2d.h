@@ -1674,21 +1674,33 @@ MF_KERNEL void mf_dsp_seg_quad(const int16_t *cols, const int32_t kc, const int3
         : "cc", "memory");
 }
 
-/* Output rows oy .. oy + 3 of image in_b at o through mf_dsp_seg_quad, output by output: the columns of each one's
- * window widened into x16 (MF_CONV2D_SEG_QROWS values each), then its groups. */
+/* Columns of MF_CONV2D_SEG_QROWS values the layer's scratch (MF_CONV2D_SEG_SCRATCH_BYTES: the row pairs' columns and
+ * spare bytes, all free while quads run) holds, and the quads' outputs per strip: the most whose columns fit. */
+#define MF_CONV2D_SEG_QCOLS(p)                                                                    \
+    (MF_CONV2D_SEG_SCRATCH_BYTES(MF_CONV2D_SEG_STRIP((p)->out_w, (p)->stride_h, (p)->k_h, (p)->k_w, (p)->stride_w, 1), \
+                                 (p)->stride_h, (p)->k_h, (p)->k_w, (p)->stride_w, 1, (p)->out_w, (p)->out_c) /     \
+     (2 * MF_CONV2D_SEG_QROWS((p)->stride_h, (p)->k_h)))
+#define MF_CONV2D_SEG_QSTRIP(p) ((MF_CONV2D_SEG_QCOLS(p) - (p)->k_w) / (p)->stride_w + 1)
+
+/* Output rows oy .. oy + 3 of image in_b at o through mf_dsp_seg_quad, in strips of MF_CONV2D_SEG_QSTRIP outputs:
+ * the strip's columns widened once into x16 (MF_CONV2D_SEG_QROWS values each: neighbouring outputs share k_w - stride_w
+ * of them), then each output's groups. */
 MF_KERNEL void mf_dsp_seg_quads(const mf_conv2d_params_t *p, const int8_t *in_b, const int32_t oy, int8_t *o,
                                 int16_t *x16)
 {
     const int32_t nr = MF_CONV2D_SEG_QROWS(p->stride_h, p->k_h), iy0 = oy * p->stride_h - p->pad_top;
-    for (int32_t ox = 0; ox < p->out_w; ++ox, o += p->out_c) {
-        mf_dsp_seg_cols(p, in_b, iy0, ox * p->stride_w - p->pad_left, p->k_w, nr, nr, x16);
-        mf_dsp_seg_quad(x16, p->k_w, p->k_h / 2, p->weights, p->out_w * p->out_c, p->out_offset, p->act_min,
-                        p->act_max, o);
+    const int32_t strip = MF_CONV2D_SEG_QSTRIP(p), sw = p->stride_w;
+    for (int32_t ox = 0; ox < p->out_w; ox += strip) {
+        const int32_t n_o = p->out_w - ox < strip ? p->out_w - ox : strip;
+        mf_dsp_seg_cols(p, in_b, iy0, ox * sw - p->pad_left, (n_o - 1) * sw + p->k_w, nr, nr, x16);
+        for (int32_t q = 0; q < n_o; ++q, o += p->out_c)
+            mf_dsp_seg_quad(x16 + q * sw * nr, p->k_w, p->k_h / 2, p->weights, p->out_w * p->out_c, p->out_offset,
+                            p->act_min, p->act_max, o);
     }
 }
 /* Quads for this layer (a constant once inlined): the column layout and its whole groups (pw_consts), four output
- * rows, pixel 3's outputs within STRB's immediate offsets, a frame of at most MF_CONV2D_SEG_QFRAME_MAX bytes, the
- * columns within the scratch the row pairs' take; not on the M7. The caller also needs input and output apart (quads write rows oy + 1 .. oy + 3 before later outputs of
+ * rows, pixel 3's outputs within STRB's immediate offsets, a frame of at most MF_CONV2D_SEG_QFRAME_MAX bytes, one
+ * output's columns within the layer's scratch; not on the M7. The caller also needs input and output apart (quads write rows oy + 1 .. oy + 3 before later outputs of
  * row oy read their inputs). */
 #if defined(MF_TARGET_M7)
 #define MF_CONV2D_SEG_QUADS(p) 0
@@ -1697,9 +1709,7 @@ MF_KERNEL void mf_dsp_seg_quads(const mf_conv2d_params_t *p, const int8_t *in_b,
     (MF_CONV2D_SEG_COLS((p)->stride_h, (p)->k_h, (p)->in_c) && (p)->out_c % 4 == 0 && (p)->out_h >= 4 &&  \
      3 * (p)->out_w * (p)->out_c + (p)->out_c <= 4095 &&                                           \
      MF_CONV2D_SEG_QFRAME((p)->stride_h, (p)->k_h, (p)->k_w) <= MF_CONV2D_SEG_QFRAME_MAX &&             \
-     (p)->k_w * MF_CONV2D_SEG_QROWS((p)->stride_h, (p)->k_h) <=   /* the columns fit the strip's */       \
-     (MF_CONV2D_SEG_STRIP((p)->out_w, (p)->stride_h, (p)->k_h, (p)->k_w, (p)->stride_w, 1) * (p)->stride_w + (p)->k_w) * \
-     MF_CONV2D_SEG_COL((p)->stride_h, (p)->k_h))
+     MF_CONV2D_SEG_QCOLS(p) >= (p)->k_w)
 #endif
 
 /* One output row of the mix = 5 convolution, its windows' rows from input row iy0 of image in_b, outputs at o: pairs
@@ -1741,6 +1751,8 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
                         - MF_CONV2D_SEG_SPARE(strip, p->out_w, oc);      /* MF_CONV2D_SEG_SPARE bytes */
     const uintptr_t i1 = (uintptr_t)(in + p->batches * p->in_h * p->in_w * ic);   /* the input's end */
     int16_t *x16 = (int16_t *)(void *)buf;
+    /* output and input apart (known once inlined in a model: then every quad goes, and GCC sees it) */
+    const int apart = (uintptr_t)(out + p->batches * p->out_h * ys) <= (uintptr_t)in || i1 <= (uintptr_t)out;
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = in + b * p->in_h * p->in_w * ic;
         int32_t oy = 0;
@@ -1751,7 +1763,7 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
             int8_t *o = out + (b * p->out_h + oy) * ys;
             const int32_t iy0 = oy * sh - p->pad_top;
             const uintptr_t u0 = (uintptr_t)(in_b + (iy0 > 0 ? iy0 : 0) * p->in_w * ic), w0 = (uintptr_t)o;
-            if (!(w0 + (uintptr_t)(4 * ys) <= u0 || i1 <= w0)) break;
+            if (!apart && !(w0 + (uintptr_t)(4 * ys) <= u0 || i1 <= w0)) break;
             mf_dsp_seg_quads(p, in_b, oy, o, x16);
         }
         for (; oy < p->out_h; oy += 2) {
