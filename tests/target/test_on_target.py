@@ -147,7 +147,13 @@ OP_MODELS = {
                                              (10, 5, 3, "SAME", "RELU", 0.02, 127, None),
                                              # SAME edge columns (M4/M33: two plane rows) with out_h 6: no block before
                                              # the 6-output tail
-                                             (6, 3, 5, "SAME", "RELU", 0.02, 2, None))},
+                                             (6, 3, 5, "SAME", "RELU", 0.02, 2, None),
+                                             # the layer's one shift (out_zp -128; COLS_USH below) on the 3-output tail
+                                             # after quads and on the edges' (out_h 11), the 5-output tail and the
+                                             # edges' lone output with one channel (out_h 9), quads alone on the edges
+                                             # (out_h 20), VALID quads and the 2-output block alone
+                                             (11, 4, 7, "SAME", "NONE", 0.02, 9, -128), (9, 3, 1, "SAME", "NONE", 0.02, -128, -128),
+                                             (20, 6, 5, "SAME", "RELU", 0.002, 127, None), (10, 3, 13, "VALID", "NONE", 0.02, -60, -128))},
     "dw-rows-per-tensor-c6": lambda: mg.depthwise_model(21, (1, 5, 12, 6), 1, 3, 1, "SAME", 1, "NONE", per_channel=False, in_zp=4),
     "dw-rows-s2x1-c4": lambda: mg.depthwise_model(22, (1, 9, 8, 4), 1, 3, (2, 1), "SAME", 1, "NONE", in_zp=-128),
     "dw-rows-batch2-c8": lambda: mg.depthwise_model(23, (2, 5, 9, 8), 1, 3, 1, "SAME", 1, "NONE", in_zp=-2, out_zp=3),
@@ -1169,9 +1175,34 @@ def test_dw_cols_on_core(name, core, tmp_path, monkeypatch):
     exact_on_core(OP_MODELS[name](), core, tmp_path, "target-op", name, cols, ", columns")
 
 
+# dw-cols models whose requantisation takes the layer's one shift (out_zp -128, the scaled words fitting: ops/
+# depthwise_conv2d.py _ushift) on the column path: every block kind (quads, the 5-, 6-, 3- and 2-output tails, the SAME
+# edge columns' blocks on two plane rows and their 1-, 3- and 6-output tails), 1 to 64 channels
+COLS_USH = ("dw-cols-25x5-c13-same-relu", "dw-cols-25x5-c64-same-relu", "dw-cols-6x2-c5-same-relu",
+            "dw-cols-3x1-c7-same-none", "dw-cols-14x6-c13-same-relu", "dw-cols-14x7-c64-valid-relu",
+            "dw-cols-6x4-c1-valid-none", "dw-cols-2x1-c4-same-relu", "dw-cols-10x5-c3-same-relu",
+            "dw-cols-6x3-c5-same-relu", "dw-cols-11x4-c7-same-none", "dw-cols-9x3-c1-same-none",
+            "dw-cols-20x6-c5-same-relu", "dw-cols-10x3-c13-valid-none")
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+def test_dw_cols_ush_taken(core, monkeypatch):
+    """The COLS_USH models (run exact on every core by test_dw_cols_on_core) take the column path with the layer's one
+    shift (a shift E of 2..22 in the params), the other dw-cols models without it."""
+    from microforge.ops.depthwise_conv2d import DepthwiseConv2D
+    monkeypatch.setattr(DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
+    assert set(COLS_USH) <= set(COLS_NAMES)
+    for name in COLS_NAMES:
+        model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
+        ush = re.findall(r"\.ush = (\d+),", model_c)
+        assert "mf_depthwise_conv2d_s8_cols(" in model_c, name
+        assert bool(ush) == (name in COLS_USH) and all(2 <= int(u) <= 22 for u in ush), name
+
+
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 def test_kws_depthwise_takes_columns(core):
     """kws's four 25x5x64 depthwise layers (test_shared_model_on_core runs kws on every core) take the column path under
-    the default plan: each output lies whole pixels from its input."""
+    the default plan: each output lies whole pixels from its input; each with the layer's one shift."""
     model_c = compile_model(shared_model(MODELS["kws"][0]).read_bytes(), target=core).files["model.c"]
     assert model_c.count("mf_depthwise_conv2d_s8_cols(&") == 4 and "mf_depthwise_conv2d_s8_rows(" not in model_c
+    assert len(re.findall(r"\.ush = \d+,", model_c)) == 4

@@ -880,3 +880,76 @@ def test_add_smlaw_check_matches_tflm_arithmetic():
     assert add_smlaw_exact(add_params(0.01, 0.2, 0.2), 128, -127, 5, -128, 127)
     q = add_params(0.0135, 0.0338, 0.00164)
     assert add_fast(q) and not add_smlaw_exact(q, 62, 103, 0, -128, 127)
+
+
+def _ush_out(acc: int, m: int, big: int, k: int, zp: int, fold: bool = True) -> int:
+    """The layer's one shift (MF_DW_ROWS_RQU, MF_DW_ROWS_RQS/_RQO/_RQ1, mf_dw_cols.h's MF_DW_COLS_RQ): the sum 2^k * acc,
+    SMMLA with rnd' = 2^(E-1) + zp * 2^E + 2^(k-2) (fold False: without the 2^(k-2) that stands for SMMLAR's rounding),
+    then SSAT's own shift by E."""
+    rnd = (1 << (big - 1)) + zp * (1 << big) + ((1 << (k - 2)) if fold else 0)
+    assert -(1 << 31) <= rnd < 1 << 31 and -(1 << 31) <= acc << k < 1 << 31
+    t = ((rnd << 32) + (acc << k) * m) >> 32                       # SMMLA: the top word, truncated (a floor)
+    assert -(1 << 31) <= t < 1 << 31
+    return max(-128, min(127, t >> big))
+
+
+@pytest.mark.parametrize("e,big", [(1, 2), (1, 9), (5, 8), (7, 8), (6, 10), (14, 22), (21, 22)])
+def test_depthwise_ushift_requant_at_edges(e, big):
+    """The layer's one shift on every block of the row and column paths (ops/depthwise_conv2d.py _ushift; MF_NEG_CLAMPED
+    with out_zp -128, act range -128..127): a channel of shift e in a layer of shift E (k = E - e + 1 >= 2), SMMLA on the
+    2^k-scaled sum and SSAT's shift by E, gives TFLM's MultiplyByQuantizedMultiplier(acc, m, -e) + zp saturated, for
+    sums at the rounding ties (m = 2^30: SRDHM halves exactly) and at the largest |acc| the scaled sum allows; without
+    the 2^(k-2) in rnd' the ties round wrongly."""
+    from microforge.quant import multiply_by_quantized_multiplier
+    k, zp = big - e + 1, -128
+    lim = (1 << (31 - k)) - 1
+    accs = [a for c in (0, 1 << (e + 1), 127 << (e + 1), lim >> 1, lim) for t in range(-6, 7) for d in range(-3, 4)
+            for a in (c + (t << (e - 1)) + d, -(c + (t << (e - 1)) + d)) if abs(a) <= lim]
+    wrong = 0
+    for m in (1 << 30, (1 << 30) + 1, (1 << 31) - 1, 1518500250):
+        for acc in accs:
+            want = max(-128, min(127, int(multiply_by_quantized_multiplier(acc, m, -e)) + zp))
+            assert _ush_out(acc, m, big, k, zp) == want, (acc, m)
+            wrong += _ush_out(acc, m, big, k, zp, fold=False) != want
+    assert wrong
+
+
+@pytest.mark.parametrize("c", [1, 5, 13])
+def test_depthwise_ushift_words_and_edge_bias(c):
+    """_rows_layout(compact, ush=E) and mf_dw_rows_build's scaling (emulated: _rows_build, then each halfword times
+    2^(k-1)) give per channel the weight pairs 2^k * w (int16) and 2^k * bias; mf_dw_cols_bias's edge bias from those
+    words, 2^k * bias + zp * (the padding column's three scaled weights), is 2^k times the folded bias, so the edge
+    columns' 4-output blocks on two plane rows keep the sum 2^k * acc. _ushift refuses a layer whose scaled words would
+    not fit (2^k |w| above int16, E above 22)."""
+    from microforge.ops.depthwise_conv2d import DepthwiseConv2D
+    rng = np.random.default_rng(c)
+    w = rng.integers(-128, 128, (9, c)).astype(np.int8)
+    w[:, 0] = [-128, 127, -128, 127, -128, 127, -128, 127, -128]
+    bias = rng.integers(-3000, 3000, c).astype(np.int32)
+    mult = rng.integers(1 << 30, (1 << 31) - 1, c)
+    shift = -rng.integers(5, 9, c)
+    shift[0] = -8
+    big = DepthwiseConv2D._ushift(w, bias, shift)
+    assert big == 9
+    comp = DepthwiseConv2D._rows_layout(w, bias, mult, shift, -128, compact=True, ush=big).astype(np.int64)
+    full = DepthwiseConv2D._rows_layout(w, bias, mult, shift, -128).astype(np.int64)   # its weight words are the same
+    s16 = lambda v: v - (1 << 16) * bool(v & 0x8000)
+    for g in range(-(-c // 4)):
+        grp = [int(v) & 0xFFFFFFFF for v in np.concatenate([comp[18 * g:18 * g + 9], full[25 * g + 9:25 * g + 25]])]
+        e4 = int(comp[18 * g + 17]) & 0xFFFFFFFF
+        for j, kw in enumerate(_rows_build(grp)):
+            ch = 4 * g + j
+            if ch >= c:
+                continue
+            kk = (e4 >> (8 * j)) & 0xFF
+            assert kk == big + int(shift[ch]) + 1 and int(comp[18 * g + 9 + j]) == int(bias[ch]) << kk
+            f = 1 << (kk - 1)
+            scaled = [(s16(v & 0xFFFF) * f, s16(v >> 16) * f) for v in kw[:6]]
+            assert all(-32768 <= h <= 32767 for pq in scaled for h in pq)
+            for kx in (0, 2):                                       # mf_dw_cols_bias(k, kx, zp) on the scaled words
+                (p0, p1), (_, q1) = scaled[2 * kx], scaled[2 * kx + 1]
+                eb = (int(bias[ch]) << kk) + -128 * (p0 + p1 + q1)
+                assert eb == (int(bias[ch]) - 128 * int(w[3 * kx:3 * kx + 3, ch].astype(int).sum())) << kk
+    assert DepthwiseConv2D._ushift(w, bias, np.where(np.arange(c) == 0, -14, -5)) == 0 or c == 1   # k 10: 2^10 * 128
+    assert DepthwiseConv2D._ushift(w, bias, np.full(c, -22)) == 0                              # E 23
+    assert DepthwiseConv2D._ushift(w, bias, np.full(c, -21)) == 22

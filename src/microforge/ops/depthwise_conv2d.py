@@ -201,8 +201,12 @@ class DepthwiseConv2D(OpDef):
         oc = w.shape[3]
         wt = w.data.reshape(3, 3, oc).transpose(1, 0, 2).reshape(9, oc)
         wp = self.cols_pitch(op)
+        # the layer's one shift (MF_DW_ROWS_RQU) in every block of the column path: MF_NEG_CLAMPED (_cols has the act
+        # range -128..127) with out_zp -128
+        ush = self._ushift(wt, bias, shift) if y.quant.zp == -128 else 0
         fields.update(weights="0", bias="0", mult="0", shift="0", simd=1, wq="0", rq="0", pad="0", rows=0, wp=wp, band=1,
-                      wr=ctx.const(f"{op.name}_wc", self._rows_layout(wt, bias, mult, shift, y.quant.zp, compact=True)))
+                      wr=ctx.const(f"{op.name}_wc", self._rows_layout(wt, bias, mult, shift, y.quant.zp, compact=True,
+                                                                      ush=ush)), **({"ush": ush} if ush else {}))
         p = ctx.params("mf_depthwise_conv2d_params_t", fields)
         words = (y.shape[2] + 2) * wp // 2
         return (f"{{ int32_t scratch[{words}]; "
@@ -426,6 +430,12 @@ class DepthwiseConv2D(OpDef):
         if (o["stride_w"] != 1 or ow % 4 or lo != -128 or hi != 127 or out_zp != -128 or 5 * c > 4095
                 or 4 * wp + 12 > 4095 or ((o.get("disjoint") or "ring" in o) and ow < USH_BAND_MIN_OUT_W)):
             return 0
+        return DepthwiseConv2D._ushift(w, bias, shift)
+
+    @staticmethod
+    def _ushift(w: np.ndarray, bias: np.ndarray, shift: np.ndarray) -> int:
+        """The layer's one shift E = max e + 1 (e = -shift) when every channel's 2^k-scaled words fit, k = E - e + 1:
+        2^k |w| in int16, 2^k |acc| < 2^31, E <= 22, e >= 1; else 0. w: [taps][c]."""
         e = -shift.astype(np.int64)
         big = int(e.max()) + 1
         k = big - e + 1

@@ -53,8 +53,9 @@
  *   group, each group's weights built again per band; outputs go to a staging copy of the band, copied to the
  *   output once the band has read all its input, so the output may overlap the input by the lead
  *   ops/depthwise_conv2d.py _rows_lead declares (about one input row for stride 1).
- * With p->ush (ops/depthwise_conv2d.py _rows_ushift: the 4-output loop alone, direct order) the layer has one shift E:
- * sums scaled by 2^(E-e+1) per channel, SMMLA and SSAT's own shift instead of SMMLAR, ASR and SSAT (MF_DW_ROWS_RQU).
+ * With p->ush (ops/depthwise_conv2d.py _rows_ushift: the 4-output loop alone, direct order; _emit_cols: every block of
+ * the column path, mf_dw_cols.h) the layer has one shift E: sums scaled by 2^(E-e+1) per channel, SMMLA and SSAT's own
+ * shift instead of SMMLAR, ASR and SSAT (MF_DW_ROWS_RQU; the blocks after the quad loop: MF_DW_ROWS_RQS, _RQO, _RQ1).
  */
 #ifndef MF_DEPTHWISE_CONV2D_H
 #define MF_DEPTHWISE_CONV2D_H
@@ -642,6 +643,18 @@ MF_KERNEL void mf_dw_rows_channel_c(const mf_depthwise_conv2d_params_t *p, const
     "smmla %[A], " ACC0 ", %[Q], %[C]\n\tsmmla %[B], " ACC1 ", %[Q], %[C]\n\t" \
     "ssat %[A], #8, %[A], asr #%c[ush]\n\tssat %[B], #8, %[B], asr #%c[ush]\n\t" \
     "strb %[A], [%[out]" STEP_ "\n\tstrb %[B], [%[out], " O1_ "]\n\t"
+/* The blocks outside the quad loop (mf_dw_rows_one, _five, _six, _three, the 2-output block; the column path's edge
+ * blocks) with or without the layer's one shift (the asm operand [ush]: p->ush or 0): two outputs as MF_DW_ROWS_RQU or
+ * MF_DW_ROWS_RQ (MF_DW_ROWS_RQS), one into A (MF_DW_ROWS_RQO: m in Q, rnd in C, e in P), and their constants' loads
+ * (MF_DW_ROWS_LDRQ: e into E, none with the layer's shift, m into M, rnd into R). */
+#define MF_DW_ROWS_RQS(ACC0, ACC1, O0, O1) \
+    ".if %c[ush]\n\t" MF_DW_ROWS_RQU(ACC0, ACC1, ", " O0 "]", O1) ".else\n\t" MF_DW_ROWS_RQ(ACC0, ACC1, O0, O1) ".endif\n\t"
+#define MF_DW_ROWS_RQO(ACC, O) \
+    ".if %c[ush]\n\tsmmla %[A], " ACC ", %[Q], %[C]\n\tssat %[A], #8, %[A], asr #%c[ush]\n\t.else\n\t" \
+    "smmlar %[A], " ACC ", %[Q], %[C]\n\t.if %c[ncl] == 0\n\tadd %[A], %[A], " ACC ", asr #31\n\t.endif\n\t" \
+    "asr %[A], %[A], %[P]\n\tssat %[A], #8, %[A]\n\t.endif\n\tstrb %[A], [%[out], " O "]\n\t"
+#define MF_DW_ROWS_LDE(E) ".if %c[ush] == 0\n\tldr " E ", [%[k], #36]\n\t.endif\n\t"
+#define MF_DW_ROWS_LDRQ(E, M, R) MF_DW_ROWS_LDE(E) "ldr " M ", [%[k], #28]\n\tldr " R ", [%[k], #32]\n\t"
 /* The four outputs of a quad-loop iteration (sums ACC0..ACC3, requantised two at a time by PAIR: MF_DW_ROWS_RQ_PI, or
  * MF_DW_ROWS_RQU with the layer's one shift; m, e, rnd loaded as for MF_DW_ROWS_RQ), out stepped by 4 * C with the
  * stores (post-indexed, 8-bit offsets): by the first when 4 * C <= 255 (the others then at -3C, -2C, -C), by the first
@@ -660,7 +673,8 @@ MF_KERNEL void mf_dw_rows_channel_c(const mf_depthwise_conv2d_params_t *p, const
 /* The last output x of a row from the words A = in[x..x+1], B = in[x+2..x+3] of each kernel row (stride_w 1 at
  * column x, stride_w 2 at column 2x alike): out_x = SMLAD(A, P) + SMLABT(B, Q) over the three rows, requantised as
  * MF_DW_ROWS_RQ, stored with STRB. */
-MF_KERNEL void mf_dw_rows_one(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t ncl)
+MF_KERNEL void mf_dw_rows_one(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t ncl,
+                              const int32_t ush)
 {
     int32_t a0, A, B, Cw, P, Q;
     __asm__ volatile(
@@ -671,12 +685,11 @@ MF_KERNEL void mf_dw_rows_one(const int32_t *k, const int32_t *r, int8_t *out, c
         "smlad %[a0], %[A], %[P], %[a0]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
         "ldr %[A], [%[r], %[v0]]\n\tldr %[B], [%[r], %[v4]]\n\tldr %[P], [%[k], #16]\n\tldr %[Q], [%[k], #20]\n\t"
         "smlad %[a0], %[A], %[P], %[a0]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
-        "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
-        "smmlar %[A], %[a0], %[Q], %[C]\n\t.if %c[ncl] == 0\n\tadd %[A], %[A], %[a0], asr #31\n\t.endif\n\t"
-        "asr %[A], %[A], %[P]\n\tssat %[A], #8, %[A]\n\tstrb %[A], [%[out]]"
+        MF_DW_ROWS_LDRQ("%[P]", "%[Q]", "%[C]") MF_DW_ROWS_RQO("%[a0]", "#0")
         : [a0] "=&r"(a0), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
         : [k] "r"(k), [r] "r"(r), [out] "r"(out),
-          [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [ncl] "i"(ncl)
+          [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [ncl] "i"(ncl),
+          [ush] "i"(ush)
         : "memory");
 }
 
@@ -706,7 +719,7 @@ MF_KERNEL void mf_dw_rows_one(const int32_t *k, const int32_t *r, int8_t *out, c
     "smlabt %[a2], %[C], %[Q], %[a2]\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\tsmlad %[a4], %[C], %[P], %[a4]\n\t" LCP \
     "smlabt %[a4], %[A], %[Q], %[a4]\n\t" LAQ
 MF_KERNEL void mf_dw_rows_five(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C,
-                               const int32_t ncl)
+                               const int32_t ncl, const int32_t ush)
 {
     int32_t a0, a1, a2, a3, a4, A, B, Cw, P, Q;
     __asm__ volatile(
@@ -720,33 +733,34 @@ MF_KERNEL void mf_dw_rows_five(const int32_t *k, const int32_t *r, int8_t *out, 
                            "ldr %[C], [%[r], %[v8]]\n\tldr %[P], [%[k], #16]\n\t",
                            "ldr %[A], [%[r], %[v0]]\n\tldr %[Q], [%[k], #20]\n\t")
         MF_DW_ROWS5_ROW_M7("%[v12]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "",
-                           "ldr %[C], [%[k], #32]\n\tldr %[P], [%[k], #36]\n\t", "ldr %[Q], [%[k], #28]\n\t")
+                           "ldr %[C], [%[k], #32]\n\t" MF_DW_ROWS_LDE("%[P]"), "ldr %[Q], [%[k], #28]\n\t")
 #else
         MF_DW_ROWS5_ROW("#0", "#4", "#8", "#12", "[%[k], #0]", "[%[k], #4]", "%[a4]", "%[a4]", "%[a4]", "%[a4]")
         MF_DW_ROWS5_ROW("%[w0]", "%[w4]", "%[w8]", "%[w12]", "[%[k], #8]", "[%[k], #12]", "%[a0]", "%[a1]", "%[a2]", "%[a3]")
         MF_DW_ROWS5_ROW("%[v0]", "%[v4]", "%[v8]", "%[v12]", "[%[k], #16]", "[%[k], #20]", "%[a0]", "%[a1]", "%[a2]", "%[a3]")
-        "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
+        MF_DW_ROWS_LDRQ("%[P]", "%[Q]", "%[C]")
 #endif
-        MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]") MF_DW_ROWS_RQ("%[a2]", "%[a3]", "%[c2]", "%[c3]")
-        "smmlar %[A], %[a4], %[Q], %[C]\n\t.if %c[ncl] == 0\n\tadd %[A], %[A], %[a4], asr #31\n\t.endif\n\t"
-        "asr %[A], %[A], %[P]\n\tssat %[A], #8, %[A]\n\tstrb %[A], [%[out], %[c4]]"
+        MF_DW_ROWS_RQS("%[a0]", "%[a1]", "#0", "%[c1]") MF_DW_ROWS_RQS("%[a2]", "%[a3]", "%[c2]", "%[c3]")
+        MF_DW_ROWS_RQO("%[a4]", "%[c4]")
         : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [A] "=&r"(A), [B] "=&r"(B),
           [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
         : [k] "r"(k), [r] "r"(r), [out] "r"(out),
           [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8), [w12] "i"(2 * WP + 12),
           [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [v8] "i"(4 * WP + 8), [v12] "i"(4 * WP + 12),
-          [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), [ncl] "i"(ncl)
+          [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), [ncl] "i"(ncl), [ush] "i"(ush)
         : "memory");
 }
 #undef MF_DW_ROWS5_ROW
 #undef MF_DW_ROWS5_ROW_M7
 
 /* One requantised output as MF_DW_ROWS_RQ with a single temporary T (m in Q, e in P, rnd in B): T = rnd + the sum's sign,
- * SMMLAR into the sum's register, shift, SSAT, STRB. */
+ * SMMLAR into the sum's register, shift, SSAT, STRB; with the layer's one shift SMMLA and SSAT's own shift (as
+ * MF_DW_ROWS_RQU). */
 #define MF_DW_ROWS_RQ1(ACC, O) \
+    ".if %c[ush]\n\tsmmla " ACC ", " ACC ", %[Q], %[B]\n\tssat " ACC ", #8, " ACC ", asr #%c[ush]\n\t.else\n\t" \
     ".if %c[ncl]\n\tsmmlar " ACC ", " ACC ", %[Q], %[B]\n\t.else\n\t" \
     "add %[A], %[B], " ACC ", asr #31\n\tsmmlar " ACC ", " ACC ", %[Q], %[A]\n\t.endif\n\t" \
-    "asr " ACC ", " ACC ", %[P]\n\tssat " ACC ", #8, " ACC "\n\tstrb " ACC ", [%[out], " O "]\n\t"
+    "asr " ACC ", " ACC ", %[P]\n\tssat " ACC ", #8, " ACC "\n\t.endif\n\tstrb " ACC ", [%[out], " O "]\n\t"
 /* Six outputs x..x+5 of a row (stride_w 1), the last of a row whose out_w % 4 == 2: the last 4-output block and the
  * 2-output block in one (13 registers: six sums, A, B, P, Q, the pointers). Per kernel row A = in[x..x+1] and
  * B = in[x+2..x+3] with the weights, then, once out_x, out_x+1 and B's half of out_x+2, out_x+3 are done,
@@ -772,7 +786,7 @@ MF_KERNEL void mf_dw_rows_five(const int32_t *k, const int32_t *r, int8_t *out, 
     "smlad %[a4], %[A], %[P], " B4 "\n\tsmlatb %[a5], %[A], %[P], %[a5]\n\t" LA \
     "smlabt %[a4], %[B], %[Q], %[a4]\n\t" LP "smlad %[a5], %[B], %[Q], %[a5]\n\t" LBQ
 MF_KERNEL void mf_dw_rows_six(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C,
-                              const int32_t ncl)
+                              const int32_t ncl, const int32_t ush)
 {
     int32_t a0, a1, a2, a3, a4, a5, A, B, P, Q;
     __asm__ volatile(
@@ -784,14 +798,14 @@ MF_KERNEL void mf_dw_rows_six(const int32_t *k, const int32_t *r, int8_t *out, c
         MF_DW_ROWS6_ROW_M7("%[w8]", "%[w12]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]", "ldr %[A], [%[r], %[v0]]\n\t",
                            "ldr %[P], [%[k], #16]\n\t", "ldr %[B], [%[r], %[v4]]\n\tldr %[Q], [%[k], #20]\n\t")
         MF_DW_ROWS6_ROW_M7("%[v8]", "%[v12]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]", "",
-                           "ldr %[P], [%[k], #36]\n\t", "ldr %[Q], [%[k], #28]\n\tldr %[B], [%[k], #32]\n\t")
+                           MF_DW_ROWS_LDE("%[P]"), "ldr %[Q], [%[k], #28]\n\tldr %[B], [%[k], #32]\n\t")
 #else
         MF_DW_ROWS6_ROW("#0", "#4", "#8", "#12", "[%[k], #0]", "[%[k], #4]", "%[a5]", "%[a5]", "%[a5]", "%[a5]", "%[a5]")
         MF_DW_ROWS6_ROW("%[w0]", "%[w4]", "%[w8]", "%[w12]", "[%[k], #8]", "[%[k], #12]",
                         "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]")
         MF_DW_ROWS6_ROW("%[v0]", "%[v4]", "%[v8]", "%[v12]", "[%[k], #16]", "[%[k], #20]",
                         "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]")
-        "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[B], [%[k], #32]\n\t"
+        MF_DW_ROWS_LDRQ("%[P]", "%[Q]", "%[B]")
 #endif
         MF_DW_ROWS_RQ1("%[a0]", "#0") MF_DW_ROWS_RQ1("%[a1]", "%[c1]") MF_DW_ROWS_RQ1("%[a2]", "%[c2]")
         MF_DW_ROWS_RQ1("%[a3]", "%[c3]") MF_DW_ROWS_RQ1("%[a4]", "%[c4]") MF_DW_ROWS_RQ1("%[a5]", "%[c5]")
@@ -800,7 +814,8 @@ MF_KERNEL void mf_dw_rows_six(const int32_t *k, const int32_t *r, int8_t *out, c
         : [k] "r"(k), [r] "r"(r), [out] "r"(out),
           [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8), [w12] "i"(2 * WP + 12),
           [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [v8] "i"(4 * WP + 8), [v12] "i"(4 * WP + 12),
-          [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), [c5] "i"(5 * C), [ncl] "i"(ncl)
+          [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), [c5] "i"(5 * C), [ncl] "i"(ncl),
+          [ush] "i"(ush)
         : "memory");
 }
 #undef MF_DW_ROWS6_ROW
@@ -824,7 +839,7 @@ MF_KERNEL void mf_dw_rows_six(const int32_t *k, const int32_t *r, int8_t *out, c
     "smlabt %[a0], %[B], %[Q], %[a0]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t" LB \
     "smlabt %[a2], %[C], %[Q], %[a2]\n\t" LCQ
 MF_KERNEL void mf_dw_rows_three(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C,
-                                const int32_t ncl)
+                                const int32_t ncl, const int32_t ush)
 {
     int32_t a0, a1, a2, A, B, Cw, P, Q;
     __asm__ volatile(
@@ -835,22 +850,21 @@ MF_KERNEL void mf_dw_rows_three(const int32_t *k, const int32_t *r, int8_t *out,
                            "ldr %[B], [%[r], %[w4]]\n\t", "ldr %[C], [%[r], %[w8]]\n\tldr %[Q], [%[k], #12]\n\t")
         MF_DW_ROWS3_ROW_M7("%[a0]", "%[a1]", "%[a2]", "ldr %[A], [%[r], %[v0]]\n\t", "ldr %[P], [%[k], #16]\n\t",
                            "ldr %[B], [%[r], %[v4]]\n\t", "ldr %[C], [%[r], %[v8]]\n\tldr %[Q], [%[k], #20]\n\t")
-        MF_DW_ROWS3_ROW_M7("%[a0]", "%[a1]", "%[a2]", "", "ldr %[P], [%[k], #36]\n\t", "",
+        MF_DW_ROWS3_ROW_M7("%[a0]", "%[a1]", "%[a2]", "", MF_DW_ROWS_LDE("%[P]"), "",
                            "ldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t")
 #else
         MF_DW_ROWS3_ROW("#0", "#4", "#8", "[%[k], #0]", "[%[k], #4]", "%[a2]", "%[a2]")
         MF_DW_ROWS3_ROW("%[w0]", "%[w4]", "%[w8]", "[%[k], #8]", "[%[k], #12]", "%[a0]", "%[a1]")
         MF_DW_ROWS3_ROW("%[v0]", "%[v4]", "%[v8]", "[%[k], #16]", "[%[k], #20]", "%[a0]", "%[a1]")
-        "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
+        MF_DW_ROWS_LDRQ("%[P]", "%[Q]", "%[C]")
 #endif
-        MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]")
-        "smmlar %[A], %[a2], %[Q], %[C]\n\t.if %c[ncl] == 0\n\tadd %[A], %[A], %[a2], asr #31\n\t.endif\n\t"
-        "asr %[A], %[A], %[P]\n\tssat %[A], #8, %[A]\n\tstrb %[A], [%[out], %[c2]]"
+        MF_DW_ROWS_RQS("%[a0]", "%[a1]", "#0", "%[c1]") MF_DW_ROWS_RQO("%[a2]", "%[c2]")
         : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw),
           [P] "=&r"(P), [Q] "=&r"(Q)
         : [k] "r"(k), [r] "r"(r), [out] "r"(out),
           [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8),
-          [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [v8] "i"(4 * WP + 8), [c1] "i"(C), [c2] "i"(2 * C), [ncl] "i"(ncl)
+          [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [v8] "i"(4 * WP + 8), [c1] "i"(C), [c2] "i"(2 * C), [ncl] "i"(ncl),
+          [ush] "i"(ush)
         : "memory");
 }
 #undef MF_DW_ROWS3_ROW
@@ -928,15 +942,15 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
             : "cc", "memory");
     }
     if (merged && tail == 1) {
-        mf_dw_rows_five(k, r, out, WP, C, MF_NEG_CLAMPED(p->act_min, p->out_offset));
+        mf_dw_rows_five(k, r, out, WP, C, MF_NEG_CLAMPED(p->act_min, p->out_offset), p->ush);
         r += 2;
         out += 4 * C;
     } else if (merged) {
-        mf_dw_rows_six(k, r, out, WP, C, MF_NEG_CLAMPED(p->act_min, p->out_offset));
+        mf_dw_rows_six(k, r, out, WP, C, MF_NEG_CLAMPED(p->act_min, p->out_offset), p->ush);
         r += 3;
         out += 6 * C;
     } else if (tail == 3) {
-        mf_dw_rows_three(k, r, out, WP, C, MF_NEG_CLAMPED(p->act_min, p->out_offset));
+        mf_dw_rows_three(k, r, out, WP, C, MF_NEG_CLAMPED(p->act_min, p->out_offset), p->ush);
         r += 1;
         out += 2 * C;
     } else if (tail == 2) {   /* out_w 2: two outputs x, x+1 from A, B of each row: the quads' first half */
@@ -947,16 +961,16 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
             "smlatb %[a1], %[A], %[P], %[a1]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t"
             MF_DW_ROWS_ROW2("%[w0]", "%[w4]", "[%[k], #8]", "[%[k], #12]")
             MF_DW_ROWS_ROW2("%[v0]", "%[v4]", "[%[k], #16]", "[%[k], #20]")
-            "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
-            MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]")
+            MF_DW_ROWS_LDRQ("%[P]", "%[Q]", "%[C]") MF_DW_ROWS_RQS("%[a0]", "%[a1]", "#0", "%[c1]")
             : [a0] "=&r"(a0), [a1] "=&r"(a1), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
             : [k] "r"(k), [r] "r"(r), [out] "r"(out),
-              [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [c1] "i"(C), MF_DW_NCL(p->act_min, p->out_offset)
+              [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [c1] "i"(C), MF_DW_NCL(p->act_min, p->out_offset),
+              [ush] "i"(p->ush)
             : "memory");
         r += 1;
         out += 2 * C;
     } else if (tail == 1)     /* out_w 1: the output x from A, B of each row: out_x += SMLAD(A, P) + SMLABT(B, Q) */
-        mf_dw_rows_one(k, r, out, WP, MF_NEG_CLAMPED(p->act_min, p->out_offset));
+        mf_dw_rows_one(k, r, out, WP, MF_NEG_CLAMPED(p->act_min, p->out_offset), p->ush);
     *rp = r;
     *outp = out;
 }
@@ -979,6 +993,10 @@ MF_KERNEL void mf_dw_rows_channel(const mf_depthwise_conv2d_params_t *p, const i
 #undef MF_DW_ROWS_ROW2_ST_M7
 #undef MF_DW_ROWS_RQU
 #undef MF_DW_ROWS_RQU4_STEP
+#undef MF_DW_ROWS_RQS
+#undef MF_DW_ROWS_RQO
+#undef MF_DW_ROWS_LDE
+#undef MF_DW_ROWS_LDRQ
 #undef MF_DW_ROWS_STEP4
 
 /* One group's stack constants from its MF_DW_ROWS_GW flash words (ops/depthwise_conv2d.py _rows_layout): per kernel row r

@@ -19,6 +19,9 @@
  * once a call: the widening writes only the in-image positions.
  * On the M4/M33 SAME's edge columns (a plane row all padding) run their 4-output blocks on the two other plane rows, the
  * padding's share folded into the bias (mf_dw_cols_quads2, mf_dw_cols_edge): the same sums, 16 MACs a block, not 24.
+ * With out_zp -128 (ops/depthwise_conv2d.py _emit_cols, _ushift) every block takes the layer's one shift (p->ush:
+ * MF_DW_ROWS_RQU's SMMLA and SSAT's own shift on 2^k-scaled sums; the edge columns' bias from the scaled words is
+ * 2^k times the folded bias; kws's 25x5x64 layers on the M4: 158.5K -> 152.1K cycles).
  * Used for (ops/depthwise_conv2d.py _cols): 3x3, stride 1, no dilation, depth multiplier 1, act range -128..127 (the
  * row assembly's), maps at most COLS_MAX_OUT_W wide and COLS_MIN_ASPECT times as tall.
  */
@@ -74,12 +77,17 @@ MF_KERNEL void mf_dw_cols_widen(const mf_depthwise_conv2d_params_t *p, const int
  * out_y+3 += SMLATB(B, P) + SMLAD(C, Q); the bias read from *eb (a stack slot: no register), m, rnd, e from kp + KM
  * bytes on (the channel's words); outputs OC bytes apart. *rp, *op are left after the blocks. */
 #define MF_DW_COLS_RQ(ACC0, ACC1, O0, O1) \
+    ".if %c[ush]\n\t" \
+    "smmla %[A], " ACC0 ", %[Q], %[C]\n\tsmmla %[B], " ACC1 ", %[Q], %[C]\n\t" \
+    "ssat %[A], #8, %[A], asr #%c[ush]\n\tssat %[B], #8, %[B], asr #%c[ush]\n\t" \
+    ".else\n\t" \
     "smmlar %[A], " ACC0 ", %[Q], %[C]\n\tsmmlar %[B], " ACC1 ", %[Q], %[C]\n\t" \
     ".if %c[ncl] == 0\n\tadd %[A], %[A], " ACC0 ", asr #31\n\tadd %[B], %[B], " ACC1 ", asr #31\n\t.endif\n\t" \
     "asr %[A], %[A], %[P]\n\tasr %[B], %[B], %[P]\n\tssat %[A], #8, %[A]\n\tssat %[B], #8, %[B]\n\t" \
+    ".endif\n\t" \
     "strb %[A], [%[out], " O0 "]\n\tstrb %[B], [%[out], " O1 "]\n\t"
 MF_KERNEL void mf_dw_cols_quads2(const int32_t *kp, const int32_t KM, const int32_t *eb, const int32_t **rp, int8_t **op,
-                                 int32_t nq, const int32_t WP, const int32_t OC, const int32_t ncl)
+                                 int32_t nq, const int32_t WP, const int32_t OC, const int32_t ncl, const int32_t ush)
 {
     const int32_t *r = *rp, *const end = r + 2 * nq;
     int8_t *out = *op;
@@ -98,7 +106,7 @@ MF_KERNEL void mf_dw_cols_quads2(const int32_t *kp, const int32_t KM, const int3
         "smlatb %[a1], %[A], %[P], %[a1]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t"
         "smlad %[a2], %[B], %[P], %[a2]\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t"
         "smlatb %[a3], %[B], %[P], %[a3]\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\t"
-        "ldr %[P], [%[k], %[ke]]\n\tldr %[Q], [%[k], %[km]]\n\tldr %[C], [%[k], %[kr]]\n\t"
+        ".if %c[ush] == 0\n\tldr %[P], [%[k], %[ke]]\n\t.endif\n\tldr %[Q], [%[k], %[km]]\n\tldr %[C], [%[k], %[kr]]\n\t"
         MF_DW_COLS_RQ("%[a0]", "%[a1]", "#0", "%[c1]") MF_DW_COLS_RQ("%[a2]", "%[a3]", "%[c2]", "%[c3]")
         "addw %[out], %[out], %[c4]\n\t"
         "cmp %[r], %[end]\n\tbne 1b"
@@ -106,7 +114,8 @@ MF_KERNEL void mf_dw_cols_quads2(const int32_t *kp, const int32_t KM, const int3
           [P] "=&r"(P), [Q] "=&r"(Q), [r] "+r"(r), [out] "+r"(out)
         : [k] "r"(kp), [end] "r"(end), [mb] "m"(*eb), [km] "i"(KM), [kr] "i"(KM + 4), [ke] "i"(KM + 8),
           [w0] "i"(2 * WP - 8), [w4] "i"(2 * WP - 4), [w8] "i"(2 * WP),
-          [c1] "i"(OC), [c2] "i"(2 * OC), [c3] "i"(3 * OC), [c4] "i"(4 * OC), [ncl] "i"(ncl)
+          [c1] "i"(OC), [c2] "i"(2 * OC), [c3] "i"(3 * OC), [c4] "i"(4 * OC), [ncl] "i"(ncl),
+          [ush] "i"(ush)
         : "cc", "memory");
     *rp = r;
     *op = out;
@@ -136,14 +145,14 @@ MF_KERNEL void mf_dw_cols_edge(const mf_depthwise_conv2d_params_t *t, const int3
         return;
     }
     const int32_t *re = r + (pad ? 0 : WP / 2);
-    mf_dw_cols_quads2(k + (pad ? 0 : 2), pad ? 28 : 20, eb, &re, &o, nq, WP, OC, ncl);
+    mf_dw_cols_quads2(k + (pad ? 0 : 2), pad ? 28 : 20, eb, &re, &o, nq, WP, OC, ncl, t->ush);
     r = re - (pad ? 0 : WP / 2);
     if (tail == 1)
-        mf_dw_rows_one(k, r, o, WP, ncl);
+        mf_dw_rows_one(k, r, o, WP, ncl, t->ush);
     else if (tail == 2)
-        mf_dw_rows_six(k, r, o, WP, OC, ncl);
+        mf_dw_rows_six(k, r, o, WP, OC, ncl, t->ush);
     else if (tail == 3)
-        mf_dw_rows_three(k, r, o, WP, OC, ncl);
+        mf_dw_rows_three(k, r, o, WP, OC, ncl, t->ush);
 }
 #endif
 
@@ -171,7 +180,7 @@ MF_KERNEL void mf_depthwise_conv2d_s8_cols(const mf_depthwise_conv2d_params_t *p
         int8_t *out_b = out + b * p->out_h * OW * C;
         for (int32_t c0 = 0; c0 < C; c0 += 4) {
             const int32_t nc = C - c0 < 4 ? C - c0 : 4;
-            mf_dw_rows_build(p->wr + MF_DW_ROWS_GWC * (c0 >> 2), kb, 1, 1, p->out_offset, 0);   /* no layer shift: ops gives the column path none */
+            mf_dw_rows_build(p->wr + MF_DW_ROWS_GWC * (c0 >> 2), kb, 1, 1, p->out_offset, p->ush);
             for (int32_t j = 0; j < nc; ++j) {
                 const int32_t *k = kb + 10 * j;
                 int8_t *o = out_b + c0 + j;

@@ -275,7 +275,7 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
         r += 2;
         out += 2 * C;
     } else if (tail == 1)   /* out_w 1 */
-        mf_dw_rows_one(k, r, out, WP, ncl);
+        mf_dw_rows_one(k, r, out, WP, ncl, 0);
     *rp = r;
     *outp = out;
 }
