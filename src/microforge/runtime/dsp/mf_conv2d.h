@@ -13,7 +13,8 @@
  * Layers that are not 1x1 (no dilation) with in_c not a multiple of 4 (the first layers: in_c 1, 3) and mixed weights
  * in per-row segments (mix = 5, ops/conv2d.py seg_layout) go through mf_conv2d_s8_seg: per pair of output rows (or,
  * for one row, neighbouring outputs) the input rows are widened once into int16 rows and each pair's windows are read
- * from them in place.
+ * from them in place; on the M4/M33, in_c 1 layers in the column layout go four output rows at a time
+ * (mf_dsp_seg_quad).
  * Layers whose weights ops/conv2d.py re-laid as mixed 4-channel groups (mix = 1: windows of 20..576
  * bytes, see mix_layout) go through 2-pixel x 4-channel blocks (mf_conv2d_s8_mix, below); a pair whose
  * windows lie inside the image in one output row is sign-extended straight from the input (rows of >= 4
@@ -1547,7 +1548,7 @@ MF_KERNEL void mf_dsp_seg_pair(const mf_conv2d_params_t *p, const int16_t *x, co
  * seg_stream): per group pair a's weights at 8i, pair b's at 8i + 4, then pw_consts' 12 words; the requantisation is
  * mf_dsp_seg_groups' (c with m2 and -shift-1, c' from ma - sa = 256 * acc with Ra and mult: MF_DSP_RQD_REGS' form).
  * Exact for the reasons mf_dsp_seg_groups is: the same products, the same starts and constants.
- * The M7 keeps the row pairs (its dual issue already runs them at the SMLADs' rate). */
+ * The M7 keeps the row pairs (not tried there: its dual issue already runs the pairs' window at one SMLAD a cycle). */
 #define MF_CONV2D_SEG_QROWS(s_h, k_h) (3 * (s_h) + (k_h))   /* rows of a quad's columns */
 /* the frame: k_w columns of MF_CONV2D_SEG_QROWS int16 values, then the out pointer (and a pad word: sp stays 8-aligned) */
 #define MF_CONV2D_SEG_QFRAME(s_h, k_h, k_w) (2 * (k_w) * MF_CONV2D_SEG_QROWS(s_h, k_h) + 8)
