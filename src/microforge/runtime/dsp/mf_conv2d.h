@@ -13,7 +13,8 @@
  * Layers that are not 1x1 (no dilation) with in_c not a multiple of 4 (the first layers: in_c 1, 3) and mixed weights
  * in per-row segments (mix = 5, ops/conv2d.py seg_layout) go through mf_conv2d_s8_seg: per pair of output rows (or,
  * for one row, neighbouring outputs) the input rows are widened once into int16 rows and each pair's windows are read
- * from them in place.
+ * from them in place; on the M4/M33, in_c 1 layers in the column layout go four output rows at a time
+ * (mf_dsp_seg_quad).
  * Layers whose weights ops/conv2d.py re-laid as mixed 4-channel groups (mix = 1: windows of 20..576
  * bytes, see mix_layout) go through 2-pixel x 4-channel blocks (mf_conv2d_s8_mix, below); a pair whose
  * windows lie inside the image in one output row is sign-extended straight from the input (rows of >= 4
@@ -1547,7 +1548,7 @@ MF_KERNEL void mf_dsp_seg_pair(const mf_conv2d_params_t *p, const int16_t *x, co
  * seg_stream): per group pair a's weights at 8i, pair b's at 8i + 4, then pw_consts' 12 words; the requantisation is
  * mf_dsp_seg_groups' (c with m2 and -shift-1, c' from ma - sa = 256 * acc with Ra and mult: MF_DSP_RQD_REGS' form).
  * Exact for the reasons mf_dsp_seg_groups is: the same products, the same starts and constants.
- * The M7 keeps the row pairs (its dual issue already runs them at the SMLADs' rate). */
+ * The M7 keeps the row pairs (not tried there: its dual issue already runs the pairs' window at one SMLAD a cycle). */
 #define MF_CONV2D_SEG_QROWS(s_h, k_h) (3 * (s_h) + (k_h))   /* rows of a quad's columns */
 /* the frame: k_w columns of MF_CONV2D_SEG_QROWS int16 values, then the out pointer (and a pad word: sp stays 8-aligned) */
 #define MF_CONV2D_SEG_QFRAME(s_h, k_h, k_w) (2 * (k_w) * MF_CONV2D_SEG_QROWS(s_h, k_h) + 8)
@@ -1712,6 +1713,29 @@ MF_KERNEL void mf_dsp_seg_quads(const mf_conv2d_params_t *p, const int8_t *in_b,
      MF_CONV2D_SEG_QCOLS(p) >= (p)->k_w)
 #endif
 
+/* Output rows of batch b in quads from row 0, while a quad's 4 output rows end before the input still to be read (from
+ * its first input row on) or lie past the input: its later outputs' columns are widened after its first outputs are
+ * stored. Returns the rows done: the row pairs go on from there (an output over the input, or fewer than 4 rows
+ * left). */
+MF_KERNEL int32_t mf_dsp_seg_quad_rows(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, const int32_t b,
+                                       int16_t *x16)
+{
+    const int32_t ys = p->out_w * p->out_c, ic = p->in_c;
+    const int8_t *in_b = in + b * p->in_h * p->in_w * ic;
+    const uintptr_t i1 = (uintptr_t)(in + p->batches * p->in_h * p->in_w * ic);   /* the input's end */
+    /* output and input apart (known once inlined in a model: then every quad goes, and GCC sees it) */
+    const int apart = (uintptr_t)(out + p->batches * p->out_h * ys) <= (uintptr_t)in || i1 <= (uintptr_t)out;
+    int32_t oy = 0;
+    for (; oy + 4 <= p->out_h; oy += 4) {
+        int8_t *o = out + (b * p->out_h + oy) * ys;
+        const int32_t iy0 = oy * p->stride_h - p->pad_top;
+        const uintptr_t u0 = (uintptr_t)(in_b + (iy0 > 0 ? iy0 : 0) * p->in_w * ic), w0 = (uintptr_t)o;
+        if (!apart && !(w0 + (uintptr_t)(4 * ys) <= u0 || i1 <= w0)) break;
+        mf_dsp_seg_quads(p, in_b, oy, o, x16);
+    }
+    return oy;
+}
+
 /* One output row of the mix = 5 convolution, its windows' rows from input row iy0 of image in_b, outputs at o: pairs
  * of neighbouring outputs (pixel 1 the next column: stride_w * in_c values further, in the copy, or stride_w columns
  * further in the column layout), strips of an even count but a whole row (a lone last output's neighbour then reads
@@ -1751,22 +1775,11 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
                         - MF_CONV2D_SEG_SPARE(strip, p->out_w, oc);      /* MF_CONV2D_SEG_SPARE bytes */
     const uintptr_t i1 = (uintptr_t)(in + p->batches * p->in_h * p->in_w * ic);   /* the input's end */
     int16_t *x16 = (int16_t *)(void *)buf;
-    /* output and input apart (known once inlined in a model: then every quad goes, and GCC sees it) */
-    const int apart = (uintptr_t)(out + p->batches * p->out_h * ys) <= (uintptr_t)in || i1 <= (uintptr_t)out;
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = in + b * p->in_h * p->in_w * ic;
-        int32_t oy = 0;
-        /* Row quads (M4/M33) where the layer takes them, while the quad's 4 output rows end before the input still
-         * to be read (from its first input row on) or lie past the input: its later outputs' columns are widened
-         * after its first outputs are stored. Else (an output over the input) the row pairs go on from there. */
-        for (; MF_CONV2D_SEG_QUADS(p) && oy + 4 <= p->out_h; oy += 4) {
-            int8_t *o = out + (b * p->out_h + oy) * ys;
-            const int32_t iy0 = oy * sh - p->pad_top;
-            const uintptr_t u0 = (uintptr_t)(in_b + (iy0 > 0 ? iy0 : 0) * p->in_w * ic), w0 = (uintptr_t)o;
-            if (!apart && !(w0 + (uintptr_t)(4 * ys) <= u0 || i1 <= w0)) break;
-            mf_dsp_seg_quads(p, in_b, oy, o, x16);
-        }
-        for (; oy < p->out_h; oy += 2) {
+        /* the first rows in quads where the layer takes them (M4/M33), the rest in row pairs */
+        const int32_t done = MF_CONV2D_SEG_QUADS(p) ? mf_dsp_seg_quad_rows(p, in, out, b, x16) : 0;
+        for (int32_t oy = done; oy < p->out_h; oy += 2) {
             int8_t *o = out + (b * p->out_h + oy) * ys;
             /* Row oy + 1's outputs go straight to their place when the row is one strip or they lie outside the
              * input not yet read (from row oy's first input row on); else they are staged in the spare bytes and
