@@ -192,8 +192,8 @@ OP_MODELS = {
                                          (3, 20, 1, "SAME", "NONE", 3, None), (11, 11, 13, "SAME", "NONE", -128, 9),
                                          (8, 22, 4, "SAME", "RELU6", -128, None), (10, 15, 7, "VALID", "RELU", 2, None),
                                          (9, 18, 5, "SAME", "RELU", -9, None), (7, 16, 3, "SAME", "NONE", 11, -7))},
-    # the row path's one layer shift (ops/depthwise_conv2d.py _rows_ushift: 4-output blocks only, MF_NEG_CLAMPED with
-    # out_zp -128, the direct order): SMMLA and SSAT's own shift on 2^k-scaled sums; the ring and full planes, channel
+    # the row path's one layer shift (ops/depthwise_conv2d.py _rows_ushift: MF_NEG_CLAMPED with out_zp -128, the direct
+    # order): SMMLA and SSAT's own shift on 2^k-scaled sums; the ring and full planes, channel
     # tails (1, 3), out_w 4..16, the output steps (one post-indexed store, two: 2C <= 255 < 4C, an ADD: C >= 128); VALID
     # (and SAME on 2 rows) so that a one-op model's output trails its input and the order is direct
     **{f"dw-rows-ush-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}": (
@@ -202,7 +202,13 @@ OP_MODELS = {
        for h, w, c, pad, act, zi in ((10, 10, 7, "VALID", "RELU", -5), (9, 14, 13, "VALID", "RELU", -128),
                                      (3, 18, 3, "VALID", "NONE", -7), (2, 16, 4, "SAME", "NONE", 9),
                                      (6, 6, 5, "VALID", "NONE", 3), (5, 6, 67, "VALID", "RELU", -128),
-                                     (4, 6, 131, "VALID", "NONE", 2))},
+                                     (4, 6, 131, "VALID", "NONE", 2),
+                                     # rows ending in a 5-, 6- or 3-output block (USH_TAIL_MIN_OUTPUTS outputs a
+                                     # channel): out_w 9 and 13 (the 5-output block after one and three quads), 6 and 10
+                                     # (the 6-output block), 7 (the 3-output block after a quad)
+                                     (10, 15, 5, "VALID", "RELU", -5), (10, 11, 3, "VALID", "NONE", -128),
+                                     (13, 8, 13, "VALID", "RELU", 4), (10, 12, 1, "VALID", "RELU", -128),
+                                     (12, 9, 7, "VALID", "NONE", 17))},
     "dw-rows-s1x2-c5": lambda: mg.depthwise_model(24, (1, 5, 34, 5), 1, 3, (1, 2), "SAME", 1, "NONE", in_zp=-6),
     # full planes at stride_h 2 (mf_dw_rows_full: output row oy from plane rows 2 * oy + 0, 1, 2), a channel tail
     "dw-rows-s2x1-full-c5": lambda: mg.depthwise_model(26, (1, 4, 7, 5), 1, 3, (2, 1), "SAME", 1, "NONE", in_zp=-7),
@@ -360,6 +366,18 @@ def test_dw_rows_ush_taken(name, core):
     model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
     field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
     assert ".rows = 1" in model_c and field("direct") == 1 and field("stride_w") == 1 and 2 <= field("ush") <= 22
+
+
+def test_dw_rows_ush_refused_on_small_tailed_maps():
+    """A row ending in a 5-, 6- or 3-output block takes the layer's shift only from USH_TAIL_MIN_OUTPUTS outputs a
+    channel (each group's scaled words cost their build): a 5x5 map keeps the per-channel shifts, a 4x4 map (quads
+    only) takes it."""
+    from microforge.ops.depthwise_conv2d import USH_TAIL_MIN_OUTPUTS
+    assert 25 < USH_TAIL_MIN_OUTPUTS
+    for (h, w), ush in (((7, 7), False), ((6, 6), True)):
+        model_c = compile_model(mg.depthwise_model(seed_of("tdru", h, w, 5), (1, h, w, 5), 1, 3, 1, "VALID", 1, "RELU",
+                                                   in_zp=-5, out_zp=-128), target="m4").files["model.c"]
+        assert ".rows = 1" in model_c and ".direct = 1" in model_c and (".ush = " in model_c) == ush, (h, w)
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])

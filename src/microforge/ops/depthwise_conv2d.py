@@ -53,6 +53,11 @@ COLS_MIN_ASPECT = 2
 # once a band: from this many outputs a row (4-output blocks saving 2 cycles each on the M7, 5 on the M4, against about
 # 50 cycles a group's build)
 USH_BAND_MIN_OUT_W = 16
+# ... on rows whose last outputs run as a 5-, 6- or 3-output block (out_w % 4 != 0, every block with the shift) from this
+# many outputs a channel: each group's scaled words cost their build, each output saves about one cycle; measured with
+# the shift on every such layer against none (M4 / M7 / M33): MobileNetV2's 10x10 layers -4.1% / -4.8% / -4.1%, vww's
+# 6x6x128 -0.7% or +0.0% / -2.1% / +0.1%, MobileNetV2's 5x5 layers +1.5% / +2.3%, 3x3 +10% / +15%
+USH_TAIL_MIN_OUTPUTS = 64
 
 
 class DepthwiseConv2D(OpDef):
@@ -419,16 +424,15 @@ class DepthwiseConv2D(OpDef):
         """The layer's one shift E for the row path's direct order (mf_depthwise_conv2d.h MF_DW_ROWS_RQU: SMMLA and SSAT's
         own shift instead of SMMLAR, ASR by e and SSAT, one instruction and the e load fewer an output), or 0. Each
         channel's sums become 2^k * acc, k = E - e + 1 >= 2 (E = max e + 1), which the requantisation's nested floors
-        divide out exactly (see there). Taken when only the 4-output loop runs (stride_w 1, out_w % 4 == 0, no
-        activation clamp, MF_NEG_CLAMPED: act range -128..127 and out_zp -128, the assembly's offsets in range), in a
-        row pipeline's band calls (each builds its groups' words again) only on rows of USH_BAND_MIN_OUT_W outputs or
-        more, and the scaled words fit: 2^k |w| in int16,
-        2^k |acc| < 2^31, E <= 22 (rnd' and SMMLA's sum inside int32)."""
+        divide out exactly (see there). Taken at stride_w 1 (out_w % 4 == 0, or USH_TAIL_MIN_OUTPUTS outputs a channel
+        when the row ends in a 5-, 6- or 3-output block), no activation clamp (MF_NEG_CLAMPED: act range -128..127 and
+        out_zp -128, the assembly's offsets in range), in a row pipeline's band calls (each builds its groups' words
+        again) only on rows of USH_BAND_MIN_OUT_W outputs or more, and the scaled words fit (_ushift)."""
         x, y, o = op.inputs[0], op.outputs[0], op.options
-        c, ow = x.shape[3], y.shape[2]
+        c, oh, ow = x.shape[3], y.shape[1], y.shape[2]
         wp = DepthwiseConv2D.rows_pitch(op)
-        if (o["stride_w"] != 1 or ow % 4 or lo != -128 or hi != 127 or out_zp != -128 or 5 * c > 4095
-                or 4 * wp + 12 > 4095 or ((o.get("disjoint") or "ring" in o) and ow < USH_BAND_MIN_OUT_W)):
+        if (o["stride_w"] != 1 or (ow % 4 and oh * ow < USH_TAIL_MIN_OUTPUTS) or lo != -128 or hi != 127
+                or out_zp != -128 or 5 * c > 4095 or 4 * wp + 12 > 4095 or ((o.get("disjoint") or "ring" in o) and ow < USH_BAND_MIN_OUT_W)):
             return 0
         return DepthwiseConv2D._ushift(w, bias, shift)
 

@@ -1010,9 +1010,41 @@ MF_KERNEL void mf_dw_rows_channel(const mf_depthwise_conv2d_params_t *p, const i
 #define mf_dw_rows_weights(g, kb, nrot) mf_dw_rows_build(g, kb, nrot, 0, 0, 0)
 /* ush (p->ush = E, the layer's one shift, MF_DW_ROWS_RQU): the word after m holds k = E - e + 1 instead of e (the byte of
  * the compact group likewise), 2*bias is 2^k * bias, and the doubled weights are scaled by 2^(k-1) here, so the sums
- * are 2^k * acc; rnd' = 2^(E-1) + zp * 2^E + 2^(k-2) (computed for the compact group, stored otherwise). */
+ * are 2^k * acc; rnd' = 2^(E-1) + zp * 2^E + 2^(k-2) (computed for the compact group, stored otherwise). Each channel's
+ * words scaled as they are built (mf_dw_scale16: SMULBB, SMULTB, PKHBT; kws's 25x5x64 column layers on the M4: a
+ * separate loop over the stored words cost about 2.5K cycles a layer more). */
+/* A channel's two words P, Q (int16 pairs) times f = *fp (loaded here: no register holds it across the rows) */
+#define mf_dw_scale16(P, Q, fp) do { \
+        int32_t l_, h_, f_; \
+        __asm__("ldr %[f], %[fm]\n\t" \
+                "smulbb %[l], %[p], %[f]\n\tsmultb %[h], %[p], %[f]\n\tpkhbt %[p], %[l], %[h], lsl #16\n\t" \
+                "smulbb %[l], %[q], %[f]\n\tsmultb %[h], %[q], %[f]\n\tpkhbt %[q], %[l], %[h], lsl #16" \
+                : [p] "+r"(P), [q] "+r"(Q), [l] "=&r"(l_), [h] "=&r"(h_), [f] "=&r"(f_) : [fm] "m"(*(fp))); \
+    } while (0)
+/* A group's four requantisation words a channel (mf_dw_rows_build). */
+MF_KERNEL void mf_dw_rows_consts(const int32_t *g, int32_t *kb, int32_t compact, int32_t zp, int32_t ush)
+{
+    if (compact) {        /* a loop: unrolled, every layer's code would grow more than the once-a-group build saves */
+        for (int32_t j = 0; j < 4; ++j) {
+            const int32_t e = ((const uint8_t *)(g + 17))[j];
+            kb[10 * j + 6] = g[9 + j];
+            kb[10 * j + 7] = g[13 + j];
+            kb[10 * j + 8] = ush ? (1 << (ush - 1)) + zp * (1 << ush) + (1 << (e - 2)) : (1 << (e - 1)) + zp * (1 << e);
+            kb[10 * j + 9] = e;
+        }
+    } else {
+#pragma GCC unroll 4
+        for (int32_t j = 0; j < 4; ++j)
+            memcpy(kb + 10 * j + 6, g + 9 + 4 * j, 16);
+    }
+}
 MF_KERNEL void mf_dw_rows_build(const int32_t *g, int32_t *kb, int32_t nrot, int32_t compact, int32_t zp, int32_t ush)
 {
+    if (ush) {            /* the constants first, the word after rnd then 2^(k-1), the weights' scale (no kernel reads k) */
+        mf_dw_rows_consts(g, kb, compact, zp, ush);
+        for (int32_t j = 0; j < 4; ++j)
+            kb[10 * j + 9] = 1 << (kb[10 * j + 9] - 1);
+    }
 #pragma GCC unroll 3
     for (int32_t r = 0; r < 3; ++r) {
         const int32_t z = g[3 * r], x01 = g[3 * r + 1], x23 = g[3 * r + 2];
@@ -1029,37 +1061,19 @@ MF_KERNEL void mf_dw_rows_build(const int32_t *g, int32_t *kb, int32_t nrot, int
                 : [e02] "=&r"(e02), [e13] "=&r"(e13), [e20] "=&r"(e20), [e31] "=&r"(e31),
                   [q0] "=&r"(q0), [q1] "=&r"(q1), [q2] "=&r"(q2), [q3] "=&r"(q3)
                 : [z] "r"(z), [x01] "r"(x01), [x23] "r"(x23));
+        if (ush) {
+            mf_dw_scale16(e02, q0, kb + 9);
+            mf_dw_scale16(e13, q1, kb + 19);
+            mf_dw_scale16(e20, q2, kb + 29);
+            mf_dw_scale16(e31, q3, kb + 39);
+        }
         kb[2 * r] = e02; kb[2 * r + 1] = q0;
         kb[10 + 2 * r] = e13; kb[11 + 2 * r] = q1;
         kb[20 + 2 * r] = e20; kb[21 + 2 * r] = q2;
         kb[30 + 2 * r] = e31; kb[31 + 2 * r] = q3;
     }
-    if (compact) {        /* a loop: unrolled, every layer's code would grow more than the once-a-group build saves */
-        for (int32_t j = 0; j < 4; ++j) {
-            const int32_t e = ((const uint8_t *)(g + 17))[j];
-            kb[10 * j + 6] = g[9 + j];
-            kb[10 * j + 7] = g[13 + j];
-            kb[10 * j + 8] = ush ? (1 << (ush - 1)) + zp * (1 << ush) + (1 << (e - 2)) : (1 << (e - 1)) + zp * (1 << e);
-            kb[10 * j + 9] = e;
-        }
-    } else {
-#pragma GCC unroll 4
-        for (int32_t j = 0; j < 4; ++j)
-            memcpy(kb + 10 * j + 6, g + 9 + 4 * j, 16);
-    }
-    for (int32_t j = 0; j < (ush ? 4 : 0); ++j) {   /* each halfword times 2^(k-1) (SMULBB, SMULTB: lanes apart) */
-        const int32_t f = 1 << (kb[10 * j + 9] - 1);
-        int32_t *const q = kb + 10 * j;
-        for (int32_t i = 0; i < 6; i += 2) {
-            int32_t l0, h0, l1, h1;
-            __asm__("smulbb %[l0], %[w0], %[f]\n\tsmultb %[h0], %[w0], %[f]\n\tsmulbb %[l1], %[w1], %[f]\n\t"
-                    "smultb %[h1], %[w1], %[f]\n\tpkhbt %[l0], %[l0], %[h0], lsl #16\n\tpkhbt %[l1], %[l1], %[h1], lsl #16"
-                    : [l0] "=&r"(l0), [h0] "=&r"(h0), [l1] "=&r"(l1), [h1] "=&r"(h1)
-                    : [w0] "r"(q[i]), [w1] "r"(q[i + 1]), [f] "r"(f));
-            q[i] = l0;
-            q[i + 1] = l1;
-        }
-    }
+    if (!ush)             /* without ush after the weights (measured: MobileNetV2's 5x5 and 3x3 layers on the M7 1-3% faster) */
+        mf_dw_rows_consts(g, kb, compact, zp, 0);
     /* rotations 1 and 2 (nrot 3), plane row s taking kernel row (s - rho) mod 3: copied from rotation 0 in a loop
      * (built once per group; unrolled stores would cost every layer's code more than they save; no unroll pragma:
      * -Os builds warn that it is ignored) */
