@@ -81,8 +81,8 @@ CHAINS = {
     "residual_other": (8, (1, 9, 8, 6), [("conv", 6, 3, 1, "SAME", "RELU"), ("conv", 8, 1, 2, "SAME", "NONE"),
                                          ("from", 1), ("conv", 8, 3, 2, "SAME", "RELU"), ("conv", 8, 3, 1, "SAME", "NONE"),
                                          ("add", 2)]),
-    # the depthwise layer last, its band output at a loop-dependent place in the output: the stride-2 band takes the
-    # pixel path with channel groups outermost, the stride-1 band the row path's direct order (its input a window)
+    # the depthwise layer last, its band output at a loop-dependent place in the output: the bands take the row path's
+    # direct order (their input a window): mf_dw_s2.h's at stride 2, mf_dw_band_rows' at stride 1
     "dw_s2_last": (9, (1, 13, 31, 6), [("conv", 6, 3, 1, "SAME", "RELU"), ("dw", 3, 2, "SAME", "NONE", 1)]),
     "dw_s1_last": (10, (1, 9, 13, 7), [("conv", 7, 1, 1, "SAME", "RELU"), ("dw", 3, 1, "VALID", "NONE", 1)]),
     # a stride-1 depthwise band on 20-wide rows with ReLU (out_zp -128): the row path's one layer shift in band calls

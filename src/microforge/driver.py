@@ -107,6 +107,10 @@ BANDS = (1, 2, 4, 8)   # rows of a segment's last layer per step (the smallest a
 # arena does not fit the target's RAM): a band-by-band segment costs cycles (kws on the M4: +7.7% for
 # 4.6% of its arena, vww +1.6% for 11.5%, MobileNetV2 +1.9% for 60%), so a small saving is not worth them.
 ROW_PIPELINE_MIN_SAVING = 0.10
+# Among a chain's candidate runs (passes/row_pipeline.py Chain.runs, shortest first), a shorter run wins over the one with
+# the smallest arena when its own arena is at most this share larger: every op in a band loop pays its band calls (vww on
+# the M4: ops 2-3 at band 4 take 28,144 B, 1.4% more than ops 1-3's 27,752 B at band 2, and 50K fewer cycles).
+ROW_PIPELINE_RUN_SLACK = 0.02
 
 
 def _quick_plan(graph: Graph) -> Plan:
@@ -132,8 +136,8 @@ def choose_row_pipeline(graph: Graph, mode: str = "auto", band: int | None = Non
     """The (chain, band) pairs to fuse into row pipelines.
 
     "auto": chains by size of their intermediates, each on top of those kept: among the chain and its
-    prefixes that span a step where the plan peaks, the one with the smallest arena (band 1), kept only
-    when the arena shrinks; then its band: the smallest arena, ties to the widest band (fewer calls); none
+    runs of consecutive ops (Chain.runs) that span a step where the plan peaks, the one with the smallest arena
+    (band 1), or the shortest within ROW_PIPELINE_RUN_SLACK of it, kept only when the arena shrinks; then its band: the smallest arena, ties to the widest band (fewer calls); none
     at all when together they save less than ROW_PIPELINE_MIN_SAVING of the arena without them and that
     arena fits `ram` (the target's RAM), said in `notes`. "on": every whole chain at its best band; "off": none.
     `band` fixes the band (clipped to each chain).
@@ -158,12 +162,14 @@ def choose_row_pipeline(graph: Graph, mode: str = "auto", band: int | None = Non
         else:
             pos = {id(op): i for i, op in enumerate(g.ops)}
             peak = {i for i, op in enumerate(g.ops) if id(op) in _peak_ops(g, current)}
-            candidates = [c for c in chain.prefixes() if any(pos[id(c.ops[0])] <= s <= pos[id(c.ops[-1])] for s in peak)]
+            candidates = [c for c in chain.runs() if any(pos[id(c.ops[0])] <= s <= pos[id(c.ops[-1])] for s in peak)]
         scored = [(trial(chosen + [(c, min(first_band, c.height))])[0].size, k) for k, c in enumerate(candidates)
                   if can_schedule(c, min(first_band, c.height))]
         if not scored:
             continue
-        pick = candidates[min(scored)[1]]
+        # the shortest run whose arena (band 1) is within ROW_PIPELINE_RUN_SLACK of the smallest
+        least = min(scored)[0]
+        pick = candidates[min(k for size, k in scored if size <= least * (1 + ROW_PIPELINE_RUN_SLACK))]
         bands = sorted({min(b, pick.height) for b in ((band,) if band else BANDS)})
         trials = [(trial(chosen + [(pick, b)]), b) for b in bands if can_schedule(pick, b)]
         (plan, fused), b = min(trials, key=lambda t: (t[0][0].size, -t[1]))

@@ -1012,6 +1012,8 @@ def test_conv_seg_quads_refused(core, tmp_path, monkeypatch):
 
 # DSP 1x1 convolutions with 8 input channels (mf_conv2d_s8_c1): runs of 48 pixels (several runs and a short last
 # one), pixel tails mod 16 of the 16-pixel asm loop (49: 1, 50: 2, 3, 100: 4, 6, 55: 7, 42: 32 + 10, 13, 15; 48: none), out_c 1..48, strides, batches, per-tensor weights,
+# DSP 1x1 convolutions with 8 input channels (mf_conv2d_s8_c1): runs of MF_CONV2D_C1_RUN = 96 pixels (one run and a
+# short last one: 100, 210 = 2 * 96 + 18, strided across two images: 220 = 2 * 96 + 28), pixel tails mod 16 of the 16-pixel asm loop (49: 1, 50: 2, 3, 100: 4, 6, 55: 7, 42: 32 + 10, 13, 15; 48: none), out_c 1..48, strides, batches, per-tensor weights,
 # RELU/RELU6 clamps with negative and positive output zero points, in_zp -128. in_c 12 and 16 stay on the other paths.
 C1_MODELS = {
     "c1-8to16-7x7": lambda: mg.conv2d_model(seed_of("c1", 1), (1, 7, 7, 8), 16, 1, 1, "SAME", 1, "NONE", in_zp=-128),
@@ -1031,6 +1033,10 @@ C1_MODELS = {
                                                       in_zp=-128, out_zp=-20),
     "c1-8to9-pipe-relu6-6x7": lambda: mg.conv2d_model(seed_of("c1", 14), (1, 6, 7, 8), 9, 1, 1, "SAME", 1, "RELU6",
                                                       in_zp=5, out_zp=40),
+    "c1-8to11-15x14": lambda: mg.conv2d_model(seed_of("c1", 15), (1, 15, 14, 8), 11, 1, 1, "SAME", 1, "RELU",
+                                              in_zp=-128, out_zp=-128),
+    "c1-8to16-s2-batch2-19x21": lambda: mg.conv2d_model(seed_of("c1", 16), (2, 19, 21, 8), 16, 1, 2, "SAME", 1, "RELU6",
+                                                        in_zp=7, out_zp=-3),
     "c1-12to16": lambda: mg.conv2d_model(seed_of("c1", 10), (1, 5, 5, 12), 16, 1, 1, "SAME", 1, "NONE", in_zp=2),
     "c1-16to32": lambda: mg.conv2d_model(seed_of("c1", 11), (1, 5, 5, 16), 32, 1, 1, "SAME", 1, "RELU6", in_zp=-128),
 }

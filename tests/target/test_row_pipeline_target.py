@@ -47,12 +47,12 @@ def test_chain_on_m4(name, tmp_path):
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
-@pytest.mark.parametrize("name,field", [("dw_s2_last", "outer"), ("dw_s1_last", "direct")])
-def test_dw_band_disjoint_on_core(name, field, core, tmp_path):
+@pytest.mark.parametrize("name,fn", [("dw_s2_last", "mf_depthwise_conv2d_s8_rows2"), ("dw_s1_last", "mf_dw_band_rows")])
+def test_dw_band_disjoint_on_core(name, fn, core, tmp_path):
     """A depthwise band whose output lies at a loop-dependent place (the chain's output) but whose input is a window:
-    the band call knows both are apart and takes the disjoint order (pixel path groups outermost at stride 2, the
-    row path's direct order at stride 1, its input window a ring read by mf_dw_band_rows) in the band loop too,
-    exact on every core; 6 and 7 channels (a tail group), odd widths."""
+    the band call knows both are apart and takes the row path's direct order in the band loop too (at stride 2
+    mf_dw_s2.h's, ops/depthwise_conv2d.py _rows_banded_s2; at stride 1 with its input window a ring read by
+    mf_dw_band_rows), exact on every core; 6 and 7 channels (a tail group), odd widths."""
     cm, _ = _run_and_compare(chain_model(*CHAINS[name]), core, tmp_path, seed_of("rows-disjoint", name, core),
                              row_pipeline="on", band=1)
     code = cm.files["model.c"]
@@ -60,8 +60,8 @@ def test_dw_band_disjoint_on_core(name, field, core, tmp_path):
     loop = loop[:loop.index("\n    }")]
     (params,) = re.findall(r"(?:mf_depthwise_conv2d_s8\w*|mf_dw_band_rows)\(&(\w+),", loop)
     struct = code[code.index(f"mf_depthwise_conv2d_params_t {params} = {{"):]
-    assert f".{field} = 1," in struct[:struct.index("};")]
-    if field == "direct":   # its input window a ring (runtime/dsp/mf_dw_band.h): no rows moved between bands
+    assert ".direct = 1," in struct[:struct.index("};")] and f"{fn}(&{params}," in loop
+    if name == "dw_s1_last":   # its input window a ring (runtime/dsp/mf_dw_band.h): no rows moved between bands
         assert "mf_dw_band_rows(" in loop and "memmove" not in code
 
 

@@ -187,3 +187,44 @@ def test_auto_skips_row_pipelines_that_save_little_unless_the_ram_needs_them():
     tight = compile_model(path, target=get_target("m4").with_overrides(ram=plain - 1))
     assert _segments(tight) and tight.arena_bytes <= plain - 1 and not tight.row_pipeline_flash
     assert plain - tight.arena_bytes < ROW_PIPELINE_MIN_SAVING * plain     # the premise: a small saving
+
+
+def test_chain_runs_start_anywhere_shortest_first():
+    """Chain.runs: every run of at least two consecutive spatial ops, shortest first then in program order, the chain
+    itself (with its ADD) last."""
+    from microforge.passes.row_pipeline import find_chains
+
+    g = load_tflite(chain_model(*CHAINS["dw_s2_conv_add"]))
+    chain = next(c for c in find_chains(g) if c.residual_index is not None)
+    spatial = [op.index for op in chain.spatial]
+    runs = [[op.index for op in r.ops] for r in chain.runs()]
+    n = len(spatial)
+    want = [spatial[i:i + k] for k in range(2, n + 1) for i in range(n - k + 1)]
+    assert runs[:-1] == want and runs[-1] == [op.index for op in chain.ops] and chain.ops[-1].type is OpType.ADD
+
+
+def test_auto_takes_a_run_that_starts_after_the_chains_first_op():
+    """vww's chain starts at its first convolution, but its arena peaks at the 1x1 convolution 8->16 (a 48x48x16 output)
+    that the stride-2 depthwise after it halves: auto fuses ops 2-3 alone (Chain.runs), whose arena is smaller than
+    every run starting at op 0 could give (ops 0-3 at band 1 the best of those) and within ROW_PIPELINE_RUN_SLACK of
+    the smallest run's (ops 1-3)."""
+    from helpers import shared_model
+    from microforge.driver import ROW_PIPELINE_RUN_SLACK, _quick_plan
+    from microforge.passes import PASSES
+    from microforge.passes.row_pipeline import Chain, can_schedule, find_chains, fuse
+
+    path = shared_model("mlperf_tiny/vww.tflite")
+    (seg,) = _segments(compile_model(path, target="m4"))
+    assert [op.index for op in seg.options["layers"]] == [2, 3]
+    g = load_tflite(path)
+    for rewrite in PASSES:
+        g = rewrite(g)
+    chain = max(find_chains(g), key=lambda c: len(c.ops))
+    sizes = {}
+    for run in chain.runs():
+        if len(run.ops) <= 8:
+            sizes[tuple(op.index for op in run.ops)] = min(
+                _quick_plan(fuse(g, [(run, b)])).size for b in (1, 2, 4) if can_schedule(run, b))
+    from_first = min(size for ops, size in sizes.items() if ops[0] == 0)
+    assert sizes[(2, 3)] < from_first
+    assert sizes[(2, 3)] <= min(sizes.values()) * (1 + ROW_PIPELINE_RUN_SLACK)

@@ -27,7 +27,7 @@ MIX_MIN_WIN = 20
 # (runs of pixels sign-extended once, channel by channel with the channel's weights and constants in registers)
 # when c1_rq_layout is exact; C1_SCRATCH mirrors MF_CONV2D_C1_SCRATCH_BYTES in runtime/dsp/mf_conv2d.h.
 C1_IC = (8,)
-C1_SCRATCH = 772
+C1_SCRATCH = 1540
 # ... whose channels take at most C1_MAX_SHIFTS distinct shifts e get one copy of the pixel loop per e, e an immediate of
 # the SSAT (no ASR: 12 instructions a pixel instead of 13; ~700 code bytes a copy on the M4), chosen per channel at run
 # time (mf_conv2d_s8_c1, params field c1_shifts)

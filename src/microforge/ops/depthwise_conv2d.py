@@ -148,8 +148,10 @@ class DepthwiseConv2D(OpDef):
             if "dsp" in ctx.kernel_variants and oc == x.shape[3] else None
         if layout is not None and self._cols(op, ctx, lo, hi):
             return self._emit_cols(op, ctx, fields, bias, mult, shift)
-        rows = layout is not None and self.uses_rows(op) and not self._rows_banded_s2(op, ctx)
+        rows = layout is not None and self.uses_rows(op)
         direct = rows and self._rows_direct(op, *self._places(op, ctx), pad_t)
+        if rows and self._rows_banded_s2(op, ctx) and not self._rows2(op, direct):
+            rows = False      # the pixel path (_rows_banded_s2)
         if o["stride_w"] == 1 and rows and not direct and y.shape[2] < ROWS_MIN_OUT_W_STAGED:
             rows = False      # the pixel path, faster on narrow rows than the staged order
         if o["stride_w"] == 2 and rows and not self._rows2(op, direct) and y.shape[2] < ROWS_MIN_OUT_W_S2_STAGED:
@@ -293,9 +295,13 @@ class DepthwiseConv2D(OpDef):
     def _rows_banded_s2(op: Op, ctx) -> bool:
         """A stride_w 2 layer run by a row pipeline's band loop (its input or output at a loop-dependent place,
         EmitContext.place None): each call then computes one band of output rows and widens all the input rows they
-        read, four input columns per output, with no ring to share them across calls; the pixel kernel is faster there
-        (measured on the M7: the vww and MobileNetV2 pipelines 0.6% and 1.4% slower with the row path). overlap_lead
-        still declares the larger of both kernels' leads."""
+        read, four input columns per output, with no ring to share them across calls. emit takes the pixel kernel
+        there unless the call runs mf_dw_s2.h's direct order (_rows2: input and output apart, e.g. a window on one
+        side), whose widening and 4-output blocks beat it: vww's stride-2 layer in its band loop, one output row a call
+        (ops 0-3, band 1): M4 -3.5K, M7 -3.0K cycles for the model; four a call (ops 2-3, band 4): M4 -22K, M7 -11K, and
+        368 B fewer constants (the pixel kernel's weights no longer stored beside the row path's for the first and last
+        bands). The other orders at stride 2 (staged) lost to the pixel kernel (the vww and MobileNetV2 pipelines 0.6%
+        and 1.4% slower on the M7). overlap_lead still declares the larger of both kernels' leads."""
         return op.options["stride_w"] == 2 and (ctx.place(op.inputs[0]) is None or ctx.place(op.outputs[0]) is None)
 
     @staticmethod

@@ -37,10 +37,15 @@ class Chain:
     def intermediate_bytes(self) -> int:
         return sum(o.outputs[0].nbytes for o in self.ops[:-1])
 
-    def prefixes(self) -> list[Chain]:
-        """The chain and every shorter chain of its first spatial ops (at least two): the high-resolution stages."""
-        spatial = self.spatial
-        return [Chain(spatial[:k]) for k in range(2, len(spatial) + (self.residual_index is not None))] + [self]
+    def runs(self) -> list[Chain]:
+        """Every run of at least two consecutive spatial ops of the chain, shortest first (then in program order), and
+        last the chain itself (with its ADD, if any). A run may start after the chain's first op: its input is then
+        the output of the op before it, which only that run reads (vww: ops 2-3 alone, a 1x1 convolution and the
+        stride-2 depthwise that halves its 48x48 output, leave ops 0 and 1 whole and take a smaller arena than ops
+        0-3, with fewer band calls)."""
+        spatial, n = self.spatial, len(self.spatial)
+        runs = [Chain(spatial[i:i + k]) for k in range(2, n + 1) for i in range(n - k + 1)]
+        return [r for r in runs if r.ops != self.ops] + [self]
 
     def name(self) -> str:
         return f"ops {self.ops[0].index}-{self.ops[-1].index}"
