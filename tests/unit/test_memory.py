@@ -197,3 +197,17 @@ def test_variable_tensors_get_no_arena_buffer():
     state = Tensor(2, "state", (1, 8), DType.INT16, variable=True)
     g = Graph(tensors=[x, y, state], ops=[Op(0, OpType.SVDF, [x, None, None, None, state], [y])], inputs=[x], outputs=[y])
     assert [b.name for b in buffers_for(g, {})] == ["x", "y"]
+
+
+def test_free_room_is_what_no_live_buffer_holds():
+    """memory.free_room: per step, the arena runs outside every buffer live then (an op's scratch: EmitContext.room),
+    per arena, lowest first; a buffer dead at a step leaves its bytes free there."""
+    from microforge.memory import free_room
+    bufs = [Buffer(64, 0, 1), Buffer(32, 1, 2), Buffer(16, 0, 2), Buffer(40, 2, 2)]
+    places = [("a", 0), ("a", 64), ("b", 8), ("a", 0)]
+    rooms = free_room(bufs, places, {"a": 128, "b": 32}, 3)
+    assert rooms[0] == [("a", 64, 64), ("b", 0, 8), ("b", 24, 8)]
+    assert rooms[1] == [("a", 96, 32), ("b", 0, 8), ("b", 24, 8)]
+    assert rooms[2] == [("a", 40, 24), ("a", 96, 32), ("b", 0, 8), ("b", 24, 8)]
+    assert free_room([Buffer(32, 0, 0)], [("a", 0)], {"a": 32}, 1) == [[]]
+
