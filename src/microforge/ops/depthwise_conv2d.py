@@ -48,7 +48,7 @@ OUTER_MIN_PIXELS = 12
 COLS_MAX_OUT_W = 7
 COLS_MIN_ASPECT = 2
 # ... planes it may take on the stack: one, as the one-channel widening always had; the four-channel widening
-# (mf_dw_cols_widen4; kws per layer M4 / M7 / M33: 158.5K -> 150.5K / 88.2K -> 83.7K / 158.6K -> 150.5K) takes its
+# (mf_dw_cols_widen4; kws per layer M4 / M7 / M33: 158.5K -> 150.0K / 88.2K -> 83.5K / 158.6K -> 149.9K) takes its
 # other planes from the arena's free room while the layer runs (EmitContext.room), or is not used: more stack would
 # add RAM (tests raise it)
 COLS_STACK_PLANES = 1
