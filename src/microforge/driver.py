@@ -9,9 +9,9 @@ from .codegen import generate
 from .codegen.generate import Arena, Layer
 from .frontend import load_tflite
 from .ir import Graph, OpType, Tensor, verify
-from .memory import (ALIGN, Plan, Pool, PoolPlan, RamUsage, buffer_traffic, buffers_for, combined_plan, parse_memory,
-                     place_in_pools, plan_best, plan_greedy_by_breadth, plan_greedy_by_conflict, plan_greedy_by_size,
-                     plan_hill_climb, verify_plan)
+from .memory import (ALIGN, Plan, Pool, PoolPlan, RamUsage, buffer_traffic, buffers_for, combined_plan, free_room,
+                     parse_memory, place_in_pools, plan_best, plan_greedy_by_breadth, plan_greedy_by_conflict,
+                     plan_greedy_by_size, plan_hill_climb, verify_plan)
 from .errors import MicroforgeError
 from .ops import opdef
 from .passes import PASSES
@@ -260,8 +260,10 @@ def _lower(graph: Graph, chosen: Plan | None, without: int | None, pools, target
 
     variants = kernel_variants(target)
     core_macro = None if target.is_host else "MF_TARGET_" + target.name.upper()
+    rooms = free_room(buffers, [offsets[id(b.tensors[0])] for b in buffers], {a.symbol: a.nbytes for a in arenas},
+                      len(graph.ops))               # each op's free arena bytes, for scratch (EmitContext.room)
     files, layers, const_bytes = generate(graph, offsets, const_of, arenas, plan.planner, source_name, variants,
-                                          core_macro)  # codegen
+                                          core_macro, rooms)  # codegen
     arena_bytes = sum(a.nbytes for a in arenas)
     persistent = sum({id(t): t.nbytes for op in graph.ops for t in op.inputs if t is not None and t.variable}.values())
     described = [opdef(op.type).describe(op) for op in graph.ops if op.type is OpType.ROW_PIPELINE]

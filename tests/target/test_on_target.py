@@ -153,7 +153,15 @@ OP_MODELS = {
                                              # edges' lone output with one channel (out_h 9), quads alone on the edges
                                              # (out_h 20), VALID quads and the 2-output block alone
                                              (11, 4, 7, "SAME", "NONE", 0.02, 9, -128), (9, 3, 1, "SAME", "NONE", 0.02, -128, -128),
-                                             (20, 6, 5, "SAME", "RELU", 0.002, 127, None), (10, 3, 13, "VALID", "NONE", 0.02, -60, -128))},
+                                             (20, 6, 5, "SAME", "RELU", 0.002, 127, None), (10, 3, 13, "VALID", "NONE", 0.02, -60, -128),
+                                             # the four-channel widening (mf_dw_cols_widen4): a 1200-byte input row (its
+                                             # source moved on by two ADDWs), 448 bytes (several moves), odd row counts
+                                             (12, 3, 400, "VALID", "NONE", 0.02, 7, None),
+                                             (40, 7, 64, "SAME", "RELU", 0.02, -128, None),
+                                             (11, 5, 9, "VALID", "NONE", 0.02, -3, None))},
+    # ... a batch of 2 (input and output disjoint)
+    "dw-cols-9x3-c6-same-none-batch2": lambda: mg.depthwise_model(seed_of("tdc", 9, 3, 6, 2), (2, 9, 3, 6), 1, 3, 1,
+                                                                   "SAME", 1, "NONE", in_scale=0.02, in_zp=-7),
     "dw-rows-per-tensor-c6": lambda: mg.depthwise_model(21, (1, 5, 12, 6), 1, 3, 1, "SAME", 1, "NONE", per_channel=False, in_zp=4),
     "dw-rows-s2x1-c4": lambda: mg.depthwise_model(22, (1, 9, 8, 4), 1, 3, (2, 1), "SAME", 1, "NONE", in_zp=-128),
     "dw-rows-batch2-c8": lambda: mg.depthwise_model(23, (2, 5, 9, 8), 1, 3, 1, "SAME", 1, "NONE", in_zp=-2, out_zp=3),
@@ -1195,6 +1203,7 @@ def test_dw_cols_on_core(name, core, tmp_path, monkeypatch):
     def cols(model_c):
         assert "mf_depthwise_conv2d_s8_cols(" in model_c and "mf_depthwise_conv2d_s8_rows(" not in model_c
         assert ".act_min = -128" in model_c and ".act_max = 127" in model_c
+        assert ", 0, 0, 0);" in model_c      # one plane (no free room in these one-layer arenas): a channel at a time
 
     exact_on_core(OP_MODELS[name](), core, tmp_path, "target-op", name, cols, ", columns")
 
@@ -1224,9 +1233,36 @@ def test_dw_cols_ush_taken(core, monkeypatch):
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("plan", ["disjoint", "default"])
+@pytest.mark.parametrize("name", COLS_NAMES)
+def test_dw_cols_four_on_core(name, plan, core, tmp_path, monkeypatch):
+    """The column path's four-channel widening (mf_dw_cols_widen4: each full group of 4 channels widened at once into
+    four planes, a last group of 1 to 3 channels one at a time) stays exact, input and output disjoint or under the
+    default plan (the output over its input where it lies whole pixels from it). These one-layer models leave the arena
+    no free room for the planes, so the stack takes all four here (COLS_STACK_PLANES raised)."""
+    from microforge.ops import depthwise_conv2d
+    from microforge.ops.depthwise_conv2d import DepthwiseConv2D
+    monkeypatch.setattr(depthwise_conv2d, "COLS_STACK_PLANES", 4)
+    if plan == "disjoint":
+        monkeypatch.setattr(DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
+
+    def four(model_c):
+        calls = re.findall(r"mf_depthwise_conv2d_s8_cols\(&[^;]*;", model_c)
+        assert len(calls) == 1 or plan == "default"
+        assert all(c.count("(int16_t *)(scratch + ") == 4 for c in calls)
+
+    exact_on_core(OP_MODELS[name](), core, tmp_path, "target-op", name, four, ", four planes")
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 def test_kws_depthwise_takes_columns(core):
     """kws's four 25x5x64 depthwise layers (test_shared_model_on_core runs kws on every core) take the column path under
-    the default plan: each output lies whole pixels from its input; each with the layer's one shift."""
+    the default plan: each output lies whole pixels from its input; each with the layer's one shift; each widens four
+    channels at once into four planes, three in the arena's free room while it runs and one on the stack (the one the
+    one-channel widening had)."""
     model_c = compile_model(shared_model(MODELS["kws"][0]).read_bytes(), target=core).files["model.c"]
-    assert model_c.count("mf_depthwise_conv2d_s8_cols(&") == 4 and "mf_depthwise_conv2d_s8_rows(" not in model_c
+    calls = re.findall(r"mf_depthwise_conv2d_s8_cols\(&[^;]*;", model_c)
+    assert len(calls) == 4 and "mf_depthwise_conv2d_s8_rows(" not in model_c
     assert len(re.findall(r"\.ush = \d+,", model_c)) == 4
+    for c in calls:
+        assert c.count("(int16_t *)(mf_arena + ") == 3 and c.count("(int16_t *)(scratch + ") == 1, c

@@ -197,3 +197,38 @@ def test_variable_tensors_get_no_arena_buffer():
     state = Tensor(2, "state", (1, 8), DType.INT16, variable=True)
     g = Graph(tensors=[x, y, state], ops=[Op(0, OpType.SVDF, [x, None, None, None, state], [y])], inputs=[x], outputs=[y])
     assert [b.name for b in buffers_for(g, {})] == ["x", "y"]
+
+
+def test_free_room_is_what_no_live_buffer_holds():
+    """memory.free_room: per step, the arena runs outside every buffer live then (an op's scratch: EmitContext.room),
+    per arena, lowest first; a buffer dead at a step leaves its bytes free there."""
+    from microforge.memory import free_room
+    bufs = [Buffer(64, 0, 1), Buffer(32, 1, 2), Buffer(16, 0, 2), Buffer(40, 2, 2)]
+    places = [("a", 0), ("a", 64), ("b", 8), ("a", 0)]
+    rooms = free_room(bufs, places, {"a": 128, "b": 32}, 3)
+    assert rooms[0] == [("a", 64, 64), ("b", 0, 8), ("b", 24, 8)]
+    assert rooms[1] == [("a", 96, 32), ("b", 0, 8), ("b", 24, 8)]
+    assert rooms[2] == [("a", 40, 24), ("a", 96, 32), ("b", 0, 8), ("b", 24, 8)]
+    assert free_room([Buffer(32, 0, 0)], [("a", 0)], {"a": 32}, 1) == [[]]
+
+
+def test_kws_column_planes_lie_in_free_room():
+    """The column path's planes in the arena (ops/depthwise_conv2d.py _emit_cols) lie where no buffer live at their
+    layer is, word aligned, none over another."""
+    import re
+    from helpers import shared_model
+    from microforge.driver import compile_model
+    from microforge.memory import free_room
+    cm = compile_model(shared_model("mlperf_tiny/kws.tflite").read_bytes(), target="m4")
+    offsets = {id(t): off for b, off in zip(cm.plan.buffers, cm.plan.offsets) for t in b.tensors}
+    rooms = free_room(cm.plan.buffers, [("mf_arena", offsets[id(b.tensors[0])]) for b in cm.plan.buffers],
+                      {"mf_arena": cm.plan.size}, len(cm.graph.ops))
+    words = 98                                      # (5 + 2) * 28 halfwords a plane
+    seen = 0
+    for layer in cm.layers:
+        planes = [int(o) for o in re.findall(r"\(int16_t \*\)\(mf_arena \+ (\d+)\)", layer.code)]
+        for i, o in enumerate(planes):
+            assert o % 4 == 0 and any(a <= o and o + 4 * words <= a + n for _, a, n in rooms[layer.index])
+            assert all(abs(o - q) >= 4 * words for q in planes[:i])
+        seen += len(planes)
+    assert seen == 12

@@ -85,6 +85,7 @@ class _Ctx:
         self._views: dict[int, tuple[Tensor, str]] = {}
         self.layer = ""
         self.owned: dict[str, str] = {}   # constants first emitted by the current layer (Layer.constants)
+        self.free: list[tuple[str, int, int]] = []   # the current layer's free arena runs (room)
 
     def _unique(self, base: str) -> str:
         name, n = base, 1
@@ -105,6 +106,9 @@ class _Ctx:
         if t.variable or t.is_const or id(t) in self.const_of:
             return None
         return self.offsets[id(t)]
+
+    def room(self) -> list[tuple[str, int, int]]:
+        return list(self.free)
 
     def ptr(self, t: Tensor) -> str:
         if id(t) in self._views:
@@ -193,17 +197,20 @@ def runtime_closure(names: list[str], variants: tuple[str, ...] = ("portable",))
 
 def generate(graph: Graph, offsets: dict[int, tuple[str, int]], const_of: dict[int, Tensor], arenas: list[Arena],
              planner: str, source_name: str, kernel_variants: tuple[str, ...] = ("portable",),
-             core_macro: str | None = None) -> tuple[dict[str, str], list[Layer], int]:
+             core_macro: str | None = None, rooms: list[list[tuple[str, int, int]]] | None = None
+             ) -> tuple[dict[str, str], list[Layer], int]:
     """Returns ({filename: text}, layers, bytes of constants). `offsets` maps id(tensor) -> (arena symbol,
     offset) for the `arenas` declared in model.c; kernels come from the first of `kernel_variants`
     (runtime folders, e.g. ("dsp", "portable")) that has each file. `core_macro` (e.g. "MF_TARGET_M7") is defined
-    in model.c before the kernels, so kernels with per-core instruction schedules pick that core's in any build."""
+    in model.c before the kernels, so kernels with per-core instruction schedules pick that core's in any build.
+    `rooms[i]`: the arena runs no buffer live at op i occupies (memory.free_room), which op i may use as scratch."""
     ctx = _Ctx(offsets, const_of, kernel_variants)
     layers, headers = [], []
     for i, op in enumerate(graph.ops):
         d = opdef(op.type)
         ctx.layer = c_identifier(f"L{i}_{op.type.value.lower()}")
         ctx.owned = {}
+        ctx.free = rooms[i] if rooms is not None else []
         shape = "x".join(map(str, op.outputs[0].shape))
         code = d.emit(op, ctx)
         layers.append(Layer(i, op, c_comment(f"{d.label(op)} (model op {op.index}) -> {shape}"), code, ctx.owned))

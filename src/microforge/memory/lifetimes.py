@@ -97,3 +97,27 @@ def buffers_for(graph: Graph, aliases: dict[int, Tensor], lead: LeadFn | None = 
                     leads[key] = got
                 out.inplace = {index[k]: v for k, v in leads.items() if v is not None}
     return [bufs[k] for k in order]
+
+
+def free_room(buffers: list[Buffer], places: list[tuple[str, int]], arenas: dict[str, int],
+              steps: int) -> list[list[tuple[str, int, int]]]:
+    """Per op step, the arena bytes that no buffer live at that step occupies, as runs (arena symbol, offset, bytes),
+    lowest first: an op may use them as scratch while it runs, since nothing else reads or writes them then.
+    places[i] is where buffers[i] lies (arena symbol, offset); arenas maps each arena symbol to its size.
+
+    >>> free_room([Buffer(64, 0, 1), Buffer(32, 1, 1)], [("a", 0), ("a", 64)], {"a": 128}, 2)
+    [[('a', 64, 64)], [('a', 96, 32)]]
+    """
+    rooms = []
+    for step in range(steps):
+        runs = []
+        for sym, size in arenas.items():
+            used = sorted((off, off + b.size) for b, (s, off) in zip(buffers, places)
+                          if s == sym and b.first <= step <= b.last)
+            pos = 0
+            for start, end in used + [(size, size)]:
+                if start > pos:
+                    runs.append((sym, pos, start - pos))
+                pos = max(pos, end)
+        rooms.append(runs)
+    return rooms

@@ -33,6 +33,10 @@ class EmitContext(Protocol):
         """(arena symbol, byte offset) where `ptr(tensor)` points when that is fixed at compile time; None for
         constants, variable tensors' state and views at a run-time offset (a row pipeline's band loop)."""
 
+    def room(self) -> list[tuple[str, int, int]]:
+        """Arena runs (arena symbol, byte offset, bytes) that no buffer live while this layer runs occupies: scratch the
+        layer may use (its C address: the symbol plus the offset) without adding RAM. Empty when none."""
+
 
 class OpDef:
     """Base of every op file. Subclasses set `type`, `kernel_headers` and implement the hooks."""

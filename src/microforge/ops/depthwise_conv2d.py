@@ -47,6 +47,11 @@ OUTER_MIN_PIXELS = 12
 # takes their planes whole (_rows_full)
 COLS_MAX_OUT_W = 7
 COLS_MIN_ASPECT = 2
+# ... planes it may take on the stack: one, as the one-channel widening always had; the four-channel widening
+# (mf_dw_cols_widen4; kws per layer M4 / M7 / M33: 158.5K -> 150.0K / 88.2K -> 83.5K / 158.6K -> 149.9K) takes its
+# other planes from the arena's free room while the layer runs (EmitContext.room), or is not used: more stack would
+# add RAM (tests raise it)
+COLS_STACK_PLANES = 1
 
 
 # the row path's one layer shift (_rows_ushift) in a row pipeline's band calls, which build their groups' scaled words
@@ -203,7 +208,9 @@ class DepthwiseConv2D(OpDef):
 
     def _emit_cols(self, op: Op, ctx, fields: dict, bias: np.ndarray, mult: np.ndarray, shift: np.ndarray) -> str:
         """runtime/dsp/mf_dw_cols.h: the row path's compact groups of the transposed weights (w[kx][ky]), planes of
-        (out_w + 2) padded input columns of cols_pitch halfwords, one channel at a time."""
+        (out_w + 2) padded input columns of cols_pitch halfwords: four (each group of 4 channels widened at once) when
+        the arena's free room while the layer runs (EmitContext.room) holds all but COLS_STACK_PLANES of them and a
+        plane's words lie within 4095 bytes (mf_dw_cols_pad4's offsets), else one on the stack, a channel at a time."""
         x, w, y = op.inputs[0], op.inputs[1], op.outputs[0]
         oc = w.shape[3]
         wt = w.data.reshape(3, 3, oc).transpose(1, 0, 2).reshape(9, oc)
@@ -216,8 +223,27 @@ class DepthwiseConv2D(OpDef):
                                                                       ush=ush)), **({"ush": ush} if ush else {}))
         p = ctx.params("mf_depthwise_conv2d_params_t", fields)
         words = (y.shape[2] + 2) * wp // 2
-        return (f"{{ int32_t scratch[{words}]; "
-                f"mf_depthwise_conv2d_s8_cols(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, (int16_t *)scratch); }}")
+        free = self._cols_planes(ctx.room(), 4 * words)
+        if len(free) + COLS_STACK_PLANES < 4 or words > 1024:   # one plane on the stack, a channel at a time
+            return (f"{{ int32_t scratch[{words}]; "
+                    f"mf_depthwise_conv2d_s8_cols(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, (int16_t *)scratch, 0, 0, 0); }}")
+        stack = 4 - len(free)                       # four planes: the free room's, the others on the stack
+        planes = ([f"(int16_t *)(scratch + {i * words})" for i in range(stack)]
+                  + [f"(int16_t *)({a} + {o})" for a, o in free])
+        call = f"mf_depthwise_conv2d_s8_cols(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, {', '.join(planes)});"
+        return f"{{ int32_t scratch[{stack * words}]; {call} }}" if stack else call
+
+    @staticmethod
+    def _cols_planes(room: list[tuple[str, int, int]], nbytes: int) -> list[tuple[str, int]]:
+        """Up to 4 places (arena symbol, word-aligned offset) of nbytes each in the layer's free arena runs
+        (EmitContext.room), lowest first."""
+        got = []
+        for arena, start, size in room:
+            at = (start + 3) & ~3
+            while at + nbytes <= start + size and len(got) < 4:
+                got.append((arena, at))
+                at += nbytes
+        return got
 
     @staticmethod
     def cols_pitch(op: Op) -> int:

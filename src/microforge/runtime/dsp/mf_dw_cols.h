@@ -66,6 +66,110 @@ MF_KERNEL void mf_dw_cols_widen(const mf_depthwise_conv2d_params_t *p, const int
     }
 }
 
+/* Four channels' input (c0..c0+3: a full group) widened at once into their planes s0..s3, two input rows a step: the
+ * words a = in[iy][x][c0..c0+3] and b = in[iy+1][x][c0..c0+3] (one LDR each), PKHBT / PKHTB regroup them by channel
+ * pair, t = (a0 a1 b0 b1) and (a2 a3 b2 b3), and SXTB16 (plain / ROR 8) sign-extends each into one channel's word
+ * (a_j, b_j): the plane words of the rows iy, iy + 1 (t even) of the four planes, 4 stores; 13 cycles for 8 bytes on
+ * an M4 (the one-channel widening: 19), and two steps' 4 loads back to back (the M4 pipelines them). An input row
+ * whose vertical neighbour in its word is padding (the first row when pad_top is odd, the last row when the rest is
+ * odd) pairs with z, four bytes of the input zero point: its word gets the zero point there, as the padding holds.
+ * Each column unrolled (.rept over its row pairs; the source rebased when the next rows lie beyond LDR's 4095-byte
+ * offset); words from (pad_top & ~1) on, the other words of the planes are padding (mf_dw_cols_pad4). Word loads: in_c
+ * need not be a multiple of 4 (the M4/M7/M33 load unaligned words). */
+#define MF_DW_COLS_PAIR(A, B, T) "pkhbt " T ", " A ", " B ", lsl #16\n\tpkhtb " B ", " B ", " A ", asr #16\n\t"
+#define MF_DW_COLS_SPLIT(A, B, T) \
+    "sxtb16 " A ", " T "\n\tsxtb16 " T ", " T ", ror #8\n\t" \
+    "str " A ", [%[d0], #mfw_o]\n\tstr " T ", [%[d1], #mfw_o]\n\t" \
+    "sxtb16 " A ", " B "\n\tsxtb16 " B ", " B ", ror #8\n\t" \
+    "str " A ", [%[d2], #mfw_o]\n\tstr " B ", [%[d3], #mfw_o]\n\t" \
+    ".set mfw_o, mfw_o + 4\n\t"
+/* the source moved on (at most 4095 bytes an ADDW) until the loads at mfw_r to mfw_r + N fit LDR's offset */
+#define MF_DW_COLS_REBASE(N) \
+    ".rept 2\n\t.if mfw_r + " N " > 4095\n\t" \
+    ".if mfw_r > 4095\n\taddw %[src], %[src], #4095\n\t.set mfw_r, mfw_r - 4095\n\t" \
+    ".else\n\taddw %[src], %[src], #mfw_r\n\t.set mfw_r, 0\n\t.endif\n\t.endif\n\t.endr\n\t"
+MF_KERNEL void mf_dw_cols_widen4(const mf_depthwise_conv2d_params_t *p, const int8_t *in_c, int16_t *s0, int16_t *s1,
+                                 int16_t *s2, int16_t *s3)
+{
+    const int32_t H = p->in_h, W = p->in_w, C = p->in_c, WC = W * C, WP = p->wp, T = p->pad_top;
+    const int32_t i0 = T & 1, np = (H - i0) >> 1, last = (H - i0) & 1, o0 = (p->pad_left * WP + (T & ~1)) * 2;
+    const uint32_t z = (uint8_t)p->pad_value * 0x01010101u;
+    char *d0 = (char *)s0 + o0, *d1 = (char *)s1 + o0, *d2 = (char *)s2 + o0, *d3 = (char *)s3 + o0;
+    for (int32_t x = 0; x < W; ++x) {
+        const int8_t *src = in_c + x * C;
+        int32_t a, b, t, a2, b2, t2;
+        __asm__ volatile(".set mfw_r, 0\n\t.set mfw_o, 0\n\t"
+                         ".if %c[i0]\n\t"
+                         "ldr %[a], [%[src]]\n\t"
+                         "pkhbt %[t], %[z], %[a], lsl #16\n\tpkhtb %[b], %[a], %[z], asr #16\n\t"
+                         MF_DW_COLS_SPLIT("%[a]", "%[b]", "%[t]")
+                         ".set mfw_r, %c[wc]\n\t"
+                         ".endif\n\t"
+                         ".rept %c[np] / 2\n\t"
+                         MF_DW_COLS_REBASE("3 * %c[wc]")
+                         "ldr %[a], [%[src], #mfw_r]\n\tldr %[b], [%[src], #mfw_r + %c[wc]]\n\t"
+                         "ldr %[a2], [%[src], #mfw_r + 2 * %c[wc]]\n\tldr %[b2], [%[src], #mfw_r + 3 * %c[wc]]\n\t"
+                         MF_DW_COLS_PAIR("%[a]", "%[b]", "%[t]") MF_DW_COLS_PAIR("%[a2]", "%[b2]", "%[t2]")
+                         MF_DW_COLS_SPLIT("%[a]", "%[b]", "%[t]") MF_DW_COLS_SPLIT("%[a2]", "%[b2]", "%[t2]")
+                         ".set mfw_r, mfw_r + 4 * %c[wc]\n\t"
+                         ".endr\n\t"
+                         ".if %c[np] & 1\n\t"
+                         MF_DW_COLS_REBASE("%c[wc]")
+                         "ldr %[a], [%[src], #mfw_r]\n\tldr %[b], [%[src], #mfw_r + %c[wc]]\n\t"
+                         MF_DW_COLS_PAIR("%[a]", "%[b]", "%[t]") MF_DW_COLS_SPLIT("%[a]", "%[b]", "%[t]")
+                         ".set mfw_r, mfw_r + 2 * %c[wc]\n\t"
+                         ".endif\n\t"
+                         ".if %c[last]\n\t"
+                         MF_DW_COLS_REBASE("0")
+                         "ldr %[a], [%[src], #mfw_r]\n\t"
+                         "pkhbt %[t], %[a], %[z], lsl #16\n\tpkhtb %[b], %[z], %[a], asr #16\n\t"
+                         MF_DW_COLS_SPLIT("%[a]", "%[b]", "%[t]")
+                         ".endif"
+                         : [a] "=&r"(a), [b] "=&r"(b), [t] "=&r"(t), [a2] "=&r"(a2), [b2] "=&r"(b2), [t2] "=&r"(t2),
+                           [src] "+r"(src)
+                         : [d0] "r"(d0), [d1] "r"(d1), [d2] "r"(d2), [d3] "r"(d3), [z] "r"(z),
+                           [wc] "i"(WC), [i0] "i"(i0), [np] "i"(np), [last] "i"(last)
+                         : "memory");
+        d0 += 2 * WP;
+        d1 += 2 * WP;
+        d2 += 2 * WP;
+        d3 += 2 * WP;
+    }
+}
+#undef MF_DW_COLS_PAIR
+#undef MF_DW_COLS_SPLIT
+#undef MF_DW_COLS_REBASE
+
+/* The words of the planes s0..s3 that mf_dw_cols_widen4 does not write set to the input zero point (two halfwords a
+ * store): the padding columns whole, in the image's columns the words before (pad_top & ~1) / 2 and from there on past
+ * its (pad_top % 2 + in_h + 1) / 2 words. One plane's stores unrolled (offsets below 4096: ops keeps a plane that
+ * small), the four planes in turn. */
+MF_INLINE void mf_dw_cols_pad4(const mf_depthwise_conv2d_params_t *p, int16_t *s0, int16_t *s1, int16_t *s2,
+                               int16_t *s3)
+{
+    const uint32_t zz = (uint32_t)(uint16_t)p->pad_value * 0x10001u;
+    const int32_t a = (p->pad_top & ~1) / 2, e = a + ((p->pad_top & 1) + p->in_h + 1) / 2;
+    int32_t n = 4;
+    __asm__ volatile("1:\n\t"
+                     ".set mfp_u, 0\n\t"
+                     ".rept %c[U]\n\t"
+                     ".set mfp_i, 0\n\t"
+                     ".rept %c[WW]\n\t"
+                     ".if mfp_u < %c[L] || mfp_u >= %c[L] + %c[W] || mfp_i < %c[a] || mfp_i >= %c[e]\n\t"
+                     "str %[zz], [%[d0], #(mfp_u * %c[WW] + mfp_i) * 4]\n\t"
+                     ".endif\n\t"
+                     ".set mfp_i, mfp_i + 1\n\t"
+                     ".endr\n\t"
+                     ".set mfp_u, mfp_u + 1\n\t"
+                     ".endr\n\t"
+                     "mov %[d0], %[d1]\n\tmov %[d1], %[d2]\n\tmov %[d2], %[d3]\n\t"
+                     "subs %[n], %[n], #1\n\tbne 1b"
+                     : [d0] "+r"(s0), [d1] "+r"(s1), [d2] "+r"(s2), [d3] "+r"(s3), [n] "+r"(n)
+                     : [zz] "r"(zz), [U] "i"(p->out_w + 2), [WW] "i"(p->wp / 2), [L] "i"(p->pad_left), [W] "i"(p->in_w),
+                       [a] "i"(a), [e] "i"(e)
+                     : "cc", "memory");
+}
+
 #if !defined(MF_TARGET_M7)   /* the M7 runs its edge columns as the others (its edge blocks measured slower) */
 /* Edge columns: an output column whose plane row x or x + 2 is all padding (SAME: x = 0 and x = out_w - 1) reads only
  * the input zero point there, so the two other kernel columns take all its MACs and the padding's share,
@@ -156,15 +260,15 @@ MF_KERNEL void mf_dw_cols_edge(const mf_depthwise_conv2d_params_t *t, const int3
 }
 #endif
 
-/* s: (out_w + 2) * wp int16 of planes (word aligned). */
-MF_KERNEL void mf_depthwise_conv2d_s8_cols(const mf_depthwise_conv2d_params_t *p, const int8_t *in, int8_t *out, int16_t *s)
+/* One group of nc channels (in_c, out_c: its first channel's input and output; g: its compact weight words): its
+ * doubled weights built into kb (mf_dw_rows_build), its input widened (four: the four planes at once,
+ * mf_dw_cols_widen4; else each channel into s before its outputs), then each channel's output columns: on the M4/M33
+ * the edge columns (left, right) as mf_dw_cols_edge, the others as mf_dw_rows_run. t: the transposed layer. */
+MF_KERNEL void mf_dw_cols_group(const mf_depthwise_conv2d_params_t *p, const mf_depthwise_conv2d_params_t *t,
+                                const int8_t *in_c, int8_t *out_c, const int32_t *g, int32_t nc, int32_t *kb, int16_t *s,
+                                int16_t *s1, int16_t *s2, int16_t *s3)
 {
-    const int32_t C = p->in_c, WP = p->wp, OW = p->out_w;
-    /* the transposed layer mf_dw_rows_run computes: a "row" of out_h outputs out_w * in_c bytes apart */
-    mf_depthwise_conv2d_params_t t = *p;
-    t.out_w = p->out_h;
-    t.in_c = OW * C;
-    t.stride_w = 1;
+    const int32_t C = p->in_c, WP = p->wp, OW = p->out_w, four = s1 && nc == 4;
     /* edge columns (not on the M7, where the extra code of the edge blocks measured slower): plane row 0 all padding
      * (left), plane row out_w + 1 all padding (right), one column between them at least */
 #if defined(MF_TARGET_M7)
@@ -173,37 +277,62 @@ MF_KERNEL void mf_depthwise_conv2d_s8_cols(const mf_depthwise_conv2d_params_t *p
     const int32_t left = p->pad_left > 0 && OW > 2, right = OW + 1 >= p->pad_left + p->in_w && OW > 2;
     int32_t eb;       /* the current edge column's bias (mf_dw_cols_bias), read by mf_dw_cols_quads2 from the stack */
 #endif
-    mf_dw_rows_pad(p, s, (OW + 2) * WP / 2);
+    mf_dw_rows_build(g, kb, 1, 1, p->out_offset, p->ush);
+    if (four)
+        mf_dw_cols_widen4(p, in_c, s, s1, s2, s3);
+    int16_t *sj = s;
+    for (int32_t j = 0; j < nc; ++j) {
+        const int32_t *k = kb + 10 * j;
+        int8_t *o = out_c + j;
+        if (!four)
+            mf_dw_cols_widen(p, in_c + j, s);
+#if !defined(MF_TARGET_M7)
+        if (left) {   /* (one call site for both edges, the side a variable: 5.3K cycles slower a kws layer) */
+            eb = mf_dw_cols_bias(k, 0, p->pad_value);
+            mf_dw_cols_edge(t, (const int32_t *)sj, k, &eb, 0, o);
+        }
+#endif
+        for (int32_t x = left; x < OW - right; ++x) {
+            const int32_t *r = (const int32_t *)(sj + x * WP);
+            int8_t *ox = o + x * C;
+            mf_dw_rows_run(t, &r, k, &ox);
+        }
+#if !defined(MF_TARGET_M7)
+        if (right) {
+            eb = mf_dw_cols_bias(k, 2, p->pad_value);
+            mf_dw_cols_edge(t, (const int32_t *)(sj + (OW - 1) * WP), k, &eb, 2, o + (OW - 1) * C);
+        }
+#endif
+        if (four)     /* the next channel's plane (chosen here, not from j at the top: 0.5K cycles a kws layer less) */
+            sj = j == 0 ? s1 : j == 1 ? s2 : s3;
+    }
+}
+
+/* s: (out_w + 2) * wp int16 of planes (word aligned); s1, s2, s3: three more such planes (anywhere: the arena's free
+ * room), or 0. The full groups of 4 channels, then a last group of fewer (its own code: the full groups' loop keeps
+ * nc a constant); with four planes each full group's input is widened at once into s, s1, s2, s3 (mf_dw_cols_widen4),
+ * else (and a last group) each channel into s on its own (mf_dw_cols_widen). */
+MF_KERNEL void mf_depthwise_conv2d_s8_cols(const mf_depthwise_conv2d_params_t *p, const int8_t *in, int8_t *out, int16_t *s,
+                                           int16_t *s1, int16_t *s2, int16_t *s3)
+{
+    const int32_t C = p->in_c, OW = p->out_w, G = C >> 2;
+    /* the transposed layer mf_dw_rows_run computes: a "row" of out_h outputs out_w * in_c bytes apart */
+    mf_depthwise_conv2d_params_t t = *p;
+    t.out_w = p->out_h;
+    t.in_c = OW * C;
+    t.stride_w = 1;
+    if (s1)
+        mf_dw_cols_pad4(p, s, s1, s2, s3);
+    if (!s1 || (C & 3))   /* a last group's mf_dw_cols_widen writes s's image only: all the rest padding */
+        mf_dw_rows_pad(p, s, (OW + 2) * p->wp / 2);
     int32_t kb[40];   /* the current group's doubled weights and constants (mf_dw_rows_build, one rotation) */
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = in + b * p->in_h * p->in_w * C;
         int8_t *out_b = out + b * p->out_h * OW * C;
-        for (int32_t c0 = 0; c0 < C; c0 += 4) {
-            const int32_t nc = C - c0 < 4 ? C - c0 : 4;
-            mf_dw_rows_build(p->wr + MF_DW_ROWS_GWC * (c0 >> 2), kb, 1, 1, p->out_offset, p->ush);
-            for (int32_t j = 0; j < nc; ++j) {
-                const int32_t *k = kb + 10 * j;
-                int8_t *o = out_b + c0 + j;
-                mf_dw_cols_widen(p, in_b + c0 + j, s);
-#if !defined(MF_TARGET_M7)
-                if (left) {   /* (one call site for both edges, the side a variable: 5.3K cycles slower a kws layer) */
-                    eb = mf_dw_cols_bias(k, 0, p->pad_value);
-                    mf_dw_cols_edge(&t, (const int32_t *)s, k, &eb, 0, o);
-                }
-#endif
-                for (int32_t x = left; x < OW - right; ++x) {
-                    const int32_t *r = (const int32_t *)(s + x * WP);
-                    int8_t *ox = o + x * C;
-                    mf_dw_rows_run(&t, &r, k, &ox);
-                }
-#if !defined(MF_TARGET_M7)
-                if (right) {
-                    eb = mf_dw_cols_bias(k, 2, p->pad_value);
-                    mf_dw_cols_edge(&t, (const int32_t *)(s + (OW - 1) * WP), k, &eb, 2, o + (OW - 1) * C);
-                }
-#endif
-            }
-        }
+        for (int32_t q = 0; q < G; ++q)
+            mf_dw_cols_group(p, &t, in_b + 4 * q, out_b + 4 * q, p->wr + MF_DW_ROWS_GWC * q, 4, kb, s, s1, s2, s3);
+        if (C & 3)
+            mf_dw_cols_group(p, &t, in_b + 4 * G, out_b + 4 * G, p->wr + MF_DW_ROWS_GWC * G, C & 3, kb, s, s1, s2, s3);
     }
 }
 
