@@ -1215,7 +1215,7 @@ COLS_USH = ("dw-cols-25x5-c13-same-relu", "dw-cols-25x5-c64-same-relu", "dw-cols
             "dw-cols-3x1-c7-same-none", "dw-cols-14x6-c13-same-relu", "dw-cols-14x7-c64-valid-relu",
             "dw-cols-6x4-c1-valid-none", "dw-cols-2x1-c4-same-relu", "dw-cols-10x5-c3-same-relu",
             "dw-cols-6x3-c5-same-relu", "dw-cols-11x4-c7-same-none", "dw-cols-9x3-c1-same-none",
-            "dw-cols-20x6-c5-same-relu", "dw-cols-10x3-c13-valid-none")
+            "dw-cols-20x6-c5-same-relu", "dw-cols-10x3-c13-valid-none", "dw-cols-40x7-c64-same-relu")
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
