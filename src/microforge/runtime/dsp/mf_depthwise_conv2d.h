@@ -103,6 +103,10 @@ typedef struct {
  * weight build, once a group (the staged order builds each group's words once a band, and the full planes' small maps
  * felt even the once-a-group cost: MobileNetV2's 5x5x144 layers +1.3% on the M4; both keep MF_DW_ROWS_GW) */
 #define MF_DW_ROWS_GWC 18
+/* M4/M33: runs of at most this many 4-output blocks (a column of the column path, a short row) are unrolled, not looped
+ * (mf_dw_rows_run): the loop's CMP and taken BNE cost 4 cycles a block; each unrolled block adds about
+ * 180 bytes of code. */
+#define MF_DW_QUADS_UNROLL 6
 
 
 /* TFLM MBQM(acc, m, -e) + zp from acc2 = 2*acc: SRDHM = SMMULR(2acc, m); RDBP(v, e) + zp =
@@ -896,9 +900,12 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
     const int32_t tail = OW & 3, merged = quads && (tail == 1 || tail == 2);
     if (quads - merged) {
         const int32_t *end = r + 2 * (quads - merged);
+        /* M4/M33: a run of at most MF_DW_QUADS_UNROLL blocks (kws's columns: 5) is unrolled (.rept, no CMP/BNE: 4
+         * cycles a block less); longer runs loop. The M7 always loops. */
+        const int32_t nu = quads - merged <= MF_DW_QUADS_UNROLL ? quads - merged : 0;
         __asm__ volatile(
-            "1:\n\t"
 #if defined(MF_TARGET_M7)
+            "1:\n\t"
             MF_DW_ROWS_ROW0_M7
             MF_DW_ROWS_ROW_M7("%[a0]", "%[a1]", "%[a2]", "%[a3]", "ldr %[A], [%[r], %[v0]]\n\t", "ldr %[P], [%[k], #16]\n\t",
                               "ldr %[B], [%[r], %[v4]]\n\t", "ldr %[C], [%[r], %[v8]]\n\tldr %[Q], [%[k], #20]\n\t")
@@ -915,6 +922,7 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
 #else
             /* the run's last load steps r to the next block (pre-indexed: no later load of the run loses its
              * pipelining), so the rows below read 8 bytes back */
+            ".rept %c[nu] + !%c[nu]\n\t.if %c[nu] == 0\n1:\n\t.endif\n\t"   /* nu blocks unrolled, or one looped */
             "ldr %[a3], [%[k], #24]\n\tldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\t"
             "ldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\tldr %[C], [%[r], #8]!\n\t"
             "smlad %[a0], %[A], %[P], %[a3]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
@@ -930,7 +938,7 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
             "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
             MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]")
             ".endif\n\t"
-            "cmp %[r], %[end]\n\tbne 1b"
+            ".if %c[nu] == 0\n\tcmp %[r], %[end]\n\tbne 1b\n\t.endif\n\t.endr"
 #endif
             : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw),
               [P] "=&r"(P), [Q] "=&r"(Q), [r] "+r"(r), [out] "+r"(out)
@@ -938,7 +946,7 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
               [w0] "i"(2 * WP - 8), [w4] "i"(2 * WP - 4), [w8] "i"(2 * WP),
               [v0] "i"(4 * WP - 8), [v4] "i"(4 * WP - 4), [v8] "i"(4 * WP),
               [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), MF_DW_NCL(p->act_min, p->out_offset),
-              [ush] "i"(p->ush)
+              [ush] "i"(p->ush), [nu] "i"(nu)
             : "cc", "memory");
     }
     if (merged && tail == 1) {
