@@ -1254,6 +1254,38 @@ def test_dw_cols_four_on_core(name, plan, core, tmp_path, monkeypatch):
     exact_on_core(OP_MODELS[name](), core, tmp_path, "target-op", name, four, ", four planes")
 
 
+def dw_unrolled_runs(model: bytes, core: str, tmp_path) -> list:
+    """The block counts of mf_dw_rows_run's 4-output runs in the compiled model.c (its asm's marker comment, which gcc
+    -S prints with the count: 0 for a looped run)."""
+    import subprocess
+    cpu = {"m4": "cortex-m4", "m7": "cortex-m7", "m33": "cortex-m33"}[core]
+    compile_model(model, target=core).write(tmp_path)
+    text = subprocess.run(["arm-none-eabi-gcc", "-S", "-O2", "-o", "-", f"-mcpu={cpu}", "-mthumb", f"-I{tmp_path}",
+                           str(tmp_path / "model.c")], check=True, capture_output=True, text=True).stdout
+    return [int(n) for n in re.findall(r"@ mf_dw_rows_run unrolled (\d+)", text)]
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+def test_dw_short_runs_unrolled(core, tmp_path, monkeypatch):
+    """On the M4/M33 a run of at most MF_DW_QUADS_UNROLL 4-output blocks is unrolled: the column path's 25-output columns
+    (5 blocks before the merged 5-output tail; input and output apart, as test_dw_cols_on_core has them) and a 12-wide
+    row (3 blocks); a 48-wide row (12 blocks) loops, and the M7 (no marker: its own loop) always loops. Exactness:
+    test_dw_cols_on_core, test_op_on_core's dw-rows models, kws and vww on every core."""
+    from microforge.ops.depthwise_conv2d import DepthwiseConv2D
+    monkeypatch.setattr(DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
+    cols = dw_unrolled_runs(OP_MODELS["dw-cols-25x5-c13-same-relu"](), core, tmp_path / "c")
+    short = dw_unrolled_runs(mg.depthwise_model(31, (1, 6, 12, 8), 1, 3, 1, "SAME", 1, "NONE", in_zp=3), core,
+                             tmp_path / "s")
+    long = dw_unrolled_runs(mg.depthwise_model(32, (1, 6, 48, 8), 1, 3, 1, "SAME", 1, "NONE", in_zp=3), core,
+                            tmp_path / "l")
+    if core == "m7":
+        assert cols == short == long == []
+    else:
+        assert cols and set(cols) == {5}, cols
+        assert short and set(short) == {3}, short
+        assert long and set(long) == {0}, long
+
+
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 def test_kws_depthwise_takes_columns(core):
     """kws's four 25x5x64 depthwise layers (test_shared_model_on_core runs kws on every core) take the column path under

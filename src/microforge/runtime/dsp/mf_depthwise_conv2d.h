@@ -922,6 +922,7 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
 #else
             /* the run's last load steps r to the next block (pre-indexed: no later load of the run loses its
              * pipelining), so the rows below read 8 bytes back */
+            "@ mf_dw_rows_run unrolled %c[nu]\n\t"   /* (the count, for tests reading gcc -S) */
             ".rept %c[nu] + !%c[nu]\n\t.if %c[nu] == 0\n1:\n\t.endif\n\t"   /* nu blocks unrolled, or one looped */
             "ldr %[a3], [%[k], #24]\n\tldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\t"
             "ldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\tldr %[C], [%[r], #8]!\n\t"
