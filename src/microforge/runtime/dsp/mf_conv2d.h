@@ -1340,6 +1340,9 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
  * second byte: E_ is left shifted down by 8), saturated: TFLM's requantisation and output offset in one multiply.
  * The pw stream (MF_DSP_PW_RQD) and the first layers' groups (MF_DSP_SEG_RQD) hold them in different registers. */
 #define MF_DSP_RQD_REGS_SH(A0_, A1_, M_, RA_, T_, E_, SH_)                                            \
+    MF_DSP_RQD_REGS_E(A0_, A1_, M_, RA_, T_, E_, SH_ " %[" #E_ "], %[" #E_ "], #8\n\t")
+/* ... with PRE_E_ (E_'s shift down, or nothing) before the ASRs */
+#define MF_DSP_RQD_REGS_E(A0_, A1_, M_, RA_, T_, E_, PRE_E_)                                          \
     ".if 2 * (%c[lo]) + 1 < %c[k]\n\t"   /* not MF_NEG_CLAMPED(lo, out offset) */                 \
     "asr %[" #T_ "], %[" #A0_ "], #31\n\tadd %[" #T_ "], %[" #RA_ "], %[" #T_ "], lsl #7\n\t"      \
     "smmla %[" #A0_ "], %[" #A0_ "], %[" #M_ "], %[" #T_ "]\n\t"                                  \
@@ -1349,7 +1352,7 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     "smmla %[" #A0_ "], %[" #A0_ "], %[" #M_ "], %[" #RA_ "]\n\t"                                 \
     "smmla %[" #A1_ "], %[" #A1_ "], %[" #M_ "], %[" #RA_ "]\n\t"                                 \
     ".endif\n\t"                                                                               \
-    SH_ " %[" #E_ "], %[" #E_ "], #8\n\t"                                                        \
+    PRE_E_                                                                                     \
     "asr %[" #A0_ "], %[" #A0_ "], %[" #E_ "]\n\tasr %[" #A1_ "], %[" #A1_ "], %[" #E_ "]\n\t"     \
     "ssat %[" #A0_ "], #8, %[" #A0_ "]\n\tssat %[" #A1_ "], #8, %[" #A1_ "]\n\t"
 /* ... E_ shifted down by LSR */
@@ -1605,18 +1608,7 @@ MF_KERNEL void mf_dsp_seg_pair(const mf_conv2d_params_t *p, const int16_t *x, co
     ".if %c[chi]\n\tcmp %[" #A_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A_ "], #%c[hi]\n\t.endif\n\t"
 /* c' of two pixels from A_, B_ = 256 times their accumulators: MF_DSP_RQD_REGS' arithmetic, e + 7 already in E_'s low
  * byte (T_ a temporary) */
-#define MF_DSP_SEGQ_RQD2(A_, B_, M_, RA_, T_, E_)                                                 \
-    ".if 2 * (%c[lo]) + 1 < %c[k]\n\t"   /* not MF_NEG_CLAMPED(lo, out offset) */                 \
-    "asr %[" #T_ "], %[" #A_ "], #31\n\tadd %[" #T_ "], %[" #RA_ "], %[" #T_ "], lsl #7\n\t"        \
-    "smmla %[" #A_ "], %[" #A_ "], %[" #M_ "], %[" #T_ "]\n\t"                                    \
-    "asr %[" #T_ "], %[" #B_ "], #31\n\tadd %[" #T_ "], %[" #RA_ "], %[" #T_ "], lsl #7\n\t"        \
-    "smmla %[" #B_ "], %[" #B_ "], %[" #M_ "], %[" #T_ "]\n\t"                                    \
-    ".else\n\t"                                                                                  \
-    "smmla %[" #A_ "], %[" #A_ "], %[" #M_ "], %[" #RA_ "]\n\t"                                   \
-    "smmla %[" #B_ "], %[" #B_ "], %[" #M_ "], %[" #RA_ "]\n\t"                                   \
-    ".endif\n\t"                                                                                 \
-    "asr %[" #A_ "], %[" #A_ "], %[" #E_ "]\n\tasr %[" #B_ "], %[" #B_ "], %[" #E_ "]\n\t"          \
-    "ssat %[" #A_ "], #8, %[" #A_ "]\n\tssat %[" #B_ "], #8, %[" #B_ "]\n\t"
+#define MF_DSP_SEGQ_RQD2(A_, B_, M_, RA_, T_, E_) MF_DSP_RQD_REGS_E(A_, B_, M_, RA_, T_, E_, "")
 /* Pair P_'s requantisation and stores, after its window: the out pointer (x0, from the frame) and the constants (pw_consts:
  * m2 in x1, W in x2, Ra in x3, mult in wt) loaded into the window's registers; c (sa_k) first, then c' (ma_k - sa_k)
  * with x1 as the temporary. Pixel k's outputs k * ys bytes on (immediates). x2 is left holding W >> 8. */
