@@ -137,7 +137,8 @@ def choose_row_pipeline(graph: Graph, mode: str = "auto", band: int | None = Non
 
     "auto": chains by size of their intermediates, each on top of those kept: among the chain and its
     runs of consecutive ops (Chain.runs) that span a step where the plan peaks, the one with the smallest arena
-    (band 1), or the shortest within ROW_PIPELINE_RUN_SLACK of it, kept only when the arena shrinks; then its band: the smallest arena, ties to the widest band (fewer calls); none
+    (band 1), or the shortest within ROW_PIPELINE_RUN_SLACK of it, kept only when the arena shrinks; then its
+    band: the smallest arena, ties to the widest band (fewer calls); none
     at all when together they save less than ROW_PIPELINE_MIN_SAVING of the arena without them and that
     arena fits `ram` (the target's RAM), said in `notes`. "on": every whole chain at its best band; "off": none.
     `band` fixes the band (clipped to each chain).

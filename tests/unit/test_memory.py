@@ -223,7 +223,10 @@ def test_kws_column_planes_lie_in_free_room():
     offsets = {id(t): off for b, off in zip(cm.plan.buffers, cm.plan.offsets) for t in b.tensors}
     rooms = free_room(cm.plan.buffers, [("mf_arena", offsets[id(b.tensors[0])]) for b in cm.plan.buffers],
                       {"mf_arena": cm.plan.size}, len(cm.graph.ops))
-    words = 98                                      # (5 + 2) * 28 halfwords a plane
+    from microforge.ir import OpType
+    from microforge.ops.depthwise_conv2d import DepthwiseConv2D
+    (op, *_) = [op for op in cm.graph.ops if op.type is OpType.DEPTHWISE_CONV_2D]
+    words = (op.outputs[0].shape[2] + 2) * DepthwiseConv2D.cols_pitch(op) // 2   # a plane: (out_w + 2) columns
     seen = 0
     for layer in cm.layers:
         planes = [int(o) for o in re.findall(r"\(int16_t \*\)\(mf_arena \+ (\d+)\)", layer.code)]

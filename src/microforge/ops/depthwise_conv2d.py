@@ -464,7 +464,8 @@ class DepthwiseConv2D(OpDef):
         c, oh, ow = x.shape[3], y.shape[1], y.shape[2]
         wp = DepthwiseConv2D.rows_pitch(op)
         if (o["stride_w"] != 1 or (ow % 4 and oh * ow < USH_TAIL_MIN_OUTPUTS) or lo != -128 or hi != 127
-                or out_zp != -128 or 5 * c > 4095 or 4 * wp + 12 > 4095 or ((o.get("disjoint") or "ring" in o) and ow < USH_BAND_MIN_OUT_W)):
+                or out_zp != -128 or 5 * c > 4095 or 4 * wp + 12 > 4095
+                or ((o.get("disjoint") or "ring" in o) and ow < USH_BAND_MIN_OUT_W)):
             return 0
         return DepthwiseConv2D._ushift(w, bias, shift)
 
