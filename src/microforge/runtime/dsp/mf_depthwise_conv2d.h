@@ -659,6 +659,24 @@ MF_KERNEL void mf_dw_rows_channel_c(const mf_depthwise_conv2d_params_t *p, const
     "asr %[A], %[A], %[P]\n\tssat %[A], #8, %[A]\n\t.endif\n\tstrb %[A], [%[out], " O "]\n\t"
 #define MF_DW_ROWS_LDE(E) ".if %c[ush] == 0\n\tldr " E ", [%[k], #36]\n\t.endif\n\t"
 #define MF_DW_ROWS_LDRQ(E, M, R) MF_DW_ROWS_LDE(E) "ldr " M ", [%[k], #28]\n\tldr " R ", [%[k], #32]\n\t"
+/* The M7's requantisation of a block's n sums in their own registers (MF_TARGET_M7; MF_NEG_CLAMPED or the layer's one
+ * shift: no sign correction, so no temporaries): m in M, rnd in R, e in E; each output's SMMLAR (SMMLA with the shift),
+ * ASR (none with the shift), SSAT and STRB, software-pipelined over the outputs so that every step issues beside an
+ * independent one (MAC beside ALU, ALU beside store): output i's SMMLAR with output i-1's ASR, output i-1's SSAT
+ * and output i-2's STRB; about 2 cycles an output where the outputs one after another take 4 (each step waits for
+ * the one before it). The same arithmetic as MF_DW_ROWS_RQ / MF_DW_ROWS_RQU on each sum, in another order.
+ * MF_DW_RQ7_FIRST(X0, X1) starts (X0 and X1's SMMLAR, X0's ASR and SSAT), MF_DW_RQ7_STEP(XM, XA, XT, OT) is one step
+ * (XM's SMMLAR, XA's ASR, XT's store at offset OT, XA's SSAT), MF_DW_RQ7_LAST(XA, XT, OT, OA) ends (XA's ASR, XT's
+ * store, XA's SSAT and store). The asm needs the operands [ush] and [out]. */
+#define MF_DW_RQ7_M(X, M, R) \
+    ".if %c[ush]\n\tsmmla " X ", " X ", " M ", " R "\n\t.else\n\tsmmlar " X ", " X ", " M ", " R "\n\t.endif\n\t"
+#define MF_DW_RQ7_A(X, E) ".if %c[ush] == 0\n\tasr " X ", " X ", " E "\n\t.endif\n\t"
+#define MF_DW_RQ7_S(X) ".if %c[ush]\n\tssat " X ", #8, " X ", asr #%c[ush]\n\t.else\n\tssat " X ", #8, " X "\n\t.endif\n\t"
+#define MF_DW_RQ7_T(X, O) "strb " X ", [%[out], " O "]\n\t"
+#define MF_DW_RQ7_FIRST(X0, X1, M, R, E) MF_DW_RQ7_M(X0, M, R) MF_DW_RQ7_M(X1, M, R) MF_DW_RQ7_A(X0, E) MF_DW_RQ7_S(X0)
+#define MF_DW_RQ7_STEP(XM, XA, XT, OT, M, R, E) \
+    MF_DW_RQ7_M(XM, M, R) MF_DW_RQ7_A(XA, E) MF_DW_RQ7_T(XT, OT) MF_DW_RQ7_S(XA)
+#define MF_DW_RQ7_LAST(XA, XT, OT, OA, E) MF_DW_RQ7_A(XA, E) MF_DW_RQ7_T(XT, OT) MF_DW_RQ7_S(XA) MF_DW_RQ7_T(XA, OA)
 /* The four outputs of a quad-loop iteration (sums ACC0..ACC3, requantised two at a time by PAIR: MF_DW_ROWS_RQ_PI, or
  * MF_DW_ROWS_RQU with the layer's one shift; m, e, rnd loaded as for MF_DW_ROWS_RQ), out stepped by 4 * C with the
  * stores (post-indexed, 8-bit offsets): by the first when 4 * C <= 255 (the others then at -3C, -2C, -C), by the first
@@ -744,8 +762,20 @@ MF_KERNEL void mf_dw_rows_five(const int32_t *k, const int32_t *r, int8_t *out, 
         MF_DW_ROWS5_ROW("%[v0]", "%[v4]", "%[v8]", "%[v12]", "[%[k], #16]", "[%[k], #20]", "%[a0]", "%[a1]", "%[a2]", "%[a3]")
         MF_DW_ROWS_LDRQ("%[P]", "%[Q]", "%[C]")
 #endif
+#if defined(MF_TARGET_M7)
+        ".if %c[ncl] || %c[ush]\n\t"
+        MF_DW_RQ7_FIRST("%[a0]", "%[a1]", "%[Q]", "%[C]", "%[P]")
+        MF_DW_RQ7_STEP("%[a2]", "%[a1]", "%[a0]", "#0", "%[Q]", "%[C]", "%[P]")
+        MF_DW_RQ7_STEP("%[a3]", "%[a2]", "%[a1]", "%[c1]", "%[Q]", "%[C]", "%[P]")
+        MF_DW_RQ7_STEP("%[a4]", "%[a3]", "%[a2]", "%[c2]", "%[Q]", "%[C]", "%[P]")
+        MF_DW_RQ7_LAST("%[a4]", "%[a3]", "%[c3]", "%[c4]", "%[P]")
+        ".else\n\t"
+#endif
         MF_DW_ROWS_RQS("%[a0]", "%[a1]", "#0", "%[c1]") MF_DW_ROWS_RQS("%[a2]", "%[a3]", "%[c2]", "%[c3]")
         MF_DW_ROWS_RQO("%[a4]", "%[c4]")
+#if defined(MF_TARGET_M7)
+        ".endif\n\t"
+#endif
         : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [A] "=&r"(A), [B] "=&r"(B),
           [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
         : [k] "r"(k), [r] "r"(r), [out] "r"(out),
@@ -803,6 +833,17 @@ MF_KERNEL void mf_dw_rows_six(const int32_t *k, const int32_t *r, int8_t *out, c
                            "ldr %[P], [%[k], #16]\n\t", "ldr %[B], [%[r], %[v4]]\n\tldr %[Q], [%[k], #20]\n\t")
         MF_DW_ROWS6_ROW_M7("%[v8]", "%[v12]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]", "",
                            MF_DW_ROWS_LDE("%[P]"), "ldr %[Q], [%[k], #28]\n\tldr %[B], [%[k], #32]\n\t")
+        ".if %c[ncl] || %c[ush]\n\t"
+        MF_DW_RQ7_FIRST("%[a0]", "%[a1]", "%[Q]", "%[B]", "%[P]")
+        MF_DW_RQ7_STEP("%[a2]", "%[a1]", "%[a0]", "#0", "%[Q]", "%[B]", "%[P]")
+        MF_DW_RQ7_STEP("%[a3]", "%[a2]", "%[a1]", "%[c1]", "%[Q]", "%[B]", "%[P]")
+        MF_DW_RQ7_STEP("%[a4]", "%[a3]", "%[a2]", "%[c2]", "%[Q]", "%[B]", "%[P]")
+        MF_DW_RQ7_STEP("%[a5]", "%[a4]", "%[a3]", "%[c3]", "%[Q]", "%[B]", "%[P]")
+        MF_DW_RQ7_LAST("%[a5]", "%[a4]", "%[c4]", "%[c5]", "%[P]")
+        ".else\n\t"
+        MF_DW_ROWS_RQ1("%[a0]", "#0") MF_DW_ROWS_RQ1("%[a1]", "%[c1]") MF_DW_ROWS_RQ1("%[a2]", "%[c2]")
+        MF_DW_ROWS_RQ1("%[a3]", "%[c3]") MF_DW_ROWS_RQ1("%[a4]", "%[c4]") MF_DW_ROWS_RQ1("%[a5]", "%[c5]")
+        ".endif\n\t"
 #else
         MF_DW_ROWS6_ROW("#0", "#4", "#8", "#12", "[%[k], #0]", "[%[k], #4]", "%[a5]", "%[a5]", "%[a5]", "%[a5]", "%[a5]")
         MF_DW_ROWS6_ROW("%[w0]", "%[w4]", "%[w8]", "%[w12]", "[%[k], #8]", "[%[k], #12]",
@@ -810,9 +851,9 @@ MF_KERNEL void mf_dw_rows_six(const int32_t *k, const int32_t *r, int8_t *out, c
         MF_DW_ROWS6_ROW("%[v0]", "%[v4]", "%[v8]", "%[v12]", "[%[k], #16]", "[%[k], #20]",
                         "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]")
         MF_DW_ROWS_LDRQ("%[P]", "%[Q]", "%[B]")
-#endif
         MF_DW_ROWS_RQ1("%[a0]", "#0") MF_DW_ROWS_RQ1("%[a1]", "%[c1]") MF_DW_ROWS_RQ1("%[a2]", "%[c2]")
         MF_DW_ROWS_RQ1("%[a3]", "%[c3]") MF_DW_ROWS_RQ1("%[a4]", "%[c4]") MF_DW_ROWS_RQ1("%[a5]", "%[c5]")
+#endif
         : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [a5] "=&r"(a5),
           [A] "=&r"(A), [B] "=&r"(B), [P] "=&r"(P), [Q] "=&r"(Q)
         : [k] "r"(k), [r] "r"(r), [out] "r"(out),
@@ -862,7 +903,17 @@ MF_KERNEL void mf_dw_rows_three(const int32_t *k, const int32_t *r, int8_t *out,
         MF_DW_ROWS3_ROW("%[v0]", "%[v4]", "%[v8]", "[%[k], #16]", "[%[k], #20]", "%[a0]", "%[a1]")
         MF_DW_ROWS_LDRQ("%[P]", "%[Q]", "%[C]")
 #endif
+#if defined(MF_TARGET_M7)
+        ".if %c[ncl] || %c[ush]\n\t"
+        MF_DW_RQ7_FIRST("%[a0]", "%[a1]", "%[Q]", "%[C]", "%[P]")
+        MF_DW_RQ7_STEP("%[a2]", "%[a1]", "%[a0]", "#0", "%[Q]", "%[C]", "%[P]")
+        MF_DW_RQ7_LAST("%[a2]", "%[a1]", "%[c1]", "%[c2]", "%[P]")
+        ".else\n\t"
+#endif
         MF_DW_ROWS_RQS("%[a0]", "%[a1]", "#0", "%[c1]") MF_DW_ROWS_RQO("%[a2]", "%[c2]")
+#if defined(MF_TARGET_M7)
+        ".endif\n\t"
+#endif
         : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw),
           [P] "=&r"(P), [Q] "=&r"(Q)
         : [k] "r"(k), [r] "r"(r), [out] "r"(out),
@@ -1341,5 +1392,12 @@ MF_KERNEL void mf_depthwise_conv2d_s8(const mf_depthwise_conv2d_params_t *p, con
 
 #include "mf_dw_band.h"   /* a row pipeline's bands reading ring windows (mf_dw_band_rows) */
 #include "mf_dw_cols.h"   /* narrow tall maps run down their columns (mf_depthwise_conv2d_s8_cols) */
+#undef MF_DW_RQ7_M
+#undef MF_DW_RQ7_A
+#undef MF_DW_RQ7_S
+#undef MF_DW_RQ7_T
+#undef MF_DW_RQ7_FIRST
+#undef MF_DW_RQ7_STEP
+#undef MF_DW_RQ7_LAST
 
 #endif

@@ -67,7 +67,16 @@
     ".if %c[ncl]\n\tsmmlar " ACC ", " ACC ", %[Q], " RND "\n\t.else\n\t" \
     "add %[A], " RND ", " ACC ", asr #31\n\tsmmlar " ACC ", " ACC ", %[Q], %[A]\n\t.endif\n\t" \
     "asr " ACC ", " ACC ", %[P]\n\tssat " ACC ", #8, " ACC "\n\tstrb " ACC ", [%[out], #" O "]\n\t"
-#define MF_DW_S2_IN [k] "r"(k), [r] "r"(r), [out] "r"(out), [w] "i"(2 * WP), [v] "i"(4 * WP), [c] "i"(C), [ncl] "i"(ncl)
+#define MF_DW_S2_IN [k] "r"(k), [r] "r"(r), [out] "r"(out), [w] "i"(2 * WP), [v] "i"(4 * WP), [c] "i"(C), [ncl] "i"(ncl), \
+    [ush] "i"(0)
+/* The M7 (MF_TARGET_M7) requantises MF_NEG_CLAMPED layers' sums in place, software-pipelined (MF_DW_RQ7_FIRST, _STEP,
+ * _LAST: m in Q, rnd in R, e in P); RQ7(SEQ, OTHER) picks SEQ there, OTHER elsewhere. */
+#if defined(MF_TARGET_M7)
+#define MF_DW_S2_RQ7(SEQ, OTHER) ".if %c[ncl]\n\t" SEQ ".else\n\t" OTHER ".endif\n\t"
+#else
+#define MF_DW_S2_RQ7(SEQ, OTHER) OTHER
+#endif
+#define MF_DW_S2_O(I) "#" #I "*%c[c]"
 
 /* Three outputs (out_w % 4 == 3): W0..W3 of a row in one run of loads with its weights, six MACs. */
 #define MF_DW_S2_ROW3(ROW, KP, KQ, B0, B1, B2) \
@@ -86,7 +95,10 @@ MF_KERNEL void mf_dw_s2_three(const int32_t *k, const int32_t *r, int8_t *out, c
         MF_DW_S2_ROW3("%c[w]", "8", "12", "%[a0]", "%[a1]", "%[a2]")
         MF_DW_S2_ROW3("%c[v]", "16", "20", "%[a0]", "%[a1]", "%[a2]")
         MF_DW_S2_RQC "ldr %[C], [%[k], #32]\n\t"
-        MF_DW_S2_RQ("%[a0]", "%[a1]", "0", "%c[c]") MF_DW_S2_RQ1("%[a2]", "%[C]", "2*%c[c]")
+        MF_DW_S2_RQ7(MF_DW_RQ7_FIRST("%[a0]", "%[a1]", "%[Q]", "%[C]", "%[P]")
+                     MF_DW_RQ7_STEP("%[a2]", "%[a1]", "%[a0]", MF_DW_S2_O(0), "%[Q]", "%[C]", "%[P]")
+                     MF_DW_RQ7_LAST("%[a2]", "%[a1]", MF_DW_S2_O(1), MF_DW_S2_O(2), "%[P]"),
+                     MF_DW_S2_RQ("%[a0]", "%[a1]", "0", "%c[c]") MF_DW_S2_RQ1("%[a2]", "%[C]", "2*%c[c]"))
         : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), [D] "=&r"(D),
           [P] "=&r"(P), [Q] "=&r"(Q)
         : MF_DW_S2_IN
@@ -134,8 +146,13 @@ MF_KERNEL void mf_dw_s2_five(const int32_t *k, const int32_t *r, int8_t *out, co
         MF_DW_S2_ROW5("%c[v]", "16", "20", "%[a0]", "%[a1]", "%[a2]", "%[a3]")
         MF_DW_S2_RQC "ldr %[C], [%[k], #32]\n\t"
 #endif
-        MF_DW_S2_RQ("%[a0]", "%[a1]", "0", "%c[c]") MF_DW_S2_RQ("%[a2]", "%[a3]", "2*%c[c]", "3*%c[c]")
-        MF_DW_S2_RQ1("%[a4]", "%[C]", "4*%c[c]")
+        MF_DW_S2_RQ7(MF_DW_RQ7_FIRST("%[a0]", "%[a1]", "%[Q]", "%[C]", "%[P]")
+                     MF_DW_RQ7_STEP("%[a2]", "%[a1]", "%[a0]", MF_DW_S2_O(0), "%[Q]", "%[C]", "%[P]")
+                     MF_DW_RQ7_STEP("%[a3]", "%[a2]", "%[a1]", MF_DW_S2_O(1), "%[Q]", "%[C]", "%[P]")
+                     MF_DW_RQ7_STEP("%[a4]", "%[a3]", "%[a2]", MF_DW_S2_O(2), "%[Q]", "%[C]", "%[P]")
+                     MF_DW_RQ7_LAST("%[a4]", "%[a3]", MF_DW_S2_O(3), MF_DW_S2_O(4), "%[P]"),
+                     MF_DW_S2_RQ("%[a0]", "%[a1]", "0", "%c[c]") MF_DW_S2_RQ("%[a2]", "%[a3]", "2*%c[c]", "3*%c[c]")
+                     MF_DW_S2_RQ1("%[a4]", "%[C]", "4*%c[c]"))
         : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [A] "=&r"(A), [B] "=&r"(B),
           [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
         : MF_DW_S2_IN
@@ -166,8 +183,15 @@ MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, con
         MF_DW_S2_ROW6("%c[w]", "8", "12", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]")
         MF_DW_S2_ROW6("%c[v]", "16", "20", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]")
         MF_DW_S2_RQC "ldr %[B], [%[k], #32]\n\t"
-        MF_DW_S2_RQ1("%[a0]", "%[B]", "0") MF_DW_S2_RQ1("%[a1]", "%[B]", "%c[c]") MF_DW_S2_RQ1("%[a2]", "%[B]", "2*%c[c]")
-        MF_DW_S2_RQ1("%[a3]", "%[B]", "3*%c[c]") MF_DW_S2_RQ1("%[a4]", "%[B]", "4*%c[c]") MF_DW_S2_RQ1("%[a5]", "%[B]", "5*%c[c]")
+        MF_DW_S2_RQ7(MF_DW_RQ7_FIRST("%[a0]", "%[a1]", "%[Q]", "%[B]", "%[P]")
+                     MF_DW_RQ7_STEP("%[a2]", "%[a1]", "%[a0]", MF_DW_S2_O(0), "%[Q]", "%[B]", "%[P]")
+                     MF_DW_RQ7_STEP("%[a3]", "%[a2]", "%[a1]", MF_DW_S2_O(1), "%[Q]", "%[B]", "%[P]")
+                     MF_DW_RQ7_STEP("%[a4]", "%[a3]", "%[a2]", MF_DW_S2_O(2), "%[Q]", "%[B]", "%[P]")
+                     MF_DW_RQ7_STEP("%[a5]", "%[a4]", "%[a3]", MF_DW_S2_O(3), "%[Q]", "%[B]", "%[P]")
+                     MF_DW_RQ7_LAST("%[a5]", "%[a4]", MF_DW_S2_O(4), MF_DW_S2_O(5), "%[P]"),
+                     MF_DW_S2_RQ1("%[a0]", "%[B]", "0") MF_DW_S2_RQ1("%[a1]", "%[B]", "%c[c]")
+                     MF_DW_S2_RQ1("%[a2]", "%[B]", "2*%c[c]") MF_DW_S2_RQ1("%[a3]", "%[B]", "3*%c[c]")
+                     MF_DW_S2_RQ1("%[a4]", "%[B]", "4*%c[c]") MF_DW_S2_RQ1("%[a5]", "%[B]", "5*%c[c]"))
         : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [a5] "=&r"(a5),
           [A] "=&r"(A), [B] "=&r"(B), [P] "=&r"(P), [Q] "=&r"(Q)
         : MF_DW_S2_IN
@@ -183,6 +207,8 @@ MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, con
 #undef MF_DW_S2_RQ
 #undef MF_DW_S2_RQ1
 #undef MF_DW_S2_IN
+#undef MF_DW_S2_RQ7
+#undef MF_DW_S2_O
 
 /* One 4-output block (the loop body): the first row's last load steps r to the next block, RQ4_STEP steps out. On the
  * M7 the loop test (CMP: the loop's second block) issues beside the second row's MACs (r is final since the first row,
