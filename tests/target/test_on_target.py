@@ -217,6 +217,16 @@ OP_MODELS = {
                                      (10, 15, 5, "VALID", "RELU", -5), (10, 11, 3, "VALID", "NONE", -128),
                                      (13, 8, 13, "VALID", "RELU", 4), (10, 12, 1, "VALID", "RELU", -128),
                                      (12, 9, 7, "VALID", "NONE", 17))},
+    # long rows (more than MF_DW_QUADS_UNROLL 4-output blocks): the M4/M33 loop MF_DW_QUADS_LOOP (4), 3, 2 or 1 blocks
+    # an iteration (out_w 48, 36, 40, 28), before the 3-output block (out_w 51) and the merged 5- and 6-output blocks
+    # (49, 54); with and without the layer's one shift (out_zp -128, VALID), channel tails
+    **{f"dw-rows-long-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}": (
+        lambda h=h, w=w, c=c, pad=pad, act=act, zi=zi, zo=zo: mg.depthwise_model(
+            seed_of("tdrl", h, w, c), (1, h, w, c), 1, 3, 1, pad, 1, act, in_zp=zi, out_zp=zo))
+       for h, w, c, pad, act, zi, zo in ((3, 48, 5, "SAME", "NONE", -128, None), (2, 40, 3, "SAME", "RELU", 4, None),
+                                         (3, 38, 7, "VALID", "NONE", -128, -128), (4, 30, 13, "VALID", "RELU", 2, -128),
+                                         (3, 51, 1, "SAME", "NONE", 5, None), (4, 50, 4, "VALID", "RELU", -3, -128),
+                                         (3, 49, 3, "SAME", "RELU", 9, None), (3, 54, 6, "SAME", "NONE", -7, None))},
     "dw-rows-s1x2-c5": lambda: mg.depthwise_model(24, (1, 5, 34, 5), 1, 3, (1, 2), "SAME", 1, "NONE", in_zp=-6),
     # full planes at stride_h 2 (mf_dw_rows_full: output row oy from plane rows 2 * oy + 0, 1, 2), a channel tail
     "dw-rows-s2x1-full-c5": lambda: mg.depthwise_model(26, (1, 4, 7, 5), 1, 3, (2, 1), "SAME", 1, "NONE", in_zp=-7),
@@ -1262,14 +1272,15 @@ def dw_unrolled_runs(model: bytes, core: str, tmp_path) -> list:
     compile_model(model, target=core).write(tmp_path)
     text = subprocess.run(["arm-none-eabi-gcc", "-S", "-O2", "-o", "-", f"-mcpu={cpu}", "-mthumb", f"-I{tmp_path}",
                            str(tmp_path / "model.c")], check=True, capture_output=True, text=True).stdout
-    return [int(n) for n in re.findall(r"@ mf_dw_rows_run unrolled (\d+)", text)]
+    return [(int(n), int(b)) for n, b in re.findall(r"@ mf_dw_rows_run unrolled (\d+) looped (\d+)", text)]
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 def test_dw_short_runs_unrolled(core, tmp_path, monkeypatch):
     """On the M4/M33 a run of at most MF_DW_QUADS_UNROLL 4-output blocks is unrolled: the column path's 25-output columns
     (5 blocks before the merged 5-output tail; input and output apart, as test_dw_cols_on_core has them) and a 12-wide
-    row (3 blocks); a 48-wide row (12 blocks) loops, and the M7 (no marker: its own loop) always loops. Exactness:
+    row (3 blocks); a 48-wide row (12 blocks) loops, MF_DW_QUADS_LOOP (4) blocks an iteration, a 40-wide row (10
+    blocks) 2 an iteration, and the M7 (no marker: its own loop) always loops. Exactness:
     test_dw_cols_on_core, test_op_on_core's dw-rows models, kws and vww on every core."""
     from microforge.ops.depthwise_conv2d import DepthwiseConv2D
     monkeypatch.setattr(DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
@@ -1278,12 +1289,15 @@ def test_dw_short_runs_unrolled(core, tmp_path, monkeypatch):
                              tmp_path / "s")
     long = dw_unrolled_runs(mg.depthwise_model(32, (1, 6, 48, 8), 1, 3, 1, "SAME", 1, "NONE", in_zp=3), core,
                             tmp_path / "l")
+    ten = dw_unrolled_runs(mg.depthwise_model(33, (1, 6, 40, 8), 1, 3, 1, "SAME", 1, "NONE", in_zp=3), core,
+                           tmp_path / "t")
     if core == "m7":
-        assert cols == short == long == []
+        assert cols == short == long == ten == []
     else:
-        assert cols and set(cols) == {5}, cols
-        assert short and set(short) == {3}, short
-        assert long and set(long) == {0}, long
+        assert cols and set(cols) == {(5, 0)}, cols
+        assert short and set(short) == {(3, 0)}, short
+        assert long and set(long) == {(0, 4)}, long
+        assert ten and set(ten) == {(0, 2)}, ten
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
