@@ -1277,10 +1277,10 @@ def dw_unrolled_runs(model: bytes, core: str, tmp_path) -> list:
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 def test_dw_short_runs_unrolled(core, tmp_path, monkeypatch):
-    """On the M4/M33 a run of at most MF_DW_QUADS_UNROLL 4-output blocks is unrolled: the column path's 25-output columns
+    """On every core a run of at most MF_DW_QUADS_UNROLL 4-output blocks is unrolled: the column path's 25-output columns
     (5 blocks before the merged 5-output tail; input and output apart, as test_dw_cols_on_core has them) and a 12-wide
     row (3 blocks); a 48-wide row (12 blocks) loops, MF_DW_QUADS_LOOP (4) blocks an iteration, a 40-wide row (10
-    blocks) 2 an iteration, and the M7 (no marker: its own loop) always loops. Exactness:
+    blocks) 2 an iteration. Exactness:
     test_dw_cols_on_core, test_op_on_core's dw-rows models, kws and vww on every core."""
     from microforge.ops.depthwise_conv2d import DepthwiseConv2D
     monkeypatch.setattr(DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
@@ -1291,13 +1291,10 @@ def test_dw_short_runs_unrolled(core, tmp_path, monkeypatch):
                             tmp_path / "l")
     ten = dw_unrolled_runs(mg.depthwise_model(33, (1, 6, 40, 8), 1, 3, 1, "SAME", 1, "NONE", in_zp=3), core,
                            tmp_path / "t")
-    if core == "m7":
-        assert cols == short == long == ten == []
-    else:
-        assert cols and set(cols) == {(5, 0)}, cols
-        assert short and set(short) == {(3, 0)}, short
-        assert long and set(long) == {(0, 4)}, long
-        assert ten and set(ten) == {(0, 2)}, ten
+    assert cols and set(cols) == {(5, 0)}, cols
+    assert short and set(short) == {(3, 0)}, short
+    assert long and set(long) == {(0, 4)}, long
+    assert ten and set(ten) == {(0, 2)}, ten
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])

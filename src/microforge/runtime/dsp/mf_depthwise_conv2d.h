@@ -103,13 +103,15 @@ typedef struct {
  * weight build, once a group (the staged order builds each group's words once a band, and the full planes' small maps
  * felt even the once-a-group cost: MobileNetV2's 5x5x144 layers +1.3% on the M4; both keep MF_DW_ROWS_GW) */
 #define MF_DW_ROWS_GWC 18
-/* M4/M33: runs of at most this many 4-output blocks (a column of the column path, a short row) are unrolled, not looped
- * (mf_dw_rows_run): the loop's CMP and taken BNE cost 4 cycles a block; each unrolled block adds about
- * 180 bytes of code. */
+/* Runs of at most this many 4-output blocks (a column of the column path, a short row) are unrolled, not looped
+ * (mf_dw_rows_run): the loop's CMP and taken BNE cost 4 cycles a block on the M4/M33 (on the M7 about one: its taken
+ * branch, and the loads of a block's first row beside the last one's stores); each unrolled block adds about
+ * 180 bytes of code (220 on the M7). */
 #define MF_DW_QUADS_UNROLL 6
 /* ... longer runs loop over MF_DW_QUADS_LOOP blocks an iteration when the run divides by it, else 3, 2 or 1 (one CMP and
  * taken BNE for them all; vww's 48-wide layer on the M4: 336.1K -> 326.9K cycles with 2 blocks an iteration, 322.3K
- * with 4, at about 220 bytes of code a block) */
+ * with 4, at about 220 bytes of code a block; the M7: 180.7K -> 176.1K with 2, 173.8K with 4, and 186.9K -> 179.2K on
+ * the 24-wide layer unrolled, 182.3K looped by 2) */
 #define MF_DW_QUADS_LOOP 4
 
 
@@ -586,6 +588,11 @@ MF_KERNEL void mf_dw_rows_channel_c(const mf_depthwise_conv2d_params_t *p, const
     "smlad %[a1], %[B], %[Q], %[a1]\n\tldr %[B], [%[r], %[w4]]\n\t" \
     "smlabt %[a2], %[C], %[Q], %[a2]\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\tldr %[C], [%[r], %[w8]]\n\t" \
     "ldr %[Q], [%[k], #12]\n\t"
+/* The M7's 4-output blocks unrolled or looped several an iteration as on the M4 (MF_DW_QUADS_UNROLL, _LOOP; .rept): the
+ * assembler symbol mf_dw_q counts the copies down, and the loop test (CMP) and branch are in the copy where it is 0,
+ * the last of a looped iteration (none when unrolled). */
+#define MF_DW_ROWS_CMP7 ".if mf_dw_q == 0\n\tcmp %[r], %[end]\n\t.endif\n\t"
+#define MF_DW_ROWS_BNE7 ".if mf_dw_q == 0\n\tbne 1b\n\t.endif\n\t"
 /* The M7 quad loop's last row and requantisation, MF_NEG_CLAMPED (no sign correction, so in place: SMMLAR into the
  * sum's own register): m, e, rnd loaded into A, P, B as the row's MACs free them (out_x and out_x+1 complete first),
  * then each output's SMMLAR as soon as its sum is complete and its ASR, SSAT and STRB (ST0..ST3, then ADD: the output
@@ -594,25 +601,25 @@ MF_KERNEL void mf_dw_rows_channel_c(const mf_depthwise_conv2d_params_t *p, const
  * the row's first MAC to the loop branch where MF_DW_ROWS_ROW_M7 and MF_DW_ROWS_RQ4_STEP take 21. */
 #define MF_DW_ROWS_ROW2_RQ_M7(ST0, ST1, ST2, ST3, ADD) \
     "smlad %[a0], %[A], %[P], %[a0]\n\tsmlatb %[a1], %[A], %[P], %[a1]\n\tldr %[A], [%[k], #28]\n\t" \
-    "smlad %[a2], %[B], %[P], %[a2]\n\tcmp %[r], %[end]\n\tsmlatb %[a3], %[B], %[P], %[a3]\n\tldr %[P], [%[k], #36]\n\t" \
+    "smlad %[a2], %[B], %[P], %[a2]\n\t" MF_DW_ROWS_CMP7 "smlatb %[a3], %[B], %[P], %[a3]\n\tldr %[P], [%[k], #36]\n\t" \
     "smlabt %[a0], %[B], %[Q], %[a0]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\tldr %[B], [%[k], #32]\n\t" \
     "smmlar %[a0], %[a0], %[A], %[B]\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\tasr %[a0], %[a0], %[P]\n\t" \
     "smmlar %[a1], %[a1], %[A], %[B]\n\tssat %[a0], #8, %[a0]\n\t" \
     "smlad %[a3], %[C], %[Q], %[a3]\n\tasr %[a1], %[a1], %[P]\n\t" \
     "smmlar %[a2], %[a2], %[A], %[B]\n\tssat %[a1], #8, %[a1]\n\t" \
     "smmlar %[a3], %[a3], %[A], %[B]\n\t" ST0 "asr %[a2], %[a2], %[P]\n\t" ST1 \
-    "asr %[a3], %[a3], %[P]\n\tssat %[a2], #8, %[a2]\n\tssat %[a3], #8, %[a3]\n\t" ST2 ST3 ADD "bne 1b\n\t"
+    "asr %[a3], %[a3], %[P]\n\tssat %[a2], #8, %[a2]\n\tssat %[a3], #8, %[a3]\n\t" ST2 ST3 ADD MF_DW_ROWS_BNE7
 /* The same with the layer's one shift (p->ush = E, MF_DW_ROWS_RQU): SMMLA and SSAT's own shift (no ASR, no e): m and rnd
  * into A and P as the row's P-MACs free them, then each output's SMMLA as soon as its sum is complete, its SSAT and STRB
  * beside the next output's MACs. */
 #define MF_DW_ROWS_ROW2_RQU_M7(ST0, ST1, ST2, ST3, ADD) \
     "smlad %[a0], %[A], %[P], %[a0]\n\tsmlatb %[a1], %[A], %[P], %[a1]\n\tldr %[A], [%[k], #28]\n\t" \
-    "smlad %[a2], %[B], %[P], %[a2]\n\tcmp %[r], %[end]\n\tsmlatb %[a3], %[B], %[P], %[a3]\n\tldr %[P], [%[k], #32]\n\t" \
+    "smlad %[a2], %[B], %[P], %[a2]\n\t" MF_DW_ROWS_CMP7 "smlatb %[a3], %[B], %[P], %[a3]\n\tldr %[P], [%[k], #32]\n\t" \
     "smlabt %[a0], %[B], %[Q], %[a0]\n\tsmmla %[a0], %[a0], %[A], %[P]\n\t" \
     "smlad %[a1], %[B], %[Q], %[a1]\n\tssat %[a0], #8, %[a0], asr #%c[ush]\n\tsmmla %[a1], %[a1], %[A], %[P]\n\t" ST0 \
     "smlabt %[a2], %[C], %[Q], %[a2]\n\tssat %[a1], #8, %[a1], asr #%c[ush]\n\tsmmla %[a2], %[a2], %[A], %[P]\n\t" ST1 \
     "smlad %[a3], %[C], %[Q], %[a3]\n\tssat %[a2], #8, %[a2], asr #%c[ush]\n\tsmmla %[a3], %[a3], %[A], %[P]\n\t" ST2 \
-    "ssat %[a3], #8, %[a3], asr #%c[ush]\n\t" ST3 ADD "bne 1b\n\t"
+    "ssat %[a3], #8, %[a3], asr #%c[ush]\n\t" ST3 ADD MF_DW_ROWS_BNE7
 /* A quad-loop tail (RQ: MF_DW_ROWS_ROW2_RQ_M7 or _RQU_M7) with its output step: one post-indexed store (4C <= 255), two
  * (2C <= 255), or an ADD. */
 #define MF_DW_ROWS_ROW2_ST_M7(RQ) \
@@ -956,13 +963,15 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
     if (quads - merged) {
         const int32_t *end = r + 2 * (quads - merged);
         /* M4/M33: a run of at most MF_DW_QUADS_UNROLL blocks (kws's columns: 5) is unrolled (.rept, no CMP/BNE: 4
-         * cycles a block less); longer runs loop, nb blocks an iteration. The M7 always loops, a block an iteration. */
-        const int32_t nq = quads - merged, nu = nq <= MF_DW_QUADS_UNROLL ? nq : 0;
+         * cycles a block less; the M7 likewise); longer runs loop, nb blocks an iteration. */
+        const int32_t nq = quads - merged;
         /* longer runs loop over MF_DW_QUADS_LOOP blocks an iteration when the run divides by it (else 3, 2, 1) */
+        const int32_t nu = nq <= MF_DW_QUADS_UNROLL ? nq : 0;
         const int32_t nb = nu ? 0 : nq % MF_DW_QUADS_LOOP == 0 ? MF_DW_QUADS_LOOP : nq % 3 == 0 ? 3 : nq % 2 == 0 ? 2 : 1;
         __asm__ volatile(
 #if defined(MF_TARGET_M7)
-            "1:\n\t"
+            "@ mf_dw_rows_run unrolled %c[nu] looped %c[nb]\n\t"   /* (the counts, for tests reading gcc -S) */
+            ".if %c[nu] == 0\n1:\n\t.endif\n\t.set mf_dw_q, %c[nu] + %c[nb] - !%c[nu]\n\t.rept %c[nu] + %c[nb]\n\t"
             MF_DW_ROWS_ROW0_M7
             MF_DW_ROWS_ROW_M7("%[a0]", "%[a1]", "%[a2]", "%[a3]", "ldr %[A], [%[r], %[v0]]\n\t", "ldr %[P], [%[k], #16]\n\t",
                               "ldr %[B], [%[r], %[v4]]\n\t", "ldr %[C], [%[r], %[v8]]\n\tldr %[Q], [%[k], #20]\n\t")
@@ -974,8 +983,9 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
             MF_DW_ROWS_ROW_M7("%[a0]", "%[a1]", "%[a2]", "%[a3]", "", "ldr %[P], [%[k], #36]\n\t", "",
                               "ldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t")
             MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]")
-            "cmp %[r], %[end]\n\tbne 1b\n\t"
-            ".endif"
+            MF_DW_ROWS_CMP7 MF_DW_ROWS_BNE7
+            ".endif\n\t"
+            ".set mf_dw_q, mf_dw_q - 1\n\t.endr"
 #else
             /* the run's last load steps r to the next block (pre-indexed: no later load of the run loses its
              * pipelining), so the rows below read 8 bytes back */
@@ -1057,6 +1067,8 @@ MF_KERNEL void mf_dw_rows_channel(const mf_depthwise_conv2d_params_t *p, const i
 #undef MF_DW_ROWS_ROW2_RQ_M7
 #undef MF_DW_ROWS_ROW2_RQU_M7
 #undef MF_DW_ROWS_ROW2_ST_M7
+#undef MF_DW_ROWS_CMP7
+#undef MF_DW_ROWS_BNE7
 #undef MF_DW_ROWS_RQU
 #undef MF_DW_ROWS_RQU4_STEP
 #undef MF_DW_ROWS_RQS
