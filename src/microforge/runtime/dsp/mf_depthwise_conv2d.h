@@ -596,18 +596,22 @@ MF_KERNEL void mf_dw_rows_channel_c(const mf_depthwise_conv2d_params_t *p, const
     "smlad %[a2], %[B], %[P], " B2 "\n\t" LA "smlatb %[a3], %[B], %[P], " B3 "\n\t" LP \
     "smlabt %[a0], %[B], %[Q], %[a0]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t" LB \
     "smlabt %[a2], %[C], %[Q], %[a2]\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\t" LCQ
-/* The M7 quad loop's first row (MF_TARGET_M7): 2*bias in C (the first four MACs' addend) and A, P, B loaded in pairs, Q
- * beside the first MAC; C's data word loaded (pre-indexed, r steps to the next block) once the last MAC reading 2*bias
- * has issued; the next row's words as their registers free, each beside a MAC, as MF_DW_ROWS_ROW_M7. */
+/* The M7 quad loop's first row (MF_TARGET_M7): 2*bias in a0 (loaded by the block before, MF_DW_ROWS_BIAS7, or before
+ * the run), the addend of the first four MACs, a0's own last; A and P loaded together, B and Q beside the first MACs, C's
+ * data word (pre-indexed, r steps to the next block) beside the third; the next row's words as their registers free,
+ * each beside a MAC, as MF_DW_ROWS_ROW_M7. */
 #define MF_DW_ROWS_ROW0_M7 \
-    "ldr %[C], [%[k], #24]\n\tldr %[A], [%[r]]\n\tldr %[P], [%[k], #0]\n\tldr %[B], [%[r], #4]\n\t" \
-    "smlad %[a0], %[A], %[P], %[C]\n\tldr %[Q], [%[k], #4]\n\t" \
-    "smlatb %[a1], %[A], %[P], %[C]\n\tldr %[A], [%[r], %[w8]]\n\t" \
-    "smlad %[a2], %[B], %[P], %[C]\n\tsmlatb %[a3], %[B], %[P], %[C]\n\tldr %[C], [%[r], #8]!\n\t" \
+    "ldr %[A], [%[r]]\n\tldr %[P], [%[k], #0]\n\t" \
+    "ldr %[B], [%[r], #4]\n\tsmlatb %[a1], %[A], %[P], %[a0]\n\t" \
+    "ldr %[Q], [%[k], #4]\n\tsmlad %[a2], %[B], %[P], %[a0]\n\t" \
+    "smlatb %[a3], %[B], %[P], %[a0]\n\tldr %[C], [%[r], #8]!\n\t" \
+    "smlad %[a0], %[A], %[P], %[a0]\n\tldr %[A], [%[r], %[w0]]\n\t" \
     "ldr %[P], [%[k], #8]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
     "smlad %[a1], %[B], %[Q], %[a1]\n\tldr %[B], [%[r], %[w4]]\n\t" \
     "smlabt %[a2], %[C], %[Q], %[a2]\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\tldr %[C], [%[r], %[w8]]\n\t" \
     "ldr %[Q], [%[k], #12]\n\t"
+/* The next block's 2*bias into a0, once a0 is stored, beside the block's last steps. */
+#define MF_DW_ROWS_BIAS7 "ldr %[a0], [%[k], #24]\n\t"
 /* The M7's 4-output blocks unrolled or looped several an iteration as on the M4 (MF_DW_QUADS_UNROLL, _LOOP; .rept): the
  * assembler symbol mf_dw_q counts the copies down, and the loop test (CMP) and branch are in the copy where it is 0,
  * the last of a looped iteration (none when unrolled). */
@@ -628,7 +632,8 @@ MF_KERNEL void mf_dw_rows_channel_c(const mf_depthwise_conv2d_params_t *p, const
     "smlad %[a3], %[C], %[Q], %[a3]\n\tasr %[a1], %[a1], %[P]\n\t" \
     "smmlar %[a2], %[a2], %[A], %[B]\n\tssat %[a1], #8, %[a1]\n\t" \
     "smmlar %[a3], %[a3], %[A], %[B]\n\t" ST0 "asr %[a2], %[a2], %[P]\n\t" ST1 \
-    "asr %[a3], %[a3], %[P]\n\tssat %[a2], #8, %[a2]\n\tssat %[a3], #8, %[a3]\n\t" ST2 ST3 ADD MF_DW_ROWS_BNE7
+    "asr %[a3], %[a3], %[P]\n\tssat %[a2], #8, %[a2]\n\tssat %[a3], #8, %[a3]\n\t" ST2 MF_DW_ROWS_BIAS7 ST3 ADD \
+    MF_DW_ROWS_BNE7
 /* The same with the layer's one shift (p->ush = E, MF_DW_ROWS_RQU): SMMLA and SSAT's own shift (no ASR, no e): m and rnd
  * into A and P as the row's P-MACs free them, then each output's SMMLA as soon as its sum is complete, its SSAT and STRB
  * beside the next output's MACs. */
@@ -639,7 +644,7 @@ MF_KERNEL void mf_dw_rows_channel_c(const mf_depthwise_conv2d_params_t *p, const
     "smlad %[a1], %[B], %[Q], %[a1]\n\tssat %[a0], #8, %[a0], asr #%c[ush]\n\tsmmla %[a1], %[a1], %[A], %[P]\n\t" ST0 \
     "smlabt %[a2], %[C], %[Q], %[a2]\n\tssat %[a1], #8, %[a1], asr #%c[ush]\n\tsmmla %[a2], %[a2], %[A], %[P]\n\t" ST1 \
     "smlad %[a3], %[C], %[Q], %[a3]\n\tssat %[a2], #8, %[a2], asr #%c[ush]\n\tsmmla %[a3], %[a3], %[A], %[P]\n\t" ST2 \
-    "ssat %[a3], #8, %[a3], asr #%c[ush]\n\t" ST3 ADD MF_DW_ROWS_BNE7
+    "ssat %[a3], #8, %[a3], asr #%c[ush]\n\t" MF_DW_ROWS_BIAS7 ST3 ADD MF_DW_ROWS_BNE7
 /* A quad-loop tail (RQ: MF_DW_ROWS_ROW2_RQ_M7 or _RQU_M7) with its output step: one post-indexed store (4C <= 255), two
  * (2C <= 255), or an ADD. */
 #define MF_DW_ROWS_ROW2_ST_M7(RQ) \
@@ -991,6 +996,7 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
         __asm__ volatile(
 #if defined(MF_TARGET_M7)
             "@ mf_dw_rows_run unrolled %c[nu] looped %c[nb]\n\t"   /* (the counts, for tests reading gcc -S) */
+            MF_DW_ROWS_BIAS7
             ".if %c[nu] == 0\n1:\n\t.endif\n\t.set mf_dw_q, %c[nu] + %c[nb] - !%c[nu]\n\t.rept %c[nu] + %c[nb]\n\t"
             MF_DW_ROWS_ROW0_M7
             MF_DW_ROWS_ROW_M7("%[a0]", "%[a1]", "%[a2]", "%[a3]", "ldr %[A], [%[r], %[v0]]\n\t", "ldr %[P], [%[k], #16]\n\t",
@@ -1003,7 +1009,7 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
             MF_DW_ROWS_ROW_M7("%[a0]", "%[a1]", "%[a2]", "%[a3]", "", "ldr %[P], [%[k], #36]\n\t", "",
                               "ldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t")
             MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]")
-            MF_DW_ROWS_CMP7 MF_DW_ROWS_BNE7
+            MF_DW_ROWS_BIAS7 MF_DW_ROWS_CMP7 MF_DW_ROWS_BNE7
             ".endif\n\t"
             ".set mf_dw_q, mf_dw_q - 1\n\t.endr"
 #else
@@ -1084,6 +1090,7 @@ MF_KERNEL void mf_dw_rows_channel(const mf_depthwise_conv2d_params_t *p, const i
 #undef MF_DW_ROWS_RQ4_STEP
 #undef MF_DW_ROWS_ROW_M7
 #undef MF_DW_ROWS_ROW0_M7
+#undef MF_DW_ROWS_BIAS7
 #undef MF_DW_ROWS_ROW2_RQ_M7
 #undef MF_DW_ROWS_ROW2_RQU_M7
 #undef MF_DW_ROWS_ROW2_ST_M7
