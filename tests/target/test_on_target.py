@@ -1297,6 +1297,31 @@ def test_dw_short_runs_unrolled(core, tmp_path, monkeypatch):
     assert ten and set(ten) == {(0, 2)}, ten
 
 
+def dw_pipelined_requants(model: bytes, core: str, tmp_path) -> int:
+    """How often the compiled model.c's object code issues an SMMLAR (or SMMLA) on one sum right after one on another: the
+    M7's software-pipelined requantisation (MF_DW_RQ7_*); the sums one after another put an ASR or SSAT between."""
+    import subprocess
+    cpu = {"m4": "cortex-m4", "m7": "cortex-m7", "m33": "cortex-m33"}[core]
+    compile_model(model, target=core).write(tmp_path)
+    obj = tmp_path / "model.o"
+    subprocess.run(["arm-none-eabi-gcc", "-c", "-O2", "-o", str(obj), f"-mcpu={cpu}", "-mthumb", f"-I{tmp_path}",
+                    f"-DMF_TARGET_{core.upper()}", str(tmp_path / "model.c")], check=True, capture_output=True)
+    text = subprocess.run(["arm-none-eabi-objdump", "-d", str(obj)], check=True, capture_output=True, text=True).stdout
+    ops = re.findall(r"\t(smmlar?|\w+)(?:\.\w+)?\t(\w+)", text)
+    return sum(1 for (a, ra), (b, rb) in zip(ops, ops[1:]) if a.startswith("smmla") and b.startswith("smmla") and ra != rb)
+
+
+@pytest.mark.parametrize("core", ["m4", "m7"])
+def test_dw_tail_blocks_requantise_pipelined(core, tmp_path, monkeypatch):
+    """The M7 requantises the row path's 6-, 5- and 3-output blocks (6-wide rows, ReLU: MF_NEG_CLAMPED) software-pipelined
+    (MF_DW_RQ7_*: output i's SMMLAR right after output i-1's); the M4 one output after another. Exactness: test_op_on_core's
+    dw-rows models on every core."""
+    from microforge.ops.depthwise_conv2d import DepthwiseConv2D
+    monkeypatch.setattr(DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
+    n = dw_pipelined_requants(mg.depthwise_model(34, (1, 6, 6, 8), 1, 3, 1, "SAME", 1, "RELU", in_zp=3), core, tmp_path)
+    assert (n > 0) == (core == "m7"), n
+
+
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 def test_kws_depthwise_takes_columns(core):
     """kws's four 25x5x64 depthwise layers (test_shared_model_on_core runs kws on every core) take the column path under
