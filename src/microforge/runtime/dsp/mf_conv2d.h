@@ -1318,9 +1318,9 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
  * clamped; STORE_ stores them. */
 #define MF_DSP_SEG_RQR(A0_, A1_, M_, E_, STORE_)                                                \
     MF_DSP_RQ2(A0_, A1_, M_, E_)                                                                \
-    ".if %c[clo]\n\tcmp %[" #A0_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A0_ "], #%c[lo]\n\t"          \
+    ".if (%c[lo]) > -128\n\tcmp %[" #A0_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A0_ "], #%c[lo]\n\t"          \
     "cmp %[" #A1_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A1_ "], #%c[lo]\n\t.endif\n\t"              \
-    ".if %c[chi]\n\tcmp %[" #A0_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A0_ "], #%c[hi]\n\t"          \
+    ".if (%c[hi]) < 127\n\tcmp %[" #A0_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A0_ "], #%c[hi]\n\t"          \
     "cmp %[" #A1_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A1_ "], #%c[hi]\n\t.endif\n\t"              \
     STORE_
 /* ... with m2 at byte OM_ and -shift-1 at byte OE_ of rq */
@@ -1361,9 +1361,9 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
  * stored by STORE_ */
 #define MF_DSP_SEG_RQD(A0_, A1_, STORE_)                                                        \
     MF_DSP_RQD_REGS(A0_, A1_, e0, sa0, sa1, e1)                                                 \
-    ".if %c[clo]\n\tcmp %[" #A0_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A0_ "], #%c[lo]\n\t"          \
+    ".if (%c[lo]) > -128\n\tcmp %[" #A0_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A0_ "], #%c[lo]\n\t"          \
     "cmp %[" #A1_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A1_ "], #%c[lo]\n\t.endif\n\t"              \
-    ".if %c[chi]\n\tcmp %[" #A0_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A0_ "], #%c[hi]\n\t"          \
+    ".if (%c[hi]) < 127\n\tcmp %[" #A0_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A0_ "], #%c[hi]\n\t"          \
     "cmp %[" #A1_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A1_ "], #%c[hi]\n\t.endif\n\t"              \
     STORE_
 /* Channel C_'s outputs A0_, A1_ of mf_dsp_seg_groups. M4/M33: pixel 0's at wa, stepped on to the next channel by the
@@ -1386,48 +1386,71 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
  * MF_DSP_PW_MORE bit of its last constant (ops/conv2d.py seg_stream sets it as group_stream does). The window and the
  * requantisation are mf_dsp_seg_rows' (the same instructions), but no C code runs between groups: the two biases
  * that start the accumulators are loaded in the window's first load chain, the constants at immediate offsets from w
- * (the group's weights), and the out pointers (MF_DSP_SEG_STW) live in an 8-byte frame below sp (entering in ma1,
+ * (the group's weights), and the out pointers (MF_DSP_SEG_STW) live in a 16-byte frame below sp (entering in ma1,
  * mb1), loaded into wa, wb (free after the window) with the constants: all 14 registers hold accumulators,
  * temporaries and the x16/weight pointers during the window. The frame lies below the caller's data, so an
- * exception's stacking cannot reach anything still to be read. */
-MF_KERNEL void mf_dsp_seg_groups(const int16_t *x, const int32_t kh, const int32_t nf, const int32_t odd,
-                                 const int32_t rs, const int32_t d, const int8_t *wseg, const int32_t words,
-                                 const int32_t out_offset, const int32_t act_min, const int32_t act_max,
-                                 int8_t *out0, int8_t *out1)
+ * exception's stacking cannot reach anything still to be read.
+ * With loop (an immediate) the block runs n pixel pairs, the windows of pair i + 1 xs bytes after pair i's and its
+ * outputs out_c bytes after (a strip's row pair, one copy of the rows: mf_dsp_seg_strip_pairs): the pair loop's count
+ * and the stream's start in the frame too, the out pointers already stepped on by the groups' stores; no C code
+ * between pairs (about 17 cycles a pair on the M4 less than a call per pair). */
+MF_KERNEL void mf_dsp_seg_groups_n(const int16_t *x, const int32_t kh, const int32_t nf, const int32_t odd,
+                                   const int32_t rs, const int32_t d, const int8_t *wseg, const int32_t words,
+                                   const int32_t out_offset, const int32_t act_min, const int32_t act_max,
+                                   int8_t *out0, int8_t *out1, const int32_t loop, const int32_t n, const int32_t xs)
 {
-    int32_t ma1 = (int32_t)(uintptr_t)out0, mb1 = MF_DSP_SEG_OUT1(out0, out1);
-    int32_t ma0, mb0, sa0, sa1, sb0, sb1, e0, e1, wa, wb;
+    int32_t ma1 = (int32_t)(uintptr_t)out0, mb1 = MF_DSP_SEG_OUT1(out0, out1), e0;
+    int32_t ma0, mb0, sa0, sa1, sb0, sb1, e1, wa, wb;
+    if (loop) e0 = n;
+    else __asm__("" : "=r"(e0));   /* not read: no instruction to set it */
     const int8_t *w = wseg;
     __asm__ volatile(
-        "sub sp, sp, #8\n\tstr %[ma1], [sp]\n\tstr %[mb1], [sp, #4]\n"
+        ".set .Lmf_seg_rq, %c[wb8]\n\t"   /* the group's constants: after its weights */
+        "sub sp, sp, #16\n\tstr %[ma1], [sp]\n\tstr %[mb1], [sp, #4]\n\t"
+        ".if %c[xs]\n\tstr %[e0], [sp, #8]\n\tstr %[w], [sp, #12]\n3:\n\t.endif\n"
         "2:\n\t"
-        "ldr %[ma0], [%[w], #%c[rq]]\n\tldr %[sa0], [%[w], #%c[rq] + 4]\n\t"   /* the starts (MF_DSP_SEG_MACS) */
-        "ldr %[mb0], [%[w], #%c[rq] + 8]\n\tldr %[sb0], [%[w], #%c[rq] + 12]\n\t"
+        "ldr %[ma0], [%[w], #.Lmf_seg_rq]\n\tldr %[sa0], [%[w], #.Lmf_seg_rq + 4]\n\t"   /* the starts (MF_DSP_SEG_MACS) */
+        "ldr %[mb0], [%[w], #.Lmf_seg_rq + 8]\n\tldr %[sb0], [%[w], #.Lmf_seg_rq + 12]\n\t"
         MF_DSP_SEG_WINDOW
         "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"
         "sub %[mb0], %[mb0], %[sb0]\n\tsub %[mb1], %[mb1], %[sb1]\n\t"
         /* per pair (pw_consts): c with m2 (e0) and -shift-1 (e1's low byte), stored; c' with Ra (into sa0, free once
          * c is stored), mult (e0) and e + 7 (e1 >> 8) */
-        "ldr %[wa], [sp]\n\tldr %[wb], [sp, #4]\n\tldr %[e0], [%[w], #%c[rq] + 16]\n\tldr %[e1], [%[w], #%c[rq] + 20]\n\t"
+        "ldr %[wa], [sp]\n\tldr %[wb], [sp, #4]\n\tldr %[e0], [%[w], #.Lmf_seg_rq + 16]\n\tldr %[e1], [%[w], #.Lmf_seg_rq + 20]\n\t"
         MF_DSP_SEG_RQW(sa0, sa1, MF_DSP_SEG_STW(sa0, sa1, 0))
-        "ldr %[sa0], [%[w], #%c[rq] + 24]\n\tldr %[e0], [%[w], #%c[rq] + 28]\n\t"
+        "ldr %[sa0], [%[w], #.Lmf_seg_rq + 24]\n\tldr %[e0], [%[w], #.Lmf_seg_rq + 28]\n\t"
         MF_DSP_SEG_RQD(ma0, ma1, MF_DSP_SEG_STW(ma0, ma1, 1))
-        "ldr %[e0], [%[w], #%c[rq] + 32]\n\tldr %[e1], [%[w], #%c[rq] + 36]\n\t"
+        "ldr %[e0], [%[w], #.Lmf_seg_rq + 32]\n\tldr %[e1], [%[w], #.Lmf_seg_rq + 36]\n\t"
         MF_DSP_SEG_RQW(sb0, sb1, MF_DSP_SEG_STW(sb0, sb1, 2))
-        "ldr %[sa0], [%[w], #%c[rq] + 40]\n\tldr %[e0], [%[w], #%c[rq] + 44]\n\t"
+        "ldr %[sa0], [%[w], #.Lmf_seg_rq + 40]\n\tldr %[e0], [%[w], #.Lmf_seg_rq + 44]\n\t"
         MF_DSP_SEG_RQD(mb0, mb1, MF_DSP_SEG_STW(mb0, mb1, 3))
         "tst %[e1], #" MF_DSP_PW_MORE "\n\t"   /* Z clear: another group follows */
         MF_DSP_SEG_OUT_STEP
-        "add %[w], %[w], #%c[rq] + 48\n\t"
+        "add %[w], %[w], #.Lmf_seg_rq + 48\n\t"
         "bne 2b\n\t"
-        "add sp, sp, #8"
+        ".if %c[xs]\n\t"   /* the next pair: its windows xs bytes on, the stream from its start */
+        "ldr %[e0], [sp, #8]\n\tldr %[w], [sp, #12]\n\t"
+        "add %[x], %[x], #%c[xs]\n\t"
+        "subs %[e0], %[e0], #1\n\t"
+        "str %[e0], [sp, #8]\n\t"
+        "bne 3b\n\t"
+        ".endif\n\t"
+        "add sp, sp, #16"
         : [ma0] "=&r"(ma0), [ma1] "+r"(ma1), [mb0] "=&r"(mb0), [mb1] "+r"(mb1),
           [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
-          [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [w] "+r"(w)
-        : [x] "r"(x), [kh] "i"(kh), [nf] "i"(nf), [odd] "i"(odd), [rs] "i"(rs), [d] "i"(d), [rq] "i"(8 * words),
-          [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max), [clo] "i"(act_min > -128),
-          [chi] "i"(act_max < 127)
+          [e0] "+&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [w] "+r"(w), [x] "+r"(x)
+        : [kh] "i"(kh), [nf] "i"(nf), [odd] "i"(odd), [rs] "i"(rs), [d] "i"(d), [wb8] "i"(8 * words),
+          [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
+          [xs] "i"(loop ? xs : 0)
         : "cc", "memory");
+}
+/* one pixel pair (mf_dsp_seg_rows) */
+MF_KERNEL void mf_dsp_seg_groups(const int16_t *x, const int32_t kh, const int32_t nf, const int32_t odd,
+                                 const int32_t rs, const int32_t d, const int8_t *wseg, const int32_t words,
+                                 const int32_t out_offset, const int32_t act_min, const int32_t act_max,
+                                 int8_t *out0, int8_t *out1)
+{
+    mf_dsp_seg_groups_n(x, kh, nf, odd, rs, d, wseg, words, out_offset, act_min, act_max, out0, out1, 0, 1, 0);
 }
 
 /* out0[c] and out1[c] for the pixel pair whose windows' rows start at x (pixel 0) and x + d bytes (pixel 1), rows
@@ -1524,6 +1547,21 @@ MF_KERNEL void mf_dsp_seg_widen_strip(const mf_conv2d_params_t *p, const int8_t 
             mf_dsp_seg_row2(p, in_b, iy0 + r, c0, nc, x16 + r * row, x16 + (n_rows + r) * row + 1);
         else mf_dsp_seg_row(p, in_b, iy0 + r, c0, nc, x16 + r * row);
     }
+}
+
+/* The pixel pairs q = 0 .. n - 1 of a strip's row pair in one asm block (mf_dsp_seg_groups_n's loop): whole groups,
+ * the row layout with one copy of the rows (pair q's windows at x + q * stride_w * in_c values), outputs at o0, o1
+ * and out_c bytes further each pair. */
+#define MF_CONV2D_SEG_PAIR_LOOP(p) \
+    ((p)->out_c % 4 == 0 && !MF_CONV2D_SEG_COLS((p)->stride_h, (p)->k_h, (p)->in_c) && \
+     MF_CONV2D_SEG_COPIES((p)->stride_w, (p)->in_c) == 1)
+MF_KERNEL void mf_dsp_seg_strip_pairs(const mf_conv2d_params_t *p, const int16_t *x, const int32_t row, const int32_t d,
+                                      int8_t *o0, int8_t *o1, const int32_t n)
+{
+    const int32_t kh = p->k_h, nf = p->k_w * p->in_c / 2, odd = p->k_w * p->in_c & 1;
+    const int32_t words = kh * nf + (odd ? (kh + 1) / 2 : 0);
+    mf_dsp_seg_groups_n(x, kh, nf, odd, 2 * row, d, p->weights, words, p->out_offset, p->act_min, p->act_max, o0, o1, 1,
+                        n, 2 * p->stride_w * p->in_c);
 }
 
 /* The window of output column q of the strip (pixel 0), pixel 1 d bytes further, and its channels at o0, o1: rows
@@ -1793,6 +1831,12 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
                 const int32_t n_o = p->out_w - ox < strip ? p->out_w - ox : strip;
                 const int32_t c0 = ox * sw - p->pad_left, nc = (n_o - 1) * sw + p->k_w;
                 mf_dsp_seg_widen_strip(p, in_b, iy0, c0, nc, n_rows, x16, row);
+                if (MF_CONV2D_SEG_PAIR_LOOP(p)) {   /* the strip's pairs in one asm block */
+                    mf_dsp_seg_strip_pairs(p, x16, row, 2 * sh * row, o, o1, n_o);
+                    o += n_o * oc;
+                    o1 += n_o * oc;
+                    continue;
+                }
                 for (int32_t q = 0; q < n_o; ++q, o += oc, o1 += oc) {
                     if (cols) {   /* pixel 1: stride_h values (one word) further down the columns */
                         mf_dsp_seg_pair(p, x16 + q * sw * row, row, 2 * sh, o, o1);
