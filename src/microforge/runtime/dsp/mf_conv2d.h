@@ -1642,8 +1642,8 @@ MF_KERNEL void mf_dsp_seg_pair(const mf_conv2d_params_t *p, const int16_t *x, co
     ".set .Lq_j, .Lq_j + 1\n\t.endr\n\t.set .Lq_kx, .Lq_kx + 1\n\t.endr\n\t"
 /* output A_ clamped to [lo, hi] where that is tighter than int8 */
 #define MF_DSP_SEGQ_CLAMP(A_)                                                                     \
-    ".if %c[clo]\n\tcmp %[" #A_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A_ "], #%c[lo]\n\t.endif\n\t"         \
-    ".if %c[chi]\n\tcmp %[" #A_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A_ "], #%c[hi]\n\t.endif\n\t"
+    ".if (%c[lo]) > -128\n\tcmp %[" #A_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A_ "], #%c[lo]\n\t.endif\n\t"         \
+    ".if (%c[hi]) < 127\n\tcmp %[" #A_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A_ "], #%c[hi]\n\t.endif\n\t"
 /* c' of two pixels from A_, B_ = 256 times their accumulators: MF_DSP_RQD_REGS' arithmetic, e + 7 already in E_'s low
  * byte (T_ a temporary) */
 #define MF_DSP_SEGQ_RQD2(A_, B_, M_, RA_, T_, E_) MF_DSP_RQD_REGS_E(A_, B_, M_, RA_, T_, E_, "")
@@ -1734,7 +1734,7 @@ MF_KERNEL void mf_dsp_seg_quads(const mf_conv2d_params_t *p, const int8_t *in_b,
 }
 /* Quads for this layer (a constant once inlined): the column layout and its whole groups (pw_consts), four output
  * rows, pixel 3's outputs within STRB's immediate offsets, a frame of at most MF_CONV2D_SEG_QFRAME_MAX bytes, one
- * output's columns within the layer's scratch; not on the M7. The caller also needs input and output apart (quads write rows oy + 1 .. oy + 3 before later outputs of
+ * output's columns within the layer's scratch; not on the M7. The caller also needs the outputs clear of input still to be read (mf_dsp_seg_quad_at: quads write rows oy + 1 .. oy + 3 before later outputs of
  * row oy read their inputs). */
 #if defined(MF_TARGET_M7)
 #define MF_CONV2D_SEG_QUADS(p) 0
@@ -1746,27 +1746,205 @@ MF_KERNEL void mf_dsp_seg_quads(const mf_conv2d_params_t *p, const int8_t *in_b,
      MF_CONV2D_SEG_QCOLS(p) >= (p)->k_w)
 #endif
 
-/* Output rows of batch b in quads from row 0, while a quad's 4 output rows end before the input still to be read (from
- * its first input row on) or lie past the input: its later outputs' columns are widened after its first outputs are
- * stored. Returns the rows done: the row pairs go on from there (an output over the input, or fewer than 4 rows
- * left). */
-MF_KERNEL int32_t mf_dsp_seg_quad_rows(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, const int32_t b,
-                                       int16_t *x16)
+/* ---- the row layout's row quads (M4/M33) -------------------------------------------------------------------
+ * In the row layout with one copy of the rows (MF_CONV2D_SEG_PAIR_LOOP: vww's and MobileNetV2's first layers, in_c 3
+ * at stride 2) output (oy + k, ox) reads widened rows k * stride_h .. k * stride_h + k_h - 1 of a strip's
+ * MF_CONV2D_SEG_RQROWS rows: mf_dsp_seg_rquad runs the 4 pixels (oy .. oy + 3, ox) x 2 channels (a mixed pair) a pass,
+ * as mf_dsp_seg_quad does in the column layout: 8 accumulators, the 4 pixels' words and one weight word in registers
+ * (2 x 4 pixels per weight word and SXTB16, each channel's constants loaded once for 4 pixels). Row r + stride_h of
+ * pixel k is row r of pixel k + 1: the window goes word by word (j) down the rows r, r + stride_h, ... (a chain), each
+ * step after a chain's first loading only pixel 3's new word, pixels 0..2 taking the words pixels 1..3 had (the four
+ * registers trading roles: vww's 3 rows at stride 2 load 9 words where 12 were read). The rows' last values (odd
+ * k_w * in_c) go as mf_dsp_seg_groups' (rows 2i, 2i + 1 merged by PKHBT, a last odd row alone). With the x16 pointer
+ * that takes all 14 registers: the stream (ops/conv2d.py seg_stream: per group pair a's weights at 8i, pair b's at
+ * 8i + 4, then pw_consts' 12 words) is copied once per strip into a frame below sp and read sp-relative, every group
+ * unrolled (the frame cannot move: MF_CONV2D_SEG_RQ_OC_MAX bounds the code), with the out pointer and the count of the
+ * strip's outputs; the frame is dropped at the block's end (the data lie above sp: an exception's stacking cannot
+ * reach them). The requantisation is mf_dsp_seg_quad's (c with m2 and -shift-1, c' from ma - sa = 256 * acc).
+ * Exact for the reasons mf_dsp_seg_groups is: the same products, starts and constants. The M7 keeps the row pairs. */
+#define MF_CONV2D_SEG_RQROWS(s_h, k_h) (3 * (s_h) + (k_h))   /* widened rows of a strip of row quads */
+#define MF_CONV2D_SEG_RQ_OC_MAX 8          /* the most output channels (groups unrolled: about 0.9 KB of code a pair) */
+#define MF_CONV2D_SEG_RQFRAME_MAX 384      /* the largest frame (stack bytes) row quads may take */
+/* the layer's scratch bytes (its row pairs' rows and spare bytes: all free while quads run) */
+#define MF_CONV2D_SEG_RQSCRATCH(p)                                                                \
+    MF_CONV2D_SEG_SCRATCH_BYTES(MF_CONV2D_SEG_STRIP((p)->out_w, (p)->stride_h, (p)->k_h, (p)->k_w, (p)->stride_w,   \
+                                                    (p)->in_c),                                   \
+                                (p)->stride_h, (p)->k_h, (p)->k_w, (p)->stride_w, (p)->in_c, (p)->out_w, (p)->out_c)
+/* outputs per strip: the most whose MF_CONV2D_SEG_RQROWS rows (MF_CONV2D_SEG_ROW values each) fit the scratch */
+#define MF_CONV2D_SEG_RQSTRIP_MAX(p)                                                              \
+    (((MF_CONV2D_SEG_RQSCRATCH(p) / (2 * MF_CONV2D_SEG_RQROWS((p)->stride_h, (p)->k_h)) - 3) / (p)->in_c - (p)->k_w) /  \
+     (p)->stride_w + 1)
+#define MF_CONV2D_SEG_RQSTRIP(p) (MF_CONV2D_SEG_RQSTRIP_MAX(p) < (p)->out_w ? MF_CONV2D_SEG_RQSTRIP_MAX(p) : (p)->out_w)
+/* the stream's bytes (whole groups) and the frame's */
+#define MF_CONV2D_SEG_RQWORDS(p) \
+    ((p)->k_h * ((p)->k_w * (p)->in_c / 2) + (((p)->k_w * (p)->in_c) & 1 ? ((p)->k_h + 1) / 2 : 0))
+#define MF_CONV2D_SEG_RQFRAME(p) ((p)->out_c / 4 * (8 * MF_CONV2D_SEG_RQWORDS(p) + 48) + 8)
+
+/* Byte of pixel K_'s word J_ of window row R_ in the strip's rows (from x), and of weight word I_ of pair .Lr_p of group
+ * .Lr_g in the frame */
+#define MF_DSP_SEGR_XO(K_, R_, J_) "((%c[sh] * (" K_ ") + (" R_ ")) * %c[rs] + 4 * (" J_ "))"
+#define MF_DSP_SEGR_WO(I_) "(.Lr_g * .Lr_gb + 8 * (" I_ ") + 4 * .Lr_p)"
+#define MF_DSP_SEGR_LDX(R_, K_) "ldr %[" #R_ "], [%[x], #" MF_DSP_SEGR_XO(K_, ".Lr_r", ".Lr_j") "]\n\t"
+#define MF_DSP_SEGR_LDW "ldr %[wt], [sp, #" MF_DSP_SEGR_WO(".Lr_r * %c[nf] + .Lr_j") "]\n\t"
+/* Whole word .Lr_j of row .Lr_r, step .Lr_c of its chain: the chain's first loads the 4 pixels' words (the window's
+ * first also the pair's starts, MF_DSP_SEGQ_START), the others pixel 3's alone into the register pixel 0 left. */
+#define MF_DSP_SEGR_STEP                                                                          \
+    ".if .Lr_c == 0\n\t"                                                                          \
+    ".if .Lr_first\n\tldr %[m0], [sp, #.Lr_g * .Lr_gb + .Lr_rq + 8 * .Lr_p]\n\t"                      \
+    "ldr %[s0], [sp, #.Lr_g * .Lr_gb + .Lr_rq + 8 * .Lr_p + 4]\n\t.endif\n\t"                        \
+    MF_DSP_SEGR_LDX(x0, "0") MF_DSP_SEGR_LDX(x1, "1") MF_DSP_SEGR_LDX(x2, "2") MF_DSP_SEGR_LDX(x3, "3")  \
+    MF_DSP_SEGR_LDW                                                                               \
+    ".if .Lr_first\n\t" MF_DSP_SEGQ_START ".set .Lr_first, 0\n\t"                                 \
+    ".else\n\t" MF_DSP_SEGQ_MACS(x0, x1, x2, x3) ".endif\n\t"                                      \
+    ".elseif .Lr_c %% 4 == 1\n\t" MF_DSP_SEGR_LDX(x0, "3") MF_DSP_SEGR_LDW MF_DSP_SEGQ_MACS(x1, x2, x3, x0)  \
+    ".elseif .Lr_c %% 4 == 2\n\t" MF_DSP_SEGR_LDX(x1, "3") MF_DSP_SEGR_LDW MF_DSP_SEGQ_MACS(x2, x3, x0, x1)  \
+    ".elseif .Lr_c %% 4 == 3\n\t" MF_DSP_SEGR_LDX(x2, "3") MF_DSP_SEGR_LDW MF_DSP_SEGQ_MACS(x3, x0, x1, x2)  \
+    ".else\n\t" MF_DSP_SEGR_LDX(x3, "3") MF_DSP_SEGR_LDW MF_DSP_SEGQ_MACS(x0, x1, x2, x3)                   \
+    ".endif\n\t"
+/* Rows 2 * .Lr_i and 2 * .Lr_i + 1's last values (the low halves of their word nf) merged into one word per pixel
+ * (pixels 0..3 in x0, x2, x1, x3), weight word kh * nf + .Lr_i */
+#define MF_DSP_SEGR_XL(K_, R_) "[%[x], #" MF_DSP_SEGR_XO(K_, R_, "%c[nf]") "]\n\t"
+#define MF_DSP_SEGR_PAIR                                                                          \
+    "ldr %[x0], " MF_DSP_SEGR_XL("0", "2 * .Lr_i") "ldr %[x1], " MF_DSP_SEGR_XL("0", "2 * .Lr_i + 1")          \
+    "ldr %[x2], " MF_DSP_SEGR_XL("1", "2 * .Lr_i") "ldr %[x3], " MF_DSP_SEGR_XL("1", "2 * .Lr_i + 1")          \
+    "pkhbt %[x0], %[x0], %[x1], lsl #16\n\tpkhbt %[x2], %[x2], %[x3], lsl #16\n\t"                 \
+    "ldr %[x1], " MF_DSP_SEGR_XL("2", "2 * .Lr_i") "ldr %[x3], " MF_DSP_SEGR_XL("2", "2 * .Lr_i + 1")          \
+    "ldr %[wt], " MF_DSP_SEGR_XL("3", "2 * .Lr_i")                                                \
+    "pkhbt %[x1], %[x1], %[x3], lsl #16\n\t"                                                      \
+    "ldr %[x3], " MF_DSP_SEGR_XL("3", "2 * .Lr_i + 1")                                            \
+    "pkhbt %[x3], %[wt], %[x3], lsl #16\n\t"                                                      \
+    "ldr %[wt], [sp, #" MF_DSP_SEGR_WO("%c[kh] * %c[nf] + .Lr_i") "]\n\t"                          \
+    MF_DSP_SEGQ_MACS(x0, x2, x1, x3)
+/* A last odd row's last values, weight word kh * nf + kh / 2 */
+#define MF_DSP_SEGR_LONE                                                                          \
+    "ldr %[x0], " MF_DSP_SEGR_XL("0", "%c[kh] - 1") "ldr %[x1], " MF_DSP_SEGR_XL("1", "%c[kh] - 1")            \
+    "ldr %[x2], " MF_DSP_SEGR_XL("2", "%c[kh] - 1") "ldr %[x3], " MF_DSP_SEGR_XL("3", "%c[kh] - 1")            \
+    "ldr %[wt], [sp, #" MF_DSP_SEGR_WO("%c[kh] * %c[nf] + %c[kh] / 2") "]\n\t"                      \
+    MF_DSP_SEGQ_MACS(x0, x1, x2, x3)
+/* Pair .Lr_p of group .Lr_g's window: per whole word j the chains of rows r0, r0 + stride_h, ... (r0 < stride_h),
+ * then the rows' last values */
+#define MF_DSP_SEGR_WINDOW                                                                        \
+    ".set .Lr_first, 1\n\t.set .Lr_j, 0\n\t.rept %c[nf]\n\t"                                       \
+    ".set .Lr_r0, 0\n\t.rept %c[sh]\n\t.if .Lr_r0 < %c[kh]\n\t"                                     \
+    ".set .Lr_r, .Lr_r0\n\t.set .Lr_c, 0\n\t"                                                      \
+    ".rept (%c[kh] - 1 - .Lr_r0) / %c[sh] + 1\n\t" MF_DSP_SEGR_STEP                                \
+    ".set .Lr_r, .Lr_r + %c[sh]\n\t.set .Lr_c, .Lr_c + 1\n\t.endr\n\t"                              \
+    ".endif\n\t.set .Lr_r0, .Lr_r0 + 1\n\t.endr\n\t"                                               \
+    ".set .Lr_j, .Lr_j + 1\n\t.endr\n\t"                                                           \
+    ".if %c[odd]\n\t"                                                                             \
+    ".set .Lr_i, 0\n\t.rept %c[kh] / 2\n\t" MF_DSP_SEGR_PAIR ".set .Lr_i, .Lr_i + 1\n\t.endr\n\t"    \
+    ".if %c[kh] & 1\n\t" MF_DSP_SEGR_LONE ".endif\n\t"                                             \
+    ".endif\n\t"
+/* Pair .Lr_p of group .Lr_g's requantisation and stores (mf_dsp_seg_quad's, MF_DSP_SEGQ_OUT): the out pointer (x0,
+ * from the frame) and the constants (m2 in x1, W in x2, Ra in x3, mult in wt) from the frame; pixel k's outputs
+ * k * ys bytes on. */
+#define MF_DSP_SEGR_C(O_) "[sp, #.Lr_g * .Lr_gb + .Lr_rq + 16 * .Lr_p + " O_ "]\n\t"
+#define MF_DSP_SEGR_ST(A_, K_, C_) "strb %[" #A_ "], [%[x0], #" K_ " * %c[ys] + 4 * .Lr_g + 2 * .Lr_p + " C_ "]\n\t"
+#define MF_DSP_SEGR_OUT                                                                           \
+    "sub %[m0], %[m0], %[s0]\n\tsub %[m1], %[m1], %[s1]\n\tsub %[m2], %[m2], %[s2]\n\tsub %[m3], %[m3], %[s3]\n\t" \
+    "ldr %[x0], [sp, #.Lr_sb]\n\t"                                                                \
+    "ldr %[x1], " MF_DSP_SEGR_C("16") "ldr %[x2], " MF_DSP_SEGR_C("20")                           \
+    "ldr %[x3], " MF_DSP_SEGR_C("24") "ldr %[wt], " MF_DSP_SEGR_C("28")                           \
+    MF_DSP_RQ1X2(s0, x1, x2, s1, x1, x2) MF_DSP_RQ1X2(s2, x1, x2, s3, x1, x2)                      \
+    MF_DSP_SEGQ_CLAMP(s0) MF_DSP_SEGQ_CLAMP(s1) MF_DSP_SEGQ_CLAMP(s2) MF_DSP_SEGQ_CLAMP(s3)         \
+    MF_DSP_SEGR_ST(s0, "0", "0") MF_DSP_SEGR_ST(s1, "1", "0") MF_DSP_SEGR_ST(s2, "2", "0") MF_DSP_SEGR_ST(s3, "3", "0") \
+    "lsr %[x2], %[x2], #8\n\t"                                                                    \
+    MF_DSP_SEGQ_RQD2(m0, m1, wt, x3, x1, x2) MF_DSP_SEGQ_RQD2(m2, m3, wt, x3, x1, x2)               \
+    MF_DSP_SEGQ_CLAMP(m0) MF_DSP_SEGQ_CLAMP(m1) MF_DSP_SEGQ_CLAMP(m2) MF_DSP_SEGQ_CLAMP(m3)         \
+    MF_DSP_SEGR_ST(m0, "0", "1") MF_DSP_SEGR_ST(m1, "1", "1") MF_DSP_SEGR_ST(m2, "2", "1") MF_DSP_SEGR_ST(m3, "3", "1")
+/* The stream's .Lr_sb bytes from m0 into the frame at sp: 32 bytes a pass (8 loads back to back, then the stores),
+ * then 8 at a time */
+#define MF_DSP_SEGR_COPY                                                                          \
+    "mov %[m3], sp\n\t"                                                                           \
+    ".if .Lr_sb >= 32\n\t"                                                                        \
+    "add %[m2], %[m0], #(.Lr_sb & ~31)\n"                                                         \
+    "1:\n\t"                                                                                      \
+    "ldr %[s0], [%[m0]]\n\tldr %[s1], [%[m0], #4]\n\tldr %[s2], [%[m0], #8]\n\tldr %[s3], [%[m0], #12]\n\t"  \
+    "ldr %[x0], [%[m0], #16]\n\tldr %[x1], [%[m0], #20]\n\tldr %[x2], [%[m0], #24]\n\tldr %[x3], [%[m0], #28]\n\t" \
+    "str %[s0], [%[m3]]\n\tstr %[s1], [%[m3], #4]\n\tstr %[s2], [%[m3], #8]\n\tstr %[s3], [%[m3], #12]\n\t"  \
+    "str %[x0], [%[m3], #16]\n\tstr %[x1], [%[m3], #20]\n\tstr %[x2], [%[m3], #24]\n\tstr %[x3], [%[m3], #28]\n\t" \
+    "add %[m0], %[m0], #32\n\tadd %[m3], %[m3], #32\n\tcmp %[m0], %[m2]\n\tbne 1b\n\t"             \
+    ".endif\n\t"                                                                                  \
+    ".set .Lr_i, 0\n\t.rept (.Lr_sb & 31) / 8\n\t"                                                \
+    "ldr %[s0], [%[m0], #.Lr_i]\n\tldr %[s1], [%[m0], #.Lr_i + 4]\n\t"                              \
+    "str %[s0], [%[m3], #.Lr_i]\n\tstr %[s1], [%[m3], #.Lr_i + 4]\n\t"                              \
+    ".set .Lr_i, .Lr_i + 8\n\t.endr\n\t"
+/* The n outputs (ox .. ox + n - 1) x 4 rows of a strip: rows at x (rs bytes apart, output q's windows 2 * stride_w *
+ * in_c bytes after output q - 1's: xs), outputs from o (row k at o + k * ys, out_c bytes a column), stream at wseg. */
+MF_KERNEL void mf_dsp_seg_rquad(const int16_t *x, const int32_t rs, const int32_t kh, const int32_t nf, const int32_t odd,
+                                const int32_t sh, const int32_t xs, const int8_t *wseg, const int32_t oc, const int32_t ys,
+                                const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *o,
+                                const int32_t n)
+{
+    int32_t m0 = (int32_t)(uintptr_t)wseg, m1 = (int32_t)(uintptr_t)o, m2 = n;
+    int32_t m3, s0, s1, s2, s3, x0, x1, x2, x3, wt;
+    __asm__ volatile(
+        ".set .Lr_rq, 8 * (%c[kh] * %c[nf] + %c[odd] * ((%c[kh] + 1) / 2))\n\t"   /* a group's weight bytes */
+        ".set .Lr_gb, .Lr_rq + 48\n\t.set .Lr_sb, %c[oc] / 4 * .Lr_gb\n\t"         /* a group's bytes, the stream's */
+        "sub sp, sp, #.Lr_sb + 8   @ mf_dsp_seg_rquad\n\t"   /* the comment: tests find the row quads in the code */
+        "str %[m1], [sp, #.Lr_sb]\n\tstr %[m2], [sp, #.Lr_sb + 4]\n\t"
+        MF_DSP_SEGR_COPY
+        "3:\n\t"
+        ".set .Lr_g, 0\n\t.rept %c[oc] / 4\n\t.set .Lr_p, 0\n\t.rept 2\n\t"
+        MF_DSP_SEGR_WINDOW MF_DSP_SEGR_OUT
+        ".set .Lr_p, .Lr_p + 1\n\t.endr\n\t.set .Lr_g, .Lr_g + 1\n\t.endr\n\t"
+        "ldr %[x0], [sp, #.Lr_sb]\n\tldr %[x1], [sp, #.Lr_sb + 4]\n\t"   /* the next output column */
+        "add %[x0], %[x0], #%c[oc]\n\tadd %[x], %[x], #%c[xs]\n\tsubs %[x1], %[x1], #1\n\t"
+        "str %[x0], [sp, #.Lr_sb]\n\tstr %[x1], [sp, #.Lr_sb + 4]\n\t"
+        "bne 3b\n\t"
+        "add sp, sp, #.Lr_sb + 8"
+        : [m0] "+r"(m0), [m1] "+r"(m1), [m2] "+r"(m2), [m3] "=&r"(m3),
+          [s0] "=&r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3),
+          [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3), [wt] "=&r"(wt), [x] "+r"(x)
+        : [rs] "i"(rs), [kh] "i"(kh), [nf] "i"(nf), [odd] "i"(odd), [sh] "i"(sh), [xs] "i"(xs), [oc] "i"(oc),
+          [ys] "i"(ys), [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max)
+        : "cc", "memory");
+}
+
+/* Output rows oy .. oy + 3 of image in_b at o through mf_dsp_seg_rquad, in strips of MF_CONV2D_SEG_RQSTRIP outputs:
+ * the strip's MF_CONV2D_SEG_RQROWS rows widened once into x16, then its outputs in one asm block. */
+MF_KERNEL void mf_dsp_seg_rquads(const mf_conv2d_params_t *p, const int8_t *in_b, const int32_t oy, int8_t *o,
+                                 int16_t *x16)
+{
+    const int32_t sh = p->stride_h, sw = p->stride_w, ic = p->in_c, kw = p->k_w;
+    const int32_t nr = MF_CONV2D_SEG_RQROWS(sh, p->k_h), iy0 = oy * sh - p->pad_top, strip = MF_CONV2D_SEG_RQSTRIP(p);
+    const int32_t row = MF_CONV2D_SEG_ROW(strip, kw, sw, ic);
+    for (int32_t ox = 0; ox < p->out_w; ox += strip, o += strip * p->out_c) {
+        const int32_t n_o = p->out_w - ox < strip ? p->out_w - ox : strip;
+        mf_dsp_seg_widen_strip(p, in_b, iy0, ox * sw - p->pad_left, (n_o - 1) * sw + kw, nr, x16, row);
+        mf_dsp_seg_rquad(x16, 2 * row, p->k_h, kw * ic / 2, kw * ic & 1, sh, 2 * sw * ic, p->weights, p->out_c,
+                         p->out_w * p->out_c, p->out_offset, p->act_min, p->act_max, o, n_o);
+    }
+}
+/* Row quads for this layer (a constant once inlined): the row layout with one copy and whole groups, at most
+ * MF_CONV2D_SEG_RQ_OC_MAX channels, four output rows, a whole word in each window row, pixel 3's outputs and the
+ * strip's rows within the immediate offsets, a frame of at most MF_CONV2D_SEG_RQFRAME_MAX bytes, one output's rows within
+ * the layer's scratch; not on the M7. The caller also needs the outputs clear of input still to be read (mf_dsp_seg_quad_at). */
+#if defined(MF_TARGET_M7)
+#define MF_CONV2D_SEG_RQUADS(p) 0
+#else
+#define MF_CONV2D_SEG_RQUADS(p)                                                                   \
+    (MF_CONV2D_SEG_PAIR_LOOP(p) && (p)->out_c <= MF_CONV2D_SEG_RQ_OC_MAX && (p)->out_h >= 4 &&     \
+     (p)->k_w * (p)->in_c >= 2 && 3 * (p)->out_w * (p)->out_c + (p)->out_c <= 4095 &&               \
+     MF_CONV2D_SEG_RQFRAME(p) <= MF_CONV2D_SEG_RQFRAME_MAX && MF_CONV2D_SEG_RQSTRIP_MAX(p) >= 1 &&   \
+     MF_CONV2D_SEG_RQSCRATCH(p) <= 4095)
+#endif
+
+/* Output rows oy .. oy + 3 of batch b (at o) in a quad (mf_dsp_seg_quads or, in the row layout, mf_dsp_seg_rquads) when
+ * the 4 output rows end before the input still to be read (from the quad's first input row on), lie past the input,
+ * or output and input are apart: the quad's later outputs' rows are widened after its first outputs are stored.
+ * Returns whether it went (else the row pairs take the rows). */
+MF_KERNEL int mf_dsp_seg_quad_at(const mf_conv2d_params_t *p, const int8_t *in, const int8_t *in_b, const int32_t oy,
+                                 int8_t *o, int16_t *x16)
 {
     const int32_t ys = p->out_w * p->out_c, ic = p->in_c;
-    const int8_t *in_b = in + b * p->in_h * p->in_w * ic;
     const uintptr_t i1 = (uintptr_t)(in + p->batches * p->in_h * p->in_w * ic);   /* the input's end */
-    /* output and input apart (known once inlined in a model: then every quad goes, and GCC sees it) */
-    const int apart = (uintptr_t)(out + p->batches * p->out_h * ys) <= (uintptr_t)in || i1 <= (uintptr_t)out;
-    int32_t oy = 0;
-    for (; oy + 4 <= p->out_h; oy += 4) {
-        int8_t *o = out + (b * p->out_h + oy) * ys;
-        const int32_t iy0 = oy * p->stride_h - p->pad_top;
-        const uintptr_t u0 = (uintptr_t)(in_b + (iy0 > 0 ? iy0 : 0) * p->in_w * ic), w0 = (uintptr_t)o;
-        if (!apart && !(w0 + (uintptr_t)(4 * ys) <= u0 || i1 <= w0)) break;
-        mf_dsp_seg_quads(p, in_b, oy, o, x16);
-    }
-    return oy;
+    const int32_t iy0 = oy * p->stride_h - p->pad_top;
+    const uintptr_t u0 = (uintptr_t)(in_b + (iy0 > 0 ? iy0 : 0) * p->in_w * ic), w0 = (uintptr_t)o;
+    if (!(w0 + (uintptr_t)(4 * ys) <= u0 || i1 <= w0 || w0 + (uintptr_t)(4 * ys) <= (uintptr_t)in)) return 0;
+    if (MF_CONV2D_SEG_RQUADS(p)) mf_dsp_seg_rquads(p, in_b, oy, o, x16);
+    else mf_dsp_seg_quads(p, in_b, oy, o, x16);
+    return 1;
 }
 
 /* One output row of the mix = 5 convolution, its windows' rows from input row iy0 of image in_b, outputs at o: pairs
@@ -1810,10 +1988,14 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
     int16_t *x16 = (int16_t *)(void *)buf;
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = in + b * p->in_h * p->in_w * ic;
-        /* the first rows in quads where the layer takes them (M4/M33), the rest in row pairs */
-        const int32_t done = MF_CONV2D_SEG_QUADS(p) ? mf_dsp_seg_quad_rows(p, in, out, b, x16) : 0;
-        for (int32_t oy = done; oy < p->out_h; oy += 2) {
+        for (int32_t oy = 0; oy < p->out_h; oy += 2) {
             int8_t *o = out + (b * p->out_h + oy) * ys;
+            /* four rows in a quad where the layer takes them (M4/M33) and their outputs may be stored, else a pair */
+            if ((MF_CONV2D_SEG_QUADS(p) || MF_CONV2D_SEG_RQUADS(p)) && oy + 4 <= p->out_h &&
+                mf_dsp_seg_quad_at(p, in, in_b, oy, o, x16)) {
+                oy += 2;
+                continue;
+            }
             /* Row oy + 1's outputs go straight to their place when the row is one strip or they lie outside the
              * input not yet read (from row oy's first input row on); else they are staged in the spare bytes and
              * copied after the last strip, when every input of the two rows has been read (the other paths' write
