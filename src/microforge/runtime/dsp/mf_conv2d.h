@@ -1043,8 +1043,8 @@ MF_KERNEL void mf_dsp_seg_fill(int16_t *d, int32_t n, const int32_t pad_value)
     "str %[" #U_ "], [%[d]], #4\n\t"
 
 /* n int8 values at s as int16 in natural order at d (any int16 alignment; whole words stored): 16 bytes per pass, the
- * four loads back to back without writeback but the last (the M4 pipelines them; its writeback steps s), then 4 bytes
- * at a time, then byte by byte. The M7 runs the pass loop in asm, counted down; on the M4/M33 that loop saved 3 cycles
+ * four loads back to back without writeback but the last (the M4 pipelines them; its writeback steps s), then the last
+ * 0..15 bytes straight on, 8, 4, 2 and 1 at a time (no loop to leave). The M7 runs the pass loop in asm, counted down; on the M4/M33 that loop saved 3 cycles
  * a pass but cost the row pipelines' layer frames 8 bytes of stack (GCC spilled around it): there it stays in C. */
 MF_KERNEL void mf_dsp_seg_widen(int16_t *d, const int8_t *s, int32_t n)
 {
@@ -1082,14 +1082,26 @@ MF_KERNEL void mf_dsp_seg_widen(int16_t *d, const int8_t *s, int32_t n)
                          : "memory");
     }
 #endif
-    for (; n >= 4; n -= 4) {
+    /* the last 0..15 bytes straight on: 8, 4, 2, 1 */
+    if (n >= 8) {
+        int32_t u, v, e, o;
+        __asm__ volatile("ldr %[v], [%[s], #4]\n\tldr %[u], [%[s]], #8\n\t"
+                         MF_DSP_SEG_WIDEN4(u, e, o) MF_DSP_SEG_WIDEN4(v, e, o)
+                         : [u] "=&r"(u), [v] "=&r"(v), [e] "=&r"(e), [o] "=&r"(o), [s] "+r"(s), [d] "+r"(d)
+                         :
+                         : "memory");
+        n -= 8;
+    }
+    if (n >= 4) {
         int32_t u, e, o;
         __asm__ volatile("ldr %[u], [%[s]], #4\n\t" MF_DSP_SEG_WIDEN4(u, e, o)
                          : [u] "=&r"(u), [e] "=&r"(e), [o] "=&r"(o), [s] "+r"(s), [d] "+r"(d)
                          :
                          : "memory");
+        n -= 4;
     }
-    for (; n > 0; --n) *d++ = *s++;
+    if (n >= 2) { d[0] = s[0]; d[1] = s[1]; d += 2; s += 2; n -= 2; }
+    if (n) *d = *s;
 }
 
 /* Widened row iy of image in_b for columns c0 .. c0 + nc - 1 at d (pad_value outside the image). */
@@ -1390,14 +1402,16 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
  * mb1), loaded into wa, wb (free after the window) with the constants: all 14 registers hold accumulators,
  * temporaries and the x16/weight pointers during the window. The frame lies below the caller's data, so an
  * exception's stacking cannot reach anything still to be read.
- * With loop (an immediate) the block runs n pixel pairs, the windows of pair i + 1 xs bytes after pair i's and its
- * outputs out_c bytes after (a strip's row pair, one copy of the rows: mf_dsp_seg_strip_pairs): the pair loop's count
- * and the stream's start in the frame too, the out pointers already stepped on by the groups' stores; no C code
- * between pairs (about 17 cycles a pair on the M4 less than a call per pair). */
+ * With loop (an immediate) the block runs n pixel pairs, the windows of pair i + 1 xs bytes after pair i's (with two
+ * copies of the rows, c1 > 0: odd pairs read the copy c1 bytes further, so the step alternates between xs + c1 and
+ * xs - c1) and its outputs out_c bytes after (a strip's row pair: mf_dsp_seg_strip_pairs): the pair loop's count, the
+ * stream's start and the copy step (negated each pair) in the frame too, the out pointers already stepped on by the
+ * groups' stores; no C code between pairs (about 17 cycles a pair on the M4 less than a call per pair). */
 MF_KERNEL void mf_dsp_seg_groups_n(const int16_t *x, const int32_t kh, const int32_t nf, const int32_t odd,
                                    const int32_t rs, const int32_t d, const int8_t *wseg, const int32_t words,
                                    const int32_t out_offset, const int32_t act_min, const int32_t act_max,
-                                   int8_t *out0, int8_t *out1, const int32_t loop, const int32_t n, const int32_t xs)
+                                   int8_t *out0, int8_t *out1, const int32_t loop, const int32_t n, const int32_t xs,
+                                   const int32_t c1)
 {
     int32_t ma1 = (int32_t)(uintptr_t)out0, mb1 = MF_DSP_SEG_OUT1(out0, out1), e0;
     int32_t ma0, mb0, sa0, sa1, sb0, sb1, e1, wa, wb;
@@ -1406,8 +1420,10 @@ MF_KERNEL void mf_dsp_seg_groups_n(const int16_t *x, const int32_t kh, const int
     const int8_t *w = wseg;
     __asm__ volatile(
         ".set .Lmf_seg_rq, %c[wb8]\n\t"   /* the group's constants: after its weights */
-        "sub sp, sp, #16\n\tstr %[ma1], [sp]\n\tstr %[mb1], [sp, #4]\n\t"
-        ".if %c[xs]\n\tstr %[e0], [sp, #8]\n\tstr %[w], [sp, #12]\n3:\n\t.endif\n"
+        ".set .Lmf_seg_fr, 16\n\t.if %c[c1]\n\t.set .Lmf_seg_fr, 24\n\t.endif\n\t"   /* the copy step's word */
+        "sub sp, sp, #.Lmf_seg_fr\n\tstr %[ma1], [sp]\n\tstr %[mb1], [sp, #4]\n\t"
+        ".if %c[xs]\n\tstr %[e0], [sp, #8]\n\tstr %[w], [sp, #12]\n\t"
+        ".if %c[c1]\n\tmovw %[e1], #%c[c1]\n\tstr %[e1], [sp, #16]\n\t.endif\n3:\n\t.endif\n"
         "2:\n\t"
         "ldr %[ma0], [%[w], #.Lmf_seg_rq]\n\tldr %[sa0], [%[w], #.Lmf_seg_rq + 4]\n\t"   /* the starts (MF_DSP_SEG_MACS) */
         "ldr %[mb0], [%[w], #.Lmf_seg_rq + 8]\n\tldr %[sb0], [%[w], #.Lmf_seg_rq + 12]\n\t"
@@ -1430,18 +1446,19 @@ MF_KERNEL void mf_dsp_seg_groups_n(const int16_t *x, const int32_t kh, const int
         "bne 2b\n\t"
         ".if %c[xs]\n\t"   /* the next pair: its windows xs bytes on, the stream from its start */
         "ldr %[e0], [sp, #8]\n\tldr %[w], [sp, #12]\n\t"
+        ".if %c[c1]\n\tldr %[e1], [sp, #16]\n\tadd %[x], %[x], %[e1]\n\tneg %[e1], %[e1]\n\tstr %[e1], [sp, #16]\n\t.endif\n\t"
         "add %[x], %[x], #%c[xs]\n\t"
         "subs %[e0], %[e0], #1\n\t"
         "str %[e0], [sp, #8]\n\t"
         "bne 3b\n\t"
         ".endif\n\t"
-        "add sp, sp, #16"
+        "add sp, sp, #.Lmf_seg_fr"
         : [ma0] "=&r"(ma0), [ma1] "+r"(ma1), [mb0] "=&r"(mb0), [mb1] "+r"(mb1),
           [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
           [e0] "+&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [w] "+r"(w), [x] "+r"(x)
         : [kh] "i"(kh), [nf] "i"(nf), [odd] "i"(odd), [rs] "i"(rs), [d] "i"(d), [wb8] "i"(8 * words),
           [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
-          [xs] "i"(loop ? xs : 0)
+          [xs] "i"(loop ? xs : 0), [c1] "i"(loop ? c1 : 0)
         : "cc", "memory");
 }
 /* one pixel pair (mf_dsp_seg_rows) */
@@ -1450,7 +1467,7 @@ MF_KERNEL void mf_dsp_seg_groups(const int16_t *x, const int32_t kh, const int32
                                  const int32_t out_offset, const int32_t act_min, const int32_t act_max,
                                  int8_t *out0, int8_t *out1)
 {
-    mf_dsp_seg_groups_n(x, kh, nf, odd, rs, d, wseg, words, out_offset, act_min, act_max, out0, out1, 0, 1, 0);
+    mf_dsp_seg_groups_n(x, kh, nf, odd, rs, d, wseg, words, out_offset, act_min, act_max, out0, out1, 0, 1, 0, 0);
 }
 
 /* out0[c] and out1[c] for the pixel pair whose windows' rows start at x (pixel 0) and x + d bytes (pixel 1), rows
@@ -1550,18 +1567,18 @@ MF_KERNEL void mf_dsp_seg_widen_strip(const mf_conv2d_params_t *p, const int8_t 
 }
 
 /* The pixel pairs q = 0 .. n - 1 of a strip's row pair in one asm block (mf_dsp_seg_groups_n's loop): whole groups,
- * the row layout with one copy of the rows (pair q's windows at x + q * stride_w * in_c values), outputs at o0, o1
- * and out_c bytes further each pair. */
+ * the row layout (pair q's windows at x + q * stride_w * in_c values, odd pairs' in the copy n_rows * row + 1 values
+ * further when there are two), outputs at o0, o1 and out_c bytes further each pair. */
 #define MF_CONV2D_SEG_PAIR_LOOP(p) \
-    ((p)->out_c % 4 == 0 && !MF_CONV2D_SEG_COLS((p)->stride_h, (p)->k_h, (p)->in_c) && \
-     MF_CONV2D_SEG_COPIES((p)->stride_w, (p)->in_c) == 1)
+    ((p)->out_c % 4 == 0 && !MF_CONV2D_SEG_COLS((p)->stride_h, (p)->k_h, (p)->in_c))
 MF_KERNEL void mf_dsp_seg_strip_pairs(const mf_conv2d_params_t *p, const int16_t *x, const int32_t row, const int32_t d,
                                       int8_t *o0, int8_t *o1, const int32_t n)
 {
     const int32_t kh = p->k_h, nf = p->k_w * p->in_c / 2, odd = p->k_w * p->in_c & 1;
     const int32_t words = kh * nf + (odd ? (kh + 1) / 2 : 0);
+    const int32_t c1 = MF_CONV2D_SEG_COPIES(p->stride_w, p->in_c) == 2 ? 2 * ((p->stride_h + kh) * row + 1) : 0;
     mf_dsp_seg_groups_n(x, kh, nf, odd, 2 * row, d, p->weights, words, p->out_offset, p->act_min, p->act_max, o0, o1, 1,
-                        n, 2 * p->stride_w * p->in_c);
+                        n, 2 * p->stride_w * p->in_c, c1);
 }
 
 /* The window of output column q of the strip (pixel 0), pixel 1 d bytes further, and its channels at o0, o1: rows
@@ -1747,7 +1764,7 @@ MF_KERNEL void mf_dsp_seg_quads(const mf_conv2d_params_t *p, const int8_t *in_b,
 #endif
 
 /* ---- the row layout's row quads (M4/M33) -------------------------------------------------------------------
- * In the row layout with one copy of the rows (MF_CONV2D_SEG_PAIR_LOOP: vww's and MobileNetV2's first layers, in_c 3
+ * In the row layout with one copy of the rows (stride_w * in_c even: vww's and MobileNetV2's first layers, in_c 3
  * at stride 2) output (oy + k, ox) reads widened rows k * stride_h .. k * stride_h + k_h - 1 of a strip's
  * MF_CONV2D_SEG_RQROWS rows: mf_dsp_seg_rquad runs the 4 pixels (oy .. oy + 3, ox) x 2 channels (a mixed pair) a pass,
  * as mf_dsp_seg_quad does in the column layout: 8 accumulators, the 4 pixels' words and one weight word in registers
@@ -1924,7 +1941,8 @@ MF_KERNEL void mf_dsp_seg_rquads(const mf_conv2d_params_t *p, const int8_t *in_b
 #define MF_CONV2D_SEG_RQUADS(p) 0
 #else
 #define MF_CONV2D_SEG_RQUADS(p)                                                                   \
-    (MF_CONV2D_SEG_PAIR_LOOP(p) && (p)->out_c <= MF_CONV2D_SEG_RQ_OC_MAX && (p)->out_h >= 4 &&     \
+    (MF_CONV2D_SEG_PAIR_LOOP(p) && MF_CONV2D_SEG_COPIES((p)->stride_w, (p)->in_c) == 1 &&          \
+     (p)->out_c <= MF_CONV2D_SEG_RQ_OC_MAX && (p)->out_h >= 4 &&                                   \
      (p)->k_w * (p)->in_c >= 2 && 3 * (p)->out_w * (p)->out_c + (p)->out_c <= 4095 &&               \
      MF_CONV2D_SEG_RQFRAME(p) <= MF_CONV2D_SEG_RQFRAME_MAX && MF_CONV2D_SEG_RQSTRIP_MAX(p) >= 1 &&   \
      MF_CONV2D_SEG_RQSCRATCH(p) <= 4095)
