@@ -1950,16 +1950,16 @@ MF_KERNEL void mf_dsp_seg_rquads(const mf_conv2d_params_t *p, const int8_t *in_b
 
 /* Output rows oy .. oy + 3 of batch b (at o) in a quad (mf_dsp_seg_quads or, in the row layout, mf_dsp_seg_rquads) when
  * the 4 output rows end before the input still to be read (from the quad's first input row on), lie past the input,
- * or output and input are apart: the quad's later outputs' rows are widened after its first outputs are stored.
+ * or output and input are apart (apart): the quad's later outputs' rows are widened after its first outputs are stored.
  * Returns whether it went (else the row pairs take the rows). */
-MF_KERNEL int mf_dsp_seg_quad_at(const mf_conv2d_params_t *p, const int8_t *in, const int8_t *in_b, const int32_t oy,
-                                 int8_t *o, int16_t *x16)
+MF_KERNEL int mf_dsp_seg_quad_at(const mf_conv2d_params_t *p, const int8_t *in, const int apart, const int8_t *in_b,
+                                 const int32_t oy, int8_t *o, int16_t *x16)
 {
     const int32_t ys = p->out_w * p->out_c, ic = p->in_c;
     const uintptr_t i1 = (uintptr_t)(in + p->batches * p->in_h * p->in_w * ic);   /* the input's end */
     const int32_t iy0 = oy * p->stride_h - p->pad_top;
     const uintptr_t u0 = (uintptr_t)(in_b + (iy0 > 0 ? iy0 : 0) * p->in_w * ic), w0 = (uintptr_t)o;
-    if (!(w0 + (uintptr_t)(4 * ys) <= u0 || i1 <= w0 || w0 + (uintptr_t)(4 * ys) <= (uintptr_t)in)) return 0;
+    if (!apart && !(w0 + (uintptr_t)(4 * ys) <= u0 || i1 <= w0)) return 0;
     if (MF_CONV2D_SEG_RQUADS(p)) mf_dsp_seg_rquads(p, in_b, oy, o, x16);
     else mf_dsp_seg_quads(p, in_b, oy, o, x16);
     return 1;
@@ -2004,16 +2004,18 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
                         - MF_CONV2D_SEG_SPARE(strip, p->out_w, oc);      /* MF_CONV2D_SEG_SPARE bytes */
     const uintptr_t i1 = (uintptr_t)(in + p->batches * p->in_h * p->in_w * ic);   /* the input's end */
     int16_t *x16 = (int16_t *)(void *)buf;
+    /* output and input apart (known once inlined in a model: then every quad goes, and GCC sees it) */
+    const int apart = (uintptr_t)(out + p->batches * p->out_h * ys) <= (uintptr_t)in || i1 <= (uintptr_t)out;
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = in + b * p->in_h * p->in_w * ic;
         for (int32_t oy = 0; oy < p->out_h; oy += 2) {
-            int8_t *o = out + (b * p->out_h + oy) * ys;
-            /* four rows in a quad where the layer takes them (M4/M33) and their outputs may be stored, else a pair */
-            if ((MF_CONV2D_SEG_QUADS(p) || MF_CONV2D_SEG_RQUADS(p)) && oy + 4 <= p->out_h &&
-                mf_dsp_seg_quad_at(p, in, in_b, oy, o, x16)) {
-                oy += 2;
-                continue;
+            /* rows in quads while the layer takes them (M4/M33) and their outputs may be stored, then a row pair */
+            if (MF_CONV2D_SEG_QUADS(p) || MF_CONV2D_SEG_RQUADS(p)) {
+                while (oy + 4 <= p->out_h && mf_dsp_seg_quad_at(p, in, apart, in_b, oy, out + (b * p->out_h + oy) * ys, x16))
+                    oy += 4;
+                if (oy >= p->out_h) break;
             }
+            int8_t *o = out + (b * p->out_h + oy) * ys;
             /* Row oy + 1's outputs go straight to their place when the row is one strip or they lie outside the
              * input not yet read (from row oy's first input row on); else they are staged in the spare bytes and
              * copied after the last strip, when every input of the two rows has been read (the other paths' write
