@@ -1028,6 +1028,78 @@ def test_conv_seg_quads_refused(core, tmp_path, monkeypatch):
     assert (seg_quads_compiled(kws, core, tmp_path / "kws") > 0) == (core != "m7")
 
 
+# The row layout's row quads (mf_dsp_seg_rquad, M4/M33: 4 output rows x a channel pair a pass, the stream copied into a
+# frame and read sp-relative, row r + stride_h of pixel k shared as row r of pixel k + 1): one copy of the rows (stride_w
+# * in_c even), whole groups, out_c <= MF_CONV2D_SEG_RQ_OC_MAX; in_c 1, 2, 3; kernels 3x3, 5x5, 2x3 (no lone last row),
+# 3x2 (no last values); strides 2 and 1 (chains of 3 rows); out_h % 4 of 0, 1 (a lone last row), 2 (a row pair), 3;
+# odd out_w, several strips a row (the quads' strips are narrower than the pairs'), SAME and VALID, batches;
+# activations NONE (Ra - 128), RELU, RELU6 (clamps); extreme zero points and scales.
+RQUAD_MODELS = {
+    "segr-3x3-c3to8-s2-relu6-vww": lambda: mg.conv2d_model(seed_of("sr", 1), (1, 19, 13, 3), 8, 3, 2, "SAME", 1, "RELU6",
+                                                           in_zp=-128),
+    "segr-3x3-c3to4-s2-none-lone": lambda: mg.conv2d_model(seed_of("sr", 2), (1, 17, 9, 3), 4, 3, 2, "SAME", 1, "NONE",
+                                                           in_zp=-128, out_zp=25),
+    "segr-3x3-c2to8-s1-relu": lambda: mg.conv2d_model(seed_of("sr", 3), (1, 7, 6, 2), 8, 3, 1, "SAME", 1, "RELU",
+                                                      in_zp=-5),
+    "segr-3x3-c1to8-s2-extreme": lambda: mg.conv2d_model(seed_of("sr", 4), (1, 13, 11, 1), 8, 3, 2, "SAME", 1, "NONE",
+                                                         in_scale=0.9, in_zp=127, out_zp=-128),
+    "segr-5x5-c3to4-s2-valid": lambda: mg.conv2d_model(seed_of("sr", 5), (1, 15, 11, 3), 4, 5, 2, "VALID", 1, "RELU6",
+                                                       in_zp=3),
+    "segr-2x3-c3to8-s2": lambda: mg.conv2d_model(seed_of("sr", 6), (1, 12, 9, 3), 8, (2, 3), 2, "SAME", 1, "RELU",
+                                                 in_scale=0.001, in_zp=-1, out_zp=90),
+    "segr-3x3-c3to8-s2-batch2": lambda: mg.conv2d_model(seed_of("sr", 7), (2, 9, 7, 3), 8, 3, 2, "SAME", 1, "NONE",
+                                                        in_zp=100),
+    "segr-3x2-c2to8-s2": lambda: mg.conv2d_model(seed_of("sr", 8), (1, 10, 8, 2), 8, (3, 2), 2, "SAME", 1, "RELU",
+                                                 in_zp=-128, out_zp=-128),
+    "segr-3x3-c3to8-s2-wide": lambda: mg.conv2d_model(seed_of("sr", 9), (1, 17, 97, 3), 8, 3, 2, "SAME", 1, "RELU6",
+                                                      in_zp=-128),
+}
+
+
+def seg_rquads_compiled(model: bytes, core: str, tmp_path) -> int:
+    """How many mf_dsp_seg_rquad asm blocks the compiled model.c holds (its frame's marker comment)."""
+    import subprocess
+    cpu = {"m4": "cortex-m4", "m7": "cortex-m7", "m33": "cortex-m33"}[core]
+    cm = compile_model(model, target=core)
+    assert ".mix = 5" in cm.files["model.c"], "the widened-row path was not taken"
+    cm.write(tmp_path)
+    text = subprocess.run(["arm-none-eabi-gcc", "-S", "-O2", "-o", "-", f"-mcpu={cpu}", "-mthumb", f"-I{tmp_path}",
+                           str(tmp_path / "model.c")], check=True, capture_output=True, text=True).stdout
+    return text.count("@ mf_dsp_seg_rquad")
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", sorted(RQUAD_MODELS))
+def test_conv_seg_rquads_on_core(name, core, tmp_path, monkeypatch):
+    from microforge.ops import conv2d
+    monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))
+    monkeypatch.setattr(conv2d, "MIX_MIN_WIN", 4)
+    # input and output apart: every 4 rows a quad (test_conv_seg_rquads_in_place: the default plans)
+    monkeypatch.setattr(conv2d.Conv2D, "overlap_lead", lambda self, op, index: None)
+    model = RQUAD_MODELS[name]()
+    assert (seg_rquads_compiled(model, core, tmp_path / "s") > 0) == (core != "m7"), "row quads where not wanted, or none"
+
+    def took(model_c):
+        f = {k: int(re.search(rf"\.{k} = (-?\d+),", model_c).group(1))
+             for k in ("in_c", "k_h", "stride_h", "stride_w", "out_h", "out_c")}
+        assert not conv2d.seg_cols(f) and conv2d.seg_copies(f) == 1 and f["out_c"] in (4, 8) and f["out_h"] >= 4
+
+    exact_on_core(model, core, tmp_path, "target-segr", name, took)
+
+
+@pytest.mark.parametrize("core", ["m4", "m33"])
+def test_conv_seg_rquads_in_place(core, tmp_path, monkeypatch):
+    """Under the default plans (vww's first layer: the output 104 bytes before the input) the row quads go only where a
+    quad's output rows end before the input still to be read, row pairs (their staging) before and after: exact."""
+    from microforge.ops import conv2d
+    monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))
+    monkeypatch.setattr(conv2d, "MIX_MIN_WIN", 4)
+    for i, shape in enumerate(((1, 65, 31, 3), (1, 47, 23, 3))):
+        model = mg.conv2d_model(seed_of("sr-in", i), shape, 8, 3, 2, "SAME", 1, "RELU6", in_zp=-128)
+        assert seg_rquads_compiled(model, core, tmp_path / f"s{i}") > 0
+        exact_on_core(model, core, tmp_path / str(i), "target-segr-in", str(shape))
+
+
 # DSP 1x1 convolutions with 8 input channels (mf_conv2d_s8_c1): runs of 48 pixels (several runs and a short last
 # one), pixel tails mod 16 of the 16-pixel asm loop (49: 1, 50: 2, 3, 100: 4, 6, 55: 7, 42: 32 + 10, 13, 15; 48: none), out_c 1..48, strides, batches, per-tensor weights,
 # DSP 1x1 convolutions with 8 input channels (mf_conv2d_s8_c1): runs of MF_CONV2D_C1_RUN = 96 pixels (one run and a

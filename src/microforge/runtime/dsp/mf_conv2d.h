@@ -1043,8 +1043,8 @@ MF_KERNEL void mf_dsp_seg_fill(int16_t *d, int32_t n, const int32_t pad_value)
     "str %[" #U_ "], [%[d]], #4\n\t"
 
 /* n int8 values at s as int16 in natural order at d (any int16 alignment; whole words stored): 16 bytes per pass, the
- * four loads back to back without writeback but the last (the M4 pipelines them; its writeback steps s), then 4 bytes
- * at a time, then byte by byte. The M7 runs the pass loop in asm, counted down; on the M4/M33 that loop saved 3 cycles
+ * four loads back to back without writeback but the last (the M4 pipelines them; its writeback steps s), then the last
+ * 0..15 bytes straight on, 8, 4, 2 and 1 at a time (no loop to leave). The M7 runs the pass loop in asm, counted down; on the M4/M33 that loop saved 3 cycles
  * a pass but cost the row pipelines' layer frames 8 bytes of stack (GCC spilled around it): there it stays in C. */
 MF_KERNEL void mf_dsp_seg_widen(int16_t *d, const int8_t *s, int32_t n)
 {
@@ -1082,14 +1082,26 @@ MF_KERNEL void mf_dsp_seg_widen(int16_t *d, const int8_t *s, int32_t n)
                          : "memory");
     }
 #endif
-    for (; n >= 4; n -= 4) {
+    /* the last 0..15 bytes straight on: 8, 4, 2, 1 */
+    if (n >= 8) {
+        int32_t u, v, e, o;
+        __asm__ volatile("ldr %[v], [%[s], #4]\n\tldr %[u], [%[s]], #8\n\t"
+                         MF_DSP_SEG_WIDEN4(u, e, o) MF_DSP_SEG_WIDEN4(v, e, o)
+                         : [u] "=&r"(u), [v] "=&r"(v), [e] "=&r"(e), [o] "=&r"(o), [s] "+r"(s), [d] "+r"(d)
+                         :
+                         : "memory");
+        n -= 8;
+    }
+    if (n >= 4) {
         int32_t u, e, o;
         __asm__ volatile("ldr %[u], [%[s]], #4\n\t" MF_DSP_SEG_WIDEN4(u, e, o)
                          : [u] "=&r"(u), [e] "=&r"(e), [o] "=&r"(o), [s] "+r"(s), [d] "+r"(d)
                          :
                          : "memory");
+        n -= 4;
     }
-    for (; n > 0; --n) *d++ = *s++;
+    if (n >= 2) { d[0] = s[0]; d[1] = s[1]; d += 2; s += 2; n -= 2; }
+    if (n) *d = *s;
 }
 
 /* Widened row iy of image in_b for columns c0 .. c0 + nc - 1 at d (pad_value outside the image). */
@@ -1318,9 +1330,9 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
  * clamped; STORE_ stores them. */
 #define MF_DSP_SEG_RQR(A0_, A1_, M_, E_, STORE_)                                                \
     MF_DSP_RQ2(A0_, A1_, M_, E_)                                                                \
-    ".if %c[clo]\n\tcmp %[" #A0_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A0_ "], #%c[lo]\n\t"          \
+    ".if (%c[lo]) > -128\n\tcmp %[" #A0_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A0_ "], #%c[lo]\n\t"          \
     "cmp %[" #A1_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A1_ "], #%c[lo]\n\t.endif\n\t"              \
-    ".if %c[chi]\n\tcmp %[" #A0_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A0_ "], #%c[hi]\n\t"          \
+    ".if (%c[hi]) < 127\n\tcmp %[" #A0_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A0_ "], #%c[hi]\n\t"          \
     "cmp %[" #A1_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A1_ "], #%c[hi]\n\t.endif\n\t"              \
     STORE_
 /* ... with m2 at byte OM_ and -shift-1 at byte OE_ of rq */
@@ -1361,9 +1373,9 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
  * stored by STORE_ */
 #define MF_DSP_SEG_RQD(A0_, A1_, STORE_)                                                        \
     MF_DSP_RQD_REGS(A0_, A1_, e0, sa0, sa1, e1)                                                 \
-    ".if %c[clo]\n\tcmp %[" #A0_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A0_ "], #%c[lo]\n\t"          \
+    ".if (%c[lo]) > -128\n\tcmp %[" #A0_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A0_ "], #%c[lo]\n\t"          \
     "cmp %[" #A1_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A1_ "], #%c[lo]\n\t.endif\n\t"              \
-    ".if %c[chi]\n\tcmp %[" #A0_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A0_ "], #%c[hi]\n\t"          \
+    ".if (%c[hi]) < 127\n\tcmp %[" #A0_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A0_ "], #%c[hi]\n\t"          \
     "cmp %[" #A1_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A1_ "], #%c[hi]\n\t.endif\n\t"              \
     STORE_
 /* Channel C_'s outputs A0_, A1_ of mf_dsp_seg_groups. M4/M33: pixel 0's at wa, stepped on to the next channel by the
@@ -1386,48 +1398,76 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
  * MF_DSP_PW_MORE bit of its last constant (ops/conv2d.py seg_stream sets it as group_stream does). The window and the
  * requantisation are mf_dsp_seg_rows' (the same instructions), but no C code runs between groups: the two biases
  * that start the accumulators are loaded in the window's first load chain, the constants at immediate offsets from w
- * (the group's weights), and the out pointers (MF_DSP_SEG_STW) live in an 8-byte frame below sp (entering in ma1,
+ * (the group's weights), and the out pointers (MF_DSP_SEG_STW) live in a 16-byte frame below sp (entering in ma1,
  * mb1), loaded into wa, wb (free after the window) with the constants: all 14 registers hold accumulators,
  * temporaries and the x16/weight pointers during the window. The frame lies below the caller's data, so an
- * exception's stacking cannot reach anything still to be read. */
-MF_KERNEL void mf_dsp_seg_groups(const int16_t *x, const int32_t kh, const int32_t nf, const int32_t odd,
-                                 const int32_t rs, const int32_t d, const int8_t *wseg, const int32_t words,
-                                 const int32_t out_offset, const int32_t act_min, const int32_t act_max,
-                                 int8_t *out0, int8_t *out1)
+ * exception's stacking cannot reach anything still to be read.
+ * With loop (an immediate) the block runs n pixel pairs, the windows of pair i + 1 xs bytes after pair i's (with two
+ * copies of the rows, c1 > 0: odd pairs read the copy c1 bytes further, so the step alternates between xs + c1 and
+ * xs - c1) and its outputs out_c bytes after (a strip's row pair: mf_dsp_seg_strip_pairs): the pair loop's count, the
+ * stream's start and the copy step (negated each pair) in the frame too, the out pointers already stepped on by the
+ * groups' stores; no C code between pairs (about 17 cycles a pair on the M4 less than a call per pair). */
+MF_KERNEL void mf_dsp_seg_groups_n(const int16_t *x, const int32_t kh, const int32_t nf, const int32_t odd,
+                                   const int32_t rs, const int32_t d, const int8_t *wseg, const int32_t words,
+                                   const int32_t out_offset, const int32_t act_min, const int32_t act_max,
+                                   int8_t *out0, int8_t *out1, const int32_t loop, const int32_t n, const int32_t xs,
+                                   const int32_t c1)
 {
-    int32_t ma1 = (int32_t)(uintptr_t)out0, mb1 = MF_DSP_SEG_OUT1(out0, out1);
-    int32_t ma0, mb0, sa0, sa1, sb0, sb1, e0, e1, wa, wb;
+    int32_t ma1 = (int32_t)(uintptr_t)out0, mb1 = MF_DSP_SEG_OUT1(out0, out1), e0;
+    int32_t ma0, mb0, sa0, sa1, sb0, sb1, e1, wa, wb;
+    if (loop) e0 = n;
+    else __asm__("" : "=r"(e0));   /* not read: no instruction to set it */
     const int8_t *w = wseg;
     __asm__ volatile(
-        "sub sp, sp, #8\n\tstr %[ma1], [sp]\n\tstr %[mb1], [sp, #4]\n"
+        ".set .Lmf_seg_rq, %c[wb8]\n\t"   /* the group's constants: after its weights */
+        ".set .Lmf_seg_fr, 16\n\t.if %c[c1]\n\t.set .Lmf_seg_fr, 24\n\t.endif\n\t"   /* the copy step's word */
+        "sub sp, sp, #.Lmf_seg_fr\n\tstr %[ma1], [sp]\n\tstr %[mb1], [sp, #4]\n\t"
+        ".if %c[xs]\n\tstr %[e0], [sp, #8]\n\tstr %[w], [sp, #12]\n\t"
+        ".if %c[c1]\n\tmovw %[e1], #%c[c1]\n\tstr %[e1], [sp, #16]\n\t.endif\n3:\n\t.endif\n"
         "2:\n\t"
-        "ldr %[ma0], [%[w], #%c[rq]]\n\tldr %[sa0], [%[w], #%c[rq] + 4]\n\t"   /* the starts (MF_DSP_SEG_MACS) */
-        "ldr %[mb0], [%[w], #%c[rq] + 8]\n\tldr %[sb0], [%[w], #%c[rq] + 12]\n\t"
+        "ldr %[ma0], [%[w], #.Lmf_seg_rq]\n\tldr %[sa0], [%[w], #.Lmf_seg_rq + 4]\n\t"   /* the starts (MF_DSP_SEG_MACS) */
+        "ldr %[mb0], [%[w], #.Lmf_seg_rq + 8]\n\tldr %[sb0], [%[w], #.Lmf_seg_rq + 12]\n\t"
         MF_DSP_SEG_WINDOW
         "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"
         "sub %[mb0], %[mb0], %[sb0]\n\tsub %[mb1], %[mb1], %[sb1]\n\t"
         /* per pair (pw_consts): c with m2 (e0) and -shift-1 (e1's low byte), stored; c' with Ra (into sa0, free once
          * c is stored), mult (e0) and e + 7 (e1 >> 8) */
-        "ldr %[wa], [sp]\n\tldr %[wb], [sp, #4]\n\tldr %[e0], [%[w], #%c[rq] + 16]\n\tldr %[e1], [%[w], #%c[rq] + 20]\n\t"
+        "ldr %[wa], [sp]\n\tldr %[wb], [sp, #4]\n\tldr %[e0], [%[w], #.Lmf_seg_rq + 16]\n\tldr %[e1], [%[w], #.Lmf_seg_rq + 20]\n\t"
         MF_DSP_SEG_RQW(sa0, sa1, MF_DSP_SEG_STW(sa0, sa1, 0))
-        "ldr %[sa0], [%[w], #%c[rq] + 24]\n\tldr %[e0], [%[w], #%c[rq] + 28]\n\t"
+        "ldr %[sa0], [%[w], #.Lmf_seg_rq + 24]\n\tldr %[e0], [%[w], #.Lmf_seg_rq + 28]\n\t"
         MF_DSP_SEG_RQD(ma0, ma1, MF_DSP_SEG_STW(ma0, ma1, 1))
-        "ldr %[e0], [%[w], #%c[rq] + 32]\n\tldr %[e1], [%[w], #%c[rq] + 36]\n\t"
+        "ldr %[e0], [%[w], #.Lmf_seg_rq + 32]\n\tldr %[e1], [%[w], #.Lmf_seg_rq + 36]\n\t"
         MF_DSP_SEG_RQW(sb0, sb1, MF_DSP_SEG_STW(sb0, sb1, 2))
-        "ldr %[sa0], [%[w], #%c[rq] + 40]\n\tldr %[e0], [%[w], #%c[rq] + 44]\n\t"
+        "ldr %[sa0], [%[w], #.Lmf_seg_rq + 40]\n\tldr %[e0], [%[w], #.Lmf_seg_rq + 44]\n\t"
         MF_DSP_SEG_RQD(mb0, mb1, MF_DSP_SEG_STW(mb0, mb1, 3))
         "tst %[e1], #" MF_DSP_PW_MORE "\n\t"   /* Z clear: another group follows */
         MF_DSP_SEG_OUT_STEP
-        "add %[w], %[w], #%c[rq] + 48\n\t"
+        "add %[w], %[w], #.Lmf_seg_rq + 48\n\t"
         "bne 2b\n\t"
-        "add sp, sp, #8"
+        ".if %c[xs]\n\t"   /* the next pair: its windows xs bytes on, the stream from its start */
+        "ldr %[e0], [sp, #8]\n\tldr %[w], [sp, #12]\n\t"
+        ".if %c[c1]\n\tldr %[e1], [sp, #16]\n\tadd %[x], %[x], %[e1]\n\tneg %[e1], %[e1]\n\tstr %[e1], [sp, #16]\n\t.endif\n\t"
+        "add %[x], %[x], #%c[xs]\n\t"
+        "subs %[e0], %[e0], #1\n\t"
+        "str %[e0], [sp, #8]\n\t"
+        "bne 3b\n\t"
+        ".endif\n\t"
+        "add sp, sp, #.Lmf_seg_fr"
         : [ma0] "=&r"(ma0), [ma1] "+r"(ma1), [mb0] "=&r"(mb0), [mb1] "+r"(mb1),
           [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
-          [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [w] "+r"(w)
-        : [x] "r"(x), [kh] "i"(kh), [nf] "i"(nf), [odd] "i"(odd), [rs] "i"(rs), [d] "i"(d), [rq] "i"(8 * words),
-          [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max), [clo] "i"(act_min > -128),
-          [chi] "i"(act_max < 127)
+          [e0] "+&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [w] "+r"(w), [x] "+r"(x)
+        : [kh] "i"(kh), [nf] "i"(nf), [odd] "i"(odd), [rs] "i"(rs), [d] "i"(d), [wb8] "i"(8 * words),
+          [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
+          [xs] "i"(loop ? xs : 0), [c1] "i"(loop ? c1 : 0)
         : "cc", "memory");
+}
+/* one pixel pair (mf_dsp_seg_rows) */
+MF_KERNEL void mf_dsp_seg_groups(const int16_t *x, const int32_t kh, const int32_t nf, const int32_t odd,
+                                 const int32_t rs, const int32_t d, const int8_t *wseg, const int32_t words,
+                                 const int32_t out_offset, const int32_t act_min, const int32_t act_max,
+                                 int8_t *out0, int8_t *out1)
+{
+    mf_dsp_seg_groups_n(x, kh, nf, odd, rs, d, wseg, words, out_offset, act_min, act_max, out0, out1, 0, 1, 0, 0);
 }
 
 /* out0[c] and out1[c] for the pixel pair whose windows' rows start at x (pixel 0) and x + d bytes (pixel 1), rows
@@ -1526,6 +1566,21 @@ MF_KERNEL void mf_dsp_seg_widen_strip(const mf_conv2d_params_t *p, const int8_t 
     }
 }
 
+/* The pixel pairs q = 0 .. n - 1 of a strip's row pair in one asm block (mf_dsp_seg_groups_n's loop): whole groups,
+ * the row layout (pair q's windows at x + q * stride_w * in_c values, odd pairs' in the copy n_rows * row + 1 values
+ * further when there are two), outputs at o0, o1 and out_c bytes further each pair. */
+#define MF_CONV2D_SEG_PAIR_LOOP(p) \
+    ((p)->out_c % 4 == 0 && !MF_CONV2D_SEG_COLS((p)->stride_h, (p)->k_h, (p)->in_c))
+MF_KERNEL void mf_dsp_seg_strip_pairs(const mf_conv2d_params_t *p, const int16_t *x, const int32_t row, const int32_t d,
+                                      int8_t *o0, int8_t *o1, const int32_t n)
+{
+    const int32_t kh = p->k_h, nf = p->k_w * p->in_c / 2, odd = p->k_w * p->in_c & 1;
+    const int32_t words = kh * nf + (odd ? (kh + 1) / 2 : 0);
+    const int32_t c1 = MF_CONV2D_SEG_COPIES(p->stride_w, p->in_c) == 2 ? 2 * ((p->stride_h + kh) * row + 1) : 0;
+    mf_dsp_seg_groups_n(x, kh, nf, odd, 2 * row, d, p->weights, words, p->out_offset, p->act_min, p->act_max, o0, o1, 1,
+                        n, 2 * p->stride_w * p->in_c, c1);
+}
+
 /* The window of output column q of the strip (pixel 0), pixel 1 d bytes further, and its channels at o0, o1: rows
  * of the window `row` values apart, or in the column layout its k_w columns of k_h / 2 words. */
 MF_KERNEL void mf_dsp_seg_pair(const mf_conv2d_params_t *p, const int16_t *x, const int32_t row, const int32_t d,
@@ -1604,8 +1659,8 @@ MF_KERNEL void mf_dsp_seg_pair(const mf_conv2d_params_t *p, const int16_t *x, co
     ".set .Lq_j, .Lq_j + 1\n\t.endr\n\t.set .Lq_kx, .Lq_kx + 1\n\t.endr\n\t"
 /* output A_ clamped to [lo, hi] where that is tighter than int8 */
 #define MF_DSP_SEGQ_CLAMP(A_)                                                                     \
-    ".if %c[clo]\n\tcmp %[" #A_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A_ "], #%c[lo]\n\t.endif\n\t"         \
-    ".if %c[chi]\n\tcmp %[" #A_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A_ "], #%c[hi]\n\t.endif\n\t"
+    ".if (%c[lo]) > -128\n\tcmp %[" #A_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A_ "], #%c[lo]\n\t.endif\n\t"         \
+    ".if (%c[hi]) < 127\n\tcmp %[" #A_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A_ "], #%c[hi]\n\t.endif\n\t"
 /* c' of two pixels from A_, B_ = 256 times their accumulators: MF_DSP_RQD_REGS' arithmetic, e + 7 already in E_'s low
  * byte (T_ a temporary) */
 #define MF_DSP_SEGQ_RQD2(A_, B_, M_, RA_, T_, E_) MF_DSP_RQD_REGS_E(A_, B_, M_, RA_, T_, E_, "")
@@ -1696,7 +1751,7 @@ MF_KERNEL void mf_dsp_seg_quads(const mf_conv2d_params_t *p, const int8_t *in_b,
 }
 /* Quads for this layer (a constant once inlined): the column layout and its whole groups (pw_consts), four output
  * rows, pixel 3's outputs within STRB's immediate offsets, a frame of at most MF_CONV2D_SEG_QFRAME_MAX bytes, one
- * output's columns within the layer's scratch; not on the M7. The caller also needs input and output apart (quads write rows oy + 1 .. oy + 3 before later outputs of
+ * output's columns within the layer's scratch; not on the M7. The caller also needs the outputs clear of input still to be read (mf_dsp_seg_quad_at: quads write rows oy + 1 .. oy + 3 before later outputs of
  * row oy read their inputs). */
 #if defined(MF_TARGET_M7)
 #define MF_CONV2D_SEG_QUADS(p) 0
@@ -1708,27 +1763,206 @@ MF_KERNEL void mf_dsp_seg_quads(const mf_conv2d_params_t *p, const int8_t *in_b,
      MF_CONV2D_SEG_QCOLS(p) >= (p)->k_w)
 #endif
 
-/* Output rows of batch b in quads from row 0, while a quad's 4 output rows end before the input still to be read (from
- * its first input row on) or lie past the input: its later outputs' columns are widened after its first outputs are
- * stored. Returns the rows done: the row pairs go on from there (an output over the input, or fewer than 4 rows
- * left). */
-MF_KERNEL int32_t mf_dsp_seg_quad_rows(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, const int32_t b,
-                                       int16_t *x16)
+/* ---- the row layout's row quads (M4/M33) -------------------------------------------------------------------
+ * In the row layout with one copy of the rows (stride_w * in_c even: vww's and MobileNetV2's first layers, in_c 3
+ * at stride 2) output (oy + k, ox) reads widened rows k * stride_h .. k * stride_h + k_h - 1 of a strip's
+ * MF_CONV2D_SEG_RQROWS rows: mf_dsp_seg_rquad runs the 4 pixels (oy .. oy + 3, ox) x 2 channels (a mixed pair) a pass,
+ * as mf_dsp_seg_quad does in the column layout: 8 accumulators, the 4 pixels' words and one weight word in registers
+ * (2 x 4 pixels per weight word and SXTB16, each channel's constants loaded once for 4 pixels). Row r + stride_h of
+ * pixel k is row r of pixel k + 1: the window goes word by word (j) down the rows r, r + stride_h, ... (a chain), each
+ * step after a chain's first loading only pixel 3's new word, pixels 0..2 taking the words pixels 1..3 had (the four
+ * registers trading roles: vww's 3 rows at stride 2 load 9 words where 12 were read). The rows' last values (odd
+ * k_w * in_c) go as mf_dsp_seg_groups' (rows 2i, 2i + 1 merged by PKHBT, a last odd row alone). With the x16 pointer
+ * that takes all 14 registers: the stream (ops/conv2d.py seg_stream: per group pair a's weights at 8i, pair b's at
+ * 8i + 4, then pw_consts' 12 words) is copied once per strip into a frame below sp and read sp-relative, every group
+ * unrolled (the frame cannot move: MF_CONV2D_SEG_RQ_OC_MAX bounds the code), with the out pointer and the count of the
+ * strip's outputs; the frame is dropped at the block's end (the data lie above sp: an exception's stacking cannot
+ * reach them). The requantisation is mf_dsp_seg_quad's (c with m2 and -shift-1, c' from ma - sa = 256 * acc).
+ * Exact for the reasons mf_dsp_seg_groups is: the same products, starts and constants. The M7 keeps the row pairs. */
+#define MF_CONV2D_SEG_RQROWS(s_h, k_h) (3 * (s_h) + (k_h))   /* widened rows of a strip of row quads */
+#define MF_CONV2D_SEG_RQ_OC_MAX 8          /* the most output channels (groups unrolled: about 0.9 KB of code a pair) */
+#define MF_CONV2D_SEG_RQFRAME_MAX 384      /* the largest frame (stack bytes) row quads may take */
+/* the layer's scratch bytes (its row pairs' rows and spare bytes: all free while quads run) */
+#define MF_CONV2D_SEG_RQSCRATCH(p)                                                                \
+    MF_CONV2D_SEG_SCRATCH_BYTES(MF_CONV2D_SEG_STRIP((p)->out_w, (p)->stride_h, (p)->k_h, (p)->k_w, (p)->stride_w,   \
+                                                    (p)->in_c),                                   \
+                                (p)->stride_h, (p)->k_h, (p)->k_w, (p)->stride_w, (p)->in_c, (p)->out_w, (p)->out_c)
+/* outputs per strip: the most whose MF_CONV2D_SEG_RQROWS rows (MF_CONV2D_SEG_ROW values each) fit the scratch */
+#define MF_CONV2D_SEG_RQSTRIP_MAX(p)                                                              \
+    (((MF_CONV2D_SEG_RQSCRATCH(p) / (2 * MF_CONV2D_SEG_RQROWS((p)->stride_h, (p)->k_h)) - 3) / (p)->in_c - (p)->k_w) /  \
+     (p)->stride_w + 1)
+#define MF_CONV2D_SEG_RQSTRIP(p) (MF_CONV2D_SEG_RQSTRIP_MAX(p) < (p)->out_w ? MF_CONV2D_SEG_RQSTRIP_MAX(p) : (p)->out_w)
+/* the stream's bytes (whole groups) and the frame's */
+#define MF_CONV2D_SEG_RQWORDS(p) \
+    ((p)->k_h * ((p)->k_w * (p)->in_c / 2) + (((p)->k_w * (p)->in_c) & 1 ? ((p)->k_h + 1) / 2 : 0))
+#define MF_CONV2D_SEG_RQFRAME(p) ((p)->out_c / 4 * (8 * MF_CONV2D_SEG_RQWORDS(p) + 48) + 8)
+
+/* Byte of pixel K_'s word J_ of window row R_ in the strip's rows (from x), and of weight word I_ of pair .Lr_p of group
+ * .Lr_g in the frame */
+#define MF_DSP_SEGR_XO(K_, R_, J_) "((%c[sh] * (" K_ ") + (" R_ ")) * %c[rs] + 4 * (" J_ "))"
+#define MF_DSP_SEGR_WO(I_) "(.Lr_g * .Lr_gb + 8 * (" I_ ") + 4 * .Lr_p)"
+#define MF_DSP_SEGR_LDX(R_, K_) "ldr %[" #R_ "], [%[x], #" MF_DSP_SEGR_XO(K_, ".Lr_r", ".Lr_j") "]\n\t"
+#define MF_DSP_SEGR_LDW "ldr %[wt], [sp, #" MF_DSP_SEGR_WO(".Lr_r * %c[nf] + .Lr_j") "]\n\t"
+/* Whole word .Lr_j of row .Lr_r, step .Lr_c of its chain: the chain's first loads the 4 pixels' words (the window's
+ * first also the pair's starts, MF_DSP_SEGQ_START), the others pixel 3's alone into the register pixel 0 left. */
+#define MF_DSP_SEGR_STEP                                                                          \
+    ".if .Lr_c == 0\n\t"                                                                          \
+    ".if .Lr_first\n\tldr %[m0], [sp, #.Lr_g * .Lr_gb + .Lr_rq + 8 * .Lr_p]\n\t"                      \
+    "ldr %[s0], [sp, #.Lr_g * .Lr_gb + .Lr_rq + 8 * .Lr_p + 4]\n\t.endif\n\t"                        \
+    MF_DSP_SEGR_LDX(x0, "0") MF_DSP_SEGR_LDX(x1, "1") MF_DSP_SEGR_LDX(x2, "2") MF_DSP_SEGR_LDX(x3, "3")  \
+    MF_DSP_SEGR_LDW                                                                               \
+    ".if .Lr_first\n\t" MF_DSP_SEGQ_START ".set .Lr_first, 0\n\t"                                 \
+    ".else\n\t" MF_DSP_SEGQ_MACS(x0, x1, x2, x3) ".endif\n\t"                                      \
+    ".elseif .Lr_c %% 4 == 1\n\t" MF_DSP_SEGR_LDX(x0, "3") MF_DSP_SEGR_LDW MF_DSP_SEGQ_MACS(x1, x2, x3, x0)  \
+    ".elseif .Lr_c %% 4 == 2\n\t" MF_DSP_SEGR_LDX(x1, "3") MF_DSP_SEGR_LDW MF_DSP_SEGQ_MACS(x2, x3, x0, x1)  \
+    ".elseif .Lr_c %% 4 == 3\n\t" MF_DSP_SEGR_LDX(x2, "3") MF_DSP_SEGR_LDW MF_DSP_SEGQ_MACS(x3, x0, x1, x2)  \
+    ".else\n\t" MF_DSP_SEGR_LDX(x3, "3") MF_DSP_SEGR_LDW MF_DSP_SEGQ_MACS(x0, x1, x2, x3)                   \
+    ".endif\n\t"
+/* Rows 2 * .Lr_i and 2 * .Lr_i + 1's last values (the low halves of their word nf) merged into one word per pixel
+ * (pixels 0..3 in x0, x2, x1, x3), weight word kh * nf + .Lr_i */
+#define MF_DSP_SEGR_XL(K_, R_) "[%[x], #" MF_DSP_SEGR_XO(K_, R_, "%c[nf]") "]\n\t"
+#define MF_DSP_SEGR_PAIR                                                                          \
+    "ldr %[x0], " MF_DSP_SEGR_XL("0", "2 * .Lr_i") "ldr %[x1], " MF_DSP_SEGR_XL("0", "2 * .Lr_i + 1")          \
+    "ldr %[x2], " MF_DSP_SEGR_XL("1", "2 * .Lr_i") "ldr %[x3], " MF_DSP_SEGR_XL("1", "2 * .Lr_i + 1")          \
+    "pkhbt %[x0], %[x0], %[x1], lsl #16\n\tpkhbt %[x2], %[x2], %[x3], lsl #16\n\t"                 \
+    "ldr %[x1], " MF_DSP_SEGR_XL("2", "2 * .Lr_i") "ldr %[x3], " MF_DSP_SEGR_XL("2", "2 * .Lr_i + 1")          \
+    "ldr %[wt], " MF_DSP_SEGR_XL("3", "2 * .Lr_i")                                                \
+    "pkhbt %[x1], %[x1], %[x3], lsl #16\n\t"                                                      \
+    "ldr %[x3], " MF_DSP_SEGR_XL("3", "2 * .Lr_i + 1")                                            \
+    "pkhbt %[x3], %[wt], %[x3], lsl #16\n\t"                                                      \
+    "ldr %[wt], [sp, #" MF_DSP_SEGR_WO("%c[kh] * %c[nf] + .Lr_i") "]\n\t"                          \
+    MF_DSP_SEGQ_MACS(x0, x2, x1, x3)
+/* A last odd row's last values, weight word kh * nf + kh / 2 */
+#define MF_DSP_SEGR_LONE                                                                          \
+    "ldr %[x0], " MF_DSP_SEGR_XL("0", "%c[kh] - 1") "ldr %[x1], " MF_DSP_SEGR_XL("1", "%c[kh] - 1")            \
+    "ldr %[x2], " MF_DSP_SEGR_XL("2", "%c[kh] - 1") "ldr %[x3], " MF_DSP_SEGR_XL("3", "%c[kh] - 1")            \
+    "ldr %[wt], [sp, #" MF_DSP_SEGR_WO("%c[kh] * %c[nf] + %c[kh] / 2") "]\n\t"                      \
+    MF_DSP_SEGQ_MACS(x0, x1, x2, x3)
+/* Pair .Lr_p of group .Lr_g's window: per whole word j the chains of rows r0, r0 + stride_h, ... (r0 < stride_h),
+ * then the rows' last values */
+#define MF_DSP_SEGR_WINDOW                                                                        \
+    ".set .Lr_first, 1\n\t.set .Lr_j, 0\n\t.rept %c[nf]\n\t"                                       \
+    ".set .Lr_r0, 0\n\t.rept %c[sh]\n\t.if .Lr_r0 < %c[kh]\n\t"                                     \
+    ".set .Lr_r, .Lr_r0\n\t.set .Lr_c, 0\n\t"                                                      \
+    ".rept (%c[kh] - 1 - .Lr_r0) / %c[sh] + 1\n\t" MF_DSP_SEGR_STEP                                \
+    ".set .Lr_r, .Lr_r + %c[sh]\n\t.set .Lr_c, .Lr_c + 1\n\t.endr\n\t"                              \
+    ".endif\n\t.set .Lr_r0, .Lr_r0 + 1\n\t.endr\n\t"                                               \
+    ".set .Lr_j, .Lr_j + 1\n\t.endr\n\t"                                                           \
+    ".if %c[odd]\n\t"                                                                             \
+    ".set .Lr_i, 0\n\t.rept %c[kh] / 2\n\t" MF_DSP_SEGR_PAIR ".set .Lr_i, .Lr_i + 1\n\t.endr\n\t"    \
+    ".if %c[kh] & 1\n\t" MF_DSP_SEGR_LONE ".endif\n\t"                                             \
+    ".endif\n\t"
+/* Pair .Lr_p of group .Lr_g's requantisation and stores (mf_dsp_seg_quad's, MF_DSP_SEGQ_OUT): the out pointer (x0,
+ * from the frame) and the constants (m2 in x1, W in x2, Ra in x3, mult in wt) from the frame; pixel k's outputs
+ * k * ys bytes on. */
+#define MF_DSP_SEGR_C(O_) "[sp, #.Lr_g * .Lr_gb + .Lr_rq + 16 * .Lr_p + " O_ "]\n\t"
+#define MF_DSP_SEGR_ST(A_, K_, C_) "strb %[" #A_ "], [%[x0], #" K_ " * %c[ys] + 4 * .Lr_g + 2 * .Lr_p + " C_ "]\n\t"
+#define MF_DSP_SEGR_OUT                                                                           \
+    "sub %[m0], %[m0], %[s0]\n\tsub %[m1], %[m1], %[s1]\n\tsub %[m2], %[m2], %[s2]\n\tsub %[m3], %[m3], %[s3]\n\t" \
+    "ldr %[x0], [sp, #.Lr_sb]\n\t"                                                                \
+    "ldr %[x1], " MF_DSP_SEGR_C("16") "ldr %[x2], " MF_DSP_SEGR_C("20")                           \
+    "ldr %[x3], " MF_DSP_SEGR_C("24") "ldr %[wt], " MF_DSP_SEGR_C("28")                           \
+    MF_DSP_RQ1X2(s0, x1, x2, s1, x1, x2) MF_DSP_RQ1X2(s2, x1, x2, s3, x1, x2)                      \
+    MF_DSP_SEGQ_CLAMP(s0) MF_DSP_SEGQ_CLAMP(s1) MF_DSP_SEGQ_CLAMP(s2) MF_DSP_SEGQ_CLAMP(s3)         \
+    MF_DSP_SEGR_ST(s0, "0", "0") MF_DSP_SEGR_ST(s1, "1", "0") MF_DSP_SEGR_ST(s2, "2", "0") MF_DSP_SEGR_ST(s3, "3", "0") \
+    "lsr %[x2], %[x2], #8\n\t"                                                                    \
+    MF_DSP_SEGQ_RQD2(m0, m1, wt, x3, x1, x2) MF_DSP_SEGQ_RQD2(m2, m3, wt, x3, x1, x2)               \
+    MF_DSP_SEGQ_CLAMP(m0) MF_DSP_SEGQ_CLAMP(m1) MF_DSP_SEGQ_CLAMP(m2) MF_DSP_SEGQ_CLAMP(m3)         \
+    MF_DSP_SEGR_ST(m0, "0", "1") MF_DSP_SEGR_ST(m1, "1", "1") MF_DSP_SEGR_ST(m2, "2", "1") MF_DSP_SEGR_ST(m3, "3", "1")
+/* The stream's .Lr_sb bytes from m0 into the frame at sp: 32 bytes a pass (8 loads back to back, then the stores),
+ * then 8 at a time */
+#define MF_DSP_SEGR_COPY                                                                          \
+    "mov %[m3], sp\n\t"                                                                           \
+    ".if .Lr_sb >= 32\n\t"                                                                        \
+    "add %[m2], %[m0], #(.Lr_sb & ~31)\n"                                                         \
+    "1:\n\t"                                                                                      \
+    "ldr %[s0], [%[m0]]\n\tldr %[s1], [%[m0], #4]\n\tldr %[s2], [%[m0], #8]\n\tldr %[s3], [%[m0], #12]\n\t"  \
+    "ldr %[x0], [%[m0], #16]\n\tldr %[x1], [%[m0], #20]\n\tldr %[x2], [%[m0], #24]\n\tldr %[x3], [%[m0], #28]\n\t" \
+    "str %[s0], [%[m3]]\n\tstr %[s1], [%[m3], #4]\n\tstr %[s2], [%[m3], #8]\n\tstr %[s3], [%[m3], #12]\n\t"  \
+    "str %[x0], [%[m3], #16]\n\tstr %[x1], [%[m3], #20]\n\tstr %[x2], [%[m3], #24]\n\tstr %[x3], [%[m3], #28]\n\t" \
+    "add %[m0], %[m0], #32\n\tadd %[m3], %[m3], #32\n\tcmp %[m0], %[m2]\n\tbne 1b\n\t"             \
+    ".endif\n\t"                                                                                  \
+    ".set .Lr_i, 0\n\t.rept (.Lr_sb & 31) / 8\n\t"                                                \
+    "ldr %[s0], [%[m0], #.Lr_i]\n\tldr %[s1], [%[m0], #.Lr_i + 4]\n\t"                              \
+    "str %[s0], [%[m3], #.Lr_i]\n\tstr %[s1], [%[m3], #.Lr_i + 4]\n\t"                              \
+    ".set .Lr_i, .Lr_i + 8\n\t.endr\n\t"
+/* The n outputs (ox .. ox + n - 1) x 4 rows of a strip: rows at x (rs bytes apart, output q's windows 2 * stride_w *
+ * in_c bytes after output q - 1's: xs), outputs from o (row k at o + k * ys, out_c bytes a column), stream at wseg. */
+MF_KERNEL void mf_dsp_seg_rquad(const int16_t *x, const int32_t rs, const int32_t kh, const int32_t nf, const int32_t odd,
+                                const int32_t sh, const int32_t xs, const int8_t *wseg, const int32_t oc, const int32_t ys,
+                                const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *o,
+                                const int32_t n)
+{
+    int32_t m0 = (int32_t)(uintptr_t)wseg, m1 = (int32_t)(uintptr_t)o, m2 = n;
+    int32_t m3, s0, s1, s2, s3, x0, x1, x2, x3, wt;
+    __asm__ volatile(
+        ".set .Lr_rq, 8 * (%c[kh] * %c[nf] + %c[odd] * ((%c[kh] + 1) / 2))\n\t"   /* a group's weight bytes */
+        ".set .Lr_gb, .Lr_rq + 48\n\t.set .Lr_sb, %c[oc] / 4 * .Lr_gb\n\t"         /* a group's bytes, the stream's */
+        "sub sp, sp, #.Lr_sb + 8   @ mf_dsp_seg_rquad\n\t"   /* the comment: tests find the row quads in the code */
+        "str %[m1], [sp, #.Lr_sb]\n\tstr %[m2], [sp, #.Lr_sb + 4]\n\t"
+        MF_DSP_SEGR_COPY
+        "3:\n\t"
+        ".set .Lr_g, 0\n\t.rept %c[oc] / 4\n\t.set .Lr_p, 0\n\t.rept 2\n\t"
+        MF_DSP_SEGR_WINDOW MF_DSP_SEGR_OUT
+        ".set .Lr_p, .Lr_p + 1\n\t.endr\n\t.set .Lr_g, .Lr_g + 1\n\t.endr\n\t"
+        "ldr %[x0], [sp, #.Lr_sb]\n\tldr %[x1], [sp, #.Lr_sb + 4]\n\t"   /* the next output column */
+        "add %[x0], %[x0], #%c[oc]\n\tadd %[x], %[x], #%c[xs]\n\tsubs %[x1], %[x1], #1\n\t"
+        "str %[x0], [sp, #.Lr_sb]\n\tstr %[x1], [sp, #.Lr_sb + 4]\n\t"
+        "bne 3b\n\t"
+        "add sp, sp, #.Lr_sb + 8"
+        : [m0] "+r"(m0), [m1] "+r"(m1), [m2] "+r"(m2), [m3] "=&r"(m3),
+          [s0] "=&r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3),
+          [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3), [wt] "=&r"(wt), [x] "+r"(x)
+        : [rs] "i"(rs), [kh] "i"(kh), [nf] "i"(nf), [odd] "i"(odd), [sh] "i"(sh), [xs] "i"(xs), [oc] "i"(oc),
+          [ys] "i"(ys), [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max)
+        : "cc", "memory");
+}
+
+/* Output rows oy .. oy + 3 of image in_b at o through mf_dsp_seg_rquad, in strips of MF_CONV2D_SEG_RQSTRIP outputs:
+ * the strip's MF_CONV2D_SEG_RQROWS rows widened once into x16, then its outputs in one asm block. */
+MF_KERNEL void mf_dsp_seg_rquads(const mf_conv2d_params_t *p, const int8_t *in_b, const int32_t oy, int8_t *o,
+                                 int16_t *x16)
+{
+    const int32_t sh = p->stride_h, sw = p->stride_w, ic = p->in_c, kw = p->k_w;
+    const int32_t nr = MF_CONV2D_SEG_RQROWS(sh, p->k_h), iy0 = oy * sh - p->pad_top, strip = MF_CONV2D_SEG_RQSTRIP(p);
+    const int32_t row = MF_CONV2D_SEG_ROW(strip, kw, sw, ic);
+    for (int32_t ox = 0; ox < p->out_w; ox += strip, o += strip * p->out_c) {
+        const int32_t n_o = p->out_w - ox < strip ? p->out_w - ox : strip;
+        mf_dsp_seg_widen_strip(p, in_b, iy0, ox * sw - p->pad_left, (n_o - 1) * sw + kw, nr, x16, row);
+        mf_dsp_seg_rquad(x16, 2 * row, p->k_h, kw * ic / 2, kw * ic & 1, sh, 2 * sw * ic, p->weights, p->out_c,
+                         p->out_w * p->out_c, p->out_offset, p->act_min, p->act_max, o, n_o);
+    }
+}
+/* Row quads for this layer (a constant once inlined): the row layout with one copy and whole groups, at most
+ * MF_CONV2D_SEG_RQ_OC_MAX channels, four output rows, a whole word in each window row, pixel 3's outputs and the
+ * strip's rows within the immediate offsets, a frame of at most MF_CONV2D_SEG_RQFRAME_MAX bytes, one output's rows within
+ * the layer's scratch; not on the M7. The caller also needs the outputs clear of input still to be read (mf_dsp_seg_quad_at). */
+#if defined(MF_TARGET_M7)
+#define MF_CONV2D_SEG_RQUADS(p) 0
+#else
+#define MF_CONV2D_SEG_RQUADS(p)                                                                   \
+    (MF_CONV2D_SEG_PAIR_LOOP(p) && MF_CONV2D_SEG_COPIES((p)->stride_w, (p)->in_c) == 1 &&          \
+     (p)->out_c <= MF_CONV2D_SEG_RQ_OC_MAX && (p)->out_h >= 4 &&                                   \
+     (p)->k_w * (p)->in_c >= 2 && 3 * (p)->out_w * (p)->out_c + (p)->out_c <= 4095 &&               \
+     MF_CONV2D_SEG_RQFRAME(p) <= MF_CONV2D_SEG_RQFRAME_MAX && MF_CONV2D_SEG_RQSTRIP_MAX(p) >= 1 &&   \
+     MF_CONV2D_SEG_RQSCRATCH(p) <= 4095)
+#endif
+
+/* Output rows oy .. oy + 3 of batch b (at o) in a quad (mf_dsp_seg_quads or, in the row layout, mf_dsp_seg_rquads) when
+ * the 4 output rows end before the input still to be read (from the quad's first input row on), lie past the input,
+ * or output and input are apart (apart): the quad's later outputs' rows are widened after its first outputs are stored.
+ * Returns whether it went (else the row pairs take the rows). */
+MF_KERNEL int mf_dsp_seg_quad_at(const mf_conv2d_params_t *p, const int8_t *in, const int apart, const int8_t *in_b,
+                                 const int32_t oy, int8_t *o, int16_t *x16)
 {
     const int32_t ys = p->out_w * p->out_c, ic = p->in_c;
-    const int8_t *in_b = in + b * p->in_h * p->in_w * ic;
     const uintptr_t i1 = (uintptr_t)(in + p->batches * p->in_h * p->in_w * ic);   /* the input's end */
-    /* output and input apart (known once inlined in a model: then every quad goes, and GCC sees it) */
-    const int apart = (uintptr_t)(out + p->batches * p->out_h * ys) <= (uintptr_t)in || i1 <= (uintptr_t)out;
-    int32_t oy = 0;
-    for (; oy + 4 <= p->out_h; oy += 4) {
-        int8_t *o = out + (b * p->out_h + oy) * ys;
-        const int32_t iy0 = oy * p->stride_h - p->pad_top;
-        const uintptr_t u0 = (uintptr_t)(in_b + (iy0 > 0 ? iy0 : 0) * p->in_w * ic), w0 = (uintptr_t)o;
-        if (!apart && !(w0 + (uintptr_t)(4 * ys) <= u0 || i1 <= w0)) break;
-        mf_dsp_seg_quads(p, in_b, oy, o, x16);
-    }
-    return oy;
+    const int32_t iy0 = oy * p->stride_h - p->pad_top;
+    const uintptr_t u0 = (uintptr_t)(in_b + (iy0 > 0 ? iy0 : 0) * p->in_w * ic), w0 = (uintptr_t)o;
+    if (!apart && !(w0 + (uintptr_t)(4 * ys) <= u0 || i1 <= w0)) return 0;
+    if (MF_CONV2D_SEG_RQUADS(p)) mf_dsp_seg_rquads(p, in_b, oy, o, x16);
+    else mf_dsp_seg_quads(p, in_b, oy, o, x16);
+    return 1;
 }
 
 /* One output row of the mix = 5 convolution, its windows' rows from input row iy0 of image in_b, outputs at o: pairs
@@ -1770,11 +2004,17 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
                         - MF_CONV2D_SEG_SPARE(strip, p->out_w, oc);      /* MF_CONV2D_SEG_SPARE bytes */
     const uintptr_t i1 = (uintptr_t)(in + p->batches * p->in_h * p->in_w * ic);   /* the input's end */
     int16_t *x16 = (int16_t *)(void *)buf;
+    /* output and input apart (known once inlined in a model: then every quad goes, and GCC sees it) */
+    const int apart = (uintptr_t)(out + p->batches * p->out_h * ys) <= (uintptr_t)in || i1 <= (uintptr_t)out;
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = in + b * p->in_h * p->in_w * ic;
-        /* the first rows in quads where the layer takes them (M4/M33), the rest in row pairs */
-        const int32_t done = MF_CONV2D_SEG_QUADS(p) ? mf_dsp_seg_quad_rows(p, in, out, b, x16) : 0;
-        for (int32_t oy = done; oy < p->out_h; oy += 2) {
+        for (int32_t oy = 0; oy < p->out_h; oy += 2) {
+            /* rows in quads while the layer takes them (M4/M33) and their outputs may be stored, then a row pair */
+            if (MF_CONV2D_SEG_QUADS(p) || MF_CONV2D_SEG_RQUADS(p)) {
+                while (oy + 4 <= p->out_h && mf_dsp_seg_quad_at(p, in, apart, in_b, oy, out + (b * p->out_h + oy) * ys, x16))
+                    oy += 4;
+                if (oy >= p->out_h) break;
+            }
             int8_t *o = out + (b * p->out_h + oy) * ys;
             /* Row oy + 1's outputs go straight to their place when the row is one strip or they lie outside the
              * input not yet read (from row oy's first input row on); else they are staged in the spare bytes and
@@ -1793,6 +2033,12 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
                 const int32_t n_o = p->out_w - ox < strip ? p->out_w - ox : strip;
                 const int32_t c0 = ox * sw - p->pad_left, nc = (n_o - 1) * sw + p->k_w;
                 mf_dsp_seg_widen_strip(p, in_b, iy0, c0, nc, n_rows, x16, row);
+                if (MF_CONV2D_SEG_PAIR_LOOP(p)) {   /* the strip's pairs in one asm block */
+                    mf_dsp_seg_strip_pairs(p, x16, row, 2 * sh * row, o, o1, n_o);
+                    o += n_o * oc;
+                    o1 += n_o * oc;
+                    continue;
+                }
                 for (int32_t q = 0; q < n_o; ++q, o += oc, o1 += oc) {
                     if (cols) {   /* pixel 1: stride_h values (one word) further down the columns */
                         mf_dsp_seg_pair(p, x16 + q * sw * row, row, 2 * sh, o, o1);
