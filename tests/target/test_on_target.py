@@ -806,6 +806,9 @@ ROW_MODELS = {
     "row-3x3-c24to12": lambda: mg.conv2d_model(seed_of("rw", 25), (1, 5, 5, 24), 12, 3, 1, "SAME", 1, "RELU", in_zp=5),
     "row-3x3-c24to7-s2": lambda: mg.conv2d_model(seed_of("rw", 26), (1, 6, 7, 24), 7, 3, 2, "SAME", 1, "NONE",
                                                  in_zp=-128),
+    # in_c 48, 64: three and four 16-byte chunks a column in the entries' widening loop (mf_dsp_widen_cols)
+    "row-3x3-c48to8-s2": lambda: mg.conv2d_model(seed_of("rw", 29), (1, 5, 6, 48), 8, 3, 2, "SAME", 1, "RELU", in_zp=-4),
+    "row-3x3-c64to9": lambda: mg.conv2d_model(seed_of("rw", 30), (1, 3, 5, 64), 9, 3, 1, "SAME", 1, "NONE", in_zp=7),
     "row-3x3-c16to16-tiny-scale": lambda: mg.conv2d_model(seed_of("rw", 27), (1, 5, 5, 16), 16, 3, 1, "SAME", 1, "NONE",
                                                           in_scale=0.0002, in_zp=3),
     "row-3x3-c16to13-large-scale": lambda: mg.conv2d_model(seed_of("rw", 28), (1, 5, 5, 16), 13, 3, 1, "SAME", 1,
@@ -836,7 +839,8 @@ def test_conv_rowmix_pass_eights(core, tmp_path, monkeypatch):
     """A row-entry window loops in passes of 3 eights of words when they divide its k4 / 2 words (MF_RMIX_PASS8: ic's 3x3
     in_c 16, 32 layers, 72 and 144 words), else of 2 (1x2 in_c 16: 16 words), else of one (3x3 in_c 8: 36): the
     marker comment in the window's asm, which gcc -S prints with the count, on both row paths (mix 6 and 4) on every
-    core. Exactness: test_conv_rowmix_on_core's pass2/pass3 models, ic on every core."""
+    core; and in_c % 16 == 0 entries widened by mf_dsp_widen_cols (its marker). Exactness: test_conv_rowmix_on_core's
+    pass2/pass3 and in_c 16..64 models, ic on every core."""
     import subprocess
     from microforge.ops import conv2d
     monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))   # odd out_c: mix 4
@@ -851,6 +855,9 @@ def test_conv_rowmix_pass_eights(core, tmp_path, monkeypatch):
                                str(d / "model.c")], check=True, capture_output=True, text=True).stdout
         found = {int(n) for n in re.findall(r"@ mf_rmix window passes of (\d+) eights", text)}
         assert found == {eights}, (shape, k, oc, found)
+        # the entries of in_c 16, 32 are widened a run of columns at a time (mf_dsp_widen_cols), in_c 8's column by column
+        widened = {int(n) for n in re.findall(r"@ mf_dsp_widen_cols (\d+)", text)}
+        assert widened == ({shape[3]} if shape[3] % 16 == 0 else set()), (shape, widened)
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
