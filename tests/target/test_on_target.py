@@ -800,6 +800,29 @@ ROW_MODELS = {
     # loop passes only, no head: two (16 words), four (32)
     "row-2x2-c8to4-s2": lambda: mg.conv2d_model(seed_of("rw", 18), (1, 7, 9, 8), 4, 2, 2, "SAME", 1, "RELU6", in_zp=-128),
     "row-2x2-c16to8": lambda: mg.conv2d_model(seed_of("rw", 19), (1, 4, 5, 16), 8, 2, 1, "VALID", 1, "NONE", in_zp=11),
+    # passes of three eights (k4 / 2 % 24 == 0: MF_RMIX_PASS8): one pass (3x1 in_c 16, 24 words), six (3x3 in_c 32);
+    # of two (1x2 in_c 16, 16 words); in_c 24 (108 words: 4-word head, passes of one eight); odd out_c on each (mix 4);
+    # extreme multipliers (tiny and large input scales)
+    "row-3x1-c16to8-pass3": lambda: mg.conv2d_model(seed_of("rw", 20), (1, 5, 7, 16), 8, (3, 1), 1, "SAME", 1, "RELU",
+                                                    in_zp=-128),
+    "row-3x1-c16to5-pass3-s2": lambda: mg.conv2d_model(seed_of("rw", 21), (1, 7, 6, 16), 5, (3, 1), 2, "SAME", 1,
+                                                       "NONE", in_zp=17),
+    "row-3x3-c32to20-pass3": lambda: mg.conv2d_model(seed_of("rw", 22), (1, 5, 7, 32), 20, 3, 1, "SAME", 1, "RELU6",
+                                                     in_zp=-9, out_zp=-100),
+    "row-3x3-c32to17-pass3-s2-valid": lambda: mg.conv2d_model(seed_of("rw", 23), (1, 7, 9, 32), 17, 3, 2, "VALID", 1,
+                                                              "RELU", in_zp=40),
+    "row-1x2-c16to3-pass2": lambda: mg.conv2d_model(seed_of("rw", 24), (1, 3, 7, 16), 3, (1, 2), 1, "SAME", 1, "NONE",
+                                                    in_zp=-2),
+    "row-3x3-c24to12": lambda: mg.conv2d_model(seed_of("rw", 25), (1, 5, 5, 24), 12, 3, 1, "SAME", 1, "RELU", in_zp=5),
+    "row-3x3-c24to7-s2": lambda: mg.conv2d_model(seed_of("rw", 26), (1, 6, 7, 24), 7, 3, 2, "SAME", 1, "NONE",
+                                                 in_zp=-128),
+    # in_c 48, 64: three and four 16-byte chunks a column in the entries' widening loop (mf_dsp_widen_cols)
+    "row-3x3-c48to8-s2": lambda: mg.conv2d_model(seed_of("rw", 29), (1, 5, 6, 48), 8, 3, 2, "SAME", 1, "RELU", in_zp=-4),
+    "row-3x3-c64to9": lambda: mg.conv2d_model(seed_of("rw", 30), (1, 3, 5, 64), 9, 3, 1, "SAME", 1, "NONE", in_zp=7),
+    "row-3x3-c16to16-tiny-scale": lambda: mg.conv2d_model(seed_of("rw", 27), (1, 5, 5, 16), 16, 3, 1, "SAME", 1, "NONE",
+                                                          in_scale=0.0002, in_zp=3),
+    "row-3x3-c16to13-large-scale": lambda: mg.conv2d_model(seed_of("rw", 28), (1, 5, 5, 16), 13, 3, 1, "SAME", 1,
+                                                           "RELU", in_scale=4.0, in_zp=-1),
 }
 
 
@@ -819,6 +842,32 @@ def test_conv_rowmix_on_core(name, core, tmp_path, monkeypatch):
             assert conv2d.row_strip(dict(k_h=3, k_w=3, in_c=ic, stride_w=sw)) < ow
 
     exact_on_core(ROW_MODELS[name](), core, tmp_path, "target-row", name, took)
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+def test_conv_rowmix_pass_eights(core, tmp_path, monkeypatch):
+    """A row-entry window loops in passes of 3 eights of words when they divide its k4 / 2 words (MF_RMIX_PASS8: ic's 3x3
+    in_c 16, 32 layers, 72 and 144 words), else of 2 (1x2 in_c 16: 16 words), else of one (3x3 in_c 8: 36): the
+    marker comment in the window's asm, which gcc -S prints with the count, on both row paths (mix 6 and 4) on every
+    core; and in_c % 16 == 0 entries widened by mf_dsp_widen_cols (its marker). Exactness: test_conv_rowmix_on_core's
+    pass2/pass3 and in_c 16..64 models, ic on every core."""
+    import subprocess
+    from microforge.ops import conv2d
+    monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))   # odd out_c: mix 4
+    cpu = {"m4": "cortex-m4", "m7": "cortex-m7", "m33": "cortex-m33"}[core]
+    for shape, k, oc, eights in (((1, 6, 7, 16), 3, 8, 3), ((1, 6, 7, 16), 3, 13, 3), ((1, 6, 7, 32), 3, 12, 3),
+                                 ((1, 4, 7, 16), (1, 2), 4, 2), ((1, 6, 7, 8), 3, 8, 1), ((1, 6, 7, 8), 3, 5, 1)):
+        cm = compile_model(mg.conv2d_model(seed_of("rw-eights", oc), shape, oc, k, 1, "SAME", 1, "RELU"), target=core)
+        assert f".mix = {6 if oc % 4 == 0 else 4}" in cm.files["model.c"]
+        d = tmp_path / f"{shape[3]}-{oc}-{eights}"
+        cm.write(d)
+        text = subprocess.run(["arm-none-eabi-gcc", "-S", "-O2", "-o", "-", f"-mcpu={cpu}", "-mthumb", f"-I{d}",
+                               str(d / "model.c")], check=True, capture_output=True, text=True).stdout
+        found = {int(n) for n in re.findall(r"@ mf_rmix window passes of (\d+) eights", text)}
+        assert found == {eights}, (shape, k, oc, found)
+        # the entries of in_c 16, 32 are widened a run of columns at a time (mf_dsp_widen_cols), in_c 8's column by column
+        widened = {int(n) for n in re.findall(r"@ mf_dsp_widen_cols (\d+)", text)}
+        assert widened == ({shape[3]} if shape[3] % 16 == 0 else set()), (shape, widened)
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])

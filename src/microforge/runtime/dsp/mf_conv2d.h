@@ -807,6 +807,44 @@ MF_KERNEL void mf_dsp_row_pad(int16_t *d, const int32_t ic, const int32_t pad_va
     else for (int32_t c = 0; c < ic; ++c) d[c] = (int16_t)pad_value;
 }
 
+/* n columns of ic input values (ic % 16 == 0, ic <= 240; contiguous at src) widened as mf_dsp_widen does into entries
+ * es bytes apart at dst, in one asm loop: per 16 bytes the four loads back to back (the first word's last, moving src
+ * on by the column: LDR pipelining on the M4, pairs on the M7), then each word's two SXTB16s and two stores interleaved
+ * over two temporaries so that on the M7 every store issues with an SXTB16 (11 issue cycles per 16 bytes instead of
+ * about 15; the M4's 21 cycles are the loads, SXTB16s and stores themselves), no per-column call or moves. */
+#define MF_WIDEN_LD(K_, A_, B_, C_, E_)                                                          \
+    "ldr %[" B_ "], [%[s], #16 * " K_ " + 4 - %c[o]]\n\tldr %[" C_ "], [%[s], #16 * " K_ " + 8 - %c[o]]\n\t" \
+    "ldr %[" E_ "], [%[s], #16 * " K_ " + 12 - %c[o]]\n\t"
+#define MF_WIDEN_ST(K_)                                                                          \
+    "sxtb16 %[t], %[a]\n\tsxtb16 %[v], %[b]\n\t"                                                   \
+    "str %[t], [%[d], #32 * " K_ "]\n\tsxtb16 %[a], %[a], ror #8\n\t"                               \
+    "str %[v], [%[d], #32 * " K_ " + 8]\n\tsxtb16 %[b], %[b], ror #8\n\t"                           \
+    "str %[a], [%[d], #32 * " K_ " + 4]\n\tsxtb16 %[t], %[c]\n\t"                                   \
+    "str %[b], [%[d], #32 * " K_ " + 12]\n\tsxtb16 %[v], %[e]\n\t"                                  \
+    "str %[t], [%[d], #32 * " K_ " + 16]\n\tsxtb16 %[c], %[c], ror #8\n\t"                          \
+    "str %[v], [%[d], #32 * " K_ " + 24]\n\tsxtb16 %[e], %[e], ror #8\n\t"                          \
+    "str %[c], [%[d], #32 * " K_ " + 20]\n\tstr %[e], [%[d], #32 * " K_ " + 28]\n\t"
+MF_KERNEL void mf_dsp_widen_cols(int16_t *dst, const int8_t *src, const int32_t n, const int32_t ic, const int32_t es)
+{
+    const int8_t *s = src, *const se = src + n * ic;
+    int16_t *d = dst;
+    int32_t a, b, c, e, t, v;
+    __asm__ volatile("@ mf_dsp_widen_cols %c[ic]\n1:\n\t"
+                     "ldr %[b], [%[s], #4]\n\tldr %[c], [%[s], #8]\n\tldr %[e], [%[s], #12]\n\t"
+                     "ldr %[a], [%[s]], #%c[ic]\n\t" MF_WIDEN_ST("0")
+                     ".irp k, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14\n\t"
+                     ".if \\k < %c[ic] / 16\n\t"
+                     "ldr %[a], [%[s], #16 * \\k - %c[ic]]\n\t" MF_WIDEN_LD("\\k", "a", "b", "c", "e")
+                     MF_WIDEN_ST("\\k") ".endif\n\t.endr\n\t"
+                     "add %[d], %[d], #%c[es]\n\tcmp %[s], %[se]\n\tbne 1b"
+                     : [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(c), [e] "=&r"(e), [t] "=&r"(t), [v] "=&r"(v),
+                       [s] "+r"(s), [d] "+r"(d)
+                     : [se] "r"(se), [ic] "i"(ic), [o] "i"(ic), [es] "i"(es)
+                     : "cc", "memory");
+}
+#undef MF_WIDEN_LD
+#undef MF_WIDEN_ST
+
 /* Entries for columns ix0 .. ix0 + nx - 1 of output row oy of image in_b (k_h input rows from oy * stride_h - pad_top). */
 MF_KERNEL void mf_dsp_row_entries(const mf_conv2d_params_t *p, const int8_t *in_b, const int32_t oy, const int32_t ix0,
                                   const int32_t nx, int16_t *x)
@@ -820,6 +858,11 @@ MF_KERNEL void mf_dsp_row_entries(const mf_conv2d_params_t *p, const int8_t *in_
         if (iy >= 0 && iy < p->in_h) {
             for (; j < jl; ++j, d += e) mf_dsp_row_pad(d, ic, p->pad_value);
             const int8_t *src = in_b + (iy * p->in_w + ix0 + jl) * ic;
+            if (ic % 16 == 0 && ic <= 240 && jr > j) {
+                mf_dsp_widen_cols(d, src, jr - j, ic, 2 * e);
+                d += (jr - j) * e;
+                j = jr;
+            }
             for (; j < jr; ++j, d += e, src += ic) mf_dsp_widen(d, src, ic);
         }
         for (; j < nx; ++j, d += e) mf_dsp_row_pad(d, ic, p->pad_value);
@@ -832,21 +875,34 @@ MF_KERNEL void mf_dsp_row_entries(const mf_conv2d_params_t *p, const int8_t *in_
     "ldr %[e1], [%[x], #" #X_ "+%c[d]]\n\t"                                                      \
     "ldr %[wa], [%[w], #" #W_ "]\n\t"                                                            \
     "ldr %[wb], [%[w], #" #W_ "+4]\n\t" MF_DSP_MIX_MACS
-#define MF_DSP_RMIX4(X_, W_) MF_DSP_RMIX(X_, W_) MF_DSP_RMIX(X_ + 4, W_ + 8) MF_DSP_RMIX(X_ + 8, W_ + 16) MF_DSP_RMIX(X_ + 12, W_ + 24)
-/* An 8-word pass with x and w biased by -4 and -12 bytes: words 0..5 at constant offsets, then word 6's last
- * load advances w by 64 and word 7's last load x by 32 (writeback loads last in their group, so the M4 still
- * pipelines the loads before them and the SMLADs hide the writeback): no separate pointer updates. */
+/* Window passes of 8 * MF_RMIX_PASS8(nw) words (nw = k4 / 2 words a window): 3 or 2 eights when they divide nw
+ * (ic's 3x3 windows: 72, 144, 288 words), else 1; the nw % (8 * passes) words before them (< 8: the 2- and 4-word
+ * heads) go first. A pass's check (the window's end loaded from the stack, CMP, taken branch: 6 cycles on the M4)
+ * then comes once per 24 words instead of 8: ic's 3x3 layers -3% on the M4/M33, at most 3 * 8 words of code
+ * (at most 255 bytes of writeback: 64 * 3 for w). */
+#define MF_RMIX_PASS8(nw) ((nw) % 24 == 0 ? 3 : (nw) % 16 == 0 ? 2 : 1)
+/* ... and the heads' words (asm operands nw = k4 / 2 and pu = MF_RMIX_PASS8(nw)) */
+#define MF_RMIX_LEAD "(%c[nw] %% (8 * %c[pu]))"
+/* M4/M33 word J_ on x biased by -4 bytes and w at the pass's start plus O_ (w moved on by the pass's first word) */
+#define MF_RMIX4_W(J_, O_) MF_DSP_RMIX(4 + 4 * (J_), 8 * (J_) + O_)
+#define MF_RMIX4_W4(J_) MF_RMIX4_W(J_, 0) MF_RMIX4_W(J_ + 1, 0) MF_RMIX4_W(J_ + 2, 0) MF_RMIX4_W(J_ + 3, 0)
+#define MF_RMIX4_W8(J_, O_)                                                                      \
+    MF_RMIX4_W(J_, O_) MF_RMIX4_W(J_ + 1, O_) MF_RMIX4_W(J_ + 2, O_) MF_RMIX4_W(J_ + 3, O_)         \
+    MF_RMIX4_W(J_ + 4, O_) MF_RMIX4_W(J_ + 5, O_) MF_RMIX4_W(J_ + 6, O_) MF_RMIX4_W(J_ + 7, O_)
+/* A pass of 8 * pu words: the first word's last load moves w on by the pass (post-indexed, last of its load chain, so
+ * the M4 still pipelines the loads before it and the SMLADs hide the writeback; the later words read w at negative
+ * offsets), the last word's last load moves x on (pre-indexed): no separate pointer updates. x stays biased by -4. */
 #define MF_DSP_RMIX_PASS                                                                         \
-    MF_DSP_RMIX(4, 12) MF_DSP_RMIX(8, 20) MF_DSP_RMIX(12, 28) MF_DSP_RMIX(16, 36) MF_DSP_RMIX(20, 44)   \
-    MF_DSP_RMIX(24, 52)                                                                          \
-    "ldr %[e0], [%[x], #28]\n\t"                                                                 \
-    "ldr %[e1], [%[x], #28+%c[d]]\n\t"                                                           \
-    "ldr %[wa], [%[w], #60]\n\t"                                                                 \
-    "ldr %[wb], [%[w], #64]!\n\t" MF_DSP_MIX_MACS                                               \
-    "ldr %[e1], [%[x], #32+%c[d]]\n\t"                                                           \
-    "ldr %[wa], [%[w], #4]\n\t"                                                                  \
-    "ldr %[wb], [%[w], #8]\n\t"                                                                  \
-    "ldr %[e0], [%[x], #32]!\n\t" MF_DSP_MIX_MACS
+    "ldr %[e0], [%[x], #4]\n\tldr %[e1], [%[x], #4+%c[d]]\n\t"                                    \
+    "ldr %[wb], [%[w], #4]\n\tldr %[wa], [%[w]], #64 * %c[pu]\n\t" MF_DSP_MIX_MACS               \
+    MF_RMIX4_W(1, -64 * %c[pu]) MF_RMIX4_W(2, -64 * %c[pu]) MF_RMIX4_W(3, -64 * %c[pu])            \
+    MF_RMIX4_W(4, -64 * %c[pu]) MF_RMIX4_W(5, -64 * %c[pu]) MF_RMIX4_W(6, -64 * %c[pu])            \
+    ".if %c[pu] >= 2\n\t" MF_RMIX4_W8(7, -64 * %c[pu]) ".endif\n\t"                               \
+    ".if %c[pu] >= 3\n\t" MF_RMIX4_W8(15, -64 * %c[pu]) ".endif\n\t"                              \
+    "ldr %[e1], [%[x], #32 * %c[pu]+%c[d]]\n\t"                                                   \
+    "ldr %[wa], [%[w], #-8]\n\t"                                                                 \
+    "ldr %[wb], [%[w], #-4]\n\t"                                                                 \
+    "ldr %[e0], [%[x], #32 * %c[pu]]!\n\t" MF_DSP_MIX_MACS
 
 /* M7 (dual issue): the same words software pipelined, every load and SXTB16 issued next to an SMLAD. A step (one
  * input word pair against one weight pair) finds pixel 0's word in e0 and its raw weight word in wa (loaded by
@@ -876,27 +932,34 @@ MF_KERNEL void mf_dsp_row_entries(const mf_conv2d_params_t *p, const int8_t *in_
 #define MF_RMIX7_STEP4(X_, W_)                                                                   \
     MF_RMIX7_STEP(X_, W_, "") MF_RMIX7_STEP(X_ + 4, W_ + 8, "") MF_RMIX7_STEP(X_ + 8, W_ + 16, "")  \
     MF_RMIX7_STEP(X_ + 12, W_ + 24, "")
+/* steps J_ .. J_ + 7 of a pass (an eight before its last) */
+#define MF_RMIX7_STEP8(J_)                                                                       \
+    MF_RMIX7_STEP4(4 * (J_), 8 * (J_)) MF_RMIX7_STEP(4 * (J_) + 16, 8 * (J_) + 32, "")              \
+    MF_RMIX7_STEP(4 * (J_) + 20, 8 * (J_) + 40, "") MF_RMIX7_STEP(4 * (J_) + 24, 8 * (J_) + 48, "")  \
+    MF_RMIX7_STEP(4 * (J_) + 28, 8 * (J_) + 56, "")
 /* The whole window on the M7: the first words loaded, the 2- and 4-word heads (their last step moving x and w on),
- * then 8-word passes until w reaches the group's end. The last step loads a word past pixel 0's window (inside
- * pixel 1's entries) and past the group's weights (the next group's first word; after the last group the
+ * then passes of 8 * pu words until w reaches the group's end. The last step loads a word past pixel 0's window
+ * (inside pixel 1's entries) and past the group's weights (the next group's first word; after the last group the
  * requantisation constants, which ops/conv2d.py stores right after the weights). */
 #define MF_DSP_RMIX_WINDOW_M7                                                                    \
     "ldr %[e0], [%[x]]\n\tldr %[wa], [%[w]]\n\t"                                                  \
-    ".if %c[nw] & 2\n\t" MF_RMIX7_STEP(0, 0, "") MF_RMIX7_STEP(4, 8, "!") ".endif\n\t"            \
-    ".if %c[nw] & 4\n\t" MF_RMIX7_STEP(0, 0, "") MF_RMIX7_STEP(4, 8, "") MF_RMIX7_STEP(8, 16, "")   \
+    ".if " MF_RMIX_LEAD " & 2\n\t" MF_RMIX7_STEP(0, 0, "") MF_RMIX7_STEP(4, 8, "!") ".endif\n\t"        \
+    ".if " MF_RMIX_LEAD " & 4\n\t" MF_RMIX7_STEP(0, 0, "") MF_RMIX7_STEP(4, 8, "") MF_RMIX7_STEP(8, 16, "") \
     MF_RMIX7_STEP(12, 24, "!") ".endif\n\t"                                                       \
-    ".if %c[loop]\n"                                                                             \
-    "1:\n\t" MF_RMIX7_STEP4(0, 0) MF_RMIX7_STEP(16, 32, "") MF_RMIX7_STEP(20, 40, "")               \
-    MF_RMIX7_STEP(24, 48, "") MF_RMIX7_LAST(28, 56) "bne 1b\n"                                    \
+    ".if %c[nw] > " MF_RMIX_LEAD "\n\t@ mf_rmix window passes of %c[pu] eights\n"                   \
+    "1:\n\t" ".if %c[pu] >= 2\n\t" MF_RMIX7_STEP8(0) ".endif\n\t"                                 \
+    ".if %c[pu] >= 3\n\t" MF_RMIX7_STEP8(8) ".endif\n\t"                                          \
+    MF_RMIX7_STEP4(32 * %c[pu] - 32, 64 * %c[pu] - 64) MF_RMIX7_STEP(32 * %c[pu] - 16, 64 * %c[pu] - 32, "") \
+    MF_RMIX7_STEP(32 * %c[pu] - 12, 64 * %c[pu] - 24, "") MF_RMIX7_STEP(32 * %c[pu] - 8, 64 * %c[pu] - 16, "") \
+    MF_RMIX7_LAST(32 * %c[pu] - 4, 64 * %c[pu] - 8) "bne 1b\n"                                   \
     ".endif"
-/* M4/M33: each word's four loads back to back (LDR pipelining); the pass check compares x with the window's end. */
+/* M4/M33 on x biased by -4 bytes: each word's four loads back to back (LDR pipelining), the heads' words, their
+ * pointer updates, then the passes, whose check compares x with the window's end (biased as x). */
 #define MF_DSP_RMIX_WINDOW_M4                                                                    \
-    ".if %c[nw] & 2\n\t" MF_DSP_RMIX(0, 0) MF_DSP_RMIX(4, 8) "adds %[x], #8\n\tadds %[w], #16\n"   \
-    ".endif\n"                                                                                   \
-    ".if %c[nw] & 4\n\t" MF_DSP_RMIX4(0, 0) "adds %[x], #16\n\tadds %[w], #32\n"                   \
-    ".endif\n"                                                                                   \
-    ".if %c[loop]\n"                                                                             \
-    "subs %[x], #4\n\tsubs %[w], #12\n"                                                          \
+    ".if " MF_RMIX_LEAD " & 2\n\t" MF_RMIX4_W(0, 0) MF_RMIX4_W(1, 0) ".endif\n\t"                    \
+    ".if " MF_RMIX_LEAD " & 4\n\t" MF_RMIX4_W4(((%c[nw] %% (8 * %c[pu])) & 2)) ".endif\n\t"            \
+    ".if " MF_RMIX_LEAD "\n\tadds %[x], #4 * " MF_RMIX_LEAD "\n\tadds %[w], #8 * " MF_RMIX_LEAD "\n\t.endif\n" \
+    ".if %c[nw] > " MF_RMIX_LEAD "\n\t@ mf_rmix window passes of %c[pu] eights\n"                   \
     "1:\n\t" MF_DSP_RMIX_PASS "ldr %[e0], %[end]\n\tcmp %[x], %[e0]\n\tbne 1b\n"                   \
     ".endif"
 
@@ -907,25 +970,27 @@ MF_KERNEL void mf_dsp_rowmix_rows(const int16_t *x16, const int32_t k4, const in
                                   const int32_t *rq, const int32_t n_out, const int32_t out_offset,
                                   const int32_t act_min, const int32_t act_max, int8_t *out0, const int two)
 {
+    const int32_t nw = k4 / 2, pu = MF_RMIX_PASS8(nw);
     for (int32_t c = 0; c < n_out; c += 4, rq += 12, wmix += 4 * k4, out0 += 4) {
         int8_t *const out1 = out0 + n_out;
         int32_t ma0 = rq[0], ma1 = rq[0], sa0 = rq[0], sa1 = rq[0];
         int32_t mb0 = rq[6], mb1 = rq[6], sb0 = rq[6], sb1 = rq[6];
         int32_t e0, e1, wa, wb;
-        const int16_t *x = x16;
         const int8_t *w = wmix;
 #if defined(MF_TARGET_M7)
+        const int16_t *x = x16;
         const void *const end = wmix + 4 * k4;     /* w after the last pass */
 #define MF_DSP_RMIX_WINDOW MF_DSP_RMIX_WINDOW_M7
 #else
-        const void *const end = x16 + k4 - 2;      /* x after the last pass (biased by -4 bytes) */
+        const int16_t *x = x16 - 2;                /* biased by -4 bytes (MF_DSP_RMIX_WINDOW_M4) */
+        const void *const end = x16 + k4 - 2;      /* x after the last pass */
 #define MF_DSP_RMIX_WINDOW MF_DSP_RMIX_WINDOW_M4
 #endif
         __asm__ volatile(MF_DSP_RMIX_WINDOW
                          : [ma0] "+r"(ma0), [ma1] "+r"(ma1), [mb0] "+r"(mb0), [mb1] "+r"(mb1),
                            [sa0] "+r"(sa0), [sa1] "+r"(sa1), [sb0] "+r"(sb0), [sb1] "+r"(sb1),
                            [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [x] "+r"(x), [w] "+r"(w)
-                         : [loop] "i"(k4 >= 16), [nw] "i"(k4 / 2), [d] "i"(d), [end] "m"(end)
+                         : [nw] "i"(nw), [pu] "i"(pu), [d] "i"(d), [end] "m"(end)
                          : "cc", "memory");
 #undef MF_DSP_RMIX_WINDOW
         mf_dsp_mix_out(rq, n_out - c, two, ma0, ma1, mb0, mb1, sa0, sa1, sb0, sb1, out_offset, act_min, act_max, out0, out1);
@@ -2437,22 +2502,21 @@ MF_KERNEL void mf_dsp_rowpw_pair(const int16_t *x16, const int32_t k4, const int
                                  const int32_t n_out, const int32_t out_offset, const int32_t act_min,
                                  const int32_t act_max, int8_t *out0)
 {
-    const int32_t loop = k4 >= 16;   /* passes after the 2- and 4-word heads (k4 / 2 words in all) */
+    const int32_t nw = k4 / 2, pu = MF_RMIX_PASS8(nw);
     int8_t *o = out0;
     int32_t ma0, ma1, mb0, mb1, sa0, sa1, sb0, sb1, e0, e1, wa, wb;
-    const int16_t *x = x16;
     const int8_t *w = stream;
 #if defined(MF_TARGET_M7)
+    const int16_t *x = x16;
     const void *end = 0;   /* the group's weight end, set by the asm */
     __asm__ volatile("2:\n\t" MF_DSP_PW_START "add %[wb], %[w], #8 * %c[nw]\n\tstr %[wb], %[end]\n\t"
                      MF_DSP_RMIX_WINDOW_M7 "\n\t"
-                     "sub %[x], %[x], #4 * %c[nw]\n\t"
 #else
-    const void *end = x16 + k4 - 2;   /* x after the last pass (biased by -4 bytes) */
+    const int16_t *x = x16 - 2;       /* biased by -4 bytes (MF_DSP_RMIX_WINDOW_M4) */
+    const void *end = x16 + k4 - 2;   /* x after the last pass */
     __asm__ volatile("2:\n\t" MF_DSP_PW_START MF_DSP_RMIX_WINDOW_M4 "\n\t"
-                     ".if %c[loop]\n\tadds %[w], #12\n\t.endif\n\t"
-                     "sub %[x], %[x], #4 * %c[nw] - 4 * %c[loop]\n\t"
 #endif
+                     "sub %[x], %[x], #4 * %c[nw]\n\t"
                      MF_DSP_PW_OUT4("ldr %[ma0], %[o]\n\t")
                      "str %[sa1], [%[ma0], #%c[oc]]\n\tstr %[sa0], [%[ma0]], #4\n\tstr %[ma0], %[o]\n\t"
                      "bmi 2b"
@@ -2460,7 +2524,8 @@ MF_KERNEL void mf_dsp_rowpw_pair(const int16_t *x16, const int32_t k4, const int
                        [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
                        [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [x] "+r"(x), [w] "+r"(w),
                        [o] "+m"(o), [end] "+m"(end)
-                     : [loop] "i"(loop), [nw] "i"(k4 / 2), [d] "i"(d), [oc] "i"(n_out), [rq] "i"(4 * k4),
+                     : [nw] "i"(nw), [pu] "i"(pu), [d] "i"(d),
+                       [oc] "i"(n_out), [rq] "i"(4 * k4),
                        [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
                        [clo] "i"(act_min > -128), [chi] "i"(act_max < 127)
                      : "cc", "memory");
