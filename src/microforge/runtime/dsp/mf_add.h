@@ -4,8 +4,9 @@
  * stays below 2^28, and SRDHM(v, m) = SMMULR(2v, m) exactly (no 64-bit product, no saturation case).
  * RDBP(v, e) = (((v - (v < 0)) >> (e - 1)) + 1) >> 1 for e >= 1 (ties away from zero), folded into one
  * shift with the output offset (mf_add_rdbp_off); the shifts are layer constants. Same params and signatures as runtime/portable/mf_add.h.
- * Same-shape layers whose shifts allow it (ops/add.py add_fast, p->fast) run 4 elements per pass in one asm block
- * (mf_add_s8_asm, 14 registers, no spills: ic's ADDs 19.5 -> 14.3 cycles per element on the M4).
+ * Same-shape layers run 4 elements per pass in one asm block: the linear pass (mf_add_s8_lin, p->fast == 3) where
+ * ops/add.py add_linear finds a linear form exact for every input pair, else the SMLAW pass (fast == 2) or the exact
+ * asm pass (mf_add_s8_asm, fast == 1) where their shifts allow it.
  */
 #ifndef MF_ADD_H
 #define MF_ADD_H
@@ -264,23 +265,23 @@ MF_KERNEL void mf_add_s8_smlaw(const mf_add_params_t *p, const int8_t *a, const 
     "ssub8 %[eb], %[y], " ACC_ "\n\tsel " ACC_ ", " ACC_ ", %[y]\n\t.endif\n\t"                                     \
     "str " ACC_ ", [%[o]], #4\n\t"                                                                           \
     ".else\n\tstrb %[y], [%[o], #4]!\n\t.endif\n\t"
-/* The loop: x = n4 on entry; an odd number of passes enters at the second copy. The end is read from memory (while
- * y's last element finishes): 12 registers (13 with the clamp's packing register), which GCC finds inside the row
- * pipelines too. */
-#define MF_ADD_LIN_LOOP(ACC_)                                                                              \
+/* The loop: x = n4 on entry; an odd number of passes enters at the second copy. Without the clamp the end is a
+ * register (13 in all); with it the packing register takes its place and the end is read from memory (while y's
+ * last element finishes: END_ is "%[x]"), 13 registers either way, which GCC finds inside the row pipelines too. */
+#define MF_ADD_LIN_LOOP(ACC_, END_)                                                                        \
     "tst %[x], #4\n\t"                                                                                     \
     "bne 3f\n\t"                                                                                           \
     "1:\n\t"                                                                                               \
     MF_ADD_LIN_PASS(ACC_) MF_ADD_LIN_LAST(ACC_)                                                            \
     "3:\n\t"                                                                                               \
     MF_ADD_LIN_PASS(ACC_)                                                                                  \
-    "ldr %[x], %[end]\n\t"                                                                                 \
+    ".ifc " END_ ", %[x]\n\tldr %[x], %[end]\n\t.endif\n\t"                                                  \
     MF_ADD_LIN_LAST(ACC_)                                                                                  \
-    "cmp %[a], %[x]\n\t"                                                                                   \
+    "cmp %[a], " END_ "\n\t"                                                                                \
     "bne 1b"
 #define MF_ADD_LIN_OUTS [a] "+&r"(a), [o] "+&r"(o), [wa] "=&r"(wa), [wb] "=&r"(wb), [ea] "=&r"(ea), [eb] "=&r"(eb), \
     [x] "+&r"(x), [y] "=&r"(y)
-#define MF_ADD_LIN_INS [end] "m"(end), [d] "r"(d), [ca] "r"(ca), [cb] "r"(cb), [cc] "r"(cc),                   \
+#define MF_ADD_LIN_INS [d] "r"(d), [ca] "r"(ca), [cb] "r"(cb), [cc] "r"(cc),                                   \
     [k] "i"(p->lin_k), [pre] "i"(p->lin_pre), [clamp] "i"(clamp), [lo] "i"(p->act_min), [hi] "i"(p->act_max), \
     [clo] "i"(p->act_min > -128), [chi] "i"(p->act_max < 127)
 MF_KERNEL void mf_add_s8_lin(const mf_add_params_t *p, const int8_t *a, const int8_t *b, int8_t *out, int32_t n4)
@@ -292,9 +293,11 @@ MF_KERNEL void mf_add_s8_lin(const mf_add_params_t *p, const int8_t *a, const in
     const int8_t *const end = a + n4;
     int32_t wa, wb, ea, eb, acc, x = n4, y;
     if (clamp)
-        __asm__ volatile(MF_ADD_LIN_LOOP("%[acc]") : MF_ADD_LIN_OUTS, [acc] "=&r"(acc) : MF_ADD_LIN_INS : "cc", "memory");
+        __asm__ volatile(MF_ADD_LIN_LOOP("%[acc]", "%[x]") : MF_ADD_LIN_OUTS, [acc] "=&r"(acc)
+                         : MF_ADD_LIN_INS, [end] "m"(end) : "cc", "memory");
     else  /* the packing register's name is never assembled (.if %c[clamp]): x stands in */
-        __asm__ volatile(MF_ADD_LIN_LOOP("%[x]") : MF_ADD_LIN_OUTS : MF_ADD_LIN_INS : "cc", "memory");
+        __asm__ volatile(MF_ADD_LIN_LOOP("%[x]", "%[end]") : MF_ADD_LIN_OUTS : MF_ADD_LIN_INS, [end] "r"(end)
+                         : "cc", "memory");
     (void)acc;
 }
 #undef MF_ADD_LIN_INS
