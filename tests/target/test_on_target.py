@@ -254,8 +254,8 @@ OP_MODELS = {
     "add-smlaw-rejected": lambda: mg.add_model(None, (1, 3, 5, 9), (1, 3, 5, 9), "NONE", scales=(0.0135, 0.0338), zero_points=(-62, -103), out_scale=0.00164),
     # dsp ADD's linear pass (fast = 3) on 1, 3, 5, 7, 13 elements (no pass, one pass + tails, two, three) with and
     # without a clamp; test_add_linear_all_pairs_on_core runs every input pair
-    **{f"add-lin-n{n}-{act.lower()}": (lambda n=n, act=act: mg.add_model(None, (1, 1, 1, n), (1, 1, 1, n), act,
-                                                                            scales=(0.02, 0.04), zero_points=(3, -3), out_zp=-20, out_scale=0.05))
+    **{f"add-lin-n{n}-{act.lower()}": (lambda n=n, act=act: mg.add_model(
+        None, (1, 1, 1, n), (1, 1, 1, n), act, scales=(0.02, 0.04), zero_points=(3, -3), out_zp=-20, out_scale=0.05))
        for n in (1, 3, 5, 7, 13) for act in ("NONE", "RELU")},
     "pad": lambda: mg.pad_model((1, 5, 3, 7), ((0, 0), (2, 0), (0, 3), (1, 2)), zero_point=17),
     "softmax": lambda: mg.softmax_model((2, 12), 1.0, 0.3, -20),
@@ -395,9 +395,11 @@ def assert_in(needle: str, text: str) -> None:
 # and ReLU6 clamping on both sides (the packed, clamped store), input 1 the larger scale, scales ratio near 1 and
 # extreme (0.5 / 0.0007), a fine output scale (small k) and a coarse one
 LIN_PAIRS = {
-    "ic-first": ((0.039393551647663116, 0.10419496148824692), (-128, 4), (0.050945673137903214, -128), "NONE", 1, 65537),
+    "ic-first": ((0.039393551647663116, 0.10419496148824692), (-128, 4), (0.050945673137903214, -128), "NONE", 1,
+                 65537),
     "ic-last": ((0.08385830372571945, 0.21724364161491394), (38, -2), (0.1270691454410553, -128), "NONE", 0, 65541),
-    "mbv2-out-is-in2": ((0.0037754776421934366, 0.004025585949420929), (15, -53), (0.004025585949420929, -53), "NONE", 0, 65539),
+    "mbv2-out-is-in2": ((0.0037754776421934366, 0.004025585949420929), (15, -53), (0.004025585949420929, -53), "NONE",
+                        0, 65539),
     "relu-zp-20": ((0.02, 0.04), (3, -3), (0.05, -20), "RELU", 0, 65543),
     "relu6-both-sides": ((0.031, 0.0113), (-7, 100), (0.1, -100), "RELU6", 1, 65537),
     "relu6-hi": ((0.0313, 0.0117), (-7, 100), (0.0391, -100), "RELU6", 0, 65541),

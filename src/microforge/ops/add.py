@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -131,6 +132,7 @@ def _linear_c(ref: np.ndarray, v: np.ndarray, k: int, act_min: int, act_max: int
     return (lo, hi) if lo <= hi else None
 
 
+@lru_cache(maxsize=64)   # a row pipeline emits its ADD once per band
 def add_linear(q, in1_offset: int, in2_offset: int, out_offset: int, act_min: int, act_max: int) -> AddLinear | None:
     """A linear form (AddLinear) that gives TFLM's output byte for every one of the 256 x 256 input pairs, or None.
 
@@ -216,7 +218,8 @@ class Add(OpDef):
             if lin is not None:   # the DSP struct's linear-pass fields (the portable struct has none)
                 fields.update(fast=3, lin_a=lin.a, lin_b=lin.b, lin_c=lin.c, lin_k=lin.k, lin_pre=lin.pre)
             else:
-                fields.update(fast=2 if add_smlaw_exact(q, -a.quant.zp, -b.quant.zp, y.quant.zp, lo, hi) else int(add_fast(q)))
+                smlaw = add_smlaw_exact(q, -a.quant.zp, -b.quant.zp, y.quant.zp, lo, hi)
+                fields.update(fast=2 if smlaw else int(add_fast(q)))
             p = ctx.params("mf_add_params_t", fields)
             return f"mf_add_s8(&{p}, {ctx.ptr(a)}, {ctx.ptr(b)}, {ctx.ptr(y)});"
         out_shape = (1,) * (MAX_RANK - len(y.shape)) + tuple(y.shape)
