@@ -252,11 +252,11 @@ OP_MODELS = {
     "add-smlaw-c7-odd-passes": lambda: mg.add_model(None, (1, 1, 3, 7), (1, 1, 3, 7), "NONE", scales=(0.04, 0.011), zero_points=(3, -128), out_zp=-7),
     "add-smlaw-c5-one-pass": lambda: mg.add_model(None, (1, 1, 1, 5), (1, 1, 1, 5), "NONE", scales=(0.05, 0.02), zero_points=(120, -3), out_zp=-20),
     "add-smlaw-rejected": lambda: mg.add_model(None, (1, 3, 5, 9), (1, 3, 5, 9), "NONE", scales=(0.0135, 0.0338), zero_points=(-62, -103), out_scale=0.00164),
-    # dsp ADD's linear pass (fast = 3) on 1, 3, 5, 7, 13 elements (no pass, one pass + tails, two, three) with and
-    # without a clamp; test_add_linear_all_pairs_on_core runs every input pair
+    # dsp ADD's linear pass (fast = 3) on 1, 3, 5, 7, 9, 13, 17 elements (no pass, one pass + tails, 2, 3, 4: every
+    # entry into its 4-pass loop) with and without a clamp; test_add_linear_all_pairs_on_core runs every input pair
     **{f"add-lin-n{n}-{act.lower()}": (lambda n=n, act=act: mg.add_model(
         None, (1, 1, 1, n), (1, 1, 1, n), act, scales=(0.02, 0.04), zero_points=(3, -3), out_zp=-20, out_scale=0.05))
-       for n in (1, 3, 5, 7, 13) for act in ("NONE", "RELU")},
+       for n in (1, 3, 5, 7, 9, 13, 17) for act in ("NONE", "RELU")},
     "pad": lambda: mg.pad_model((1, 5, 3, 7), ((0, 0), (2, 0), (0, 3), (1, 2)), zero_point=17),
     "softmax": lambda: mg.softmax_model((2, 12), 1.0, 0.3, -20),
     # SOFTMAX's exp computed in the kernel (no table): odd depths, betas from weak to capped, tiny/large scales
@@ -364,7 +364,7 @@ def test_add_linear_pass_taken():
     """The add-lin models (run on every core by test_op_on_core) take the linear pass on the DSP cores, clamped or not,
     and a layer whose outputs round ties away from zero on both sides of zero (equal scales, output twice as coarse:
     no single floor form) keeps the other passes."""
-    for n in (1, 3, 5, 7, 13):
+    for n in (1, 3, 5, 7, 9, 13, 17):
         for act in ("none", "relu"):
             model_c = compile_model(OP_MODELS[f"add-lin-n{n}-{act}"](), target="m4").files["model.c"]
             assert ".fast = 3," in model_c and ".lin_pre = 0" in model_c, (n, act)
@@ -390,7 +390,7 @@ def assert_in(needle: str, text: str) -> None:
 
 # The DSP ADD's linear pass (mf_add_s8_lin, fast = 3: ops/add.py add_linear) on every one of the 256 x 256 input
 # pairs: (input scales, zero points, output scale and zero point, activation, lin_pre expected, elements: 65536
-# pairs then a tail; an even or odd number of 4-element passes). ic's first and last residual ADDs (the byte-times-
+# pairs then a tail of 0..3; pass counts 4q + 0..3, every entry into the 4-pass loop, clamped and not). ic's first and last residual ADDs (the byte-times-
 # 2^8 form, the plain one), a MobileNetV2 ADD (output scale = input 2's), ReLU with the output zero point above -128
 # and ReLU6 clamping on both sides (the packed, clamped store), input 1 the larger scale, scales ratio near 1 and
 # extreme (0.5 / 0.0007), a fine output scale (small k) and a coarse one
@@ -399,12 +399,12 @@ LIN_PAIRS = {
                  65537),
     "ic-last": ((0.08385830372571945, 0.21724364161491394), (38, -2), (0.1270691454410553, -128), "NONE", 0, 65541),
     "mbv2-out-is-in2": ((0.0037754776421934366, 0.004025585949420929), (15, -53), (0.004025585949420929, -53), "NONE",
-                        0, 65539),
-    "relu-zp-20": ((0.02, 0.04), (3, -3), (0.05, -20), "RELU", 0, 65543),
+                        0, 65545),
+    "relu-zp-20": ((0.02, 0.04), (3, -3), (0.05, -20), "RELU", 0, 65549),
     "relu6-both-sides": ((0.031, 0.0113), (-7, 100), (0.1, -100), "RELU6", 1, 65537),
     "relu6-hi": ((0.0313, 0.0117), (-7, 100), (0.0391, -100), "RELU6", 0, 65541),
-    "in1-larger-relu": ((0.2, 0.01), (-128, 127), (0.25, 5), "RELU", 0, 65539),
-    "ratio-near-1": ((0.05, 0.0500001), (-9, 17), (0.07, 3), "NONE", 0, 65537),
+    "in1-larger-relu": ((0.2, 0.01), (-128, 127), (0.25, 5), "RELU", 0, 65546),
+    "ratio-near-1": ((0.05, 0.0500001), (-9, 17), (0.07, 3), "NONE", 0, 65551),
     "ratio-extreme": ((0.5, 0.0007), (-128, 127), (0.35, -128), "RELU", 0, 65541),
     "fine-out": ((0.02, 0.04), (3, -3), (0.001, 0), "NONE", 0, 65539),
     "coarse-out": ((0.02, 0.04), (3, -3), (1.5, 0), "NONE", 0, 65537),
