@@ -231,8 +231,8 @@ MF_KERNEL void mf_add_s8_smlaw(const mf_add_params_t *p, const int8_t *a, const 
  * against TFLM's arithmetic (int64 numpy, gemmlowp SRDHM/RDBP, the clamps): it sets fast = 3 only for a form that
  * gives every output byte exactly (and whose sums stay in int32); else the passes above. Element order in a pass:
  * 0, 2, 1, 3 in two temporaries, each element's SMLAWs next to the previous one's SSAT or store, so the M7 pairs them.
- * Without an activation clamp each byte goes out by STRB (o = out - 1: offsets 1..3, byte 3 by a pre-indexed
- * write-back #4!); with one, packed (BFI), clamped bytewise (SSUB8/SEL) and stored by one STR. The second input is
+ * Without an activation clamp each byte goes out by STRB (o = out - 1, set in the asm: offsets 1..3, byte 3 by a
+ * pre-indexed write-back #4!); with one, packed (BFI), clamped bytewise (SSUB8/SEL) and stored by one STR. The second input is
  * read at [a, d] (d = b - a) before the first's post-incrementing load, so the M4 pipelines the two loads. */
 #define MF_ADD_LIN_EVEN(E_, W_) ".if %c[pre]\n\tlsl " E_ ", " W_ ", #8\n\t.else\n\tsxtb16 " E_ ", " W_ "\n\t.endif\n\t"
 #define MF_ADD_LIN_ODD(W_) ".if %c[pre]\n\tand " W_ ", " W_ ", #0xff00ff00\n\t.else\n\tsxtb16 " W_ ", " W_ \
@@ -269,6 +269,7 @@ MF_KERNEL void mf_add_s8_smlaw(const mf_add_params_t *p, const int8_t *a, const 
  * register (13 in all); with it the packing register takes its place and the end is read from memory (while y's
  * last element finishes: END_ is "%[x]"), 13 registers either way, which GCC finds inside the row pipelines too. */
 #define MF_ADD_LIN_LOOP(ACC_, END_)                                                                        \
+    ".if !%c[clamp]\n\tsub %[o], %[o], #1\n\t.endif\n\t"   /* o = out - 1 for the byte stores' offsets */      \
     "tst %[x], #4\n\t"                                                                                     \
     "bne 3f\n\t"                                                                                           \
     "1:\n\t"                                                                                               \
@@ -287,7 +288,7 @@ MF_KERNEL void mf_add_s8_smlaw(const mf_add_params_t *p, const int8_t *a, const 
 MF_KERNEL void mf_add_s8_lin(const mf_add_params_t *p, const int8_t *a, const int8_t *b, int8_t *out, int32_t n4)
 {
     const int clamp = p->act_min > -128 || p->act_max < 127;
-    int8_t *o = clamp ? out : out - 1;
+    int8_t *o = out;
     int32_t d = (int32_t)((intptr_t)b - (intptr_t)a);
     int32_t ca = p->lin_a, cb = p->lin_b, cc = p->lin_c;
     const int8_t *const end = a + n4;
