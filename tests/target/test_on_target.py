@@ -262,6 +262,11 @@ OP_MODELS = {
     "add-smlaw-c7-odd-passes": lambda: mg.add_model(None, (1, 1, 3, 7), (1, 1, 3, 7), "NONE", scales=(0.04, 0.011), zero_points=(3, -128), out_zp=-7),
     "add-smlaw-c5-one-pass": lambda: mg.add_model(None, (1, 1, 1, 5), (1, 1, 1, 5), "NONE", scales=(0.05, 0.02), zero_points=(120, -3), out_zp=-20),
     "add-smlaw-rejected": lambda: mg.add_model(None, (1, 3, 5, 9), (1, 3, 5, 9), "NONE", scales=(0.0135, 0.0338), zero_points=(-62, -103), out_scale=0.00164),
+    # dsp ADD's linear pass (fast = 3) on 1, 3, 5, 7, 9, 13, 17 elements (no pass, one pass + tails, 2, 3, 4: every
+    # entry into its 4-pass loop) with and without a clamp; test_add_linear_all_pairs_on_core runs every input pair
+    **{f"add-lin-n{n}-{act.lower()}": (lambda n=n, act=act: mg.add_model(
+        None, (1, 1, 1, n), (1, 1, 1, n), act, scales=(0.02, 0.04), zero_points=(3, -3), out_zp=-20, out_scale=0.05))
+       for n in (1, 3, 5, 7, 9, 13, 17) for act in ("NONE", "RELU")},
     "pad": lambda: mg.pad_model((1, 5, 3, 7), ((0, 0), (2, 0), (0, 3), (1, 2)), zero_point=17),
     "softmax": lambda: mg.softmax_model((2, 12), 1.0, 0.3, -20),
     # SOFTMAX's exp computed in the kernel (no table): odd depths, betas from weak to capped, tiny/large scales
@@ -341,18 +346,94 @@ ROWS_NAMES = [n for n in OP_MODELS if n.startswith("dw-rows")  # out_w >= ROWS_M
               and n != "dw-rows-2x2-c4-same-relu" and n not in THREE_WIDE]
 
 
-def test_add_fast_pass_taken():
-    """The same-shape ADD models above (run on every core by test_op_on_core) take the DSP kernel's SMLAW pass
-    (mf_add_s8_smlaw, fast = 2: input 1 rescaled, input 2 rescaled, both unscaled; ReLU / ReLU6 / none) where the
-    compiler's exhaustive check passes, the exact asm pass (mf_add_s8_asm, fast = 1) where it does not, and a layer
-    whose output shift is not a right shift of 1..22 keeps the C passes."""
-    for name in ("add", "add-c13-ratio20", "add-c7-relu6", "add-equal-scales", "add-smlaw-c9-extreme",
-                 "add-smlaw-c7-odd-passes", "add-smlaw-c5-one-pass"):
-        assert ".fast = 2" in compile_model(OP_MODELS[name](), target="m4").files["model.c"], name
-    assert ".fast = 1" in compile_model(OP_MODELS["add-smlaw-rejected"](), target="m4").files["model.c"]
+# The ADD models whose 4-element passes predate the linear pass: with add_linear refused they test the SMLAW pass
+# (fast = 2) and the exact asm pass (fast = 1), which layers keep where no linear form is exact
+OLD_ADD_PASSES = {"add": 2, "add-c13-ratio20": 2, "add-c7-relu6": 2, "add-equal-scales": 2, "add-smlaw-c9-extreme": 2,
+                  "add-smlaw-c7-odd-passes": 2, "add-smlaw-c5-one-pass": 2, "add-smlaw-rejected": 1}
+
+
+def no_linear(monkeypatch):
+    import microforge.ops.add as add_op
+    monkeypatch.setattr(add_op, "add_linear", lambda *a: None)
+
+
+def test_add_fast_pass_taken(monkeypatch):
+    """Without the linear pass the same-shape ADD models above take the DSP kernel's SMLAW pass (mf_add_s8_smlaw,
+    fast = 2: input 1 rescaled, input 2 rescaled, both unscaled; ReLU / ReLU6 / none) where the compiler's exhaustive
+    check passes, the exact asm pass (mf_add_s8_asm, fast = 1) where it does not, and a layer whose output shift is
+    not a right shift of 1..22 keeps the C passes."""
+    no_linear(monkeypatch)
+    for name, fast in OLD_ADD_PASSES.items():
+        assert f".fast = {fast}," in compile_model(OP_MODELS[name](), target="m4").files["model.c"], name
     q = add_params(0.02, 0.04, 1e-7)   # output scale so small that the output needs no right shift
     assert q.output_shift == 0 and not add_fast(q)
     assert add_fast(add_params(0.02, 0.04, 0.05)) and add_fast(add_params(0.05, 0.05, 0.1))
+
+
+def test_add_linear_pass_taken():
+    """The add-lin models (run on every core by test_op_on_core) take the linear pass on the DSP cores, clamped or not,
+    and a layer whose outputs round ties away from zero on both sides of zero (equal scales, output twice as coarse:
+    no single floor form) keeps the other passes."""
+    for n in (1, 3, 5, 7, 9, 13, 17):
+        for act in ("none", "relu"):
+            model_c = compile_model(OP_MODELS[f"add-lin-n{n}-{act}"](), target="m4").files["model.c"]
+            assert ".fast = 3," in model_c and ".lin_pre = 0" in model_c, (n, act)
+    tie = mg.add_model(None, (1, 9), (1, 9), "NONE", scales=(0.1, 0.1), zero_points=(1, 2), out_scale=0.2, out_zp=-60)
+    assert ".fast = 3," not in compile_model(tie, target="m4").files["model.c"]
+    q = add_params(0.02, 0.04, 1e-7)   # output scale so small that the output needs no right shift
+    assert q.output_shift == 0 and not add_fast(q)
+    assert add_fast(add_params(0.02, 0.04, 0.05)) and add_fast(add_params(0.05, 0.05, 0.1))
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", sorted(OLD_ADD_PASSES))
+def test_add_old_passes_on_core(name, core, tmp_path, monkeypatch):
+    """The SMLAW and exact asm passes stay exact where layers keep them (no linear form found)."""
+    no_linear(monkeypatch)
+    exact_on_core(OP_MODELS[name](), core, tmp_path, "target-op", name,
+                  took=lambda c: assert_in(f".fast = {OLD_ADD_PASSES[name]},", c), what=" without the linear pass")
+
+
+def assert_in(needle: str, text: str) -> None:
+    assert needle in text, f"{needle!r} not in the generated code"
+
+
+# The DSP ADD's linear pass (mf_add_s8_lin, fast = 3: ops/add.py add_linear) on every one of the 256 x 256 input
+# pairs: (input scales, zero points, output scale and zero point, activation, lin_pre expected, elements: 65536
+# pairs then a tail of 0..3; pass counts 4q + 0..3, every entry into the 4-pass loop, clamped and not). ic's first and last residual ADDs (the byte-times-
+# 2^8 form, the plain one), a MobileNetV2 ADD (output scale = input 2's), ReLU with the output zero point above -128
+# and ReLU6 clamping on both sides (the packed, clamped store), input 1 the larger scale, scales ratio near 1 and
+# extreme (0.5 / 0.0007), a fine output scale (small k) and a coarse one
+LIN_PAIRS = {
+    "ic-first": ((0.039393551647663116, 0.10419496148824692), (-128, 4), (0.050945673137903214, -128), "NONE", 1,
+                 65537),
+    "ic-last": ((0.08385830372571945, 0.21724364161491394), (38, -2), (0.1270691454410553, -128), "NONE", 0, 65541),
+    "mbv2-out-is-in2": ((0.0037754776421934366, 0.004025585949420929), (15, -53), (0.004025585949420929, -53), "NONE",
+                        0, 65545),
+    "relu-zp-20": ((0.02, 0.04), (3, -3), (0.05, -20), "RELU", 0, 65549),
+    "relu6-both-sides": ((0.031, 0.0113), (-7, 100), (0.1, -100), "RELU6", 1, 65537),
+    "relu6-hi": ((0.0313, 0.0117), (-7, 100), (0.0391, -100), "RELU6", 0, 65541),
+    "in1-larger-relu": ((0.2, 0.01), (-128, 127), (0.25, 5), "RELU", 0, 65546),
+    "ratio-near-1": ((0.05, 0.0500001), (-9, 17), (0.07, 3), "NONE", 0, 65551),
+    "ratio-extreme": ((0.5, 0.0007), (-128, 127), (0.35, -128), "RELU", 0, 65541),
+    "fine-out": ((0.02, 0.04), (3, -3), (0.001, 0), "NONE", 0, 65539),
+    "coarse-out": ((0.02, 0.04), (3, -3), (1.5, 0), "NONE", 0, 65537),
+}
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", sorted(LIN_PAIRS))
+def test_add_linear_all_pairs_on_core(name, core, tmp_path):
+    (s1, s2), zps, (so, zo), act, pre, n = LIN_PAIRS[name]
+    model = mg.add_model(None, (1, n), (1, n), act, scales=(s1, s2), zero_points=zps, out_scale=so, out_zp=zo)
+    i = np.arange(n)
+    a = ((i % 256) - 128).astype(np.int8)
+    b = (((i // 256) + 7 * (i // 65536)) % 256 - 128).astype(np.int8)   # past the 65536 pairs: other b for the tail
+    cm = compile_model(model, target=core)
+    assert_in(".fast = 3,", cm.files["model.c"])
+    assert_in(f".lin_pre = {pre}", cm.files["model.c"])
+    run = run_on_target(cm, get_target(core), [a[None], b[None]], workdir=tmp_path)
+    assert_same_outputs(run.outputs, Oracle(model).run([a[None], b[None]]), f"{name} on {core}, all input pairs")
 
 
 @pytest.mark.parametrize("core", CORES)

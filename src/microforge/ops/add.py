@@ -1,6 +1,9 @@
 """ADD: int8 (or int16, 16x8 models) elementwise addition with rescaling, broadcasting up to rank 5, fused activation."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
+
 import numpy as np
 
 from ..ir import DType, Op, OpType
@@ -95,6 +98,75 @@ def add_smlaw_exact(q, in1_offset: int, in2_offset: int, out_offset: int, act_mi
     return bool(np.array_equal(exact, fast) or np.array_equal(out(exact), out(fast)))
 
 
+def add_reference(q, in1_offset: int, in2_offset: int, out_offset: int, act_min: int, act_max: int) -> np.ndarray:
+    """TFLM's int8 ADD output for every input pair, [a + 128, b + 128]: each input (x + offset) << left_shift rescaled
+    (SRDHM, RDBP), summed, rescaled again, plus the output offset, clamped."""
+    x = np.arange(-128, 128, dtype=np.int64)
+    s1 = _rdbp(_srdhm((x + in1_offset) << q.left_shift, q.input1_multiplier), -q.input1_shift)
+    s2 = _rdbp(_srdhm((x + in2_offset) << q.left_shift, q.input2_multiplier), -q.input2_shift)
+    r = _rdbp(_srdhm(s1[:, None] + s2[None, :], q.output_multiplier), -q.output_shift) + out_offset
+    return np.clip(r, act_min, act_max)
+
+
+@dataclass(frozen=True)
+class AddLinear:
+    """The linear pass's form (runtime/dsp/mf_add.h, mf_add_s8_lin): out = SSAT(floor(a * a' / 2^16) + floor(b * b' /
+    2^16) + c >> k, 8) with x' = x (pre 0) or x * 2^8 (pre 1), then the activation clamp."""
+    pre: int
+    k: int
+    a: int
+    b: int
+    c: int
+
+
+LINEAR_STEPS = 2     # A and B tried within this many units of their ideal values
+LINEAR_KS = 3        # and the largest this many k (the most precise forms)
+
+
+def _linear_c(ref: np.ndarray, v: np.ndarray, k: int, act_min: int, act_max: int) -> tuple[int, int] | None:
+    """The interval of c for which floor((v + c) / 2^k), clamped, is ref everywhere (None when empty)."""
+    big = 1 << 62
+    lower = np.where(ref > act_min, ref << k, -big) - v
+    upper = np.where(ref < act_max, (ref + 1) << k, big) - v
+    lo, hi = int(lower.max()), int(upper.min()) - 1
+    return (lo, hi) if lo <= hi else None
+
+
+@lru_cache(maxsize=64)   # a row pipeline emits its ADD once per band
+def add_linear(q, in1_offset: int, in2_offset: int, out_offset: int, act_min: int, act_max: int) -> AddLinear | None:
+    """A linear form (AddLinear) that gives TFLM's output byte for every one of the 256 x 256 input pairs, or None.
+
+    TFLM's output is the requantised sum of two rescaled inputs, so out(a, b) is nearly alpha * a + beta * b + gamma
+    (alpha, beta: the inputs' scales over the output's, as the quantised multipliers make them): the ideal A, B are
+    alpha, beta * 2^(k + 16) / x'-scale, for the largest k that keeps them in int32 (most precision). Around them (a
+    few units each, the top few k, bytes as they are first: the cheaper pass) every A, B leaves an interval of c
+    where all 65536 pairs come out exactly (_linear_c, against add_reference); the first non-empty one whose sums stay
+    in int32 is the form. Where none is found the layer keeps the other passes."""
+    if q.left_shift != 20:
+        return None
+    ref = add_reference(q, in1_offset, in2_offset, out_offset, act_min, act_max)
+    x = np.arange(-128, 128, dtype=np.int64)
+    def slope(m: int, sh: int) -> float:   # output steps per input step
+        return (m * 2.0 ** (sh + q.left_shift - 31)) * (q.output_multiplier * 2.0 ** (q.output_shift - 31))
+    alpha, beta = slope(q.input1_multiplier, q.input1_shift), slope(q.input2_multiplier, q.input2_shift)
+    steps = sorted(((da, db) for da in range(-LINEAR_STEPS, LINEAR_STEPS + 1)
+                    for db in range(-LINEAR_STEPS, LINEAR_STEPS + 1)), key=lambda t: (abs(t[0]) + abs(t[1]), t))
+    for pre in (0, 1):
+        xs = x << (8 * pre)
+        fits = [k for k in range(1, 32) if max(alpha, beta) * 2.0 ** (k + 16 - 8 * pre) + LINEAR_STEPS < 2 ** 31 - 1]
+        for k in sorted(fits, reverse=True)[:LINEAR_KS]:
+            a0, b0 = (round(s * 2.0 ** (k + 16 - 8 * pre)) for s in (alpha, beta))
+            for da, db in steps:
+                pa, pb = ((a0 + da) * xs) >> 16, ((b0 + db) * xs) >> 16
+                c = _linear_c(ref, pa[:, None] + pb[None, :], k, act_min, act_max)
+                if c is None:
+                    continue
+                c = (c[0] + c[1]) // 2
+                if max(abs(pb + c).max(), abs(pa[:, None] + pb[None, :] + c).max()) < 2 ** 31:
+                    return AddLinear(pre, k, a0 + da, b0 + db, c)
+    return None
+
+
 class Add(OpDef):
     type = OpType.ADD
     kernel_headers = ("mf_add.h",)
@@ -142,8 +214,13 @@ class Add(OpDef):
                       in2_shift=q.input2_shift, out_mult=q.output_multiplier, out_shift=q.output_shift,
                       out_offset=y.quant.zp, act_min=lo, act_max=hi)
         if tuple(a.shape) == tuple(b.shape):
-            fast = 2 if add_smlaw_exact(q, -a.quant.zp, -b.quant.zp, y.quant.zp, lo, hi) else int(add_fast(q))
-            p = ctx.params("mf_add_params_t", dict(fields, fast=fast))
+            lin = add_linear(q, -a.quant.zp, -b.quant.zp, y.quant.zp, lo, hi) if "dsp" in ctx.kernel_variants else None
+            if lin is not None:   # the DSP struct's linear-pass fields (the portable struct has none)
+                fields.update(fast=3, lin_a=lin.a, lin_b=lin.b, lin_c=lin.c, lin_k=lin.k, lin_pre=lin.pre)
+            else:
+                smlaw = add_smlaw_exact(q, -a.quant.zp, -b.quant.zp, y.quant.zp, lo, hi)
+                fields.update(fast=2 if smlaw else int(add_fast(q)))
+            p = ctx.params("mf_add_params_t", fields)
             return f"mf_add_s8(&{p}, {ctx.ptr(a)}, {ctx.ptr(b)}, {ctx.ptr(y)});"
         out_shape = (1,) * (MAX_RANK - len(y.shape)) + tuple(y.shape)
         fields.update(out_shape=list(out_shape), in1_strides=broadcast_strides(a.shape, y.shape),

@@ -4,8 +4,9 @@
  * stays below 2^28, and SRDHM(v, m) = SMMULR(2v, m) exactly (no 64-bit product, no saturation case).
  * RDBP(v, e) = (((v - (v < 0)) >> (e - 1)) + 1) >> 1 for e >= 1 (ties away from zero), folded into one
  * shift with the output offset (mf_add_rdbp_off); the shifts are layer constants. Same params and signatures as runtime/portable/mf_add.h.
- * Same-shape layers whose shifts allow it (ops/add.py add_fast, p->fast) run 4 elements per pass in one asm block
- * (mf_add_s8_asm, 14 registers, no spills: ic's ADDs 19.5 -> 14.3 cycles per element on the M4).
+ * Same-shape layers run 4 elements per pass in one asm block: the linear pass (mf_add_s8_lin, p->fast == 3) where
+ * ops/add.py add_linear finds a linear form exact for every input pair, else the SMLAW pass (fast == 2) or the exact
+ * asm pass (mf_add_s8_asm, fast == 1) where their shifts allow it.
  */
 #ifndef MF_ADD_H
 #define MF_ADD_H
@@ -20,7 +21,9 @@ typedef struct {
     int32_t in1_mult, in1_shift, in2_mult, in2_shift, out_mult, out_shift;
     int32_t out_offset, act_min, act_max;
     int32_t out_shape[5], in1_strides[5], in2_strides[5];  /* broadcast only */
-    int32_t fast;                                 /* 1: mf_add_s8_asm's conditions hold (ops/add.py add_fast) */
+    int32_t fast;                                 /* 1: mf_add_s8_asm's conditions hold (ops/add.py add_fast), 2: the
+                                                     SMLAW pass (add_smlaw_exact), 3: the linear pass (add_linear) */
+    int32_t lin_a, lin_b, lin_c, lin_k, lin_pre;  /* the linear pass's form (fast == 3 only) */
 } mf_add_params_t;
 
 MF_INLINE int32_t mf_add_smmulr(int32_t a, int32_t b)
@@ -219,12 +222,100 @@ MF_KERNEL void mf_add_s8_smlaw(const mf_add_params_t *p, const int8_t *a, const 
 #undef MF_ADD_SMLAW_PASS
 #undef MF_ADD_SMLAW_ELEM
 
+/* The linear pass (p->fast == 3, chosen by ops/add.py add_linear): every output byte as one linear form of the two
+ * input bytes, out = SSAT(floor(A * a' / 2^16) + floor(B * b' / 2^16) + C >> K, 8), two SMLAW{B,T} and an SSAT an
+ * element. a' is the byte as a halfword: itself (lin_pre 0: SXTB16 puts bytes 0 and 2, then 1 and 3, in the two
+ * halfwords, one instruction for two elements) or the byte times 2^8 (lin_pre 1: LSL #8 / AND masks, 8 more bits of
+ * precision for 3 instructions per 4 elements). Why it is exact: TFLM's output is a function of the two bytes only,
+ * nearly linear (a rescaled sum, requantised), and the compiler picks A, B, K, C and tries all 256 x 256 input pairs
+ * against TFLM's arithmetic (int64 numpy, gemmlowp SRDHM/RDBP, the clamps): it sets fast = 3 only for a form that
+ * gives every output byte exactly (and whose sums stay in int32); else the passes above. Element order in a pass:
+ * 0, 2, 1, 3 in two temporaries, each element's SMLAWs next to the previous one's SSAT or store, so the M7 pairs them.
+ * Without an activation clamp each byte goes out by STRB (o = out - 1, set in the asm: offsets 1..3, byte 3 by a
+ * pre-indexed write-back #4!); with one, packed (BFI), clamped bytewise (SSUB8/SEL) and stored by one STR. The second input is
+ * read at [a, d] (d = b - a) before the first's post-incrementing load, so the M4 pipelines the two loads. */
+#define MF_ADD_LIN_EVEN(E_, W_) ".if %c[pre]\n\tlsl " E_ ", " W_ ", #8\n\t.else\n\tsxtb16 " E_ ", " W_ "\n\t.endif\n\t"
+#define MF_ADD_LIN_ODD(W_) ".if %c[pre]\n\tand " W_ ", " W_ ", #0xff00ff00\n\t.else\n\tsxtb16 " W_ ", " W_ \
+    ", ror #8\n\t.endif\n\t"
+#define MF_ADD_LIN_TOP(E_) ".if %c[pre]\n\tand " E_ ", " E_ ", #0xff000000\n\t.endif\n\t"
+#define MF_ADD_LIN_ST(R_, I_, ACC_) ".if %c[clamp]\n\tbfi " ACC_ ", " R_ ", #(8 * " #I_ "), #8\n\t" \
+    ".else\n\tstrb " R_ ", [%[o], #(" #I_ " + 1)]\n\t.endif\n\t"
+#define MF_ADD_LIN_SAT(R_) "ssat " R_ ", #8, " R_ ", asr #%c[k]\n\t"
+/* Elements 0, 2, 1 of a pass; element 3 waits in y for MF_ADD_LIN_LAST (ssat, store; with the clamp, the bytewise
+ * clamp in eb/y, which the pass no longer needs, since x may hold the loop end by then). */
+#define MF_ADD_LIN_PASS(ACC_)                                                                              \
+    "ldr %[wb], [%[a], %[d]]\n\t"                                                                          \
+    "ldr %[wa], [%[a]], #4\n\t"                                                                            \
+    MF_ADD_LIN_EVEN("%[eb]", "%[wb]") MF_ADD_LIN_EVEN("%[ea]", "%[wa]")                                    \
+    "smlawb %[x], %[cb], %[eb], %[cc]\n\t" MF_ADD_LIN_ODD("%[wb]")                                          \
+    "smlawb %[x], %[ca], %[ea], %[x]\n\t" MF_ADD_LIN_ODD("%[wa]")                                           \
+    MF_ADD_LIN_TOP("%[eb]") MF_ADD_LIN_TOP("%[ea]")                                                        \
+    "smlawt %[y], %[cb], %[eb], %[cc]\n\t" MF_ADD_LIN_SAT("%[x]")                                           \
+    "smlawt %[y], %[ca], %[ea], %[y]\n\t" MF_ADD_LIN_ST("%[x]", 0, ACC_)                                        \
+    "smlawb %[x], %[cb], %[wb], %[cc]\n\t" MF_ADD_LIN_SAT("%[y]")                                           \
+    "smlawb %[x], %[ca], %[wa], %[x]\n\t" MF_ADD_LIN_ST("%[y]", 2, ACC_)                                        \
+    "smlawt %[y], %[cb], %[wb], %[cc]\n\t" MF_ADD_LIN_SAT("%[x]")                                           \
+    "smlawt %[y], %[ca], %[wa], %[y]\n\t" MF_ADD_LIN_ST("%[x]", 1, ACC_)
+#define MF_ADD_LIN_LAST(ACC_)                                                                              \
+    MF_ADD_LIN_SAT("%[y]")                                                                                 \
+    ".if %c[clamp]\n\tbfi " ACC_ ", %[y], #24, #8\n\t"                                                        \
+    ".if %c[clo]\n\tmov %[y], #((%c[lo]) & 0xff) * 0x01010101\n\t"                                          \
+    "ssub8 %[eb], " ACC_ ", %[y]\n\tsel " ACC_ ", " ACC_ ", %[y]\n\t.endif\n\t"                                     \
+    ".if %c[chi]\n\tmov %[y], #((%c[hi]) & 0xff) * 0x01010101\n\t"                                          \
+    "ssub8 %[eb], %[y], " ACC_ "\n\tsel " ACC_ ", " ACC_ ", %[y]\n\t.endif\n\t"                                     \
+    "str " ACC_ ", [%[o]], #4\n\t"                                                                           \
+    ".else\n\tstrb %[y], [%[o], #4]!\n\t.endif\n\t"
+/* The loop: x = n4 on entry; an odd number of passes enters at the second copy. Without the clamp the end is a
+ * register (13 in all); with it the packing register takes its place and the end is read from memory (while y's
+ * last element finishes: END_ is "%[x]"), 13 registers either way, which GCC finds inside the row pipelines too. */
+#define MF_ADD_LIN_LOOP(ACC_, END_)                                                                        \
+    ".if !%c[clamp]\n\tsub %[o], %[o], #1\n\t.endif\n\t"   /* o = out - 1 for the byte stores' offsets */      \
+    "tst %[x], #4\n\t"                                                                                     \
+    "bne 3f\n\t"                                                                                           \
+    "1:\n\t"                                                                                               \
+    MF_ADD_LIN_PASS(ACC_) MF_ADD_LIN_LAST(ACC_)                                                            \
+    "3:\n\t"                                                                                               \
+    MF_ADD_LIN_PASS(ACC_)                                                                                  \
+    ".ifc " END_ ", %[x]\n\tldr %[x], %[end]\n\t.endif\n\t"                                                  \
+    MF_ADD_LIN_LAST(ACC_)                                                                                  \
+    "cmp %[a], " END_ "\n\t"                                                                                \
+    "bne 1b"
+#define MF_ADD_LIN_OUTS [a] "+&r"(a), [o] "+&r"(o), [wa] "=&r"(wa), [wb] "=&r"(wb), [ea] "=&r"(ea), [eb] "=&r"(eb), \
+    [x] "+&r"(x), [y] "=&r"(y)
+#define MF_ADD_LIN_INS [d] "r"(d), [ca] "r"(ca), [cb] "r"(cb), [cc] "r"(cc),                                   \
+    [k] "i"(p->lin_k), [pre] "i"(p->lin_pre), [clamp] "i"(clamp), [lo] "i"(p->act_min), [hi] "i"(p->act_max), \
+    [clo] "i"(p->act_min > -128), [chi] "i"(p->act_max < 127)
+MF_KERNEL void mf_add_s8_lin(const mf_add_params_t *p, const int8_t *a, const int8_t *b, int8_t *out, int32_t n4)
+{
+    const int clamp = p->act_min > -128 || p->act_max < 127;
+    int8_t *o = out;
+    int32_t d = (int32_t)((intptr_t)b - (intptr_t)a);
+    int32_t ca = p->lin_a, cb = p->lin_b, cc = p->lin_c;
+    const int8_t *const end = a + n4;
+    int32_t wa, wb, ea, eb, acc, x = n4, y;
+    if (clamp)
+        __asm__ volatile(MF_ADD_LIN_LOOP("%[acc]", "%[x]") : MF_ADD_LIN_OUTS, [acc] "=&r"(acc)
+                         : MF_ADD_LIN_INS, [end] "m"(end) : "cc", "memory");
+    else  /* the packing register's name is never assembled (.if %c[clamp]): x stands in */
+        __asm__ volatile(MF_ADD_LIN_LOOP("%[x]", "%[end]") : MF_ADD_LIN_OUTS : MF_ADD_LIN_INS, [end] "r"(end)
+                         : "cc", "memory");
+    (void)acc;
+}
+#undef MF_ADD_LIN_INS
+#undef MF_ADD_LIN_OUTS
+#undef MF_ADD_LIN_LOOP
+#undef MF_ADD_LIN_LAST
+#undef MF_ADD_LIN_PASS
+
 /* Four elements per pass: one word load per input, bytes sign-extended from it; all four reads of a
  * pass happen before its four writes, so an output starting at (or before) an input stays exact. */
 MF_KERNEL void mf_add_s8(const mf_add_params_t *p, const int8_t *a, const int8_t *b, int8_t *out)
 {
     int32_t i = 0;
-    if (p->fast == 2 && p->size >= 4) {
+    if (p->fast == 3 && p->size >= 4) {
+        i = p->size & ~3;
+        mf_add_s8_lin(p, a, b, out, i);
+    } else if (p->fast == 2 && p->size >= 4) {
         i = p->size & ~3;
         mf_add_s8_smlaw(p, a, b, out, i);
     } else if (p->fast && p->size >= 4) {
