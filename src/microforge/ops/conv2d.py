@@ -56,12 +56,14 @@ PW_MAX_IC = 1020
 # layer. Mirrors MF_CONV2D_PW_PAIR_MAX_IC in runtime/dsp/mf_conv2d.h (a test reads both).
 PW_PAIR_MAX_IC = 64
 PW_MAX_OC = 4092
-# ... on the cores without the M7's dual issue, those with in_c <= PW4_MAX_IC (the window unrolled, 16 chunks; mirrors
+# ... on the cores without the M7's dual issue, those with in_c <= PW4_MAX_IC (the window unrolled, 32 chunks; mirrors
 # MF_CONV2D_PW4_MAX_IC in runtime/dsp/mf_conv2d.h), out_c <= PW4_MAX_OC (pixel 3's halfwords at an #imm12 offset of
-# 3 * out_c) and at least 4 pixels go in quads of pixels on one mixed channel pair instead (mf_conv2d_s8_pw4, mix = 7:
+# 3 * out_c) and a multiple of 4 pixels (the pair blocks' lone pixel reads their group stream; a C loop for the last
+# pixels, or one more quad over the last 4, cost more than the quads save: vww's 9-pixel 128 -> 256 layer +9%, +25% on
+# the M4) go in quads of pixels on one mixed channel pair instead (mf_conv2d_s8_pw4, mix = 7:
 # the pw stream's bytes, each pair followed by its 6 constants, pw4_layout): each pair's constants serve 4 pixels, not
 # 2. On the M7 the pair blocks dual issue every load beside an SMLAD; these would not (9 cycles a half chunk, not 8).
-PW4_MAX_IC = 64
+PW4_MAX_IC = 128
 PW4_MAX_OC = 1365
 PW4_CORES = ("MF_TARGET_M4", "MF_TARGET_M33", "MF_TARGET_M55")
 # The group streams' "another group follows" bit, set in channel 3's -shift-1 of every group but the last (its ASR reads
@@ -165,7 +167,7 @@ class Conv2D(OpDef):
                     and oc % 4 == 0 and oc <= PW_MAX_OC):
                 pw = pw_layout(w2, rq, out_zp)
             pw4 = None
-            if (pw is not None and ic <= PW4_MAX_IC and oc <= PW4_MAX_OC and y.num_elements >= 4 * oc
+            if (pw is not None and ic <= PW4_MAX_IC and oc <= PW4_MAX_OC and (y.num_elements // oc) % 4 == 0
                     and getattr(ctx, "core_macro", None) in PW4_CORES):
                 pw4 = pw4_layout(w2, rq, out_zp)
             pwc = pw_consts(w2, rq, out_zp) if rq is not None and oc % 4 == 0 else None   # whole groups' constants

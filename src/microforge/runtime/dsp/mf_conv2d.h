@@ -2184,7 +2184,7 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
 /* ---- unpadded 1x1 convolutions in quads of pixels on channel pairs (mix = 7, M4/M33) ----------------------------
  * Chosen by ops/conv2d.py (pw4_layout) instead of mf_conv2d_s8_pw on the cores without the M7's dual issue, for
  * unpadded 1x1 layers (any stride) that mf_conv2d_s8_pw takes with in_c <= MF_CONV2D_PW4_MAX_IC and at least 4
- * pixels. The same mixed weights and constants as the pw stream (pw_consts), each mixed channel pair (c, c') on its
+ * pixels, n_pix % 4 == 0. The same mixed weights and constants as the pw stream (pw_consts), each mixed channel pair (c, c') on its
  * own: its 2 * in_c weight bytes (per 4-byte chunk the even values' word, then the odd ones') then its 6 constants
  * (Bm, Bs, m2, W, Ra, mult; W's bit 31 set when another pair follows). A block is 4 pixels x 1 pair: 8 accumulators
  * (ma, sa per pixel), each half chunk one chain of 5 loads (the 4 pixels' x16 words and the pair's weight word), 8
@@ -2193,11 +2193,13 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
  * arithmetic: exact as mf_conv2d_s8_pw is) loads 4 constants and the out pointer in one chain, and the 8 outputs go
  * out as 4 halfwords (c' packed over c by BFI): 52 cycles per 8 outputs instead of 58, the window's first half
  * 2 cycles less. The 4 pixels are widened into a frame below sp (32 bytes a chunk: the 4 even words, then the 4 odd
- * ones; the out pointer after them) and read sp-relative, unrolled (16 chunks at most). Not on the M7: its pair
- * blocks dual issue each load beside an SMLAD (8 cycles a half), these would take 9. The last n_pix % 4 pixels go
- * through mf_dsp_pw4_rest (the same arithmetic in C). All 4 pixels of a quad are read before any of its outputs is
+ * ones; the out pointer after them) and read sp-relative, unrolled (32 chunks at most: no window loop, whose pass
+ * checks cost mf_conv2d_s8_pw's in_c 128 layers about 5 cycles per 8 chunks; about 3.5 KB of code a layer there). Not on the M7: its pair
+ * blocks dual issue each load beside an SMLAD (8 cycles a half), these would take 9. Only for n_pix % 4 == 0: the
+ * pair blocks' lone pixel (mf_dsp_pw_rows1) needs their group stream, and a C loop for the last pixels, or a quad
+ * holding copies of them, cost more than the quads save (vww's 9-pixel 128 -> 256 layer +9%, +25%). All 4 pixels of a quad are read before any of its outputs is
  * written and quads go in pixel order: the write order contract of the other paths (ops/conv2d.py overlap_lead) holds. */
-#define MF_CONV2D_PW4_MAX_IC 64   /* widest in_c (16 chunks unrolled; ops/conv2d.py PW4_MAX_IC) */
+#define MF_CONV2D_PW4_MAX_IC 128   /* widest in_c (32 chunks unrolled; ops/conv2d.py PW4_MAX_IC) */
 /* Chunk J_ (those below nch) of the 4 pixels (pointers in ma0 .. ma3) widened into the frame. */
 #define MF_PW4_EXP(J_)                                                                           \
     ".if " J_ " < %c[nch]\n\t"                                                                   \
@@ -2244,9 +2246,17 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
         MF_PW4_EXP("0") MF_PW4_EXP("1") MF_PW4_EXP("2") MF_PW4_EXP("3") MF_PW4_EXP("4") MF_PW4_EXP("5")
         MF_PW4_EXP("6") MF_PW4_EXP("7") MF_PW4_EXP("8") MF_PW4_EXP("9") MF_PW4_EXP("10") MF_PW4_EXP("11")
         MF_PW4_EXP("12") MF_PW4_EXP("13") MF_PW4_EXP("14") MF_PW4_EXP("15")
+        MF_PW4_EXP("16") MF_PW4_EXP("17") MF_PW4_EXP("18") MF_PW4_EXP("19")
+        MF_PW4_EXP("20") MF_PW4_EXP("21") MF_PW4_EXP("22") MF_PW4_EXP("23")
+        MF_PW4_EXP("24") MF_PW4_EXP("25") MF_PW4_EXP("26") MF_PW4_EXP("27")
+        MF_PW4_EXP("28") MF_PW4_EXP("29") MF_PW4_EXP("30") MF_PW4_EXP("31")
         "2:\n\t" MF_PW4_HEAD MF_PW4_CHUNK(1) MF_PW4_CHUNK(2) MF_PW4_CHUNK(3) MF_PW4_CHUNK(4) MF_PW4_CHUNK(5)
         MF_PW4_CHUNK(6) MF_PW4_CHUNK(7) MF_PW4_CHUNK(8) MF_PW4_CHUNK(9) MF_PW4_CHUNK(10) MF_PW4_CHUNK(11)
         MF_PW4_CHUNK(12) MF_PW4_CHUNK(13) MF_PW4_CHUNK(14) MF_PW4_CHUNK(15)
+        MF_PW4_CHUNK(16) MF_PW4_CHUNK(17) MF_PW4_CHUNK(18) MF_PW4_CHUNK(19)
+        MF_PW4_CHUNK(20) MF_PW4_CHUNK(21) MF_PW4_CHUNK(22) MF_PW4_CHUNK(23)
+        MF_PW4_CHUNK(24) MF_PW4_CHUNK(25) MF_PW4_CHUNK(26) MF_PW4_CHUNK(27)
+        MF_PW4_CHUNK(28) MF_PW4_CHUNK(29) MF_PW4_CHUNK(30) MF_PW4_CHUNK(31)
         /* m2 to x0, W to x1, Ra to x2, mult to x3, the out pointer to wa: one chain */
         "ldr %[x0], [%[w], #%c[rq] + 8]\n\tldr %[x1], [%[w], #%c[rq] + 12]\n\t"
         "ldr %[x2], [%[w], #%c[rq] + 16]\n\tldr %[x3], [%[w], #%c[rq] + 20]\n\t"
@@ -2291,50 +2301,14 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
 #undef MF_PW4_HEAD
 #undef MF_PW4_CHUNK
 
-/* SSAT #8 */
-MF_KERNEL int32_t mf_dsp_pw4_sat8(const int32_t v) { return v < -128 ? -128 : v > 127 ? 127 : v; }
-
-/* One pixel x (in_c = k4 values) on the pw4 stream, in C: mf_dsp_pw4_quad's arithmetic (the same products, wrapping
- * 32-bit sums and constants; SMMLAR, SMMLA and the shifts by the low bytes of W written out), for the n_pix % 4 pixels
- * a quad does not take. */
-MF_KERNEL void mf_dsp_pw4_rest(const int8_t *x, const int32_t k4, const int8_t *w, const int32_t n_out,
-                               const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *o)
-{
-    const int neg = !MF_NEG_CLAMPED(act_min, out_offset);
-    for (int32_t c = 0; c < n_out; c += 2, w += 2 * k4 + 24, o += 2) {
-        const int32_t *r = (const int32_t *)(const void *)(w + 2 * k4);   /* Bm, Bs, m2, W, Ra, mult */
-        uint32_t ma = (uint32_t)r[0], sa = (uint32_t)r[1];
-        for (int32_t j = 0; j < k4 / 4; ++j) {
-            const int32_t u = mf_dsp_ld4(x + 4 * j);
-            const int32_t ev = mf_dsp_ev(u), od = mf_dsp_od(u), we = mf_dsp_ld4(w + 8 * j), wo = mf_dsp_ld4(w + 8 * j + 4);
-            ma = (uint32_t)__smlad(ev, we, (int32_t)ma); ma = (uint32_t)__smlad(od, wo, (int32_t)ma);
-            sa = (uint32_t)__smlad(ev, __sxtb16(we), (int32_t)sa); sa = (uint32_t)__smlad(od, __sxtb16(wo), (int32_t)sa);
-        }
-        const int32_t s = (int32_t)sa, d = (int32_t)(ma - sa), e = r[3] & 0xff, ed = (r[3] >> 8) & 0xff;
-        int32_t y = (int32_t)((((int64_t)s * 4294967296LL) + (int64_t)s * r[2] + 0x80000000LL) >> 32);   /* SMMLAR(s, m2, s) */
-        if (neg) y += y >> 31;
-        y = (y >> e) + 2 * out_offset + 1;
-        const int32_t ra = neg && d < 0 ? r[4] - 128 : r[4];
-        const int32_t z = (int32_t)((((int64_t)ra * 4294967296LL) + (int64_t)d * r[5]) >> 32) >> ed;   /* SMMLA(d, mult, Ra) */
-        int32_t a = mf_dsp_pw4_sat8(y >> 1), b = mf_dsp_pw4_sat8(z);
-        a = a < act_min ? act_min : a > act_max ? act_max : a;
-        b = b < act_min ? act_min : b > act_max ? act_max : b;
-        o[0] = (int8_t)a; o[1] = (int8_t)b;
-    }
-}
-
 MF_KERNEL void mf_conv2d_s8_pw4(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out)
 {
     const int32_t oc = p->out_c, n_pix = p->batches * p->out_h * p->out_w;
-    int32_t i = 0;
-    for (; i + 4 <= n_pix; i += 4) {
+    for (int32_t i = 0; i < n_pix; i += 4) {   /* n_pix % 4 == 0 (ops/conv2d.py) */
         const int8_t *const px[4] = {mf_dsp_pw_pixel(p, in, i), mf_dsp_pw_pixel(p, in, i + 1),
                                      mf_dsp_pw_pixel(p, in, i + 2), mf_dsp_pw_pixel(p, in, i + 3)};
         mf_dsp_pw4_quad(px, p->in_c, p->weights, oc, p->out_offset, p->act_min, p->act_max, out + i * oc);
     }
-    for (; i < n_pix; ++i)
-        mf_dsp_pw4_rest(mf_dsp_pw_pixel(p, in, i), p->in_c, p->weights, oc, p->out_offset, p->act_min, p->act_max,
-                        out + i * oc);
 }
 
 /* ---- row entries on a stream of groups with their constants (mix = 6) -----------------------------------
