@@ -1177,7 +1177,8 @@ def test_conv_pw4_on_core(name, core, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("core", ["m4", "m33"])
 def test_conv_pw4_pixel_counts_on_core(core, tmp_path):
-    """A pixel count that is not a multiple of 4 keeps the pixel pairs (mix = 3), exact; a multiple of 4 takes the quads."""
+    """A pixel count that is not a multiple of 4 keeps the pixel pairs (mix = 3), exact; a multiple of 4 takes the
+    quads."""
     for shape, mix in (((1, 5, 5, 16), 3), ((1, 1, 7, 32), 3), ((2, 3, 1, 24), 3), ((1, 3, 4, 16), 7)):
         def took(model_c, mix=mix):
             assert f".mix = {mix}" in model_c, "not the path under test"
@@ -1188,7 +1189,8 @@ def test_conv_pw4_pixel_counts_on_core(core, tmp_path):
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 def test_conv_pw_in_c8_on_core(core, tmp_path, monkeypatch):
-    """in_c 8 goes through mf_conv2d_s8_pw when mf_conv2d_s8_c1 does not take it (here: c1 switched off, and the quads)."""
+    """in_c 8 goes through mf_conv2d_s8_pw when mf_conv2d_s8_c1 does not take it (here: c1 switched off, and the
+    quads)."""
     monkeypatch.setattr("microforge.ops.conv2d.C1_IC", ())
     monkeypatch.setattr("microforge.ops.conv2d.PW4_CORES", ())
 
@@ -1213,7 +1215,8 @@ def test_conv_pw_models_span_the_pair_bound():
 
 def test_conv_pw_chosen():
     """mf_conv2d_s8_pw takes 1x1 layers (any stride) only, with in_c % 4 == 0 >= PW_MIN_IC, out_c % 4 == 0 and enough
-    MACs per pixel; others keep their paths (on the M7: on the M4/M33 most of these go in quads, test_conv_pw4_chosen)."""
+    MACs per pixel; others keep their paths (on the M7: on the M4/M33 most of these go in quads,
+    test_conv_pw4_chosen)."""
     def mix(model):
         c = compile_model(model, target="m7").files["model.c"]
         return next(int(c[i + 7]) for i in [c.index(".mix = ")])

@@ -177,8 +177,8 @@ class Conv2D(OpDef):
             if wseg is not None and oc % 4 == 0 and pwc is None:
                 wseg = None   # whole groups read pw_consts' constants (mf_dsp_seg_groups)
             if pw4 is not None:
-                fields.update(weights=ctx.const(f"{op.name}_pw4", pw4), bias="0", mult="0", shift="0", rq_mode=1, rq="0",
-                              mix=7)
+                fields.update(weights=ctx.const(f"{op.name}_pw4", pw4), bias="0", mult="0", shift="0", rq_mode=1,
+                              rq="0", mix=7)
             elif pw is not None:
                 fields.update(weights=ctx.const(f"{op.name}_pw", pw), bias="0", mult="0", shift="0", rq_mode=1, rq="0", mix=3)
             elif wrow is not None and pwc is not None and oc <= PW_MAX_OC:   # mf_dsp_rowpw_pair: the pw stream on row entries

@@ -10,7 +10,7 @@
  * out_c % 4 == 0 (mix = 6) each group's constants follow its weights and mf_dsp_rowpw_pair runs a pixel pair's
  * groups, requantisation and stores in one asm block. Unpadded 1x1 layers with in_c % 4 == 0, out_c % 4 == 0
  * (mix = 3, any stride) go through mf_conv2d_s8_pw (the same stream on sign-extended pixel pairs).
- * On the M4/M33 those with in_c <= 64 go in quads of pixels on single channel pairs instead (mix = 7,
+ * On the M4/M33 those with in_c <= 128 and n_pix % 4 == 0 go in quads of pixels on single channel pairs (mix = 7,
  * mf_conv2d_s8_pw4: the same weights and constants, each pair followed by its own).
  * Layers that are not 1x1 (no dilation) with in_c not a multiple of 4 (the first layers: in_c 1, 3) and mixed weights
  * in per-row segments (mix = 5, ops/conv2d.py seg_layout) go through mf_conv2d_s8_seg: per pair of output rows (or,
@@ -2183,22 +2183,23 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
 
 /* ---- unpadded 1x1 convolutions in quads of pixels on channel pairs (mix = 7, M4/M33) ----------------------------
  * Chosen by ops/conv2d.py (pw4_layout) instead of mf_conv2d_s8_pw on the cores without the M7's dual issue, for
- * unpadded 1x1 layers (any stride) that mf_conv2d_s8_pw takes with in_c <= MF_CONV2D_PW4_MAX_IC and at least 4
- * pixels, n_pix % 4 == 0. The same mixed weights and constants as the pw stream (pw_consts), each mixed channel pair (c, c') on its
- * own: its 2 * in_c weight bytes (per 4-byte chunk the even values' word, then the odd ones') then its 6 constants
- * (Bm, Bs, m2, W, Ra, mult; W's bit 31 set when another pair follows). A block is 4 pixels x 1 pair: 8 accumulators
- * (ma, sa per pixel), each half chunk one chain of 5 loads (the 4 pixels' x16 words and the pair's weight word), 8
- * SMLADs and one SXTB16: the 15 cycles a half of mf_dsp_pw_pair's 2 pixels x 4 channels on the M4, but each pair's
- * constants serve 4 pixels, not 2: the requantisation (MF_DSP_RQ2 for c, MF_DSP_RQD_REGS_E for c', the pw stream's
- * arithmetic: exact as mf_conv2d_s8_pw is) loads 4 constants and the out pointer in one chain, and the 8 outputs go
- * out as 4 halfwords (c' packed over c by BFI): 52 cycles per 8 outputs instead of 58, the window's first half
- * 2 cycles less. The 4 pixels are widened into a frame below sp (32 bytes a chunk: the 4 even words, then the 4 odd
- * ones; the out pointer after them) and read sp-relative, unrolled (32 chunks at most: no window loop, whose pass
- * checks cost mf_conv2d_s8_pw's in_c 128 layers about 5 cycles per 8 chunks; about 3.5 KB of code a layer there). Not on the M7: its pair
- * blocks dual issue each load beside an SMLAD (8 cycles a half), these would take 9. Only for n_pix % 4 == 0: the
- * pair blocks' lone pixel (mf_dsp_pw_rows1) needs their group stream, and a C loop for the last pixels, or a quad
- * holding copies of them, cost more than the quads save (vww's 9-pixel 128 -> 256 layer +9%, +25%). All 4 pixels of a quad are read before any of its outputs is
- * written and quads go in pixel order: the write order contract of the other paths (ops/conv2d.py overlap_lead) holds. */
+ * unpadded 1x1 layers (any stride) that mf_conv2d_s8_pw takes, with in_c <= MF_CONV2D_PW4_MAX_IC and n_pix % 4 == 0.
+ * The same mixed weights and constants as the pw stream (pw_consts), each mixed channel pair (c, c') on its own: its
+ * 2 * in_c weight bytes (per 4-byte chunk the even values' word, then the odd ones') then its 6 constants (Bm, Bs, m2,
+ * W, Ra, mult; W's bit 31 set when another pair follows). A block is 4 pixels x 1 pair: 8 accumulators (ma, sa per
+ * pixel), each half chunk one chain of 5 loads (the 4 pixels' x16 words and the pair's weight word), 8 SMLADs and one
+ * SXTB16: the 15 cycles a half of mf_dsp_pw_pair's 2 pixels x 4 channels on the M4, but each pair's constants serve 4
+ * pixels, not 2: the requantisation (MF_DSP_RQ2 for c, MF_DSP_RQD_REGS_E for c': the pw stream's arithmetic, exact as
+ * mf_conv2d_s8_pw is) loads 4 constants and the out pointer in one chain, and the 8 outputs go out as 4 halfwords (c'
+ * packed over c by BFI): 52 cycles per 8 outputs instead of 58, the window's first half 2 cycles less. The 4 pixels
+ * are widened into a frame below sp (32 bytes a chunk: the 4 even words, then the 4 odd ones; the out pointer after
+ * them) and read sp-relative, unrolled (32 chunks at most: no window loop, whose pass checks cost mf_conv2d_s8_pw's
+ * in_c 128 layers about 5 cycles per 8 chunks; about 3.5 KB of code a layer there). Not on the M7: its pair blocks
+ * dual issue each load beside an SMLAD (8 cycles a half), these would take 9. Only for n_pix % 4 == 0: the pair
+ * blocks' lone pixel (mf_dsp_pw_rows1) needs their group stream, and a C loop for the last pixels, or a quad over
+ * copies of them, cost more than the quads save (vww's 9-pixel 128 -> 256 layer +9%, +25%). All 4 pixels of a quad
+ * are read before any of its outputs is written and quads go in pixel order: the write order contract of the other
+ * paths (ops/conv2d.py overlap_lead) holds. */
 #define MF_CONV2D_PW4_MAX_IC 128   /* widest in_c (32 chunks unrolled; ops/conv2d.py PW4_MAX_IC) */
 /* Chunk J_ (those below nch) of the 4 pixels (pointers in ma0 .. ma3) widened into the frame. */
 #define MF_PW4_EXP(J_)                                                                           \
