@@ -1331,17 +1331,80 @@ PW_MODELS = {
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 @pytest.mark.parametrize("name", sorted(PW_MODELS))
-def test_conv_pw_on_core(name, core, tmp_path):
+def test_conv_pw_on_core(name, core, tmp_path, monkeypatch):
+    monkeypatch.setattr("microforge.ops.conv2d.PW4_CORES", ())   # the pixel pairs on every core (not the quads, mix 7)
+
     def took(model_c):
         assert ".mix = 3" in model_c, "mf_conv2d_s8_pw was not taken"
 
     exact_on_core(PW_MODELS[name](), core, tmp_path, "target-pw", name, took)
 
 
+# DSP 1x1 convolutions in quads of pixels on single mixed channel pairs (mf_conv2d_s8_pw4, mix = 7; M4/M33, in_c <= 128,
+# n_pix % 4 == 0): windows of 1 .. 32 chunks, one pair and many, strides, batches, every clamp, per-tensor weights, zero
+# points at the ends of int8, negative values clamped or not
+PW4_MODELS = {
+    "pw4-16to32-4x5": lambda: mg.conv2d_model(seed_of("p4", 1), (1, 4, 5, 16), 32, 1, 1, "SAME", 1, "RELU", in_zp=-128),
+    "pw4-32to32-4x6": lambda: mg.conv2d_model(seed_of("p4", 2), (1, 4, 6, 32), 32, 1, 1, "SAME", 1, "NONE", in_zp=5,
+                                              out_zp=-3),
+    "pw4-4to4-s2-7x5": lambda: mg.conv2d_model(seed_of("p4", 3), (1, 7, 5, 4), 4, 1, 2, "SAME", 1, "RELU6", in_zp=9),
+    "pw4-12to8-2x6": lambda: mg.conv2d_model(seed_of("p4", 4), (1, 2, 6, 12), 8, 1, 1, "SAME", 1, "RELU", in_zp=-5,
+                                             out_zp=-20),
+    "pw4-64to64-4x4": lambda: mg.conv2d_model(seed_of("p4", 5), (1, 4, 4, 64), 64, 1, 1, "SAME", 1, "RELU", in_zp=-128,
+                                              out_zp=-128),
+    "pw4-64to12-s2-batch2": lambda: mg.conv2d_model(seed_of("p4", 6), (2, 5, 3, 64), 12, 1, 2, "SAME", 1, "RELU6",
+                                                    in_zp=-7, out_zp=5),
+    "pw4-60to4-per-tensor": lambda: mg.conv2d_model(seed_of("p4", 7), (1, 2, 2, 60), 4, 1, 1, "SAME", 1, "NONE",
+                                                    per_channel=False, in_zp=1, out_zp=127),
+    "pw4-52to8-1x8": lambda: mg.conv2d_model(seed_of("p4", 8), (1, 1, 8, 52), 8, 1, 1, "VALID", 1, "NONE", in_zp=127,
+                                             out_zp=-128),
+    "pw4-44to132-2x4": lambda: mg.conv2d_model(seed_of("p4", 9), (1, 2, 4, 44), 132, 1, 1, "VALID", 1, "NONE",
+                                               out_zp=40),
+    "pw4-8to16-per-tensor-batch2": lambda: mg.conv2d_model(seed_of("p4", 10), (2, 2, 3, 8), 16, 1, 1, "SAME", 1,
+                                                           "RELU6", per_channel=False, in_zp=4),
+    "pw4-20to36-s3-valid": lambda: mg.conv2d_model(seed_of("p4", 11), (1, 11, 7, 20), 36, 1, 3, "VALID", 1, "RELU",
+                                                   in_zp=-128),
+    "pw4-24to20-1x4": lambda: mg.conv2d_model(seed_of("p4", 12), (1, 1, 4, 24), 20, 1, 1, "SAME", 1, "RELU6",
+                                              in_zp=-9, out_zp=-128),
+    # the widest windows: 24 .. 32 chunks
+    "pw4-128to24-2x2": lambda: mg.conv2d_model(seed_of("p4", 13), (1, 2, 2, 128), 24, 1, 1, "SAME", 1, "RELU",
+                                               in_zp=-128, out_zp=-128),
+    "pw4-96to16-4x3": lambda: mg.conv2d_model(seed_of("p4", 14), (1, 4, 3, 96), 16, 1, 1, "SAME", 1, "NONE", in_zp=3,
+                                              out_zp=-7),
+    "pw4-124to8-batch2-relu6": lambda: mg.conv2d_model(seed_of("p4", 15), (2, 1, 2, 124), 8, 1, 1, "SAME", 1, "RELU6",
+                                                       in_zp=-1),
+}
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", sorted(PW4_MODELS))
+def test_conv_pw4_on_core(name, core, tmp_path, monkeypatch):
+    monkeypatch.setattr("microforge.ops.conv2d.C1_IC", ())   # in_c 8 here too
+
+    def took(model_c):   # the quads on the M4/M33; the M7 keeps the pixel pairs (its dual issue)
+        assert f".mix = {3 if core == 'm7' else 7}" in model_c, "not the path under test"
+
+    exact_on_core(PW4_MODELS[name](), core, tmp_path, "target-pw4", name, took)
+
+
+@pytest.mark.parametrize("core", ["m4", "m33"])
+def test_conv_pw4_pixel_counts_on_core(core, tmp_path):
+    """A pixel count that is not a multiple of 4 keeps the pixel pairs (mix = 3), exact; a multiple of 4 takes the
+    quads."""
+    for shape, mix in (((1, 5, 5, 16), 3), ((1, 1, 7, 32), 3), ((2, 3, 1, 24), 3), ((1, 3, 4, 16), 7)):
+        def took(model_c, mix=mix):
+            assert f".mix = {mix}" in model_c, "not the path under test"
+        model = mg.conv2d_model(seed_of("p4", 20, *shape), shape, 20, 1, 1, "SAME", 1, "RELU", in_zp=-128)
+        exact_on_core(model, core, tmp_path, "target-pw4", f"pw4-count-{shape}", took)
+
+
+
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 def test_conv_pw_in_c8_on_core(core, tmp_path, monkeypatch):
-    """in_c 8 goes through mf_conv2d_s8_pw when mf_conv2d_s8_c1 does not take it (here: c1 switched off)."""
+    """in_c 8 goes through mf_conv2d_s8_pw when mf_conv2d_s8_c1 does not take it (here: c1 switched off, and the
+    quads)."""
     monkeypatch.setattr("microforge.ops.conv2d.C1_IC", ())
+    monkeypatch.setattr("microforge.ops.conv2d.PW4_CORES", ())
 
     def took(model_c):
         assert ".mix = 3" in model_c, "mf_conv2d_s8_pw was not taken"
@@ -1364,9 +1427,10 @@ def test_conv_pw_models_span_the_pair_bound():
 
 def test_conv_pw_chosen():
     """mf_conv2d_s8_pw takes 1x1 layers (any stride) only, with in_c % 4 == 0 >= PW_MIN_IC, out_c % 4 == 0 and enough
-    MACs per pixel; others keep their paths."""
+    MACs per pixel; others keep their paths (on the M7: on the M4/M33 most of these go in quads,
+    test_conv_pw4_chosen)."""
     def mix(model):
-        c = compile_model(model, target="m4").files["model.c"]
+        c = compile_model(model, target="m7").files["model.c"]
         return next(int(c[i + 7]) for i in [c.index(".mix = ")])
     assert mix(mg.conv2d_model(1, (1, 4, 4, 16), 16, 1, 1, "SAME", 1, "NONE")) == 3
     assert mix(mg.conv2d_model(1, (1, 4, 4, 16), 8, 1, 1, "SAME", 1, "NONE")) == 3     # 128 MACs per pixel
@@ -1377,6 +1441,25 @@ def test_conv_pw_chosen():
     assert mix(mg.conv2d_model(1, (1, 7, 7, 16), 16, 1, 2, "SAME", 1, "NONE")) == 3    # stride 2: read at the strides
     assert mix(mg.conv2d_model(1, (1, 8, 8, 16), 32, 1, 2, "SAME", 1, "NONE")) == 3    # ic's shortcut convolutions
     assert mix(mg.conv2d_model(1, (1, 4, 4, 16), 16, 3, 1, "SAME", 1, "NONE")) != 3    # 3x3
+
+
+@pytest.mark.parametrize("core", ["m4", "m33"])
+def test_conv_pw4_chosen(core):
+    """On the M4/M33 the quads (mf_conv2d_s8_pw4, mix = 7) take what mf_conv2d_s8_pw would with in_c <= PW4_MAX_IC,
+    out_c <= PW4_MAX_OC and a multiple of 4 pixels; the rest stays on the pixel pairs (mix = 3) or its own path."""
+    from microforge.ops.conv2d import PW4_MAX_IC, PW4_MAX_OC
+
+    def mix(model):
+        c = compile_model(model, target=core).files["model.c"]
+        return next(int(c[i + 7]) for i in [c.index(".mix = ")])
+    assert mix(mg.conv2d_model(1, (1, 4, 4, 16), 16, 1, 1, "SAME", 1, "NONE")) == 7
+    assert mix(mg.conv2d_model(1, (1, 4, 4, 4), 4, 1, 1, "SAME", 1, "NONE")) == 7      # one chunk, one group
+    assert mix(mg.conv2d_model(1, (1, 7, 7, 16), 16, 1, 2, "SAME", 1, "NONE")) == 7    # stride 2: 16 pixels
+    assert mix(mg.conv2d_model(1, (1, 2, 2, PW4_MAX_IC), 8, 1, 1, "SAME", 1, "NONE")) == 7
+    assert mix(mg.conv2d_model(1, (1, 2, 2, PW4_MAX_IC + 4), 8, 1, 1, "SAME", 1, "NONE")) == 3
+    assert mix(mg.conv2d_model(1, (1, 3, 3, 16), 8, 1, 1, "SAME", 1, "NONE")) == 3     # 9 pixels
+    assert mix(mg.conv2d_model(1, (1, 2, 2, 8), PW4_MAX_OC + 3, 1, 1, "SAME", 1, "NONE")) != 7
+    assert mix(mg.conv2d_model(1, (1, 4, 4, 8), 16, 1, 1, "SAME", 1, "NONE")) == 2     # in_c 8: mf_conv2d_s8_c1
 
 
 MODELS = {"ad": ("mlperf_tiny/ad.tflite", 2), "kws": ("mlperf_tiny/kws.tflite", 2), "ic": ("mlperf_tiny/ic.tflite", 1),

@@ -777,6 +777,43 @@ def test_pw_more_agrees_with_the_kernel_header():
     assert PW_MORE >= 256 and PW_MORE % 256 == 0
 
 
+def test_pw4_stream_is_pw_stream_per_pair():
+    """pw4_layout holds pw_layout's bytes (flash unchanged), each group's two pairs split: the pair's weight words, then
+    its constants, W's bit 31 set on every pair but the last."""
+    from microforge.ops.conv2d import pw4_layout, pw_layout
+    rng = np.random.default_rng(99)
+    n, k = 12, 20
+    w = rng.integers(-127, 128, (n, k)).astype(np.int8)
+    bias = rng.integers(-5000, 5000, n)
+    mult = rng.integers(1 << 30, (1 << 31) - 1, n)
+    shift = rng.integers(-9, -5, n)
+    rq = dsp_rq_layout(w, bias, mult, shift, -128, -128, 127)
+    pw, pw4 = pw_layout(w, rq, -128), pw4_layout(w, rq, -128)
+    assert pw4.size == pw.size and pw4.dtype == np.int8
+    pairs = pw4.reshape(n // 2, 2 * k + 24)
+    consts = pairs[:, 2 * k:].copy().view("<i4")
+    assert ((consts[:-1, 3] >> 31) & 1 == 1).all() and consts[-1, 3] >= 0
+    groups = pw.reshape(n // 4, 4 * k + 48)
+    for p in range(n // 2):
+        g, h = divmod(p, 2)
+        words = groups[g, :4 * k].view("<i4").reshape(k // 4, 2, 2)[:, :, h].reshape(-1)
+        assert (pairs[p, :2 * k].view("<i4") == words).all()
+
+
+def test_pw4_bounds_agree_with_the_kernel_header():
+    """ops/conv2d.py PW4_MAX_IC (the quads' unrolled window) is the kernel's MF_CONV2D_PW4_MAX_IC, and PW4_MAX_OC keeps
+    pixel 3's STRH offset (3 * out_c) within #imm12."""
+    import re
+    from pathlib import Path
+
+    import microforge
+    from microforge.ops.conv2d import PW4_MAX_IC, PW4_MAX_OC
+    header = (Path(microforge.__file__).parent / "runtime" / "dsp" / "mf_conv2d.h").read_text()
+    assert int(re.search(r"#define MF_CONV2D_PW4_MAX_IC (\d+)", header).group(1)) == PW4_MAX_IC
+    assert 3 * PW4_MAX_OC <= 4095 < 3 * (PW4_MAX_OC + 1)
+
+
+
 def test_softmax_cache_agrees_with_the_kernel_header():
     """ops/softmax.py counts the exps a row costs (once up to SOFTMAX_CACHE wide, else twice) from the width the
     kernel keeps them for, MF_SOFTMAX_CACHE: the two must be the same number."""

@@ -56,6 +56,16 @@ PW_MAX_IC = 1020
 # layer. Mirrors MF_CONV2D_PW_PAIR_MAX_IC in runtime/dsp/mf_conv2d.h (a test reads both).
 PW_PAIR_MAX_IC = 64
 PW_MAX_OC = 4092
+# ... on the cores without the M7's dual issue, those with in_c <= PW4_MAX_IC (the window unrolled, 32 chunks; mirrors
+# MF_CONV2D_PW4_MAX_IC in runtime/dsp/mf_conv2d.h), out_c <= PW4_MAX_OC (pixel 3's halfwords at an #imm12 offset of
+# 3 * out_c) and a multiple of 4 pixels (the pair blocks' lone pixel reads their group stream; a C loop for the last
+# pixels, or one more quad over the last 4, cost more than the quads save: vww's 9-pixel 128 -> 256 layer +9%, +25% on
+# the M4) go in quads of pixels on one mixed channel pair instead (mf_conv2d_s8_pw4, mix = 7:
+# the pw stream's bytes, each pair followed by its 6 constants, pw4_layout): each pair's constants serve 4 pixels, not
+# 2. On the M7 the pair blocks dual issue every load beside an SMLAD; these would not (9 cycles a half chunk, not 8).
+PW4_MAX_IC = 128
+PW4_MAX_OC = 1365
+PW4_CORES = ("MF_TARGET_M4", "MF_TARGET_M33", "MF_TARGET_M55")
 # The group streams' "another group follows" bit, set in channel 3's -shift-1 of every group but the last (its ASR reads
 # the low byte only; the pw stream sets it in W_b >> 8, pw_consts); mirrors MF_DSP_PW_MORE in runtime/dsp/mf_conv2d.h
 # (a test reads both).
@@ -156,13 +166,20 @@ class Conv2D(OpDef):
                     and PW_MIN_IC <= ic <= PW_MAX_IC and ic % 4 == 0
                     and oc % 4 == 0 and oc <= PW_MAX_OC):
                 pw = pw_layout(w2, rq, out_zp)
+            pw4 = None
+            if (pw is not None and ic <= PW4_MAX_IC and oc <= PW4_MAX_OC and (y.num_elements // oc) % 4 == 0
+                    and getattr(ctx, "core_macro", None) in PW4_CORES):
+                pw4 = pw4_layout(w2, rq, out_zp)
             pwc = pw_consts(w2, rq, out_zp) if rq is not None and oc % 4 == 0 else None   # whole groups' constants
             wmix = mix_layout(w2) if rq is not None and c1 is None and pw is None else None
             wrow = row_mix_layout(w.data, fields) if wmix is not None else None
             wseg = seg_layout(w.data, fields) if wmix is not None and wrow is None else None
             if wseg is not None and oc % 4 == 0 and pwc is None:
                 wseg = None   # whole groups read pw_consts' constants (mf_dsp_seg_groups)
-            if pw is not None:
+            if pw4 is not None:
+                fields.update(weights=ctx.const(f"{op.name}_pw4", pw4), bias="0", mult="0", shift="0", rq_mode=1,
+                              rq="0", mix=7)
+            elif pw is not None:
                 fields.update(weights=ctx.const(f"{op.name}_pw", pw), bias="0", mult="0", shift="0", rq_mode=1, rq="0", mix=3)
             elif wrow is not None and pwc is not None and oc <= PW_MAX_OC:   # mf_dsp_rowpw_pair: the pw stream on row entries
                 fields.update(weights=ctx.const(f"{op.name}_rpw", group_stream(wrow, pwc)), bias="0", mult="0",
@@ -199,6 +216,8 @@ class Conv2D(OpDef):
                 words = seg_bytes(fields) // 4
             elif fields["mix"] in (4, 6):
                 words = row_bytes(fields) // 4
+            elif fields["mix"] == 7:
+                words = 1                                  # mf_conv2d_s8_pw4: its frame below sp, no scratch
             elif fields["mix"] == 3:
                 words = ic + 4                             # MF_CONV2D_PW_SCRATCH_BYTES: x16, sentinel, 2 out pointers, count
             elif fields["mix"] == 2:
@@ -314,6 +333,29 @@ def pw_layout(w: np.ndarray, rq: np.ndarray, out_zp: int) -> np.ndarray | None:
     if wmix is None or consts is None:
         return None
     return group_stream(wmix, consts)
+
+
+def pw4_layout(w: np.ndarray, rq: np.ndarray, out_zp: int) -> np.ndarray | None:
+    """mf_conv2d_s8_pw4's stream (runtime/dsp/mf_conv2d.h): pw_layout's bytes per mixed channel pair (c, c') instead of
+    per group of two pairs: the pair's mixed weights (per 4-byte chunk of the window its even values' word, then its odd
+    values' word: mix_layout's A01, B01 words of the pair), then its 6 constants from pw_consts (Bm, Bs, m2, W, Ra,
+    mult), W with bit 31 set when another pair follows (the kernel's ASRS of W sets N; ASR reads W's low byte only) and
+    without the group streams' PW_MORE bit. None when pw_layout would be."""
+    n, k = w.shape
+    wmix = mix_layout(w, min_win=0, max_win=k)
+    consts = pw_consts(w, rq, out_zp)
+    if wmix is None or consts is None:
+        return None
+    # [group][chunk][ev/od][pair][4 bytes] -> [group][pair][chunk][ev/od][4 bytes]
+    wp = wmix.reshape(n // 4, k // 4, 2, 2, 4).transpose(0, 3, 1, 2, 4).reshape(n // 2, 2 * k)
+    # per group [Bm_a, Bs_a, Bm_b, Bs_b, m2_0, W_a, Ra_1, mult_1, m2_2, W_b, Ra_3, mult_3] -> per pair (a, then b)
+    pc = np.stack([consts[:, [0, 1, 4, 5, 6, 7]], consts[:, [2, 3, 8, 9, 10, 11]]], axis=1).reshape(n // 2, 6)
+    more = np.full(n // 2, 1 << 31, np.int64)
+    more[-1] = 0
+    pc[:, 3] = (pc[:, 3] & 0xFFFF) | more
+    pc[:, 3] = (pc[:, 3] + (1 << 31)) % (1 << 32) - (1 << 31)   # as int32
+    cb = np.ascontiguousarray(pc.astype("<i4")).view(np.int8).reshape(n // 2, 24)
+    return np.concatenate([wp, cb], axis=1).reshape(-1)
 
 
 def pw_consts(w: np.ndarray, rq: np.ndarray, out_zp: int) -> np.ndarray | None:

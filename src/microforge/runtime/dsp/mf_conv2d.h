@@ -10,6 +10,8 @@
  * out_c % 4 == 0 (mix = 6) each group's constants follow its weights and mf_dsp_rowpw_pair runs a pixel pair's
  * groups, requantisation and stores in one asm block. Unpadded 1x1 layers with in_c % 4 == 0, out_c % 4 == 0
  * (mix = 3, any stride) go through mf_conv2d_s8_pw (the same stream on sign-extended pixel pairs).
+ * On the M4/M33 those with in_c <= 128 and n_pix % 4 == 0 go in quads of pixels on single channel pairs (mix = 7,
+ * mf_conv2d_s8_pw4: the same weights and constants, each pair followed by its own).
  * Layers that are not 1x1 (no dilation) with in_c not a multiple of 4 (the first layers: in_c 1, 3) and mixed weights
  * in per-row segments (mix = 5, ops/conv2d.py seg_layout) go through mf_conv2d_s8_seg: per pair of output rows (or,
  * for one row, neighbouring outputs) the input rows are widened once into int16 rows and each pair's windows are read
@@ -53,7 +55,9 @@ typedef struct {
                                      4: row entries (mf_conv2d_s8_rowmix), mixed groups in (kx, ky, c) order;
                                      5: widened input rows (mf_conv2d_s8_seg), mixed groups of even row segments
                                         each followed by its constants (ops/conv2d.py seg_stream);
-                                     6: row entries, mix 4's groups each followed by its constants (as mix 3) */
+                                     6: row entries, mix 4's groups each followed by its constants (as mix 3);
+                                     7: unpadded 1x1 on M4/M33 (mf_conv2d_s8_pw4), mix 3's pairs each followed by
+                                        its constants */
     int32_t c1_shifts;            /* mix 2: bit e set for each shift e of the layer's channels, when few (ops/conv2d.py
                                      C1_MAX_SHIFTS: one copy of the pixel loop per e, e an immediate); else 0 */
 } mf_conv2d_params_t;
@@ -2488,6 +2492,137 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
     }
 }
 
+/* ---- unpadded 1x1 convolutions in quads of pixels on channel pairs (mix = 7, M4/M33) ----------------------------
+ * Chosen by ops/conv2d.py (pw4_layout) instead of mf_conv2d_s8_pw on the cores without the M7's dual issue, for
+ * unpadded 1x1 layers (any stride) that mf_conv2d_s8_pw takes, with in_c <= MF_CONV2D_PW4_MAX_IC and n_pix % 4 == 0.
+ * The same mixed weights and constants as the pw stream (pw_consts), each mixed channel pair (c, c') on its own: its
+ * 2 * in_c weight bytes (per 4-byte chunk the even values' word, then the odd ones') then its 6 constants (Bm, Bs, m2,
+ * W, Ra, mult; W's bit 31 set when another pair follows). A block is 4 pixels x 1 pair: 8 accumulators (ma, sa per
+ * pixel), each half chunk one chain of 5 loads (the 4 pixels' x16 words and the pair's weight word), 8 SMLADs and one
+ * SXTB16: the 15 cycles a half of mf_dsp_pw_pair's 2 pixels x 4 channels on the M4, but each pair's constants serve 4
+ * pixels, not 2: the requantisation (MF_DSP_RQ2 for c, MF_DSP_RQD_REGS_E for c': the pw stream's arithmetic, exact as
+ * mf_conv2d_s8_pw is) loads 4 constants and the out pointer in one chain, and the 8 outputs go out as 4 halfwords (c'
+ * packed over c by BFI): 52 cycles per 8 outputs instead of 58, the window's first half 2 cycles less. The 4 pixels
+ * are widened into a frame below sp (32 bytes a chunk: the 4 even words, then the 4 odd ones; the out pointer after
+ * them) and read sp-relative, unrolled (32 chunks at most: no window loop, whose pass checks cost mf_conv2d_s8_pw's
+ * in_c 128 layers about 5 cycles per 8 chunks; about 3.5 KB of code a layer there). Not on the M7: its pair blocks
+ * dual issue each load beside an SMLAD (8 cycles a half), these would take 9. Only for n_pix % 4 == 0: the pair
+ * blocks' lone pixel (mf_dsp_pw_rows1) needs their group stream, and a C loop for the last pixels, or a quad over
+ * copies of them, cost more than the quads save (vww's 9-pixel 128 -> 256 layer +9%, +25%). All 4 pixels of a quad
+ * are read before any of its outputs is written and quads go in pixel order: the write order contract of the other
+ * paths (ops/conv2d.py overlap_lead) holds. */
+#define MF_CONV2D_PW4_MAX_IC 128   /* widest in_c (32 chunks unrolled; ops/conv2d.py PW4_MAX_IC) */
+/* Chunk J_ (those below nch) of the 4 pixels (pointers in ma0 .. ma3) widened into the frame. */
+#define MF_PW4_EXP(J_)                                                                           \
+    ".if " J_ " < %c[nch]\n\t"                                                                   \
+    "ldr %[x0], [%[ma0], #4 * " J_ "]\n\tldr %[x1], [%[ma1], #4 * " J_ "]\n\t"                    \
+    "ldr %[x2], [%[ma2], #4 * " J_ "]\n\tldr %[x3], [%[ma3], #4 * " J_ "]\n\t"                    \
+    "sxtb16 %[wa], %[x0]\n\tstr %[wa], [sp, #32 * " J_ "]\n\t"                                   \
+    "sxtb16 %[wa], %[x1]\n\tstr %[wa], [sp, #32 * " J_ " + 4]\n\t"                               \
+    "sxtb16 %[wa], %[x2]\n\tstr %[wa], [sp, #32 * " J_ " + 8]\n\t"                               \
+    "sxtb16 %[wa], %[x3]\n\tstr %[wa], [sp, #32 * " J_ " + 12]\n\t"                              \
+    "sxtb16 %[x0], %[x0], ror #8\n\tstr %[x0], [sp, #32 * " J_ " + 16]\n\t"                       \
+    "sxtb16 %[x1], %[x1], ror #8\n\tstr %[x1], [sp, #32 * " J_ " + 20]\n\t"                       \
+    "sxtb16 %[x2], %[x2], ror #8\n\tstr %[x2], [sp, #32 * " J_ " + 24]\n\t"                       \
+    "sxtb16 %[x3], %[x3], ror #8\n\tstr %[x3], [sp, #32 * " J_ " + 28]\n\t"                       \
+    ".endif\n\t"
+/* The 4 pixels' words at frame byte X_ and the pair's weight word at byte W_: ma += x.w (w as read: 256 * w_c' + w_c
+ * per lane), then sa += x.w_c (its SXTB16). */
+#define MF_PW4_MACS(OP_, M_, S_)                                                                 \
+    OP_(ma1, x1, wa, M_) OP_(ma2, x2, wa, M_) OP_(ma3, x3, wa, M_) OP_(ma0, x0, wa, M_)            \
+    "sxtb16 %[wa], %[wa]\n\t"                                                                    \
+    OP_(sa1, x1, wa, S_) OP_(sa2, x2, wa, S_) OP_(sa3, x3, wa, S_) OP_(sa0, x0, wa, S_)
+#define MF_PW4_SMLAD(A_, X_, W_, B_) "smlad %[" #A_ "], %[" #X_ "], %[" #W_ "], %[" #B_ "]\n\t"
+#define MF_PW4_ACC(A_, X_, W_, B_) MF_PW4_SMLAD(A_, X_, W_, A_)
+#define MF_PW4_LD(X_, W_)                                                                        \
+    "ldr %[x0], [sp, #" X_ "]\n\tldr %[x1], [sp, #" X_ " + 4]\n\t"                                \
+    "ldr %[x2], [sp, #" X_ " + 8]\n\tldr %[x3], [sp, #" X_ " + 12]\n\t"                           \
+    "ldr %[wa], [%[w], #" W_ "]\n\t"
+#define MF_PW4_HALF(X_, W_) MF_PW4_LD(X_, W_) MF_PW4_MACS(MF_PW4_ACC, ma0, sa0)
+/* The window's first half: the pair's start values (Bm, Bs) loaded into ma0, sa0 in the same chain, the other pixels'
+ * accumulators started from them before pixel 0's accumulates into itself (no bias adds). */
+#define MF_PW4_HEAD                                                                              \
+    MF_PW4_LD("0", "0") "ldr %[ma0], [%[w], #%c[rq]]\n\tldr %[sa0], [%[w], #%c[rq] + 4]\n\t"       \
+    MF_PW4_MACS(MF_PW4_SMLAD, ma0, sa0) MF_PW4_HALF("16", "4")
+#define MF_PW4_CHUNK(J_) ".if " #J_ " < %c[nch]\n\t" MF_PW4_HALF("32 * " #J_, "8 * " #J_)             \
+    MF_PW4_HALF("32 * " #J_ " + 16", "8 * " #J_ " + 4") ".endif\n\t"
+MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, const int8_t *w, const int32_t n_out,
+                               const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *o)
+{
+    int32_t ma0 = (int32_t)(uintptr_t)px[0], ma1 = (int32_t)(uintptr_t)px[1];
+    int32_t ma2 = (int32_t)(uintptr_t)px[2], ma3 = (int32_t)(uintptr_t)px[3], sa0 = (int32_t)(uintptr_t)o;
+    int32_t sa1, sa2, sa3, x0, x1, x2, x3, wa;
+    __asm__ volatile(
+        "sub sp, sp, #%c[fr]\n\t"
+        "str %[sa0], [sp, #32 * %c[nch]]\n\t"
+        MF_PW4_EXP("0") MF_PW4_EXP("1") MF_PW4_EXP("2") MF_PW4_EXP("3") MF_PW4_EXP("4") MF_PW4_EXP("5")
+        MF_PW4_EXP("6") MF_PW4_EXP("7") MF_PW4_EXP("8") MF_PW4_EXP("9") MF_PW4_EXP("10") MF_PW4_EXP("11")
+        MF_PW4_EXP("12") MF_PW4_EXP("13") MF_PW4_EXP("14") MF_PW4_EXP("15")
+        MF_PW4_EXP("16") MF_PW4_EXP("17") MF_PW4_EXP("18") MF_PW4_EXP("19")
+        MF_PW4_EXP("20") MF_PW4_EXP("21") MF_PW4_EXP("22") MF_PW4_EXP("23")
+        MF_PW4_EXP("24") MF_PW4_EXP("25") MF_PW4_EXP("26") MF_PW4_EXP("27")
+        MF_PW4_EXP("28") MF_PW4_EXP("29") MF_PW4_EXP("30") MF_PW4_EXP("31")
+        "2:\n\t" MF_PW4_HEAD MF_PW4_CHUNK(1) MF_PW4_CHUNK(2) MF_PW4_CHUNK(3) MF_PW4_CHUNK(4) MF_PW4_CHUNK(5)
+        MF_PW4_CHUNK(6) MF_PW4_CHUNK(7) MF_PW4_CHUNK(8) MF_PW4_CHUNK(9) MF_PW4_CHUNK(10) MF_PW4_CHUNK(11)
+        MF_PW4_CHUNK(12) MF_PW4_CHUNK(13) MF_PW4_CHUNK(14) MF_PW4_CHUNK(15)
+        MF_PW4_CHUNK(16) MF_PW4_CHUNK(17) MF_PW4_CHUNK(18) MF_PW4_CHUNK(19)
+        MF_PW4_CHUNK(20) MF_PW4_CHUNK(21) MF_PW4_CHUNK(22) MF_PW4_CHUNK(23)
+        MF_PW4_CHUNK(24) MF_PW4_CHUNK(25) MF_PW4_CHUNK(26) MF_PW4_CHUNK(27)
+        MF_PW4_CHUNK(28) MF_PW4_CHUNK(29) MF_PW4_CHUNK(30) MF_PW4_CHUNK(31)
+        /* m2 to x0, W to x1, Ra to x2, mult to x3, the out pointer to wa: one chain */
+        "ldr %[x0], [%[w], #%c[rq] + 8]\n\tldr %[x1], [%[w], #%c[rq] + 12]\n\t"
+        "ldr %[x2], [%[w], #%c[rq] + 16]\n\tldr %[x3], [%[w], #%c[rq] + 20]\n\t"
+        "ldr %[wa], [sp, #32 * %c[nch]]\n\t"
+        "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"   /* 256 times c''s accumulators */
+        "sub %[ma2], %[ma2], %[sa2]\n\tsub %[ma3], %[ma3], %[sa3]\n\t"
+        MF_DSP_RQ2(sa0, sa1, x0, x1) MF_DSP_RQ2(sa2, sa3, x0, x1)       /* c (m2 free after: c''s temporary) */
+        MF_DSP_RQD_REGS_E(ma0, ma1, x3, x2, x0, x1, "asrs %[x1], %[x1], #8\n\t")   /* N: another pair follows */
+        MF_DSP_RQD_REGS_E(ma2, ma3, x3, x2, x0, x1, "")
+        "bfi %[sa0], %[ma0], #8, #8\n\tbfi %[sa1], %[ma1], #8, #8\n\t"
+        "bfi %[sa2], %[ma2], #8, #8\n\tbfi %[sa3], %[ma3], #8, #8\n\t"
+        ".if %c[clo]\n\tmov %[x0], #((%c[lo]) & 0xff) * 0x01010101\n\t"
+        "ssub8 %[x2], %[sa0], %[x0]\n\tsel %[sa0], %[sa0], %[x0]\n\t"
+        "ssub8 %[x2], %[sa1], %[x0]\n\tsel %[sa1], %[sa1], %[x0]\n\t"
+        "ssub8 %[x2], %[sa2], %[x0]\n\tsel %[sa2], %[sa2], %[x0]\n\t"
+        "ssub8 %[x2], %[sa3], %[x0]\n\tsel %[sa3], %[sa3], %[x0]\n\t.endif\n\t"
+        ".if %c[chi]\n\tmov %[x0], #((%c[hi]) & 0xff) * 0x01010101\n\t"
+        "ssub8 %[x2], %[x0], %[sa0]\n\tsel %[sa0], %[sa0], %[x0]\n\t"
+        "ssub8 %[x2], %[x0], %[sa1]\n\tsel %[sa1], %[sa1], %[x0]\n\t"
+        "ssub8 %[x2], %[x0], %[sa2]\n\tsel %[sa2], %[sa2], %[x0]\n\t"
+        "ssub8 %[x2], %[x0], %[sa3]\n\tsel %[sa3], %[sa3], %[x0]\n\t.endif\n\t"
+        "strh %[sa1], [%[wa], #%c[oc]]\n\tstrh %[sa2], [%[wa], #2 * %c[oc]]\n\t"
+        "strh %[sa3], [%[wa], #3 * %c[oc]]\n\tstrh %[sa0], [%[wa]], #2\n\t"
+        "str %[wa], [sp, #32 * %c[nch]]\n\t"
+        "add %[w], %[w], #%c[rq] + 24\n\t"
+        "bmi 2b\n\t"
+        "add sp, sp, #%c[fr]"
+        : [ma0] "+r"(ma0), [ma1] "+r"(ma1), [ma2] "+r"(ma2), [ma3] "+r"(ma3), [sa0] "+r"(sa0), [sa1] "=&r"(sa1),
+          [sa2] "=&r"(sa2), [sa3] "=&r"(sa3), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3),
+          [wa] "=&r"(wa), [w] "+r"(w)
+        : [nch] "i"(k4 / 4), [fr] "i"(8 * k4 + 8), [oc] "i"(n_out), [rq] "i"(2 * k4),
+          [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
+          [clo] "i"(act_min > -128), [chi] "i"(act_max < 127)
+        : "cc", "memory");
+}
+#undef MF_PW4_EXP
+#undef MF_PW4_MACS
+#undef MF_PW4_SMLAD
+#undef MF_PW4_ACC
+#undef MF_PW4_LD
+#undef MF_PW4_HALF
+#undef MF_PW4_HEAD
+#undef MF_PW4_CHUNK
+
+MF_KERNEL void mf_conv2d_s8_pw4(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out)
+{
+    const int32_t oc = p->out_c, n_pix = p->batches * p->out_h * p->out_w;
+    for (int32_t i = 0; i < n_pix; i += 4) {   /* n_pix % 4 == 0 (ops/conv2d.py) */
+        const int8_t *const px[4] = {mf_dsp_pw_pixel(p, in, i), mf_dsp_pw_pixel(p, in, i + 1),
+                                     mf_dsp_pw_pixel(p, in, i + 2), mf_dsp_pw_pixel(p, in, i + 3)};
+        mf_dsp_pw4_quad(px, p->in_c, p->weights, oc, p->out_offset, p->act_min, p->act_max, out + i * oc);
+    }
+}
+
 /* ---- row entries on a stream of groups with their constants (mix = 6) -----------------------------------
  * mf_conv2d_s8_rowmix's windows (row entries, weights in the entries' order, mix = 4 above) with
  * mf_conv2d_s8_pw's stream and tail: each 4-channel group's mixed weights followed by its 12 constants
@@ -2541,6 +2676,10 @@ MF_KERNEL void mf_conv2d_s8_scratch(const mf_conv2d_params_t *p, const int8_t *i
     }
     if (p->mix == 3) {
         mf_conv2d_s8_pw(p, in, out, buf);
+        return;
+    }
+    if (p->mix == 7) {
+        mf_conv2d_s8_pw4(p, in, out);
         return;
     }
     if (p->mix == 4 || p->mix == 6) {
@@ -2637,7 +2776,7 @@ MF_KERNEL void mf_conv2d_s8_scratch(const mf_conv2d_params_t *p, const int8_t *i
 /* Same signature as the portable kernel (scratch from a VLA); generated code calls the _scratch form. */
 MF_KERNEL void mf_conv2d_s8(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out)
 {
-    int32_t buf[(p->mix == 5 ? MF_CONV2D_SEG_SCRATCH_BYTES(MF_CONV2D_SEG_STRIP(p->out_w, p->stride_h, p->k_h, p->k_w, p->stride_w, p->in_c), p->stride_h, p->k_h, p->k_w, p->stride_w, p->in_c, p->out_w, p->out_c) : p->mix == 4 || p->mix == 6 ? MF_CONV2D_ROW_BYTES : p->mix == 3 ? MF_CONV2D_PW_SCRATCH_BYTES(p->in_c) : p->mix == 2 ? MF_CONV2D_C1_SCRATCH_BYTES : p->mix ? MF_CONV2D_MIX_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c) : MF_CONV2D_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c)) / 4];
+    int32_t buf[(p->mix == 5 ? MF_CONV2D_SEG_SCRATCH_BYTES(MF_CONV2D_SEG_STRIP(p->out_w, p->stride_h, p->k_h, p->k_w, p->stride_w, p->in_c), p->stride_h, p->k_h, p->k_w, p->stride_w, p->in_c, p->out_w, p->out_c) : p->mix == 4 || p->mix == 6 ? MF_CONV2D_ROW_BYTES : p->mix == 3 ? MF_CONV2D_PW_SCRATCH_BYTES(p->in_c) : p->mix == 7 ? 4 : p->mix == 2 ? MF_CONV2D_C1_SCRATCH_BYTES : p->mix ? MF_CONV2D_MIX_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c) : MF_CONV2D_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c)) / 4];
     mf_conv2d_s8_scratch(p, in, out, (int8_t *)buf);
 }
 
