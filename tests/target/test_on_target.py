@@ -296,6 +296,15 @@ OP_MODELS = {
 }
 
 
+def gcc_output(d, core: str, *flags: str) -> str:
+    """What arm-none-eabi-gcc prints for the model.c written to d, built for core: with -S the assembly (the asm blocks'
+    marker comments show which kernel paths were compiled in), with -E the preprocessed C."""
+    import subprocess
+    cpu = {"m4": "cortex-m4", "m7": "cortex-m7", "m33": "cortex-m33"}[core]
+    return subprocess.run(["arm-none-eabi-gcc", *flags, "-o", "-", f"-mcpu={cpu}", "-mthumb", f"-I{d}", str(d / "model.c")],
+                          check=True, capture_output=True, text=True).stdout
+
+
 def exact_on_core(model: bytes, core: str, tmp_path, seed_key: str, name: str, took=None, what: str = "",
                   opt: str = "-O2"):
     """Compile `model` for `core`, run it on the emulated core (firmware built with `opt`) on seeded random inputs
@@ -636,21 +645,19 @@ def test_dw_rows_schedule_per_core(core, tmp_path):
     each row's loads of the next row's words issue between its MACs (MF_DW_ROWS_ROW_M7, MF_DW_ROWS2_ROW_M7, ...), on
     the M4/M33 in back-to-back runs: the preprocessed model.c of a row-path layer holds, for the stride_w 1 and 2
     quads and the 5-output block, one schedule's text and not the other's."""
-    import subprocess
     cm = compile_model(OP_MODELS["dw-rows-4x12-c100-same-relu6"](), target=core)
     assert ".rows = 1" in cm.files["model.c"]
     cm.write(tmp_path)
-    cpu = {"m4": "cortex-m4", "m7": "cortex-m7", "m33": "cortex-m33"}[core]
-    text = subprocess.run(["arm-none-eabi-gcc", "-E", f"-mcpu={cpu}", "-mthumb", f"-I{tmp_path}", str(tmp_path / "model.c")],
-                          check=True, capture_output=True, text=True).stdout
+    text = gcc_output(tmp_path, core, "-E")
     for m7_text, m4_text in (('"ldr %[A], [%[r], %[w0]]\\n\\t"',
                               '"smlad %[a0], %[A], %[P], %[a3]\\n\\tsmlabt %[a0], %[B], %[Q], %[a0]\\n\\t"'),
                              ('"ldr %[C], [%[r], %[w8]]\\n\\t"', '"%[w12]" "]\\n\\tldr %[B], [%[r], " "%[w16]"'),
                              ('"ldr %[C], [%[r], %[w8]]\\n\\tldr %[P], [%[k], #8]\\n\\t"',   # the 5-output block
                               '"%[w12]" "]\\n\\t" "smlad %[a2], %[B], %[P], "')):
         assert (m7_text in text) == (core == "m7") and (m4_text in text) == (core != "m7"), (core, m7_text)
-    # the M7 quad loop's first row (2*bias in C) and its last row requantising in place (MF_DW_ROWS_ROW2_RQ_M7)
-    for m7_text in ('"smlad %[a0], %[A], %[P], %[C]\\n\\tldr %[Q], [%[k], #4]\\n\\t"',
+    # the M7 quad loop's first row (2*bias in a0, loaded beside the block before: MF_DW_ROWS_BIAS7) and its last row
+    # requantising in place (MF_DW_ROWS_ROW2_RQ_M7)
+    for m7_text in ('"ldr %[Q], [%[k], #4]\\n\\tsmlad %[a2], %[B], %[P], %[a0]\\n\\t"',
                     '"smmlar %[a0], %[a0], %[A], %[B]\\n\\tsmlabt %[a2], %[C], %[Q], %[a2]\\n\\tasr %[a0], %[a0], %[P]\\n\\t"'):
         assert (m7_text in text) == (core == "m7"), (core, m7_text)
 
@@ -932,18 +939,15 @@ def test_conv_rowmix_pass_eights(core, tmp_path, monkeypatch):
     marker comment in the window's asm, which gcc -S prints with the count, on both row paths (mix 6 and 4) on every
     core; and in_c % 16 == 0 entries widened by mf_dsp_widen_cols (its marker). Exactness: test_conv_rowmix_on_core's
     pass2/pass3 and in_c 16..64 models, ic on every core."""
-    import subprocess
     from microforge.ops import conv2d
     monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))   # odd out_c: mix 4
-    cpu = {"m4": "cortex-m4", "m7": "cortex-m7", "m33": "cortex-m33"}[core]
     for shape, k, oc, eights in (((1, 6, 7, 16), 3, 8, 3), ((1, 6, 7, 16), 3, 13, 3), ((1, 6, 7, 32), 3, 12, 3),
                                  ((1, 4, 7, 16), (1, 2), 4, 2), ((1, 6, 7, 8), 3, 8, 1), ((1, 6, 7, 8), 3, 5, 1)):
         cm = compile_model(mg.conv2d_model(seed_of("rw-eights", oc), shape, oc, k, 1, "SAME", 1, "RELU"), target=core)
         assert f".mix = {6 if oc % 4 == 0 else 4}" in cm.files["model.c"]
         d = tmp_path / f"{shape[3]}-{oc}-{eights}"
         cm.write(d)
-        text = subprocess.run(["arm-none-eabi-gcc", "-S", "-O2", "-o", "-", f"-mcpu={cpu}", "-mthumb", f"-I{d}",
-                               str(d / "model.c")], check=True, capture_output=True, text=True).stdout
+        text = gcc_output(d, core, "-S", "-O2")
         found = {int(n) for n in re.findall(r"@ mf_rmix window passes of (\d+) eights", text)}
         assert found == {eights}, (shape, k, oc, found)
         # the entries of in_c 16, 32 are widened a run of columns at a time (mf_dsp_widen_cols), in_c 8's column by column
@@ -956,15 +960,12 @@ def test_conv_rowmix_schedule_per_core(core, tmp_path):
     """The row-entry window loop's schedule follows the core model.c names (MF_TARGET_M7: the software-pipelined one
     whose pass check compares the weight pointer; M4/M33: the pass check comparing x), for both row paths (mix 4 and
     6): the preprocessed model.c of a layer on each path holds its schedule's pass check and not the other's."""
-    import subprocess
     for oc, mix in ((8, 6), (23, 4)):   # 23: one padded channel, within MIX_MAX_PAD
         cm = compile_model(mg.conv2d_model(seed_of("rw-sched", oc), (1, 6, 7, 16), oc, 3, 1, "SAME", 1, "RELU"), target=core)
         assert f".mix = {mix}" in cm.files["model.c"]
         d = tmp_path / f"{core}-{oc}"
         cm.write(d)
-        cpu = {"m4": "cortex-m4", "m7": "cortex-m7", "m33": "cortex-m33"}[core]
-        text = subprocess.run(["arm-none-eabi-gcc", "-E", f"-mcpu={cpu}", "-mthumb", f"-I{d}", str(d / "model.c")],
-                              check=True, capture_output=True, text=True).stdout
+        text = gcc_output(d, core, "-E")
         m7_check, m4_check = "cmp %[w], %[e1]", "cmp %[x], %[e0]"
         assert (m7_check in text) == (core == "m7") and (m4_check in text) == (core != "m7"), f"{core} mix {mix}"
 
@@ -1058,8 +1059,6 @@ def test_conv_seg_lone_row_pairs_neighbours(core, tmp_path):
     pair with an unstored second row: its window is a second instance of the unrolled window (pixel 1 at another
     immediate offset), so the layer's compiled code holds twice the SMLADs of the same layer with an even out_h (one
     instance: the row pairs'), the row quads' block (M4/M33: mf_dsp_seg_quad, rows 0..7 here) aside."""
-    import subprocess
-    cpu = {"m4": "cortex-m4", "m7": "cortex-m7", "m33": "cortex-m33"}[core]
     smlads = {}
     for in_h in (19, 21):   # kws' first layer on 19 and 21 rows: out_h 10 and 11
         cm = compile_model(mg.conv2d_model(seed_of("sg-lone", in_h), (1, in_h, 10, 1), 64, (10, 4), 2, "SAME", 1, "RELU",
@@ -1067,8 +1066,7 @@ def test_conv_seg_lone_row_pairs_neighbours(core, tmp_path):
         assert ".mix = 5" in cm.files["model.c"] and f".out_h = {(in_h + 1) // 2}," in cm.files["model.c"]
         d = tmp_path / f"{core}-{in_h}"
         cm.write(d)
-        text = subprocess.run(["arm-none-eabi-gcc", "-S", "-O2", "-o", "-", f"-mcpu={cpu}", "-mthumb", f"-I{d}",
-                               str(d / "model.c")], check=True, capture_output=True, text=True).stdout
+        text = gcc_output(d, core, "-S", "-O2")
         # GCC closes each inline asm block with '@ 0 "" 2': the blocks but the quads'
         blocks = [t for t in text.split('@ 0 "" 2') if "@ mf_dsp_seg_quad" not in t]
         smlads[in_h] = sum(len(re.findall(r"\bsmlad\b", t)) for t in blocks)
@@ -1100,13 +1098,10 @@ QUAD_MODELS = {
 
 def seg_quads_compiled(model: bytes, core: str, tmp_path) -> int:
     """How many mf_dsp_seg_quad asm blocks the compiled model.c holds (its frame's marker comment)."""
-    import subprocess
-    cpu = {"m4": "cortex-m4", "m7": "cortex-m7", "m33": "cortex-m33"}[core]
     cm = compile_model(model, target=core)
     assert ".mix = 5" in cm.files["model.c"], "the widened-row path was not taken"
     cm.write(tmp_path)
-    text = subprocess.run(["arm-none-eabi-gcc", "-S", "-O2", "-o", "-", f"-mcpu={cpu}", "-mthumb", f"-I{tmp_path}",
-                           str(tmp_path / "model.c")], check=True, capture_output=True, text=True).stdout
+    text = gcc_output(tmp_path, core, "-S", "-O2")
     return text.count("@ mf_dsp_seg_quad")
 
 
@@ -1188,13 +1183,10 @@ RQUAD_MODELS = {
 
 def seg_rquads_compiled(model: bytes, core: str, tmp_path) -> int:
     """How many mf_dsp_seg_rquad asm blocks the compiled model.c holds (its frame's marker comment)."""
-    import subprocess
-    cpu = {"m4": "cortex-m4", "m7": "cortex-m7", "m33": "cortex-m33"}[core]
     cm = compile_model(model, target=core)
     assert ".mix = 5" in cm.files["model.c"], "the widened-row path was not taken"
     cm.write(tmp_path)
-    text = subprocess.run(["arm-none-eabi-gcc", "-S", "-O2", "-o", "-", f"-mcpu={cpu}", "-mthumb", f"-I{tmp_path}",
-                           str(tmp_path / "model.c")], check=True, capture_output=True, text=True).stdout
+    text = gcc_output(tmp_path, core, "-S", "-O2")
     return text.count("@ mf_dsp_seg_rquad")
 
 
@@ -1552,11 +1544,8 @@ def test_dw_cols_four_on_core(name, plan, core, tmp_path, monkeypatch):
 def dw_unrolled_runs(model: bytes, core: str, tmp_path) -> list:
     """The block counts of mf_dw_rows_run's 4-output runs in the compiled model.c (its asm's marker comment, which gcc
     -S prints with the count: 0 for a looped run)."""
-    import subprocess
-    cpu = {"m4": "cortex-m4", "m7": "cortex-m7", "m33": "cortex-m33"}[core]
     compile_model(model, target=core).write(tmp_path)
-    text = subprocess.run(["arm-none-eabi-gcc", "-S", "-O2", "-o", "-", f"-mcpu={cpu}", "-mthumb", f"-I{tmp_path}",
-                           str(tmp_path / "model.c")], check=True, capture_output=True, text=True).stdout
+    text = gcc_output(tmp_path, core, "-S", "-O2")
     return [(int(n), int(b)) for n, b in re.findall(r"@ mf_dw_rows_run unrolled (\d+) looped (\d+)", text)]
 
 
