@@ -1096,24 +1096,33 @@ QUAD_MODELS = {
 }
 
 
-def seg_quads_compiled(model: bytes, core: str, tmp_path) -> int:
-    """How many mf_dsp_seg_quad asm blocks the compiled model.c holds (its frame's marker comment)."""
+@pytest.fixture
+def seg_apart(monkeypatch):
+    """The seg path (mix 5) for small odd shapes too (its padding and window-size rules lifted), each output apart from
+    its input (under the default plans an output over the input keeps the row pairs where a quad's output rows would
+    land on input still to be read); gives the conv2d module."""
+    from microforge.ops import conv2d
+    monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))
+    monkeypatch.setattr(conv2d, "MIX_MIN_WIN", 4)
+    monkeypatch.setattr(conv2d.Conv2D, "overlap_lead", lambda self, op, index: None)
+    return conv2d
+
+
+def seg_quads_compiled(model: bytes, core: str, tmp_path, block: str = "mf_dsp_seg_quad") -> int:
+    """How many `block` asm blocks (mf_dsp_seg_quad: the column layout's row quads, mf_dsp_seg_rquad: the row layout's)
+    the compiled model.c holds (their frames' marker comments)."""
     cm = compile_model(model, target=core)
     assert ".mix = 5" in cm.files["model.c"], "the widened-row path was not taken"
     cm.write(tmp_path)
-    text = gcc_output(tmp_path, core, "-S", "-O2")
-    return text.count("@ mf_dsp_seg_quad")
+    return gcc_output(tmp_path, core, "-S", "-O2").count(f"@ {block}\n")
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 @pytest.mark.parametrize("name", sorted(QUAD_MODELS))
-def test_conv_seg_quads_on_core(name, core, tmp_path, monkeypatch):
-    from microforge.ops import conv2d
-    monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))
-    monkeypatch.setattr(conv2d, "MIX_MIN_WIN", 4)
+def test_conv_seg_quads_on_core(name, core, tmp_path, seg_apart):
+    conv2d = seg_apart
     # input and output apart (under the default plans an output over the input keeps the row pairs where its
     # rows would land on input still to be read: test_conv_seg_quads_in_place)
-    monkeypatch.setattr(conv2d.Conv2D, "overlap_lead", lambda self, op, index: None)
     model = QUAD_MODELS[name]()
     # the quads are compiled in on the M4 and M33 (the M7 keeps the row pairs)
     assert (seg_quads_compiled(model, core, tmp_path / "s") > 0) == (core != "m7"), "quads where not wanted, or none"
@@ -1139,13 +1148,9 @@ def test_conv_seg_quads_in_place(core, tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
-def test_conv_seg_quads_refused(core, tmp_path, monkeypatch):
+def test_conv_seg_quads_refused(core, tmp_path, seg_apart):
     """No quads for a partial last group (out_c % 4), fewer than 4 output rows, or pixel 3's outputs past STRB's
     4095-byte immediates (3 * out_w * out_c + out_c > 4095); the kws layer takes them (not on the M7)."""
-    from microforge.ops import conv2d
-    monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))
-    monkeypatch.setattr(conv2d, "MIX_MIN_WIN", 4)
-    monkeypatch.setattr(conv2d.Conv2D, "overlap_lead", lambda self, op, index: None)
     for i, (shape, oc) in enumerate((((1, 21, 10, 1), 13), ((1, 5, 10, 1), 64), ((1, 21, 45, 1), 64))):
         assert seg_quads_compiled(mg.conv2d_model(seed_of("sq-no", i), shape, oc, (10, 4), 2, "SAME", 1, "RELU"), core,
                                   tmp_path / str(i)) == 0, (shape, oc)
@@ -1181,25 +1186,14 @@ RQUAD_MODELS = {
 }
 
 
-def seg_rquads_compiled(model: bytes, core: str, tmp_path) -> int:
-    """How many mf_dsp_seg_rquad asm blocks the compiled model.c holds (its frame's marker comment)."""
-    cm = compile_model(model, target=core)
-    assert ".mix = 5" in cm.files["model.c"], "the widened-row path was not taken"
-    cm.write(tmp_path)
-    text = gcc_output(tmp_path, core, "-S", "-O2")
-    return text.count("@ mf_dsp_seg_rquad")
-
-
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 @pytest.mark.parametrize("name", sorted(RQUAD_MODELS))
-def test_conv_seg_rquads_on_core(name, core, tmp_path, monkeypatch):
-    from microforge.ops import conv2d
-    monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))
-    monkeypatch.setattr(conv2d, "MIX_MIN_WIN", 4)
+def test_conv_seg_rquads_on_core(name, core, tmp_path, seg_apart):
+    conv2d = seg_apart
     # input and output apart: every 4 rows a quad (test_conv_seg_rquads_in_place: the default plans)
-    monkeypatch.setattr(conv2d.Conv2D, "overlap_lead", lambda self, op, index: None)
     model = RQUAD_MODELS[name]()
-    assert (seg_rquads_compiled(model, core, tmp_path / "s") > 0) == (core != "m7"), "row quads where not wanted, or none"
+    rquads = seg_quads_compiled(model, core, tmp_path / "s", "mf_dsp_seg_rquad")
+    assert (rquads > 0) == (core != "m7"), "row quads where not wanted, or none"
 
     def took(model_c):
         f = {k: int(re.search(rf"\.{k} = (-?\d+),", model_c).group(1))
@@ -1218,7 +1212,7 @@ def test_conv_seg_rquads_in_place(core, tmp_path, monkeypatch):
     monkeypatch.setattr(conv2d, "MIX_MIN_WIN", 4)
     for i, shape in enumerate(((1, 65, 31, 3), (1, 47, 23, 3))):
         model = mg.conv2d_model(seed_of("sr-in", i), shape, 8, 3, 2, "SAME", 1, "RELU6", in_zp=-128)
-        assert seg_rquads_compiled(model, core, tmp_path / f"s{i}") > 0
+        assert seg_quads_compiled(model, core, tmp_path / f"s{i}", "mf_dsp_seg_rquad") > 0
         exact_on_core(model, core, tmp_path / str(i), "target-segr-in", str(shape))
 
 
