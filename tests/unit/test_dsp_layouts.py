@@ -813,7 +813,6 @@ def test_pw4_bounds_agree_with_the_kernel_header():
     assert 3 * PW4_MAX_OC <= 4095 < 3 * (PW4_MAX_OC + 1)
 
 
-
 def test_softmax_cache_agrees_with_the_kernel_header():
     """ops/softmax.py counts the exps a row costs (once up to SOFTMAX_CACHE wide, else twice) from the width the
     kernel keeps them for, MF_SOFTMAX_CACHE: the two must be the same number."""
