@@ -738,7 +738,6 @@ def test_fc_mix_on_core(name, core, tmp_path, monkeypatch):
     exact_on_core(FC_MIX_MODELS[name](), core, tmp_path, "target-fc-mix", name, took)
 
 
-
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 @pytest.mark.parametrize("pc", [False, True])
 def test_fc_mix_bias_splits_on_core(pc, core, tmp_path, monkeypatch):
@@ -1382,7 +1381,6 @@ def test_conv_pw4_pixel_counts_on_core(core, tmp_path):
             assert f".mix = {mix}" in model_c, "not the path under test"
         model = mg.conv2d_model(seed_of("p4", 20, *shape), shape, 20, 1, 1, "SAME", 1, "RELU", in_zp=-128)
         exact_on_core(model, core, tmp_path, "target-pw4", f"pw4-count-{shape}", took)
-
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])

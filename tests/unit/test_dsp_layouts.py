@@ -440,7 +440,6 @@ def test_mix_layout_refusals():
     assert mix_layout(big) is None
 
 
-
 from microforge.ops.fully_connected import fc_mix_segments  # noqa: E402
 
 
