@@ -71,9 +71,10 @@ class Layer:
 class _Ctx:
     """The EmitContext handed to ops (see ops/base.py)."""
 
-    def __init__(self, offsets: dict[int, tuple[str, int]], const_of: dict[int, Tensor], kernel_variants: tuple[str, ...]):
+    def __init__(self, offsets: dict[int, tuple[str, int]], const_of: dict[int, Tensor], kernel_variants: tuple[str, ...],
+                 core_macro: str | None = None):
         self.kernel_variants = kernel_variants  # runtime folders in use, best first: ops may re-lay weights for them
-        self.core_macro: str | None = None      # the core's MF_TARGET_* macro (generate's core_macro): per-core layouts
+        self.core_macro = core_macro            # the core's MF_TARGET_* macro (None: host): per-core kernel choices
         self.offsets = offsets          # id(tensor) -> (arena symbol, offset)
         self.const_of = const_of        # id(tensor) -> constant tensor whose bytes it reuses
         self.consts: list[dict[str, Any]] = []
@@ -205,8 +206,7 @@ def generate(graph: Graph, offsets: dict[int, tuple[str, int]], const_of: dict[i
     (runtime folders, e.g. ("dsp", "portable")) that has each file. `core_macro` (e.g. "MF_TARGET_M7") is defined
     in model.c before the kernels, so kernels with per-core instruction schedules pick that core's in any build.
     `rooms[i]`: the arena runs no buffer live at op i occupies (memory.free_room), which op i may use as scratch."""
-    ctx = _Ctx(offsets, const_of, kernel_variants)
-    ctx.core_macro = core_macro
+    ctx = _Ctx(offsets, const_of, kernel_variants, core_macro)
     layers, headers = [], []
     for i, op in enumerate(graph.ops):
         d = opdef(op.type)

@@ -168,7 +168,7 @@ class Conv2D(OpDef):
                 pw = pw_layout(w2, rq, out_zp)
             pw4 = None
             if (pw is not None and ic <= PW4_MAX_IC and oc <= PW4_MAX_OC and (y.num_elements // oc) % 4 == 0
-                    and getattr(ctx, "core_macro", None) in PW4_CORES):
+                    and ctx.core_macro in PW4_CORES):
                 pw4 = pw4_layout(w2, rq, out_zp)
             pwc = pw_consts(w2, rq, out_zp) if rq is not None and oc % 4 == 0 else None   # whole groups' constants
             wmix = mix_layout(w2) if rq is not None and c1 is None and pw is None else None
