@@ -1180,6 +1180,10 @@ RQUAD_MODELS = {
                                                         in_zp=100),
     "segr-3x2-c2to8-s2": lambda: mg.conv2d_model(seed_of("sr", 8), (1, 10, 8, 2), 8, (3, 2), 2, "SAME", 1, "RELU",
                                                  in_zp=-128, out_zp=-128),
+    "segr-3x3-c3to16-s2-relu6-mnv2": lambda: mg.conv2d_model(seed_of("sr", 10), (1, 21, 15, 3), 16, 3, 2, "SAME", 1,
+                                                             "RELU6", in_zp=-128),
+    "segr-3x3-c3to12-s2-none-lone": lambda: mg.conv2d_model(seed_of("sr", 11), (1, 17, 7, 3), 12, 3, 2, "SAME", 1, "NONE",
+                                                            in_zp=7, out_zp=-30),
     "segr-3x3-c3to8-s2-wide": lambda: mg.conv2d_model(seed_of("sr", 9), (1, 17, 97, 3), 8, 3, 2, "SAME", 1, "RELU6",
                                                       in_zp=-128),
 }
@@ -1197,7 +1201,7 @@ def test_conv_seg_rquads_on_core(name, core, tmp_path, seg_apart):
     def took(model_c):
         f = {k: int(re.search(rf"\.{k} = (-?\d+),", model_c).group(1))
              for k in ("in_c", "k_h", "stride_h", "stride_w", "out_h", "out_c")}
-        assert not conv2d.seg_cols(f) and conv2d.seg_copies(f) == 1 and f["out_c"] in (4, 8) and f["out_h"] >= 4
+        assert not conv2d.seg_cols(f) and conv2d.seg_copies(f) == 1 and f["out_c"] in (4, 8, 12, 16) and f["out_h"] >= 4
 
     exact_on_core(model, core, tmp_path, "target-segr", name, took)
 
