@@ -1159,10 +1159,11 @@ def test_conv_seg_quads_refused(core, tmp_path, seg_apart):
 
 # The row layout's row quads (mf_dsp_seg_rquad, M4/M33: 4 output rows x a channel pair a pass, the stream copied into a
 # frame and read sp-relative, row r + stride_h of pixel k shared as row r of pixel k + 1): one copy of the rows (stride_w
-# * in_c even), whole groups, out_c <= MF_CONV2D_SEG_RQ_OC_MAX; in_c 1, 2, 3; kernels 3x3, 5x5, 2x3 (no lone last row),
-# 3x2 (no last values); strides 2 and 1 (chains of 3 rows); out_h % 4 of 0, 1 (a lone last row), 2 (a row pair), 3;
-# odd out_w, several strips a row (the quads' strips are narrower than the pairs'), SAME and VALID, batches;
-# activations NONE (Ra - 128), RELU, RELU6 (clamps); extreme zero points and scales.
+# * in_c even) or two ("-copy": stride_w * in_c odd, odd outputs read the shifted copy), whole groups,
+# out_c <= MF_CONV2D_SEG_RQ_OC_MAX (4..16); in_c 1, 2, 3; kernels 3x3, 5x5, 2x3 (no lone last row), 3x2 (no last
+# values); strides 2 and 1 (chains of 3 rows); out_h % 4 of 0, 1 (a lone last row), 2 (a row pair), 3; odd out_w,
+# several strips a row (the quads' strips are narrower than the pairs'; odd strips, a last strip of one output), SAME
+# and VALID, batches; activations NONE (Ra - 128), RELU, RELU6 (clamps); extreme zero points and scales.
 RQUAD_MODELS = {
     "segr-3x3-c3to8-s2-relu6-vww": lambda: mg.conv2d_model(seed_of("sr", 1), (1, 19, 13, 3), 8, 3, 2, "SAME", 1, "RELU6",
                                                            in_zp=-128),
@@ -1182,8 +1183,20 @@ RQUAD_MODELS = {
                                                  in_zp=-128, out_zp=-128),
     "segr-3x3-c3to16-s2-relu6-mnv2": lambda: mg.conv2d_model(seed_of("sr", 10), (1, 21, 15, 3), 16, 3, 2, "SAME", 1,
                                                              "RELU6", in_zp=-128),
-    "segr-3x3-c3to12-s2-none-lone": lambda: mg.conv2d_model(seed_of("sr", 11), (1, 17, 7, 3), 12, 3, 2, "SAME", 1, "NONE",
-                                                            in_zp=7, out_zp=-30),
+    "segr-3x3-c3to12-s2-none-lone": lambda: mg.conv2d_model(seed_of("sr", 11), (1, 17, 7, 3), 12, 3, 2, "SAME", 1,
+                                                            "NONE", in_zp=7, out_zp=-30),
+    "segr-3x3-c3to16-s1-copy-relu-ic": lambda: mg.conv2d_model(seed_of("sr", 12), (1, 10, 9, 3), 16, 3, 1, "SAME", 1,
+                                                               "RELU", in_zp=-5),
+    "segr-3x3-c3to8-s1-copy-lone": lambda: mg.conv2d_model(seed_of("sr", 13), (1, 9, 7, 3), 8, 3, 1, "SAME", 1, "NONE",
+                                                           in_zp=-128, out_zp=40),
+    "segr-3x3-c1to4-s1-copy-valid": lambda: mg.conv2d_model(seed_of("sr", 14), (1, 9, 8, 1), 4, 3, 1, "VALID", 1,
+                                                            "RELU6", in_zp=2),
+    "segr-3x3-c3to12-s1-copy-wide": lambda: mg.conv2d_model(seed_of("sr", 15), (1, 6, 61, 3), 12, 3, 1, "SAME", 1,
+                                                            "RELU", in_zp=-128, out_zp=-128),
+    "segr-3x3-c1to8-s1x3-copy-batch2": lambda: mg.conv2d_model(seed_of("sr", 16), (2, 11, 20, 1), 8, 3, (1, 3), "SAME",
+                                                               1, "NONE", in_scale=0.9, in_zp=127, out_zp=-128),
+    "segr-5x5-c3to4-s1-copy-valid": lambda: mg.conv2d_model(seed_of("sr", 17), (1, 12, 9, 3), 4, 5, 1, "VALID", 1,
+                                                            "RELU6", in_zp=3),
     "segr-3x3-c3to8-s2-wide": lambda: mg.conv2d_model(seed_of("sr", 9), (1, 17, 97, 3), 8, 3, 2, "SAME", 1, "RELU6",
                                                       in_zp=-128),
 }
@@ -1201,7 +1214,8 @@ def test_conv_seg_rquads_on_core(name, core, tmp_path, seg_apart):
     def took(model_c):
         f = {k: int(re.search(rf"\.{k} = (-?\d+),", model_c).group(1))
              for k in ("in_c", "k_h", "stride_h", "stride_w", "out_h", "out_c")}
-        assert not conv2d.seg_cols(f) and conv2d.seg_copies(f) == 1 and f["out_c"] in (4, 8, 12, 16) and f["out_h"] >= 4
+        assert not conv2d.seg_cols(f) and f["out_c"] in (4, 8, 12, 16) and f["out_h"] >= 4
+        assert conv2d.seg_copies(f) == (2 if "-copy" in name else 1), "not the copies under test"
 
     exact_on_core(model, core, tmp_path, "target-segr", name, took)
 
@@ -1213,8 +1227,8 @@ def test_conv_seg_rquads_in_place(core, tmp_path, monkeypatch):
     from microforge.ops import conv2d
     monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))
     monkeypatch.setattr(conv2d, "MIX_MIN_WIN", 4)
-    for i, shape in enumerate(((1, 65, 31, 3), (1, 47, 23, 3))):
-        model = mg.conv2d_model(seed_of("sr-in", i), shape, 8, 3, 2, "SAME", 1, "RELU6", in_zp=-128)
+    for i, (shape, oc, stride) in enumerate((((1, 65, 31, 3), 8, 2), ((1, 47, 23, 3), 8, 2), ((1, 34, 13, 3), 16, 1))):
+        model = mg.conv2d_model(seed_of("sr-in", i), shape, oc, 3, stride, "SAME", 1, "RELU6", in_zp=-128)
         assert seg_quads_compiled(model, core, tmp_path / f"s{i}", "mf_dsp_seg_rquad") > 0
         exact_on_core(model, core, tmp_path / str(i), "target-segr-in", str(shape))
 

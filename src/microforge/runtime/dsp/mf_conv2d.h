@@ -1621,16 +1621,16 @@ MF_KERNEL void mf_dsp_seg_cols(const mf_conv2d_params_t *p, const int8_t *in_b, 
 }
 
 /* The nr widened rows (or, in the column layout, columns of nr rows) from input row iy0 a strip whose first column is
- * c0 reads, nc columns, into x16 (rows `row` values apart; their shifted copy n_rows rows further, one value on). */
+ * c0 reads, nc columns, into x16 (rows `row` values apart; their shifted copy cp rows further, one value on: the row
+ * pairs' stride_h + k_h, the row quads' MF_CONV2D_SEG_RQROWS). */
 MF_KERNEL void mf_dsp_seg_widen_strip(const mf_conv2d_params_t *p, const int8_t *in_b, const int32_t iy0,
                                       const int32_t c0, const int32_t nc, const int32_t nr, int16_t *x16,
-                                      const int32_t row)
+                                      const int32_t row, const int32_t cp)
 {
-    const int32_t n_rows = p->stride_h + p->k_h;
     if (MF_CONV2D_SEG_COLS(p->stride_h, p->k_h, p->in_c)) { mf_dsp_seg_cols(p, in_b, iy0, c0, nc, nr, row, x16); return; }
     for (int32_t r = 0; r < nr; ++r) {
         if (MF_CONV2D_SEG_COPIES(p->stride_w, p->in_c) == 2)
-            mf_dsp_seg_row2(p, in_b, iy0 + r, c0, nc, x16 + r * row, x16 + (n_rows + r) * row + 1);
+            mf_dsp_seg_row2(p, in_b, iy0 + r, c0, nc, x16 + r * row, x16 + (cp + r) * row + 1);
         else mf_dsp_seg_row(p, in_b, iy0 + r, c0, nc, x16 + r * row);
     }
 }
@@ -1833,9 +1833,9 @@ MF_KERNEL void mf_dsp_seg_quads(const mf_conv2d_params_t *p, const int8_t *in_b,
 #endif
 
 /* ---- the row layout's row quads (M4/M33) -------------------------------------------------------------------
- * In the row layout with one copy of the rows (stride_w * in_c even: vww's and MobileNetV2's first layers, in_c 3
- * at stride 2) output (oy + k, ox) reads widened rows k * stride_h .. k * stride_h + k_h - 1 of a strip's
- * MF_CONV2D_SEG_RQROWS rows: mf_dsp_seg_rquad runs the 4 pixels (oy .. oy + 3, ox) x 2 channels (a mixed pair) a pass,
+ * In the row layout (vww's and MobileNetV2's first layers, in_c 3 at stride 2; ic's at stride 1, whose odd outputs
+ * read the rows' shifted copy: stride_w * in_c odd) output (oy + k, ox) reads widened rows k * stride_h ..
+ * k * stride_h + k_h - 1 of a strip's MF_CONV2D_SEG_RQROWS rows (or of their copy): mf_dsp_seg_rquad runs the 4 pixels (oy .. oy + 3, ox) x 2 channels (a mixed pair) a pass,
  * as mf_dsp_seg_quad does in the column layout: 8 accumulators, the 4 pixels' words and one weight word in registers
  * (2 x 4 pixels per weight word and SXTB16, each channel's constants loaded once for 4 pixels). Row r + stride_h of
  * pixel k is row r of pixel k + 1: the window goes word by word (j) down the rows r, r + stride_h, ... (a chain), each
@@ -1852,21 +1852,24 @@ MF_KERNEL void mf_dsp_seg_quads(const mf_conv2d_params_t *p, const int8_t *in_b,
 /* the most output channels (groups unrolled: about 1 KB of code a pair; 16, MobileNetV2's first layer: 8.5 KB for
  * 5% of its cycles on the M4/M33) */
 #define MF_CONV2D_SEG_RQ_OC_MAX 16
-#define MF_CONV2D_SEG_RQFRAME_MAX 648      /* the largest frame (stack bytes): out_c 16 of a 3x3x3 window */
+#define MF_CONV2D_SEG_RQFRAME_MAX 656      /* the largest frame (stack bytes): out_c 16 of a 3x3x3 window, two copies */
 /* the layer's scratch bytes (its row pairs' rows and spare bytes: all free while quads run) */
 #define MF_CONV2D_SEG_RQSCRATCH(p)                                                                \
     MF_CONV2D_SEG_SCRATCH_BYTES(MF_CONV2D_SEG_STRIP((p)->out_w, (p)->stride_h, (p)->k_h, (p)->k_w, (p)->stride_w,   \
                                                     (p)->in_c),                                   \
                                 (p)->stride_h, (p)->k_h, (p)->k_w, (p)->stride_w, (p)->in_c, (p)->out_w, (p)->out_c)
-/* outputs per strip: the most whose MF_CONV2D_SEG_RQROWS rows (MF_CONV2D_SEG_ROW values each) fit the scratch */
+/* outputs per strip: the most whose MF_CONV2D_SEG_RQROWS rows (MF_CONV2D_SEG_ROW values each; per copy) fit the
+ * scratch */
 #define MF_CONV2D_SEG_RQSTRIP_MAX(p)                                                              \
-    (((MF_CONV2D_SEG_RQSCRATCH(p) / (2 * MF_CONV2D_SEG_RQROWS((p)->stride_h, (p)->k_h)) - 3) / (p)->in_c - (p)->k_w) /  \
-     (p)->stride_w + 1)
+    (((MF_CONV2D_SEG_RQSCRATCH(p) /                                                               \
+       (2 * MF_CONV2D_SEG_COPIES((p)->stride_w, (p)->in_c) * MF_CONV2D_SEG_RQROWS((p)->stride_h, (p)->k_h)) - 3) /  \
+      (p)->in_c - (p)->k_w) / (p)->stride_w + 1)
 #define MF_CONV2D_SEG_RQSTRIP(p) (MF_CONV2D_SEG_RQSTRIP_MAX(p) < (p)->out_w ? MF_CONV2D_SEG_RQSTRIP_MAX(p) : (p)->out_w)
 /* the stream's bytes (whole groups) and the frame's */
 #define MF_CONV2D_SEG_RQWORDS(p) \
     ((p)->k_h * ((p)->k_w * (p)->in_c / 2) + (((p)->k_w * (p)->in_c) & 1 ? ((p)->k_h + 1) / 2 : 0))
-#define MF_CONV2D_SEG_RQFRAME(p) ((p)->out_c / 4 * (8 * MF_CONV2D_SEG_RQWORDS(p) + 48) + 8)
+#define MF_CONV2D_SEG_RQFRAME(p) \
+    ((p)->out_c / 4 * (8 * MF_CONV2D_SEG_RQWORDS(p) + 48) + 8 * MF_CONV2D_SEG_COPIES((p)->stride_w, (p)->in_c))
 
 /* Byte of pixel K_'s word J_ of window row R_ in the strip's rows (from x), and of weight word I_ of pair .Lr_p of group
  * .Lr_g in the frame */
@@ -1958,34 +1961,40 @@ MF_KERNEL void mf_dsp_seg_quads(const mf_conv2d_params_t *p, const int8_t *in_b,
     "str %[s0], [%[m3], #.Lr_i]\n\tstr %[s1], [%[m3], #.Lr_i + 4]\n\t"                              \
     ".set .Lr_i, .Lr_i + 8\n\t.endr\n\t"
 /* The n outputs (ox .. ox + n - 1) x 4 rows of a strip: rows at x (rs bytes apart, output q's windows 2 * stride_w *
- * in_c bytes after output q - 1's: xs), outputs from o (row k at o + k * ys, out_c bytes a column), stream at wseg. */
+ * in_c bytes after output q - 1's: xs; with two copies of the rows, c1 > 0, odd outputs' in the copy c1 bytes further,
+ * the step alternating between xs + c1 and xs - c1, held negated each output in the frame as mf_dsp_seg_groups_n's),
+ * outputs from o (row k at o + k * ys, out_c bytes a column), stream at wseg. */
 MF_KERNEL void mf_dsp_seg_rquad(const int16_t *x, const int32_t rs, const int32_t kh, const int32_t nf, const int32_t odd,
-                                const int32_t sh, const int32_t xs, const int8_t *wseg, const int32_t oc, const int32_t ys,
-                                const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *o,
-                                const int32_t n)
+                                const int32_t sh, const int32_t xs, const int32_t c1, const int8_t *wseg, const int32_t oc,
+                                const int32_t ys, const int32_t out_offset, const int32_t act_min, const int32_t act_max,
+                                int8_t *o, const int32_t n)
 {
     int32_t m0 = (int32_t)(uintptr_t)wseg, m1 = (int32_t)(uintptr_t)o, m2 = n;
     int32_t m3, s0, s1, s2, s3, x0, x1, x2, x3, wt;
     __asm__ volatile(
         ".set .Lr_rq, 8 * (%c[kh] * %c[nf] + %c[odd] * ((%c[kh] + 1) / 2))\n\t"   /* a group's weight bytes */
         ".set .Lr_gb, .Lr_rq + 48\n\t.set .Lr_sb, %c[oc] / 4 * .Lr_gb\n\t"         /* a group's bytes, the stream's */
-        "sub sp, sp, #.Lr_sb + 8   @ mf_dsp_seg_rquad\n\t"   /* the comment: tests find the row quads in the code */
+        ".set .Lr_fr, .Lr_sb + 8\n\t.if %c[c1]\n\t.set .Lr_fr, .Lr_sb + 16\n\t.endif\n\t"   /* + the copy step's word */
+        "sub sp, sp, #.Lr_fr   @ mf_dsp_seg_rquad\n\t"   /* the comment: tests find the row quads in the code */
         "str %[m1], [sp, #.Lr_sb]\n\tstr %[m2], [sp, #.Lr_sb + 4]\n\t"
         MF_DSP_SEGR_COPY
+        ".if %c[c1]\n\tmovw %[x0], #%c[c1]\n\tstr %[x0], [sp, #.Lr_sb + 8]\n\t.endif\n"
         "3:\n\t"
         ".set .Lr_g, 0\n\t.rept %c[oc] / 4\n\t.set .Lr_p, 0\n\t.rept 2\n\t"
         MF_DSP_SEGR_WINDOW MF_DSP_SEGR_OUT
         ".set .Lr_p, .Lr_p + 1\n\t.endr\n\t.set .Lr_g, .Lr_g + 1\n\t.endr\n\t"
+        ".if %c[c1]\n\tldr %[x2], [sp, #.Lr_sb + 8]\n\tadd %[x], %[x], %[x2]\n\tneg %[x2], %[x2]\n\t"
+        "str %[x2], [sp, #.Lr_sb + 8]\n\t.endif\n\t"
         "ldr %[x0], [sp, #.Lr_sb]\n\tldr %[x1], [sp, #.Lr_sb + 4]\n\t"   /* the next output column */
         "add %[x0], %[x0], #%c[oc]\n\tadd %[x], %[x], #%c[xs]\n\tsubs %[x1], %[x1], #1\n\t"
         "str %[x0], [sp, #.Lr_sb]\n\tstr %[x1], [sp, #.Lr_sb + 4]\n\t"
         "bne 3b\n\t"
-        "add sp, sp, #.Lr_sb + 8"
+        "add sp, sp, #.Lr_fr"
         : [m0] "+r"(m0), [m1] "+r"(m1), [m2] "+r"(m2), [m3] "=&r"(m3),
           [s0] "=&r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3),
           [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3), [wt] "=&r"(wt), [x] "+r"(x)
-        : [rs] "i"(rs), [kh] "i"(kh), [nf] "i"(nf), [odd] "i"(odd), [sh] "i"(sh), [xs] "i"(xs), [oc] "i"(oc),
-          [ys] "i"(ys), [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max)
+        : [rs] "i"(rs), [kh] "i"(kh), [nf] "i"(nf), [odd] "i"(odd), [sh] "i"(sh), [xs] "i"(xs), [c1] "i"(c1),
+          [oc] "i"(oc), [ys] "i"(ys), [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max)
         : "cc", "memory");
 }
 
@@ -1999,12 +2008,13 @@ MF_KERNEL void mf_dsp_seg_rquads(const mf_conv2d_params_t *p, const int8_t *in_b
     const int32_t row = MF_CONV2D_SEG_ROW(strip, kw, sw, ic);
     for (int32_t ox = 0; ox < p->out_w; ox += strip, o += strip * p->out_c) {
         const int32_t n_o = p->out_w - ox < strip ? p->out_w - ox : strip;
-        mf_dsp_seg_widen_strip(p, in_b, iy0, ox * sw - p->pad_left, (n_o - 1) * sw + kw, nr, x16, row);
-        mf_dsp_seg_rquad(x16, 2 * row, p->k_h, kw * ic / 2, kw * ic & 1, sh, 2 * sw * ic, p->weights, p->out_c,
+        mf_dsp_seg_widen_strip(p, in_b, iy0, ox * sw - p->pad_left, (n_o - 1) * sw + kw, nr, x16, row, nr);
+        mf_dsp_seg_rquad(x16, 2 * row, p->k_h, kw * ic / 2, kw * ic & 1, sh, 2 * sw * ic,
+                         MF_CONV2D_SEG_COPIES(sw, ic) == 2 ? 2 * (nr * row + 1) : 0, p->weights, p->out_c,
                          p->out_w * p->out_c, p->out_offset, p->act_min, p->act_max, o, n_o);
     }
 }
-/* Row quads for this layer (a constant once inlined): the row layout with one copy and whole groups, at most
+/* Row quads for this layer (a constant once inlined): the row layout (one copy or two) and whole groups, at most
  * MF_CONV2D_SEG_RQ_OC_MAX channels, four output rows, a whole word in each window row, pixel 3's outputs and the
  * strip's rows within the immediate offsets, a frame of at most MF_CONV2D_SEG_RQFRAME_MAX bytes, one output's rows within
  * the layer's scratch; not on the M7. The caller also needs the outputs clear of input still to be read (mf_dsp_seg_quad_at). */
@@ -2012,7 +2022,7 @@ MF_KERNEL void mf_dsp_seg_rquads(const mf_conv2d_params_t *p, const int8_t *in_b
 #define MF_CONV2D_SEG_RQUADS(p) 0
 #else
 #define MF_CONV2D_SEG_RQUADS(p)                                                                   \
-    (MF_CONV2D_SEG_PAIR_LOOP(p) && MF_CONV2D_SEG_COPIES((p)->stride_w, (p)->in_c) == 1 &&          \
+    (MF_CONV2D_SEG_PAIR_LOOP(p) &&                                                                \
      (p)->out_c <= MF_CONV2D_SEG_RQ_OC_MAX && (p)->out_h >= 4 &&                                   \
      (p)->k_w * (p)->in_c >= 2 && 3 * (p)->out_w * (p)->out_c + (p)->out_c <= 4095 &&               \
      MF_CONV2D_SEG_RQFRAME(p) <= MF_CONV2D_SEG_RQFRAME_MAX && MF_CONV2D_SEG_RQSTRIP_MAX(p) >= 1 &&   \
@@ -2054,7 +2064,7 @@ MF_KERNEL void mf_dsp_seg_row1(const mf_conv2d_params_t *p, const int8_t *in_b, 
     for (int32_t ox = 0; ox < p->out_w; ox += hs) {
         const int32_t n_o = p->out_w - ox < hs ? p->out_w - ox : hs;
         const int32_t c0 = ox * sw - p->pad_left, nc = (((n_o + 1) & ~1) - 1) * sw + p->k_w;
-        mf_dsp_seg_widen_strip(p, in_b, iy0, c0, nc, kh, x16, row);
+        mf_dsp_seg_widen_strip(p, in_b, iy0, c0, nc, kh, x16, row, n_rows);
         for (int32_t q = 0; q < n_o; q += 2, o += 2 * oc)
             mf_dsp_seg_pair(p, x16 + q * step, row, dh, o, q + 1 < n_o ? o + oc : spare);
     }
@@ -2103,7 +2113,7 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
             for (int32_t ox = 0; ox < p->out_w; ox += strip) {
                 const int32_t n_o = p->out_w - ox < strip ? p->out_w - ox : strip;
                 const int32_t c0 = ox * sw - p->pad_left, nc = (n_o - 1) * sw + p->k_w;
-                mf_dsp_seg_widen_strip(p, in_b, iy0, c0, nc, n_rows, x16, row);
+                mf_dsp_seg_widen_strip(p, in_b, iy0, c0, nc, n_rows, x16, row, n_rows);
                 if (MF_CONV2D_SEG_PAIR_LOOP(p)) {   /* the strip's pairs in one asm block */
                     mf_dsp_seg_strip_pairs(p, x16, row, 2 * sh * row, o, o1, n_o);
                     o += n_o * oc;
