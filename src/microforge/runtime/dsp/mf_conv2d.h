@@ -15,8 +15,8 @@
  * Layers that are not 1x1 (no dilation) with in_c not a multiple of 4 (the first layers: in_c 1, 3) and mixed weights
  * in per-row segments (mix = 5, ops/conv2d.py seg_layout) go through mf_conv2d_s8_seg: per pair of output rows (or,
  * for one row, neighbouring outputs) the input rows are widened once into int16 rows and each pair's windows are read
- * from them in place; on the M4/M33, in_c 1 layers in the column layout go four output rows at a time
- * (mf_dsp_seg_quad).
+ * from them in place; on the M4/M33 whole groups go four output rows at a time (mf_dsp_seg_quad in the column layout,
+ * in_c 1; mf_dsp_seg_rquad in the row layout, out_c <= 16).
  * Layers whose weights ops/conv2d.py re-laid as mixed 4-channel groups (mix = 1: windows of 20..576
  * bytes, see mix_layout) go through 2-pixel x 4-channel blocks (mf_conv2d_s8_mix, below); a pair whose
  * windows lie inside the image in one output row is sign-extended straight from the input (rows of >= 4
