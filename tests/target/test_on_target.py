@@ -227,6 +227,19 @@ OP_MODELS = {
                                          (3, 38, 7, "VALID", "NONE", -128, -128), (4, 30, 13, "VALID", "RELU", 2, -128),
                                          (3, 51, 1, "SAME", "NONE", 5, None), (4, 50, 4, "VALID", "RELU", -3, -128),
                                          (3, 49, 3, "SAME", "RELU", 9, None), (3, 54, 6, "SAME", "NONE", -7, None))},
+    # 3-wide rows on full planes, unclamped with out_zp -128 (the M7's mf_dw_rows_three7: rows unrolled, the row before's
+    # requantisation beside each row's MACs): out_h 2..8 (odd and even counts: the last row in either bank), 1 (the
+    # ring, not full planes), 9 (more than MF_DW_THREE7_ROWS: mf_dw_rows_three), channel counts 1, 3, 5, 7, 13 and 129 (store offsets
+    # past 255), 291 on 6 rows (offsets past 4095: mf_dw_rows_three), SAME and VALID, ReLU and none, stride_h 2
+    **{f"dw-r3p-s{s}-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}": (
+        lambda s=s, h=h, w=w, c=c, pad=pad, act=act, zi=zi: mg.depthwise_model(
+            seed_of("tdr3p", s, h, w, c), (1, h, w, c), 1, 3, (s, 1), pad, 1, act, in_zp=zi, out_zp=-128))
+       for s, h, w, c, pad, act, zi in ((1, 5, 5, 13, "VALID", "NONE", 5), (1, 3, 3, 7, "SAME", "RELU", -128),
+                                        (1, 1, 3, 5, "SAME", "NONE", 2), (1, 2, 3, 3, "SAME", "RELU", -9),
+                                        (1, 10, 5, 1, "VALID", "RELU", 17), (1, 6, 3, 129, "SAME", "NONE", -7),
+                                        (1, 7, 5, 3, "VALID", "NONE", 100), (1, 11, 5, 5, "VALID", "NONE", -3),
+                                        (1, 6, 3, 291, "SAME", "RELU", 4), (2, 9, 5, 7, "VALID", "NONE", -20),
+                                        (2, 8, 3, 13, "SAME", "RELU", 0))},
     "dw-rows-s1x2-c5": lambda: mg.depthwise_model(24, (1, 5, 34, 5), 1, 3, (1, 2), "SAME", 1, "NONE", in_zp=-6),
     # full planes at stride_h 2 (mf_dw_rows_full: output row oy from plane rows 2 * oy + 0, 1, 2), a channel tail
     "dw-rows-s2x1-full-c5": lambda: mg.depthwise_model(26, (1, 4, 7, 5), 1, 3, (2, 1), "SAME", 1, "NONE", in_zp=-7),
@@ -558,6 +571,30 @@ def test_dw_rows_three_wide_on_core(name, core, tmp_path, monkeypatch):
         assert ".out_w = 3," in model_c and ".act_min = -128" in model_c and ".act_max = 127" in model_c
 
     exact_on_core(OP_MODELS[name](), core, tmp_path, "target-op", name, three, ", 3-wide direct")
+
+
+THREE7 = [n for n in OP_MODELS if n.startswith("dw-r3p-")]
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", THREE7)
+def test_dw_rows_three7_on_core(name, core, tmp_path, monkeypatch):
+    """3-wide rows on full planes, unclamped, out_zp -128 (forced direct: overlap_lead None) stay exact on every core;
+    the M7 runs them as mf_dw_rows_three7 (its marker in the assembly) when there are full planes (out_h > 1; one row
+    takes the ring), out_h <= MF_DW_THREE7_ROWS and the store offsets fit, the M4/M33 never."""
+    rows_only(monkeypatch)
+    from microforge.ops.depthwise_conv2d import DepthwiseConv2D
+    monkeypatch.setattr(DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
+    model = OP_MODELS[name]()
+    cm = compile_model(model, target=core)
+    field = lambda f: int(cm.files["model.c"].split(f".{f} = ")[1].split(",")[0])
+    assert (field("rows"), field("direct"), field("out_w"), field("band")) == (1, 1, 3, field("out_h"))
+    assert (field("act_min"), field("act_max"), field("out_offset")) == (-128, 127, -128)
+    oh, c = field("out_h"), field("in_c")
+    cm.write(tmp_path / "src")
+    taken = "@ mf_dw_rows_three7" in gcc_output(tmp_path / "src", core, "-S", "-O2")
+    assert taken == (core == "m7" and 1 < oh <= 8 and (oh - 1) * 3 * c + 2 * c <= 4095), (taken, oh, c)
+    exact_on_core(model, core, tmp_path, "target-op", name, what=", 3-wide full planes")
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])

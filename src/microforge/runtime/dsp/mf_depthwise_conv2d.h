@@ -960,6 +960,92 @@ MF_KERNEL void mf_dw_rows_three(const int32_t *k, const int32_t *r, int8_t *out,
 }
 #undef MF_DW_ROWS3_ROW
 #undef MF_DW_ROWS3_ROW_M7
+
+#if defined(MF_TARGET_M7)
+/* The M7's full-plane rows of out_w 3 (mf_dw_rows_full: vww's 3x3x256 layer, MobileNetV2's 3x3x288 layers), one
+ * channel's out_h rows unrolled (at most MF_DW_THREE7_ROWS) with the requantisation software-pipelined across rows.
+ * mf_dw_rows_three keeps a row's three sums, its words and the loop's pointers in 12 registers and requantises after
+ * its last MAC, mostly beside itself (32 cycles a row). Here the rows' sums alternate between two banks (X: x0..x2,
+ * Y: y0..y2), each row's computed from one data and one weight register (D, W: per kernel row the P-MACs, then the
+ * Q-MACs, five loads for six MACs; its sums set to 2*bias by loads first), and while one row's MACs run the row
+ * before's sums (the other bank) are requantised, each step (MF_DW_RQ7_M, _A, _S and the store) beside a MAC or a
+ * load (14 registers: the six sums, D, W, m, rnd, e in M, R, E, k, r, out; no loop, offsets in the instructions);
+ * the first row runs alone, the last row's requantisation after it. ROW(Z, RB, M0..T2): bank Z's row at plane offset
+ * RB, with the other bank's steps in the slots M0..T2 (empty for the first row). */
+#define MF_DW_THREE7_ROWS 8
+#define MF_DW_THREE7_ROW(Z0, Z1, Z2, RB, M0, M1, M2, A0, A1, A2, S0, S1, S2, T0, T1, T2) \
+    "ldr %[W], [%[k], #0]\n\t" M0 "ldr %[D], [%[r], #" RB "]\n\t" M1 "ldr " Z0 ", [%[k], #24]\n\t" \
+    "smlad " Z0 ", %[D], %[W], " Z0 "\n\tldr " Z1 ", [%[k], #24]\n\t" \
+    "smlatb " Z1 ", %[D], %[W], " Z1 "\n\tldr " Z2 ", [%[k], #24]\n\t" M2 "ldr %[D], [%[r], #" RB "+4]\n\t" \
+    "smlad " Z2 ", %[D], %[W], " Z2 "\n\t" A0 "ldr %[W], [%[k], #4]\n\t" A1 \
+    "smlabt " Z0 ", %[D], %[W], " Z0 "\n\t" S0 "smlad " Z1 ", %[D], %[W], " Z1 "\n\tldr %[D], [%[r], #" RB "+8]\n\t" \
+    "smlabt " Z2 ", %[D], %[W], " Z2 "\n\t" S1 "ldr %[W], [%[k], #8]\n\t" T0 \
+    "ldr %[D], [%[r], #" RB "+%c[w0]]\n\t" A2 "smlad " Z0 ", %[D], %[W], " Z0 "\n\t" T1 \
+    "smlatb " Z1 ", %[D], %[W], " Z1 "\n\tldr %[D], [%[r], #" RB "+%c[w0]+4]\n\t" \
+    "smlad " Z2 ", %[D], %[W], " Z2 "\n\tldr %[W], [%[k], #12]\n\t" "smlabt " Z0 ", %[D], %[W], " Z0 "\n\t" S2 \
+    "smlad " Z1 ", %[D], %[W], " Z1 "\n\tldr %[D], [%[r], #" RB "+%c[w0]+8]\n\t" \
+    "smlabt " Z2 ", %[D], %[W], " Z2 "\n\tldr %[W], [%[k], #16]\n\t" "ldr %[D], [%[r], #" RB "+%c[v0]]\n\t" T2 \
+    "smlad " Z0 ", %[D], %[W], " Z0 "\n\t" \
+    "smlatb " Z1 ", %[D], %[W], " Z1 "\n\tldr %[D], [%[r], #" RB "+%c[v0]+4]\n\t" \
+    "smlad " Z2 ", %[D], %[W], " Z2 "\n\tldr %[W], [%[k], #20]\n\t" "smlabt " Z0 ", %[D], %[W], " Z0 "\n\t" \
+    "smlad " Z1 ", %[D], %[W], " Z1 "\n\tldr %[D], [%[r], #" RB "+%c[v0]+8]\n\t" \
+    "smlabt " Z2 ", %[D], %[W], " Z2 "\n\t"
+/* the requantisation steps of bank P0..P2, its row's outputs at byte offset SB */
+#define MF_DW_THREE7_RQ(P0, P1, P2, SB) \
+    MF_DW_RQ7_M(P0, "%[M]", "%[R]"), MF_DW_RQ7_M(P1, "%[M]", "%[R]"), MF_DW_RQ7_M(P2, "%[M]", "%[R]"), \
+    MF_DW_RQ7_A(P0, "%[E]"), MF_DW_RQ7_A(P1, "%[E]"), MF_DW_RQ7_A(P2, "%[E]"), \
+    MF_DW_RQ7_S(P0), MF_DW_RQ7_S(P1), MF_DW_RQ7_S(P2), \
+    "strb " P0 ", [%[out], #" SB "]\n\t", "strb " P1 ", [%[out], #" SB "+%c[c1]]\n\t", \
+    "strb " P2 ", [%[out], #" SB "+2*%c[c1]]\n\t"
+#define MF_DW_THREE7_X "%[x0]", "%[x1]", "%[x2]"
+#define MF_DW_THREE7_Y "%[y0]", "%[y1]", "%[y2]"
+/* MF_DW_THREE7_ROW with its arguments expanded (the bank and slot lists are macros) */
+#define MF_DW_THREE7_ROW_(...) MF_DW_THREE7_ROW(__VA_ARGS__)
+/* row I (I >= 1) into bank Z, the row before's (bank P) requantisation beside it, when the layer has that row */
+#define MF_DW_THREE7_NEXT(I, Z, P) \
+    ".if %c[n] > " #I "\n\t" \
+    MF_DW_THREE7_ROW_(Z, "(" #I "*%c[rs])", MF_DW_THREE7_RQ_(P, "(" #I "-1)*%c[owc]")) ".endif\n\t"
+#define MF_DW_THREE7_RQ_(...) MF_DW_THREE7_RQ(__VA_ARGS__)
+/* the last row's requantisation alone, its steps in the order of the slots */
+#define MF_DW_THREE7_LAST_(M0, M1, M2, A0, A1, A2, S0, S1, S2, T0, T1, T2) \
+    M0 M1 A0 S0 M2 A1 T0 S1 A2 T1 S2 T2
+#define MF_DW_THREE7_LAST(...) MF_DW_THREE7_LAST_(__VA_ARGS__)
+MF_KERNEL void mf_dw_rows_three7(const mf_depthwise_conv2d_params_t *p, const int32_t *k, const int32_t *r, int8_t *out)
+{
+    const int32_t C = p->in_c, WP = p->wp;
+    int32_t x0, x1, x2, y0, y1, y2, D, W, M, R, E;
+    __asm__ volatile(
+        "@ mf_dw_rows_three7\n\t"
+        "ldr %[M], [%[k], #28]\n\tldr %[R], [%[k], #32]\n\t.if %c[ush] == 0\n\tldr %[E], [%[k], #36]\n\t.endif\n\t"
+        MF_DW_THREE7_ROW_(MF_DW_THREE7_X, "0", "", "", "", "", "", "", "", "", "", "", "", "")
+        MF_DW_THREE7_NEXT(1, MF_DW_THREE7_Y, MF_DW_THREE7_X)
+        MF_DW_THREE7_NEXT(2, MF_DW_THREE7_X, MF_DW_THREE7_Y)
+        MF_DW_THREE7_NEXT(3, MF_DW_THREE7_Y, MF_DW_THREE7_X)
+        MF_DW_THREE7_NEXT(4, MF_DW_THREE7_X, MF_DW_THREE7_Y)
+        MF_DW_THREE7_NEXT(5, MF_DW_THREE7_Y, MF_DW_THREE7_X)
+        MF_DW_THREE7_NEXT(6, MF_DW_THREE7_X, MF_DW_THREE7_Y)
+        MF_DW_THREE7_NEXT(7, MF_DW_THREE7_Y, MF_DW_THREE7_X)
+        ".if %c[n] & 1\n\t"
+        MF_DW_THREE7_LAST(MF_DW_THREE7_RQ_(MF_DW_THREE7_X, "(%c[n]-1)*%c[owc]"))
+        ".else\n\t"
+        MF_DW_THREE7_LAST(MF_DW_THREE7_RQ_(MF_DW_THREE7_Y, "(%c[n]-1)*%c[owc]"))
+        ".endif"
+        : [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [y0] "=&r"(y0), [y1] "=&r"(y1), [y2] "=&r"(y2),
+          [D] "=&r"(D), [W] "=&r"(W), [M] "=&r"(M), [R] "=&r"(R), [E] "=&r"(E)
+        : [k] "r"(k), [r] "r"(r), [out] "r"(out), [w0] "i"(2 * WP), [v0] "i"(4 * WP), [c1] "i"(C),
+          [owc] "i"(3 * C), [rs] "i"(2 * WP * p->stride_h), [n] "i"(p->out_h), [ush] "i"(p->ush)
+        : "memory");
+}
+#undef MF_DW_THREE7_ROW
+#undef MF_DW_THREE7_ROW_
+#undef MF_DW_THREE7_RQ
+#undef MF_DW_THREE7_RQ_
+#undef MF_DW_THREE7_X
+#undef MF_DW_THREE7_Y
+#undef MF_DW_THREE7_NEXT
+#undef MF_DW_THREE7_LAST_
+#undef MF_DW_THREE7_LAST
+#endif
 #undef MF_DW_ROWS_RQ1
 
 /* The stride_w 1 assembly described above (stride_w 2: mf_dw_rows2_channel) on one channel's output row: *rp at the
@@ -1237,6 +1323,17 @@ MF_KERNEL void mf_dw_rows_full(const mf_depthwise_conv2d_params_t *p, const int8
         mf_dw_rows_widen(p, in_b, 0, n, c0, nc, s + p->pad_top * WP);
     }
     const int32_t *const kend = kb + 10 * nc;
+#if defined(MF_TARGET_M7)
+    /* rows of out_w 3 without an activation clamp (MF_NEG_CLAMPED: in place), a few of them, their offsets in range:
+     * mf_dw_rows_three7 */
+    if (p->stride_w == 1 && p->out_w == 3 && p->act_min == -128 && p->act_max == 127 && p->out_offset == -128 &&
+        p->out_h <= MF_DW_THREE7_ROWS && (p->out_h - 1) * 3 * p->in_c + 2 * p->in_c <= 4095 &&
+        (p->out_h - 1) * 2 * WP * p->stride_h + 4 * WP + 8 <= 4095) {
+        for (const int32_t *k = kb; k < kend; k += 10, s += PL, ++o)
+            mf_dw_rows_three7(p, k, (const int32_t *)s, o);
+        return;
+    }
+#endif
     for (const int32_t *k = kb; k < kend; k += 10, s += PL, ++o) {
         const int32_t *r = (const int32_t *)s;
         int8_t *oc = o;
