@@ -787,8 +787,8 @@ MF_KERNEL void mf_dsp_fc_grouped(const mf_fully_connected_params_t *p, const int
 
 /* x16 for the input vector in (n bytes, zero-padded to k4): ev, od per chunk, and after every seg chunks the
  * sentinel 0x80808080 (no int16 pair of sign-extended bytes equals it) that ends a segment's k loop; one more after
- * the last segment's marks the end. Two
- * chunks per asm step (two LDRs, four SXTB16, two STRDs, the pointers advanced by the addressing modes). */
+ * the last segment's marks the end. On the M7 two chunks per asm step (two LDRs, four SXTB16, two STRDs, the
+ * pointers advanced by the addressing modes); on the M4/M33 four (single STRs), then two and one for the rest. */
 MF_KERNEL void mf_dsp_fc_mix_expand(int32_t *x16, const int8_t *in, const int32_t n, const int32_t seg)
 {
     const int32_t full = n >> 2, steps = (n + 3) >> 2;   /* chunks without / with the zero-padded last one */
