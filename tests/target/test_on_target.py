@@ -776,6 +776,28 @@ def test_fc_mix_on_core(name, core, tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", ["fc-mix-16to8-relu-pt", "fc-mix-44to24-relu", "fc-mix-62to11-none-pt",
+                                  "fc-mix-seg-100to9", "fc-mix-1500to9-relu-pt"])
+def test_fc_mix_expand4_on_core(name, core, tmp_path, monkeypatch):
+    """The M4/M33 widening of the input vector four chunks at a time (mf_dsp_fc_mix_expand's single-STR loop) is
+    compiled in there and not on the M7, and is exact with what the 2- and 1-chunk steps do after it: 4 chunks
+    (one pass), 11 (2 passes, 2, 1), 16 with a zero-padded last (3 passes, 2, 1, the padded one), 25 in segments
+    of 5 (a pass and a chunk each), 375."""
+    from microforge.ops import fully_connected
+    monkeypatch.setattr(fully_connected, "MIX_MAX_PAD", float("inf"))
+    monkeypatch.setattr(fully_connected, "MIX_MIN_GROUPS", 1)
+    if "-seg-" in name:
+        monkeypatch.setattr(fully_connected, "MIX_SEG_LIMIT", FC_MIX_SEG_LIMITS[name])
+    model = FC_MIX_MODELS[name]()
+    cm = compile_model(model, target=core)
+    mix_taken(cm.files["model.c"])
+    cm.write(tmp_path / "s")
+    passes = gcc_output(tmp_path / "s", core, "-S", "-O2").count("@ mf_dsp_fc_mix_expand4\n")
+    assert (passes > 0) == (core != "m7"), "the 4-chunk widening where not wanted, or none"
+    exact_on_core(model, core, tmp_path, "target-fc-mix-x4", name, mix_taken)
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 @pytest.mark.parametrize("pc", [False, True])
 def test_fc_mix_bias_splits_on_core(pc, core, tmp_path, monkeypatch):
     """MIX_SEG_LIMIT just above the c' rows' sum |w|: the weights alone fit one segment, with the biases (in_zp -128

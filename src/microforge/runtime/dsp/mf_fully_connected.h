@@ -633,17 +633,21 @@ MF_KERNEL void mf_dsp_fc_grouped(const mf_fully_connected_params_t *p, const int
 #define MF_FC_MIX_STEP8 MF_FC_MIX_STEP4("") MF_FC_MIX_STEP("32", "128", "") MF_FC_MIX_STEP("40", "160", "") \
     MF_FC_MIX_STEP("48", "192", "") MF_FC_MIX_STEP("56", "224", "!")
 #define MF_FC_MIX_REGS register int32_t e __asm__("r8"), a __asm__("r9"), o __asm__("r10"); int32_t b
-/* a one-segment group's accumulators from rq (at %[a]): m from the c' slots, s from the c rows' biases (one chain) */
-#define MF_FC_MIX_START "ldr %[m0], [%[a], #16]\n\tldr %[m1], [%[a], #20]\n\tldr %[m2], [%[a], #24]\n\t" \
+/* a one-segment group: rq and out pushed first (two STRs, 1 cycle each, where a STRD is 3), then the accumulators
+ * from rq (at %[a]): m from the c' slots, s from the c rows' biases, in one chain of loads that MF_FC_MIX_ENTRY's
+ * and the first chunk's continue */
+#define MF_FC_MIX_START "str %[a], [sp, #-8]!\n\tstr %[b], [sp, #4]\n\t"                                   \
+    "ldr %[m0], [%[a], #16]\n\tldr %[m1], [%[a], #20]\n\tldr %[m2], [%[a], #24]\n\t"                     \
     "ldr %[m3], [%[a], #28]\n\tldr %[s0], [%[a]]\n\tldr %[s1], [%[a], #4]\n\tldr %[s2], [%[a], #8]\n\t"    \
     "ldr %[s3], [%[a], #12]\n\t"
 #else
 /* a segment starts with the first x16 pair and weight words loaded */
 #define MF_FC_MIX_ENTRY "ldrd %[e], %[o], [%[x]]\n\tldr %[a], [%[w]]\n\tldr %[b], [%[w], #4]\n\t"
 #define MF_FC_MIX_REGS int32_t e, o, a, b
-/* a one-segment group's accumulators from rq (at %[a], word-aligned): m from the c' slots, s from the c rows' biases */
+/* a one-segment group's accumulators from rq (at %[a], word-aligned): m from the c' slots, s from the c rows' biases;
+ * then rq and out pushed */
 #define MF_FC_MIX_START "ldrd %[m0], %[m1], [%[a], #16]\n\tldrd %[m2], %[m3], [%[a], #24]\n\t"                 \
-    "ldrd %[s0], %[s1], [%[a]]\n\tldrd %[s2], %[s3], [%[a], #8]\n\t"
+    "ldrd %[s0], %[s1], [%[a]]\n\tldrd %[s2], %[s3], [%[a], #8]\n\tstrd %[a], %[b], [sp, #-8]!\n\t"
 /* the loop's 8 chunks in two halves (pre-indexed LDR offsets stop at 255) */
 #define MF_FC_MIX_STEP8 MF_FC_MIX_STEP4("!") MF_FC_MIX_STEP4("!")
 #endif
@@ -729,7 +733,6 @@ MF_KERNEL void mf_dsp_fc_grouped(const mf_fully_connected_params_t *p, const int
     "mov %[s3], %[m3]\n\t"                                                                       \
     ".else\n\t"                                                                                  \
     MF_FC_MIX_START                                                                              \
-    "strd %[a], %[b], [sp, #-8]!\n\t"                                                            \
     ".endif\n"                                                                                   \
     "2:\n\t"                                                                                     \
     MF_FC_MIX_ENTRY "\n"                                                                         \
@@ -784,8 +787,8 @@ MF_KERNEL void mf_dsp_fc_grouped(const mf_fully_connected_params_t *p, const int
 
 /* x16 for the input vector in (n bytes, zero-padded to k4): ev, od per chunk, and after every seg chunks the
  * sentinel 0x80808080 (no int16 pair of sign-extended bytes equals it) that ends a segment's k loop; one more after
- * the last segment's marks the end. Two
- * chunks per asm step (two LDRs, four SXTB16, two STRDs, the pointers advanced by the addressing modes). */
+ * the last segment's marks the end. On the M7 two chunks per asm step (two LDRs, four SXTB16, two STRDs, the
+ * pointers advanced by the addressing modes); on the M4/M33 four (single STRs), then two and one for the rest. */
 MF_KERNEL void mf_dsp_fc_mix_expand(int32_t *x16, const int8_t *in, const int32_t n, const int32_t seg)
 {
     const int32_t full = n >> 2, steps = (n + 3) >> 2;   /* chunks without / with the zero-padded last one */
@@ -793,6 +796,36 @@ MF_KERNEL void mf_dsp_fc_mix_expand(int32_t *x16, const int8_t *in, const int32_
     for (int32_t s = 0; s < steps; s += seg) {            /* one segment, then its sentinel */
         const int32_t e = s + seg < full ? s + seg : full;
         int32_t c = s;
+#if !defined(MF_TARGET_M7)
+        /* M4/M33: four chunks a pass (one chain of four LDRs) and single STRs (1 cycle there, a STRD 3), o advanced
+         * by the first (the marker comment: tests find this loop in the compiled code) */
+        for (; c + 4 <= e; c += 4) {
+            int32_t u, v, t, r, a, b;
+            __asm__ volatile("ldr %[v], [%[i], #4]   @ mf_dsp_fc_mix_expand4\n\t"
+                             "ldr %[t], [%[i], #8]\n\t"
+                             "ldr %[r], [%[i], #12]\n\t"
+                             "ldr %[u], [%[i]], #16\n\t"
+                             "sxtb16 %[a], %[u]\n\t"
+                             "sxtb16 %[b], %[u], ror #8\n\t"
+                             "str %[a], [%[o]], #32\n\t"
+                             "str %[b], [%[o], #-28]\n\t"
+                             "sxtb16 %[a], %[v]\n\t"
+                             "sxtb16 %[b], %[v], ror #8\n\t"
+                             "str %[a], [%[o], #-24]\n\t"
+                             "str %[b], [%[o], #-20]\n\t"
+                             "sxtb16 %[a], %[t]\n\t"
+                             "sxtb16 %[b], %[t], ror #8\n\t"
+                             "str %[a], [%[o], #-16]\n\t"
+                             "str %[b], [%[o], #-12]\n\t"
+                             "sxtb16 %[a], %[r]\n\t"
+                             "sxtb16 %[b], %[r], ror #8\n\t"
+                             "str %[a], [%[o], #-8]\n\t"
+                             "str %[b], [%[o], #-4]"
+                             : [i] "+r"(src), [o] "+r"(x16), [u] "=&r"(u), [v] "=&r"(v), [t] "=&r"(t), [r] "=&r"(r),
+                               [a] "=&r"(a), [b] "=&r"(b)
+                             : : "memory");
+        }
+#endif
         for (; c + 2 <= e; c += 2) {
             int32_t u, v, a, b;
             __asm__ volatile("ldr %[v], [%[i], #4]\n\t"
