@@ -803,11 +803,16 @@ MF_KERNEL void mf_dsp_widen(int16_t *dst, const int8_t *src, const int32_t n)
     }
 }
 
-/* pad_value into the ic values at d (4-byte aligned when ic is even) */
+/* pad_value into the ic values at d (4-byte aligned when ic is even; 8 words a step, unrolled, when ic % 16 == 0) */
 MF_KERNEL void mf_dsp_row_pad(int16_t *d, const int32_t ic, const int32_t pad_value)
 {
     const int32_t pad2 = (int32_t)((uint32_t)(uint16_t)pad_value * 0x10001u);
-    if ((ic & 1) == 0) for (int32_t c = 0; c < ic; c += 2) memcpy(d + c, &pad2, 4);
+    if ((ic & 15) == 0) {
+        for (int32_t c = 0; c < ic; c += 16) {
+#pragma GCC unroll 8
+            for (int32_t k = 0; k < 16; k += 2) memcpy(d + c + k, &pad2, 4);
+        }
+    } else if ((ic & 1) == 0) for (int32_t c = 0; c < ic; c += 2) memcpy(d + c, &pad2, 4);
     else for (int32_t c = 0; c < ic; ++c) d[c] = (int16_t)pad_value;
 }
 
