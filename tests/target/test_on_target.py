@@ -997,8 +997,8 @@ def test_conv_rowmix_pass_eights(core, tmp_path, monkeypatch):
     """A row-entry window loops in passes of 3 eights of words when they divide its k4 / 2 words (MF_RMIX_PASS8: ic's 3x3
     in_c 16, 32 layers, 72 and 144 words), else of 2 (1x2 in_c 16: 16 words), else of one (3x3 in_c 8: 36): the
     marker comment in the window's asm, which gcc -S prints with the count, on both row paths (mix 6 and 4) on every
-    core; and in_c % 16 == 0 entries widened by mf_dsp_widen_cols (its marker). Exactness: test_conv_rowmix_on_core's
-    pass2/pass3 and in_c 16..64 models, ic on every core."""
+    core; and in_c % 16 == 0 entries widened by mf_dsp_widen_cols (its marker; in_c 16 two columns a pass). Exactness:
+    test_conv_rowmix_on_core's pass2/pass3 and in_c 16..64 models, ic on every core."""
     from microforge.ops import conv2d
     monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))   # odd out_c: mix 4
     for shape, k, oc, eights in (((1, 6, 7, 16), 3, 8, 3), ((1, 6, 7, 16), 3, 13, 3), ((1, 6, 7, 32), 3, 12, 3),
@@ -1013,6 +1013,8 @@ def test_conv_rowmix_pass_eights(core, tmp_path, monkeypatch):
         # the entries of in_c 16, 32 are widened a run of columns at a time (mf_dsp_widen_cols), in_c 8's column by column
         widened = {int(n) for n in re.findall(r"@ mf_dsp_widen_cols (\d+)", text)}
         assert widened == ({shape[3]} if shape[3] % 16 == 0 else set()), (shape, widened)
+        # in_c 16 (one 16-byte chunk a column) two columns a pass, an odd count entering at the second
+        assert ("@ mf_dsp_widen_cols 16 two columns a pass" in text) == (shape[3] == 16), shape
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])

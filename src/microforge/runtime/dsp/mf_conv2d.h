@@ -822,37 +822,53 @@ MF_KERNEL void mf_dsp_row_pad(int16_t *d, const int32_t ic, const int32_t pad_va
  * es bytes apart at dst, in one asm loop: per 16 bytes the four loads back to back (the first word's last, moving src
  * on by the column: LDR pipelining on the M4, pairs on the M7), then each word's two SXTB16s and two stores interleaved
  * over two temporaries so that on the M7 every store issues with an SXTB16 (11 issue cycles per 16 bytes instead of
- * about 15; the M4's 21 cycles are the loads, SXTB16s and stores themselves), no per-column call or moves. */
+ * about 15; the M4's 21 cycles are the loads, SXTB16s and stores themselves), no per-column call or moves. With in_c 16
+ * (one chunk a column, where the pointer step and check cost the M4 5 of 26 cycles) two columns a pass, the second's
+ * stores es bytes on: an odd count enters at the second with dst biased back by es. */
 #define MF_WIDEN_LD(K_, A_, B_, C_, E_)                                                          \
     "ldr %[" B_ "], [%[s], #16 * " K_ " + 4 - %c[o]]\n\tldr %[" C_ "], [%[s], #16 * " K_ " + 8 - %c[o]]\n\t" \
     "ldr %[" E_ "], [%[s], #16 * " K_ " + 12 - %c[o]]\n\t"
-#define MF_WIDEN_ST(K_)                                                                          \
+#define MF_WIDEN_ST(K_, D_)                                                                      \
     "sxtb16 %[t], %[a]\n\tsxtb16 %[v], %[b]\n\t"                                                   \
-    "str %[t], [%[d], #32 * " K_ "]\n\tsxtb16 %[a], %[a], ror #8\n\t"                               \
-    "str %[v], [%[d], #32 * " K_ " + 8]\n\tsxtb16 %[b], %[b], ror #8\n\t"                           \
-    "str %[a], [%[d], #32 * " K_ " + 4]\n\tsxtb16 %[t], %[c]\n\t"                                   \
-    "str %[b], [%[d], #32 * " K_ " + 12]\n\tsxtb16 %[v], %[e]\n\t"                                  \
-    "str %[t], [%[d], #32 * " K_ " + 16]\n\tsxtb16 %[c], %[c], ror #8\n\t"                          \
-    "str %[v], [%[d], #32 * " K_ " + 24]\n\tsxtb16 %[e], %[e], ror #8\n\t"                          \
-    "str %[c], [%[d], #32 * " K_ " + 20]\n\tstr %[e], [%[d], #32 * " K_ " + 28]\n\t"
+    "str %[t], [%[d], #" D_ " + 32 * " K_ "]\n\tsxtb16 %[a], %[a], ror #8\n\t"                        \
+    "str %[v], [%[d], #" D_ " + 32 * " K_ " + 8]\n\tsxtb16 %[b], %[b], ror #8\n\t"                    \
+    "str %[a], [%[d], #" D_ " + 32 * " K_ " + 4]\n\tsxtb16 %[t], %[c]\n\t"                            \
+    "str %[b], [%[d], #" D_ " + 32 * " K_ " + 12]\n\tsxtb16 %[v], %[e]\n\t"                           \
+    "str %[t], [%[d], #" D_ " + 32 * " K_ " + 16]\n\tsxtb16 %[c], %[c], ror #8\n\t"                   \
+    "str %[v], [%[d], #" D_ " + 32 * " K_ " + 24]\n\tsxtb16 %[e], %[e], ror #8\n\t"                   \
+    "str %[c], [%[d], #" D_ " + 32 * " K_ " + 20]\n\tstr %[e], [%[d], #" D_ " + 32 * " K_ " + 28]\n\t"
+/* one column, its stores D_ bytes past d */
+#define MF_WIDEN_COL(D_)                                                                         \
+    "ldr %[b], [%[s], #4]\n\tldr %[c], [%[s], #8]\n\tldr %[e], [%[s], #12]\n\t"                  \
+    "ldr %[a], [%[s]], #%c[ic]\n\t" MF_WIDEN_ST("0", D_)                                           \
+    ".irp k, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14\n\t"                                   \
+    ".if \\k < %c[ic] / 16\n\t"                                                                  \
+    "ldr %[a], [%[s], #16 * \\k - %c[ic]]\n\t" MF_WIDEN_LD("\\k", "a", "b", "c", "e")              \
+    MF_WIDEN_ST("\\k", D_) ".endif\n\t.endr\n\t"
 MF_KERNEL void mf_dsp_widen_cols(int16_t *dst, const int8_t *src, const int32_t n, const int32_t ic, const int32_t es)
 {
     const int8_t *s = src, *const se = src + n * ic;
     int16_t *d = dst;
     int32_t a, b, c, e, t, v;
-    __asm__ volatile("@ mf_dsp_widen_cols %c[ic]\n1:\n\t"
-                     "ldr %[b], [%[s], #4]\n\tldr %[c], [%[s], #8]\n\tldr %[e], [%[s], #12]\n\t"
-                     "ldr %[a], [%[s]], #%c[ic]\n\t" MF_WIDEN_ST("0")
-                     ".irp k, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14\n\t"
-                     ".if \\k < %c[ic] / 16\n\t"
-                     "ldr %[a], [%[s], #16 * \\k - %c[ic]]\n\t" MF_WIDEN_LD("\\k", "a", "b", "c", "e")
-                     MF_WIDEN_ST("\\k") ".endif\n\t.endr\n\t"
-                     "add %[d], %[d], #%c[es]\n\tcmp %[s], %[se]\n\tbne 1b"
-                     : [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(c), [e] "=&r"(e), [t] "=&r"(t), [v] "=&r"(v),
-                       [s] "+r"(s), [d] "+r"(d)
-                     : [se] "r"(se), [ic] "i"(ic), [o] "i"(ic), [es] "i"(es)
-                     : "cc", "memory");
+    if (ic == 16)
+        __asm__ volatile("@ mf_dsp_widen_cols %c[ic] two columns a pass\n\t"
+                         "tst %[n], #1\n\titt ne\n\tsubne %[d], %[d], #%c[es]\n\tbne 3f\n"
+                         "1:\n\t" MF_WIDEN_COL("0") "\n"
+                         "3:\n\t" MF_WIDEN_COL("%c[es]")
+                         "add %[d], %[d], #2 * %c[es]\n\tcmp %[s], %[se]\n\tbne 1b"
+                         : [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(c), [e] "=&r"(e), [t] "=&r"(t), [v] "=&r"(v),
+                           [s] "+r"(s), [d] "+r"(d)
+                         : [se] "r"(se), [n] "r"(n), [ic] "i"(ic), [o] "i"(ic), [es] "i"(es)
+                         : "cc", "memory");
+    else
+        __asm__ volatile("@ mf_dsp_widen_cols %c[ic]\n1:\n\t" MF_WIDEN_COL("0")
+                         "add %[d], %[d], #%c[es]\n\tcmp %[s], %[se]\n\tbne 1b"
+                         : [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(c), [e] "=&r"(e), [t] "=&r"(t), [v] "=&r"(v),
+                           [s] "+r"(s), [d] "+r"(d)
+                         : [se] "r"(se), [ic] "i"(ic), [o] "i"(ic), [es] "i"(es)
+                         : "cc", "memory");
 }
+#undef MF_WIDEN_COL
 #undef MF_WIDEN_LD
 #undef MF_WIDEN_ST
 
