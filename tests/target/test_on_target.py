@@ -980,9 +980,9 @@ def test_conv_rowmix_on_core(name, core, tmp_path, monkeypatch):
     monkeypatch.setattr(conv2d, "MIX_MIN_WIN", 4)
     monkeypatch.setattr(conv2d, "ROW_IC_MULTIPLE", 1)   # in_c 1, 2, 3, 5, 7 too (the kernel takes any)
 
-    def took(model_c):   # out_c % 4 == 0: the groups with their constants (mix = 6), else mix = 4
+    def took(model_c):   # out_c % 4 == 0: the groups with their constants (mix = 6, or 8: test_conv_rowmix_two_rows)
         oc = int(re.search(r"to(\d+)", name).group(1))
-        assert f".mix = {6 if oc % 4 == 0 else 4}" in model_c, "the row-entry path was not taken"
+        assert re.search(f"\\.mix = {'[68]' if oc % 4 == 0 else 4},", model_c), "the row-entry path was not taken"
         if "-strips" in name:   # (in_c, stride, out_w) of the two wide models
             ic, sw, ow = (16, 1, 37) if "c16" in name else (3, 2, 97)
             assert conv2d.row_strip(dict(k_h=3, k_w=3, in_c=ic, stride_w=sw)) < ow
@@ -990,13 +990,74 @@ def test_conv_rowmix_on_core(name, core, tmp_path, monkeypatch):
     exact_on_core(ROW_MODELS[name](), core, tmp_path, "target-row", name, took)
 
 
+# Two output rows per build of row entries (mix = 8, M4/M33; ops/conv2d.py row_two): entries of k_h + stride_h rows,
+# the window's passes (one entry each) a row of input channels apart. 3x3 in_c 16 (ic's layers: passes of three
+# eights) at strides 1 and 2 (gaps of one and two rows), 2x2 (passes of two eights), 3x1 (k_w 1); odd output row
+# counts (the last row alone on two-row entries); SAME padding on every side (pad rows above, below, and past the
+# band's last input row), VALID; rows wider than a strip with input and output apart (two strips, each strip's rows
+# both done before the next strip's entries); batches; per-tensor weights; clamps, in_zp -128. On the M7 the same
+# models take mix 6 (one row).
+ROW2_MODELS = {
+    "row2-3x3-c16to16": lambda: mg.conv2d_model(seed_of("rw2", 1), (1, 8, 10, 16), 16, 3, 1, "SAME", 1, "RELU",
+                                                in_zp=-128),
+    "row2-3x3-c16to12-odd-rows": lambda: mg.conv2d_model(seed_of("rw2", 2), (1, 7, 6, 16), 12, 3, 1, "SAME", 1,
+                                                         "NONE", in_zp=5, out_zp=-30),
+    "row2-3x3-c16to8-s2": lambda: mg.conv2d_model(seed_of("rw2", 3), (1, 9, 8, 16), 8, 3, 2, "SAME", 1, "RELU6",
+                                                  in_zp=-7),
+    "row2-3x3-c16to4-s2-valid": lambda: mg.conv2d_model(seed_of("rw2", 4), (1, 11, 9, 16), 4, 3, 2, "VALID", 1,
+                                                        "NONE", in_zp=60),
+    "row2-2x2-c16to8-valid": lambda: mg.conv2d_model(seed_of("rw2", 5), (1, 4, 5, 16), 8, 2, 1, "VALID", 1, "NONE",
+                                                     in_zp=11),
+    "row2-3x1-c16to8": lambda: mg.conv2d_model(seed_of("rw2", 6), (1, 6, 8, 16), 8, (3, 1), 1, "SAME", 1, "RELU",
+                                               in_zp=-128),
+    "row2-3x3-c16to8-batch2-per-tensor": lambda: mg.conv2d_model(seed_of("rw2", 7), (2, 5, 6, 16), 8, 3, 1, "SAME", 1,
+                                                                 "RELU", per_channel=False, in_zp=-2),
+    "row2-3x3-c16to12-strips": lambda: mg.conv2d_model(seed_of("rw2", 8), (1, 4, 40, 16), 12, 3, 1, "SAME", 1,
+                                                       "RELU6", in_zp=-128, out_zp=20),
+}
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", sorted(ROW2_MODELS))
+def test_conv_rowmix_two_rows_on_core(name, core, tmp_path, monkeypatch):
+    from microforge.ops import conv2d
+    if "-strips" in name:   # no in-place placement: input and output apart (else one row at a time, test below)
+        monkeypatch.setattr(conv2d.Conv2D, "overlap_lead", lambda self, op, index: None)
+
+    def took(model_c):
+        assert f".mix = {6 if core == 'm7' else 8}," in model_c, "the two-row entries were not taken"
+        if "-strips" in name:
+            assert conv2d.row_strip(dict(k_h=3, k_w=3, in_c=16, stride_w=1), 4) < 40
+
+    exact_on_core(ROW2_MODELS[name](), core, tmp_path, "target-row2", name, took)
+
+
+@pytest.mark.parametrize("core", ["m4", "m33"])
+def test_conv_rowmix_two_rows_marker(core, tmp_path):
+    """The two-row entries' window loop (mf_dsp_rowpw_pair with passes gp bytes apart): its marker comment with the gap
+    (2 * stride_h * in_c bytes) in gcc -S, and ic's 3x3 layers in its first row pipeline take it on the M4/M33 (its
+    second one runs one output row a call: one row at a time there)."""
+    for stride, gap in ((1, 32), (2, 64)):
+        cm = compile_model(ROW2_MODELS["row2-3x3-c16to16" if stride == 1 else "row2-3x3-c16to8-s2"](), target=core)
+        assert ".mix = 8," in cm.files["model.c"]
+        d = tmp_path / f"s{stride}"
+        cm.write(d)
+        found = {int(n) for n in re.findall(r"@ mf_rmix entries (\d+) bytes apart", gcc_output(d, core, "-S", "-O2"))}
+        assert found == {gap}, (stride, found)
+    cm = compile_model(shared_model("mlperf_tiny/ic.tflite").read_bytes(), target=core)
+    assert len(re.findall(r"\.mix = 8,", cm.files["model.c"])) >= 4
+    # rows wider than a strip whose output may overlap the input (the planner's in-place placement): one row at a time
+    cm = compile_model(ROW2_MODELS["row2-3x3-c16to12-strips"](), target=core)
+    assert ".mix = 6," in cm.files["model.c"]
+
+
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 def test_conv_rowmix_pass_eights(core, tmp_path, monkeypatch):
     """A row-entry window loops in passes of 3 eights of words when they divide its k4 / 2 words (MF_RMIX_PASS8: ic's 3x3
     in_c 16, 32 layers, 72 and 144 words), else of 2 (1x2 in_c 16: 16 words), else of one (3x3 in_c 8: 36): the
     marker comment in the window's asm, which gcc -S prints with the count, on both row paths (mix 6 and 4) on every
-    core; and in_c % 16 == 0 entries widened by mf_dsp_widen_cols (its marker). Exactness: test_conv_rowmix_on_core's
-    pass2/pass3 and in_c 16..64 models, ic on every core."""
+    core; and in_c % 16 == 0 entries widened by mf_dsp_widen_cols (its marker; in_c 16 two columns a pass). Exactness:
+    test_conv_rowmix_on_core's pass2/pass3 and in_c 16..64 models, ic on every core."""
     from microforge.ops import conv2d
     monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))   # odd out_c: mix 4
     for shape, k, oc, eights in (((1, 6, 7, 16), 3, 8, 3), ((1, 6, 7, 16), 3, 13, 3), ((1, 6, 7, 32), 3, 12, 3),
@@ -1011,6 +1072,8 @@ def test_conv_rowmix_pass_eights(core, tmp_path, monkeypatch):
         # the entries of in_c 16, 32 are widened a run of columns at a time (mf_dsp_widen_cols), in_c 8's column by column
         widened = {int(n) for n in re.findall(r"@ mf_dsp_widen_cols (\d+)", text)}
         assert widened == ({shape[3]} if shape[3] % 16 == 0 else set()), (shape, widened)
+        # in_c 16 (one 16-byte chunk a column) two columns a pass, an odd count entering at the second
+        assert ("@ mf_dsp_widen_cols 16 two columns a pass" in text) == (shape[3] == 16), shape
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])

@@ -32,7 +32,8 @@ def _run_and_compare(model: bytes, core: str, tmp_path, seed, **kw):
     return cm, run
 
 
-@pytest.mark.parametrize("core,mode,band", [("m4", "auto", None), ("m7", "auto", None), ("m4", "on", 1)])
+@pytest.mark.parametrize("core,mode,band", [("m4", "auto", None), ("m7", "auto", None), ("m33", "auto", None),
+                                            ("m4", "on", 1)])
 def test_ic_row_pipeline_on_core(core, mode, band, tmp_path):
     model = shared_model("mlperf_tiny/ic.tflite").read_bytes()
     cm, run = _run_and_compare(model, core, tmp_path, seed_of("rows-ic", core, mode, band), row_pipeline=mode, band=band)

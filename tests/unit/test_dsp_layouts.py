@@ -77,6 +77,31 @@ def test_row_bytes_agree_with_the_kernel_header():
     assert int(re.search(r"#define MF_CONV2D_ROW_BYTES (\d+)", header).group(1)) == ROW_BYTES
 
 
+def test_row_two_shapes_and_bytes():
+    """Two output rows per build of row entries (mix = 8, runtime/dsp/mf_conv2d.h mf_conv2d_s8_rowmix2): ops/conv2d.py
+    row_two takes a mix 6 layer off the M7 whose window pass (rmix_pass8, the header's MF_RMIX_PASS8) is one entry's
+    k_h * in_c values, whose pass step (entries of k_h + stride_h rows) fits LDR's 8-bit pre-index, with two output
+    rows or more and an even out_w; row_bytes sizes its entries of k_h + stride_h rows."""
+    import re
+    from pathlib import Path
+
+    import microforge
+    from microforge.ops import conv2d
+    header = (Path(microforge.__file__).parent / "runtime" / "dsp" / "mf_conv2d.h").read_text()
+    pass8 = re.search(r"#define MF_RMIX_PASS8\(nw\) \(\(nw\) % 24 == 0 \? 3 : \(nw\) % 16 == 0 \? 2 : 1\)", header)
+    assert pass8 and [conv2d.rmix_pass8(n) for n in (72, 144, 16, 32, 36, 24, 8)] == [3, 3, 2, 2, 1, 3, 1]
+    ic_layer = dict(k_h=3, k_w=3, in_c=16, stride_h=1, stride_w=1, out_h=8, out_w=32, mix=6)
+    assert conv2d.row_two(ic_layer, "MF_TARGET_M4") and conv2d.row_two(ic_layer, "MF_TARGET_M33")
+    assert not conv2d.row_two(ic_layer, "MF_TARGET_M7")
+    for change, two in (({"stride_h": 2}, True), ({"k_h": 2, "k_w": 2}, True), ({"k_w": 1}, True),
+                        ({"out_h": 3}, True), ({"out_h": 1}, False), ({"out_w": 31}, False), ({"in_c": 32}, False),
+                        ({"in_c": 8}, False), ({"stride_h": 5}, False), ({"mix": 4}, False)):
+        assert conv2d.row_two({**ic_layer, **change}, "MF_TARGET_M4") == two, change
+    # ic's 32-wide rows: one row in one strip (34 entries of 3 rows), two rows in strips of 24 (26 entries of 4 rows)
+    assert conv2d.row_bytes(ic_layer) == 2 * 34 * 48 + 8
+    assert conv2d.row_strip(ic_layer, 4) == 24 and conv2d.row_bytes({**ic_layer, "mix": 8}) == 2 * 26 * 64 + 8
+
+
 def test_pw_pair_bound_agrees_with_the_kernel_header():
     """tests/target's pw models sit on both sides of mf_dsp_pw_pair's bound (ops/conv2d.py PW_PAIR_MAX_IC), which must
     be the kernel's."""

@@ -184,6 +184,9 @@ class Conv2D(OpDef):
             elif wrow is not None and pwc is not None and oc <= PW_MAX_OC:   # mf_dsp_rowpw_pair: the pw stream on row entries
                 fields.update(weights=ctx.const(f"{op.name}_rpw", group_stream(wrow, pwc)), bias="0", mult="0",
                               shift="0", rq_mode=1, rq="0", mix=6)
+                if row_two(fields, ctx.core_macro) and (row_strip(fields, kh + o["stride_h"]) >= fields["out_w"]
+                                                        or _apart(op, ctx)):
+                    fields["mix"] = 8   # two output rows per build of entries
             elif wrow is not None:   # as mix = 1: the last group's padded channels get zero constants
                 rq = np.concatenate([rq, np.zeros(6 * ((-oc % 4) // 2), np.int32)])
                 # one stream, the constants right after the weights: the M7 schedule's last load of a window reads
@@ -214,7 +217,7 @@ class Conv2D(OpDef):
             words = ((9 if x16 else 3) if 3 * win4 <= 4096 else 1) * win4 // 4
             if fields["mix"] == 5:
                 words = seg_bytes(fields) // 4
-            elif fields["mix"] in (4, 6):
+            elif fields["mix"] in (4, 6, 8):
                 words = row_bytes(fields) // 4
             elif fields["mix"] == 7:
                 words = 1                                  # mf_conv2d_s8_pw4: its frame below sp, no scratch
@@ -437,19 +440,48 @@ def mix_layout(w: np.ndarray, min_win: int | None = None, max_win: int | None = 
     return g.reshape(-1).astype(np.int8)
 
 
-def row_strip(fields: dict) -> int:
+def row_strip(fields: dict, rows: int | None = None) -> int:
     """Outputs per strip of mf_conv2d_s8_rowmix (MF_CONV2D_ROW_STRIP): the even count whose row entries
-    (k_h * in_c int16 values per input column) and 8 spare bytes fit ROW_BYTES."""
-    e = fields["k_h"] * fields["in_c"]
+    (rows * in_c int16 values per input column; rows = k_h unless given) and 8 spare bytes fit ROW_BYTES."""
+    e = (fields["k_h"] if rows is None else rows) * fields["in_c"]
     return (((ROW_BYTES - 8) // (2 * e) - fields["k_w"]) // fields["stride_w"] + 1) & ~1
+
+
+def rmix_pass8(nw: int) -> int:
+    """MF_RMIX_PASS8 (runtime/dsp/mf_conv2d.h): eights of words a row-entry window pass takes."""
+    return 3 if nw % 24 == 0 else 2 if nw % 16 == 0 else 1
+
+
+def row_two(fields: dict, core_macro: str) -> bool:
+    """Whether a mix = 6 layer's shape lets mf_conv2d_s8_rowmix build one set of entries for two output rows (mix = 8,
+    runtime/dsp/mf_conv2d.h): off the M7 (its window schedule has no gaps), two output rows or more (an odd count's
+    last on entries of two rows still widens fewer values than one row at a time), an even number of output columns,
+    a window pass of exactly one entry's window part (k_h * in_c values = 16 * MF_RMIX_PASS8 words) and a pass step
+    (entries of k_h + stride_h rows) within LDR's 8-bit pre-index. emit also needs one strip or input and output apart."""
+    kh, kw, ic, sh = fields["k_h"], fields["k_w"], fields["in_c"], fields["stride_h"]
+    return (core_macro != "MF_TARGET_M7" and fields["mix"] == 6 and fields["out_h"] >= 2
+            and fields["out_w"] % 2 == 0 and kh * ic == 16 * rmix_pass8(kw * kh * ic // 2) and 2 * (kh + sh) * ic <= 255)
+
+
+def _apart(op: Op, ctx) -> bool:
+    """Whether a conv's input and output bytes never meet: a row pipeline's band call with a window on one side
+    (op.options["disjoint"], set by ops/row_pipeline.py), or both at known places (EmitContext.place) that don't overlap."""
+    if op.options.get("disjoint"):
+        return True
+    x, y = op.inputs[0], op.outputs[0]
+    xa, ya = ctx.place(x), ctx.place(y)
+    if xa is None or ya is None:
+        return False
+    return xa[0] != ya[0] or ya[1] + y.nbytes <= xa[1] or xa[1] + x.nbytes <= ya[1]
 
 
 def row_bytes(fields: dict) -> int:
     """Scratch bytes mf_conv2d_s8_rowmix uses: the widest strip's entries (an odd last pixel's neighbour
-    included) and 8 spare bytes, rounded up to words."""
-    n = min(row_strip(fields), (fields["out_w"] + 1) & ~1)
+    included) and 8 spare bytes, rounded up to words; entries of k_h rows, k_h + stride_h with mix = 8."""
+    rows = fields["k_h"] + (fields["stride_h"] if fields["mix"] == 8 else 0)
+    n = min(row_strip(fields, rows), (fields["out_w"] + 1) & ~1)
     nx = (n - 1) * fields["stride_w"] + fields["k_w"]
-    return (2 * nx * fields["k_h"] * fields["in_c"] + 8 + 3) & ~3
+    return (2 * nx * rows * fields["in_c"] + 8 + 3) & ~3
 
 
 def row_mix_layout(w: np.ndarray, fields: dict) -> np.ndarray | None:

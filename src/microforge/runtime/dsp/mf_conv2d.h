@@ -57,7 +57,9 @@ typedef struct {
                                         each followed by its constants (ops/conv2d.py seg_stream);
                                      6: row entries, mix 4's groups each followed by its constants (as mix 3);
                                      7: unpadded 1x1 on M4/M33 (mf_conv2d_s8_pw4), mix 3's pairs each followed by
-                                        its constants */
+                                        its constants;
+                                     8: mix 6 on M4/M33 with two output rows per build of row entries
+                                        (mf_conv2d_s8_rowmix) */
     int32_t c1_shifts;            /* mix 2: bit e set for each shift e of the layer's channels, when few (ops/conv2d.py
                                      C1_MAX_SHIFTS: one copy of the pixel loop per e, e an immediate); else 0 */
 } mf_conv2d_params_t;
@@ -803,11 +805,16 @@ MF_KERNEL void mf_dsp_widen(int16_t *dst, const int8_t *src, const int32_t n)
     }
 }
 
-/* pad_value into the ic values at d (4-byte aligned when ic is even) */
+/* pad_value into the ic values at d (4-byte aligned when ic is even; 8 words a step, unrolled, when ic % 16 == 0) */
 MF_KERNEL void mf_dsp_row_pad(int16_t *d, const int32_t ic, const int32_t pad_value)
 {
     const int32_t pad2 = (int32_t)((uint32_t)(uint16_t)pad_value * 0x10001u);
-    if ((ic & 1) == 0) for (int32_t c = 0; c < ic; c += 2) memcpy(d + c, &pad2, 4);
+    if ((ic & 15) == 0) {
+        for (int32_t c = 0; c < ic; c += 16) {
+#pragma GCC unroll 8
+            for (int32_t k = 0; k < 16; k += 2) memcpy(d + c + k, &pad2, 4);
+        }
+    } else if ((ic & 1) == 0) for (int32_t c = 0; c < ic; c += 2) memcpy(d + c, &pad2, 4);
     else for (int32_t c = 0; c < ic; ++c) d[c] = (int16_t)pad_value;
 }
 
@@ -815,47 +822,64 @@ MF_KERNEL void mf_dsp_row_pad(int16_t *d, const int32_t ic, const int32_t pad_va
  * es bytes apart at dst, in one asm loop: per 16 bytes the four loads back to back (the first word's last, moving src
  * on by the column: LDR pipelining on the M4, pairs on the M7), then each word's two SXTB16s and two stores interleaved
  * over two temporaries so that on the M7 every store issues with an SXTB16 (11 issue cycles per 16 bytes instead of
- * about 15; the M4's 21 cycles are the loads, SXTB16s and stores themselves), no per-column call or moves. */
+ * about 15; the M4's 21 cycles are the loads, SXTB16s and stores themselves), no per-column call or moves. With in_c 16
+ * (one chunk a column, where the pointer step and check cost the M4 5 of 26 cycles) two columns a pass, the second's
+ * stores es bytes on: an odd count enters at the second with dst biased back by es. */
 #define MF_WIDEN_LD(K_, A_, B_, C_, E_)                                                          \
     "ldr %[" B_ "], [%[s], #16 * " K_ " + 4 - %c[o]]\n\tldr %[" C_ "], [%[s], #16 * " K_ " + 8 - %c[o]]\n\t" \
     "ldr %[" E_ "], [%[s], #16 * " K_ " + 12 - %c[o]]\n\t"
-#define MF_WIDEN_ST(K_)                                                                          \
+#define MF_WIDEN_ST(K_, D_)                                                                      \
     "sxtb16 %[t], %[a]\n\tsxtb16 %[v], %[b]\n\t"                                                   \
-    "str %[t], [%[d], #32 * " K_ "]\n\tsxtb16 %[a], %[a], ror #8\n\t"                               \
-    "str %[v], [%[d], #32 * " K_ " + 8]\n\tsxtb16 %[b], %[b], ror #8\n\t"                           \
-    "str %[a], [%[d], #32 * " K_ " + 4]\n\tsxtb16 %[t], %[c]\n\t"                                   \
-    "str %[b], [%[d], #32 * " K_ " + 12]\n\tsxtb16 %[v], %[e]\n\t"                                  \
-    "str %[t], [%[d], #32 * " K_ " + 16]\n\tsxtb16 %[c], %[c], ror #8\n\t"                          \
-    "str %[v], [%[d], #32 * " K_ " + 24]\n\tsxtb16 %[e], %[e], ror #8\n\t"                          \
-    "str %[c], [%[d], #32 * " K_ " + 20]\n\tstr %[e], [%[d], #32 * " K_ " + 28]\n\t"
+    "str %[t], [%[d], #" D_ " + 32 * " K_ "]\n\tsxtb16 %[a], %[a], ror #8\n\t"                        \
+    "str %[v], [%[d], #" D_ " + 32 * " K_ " + 8]\n\tsxtb16 %[b], %[b], ror #8\n\t"                    \
+    "str %[a], [%[d], #" D_ " + 32 * " K_ " + 4]\n\tsxtb16 %[t], %[c]\n\t"                            \
+    "str %[b], [%[d], #" D_ " + 32 * " K_ " + 12]\n\tsxtb16 %[v], %[e]\n\t"                           \
+    "str %[t], [%[d], #" D_ " + 32 * " K_ " + 16]\n\tsxtb16 %[c], %[c], ror #8\n\t"                   \
+    "str %[v], [%[d], #" D_ " + 32 * " K_ " + 24]\n\tsxtb16 %[e], %[e], ror #8\n\t"                   \
+    "str %[c], [%[d], #" D_ " + 32 * " K_ " + 20]\n\tstr %[e], [%[d], #" D_ " + 32 * " K_ " + 28]\n\t"
+/* one column, its stores D_ bytes past d */
+#define MF_WIDEN_COL(D_)                                                                         \
+    "ldr %[b], [%[s], #4]\n\tldr %[c], [%[s], #8]\n\tldr %[e], [%[s], #12]\n\t"                  \
+    "ldr %[a], [%[s]], #%c[ic]\n\t" MF_WIDEN_ST("0", D_)                                           \
+    ".irp k, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14\n\t"                                   \
+    ".if \\k < %c[ic] / 16\n\t"                                                                  \
+    "ldr %[a], [%[s], #16 * \\k - %c[ic]]\n\t" MF_WIDEN_LD("\\k", "a", "b", "c", "e")              \
+    MF_WIDEN_ST("\\k", D_) ".endif\n\t.endr\n\t"
 MF_KERNEL void mf_dsp_widen_cols(int16_t *dst, const int8_t *src, const int32_t n, const int32_t ic, const int32_t es)
 {
     const int8_t *s = src, *const se = src + n * ic;
     int16_t *d = dst;
     int32_t a, b, c, e, t, v;
-    __asm__ volatile("@ mf_dsp_widen_cols %c[ic]\n1:\n\t"
-                     "ldr %[b], [%[s], #4]\n\tldr %[c], [%[s], #8]\n\tldr %[e], [%[s], #12]\n\t"
-                     "ldr %[a], [%[s]], #%c[ic]\n\t" MF_WIDEN_ST("0")
-                     ".irp k, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14\n\t"
-                     ".if \\k < %c[ic] / 16\n\t"
-                     "ldr %[a], [%[s], #16 * \\k - %c[ic]]\n\t" MF_WIDEN_LD("\\k", "a", "b", "c", "e")
-                     MF_WIDEN_ST("\\k") ".endif\n\t.endr\n\t"
-                     "add %[d], %[d], #%c[es]\n\tcmp %[s], %[se]\n\tbne 1b"
-                     : [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(c), [e] "=&r"(e), [t] "=&r"(t), [v] "=&r"(v),
-                       [s] "+r"(s), [d] "+r"(d)
-                     : [se] "r"(se), [ic] "i"(ic), [o] "i"(ic), [es] "i"(es)
-                     : "cc", "memory");
+    if (ic == 16)
+        __asm__ volatile("@ mf_dsp_widen_cols %c[ic] two columns a pass\n\t"
+                         "tst %[n], #1\n\titt ne\n\tsubne %[d], %[d], #%c[es]\n\tbne 3f\n"
+                         "1:\n\t" MF_WIDEN_COL("0") "\n"
+                         "3:\n\t" MF_WIDEN_COL("%c[es]")
+                         "add %[d], %[d], #2 * %c[es]\n\tcmp %[s], %[se]\n\tbne 1b"
+                         : [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(c), [e] "=&r"(e), [t] "=&r"(t), [v] "=&r"(v),
+                           [s] "+r"(s), [d] "+r"(d)
+                         : [se] "r"(se), [n] "r"(n), [ic] "i"(ic), [o] "i"(ic), [es] "i"(es)
+                         : "cc", "memory");
+    else
+        __asm__ volatile("@ mf_dsp_widen_cols %c[ic]\n1:\n\t" MF_WIDEN_COL("0")
+                         "add %[d], %[d], #%c[es]\n\tcmp %[s], %[se]\n\tbne 1b"
+                         : [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(c), [e] "=&r"(e), [t] "=&r"(t), [v] "=&r"(v),
+                           [s] "+r"(s), [d] "+r"(d)
+                         : [se] "r"(se), [ic] "i"(ic), [o] "i"(ic), [es] "i"(es)
+                         : "cc", "memory");
 }
+#undef MF_WIDEN_COL
 #undef MF_WIDEN_LD
 #undef MF_WIDEN_ST
 
-/* Entries for columns ix0 .. ix0 + nx - 1 of output row oy of image in_b (k_h input rows from oy * stride_h - pad_top). */
-MF_KERNEL void mf_dsp_row_entries(const mf_conv2d_params_t *p, const int8_t *in_b, const int32_t oy, const int32_t ix0,
-                                  const int32_t nx, int16_t *x)
+/* Entries of `rows` input rows each (k_h; k_h + stride_h for two output rows, mix = 8) for columns ix0 .. ix0 + nx - 1
+ * of output row oy of image in_b (input rows from oy * stride_h - pad_top). */
+MF_KERNEL void mf_dsp_row_entries(const mf_conv2d_params_t *p, const int8_t *in_b, const int32_t oy, const int32_t rows,
+                                  const int32_t ix0, const int32_t nx, int16_t *x)
 {
-    const int32_t ic = p->in_c, e = p->k_h * ic;
+    const int32_t ic = p->in_c, e = rows * ic;
     const int32_t jl = ix0 < 0 ? -ix0 : 0, jr = p->in_w - ix0 < nx ? p->in_w - ix0 : nx;   /* columns inside: [jl, jr) */
-    for (int32_t ky = 0; ky < p->k_h; ++ky) {
+    for (int32_t ky = 0; ky < rows; ++ky) {
         const int32_t iy = oy * p->stride_h - p->pad_top + ky;
         int16_t *d = x + ky * ic;
         int32_t j = 0;
@@ -893,20 +917,27 @@ MF_KERNEL void mf_dsp_row_entries(const mf_conv2d_params_t *p, const int8_t *in_
 #define MF_RMIX4_W8(J_, O_)                                                                      \
     MF_RMIX4_W(J_, O_) MF_RMIX4_W(J_ + 1, O_) MF_RMIX4_W(J_ + 2, O_) MF_RMIX4_W(J_ + 3, O_)         \
     MF_RMIX4_W(J_ + 4, O_) MF_RMIX4_W(J_ + 5, O_) MF_RMIX4_W(J_ + 6, O_) MF_RMIX4_W(J_ + 7, O_)
+/* ... a pass's word J_ on x biased by -4 - gp bytes (gp: the gap between passes, below) */
+#define MF_RMIX4_WP(J_, O_) MF_DSP_RMIX(4 + %c[gp] + 4 * (J_), 8 * (J_) + O_)
+#define MF_RMIX4_WP8(J_, O_)                                                                     \
+    MF_RMIX4_WP(J_, O_) MF_RMIX4_WP(J_ + 1, O_) MF_RMIX4_WP(J_ + 2, O_) MF_RMIX4_WP(J_ + 3, O_)     \
+    MF_RMIX4_WP(J_ + 4, O_) MF_RMIX4_WP(J_ + 5, O_) MF_RMIX4_WP(J_ + 6, O_) MF_RMIX4_WP(J_ + 7, O_)
 /* A pass of 8 * pu words: the first word's last load moves w on by the pass (post-indexed, last of its load chain, so
  * the M4 still pipelines the loads before it and the SMLADs hide the writeback; the later words read w at negative
- * offsets), the last word's last load moves x on (pre-indexed): no separate pointer updates. x stays biased by -4. */
+ * offsets), the last word's last load moves x on (pre-indexed): no separate pointer updates. x stays biased by
+ * -4 - gp, so that load moves it on by the pass and gp bytes more: a window whose passes lie gp bytes apart (the
+ * two-row entries of mf_conv2d_s8_rowmix, one pass an entry; gp = 0: contiguous). */
 #define MF_DSP_RMIX_PASS                                                                         \
-    "ldr %[e0], [%[x], #4]\n\tldr %[e1], [%[x], #4+%c[d]]\n\t"                                    \
+    "ldr %[e0], [%[x], #4+%c[gp]]\n\tldr %[e1], [%[x], #4+%c[gp]+%c[d]]\n\t"                        \
     "ldr %[wb], [%[w], #4]\n\tldr %[wa], [%[w]], #64 * %c[pu]\n\t" MF_DSP_MIX_MACS               \
-    MF_RMIX4_W(1, -64 * %c[pu]) MF_RMIX4_W(2, -64 * %c[pu]) MF_RMIX4_W(3, -64 * %c[pu])            \
-    MF_RMIX4_W(4, -64 * %c[pu]) MF_RMIX4_W(5, -64 * %c[pu]) MF_RMIX4_W(6, -64 * %c[pu])            \
-    ".if %c[pu] >= 2\n\t" MF_RMIX4_W8(7, -64 * %c[pu]) ".endif\n\t"                               \
-    ".if %c[pu] >= 3\n\t" MF_RMIX4_W8(15, -64 * %c[pu]) ".endif\n\t"                              \
-    "ldr %[e1], [%[x], #32 * %c[pu]+%c[d]]\n\t"                                                   \
+    MF_RMIX4_WP(1, -64 * %c[pu]) MF_RMIX4_WP(2, -64 * %c[pu]) MF_RMIX4_WP(3, -64 * %c[pu])         \
+    MF_RMIX4_WP(4, -64 * %c[pu]) MF_RMIX4_WP(5, -64 * %c[pu]) MF_RMIX4_WP(6, -64 * %c[pu])         \
+    ".if %c[pu] >= 2\n\t" MF_RMIX4_WP8(7, -64 * %c[pu]) ".endif\n\t"                              \
+    ".if %c[pu] >= 3\n\t" MF_RMIX4_WP8(15, -64 * %c[pu]) ".endif\n\t"                             \
+    "ldr %[e1], [%[x], #32 * %c[pu]+%c[gp]+%c[d]]\n\t"                                            \
     "ldr %[wa], [%[w], #-8]\n\t"                                                                 \
     "ldr %[wb], [%[w], #-4]\n\t"                                                                 \
-    "ldr %[e0], [%[x], #32 * %c[pu]]!\n\t" MF_DSP_MIX_MACS
+    "ldr %[e0], [%[x], #32 * %c[pu]+%c[gp]]!\n\t" MF_DSP_MIX_MACS
 
 /* M7 (dual issue): the same words software pipelined, every load and SXTB16 issued next to an SMLAD. A step (one
  * input word pair against one weight pair) finds pixel 0's word in e0 and its raw weight word in wa (loaded by
@@ -957,8 +988,9 @@ MF_KERNEL void mf_dsp_row_entries(const mf_conv2d_params_t *p, const int8_t *in_
     MF_RMIX7_STEP(32 * %c[pu] - 12, 64 * %c[pu] - 24, "") MF_RMIX7_STEP(32 * %c[pu] - 8, 64 * %c[pu] - 16, "") \
     MF_RMIX7_LAST(32 * %c[pu] - 4, 64 * %c[pu] - 8) "bne 1b\n"                                   \
     ".endif"
-/* M4/M33 on x biased by -4 bytes: each word's four loads back to back (LDR pipelining), the heads' words, their
- * pointer updates, then the passes, whose check compares x with the window's end (biased as x). */
+/* M4/M33 on x biased by -4 bytes (-4 - gp with passes gp bytes apart, which have no heads): each word's four loads
+ * back to back (LDR pipelining), the heads' words, their pointer updates, then the passes, whose check compares x with
+ * the window's end (biased as x). */
 #define MF_DSP_RMIX_WINDOW_M4                                                                    \
     ".if " MF_RMIX_LEAD " & 2\n\t" MF_RMIX4_W(0, 0) MF_RMIX4_W(1, 0) ".endif\n\t"                    \
     ".if " MF_RMIX_LEAD " & 4\n\t" MF_RMIX4_W4(((%c[nw] %% (8 * %c[pu])) & 2)) ".endif\n\t"            \
@@ -994,28 +1026,66 @@ MF_KERNEL void mf_dsp_rowmix_rows(const int16_t *x16, const int32_t k4, const in
                          : [ma0] "+r"(ma0), [ma1] "+r"(ma1), [mb0] "+r"(mb0), [mb1] "+r"(mb1),
                            [sa0] "+r"(sa0), [sa1] "+r"(sa1), [sb0] "+r"(sb0), [sb1] "+r"(sb1),
                            [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [x] "+r"(x), [w] "+r"(w)
-                         : [nw] "i"(nw), [pu] "i"(pu), [d] "i"(d), [end] "m"(end)
+                         : [nw] "i"(nw), [pu] "i"(pu), [d] "i"(d), [gp] "i"(0), [end] "m"(end)
                          : "cc", "memory");
 #undef MF_DSP_RMIX_WINDOW
         mf_dsp_mix_out(rq, n_out - c, two, ma0, ma1, mb0, mb1, sa0, sa1, sb0, sb1, out_offset, act_min, act_max, out0, out1);
     }
 }
 
-MF_KERNEL void mf_dsp_rowpw_pair(const int16_t *x16, const int32_t k4, const int32_t d, const int8_t *stream,
-                                 const int32_t n_out, const int32_t out_offset, const int32_t act_min,
-                                 const int32_t act_max, int8_t *out0);   /* mix = 6, below */
+MF_KERNEL void mf_dsp_rowpw_pair(const int16_t *x16, const int32_t k4, const int32_t d, const int32_t gp,
+                                 const int8_t *stream, const int32_t n_out, const int32_t out_offset,
+                                 const int32_t act_min, const int32_t act_max, int8_t *out0);   /* mix = 6, below */
 MF_KERNEL void mf_dsp_pw_rows1(const int32_t *x16, const int32_t k4, const int8_t *w,
                                const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *out,
                                const int32_t xs);
 
-/* The mix = 4 and mix = 6 convolutions: output rows in strips of MF_CONV2D_ROW_STRIP pixels, each strip's entries
- * built, then its pixels in pairs. mix = 4: a lone last one computes its neighbour's window too, stores only its
- * own; mix = 6 (mf_dsp_rowpw_pair): a lone last one goes through mf_dsp_pw_rows1. */
+/* mix = 8 (M4/M33; ops/conv2d.py row_two): mix 6 with two output rows from one build of entries: entries of
+ * k_h + stride_h input rows, row oy's window in rows 0 .. k_h - 1 of k_w entries, row oy + 1's stride_h rows further
+ * down. Each input value is then widened (k_h + stride_h) / (2 * stride_h) times instead of k_h / stride_h (3x3
+ * stride 1: 2 instead of 3), for one row of input channels between an entry's window part and the next entry's: the
+ * window loop takes it as a gap between passes (MF_DSP_RMIX_PASS's gp), so a pass is one entry's window part
+ * (k_h * in_c values = 16 * MF_RMIX_PASS8 words, no heads) and its pre-indexed step (32 * pu + gp bytes) fits 8 bits.
+ * Output rows in pairs (an odd count's last alone, on entries of as many rows), pixels in pairs (an even out_w: no lone
+ * pixel, whose kernel reads a contiguous window). With more than one strip a row's outputs are written before the
+ * next strip's inputs are read, so then only with input and output apart; with one strip the entries of both rows
+ * are all read before any output is written, as with one row (ops/conv2d.py overlap_lead). */
+MF_KERNEL void mf_conv2d_s8_rowmix2(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int16_t *x16)
+{
+    const int32_t oc = p->out_c, ic = p->in_c, sw = p->stride_w, sh = p->stride_h, ow = p->out_w;
+    const int32_t rows = p->k_h + sh, e = rows * ic, k4 = p->k_w * p->k_h * ic;   /* entry values, window values */
+    const int32_t strip = MF_CONV2D_ROW_STRIP(e, p->k_w, sw);
+    for (int32_t b = 0; b < p->batches; ++b) {
+        const int8_t *in_b = in + b * p->in_h * p->in_w * ic;
+        for (int32_t oy = 0; oy < p->out_h; oy += 2) {
+            for (int32_t ox = 0; ox < ow; ox += strip) {
+                const int32_t n_o = ow - ox < strip ? ow - ox : strip;   /* even */
+                mf_dsp_row_entries(p, in_b, oy, rows, ox * sw - p->pad_left, (n_o - 1) * sw + p->k_w, x16);
+                for (int32_t r = 0; r < 2 && oy + r < p->out_h; ++r) {   /* row oy + r: sh rows of values further */
+                    int8_t *o = out + ((b * p->out_h + oy + r) * ow + ox) * oc;
+                    for (int32_t q = 0; q < n_o; q += 2, o += 2 * oc)
+                        mf_dsp_rowpw_pair(x16 + r * sh * ic + q * sw * e, k4, 2 * sw * e, 2 * sh * ic, p->weights, oc,
+                                          p->out_offset, p->act_min, p->act_max, o);
+                }
+            }
+        }
+    }
+}
+
+/* The mix = 4 and mix = 6 convolutions (mix = 8: mf_conv2d_s8_rowmix2): output rows in strips of MF_CONV2D_ROW_STRIP
+ * pixels, each strip's entries built, then its pixels in pairs. mix = 4: a lone last one computes its neighbour's
+ * window too, stores only its own; mix = 6 (mf_dsp_rowpw_pair): a lone last one goes through mf_dsp_pw_rows1. */
 MF_KERNEL void mf_conv2d_s8_rowmix(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int8_t *buf)
 {
     const int32_t oc = p->out_c, ic = p->in_c, e = p->k_h * ic, sw = p->stride_w;
     const int32_t k4 = (p->k_w * e + 3) & ~3, strip = MF_CONV2D_ROW_STRIP(e, p->k_w, sw);
     int16_t *x16 = (int16_t *)buf;
+#if !defined(MF_TARGET_M7)   /* MF_DSP_RMIX_WINDOW_M7 has no gaps: ops/conv2d.py never picks mix 8 there */
+    if (p->mix == 8) {
+        mf_conv2d_s8_rowmix2(p, in, out, x16);
+        return;
+    }
+#endif
     for (int32_t b = 0; b < p->batches; ++b) {
         const int8_t *in_b = in + b * p->in_h * p->in_w * ic;
         for (int32_t oy = 0; oy < p->out_h; ++oy) {
@@ -1023,11 +1093,12 @@ MF_KERNEL void mf_conv2d_s8_rowmix(const mf_conv2d_params_t *p, const int8_t *in
             for (int32_t ox = 0; ox < p->out_w; ox += strip) {
                 const int32_t n_o = p->out_w - ox < strip ? p->out_w - ox : strip;
                 const int32_t nx = (((n_o + 1) & ~1) - 1) * sw + p->k_w;
-                mf_dsp_row_entries(p, in_b, oy, ox * sw - p->pad_left, nx, x16);
+                mf_dsp_row_entries(p, in_b, oy, p->k_h, ox * sw - p->pad_left, nx, x16);
                 for (int32_t q = 0; q < n_o; q += 2, o += 2 * oc) {
                     const int16_t *const xq = x16 + q * sw * e;
                     if (p->mix == 6 && n_o - q >= 2)
-                        mf_dsp_rowpw_pair(xq, k4, 2 * sw * e, p->weights, oc, p->out_offset, p->act_min, p->act_max, o);
+                        mf_dsp_rowpw_pair(xq, k4, 2 * sw * e, 0, p->weights, oc, p->out_offset, p->act_min,
+                                          p->act_max, o);
                     else if (p->mix == 6)
                         mf_dsp_pw_rows1((const int32_t *)(const void *)xq, k4, p->weights, p->out_offset,
                                         p->act_min, p->act_max, o, 2);
@@ -2645,37 +2716,49 @@ MF_KERNEL void mf_conv2d_s8_pw4(const mf_conv2d_params_t *p, const int8_t *in, i
  * taken).
  * Chosen by ops/conv2d.py for row-entry layers with out_c % 4 == 0; a lone last pixel goes through
  * mf_dsp_pw_rows1. Exact as mf_dsp_rowmix_rows and mf_conv2d_s8_pw are: the same products and constants. */
-MF_KERNEL void mf_dsp_rowpw_pair(const int16_t *x16, const int32_t k4, const int32_t d, const int8_t *stream,
-                                 const int32_t n_out, const int32_t out_offset, const int32_t act_min,
-                                 const int32_t act_max, int8_t *out0)
+MF_KERNEL void mf_dsp_rowpw_pair(const int16_t *x16, const int32_t k4, const int32_t d, const int32_t gp,
+                                 const int8_t *stream, const int32_t n_out, const int32_t out_offset,
+                                 const int32_t act_min, const int32_t act_max, int8_t *out0)
 {
     const int32_t nw = k4 / 2, pu = MF_RMIX_PASS8(nw);
     int8_t *o = out0;
     int32_t ma0, ma1, mb0, mb1, sa0, sa1, sb0, sb1, e0, e1, wa, wb;
     const int8_t *w = stream;
+#define MF_ROWPW_OUTS                                                                                          \
+    [ma0] "=&r"(ma0), [ma1] "=&r"(ma1), [mb0] "=&r"(mb0), [mb1] "=&r"(mb1), [sa0] "=&r"(sa0), [sa1] "=&r"(sa1),  \
+    [sb0] "=&r"(sb0), [sb1] "=&r"(sb1), [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb),          \
+    [x] "+r"(x), [w] "+r"(w), [o] "+m"(o)
+#define MF_ROWPW_INS                                                                                           \
+    [nw] "i"(nw), [pu] "i"(pu), [d] "i"(d), [oc] "i"(n_out), [rq] "i"(4 * k4), [k] "i"(2 * out_offset + 1),    \
+    [lo] "i"(act_min), [hi] "i"(act_max), [clo] "i"(act_min > -128), [chi] "i"(act_max < 127)
+/* after the group's window: x back to its start (BACK_: the window's bytes, gaps included), its outputs */
+#define MF_ROWPW_TAIL(BACK_)                                                                                   \
+    "sub %[x], %[x], #" BACK_ "\n\t"                                                                          \
+    MF_DSP_PW_OUT4("ldr %[ma0], %[o]\n\t")                                                                    \
+    "str %[sa1], [%[ma0], #%c[oc]]\n\tstr %[sa0], [%[ma0]], #4\n\tstr %[ma0], %[o]\n\t"                      \
+    "bmi 2b"
 #if defined(MF_TARGET_M7)
     const int16_t *x = x16;
     const void *end = 0;   /* the group's weight end, set by the asm */
     __asm__ volatile("2:\n\t" MF_DSP_PW_START "add %[wb], %[w], #8 * %c[nw]\n\tstr %[wb], %[end]\n\t"
-                     MF_DSP_RMIX_WINDOW_M7 "\n\t"
-#else
-    const int16_t *x = x16 - 2;       /* biased by -4 bytes (MF_DSP_RMIX_WINDOW_M4) */
-    const void *end = x16 + k4 - 2;   /* x after the last pass */
-    __asm__ volatile("2:\n\t" MF_DSP_PW_START MF_DSP_RMIX_WINDOW_M4 "\n\t"
-#endif
-                     "sub %[x], %[x], #4 * %c[nw]\n\t"
-                     MF_DSP_PW_OUT4("ldr %[ma0], %[o]\n\t")
-                     "str %[sa1], [%[ma0], #%c[oc]]\n\tstr %[sa0], [%[ma0]], #4\n\tstr %[ma0], %[o]\n\t"
-                     "bmi 2b"
-                     : [ma0] "=&r"(ma0), [ma1] "=&r"(ma1), [mb0] "=&r"(mb0), [mb1] "=&r"(mb1),
-                       [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
-                       [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [x] "+r"(x), [w] "+r"(w),
-                       [o] "+m"(o), [end] "+m"(end)
-                     : [nw] "i"(nw), [pu] "i"(pu), [d] "i"(d),
-                       [oc] "i"(n_out), [rq] "i"(4 * k4),
-                       [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
-                       [clo] "i"(act_min > -128), [chi] "i"(act_max < 127)
+                     MF_DSP_RMIX_WINDOW_M7 "\n\t" MF_ROWPW_TAIL("4 * %c[nw]")
+                     : MF_ROWPW_OUTS, [end] "+m"(end)
+                     : MF_ROWPW_INS
                      : "cc", "memory");
+    (void)gp;   /* 0: two-row entries (mix = 8) are M4/M33 only (asm operands: 30 at most, all taken here) */
+#else
+    /* biased by -4 - gp bytes (MF_DSP_RMIX_WINDOW_M4); end: x after the last pass (gp ? no heads : gp = 0) */
+    const int16_t *x = (const int16_t *)(const void *)((const int8_t *)x16 - 4 - gp);
+    const void *const end = (const int8_t *)x + 4 * nw + nw / (8 * pu) * gp;
+    __asm__ volatile("2:\n\t" MF_DSP_PW_START ".if %c[gp]\n\t@ mf_rmix entries %c[gp] bytes apart\n\t.endif\n\t"
+                     MF_DSP_RMIX_WINDOW_M4 "\n\t" MF_ROWPW_TAIL("4 * %c[nw] + %c[nw] / (8 * %c[pu]) * %c[gp]")
+                     : MF_ROWPW_OUTS
+                     : MF_ROWPW_INS, [gp] "i"(gp), [end] "m"(end)
+                     : "cc", "memory");
+#endif
+#undef MF_ROWPW_TAIL
+#undef MF_ROWPW_INS
+#undef MF_ROWPW_OUTS
 }
 
 /* DSP int8 convolution with caller-provided scratch (MF_CONV2D_SCRATCH_BYTES, 4-byte aligned).
@@ -2694,7 +2777,7 @@ MF_KERNEL void mf_conv2d_s8_scratch(const mf_conv2d_params_t *p, const int8_t *i
         mf_conv2d_s8_pw4(p, in, out);
         return;
     }
-    if (p->mix == 4 || p->mix == 6) {
+    if (p->mix == 4 || p->mix == 6 || p->mix == 8) {
         mf_conv2d_s8_rowmix(p, in, out, buf);
         return;
     }
@@ -2788,7 +2871,7 @@ MF_KERNEL void mf_conv2d_s8_scratch(const mf_conv2d_params_t *p, const int8_t *i
 /* Same signature as the portable kernel (scratch from a VLA); generated code calls the _scratch form. */
 MF_KERNEL void mf_conv2d_s8(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out)
 {
-    int32_t buf[(p->mix == 5 ? MF_CONV2D_SEG_SCRATCH_BYTES(MF_CONV2D_SEG_STRIP(p->out_w, p->stride_h, p->k_h, p->k_w, p->stride_w, p->in_c), p->stride_h, p->k_h, p->k_w, p->stride_w, p->in_c, p->out_w, p->out_c) : p->mix == 4 || p->mix == 6 ? MF_CONV2D_ROW_BYTES : p->mix == 3 ? MF_CONV2D_PW_SCRATCH_BYTES(p->in_c) : p->mix == 7 ? 4 : p->mix == 2 ? MF_CONV2D_C1_SCRATCH_BYTES : p->mix ? MF_CONV2D_MIX_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c) : MF_CONV2D_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c)) / 4];
+    int32_t buf[(p->mix == 5 ? MF_CONV2D_SEG_SCRATCH_BYTES(MF_CONV2D_SEG_STRIP(p->out_w, p->stride_h, p->k_h, p->k_w, p->stride_w, p->in_c), p->stride_h, p->k_h, p->k_w, p->stride_w, p->in_c, p->out_w, p->out_c) : p->mix == 4 || p->mix == 6 || p->mix == 8 ? MF_CONV2D_ROW_BYTES : p->mix == 3 ? MF_CONV2D_PW_SCRATCH_BYTES(p->in_c) : p->mix == 7 ? 4 : p->mix == 2 ? MF_CONV2D_C1_SCRATCH_BYTES : p->mix ? MF_CONV2D_MIX_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c) : MF_CONV2D_SCRATCH_BYTES(p->k_h, p->k_w, p->in_c)) / 4];
     mf_conv2d_s8_scratch(p, in, out, (int8_t *)buf);
 }
 
