@@ -65,7 +65,7 @@ PW_MAX_OC = 4092
 # 2. On the M7 the pair blocks dual issue every load beside an SMLAD; these would not (9 cycles a half chunk, not 8).
 PW4_MAX_IC = 128
 PW4_MAX_OC = 1365
-PW4_CORES = ("MF_TARGET_M4", "MF_TARGET_M33", "MF_TARGET_M55")
+PW4_CORES = ("MF_TARGET_M4", "MF_TARGET_M7", "MF_TARGET_M33", "MF_TARGET_M55")
 # The group streams' "another group follows" bit, set in channel 3's -shift-1 of every group but the last (its ASR reads
 # the low byte only; the pw stream sets it in W_b >> 8, pw_consts); mirrors MF_DSP_PW_MORE in runtime/dsp/mf_conv2d.h
 # (a test reads both).

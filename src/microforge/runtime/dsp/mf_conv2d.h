@@ -2546,6 +2546,115 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
     MF_PW4_MACS(MF_PW4_SMLAD, ma0, sa0) MF_PW4_HALF("16", "4")
 #define MF_PW4_CHUNK(J_) ".if " #J_ " < %c[nch]\n\t" MF_PW4_HALF("32 * " #J_, "8 * " #J_)             \
     MF_PW4_HALF("32 * " #J_ " + 16", "8 * " #J_ " + 4") ".endif\n\t"
+#if defined(MF_TARGET_M7)
+/* The M7's quads (dual issue: every load and SXTB16 beside an SMLAD, 8 cycles a half chunk as mf_dsp_pw_pair's). The
+ * pair's raw weight word (wa) and its SXTB16 (ws) in two registers let each pixel's two SMLADs (ma, then sa) follow each
+ * other, so one register (x) holds the pixels' words in turn, each loaded beside the SMLAD before its first read: 12
+ * registers for the window, the out pointer (o) and a spare for the requantisation's constants stay in registers. A half
+ * at frame byte X_ enters with pixel 0's word in x and its raw weight word in wa, and leaves the next half's (frame byte
+ * XN_, weight byte WN_) there. */
+#define MF_PW47_HALF(X_, XN_, WN_)                                                               \
+    "smlad %[ma0], %[x], %[wa], %[ma0]\n\tsxtb16 %[ws], %[wa]\n\t"                                \
+    "smlad %[sa0], %[x], %[ws], %[sa0]\n\tldr %[x], [sp, #" X_ " + 4]\n\t"                        \
+    "smlad %[ma1], %[x], %[wa], %[ma1]\n\t"                                                      \
+    "smlad %[sa1], %[x], %[ws], %[sa1]\n\tldr %[x], [sp, #" X_ " + 8]\n\t"                        \
+    "smlad %[ma2], %[x], %[wa], %[ma2]\n\t"                                                      \
+    "smlad %[sa2], %[x], %[ws], %[sa2]\n\tldr %[x], [sp, #" X_ " + 12]\n\t"                       \
+    "smlad %[ma3], %[x], %[wa], %[ma3]\n\tldr %[wa], [%[w], #" WN_ "]\n\t"                        \
+    "smlad %[sa3], %[x], %[ws], %[sa3]\n\tldr %[x], [sp, #" XN_ "]\n\t"
+/* The window's first half: the pair's start values in ma0 (Bm) and sa0 (Bs); pixels 1..3 start from them, then pixel 0
+ * accumulates into them. */
+#define MF_PW47_HEAD                                                                             \
+    "ldr %[x], [sp, #4]\n\tldr %[wa], [%[w]]\n\t"                                                \
+    "ldr %[ma0], [%[w], #%c[rq]]\n\tldr %[sa0], [%[w], #%c[rq] + 4]\n\t"                          \
+    "smlad %[ma1], %[x], %[wa], %[ma0]\n\tsxtb16 %[ws], %[wa]\n\t"                                \
+    "smlad %[sa1], %[x], %[ws], %[sa0]\n\tldr %[x], [sp, #8]\n\t"                                 \
+    "smlad %[ma2], %[x], %[wa], %[ma0]\n\t"                                                      \
+    "smlad %[sa2], %[x], %[ws], %[sa0]\n\tldr %[x], [sp, #12]\n\t"                                \
+    "smlad %[ma3], %[x], %[wa], %[ma0]\n\t"                                                      \
+    "smlad %[sa3], %[x], %[ws], %[sa0]\n\tldr %[x], [sp]\n\t"                                     \
+    "smlad %[ma0], %[x], %[wa], %[ma0]\n\tldr %[wa], [%[w], #4]\n\t"                              \
+    "smlad %[sa0], %[x], %[ws], %[sa0]\n\tldr %[x], [sp, #16]\n\t"                                \
+    MF_PW47_HALF("16", "32", "8")
+#define MF_PW47_CHUNK(J_) ".if " #J_ " < %c[nch]\n\t"                                             \
+    MF_PW47_HALF("32 * " #J_, "32 * " #J_ " + 16", "8 * " #J_ " + 4")                             \
+    MF_PW47_HALF("32 * " #J_ " + 16", "32 * " #J_ " + 32", "8 * " #J_ " + 8") ".endif\n\t"
+/* Chunk J_ (those below nch) of the 4 pixels (pointers in ma0 .. ma3) widened into the frame (MF_PW4_EXP's layout),
+ * each SXTB16 paired with the store before it. */
+#define MF_PW47_EXP(J_)                                                                          \
+    ".if " J_ " < %c[nch]\n\t"                                                                   \
+    "ldr %[sa0], [%[ma0], #4 * " J_ "]\n\tldr %[sa1], [%[ma1], #4 * " J_ "]\n\t"                  \
+    "ldr %[sa2], [%[ma2], #4 * " J_ "]\n\tldr %[sa3], [%[ma3], #4 * " J_ "]\n\t"                  \
+    "sxtb16 %[x], %[sa0]\n\tsxtb16 %[wa], %[sa1]\n\t"                                            \
+    "str %[x], [sp, #32 * " J_ "]\n\tsxtb16 %[ws], %[sa2]\n\t"                                   \
+    "str %[wa], [sp, #32 * " J_ " + 4]\n\tsxtb16 %[t], %[sa3]\n\t"                               \
+    "str %[ws], [sp, #32 * " J_ " + 8]\n\tsxtb16 %[sa0], %[sa0], ror #8\n\t"                     \
+    "str %[t], [sp, #32 * " J_ " + 12]\n\tsxtb16 %[sa1], %[sa1], ror #8\n\t"                     \
+    "str %[sa0], [sp, #32 * " J_ " + 16]\n\tsxtb16 %[sa2], %[sa2], ror #8\n\t"                   \
+    "str %[sa1], [sp, #32 * " J_ " + 20]\n\tsxtb16 %[sa3], %[sa3], ror #8\n\t"                   \
+    "str %[sa2], [sp, #32 * " J_ " + 24]\n\tstr %[sa3], [sp, #32 * " J_ " + 28]\n\t"               \
+    ".endif\n\t"
+MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, const int8_t *w, const int32_t n_out,
+                               const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *o)
+{
+    int32_t ma0 = (int32_t)(uintptr_t)px[0], ma1 = (int32_t)(uintptr_t)px[1];
+    int32_t ma2 = (int32_t)(uintptr_t)px[2], ma3 = (int32_t)(uintptr_t)px[3];
+    int32_t sa0, sa1, sa2, sa3, x, wa, ws, t;
+    __asm__ volatile(
+        "sub sp, sp, #%c[fr]\n\t"
+        MF_PW47_EXP("0") MF_PW47_EXP("1") MF_PW47_EXP("2") MF_PW47_EXP("3") MF_PW47_EXP("4") MF_PW47_EXP("5")
+        MF_PW47_EXP("6") MF_PW47_EXP("7") MF_PW47_EXP("8") MF_PW47_EXP("9") MF_PW47_EXP("10") MF_PW47_EXP("11")
+        MF_PW47_EXP("12") MF_PW47_EXP("13") MF_PW47_EXP("14") MF_PW47_EXP("15")
+        MF_PW47_EXP("16") MF_PW47_EXP("17") MF_PW47_EXP("18") MF_PW47_EXP("19")
+        MF_PW47_EXP("20") MF_PW47_EXP("21") MF_PW47_EXP("22") MF_PW47_EXP("23")
+        MF_PW47_EXP("24") MF_PW47_EXP("25") MF_PW47_EXP("26") MF_PW47_EXP("27")
+        MF_PW47_EXP("28") MF_PW47_EXP("29") MF_PW47_EXP("30") MF_PW47_EXP("31")
+        "2:\n\t@ mf_dsp_pw4_quad M7\n\t" MF_PW47_HEAD MF_PW47_CHUNK(1) MF_PW47_CHUNK(2) MF_PW47_CHUNK(3)
+        MF_PW47_CHUNK(4) MF_PW47_CHUNK(5) MF_PW47_CHUNK(6) MF_PW47_CHUNK(7) MF_PW47_CHUNK(8) MF_PW47_CHUNK(9)
+        MF_PW47_CHUNK(10) MF_PW47_CHUNK(11) MF_PW47_CHUNK(12) MF_PW47_CHUNK(13) MF_PW47_CHUNK(14) MF_PW47_CHUNK(15)
+        MF_PW47_CHUNK(16) MF_PW47_CHUNK(17) MF_PW47_CHUNK(18) MF_PW47_CHUNK(19)
+        MF_PW47_CHUNK(20) MF_PW47_CHUNK(21) MF_PW47_CHUNK(22) MF_PW47_CHUNK(23)
+        MF_PW47_CHUNK(24) MF_PW47_CHUNK(25) MF_PW47_CHUNK(26) MF_PW47_CHUNK(27)
+        MF_PW47_CHUNK(28) MF_PW47_CHUNK(29) MF_PW47_CHUNK(30) MF_PW47_CHUNK(31)
+        /* mf_dsp_pw4_quad's requantisation (M4 below): m2 to x, W to wa, Ra to ws, mult to t; the out pointer in o */
+        "ldr %[x], [%[w], #%c[rq] + 8]\n\tldr %[wa], [%[w], #%c[rq] + 12]\n\t"
+        "ldr %[ws], [%[w], #%c[rq] + 16]\n\tldr %[t], [%[w], #%c[rq] + 20]\n\t"
+        "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"   /* 256 times c''s accumulators */
+        "sub %[ma2], %[ma2], %[sa2]\n\tsub %[ma3], %[ma3], %[sa3]\n\t"
+        MF_DSP_RQ2(sa0, sa1, x, wa) MF_DSP_RQ2(sa2, sa3, x, wa)       /* c (m2 free after: c''s temporary) */
+        MF_DSP_RQD_REGS_E(ma0, ma1, t, ws, x, wa, "asrs %[wa], %[wa], #8\n\t")   /* N: another pair follows */
+        MF_DSP_RQD_REGS_E(ma2, ma3, t, ws, x, wa, "")
+        "bfi %[sa0], %[ma0], #8, #8\n\tbfi %[sa1], %[ma1], #8, #8\n\t"
+        "bfi %[sa2], %[ma2], #8, #8\n\tbfi %[sa3], %[ma3], #8, #8\n\t"
+        ".if %c[clo]\n\tmov %[x], #((%c[lo]) & 0xff) * 0x01010101\n\t"
+        "ssub8 %[ws], %[sa0], %[x]\n\tsel %[sa0], %[sa0], %[x]\n\t"
+        "ssub8 %[ws], %[sa1], %[x]\n\tsel %[sa1], %[sa1], %[x]\n\t"
+        "ssub8 %[ws], %[sa2], %[x]\n\tsel %[sa2], %[sa2], %[x]\n\t"
+        "ssub8 %[ws], %[sa3], %[x]\n\tsel %[sa3], %[sa3], %[x]\n\t.endif\n\t"
+        ".if %c[chi]\n\tmov %[x], #((%c[hi]) & 0xff) * 0x01010101\n\t"
+        "ssub8 %[ws], %[x], %[sa0]\n\tsel %[sa0], %[sa0], %[x]\n\t"
+        "ssub8 %[ws], %[x], %[sa1]\n\tsel %[sa1], %[sa1], %[x]\n\t"
+        "ssub8 %[ws], %[x], %[sa2]\n\tsel %[sa2], %[sa2], %[x]\n\t"
+        "ssub8 %[ws], %[x], %[sa3]\n\tsel %[sa3], %[sa3], %[x]\n\t.endif\n\t"
+        "strh %[sa1], [%[o], #%c[oc]]\n\tadd %[w], %[w], #%c[rq] + 24\n\t"
+        "strh %[sa2], [%[o], #2 * %c[oc]]\n\t"
+        "strh %[sa3], [%[o], #3 * %c[oc]]\n\t"
+        "strh %[sa0], [%[o]], #2\n\t"
+        "bmi 2b\n\t"
+        "add sp, sp, #%c[fr]"
+        : [ma0] "+r"(ma0), [ma1] "+r"(ma1), [ma2] "+r"(ma2), [ma3] "+r"(ma3), [sa0] "=&r"(sa0), [sa1] "=&r"(sa1),
+          [sa2] "=&r"(sa2), [sa3] "=&r"(sa3), [x] "=&r"(x), [wa] "=&r"(wa), [ws] "=&r"(ws), [t] "=&r"(t),
+          [w] "+r"(w), [o] "+r"(o)
+        : [nch] "i"(k4 / 4), [fr] "i"(8 * k4 + 8), [oc] "i"(n_out), [rq] "i"(2 * k4),
+          [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
+          [clo] "i"(act_min > -128), [chi] "i"(act_max < 127)
+        : "cc", "memory");
+}
+#undef MF_PW47_HALF
+#undef MF_PW47_HEAD
+#undef MF_PW47_CHUNK
+#undef MF_PW47_EXP
+#else
 MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, const int8_t *w, const int32_t n_out,
                                const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *o)
 {
@@ -2604,6 +2713,7 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
           [clo] "i"(act_min > -128), [chi] "i"(act_max < 127)
         : "cc", "memory");
 }
+#endif
 #undef MF_PW4_EXP
 #undef MF_PW4_MACS
 #undef MF_PW4_SMLAD
