@@ -2581,6 +2581,72 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
     MF_PW47_HALF("32 * " #J_ " + 16", "32 * " #J_ " + 32", "8 * " #J_ " + 8") ".endif\n\t"
 /* Chunk J_ (those below nch) of the 4 pixels (pointers in ma0 .. ma3) widened into the frame (MF_PW4_EXP's layout),
  * each SXTB16 paired with the store before it. */
+/* The requantisation (mf_dsp_pw4_quad's arithmetic, M4 below: c from sa by SMMLAR with m2, >> -shift-1, + 2 * out_offset
+ * + 1, SSAT >> 1; c' from ma - sa by SMMLA with mult and Ra, >> e + 7, SSAT) ordered for dual issue: no two of its 8
+ * multiplies side by side, each beside an ALU instruction of another output. m2 to x, W to wa, Ra to ws, mult to t;
+ * c''s Ra - 128 for a negative accumulator (unless MF_NEG_CLAMPED) built in x once c's multiplies have read m2. N is
+ * left set when another pair follows (W's bit 31, ASRS). */
+#define MF_PW47_RQ                                                                               \
+    "ldr %[x], [%[w], #%c[rq] + 8]\n\tldr %[wa], [%[w], #%c[rq] + 12]\n\t"                        \
+    "ldr %[ws], [%[w], #%c[rq] + 16]\n\tldr %[t], [%[w], #%c[rq] + 20]\n\t"                       \
+    "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"   /* 256 times c''s accumulators */ \
+    "smmlar %[sa0], %[sa0], %[x], %[sa0]\n\tsub %[ma2], %[ma2], %[sa2]\n\t"                       \
+    "smmlar %[sa1], %[sa1], %[x], %[sa1]\n\tsub %[ma3], %[ma3], %[sa3]\n\t"                       \
+    ".if 2 * (%c[lo]) + 1 < %c[k]\n\t"   /* not MF_NEG_CLAMPED(lo, out offset) */                  \
+    "smmlar %[sa2], %[sa2], %[x], %[sa2]\n\tadd %[sa0], %[sa0], %[sa0], asr #31\n\t"              \
+    "smmlar %[sa3], %[sa3], %[x], %[sa3]\n\tadd %[sa1], %[sa1], %[sa1], asr #31\n\t"              \
+    "asr %[x], %[ma0], #31\n\tadd %[sa2], %[sa2], %[sa2], asr #31\n\t"                            \
+    "add %[x], %[ws], %[x], lsl #7\n\tadd %[sa3], %[sa3], %[sa3], asr #31\n\t"                    \
+    "smmla %[ma0], %[ma0], %[t], %[x]\n\tasr %[sa0], %[sa0], %[wa]\n\t"                           \
+    "asr %[x], %[ma1], #31\n\tasr %[sa1], %[sa1], %[wa]\n\t"                                      \
+    "add %[x], %[ws], %[x], lsl #7\n\tasr %[sa2], %[sa2], %[wa]\n\t"                              \
+    "smmla %[ma1], %[ma1], %[t], %[x]\n\tasr %[sa3], %[sa3], %[wa]\n\t"                           \
+    "asr %[x], %[ma2], #31\n\t" MF_PW47_K(sa0)                                                    \
+    "add %[x], %[ws], %[x], lsl #7\n\t" MF_PW47_K(sa1)                                            \
+    "smmla %[ma2], %[ma2], %[t], %[x]\n\t" MF_PW47_K(sa2)                                         \
+    "asr %[x], %[ma3], #31\n\t" MF_PW47_K(sa3)                                                    \
+    "add %[x], %[ws], %[x], lsl #7\n\tasrs %[wa], %[wa], #8\n\t"                                  \
+    "smmla %[ma3], %[ma3], %[t], %[x]\n\tssat %[sa0], #8, %[sa0], asr #1\n\t"                     \
+    ".else\n\t"                                                                                  \
+    "smmlar %[sa2], %[sa2], %[x], %[sa2]\n\tasr %[sa0], %[sa0], %[wa]\n\t"                        \
+    "smmlar %[sa3], %[sa3], %[x], %[sa3]\n\tasr %[sa1], %[sa1], %[wa]\n\t"                        \
+    "smmla %[ma0], %[ma0], %[t], %[ws]\n\tasr %[sa2], %[sa2], %[wa]\n\t"                          \
+    "smmla %[ma1], %[ma1], %[t], %[ws]\n\tasr %[sa3], %[sa3], %[wa]\n\t"                          \
+    "smmla %[ma2], %[ma2], %[t], %[ws]\n\t" MF_PW47_K(sa0)                                        \
+    "smmla %[ma3], %[ma3], %[t], %[ws]\n\t" MF_PW47_K(sa1)                                        \
+    "asrs %[wa], %[wa], #8\n\t" MF_PW47_K(sa2)                                                    \
+    MF_PW47_K(sa3) "ssat %[sa0], #8, %[sa0], asr #1\n\t"                                          \
+    ".endif\n\t"                                                                                 \
+    "asr %[ma0], %[ma0], %[wa]\n\tasr %[ma1], %[ma1], %[wa]\n\t"                                  \
+    "asr %[ma2], %[ma2], %[wa]\n\tssat %[sa1], #8, %[sa1], asr #1\n\t"                            \
+    "asr %[ma3], %[ma3], %[wa]\n\tssat %[sa2], #8, %[sa2], asr #1\n\t"                            \
+    "ssat %[sa3], #8, %[sa3], asr #1\n\tssat %[ma0], #8, %[ma0]\n\t"                              \
+    "ssat %[ma1], #8, %[ma1]\n\tssat %[ma2], #8, %[ma2]\n\t"                                      \
+    "ssat %[ma3], #8, %[ma3]\n\tbfi %[sa0], %[ma0], #8, #8\n\t"
+/* + 2 * out_offset + 1 (c, before its SSAT >> 1) */
+#define MF_PW47_K(A_) ".if %c[k] >= 0\n\tadd %[" #A_ "], %[" #A_ "], #%c[k]\n\t.else\n\t"               \
+    "sub %[" #A_ "], %[" #A_ "], #-%c[k]\n\t.endif\n\t"
+/* Pixel I_'s halfword (sa_I_) clamped 4 bytes at a time when the activation is tighter than int8 (x: the replicated
+ * bound, ws: SSUB8's unused difference) */
+#define MF_PW47_CLAMP(I_)                                                                        \
+    ".if %c[clo]\n\tmov %[x], #((%c[lo]) & 0xff) * 0x01010101\n\t"                                \
+    "ssub8 %[ws], %[sa" I_ "], %[x]\n\tsel %[sa" I_ "], %[sa" I_ "], %[x]\n\t.endif\n\t"           \
+    ".if %c[chi]\n\tmov %[x], #((%c[hi]) & 0xff) * 0x01010101\n\t"                                \
+    "ssub8 %[ws], %[x], %[sa" I_ "]\n\tsel %[sa" I_ "], %[sa" I_ "], %[x]\n\t.endif\n\t"
+/* The 4 pixels' halfwords stored (pixel 0's through o, stepped by 2 for the next pair; the others oc, 2 oc, 3 oc further),
+ * each store beside a BFI or a clamp of the next, w stepped to the next pair */
+#define MF_PW47_STORE                                                                            \
+    ".if %c[clo] || %c[chi]\n\t"                                                                 \
+    MF_PW47_CLAMP("0") "bfi %[sa1], %[ma1], #8, #8\n\tstrh %[sa0], [%[o]], #2\n\t"                \
+    MF_PW47_CLAMP("1") "bfi %[sa2], %[ma2], #8, #8\n\tstrh %[sa1], [%[o], #%c[oc] - 2]\n\t"        \
+    MF_PW47_CLAMP("2") "bfi %[sa3], %[ma3], #8, #8\n\tstrh %[sa2], [%[o], #2 * %c[oc] - 2]\n\t"    \
+    MF_PW47_CLAMP("3") "add %[w], %[w], #%c[rq] + 24\n\tstrh %[sa3], [%[o], #3 * %c[oc] - 2]\n\t"  \
+    ".else\n\t"                                                                                  \
+    "bfi %[sa1], %[ma1], #8, #8\n\tstrh %[sa0], [%[o]], #2\n\t"                                   \
+    "bfi %[sa2], %[ma2], #8, #8\n\tstrh %[sa1], [%[o], #%c[oc] - 2]\n\t"                          \
+    "bfi %[sa3], %[ma3], #8, #8\n\tstrh %[sa2], [%[o], #2 * %c[oc] - 2]\n\t"                      \
+    "add %[w], %[w], #%c[rq] + 24\n\tstrh %[sa3], [%[o], #3 * %c[oc] - 2]\n\t"                    \
+    ".endif\n\t"
 #define MF_PW47_EXP(J_)                                                                          \
     ".if " J_ " < %c[nch]\n\t"                                                                   \
     "ldr %[sa0], [%[ma0], #4 * " J_ "]\n\tldr %[sa1], [%[ma1], #4 * " J_ "]\n\t"                  \
@@ -2616,30 +2682,7 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
         MF_PW47_CHUNK(20) MF_PW47_CHUNK(21) MF_PW47_CHUNK(22) MF_PW47_CHUNK(23)
         MF_PW47_CHUNK(24) MF_PW47_CHUNK(25) MF_PW47_CHUNK(26) MF_PW47_CHUNK(27)
         MF_PW47_CHUNK(28) MF_PW47_CHUNK(29) MF_PW47_CHUNK(30) MF_PW47_CHUNK(31)
-        /* mf_dsp_pw4_quad's requantisation (M4 below): m2 to x, W to wa, Ra to ws, mult to t; the out pointer in o */
-        "ldr %[x], [%[w], #%c[rq] + 8]\n\tldr %[wa], [%[w], #%c[rq] + 12]\n\t"
-        "ldr %[ws], [%[w], #%c[rq] + 16]\n\tldr %[t], [%[w], #%c[rq] + 20]\n\t"
-        "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"   /* 256 times c''s accumulators */
-        "sub %[ma2], %[ma2], %[sa2]\n\tsub %[ma3], %[ma3], %[sa3]\n\t"
-        MF_DSP_RQ2(sa0, sa1, x, wa) MF_DSP_RQ2(sa2, sa3, x, wa)       /* c (m2 free after: c''s temporary) */
-        MF_DSP_RQD_REGS_E(ma0, ma1, t, ws, x, wa, "asrs %[wa], %[wa], #8\n\t")   /* N: another pair follows */
-        MF_DSP_RQD_REGS_E(ma2, ma3, t, ws, x, wa, "")
-        "bfi %[sa0], %[ma0], #8, #8\n\tbfi %[sa1], %[ma1], #8, #8\n\t"
-        "bfi %[sa2], %[ma2], #8, #8\n\tbfi %[sa3], %[ma3], #8, #8\n\t"
-        ".if %c[clo]\n\tmov %[x], #((%c[lo]) & 0xff) * 0x01010101\n\t"
-        "ssub8 %[ws], %[sa0], %[x]\n\tsel %[sa0], %[sa0], %[x]\n\t"
-        "ssub8 %[ws], %[sa1], %[x]\n\tsel %[sa1], %[sa1], %[x]\n\t"
-        "ssub8 %[ws], %[sa2], %[x]\n\tsel %[sa2], %[sa2], %[x]\n\t"
-        "ssub8 %[ws], %[sa3], %[x]\n\tsel %[sa3], %[sa3], %[x]\n\t.endif\n\t"
-        ".if %c[chi]\n\tmov %[x], #((%c[hi]) & 0xff) * 0x01010101\n\t"
-        "ssub8 %[ws], %[x], %[sa0]\n\tsel %[sa0], %[sa0], %[x]\n\t"
-        "ssub8 %[ws], %[x], %[sa1]\n\tsel %[sa1], %[sa1], %[x]\n\t"
-        "ssub8 %[ws], %[x], %[sa2]\n\tsel %[sa2], %[sa2], %[x]\n\t"
-        "ssub8 %[ws], %[x], %[sa3]\n\tsel %[sa3], %[sa3], %[x]\n\t.endif\n\t"
-        "strh %[sa1], [%[o], #%c[oc]]\n\tadd %[w], %[w], #%c[rq] + 24\n\t"
-        "strh %[sa2], [%[o], #2 * %c[oc]]\n\t"
-        "strh %[sa3], [%[o], #3 * %c[oc]]\n\t"
-        "strh %[sa0], [%[o]], #2\n\t"
+        MF_PW47_RQ MF_PW47_STORE
         "bmi 2b\n\t"
         "add sp, sp, #%c[fr]"
         : [ma0] "+r"(ma0), [ma1] "+r"(ma1), [ma2] "+r"(ma2), [ma3] "+r"(ma3), [sa0] "=&r"(sa0), [sa1] "=&r"(sa1),
@@ -2654,6 +2697,10 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
 #undef MF_PW47_HEAD
 #undef MF_PW47_CHUNK
 #undef MF_PW47_EXP
+#undef MF_PW47_RQ
+#undef MF_PW47_K
+#undef MF_PW47_CLAMP
+#undef MF_PW47_STORE
 #else
 MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, const int8_t *w, const int32_t n_out,
                                const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *o)
