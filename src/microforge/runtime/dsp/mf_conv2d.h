@@ -10,7 +10,7 @@
  * out_c % 4 == 0 (mix = 6) each group's constants follow its weights and mf_dsp_rowpw_pair runs a pixel pair's
  * groups, requantisation and stores in one asm block. Unpadded 1x1 layers with in_c % 4 == 0, out_c % 4 == 0
  * (mix = 3, any stride) go through mf_conv2d_s8_pw (the same stream on sign-extended pixel pairs).
- * On the M4/M33 those with in_c <= 128 and n_pix % 4 == 0 go in quads of pixels on single channel pairs (mix = 7,
+ * Those with in_c <= 128 and n_pix % 4 == 0 go in quads of pixels on single channel pairs instead (mix = 7,
  * mf_conv2d_s8_pw4: the same weights and constants, each pair followed by its own).
  * Layers that are not 1x1 (no dilation) with in_c not a multiple of 4 (the first layers: in_c 1, 3) and mixed weights
  * in per-row segments (mix = 5, ops/conv2d.py seg_layout) go through mf_conv2d_s8_seg: per pair of output rows (or,
@@ -56,7 +56,7 @@ typedef struct {
                                      5: widened input rows (mf_conv2d_s8_seg), mixed groups of even row segments
                                         each followed by its constants (ops/conv2d.py seg_stream);
                                      6: row entries, mix 4's groups each followed by its constants (as mix 3);
-                                     7: unpadded 1x1 on M4/M33 (mf_conv2d_s8_pw4), mix 3's pairs each followed by
+                                     7: unpadded 1x1 in quads of pixels (mf_conv2d_s8_pw4), mix 3's pairs each followed by
                                         its constants */
     int32_t c1_shifts;            /* mix 2: bit e set for each shift e of the layer's channels, when few (ops/conv2d.py
                                      C1_MAX_SHIFTS: one copy of the pixel loop per e, e an immediate); else 0 */
@@ -2492,8 +2492,8 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
     }
 }
 
-/* ---- unpadded 1x1 convolutions in quads of pixels on channel pairs (mix = 7, M4/M33) ----------------------------
- * Chosen by ops/conv2d.py (pw4_layout) instead of mf_conv2d_s8_pw on the cores without the M7's dual issue, for
+/* ---- unpadded 1x1 convolutions in quads of pixels on channel pairs (mix = 7) ------------------------------------
+ * Chosen by ops/conv2d.py (pw4_layout) instead of mf_conv2d_s8_pw, for
  * unpadded 1x1 layers (any stride) that mf_conv2d_s8_pw takes, with in_c <= MF_CONV2D_PW4_MAX_IC and n_pix % 4 == 0.
  * The same mixed weights and constants as the pw stream (pw_consts), each mixed channel pair (c, c') on its own: its
  * 2 * in_c weight bytes (per 4-byte chunk the even values' word, then the odd ones') then its 6 constants (Bm, Bs, m2,
@@ -2505,8 +2505,8 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
  * packed over c by BFI): 52 cycles per 8 outputs instead of 58, the window's first half 2 cycles less. The 4 pixels
  * are widened into a frame below sp (32 bytes a chunk: the 4 even words, then the 4 odd ones; the out pointer after
  * them) and read sp-relative, unrolled (32 chunks at most: no window loop, whose pass checks cost mf_conv2d_s8_pw's
- * in_c 128 layers about 5 cycles per 8 chunks; about 3.5 KB of code a layer there). Not on the M7: its pair blocks
- * dual issue each load beside an SMLAD (8 cycles a half), these would take 9. Only for n_pix % 4 == 0: the pair
+ * in_c 128 layers about 5 cycles per 8 chunks; about 3.5 KB of code a layer there). The M7 has its own schedule
+ * (below: 8 cycles a half, as its pair blocks, whose dual issue the M4 chains would not keep). Only for n_pix % 4 == 0: the pair
  * blocks' lone pixel (mf_dsp_pw_rows1) needs their group stream, and a C loop for the last pixels, or a quad over
  * copies of them, cost more than the quads save (vww's 9-pixel 128 -> 256 layer +9%, +25%). All 4 pixels of a quad
  * are read before any of its outputs is written and quads go in pixel order: the write order contract of the other
@@ -2547,7 +2547,9 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
 #define MF_PW4_CHUNK(J_) ".if " #J_ " < %c[nch]\n\t" MF_PW4_HALF("32 * " #J_, "8 * " #J_)             \
     MF_PW4_HALF("32 * " #J_ " + 16", "8 * " #J_ " + 4") ".endif\n\t"
 #if defined(MF_TARGET_M7)
-/* The M7's quads (dual issue: every load and SXTB16 beside an SMLAD, 8 cycles a half chunk as mf_dsp_pw_pair's). The
+/* The M7's quads (dual issue: every load and SXTB16 beside an SMLAD, 8 cycles a half chunk as mf_dsp_pw_pair's; with
+ * the requantisation below, 89 issue cycles per pair of an in_c 16 quad against mf_dsp_pw_pair's 94 per group of a pixel
+ * pair: the same 8 outputs and MACs; vww's in_c 16 .. 128 layers 0.9-2.8% fewer cycles, MobileNetV2's 16 -> 8 3.6%). The
  * pair's raw weight word (wa) and its SXTB16 (ws) in two registers let each pixel's two SMLADs (ma, then sa) follow each
  * other, so one register (x) holds the pixels' words in turn, each loaded beside the SMLAD before its first read: 12
  * registers for the window, the out pointer (o) and a spare for the requantisation's constants stay in registers. A half
