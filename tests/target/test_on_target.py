@@ -1446,6 +1446,8 @@ def test_conv_pw4_chosen(core):
     assert mix(mg.conv2d_model(1, (1, 3, 3, 16), 8, 1, 1, "SAME", 1, "NONE")) == 3     # 9 pixels
     assert mix(mg.conv2d_model(1, (1, 2, 2, 8), PW4_MAX_OC + 3, 1, 1, "SAME", 1, "NONE")) != 7
     assert mix(mg.conv2d_model(1, (1, 4, 4, 8), 16, 1, 1, "SAME", 1, "NONE")) == 2     # in_c 8: mf_conv2d_s8_c1
+    for ic, oc in ((16, 13), (16, 7), (13, 16), (5, 8)):                                 # no channel tails
+        assert mix(mg.conv2d_model(1, (1, 4, 4, ic), oc, 1, 1, "SAME", 1, "NONE")) not in (3, 7)
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
