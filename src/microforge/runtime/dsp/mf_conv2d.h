@@ -2562,20 +2562,20 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
     "smlad %[sa1], %[x], %[ws], %[sa1]\n\tldr %[x], [sp, #" X_ " + 8]\n\t"                        \
     "smlad %[ma2], %[x], %[wa], %[ma2]\n\t"                                                      \
     "smlad %[sa2], %[x], %[ws], %[sa2]\n\tldr %[x], [sp, #" X_ " + 12]\n\t"                       \
-    "smlad %[ma3], %[x], %[wa], %[ma3]\n\tldr %[wa], [%[w], #" WN_ "]\n\t"                        \
+    "smlad %[ma3], %[x], %[wa], %[ma3]\n\tldr %[wa], [%[w], #" WN_ " + %c[wb]]\n\t"                        \
     "smlad %[sa3], %[x], %[ws], %[sa3]\n\tldr %[x], [sp, #" XN_ "]\n\t"
 /* The window's first half: the pair's start values in ma0 (Bm) and sa0 (Bs); pixels 1..3 start from them, then pixel 0
  * accumulates into them. */
 #define MF_PW47_HEAD                                                                             \
-    "ldr %[x], [sp, #4]\n\tldr %[wa], [%[w]]\n\t"                                                \
-    "ldr %[ma0], [%[w], #%c[rq]]\n\tldr %[sa0], [%[w], #%c[rq] + 4]\n\t"                          \
+    "ldr %[x], [sp, #4]\n\tldr %[wa], [%[w], #%c[wb]]\n\t"                                                \
+    "ldr %[ma0], [%[w], #%c[rq] + %c[wb]]\n\tldr %[sa0], [%[w], #%c[rq] + 4 + %c[wb]]\n\t"                          \
     "smlad %[ma1], %[x], %[wa], %[ma0]\n\tsxtb16 %[ws], %[wa]\n\t"                                \
     "smlad %[sa1], %[x], %[ws], %[sa0]\n\tldr %[x], [sp, #8]\n\t"                                 \
     "smlad %[ma2], %[x], %[wa], %[ma0]\n\t"                                                      \
     "smlad %[sa2], %[x], %[ws], %[sa0]\n\tldr %[x], [sp, #12]\n\t"                                \
     "smlad %[ma3], %[x], %[wa], %[ma0]\n\t"                                                      \
     "smlad %[sa3], %[x], %[ws], %[sa0]\n\tldr %[x], [sp]\n\t"                                     \
-    "smlad %[ma0], %[x], %[wa], %[ma0]\n\tldr %[wa], [%[w], #4]\n\t"                              \
+    "smlad %[ma0], %[x], %[wa], %[ma0]\n\tldr %[wa], [%[w], #4 + %c[wb]]\n\t"                              \
     "smlad %[sa0], %[x], %[ws], %[sa0]\n\tldr %[x], [sp, #16]\n\t"                                \
     MF_PW47_HALF("16", "32", "8")
 #define MF_PW47_CHUNK(J_) ".if " #J_ " < %c[nch]\n\t"                                             \
@@ -2587,10 +2587,13 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
  * + 1, SSAT >> 1; c' from ma - sa by SMMLA with mult and Ra, >> e + 7, SSAT) ordered for dual issue: no two of its 8
  * multiplies side by side, each beside an ALU instruction of another output. m2 to x, W to wa, Ra to ws, mult to t;
  * c''s Ra - 128 for a negative accumulator (unless MF_NEG_CLAMPED) built in x once c's multiplies have read m2. N is
- * left set when another pair follows (W's bit 31, ASRS). */
+ * left set when another pair follows (W's bit 31, ASRS). With 2 * k4 + 24 <= 255 (the reach of a writeback LDR's
+ * immediate) w runs wb = 4 bytes below the pair and the load of mult steps it to the next pair's (less 4): no ADD, and
+ * the last store pairs with the loop's branch. */
 #define MF_PW47_RQ                                                                               \
-    "ldr %[x], [%[w], #%c[rq] + 8]\n\tldr %[wa], [%[w], #%c[rq] + 12]\n\t"                        \
-    "ldr %[ws], [%[w], #%c[rq] + 16]\n\tldr %[t], [%[w], #%c[rq] + 20]\n\t"                       \
+    "ldr %[x], [%[w], #%c[rq] + 8 + %c[wb]]\n\tldr %[wa], [%[w], #%c[rq] + 12 + %c[wb]]\n\t"                        \
+    ".if %c[wb]\n\tldr %[ws], [%[w], #%c[rq] + 20]\n\tldr %[t], [%[w], #%c[rq] + 24]!\n\t"   /* w: the next pair, less 4 */ \
+    ".else\n\tldr %[ws], [%[w], #%c[rq] + 16]\n\tldr %[t], [%[w], #%c[rq] + 20]\n\t.endif\n\t"                       \
     "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"   /* 256 times c''s accumulators */ \
     "smmlar %[sa0], %[sa0], %[x], %[sa0]\n\tsub %[ma2], %[ma2], %[sa2]\n\t"                       \
     "smmlar %[sa1], %[sa1], %[x], %[sa1]\n\tsub %[ma3], %[ma3], %[sa3]\n\t"                       \
@@ -2636,18 +2639,19 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
     ".if %c[chi]\n\tmov %[x], #((%c[hi]) & 0xff) * 0x01010101\n\t"                                \
     "ssub8 %[ws], %[x], %[sa" I_ "]\n\tsel %[sa" I_ "], %[sa" I_ "], %[x]\n\t.endif\n\t"
 /* The 4 pixels' halfwords stored (pixel 0's through o, stepped by 2 for the next pair; the others oc, 2 oc, 3 oc further),
- * each store beside a BFI or a clamp of the next, w stepped to the next pair */
+ * each store beside a BFI or a clamp of the next; w stepped to the next pair by an ADD only when the load of mult could
+ * not (wb 0, below) */
 #define MF_PW47_STORE                                                                            \
     ".if %c[clo] || %c[chi]\n\t"                                                                 \
     MF_PW47_CLAMP("0") "bfi %[sa1], %[ma1], #8, #8\n\tstrh %[sa0], [%[o]], #2\n\t"                \
     MF_PW47_CLAMP("1") "bfi %[sa2], %[ma2], #8, #8\n\tstrh %[sa1], [%[o], #%c[oc] - 2]\n\t"        \
     MF_PW47_CLAMP("2") "bfi %[sa3], %[ma3], #8, #8\n\tstrh %[sa2], [%[o], #2 * %c[oc] - 2]\n\t"    \
-    MF_PW47_CLAMP("3") "add %[w], %[w], #%c[rq] + 24\n\tstrh %[sa3], [%[o], #3 * %c[oc] - 2]\n\t"  \
+    MF_PW47_CLAMP("3") ".if %c[wb] == 0\n\tadd %[w], %[w], #%c[rq] + 24\n\t.endif\n\tstrh %[sa3], [%[o], #3 * %c[oc] - 2]\n\t"  \
     ".else\n\t"                                                                                  \
     "bfi %[sa1], %[ma1], #8, #8\n\tstrh %[sa0], [%[o]], #2\n\t"                                   \
     "bfi %[sa2], %[ma2], #8, #8\n\tstrh %[sa1], [%[o], #%c[oc] - 2]\n\t"                          \
     "bfi %[sa3], %[ma3], #8, #8\n\tstrh %[sa2], [%[o], #2 * %c[oc] - 2]\n\t"                      \
-    "add %[w], %[w], #%c[rq] + 24\n\tstrh %[sa3], [%[o], #3 * %c[oc] - 2]\n\t"                    \
+    ".if %c[wb] == 0\n\tadd %[w], %[w], #%c[rq] + 24\n\t.endif\n\tstrh %[sa3], [%[o], #3 * %c[oc] - 2]\n\t"                    \
     ".endif\n\t"
 #define MF_PW47_EXP(J_)                                                                          \
     ".if " J_ " < %c[nch]\n\t"                                                                   \
@@ -2677,6 +2681,7 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
         MF_PW47_EXP("20") MF_PW47_EXP("21") MF_PW47_EXP("22") MF_PW47_EXP("23")
         MF_PW47_EXP("24") MF_PW47_EXP("25") MF_PW47_EXP("26") MF_PW47_EXP("27")
         MF_PW47_EXP("28") MF_PW47_EXP("29") MF_PW47_EXP("30") MF_PW47_EXP("31")
+        ".if %c[wb]\n\tsub %[w], %[w], #4\n\t.endif\n"
         "2:\n\t@ mf_dsp_pw4_quad M7\n\t" MF_PW47_HEAD MF_PW47_CHUNK(1) MF_PW47_CHUNK(2) MF_PW47_CHUNK(3)
         MF_PW47_CHUNK(4) MF_PW47_CHUNK(5) MF_PW47_CHUNK(6) MF_PW47_CHUNK(7) MF_PW47_CHUNK(8) MF_PW47_CHUNK(9)
         MF_PW47_CHUNK(10) MF_PW47_CHUNK(11) MF_PW47_CHUNK(12) MF_PW47_CHUNK(13) MF_PW47_CHUNK(14) MF_PW47_CHUNK(15)
@@ -2691,6 +2696,7 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
           [sa2] "=&r"(sa2), [sa3] "=&r"(sa3), [x] "=&r"(x), [wa] "=&r"(wa), [ws] "=&r"(ws), [t] "=&r"(t),
           [w] "+r"(w), [o] "+r"(o)
         : [nch] "i"(k4 / 4), [fr] "i"(8 * k4 + 8), [oc] "i"(n_out), [rq] "i"(2 * k4),
+          [wb] "i"(2 * k4 + 24 <= 255 ? 4 : 0),
           [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
           [clo] "i"(act_min > -128), [chi] "i"(act_max < 127)
         : "cc", "memory");
