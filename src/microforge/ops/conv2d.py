@@ -63,7 +63,7 @@ PW_MAX_OC = 4092
 # the M4) go in quads of pixels on one mixed channel pair instead (mf_conv2d_s8_pw4, mix = 7:
 # the pw stream's bytes, each pair followed by its 6 constants, pw4_layout): each pair's constants serve 4 pixels, not
 # 2. The M7 runs them with its own schedule (one pixel register, every load beside an SMLAD: 8 cycles a half chunk, as
-# its pair blocks): vww's M7 1x1 layers 3.400M -> 3.325M cycles (in_c 16: 227.3K -> 217.3K), about 21 KB more code.
+# its pair blocks): vww's M7 1x1 layers 3.400M -> 3.317M cycles (in_c 16: 227.3K -> 215.0K), about 21 KB more code.
 PW4_MAX_IC = 128
 PW4_MAX_OC = 1365
 PW4_CORES = ("MF_TARGET_M4", "MF_TARGET_M7", "MF_TARGET_M33", "MF_TARGET_M55")

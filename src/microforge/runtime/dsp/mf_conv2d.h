@@ -56,8 +56,8 @@ typedef struct {
                                      5: widened input rows (mf_conv2d_s8_seg), mixed groups of even row segments
                                         each followed by its constants (ops/conv2d.py seg_stream);
                                      6: row entries, mix 4's groups each followed by its constants (as mix 3);
-                                     7: unpadded 1x1 in quads of pixels (mf_conv2d_s8_pw4), mix 3's pairs each followed by
-                                        its constants */
+                                     7: unpadded 1x1 in quads of pixels (mf_conv2d_s8_pw4), mix 3's pairs each
+                                        followed by its constants */
     int32_t c1_shifts;            /* mix 2: bit e set for each shift e of the layer's channels, when few (ops/conv2d.py
                                      C1_MAX_SHIFTS: one copy of the pixel loop per e, e an immediate); else 0 */
 } mf_conv2d_params_t;
@@ -2506,9 +2506,9 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
  * are widened into a frame below sp (32 bytes a chunk: the 4 even words, then the 4 odd ones; the out pointer after
  * them) and read sp-relative, unrolled (32 chunks at most: no window loop, whose pass checks cost mf_conv2d_s8_pw's
  * in_c 128 layers about 5 cycles per 8 chunks; about 3.5 KB of code a layer there). The M7 has its own schedule
- * (below: 8 cycles a half, as its pair blocks, whose dual issue the M4 chains would not keep). Only for n_pix % 4 == 0: the pair
- * blocks' lone pixel (mf_dsp_pw_rows1) needs their group stream, and a C loop for the last pixels, or a quad over
- * copies of them, cost more than the quads save (vww's 9-pixel 128 -> 256 layer +9%, +25%). All 4 pixels of a quad
+ * (below: 8 cycles a half, as its pair blocks, whose dual issue the M4 chains would not keep). Only for n_pix % 4 == 0:
+ * the pair blocks' lone pixel (mf_dsp_pw_rows1) needs their group stream, and a C loop for the last pixels, or a quad
+ * over copies of them, cost more than the quads save (vww's 9-pixel 128 -> 256 layer +9%, +25%). All 4 pixels of a quad
  * are read before any of its outputs is written and quads go in pixel order: the write order contract of the other
  * paths (ops/conv2d.py overlap_lead) holds. */
 #define MF_CONV2D_PW4_MAX_IC 128   /* widest in_c (32 chunks unrolled; ops/conv2d.py PW4_MAX_IC) */
@@ -2548,8 +2548,9 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
     MF_PW4_HALF("32 * " #J_ " + 16", "8 * " #J_ " + 4") ".endif\n\t"
 #if defined(MF_TARGET_M7)
 /* The M7's quads (dual issue: every load and SXTB16 beside an SMLAD, 8 cycles a half chunk as mf_dsp_pw_pair's; with
- * the requantisation below, 89 issue cycles per pair of an in_c 16 quad against mf_dsp_pw_pair's 94 per group of a pixel
- * pair: the same 8 outputs and MACs; vww's in_c 16 .. 128 layers 0.9-2.8% fewer cycles, MobileNetV2's 16 -> 8 3.6%). The
+ * the requantisation below, 88 cycles per pair of an in_c 16 quad, loop branch in, against mf_dsp_pw_pair's 95 per
+ * group of a pixel pair: the same 8 outputs and MACs; vww's in_c 16 .. 128 layers 1.4-5.4% fewer cycles, MobileNetV2's
+ * 16 -> 8 7.0%). The
  * pair's raw weight word (wa) and its SXTB16 (ws) in two registers let each pixel's two SMLADs (ma, then sa) follow each
  * other, so one register (x) holds the pixels' words in turn, each loaded beside the SMLAD before its first read: 12
  * registers for the window, the out pointer (o) and a spare for the requantisation's constants stay in registers. A half
