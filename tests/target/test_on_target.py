@@ -1465,7 +1465,7 @@ def test_conv_pw_on_core(name, core, tmp_path, monkeypatch):
     exact_on_core(PW_MODELS[name](), core, tmp_path, "target-pw", name, took)
 
 
-# DSP 1x1 convolutions in quads of pixels on single mixed channel pairs (mf_conv2d_s8_pw4, mix = 7; M4/M33, in_c <= 128,
+# DSP 1x1 convolutions in quads of pixels on single mixed channel pairs (mf_conv2d_s8_pw4, mix = 7; in_c <= 128,
 # n_pix % 4 == 0): windows of 1 .. 32 chunks, one pair and many, strides, batches, every clamp, per-tensor weights, zero
 # points at the ends of int8, negative values clamped or not
 PW4_MODELS = {
@@ -1506,13 +1506,13 @@ PW4_MODELS = {
 def test_conv_pw4_on_core(name, core, tmp_path, monkeypatch):
     monkeypatch.setattr("microforge.ops.conv2d.C1_IC", ())   # in_c 8 here too
 
-    def took(model_c):   # the quads on the M4/M33; the M7 keeps the pixel pairs (its dual issue)
-        assert f".mix = {3 if core == 'm7' else 7}" in model_c, "not the path under test"
+    def took(model_c):   # the quads on every core (the M7 with its own schedule: test_conv_pw4_schedule_per_core)
+        assert ".mix = 7" in model_c, "not the path under test"
 
     exact_on_core(PW4_MODELS[name](), core, tmp_path, "target-pw4", name, took)
 
 
-@pytest.mark.parametrize("core", ["m4", "m33"])
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 def test_conv_pw4_pixel_counts_on_core(core, tmp_path):
     """A pixel count that is not a multiple of 4 keeps the pixel pairs (mix = 3), exact; a multiple of 4 takes the
     quads."""
@@ -1549,10 +1549,12 @@ def test_conv_pw_models_span_the_pair_bound():
     assert PW_PAIR_MAX_IC in ics and PW_PAIR_MAX_IC - 4 in ics and PW_PAIR_MAX_IC + 4 in ics
 
 
-def test_conv_pw_chosen():
+def test_conv_pw_chosen(monkeypatch):
     """mf_conv2d_s8_pw takes 1x1 layers (any stride) only, with in_c % 4 == 0 >= PW_MIN_IC, out_c % 4 == 0 and enough
-    MACs per pixel; others keep their paths (on the M7: on the M4/M33 most of these go in quads,
+    MACs per pixel; others keep their paths (with the quads switched off: most of these go in quads,
     test_conv_pw4_chosen)."""
+    monkeypatch.setattr("microforge.ops.conv2d.PW4_CORES", ())
+
     def mix(model):
         c = compile_model(model, target="m7").files["model.c"]
         return next(int(c[i + 7]) for i in [c.index(".mix = ")])
@@ -1567,9 +1569,9 @@ def test_conv_pw_chosen():
     assert mix(mg.conv2d_model(1, (1, 4, 4, 16), 16, 3, 1, "SAME", 1, "NONE")) != 3    # 3x3
 
 
-@pytest.mark.parametrize("core", ["m4", "m33"])
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 def test_conv_pw4_chosen(core):
-    """On the M4/M33 the quads (mf_conv2d_s8_pw4, mix = 7) take what mf_conv2d_s8_pw would with in_c <= PW4_MAX_IC,
+    """The quads (mf_conv2d_s8_pw4, mix = 7) take what mf_conv2d_s8_pw would with in_c <= PW4_MAX_IC,
     out_c <= PW4_MAX_OC and a multiple of 4 pixels; the rest stays on the pixel pairs (mix = 3) or its own path."""
     from microforge.ops.conv2d import PW4_MAX_IC, PW4_MAX_OC
 
@@ -1584,6 +1586,23 @@ def test_conv_pw4_chosen(core):
     assert mix(mg.conv2d_model(1, (1, 3, 3, 16), 8, 1, 1, "SAME", 1, "NONE")) == 3     # 9 pixels
     assert mix(mg.conv2d_model(1, (1, 2, 2, 8), PW4_MAX_OC + 3, 1, 1, "SAME", 1, "NONE")) != 7
     assert mix(mg.conv2d_model(1, (1, 4, 4, 8), 16, 1, 1, "SAME", 1, "NONE")) == 2     # in_c 8: mf_conv2d_s8_c1
+    for ic, oc in ((16, 13), (16, 7), (13, 16), (5, 8)):                                 # no channel tails
+        assert mix(mg.conv2d_model(1, (1, 4, 4, ic), oc, 1, 1, "SAME", 1, "NONE")) not in (3, 7)
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+def test_conv_pw4_schedule_per_core(core, tmp_path):
+    """The quads' schedule follows the core model.c names: MF_TARGET_M7 compiles the dual-issue one (its marker comment
+    in the assembly, one pixel register x read by each pixel's two SMLADs), the M4/M33 the load chains (x0 .. x3, the out
+    pointer in the frame)."""
+    cm = compile_model(mg.conv2d_model(seed_of("p4-sched", 1), (1, 4, 4, 16), 8, 1, 1, "SAME", 1, "RELU"), target=core)
+    assert ".mix = 7" in cm.files["model.c"]
+    cm.write(tmp_path)
+    asm = gcc_output(tmp_path, core, "-S", "-O2")
+    assert ("mf_dsp_pw4_quad M7" in asm) == (core == "m7")
+    text = gcc_output(tmp_path, core, "-E")
+    m7_mac, m4_load = "smlad %[sa1], %[x], %[ws], %[sa1]", "str %[wa], [sp, #32 * %c[nch]]"   # M4: the out pointer
+    assert (m7_mac in text) == (core == "m7") and (m4_load in text) == (core != "m7")
 
 
 MODELS = {"ad": ("mlperf_tiny/ad.tflite", 2), "kws": ("mlperf_tiny/kws.tflite", 2), "ic": ("mlperf_tiny/ic.tflite", 1),

@@ -10,7 +10,7 @@
  * out_c % 4 == 0 (mix = 6) each group's constants follow its weights and mf_dsp_rowpw_pair runs a pixel pair's
  * groups, requantisation and stores in one asm block. Unpadded 1x1 layers with in_c % 4 == 0, out_c % 4 == 0
  * (mix = 3, any stride) go through mf_conv2d_s8_pw (the same stream on sign-extended pixel pairs).
- * On the M4/M33 those with in_c <= 128 and n_pix % 4 == 0 go in quads of pixels on single channel pairs (mix = 7,
+ * Those with in_c <= 128 and n_pix % 4 == 0 go in quads of pixels on single channel pairs instead (mix = 7,
  * mf_conv2d_s8_pw4: the same weights and constants, each pair followed by its own).
  * Layers that are not 1x1 (no dilation) with in_c not a multiple of 4 (the first layers: in_c 1, 3) and mixed weights
  * in per-row segments (mix = 5, ops/conv2d.py seg_layout) go through mf_conv2d_s8_seg: per pair of output rows (or,
@@ -56,8 +56,8 @@ typedef struct {
                                      5: widened input rows (mf_conv2d_s8_seg), mixed groups of even row segments
                                         each followed by its constants (ops/conv2d.py seg_stream);
                                      6: row entries, mix 4's groups each followed by its constants (as mix 3);
-                                     7: unpadded 1x1 on M4/M33 (mf_conv2d_s8_pw4), mix 3's pairs each followed by
-                                        its constants;
+                                     7: unpadded 1x1 in quads of pixels (mf_conv2d_s8_pw4), mix 3's pairs each
+                                        followed by its constants;
                                      8: mix 6 on M4/M33 with two output rows per build of row entries
                                         (mf_conv2d_s8_rowmix) */
     int32_t c1_shifts;            /* mix 2: bit e set for each shift e of the layer's channels, when few (ops/conv2d.py
@@ -2575,8 +2575,8 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
     }
 }
 
-/* ---- unpadded 1x1 convolutions in quads of pixels on channel pairs (mix = 7, M4/M33) ----------------------------
- * Chosen by ops/conv2d.py (pw4_layout) instead of mf_conv2d_s8_pw on the cores without the M7's dual issue, for
+/* ---- unpadded 1x1 convolutions in quads of pixels on channel pairs (mix = 7) ------------------------------------
+ * Chosen by ops/conv2d.py (pw4_layout) instead of mf_conv2d_s8_pw, for
  * unpadded 1x1 layers (any stride) that mf_conv2d_s8_pw takes, with in_c <= MF_CONV2D_PW4_MAX_IC and n_pix % 4 == 0.
  * The same mixed weights and constants as the pw stream (pw_consts), each mixed channel pair (c, c') on its own: its
  * 2 * in_c weight bytes (per 4-byte chunk the even values' word, then the odd ones') then its 6 constants (Bm, Bs, m2,
@@ -2588,10 +2588,10 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
  * packed over c by BFI): 52 cycles per 8 outputs instead of 58, the window's first half 2 cycles less. The 4 pixels
  * are widened into a frame below sp (32 bytes a chunk: the 4 even words, then the 4 odd ones; the out pointer after
  * them) and read sp-relative, unrolled (32 chunks at most: no window loop, whose pass checks cost mf_conv2d_s8_pw's
- * in_c 128 layers about 5 cycles per 8 chunks; about 3.5 KB of code a layer there). Not on the M7: its pair blocks
- * dual issue each load beside an SMLAD (8 cycles a half), these would take 9. Only for n_pix % 4 == 0: the pair
- * blocks' lone pixel (mf_dsp_pw_rows1) needs their group stream, and a C loop for the last pixels, or a quad over
- * copies of them, cost more than the quads save (vww's 9-pixel 128 -> 256 layer +9%, +25%). All 4 pixels of a quad
+ * in_c 128 layers about 5 cycles per 8 chunks; about 3.5 KB of code a layer there). The M7 has its own schedule
+ * (below: 8 cycles a half, as its pair blocks, whose dual issue the M4 chains would not keep). Only for n_pix % 4 == 0:
+ * the pair blocks' lone pixel (mf_dsp_pw_rows1) needs their group stream, and a C loop for the last pixels, or a quad
+ * over copies of them, cost more than the quads save (vww's 9-pixel 128 -> 256 layer +9%, +25%). All 4 pixels of a quad
  * are read before any of its outputs is written and quads go in pixel order: the write order contract of the other
  * paths (ops/conv2d.py overlap_lead) holds. */
 #define MF_CONV2D_PW4_MAX_IC 128   /* widest in_c (32 chunks unrolled; ops/conv2d.py PW4_MAX_IC) */
@@ -2629,6 +2629,171 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
     MF_PW4_MACS(MF_PW4_SMLAD, ma0, sa0) MF_PW4_HALF("16", "4")
 #define MF_PW4_CHUNK(J_) ".if " #J_ " < %c[nch]\n\t" MF_PW4_HALF("32 * " #J_, "8 * " #J_)             \
     MF_PW4_HALF("32 * " #J_ " + 16", "8 * " #J_ " + 4") ".endif\n\t"
+#if defined(MF_TARGET_M7)
+/* The M7's quads (dual issue: every load and SXTB16 beside an SMLAD, 8 cycles a half chunk as mf_dsp_pw_pair's; with
+ * the requantisation below, 88 cycles per pair of an in_c 16 quad, loop branch in, against mf_dsp_pw_pair's 95 per
+ * group of a pixel pair: the same 8 outputs and MACs; vww's in_c 16 .. 128 layers 1.4-5.4% fewer cycles, MobileNetV2's
+ * 16 -> 8 7.0%). The
+ * pair's raw weight word (wa) and its SXTB16 (ws) in two registers let each pixel's two SMLADs (ma, then sa) follow each
+ * other, so one register (x) holds the pixels' words in turn, each loaded beside the SMLAD before its first read: 12
+ * registers for the window, the out pointer (o) and a spare for the requantisation's constants stay in registers. A half
+ * at frame byte X_ enters with pixel 0's word in x and its raw weight word in wa, and leaves the next half's (frame byte
+ * XN_, weight byte WN_) there. */
+#define MF_PW47_HALF(X_, XN_, WN_)                                                               \
+    "smlad %[ma0], %[x], %[wa], %[ma0]\n\tsxtb16 %[ws], %[wa]\n\t"                                \
+    "smlad %[sa0], %[x], %[ws], %[sa0]\n\tldr %[x], [sp, #" X_ " + 4]\n\t"                        \
+    "smlad %[ma1], %[x], %[wa], %[ma1]\n\t"                                                      \
+    "smlad %[sa1], %[x], %[ws], %[sa1]\n\tldr %[x], [sp, #" X_ " + 8]\n\t"                        \
+    "smlad %[ma2], %[x], %[wa], %[ma2]\n\t"                                                      \
+    "smlad %[sa2], %[x], %[ws], %[sa2]\n\tldr %[x], [sp, #" X_ " + 12]\n\t"                       \
+    "smlad %[ma3], %[x], %[wa], %[ma3]\n\tldr %[wa], [%[w], #" WN_ " + %c[wb]]\n\t"                        \
+    "smlad %[sa3], %[x], %[ws], %[sa3]\n\tldr %[x], [sp, #" XN_ "]\n\t"
+/* The window's first half: the pair's start values in ma0 (Bm) and sa0 (Bs); pixels 1..3 start from them, then pixel 0
+ * accumulates into them. */
+#define MF_PW47_HEAD                                                                             \
+    "ldr %[x], [sp, #4]\n\tldr %[wa], [%[w], #%c[wb]]\n\t"                                                \
+    "ldr %[ma0], [%[w], #%c[rq] + %c[wb]]\n\tldr %[sa0], [%[w], #%c[rq] + 4 + %c[wb]]\n\t"                          \
+    "smlad %[ma1], %[x], %[wa], %[ma0]\n\tsxtb16 %[ws], %[wa]\n\t"                                \
+    "smlad %[sa1], %[x], %[ws], %[sa0]\n\tldr %[x], [sp, #8]\n\t"                                 \
+    "smlad %[ma2], %[x], %[wa], %[ma0]\n\t"                                                      \
+    "smlad %[sa2], %[x], %[ws], %[sa0]\n\tldr %[x], [sp, #12]\n\t"                                \
+    "smlad %[ma3], %[x], %[wa], %[ma0]\n\t"                                                      \
+    "smlad %[sa3], %[x], %[ws], %[sa0]\n\tldr %[x], [sp]\n\t"                                     \
+    "smlad %[ma0], %[x], %[wa], %[ma0]\n\tldr %[wa], [%[w], #4 + %c[wb]]\n\t"                              \
+    "smlad %[sa0], %[x], %[ws], %[sa0]\n\tldr %[x], [sp, #16]\n\t"                                \
+    MF_PW47_HALF("16", "32", "8")
+#define MF_PW47_CHUNK(J_) ".if " #J_ " < %c[nch]\n\t"                                             \
+    MF_PW47_HALF("32 * " #J_, "32 * " #J_ " + 16", "8 * " #J_ " + 4")                             \
+    MF_PW47_HALF("32 * " #J_ " + 16", "32 * " #J_ " + 32", "8 * " #J_ " + 8") ".endif\n\t"
+/* Chunk J_ (those below nch) of the 4 pixels (pointers in ma0 .. ma3) widened into the frame (MF_PW4_EXP's layout),
+ * each SXTB16 paired with the store before it. */
+/* The requantisation (mf_dsp_pw4_quad's arithmetic, M4 below: c from sa by SMMLAR with m2, >> -shift-1, + 2 * out_offset
+ * + 1, SSAT >> 1; c' from ma - sa by SMMLA with mult and Ra, >> e + 7, SSAT) ordered for dual issue: no two of its 8
+ * multiplies side by side, each beside an ALU instruction of another output. m2 to x, W to wa, Ra to ws, mult to t;
+ * c''s Ra - 128 for a negative accumulator (unless MF_NEG_CLAMPED) built in x once c's multiplies have read m2. N is
+ * left set when another pair follows (W's bit 31, ASRS). With 2 * k4 + 24 <= 255 (the reach of a writeback LDR's
+ * immediate) w runs wb = 4 bytes below the pair and the load of mult steps it to the next pair's (less 4): no ADD, and
+ * the last store pairs with the loop's branch. */
+#define MF_PW47_RQ                                                                               \
+    "ldr %[x], [%[w], #%c[rq] + 8 + %c[wb]]\n\tldr %[wa], [%[w], #%c[rq] + 12 + %c[wb]]\n\t"                        \
+    ".if %c[wb]\n\tldr %[ws], [%[w], #%c[rq] + 20]\n\tldr %[t], [%[w], #%c[rq] + 24]!\n\t"   /* w: the next pair, less 4 */ \
+    ".else\n\tldr %[ws], [%[w], #%c[rq] + 16]\n\tldr %[t], [%[w], #%c[rq] + 20]\n\t.endif\n\t"                       \
+    "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"   /* 256 times c''s accumulators */ \
+    "smmlar %[sa0], %[sa0], %[x], %[sa0]\n\tsub %[ma2], %[ma2], %[sa2]\n\t"                       \
+    "smmlar %[sa1], %[sa1], %[x], %[sa1]\n\tsub %[ma3], %[ma3], %[sa3]\n\t"                       \
+    ".if 2 * (%c[lo]) + 1 < %c[k]\n\t"   /* not MF_NEG_CLAMPED(lo, out offset) */                  \
+    "smmlar %[sa2], %[sa2], %[x], %[sa2]\n\tadd %[sa0], %[sa0], %[sa0], asr #31\n\t"              \
+    "smmlar %[sa3], %[sa3], %[x], %[sa3]\n\tadd %[sa1], %[sa1], %[sa1], asr #31\n\t"              \
+    "asr %[x], %[ma0], #31\n\tadd %[sa2], %[sa2], %[sa2], asr #31\n\t"                            \
+    "add %[x], %[ws], %[x], lsl #7\n\tadd %[sa3], %[sa3], %[sa3], asr #31\n\t"                    \
+    "smmla %[ma0], %[ma0], %[t], %[x]\n\tasr %[sa0], %[sa0], %[wa]\n\t"                           \
+    "asr %[x], %[ma1], #31\n\tasr %[sa1], %[sa1], %[wa]\n\t"                                      \
+    "add %[x], %[ws], %[x], lsl #7\n\tasr %[sa2], %[sa2], %[wa]\n\t"                              \
+    "smmla %[ma1], %[ma1], %[t], %[x]\n\tasr %[sa3], %[sa3], %[wa]\n\t"                           \
+    "asr %[x], %[ma2], #31\n\t" MF_PW47_K(sa0)                                                    \
+    "add %[x], %[ws], %[x], lsl #7\n\t" MF_PW47_K(sa1)                                            \
+    "smmla %[ma2], %[ma2], %[t], %[x]\n\t" MF_PW47_K(sa2)                                         \
+    "asr %[x], %[ma3], #31\n\t" MF_PW47_K(sa3)                                                    \
+    "add %[x], %[ws], %[x], lsl #7\n\tasrs %[wa], %[wa], #8\n\t"                                  \
+    "smmla %[ma3], %[ma3], %[t], %[x]\n\tssat %[sa0], #8, %[sa0], asr #1\n\t"                     \
+    ".else\n\t"                                                                                  \
+    "smmlar %[sa2], %[sa2], %[x], %[sa2]\n\tasr %[sa0], %[sa0], %[wa]\n\t"                        \
+    "smmlar %[sa3], %[sa3], %[x], %[sa3]\n\tasr %[sa1], %[sa1], %[wa]\n\t"                        \
+    "smmla %[ma0], %[ma0], %[t], %[ws]\n\tasr %[sa2], %[sa2], %[wa]\n\t"                          \
+    "smmla %[ma1], %[ma1], %[t], %[ws]\n\tasr %[sa3], %[sa3], %[wa]\n\t"                          \
+    "smmla %[ma2], %[ma2], %[t], %[ws]\n\t" MF_PW47_K(sa0)                                        \
+    "smmla %[ma3], %[ma3], %[t], %[ws]\n\t" MF_PW47_K(sa1)                                        \
+    "asrs %[wa], %[wa], #8\n\t" MF_PW47_K(sa2)                                                    \
+    MF_PW47_K(sa3) "ssat %[sa0], #8, %[sa0], asr #1\n\t"                                          \
+    ".endif\n\t"                                                                                 \
+    "asr %[ma0], %[ma0], %[wa]\n\tasr %[ma1], %[ma1], %[wa]\n\t"                                  \
+    "asr %[ma2], %[ma2], %[wa]\n\tssat %[sa1], #8, %[sa1], asr #1\n\t"                            \
+    "asr %[ma3], %[ma3], %[wa]\n\tssat %[sa2], #8, %[sa2], asr #1\n\t"                            \
+    "ssat %[sa3], #8, %[sa3], asr #1\n\tssat %[ma0], #8, %[ma0]\n\t"                              \
+    "ssat %[ma1], #8, %[ma1]\n\tssat %[ma2], #8, %[ma2]\n\t"                                      \
+    "ssat %[ma3], #8, %[ma3]\n\tbfi %[sa0], %[ma0], #8, #8\n\t"
+/* + 2 * out_offset + 1 (c, before its SSAT >> 1) */
+#define MF_PW47_K(A_) ".if %c[k] >= 0\n\tadd %[" #A_ "], %[" #A_ "], #%c[k]\n\t.else\n\t"               \
+    "sub %[" #A_ "], %[" #A_ "], #-%c[k]\n\t.endif\n\t"
+/* Pixel I_'s halfword (sa_I_) clamped 4 bytes at a time when the activation is tighter than int8 (x: the replicated
+ * bound, ws: SSUB8's unused difference) */
+#define MF_PW47_CLAMP(I_)                                                                        \
+    ".if %c[clo]\n\tmov %[x], #((%c[lo]) & 0xff) * 0x01010101\n\t"                                \
+    "ssub8 %[ws], %[sa" I_ "], %[x]\n\tsel %[sa" I_ "], %[sa" I_ "], %[x]\n\t.endif\n\t"           \
+    ".if %c[chi]\n\tmov %[x], #((%c[hi]) & 0xff) * 0x01010101\n\t"                                \
+    "ssub8 %[ws], %[x], %[sa" I_ "]\n\tsel %[sa" I_ "], %[sa" I_ "], %[x]\n\t.endif\n\t"
+/* The 4 pixels' halfwords stored (pixel 0's through o, stepped by 2 for the next pair; the others oc, 2 oc, 3 oc further),
+ * each store beside a BFI or a clamp of the next; w stepped to the next pair by an ADD only when the load of mult could
+ * not (wb 0, below) */
+#define MF_PW47_STORE                                                                            \
+    ".if %c[clo] || %c[chi]\n\t"                                                                 \
+    MF_PW47_CLAMP("0") "bfi %[sa1], %[ma1], #8, #8\n\tstrh %[sa0], [%[o]], #2\n\t"                \
+    MF_PW47_CLAMP("1") "bfi %[sa2], %[ma2], #8, #8\n\tstrh %[sa1], [%[o], #%c[oc] - 2]\n\t"        \
+    MF_PW47_CLAMP("2") "bfi %[sa3], %[ma3], #8, #8\n\tstrh %[sa2], [%[o], #2 * %c[oc] - 2]\n\t"    \
+    MF_PW47_CLAMP("3") ".if %c[wb] == 0\n\tadd %[w], %[w], #%c[rq] + 24\n\t.endif\n\tstrh %[sa3], [%[o], #3 * %c[oc] - 2]\n\t"  \
+    ".else\n\t"                                                                                  \
+    "bfi %[sa1], %[ma1], #8, #8\n\tstrh %[sa0], [%[o]], #2\n\t"                                   \
+    "bfi %[sa2], %[ma2], #8, #8\n\tstrh %[sa1], [%[o], #%c[oc] - 2]\n\t"                          \
+    "bfi %[sa3], %[ma3], #8, #8\n\tstrh %[sa2], [%[o], #2 * %c[oc] - 2]\n\t"                      \
+    ".if %c[wb] == 0\n\tadd %[w], %[w], #%c[rq] + 24\n\t.endif\n\tstrh %[sa3], [%[o], #3 * %c[oc] - 2]\n\t"                    \
+    ".endif\n\t"
+#define MF_PW47_EXP(J_)                                                                          \
+    ".if " J_ " < %c[nch]\n\t"                                                                   \
+    "ldr %[sa0], [%[ma0], #4 * " J_ "]\n\tldr %[sa1], [%[ma1], #4 * " J_ "]\n\t"                  \
+    "ldr %[sa2], [%[ma2], #4 * " J_ "]\n\tldr %[sa3], [%[ma3], #4 * " J_ "]\n\t"                  \
+    "sxtb16 %[x], %[sa0]\n\tsxtb16 %[wa], %[sa1]\n\t"                                            \
+    "str %[x], [sp, #32 * " J_ "]\n\tsxtb16 %[ws], %[sa2]\n\t"                                   \
+    "str %[wa], [sp, #32 * " J_ " + 4]\n\tsxtb16 %[t], %[sa3]\n\t"                               \
+    "str %[ws], [sp, #32 * " J_ " + 8]\n\tsxtb16 %[sa0], %[sa0], ror #8\n\t"                     \
+    "str %[t], [sp, #32 * " J_ " + 12]\n\tsxtb16 %[sa1], %[sa1], ror #8\n\t"                     \
+    "str %[sa0], [sp, #32 * " J_ " + 16]\n\tsxtb16 %[sa2], %[sa2], ror #8\n\t"                   \
+    "str %[sa1], [sp, #32 * " J_ " + 20]\n\tsxtb16 %[sa3], %[sa3], ror #8\n\t"                   \
+    "str %[sa2], [sp, #32 * " J_ " + 24]\n\tstr %[sa3], [sp, #32 * " J_ " + 28]\n\t"               \
+    ".endif\n\t"
+MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, const int8_t *w, const int32_t n_out,
+                               const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *o)
+{
+    int32_t ma0 = (int32_t)(uintptr_t)px[0], ma1 = (int32_t)(uintptr_t)px[1];
+    int32_t ma2 = (int32_t)(uintptr_t)px[2], ma3 = (int32_t)(uintptr_t)px[3];
+    int32_t sa0, sa1, sa2, sa3, x, wa, ws, t;
+    __asm__ volatile(
+        "sub sp, sp, #%c[fr]\n\t"
+        MF_PW47_EXP("0") MF_PW47_EXP("1") MF_PW47_EXP("2") MF_PW47_EXP("3") MF_PW47_EXP("4") MF_PW47_EXP("5")
+        MF_PW47_EXP("6") MF_PW47_EXP("7") MF_PW47_EXP("8") MF_PW47_EXP("9") MF_PW47_EXP("10") MF_PW47_EXP("11")
+        MF_PW47_EXP("12") MF_PW47_EXP("13") MF_PW47_EXP("14") MF_PW47_EXP("15")
+        MF_PW47_EXP("16") MF_PW47_EXP("17") MF_PW47_EXP("18") MF_PW47_EXP("19")
+        MF_PW47_EXP("20") MF_PW47_EXP("21") MF_PW47_EXP("22") MF_PW47_EXP("23")
+        MF_PW47_EXP("24") MF_PW47_EXP("25") MF_PW47_EXP("26") MF_PW47_EXP("27")
+        MF_PW47_EXP("28") MF_PW47_EXP("29") MF_PW47_EXP("30") MF_PW47_EXP("31")
+        ".if %c[wb]\n\tsub %[w], %[w], #4\n\t.endif\n"
+        "2:\n\t@ mf_dsp_pw4_quad M7\n\t" MF_PW47_HEAD MF_PW47_CHUNK(1) MF_PW47_CHUNK(2) MF_PW47_CHUNK(3)
+        MF_PW47_CHUNK(4) MF_PW47_CHUNK(5) MF_PW47_CHUNK(6) MF_PW47_CHUNK(7) MF_PW47_CHUNK(8) MF_PW47_CHUNK(9)
+        MF_PW47_CHUNK(10) MF_PW47_CHUNK(11) MF_PW47_CHUNK(12) MF_PW47_CHUNK(13) MF_PW47_CHUNK(14) MF_PW47_CHUNK(15)
+        MF_PW47_CHUNK(16) MF_PW47_CHUNK(17) MF_PW47_CHUNK(18) MF_PW47_CHUNK(19)
+        MF_PW47_CHUNK(20) MF_PW47_CHUNK(21) MF_PW47_CHUNK(22) MF_PW47_CHUNK(23)
+        MF_PW47_CHUNK(24) MF_PW47_CHUNK(25) MF_PW47_CHUNK(26) MF_PW47_CHUNK(27)
+        MF_PW47_CHUNK(28) MF_PW47_CHUNK(29) MF_PW47_CHUNK(30) MF_PW47_CHUNK(31)
+        MF_PW47_RQ MF_PW47_STORE
+        "bmi 2b\n\t"
+        "add sp, sp, #%c[fr]"
+        : [ma0] "+r"(ma0), [ma1] "+r"(ma1), [ma2] "+r"(ma2), [ma3] "+r"(ma3), [sa0] "=&r"(sa0), [sa1] "=&r"(sa1),
+          [sa2] "=&r"(sa2), [sa3] "=&r"(sa3), [x] "=&r"(x), [wa] "=&r"(wa), [ws] "=&r"(ws), [t] "=&r"(t),
+          [w] "+r"(w), [o] "+r"(o)
+        : [nch] "i"(k4 / 4), [fr] "i"(8 * k4 + 8), [oc] "i"(n_out), [rq] "i"(2 * k4),
+          [wb] "i"(2 * k4 + 24 <= 255 ? 4 : 0),
+          [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
+          [clo] "i"(act_min > -128), [chi] "i"(act_max < 127)
+        : "cc", "memory");
+}
+#undef MF_PW47_HALF
+#undef MF_PW47_HEAD
+#undef MF_PW47_CHUNK
+#undef MF_PW47_EXP
+#undef MF_PW47_RQ
+#undef MF_PW47_K
+#undef MF_PW47_CLAMP
+#undef MF_PW47_STORE
+#else
 MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, const int8_t *w, const int32_t n_out,
                                const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *o)
 {
@@ -2687,6 +2852,7 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
           [clo] "i"(act_min > -128), [chi] "i"(act_max < 127)
         : "cc", "memory");
 }
+#endif
 #undef MF_PW4_EXP
 #undef MF_PW4_MACS
 #undef MF_PW4_SMLAD
