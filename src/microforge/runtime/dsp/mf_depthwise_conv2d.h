@@ -450,11 +450,13 @@ MF_KERNEL void mf_dw_rows_widen(const mf_depthwise_conv2d_params_t *p, const int
             int16_t *dp = d + x;
             const int16_t *const dend = dp + 4 * quads;
             int32_t w0, w1, w2, w3, e, t, o;
+/* The M4/M33's pixel pair: the pixels' halves regrouped first, e = (WA c0, WA c1, WB c0, WB c1) (PKHBT) and
+ * t = (WA c2, WA c3, WB c2, WB c3) (PKHTB), then SXTB16 plain / ROR 8 of each is one channel's plane word (its two
+ * pixels): 6 ALU steps a pair, not 8 (sign-extend first, then PKHBT/PKHTB per plane word) */
 #define MF_DW_WIDEN_PAIR(WA, WB, O0, O1, O2, O3) \
-            "sxtb16 %[e], " WA "\n\tsxtb16 %[t], " WB "\n\tpkhbt %[o], %[e], %[t], lsl #16\n\tstr %[o], [%[d], " O0 "]\n\t" \
-            "pkhtb %[o], %[t], %[e], asr #16\n\tstr %[o], [%[d], " O2 "]\n\t" \
-            "sxtb16 %[e], " WA ", ror #8\n\tsxtb16 %[t], " WB ", ror #8\n\tpkhbt %[o], %[e], %[t], lsl #16\n\t" \
-            "str %[o], [%[d], " O1 "]\n\tpkhtb %[o], %[t], %[e], asr #16\n\tstr %[o], [%[d], " O3 "]\n\t"
+            "pkhbt %[e], " WA ", " WB ", lsl #16\n\tpkhtb %[t], " WB ", " WA ", asr #16\n\t" \
+            "sxtb16 %[o], %[e]\n\tstr %[o], [%[d], " O0 "]\n\tsxtb16 %[o], %[e], ror #8\n\tstr %[o], [%[d], " O1 "]\n\t" \
+            "sxtb16 %[o], %[t]\n\tstr %[o], [%[d], " O2 "]\n\tsxtb16 %[o], %[t], ror #8\n\tstr %[o], [%[d], " O3 "]\n\t"
 /* The M7's pixel pair: WA, WB's even bytes sign-extended into e, t (PRE: the first pair's own, the second's issued
  * beside the first's last stores), their odd bytes in place, the planes' words (PKHBT/PKHTB) beside the stores; O0,
  * O2 as MF_DW_WIDEN_PAIR's, the last two stores (O1's o and O3's WA) left to the caller, ADD after the second store. */
@@ -493,6 +495,18 @@ MF_KERNEL void mf_dw_rows_widen(const mf_depthwise_conv2d_params_t *p, const int
             int32_t w0, w1;
             memcpy(&w0, src + x * C, 4);
             memcpy(&w1, src + (x + 1) * C, 4);
+#if !defined(MF_TARGET_M7)
+            /* the pair regrouped first, as MF_DW_WIDEN_PAIR (6 ALU steps, not 8): t = (w0 c0, w0 c1, w1 c0, w1 c1),
+             * w1 = (w0 c2, w0 c3, w1 c2, w1 c3) */
+            int32_t t, v1, v3;
+            __asm__("pkhbt %[t], %[a], %[b], lsl #16\n\tpkhtb %[b], %[b], %[a], asr #16" : [t] "=&r"(t), [b] "+r"(w1) : [a] "r"(w0));
+            __asm__("sxtb16 %0, %1, ror #8" : "=r"(v1) : "r"(t));
+            __asm__("sxtb16 %0, %1, ror #8" : "=r"(v3) : "r"(w1));
+            *(int32_t *)(d + x) = __sxtb16(t);
+            *(int32_t *)(d + PL + x) = v1;
+            *(int32_t *)(d + 2 * PL + x) = __sxtb16(w1);
+            *(int32_t *)(d + 3 * PL + x) = v3;
+#else
             const int32_t e0 = __sxtb16(w0), e1 = __sxtb16(w1);
             int32_t o0, o1;
             __asm__("sxtb16 %0, %1, ror #8" : "=r"(o0) : "r"(w0));
@@ -506,6 +520,7 @@ MF_KERNEL void mf_dw_rows_widen(const mf_depthwise_conv2d_params_t *p, const int
             *(int32_t *)(d + PL + x) = v1;
             *(int32_t *)(d + 2 * PL + x) = v2;
             *(int32_t *)(d + 3 * PL + x) = v3;
+#endif
         }
         if (x < W)
             for (int32_t j = 0; j < 4; ++j)
