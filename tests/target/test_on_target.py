@@ -200,6 +200,18 @@ OP_MODELS = {
                                          (3, 20, 1, "SAME", "NONE", 3, None), (11, 11, 13, "SAME", "NONE", -128, 9),
                                          (8, 22, 4, "SAME", "RELU6", -128, None), (10, 15, 7, "VALID", "RELU", 2, None),
                                          (9, 18, 5, "SAME", "RELU", -9, None), (7, 16, 3, "SAME", "NONE", 11, -7))},
+    # ... with the layer's one shift (_rows_ushift's s2: out_zp -128, unclamped; the M4/M33, not the M7): out_w 8 (the
+    # quad loop), 7 (quad + 3), 9 (quad + 5), 10 (quad + 6), 6 (the 6-output block alone), 11 (loop + 3), 17 (loop,
+    # odd quad + 5); channel counts 1, 3, 4, 5, 7, 13, 67 (4C > 255: two post-indexed stores) and 131 (2C > 255: an
+    # ADD); odd and even in_w / in_h, SAME and VALID, the ring and full planes (out_h 2), ReLU and none
+    **{f"dw-s2ush-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}": (
+        lambda h=h, w=w, c=c, pad=pad, act=act, zi=zi: mg.depthwise_model(
+            seed_of("tds2u", h, w, c), (1, h, w, c), 1, 3, 2, pad, 1, act, in_zp=zi, out_zp=-128))
+       for h, w, c, pad, act, zi in ((9, 16, 5, "SAME", "RELU", -5), (7, 13, 3, "SAME", "NONE", 7),
+                                     (6, 19, 7, "VALID", "RELU", -128), (8, 20, 13, "SAME", "NONE", 3),
+                                     (5, 12, 1, "SAME", "RELU", -128), (4, 33, 67, "SAME", "RELU", 2),
+                                     (3, 22, 131, "VALID", "NONE", -9), (5, 22, 5, "SAME", "NONE", -1),
+                                     (3, 16, 4, "SAME", "NONE", 0))},
     # the row path's one layer shift (ops/depthwise_conv2d.py _rows_ushift: MF_NEG_CLAMPED with out_zp -128, the direct
     # order): SMMLA and SSAT's own shift on 2^k-scaled sums; the ring and full planes, channel
     # tails (1, 3), out_w 4..16, the output steps (one post-indexed store, two: 2C <= 255 < 4C, an ADD: C >= 128); VALID
@@ -514,6 +526,30 @@ def test_dw_s2rows_taken(name, core):
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", [n for n in OP_MODELS if n.startswith("dw-s2ush-")])
+def test_dw_s2ush_taken(name, core):
+    """The dw-s2ush models above (run on every core by test_op_on_core) take mf_dw_s2.h's direct order at stride 2
+    with the layer's one shift (a shift E >= 2 in the params) on the M4/M33; on the M7 the per-channel shifts (no E)."""
+    model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
+    field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
+    assert "mf_depthwise_conv2d_s8_rows2(" in model_c and field("direct") == 1 and field("stride_w") == 2
+    if core == "m7":
+        assert ".ush = " not in model_c
+    else:
+        assert 2 <= field("ush") <= 22
+
+
+def test_dw_s2ush_ring_and_full():
+    """Among the dw-s2ush models both orders run with the layer's shift: the ring (band 1) and full planes."""
+    bands = set()
+    for name in (n for n in OP_MODELS if n.startswith("dw-s2ush-")):
+        model_c = compile_model(OP_MODELS[name](), target="m4").files["model.c"]
+        field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
+        bands.add("ring" if field("band") == 1 else "full" if field("band") == field("out_h") > 1 else "?")
+    assert bands == {"ring", "full"}
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 def test_dw_outer_path_taken(core):
     """The dw-outer models above (run on every core by test_op_on_core) really take mf_dw_outer (the pixel path, groups
     outermost); the single-op plans put the output over the input, so SAME ones stage their border pixels (outer 2)."""
@@ -688,7 +724,7 @@ def test_dw_rows_schedule_per_core(core, tmp_path):
     text = gcc_output(tmp_path, core, "-E")
     for m7_text, m4_text in (('"ldr %[A], [%[r], %[w0]]\\n\\t"',
                               '"smlad %[a0], %[A], %[P], %[a3]\\n\\tsmlabt %[a0], %[B], %[Q], %[a0]\\n\\t"'),
-                             ('"ldr %[C], [%[r], %[w8]]\\n\\t"', '"%[w12]" "]\\n\\tldr %[B], [%[r], " "%[w16]"'),
+                             ('"ldr %[C], [%[r], %[w8]]\\n\\t"', '"#%c[w16]-4" "]\\n\\tldr %[B], [%[r], " "%[w16]"'),
                              ('"ldr %[C], [%[r], %[w8]]\\n\\tldr %[P], [%[k], #8]\\n\\t"',   # the 5-output block
                               '"%[w12]" "]\\n\\t" "smlad %[a2], %[B], %[P], "')):
         assert (m7_text in text) == (core == "m7") and (m4_text in text) == (core != "m7"), (core, m7_text)

@@ -166,7 +166,9 @@ class DepthwiseConv2D(OpDef):
             if direct and self._rows_full(op):
                 band = y.shape[1]
             # the kernel's ring (mf_dw_rows: full planes when MF_DW_ROWS_NR > 3, i.e. band > 1) reads compact groups
-            ush = self._rows_ushift(op, w.data.reshape(kh * kw, oc), bias, shift, out_zp, lo, hi) if direct else 0
+            ush = self._rows_ushift(op, w.data.reshape(kh * kw, oc), bias, shift, out_zp, lo, hi,
+                                    s2=self._rows2(op, direct) and "ring" not in o and ctx.core_macro != "MF_TARGET_M7") \
+                if direct else 0
             wr = self._rows_layout(w.data.reshape(kh * kw, oc), bias, mult, shift, out_zp, compact=direct and band == 1,
                                    ush=ush)
             fields.update(weights="0", bias="0", mult="0", shift="0", simd=1, wq="0", rq="0", pad="0", rows=1, wp=wp,
@@ -452,17 +454,26 @@ class DepthwiseConv2D(OpDef):
         return 2 * ow + 2 if op.options["stride_w"] == 2 else 2 * ((ow + 1) // 2) + 2
 
     @staticmethod
-    def _rows_ushift(op: Op, w: np.ndarray, bias: np.ndarray, shift: np.ndarray, out_zp: int, lo: int, hi: int) -> int:
+    def _rows_ushift(op: Op, w: np.ndarray, bias: np.ndarray, shift: np.ndarray, out_zp: int, lo: int, hi: int,
+                     s2: bool = False) -> int:
         """The layer's one shift E for the row path's direct order (mf_depthwise_conv2d.h MF_DW_ROWS_RQU: SMMLA and SSAT's
         own shift instead of SMMLAR, ASR by e and SSAT, one instruction and the e load fewer an output), or 0. Each
         channel's sums become 2^k * acc, k = E - e + 1 >= 2 (E = max e + 1), which the requantisation's nested floors
         divide out exactly (see there). Taken at stride_w 1 (out_w % 4 == 0, or USH_TAIL_MIN_OUTPUTS outputs a channel
         when the row ends in a 5-, 6- or 3-output block), no activation clamp (MF_NEG_CLAMPED: act range -128..127 and
         out_zp -128, the assembly's offsets in range), in a row pipeline's band calls (each builds its groups' words
-        again) only on rows of USH_BAND_MIN_OUT_W outputs or more, and the scaled words fit (_ushift)."""
+        again) only on rows of USH_BAND_MIN_OUT_W outputs or more, and the scaled words fit (_ushift). s2: also the
+        direct order at stride 2 (mf_dw_s2.h's mf_depthwise_conv2d_s8_rows2, not a ring window's band call), on the
+        M4/M33 only (the M7's stride-2 blocks have no shifted variant), every block of a row taking it (no tail bound;
+        the assembly's offsets 4 * wp + 24 in range)."""
         x, y, o = op.inputs[0], op.outputs[0], op.options
         c, oh, ow = x.shape[3], y.shape[1], y.shape[2]
         wp = DepthwiseConv2D.rows_pitch(op)
+        if s2:
+            if (lo != -128 or hi != 127 or out_zp != -128 or 5 * c > 4095 or 4 * wp + 24 > 4095
+                    or (o.get("disjoint") and ow < USH_BAND_MIN_OUT_W)):
+                return 0
+            return DepthwiseConv2D._ushift(w, bias, shift)
         if (o["stride_w"] != 1 or (ow % 4 and oh * ow < USH_TAIL_MIN_OUTPUTS) or lo != -128 or hi != 127
                 or out_zp != -128 or 5 * c > 4095 or 4 * wp + 12 > 4095
                 or ((o.get("disjoint") or "ring" in o) and ow < USH_BAND_MIN_OUT_W)):

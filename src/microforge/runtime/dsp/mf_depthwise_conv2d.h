@@ -53,8 +53,8 @@
  *   group, each group's weights built again per band; outputs go to a staging copy of the band, copied to the
  *   output once the band has read all its input, so the output may overlap the input by the lead
  *   ops/depthwise_conv2d.py _rows_lead declares (about one input row for stride 1).
- * With p->ush (ops/depthwise_conv2d.py _rows_ushift: the 4-output loop alone, direct order; _emit_cols: every block of
- * the column path, mf_dw_cols.h) the layer has one shift E: sums scaled by 2^(E-e+1) per channel, SMMLA and SSAT's own
+ * With p->ush (ops/depthwise_conv2d.py _rows_ushift: the 4-output loop alone, direct order; at stride 2 on the M4/M33
+ * every block of mf_dw_s2.h's; _emit_cols: every block of the column path, mf_dw_cols.h) the layer has one shift E: sums scaled by 2^(E-e+1) per channel, SMMLA and SSAT's own
  * shift instead of SMMLAR, ASR and SSAT (MF_DW_ROWS_RQU; the blocks after the quad loop: MF_DW_ROWS_RQS, _RQO, _RQ1).
  */
 #ifndef MF_DEPTHWISE_CONV2D_H
@@ -91,7 +91,7 @@ typedef struct {
     int32_t direct;               /* 1: no writes of a channel reach input of that channel still to be read, nor
                                      another channel's input (ops/depthwise_conv2d.py _rows_direct): channel groups
                                      outermost, weights built once per group, outputs written in place, no staging */
-    int32_t ush;                  /* row path, direct order, stride_w 1 (ops/depthwise_conv2d.py _rows_ushift): 0, or E, the
+    int32_t ush;                  /* row path, direct order, stride_w 1 or (M4/M33) 2 (ops/depthwise_conv2d.py _rows_ushift): 0, or E, the
                                      layer's one shift (MF_DW_ROWS_RQU): every channel's sums scaled by 2^k, k = E - e + 1 */
     int32_t outer;                /* pixel path, k_h*k_w <= MF_DW_OUTER_TAPS (ops/depthwise_conv2d.py _pixel_outer):
                                      interior pixels channel groups outermost (mf_dw_outer); 1: input and output

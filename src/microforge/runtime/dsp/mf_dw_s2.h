@@ -17,7 +17,9 @@
  * iteration (one branch and one pointer step per 32 values). The int16 values are mf_dw_rows_widen's.
  *
  * The direct order at stride_w 2 (mf_depthwise_conv2d_s8_rows2, chosen by ops/depthwise_conv2d.py): mf_dw_rows'
- * direct order with this widening.
+ * direct order with this widening. On the M4/M33 with the layer's one shift (p->ush, _rows_ushift's s2: unclamped,
+ * out_zp -128) every block requantises with SMMLA and SSAT's own shift (MF_DW_ROWS_RQU): no e load, no ASR, 5 of a
+ * quad's 72 cycles (vww's 48x48x16 layer 244.4K -> 233.0K on the M4); the M7 keeps e (its blocks' in-place schedule).
  */
 #ifndef MF_DW_S2_H
 #define MF_DW_S2_H
@@ -57,18 +59,23 @@
  * (m in Q, rnd in C, e in P), MF_DW_S2_RQ1 one output with the temporary A (rnd in RND). */
 #define MF_DW_S2_LD(R, ROW, I) "ldr " R ", [%[r], #" ROW "+" #I "]\n\t"
 #define MF_DW_S2_W(KP, KQ) "ldr %[P], [%[k], #" KP "]\n\tldr %[Q], [%[k], #" KQ "]\n\t"
-#define MF_DW_S2_RQC "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\t"
+#define MF_DW_S2_RQC ".if %c[ush] == 0\n\tldr %[P], [%[k], #36]\n\t.endif\n\tldr %[Q], [%[k], #28]\n\t"
+/* With the layer's one shift (ush, M4/M33: MF_DW_ROWS_RQU's SMMLA and SSAT's own shift, rnd' in C / RND; no e load, no
+ * ASR) or without it. */
 #define MF_DW_S2_RQ(ACC0, ACC1, O0, O1) \
+    ".if %c[ush]\n\tsmmla %[A], " ACC0 ", %[Q], %[C]\n\tsmmla %[B], " ACC1 ", %[Q], %[C]\n\t" \
+    "ssat %[A], #8, %[A], asr #%c[ush]\n\tssat %[B], #8, %[B], asr #%c[ush]\n\t.else\n\t" \
     "smmlar %[A], " ACC0 ", %[Q], %[C]\n\tsmmlar %[B], " ACC1 ", %[Q], %[C]\n\t" \
     ".if %c[ncl] == 0\n\tadd %[A], %[A], " ACC0 ", asr #31\n\tadd %[B], %[B], " ACC1 ", asr #31\n\t.endif\n\t" \
-    "asr %[A], %[A], %[P]\n\tasr %[B], %[B], %[P]\n\tssat %[A], #8, %[A]\n\tssat %[B], #8, %[B]\n\t" \
+    "asr %[A], %[A], %[P]\n\tasr %[B], %[B], %[P]\n\tssat %[A], #8, %[A]\n\tssat %[B], #8, %[B]\n\t.endif\n\t" \
     "strb %[A], [%[out], #" O0 "]\n\tstrb %[B], [%[out], #" O1 "]\n\t"
 #define MF_DW_S2_RQ1(ACC, RND, O) \
+    ".if %c[ush]\n\tsmmla " ACC ", " ACC ", %[Q], " RND "\n\tssat " ACC ", #8, " ACC ", asr #%c[ush]\n\t.else\n\t" \
     ".if %c[ncl]\n\tsmmlar " ACC ", " ACC ", %[Q], " RND "\n\t.else\n\t" \
     "add %[A], " RND ", " ACC ", asr #31\n\tsmmlar " ACC ", " ACC ", %[Q], %[A]\n\t.endif\n\t" \
-    "asr " ACC ", " ACC ", %[P]\n\tssat " ACC ", #8, " ACC "\n\tstrb " ACC ", [%[out], #" O "]\n\t"
+    "asr " ACC ", " ACC ", %[P]\n\tssat " ACC ", #8, " ACC "\n\t.endif\n\tstrb " ACC ", [%[out], #" O "]\n\t"
 #define MF_DW_S2_IN [k] "r"(k), [r] "r"(r), [out] "r"(out), [w] "i"(2 * WP), [v] "i"(4 * WP), [c] "i"(C), [ncl] "i"(ncl), \
-    [ush] "i"(0)
+    [ush] "i"(ush)
 /* The M7 (MF_TARGET_M7) requantises MF_NEG_CLAMPED layers' sums in place, software-pipelined (MF_DW_RQ7_FIRST, _STEP,
  * _LAST: m in Q, rnd in R, e in P); RQ7(SEQ, OTHER) picks SEQ there, OTHER elsewhere. */
 #if defined(MF_TARGET_M7)
@@ -86,7 +93,7 @@
     "smlad %[a1], %[B], %[P], " B1 "\n\tsmlabt %[a1], %[C], %[Q], %[a1]\n\t" \
     "smlad %[a2], %[C], %[P], " B2 "\n\tsmlabt %[a2], %[D], %[Q], %[a2]\n\t"
 MF_KERNEL void mf_dw_s2_three(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C,
-                              const int32_t ncl)
+                              const int32_t ncl, const int32_t ush)
 {
     int32_t a0, a1, a2, A, B, Cw, D, P, Q;
     __asm__ volatile(
@@ -125,7 +132,7 @@ MF_KERNEL void mf_dw_s2_three(const int32_t *k, const int32_t *r, int8_t *out, c
     "smlad %[a3], %[A], %[P], " B3 "\n\t" LA "smlabt %[a3], %[B], %[Q], %[a3]\n\t" \
     "smlad %[a4], %[B], %[P], %[a4]\n\t" LB "smlabt %[a4], %[C], %[Q], %[a4]\n\t" LP LCQ
 MF_KERNEL void mf_dw_s2_five(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C,
-                             const int32_t ncl)
+                             const int32_t ncl, const int32_t ush)
 {
     int32_t a0, a1, a2, a3, a4, A, B, Cw, P, Q;
     __asm__ volatile(
@@ -174,7 +181,7 @@ MF_KERNEL void mf_dw_s2_five(const int32_t *k, const int32_t *r, int8_t *out, co
     MF_DW_S2_LD("%[A]", ROW, 24) \
     "smlabt %[a5], %[A], %[Q], %[a5]\n\t"
 MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C,
-                            const int32_t ncl)
+                            const int32_t ncl, const int32_t ush)
 {
     int32_t a0, a1, a2, a3, a4, a5, A, B, P, Q;
     __asm__ volatile(
@@ -234,23 +241,36 @@ MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, con
 #define MF_DW_S2_QUAD(CMP) \
     "ldr %[a3], [%[k], #24]\n\t" \
     MF_DW_ROWS2_ROW_("#0", "#4", "#8", "#12", "#16]!", "[%[k], #0]", "[%[k], #4]", "%[a3]", "%[a3]", "%[a3]", "%[a3]") \
-    MF_DW_ROWS2_ROW("%[w0]", "%[w4]", "%[w8]", "%[w12]", "%[w16]", "[%[k], #8]", "[%[k], #12]", \
+    MF_DW_ROWS2_ROW("#%c[w16]-16", "#%c[w16]-12", "#%c[w16]-8", "#%c[w16]-4", "%[w16]", "[%[k], #8]", "[%[k], #12]", \
     "%[a0]", "%[a1]", "%[a2]", "%[a3]") \
-    MF_DW_ROWS2_ROW("%[v0]", "%[v4]", "%[v8]", "%[v12]", "%[v16]", "[%[k], #16]", "[%[k], #20]", \
+    MF_DW_ROWS2_ROW("#%c[v16]-16", "#%c[v16]-12", "#%c[v16]-8", "#%c[v16]-4", "%[v16]", "[%[k], #16]", "[%[k], #20]", \
     "%[a0]", "%[a1]", "%[a2]", "%[a3]") \
-    "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t" \
-    MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]")
+    ".if %c[ush] == 0\n\tldr %[P], [%[k], #36]\n\t.endif\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t" \
+    ".if %c[ush]\n\t" MF_DW_ROWS_RQU4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]") ".else\n\t" \
+    MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]") ".endif\n\t"
+#endif
+/* the quads' row offsets: the M7's as operands; elsewhere as expressions of w16, v16 (asm takes at most 30 operands,
+ * and the M4/M33 quad also needs [ush]) */
+#if defined(MF_TARGET_M7)
+#define MF_DW_S2_QUAD_OFFS \
+    [w0] "i"(2 * WP - 16), [w4] "i"(2 * WP - 12), [w8] "i"(2 * WP - 8), [w12] "i"(2 * WP - 4), [w16] "i"(2 * WP), \
+    [v0] "i"(4 * WP - 16), [v4] "i"(4 * WP - 12), [v8] "i"(4 * WP - 8), [v12] "i"(4 * WP - 4), [v16] "i"(4 * WP)
+#else
+#define MF_DW_S2_QUAD_OFFS [w16] "i"(2 * WP), [v16] "i"(4 * WP), [ush] "i"(ush)
 #endif
 #define MF_DW_S2_QUAD_OPS \
     : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), \
     [P] "=&r"(P), [Q] "=&r"(Q), [r] "+r"(r), [out] "+r"(out) \
-    : [k] "r"(k), [end] "r"(end), \
-    [w0] "i"(2 * WP - 16), [w4] "i"(2 * WP - 12), [w8] "i"(2 * WP - 8), [w12] "i"(2 * WP - 4), [w16] "i"(2 * WP), \
-    [v0] "i"(4 * WP - 16), [v4] "i"(4 * WP - 12), [v8] "i"(4 * WP - 8), [v12] "i"(4 * WP - 4), [v16] "i"(4 * WP), \
+    : [k] "r"(k), [end] "r"(end), MF_DW_S2_QUAD_OFFS, \
     [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), MF_DW_NCL(p->act_min, p->out_offset)
 MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const int32_t **rp, const int32_t *k, int8_t **outp)
 {
     const int32_t C = p->in_c, WP = p->wp, OW = p->out_w, ncl = MF_NEG_CLAMPED(p->act_min, p->out_offset);
+#if defined(MF_TARGET_M7)
+    const int32_t ush = 0;      /* ops/depthwise_conv2d.py _rows_ushift: no layer shift at stride 2 on the M7 */
+#else
+    const int32_t ush = p->ush;
+#endif
     const int32_t *r = *rp;
     int8_t *out = *outp;
     if (p->act_min > -128 || p->act_max < 127 || 5 * C > 4095 || 4 * WP + 24 > 4095) {
@@ -274,15 +294,15 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
     }
     /* r and out left moved by MF_DW_ROWS_ADV_R / _O (the caller steps them on to the next channel) */
     if (merged && tail == 1) {
-        mf_dw_s2_five(k, r, out, WP, C, ncl);
+        mf_dw_s2_five(k, r, out, WP, C, ncl, ush);
         r += 4;
         out += 4 * C;
     } else if (merged) {
-        mf_dw_s2_six(k, r, out, WP, C, ncl);
+        mf_dw_s2_six(k, r, out, WP, C, ncl, ush);
         r += 6;
         out += 6 * C;
     } else if (tail == 3) {
-        mf_dw_s2_three(k, r, out, WP, C, ncl);
+        mf_dw_s2_three(k, r, out, WP, C, ncl, ush);
         r += 2;
         out += 2 * C;
     } else if (tail == 2) {   /* out_w 2 */
@@ -291,22 +311,22 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
             MF_DW_ROWS2_PAIR("#0", "#4", "#8", "[%[k], #0]", "[%[k], #4]", "%[a1]", "%[a1]")
             MF_DW_ROWS2_PAIR("%[w0]", "%[w4]", "%[w8]", "[%[k], #8]", "[%[k], #12]", "%[a0]", "%[a1]")
             MF_DW_ROWS2_PAIR("%[v0]", "%[v4]", "%[v8]", "[%[k], #16]", "[%[k], #20]", "%[a0]", "%[a1]")
-            "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t"
-            MF_DW_ROWS_RQ("%[a0]", "%[a1]", "#0", "%[c1]")
+            MF_DW_ROWS_LDRQ("%[P]", "%[Q]", "%[C]") MF_DW_ROWS_RQS("%[a0]", "%[a1]", "#0", "%[c1]")
             : [a0] "=&r"(a0), [a1] "=&r"(a1), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
             : [k] "r"(k), [r] "r"(r), [out] "r"(out),
               [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8), [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4),
-              [v8] "i"(4 * WP + 8), [c1] "i"(C), MF_DW_NCL(p->act_min, p->out_offset)
+              [v8] "i"(4 * WP + 8), [c1] "i"(C), MF_DW_NCL(p->act_min, p->out_offset), [ush] "i"(ush)
             : "memory");
         r += 2;
         out += 2 * C;
     } else if (tail == 1)   /* out_w 1 */
-        mf_dw_rows_one(k, r, out, WP, ncl, 0);
+        mf_dw_rows_one(k, r, out, WP, ncl, ush);
     *rp = r;
     *outp = out;
 }
 #undef MF_DW_S2_QUAD
 #undef MF_DW_S2_QUAD_OPS
+#undef MF_DW_S2_QUAD_OFFS
 #undef MF_DW_S2_TEST
 #undef MF_DW_ROWS2_ROW
 #undef MF_DW_ROWS2_PAIR
@@ -427,6 +447,11 @@ MF_KERNEL void mf_dw_s2_rows(const mf_depthwise_conv2d_params_t *p, const int8_t
 {
     const int32_t C = p->in_c, WP = p->wp, NR = MF_DW_ROWS_NR(p), PL = NR * WP, OWC = p->out_w * C;
     const int32_t full = NR > 3;
+#if defined(MF_TARGET_M7)
+    const int32_t ush = 0;      /* as mf_dw_rows2_channel */
+#else
+    const int32_t ush = p->ush;
+#endif
     for (int16_t *row = s; row < s + 4 * PL; row += WP) {
         for (int32_t u = 0; u < p->pad_left; ++u)
             row[u] = (int16_t)p->pad_value;
@@ -441,7 +466,7 @@ MF_KERNEL void mf_dw_s2_rows(const mf_depthwise_conv2d_params_t *p, const int8_t
             const int32_t nc = C - c0 < 4 ? C - c0 : 4;
             int8_t *o = out_b + c0;
             mf_dw_rows_build(p->wr + (full ? MF_DW_ROWS_GW : MF_DW_ROWS_GWC) * (c0 >> 2), kb,
-                             full ? 1 : p->out_h < 3 ? p->out_h : 3, !full, p->out_offset, 0);   /* stride_w 2: no layer shift (ush) */
+                             full ? 1 : p->out_h < 3 ? p->out_h : 3, !full, p->out_offset, ush);
             if (full) {
                 for (int32_t i = 0; i < NR; ++i)
                     if (c0 == 0 || (i - p->pad_top >= 0 && i - p->pad_top < p->in_h))
