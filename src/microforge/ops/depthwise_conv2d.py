@@ -24,6 +24,11 @@ ROWS_MIN_OUT_W_STAGED = 4
 # schedule; +2.5% on the M7 without), 3 outputs (vww 3x3x128, MobileNetV2 3x3x192) -0.9% / +9.2% / -0.8% and
 # +1.0% / +5.3% / +1.0%
 ROWS_MIN_OUT_W_S2 = 6
+# ... on the M4/M33, whose stride-2 blocks take the layer's one shift (_rows_ushift's s2): 5 outputs in mf_dw_s2.h's
+# direct order (the 5-output block alone; MobileNetV2's 5x5x96 layer 87.2K -> 82.9K on the M4); 3 outputs still lose
+# there (MobileNetV2 3x3x192 65.5K -> 70.9K, vww 3x3x128 42.56K -> 42.58K). Emit alone reads it: the plan's lead is
+# the pixel path's, and a layer whose output would then not trail its input keeps the pixel path (not _rows2).
+ROWS_MIN_OUT_W_S2_M4 = 5
 # ... in the other orders (staged, or stride_h 1: each band or row widens its input rows again): measured on single
 # layers (M4 / M7 vs the pixel kernel): 24 outputs -19% / -9%, 16 outputs -2% / -7% (16x16x64: -1.5% / +10%), 12 outputs
 # -10% / +1%, 6 outputs +4% / +21%; with the ReLU-aware requantisation and the M7 schedule (vww's 12x12x32 layer, M4 /
@@ -153,7 +158,7 @@ class DepthwiseConv2D(OpDef):
             if "dsp" in ctx.kernel_variants and oc == x.shape[3] else None
         if layout is not None and self._cols(op, ctx, lo, hi):
             return self._emit_cols(op, ctx, fields, bias, mult, shift)
-        rows = layout is not None and self.uses_rows(op)
+        rows = layout is not None and (self.uses_rows(op) or self._rows2_narrow(op, ctx))
         direct = rows and self._rows_direct(op, *self._places(op, ctx), pad_t)
         if rows and self._rows_banded_s2(op, ctx) and not self._rows2(op, direct):
             rows = False      # the pixel path (_rows_banded_s2)
@@ -413,6 +418,18 @@ class DepthwiseConv2D(OpDef):
             _, pad = window(op, x.shape[axis], k, s, d, padding_of(op, axis - 1))
             n *= sum(1 for i in range(op.outputs[0].shape[axis]) if i * s - pad >= 0 and i * s - pad + (k - 1) * d < x.shape[axis])
         return n
+
+    @staticmethod
+    def _rows2_narrow(op: Op, ctx) -> bool:
+        """Rows of ROWS_MIN_OUT_W_S2_M4 to ROWS_MIN_OUT_W_S2 - 1 outputs at stride 2 on the M4/M33: the row path's
+        shapes otherwise (uses_rows), taken only in mf_dw_s2.h's direct order (emit's staged check refuses the rest)."""
+        o, ow = op.options, op.outputs[0].shape[2]
+        if ctx.core_macro in (None, "MF_TARGET_M7") or is_int16(op) or o["stride_w"] != 2 or o["stride_h"] != 2 \
+                or not ROWS_MIN_OUT_W_S2_M4 <= ow < ROWS_MIN_OUT_W_S2:
+            return False
+        x, w = op.inputs[0], op.inputs[1]
+        return (w.shape[1] == 3 and w.shape[2] == 3 and w.shape[3] == x.shape[3]
+                and o["dilation_h"] == 1 and o["dilation_w"] == 1)
 
     @staticmethod
     def uses_rows(op: Op) -> bool:
