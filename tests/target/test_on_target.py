@@ -690,7 +690,11 @@ def test_dw_rows_schedule_per_core(core, tmp_path):
                               '"smlad %[a0], %[A], %[P], %[a3]\\n\\tsmlabt %[a0], %[B], %[Q], %[a0]\\n\\t"'),
                              ('"ldr %[C], [%[r], %[w8]]\\n\\t"', '"%[w12]" "]\\n\\tldr %[B], [%[r], " "%[w16]"'),
                              ('"ldr %[C], [%[r], %[w8]]\\n\\tldr %[P], [%[k], #8]\\n\\t"',   # the 5-output block
-                              '"%[w12]" "]\\n\\t" "smlad %[a2], %[B], %[P], "')):
+                              '"%[w12]" "]\\n\\t" "smlad %[a2], %[B], %[P], "'),
+                             # the stride_w 2 6-output block (mf_dw_s2_six): a5's SMLAD beside the next row's P load
+                             # before a4's SMLABT on the M7 (MF_DW_S2_ROW6_M7), the loads in pairs elsewhere
+                             ('"smlad %[a5], %[B], %[P], %[a5]\\n\\t" "ldr %[P], [%[k], #8]\\n\\t"',
+                              '"smlabt %[a4], %[B], %[Q], %[a4]\\n\\tsmlad %[a5], %[B], %[P], %[a5]\\n\\t"')):
         assert (m7_text in text) == (core == "m7") and (m4_text in text) == (core != "m7"), (core, m7_text)
     # the M7 quad loop's first row (2*bias in a0, loaded beside the block before: MF_DW_ROWS_BIAS7) and its last row
     # requantising in place (MF_DW_ROWS_ROW2_RQ_M7)

@@ -173,16 +173,43 @@ MF_KERNEL void mf_dw_s2_five(const int32_t *k, const int32_t *r, int8_t *out, co
     "smlabt %[a4], %[B], %[Q], %[a4]\n\tsmlad %[a5], %[B], %[P], %[a5]\n\t" \
     MF_DW_S2_LD("%[A]", ROW, 24) \
     "smlabt %[a5], %[A], %[Q], %[a5]\n\t"
+/* The M7 schedule (MF_TARGET_M7): each load issues beside a MAC (the row's W0 beside its first MAC, which is a0's
+ * SMLABT on W1, so W0 lands a cycle before its SMLAD); a5's SMLAD before a4's SMLABT frees P and B (W5) for the next
+ * row's P (LP) and W1 (LB), then Q (LQ; the last row: e, rnd, m into P, B, Q). Three MACs a row issue alone, 12 cycles
+ * a row where the loads in pairs take 16. */
+#define MF_DW_S2_ROW6_M7(ROW, B0, B1, B2, B3, B4, LP, LB, LQ) \
+    MF_DW_S2_LD("%[A]", ROW, 0) "smlabt %[a0], %[B], %[Q], " B0 "\n\t" \
+    "smlad %[a0], %[A], %[P], %[a0]\n\t" MF_DW_S2_LD("%[A]", ROW, 8) \
+    "smlad %[a1], %[B], %[P], " B1 "\n\t" MF_DW_S2_LD("%[B]", ROW, 12) \
+    "smlabt %[a1], %[A], %[Q], %[a1]\n\t" \
+    "smlad %[a2], %[A], %[P], " B2 "\n\t" MF_DW_S2_LD("%[A]", ROW, 16) \
+    "smlabt %[a2], %[B], %[Q], %[a2]\n\t" \
+    "smlad %[a3], %[B], %[P], " B3 "\n\t" MF_DW_S2_LD("%[B]", ROW, 20) \
+    "smlabt %[a3], %[A], %[Q], %[a3]\n\t" \
+    "smlad %[a4], %[A], %[P], " B4 "\n\t" MF_DW_S2_LD("%[A]", ROW, 24) \
+    "smlad %[a5], %[B], %[P], %[a5]\n\t" LP \
+    "smlabt %[a4], %[B], %[Q], %[a4]\n\t" LB \
+    "smlabt %[a5], %[A], %[Q], %[a5]\n\t" LQ
 MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C,
                             const int32_t ncl)
 {
     int32_t a0, a1, a2, a3, a4, a5, A, B, P, Q;
     __asm__ volatile(
         "ldr %[a5], [%[k], #24]\n\t"
+#if defined(MF_TARGET_M7)
+        MF_DW_S2_LD("%[B]", "0", 4) MF_DW_S2_W("0", "4")
+        MF_DW_S2_ROW6_M7("0", "%[a5]", "%[a5]", "%[a5]", "%[a5]", "%[a5]", "ldr %[P], [%[k], #8]\n\t",
+                         MF_DW_S2_LD("%[B]", "%c[w]", 4), "ldr %[Q], [%[k], #12]\n\t")
+        MF_DW_S2_ROW6_M7("%c[w]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]", "ldr %[P], [%[k], #16]\n\t",
+                         MF_DW_S2_LD("%[B]", "%c[v]", 4), "ldr %[Q], [%[k], #20]\n\t")
+        MF_DW_S2_ROW6_M7("%c[v]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]", "ldr %[P], [%[k], #36]\n\t",
+                         "ldr %[B], [%[k], #32]\n\t", "ldr %[Q], [%[k], #28]\n\t")
+#else
         MF_DW_S2_ROW6("0", "0", "4", "%[a5]", "%[a5]", "%[a5]", "%[a5]", "%[a5]")
         MF_DW_S2_ROW6("%c[w]", "8", "12", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]")
         MF_DW_S2_ROW6("%c[v]", "16", "20", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]")
         MF_DW_S2_RQC "ldr %[B], [%[k], #32]\n\t"
+#endif
         MF_DW_S2_RQ7(MF_DW_RQ7_FIRST("%[a0]", "%[a1]", "%[Q]", "%[B]", "%[P]")
                      MF_DW_RQ7_STEP("%[a2]", "%[a1]", "%[a0]", MF_DW_S2_O(0), "%[Q]", "%[B]", "%[P]")
                      MF_DW_RQ7_STEP("%[a3]", "%[a2]", "%[a1]", MF_DW_S2_O(1), "%[Q]", "%[B]", "%[P]")
@@ -201,6 +228,7 @@ MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, con
 #undef MF_DW_S2_ROW5
 #undef MF_DW_S2_ROW5_M7
 #undef MF_DW_S2_ROW6
+#undef MF_DW_S2_ROW6_M7
 #undef MF_DW_S2_LD
 #undef MF_DW_S2_W
 #undef MF_DW_S2_RQC
