@@ -688,7 +688,9 @@ def test_dw_rows_schedule_per_core(core, tmp_path):
     text = gcc_output(tmp_path, core, "-E")
     for m7_text, m4_text in (('"ldr %[A], [%[r], %[w0]]\\n\\t"',
                               '"smlad %[a0], %[A], %[P], %[a3]\\n\\tsmlabt %[a0], %[B], %[Q], %[a0]\\n\\t"'),
-                             ('"ldr %[C], [%[r], %[w8]]\\n\\t"', '"%[w12]" "]\\n\\tldr %[B], [%[r], " "%[w16]"'),
+                             # the stride_w 2 quad: on the M7 (MF_DW_ROWS2_ROW8_M7) the second row's data registers
+                             # rotated (its next W0 into B beside a MAC)
+                             ('"ldr %[B], [%[r], %[v0]]\\n\\t"', '"%[w12]" "]\\n\\tldr %[B], [%[r], " "%[w16]"'),
                              ('"ldr %[C], [%[r], %[w8]]\\n\\tldr %[P], [%[k], #8]\\n\\t"',   # the 5-output block
                               '"%[w12]" "]\\n\\t" "smlad %[a2], %[B], %[P], "'),
                              # the stride_w 2 6-output block (mf_dw_s2_six): a5's SMLAD beside the next row's P load

@@ -36,15 +36,20 @@
     "ldr %[A], [%[r], " O3 "]\n\tldr %[B], [%[r], " O4W "\n\t" \
     "smlad %[a2], %[C], %[P], " B2 "\n\tsmlabt %[a2], %[A], %[Q], %[a2]\n\t" \
     "smlad %[a3], %[A], %[P], " B3 "\n\tsmlabt %[a3], %[B], %[Q], %[a3]\n\t"
-/* The M7 schedule of a stride-2 quad-loop row (as MF_DW_ROWS_ROW_M7): W3, W4 loaded into A, B once W0, W1 are spent,
- * then the next row's W2 (LC), its weight P and W0 (LAP), W1 and Q (LBQ) as their registers free, each load beside a
- * MAC. */
-#define MF_DW_ROWS2_ROW_M7(O3, O4W, B0, B1, B2, B3, LC, LAP, LBQ) \
-    "smlad %[a0], %[A], %[P], " B0 "\n\tldr %[A], [%[r], " O3 "]\n\t" \
-    "smlabt %[a0], %[B], %[Q], %[a0]\n\tsmlad %[a1], %[B], %[P], " B1 "\n\tldr %[B], [%[r], " O4W "\n\t" \
-    "smlabt %[a1], %[C], %[Q], %[a1]\n\tsmlad %[a2], %[C], %[P], " B2 "\n\t" LC \
-    "smlabt %[a2], %[A], %[Q], %[a2]\n\tsmlad %[a3], %[A], %[P], " B3 "\n\t" LAP \
-    "smlabt %[a3], %[B], %[Q], %[a3]\n\t" LBQ
+/* The M7 quad loop's rows (MF_TARGET_M7): the row's W0 in D0 (loaded by the row before), W1 into D1 beside its first
+ * MAC (which reads neither), then each load beside a MAC as soon as a register frees: W2 into D2, W3 into D0 (W0 spent),
+ * W4 into D1 (W1 spent; O4W: its offset and bracket), the next row's W0 into D2 (LN, beside W2's last MAC), its P, Q
+ * (LP, LQ; the last row: rnd into C as LN, e, m). The data registers rotate (A B C, C A B, B A C), one MAC a row issues
+ * alone (beside CMP, the loop test, in the second row), 8 cycles a row where the fixed registers take 9. */
+#define MF_DW_ROWS2_ROW8_M7(D0, D1, D2, O1, O2, O3, O4W, LN, CMP, LP, LQ, B0, B1, B2, B3) \
+    "ldr " D1 ", [%[r], " O1 "]\n\tsmlad %[a0], " D0 ", %[P], " B0 "\n\t" \
+    "smlabt %[a0], " D1 ", %[Q], %[a0]\n\tldr " D2 ", [%[r], " O2 "]\n\t" \
+    "smlad %[a1], " D1 ", %[P], " B1 "\n\tldr " D0 ", [%[r], " O3 "]\n\t" \
+    "smlabt %[a1], " D2 ", %[Q], %[a1]\n\tldr " D1 ", [%[r], " O4W "\n\t" \
+    "smlad %[a2], " D2 ", %[P], " B2 "\n\t" LN \
+    "smlabt %[a2], " D0 ", %[Q], %[a2]\n\t" CMP \
+    "smlad %[a3], " D0 ", %[P], " B3 "\n\t" LP \
+    "smlabt %[a3], " D1 ", %[Q], %[a3]\n\t" LQ
 #define MF_DW_ROWS2_PAIR(O0, O1, O2, MP, MQ, B0, B1) \
     "ldr %[A], [%[r], " O0 "]\n\tldr %[B], [%[r], " O1 "]\n\tldr %[C], [%[r], " O2 "]\n\t" \
     "ldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
@@ -245,17 +250,13 @@ MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, con
 #if defined(MF_TARGET_M7)
 #define MF_DW_S2_TEST ""
 #define MF_DW_S2_QUAD(CMP) \
-    "ldr %[a3], [%[k], #24]\n\t" \
-    "ldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\tldr %[C], [%[r], #8]\n\t" \
-    "ldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t" \
-    MF_DW_ROWS2_ROW_M7("#12", "#16]!", "%[a3]", "%[a3]", "%[a3]", "%[a3]", "ldr %[C], [%[r], %[w8]]\n\t", \
-    "ldr %[P], [%[k], #8]\n\tldr %[A], [%[r], %[w0]]\n\t", \
-    "ldr %[B], [%[r], %[w4]]\n\tldr %[Q], [%[k], #12]\n\t") \
-    MF_DW_ROWS2_ROW_M7("%[w12]", "%[w16]]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "ldr %[C], [%[r], %[v8]]\n\t" CMP, \
-    "ldr %[P], [%[k], #16]\n\tldr %[A], [%[r], %[v0]]\n\t", \
-    "ldr %[B], [%[r], %[v4]]\n\tldr %[Q], [%[k], #20]\n\t") \
-    MF_DW_ROWS2_ROW_M7("%[v12]", "%[v16]]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "ldr %[C], [%[k], #32]\n\t", \
-    "ldr %[P], [%[k], #36]\n\t", "ldr %[Q], [%[k], #28]\n\t") \
+    "ldr %[a3], [%[k], #24]\n\tldr %[A], [%[r]]\n\tldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t" \
+    MF_DW_ROWS2_ROW8_M7("%[A]", "%[B]", "%[C]", "#4", "#8", "#12", "#16]!", "ldr %[C], [%[r], %[w0]]\n\t", "", \
+    "ldr %[P], [%[k], #8]\n\t", "ldr %[Q], [%[k], #12]\n\t", "%[a3]", "%[a3]", "%[a3]", "%[a3]") \
+    MF_DW_ROWS2_ROW8_M7("%[C]", "%[A]", "%[B]", "%[w4]", "%[w8]", "%[w12]", "%[w16]]", "ldr %[B], [%[r], %[v0]]\n\t", CMP, \
+    "ldr %[P], [%[k], #16]\n\t", "ldr %[Q], [%[k], #20]\n\t", "%[a0]", "%[a1]", "%[a2]", "%[a3]") \
+    MF_DW_ROWS2_ROW8_M7("%[B]", "%[A]", "%[C]", "%[v4]", "%[v8]", "%[v12]", "%[v16]]", "ldr %[C], [%[k], #32]\n\t", "", \
+    "ldr %[P], [%[k], #36]\n\t", "ldr %[Q], [%[k], #28]\n\t", "%[a0]", "%[a1]", "%[a2]", "%[a3]") \
     MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]")
 #else
 #define MF_DW_S2_TEST "cmp %[r], %[end]\n\t"
@@ -338,7 +339,7 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
 #undef MF_DW_S2_TEST
 #undef MF_DW_ROWS2_ROW
 #undef MF_DW_ROWS2_PAIR
-#undef MF_DW_ROWS2_ROW_M7
+#undef MF_DW_ROWS2_ROW8_M7
 #undef MF_DW_ROWS2_ROW_
 /* Input row iy widened into plane row s (channels c0 .. c0 + nc - 1, plane j at s + j * PL), or, outside the image,
  * the whole plane row set to the input zero point. */
