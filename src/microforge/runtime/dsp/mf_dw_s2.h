@@ -248,17 +248,37 @@ MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, con
  * nothing after it sets the flags), so the branch issues beside the last store; MF_DW_S2_TEST is the test at the
  * loop's end elsewhere. */
 #if defined(MF_TARGET_M7)
+/* MF_NEG_CLAMPED layers (no sign correction) requantise a quad's sums in place, each step beside an independent one
+ * (as MF_DW_RQ7_*), out stepped as MF_DW_ROWS_STEP4 (ST0: the first store's offset or post-index, O1..O3 the others');
+ * A, B are free there, so the next quad's W0 is loaded into A beside the first SMMLAR (MF_DW_S2_PRE: before the first
+ * quad), 9 cycles for the 16 steps and that load where the sums' copies take 9 without it. */
+#define MF_DW_S2_RQ4_M7(ST0, O1, O2, O3) \
+    "smmlar %[a0], %[a0], %[Q], %[C]\n\tldr %[A], [%[r]]\n\t" \
+    "smmlar %[a1], %[a1], %[Q], %[C]\n\tasr %[a0], %[a0], %[P]\n\t" \
+    "smmlar %[a2], %[a2], %[Q], %[C]\n\tasr %[a1], %[a1], %[P]\n\t" \
+    "smmlar %[a3], %[a3], %[Q], %[C]\n\tssat %[a0], #8, %[a0]\n\t" \
+    "asr %[a2], %[a2], %[P]\n\tssat %[a1], #8, %[a1]\n\t" \
+    "strb %[a0], [%[out]" ST0 "\n\tasr %[a3], %[a3], %[P]\n\t" \
+    "strb %[a1], [%[out], " O1 "]\n\tssat %[a2], #8, %[a2]\n\t" \
+    "ssat %[a3], #8, %[a3]\n\tstrb %[a2], [%[out]" O2 "\n\t" \
+    "strb %[a3], [%[out], " O3 "]\n\t"
+#define MF_DW_S2_PRE ".if %c[ncl]\n\tldr %[A], [%[r]]\n\t.endif\n\t"
 #define MF_DW_S2_TEST ""
 #define MF_DW_S2_QUAD(CMP) \
-    "ldr %[a3], [%[k], #24]\n\tldr %[A], [%[r]]\n\tldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t" \
+    "ldr %[a3], [%[k], #24]\n\t.if %c[ncl] == 0\n\tldr %[A], [%[r]]\n\t.endif\n\t" \
+    "ldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t" \
     MF_DW_ROWS2_ROW8_M7("%[A]", "%[B]", "%[C]", "#4", "#8", "#12", "#16]!", "ldr %[C], [%[r], %[w0]]\n\t", "", \
     "ldr %[P], [%[k], #8]\n\t", "ldr %[Q], [%[k], #12]\n\t", "%[a3]", "%[a3]", "%[a3]", "%[a3]") \
     MF_DW_ROWS2_ROW8_M7("%[C]", "%[A]", "%[B]", "%[w4]", "%[w8]", "%[w12]", "%[w16]]", "ldr %[B], [%[r], %[v0]]\n\t", CMP, \
     "ldr %[P], [%[k], #16]\n\t", "ldr %[Q], [%[k], #20]\n\t", "%[a0]", "%[a1]", "%[a2]", "%[a3]") \
     MF_DW_ROWS2_ROW8_M7("%[B]", "%[A]", "%[C]", "%[v4]", "%[v8]", "%[v12]", "%[v16]]", "ldr %[C], [%[k], #32]\n\t", "", \
     "ldr %[P], [%[k], #36]\n\t", "ldr %[Q], [%[k], #28]\n\t", "%[a0]", "%[a1]", "%[a2]", "%[a3]") \
-    MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]")
+    ".if %c[ncl]\n\t.if %c[c4] <= 255\n\t" MF_DW_S2_RQ4_M7("], %[c4]", "#-%c[c3]", ", #-%c[c2]]", "#-%c[c1]") \
+    ".elseif %c[c2] <= 255\n\t" MF_DW_S2_RQ4_M7("], %[c2]", "#-%c[c1]", "], %[c2]", "#-%c[c1]") \
+    ".else\n\t" MF_DW_S2_RQ4_M7(", #0]", "%[c1]", ", %[c2]]", "%[c3]") "add %[out], %[out], %[c4]\n\t.endif\n\t" \
+    ".else\n\t" MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]") ".endif\n\t"
 #else
+#define MF_DW_S2_PRE ""
 #define MF_DW_S2_TEST "cmp %[r], %[end]\n\t"
 #define MF_DW_S2_QUAD(CMP) \
     "ldr %[a3], [%[k], #24]\n\t" \
@@ -294,12 +314,12 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
     /* the 4-output blocks two an iteration (one loop test and branch per 8 outputs), an odd one after them */
     if (quads >> 1) {
         const int32_t *end = r + 8 * (quads >> 1);
-        __asm__ volatile("1:\n\t" MF_DW_S2_QUAD("") MF_DW_S2_QUAD("cmp %[r], %[end]\n\t") MF_DW_S2_TEST "bne 1b"
+        __asm__ volatile(MF_DW_S2_PRE "1:\n\t" MF_DW_S2_QUAD("") MF_DW_S2_QUAD("cmp %[r], %[end]\n\t") MF_DW_S2_TEST "bne 1b"
                          MF_DW_S2_QUAD_OPS : "cc", "memory");
     }
     if (quads & 1) {
         const int32_t *end = r;
-        __asm__ volatile(MF_DW_S2_QUAD("") MF_DW_S2_QUAD_OPS : "cc", "memory");
+        __asm__ volatile(MF_DW_S2_PRE MF_DW_S2_QUAD("") MF_DW_S2_QUAD_OPS : "cc", "memory");
     }
     /* r and out left moved by MF_DW_ROWS_ADV_R / _O (the caller steps them on to the next channel) */
     if (merged && tail == 1) {
@@ -337,6 +357,8 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
 #undef MF_DW_S2_QUAD
 #undef MF_DW_S2_QUAD_OPS
 #undef MF_DW_S2_TEST
+#undef MF_DW_S2_PRE
+#undef MF_DW_S2_RQ4_M7
 #undef MF_DW_ROWS2_ROW
 #undef MF_DW_ROWS2_PAIR
 #undef MF_DW_ROWS2_ROW8_M7
