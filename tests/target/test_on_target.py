@@ -185,6 +185,9 @@ OP_MODELS = {
                                        (1, 5, 7, 5, "RELU", -9, None), (1, 3, 9, 6, "NONE", 4, -128),
                                        (1, 4, 12, 9, "RELU6", 0, None), (2, 4, 33, 5, "RELU", -2, None),
                                        (2, 5, 36, 7, "RELU6", -128, None), (2, 3, 38, 4, "NONE", 11, -128),
+                                       # the M7 stride_w 2 quad's in-place requantisation (MF_DW_S2_RQ4_M7): output
+                                       # steps with 2C <= 255 < 4C and with C >= 128 (an ADD)
+                                       (2, 3, 33, 67, "RELU", -128, None), (2, 4, 36, 131, "RELU6", 5, None),
                                        # the M7 quad loop's in-place requantisation: its output steps with 2C <= 255 < 4C
                                        # and C >= 128 (an ADD)
                                        (1, 3, 8, 67, "RELU", -128, None), (1, 3, 8, 131, "RELU", 5, None))},
@@ -774,13 +777,21 @@ def test_dw_rows_schedule_per_core(core, tmp_path):
     text = gcc_output(tmp_path, core, "-E")
     for m7_text, m4_text in (('"ldr %[A], [%[r], %[w0]]\\n\\t"',
                               '"smlad %[a0], %[A], %[P], %[a3]\\n\\tsmlabt %[a0], %[B], %[Q], %[a0]\\n\\t"'),
-                             ('"ldr %[C], [%[r], %[w8]]\\n\\t"', '"#%c[w16]-4" "]\\n\\tldr %[B], [%[r], " "%[w16]"'),
+                             # the stride_w 2 quad: on the M7 (MF_DW_ROWS2_ROW8_M7) the second row's data registers
+                             # rotated (its next W0 into B beside a MAC)
+                             ('"ldr %[B], [%[r], %[v0]]\\n\\t"', '"#%c[w16]-4" "]\\n\\tldr %[B], [%[r], " "%[w16]"'),
                              ('"ldr %[C], [%[r], %[w8]]\\n\\tldr %[P], [%[k], #8]\\n\\t"',   # the 5-output block
-                              '"%[w12]" "]\\n\\t" "smlad %[a2], %[B], %[P], "')):
+                              '"%[w12]" "]\\n\\t" "smlad %[a2], %[B], %[P], "'),
+                             # the stride_w 2 6-output block (mf_dw_s2_six): a5's SMLAD beside the next row's P load
+                             # before a4's SMLABT on the M7 (MF_DW_S2_ROW6_M7), the loads in pairs elsewhere
+                             ('"smlad %[a5], %[B], %[P], %[a5]\\n\\t" "ldr %[P], [%[k], #8]\\n\\t"',
+                              '"smlabt %[a4], %[B], %[Q], %[a4]\\n\\tsmlad %[a5], %[B], %[P], %[a5]\\n\\t"')):
         assert (m7_text in text) == (core == "m7") and (m4_text in text) == (core != "m7"), (core, m7_text)
     # the M7 quad loop's first row (2*bias in a0, loaded beside the block before: MF_DW_ROWS_BIAS7) and its last row
     # requantising in place (MF_DW_ROWS_ROW2_RQ_M7)
     for m7_text in ('"ldr %[Q], [%[k], #4]\\n\\tsmlad %[a2], %[B], %[P], %[a0]\\n\\t"',
+                    # the stride_w 2 quad's in-place requantisation, the next quad's W0 loaded beside it
+                    '"smmlar %[a0], %[a0], %[Q], %[C]\\n\\tldr %[A], [%[r]]\\n\\t"',
                     '"smmlar %[a0], %[a0], %[A], %[B]\\n\\tsmlabt %[a2], %[C], %[Q], %[a2]\\n\\tasr %[a0], %[a0], %[P]\\n\\t"'):
         assert (m7_text in text) == (core == "m7"), (core, m7_text)
 

@@ -38,15 +38,20 @@
     "ldr %[A], [%[r], " O3 "]\n\tldr %[B], [%[r], " O4W "\n\t" \
     "smlad %[a2], %[C], %[P], " B2 "\n\tsmlabt %[a2], %[A], %[Q], %[a2]\n\t" \
     "smlad %[a3], %[A], %[P], " B3 "\n\tsmlabt %[a3], %[B], %[Q], %[a3]\n\t"
-/* The M7 schedule of a stride-2 quad-loop row (as MF_DW_ROWS_ROW_M7): W3, W4 loaded into A, B once W0, W1 are spent,
- * then the next row's W2 (LC), its weight P and W0 (LAP), W1 and Q (LBQ) as their registers free, each load beside a
- * MAC. */
-#define MF_DW_ROWS2_ROW_M7(O3, O4W, B0, B1, B2, B3, LC, LAP, LBQ) \
-    "smlad %[a0], %[A], %[P], " B0 "\n\tldr %[A], [%[r], " O3 "]\n\t" \
-    "smlabt %[a0], %[B], %[Q], %[a0]\n\tsmlad %[a1], %[B], %[P], " B1 "\n\tldr %[B], [%[r], " O4W "\n\t" \
-    "smlabt %[a1], %[C], %[Q], %[a1]\n\tsmlad %[a2], %[C], %[P], " B2 "\n\t" LC \
-    "smlabt %[a2], %[A], %[Q], %[a2]\n\tsmlad %[a3], %[A], %[P], " B3 "\n\t" LAP \
-    "smlabt %[a3], %[B], %[Q], %[a3]\n\t" LBQ
+/* The M7 quad loop's rows (MF_TARGET_M7): the row's W0 in D0 (loaded by the row before), W1 into D1 beside its first
+ * MAC (which reads neither), then each load beside a MAC as soon as a register frees: W2 into D2, W3 into D0 (W0 spent),
+ * W4 into D1 (W1 spent; O4W: its offset and bracket), the next row's W0 into D2 (LN, beside W2's last MAC), its P, Q
+ * (LP, LQ; the last row: rnd into C as LN, e, m). The data registers rotate (A B C, C A B, B A C), one MAC a row issues
+ * alone (beside CMP, the loop test, in the second row), 8 cycles a row where the fixed registers take 9. */
+#define MF_DW_ROWS2_ROW8_M7(D0, D1, D2, O1, O2, O3, O4W, LN, CMP, LP, LQ, B0, B1, B2, B3) \
+    "ldr " D1 ", [%[r], " O1 "]\n\tsmlad %[a0], " D0 ", %[P], " B0 "\n\t" \
+    "smlabt %[a0], " D1 ", %[Q], %[a0]\n\tldr " D2 ", [%[r], " O2 "]\n\t" \
+    "smlad %[a1], " D1 ", %[P], " B1 "\n\tldr " D0 ", [%[r], " O3 "]\n\t" \
+    "smlabt %[a1], " D2 ", %[Q], %[a1]\n\tldr " D1 ", [%[r], " O4W "\n\t" \
+    "smlad %[a2], " D2 ", %[P], " B2 "\n\t" LN \
+    "smlabt %[a2], " D0 ", %[Q], %[a2]\n\t" CMP \
+    "smlad %[a3], " D0 ", %[P], " B3 "\n\t" LP \
+    "smlabt %[a3], " D1 ", %[Q], %[a3]\n\t" LQ
 #define MF_DW_ROWS2_PAIR(O0, O1, O2, MP, MQ, B0, B1) \
     "ldr %[A], [%[r], " O0 "]\n\tldr %[B], [%[r], " O1 "]\n\tldr %[C], [%[r], " O2 "]\n\t" \
     "ldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
@@ -180,16 +185,43 @@ MF_KERNEL void mf_dw_s2_five(const int32_t *k, const int32_t *r, int8_t *out, co
     "smlabt %[a4], %[B], %[Q], %[a4]\n\tsmlad %[a5], %[B], %[P], %[a5]\n\t" \
     MF_DW_S2_LD("%[A]", ROW, 24) \
     "smlabt %[a5], %[A], %[Q], %[a5]\n\t"
+/* The M7 schedule (MF_TARGET_M7): each load issues beside a MAC (the row's W0 beside its first MAC, which is a0's
+ * SMLABT on W1, so W0 lands a cycle before its SMLAD); a5's SMLAD before a4's SMLABT frees P and B (W5) for the next
+ * row's P (LP) and W1 (LB), then Q (LQ; the last row: e, rnd, m into P, B, Q). Three MACs a row issue alone, 12 cycles
+ * a row where the loads in pairs take 16. */
+#define MF_DW_S2_ROW6_M7(ROW, B0, B1, B2, B3, B4, LP, LB, LQ) \
+    MF_DW_S2_LD("%[A]", ROW, 0) "smlabt %[a0], %[B], %[Q], " B0 "\n\t" \
+    "smlad %[a0], %[A], %[P], %[a0]\n\t" MF_DW_S2_LD("%[A]", ROW, 8) \
+    "smlad %[a1], %[B], %[P], " B1 "\n\t" MF_DW_S2_LD("%[B]", ROW, 12) \
+    "smlabt %[a1], %[A], %[Q], %[a1]\n\t" \
+    "smlad %[a2], %[A], %[P], " B2 "\n\t" MF_DW_S2_LD("%[A]", ROW, 16) \
+    "smlabt %[a2], %[B], %[Q], %[a2]\n\t" \
+    "smlad %[a3], %[B], %[P], " B3 "\n\t" MF_DW_S2_LD("%[B]", ROW, 20) \
+    "smlabt %[a3], %[A], %[Q], %[a3]\n\t" \
+    "smlad %[a4], %[A], %[P], " B4 "\n\t" MF_DW_S2_LD("%[A]", ROW, 24) \
+    "smlad %[a5], %[B], %[P], %[a5]\n\t" LP \
+    "smlabt %[a4], %[B], %[Q], %[a4]\n\t" LB \
+    "smlabt %[a5], %[A], %[Q], %[a5]\n\t" LQ
 MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C,
                             const int32_t ncl, const int32_t ush)
 {
     int32_t a0, a1, a2, a3, a4, a5, A, B, P, Q;
     __asm__ volatile(
         "ldr %[a5], [%[k], #24]\n\t"
+#if defined(MF_TARGET_M7)
+        MF_DW_S2_LD("%[B]", "0", 4) MF_DW_S2_W("0", "4")
+        MF_DW_S2_ROW6_M7("0", "%[a5]", "%[a5]", "%[a5]", "%[a5]", "%[a5]", "ldr %[P], [%[k], #8]\n\t",
+                         MF_DW_S2_LD("%[B]", "%c[w]", 4), "ldr %[Q], [%[k], #12]\n\t")
+        MF_DW_S2_ROW6_M7("%c[w]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]", "ldr %[P], [%[k], #16]\n\t",
+                         MF_DW_S2_LD("%[B]", "%c[v]", 4), "ldr %[Q], [%[k], #20]\n\t")
+        MF_DW_S2_ROW6_M7("%c[v]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]", "ldr %[P], [%[k], #36]\n\t",
+                         "ldr %[B], [%[k], #32]\n\t", "ldr %[Q], [%[k], #28]\n\t")
+#else
         MF_DW_S2_ROW6("0", "0", "4", "%[a5]", "%[a5]", "%[a5]", "%[a5]", "%[a5]")
         MF_DW_S2_ROW6("%c[w]", "8", "12", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]")
         MF_DW_S2_ROW6("%c[v]", "16", "20", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]")
         MF_DW_S2_RQC "ldr %[B], [%[k], #32]\n\t"
+#endif
         MF_DW_S2_RQ7(MF_DW_RQ7_FIRST("%[a0]", "%[a1]", "%[Q]", "%[B]", "%[P]")
                      MF_DW_RQ7_STEP("%[a2]", "%[a1]", "%[a0]", MF_DW_S2_O(0), "%[Q]", "%[B]", "%[P]")
                      MF_DW_RQ7_STEP("%[a3]", "%[a2]", "%[a1]", MF_DW_S2_O(1), "%[Q]", "%[B]", "%[P]")
@@ -208,6 +240,7 @@ MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, con
 #undef MF_DW_S2_ROW5
 #undef MF_DW_S2_ROW5_M7
 #undef MF_DW_S2_ROW6
+#undef MF_DW_S2_ROW6_M7
 #undef MF_DW_S2_LD
 #undef MF_DW_S2_W
 #undef MF_DW_S2_RQC
@@ -222,21 +255,37 @@ MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, con
  * nothing after it sets the flags), so the branch issues beside the last store; MF_DW_S2_TEST is the test at the
  * loop's end elsewhere. */
 #if defined(MF_TARGET_M7)
+/* MF_NEG_CLAMPED layers (no sign correction) requantise a quad's sums in place, each step beside an independent one
+ * (as MF_DW_RQ7_*), out stepped as MF_DW_ROWS_STEP4 (ST0: the first store's offset or post-index, O1..O3 the others');
+ * A, B are free there, so the next quad's W0 is loaded into A beside the first SMMLAR (MF_DW_S2_PRE: before the first
+ * quad), 9 cycles for the 16 steps and that load where the sums' copies take 9 without it. */
+#define MF_DW_S2_RQ4_M7(ST0, O1, O2, O3) \
+    "smmlar %[a0], %[a0], %[Q], %[C]\n\tldr %[A], [%[r]]\n\t" \
+    "smmlar %[a1], %[a1], %[Q], %[C]\n\tasr %[a0], %[a0], %[P]\n\t" \
+    "smmlar %[a2], %[a2], %[Q], %[C]\n\tasr %[a1], %[a1], %[P]\n\t" \
+    "smmlar %[a3], %[a3], %[Q], %[C]\n\tssat %[a0], #8, %[a0]\n\t" \
+    "asr %[a2], %[a2], %[P]\n\tssat %[a1], #8, %[a1]\n\t" \
+    "strb %[a0], [%[out]" ST0 "\n\tasr %[a3], %[a3], %[P]\n\t" \
+    "strb %[a1], [%[out], " O1 "]\n\tssat %[a2], #8, %[a2]\n\t" \
+    "ssat %[a3], #8, %[a3]\n\tstrb %[a2], [%[out]" O2 "\n\t" \
+    "strb %[a3], [%[out], " O3 "]\n\t"
+#define MF_DW_S2_PRE ".if %c[ncl]\n\tldr %[A], [%[r]]\n\t.endif\n\t"
 #define MF_DW_S2_TEST ""
 #define MF_DW_S2_QUAD(CMP) \
-    "ldr %[a3], [%[k], #24]\n\t" \
-    "ldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\tldr %[C], [%[r], #8]\n\t" \
+    "ldr %[a3], [%[k], #24]\n\t.if %c[ncl] == 0\n\tldr %[A], [%[r]]\n\t.endif\n\t" \
     "ldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t" \
-    MF_DW_ROWS2_ROW_M7("#12", "#16]!", "%[a3]", "%[a3]", "%[a3]", "%[a3]", "ldr %[C], [%[r], %[w8]]\n\t", \
-    "ldr %[P], [%[k], #8]\n\tldr %[A], [%[r], %[w0]]\n\t", \
-    "ldr %[B], [%[r], %[w4]]\n\tldr %[Q], [%[k], #12]\n\t") \
-    MF_DW_ROWS2_ROW_M7("%[w12]", "%[w16]]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "ldr %[C], [%[r], %[v8]]\n\t" CMP, \
-    "ldr %[P], [%[k], #16]\n\tldr %[A], [%[r], %[v0]]\n\t", \
-    "ldr %[B], [%[r], %[v4]]\n\tldr %[Q], [%[k], #20]\n\t") \
-    MF_DW_ROWS2_ROW_M7("%[v12]", "%[v16]]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "ldr %[C], [%[k], #32]\n\t", \
-    "ldr %[P], [%[k], #36]\n\t", "ldr %[Q], [%[k], #28]\n\t") \
-    MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]")
+    MF_DW_ROWS2_ROW8_M7("%[A]", "%[B]", "%[C]", "#4", "#8", "#12", "#16]!", "ldr %[C], [%[r], %[w0]]\n\t", "", \
+    "ldr %[P], [%[k], #8]\n\t", "ldr %[Q], [%[k], #12]\n\t", "%[a3]", "%[a3]", "%[a3]", "%[a3]") \
+    MF_DW_ROWS2_ROW8_M7("%[C]", "%[A]", "%[B]", "%[w4]", "%[w8]", "%[w12]", "%[w16]]", "ldr %[B], [%[r], %[v0]]\n\t", CMP, \
+    "ldr %[P], [%[k], #16]\n\t", "ldr %[Q], [%[k], #20]\n\t", "%[a0]", "%[a1]", "%[a2]", "%[a3]") \
+    MF_DW_ROWS2_ROW8_M7("%[B]", "%[A]", "%[C]", "%[v4]", "%[v8]", "%[v12]", "%[v16]]", "ldr %[C], [%[k], #32]\n\t", "", \
+    "ldr %[P], [%[k], #36]\n\t", "ldr %[Q], [%[k], #28]\n\t", "%[a0]", "%[a1]", "%[a2]", "%[a3]") \
+    ".if %c[ncl]\n\t.if %c[c4] <= 255\n\t" MF_DW_S2_RQ4_M7("], %[c4]", "#-%c[c3]", ", #-%c[c2]]", "#-%c[c1]") \
+    ".elseif %c[c2] <= 255\n\t" MF_DW_S2_RQ4_M7("], %[c2]", "#-%c[c1]", "], %[c2]", "#-%c[c1]") \
+    ".else\n\t" MF_DW_S2_RQ4_M7(", #0]", "%[c1]", ", %[c2]]", "%[c3]") "add %[out], %[out], %[c4]\n\t.endif\n\t" \
+    ".else\n\t" MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]") ".endif\n\t"
 #else
+#define MF_DW_S2_PRE ""
 #define MF_DW_S2_TEST "cmp %[r], %[end]\n\t"
 #define MF_DW_S2_QUAD(CMP) \
     "ldr %[a3], [%[k], #24]\n\t" \
@@ -285,12 +334,12 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
     /* the 4-output blocks two an iteration (one loop test and branch per 8 outputs), an odd one after them */
     if (quads >> 1) {
         const int32_t *end = r + 8 * (quads >> 1);
-        __asm__ volatile("1:\n\t" MF_DW_S2_QUAD("") MF_DW_S2_QUAD("cmp %[r], %[end]\n\t") MF_DW_S2_TEST "bne 1b"
+        __asm__ volatile(MF_DW_S2_PRE "1:\n\t" MF_DW_S2_QUAD("") MF_DW_S2_QUAD("cmp %[r], %[end]\n\t") MF_DW_S2_TEST "bne 1b"
                          MF_DW_S2_QUAD_OPS : "cc", "memory");
     }
     if (quads & 1) {
         const int32_t *end = r;
-        __asm__ volatile(MF_DW_S2_QUAD("") MF_DW_S2_QUAD_OPS : "cc", "memory");
+        __asm__ volatile(MF_DW_S2_PRE MF_DW_S2_QUAD("") MF_DW_S2_QUAD_OPS : "cc", "memory");
     }
     /* r and out left moved by MF_DW_ROWS_ADV_R / _O (the caller steps them on to the next channel) */
     if (merged && tail == 1) {
@@ -328,9 +377,11 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
 #undef MF_DW_S2_QUAD_OPS
 #undef MF_DW_S2_QUAD_OFFS
 #undef MF_DW_S2_TEST
+#undef MF_DW_S2_PRE
+#undef MF_DW_S2_RQ4_M7
 #undef MF_DW_ROWS2_ROW
 #undef MF_DW_ROWS2_PAIR
-#undef MF_DW_ROWS2_ROW_M7
+#undef MF_DW_ROWS2_ROW8_M7
 #undef MF_DW_ROWS2_ROW_
 /* Input row iy widened into plane row s (channels c0 .. c0 + nc - 1, plane j at s + j * PL), or, outside the image,
  * the whole plane row set to the input zero point. */
