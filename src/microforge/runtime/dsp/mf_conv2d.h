@@ -2595,6 +2595,13 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
  * are read before any of its outputs is written and quads go in pixel order: the write order contract of the other
  * paths (ops/conv2d.py overlap_lead) holds. */
 #define MF_CONV2D_PW4_MAX_IC 128   /* widest in_c (32 chunks unrolled; ops/conv2d.py PW4_MAX_IC) */
+/* The quads' window, both cores' schedules: each of the 32 chunks widened (E) and MAC'd (C; chunk 0 is the
+   HEAD), the .if of each keeping only the layer's in_c / 4 */
+#define MF_PW4_EACH_EXP(E) E("0") E("1") E("2") E("3") E("4") E("5") E("6") E("7") E("8") E("9") E("10") E("11") \
+    E("12") E("13") E("14") E("15") E("16") E("17") E("18") E("19") E("20") E("21") E("22") E("23") E("24") \
+    E("25") E("26") E("27") E("28") E("29") E("30") E("31")
+#define MF_PW4_EACH_CHUNK(C) C(1) C(2) C(3) C(4) C(5) C(6) C(7) C(8) C(9) C(10) C(11) C(12) C(13) C(14) C(15) \
+    C(16) C(17) C(18) C(19) C(20) C(21) C(22) C(23) C(24) C(25) C(26) C(27) C(28) C(29) C(30) C(31)
 /* Chunk J_ (those below nch) of the 4 pixels (pointers in ma0 .. ma3) widened into the frame. */
 #define MF_PW4_EXP(J_)                                                                           \
     ".if " J_ " < %c[nch]\n\t"                                                                   \
@@ -2758,21 +2765,9 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
     int32_t sa0, sa1, sa2, sa3, x, wa, ws, t;
     __asm__ volatile(
         "sub sp, sp, #%c[fr]\n\t"
-        MF_PW47_EXP("0") MF_PW47_EXP("1") MF_PW47_EXP("2") MF_PW47_EXP("3") MF_PW47_EXP("4") MF_PW47_EXP("5")
-        MF_PW47_EXP("6") MF_PW47_EXP("7") MF_PW47_EXP("8") MF_PW47_EXP("9") MF_PW47_EXP("10") MF_PW47_EXP("11")
-        MF_PW47_EXP("12") MF_PW47_EXP("13") MF_PW47_EXP("14") MF_PW47_EXP("15")
-        MF_PW47_EXP("16") MF_PW47_EXP("17") MF_PW47_EXP("18") MF_PW47_EXP("19")
-        MF_PW47_EXP("20") MF_PW47_EXP("21") MF_PW47_EXP("22") MF_PW47_EXP("23")
-        MF_PW47_EXP("24") MF_PW47_EXP("25") MF_PW47_EXP("26") MF_PW47_EXP("27")
-        MF_PW47_EXP("28") MF_PW47_EXP("29") MF_PW47_EXP("30") MF_PW47_EXP("31")
+        MF_PW4_EACH_EXP(MF_PW47_EXP)
         ".if %c[wb]\n\tsub %[w], %[w], #4\n\t.endif\n"
-        "2:\n\t@ mf_dsp_pw4_quad M7\n\t" MF_PW47_HEAD MF_PW47_CHUNK(1) MF_PW47_CHUNK(2) MF_PW47_CHUNK(3)
-        MF_PW47_CHUNK(4) MF_PW47_CHUNK(5) MF_PW47_CHUNK(6) MF_PW47_CHUNK(7) MF_PW47_CHUNK(8) MF_PW47_CHUNK(9)
-        MF_PW47_CHUNK(10) MF_PW47_CHUNK(11) MF_PW47_CHUNK(12) MF_PW47_CHUNK(13) MF_PW47_CHUNK(14) MF_PW47_CHUNK(15)
-        MF_PW47_CHUNK(16) MF_PW47_CHUNK(17) MF_PW47_CHUNK(18) MF_PW47_CHUNK(19)
-        MF_PW47_CHUNK(20) MF_PW47_CHUNK(21) MF_PW47_CHUNK(22) MF_PW47_CHUNK(23)
-        MF_PW47_CHUNK(24) MF_PW47_CHUNK(25) MF_PW47_CHUNK(26) MF_PW47_CHUNK(27)
-        MF_PW47_CHUNK(28) MF_PW47_CHUNK(29) MF_PW47_CHUNK(30) MF_PW47_CHUNK(31)
+        "2:\n\t@ mf_dsp_pw4_quad M7\n\t" MF_PW47_HEAD MF_PW4_EACH_CHUNK(MF_PW47_CHUNK)
         MF_PW47_RQ MF_PW47_STORE
         "bmi 2b\n\t"
         "add sp, sp, #%c[fr]"
@@ -2803,20 +2798,8 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
     __asm__ volatile(
         "sub sp, sp, #%c[fr]\n\t"
         "str %[sa0], [sp, #32 * %c[nch]]\n\t"
-        MF_PW4_EXP("0") MF_PW4_EXP("1") MF_PW4_EXP("2") MF_PW4_EXP("3") MF_PW4_EXP("4") MF_PW4_EXP("5")
-        MF_PW4_EXP("6") MF_PW4_EXP("7") MF_PW4_EXP("8") MF_PW4_EXP("9") MF_PW4_EXP("10") MF_PW4_EXP("11")
-        MF_PW4_EXP("12") MF_PW4_EXP("13") MF_PW4_EXP("14") MF_PW4_EXP("15")
-        MF_PW4_EXP("16") MF_PW4_EXP("17") MF_PW4_EXP("18") MF_PW4_EXP("19")
-        MF_PW4_EXP("20") MF_PW4_EXP("21") MF_PW4_EXP("22") MF_PW4_EXP("23")
-        MF_PW4_EXP("24") MF_PW4_EXP("25") MF_PW4_EXP("26") MF_PW4_EXP("27")
-        MF_PW4_EXP("28") MF_PW4_EXP("29") MF_PW4_EXP("30") MF_PW4_EXP("31")
-        "2:\n\t" MF_PW4_HEAD MF_PW4_CHUNK(1) MF_PW4_CHUNK(2) MF_PW4_CHUNK(3) MF_PW4_CHUNK(4) MF_PW4_CHUNK(5)
-        MF_PW4_CHUNK(6) MF_PW4_CHUNK(7) MF_PW4_CHUNK(8) MF_PW4_CHUNK(9) MF_PW4_CHUNK(10) MF_PW4_CHUNK(11)
-        MF_PW4_CHUNK(12) MF_PW4_CHUNK(13) MF_PW4_CHUNK(14) MF_PW4_CHUNK(15)
-        MF_PW4_CHUNK(16) MF_PW4_CHUNK(17) MF_PW4_CHUNK(18) MF_PW4_CHUNK(19)
-        MF_PW4_CHUNK(20) MF_PW4_CHUNK(21) MF_PW4_CHUNK(22) MF_PW4_CHUNK(23)
-        MF_PW4_CHUNK(24) MF_PW4_CHUNK(25) MF_PW4_CHUNK(26) MF_PW4_CHUNK(27)
-        MF_PW4_CHUNK(28) MF_PW4_CHUNK(29) MF_PW4_CHUNK(30) MF_PW4_CHUNK(31)
+        MF_PW4_EACH_EXP(MF_PW4_EXP)
+        "2:\n\t" MF_PW4_HEAD MF_PW4_EACH_CHUNK(MF_PW4_CHUNK)
         /* m2 to x0, W to x1, Ra to x2, mult to x3, the out pointer to wa: one chain */
         "ldr %[x0], [%[w], #%c[rq] + 8]\n\tldr %[x1], [%[w], #%c[rq] + 12]\n\t"
         "ldr %[x2], [%[w], #%c[rq] + 16]\n\tldr %[x3], [%[w], #%c[rq] + 20]\n\t"
