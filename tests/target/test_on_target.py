@@ -1856,3 +1856,62 @@ def test_kws_depthwise_takes_columns(core):
     assert len(re.findall(r"\.ush = \d+,", model_c)) == 4
     for c in calls:
         assert c.count("(int16_t *)(mf_arena + ") == 3 and c.count("(int16_t *)(scratch + ") == 1, c
+
+
+def every_sum_input(shape: tuple[int, ...], n: int) -> np.ndarray:
+    """An NHWC input whose channel c sums its n = H * W elements to -128 * n + c (mod 255 * n + 1): with 255 * n + 1
+    channels or more, every sum a MEAN over H and W can see, each a TFLM output to compare."""
+    b, h, w, c = shape
+    excess = np.arange(c) % (255 * n + 1)
+    x = np.full((n, c), -128, np.int64)
+    for j in range(n):
+        take = np.minimum(excess, 255)
+        x[j] += take
+        excess = excess - take
+    return np.broadcast_to(x.reshape(1, h, w, c), shape).astype(np.int8)
+
+
+# The DSP MEAN's column path (runtime/dsp/mf_mean.h mf_mean_s8_cols, cols = 1: ops/mean.py mean_fields): (input shape,
+# axes, keep_dims, input scale and zero point, output scale and zero point, op, every-sum input or seeded random with
+# extreme channels). Every sum of a 3x3 MEAN with MobileNetV2's quantisation (its zero points -128) and a tail of 3;
+# every sum of a 2x2 one whose outputs saturate at both ends; the most elements reduced (128, the
+# lanes' bound, input zero point -128: |sum - zp * n| = 255 * 128) on 13 channels; channel counts 4, 5, 7 (tails 0, 1,
+# 3); one axis reduced with a batch and a row kept outside the contiguous channels; SUM.
+MEAN_COLS = {
+    "every-sum-3x3-mbv2": ((1, 3, 3, 2299), (1, 2), True, (0.0235, -128), (0.0203, -128), "MEAN", True),
+    "every-sum-2x2-sat": ((1, 2, 2, 1027), (1, 2), False, (0.05, 0), (0.03, -5), "MEAN", True),
+    "n128-c13": ((1, 16, 8, 13), (1, 2), True, (0.03, -128), (0.021, 7), "MEAN", False),
+    "c4": ((1, 5, 4, 4), (1, 2), True, (0.04, 3), (0.03, -2), "MEAN", False),
+    "c5-no-keep": ((1, 3, 7, 5), (-2, -3), False, (0.06, -40), (0.05, 9), "MEAN", False),
+    "c7": ((1, 6, 5, 7), (1, 2), True, (0.02, 100), (0.015, 60), "MEAN", False),
+    "axis1-batch2-c13": ((2, 5, 3, 13), (1,), False, (0.05, -7), (0.04, 11), "MEAN", False),
+    "sum-c7": ((1, 3, 4, 7), (1, 2), True, (0.02, -9), (0.15, 4), "SUM", False),
+}
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", sorted(MEAN_COLS))
+def test_mean_cols_on_core(name, core, tmp_path):
+    shape, axes, keep, (si, zi), (so, zo), op, every = MEAN_COLS[name]
+    model = mg.mean_model(shape, axes, keep, in_scale=si, in_zp=zi, out_scale=so, out_zp=zo, op=op)
+    if every:
+        x = every_sum_input(shape, shape[1] * shape[2])
+    else:
+        x = np.random.default_rng(seed_of("mean-cols", name)).integers(-128, 127, shape, endpoint=True).astype(np.int8)
+        x[..., 0], x[..., 1] = -128, 127           # the extreme sums
+    cm = compile_model(model, target=core)
+    assert_in(".cols = 1,", cm.files["model.c"])
+    run = run_on_target(cm, get_target(core), [x], workdir=tmp_path)
+    assert_same_outputs(run.outputs, Oracle(model).run([x]), f"{name} on {core}")
+
+
+def test_mean_cols_refused():
+    """The column path is refused where its lanes or its rounding constant would not hold (the portable loops run):
+    129 elements reduced, 3 channels, a reduced innermost axis, a left shift (SUM to a finer scale); and never on the
+    M0+."""
+    for model in (mg.mean_model((1, 43, 3, 8), (1, 2)), mg.mean_model((1, 4, 4, 3), (1, 2)),
+                  mg.mean_model((1, 4, 3, 8), (3,)), mg.mean_model((1, 3, 3, 8), (1, 2), in_scale=0.5, out_scale=0.01,
+                                                                  op="SUM")):
+        assert ".cols = 1," not in compile_model(model, target="m4").files["model.c"]
+    assert ".cols" not in compile_model(mg.mean_model((1, 3, 3, 8), (1, 2)), target="m0plus").files["model.c"]
+    assert ".cols = 1," in compile_model(mg.mean_model((1, 32, 4, 8), (1, 2)), target="m4").files["model.c"]

@@ -33,6 +33,21 @@ def _pad5(shape: list[int], stride: list[int]) -> tuple[list[int], list[int]]:
     return [1] * lead + shape, [0] * lead + stride
 
 
+# The DSP kernel's column sums (runtime/dsp/mf_mean.h, mf_mean_s8_cols) hold 4 channels' sums, less the zero point's
+# share, in 16-bit lanes: exact while |sum - zp * n| <= 255 * n < 2^15
+COLS_MAX_RED = 128
+
+
+def mean_fields(x, fields: dict, ctx) -> dict:
+    """`fields` plus the DSP column path's flag (cols = 1: mf_mean_s8_cols) where it applies: an int8 DSP build, the
+    innermost kept axis contiguous (stride 1) and at least 4 wide, at most COLS_MAX_RED elements reduced into each
+    output, and a right shift of 1..22 (mf_rq_e's folded rounding constant fits int32)."""
+    if ("dsp" in ctx.kernel_variants and x.dtype == DType.INT8 and fields["kept_stride"][4] == 1
+            and fields["kept_shape"][4] >= 4 and fields["n_red"] <= COLS_MAX_RED and -22 <= fields["shift"] <= -1):
+        return dict(fields, cols=1)
+    return fields
+
+
 def mean_kernel(op: Op) -> str:
     """mf_mean_s8 or mf_mean_s16 (SUM shares it: the 1/N is folded into the multiplier)."""
     return "mf_mean_s16" if is_int16(op) else "mf_mean_s8"
@@ -72,7 +87,7 @@ class Mean(OpDef):
         rs, rst = _pad5([x.shape[i] for i in axes], [strides[i] for i in axes])
         n_red = math.prod(x.shape[i] for i in axes)
         mult, shift = mean_multiplier(x.quant.s, y.quant.s, n_red)
-        p = ctx.params("mf_mean_params_t", dict(
+        p = ctx.params("mf_mean_params_t", mean_fields(x, dict(
             n_out=math.prod(ks), n_red=n_red, kept_shape=ks, kept_stride=kst, red_shape=rs, red_stride=rst,
-            in_zp_times_n=wrap32(x.quant.zp * n_red), mult=mult, shift=shift, out_zp=y.quant.zp))
+            in_zp_times_n=wrap32(x.quant.zp * n_red), mult=mult, shift=shift, out_zp=y.quant.zp), ctx))
         return f"{mean_kernel(op)}(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"

@@ -8,7 +8,7 @@ import numpy as np
 from ..ir import Op, OpType
 from ..quant import f32, quantize_multiplier, wrap32
 from .base import fail, refuse_int16
-from .mean import Mean, _axes, _pad5, mean_kernel
+from .mean import Mean, _axes, _pad5, mean_fields, mean_kernel
 
 
 def _layout(op: Op) -> tuple[dict, int]:
@@ -29,8 +29,8 @@ class Sum(Mean):
         x, y = op.inputs[0], op.outputs[0]
         fields, n_red = _layout(op)
         mult, shift = quantize_multiplier(f32(x.quant.s) / f32(y.quant.s))
-        p = ctx.params("mf_mean_params_t", dict(fields, in_zp_times_n=wrap32(x.quant.zp * n_red), mult=mult, shift=shift,
-                                                out_zp=y.quant.zp))
+        p = ctx.params("mf_mean_params_t", mean_fields(x, dict(fields, in_zp_times_n=wrap32(x.quant.zp * n_red), mult=mult,
+                                                               shift=shift, out_zp=y.quant.zp), ctx))
         return f"{mean_kernel(op)}(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
 
 

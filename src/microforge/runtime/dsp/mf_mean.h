@@ -1,0 +1,132 @@
+/* mf_mean (DSP: Cortex-M4/M7/M33): int8 / int16 mean (and sum) over any set of axes (rank <= 5), bit-exact with TFLM's
+ * QuantizedMeanOrSum. Same params and signatures as runtime/portable/mf_mean.h, whose loops it keeps for the layers
+ * the column path below does not take.
+ *
+ * The column path (p->cols, set by ops/mean.py mean_fields): the innermost kept axis is contiguous, so 4 neighbouring
+ * outputs sum 4 neighbouring bytes at each reduced position: one word load and two SXTAB16 (bytes 0, 2 and, rotated
+ * by 8, bytes 1, 3) per position for 4 outputs, into 16-bit lanes that start at -zp * n (the zero point's share, so
+ * each lane ends at x = sum - zp * n, |x| <= 255 * n < 2^15 for n <= 128). Each lane's requantisation is TFLM's
+ * MultiplyByQuantizedMultiplier(x, m, -e) + out_zp in 5 instructions (mf_mean_rq), then one SSAT.
+ */
+#ifndef MF_MEAN_H
+#define MF_MEAN_H
+#include <stdint.h>
+#include <string.h>
+#include <arm_acle.h>
+#include "mf_common.h"
+
+typedef struct {
+    int32_t n_out, n_red;                       /* output elements, elements reduced into each */
+    int32_t kept_shape[5], kept_stride[5];      /* kept axes (outer to inner), input element strides */
+    int32_t red_shape[5], red_stride[5];        /* reduced axes */
+    int32_t in_zp_times_n;                      /* input zero point * n_red */
+    int32_t mult, shift, out_zp;                /* 1 / n_red already folded into mult/shift */
+    int32_t cols;                               /* 1: the column path (int8, kept_stride[4] 1, n_red <= 128,
+                                                   shift in -22..-1) */
+} mf_mean_params_t;
+
+/* Offset of flat index idx over a 5-d shape with the given element strides (mf_reduce.h uses it). */
+MF_INLINE int32_t mf_mean_offset_of(int32_t idx, const int32_t *shape, const int32_t *stride)
+{
+    int32_t off = 0;
+    for (int d = 4; d >= 0; --d) {
+        off += (idx % shape[d]) * stride[d];
+        idx /= shape[d];
+    }
+    return off;
+}
+
+/* The portable loops (runtime/portable/mf_mean.h): sums each output's reduced elements, removes the zero point,
+ * requantises once; MF__MEAN_DEFINE instantiates them per element type (SFX s8 / s16, SAT the saturating cast). */
+#define MF__MEAN_DEFINE(SFX, T, SAT)                                                                          \
+MF_KERNEL int32_t mf_mean_sum_##SFX(const mf_mean_params_t *p, const T *base)                                \
+{                                                                                                             \
+    const int32_t *rs = p->red_shape, *rt = p->red_stride;                                                    \
+    int32_t sum = 0;                                                                                          \
+    for (int32_t r0 = 0; r0 < rs[0]; ++r0)                                                                    \
+        for (int32_t r1 = 0; r1 < rs[1]; ++r1)                                                                \
+            for (int32_t r2 = 0; r2 < rs[2]; ++r2)                                                            \
+                for (int32_t r3 = 0; r3 < rs[3]; ++r3) {                                                      \
+                    const T *row = base + r0 * rt[0] + r1 * rt[1] + r2 * rt[2] + r3 * rt[3];                  \
+                    for (int32_t r4 = 0; r4 < rs[4]; ++r4) sum += row[r4 * rt[4]];                            \
+                }                                                                                             \
+    return sum;                                                                                               \
+}                                                                                                             \
+                                                                                                              \
+MF_KERNEL void mf_mean_##SFX##_loops(const mf_mean_params_t *p, const T *in, T *out)                         \
+{                                                                                                             \
+    const int32_t *ks = p->kept_shape, *kt = p->kept_stride;                                                  \
+    for (int32_t k0 = 0; k0 < ks[0]; ++k0)                                                                    \
+        for (int32_t k1 = 0; k1 < ks[1]; ++k1)                                                                \
+            for (int32_t k2 = 0; k2 < ks[2]; ++k2)                                                            \
+                for (int32_t k3 = 0; k3 < ks[3]; ++k3) {                                                      \
+                    const T *row = in + k0 * kt[0] + k1 * kt[1] + k2 * kt[2] + k3 * kt[3];                    \
+                    for (int32_t k4 = 0; k4 < ks[4]; ++k4) {                                                  \
+                        const int32_t sum = mf_mean_sum_##SFX(p, row + k4 * kt[4]);                           \
+                        const int32_t v = mf_mbqm(mf_wrap_sub32(sum, p->in_zp_times_n), p->mult, p->shift) + p->out_zp; \
+                        *out++ = SAT(v);                                                                      \
+                    }                                                                                         \
+                }                                                                                             \
+}
+
+MF__MEAN_DEFINE(s8, int8_t, mf_sat_s8)
+MF__MEAN_DEFINE(s16, int16_t, mf_sat_s16)
+
+/* TFLM's MultiplyByQuantizedMultiplier(x, m, -e) + out_zp, saturated to int8, for x the bottom (BT_ = b) or top (t)
+ * lane of w, |x| < 2^15, 0 <= m < 2^31, e = -shift in 1..22. SRDHM(x, m) = floor((x * m + 2^30) / 2^31) (m >= 0) is
+ * v = (SMLAW(m, x) + 2^14) >> 15: SMLAW{B,T} is floor(m * x / 2^16) and floors by powers of two nest; then RDBP and
+ * the output zero point as in mf_rq_e: (v + (v < 0) * -1 + rnd) >> e with rnd = 2^(e-1) + out_zp * 2^e. */
+#define MF_MEAN_RQ(BT_, w, m, e, rnd) __extension__({ int32_t _v, _r; \
+    __asm__("smlaw" #BT_ " %0, %2, %3, %4\n\t" "asr %0, %0, #15\n\t" "add %1, %5, %0, asr #31\n\t" "add %1, %1, %0\n\t" \
+            "ssat %1, #8, %1, asr #%c6" : "=&r"(_v), "=&r"(_r) : "r"(m), "r"(w), "r"(1 << 14), "r"(rnd), "n"(e)); _r; })
+
+MF_KERNEL void mf_mean_s8_cols(const mf_mean_params_t *p, const int8_t *in, int8_t *out)
+{
+    const int32_t *ks = p->kept_shape, *kt = p->kept_stride, *rs = p->red_shape, *rt = p->red_stride;
+    const int32_t C = ks[4], m = p->mult, e = -p->shift, rnd = (1 << (e - 1)) + p->out_zp * (1 << e);
+    const uint32_t init = (uint32_t)(uint16_t)(-p->in_zp_times_n) * 0x10001u;   /* -zp * n in both lanes */
+    for (int32_t k0 = 0; k0 < ks[0]; ++k0)
+        for (int32_t k1 = 0; k1 < ks[1]; ++k1)
+            for (int32_t k2 = 0; k2 < ks[2]; ++k2)
+                for (int32_t k3 = 0; k3 < ks[3]; ++k3) {
+                    const int8_t *row = in + k0 * kt[0] + k1 * kt[1] + k2 * kt[2] + k3 * kt[3];
+                    int32_t c = 0;
+                    for (; c + 4 <= C; c += 4, out += 4) {
+                        uint32_t s02 = init, s13 = init;
+                        for (int32_t r0 = 0; r0 < rs[0]; ++r0)
+                            for (int32_t r1 = 0; r1 < rs[1]; ++r1)
+                                for (int32_t r2 = 0; r2 < rs[2]; ++r2)
+                                    for (int32_t r3 = 0; r3 < rs[3]; ++r3) {
+                                        const int8_t *px = row + c + r0 * rt[0] + r1 * rt[1] + r2 * rt[2] + r3 * rt[3];
+#pragma GCC unroll 16
+                                        for (int32_t r4 = 0; r4 < rs[4]; ++r4) {
+                                            uint32_t v;
+                                            memcpy(&v, px + r4 * rt[4], 4);
+                                            s02 = __sxtab16(s02, v);
+                                            __asm__("sxtab16 %0, %0, %1, ror #8" : "+r"(s13) : "r"(v));   /* bytes 1, 3 */
+                                        }
+                                    }
+                        out[0] = (int8_t)MF_MEAN_RQ(b, s02, m, e, rnd);
+                        out[1] = (int8_t)MF_MEAN_RQ(b, s13, m, e, rnd);
+                        out[2] = (int8_t)MF_MEAN_RQ(t, s02, m, e, rnd);
+                        out[3] = (int8_t)MF_MEAN_RQ(t, s13, m, e, rnd);
+                    }
+                    for (; c < C; ++c)   /* the channel tail: the same arithmetic on one sum */
+                        *out++ = (int8_t)MF_MEAN_RQ(b, mf_wrap_sub32(mf_mean_sum_s8(p, row + c), p->in_zp_times_n),
+                                                    m, e, rnd);
+                }
+}
+#undef MF_MEAN_RQ
+
+MF_KERNEL void mf_mean_s8(const mf_mean_params_t *p, const int8_t *in, int8_t *out)
+{
+    if (p->cols) mf_mean_s8_cols(p, in, out);
+    else mf_mean_s8_loops(p, in, out);
+}
+
+MF_KERNEL void mf_mean_s16(const mf_mean_params_t *p, const int16_t *in, int16_t *out)
+{
+    mf_mean_s16_loops(p, in, out);
+}
+
+#endif
