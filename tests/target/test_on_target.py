@@ -1915,3 +1915,31 @@ def test_mean_cols_refused():
         assert ".cols = 1," not in compile_model(model, target="m4").files["model.c"]
     assert ".cols" not in compile_model(mg.mean_model((1, 3, 3, 8), (1, 2)), target="m0plus").files["model.c"]
     assert ".cols = 1," in compile_model(mg.mean_model((1, 32, 4, 8), (1, 2)), target="m4").files["model.c"]
+
+
+# The DSP SOFTMAX (runtime/dsp/mf_softmax.h): the row max 4 bytes a word, each output one SMLAL and a shift. Depth
+# 1000 (the stored table) with every input value, so every diff 0..-255 against the row max; depths 1, 3, 5, 7, 13
+# whose maximum sits in the row max's tail (the last element) or its words (the first); int8 -> int16 output.
+SOFTMAX_DSP = {
+    "d1000-every-diff": (lambda: mg.softmax_model((1, 1000), 1.0, 0.02, 3), lambda: (np.arange(1000) % 256 - 128)[None]),
+    **{f"d{d}-max-last": (lambda d=d: mg.softmax_model((4, d), 1.0, 0.1, -5),
+                          lambda d=d: np.tile(np.arange(d) * 9 - 60, (4, 1)) + np.arange(4)[:, None])
+       for d in (1, 3, 5, 7, 13)},
+    "d13-max-first": (lambda: mg.softmax_model((2, 13), 0.7, 0.2, 0), lambda: np.tile(-np.arange(13) * 19 + 127, (2, 1))),
+}
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", sorted(SOFTMAX_DSP) + ["s16-d7", "s16-d300"])
+def test_softmax_dsp_on_core(name, core, tmp_path):
+    if name.startswith("s16"):
+        from models16 import softmax_s8_s16_model
+        d = int(name.split("-d")[1])
+        model, x = softmax_s8_s16_model((3, d), "none"), np.arange(3 * d).reshape(3, d) * 37 % 256 - 128
+    else:
+        model, x = SOFTMAX_DSP[name][0](), SOFTMAX_DSP[name][1]()
+    x = x.astype(np.int8)
+    cm = compile_model(model, target=core)
+    assert_in("mf_softmax_row_max4(", cm.files["mf_softmax.h"])
+    run = run_on_target(cm, get_target(core), [x], workdir=tmp_path)
+    assert_same_outputs(run.outputs, Oracle(model).run([x]), f"{name} on {core}")

@@ -1,0 +1,110 @@
+/* mf_softmax (DSP: Cortex-M4/M7/M33): int8-input SOFTMAX, bit-exact with TFLM reference_ops::Softmax. Same params,
+ * exps and reciprocal as runtime/portable/mf_softmax.h (mf_softmax_exp.h) and the same signatures; three steps cheaper:
+ * - the row max 4 bytes a word (SSUB8/SEL);
+ * - the sum's RDBP(e, 12) as one add and shift: every exp e is >= 0 (a Q0.31 exp of a value <= 0), so ties away from
+ *   zero round up: (e + 2^11) >> 12, unsigned (e may be INT32_MAX);
+ * - each output's RDBP(SRDHM(scale, e), x) with scale, e >= 0 and x >= 1 in one SMLAL and one shift: SRDHM is
+ *   floor((scale * e + 2^30) / 2^31) (no saturation case: both >= 0) and RDBP by x, a non-negative value, adds 2^(x-1)
+ *   and floors by 2^x; the floors nest, so u = floor((scale * e + 2^30 + 2^(30+x)) / 2^(31+x)): the high word of
+ *   scale * e plus that 64-bit constant (mf_softmax_round), shifted right by x - 1. x = 0 (a sum that wrapped to below
+ *   2^5, int16 output) keeps the portable step.
+ */
+#ifndef MF_SOFTMAX_H
+#define MF_SOFTMAX_H
+
+#include <stdint.h>
+#include <string.h>
+#include <arm_acle.h>
+#include "mf_common.h"
+#include "mf_softmax_exp.h"
+
+/* exp of diff from the layer's table if it has one, else computed */
+MF_KERNEL int32_t mf_softmax_exp_of(const mf_softmax_params_t *p, int32_t diff) {
+  return p->exp_lut ? p->exp_lut[-diff] : mf_softmax_exp(diff, p->in_mult, p->in_shift);
+}
+
+/* Rows up to this wide keep their exps from the sum pass for the output pass (64 bytes of stack); wider rows
+ * compute each exp twice (ops/softmax.py SOFTMAX_CACHE, as the portable kernel). */
+#define MF_SOFTMAX_CACHE 16
+
+/* The row's maximum: a packed running maximum of 4 bytes (SSUB8 sets GE per byte, SEL keeps the larger), then its
+ * bytes and the tail. */
+MF_INLINE int32_t mf_softmax_row_max4(const int8_t *row, int32_t depth) {
+  uint32_t m = 0x80808080u;
+  int32_t c = 0, r;
+  for (; c + 4 <= depth; c += 4) {
+    uint32_t v, d;
+    memcpy(&v, row + c, 4);
+    __asm__("ssub8 %1, %0, %2\n\tsel %0, %0, %2" : "+r"(v), "=&r"(d) : "r"(m) : "cc");
+    m = v;
+  }
+  r = mf_max_i32(mf_max_i32((int8_t)m, (int8_t)(m >> 8)), mf_max_i32((int8_t)(m >> 16), (int8_t)(m >> 24)));
+  for (; c < depth; ++c) r = row[c] > r ? row[c] : r;
+  return r;
+}
+
+/* Sum of exps of one row (kept in cache[c] unless cache is 0), then reciprocal. Returns the Q0.31 scale
+ * and sets *exponent for an output of out_bits. */
+MF_INLINE int32_t mf_softmax_row_scale(const mf_softmax_params_t *p, const int8_t *row,
+                                    int32_t max_in_row, int out_bits, int *exponent, int32_t *cache) {
+  uint32_t sum = 0; /* Q12.19, wrapping as TFLM's */
+  int32_t c;
+  int clz;
+  for (c = 0; c < p->depth; ++c) {
+    const int32_t diff = (int32_t)row[c] - max_in_row;
+    if (diff >= p->diff_min) {
+      const int32_t e = mf_softmax_exp_of(p, diff);
+      if (cache) cache[c] = e;
+      sum += ((uint32_t)e + (1u << (MF_SOFTMAX_ACCUM_BITS - 1))) >> MF_SOFTMAX_ACCUM_BITS;
+    }
+  }
+  clz = mf_clz32(sum);
+  *exponent = (MF_SOFTMAX_ACCUM_BITS - clz) + 31 - out_bits;
+  /* TFLM aborts (TFLITE_CHECK) outside [0, 31]; saturate instead of UB. */
+  if (*exponent < 0) *exponent = 0;
+  if (*exponent > 31) *exponent = 31;
+  return mf_one_over_one_plus_x((int32_t)((sum << clz) - 0x80000000u));
+}
+
+/* 2^30 + 2^(30+x) for x >= 1: mf_softmax_out's rounding constant */
+MF_INLINE int64_t mf_softmax_round(int x) {
+  return ((int64_t)1 << 30) + ((int64_t)1 << (30 + x));
+}
+
+/* RDBP(SRDHM(scale, e), x) for scale, e >= 0, x >= 1 (k = mf_softmax_round(x)): one SMLAL, one shift */
+MF_INLINE int32_t mf_softmax_out(int64_t k, int32_t scale, int32_t e, int x) {
+  return (int32_t)((k + (int64_t)scale * e) >> 32) >> (x - 1);
+}
+
+/* One output kernel per output type: T, the zero point Z (TFLM's fixed -128 or -32768) and the saturation bits */
+#define MF__SOFTMAX_DEFINE(NAME, T, BITS, Z)                                                                      \
+MF_KERNEL void NAME(const mf_softmax_params_t *p, const int8_t *in, T *out) {                                    \
+  int32_t r, c, cache[MF_SOFTMAX_CACHE];                                                                          \
+  int32_t *const kept = p->depth <= MF_SOFTMAX_CACHE ? cache : 0;                                                 \
+  for (r = 0; r < p->rows; ++r) {                                                                                 \
+    const int8_t *row = in + (int32_t)r * p->depth;                                                               \
+    T *orow = out + (int32_t)r * p->depth;                                                                        \
+    const int32_t max_in_row = mf_softmax_row_max4(row, p->depth);                                                \
+    int exponent;                                                                                                 \
+    const int32_t scale = mf_softmax_row_scale(p, row, max_in_row, BITS, &exponent, kept);                       \
+    const int64_t k = mf_softmax_round(exponent);                                                                 \
+    for (c = 0; c < p->depth; ++c) {                                                                              \
+      const int32_t diff = (int32_t)row[c] - max_in_row;                                                          \
+      if (diff >= p->diff_min) {                                                                                  \
+        const int32_t e = kept ? kept[c] : mf_softmax_exp_of(p, diff);                                           \
+        int32_t u;                                                                                                \
+        if (__builtin_expect(exponent == 0, 0)) u = mf_rdbp(mf_srdhm(scale, e), 0);                               \
+        else u = mf_softmax_out(k, scale, e, exponent);                                                           \
+        orow[c] = (T)__ssat(u + (Z), BITS);                                                                       \
+      } else {                                                                                                    \
+        orow[c] = (T)(Z);                                                                                         \
+      }                                                                                                           \
+    }                                                                                                             \
+  }                                                                                                               \
+}
+
+MF__SOFTMAX_DEFINE(mf_softmax_s8, int8_t, 8, -128)
+MF__SOFTMAX_DEFINE(mf_softmax_s8_s16, int16_t, 16, -32768)
+#undef MF__SOFTMAX_DEFINE
+
+#endif /* MF_SOFTMAX_H */
