@@ -1873,7 +1873,8 @@ def every_sum_input(shape: tuple[int, ...], n: int) -> np.ndarray:
 
 # The DSP MEAN's column path (runtime/dsp/mf_mean.h mf_mean_s8_cols, cols = 1: ops/mean.py mean_fields): (input shape,
 # axes, keep_dims, input scale and zero point, output scale and zero point, op, every-sum input or seeded random with
-# extreme channels). Every sum of a 3x3 MEAN with MobileNetV2's quantisation (its zero points -128) and a tail of 3;
+# extreme channels). Every sum of a 3x3 MEAN with MobileNetV2's quantisation (its zero points -128: MF_MEAN_NEG_CLAMPED's
+# two-instruction form; the others take the four-instruction one) and a tail of 3;
 # every sum of a 2x2 one whose outputs saturate at both ends; the most elements reduced (128, the
 # lanes' bound, input zero point -128: |sum - zp * n| = 255 * 128) on 13 channels; channel counts 4, 5, 7 (tails 0, 1,
 # 3); one axis reduced with a batch and a row kept outside the contiguous channels; SUM.
