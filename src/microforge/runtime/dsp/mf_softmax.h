@@ -6,7 +6,7 @@
  * - each output's RDBP(SRDHM(scale, e), x) with scale, e >= 0 and x >= 1 in one SMLAL and one shift: SRDHM is
  *   floor((scale * e + 2^30) / 2^31) (no saturation case: both >= 0) and RDBP by x, a non-negative value, adds 2^(x-1)
  *   and floors by 2^x; the floors nest, so u = floor((scale * e + 2^30 + 2^(30+x)) / 2^(31+x)): the high word of
- *   scale * e plus that 64-bit constant (mf_softmax_round), shifted right by x - 1. x = 0 (a sum that wrapped to below
+ *   scale * e plus that 64-bit constant (mf_softmax_out), shifted right by x - 1. x = 0 (a sum that wrapped to below
  *   2^5, int16 output) keeps the portable step.
  */
 #ifndef MF_SOFTMAX_H
@@ -18,9 +18,10 @@
 #include "mf_common.h"
 #include "mf_softmax_exp.h"
 
-/* exp of diff from the layer's table if it has one, else computed */
-MF_KERNEL int32_t mf_softmax_exp_of(const mf_softmax_params_t *p, int32_t diff) {
-  return p->exp_lut ? p->exp_lut[-diff] : mf_softmax_exp(diff, p->in_mult, p->in_shift);
+/* exp of diff = -nd (nd = row max - x >= 0: the table's index without a negation) from the layer's table if it has one,
+ * else computed */
+MF_KERNEL int32_t mf_softmax_exp_of(const mf_softmax_params_t *p, int32_t nd) {
+  return p->exp_lut ? p->exp_lut[nd] : mf_softmax_exp(-nd, p->in_mult, p->in_shift);
 }
 
 /* Rows up to this wide keep their exps from the sum pass for the output pass (64 bytes of stack); wider rows
@@ -51,9 +52,9 @@ MF_INLINE int32_t mf_softmax_row_scale(const mf_softmax_params_t *p, const int8_
   int32_t c;
   int clz;
   for (c = 0; c < p->depth; ++c) {
-    const int32_t diff = (int32_t)row[c] - max_in_row;
-    if (diff >= p->diff_min) {
-      const int32_t e = mf_softmax_exp_of(p, diff);
+    const int32_t nd = max_in_row - (int32_t)row[c];
+    if (nd <= -p->diff_min) {
+      const int32_t e = mf_softmax_exp_of(p, nd);
       if (cache) cache[c] = e;
       sum += ((uint32_t)e + (1u << (MF_SOFTMAX_ACCUM_BITS - 1))) >> MF_SOFTMAX_ACCUM_BITS;
     }
@@ -66,14 +67,11 @@ MF_INLINE int32_t mf_softmax_row_scale(const mf_softmax_params_t *p, const int8_
   return mf_one_over_one_plus_x((int32_t)((sum << clz) - 0x80000000u));
 }
 
-/* 2^30 + 2^(30+x) for x >= 1: mf_softmax_out's rounding constant */
-MF_INLINE int64_t mf_softmax_round(int x) {
-  return ((int64_t)1 << 30) + ((int64_t)1 << (30 + x));
-}
-
-/* RDBP(SRDHM(scale, e), x) for scale, e >= 0, x >= 1 (k = mf_softmax_round(x)): one SMLAL, one shift */
-MF_INLINE int32_t mf_softmax_out(int64_t k, int32_t scale, int32_t e, int x) {
-  return (int32_t)((k + (int64_t)scale * e) >> 32) >> (x - 1);
+/* RDBP(SRDHM(scale, e), x) for scale, e >= 0, x >= 1: the high word of scale * e + 2^30 + 2^(30+x) (one SMLAL onto
+ * the constant's words klo, khi, mf_softmax_out's caller), shifted right by x - 1. In C, GCC multiplied 64 by 64 bits. */
+MF_INLINE int32_t mf_softmax_out(uint32_t klo, int32_t khi, int32_t scale, int32_t e, int x) {
+  __asm__("smlal %0, %1, %2, %3" : "+r"(klo), "+r"(khi) : "r"(scale), "r"(e));
+  return khi >> (x - 1);
 }
 
 /* One output kernel per output type: T, the zero point Z (TFLM's fixed -128 or -32768) and the saturation bits */
@@ -87,14 +85,16 @@ MF_KERNEL void NAME(const mf_softmax_params_t *p, const int8_t *in, T *out) {   
     const int32_t max_in_row = mf_softmax_row_max4(row, p->depth);                                                \
     int exponent;                                                                                                 \
     const int32_t scale = mf_softmax_row_scale(p, row, max_in_row, BITS, &exponent, kept);                       \
-    const int64_t k = mf_softmax_round(exponent);                                                                 \
+    const int64_t k = ((int64_t)1 << 30) + ((int64_t)1 << (30 + exponent));  /* mf_softmax_out's constant */     \
+    const uint32_t klo = (uint32_t)k;                                                                             \
+    const int32_t khi = (int32_t)(k >> 32);                                                                       \
     for (c = 0; c < p->depth; ++c) {                                                                              \
-      const int32_t diff = (int32_t)row[c] - max_in_row;                                                          \
-      if (diff >= p->diff_min) {                                                                                  \
-        const int32_t e = kept ? kept[c] : mf_softmax_exp_of(p, diff);                                           \
+      const int32_t nd = max_in_row - (int32_t)row[c];                                                            \
+      if (nd <= -p->diff_min) {                                                                                   \
+        const int32_t e = kept ? kept[c] : mf_softmax_exp_of(p, nd);                                             \
         int32_t u;                                                                                                \
         if (__builtin_expect(exponent == 0, 0)) u = mf_rdbp(mf_srdhm(scale, e), 0);                               \
-        else u = mf_softmax_out(k, scale, e, exponent);                                                           \
+        else u = mf_softmax_out(klo, khi, scale, e, exponent);                                                           \
         orow[c] = (T)__ssat(u + (Z), BITS);                                                                       \
       } else {                                                                                                    \
         orow[c] = (T)(Z);                                                                                         \
