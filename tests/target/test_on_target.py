@@ -1944,3 +1944,34 @@ def test_softmax_dsp_on_core(name, core, tmp_path):
     assert_in("mf_softmax_row_max4(", cm.files["mf_softmax.h"])
     run = run_on_target(cm, get_target(core), [x], workdir=tmp_path)
     assert_same_outputs(run.outputs, Oracle(model).run([x]), f"{name} on {core}")
+
+
+# The DSP average pool's rounding division (runtime/dsp/mf_pooling.h mf_pool_round_div256: no branch on the sum's sign,
+# the sign correction for even counts only): every sum of a 2x2 window (count 4, even: ties on both sides of zero) and
+# of a 3x3 one (count 9, odd: vww's), global windows (a constant count: GCC's UMULL); clipped SAME windows whose counts
+# vary per pixel (the division at run time) with ReLU6 clamping both sides, an even 8x8 global window (ic's) with ReLU.
+POOL_ROUND = {
+    "every-sum-2x2": (lambda: mg.pool_model("AVERAGE", (1, 2, 2, 1023), 2, 1, "VALID", "NONE", scale=0.05, zero_point=0),
+                      True),
+    "every-sum-3x3": (lambda: mg.pool_model("AVERAGE", (1, 3, 3, 2298), 3, 1, "VALID", "NONE", scale=0.05, zero_point=0),
+                      True),
+    "same-s2-c7-relu6": (lambda: mg.pool_model("AVERAGE", (1, 9, 8, 7), (4, 3), 2, "SAME", "RELU6", scale=0.02,
+                                               zero_point=-100), False),
+    "global-8x8-c13-relu": (lambda: mg.pool_model("AVERAGE", (1, 8, 8, 13), 8, 1, "VALID", "RELU", scale=0.05,
+                                                  zero_point=20), False),
+}
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", sorted(POOL_ROUND))
+def test_avg_pool_round_on_core(name, core, tmp_path):
+    model, every = POOL_ROUND[name][0](), POOL_ROUND[name][1]
+    shape = tuple(int(d) for d in Oracle(model).inputs[0]["shape"])
+    if every:
+        x = every_sum_input(shape, shape[1] * shape[2])
+    else:
+        x = np.random.default_rng(seed_of("pool-round", name)).integers(-128, 127, shape, endpoint=True).astype(np.int8)
+    cm = compile_model(model, target=core)
+    assert_in("mf_pool_round_div256(", cm.files["mf_pooling.h"])
+    run = run_on_target(cm, get_target(core), [x], workdir=tmp_path)
+    assert_same_outputs(run.outputs, Oracle(model).run([x]), f"{name} on {core}")

@@ -56,9 +56,16 @@ MF_INLINE void mf_pool_impl(const mf_pool_params_t *p, const int8_t *in, int8_t 
     }
 }
 
-MF_INLINE int32_t mf_pool_round_div(int32_t acc, int32_t count)
+/* TFLM's average, acc / count rounded half away from zero ((acc +- count/2) / count, truncating), plus 256, without
+ * a branch on acc's sign: floor((acc + h - s) / count) with h = count / 2 and s = (acc < 0) for an even count, 0 for an
+ * odd one (acc = -(q * count + r), 0 <= r < count, rounds to -q - (r >= h) (even), -q - (r > h) (odd), and so does the
+ * floor). The floor by unsigned division after adding 256 * count (|acc| <= 128 * count): for the constant count of a
+ * window never clipped, GCC divides by one UMULL and a shift. The 256 stays (its low byte is the average's) unless an
+ * activation clamp needs the value: GCC would not drop its subtraction before a byte store. */
+MF_INLINE int32_t mf_pool_round_div256(int32_t acc, int32_t count)
 {
-    return acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+    const int32_t y = acc + count / 2 + 256 * count + ((count & 1) ? 0 : acc >> 31);
+    return (int32_t)((uint32_t)y / (uint32_t)count);
 }
 
 /* Groups of 4 channels of every output pixel; returns the first channel left to the portable loop. */
@@ -108,10 +115,15 @@ MF_KERNEL int32_t mf_pool_simd(const mf_pool_params_t *p, const int8_t *in, int8
                         r[0] = (int16_t)s02; r[2] = (int32_t)s02 >> 16; r[1] = (int16_t)s13; r[3] = (int32_t)s13 >> 16;
                         if (count > 0)
 #pragma GCC unroll 4   /* r[] in registers, not on the stack */
-                            for (int32_t j = 0; j < 4; ++j) r[j] = mf_pool_round_div(r[j], count);
+                            for (int32_t j = 0; j < 4; ++j)
+                                r[j] = mf_pool_round_div256(r[j], count) - (p->act_min > -128 || p->act_max < 127 ? 256 : 0);
                     }
 #pragma GCC unroll 4
-                    for (int32_t j = 0; j < 4; ++j) o[g + j] = (int8_t)mf_clamp_i32(r[j], p->act_min, p->act_max);
+                    for (int32_t j = 0; j < 4; ++j) {   /* an average or maximum of int8 values is one: no clamp */
+                        if (p->act_min > -128) r[j] = r[j] < p->act_min ? p->act_min : r[j];   /* but the activation's */
+                        if (p->act_max < 127) r[j] = r[j] > p->act_max ? p->act_max : r[j];
+                        o[g + j] = (int8_t)r[j];
+                    }
                 }
             }
         }
