@@ -1918,11 +1918,14 @@ def test_mean_cols_refused():
     assert ".cols = 1," in compile_model(mg.mean_model((1, 32, 4, 8), (1, 2)), target="m4").files["model.c"]
 
 
-# The DSP SOFTMAX (runtime/dsp/mf_softmax.h): the row max 4 bytes a word, each output one SMLAL and a shift. Depth
-# 1000 (the stored table) with every input value, so every diff 0..-255 against the row max; depths 1, 3, 5, 7, 13
+# The DSP SOFTMAX (runtime/dsp/mf_softmax.h): the row max and diffs 4 bytes a word, each output one SMLAL and a shift.
+# Depth 1000 (the stored table) with every input value, so every diff 0..-255 against the row max; depths 1, 3, 5, 7, 13
 # whose maximum sits in the row max's tail (the last element) or its words (the first); int8 -> int16 output.
 SOFTMAX_DSP = {
     "d1000-every-diff": (lambda: mg.softmax_model((1, 1000), 1.0, 0.02, 3), lambda: (np.arange(1000) % 256 - 128)[None]),
+    # MobileNetV2's diff_min (-248): the diffs below it skipped in both passes
+    "d1000-every-diff-min": (lambda: mg.softmax_model((1, 1000), 1.0, 0.1, 3),
+                             lambda: (np.arange(1000) % 256 - 128)[None]),
     **{f"d{d}-max-last": (lambda d=d: mg.softmax_model((4, d), 1.0, 0.1, -5),
                           lambda d=d: np.tile(np.arange(d) * 9 - 60, (4, 1)) + np.arange(4)[:, None])
        for d in (1, 3, 5, 7, 13)},

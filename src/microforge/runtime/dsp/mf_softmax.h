@@ -1,6 +1,6 @@
 /* mf_softmax (DSP: Cortex-M4/M7/M33): int8-input SOFTMAX, bit-exact with TFLM reference_ops::Softmax. Same params,
  * exps and reciprocal as runtime/portable/mf_softmax.h (mf_softmax_exp.h) and the same signatures; three steps cheaper:
- * - the row max 4 bytes a word (SSUB8/SEL);
+ * - the row max 4 bytes a word (SSUB8/SEL), and each word's 4 differences to it in one USUB8 (mf_softmax_nd4);
  * - the sum's RDBP(e, 12) as one add and shift: every exp e is >= 0 (a Q0.31 exp of a value <= 0), so ties away from
  *   zero round up: (e + 2^11) >> 12, unsigned (e may be INT32_MAX);
  * - each output's RDBP(SRDHM(scale, e), x) with scale, e >= 0 and x >= 1 in one SMLAL and one shift: SRDHM is
@@ -44,21 +44,34 @@ MF_INLINE int32_t mf_softmax_row_max4(const int8_t *row, int32_t depth) {
   return r;
 }
 
+/* The row's nd = max - x of 4 inputs a word: bytewise max - x mod 256 (USUB8) is nd itself (0 <= nd <= 255). */
+MF_INLINE uint32_t mf_softmax_nd4(const int8_t *x, uint32_t maxw) {
+  uint32_t w;
+  memcpy(&w, x, 4);
+  return __usub8(maxw, w);
+}
+
 /* Sum of exps of one row (kept in cache[c] unless cache is 0), then reciprocal. Returns the Q0.31 scale
- * and sets *exponent for an output of out_bits. */
+ * and sets *exponent for an output of out_bits. Four inputs a pass (mf_softmax_nd4), then the tail. */
 MF_INLINE int32_t mf_softmax_row_scale(const mf_softmax_params_t *p, const int8_t *row,
                                     int32_t max_in_row, int out_bits, int *exponent, int32_t *cache) {
   uint32_t sum = 0; /* Q12.19, wrapping as TFLM's */
-  int32_t c;
+  const uint32_t maxw = (uint8_t)max_in_row * 0x01010101u;
+  int32_t c = 0, j;
   int clz;
-  for (c = 0; c < p->depth; ++c) {
-    const int32_t nd = max_in_row - (int32_t)row[c];
-    if (nd <= -p->diff_min) {
-      const int32_t e = mf_softmax_exp_of(p, nd);
-      if (cache) cache[c] = e;
-      sum += ((uint32_t)e + (1u << (MF_SOFTMAX_ACCUM_BITS - 1))) >> MF_SOFTMAX_ACCUM_BITS;
-    }
+#define MF_SOFTMAX_SUM(ND, C) do { const int32_t nd_ = (ND);                                                      \
+    if (nd_ <= -p->diff_min) {                                                                                    \
+      const int32_t e = mf_softmax_exp_of(p, nd_);                                                                \
+      if (cache) cache[C] = e;                                                                                    \
+      sum += ((uint32_t)e + (1u << (MF_SOFTMAX_ACCUM_BITS - 1))) >> MF_SOFTMAX_ACCUM_BITS;                          \
+    } } while (0)
+  for (; c + 4 <= p->depth; c += 4) {
+    const uint32_t nd4 = mf_softmax_nd4(row + c, maxw);
+#pragma GCC unroll 4
+    for (j = 0; j < 4; ++j) MF_SOFTMAX_SUM((nd4 >> (8 * j)) & 0xff, c + j);
   }
+  for (; c < p->depth; ++c) MF_SOFTMAX_SUM(max_in_row - (int32_t)row[c], c);
+#undef MF_SOFTMAX_SUM
   clz = mf_clz32(sum);
   *exponent = (MF_SOFTMAX_ACCUM_BITS - clz) + 31 - out_bits;
   /* TFLM aborts (TFLITE_CHECK) outside [0, 31]; saturate instead of UB. */
@@ -77,34 +90,44 @@ MF_INLINE int32_t mf_softmax_out(uint32_t klo, int32_t khi, int32_t scale, int32
 /* One output kernel per output type: T, the zero point Z (TFLM's fixed -128 or -32768) and the saturation bits */
 #define MF__SOFTMAX_DEFINE(NAME, T, BITS, Z)                                                                      \
 MF_KERNEL void NAME(const mf_softmax_params_t *p, const int8_t *in, T *out) {                                    \
-  int32_t r, c, cache[MF_SOFTMAX_CACHE];                                                                          \
+  int32_t r, c, j, cache[MF_SOFTMAX_CACHE];                                                                       \
   int32_t *const kept = p->depth <= MF_SOFTMAX_CACHE ? cache : 0;                                                 \
   for (r = 0; r < p->rows; ++r) {                                                                                 \
     const int8_t *row = in + (int32_t)r * p->depth;                                                               \
     T *orow = out + (int32_t)r * p->depth;                                                                        \
     const int32_t max_in_row = mf_softmax_row_max4(row, p->depth);                                                \
+    const uint32_t maxw = (uint8_t)max_in_row * 0x01010101u;                                                      \
     int exponent;                                                                                                 \
     const int32_t scale = mf_softmax_row_scale(p, row, max_in_row, BITS, &exponent, kept);                       \
     const int64_t k = ((int64_t)1 << 30) + ((int64_t)1 << (30 + exponent));  /* mf_softmax_out's constant */     \
     const uint32_t klo = (uint32_t)k;                                                                             \
     const int32_t khi = (int32_t)(k >> 32);                                                                       \
-    for (c = 0; c < p->depth; ++c) {                                                                              \
-      const int32_t nd = max_in_row - (int32_t)row[c];                                                            \
-      if (nd <= -p->diff_min) {                                                                                   \
-        const int32_t e = kept ? kept[c] : mf_softmax_exp_of(p, nd);                                             \
-        int32_t u;                                                                                                \
-        if (__builtin_expect(exponent == 0, 0)) u = mf_rdbp(mf_srdhm(scale, e), 0);                               \
-        else u = mf_softmax_out(klo, khi, scale, e, exponent);                                                           \
-        orow[c] = (T)__ssat(u + (Z), BITS);                                                                       \
-      } else {                                                                                                    \
-        orow[c] = (T)(Z);                                                                                         \
+    c = 0;                                                                                                        \
+    if (__builtin_expect(exponent == 0, 0)) {   /* the portable step */                                          \
+      for (; c < p->depth; ++c) {                                                                                 \
+        const int32_t nd = max_in_row - (int32_t)row[c];                                                          \
+        orow[c] = (T)(nd <= -p->diff_min ? __ssat(mf_rdbp(mf_srdhm(scale, kept ? kept[c] : mf_softmax_exp_of(p, nd)), \
+                                                          0) + (Z), BITS) : (Z));                                \
       }                                                                                                           \
+      continue;                                                                                                   \
     }                                                                                                             \
+    for (; c + 4 <= p->depth; c += 4) {                                                                           \
+      const uint32_t nd4 = mf_softmax_nd4(row + c, maxw);                                                         \
+      _Pragma("GCC unroll 4")                                                                                     \
+      for (j = 0; j < 4; ++j) MF__SOFTMAX_OUT((nd4 >> (8 * j)) & 0xff, c + j, T, BITS, Z);                        \
+    }                                                                                                             \
+    for (; c < p->depth; ++c) MF__SOFTMAX_OUT(max_in_row - (int32_t)row[c], c, T, BITS, Z);                     \
   }                                                                                                               \
 }
+/* One output from nd (inside MF__SOFTMAX_DEFINE's kernel) */
+#define MF__SOFTMAX_OUT(ND, C, T, BITS, Z) do { const int32_t nd_ = (ND);                                          \
+    orow[C] = (T)(nd_ <= -p->diff_min                                                                             \
+                  ? __ssat(mf_softmax_out(klo, khi, scale, kept ? kept[C] : mf_softmax_exp_of(p, nd_), exponent) + (Z), BITS) \
+                  : (Z)); } while (0)
 
 MF__SOFTMAX_DEFINE(mf_softmax_s8, int8_t, 8, -128)
 MF__SOFTMAX_DEFINE(mf_softmax_s8_s16, int16_t, 16, -32768)
+#undef MF__SOFTMAX_OUT
 #undef MF__SOFTMAX_DEFINE
 
 #endif /* MF_SOFTMAX_H */
