@@ -7,7 +7,7 @@
  *   floor((scale * e + 2^30) / 2^31) (no saturation case: both >= 0) and RDBP by x, a non-negative value, adds 2^(x-1)
  *   and floors by 2^x; the floors nest, so u = floor((scale * e + 2^30 + 2^(30+x)) / 2^(31+x)): the high word of
  *   scale * e plus that 64-bit constant (mf_softmax_out), shifted right by x - 1. x = 0 (a sum that wrapped to below
- *   2^5, int16 output) keeps the portable step.
+ *   2^5, int16 output: rows of 2^13 or more, MF_SOFTMAX_WRAP_DEPTH) keeps the portable step.
  */
 #ifndef MF_SOFTMAX_H
 #define MF_SOFTMAX_H
@@ -65,11 +65,12 @@ MF_INLINE int32_t mf_softmax_row_scale(const mf_softmax_params_t *p, const int8_
       if (cache) cache[C] = e;                                                                                    \
       sum += ((uint32_t)e + (1u << (MF_SOFTMAX_ACCUM_BITS - 1))) >> MF_SOFTMAX_ACCUM_BITS;                          \
     } } while (0)
-  for (; c + 4 <= p->depth; c += 4) {
-    const uint32_t nd4 = mf_softmax_nd4(row + c, maxw);
+  if (p->exp_lut)   /* exps computed in the kernel (no table) take the plain loop: 5 copies of the exp cost code */
+    for (; c + 4 <= p->depth; c += 4) {
+      const uint32_t nd4 = mf_softmax_nd4(row + c, maxw);
 #pragma GCC unroll 4
-    for (j = 0; j < 4; ++j) MF_SOFTMAX_SUM((nd4 >> (8 * j)) & 0xff, c + j);
-  }
+      for (j = 0; j < 4; ++j) MF_SOFTMAX_SUM((nd4 >> (8 * j)) & 0xff, c + j);
+    }
   for (; c < p->depth; ++c) MF_SOFTMAX_SUM(max_in_row - (int32_t)row[c], c);
 #undef MF_SOFTMAX_SUM
   clz = mf_clz32(sum);
@@ -87,6 +88,11 @@ MF_INLINE int32_t mf_softmax_out(uint32_t klo, int32_t khi, int32_t scale, int32
   return khi >> (x - 1);
 }
 
+/* Rows shorter than this cannot make x = 0: the row max's exp alone adds 2^19 to the Q12.19 sum (its diff is 0, exp
+ * INT32_MAX), so the sum stays in [2^19, 2^32) unless 2^13 exps wrap it, clz(sum) <= 12 and x >= 15. The constant
+ * depth drops the portable step from every other layer. */
+#define MF_SOFTMAX_WRAP_DEPTH (1 << (32 - 19))
+
 /* One output kernel per output type: T, the zero point Z (TFLM's fixed -128 or -32768) and the saturation bits */
 #define MF__SOFTMAX_DEFINE(NAME, T, BITS, Z)                                                                      \
 MF_KERNEL void NAME(const mf_softmax_params_t *p, const int8_t *in, T *out) {                                    \
@@ -103,7 +109,7 @@ MF_KERNEL void NAME(const mf_softmax_params_t *p, const int8_t *in, T *out) {   
     const uint32_t klo = (uint32_t)k;                                                                             \
     const int32_t khi = (int32_t)(k >> 32);                                                                       \
     c = 0;                                                                                                        \
-    if (__builtin_expect(exponent == 0, 0)) {   /* the portable step */                                          \
+    if (p->depth >= MF_SOFTMAX_WRAP_DEPTH && exponent == 0) {   /* the portable step */                          \
       for (; c < p->depth; ++c) {                                                                                 \
         const int32_t nd = max_in_row - (int32_t)row[c];                                                          \
         orow[c] = (T)(nd <= -p->diff_min ? __ssat(mf_rdbp(mf_srdhm(scale, kept ? kept[c] : mf_softmax_exp_of(p, nd)), \
@@ -111,6 +117,7 @@ MF_KERNEL void NAME(const mf_softmax_params_t *p, const int8_t *in, T *out) {   
       }                                                                                                           \
       continue;                                                                                                   \
     }                                                                                                             \
+    if (p->exp_lut || kept)   /* as in mf_softmax_row_scale: not where every exp is computed here */           \
     for (; c + 4 <= p->depth; c += 4) {                                                                           \
       const uint32_t nd4 = mf_softmax_nd4(row + c, maxw);                                                         \
       _Pragma("GCC unroll 4")                                                                                     \
