@@ -179,3 +179,18 @@ def test_no_wino_without_dsp(core):
     shape, oc, padding, act, per_channel, in_zp = WINO_CASES["6x8x8to5-same-relu-batch2"]
     model = wino_model(seed_of("wino", "nodsp"), shape, oc, padding, act, per_channel, in_zp)
     wino_not_taken(compile_model(model, target=core).files["model.c"])
+
+
+@needs_gcc
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+def test_gemm_schedule_per_core(core, tmp_path):
+    """ic's op 5 shape (in_c 64: 32 pairs, one block a transform position) compiles the M7's own GEMM schedule (loads
+    beside the SMLADs) on the M7 and the grouped loads on the M4 and M33."""
+    from test_on_target import gcc_output
+    shape, oc, padding, act, per_channel, in_zp = WINO_CASES["ic-op5-8x8x64to64-same-relu"]
+    cm = compile_model(wino_model(seed_of("wino", "sched"), shape, oc, padding, act, per_channel, in_zp), target=core)
+    for name, text in cm.files.items():
+        (tmp_path / name).write_text(text)
+    asm = gcc_output(tmp_path, core, "-O2", "-S")
+    assert ("@ mf_wino_gemm 32 M7 pairs" in asm) == (core == "m7")
+    assert ("@ mf_wino_gemm 32 pairs" in asm) == (core != "m7")

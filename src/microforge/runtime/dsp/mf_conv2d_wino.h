@@ -169,6 +169,45 @@ MF_KERNEL void mf_wino_build_u(const mf_conv2d_params_t *p, const int32_t c0, co
         for (int32_t k_ = 0; k_ < np; k_ += (K_), vp += 4 * (K_), up += 2 * (K_)) MF_WINO_PASS_ASM(PAIRS_, K_);       \
     } while (0)
 
+#if defined(MF_TARGET_M7)
+/* The M7's schedule of a whole window (its loads issue beside the SMLADs: 8 cycles a pair instead of 11): pair n's
+ * words are loaded before it starts (MF_WINO7_PRO, or pair n - 1's tail) and each of its SMLADs but the even ones
+ * shares its cycle with a load: pair n's third and fourth V words, then pair n + 1's first V and both U words (after
+ * their last reads: a load beside the SMLAD that reads its old value), then, on its own or beside pair n + 1's first
+ * SMLAD, pair n + 1's second V word. */
+#define MF_WINO7_PRO "ldr %[u0], [%[u]]\n\tldr %[u1], [%[u], #4]\n\tldr %[x0], [%[v]]\n\tldr %[x1], [%[v], #4]\n\t"
+#define MF_WINO7_PAIR_(n_, OP_, S00_, S01_, S10_, S11_, S20_, S21_, S30_, S31_, NEXT_)                               \
+    OP_ " %[a00], %[u0], %[x0]" S00_ "\n\t"                                                                            \
+    OP_ " %[a01], %[u1], %[x0]" S01_ "\n\tldr %[x0], [%[v], #16*(" #n_ ")+8]\n\t"                                      \
+    OP_ " %[a10], %[u0], %[x1]" S10_ "\n\t"                                                                            \
+    OP_ " %[a11], %[u1], %[x1]" S11_ "\n\tldr %[x1], [%[v], #16*(" #n_ ")+12]\n\t"                                     \
+    OP_ " %[a20], %[u0], %[x0]" S20_ "\n\t"                                                                            \
+    OP_ " %[a21], %[u1], %[x0]" S21_ "\n\t" NEXT_(n_, "ldr %[x0], [%[v], #16*(" #n_ ")+16]\n\t")                       \
+    OP_ " %[a30], %[u0], %[x1]" S30_ "\n\t" NEXT_(n_, "ldr %[u0], [%[u], #8*(" #n_ ")+8]\n\t")                         \
+    OP_ " %[a31], %[u1], %[x1]" S31_ "\n\t" NEXT_(n_, "ldr %[u1], [%[u], #8*(" #n_ ")+12]\n\t")                        \
+    NEXT_(n_, "ldr %[x1], [%[v], #16*(" #n_ ")+20]\n\t")
+#define MF_WINO7_NEXT(n_, s_) s_
+#define MF_WINO7_NONE(n_, s_)
+#define MF_WINO7_Q(n_) MF_WINO7_PAIR_(n_, "smlad", ", %[a00]", ", %[a01]", ", %[a10]", ", %[a11]", ", %[a20]",         \
+                                      ", %[a21]", ", %[a30]", ", %[a31]", MF_WINO7_NEXT)
+#define MF_WINO7_LAST(n_) MF_WINO7_PAIR_(n_, "smlad", ", %[a00]", ", %[a01]", ", %[a10]", ", %[a11]", ", %[a20]",      \
+                                         ", %[a21]", ", %[a30]", ", %[a31]", MF_WINO7_NONE)
+#define MF_WINO7_FIRST(NEXT_) MF_WINO7_PRO MF_WINO7_PAIR_(0, "smuad", "", "", "", "", "", "", "", "", NEXT_)
+#define MF_WINO7_Q2(n_) MF_WINO7_Q(n_) MF_WINO7_Q((n_) + 1)
+#define MF_WINO7_Q4(n_) MF_WINO7_Q2(n_) MF_WINO7_Q2((n_) + 2)
+#define MF_WINO7_Q8(n_) MF_WINO7_Q4(n_) MF_WINO7_Q4((n_) + 4)
+#define MF_WINO7_F2 MF_WINO7_FIRST(MF_WINO7_NEXT) MF_WINO7_LAST(1)
+#define MF_WINO7_F4 MF_WINO7_FIRST(MF_WINO7_NEXT) MF_WINO7_Q2(1) MF_WINO7_LAST(3)
+#define MF_WINO7_F8 MF_WINO7_FIRST(MF_WINO7_NEXT) MF_WINO7_Q(1) MF_WINO7_Q4(2) MF_WINO7_Q(6) MF_WINO7_LAST(7)
+#define MF_WINO7_F16 MF_WINO7_FIRST(MF_WINO7_NEXT) MF_WINO7_Q(1) MF_WINO7_Q8(2) MF_WINO7_Q4(10) MF_WINO7_Q(14)        \
+    MF_WINO7_LAST(15)
+#define MF_WINO7_F32 MF_WINO7_FIRST(MF_WINO7_NEXT) MF_WINO7_Q(1) MF_WINO7_Q8(2) MF_WINO7_Q8(10) MF_WINO7_Q8(18)       \
+    MF_WINO7_Q4(26) MF_WINO7_Q(30) MF_WINO7_LAST(31)
+#define MF_WINO_WIN(K_) MF_WINO_FIRST_ASM(MF_WINO7_F##K_, K_ M7)
+#else
+#define MF_WINO_WIN(K_) MF_WINO_FIRST_ASM(MF_WINO_F##K_, K_)
+#endif
+
 /* M (16 positions x 4 tiles x 2 channels: m[xi * 8 + 2 * t + j]) of a group's V words vg against U (u0, u1). */
 MF_KERNEL void mf_wino_gemm(const int32_t *vg, const int32_t *u0, const int32_t *u1, const int32_t np, int32_t *m)
 {
@@ -176,11 +215,11 @@ MF_KERNEL void mf_wino_gemm(const int32_t *vg, const int32_t *u0, const int32_t 
         int32_t a00, a01, a10, a11, a20, a21, a30, a31, t0_, t1_, t2_, t3_;
         const int32_t *vp = vg + xi * np * MF_WINO_GROUP;
         const int32_t *up = (xi < 8 ? u0 : u1) + (xi & 7) * np * 2;
-        if (np == 32) MF_WINO_FIRST_ASM(MF_WINO_F32, 32);
-        else if (np == 16) MF_WINO_FIRST_ASM(MF_WINO_F16, 16);
-        else if (np == 8) MF_WINO_FIRST_ASM(MF_WINO_F8, 8);
-        else if (np == 4) MF_WINO_FIRST_ASM(MF_WINO_F4, 4);
-        else if (np == 2) MF_WINO_FIRST_ASM(MF_WINO_F2, 2);
+        if (np == 32) MF_WINO_WIN(32);
+        else if (np == 16) MF_WINO_WIN(16);
+        else if (np == 8) MF_WINO_WIN(8);
+        else if (np == 4) MF_WINO_WIN(4);
+        else if (np == 2) MF_WINO_WIN(2);
         else if (np % 32 == 0) MF_WINO_PASSES(MF_WINO_P32(0), 32);
         else if (np % 8 == 0) MF_WINO_PASSES(MF_WINO_P8(0), 8);
         else MF_WINO_PASSES(MF_WINO_P2(0), 2);
