@@ -80,8 +80,12 @@ MF_KERNEL void mf_wino_build_v(const mf_conv2d_params_t *p, const int8_t *in, co
         }
         int32_t *o = v + (t / MF_WINO_GROUP) * 16 * s + (t % MF_WINO_GROUP);
         for (int32_t q = 0; q < ic; q += 4, o += 2 * MF_WINO_GROUP) {
-            int32_t d[16];
-            for (int32_t k = 0; k < 16; ++k) d[k] = mf_dsp_ld4(src[k] + q);
+            const int32_t d[16] = {mf_dsp_ld4(src[0] + q), mf_dsp_ld4(src[1] + q), mf_dsp_ld4(src[2] + q),
+                                   mf_dsp_ld4(src[3] + q), mf_dsp_ld4(src[4] + q), mf_dsp_ld4(src[5] + q),
+                                   mf_dsp_ld4(src[6] + q), mf_dsp_ld4(src[7] + q), mf_dsp_ld4(src[8] + q),
+                                   mf_dsp_ld4(src[9] + q), mf_dsp_ld4(src[10] + q), mf_dsp_ld4(src[11] + q),
+                                   mf_dsp_ld4(src[12] + q), mf_dsp_ld4(src[13] + q), mf_dsp_ld4(src[14] + q),
+                                   mf_dsp_ld4(src[15] + q)};
             MF_WINO_V(mf_dsp_ev, d, o, s);                     /* channels (q, q + 2) */
             MF_WINO_V(mf_dsp_od, d, o + MF_WINO_GROUP, s);     /* channels (q + 1, q + 3) */
         }
@@ -251,21 +255,22 @@ MF_KERNEL void mf_conv2d_s8_wino(const mf_conv2d_params_t *p, const int8_t *in, 
                     int8_t *o = out + ((b * p->out_h + 2 * ty) * p->out_w + 2 * tx) * oc + c;
                     for (int32_t j = 0; j <= two; ++j) {
                         const int32_t *mm = m + 2 * t + j;
-                        int32_t r0[4], r1[4];
-                        for (int32_t k = 0; k < 4; ++k) {   /* A2^T down each column */
-                            const int32_t x0 = mm[8 * k], x1 = mm[8 * (4 + k)], x2 = mm[8 * (8 + k)], x3 = mm[8 * (12 + k)];
-                            r0[k] = 2 * x0 + x1 + x2;
-                            r1[k] = x1 - x2 - 2 * x3;
-                        }
+                        /* A2^T down each column k (rows r0, r1), then A2 along them */
+#define MF_WINO_R0(k_) (2 * mm[8 * (k_)] + mm[8 * (4 + (k_))] + mm[8 * (8 + (k_))])
+#define MF_WINO_R1(k_) (mm[8 * (4 + (k_))] - mm[8 * (8 + (k_))] - 2 * mm[8 * (12 + (k_))])
+                        const int32_t p0 = MF_WINO_R0(0), p1 = MF_WINO_R0(1), p2 = MF_WINO_R0(2), p3 = MF_WINO_R0(3);
+                        const int32_t q0 = MF_WINO_R1(0), q1 = MF_WINO_R1(1), q2 = MF_WINO_R1(2), q3 = MF_WINO_R1(3);
+#undef MF_WINO_R0
+#undef MF_WINO_R1
                         const int32_t bias = rq[j], m2 = rq[2 + j], em1 = rq[4 + j];
-                        const int32_t y00 = 2 * r0[0] + r0[1] + r0[2], y01 = r0[1] - r0[2] - 2 * r0[3];
-                        const int32_t y10 = 2 * r1[0] + r1[1] + r1[2], y11 = r1[1] - r1[2] - 2 * r1[3];
-                        o[j] = mf_dsp_out_fast((y00 >> 2) + bias, m2, em1, p->out_offset, p->act_min, p->act_max);
-                        o[oc + j] = mf_dsp_out_fast((y01 >> 2) + bias, m2, em1, p->out_offset, p->act_min, p->act_max);
-                        o[p->out_w * oc + j] = mf_dsp_out_fast((y10 >> 2) + bias, m2, em1, p->out_offset, p->act_min,
-                                                               p->act_max);
-                        o[(p->out_w + 1) * oc + j] = mf_dsp_out_fast((y11 >> 2) + bias, m2, em1, p->out_offset,
-                                                                     p->act_min, p->act_max);
+                        o[j] = mf_dsp_out_fast(((2 * p0 + p1 + p2) >> 2) + bias, m2, em1, p->out_offset, p->act_min,
+                                               p->act_max);
+                        o[oc + j] = mf_dsp_out_fast(((p1 - p2 - 2 * p3) >> 2) + bias, m2, em1, p->out_offset,
+                                                    p->act_min, p->act_max);
+                        o[p->out_w * oc + j] = mf_dsp_out_fast(((2 * q0 + q1 + q2) >> 2) + bias, m2, em1,
+                                                               p->out_offset, p->act_min, p->act_max);
+                        o[(p->out_w + 1) * oc + j] = mf_dsp_out_fast(((q1 - q2 - 2 * q3) >> 2) + bias, m2, em1,
+                                                                     p->out_offset, p->act_min, p->act_max);
                     }
                 }
             }
