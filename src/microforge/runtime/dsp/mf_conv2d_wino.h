@@ -215,10 +215,11 @@ MF_KERNEL void mf_wino_build_u(const mf_conv2d_params_t *p, const int32_t c0, co
 /* M (16 positions x 4 tiles x 2 channels: m[xi * 8 + 2 * t + j]) of a group's V words vg against U (u0, u1). */
 MF_KERNEL void mf_wino_gemm(const int32_t *vg, const int32_t *u0, const int32_t *u1, const int32_t np, int32_t *m)
 {
-    for (int32_t xi = 0; xi < 16; ++xi, m += 8) {
+    const int32_t *v_xi = vg, *u_xi = u0;
+    for (int32_t xi = 0; xi < 16; ++xi, m += 8, v_xi += np * MF_WINO_GROUP, u_xi += np * 2) {
         int32_t a00, a01, a10, a11, a20, a21, a30, a31, t0_, t1_, t2_, t3_;
-        const int32_t *vp = vg + xi * np * MF_WINO_GROUP;
-        const int32_t *up = (xi < 8 ? u0 : u1) + (xi & 7) * np * 2;
+        if (xi == 8) u_xi = u1;
+        const int32_t *vp = v_xi, *up = u_xi;
         if (np == 32) MF_WINO_WIN(32);
         else if (np == 16) MF_WINO_WIN(16);
         else if (np == 8) MF_WINO_WIN(8);
