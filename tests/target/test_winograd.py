@@ -129,6 +129,11 @@ WINO_CASES = {
     "8x8x4to7-same-relu6": ((1, 8, 8, 4), 7, "SAME", "RELU6", True, 3),
     "4x4x16to13-same-none-batch2": ((2, 4, 4, 16), 13, "SAME", "NONE", True, 11),
     "4x4x8to64-same-none": ((1, 4, 4, 8), 64, "SAME", "NONE", True, -20),
+    # in-channel pair counts outside 2, 4, 8, 16, 32 (the whole-window blocks): passes of 2, 8 and 32 pairs on
+    # zeroed sums (mf_wino_gemm's MF_WINO_PASSES)
+    "4x4x12to5-same-relu-passes2": ((1, 4, 4, 12), 5, "SAME", "RELU", True, 6),
+    "4x6x96to3-valid-none-passes8": ((1, 4, 6, 96), 3, "VALID", "NONE", True, -60),
+    "4x4x128to7-same-relu6-passes32": ((1, 4, 4, 128), 7, "SAME", "RELU6", True, -128),
 }
 
 
@@ -194,3 +199,17 @@ def test_gemm_schedule_per_core(core, tmp_path):
     asm = gcc_output(tmp_path, core, "-O2", "-S")
     assert ("@ mf_wino_gemm 32 M7 pairs" in asm) == (core == "m7")
     assert ("@ mf_wino_gemm 32 pairs" in asm) == (core != "m7")
+
+
+@needs_gcc
+@pytest.mark.parametrize("name,k", [("4x4x12to5-same-relu-passes2", 2), ("4x6x96to3-valid-none-passes8", 8),
+                                    ("4x4x128to7-same-relu6-passes32", 32)])
+def test_gemm_passes_taken(name, k, tmp_path):
+    """The pass cases above run mf_wino_gemm's passes of k pairs (their asm marker), not a whole-window block."""
+    from test_on_target import gcc_output
+    shape, oc, padding, act, per_channel, in_zp = WINO_CASES[name]
+    cm = compile_model(wino_model(seed_of("wino", name), shape, oc, padding, act, per_channel, in_zp), target="m4")
+    for fname, text in cm.files.items():
+        (tmp_path / fname).write_text(text)
+    asm = gcc_output(tmp_path, "m4", "-O2", "-S")
+    assert f"@ mf_wino_gemm pass of {k} pairs" in asm and "@ mf_wino_gemm 32 pairs" not in asm
