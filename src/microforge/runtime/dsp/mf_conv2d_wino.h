@@ -49,16 +49,24 @@ MF_KERNEL int32_t mf_wino_sub(int32_t a, int32_t b) { int32_t r; __asm__("ssub16
         (o_)[(4 * (i_) + 0) * (s_)] = v0_; (o_)[(4 * (i_) + 1) * (s_)] = v1_;                                         \
         (o_)[(4 * (i_) + 2) * (s_)] = v2_; (o_)[(4 * (i_) + 3) * (s_)] = v3_;                                         \
     } while (0)
-#define MF_WINO_V(EXT_, d_, o_, s_)                                                                                   \
+#define MF_WINO_V(EXT_, src_, q_, o_, s_)                                                                             \
     do {                                                                                                              \
-        const int32_t e0_ = EXT_((d_)[0]), e1_ = EXT_((d_)[1]), e2_ = EXT_((d_)[2]), e3_ = EXT_((d_)[3]);             \
-        const int32_t e4_ = EXT_((d_)[4]), e5_ = EXT_((d_)[5]), e6_ = EXT_((d_)[6]), e7_ = EXT_((d_)[7]);             \
-        const int32_t e8_ = EXT_((d_)[8]), e9_ = EXT_((d_)[9]), e10_ = EXT_((d_)[10]), e11_ = EXT_((d_)[11]);         \
-        MF_WINO_V_ROW(0, o_, s_, mf_wino_sub(e0_, e8_), mf_wino_sub(e1_, e9_), mf_wino_sub(e2_, e10_), mf_wino_sub(e3_, e11_));   \
-        MF_WINO_V_ROW(1, o_, s_, mf_wino_add(e4_, e8_), mf_wino_add(e5_, e9_), mf_wino_add(e6_, e10_), mf_wino_add(e7_, e11_));   \
-        MF_WINO_V_ROW(2, o_, s_, mf_wino_sub(e8_, e4_), mf_wino_sub(e9_, e5_), mf_wino_sub(e10_, e6_), mf_wino_sub(e11_, e7_));   \
-        const int32_t e12_ = EXT_((d_)[12]), e13_ = EXT_((d_)[13]), e14_ = EXT_((d_)[14]), e15_ = EXT_((d_)[15]);     \
-        MF_WINO_V_ROW(3, o_, s_, mf_wino_sub(e4_, e12_), mf_wino_sub(e5_, e13_), mf_wino_sub(e6_, e14_), mf_wino_sub(e7_, e15_)); \
+        const int32_t e4_ = EXT_(mf_dsp_ld4((src_)[4] + (q_))), e5_ = EXT_(mf_dsp_ld4((src_)[5] + (q_)));             \
+        const int32_t e6_ = EXT_(mf_dsp_ld4((src_)[6] + (q_))), e7_ = EXT_(mf_dsp_ld4((src_)[7] + (q_)));             \
+        const int32_t e8_ = EXT_(mf_dsp_ld4((src_)[8] + (q_))), e9_ = EXT_(mf_dsp_ld4((src_)[9] + (q_)));             \
+        const int32_t e10_ = EXT_(mf_dsp_ld4((src_)[10] + (q_))), e11_ = EXT_(mf_dsp_ld4((src_)[11] + (q_)));         \
+        MF_WINO_V_ROW(1, o_, s_, mf_wino_add(e4_, e8_), mf_wino_add(e5_, e9_), mf_wino_add(e6_, e10_),               \
+                      mf_wino_add(e7_, e11_));                                                                        \
+        MF_WINO_V_ROW(2, o_, s_, mf_wino_sub(e8_, e4_), mf_wino_sub(e9_, e5_), mf_wino_sub(e10_, e6_),               \
+                      mf_wino_sub(e11_, e7_));                                                                        \
+        const int32_t e0_ = EXT_(mf_dsp_ld4((src_)[0] + (q_))), e1_ = EXT_(mf_dsp_ld4((src_)[1] + (q_)));             \
+        const int32_t e2_ = EXT_(mf_dsp_ld4((src_)[2] + (q_))), e3_ = EXT_(mf_dsp_ld4((src_)[3] + (q_)));             \
+        MF_WINO_V_ROW(0, o_, s_, mf_wino_sub(e0_, e8_), mf_wino_sub(e1_, e9_), mf_wino_sub(e2_, e10_),               \
+                      mf_wino_sub(e3_, e11_));                                                                        \
+        const int32_t e12_ = EXT_(mf_dsp_ld4((src_)[12] + (q_))), e13_ = EXT_(mf_dsp_ld4((src_)[13] + (q_)));         \
+        const int32_t e14_ = EXT_(mf_dsp_ld4((src_)[14] + (q_))), e15_ = EXT_(mf_dsp_ld4((src_)[15] + (q_)));         \
+        MF_WINO_V_ROW(3, o_, s_, mf_wino_sub(e4_, e12_), mf_wino_sub(e5_, e13_), mf_wino_sub(e6_, e14_),             \
+                      mf_wino_sub(e7_, e15_));                                                                        \
     } while (0)
 
 /* V of tiles t0 .. t0 + nt - 1 (a chunk; past the last tile the last repeats) into v; padded taps read pad (in_c
@@ -80,14 +88,9 @@ MF_KERNEL void mf_wino_build_v(const mf_conv2d_params_t *p, const int8_t *in, co
         }
         int32_t *o = v + (t / MF_WINO_GROUP) * 16 * s + (t % MF_WINO_GROUP);
         for (int32_t q = 0; q < ic; q += 4, o += 2 * MF_WINO_GROUP) {
-            const int32_t d[16] = {mf_dsp_ld4(src[0] + q), mf_dsp_ld4(src[1] + q), mf_dsp_ld4(src[2] + q),
-                                   mf_dsp_ld4(src[3] + q), mf_dsp_ld4(src[4] + q), mf_dsp_ld4(src[5] + q),
-                                   mf_dsp_ld4(src[6] + q), mf_dsp_ld4(src[7] + q), mf_dsp_ld4(src[8] + q),
-                                   mf_dsp_ld4(src[9] + q), mf_dsp_ld4(src[10] + q), mf_dsp_ld4(src[11] + q),
-                                   mf_dsp_ld4(src[12] + q), mf_dsp_ld4(src[13] + q), mf_dsp_ld4(src[14] + q),
-                                   mf_dsp_ld4(src[15] + q)};
-            MF_WINO_V(mf_dsp_ev, d, o, s);                     /* channels (q, q + 2) */
-            MF_WINO_V(mf_dsp_od, d, o + MF_WINO_GROUP, s);     /* channels (q + 1, q + 3) */
+            MF_WINO_V(mf_dsp_ev, src, q, o, s);                     /* channels (q, q + 2) */
+            __asm__ volatile("" ::: "memory");                      /* reload the words: kept, they would spill */
+            MF_WINO_V(mf_dsp_od, src, q, o + MF_WINO_GROUP, s);     /* channels (q + 1, q + 3) */
         }
     }
 }
