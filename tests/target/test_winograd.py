@@ -213,3 +213,10 @@ def test_gemm_passes_taken(name, k, tmp_path):
         (tmp_path / fname).write_text(text)
     asm = gcc_output(tmp_path, "m4", "-O2", "-S")
     assert f"@ mf_wino_gemm pass of {k} pairs" in asm and "@ mf_wino_gemm 32 pairs" not in asm
+
+
+def test_group_mirrors_header():
+    """ops/conv2d.py WINO_GROUP (the plan's chunk step and M block) is runtime/dsp/mf_conv2d_wino.h's MF_WINO_GROUP."""
+    from importlib import resources
+    text = resources.files("microforge.runtime").joinpath("dsp", "mf_conv2d_wino.h").read_text()
+    assert f"#define MF_WINO_GROUP {conv2d.WINO_GROUP} " in text
