@@ -3,6 +3,8 @@ numpy against direct convolution, the overflow bound, the buffer plan, and per-o
 byte for byte against TFLM, with checks that the path is taken (and that it is not where it must not be)."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from helpers import seed_of
@@ -84,10 +86,12 @@ def test_plan():
 # ---- per-op models on the emulated cores -------------------------------------------------------------------------
 
 def wino_model(seed, in_shape, out_c, padding="SAME", act="NONE", per_channel=True, in_zp=-3, room=True,
-               out_scale=None) -> bytes:
+               out_scale=None, room_bytes=None) -> bytes:
     """A CONV_2D (3x3, stride 1) whose output a PAD then grows (with room=True) so far that the arena has free room
     while the convolution runs: the Winograd buffers' place (the planner sizes the arena for the PAD's step).
-    out_scale: the convolution's output scale (a small one makes the requantisation shift a left shift)."""
+    out_scale: the convolution's output scale (a small one makes the requantisation shift a left shift); room_bytes:
+    about the free room wanted (a PAD output that much larger than the input), else room for the whole layer in one
+    chunk."""
     rng = np.random.default_rng(seed)
     n, h, w, c = in_shape
     oh, ow = mg.conv_out_size(h, 3, 1, 1, padding), mg.conv_out_size(w, 3, 1, 1, padding)
@@ -105,6 +109,8 @@ def wino_model(seed, in_shape, out_c, padding="SAME", act="NONE", per_channel=Tr
         mb.outputs(y)
         return mb.finish()
     need = 16 * c * 32 + 64 * c + n * h * w * c + 4096      # V of up to 16 tiles, both U halves, the input, spare
+    if room_bytes is not None:
+        need = room_bytes + n * h * w * c
     p = 1
     while n * (oh + 2 * p) * (ow + 2 * p) * out_c < need:
         p += 1
@@ -220,3 +226,26 @@ def test_group_mirrors_header():
     from importlib import resources
     text = resources.files("microforge.runtime").joinpath("dsp", "mf_conv2d_wino.h").read_text()
     assert f"#define MF_WINO_GROUP {conv2d.WINO_GROUP} " in text
+
+
+# Rooms that hold V for 4 tiles, not 8 (in_c 16: 512 bytes a tile): several chunks, U rebuilt per chunk, chunks'
+# out-channel pairs in alternating order (odd out_c: the lone last channel first in every other chunk), a chunk
+# boundary between the two images of a batch.
+CHUNKED = {
+    "chunks-8x8x16to13-same-relu": ((1, 8, 8, 16), 13, "SAME", "RELU", 5),
+    "chunks-4x4x16to5-same-none-batch2": ((2, 4, 4, 16), 5, "SAME", "NONE", -30),
+    "chunks-6x8x16to16-valid-relu6": ((1, 6, 8, 16), 16, "VALID", "RELU6", 100),
+}
+
+
+@needs_gcc
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", sorted(CHUNKED))
+def test_wino_chunks_on_core(name, core, tmp_path):
+    shape, oc, padding, act, in_zp = CHUNKED[name]
+    model = wino_model(seed_of("wino-chunks", name), shape, oc, padding, act, True, in_zp, room_bytes=3000)
+
+    def four_tile_chunks(model_c):
+        wino_taken(model_c)
+        assert re.search(r"mf_conv2d_s8_wino\(&\w+, [^,]+, [^,]+, 4, ", model_c), "not in chunks of 4 tiles"
+    exact_on_core(model, core, tmp_path, "wino-chunks", name, took=four_tile_chunks)

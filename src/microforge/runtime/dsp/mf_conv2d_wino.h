@@ -14,8 +14,8 @@
  * (tiles flat over batch, tile row, tile column; past the last the last repeats), per group of 4 tiles, transform
  * position xi and pair p the 4 tiles' words side by side: v[((g * 16 + xi) * P + p) * 4 + t]; U for one out-channel
  * pair, per xi and p the two channels' words: u0 (xi < 8) and u1 (xi >= 8) at ((xi & 7) * P + p) * 2 + j; the GEMM's
- * M block for a group (16 x 8 int32). Per chunk: V once, then per out-channel pair U once and each group's GEMM,
- * output transform and requantisation. Input and output must not overlap (a chunk's outputs land before the next
+ * M block for a group (16 x 8 int32). Per chunk: V once, then per out-channel pair U once (but where the chunk before
+ * left it) and each group's GEMM, output transform and requantisation. Input and output must not overlap (a chunk's outputs land before the next
  * chunk's inputs are read). */
 #ifndef MF_CONV2D_WINO_H
 #define MF_CONV2D_WINO_H
@@ -243,12 +243,15 @@ MF_KERNEL void mf_conv2d_s8_wino(const mf_conv2d_params_t *p, const int8_t *in, 
 {
     const int32_t ic = p->in_c, np = ic / 2, oc = p->out_c, tw = p->out_w / 2, th = p->out_h / 2;
     const int32_t tiles = p->batches * th * tw;
-    for (int32_t c0 = 0; c0 < tiles; c0 += nt) {
+    const int32_t pairs = (oc + 1) / 2;
+    for (int32_t c0 = 0, k = 0; c0 < tiles; c0 += nt, ++k) {
         mf_wino_build_v(p, in, c0, nt, tiles, v, (int8_t *)m);
         const int32_t n_in = tiles - c0 < nt ? tiles - c0 : nt;
-        for (int32_t c = 0; c < oc; c += 2) {
-            const int32_t two = c + 1 < oc;
-            mf_wino_build_u(p, c, two ? c + 1 : c, u0, u1);
+        for (int32_t i = 0; i < pairs; ++i) {
+            /* chunks alternate the order of their out-channel pairs: a chunk's first pair is the one before it ended
+             * with, whose U is still in place */
+            const int32_t c = (k & 1) ? 2 * (pairs - 1 - i) : 2 * i, two = c + 1 < oc;
+            if (i > 0 || k == 0) mf_wino_build_u(p, c, two ? c + 1 : c, u0, u1);
             const int32_t *rq = p->rq + 3 * c;
             for (int32_t g = 0; g < n_in; g += MF_WINO_GROUP) {
                 mf_wino_gemm(v + g * 16 * np, u0, u1, np, m);
