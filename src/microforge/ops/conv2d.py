@@ -177,6 +177,9 @@ class Conv2D(OpDef):
             wseg = seg_layout(w.data, fields) if wmix is not None and wrow is None else None
             if wseg is not None and oc % 4 == 0 and pwc is None:
                 wseg = None   # whole groups read pw_consts' constants (mf_dsp_seg_groups)
+            wino = self._wino(op, ctx, fields, w.data, rq)
+            if wino is not None:
+                return wino
             if pw4 is not None:
                 fields.update(weights=ctx.const(f"{op.name}_pw4", pw4), bias="0", mult="0", shift="0", rq_mode=1,
                               rq="0", mix=7)
@@ -231,6 +234,37 @@ class Conv2D(OpDef):
             return (f"{{ int32_t scratch[{words}]; "
                     f"mf_conv2d_s8_scratch(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, (int8_t *)scratch); }}")
         return f"mf_conv2d_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
+
+    def _wino(self, op: Op, ctx, fields: dict, w: np.ndarray, rq: np.ndarray | None) -> str | None:
+        """The Winograd path (mix = 9, runtime/dsp/mf_conv2d_wino.h), or None when it does not take the layer: 3x3,
+        stride 1, no dilation, in_c % 4 == 0, even out_h and out_w, the fast requantisation exact (rq), every int32
+        of the transform in range (wino_bound_ok), on a DSP core (WINO_CORES), input and output apart (a chunk's
+        outputs are written before the next chunk's inputs are read), not a row pipeline's band (its input may be a ring
+        window) and its buffers in the layer's free arena room (wino_plan: no RAM added)."""
+        o = op.options
+        if (rq is None or ctx.core_macro not in WINO_CORES or w.shape[1:3] != (3, 3)
+                or (o["stride_h"], o["stride_w"], o["dilation_h"], o["dilation_w"]) != (1, 1, 1, 1)
+                or fields["in_c"] % 4 or fields["in_c"] > WINO_MAX_IC or fields["out_h"] % 2 or fields["out_w"] % 2
+                or "ring" in o or op.inputs[0].index < 0 or not _apart(op, ctx) or not wino_bound_ok(w)):
+            return None
+        plan = wino_plan(fields, ctx.room())
+        if plan is None:
+            return None
+        fields.update(weights=ctx.const(op.inputs[1]), bias="0", mult="0", shift="0", rq_mode=1,
+                      rq=ctx.const(f"{op.name}_rq", rq), mix=9)
+        p = ctx.params("mf_conv2d_params_t", fields)
+        half = 8 * fields["in_c"]                   # words of one U half
+        words, bufs = 16 * 2 * WINO_GROUP, []       # the M block first
+        for u in plan["u"]:
+            if u is None:
+                bufs.append(f"scratch + {words}")
+                words += half
+            else:
+                bufs.append(f"(int32_t *)(void *)({u[0]} + {u[1]})")
+        v = f"(int32_t *)(void *)({plan['v'][0]} + {plan['v'][1]})"
+        x, y = op.inputs[0], op.outputs[0]
+        return (f"{{ int32_t scratch[{words}]; mf_conv2d_s8_wino(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, {plan['nt']}, {v}, "
+                f"{bufs[0]}, {bufs[1]}, scratch); }}")
 
     def _emit_pairs(self, op: Op, ctx, fields: dict, w: np.ndarray, bias, mult, shift, out_zp: int) -> str:
         """runtime/portable's pixel-pair kernel (cores without DSP): weights re-laid by m0_pair_layout, the
@@ -662,3 +696,94 @@ def m0_pair_layout(w: np.ndarray) -> np.ndarray:
     q = n // 2
     pairs = u[:2 * q].reshape(q, 2, k).transpose(0, 2, 1).reshape(-1)
     return np.concatenate([pairs, u[2 * q:].reshape(-1)]).astype(np.uint8)
+
+
+# ---- Winograd F(2x2, 3x3) (mix = 9, runtime/dsp/mf_conv2d_wino.h) ---------------------------------------------------
+# Stride-1 3x3 convolutions as 2x2 output tiles from 4x4 input patches: 16 products per (tile, in channel, out channel)
+# instead of 36, exact in integers. With G2 = [[1,0,0],[1,1,1],[1,-1,1],[0,0,1]] (2G on its middle rows: no halves),
+# U = G2 w G2^T (|U| <= 9 * 128), V = B^T d B on the raw int8 patch d (padded taps hold the input zero point, which the
+# folded bias cancels as in the direct paths; |V| <= 4 * 128) and M = sum over in channels of U .* V, the direct sum is
+# Y = A2^T M A2 / 4 with A2^T = [[2,1,1,0],[0,1,-1,-2]] (2 A^T D, D = diag(1, 1/2, 1/2, 1) the halves G2 left out).
+WINO_G2 = np.array([[1, 0, 0], [1, 1, 1], [1, -1, 1], [0, 0, 1]], np.int64)
+WINO_BT = np.array([[1, 0, -1, 0], [0, 1, 1, 0], [0, -1, 1, 0], [0, 1, 0, -1]], np.int64)
+WINO_A2T = np.array([[2, 1, 1, 0], [0, 1, -1, -2]], np.int64)
+WINO_V_MAX = 512          # |V| <= 4 * 128: each entry of B^T d B sums four +-d
+# Tiles per GEMM group (mf_wino_gemm: 4 tiles x 2 out channels in 8 accumulators), and the stack bytes a Winograd call
+# may take (its M block and the U halves the free room does not hold): the bound the row-entry paths' scratch has
+# (ROW_BYTES), so the layer adds no RAM where those ran. Mirrors MF_WINO_GROUP in runtime/dsp/mf_conv2d_wino.h.
+WINO_GROUP = 4
+WINO_MAX_STACK = ROW_BYTES
+WINO_CORES = ("MF_TARGET_M4", "MF_TARGET_M7", "MF_TARGET_M33")
+# in_c at most this: the pad value's in_c bytes a V build reads for padded taps lie in the 512-byte M block
+WINO_MAX_IC = 16 * 2 * WINO_GROUP * 4
+
+
+def wino_u(w: np.ndarray) -> np.ndarray:
+    """[out_c][3][3][in_c] int8 weights -> U = G2 w G2^T per (out_c, in_c): [out_c][in_c][4][4] int64."""
+    g = w.astype(np.int64).transpose(0, 3, 1, 2)                      # [oc][ic][ky][kx]
+    return np.einsum("ia,ocab,jb->ocij", WINO_G2, g, WINO_G2)
+
+
+def wino_bound_ok(w: np.ndarray) -> bool:
+    """Whether every int32 value of the Winograd path stays below 2^31 for any int8 input: per out channel, the sum over
+    in channels and the 16 transform positions of |U| * WINO_V_MAX times the largest |A2| coefficient product (4) bounds
+    each GEMM accumulator (M), each partial sum of the output transform and the 4 * acc it returns."""
+    bound = 4 * WINO_V_MAX * np.abs(wino_u(w)).sum(axis=(1, 2, 3))
+    return bool((bound < (1 << 31)).all())
+
+
+def wino_reference(x: np.ndarray, w: np.ndarray, pad_t: int, pad_l: int, pad_value: int, out_h: int,
+                   out_w: int) -> np.ndarray:
+    """The Winograd path's integer arithmetic in numpy: sum_{ky,kx,c} w * x_raw per output (padded taps pad_value), as
+    the kernel computes it (tiles, U, V, M, A2), for out_h, out_w even. x: [n][h][w][in_c] int8; -> [n][out_h][out_w][oc]."""
+    n, h, wd, ic = x.shape
+    xp = np.full((n, out_h + 2, out_w + 2, ic), pad_value, np.int64)
+    y0, x0 = max(0, -pad_t), max(0, -pad_l)                            # (no negative pads from TFLite; kept general)
+    rows = min(h, out_h + 2 - pad_t)
+    cols = min(wd, out_w + 2 - pad_l)
+    xp[:, pad_t + y0:pad_t + rows, pad_l + x0:pad_l + cols] = x[:, y0:rows, x0:cols]
+    u = wino_u(w)                                                      # [oc][ic][4][4]
+    out = np.zeros((n, out_h, out_w, w.shape[0]), np.int64)
+    for ty in range(out_h // 2):
+        for tx in range(out_w // 2):
+            d = xp[:, 2 * ty:2 * ty + 4, 2 * tx:2 * tx + 4].transpose(0, 3, 1, 2)   # [n][ic][4][4]
+            v = np.einsum("ia,ncab,jb->ncij", WINO_BT, d, WINO_BT)
+            assert np.abs(v).max() <= WINO_V_MAX
+            m = np.einsum("ocij,ncij->noij", u, v)
+            y4 = np.einsum("ai,noij,bj->noab", WINO_A2T, m, WINO_A2T)
+            assert (y4 % 4 == 0).all()
+            out[:, 2 * ty:2 * ty + 2, 2 * tx:2 * tx + 2] = (y4 >> 2).transpose(0, 2, 3, 1)
+    return out
+
+
+def wino_plan(fields: dict, room: list[tuple[str, int, int]]) -> dict | None:
+    """Where mf_conv2d_s8_wino's buffers go, or None when they don't fit: V for a chunk of nt tiles (nt a multiple of
+    WINO_GROUP, at most the layer's tiles rounded up; nt * in_c * 32 bytes) in one run of the layer's free arena room,
+    and the two halves of U (transform positions 0-7 and 8-15 of an out-channel pair, 32 * in_c bytes each) in what the
+    room has left or on the stack, with the 512-byte M block, within WINO_MAX_STACK. The largest nt wins: U is rebuilt
+    once per chunk. Returns dict(nt, v=(arena, offset), u=[(arena, offset) or None (stack)] * 2, stack=bytes)."""
+    ic = fields["in_c"]
+    tiles = fields["batches"] * (fields["out_h"] // 2) * (fields["out_w"] // 2)
+    half = 32 * ic
+    mblock = 16 * 2 * WINO_GROUP * 4
+    for nt in range((tiles + WINO_GROUP - 1) // WINO_GROUP * WINO_GROUP, 0, -WINO_GROUP):
+        vbytes = nt * ic * 32
+        for i, (arena, start, size) in enumerate(room):
+            at = (start + 3) & ~3
+            if at + vbytes > start + size:
+                continue
+            runs = [(a, (s + 3) & ~3, s + z) for j, (a, s, z) in enumerate(room) if j != i]
+            runs.append((arena, at + vbytes, start + size))
+            u = []
+            for _ in range(2):
+                for k, (a, s, e) in enumerate(runs):
+                    if s + half <= e:
+                        u.append((a, s))
+                        runs[k] = (a, s + half, e)
+                        break
+                else:
+                    u.append(None)
+            stack = mblock + half * sum(x is None for x in u)
+            if stack <= WINO_MAX_STACK:
+                return dict(nt=nt, v=(arena, at), u=u, stack=stack)
+    return None

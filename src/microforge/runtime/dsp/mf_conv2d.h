@@ -59,7 +59,10 @@ typedef struct {
                                      7: unpadded 1x1 in quads of pixels (mf_conv2d_s8_pw4), mix 3's pairs each
                                         followed by its constants;
                                      8: mix 6 on M4/M33 with two output rows per build of row entries
-                                        (mf_conv2d_s8_rowmix) */
+                                        (mf_conv2d_s8_rowmix);
+                                     9: stride-1 3x3 as Winograd F(2x2, 3x3) (mf_conv2d_s8_wino, mf_conv2d_wino.h),
+                                        weights as in the .tflite, rq as mix 0's; called directly (its buffers
+                                        in the arena's free room), never through mf_conv2d_s8_scratch */
     int32_t c1_shifts;            /* mix 2: bit e set for each shift e of the layer's channels, when few (ops/conv2d.py
                                      C1_MAX_SHIFTS: one copy of the pixel loop per e, e an immediate); else 0 */
 } mf_conv2d_params_t;
@@ -3016,6 +3019,8 @@ MF_KERNEL void mf_conv2d_s8_scratch(const mf_conv2d_params_t *p, const int8_t *i
     }
 #undef MF_DSP_ROWS
 }
+
+#include "mf_conv2d_wino.h"   /* mix = 9: Winograd F(2x2, 3x3) (mf_conv2d_s8_wino) */
 
 /* Same signature as the portable kernel (scratch from a VLA); generated code calls the _scratch form. */
 MF_KERNEL void mf_conv2d_s8(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out)

@@ -1,0 +1,288 @@
+/* mf_conv2d_wino (DSP): stride-1 3x3 int8 convolutions (mix = 9) as Winograd F(2x2, 3x3), exact in integers.
+ *
+ * A 2x2 output tile comes from a 4x4 input patch d with 16 products per (in channel, out channel) instead of 36
+ * (ops/conv2d.py wino_reference is this arithmetic in numpy):
+ *   U = G2 w G2^T, G2 = [[1,0,0],[1,1,1],[1,-1,1],[0,0,1]]   (|U| <= 9 * 128: int16)
+ *   V = B^T d B,   B^T = [[1,0,-1,0],[0,1,1,0],[0,-1,1,0],[0,1,0,-1]]   (d the RAW int8 patch, padded taps holding
+ *                                                       the input zero point, which the folded bias cancels; |V| <= 512)
+ *   M = sum over in channels of U .* V   (int32: ops/conv2d.py wino_bound_ok checks the layer's weights)
+ *   4 * acc = A2^T M A2, A2^T = [[2,1,1,0],[0,1,-1,-2]]   (A^T with G's halves moved onto it: exact, no rounding)
+ * then acc = (4 * acc >> 2) + bias and mf_dsp_out_fast, as every other fast path.
+ * In-channel pairs: SXTB16 of an input word gives channels (4q, 4q + 2) and ror 8 (4q + 1, 4q + 3); U's pairs are
+ * built from the weight words the same way, so the GEMM is SMLADs on ready int16 pairs (no widening inside it).
+ * Buffers (ops/conv2d.py wino_plan: the layer's free arena room, the rest on the stack): V for a chunk of nt tiles
+ * (tiles flat over batch, tile row, tile column; past the last the last repeats), per group of 4 tiles, transform
+ * position xi and pair p the 4 tiles' words side by side: v[((g * 16 + xi) * P + p) * 4 + t]; U for one out-channel
+ * pair, per xi and p the two channels' words: u0 (xi < 8) and u1 (xi >= 8) at ((xi & 7) * P + p) * 2 + j; the GEMM's
+ * M block for a group (16 x 8 int32). Per chunk: V once, then per out-channel pair U once (but where the chunk before
+ * left it) and each group's GEMM, output transform and requantisation. Input and output must not overlap (a chunk's outputs land before the next
+ * chunk's inputs are read). */
+#ifndef MF_CONV2D_WINO_H
+#define MF_CONV2D_WINO_H
+#include <stdint.h>
+#include <string.h>
+#include <arm_acle.h>
+#include "mf_common.h"
+#include "mf_fully_connected.h"
+
+#define MF_WINO_GROUP 4   /* tiles per GEMM group; mirrors ops/conv2d.py WINO_GROUP */
+
+/* SADD16 / SSUB16 as plain asm (not ACLE's __sadd16, which GCC keeps and repeats as if it had side effects: the GE
+ * flags): the compiler may share and drop them like any arithmetic. */
+MF_KERNEL int32_t mf_wino_add(int32_t a, int32_t b) { int32_t r; __asm__("sadd16 %0, %1, %2" : "=r"(r) : "r"(a), "r"(b)); return r; }
+MF_KERNEL int32_t mf_wino_sub(int32_t a, int32_t b) { int32_t r; __asm__("ssub16 %0, %1, %2" : "=r"(r) : "r"(a), "r"(b)); return r; }
+
+/* 4 values a, b, c, e (int16 pairs) through B^T's rows: a - c, b + c, c - b, b - e. */
+#define MF_WINO_BT(a_, b_, c_, e_, o0_, o1_, o2_, o3_)                                                                \
+    do {                                                                                                              \
+        const int32_t a__ = (a_), b__ = (b_), c__ = (c_), e__ = (e_);                                                 \
+        (o0_) = mf_wino_sub(a__, c__); (o1_) = mf_wino_add(b__, c__); (o2_) = mf_wino_sub(c__, b__);                  \
+        (o3_) = mf_wino_sub(b__, e__);                                                                                \
+    } while (0)
+
+/* One in-channel pair set's V (e: the patch's 16 int16 pair words, row-major) into o[xi * s], xi = 4i + c: per output
+ * row i of B^T d, its 4 values from two patch rows, then B along the row. */
+#define MF_WINO_V_ROW(i_, o_, s_, x0_, x1_, x2_, x3_)                                                                 \
+    do {                                                                                                              \
+        int32_t v0_, v1_, v2_, v3_;                                                                                   \
+        MF_WINO_BT((x0_), (x1_), (x2_), (x3_), v0_, v1_, v2_, v3_);                                                   \
+        (o_)[(4 * (i_) + 0) * (s_)] = v0_; (o_)[(4 * (i_) + 1) * (s_)] = v1_;                                         \
+        (o_)[(4 * (i_) + 2) * (s_)] = v2_; (o_)[(4 * (i_) + 3) * (s_)] = v3_;                                         \
+    } while (0)
+#define MF_WINO_V(EXT_, src_, q_, o_, s_)                                                                             \
+    do {                                                                                                              \
+        const int32_t e4_ = EXT_(mf_dsp_ld4((src_)[4] + (q_))), e5_ = EXT_(mf_dsp_ld4((src_)[5] + (q_)));             \
+        const int32_t e6_ = EXT_(mf_dsp_ld4((src_)[6] + (q_))), e7_ = EXT_(mf_dsp_ld4((src_)[7] + (q_)));             \
+        const int32_t e8_ = EXT_(mf_dsp_ld4((src_)[8] + (q_))), e9_ = EXT_(mf_dsp_ld4((src_)[9] + (q_)));             \
+        const int32_t e10_ = EXT_(mf_dsp_ld4((src_)[10] + (q_))), e11_ = EXT_(mf_dsp_ld4((src_)[11] + (q_)));         \
+        MF_WINO_V_ROW(1, o_, s_, mf_wino_add(e4_, e8_), mf_wino_add(e5_, e9_), mf_wino_add(e6_, e10_),               \
+                      mf_wino_add(e7_, e11_));                                                                        \
+        MF_WINO_V_ROW(2, o_, s_, mf_wino_sub(e8_, e4_), mf_wino_sub(e9_, e5_), mf_wino_sub(e10_, e6_),               \
+                      mf_wino_sub(e11_, e7_));                                                                        \
+        const int32_t e0_ = EXT_(mf_dsp_ld4((src_)[0] + (q_))), e1_ = EXT_(mf_dsp_ld4((src_)[1] + (q_)));             \
+        const int32_t e2_ = EXT_(mf_dsp_ld4((src_)[2] + (q_))), e3_ = EXT_(mf_dsp_ld4((src_)[3] + (q_)));             \
+        MF_WINO_V_ROW(0, o_, s_, mf_wino_sub(e0_, e8_), mf_wino_sub(e1_, e9_), mf_wino_sub(e2_, e10_),               \
+                      mf_wino_sub(e3_, e11_));                                                                        \
+        const int32_t e12_ = EXT_(mf_dsp_ld4((src_)[12] + (q_))), e13_ = EXT_(mf_dsp_ld4((src_)[13] + (q_)));         \
+        const int32_t e14_ = EXT_(mf_dsp_ld4((src_)[14] + (q_))), e15_ = EXT_(mf_dsp_ld4((src_)[15] + (q_)));         \
+        MF_WINO_V_ROW(3, o_, s_, mf_wino_sub(e4_, e12_), mf_wino_sub(e5_, e13_), mf_wino_sub(e6_, e14_),             \
+                      mf_wino_sub(e7_, e15_));                                                                        \
+    } while (0)
+
+/* V of tiles t0 .. t0 + nt - 1 (a chunk; past the last tile the last repeats) into v; padded taps read pad (in_c
+ * bytes of the pad value: the M block's room, free while V is built). */
+MF_KERNEL void mf_wino_build_v(const mf_conv2d_params_t *p, const int8_t *in, const int32_t t0, const int32_t nt,
+                               const int32_t tiles, int32_t *v, int8_t *pad)
+{
+    const int32_t ic = p->in_c, np = ic / 2, tw = p->out_w / 2, th = p->out_h / 2, s = np * MF_WINO_GROUP;
+    mf_dsp_fill(pad, p->pad_value, ic);
+    for (int32_t t = 0; t < nt; ++t) {
+        const int32_t tt = t0 + t < tiles ? t0 + t : tiles - 1;
+        const int32_t b = tt / (th * tw), r = tt - b * (th * tw), ty = r / tw, tx = r - ty * tw;
+        const int32_t iy0 = 2 * ty - p->pad_top, ix0 = 2 * tx - p->pad_left;
+        const int8_t *base = in + b * p->in_h * p->in_w * ic;
+        const int8_t *src[16];
+        for (int32_t k = 0; k < 16; ++k) {
+            const int32_t iy = iy0 + (k >> 2), ix = ix0 + (k & 3);
+            src[k] = (iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w) ? base + (iy * p->in_w + ix) * ic : pad;
+        }
+        int32_t *o = v + (t / MF_WINO_GROUP) * 16 * s + (t % MF_WINO_GROUP);
+        for (int32_t q = 0; q < ic; q += 4, o += 2 * MF_WINO_GROUP) {
+            MF_WINO_V(mf_dsp_ev, src, q, o, s);                     /* channels (q, q + 2) */
+            __asm__ volatile("" ::: "memory");                      /* reload the words: kept, they would spill */
+            MF_WINO_V(mf_dsp_od, src, q, o + MF_WINO_GROUP, s);     /* channels (q + 1, q + 3) */
+        }
+    }
+}
+
+/* One in-channel pair set's U (e: the 9 weights' int16 pair words, (ky, kx) row-major) into u0[xi * s] (xi < 8) and
+ * u1[(xi - 8) * s]: G2 down each column, then along each row. */
+#define MF_WINO_U_ROW(a_, b_, c_, o_, s_, i_)                                                                         \
+    do {                                                                                                              \
+        const int32_t a__ = (a_), b__ = (b_), c__ = (c_), t_ = mf_wino_add(a__, c__);                                 \
+        (o_)[(4 * (i_) + 0) * (s_)] = a__; (o_)[(4 * (i_) + 1) * (s_)] = mf_wino_add(t_, b__);                        \
+        (o_)[(4 * (i_) + 2) * (s_)] = mf_wino_sub(t_, b__); (o_)[(4 * (i_) + 3) * (s_)] = c__;                        \
+    } while (0)
+#define MF_WINO_U(EXT_, w_, ic_, u0_, u1_, s_)                                                                        \
+    do {                                                                                                              \
+        const int32_t e0_ = EXT_(mf_dsp_ld4(w_)), e1_ = EXT_(mf_dsp_ld4((w_) + (ic_)));                               \
+        const int32_t e2_ = EXT_(mf_dsp_ld4((w_) + 2 * (ic_)));                                                       \
+        MF_WINO_U_ROW(e0_, e1_, e2_, u0_, s_, 0);                                                                     \
+        const int32_t e6_ = EXT_(mf_dsp_ld4((w_) + 6 * (ic_))), e7_ = EXT_(mf_dsp_ld4((w_) + 7 * (ic_)));             \
+        const int32_t e8_ = EXT_(mf_dsp_ld4((w_) + 8 * (ic_)));                                                       \
+        MF_WINO_U_ROW(e6_, e7_, e8_, u1_, s_, 1);                                                                     \
+        const int32_t s0_ = mf_wino_add(e0_, e6_), s1_ = mf_wino_add(e1_, e7_), s2_ = mf_wino_add(e2_, e8_);          \
+        const int32_t e3_ = EXT_(mf_dsp_ld4((w_) + 3 * (ic_))), e4_ = EXT_(mf_dsp_ld4((w_) + 4 * (ic_)));             \
+        const int32_t e5_ = EXT_(mf_dsp_ld4((w_) + 5 * (ic_)));                                                       \
+        MF_WINO_U_ROW(mf_wino_add(s0_, e3_), mf_wino_add(s1_, e4_), mf_wino_add(s2_, e5_), u0_, s_, 1);               \
+        MF_WINO_U_ROW(mf_wino_sub(s0_, e3_), mf_wino_sub(s1_, e4_), mf_wino_sub(s2_, e5_), u1_, s_, 0);               \
+    } while (0)
+
+/* U of out channels c0, c1 (c1 == c0 for an odd last channel) into u0 (xi < 8) and u1 (xi >= 8). Each weight word is
+ * loaded twice (once a pair set). */
+MF_KERNEL void mf_wino_build_u(const mf_conv2d_params_t *p, const int32_t c0, const int32_t c1, int32_t *u0, int32_t *u1)
+{
+    const int32_t ic = p->in_c, s = ic;   /* s: words per transform position (np pairs x 2 channels) */
+    for (int32_t j = 0; j < 2; ++j) {
+        const int8_t *w = p->weights + (j ? c1 : c0) * 9 * ic;
+        int32_t *o0 = u0 + j, *o1 = u1 + j;
+        for (int32_t q = 0; q < ic; q += 4, w += 4, o0 += 4, o1 += 4) {
+            MF_WINO_U(mf_dsp_ev, w, ic, o0, o1, s);          /* channels (q, q + 2): pair q / 2 */
+            __asm__ volatile("" ::: "memory");               /* reload the words: kept, they would spill */
+            MF_WINO_U(mf_dsp_od, w, ic, o0 + 2, o1 + 2, s);  /* channels (q + 1, q + 3): pair q / 2 + 1 */
+        }
+    }
+}
+
+/* One pair n (its words at byte 16 n of the group's V words, 8 n of U's): 6 loads, 8 SMLADs (SMUADs for the first
+ * pair of a pass that starts the sums: OP_ "smuad", A_ ""; else "smlad", a ", %[acc]" suffix). */
+#define MF_WINO_PAIR_(n_, OP_, S00_, S01_, S10_, S11_, S20_, S21_, S30_, S31_)                                        \
+    "ldr %[u0], [%[u], #8*(" #n_ ")]\n\tldr %[u1], [%[u], #8*(" #n_ ")+4]\n\t"                                         \
+    "ldr %[x0], [%[v], #16*(" #n_ ")]\n\tldr %[x1], [%[v], #16*(" #n_ ")+4]\n\t"                                       \
+    OP_ " %[a00], %[u0], %[x0]" S00_ "\n\t" OP_ " %[a01], %[u1], %[x0]" S01_ "\n\t"                                    \
+    OP_ " %[a10], %[u0], %[x1]" S10_ "\n\t" OP_ " %[a11], %[u1], %[x1]" S11_ "\n\t"                                    \
+    "ldr %[x0], [%[v], #16*(" #n_ ")+8]\n\tldr %[x1], [%[v], #16*(" #n_ ")+12]\n\t"                                    \
+    OP_ " %[a20], %[u0], %[x0]" S20_ "\n\t" OP_ " %[a21], %[u1], %[x0]" S21_ "\n\t"                                    \
+    OP_ " %[a30], %[u0], %[x1]" S30_ "\n\t" OP_ " %[a31], %[u1], %[x1]" S31_ "\n\t"
+#define MF_WINO_P(n_) MF_WINO_PAIR_(n_, "smlad", ", %[a00]", ", %[a01]", ", %[a10]", ", %[a11]", ", %[a20]", ", %[a21]", \
+                                    ", %[a30]", ", %[a31]")
+#define MF_WINO_P2(n_) MF_WINO_P(n_) MF_WINO_P((n_) + 1)
+#define MF_WINO_P4(n_) MF_WINO_P2(n_) MF_WINO_P2((n_) + 2)
+#define MF_WINO_P8(n_) MF_WINO_P4(n_) MF_WINO_P4((n_) + 4)
+#define MF_WINO_P16(n_) MF_WINO_P8(n_) MF_WINO_P8((n_) + 8)
+#define MF_WINO_P32(n_) MF_WINO_P16(n_) MF_WINO_P16((n_) + 16)
+/* K pairs starting the sums (the whole window of one transform position when K = np) */
+#define MF_WINO_F1 MF_WINO_PAIR_(0, "smuad", "", "", "", "", "", "", "", "")
+#define MF_WINO_F2 MF_WINO_F1 MF_WINO_P(1)
+#define MF_WINO_F4 MF_WINO_F2 MF_WINO_P2(2)
+#define MF_WINO_F8 MF_WINO_F4 MF_WINO_P4(4)
+#define MF_WINO_F16 MF_WINO_F8 MF_WINO_P8(8)
+#define MF_WINO_F32 MF_WINO_F16 MF_WINO_P16(16)
+#define MF_WINO_ACC_OUT(C_) [a00] C_(a00), [a01] C_(a01), [a10] C_(a10), [a11] C_(a11), [a20] C_(a20), [a21] C_(a21),      \
+                            [a30] C_(a30), [a31] C_(a31), [u0] "=&r"(t0_), [u1] "=&r"(t1_), [x0] "=&r"(t2_), [x1] "=&r"(t3_)
+#define MF_WINO_EQ(x_) "=&r"(x_)
+#define MF_WINO_PLUS(x_) "+r"(x_)
+/* The whole window in one block (no loop: the 8 accumulators, both pointers and 4 loaded words take the 14
+ * allocatable registers), or passes of K pairs on zeroed sums. */
+#define MF_WINO_FIRST_ASM(PAIRS_, K_)                                                                                 \
+    __asm__ volatile("@ mf_wino_gemm " #K_ " pairs\n\t" PAIRS_ : MF_WINO_ACC_OUT(MF_WINO_EQ) : [v] "r"(vp), [u] "r"(up) \
+                     : "memory")
+#define MF_WINO_PASS_ASM(PAIRS_, K_)                                                                                  \
+    __asm__ volatile("@ mf_wino_gemm pass of " #K_ " pairs\n\t" PAIRS_ : MF_WINO_ACC_OUT(MF_WINO_PLUS)              \
+                     : [v] "r"(vp), [u] "r"(up) : "memory")
+#define MF_WINO_PASSES(PAIRS_, K_)                                                                                    \
+    do {                                                                                                              \
+        a00 = a01 = a10 = a11 = a20 = a21 = a30 = a31 = 0;                                                            \
+        for (int32_t k_ = 0; k_ < np; k_ += (K_), vp += 4 * (K_), up += 2 * (K_)) MF_WINO_PASS_ASM(PAIRS_, K_);       \
+    } while (0)
+
+#if defined(MF_TARGET_M7)
+/* The M7's schedule of a whole window (its loads issue beside the SMLADs: 8 cycles a pair instead of 11): pair n's
+ * words are loaded before it starts (MF_WINO7_PRO, or pair n - 1's tail) and each of its SMLADs but the even ones
+ * shares its cycle with a load: pair n's third and fourth V words, then pair n + 1's first V and both U words (after
+ * their last reads: a load beside the SMLAD that reads its old value), then, on its own or beside pair n + 1's first
+ * SMLAD, pair n + 1's second V word. */
+#define MF_WINO7_PRO "ldr %[u0], [%[u]]\n\tldr %[u1], [%[u], #4]\n\tldr %[x0], [%[v]]\n\tldr %[x1], [%[v], #4]\n\t"
+#define MF_WINO7_PAIR_(n_, OP_, S00_, S01_, S10_, S11_, S20_, S21_, S30_, S31_, NEXT_)                               \
+    OP_ " %[a00], %[u0], %[x0]" S00_ "\n\t"                                                                            \
+    OP_ " %[a01], %[u1], %[x0]" S01_ "\n\tldr %[x0], [%[v], #16*(" #n_ ")+8]\n\t"                                      \
+    OP_ " %[a10], %[u0], %[x1]" S10_ "\n\t"                                                                            \
+    OP_ " %[a11], %[u1], %[x1]" S11_ "\n\tldr %[x1], [%[v], #16*(" #n_ ")+12]\n\t"                                     \
+    OP_ " %[a20], %[u0], %[x0]" S20_ "\n\t"                                                                            \
+    OP_ " %[a21], %[u1], %[x0]" S21_ "\n\t" NEXT_(n_, "ldr %[x0], [%[v], #16*(" #n_ ")+16]\n\t")                       \
+    OP_ " %[a30], %[u0], %[x1]" S30_ "\n\t" NEXT_(n_, "ldr %[u0], [%[u], #8*(" #n_ ")+8]\n\t")                         \
+    OP_ " %[a31], %[u1], %[x1]" S31_ "\n\t" NEXT_(n_, "ldr %[u1], [%[u], #8*(" #n_ ")+12]\n\t")                        \
+    NEXT_(n_, "ldr %[x1], [%[v], #16*(" #n_ ")+20]\n\t")
+#define MF_WINO7_NEXT(n_, s_) s_
+#define MF_WINO7_NONE(n_, s_)
+#define MF_WINO7_Q(n_) MF_WINO7_PAIR_(n_, "smlad", ", %[a00]", ", %[a01]", ", %[a10]", ", %[a11]", ", %[a20]",         \
+                                      ", %[a21]", ", %[a30]", ", %[a31]", MF_WINO7_NEXT)
+#define MF_WINO7_LAST(n_) MF_WINO7_PAIR_(n_, "smlad", ", %[a00]", ", %[a01]", ", %[a10]", ", %[a11]", ", %[a20]",      \
+                                         ", %[a21]", ", %[a30]", ", %[a31]", MF_WINO7_NONE)
+#define MF_WINO7_FIRST(NEXT_) MF_WINO7_PRO MF_WINO7_PAIR_(0, "smuad", "", "", "", "", "", "", "", "", NEXT_)
+#define MF_WINO7_Q2(n_) MF_WINO7_Q(n_) MF_WINO7_Q((n_) + 1)
+#define MF_WINO7_Q4(n_) MF_WINO7_Q2(n_) MF_WINO7_Q2((n_) + 2)
+#define MF_WINO7_Q8(n_) MF_WINO7_Q4(n_) MF_WINO7_Q4((n_) + 4)
+#define MF_WINO7_F2 MF_WINO7_FIRST(MF_WINO7_NEXT) MF_WINO7_LAST(1)
+#define MF_WINO7_F4 MF_WINO7_FIRST(MF_WINO7_NEXT) MF_WINO7_Q2(1) MF_WINO7_LAST(3)
+#define MF_WINO7_F8 MF_WINO7_FIRST(MF_WINO7_NEXT) MF_WINO7_Q(1) MF_WINO7_Q4(2) MF_WINO7_Q(6) MF_WINO7_LAST(7)
+#define MF_WINO7_F16 MF_WINO7_FIRST(MF_WINO7_NEXT) MF_WINO7_Q(1) MF_WINO7_Q8(2) MF_WINO7_Q4(10) MF_WINO7_Q(14)        \
+    MF_WINO7_LAST(15)
+#define MF_WINO7_F32 MF_WINO7_FIRST(MF_WINO7_NEXT) MF_WINO7_Q(1) MF_WINO7_Q8(2) MF_WINO7_Q8(10) MF_WINO7_Q8(18)       \
+    MF_WINO7_Q4(26) MF_WINO7_Q(30) MF_WINO7_LAST(31)
+#define MF_WINO_WIN(K_) MF_WINO_FIRST_ASM(MF_WINO7_F##K_, K_ M7)
+#else
+#define MF_WINO_WIN(K_) MF_WINO_FIRST_ASM(MF_WINO_F##K_, K_)
+#endif
+
+/* M (16 positions x 4 tiles x 2 channels: m[xi * 8 + 2 * t + j]) of a group's V words vg against U (u0, u1). */
+MF_KERNEL void mf_wino_gemm(const int32_t *vg, const int32_t *u0, const int32_t *u1, const int32_t np, int32_t *m)
+{
+    const int32_t *v_xi = vg, *u_xi = u0;
+    for (int32_t xi = 0; xi < 16; ++xi, m += 8, v_xi += np * MF_WINO_GROUP, u_xi += np * 2) {
+        int32_t a00, a01, a10, a11, a20, a21, a30, a31, t0_, t1_, t2_, t3_;
+        if (xi == 8) u_xi = u1;
+        const int32_t *vp = v_xi, *up = u_xi;
+        if (np == 32) MF_WINO_WIN(32);
+        else if (np == 16) MF_WINO_WIN(16);
+        else if (np == 8) MF_WINO_WIN(8);
+        else if (np == 4) MF_WINO_WIN(4);
+        else if (np == 2) MF_WINO_WIN(2);
+        else if (np % 32 == 0) MF_WINO_PASSES(MF_WINO_P32(0), 32);
+        else if (np % 8 == 0) MF_WINO_PASSES(MF_WINO_P8(0), 8);
+        else MF_WINO_PASSES(MF_WINO_P2(0), 2);
+        (void)t0_; (void)t1_; (void)t2_; (void)t3_;
+        m[0] = a00; m[1] = a01; m[2] = a10; m[3] = a11; m[4] = a20; m[5] = a21; m[6] = a30; m[7] = a31;
+    }
+}
+
+/* The layer: nt tiles a chunk (ops/conv2d.py wino_plan), v (nt * in_c * 32 bytes), u0, u1 (32 * in_c bytes each) and
+ * m (512 bytes), all 4-byte aligned. */
+MF_KERNEL void mf_conv2d_s8_wino(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, const int32_t nt,
+                                 int32_t *v, int32_t *u0, int32_t *u1, int32_t *m)
+{
+    const int32_t ic = p->in_c, np = ic / 2, oc = p->out_c, tw = p->out_w / 2, th = p->out_h / 2;
+    const int32_t tiles = p->batches * th * tw;
+    const int32_t pairs = (oc + 1) / 2;
+    for (int32_t c0 = 0, k = 0; c0 < tiles; c0 += nt, ++k) {
+        mf_wino_build_v(p, in, c0, nt, tiles, v, (int8_t *)m);
+        const int32_t n_in = tiles - c0 < nt ? tiles - c0 : nt;
+        for (int32_t i = 0; i < pairs; ++i) {
+            /* chunks alternate the order of their out-channel pairs: a chunk's first pair is the one before it ended
+             * with, whose U is still in place */
+            const int32_t c = (k & 1) ? 2 * (pairs - 1 - i) : 2 * i, two = c + 1 < oc;
+            if (i > 0 || k == 0) mf_wino_build_u(p, c, two ? c + 1 : c, u0, u1);
+            const int32_t *rq = p->rq + 3 * c;
+            for (int32_t g = 0; g < n_in; g += MF_WINO_GROUP) {
+                mf_wino_gemm(v + g * 16 * np, u0, u1, np, m);
+                const int32_t n_t = n_in - g < MF_WINO_GROUP ? n_in - g : MF_WINO_GROUP;
+                for (int32_t t = 0; t < n_t; ++t) {
+                    const int32_t tt = c0 + g + t;
+                    const int32_t b = tt / (th * tw), r = tt - b * (th * tw), ty = r / tw, tx = r - ty * tw;
+                    int8_t *o = out + ((b * p->out_h + 2 * ty) * p->out_w + 2 * tx) * oc + c;
+                    for (int32_t j = 0; j <= two; ++j) {
+                        const int32_t *mm = m + 2 * t + j;
+                        /* A2^T down each column k (rows r0, r1), then A2 along them */
+#define MF_WINO_R0(k_) (2 * mm[8 * (k_)] + mm[8 * (4 + (k_))] + mm[8 * (8 + (k_))])
+#define MF_WINO_R1(k_) (mm[8 * (4 + (k_))] - mm[8 * (8 + (k_))] - 2 * mm[8 * (12 + (k_))])
+                        const int32_t p0 = MF_WINO_R0(0), p1 = MF_WINO_R0(1), p2 = MF_WINO_R0(2), p3 = MF_WINO_R0(3);
+                        const int32_t q0 = MF_WINO_R1(0), q1 = MF_WINO_R1(1), q2 = MF_WINO_R1(2), q3 = MF_WINO_R1(3);
+#undef MF_WINO_R0
+#undef MF_WINO_R1
+                        const int32_t bias = rq[j], m2 = rq[2 + j], em1 = rq[4 + j];
+                        o[j] = mf_dsp_out_fast(((2 * p0 + p1 + p2) >> 2) + bias, m2, em1, p->out_offset, p->act_min,
+                                               p->act_max);
+                        o[oc + j] = mf_dsp_out_fast(((p1 - p2 - 2 * p3) >> 2) + bias, m2, em1, p->out_offset,
+                                                    p->act_min, p->act_max);
+                        o[p->out_w * oc + j] = mf_dsp_out_fast(((2 * q0 + q1 + q2) >> 2) + bias, m2, em1,
+                                                               p->out_offset, p->act_min, p->act_max);
+                        o[(p->out_w + 1) * oc + j] = mf_dsp_out_fast(((q1 - q2 - 2 * q3) >> 2) + bias, m2, em1,
+                                                                     p->out_offset, p->act_min, p->act_max);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#endif

@@ -1,0 +1,251 @@
+"""Winograd F(2x2, 3x3) stride-1 3x3 convolutions (mix = 9, runtime/dsp/mf_conv2d_wino.h): the integer arithmetic in
+numpy against direct convolution, the overflow bound, the buffer plan, and per-op models on the emulated M4/M7/M33
+byte for byte against TFLM, with checks that the path is taken (and that it is not where it must not be)."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from helpers import seed_of
+from test_on_target import exact_on_core
+
+from microforge import modelgen as mg
+from microforge.driver import compile_model
+from microforge.ops import conv2d
+from microforge.toolchain.arm import have_arm_gcc
+
+needs_gcc = pytest.mark.skipif(not have_arm_gcc(), reason="arm-none-eabi-gcc not installed "
+                               "(apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi)")
+
+
+# ---- the integer arithmetic --------------------------------------------------------------------------------------
+
+def direct(x: np.ndarray, w: np.ndarray, pad: int, pad_value: int) -> np.ndarray:
+    """sum_{ky,kx,c} w * x_raw for a stride-1 3x3 convolution with `pad` rows/columns of pad_value on every side."""
+    n, h, wd, ic = x.shape
+    xp = np.full((n, h + 2 * pad, wd + 2 * pad, ic), pad_value, np.int64)
+    xp[:, pad:pad + h, pad:pad + wd] = x
+    oh, ow = h + 2 * pad - 2, wd + 2 * pad - 2
+    out = np.zeros((n, oh, ow, w.shape[0]), np.int64)
+    for oy in range(oh):
+        for ox in range(ow):
+            out[:, oy, ox] = np.einsum("nabc,oabc->no", xp[:, oy:oy + 3, ox:ox + 3], w.astype(np.int64))
+    return out
+
+
+@pytest.mark.parametrize("shape,oc,pad", [((1, 8, 8, 64), 7, 1), ((2, 6, 8, 4), 3, 1), ((1, 6, 8, 8), 5, 0),
+                                          ((1, 4, 4, 16), 1, 1), ((1, 4, 6, 12), 13, 0)])
+def test_reference_matches_direct_convolution(shape, oc, pad):
+    rng = np.random.default_rng(seed_of("wino-ref", *shape, oc, pad))
+    x = rng.integers(-128, 128, shape)
+    w = rng.integers(-128, 128, (oc, 3, 3, shape[3]))
+    for zp in (-128, -3, 0, 17, 127):
+        want = direct(x, w, pad, zp)
+        got = conv2d.wino_reference(x, w, pad, pad, zp, want.shape[1], want.shape[2])
+        assert np.array_equal(got, want), zp
+
+
+def test_reference_extremes():
+    """Every input and weight at an int8 extreme (|V| and |U| at their bounds) is still exact."""
+    for xv, wv in ((-128, -128), (127, -128), (-128, 127)):
+        x = np.full((1, 4, 4, 8), xv)
+        w = np.full((3, 3, 3, 8), wv)
+        want = direct(x, w, 1, -xv - 1)
+        assert np.array_equal(conv2d.wino_reference(x, w, 1, 1, -xv - 1, 4, 4), want)
+
+
+def test_overflow_bound():
+    """wino_bound_ok takes ic's layers' ranges and refuses a crafted worst case: with every weight -128 each in channel
+    adds sum |U| = 128 * (1 + 3 + 1 + 1)^2 = 4608, times WINO_V_MAX * 4 = 2048, to an out channel's bound: 227 in channels
+    stay below 2^31, 228 do not; one such channel is enough to refuse the layer."""
+    assert int(np.abs(conv2d.wino_u(np.full((1, 3, 3, 1), -128))).sum()) == 4608
+    assert conv2d.wino_bound_ok(np.full((2, 3, 3, 227), -128))
+    assert not conv2d.wino_bound_ok(np.full((2, 3, 3, 228), -128))
+    w = np.full((2, 3, 3, 228), -128)
+    w[1] = 1
+    assert not conv2d.wino_bound_ok(w)          # channel 0 alone is out of range
+    w[0, :, :, 0] = 0
+    assert conv2d.wino_bound_ok(w)              # one in channel less is in range
+
+
+def test_plan():
+    """V in one run of the free room, the U halves in what is left or on the stack within WINO_MAX_STACK, the largest
+    chunk that fits; None without room."""
+    f = dict(in_c=64, batches=1, out_h=8, out_w=8)
+    assert conv2d.wino_plan(f, []) is None
+    assert conv2d.wino_plan(f, [("mf_arena", 100, 8191)]) is None              # V (8 KB) does not fit after aligning
+    p = conv2d.wino_plan(f, [("mf_arena", 16384, 10240)])                     # ic's op 5
+    assert p == dict(nt=4, v=("mf_arena", 16384), u=[("mf_arena", 16384 + 8192), None], stack=512 + 2048)
+    p = conv2d.wino_plan(f, [("mf_arena", 0, 8192)])                          # both halves would need the stack
+    assert p is None
+    p = conv2d.wino_plan(dict(in_c=16, batches=1, out_h=8, out_w=8), [("mf_arena", 0, 1 << 16)])
+    assert p["nt"] == 16 and p["u"][0] == ("mf_arena", 16 * 16 * 32) and p["stack"] == 512
+
+
+# ---- per-op models on the emulated cores -------------------------------------------------------------------------
+
+def wino_model(seed, in_shape, out_c, padding="SAME", act="NONE", per_channel=True, in_zp=-3, room=True,
+               out_scale=None, room_bytes=None) -> bytes:
+    """A CONV_2D (3x3, stride 1) whose output a PAD then grows (with room=True) so far that the arena has free room
+    while the convolution runs: the Winograd buffers' place (the planner sizes the arena for the PAD's step).
+    out_scale: the convolution's output scale (a small one makes the requantisation shift a left shift); room_bytes:
+    about the free room wanted (a PAD output that much larger than the input), else room for the whole layer in one
+    chunk."""
+    rng = np.random.default_rng(seed)
+    n, h, w, c = in_shape
+    oh, ow = mg.conv_out_size(h, 3, 1, 1, padding), mg.conv_out_size(w, 3, 1, 1, padding)
+    mb = mg.ModelBuilder("wino")
+    in_scale = 0.02
+    x = mb.input("input", in_shape, "int8", in_scale, in_zp)
+    wi, bi, lo, hi = mg._add_weighted(mb, rng, "conv", (out_c, 3, 3, c), 0, per_channel, 9 * c, in_scale, in_zp, True)
+    scale, zp = mg._out_quant(lo, hi, act)
+    if out_scale is not None:
+        scale = out_scale
+    y = mb.tensor("conv_out", (n, oh, ow, out_c), "int8", scale, zp)
+    mb.op("CONV_2D", [x, wi, bi], [y], padding=padding, stride_h=1, stride_w=1, dilation_h=1, dilation_w=1,
+          fused_activation=act)
+    if not room:
+        mb.outputs(y)
+        return mb.finish()
+    need = 16 * c * 32 + 64 * c + n * h * w * c + 4096      # V of up to 16 tiles, both U halves, the input, spare
+    if room_bytes is not None:
+        need = room_bytes + n * h * w * c
+    p = 1
+    while n * (oh + 2 * p) * (ow + 2 * p) * out_c < need:
+        p += 1
+    pads = mb.const("paddings", np.array([[0, 0], [p, p], [p, p], [0, 0]], np.int32))
+    z = mb.tensor("output", (n, oh + 2 * p, ow + 2 * p, out_c), "int8", scale, zp)
+    mb.op("PAD", [y, pads], [z])
+    mb.outputs(z)
+    return mb.finish()
+
+
+# (input shape, out_c, padding, activation, per-channel weights, input zero point)
+WINO_CASES = {
+    "ic-op5-8x8x64to64-same-relu": ((1, 8, 8, 64), 64, "SAME", "RELU", True, -128),
+    "8x8x64to13-valid-none": ((1, 8, 8, 64), 13, "VALID", "NONE", True, 5),
+    "6x8x64to5-same-relu6": ((1, 6, 8, 64), 5, "SAME", "RELU6", True, -3),
+    "6x8x16to7-same-none-per-tensor": ((1, 6, 8, 16), 7, "SAME", "NONE", False, 9),
+    "6x8x8to5-same-relu-batch2": ((2, 6, 8, 8), 5, "SAME", "RELU", True, -1),
+    "6x8x8to3-valid-relu6": ((1, 6, 8, 8), 3, "VALID", "RELU6", True, 40),
+    "4x4x4to1-same-none": ((1, 4, 4, 4), 1, "SAME", "NONE", True, -7),
+    "4x4x4to3-valid-relu6": ((1, 4, 4, 4), 3, "VALID", "RELU6", True, 0),
+    "8x8x16to16-valid-none": ((1, 8, 8, 16), 16, "VALID", "NONE", True, -128),
+    "8x8x4to7-same-relu6": ((1, 8, 8, 4), 7, "SAME", "RELU6", True, 3),
+    "4x4x16to13-same-none-batch2": ((2, 4, 4, 16), 13, "SAME", "NONE", True, 11),
+    "4x4x8to64-same-none": ((1, 4, 4, 8), 64, "SAME", "NONE", True, -20),
+    # in-channel pair counts outside 2, 4, 8, 16, 32 (the whole-window blocks): passes of 2, 8 and 32 pairs on
+    # zeroed sums (mf_wino_gemm's MF_WINO_PASSES)
+    "4x4x12to5-same-relu-passes2": ((1, 4, 4, 12), 5, "SAME", "RELU", True, 6),
+    "4x6x96to3-valid-none-passes8": ((1, 4, 6, 96), 3, "VALID", "NONE", True, -60),
+    "4x4x128to7-same-relu6-passes32": ((1, 4, 4, 128), 7, "SAME", "RELU6", True, -128),
+}
+
+
+def wino_taken(model_c: str) -> None:
+    assert ".mix = 9" in model_c and "mf_conv2d_s8_wino(" in model_c, "the Winograd path was not taken"
+
+
+def wino_not_taken(model_c: str) -> None:
+    assert ".mix = 9" not in model_c and "mf_conv2d_s8_wino(" not in model_c, "the Winograd path was taken"
+
+
+@needs_gcc
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", sorted(WINO_CASES))
+def test_wino_on_core(name, core, tmp_path):
+    shape, oc, padding, act, per_channel, in_zp = WINO_CASES[name]
+    model = wino_model(seed_of("wino", name), shape, oc, padding, act, per_channel, in_zp)
+    exact_on_core(model, core, tmp_path, "wino", name, took=wino_taken)
+
+
+FALLBACKS = {   # exact on the existing paths, the Winograd path refused
+    "odd-out-h-7x8x16to5-same": lambda: wino_model(seed_of("wino-fb", 1), (1, 7, 8, 16), 5, "SAME", "RELU", in_zp=2),
+    "odd-out-w-8x7x8to3-valid": lambda: wino_model(seed_of("wino-fb", 2), (1, 8, 7, 8), 3, "VALID", "NONE", in_zp=-9),
+    "no-room-8x8x16to16-same": lambda: wino_model(seed_of("wino-fb", 3), (1, 8, 8, 16), 16, "SAME", "NONE", in_zp=4,
+                                                  room=False),
+    "in-c-6-6x8x6to5-same": lambda: wino_model(seed_of("wino-fb", 4), (1, 6, 8, 6), 5, "SAME", "NONE", in_zp=1),
+    "left-shift-6x8x8to5-same": lambda: wino_model(seed_of("wino-fb", 5), (1, 6, 8, 8), 5, "SAME", "NONE", in_zp=-5,
+                                                   out_scale=1e-5),
+}
+
+
+@needs_gcc
+@pytest.mark.parametrize("core", ["m4", "m7"])
+@pytest.mark.parametrize("name", sorted(FALLBACKS))
+def test_wino_fallbacks_on_core(name, core, tmp_path):
+    exact_on_core(FALLBACKS[name](), core, tmp_path, "wino-fb", name, took=wino_not_taken)
+
+
+def test_left_shift_case_has_a_left_shift():
+    """The left-shift fallback model really requantises with a positive shift (dsp_rq_layout refuses it)."""
+    model_c = compile_model(FALLBACKS["left-shift-6x8x8to5-same"](), target="m4").files["model.c"]
+    assert ".rq_mode = 0" in model_c
+
+
+@pytest.mark.parametrize("core", ["m0plus", "host"])
+def test_no_wino_without_dsp(core):
+    """Cores without the DSP extension keep their kernels."""
+    shape, oc, padding, act, per_channel, in_zp = WINO_CASES["6x8x8to5-same-relu-batch2"]
+    model = wino_model(seed_of("wino", "nodsp"), shape, oc, padding, act, per_channel, in_zp)
+    wino_not_taken(compile_model(model, target=core).files["model.c"])
+
+
+@needs_gcc
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+def test_gemm_schedule_per_core(core, tmp_path):
+    """ic's op 5 shape (in_c 64: 32 pairs, one block a transform position) compiles the M7's own GEMM schedule (loads
+    beside the SMLADs) on the M7 and the grouped loads on the M4 and M33."""
+    from test_on_target import gcc_output
+    shape, oc, padding, act, per_channel, in_zp = WINO_CASES["ic-op5-8x8x64to64-same-relu"]
+    cm = compile_model(wino_model(seed_of("wino", "sched"), shape, oc, padding, act, per_channel, in_zp), target=core)
+    for name, text in cm.files.items():
+        (tmp_path / name).write_text(text)
+    asm = gcc_output(tmp_path, core, "-O2", "-S")
+    assert ("@ mf_wino_gemm 32 M7 pairs" in asm) == (core == "m7")
+    assert ("@ mf_wino_gemm 32 pairs" in asm) == (core != "m7")
+
+
+@needs_gcc
+@pytest.mark.parametrize("name,k", [("4x4x12to5-same-relu-passes2", 2), ("4x6x96to3-valid-none-passes8", 8),
+                                    ("4x4x128to7-same-relu6-passes32", 32)])
+def test_gemm_passes_taken(name, k, tmp_path):
+    """The pass cases above run mf_wino_gemm's passes of k pairs (their asm marker), not a whole-window block."""
+    from test_on_target import gcc_output
+    shape, oc, padding, act, per_channel, in_zp = WINO_CASES[name]
+    cm = compile_model(wino_model(seed_of("wino", name), shape, oc, padding, act, per_channel, in_zp), target="m4")
+    for fname, text in cm.files.items():
+        (tmp_path / fname).write_text(text)
+    asm = gcc_output(tmp_path, "m4", "-O2", "-S")
+    assert f"@ mf_wino_gemm pass of {k} pairs" in asm and "@ mf_wino_gemm 32 pairs" not in asm
+
+
+def test_group_mirrors_header():
+    """ops/conv2d.py WINO_GROUP (the plan's chunk step and M block) is runtime/dsp/mf_conv2d_wino.h's MF_WINO_GROUP."""
+    from importlib import resources
+    text = resources.files("microforge.runtime").joinpath("dsp", "mf_conv2d_wino.h").read_text()
+    assert f"#define MF_WINO_GROUP {conv2d.WINO_GROUP} " in text
+
+
+# Rooms that hold V for 4 tiles, not 8 (in_c 16: 512 bytes a tile): several chunks, U rebuilt per chunk, chunks'
+# out-channel pairs in alternating order (odd out_c: the lone last channel first in every other chunk), a chunk
+# boundary between the two images of a batch.
+CHUNKED = {
+    "chunks-8x8x16to13-same-relu": ((1, 8, 8, 16), 13, "SAME", "RELU", 5),
+    "chunks-4x4x16to5-same-none-batch2": ((2, 4, 4, 16), 5, "SAME", "NONE", -30),
+    "chunks-6x8x16to16-valid-relu6": ((1, 6, 8, 16), 16, "VALID", "RELU6", 100),
+}
+
+
+@needs_gcc
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", sorted(CHUNKED))
+def test_wino_chunks_on_core(name, core, tmp_path):
+    shape, oc, padding, act, in_zp = CHUNKED[name]
+    model = wino_model(seed_of("wino-chunks", name), shape, oc, padding, act, True, in_zp, room_bytes=3000)
+
+    def four_tile_chunks(model_c):
+        wino_taken(model_c)
+        assert re.search(r"mf_conv2d_s8_wino\(&\w+, [^,]+, [^,]+, 4, ", model_c), "not in chunks of 4 tiles"
+    exact_on_core(model, core, tmp_path, "wino-chunks", name, took=four_tile_chunks)
