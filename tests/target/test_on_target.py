@@ -216,14 +216,16 @@ OP_MODELS = {
                                      (3, 22, 131, "VALID", "NONE", -9), (5, 22, 5, "SAME", "NONE", -1),
                                      (3, 16, 4, "SAME", "NONE", 0))},
     # rows of 5 outputs at stride 2 (ROWS_MIN_OUT_W_S2_M4: mf_dw_s2.h's direct order on the M4/M33, the 5-output block
-    # alone; the pixel path on the M7): SAME on in_w 9 and 10, VALID on 11 and 12 (odd and even in_h), channel counts
-    # 1, 3, 5, 7, 13, with the layer's shift (out_zp -128), without it, a clamped activation (the C loop), ReLU
+    # alone; on the M7 with full planes, ROWS_MIN_OUT_W_S2_M7, its compact groups past ROWS_FULL_MAX_EXTRA): SAME on
+    # in_w 9 and 10, VALID on 11 and 12 (odd and even in_h), channel counts 1, 3, 4, 5, 7, 13, 37, with the layer's shift
+    # (out_zp -128; the M4/M33 only), without it, a clamped activation (the C loop), ReLU
     **{f"dw-s2n5-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}": (
         lambda h=h, w=w, c=c, pad=pad, act=act, zi=zi, zo=zo: mg.depthwise_model(
             seed_of("tds2n5", h, w, c), (1, h, w, c), 1, 3, 2, pad, 1, act, in_zp=zi, out_zp=zo))
        for h, w, c, pad, act, zi, zo in ((9, 9, 5, "SAME", "RELU", -5, -128), (10, 10, 3, "SAME", "NONE", 7, None),
                                          (11, 11, 7, "VALID", "NONE", -128, -128), (8, 12, 13, "VALID", "RELU6", 3, None),
-                                         (7, 10, 1, "SAME", "RELU", -128, None), (6, 9, 4, "SAME", "NONE", 0, -128))},
+                                         (7, 10, 1, "SAME", "RELU", -128, None), (6, 9, 4, "SAME", "NONE", 0, -128),
+                                         (11, 12, 37, "VALID", "RELU", 2, None))},
     # the row path's one layer shift (ops/depthwise_conv2d.py _rows_ushift: MF_NEG_CLAMPED with out_zp -128, the direct
     # order): SMMLA and SSAT's own shift on 2^k-scaled sums; the ring and full planes, channel
     # tails (1, 3), out_w 4..16, the output steps (one post-indexed store, two: 2C <= 255 < 4C, an ADD: C >= 128); VALID
@@ -590,13 +592,17 @@ def test_dw_s2ush_taken(name, core):
 @pytest.mark.parametrize("name", [n for n in OP_MODELS if n.startswith("dw-s2n5-")])
 def test_dw_s2n5_taken(name, core):
     """The dw-s2n5 models above (run on every core by test_op_on_core): rows of 5 outputs take mf_dw_s2.h's direct
-    order on the M4/M33 (ROWS_MIN_OUT_W_S2_M4), the pixel path on the M7."""
+    order on the M4/M33 (ROWS_MIN_OUT_W_S2_M4) and, with full planes (band = out_h; compact groups past
+    ROWS_FULL_MAX_EXTRA: 18 words a group in wr), on the M7 (ROWS_MIN_OUT_W_S2_M7)."""
+    from microforge.ops.depthwise_conv2d import ROWS_FULL_MAX_EXTRA
     model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
     field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
     assert field("out_w") == 5 and field("stride_w") == 2
-    assert ("mf_depthwise_conv2d_s8_rows2(" in model_c) == (core != "m7")
-    if core != "m7":
-        assert field("direct") == 1
+    assert "mf_depthwise_conv2d_s8_rows2(" in model_c and field("direct") == 1
+    if core == "m7":
+        assert field("band") == field("out_h") and "ush" not in model_c
+        if (field("out_h") - 1) * 2 * 8 * field("wp") > ROWS_FULL_MAX_EXTRA:
+            assert re.search(rf"_wr\[{18 * -(-field('in_c') // 4)}\]", model_c), "compact groups"
 
 
 def test_dw_s2ush_ring_and_full():
@@ -617,17 +623,18 @@ OUTER_S2_N5 = [n for n in OP_MODELS if n.startswith(("dw-outer-s2-c", "dw-outer-
 def no_rows2_narrow(monkeypatch):
     from microforge.ops import depthwise_conv2d
     monkeypatch.setattr(depthwise_conv2d, "ROWS_MIN_OUT_W_S2_M4", depthwise_conv2d.ROWS_MIN_OUT_W_S2)
+    monkeypatch.setattr(depthwise_conv2d, "ROWS_MIN_OUT_W_S2_M7", depthwise_conv2d.ROWS_MIN_OUT_W_S2)
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 def test_dw_outer_path_taken(core, monkeypatch):
     """The dw-outer models above (run on every core by test_op_on_core) really take mf_dw_outer (the pixel path, groups
     outermost); the single-op plans put the output over the input, so SAME ones stage their border pixels (outer 2).
-    OUTER_S2_N5 take it on the M7, and on the M4/M33 with ROWS_MIN_OUT_W_S2_M4 refused (test_dw_outer_s2_n5_on_core);
-    else mf_dw_s2.h's direct order there."""
+    OUTER_S2_N5 take it with ROWS_MIN_OUT_W_S2_M4 and _M7 refused (test_dw_outer_s2_n5_on_core); else mf_dw_s2.h's
+    direct order (on the M7 where its planes are full: every one of them)."""
     for name in OUTER_S2_N5:
         model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
-        assert ("mf_depthwise_conv2d_s8_rows2(" in model_c) == (core != "m7"), name
+        assert "mf_depthwise_conv2d_s8_rows2(" in model_c, name
     no_rows2_narrow(monkeypatch)
     staged = 0
     for name in (n for n in OP_MODELS if n.startswith("dw-outer-")):
@@ -640,10 +647,10 @@ def test_dw_outer_path_taken(core, monkeypatch):
     assert staged >= 5
 
 
-@pytest.mark.parametrize("core", ["m4", "m33"])
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 @pytest.mark.parametrize("name", OUTER_S2_N5)
 def test_dw_outer_s2_n5_on_core(name, core, tmp_path, monkeypatch):
-    """OUTER_S2_N5 on the M4/M33's pixel path (mf_dw_outer), ROWS_MIN_OUT_W_S2_M4 refused: exact."""
+    """OUTER_S2_N5 on the pixel path (mf_dw_outer), ROWS_MIN_OUT_W_S2_M4 and _M7 refused: exact."""
     no_rows2_narrow(monkeypatch)
 
     def outer(model_c):

@@ -29,6 +29,10 @@ ROWS_MIN_OUT_W_S2 = 6
 # there (MobileNetV2 3x3x192 65.5K -> 70.9K, vww 3x3x128 42.56K -> 42.58K). Emit alone reads it: the plan's lead is
 # the pixel path's, and a layer whose output would then not trail its input keeps the pixel path (not _rows2).
 ROWS_MIN_OUT_W_S2_M4 = 5
+# ... and on the M7 when its planes are full (ROWS_FULL_MAX_EXTRA_M7, not in a row pipeline's band calls): 5 outputs
+# there (mf_dw_s2_five's M7 schedule; full planes, compact groups) against the pixel path: MobileNetV2's 5x5x96 layer
+# 42.5K -> 39.0K cycles, 480 bytes fewer constants (the ring was +0.2%, above)
+ROWS_MIN_OUT_W_S2_M7 = 5
 # ... in the other orders (staged, or stride_h 1: each band or row widens its input rows again): measured on single
 # layers (M4 / M7 vs the pixel kernel): 24 outputs -19% / -9%, 16 outputs -2% / -7% (16x16x64: -1.5% / +10%), 12 outputs
 # -10% / +1%, 6 outputs +4% / +21%; with the ReLU-aware requantisation and the M7 schedule (vww's 12x12x32 layer, M4 /
@@ -435,11 +439,16 @@ class DepthwiseConv2D(OpDef):
 
     @staticmethod
     def _rows2_narrow(op: Op, ctx) -> bool:
-        """Rows of ROWS_MIN_OUT_W_S2_M4 to ROWS_MIN_OUT_W_S2 - 1 outputs at stride 2 on the M4/M33: the row path's
-        shapes otherwise (uses_rows), taken only in mf_dw_s2.h's direct order (emit's staged check refuses the rest)."""
+        """Rows of ROWS_MIN_OUT_W_S2_M4 to ROWS_MIN_OUT_W_S2 - 1 outputs at stride 2 on the M4/M33, of
+        ROWS_MIN_OUT_W_S2_M7 on the M7 with full planes (emit's choice: _rows_full at ROWS_FULL_MAX_EXTRA_M7, not a band
+        call): the row path's shapes otherwise (uses_rows), taken only in mf_dw_s2.h's direct order (emit's staged check
+        refuses the rest)."""
         o, ow = op.options, op.outputs[0].shape[2]
-        if ctx.core_macro in (None, "MF_TARGET_M7") or is_int16(op) or o["stride_w"] != 2 or o["stride_h"] != 2 \
-                or not ROWS_MIN_OUT_W_S2_M4 <= ow < ROWS_MIN_OUT_W_S2:
+        m7 = ctx.core_macro == "MF_TARGET_M7"
+        if ctx.core_macro is None or is_int16(op) or o["stride_w"] != 2 or o["stride_h"] != 2 \
+                or not (ROWS_MIN_OUT_W_S2_M7 if m7 else ROWS_MIN_OUT_W_S2_M4) <= ow < ROWS_MIN_OUT_W_S2:
+            return False
+        if m7 and (o.get("disjoint") or "ring" in o or not DepthwiseConv2D._rows_full(op, ROWS_FULL_MAX_EXTRA_M7)):
             return False
         x, w = op.inputs[0], op.inputs[1]
         return (w.shape[1] == 3 and w.shape[2] == 3 and w.shape[3] == x.shape[3]
