@@ -216,14 +216,16 @@ OP_MODELS = {
                                      (3, 22, 131, "VALID", "NONE", -9), (5, 22, 5, "SAME", "NONE", -1),
                                      (3, 16, 4, "SAME", "NONE", 0))},
     # rows of 5 outputs at stride 2 (ROWS_MIN_OUT_W_S2_M4: mf_dw_s2.h's direct order on the M4/M33, the 5-output block
-    # alone; the pixel path on the M7): SAME on in_w 9 and 10, VALID on 11 and 12 (odd and even in_h), channel counts
-    # 1, 3, 5, 7, 13, with the layer's shift (out_zp -128), without it, a clamped activation (the C loop), ReLU
+    # alone; on the M7 with full planes, ROWS_MIN_OUT_W_S2_M7, its compact groups past ROWS_FULL_MAX_EXTRA): SAME on
+    # in_w 9 and 10, VALID on 11 and 12 (odd and even in_h), channel counts 1, 3, 4, 5, 7, 13, 37, with the layer's shift
+    # (out_zp -128; the M4/M33 only), without it, a clamped activation (the C loop), ReLU
     **{f"dw-s2n5-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}": (
         lambda h=h, w=w, c=c, pad=pad, act=act, zi=zi, zo=zo: mg.depthwise_model(
             seed_of("tds2n5", h, w, c), (1, h, w, c), 1, 3, 2, pad, 1, act, in_zp=zi, out_zp=zo))
        for h, w, c, pad, act, zi, zo in ((9, 9, 5, "SAME", "RELU", -5, -128), (10, 10, 3, "SAME", "NONE", 7, None),
                                          (11, 11, 7, "VALID", "NONE", -128, -128), (8, 12, 13, "VALID", "RELU6", 3, None),
-                                         (7, 10, 1, "SAME", "RELU", -128, None), (6, 9, 4, "SAME", "NONE", 0, -128))},
+                                         (7, 10, 1, "SAME", "RELU", -128, None), (6, 9, 4, "SAME", "NONE", 0, -128),
+                                         (11, 12, 37, "VALID", "RELU", 2, None))},
     # the row path's one layer shift (ops/depthwise_conv2d.py _rows_ushift: MF_NEG_CLAMPED with out_zp -128, the direct
     # order): SMMLA and SSAT's own shift on 2^k-scaled sums; the ring and full planes, channel
     # tails (1, 3), out_w 4..16, the output steps (one post-indexed store, two: 2C <= 255 < 4C, an ADD: C >= 128); VALID
@@ -264,6 +266,19 @@ OP_MODELS = {
                                         (1, 7, 5, 3, "VALID", "NONE", 100), (1, 11, 5, 5, "VALID", "NONE", -3),
                                         (1, 6, 3, 291, "SAME", "RELU", 4), (2, 9, 5, 7, "VALID", "NONE", -20),
                                         (2, 8, 3, 13, "SAME", "RELU", 0))},
+    # full planes past ROWS_FULL_MAX_EXTRA (the M7's ROWS_FULL_MAX_EXTRA_M7, its compact groups: MF_DW_FULL_COMPACT;
+    # the ring of three on the M4/M33): 8 to 12 output rows at stride 1 ending in the quad loop (12, 16 wide; with the
+    # layer's one shift: out_zp -128), the 6-, 5- and 3-output blocks (10, 9, 7 wide) and a 7-wide row after no quad
+    # (3 wide is three7's: MF_DW_THREE7_ROWS), the 6-output block at stride 2 (6x6 of 12x12: vww's 6x6x64 layer),
+    # channel counts 1, 3, 5, 7, 13, 36, 67; SAME and VALID, ReLU (MF_NEG_CLAMPED), ReLU6 (the C loop), none
+    **{f"dw-rfm7-s{s}-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}": (
+        lambda s=s, h=h, w=w, c=c, pad=pad, act=act, zi=zi, zo=zo: mg.depthwise_model(
+            seed_of("tdrfm7", s, h, w, c), (1, h, w, c), 1, 3, s, pad, 1, act, in_zp=zi, out_zp=zo))
+       for s, h, w, c, pad, act, zi, zo in ((1, 14, 14, 13, "VALID", "RELU", -128, -128), (1, 12, 12, 5, "VALID", "NONE", 3, None),
+                                            (1, 11, 11, 7, "VALID", "NONE", -7, -128), (1, 8, 7, 3, "SAME", "RELU", -128, None),
+                                            (1, 9, 16, 1, "SAME", "NONE", 5, -128), (1, 12, 12, 36, "VALID", "RELU6", -2, None),
+                                            (1, 10, 9, 67, "VALID", "NONE", 11, -9), (2, 12, 12, 5, "SAME", "RELU", -128, -128),
+                                            (2, 11, 12, 13, "SAME", "NONE", 4, None), (2, 12, 13, 7, "VALID", "RELU6", -5, None))},
     "dw-rows-s1x2-c5": lambda: mg.depthwise_model(24, (1, 5, 34, 5), 1, 3, (1, 2), "SAME", 1, "NONE", in_zp=-6),
     # full planes at stride_h 2 (mf_dw_rows_full: output row oy from plane rows 2 * oy + 0, 1, 2), a channel tail
     "dw-rows-s2x1-full-c5": lambda: mg.depthwise_model(26, (1, 4, 7, 5), 1, 3, (2, 1), "SAME", 1, "NONE", in_zp=-7),
@@ -530,11 +545,33 @@ def test_dw_rows_ush_refused_on_small_tailed_maps():
 def test_dw_s2rows_taken(name, core):
     """The dw-s2rows models above (run on every core by test_op_on_core) take runtime/dsp/mf_dw_s2.h's direct order at
     stride 2 (mf_depthwise_conv2d_s8_rows2) on rows of 6 to 11 outputs: full planes (band = out_h) at out_h 2, the ring
-    of three plane rows (band 1) on taller maps."""
+    of three plane rows (band 1) on taller maps; on the M7 full planes up to ROWS_FULL_MAX_EXTRA_M7 bytes more scratch
+    (compact groups past ROWS_FULL_MAX_EXTRA: 18 words a group in wr), the ring beyond (test_dw_s2rows_ring_m7_on_core
+    runs the ring there)."""
+    from microforge.ops.depthwise_conv2d import ROWS_FULL_MAX_EXTRA, ROWS_FULL_MAX_EXTRA_M7
     model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
     field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
     assert "mf_depthwise_conv2d_s8_rows2(" in model_c and field("direct") == 1 and 6 <= field("out_w") < 12
-    assert field("band") == (field("out_h") if field("out_h") == 2 else 1)
+    extra = (field("out_h") - 1) * 2 * 8 * field("wp")
+    m7_full = core == "m7" and extra <= ROWS_FULL_MAX_EXTRA_M7
+    assert field("band") == (field("out_h") if field("out_h") == 2 or m7_full else 1)
+    if m7_full and extra > ROWS_FULL_MAX_EXTRA:
+        assert re.search(rf"_wr\[{18 * -(-field('in_c') // 4)}\]", model_c), "compact groups"
+
+
+@pytest.mark.parametrize("name", [n for n in OP_MODELS if n.startswith("dw-s2rows-")])
+def test_dw_s2rows_ring_m7_on_core(name, tmp_path, monkeypatch):
+    """The dw-s2rows models taller than 2 output rows on the M7's ring of three plane rows (its bound for full planes,
+    ROWS_FULL_MAX_EXTRA_M7, set to the M4/M33's), byte for byte against TFLM: the order the M7 keeps for larger maps."""
+    from microforge.ops import depthwise_conv2d
+    monkeypatch.setattr(depthwise_conv2d, "ROWS_FULL_MAX_EXTRA_M7", depthwise_conv2d.ROWS_FULL_MAX_EXTRA)
+
+    def ring(model_c):
+        field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
+        assert "mf_depthwise_conv2d_s8_rows2(" in model_c and field("direct") == 1
+        assert field("band") == (field("out_h") if field("out_h") == 2 else 1)
+
+    exact_on_core(OP_MODELS[name](), "m7", tmp_path, "target-op", name, ring, ", the M7's ring")
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
@@ -555,13 +592,17 @@ def test_dw_s2ush_taken(name, core):
 @pytest.mark.parametrize("name", [n for n in OP_MODELS if n.startswith("dw-s2n5-")])
 def test_dw_s2n5_taken(name, core):
     """The dw-s2n5 models above (run on every core by test_op_on_core): rows of 5 outputs take mf_dw_s2.h's direct
-    order on the M4/M33 (ROWS_MIN_OUT_W_S2_M4), the pixel path on the M7."""
+    order on the M4/M33 (ROWS_MIN_OUT_W_S2_M4) and, with full planes (band = out_h; compact groups past
+    ROWS_FULL_MAX_EXTRA: 18 words a group in wr), on the M7 (ROWS_MIN_OUT_W_S2_M7)."""
+    from microforge.ops.depthwise_conv2d import ROWS_FULL_MAX_EXTRA
     model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
     field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
     assert field("out_w") == 5 and field("stride_w") == 2
-    assert ("mf_depthwise_conv2d_s8_rows2(" in model_c) == (core != "m7")
-    if core != "m7":
-        assert field("direct") == 1
+    assert "mf_depthwise_conv2d_s8_rows2(" in model_c and field("direct") == 1
+    if core == "m7":
+        assert field("band") == field("out_h") and "ush" not in model_c
+        if (field("out_h") - 1) * 2 * 8 * field("wp") > ROWS_FULL_MAX_EXTRA:
+            assert re.search(rf"_wr\[{18 * -(-field('in_c') // 4)}\]", model_c), "compact groups"
 
 
 def test_dw_s2ush_ring_and_full():
@@ -582,17 +623,18 @@ OUTER_S2_N5 = [n for n in OP_MODELS if n.startswith(("dw-outer-s2-c", "dw-outer-
 def no_rows2_narrow(monkeypatch):
     from microforge.ops import depthwise_conv2d
     monkeypatch.setattr(depthwise_conv2d, "ROWS_MIN_OUT_W_S2_M4", depthwise_conv2d.ROWS_MIN_OUT_W_S2)
+    monkeypatch.setattr(depthwise_conv2d, "ROWS_MIN_OUT_W_S2_M7", depthwise_conv2d.ROWS_MIN_OUT_W_S2)
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 def test_dw_outer_path_taken(core, monkeypatch):
     """The dw-outer models above (run on every core by test_op_on_core) really take mf_dw_outer (the pixel path, groups
     outermost); the single-op plans put the output over the input, so SAME ones stage their border pixels (outer 2).
-    OUTER_S2_N5 take it on the M7, and on the M4/M33 with ROWS_MIN_OUT_W_S2_M4 refused (test_dw_outer_s2_n5_on_core);
-    else mf_dw_s2.h's direct order there."""
+    OUTER_S2_N5 take it with ROWS_MIN_OUT_W_S2_M4 and _M7 refused (test_dw_outer_s2_n5_on_core); else mf_dw_s2.h's
+    direct order (on the M7 where its planes are full: every one of them)."""
     for name in OUTER_S2_N5:
         model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
-        assert ("mf_depthwise_conv2d_s8_rows2(" in model_c) == (core != "m7"), name
+        assert "mf_depthwise_conv2d_s8_rows2(" in model_c, name
     no_rows2_narrow(monkeypatch)
     staged = 0
     for name in (n for n in OP_MODELS if n.startswith("dw-outer-")):
@@ -605,10 +647,10 @@ def test_dw_outer_path_taken(core, monkeypatch):
     assert staged >= 5
 
 
-@pytest.mark.parametrize("core", ["m4", "m33"])
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 @pytest.mark.parametrize("name", OUTER_S2_N5)
 def test_dw_outer_s2_n5_on_core(name, core, tmp_path, monkeypatch):
-    """OUTER_S2_N5 on the M4/M33's pixel path (mf_dw_outer), ROWS_MIN_OUT_W_S2_M4 refused: exact."""
+    """OUTER_S2_N5 on the pixel path (mf_dw_outer), ROWS_MIN_OUT_W_S2_M4 and _M7 refused: exact."""
     no_rows2_narrow(monkeypatch)
 
     def outer(model_c):
@@ -692,10 +734,13 @@ def test_dw_rows_three7_on_core(name, core, tmp_path, monkeypatch):
 def test_dw_rows_ring1_on_core(name, core, tmp_path, monkeypatch):
     """The direct row path's ring at stride_h 1 (mf_dw_rows_ring1: direct, one output row a band, not full planes), which
     single-op plans take only when their output does not lie over the input: forced by refusing the overlap
-    (DepthwiseConv2D.overlap_lead None: input and output disjoint); 5-wide rows, channel tails, a clamped activation."""
+    (DepthwiseConv2D.overlap_lead None: input and output disjoint); 5-wide rows, channel tails, a clamped activation;
+    on the M7 with its bound for full planes (ROWS_FULL_MAX_EXTRA_M7) set to the M4/M33's, which these maps exceed."""
     rows_only(monkeypatch)
+    from microforge.ops import depthwise_conv2d
     from microforge.ops.depthwise_conv2d import DepthwiseConv2D
     monkeypatch.setattr(DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
+    monkeypatch.setattr(depthwise_conv2d, "ROWS_FULL_MAX_EXTRA_M7", depthwise_conv2d.ROWS_FULL_MAX_EXTRA)
 
     def ring1(model_c):
         field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
@@ -737,6 +782,36 @@ def test_dw_rows_full_taken(name, core):
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", [n for n in OP_MODELS if n.startswith("dw-rfm7-")])
+def test_dw_rows_full_m7_taken(name, core):
+    """The dw-rfm7 models above (run on every core by test_op_on_core) take the direct row path; their planes for every
+    input row cost more than ROWS_FULL_MAX_EXTRA and at most ROWS_FULL_MAX_EXTRA_M7 bytes over the ring: full planes
+    (band = out_h) with compact groups (MF_DW_ROWS_GWC = 18 words a group in wr) on the M7, the ring (band 1, compact
+    groups too) on the M4/M33."""
+    from microforge.ops.depthwise_conv2d import ROWS_FULL_MAX_EXTRA, ROWS_FULL_MAX_EXTRA_M7
+    model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
+    field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
+    oh, ow, sh, c = field("out_h"), field("out_w"), field("stride_h"), field("in_c")
+    extra = (oh - 1) * sh * 8 * field("wp")
+    assert ".rows = 1" in model_c and field("direct") == 1 and ROWS_FULL_MAX_EXTRA < extra <= ROWS_FULL_MAX_EXTRA_M7
+    assert field("band") == (oh if core == "m7" else 1)
+    assert re.search(rf"_wr\[{18 * -(-c // 4)}\]", model_c), "compact groups"
+
+
+def test_full_compact_bound_agrees_with_the_kernel_header():
+    """ops/depthwise_conv2d.py lays out compact groups for the M7's full planes past FULL_COMPACT_EXTRA; the kernel reads
+    them so past its own MF_DW_ROWS_FULL_MAX_EXTRA (MF_DW_FULL_COMPACT): the two bounds agree, and the M4/M33's full
+    planes (at most ROWS_FULL_MAX_EXTRA) stay within it."""
+    from pathlib import Path
+
+    import microforge
+    from microforge.ops.depthwise_conv2d import FULL_COMPACT_EXTRA, ROWS_FULL_MAX_EXTRA
+    header = (Path(microforge.__file__).parent / "runtime" / "dsp" / "mf_depthwise_conv2d.h").read_text()
+    assert int(re.search(r"#define MF_DW_ROWS_FULL_MAX_EXTRA (\d+)", header).group(1)) == FULL_COMPACT_EXTRA
+    assert ROWS_FULL_MAX_EXTRA <= FULL_COMPACT_EXTRA
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 def test_dw_rows_full_s2_on_core(core, tmp_path, monkeypatch):
     """Full planes at stride_h 2 (mf_dw_rows_full: output row oy from plane rows 2 * oy + 0, 1, 2), which the single-op
     plan takes only when its output does not lie over the input: forced by refusing the overlap (overlap_lead None)."""
@@ -755,9 +830,10 @@ def test_dw_rows_full_s2_on_core(core, tmp_path, monkeypatch):
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 def test_dw_rows_ring_on_core(name, core, tmp_path, monkeypatch):
     """The same models on the direct row path's ring of three plane rows (weights in three rotations, rows outside
-    the image widened per group), forced by setting ROWS_FULL_MAX_EXTRA to -1."""
+    the image widened per group), forced by setting ROWS_FULL_MAX_EXTRA (the M7's ROWS_FULL_MAX_EXTRA_M7) to -1."""
     from microforge.ops import depthwise_conv2d
     monkeypatch.setattr(depthwise_conv2d, "ROWS_FULL_MAX_EXTRA", -1)
+    monkeypatch.setattr(depthwise_conv2d, "ROWS_FULL_MAX_EXTRA_M7", -1)
 
     def ring(model_c):
         assert ".band = 1," in model_c and ".direct = 1" in model_c

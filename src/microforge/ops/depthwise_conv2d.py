@@ -29,6 +29,10 @@ ROWS_MIN_OUT_W_S2 = 6
 # there (MobileNetV2 3x3x192 65.5K -> 70.9K, vww 3x3x128 42.56K -> 42.58K). Emit alone reads it: the plan's lead is
 # the pixel path's, and a layer whose output would then not trail its input keeps the pixel path (not _rows2).
 ROWS_MIN_OUT_W_S2_M4 = 5
+# ... and on the M7 when its planes are full (ROWS_FULL_MAX_EXTRA_M7, not in a row pipeline's band calls): 5 outputs
+# there (mf_dw_s2_five's M7 schedule; full planes, compact groups) against the pixel path: MobileNetV2's 5x5x96 layer
+# 42.5K -> 39.0K cycles, 480 bytes fewer constants (the ring was +0.2%, above)
+ROWS_MIN_OUT_W_S2_M7 = 5
 # ... in the other orders (staged, or stride_h 1: each band or row widens its input rows again): measured on single
 # layers (M4 / M7 vs the pixel kernel): 24 outputs -19% / -9%, 16 outputs -2% / -7% (16x16x64: -1.5% / +10%), 12 outputs
 # -10% / +1%, 6 outputs +4% / +21%; with the ReLU-aware requantisation and the M7 schedule (vww's 12x12x32 layer, M4 /
@@ -37,6 +41,17 @@ ROWS_MIN_OUT_W_S2_STAGED = 12
 # runtime/dsp row path, direct order: planes for every input row (no ring of three: one weight rotation, no zero-point
 # rows rewritten per channel group) when that costs at most this many bytes more scratch (_rows_full)
 ROWS_FULL_MAX_EXTRA = 384
+# ... on the M7, measured there against the ring (its three weight rotations, zero-point rows rewritten per group, row
+# bookkeeping per output row): vww's 12x12x64 layer (1232 bytes more) 96.8K -> 88.4K cycles, its 6x6x64 stride-2 layer
+# (1120) 36.0K -> 33.6K, MobileNetV2's 10x10x96 layers (864) 108.2K -> 97.8K, the models' RAM unchanged (the stack's
+# peak lies in other layers). Not in a row pipeline's band calls (op.options "disjoint" or "ring"): MobileNetV2's
+# pipeline (ops 3-5) ran 15.4K cycles faster so, but its stack grew (24 bytes more RAM).
+ROWS_FULL_MAX_EXTRA_M7 = 1280
+# Full planes costing more than this many bytes over the ring (which only the M7 takes) read compact groups
+# (_rows_layout compact: no more constants than the ring's); the others MF_DW_ROWS_GW groups, their rnd stored (the
+# compact build's rnd made the M7's 3x3 and 5x5 full-plane layers 1-6% slower). The kernel's own copy of the bound:
+# mf_depthwise_conv2d.h MF_DW_ROWS_FULL_MAX_EXTRA (MF_DW_FULL_COMPACT), fixed as the layout it reads.
+FULL_COMPACT_EXTRA = 384
 # runtime/dsp pixel path, channel groups outermost (mf_dw_outer): its stack holds the widened weights of at most this many
 # taps (MF_DW_OUTER_TAPS)
 OUTER_MAX_TAPS = 9
@@ -168,13 +183,16 @@ class DepthwiseConv2D(OpDef):
             rows = False      # ... and than mf_dw_rows' orders at stride_w 2
         if rows:              # runtime/dsp's row path reads only wr (and its scratch); the direct ring: compact groups
             wp, band = self.rows_pitch(op), self.rows_band(op)
-            if direct and self._rows_full(op):
+            m7 = ctx.core_macro == "MF_TARGET_M7"
+            if direct and self._rows_full(op, None if not m7 or o.get("disjoint") or "ring" in o else ROWS_FULL_MAX_EXTRA_M7):
                 band = y.shape[1]
             # the kernel's ring (mf_dw_rows: full planes when MF_DW_ROWS_NR > 3, i.e. band > 1) reads compact groups
             ush = self._rows_ushift(op, w.data.reshape(kh * kw, oc), bias, shift, out_zp, lo, hi,
                                     s2=self._rows2(op, direct) and "ring" not in o and ctx.core_macro != "MF_TARGET_M7") \
                 if direct else 0
-            wr = self._rows_layout(w.data.reshape(kh * kw, oc), bias, mult, shift, out_zp, compact=direct and band == 1,
+            # compact groups: the ring (band 1), and the M7's full planes past FULL_COMPACT_EXTRA (MF_DW_FULL_COMPACT)
+            wr = self._rows_layout(w.data.reshape(kh * kw, oc), bias, mult, shift, out_zp,
+                                   compact=direct and (band == 1 or (m7 and not self._rows_full(op, FULL_COMPACT_EXTRA))),
                                    ush=ush)
             fields.update(weights="0", bias="0", mult="0", shift="0", simd=1, wq="0", rq="0", pad="0", rows=1, wp=wp,
                           band=band, wr=ctx.const(f"{op.name}_wr", wr), direct=int(direct), **({"ush": ush} if ush else {}))
@@ -421,11 +439,16 @@ class DepthwiseConv2D(OpDef):
 
     @staticmethod
     def _rows2_narrow(op: Op, ctx) -> bool:
-        """Rows of ROWS_MIN_OUT_W_S2_M4 to ROWS_MIN_OUT_W_S2 - 1 outputs at stride 2 on the M4/M33: the row path's
-        shapes otherwise (uses_rows), taken only in mf_dw_s2.h's direct order (emit's staged check refuses the rest)."""
+        """Rows of ROWS_MIN_OUT_W_S2_M4 to ROWS_MIN_OUT_W_S2 - 1 outputs at stride 2 on the M4/M33, of
+        ROWS_MIN_OUT_W_S2_M7 on the M7 with full planes (emit's choice: _rows_full at ROWS_FULL_MAX_EXTRA_M7, not a band
+        call): the row path's shapes otherwise (uses_rows), taken only in mf_dw_s2.h's direct order (emit's staged check
+        refuses the rest)."""
         o, ow = op.options, op.outputs[0].shape[2]
-        if ctx.core_macro in (None, "MF_TARGET_M7") or is_int16(op) or o["stride_w"] != 2 or o["stride_h"] != 2 \
-                or not ROWS_MIN_OUT_W_S2_M4 <= ow < ROWS_MIN_OUT_W_S2:
+        m7 = ctx.core_macro == "MF_TARGET_M7"
+        if ctx.core_macro is None or is_int16(op) or o["stride_w"] != 2 or o["stride_h"] != 2 \
+                or not (ROWS_MIN_OUT_W_S2_M7 if m7 else ROWS_MIN_OUT_W_S2_M4) <= ow < ROWS_MIN_OUT_W_S2:
+            return False
+        if m7 and (o.get("disjoint") or "ring" in o or not DepthwiseConv2D._rows_full(op, ROWS_FULL_MAX_EXTRA_M7)):
             return False
         x, w = op.inputs[0], op.inputs[1]
         return (w.shape[1] == 3 and w.shape[2] == 3 and w.shape[3] == x.shape[3]
@@ -446,15 +469,16 @@ class DepthwiseConv2D(OpDef):
                 and op.outputs[0].shape[2] >= (ROWS_MIN_OUT_W if o["stride_w"] == 1 else ROWS_MIN_OUT_W_S2))
 
     @staticmethod
-    def _rows_full(op: Op) -> bool:
+    def _rows_full(op: Op, extra: int | None = None) -> bool:
         """Whether the direct row path takes planes for every input row it reads (mf_dw_rows with band = out_h,
         (out_h - 1) * stride_h + 3 plane rows) instead of a ring of three: it then builds one rotation of each group's
         weights, not three, and the rows outside the image keep their zero points from the first fill, at
-        8 * wp bytes a plane row more scratch (ROWS_FULL_MAX_EXTRA). Each group's input rows are all widened before
+        8 * wp bytes a plane row more scratch (at most extra: ROWS_FULL_MAX_EXTRA when None, the M7's
+        ROWS_FULL_MAX_EXTRA_M7). Each group's input rows are all widened before
         any of its outputs is written (mf_dw_rows_full: then channel by channel all its output rows), so every read
         comes no later than in the ring's order and _rows_direct's bound holds."""
         nr = (op.outputs[0].shape[1] - 1) * op.options["stride_h"] + 3
-        return (nr - 3) * 8 * DepthwiseConv2D.rows_pitch(op) <= ROWS_FULL_MAX_EXTRA
+        return (nr - 3) * 8 * DepthwiseConv2D.rows_pitch(op) <= (ROWS_FULL_MAX_EXTRA if extra is None else extra)
 
     @staticmethod
     def rows_band(op: Op) -> int:

@@ -83,7 +83,8 @@ typedef struct {
     int32_t rows;                 /* 1: use mf_dw_rows (wq, rq, pad unused) */
     int32_t wp;                   /* halfwords per scratch row: 2 * ceil(out_w / 2) + 2 (stride_w 2: 2 * out_w + 2) */
     int32_t band;                 /* output rows per band: the scratch holds (band - 1) * stride_h + 3 input rows */
-    const int32_t *wr;            /* per group of 4 channels MF_DW_ROWS_GW = 25 words (MF_DW_ROWS_GWC = 18 when direct, not full:
+    const int32_t *wr;            /* per group of 4 channels MF_DW_ROWS_GW = 25 words (MF_DW_ROWS_GWC = 18 when direct, not full
+                                     or MF_DW_FULL_COMPACT:
                                      2*bias[4], m[4], the bytes e[4] after the weights): 9 of int8 weights (per kernel row r:
                                      (w_r0 c0..c3), (w_r1 c0, w_r1 c1, w_r2 c0, w_r2 c1), (the same for c2, c3)), then
                                      per channel 2*bias, m, rnd, e; mf_dw_rows_weights builds the doubled int16 pairs on
@@ -103,6 +104,18 @@ typedef struct {
  * weight build, once a group (the staged order builds each group's words once a band, and the full planes' small maps
  * felt even the once-a-group cost: MobileNetV2's 5x5x144 layers +1.3% on the M4; both keep MF_DW_ROWS_GW) */
 #define MF_DW_ROWS_GWC 18
+/* Full planes that cost more than MF_DW_ROWS_FULL_MAX_EXTRA bytes of scratch over the ring (ops/depthwise_conv2d.py
+ * FULL_COMPACT_EXTRA, the same bound; only the M7 takes them, ROWS_FULL_MAX_EXTRA_M7) read compact groups
+ * (MF_DW_FULL_COMPACT(p)), so that they store no more constants than the ring's; the others keep MF_DW_ROWS_GW groups
+ * (their stored rnd: the compact build cost the M7's 3x3 and 5x5 full-plane layers 1-6% more cycles). */
+#define MF_DW_ROWS_FULL_MAX_EXTRA 384
+#if defined(MF_TARGET_M7)
+#define MF_DW_FULL_COMPACT(p) ((MF_DW_ROWS_NR(p) - 3) * 8 * (p)->wp > MF_DW_ROWS_FULL_MAX_EXTRA)
+#else
+#define MF_DW_FULL_COMPACT(p) 0
+#endif
+/* The words a group of the direct order takes in p->wr, full planes or the ring */
+#define MF_DW_DIRECT_GW(p, full) ((full) && !MF_DW_FULL_COMPACT(p) ? MF_DW_ROWS_GW : MF_DW_ROWS_GWC)
 /* Runs of at most this many 4-output blocks (a column of the column path, a short row) are unrolled, not looped
  * (mf_dw_rows_run): the loop's CMP and taken BNE cost 4 cycles a block on the M4/M33 (on the M7 about one: its taken
  * branch, and the loads of a block's first row beside the last one's stores); each unrolled block adds about
@@ -1393,8 +1406,8 @@ MF_KERNEL void mf_dw_rows(const mf_depthwise_conv2d_params_t *p, const int8_t *i
             for (int32_t c0 = 0; c0 < C; c0 += 4) {
                 const int32_t nc = C - c0 < 4 ? C - c0 : 4;
                 /* the rotations the output rows use: one a call of one output row (a row pipeline's band) */
-                mf_dw_rows_build(p->wr + (full ? MF_DW_ROWS_GW : MF_DW_ROWS_GWC) * (c0 >> 2), kb,
-                                 full ? 1 : p->out_h < 3 ? p->out_h : 3, !full, p->out_offset, p->ush);
+                mf_dw_rows_build(p->wr + MF_DW_DIRECT_GW(p, full) * (c0 >> 2), kb,
+                                 full ? 1 : p->out_h < 3 ? p->out_h : 3, !full || MF_DW_FULL_COMPACT(p), p->out_offset, p->ush);
                 if (!full && p->stride_h == 1) {   /* the ring at stride_h 1: one new input row an output row */
                     mf_dw_rows_ring1(p, in_b, out_b + c0, c0, nc, kb, s);
                     continue;

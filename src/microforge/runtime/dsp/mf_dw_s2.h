@@ -516,8 +516,8 @@ MF_KERNEL void mf_dw_s2_rows(const mf_depthwise_conv2d_params_t *p, const int8_t
         for (int32_t c0 = 0; c0 < C; c0 += 4) {
             const int32_t nc = C - c0 < 4 ? C - c0 : 4;
             int8_t *o = out_b + c0;
-            mf_dw_rows_build(p->wr + (full ? MF_DW_ROWS_GW : MF_DW_ROWS_GWC) * (c0 >> 2), kb,
-                             full ? 1 : p->out_h < 3 ? p->out_h : 3, !full, p->out_offset, ush);
+            mf_dw_rows_build(p->wr + MF_DW_DIRECT_GW(p, full) * (c0 >> 2), kb,
+                             full ? 1 : p->out_h < 3 ? p->out_h : 3, !full || MF_DW_FULL_COMPACT(p), p->out_offset, ush);
             if (full) {
                 for (int32_t i = 0; i < NR; ++i)
                     if (c0 == 0 || (i - p->pad_top >= 0 && i - p->pad_top < p->in_h))
