@@ -264,6 +264,16 @@ OP_MODELS = {
                                         (1, 7, 5, 3, "VALID", "NONE", 100), (1, 11, 5, 5, "VALID", "NONE", -3),
                                         (1, 6, 3, 291, "SAME", "RELU", 4), (2, 9, 5, 7, "VALID", "NONE", -20),
                                         (2, 8, 3, 13, "SAME", "RELU", 0))},
+    # ... unclamped with an output zero point other than -128 (the requantisation's sign correction, MF_NEG_CLAMPED
+    # false) on the M4/M33's mf_dw_rows_three2 (two rows a block, an odd last row in mf_dw_rows_three): out_h 2..6,
+    # channel counts 1, 3, 5, 7, 13 and 86 (store offsets past 255), SAME and VALID, stride_h 2
+    **{f"dw-r3n-s{s}-{h}x{w}-c{c}-{pad.lower()}": (
+        lambda s=s, h=h, w=w, c=c, pad=pad, zi=zi, zo=zo: mg.depthwise_model(
+            seed_of("tdr3n", s, h, w, c), (1, h, w, c), 1, 3, (s, 1), pad, 1, "NONE", in_zp=zi, out_zp=zo))
+       for s, h, w, c, pad, zi, zo in ((1, 3, 3, 1, "SAME", 3, 7), (1, 4, 3, 3, "SAME", -5, -20),
+                                       (1, 5, 5, 5, "VALID", 0, 11), (1, 8, 5, 7, "VALID", -128, -1),
+                                       (2, 7, 3, 13, "SAME", 9, 40), (1, 3, 3, 86, "SAME", -128, 3),
+                                       (1, 6, 3, 4, "SAME", 60, -127))},
     "dw-rows-s1x2-c5": lambda: mg.depthwise_model(24, (1, 5, 34, 5), 1, 3, (1, 2), "SAME", 1, "NONE", in_zp=-6),
     # full planes at stride_h 2 (mf_dw_rows_full: output row oy from plane rows 2 * oy + 0, 1, 2), a channel tail
     "dw-rows-s2x1-full-c5": lambda: mg.depthwise_model(26, (1, 4, 7, 5), 1, 3, (2, 1), "SAME", 1, "NONE", in_zp=-7),
@@ -684,6 +694,50 @@ def test_dw_rows_three7_on_core(name, core, tmp_path, monkeypatch):
     taken = "@ mf_dw_rows_three7" in gcc_output(tmp_path / "src", core, "-S", "-O2")
     assert taken == (core == "m7" and 1 < oh <= 8 and (oh - 1) * 3 * c + 2 * c <= 4095), (taken, oh, c)
     exact_on_core(model, core, tmp_path, "target-op", name, what=", 3-wide full planes")
+
+
+THREE2 = THREE7 + [n for n in OP_MODELS if n.startswith("dw-r3n-")]
+
+
+@pytest.mark.parametrize("core", ["m4", "m33"])
+@pytest.mark.parametrize("name", THREE2)
+def test_dw_rows_three2_on_core(name, core, tmp_path, monkeypatch):
+    """3-wide rows on full planes, unclamped (forced direct: overlap_lead None), with out_zp -128 (MF_NEG_CLAMPED) or
+    another: the M4/M33 run them two rows a block (mf_dw_rows_three2, its marker in the assembly) when there are full
+    planes (out_h > 1) and the offsets fit, and stay exact."""
+    rows_only(monkeypatch)
+    from microforge.ops.depthwise_conv2d import DepthwiseConv2D
+    monkeypatch.setattr(DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
+    model = OP_MODELS[name]()
+    cm = compile_model(model, target=core)
+    field = lambda f: int(cm.files["model.c"].split(f".{f} = ")[1].split(",")[0])
+    assert (field("rows"), field("direct"), field("out_w"), field("band")) == (1, 1, 3, field("out_h"))
+    assert (field("act_min"), field("act_max")) == (-128, 127)
+    oh, c, wp, sh = field("out_h"), field("in_c"), field("wp"), field("stride_h")
+    cm.write(tmp_path / "src")
+    asm = gcc_output(tmp_path / "src", core, "-S", "-O2")
+    taken = "@ mf_dw_rows_three2" in asm
+    assert "@ mf_dw_rows_three7" not in asm
+    assert taken == (oh > 1 and 5 * c <= 4095 and 2 * wp * sh + 4 * wp + 8 <= 4095), (taken, oh, c)
+    exact_on_core(model, core, tmp_path, "target-op", name, what=", 3-wide rows in pairs")
+
+
+@pytest.mark.parametrize("core", ["m4", "m33"])
+@pytest.mark.parametrize("name", ["dw-r3p-s1-5x5-c13-valid-none", "dw-r3p-s1-6x3-c129-same-none",
+                                  "dw-r3p-s2-9x5-c7-valid-none", "dw-r3p-s1-3x3-c7-same-relu"])
+def test_dw_rows_three2_ush_on_core(name, core, tmp_path, monkeypatch):
+    """mf_dw_rows_three2 with the layer's one shift (MF_DW_ROWS_RQU: SMMLA and SSAT's own shift), which such small
+    maps do not take by default (USH_TAIL_MIN_OUTPUTS): forced by lowering that bound; exact on the M4/M33."""
+    rows_only(monkeypatch)
+    from microforge.ops import depthwise_conv2d
+    monkeypatch.setattr(depthwise_conv2d, "USH_TAIL_MIN_OUTPUTS", 0)
+    monkeypatch.setattr(depthwise_conv2d.DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
+    model = OP_MODELS[name]()
+    cm = compile_model(model, target=core)
+    assert int(cm.files["model.c"].split(".ush = ")[1].split(",")[0]) >= 2 and ".out_w = 3," in cm.files["model.c"]
+    cm.write(tmp_path / "src")
+    assert "@ mf_dw_rows_three2" in gcc_output(tmp_path / "src", core, "-S", "-O2")
+    exact_on_core(model, core, tmp_path, "target-op", name, what=", 3-wide rows in pairs with the layer's shift")
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])

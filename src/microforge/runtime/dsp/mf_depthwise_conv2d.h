@@ -976,6 +976,52 @@ MF_KERNEL void mf_dw_rows_three(const int32_t *k, const int32_t *r, int8_t *out,
 #undef MF_DW_ROWS3_ROW
 #undef MF_DW_ROWS3_ROW_M7
 
+#if !defined(MF_TARGET_M7)
+/* The M4/M33's full-plane rows of out_w 3 (mf_dw_rows_full: vww's 3x3x256 layer, MobileNetV2's 3x3x288 layers), two
+ * rows of one channel a block: per kernel row its weights P, Q loaded once with the first row's A, B, C (one run of
+ * five loads), the first row's six MACs (as mf_dw_rows_three's), the second row's A, B, C (a run of three) and its six
+ * MACs; then one run of the requantisation constants for the six outputs. mf_dw_rows_three a row reloads P, Q and
+ * m, rnd, e and pays the row loop's step and branch; here the second row shares them (14 registers: the six sums
+ * X: x0..x2, Y: y0..y2, A, B, C, P, Q and the pointers; y2 holds 2*bias until the first kernel row's other MACs have
+ * taken it). RS: the second row's plane offset in bytes (2 * WP * stride_h), OWC its outputs' (3 * C). */
+#define MF_DW_ROWS3P_ROW(R, LPQ, X0, X1, X2, B0, B1, B2) \
+    "ldr %[A], [%[r], #" R "]\n\tldr %[B], [%[r], #" R "+4]\n\tldr %[C], [%[r], #" R "+8]\n\t" LPQ \
+    "smlad " X0 ", %[A], %[P], " B0 "\n\tsmlabt " X0 ", %[B], %[Q], " X0 "\n\t" \
+    "smlatb " X1 ", %[A], %[P], " B1 "\n\tsmlad " X1 ", %[B], %[Q], " X1 "\n\t" \
+    "smlad " X2 ", %[B], %[P], " B2 "\n\tsmlabt " X2 ", %[C], %[Q], " X2 "\n\t"
+#define MF_DW_ROWS3P_PQ(KP, KQ) "ldr %[P], [%[k], #" KP "]\n\tldr %[Q], [%[k], #" KQ "]\n\t"
+#define MF_DW_ROWS3P_X "%[x0]", "%[x1]", "%[x2]"
+#define MF_DW_ROWS3P_Y "%[y0]", "%[y1]", "%[y2]"
+#define MF_DW_ROWS3P_ROW_(...) MF_DW_ROWS3P_ROW(__VA_ARGS__)
+MF_KERNEL void mf_dw_rows_three2(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C,
+                                 const int32_t RS, const int32_t ncl, const int32_t ush)
+{
+    int32_t x0, x1, x2, y0, y1, y2, A, B, Cw, P, Q;
+    __asm__ volatile(
+        "@ mf_dw_rows_three2\n\t"
+        "ldr %[y2], [%[k], #24]\n\t"
+        MF_DW_ROWS3P_ROW_("0", MF_DW_ROWS3P_PQ("0", "4"), MF_DW_ROWS3P_X, "%[y2]", "%[y2]", "%[y2]")
+        MF_DW_ROWS3P_ROW_("%c[rs]", "", MF_DW_ROWS3P_Y, "%[y2]", "%[y2]", "%[y2]")
+        MF_DW_ROWS3P_ROW_("%c[w0]", MF_DW_ROWS3P_PQ("8", "12"), MF_DW_ROWS3P_X, MF_DW_ROWS3P_X)
+        MF_DW_ROWS3P_ROW_("%c[rs]+%c[w0]", "", MF_DW_ROWS3P_Y, MF_DW_ROWS3P_Y)
+        MF_DW_ROWS3P_ROW_("2*%c[w0]", MF_DW_ROWS3P_PQ("16", "20"), MF_DW_ROWS3P_X, MF_DW_ROWS3P_X)
+        MF_DW_ROWS3P_ROW_("%c[rs]+2*%c[w0]", "", MF_DW_ROWS3P_Y, MF_DW_ROWS3P_Y)
+        MF_DW_ROWS_LDRQ("%[P]", "%[Q]", "%[C]")
+        MF_DW_ROWS_RQS("%[x0]", "%[x1]", "#0", "%[c1]") MF_DW_ROWS_RQS("%[x2]", "%[y0]", "%[c2]", "%[c3]")
+        MF_DW_ROWS_RQS("%[y1]", "%[y2]", "%[c4]", "%[c5]")
+        : [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [y0] "=&r"(y0), [y1] "=&r"(y1), [y2] "=&r"(y2),
+          [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
+        : [k] "r"(k), [r] "r"(r), [out] "r"(out), [w0] "i"(2 * WP), [rs] "i"(RS),
+          [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), [c5] "i"(5 * C), [ncl] "i"(ncl), [ush] "i"(ush)
+        : "memory");
+}
+#undef MF_DW_ROWS3P_ROW
+#undef MF_DW_ROWS3P_ROW_
+#undef MF_DW_ROWS3P_PQ
+#undef MF_DW_ROWS3P_X
+#undef MF_DW_ROWS3P_Y
+#endif
+
 #if defined(MF_TARGET_M7)
 /* The M7's full-plane rows of out_w 3 (mf_dw_rows_full: vww's 3x3x256 layer, MobileNetV2's 3x3x288 layers), one
  * channel's out_h rows unrolled (at most MF_DW_THREE7_ROWS) with the requantisation software-pipelined across rows.
@@ -1346,6 +1392,22 @@ MF_KERNEL void mf_dw_rows_full(const mf_depthwise_conv2d_params_t *p, const int8
         (p->out_h - 1) * 2 * WP * p->stride_h + 4 * WP + 8 <= 4095) {
         for (const int32_t *k = kb; k < kend; k += 10, s += PL, ++o)
             mf_dw_rows_three7(p, k, (const int32_t *)s, o);
+        return;
+    }
+#else
+    /* rows of out_w 3 without an activation clamp, their offsets in range: two rows a block (mf_dw_rows_three2), an odd
+     * last row alone (mf_dw_rows_three) */
+    if (p->stride_w == 1 && p->out_w == 3 && p->act_min == -128 && p->act_max == 127 && p->out_h > 1 &&
+        5 * p->in_c <= 4095 && 2 * WP * p->stride_h + 4 * WP + 8 <= 4095) {
+        const int32_t ncl = MF_NEG_CLAMPED(p->act_min, p->out_offset);
+        for (const int32_t *k = kb; k < kend; k += 10, s += PL, ++o) {
+            const int32_t *r = (const int32_t *)s;
+            int8_t *oc = o;
+            for (int32_t oy = 0; oy + 1 < p->out_h; oy += 2, r += p->stride_h * WP, oc += 2 * OWC)
+                mf_dw_rows_three2(k, r, oc, WP, p->in_c, 2 * WP * p->stride_h, ncl, p->ush);
+            if (p->out_h & 1)
+                mf_dw_rows_three(k, r, oc, WP, p->in_c, ncl, p->ush);
+        }
         return;
     }
 #endif
