@@ -215,6 +215,17 @@ OP_MODELS = {
                                      (5, 12, 1, "SAME", "RELU", -128), (4, 33, 67, "SAME", "RELU", 2),
                                      (3, 22, 131, "VALID", "NONE", -9), (5, 22, 5, "SAME", "NONE", -1),
                                      (3, 16, 4, "SAME", "NONE", 0))},
+    # rows of 3 outputs at stride 2 (ops/depthwise_conv2d.py _rows2_three: mf_dw_s2.h's full planes, two rows a block in
+    # mf_dw_s2_three2 and an odd last row alone, on the M4/M33 when pad_left is even; the pixel path on the M7 and with
+    # pad_left odd): out_h 2..5, SAME on in_w 6 (pad_left 0) and 5 (pad_left 1), VALID on 7, channel counts 1, 3, 5, 7,
+    # 13, 86 (store offsets past 255), out_zp -128 (MF_NEG_CLAMPED) and others, ReLU and none, a clamped activation
+    **{f"dw-s2n3-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}": (
+        lambda h=h, w=w, c=c, pad=pad, act=act, zi=zi, zo=zo: mg.depthwise_model(
+            seed_of("tds2n3", h, w, c), (1, h, w, c), 1, 3, 2, pad, 1, act, in_zp=zi, out_zp=zo))
+       for h, w, c, pad, act, zi, zo in ((6, 6, 5, "SAME", "NONE", -5, -128), (4, 6, 3, "SAME", "NONE", 7, 12),
+                                         (7, 7, 7, "VALID", "RELU", -128, None), (9, 7, 13, "VALID", "NONE", 3, -30),
+                                         (10, 6, 1, "SAME", "RELU", -128, -128), (6, 6, 86, "SAME", "NONE", 0, 5),
+                                         (5, 5, 7, "SAME", "NONE", 2, -128), (6, 6, 4, "SAME", "RELU6", 1, None))},
     # rows of 5 outputs at stride 2 (ROWS_MIN_OUT_W_S2_M4: mf_dw_s2.h's direct order on the M4/M33, the 5-output block
     # alone; the pixel path on the M7): SAME on in_w 9 and 10, VALID on 11 and 12 (odd and even in_h), channel counts
     # 1, 3, 5, 7, 13, with the layer's shift (out_zp -128), without it, a clamped activation (the C loop), ReLU
@@ -388,6 +399,14 @@ def test_op_on_core(name, core, tmp_path):
     exact_on_core(OP_MODELS[name](), core, tmp_path, "target-op", name)
 
 
+def ring_m4(monkeypatch):
+    """Keep the M4/M33 on the direct order's ring where full planes would cost more than ROWS_FULL_MAX_EXTRA bytes (as
+    the M7): refuse the compact full planes (ops/depthwise_conv2d.py ROWS_FULL_MAX_EXTRA_M4, p->direct 2), which the
+    test_dw_full_compact models below take."""
+    from microforge.ops import depthwise_conv2d
+    monkeypatch.setattr(depthwise_conv2d, "ROWS_FULL_MAX_EXTRA_M4", depthwise_conv2d.ROWS_FULL_MAX_EXTRA)
+
+
 def rows_only(monkeypatch):
     """Keep the tests of the row path on it: refuse the column path (mf_dw_cols.h), which narrow tall maps take when
     their placement allows (test_dw_cols_on_core)."""
@@ -520,7 +539,8 @@ def test_dw_rows_ush_taken(name, core):
     (ops/depthwise_conv2d.py _rows_ushift): a shift E >= 2 in the params, the direct order at stride_w 1."""
     model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
     field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
-    assert ".rows = 1" in model_c and field("direct") == 1 and field("stride_w") == 1 and 2 <= field("ush") <= 22
+    assert ".rows = 1" in model_c and field("stride_w") == 1 and 2 <= field("ush") <= 22
+    assert field("direct") in ((1,) if core == "m7" else (1, 2))     # 2: full planes, compact groups (full_compact)
 
 
 def test_dw_rows_ush_refused_on_small_tailed_maps():
@@ -540,11 +560,13 @@ def test_dw_rows_ush_refused_on_small_tailed_maps():
 def test_dw_s2rows_taken(name, core):
     """The dw-s2rows models above (run on every core by test_op_on_core) take runtime/dsp/mf_dw_s2.h's direct order at
     stride 2 (mf_depthwise_conv2d_s8_rows2) on rows of 6 to 11 outputs: full planes (band = out_h) at out_h 2, the ring
-    of three plane rows (band 1) on taller maps."""
+    of three plane rows (band 1) on taller maps, or on the M4/M33 full planes with compact groups (direct 2) where they
+    cost at most ROWS_FULL_MAX_EXTRA_M4 bytes more (full_compact)."""
     model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
     field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
-    assert "mf_depthwise_conv2d_s8_rows2(" in model_c and field("direct") == 1 and 6 <= field("out_w") < 12
-    assert field("band") == (field("out_h") if field("out_h") == 2 else 1)
+    assert "mf_depthwise_conv2d_s8_rows2(" in model_c and 6 <= field("out_w") < 12
+    assert field("direct") in ((1,) if core == "m7" else (1, 2))
+    assert field("band") == (field("out_h") if field("out_h") == 2 or field("direct") == 2 else 1)
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
@@ -554,7 +576,8 @@ def test_dw_s2ush_taken(name, core):
     with the layer's one shift (a shift E >= 2 in the params) on the M4/M33; on the M7 the per-channel shifts (no E)."""
     model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
     field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
-    assert "mf_depthwise_conv2d_s8_rows2(" in model_c and field("direct") == 1 and field("stride_w") == 2
+    assert "mf_depthwise_conv2d_s8_rows2(" in model_c and field("stride_w") == 2
+    assert field("direct") in ((1,) if core == "m7" else (1, 2))
     if core == "m7":
         assert ".ush = " not in model_c
     else:
@@ -571,7 +594,7 @@ def test_dw_s2n5_taken(name, core):
     assert field("out_w") == 5 and field("stride_w") == 2
     assert ("mf_depthwise_conv2d_s8_rows2(" in model_c) == (core != "m7")
     if core != "m7":
-        assert field("direct") == 1
+        assert field("direct") in (1, 2)
 
 
 def test_dw_s2ush_ring_and_full():
@@ -584,21 +607,91 @@ def test_dw_s2ush_ring_and_full():
     assert bands == {"ring", "full"}
 
 
+# models whose direct order on the M4/M33 takes full planes with compact groups (ROWS_FULL_MAX_EXTRA_M4, p->direct 2;
+# the ring or the pixel path on the M7): stride 1 and 2, out_h 2 to 8, out_w 5 to 54, channel counts 1, 3, 5, 6, 7, 13,
+# 67, 70, the layer's shift and not
+FULL_COMPACT = ["dw-rows-ush-10x10-c7-valid-relu", "dw-rows-ush-9x14-c13-valid-relu", "dw-rows-ush-10x12-c1-valid-relu",
+                "dw-rows-ush-10x11-c3-valid-none", "dw-rows-long-3x54-c6-same-none", "dw-s2rows-9x12-c5-same-none",
+                "dw-s2rows-5x17-c7-same-none", "dw-s2ush-4x33-c67-same-relu", "dw-rows-s2-3x33-c70-same-none",
+                "dw-s2n5-10x10-c3-same-none", "dw-s2n5-7x10-c1-same-relu"]
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", FULL_COMPACT)
+def test_dw_full_compact_on_core(name, core, tmp_path):
+    """The FULL_COMPACT models: on the M4/M33 full planes (band = out_h) with the ring's compact groups (direct 2, the
+    wr constants MF_DW_ROWS_GWC words a group), never on the M7 (the ring or the pixel path); exact on every core."""
+    model = OP_MODELS[name]()
+
+    def took(model_c):
+        field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
+        if core == "m7":
+            assert ".direct = 2" not in model_c
+            return
+        else:
+            assert (field("direct"), field("band")) == (2, field("out_h"))
+        words = int(model_c.split("_wr[")[1].split("]")[0])
+        assert words == 18 * -(-field("in_c") // 4), words      # MF_DW_ROWS_GWC
+
+    exact_on_core(model, core, tmp_path, "target-op", name, took, ", full planes with compact groups")
+
+
+S2N3 = [n for n in OP_MODELS if n.startswith("dw-s2n3-")]
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", S2N3)
+def test_dw_s2_three2_on_core(name, core, tmp_path):
+    """The dw-s2n3 models (3-output rows at stride 2): on the M4/M33, unclamped with pad_left even, mf_dw_s2.h's full
+    planes with compact groups (direct 2), two rows a block (mf_dw_s2_three2's marker in the assembly); the pixel path
+    on the M7, with pad_left odd or a clamped activation; exact everywhere."""
+    model = OP_MODELS[name]()
+    cm = compile_model(model, target=core)
+    model_c = cm.files["model.c"]
+    field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
+    rows = core != "m7" and field("pad_left") % 2 == 0 and (field("act_min"), field("act_max")) == (-128, 127)
+    assert ("mf_depthwise_conv2d_s8_rows2(" in model_c) == rows and field("out_w") == 3
+    if rows:
+        assert (field("direct"), field("band")) == (2, field("out_h"))
+    cm.write(tmp_path / "src")
+    if core != "m7":
+        assert ("@ mf_dw_s2_three2" in gcc_output(tmp_path / "src", core, "-S", "-O2")) == rows
+    exact_on_core(model, core, tmp_path, "target-op", name, what=", 3-output rows at stride 2")
+
+
+@pytest.mark.parametrize("core", ["m4", "m33"])
+@pytest.mark.parametrize("name", [n for n in OP_MODELS if n.startswith("dw-s2rows-")])
+def test_dw_s2rows_ring_on_core(name, core, tmp_path, monkeypatch):
+    """The dw-s2rows models on the M4/M33 with the compact full planes refused (ring_m4): the ring of three plane rows
+    at stride 2 (band 1) on maps taller than 2 rows, which test_op_on_core's runs no longer take there."""
+    ring_m4(monkeypatch)
+
+    def ring(model_c):
+        field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
+        assert field("direct") == 1 and field("band") == (field("out_h") if field("out_h") == 2 else 1)
+
+    exact_on_core(OP_MODELS[name](), core, tmp_path, "target-op", name, ring, ", ring at stride 2")
+
+
 # the dw-outer models at stride 2 with rows of 5 outputs, which the M4/M33 give mf_dw_s2.h's direct order
 # (ROWS_MIN_OUT_W_S2_M4; test_op_on_core runs them so): their pixel path with that refused
-OUTER_S2_N5 = [n for n in OP_MODELS if n.startswith(("dw-outer-s2-c", "dw-outer-s2-w5-", "dw-outer-s2-same-"))]
+# (and with rows of 3 outputs, on full planes: _rows2_three)
+OUTER_S2_N5 = [n for n in OP_MODELS if n.startswith(("dw-outer-s2-c", "dw-outer-s2-w5-", "dw-outer-s2-same-",
+                                                     "dw-outer-s2-w3-"))]
 
 
 def no_rows2_narrow(monkeypatch):
     from microforge.ops import depthwise_conv2d
     monkeypatch.setattr(depthwise_conv2d, "ROWS_MIN_OUT_W_S2_M4", depthwise_conv2d.ROWS_MIN_OUT_W_S2)
+    monkeypatch.setattr(depthwise_conv2d.DepthwiseConv2D, "_rows2_three", staticmethod(lambda *a: False))
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 def test_dw_outer_path_taken(core, monkeypatch):
     """The dw-outer models above (run on every core by test_op_on_core) really take mf_dw_outer (the pixel path, groups
     outermost); the single-op plans put the output over the input, so SAME ones stage their border pixels (outer 2).
-    OUTER_S2_N5 take it on the M7, and on the M4/M33 with ROWS_MIN_OUT_W_S2_M4 refused (test_dw_outer_s2_n5_on_core);
+    OUTER_S2_N5 take it on the M7, and on the M4/M33 with ROWS_MIN_OUT_W_S2_M4 and _rows2_three refused
+    (test_dw_outer_s2_n5_on_core);
     else mf_dw_s2.h's direct order there."""
     for name in OUTER_S2_N5:
         model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
@@ -618,7 +711,7 @@ def test_dw_outer_path_taken(core, monkeypatch):
 @pytest.mark.parametrize("core", ["m4", "m33"])
 @pytest.mark.parametrize("name", OUTER_S2_N5)
 def test_dw_outer_s2_n5_on_core(name, core, tmp_path, monkeypatch):
-    """OUTER_S2_N5 on the M4/M33's pixel path (mf_dw_outer), ROWS_MIN_OUT_W_S2_M4 refused: exact."""
+    """OUTER_S2_N5 on the M4/M33's pixel path (mf_dw_outer), ROWS_MIN_OUT_W_S2_M4 and _rows2_three refused: exact."""
     no_rows2_narrow(monkeypatch)
 
     def outer(model_c):
@@ -748,6 +841,7 @@ def test_dw_rows_ring1_on_core(name, core, tmp_path, monkeypatch):
     single-op plans take only when their output does not lie over the input: forced by refusing the overlap
     (DepthwiseConv2D.overlap_lead None: input and output disjoint); 5-wide rows, channel tails, a clamped activation."""
     rows_only(monkeypatch)
+    ring_m4(monkeypatch)
     from microforge.ops.depthwise_conv2d import DepthwiseConv2D
     monkeypatch.setattr(DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
 
@@ -809,9 +903,10 @@ def test_dw_rows_full_s2_on_core(core, tmp_path, monkeypatch):
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 def test_dw_rows_ring_on_core(name, core, tmp_path, monkeypatch):
     """The same models on the direct row path's ring of three plane rows (weights in three rotations, rows outside
-    the image widened per group), forced by setting ROWS_FULL_MAX_EXTRA to -1."""
+    the image widened per group), forced by setting ROWS_FULL_MAX_EXTRA (and the M4/M33's ROWS_FULL_MAX_EXTRA_M4) to -1."""
     from microforge.ops import depthwise_conv2d
     monkeypatch.setattr(depthwise_conv2d, "ROWS_FULL_MAX_EXTRA", -1)
+    monkeypatch.setattr(depthwise_conv2d, "ROWS_FULL_MAX_EXTRA_M4", -1)
 
     def ring(model_c):
         assert ".band = 1," in model_c and ".direct = 1" in model_c

@@ -48,7 +48,9 @@
  *   stack), outputs written straight to the output; each input row is read before any output row after it is
  *   written, so _rows_direct's replay of reads per output row stays a safe bound; when planes for every input row
  *   cost little more scratch (ops/depthwise_conv2d.py _rows_full: band = out_h), no ring: one rotation, and the rows
- *   outside the image are never rewritten (measured on vww's 6x6x128 layers, M4: 116.6K -> 107.6K cycles);
+ *   outside the image are never rewritten (measured on vww's 6x6x128 layers, M4: 116.6K -> 107.6K cycles); on the
+ *   M4/M33 also where they cost more scratch (p->direct 2), with the ring's compact groups; rows of 3 outputs there
+ *   two rows of a channel a block (mf_dw_rows_three2, mf_dw_s2_three2);
  * - staged: bands of p->band output rows outermost, the band's 3 + (band - 1) * stride_h input rows widened per
  *   group, each group's weights built again per band; outputs go to a staging copy of the band, copied to the
  *   output once the band has read all its input, so the output may overlap the input by the lead
@@ -90,7 +92,9 @@ typedef struct {
                                      the stack and copies the constants next to them */
     int32_t direct;               /* 1: no writes of a channel reach input of that channel still to be read, nor
                                      another channel's input (ops/depthwise_conv2d.py _rows_direct): channel groups
-                                     outermost, weights built once per group, outputs written in place, no staging */
+                                     outermost, weights built once per group, outputs written in place, no staging;
+                                     2 (M4/M33, ops/depthwise_conv2d.py ROWS_FULL_MAX_EXTRA_M4): the same with full
+                                     planes (band = out_h) reading the ring's compact groups (MF_DW_ROWS_GWC) */
     int32_t ush;                  /* row path, direct order, stride_w 1 or (M4/M33) 2 (ops/depthwise_conv2d.py _rows_ushift): 0, or E, the
                                      layer's one shift (MF_DW_ROWS_RQU): every channel's sums scaled by 2^k, k = E - e + 1 */
     int32_t outer;                /* pixel path, k_h*k_w <= MF_DW_OUTER_TAPS (ops/depthwise_conv2d.py _pixel_outer):
@@ -1455,8 +1459,8 @@ MF_KERNEL void mf_dw_rows(const mf_depthwise_conv2d_params_t *p, const int8_t *i
             for (int32_t c0 = 0; c0 < C; c0 += 4) {
                 const int32_t nc = C - c0 < 4 ? C - c0 : 4;
                 /* the rotations the output rows use: one a call of one output row (a row pipeline's band) */
-                mf_dw_rows_build(p->wr + (full ? MF_DW_ROWS_GW : MF_DW_ROWS_GWC) * (c0 >> 2), kb,
-                                 full ? 1 : p->out_h < 3 ? p->out_h : 3, !full, p->out_offset, p->ush);
+                mf_dw_rows_build(p->wr + (full && p->direct != 2 ? MF_DW_ROWS_GW : MF_DW_ROWS_GWC) * (c0 >> 2), kb,
+                                 full ? 1 : p->out_h < 3 ? p->out_h : 3, !full || p->direct == 2, p->out_offset, p->ush);
                 if (!full && p->stride_h == 1) {   /* the ring at stride_h 1: one new input row an output row */
                     mf_dw_rows_ring1(p, in_b, out_b + c0, c0, nc, kb, s);
                     continue;
