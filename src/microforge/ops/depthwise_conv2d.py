@@ -39,9 +39,10 @@ ROWS_MIN_OUT_W_S2_STAGED = 12
 ROWS_FULL_MAX_EXTRA = 384
 # ... on the M4/M33 also up to this many (p->direct 2: full planes with the ring's compact groups, MF_DW_ROWS_GWC, so the
 # stored constants stay the ring's; the M7 keeps the ring there): one weight rotation, no zero-point rows rewritten, on
-# MobileNetV2 (M4) 10x10x96 196.6K -> 175.2K, 5x5x96 at stride 2 82.9K -> 77.3K; not in a row pipeline's band calls
-# (o["disjoint"]): its first pipeline 1.3% faster so, but its stack 32 B deeper
-ROWS_FULL_MAX_EXTRA_M4 = 1024
+# the M4: MobileNetV2 10x10x96 196.6K -> 175.2K, 5x5x96 at stride 2 82.9K -> 77.3K, vww 12x12x64 182.9K -> 166.6K,
+# 6x6x64 at stride 2 72.3K -> 68.7K (the models' stack no deeper); not in a row pipeline's band calls (o["disjoint"]):
+# MobileNetV2's first pipeline 1.3% faster so, but its stack 32 B deeper
+ROWS_FULL_MAX_EXTRA_M4 = 1280
 # runtime/dsp pixel path, channel groups outermost (mf_dw_outer): its stack holds the widened weights of at most this many
 # taps (MF_DW_OUTER_TAPS)
 OUTER_MAX_TAPS = 9
