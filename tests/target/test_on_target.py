@@ -215,6 +215,17 @@ OP_MODELS = {
                                      (5, 12, 1, "SAME", "RELU", -128), (4, 33, 67, "SAME", "RELU", 2),
                                      (3, 22, 131, "VALID", "NONE", -9), (5, 22, 5, "SAME", "NONE", -1),
                                      (3, 16, 4, "SAME", "NONE", 0))},
+    # rows of 3 outputs at stride 2 (ops/depthwise_conv2d.py _rows2_three: mf_dw_s2.h's full planes, two rows a block in
+    # mf_dw_s2_three2 and an odd last row alone, on the M4/M33 when pad_left is even; the pixel path on the M7 and with
+    # pad_left odd): out_h 2..5, SAME on in_w 6 (pad_left 0) and 5 (pad_left 1), VALID on 7, channel counts 1, 3, 5, 7,
+    # 13, 86 (store offsets past 255), out_zp -128 (MF_NEG_CLAMPED) and others, ReLU and none, a clamped activation
+    **{f"dw-s2n3-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}": (
+        lambda h=h, w=w, c=c, pad=pad, act=act, zi=zi, zo=zo: mg.depthwise_model(
+            seed_of("tds2n3", h, w, c), (1, h, w, c), 1, 3, 2, pad, 1, act, in_zp=zi, out_zp=zo))
+       for h, w, c, pad, act, zi, zo in ((6, 6, 5, "SAME", "NONE", -5, -128), (4, 6, 3, "SAME", "NONE", 7, 12),
+                                         (7, 7, 7, "VALID", "RELU", -128, None), (9, 7, 13, "VALID", "NONE", 3, -30),
+                                         (10, 6, 1, "SAME", "RELU", -128, -128), (6, 6, 86, "SAME", "NONE", 0, 5),
+                                         (5, 5, 7, "SAME", "NONE", 2, -128), (6, 6, 4, "SAME", "RELU6", 1, None))},
     # rows of 5 outputs at stride 2 (ROWS_MIN_OUT_W_S2_M4: mf_dw_s2.h's direct order on the M4/M33, the 5-output block
     # alone; on the M7 with full planes, ROWS_MIN_OUT_W_S2_M7, its compact groups past ROWS_FULL_MAX_EXTRA): SAME on
     # in_w 9 and 10, VALID on 11 and 12 (odd and even in_h), channel counts 1, 3, 4, 5, 7, 13, 37, with the layer's shift
@@ -266,8 +277,7 @@ OP_MODELS = {
                                         (1, 7, 5, 3, "VALID", "NONE", 100), (1, 11, 5, 5, "VALID", "NONE", -3),
                                         (1, 6, 3, 291, "SAME", "RELU", 4), (2, 9, 5, 7, "VALID", "NONE", -20),
                                         (2, 8, 3, 13, "SAME", "RELU", 0))},
-    # full planes past ROWS_FULL_MAX_EXTRA (the M7's ROWS_FULL_MAX_EXTRA_M7, its compact groups: MF_DW_FULL_COMPACT;
-    # the ring of three on the M4/M33): 8 to 12 output rows at stride 1 ending in the quad loop (12, 16 wide; with the
+    # full planes past ROWS_FULL_MAX_EXTRA (up to ROWS_FULL_MAX_EXTRA_MORE: compact groups, direct 2): 8 to 12 output rows at stride 1 ending in the quad loop (12, 16 wide; with the
     # layer's one shift: out_zp -128), the 6-, 5- and 3-output blocks (10, 9, 7 wide) and a 7-wide row after no quad
     # (3 wide is three7's: MF_DW_THREE7_ROWS), the 6-output block at stride 2 (6x6 of 12x12: vww's 6x6x64 layer),
     # channel counts 1, 3, 5, 7, 13, 36, 67; SAME and VALID, ReLU (MF_NEG_CLAMPED), ReLU6 (the C loop), none
@@ -279,6 +289,16 @@ OP_MODELS = {
                                             (1, 9, 16, 1, "SAME", "NONE", 5, -128), (1, 12, 12, 36, "VALID", "RELU6", -2, None),
                                             (1, 10, 9, 67, "VALID", "NONE", 11, -9), (2, 12, 12, 5, "SAME", "RELU", -128, -128),
                                             (2, 11, 12, 13, "SAME", "NONE", 4, None), (2, 12, 13, 7, "VALID", "RELU6", -5, None))},
+    # ... unclamped with an output zero point other than -128 (the requantisation's sign correction, MF_NEG_CLAMPED
+    # false) on the M4/M33's mf_dw_rows_three2 (two rows a block, an odd last row in mf_dw_rows_three): out_h 2..6,
+    # channel counts 1, 3, 5, 7, 13 and 86 (store offsets past 255), SAME and VALID, stride_h 2
+    **{f"dw-r3n-s{s}-{h}x{w}-c{c}-{pad.lower()}": (
+        lambda s=s, h=h, w=w, c=c, pad=pad, zi=zi, zo=zo: mg.depthwise_model(
+            seed_of("tdr3n", s, h, w, c), (1, h, w, c), 1, 3, (s, 1), pad, 1, "NONE", in_zp=zi, out_zp=zo))
+       for s, h, w, c, pad, zi, zo in ((1, 3, 3, 1, "SAME", 3, 7), (1, 4, 3, 3, "SAME", -5, -20),
+                                       (1, 5, 5, 5, "VALID", 0, 11), (1, 8, 5, 7, "VALID", -128, -1),
+                                       (2, 7, 3, 13, "SAME", 9, 40), (1, 3, 3, 86, "SAME", -128, 3),
+                                       (1, 6, 3, 4, "SAME", 60, -127))},
     "dw-rows-s1x2-c5": lambda: mg.depthwise_model(24, (1, 5, 34, 5), 1, 3, (1, 2), "SAME", 1, "NONE", in_zp=-6),
     # full planes at stride_h 2 (mf_dw_rows_full: output row oy from plane rows 2 * oy + 0, 1, 2), a channel tail
     "dw-rows-s2x1-full-c5": lambda: mg.depthwise_model(26, (1, 4, 7, 5), 1, 3, (2, 1), "SAME", 1, "NONE", in_zp=-7),
@@ -391,6 +411,14 @@ def mix_taken(model_c: str) -> None:
 @pytest.mark.parametrize("name", sorted(OP_MODELS))
 def test_op_on_core(name, core, tmp_path):
     exact_on_core(OP_MODELS[name](), core, tmp_path, "target-op", name)
+
+
+def ring_only(monkeypatch):
+    """Keep the direct order on its ring where full planes would cost more than ROWS_FULL_MAX_EXTRA bytes: refuse the
+    compact full planes (ops/depthwise_conv2d.py ROWS_FULL_MAX_EXTRA_MORE, p->direct 2), which the
+    test_dw_full_compact models below take."""
+    from microforge.ops import depthwise_conv2d
+    monkeypatch.setattr(depthwise_conv2d, "ROWS_FULL_MAX_EXTRA_MORE", depthwise_conv2d.ROWS_FULL_MAX_EXTRA)
 
 
 def rows_only(monkeypatch):
@@ -525,7 +553,8 @@ def test_dw_rows_ush_taken(name, core):
     (ops/depthwise_conv2d.py _rows_ushift): a shift E >= 2 in the params, the direct order at stride_w 1."""
     model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
     field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
-    assert ".rows = 1" in model_c and field("direct") == 1 and field("stride_w") == 1 and 2 <= field("ush") <= 22
+    assert ".rows = 1" in model_c and field("stride_w") == 1 and 2 <= field("ush") <= 22
+    assert field("direct") in ((1,) if core == "m7" else (1, 2))     # 2: full planes, compact groups (full_compact)
 
 
 def test_dw_rows_ush_refused_on_small_tailed_maps():
@@ -545,33 +574,18 @@ def test_dw_rows_ush_refused_on_small_tailed_maps():
 def test_dw_s2rows_taken(name, core):
     """The dw-s2rows models above (run on every core by test_op_on_core) take runtime/dsp/mf_dw_s2.h's direct order at
     stride 2 (mf_depthwise_conv2d_s8_rows2) on rows of 6 to 11 outputs: full planes (band = out_h) at out_h 2, the ring
-    of three plane rows (band 1) on taller maps; on the M7 full planes up to ROWS_FULL_MAX_EXTRA_M7 bytes more scratch
-    (compact groups past ROWS_FULL_MAX_EXTRA: 18 words a group in wr), the ring beyond (test_dw_s2rows_ring_m7_on_core
-    runs the ring there)."""
-    from microforge.ops.depthwise_conv2d import ROWS_FULL_MAX_EXTRA, ROWS_FULL_MAX_EXTRA_M7
+    of three plane rows (band 1) on taller maps, or full planes with compact groups (direct 2) where they cost at most
+    ROWS_FULL_MAX_EXTRA_MORE bytes more (test_dw_s2rows_ring_on_core runs the ring)."""
+    from microforge.ops.depthwise_conv2d import ROWS_FULL_MAX_EXTRA, ROWS_FULL_MAX_EXTRA_MORE
     model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
     field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
-    assert "mf_depthwise_conv2d_s8_rows2(" in model_c and field("direct") == 1 and 6 <= field("out_w") < 12
+    assert "mf_depthwise_conv2d_s8_rows2(" in model_c and 6 <= field("out_w") < 12
     extra = (field("out_h") - 1) * 2 * 8 * field("wp")
-    m7_full = core == "m7" and extra <= ROWS_FULL_MAX_EXTRA_M7
-    assert field("band") == (field("out_h") if field("out_h") == 2 or m7_full else 1)
-    if m7_full and extra > ROWS_FULL_MAX_EXTRA:
+    more = ROWS_FULL_MAX_EXTRA < extra <= ROWS_FULL_MAX_EXTRA_MORE
+    assert field("direct") == (2 if more else 1)
+    assert field("band") == (field("out_h") if field("out_h") == 2 or more else 1)
+    if more:
         assert re.search(rf"_wr\[{18 * -(-field('in_c') // 4)}\]", model_c), "compact groups"
-
-
-@pytest.mark.parametrize("name", [n for n in OP_MODELS if n.startswith("dw-s2rows-")])
-def test_dw_s2rows_ring_m7_on_core(name, tmp_path, monkeypatch):
-    """The dw-s2rows models taller than 2 output rows on the M7's ring of three plane rows (its bound for full planes,
-    ROWS_FULL_MAX_EXTRA_M7, set to the M4/M33's), byte for byte against TFLM: the order the M7 keeps for larger maps."""
-    from microforge.ops import depthwise_conv2d
-    monkeypatch.setattr(depthwise_conv2d, "ROWS_FULL_MAX_EXTRA_M7", depthwise_conv2d.ROWS_FULL_MAX_EXTRA)
-
-    def ring(model_c):
-        field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
-        assert "mf_depthwise_conv2d_s8_rows2(" in model_c and field("direct") == 1
-        assert field("band") == (field("out_h") if field("out_h") == 2 else 1)
-
-    exact_on_core(OP_MODELS[name](), "m7", tmp_path, "target-op", name, ring, ", the M7's ring")
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
@@ -581,7 +595,8 @@ def test_dw_s2ush_taken(name, core):
     with the layer's one shift (a shift E >= 2 in the params) on the M4/M33; on the M7 the per-channel shifts (no E)."""
     model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
     field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
-    assert "mf_depthwise_conv2d_s8_rows2(" in model_c and field("direct") == 1 and field("stride_w") == 2
+    assert "mf_depthwise_conv2d_s8_rows2(" in model_c and field("stride_w") == 2
+    assert field("direct") in (1, 2)
     if core == "m7":
         assert ".ush = " not in model_c
     else:
@@ -598,11 +613,11 @@ def test_dw_s2n5_taken(name, core):
     model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
     field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
     assert field("out_w") == 5 and field("stride_w") == 2
-    assert "mf_depthwise_conv2d_s8_rows2(" in model_c and field("direct") == 1
+    assert "mf_depthwise_conv2d_s8_rows2(" in model_c and field("direct") in (1, 2)
     if core == "m7":
         assert field("band") == field("out_h") and "ush" not in model_c
         if (field("out_h") - 1) * 2 * 8 * field("wp") > ROWS_FULL_MAX_EXTRA:
-            assert re.search(rf"_wr\[{18 * -(-field('in_c') // 4)}\]", model_c), "compact groups"
+            assert field("direct") == 2 and re.search(rf"_wr\[{18 * -(-field('in_c') // 4)}\]", model_c), "compact groups"
 
 
 def test_dw_s2ush_ring_and_full():
@@ -615,23 +630,91 @@ def test_dw_s2ush_ring_and_full():
     assert bands == {"ring", "full"}
 
 
+# models whose direct order takes full planes with compact groups (ROWS_FULL_MAX_EXTRA_MORE, p->direct 2): stride 1 and 2, out_h 2 to 8, out_w 5 to 54, channel counts 1, 3, 5, 6, 7, 13,
+# 67, 70, the layer's shift and not
+FULL_COMPACT = ["dw-rows-ush-10x10-c7-valid-relu", "dw-rows-ush-9x14-c13-valid-relu", "dw-rows-ush-10x12-c1-valid-relu",
+                "dw-rows-ush-10x11-c3-valid-none", "dw-rows-long-3x54-c6-same-none", "dw-s2rows-9x12-c5-same-none",
+                "dw-s2rows-5x17-c7-same-none", "dw-s2ush-4x33-c67-same-relu", "dw-rows-s2-3x33-c70-same-none",
+                "dw-s2n5-10x10-c3-same-none", "dw-s2n5-7x10-c1-same-relu"]
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", FULL_COMPACT)
+def test_dw_full_compact_on_core(name, core, tmp_path):
+    """The FULL_COMPACT models: on the M4/M33 full planes (band = out_h) with the ring's compact groups (direct 2, the
+    wr constants MF_DW_ROWS_GWC words a group), never on the M7 (the ring or the pixel path); exact on every core."""
+    model = OP_MODELS[name]()
+
+    def took(model_c):
+        field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
+        if core == "m7":
+            assert ".direct = 2" not in model_c
+            return
+        else:
+            assert (field("direct"), field("band")) == (2, field("out_h"))
+        words = int(model_c.split("_wr[")[1].split("]")[0])
+        assert words == 18 * -(-field("in_c") // 4), words      # MF_DW_ROWS_GWC
+
+    exact_on_core(model, core, tmp_path, "target-op", name, took, ", full planes with compact groups")
+
+
+S2N3 = [n for n in OP_MODELS if n.startswith("dw-s2n3-")]
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", S2N3)
+def test_dw_s2_three2_on_core(name, core, tmp_path):
+    """The dw-s2n3 models (3-output rows at stride 2): on the M4/M33, unclamped with pad_left even, mf_dw_s2.h's full
+    planes with compact groups (direct 2), two rows a block (mf_dw_s2_three2's marker in the assembly); the pixel path
+    on the M7, with pad_left odd or a clamped activation; exact everywhere."""
+    model = OP_MODELS[name]()
+    cm = compile_model(model, target=core)
+    model_c = cm.files["model.c"]
+    field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
+    rows = core != "m7" and field("pad_left") % 2 == 0 and (field("act_min"), field("act_max")) == (-128, 127)
+    assert ("mf_depthwise_conv2d_s8_rows2(" in model_c) == rows and field("out_w") == 3
+    if rows:
+        assert (field("direct"), field("band")) == (2, field("out_h"))
+    cm.write(tmp_path / "src")
+    if core != "m7":
+        assert ("@ mf_dw_s2_three2" in gcc_output(tmp_path / "src", core, "-S", "-O2")) == rows
+    exact_on_core(model, core, tmp_path, "target-op", name, what=", 3-output rows at stride 2")
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", [n for n in OP_MODELS if n.startswith("dw-s2rows-")])
+def test_dw_s2rows_ring_on_core(name, core, tmp_path, monkeypatch):
+    """The dw-s2rows models with the compact full planes refused (ring_only): the ring of three plane rows at stride 2
+    (band 1) on maps taller than 2 rows, which test_op_on_core's runs no longer take."""
+    ring_only(monkeypatch)
+
+    def ring(model_c):
+        field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
+        assert field("direct") == 1 and field("band") == (field("out_h") if field("out_h") == 2 else 1)
+
+    exact_on_core(OP_MODELS[name](), core, tmp_path, "target-op", name, ring, ", ring at stride 2")
+
+
 # the dw-outer models at stride 2 with rows of 5 outputs, which the M4/M33 give mf_dw_s2.h's direct order
 # (ROWS_MIN_OUT_W_S2_M4; test_op_on_core runs them so): their pixel path with that refused
-OUTER_S2_N5 = [n for n in OP_MODELS if n.startswith(("dw-outer-s2-c", "dw-outer-s2-w5-", "dw-outer-s2-same-"))]
+# (and with rows of 3 outputs, on full planes: _rows2_three)
+OUTER_S2_N5 = [n for n in OP_MODELS if n.startswith(("dw-outer-s2-c", "dw-outer-s2-w5-", "dw-outer-s2-same-",
+                                                     "dw-outer-s2-w3-"))]
 
 
 def no_rows2_narrow(monkeypatch):
     from microforge.ops import depthwise_conv2d
     monkeypatch.setattr(depthwise_conv2d, "ROWS_MIN_OUT_W_S2_M4", depthwise_conv2d.ROWS_MIN_OUT_W_S2)
     monkeypatch.setattr(depthwise_conv2d, "ROWS_MIN_OUT_W_S2_M7", depthwise_conv2d.ROWS_MIN_OUT_W_S2)
+    monkeypatch.setattr(depthwise_conv2d.DepthwiseConv2D, "_rows2_three", staticmethod(lambda *a: False))
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 def test_dw_outer_path_taken(core, monkeypatch):
     """The dw-outer models above (run on every core by test_op_on_core) really take mf_dw_outer (the pixel path, groups
     outermost); the single-op plans put the output over the input, so SAME ones stage their border pixels (outer 2).
-    OUTER_S2_N5 take it with ROWS_MIN_OUT_W_S2_M4 and _M7 refused (test_dw_outer_s2_n5_on_core); else mf_dw_s2.h's
-    direct order (on the M7 where its planes are full: every one of them)."""
+    OUTER_S2_N5 take it with ROWS_MIN_OUT_W_S2_M4 and _M7 and _rows2_three refused (test_dw_outer_s2_n5_on_core); else
+    mf_dw_s2.h's direct order (on the M7 where its planes are full: every one of them)."""
     for name in OUTER_S2_N5:
         model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
         assert "mf_depthwise_conv2d_s8_rows2(" in model_c, name
@@ -650,7 +733,7 @@ def test_dw_outer_path_taken(core, monkeypatch):
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 @pytest.mark.parametrize("name", OUTER_S2_N5)
 def test_dw_outer_s2_n5_on_core(name, core, tmp_path, monkeypatch):
-    """OUTER_S2_N5 on the pixel path (mf_dw_outer), ROWS_MIN_OUT_W_S2_M4 and _M7 refused: exact."""
+    """OUTER_S2_N5 on the pixel path (mf_dw_outer), ROWS_MIN_OUT_W_S2_M4 and _M7 and _rows2_three refused: exact."""
     no_rows2_narrow(monkeypatch)
 
     def outer(model_c):
@@ -728,6 +811,50 @@ def test_dw_rows_three7_on_core(name, core, tmp_path, monkeypatch):
     exact_on_core(model, core, tmp_path, "target-op", name, what=", 3-wide full planes")
 
 
+THREE2 = THREE7 + [n for n in OP_MODELS if n.startswith("dw-r3n-")]
+
+
+@pytest.mark.parametrize("core", ["m4", "m33"])
+@pytest.mark.parametrize("name", THREE2)
+def test_dw_rows_three2_on_core(name, core, tmp_path, monkeypatch):
+    """3-wide rows on full planes, unclamped (forced direct: overlap_lead None), with out_zp -128 (MF_NEG_CLAMPED) or
+    another: the M4/M33 run them two rows a block (mf_dw_rows_three2, its marker in the assembly) when there are full
+    planes (out_h > 1) and the offsets fit, and stay exact."""
+    rows_only(monkeypatch)
+    from microforge.ops.depthwise_conv2d import DepthwiseConv2D
+    monkeypatch.setattr(DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
+    model = OP_MODELS[name]()
+    cm = compile_model(model, target=core)
+    field = lambda f: int(cm.files["model.c"].split(f".{f} = ")[1].split(",")[0])
+    assert (field("rows"), field("direct"), field("out_w"), field("band")) == (1, 1, 3, field("out_h"))
+    assert (field("act_min"), field("act_max")) == (-128, 127)
+    oh, c, wp, sh = field("out_h"), field("in_c"), field("wp"), field("stride_h")
+    cm.write(tmp_path / "src")
+    asm = gcc_output(tmp_path / "src", core, "-S", "-O2")
+    taken = "@ mf_dw_rows_three2" in asm
+    assert "@ mf_dw_rows_three7" not in asm
+    assert taken == (oh > 1 and 5 * c <= 4095 and 2 * wp * sh + 4 * wp + 8 <= 4095), (taken, oh, c)
+    exact_on_core(model, core, tmp_path, "target-op", name, what=", 3-wide rows in pairs")
+
+
+@pytest.mark.parametrize("core", ["m4", "m33"])
+@pytest.mark.parametrize("name", ["dw-r3p-s1-5x5-c13-valid-none", "dw-r3p-s1-6x3-c129-same-none",
+                                  "dw-r3p-s2-9x5-c7-valid-none", "dw-r3p-s1-3x3-c7-same-relu"])
+def test_dw_rows_three2_ush_on_core(name, core, tmp_path, monkeypatch):
+    """mf_dw_rows_three2 with the layer's one shift (MF_DW_ROWS_RQU: SMMLA and SSAT's own shift), which such small
+    maps do not take by default (USH_TAIL_MIN_OUTPUTS): forced by lowering that bound; exact on the M4/M33."""
+    rows_only(monkeypatch)
+    from microforge.ops import depthwise_conv2d
+    monkeypatch.setattr(depthwise_conv2d, "USH_TAIL_MIN_OUTPUTS", 0)
+    monkeypatch.setattr(depthwise_conv2d.DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
+    model = OP_MODELS[name]()
+    cm = compile_model(model, target=core)
+    assert int(cm.files["model.c"].split(".ush = ")[1].split(",")[0]) >= 2 and ".out_w = 3," in cm.files["model.c"]
+    cm.write(tmp_path / "src")
+    assert "@ mf_dw_rows_three2" in gcc_output(tmp_path / "src", core, "-S", "-O2")
+    exact_on_core(model, core, tmp_path, "target-op", name, what=", 3-wide rows in pairs with the layer's shift")
+
+
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 @pytest.mark.parametrize("name", ["dw-rows-12x5-c13-same-none", "dw-rows-10x8-c6-same-relu6", "dw-rows-6x7-c7-same-none",
                                   "dw-rows-5x11-c7-same-none", "dw-rows-11x10-c5-valid-none"])
@@ -735,12 +862,12 @@ def test_dw_rows_ring1_on_core(name, core, tmp_path, monkeypatch):
     """The direct row path's ring at stride_h 1 (mf_dw_rows_ring1: direct, one output row a band, not full planes), which
     single-op plans take only when their output does not lie over the input: forced by refusing the overlap
     (DepthwiseConv2D.overlap_lead None: input and output disjoint); 5-wide rows, channel tails, a clamped activation;
-    on the M7 with its bound for full planes (ROWS_FULL_MAX_EXTRA_M7) set to the M4/M33's, which these maps exceed."""
+    on the M7 with its bound for full planes (ROWS_FULL_MAX_EXTRA_MORE) set to the M4/M33's, which these maps exceed."""
     rows_only(monkeypatch)
-    from microforge.ops import depthwise_conv2d
+    ring_only(monkeypatch)
     from microforge.ops.depthwise_conv2d import DepthwiseConv2D
     monkeypatch.setattr(DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
-    monkeypatch.setattr(depthwise_conv2d, "ROWS_FULL_MAX_EXTRA_M7", depthwise_conv2d.ROWS_FULL_MAX_EXTRA)
+    monkeypatch.setattr(depthwise_conv2d, "ROWS_FULL_MAX_EXTRA_MORE", depthwise_conv2d.ROWS_FULL_MAX_EXTRA)
 
     def ring1(model_c):
         field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
@@ -785,30 +912,16 @@ def test_dw_rows_full_taken(name, core):
 @pytest.mark.parametrize("name", [n for n in OP_MODELS if n.startswith("dw-rfm7-")])
 def test_dw_rows_full_m7_taken(name, core):
     """The dw-rfm7 models above (run on every core by test_op_on_core) take the direct row path; their planes for every
-    input row cost more than ROWS_FULL_MAX_EXTRA and at most ROWS_FULL_MAX_EXTRA_M7 bytes over the ring: full planes
-    (band = out_h) with compact groups (MF_DW_ROWS_GWC = 18 words a group in wr) on the M7, the ring (band 1, compact
-    groups too) on the M4/M33."""
-    from microforge.ops.depthwise_conv2d import ROWS_FULL_MAX_EXTRA, ROWS_FULL_MAX_EXTRA_M7
+    input row cost more than ROWS_FULL_MAX_EXTRA and at most ROWS_FULL_MAX_EXTRA_MORE bytes over the ring: full planes
+    (band = out_h) with compact groups (direct 2, MF_DW_ROWS_GWC = 18 words a group in wr) on every core."""
+    from microforge.ops.depthwise_conv2d import ROWS_FULL_MAX_EXTRA, ROWS_FULL_MAX_EXTRA_MORE
     model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
     field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
     oh, ow, sh, c = field("out_h"), field("out_w"), field("stride_h"), field("in_c")
     extra = (oh - 1) * sh * 8 * field("wp")
-    assert ".rows = 1" in model_c and field("direct") == 1 and ROWS_FULL_MAX_EXTRA < extra <= ROWS_FULL_MAX_EXTRA_M7
-    assert field("band") == (oh if core == "m7" else 1)
+    assert ".rows = 1" in model_c and field("direct") == 2 and ROWS_FULL_MAX_EXTRA < extra <= ROWS_FULL_MAX_EXTRA_MORE
+    assert field("band") == oh
     assert re.search(rf"_wr\[{18 * -(-c // 4)}\]", model_c), "compact groups"
-
-
-def test_full_compact_bound_agrees_with_the_kernel_header():
-    """ops/depthwise_conv2d.py lays out compact groups for the M7's full planes past FULL_COMPACT_EXTRA; the kernel reads
-    them so past its own MF_DW_ROWS_FULL_MAX_EXTRA (MF_DW_FULL_COMPACT): the two bounds agree, and the M4/M33's full
-    planes (at most ROWS_FULL_MAX_EXTRA) stay within it."""
-    from pathlib import Path
-
-    import microforge
-    from microforge.ops.depthwise_conv2d import FULL_COMPACT_EXTRA, ROWS_FULL_MAX_EXTRA
-    header = (Path(microforge.__file__).parent / "runtime" / "dsp" / "mf_depthwise_conv2d.h").read_text()
-    assert int(re.search(r"#define MF_DW_ROWS_FULL_MAX_EXTRA (\d+)", header).group(1)) == FULL_COMPACT_EXTRA
-    assert ROWS_FULL_MAX_EXTRA <= FULL_COMPACT_EXTRA
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
@@ -830,10 +943,10 @@ def test_dw_rows_full_s2_on_core(core, tmp_path, monkeypatch):
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 def test_dw_rows_ring_on_core(name, core, tmp_path, monkeypatch):
     """The same models on the direct row path's ring of three plane rows (weights in three rotations, rows outside
-    the image widened per group), forced by setting ROWS_FULL_MAX_EXTRA (the M7's ROWS_FULL_MAX_EXTRA_M7) to -1."""
+    the image widened per group), forced by setting ROWS_FULL_MAX_EXTRA and ROWS_FULL_MAX_EXTRA_MORE to -1."""
     from microforge.ops import depthwise_conv2d
     monkeypatch.setattr(depthwise_conv2d, "ROWS_FULL_MAX_EXTRA", -1)
-    monkeypatch.setattr(depthwise_conv2d, "ROWS_FULL_MAX_EXTRA_M7", -1)
+    monkeypatch.setattr(depthwise_conv2d, "ROWS_FULL_MAX_EXTRA_MORE", -1)
 
     def ring(model_c):
         assert ".band = 1," in model_c and ".direct = 1" in model_c

@@ -29,7 +29,7 @@ ROWS_MIN_OUT_W_S2 = 6
 # there (MobileNetV2 3x3x192 65.5K -> 70.9K, vww 3x3x128 42.56K -> 42.58K). Emit alone reads it: the plan's lead is
 # the pixel path's, and a layer whose output would then not trail its input keeps the pixel path (not _rows2).
 ROWS_MIN_OUT_W_S2_M4 = 5
-# ... and on the M7 when its planes are full (ROWS_FULL_MAX_EXTRA_M7, not in a row pipeline's band calls): 5 outputs
+# ... and on the M7 when its planes are full (ROWS_FULL_MAX_EXTRA_MORE, not in a row pipeline's band calls): 5 outputs
 # there (mf_dw_s2_five's M7 schedule; full planes, compact groups) against the pixel path: MobileNetV2's 5x5x96 layer
 # 42.5K -> 39.0K cycles, 480 bytes fewer constants (the ring was +0.2%, above)
 ROWS_MIN_OUT_W_S2_M7 = 5
@@ -41,17 +41,16 @@ ROWS_MIN_OUT_W_S2_STAGED = 12
 # runtime/dsp row path, direct order: planes for every input row (no ring of three: one weight rotation, no zero-point
 # rows rewritten per channel group) when that costs at most this many bytes more scratch (_rows_full)
 ROWS_FULL_MAX_EXTRA = 384
-# ... on the M7, measured there against the ring (its three weight rotations, zero-point rows rewritten per group, row
-# bookkeeping per output row): vww's 12x12x64 layer (1232 bytes more) 96.8K -> 88.4K cycles, its 6x6x64 stride-2 layer
-# (1120) 36.0K -> 33.6K, MobileNetV2's 10x10x96 layers (864) 108.2K -> 97.8K, the models' RAM unchanged (the stack's
-# peak lies in other layers). Not in a row pipeline's band calls (op.options "disjoint" or "ring"): MobileNetV2's
-# pipeline (ops 3-5) ran 15.4K cycles faster so, but its stack grew (24 bytes more RAM).
-ROWS_FULL_MAX_EXTRA_M7 = 1280
-# Full planes costing more than this many bytes over the ring (which only the M7 takes) read compact groups
-# (_rows_layout compact: no more constants than the ring's); the others MF_DW_ROWS_GW groups, their rnd stored (the
-# compact build's rnd made the M7's 3x3 and 5x5 full-plane layers 1-6% slower). The kernel's own copy of the bound:
-# mf_depthwise_conv2d.h MF_DW_ROWS_FULL_MAX_EXTRA (MF_DW_FULL_COMPACT), fixed as the layout it reads.
-FULL_COMPACT_EXTRA = 384
+# ... also up to this many where no row pipeline's band calls it (p->direct 2: full planes reading the ring's compact
+# groups, MF_DW_ROWS_GWC, so the stored constants stay the ring's; its full planes past ROWS_FULL_MAX_EXTRA), measured
+# against the ring (three weight rotations, zero-point rows rewritten per group, row bookkeeping per output row).
+# M4: MobileNetV2 10x10x96 196.6K -> 175.2K, 5x5x96 at stride 2 82.9K -> 77.3K, vww 12x12x64 182.9K -> 166.6K, 6x6x64
+# at stride 2 72.3K -> 68.7K; M7: vww 12x12x64 (1232 bytes more) 96.8K -> 88.4K, 6x6x64 at stride 2 (1120) 36.0K ->
+# 33.6K, MobileNetV2's 10x10x96 layers (864) 108.2K -> 97.8K; the models' RAM unchanged (the stack's peak lies in other
+# layers). Not in a row pipeline's band calls (op.options "disjoint" or "ring"): MobileNetV2's first pipeline ran
+# 1.3% faster so (M4), but its stack grew 24-32 bytes. Compact groups only past ROWS_FULL_MAX_EXTRA: the compact build
+# of rnd made the M7's 3x3 and 5x5 full-plane layers 1-6% slower.
+ROWS_FULL_MAX_EXTRA_MORE = 1280
 # runtime/dsp pixel path, channel groups outermost (mf_dw_outer): its stack holds the widened weights of at most this many
 # taps (MF_DW_OUTER_TAPS)
 OUTER_MAX_TAPS = 9
@@ -173,7 +172,10 @@ class DepthwiseConv2D(OpDef):
             if "dsp" in ctx.kernel_variants and oc == x.shape[3] else None
         if layout is not None and self._cols(op, ctx, lo, hi):
             return self._emit_cols(op, ctx, fields, bias, mult, shift)
-        rows = layout is not None and (self.uses_rows(op) or self._rows2_narrow(op, ctx))
+        # _rows2_three's layers leave the pixel path: their planes full, their groups compact (the stored constants
+        # not above the pixel path's)
+        three = layout is not None and not self.uses_rows(op) and self._rows2_three(op, ctx, lo, hi)
+        rows = layout is not None and (self.uses_rows(op) or self._rows2_narrow(op, ctx) or three)
         direct = rows and self._rows_direct(op, *self._places(op, ctx), pad_t)
         if rows and self._rows_banded_s2(op, ctx) and not self._rows2(op, direct):
             rows = False      # the pixel path (_rows_banded_s2)
@@ -183,19 +185,22 @@ class DepthwiseConv2D(OpDef):
             rows = False      # ... and than mf_dw_rows' orders at stride_w 2
         if rows:              # runtime/dsp's row path reads only wr (and its scratch); the direct ring: compact groups
             wp, band = self.rows_pitch(op), self.rows_band(op)
-            m7 = ctx.core_macro == "MF_TARGET_M7"
-            if direct and self._rows_full(op, None if not m7 or o.get("disjoint") or "ring" in o else ROWS_FULL_MAX_EXTRA_M7):
+            compact_full = False
+            if direct and self._rows_full(op) and not three:
                 band = y.shape[1]
+            elif direct and ctx.core_macro is not None and "ring" not in o and not o.get("disjoint") \
+                    and self._rows_full(op, ROWS_FULL_MAX_EXTRA_MORE):
+                band, compact_full = y.shape[1], True
             # the kernel's ring (mf_dw_rows: full planes when MF_DW_ROWS_NR > 3, i.e. band > 1) reads compact groups
             ush = self._rows_ushift(op, w.data.reshape(kh * kw, oc), bias, shift, out_zp, lo, hi,
                                     s2=self._rows2(op, direct) and "ring" not in o and ctx.core_macro != "MF_TARGET_M7") \
                 if direct else 0
-            # compact groups: the ring (band 1), and the M7's full planes past FULL_COMPACT_EXTRA (MF_DW_FULL_COMPACT)
+            # compact groups: the ring (band 1), and full planes past ROWS_FULL_MAX_EXTRA (direct 2)
             wr = self._rows_layout(w.data.reshape(kh * kw, oc), bias, mult, shift, out_zp,
-                                   compact=direct and (band == 1 or (m7 and not self._rows_full(op, FULL_COMPACT_EXTRA))),
+                                   compact=direct and (band == 1 or compact_full),
                                    ush=ush)
             fields.update(weights="0", bias="0", mult="0", shift="0", simd=1, wq="0", rq="0", pad="0", rows=1, wp=wp,
-                          band=band, wr=ctx.const(f"{op.name}_wr", wr), direct=int(direct), **({"ush": ush} if ush else {}))
+                          band=band, wr=ctx.const(f"{op.name}_wr", wr), direct=2 if compact_full else int(direct), **({"ush": ush} if ush else {}))
             p = ctx.params("mf_depthwise_conv2d_params_t", fields)
             nr = (band - 1) * o["stride_h"] + 3            # MF_DW_ROWS_NR; then the staged output band (not when direct)
             words = 2 * nr * wp + (0 if direct else (band * y.shape[2] * oc + 3) // 4)
@@ -440,7 +445,7 @@ class DepthwiseConv2D(OpDef):
     @staticmethod
     def _rows2_narrow(op: Op, ctx) -> bool:
         """Rows of ROWS_MIN_OUT_W_S2_M4 to ROWS_MIN_OUT_W_S2 - 1 outputs at stride 2 on the M4/M33, of
-        ROWS_MIN_OUT_W_S2_M7 on the M7 with full planes (emit's choice: _rows_full at ROWS_FULL_MAX_EXTRA_M7, not a band
+        ROWS_MIN_OUT_W_S2_M7 on the M7 with full planes (emit's choice: _rows_full at ROWS_FULL_MAX_EXTRA_MORE, not a band
         call): the row path's shapes otherwise (uses_rows), taken only in mf_dw_s2.h's direct order (emit's staged check
         refuses the rest)."""
         o, ow = op.options, op.outputs[0].shape[2]
@@ -448,11 +453,30 @@ class DepthwiseConv2D(OpDef):
         if ctx.core_macro is None or is_int16(op) or o["stride_w"] != 2 or o["stride_h"] != 2 \
                 or not (ROWS_MIN_OUT_W_S2_M7 if m7 else ROWS_MIN_OUT_W_S2_M4) <= ow < ROWS_MIN_OUT_W_S2:
             return False
-        if m7 and (o.get("disjoint") or "ring" in o or not DepthwiseConv2D._rows_full(op, ROWS_FULL_MAX_EXTRA_M7)):
+        if m7 and (o.get("disjoint") or "ring" in o or not DepthwiseConv2D._rows_full(op, ROWS_FULL_MAX_EXTRA_MORE)):
             return False
         x, w = op.inputs[0], op.inputs[1]
         return (w.shape[1] == 3 and w.shape[2] == 3 and w.shape[3] == x.shape[3]
                 and o["dilation_h"] == 1 and o["dilation_w"] == 1)
+
+    @staticmethod
+    def _rows2_three(op: Op, ctx, lo: int, hi: int) -> bool:
+        """Rows of 3 outputs at stride 2 on the M4/M33, unclamped, at least two of them, on full planes with compact groups
+        (_rows_full up to ROWS_FULL_MAX_EXTRA_MORE; not a row pipeline's band call):
+        mf_dw_s2.h's direct order runs them two rows a block (mf_dw_s2_three2); taken only there (emit's staged check
+        refuses the rest), as _rows2_narrow. Measured against the pixel path (M4): vww's 3x3x128 layer (pad_left 0)
+        42.6K -> 39.4K; with pad_left odd, whose widening takes the first pixel by halfwords, MobileNetV2's 3x3x192
+        65.5K -> 66.2K: kept on the pixel path."""
+        o, y = op.options, op.outputs[0]
+        if ctx.core_macro in (None, "MF_TARGET_M7") or is_int16(op) or o["stride_w"] != 2 or o["stride_h"] != 2 \
+                or y.shape[2] != 3 or y.shape[1] < 2 or (lo, hi) != (-128, 127) or "ring" in o or o.get("disjoint"):
+            return False
+        _, pad_l = window(op, op.inputs[0].shape[2], 3, 2, 1, padding_of(op, 1))
+        if pad_l % 2:
+            return False
+        x, w = op.inputs[0], op.inputs[1]
+        return (w.shape[1] == 3 and w.shape[2] == 3 and w.shape[3] == x.shape[3] and o["dilation_h"] == 1
+                and o["dilation_w"] == 1 and DepthwiseConv2D._rows_full(op, ROWS_FULL_MAX_EXTRA_MORE))
 
     @staticmethod
     def uses_rows(op: Op) -> bool:
@@ -469,16 +493,15 @@ class DepthwiseConv2D(OpDef):
                 and op.outputs[0].shape[2] >= (ROWS_MIN_OUT_W if o["stride_w"] == 1 else ROWS_MIN_OUT_W_S2))
 
     @staticmethod
-    def _rows_full(op: Op, extra: int | None = None) -> bool:
+    def _rows_full(op: Op, limit: int | None = None) -> bool:
         """Whether the direct row path takes planes for every input row it reads (mf_dw_rows with band = out_h,
         (out_h - 1) * stride_h + 3 plane rows) instead of a ring of three: it then builds one rotation of each group's
         weights, not three, and the rows outside the image keep their zero points from the first fill, at
-        8 * wp bytes a plane row more scratch (at most extra: ROWS_FULL_MAX_EXTRA when None, the M7's
-        ROWS_FULL_MAX_EXTRA_M7). Each group's input rows are all widened before
+        8 * wp bytes a plane row more scratch (at most limit: ROWS_FULL_MAX_EXTRA by default, or ROWS_FULL_MAX_EXTRA_MORE). Each group's input rows are all widened before
         any of its outputs is written (mf_dw_rows_full: then channel by channel all its output rows), so every read
         comes no later than in the ring's order and _rows_direct's bound holds."""
         nr = (op.outputs[0].shape[1] - 1) * op.options["stride_h"] + 3
-        return (nr - 3) * 8 * DepthwiseConv2D.rows_pitch(op) <= (ROWS_FULL_MAX_EXTRA if extra is None else extra)
+        return (nr - 3) * 8 * DepthwiseConv2D.rows_pitch(op) <= (ROWS_FULL_MAX_EXTRA if limit is None else limit)
 
     @staticmethod
     def rows_band(op: Op) -> int:

@@ -48,7 +48,10 @@
  *   stack), outputs written straight to the output; each input row is read before any output row after it is
  *   written, so _rows_direct's replay of reads per output row stays a safe bound; when planes for every input row
  *   cost little more scratch (ops/depthwise_conv2d.py _rows_full: band = out_h), no ring: one rotation, and the rows
- *   outside the image are never rewritten (measured on vww's 6x6x128 layers, M4: 116.6K -> 107.6K cycles);
+ *   outside the image are never rewritten (measured on vww's 6x6x128 layers, M4: 116.6K -> 107.6K cycles); also
+ *   where they cost more scratch (p->direct 2, not in a row pipeline's band), with the ring's compact groups; rows of
+ *   3 outputs on the M4/M33
+ *   two rows of a channel a block (mf_dw_rows_three2, mf_dw_s2_three2);
  * - staged: bands of p->band output rows outermost, the band's 3 + (band - 1) * stride_h input rows widened per
  *   group, each group's weights built again per band; outputs go to a staging copy of the band, copied to the
  *   output once the band has read all its input, so the output may overlap the input by the lead
@@ -84,14 +87,16 @@ typedef struct {
     int32_t wp;                   /* halfwords per scratch row: 2 * ceil(out_w / 2) + 2 (stride_w 2: 2 * out_w + 2) */
     int32_t band;                 /* output rows per band: the scratch holds (band - 1) * stride_h + 3 input rows */
     const int32_t *wr;            /* per group of 4 channels MF_DW_ROWS_GW = 25 words (MF_DW_ROWS_GWC = 18 when direct, not full
-                                     or MF_DW_FULL_COMPACT:
+                                     or direct 2:
                                      2*bias[4], m[4], the bytes e[4] after the weights): 9 of int8 weights (per kernel row r:
                                      (w_r0 c0..c3), (w_r1 c0, w_r1 c1, w_r2 c0, w_r2 c1), (the same for c2, c3)), then
                                      per channel 2*bias, m, rnd, e; mf_dw_rows_weights builds the doubled int16 pairs on
                                      the stack and copies the constants next to them */
     int32_t direct;               /* 1: no writes of a channel reach input of that channel still to be read, nor
                                      another channel's input (ops/depthwise_conv2d.py _rows_direct): channel groups
-                                     outermost, weights built once per group, outputs written in place, no staging */
+                                     outermost, weights built once per group, outputs written in place, no staging;
+                                     2 (ops/depthwise_conv2d.py ROWS_FULL_MAX_EXTRA_MORE): the same with full
+                                     planes (band = out_h) reading the ring's compact groups (MF_DW_ROWS_GWC) */
     int32_t ush;                  /* row path, direct order, stride_w 1 or (M4/M33) 2 (ops/depthwise_conv2d.py _rows_ushift): 0, or E, the
                                      layer's one shift (MF_DW_ROWS_RQU): every channel's sums scaled by 2^k, k = E - e + 1 */
     int32_t outer;                /* pixel path, k_h*k_w <= MF_DW_OUTER_TAPS (ops/depthwise_conv2d.py _pixel_outer):
@@ -104,18 +109,12 @@ typedef struct {
  * weight build, once a group (the staged order builds each group's words once a band, and the full planes' small maps
  * felt even the once-a-group cost: MobileNetV2's 5x5x144 layers +1.3% on the M4; both keep MF_DW_ROWS_GW) */
 #define MF_DW_ROWS_GWC 18
-/* Full planes that cost more than MF_DW_ROWS_FULL_MAX_EXTRA bytes of scratch over the ring (ops/depthwise_conv2d.py
- * FULL_COMPACT_EXTRA, the same bound; only the M7 takes them, ROWS_FULL_MAX_EXTRA_M7) read compact groups
- * (MF_DW_FULL_COMPACT(p)), so that they store no more constants than the ring's; the others keep MF_DW_ROWS_GW groups
- * (their stored rnd: the compact build cost the M7's 3x3 and 5x5 full-plane layers 1-6% more cycles). */
-#define MF_DW_ROWS_FULL_MAX_EXTRA 384
-#if defined(MF_TARGET_M7)
-#define MF_DW_FULL_COMPACT(p) ((MF_DW_ROWS_NR(p) - 3) * 8 * (p)->wp > MF_DW_ROWS_FULL_MAX_EXTRA)
-#else
-#define MF_DW_FULL_COMPACT(p) 0
-#endif
-/* The words a group of the direct order takes in p->wr, full planes or the ring */
-#define MF_DW_DIRECT_GW(p, full) ((full) && !MF_DW_FULL_COMPACT(p) ? MF_DW_ROWS_GW : MF_DW_ROWS_GWC)
+/* Full planes read MF_DW_ROWS_GW groups, or the ring's compact ones when p->direct is 2 (ops/depthwise_conv2d.py: full
+ * planes past ROWS_FULL_MAX_EXTRA bytes over the ring, so that they store no more constants than the ring's; the
+ * others keep their stored rnd: the compact build cost the M7's 3x3 and 5x5 full-plane layers 1-6% more cycles):
+ * the words a group of the direct order takes in p->wr, and whether they are compact */
+#define MF_DW_DIRECT_GW(p, full) ((full) && (p)->direct != 2 ? MF_DW_ROWS_GW : MF_DW_ROWS_GWC)
+#define MF_DW_DIRECT_COMPACT(p, full) (!(full) || (p)->direct == 2)
 /* Runs of at most this many 4-output blocks (a column of the column path, a short row) are unrolled, not looped
  * (mf_dw_rows_run): the loop's CMP and taken BNE cost 4 cycles a block on the M4/M33 (on the M7 about one: its taken
  * branch, and the loads of a block's first row beside the last one's stores); each unrolled block adds about
@@ -989,6 +988,52 @@ MF_KERNEL void mf_dw_rows_three(const int32_t *k, const int32_t *r, int8_t *out,
 #undef MF_DW_ROWS3_ROW
 #undef MF_DW_ROWS3_ROW_M7
 
+#if !defined(MF_TARGET_M7)
+/* The M4/M33's full-plane rows of out_w 3 (mf_dw_rows_full: vww's 3x3x256 layer, MobileNetV2's 3x3x288 layers), two
+ * rows of one channel a block: per kernel row its weights P, Q loaded once with the first row's A, B, C (one run of
+ * five loads), the first row's six MACs (as mf_dw_rows_three's), the second row's A, B, C (a run of three) and its six
+ * MACs; then one run of the requantisation constants for the six outputs. mf_dw_rows_three a row reloads P, Q and
+ * m, rnd, e and pays the row loop's step and branch; here the second row shares them (14 registers: the six sums
+ * X: x0..x2, Y: y0..y2, A, B, C, P, Q and the pointers; y2 holds 2*bias until the first kernel row's other MACs have
+ * taken it). RS: the second row's plane offset in bytes (2 * WP * stride_h), OWC its outputs' (3 * C). */
+#define MF_DW_ROWS3P_ROW(R, LPQ, X0, X1, X2, B0, B1, B2) \
+    "ldr %[A], [%[r], #" R "]\n\tldr %[B], [%[r], #" R "+4]\n\tldr %[C], [%[r], #" R "+8]\n\t" LPQ \
+    "smlad " X0 ", %[A], %[P], " B0 "\n\tsmlabt " X0 ", %[B], %[Q], " X0 "\n\t" \
+    "smlatb " X1 ", %[A], %[P], " B1 "\n\tsmlad " X1 ", %[B], %[Q], " X1 "\n\t" \
+    "smlad " X2 ", %[B], %[P], " B2 "\n\tsmlabt " X2 ", %[C], %[Q], " X2 "\n\t"
+#define MF_DW_ROWS3P_PQ(KP, KQ) "ldr %[P], [%[k], #" KP "]\n\tldr %[Q], [%[k], #" KQ "]\n\t"
+#define MF_DW_ROWS3P_X "%[x0]", "%[x1]", "%[x2]"
+#define MF_DW_ROWS3P_Y "%[y0]", "%[y1]", "%[y2]"
+#define MF_DW_ROWS3P_ROW_(...) MF_DW_ROWS3P_ROW(__VA_ARGS__)
+MF_KERNEL void mf_dw_rows_three2(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C,
+                                 const int32_t RS, const int32_t ncl, const int32_t ush)
+{
+    int32_t x0, x1, x2, y0, y1, y2, A, B, Cw, P, Q;
+    __asm__ volatile(
+        "@ mf_dw_rows_three2\n\t"
+        "ldr %[y2], [%[k], #24]\n\t"
+        MF_DW_ROWS3P_ROW_("0", MF_DW_ROWS3P_PQ("0", "4"), MF_DW_ROWS3P_X, "%[y2]", "%[y2]", "%[y2]")
+        MF_DW_ROWS3P_ROW_("%c[rs]", "", MF_DW_ROWS3P_Y, "%[y2]", "%[y2]", "%[y2]")
+        MF_DW_ROWS3P_ROW_("%c[w0]", MF_DW_ROWS3P_PQ("8", "12"), MF_DW_ROWS3P_X, MF_DW_ROWS3P_X)
+        MF_DW_ROWS3P_ROW_("%c[rs]+%c[w0]", "", MF_DW_ROWS3P_Y, MF_DW_ROWS3P_Y)
+        MF_DW_ROWS3P_ROW_("2*%c[w0]", MF_DW_ROWS3P_PQ("16", "20"), MF_DW_ROWS3P_X, MF_DW_ROWS3P_X)
+        MF_DW_ROWS3P_ROW_("%c[rs]+2*%c[w0]", "", MF_DW_ROWS3P_Y, MF_DW_ROWS3P_Y)
+        MF_DW_ROWS_LDRQ("%[P]", "%[Q]", "%[C]")
+        MF_DW_ROWS_RQS("%[x0]", "%[x1]", "#0", "%[c1]") MF_DW_ROWS_RQS("%[x2]", "%[y0]", "%[c2]", "%[c3]")
+        MF_DW_ROWS_RQS("%[y1]", "%[y2]", "%[c4]", "%[c5]")
+        : [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [y0] "=&r"(y0), [y1] "=&r"(y1), [y2] "=&r"(y2),
+          [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
+        : [k] "r"(k), [r] "r"(r), [out] "r"(out), [w0] "i"(2 * WP), [rs] "i"(RS),
+          [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), [c5] "i"(5 * C), [ncl] "i"(ncl), [ush] "i"(ush)
+        : "memory");
+}
+#undef MF_DW_ROWS3P_ROW
+#undef MF_DW_ROWS3P_ROW_
+#undef MF_DW_ROWS3P_PQ
+#undef MF_DW_ROWS3P_X
+#undef MF_DW_ROWS3P_Y
+#endif
+
 #if defined(MF_TARGET_M7)
 /* The M7's full-plane rows of out_w 3 (mf_dw_rows_full: vww's 3x3x256 layer, MobileNetV2's 3x3x288 layers), one
  * channel's out_h rows unrolled (at most MF_DW_THREE7_ROWS) with the requantisation software-pipelined across rows.
@@ -1361,6 +1406,22 @@ MF_KERNEL void mf_dw_rows_full(const mf_depthwise_conv2d_params_t *p, const int8
             mf_dw_rows_three7(p, k, (const int32_t *)s, o);
         return;
     }
+#else
+    /* rows of out_w 3 without an activation clamp, their offsets in range: two rows a block (mf_dw_rows_three2), an odd
+     * last row alone (mf_dw_rows_three) */
+    if (p->stride_w == 1 && p->out_w == 3 && p->act_min == -128 && p->act_max == 127 && p->out_h > 1 &&
+        5 * p->in_c <= 4095 && 2 * WP * p->stride_h + 4 * WP + 8 <= 4095) {
+        const int32_t ncl = MF_NEG_CLAMPED(p->act_min, p->out_offset);
+        for (const int32_t *k = kb; k < kend; k += 10, s += PL, ++o) {
+            const int32_t *r = (const int32_t *)s;
+            int8_t *oc = o;
+            for (int32_t oy = 0; oy + 1 < p->out_h; oy += 2, r += p->stride_h * WP, oc += 2 * OWC)
+                mf_dw_rows_three2(k, r, oc, WP, p->in_c, 2 * WP * p->stride_h, ncl, p->ush);
+            if (p->out_h & 1)
+                mf_dw_rows_three(k, r, oc, WP, p->in_c, ncl, p->ush);
+        }
+        return;
+    }
 #endif
     for (const int32_t *k = kb; k < kend; k += 10, s += PL, ++o) {
         const int32_t *r = (const int32_t *)s;
@@ -1407,7 +1468,7 @@ MF_KERNEL void mf_dw_rows(const mf_depthwise_conv2d_params_t *p, const int8_t *i
                 const int32_t nc = C - c0 < 4 ? C - c0 : 4;
                 /* the rotations the output rows use: one a call of one output row (a row pipeline's band) */
                 mf_dw_rows_build(p->wr + MF_DW_DIRECT_GW(p, full) * (c0 >> 2), kb,
-                                 full ? 1 : p->out_h < 3 ? p->out_h : 3, !full || MF_DW_FULL_COMPACT(p), p->out_offset, p->ush);
+                                 full ? 1 : p->out_h < 3 ? p->out_h : 3, MF_DW_DIRECT_COMPACT(p, full), p->out_offset, p->ush);
                 if (!full && p->stride_h == 1) {   /* the ring at stride_h 1: one new input row an output row */
                     mf_dw_rows_ring1(p, in_b, out_b + c0, c0, nc, kb, s);
                     continue;

@@ -48,7 +48,7 @@ MF_KERNEL void mf_dw_band_rows(const mf_depthwise_conv2d_params_t *p, const int8
         const int32_t nc = C - c0 < 4 ? C - c0 : 4;
         /* the constants as mf_dw_rows' direct order reads them: compact groups for a ring (ops/depthwise_conv2d.py) */
         mf_dw_rows_build(p->wr + MF_DW_DIRECT_GW(p, full) * (c0 >> 2), kb,
-                         full ? 1 : p->out_h < 3 ? p->out_h : 3, !full || MF_DW_FULL_COMPACT(p), p->out_offset, p->ush);
+                         full ? 1 : p->out_h < 3 ? p->out_h : 3, MF_DW_DIRECT_COMPACT(p, full), p->out_offset, p->ush);
         int32_t next = -p->pad_top, slot = 0;  /* the first input row not yet widened, its plane row */
         for (int32_t oy = 0; oy < p->out_h; ++oy) {
             const int32_t iy0 = oy * p->stride_h - p->pad_top;

@@ -117,6 +117,47 @@ MF_KERNEL void mf_dw_s2_three(const int32_t *k, const int32_t *r, int8_t *out, c
         : "memory");
 }
 
+#if !defined(MF_TARGET_M7)
+/* The M4/M33's full-plane rows of three outputs (ops/depthwise_conv2d.py _rows2_three: vww's 3x3x128 layer), two rows
+ * of one channel a block, as mf_dw_rows_three2 at stride 1: per kernel row the first row's W0..W2 with the weights P, Q
+ * (one run of five loads), W3 into A once W0 is spent, then the second row's (plane rows 2 further: offset v) likewise;
+ * one run of the requantisation constants for the six outputs (14 registers: the six sums, A, B, C, P, Q, the
+ * pointers; y2 holds 2*bias until the first kernel row's other MACs have taken it). */
+#define MF_DW_S2_ROW3P(ROW, LPQ, X0, X1, X2, B0, B1, B2) \
+    MF_DW_S2_LD("%[A]", ROW, 0) MF_DW_S2_LD("%[B]", ROW, 4) MF_DW_S2_LD("%[C]", ROW, 8) LPQ \
+    "smlad " X0 ", %[A], %[P], " B0 "\n\tsmlabt " X0 ", %[B], %[Q], " X0 "\n\t" MF_DW_S2_LD("%[A]", ROW, 12) \
+    "smlad " X1 ", %[B], %[P], " B1 "\n\tsmlabt " X1 ", %[C], %[Q], " X1 "\n\t" \
+    "smlad " X2 ", %[C], %[P], " B2 "\n\tsmlabt " X2 ", %[A], %[Q], " X2 "\n\t"
+#define MF_DW_S2_ROW3P_(...) MF_DW_S2_ROW3P(__VA_ARGS__)
+#define MF_DW_S2_X "%[x0]", "%[x1]", "%[x2]"
+#define MF_DW_S2_Y "%[y0]", "%[y1]", "%[y2]"
+MF_KERNEL void mf_dw_s2_three2(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C,
+                               const int32_t ncl, const int32_t ush)
+{
+    int32_t x0, x1, x2, y0, y1, y2, A, B, Cw, P, Q;
+    __asm__ volatile(
+        "@ mf_dw_s2_three2\n\t"
+        "ldr %[y2], [%[k], #24]\n\t"
+        MF_DW_S2_ROW3P_("0", MF_DW_S2_W("0", "4"), MF_DW_S2_X, "%[y2]", "%[y2]", "%[y2]")
+        MF_DW_S2_ROW3P_("%c[v]", "", MF_DW_S2_Y, "%[y2]", "%[y2]", "%[y2]")
+        MF_DW_S2_ROW3P_("%c[w]", MF_DW_S2_W("8", "12"), MF_DW_S2_X, MF_DW_S2_X)
+        MF_DW_S2_ROW3P_("%c[v]+%c[w]", "", MF_DW_S2_Y, MF_DW_S2_Y)
+        MF_DW_S2_ROW3P_("%c[v]", MF_DW_S2_W("16", "20"), MF_DW_S2_X, MF_DW_S2_X)
+        MF_DW_S2_ROW3P_("2*%c[v]", "", MF_DW_S2_Y, MF_DW_S2_Y)
+        MF_DW_S2_RQC "ldr %[C], [%[k], #32]\n\t"
+        MF_DW_S2_RQ("%[x0]", "%[x1]", "0", "%c[c]") MF_DW_S2_RQ("%[x2]", "%[y0]", "2*%c[c]", "3*%c[c]")
+        MF_DW_S2_RQ("%[y1]", "%[y2]", "4*%c[c]", "5*%c[c]")
+        : [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [y0] "=&r"(y0), [y1] "=&r"(y1), [y2] "=&r"(y2),
+          [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
+        : MF_DW_S2_IN
+        : "memory");
+}
+#undef MF_DW_S2_ROW3P
+#undef MF_DW_S2_ROW3P_
+#undef MF_DW_S2_X
+#undef MF_DW_S2_Y
+#endif
+
 /* Five outputs (out_w % 4 == 1, the last 4-output block and the lone last output): W0..W2 with the weights, then W3,
  * W4 into A, B once W0, W1 are spent, W5 into C. */
 #define MF_DW_S2_ROW5(ROW, KP, KQ, B0, B1, B2, B3) \
@@ -517,11 +558,28 @@ MF_KERNEL void mf_dw_s2_rows(const mf_depthwise_conv2d_params_t *p, const int8_t
             const int32_t nc = C - c0 < 4 ? C - c0 : 4;
             int8_t *o = out_b + c0;
             mf_dw_rows_build(p->wr + MF_DW_DIRECT_GW(p, full) * (c0 >> 2), kb,
-                             full ? 1 : p->out_h < 3 ? p->out_h : 3, !full || MF_DW_FULL_COMPACT(p), p->out_offset, ush);
+                             full ? 1 : p->out_h < 3 ? p->out_h : 3, MF_DW_DIRECT_COMPACT(p, full), p->out_offset, ush);
             if (full) {
                 for (int32_t i = 0; i < NR; ++i)
                     if (c0 == 0 || (i - p->pad_top >= 0 && i - p->pad_top < p->in_h))
                         mf_dw_s2_widen(p, in_b, i - p->pad_top, c0, nc, s + i * WP);
+#if !defined(MF_TARGET_M7)
+                /* rows of three outputs without an activation clamp, their offsets in range: channel by channel two rows
+                 * a block (mf_dw_s2_three2), an odd last row alone (mf_dw_s2_three) */
+                if (p->out_w == 3 && p->act_min == -128 && p->act_max == 127 && p->out_h > 1 && 5 * C <= 4095 &&
+                    8 * WP + 12 <= 4095) {
+                    const int32_t ncl = MF_NEG_CLAMPED(p->act_min, p->out_offset);
+                    for (int32_t j = 0; j < nc; ++j) {
+                        const int32_t *r = (const int32_t *)(s + j * PL), *const k = kb + 10 * j;
+                        int8_t *oc = o + j;
+                        for (int32_t oy = 0; oy + 1 < p->out_h; oy += 2, r += 2 * WP, oc += 2 * OWC)
+                            mf_dw_s2_three2(k, r, oc, WP, C, ncl, ush);
+                        if (p->out_h & 1)
+                            mf_dw_s2_three(k, r, oc, WP, C, ncl, ush);
+                    }
+                    continue;
+                }
+#endif
                 for (int32_t oy = 0; oy < p->out_h; ++oy, o += OWC)
                     mf_dw_s2_row(p, s + 2 * oy * WP, kb, nc, o);
                 continue;
