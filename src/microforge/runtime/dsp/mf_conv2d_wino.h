@@ -95,44 +95,78 @@ MF_KERNEL void mf_wino_build_v(const mf_conv2d_params_t *p, const int8_t *in, co
     }
 }
 
-/* One in-channel pair set's U (e: the 9 weights' int16 pair words, (ky, kx) row-major) into u0[xi * s] (xi < 8) and
- * u1[(xi - 8) * s]: G2 down each column, then along each row. */
-#define MF_WINO_U_ROW(a_, b_, c_, o_, s_, i_)                                                                         \
+/* SXTAB16: a + the sign-extended even (ev) or odd (od) bytes of raw word b, i.e. a + mf_dsp_ev(b) in one instruction
+ * (plain asm like mf_wino_add, so the compiler may share and drop it). */
+MF_KERNEL int32_t mf_wino_xtab_ev(int32_t a, int32_t b) { int32_t r; __asm__("sxtab16 %0, %1, %2" : "=r"(r) : "r"(a), "r"(b)); return r; }
+MF_KERNEL int32_t mf_wino_xtab_od(int32_t a, int32_t b)
+{
+    int32_t r; __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(a), "r"(b)); return r;
+}
+
+/* U of 4 in channels (both pair sets) of one out channel: U[i][c] (xi = 4i + c) = G2 applied down kernel column
+ * (c = 0: column 0; 3: column 2; 1, 2: T +- column 1, T = column 0 + column 2). Each weight word is loaded once and
+ * the work goes column by column, so what stays live is the 3 raw words of a column and T of both pair sets (11
+ * registers with two temporaries: no spills): column 0 (its U column, T = column 0), column 2 (its U column,
+ * T += column 2), column 1 (P = T + column 1, M = T - column 1, their U columns). SXTAB16 adds a raw word's halves
+ * where its extension is not needed otherwise. u0 holds rows i = 0, 1, u1 rows 2, 3: (4 (i & 1) + c) * s words on. */
+#define MF_WINO_FENCE __asm__ volatile("" ::: "memory")
+#define MF_WINO_UST(i_, c_, h_, v_) (((i_) < 2 ? o0_ : o1_)[(4 * ((i_) & 1) + (c_)) * s_ + 2 * (h_)] = (v_))
+#define MF_WINO_U_COL0(EXT_, h_, t0_, t1_, t2_, a0_, a1_, a2_)                                                        \
     do {                                                                                                              \
-        const int32_t a__ = (a_), b__ = (b_), c__ = (c_), t_ = mf_wino_add(a__, c__);                                 \
-        (o_)[(4 * (i_) + 0) * (s_)] = a__; (o_)[(4 * (i_) + 1) * (s_)] = mf_wino_add(t_, b__);                        \
-        (o_)[(4 * (i_) + 2) * (s_)] = mf_wino_sub(t_, b__); (o_)[(4 * (i_) + 3) * (s_)] = c__;                        \
+        t0_ = EXT_(a0_); MF_WINO_UST(0, 0, h_, t0_); t2_ = EXT_(a2_); MF_WINO_UST(3, 0, h_, t2_);                      \
+        const int32_t x_ = mf_wino_add(t0_, t2_); t1_ = EXT_(a1_);                                                    \
+        MF_WINO_UST(1, 0, h_, mf_wino_add(x_, t1_)); MF_WINO_UST(2, 0, h_, mf_wino_sub(x_, t1_));                     \
     } while (0)
-#define MF_WINO_U(EXT_, w_, ic_, u0_, u1_, s_)                                                                        \
+#define MF_WINO_U_COL2(EXT_, XTAB_, h_, t0_, t1_, t2_, b0_, b1_, b2_)                                                 \
     do {                                                                                                              \
-        const int32_t e0_ = EXT_(mf_dsp_ld4(w_)), e1_ = EXT_(mf_dsp_ld4((w_) + (ic_)));                               \
-        const int32_t e2_ = EXT_(mf_dsp_ld4((w_) + 2 * (ic_)));                                                       \
-        MF_WINO_U_ROW(e0_, e1_, e2_, u0_, s_, 0);                                                                     \
-        const int32_t e6_ = EXT_(mf_dsp_ld4((w_) + 6 * (ic_))), e7_ = EXT_(mf_dsp_ld4((w_) + 7 * (ic_)));             \
-        const int32_t e8_ = EXT_(mf_dsp_ld4((w_) + 8 * (ic_)));                                                       \
-        MF_WINO_U_ROW(e6_, e7_, e8_, u1_, s_, 1);                                                                     \
-        const int32_t s0_ = mf_wino_add(e0_, e6_), s1_ = mf_wino_add(e1_, e7_), s2_ = mf_wino_add(e2_, e8_);          \
-        const int32_t e3_ = EXT_(mf_dsp_ld4((w_) + 3 * (ic_))), e4_ = EXT_(mf_dsp_ld4((w_) + 4 * (ic_)));             \
-        const int32_t e5_ = EXT_(mf_dsp_ld4((w_) + 5 * (ic_)));                                                       \
-        MF_WINO_U_ROW(mf_wino_add(s0_, e3_), mf_wino_add(s1_, e4_), mf_wino_add(s2_, e5_), u0_, s_, 1);               \
-        MF_WINO_U_ROW(mf_wino_sub(s0_, e3_), mf_wino_sub(s1_, e4_), mf_wino_sub(s2_, e5_), u1_, s_, 0);               \
+        const int32_t f0_ = EXT_(b0_); MF_WINO_UST(0, 3, h_, f0_); t0_ = mf_wino_add(t0_, f0_);                       \
+        const int32_t f2_ = EXT_(b2_); MF_WINO_UST(3, 3, h_, f2_); t2_ = mf_wino_add(t2_, f2_);                       \
+        const int32_t x_ = mf_wino_add(f0_, f2_); MF_WINO_UST(1, 3, h_, XTAB_(x_, b1_));                              \
+        const int32_t f1_ = EXT_(b1_); t1_ = mf_wino_add(t1_, f1_); MF_WINO_UST(2, 3, h_, mf_wino_sub(x_, f1_));      \
+    } while (0)
+#define MF_WINO_U_COL1(EXT_, XTAB_, h_, t0_, t1_, t2_, c0_, c1_, c2_)                                                 \
+    do {                                                                                                              \
+        const int32_t p0_ = XTAB_(t0_, c0_); MF_WINO_UST(0, 1, h_, p0_);                                              \
+        const int32_t m0_ = mf_wino_sub(t0_, EXT_(c0_)); MF_WINO_UST(0, 2, h_, m0_);                                  \
+        const int32_t p2_ = XTAB_(t2_, c2_); MF_WINO_UST(3, 1, h_, p2_);                                              \
+        const int32_t m2_ = mf_wino_sub(t2_, EXT_(c2_)); MF_WINO_UST(3, 2, h_, m2_);                                  \
+        const int32_t tp_ = mf_wino_add(p0_, p2_), tm_ = mf_wino_add(m0_, m2_);                                       \
+        const int32_t p1_ = XTAB_(t1_, c1_);                                                                          \
+        MF_WINO_UST(1, 1, h_, mf_wino_add(tp_, p1_)); MF_WINO_UST(2, 1, h_, mf_wino_sub(tp_, p1_));                   \
+        const int32_t m1_ = mf_wino_sub(t1_, EXT_(c1_));                                                              \
+        MF_WINO_UST(1, 2, h_, mf_wino_add(tm_, m1_)); MF_WINO_UST(2, 2, h_, mf_wino_sub(tm_, m1_));                   \
     } while (0)
 
-/* U of out channels c0, c1 (c1 == c0 for an odd last channel) into u0 (xi < 8) and u1 (xi >= 8). Each weight word is
- * loaded twice (once a pair set). */
+/* U of out channels c0, c1 (c1 == c0 for an odd last channel) into u0 (xi < 8) and u1 (xi >= 8): per out channel j
+ * and 4 in channels q, pair q / 2 (channels q, q + 2: ev) at word 2 (q / 2) + j of each position, pair q / 2 + 1
+ * (q + 1, q + 3: od) 2 words on. */
 MF_KERNEL void mf_wino_build_u(const mf_conv2d_params_t *p, const int32_t c0, const int32_t c1, int32_t *u0, int32_t *u1)
 {
-    const int32_t ic = p->in_c, s = ic;   /* s: words per transform position (np pairs x 2 channels) */
+    const int32_t ic = p->in_c, s_ = ic;   /* s_: words per transform position (np pairs x 2 channels) */
     for (int32_t j = 0; j < 2; ++j) {
         const int8_t *w = p->weights + (j ? c1 : c0) * 9 * ic;
-        int32_t *o0 = u0 + j, *o1 = u1 + j;
-        for (int32_t q = 0; q < ic; q += 4, w += 4, o0 += 4, o1 += 4) {
-            MF_WINO_U(mf_dsp_ev, w, ic, o0, o1, s);          /* channels (q, q + 2): pair q / 2 */
-            __asm__ volatile("" ::: "memory");               /* reload the words: kept, they would spill */
-            MF_WINO_U(mf_dsp_od, w, ic, o0 + 2, o1 + 2, s);  /* channels (q + 1, q + 3): pair q / 2 + 1 */
+        int32_t *o0_ = u0 + j, *o1_ = u1 + j;
+        for (int32_t q = 0; q < ic; q += 4, w += 4, o0_ += 4, o1_ += 4) {
+            int32_t t0, t1, t2, r0, r1, r2;    /* T of the ev pair set; r: a column's raw words, then T of od's */
+            const int32_t a0 = mf_dsp_ld4(w), a1 = mf_dsp_ld4(w + 3 * ic), a2 = mf_dsp_ld4(w + 6 * ic);
+            const int32_t b0 = mf_dsp_ld4(w + 2 * ic), b1 = mf_dsp_ld4(w + 5 * ic), b2 = mf_dsp_ld4(w + 8 * ic);
+            MF_WINO_U_COL0(mf_dsp_ev, 0, t0, t1, t2, a0, a1, a2);
+            MF_WINO_FENCE;
+            MF_WINO_U_COL0(mf_dsp_od, 1, r0, r1, r2, a0, a1, a2);
+            MF_WINO_FENCE;
+            MF_WINO_U_COL2(mf_dsp_ev, mf_wino_xtab_ev, 0, t0, t1, t2, b0, b1, b2);
+            MF_WINO_FENCE;
+            MF_WINO_U_COL2(mf_dsp_od, mf_wino_xtab_od, 1, r0, r1, r2, b0, b1, b2);
+            MF_WINO_FENCE;
+            const int32_t e0 = mf_dsp_ld4(w + ic), e1 = mf_dsp_ld4(w + 4 * ic), e2 = mf_dsp_ld4(w + 7 * ic);
+            MF_WINO_FENCE;
+            MF_WINO_U_COL1(mf_dsp_ev, mf_wino_xtab_ev, 0, t0, t1, t2, e0, e1, e2);
+            MF_WINO_FENCE;
+            MF_WINO_U_COL1(mf_dsp_od, mf_wino_xtab_od, 1, r0, r1, r2, e0, e1, e2);
         }
     }
 }
+#undef MF_WINO_UST
 
 /* One pair n (its words at byte 16 n of the group's V words, 8 n of U's): 6 loads, 8 SMLADs (SMUADs for the first
  * pair of a pass that starts the sums: OP_ "smuad", A_ ""; else "smlad", a ", %[acc]" suffix). */
