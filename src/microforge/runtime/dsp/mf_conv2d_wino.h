@@ -124,13 +124,16 @@ MF_KERNEL int32_t mf_wino_xtab_od(int32_t a, int32_t b)
         const int32_t x_ = mf_wino_add(f0_, f2_); MF_WINO_UST(1, 3, h_, XTAB_(x_, b1_));                              \
         const int32_t f1_ = EXT_(b1_); t1_ = mf_wino_add(t1_, f1_); MF_WINO_UST(2, 3, h_, mf_wino_sub(x_, f1_));      \
     } while (0)
-#define MF_WINO_U_COL1(EXT_, XTAB_, h_, t0_, t1_, t2_, c0_, c1_, c2_)                                                 \
+#define MF_WINO_U_COL1A(EXT_, XTAB_, h_, t0_, t2_, c0_, c2_, tp_, tm_)                                               \
     do {                                                                                                              \
         const int32_t p0_ = XTAB_(t0_, c0_); MF_WINO_UST(0, 1, h_, p0_);                                              \
         const int32_t m0_ = mf_wino_sub(t0_, EXT_(c0_)); MF_WINO_UST(0, 2, h_, m0_);                                  \
         const int32_t p2_ = XTAB_(t2_, c2_); MF_WINO_UST(3, 1, h_, p2_);                                              \
         const int32_t m2_ = mf_wino_sub(t2_, EXT_(c2_)); MF_WINO_UST(3, 2, h_, m2_);                                  \
-        const int32_t tp_ = mf_wino_add(p0_, p2_), tm_ = mf_wino_add(m0_, m2_);                                       \
+        tp_ = mf_wino_add(p0_, p2_); tm_ = mf_wino_add(m0_, m2_);                                                     \
+    } while (0)
+#define MF_WINO_U_COL1B(EXT_, XTAB_, h_, t1_, c1_, tp_, tm_)                                                          \
+    do {                                                                                                              \
         const int32_t p1_ = XTAB_(t1_, c1_);                                                                          \
         MF_WINO_UST(1, 1, h_, mf_wino_add(tp_, p1_)); MF_WINO_UST(2, 1, h_, mf_wino_sub(tp_, p1_));                   \
         const int32_t m1_ = mf_wino_sub(t1_, EXT_(c1_));                                                              \
@@ -148,8 +151,12 @@ MF_KERNEL void mf_wino_build_u(const mf_conv2d_params_t *p, const int32_t c0, co
         int32_t *o0_ = u0 + j, *o1_ = u1 + j;
         for (int32_t q = 0; q < ic; q += 4, w += 4, o0_ += 4, o1_ += 4) {
             int32_t t0, t1, t2, r0, r1, r2;    /* T of the ev pair set; r: a column's raw words, then T of od's */
-            const int32_t a0 = mf_dsp_ld4(w), a1 = mf_dsp_ld4(w + 3 * ic), a2 = mf_dsp_ld4(w + 6 * ic);
-            const int32_t b0 = mf_dsp_ld4(w + 2 * ic), b1 = mf_dsp_ld4(w + 5 * ic), b2 = mf_dsp_ld4(w + 8 * ic);
+            int32_t a0, a1, a2, b0, b1, b2;    /* columns 0 and 2: one run of loads (pipelined on the M4) */
+            __asm__("ldr %0, %6\n\tldr %1, %7\n\tldr %2, %8\n\tldr %3, %9\n\tldr %4, %10\n\tldr %5, %11"
+                    : "=&r"(a0), "=&r"(a1), "=&r"(a2), "=&r"(b0), "=&r"(b1), "=&r"(b2)
+                    : "m"(*(const int32_t *)w), "m"(*(const int32_t *)(w + 3 * ic)),
+                      "m"(*(const int32_t *)(w + 6 * ic)), "m"(*(const int32_t *)(w + 2 * ic)),
+                      "m"(*(const int32_t *)(w + 5 * ic)), "m"(*(const int32_t *)(w + 8 * ic)));
             MF_WINO_U_COL0(mf_dsp_ev, 0, t0, t1, t2, a0, a1, a2);
             MF_WINO_FENCE;
             MF_WINO_U_COL0(mf_dsp_od, 1, r0, r1, r2, a0, a1, a2);
@@ -158,11 +165,18 @@ MF_KERNEL void mf_wino_build_u(const mf_conv2d_params_t *p, const int32_t c0, co
             MF_WINO_FENCE;
             MF_WINO_U_COL2(mf_dsp_od, mf_wino_xtab_od, 1, r0, r1, r2, b0, b1, b2);
             MF_WINO_FENCE;
-            const int32_t e0 = mf_dsp_ld4(w + ic), e1 = mf_dsp_ld4(w + 4 * ic), e2 = mf_dsp_ld4(w + 7 * ic);
+            const int32_t e0 = mf_dsp_ld4(w + ic), e2 = mf_dsp_ld4(w + 7 * ic);
             MF_WINO_FENCE;
-            MF_WINO_U_COL1(mf_dsp_ev, mf_wino_xtab_ev, 0, t0, t1, t2, e0, e1, e2);
+            int32_t tpe, tme, tpo, tmo;
+            MF_WINO_U_COL1A(mf_dsp_ev, mf_wino_xtab_ev, 0, t0, t2, e0, e2, tpe, tme);
             MF_WINO_FENCE;
-            MF_WINO_U_COL1(mf_dsp_od, mf_wino_xtab_od, 1, r0, r1, r2, e0, e1, e2);
+            MF_WINO_U_COL1A(mf_dsp_od, mf_wino_xtab_od, 1, r0, r2, e0, e2, tpo, tmo);
+            MF_WINO_FENCE;
+            const int32_t e1 = mf_dsp_ld4(w + 4 * ic);
+            MF_WINO_FENCE;
+            MF_WINO_U_COL1B(mf_dsp_ev, mf_wino_xtab_ev, 0, t1, e1, tpe, tme);
+            MF_WINO_FENCE;
+            MF_WINO_U_COL1B(mf_dsp_od, mf_wino_xtab_od, 1, r1, e1, tpo, tmo);
         }
     }
 }
