@@ -266,21 +266,31 @@ MF_KERNEL void mf_wino_build_u(const mf_conv2d_params_t *p, const int32_t c0, co
 /* M (16 positions x 4 tiles x 2 channels: m[xi * 8 + 2 * t + j]) of a group's V words vg against U (u0, u1). */
 MF_KERNEL void mf_wino_gemm(const int32_t *vg, const int32_t *u0, const int32_t *u1, const int32_t np, int32_t *m)
 {
-    const int32_t *v_xi = vg, *u_xi = u0;
-    for (int32_t xi = 0; xi < 16; ++xi, m += 8, v_xi += np * MF_WINO_GROUP, u_xi += np * 2) {
-        int32_t a00, a01, a10, a11, a20, a21, a30, a31, t0_, t1_, t2_, t3_;
-        if (xi == 8) u_xi = u1;
-        const int32_t *vp = v_xi, *up = u_xi;
-        if (np == 32) MF_WINO_WIN(32);
-        else if (np == 16) MF_WINO_WIN(16);
-        else if (np == 8) MF_WINO_WIN(8);
-        else if (np == 4) MF_WINO_WIN(4);
-        else if (np == 2) MF_WINO_WIN(2);
-        else if (np % 32 == 0) MF_WINO_PASSES(MF_WINO_P32(0), 32);
-        else if (np % 8 == 0) MF_WINO_PASSES(MF_WINO_P8(0), 8);
-        else MF_WINO_PASSES(MF_WINO_P2(0), 2);
-        (void)t0_; (void)t1_; (void)t2_; (void)t3_;
-        m[0] = a00; m[1] = a01; m[2] = a10; m[3] = a11; m[4] = a20; m[5] = a21; m[6] = a30; m[7] = a31;
+    /* two loops of 8 positions (U from u0, then u1) ending on m's address: no position counter or test to keep
+     * across the window, which takes every register */
+    const int32_t *v_xi = vg;
+    for (int32_t h = 0; h < 2; ++h) {
+        const int32_t *u_xi = h ? u1 : u0;
+        for (int32_t *const m_end = m + 64; m != m_end; m += 8, v_xi += np * MF_WINO_GROUP, u_xi += np * 2) {
+            int32_t a00, a01, a10, a11, a20, a21, a30, a31, t0_, t1_, t2_, t3_;
+            const int32_t *vp = v_xi, *up = u_xi;
+            if (np == 32) MF_WINO_WIN(32);
+            else if (np == 16) MF_WINO_WIN(16);
+            else if (np == 8) MF_WINO_WIN(8);
+            else if (np == 4) MF_WINO_WIN(4);
+            else if (np == 2) MF_WINO_WIN(2);
+            else if (np % 32 == 0) MF_WINO_PASSES(MF_WINO_P32(0), 32);
+            else if (np % 8 == 0) MF_WINO_PASSES(MF_WINO_P8(0), 8);
+            else MF_WINO_PASSES(MF_WINO_P2(0), 2);
+            (void)t0_; (void)t1_; (void)t2_; (void)t3_;
+#if defined(MF_TARGET_M7)
+            int32_t *const mv = m;            /* STRDs: one cycle each on the M7 */
+#else
+            volatile int32_t *const mv = m;   /* single STRs (volatile: GCC would pair them into STRDs, 3 cycles each
+                                               * on the M4 / M33 against 2 for two STRs) */
+#endif
+            mv[0] = a00; mv[1] = a01; mv[2] = a10; mv[3] = a11; mv[4] = a20; mv[5] = a21; mv[6] = a30; mv[7] = a31;
+        }
     }
 }
 
