@@ -105,10 +105,12 @@ MF_KERNEL int32_t mf_wino_xtab_od(int32_t a, int32_t b)
 
 /* U of 4 in channels (both pair sets) of one out channel: U[i][c] (xi = 4i + c) = G2 applied down kernel column
  * (c = 0: column 0; 3: column 2; 1, 2: T +- column 1, T = column 0 + column 2). Each weight word is loaded once and
- * the work goes column by column, so what stays live is the 3 raw words of a column and T of both pair sets (11
- * registers with two temporaries: no spills): column 0 (its U column, T = column 0), column 2 (its U column,
- * T += column 2), column 1 (P = T + column 1, M = T - column 1, their U columns). SXTAB16 adds a raw word's halves
- * where its extension is not needed otherwise. u0 holds rows i = 0, 1, u1 rows 2, 3: (4 (i & 1) + c) * s words on. */
+ * the work goes column by column for both pair sets, so what stays live is a column's raw words and T of both pair
+ * sets: column 0 (its U column, T = column 0), column 2 (its U column, T += column 2), column 1's rows 0 and 2 (P =
+ * T + column 1, M = T - column 1 there, and P0 + P2, M0 + M2), then its row 1 (the middle of U). At most 11 values
+ * live, with the 3 pointers 14 registers: no spills (GCC spilled with all of column 1 loaded at once). Fences keep
+ * GCC's scheduler from hoisting the extensions, which spilled too. SXTAB16 adds a raw word's halves where its
+ * extension is not needed otherwise. u0 holds rows i = 0, 1, u1 rows 2, 3: (4 (i & 1) + c) * s words on. */
 #define MF_WINO_FENCE __asm__ volatile("" ::: "memory")
 #define MF_WINO_UST(i_, c_, h_, v_) (((i_) < 2 ? o0_ : o1_)[(4 * ((i_) & 1) + (c_)) * s_ + 2 * (h_)] = (v_))
 #define MF_WINO_U_COL0(EXT_, h_, t0_, t1_, t2_, a0_, a1_, a2_)                                                        \
@@ -150,7 +152,7 @@ MF_KERNEL void mf_wino_build_u(const mf_conv2d_params_t *p, const int32_t c0, co
         const int8_t *w = p->weights + (j ? c1 : c0) * 9 * ic;
         int32_t *o0_ = u0 + j, *o1_ = u1 + j;
         for (int32_t q = 0; q < ic; q += 4, w += 4, o0_ += 4, o1_ += 4) {
-            int32_t t0, t1, t2, r0, r1, r2;    /* T of the ev pair set; r: a column's raw words, then T of od's */
+            int32_t t0, t1, t2, r0, r1, r2;    /* T of the ev pair set (t) and of the od one (r) */
             int32_t a0, a1, a2, b0, b1, b2;    /* columns 0 and 2: one run of loads (pipelined on the M4) */
             __asm__("ldr %0, %6\n\tldr %1, %7\n\tldr %2, %8\n\tldr %3, %9\n\tldr %4, %10\n\tldr %5, %11"
                     : "=&r"(a0), "=&r"(a1), "=&r"(a2), "=&r"(b0), "=&r"(b1), "=&r"(b2)
