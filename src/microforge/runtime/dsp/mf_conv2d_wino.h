@@ -323,12 +323,17 @@ MF_KERNEL void mf_conv2d_s8_wino(const mf_conv2d_params_t *p, const int8_t *in, 
                     for (int32_t j = 0; j <= two; ++j) {
                         const int32_t *mm = m + 2 * t + j;
                         /* A2^T down each column k (rows r0, r1), then A2 along them */
-#define MF_WINO_R0(k_) (2 * mm[8 * (k_)] + mm[8 * (4 + (k_))] + mm[8 * (8 + (k_))])
-#define MF_WINO_R1(k_) (mm[8 * (4 + (k_))] - mm[8 * (8 + (k_))] - 2 * mm[8 * (12 + (k_))])
-                        const int32_t p0 = MF_WINO_R0(0), p1 = MF_WINO_R0(1), p2 = MF_WINO_R0(2), p3 = MF_WINO_R0(3);
-                        const int32_t q0 = MF_WINO_R1(0), q1 = MF_WINO_R1(1), q2 = MF_WINO_R1(2), q3 = MF_WINO_R1(3);
-#undef MF_WINO_R0
-#undef MF_WINO_R1
+                        int32_t p0, p1, p2, p3, q0, q1, q2, q3;
+#define MF_WINO_COLUMN(k_, p_, q_)                                                                                    \
+    do {                                                                                                              \
+        int32_t x0_, x1_, x2_, x3_;    /* a column's 4 words in one run of loads (pipelined on the M4) */            \
+        __asm__("ldr %0, %4\n\tldr %1, %5\n\tldr %2, %6\n\tldr %3, %7" : "=&r"(x0_), "=&r"(x1_), "=&r"(x2_), "=&r"(x3_) \
+                : "m"(mm[8 * (k_)]), "m"(mm[8 * (4 + (k_))]), "m"(mm[8 * (8 + (k_))]), "m"(mm[8 * (12 + (k_))]));   \
+        p_ = 2 * x0_ + x1_ + x2_; q_ = x1_ - x2_ - 2 * x3_;                                                           \
+    } while (0)
+                        MF_WINO_COLUMN(0, p0, q0); MF_WINO_COLUMN(1, p1, q1);
+                        MF_WINO_COLUMN(2, p2, q2); MF_WINO_COLUMN(3, p3, q3);
+#undef MF_WINO_COLUMN
                         const int32_t bias = rq[j], m2 = rq[2 + j], em1 = rq[4 + j];
                         o[j] = mf_dsp_out_fast(((2 * p0 + p1 + p2) >> 2) + bias, m2, em1, p->out_offset, p->act_min,
                                                p->act_max);
