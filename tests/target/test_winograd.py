@@ -140,6 +140,9 @@ WINO_CASES = {
     "4x4x12to5-same-relu-passes2": ((1, 4, 4, 12), 5, "SAME", "RELU", True, 6),
     "4x6x96to3-valid-none-passes8": ((1, 4, 6, 96), 3, "VALID", "NONE", True, -60),
     "4x4x128to7-same-relu6-passes32": ((1, 4, 4, 128), 7, "SAME", "RELU6", True, -128),
+    # the largest in_c (WINO_MAX_IC): mf_wino_build_u's run of loads reaches tap 8 at 8 * in_c = 4096 bytes, past an
+    # LDR's immediate offset
+    "4x4x512to3-same-none-max-in-c": ((1, 4, 4, 512), 3, "SAME", "NONE", True, -17),
 }
 
 

@@ -95,44 +95,94 @@ MF_KERNEL void mf_wino_build_v(const mf_conv2d_params_t *p, const int8_t *in, co
     }
 }
 
-/* One in-channel pair set's U (e: the 9 weights' int16 pair words, (ky, kx) row-major) into u0[xi * s] (xi < 8) and
- * u1[(xi - 8) * s]: G2 down each column, then along each row. */
-#define MF_WINO_U_ROW(a_, b_, c_, o_, s_, i_)                                                                         \
+/* SXTAB16: a + the sign-extended even (ev) or odd (od) bytes of raw word b, i.e. a + mf_dsp_ev(b) in one instruction
+ * (plain asm like mf_wino_add, so the compiler may share and drop it). */
+MF_KERNEL int32_t mf_wino_xtab_ev(int32_t a, int32_t b) { int32_t r; __asm__("sxtab16 %0, %1, %2" : "=r"(r) : "r"(a), "r"(b)); return r; }
+MF_KERNEL int32_t mf_wino_xtab_od(int32_t a, int32_t b)
+{
+    int32_t r; __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(a), "r"(b)); return r;
+}
+
+/* U of 4 in channels (both pair sets) of one out channel: U[i][c] (xi = 4i + c) = G2 applied down kernel column
+ * (c = 0: column 0; 3: column 2; 1, 2: T +- column 1, T = column 0 + column 2). Each weight word is loaded once and
+ * the work goes column by column for both pair sets, so what stays live is a column's raw words and T of both pair
+ * sets: column 0 (its U column, T = column 0), column 2 (its U column, T += column 2), column 1's rows 0 and 2 (P =
+ * T + column 1, M = T - column 1 there, and P0 + P2, M0 + M2), then its row 1 (the middle of U). At most 11 values
+ * live, with the 3 pointers 14 registers: no spills (GCC spilled with all of column 1 loaded at once). Fences keep
+ * GCC's scheduler from hoisting the extensions, which spilled too. SXTAB16 adds a raw word's halves where its
+ * extension is not needed otherwise. u0 holds rows i = 0, 1, u1 rows 2, 3: (4 (i & 1) + c) * s words on. */
+#define MF_WINO_FENCE __asm__ volatile("" ::: "memory")
+#define MF_WINO_UST(i_, c_, h_, v_) (((i_) < 2 ? o0_ : o1_)[(4 * ((i_) & 1) + (c_)) * s_ + 2 * (h_)] = (v_))
+#define MF_WINO_U_COL0(EXT_, h_, t0_, t1_, t2_, a0_, a1_, a2_)                                                        \
     do {                                                                                                              \
-        const int32_t a__ = (a_), b__ = (b_), c__ = (c_), t_ = mf_wino_add(a__, c__);                                 \
-        (o_)[(4 * (i_) + 0) * (s_)] = a__; (o_)[(4 * (i_) + 1) * (s_)] = mf_wino_add(t_, b__);                        \
-        (o_)[(4 * (i_) + 2) * (s_)] = mf_wino_sub(t_, b__); (o_)[(4 * (i_) + 3) * (s_)] = c__;                        \
+        t0_ = EXT_(a0_); MF_WINO_UST(0, 0, h_, t0_); t2_ = EXT_(a2_); MF_WINO_UST(3, 0, h_, t2_);                      \
+        const int32_t x_ = mf_wino_add(t0_, t2_); t1_ = EXT_(a1_);                                                    \
+        MF_WINO_UST(1, 0, h_, mf_wino_add(x_, t1_)); MF_WINO_UST(2, 0, h_, mf_wino_sub(x_, t1_));                     \
     } while (0)
-#define MF_WINO_U(EXT_, w_, ic_, u0_, u1_, s_)                                                                        \
+#define MF_WINO_U_COL2(EXT_, XTAB_, h_, t0_, t1_, t2_, b0_, b1_, b2_)                                                 \
     do {                                                                                                              \
-        const int32_t e0_ = EXT_(mf_dsp_ld4(w_)), e1_ = EXT_(mf_dsp_ld4((w_) + (ic_)));                               \
-        const int32_t e2_ = EXT_(mf_dsp_ld4((w_) + 2 * (ic_)));                                                       \
-        MF_WINO_U_ROW(e0_, e1_, e2_, u0_, s_, 0);                                                                     \
-        const int32_t e6_ = EXT_(mf_dsp_ld4((w_) + 6 * (ic_))), e7_ = EXT_(mf_dsp_ld4((w_) + 7 * (ic_)));             \
-        const int32_t e8_ = EXT_(mf_dsp_ld4((w_) + 8 * (ic_)));                                                       \
-        MF_WINO_U_ROW(e6_, e7_, e8_, u1_, s_, 1);                                                                     \
-        const int32_t s0_ = mf_wino_add(e0_, e6_), s1_ = mf_wino_add(e1_, e7_), s2_ = mf_wino_add(e2_, e8_);          \
-        const int32_t e3_ = EXT_(mf_dsp_ld4((w_) + 3 * (ic_))), e4_ = EXT_(mf_dsp_ld4((w_) + 4 * (ic_)));             \
-        const int32_t e5_ = EXT_(mf_dsp_ld4((w_) + 5 * (ic_)));                                                       \
-        MF_WINO_U_ROW(mf_wino_add(s0_, e3_), mf_wino_add(s1_, e4_), mf_wino_add(s2_, e5_), u0_, s_, 1);               \
-        MF_WINO_U_ROW(mf_wino_sub(s0_, e3_), mf_wino_sub(s1_, e4_), mf_wino_sub(s2_, e5_), u1_, s_, 0);               \
+        const int32_t f0_ = EXT_(b0_); MF_WINO_UST(0, 3, h_, f0_); t0_ = mf_wino_add(t0_, f0_);                       \
+        const int32_t f2_ = EXT_(b2_); MF_WINO_UST(3, 3, h_, f2_); t2_ = mf_wino_add(t2_, f2_);                       \
+        const int32_t x_ = mf_wino_add(f0_, f2_); MF_WINO_UST(1, 3, h_, XTAB_(x_, b1_));                              \
+        const int32_t f1_ = EXT_(b1_); t1_ = mf_wino_add(t1_, f1_); MF_WINO_UST(2, 3, h_, mf_wino_sub(x_, f1_));      \
+    } while (0)
+#define MF_WINO_U_COL1A(EXT_, XTAB_, h_, t0_, t2_, c0_, c2_, tp_, tm_)                                               \
+    do {                                                                                                              \
+        const int32_t p0_ = XTAB_(t0_, c0_); MF_WINO_UST(0, 1, h_, p0_);                                              \
+        const int32_t m0_ = mf_wino_sub(t0_, EXT_(c0_)); MF_WINO_UST(0, 2, h_, m0_);                                  \
+        const int32_t p2_ = XTAB_(t2_, c2_); MF_WINO_UST(3, 1, h_, p2_);                                              \
+        const int32_t m2_ = mf_wino_sub(t2_, EXT_(c2_)); MF_WINO_UST(3, 2, h_, m2_);                                  \
+        tp_ = mf_wino_add(p0_, p2_); tm_ = mf_wino_add(m0_, m2_);                                                     \
+    } while (0)
+#define MF_WINO_U_COL1B(EXT_, XTAB_, h_, t1_, c1_, tp_, tm_)                                                          \
+    do {                                                                                                              \
+        const int32_t p1_ = XTAB_(t1_, c1_);                                                                          \
+        MF_WINO_UST(1, 1, h_, mf_wino_add(tp_, p1_)); MF_WINO_UST(2, 1, h_, mf_wino_sub(tp_, p1_));                   \
+        const int32_t m1_ = mf_wino_sub(t1_, EXT_(c1_));                                                              \
+        MF_WINO_UST(1, 2, h_, mf_wino_add(tm_, m1_)); MF_WINO_UST(2, 2, h_, mf_wino_sub(tm_, m1_));                   \
     } while (0)
 
-/* U of out channels c0, c1 (c1 == c0 for an odd last channel) into u0 (xi < 8) and u1 (xi >= 8). Each weight word is
- * loaded twice (once a pair set). */
+/* U of out channels c0, c1 (c1 == c0 for an odd last channel) into u0 (xi < 8) and u1 (xi >= 8): per out channel j
+ * and 4 in channels q, pair q / 2 (channels q, q + 2: ev) at word 2 (q / 2) + j of each position, pair q / 2 + 1
+ * (q + 1, q + 3: od) 2 words on. */
 MF_KERNEL void mf_wino_build_u(const mf_conv2d_params_t *p, const int32_t c0, const int32_t c1, int32_t *u0, int32_t *u1)
 {
-    const int32_t ic = p->in_c, s = ic;   /* s: words per transform position (np pairs x 2 channels) */
+    const int32_t ic = p->in_c, s_ = ic;   /* s_: words per transform position (np pairs x 2 channels) */
     for (int32_t j = 0; j < 2; ++j) {
         const int8_t *w = p->weights + (j ? c1 : c0) * 9 * ic;
-        int32_t *o0 = u0 + j, *o1 = u1 + j;
-        for (int32_t q = 0; q < ic; q += 4, w += 4, o0 += 4, o1 += 4) {
-            MF_WINO_U(mf_dsp_ev, w, ic, o0, o1, s);          /* channels (q, q + 2): pair q / 2 */
-            __asm__ volatile("" ::: "memory");               /* reload the words: kept, they would spill */
-            MF_WINO_U(mf_dsp_od, w, ic, o0 + 2, o1 + 2, s);  /* channels (q + 1, q + 3): pair q / 2 + 1 */
+        int32_t *o0_ = u0 + j, *o1_ = u1 + j;
+        for (int32_t q = 0; q < ic; q += 4, w += 4, o0_ += 4, o1_ += 4) {
+            int32_t t0, t1, t2, r0, r1, r2;    /* T of the ev pair set (t) and of the od one (r) */
+            int32_t a0, a1, a2, b0, b1, b2;    /* columns 0 and 2: one run of loads (pipelined on the M4) */
+            __asm__("ldr %0, %6\n\tldr %1, %7\n\tldr %2, %8\n\tldr %3, %9\n\tldr %4, %10\n\tldr %5, %11"
+                    : "=&r"(a0), "=&r"(a1), "=&r"(a2), "=&r"(b0), "=&r"(b1), "=&r"(b2)
+                    : "m"(*(const int32_t *)w), "m"(*(const int32_t *)(w + 3 * ic)),
+                      "m"(*(const int32_t *)(w + 6 * ic)), "m"(*(const int32_t *)(w + 2 * ic)),
+                      "m"(*(const int32_t *)(w + 5 * ic)), "m"(*(const int32_t *)(w + 8 * ic)));
+            MF_WINO_U_COL0(mf_dsp_ev, 0, t0, t1, t2, a0, a1, a2);
+            MF_WINO_FENCE;
+            MF_WINO_U_COL0(mf_dsp_od, 1, r0, r1, r2, a0, a1, a2);
+            MF_WINO_FENCE;
+            MF_WINO_U_COL2(mf_dsp_ev, mf_wino_xtab_ev, 0, t0, t1, t2, b0, b1, b2);
+            MF_WINO_FENCE;
+            MF_WINO_U_COL2(mf_dsp_od, mf_wino_xtab_od, 1, r0, r1, r2, b0, b1, b2);
+            MF_WINO_FENCE;
+            const int32_t e0 = mf_dsp_ld4(w + ic), e2 = mf_dsp_ld4(w + 7 * ic);
+            MF_WINO_FENCE;
+            int32_t tpe, tme, tpo, tmo;
+            MF_WINO_U_COL1A(mf_dsp_ev, mf_wino_xtab_ev, 0, t0, t2, e0, e2, tpe, tme);
+            MF_WINO_FENCE;
+            MF_WINO_U_COL1A(mf_dsp_od, mf_wino_xtab_od, 1, r0, r2, e0, e2, tpo, tmo);
+            MF_WINO_FENCE;
+            const int32_t e1 = mf_dsp_ld4(w + 4 * ic);
+            MF_WINO_FENCE;
+            MF_WINO_U_COL1B(mf_dsp_ev, mf_wino_xtab_ev, 0, t1, e1, tpe, tme);
+            MF_WINO_FENCE;
+            MF_WINO_U_COL1B(mf_dsp_od, mf_wino_xtab_od, 1, r1, e1, tpo, tmo);
         }
     }
 }
+#undef MF_WINO_UST
 
 /* One pair n (its words at byte 16 n of the group's V words, 8 n of U's): 6 loads, 8 SMLADs (SMUADs for the first
  * pair of a pass that starts the sums: OP_ "smuad", A_ ""; else "smlad", a ", %[acc]" suffix). */
@@ -218,21 +268,31 @@ MF_KERNEL void mf_wino_build_u(const mf_conv2d_params_t *p, const int32_t c0, co
 /* M (16 positions x 4 tiles x 2 channels: m[xi * 8 + 2 * t + j]) of a group's V words vg against U (u0, u1). */
 MF_KERNEL void mf_wino_gemm(const int32_t *vg, const int32_t *u0, const int32_t *u1, const int32_t np, int32_t *m)
 {
-    const int32_t *v_xi = vg, *u_xi = u0;
-    for (int32_t xi = 0; xi < 16; ++xi, m += 8, v_xi += np * MF_WINO_GROUP, u_xi += np * 2) {
-        int32_t a00, a01, a10, a11, a20, a21, a30, a31, t0_, t1_, t2_, t3_;
-        if (xi == 8) u_xi = u1;
-        const int32_t *vp = v_xi, *up = u_xi;
-        if (np == 32) MF_WINO_WIN(32);
-        else if (np == 16) MF_WINO_WIN(16);
-        else if (np == 8) MF_WINO_WIN(8);
-        else if (np == 4) MF_WINO_WIN(4);
-        else if (np == 2) MF_WINO_WIN(2);
-        else if (np % 32 == 0) MF_WINO_PASSES(MF_WINO_P32(0), 32);
-        else if (np % 8 == 0) MF_WINO_PASSES(MF_WINO_P8(0), 8);
-        else MF_WINO_PASSES(MF_WINO_P2(0), 2);
-        (void)t0_; (void)t1_; (void)t2_; (void)t3_;
-        m[0] = a00; m[1] = a01; m[2] = a10; m[3] = a11; m[4] = a20; m[5] = a21; m[6] = a30; m[7] = a31;
+    /* two loops of 8 positions (U from u0, then u1) ending on m's address: no position counter or test to keep
+     * across the window, which takes every register */
+    const int32_t *v_xi = vg;
+    for (int32_t h = 0; h < 2; ++h) {
+        const int32_t *u_xi = h ? u1 : u0;
+        for (int32_t *const m_end = m + 64; m != m_end; m += 8, v_xi += np * MF_WINO_GROUP, u_xi += np * 2) {
+            int32_t a00, a01, a10, a11, a20, a21, a30, a31, t0_, t1_, t2_, t3_;
+            const int32_t *vp = v_xi, *up = u_xi;
+            if (np == 32) MF_WINO_WIN(32);
+            else if (np == 16) MF_WINO_WIN(16);
+            else if (np == 8) MF_WINO_WIN(8);
+            else if (np == 4) MF_WINO_WIN(4);
+            else if (np == 2) MF_WINO_WIN(2);
+            else if (np % 32 == 0) MF_WINO_PASSES(MF_WINO_P32(0), 32);
+            else if (np % 8 == 0) MF_WINO_PASSES(MF_WINO_P8(0), 8);
+            else MF_WINO_PASSES(MF_WINO_P2(0), 2);
+            (void)t0_; (void)t1_; (void)t2_; (void)t3_;
+#if defined(MF_TARGET_M7)
+            int32_t *const mv = m;            /* STRDs: one cycle each on the M7 */
+#else
+            volatile int32_t *const mv = m;   /* single STRs (volatile: GCC would pair them into STRDs, 3 cycles each
+                                               * on the M4 / M33 against 2 for two STRs) */
+#endif
+            mv[0] = a00; mv[1] = a01; mv[2] = a10; mv[3] = a11; mv[4] = a20; mv[5] = a21; mv[6] = a30; mv[7] = a31;
+        }
     }
 }
 
@@ -263,12 +323,17 @@ MF_KERNEL void mf_conv2d_s8_wino(const mf_conv2d_params_t *p, const int8_t *in, 
                     for (int32_t j = 0; j <= two; ++j) {
                         const int32_t *mm = m + 2 * t + j;
                         /* A2^T down each column k (rows r0, r1), then A2 along them */
-#define MF_WINO_R0(k_) (2 * mm[8 * (k_)] + mm[8 * (4 + (k_))] + mm[8 * (8 + (k_))])
-#define MF_WINO_R1(k_) (mm[8 * (4 + (k_))] - mm[8 * (8 + (k_))] - 2 * mm[8 * (12 + (k_))])
-                        const int32_t p0 = MF_WINO_R0(0), p1 = MF_WINO_R0(1), p2 = MF_WINO_R0(2), p3 = MF_WINO_R0(3);
-                        const int32_t q0 = MF_WINO_R1(0), q1 = MF_WINO_R1(1), q2 = MF_WINO_R1(2), q3 = MF_WINO_R1(3);
-#undef MF_WINO_R0
-#undef MF_WINO_R1
+                        int32_t p0, p1, p2, p3, q0, q1, q2, q3;
+#define MF_WINO_COLUMN(k_, p_, q_)                                                                                    \
+    do {                                                                                                              \
+        int32_t x0_, x1_, x2_, x3_;    /* a column's 4 words in one run of loads (pipelined on the M4) */            \
+        __asm__("ldr %0, %4\n\tldr %1, %5\n\tldr %2, %6\n\tldr %3, %7" : "=&r"(x0_), "=&r"(x1_), "=&r"(x2_), "=&r"(x3_) \
+                : "m"(mm[8 * (k_)]), "m"(mm[8 * (4 + (k_))]), "m"(mm[8 * (8 + (k_))]), "m"(mm[8 * (12 + (k_))]));   \
+        p_ = 2 * x0_ + x1_ + x2_; q_ = x1_ - x2_ - 2 * x3_;                                                           \
+    } while (0)
+                        MF_WINO_COLUMN(0, p0, q0); MF_WINO_COLUMN(1, p1, q1);
+                        MF_WINO_COLUMN(2, p2, q2); MF_WINO_COLUMN(3, p3, q3);
+#undef MF_WINO_COLUMN
                         const int32_t bias = rq[j], m2 = rq[2 + j], em1 = rq[4 + j];
                         o[j] = mf_dsp_out_fast(((2 * p0 + p1 + p2) >> 2) + bias, m2, em1, p->out_offset, p->act_min,
                                                p->act_max);
