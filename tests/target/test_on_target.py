@@ -554,7 +554,7 @@ def test_dw_rows_ush_taken(name, core):
     model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
     field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
     assert ".rows = 1" in model_c and field("stride_w") == 1 and 2 <= field("ush") <= 22
-    assert field("direct") in ((1,) if core == "m7" else (1, 2))     # 2: full planes, compact groups (full_compact)
+    assert field("direct") in (1, 2)     # 2: full planes, compact groups (full_compact)
 
 
 def test_dw_rows_ush_refused_on_small_tailed_maps():
@@ -641,17 +641,13 @@ FULL_COMPACT = ["dw-rows-ush-10x10-c7-valid-relu", "dw-rows-ush-9x14-c13-valid-r
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 @pytest.mark.parametrize("name", FULL_COMPACT)
 def test_dw_full_compact_on_core(name, core, tmp_path):
-    """The FULL_COMPACT models: on the M4/M33 full planes (band = out_h) with the ring's compact groups (direct 2, the
-    wr constants MF_DW_ROWS_GWC words a group), never on the M7 (the ring or the pixel path); exact on every core."""
+    """The FULL_COMPACT models: full planes (band = out_h) with the ring's compact groups (direct 2, the wr constants
+    MF_DW_ROWS_GWC words a group) on every core; exact on every core."""
     model = OP_MODELS[name]()
 
     def took(model_c):
         field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
-        if core == "m7":
-            assert ".direct = 2" not in model_c
-            return
-        else:
-            assert (field("direct"), field("band")) == (2, field("out_h"))
+        assert (field("direct"), field("band")) == (2, field("out_h"))
         words = int(model_c.split("_wr[")[1].split("]")[0])
         assert words == 18 * -(-field("in_c") // 4), words      # MF_DW_ROWS_GWC
 
@@ -714,10 +710,11 @@ def test_dw_outer_path_taken(core, monkeypatch):
     """The dw-outer models above (run on every core by test_op_on_core) really take mf_dw_outer (the pixel path, groups
     outermost); the single-op plans put the output over the input, so SAME ones stage their border pixels (outer 2).
     OUTER_S2_N5 take it with ROWS_MIN_OUT_W_S2_M4 and _M7 and _rows2_three refused (test_dw_outer_s2_n5_on_core); else
-    mf_dw_s2.h's direct order (on the M7 where its planes are full: every one of them)."""
+    mf_dw_s2.h's direct order (on the M7 where its planes are full: all but the 3-wide rows, _rows2_three's, which the
+    M7 keeps on the pixel path)."""
     for name in OUTER_S2_N5:
         model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
-        assert "mf_depthwise_conv2d_s8_rows2(" in model_c, name
+        assert ("mf_depthwise_conv2d_s8_rows2(" in model_c) == (core != "m7" or "-w3-" not in name), name
     no_rows2_narrow(monkeypatch)
     staged = 0
     for name in (n for n in OP_MODELS if n.startswith("dw-outer-")):
@@ -862,12 +859,11 @@ def test_dw_rows_ring1_on_core(name, core, tmp_path, monkeypatch):
     """The direct row path's ring at stride_h 1 (mf_dw_rows_ring1: direct, one output row a band, not full planes), which
     single-op plans take only when their output does not lie over the input: forced by refusing the overlap
     (DepthwiseConv2D.overlap_lead None: input and output disjoint); 5-wide rows, channel tails, a clamped activation;
-    on the M7 with its bound for full planes (ROWS_FULL_MAX_EXTRA_MORE) set to the M4/M33's, which these maps exceed."""
+    the compact full planes refused (ring_only), which these maps would take."""
     rows_only(monkeypatch)
     ring_only(monkeypatch)
     from microforge.ops.depthwise_conv2d import DepthwiseConv2D
     monkeypatch.setattr(DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
-    monkeypatch.setattr(depthwise_conv2d, "ROWS_FULL_MAX_EXTRA_MORE", depthwise_conv2d.ROWS_FULL_MAX_EXTRA)
 
     def ring1(model_c):
         field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
