@@ -35,7 +35,8 @@ def direct(x: np.ndarray, w: np.ndarray, pad: int, pad_value: int) -> np.ndarray
 
 
 @pytest.mark.parametrize("shape,oc,pad", [((1, 8, 8, 64), 7, 1), ((2, 6, 8, 4), 3, 1), ((1, 6, 8, 8), 5, 0),
-                                          ((1, 4, 4, 16), 1, 1), ((1, 4, 6, 12), 13, 0)])
+                                          ((1, 4, 4, 16), 1, 1), ((1, 4, 6, 12), 13, 0),
+                                          ((1, 7, 8, 16), 5, 1), ((2, 5, 6, 4), 3, 0)])   # odd out_h
 def test_reference_matches_direct_convolution(shape, oc, pad):
     rng = np.random.default_rng(seed_of("wino-ref", *shape, oc, pad))
     x = rng.integers(-128, 128, shape)
@@ -81,6 +82,13 @@ def test_plan():
     assert p is None
     p = conv2d.wino_plan(dict(in_c=16, batches=1, out_h=8, out_w=8), [("mf_arena", 0, 1 << 16)])
     assert p["nt"] == 16 and p["u"][0] == ("mf_arena", 16 * 16 * 32) and p["stack"] == 512
+    # ic's first row pipeline (a band of 8 rows x 32 columns, 1 KB of room): V on the stack, both U halves in the room
+    f = dict(in_c=16, batches=1, out_h=8, out_w=32)
+    p = conv2d.wino_plan(f, [("mf_arena", 25600, 1024)])
+    assert p == dict(nt=4, v=None, u=[("mf_arena", 25600), ("mf_arena", 26112)], stack=512 + 2048)
+    assert conv2d.wino_plan(f, []) is None                                    # V, U and M: 3,584 bytes of stack
+    # an odd out_h counts its last tile row: 3 rows of 4 columns are 4 tiles, one chunk
+    assert conv2d.wino_plan(dict(in_c=4, batches=1, out_h=3, out_w=4), [])["nt"] == 4
 
 
 # ---- per-op models on the emulated cores -------------------------------------------------------------------------
@@ -143,6 +151,10 @@ WINO_CASES = {
     # the largest in_c (WINO_MAX_IC): mf_wino_build_u's run of loads reaches tap 8 at 8 * in_c = 4096 bytes, past an
     # LDR's immediate offset
     "4x4x512to3-same-none-max-in-c": ((1, 4, 4, 512), 3, "SAME", "NONE", True, -17),
+    # an odd out_h: the last tile row's top row only (its bottom row reads padding past the input); with a batch of 2,
+    # the second image's tiles after the first's odd last row
+    "7x8x16to5-same-relu-odd-out-h": ((1, 7, 8, 16), 5, "SAME", "RELU", True, 2),
+    "5x6x8to3-valid-none-odd-out-h-batch2": ((2, 5, 6, 8), 3, "VALID", "NONE", True, -9),
 }
 
 
@@ -164,7 +176,7 @@ def test_wino_on_core(name, core, tmp_path):
 
 
 FALLBACKS = {   # exact on the existing paths, the Winograd path refused
-    "odd-out-h-7x8x16to5-same": lambda: wino_model(seed_of("wino-fb", 1), (1, 7, 8, 16), 5, "SAME", "RELU", in_zp=2),
+    "one-out-row-3x8x8to5-valid": lambda: wino_model(seed_of("wino-fb", 1), (1, 3, 8, 8), 5, "VALID", "RELU", in_zp=2),
     "odd-out-w-8x7x8to3-valid": lambda: wino_model(seed_of("wino-fb", 2), (1, 8, 7, 8), 3, "VALID", "NONE", in_zp=-9),
     "no-room-8x8x16to16-same": lambda: wino_model(seed_of("wino-fb", 3), (1, 8, 8, 16), 16, "SAME", "NONE", in_zp=4,
                                                   room=False),
@@ -252,3 +264,93 @@ def test_wino_chunks_on_core(name, core, tmp_path):
         wino_taken(model_c)
         assert re.search(r"mf_conv2d_s8_wino\(&\w+, [^,]+, [^,]+, 4, ", model_c), "not in chunks of 4 tiles"
     exact_on_core(model, core, tmp_path, "wino-chunks", name, took=four_tile_chunks)
+
+
+# ---- row pipelines: the band calls ---------------------------------------------------------------------------------
+# Chains of stride-1 3x3 convolutions run band by band (row_pipeline "on"): the first conv reads a view of the chain's
+# input, the second a window; bands of 4 rows (a loop over the middle ones), the first conv's top and bottom bands odd
+# (5 and 3 rows: the last tile row's top row only), a residual ADD or an odd out_c last (the lone channel). in_c 8: the one-row entries (mix 6) on
+# every core, which the Winograd path replaces; in_c 16 (ic's layers): the two-row entries (mix 8) on the M4 / M33,
+# which band calls keep (as fast there), the M7 has none and takes the Winograd path.
+WINO_CHAINS = {
+    "c8-conv-conv-add": (41, (1, 20, 10, 8), [("conv", 8, 3, 1, "SAME", "RELU"), ("conv", 8, 3, 1, "SAME", "NONE"),
+                                              ("add", 0)]),
+    "c8-conv-conv13-odd-h": (42, (1, 19, 10, 8), [("conv", 8, 3, 1, "SAME", "RELU6"), ("conv", 13, 3, 1, "SAME", "NONE")]),
+}
+# in_c 16 with free room (the PAD's larger output): (seed, input shape, PAD a side)
+WINO_CHAINS_ROOM = {"c16-conv-conv-add-pad": (43, (1, 20, 12, 16), 4)}
+
+
+def wino_chain_model(seed, in_shape, out_c, pad) -> bytes:
+    """conv 3x3 > conv 3x3 > ADD (the input) as ic's first row pipeline, then a PAD of `pad` rows and columns a side:
+    with pad > 0 its larger output sizes the arena, which leaves free room while the pipeline runs (for the U halves,
+    as in ic)."""
+    rng = np.random.default_rng(seed)
+    n, h, w, c = in_shape
+    mb = mg.ModelBuilder("wino chain")
+    x = mb.input("input", in_shape, "int8", 0.02, -3)
+    t, s, z = x, 0.02, -3
+    for i, act in enumerate(("RELU", "NONE")):
+        wi, bi, lo, hi = mg._add_weighted(mb, rng, f"conv{i}", (out_c, 3, 3, c), 0, True, 9 * c, s, z, True)
+        s, z = mg._out_quant(lo, hi, act)
+        y = mb.tensor(f"t{i}", (n, h, w, out_c), "int8", s, z)
+        mb.op("CONV_2D", [t, wi, bi], [y], padding="SAME", stride_h=1, stride_w=1, dilation_h=1, dilation_w=1,
+              fused_activation=act)
+        t, c = y, out_c
+    lo, hi = ((-128 - z) * s + (-128 + 3) * 0.02) * 0.7, ((127 - z) * s + (127 + 3) * 0.02) * 0.7
+    s2, z2 = mg._out_quant(lo, hi, "NONE")
+    r = mb.tensor("sum", (n, h, w, c), "int8", s2, z2)
+    mb.op("ADD", [t, x], [r], fused_activation="NONE")
+    if pad:
+        pads = mb.const("paddings", np.array([[0, 0], [pad, pad], [pad, pad], [0, 0]], np.int32))
+        out = mb.tensor("output", (n, h + 2 * pad, w + 2 * pad, c), "int8", s2, z2)
+        mb.op("PAD", [r, pads], [out])
+        r = out
+    mb.outputs(r)
+    return mb.finish()
+
+
+def _pipeline_code(model_c: str) -> str:
+    """The row pipeline's layer function (its comment to the function's end)."""
+    at = model_c.index("/* row pipeline ops")
+    return model_c[at:model_c.index("\n}\n", at)]
+
+
+@needs_gcc
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", sorted(WINO_CHAINS) + sorted(WINO_CHAINS_ROOM))
+def test_wino_row_pipeline_on_core(name, core, tmp_path):
+    from row_chains import chain_model
+    from helpers import Oracle, assert_same_outputs, random_inputs
+    from microforge.ir import OpType
+    from microforge.sim.run import run_on_target
+    from microforge.targets import get_target
+    if name in WINO_CHAINS:
+        seed, shape, layers = WINO_CHAINS[name]
+        model = chain_model(seed, shape, layers)
+    else:
+        seed, shape, pad = WINO_CHAINS_ROOM[name]
+        model = wino_chain_model(seed, shape, shape[3], pad)
+    cm = compile_model(model, target=core, row_pipeline="on", band=4)
+    assert cm.graph.ops[0].type is OpType.ROW_PIPELINE and all(op.type is not OpType.CONV_2D for op in cm.graph.ops)
+    code = _pipeline_code(cm.files["model.c"])
+    if name.startswith("c16") and core != "m7":   # the two-row entries kept
+        assert "mf_conv2d_s8_wino(" not in code and ".mix = 8," in cm.files["model.c"], "mix 8 not kept"
+    else:   # every band call of both convs (odd bands too) on the Winograd path
+        assert "mf_conv2d_s8_wino(" in code and "mf_conv2d_s8_scratch(" not in code, "a band call left Winograd"
+        assert "for (int32_t j = 0;" in code and "memmove" in code   # the middle bands' loop, the second conv's window
+    oracle = Oracle(model)
+    xs = random_inputs(oracle, np.random.default_rng(seed_of("wino-rows", name, core)))
+    run = run_on_target(cm, get_target(core), xs, workdir=tmp_path)
+    assert_same_outputs(run.outputs, oracle.run(xs), f"{name} on {core}")
+
+
+def test_wino_band_of_one_row_refused():
+    """A band of one output row would waste half of every tile: the middle bands of a band-1 pipeline (ic's second
+    one) keep their paths."""
+    from row_chains import chain_model
+    model = chain_model(44, (1, 8, 8, 8), [("conv", 8, 3, 1, "SAME", "RELU"), ("conv", 8, 3, 1, "SAME", "NONE")])
+    code = _pipeline_code(compile_model(model, target="m7", row_pipeline="on", band=1).files["model.c"])
+    loop = code[code.index("for (int32_t j = 0;"):]
+    loop = loop[:loop.index("\n    }")]
+    assert "mf_conv2d_s8_wino(" not in loop and "mf_conv2d_s8_scratch(" in loop

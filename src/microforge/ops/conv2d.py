@@ -177,7 +177,12 @@ class Conv2D(OpDef):
             wseg = seg_layout(w.data, fields) if wmix is not None and wrow is None else None
             if wseg is not None and oc % 4 == 0 and pwc is None:
                 wseg = None   # whole groups read pw_consts' constants (mf_dsp_seg_groups)
-            wino = self._wino(op, ctx, fields, w.data, rq)
+            # the two-row entries (mix = 8) a row pipeline's band would take instead: as fast as the Winograd path at
+            # ic's 16 in channels on the M4 / M33 (ic ops 1-3: +143K cycles with Winograd there), which keep them
+            rowtwo = (wrow is not None and pwc is not None and oc <= PW_MAX_OC
+                      and row_two({**fields, "mix": 6}, ctx.core_macro)
+                      and (row_strip(fields, kh + o["stride_h"]) >= fields["out_w"] or _apart(op, ctx)))
+            wino = self._wino(op, ctx, fields, w.data, rq, rowtwo)
             if wino is not None:
                 return wino
             if pw4 is not None:
@@ -235,17 +240,21 @@ class Conv2D(OpDef):
                     f"mf_conv2d_s8_scratch(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, (int8_t *)scratch); }}")
         return f"mf_conv2d_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"
 
-    def _wino(self, op: Op, ctx, fields: dict, w: np.ndarray, rq: np.ndarray | None) -> str | None:
+    def _wino(self, op: Op, ctx, fields: dict, w: np.ndarray, rq: np.ndarray | None, rowtwo: bool) -> str | None:
         """The Winograd path (mix = 9, runtime/dsp/mf_conv2d_wino.h), or None when it does not take the layer: 3x3,
-        stride 1, no dilation, in_c % 4 == 0, even out_h and out_w, the fast requantisation exact (rq), every int32
+        stride 1, no dilation, in_c % 4 == 0, even out_w (an odd out_h: the last tile row's top row only, as a row
+        pipeline's odd bands need), the fast requantisation exact (rq), every int32
         of the transform in range (wino_bound_ok), on a DSP core (WINO_CORES), input and output apart (a chunk's
-        outputs are written before the next chunk's inputs are read), not a row pipeline's band (its input may be a ring
-        window) and its buffers in the layer's free arena room (wino_plan: no RAM added)."""
+        outputs are written before the next chunk's inputs are read), not a ring window's reader, and its buffers in the
+        layer's free arena room, or in a row pipeline's band (little room, a band's few tiles) V on the stack too, within
+        the row-entry paths' scratch bound (wino_plan: no RAM added). A band call keeps the two-row entries where it has
+        them (rowtwo: mix = 8 on the M4 / M33, as fast there) and needs two output rows (one would waste half a tile)."""
         o = op.options
         if (rq is None or ctx.core_macro not in WINO_CORES or w.shape[1:3] != (3, 3)
                 or (o["stride_h"], o["stride_w"], o["dilation_h"], o["dilation_w"]) != (1, 1, 1, 1)
-                or fields["in_c"] % 4 or fields["in_c"] > WINO_MAX_IC or fields["out_h"] % 2 or fields["out_w"] % 2
-                or "ring" in o or op.inputs[0].index < 0 or not _apart(op, ctx) or not wino_bound_ok(w)):
+                or fields["in_c"] % 4 or fields["in_c"] > WINO_MAX_IC or fields["out_w"] % 2
+                or fields["out_h"] < 2 or "ring" in o or (op.inputs[0].index < 0 and rowtwo) or not _apart(op, ctx)
+                or not wino_bound_ok(w)):
             return None
         plan = wino_plan(fields, ctx.room())
         if plan is None:
@@ -261,7 +270,11 @@ class Conv2D(OpDef):
                 words += half
             else:
                 bufs.append(f"(int32_t *)(void *)({u[0]} + {u[1]})")
-        v = f"(int32_t *)(void *)({plan['v'][0]} + {plan['v'][1]})"
+        if plan["v"] is None:
+            v = f"scratch + {words}"
+            words += plan["nt"] * 8 * fields["in_c"]
+        else:
+            v = f"(int32_t *)(void *)({plan['v'][0]} + {plan['v'][1]})"
         x, y = op.inputs[0], op.outputs[0]
         return (f"{{ int32_t scratch[{words}]; mf_conv2d_s8_wino(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, {plan['nt']}, {v}, "
                 f"{bufs[0]}, {bufs[1]}, scratch); }}")
@@ -735,8 +748,10 @@ def wino_bound_ok(w: np.ndarray) -> bool:
 def wino_reference(x: np.ndarray, w: np.ndarray, pad_t: int, pad_l: int, pad_value: int, out_h: int,
                    out_w: int) -> np.ndarray:
     """The Winograd path's integer arithmetic in numpy: sum_{ky,kx,c} w * x_raw per output (padded taps pad_value), as
-    the kernel computes it (tiles, U, V, M, A2), for out_h, out_w even. x: [n][h][w][in_c] int8; -> [n][out_h][out_w][oc]."""
+    the kernel computes it (tiles, U, V, M, A2), for out_w even; an odd out_h's last tile row keeps its top row (its
+    bottom row reads padding past the input). x: [n][h][w][in_c] int8; -> [n][out_h][out_w][oc]."""
     n, h, wd, ic = x.shape
+    rows_out, out_h = out_h, out_h + out_h % 2
     xp = np.full((n, out_h + 2, out_w + 2, ic), pad_value, np.int64)
     y0, x0 = max(0, -pad_t), max(0, -pad_l)                            # (no negative pads from TFLite; kept general)
     rows = min(h, out_h + 2 - pad_t)
@@ -753,27 +768,30 @@ def wino_reference(x: np.ndarray, w: np.ndarray, pad_t: int, pad_l: int, pad_val
             y4 = np.einsum("ai,noij,bj->noab", WINO_A2T, m, WINO_A2T)
             assert (y4 % 4 == 0).all()
             out[:, 2 * ty:2 * ty + 2, 2 * tx:2 * tx + 2] = (y4 >> 2).transpose(0, 2, 3, 1)
-    return out
+    return out[:, :rows_out]
 
 
 def wino_plan(fields: dict, room: list[tuple[str, int, int]]) -> dict | None:
     """Where mf_conv2d_s8_wino's buffers go, or None when they don't fit: V for a chunk of nt tiles (nt a multiple of
     WINO_GROUP, at most the layer's tiles rounded up; nt * in_c * 32 bytes) in one run of the layer's free arena room,
     and the two halves of U (transform positions 0-7 and 8-15 of an out-channel pair, 32 * in_c bytes each) in what the
-    room has left or on the stack, with the 512-byte M block, within WINO_MAX_STACK. The largest nt wins: U is rebuilt
-    once per chunk. Returns dict(nt, v=(arena, offset), u=[(arena, offset) or None (stack)] * 2, stack=bytes)."""
+    room has left or on the stack, with the 512-byte M block, within WINO_MAX_STACK; V too on the stack when no run
+    holds it. The largest nt wins: U is rebuilt once per chunk. Returns dict(nt, v=(arena, offset) or None (stack),
+    u=[(arena, offset) or None (stack)] * 2, stack=bytes)."""
     ic = fields["in_c"]
-    tiles = fields["batches"] * (fields["out_h"] // 2) * (fields["out_w"] // 2)
+    tiles = fields["batches"] * ((fields["out_h"] + 1) // 2) * (fields["out_w"] // 2)
     half = 32 * ic
     mblock = 16 * 2 * WINO_GROUP * 4
     for nt in range((tiles + WINO_GROUP - 1) // WINO_GROUP * WINO_GROUP, 0, -WINO_GROUP):
         vbytes = nt * ic * 32
-        for i, (arena, start, size) in enumerate(room):
+        # V in a run of the room, else (a row pipeline's band: little room, few tiles) on the stack with the rest
+        for i, (arena, start, size) in [*enumerate(room), (None, (None, 0, vbytes))]:
             at = (start + 3) & ~3
             if at + vbytes > start + size:
                 continue
             runs = [(a, (s + 3) & ~3, s + z) for j, (a, s, z) in enumerate(room) if j != i]
-            runs.append((arena, at + vbytes, start + size))
+            if arena is not None:
+                runs.append((arena, at + vbytes, start + size))
             u = []
             for _ in range(2):
                 for k, (a, s, e) in enumerate(runs):
@@ -783,7 +801,7 @@ def wino_plan(fields: dict, room: list[tuple[str, int, int]]) -> dict | None:
                         break
                 else:
                     u.append(None)
-            stack = mblock + half * sum(x is None for x in u)
+            stack = mblock + half * sum(x is None for x in u) + (vbytes if arena is None else 0)
             if stack <= WINO_MAX_STACK:
-                return dict(nt=nt, v=(arena, at), u=u, stack=stack)
+                return dict(nt=nt, v=None if arena is None else (arena, at), u=u, stack=stack)
     return None

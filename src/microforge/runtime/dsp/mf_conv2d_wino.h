@@ -16,7 +16,8 @@
  * pair, per xi and p the two channels' words: u0 (xi < 8) and u1 (xi >= 8) at ((xi & 7) * P + p) * 2 + j; the GEMM's
  * M block for a group (16 x 8 int32). Per chunk: V once, then per out-channel pair U once (but where the chunk before
  * left it) and each group's GEMM, output transform and requantisation. Input and output must not overlap (a chunk's outputs land before the next
- * chunk's inputs are read). */
+ * chunk's inputs are read). An odd out_h (a row pipeline's odd bands): the last tile row's bottom row is not stored
+ * (its patch rows past the input read the pad value, as any padded tap). */
 #ifndef MF_CONV2D_WINO_H
 #define MF_CONV2D_WINO_H
 #include <stdint.h>
@@ -74,7 +75,7 @@ MF_KERNEL int32_t mf_wino_sub(int32_t a, int32_t b) { int32_t r; __asm__("ssub16
 MF_KERNEL void mf_wino_build_v(const mf_conv2d_params_t *p, const int8_t *in, const int32_t t0, const int32_t nt,
                                const int32_t tiles, int32_t *v, int8_t *pad)
 {
-    const int32_t ic = p->in_c, np = ic / 2, tw = p->out_w / 2, th = p->out_h / 2, s = np * MF_WINO_GROUP;
+    const int32_t ic = p->in_c, np = ic / 2, tw = p->out_w / 2, th = (p->out_h + 1) / 2, s = np * MF_WINO_GROUP;
     mf_dsp_fill(pad, p->pad_value, ic);
     for (int32_t t = 0; t < nt; ++t) {
         const int32_t tt = t0 + t < tiles ? t0 + t : tiles - 1;
@@ -301,7 +302,7 @@ MF_KERNEL void mf_wino_gemm(const int32_t *vg, const int32_t *u0, const int32_t 
 MF_KERNEL void mf_conv2d_s8_wino(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, const int32_t nt,
                                  int32_t *v, int32_t *u0, int32_t *u1, int32_t *m)
 {
-    const int32_t ic = p->in_c, np = ic / 2, oc = p->out_c, tw = p->out_w / 2, th = p->out_h / 2;
+    const int32_t ic = p->in_c, np = ic / 2, oc = p->out_c, tw = p->out_w / 2, th = (p->out_h + 1) / 2;
     const int32_t tiles = p->batches * th * tw;
     const int32_t pairs = (oc + 1) / 2;
     for (int32_t c0 = 0, k = 0; c0 < tiles; c0 += nt, ++k) {
@@ -339,6 +340,7 @@ MF_KERNEL void mf_conv2d_s8_wino(const mf_conv2d_params_t *p, const int8_t *in, 
                                                p->act_max);
                         o[oc + j] = mf_dsp_out_fast(((p1 - p2 - 2 * p3) >> 2) + bias, m2, em1, p->out_offset,
                                                     p->act_min, p->act_max);
+                        if (2 * ty + 1 == p->out_h) continue;   /* an odd out_h: the last tile row's bottom row */
                         o[p->out_w * oc + j] = mf_dsp_out_fast(((2 * q0 + q1 + q2) >> 2) + bias, m2, em1,
                                                                p->out_offset, p->act_min, p->act_max);
                         o[(p->out_w + 1) * oc + j] = mf_dsp_out_fast(((q1 - q2 - 2 * q3) >> 2) + bias, m2, em1,
