@@ -354,3 +354,40 @@ def test_wino_band_of_one_row_refused():
     loop = code[code.index("for (int32_t j = 0;"):]
     loop = loop[:loop.index("\n    }")]
     assert "mf_conv2d_s8_wino(" not in loop and "mf_conv2d_s8_scratch(" in loop
+
+
+def residual_model(seed, in_shape, act="NONE", in_zp=-3, pad=3) -> bytes:
+    """x -> CONV_2D 3x3 SAME (in_c = out_c) -> ADD(conv, x) -> PAD: the input stays live past the convolution, so its
+    output lies apart from it, and the PAD's larger output gives the step free room for the Winograd buffers."""
+    rng = np.random.default_rng(seed)
+    n, h, w, c = in_shape
+    mb = mg.ModelBuilder("wino_residual")
+    x = mb.input("input", in_shape, "int8", 0.02, in_zp)
+    wi, bi, lo, hi = mg._add_weighted(mb, rng, "conv", (c, 3, 3, c), 0, True, 9 * c, 0.02, in_zp, True)
+    scale, zp = mg._out_quant(lo, hi, act)
+    y = mb.tensor("conv_out", (n, h, w, c), "int8", scale, zp)
+    mb.op("CONV_2D", [x, wi, bi], [y], padding="SAME", stride_h=1, stride_w=1, dilation_h=1, dilation_w=1,
+          fused_activation=act)
+    z = mb.tensor("sum", (n, h, w, c), "int8", 0.05, 0)
+    mb.op("ADD", [y, x], [z], fused_activation="NONE")
+    pads = mb.const("paddings", np.array([[0, 0], [pad, pad], [pad, pad], [0, 0]], np.int32))
+    o = mb.tensor("output", (n, h + 2 * pad, w + 2 * pad, c), "int8", 0.05, 0)
+    mb.op("PAD", [z, pads], [o])
+    mb.outputs(o)
+    return mb.finish()
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+def test_odd_out_h_writes_no_row_past_the_output(core, tmp_path):
+    """An odd out_h stores only the top row of its last tile row: here the convolution's output ends where its V buffer
+    begins (checked from model.c), so a bottom row stored past the output would overwrite V while later out-channel
+    pairs still read it, and the outputs would differ from TFLM's."""
+    model = residual_model(seed_of("wino-odd-guard"), (1, 7, 8, 16), pad=6)
+
+    def v_after_output(model_c):
+        wino_taken(model_c)
+        args = model_c.split("mf_conv2d_s8_wino(")[1].split(");")[0].split(", ")
+        arena = [int(m.group(1)) if m else None for m in (re.search(r"mf_arena \+ (\d+)\)", a) for a in args)]
+        assert arena[2] is not None and arena[4] == arena[2] + 7 * 8 * 16, args   # output, then V right after it
+
+    exact_on_core(model, core, tmp_path, "wino-guard", "odd-out-h-residual", took=v_after_output)
