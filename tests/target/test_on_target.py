@@ -2004,6 +2004,71 @@ def test_dw_short_runs_unrolled(core, tmp_path, monkeypatch):
     assert ten and set(ten) == {(0, 2)}, ten
 
 
+def dw_run_rnd_reloads(model: bytes, core: str, tmp_path) -> tuple:
+    """The compiled model's longest run of SMMLAs (the 4-output blocks of one mf_dw_rows_run, four a block, at most 40
+    instructions apart) in its object code: (SMMLAs in it, how often an instruction in it writes the register their
+    addend (rnd) is read from, or -1 if they read it from more than one)."""
+    import subprocess
+    cpu = {"m4": "cortex-m4", "m7": "cortex-m7", "m33": "cortex-m33"}[core]
+    compile_model(model, target=core).write(tmp_path)
+    obj = tmp_path / "model.o"
+    subprocess.run(["arm-none-eabi-gcc", "-c", "-O2", "-o", str(obj), f"-mcpu={cpu}", "-mthumb", f"-I{tmp_path}",
+                    f"-DMF_TARGET_{core.upper()}", str(tmp_path / "model.c")], check=True, capture_output=True)
+    text = subprocess.run(["arm-none-eabi-objdump", "-d", "--no-show-raw-insn", str(obj)], check=True,
+                          capture_output=True, text=True).stdout
+    ins = [(m.group(1), [o.strip() for o in m.group(2).split(",")])
+           for m in re.finditer(r"^\s+[0-9a-f]+:\t(\w+)(?:\.\w+)?\t([^;<\n]*)", text, re.M)]
+    at = [i for i, (op, _) in enumerate(ins) if op.startswith("smmla")]
+    runs, run = [], at[:1]
+    for a, b in zip(at, at[1:]):
+        if b - a > 70:
+            runs.append(run)
+            run = []
+        run.append(b)
+    runs.append(run)
+    run = max(runs, key=len)
+    ras = {ins[i][1][3] for i in run}
+    if len(ras) != 1:
+        return len(run), -1
+    ra = ras.pop()
+    return len(run), sum(1 for op, ops in ins[run[0]:run[-1]] if ops and ops[0] == ra and not op.startswith(("str", "cmp")))
+
+
+@pytest.mark.parametrize("core", ["m4", "m7"])
+def test_dw_m7_unrolled_run_holds_rnd(core, tmp_path):
+    """An unrolled run of 4-output blocks with the layer's one shift (mf_dw_rows_run's MF_DW_ROWS_HELD7, the M7) keeps rnd
+    in the loop end's register for the whole run (loaded once), so that the next block's first loads issue beside the
+    block's last MACs: one SMMLA addend register, never written within the run; the M4 reloads it every block. A 16-wide
+    row: 4 blocks unrolled (the marker's count and shift). Exactness: test_op_on_core's dw-rows-ush models, kws, vww and
+    MobileNetV2 on the M7."""
+    model = OP_MODELS["dw-rows-ush-2x16-c4-same-none"]()
+    compile_model(model, target=core).write(tmp_path / "s")
+    marks = re.findall(r"@ mf_dw_rows_run unrolled (\d+) looped (\d+) ush (\d+)", gcc_output(tmp_path / "s", core, "-S", "-O2"))
+    if core == "m7":
+        assert marks and all(int(n) == 4 and int(b) == 0 and int(u) > 0 for n, b, u in marks), marks
+    n, writes = dw_run_rnd_reloads(model, core, tmp_path / "o")
+    assert n >= 16, n
+    assert (writes == 0) == (core == "m7"), (n, writes)
+
+
+@pytest.mark.parametrize("h, w, c, act, zi", [(3, 10, 67, "RELU", -3), (4, 14, 131, "NONE", 5), (3, 18, 64, "NONE", -128),
+                                           (4, 14, 128, "RELU", 0), (3, 10, 1, "NONE", 7)])
+def test_dw_m7_held_run_output_steps(h, w, c, act, zi, tmp_path):
+    """MF_DW_ROWS_HELD7 (the M7's unrolled runs with the layer's shift) with each output step vs TFLM: two post-indexed
+    stores (2C <= 255 < 4C: c 67, 64), the ADD carried into the next block (C >= 128: 131, 128), one store (c 1); runs of 2,
+    3 and 4 blocks (out_w 8, 12, 16; a run before the merged 5-output block: test_op_on_core's dw-rows-ush-10x15-c5); the
+    marker shows each run unrolled with the shift."""
+    model = mg.depthwise_model(seed_of("tdrh", h, w, c), (1, h, w, c), 1, 3, 1, "VALID", 1, act, in_zp=zi, out_zp=-128)
+
+    def took(model_c):
+        assert ".rows = 1" in model_c and re.search(r"\.ush = ([2-9]|1\d|2[0-2]),", model_c), "not the row path's one shift"
+
+    compile_model(model, target="m7").write(tmp_path / "s")
+    marks = re.findall(r"@ mf_dw_rows_run unrolled (\d+) looped (\d+) ush (\d+)", gcc_output(tmp_path / "s", "m7", "-S", "-O2"))
+    assert marks and all(int(n) >= 2 and int(u) > 0 for n, b, u in marks), marks
+    exact_on_core(model, "m7", tmp_path / "r", "target-op", f"dw-held-{h}x{w}-c{c}", took, ", held rnd")
+
+
 def dw_pipelined_requants(model: bytes, core: str, tmp_path) -> int:
     """How often the compiled model.c's object code issues an SMMLAR (or SMMLA) on one sum right after one on another: the
     M7's software-pipelined requantisation (MF_DW_RQ7_*); the sums one after another put an ASR or SSAT between."""

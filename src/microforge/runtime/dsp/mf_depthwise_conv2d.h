@@ -672,6 +672,42 @@ MF_KERNEL void mf_dw_rows_channel_c(const mf_depthwise_conv2d_params_t *p, const
     "smlabt %[a2], %[C], %[Q], %[a2]\n\tssat %[a1], #8, %[a1], asr #%c[ush]\n\tsmmla %[a2], %[a2], %[A], %[P]\n\t" ST1 \
     "smlad %[a3], %[C], %[Q], %[a3]\n\tssat %[a2], #8, %[a2], asr #%c[ush]\n\tsmmla %[a3], %[a3], %[A], %[P]\n\t" ST2 \
     "ssat %[a3], #8, %[a3], asr #%c[ush]\n\t" MF_DW_ROWS_BIAS7 ST3 ADD MF_DW_ROWS_BNE7
+/* An unrolled run of two blocks or more with the layer's one shift (MF_TARGET_M7, nu blocks, p->ush; one block has no
+ * next to load for, and the held rnd cost MobileNetV2's one-block rows 1% more): the loop end is not needed there, so its
+ * register holds rnd for the whole run (loaded once, beside 2*bias) and a block loads only m for its SMMLAs; with the
+ * load saved and one register more free at the block's end, the next block's 2*bias, P and A are loaded beside this
+ * block's last MACs and stores (each into a register as soon as this block's last use frees it: a0 once stored, P after
+ * the last P-MAC, A = m after the last SMMLA), so the next block's first MACs issue beside this block's last SSAT and
+ * stores instead of after a run of loads: 30 cycles a block where the looped form (MF_DW_ROWS_ROW2_RQU_M7) takes 31.
+ * The MACs of the three rows interleave (each sum's own in order) so that every load issues beside a MAC; an output
+ * step by ADD (4C and 2C > 255) is the next block's, beside one of its first MACs (the last block's its own, at its end).
+ * mf_dw_q counts the copies down from nu: the first copy loads its own A and P, the last loads nothing for a next. */
+#define MF_DW_ROWS_HELD7(ST0, ST1, ST2, ST3, ADD) \
+    ".if mf_dw_q == %c[nu]\n\tldr %[A], [%[r]]\n\tldr %[P], [%[k], #0]\n\t.endif\n\t" \
+    "smlatb %[a1], %[A], %[P], %[a0]\n\tldr %[B], [%[r], #4]\n\t" \
+    "smlatb %[a3], %[B], %[P], %[a0]\n\tldr %[Q], [%[k], #4]\n\t" \
+    "smlad %[a2], %[B], %[P], %[a0]\n\tldr %[C], [%[r], #8]!\n\t" \
+    "smlad %[a1], %[B], %[Q], %[a1]\n\t.if mf_dw_q != %c[nu]\n\t" ADD ".endif\n\tsmlad %[a0], %[A], %[P], %[a0]\n\t" \
+    "smlabt %[a0], %[B], %[Q], %[a0]\n\tldr %[A], [%[r], %[w0]]\n\t" \
+    "ldr %[P], [%[k], #8]\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t" \
+    "smlatb %[a1], %[A], %[P], %[a1]\n\tldr %[B], [%[r], %[w4]]\n\t" \
+    "smlad %[a3], %[C], %[Q], %[a3]\n\tldr %[C], [%[r], %[w8]]\n\t" \
+    "smlatb %[a3], %[B], %[P], %[a3]\n\tldr %[Q], [%[k], #12]\n\t" \
+    "smlad %[a0], %[A], %[P], %[a0]\n\tldr %[A], [%[r], %[v0]]\n\t" \
+    "smlad %[a2], %[B], %[P], %[a2]\n\tldr %[P], [%[k], #16]\n\t" \
+    "smlabt %[a0], %[B], %[Q], %[a0]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\tldr %[B], [%[r], %[v4]]\n\t" \
+    "smlabt %[a2], %[C], %[Q], %[a2]\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\tldr %[C], [%[r], %[v8]]\n\t" \
+    "smlad %[a2], %[B], %[P], %[a2]\n\tldr %[Q], [%[k], #20]\n\t" \
+    "smlad %[a0], %[A], %[P], %[a0]\n\tsmlatb %[a1], %[A], %[P], %[a1]\n\tldr %[A], [%[k], #28]\n\t" \
+    "smlabt %[a0], %[B], %[Q], %[a0]\n\tsmmla %[a0], %[a0], %[A], %[end]\n\t" \
+    "smlad %[a1], %[B], %[Q], %[a1]\n\tssat %[a0], #8, %[a0], asr #%c[ush]\n\t" \
+    "smlatb %[a3], %[B], %[P], %[a3]\n\t" ST0 \
+    "smlabt %[a2], %[C], %[Q], %[a2]\n\t.if mf_dw_q > 1\n\tldr %[a0], [%[k], #24]\n\t.endif\n\t" \
+    "smmla %[a1], %[a1], %[A], %[end]\n\t.if mf_dw_q > 1\n\tldr %[P], [%[k], #0]\n\t.endif\n\t" \
+    "smmla %[a2], %[a2], %[A], %[end]\n\tssat %[a1], #8, %[a1], asr #%c[ush]\n\t" \
+    "smlad %[a3], %[C], %[Q], %[a3]\n\t" ST1 \
+    "smmla %[a3], %[a3], %[A], %[end]\n\tssat %[a2], #8, %[a2], asr #%c[ush]\n\t" \
+    "ssat %[a3], #8, %[a3], asr #%c[ush]\n\t" ST2 ST3 ".if mf_dw_q > 1\n\tldr %[A], [%[r]]\n\t.else\n\t" ADD ".endif\n\t"
 /* A quad-loop tail (RQ: MF_DW_ROWS_ROW2_RQ_M7 or _RQU_M7) with its output step: one post-indexed store (4C <= 255), two
  * (2C <= 255), or an ADD. */
 #define MF_DW_ROWS_ROW2_ST_M7(RQ) \
@@ -1154,8 +1190,12 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
         const int32_t nb = nu ? 0 : nq % MF_DW_QUADS_LOOP == 0 ? MF_DW_QUADS_LOOP : nq % 3 == 0 ? 3 : nq % 2 == 0 ? 2 : 1;
         __asm__ volatile(
 #if defined(MF_TARGET_M7)
-            "@ mf_dw_rows_run unrolled %c[nu] looped %c[nb]\n\t"   /* (the counts, for tests reading gcc -S) */
+            /* (the counts and the layer's shift, for tests reading gcc -S: unrolled 2+ with a shift: MF_DW_ROWS_HELD7) */
+            "@ mf_dw_rows_run unrolled %c[nu] looped %c[nb] ush %c[ush]\n\t"
             MF_DW_ROWS_BIAS7
+            ".if %c[nu] > 1 && %c[ush]\n\tldr %[end], [%[k], #32]\n\t.set mf_dw_q, %c[nu]\n\t.rept %c[nu]\n\t"
+            MF_DW_ROWS_ROW2_ST_M7(MF_DW_ROWS_HELD7)
+            ".set mf_dw_q, mf_dw_q - 1\n\t.endr\n\t.else\n\t"
             ".if %c[nu] == 0\n1:\n\t.endif\n\t.set mf_dw_q, %c[nu] + %c[nb] - !%c[nu]\n\t.rept %c[nu] + %c[nb]\n\t"
             MF_DW_ROWS_ROW0_M7
             MF_DW_ROWS_ROW_M7("%[a0]", "%[a1]", "%[a2]", "%[a3]", "ldr %[A], [%[r], %[v0]]\n\t", "ldr %[P], [%[k], #16]\n\t",
@@ -1170,7 +1210,7 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
             MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]")
             MF_DW_ROWS_BIAS7 MF_DW_ROWS_CMP7 MF_DW_ROWS_BNE7
             ".endif\n\t"
-            ".set mf_dw_q, mf_dw_q - 1\n\t.endr"
+            ".set mf_dw_q, mf_dw_q - 1\n\t.endr\n\t.endif"
 #else
             /* the run's last load steps r to the next block (pre-indexed: no later load of the run loses its
              * pipelining), so the rows below read 8 bytes back */
@@ -1195,7 +1235,12 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
 #endif
             : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw),
               [P] "=&r"(P), [Q] "=&r"(Q), [r] "+r"(r), [out] "+r"(out)
+#if defined(MF_TARGET_M7)
+              , [end] "+r"(end)   /* rnd in an unrolled run (MF_DW_ROWS_HELD7) */
+            : [k] "r"(k),
+#else
             : [k] "r"(k), [end] "r"(end),
+#endif
               [w0] "i"(2 * WP - 8), [w4] "i"(2 * WP - 4), [w8] "i"(2 * WP),
               [v0] "i"(4 * WP - 8), [v4] "i"(4 * WP - 4), [v8] "i"(4 * WP),
               [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), MF_DW_NCL(p->act_min, p->out_offset),
@@ -1253,6 +1298,7 @@ MF_KERNEL void mf_dw_rows_channel(const mf_depthwise_conv2d_params_t *p, const i
 #undef MF_DW_ROWS_ROW2_RQ_M7
 #undef MF_DW_ROWS_ROW2_RQU_M7
 #undef MF_DW_ROWS_ROW2_ST_M7
+#undef MF_DW_ROWS_HELD7
 #undef MF_DW_ROWS_CMP7
 #undef MF_DW_ROWS_BNE7
 #undef MF_DW_ROWS_RQU
