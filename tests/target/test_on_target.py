@@ -784,6 +784,19 @@ def test_dw_rows_three_wide_on_core(name, core, tmp_path, monkeypatch):
     exact_on_core(OP_MODELS[name](), core, tmp_path, "target-op", name, three, ", 3-wide direct")
 
 
+def three_wide_direct(name, core, monkeypatch):
+    """Compile the 3-wide-row model `name` for `core` on the direct row path with full planes (forced: the column path
+    and the overlap refused); returns (model, compiled model, its params' field reader) after checking that path."""
+    rows_only(monkeypatch)
+    from microforge.ops.depthwise_conv2d import DepthwiseConv2D
+    monkeypatch.setattr(DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
+    model = OP_MODELS[name]()
+    cm = compile_model(model, target=core)
+    field = lambda f: int(cm.files["model.c"].split(f".{f} = ")[1].split(",")[0])
+    assert (field("rows"), field("direct"), field("out_w"), field("band")) == (1, 1, 3, field("out_h"))
+    return model, cm, field
+
+
 THREE7 = [n for n in OP_MODELS if n.startswith("dw-r3p-")]
 
 
@@ -793,13 +806,7 @@ def test_dw_rows_three7_on_core(name, core, tmp_path, monkeypatch):
     """3-wide rows on full planes, unclamped, out_zp -128 (forced direct: overlap_lead None) stay exact on every core;
     the M7 runs them as mf_dw_rows_three7 (its marker in the assembly) when there are full planes (out_h > 1; one row
     takes the ring), out_h <= MF_DW_THREE7_ROWS and the store offsets fit, the M4/M33 never."""
-    rows_only(monkeypatch)
-    from microforge.ops.depthwise_conv2d import DepthwiseConv2D
-    monkeypatch.setattr(DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
-    model = OP_MODELS[name]()
-    cm = compile_model(model, target=core)
-    field = lambda f: int(cm.files["model.c"].split(f".{f} = ")[1].split(",")[0])
-    assert (field("rows"), field("direct"), field("out_w"), field("band")) == (1, 1, 3, field("out_h"))
+    model, cm, field = three_wide_direct(name, core, monkeypatch)
     assert (field("act_min"), field("act_max"), field("out_offset")) == (-128, 127, -128)
     oh, c = field("out_h"), field("in_c")
     cm.write(tmp_path / "src")
@@ -817,13 +824,7 @@ def test_dw_rows_three2_on_core(name, core, tmp_path, monkeypatch):
     """3-wide rows on full planes, unclamped (forced direct: overlap_lead None), with out_zp -128 (MF_NEG_CLAMPED) or
     another: the M4/M33 run them two rows a block (mf_dw_rows_three2, its marker in the assembly) when there are full
     planes (out_h > 1) and the offsets fit, and stay exact."""
-    rows_only(monkeypatch)
-    from microforge.ops.depthwise_conv2d import DepthwiseConv2D
-    monkeypatch.setattr(DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
-    model = OP_MODELS[name]()
-    cm = compile_model(model, target=core)
-    field = lambda f: int(cm.files["model.c"].split(f".{f} = ")[1].split(",")[0])
-    assert (field("rows"), field("direct"), field("out_w"), field("band")) == (1, 1, 3, field("out_h"))
+    model, cm, field = three_wide_direct(name, core, monkeypatch)
     assert (field("act_min"), field("act_max")) == (-128, 127)
     oh, c, wp, sh = field("out_h"), field("in_c"), field("wp"), field("stride_h")
     cm.write(tmp_path / "src")

@@ -377,6 +377,7 @@ def residual_model(seed, in_shape, act="NONE", in_zp=-3, pad=3) -> bytes:
     return mb.finish()
 
 
+@needs_gcc
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 def test_odd_out_h_writes_no_row_past_the_output(core, tmp_path):
     """An odd out_h stores only the top row of its last tile row: here the convolution's output ends where its V buffer

@@ -177,8 +177,8 @@ class Conv2D(OpDef):
             wseg = seg_layout(w.data, fields) if wmix is not None and wrow is None else None
             if wseg is not None and oc % 4 == 0 and pwc is None:
                 wseg = None   # whole groups read pw_consts' constants (mf_dsp_seg_groups)
-            # the two-row entries (mix = 8) a row pipeline's band would take instead: as fast as the Winograd path at
-            # ic's 16 in channels on the M4 / M33 (ic ops 1-3: +143K cycles with Winograd there), which keep them
+            # the two-row entries (mix = 8, the mix = 6 branch below), which a row pipeline's band keeps: as fast as the
+            # Winograd path at ic's 16 in channels on the M4 / M33 (ic ops 1-3: +143K cycles with Winograd there)
             rowtwo = (wrow is not None and pwc is not None and oc <= PW_MAX_OC
                       and row_two({**fields, "mix": 6}, ctx.core_macro)
                       and (row_strip(fields, kh + o["stride_h"]) >= fields["out_w"] or _apart(op, ctx)))
@@ -193,8 +193,7 @@ class Conv2D(OpDef):
             elif wrow is not None and pwc is not None and oc <= PW_MAX_OC:   # mf_dsp_rowpw_pair: the pw stream on row entries
                 fields.update(weights=ctx.const(f"{op.name}_rpw", group_stream(wrow, pwc)), bias="0", mult="0",
                               shift="0", rq_mode=1, rq="0", mix=6)
-                if row_two(fields, ctx.core_macro) and (row_strip(fields, kh + o["stride_h"]) >= fields["out_w"]
-                                                        or _apart(op, ctx)):
+                if rowtwo:
                     fields["mix"] = 8   # two output rows per build of entries
             elif wrow is not None:   # as mix = 1: the last group's padded channels get zero constants
                 rq = np.concatenate([rq, np.zeros(6 * ((-oc % 4) // 2), np.int32)])
