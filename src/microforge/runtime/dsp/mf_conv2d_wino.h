@@ -47,10 +47,10 @@ MF_KERNEL int32_t mf_wino_sub(int32_t a, int32_t b) { int32_t r; __asm__("ssub16
         r3_ = mf_wino_sub(x1_, x3_);                                                                                  \
     } while (0)
 /* One in-channel pair set's V (EXT_: its half of each raw word) into o[xi * s]. With R_r = B along patch row r, the rows
- * of V are R0 - R2, R1 + R2, R2 - R1, R1 - R3: R1 and R2 first (V rows 1 and 2), then row 0's taps a pair at a time
- * against R2 and row 3's against R1, so at most R1, R2 and two words are live beside src, q and o (no spills). Each raw
- * word is loaded once per pair set: twice per call, as the 32 values of one load for both sets would not stay in
- * registers. */
+ * of V are R0 - R2, R1 + R2, R2 - R1, R1 - R3: R1 and R2 first (V rows 1 and 2), then rows 0 and 3 side by side
+ * (two independent chains: the M7 issues them in pairs), taps 0, 2, 12, 14 first, against R2 and R1, so at most R1, R2
+ * and four words are live beside src, q and o (no spills on the M4). Each raw word is loaded once per pair set: twice
+ * per call, as the 32 values of one load for both sets would not stay in registers. */
 #define MF_WINO_V(EXT_, src_, q_, o_, s_)                                                                             \
     do {                                                                                                              \
         int32_t w0_, w1_, w2_, w3_, p0_, p1_, p2_, p3_, r0_, r1_, r2_, r3_;                                           \
@@ -62,22 +62,19 @@ MF_KERNEL int32_t mf_wino_sub(int32_t a, int32_t b) { int32_t r; __asm__("ssub16
         (o_)[5 * (s_)] = mf_wino_add(p1_, r1_); (o_)[9 * (s_)] = mf_wino_sub(r1_, p1_);                               \
         (o_)[6 * (s_)] = mf_wino_add(p2_, r2_); (o_)[10 * (s_)] = mf_wino_sub(r2_, p2_);                              \
         (o_)[7 * (s_)] = mf_wino_add(p3_, r3_); (o_)[11 * (s_)] = mf_wino_sub(r3_, p3_);                              \
-        MF_WINO_LD2(w0_, w2_, src_, q_, 0, 2);                                                                        \
-        w0_ = EXT_(w0_); w2_ = EXT_(w2_);                                                                             \
+        int32_t y0_, y1_, y2_, y3_;                                                                                   \
+        MF_WINO_LD2(w0_, w2_, src_, q_, 0, 2); MF_WINO_LD2(y0_, y2_, src_, q_, 12, 14);                               \
+        w0_ = EXT_(w0_); w2_ = EXT_(w2_); y0_ = EXT_(y0_); y2_ = EXT_(y2_);                                           \
         (o_)[0] = mf_wino_sub(mf_wino_sub(w0_, w2_), r0_);                                                            \
-        MF_WINO_LD2(w1_, w3_, src_, q_, 1, 3);                                                                        \
-        w1_ = EXT_(w1_); w3_ = EXT_(w3_);                                                                             \
+        (o_)[12 * (s_)] = mf_wino_sub(p0_, mf_wino_sub(y0_, y2_));                                                    \
+        MF_WINO_LD2(w1_, w3_, src_, q_, 1, 3); MF_WINO_LD2(y1_, y3_, src_, q_, 13, 15);                               \
+        w1_ = EXT_(w1_); w3_ = EXT_(w3_); y1_ = EXT_(y1_); y3_ = EXT_(y3_);                                           \
         (o_)[1 * (s_)] = mf_wino_sub(mf_wino_add(w1_, w2_), r1_);                                                     \
+        (o_)[13 * (s_)] = mf_wino_sub(p1_, mf_wino_add(y1_, y2_));                                                    \
         (o_)[2 * (s_)] = mf_wino_sub(mf_wino_sub(w2_, w1_), r2_);                                                     \
+        (o_)[14 * (s_)] = mf_wino_sub(p2_, mf_wino_sub(y2_, y1_));                                                    \
         (o_)[3 * (s_)] = mf_wino_sub(mf_wino_sub(w1_, w3_), r3_);                                                     \
-        MF_WINO_LD2(w0_, w2_, src_, q_, 12, 14);                                                                      \
-        w0_ = EXT_(w0_); w2_ = EXT_(w2_);                                                                             \
-        (o_)[12 * (s_)] = mf_wino_sub(p0_, mf_wino_sub(w0_, w2_));                                                    \
-        MF_WINO_LD2(w1_, w3_, src_, q_, 13, 15);                                                                      \
-        w1_ = EXT_(w1_); w3_ = EXT_(w3_);                                                                             \
-        (o_)[13 * (s_)] = mf_wino_sub(p1_, mf_wino_add(w1_, w2_));                                                    \
-        (o_)[14 * (s_)] = mf_wino_sub(p2_, mf_wino_sub(w2_, w1_));                                                    \
-        (o_)[15 * (s_)] = mf_wino_sub(p3_, mf_wino_sub(w1_, w3_));                                                    \
+        (o_)[15 * (s_)] = mf_wino_sub(p3_, mf_wino_sub(y1_, y3_));                                                    \
     } while (0)
 
 /* V of tiles t0 .. t0 + nt - 1 (a chunk; past the last tile the last repeats) into v; padded taps read pad (in_c
