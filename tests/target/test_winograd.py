@@ -155,6 +155,10 @@ WINO_CASES = {
     # the second image's tiles after the first's odd last row
     "7x8x16to5-same-relu-odd-out-h": ((1, 7, 8, 16), 5, "SAME", "RELU", True, 2),
     "5x6x8to3-valid-none-odd-out-h-batch2": ((2, 5, 6, 8), 3, "VALID", "NONE", True, -9),
+    # one tile a row (out_w 2): both edge columns of every patch padded, the tile row stepping on at every tile; with
+    # an odd out_h and a batch of 2, the next image right after the odd last row's top row
+    "6x2x8to5-same-relu-one-tile-wide": ((1, 6, 2, 8), 5, "SAME", "RELU", True, 7),
+    "3x2x4to3-same-none-one-tile-wide-odd-out-h-batch2": ((2, 3, 2, 4), 3, "SAME", "NONE", True, -100),
 }
 
 

@@ -33,65 +33,82 @@
 MF_KERNEL int32_t mf_wino_add(int32_t a, int32_t b) { int32_t r; __asm__("sadd16 %0, %1, %2" : "=r"(r) : "r"(a), "r"(b)); return r; }
 MF_KERNEL int32_t mf_wino_sub(int32_t a, int32_t b) { int32_t r; __asm__("ssub16 %0, %1, %2" : "=r"(r) : "r"(a), "r"(b)); return r; }
 
-/* 4 values a, b, c, e (int16 pairs) through B^T's rows: a - c, b + c, c - b, b - e. */
-#define MF_WINO_BT(a_, b_, c_, e_, o0_, o1_, o2_, o3_)                                                                \
+/* 2 raw patch words (taps ka_, kb_, at byte q_ of their pointers src_[k]): both pointers, then both words, one run of
+ * loads (a word's load never right after its own pointer's: pipelined on the M4). As asm, GCC keeps the pointers
+ * where they are (in C it hoisted all 16 out of the q loop and spilled them, copying the array each tile). */
+#define MF_WINO_LD2(a_, b_, src_, q_, ka_, kb_)                                                                       \
+    __asm__("ldr %0, [%2, #4*(" #ka_ ")]\n\tldr %1, [%2, #4*(" #kb_ ")]\n\tldr %0, [%0, %3]\n\tldr %1, [%1, %3]"      \
+            : "=&r"(a_), "=&r"(b_) : "r"(src_), "r"(q_), "m"(*(const int8_t *const(*)[16])(src_)))
+/* B along a patch row (its 4 raw words w0_ .. w3_, extended by EXT_): r = (w0 - w2, w1 + w2, w2 - w1, w1 - w3). */
+#define MF_WINO_ROWB(EXT_, w0_, w1_, w2_, w3_, r0_, r1_, r2_, r3_)                                                    \
     do {                                                                                                              \
-        const int32_t a__ = (a_), b__ = (b_), c__ = (c_), e__ = (e_);                                                 \
-        (o0_) = mf_wino_sub(a__, c__); (o1_) = mf_wino_add(b__, c__); (o2_) = mf_wino_sub(c__, b__);                  \
-        (o3_) = mf_wino_sub(b__, e__);                                                                                \
+        const int32_t x0_ = EXT_(w0_), x1_ = EXT_(w1_), x2_ = EXT_(w2_), x3_ = EXT_(w3_);                             \
+        r0_ = mf_wino_sub(x0_, x2_); r1_ = mf_wino_add(x1_, x2_); r2_ = mf_wino_sub(x2_, x1_);                        \
+        r3_ = mf_wino_sub(x1_, x3_);                                                                                  \
     } while (0)
-
-/* One in-channel pair set's V (e: the patch's 16 int16 pair words, row-major) into o[xi * s], xi = 4i + c: per output
- * row i of B^T d, its 4 values from two patch rows, then B along the row. */
-#define MF_WINO_V_ROW(i_, o_, s_, x0_, x1_, x2_, x3_)                                                                 \
-    do {                                                                                                              \
-        int32_t v0_, v1_, v2_, v3_;                                                                                   \
-        MF_WINO_BT((x0_), (x1_), (x2_), (x3_), v0_, v1_, v2_, v3_);                                                   \
-        (o_)[(4 * (i_) + 0) * (s_)] = v0_; (o_)[(4 * (i_) + 1) * (s_)] = v1_;                                         \
-        (o_)[(4 * (i_) + 2) * (s_)] = v2_; (o_)[(4 * (i_) + 3) * (s_)] = v3_;                                         \
-    } while (0)
+/* One in-channel pair set's V (EXT_: its half of each raw word) into o[xi * s]. With R_r = B along patch row r, the rows
+ * of V are R0 - R2, R1 + R2, R2 - R1, R1 - R3: R1 and R2 first (V rows 1 and 2), then rows 0 and 3 side by side
+ * (two independent chains: the M7 issues them in pairs), taps 0, 2, 12, 14 first, against R2 and R1, so at most R1, R2
+ * and four words are live beside src, q and o (no spills on the M4). Each raw word is loaded once per pair set: twice
+ * per call, as the 32 values of one load for both sets would not stay in registers. */
 #define MF_WINO_V(EXT_, src_, q_, o_, s_)                                                                             \
     do {                                                                                                              \
-        const int32_t e4_ = EXT_(mf_dsp_ld4((src_)[4] + (q_))), e5_ = EXT_(mf_dsp_ld4((src_)[5] + (q_)));             \
-        const int32_t e6_ = EXT_(mf_dsp_ld4((src_)[6] + (q_))), e7_ = EXT_(mf_dsp_ld4((src_)[7] + (q_)));             \
-        const int32_t e8_ = EXT_(mf_dsp_ld4((src_)[8] + (q_))), e9_ = EXT_(mf_dsp_ld4((src_)[9] + (q_)));             \
-        const int32_t e10_ = EXT_(mf_dsp_ld4((src_)[10] + (q_))), e11_ = EXT_(mf_dsp_ld4((src_)[11] + (q_)));         \
-        MF_WINO_V_ROW(1, o_, s_, mf_wino_add(e4_, e8_), mf_wino_add(e5_, e9_), mf_wino_add(e6_, e10_),               \
-                      mf_wino_add(e7_, e11_));                                                                        \
-        MF_WINO_V_ROW(2, o_, s_, mf_wino_sub(e8_, e4_), mf_wino_sub(e9_, e5_), mf_wino_sub(e10_, e6_),               \
-                      mf_wino_sub(e11_, e7_));                                                                        \
-        const int32_t e0_ = EXT_(mf_dsp_ld4((src_)[0] + (q_))), e1_ = EXT_(mf_dsp_ld4((src_)[1] + (q_)));             \
-        const int32_t e2_ = EXT_(mf_dsp_ld4((src_)[2] + (q_))), e3_ = EXT_(mf_dsp_ld4((src_)[3] + (q_)));             \
-        MF_WINO_V_ROW(0, o_, s_, mf_wino_sub(e0_, e8_), mf_wino_sub(e1_, e9_), mf_wino_sub(e2_, e10_),               \
-                      mf_wino_sub(e3_, e11_));                                                                        \
-        const int32_t e12_ = EXT_(mf_dsp_ld4((src_)[12] + (q_))), e13_ = EXT_(mf_dsp_ld4((src_)[13] + (q_)));         \
-        const int32_t e14_ = EXT_(mf_dsp_ld4((src_)[14] + (q_))), e15_ = EXT_(mf_dsp_ld4((src_)[15] + (q_)));         \
-        MF_WINO_V_ROW(3, o_, s_, mf_wino_sub(e4_, e12_), mf_wino_sub(e5_, e13_), mf_wino_sub(e6_, e14_),             \
-                      mf_wino_sub(e7_, e15_));                                                                        \
+        int32_t w0_, w1_, w2_, w3_, p0_, p1_, p2_, p3_, r0_, r1_, r2_, r3_;                                           \
+        MF_WINO_LD2(w0_, w1_, src_, q_, 4, 5); MF_WINO_LD2(w2_, w3_, src_, q_, 6, 7);                                 \
+        MF_WINO_ROWB(EXT_, w0_, w1_, w2_, w3_, p0_, p1_, p2_, p3_);                                                   \
+        MF_WINO_LD2(w0_, w1_, src_, q_, 8, 9); MF_WINO_LD2(w2_, w3_, src_, q_, 10, 11);                               \
+        MF_WINO_ROWB(EXT_, w0_, w1_, w2_, w3_, r0_, r1_, r2_, r3_);                                                   \
+        (o_)[4 * (s_)] = mf_wino_add(p0_, r0_); (o_)[8 * (s_)] = mf_wino_sub(r0_, p0_);                               \
+        (o_)[5 * (s_)] = mf_wino_add(p1_, r1_); (o_)[9 * (s_)] = mf_wino_sub(r1_, p1_);                               \
+        (o_)[6 * (s_)] = mf_wino_add(p2_, r2_); (o_)[10 * (s_)] = mf_wino_sub(r2_, p2_);                              \
+        (o_)[7 * (s_)] = mf_wino_add(p3_, r3_); (o_)[11 * (s_)] = mf_wino_sub(r3_, p3_);                              \
+        int32_t y0_, y1_, y2_, y3_;                                                                                   \
+        MF_WINO_LD2(w0_, w2_, src_, q_, 0, 2); MF_WINO_LD2(y0_, y2_, src_, q_, 12, 14);                               \
+        w0_ = EXT_(w0_); w2_ = EXT_(w2_); y0_ = EXT_(y0_); y2_ = EXT_(y2_);                                           \
+        (o_)[0] = mf_wino_sub(mf_wino_sub(w0_, w2_), r0_);                                                            \
+        (o_)[12 * (s_)] = mf_wino_sub(p0_, mf_wino_sub(y0_, y2_));                                                    \
+        MF_WINO_LD2(w1_, w3_, src_, q_, 1, 3); MF_WINO_LD2(y1_, y3_, src_, q_, 13, 15);                               \
+        w1_ = EXT_(w1_); w3_ = EXT_(w3_); y1_ = EXT_(y1_); y3_ = EXT_(y3_);                                           \
+        (o_)[1 * (s_)] = mf_wino_sub(mf_wino_add(w1_, w2_), r1_);                                                     \
+        (o_)[13 * (s_)] = mf_wino_sub(p1_, mf_wino_add(y1_, y2_));                                                    \
+        (o_)[2 * (s_)] = mf_wino_sub(mf_wino_sub(w2_, w1_), r2_);                                                     \
+        (o_)[14 * (s_)] = mf_wino_sub(p2_, mf_wino_sub(y2_, y1_));                                                    \
+        (o_)[3 * (s_)] = mf_wino_sub(mf_wino_sub(w1_, w3_), r3_);                                                     \
+        (o_)[15 * (s_)] = mf_wino_sub(p3_, mf_wino_sub(y1_, y3_));                                                    \
     } while (0)
 
 /* V of tiles t0 .. t0 + nt - 1 (a chunk; past the last tile the last repeats) into v; padded taps read pad (in_c
- * bytes of the pad value: the M block's room, free while V is built). */
+ * bytes of the pad value: the M block's room, free while V is built). The tile's coordinates step along (one division
+ * per chunk) and its 16 tap pointers come from 4 row and 4 column tests. */
 MF_KERNEL void mf_wino_build_v(const mf_conv2d_params_t *p, const int8_t *in, const int32_t t0, const int32_t nt,
                                const int32_t tiles, int32_t *v, int8_t *pad)
 {
     const int32_t ic = p->in_c, np = ic / 2, tw = p->out_w / 2, th = (p->out_h + 1) / 2, s = np * MF_WINO_GROUP;
+    const int32_t row = p->in_w * ic;
     mf_dsp_fill(pad, p->pad_value, ic);
-    for (int32_t t = 0; t < nt; ++t) {
-        const int32_t tt = t0 + t < tiles ? t0 + t : tiles - 1;
-        const int32_t b = tt / (th * tw), r = tt - b * (th * tw), ty = r / tw, tx = r - ty * tw;
+    __asm__ volatile("" ::: "memory");                               /* the pad bytes before the loads that read them */
+    int32_t b = t0 / (th * tw), ty = (t0 - b * (th * tw)) / tw, tx = t0 - b * (th * tw) - ty * tw;
+    for (int32_t t = 0, tt = t0; t < nt; ++t) {
         const int32_t iy0 = 2 * ty - p->pad_top, ix0 = 2 * tx - p->pad_left;
-        const int8_t *base = in + b * p->in_h * p->in_w * ic;
+        const int32_t at = (b * p->in_h + iy0) * row + ix0 * ic;   /* tap (0, 0)'s offset, valid or not */
         const int8_t *src[16];
-        for (int32_t k = 0; k < 16; ++k) {
-            const int32_t iy = iy0 + (k >> 2), ix = ix0 + (k & 3);
-            src[k] = (iy >= 0 && iy < p->in_h && ix >= 0 && ix < p->in_w) ? base + (iy * p->in_w + ix) * ic : pad;
+        int32_t cok = 0;                                            /* bit k: column k inside the input */
+#pragma GCC unroll 4
+        for (int32_t k = 0; k < 4; ++k) cok |= ((uint32_t)(ix0 + k) < (uint32_t)p->in_w) << k;
+#pragma GCC unroll 4
+        for (int32_t i = 0; i < 4; ++i) {                           /* unrolled: 16 selects, no branches */
+            const int32_t ok = (uint32_t)(iy0 + i) < (uint32_t)p->in_h ? cok : 0;
+#pragma GCC unroll 4
+            for (int32_t k = 0; k < 4; ++k) src[4 * i + k] = (ok >> k) & 1 ? in + at + i * row + k * ic : pad;
         }
         int32_t *o = v + (t / MF_WINO_GROUP) * 16 * s + (t % MF_WINO_GROUP);
         for (int32_t q = 0; q < ic; q += 4, o += 2 * MF_WINO_GROUP) {
             MF_WINO_V(mf_dsp_ev, src, q, o, s);                     /* channels (q, q + 2) */
-            __asm__ volatile("" ::: "memory");                      /* reload the words: kept, they would spill */
             MF_WINO_V(mf_dsp_od, src, q, o + MF_WINO_GROUP, s);     /* channels (q + 1, q + 3) */
+        }
+        if (tt + 1 < tiles) {                                       /* the next tile (the last repeats) */
+            ++tt;
+            if (++tx == tw) { tx = 0; if (++ty == th) { ty = 0; ++b; } }
         }
     }
 }
@@ -305,22 +322,28 @@ MF_KERNEL void mf_conv2d_s8_wino(const mf_conv2d_params_t *p, const int8_t *in, 
     const int32_t ic = p->in_c, np = ic / 2, oc = p->out_c, tw = p->out_w / 2, th = (p->out_h + 1) / 2;
     const int32_t tiles = p->batches * th * tw;
     const int32_t pairs = (oc + 1) / 2;
+    const int32_t step_row = p->out_w * oc;        /* past a tile row's last tile: on to the next (but after the top
+                                                    * row of an odd out_h's last, which ends the batch) */
     for (int32_t c0 = 0, k = 0; c0 < tiles; c0 += nt, ++k) {
         mf_wino_build_v(p, in, c0, nt, tiles, v, (int8_t *)m);
         const int32_t n_in = tiles - c0 < nt ? tiles - c0 : nt;
+        /* the chunk's first tile: its row and column, and its output's offset; the tiles after it step along (no
+         * division per tile and out-channel pair) */
+        const int32_t b0 = c0 / (th * tw), ty0 = (c0 - b0 * (th * tw)) / tw, tx0 = c0 - b0 * (th * tw) - ty0 * tw;
+        const int32_t at0 = ((b0 * p->out_h + 2 * ty0) * p->out_w + 2 * tx0) * oc;
         for (int32_t i = 0; i < pairs; ++i) {
             /* chunks alternate the order of their out-channel pairs: a chunk's first pair is the one before it ended
              * with, whose U is still in place */
             const int32_t c = (k & 1) ? 2 * (pairs - 1 - i) : 2 * i, two = c + 1 < oc;
             if (i > 0 || k == 0) mf_wino_build_u(p, c, two ? c + 1 : c, u0, u1);
             const int32_t *rq = p->rq + 3 * c;
+            int8_t *o = out + at0 + c;
+            int32_t ty = ty0, tx = tx0;
             for (int32_t g = 0; g < n_in; g += MF_WINO_GROUP) {
                 mf_wino_gemm(v + g * 16 * np, u0, u1, np, m);
                 const int32_t n_t = n_in - g < MF_WINO_GROUP ? n_in - g : MF_WINO_GROUP;
                 for (int32_t t = 0; t < n_t; ++t) {
-                    const int32_t tt = c0 + g + t;
-                    const int32_t b = tt / (th * tw), r = tt - b * (th * tw), ty = r / tw, tx = r - ty * tw;
-                    int8_t *o = out + ((b * p->out_h + 2 * ty) * p->out_w + 2 * tx) * oc + c;
+                    const int32_t bottom = 2 * ty + 1 != p->out_h;   /* an odd out_h: not the last tile row's */
                     for (int32_t j = 0; j <= two; ++j) {
                         const int32_t *mm = m + 2 * t + j;
                         /* A2^T down each column k (rows r0, r1), then A2 along them */
@@ -340,11 +363,17 @@ MF_KERNEL void mf_conv2d_s8_wino(const mf_conv2d_params_t *p, const int8_t *in, 
                                                p->act_max);
                         o[oc + j] = mf_dsp_out_fast(((p1 - p2 - 2 * p3) >> 2) + bias, m2, em1, p->out_offset,
                                                     p->act_min, p->act_max);
-                        if (2 * ty + 1 == p->out_h) continue;   /* an odd out_h: the last tile row's bottom row */
+                        if (!bottom) continue;
                         o[p->out_w * oc + j] = mf_dsp_out_fast(((2 * q0 + q1 + q2) >> 2) + bias, m2, em1,
                                                                p->out_offset, p->act_min, p->act_max);
                         o[(p->out_w + 1) * oc + j] = mf_dsp_out_fast(((q1 - q2 - 2 * q3) >> 2) + bias, m2, em1,
                                                                      p->out_offset, p->act_min, p->act_max);
+                    }
+                    o += 2 * oc;
+                    if (++tx == tw) {
+                        tx = 0;
+                        if (bottom) o += step_row;
+                        if (++ty == th) ty = 0;
                     }
                 }
             }
