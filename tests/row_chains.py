@@ -88,4 +88,15 @@ CHAINS = {
     # a stride-1 depthwise band on 20-wide rows with ReLU (out_zp -128): the row path's one layer shift in band calls
     "dw_s1_ush": (11, (1, 8, 20, 6), [("conv", 6, 1, 1, "SAME", "RELU"), ("dw", 3, 1, "SAME", "RELU", 1),
                                       ("conv", 5, 1, 1, "SAME", "NONE")]),
+    # a 3x3 conv reading a window through row entries (in_c % 4 == 0): with one output row a band its input window is a
+    # ring (ops/conv2d.py reads_ring, runtime/dsp mf_conv2d_s8_ring): out_c % 4 == 0 (mix 6) with ic's residual ADD of
+    # the chain's input, after a stride-2 first layer (ic's second pipeline), odd out_c 13, 5, 7 (mix 4 when padded
+    # groups are allowed: a partial last group), SAME and VALID
+    "conv_ring_add": (12, (1, 9, 10, 16), [("conv", 16, 3, 1, "SAME", "RELU"), ("conv", 16, 3, 1, "SAME", "NONE"),
+                                           ("add", 0)]),
+    "conv_s2_ring": (13, (1, 13, 12, 8), [("conv", 16, 3, 2, "SAME", "RELU"), ("conv", 16, 3, 1, "SAME", "NONE"),
+                                          ("conv", 12, 3, 1, "SAME", "RELU6")]),
+    "conv_ring_odd13": (14, (1, 10, 7, 4), [("conv", 8, 3, 1, "SAME", "RELU"), ("conv", 13, 3, 1, "SAME", "NONE")]),
+    "conv_ring_odd5": (15, (1, 11, 6, 8), [("conv", 12, 3, 1, "SAME", "RELU"), ("conv", 5, 3, 1, "VALID", "RELU")]),
+    "conv_ring_odd7": (16, (1, 9, 9, 4), [("conv", 4, 3, 1, "SAME", "RELU6"), ("conv", 7, 3, 1, "SAME", "NONE")]),
 }

@@ -75,3 +75,23 @@ def test_dw_band_ush_on_core(core, tmp_path):
     code = cm.files["model.c"]
     ush = re.findall(r"\.ush = (\d+),", code)
     assert ush and all(2 <= int(u) <= 22 for u in ush)
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", ["conv_ring_add", "conv_s2_ring", "conv_ring_odd13", "conv_ring_odd5", "conv_ring_odd7"])
+def test_conv_band_ring_on_core(name, core, tmp_path, monkeypatch):
+    """A 3x3 conv band on row entries (mix 6, 8; mix 4 with out_c 13, 5, 7, padded groups allowed) reading its input
+    window as a ring (ops/conv2d.py reads_ring, runtime/dsp/mf_conv2d.h mf_conv2d_s8_ring: input row iy at
+    (first + iy * row bytes) mod the ring's bytes), band 1: exact on every core, every window a ring (no rows moved
+    between bands)."""
+    from microforge.ops import conv2d
+    monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))   # odd out_c: mix 4
+    cm, _ = _run_and_compare(chain_model(*CHAINS[name]), core, tmp_path, seed_of("rows-conv-ring", name, core),
+                             row_pipeline="on", band=1)
+    code = cm.files["model.c"]
+    rings = set(re.findall(r"mf_conv2d_s8_ring\(&(\w+),", code))
+    assert rings and "memmove" not in code, name
+    mixes = {re.search(r"\.mix = (\d+),", code[code.index(f"mf_conv2d_params_t {p} = {{"):]).group(1) for p in rings}
+    # conv_s2_ring's middle layer computes two rows for the first band: the two-row entries (mix 8, M4/M33) on the ring
+    want = {"4"} if "odd" in name else {"6", "8"} if name == "conv_s2_ring" and core != "m7" else {"6"}
+    assert mixes == want, mixes

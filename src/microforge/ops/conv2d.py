@@ -135,9 +135,9 @@ class Conv2D(OpDef):
         reads = np.broadcast_to(taps + batch, (x.shape[0], taps.shape[1], oc))  # elements; mf_conv2d_s16 reads alike
         return lead_from_reads(reads * x.dtype.size, y.dtype.size)
 
-    def emit(self, op: Op, ctx) -> str:
-        if is_int16(op):
-            return self._emit_s16(op, ctx)
+    @staticmethod
+    def _fields(op: Op) -> tuple[dict, np.ndarray, np.ndarray, np.ndarray]:
+        """The params struct's shape and quantisation fields, and the folded bias, multipliers and shifts."""
         x, w, y = op.inputs[0], op.inputs[1], op.outputs[0]
         b = op.inputs[2] if len(op.inputs) > 2 else None
         o = op.options
@@ -153,6 +153,33 @@ class Conv2D(OpDef):
             out_h=y.shape[1], out_w=y.shape[2], out_c=oc, k_h=kh, k_w=kw,
             stride_h=o["stride_h"], stride_w=o["stride_w"], dil_h=o["dilation_h"], dil_w=o["dilation_w"],
             pad_top=pad_t, pad_left=pad_l, pad_value=in_zp, out_offset=out_zp, act_min=lo, act_max=hi)
+        return fields, bias, mult, shift
+
+    def reads_ring(self, op: Op, ctx) -> bool:
+        """Whether a row pipeline's band call of `op` may read its input rows from a ring window (op.options["ring"]:
+        (C expression of the byte where the band's input row 0 lies, ring bytes); runtime/dsp/mf_conv2d.h
+        mf_conv2d_s8_ring): the layers emit puts on the row-entry paths (mix 4, 6, 8: not 1x1, the fast
+        requantisation, mixed groups, row_mix_layout), which build their entries row by row. A ring rules out the
+        Winograd path (_wino), which no band of one output row takes anyway."""
+        x, w, y = op.inputs[0], op.inputs[1], op.outputs[0]
+        oc, kh, kw, _ = w.shape
+        if is_int16(op) or "dsp" not in ctx.kernel_variants or kh * kw == 1 or x.shape[0] != 1:
+            return False
+        fields, bias, mult, shift = self._fields(op)
+        w2 = w.data.reshape(oc, -1)
+        rq = dsp_rq_layout(w2, bias, mult, shift, y.quant.zp, fields["act_min"], fields["act_max"])
+        return rq is not None and mix_layout(w2) is not None and row_mix_layout(w.data, fields) is not None
+
+    def emit(self, op: Op, ctx) -> str:
+        if is_int16(op):
+            return self._emit_s16(op, ctx)
+        x, w, y = op.inputs[0], op.inputs[1], op.outputs[0]
+        o = op.options
+        oc, kh, kw, ic = w.shape
+        out_zp = y.quant.zp
+        fields, bias, mult, shift = self._fields(op)
+        lo, hi = fields["act_min"], fields["act_max"]
+        pad_t, pad_l = fields["pad_top"], fields["pad_left"]
         k = kh * kw * ic
         if "dsp" not in ctx.kernel_variants and 8 * ((k + 3) & ~3) <= M0_MAX_SCRATCH:
             return self._emit_pairs(op, ctx, fields, w.data.reshape(oc, k), bias, mult, shift, out_zp)
@@ -235,6 +262,11 @@ class Conv2D(OpDef):
                 words = C1_SCRATCH // 4
             elif fields["mix"]:
                 words = 6 * win4 // 4 + 1                # MF_CONV2D_MIX_SCRATCH_BYTES: two windows, their int16 form, a sentinel
+            if "ring" in o:   # a row pipeline's band reading a ring window (reads_ring): input row 0 at byte `first`
+                first, size = o["ring"]
+                assert fields["mix"] in (4, 6, 8), "a ring window's reader builds row entries"
+                return (f"{{ int32_t scratch[{words}]; mf_conv2d_s8_ring(&{p}, {ctx.ptr(x)}, {first}, {size}, "
+                        f"{ctx.ptr(y)}, (int8_t *)scratch); }}")
             return (f"{{ int32_t scratch[{words}]; "
                     f"mf_conv2d_s8_scratch(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, (int8_t *)scratch); }}")
         return f"mf_conv2d_s8(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)});"

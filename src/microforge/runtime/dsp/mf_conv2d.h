@@ -876,9 +876,12 @@ MF_KERNEL void mf_dsp_widen_cols(int16_t *dst, const int8_t *src, const int32_t 
 #undef MF_WIDEN_ST
 
 /* Entries of `rows` input rows each (k_h; k_h + stride_h for two output rows, mix = 8) for columns ix0 .. ix0 + nx - 1
- * of output row oy of image in_b (input rows from oy * stride_h - pad_top). */
+ * of output row oy of image in_b (input rows from oy * stride_h - pad_top). With ring_bytes (a row pipeline's ring
+ * window, mf_conv2d_s8_ring) input row iy lies at byte (ring_first + iy * in_w * in_c) mod ring_bytes of in_b;
+ * otherwise ring_bytes is the constant 0 and the address is the image's. */
 MF_KERNEL void mf_dsp_row_entries(const mf_conv2d_params_t *p, const int8_t *in_b, const int32_t oy, const int32_t rows,
-                                  const int32_t ix0, const int32_t nx, int16_t *x)
+                                  const int32_t ix0, const int32_t nx, int16_t *x, const int32_t ring_first,
+                                  const int32_t ring_bytes)
 {
     const int32_t ic = p->in_c, e = rows * ic;
     const int32_t jl = ix0 < 0 ? -ix0 : 0, jr = p->in_w - ix0 < nx ? p->in_w - ix0 : nx;   /* columns inside: [jl, jr) */
@@ -888,7 +891,9 @@ MF_KERNEL void mf_dsp_row_entries(const mf_conv2d_params_t *p, const int8_t *in_
         int32_t j = 0;
         if (iy >= 0 && iy < p->in_h) {
             for (; j < jl; ++j, d += e) mf_dsp_row_pad(d, ic, p->pad_value);
-            const int8_t *src = in_b + (iy * p->in_w + ix0 + jl) * ic;
+            int32_t at = ring_first + iy * p->in_w * ic;   /* the row's place in the ring */
+            if (at >= ring_bytes) at -= ring_bytes;
+            const int8_t *src = ring_bytes ? in_b + at + (ix0 + jl) * ic : in_b + (iy * p->in_w + ix0 + jl) * ic;
             if (ic % 16 == 0 && ic <= 240 && jr > j) {
                 mf_dsp_widen_cols(d, src, jr - j, ic, 2 * e);
                 d += (jr - j) * e;
@@ -1053,7 +1058,8 @@ MF_KERNEL void mf_dsp_pw_rows1(const int32_t *x16, const int32_t k4, const int8_
  * pixel, whose kernel reads a contiguous window). With more than one strip a row's outputs are written before the
  * next strip's inputs are read, so then only with input and output apart; with one strip the entries of both rows
  * are all read before any output is written, as with one row (ops/conv2d.py overlap_lead). */
-MF_KERNEL void mf_conv2d_s8_rowmix2(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int16_t *x16)
+MF_KERNEL void mf_conv2d_s8_rowmix2(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int16_t *x16,
+                                     const int32_t ring_first, const int32_t ring_bytes)
 {
     const int32_t oc = p->out_c, ic = p->in_c, sw = p->stride_w, sh = p->stride_h, ow = p->out_w;
     const int32_t rows = p->k_h + sh, e = rows * ic, k4 = p->k_w * p->k_h * ic;   /* entry values, window values */
@@ -1063,7 +1069,8 @@ MF_KERNEL void mf_conv2d_s8_rowmix2(const mf_conv2d_params_t *p, const int8_t *i
         for (int32_t oy = 0; oy < p->out_h; oy += 2) {
             for (int32_t ox = 0; ox < ow; ox += strip) {
                 const int32_t n_o = ow - ox < strip ? ow - ox : strip;   /* even */
-                mf_dsp_row_entries(p, in_b, oy, rows, ox * sw - p->pad_left, (n_o - 1) * sw + p->k_w, x16);
+                mf_dsp_row_entries(p, in_b, oy, rows, ox * sw - p->pad_left, (n_o - 1) * sw + p->k_w, x16, ring_first,
+                                   ring_bytes);
                 for (int32_t r = 0; r < 2 && oy + r < p->out_h; ++r) {   /* row oy + r: sh rows of values further */
                     int8_t *o = out + ((b * p->out_h + oy + r) * ow + ox) * oc;
                     for (int32_t q = 0; q < n_o; q += 2, o += 2 * oc)
@@ -1078,14 +1085,15 @@ MF_KERNEL void mf_conv2d_s8_rowmix2(const mf_conv2d_params_t *p, const int8_t *i
 /* The mix = 4 and mix = 6 convolutions (mix = 8: mf_conv2d_s8_rowmix2): output rows in strips of MF_CONV2D_ROW_STRIP
  * pixels, each strip's entries built, then its pixels in pairs. mix = 4: a lone last one computes its neighbour's
  * window too, stores only its own; mix = 6 (mf_dsp_rowpw_pair): a lone last one goes through mf_dsp_pw_rows1. */
-MF_KERNEL void mf_conv2d_s8_rowmix(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int8_t *buf)
+MF_KERNEL void mf_conv2d_s8_rowmix_ring(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int8_t *buf,
+                                        const int32_t ring_first, const int32_t ring_bytes)
 {
     const int32_t oc = p->out_c, ic = p->in_c, e = p->k_h * ic, sw = p->stride_w;
     const int32_t k4 = (p->k_w * e + 3) & ~3, strip = MF_CONV2D_ROW_STRIP(e, p->k_w, sw);
     int16_t *x16 = (int16_t *)buf;
 #if !defined(MF_TARGET_M7)   /* MF_DSP_RMIX_WINDOW_M7 has no gaps: ops/conv2d.py never picks mix 8 there */
     if (p->mix == 8) {
-        mf_conv2d_s8_rowmix2(p, in, out, x16);
+        mf_conv2d_s8_rowmix2(p, in, out, x16, ring_first, ring_bytes);
         return;
     }
 #endif
@@ -1096,7 +1104,7 @@ MF_KERNEL void mf_conv2d_s8_rowmix(const mf_conv2d_params_t *p, const int8_t *in
             for (int32_t ox = 0; ox < p->out_w; ox += strip) {
                 const int32_t n_o = p->out_w - ox < strip ? p->out_w - ox : strip;
                 const int32_t nx = (((n_o + 1) & ~1) - 1) * sw + p->k_w;
-                mf_dsp_row_entries(p, in_b, oy, p->k_h, ox * sw - p->pad_left, nx, x16);
+                mf_dsp_row_entries(p, in_b, oy, p->k_h, ox * sw - p->pad_left, nx, x16, ring_first, ring_bytes);
                 for (int32_t q = 0; q < n_o; q += 2, o += 2 * oc) {
                     const int16_t *const xq = x16 + q * sw * e;
                     if (p->mix == 6 && n_o - q >= 2)
@@ -1112,6 +1120,21 @@ MF_KERNEL void mf_conv2d_s8_rowmix(const mf_conv2d_params_t *p, const int8_t *in
             }
         }
     }
+}
+
+MF_KERNEL void mf_conv2d_s8_rowmix(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, int8_t *buf)
+{
+    mf_conv2d_s8_rowmix_ring(p, in, out, buf, 0, 0);
+}
+
+/* A row pipeline's band call whose input rows lie in a ring window (ops/conv2d.py reads_ring, ops/row_pipeline.py
+ * _rings): the row-entry paths (mix 4, 6, 8; one batch) with the band's input row iy at byte
+ * (first + iy * in_w * in_c) mod size of `ring`, so the pipeline moves no rows down before each band (memmove). The
+ * entries, weights and arithmetic are the image's: the same bytes out. */
+MF_KERNEL void mf_conv2d_s8_ring(const mf_conv2d_params_t *p, const int8_t *ring, const int32_t first, const int32_t size,
+                                 int8_t *out, int8_t *buf)
+{
+    mf_conv2d_s8_rowmix_ring(p, ring, out, buf, first, size);
 }
 
 /* Bit 8 of a group's last constant (channel 3's -shift-1, whose low byte alone ASR reads; in the pw and row-entry
