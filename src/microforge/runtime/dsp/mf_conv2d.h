@@ -1915,7 +1915,8 @@ MF_KERNEL void mf_dsp_seg_quads(const mf_conv2d_params_t *p, const int8_t *in_b,
  * pixel k is row r of pixel k + 1: the window goes word by word (j) down the rows r, r + stride_h, ... (a chain), each
  * step after a chain's first loading only pixel 3's new word, pixels 0..2 taking the words pixels 1..3 had (the four
  * registers trading roles: vww's 3 rows at stride 2 load 9 words where 12 were read). The rows' last values (odd
- * k_w * in_c) go as mf_dsp_seg_groups' (rows 2i, 2i + 1 merged by PKHBT, a last odd row alone). With the x16 pointer
+ * k_w * in_c) go as mf_dsp_seg_groups' words (rows 2i, 2i + 1 merged, a last odd row alone), merged once per output
+ * column into the frame (the T words, MF_DSP_SEGR_TBUILD) for all its passes. With the x16 pointer
  * that takes all 14 registers: the stream (ops/conv2d.py seg_stream: per group pair a's weights at 8i, pair b's at
  * 8i + 4, then pw_consts' 12 words) is copied once per strip into a frame below sp and read sp-relative, every group
  * unrolled (the frame cannot move: MF_CONV2D_SEG_RQ_OC_MAX bounds the code), with the out pointer and the count of the
@@ -1926,7 +1927,7 @@ MF_KERNEL void mf_dsp_seg_quads(const mf_conv2d_params_t *p, const int8_t *in_b,
 /* the most output channels (groups unrolled: about 1 KB of code a pair; 16, MobileNetV2's first layer: 8.5 KB for
  * 5% of its cycles on the M4/M33) */
 #define MF_CONV2D_SEG_RQ_OC_MAX 16
-#define MF_CONV2D_SEG_RQFRAME_MAX 680      /* the largest frame (stack bytes): out_c 16 of a 3x3x3 window, two copies */
+#define MF_CONV2D_SEG_RQFRAME_MAX 680      /* the largest frame (stack bytes): out_c 16 of a 3x3x3 window, two copies, T words */
 /* the layer's scratch bytes (its row pairs' rows and spare bytes: all free while quads run) */
 #define MF_CONV2D_SEG_RQSCRATCH(p)                                                                \
     MF_CONV2D_SEG_SCRATCH_BYTES(MF_CONV2D_SEG_STRIP((p)->out_w, (p)->stride_h, (p)->k_h, (p)->k_w, (p)->stride_w,   \
