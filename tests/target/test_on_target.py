@@ -1625,6 +1625,70 @@ def test_conv_seg_rquads_on_core(name, core, tmp_path, seg_apart):
     exact_on_core(model, core, tmp_path, "target-segr", name, took)
 
 
+# The rows' last values of the row quads (odd k_w * in_c): T words built once per output column in the frame, each pass
+# reading them (pixel k's step s: T word stride_h * k + 2s; steps after the first load only the new pixels' words:
+# stride_h 2 one, stride_h 1 two, other strides all four). Beside RQUAD_MODELS: stride_h 3 (every step loads its 4
+# words), k_h 7 at stride 1 (4 steps: both register rotations twice), a 1x3 kernel (one lone step), k_h 4 (two pairs).
+RQUAD_T_MODELS = {
+    "segt-3x3-c3to8-s3-relu": lambda: mg.conv2d_model(seed_of("st", 1), (1, 26, 11, 3), 8, 3, 3, "SAME", 1, "RELU",
+                                                      in_zp=-128),
+    "segt-7x3-c1to4-s1-copy-none": lambda: mg.conv2d_model(seed_of("st", 2), (1, 13, 9, 1), 4, (7, 3), 1, "SAME", 1,
+                                                           "NONE", in_zp=9, out_zp=-7),
+    "segt-1x3-c3to8-s2-relu6": lambda: mg.conv2d_model(seed_of("st", 3), (1, 11, 13, 3), 8, (1, 3), 2, "VALID", 1,
+                                                       "RELU6", in_zp=-128),
+    "segt-4x3-c3to12-s2x1-copy": lambda: mg.conv2d_model(seed_of("st", 4), (1, 19, 9, 3), 12, (4, 3), (2, 1), "SAME", 1,
+                                                         "RELU", in_zp=3, out_zp=-128),
+}
+
+
+def rquad_t_words(kh: int, sh: int) -> int:
+    """T words of a column (mf_dsp_seg_rquad's MF_DSP_SEGR_TBUILD): rows stride_h * k + 2s (k < 4, 2s < k_h)."""
+    return len({sh * k + d for k in range(4) for d in range(0, kh, 2)})
+
+
+def rquad_frame_pkhbt(model: bytes, core: str, tmp_path, frame: int) -> int:
+    """PKHBTs inside the compiled model's row-quad block: between its SUB sp, #frame and ADD sp, #frame (the
+    block's frame, `frame` bytes; an error when no block has that frame)."""
+    import subprocess
+    cpu = {"m4": "cortex-m4", "m33": "cortex-m33"}[core]
+    compile_model(model, target=core).write(tmp_path)
+    obj = tmp_path / "model.o"
+    subprocess.run(["arm-none-eabi-gcc", "-c", "-O2", "-o", str(obj), f"-mcpu={cpu}", "-mthumb", f"-I{tmp_path}",
+                    f"-DMF_TARGET_{core.upper()}", str(tmp_path / "model.c")], check=True, capture_output=True)
+    text = subprocess.run(["arm-none-eabi-objdump", "-d", "--no-show-raw-insn", str(obj)], check=True,
+                          capture_output=True, text=True).stdout
+    ins = [(m.group(1), m.group(2).replace(" ", "")) for m in
+           re.finditer(r"^\s+[0-9a-f]+:\t(\w+)(?:\.\w+)?\t([^;<@\t\n]*)", text, re.M)]
+    sp = (f"sp,sp,#{frame}", f"sp,#{frame}")   # the 32-bit and the 16-bit forms
+    at = [i for i, (op, o) in enumerate(ins) if op == "sub" and o in sp]
+    assert len(at) == 1, f"{len(at)} blocks with a {frame}-byte frame"
+    end = next(i for i in range(at[0], len(ins)) if ins[i][0] == "add" and ins[i][1] in sp)
+    return sum(op == "pkhbt" for op, _ in ins[at[0]:end])
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", sorted(RQUAD_T_MODELS) + ["segr-3x3-c3to8-s2-relu6-vww", "segr-3x3-c3to16-s1-copy-relu-ic",
+                                                           "segr-5x5-c3to4-s1-copy-valid", "segr-3x3-c3to16-s2-relu6-mnv2"])
+def test_conv_seg_rquad_last_values_once_a_column(name, core, tmp_path, seg_apart):
+    """The row quads merge the rows' last values once per output column (the T words: the block's only PKHBTs, one per
+    T word), not in every pass; the frame holds them (8-byte rounded); exact vs TFLM (the M7: its row pairs)."""
+    conv2d = seg_apart
+    model = {**RQUAD_MODELS, **RQUAD_T_MODELS}[name]()
+    cm = compile_model(model, target=core)
+    f = {k: int(re.search(rf"\.{k} = (-?\d+),", cm.files["model.c"]).group(1))
+         for k in ("in_c", "k_h", "k_w", "stride_h", "stride_w", "out_c")}
+    assert ".mix = 5" in cm.files["model.c"] and (f["k_w"] * f["in_c"]) % 2 == 1 and not conv2d.seg_cols(f)
+    words = conv2d.seg_words(f["k_h"], f["k_w"], f["in_c"])
+    t = rquad_t_words(f["k_h"], f["stride_h"])
+    frame = (f["out_c"] // 4 * (8 * words + 48) + 8 * conv2d.seg_copies(f)
+             + (4 * len(range(0, 3 * f["stride_h"] + f["k_h"], 1 if f["stride_h"] % 2 else 2)) + 7) // 8 * 8)
+    if core == "m7":
+        assert seg_quads_compiled(model, core, tmp_path / "s", "mf_dsp_seg_rquad") == 0
+    else:
+        assert rquad_frame_pkhbt(model, core, tmp_path / "o", frame) == t
+    exact_on_core(model, core, tmp_path, "target-segt", name)
+
+
 @pytest.mark.parametrize("core", ["m4", "m33"])
 def test_conv_seg_rquads_in_place(core, tmp_path, monkeypatch):
     """Under the default plans (vww's first layer: the output 104 bytes before the input) the row quads go only where a

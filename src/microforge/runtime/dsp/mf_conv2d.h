@@ -1938,7 +1938,8 @@ MF_KERNEL void mf_dsp_seg_quads(const mf_conv2d_params_t *p, const int8_t *in_b,
  * pixel k is row r of pixel k + 1: the window goes word by word (j) down the rows r, r + stride_h, ... (a chain), each
  * step after a chain's first loading only pixel 3's new word, pixels 0..2 taking the words pixels 1..3 had (the four
  * registers trading roles: vww's 3 rows at stride 2 load 9 words where 12 were read). The rows' last values (odd
- * k_w * in_c) go as mf_dsp_seg_groups' (rows 2i, 2i + 1 merged by PKHBT, a last odd row alone). With the x16 pointer
+ * k_w * in_c) go as mf_dsp_seg_groups' words (rows 2i, 2i + 1 merged, a last odd row alone), merged once per output
+ * column into the frame (the T words, MF_DSP_SEGR_TBUILD) for all its passes. With the x16 pointer
  * that takes all 14 registers: the stream (ops/conv2d.py seg_stream: per group pair a's weights at 8i, pair b's at
  * 8i + 4, then pw_consts' 12 words) is copied once per strip into a frame below sp and read sp-relative, every group
  * unrolled (the frame cannot move: MF_CONV2D_SEG_RQ_OC_MAX bounds the code), with the out pointer and the count of the
@@ -1949,7 +1950,7 @@ MF_KERNEL void mf_dsp_seg_quads(const mf_conv2d_params_t *p, const int8_t *in_b,
 /* the most output channels (groups unrolled: about 1 KB of code a pair; 16, MobileNetV2's first layer: 8.5 KB for
  * 5% of its cycles on the M4/M33) */
 #define MF_CONV2D_SEG_RQ_OC_MAX 16
-#define MF_CONV2D_SEG_RQFRAME_MAX 656      /* the largest frame (stack bytes): out_c 16 of a 3x3x3 window, two copies */
+#define MF_CONV2D_SEG_RQFRAME_MAX 680      /* the largest frame (stack bytes): out_c 16 of a 3x3x3 window, two copies, T words */
 /* the layer's scratch bytes (its row pairs' rows and spare bytes: all free while quads run) */
 #define MF_CONV2D_SEG_RQSCRATCH(p)                                                                \
     MF_CONV2D_SEG_SCRATCH_BYTES(MF_CONV2D_SEG_STRIP((p)->out_w, (p)->stride_h, (p)->k_h, (p)->k_w, (p)->stride_w,   \
@@ -1966,7 +1967,13 @@ MF_KERNEL void mf_dsp_seg_quads(const mf_conv2d_params_t *p, const int8_t *in_b,
 #define MF_CONV2D_SEG_RQWORDS(p) \
     ((p)->k_h * ((p)->k_w * (p)->in_c / 2) + (((p)->k_w * (p)->in_c) & 1 ? ((p)->k_h + 1) / 2 : 0))
 #define MF_CONV2D_SEG_RQFRAME(p) \
-    ((p)->out_c / 4 * (8 * MF_CONV2D_SEG_RQWORDS(p) + 48) + 8 * MF_CONV2D_SEG_COPIES((p)->stride_w, (p)->in_c))
+    ((p)->out_c / 4 * (8 * MF_CONV2D_SEG_RQWORDS(p) + 48) + 8 * MF_CONV2D_SEG_COPIES((p)->stride_w, (p)->in_c) + \
+     MF_CONV2D_SEG_RQTBYTES(p))
+/* ... of which the T words of the rows' last values (odd k_w * in_c; mf_dsp_seg_rquad's .Lr_tb): one per merged row
+ * (every row, every other one with stride_h even), rounded up to 8 bytes */
+#define MF_CONV2D_SEG_RQTBYTES(p) \
+    (((p)->k_w * (p)->in_c) & 1 ? \
+     (4 * ((MF_CONV2D_SEG_RQROWS((p)->stride_h, (p)->k_h) - 1) / ((p)->stride_h % 2 ? 1 : 2) + 1) + 7) / 8 * 8 : 0)
 
 /* Byte of pixel K_'s word J_ of window row R_ in the strip's rows (from x), and of weight word I_ of pair .Lr_p of group
  * .Lr_g in the frame */
@@ -1989,26 +1996,53 @@ MF_KERNEL void mf_dsp_seg_quads(const mf_conv2d_params_t *p, const int8_t *in_b,
     ".elseif .Lr_c %% 4 == 3\n\t" MF_DSP_SEGR_LDX(x2, "3") MF_DSP_SEGR_LDW MF_DSP_SEGQ_MACS(x3, x0, x1, x2)  \
     ".else\n\t" MF_DSP_SEGR_LDX(x3, "3") MF_DSP_SEGR_LDW MF_DSP_SEGQ_MACS(x0, x1, x2, x3)                   \
     ".endif\n\t"
-/* Rows 2 * .Lr_i and 2 * .Lr_i + 1's last values (the low halves of their word nf) merged into one word per pixel
- * (pixels 0..3 in x0, x2, x1, x3), weight word kh * nf + .Lr_i */
-#define MF_DSP_SEGR_XL(K_, R_) "[%[x], #" MF_DSP_SEGR_XO(K_, R_, "%c[nf]") "]\n\t"
-#define MF_DSP_SEGR_PAIR                                                                          \
-    "ldr %[x0], " MF_DSP_SEGR_XL("0", "2 * .Lr_i") "ldr %[x1], " MF_DSP_SEGR_XL("0", "2 * .Lr_i + 1")          \
-    "ldr %[x2], " MF_DSP_SEGR_XL("1", "2 * .Lr_i") "ldr %[x3], " MF_DSP_SEGR_XL("1", "2 * .Lr_i + 1")          \
-    "pkhbt %[x0], %[x0], %[x1], lsl #16\n\tpkhbt %[x2], %[x2], %[x3], lsl #16\n\t"                 \
-    "ldr %[x1], " MF_DSP_SEGR_XL("2", "2 * .Lr_i") "ldr %[x3], " MF_DSP_SEGR_XL("2", "2 * .Lr_i + 1")          \
-    "ldr %[wt], " MF_DSP_SEGR_XL("3", "2 * .Lr_i")                                                \
-    "pkhbt %[x1], %[x1], %[x3], lsl #16\n\t"                                                      \
-    "ldr %[x3], " MF_DSP_SEGR_XL("3", "2 * .Lr_i + 1")                                            \
-    "pkhbt %[x3], %[wt], %[x3], lsl #16\n\t"                                                      \
-    "ldr %[wt], [sp, #" MF_DSP_SEGR_WO("%c[kh] * %c[nf] + .Lr_i") "]\n\t"                          \
-    MF_DSP_SEGQ_MACS(x0, x2, x1, x3)
-/* A last odd row's last values, weight word kh * nf + kh / 2 */
-#define MF_DSP_SEGR_LONE                                                                          \
-    "ldr %[x0], " MF_DSP_SEGR_XL("0", "%c[kh] - 1") "ldr %[x1], " MF_DSP_SEGR_XL("1", "%c[kh] - 1")            \
-    "ldr %[x2], " MF_DSP_SEGR_XL("2", "%c[kh] - 1") "ldr %[x3], " MF_DSP_SEGR_XL("3", "%c[kh] - 1")            \
-    "ldr %[wt], [sp, #" MF_DSP_SEGR_WO("%c[kh] * %c[nf] + %c[kh] / 2") "]\n\t"                      \
-    MF_DSP_SEGQ_MACS(x0, x1, x2, x3)
+/* The rows' last values (odd k_w * in_c): per output column, before its groups, each row r that some pixel's window
+ * merges (r = stride_h * k + 2s, k < 4) gets its T word in the frame, built once for all the column's passes: the low
+ * halves of word nf of rows r and r + 1 (PKHBT; a last odd row's lone value takes row r + 1's, or its own when r is the
+ * strip's last row, with a zero weight: mf_dsp_seg_groups' words). Slot r / .Lr_tq (.Lr_tq 2 with stride_h even: only
+ * even rows are merged). Rows go two T words a load chain (m0..m3 free between columns). Where each pass loaded and
+ * merged 2 words per pixel for every row pair (vww: 17 cycles of loads and PKHBTs a pair, 6 a lone row) it loads 4
+ * T words, then, as the whole words' chains do, only the pixels' new ones. */
+#define MF_DSP_SEGR_TO(R_) "(.Lr_tb + 4 * ((" R_ ") / .Lr_tq))"
+#define MF_DSP_SEGR_TROW(R_) "[%[x], #((" R_ ") * %c[rs] + 4 * %c[nf])]\n\t"
+#define MF_DSP_SEGR_TBUILD                                                                        \
+    ".set .Lr_tp, -1\n\t.set .Lr_t, 0\n\t.rept .Lr_nr\n\t"                                         \
+    ".set .Lr_tn, 0\n\t.set .Lr_k, 0\n\t.rept 4\n\t.set .Lr_d, .Lr_t - %c[sh] * .Lr_k\n\t"           \
+    ".if .Lr_d >= 0 && .Lr_d < %c[kh] && (.Lr_d & 1) == 0\n\t.set .Lr_tn, 1\n\t.endif\n\t"          \
+    ".set .Lr_k, .Lr_k + 1\n\t.endr\n\t"                                                           \
+    ".set .Lr_t1, .Lr_t + 1\n\t.if .Lr_t1 >= .Lr_nr\n\t.set .Lr_t1, .Lr_t\n\t.endif\n\t"            \
+    ".if .Lr_tn\n\t"                                                                              \
+    ".if .Lr_tp < 0\n\t"                                                                          \
+    "ldr %[m0], " MF_DSP_SEGR_TROW(".Lr_t") "ldr %[m1], " MF_DSP_SEGR_TROW(".Lr_t1")                \
+    ".set .Lr_tp, .Lr_t\n\t"                                                                      \
+    ".else\n\t"                                                                                   \
+    "ldr %[m2], " MF_DSP_SEGR_TROW(".Lr_t") "ldr %[m3], " MF_DSP_SEGR_TROW(".Lr_t1")                \
+    "pkhbt %[m0], %[m0], %[m1], lsl #16\n\tpkhbt %[m2], %[m2], %[m3], lsl #16\n\t"                 \
+    "str %[m0], [sp, #" MF_DSP_SEGR_TO(".Lr_tp") "]\n\tstr %[m2], [sp, #" MF_DSP_SEGR_TO(".Lr_t") "]\n\t" \
+    ".set .Lr_tp, -1\n\t"                                                                         \
+    ".endif\n\t"                                                                                  \
+    ".endif\n\t"                                                                                  \
+    ".set .Lr_t, .Lr_t + 1\n\t.endr\n\t"                                                           \
+    ".if .Lr_tp >= 0\n\tpkhbt %[m0], %[m0], %[m1], lsl #16\n\tstr %[m0], [sp, #" MF_DSP_SEGR_TO(".Lr_tp") "]\n\t.endif\n\t"
+/* Step .Lr_s of the rows' last values (rows 2s, 2s + 1 of each window, or a last odd row alone): pixel k's T word
+ * stride_h * k + 2s, weight word kh * nf + s. Step s + 1's pixel k is step s's pixel k + 2 / stride_h (stride_h 1 or 2):
+ * only the new pixels' T words loaded, the registers trading roles as in the chains. */
+#define MF_DSP_SEGR_LDT(R_, K_) "ldr %[" #R_ "], [sp, #" MF_DSP_SEGR_TO("%c[sh] * (" K_ ") + 2 * .Lr_s") "]\n\t"
+#define MF_DSP_SEGR_LDTW "ldr %[wt], [sp, #" MF_DSP_SEGR_WO("%c[kh] * %c[nf] + .Lr_s") "]\n\t"
+#define MF_DSP_SEGR_TSTEP                                                                         \
+    ".if .Lr_s == 0 || (%c[sh] != 1 && %c[sh] != 2)\n\t"                                           \
+    MF_DSP_SEGR_LDT(x0, "0") MF_DSP_SEGR_LDT(x1, "1") MF_DSP_SEGR_LDT(x2, "2") MF_DSP_SEGR_LDT(x3, "3")  \
+    MF_DSP_SEGR_LDTW MF_DSP_SEGQ_MACS(x0, x1, x2, x3)                                               \
+    ".elseif %c[sh] == 2\n\t"                                                                     \
+    ".if .Lr_s %% 4 == 1\n\t" MF_DSP_SEGR_LDT(x0, "3") MF_DSP_SEGR_LDTW MF_DSP_SEGQ_MACS(x1, x2, x3, x0)  \
+    ".elseif .Lr_s %% 4 == 2\n\t" MF_DSP_SEGR_LDT(x1, "3") MF_DSP_SEGR_LDTW MF_DSP_SEGQ_MACS(x2, x3, x0, x1)  \
+    ".elseif .Lr_s %% 4 == 3\n\t" MF_DSP_SEGR_LDT(x2, "3") MF_DSP_SEGR_LDTW MF_DSP_SEGQ_MACS(x3, x0, x1, x2)  \
+    ".else\n\t" MF_DSP_SEGR_LDT(x3, "3") MF_DSP_SEGR_LDTW MF_DSP_SEGQ_MACS(x0, x1, x2, x3) ".endif\n\t"   \
+    ".else\n\t"                                                                                   \
+    ".if .Lr_s & 1\n\t" MF_DSP_SEGR_LDT(x0, "2") MF_DSP_SEGR_LDT(x1, "3") MF_DSP_SEGR_LDTW MF_DSP_SEGQ_MACS(x2, x3, x0, x1) \
+    ".else\n\t" MF_DSP_SEGR_LDT(x2, "2") MF_DSP_SEGR_LDT(x3, "3") MF_DSP_SEGR_LDTW MF_DSP_SEGQ_MACS(x0, x1, x2, x3) \
+    ".endif\n\t"                                                                                  \
+    ".endif\n\t"
 /* Pair .Lr_p of group .Lr_g's window: per whole word j the chains of rows r0, r0 + stride_h, ... (r0 < stride_h),
  * then the rows' last values */
 #define MF_DSP_SEGR_WINDOW                                                                        \
@@ -2020,8 +2054,7 @@ MF_KERNEL void mf_dsp_seg_quads(const mf_conv2d_params_t *p, const int8_t *in_b,
     ".endif\n\t.set .Lr_r0, .Lr_r0 + 1\n\t.endr\n\t"                                               \
     ".set .Lr_j, .Lr_j + 1\n\t.endr\n\t"                                                           \
     ".if %c[odd]\n\t"                                                                             \
-    ".set .Lr_i, 0\n\t.rept %c[kh] / 2\n\t" MF_DSP_SEGR_PAIR ".set .Lr_i, .Lr_i + 1\n\t.endr\n\t"    \
-    ".if %c[kh] & 1\n\t" MF_DSP_SEGR_LONE ".endif\n\t"                                             \
+    ".set .Lr_s, 0\n\t.rept (%c[kh] + 1) / 2\n\t" MF_DSP_SEGR_TSTEP ".set .Lr_s, .Lr_s + 1\n\t.endr\n\t" \
     ".endif\n\t"
 /* Pair .Lr_p of group .Lr_g's requantisation and stores (mf_dsp_seg_quad's, MF_DSP_SEGQ_OUT): the out pointer (x0,
  * from the frame) and the constants (m2 in x1, W in x2, Ra in x3, mult in wt) from the frame; pixel k's outputs
@@ -2071,12 +2104,16 @@ MF_KERNEL void mf_dsp_seg_rquad(const int16_t *x, const int32_t rs, const int32_
     __asm__ volatile(
         ".set .Lr_rq, 8 * (%c[kh] * %c[nf] + %c[odd] * ((%c[kh] + 1) / 2))\n\t"   /* a group's weight bytes */
         ".set .Lr_gb, .Lr_rq + 48\n\t.set .Lr_sb, %c[oc] / 4 * .Lr_gb\n\t"         /* a group's bytes, the stream's */
-        ".set .Lr_fr, .Lr_sb + 8\n\t.if %c[c1]\n\t.set .Lr_fr, .Lr_sb + 16\n\t.endif\n\t"   /* + the copy step's word */
+        ".set .Lr_tb, .Lr_sb + 8\n\t.if %c[c1]\n\t.set .Lr_tb, .Lr_sb + 16\n\t.endif\n\t"   /* + the copy step's word */
+        ".set .Lr_nr, 3 * %c[sh] + %c[kh]\n\t"   /* the strip's rows (MF_CONV2D_SEG_RQROWS) */
+        ".set .Lr_tq, 1\n\t.if (%c[sh] & 1) == 0\n\t.set .Lr_tq, 2\n\t.endif\n\t"
+        ".set .Lr_fr, .Lr_tb\n\t.if %c[odd]\n\t.set .Lr_fr, .Lr_tb + (4 * ((.Lr_nr - 1) / .Lr_tq + 1) + 7) / 8 * 8\n\t.endif\n\t"   /* + the T words */
         "sub sp, sp, #.Lr_fr   @ mf_dsp_seg_rquad\n\t"   /* the comment: tests find the row quads in the code */
         "str %[m1], [sp, #.Lr_sb]\n\tstr %[m2], [sp, #.Lr_sb + 4]\n\t"
         MF_DSP_SEGR_COPY
         ".if %c[c1]\n\tmovw %[x0], #%c[c1]\n\tstr %[x0], [sp, #.Lr_sb + 8]\n\t.endif\n"
         "3:\n\t"
+        ".if %c[odd]\n\t" MF_DSP_SEGR_TBUILD ".endif\n\t"
         ".set .Lr_g, 0\n\t.rept %c[oc] / 4\n\t.set .Lr_p, 0\n\t.rept 2\n\t"
         MF_DSP_SEGR_WINDOW MF_DSP_SEGR_OUT
         ".set .Lr_p, .Lr_p + 1\n\t.endr\n\t.set .Lr_g, .Lr_g + 1\n\t.endr\n\t"
