@@ -2848,14 +2848,106 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
 #undef MF_PW4_HEAD
 #undef MF_PW4_CHUNK
 
+/* One pixel on the quads' stream (mf_conv2d_s8_pw4's last n_pix % 4 pixels, M4/M33: ops/conv2d.py PW4_TAIL_CORES), two
+ * pairs at a time (a and the next, b, ps bytes on: out_c % 4 == 0), all in one asm block: the pixel widened into a frame
+ * below sp (8 bytes a chunk: its even values' word, then its odd ones', as the pairs' weights; then a sentinel), then
+ * per two pairs ma, sa, mb, sb from their start values, the window (nch % 4 leading chunks, then passes of 4 until the
+ * sentinel; a chunk is one chain of 6 loads, 8 SMLADs and 4 SXTB16s: mf_dsp_pw_rows1's 19 cycles per 16 MACs), the
+ * quads' requantisation on one pixel (MF_PW41_RQ), the 4 outputs packed, clamped and stored as one word; the loop ends
+ * on the N flag of pair b's W (ASRS: bit 31, another pair follows). The pixel is read before any of its outputs is
+ * written: the write order contract holds. */
+#define MF_PW41_MACS                                                                             \
+    "smlad %[ma], %[e0], %[wa], %[ma]\n\tsxtb16 %[wa], %[wa]\n\t"                                 \
+    "smlad %[ma], %[e1], %[wb], %[ma]\n\tsxtb16 %[wb], %[wb]\n\t"                                 \
+    "smlad %[mb], %[e0], %[wc], %[mb]\n\tsxtb16 %[wc], %[wc]\n\t"                                 \
+    "smlad %[mb], %[e1], %[wd], %[mb]\n\tsxtb16 %[wd], %[wd]\n\t"                                 \
+    "smlad %[sa], %[e0], %[wa], %[sa]\n\tsmlad %[sa], %[e1], %[wb], %[sa]\n\t"                    \
+    "smlad %[sb], %[e0], %[wc], %[sb]\n\tsmlad %[sb], %[e1], %[wd], %[sb]\n\t"
+/* chunk at byte XO_ of the frame, pair a's weights at byte WO_ of w, pair b's ps further */
+#define MF_PW41_CHUNK(XO_, WO_)                                                                  \
+    "ldr %[e0], [%[x], #" XO_ "]\n\tldr %[e1], [%[x], #" XO_ " + 4]\n\t"                          \
+    "ldr %[wa], [%[w], #" WO_ "]\n\tldr %[wb], [%[w], #" WO_ " + 4]\n\t"                          \
+    "ldr %[wc], [%[w], #%c[ps] + " WO_ "]\n\tldr %[wd], [%[w], #%c[ps] + " WO_ " + 4]\n\t"        \
+    MF_PW41_MACS
+/* One pair's outputs from S_ (c's accumulator) and D_ (ma: c + 256 c') with its constants at byte O_ of w (m2, W, Ra,
+ * mult after the starts): c with SMMLAR, >> -shift-1, + 2 * out_offset + 1, SSAT >> 1; c' from D_ - S_ with SMMLA (Ra,
+ * Ra - 128 for a negative one unless MF_NEG_CLAMPED), >> e + 7 (W's second byte, shifted down by SH_), SSAT. */
+#define MF_PW41_RQ(S_, D_, O_, SH_)                                                              \
+    "ldr %[e0], [%[w], #" O_ " + 8]\n\tldr %[e1], [%[w], #" O_ " + 12]\n\t"                        \
+    "ldr %[wa], [%[w], #" O_ " + 16]\n\tldr %[wb], [%[w], #" O_ " + 20]\n\t"                       \
+    "sub %[" D_ "], %[" D_ "], %[" S_ "]\n\t"                                                    \
+    "smmlar %[" S_ "], %[" S_ "], %[e0], %[" S_ "]\n\t"                                          \
+    ".if 2 * (%c[lo]) + 1 < %c[k]\n\t"   /* not MF_NEG_CLAMPED(lo, out offset) */                  \
+    "add %[" S_ "], %[" S_ "], %[" S_ "], asr #31\n\t"                                           \
+    "asr %[e0], %[" D_ "], #31\n\tadd %[wa], %[wa], %[e0], lsl #7\n\t"                            \
+    ".endif\n\t"                                                                                \
+    "smmla %[" D_ "], %[" D_ "], %[wb], %[wa]\n\t"                                               \
+    "asr %[" S_ "], %[" S_ "], %[e1]\n\t"                                                        \
+    ".if %c[k] >= 0\n\tadd %[" S_ "], %[" S_ "], #%c[k]\n\t.else\n\tsub %[" S_ "], %[" S_ "], #-%c[k]\n\t.endif\n\t" \
+    SH_ " %[e1], %[e1], #8\n\t"                                                                  \
+    "ssat %[" S_ "], #8, %[" S_ "], asr #1\n\t"                                                  \
+    "asr %[" D_ "], %[" D_ "], %[e1]\n\t"                                                        \
+    "ssat %[" D_ "], #8, %[" D_ "]\n\t"
+MF_KERNEL void mf_dsp_pw4_rows1(const int8_t *px, const int32_t k4, const int8_t *w, const int32_t out_offset,
+                                const int32_t act_min, const int32_t act_max, int8_t *o)
+{
+    const int32_t nch = k4 / 4, lead = nch % 4;
+    int32_t ma = (int32_t)(uintptr_t)px, sa, mb, sb, e0, e1, wa, wb, wc, wd, x;
+    __asm__ volatile(
+        "sub sp, sp, #%c[fr]\n\t"
+        "mov %[x], sp\n\tadd %[e1], %[ma], #%c[k4]\n"   /* widen: e1 the pixel's end */
+        "3:\n\tldr %[e0], [%[ma]], #4\n\tsxtb16 %[wa], %[e0]\n\tsxtb16 %[e0], %[e0], ror #8\n\t"
+        "str %[wa], [%[x]], #4\n\tstr %[e0], [%[x]], #4\n\tcmp %[ma], %[e1]\n\tbne 3b\n\t"
+        "mov %[e0], #0x80808080\n\tstr %[e0], [%[x]]\n"   /* the sentinel: no widened int8 pair equals it */
+        "2:\n\t@ mf_dsp_pw4_rows1\n\t"
+        "mov %[x], sp\n\tldr %[ma], [%[w], #%c[rq]]\n\tldr %[sa], [%[w], #%c[rq] + 4]\n\t"   /* Bm, Bs */
+        "ldr %[mb], [%[w], #%c[ps] + %c[rq]]\n\tldr %[sb], [%[w], #%c[ps] + %c[rq] + 4]\n\t"
+        ".if %c[lead] > 0\n\t" MF_PW41_CHUNK("0", "0") ".endif\n\t"
+        ".if %c[lead] > 1\n\t" MF_PW41_CHUNK("8", "8") ".endif\n\t"
+        ".if %c[lead] > 2\n\t" MF_PW41_CHUNK("16", "16") ".endif\n\t"
+        ".if %c[lead]\n\tadd %[x], %[x], #8 * %c[lead]\n\tadd %[w], %[w], #8 * %c[lead]\n\t.endif\n\t"
+        ".if %c[loop]\n\t"   /* e0 of each pass loaded by the check before it, w stepped by the pass's last first-chunk load */
+        "ldr %[e0], [%[x]]\n"
+        "1:\n\tldr %[e1], [%[x], #4]\n\tldr %[wb], [%[w], #4]\n\t"
+        "ldr %[wc], [%[w], #%c[ps]]\n\tldr %[wd], [%[w], #%c[ps] + 4]\n\tldr %[wa], [%[w]], #32\n\t" MF_PW41_MACS
+        MF_PW41_CHUNK("8", "-24") MF_PW41_CHUNK("16", "-16") MF_PW41_CHUNK("24", "-8")
+        "ldr %[e0], [%[x], #32]!\n\tcmp %[e0], #0x80808080\n\tbne 1b\n\t"
+        ".endif\n\t"
+        /* w at pair a's constants (its starts), pair b's ps further */
+        MF_PW41_RQ("sa", "ma", "0", "lsr") MF_PW41_RQ("sb", "mb", "%c[ps]", "asrs")   /* N: more pairs follow */
+        "bfi %[sa], %[ma], #8, #8\n\tbfi %[sa], %[sb], #16, #8\n\tbfi %[sa], %[mb], #24, #8\n\t"
+        ".if %c[clo]\n\tmov %[e0], #((%c[lo]) & 0xff) * 0x01010101\n\t"
+        "ssub8 %[e1], %[sa], %[e0]\n\tsel %[sa], %[sa], %[e0]\n\t.endif\n\t"
+        ".if %c[chi]\n\tmov %[e0], #((%c[hi]) & 0xff) * 0x01010101\n\t"
+        "ssub8 %[e1], %[e0], %[sa]\n\tsel %[sa], %[sa], %[e0]\n\t.endif\n\t"
+        "str %[sa], [%[o]], #4\n\t"
+        "add %[w], %[w], #%c[ps] + 24\n\t"
+        "bmi 2b\n\t"
+        "add sp, sp, #%c[fr]"
+        : [ma] "+r"(ma), [sa] "=&r"(sa), [mb] "=&r"(mb), [sb] "=&r"(sb), [e0] "=&r"(e0), [e1] "=&r"(e1),
+          [wa] "=&r"(wa), [wb] "=&r"(wb), [wc] "=&r"(wc), [wd] "=&r"(wd), [x] "=&r"(x), [w] "+r"(w), [o] "+r"(o)
+        : [k4] "i"(k4), [fr] "i"((2 * k4 + 4 + 7) & ~7), [rq] "i"(2 * k4), [ps] "i"(2 * k4 + 24), [lead] "i"(lead),
+          [loop] "i"(nch >= 4), [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
+          [clo] "i"(act_min > -128), [chi] "i"(act_max < 127)
+        : "cc", "memory");
+}
+#undef MF_PW41_CHUNK
+#undef MF_PW41_MACS
+#undef MF_PW41_RQ
+
 MF_KERNEL void mf_conv2d_s8_pw4(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out)
 {
     const int32_t oc = p->out_c, n_pix = p->batches * p->out_h * p->out_w;
-    for (int32_t i = 0; i < n_pix; i += 4) {   /* n_pix % 4 == 0 (ops/conv2d.py) */
+    for (int32_t i = 0; i < (n_pix & ~3); i += 4) {
         const int8_t *const px[4] = {mf_dsp_pw_pixel(p, in, i), mf_dsp_pw_pixel(p, in, i + 1),
                                      mf_dsp_pw_pixel(p, in, i + 2), mf_dsp_pw_pixel(p, in, i + 3)};
         mf_dsp_pw4_quad(px, p->in_c, p->weights, oc, p->out_offset, p->act_min, p->act_max, out + i * oc);
     }
+#if !defined(MF_TARGET_M7)   /* the M7 takes only n_pix % 4 == 0 (ops/conv2d.py PW4_TAIL_CORES) */
+    for (int32_t i = n_pix & ~3; i < n_pix; ++i)   /* one pixel at a time, in pixel order */
+        mf_dsp_pw4_rows1(mf_dsp_pw_pixel(p, in, i), p->in_c, p->weights, p->out_offset, p->act_min, p->act_max,
+                         out + i * oc);
+#endif
 }
 
 /* ---- row entries on a stream of groups with their constants (mix = 6) -----------------------------------
