@@ -60,7 +60,7 @@ PW_MAX_OC = 4092
 # MF_CONV2D_PW4_MAX_IC in runtime/dsp/mf_conv2d.h), out_c <= PW4_MAX_OC (pixel 3's halfwords at an #imm12 offset of
 # 3 * out_c) and a multiple of 4 pixels (the pair blocks' lone pixel reads their group stream; a C loop for the last
 # pixels, or one more quad over the last 4, cost more than the quads save: vww's 9-pixel 128 -> 256 layer +9%, +25% on
-# the M4) go in quads of pixels on one mixed channel pair instead (mf_conv2d_s8_pw4, mix = 7:
+# the M4; but see PW4_TAIL_CORES) go in quads of pixels on one mixed channel pair instead (mf_conv2d_s8_pw4, mix = 7:
 # the pw stream's bytes, each pair followed by its 6 constants, pw4_layout): each pair's constants serve 4 pixels, not
 # 2. The M7 runs them with its own schedule (one pixel register, every load beside an SMLAD: 8 cycles a half chunk, as
 # its pair blocks): vww's M7 1x1 layers 3.400M -> 3.317M cycles (in_c 16: 227.3K -> 215.0K), about 21 KB more code.

@@ -10,8 +10,8 @@
  * out_c % 4 == 0 (mix = 6) each group's constants follow its weights and mf_dsp_rowpw_pair runs a pixel pair's
  * groups, requantisation and stores in one asm block. Unpadded 1x1 layers with in_c % 4 == 0, out_c % 4 == 0
  * (mix = 3, any stride) go through mf_conv2d_s8_pw (the same stream on sign-extended pixel pairs).
- * Those with in_c <= 128 and n_pix % 4 == 0 go in quads of pixels on single channel pairs instead (mix = 7,
- * mf_conv2d_s8_pw4: the same weights and constants, each pair followed by its own).
+ * Those with in_c <= 128 and n_pix % 4 == 0 (M4/M33: any n_pix with in_c <= 64) go in quads of pixels on single
+ * channel pairs instead (mix = 7, mf_conv2d_s8_pw4: the same weights and constants, each pair followed by its own).
  * Layers that are not 1x1 (no dilation) with in_c not a multiple of 4 (the first layers: in_c 1, 3) and mixed weights
  * in per-row segments (mix = 5, ops/conv2d.py seg_layout) go through mf_conv2d_s8_seg: per pair of output rows (or,
  * for one row, neighbouring outputs) the input rows are widened once into int16 rows and each pair's windows are read
@@ -2580,7 +2580,9 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
 
 /* ---- unpadded 1x1 convolutions in quads of pixels on channel pairs (mix = 7) ------------------------------------
  * Chosen by ops/conv2d.py (pw4_layout) instead of mf_conv2d_s8_pw, for
- * unpadded 1x1 layers (any stride) that mf_conv2d_s8_pw takes, with in_c <= MF_CONV2D_PW4_MAX_IC and n_pix % 4 == 0.
+ * unpadded 1x1 layers (any stride) that mf_conv2d_s8_pw takes, with in_c <= MF_CONV2D_PW4_MAX_IC and n_pix % 4 == 0
+ * (on the M4/M33 also other pixel counts with in_c <= MF_CONV2D_PW_PAIR_MAX_IC: the last n_pix % 4 pixels one at a
+ * time, mf_dsp_pw4_rows1).
  * The same mixed weights and constants as the pw stream (pw_consts), each mixed channel pair (c, c') on its own: its
  * 2 * in_c weight bytes (per 4-byte chunk the even values' word, then the odd ones') then its 6 constants (Bm, Bs, m2,
  * W, Ra, mult; W's bit 31 set when another pair follows). A block is 4 pixels x 1 pair: 8 accumulators (ma, sa per
@@ -2592,9 +2594,10 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
  * are widened into a frame below sp (32 bytes a chunk: the 4 even words, then the 4 odd ones; the out pointer after
  * them) and read sp-relative, unrolled (32 chunks at most: no window loop, whose pass checks cost mf_conv2d_s8_pw's
  * in_c 128 layers about 5 cycles per 8 chunks; about 3.5 KB of code a layer there). The M7 has its own schedule
- * (below: 8 cycles a half, as its pair blocks, whose dual issue the M4 chains would not keep). Only for n_pix % 4 == 0:
- * the pair blocks' lone pixel (mf_dsp_pw_rows1) needs their group stream, and a C loop for the last pixels, or a quad
- * over copies of them, cost more than the quads save (vww's 9-pixel 128 -> 256 layer +9%, +25%). All 4 pixels of a quad
+ * (below: 8 cycles a half, as its pair blocks, whose dual issue the M4 chains would not keep). The pair blocks' lone
+ * pixel (mf_dsp_pw_rows1) needs their group stream, and a C loop for the last pixels, or a quad over copies of them,
+ * cost more than the quads save (vww's 9-pixel 128 -> 256 layer +9%, +25%): other pixel counts take the quads on the
+ * M4/M33 only, their last pixels through mf_dsp_pw4_rows1 (as fast as mf_dsp_pw_rows1). All 4 pixels of a quad
  * are read before any of its outputs is written and quads go in pixel order: the write order contract of the other
  * paths (ops/conv2d.py overlap_lead) holds. */
 #define MF_CONV2D_PW4_MAX_IC 128   /* widest in_c (32 chunks unrolled; ops/conv2d.py PW4_MAX_IC) */
