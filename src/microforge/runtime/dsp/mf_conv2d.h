@@ -2633,12 +2633,12 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
 #define MF_PW4_LD(X_, W_)                                                                        \
     "ldr %[x0], [sp, #" X_ "]\n\tldr %[x1], [sp, #" X_ " + 4]\n\t"                                \
     "ldr %[x2], [sp, #" X_ " + 8]\n\tldr %[x3], [sp, #" X_ " + 12]\n\t"                           \
-    "ldr %[wa], [%[w], #" W_ "]\n\t"
+    "ldr %[wa], [%[w], #" W_ " + %c[wb]]\n\t"
 #define MF_PW4_HALF(X_, W_) MF_PW4_LD(X_, W_) MF_PW4_MACS(MF_PW4_ACC, ma0, sa0)
 /* The window's first half: the pair's start values (Bm, Bs) loaded into ma0, sa0 in the same chain, the other pixels'
  * accumulators started from them before pixel 0's accumulates into itself (no bias adds). */
 #define MF_PW4_HEAD                                                                              \
-    MF_PW4_LD("0", "0") "ldr %[ma0], [%[w], #%c[rq]]\n\tldr %[sa0], [%[w], #%c[rq] + 4]\n\t"       \
+    MF_PW4_LD("0", "0") "ldr %[ma0], [%[w], #%c[rq] + %c[wb]]\n\tldr %[sa0], [%[w], #%c[rq] + 4 + %c[wb]]\n\t" \
     MF_PW4_MACS(MF_PW4_SMLAD, ma0, sa0) MF_PW4_HALF("16", "4")
 #define MF_PW4_CHUNK(J_) ".if " #J_ " < %c[nch]\n\t" MF_PW4_HALF("32 * " #J_, "8 * " #J_)             \
     MF_PW4_HALF("32 * " #J_ " + 16", "8 * " #J_ " + 4") ".endif\n\t"
@@ -2805,11 +2805,14 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
         "sub sp, sp, #%c[fr]\n\t"
         "str %[sa0], [sp, #32 * %c[nch]]\n\t"
         MF_PW4_EACH_EXP(MF_PW4_EXP)
+        ".if %c[wb]\n\tsub %[w], %[w], #4\n\t.endif\n"
         "2:\n\t" MF_PW4_HEAD MF_PW4_EACH_CHUNK(MF_PW4_CHUNK)
-        /* m2 to x0, W to x1, Ra to x2, mult to x3, the out pointer to wa: one chain */
-        "ldr %[x0], [%[w], #%c[rq] + 8]\n\tldr %[x1], [%[w], #%c[rq] + 12]\n\t"
-        "ldr %[x2], [%[w], #%c[rq] + 16]\n\tldr %[x3], [%[w], #%c[rq] + 20]\n\t"
-        "ldr %[wa], [sp, #32 * %c[nch]]\n\t"
+        /* m2 to x0, W to x1, Ra to x2, the out pointer to wa, mult to x3: one chain; with 2 * k4 + 24 <= 255 (the reach
+         * of a writeback LDR's immediate) w runs wb = 4 bytes below the pair and the load of mult, last in the chain
+         * (LDR pipelining: no load after a writeback one), steps it to the next pair's (less 4): no ADD */
+        "ldr %[x0], [%[w], #%c[rq] + 8 + %c[wb]]\n\tldr %[x1], [%[w], #%c[rq] + 12 + %c[wb]]\n\t"
+        "ldr %[x2], [%[w], #%c[rq] + 16 + %c[wb]]\n\tldr %[wa], [sp, #32 * %c[nch]]\n\t"
+        ".if %c[wb]\n\tldr %[x3], [%[w], #%c[rq] + 24]!\n\t.else\n\tldr %[x3], [%[w], #%c[rq] + 20]\n\t.endif\n\t"
         "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"   /* 256 times c''s accumulators */
         "sub %[ma2], %[ma2], %[sa2]\n\tsub %[ma3], %[ma3], %[sa3]\n\t"
         MF_DSP_RQ2(sa0, sa1, x0, x1) MF_DSP_RQ2(sa2, sa3, x0, x1)       /* c (m2 free after: c''s temporary) */
@@ -2830,14 +2833,14 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
         "strh %[sa1], [%[wa], #%c[oc]]\n\tstrh %[sa2], [%[wa], #2 * %c[oc]]\n\t"
         "strh %[sa3], [%[wa], #3 * %c[oc]]\n\tstrh %[sa0], [%[wa]], #2\n\t"
         "str %[wa], [sp, #32 * %c[nch]]\n\t"
-        "add %[w], %[w], #%c[rq] + 24\n\t"
+        ".if %c[wb] == 0\n\tadd %[w], %[w], #%c[rq] + 24\n\t.endif\n\t"
         "bmi 2b\n\t"
         "add sp, sp, #%c[fr]"
         : [ma0] "+r"(ma0), [ma1] "+r"(ma1), [ma2] "+r"(ma2), [ma3] "+r"(ma3), [sa0] "+r"(sa0), [sa1] "=&r"(sa1),
           [sa2] "=&r"(sa2), [sa3] "=&r"(sa3), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3),
           [wa] "=&r"(wa), [w] "+r"(w)
         : [nch] "i"(k4 / 4), [fr] "i"(8 * k4 + 8), [oc] "i"(n_out), [rq] "i"(2 * k4),
-          [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
+          [wb] "i"(2 * k4 + 24 <= 255 ? 4 : 0), [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
           [clo] "i"(act_min > -128), [chi] "i"(act_max < 127)
         : "cc", "memory");
 }
