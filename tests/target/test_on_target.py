@@ -1861,13 +1861,68 @@ def test_conv_pw4_on_core(name, core, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 def test_conv_pw4_pixel_counts_on_core(core, tmp_path):
-    """A pixel count that is not a multiple of 4 keeps the pixel pairs (mix = 3), exact; a multiple of 4 takes the
-    quads."""
-    for shape, mix in (((1, 5, 5, 16), 3), ((1, 1, 7, 32), 3), ((2, 3, 1, 24), 3), ((1, 3, 4, 16), 7)):
+    """A pixel count that is not a multiple of 4 keeps the pixel pairs (mix = 3) on the M7 and takes the quads with
+    their last pixels one at a time on the M4/M33 (mf_dsp_pw4_rows1), exact; a multiple of 4 takes the quads."""
+    tail = 3 if core == "m7" else 7
+    for shape, mix in (((1, 5, 5, 16), tail), ((1, 1, 7, 32), tail), ((2, 3, 1, 24), tail), ((1, 3, 4, 16), 7)):
         def took(model_c, mix=mix):
             assert f".mix = {mix}" in model_c, "not the path under test"
         model = mg.conv2d_model(seed_of("p4", 20, *shape), shape, 20, 1, 1, "SAME", 1, "RELU", in_zp=-128)
         exact_on_core(model, core, tmp_path, "target-pw4", f"pw4-count-{shape}", took)
+
+
+# The quads' last n_pix % 4 pixels one at a time (mf_dsp_pw4_rows1, M4/M33, in_c <= PW_PAIR_MAX_IC): tails of 1, 2 and 3
+# pixels, windows with 0 .. 3 leading chunks and 0 .. 4 passes (in_c 4 .. 64), two pairs and many, strides, a batch,
+# every clamp, per-tensor weights, zero points at the ends of int8, negative values clamped or not
+PW4_TAIL_MODELS = {
+    "pw4t-16to32-5x5": lambda: mg.conv2d_model(seed_of("p4t", 1), (1, 5, 5, 16), 32, 1, 1, "SAME", 1, "RELU",
+                                               in_zp=-128, out_zp=-128),
+    "pw4t-4to4-s2-5x5": lambda: mg.conv2d_model(seed_of("p4t", 2), (1, 5, 5, 4), 4, 1, 2, "SAME", 1, "RELU6", in_zp=9),
+    "pw4t-8to12-1x7": lambda: mg.conv2d_model(seed_of("p4t", 3), (1, 1, 7, 8), 12, 1, 1, "VALID", 1, "NONE",
+                                              in_zp=-5, out_zp=-20),
+    "pw4t-12to8-3x3": lambda: mg.conv2d_model(seed_of("p4t", 4), (1, 3, 3, 12), 8, 1, 1, "SAME", 1, "RELU", in_zp=-3),
+    "pw4t-20to36-s3-valid": lambda: mg.conv2d_model(seed_of("p4t", 5), (1, 8, 7, 20), 36, 1, 3, "VALID", 1, "RELU",
+                                                    in_zp=-128),
+    "pw4t-28to4-per-tensor": lambda: mg.conv2d_model(seed_of("p4t", 6), (1, 3, 2, 28), 4, 1, 1, "SAME", 1, "NONE",
+                                                     per_channel=False, in_zp=1, out_zp=127),
+    "pw4t-64to64-25x5": lambda: mg.conv2d_model(seed_of("p4t", 7), (1, 25, 5, 64), 64, 1, 1, "SAME", 1, "RELU",
+                                                in_zp=-128, out_zp=-128),
+    "pw4t-64to12-s2-batch2": lambda: mg.conv2d_model(seed_of("p4t", 8), (2, 5, 3, 64), 12, 1, 2, "SAME", 1, "RELU6",
+                                                     in_zp=-7, out_zp=5),
+    "pw4t-52to8-1x3": lambda: mg.conv2d_model(seed_of("p4t", 9), (1, 1, 3, 52), 8, 1, 1, "VALID", 1, "NONE", in_zp=127,
+                                              out_zp=-128),
+    "pw4t-56to16-s2-5x3": lambda: mg.conv2d_model(seed_of("p4t", 10), (1, 5, 3, 56), 16, 1, 2, "SAME", 1, "NONE",
+                                                  in_zp=6, out_zp=-100),
+    "pw4t-60to8-1x3-relu6": lambda: mg.conv2d_model(seed_of("p4t", 11), (1, 1, 3, 60), 8, 1, 1, "SAME", 1, "RELU6",
+                                                    in_zp=-1),
+    "pw4t-48to24-3x3": lambda: mg.conv2d_model(seed_of("p4t", 12), (1, 3, 3, 48), 24, 1, 1, "SAME", 1, "RELU",
+                                               in_zp=-128, out_zp=-128),
+    "pw4t-44to132-1x5": lambda: mg.conv2d_model(seed_of("p4t", 13), (1, 1, 5, 44), 132, 1, 1, "VALID", 1, "NONE",
+                                                out_zp=40),
+}
+
+
+@pytest.mark.parametrize("core", ["m4", "m33"])
+@pytest.mark.parametrize("name", sorted(PW4_TAIL_MODELS))
+def test_conv_pw4_tail_on_core(name, core, tmp_path, monkeypatch):
+    monkeypatch.setattr("microforge.ops.conv2d.C1_IC", ())   # in_c 8 here too
+
+    def took(model_c):
+        assert ".mix = 7" in model_c, "not the path under test"
+
+    exact_on_core(PW4_TAIL_MODELS[name](), core, tmp_path, "target-pw4t", name, took)
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+def test_conv_pw4_tail_taken(core, tmp_path):
+    """The last pixels' kernel (its marker comment in the assembly) is built on the M4/M33 for a pixel count that is not
+    a multiple of 4, not for a multiple of 4, and never on the M7 (the pixel pairs there)."""
+    for shape, mix, tail in (((1, 5, 5, 16), 3 if core == "m7" else 7, core != "m7"), ((1, 4, 4, 16), 7, False)):
+        cm = compile_model(mg.conv2d_model(seed_of("p4t-taken", 1), shape, 8, 1, 1, "SAME", 1, "RELU"), target=core)
+        assert f".mix = {mix}," in cm.files["model.c"]
+        d = tmp_path / f"{shape[1]}"
+        cm.write(d)
+        assert ("@ mf_dsp_pw4_rows1" in gcc_output(d, core, "-S", "-O2")) == tail
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
@@ -1919,8 +1974,9 @@ def test_conv_pw_chosen(monkeypatch):
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 def test_conv_pw4_chosen(core):
     """The quads (mf_conv2d_s8_pw4, mix = 7) take what mf_conv2d_s8_pw would with in_c <= PW4_MAX_IC,
-    out_c <= PW4_MAX_OC and a multiple of 4 pixels; the rest stays on the pixel pairs (mix = 3) or its own path."""
-    from microforge.ops.conv2d import PW4_MAX_IC, PW4_MAX_OC
+    out_c <= PW4_MAX_OC and a multiple of 4 pixels (on the M4/M33 any pixel count with in_c <= PW_PAIR_MAX_IC); the
+    rest stays on the pixel pairs (mix = 3) or its own path."""
+    from microforge.ops.conv2d import PW4_MAX_IC, PW4_MAX_OC, PW_PAIR_MAX_IC
 
     def mix(model):
         c = compile_model(model, target=core).files["model.c"]
@@ -1930,7 +1986,9 @@ def test_conv_pw4_chosen(core):
     assert mix(mg.conv2d_model(1, (1, 7, 7, 16), 16, 1, 2, "SAME", 1, "NONE")) == 7    # stride 2: 16 pixels
     assert mix(mg.conv2d_model(1, (1, 2, 2, PW4_MAX_IC), 8, 1, 1, "SAME", 1, "NONE")) == 7
     assert mix(mg.conv2d_model(1, (1, 2, 2, PW4_MAX_IC + 4), 8, 1, 1, "SAME", 1, "NONE")) == 3
-    assert mix(mg.conv2d_model(1, (1, 3, 3, 16), 8, 1, 1, "SAME", 1, "NONE")) == 3     # 9 pixels
+    assert mix(mg.conv2d_model(1, (1, 3, 3, 16), 8, 1, 1, "SAME", 1, "NONE")) == (3 if core == "m7" else 7)   # 9 pixels
+    assert mix(mg.conv2d_model(1, (1, 3, 3, PW_PAIR_MAX_IC), 8, 1, 1, "SAME", 1, "NONE")) == (3 if core == "m7" else 7)
+    assert mix(mg.conv2d_model(1, (1, 3, 3, PW_PAIR_MAX_IC + 4), 8, 1, 1, "SAME", 1, "NONE")) == 3
     assert mix(mg.conv2d_model(1, (1, 2, 2, 8), PW4_MAX_OC + 3, 1, 1, "SAME", 1, "NONE")) != 7
     assert mix(mg.conv2d_model(1, (1, 4, 4, 8), 16, 1, 1, "SAME", 1, "NONE")) == 2     # in_c 8: mf_conv2d_s8_c1
     for ic, oc in ((16, 13), (16, 7), (13, 16), (5, 8)):                                 # no channel tails

@@ -60,13 +60,19 @@ PW_MAX_OC = 4092
 # MF_CONV2D_PW4_MAX_IC in runtime/dsp/mf_conv2d.h), out_c <= PW4_MAX_OC (pixel 3's halfwords at an #imm12 offset of
 # 3 * out_c) and a multiple of 4 pixels (the pair blocks' lone pixel reads their group stream; a C loop for the last
 # pixels, or one more quad over the last 4, cost more than the quads save: vww's 9-pixel 128 -> 256 layer +9%, +25% on
-# the M4) go in quads of pixels on one mixed channel pair instead (mf_conv2d_s8_pw4, mix = 7:
+# the M4; but see PW4_TAIL_CORES) go in quads of pixels on one mixed channel pair instead (mf_conv2d_s8_pw4, mix = 7:
 # the pw stream's bytes, each pair followed by its 6 constants, pw4_layout): each pair's constants serve 4 pixels, not
 # 2. The M7 runs them with its own schedule (one pixel register, every load beside an SMLAD: 8 cycles a half chunk, as
 # its pair blocks): vww's M7 1x1 layers 3.400M -> 3.317M cycles (in_c 16: 227.3K -> 215.0K), about 21 KB more code.
 PW4_MAX_IC = 128
 PW4_MAX_OC = 1365
 PW4_CORES = ("MF_TARGET_M4", "MF_TARGET_M7", "MF_TARGET_M33", "MF_TARGET_M55")
+# ... and on these also with n_pix % 4 != 0 and in_c <= PW_PAIR_MAX_IC: the last pixels one at a time on the quads'
+# stream (mf_dsp_pw4_rows1, about as fast as the pairs' lone pixel): kws's 125-pixel 64 -> 64 layers 553.0K -> 546.9K
+# cycles each on the M4. Only where the pairs' windows are unrolled too (mf_dsp_pw_pair), so that the quads cost about
+# their code (kws +0.5 KB a layer); above it the pairs' window loop is far smaller than the quads' unrolled 17 .. 32
+# chunks (vww's 9-pixel 128 -> 256 layer: 312.5K -> 305.4K cycles for 3.5 KB more code).
+PW4_TAIL_CORES = ("MF_TARGET_M4", "MF_TARGET_M33")
 # The group streams' "another group follows" bit, set in channel 3's -shift-1 of every group but the last (its ASR reads
 # the low byte only; the pw stream sets it in W_b >> 8, pw_consts); mirrors MF_DSP_PW_MORE in runtime/dsp/mf_conv2d.h
 # (a test reads both).
@@ -195,8 +201,8 @@ class Conv2D(OpDef):
                     and oc % 4 == 0 and oc <= PW_MAX_OC):
                 pw = pw_layout(w2, rq, out_zp)
             pw4 = None
-            if (pw is not None and ic <= PW4_MAX_IC and oc <= PW4_MAX_OC and (y.num_elements // oc) % 4 == 0
-                    and ctx.core_macro in PW4_CORES):
+            if (pw is not None and ic <= PW4_MAX_IC and oc <= PW4_MAX_OC and ctx.core_macro in PW4_CORES
+                    and ((y.num_elements // oc) % 4 == 0 or ctx.core_macro in PW4_TAIL_CORES and ic <= PW_PAIR_MAX_IC)):
                 pw4 = pw4_layout(w2, rq, out_zp)
             pwc = pw_consts(w2, rq, out_zp) if rq is not None and oc % 4 == 0 else None   # whole groups' constants
             wmix = mix_layout(w2) if rq is not None and c1 is None and pw is None else None

@@ -10,8 +10,8 @@
  * out_c % 4 == 0 (mix = 6) each group's constants follow its weights and mf_dsp_rowpw_pair runs a pixel pair's
  * groups, requantisation and stores in one asm block. Unpadded 1x1 layers with in_c % 4 == 0, out_c % 4 == 0
  * (mix = 3, any stride) go through mf_conv2d_s8_pw (the same stream on sign-extended pixel pairs).
- * Those with in_c <= 128 and n_pix % 4 == 0 go in quads of pixels on single channel pairs instead (mix = 7,
- * mf_conv2d_s8_pw4: the same weights and constants, each pair followed by its own).
+ * Those with in_c <= 128 and n_pix % 4 == 0 (M4/M33: any n_pix with in_c <= 64) go in quads of pixels on single
+ * channel pairs instead (mix = 7, mf_conv2d_s8_pw4: the same weights and constants, each pair followed by its own).
  * Layers that are not 1x1 (no dilation) with in_c not a multiple of 4 (the first layers: in_c 1, 3) and mixed weights
  * in per-row segments (mix = 5, ops/conv2d.py seg_layout) go through mf_conv2d_s8_seg: per pair of output rows (or,
  * for one row, neighbouring outputs) the input rows are widened once into int16 rows and each pair's windows are read
@@ -2640,7 +2640,9 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
 
 /* ---- unpadded 1x1 convolutions in quads of pixels on channel pairs (mix = 7) ------------------------------------
  * Chosen by ops/conv2d.py (pw4_layout) instead of mf_conv2d_s8_pw, for
- * unpadded 1x1 layers (any stride) that mf_conv2d_s8_pw takes, with in_c <= MF_CONV2D_PW4_MAX_IC and n_pix % 4 == 0.
+ * unpadded 1x1 layers (any stride) that mf_conv2d_s8_pw takes, with in_c <= MF_CONV2D_PW4_MAX_IC and n_pix % 4 == 0
+ * (on the M4/M33 also other pixel counts with in_c <= MF_CONV2D_PW_PAIR_MAX_IC: the last n_pix % 4 pixels one at a
+ * time, mf_dsp_pw4_rows1).
  * The same mixed weights and constants as the pw stream (pw_consts), each mixed channel pair (c, c') on its own: its
  * 2 * in_c weight bytes (per 4-byte chunk the even values' word, then the odd ones') then its 6 constants (Bm, Bs, m2,
  * W, Ra, mult; W's bit 31 set when another pair follows). A block is 4 pixels x 1 pair: 8 accumulators (ma, sa per
@@ -2652,9 +2654,10 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
  * are widened into a frame below sp (32 bytes a chunk: the 4 even words, then the 4 odd ones; the out pointer after
  * them) and read sp-relative, unrolled (32 chunks at most: no window loop, whose pass checks cost mf_conv2d_s8_pw's
  * in_c 128 layers about 5 cycles per 8 chunks; about 3.5 KB of code a layer there). The M7 has its own schedule
- * (below: 8 cycles a half, as its pair blocks, whose dual issue the M4 chains would not keep). Only for n_pix % 4 == 0:
- * the pair blocks' lone pixel (mf_dsp_pw_rows1) needs their group stream, and a C loop for the last pixels, or a quad
- * over copies of them, cost more than the quads save (vww's 9-pixel 128 -> 256 layer +9%, +25%). All 4 pixels of a quad
+ * (below: 8 cycles a half, as its pair blocks, whose dual issue the M4 chains would not keep). The pair blocks' lone
+ * pixel (mf_dsp_pw_rows1) needs their group stream, and a C loop for the last pixels, or a quad over copies of them,
+ * cost more than the quads save (vww's 9-pixel 128 -> 256 layer +9%, +25%): other pixel counts take the quads on the
+ * M4/M33 only, their last pixels through mf_dsp_pw4_rows1 (as fast as mf_dsp_pw_rows1). All 4 pixels of a quad
  * are read before any of its outputs is written and quads go in pixel order: the write order contract of the other
  * paths (ops/conv2d.py overlap_lead) holds. */
 #define MF_CONV2D_PW4_MAX_IC 128   /* widest in_c (32 chunks unrolled; ops/conv2d.py PW4_MAX_IC) */
@@ -2690,12 +2693,12 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
 #define MF_PW4_LD(X_, W_)                                                                        \
     "ldr %[x0], [sp, #" X_ "]\n\tldr %[x1], [sp, #" X_ " + 4]\n\t"                                \
     "ldr %[x2], [sp, #" X_ " + 8]\n\tldr %[x3], [sp, #" X_ " + 12]\n\t"                           \
-    "ldr %[wa], [%[w], #" W_ "]\n\t"
+    "ldr %[wa], [%[w], #" W_ " + %c[wb]]\n\t"
 #define MF_PW4_HALF(X_, W_) MF_PW4_LD(X_, W_) MF_PW4_MACS(MF_PW4_ACC, ma0, sa0)
 /* The window's first half: the pair's start values (Bm, Bs) loaded into ma0, sa0 in the same chain, the other pixels'
  * accumulators started from them before pixel 0's accumulates into itself (no bias adds). */
 #define MF_PW4_HEAD                                                                              \
-    MF_PW4_LD("0", "0") "ldr %[ma0], [%[w], #%c[rq]]\n\tldr %[sa0], [%[w], #%c[rq] + 4]\n\t"       \
+    MF_PW4_LD("0", "0") "ldr %[ma0], [%[w], #%c[rq] + %c[wb]]\n\tldr %[sa0], [%[w], #%c[rq] + 4 + %c[wb]]\n\t" \
     MF_PW4_MACS(MF_PW4_SMLAD, ma0, sa0) MF_PW4_HALF("16", "4")
 #define MF_PW4_CHUNK(J_) ".if " #J_ " < %c[nch]\n\t" MF_PW4_HALF("32 * " #J_, "8 * " #J_)             \
     MF_PW4_HALF("32 * " #J_ " + 16", "8 * " #J_ " + 4") ".endif\n\t"
@@ -2862,11 +2865,14 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
         "sub sp, sp, #%c[fr]\n\t"
         "str %[sa0], [sp, #32 * %c[nch]]\n\t"
         MF_PW4_EACH_EXP(MF_PW4_EXP)
+        ".if %c[wb]\n\tsub %[w], %[w], #4\n\t.endif\n"
         "2:\n\t" MF_PW4_HEAD MF_PW4_EACH_CHUNK(MF_PW4_CHUNK)
-        /* m2 to x0, W to x1, Ra to x2, mult to x3, the out pointer to wa: one chain */
-        "ldr %[x0], [%[w], #%c[rq] + 8]\n\tldr %[x1], [%[w], #%c[rq] + 12]\n\t"
-        "ldr %[x2], [%[w], #%c[rq] + 16]\n\tldr %[x3], [%[w], #%c[rq] + 20]\n\t"
-        "ldr %[wa], [sp, #32 * %c[nch]]\n\t"
+        /* m2 to x0, W to x1, Ra to x2, the out pointer to wa, mult to x3: one chain; with 2 * k4 + 24 <= 255 (the reach
+         * of a writeback LDR's immediate) w runs wb = 4 bytes below the pair and the load of mult, last in the chain
+         * (LDR pipelining: no load after a writeback one), steps it to the next pair's (less 4): no ADD */
+        "ldr %[x0], [%[w], #%c[rq] + 8 + %c[wb]]\n\tldr %[x1], [%[w], #%c[rq] + 12 + %c[wb]]\n\t"
+        "ldr %[x2], [%[w], #%c[rq] + 16 + %c[wb]]\n\tldr %[wa], [sp, #32 * %c[nch]]\n\t"
+        ".if %c[wb]\n\tldr %[x3], [%[w], #%c[rq] + 24]!\n\t.else\n\tldr %[x3], [%[w], #%c[rq] + 20]\n\t.endif\n\t"
         "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"   /* 256 times c''s accumulators */
         "sub %[ma2], %[ma2], %[sa2]\n\tsub %[ma3], %[ma3], %[sa3]\n\t"
         MF_DSP_RQ2(sa0, sa1, x0, x1) MF_DSP_RQ2(sa2, sa3, x0, x1)       /* c (m2 free after: c''s temporary) */
@@ -2887,14 +2893,14 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
         "strh %[sa1], [%[wa], #%c[oc]]\n\tstrh %[sa2], [%[wa], #2 * %c[oc]]\n\t"
         "strh %[sa3], [%[wa], #3 * %c[oc]]\n\tstrh %[sa0], [%[wa]], #2\n\t"
         "str %[wa], [sp, #32 * %c[nch]]\n\t"
-        "add %[w], %[w], #%c[rq] + 24\n\t"
+        ".if %c[wb] == 0\n\tadd %[w], %[w], #%c[rq] + 24\n\t.endif\n\t"
         "bmi 2b\n\t"
         "add sp, sp, #%c[fr]"
         : [ma0] "+r"(ma0), [ma1] "+r"(ma1), [ma2] "+r"(ma2), [ma3] "+r"(ma3), [sa0] "+r"(sa0), [sa1] "=&r"(sa1),
           [sa2] "=&r"(sa2), [sa3] "=&r"(sa3), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3),
           [wa] "=&r"(wa), [w] "+r"(w)
         : [nch] "i"(k4 / 4), [fr] "i"(8 * k4 + 8), [oc] "i"(n_out), [rq] "i"(2 * k4),
-          [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
+          [wb] "i"(2 * k4 + 24 <= 255 ? 4 : 0), [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
           [clo] "i"(act_min > -128), [chi] "i"(act_max < 127)
         : "cc", "memory");
 }
@@ -2908,14 +2914,106 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
 #undef MF_PW4_HEAD
 #undef MF_PW4_CHUNK
 
+/* One pixel on the quads' stream (mf_conv2d_s8_pw4's last n_pix % 4 pixels, M4/M33: ops/conv2d.py PW4_TAIL_CORES), two
+ * pairs at a time (a and the next, b, ps bytes on: out_c % 4 == 0), all in one asm block: the pixel widened into a frame
+ * below sp (8 bytes a chunk: its even values' word, then its odd ones', as the pairs' weights; then a sentinel), then
+ * per two pairs ma, sa, mb, sb from their start values, the window (nch % 4 leading chunks, then passes of 4 until the
+ * sentinel; a chunk is one chain of 6 loads, 8 SMLADs and 4 SXTB16s: mf_dsp_pw_rows1's 19 cycles per 16 MACs), the
+ * quads' requantisation on one pixel (MF_PW41_RQ), the 4 outputs packed, clamped and stored as one word; the loop ends
+ * on the N flag of pair b's W (ASRS: bit 31, another pair follows). The pixel is read before any of its outputs is
+ * written: the write order contract holds. */
+#define MF_PW41_MACS                                                                             \
+    "smlad %[ma], %[e0], %[wa], %[ma]\n\tsxtb16 %[wa], %[wa]\n\t"                                 \
+    "smlad %[ma], %[e1], %[wb], %[ma]\n\tsxtb16 %[wb], %[wb]\n\t"                                 \
+    "smlad %[mb], %[e0], %[wc], %[mb]\n\tsxtb16 %[wc], %[wc]\n\t"                                 \
+    "smlad %[mb], %[e1], %[wd], %[mb]\n\tsxtb16 %[wd], %[wd]\n\t"                                 \
+    "smlad %[sa], %[e0], %[wa], %[sa]\n\tsmlad %[sa], %[e1], %[wb], %[sa]\n\t"                    \
+    "smlad %[sb], %[e0], %[wc], %[sb]\n\tsmlad %[sb], %[e1], %[wd], %[sb]\n\t"
+/* chunk at byte XO_ of the frame, pair a's weights at byte WO_ of w, pair b's ps further */
+#define MF_PW41_CHUNK(XO_, WO_)                                                                  \
+    "ldr %[e0], [%[x], #" XO_ "]\n\tldr %[e1], [%[x], #" XO_ " + 4]\n\t"                          \
+    "ldr %[wa], [%[w], #" WO_ "]\n\tldr %[wb], [%[w], #" WO_ " + 4]\n\t"                          \
+    "ldr %[wc], [%[w], #%c[ps] + " WO_ "]\n\tldr %[wd], [%[w], #%c[ps] + " WO_ " + 4]\n\t"        \
+    MF_PW41_MACS
+/* One pair's outputs from S_ (c's accumulator) and D_ (ma: c + 256 c') with its constants at byte O_ of w (m2, W, Ra,
+ * mult after the starts): c with SMMLAR, >> -shift-1, + 2 * out_offset + 1, SSAT >> 1; c' from D_ - S_ with SMMLA (Ra,
+ * Ra - 128 for a negative one unless MF_NEG_CLAMPED), >> e + 7 (W's second byte, shifted down by SH_), SSAT. */
+#define MF_PW41_RQ(S_, D_, O_, SH_)                                                              \
+    "ldr %[e0], [%[w], #" O_ " + 8]\n\tldr %[e1], [%[w], #" O_ " + 12]\n\t"                        \
+    "ldr %[wa], [%[w], #" O_ " + 16]\n\tldr %[wb], [%[w], #" O_ " + 20]\n\t"                       \
+    "sub %[" D_ "], %[" D_ "], %[" S_ "]\n\t"                                                    \
+    "smmlar %[" S_ "], %[" S_ "], %[e0], %[" S_ "]\n\t"                                          \
+    ".if 2 * (%c[lo]) + 1 < %c[k]\n\t"   /* not MF_NEG_CLAMPED(lo, out offset) */                  \
+    "add %[" S_ "], %[" S_ "], %[" S_ "], asr #31\n\t"                                           \
+    "asr %[e0], %[" D_ "], #31\n\tadd %[wa], %[wa], %[e0], lsl #7\n\t"                            \
+    ".endif\n\t"                                                                                \
+    "smmla %[" D_ "], %[" D_ "], %[wb], %[wa]\n\t"                                               \
+    "asr %[" S_ "], %[" S_ "], %[e1]\n\t"                                                        \
+    ".if %c[k] >= 0\n\tadd %[" S_ "], %[" S_ "], #%c[k]\n\t.else\n\tsub %[" S_ "], %[" S_ "], #-%c[k]\n\t.endif\n\t" \
+    SH_ " %[e1], %[e1], #8\n\t"                                                                  \
+    "ssat %[" S_ "], #8, %[" S_ "], asr #1\n\t"                                                  \
+    "asr %[" D_ "], %[" D_ "], %[e1]\n\t"                                                        \
+    "ssat %[" D_ "], #8, %[" D_ "]\n\t"
+MF_KERNEL void mf_dsp_pw4_rows1(const int8_t *px, const int32_t k4, const int8_t *w, const int32_t out_offset,
+                                const int32_t act_min, const int32_t act_max, int8_t *o)
+{
+    const int32_t nch = k4 / 4, lead = nch % 4;
+    int32_t ma = (int32_t)(uintptr_t)px, sa, mb, sb, e0, e1, wa, wb, wc, wd, x;
+    __asm__ volatile(
+        "sub sp, sp, #%c[fr]\n\t"
+        "mov %[x], sp\n\tadd %[e1], %[ma], #%c[k4]\n"   /* widen: e1 the pixel's end */
+        "3:\n\tldr %[e0], [%[ma]], #4\n\tsxtb16 %[wa], %[e0]\n\tsxtb16 %[e0], %[e0], ror #8\n\t"
+        "str %[wa], [%[x]], #4\n\tstr %[e0], [%[x]], #4\n\tcmp %[ma], %[e1]\n\tbne 3b\n\t"
+        "mov %[e0], #0x80808080\n\tstr %[e0], [%[x]]\n"   /* the sentinel: no widened int8 pair equals it */
+        "2:\n\t@ mf_dsp_pw4_rows1\n\t"
+        "mov %[x], sp\n\tldr %[ma], [%[w], #%c[rq]]\n\tldr %[sa], [%[w], #%c[rq] + 4]\n\t"   /* Bm, Bs */
+        "ldr %[mb], [%[w], #%c[ps] + %c[rq]]\n\tldr %[sb], [%[w], #%c[ps] + %c[rq] + 4]\n\t"
+        ".if %c[lead] > 0\n\t" MF_PW41_CHUNK("0", "0") ".endif\n\t"
+        ".if %c[lead] > 1\n\t" MF_PW41_CHUNK("8", "8") ".endif\n\t"
+        ".if %c[lead] > 2\n\t" MF_PW41_CHUNK("16", "16") ".endif\n\t"
+        ".if %c[lead]\n\tadd %[x], %[x], #8 * %c[lead]\n\tadd %[w], %[w], #8 * %c[lead]\n\t.endif\n\t"
+        ".if %c[loop]\n\t"   /* e0 of each pass loaded by the check before it, w stepped by the pass's last first-chunk load */
+        "ldr %[e0], [%[x]]\n"
+        "1:\n\tldr %[e1], [%[x], #4]\n\tldr %[wb], [%[w], #4]\n\t"
+        "ldr %[wc], [%[w], #%c[ps]]\n\tldr %[wd], [%[w], #%c[ps] + 4]\n\tldr %[wa], [%[w]], #32\n\t" MF_PW41_MACS
+        MF_PW41_CHUNK("8", "-24") MF_PW41_CHUNK("16", "-16") MF_PW41_CHUNK("24", "-8")
+        "ldr %[e0], [%[x], #32]!\n\tcmp %[e0], #0x80808080\n\tbne 1b\n\t"
+        ".endif\n\t"
+        /* w at pair a's constants (its starts), pair b's ps further */
+        MF_PW41_RQ("sa", "ma", "0", "lsr") MF_PW41_RQ("sb", "mb", "%c[ps]", "asrs")   /* N: more pairs follow */
+        "bfi %[sa], %[ma], #8, #8\n\tbfi %[sa], %[sb], #16, #8\n\tbfi %[sa], %[mb], #24, #8\n\t"
+        ".if %c[clo]\n\tmov %[e0], #((%c[lo]) & 0xff) * 0x01010101\n\t"
+        "ssub8 %[e1], %[sa], %[e0]\n\tsel %[sa], %[sa], %[e0]\n\t.endif\n\t"
+        ".if %c[chi]\n\tmov %[e0], #((%c[hi]) & 0xff) * 0x01010101\n\t"
+        "ssub8 %[e1], %[e0], %[sa]\n\tsel %[sa], %[sa], %[e0]\n\t.endif\n\t"
+        "str %[sa], [%[o]], #4\n\t"
+        "add %[w], %[w], #%c[ps] + 24\n\t"
+        "bmi 2b\n\t"
+        "add sp, sp, #%c[fr]"
+        : [ma] "+r"(ma), [sa] "=&r"(sa), [mb] "=&r"(mb), [sb] "=&r"(sb), [e0] "=&r"(e0), [e1] "=&r"(e1),
+          [wa] "=&r"(wa), [wb] "=&r"(wb), [wc] "=&r"(wc), [wd] "=&r"(wd), [x] "=&r"(x), [w] "+r"(w), [o] "+r"(o)
+        : [k4] "i"(k4), [fr] "i"((2 * k4 + 4 + 7) & ~7), [rq] "i"(2 * k4), [ps] "i"(2 * k4 + 24), [lead] "i"(lead),
+          [loop] "i"(nch >= 4), [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
+          [clo] "i"(act_min > -128), [chi] "i"(act_max < 127)
+        : "cc", "memory");
+}
+#undef MF_PW41_CHUNK
+#undef MF_PW41_MACS
+#undef MF_PW41_RQ
+
 MF_KERNEL void mf_conv2d_s8_pw4(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out)
 {
     const int32_t oc = p->out_c, n_pix = p->batches * p->out_h * p->out_w;
-    for (int32_t i = 0; i < n_pix; i += 4) {   /* n_pix % 4 == 0 (ops/conv2d.py) */
+    for (int32_t i = 0; i < (n_pix & ~3); i += 4) {
         const int8_t *const px[4] = {mf_dsp_pw_pixel(p, in, i), mf_dsp_pw_pixel(p, in, i + 1),
                                      mf_dsp_pw_pixel(p, in, i + 2), mf_dsp_pw_pixel(p, in, i + 3)};
         mf_dsp_pw4_quad(px, p->in_c, p->weights, oc, p->out_offset, p->act_min, p->act_max, out + i * oc);
     }
+#if !defined(MF_TARGET_M7)   /* the M7 takes only n_pix % 4 == 0 (ops/conv2d.py PW4_TAIL_CORES) */
+    for (int32_t i = n_pix & ~3; i < n_pix; ++i)   /* one pixel at a time, in pixel order */
+        mf_dsp_pw4_rows1(mf_dsp_pw_pixel(p, in, i), p->in_c, p->weights, p->out_offset, p->act_min, p->act_max,
+                         out + i * oc);
+#endif
 }
 
 /* ---- row entries on a stream of groups with their constants (mix = 6) -----------------------------------
