@@ -158,7 +158,11 @@ OP_MODELS = {
                                              # source moved on by two ADDWs), 448 bytes (several moves), odd row counts
                                              (12, 3, 400, "VALID", "NONE", 0.02, 7, None),
                                              (40, 7, 64, "SAME", "RELU", 0.02, -128, None),
-                                             (11, 5, 9, "VALID", "NONE", 0.02, -3, None))},
+                                             (11, 5, 9, "VALID", "NONE", 0.02, -3, None),
+                                             # SAME edge columns ending in the 5-output block on two plane rows
+                                             # (mf_dw_cols_five2, M4/M33; out_h % 4 == 1): after 2 blocks with the
+                                             # negative-value correction (no shift), after 3 with the layer's shift
+                                             (13, 5, 7, "SAME", "NONE", 0.02, 11, 5), (17, 3, 5, "SAME", "RELU", 0.02, -128, None))},
     # ... a batch of 2 (input and output disjoint)
     "dw-cols-9x3-c6-same-none-batch2": lambda: mg.depthwise_model(seed_of("tdc", 9, 3, 6, 2), (2, 9, 3, 6), 1, 3, 1,
                                                                    "SAME", 1, "NONE", in_scale=0.02, in_zp=-7),
@@ -2058,7 +2062,8 @@ COLS_USH = ("dw-cols-25x5-c13-same-relu", "dw-cols-25x5-c64-same-relu", "dw-cols
             "dw-cols-3x1-c7-same-none", "dw-cols-14x6-c13-same-relu", "dw-cols-14x7-c64-valid-relu",
             "dw-cols-6x4-c1-valid-none", "dw-cols-2x1-c4-same-relu", "dw-cols-10x5-c3-same-relu",
             "dw-cols-6x3-c5-same-relu", "dw-cols-11x4-c7-same-none", "dw-cols-9x3-c1-same-none",
-            "dw-cols-20x6-c5-same-relu", "dw-cols-10x3-c13-valid-none", "dw-cols-40x7-c64-same-relu")
+            "dw-cols-20x6-c5-same-relu", "dw-cols-10x3-c13-valid-none", "dw-cols-40x7-c64-same-relu",
+            "dw-cols-17x3-c5-same-relu")
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
@@ -2095,6 +2100,22 @@ def test_dw_cols_four_on_core(name, plan, core, tmp_path, monkeypatch):
         assert all(c.count("(int16_t *)(scratch + ") == 4 for c in calls)
 
     exact_on_core(OP_MODELS[name](), core, tmp_path, "target-op", name, four, ", four planes")
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+def test_dw_cols_edge_five_taken(core, tmp_path, monkeypatch):
+    """On the M4/M33 a SAME edge column whose out_h % 4 == 1 ends in mf_dw_cols_five2 (the 5-output block on its two plane
+    rows), both edges (two copies in gcc -S a mf_dw_cols_group: four with a last group of 1 to 3 channels); not with
+    out_h % 4 != 1, nor on the M7 (its edge columns run as the others). Exactness: test_dw_cols_on_core and
+    test_dw_cols_four_on_core (dw-cols-25x5-*, -9x3-*, -13x5-*, -17x3-*), kws on every core."""
+    from microforge.ops.depthwise_conv2d import DepthwiseConv2D
+    monkeypatch.setattr(DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
+    for name, fives in (("dw-cols-25x5-c13-same-relu", 4), ("dw-cols-13x5-c7-same-none", 4),
+                        ("dw-cols-20x6-c5-same-relu", 0), ("dw-cols-14x6-c13-same-relu", 0)):
+        compile_model(OP_MODELS[name](), target=core).write(tmp_path / name)
+        text = gcc_output(tmp_path / name, core, "-S", "-O2")
+        assert "mf_depthwise_conv2d_s8_cols(" in (tmp_path / name / "model.c").read_text(), name
+        assert text.count("@ mf_dw_cols_five2") == (0 if core == "m7" else fives), name
 
 
 def dw_unrolled_runs(model: bytes, core: str, tmp_path) -> list:

@@ -18,7 +18,8 @@
  * input and output disjoint or (one batch) a multiple of in_c bytes apart (_cols). The zero-point padding is written
  * once a call: the widening writes only the in-image positions.
  * On the M4/M33 SAME's edge columns (a plane row all padding) run their 4-output blocks on the two other plane rows, the
- * padding's share folded into the bias (mf_dw_cols_quads2, mf_dw_cols_edge): the same sums, 16 MACs a block, not 24.
+ * padding's share folded into the bias (mf_dw_cols_quads2, mf_dw_cols_edge): the same sums, 16 MACs a block, not 24;
+ * a last block and a lone output after it likewise as one 5-output block (mf_dw_cols_five2).
  * With out_zp -128 (ops/depthwise_conv2d.py _emit_cols, _ushift) every block takes the layer's one shift (p->ush:
  * MF_DW_ROWS_RQU's SMMLA and SSAT's own shift on 2^k-scaled sums; the edge columns' bias from the scaled words is
  * 2^k times the folded bias; kws's 25x5x64 layers on the M4: 158.5K -> 152.1K cycles).
@@ -224,6 +225,52 @@ MF_KERNEL void mf_dw_cols_quads2(const int32_t *kp, const int32_t KM, const int3
     *rp = r;
     *op = out;
 }
+/* One output as MF_DW_COLS_RQ (A the temporary). */
+#define MF_DW_COLS_RQ1(ACC, O) \
+    ".if %c[ush]\n\t" \
+    "smmla %[A], " ACC ", %[Q], %[C]\n\tssat %[A], #8, %[A], asr #%c[ush]\n\t" \
+    ".else\n\t" \
+    "smmlar %[A], " ACC ", %[Q], %[C]\n\t.if %c[ncl] == 0\n\tadd %[A], %[A], " ACC ", asr #31\n\t.endif\n\t" \
+    "asr %[A], %[A], %[P]\n\tssat %[A], #8, %[A]\n\t" \
+    ".endif\n\t" \
+    "strb %[A], [%[out], " O "]\n\t"
+/* An edge column's last five outputs y..y+4 (out_h % 4 == 1) in one block on its two plane rows, as the row path's
+ * 5-output block (mf_dw_rows_five) on them: per kernel column A = in[y..y+1], B = in[y+2..y+3], C = in[y+4..y+5], then
+ * D = in[y+6..y+7] into A once A is spent; out_y..y+3 as mf_dw_cols_quads2's block, out_y+4 += SMLAD(C, P) +
+ * SMLABT(D, Q). The fifth sum holds the edge bias (*eb) until the first kernel column's other MACs have taken it as their
+ * addend. It replaces the last 4-output block and mf_dw_rows_one's lone output on all three plane rows (the padding's
+ * zero points multiplied by weights): kws's 25x5x64 layers on the M4 138.8K -> 135.7K cycles (M33 alike), 928 bytes more
+ * code for the model (two copies a layer: the edges' call sites). */
+#define MF_DW_COLS5_ROW(OA, OB, OC, OD, MP, MQ, B0, B1, B2, B3) \
+    "ldr %[A], [%[r], " OA "]\n\tldr %[B], [%[r], " OB "]\n\tldr %[C], [%[r], " OC "]\n\t" \
+    "ldr %[P], [%[k], " MP "]\n\tldr %[Q], [%[k], " MQ "]\n\t" \
+    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
+    "smlatb %[a1], %[A], %[P], " B1 "\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t" \
+    "ldr %[A], [%[r], " OD "]\n\t" \
+    "smlad %[a2], %[B], %[P], " B2 "\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t" \
+    "smlatb %[a3], %[B], %[P], " B3 "\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\t" \
+    "smlad %[a4], %[C], %[P], %[a4]\n\tsmlabt %[a4], %[A], %[Q], %[a4]\n\t"
+MF_KERNEL void mf_dw_cols_five2(const int32_t *kp, const int32_t KM, const int32_t *eb, const int32_t *r, int8_t *out,
+                                const int32_t WP, const int32_t OC, const int32_t ncl, const int32_t ush)
+{
+    int32_t a0, a1, a2, a3, a4, A, B, Cw, P, Q;
+    __asm__ volatile(
+        "@ mf_dw_cols_five2\n\t"   /* (for tests reading gcc -S) */
+        "ldr %[a4], %[mb]\n\t"
+        MF_DW_COLS5_ROW("#0", "#4", "#8", "#12", "#0", "#4", "%[a4]", "%[a4]", "%[a4]", "%[a4]")
+        MF_DW_COLS5_ROW("%[w0]", "%[w4]", "%[w8]", "%[w12]", "#8", "#12", "%[a0]", "%[a1]", "%[a2]", "%[a3]")
+        ".if %c[ush] == 0\n\tldr %[P], [%[k], %[ke]]\n\t.endif\n\tldr %[Q], [%[k], %[km]]\n\tldr %[C], [%[k], %[kr]]\n\t"
+        MF_DW_COLS_RQ("%[a0]", "%[a1]", "#0", "%[c1]") MF_DW_COLS_RQ("%[a2]", "%[a3]", "%[c2]", "%[c3]")
+        MF_DW_COLS_RQ1("%[a4]", "%[c4]")
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [A] "=&r"(A), [B] "=&r"(B),
+          [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
+        : [k] "r"(kp), [r] "r"(r), [out] "r"(out), [mb] "m"(*eb), [km] "i"(KM), [kr] "i"(KM + 4), [ke] "i"(KM + 8),
+          [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8), [w12] "i"(2 * WP + 12),
+          [c1] "i"(OC), [c2] "i"(2 * OC), [c3] "i"(3 * OC), [c4] "i"(4 * OC), [ncl] "i"(ncl), [ush] "i"(ush)
+        : "memory");
+}
+#undef MF_DW_COLS5_ROW
+#undef MF_DW_COLS_RQ1
 #undef MF_DW_COLS_RQ
 
 /* An edge column's bias (mf_dw_cols_quads2): 2*bias + in_zp * (the padding column's doubled weights 2w0 + 2w1 + 2w2:
@@ -236,8 +283,10 @@ MF_INLINE int32_t mf_dw_cols_bias(const int32_t *k, int32_t kx, int32_t zp)
 
 /* An edge column from plane row x on (r; pad 0: plane row x all padding, the left edge; 2: plane row x + 2, the right
  * edge), out_h outputs OC bytes apart from o: its 4-output blocks on the two other plane rows (mf_dw_cols_quads2, its
- * bias in *eb), then the outputs after the blocks on all three plane rows and the channel's words k, the padding's zero
- * points read (the row path's 1- or 3-output block; 2 left: the last block and them as the row path's 6-output block);
+ * bias in *eb), the last block and 1 output after it as one 5-output block on the same two plane rows
+ * (mf_dw_cols_five2), else the outputs after the blocks on all three plane rows and the channel's words k, the
+ * padding's zero points read (the row path's 3-output block; 2 left: the last block and them as the row path's 6-output
+ * block);
  * an edge column with no block (out_h < 4, or 6 with 2 left) as one mf_dw_rows_run. */
 MF_KERNEL void mf_dw_cols_edge(const mf_depthwise_conv2d_params_t *t, const int32_t *r, const int32_t *k, const int32_t *eb,
                                const int32_t pad, int8_t *o)
@@ -248,12 +297,15 @@ MF_KERNEL void mf_dw_cols_edge(const mf_depthwise_conv2d_params_t *t, const int3
         mf_dw_rows_run(t, &r, k, &o);
         return;
     }
-    const int32_t *re = r + (pad ? 0 : WP / 2);
-    mf_dw_cols_quads2(k + (pad ? 0 : 2), pad ? 28 : 20, eb, &re, &o, nq, WP, OC, ncl, t->ush);
+    const int32_t *re = r + (pad ? 0 : WP / 2), five = tail == 1;
+    if (nq - five)
+        mf_dw_cols_quads2(k + (pad ? 0 : 2), pad ? 28 : 20, eb, &re, &o, nq - five, WP, OC, ncl, t->ush);
+    if (five) {       /* the last block and the lone output after it on the two plane rows (mf_dw_cols_five2) */
+        mf_dw_cols_five2(k + (pad ? 0 : 2), pad ? 28 : 20, eb, re, o, WP, OC, ncl, t->ush);
+        return;
+    }
     r = re - (pad ? 0 : WP / 2);
-    if (tail == 1)
-        mf_dw_rows_one(k, r, o, WP, ncl, t->ush);
-    else if (tail == 2)
+    if (tail == 2)
         mf_dw_rows_six(k, r, o, WP, OC, ncl, t->ush);
     else if (tail == 3)
         mf_dw_rows_three(k, r, o, WP, OC, ncl, t->ush);
