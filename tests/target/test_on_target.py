@@ -1905,6 +1905,18 @@ def test_conv_pw4_schedule_per_core(core, tmp_path):
     assert (m7_mac in text) == (core == "m7") and (m4_load in text) == (core != "m7")
 
 
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", ["pw-16to32-5x5", "pw-68to8-3x1"])
+def test_conv_pw_m7_head_per_core(name, core, tmp_path):
+    """The M7's pw window head (MF_PW7_HALF0: its start values and second weight word loaded beside the SMLADs) in the
+    pixel pairs of mf_dsp_pw_pair (in_c <= 64) and of the window loop (68): its marker comment in the M7's assembly
+    only."""
+    cm = compile_model(PW_MODELS[name](), target=core)
+    assert ".mix = 3" in cm.files["model.c"]
+    cm.write(tmp_path)
+    assert ("@ mf_pw7_half0" in gcc_output(tmp_path, core, "-S", "-O2")) == (core == "m7")
+
+
 MODELS = {"ad": ("mlperf_tiny/ad.tflite", 2), "kws": ("mlperf_tiny/kws.tflite", 2), "ic": ("mlperf_tiny/ic.tflite", 1),
           "vww": ("mlperf_tiny/vww.tflite", 1), "mobilenetv2": ("seed/mobilenetv2_0.30_80x80.tflite", 1)}
 
