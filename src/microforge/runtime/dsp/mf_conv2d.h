@@ -2654,16 +2654,23 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
  * other, so one register (x) holds the pixels' words in turn, each loaded beside the SMLAD before its first read: 12
  * registers for the window, the out pointer (o) and a spare for the requantisation's constants stay in registers. A half
  * at frame byte X_ enters with pixel 0's word in x and its raw weight word in wa, and leaves the next half's (frame byte
- * XN_, weight byte WN_) there. */
-#define MF_PW47_HALF(X_, XN_, WN_)                                                               \
+ * XN_, weight byte WN_) there; the window's last half (L_ true) instead loads the requantisation's m2 and W into x and
+ * wa, and puts pixels 0 and 1's c' subtractions (ma - sa, final there) beside its two SMLADs that had no partner: 2
+ * cycles a pair less (vww's in_c 16 layer 215.0K -> 210.4K, its M7 1x1 layers 21.4K in all). */
+#define MF_PW47_HALF(X_, XN_, WN_, L_)                                                           \
     "smlad %[ma0], %[x], %[wa], %[ma0]\n\tsxtb16 %[ws], %[wa]\n\t"                                \
     "smlad %[sa0], %[x], %[ws], %[sa0]\n\tldr %[x], [sp, #" X_ " + 4]\n\t"                        \
     "smlad %[ma1], %[x], %[wa], %[ma1]\n\t"                                                      \
+    ".if " L_ "\n\tsub %[ma0], %[ma0], %[sa0]\n\t.endif\n\t"                                     \
     "smlad %[sa1], %[x], %[ws], %[sa1]\n\tldr %[x], [sp, #" X_ " + 8]\n\t"                        \
     "smlad %[ma2], %[x], %[wa], %[ma2]\n\t"                                                      \
+    ".if " L_ "\n\tsub %[ma1], %[ma1], %[sa1]\n\t.endif\n\t"                                     \
     "smlad %[sa2], %[x], %[ws], %[sa2]\n\tldr %[x], [sp, #" X_ " + 12]\n\t"                       \
-    "smlad %[ma3], %[x], %[wa], %[ma3]\n\tldr %[wa], [%[w], #" WN_ " + %c[wb]]\n\t"                        \
-    "smlad %[sa3], %[x], %[ws], %[sa3]\n\tldr %[x], [sp, #" XN_ "]\n\t"
+    "smlad %[ma3], %[x], %[wa], %[ma3]\n\t"                                                      \
+    ".if " L_ "\n\tldr %[wa], [%[w], #%c[rq] + 12 + %c[wb]]\n\t.else\n\t"                          \
+    "ldr %[wa], [%[w], #" WN_ " + %c[wb]]\n\t.endif\n\t"                                          \
+    "smlad %[sa3], %[x], %[ws], %[sa3]\n\t"                                                      \
+    ".if " L_ "\n\tldr %[x], [%[w], #%c[rq] + 8 + %c[wb]]\n\t.else\n\tldr %[x], [sp, #" XN_ "]\n\t.endif\n\t"
 /* The window's first half: the pair's start values in ma0 (Bm) and sa0 (Bs); pixels 1..3 start from them, then pixel 0
  * accumulates into them. */
 #define MF_PW47_HEAD                                                                             \
@@ -2677,25 +2684,24 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
     "smlad %[sa3], %[x], %[ws], %[sa0]\n\tldr %[x], [sp]\n\t"                                     \
     "smlad %[ma0], %[x], %[wa], %[ma0]\n\tldr %[wa], [%[w], #4 + %c[wb]]\n\t"                              \
     "smlad %[sa0], %[x], %[ws], %[sa0]\n\tldr %[x], [sp, #16]\n\t"                                \
-    MF_PW47_HALF("16", "32", "8")
+    MF_PW47_HALF("16", "32", "8", "%c[nch] == 1")
 #define MF_PW47_CHUNK(J_) ".if " #J_ " < %c[nch]\n\t"                                             \
-    MF_PW47_HALF("32 * " #J_, "32 * " #J_ " + 16", "8 * " #J_ " + 4")                             \
-    MF_PW47_HALF("32 * " #J_ " + 16", "32 * " #J_ " + 32", "8 * " #J_ " + 8") ".endif\n\t"
+    MF_PW47_HALF("32 * " #J_, "32 * " #J_ " + 16", "8 * " #J_ " + 4", "0")                        \
+    MF_PW47_HALF("32 * " #J_ " + 16", "32 * " #J_ " + 32", "8 * " #J_ " + 8", #J_ " + 1 == %c[nch]") ".endif\n\t"
 /* Chunk J_ (those below nch) of the 4 pixels (pointers in ma0 .. ma3) widened into the frame (MF_PW4_EXP's layout),
  * each SXTB16 paired with the store before it. */
 /* The requantisation (mf_dsp_pw4_quad's arithmetic, M4 below: c from sa by SMMLAR with m2, >> -shift-1, + 2 * out_offset
  * + 1, SSAT >> 1; c' from ma - sa by SMMLA with mult and Ra, >> e + 7, SSAT) ordered for dual issue: no two of its 8
- * multiplies side by side, each beside an ALU instruction of another output. m2 to x, W to wa, Ra to ws, mult to t;
+ * multiplies side by side, each beside an ALU instruction of another output. m2 in x, W in wa (loaded by the window's
+ * last half, MF_PW47_HALF), Ra to ws, mult to t; pixels 2 and 3's ma - sa here (0 and 1's in the window);
  * c''s Ra - 128 for a negative accumulator (unless MF_NEG_CLAMPED) built in x once c's multiplies have read m2. N is
  * left set when another pair follows (W's bit 31, ASRS). With 2 * k4 + 24 <= 255 (the reach of a writeback LDR's
  * immediate) w runs wb = 4 bytes below the pair and the load of mult steps it to the next pair's (less 4): no ADD, and
  * the last store pairs with the loop's branch. */
 #define MF_PW47_RQ                                                                               \
-    "ldr %[x], [%[w], #%c[rq] + 8 + %c[wb]]\n\tldr %[wa], [%[w], #%c[rq] + 12 + %c[wb]]\n\t"                        \
     ".if %c[wb]\n\tldr %[ws], [%[w], #%c[rq] + 20]\n\tldr %[t], [%[w], #%c[rq] + 24]!\n\t"   /* w: the next pair, less 4 */ \
     ".else\n\tldr %[ws], [%[w], #%c[rq] + 16]\n\tldr %[t], [%[w], #%c[rq] + 20]\n\t.endif\n\t"                       \
-    "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"   /* 256 times c''s accumulators */ \
-    "smmlar %[sa0], %[sa0], %[x], %[sa0]\n\tsub %[ma2], %[ma2], %[sa2]\n\t"                       \
+    "smmlar %[sa0], %[sa0], %[x], %[sa0]\n\tsub %[ma2], %[ma2], %[sa2]\n\t"   /* 256 times c''s accumulators */ \
     "smmlar %[sa1], %[sa1], %[x], %[sa1]\n\tsub %[ma3], %[ma3], %[sa3]\n\t"                       \
     ".if 2 * (%c[lo]) + 1 < %c[k]\n\t"   /* not MF_NEG_CLAMPED(lo, out offset) */                  \
     "smmlar %[sa2], %[sa2], %[x], %[sa2]\n\tadd %[sa0], %[sa0], %[sa0], asr #31\n\t"              \
