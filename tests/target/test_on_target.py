@@ -1733,6 +1733,9 @@ C1_MODELS = {
                                               in_zp=-128, out_zp=-128),
     "c1-8to16-s2-batch2-19x21": lambda: mg.conv2d_model(seed_of("c1", 16), (2, 19, 21, 8), 16, 1, 2, "SAME", 1, "RELU6",
                                                         in_zp=7, out_zp=-3),
+    # MF_NEG_CLAMPED with more than C1_MAX_SHIFTS shifts (c1_shifts 0): the M7's pass with e in a register (its ASR)
+    "c1-8to64-asr-6x6": lambda: mg.conv2d_model(seed_of("c1", 18), (1, 6, 6, 8), 64, 1, 1, "SAME", 1, "NONE",
+                                                     in_zp=-128, out_zp=-128),
     "c1-12to16": lambda: mg.conv2d_model(seed_of("c1", 10), (1, 5, 5, 12), 16, 1, 1, "SAME", 1, "NONE", in_zp=2),
     "c1-16to32": lambda: mg.conv2d_model(seed_of("c1", 11), (1, 5, 5, 16), 32, 1, 1, "SAME", 1, "RELU6", in_zp=-128),
 }
@@ -1744,13 +1747,27 @@ def test_conv_c1_on_core(name, core, tmp_path):
     def took(model_c):
         assert (".mix = 2" in model_c) == name.startswith("c1-8to"), "mf_conv2d_s8_c1 taken iff in_c is 8"
         if name.startswith("c1-8to"):   # a pixel loop copy per shift (SSAT's immediate) but where > C1_MAX_SHIFTS shifts
-            assert (".c1_shifts = 0," in model_c) == (name == "c1-8to48-batch2"), "c1_shifts"
+            assert (".c1_shifts = 0," in model_c) == (name in ("c1-8to48-batch2", "c1-8to64-asr-6x6")), "c1_shifts"
         if "-pipe-" in name:   # MF_NEG_CLAMPED, clamped below, at least one 16-pixel pass
             f = {k: int(re.search(rf"\.{k} = (-?\d+),", model_c).group(1))
                  for k in ("act_min", "act_max", "out_offset", "out_h", "out_w")}
             assert f["act_min"] >= f["out_offset"] and f["act_min"] > -128 and f["out_h"] * f["out_w"] >= 16
 
     exact_on_core(C1_MODELS[name](), core, tmp_path, "target-c1", name, took)
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", ["c1-8to11-15x14", "c1-8to16-pipe-relu-9x9", "c1-8to64-asr-6x6"])
+def test_conv_c1_m7_pass_per_shift(name, core, tmp_path):
+    """The M7's software-pipelined pass (MF_NEG_CLAMPED layers) has a copy per shift of the layer (c1_shifts' bits, e an
+    immediate of its SSAT, as the M4/M33's loops), one with e in a register where c1_shifts is 0: its marker comment
+    names each copy's e (0: the register). The M4/M33 compile no M7 pass."""
+    cm = compile_model(C1_MODELS[name](), target=core)
+    shifts = int(re.search(r"\.c1_shifts = (\d+),", cm.files["model.c"]).group(1))
+    cm.write(tmp_path)
+    found = {int(e) for e in re.findall(r"@ mf_c1_pass_m7 e (\d+)", gcc_output(tmp_path, core, "-S", "-O2"))}
+    want = ({e for e in range(32) if shifts >> e & 1} or {0}) if core == "m7" else set()
+    assert found == want
 
 
 # DSP unpadded 1x1 convolutions (mf_conv2d_s8_pw): in_c 4..68 (unrolled pairs up to 64, then leading chunks and 8-chunk passes), out_c
@@ -2012,6 +2029,18 @@ def test_conv_pw4_schedule_per_core(core, tmp_path):
     text = gcc_output(tmp_path, core, "-E")
     m7_mac, m4_load = "smlad %[sa1], %[x], %[ws], %[sa1]", "str %[wa], [sp, #32 * %c[nch]]"   # M4: the out pointer
     assert (m7_mac in text) == (core == "m7") and (m4_load in text) == (core != "m7")
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", ["pw-16to32-5x5", "pw-68to8-3x1"])
+def test_conv_pw_m7_head_per_core(name, core, tmp_path):
+    """The M7's pw window head (MF_PW7_HALF0: its start values and second weight word loaded beside the SMLADs) in the
+    pixel pairs of mf_dsp_pw_pair (in_c <= 64) and of the window loop (68): its marker comment in the M7's assembly
+    only."""
+    cm = compile_model(PW_MODELS[name](), target=core)
+    assert ".mix = 3" in cm.files["model.c"]
+    cm.write(tmp_path)
+    assert ("@ mf_pw7_half0" in gcc_output(tmp_path, core, "-S", "-O2")) == (core == "m7")
 
 
 MODELS = {"ad": ("mlperf_tiny/ad.tflite", 2), "kws": ("mlperf_tiny/kws.tflite", 2), "ic": ("mlperf_tiny/ic.tflite", 1),

@@ -29,8 +29,8 @@ MIX_MIN_WIN = 20
 C1_IC = (8,)
 C1_SCRATCH = 1540
 # ... whose channels take at most C1_MAX_SHIFTS distinct shifts e get one copy of the pixel loop per e, e an immediate of
-# the SSAT (no ASR: 12 instructions a pixel instead of 13; ~700 code bytes a copy on the M4), chosen per channel at run
-# time (mf_conv2d_s8_c1, params field c1_shifts)
+# the SSAT (no ASR: 12 instructions a pixel instead of 13; ~700 code bytes a copy on the M4, ~660 on the M7, whose
+# dual-issue pass is 11 instead of 12), chosen per channel at run time (mf_conv2d_s8_c1, params field c1_shifts)
 C1_MAX_SHIFTS = 4
 # Non-1x1 convolutions on row entries (mf_conv2d_s8_rowmix): the entries' scratch bound, bytes; mirrors
 # MF_CONV2D_ROW_BYTES in runtime/dsp/mf_conv2d.h (= 9 * X16_MAX_WIN, the 3-pixel blocks' stack bound).

@@ -533,7 +533,7 @@ MF_KERNEL void mf_conv2d_s8_mix(const mf_conv2d_params_t *p, const int8_t *in, i
  * into buf: per pixel 4 words, for 4-byte chunk j SXTB16(bytes 0, 2) then SXTB16(bytes 1, 3). Then channel by
  * channel: the channel's weights sign-extended in the same lane order and doubled (SADD16) into 4 registers,
  * its 4 constants in registers, and every pixel of the run costs 4 input loads, 4 SMLADs, 4 requantisation
- * instructions (3 on the M4/M33 when the layer has at most ops/conv2d.py C1_MAX_SHIFTS distinct shifts: a copy of the
+ * instructions (3 when the layer has at most ops/conv2d.py C1_MAX_SHIFTS distinct shifts: a copy of the
  * loop per shift e, chosen per channel, whose SSAT shifts by e as an immediate; params c1_shifts) and one STRB
  * (stride out_c); a dense run is sign-extended 4 pixels per asm pass (MF_C1_EXP4): 16 pixels per asm loop pass (its end check, 4 instructions, once per 16
  * outputs) until a sentinel word after the first n & ~15 pixels, then the last n % 16 (stored after the sentinel) one
@@ -562,10 +562,11 @@ MF_KERNEL void mf_conv2d_s8_mix(const mf_conv2d_params_t *p, const int8_t *in, i
 #define MF_C1_SAT(R_)                                                                                  \
     ".if %c[ei]\n\tssat " R_ ", #8, " R_ ", asr #%c[ei]\n\t"                                           \
     ".else\n\tasr " R_ ", " R_ ", %[e]\n\tssat " R_ ", #8, " R_ "\n\t.endif\n\t"
-/* MF_C1_SAT in two halves, for the M7's schedule: the ASR (none with an immediate e), then the SSAT */
-#define MF_C1_ASR(R_) ".if %c[ei] == 0\n\tasr " R_ ", " R_ ", %[e]\n\t.endif\n\t"
-#define MF_C1_SSAT(R_)                                                                                 \
-    ".if %c[ei]\n\tssat " R_ ", #8, " R_ ", asr #%c[ei]\n\t.else\n\tssat " R_ ", #8, " R_ "\n\t.endif\n\t"
+/* MF_C1_SAT in two halves, for the M7's schedule (each half beside a MAC): the ASR, or with an immediate e the whole
+ * SSAT; then the SSAT (none with an immediate e) */
+#define MF_C1_ASR(R_)                                                                                  \
+    ".if %c[ei]\n\tssat " R_ ", #8, " R_ ", asr #%c[ei]\n\t.else\n\tasr " R_ ", " R_ ", %[e]\n\t.endif\n\t"
+#define MF_C1_SSAT(R_) ".if %c[ei] == 0\n\tssat " R_ ", #8, " R_ "\n\t.endif\n\t"
 /* ... clamped to [act_min, act_max] */
 #define MF_C1_CLAMP(R_)                                                                                \
     ".if %c[clo]\n\tcmp " R_ ", #%c[lo]\n\tit lt\n\tmovlt " R_ ", #%c[lo]\n\t.endif\n\t"                   \
@@ -591,7 +592,10 @@ MF_KERNEL void mf_conv2d_s8_mix(const mf_conv2d_params_t *p, const int8_t *in, i
 
 /* The M7's pass (MF_NEG_CLAMPED layers: SMMLAR needs no temporary), software pipelined for its dual issue: while
  * pixel q's accumulator X_ runs its 4 SMLADs, pixel q - 1's result A_ is shifted, saturated and stored and pixel
- * q + 1's words are loaded, so each SMLAD and SMMLAR issues with an independent ALU op or load (6 pairs a pixel).
+ * q + 1's words are loaded, ordered so that no two neighbours conflict (no two MACs, no read of the one before's
+ * result): every instruction issues beside one, 12 instructions a pixel with e in a register, 11 with e an immediate
+ * (MF_C1_ASR's SSAT in the ASR's place): 99 and 90 cycles a 16-pixel pass, its end check in. The earlier order (two
+ * MACs side by side, a load before its SMLAD) took 102 with e in a register: vww's op 2 (its row pipeline) 4.6K more.
  * On entry pixel q's first 3 words are in X_, Y_, Z_ and q - 1's SMMLAR result in A_; on exit q's result is in X_
  * and q + 1's first words in A_, Z_, Y_: the roles swap from pixel to pixel (MF_C1_PASS_M7). O_: q's byte offset. */
 #define MF_C1_M7_PIX(A_, X_, Y_, Z_, O_)                                                               \
@@ -599,22 +603,22 @@ MF_KERNEL void mf_conv2d_s8_mix(const mf_conv2d_params_t *p, const int8_t *in, i
     MF_C1_ASR(A_)                                                                                      \
     "smlad " X_ ", " Y_ ", %[w1], " X_ "\n\t"                                                          \
     MF_C1_SSAT(A_) MF_C1_CLAMP(A_)                                                                     \
-    "smlad " X_ ", " Z_ ", %[w2], " X_ "\n\t"                                                          \
     "ldr " Y_ ", [%[x], #" O_ "+12]\n\t"                                                               \
+    "smlad " X_ ", " Z_ ", %[w2], " X_ "\n\t"                                                          \
     MF_C1_ST(A_)                                                                                       \
-    "ldr " A_ ", [%[x], #" O_ "+16]\n\t"                                                               \
     "smlad " X_ ", " Y_ ", %[w3], " X_ "\n\t"                                                          \
+    "ldr " A_ ", [%[x], #" O_ "+16]\n\t"                                                               \
+    "smmlar " X_ ", " X_ ", %[m], %[rnd]\n\t"                                                          \
     "ldr " Z_ ", [%[x], #" O_ "+20]\n\t"                                                               \
-    "ldr " Y_ ", [%[x], #" O_ "+24]\n\t"                                                               \
-    "smmlar " X_ ", " X_ ", %[m], %[rnd]\n\t"
+    "ldr " Y_ ", [%[x], #" O_ "+24]\n\t"
 /* 16 pixels from x (pixel 0's first word already in a): pixel 0 has no predecessor, pixel 15 no successor (its own
  * result stored at the end); then the next pass's first word into a. */
 #define MF_C1_PASS_M7                                                                                  \
-    "ldr %[b], [%[x], #4]\n\tldr %[c], [%[x], #8]\n\t"                                                 \
-    "smlad %[a], %[a], %[w0], %[b2]\n\tsmlad %[a], %[b], %[w1], %[a]\n\tsmlad %[a], %[c], %[w2], %[a]\n\t" \
-    "ldr %[b], [%[x], #12]\n\tldr %[d], [%[x], #16]\n\t"                                               \
-    "smlad %[a], %[b], %[w3], %[a]\n\tldr %[c], [%[x], #20]\n\tldr %[b], [%[x], #24]\n\t"                \
-    "smmlar %[a], %[a], %[m], %[rnd]\n\t"                                                              \
+    "ldr %[b], [%[x], #4]\n\tsmlad %[a], %[a], %[w0], %[b2]\n\t"                                       \
+    "ldr %[c], [%[x], #8]\n\tsmlad %[a], %[b], %[w1], %[a]\n\t"                                         \
+    "ldr %[b], [%[x], #12]\n\tsmlad %[a], %[c], %[w2], %[a]\n\t"                                        \
+    "ldr %[d], [%[x], #16]\n\tsmlad %[a], %[b], %[w3], %[a]\n\t"                                        \
+    "ldr %[c], [%[x], #20]\n\tsmmlar %[a], %[a], %[m], %[rnd]\n\tldr %[b], [%[x], #24]\n\t"              \
     MF_C1_M7_PIX("%[a]", "%[d]", "%[c]", "%[b]", "16") MF_C1_M7_PIX("%[d]", "%[a]", "%[b]", "%[c]", "32")   \
     MF_C1_M7_PIX("%[a]", "%[d]", "%[c]", "%[b]", "48") MF_C1_M7_PIX("%[d]", "%[a]", "%[b]", "%[c]", "64")   \
     MF_C1_M7_PIX("%[a]", "%[d]", "%[c]", "%[b]", "80") MF_C1_M7_PIX("%[d]", "%[a]", "%[b]", "%[c]", "96")   \
@@ -624,9 +628,10 @@ MF_KERNEL void mf_conv2d_s8_mix(const mf_conv2d_params_t *p, const int8_t *in, i
     MF_C1_M7_PIX("%[a]", "%[d]", "%[c]", "%[b]", "208") MF_C1_M7_PIX("%[d]", "%[a]", "%[b]", "%[c]", "224") \
     "smlad %[d], %[d], %[w0], %[b2]\n\t" MF_C1_ASR("%[a]")                                              \
     "smlad %[d], %[c], %[w1], %[d]\n\t" MF_C1_SSAT("%[a]") MF_C1_CLAMP("%[a]")                         \
-    "smlad %[d], %[b], %[w2], %[d]\n\tldr %[c], [%[x], #252]\n\t" MF_C1_ST("%[a]")                     \
+    "ldr %[c], [%[x], #252]\n\tsmlad %[d], %[b], %[w2], %[d]\n\t" MF_C1_ST("%[a]")                     \
     "smlad %[d], %[c], %[w3], %[d]\n\t"                                                                \
-    "smmlar %[d], %[d], %[m], %[rnd]\n\t" MF_C1_SAT("%[d]") MF_C1_CLAMP("%[d]") MF_C1_ST("%[d]")
+    "smmlar %[d], %[d], %[m], %[rnd]\n\tadds %[x], #256\n\t" MF_C1_ASR("%[d]") MF_C1_SSAT("%[d]")      \
+    "ldr %[a], [%[x]]\n\t" MF_C1_CLAMP("%[d]") MF_C1_ST("%[d]")
 
 /* 4 contiguous pixels (32 bytes at s) sign-extended into the run at d, 4 words a pixel as the passes read them
  * (SXTB16 of bytes 0, 2 then of bytes 1, 3, per 4-byte chunk): the 8 loads in one chain (LDR pipelining on the M4; s
@@ -716,8 +721,8 @@ MF_KERNEL void mf_conv2d_s8_c1(const mf_conv2d_params_t *p, const int8_t *in, in
 #define MF_C1_CHANNEL(EI_)                                                                             \
     {                                                                                                  \
         if (n4 && m7)                                                                                  \
-            __asm__ volatile("ldr %[a], [%[x]]\n1:\n\t" MF_C1_PASS_M7                                   \
-                             "adds %[x], #256\n\tldr %[a], [%[x]]\n\tcmp %[a], #0x80808080\n\tbne 1b"    \
+            __asm__ volatile("ldr %[a], [%[x]]\n1:\n\t@ mf_c1_pass_m7 e %c[ei]\n\t" MF_C1_PASS_M7                                   \
+                             "cmp %[a], #0x80808080\n\tbne 1b"                                          \
                              MF_C1_OPS(EI_));                                                          \
         else if (n4)                                                                                   \
             __asm__ volatile("1:\n\t" MF_C1_PASS_M4                                                    \
@@ -729,8 +734,9 @@ MF_KERNEL void mf_conv2d_s8_c1(const mf_conv2d_params_t *p, const int8_t *in, in
 /* a copy for shift E_ when the layer has it (a compile-time constant: the others fold away) */
 #define MF_C1_CASE(E_) else if (((shifts >> (E_)) & 1u) && e == (E_)) MF_C1_CHANNEL(E_)
             const int m7 = MF_C1_M7 && MF_NEG_CLAMPED(p->act_min, p->out_offset);
-            /* M7: its pass is bound by the 5 MACs a pixel (the ASR issues beside one), so one copy */
-            const uint32_t shifts = MF_C1_M7 ? 0u : (uint32_t)p->c1_shifts;
+            /* M7 too: its pass issues two instructions a cycle, so the ASR is half a cycle a pixel (vww's op 2 18.6K
+             * cycles, 5%, for about 660 code bytes a copy) */
+            const uint32_t shifts = (uint32_t)p->c1_shifts;
             if (!shifts) MF_C1_CHANNEL(0)
             MF_C1_CASE(1) MF_C1_CASE(2) MF_C1_CASE(3) MF_C1_CASE(4) MF_C1_CASE(5) MF_C1_CASE(6) MF_C1_CASE(7)
             MF_C1_CASE(8) MF_C1_CASE(9) MF_C1_CASE(10) MF_C1_CASE(11) MF_C1_CASE(12) MF_C1_CASE(13) MF_C1_CASE(14)
@@ -2371,20 +2377,20 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
     M_(sb0, e0, wb) "ldr %[e0], [" MF_PW_X ", #" #O_ "+8]\n\t"                                           \
     M_(sb1, e1, wb)
 #define MF_PW7_CHUNK(O_) MF_PW7_HALF(O_, MF_PW_SMLAD) MF_PW7_HALF(O_ + 8, MF_PW_SMLAD)
-/* The window's first half on the M7: its words and the group's four start values loaded first (pairs of loads), then
- * MF_DSP_PW_HALF0's arithmetic with the next half's first words loaded beside the last SMLADs (as MF_PW7_HALF). */
+/* The window's first half on the M7: the first SMLAD's three operands loaded first (with pixel 0's word: two pairs of
+ * loads), then MF_DSP_PW_HALF0's arithmetic with each other start value, the second weight word and the SXTB16s
+ * beside an SMLAD that does not read them, and the next half's first words loaded beside the last SMLADs (as
+ * MF_PW7_HALF): 10 cycles, not 12 with the 8 loads first (two SMLADs side by side twice). */
 #define MF_PW7_HALF0                                                                             \
-    "ldr %[wa], [%[w]]\n\tldr %[e0], [" MF_PW_X "]\n\t"                                         \
-    "ldr %[e1], [" MF_PW_X ", #4]\n\tldr %[wb], [%[w], #4]\n\t"                                 \
-    "ldr %[ma0], [%[w], #%c[rq]]\n\tldr %[mb0], [%[w], #%c[rq] + 8]\n\t"                        \
-    "ldr %[sa0], [%[w], #%c[rq] + 4]\n\tldr %[sb0], [%[w], #%c[rq] + 12]\n\t"                   \
-    "smlad %[ma1], %[e1], %[wa], %[ma0]\n\t"                                                    \
-    "smlad %[ma0], %[e0], %[wa], %[ma0]\n\t" "sxtb16 %[wa], %[wa]\n\t"                          \
-    "smlad %[mb1], %[e1], %[wb], %[mb0]\n\t"                                                    \
-    "smlad %[mb0], %[e0], %[wb], %[mb0]\n\t" "sxtb16 %[wb], %[wb]\n\t"                          \
-    "smlad %[sa1], %[e1], %[wa], %[sa0]\n\t"                                                    \
-    "smlad %[sa0], %[e0], %[wa], %[sa0]\n\t" "ldr %[wa], [%[w], #8]\n\t"                        \
-    "smlad %[sb1], %[e1], %[wb], %[sb0]\n\t"                                                    \
+    "@ mf_pw7_half0\n\tldr %[wa], [%[w]]\n\tldr %[e1], [" MF_PW_X ", #4]\n\t"                   \
+    "ldr %[ma0], [%[w], #%c[rq]]\n\tldr %[e0], [" MF_PW_X "]\n\t"                               \
+    "smlad %[ma1], %[e1], %[wa], %[ma0]\n\t" "ldr %[wb], [%[w], #4]\n\t"                          \
+    "smlad %[ma0], %[e0], %[wa], %[ma0]\n\t" "ldr %[mb0], [%[w], #%c[rq] + 8]\n\t"                \
+    "smlad %[mb1], %[e1], %[wb], %[mb0]\n\t" "sxtb16 %[wa], %[wa]\n\t"                            \
+    "smlad %[mb0], %[e0], %[wb], %[mb0]\n\t" "ldr %[sa0], [%[w], #%c[rq] + 4]\n\t"                \
+    "smlad %[sa1], %[e1], %[wa], %[sa0]\n\t" "sxtb16 %[wb], %[wb]\n\t"                            \
+    "smlad %[sa0], %[e0], %[wa], %[sa0]\n\t" "ldr %[sb0], [%[w], #%c[rq] + 12]\n\t"               \
+    "smlad %[sb1], %[e1], %[wb], %[sb0]\n\t" "ldr %[wa], [%[w], #8]\n\t"                          \
     "smlad %[sb0], %[e0], %[wb], %[sb0]\n\t" "ldr %[e0], [" MF_PW_X ", #8]\n\t"
 #define MF_DSP_PW_WINDOW_M7                                                                       \
     ".if %c[ini]\n\t" MF_PW7_HALF0 MF_PW7_HALF(8, MF_PW_SMLAD) ".else\n\t" MF_DSP_PW_START                    \
@@ -2711,16 +2717,23 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
  * other, so one register (x) holds the pixels' words in turn, each loaded beside the SMLAD before its first read: 12
  * registers for the window, the out pointer (o) and a spare for the requantisation's constants stay in registers. A half
  * at frame byte X_ enters with pixel 0's word in x and its raw weight word in wa, and leaves the next half's (frame byte
- * XN_, weight byte WN_) there. */
-#define MF_PW47_HALF(X_, XN_, WN_)                                                               \
+ * XN_, weight byte WN_) there; the window's last half (L_ true) instead loads the requantisation's m2 and W into x and
+ * wa, and puts pixels 0 and 1's c' subtractions (ma - sa, final there) beside its two SMLADs that had no partner: 2
+ * cycles a pair less (vww's in_c 16 layer 215.0K -> 210.4K, its M7 1x1 layers 21.4K in all). */
+#define MF_PW47_HALF(X_, XN_, WN_, L_)                                                           \
     "smlad %[ma0], %[x], %[wa], %[ma0]\n\tsxtb16 %[ws], %[wa]\n\t"                                \
     "smlad %[sa0], %[x], %[ws], %[sa0]\n\tldr %[x], [sp, #" X_ " + 4]\n\t"                        \
     "smlad %[ma1], %[x], %[wa], %[ma1]\n\t"                                                      \
+    ".if " L_ "\n\tsub %[ma0], %[ma0], %[sa0]\n\t.endif\n\t"                                     \
     "smlad %[sa1], %[x], %[ws], %[sa1]\n\tldr %[x], [sp, #" X_ " + 8]\n\t"                        \
     "smlad %[ma2], %[x], %[wa], %[ma2]\n\t"                                                      \
+    ".if " L_ "\n\tsub %[ma1], %[ma1], %[sa1]\n\t.endif\n\t"                                     \
     "smlad %[sa2], %[x], %[ws], %[sa2]\n\tldr %[x], [sp, #" X_ " + 12]\n\t"                       \
-    "smlad %[ma3], %[x], %[wa], %[ma3]\n\tldr %[wa], [%[w], #" WN_ " + %c[wb]]\n\t"                        \
-    "smlad %[sa3], %[x], %[ws], %[sa3]\n\tldr %[x], [sp, #" XN_ "]\n\t"
+    "smlad %[ma3], %[x], %[wa], %[ma3]\n\t"                                                      \
+    ".if " L_ "\n\tldr %[wa], [%[w], #%c[rq] + 12 + %c[wb]]\n\t.else\n\t"                          \
+    "ldr %[wa], [%[w], #" WN_ " + %c[wb]]\n\t.endif\n\t"                                          \
+    "smlad %[sa3], %[x], %[ws], %[sa3]\n\t"                                                      \
+    ".if " L_ "\n\tldr %[x], [%[w], #%c[rq] + 8 + %c[wb]]\n\t.else\n\tldr %[x], [sp, #" XN_ "]\n\t.endif\n\t"
 /* The window's first half: the pair's start values in ma0 (Bm) and sa0 (Bs); pixels 1..3 start from them, then pixel 0
  * accumulates into them. */
 #define MF_PW47_HEAD                                                                             \
@@ -2734,25 +2747,24 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
     "smlad %[sa3], %[x], %[ws], %[sa0]\n\tldr %[x], [sp]\n\t"                                     \
     "smlad %[ma0], %[x], %[wa], %[ma0]\n\tldr %[wa], [%[w], #4 + %c[wb]]\n\t"                              \
     "smlad %[sa0], %[x], %[ws], %[sa0]\n\tldr %[x], [sp, #16]\n\t"                                \
-    MF_PW47_HALF("16", "32", "8")
+    MF_PW47_HALF("16", "32", "8", "%c[nch] == 1")
 #define MF_PW47_CHUNK(J_) ".if " #J_ " < %c[nch]\n\t"                                             \
-    MF_PW47_HALF("32 * " #J_, "32 * " #J_ " + 16", "8 * " #J_ " + 4")                             \
-    MF_PW47_HALF("32 * " #J_ " + 16", "32 * " #J_ " + 32", "8 * " #J_ " + 8") ".endif\n\t"
+    MF_PW47_HALF("32 * " #J_, "32 * " #J_ " + 16", "8 * " #J_ " + 4", "0")                        \
+    MF_PW47_HALF("32 * " #J_ " + 16", "32 * " #J_ " + 32", "8 * " #J_ " + 8", #J_ " + 1 == %c[nch]") ".endif\n\t"
 /* Chunk J_ (those below nch) of the 4 pixels (pointers in ma0 .. ma3) widened into the frame (MF_PW4_EXP's layout),
  * each SXTB16 paired with the store before it. */
 /* The requantisation (mf_dsp_pw4_quad's arithmetic, M4 below: c from sa by SMMLAR with m2, >> -shift-1, + 2 * out_offset
  * + 1, SSAT >> 1; c' from ma - sa by SMMLA with mult and Ra, >> e + 7, SSAT) ordered for dual issue: no two of its 8
- * multiplies side by side, each beside an ALU instruction of another output. m2 to x, W to wa, Ra to ws, mult to t;
+ * multiplies side by side, each beside an ALU instruction of another output. m2 in x, W in wa (loaded by the window's
+ * last half, MF_PW47_HALF), Ra to ws, mult to t; pixels 2 and 3's ma - sa here (0 and 1's in the window);
  * c''s Ra - 128 for a negative accumulator (unless MF_NEG_CLAMPED) built in x once c's multiplies have read m2. N is
  * left set when another pair follows (W's bit 31, ASRS). With 2 * k4 + 24 <= 255 (the reach of a writeback LDR's
  * immediate) w runs wb = 4 bytes below the pair and the load of mult steps it to the next pair's (less 4): no ADD, and
  * the last store pairs with the loop's branch. */
 #define MF_PW47_RQ                                                                               \
-    "ldr %[x], [%[w], #%c[rq] + 8 + %c[wb]]\n\tldr %[wa], [%[w], #%c[rq] + 12 + %c[wb]]\n\t"                        \
     ".if %c[wb]\n\tldr %[ws], [%[w], #%c[rq] + 20]\n\tldr %[t], [%[w], #%c[rq] + 24]!\n\t"   /* w: the next pair, less 4 */ \
     ".else\n\tldr %[ws], [%[w], #%c[rq] + 16]\n\tldr %[t], [%[w], #%c[rq] + 20]\n\t.endif\n\t"                       \
-    "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"   /* 256 times c''s accumulators */ \
-    "smmlar %[sa0], %[sa0], %[x], %[sa0]\n\tsub %[ma2], %[ma2], %[sa2]\n\t"                       \
+    "smmlar %[sa0], %[sa0], %[x], %[sa0]\n\tsub %[ma2], %[ma2], %[sa2]\n\t"   /* 256 times c''s accumulators */ \
     "smmlar %[sa1], %[sa1], %[x], %[sa1]\n\tsub %[ma3], %[ma3], %[sa3]\n\t"                       \
     ".if 2 * (%c[lo]) + 1 < %c[k]\n\t"   /* not MF_NEG_CLAMPED(lo, out offset) */                  \
     "smmlar %[sa2], %[sa2], %[x], %[sa2]\n\tadd %[sa0], %[sa0], %[sa0], asr #31\n\t"              \
