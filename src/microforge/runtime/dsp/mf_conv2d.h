@@ -2469,6 +2469,18 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
     "smlad %[mb], %[e1], %[wd], %[mb]\n\t" "sxtb16 %[wd], %[wd]\n\t"                              \
     "smlad %[sa], %[e1], %[wc], %[sa]\n\t"                                                       \
     "smlad %[sb], %[e1], %[wd], %[sb]\n\t"
+
+/* A lone pixel's four outputs (channel 0 in sa, 1 in ma, 2 in sb, 3 in mb, each already an int8 value in its low
+ * byte) packed into one word, clamped to [lo, hi] four lanes at once (SSUB8 sets GE, SEL keeps the bound) and stored
+ * at o, which steps on: shared by the lone-pixel kernels mf_dsp_pw_rows1 and mf_dsp_pw4_rows1. */
+#define MF_PW1_STORE4                                                                            \
+    "bfi %[sa], %[ma], #8, #8\n\tbfi %[sa], %[sb], #16, #8\n\tbfi %[sa], %[mb], #24, #8\n\t" \
+    ".if %c[clo]\n\tmov %[e0], #((%c[lo]) & 0xff) * 0x01010101\n\t"                         \
+    "ssub8 %[e1], %[sa], %[e0]\n\tsel %[sa], %[sa], %[e0]\n\t.endif\n\t"                    \
+    ".if %c[chi]\n\tmov %[e0], #((%c[hi]) & 0xff) * 0x01010101\n\t"                         \
+    "ssub8 %[e1], %[e0], %[sa]\n\tsel %[sa], %[sa], %[e0]\n\t.endif\n\t"                    \
+    "str %[sa], [%[o]], #4\n\t"
+
 /* One pixel's pair (c, c') of a group from its accumulators S_ (c's value) and D_ (ma - sa: 256 times c''s) and the
  * pair's constants at byte O_ of w (pw_consts; MF_DSP_PW_OUT4's arithmetic on one pixel): c with SMMLAR, >> -shift-1,
  * + 2 * out_offset + 1, SSAT >> 1; c' with SMMLA (mult, Ra, Ra - 128 for a negative one unless MF_NEG_CLAMPED),
@@ -2511,12 +2523,7 @@ MF_KERNEL void mf_dsp_pw_rows1(const int32_t *x16, const int32_t k4, const int8_
         MF_PW1_PAIR(sa, ma, 16) MF_PW1_PAIR(sb, mb, 32)   /* channels 0, 1; 2, 3 */
         "add %[w], %[w], #48\n\t"
         "tst %[wa], #" MF_DSP_PW_MORE "\n\t"
-        "bfi %[sa], %[ma], #8, #8\n\tbfi %[sa], %[sb], #16, #8\n\tbfi %[sa], %[mb], #24, #8\n\t"
-        ".if %c[clo]\n\tmov %[e0], #((%c[lo]) & 0xff) * 0x01010101\n\t"
-        "ssub8 %[e1], %[sa], %[e0]\n\tsel %[sa], %[sa], %[e0]\n\t.endif\n\t"
-        ".if %c[chi]\n\tmov %[e0], #((%c[hi]) & 0xff) * 0x01010101\n\t"
-        "ssub8 %[e1], %[e0], %[sa]\n\tsel %[sa], %[sa], %[e0]\n\t.endif\n\t"
-        "str %[sa], [%[o]], #4\n\t"
+        MF_PW1_STORE4
         "sub %[x], %[x], #%c[nch] * %c[cs]\n\t"
         "bne 2b"
         : [ma] "=&r"(ma), [sa] "=&r"(sa), [mb] "=&r"(mb), [sb] "=&r"(sb), [e0] "=&r"(e0), [e1] "=&r"(e1),
@@ -2993,12 +3000,7 @@ MF_KERNEL void mf_dsp_pw4_rows1(const int8_t *px, const int32_t k4, const int8_t
         ".endif\n\t"
         /* w at pair a's constants (its starts), pair b's ps further */
         MF_PW41_RQ("sa", "ma", "0", "lsr") MF_PW41_RQ("sb", "mb", "%c[ps]", "asrs")   /* N: more pairs follow */
-        "bfi %[sa], %[ma], #8, #8\n\tbfi %[sa], %[sb], #16, #8\n\tbfi %[sa], %[mb], #24, #8\n\t"
-        ".if %c[clo]\n\tmov %[e0], #((%c[lo]) & 0xff) * 0x01010101\n\t"
-        "ssub8 %[e1], %[sa], %[e0]\n\tsel %[sa], %[sa], %[e0]\n\t.endif\n\t"
-        ".if %c[chi]\n\tmov %[e0], #((%c[hi]) & 0xff) * 0x01010101\n\t"
-        "ssub8 %[e1], %[e0], %[sa]\n\tsel %[sa], %[sa], %[e0]\n\t.endif\n\t"
-        "str %[sa], [%[o]], #4\n\t"
+        MF_PW1_STORE4
         "add %[w], %[w], #%c[ps] + 24\n\t"
         "bmi 2b\n\t"
         "add sp, sp, #%c[fr]"
