@@ -883,8 +883,7 @@ MF_KERNEL void mf_dw_rows_five(const int32_t *k, const int32_t *r, int8_t *out, 
           [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), [ncl] "i"(ncl), [ush] "i"(ush)
         : "memory");
 }
-#undef MF_DW_ROWS5_ROW
-#undef MF_DW_ROWS5_ROW_M7
+#undef MF_DW_ROWS5_ROW_M7   /* MF_DW_ROWS5_ROW stays: mf_dw_cols_five2 (mf_dw_cols.h) runs it down a column */
 
 /* One requantised output as MF_DW_ROWS_RQ with a single temporary T (m in Q, e in P, rnd in B): T = rnd + the sum's sign,
  * SMMLAR into the sum's register, shift, SSAT, STRB; with the layer's one shift SMMLA and SSAT's own shift (as

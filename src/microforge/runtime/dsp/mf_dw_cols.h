@@ -235,21 +235,13 @@ MF_KERNEL void mf_dw_cols_quads2(const int32_t *kp, const int32_t KM, const int3
     ".endif\n\t" \
     "strb %[A], [%[out], " O "]\n\t"
 /* An edge column's last five outputs y..y+4 (out_h % 4 == 1) in one block on its two plane rows, as the row path's
- * 5-output block (mf_dw_rows_five) on them: per kernel column A = in[y..y+1], B = in[y+2..y+3], C = in[y+4..y+5], then
- * D = in[y+6..y+7] into A once A is spent; out_y..y+3 as mf_dw_cols_quads2's block, out_y+4 += SMLAD(C, P) +
- * SMLABT(D, Q). The fifth sum holds the edge bias (*eb) until the first kernel column's other MACs have taken it as their
- * addend. It replaces the last 4-output block and mf_dw_rows_one's lone output on all three plane rows (the padding's
- * zero points multiplied by weights): kws's 25x5x64 layers on the M4 138.8K -> 135.7K cycles (M33 alike), 928 bytes more
- * code for the model (two copies a layer: the edges' call sites). */
-#define MF_DW_COLS5_ROW(OA, OB, OC, OD, MP, MQ, B0, B1, B2, B3) \
-    "ldr %[A], [%[r], " OA "]\n\tldr %[B], [%[r], " OB "]\n\tldr %[C], [%[r], " OC "]\n\t" \
-    "ldr %[P], [%[k], " MP "]\n\tldr %[Q], [%[k], " MQ "]\n\t" \
-    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
-    "smlatb %[a1], %[A], %[P], " B1 "\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t" \
-    "ldr %[A], [%[r], " OD "]\n\t" \
-    "smlad %[a2], %[B], %[P], " B2 "\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t" \
-    "smlatb %[a3], %[B], %[P], " B3 "\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\t" \
-    "smlad %[a4], %[C], %[P], %[a4]\n\tsmlabt %[a4], %[A], %[Q], %[a4]\n\t"
+ * 5-output block (mf_dw_rows_five) on them: per kernel column A = in[y..y+1], B = in[y+2..y+3], C = in[y+4..y+5],
+ * then D = in[y+6..y+7] into A once A is spent; out_y..y+3 as mf_dw_cols_quads2's block, out_y+4 += SMLAD(C, P) +
+ * SMLABT(D, Q): the row path's MF_DW_ROWS5_ROW, here down a column. The fifth sum holds the edge bias (*eb) until
+ * the first kernel column's other MACs have taken it as their addend. It replaces the last 4-output block and
+ * mf_dw_rows_one's lone output on all three plane rows (the padding's zero points multiplied by weights): kws's
+ * 25x5x64 layers on the M4 138.8K -> 135.7K cycles (M33 alike), 928 bytes more code for the model (two copies a
+ * layer: the edges' call sites). */
 MF_KERNEL void mf_dw_cols_five2(const int32_t *kp, const int32_t KM, const int32_t *eb, const int32_t *r, int8_t *out,
                                 const int32_t WP, const int32_t OC, const int32_t ncl, const int32_t ush)
 {
@@ -257,8 +249,8 @@ MF_KERNEL void mf_dw_cols_five2(const int32_t *kp, const int32_t KM, const int32
     __asm__ volatile(
         "@ mf_dw_cols_five2\n\t"   /* (for tests reading gcc -S) */
         "ldr %[a4], %[mb]\n\t"
-        MF_DW_COLS5_ROW("#0", "#4", "#8", "#12", "#0", "#4", "%[a4]", "%[a4]", "%[a4]", "%[a4]")
-        MF_DW_COLS5_ROW("%[w0]", "%[w4]", "%[w8]", "%[w12]", "#8", "#12", "%[a0]", "%[a1]", "%[a2]", "%[a3]")
+        MF_DW_ROWS5_ROW("#0", "#4", "#8", "#12", "[%[k], #0]", "[%[k], #4]", "%[a4]", "%[a4]", "%[a4]", "%[a4]")
+        MF_DW_ROWS5_ROW("%[w0]", "%[w4]", "%[w8]", "%[w12]", "[%[k], #8]", "[%[k], #12]", "%[a0]", "%[a1]", "%[a2]", "%[a3]")
         ".if %c[ush] == 0\n\tldr %[P], [%[k], %[ke]]\n\t.endif\n\tldr %[Q], [%[k], %[km]]\n\tldr %[C], [%[k], %[kr]]\n\t"
         MF_DW_COLS_RQ("%[a0]", "%[a1]", "#0", "%[c1]") MF_DW_COLS_RQ("%[a2]", "%[a3]", "%[c2]", "%[c3]")
         MF_DW_COLS_RQ1("%[a4]", "%[c4]")
@@ -269,7 +261,7 @@ MF_KERNEL void mf_dw_cols_five2(const int32_t *kp, const int32_t KM, const int32
           [c1] "i"(OC), [c2] "i"(2 * OC), [c3] "i"(3 * OC), [c4] "i"(4 * OC), [ncl] "i"(ncl), [ush] "i"(ush)
         : "memory");
 }
-#undef MF_DW_COLS5_ROW
+#undef MF_DW_ROWS5_ROW
 #undef MF_DW_COLS_RQ1
 #undef MF_DW_COLS_RQ
 
