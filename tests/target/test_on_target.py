@@ -381,6 +381,19 @@ def gcc_output(d, core: str, *flags: str) -> str:
                           check=True, capture_output=True, text=True).stdout
 
 
+def model_disassembly(model: bytes, core: str, tmp_path) -> str:
+    """The compiled model's object code (model.c written to tmp_path, built at -O2 for core as the firmware is) as
+    objdump -d prints it without the raw bytes: for tests that count instructions in a kernel's blocks."""
+    import subprocess
+    cpu = {"m4": "cortex-m4", "m7": "cortex-m7", "m33": "cortex-m33"}[core]
+    compile_model(model, target=core).write(tmp_path)
+    obj = tmp_path / "model.o"
+    subprocess.run(["arm-none-eabi-gcc", "-c", "-O2", "-o", str(obj), f"-mcpu={cpu}", "-mthumb", f"-I{tmp_path}",
+                    f"-DMF_TARGET_{core.upper()}", str(tmp_path / "model.c")], check=True, capture_output=True)
+    return subprocess.run(["arm-none-eabi-objdump", "-d", "--no-show-raw-insn", str(obj)], check=True,
+                          capture_output=True, text=True).stdout
+
+
 def exact_on_core(model: bytes, core: str, tmp_path, seed_key: str, name: str, took=None, what: str = "",
                   opt: str = "-O2"):
     """Compile `model` for `core`, run it on the emulated core (firmware built with `opt`) on seeded random inputs
@@ -1653,14 +1666,7 @@ def rquad_t_words(kh: int, sh: int) -> int:
 def rquad_frame_pkhbt(model: bytes, core: str, tmp_path, frame: int) -> int:
     """PKHBTs inside the compiled model's row-quad block: between its SUB sp, #frame and ADD sp, #frame (the
     block's frame, `frame` bytes; an error when no block has that frame)."""
-    import subprocess
-    cpu = {"m4": "cortex-m4", "m33": "cortex-m33"}[core]
-    compile_model(model, target=core).write(tmp_path)
-    obj = tmp_path / "model.o"
-    subprocess.run(["arm-none-eabi-gcc", "-c", "-O2", "-o", str(obj), f"-mcpu={cpu}", "-mthumb", f"-I{tmp_path}",
-                    f"-DMF_TARGET_{core.upper()}", str(tmp_path / "model.c")], check=True, capture_output=True)
-    text = subprocess.run(["arm-none-eabi-objdump", "-d", "--no-show-raw-insn", str(obj)], check=True,
-                          capture_output=True, text=True).stdout
+    text = model_disassembly(model, core, tmp_path)
     ins = [(m.group(1), m.group(2).replace(" ", "")) for m in
            re.finditer(r"^\s+[0-9a-f]+:\t(\w+)(?:\.\w+)?\t([^;<@\t\n]*)", text, re.M)]
     sp = (f"sp,sp,#{frame}", f"sp,#{frame}")   # the 32-bit and the 16-bit forms
@@ -2181,14 +2187,7 @@ def dw_run_rnd_reloads(model: bytes, core: str, tmp_path) -> tuple:
     """The compiled model's longest run of SMMLAs (the 4-output blocks of one mf_dw_rows_run, four a block, at most 40
     instructions apart) in its object code: (SMMLAs in it, how often an instruction in it writes the register their
     addend (rnd) is read from, or -1 if they read it from more than one)."""
-    import subprocess
-    cpu = {"m4": "cortex-m4", "m7": "cortex-m7", "m33": "cortex-m33"}[core]
-    compile_model(model, target=core).write(tmp_path)
-    obj = tmp_path / "model.o"
-    subprocess.run(["arm-none-eabi-gcc", "-c", "-O2", "-o", str(obj), f"-mcpu={cpu}", "-mthumb", f"-I{tmp_path}",
-                    f"-DMF_TARGET_{core.upper()}", str(tmp_path / "model.c")], check=True, capture_output=True)
-    text = subprocess.run(["arm-none-eabi-objdump", "-d", "--no-show-raw-insn", str(obj)], check=True,
-                          capture_output=True, text=True).stdout
+    text = model_disassembly(model, core, tmp_path)
     ins = [(m.group(1), [o.strip() for o in m.group(2).split(",")])
            for m in re.finditer(r"^\s+[0-9a-f]+:\t(\w+)(?:\.\w+)?\t([^;<\n]*)", text, re.M)]
     at = [i for i, (op, _) in enumerate(ins) if op.startswith("smmla")]
@@ -2245,13 +2244,7 @@ def test_dw_m7_held_run_output_steps(h, w, c, act, zi, tmp_path):
 def dw_pipelined_requants(model: bytes, core: str, tmp_path) -> int:
     """How often the compiled model.c's object code issues an SMMLAR (or SMMLA) on one sum right after one on another: the
     M7's software-pipelined requantisation (MF_DW_RQ7_*); the sums one after another put an ASR or SSAT between."""
-    import subprocess
-    cpu = {"m4": "cortex-m4", "m7": "cortex-m7", "m33": "cortex-m33"}[core]
-    compile_model(model, target=core).write(tmp_path)
-    obj = tmp_path / "model.o"
-    subprocess.run(["arm-none-eabi-gcc", "-c", "-O2", "-o", str(obj), f"-mcpu={cpu}", "-mthumb", f"-I{tmp_path}",
-                    f"-DMF_TARGET_{core.upper()}", str(tmp_path / "model.c")], check=True, capture_output=True)
-    text = subprocess.run(["arm-none-eabi-objdump", "-d", str(obj)], check=True, capture_output=True, text=True).stdout
+    text = model_disassembly(model, core, tmp_path)
     ops = re.findall(r"\t(smmlar?|\w+)(?:\.\w+)?\t(\w+)", text)
     return sum(1 for (a, ra), (b, rb) in zip(ops, ops[1:]) if a.startswith("smmla") and b.startswith("smmla") and ra != rb)
 
