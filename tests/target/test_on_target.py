@@ -1494,6 +1494,46 @@ def test_conv_seg_lone_row_pairs_neighbours(core, tmp_path):
     assert smlads[19] > 0 and smlads[21] == 2 * smlads[19], smlads
 
 
+def seg_groups_adjacent(cm, core: str, tmp_path) -> tuple[int, int]:
+    """In the compiled model (cm written to tmp_path, built with -O2 for core, disassembled): how many SMMLA(R)s
+    directly follow another, and STRBs another (pairs the M7's dual issue cannot issue together)."""
+    import subprocess
+    cm.write(tmp_path)
+    obj = tmp_path / "model.o"
+    subprocess.run(["arm-none-eabi-gcc", "-c", "-O2", "-o", str(obj), f"-mcpu=cortex-{core}", "-mthumb", f"-I{tmp_path}",
+                    f"-DMF_TARGET_{core.upper()}", str(tmp_path / "model.c")], check=True, capture_output=True)
+    text = subprocess.run(["arm-none-eabi-objdump", "-d", "--no-show-raw-insn", str(obj)], check=True,
+                          capture_output=True, text=True).stdout
+    ops = re.findall(r"^\s+[0-9a-f]+:\t(\w+)", text, re.M)
+    pairs = list(zip(ops, ops[1:]))
+    return (sum(a in ("smmla", "smmlar") and b in ("smmla", "smmlar") for a, b in pairs),
+            sum(a == "strb" and b == "strb" for a, b in pairs))
+
+
+@pytest.mark.parametrize("name", ["seg-3x3-c3to8-s2-relu6-vww", "seg-3x3-c3to16-ic", "seg-3x3-c3to8-s2-none",
+                                  "seg-5x5-c1to4-batch2", "seg-3x3-c3to8-strips", "seg-lone-3x3-c3to8-strips"])
+def test_conv_seg_groups_m7_order(name, tmp_path, monkeypatch):
+    """The M7's row pairs requantise a group in the order scheduled for its dual issue (MF_DSP_SEG_GROUP_OUT): no
+    SMMLA(R) right after another, no STRB right after another (the M4/M33 order has both), whatever the activation
+    (RELU6, RELU, none with an output zero point above -128: the negative-value correction); exact vs TFLM."""
+    from microforge.ops import conv2d
+    monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))   # as test_conv_seg_on_core: small layers take mix 5
+    monkeypatch.setattr(conv2d, "MIX_MIN_WIN", 4)
+    model = SEG_MODELS[name]()
+    for core in ("m7", "m4"):
+        cm = compile_model(model, target=core)
+        assert ".mix = 5" in cm.files["model.c"]
+        d = tmp_path / core
+        cm.write(d)
+        assert ("mf_dsp_seg_groups M7 order" in gcc_output(d, core, "-S", "-O2")) == (core == "m7")
+        n_mac, n_st = seg_groups_adjacent(cm, core, d)
+        if core == "m7":
+            assert (n_mac, n_st) == (0, 0), (n_mac, n_st)
+        else:
+            assert n_mac > 0 and n_st > 0, (n_mac, n_st)
+    exact_on_core(model, "m7", tmp_path, "target-seg-m7", name)
+
+
 # The column layout's row quads (mf_dsp_seg_quad, M4/M33: 4 output rows x a channel pair a pass, the columns
 # sp-relative): whole groups (out_c % 4 == 0), out_h % 4 of 0 (no row pairs after), 1 (a lone last row), 2 (a row pair),
 # 3 (both); k_h 2, 4, 6, 8, 10, k_w 1..5 (odd and even), stride_w 1 and 2, odd out_w, SAME padding on every side and

@@ -1550,20 +1550,84 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     ".if (%c[hi]) < 127\n\tcmp %[" #A0_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A0_ "], #%c[hi]\n\t"          \
     "cmp %[" #A1_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A1_ "], #%c[hi]\n\t.endif\n\t"              \
     STORE_
-/* Channel C_'s outputs A0_, A1_ of mf_dsp_seg_groups. M4/M33: pixel 0's at wa, stepped on to the next channel by the
- * store, pixel 1's wb bytes further (the frame holds pixel 0's pointer and that offset: one pointer stored back per
- * group); M7: at the two pointers wa, wb, both stepped and stored back (the single pointer's dependent stores cost the
- * M7's dual issue more than the add and store they save). */
-#if defined(MF_TARGET_M7)
-#define MF_DSP_SEG_STW(A0_, A1_, C_)                                                            \
-    "strb %[" #A0_ "], [%[wa], #" #C_ "]\n\tstrb %[" #A1_ "], [%[wb], #" #C_ "]\n\t"
-#define MF_DSP_SEG_OUT_STEP "add %[wa], %[wa], #4\n\tadd %[wb], %[wb], #4\n\tstr %[wa], [sp]\n\tstr %[wb], [sp, #4]\n\t"
-#define MF_DSP_SEG_OUT1(o0_, o1_) ((int32_t)(uintptr_t)(o1_))
-#else
+/* Channel C_'s outputs A0_, A1_ of mf_dsp_seg_groups: pixel 0's at wa, stepped on to the next channel by the store,
+ * pixel 1's wb bytes further (the frame holds pixel 0's pointer and that offset: one pointer stored back per group). */
 #define MF_DSP_SEG_STW(A0_, A1_, C_)                                                            \
     "strb %[" #A1_ "], [%[wa], %[wb]]\n\tstrb %[" #A0_ "], [%[wa]], #1\n\t"
 #define MF_DSP_SEG_OUT_STEP "str %[wa], [sp]\n\t"   /* stepped by 4 by the stores */
 #define MF_DSP_SEG_OUT1(o0_, o1_) ((int32_t)((uintptr_t)(o1_) - (uintptr_t)(o0_)))
+/* A0_, A1_ clamped to act_min, act_max when the activation narrows the int8 range */
+#define MF_DSP_SEG_CLAMP2(A0_, A1_)                                                             \
+    ".if (%c[lo]) > -128\n\tcmp %[" #A0_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A0_ "], #%c[lo]\n\t"          \
+    "cmp %[" #A1_ "], #%c[lo]\n\tit lt\n\tmovlt %[" #A1_ "], #%c[lo]\n\t.endif\n\t"              \
+    ".if (%c[hi]) < 127\n\tcmp %[" #A0_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A0_ "], #%c[hi]\n\t"          \
+    "cmp %[" #A1_ "], #%c[hi]\n\tit gt\n\tmovgt %[" #A1_ "], #%c[hi]\n\t.endif\n\t"
+
+/* The M7's requantisation of a group (mf_dsp_seg_groups_n): the M4's instructions (MF_DSP_SEG_RQW, MF_DSP_SEG_RQD,
+ * MF_DSP_SEG_STW), scheduled for its dual issue, which pairs two neighbouring instructions unless the second reads
+ * what the first writes or both are multiplies or both stores. In the M4's order each channel's two SMMLA(R)s and
+ * its two stores sit side by side (a cycle each, alone) and a constant's load comes right before its first reader;
+ * here the next channel's constants are loaded between a channel's two stores, c3's subtractions (and c3's Ra) go
+ * between c0's (c2's) two SMMLARs, c2's m2 after c1's: 4 cycles a group less (vww's first layer: 36 -> 32 from the
+ * window's last SMLAD on). c1 and c3 take Ra from sa0 (c0's pixel 0, stored before the load) and e + 7 from e1's
+ * second byte, as MF_DSP_SEG_RQD. */
+/* c (MF_DSP_SEG_RQW) of A_, B_ with m2 in e0, -shift-1 in e1: F1_ after A_'s SMMLAR, F2_ after B_'s */
+#define MF_DSP_SEG_RQW_M7(A_, B_, F1_, F2_)                                                     \
+    "smmlar %[" #A_ "], %[" #A_ "], %[e0], %[" #A_ "]\n\t" F1_                                    \
+    "smmlar %[" #B_ "], %[" #B_ "], %[e0], %[" #B_ "]\n\t" F2_                                    \
+    ".if 2 * (%c[lo]) + 1 < %c[k]\n\t"   /* not MF_NEG_CLAMPED(lo, out offset) */                  \
+    "add %[" #A_ "], %[" #A_ "], %[" #A_ "], asr #31\n\tadd %[" #B_ "], %[" #B_ "], %[" #B_ "], asr #31\n\t" \
+    ".endif\n\t"                                                                                  \
+    "asr %[" #A_ "], %[" #A_ "], %[e1]\n\tasr %[" #B_ "], %[" #B_ "], %[e1]\n\t"                      \
+    ".if %c[k] >= 0\n\tadd %[" #A_ "], %[" #A_ "], #%c[k]\n\tadd %[" #B_ "], %[" #B_ "], #%c[k]\n\t"  \
+    ".else\n\tsub %[" #A_ "], %[" #A_ "], #-%c[k]\n\tsub %[" #B_ "], %[" #B_ "], #-%c[k]\n\t.endif\n\t" \
+    "ssat %[" #A_ "], #8, %[" #A_ "], asr #1\n\tssat %[" #B_ "], #8, %[" #B_ "], asr #1\n\t"          \
+    MF_DSP_SEG_CLAMP2(A_, B_)
+/* c' (MF_DSP_SEG_RQD) of A0_, A1_ with mult in e0, Ra in sa0, e + 7 in e1's second byte: F_ after the SMMLAs */
+#define MF_DSP_SEG_RQD_M7(A0_, A1_, F_)                                                         \
+    ".if 2 * (%c[lo]) + 1 < %c[k]\n\t" MF_DSP_RQD_REGS(A0_, A1_, e0, sa0, sa1, e1) F_               \
+    ".else\n\t"                                                                                  \
+    "smmla %[" #A0_ "], %[" #A0_ "], %[e0], %[sa0]\n\tlsr %[e1], %[e1], #8\n\t"                   \
+    "smmla %[" #A1_ "], %[" #A1_ "], %[e0], %[sa0]\n\t" F_                                         \
+    "asr %[" #A0_ "], %[" #A0_ "], %[e1]\n\tasr %[" #A1_ "], %[" #A1_ "], %[e1]\n\t"                  \
+    "ssat %[" #A0_ "], #8, %[" #A0_ "]\n\tssat %[" #A1_ "], #8, %[" #A1_ "]\n\t"                      \
+    ".endif\n\t" MF_DSP_SEG_CLAMP2(A0_, A1_)
+/* A0_, A1_ stored (MF_DSP_SEG_STW) with F_ between the two stores */
+#define MF_DSP_SEG_ST2_M7(A0_, A1_, F_) "strb %[" #A1_ "], [%[wa], %[wb]]\n\t" F_ "strb %[" #A0_ "], [%[wa]], #1\n\t"
+#define MF_DSP_SEG_LDC(R_, O_) "ldr %[" #R_ "], [%[w], #.Lmf_seg_rq + " #O_ "]\n\t"   /* the group's constant at O_ */
+/* the group's 8 outputs from its accumulators (after the window), stored; then the loop's test (Z clear: another
+ * group follows) and the out pointer back to the frame */
+#if defined(MF_TARGET_M7)
+#define MF_DSP_SEG_GROUP_OUT                                                                    \
+    "ldr %[e0], [%[w], #.Lmf_seg_rq + 16]   @ mf_dsp_seg_groups M7 order\n\t"   /* the comment: tests find it */ \
+    "sub %[ma0], %[ma0], %[sa0]\n\t"                                                              \
+    MF_DSP_SEG_LDC(e1, 20) "sub %[ma1], %[ma1], %[sa1]\n\t"                                     \
+    MF_DSP_SEG_RQW_M7(sa0, sa1, "sub %[mb0], %[mb0], %[sb0]\n\t", "sub %[mb1], %[mb1], %[sb1]\n\t") \
+    "ldr %[wa], [sp]\n\tldr %[wb], [sp, #4]\n\t"                                                \
+    MF_DSP_SEG_ST2_M7(sa0, sa1, MF_DSP_SEG_LDC(e0, 28)) MF_DSP_SEG_LDC(sa0, 24)                   \
+    MF_DSP_SEG_RQD_M7(ma0, ma1, MF_DSP_SEG_LDC(e0, 32))                                           \
+    MF_DSP_SEG_ST2_M7(ma0, ma1, MF_DSP_SEG_LDC(e1, 36))                                           \
+    MF_DSP_SEG_RQW_M7(sb0, sb1, MF_DSP_SEG_LDC(sa0, 40), "")                                      \
+    MF_DSP_SEG_ST2_M7(sb0, sb1, MF_DSP_SEG_LDC(e0, 44))                                           \
+    MF_DSP_SEG_RQD_M7(mb0, mb1, "")                                                               \
+    MF_DSP_SEG_ST2_M7(mb0, mb1, "tst %[e1], #" MF_DSP_PW_MORE "\n\t")                            \
+    MF_DSP_SEG_OUT_STEP
+#else
+/* per pair (pw_consts): c with m2 (e0) and -shift-1 (e1's low byte), stored; c' with Ra (into sa0, free once c is
+ * stored), mult (e0) and e + 7 (e1 >> 8) */
+#define MF_DSP_SEG_GROUP_OUT                                                                    \
+    "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"                              \
+    "sub %[mb0], %[mb0], %[sb0]\n\tsub %[mb1], %[mb1], %[sb1]\n\t"                              \
+    "ldr %[wa], [sp]\n\tldr %[wb], [sp, #4]\n\t" MF_DSP_SEG_LDC(e0, 16) MF_DSP_SEG_LDC(e1, 20)      \
+    MF_DSP_SEG_RQW(sa0, sa1, MF_DSP_SEG_STW(sa0, sa1, 0))                                         \
+    MF_DSP_SEG_LDC(sa0, 24) MF_DSP_SEG_LDC(e0, 28)                                                \
+    MF_DSP_SEG_RQD(ma0, ma1, MF_DSP_SEG_STW(ma0, ma1, 1))                                         \
+    MF_DSP_SEG_LDC(e0, 32) MF_DSP_SEG_LDC(e1, 36)                                                 \
+    MF_DSP_SEG_RQW(sb0, sb1, MF_DSP_SEG_STW(sb0, sb1, 2))                                         \
+    MF_DSP_SEG_LDC(sa0, 40) MF_DSP_SEG_LDC(e0, 44)                                                \
+    MF_DSP_SEG_RQD(mb0, mb1, MF_DSP_SEG_STW(mb0, mb1, 3))                                         \
+    "tst %[e1], #" MF_DSP_PW_MORE "\n\t"                                                          \
+    MF_DSP_SEG_OUT_STEP
 #endif
 
 /* mf_dsp_seg_rows for out_c % 4 == 0: every group of the pair in one asm block, the group loop ending on the
@@ -1600,20 +1664,7 @@ MF_KERNEL void mf_dsp_seg_groups_n(const int16_t *x, const int32_t kh, const int
         "ldr %[ma0], [%[w], #.Lmf_seg_rq]\n\tldr %[sa0], [%[w], #.Lmf_seg_rq + 4]\n\t"   /* the starts (MF_DSP_SEG_MACS) */
         "ldr %[mb0], [%[w], #.Lmf_seg_rq + 8]\n\tldr %[sb0], [%[w], #.Lmf_seg_rq + 12]\n\t"
         MF_DSP_SEG_WINDOW
-        "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"
-        "sub %[mb0], %[mb0], %[sb0]\n\tsub %[mb1], %[mb1], %[sb1]\n\t"
-        /* per pair (pw_consts): c with m2 (e0) and -shift-1 (e1's low byte), stored; c' with Ra (into sa0, free once
-         * c is stored), mult (e0) and e + 7 (e1 >> 8) */
-        "ldr %[wa], [sp]\n\tldr %[wb], [sp, #4]\n\tldr %[e0], [%[w], #.Lmf_seg_rq + 16]\n\tldr %[e1], [%[w], #.Lmf_seg_rq + 20]\n\t"
-        MF_DSP_SEG_RQW(sa0, sa1, MF_DSP_SEG_STW(sa0, sa1, 0))
-        "ldr %[sa0], [%[w], #.Lmf_seg_rq + 24]\n\tldr %[e0], [%[w], #.Lmf_seg_rq + 28]\n\t"
-        MF_DSP_SEG_RQD(ma0, ma1, MF_DSP_SEG_STW(ma0, ma1, 1))
-        "ldr %[e0], [%[w], #.Lmf_seg_rq + 32]\n\tldr %[e1], [%[w], #.Lmf_seg_rq + 36]\n\t"
-        MF_DSP_SEG_RQW(sb0, sb1, MF_DSP_SEG_STW(sb0, sb1, 2))
-        "ldr %[sa0], [%[w], #.Lmf_seg_rq + 40]\n\tldr %[e0], [%[w], #.Lmf_seg_rq + 44]\n\t"
-        MF_DSP_SEG_RQD(mb0, mb1, MF_DSP_SEG_STW(mb0, mb1, 3))
-        "tst %[e1], #" MF_DSP_PW_MORE "\n\t"   /* Z clear: another group follows */
-        MF_DSP_SEG_OUT_STEP
+        MF_DSP_SEG_GROUP_OUT
         "add %[w], %[w], #.Lmf_seg_rq + 48\n\t"
         "bne 2b\n\t"
         ".if %c[xs]\n\t"   /* the next pair: its windows xs bytes on, the stream from its start */
