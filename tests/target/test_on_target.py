@@ -2078,12 +2078,16 @@ def test_conv_pw4_schedule_per_core(core, tmp_path):
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
-@pytest.mark.parametrize("name", ["pw-16to32-5x5", "pw-68to8-3x1"])
+@pytest.mark.parametrize("name", ["pw-16to1368-3x1", "pw-68to8-3x1"])
 def test_conv_pw_m7_head_per_core(name, core, tmp_path):
     """The M7's pw window head (MF_PW7_HALF0: its start values and second weight word loaded beside the SMLADs) in the
     pixel pairs of mf_dsp_pw_pair (in_c <= 64) and of the window loop (68): its marker comment in the M7's assembly
-    only."""
-    cm = compile_model(PW_MODELS[name](), target=core)
+    only. Both layers stay on the pixel pairs on every core: 3 pixels, and out_c above PW4_MAX_OC (the M4/M33 take
+    any pixel count in quads up to in_c 64)."""
+    models = {"pw-16to1368-3x1": lambda: mg.conv2d_model(seed_of("pw", 41), (1, 3, 1, 16), 1368, 1, 1, "VALID", 1,
+                                                         "RELU", in_zp=5),
+              "pw-68to8-3x1": PW_MODELS["pw-68to8-3x1"]}
+    cm = compile_model(models[name](), target=core)
     assert ".mix = 3" in cm.files["model.c"]
     cm.write(tmp_path)
     assert ("@ mf_pw7_half0" in gcc_output(tmp_path, core, "-S", "-O2")) == (core == "m7")
