@@ -1992,6 +1992,49 @@ def test_conv_pw4_tail_taken(core, tmp_path):
         assert ("@ mf_dsp_pw4_rows1" in gcc_output(d, core, "-S", "-O2")) == tail
 
 
+# The quads' tail with its shifts as immediates (M4/M33, ops/conv2d.py pw4_shift_mask: a copy of the tail per
+# combination of a pair's two shifts, picked by TBH, the most common one ahead of the window, falling into it): every quad
+# and tail model above with the copies' pair threshold off (PW4_IMM_MIN_PAIRS), exact. All of them take it (one copy:
+# per-tensor weights, up to 9: per-channel; every clamp, zero points at the ends of int8, negative values clamped or
+# not, in_c 4 .. 128, tails of 1 .. 3 pixels through mf_dsp_pw4_rows1 on W's other "more" bit) but one, whose c'
+# shifts spread over more than 4 values: the register form.
+PW4_IMM_REGISTER_FORM = ("pw4-44to132-2x4",)
+
+
+@pytest.mark.parametrize("core", ["m4", "m33"])
+@pytest.mark.parametrize("name", sorted({**PW4_MODELS, **PW4_TAIL_MODELS}))
+def test_conv_pw4_imm_on_core(name, core, tmp_path, monkeypatch):
+    monkeypatch.setattr("microforge.ops.conv2d.C1_IC", ())   # in_c 8 here too
+    monkeypatch.setattr("microforge.ops.conv2d.PW4_IMM_MIN_PAIRS", 0)
+
+    def took(model_c):
+        assert ".mix = 7" in model_c, "not the path under test"
+        assert (".c1_shifts = 0," in model_c) == (name in PW4_IMM_REGISTER_FORM), "c1_shifts"
+
+    model = {**PW4_MODELS, **PW4_TAIL_MODELS}[name]()
+    exact_on_core(model, core, tmp_path, "target-pw4i", name, took)
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+def test_conv_pw4_imm_taken(core, tmp_path, monkeypatch):
+    """The immediate shifts' copies (one per combination of the mask, each with its shifts in 8 SSATs, and the TBH that
+    picks them) are built on the M4/M33 only, not on the M7 (its own schedule: c1_shifts 0 there), and only for layers with
+    at least PW4_IMM_MIN_PAIRS pairs per copy (here 128 pairs for 8 copies: not by default)."""
+    from microforge.ops.conv2d import pw4_copies
+    model = PW4_MODELS["pw4-64to64-4x4"]()
+    for min_pairs in (None, 0):
+        if min_pairs is not None:
+            monkeypatch.setattr("microforge.ops.conv2d.PW4_IMM_MIN_PAIRS", min_pairs)
+        cm = compile_model(model, target=core)
+        sm = int(re.search(r"\.c1_shifts = (-?\d+),", cm.files["model.c"]).group(1))
+        imm = min_pairs == 0 and core != "m7"
+        assert (sm != 0) == imm
+        asm = model_disassembly(model, core, tmp_path / f"{min_pairs}")
+        # the register form's 4 SSATs with a shift (c's >> 1), or each copy's 8 (c's e + 1, c''s e' + 8)
+        assert len(re.findall(r"\tssat\t\w+, #8, \w+, asr #", asm)) == (8 * pw4_copies(sm) if imm else 4)
+        assert asm.count("\ttbh\t") == (imm and pw4_copies(sm) > 1)
+
+
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 def test_conv_pw_in_c8_on_core(core, tmp_path, monkeypatch):
     """in_c 8 goes through mf_conv2d_s8_pw when mf_conv2d_s8_c1 does not take it (here: c1 switched off, and the

@@ -1013,3 +1013,55 @@ def test_depthwise_ushift_words_and_edge_bias(c):
     assert DepthwiseConv2D._ushift(w, bias, np.where(np.arange(c) == 0, -14, -5)) == 0 or c == 1   # k 10: 2^10 * 128
     assert DepthwiseConv2D._ushift(w, bias, np.full(c, -22)) == 0                              # E 23
     assert DepthwiseConv2D._ushift(w, bias, np.full(c, -21)) == 22
+
+
+def test_pw4_shift_mask_and_variants():
+    """pw4_shift_mask: bit 4 * (e - b) + (e' - b') per combination of a pair's -shift-1 (c, c'), b and b' the least (bits
+    16 .. 20, 21 .. 25), the most common combination's bit in 26 .. 29; 0 when a parity's shifts spread over more than 4
+    values, one exceeds PW4_IMM_MAX_E or there are more than PW4_IMM_MAX combinations. pw4_variant numbers the copies:
+    0 for the most common, then the others in bit order, each once."""
+    from microforge.ops.conv2d import PW4_IMM_MAX, PW4_IMM_MAX_E, pw4_copies, pw4_shift_mask, pw4_variant
+
+    def rq_of(ev, od):   # dsp_rq_layout's rq with these -shift-1 per pair (c, c'): only the shift column matters
+        rq = np.zeros((len(ev), 3, 2), np.int64)
+        rq[:, 2, 0], rq[:, 2, 1] = ev, od
+        return rq.reshape(-1).astype(np.int32)
+
+    ev, od = [6, 7, 6, 9, 6, 7], [5, 5, 8, 5, 5, 6]
+    sm = pw4_shift_mask(rq_of(ev, od), 12)
+    assert sm >> 16 & 31 == 6 and sm >> 21 & 31 == 5 and sm >> 30 == 0
+    bits = {4 * (e - 6) + d - 5 for e, d in zip(ev, od)}
+    assert sm & 0xFFFF == sum(1 << b for b in bits) and pw4_copies(sm) == len(bits) == 5
+    assert sm >> 26 & 15 == 0                        # (6, 5): 2 of the 6 pairs
+    v = [pw4_variant(sm, e, d) for e, d in zip(ev, od)]
+    assert v[0] == v[4] == 0 and sorted(set(v)) == list(range(5))
+    assert v == [0, 2, 1, 4, 0, 3]                   # bits 0 (first), then 3 (6, 8), 4 (7, 5), 5 (7, 6), 12 (9, 5)
+    assert pw4_shift_mask(rq_of([6, 10], [5, 5]), 4) == 0                        # c's shifts spread over 5
+    assert pw4_shift_mask(rq_of([6, 6], [5, 9]), 4) == 0                         # c''s
+    assert pw4_shift_mask(rq_of([PW4_IMM_MAX_E + 1] * 2, [5, 5]), 4) == 0
+    many = [(e, d) for e in range(4) for d in range(4)][:PW4_IMM_MAX + 1]
+    assert pw4_shift_mask(rq_of([e for e, _ in many], [d for _, d in many]), 2 * len(many)) == 0
+    assert pw4_shift_mask(rq_of([e for e, _ in many[:-1]], [d for _, d in many[:-1]]), 2 * PW4_IMM_MAX) != 0
+
+
+def test_pw4_stream_with_immediate_shifts():
+    """With immediate shifts pw4_layout's stream is the register form's but for W: its low 16 bits (the shifts
+    mf_dsp_pw4_rows1 reads) kept, bit 24 set on every pair but the last (instead of bit 31), the pair's copy in bits
+    25 .. 30."""
+    from microforge.ops.conv2d import pw4_layout, pw4_shift_mask, pw4_variant
+    rng = np.random.default_rng(7)
+    n, k = 16, 12
+    w = rng.integers(-127, 128, (n, k)).astype(np.int8)
+    rq = dsp_rq_layout(w, rng.integers(-5000, 5000, n), rng.integers(1 << 30, (1 << 31) - 1, n),
+                       rng.integers(-9, -6, n), -128, -128, 127)
+    sm = pw4_shift_mask(rq, n)
+    assert sm
+    reg, imm = pw4_layout(w, rq, -128), pw4_layout(w, rq, -128, sm)
+    a, b = reg.reshape(n // 2, 2 * k + 24), imm.reshape(n // 2, 2 * k + 24)
+    cw = 2 * k + 12   # W's bytes
+    assert (np.delete(a, np.s_[cw:cw + 4], axis=1) == np.delete(b, np.s_[cw:cw + 4], axis=1)).all()
+    wr, wi = a[:, cw:cw + 4].copy().view("<u4")[:, 0], b[:, cw:cw + 4].copy().view("<u4")[:, 0]
+    assert (wr & 0xFFFF == wi & 0xFFFF).all() and (wi >> 31 == 0).all()
+    assert ((wi >> 24 & 1) == (wr >> 31)).all() and wi[-1] >> 24 & 1 == 0 and wi[0] >> 24 & 1 == 1
+    ep = rq.astype(np.int64).reshape(-1, 3, 2)[:, 2, :]
+    assert [int(x >> 25) for x in wi] == [pw4_variant(sm, int(e), int(d)) for e, d in ep]

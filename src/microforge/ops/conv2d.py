@@ -73,6 +73,19 @@ PW4_CORES = ("MF_TARGET_M4", "MF_TARGET_M7", "MF_TARGET_M33", "MF_TARGET_M55")
 # their code (kws +0.5 KB a layer); above it the pairs' window loop is far smaller than the quads' unrolled 17 .. 32
 # chunks (vww's 9-pixel 128 -> 256 layer: 312.5K -> 305.4K cycles for 3.5 KB more code).
 PW4_TAIL_CORES = ("MF_TARGET_M4", "MF_TARGET_M33")
+# ... whose layers have few distinct shifts: those whose c channels' -shift-1 span at most 4 values (each <=
+# PW4_IMM_MAX_E), their c' channels' too, with at most PW4_IMM_MAX combinations of a pair's two, get the quads' tail with
+# the shifts as immediates on every core but the M7 (its own schedule): a copy of the tail's shift-dependent part per
+# combination (about 90 code bytes, 130 with a clamp), the most common one ahead of the window (it falls into it), the
+# others picked by TBH (pw4_shift_mask, params field c1_shifts; W holds the pair's copy, pw4_layout): 8 ASRs a pair less
+# for 1 (the first copy) or 5 cycles more of branches (kws's 64 -> 64 layers 545.9K -> 539.8K .. 541.3K cycles each on the M4).
+PW4_IMM_MAX = 9
+PW4_IMM_MAX_E = 14
+# ... and at least this many pairs run through the quads (n_pix // 4 * out_c / 2) per copy: about 4 cycles a pair
+# against about 100 code bytes a copy (kws' 64 -> 64 layers: 992 pairs, 4 copies; MobileNetV2's many small layers took
+# 9 KB of code for 35K cycles, 0.3%, without the bound)
+PW4_IMM_MIN_PAIRS = 150
+PW4_IMM_EXCLUDE = ("MF_TARGET_M7",)
 # The group streams' "another group follows" bit, set in channel 3's -shift-1 of every group but the last (its ASR reads
 # the low byte only; the pw stream sets it in W_b >> 8, pw_consts); mirrors MF_DSP_PW_MORE in runtime/dsp/mf_conv2d.h
 # (a test reads both).
@@ -203,7 +216,10 @@ class Conv2D(OpDef):
             pw4 = None
             if (pw is not None and ic <= PW4_MAX_IC and oc <= PW4_MAX_OC and ctx.core_macro in PW4_CORES
                     and ((y.num_elements // oc) % 4 == 0 or ctx.core_macro in PW4_TAIL_CORES and ic <= PW_PAIR_MAX_IC)):
-                pw4 = pw4_layout(w2, rq, out_zp)
+                pw4_sm = pw4_shift_mask(rq, oc) if ctx.core_macro not in PW4_IMM_EXCLUDE else 0
+                if pw4_sm and (y.num_elements // oc // 4) * (oc // 2) < PW4_IMM_MIN_PAIRS * pw4_copies(pw4_sm):
+                    pw4_sm = 0   # too few pairs for the copies' code
+                pw4 = pw4_layout(w2, rq, out_zp, pw4_sm)
             pwc = pw_consts(w2, rq, out_zp) if rq is not None and oc % 4 == 0 else None   # whole groups' constants
             wmix = mix_layout(w2) if rq is not None and c1 is None and pw is None else None
             wrow = row_mix_layout(w.data, fields) if wmix is not None else None
@@ -220,7 +236,7 @@ class Conv2D(OpDef):
                 return wino
             if pw4 is not None:
                 fields.update(weights=ctx.const(f"{op.name}_pw4", pw4), bias="0", mult="0", shift="0", rq_mode=1,
-                              rq="0", mix=7)
+                              rq="0", mix=7, c1_shifts=pw4_sm)
             elif pw is not None:
                 fields.update(weights=ctx.const(f"{op.name}_pw", pw), bias="0", mult="0", shift="0", rq_mode=1, rq="0", mix=3)
             elif wrow is not None and pwc is not None and oc <= PW_MAX_OC:   # mf_dsp_rowpw_pair: the pw stream on row entries
@@ -423,12 +439,45 @@ def pw_layout(w: np.ndarray, rq: np.ndarray, out_zp: int) -> np.ndarray | None:
     return group_stream(wmix, consts)
 
 
-def pw4_layout(w: np.ndarray, rq: np.ndarray, out_zp: int) -> np.ndarray | None:
+def pw4_shift_mask(rq: np.ndarray, n: int) -> int:
+    """The quads' immediate shifts (mf_dsp_pw4_quad on the M4/M33; params field c1_shifts): the combinations (e, e') of
+    a pair's -shift-1 for c (even channel) and c' (odd) in dsp_rq_layout's rq, each e within 3 of the layer's least
+    (b, bits 16 .. 20), each e' within 3 of theirs (b', bits 21 .. 25): bit 4 * (e - b) + (e' - b') set for each; or 0 (the
+    shifts in registers) when they spread wider, exceed PW4_IMM_MAX_E, or make more than PW4_IMM_MAX combinations (the
+    kernel's copies of its tail, one per bit set)."""
+    ep = rq.astype(np.int64).reshape(-1, 3, 2)[:, 2, :].reshape(-1)[:n]
+    ev, od = ep[0::2], ep[1::2]
+    b, bd = int(ev.min()), int(od.min())
+    if max(int(ev.max()), int(od.max())) > PW4_IMM_MAX_E or ev.max() - b > 3 or od.max() - bd > 3:
+        return 0
+    bits = [4 * (int(e) - b) + int(d) - bd for e, d in zip(ev, od)]
+    if len(set(bits)) > PW4_IMM_MAX:
+        return 0
+    top = max(sorted(set(bits)), key=bits.count)   # the most pairs' (the lowest bit of a tie): the kernel's first copy
+    return sum(1 << x for x in set(bits)) | b << 16 | bd << 21 | top << 26
+
+
+def pw4_copies(sm: int) -> int:
+    """The kernel's copies of its tail for mask sm (pw4_shift_mask): one per combination."""
+    return bin(sm & 0xFFFF).count("1")
+
+
+def pw4_variant(sm: int, e_c: int, e_d: int) -> int:
+    """The kernel's copy for a pair with -shift-1 e_c (c) and e_d (c') under mask sm (pw4_shift_mask): 0 for the first
+    (the combination of bit sm >> 26), then the others in the order of their bits."""
+    bit, top = 4 * (e_c - (sm >> 16 & 31)) + e_d - (sm >> 21 & 31), sm >> 26 & 15
+    assert 0 <= bit < 16 and sm >> bit & 1
+    return 0 if bit == top else 1 + bin(sm & ((1 << bit) - 1) & ~(1 << top)).count("1")
+
+
+def pw4_layout(w: np.ndarray, rq: np.ndarray, out_zp: int, sm: int = 0) -> np.ndarray | None:
     """mf_conv2d_s8_pw4's stream (runtime/dsp/mf_conv2d.h): pw_layout's bytes per mixed channel pair (c, c') instead of
     per group of two pairs: the pair's mixed weights (per 4-byte chunk of the window its even values' word, then its odd
     values' word: mix_layout's A01, B01 words of the pair), then its 6 constants from pw_consts (Bm, Bs, m2, W, Ra,
     mult), W with bit 31 set when another pair follows (the kernel's ASRS of W sets N; ASR reads W's low byte only) and
-    without the group streams' PW_MORE bit. None when pw_layout would be."""
+    without the group streams' PW_MORE bit. With immediate shifts (sm, pw4_shift_mask) W instead has bit 24 set when
+    another pair follows and the pair's copy of the kernel's tail (pw4_variant) in bits 25 .. 30 (LSRS #25 takes both),
+    bit 31 clear; its low 16 bits stay (mf_dsp_pw4_rows1 shifts by them). None when pw_layout would be."""
     n, k = w.shape
     wmix = mix_layout(w, min_win=0, max_win=k)
     consts = pw_consts(w, rq, out_zp)
@@ -440,6 +489,9 @@ def pw4_layout(w: np.ndarray, rq: np.ndarray, out_zp: int) -> np.ndarray | None:
     pc = np.stack([consts[:, [0, 1, 4, 5, 6, 7]], consts[:, [2, 3, 8, 9, 10, 11]]], axis=1).reshape(n // 2, 6)
     more = np.full(n // 2, 1 << 31, np.int64)
     more[-1] = 0
+    if sm:
+        more = (more >> 7) | np.array([pw4_variant(sm, int(x) & 0xFF, (int(x) >> 8 & 0xFF) - 8) << 25
+                                       for x in pc[:, 3]], np.int64)
     pc[:, 3] = (pc[:, 3] & 0xFFFF) | more
     pc[:, 3] = (pc[:, 3] + (1 << 31)) % (1 << 32) - (1 << 31)   # as int32
     cb = np.ascontiguousarray(pc.astype("<i4")).view(np.int8).reshape(n // 2, 24)

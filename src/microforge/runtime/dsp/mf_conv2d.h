@@ -64,7 +64,8 @@ typedef struct {
                                         weights as in the .tflite, rq as mix 0's; called directly (its buffers
                                         in the arena's free room), never through mf_conv2d_s8_scratch */
     int32_t c1_shifts;            /* mix 2: bit e set for each shift e of the layer's channels, when few (ops/conv2d.py
-                                     C1_MAX_SHIFTS: one copy of the pixel loop per e, e an immediate); else 0 */
+                                     C1_MAX_SHIFTS: one copy of the pixel loop per e, e an immediate); else 0;
+                                     mix 7 (M4/M33): the quads' immediate shifts (ops/conv2d.py pw4_shift_mask), or 0 */
 } mf_conv2d_params_t;
 
 MF_KERNEL void mf_dsp_copy(int8_t *dst, const int8_t *src, const int32_t n)
@@ -2894,8 +2895,10 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
     "str %[sa2], [sp, #32 * " J_ " + 24]\n\tstr %[sa3], [sp, #32 * " J_ " + 28]\n\t"               \
     ".endif\n\t"
 MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, const int8_t *w, const int32_t n_out,
-                               const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *o)
+                               const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *o,
+                               const int32_t sm)
 {
+    (void)sm;   /* 0: ops/conv2d.py pw4_shift_mask takes the immediate shifts on the M4/M33 only */
     int32_t ma0 = (int32_t)(uintptr_t)px[0], ma1 = (int32_t)(uintptr_t)px[1];
     int32_t ma2 = (int32_t)(uintptr_t)px[2], ma3 = (int32_t)(uintptr_t)px[3];
     int32_t sa0, sa1, sa2, sa3, x, wa, ws, t;
@@ -2925,8 +2928,70 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
 #undef MF_PW47_CLAMP
 #undef MF_PW47_STORE
 #else
+/* The M4/M33 tail with its shifts as immediates (sm != 0: ops/conv2d.py pw4_shift_mask, params field c1_shifts: per
+ * combination (e, e') of a pair's -shift-1 for c and c' that the layer has, bit 4 * (e - b) + (e' - b'), b and b' the
+ * least in bits 16 .. 20 and 21 .. 25, the most common combination's bit in 26 .. 29): the multiplies as in the register
+ * form (SMMLAR for c, SUB and SMMLA for c'), then a copy of the rest per combination: c as (X + k * 2^e) >> (e + 1) in
+ * one SSAT after one ADD (k = 2 * out_offset + 1; floor((floor(X / 2^e) + k) / 2) is that, adding a multiple of 2^e
+ * commutes with the floor; |X| < 2^30 and |k| * 2^e < 2^23 for e <= 14: no overflow), c' as one SSAT >> e' + 8; then
+ * the packing, clamps and stores and the loop branch on C. W (ops/conv2d.py pw4_layout) holds the pair's copy in bits
+ * 25 .. 30 and "another pair follows" in bit 24: one LSRS takes both (C, and Z for copy 0). Copy 0, the most common
+ * combination's, sits ahead of the window, reached by BEQ and falling into the window while pairs follow; the others
+ * follow a TBH. 8 ASRs a pair less, for 1 cycle more of flags and branches with copy 0 (LSRS, BEQ taken, its BCC not:
+ * 5) and 5 more with the others (LSRS, BEQ not taken, TBH, BCS taken: 9) than the register form's ASRS and BMI (4):
+ * kws's 64 -> 64 layers 545.9K -> 539.8K .. 541.3K cycles each on the M4. */
+#define MF_PW4I_EC "(((%c[sm] >> 16) & 31) + \\i)"   /* the copy's e (c's -shift-1) */
+#define MF_PW4I_ED "(((%c[sm] >> 21) & 31) + \\j)"   /* its e' (c''s) */
+#define MF_PW4I_K(A_)                                                                            \
+    ".if %c[k] >= 0\n\tadd.w %[" #A_ "], %[" #A_ "], #(%c[k]) * (1 << " MF_PW4I_EC ")\n\t.else\n\t"  \
+    "sub.w %[" #A_ "], %[" #A_ "], #-(%c[k]) * (1 << " MF_PW4I_EC ")\n\t.endif\n\t"
+#define MF_PW4I_SAT(A_, E_) "ssat %[" #A_ "], #8, %[" #A_ "], asr #" E_ "\n\t"
+/* BODY_ for each combination of the mask (bit 4 * i + j: e = b + i, e' = b' + j), in the order of the bits; TOP_ "==":
+ * the one of the mask's first copy (bits 26 .. 29: its bit), "!=": the others (gas: a true comparison is -1) */
+#define MF_PW4I_SHIFTS(TOP_, BODY_)                                                              \
+    ".irp i, 0,1,2,3\n\t.irp j, 0,1,2,3\n\t.if (%c[sm] >> (4 * \\i + \\j)) & 1\n\t"                 \
+    ".if ((%c[sm] >> 26) & 15) " TOP_ " 4 * \\i + \\j\n\t" BODY_ ".endif\n\t.endif\n\t.endr\n\t.endr\n\t"
+#define MF_PW4I_ENTRY ".hword (.Lpw4v%=_\\i\\()_\\j - .Lpw4t%=) / 2\n\t"
+#define MF_PW4I_VARIANT(END_)                                                                    \
+    ".Lpw4v%=_\\i\\()_\\j:\n\t@ mf_pw4 imm\n\t"                                                    \
+    MF_PW4I_K(sa0) MF_PW4I_K(sa1) MF_PW4I_K(sa2) MF_PW4I_K(sa3)                                   \
+    MF_PW4I_SAT(sa0, "(" MF_PW4I_EC " + 1)") MF_PW4I_SAT(sa1, "(" MF_PW4I_EC " + 1)")             \
+    MF_PW4I_SAT(sa2, "(" MF_PW4I_EC " + 1)") MF_PW4I_SAT(sa3, "(" MF_PW4I_EC " + 1)")             \
+    MF_PW4I_SAT(ma0, "(" MF_PW4I_ED " + 8)") MF_PW4I_SAT(ma1, "(" MF_PW4I_ED " + 8)")             \
+    MF_PW4I_SAT(ma2, "(" MF_PW4I_ED " + 8)") MF_PW4I_SAT(ma3, "(" MF_PW4I_ED " + 8)")             \
+    MF_PW4_STORE END_
+/* c' from ma0 .. ma3 (256 times its accumulators) by SMMLA with mult (x3) and Ra (x2; Ra - 128 for a negative one
+ * unless MF_NEG_CLAMPED, built in x0), before the shift */
+#define MF_PW4I_RQD(A_)                                                                          \
+    ".if 2 * (%c[lo]) + 1 < %c[k]\n\t"                                                           \
+    "asr %[x0], %[" #A_ "], #31\n\tadd %[x0], %[x2], %[x0], lsl #7\n\t"                            \
+    "smmla %[" #A_ "], %[" #A_ "], %[x3], %[x0]\n\t.else\n\t"                                       \
+    "smmla %[" #A_ "], %[" #A_ "], %[x3], %[x2]\n\t.endif\n\t"
+/* c from sa0 .. sa3 by SMMLAR with m2 (x0), the negative-value correction unless MF_NEG_CLAMPED, before the shift */
+#define MF_PW4I_RQ(A_)                                                                           \
+    "smmlar %[" #A_ "], %[" #A_ "], %[x0], %[" #A_ "]\n\t"                                           \
+    ".if 2 * (%c[lo]) + 1 < %c[k]\n\tadd %[" #A_ "], %[" #A_ "], %[" #A_ "], asr #31\n\t.endif\n\t"
+/* the 8 outputs packed (c' over c by BFI), clamped, stored as 4 halfwords at the out pointer (wa, stepped by 2 and
+ * stored back): both tails */
+#define MF_PW4_STORE                                                                             \
+    "bfi %[sa0], %[ma0], #8, #8\n\tbfi %[sa1], %[ma1], #8, #8\n\t"                                   \
+    "bfi %[sa2], %[ma2], #8, #8\n\tbfi %[sa3], %[ma3], #8, #8\n\t"                                   \
+    ".if (%c[lo]) > -128\n\tmov %[x0], #((%c[lo]) & 0xff) * 0x01010101\n\t"                                  \
+    "ssub8 %[x2], %[sa0], %[x0]\n\tsel %[sa0], %[sa0], %[x0]\n\t"                                    \
+    "ssub8 %[x2], %[sa1], %[x0]\n\tsel %[sa1], %[sa1], %[x0]\n\t"                                    \
+    "ssub8 %[x2], %[sa2], %[x0]\n\tsel %[sa2], %[sa2], %[x0]\n\t"                                    \
+    "ssub8 %[x2], %[sa3], %[x0]\n\tsel %[sa3], %[sa3], %[x0]\n\t.endif\n\t"                          \
+    ".if %c[chi]\n\tmov %[x0], #((%c[hi]) & 0xff) * 0x01010101\n\t"                                  \
+    "ssub8 %[x2], %[x0], %[sa0]\n\tsel %[sa0], %[sa0], %[x0]\n\t"                                    \
+    "ssub8 %[x2], %[x0], %[sa1]\n\tsel %[sa1], %[sa1], %[x0]\n\t"                                    \
+    "ssub8 %[x2], %[x0], %[sa2]\n\tsel %[sa2], %[sa2], %[x0]\n\t"                                    \
+    "ssub8 %[x2], %[x0], %[sa3]\n\tsel %[sa3], %[sa3], %[x0]\n\t.endif\n\t"                          \
+    "strh %[sa1], [%[wa], #%c[oc]]\n\tstrh %[sa2], [%[wa], #2 * %c[oc]]\n\t"                         \
+    "strh %[sa3], [%[wa], #3 * %c[oc]]\n\tstrh %[sa0], [%[wa]], #2\n\t"                              \
+    "str %[wa], [sp, #32 * %c[nch]]\n\t"
 MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, const int8_t *w, const int32_t n_out,
-                               const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *o)
+                               const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *o,
+                               const int32_t sm)
 {
     int32_t ma0 = (int32_t)(uintptr_t)px[0], ma1 = (int32_t)(uintptr_t)px[1];
     int32_t ma2 = (int32_t)(uintptr_t)px[2], ma3 = (int32_t)(uintptr_t)px[3], sa0 = (int32_t)(uintptr_t)o;
@@ -2935,7 +3000,9 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
         "sub sp, sp, #%c[fr]\n\t"
         "str %[sa0], [sp, #32 * %c[nch]]\n\t"
         MF_PW4_EACH_EXP(MF_PW4_EXP)
-        ".if %c[wb]\n\tsub %[w], %[w], #4\n\t.endif\n"
+        ".if %c[wb]\n\tsub %[w], %[w], #4\n\t.endif\n\t"
+        /* the first copy (immediate shifts) ahead of the window: it falls into it while pairs follow */
+        ".if %c[sm]\n\tb 2f\n1:\n\t" MF_PW4I_SHIFTS("==", MF_PW4I_VARIANT("bcc 9f\n\t")) ".endif\n"
         "2:\n\t" MF_PW4_HEAD MF_PW4_EACH_CHUNK(MF_PW4_CHUNK)
         /* m2 to x0, W to x1, Ra to x2, the out pointer to wa, mult to x3: one chain; with 2 * k4 + 24 <= 255 (the reach
          * of a writeback LDR's immediate) w runs wb = 4 bytes below the pair and the load of mult, last in the chain
@@ -2945,35 +3012,42 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
         ".if %c[wb]\n\tldr %[x3], [%[w], #%c[rq] + 24]!\n\t.else\n\tldr %[x3], [%[w], #%c[rq] + 20]\n\t.endif\n\t"
         "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"   /* 256 times c''s accumulators */
         "sub %[ma2], %[ma2], %[sa2]\n\tsub %[ma3], %[ma3], %[sa3]\n\t"
+        ".if %c[sm] == 0\n\t"
         MF_DSP_RQ2(sa0, sa1, x0, x1) MF_DSP_RQ2(sa2, sa3, x0, x1)       /* c (m2 free after: c''s temporary) */
         MF_DSP_RQD_REGS_E(ma0, ma1, x3, x2, x0, x1, "asrs %[x1], %[x1], #8\n\t")   /* N: another pair follows */
         MF_DSP_RQD_REGS_E(ma2, ma3, x3, x2, x0, x1, "")
-        "bfi %[sa0], %[ma0], #8, #8\n\tbfi %[sa1], %[ma1], #8, #8\n\t"
-        "bfi %[sa2], %[ma2], #8, #8\n\tbfi %[sa3], %[ma3], #8, #8\n\t"
-        ".if %c[clo]\n\tmov %[x0], #((%c[lo]) & 0xff) * 0x01010101\n\t"
-        "ssub8 %[x2], %[sa0], %[x0]\n\tsel %[sa0], %[sa0], %[x0]\n\t"
-        "ssub8 %[x2], %[sa1], %[x0]\n\tsel %[sa1], %[sa1], %[x0]\n\t"
-        "ssub8 %[x2], %[sa2], %[x0]\n\tsel %[sa2], %[sa2], %[x0]\n\t"
-        "ssub8 %[x2], %[sa3], %[x0]\n\tsel %[sa3], %[sa3], %[x0]\n\t.endif\n\t"
-        ".if %c[chi]\n\tmov %[x0], #((%c[hi]) & 0xff) * 0x01010101\n\t"
-        "ssub8 %[x2], %[x0], %[sa0]\n\tsel %[sa0], %[sa0], %[x0]\n\t"
-        "ssub8 %[x2], %[x0], %[sa1]\n\tsel %[sa1], %[sa1], %[x0]\n\t"
-        "ssub8 %[x2], %[x0], %[sa2]\n\tsel %[sa2], %[sa2], %[x0]\n\t"
-        "ssub8 %[x2], %[x0], %[sa3]\n\tsel %[sa3], %[sa3], %[x0]\n\t.endif\n\t"
-        "strh %[sa1], [%[wa], #%c[oc]]\n\tstrh %[sa2], [%[wa], #2 * %c[oc]]\n\t"
-        "strh %[sa3], [%[wa], #3 * %c[oc]]\n\tstrh %[sa0], [%[wa]], #2\n\t"
-        "str %[wa], [sp, #32 * %c[nch]]\n\t"
+        MF_PW4_STORE
         ".if %c[wb] == 0\n\tadd %[w], %[w], #%c[rq] + 24\n\t.endif\n\t"
         "bmi 2b\n\t"
+        ".else\n\t"   /* the shifts as immediates */
+        MF_PW4I_RQ(sa0) MF_PW4I_RQ(sa1) MF_PW4I_RQ(sa2) MF_PW4I_RQ(sa3)
+        MF_PW4I_RQD(ma0) MF_PW4I_RQD(ma1) MF_PW4I_RQD(ma2) MF_PW4I_RQD(ma3)
+        ".if %c[wb] == 0\n\tadd %[w], %[w], #%c[rq] + 24\n\t.endif\n\t"
+        "lsrs %[x1], %[x1], #25\n\t"   /* the pair's copy (Z: the first); C: another pair follows */
+        "beq 1b\n\t"
+        "tbh [pc, %[x1], lsl #1]\n"
+        ".Lpw4t%=:\n\t.hword 0\n\t" MF_PW4I_SHIFTS("!=", MF_PW4I_ENTRY) MF_PW4I_SHIFTS("!=", MF_PW4I_VARIANT("bcs 2b\n\tb 9f\n\t"))
+        "\n9:\n\t"
+        ".endif\n\t"
         "add sp, sp, #%c[fr]"
         : [ma0] "+r"(ma0), [ma1] "+r"(ma1), [ma2] "+r"(ma2), [ma3] "+r"(ma3), [sa0] "+r"(sa0), [sa1] "=&r"(sa1),
           [sa2] "=&r"(sa2), [sa3] "=&r"(sa3), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3),
           [wa] "=&r"(wa), [w] "+r"(w)
         : [nch] "i"(k4 / 4), [fr] "i"(8 * k4 + 8), [oc] "i"(n_out), [rq] "i"(2 * k4),
           [wb] "i"(2 * k4 + 24 <= 255 ? 4 : 0), [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
-          [clo] "i"(act_min > -128), [chi] "i"(act_max < 127)
+          [chi] "i"(act_max < 127), [sm] "i"(sm)   /* 30 operands at most: clo as (lo) > -128 */
         : "cc", "memory");
 }
+#undef MF_PW4I_K
+#undef MF_PW4I_EC
+#undef MF_PW4I_ED
+#undef MF_PW4I_SAT
+#undef MF_PW4I_SHIFTS
+#undef MF_PW4I_ENTRY
+#undef MF_PW4I_VARIANT
+#undef MF_PW4I_RQD
+#undef MF_PW4I_RQ
+#undef MF_PW4_STORE
 #endif
 #undef MF_PW4_EXP
 #undef MF_PW4_MACS
@@ -3025,7 +3099,7 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
     "asr %[" D_ "], %[" D_ "], %[e1]\n\t"                                                        \
     "ssat %[" D_ "], #8, %[" D_ "]\n\t"
 MF_KERNEL void mf_dsp_pw4_rows1(const int8_t *px, const int32_t k4, const int8_t *w, const int32_t out_offset,
-                                const int32_t act_min, const int32_t act_max, int8_t *o)
+                                const int32_t act_min, const int32_t act_max, int8_t *o, const int imm)
 {
     const int32_t nch = k4 / 4, lead = nch % 4;
     int32_t ma = (int32_t)(uintptr_t)px, sa, mb, sb, e0, e1, wa, wb, wc, wd, x;
@@ -3051,6 +3125,7 @@ MF_KERNEL void mf_dsp_pw4_rows1(const int8_t *px, const int32_t k4, const int8_t
         ".endif\n\t"
         /* w at pair a's constants (its starts), pair b's ps further */
         MF_PW41_RQ("sa", "ma", "0", "lsr") MF_PW41_RQ("sb", "mb", "%c[ps]", "asrs")   /* N: more pairs follow */
+        ".if %c[imm]\n\tlsls %[e1], %[e1], #15\n\t.endif\n\t"   /* the quads' variant form of W: bit 24 (here 16) */
         MF_PW1_STORE4
         "add %[w], %[w], #%c[ps] + 24\n\t"
         "bmi 2b\n\t"
@@ -3059,7 +3134,7 @@ MF_KERNEL void mf_dsp_pw4_rows1(const int8_t *px, const int32_t k4, const int8_t
           [wa] "=&r"(wa), [wb] "=&r"(wb), [wc] "=&r"(wc), [wd] "=&r"(wd), [x] "=&r"(x), [w] "+r"(w), [o] "+r"(o)
         : [k4] "i"(k4), [fr] "i"((2 * k4 + 4 + 7) & ~7), [rq] "i"(2 * k4), [ps] "i"(2 * k4 + 24), [lead] "i"(lead),
           [loop] "i"(nch >= 4), [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
-          [clo] "i"(act_min > -128), [chi] "i"(act_max < 127)
+          [clo] "i"(act_min > -128), [chi] "i"(act_max < 127), [imm] "i"(imm)
         : "cc", "memory");
 }
 #undef MF_PW41_CHUNK
@@ -3072,12 +3147,13 @@ MF_KERNEL void mf_conv2d_s8_pw4(const mf_conv2d_params_t *p, const int8_t *in, i
     for (int32_t i = 0; i < (n_pix & ~3); i += 4) {
         const int8_t *const px[4] = {mf_dsp_pw_pixel(p, in, i), mf_dsp_pw_pixel(p, in, i + 1),
                                      mf_dsp_pw_pixel(p, in, i + 2), mf_dsp_pw_pixel(p, in, i + 3)};
-        mf_dsp_pw4_quad(px, p->in_c, p->weights, oc, p->out_offset, p->act_min, p->act_max, out + i * oc);
+        mf_dsp_pw4_quad(px, p->in_c, p->weights, oc, p->out_offset, p->act_min, p->act_max, out + i * oc,
+                        p->c1_shifts);
     }
 #if !defined(MF_TARGET_M7)   /* the M7 takes only n_pix % 4 == 0 (ops/conv2d.py PW4_TAIL_CORES) */
     for (int32_t i = n_pix & ~3; i < n_pix; ++i)   /* one pixel at a time, in pixel order */
         mf_dsp_pw4_rows1(mf_dsp_pw_pixel(p, in, i), p->in_c, p->weights, p->out_offset, p->act_min, p->act_max,
-                         out + i * oc);
+                         out + i * oc, p->c1_shifts != 0);
 #endif
 }
 
