@@ -1157,8 +1157,8 @@ MF_KERNEL void mf_dw_rows_three7(const mf_depthwise_conv2d_params_t *p, const in
 #undef MF_DW_ROWS_RQ1
 
 #if !defined(MF_TARGET_M7)
-/* The M4/M33's unrolled runs of 2 to MF_DW_QUADS_UNROLL 4-output blocks (mf_dw_rows_run: kws's columns, vww's 24- and
- * 12-wide rows) with the data words carried from block to block: a block's C = in[x+4..x+5] of each kernel row is the
+/* The M4/M33's runs of 2 or more 4-output blocks (mf_dw_rows_run: kws's columns, vww's 48-, 24- and 12-wide rows,
+ * MobileNetV2's 40- and 20-wide) with the data words carried from block to block: a block's C = in[x+4..x+5] of each kernel row is the
  * next block's A, so it stays in its register and each block after the first loads per kernel row only B, C, P, Q (one
  * run of four loads, not five: 3 cycles a block less). 14 registers: the four sums, the pointers r, k, out, B, P, Q
  * and four that rotate: three hold the carried words A0, A1, A2 and the fourth takes the row's new C; the row's old A
@@ -1170,7 +1170,8 @@ MF_KERNEL void mf_dw_rows_three7(const mf_depthwise_conv2d_params_t *p, const in
  * bytes); r is left where it was (the caller steps it), out stepped as MF_DW_ROWS_STEP4. Offsets constant from r
  * (4 * WP + 8 * nu + 8 <= 4095: the caller checks). Measured on the M4: kws's 25x5x64 layers 135.7K -> 133.8K cycles,
  * vww's 24x24x32 329.1K -> 317.6K and 12x12x64 166.6K -> 162.7K, MobileNetV2's 20x20x48 349.5K -> 338.1K; code a
- * little smaller (fewer loads). */
+ * little smaller (fewer loads). Runs longer than MF_DW_QUADS_UNROLL loop over 4 blocks an iteration (MF_DW_QC_LOOP):
+ * vww's 48x48x8 317.9K -> 309.9K, MobileNetV2's 40x40x16 452.5K -> 432.4K. */
 #define MF_DW_QC_ROW(O, KY, A, T, LA, B0, B1, B2, B3) \
     LA "ldr %[B], [%[r], #" O "+4]\n\tldr " T ", [%[r], #" O "+8]\n\t" \
     "ldr %[P], [%[k], #8*" KY "]\n\tldr %[Q], [%[k], #8*" KY "+4]\n\t" \
@@ -1195,7 +1196,7 @@ MF_KERNEL void mf_dw_rows_three7(const mf_depthwise_conv2d_params_t *p, const in
     "strb " ACC0 ", [%[out]" STEP_ "\n\tstrb " ACC1 ", [%[out], " O1_ "]\n\t"
 /* block I (from 0) with the rotating roles A0, A1, A2 (carried words) and T (free); LA: the first block's A loads */
 #define MF_DW_QC_BLOCK(I, A0, A1, A2, T, LA0, LA1, LA2) \
-    ".if %c[nu] > " I "\n\t" \
+    ".if mf_qc_n > " I "\n\t" \
     "ldr %[a3], [%[k], #24]\n\t" \
     MF_DW_QC_ROW("8*" I, "0", A0, T, LA0, "%[a3]", "%[a3]", "%[a3]", "%[a3]") \
     MF_DW_QC_ROW("8*" I "+%c[w]", "1", A1, A0, LA1, "%[a0]", "%[a1]", "%[a2]", "%[a3]") \
@@ -1210,29 +1211,59 @@ MF_KERNEL void mf_dw_rows_three7(const mf_depthwise_conv2d_params_t *p, const in
 #define MF_DW_QC_Y2 "%[y2]", "%[y3]", "%[y0]", "%[y1]"
 #define MF_DW_QC_Y3 "%[y1]", "%[y2]", "%[y3]", "%[y0]"
 #define MF_DW_QC_BLOCK_(...) MF_DW_QC_BLOCK(__VA_ARGS__)
-MF_KERNEL void mf_dw_rows_quads_carried(const int32_t *k, const int32_t *r, int8_t **outp, const int32_t WP,
-                                        const int32_t C, const int32_t ncl, const int32_t ush, const int32_t nu)
+/* nl iterations of a loop of 4 blocks (the rotation's period: each iteration starts with the same roles; the A words
+ * loaded before the loop, r stepped 32 bytes an iteration, the loop end read from the stack into Q, free after the
+ * requantisation: no 15th register), then nu blocks unrolled (the first loading its A words when there is no loop) */
+#define MF_DW_QC_LOOP \
+        "ldr %[y0], [%[r], #0]\n\tldr %[y1], [%[r], #%c[w]]\n\tldr %[y2], [%[r], #2*%c[w]]\n\t" \
+        ".set mf_qc_n, 4\n\t" \
+        "1:\n\t" \
+        MF_DW_QC_BLOCK_("0", MF_DW_QC_Y0, "", "", "") MF_DW_QC_BLOCK_("1", MF_DW_QC_Y1, "", "", "") \
+        MF_DW_QC_BLOCK_("2", MF_DW_QC_Y2, "", "", "") MF_DW_QC_BLOCK_("3", MF_DW_QC_Y3, "", "", "") \
+        "ldr %[Q], %[mend]\n\tadd %[r], %[r], #32\n\tcmp %[r], %[Q]\n\tbne 1b\n\t"
+#define MF_DW_QC_ASM \
+        ".set mf_qc_n, %c[nu]\n\t" \
+        MF_DW_QC_BLOCK_("0", MF_DW_QC_Y0, MF_DW_QC_LA("%[y0]", "0"), MF_DW_QC_LA("%[y1]", "%c[w]"), \
+                        MF_DW_QC_LA("%[y2]", "2*%c[w]")) \
+        MF_DW_QC_BLOCK_("1", MF_DW_QC_Y1, "", "", "") \
+        MF_DW_QC_BLOCK_("2", MF_DW_QC_Y2, "", "", "") \
+        MF_DW_QC_BLOCK_("3", MF_DW_QC_Y3, "", "", "") \
+        MF_DW_QC_BLOCK_("4", MF_DW_QC_Y0, "", "", "") \
+        MF_DW_QC_BLOCK_("5", MF_DW_QC_Y1, "", "", "") \
+        ".if %c[nu] > 6\n\t.error \"mf_dw_rows_quads_carried: more than 6 blocks\"\n\t.endif"
+#define MF_DW_QC_LA(Y, O) ".if %c[nl] == 0\n\tldr " Y ", [%[r], #" O "]\n\t.endif\n\t"
+#define MF_DW_QC_OUT \
+          [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [y0] "=&r"(y0), [y1] "=&r"(y1), \
+          [y2] "=&r"(y2), [y3] "=&r"(y3), [B] "=&r"(B), [P] "=&r"(P), [Q] "=&r"(Q), [out] "+r"(out)
+#define MF_DW_QC_IN \
+          [k] "r"(k), [w] "i"(2 * WP), [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), \
+          [ncl] "i"(ncl), [ush] "i"(ush), [nu] "i"(nu), [nl] "i"(nl)
+/* r is left after the loop's blocks (the caller steps it past the unrolled ones) */
+MF_KERNEL void mf_dw_rows_quads_carried(const int32_t *k, const int32_t **rp, int8_t **outp, const int32_t WP,
+                                        const int32_t C, const int32_t ncl, const int32_t ush, const int32_t nl,
+                                        const int32_t nu)
 {
     int8_t *out = *outp;
+    const int32_t *r = *rp;
     int32_t a0, a1, a2, a3, y0, y1, y2, y3, B, P, Q;
-    __asm__ volatile(
-        "@ mf_dw_rows_run unrolled %c[nu] looped 0 carried\n\t"   /* (for tests reading gcc -S) */
-        MF_DW_QC_BLOCK_("0", MF_DW_QC_Y0, "ldr %[y0], [%[r], #0]\n\t", "ldr %[y1], [%[r], #%c[w]]\n\t",
-                        "ldr %[y2], [%[r], #2*%c[w]]\n\t")
-        MF_DW_QC_BLOCK_("1", MF_DW_QC_Y1, "", "", "")
-        MF_DW_QC_BLOCK_("2", MF_DW_QC_Y2, "", "", "")
-        MF_DW_QC_BLOCK_("3", MF_DW_QC_Y3, "", "", "")
-        MF_DW_QC_BLOCK_("4", MF_DW_QC_Y0, "", "", "")
-        MF_DW_QC_BLOCK_("5", MF_DW_QC_Y1, "", "", "")
-        ".if %c[nu] > 6\n\t.error \"mf_dw_rows_quads_carried: more than 6 blocks\"\n\t.endif"
-        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [y0] "=&r"(y0), [y1] "=&r"(y1),
-          [y2] "=&r"(y2), [y3] "=&r"(y3), [B] "=&r"(B), [P] "=&r"(P), [Q] "=&r"(Q), [out] "+r"(out)
-        : [k] "r"(k), [r] "r"(r), [w] "i"(2 * WP),
-          [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), [ncl] "i"(ncl), [ush] "i"(ush), [nu] "i"(nu)
-        : "memory");
+    if (nl) {
+        const int32_t *const end = r + 8 * nl;   /* (a stack slot: the asm takes every register) */
+        __asm__ volatile("@ mf_dw_rows_run unrolled %c[nu] looped 4 carried\n\t"   /* (for tests reading gcc -S) */
+                         MF_DW_QC_LOOP MF_DW_QC_ASM : MF_DW_QC_OUT, [r] "+r"(r) : MF_DW_QC_IN, [mend] "m"(end)
+                         : "cc", "memory");
+    } else {   /* (r an input: kws's columns 0.8K cycles a layer less than with r an output) */
+        __asm__ volatile("@ mf_dw_rows_run unrolled %c[nu] looped 0 carried\n\t"
+                         MF_DW_QC_ASM : MF_DW_QC_OUT : MF_DW_QC_IN, [r] "r"(r) : "memory");
+    }
+    *rp = r;
     *outp = out;
 }
 #undef MF_DW_QC_ROW
+#undef MF_DW_QC_ASM
+#undef MF_DW_QC_LOOP
+#undef MF_DW_QC_LA
+#undef MF_DW_QC_OUT
+#undef MF_DW_QC_IN
 #undef MF_DW_QC_RQ
 #undef MF_DW_QC_BLOCK
 #undef MF_DW_QC_BLOCK_
@@ -1274,10 +1305,12 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
         const int32_t nu = nq <= MF_DW_QUADS_UNROLL ? nq : 0;
         const int32_t nb = nu ? 0 : nq % MF_DW_QUADS_LOOP == 0 ? MF_DW_QUADS_LOOP : nq % 3 == 0 ? 3 : nq % 2 == 0 ? 2 : 1;
 #if !defined(MF_TARGET_M7)
-        /* M4/M33: 2 or more blocks unrolled carry their data words from block to block (mf_dw_rows_quads_carried) */
-        if (nu >= 2 && 4 * WP + 8 * nu + 8 <= 4095) {
-            mf_dw_rows_quads_carried(k, r, &out, WP, C, MF_NEG_CLAMPED(p->act_min, p->out_offset), p->ush, nu);
-            r += 2 * nu;
+        /* M4/M33: runs of 2 or more blocks carry their data words from block to block (mf_dw_rows_quads_carried):
+         * at most MF_DW_QUADS_UNROLL unrolled, longer ones looped 4 blocks an iteration and the rest unrolled */
+        const int32_t nl = nu ? 0 : nq >> 2, nr = nu ? nu : nq & 3;
+        if (nq >= 2 && 4 * WP + 8 * (nl ? 4 : nr) + 8 <= 4095) {
+            mf_dw_rows_quads_carried(k, &r, &out, WP, C, MF_NEG_CLAMPED(p->act_min, p->out_offset), p->ush, nl, nr);
+            r += 2 * nr;
         } else
 #endif
         __asm__ volatile(
