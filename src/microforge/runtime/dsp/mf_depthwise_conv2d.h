@@ -123,7 +123,9 @@ typedef struct {
 /* ... longer runs loop over MF_DW_QUADS_LOOP blocks an iteration when the run divides by it, else 3, 2 or 1 (one CMP and
  * taken BNE for them all; vww's 48-wide layer on the M4: 336.1K -> 326.9K cycles with 2 blocks an iteration, 322.3K
  * with 4, at about 220 bytes of code a block; the M7: 180.7K -> 176.1K with 2, 173.8K with 4, and 186.9K -> 179.2K on
- * the 24-wide layer unrolled, 182.3K looped by 2) */
+ * the 24-wide layer unrolled, 182.3K looped by 2). On the M4/M33 runs of 2 blocks or more carry their data words from
+ * block to block instead (mf_dw_rows_quads_carried): unrolled up to MF_DW_QUADS_UNROLL, longer ones looped 4 blocks an
+ * iteration (its registers' rotation has that period) with the rest unrolled after the loop. */
 #define MF_DW_QUADS_LOOP 4
 
 
