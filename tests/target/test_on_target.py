@@ -2253,7 +2253,8 @@ def test_dw_short_runs_unrolled(core, tmp_path, monkeypatch):
     """On every core a run of at most MF_DW_QUADS_UNROLL 4-output blocks is unrolled: the column path's 25-output columns
     (5 blocks before the merged 5-output tail; input and output apart, as test_dw_cols_on_core has them) and a 12-wide
     row (3 blocks); a 48-wide row (12 blocks) loops, MF_DW_QUADS_LOOP (4) blocks an iteration, a 40-wide row (10
-    blocks) 2 an iteration. Exactness:
+    blocks) 2 an iteration on the M7, on the M4/M33 4 an iteration and 2 unrolled after them (mf_dw_rows_quads_carried:
+    its rotation's period is 4 blocks). Exactness:
     test_dw_cols_on_core, test_op_on_core's dw-rows models, kws and vww on every core."""
     from microforge.ops.depthwise_conv2d import DepthwiseConv2D
     monkeypatch.setattr(DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
@@ -2267,7 +2268,84 @@ def test_dw_short_runs_unrolled(core, tmp_path, monkeypatch):
     assert cols and set(cols) == {(5, 0)}, cols
     assert short and set(short) == {(3, 0)}, short
     assert long and set(long) == {(0, 4)}, long
-    assert ten and set(ten) == {(0, 2)}, ten
+    assert ten and set(ten) == {(0, 2) if core == "m7" else (2, 4)}, ten   # M4/M33: mf_dw_rows_quads_carried's loop
+
+
+# mf_dw_rows_quads_carried (M4/M33): unrolled runs of 2 to 6 4-output blocks carrying each kernel row's C word into the
+# next block's A (four rotating registers): out_w with 2..6 blocks before each tail (none, the merged 6- and 5-output
+# blocks, 3 leftovers), channels 1, 3, 5, 7, 13 and the output steps (4C <= 255: c 60; 2C <= 255: c 64; an ADD: c 129),
+# the layer's one shift, the sums' own shift with and without the negative-value correction (out_zp -128 or not), in_zp
+# at the int8 ends, SAME and VALID
+DW_CARRIED = {f"dw-carried-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}-z{zi}-{zo}": (h, w, c, pad, act, zi, zo)
+              for h, w, c, pad, act, zi, zo in ((3, 8, 5, "SAME", "NONE", -128, None), (4, 11, 13, "SAME", "NONE", 127, -128),
+                                                (5, 14, 3, "SAME", "NONE", 5, 17), (2, 16, 1, "SAME", "RELU", -128, None),
+                                                (3, 17, 64, "SAME", "NONE", -3, -128), (3, 21, 129, "SAME", "NONE", 0, None),
+                                                (4, 23, 13, "SAME", "RELU", 127, None), (3, 24, 5, "SAME", "NONE", -128, -128),
+                                                (3, 28, 7, "VALID", "NONE", 9, -2), (3, 27, 3, "SAME", "RELU", -60, None),
+                                                (5, 12, 60, "SAME", "NONE", 3, -128), (6, 15, 7, "VALID", "NONE", -128, 127),
+                                                # longer runs: loops of 4 blocks and 0 to 3 blocks after them
+                                                (3, 48, 8, "SAME", "RELU", -128, None), (2, 40, 13, "SAME", "NONE", 7, -128),
+                                                (3, 31, 5, "SAME", "NONE", 127, 3), (4, 33, 1, "SAME", "RELU", -5, None),
+                                                (3, 38, 64, "VALID", "NONE", -128, -128))}
+
+
+def dw_carried_model(name: str) -> bytes:
+    h, w, c, pad, act, zi, zo = DW_CARRIED[name]
+    return mg.depthwise_model(seed_of("tdq", h, w, c), (1, h, w, c), 1, 3, 1, pad, 1, act, in_zp=zi, out_zp=zo)
+
+
+def dw_carried_runs(name: str) -> tuple:
+    """The 4-output blocks before a row's tail (mf_dw_rows_run: the merged 5- and 6-output blocks take one) as
+    mf_dw_rows_quads_carried runs them, its marker's (unrolled, looped): up to MF_DW_QUADS_UNROLL (6) unrolled, more
+    looped 4 an iteration and the rest unrolled."""
+    h, w, c, pad, act, zi, zo = DW_CARRIED[name]
+    ow = w if pad == "SAME" else w - 2
+    n = (ow >> 2) - (ow >= 4 and (ow & 3) in (1, 2))
+    return (str(n), "0") if n <= 6 else (str(n % 4), "4")
+
+
+@pytest.mark.parametrize("core", ["m4", "m33"])
+@pytest.mark.parametrize("name", list(DW_CARRIED))
+def test_dw_rows_carried_on_core(name, core, tmp_path):
+    """The DW_CARRIED rows run their 2 to 6 4-output blocks as mf_dw_rows_quads_carried on the M4/M33 (its marker in gcc
+    -S with the row's block count, no other 4-output run) and stay exact."""
+    model = dw_carried_model(name)
+    compile_model(model, target=core).write(tmp_path / "s")
+    text = gcc_output(tmp_path / "s", core, "-S", "-O2")
+    runs = re.findall(r"@ mf_dw_rows_run unrolled (\d+) looped (\d+)( carried)?", text)
+    assert runs and set(runs) == {dw_carried_runs(name) + (" carried",)}, runs
+    exact_on_core(model, core, tmp_path / "r", "target-op", name, None, ", carried words")
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+def test_dw_carried_taken(core, tmp_path, monkeypatch):
+    """Which runs carry their words (mf_dw_rows_quads_carried): on the M4/M33 the DW_CARRIED rows with every kind of
+    requantisation among them (the layer's one shift, the sums' shifts with and without the negative-value
+    correction), the column path's 25-output columns (kws: 5 blocks), 48- and 40-wide rows (12 blocks: 3 iterations of
+    4; 10: 2 and 2 after them), not a lone block (a 9-wide row's 5-output tail after one); never on the M7 (its own
+    schedule, MF_DW_ROWS_ROW_M7).
+    Exactness: test_dw_rows_carried_on_core, test_dw_cols_on_core, test_dw_cols_four_on_core, test_op_on_core's dw-rows
+    models, kws, vww and MobileNetV2."""
+    from microforge.ops.depthwise_conv2d import DepthwiseConv2D
+    monkeypatch.setattr(DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
+    kinds = set()
+    for name in DW_CARRIED:
+        compile_model(dw_carried_model(name), target=core).write(tmp_path / name)
+        model_c = (tmp_path / name / "model.c").read_text()
+        carried = re.findall(r"@ mf_dw_rows_run unrolled (\d+) looped (\d+) carried",
+                             gcc_output(tmp_path / name, core, "-S", "-O2"))
+        assert bool(carried) == (core != "m7") and set(carried) <= {dw_carried_runs(name)}, (name, carried)
+        ush = re.search(r"\.ush = (\d+),", model_c)
+        kinds.add("ush" if ush and int(ush.group(1)) else "ncl" if ".out_offset = -128," in model_c else "sign")
+    assert kinds == {"ush", "ncl", "sign"}, kinds
+    for name, model, runs in (("cols", OP_MODELS["dw-cols-25x5-c13-same-relu"](), ("5", "0")),
+                              ("lone", mg.depthwise_model(34, (1, 4, 9, 8), 1, 3, 1, "SAME", 1, "NONE", in_zp=3), None),
+                              ("long", mg.depthwise_model(32, (1, 6, 48, 8), 1, 3, 1, "SAME", 1, "NONE", in_zp=3), ("0", "4")),
+                              ("ten", mg.depthwise_model(33, (1, 6, 40, 8), 1, 3, 1, "SAME", 1, "NONE", in_zp=3), ("2", "4"))):
+        compile_model(model, target=core).write(tmp_path / name)
+        text = gcc_output(tmp_path / name, core, "-S", "-O2")
+        carried = re.findall(r"@ mf_dw_rows_run unrolled (\d+) looped (\d+) carried", text)
+        assert set(carried) == (set() if core == "m7" or runs is None else {runs}), (name, carried)
 
 
 def dw_run_rnd_reloads(model: bytes, core: str, tmp_path) -> tuple:

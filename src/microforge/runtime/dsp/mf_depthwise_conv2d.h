@@ -123,7 +123,9 @@ typedef struct {
 /* ... longer runs loop over MF_DW_QUADS_LOOP blocks an iteration when the run divides by it, else 3, 2 or 1 (one CMP and
  * taken BNE for them all; vww's 48-wide layer on the M4: 336.1K -> 326.9K cycles with 2 blocks an iteration, 322.3K
  * with 4, at about 220 bytes of code a block; the M7: 180.7K -> 176.1K with 2, 173.8K with 4, and 186.9K -> 179.2K on
- * the 24-wide layer unrolled, 182.3K looped by 2) */
+ * the 24-wide layer unrolled, 182.3K looped by 2). On the M4/M33 runs of 2 blocks or more carry their data words from
+ * block to block instead (mf_dw_rows_quads_carried): unrolled up to MF_DW_QUADS_UNROLL, longer ones looped 4 blocks an
+ * iteration (its registers' rotation has that period) with the rest unrolled after the loop. */
 #define MF_DW_QUADS_LOOP 4
 
 
@@ -1156,6 +1158,123 @@ MF_KERNEL void mf_dw_rows_three7(const mf_depthwise_conv2d_params_t *p, const in
 #endif
 #undef MF_DW_ROWS_RQ1
 
+#if !defined(MF_TARGET_M7)
+/* The M4/M33's runs of 2 or more 4-output blocks (mf_dw_rows_run: kws's columns, vww's 48-, 24- and 12-wide rows,
+ * MobileNetV2's 40- and 20-wide) with the data words carried from block to block: a block's C = in[x+4..x+5] of each kernel row is the
+ * next block's A, so it stays in its register and each block after the first loads per kernel row only B, C, P, Q (one
+ * run of four loads, not five: 3 cycles a block less). 14 registers: the four sums, the pointers r, k, out, B, P, Q
+ * and four that rotate: three hold the carried words A0, A1, A2 and the fourth takes the row's new C; the row's old A
+ * register then takes the next row's C, so after a block the roles (A0, A1, A2, free) of the four registers have
+ * moved one place (MF_DW_QC_BLOCK(A0, A1, A2, T) is followed by MF_DW_QC_BLOCK(T, A0, A1, A2)). The first block loads
+ * the three A words too (in its rows' runs of loads). The same MACs, 2*bias addend and requantisation as
+ * mf_dw_rows_run's blocks (in place: each sum requantised in its own register, m in Q, rnd in P, e in B, and, for the
+ * negative-value correction, rnd + the sum's sign in the free rotating register (as MF_DW_ROWS_RQ1), so the same
+ * bytes); r is left where it was (the caller steps it), out stepped as MF_DW_ROWS_STEP4. Offsets constant from r
+ * (4 * WP + 8 * nu + 8 <= 4095: the caller checks). Measured on the M4: kws's 25x5x64 layers 135.7K -> 133.8K cycles,
+ * vww's 24x24x32 329.1K -> 317.6K and 12x12x64 166.6K -> 162.7K, MobileNetV2's 20x20x48 349.5K -> 338.1K; code a
+ * little smaller (fewer loads). Runs longer than MF_DW_QUADS_UNROLL loop over 4 blocks an iteration (MF_DW_QC_LOOP):
+ * vww's 48x48x8 317.9K -> 309.9K, MobileNetV2's 40x40x16 452.5K -> 432.4K. */
+#define MF_DW_QC_ROW(O, KY, A, T, LA, B0, B1, B2, B3) \
+    LA "ldr %[B], [%[r], #" O "+4]\n\tldr " T ", [%[r], #" O "+8]\n\t" \
+    "ldr %[P], [%[k], #8*" KY "]\n\tldr %[Q], [%[k], #8*" KY "+4]\n\t" \
+    "smlad %[a0], " A ", %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
+    "smlatb %[a1], " A ", %[P], " B1 "\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t" \
+    "smlad %[a2], %[B], %[P], " B2 "\n\tsmlabt %[a2], " T ", %[Q], %[a2]\n\t" \
+    "smlatb %[a3], %[B], %[P], " B3 "\n\tsmlad %[a3], " T ", %[Q], %[a3]\n\t"
+#define MF_DW_QC_RQ(ACC0, ACC1, STEP_, O1_) \
+    ".if %c[ush]\n\t" \
+    "smmla " ACC0 ", " ACC0 ", %[Q], %[P]\n\tsmmla " ACC1 ", " ACC1 ", %[Q], %[P]\n\t" \
+    "ssat " ACC0 ", #8, " ACC0 ", asr #%c[ush]\n\tssat " ACC1 ", #8, " ACC1 ", asr #%c[ush]\n\t" \
+    ".else\n\t" \
+    ".if %c[ncl]\n\t" \
+    "smmlar " ACC0 ", " ACC0 ", %[Q], %[P]\n\tsmmlar " ACC1 ", " ACC1 ", %[Q], %[P]\n\t" \
+    ".else\n\t" \
+    "add mf_qc_t, %[P], " ACC0 ", asr #31\n\tsmmlar " ACC0 ", " ACC0 ", %[Q], mf_qc_t\n\t" \
+    "add mf_qc_t, %[P], " ACC1 ", asr #31\n\tsmmlar " ACC1 ", " ACC1 ", %[Q], mf_qc_t\n\t" \
+    ".endif\n\t" \
+    "asr " ACC0 ", " ACC0 ", %[B]\n\tasr " ACC1 ", " ACC1 ", %[B]\n\t" \
+    "ssat " ACC0 ", #8, " ACC0 "\n\tssat " ACC1 ", #8, " ACC1 "\n\t" \
+    ".endif\n\t" \
+    "strb " ACC0 ", [%[out]" STEP_ "\n\tstrb " ACC1 ", [%[out], " O1_ "]\n\t"
+/* block I (from 0) with the rotating roles A0, A1, A2 (carried words) and T (free); LA: the first block's A loads */
+#define MF_DW_QC_BLOCK(I, A0, A1, A2, T, LA0, LA1, LA2) \
+    ".if mf_qc_n > " I "\n\t" \
+    "ldr %[a3], [%[k], #24]\n\t" \
+    MF_DW_QC_ROW("8*" I, "0", A0, T, LA0, "%[a3]", "%[a3]", "%[a3]", "%[a3]") \
+    MF_DW_QC_ROW("8*" I "+%c[w]", "1", A1, A0, LA1, "%[a0]", "%[a1]", "%[a2]", "%[a3]") \
+    MF_DW_QC_ROW("8*" I "+2*%c[w]", "2", A2, A1, LA2, "%[a0]", "%[a1]", "%[a2]", "%[a3]") \
+    ".if %c[ush] == 0\n\tldr %[B], [%[k], #36]\n\t.endif\n\tldr %[Q], [%[k], #28]\n\tldr %[P], [%[k], #32]\n\t" \
+    "mf_qc_t .req " A2 "\n\t" \
+    MF_DW_ROWS_STEP4(MF_DW_QC_RQ, "%[a0]", "%[a1]", "%[a2]", "%[a3]") \
+    ".unreq mf_qc_t\n\t" \
+    ".endif\n\t"
+#define MF_DW_QC_Y0 "%[y0]", "%[y1]", "%[y2]", "%[y3]"
+#define MF_DW_QC_Y1 "%[y3]", "%[y0]", "%[y1]", "%[y2]"
+#define MF_DW_QC_Y2 "%[y2]", "%[y3]", "%[y0]", "%[y1]"
+#define MF_DW_QC_Y3 "%[y1]", "%[y2]", "%[y3]", "%[y0]"
+#define MF_DW_QC_BLOCK_(...) MF_DW_QC_BLOCK(__VA_ARGS__)
+/* nl iterations of a loop of 4 blocks (the rotation's period: each iteration starts with the same roles; the A words
+ * loaded before the loop, r stepped 32 bytes an iteration, the loop end read from the stack into Q, free after the
+ * requantisation: no 15th register), then nu blocks unrolled (the first loading its A words when there is no loop) */
+#define MF_DW_QC_LOOP \
+        "ldr %[y0], [%[r], #0]\n\tldr %[y1], [%[r], #%c[w]]\n\tldr %[y2], [%[r], #2*%c[w]]\n\t" \
+        ".set mf_qc_n, 4\n\t" \
+        "1:\n\t" \
+        MF_DW_QC_BLOCK_("0", MF_DW_QC_Y0, "", "", "") MF_DW_QC_BLOCK_("1", MF_DW_QC_Y1, "", "", "") \
+        MF_DW_QC_BLOCK_("2", MF_DW_QC_Y2, "", "", "") MF_DW_QC_BLOCK_("3", MF_DW_QC_Y3, "", "", "") \
+        "ldr %[Q], %[mend]\n\tadd %[r], %[r], #32\n\tcmp %[r], %[Q]\n\tbne 1b\n\t"
+#define MF_DW_QC_ASM \
+        ".set mf_qc_n, %c[nu]\n\t" \
+        MF_DW_QC_BLOCK_("0", MF_DW_QC_Y0, MF_DW_QC_LA("%[y0]", "0"), MF_DW_QC_LA("%[y1]", "%c[w]"), \
+                        MF_DW_QC_LA("%[y2]", "2*%c[w]")) \
+        MF_DW_QC_BLOCK_("1", MF_DW_QC_Y1, "", "", "") \
+        MF_DW_QC_BLOCK_("2", MF_DW_QC_Y2, "", "", "") \
+        MF_DW_QC_BLOCK_("3", MF_DW_QC_Y3, "", "", "") \
+        MF_DW_QC_BLOCK_("4", MF_DW_QC_Y0, "", "", "") \
+        MF_DW_QC_BLOCK_("5", MF_DW_QC_Y1, "", "", "") \
+        ".if %c[nu] > 6\n\t.error \"mf_dw_rows_quads_carried: more than 6 blocks\"\n\t.endif"
+#define MF_DW_QC_LA(Y, O) ".if %c[nl] == 0\n\tldr " Y ", [%[r], #" O "]\n\t.endif\n\t"
+#define MF_DW_QC_OUT \
+          [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [y0] "=&r"(y0), [y1] "=&r"(y1), \
+          [y2] "=&r"(y2), [y3] "=&r"(y3), [B] "=&r"(B), [P] "=&r"(P), [Q] "=&r"(Q), [out] "+r"(out)
+#define MF_DW_QC_IN \
+          [k] "r"(k), [w] "i"(2 * WP), [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), \
+          [ncl] "i"(ncl), [ush] "i"(ush), [nu] "i"(nu), [nl] "i"(nl)
+/* r is left after the loop's blocks (the caller steps it past the unrolled ones) */
+MF_KERNEL void mf_dw_rows_quads_carried(const int32_t *k, const int32_t **rp, int8_t **outp, const int32_t WP,
+                                        const int32_t C, const int32_t ncl, const int32_t ush, const int32_t nl,
+                                        const int32_t nu)
+{
+    int8_t *out = *outp;
+    const int32_t *r = *rp;
+    int32_t a0, a1, a2, a3, y0, y1, y2, y3, B, P, Q;
+    if (nl) {
+        const int32_t *const end = r + 8 * nl;   /* (a stack slot: the asm takes every register) */
+        __asm__ volatile("@ mf_dw_rows_run unrolled %c[nu] looped 4 carried\n\t"   /* (for tests reading gcc -S) */
+                         MF_DW_QC_LOOP MF_DW_QC_ASM : MF_DW_QC_OUT, [r] "+r"(r) : MF_DW_QC_IN, [mend] "m"(end)
+                         : "cc", "memory");
+    } else {   /* (r an input: kws's columns 0.8K cycles a layer less than with r an output) */
+        __asm__ volatile("@ mf_dw_rows_run unrolled %c[nu] looped 0 carried\n\t"
+                         MF_DW_QC_ASM : MF_DW_QC_OUT : MF_DW_QC_IN, [r] "r"(r) : "memory");
+    }
+    *rp = r;
+    *outp = out;
+}
+#undef MF_DW_QC_ROW
+#undef MF_DW_QC_ASM
+#undef MF_DW_QC_LOOP
+#undef MF_DW_QC_LA
+#undef MF_DW_QC_OUT
+#undef MF_DW_QC_IN
+#undef MF_DW_QC_RQ
+#undef MF_DW_QC_BLOCK
+#undef MF_DW_QC_BLOCK_
+#undef MF_DW_QC_Y0
+#undef MF_DW_QC_Y1
+#undef MF_DW_QC_Y2
+#undef MF_DW_QC_Y3
+#endif
+
 /* The stride_w 1 assembly described above (stride_w 2: mf_dw_rows2_channel) on one channel's output row: *rp at the
  * channel's planes, *outp at its first output; both are left moved by MF_DW_ROWS_ADV_R / _O (the caller steps
  * them on to the next channel, so no copy of them lives across the assembly). */
@@ -1187,6 +1306,15 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
         /* longer runs loop over MF_DW_QUADS_LOOP blocks an iteration when the run divides by it (else 3, 2, 1) */
         const int32_t nu = nq <= MF_DW_QUADS_UNROLL ? nq : 0;
         const int32_t nb = nu ? 0 : nq % MF_DW_QUADS_LOOP == 0 ? MF_DW_QUADS_LOOP : nq % 3 == 0 ? 3 : nq % 2 == 0 ? 2 : 1;
+#if !defined(MF_TARGET_M7)
+        /* M4/M33: runs of 2 or more blocks carry their data words from block to block (mf_dw_rows_quads_carried):
+         * at most MF_DW_QUADS_UNROLL unrolled, longer ones looped 4 blocks an iteration and the rest unrolled */
+        const int32_t nl = nu ? 0 : nq >> 2, nr = nu ? nu : nq & 3;
+        if (nq >= 2 && 4 * WP + 8 * (nl ? 4 : nr) + 8 <= 4095) {
+            mf_dw_rows_quads_carried(k, &r, &out, WP, C, MF_NEG_CLAMPED(p->act_min, p->out_offset), p->ush, nl, nr);
+            r += 2 * nr;
+        } else
+#endif
         __asm__ volatile(
 #if defined(MF_TARGET_M7)
             /* (the counts and the layer's shift, for tests reading gcc -S: unrolled 2+ with a shift: MF_DW_ROWS_HELD7) */
@@ -1511,15 +1639,20 @@ MF_KERNEL void mf_dw_rows(const mf_depthwise_conv2d_params_t *p, const int8_t *i
             int32_t kb[120];   /* the current group's doubled weights and constants, 3 rotations (mf_dw_rows_weights) */
             for (int32_t c0 = 0; c0 < C; c0 += 4) {
                 const int32_t nc = C - c0 < 4 ? C - c0 : 4;
-                /* the rotations the output rows use: one a call of one output row (a row pipeline's band) */
-                mf_dw_rows_build(p->wr + MF_DW_DIRECT_GW(p, full) * (c0 >> 2), kb,
-                                 full ? 1 : p->out_h < 3 ? p->out_h : 3, MF_DW_DIRECT_COMPACT(p, full), p->out_offset, p->ush);
-                if (!full && p->stride_h == 1) {   /* the ring at stride_h 1: one new input row an output row */
-                    mf_dw_rows_ring1(p, in_b, out_b + c0, c0, nc, kb, s);
+                if (full) {   /* every input row the group reads widened first, then channel by channel its output rows */
+                    /* one rotation: 40 words of stack, not kb's 120 (kb unused, so not in the frame: vww's 12x12x64
+                     * layer 320 bytes less stack) */
+                    int32_t kf[40];
+                    mf_dw_rows_build(p->wr + MF_DW_DIRECT_GW(p, 1) * (c0 >> 2), kf, 1, MF_DW_DIRECT_COMPACT(p, 1),
+                                     p->out_offset, p->ush);
+                    mf_dw_rows_full(p, in_b, out_b + c0, c0, nc, kf, s);
                     continue;
                 }
-                if (full) {   /* every input row the group reads widened first, then channel by channel its output rows */
-                    mf_dw_rows_full(p, in_b, out_b + c0, c0, nc, kb, s);
+                /* the rotations the output rows use: one a call of one output row (a row pipeline's band) */
+                mf_dw_rows_build(p->wr + MF_DW_DIRECT_GW(p, 0) * (c0 >> 2), kb, p->out_h < 3 ? p->out_h : 3,
+                                 MF_DW_DIRECT_COMPACT(p, 0), p->out_offset, p->ush);
+                if (p->stride_h == 1) {   /* the ring at stride_h 1: one new input row an output row */
+                    mf_dw_rows_ring1(p, in_b, out_b + c0, c0, nc, kb, s);
                     continue;
                 }
                 int32_t next = -p->pad_top, slot = 0;  /* the first input row not yet in the ring, its plane row */

@@ -179,8 +179,10 @@ MF_INLINE void mf_dw_cols_pad4(const mf_depthwise_conv2d_params_t *p, int16_t *s
  * MAC instructions a block, not 24. Each kernel column's words A = in[y..y+1], B = in[y+2..y+3], C = in[y+4..y+5]
  * and its P, Q (kp: the two kernel columns' words of mf_dw_rows_build) loaded back to back (an M4 pipelines them),
  * out_y += SMLAD(A, P) + SMLABT(B, Q), out_y+1 += SMLATB(A, P) + SMLAD(B, Q), out_y+2 += SMLAD(B, P) + SMLABT(C, Q),
- * out_y+3 += SMLATB(B, P) + SMLAD(C, Q); the bias read from *eb (a stack slot: no register), m, rnd, e from kp + KM
- * bytes on (the channel's words); outputs OC bytes apart. *rp, *op are left after the blocks. */
+ * out_y+3 += SMLATB(B, P) + SMLAD(C, Q); the bias eb in a register, the first MACs' addend (14 registers; it was read
+ * from a stack slot, one load a block: kws's 25x5x64 layers on the M4 -0.6K cycles, and the slot's stack gone), m,
+ * rnd, e from kp + KM bytes on (the channel's words); outputs OC bytes apart. *rp, *op are left after the blocks.
+ * (Unrolled runs (no CMP, taken BNE) measured 3.1K cycles less a kws layer for 4.8 KB more code in kws: not taken.) */
 #define MF_DW_COLS_RQ(ACC0, ACC1, O0, O1) \
     ".if %c[ush]\n\t" \
     "smmla %[A], " ACC0 ", %[Q], %[C]\n\tsmmla %[B], " ACC1 ", %[Q], %[C]\n\t" \
@@ -191,7 +193,7 @@ MF_INLINE void mf_dw_cols_pad4(const mf_depthwise_conv2d_params_t *p, int16_t *s
     "asr %[A], %[A], %[P]\n\tasr %[B], %[B], %[P]\n\tssat %[A], #8, %[A]\n\tssat %[B], #8, %[B]\n\t" \
     ".endif\n\t" \
     "strb %[A], [%[out], " O0 "]\n\tstrb %[B], [%[out], " O1 "]\n\t"
-MF_KERNEL void mf_dw_cols_quads2(const int32_t *kp, const int32_t KM, const int32_t *eb, const int32_t **rp, int8_t **op,
+MF_KERNEL void mf_dw_cols_quads2(const int32_t *kp, const int32_t KM, const int32_t eb, const int32_t **rp, int8_t **op,
                                  int32_t nq, const int32_t WP, const int32_t OC, const int32_t ncl, const int32_t ush)
 {
     const int32_t *r = *rp, *const end = r + 2 * nq;
@@ -199,12 +201,12 @@ MF_KERNEL void mf_dw_cols_quads2(const int32_t *kp, const int32_t KM, const int3
     int32_t a0, a1, a2, a3, A, B, Cw, P, Q;
     __asm__ volatile(
         "1:\n\t"
-        "ldr %[a3], %[mb]\n\tldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\t"
+        "ldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\t"
         "ldr %[P], [%[k]]\n\tldr %[Q], [%[k], #4]\n\tldr %[C], [%[r], #8]!\n\t"
-        "smlad %[a0], %[A], %[P], %[a3]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
-        "smlatb %[a1], %[A], %[P], %[a3]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t"
-        "smlad %[a2], %[B], %[P], %[a3]\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t"
-        "smlatb %[a3], %[B], %[P], %[a3]\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\t"
+        "smlad %[a0], %[A], %[P], %[eb]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
+        "smlatb %[a1], %[A], %[P], %[eb]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\t"
+        "smlad %[a2], %[B], %[P], %[eb]\n\tsmlabt %[a2], %[C], %[Q], %[a2]\n\t"
+        "smlatb %[a3], %[B], %[P], %[eb]\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\t"
         "ldr %[A], [%[r], %[w0]]\n\tldr %[B], [%[r], %[w4]]\n\tldr %[C], [%[r], %[w8]]\n\t"
         "ldr %[P], [%[k], #8]\n\tldr %[Q], [%[k], #12]\n\t"
         "smlad %[a0], %[A], %[P], %[a0]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
@@ -217,7 +219,7 @@ MF_KERNEL void mf_dw_cols_quads2(const int32_t *kp, const int32_t KM, const int3
         "cmp %[r], %[end]\n\tbne 1b"
         : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw),
           [P] "=&r"(P), [Q] "=&r"(Q), [r] "+r"(r), [out] "+r"(out)
-        : [k] "r"(kp), [end] "r"(end), [mb] "m"(*eb), [km] "i"(KM), [kr] "i"(KM + 4), [ke] "i"(KM + 8),
+        : [k] "r"(kp), [end] "r"(end), [eb] "r"(eb), [km] "i"(KM), [kr] "i"(KM + 4), [ke] "i"(KM + 8),
           [w0] "i"(2 * WP - 8), [w4] "i"(2 * WP - 4), [w8] "i"(2 * WP),
           [c1] "i"(OC), [c2] "i"(2 * OC), [c3] "i"(3 * OC), [c4] "i"(4 * OC), [ncl] "i"(ncl),
           [ush] "i"(ush)
@@ -237,26 +239,25 @@ MF_KERNEL void mf_dw_cols_quads2(const int32_t *kp, const int32_t KM, const int3
 /* An edge column's last five outputs y..y+4 (out_h % 4 == 1) in one block on its two plane rows, as the row path's
  * 5-output block (mf_dw_rows_five) on them: per kernel column A = in[y..y+1], B = in[y+2..y+3], C = in[y+4..y+5],
  * then D = in[y+6..y+7] into A once A is spent; out_y..y+3 as mf_dw_cols_quads2's block, out_y+4 += SMLAD(C, P) +
- * SMLABT(D, Q): the row path's MF_DW_ROWS5_ROW, here down a column. The fifth sum holds the edge bias (*eb) until
+ * SMLABT(D, Q): the row path's MF_DW_ROWS5_ROW, here down a column. The fifth sum holds the edge bias (eb) until
  * the first kernel column's other MACs have taken it as their addend. It replaces the last 4-output block and
  * mf_dw_rows_one's lone output on all three plane rows (the padding's zero points multiplied by weights): kws's
  * 25x5x64 layers on the M4 138.8K -> 135.7K cycles (M33 alike), 928 bytes more code for the model (two copies a
  * layer: the edges' call sites). */
-MF_KERNEL void mf_dw_cols_five2(const int32_t *kp, const int32_t KM, const int32_t *eb, const int32_t *r, int8_t *out,
+MF_KERNEL void mf_dw_cols_five2(const int32_t *kp, const int32_t KM, const int32_t eb, const int32_t *r, int8_t *out,
                                 const int32_t WP, const int32_t OC, const int32_t ncl, const int32_t ush)
 {
-    int32_t a0, a1, a2, a3, a4, A, B, Cw, P, Q;
+    int32_t a0, a1, a2, a3, a4 = eb, A, B, Cw, P, Q;   /* a4: the bias, then the fifth sum */
     __asm__ volatile(
         "@ mf_dw_cols_five2\n\t"   /* (for tests reading gcc -S) */
-        "ldr %[a4], %[mb]\n\t"
         MF_DW_ROWS5_ROW("#0", "#4", "#8", "#12", "[%[k], #0]", "[%[k], #4]", "%[a4]", "%[a4]", "%[a4]", "%[a4]")
         MF_DW_ROWS5_ROW("%[w0]", "%[w4]", "%[w8]", "%[w12]", "[%[k], #8]", "[%[k], #12]", "%[a0]", "%[a1]", "%[a2]", "%[a3]")
         ".if %c[ush] == 0\n\tldr %[P], [%[k], %[ke]]\n\t.endif\n\tldr %[Q], [%[k], %[km]]\n\tldr %[C], [%[k], %[kr]]\n\t"
         MF_DW_COLS_RQ("%[a0]", "%[a1]", "#0", "%[c1]") MF_DW_COLS_RQ("%[a2]", "%[a3]", "%[c2]", "%[c3]")
         MF_DW_COLS_RQ1("%[a4]", "%[c4]")
-        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [A] "=&r"(A), [B] "=&r"(B),
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "+&r"(a4), [A] "=&r"(A), [B] "=&r"(B),
           [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
-        : [k] "r"(kp), [r] "r"(r), [out] "r"(out), [mb] "m"(*eb), [km] "i"(KM), [kr] "i"(KM + 4), [ke] "i"(KM + 8),
+        : [k] "r"(kp), [r] "r"(r), [out] "r"(out), [km] "i"(KM), [kr] "i"(KM + 4), [ke] "i"(KM + 8),
           [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8), [w12] "i"(2 * WP + 12),
           [c1] "i"(OC), [c2] "i"(2 * OC), [c3] "i"(3 * OC), [c4] "i"(4 * OC), [ncl] "i"(ncl), [ush] "i"(ush)
         : "memory");
@@ -275,12 +276,12 @@ MF_INLINE int32_t mf_dw_cols_bias(const int32_t *k, int32_t kx, int32_t zp)
 
 /* An edge column from plane row x on (r; pad 0: plane row x all padding, the left edge; 2: plane row x + 2, the right
  * edge), out_h outputs OC bytes apart from o: its 4-output blocks on the two other plane rows (mf_dw_cols_quads2, its
- * bias in *eb), the last block and 1 output after it as one 5-output block on the same two plane rows
+ * bias eb), the last block and 1 output after it as one 5-output block on the same two plane rows
  * (mf_dw_cols_five2), else the outputs after the blocks on all three plane rows and the channel's words k, the
  * padding's zero points read (the row path's 3-output block; 2 left: the last block and them as the row path's 6-output
  * block);
  * an edge column with no block (out_h < 4, or 6 with 2 left) as one mf_dw_rows_run. */
-MF_KERNEL void mf_dw_cols_edge(const mf_depthwise_conv2d_params_t *t, const int32_t *r, const int32_t *k, const int32_t *eb,
+MF_KERNEL void mf_dw_cols_edge(const mf_depthwise_conv2d_params_t *t, const int32_t *r, const int32_t *k, const int32_t eb,
                                const int32_t pad, int8_t *o)
 {
     const int32_t OH = t->out_w, OC = t->in_c, WP = t->wp, ncl = MF_NEG_CLAMPED(t->act_min, t->out_offset);
@@ -319,7 +320,6 @@ MF_KERNEL void mf_dw_cols_group(const mf_depthwise_conv2d_params_t *p, const mf_
     const int32_t left = 0, right = 0;
 #else
     const int32_t left = p->pad_left > 0 && OW > 2, right = OW + 1 >= p->pad_left + p->in_w && OW > 2;
-    int32_t eb;       /* the current edge column's bias (mf_dw_cols_bias), read by mf_dw_cols_quads2 from the stack */
 #endif
     mf_dw_rows_build(g, kb, 1, 1, p->out_offset, p->ush);
     if (four)
@@ -332,8 +332,7 @@ MF_KERNEL void mf_dw_cols_group(const mf_depthwise_conv2d_params_t *p, const mf_
             mf_dw_cols_widen(p, in_c + j, s);
 #if !defined(MF_TARGET_M7)
         if (left) {   /* (one call site for both edges, the side a variable: 5.3K cycles slower a kws layer) */
-            eb = mf_dw_cols_bias(k, 0, p->pad_value);
-            mf_dw_cols_edge(t, (const int32_t *)sj, k, &eb, 0, o);
+            mf_dw_cols_edge(t, (const int32_t *)sj, k, mf_dw_cols_bias(k, 0, p->pad_value), 0, o);
         }
 #endif
         for (int32_t x = left; x < OW - right; ++x) {
@@ -343,8 +342,8 @@ MF_KERNEL void mf_dw_cols_group(const mf_depthwise_conv2d_params_t *p, const mf_
         }
 #if !defined(MF_TARGET_M7)
         if (right) {
-            eb = mf_dw_cols_bias(k, 2, p->pad_value);
-            mf_dw_cols_edge(t, (const int32_t *)(sj + (OW - 1) * WP), k, &eb, 2, o + (OW - 1) * C);
+            mf_dw_cols_edge(t, (const int32_t *)(sj + (OW - 1) * WP), k, mf_dw_cols_bias(k, 2, p->pad_value), 2,
+                            o + (OW - 1) * C);
         }
 #endif
         if (four)     /* the next channel's plane (chosen here, not from j at the top: 0.5K cycles a kws layer less) */
