@@ -14,6 +14,7 @@ from .memory import (ALIGN, Plan, Pool, PoolPlan, RamUsage, buffer_traffic, buff
                      plan_greedy_by_size, plan_hill_climb, verify_plan)
 from .errors import MicroforgeError
 from .ops import opdef
+from .ops.conv2d import WINO_CORES
 from .passes import PASSES
 from .passes.row_pipeline import Chain, can_schedule, find_chains, fuse
 from .targets import Target, get_target
@@ -102,6 +103,7 @@ def _buffers(graph: Graph, aliases: dict[int, Tensor]):
 
 
 ROW_PIPELINE_MODES = ("auto", "on", "off")
+WINO_U_MODES = ("auto", "off")   # a row pipeline's resident Winograd U (ops/conv2d.py WINO_RESIDENT_MAX): RAM for cycles
 BANDS = (1, 2, 4, 8)   # rows of a segment's last layer per step (the smallest arena wins, then the widest band)
 # "auto" keeps row pipelines only when together they save at least this share of the arena without them (or that
 # arena does not fit the target's RAM): a band-by-band segment costs cycles (kws on the M4: +7.7% for
@@ -132,7 +134,8 @@ def _peak_ops(graph: Graph, plan: Plan) -> set[int]:
 
 
 def choose_row_pipeline(graph: Graph, mode: str = "auto", band: int | None = None,
-                        ram: int | None = None, notes: list[str] | None = None) -> list[tuple[Chain, int]]:
+                        ram: int | None = None, notes: list[str] | None = None,
+                        wino_u: bool = False) -> list[tuple[Chain, int]]:
     """The (chain, band) pairs to fuse into row pipelines.
 
     "auto": chains by size of their intermediates, each on top of those kept: among the chain and its
@@ -151,7 +154,7 @@ def choose_row_pipeline(graph: Graph, mode: str = "auto", band: int | None = Non
         return chosen
 
     def trial(choices) -> tuple[Plan, Graph]:
-        g = fuse(graph, choices)
+        g = fuse(graph, choices, wino_u)
         return _quick_plan(g), g
 
     current, g = trial(chosen)
@@ -189,14 +192,15 @@ def choose_row_pipeline(graph: Graph, mode: str = "auto", band: int | None = Non
 
 def compile_model(source: str | Path | bytes, target: str | Target = "host",
                   memory: str | Sequence[Pool] | None = None, row_pipeline: str = "auto",
-                  band: int | None = None) -> CompiledModel:
+                  band: int | None = None, wino_u: str = "auto") -> CompiledModel:
     """Compile a .tflite (path or bytes) to C for `target`; raises MicroforgeError on bad input.
 
     `memory` ("dtcm:64K,sram:256K", fastest first) splits the activations over memory pools, one arena each.
     `row_pipeline`: "auto" runs chains of high-resolution layers band by band (ROW_PIPELINE) when that
     lowers the arena and, on a core, when the firmware with their code still fits the target's flash (built to
     be measured; `target` may be a Target with --flash overridden); "on" always, "off" never; `band` fixes the
-    rows per band.
+    rows per band. `wino_u` "auto" gives a row pipeline's Winograd layers a resident-U scratch on the cores that run
+    Winograd (ops/conv2d.py WINO_RESIDENT_MAX: RAM for cycles), "off" never.
 
     >>> cm = compile_model("model.tflite"); cm.write(Path("out"))
     >>> compile_model("model.tflite", "m7", memory="dtcm:64K,sram:256K").pool_usage
@@ -214,7 +218,11 @@ def compile_model(source: str | Path | bytes, target: str | Target = "host",
         verify(graph)
 
     notes: list[str] = []
-    segments = choose_row_pipeline(graph, row_pipeline, band, t.ram_bytes, notes)   # row pipelines: weighed by the arena they save
+    if wino_u not in WINO_U_MODES:
+        raise MicroforgeError(f"resident Winograd U mode '{wino_u}' is unknown", hint="use one of " + ", ".join(WINO_U_MODES))
+    # row pipelines' resident-U scratch (ops/row_pipeline.py resident_u) on the cores that run Winograd
+    resident = wino_u == "auto" and not t.is_host and "MF_TARGET_" + t.name.upper() in WINO_CORES
+    segments = choose_row_pipeline(graph, row_pipeline, band, t.ram_bytes, notes, resident)   # row pipelines: weighed by the arena they save
     plain = plan_best(_buffers(graph, _aliases(graph))) if segments else None
 
     def lower(g: Graph, plan: Plan | None, without: int | None) -> CompiledModel:
@@ -224,14 +232,14 @@ def compile_model(source: str | Path | bytes, target: str | Target = "host",
         cm = lower(graph, None, None)
         cm.row_pipeline_flash.extend(notes)
         return cm
-    fused = fuse(graph, segments)                  # the exact plans both ways: the row pipeline stays only if smaller
+    fused = fuse(graph, segments, resident)        # the exact plans both ways: the row pipeline stays only if smaller
     verify(fused)
     fused_plan = plan_best(_buffers(fused, _aliases(fused)))
     if row_pipeline != "on" and fused_plan.size >= plain.size:
         return lower(graph, plain, None)
     cm = lower(fused, fused_plan, plain.size)
     if row_pipeline == "auto":                     # and only if its code fits the target's flash
-        cm = _within_flash(cm, fused_plan.size, graph, plain, segments, t, lower)
+        cm = _within_flash(cm, fused_plan.size, graph, plain, segments, t, lower, resident)
     return cm
 
 
@@ -299,7 +307,7 @@ def image_flash(cm: CompiledModel, target: Target) -> int:
 
 
 def _within_flash(cm: CompiledModel, fused_size: int, graph: Graph, plain: Plan, segments: list[tuple[Chain, int]],
-                  target: Target, lower) -> CompiledModel:
+                  target: Target, lower, wino_u: bool = False) -> CompiledModel:
     """`--row-pipeline auto` on a core: keep only the segments whose extra code (a specialised kernel call for the
     first and last band of each layer) leaves the firmware within the target's flash, measured by building it
     when the constants leave less than _WEIGH_CODE_BELOW of flash free (with more room, kept without a build).
@@ -335,7 +343,7 @@ def _within_flash(cm: CompiledModel, fused_size: int, graph: Graph, plain: Plan,
         if len(trial) == len(segments):            # every segment: the image already measured
             tcm, flash, size = cm, need, fused_size
         else:
-            fused = fuse(graph, trial)
+            fused = fuse(graph, trial, wino_u)
             verify(fused)
             tplan = plan_best(_buffers(fused, _aliases(fused)))
             tcm, size = lower(fused, tplan, plain.size), tplan.size

@@ -335,10 +335,11 @@ def test_wino_row_pipeline_on_core(name, core, tmp_path):
     else:
         seed, shape, pad = WINO_CHAINS_ROOM[name]
         model = wino_chain_model(seed, shape, shape[3], pad)
-    cm = compile_model(model, target=core, row_pipeline="on", band=4)
+    cm = compile_model(model, target=core, row_pipeline="on", band=4, wino_u="off")
     assert cm.graph.ops[0].type is OpType.ROW_PIPELINE and all(op.type is not OpType.CONV_2D for op in cm.graph.ops)
     code = _pipeline_code(cm.files["model.c"])
-    if name.startswith("c16") and core != "m7":   # the two-row entries kept
+    assert "resident Winograd U" not in code and ", 1); }" not in code   # --wino-u off: U rebuilt per chunk
+    if name.startswith("c16") and core != "m7":   # the two-row entries kept (without a resident U)
         assert "mf_conv2d_s8_wino(" not in code and ".mix = 8," in cm.files["model.c"], "mix 8 not kept"
     else:   # every band call of both convs (odd bands too) on the Winograd path
         assert "mf_conv2d_s8_wino(" in code and "mf_conv2d_s8_scratch(" not in code, "a band call left Winograd"
@@ -396,3 +397,110 @@ def test_odd_out_h_writes_no_row_past_the_output(core, tmp_path):
         assert arena[2] is not None and arena[4] == arena[2] + 7 * 8 * 16, args   # output, then V right after it
 
     exact_on_core(model, core, tmp_path, "wino-guard", "odd-out-h-residual", took=v_after_output)
+
+
+# ---- resident U: a row pipeline's Winograd layers keep their whole U in a scratch (built once per band call) ----------
+
+def resident_chain_model(seed, in_shape, convs, add, in_zp) -> bytes:
+    """Stride-1 3x3 SAME convolutions (out_c, activation) in a chain from an input of zero point in_zp (its pad value;
+    a RELU's output zero point -128 is the next layer's), and with add=True an ADD of the input last."""
+    rng = np.random.default_rng(seed)
+    n, h, w, c = in_shape
+    mb = mg.ModelBuilder("wino resident")
+    x = mb.input("input", in_shape, "int8", 0.02, in_zp)
+    t, s, z = x, 0.02, in_zp
+    for i, (oc, act) in enumerate(convs):
+        wi, bi, lo, hi = mg._add_weighted(mb, rng, f"conv{i}", (oc, 3, 3, c), 0, True, 9 * c, s, z, True)
+        s, z = mg._out_quant(lo, hi, act)
+        y = mb.tensor(f"t{i}", (n, h, w, oc), "int8", s, z)
+        mb.op("CONV_2D", [t, wi, bi], [y], padding="SAME", stride_h=1, stride_w=1, dilation_h=1, dilation_w=1,
+              fused_activation=act)
+        t, c = y, oc
+    if add:
+        lo, hi = ((-128 - z) * s + (-128 - in_zp) * 0.02) * 0.7, ((127 - z) * s + (127 - in_zp) * 0.02) * 0.7
+        s2, z2 = mg._out_quant(lo, hi, "NONE")
+        r = mb.tensor("sum", (n, h, w, c), "int8", s2, z2)
+        mb.op("ADD", [t, x], [r], fused_activation="NONE")
+        t = r
+    mb.outputs(t)
+    return mb.finish()
+
+
+# (seed, input shape, convs, ADD, input zero point, band): in_c 4 / 8 / 16, odd and even out_c, odd heights (odd band
+# calls: the last tile row's top row), pad values at both int8 ends; in_c 16 (ic's layers) leaves the two-row entries
+# (mix 8) on the M4 / M33 for Winograd with a resident U.
+RESIDENT = {
+    "c4-conv4-conv5-odd-h-zp127": (51, (1, 13, 8, 4), [(4, "RELU"), (5, "NONE")], False, 127, 4),
+    "c8-conv8-conv13-odd-h-zpm128": (52, (1, 11, 10, 8), [(8, "RELU"), (13, "RELU6")], False, -128, 2),
+    "c16-conv16-conv16-add-zpm128": (53, (1, 12, 8, 16), [(16, "RELU"), (16, "NONE")], True, -128, 4),
+    "c16-conv16-conv12-odd-h-zp127": (54, (1, 9, 6, 16), [(16, "NONE"), (12, "RELU")], False, 127, 4),
+    "c8-conv16-conv7-zp127": (55, (1, 10, 4, 8), [(16, "RELU6"), (7, "NONE")], False, 127, 2),
+}
+
+
+def resident_taken(code: str) -> None:
+    """Every Winograd band call of the pipeline (`code`) in the resident mode, and at least one."""
+    calls = re.findall(r"mf_conv2d_s8_wino\(.*", code)
+    assert calls and all(c.endswith(", 1); }") for c in calls), "a band call left the resident-U mode"
+    assert "resident Winograd U" in code
+
+
+@needs_gcc
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", sorted(RESIDENT))
+def test_wino_resident_on_core(name, core, tmp_path):
+    from helpers import Oracle, assert_same_outputs, random_inputs
+    from microforge.sim.run import run_on_target
+    from microforge.targets import get_target
+    seed, shape, convs, add, in_zp, band = RESIDENT[name]
+    model = resident_chain_model(seed, shape, convs, add, in_zp)
+    cm = compile_model(model, target=core, row_pipeline="on", band=band)
+    code = _pipeline_code(cm.files["model.c"])
+    resident_taken(code)
+    # every band call of both convs but a one-row call (the first conv's last row at an odd height), which keeps its path
+    assert code.count("mf_conv2d_s8_scratch(") <= 1 and "mf_conv2d_s8_ring(" not in code
+    oracle = Oracle(model)
+    xs = random_inputs(oracle, np.random.default_rng(seed_of("wino-resident", name, core)))
+    run = run_on_target(cm, get_target(core), xs, workdir=tmp_path)
+    assert_same_outputs(run.outputs, oracle.run(xs), f"{name} on {core}")
+
+
+@pytest.mark.parametrize("core", ["m0plus", "m55", "host"])
+def test_no_resident_u_without_winograd(core):
+    """Cores that do not run Winograd get no resident-U scratch (it would be RAM for nothing)."""
+    seed, shape, convs, add, in_zp, band = RESIDENT["c16-conv16-conv16-add-zpm128"]
+    cm = compile_model(resident_chain_model(seed, shape, convs, add, in_zp), target=core, row_pipeline="on", band=band)
+    assert not any("resident Winograd U" in d for d in cm.row_pipeline)
+
+
+def test_resident_u_planning():
+    """The scratch's size (every out-channel pair's U, a lone channel a pair's), none for bands of one row or a U above
+    WINO_RESIDENT_MAX, and wino_plan without U halves (ic's band: V of 4 tiles and the M block on the stack)."""
+    from microforge.ops.row_pipeline import resident_u
+    assert conv2d.wino_u_bytes(16, 16) == 8192 == conv2d.WINO_RESIDENT_MAX and conv2d.wino_u_bytes(8, 13) == 3584
+    seed, shape, convs, add, in_zp, band = RESIDENT["c8-conv16-conv7-zp127"]
+    cm = compile_model(resident_chain_model(seed, shape, convs, add, in_zp), target="host", row_pipeline="off")
+    layers = list(cm.graph.ops)
+    assert [conv2d.Conv2D().wino_resident(l) for l in layers] == [64 * 8 * 8, 64 * 16 * 4]
+    assert resident_u(layers, 2).nbytes == 64 * 16 * 4 and resident_u(layers, 1) is None
+    big = resident_chain_model(56, (1, 8, 8, 16), [(18, "NONE"), (16, "NONE")], False, 0)   # U of 16 x 18: 9 KB
+    layers = list(compile_model(big, target="host", row_pipeline="off").graph.ops)
+    assert [conv2d.Conv2D().wino_resident(l) for l in layers] == [0, 0]                   # 18 x 16 too: 9 KB
+    assert resident_u(layers, 4) is None
+    wide = resident_chain_model(57, (1, 4, 4, 32), [(8, "NONE"), (4, "NONE")], False, 0)   # in_c 32: U 8 KB, 4 KB
+    layers = list(compile_model(wide, target="host", row_pipeline="off").graph.ops)
+    # V of 4 tiles at in_c 32 (4 KB) and the M block pass WINO_MAX_STACK: the band calls could not run Winograd
+    assert [conv2d.Conv2D().wino_resident(l) for l in layers] == [0, 64 * 8 * 2]
+    p = conv2d.wino_plan(dict(in_c=16, batches=1, out_h=8, out_w=32), [], resident=True)
+    assert p == dict(nt=4, v=None, u=[], stack=512 + 2048)
+
+
+def test_wino_u_off_keeps_the_least_ram():
+    """--wino-u off: no scratch, the arena as without the mode; auto: the U's bytes at most on top."""
+    seed, shape, convs, add, in_zp, band = RESIDENT["c16-conv16-conv16-add-zpm128"]
+    model = resident_chain_model(seed, shape, convs, add, in_zp)
+    on = compile_model(model, target="m4", row_pipeline="on", band=band)
+    off = compile_model(model, target="m4", row_pipeline="on", band=band, wino_u="off")
+    assert "resident Winograd U 8,192 bytes" in on.row_pipeline[0] and "resident" not in off.row_pipeline[0]
+    assert off.arena_bytes < on.arena_bytes <= off.arena_bytes + 8192
+    assert ", 1); }" not in off.files["model.c"]
