@@ -144,7 +144,7 @@ def compile(model: str | Path | bytes, target: str = "host", *, clock_mhz: float
 
     `memory`: pools for the activations, fastest first ("dtcm:64K,sram:256K", as `--memory`); `m.plan.pools`
     then holds each pool's use and capacity. `row_pipeline` "auto" | "on" | "off", `band` and `wino_u` "auto" |
-    "off": see driver.compile_model.
+    "on" | "off": see driver.compile_model.
     """
     t = get_target(target)
     if not t.is_host:

@@ -306,17 +306,20 @@ class Conv2D(OpDef):
         layer's free arena room, or in a row pipeline's band (little room, a band's few tiles) V on the stack too, within
         the row-entry paths' scratch bound (wino_plan: no RAM added). A band call keeps the two-row entries where it has
         them (rowtwo: mix = 8 on the M4 / M33, as fast there) unless its pipeline gives it a resident U (o["wino_u"]:
-        ops/row_pipeline.py resident_u, every pair's U built once per call, no U halves in the plan), and needs two
-        output rows (one would waste half a tile)."""
+        ops/row_pipeline.py resident_u, the U of wino_resident_pairs out-channel pairs built once per call, the
+        halves the others are rebuilt into beside them: no U in the plan), and needs two output rows (one would waste
+        half a tile) but with a resident U (a band of one row among a pipeline's calls of two: it then needs no
+        direct-path weight layout of its own)."""
         o = op.options
         if (rq is None or ctx.core_macro not in WINO_CORES or w.shape[1:3] != (3, 3)
                 or (o["stride_h"], o["stride_w"], o["dilation_h"], o["dilation_w"]) != (1, 1, 1, 1)
                 or fields["in_c"] % 4 or fields["in_c"] > WINO_MAX_IC or fields["out_w"] % 2
-                or fields["out_h"] < 2 or "ring" in o or not _apart(op, ctx) or not wino_bound_ok(w)):
+                or "ring" in o or not _apart(op, ctx) or not wino_bound_ok(w)):
             return None
         ures = o.get("wino_u")             # a row pipeline's resident-U scratch (ops/row_pipeline.py), when it has one
-        resident = ures is not None and ures.nbytes >= wino_u_bytes(fields["in_c"], fields["out_c"])
-        if op.inputs[0].index < 0 and rowtwo and not resident:
+        nr = 0 if ures is None else wino_resident_pairs(fields["in_c"], fields["out_c"], ures.nbytes)
+        resident = nr > 0
+        if fields["out_h"] < (1 if resident else 2) or op.inputs[0].index < 0 and rowtwo and not resident:
             return None
         plan = wino_plan(fields, ctx.room(), resident)
         if plan is None:
@@ -337,11 +340,11 @@ class Conv2D(OpDef):
             words += plan["nt"] * 8 * fields["in_c"]
         else:
             v = f"(int32_t *)(void *)({plan['v'][0]} + {plan['v'][1]})"
-        if resident:   # every pair's U in the pipeline's scratch, built once a call (u1 unused)
+        if resident:   # U in the pipeline's scratch: nr pairs' built once a call, then the others' halves (u1 unused)
             bufs = [f"(int32_t *)(void *){ctx.ptr(ures)}", "0"]
         x, y = op.inputs[0], op.outputs[0]
         return (f"{{ int32_t scratch[{words}]; mf_conv2d_s8_wino(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, {plan['nt']}, {v}, "
-                f"{bufs[0]}, {bufs[1]}, scratch, {int(resident)}); }}")
+                f"{bufs[0]}, {bufs[1]}, scratch, {nr}); }}")
 
     def _emit_pairs(self, op: Op, ctx, fields: dict, w: np.ndarray, bias, mult, shift, out_zp: int) -> str:
         """runtime/portable's pixel-pair kernel (cores without DSP): weights re-laid by m0_pair_layout, the
@@ -807,6 +810,13 @@ def wino_u_bytes(in_c: int, out_c: int) -> int:
     """Bytes of a layer's whole U (mf_conv2d_s8_wino's resident mode): 64 * in_c per out-channel pair (a lone last
     channel takes a pair's room)."""
     return 64 * in_c * ((out_c + 1) // 2)
+
+
+def wino_resident_pairs(in_c: int, out_c: int, nbytes: int) -> int:
+    """Out-channel pairs whose U a resident-U buffer of nbytes holds (mf_conv2d_s8_wino's nr): all of them when the
+    whole U fits, else as many as leave room for the halves the others are rebuilt into (0: not resident)."""
+    pair = 64 * in_c
+    return (out_c + 1) // 2 if nbytes >= wino_u_bytes(in_c, out_c) else max(0, nbytes // pair - 1)
 
 
 def wino_u(w: np.ndarray) -> np.ndarray:

@@ -178,12 +178,25 @@ def _resident(op: Op) -> int:
     return getattr(opdef(op.type), "wino_resident", lambda o: 0)(op)
 
 
-def resident_u(layers: list[Op], band: int) -> Tensor | None:
-    """The scratch a segment's Winograd layers keep their whole U in (ops/conv2d.py WINO_RESIDENT_MAX), shared: each band
-    call builds its layer's U there once (no per-chunk rebuilds). None when no layer takes it, or with bands of one
-    row (a Winograd tile has two)."""
-    need = max((_resident(l) for l in layers if l.type in SPATIAL), default=0) if band >= 2 else 0
-    return Tensor(-1, f"resident Winograd U ({need:,} bytes)", (1, 1, 1, need // 4), DType.INT32) if need else None
+def resident_sizes(layers: list[Op], band: int) -> list[int]:
+    """The sizes a segment's resident-U scratch may take, largest first: the whole U of its largest Winograd layer
+    (ops/conv2d.py Conv2D.wino_resident), then in steps of the smallest layer's pair (64 in_c bytes) down to two
+    (a pair resident beside the halves the others are rebuilt into: ops/conv2d.py wino_resident_pairs). Empty when
+    no layer takes one, or with bands of one row (a Winograd tile has two)."""
+    takers = [l for l in layers if l.type in SPATIAL and _resident(l)]
+    if band < 2 or not takers:
+        return []
+    big, pair = max(_resident(l) for l in takers), min(64 * l.inputs[1].shape[3] for l in takers)
+    return [big] + [k * pair for k in range(big // pair - 1, 1, -1)]
+
+
+def resident_u(layers: list[Op], band: int, nbytes: int) -> Tensor | None:
+    """The scratch of nbytes (one of resident_sizes) a segment's Winograd layers keep their U in, shared: each band
+    call builds its layer's U there once (no per-chunk rebuilds), or of as many out-channel pairs as fit. None when
+    no layer takes it."""
+    if nbytes not in resident_sizes(layers, band):
+        return None
+    return Tensor(-1, f"resident Winograd U ({nbytes:,} bytes)", (1, 1, 1, nbytes // 4), DType.INT32)
 
 
 def _call_width(call: Call, spatial: list[Op]) -> int:

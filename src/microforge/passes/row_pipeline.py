@@ -114,10 +114,10 @@ def can_schedule(chain: Chain, band: int) -> bool:
     return True
 
 
-def fuse(graph: Graph, choices: list[tuple[Chain, int]], wino_u: bool = False) -> Graph:
+def fuse(graph: Graph, choices: list[tuple[Chain, int]], wino_u: dict[int, int] | None = None) -> Graph:
     """A new graph where each (chain, band) is one ROW_PIPELINE op at its last op's position (ops are shared).
-    wino_u (a DSP core, not turned off): segments whose Winograd layers take one get a resident-U scratch
-    (ops/row_pipeline.py resident_u)."""
+    wino_u: id(chain) -> bytes of the resident-U scratch its segment's Winograd layers get (ops/row_pipeline.py
+    resident_u; driver.choose_row_pipeline sizes it)."""
     replace: dict[int, Op | None] = {}
     for chain, band in choices:
         layers = list(chain.ops)
@@ -127,7 +127,8 @@ def fuse(graph: Graph, choices: list[tuple[Chain, int]], wino_u: bool = False) -
         seg = Op(index=chain.ops[-1].index, type=OpType.ROW_PIPELINE, inputs=inputs, outputs=[chain.ops[-1].outputs[0]],
                  options=dict(layers=layers, band=band, windows=window_tensors(layers, band), residual=res,
                               residual_index=chain.residual_index,
-                              wino_u=resident_u(layers, band) if wino_u else None),
+                              wino_u=resident_u(layers, band, wino_u[id(chain)]) if wino_u and id(chain) in wino_u
+                              else None),
                  name=f"row_pipeline_{chain.ops[0].index}_{chain.ops[-1].index}")
         for o in chain.ops[:-1]:
             replace[id(o)] = None
