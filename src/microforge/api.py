@@ -139,14 +139,14 @@ class Model:
 
 def compile(model: str | Path | bytes, target: str = "host", *, clock_mhz: float | None = None,
             ram: int | None = None, flash: int | None = None, memory: str | None = None, row_pipeline: str = "auto",
-            band: int | None = None) -> Model:
+            band: int | None = None, wino_u: str = "auto") -> Model:
     """Compile a .tflite (path or bytes) for `target` (host, m0plus, m4, m7, m33, m55); raises MicroforgeError.
 
     `memory`: pools for the activations, fastest first ("dtcm:64K,sram:256K", as `--memory`); `m.plan.pools`
-    then holds each pool's use and capacity. `row_pipeline` "auto" | "on" | "off" and `band`: see
-    driver.compile_model.
+    then holds each pool's use and capacity. `row_pipeline` "auto" | "on" | "off", `band` and `wino_u` "auto" |
+    "on" | "off": see driver.compile_model.
     """
     t = get_target(target)
     if not t.is_host:
         t = t.with_overrides(clock_mhz=clock_mhz, ram=ram, flash=flash)
-    return Model(compile_model(model, target=t, memory=memory, row_pipeline=row_pipeline, band=band), t)
+    return Model(compile_model(model, target=t, memory=memory, row_pipeline=row_pipeline, band=band, wino_u=wino_u), t)

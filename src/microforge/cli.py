@@ -61,7 +61,8 @@ def _compile(args) -> int:
 
 
 def _pipeline(args) -> dict:
-    return dict(row_pipeline=getattr(args, "row_pipeline", "auto"), band=getattr(args, "band", None))
+    return dict(row_pipeline=getattr(args, "row_pipeline", "auto"), band=getattr(args, "band", None),
+                wino_u=getattr(args, "wino_u", "auto"))
 
 
 def _target(args):
@@ -270,6 +271,11 @@ def build_parser() -> argparse.ArgumentParser:
                             "the arena and, on a core, its extra code still fits the flash (auto, default; measured "
                             "with arm-none-eabi-gcc), always (on) or never (off); it costs some cycles and code")
         p.add_argument("--band", type=int, help="rows per band of a row pipeline (default: chosen by the planner)")
+        p.add_argument("--wino-u", default="auto", choices=["auto", "on", "off"],
+                       help="a row pipeline's Winograd layers (stride-1 3x3 convolutions, DSP cores) keep their "
+                            "transformed weights in a scratch buffer built once per band call: as much as fits the "
+                            "arena without it (auto, default: faster, no RAM added), all of it (on: up to 8 KB more "
+                            "RAM) or none (off)")
 
     p = sub.add_parser("compile", help="compile a model to a C library", description="Compile a .tflite model to "
                        "model.c / model.h plus the kernels it uses, and print the RAM and flash it needs.")

@@ -14,7 +14,9 @@ from .memory import (ALIGN, Plan, Pool, PoolPlan, RamUsage, buffer_traffic, buff
                      plan_greedy_by_size, plan_hill_climb, verify_plan)
 from .errors import MicroforgeError
 from .ops import opdef
+from .ops.conv2d import WINO_CORES
 from .passes import PASSES
+from .ops.row_pipeline import resident_sizes
 from .passes.row_pipeline import Chain, can_schedule, find_chains, fuse
 from .targets import Target, get_target
 
@@ -102,6 +104,8 @@ def _buffers(graph: Graph, aliases: dict[int, Tensor]):
 
 
 ROW_PIPELINE_MODES = ("auto", "on", "off")
+WINO_U_MODES = ("auto", "on", "off")   # a row pipeline's resident Winograd U (choose_row_pipeline): auto within the
+# arena the model takes without it (no RAM), on whole (RAM for cycles), off none
 BANDS = (1, 2, 4, 8)   # rows of a segment's last layer per step (the smallest arena wins, then the widest band)
 # "auto" keeps row pipelines only when together they save at least this share of the arena without them (or that
 # arena does not fit the target's RAM): a band-by-band segment costs cycles (kws on the M4: +7.7% for
@@ -132,7 +136,8 @@ def _peak_ops(graph: Graph, plan: Plan) -> set[int]:
 
 
 def choose_row_pipeline(graph: Graph, mode: str = "auto", band: int | None = None,
-                        ram: int | None = None, notes: list[str] | None = None) -> list[tuple[Chain, int]]:
+                        ram: int | None = None, notes: list[str] | None = None,
+                        wino_u: dict[int, int] | None = None, wino_whole: bool = False) -> list[tuple[Chain, int]]:
     """The (chain, band) pairs to fuse into row pipelines.
 
     "auto": chains by size of their intermediates, each on top of those kept: among the chain and its
@@ -142,6 +147,11 @@ def choose_row_pipeline(graph: Graph, mode: str = "auto", band: int | None = Non
     at all when together they save less than ROW_PIPELINE_MIN_SAVING of the arena without them and that
     arena fits `ram` (the target's RAM), said in `notes`. "on": every whole chain at its best band; "off": none.
     `band` fixes the band (clipped to each chain).
+    wino_u (a dict to fill, on the cores that run Winograd; None: `--wino-u off`): then each chosen segment whose
+    Winograd layers take a resident U (ops/row_pipeline.py resident_sizes) gets the largest one that leaves the arena
+    as it is without any (id(chain) -> bytes), at the band where that is largest (ties to the widest band), its
+    chosen band kept when none fits: resident U costs no RAM (`--wino-u auto`). wino_whole (`--wino-u on`): the
+    whole U, at the band of the smallest arena with it (ties to the widest): RAM for cycles.
     """
     if mode not in ROW_PIPELINE_MODES:
         raise MicroforgeError(f"row pipeline mode '{mode}' is unknown", hint="use one of " + ", ".join(ROW_PIPELINE_MODES))
@@ -150,8 +160,8 @@ def choose_row_pipeline(graph: Graph, mode: str = "auto", band: int | None = Non
     if not chains:
         return chosen
 
-    def trial(choices) -> tuple[Plan, Graph]:
-        g = fuse(graph, choices)
+    def trial(choices, u: dict[int, int] | None = None) -> tuple[Plan, Graph]:
+        g = fuse(graph, choices, u)
         return _quick_plan(g), g
 
     current, g = trial(chosen)
@@ -184,19 +194,38 @@ def choose_row_pipeline(graph: Graph, mode: str = "auto", band: int | None = Non
                          f"({(plain_size - current.size) / plain_size:.1%}) of the {plain_size:,} B arena, less than "
                          f"the {ROW_PIPELINE_MIN_SAVING:.0%} worth their cycles (--row-pipeline on uses them)")
         return []
+    if wino_u is not None:   # resident U: within the arena the segments leave (tried largest first, per band), or whole
+        base = current.size
+        for i, (chain, b0) in enumerate(chosen):
+            best = None                                # (-arena, U bytes, band)
+            for b in sorted({min(b, chain.height) for b in ((band,) if band else BANDS)}):
+                sizes = resident_sizes(list(chain.ops), b)
+                if not sizes or not can_schedule(chain, b):
+                    continue
+                others = chosen[:i] + [(chain, b)] + chosen[i + 1:]
+                for size in sizes[:1] if wino_whole else sizes:
+                    plan = trial(others, {**wino_u, id(chain): size})[0]
+                    if wino_whole or plan.size <= base:
+                        best = max(best or (-plan.size, size, b), (-plan.size, size, b))
+                        break
+            if best is not None:
+                chosen[i] = (chain, best[2])
+                wino_u[id(chain)] = best[1]
     return chosen
 
 
 def compile_model(source: str | Path | bytes, target: str | Target = "host",
                   memory: str | Sequence[Pool] | None = None, row_pipeline: str = "auto",
-                  band: int | None = None) -> CompiledModel:
+                  band: int | None = None, wino_u: str = "auto") -> CompiledModel:
     """Compile a .tflite (path or bytes) to C for `target`; raises MicroforgeError on bad input.
 
     `memory` ("dtcm:64K,sram:256K", fastest first) splits the activations over memory pools, one arena each.
     `row_pipeline`: "auto" runs chains of high-resolution layers band by band (ROW_PIPELINE) when that
     lowers the arena and, on a core, when the firmware with their code still fits the target's flash (built to
     be measured; `target` may be a Target with --flash overridden); "on" always, "off" never; `band` fixes the
-    rows per band.
+    rows per band. `wino_u`: a row pipeline's Winograd layers keep their transformed weights in a resident-U scratch
+    on the cores that run Winograd (choose_row_pipeline): "auto" as much as fits the arena without it (no RAM added),
+    "on" the whole U (up to ops/conv2d.py WINO_RESIDENT_MAX bytes more RAM, for cycles), "off" none.
 
     >>> cm = compile_model("model.tflite"); cm.write(Path("out"))
     >>> compile_model("model.tflite", "m7", memory="dtcm:64K,sram:256K").pool_usage
@@ -214,7 +243,13 @@ def compile_model(source: str | Path | bytes, target: str | Target = "host",
         verify(graph)
 
     notes: list[str] = []
-    segments = choose_row_pipeline(graph, row_pipeline, band, t.ram_bytes, notes)   # row pipelines: weighed by the arena they save
+    if wino_u not in WINO_U_MODES:
+        raise MicroforgeError(f"resident Winograd U mode '{wino_u}' is unknown", hint="use one of " + ", ".join(WINO_U_MODES))
+    # row pipelines' resident-U scratch (ops/row_pipeline.py resident_u) on the cores that run Winograd
+    resident: dict[int, int] | None = None
+    if wino_u != "off" and not t.is_host and "MF_TARGET_" + t.name.upper() in WINO_CORES:
+        resident = {}
+    segments = choose_row_pipeline(graph, row_pipeline, band, t.ram_bytes, notes, resident, wino_u == "on")   # row pipelines: weighed by the arena they save
     plain = plan_best(_buffers(graph, _aliases(graph))) if segments else None
 
     def lower(g: Graph, plan: Plan | None, without: int | None) -> CompiledModel:
@@ -224,14 +259,14 @@ def compile_model(source: str | Path | bytes, target: str | Target = "host",
         cm = lower(graph, None, None)
         cm.row_pipeline_flash.extend(notes)
         return cm
-    fused = fuse(graph, segments)                  # the exact plans both ways: the row pipeline stays only if smaller
+    fused = fuse(graph, segments, resident)        # the exact plans both ways: the row pipeline stays only if smaller
     verify(fused)
     fused_plan = plan_best(_buffers(fused, _aliases(fused)))
     if row_pipeline != "on" and fused_plan.size >= plain.size:
         return lower(graph, plain, None)
     cm = lower(fused, fused_plan, plain.size)
     if row_pipeline == "auto":                     # and only if its code fits the target's flash
-        cm = _within_flash(cm, fused_plan.size, graph, plain, segments, t, lower)
+        cm = _within_flash(cm, fused_plan.size, graph, plain, segments, t, lower, resident)
     return cm
 
 
@@ -299,7 +334,7 @@ def image_flash(cm: CompiledModel, target: Target) -> int:
 
 
 def _within_flash(cm: CompiledModel, fused_size: int, graph: Graph, plain: Plan, segments: list[tuple[Chain, int]],
-                  target: Target, lower) -> CompiledModel:
+                  target: Target, lower, wino_u: dict[int, int] | None = None) -> CompiledModel:
     """`--row-pipeline auto` on a core: keep only the segments whose extra code (a specialised kernel call for the
     first and last band of each layer) leaves the firmware within the target's flash, measured by building it
     when the constants leave less than _WEIGH_CODE_BELOW of flash free (with more room, kept without a build).
@@ -335,7 +370,7 @@ def _within_flash(cm: CompiledModel, fused_size: int, graph: Graph, plain: Plan,
         if len(trial) == len(segments):            # every segment: the image already measured
             tcm, flash, size = cm, need, fused_size
         else:
-            fused = fuse(graph, trial)
+            fused = fuse(graph, trial, wino_u)
             verify(fused)
             tplan = plan_best(_buffers(fused, _aliases(fused)))
             tcm, size = lower(fused, tplan, plain.size), tplan.size

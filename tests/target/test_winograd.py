@@ -335,10 +335,11 @@ def test_wino_row_pipeline_on_core(name, core, tmp_path):
     else:
         seed, shape, pad = WINO_CHAINS_ROOM[name]
         model = wino_chain_model(seed, shape, shape[3], pad)
-    cm = compile_model(model, target=core, row_pipeline="on", band=4)
+    cm = compile_model(model, target=core, row_pipeline="on", band=4, wino_u="off")
     assert cm.graph.ops[0].type is OpType.ROW_PIPELINE and all(op.type is not OpType.CONV_2D for op in cm.graph.ops)
     code = _pipeline_code(cm.files["model.c"])
-    if name.startswith("c16") and core != "m7":   # the two-row entries kept
+    assert "resident Winograd U" not in code and set(wino_nr(code)) <= {0}   # --wino-u off: U rebuilt per chunk
+    if name.startswith("c16") and core != "m7":   # the two-row entries kept (without a resident U)
         assert "mf_conv2d_s8_wino(" not in code and ".mix = 8," in cm.files["model.c"], "mix 8 not kept"
     else:   # every band call of both convs (odd bands too) on the Winograd path
         assert "mf_conv2d_s8_wino(" in code and "mf_conv2d_s8_scratch(" not in code, "a band call left Winograd"
@@ -396,3 +397,204 @@ def test_odd_out_h_writes_no_row_past_the_output(core, tmp_path):
         assert arena[2] is not None and arena[4] == arena[2] + 7 * 8 * 16, args   # output, then V right after it
 
     exact_on_core(model, core, tmp_path, "wino-guard", "odd-out-h-residual", took=v_after_output)
+
+
+# ---- resident U: a row pipeline's Winograd layers keep their whole U in a scratch (built once per band call) ----------
+
+def resident_chain_model(seed, in_shape, convs, add, in_zp) -> bytes:
+    """Stride-1 3x3 SAME convolutions (out_c, activation) in a chain from an input of zero point in_zp (its pad value;
+    a RELU's output zero point -128 is the next layer's), and with add=True an ADD of the input last."""
+    rng = np.random.default_rng(seed)
+    n, h, w, c = in_shape
+    mb = mg.ModelBuilder("wino resident")
+    x = mb.input("input", in_shape, "int8", 0.02, in_zp)
+    t, s, z = x, 0.02, in_zp
+    for i, (oc, act) in enumerate(convs):
+        wi, bi, lo, hi = mg._add_weighted(mb, rng, f"conv{i}", (oc, 3, 3, c), 0, True, 9 * c, s, z, True)
+        s, z = mg._out_quant(lo, hi, act)
+        y = mb.tensor(f"t{i}", (n, h, w, oc), "int8", s, z)
+        mb.op("CONV_2D", [t, wi, bi], [y], padding="SAME", stride_h=1, stride_w=1, dilation_h=1, dilation_w=1,
+              fused_activation=act)
+        t, c = y, oc
+    if add:
+        lo, hi = ((-128 - z) * s + (-128 - in_zp) * 0.02) * 0.7, ((127 - z) * s + (127 - in_zp) * 0.02) * 0.7
+        s2, z2 = mg._out_quant(lo, hi, "NONE")
+        r = mb.tensor("sum", (n, h, w, c), "int8", s2, z2)
+        mb.op("ADD", [t, x], [r], fused_activation="NONE")
+        t = r
+    mb.outputs(t)
+    return mb.finish()
+
+
+# (seed, input shape, convs, ADD, input zero point, band): in_c 4 / 8 / 16, odd and even out_c, odd heights (odd band
+# calls: the last tile row's top row), pad values at both int8 ends; in_c 16 (ic's layers) leaves the two-row entries
+# (mix 8) on the M4 / M33 for Winograd with a resident U.
+RESIDENT = {
+    "c4-conv4-conv5-odd-h-zp127": (51, (1, 13, 8, 4), [(4, "RELU"), (5, "NONE")], False, 127, 4),
+    "c8-conv8-conv13-odd-h-zpm128": (52, (1, 11, 10, 8), [(8, "RELU"), (13, "RELU6")], False, -128, 2),
+    "c16-conv16-conv16-add-zpm128": (53, (1, 12, 8, 16), [(16, "RELU"), (16, "NONE")], True, -128, 4),
+    "c16-conv16-conv12-odd-h-zp127": (54, (1, 9, 6, 16), [(16, "NONE"), (12, "RELU")], False, 127, 4),
+    "c8-conv16-conv7-zp127": (55, (1, 10, 4, 8), [(16, "RELU6"), (7, "NONE")], False, 127, 2),
+}
+
+
+def wino_nr(code: str) -> list[int]:
+    """The resident pairs (mf_conv2d_s8_wino's last argument) of every Winograd call in `code`."""
+    return [int(n) for n in re.findall(r"mf_conv2d_s8_wino\(.*, (\d+)\); \}", code)]
+
+
+def resident_taken(code: str, pairs: set[int]) -> None:
+    """Every Winograd band call of the pipeline (`code`) in the resident mode with the whole U (nr: a layer's pairs),
+    at least one, and no band call (one-row calls too) off Winograd."""
+    nr = wino_nr(code)
+    assert nr and set(nr) <= pairs and len(nr) == code.count("mf_conv2d_s8_wino("), f"a band call left the mode: {nr}"
+    assert "resident Winograd U" in code and "mf_conv2d_s8_scratch(" not in code and "mf_conv2d_s8_ring(" not in code
+
+
+@needs_gcc
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", sorted(RESIDENT))
+def test_wino_resident_on_core(name, core, tmp_path):
+    """--wino-u on: the whole U of both layers resident, every band call on it (a one-row call of an odd height too:
+    half a tile, no direct-path weight layout of its own)."""
+    from helpers import Oracle, assert_same_outputs, random_inputs
+    from microforge.sim.run import run_on_target
+    from microforge.targets import get_target
+    seed, shape, convs, add, in_zp, band = RESIDENT[name]
+    model = resident_chain_model(seed, shape, convs, add, in_zp)
+    cm = compile_model(model, target=core, row_pipeline="on", band=band, wino_u="on")
+    resident_taken(_pipeline_code(cm.files["model.c"]), {(oc + 1) // 2 for oc, _ in convs})
+    oracle = Oracle(model)
+    xs = random_inputs(oracle, np.random.default_rng(seed_of("wino-resident", name, core)))
+    run = run_on_target(cm, get_target(core), xs, workdir=tmp_path)
+    assert_same_outputs(run.outputs, oracle.run(xs), f"{name} on {core}")
+
+
+def widened_chain_model(seed, in_shape, convs, add, in_zp, wide) -> bytes:
+    """resident_chain_model's chain, its output an output of the model and also widened to `wide` channels by a 1x1
+    convolution (outside the chain): that layer sets the arena, the chain's step leaves room (for part of a U)."""
+    rng = np.random.default_rng(seed)
+    n, h, w, c = in_shape
+    mb = mg.ModelBuilder("wino resident partial")
+    x = mb.input("input", in_shape, "int8", 0.02, in_zp)
+    t, s, z = x, 0.02, in_zp
+    for i, (oc, act) in enumerate(convs):
+        wi, bi, lo, hi = mg._add_weighted(mb, rng, f"conv{i}", (oc, 3, 3, c), 0, True, 9 * c, s, z, True)
+        s, z = mg._out_quant(lo, hi, act)
+        y = mb.tensor(f"t{i}", (n, h, w, oc), "int8", s, z)
+        mb.op("CONV_2D", [t, wi, bi], [y], padding="SAME", stride_h=1, stride_w=1, dilation_h=1, dilation_w=1,
+              fused_activation=act)
+        t, c = y, oc
+    if add:
+        lo, hi = ((-128 - z) * s + (-128 - in_zp) * 0.02) * 0.7, ((127 - z) * s + (127 - in_zp) * 0.02) * 0.7
+        s, z = mg._out_quant(lo, hi, "NONE")
+        r = mb.tensor("sum", (n, h, w, c), "int8", s, z)
+        mb.op("ADD", [t, x], [r], fused_activation="NONE")
+        t = r
+    wi, bi, lo, hi = mg._add_weighted(mb, rng, "wide", (wide, 1, 1, c), 0, True, c, s, z, True)
+    s2, z2 = mg._out_quant(lo, hi, "NONE")
+    big = mb.tensor("wide", (n, h, w, wide), "int8", s2, z2)
+    mb.op("CONV_2D", [t, wi, bi], [big], padding="VALID", stride_h=1, stride_w=1, dilation_h=1, dilation_w=1,
+          fused_activation="NONE")
+    mb.outputs(t, big)
+    return mb.finish()
+
+
+# (seed, input shape, convs, ADD, input zero point, widened channels): --wino-u auto sizes the U to the room the
+# chain's step leaves below the widening layer's arena: part of the out-channel pairs resident, the others rebuilt per
+# chunk (a lone last channel's among them), odd heights (one-row calls), pad values at both int8 ends.
+PARTIAL = {
+    "c16-conv16-conv13-odd-h-zpm128": (61, (1, 9, 8, 16), [(16, "RELU"), (13, "NONE")], False, -128, 64),
+    "c8-conv8-conv5-odd-h-zp127": (62, (1, 11, 10, 8), [(8, "RELU6"), (5, "RELU")], False, 127, 24),
+    "c16-conv16-conv16-add-zp127": (63, (1, 10, 8, 16), [(16, "RELU"), (16, "NONE")], True, 127, 64),
+    "c4-conv4-conv7-odd-h-zpm128": (64, (1, 7, 12, 4), [(4, "NONE"), (7, "RELU")], False, -128, 12),
+}
+
+
+@needs_gcc
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", sorted(PARTIAL))
+def test_wino_resident_partial_on_core(name, core, tmp_path):
+    """--wino-u auto: a U within the arena the model takes without it, of part of a layer's pairs (0 < nr < pairs),
+    every band call on the resident mode, the arena as with --wino-u off; exact."""
+    from helpers import Oracle, assert_same_outputs, random_inputs
+    from microforge.sim.run import run_on_target
+    from microforge.targets import get_target
+    seed, shape, convs, add, in_zp, wide = PARTIAL[name]
+    model = widened_chain_model(seed, shape, convs, add, in_zp, wide)
+    cm = compile_model(model, target=core, row_pipeline="on", band=2)
+    off = compile_model(model, target=core, row_pipeline="on", band=2, wino_u="off")
+    code = _pipeline_code(cm.files["model.c"])
+    size = int(re.search(r"resident Winograd U ([\d,]+) bytes", code).group(1).replace(",", ""))
+    ics = [shape[3]] + [oc for oc, _ in convs[:-1]]
+    want = [conv2d.wino_resident_pairs(c, oc, size) for c, (oc, _) in zip(ics, convs)]
+    assert 0 not in want and any(n < (oc + 1) // 2 for n, (oc, _) in zip(want, convs)), (size, want)   # some partial
+    assert set(wino_nr(code)) == set(want) and "mf_conv2d_s8_scratch(" not in code, wino_nr(code)
+    assert cm.arena_bytes == off.arena_bytes
+    oracle = Oracle(model)
+    xs = random_inputs(oracle, np.random.default_rng(seed_of("wino-partial", name, core)))
+    run = run_on_target(cm, get_target(core), xs, workdir=tmp_path)
+    assert_same_outputs(run.outputs, oracle.run(xs), f"{name} on {core}")
+
+
+@pytest.mark.parametrize("core", ["m0plus", "m55", "host"])
+def test_no_resident_u_without_winograd(core):
+    """Cores that do not run Winograd get no resident-U scratch (it would be RAM for nothing)."""
+    seed, shape, convs, add, in_zp, band = RESIDENT["c16-conv16-conv16-add-zpm128"]
+    cm = compile_model(resident_chain_model(seed, shape, convs, add, in_zp), target=core, row_pipeline="on", band=band,
+                       wino_u="on")
+    assert not any("resident Winograd U" in d for d in cm.row_pipeline)
+
+
+def test_resident_u_planning():
+    """The scratch's sizes (the whole U, a lone channel a pair's, then whole pairs fewer down to one resident pair
+    beside the rebuilt pairs' halves), the resident pairs a size holds, none for bands of one row or a U above
+    WINO_RESIDENT_MAX, and wino_plan without U halves (ic's band: V of 4 tiles and the M block on the stack)."""
+    from microforge.ops.row_pipeline import resident_sizes, resident_u
+    assert conv2d.wino_u_bytes(16, 16) == 8192 == conv2d.WINO_RESIDENT_MAX and conv2d.wino_u_bytes(8, 13) == 3584
+    assert [conv2d.wino_resident_pairs(16, 16, n) for n in (8192, 7168, 2048, 1024, 0)] == [8, 6, 1, 0, 0]
+    assert conv2d.wino_resident_pairs(16, 13, 7168) == 7 and conv2d.wino_resident_pairs(16, 13, 6144) == 5
+    seed, shape, convs, add, in_zp, band = RESIDENT["c8-conv16-conv7-zp127"]
+    cm = compile_model(resident_chain_model(seed, shape, convs, add, in_zp), target="host", row_pipeline="off")
+    layers = list(cm.graph.ops)
+    assert [conv2d.Conv2D().wino_resident(l) for l in layers] == [64 * 8 * 8, 64 * 16 * 4]
+    assert resident_sizes(layers, 2) == list(range(4096, 1023, -512)) and resident_sizes(layers, 1) == []  # in_c 8's
+    assert resident_u(layers, 2, 4096).nbytes == 4096 and resident_u(layers, 2, 3000) is None
+    assert resident_u(layers, 1, 4096) is None
+    big = resident_chain_model(56, (1, 8, 8, 16), [(18, "NONE"), (16, "NONE")], False, 0)   # U of 16 x 18: 9 KB
+    layers = list(compile_model(big, target="host", row_pipeline="off").graph.ops)
+    assert [conv2d.Conv2D().wino_resident(l) for l in layers] == [0, 0]                   # 18 x 16 too: 9 KB
+    assert resident_sizes(layers, 4) == []
+    wide = resident_chain_model(57, (1, 4, 4, 32), [(8, "NONE"), (4, "NONE")], False, 0)   # in_c 32: U 8 KB, 4 KB
+    layers = list(compile_model(wide, target="host", row_pipeline="off").graph.ops)
+    # V of 4 tiles at in_c 32 (4 KB) and the M block pass WINO_MAX_STACK: the band calls could not run Winograd
+    assert [conv2d.Conv2D().wino_resident(l) for l in layers] == [0, 64 * 8 * 2]
+    p = conv2d.wino_plan(dict(in_c=16, batches=1, out_h=8, out_w=32), [], resident=True)
+    assert p == dict(nt=4, v=None, u=[], stack=512 + 2048)
+
+
+def test_wino_u_modes_ram():
+    """--wino-u off: no scratch; on: the whole U, at most its bytes on top of off's arena; auto: only what leaves the
+    arena as off's (here the chain's step is the arena's peak: none)."""
+    seed, shape, convs, add, in_zp, band = RESIDENT["c16-conv16-conv16-add-zpm128"]
+    model = resident_chain_model(seed, shape, convs, add, in_zp)
+    on = compile_model(model, target="m4", row_pipeline="on", band=band, wino_u="on")
+    auto = compile_model(model, target="m4", row_pipeline="on", band=band)
+    off = compile_model(model, target="m4", row_pipeline="on", band=band, wino_u="off")
+    assert "resident Winograd U 8,192 bytes" in on.row_pipeline[0] and "resident" not in off.row_pipeline[0]
+    assert off.arena_bytes < on.arena_bytes <= off.arena_bytes + 8192
+    assert "resident" not in auto.row_pipeline[0] and auto.arena_bytes == off.arena_bytes
+    assert set(wino_nr(off.files["model.c"])) <= {0}
+
+
+def test_ic_resident_u_within_the_arena():
+    """ic on the M4 (auto): its first pipeline takes the band with the largest resident U that leaves the arena as
+    without one (band 2: part of the pairs), the arena as with --wino-u off."""
+    from helpers import shared_model
+    model = shared_model("mlperf_tiny/ic.tflite").read_bytes()
+    auto, off = compile_model(model, target="m4"), compile_model(model, target="m4", wino_u="off")
+    assert auto.arena_bytes == off.arena_bytes
+    notes = [d for d in auto.row_pipeline if "resident Winograd U" in d]
+    assert len(notes) == 1 and "ops 1-3" in notes[0] and "band 2 row(s)" in notes[0], auto.row_pipeline
+    nr = wino_nr(_pipeline_code(auto.files["model.c"]))
+    assert nr and 0 < min(nr) < 8

@@ -189,6 +189,25 @@ class Conv2D(OpDef):
         rq = dsp_rq_layout(w2, bias, mult, shift, y.quant.zp, fields["act_min"], fields["act_max"])
         return rq is not None and mix_layout(w2) is not None and row_mix_layout(w.data, fields) is not None
 
+    def wino_resident(self, op: Op) -> int:
+        """Bytes of the resident-U scratch a row pipeline's band calls of `op` would take on a DSP core (a layer of
+        _wino's shape whose U is at most WINO_RESIDENT_MAX bytes, and whose V chunk fits the stack beside the M block
+        when the pipeline leaves no room), else 0. The band calls' own refusals (one output row, a ring window) are the
+        pipeline's to rule out."""
+        w, y = op.inputs[1], op.outputs[0]
+        o = op.options
+        if (op.type is not OpType.CONV_2D or is_int16(op) or w.shape[1:3] != (3, 3)
+                or (o["stride_h"], o["stride_w"], o["dilation_h"], o["dilation_w"]) != (1, 1, 1, 1)
+                or w.shape[3] % 4 or w.shape[3] > WINO_MAX_IC or y.shape[2] % 2
+                or wino_u_bytes(w.shape[3], w.shape[0]) > WINO_RESIDENT_MAX
+                or wino_plan(dict(in_c=w.shape[3], batches=1, out_h=2, out_w=y.shape[2]), [], True) is None
+                or not wino_bound_ok(w.data)):
+            return 0
+        fields, bias, mult, shift = self._fields(op)
+        rq = dsp_rq_layout(w.data.reshape(w.shape[0], -1), bias, mult, shift, y.quant.zp, fields["act_min"],
+                           fields["act_max"])
+        return 0 if rq is None else wino_u_bytes(w.shape[3], w.shape[0])
+
     def emit(self, op: Op, ctx) -> str:
         if is_int16(op):
             return self._emit_s16(op, ctx)
@@ -226,8 +245,9 @@ class Conv2D(OpDef):
             wseg = seg_layout(w.data, fields) if wmix is not None and wrow is None else None
             if wseg is not None and oc % 4 == 0 and pwc is None:
                 wseg = None   # whole groups read pw_consts' constants (mf_dsp_seg_groups)
-            # the two-row entries (mix = 8, the mix = 6 branch below), which a row pipeline's band keeps: as fast as the
-            # Winograd path at ic's 16 in channels on the M4 / M33 (ic ops 1-3: +143K cycles with Winograd there)
+            # the two-row entries (mix = 8, the mix = 6 branch below), which a row pipeline's band keeps unless its
+            # Winograd layers have a resident U: as fast as the Winograd path with U rebuilt per 4-tile chunk at ic's
+            # 16 in channels on the M4 / M33 (ic ops 1-3: +143K cycles with Winograd there; -873K with a resident U)
             rowtwo = (wrow is not None and pwc is not None and oc <= PW_MAX_OC
                       and row_two({**fields, "mix": 6}, ctx.core_macro)
                       and (row_strip(fields, kh + o["stride_h"]) >= fields["out_w"] or _apart(op, ctx)))
@@ -301,15 +321,23 @@ class Conv2D(OpDef):
         outputs are written before the next chunk's inputs are read), not a ring window's reader, and its buffers in the
         layer's free arena room, or in a row pipeline's band (little room, a band's few tiles) V on the stack too, within
         the row-entry paths' scratch bound (wino_plan: no RAM added). A band call keeps the two-row entries where it has
-        them (rowtwo: mix = 8 on the M4 / M33, as fast there) and needs two output rows (one would waste half a tile)."""
+        them (rowtwo: mix = 8 on the M4 / M33, as fast there) unless its pipeline gives it a resident U (o["wino_u"]:
+        ops/row_pipeline.py resident_u, the U of wino_resident_pairs out-channel pairs built once per call, the
+        halves the others are rebuilt into beside them: no U in the plan), and needs two output rows (one would waste
+        half a tile) but with a resident U (a band of one row among a pipeline's calls of two: it then needs no
+        direct-path weight layout of its own)."""
         o = op.options
         if (rq is None or ctx.core_macro not in WINO_CORES or w.shape[1:3] != (3, 3)
                 or (o["stride_h"], o["stride_w"], o["dilation_h"], o["dilation_w"]) != (1, 1, 1, 1)
                 or fields["in_c"] % 4 or fields["in_c"] > WINO_MAX_IC or fields["out_w"] % 2
-                or fields["out_h"] < 2 or "ring" in o or (op.inputs[0].index < 0 and rowtwo) or not _apart(op, ctx)
-                or not wino_bound_ok(w)):
+                or "ring" in o or not _apart(op, ctx) or not wino_bound_ok(w)):
             return None
-        plan = wino_plan(fields, ctx.room())
+        ures = o.get("wino_u")             # a row pipeline's resident-U scratch (ops/row_pipeline.py), when it has one
+        nr = 0 if ures is None else wino_resident_pairs(fields["in_c"], fields["out_c"], ures.nbytes)
+        resident = nr > 0
+        if fields["out_h"] < (1 if resident else 2) or op.inputs[0].index < 0 and rowtwo and not resident:
+            return None
+        plan = wino_plan(fields, ctx.room(), resident)
         if plan is None:
             return None
         fields.update(weights=ctx.const(op.inputs[1]), bias="0", mult="0", shift="0", rq_mode=1,
@@ -328,9 +356,11 @@ class Conv2D(OpDef):
             words += plan["nt"] * 8 * fields["in_c"]
         else:
             v = f"(int32_t *)(void *)({plan['v'][0]} + {plan['v'][1]})"
+        if resident:   # U in the pipeline's scratch: nr pairs' built once a call, then the others' halves (u1 unused)
+            bufs = [f"(int32_t *)(void *){ctx.ptr(ures)}", "0"]
         x, y = op.inputs[0], op.outputs[0]
         return (f"{{ int32_t scratch[{words}]; mf_conv2d_s8_wino(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, {plan['nt']}, {v}, "
-                f"{bufs[0]}, {bufs[1]}, scratch); }}")
+                f"{bufs[0]}, {bufs[1]}, scratch, {nr}); }}")
 
     def _emit_pairs(self, op: Op, ctx, fields: dict, w: np.ndarray, bias, mult, shift, out_zp: int) -> str:
         """runtime/portable's pixel-pair kernel (cores without DSP): weights re-laid by m0_pair_layout, the
@@ -820,6 +850,27 @@ WINO_CORES = ("MF_TARGET_M4", "MF_TARGET_M7", "MF_TARGET_M33")
 WINO_MAX_IC = 16 * 2 * WINO_GROUP * 4
 
 
+# A row pipeline whose band calls would run a layer on the Winograd path gets a scratch buffer for that layer's whole U
+# (every out-channel pair's, built once per band call: mf_conv2d_s8_wino's resident mode) when the U is at most this
+# many bytes: in a band call's V chunks of 4 tiles (V on the stack) the per-chunk U rebuilds otherwise cost more than
+# Winograd saves (ic ops 1-3, 16 -> 16 channels: U 8 KB). It adds its bytes to the pipeline's step (RAM for cycles;
+# `--wino-u off` leaves it out).
+WINO_RESIDENT_MAX = 8192
+
+
+def wino_u_bytes(in_c: int, out_c: int) -> int:
+    """Bytes of a layer's whole U (mf_conv2d_s8_wino's resident mode): 64 * in_c per out-channel pair (a lone last
+    channel takes a pair's room)."""
+    return 64 * in_c * ((out_c + 1) // 2)
+
+
+def wino_resident_pairs(in_c: int, out_c: int, nbytes: int) -> int:
+    """Out-channel pairs whose U a resident-U buffer of nbytes holds (mf_conv2d_s8_wino's nr): all of them when the
+    whole U fits, else as many as leave room for the halves the others are rebuilt into (0: not resident)."""
+    pair = 64 * in_c
+    return (out_c + 1) // 2 if nbytes >= wino_u_bytes(in_c, out_c) else max(0, nbytes // pair - 1)
+
+
 def wino_u(w: np.ndarray) -> np.ndarray:
     """[out_c][3][3][in_c] int8 weights -> U = G2 w G2^T per (out_c, in_c): [out_c][in_c][4][4] int64."""
     g = w.astype(np.int64).transpose(0, 3, 1, 2)                      # [oc][ic][ky][kx]
@@ -860,13 +911,14 @@ def wino_reference(x: np.ndarray, w: np.ndarray, pad_t: int, pad_l: int, pad_val
     return out[:, :rows_out]
 
 
-def wino_plan(fields: dict, room: list[tuple[str, int, int]]) -> dict | None:
+def wino_plan(fields: dict, room: list[tuple[str, int, int]], resident: bool = False) -> dict | None:
     """Where mf_conv2d_s8_wino's buffers go, or None when they don't fit: V for a chunk of nt tiles (nt a multiple of
     WINO_GROUP, at most the layer's tiles rounded up; nt * in_c * 32 bytes) in one run of the layer's free arena room,
     and the two halves of U (transform positions 0-7 and 8-15 of an out-channel pair, 32 * in_c bytes each) in what the
     room has left or on the stack, with the 512-byte M block, within WINO_MAX_STACK; V too on the stack when no run
     holds it. The largest nt wins: U is rebuilt once per chunk. Returns dict(nt, v=(arena, offset) or None (stack),
-    u=[(arena, offset) or None (stack)] * 2, stack=bytes)."""
+    u=[(arena, offset) or None (stack)] * 2, stack=bytes). resident: U lies elsewhere (a row pipeline's resident-U
+    scratch), u is empty."""
     ic = fields["in_c"]
     tiles = fields["batches"] * ((fields["out_h"] + 1) // 2) * (fields["out_w"] // 2)
     half = 32 * ic
@@ -882,7 +934,7 @@ def wino_plan(fields: dict, room: list[tuple[str, int, int]]) -> dict | None:
             if arena is not None:
                 runs.append((arena, at + vbytes, start + size))
             u = []
-            for _ in range(2):
+            for _ in range(0 if resident else 2):
                 for k, (a, s, e) in enumerate(runs):
                     if s + half <= e:
                         u.append((a, s))

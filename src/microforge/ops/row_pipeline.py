@@ -15,11 +15,12 @@ time, and `emit` folds the regular middle bands into one C loop.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..ir import Op, OpType, Tensor
+from ..ir import DType, Op, OpType, Tensor
 from .base import NO_READ, OpDef, padding_of, window
 
 SPATIAL = (OpType.CONV_2D, OpType.DEPTHWISE_CONV_2D, OpType.AVERAGE_POOL_2D, OpType.MAX_POOL_2D)
@@ -171,6 +172,33 @@ def window_tensors(layers: list[Op], band: int) -> list[Tensor]:
     return out
 
 
+def _resident(op: Op) -> int:
+    """Bytes of the resident-U scratch `op`'s band calls take (ops/conv2d.py Conv2D.wino_resident), 0 for none."""
+    from . import opdef
+    return getattr(opdef(op.type), "wino_resident", lambda o: 0)(op)
+
+
+def resident_sizes(layers: list[Op], band: int) -> list[int]:
+    """The sizes a segment's resident-U scratch may take, largest first: the whole U of its largest Winograd layer
+    (ops/conv2d.py Conv2D.wino_resident), then in steps of the smallest layer's pair (64 in_c bytes) down to two
+    (a pair resident beside the halves the others are rebuilt into: ops/conv2d.py wino_resident_pairs). Empty when
+    no layer takes one, or with bands of one row (a Winograd tile has two)."""
+    takers = [l for l in layers if l.type in SPATIAL and _resident(l)]
+    if band < 2 or not takers:
+        return []
+    big, pair = max(_resident(l) for l in takers), min(64 * l.inputs[1].shape[3] for l in takers)
+    return [big] + [k * pair for k in range(big // pair - 1, 1, -1)]
+
+
+def resident_u(layers: list[Op], band: int, nbytes: int) -> Tensor | None:
+    """The scratch of nbytes (one of resident_sizes) a segment's Winograd layers keep their U in, shared: each band
+    call builds its layer's U there once (no per-chunk rebuilds), or of as many out-channel pairs as fit. None when
+    no layer takes it."""
+    if nbytes not in resident_sizes(layers, band):
+        return None
+    return Tensor(-1, f"resident Winograd U ({nbytes:,} bytes)", (1, 1, 1, nbytes // 4), DType.INT32)
+
+
 def _call_width(call: Call, spatial: list[Op]) -> int:
     return row_bytes(spatial[min(call.k, len(spatial)) - 1].outputs[0]) * (call.e - call.s)
 
@@ -190,7 +218,8 @@ class RowPipeline(OpDef):
         return sum(opdef(l.type).macs(l) for l in op.options["layers"])
 
     def scratch(self, op: Op) -> list[Tensor]:
-        return list(op.options["windows"])
+        u = op.options.get("wino_u")
+        return list(op.options["windows"]) + ([u] if u is not None else [])
 
     def label(self, op: Op) -> str:
         ls = op.options["layers"]
@@ -199,8 +228,10 @@ class RowPipeline(OpDef):
     def describe(self, op: Op) -> str:
         ls = op.options["layers"]
         wins = sum(t.nbytes for t in op.options["windows"])
+        u = op.options.get("wino_u")
         return (f"row pipeline ops {ls[0].index}-{ls[-1].index} ({' > '.join(l.type.value for l in ls)}), "
-                f"band {op.options['band']} row(s), windows {wins:,} bytes")
+                f"band {op.options['band']} row(s), windows {wins:,} bytes"
+                + (f", resident Winograd U {u.nbytes:,} bytes (--wino-u off: none)" if u is not None else ""))
 
     def _names(self, op: Op, index: int) -> set[str]:
         """The segment's names ("x": chain input, "r": residual) for input `index`."""
@@ -242,8 +273,10 @@ class RowPipeline(OpDef):
         layers, band = op.options["layers"], op.options["band"]
         spatial = spatial_layers(op)
         _, cap = schedule(layers, band)
+        wino = op.options.get("wino_u") is not None   # a layer on the resident-U Winograd path reads no ring
         cands = frozenset(j for j in range(1, len(spatial))
-                          if getattr(opdef(spatial[j].type), "reads_ring", lambda o, c: False)(spatial[j], ctx))
+                          if getattr(opdef(spatial[j].type), "reads_ring", lambda o, c: False)(spatial[j], ctx)
+                          and not (wino and _resident(spatial[j])))
         if not cands:
             return cands
         steps, _ = schedule(layers, band, cands)
@@ -280,6 +313,8 @@ class RowPipeline(OpDef):
                 sub = band_op(spatial[a.k - 1], a.s, a.e) if a.k <= len(spatial) else _add_band(layers[-1], a, spatial[-1])
                 if a.k <= len(spatial) and "w" in (a.src[0], a.dst[0]):
                     sub.options["disjoint"] = True   # a window is a buffer of its own: input and output never meet
+                if a.k <= len(spatial) and op.options.get("wino_u") is not None and _resident(spatial[a.k - 1]):
+                    sub.options["wino_u"] = op.options["wino_u"]
                 keep.extend([*sub.inputs, *sub.outputs])
                 refs = [a.src, a.dst] if a.res is None else [a.res, a.src, a.dst]
                 ri = op.options["residual_index"]
@@ -333,6 +368,13 @@ class RowPipeline(OpDef):
                 k = i + 1
                 code += text(steps[i], offsets(steps[i]), [0] * len(offsets(steps[i])))
             i = k
+        if op.options.get("wino_u") is not None:
+            # the calls' stack arrays as one, the largest: GCC kept a Winograd call's apart from a row-entry call's
+            # (ic ops 1-3 at band 2 on the M4: a 5.9 KB frame, past the 4 KB an asm memory operand of
+            # mf_dsp_rowpw_pair reaches from sp, which then had no register left for the address)
+            sizes = [int(n) for n in re.findall(r"\{ int32_t scratch\[(\d+)\]; ", "\n".join(code))]
+            code = code[:1] + [f"int32_t scratch[{max(sizes)}];"] * bool(sizes) + [
+                re.sub(r"\{ int32_t scratch\[\d+\]; ", "{ ", line) for line in code[1:]]
         return "{\n    " + "\n    ".join(code) + "\n    }"
 
 

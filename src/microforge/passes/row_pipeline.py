@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..ir import Graph, Op, OpType, Tensor
-from ..ops.row_pipeline import SPATIAL, schedule, window_tensors
+from ..ops.row_pipeline import SPATIAL, resident_u, schedule, window_tensors
 
 
 @dataclass(frozen=True)
@@ -114,8 +114,10 @@ def can_schedule(chain: Chain, band: int) -> bool:
     return True
 
 
-def fuse(graph: Graph, choices: list[tuple[Chain, int]]) -> Graph:
-    """A new graph where each (chain, band) is one ROW_PIPELINE op at its last op's position (ops are shared)."""
+def fuse(graph: Graph, choices: list[tuple[Chain, int]], wino_u: dict[int, int] | None = None) -> Graph:
+    """A new graph where each (chain, band) is one ROW_PIPELINE op at its last op's position (ops are shared).
+    wino_u: id(chain) -> bytes of the resident-U scratch its segment's Winograd layers get (ops/row_pipeline.py
+    resident_u; driver.choose_row_pipeline sizes it)."""
     replace: dict[int, Op | None] = {}
     for chain, band in choices:
         layers = list(chain.ops)
@@ -124,7 +126,9 @@ def fuse(graph: Graph, choices: list[tuple[Chain, int]]) -> Graph:
         inputs = [x] + ([res] if res is not None and res is not x else [])
         seg = Op(index=chain.ops[-1].index, type=OpType.ROW_PIPELINE, inputs=inputs, outputs=[chain.ops[-1].outputs[0]],
                  options=dict(layers=layers, band=band, windows=window_tensors(layers, band), residual=res,
-                              residual_index=chain.residual_index),
+                              residual_index=chain.residual_index,
+                              wino_u=resident_u(layers, band, wino_u[id(chain)]) if wino_u and id(chain) in wino_u
+                              else None),
                  name=f"row_pipeline_{chain.ops[0].index}_{chain.ops[-1].index}")
         for o in chain.ops[:-1]:
             replace[id(o)] = None

@@ -15,7 +15,8 @@
  * position xi and pair p the 4 tiles' words side by side: v[((g * 16 + xi) * P + p) * 4 + t]; U for one out-channel
  * pair, per xi and p the two channels' words: u0 (xi < 8) and u1 (xi >= 8) at ((xi & 7) * P + p) * 2 + j; the GEMM's
  * M block for a group (16 x 8 int32). Per chunk: V once, then per out-channel pair U once (but where the chunk before
- * left it) and each group's GEMM, output transform and requantisation. Input and output must not overlap (a chunk's outputs land before the next
+ * left it; none for the pairs the resident mode builds once per call) and each group's GEMM, output
+ * transform and requantisation. Input and output must not overlap (a chunk's outputs land before the next
  * chunk's inputs are read). An odd out_h (a row pipeline's odd bands): the last tile row's bottom row is not stored
  * (its patch rows past the input read the pad value, as any padded tap). */
 #ifndef MF_CONV2D_WINO_H
@@ -315,13 +316,25 @@ MF_KERNEL void mf_wino_gemm(const int32_t *vg, const int32_t *u0, const int32_t 
 }
 
 /* The layer: nt tiles a chunk (ops/conv2d.py wino_plan), v (nt * in_c * 32 bytes), u0, u1 (32 * in_c bytes each) and
- * m (512 bytes), all 4-byte aligned. */
+ * m (512 bytes), all 4-byte aligned. nr (a constant at every call site: the inlined kernel keeps one mode): the
+ * resident mode when > 0, where u0 is a row pipeline's resident-U buffer (ops/row_pipeline.py resident_u): the U of
+ * out-channel pairs 0 .. nr - 1 (pair i's halves at u0 + 16 in_c i and 8 in_c words on), built once here, so no chunk
+ * rebuilds them; when nr < the pairs, the halves the other pairs are rebuilt into follow them (u1 unused). */
 MF_KERNEL void mf_conv2d_s8_wino(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, const int32_t nt,
-                                 int32_t *v, int32_t *u0, int32_t *u1, int32_t *m)
+                                 int32_t *v, int32_t *u0, int32_t *u1, int32_t *m, const int32_t nr)
 {
     const int32_t ic = p->in_c, np = ic / 2, oc = p->out_c, tw = p->out_w / 2, th = (p->out_h + 1) / 2;
     const int32_t tiles = p->batches * th * tw;
     const int32_t pairs = (oc + 1) / 2;
+    const int32_t *const ur = u0;
+    if (nr > 0) {
+        u0 += 16 * ic * nr;
+        u1 = u0 + 8 * ic;
+        for (int32_t i = 0; i < nr; ++i)
+            mf_wino_build_u(p, 2 * i, 2 * i + 1 < oc ? 2 * i + 1 : 2 * i, u0 - 16 * ic * (nr - i),
+                            u0 - 16 * ic * (nr - i) + 8 * ic);
+    }
+    int32_t built = -1;                            /* the pair whose U u0, u1 hold */
     const int32_t step_row = p->out_w * oc;        /* past a tile row's last tile: on to the next (but after the top
                                                     * row of an odd out_h's last, which ends the batch) */
     for (int32_t c0 = 0, k = 0; c0 < tiles; c0 += nt, ++k) {
@@ -333,14 +346,20 @@ MF_KERNEL void mf_conv2d_s8_wino(const mf_conv2d_params_t *p, const int8_t *in, 
         const int32_t at0 = ((b0 * p->out_h + 2 * ty0) * p->out_w + 2 * tx0) * oc;
         for (int32_t i = 0; i < pairs; ++i) {
             /* chunks alternate the order of their out-channel pairs: a chunk's first pair is the one before it ended
-             * with, whose U is still in place */
+             * with, whose U is still in place (the pairs past nr: at the top, so a chunk ends or starts on them) */
             const int32_t c = (k & 1) ? 2 * (pairs - 1 - i) : 2 * i, two = c + 1 < oc;
-            if (i > 0 || k == 0) mf_wino_build_u(p, c, two ? c + 1 : c, u0, u1);
+            const int32_t *ua = u0, *ub = u1;
+            if (c / 2 < nr) {
+                ua = ur + 8 * ic * c; ub = ua + 8 * ic;
+            } else if (c / 2 != built) {
+                mf_wino_build_u(p, c, two ? c + 1 : c, u0, u1);
+                built = c / 2;
+            }
             const int32_t *rq = p->rq + 3 * c;
             int8_t *o = out + at0 + c;
             int32_t ty = ty0, tx = tx0;
             for (int32_t g = 0; g < n_in; g += MF_WINO_GROUP) {
-                mf_wino_gemm(v + g * 16 * np, u0, u1, np, m);
+                mf_wino_gemm(v + g * 16 * np, ua, ub, np, m);
                 const int32_t n_t = n_in - g < MF_WINO_GROUP ? n_in - g : MF_WINO_GROUP;
                 for (int32_t t = 0; t < n_t; ++t) {
                     const int32_t bottom = 2 * ty + 1 != p->out_h;   /* an odd out_h: not the last tile row's */
