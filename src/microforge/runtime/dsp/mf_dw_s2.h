@@ -26,18 +26,8 @@
 
 /* Stride 2 along the width in assembly (no activation clamp): four outputs x..x+3 per iteration from five words
  * per row W_i = (in[2x+2i], in[2x+2i+1]): out_x+i += SMLAD(W_i, P) + SMLABT(W_i+1, Q), 2 MAC instructions and one
- * new word per output and row; three data registers (W3, W4 reuse W0's and W1's once those are spent), the same
- * 13 registers, loads back to back and requantisation as mf_dw_rows_run; then 2- and 1-output blocks. */
-#define MF_DW_ROWS2_ROW(O0, O1, O2, O3, O4, MP, MQ, B0, B1, B2, B3) MF_DW_ROWS2_ROW_(O0, O1, O2, O3, O4 "]", MP, MQ, B0, B1, B2, B3)
-/* O4W: the last load's offset and closing bracket, "#16]!" for the first row (pre-indexed: r steps to the next block) */
-#define MF_DW_ROWS2_ROW_(O0, O1, O2, O3, O4W, MP, MQ, B0, B1, B2, B3) \
-    "ldr %[A], [%[r], " O0 "]\n\tldr %[B], [%[r], " O1 "]\n\tldr %[C], [%[r], " O2 "]\n\t" \
-    "ldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
-    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
-    "smlad %[a1], %[B], %[P], " B1 "\n\tsmlabt %[a1], %[C], %[Q], %[a1]\n\t" \
-    "ldr %[A], [%[r], " O3 "]\n\tldr %[B], [%[r], " O4W "\n\t" \
-    "smlad %[a2], %[C], %[P], " B2 "\n\tsmlabt %[a2], %[A], %[Q], %[a2]\n\t" \
-    "smlad %[a3], %[A], %[P], " B3 "\n\tsmlabt %[a3], %[B], %[Q], %[a3]\n\t"
+ * new word per output and row (the M4/M33's rows: MF_DW_S2_ROW7 below, the M7's: MF_DW_ROWS2_ROW8_M7), requantisation
+ * as mf_dw_rows_run; then 2- and 1-output blocks. */
 /* The M7 quad loop's rows (MF_TARGET_M7): the row's W0 in D0 (loaded by the row before), W1 into D1 beside its first
  * MAC (which reads neither), then each load beside a MAC as soon as a register frees: W2 into D2, W3 into D0 (W0 spent),
  * W4 into D1 (W1 spent; O4W: its offset and bracket), the next row's W0 into D2 (LN, beside W2's last MAC), its P, Q
@@ -311,6 +301,7 @@ MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, con
     "ssat %[a3], #8, %[a3]\n\tstrb %[a2], [%[out]" O2 "\n\t" \
     "strb %[a3], [%[out], " O3 "]\n\t"
 #define MF_DW_S2_PRE ".if %c[ncl]\n\tldr %[A], [%[r]]\n\t.endif\n\t"
+#define MF_DW_S2_END "cmp %[r], %[end]\n\t"
 #define MF_DW_S2_TEST ""
 #define MF_DW_S2_QUAD(CMP) \
     "ldr %[a3], [%[k], #24]\n\t.if %c[ncl] == 0\n\tldr %[A], [%[r]]\n\t.endif\n\t" \
@@ -326,16 +317,28 @@ MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, con
     ".else\n\t" MF_DW_S2_RQ4_M7(", #0]", "%[c1]", ", %[c2]]", "%[c3]") "add %[out], %[out], %[c4]\n\t.endif\n\t" \
     ".else\n\t" MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]") ".endif\n\t"
 #else
+/* The M4/M33 quad: a row's seven loads (W0..W4 into A..E, its P, Q) in one run, then its 8 MACs (MF_DW_S2_ROW7), so
+ * each row pays the first load's extra cycle once, not twice as with three data registers (two runs a row). The loop
+ * keeps no register for its end: the second quad loads it (END: "ldr %[D], %[end]", a memory operand) into the run
+ * of the requantisation constants, the test compares r with D. 64 cycles a quad where the two runs a row took 67. */
+#define MF_DW_S2_ROW7(PRE, O0, O1, O2, O3, O4W, MP, MQ, B0, B1, B2, B3) \
+    PRE "ldr %[A], [%[r], " O0 "]\n\tldr %[B], [%[r], " O1 "]\n\tldr %[C], [%[r], " O2 "]\n\t" \
+    "ldr %[D], [%[r], " O3 "]\n\tldr %[P], " MP "\n\tldr %[Q], " MQ "\n\tldr %[E], [%[r], " O4W "\n\t" \
+    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
+    "smlad %[a1], %[B], %[P], " B1 "\n\tsmlabt %[a1], %[C], %[Q], %[a1]\n\t" \
+    "smlad %[a2], %[C], %[P], " B2 "\n\tsmlabt %[a2], %[D], %[Q], %[a2]\n\t" \
+    "smlad %[a3], %[D], %[P], " B3 "\n\tsmlabt %[a3], %[E], %[Q], %[a3]\n\t"
 #define MF_DW_S2_PRE ""
-#define MF_DW_S2_TEST "cmp %[r], %[end]\n\t"
-#define MF_DW_S2_QUAD(CMP) \
-    "ldr %[a3], [%[k], #24]\n\t" \
-    MF_DW_ROWS2_ROW_("#0", "#4", "#8", "#12", "#16]!", "[%[k], #0]", "[%[k], #4]", "%[a3]", "%[a3]", "%[a3]", "%[a3]") \
-    MF_DW_ROWS2_ROW("#%c[w16]-16", "#%c[w16]-12", "#%c[w16]-8", "#%c[w16]-4", "%[w16]", "[%[k], #8]", "[%[k], #12]", \
-    "%[a0]", "%[a1]", "%[a2]", "%[a3]") \
-    MF_DW_ROWS2_ROW("#%c[v16]-16", "#%c[v16]-12", "#%c[v16]-8", "#%c[v16]-4", "%[v16]", "[%[k], #16]", "[%[k], #20]", \
-    "%[a0]", "%[a1]", "%[a2]", "%[a3]") \
-    ".if %c[ush] == 0\n\tldr %[P], [%[k], #36]\n\t.endif\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t" \
+#define MF_DW_S2_END "ldr %[D], %[end]\n\t"
+#define MF_DW_S2_TEST "cmp %[r], %[D]\n\t"
+#define MF_DW_S2_QUAD(END) \
+    MF_DW_S2_ROW7("ldr %[a3], [%[k], #24]\n\t", "#0", "#4", "#8", "#12", "#16]!", "[%[k], #0]", "[%[k], #4]", \
+                  "%[a3]", "%[a3]", "%[a3]", "%[a3]") \
+    MF_DW_S2_ROW7("", "#%c[w16]-16", "#%c[w16]-12", "#%c[w16]-8", "#%c[w16]-4", "%[w16]]", "[%[k], #8]", "[%[k], #12]", \
+                  "%[a0]", "%[a1]", "%[a2]", "%[a3]") \
+    MF_DW_S2_ROW7("", "#%c[v16]-16", "#%c[v16]-12", "#%c[v16]-8", "#%c[v16]-4", "%[v16]]", "[%[k], #16]", "[%[k], #20]", \
+                  "%[a0]", "%[a1]", "%[a2]", "%[a3]") \
+    ".if %c[ush] == 0\n\tldr %[P], [%[k], #36]\n\t.endif\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t" END \
     ".if %c[ush]\n\t" MF_DW_ROWS_RQU4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]") ".else\n\t" \
     MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]") ".endif\n\t"
 #endif
@@ -348,10 +351,18 @@ MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, con
 #else
 #define MF_DW_S2_QUAD_OFFS [w16] "i"(2 * WP), [v16] "i"(4 * WP), [ush] "i"(ush)
 #endif
+/* the M4/M33 quad's two more data registers (D, E) and its end in memory */
+#if defined(MF_TARGET_M7)
+#define MF_DW_S2_QUAD_DE
+#define MF_DW_S2_QUAD_END [end] "r"(end)
+#else
+#define MF_DW_S2_QUAD_DE [D] "=&r"(D), [E] "=&r"(E),
+#define MF_DW_S2_QUAD_END [end] "m"(end)
+#endif
 #define MF_DW_S2_QUAD_OPS \
     : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), \
-    [P] "=&r"(P), [Q] "=&r"(Q), [r] "+r"(r), [out] "+r"(out) \
-    : [k] "r"(k), [end] "r"(end), MF_DW_S2_QUAD_OFFS, \
+    MF_DW_S2_QUAD_DE [P] "=&r"(P), [Q] "=&r"(Q), [r] "+r"(r), [out] "+r"(out) \
+    : [k] "r"(k), MF_DW_S2_QUAD_END, MF_DW_S2_QUAD_OFFS, \
     [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), MF_DW_NCL(p->act_min, p->out_offset)
 MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const int32_t **rp, const int32_t *k, int8_t **outp)
 {
@@ -372,10 +383,13 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
     /* the row's last outputs in one block: the last quad and the 1 or 2 after it as 5 or 6, 3 leftovers as 3 */
     const int32_t tail = OW & 3, merged = OW > 4 && (tail == 1 || tail == 2), quads = (OW >> 2) - merged;
     int32_t a0, a1, a2, a3, A, B, Cw, P, Q;
+#if !defined(MF_TARGET_M7)
+    int32_t D, E;
+#endif
     /* the 4-output blocks two an iteration (one loop test and branch per 8 outputs), an odd one after them */
     if (quads >> 1) {
         const int32_t *end = r + 8 * (quads >> 1);
-        __asm__ volatile(MF_DW_S2_PRE "1:\n\t" MF_DW_S2_QUAD("") MF_DW_S2_QUAD("cmp %[r], %[end]\n\t") MF_DW_S2_TEST "bne 1b"
+        __asm__ volatile(MF_DW_S2_PRE "1:\n\t" MF_DW_S2_QUAD("") MF_DW_S2_QUAD(MF_DW_S2_END) MF_DW_S2_TEST "bne 1b"
                          MF_DW_S2_QUAD_OPS : "cc", "memory");
     }
     if (quads & 1) {
@@ -417,13 +431,15 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
 #undef MF_DW_S2_QUAD
 #undef MF_DW_S2_QUAD_OPS
 #undef MF_DW_S2_QUAD_OFFS
+#undef MF_DW_S2_QUAD_DE
+#undef MF_DW_S2_QUAD_END
+#undef MF_DW_S2_END
+#undef MF_DW_S2_ROW7
 #undef MF_DW_S2_TEST
 #undef MF_DW_S2_PRE
 #undef MF_DW_S2_RQ4_M7
-#undef MF_DW_ROWS2_ROW
 #undef MF_DW_ROWS2_PAIR
 #undef MF_DW_ROWS2_ROW8_M7
-#undef MF_DW_ROWS2_ROW_
 /* Input row iy widened into plane row s (channels c0 .. c0 + nc - 1, plane j at s + j * PL), or, outside the image,
  * the whole plane row set to the input zero point. */
 MF_KERNEL void mf_dw_s2_widen(const mf_depthwise_conv2d_params_t *p, const int8_t *in_b, int32_t iy, int32_t c0,
