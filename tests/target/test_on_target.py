@@ -708,6 +708,35 @@ def test_dw_s2rows_ring_on_core(name, core, tmp_path, monkeypatch):
     exact_on_core(OP_MODELS[name](), core, tmp_path, "target-op", name, ring, ", ring at stride 2")
 
 
+# the ring at stride 2 on 2 output rows (a row pipeline's band calls of 2 rows, e.g. MobileNetV2's first stride-2
+# layer): rotations 0 and 2 of the weights only (mf_dw_s2_rot2); out_w 17 (the quad loop, the odd quad and the 5-output
+# block), 6 (the 6-output block alone), 7 (quad + 3), 10 (quad + 6), 8 (the loop alone); SAME on in_h 3 and 4 and VALID on
+# in_h 5 and 6 (pad_top 0 and 1); channel counts 1, 3, 5, 7, 13, 67; the layer's shift (out_zp -128) and not, ReLU, none
+S2_RING2 = {f"dw-s2ring2-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}": (
+    lambda h=h, w=w, c=c, pad=pad, act=act, zi=zi, zo=zo: mg.depthwise_model(
+        seed_of("tds2r2", h, w, c), (1, h, w, c), 1, 3, 2, pad, 1, act, in_zp=zi, out_zp=zo))
+    for h, w, c, pad, act, zi, zo in ((4, 34, 5, "SAME", "NONE", -128, -128), (3, 33, 3, "SAME", "RELU", 7, None),
+                                      (5, 13, 7, "VALID", "NONE", -5, -128), (6, 15, 13, "VALID", "RELU", 2, None),
+                                      (4, 21, 1, "SAME", "NONE", 0, 9), (3, 16, 67, "SAME", "RELU", -9, -128),
+                                      (4, 12, 4, "SAME", "NONE", 3, -128))}
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", sorted(S2_RING2))
+def test_dw_s2_ring2_on_core(name, core, tmp_path, monkeypatch):
+    """The S2_RING2 models with full planes refused: mf_dw_s2.h's ring (band 1, direct 1) on 2 output rows, which builds
+    rotation 0 and copies rotation 2 alone (mf_dw_s2_rot2); exact on every core."""
+    from microforge.ops import depthwise_conv2d
+    monkeypatch.setattr(depthwise_conv2d.DepthwiseConv2D, "_rows_full", staticmethod(lambda *a, **k: False))
+
+    def ring2(model_c):
+        field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
+        assert "mf_depthwise_conv2d_s8_rows2(" in model_c
+        assert (field("direct"), field("band"), field("out_h"), field("stride_h")) == (1, 1, 2, 2)
+
+    exact_on_core(S2_RING2[name](), core, tmp_path, "target-op", name, ring2, ", ring at stride 2 on 2 rows")
+
+
 # the dw-outer models at stride 2 with rows of 5 outputs, which the M4/M33 give mf_dw_s2.h's direct order
 # (ROWS_MIN_OUT_W_S2_M4; test_op_on_core runs them so): their pixel path with that refused
 # (and with rows of 3 outputs, on full planes: _rows2_three)

@@ -355,14 +355,16 @@ MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, con
 #if defined(MF_TARGET_M7)
 #define MF_DW_S2_QUAD_DE
 #define MF_DW_S2_QUAD_END [end] "r"(end)
+#define MF_DW_S2_QUAD_END1 [end] "r"(end)
 #else
 #define MF_DW_S2_QUAD_DE [D] "=&r"(D), [E] "=&r"(E),
 #define MF_DW_S2_QUAD_END [end] "m"(end)
+#define MF_DW_S2_QUAD_END1 [end] "i"(0)     /* the odd quad: no loop, no end (kept out of memory) */
 #endif
-#define MF_DW_S2_QUAD_OPS \
+#define MF_DW_S2_QUAD_OPS(END) \
     : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), \
     MF_DW_S2_QUAD_DE [P] "=&r"(P), [Q] "=&r"(Q), [r] "+r"(r), [out] "+r"(out) \
-    : [k] "r"(k), MF_DW_S2_QUAD_END, MF_DW_S2_QUAD_OFFS, \
+    : [k] "r"(k), END, MF_DW_S2_QUAD_OFFS, \
     [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), MF_DW_NCL(p->act_min, p->out_offset)
 MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const int32_t **rp, const int32_t *k, int8_t **outp)
 {
@@ -390,11 +392,12 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
     if (quads >> 1) {
         const int32_t *end = r + 8 * (quads >> 1);
         __asm__ volatile(MF_DW_S2_PRE "1:\n\t" MF_DW_S2_QUAD("") MF_DW_S2_QUAD(MF_DW_S2_END) MF_DW_S2_TEST "bne 1b"
-                         MF_DW_S2_QUAD_OPS : "cc", "memory");
+                         MF_DW_S2_QUAD_OPS(MF_DW_S2_QUAD_END) : "cc", "memory");
     }
     if (quads & 1) {
         const int32_t *end = r;
-        __asm__ volatile(MF_DW_S2_PRE MF_DW_S2_QUAD("") MF_DW_S2_QUAD_OPS : "cc", "memory");
+        (void)end;
+        __asm__ volatile(MF_DW_S2_PRE MF_DW_S2_QUAD("") MF_DW_S2_QUAD_OPS(MF_DW_S2_QUAD_END1) : "cc", "memory");
     }
     /* r and out left moved by MF_DW_ROWS_ADV_R / _O (the caller steps them on to the next channel) */
     if (merged && tail == 1) {
@@ -433,6 +436,7 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
 #undef MF_DW_S2_QUAD_OFFS
 #undef MF_DW_S2_QUAD_DE
 #undef MF_DW_S2_QUAD_END
+#undef MF_DW_S2_QUAD_END1
 #undef MF_DW_S2_END
 #undef MF_DW_S2_ROW7
 #undef MF_DW_S2_TEST
@@ -542,6 +546,19 @@ MF_KERNEL void mf_dw_s2_row(const mf_depthwise_conv2d_params_t *p, const int16_t
     }
 }
 
+/* Rotation 2 of a group's words (kb + 80, plane row s taking kernel row (s - 2) mod 3) from rotation 0, as
+ * mf_dw_rows_build's nrot 3 makes it. */
+MF_KERNEL void mf_dw_s2_rot2(int32_t *kb)
+{
+    for (int32_t j = 0; j < 4; ++j) {
+        const int32_t *k0 = kb + 10 * j;
+        int32_t *k2 = kb + 80 + 10 * j;
+        const int32_t p0 = k0[0], q0 = k0[1], p1 = k0[2], q1 = k0[3], p2 = k0[4], q2 = k0[5];
+        k2[0] = p1; k2[1] = q1; k2[2] = p2; k2[3] = q2; k2[4] = p0; k2[5] = q0;
+        memcpy(k2 + 6, k0 + 6, 16);
+    }
+}
+
 /* mf_dw_rows' direct order at stride 2 (p->direct, stride_h 2; `s` as there: 4 * MF_DW_ROWS_NR(p) * wp int16): the
  * padding columns of every plane row set once; per group of 4 channels its weights built once (mf_dw_rows_build), then
  * - a ring of three plane rows (input row -pad_top + i in plane row i mod 3; three weight rotations): output row oy
@@ -573,8 +590,13 @@ MF_KERNEL void mf_dw_s2_rows(const mf_depthwise_conv2d_params_t *p, const int8_t
         for (int32_t c0 = 0; c0 < C; c0 += 4) {
             const int32_t nc = C - c0 < 4 ? C - c0 : 4;
             int8_t *o = out_b + c0;
+            /* the ring's rotations: output row oy reads rotation (-2 oy) mod 3, so 2 output rows (a row pipeline's band
+             * calls of 2 rows) read rotations 0 and 2 only: rotation 2 built here (mf_dw_s2_rot2), not both */
             mf_dw_rows_build(p->wr + MF_DW_DIRECT_GW(p, full) * (c0 >> 2), kb,
-                             full ? 1 : p->out_h < 3 ? p->out_h : 3, MF_DW_DIRECT_COMPACT(p, full), p->out_offset, ush);
+                             full || p->out_h == 2 ? 1 : p->out_h < 3 ? p->out_h : 3, MF_DW_DIRECT_COMPACT(p, full),
+                             p->out_offset, ush);
+            if (!full && p->out_h == 2)
+                mf_dw_s2_rot2(kb);
             if (full) {
                 for (int32_t i = 0; i < NR; ++i)
                     if (c0 == 0 || (i - p->pad_top >= 0 && i - p->pad_top < p->in_h))
