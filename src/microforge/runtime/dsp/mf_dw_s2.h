@@ -148,17 +148,18 @@ MF_KERNEL void mf_dw_s2_three2(const int32_t *k, const int32_t *r, int8_t *out, 
 #undef MF_DW_S2_Y
 #endif
 
-/* Five outputs (out_w % 4 == 1, the last 4-output block and the lone last output): W0..W2 with the weights, then W3,
- * W4 into A, B once W0, W1 are spent, W5 into C. */
+/* Five outputs (out_w % 4 == 1, the last 4-output block and the lone last output): on the M4/M33 W0..W3 with the
+ * weights in one run (D: the 14th register), then W4, W5 into A, B once W0, W1 are spent; 10 load cycles a row where
+ * W0..W2, then W3, W4, then W5 took 11. */
 #define MF_DW_S2_ROW5(ROW, KP, KQ, B0, B1, B2, B3) \
-    MF_DW_S2_LD("%[A]", ROW, 0) MF_DW_S2_LD("%[B]", ROW, 4) MF_DW_S2_LD("%[C]", ROW, 8) MF_DW_S2_W(KP, KQ) \
+    MF_DW_S2_LD("%[A]", ROW, 0) MF_DW_S2_LD("%[B]", ROW, 4) MF_DW_S2_LD("%[C]", ROW, 8) MF_DW_S2_LD("%[D]", ROW, 12) \
+    MF_DW_S2_W(KP, KQ) \
     "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
     "smlad %[a1], %[B], %[P], " B1 "\n\tsmlabt %[a1], %[C], %[Q], %[a1]\n\t" \
-    MF_DW_S2_LD("%[A]", ROW, 12) MF_DW_S2_LD("%[B]", ROW, 16) \
-    "smlad %[a2], %[C], %[P], " B2 "\n\tsmlabt %[a2], %[A], %[Q], %[a2]\n\t" \
-    "smlad %[a3], %[A], %[P], " B3 "\n\tsmlabt %[a3], %[B], %[Q], %[a3]\n\t" \
-    MF_DW_S2_LD("%[C]", ROW, 20) \
-    "smlad %[a4], %[B], %[P], %[a4]\n\tsmlabt %[a4], %[C], %[Q], %[a4]\n\t"
+    "smlad %[a2], %[C], %[P], " B2 "\n\tsmlabt %[a2], %[D], %[Q], %[a2]\n\t" \
+    MF_DW_S2_LD("%[A]", ROW, 16) MF_DW_S2_LD("%[B]", ROW, 20) \
+    "smlad %[a3], %[D], %[P], " B3 "\n\tsmlabt %[a3], %[A], %[Q], %[a3]\n\t" \
+    "smlad %[a4], %[A], %[P], %[a4]\n\tsmlabt %[a4], %[B], %[Q], %[a4]\n\t"
 /* The M7 schedule (MF_TARGET_M7): each load issues beside a MAC, W3, W4, W5 as A, B, C are spent, then the next row's
  * W0, W1 (LA, LB), its P (LP), W2 and Q (LCQ; the last row: the requantisation constants). */
 #define MF_DW_S2_ROW5_M7(ROW, B0, B1, B2, B3, LA, LB, LP, LCQ) \
@@ -171,6 +172,13 @@ MF_KERNEL void mf_dw_s2_five(const int32_t *k, const int32_t *r, int8_t *out, co
                              const int32_t ncl, const int32_t ush)
 {
     int32_t a0, a1, a2, a3, a4, A, B, Cw, P, Q;
+#undef MF_DW_S2_X4
+#if defined(MF_TARGET_M7)
+#define MF_DW_S2_X4
+#else
+    int32_t D;
+#define MF_DW_S2_X4 [D] "=&r"(D),
+#endif
     __asm__ volatile(
         "ldr %[a4], [%[k], #24]\n\t"
 #if defined(MF_TARGET_M7)
@@ -197,25 +205,25 @@ MF_KERNEL void mf_dw_s2_five(const int32_t *k, const int32_t *r, int8_t *out, co
                      MF_DW_S2_RQ("%[a0]", "%[a1]", "0", "%c[c]") MF_DW_S2_RQ("%[a2]", "%[a3]", "2*%c[c]", "3*%c[c]")
                      MF_DW_S2_RQ1("%[a4]", "%[C]", "4*%c[c]"))
         : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [A] "=&r"(A), [B] "=&r"(B),
-          [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
+          [C] "=&r"(Cw), MF_DW_S2_X4 [P] "=&r"(P), [Q] "=&r"(Q)
         : MF_DW_S2_IN
         : "memory");
 }
 
-/* Six outputs (out_w % 4 == 2, the last 4-output block and the 2-output block): two data registers, the words loaded
- * in pairs as the previous pair is spent (W0, W1 with the weights; W2, W3; W4, W5; W6). The six sums, A, B, P, Q
- * and the three pointers: 13 registers. */
+/* Six outputs (out_w % 4 == 2, the last 4-output block and the 2-output block): the six sums, P, Q and the three
+ * pointers; on the M4/M33 three data registers (A, B, C: 14 registers), W0..W2 loaded with the weights, then W3, W4 and
+ * W5, W6 in pairs as the words before them are spent, 12 load cycles a row (two data registers, W0, W1 with the weights,
+ * W2, W3, W4, W5, W6: 13). */
 #define MF_DW_S2_ROW6(ROW, KP, KQ, B0, B1, B2, B3, B4) \
-    MF_DW_S2_LD("%[A]", ROW, 0) MF_DW_S2_LD("%[B]", ROW, 4) MF_DW_S2_W(KP, KQ) \
-    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\tsmlad %[a1], %[B], %[P], " B1 "\n\t" \
-    MF_DW_S2_LD("%[A]", ROW, 8) MF_DW_S2_LD("%[B]", ROW, 12) \
-    "smlabt %[a1], %[A], %[Q], %[a1]\n\tsmlad %[a2], %[A], %[P], " B2 "\n\t" \
-    "smlabt %[a2], %[B], %[Q], %[a2]\n\tsmlad %[a3], %[B], %[P], " B3 "\n\t" \
-    MF_DW_S2_LD("%[A]", ROW, 16) MF_DW_S2_LD("%[B]", ROW, 20) \
-    "smlabt %[a3], %[A], %[Q], %[a3]\n\tsmlad %[a4], %[A], %[P], " B4 "\n\t" \
-    "smlabt %[a4], %[B], %[Q], %[a4]\n\tsmlad %[a5], %[B], %[P], %[a5]\n\t" \
-    MF_DW_S2_LD("%[A]", ROW, 24) \
-    "smlabt %[a5], %[A], %[Q], %[a5]\n\t"
+    MF_DW_S2_LD("%[A]", ROW, 0) MF_DW_S2_LD("%[B]", ROW, 4) MF_DW_S2_LD("%[C]", ROW, 8) MF_DW_S2_W(KP, KQ) \
+    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
+    "smlad %[a1], %[B], %[P], " B1 "\n\tsmlabt %[a1], %[C], %[Q], %[a1]\n\t" \
+    MF_DW_S2_LD("%[A]", ROW, 12) MF_DW_S2_LD("%[B]", ROW, 16) \
+    "smlad %[a2], %[C], %[P], " B2 "\n\tsmlabt %[a2], %[A], %[Q], %[a2]\n\t" \
+    "smlad %[a3], %[A], %[P], " B3 "\n\tsmlabt %[a3], %[B], %[Q], %[a3]\n\t" \
+    MF_DW_S2_LD("%[C]", ROW, 20) MF_DW_S2_LD("%[A]", ROW, 24) \
+    "smlad %[a4], %[B], %[P], " B4 "\n\tsmlabt %[a4], %[C], %[Q], %[a4]\n\t" \
+    "smlad %[a5], %[C], %[P], %[a5]\n\tsmlabt %[a5], %[A], %[Q], %[a5]\n\t"
 /* The M7 schedule (MF_TARGET_M7): each load issues beside a MAC (the row's W0 beside its first MAC, which is a0's
  * SMLABT on W1, so W0 lands a cycle before its SMLAD); a5's SMLAD before a4's SMLABT frees P and B (W5) for the next
  * row's P (LP) and W1 (LB), then Q (LQ; the last row: e, rnd, m into P, B, Q). Three MACs a row issue alone, 12 cycles
@@ -237,6 +245,13 @@ MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, con
                             const int32_t ncl, const int32_t ush)
 {
     int32_t a0, a1, a2, a3, a4, a5, A, B, P, Q;
+#undef MF_DW_S2_X4
+#if defined(MF_TARGET_M7)
+#define MF_DW_S2_X4
+#else
+    int32_t Cw;
+#define MF_DW_S2_X4 [C] "=&r"(Cw),
+#endif
     __asm__ volatile(
         "ldr %[a5], [%[k], #24]\n\t"
 #if defined(MF_TARGET_M7)
@@ -263,10 +278,11 @@ MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, con
                      MF_DW_S2_RQ1("%[a2]", "%[B]", "2*%c[c]") MF_DW_S2_RQ1("%[a3]", "%[B]", "3*%c[c]")
                      MF_DW_S2_RQ1("%[a4]", "%[B]", "4*%c[c]") MF_DW_S2_RQ1("%[a5]", "%[B]", "5*%c[c]"))
         : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [a5] "=&r"(a5),
-          [A] "=&r"(A), [B] "=&r"(B), [P] "=&r"(P), [Q] "=&r"(Q)
+          [A] "=&r"(A), [B] "=&r"(B), MF_DW_S2_X4 [P] "=&r"(P), [Q] "=&r"(Q)
         : MF_DW_S2_IN
         : "memory");
 }
+#undef MF_DW_S2_X4
 #undef MF_DW_S2_ROW3
 #undef MF_DW_S2_ROW5
 #undef MF_DW_S2_ROW5_M7
