@@ -677,20 +677,21 @@ S2N3 = [n for n in OP_MODELS if n.startswith("dw-s2n3-")]
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 @pytest.mark.parametrize("name", S2N3)
 def test_dw_s2_three2_on_core(name, core, tmp_path):
-    """The dw-s2n3 models (3-output rows at stride 2): on the M4/M33, unclamped with pad_left even, mf_dw_s2.h's full
-    planes with compact groups (direct 2), two rows a block (mf_dw_s2_three2's marker in the assembly); the pixel path
-    on the M7, with pad_left odd or a clamped activation; exact everywhere."""
+    """The dw-s2n3 models (3-output rows at stride 2): unclamped with pad_left even, mf_dw_s2.h's full planes with
+    compact groups (direct 2), two rows a block (mf_dw_s2_three2's marker in the assembly: the M7's own schedule there,
+    the M4/M33's elsewhere); the pixel path with pad_left odd or a clamped activation; exact everywhere."""
     model = OP_MODELS[name]()
     cm = compile_model(model, target=core)
     model_c = cm.files["model.c"]
     field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
-    rows = core != "m7" and field("pad_left") % 2 == 0 and (field("act_min"), field("act_max")) == (-128, 127)
+    rows = field("pad_left") % 2 == 0 and (field("act_min"), field("act_max")) == (-128, 127)
     assert ("mf_depthwise_conv2d_s8_rows2(" in model_c) == rows and field("out_w") == 3
     if rows:
         assert (field("direct"), field("band")) == (2, field("out_h"))
     cm.write(tmp_path / "src")
-    if core != "m7":
-        assert ("@ mf_dw_s2_three2" in gcc_output(tmp_path / "src", core, "-S", "-O2")) == rows
+    asm = gcc_output(tmp_path / "src", core, "-S", "-O2")
+    assert ("@ mf_dw_s2_three2_m7" in asm) == (rows and core == "m7")
+    assert ("@ mf_dw_s2_three2\n" in asm) == (rows and core != "m7")
     exact_on_core(model, core, tmp_path, "target-op", name, what=", 3-output rows at stride 2")
 
 
@@ -756,11 +757,10 @@ def test_dw_outer_path_taken(core, monkeypatch):
     """The dw-outer models above (run on every core by test_op_on_core) really take mf_dw_outer (the pixel path, groups
     outermost); the single-op plans put the output over the input, so SAME ones stage their border pixels (outer 2).
     OUTER_S2_N5 take it with ROWS_MIN_OUT_W_S2_M4 and _M7 and _rows2_three refused (test_dw_outer_s2_n5_on_core); else
-    mf_dw_s2.h's direct order (on the M7 where its planes are full: all but the 3-wide rows, _rows2_three's, which the
-    M7 keeps on the pixel path)."""
+    mf_dw_s2.h's direct order (on the M7 where its planes are full, the 3-wide rows with _rows2_three)."""
     for name in OUTER_S2_N5:
         model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
-        assert ("mf_depthwise_conv2d_s8_rows2(" in model_c) == (core != "m7" or "-w3-" not in name), name
+        assert "mf_depthwise_conv2d_s8_rows2(" in model_c, name
     no_rows2_narrow(monkeypatch)
     staged = 0
     for name in (n for n in OP_MODELS if n.startswith("dw-outer-")):

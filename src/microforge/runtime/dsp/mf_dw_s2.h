@@ -87,16 +87,44 @@
     "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
     "smlad %[a1], %[B], %[P], " B1 "\n\tsmlabt %[a1], %[C], %[Q], %[a1]\n\t" \
     "smlad %[a2], %[C], %[P], " B2 "\n\tsmlabt %[a2], %[D], %[Q], %[a2]\n\t"
+/* The M7 (MF_TARGET_M7), mf_dw_s2_three and _three2: a pass (one output row's three sums X0..X2, one kernel row) from the words W0..W2 in D0..D2
+ * (loaded by the pass before), its three SMLADs first (P free after them), then its SMLABTs, each MAC issuing beside a
+ * load: W3 into D0 (W0 spent), the next pass's P (L6: a new kernel row, or e), its W0, W1, W2 into D1, D2, D0 as they
+ * are spent (L8, L10, L12: offset NROW; the last pass: rnd into C as L12), then its Q (L13; or m). The next pass reads
+ * D1, D2, D0: the data registers rotate (A B C, B C A, C A B). 6 cycles a pass, the MACs' own, where the M4/M33's
+ * runs of loads take about 9 there. */
+#define MF_DW_S2_ROW3P_M7(ROW, D0, D1, D2, X0, X1, X2, B0, B1, B2, L6, L8, L10, L12, L13) \
+    "smlad " X0 ", " D0 ", %[P], " B0 "\n\t" MF_DW_S2_LD(D0, ROW, 12) \
+    "smlad " X1 ", " D1 ", %[P], " B1 "\n\t" \
+    "smlad " X2 ", " D2 ", %[P], " B2 "\n\t" L6 \
+    "smlabt " X0 ", " D1 ", %[Q], " X0 "\n\t" L8 \
+    "smlabt " X1 ", " D2 ", %[Q], " X1 "\n\t" L10 \
+    "smlabt " X2 ", " D0 ", %[Q], " X2 "\n\t" L12 L13
+#define MF_DW_S2_ROW3P_M7_(...) MF_DW_S2_ROW3P_M7(__VA_ARGS__)
+/* the next pass's words at NROW into the rotated registers (D1, D2, D0 of this pass) */
+#define MF_DW_S2_N3(NROW, D1, D2, D0) MF_DW_S2_LD(D1, NROW, 0), MF_DW_S2_LD(D2, NROW, 4), MF_DW_S2_LD(D0, NROW, 8)
 MF_KERNEL void mf_dw_s2_three(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C,
                               const int32_t ncl, const int32_t ush)
 {
     int32_t a0, a1, a2, A, B, Cw, D, P, Q;
     __asm__ volatile(
         "ldr %[a2], [%[k], #24]\n\t"
+#if defined(MF_TARGET_M7)
+        MF_DW_S2_LD("%[A]", "0", 0) MF_DW_S2_LD("%[B]", "0", 4) MF_DW_S2_LD("%[C]", "0", 8) MF_DW_S2_W("0", "4")
+        MF_DW_S2_ROW3P_M7_("0", "%[A]", "%[B]", "%[C]", "%[a0]", "%[a1]", "%[a2]", "%[a2]", "%[a2]", "%[a2]",
+                           "ldr %[P], [%[k], #8]\n\t", MF_DW_S2_N3("%c[w]", "%[B]", "%[C]", "%[A]"),
+                           "ldr %[Q], [%[k], #12]\n\t")
+        MF_DW_S2_ROW3P_M7_("%c[w]", "%[B]", "%[C]", "%[A]", "%[a0]", "%[a1]", "%[a2]", "%[a0]", "%[a1]", "%[a2]",
+                           "ldr %[P], [%[k], #16]\n\t", MF_DW_S2_N3("%c[v]", "%[C]", "%[A]", "%[B]"),
+                           "ldr %[Q], [%[k], #20]\n\t")
+        MF_DW_S2_ROW3P_M7_("%c[v]", "%[C]", "%[A]", "%[B]", "%[a0]", "%[a1]", "%[a2]", "%[a0]", "%[a1]", "%[a2]",
+                           "ldr %[P], [%[k], #36]\n\t", "", "", "ldr %[C], [%[k], #32]\n\t", "ldr %[Q], [%[k], #28]\n\t")
+#else
         MF_DW_S2_ROW3("0", "0", "4", "%[a2]", "%[a2]", "%[a2]")
         MF_DW_S2_ROW3("%c[w]", "8", "12", "%[a0]", "%[a1]", "%[a2]")
         MF_DW_S2_ROW3("%c[v]", "16", "20", "%[a0]", "%[a1]", "%[a2]")
         MF_DW_S2_RQC "ldr %[C], [%[k], #32]\n\t"
+#endif
         MF_DW_S2_RQ7(MF_DW_RQ7_FIRST("%[a0]", "%[a1]", "%[Q]", "%[C]", "%[P]")
                      MF_DW_RQ7_STEP("%[a2]", "%[a1]", "%[a0]", MF_DW_S2_O(0), "%[Q]", "%[C]", "%[P]")
                      MF_DW_RQ7_LAST("%[a2]", "%[a1]", MF_DW_S2_O(1), MF_DW_S2_O(2), "%[P]"),
@@ -107,9 +135,8 @@ MF_KERNEL void mf_dw_s2_three(const int32_t *k, const int32_t *r, int8_t *out, c
         : "memory");
 }
 
-#if !defined(MF_TARGET_M7)
-/* The M4/M33's full-plane rows of three outputs (ops/depthwise_conv2d.py _rows2_three: vww's 3x3x128 layer), two rows
- * of one channel a block, as mf_dw_rows_three2 at stride 1: per kernel row the first row's W0..W2 with the weights P, Q
+/* Full-plane rows of three outputs (ops/depthwise_conv2d.py _rows2_three: vww's 3x3x128 layer), two rows
+ * of one channel a block, as mf_dw_rows_three2 at stride 1; the M4/M33: per kernel row the first row's W0..W2 with the weights P, Q
  * (one run of five loads), W3 into A once W0 is spent, then the second row's (plane rows 2 further: offset v) likewise;
  * one run of the requantisation constants for the six outputs (14 registers: the six sums, A, B, C, P, Q, the
  * pointers; y2 holds 2*bias until the first kernel row's other MACs have taken it). */
@@ -126,6 +153,31 @@ MF_KERNEL void mf_dw_s2_three2(const int32_t *k, const int32_t *r, int8_t *out, 
 {
     int32_t x0, x1, x2, y0, y1, y2, A, B, Cw, P, Q;
     __asm__ volatile(
+#if defined(MF_TARGET_M7)
+        "@ mf_dw_s2_three2_m7\n\t"
+        "ldr %[y2], [%[k], #24]\n\t" MF_DW_S2_LD("%[A]", "0", 0) MF_DW_S2_LD("%[B]", "0", 4) MF_DW_S2_LD("%[C]", "0", 8)
+        MF_DW_S2_W("0", "4")
+        MF_DW_S2_ROW3P_M7_("0", "%[A]", "%[B]", "%[C]", MF_DW_S2_X, "%[y2]", "%[y2]", "%[y2]", "",
+                           MF_DW_S2_N3("%c[v]", "%[B]", "%[C]", "%[A]"), "")
+        MF_DW_S2_ROW3P_M7_("%c[v]", "%[B]", "%[C]", "%[A]", MF_DW_S2_Y, "%[y2]", "%[y2]", "%[y2]", "ldr %[P], [%[k], #8]\n\t",
+                           MF_DW_S2_N3("%c[w]", "%[C]", "%[A]", "%[B]"), "ldr %[Q], [%[k], #12]\n\t")
+        MF_DW_S2_ROW3P_M7_("%c[w]", "%[C]", "%[A]", "%[B]", MF_DW_S2_X, MF_DW_S2_X, "",
+                           MF_DW_S2_N3("%c[v]+%c[w]", "%[A]", "%[B]", "%[C]"), "")
+        MF_DW_S2_ROW3P_M7_("%c[v]+%c[w]", "%[A]", "%[B]", "%[C]", MF_DW_S2_Y, MF_DW_S2_Y, "ldr %[P], [%[k], #16]\n\t",
+                           MF_DW_S2_N3("%c[v]", "%[B]", "%[C]", "%[A]"), "ldr %[Q], [%[k], #20]\n\t")
+        MF_DW_S2_ROW3P_M7_("%c[v]", "%[B]", "%[C]", "%[A]", MF_DW_S2_X, MF_DW_S2_X, "",
+                           MF_DW_S2_N3("2*%c[v]", "%[C]", "%[A]", "%[B]"), "")
+        MF_DW_S2_ROW3P_M7_("2*%c[v]", "%[C]", "%[A]", "%[B]", MF_DW_S2_Y, MF_DW_S2_Y, "ldr %[P], [%[k], #36]\n\t", "", "",
+                           "ldr %[C], [%[k], #32]\n\t", "ldr %[Q], [%[k], #28]\n\t")
+        MF_DW_S2_RQ7(MF_DW_RQ7_FIRST("%[x0]", "%[x1]", "%[Q]", "%[C]", "%[P]")
+                     MF_DW_RQ7_STEP("%[x2]", "%[x1]", "%[x0]", MF_DW_S2_O(0), "%[Q]", "%[C]", "%[P]")
+                     MF_DW_RQ7_STEP("%[y0]", "%[x2]", "%[x1]", MF_DW_S2_O(1), "%[Q]", "%[C]", "%[P]")
+                     MF_DW_RQ7_STEP("%[y1]", "%[y0]", "%[x2]", MF_DW_S2_O(2), "%[Q]", "%[C]", "%[P]")
+                     MF_DW_RQ7_STEP("%[y2]", "%[y1]", "%[y0]", MF_DW_S2_O(3), "%[Q]", "%[C]", "%[P]")
+                     MF_DW_RQ7_LAST("%[y2]", "%[y1]", MF_DW_S2_O(4), MF_DW_S2_O(5), "%[P]"),
+                     MF_DW_S2_RQ("%[x0]", "%[x1]", "0", "%c[c]") MF_DW_S2_RQ("%[x2]", "%[y0]", "2*%c[c]", "3*%c[c]")
+                     MF_DW_S2_RQ("%[y1]", "%[y2]", "4*%c[c]", "5*%c[c]"))
+#else
         "@ mf_dw_s2_three2\n\t"
         "ldr %[y2], [%[k], #24]\n\t"
         MF_DW_S2_ROW3P_("0", MF_DW_S2_W("0", "4"), MF_DW_S2_X, "%[y2]", "%[y2]", "%[y2]")
@@ -137,6 +189,7 @@ MF_KERNEL void mf_dw_s2_three2(const int32_t *k, const int32_t *r, int8_t *out, 
         MF_DW_S2_RQC "ldr %[C], [%[k], #32]\n\t"
         MF_DW_S2_RQ("%[x0]", "%[x1]", "0", "%c[c]") MF_DW_S2_RQ("%[x2]", "%[y0]", "2*%c[c]", "3*%c[c]")
         MF_DW_S2_RQ("%[y1]", "%[y2]", "4*%c[c]", "5*%c[c]")
+#endif
         : [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [y0] "=&r"(y0), [y1] "=&r"(y1), [y2] "=&r"(y2),
           [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
         : MF_DW_S2_IN
@@ -144,9 +197,11 @@ MF_KERNEL void mf_dw_s2_three2(const int32_t *k, const int32_t *r, int8_t *out, 
 }
 #undef MF_DW_S2_ROW3P
 #undef MF_DW_S2_ROW3P_
+#undef MF_DW_S2_ROW3P_M7
+#undef MF_DW_S2_ROW3P_M7_
+#undef MF_DW_S2_N3
 #undef MF_DW_S2_X
 #undef MF_DW_S2_Y
-#endif
 
 /* Five outputs (out_w % 4 == 1, the last 4-output block and the lone last output): on the M4/M33 W0..W3 with the
  * weights in one run (D: the 14th register), then W4, W5 into A, B once W0, W1 are spent; 10 load cycles a row where
@@ -617,7 +672,6 @@ MF_KERNEL void mf_dw_s2_rows(const mf_depthwise_conv2d_params_t *p, const int8_t
                 for (int32_t i = 0; i < NR; ++i)
                     if (c0 == 0 || (i - p->pad_top >= 0 && i - p->pad_top < p->in_h))
                         mf_dw_s2_widen(p, in_b, i - p->pad_top, c0, nc, s + i * WP);
-#if !defined(MF_TARGET_M7)
                 /* rows of three outputs without an activation clamp, their offsets in range: channel by channel two rows
                  * a block (mf_dw_s2_three2), an odd last row alone (mf_dw_s2_three) */
                 if (p->out_w == 3 && p->act_min == -128 && p->act_max == 127 && p->out_h > 1 && 5 * C <= 4095 &&
@@ -633,7 +687,6 @@ MF_KERNEL void mf_dw_s2_rows(const mf_depthwise_conv2d_params_t *p, const int8_t
                     }
                     continue;
                 }
-#endif
                 for (int32_t oy = 0; oy < p->out_h; ++oy, o += OWC)
                     mf_dw_s2_row(p, s + 2 * oy * WP, kb, nc, o);
                 continue;
