@@ -220,16 +220,18 @@ OP_MODELS = {
                                      (3, 22, 131, "VALID", "NONE", -9), (5, 22, 5, "SAME", "NONE", -1),
                                      (3, 16, 4, "SAME", "NONE", 0))},
     # rows of 3 outputs at stride 2 (ops/depthwise_conv2d.py _rows2_three: mf_dw_s2.h's full planes, two rows a block in
-    # mf_dw_s2_three2 and an odd last row alone, on the M4/M33 when pad_left is even; the pixel path on the M7 and with
-    # pad_left odd): out_h 2..5, SAME on in_w 6 (pad_left 0) and 5 (pad_left 1), VALID on 7, channel counts 1, 3, 5, 7,
-    # 13, 86 (store offsets past 255), out_zp -128 (MF_NEG_CLAMPED) and others, ReLU and none, a clamped activation
+    # mf_dw_s2_three2 and an odd last row alone, on the M4/M33 when pad_left is even, on the M7 with any pad_left; else
+    # the pixel path): out_h 2..5, SAME on in_w 6 (pad_left 0) and 5 (pad_left 1), VALID on 7, channel counts 1, 3, 5,
+    # 7, 13, 86 (store offsets past 255), out_zp -128 (MF_NEG_CLAMPED) and others, ReLU and none, a clamped activation
     **{f"dw-s2n3-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}": (
         lambda h=h, w=w, c=c, pad=pad, act=act, zi=zi, zo=zo: mg.depthwise_model(
             seed_of("tds2n3", h, w, c), (1, h, w, c), 1, 3, 2, pad, 1, act, in_zp=zi, out_zp=zo))
        for h, w, c, pad, act, zi, zo in ((6, 6, 5, "SAME", "NONE", -5, -128), (4, 6, 3, "SAME", "NONE", 7, 12),
                                          (7, 7, 7, "VALID", "RELU", -128, None), (9, 7, 13, "VALID", "NONE", 3, -30),
                                          (10, 6, 1, "SAME", "RELU", -128, -128), (6, 6, 86, "SAME", "NONE", 0, 5),
-                                         (5, 5, 7, "SAME", "NONE", 2, -128), (6, 6, 4, "SAME", "RELU6", 1, None))},
+                                         (5, 5, 7, "SAME", "NONE", 2, -128), (6, 6, 4, "SAME", "RELU6", 1, None),
+                                         (7, 5, 13, "SAME", "RELU", -3, None), (6, 5, 3, "SAME", "NONE", 5, 8),
+                                         (9, 5, 1, "SAME", "NONE", -128, -128))},
     # rows of 5 outputs at stride 2 (ROWS_MIN_OUT_W_S2_M4: mf_dw_s2.h's direct order on the M4/M33, the 5-output block
     # alone; on the M7 with full planes, ROWS_MIN_OUT_W_S2_M7, its compact groups past ROWS_FULL_MAX_EXTRA): SAME on
     # in_w 9 and 10, VALID on 11 and 12 (odd and even in_h), channel counts 1, 3, 4, 5, 7, 13, 37, with the layer's shift
@@ -677,14 +679,15 @@ S2N3 = [n for n in OP_MODELS if n.startswith("dw-s2n3-")]
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 @pytest.mark.parametrize("name", S2N3)
 def test_dw_s2_three2_on_core(name, core, tmp_path):
-    """The dw-s2n3 models (3-output rows at stride 2): unclamped with pad_left even, mf_dw_s2.h's full planes with
-    compact groups (direct 2), two rows a block (mf_dw_s2_three2's marker in the assembly: the M7's own schedule there,
-    the M4/M33's elsewhere); the pixel path with pad_left odd or a clamped activation; exact everywhere."""
+    """The dw-s2n3 models (3-output rows at stride 2): unclamped with pad_left even (any pad_left on the M7),
+    mf_dw_s2.h's full planes with compact groups (direct 2), two rows a block (mf_dw_s2_three2's marker in the
+    assembly: the M7's own schedule there, the M4/M33's elsewhere); the pixel path with a clamped activation, or
+    pad_left odd on the M4/M33; exact everywhere."""
     model = OP_MODELS[name]()
     cm = compile_model(model, target=core)
     model_c = cm.files["model.c"]
     field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
-    rows = field("pad_left") % 2 == 0 and (field("act_min"), field("act_max")) == (-128, 127)
+    rows = (field("pad_left") % 2 == 0 or core == "m7") and (field("act_min"), field("act_max")) == (-128, 127)
     assert ("mf_depthwise_conv2d_s8_rows2(" in model_c) == rows and field("out_w") == 3
     if rows:
         assert (field("direct"), field("band")) == (2, field("out_h"))
