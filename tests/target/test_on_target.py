@@ -1013,14 +1013,16 @@ def test_dw_rows_schedule_per_core(core, tmp_path):
     for m7_text, m4_text in (('"ldr %[A], [%[r], %[w0]]\\n\\t"',
                               '"smlad %[a0], %[A], %[P], %[a3]\\n\\tsmlabt %[a0], %[B], %[Q], %[a0]\\n\\t"'),
                              # the stride_w 2 quad: on the M7 (MF_DW_ROWS2_ROW8_M7) the second row's data registers
-                             # rotated (its next W0 into B beside a MAC)
-                             ('"ldr %[B], [%[r], %[v0]]\\n\\t"', '"#%c[w16]-4" "]\\n\\tldr %[B], [%[r], " "%[w16]"'),
+                             # rotated (its next W0 into B beside a MAC), on the M4/M33 (MF_DW_S2_ROW7) W3 and the
+                             # weights in the row's one run of loads
+                             ('"ldr %[B], [%[r], %[v0]]\\n\\t"', '"#%c[w16]-4" "]\\n\\tldr %[P], " "[%[k], #8]"'),
                              ('"ldr %[C], [%[r], %[w8]]\\n\\tldr %[P], [%[k], #8]\\n\\t"',   # the 5-output block
                               '"%[w12]" "]\\n\\t" "smlad %[a2], %[B], %[P], "'),
                              # the stride_w 2 6-output block (mf_dw_s2_six): a5's SMLAD beside the next row's P load
-                             # before a4's SMLABT on the M7 (MF_DW_S2_ROW6_M7), the loads in pairs elsewhere
+                             # before a4's SMLABT on the M7 (MF_DW_S2_ROW6_M7), three data registers elsewhere (W5, W6
+                             # in C, A: MF_DW_S2_ROW6)
                              ('"smlad %[a5], %[B], %[P], %[a5]\\n\\t" "ldr %[P], [%[k], #8]\\n\\t"',
-                              '"smlabt %[a4], %[B], %[Q], %[a4]\\n\\tsmlad %[a5], %[B], %[P], %[a5]\\n\\t"')):
+                              'smlabt %[a4], %[C], %[Q], %[a4]\\n\\t" "smlad %[a5], %[C], %[P], %[a5]\\n\\tsmlabt %[a5], %[A]')):
         assert (m7_text in text) == (core == "m7") and (m4_text in text) == (core != "m7"), (core, m7_text)
     # the M7 quad loop's first row (2*bias in a0, loaded beside the block before: MF_DW_ROWS_BIAS7) and its last row
     # requantising in place (MF_DW_ROWS_ROW2_RQ_M7)
