@@ -425,10 +425,14 @@ MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, con
 /* the M4/M33 quad's two more data registers (D, E) and its end in memory */
 #if defined(MF_TARGET_M7)
 #define MF_DW_S2_QUAD_DE
+#define MF_DW_S2_END_SLOT
 #define MF_DW_S2_QUAD_END [end] "r"(end)
 #define MF_DW_S2_QUAD_END1 [end] "r"(end)
 #else
 #define MF_DW_S2_QUAD_DE [D] "=&r"(D), [E] "=&r"(E),
+/* end volatile: a stack slot the loop reads at [sp, #n]; else GCC may address its "m" operand through a register,
+ * and every one is taken ("impossible constraints": a row pipeline's band calls at 6 channels) */
+#define MF_DW_S2_END_SLOT volatile
 #define MF_DW_S2_QUAD_END [end] "m"(end)
 #define MF_DW_S2_QUAD_END1 [end] "i"(0)     /* the odd quad: no loop, no end (kept out of memory) */
 #endif
@@ -461,7 +465,7 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
 #endif
     /* the 4-output blocks two an iteration (one loop test and branch per 8 outputs), an odd one after them */
     if (quads >> 1) {
-        const int32_t *end = r + 8 * (quads >> 1);
+        const int32_t *MF_DW_S2_END_SLOT end = r + 8 * (quads >> 1);
         __asm__ volatile(MF_DW_S2_PRE "1:\n\t" MF_DW_S2_QUAD("") MF_DW_S2_QUAD(MF_DW_S2_END) MF_DW_S2_TEST "bne 1b"
                          MF_DW_S2_QUAD_OPS(MF_DW_S2_QUAD_END) : "cc", "memory");
     }
@@ -508,6 +512,7 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
 #undef MF_DW_S2_QUAD_DE
 #undef MF_DW_S2_QUAD_END
 #undef MF_DW_S2_QUAD_END1
+#undef MF_DW_S2_END_SLOT
 #undef MF_DW_S2_END
 #undef MF_DW_S2_ROW7
 #undef MF_DW_S2_TEST
