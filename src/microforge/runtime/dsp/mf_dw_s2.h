@@ -389,9 +389,13 @@ MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, con
     ".else\n\t" MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]") ".endif\n\t"
 #else
 /* The M4/M33 quad: a row's seven loads (W0..W4 into A..E, its P, Q) in one run, then its 8 MACs (MF_DW_S2_ROW7), so
- * each row pays the first load's extra cycle once, not twice as with three data registers (two runs a row). The loop
- * keeps no register for its end: the second quad loads it (END: "ldr %[D], %[end]", a memory operand) into the run
- * of the requantisation constants, the test compares r with D. 64 cycles a quad where the two runs a row took 67. */
+ * each row pays the first load's extra cycle once, not twice as with three data registers (two runs a row): 64 cycles
+ * a quad where the two runs took 67. That takes all 14 registers, so the loop keeps its end in memory: with the
+ * layer's one shift (ush) in the channel's word 9 (e's, which no block reads then), where the second quad loads it
+ * (END: "ldr %[D], [%[k], #36]") into the run of the requantisation constants and the test compares r with D; without
+ * the shift (e read) the loop keeps three data registers and its end in a register (MF_DW_S2_QUAD3). An "m" operand
+ * for the end failed to compile where GCC addressed it through a register (a row pipeline's band calls at 6
+ * channels), as a volatile slot it added 8 bytes to vww's stack, a loop in C around the asm 4 bytes and 2.7K cycles. */
 #define MF_DW_S2_ROW7(PRE, O0, O1, O2, O3, O4W, MP, MQ, B0, B1, B2, B3) \
     PRE "ldr %[A], [%[r], " O0 "]\n\tldr %[B], [%[r], " O1 "]\n\tldr %[C], [%[r], " O2 "]\n\t" \
     "ldr %[D], [%[r], " O3 "]\n\tldr %[P], " MP "\n\tldr %[Q], " MQ "\n\tldr %[E], [%[r], " O4W "\n\t" \
@@ -400,8 +404,28 @@ MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, con
     "smlad %[a2], %[C], %[P], " B2 "\n\tsmlabt %[a2], %[D], %[Q], %[a2]\n\t" \
     "smlad %[a3], %[D], %[P], " B3 "\n\tsmlabt %[a3], %[E], %[Q], %[a3]\n\t"
 #define MF_DW_S2_PRE ""
-#define MF_DW_S2_END "ldr %[D], %[end]\n\t"
+#define MF_DW_S2_END "ldr %[D], [%[k], #36]\n\t"
 #define MF_DW_S2_TEST "cmp %[r], %[D]\n\t"
+/* The quad loop without the layer's shift: three data registers (W3, W4 reuse W0's and W1's once those are spent, two
+ * runs of loads a row), its end in a register. O4W: the last load's offset and closing bracket, "#16]!" for the first
+ * row (pre-indexed: r steps to the next block). */
+#define MF_DW_S2_ROW3R(O0, O1, O2, O3, O4W, MP, MQ, B0, B1, B2, B3) \
+    "ldr %[A], [%[r], " O0 "]\n\tldr %[B], [%[r], " O1 "]\n\tldr %[C], [%[r], " O2 "]\n\t" \
+    "ldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
+    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
+    "smlad %[a1], %[B], %[P], " B1 "\n\tsmlabt %[a1], %[C], %[Q], %[a1]\n\t" \
+    "ldr %[A], [%[r], " O3 "]\n\tldr %[B], [%[r], " O4W "\n\t" \
+    "smlad %[a2], %[C], %[P], " B2 "\n\tsmlabt %[a2], %[A], %[Q], %[a2]\n\t" \
+    "smlad %[a3], %[A], %[P], " B3 "\n\tsmlabt %[a3], %[B], %[Q], %[a3]\n\t"
+#define MF_DW_S2_QUAD3 \
+    "ldr %[a3], [%[k], #24]\n\t" \
+    MF_DW_S2_ROW3R("#0", "#4", "#8", "#12", "#16]!", "[%[k], #0]", "[%[k], #4]", "%[a3]", "%[a3]", "%[a3]", "%[a3]") \
+    MF_DW_S2_ROW3R("#%c[w16]-16", "#%c[w16]-12", "#%c[w16]-8", "#%c[w16]-4", "%[w16]]", "[%[k], #8]", "[%[k], #12]", \
+                   "%[a0]", "%[a1]", "%[a2]", "%[a3]") \
+    MF_DW_S2_ROW3R("#%c[v16]-16", "#%c[v16]-12", "#%c[v16]-8", "#%c[v16]-4", "%[v16]]", "[%[k], #16]", "[%[k], #20]", \
+                   "%[a0]", "%[a1]", "%[a2]", "%[a3]") \
+    "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t" \
+    MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]")
 #define MF_DW_S2_QUAD(END) \
     MF_DW_S2_ROW7("ldr %[a3], [%[k], #24]\n\t", "#0", "#4", "#8", "#12", "#16]!", "[%[k], #0]", "[%[k], #4]", \
                   "%[a3]", "%[a3]", "%[a3]", "%[a3]") \
@@ -422,23 +446,17 @@ MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, con
 #else
 #define MF_DW_S2_QUAD_OFFS [w16] "i"(2 * WP), [v16] "i"(4 * WP), [ush] "i"(ush)
 #endif
-/* the M4/M33 quad's two more data registers (D, E) and its end in memory */
+/* the M4/M33 quad's two more data registers (D, E), no end operand (in memory: word 9); the M7's end in a register */
 #if defined(MF_TARGET_M7)
 #define MF_DW_S2_QUAD_DE
-#define MF_DW_S2_END_SLOT
 #define MF_DW_S2_QUAD_END [end] "r"(end)
-#define MF_DW_S2_QUAD_END1 [end] "r"(end)
 #else
 #define MF_DW_S2_QUAD_DE [D] "=&r"(D), [E] "=&r"(E),
-/* end volatile: a stack slot the loop reads at [sp, #n]; else GCC may address its "m" operand through a register,
- * and every one is taken ("impossible constraints": a row pipeline's band calls at 6 channels) */
-#define MF_DW_S2_END_SLOT volatile
-#define MF_DW_S2_QUAD_END [end] "m"(end)
-#define MF_DW_S2_QUAD_END1 [end] "i"(0)     /* the odd quad: no loop, no end (kept out of memory) */
+#define MF_DW_S2_QUAD_END [end] "i"(0)
 #endif
-#define MF_DW_S2_QUAD_OPS(END) \
+#define MF_DW_S2_QUAD_OPS(DE, END) \
     : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), \
-    MF_DW_S2_QUAD_DE [P] "=&r"(P), [Q] "=&r"(Q), [r] "+r"(r), [out] "+r"(out) \
+    DE [P] "=&r"(P), [Q] "=&r"(Q), [r] "+r"(r), [out] "+r"(out) \
     : [k] "r"(k), END, MF_DW_S2_QUAD_OFFS, \
     [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), MF_DW_NCL(p->act_min, p->out_offset)
 MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const int32_t **rp, const int32_t *k, int8_t **outp)
@@ -465,14 +483,25 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
 #endif
     /* the 4-output blocks two an iteration (one loop test and branch per 8 outputs), an odd one after them */
     if (quads >> 1) {
-        const int32_t *MF_DW_S2_END_SLOT end = r + 8 * (quads >> 1);
-        __asm__ volatile(MF_DW_S2_PRE "1:\n\t" MF_DW_S2_QUAD("") MF_DW_S2_QUAD(MF_DW_S2_END) MF_DW_S2_TEST "bne 1b"
-                         MF_DW_S2_QUAD_OPS(MF_DW_S2_QUAD_END) : "cc", "memory");
+        const int32_t *end = r + 8 * (quads >> 1);
+#if !defined(MF_TARGET_M7)
+        if (!ush) {     /* e read at word 9: three data registers, the end in a register */
+            __asm__ volatile("1:\n\t" MF_DW_S2_QUAD3 MF_DW_S2_QUAD3 "cmp %[r], %[end]\n\tbne 1b"
+                             MF_DW_S2_QUAD_OPS(, [end] "r"(end)) : "cc", "memory");
+        } else {
+            ((int32_t *)k)[9] = (int32_t)end;   /* kb's word 9 (e's), unread with the layer's shift */
+#else
+        {
+#endif
+            __asm__ volatile(MF_DW_S2_PRE "1:\n\t" MF_DW_S2_QUAD("") MF_DW_S2_QUAD(MF_DW_S2_END) MF_DW_S2_TEST "bne 1b"
+                             MF_DW_S2_QUAD_OPS(MF_DW_S2_QUAD_DE, MF_DW_S2_QUAD_END) : "cc", "memory");
+        }
     }
     if (quads & 1) {
         const int32_t *end = r;
         (void)end;
-        __asm__ volatile(MF_DW_S2_PRE MF_DW_S2_QUAD("") MF_DW_S2_QUAD_OPS(MF_DW_S2_QUAD_END1) : "cc", "memory");
+        __asm__ volatile(MF_DW_S2_PRE MF_DW_S2_QUAD("") MF_DW_S2_QUAD_OPS(MF_DW_S2_QUAD_DE, MF_DW_S2_QUAD_END)
+                         : "cc", "memory");
     }
     /* r and out left moved by MF_DW_ROWS_ADV_R / _O (the caller steps them on to the next channel) */
     if (merged && tail == 1) {
@@ -511,8 +540,8 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
 #undef MF_DW_S2_QUAD_OFFS
 #undef MF_DW_S2_QUAD_DE
 #undef MF_DW_S2_QUAD_END
-#undef MF_DW_S2_QUAD_END1
-#undef MF_DW_S2_END_SLOT
+#undef MF_DW_S2_QUAD3
+#undef MF_DW_S2_ROW3R
 #undef MF_DW_S2_END
 #undef MF_DW_S2_ROW7
 #undef MF_DW_S2_TEST
