@@ -220,16 +220,18 @@ OP_MODELS = {
                                      (3, 22, 131, "VALID", "NONE", -9), (5, 22, 5, "SAME", "NONE", -1),
                                      (3, 16, 4, "SAME", "NONE", 0))},
     # rows of 3 outputs at stride 2 (ops/depthwise_conv2d.py _rows2_three: mf_dw_s2.h's full planes, two rows a block in
-    # mf_dw_s2_three2 and an odd last row alone, on the M4/M33 when pad_left is even; the pixel path on the M7 and with
-    # pad_left odd): out_h 2..5, SAME on in_w 6 (pad_left 0) and 5 (pad_left 1), VALID on 7, channel counts 1, 3, 5, 7,
-    # 13, 86 (store offsets past 255), out_zp -128 (MF_NEG_CLAMPED) and others, ReLU and none, a clamped activation
+    # mf_dw_s2_three2 and an odd last row alone, on the M4/M33 when pad_left is even, on the M7 with any pad_left; else
+    # the pixel path): out_h 2..5, SAME on in_w 6 (pad_left 0) and 5 (pad_left 1), VALID on 7, channel counts 1, 3, 5,
+    # 7, 13, 86 (store offsets past 255), out_zp -128 (MF_NEG_CLAMPED) and others, ReLU and none, a clamped activation
     **{f"dw-s2n3-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}": (
         lambda h=h, w=w, c=c, pad=pad, act=act, zi=zi, zo=zo: mg.depthwise_model(
             seed_of("tds2n3", h, w, c), (1, h, w, c), 1, 3, 2, pad, 1, act, in_zp=zi, out_zp=zo))
        for h, w, c, pad, act, zi, zo in ((6, 6, 5, "SAME", "NONE", -5, -128), (4, 6, 3, "SAME", "NONE", 7, 12),
                                          (7, 7, 7, "VALID", "RELU", -128, None), (9, 7, 13, "VALID", "NONE", 3, -30),
                                          (10, 6, 1, "SAME", "RELU", -128, -128), (6, 6, 86, "SAME", "NONE", 0, 5),
-                                         (5, 5, 7, "SAME", "NONE", 2, -128), (6, 6, 4, "SAME", "RELU6", 1, None))},
+                                         (5, 5, 7, "SAME", "NONE", 2, -128), (6, 6, 4, "SAME", "RELU6", 1, None),
+                                         (7, 5, 13, "SAME", "RELU", -3, None), (6, 5, 3, "SAME", "NONE", 5, 8),
+                                         (9, 5, 1, "SAME", "NONE", -128, -128))},
     # rows of 5 outputs at stride 2 (ROWS_MIN_OUT_W_S2_M4: mf_dw_s2.h's direct order on the M4/M33, the 5-output block
     # alone; on the M7 with full planes, ROWS_MIN_OUT_W_S2_M7, its compact groups past ROWS_FULL_MAX_EXTRA): SAME on
     # in_w 9 and 10, VALID on 11 and 12 (odd and even in_h), channel counts 1, 3, 4, 5, 7, 13, 37, with the layer's shift
@@ -677,20 +679,22 @@ S2N3 = [n for n in OP_MODELS if n.startswith("dw-s2n3-")]
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 @pytest.mark.parametrize("name", S2N3)
 def test_dw_s2_three2_on_core(name, core, tmp_path):
-    """The dw-s2n3 models (3-output rows at stride 2): on the M4/M33, unclamped with pad_left even, mf_dw_s2.h's full
-    planes with compact groups (direct 2), two rows a block (mf_dw_s2_three2's marker in the assembly); the pixel path
-    on the M7, with pad_left odd or a clamped activation; exact everywhere."""
+    """The dw-s2n3 models (3-output rows at stride 2): unclamped with pad_left even (any pad_left on the M7),
+    mf_dw_s2.h's full planes with compact groups (direct 2), two rows a block (mf_dw_s2_three2's marker in the
+    assembly: the M7's own schedule there, the M4/M33's elsewhere); the pixel path with a clamped activation, or
+    pad_left odd on the M4/M33; exact everywhere."""
     model = OP_MODELS[name]()
     cm = compile_model(model, target=core)
     model_c = cm.files["model.c"]
     field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
-    rows = core != "m7" and field("pad_left") % 2 == 0 and (field("act_min"), field("act_max")) == (-128, 127)
+    rows = (field("pad_left") % 2 == 0 or core == "m7") and (field("act_min"), field("act_max")) == (-128, 127)
     assert ("mf_depthwise_conv2d_s8_rows2(" in model_c) == rows and field("out_w") == 3
     if rows:
         assert (field("direct"), field("band")) == (2, field("out_h"))
     cm.write(tmp_path / "src")
-    if core != "m7":
-        assert ("@ mf_dw_s2_three2" in gcc_output(tmp_path / "src", core, "-S", "-O2")) == rows
+    asm = gcc_output(tmp_path / "src", core, "-S", "-O2")
+    assert ("@ mf_dw_s2_three2_m7" in asm) == (rows and core == "m7")
+    assert ("@ mf_dw_s2_three2\n" in asm) == (rows and core != "m7")
     exact_on_core(model, core, tmp_path, "target-op", name, what=", 3-output rows at stride 2")
 
 
@@ -706,6 +710,35 @@ def test_dw_s2rows_ring_on_core(name, core, tmp_path, monkeypatch):
         assert field("direct") == 1 and field("band") == (field("out_h") if field("out_h") == 2 else 1)
 
     exact_on_core(OP_MODELS[name](), core, tmp_path, "target-op", name, ring, ", ring at stride 2")
+
+
+# the ring at stride 2 on 2 output rows (a row pipeline's band calls of 2 rows, e.g. MobileNetV2's first stride-2
+# layer): rotations 0 and 2 of the weights only (mf_dw_s2_rot2); out_w 17 (the quad loop, the odd quad and the 5-output
+# block), 6 (the 6-output block alone), 7 (quad + 3), 10 (quad + 6), 8 (the loop alone); SAME on in_h 3 and 4 and VALID on
+# in_h 5 and 6 (pad_top 0 and 1); channel counts 1, 3, 5, 7, 13, 67; the layer's shift (out_zp -128) and not, ReLU, none
+S2_RING2 = {f"dw-s2ring2-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}": (
+    lambda h=h, w=w, c=c, pad=pad, act=act, zi=zi, zo=zo: mg.depthwise_model(
+        seed_of("tds2r2", h, w, c), (1, h, w, c), 1, 3, 2, pad, 1, act, in_zp=zi, out_zp=zo))
+    for h, w, c, pad, act, zi, zo in ((4, 34, 5, "SAME", "NONE", -128, -128), (3, 33, 3, "SAME", "RELU", 7, None),
+                                      (5, 13, 7, "VALID", "NONE", -5, -128), (6, 15, 13, "VALID", "RELU", 2, None),
+                                      (4, 21, 1, "SAME", "NONE", 0, 9), (3, 16, 67, "SAME", "RELU", -9, -128),
+                                      (4, 12, 4, "SAME", "NONE", 3, -128))}
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", sorted(S2_RING2))
+def test_dw_s2_ring2_on_core(name, core, tmp_path, monkeypatch):
+    """The S2_RING2 models with full planes refused: mf_dw_s2.h's ring (band 1, direct 1) on 2 output rows, which builds
+    rotation 0 and copies rotation 2 alone (mf_dw_s2_rot2); exact on every core."""
+    from microforge.ops import depthwise_conv2d
+    monkeypatch.setattr(depthwise_conv2d.DepthwiseConv2D, "_rows_full", staticmethod(lambda *a, **k: False))
+
+    def ring2(model_c):
+        field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
+        assert "mf_depthwise_conv2d_s8_rows2(" in model_c
+        assert (field("direct"), field("band"), field("out_h"), field("stride_h")) == (1, 1, 2, 2)
+
+    exact_on_core(S2_RING2[name](), core, tmp_path, "target-op", name, ring2, ", ring at stride 2 on 2 rows")
 
 
 # the dw-outer models at stride 2 with rows of 5 outputs, which the M4/M33 give mf_dw_s2.h's direct order
@@ -727,11 +760,10 @@ def test_dw_outer_path_taken(core, monkeypatch):
     """The dw-outer models above (run on every core by test_op_on_core) really take mf_dw_outer (the pixel path, groups
     outermost); the single-op plans put the output over the input, so SAME ones stage their border pixels (outer 2).
     OUTER_S2_N5 take it with ROWS_MIN_OUT_W_S2_M4 and _M7 and _rows2_three refused (test_dw_outer_s2_n5_on_core); else
-    mf_dw_s2.h's direct order (on the M7 where its planes are full: all but the 3-wide rows, _rows2_three's, which the
-    M7 keeps on the pixel path)."""
+    mf_dw_s2.h's direct order (on the M7 where its planes are full, the 3-wide rows with _rows2_three)."""
     for name in OUTER_S2_N5:
         model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
-        assert ("mf_depthwise_conv2d_s8_rows2(" in model_c) == (core != "m7" or "-w3-" not in name), name
+        assert "mf_depthwise_conv2d_s8_rows2(" in model_c, name
     no_rows2_narrow(monkeypatch)
     staged = 0
     for name in (n for n in OP_MODELS if n.startswith("dw-outer-")):
@@ -981,14 +1013,16 @@ def test_dw_rows_schedule_per_core(core, tmp_path):
     for m7_text, m4_text in (('"ldr %[A], [%[r], %[w0]]\\n\\t"',
                               '"smlad %[a0], %[A], %[P], %[a3]\\n\\tsmlabt %[a0], %[B], %[Q], %[a0]\\n\\t"'),
                              # the stride_w 2 quad: on the M7 (MF_DW_ROWS2_ROW8_M7) the second row's data registers
-                             # rotated (its next W0 into B beside a MAC)
-                             ('"ldr %[B], [%[r], %[v0]]\\n\\t"', '"#%c[w16]-4" "]\\n\\tldr %[B], [%[r], " "%[w16]"'),
+                             # rotated (its next W0 into B beside a MAC), on the M4/M33 (MF_DW_S2_ROW7) W3 and the
+                             # weights in the row's one run of loads
+                             ('"ldr %[B], [%[r], %[v0]]\\n\\t"', '"#%c[w16]-4" "]\\n\\tldr %[P], " "[%[k], #8]"'),
                              ('"ldr %[C], [%[r], %[w8]]\\n\\tldr %[P], [%[k], #8]\\n\\t"',   # the 5-output block
                               '"%[w12]" "]\\n\\t" "smlad %[a2], %[B], %[P], "'),
                              # the stride_w 2 6-output block (mf_dw_s2_six): a5's SMLAD beside the next row's P load
-                             # before a4's SMLABT on the M7 (MF_DW_S2_ROW6_M7), the loads in pairs elsewhere
+                             # before a4's SMLABT on the M7 (MF_DW_S2_ROW6_M7), three data registers elsewhere (W5, W6
+                             # in C, A: MF_DW_S2_ROW6)
                              ('"smlad %[a5], %[B], %[P], %[a5]\\n\\t" "ldr %[P], [%[k], #8]\\n\\t"',
-                              '"smlabt %[a4], %[B], %[Q], %[a4]\\n\\tsmlad %[a5], %[B], %[P], %[a5]\\n\\t"')):
+                              'smlabt %[a4], %[C], %[Q], %[a4]\\n\\t" "smlad %[a5], %[C], %[P], %[a5]\\n\\tsmlabt %[a5], %[A]')):
         assert (m7_text in text) == (core == "m7") and (m4_text in text) == (core != "m7"), (core, m7_text)
     # the M7 quad loop's first row (2*bias in a0, loaded beside the block before: MF_DW_ROWS_BIAS7) and its last row
     # requantising in place (MF_DW_ROWS_ROW2_RQ_M7)

@@ -461,18 +461,21 @@ class DepthwiseConv2D(OpDef):
 
     @staticmethod
     def _rows2_three(op: Op, ctx, lo: int, hi: int) -> bool:
-        """Rows of 3 outputs at stride 2 on the M4/M33, unclamped, at least two of them, on full planes with compact groups
-        (_rows_full up to ROWS_FULL_MAX_EXTRA_MORE; not a row pipeline's band call):
+        """Rows of 3 outputs at stride 2 on the DSP cores, unclamped, at least two of them, on full planes with compact
+        groups (_rows_full up to ROWS_FULL_MAX_EXTRA_MORE; not a row pipeline's band call):
         mf_dw_s2.h's direct order runs them two rows a block (mf_dw_s2_three2); taken only there (emit's staged check
         refuses the rest), as _rows2_narrow. Measured against the pixel path (M4): vww's 3x3x128 layer (pad_left 0)
         42.6K -> 39.4K; with pad_left odd, whose widening takes the first pixel by halfwords, MobileNetV2's 3x3x192
-        65.5K -> 66.2K: kept on the pixel path."""
+        65.5K -> 66.2K: kept on the pixel path there. The M7 with its own schedule of mf_dw_s2_three2 and _three (each
+        MAC beside a load), any pad_left: vww's 3x3x128 layer 20.9K -> 19.7K and 640 bytes fewer constants (the
+        M4/M33's schedule there: 21.2K), MobileNetV2's 3x3x192 (pad_left odd) 33.0K -> 29.7K and 960 bytes fewer (the
+        M4 with pad_left odd, measured again: 65.5K -> 66.7K)."""
         o, y = op.options, op.outputs[0]
-        if ctx.core_macro in (None, "MF_TARGET_M7") or is_int16(op) or o["stride_w"] != 2 or o["stride_h"] != 2 \
+        if ctx.core_macro is None or is_int16(op) or o["stride_w"] != 2 or o["stride_h"] != 2 \
                 or y.shape[2] != 3 or y.shape[1] < 2 or (lo, hi) != (-128, 127) or "ring" in o or o.get("disjoint"):
             return False
         _, pad_l = window(op, op.inputs[0].shape[2], 3, 2, 1, padding_of(op, 1))
-        if pad_l % 2:
+        if pad_l % 2 and ctx.core_macro != "MF_TARGET_M7":
             return False
         x, w = op.inputs[0], op.inputs[1]
         return (w.shape[1] == 3 and w.shape[2] == 3 and w.shape[3] == x.shape[3] and o["dilation_h"] == 1

@@ -26,18 +26,8 @@
 
 /* Stride 2 along the width in assembly (no activation clamp): four outputs x..x+3 per iteration from five words
  * per row W_i = (in[2x+2i], in[2x+2i+1]): out_x+i += SMLAD(W_i, P) + SMLABT(W_i+1, Q), 2 MAC instructions and one
- * new word per output and row; three data registers (W3, W4 reuse W0's and W1's once those are spent), the same
- * 13 registers, loads back to back and requantisation as mf_dw_rows_run; then 2- and 1-output blocks. */
-#define MF_DW_ROWS2_ROW(O0, O1, O2, O3, O4, MP, MQ, B0, B1, B2, B3) MF_DW_ROWS2_ROW_(O0, O1, O2, O3, O4 "]", MP, MQ, B0, B1, B2, B3)
-/* O4W: the last load's offset and closing bracket, "#16]!" for the first row (pre-indexed: r steps to the next block) */
-#define MF_DW_ROWS2_ROW_(O0, O1, O2, O3, O4W, MP, MQ, B0, B1, B2, B3) \
-    "ldr %[A], [%[r], " O0 "]\n\tldr %[B], [%[r], " O1 "]\n\tldr %[C], [%[r], " O2 "]\n\t" \
-    "ldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
-    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
-    "smlad %[a1], %[B], %[P], " B1 "\n\tsmlabt %[a1], %[C], %[Q], %[a1]\n\t" \
-    "ldr %[A], [%[r], " O3 "]\n\tldr %[B], [%[r], " O4W "\n\t" \
-    "smlad %[a2], %[C], %[P], " B2 "\n\tsmlabt %[a2], %[A], %[Q], %[a2]\n\t" \
-    "smlad %[a3], %[A], %[P], " B3 "\n\tsmlabt %[a3], %[B], %[Q], %[a3]\n\t"
+ * new word per output and row (the M4/M33's rows: MF_DW_S2_ROW7 below, the M7's: MF_DW_ROWS2_ROW8_M7), requantisation
+ * as mf_dw_rows_run; then 2- and 1-output blocks. */
 /* The M7 quad loop's rows (MF_TARGET_M7): the row's W0 in D0 (loaded by the row before), W1 into D1 beside its first
  * MAC (which reads neither), then each load beside a MAC as soon as a register frees: W2 into D2, W3 into D0 (W0 spent),
  * W4 into D1 (W1 spent; O4W: its offset and bracket), the next row's W0 into D2 (LN, beside W2's last MAC), its P, Q
@@ -97,16 +87,44 @@
     "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
     "smlad %[a1], %[B], %[P], " B1 "\n\tsmlabt %[a1], %[C], %[Q], %[a1]\n\t" \
     "smlad %[a2], %[C], %[P], " B2 "\n\tsmlabt %[a2], %[D], %[Q], %[a2]\n\t"
+/* The M7 (MF_TARGET_M7), mf_dw_s2_three and _three2: a pass (one output row's three sums X0..X2, one kernel row) from the words W0..W2 in D0..D2
+ * (loaded by the pass before), its three SMLADs first (P free after them), then its SMLABTs, each MAC issuing beside a
+ * load: W3 into D0 (W0 spent), the next pass's P (L6: a new kernel row, or e), its W0, W1, W2 into D1, D2, D0 as they
+ * are spent (L8, L10, L12: offset NROW; the last pass: rnd into C as L12), then its Q (L13; or m). The next pass reads
+ * D1, D2, D0: the data registers rotate (A B C, B C A, C A B). 6 cycles a pass, the MACs' own, where the M4/M33's
+ * runs of loads take about 9 there. */
+#define MF_DW_S2_ROW3P_M7(ROW, D0, D1, D2, X0, X1, X2, B0, B1, B2, L6, L8, L10, L12, L13) \
+    "smlad " X0 ", " D0 ", %[P], " B0 "\n\t" MF_DW_S2_LD(D0, ROW, 12) \
+    "smlad " X1 ", " D1 ", %[P], " B1 "\n\t" \
+    "smlad " X2 ", " D2 ", %[P], " B2 "\n\t" L6 \
+    "smlabt " X0 ", " D1 ", %[Q], " X0 "\n\t" L8 \
+    "smlabt " X1 ", " D2 ", %[Q], " X1 "\n\t" L10 \
+    "smlabt " X2 ", " D0 ", %[Q], " X2 "\n\t" L12 L13
+#define MF_DW_S2_ROW3P_M7_(...) MF_DW_S2_ROW3P_M7(__VA_ARGS__)
+/* the next pass's words at NROW into the rotated registers (D1, D2, D0 of this pass) */
+#define MF_DW_S2_N3(NROW, D1, D2, D0) MF_DW_S2_LD(D1, NROW, 0), MF_DW_S2_LD(D2, NROW, 4), MF_DW_S2_LD(D0, NROW, 8)
 MF_KERNEL void mf_dw_s2_three(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C,
                               const int32_t ncl, const int32_t ush)
 {
     int32_t a0, a1, a2, A, B, Cw, D, P, Q;
     __asm__ volatile(
         "ldr %[a2], [%[k], #24]\n\t"
+#if defined(MF_TARGET_M7)
+        MF_DW_S2_LD("%[A]", "0", 0) MF_DW_S2_LD("%[B]", "0", 4) MF_DW_S2_LD("%[C]", "0", 8) MF_DW_S2_W("0", "4")
+        MF_DW_S2_ROW3P_M7_("0", "%[A]", "%[B]", "%[C]", "%[a0]", "%[a1]", "%[a2]", "%[a2]", "%[a2]", "%[a2]",
+                           "ldr %[P], [%[k], #8]\n\t", MF_DW_S2_N3("%c[w]", "%[B]", "%[C]", "%[A]"),
+                           "ldr %[Q], [%[k], #12]\n\t")
+        MF_DW_S2_ROW3P_M7_("%c[w]", "%[B]", "%[C]", "%[A]", "%[a0]", "%[a1]", "%[a2]", "%[a0]", "%[a1]", "%[a2]",
+                           "ldr %[P], [%[k], #16]\n\t", MF_DW_S2_N3("%c[v]", "%[C]", "%[A]", "%[B]"),
+                           "ldr %[Q], [%[k], #20]\n\t")
+        MF_DW_S2_ROW3P_M7_("%c[v]", "%[C]", "%[A]", "%[B]", "%[a0]", "%[a1]", "%[a2]", "%[a0]", "%[a1]", "%[a2]",
+                           "ldr %[P], [%[k], #36]\n\t", "", "", "ldr %[C], [%[k], #32]\n\t", "ldr %[Q], [%[k], #28]\n\t")
+#else
         MF_DW_S2_ROW3("0", "0", "4", "%[a2]", "%[a2]", "%[a2]")
         MF_DW_S2_ROW3("%c[w]", "8", "12", "%[a0]", "%[a1]", "%[a2]")
         MF_DW_S2_ROW3("%c[v]", "16", "20", "%[a0]", "%[a1]", "%[a2]")
         MF_DW_S2_RQC "ldr %[C], [%[k], #32]\n\t"
+#endif
         MF_DW_S2_RQ7(MF_DW_RQ7_FIRST("%[a0]", "%[a1]", "%[Q]", "%[C]", "%[P]")
                      MF_DW_RQ7_STEP("%[a2]", "%[a1]", "%[a0]", MF_DW_S2_O(0), "%[Q]", "%[C]", "%[P]")
                      MF_DW_RQ7_LAST("%[a2]", "%[a1]", MF_DW_S2_O(1), MF_DW_S2_O(2), "%[P]"),
@@ -117,9 +135,8 @@ MF_KERNEL void mf_dw_s2_three(const int32_t *k, const int32_t *r, int8_t *out, c
         : "memory");
 }
 
-#if !defined(MF_TARGET_M7)
-/* The M4/M33's full-plane rows of three outputs (ops/depthwise_conv2d.py _rows2_three: vww's 3x3x128 layer), two rows
- * of one channel a block, as mf_dw_rows_three2 at stride 1: per kernel row the first row's W0..W2 with the weights P, Q
+/* Full-plane rows of three outputs (ops/depthwise_conv2d.py _rows2_three: vww's 3x3x128 layer), two rows
+ * of one channel a block, as mf_dw_rows_three2 at stride 1; the M4/M33: per kernel row the first row's W0..W2 with the weights P, Q
  * (one run of five loads), W3 into A once W0 is spent, then the second row's (plane rows 2 further: offset v) likewise;
  * one run of the requantisation constants for the six outputs (14 registers: the six sums, A, B, C, P, Q, the
  * pointers; y2 holds 2*bias until the first kernel row's other MACs have taken it). */
@@ -136,6 +153,31 @@ MF_KERNEL void mf_dw_s2_three2(const int32_t *k, const int32_t *r, int8_t *out, 
 {
     int32_t x0, x1, x2, y0, y1, y2, A, B, Cw, P, Q;
     __asm__ volatile(
+#if defined(MF_TARGET_M7)
+        "@ mf_dw_s2_three2_m7\n\t"
+        "ldr %[y2], [%[k], #24]\n\t" MF_DW_S2_LD("%[A]", "0", 0) MF_DW_S2_LD("%[B]", "0", 4) MF_DW_S2_LD("%[C]", "0", 8)
+        MF_DW_S2_W("0", "4")
+        MF_DW_S2_ROW3P_M7_("0", "%[A]", "%[B]", "%[C]", MF_DW_S2_X, "%[y2]", "%[y2]", "%[y2]", "",
+                           MF_DW_S2_N3("%c[v]", "%[B]", "%[C]", "%[A]"), "")
+        MF_DW_S2_ROW3P_M7_("%c[v]", "%[B]", "%[C]", "%[A]", MF_DW_S2_Y, "%[y2]", "%[y2]", "%[y2]", "ldr %[P], [%[k], #8]\n\t",
+                           MF_DW_S2_N3("%c[w]", "%[C]", "%[A]", "%[B]"), "ldr %[Q], [%[k], #12]\n\t")
+        MF_DW_S2_ROW3P_M7_("%c[w]", "%[C]", "%[A]", "%[B]", MF_DW_S2_X, MF_DW_S2_X, "",
+                           MF_DW_S2_N3("%c[v]+%c[w]", "%[A]", "%[B]", "%[C]"), "")
+        MF_DW_S2_ROW3P_M7_("%c[v]+%c[w]", "%[A]", "%[B]", "%[C]", MF_DW_S2_Y, MF_DW_S2_Y, "ldr %[P], [%[k], #16]\n\t",
+                           MF_DW_S2_N3("%c[v]", "%[B]", "%[C]", "%[A]"), "ldr %[Q], [%[k], #20]\n\t")
+        MF_DW_S2_ROW3P_M7_("%c[v]", "%[B]", "%[C]", "%[A]", MF_DW_S2_X, MF_DW_S2_X, "",
+                           MF_DW_S2_N3("2*%c[v]", "%[C]", "%[A]", "%[B]"), "")
+        MF_DW_S2_ROW3P_M7_("2*%c[v]", "%[C]", "%[A]", "%[B]", MF_DW_S2_Y, MF_DW_S2_Y, "ldr %[P], [%[k], #36]\n\t", "", "",
+                           "ldr %[C], [%[k], #32]\n\t", "ldr %[Q], [%[k], #28]\n\t")
+        MF_DW_S2_RQ7(MF_DW_RQ7_FIRST("%[x0]", "%[x1]", "%[Q]", "%[C]", "%[P]")
+                     MF_DW_RQ7_STEP("%[x2]", "%[x1]", "%[x0]", MF_DW_S2_O(0), "%[Q]", "%[C]", "%[P]")
+                     MF_DW_RQ7_STEP("%[y0]", "%[x2]", "%[x1]", MF_DW_S2_O(1), "%[Q]", "%[C]", "%[P]")
+                     MF_DW_RQ7_STEP("%[y1]", "%[y0]", "%[x2]", MF_DW_S2_O(2), "%[Q]", "%[C]", "%[P]")
+                     MF_DW_RQ7_STEP("%[y2]", "%[y1]", "%[y0]", MF_DW_S2_O(3), "%[Q]", "%[C]", "%[P]")
+                     MF_DW_RQ7_LAST("%[y2]", "%[y1]", MF_DW_S2_O(4), MF_DW_S2_O(5), "%[P]"),
+                     MF_DW_S2_RQ("%[x0]", "%[x1]", "0", "%c[c]") MF_DW_S2_RQ("%[x2]", "%[y0]", "2*%c[c]", "3*%c[c]")
+                     MF_DW_S2_RQ("%[y1]", "%[y2]", "4*%c[c]", "5*%c[c]"))
+#else
         "@ mf_dw_s2_three2\n\t"
         "ldr %[y2], [%[k], #24]\n\t"
         MF_DW_S2_ROW3P_("0", MF_DW_S2_W("0", "4"), MF_DW_S2_X, "%[y2]", "%[y2]", "%[y2]")
@@ -147,6 +189,7 @@ MF_KERNEL void mf_dw_s2_three2(const int32_t *k, const int32_t *r, int8_t *out, 
         MF_DW_S2_RQC "ldr %[C], [%[k], #32]\n\t"
         MF_DW_S2_RQ("%[x0]", "%[x1]", "0", "%c[c]") MF_DW_S2_RQ("%[x2]", "%[y0]", "2*%c[c]", "3*%c[c]")
         MF_DW_S2_RQ("%[y1]", "%[y2]", "4*%c[c]", "5*%c[c]")
+#endif
         : [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [y0] "=&r"(y0), [y1] "=&r"(y1), [y2] "=&r"(y2),
           [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
         : MF_DW_S2_IN
@@ -154,21 +197,24 @@ MF_KERNEL void mf_dw_s2_three2(const int32_t *k, const int32_t *r, int8_t *out, 
 }
 #undef MF_DW_S2_ROW3P
 #undef MF_DW_S2_ROW3P_
+#undef MF_DW_S2_ROW3P_M7
+#undef MF_DW_S2_ROW3P_M7_
+#undef MF_DW_S2_N3
 #undef MF_DW_S2_X
 #undef MF_DW_S2_Y
-#endif
 
-/* Five outputs (out_w % 4 == 1, the last 4-output block and the lone last output): W0..W2 with the weights, then W3,
- * W4 into A, B once W0, W1 are spent, W5 into C. */
+/* Five outputs (out_w % 4 == 1, the last 4-output block and the lone last output): on the M4/M33 W0..W3 with the
+ * weights in one run (D: the 14th register), then W4, W5 into A, B once W0, W1 are spent; 10 load cycles a row where
+ * W0..W2, then W3, W4, then W5 took 11. */
 #define MF_DW_S2_ROW5(ROW, KP, KQ, B0, B1, B2, B3) \
-    MF_DW_S2_LD("%[A]", ROW, 0) MF_DW_S2_LD("%[B]", ROW, 4) MF_DW_S2_LD("%[C]", ROW, 8) MF_DW_S2_W(KP, KQ) \
+    MF_DW_S2_LD("%[A]", ROW, 0) MF_DW_S2_LD("%[B]", ROW, 4) MF_DW_S2_LD("%[C]", ROW, 8) MF_DW_S2_LD("%[D]", ROW, 12) \
+    MF_DW_S2_W(KP, KQ) \
     "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
     "smlad %[a1], %[B], %[P], " B1 "\n\tsmlabt %[a1], %[C], %[Q], %[a1]\n\t" \
-    MF_DW_S2_LD("%[A]", ROW, 12) MF_DW_S2_LD("%[B]", ROW, 16) \
-    "smlad %[a2], %[C], %[P], " B2 "\n\tsmlabt %[a2], %[A], %[Q], %[a2]\n\t" \
-    "smlad %[a3], %[A], %[P], " B3 "\n\tsmlabt %[a3], %[B], %[Q], %[a3]\n\t" \
-    MF_DW_S2_LD("%[C]", ROW, 20) \
-    "smlad %[a4], %[B], %[P], %[a4]\n\tsmlabt %[a4], %[C], %[Q], %[a4]\n\t"
+    "smlad %[a2], %[C], %[P], " B2 "\n\tsmlabt %[a2], %[D], %[Q], %[a2]\n\t" \
+    MF_DW_S2_LD("%[A]", ROW, 16) MF_DW_S2_LD("%[B]", ROW, 20) \
+    "smlad %[a3], %[D], %[P], " B3 "\n\tsmlabt %[a3], %[A], %[Q], %[a3]\n\t" \
+    "smlad %[a4], %[A], %[P], %[a4]\n\tsmlabt %[a4], %[B], %[Q], %[a4]\n\t"
 /* The M7 schedule (MF_TARGET_M7): each load issues beside a MAC, W3, W4, W5 as A, B, C are spent, then the next row's
  * W0, W1 (LA, LB), its P (LP), W2 and Q (LCQ; the last row: the requantisation constants). */
 #define MF_DW_S2_ROW5_M7(ROW, B0, B1, B2, B3, LA, LB, LP, LCQ) \
@@ -181,6 +227,13 @@ MF_KERNEL void mf_dw_s2_five(const int32_t *k, const int32_t *r, int8_t *out, co
                              const int32_t ncl, const int32_t ush)
 {
     int32_t a0, a1, a2, a3, a4, A, B, Cw, P, Q;
+#undef MF_DW_S2_X4
+#if defined(MF_TARGET_M7)
+#define MF_DW_S2_X4
+#else
+    int32_t D;
+#define MF_DW_S2_X4 [D] "=&r"(D),
+#endif
     __asm__ volatile(
         "ldr %[a4], [%[k], #24]\n\t"
 #if defined(MF_TARGET_M7)
@@ -207,25 +260,25 @@ MF_KERNEL void mf_dw_s2_five(const int32_t *k, const int32_t *r, int8_t *out, co
                      MF_DW_S2_RQ("%[a0]", "%[a1]", "0", "%c[c]") MF_DW_S2_RQ("%[a2]", "%[a3]", "2*%c[c]", "3*%c[c]")
                      MF_DW_S2_RQ1("%[a4]", "%[C]", "4*%c[c]"))
         : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [A] "=&r"(A), [B] "=&r"(B),
-          [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q)
+          [C] "=&r"(Cw), MF_DW_S2_X4 [P] "=&r"(P), [Q] "=&r"(Q)
         : MF_DW_S2_IN
         : "memory");
 }
 
-/* Six outputs (out_w % 4 == 2, the last 4-output block and the 2-output block): two data registers, the words loaded
- * in pairs as the previous pair is spent (W0, W1 with the weights; W2, W3; W4, W5; W6). The six sums, A, B, P, Q
- * and the three pointers: 13 registers. */
+/* Six outputs (out_w % 4 == 2, the last 4-output block and the 2-output block): the six sums, P, Q and the three
+ * pointers; on the M4/M33 three data registers (A, B, C: 14 registers), W0..W2 loaded with the weights, then W3, W4 and
+ * W5, W6 in pairs as the words before them are spent, 12 load cycles a row (two data registers, W0, W1 with the weights,
+ * W2, W3, W4, W5, W6: 13). */
 #define MF_DW_S2_ROW6(ROW, KP, KQ, B0, B1, B2, B3, B4) \
-    MF_DW_S2_LD("%[A]", ROW, 0) MF_DW_S2_LD("%[B]", ROW, 4) MF_DW_S2_W(KP, KQ) \
-    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\tsmlad %[a1], %[B], %[P], " B1 "\n\t" \
-    MF_DW_S2_LD("%[A]", ROW, 8) MF_DW_S2_LD("%[B]", ROW, 12) \
-    "smlabt %[a1], %[A], %[Q], %[a1]\n\tsmlad %[a2], %[A], %[P], " B2 "\n\t" \
-    "smlabt %[a2], %[B], %[Q], %[a2]\n\tsmlad %[a3], %[B], %[P], " B3 "\n\t" \
-    MF_DW_S2_LD("%[A]", ROW, 16) MF_DW_S2_LD("%[B]", ROW, 20) \
-    "smlabt %[a3], %[A], %[Q], %[a3]\n\tsmlad %[a4], %[A], %[P], " B4 "\n\t" \
-    "smlabt %[a4], %[B], %[Q], %[a4]\n\tsmlad %[a5], %[B], %[P], %[a5]\n\t" \
-    MF_DW_S2_LD("%[A]", ROW, 24) \
-    "smlabt %[a5], %[A], %[Q], %[a5]\n\t"
+    MF_DW_S2_LD("%[A]", ROW, 0) MF_DW_S2_LD("%[B]", ROW, 4) MF_DW_S2_LD("%[C]", ROW, 8) MF_DW_S2_W(KP, KQ) \
+    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
+    "smlad %[a1], %[B], %[P], " B1 "\n\tsmlabt %[a1], %[C], %[Q], %[a1]\n\t" \
+    MF_DW_S2_LD("%[A]", ROW, 12) MF_DW_S2_LD("%[B]", ROW, 16) \
+    "smlad %[a2], %[C], %[P], " B2 "\n\tsmlabt %[a2], %[A], %[Q], %[a2]\n\t" \
+    "smlad %[a3], %[A], %[P], " B3 "\n\tsmlabt %[a3], %[B], %[Q], %[a3]\n\t" \
+    MF_DW_S2_LD("%[C]", ROW, 20) MF_DW_S2_LD("%[A]", ROW, 24) \
+    "smlad %[a4], %[B], %[P], " B4 "\n\tsmlabt %[a4], %[C], %[Q], %[a4]\n\t" \
+    "smlad %[a5], %[C], %[P], %[a5]\n\tsmlabt %[a5], %[A], %[Q], %[a5]\n\t"
 /* The M7 schedule (MF_TARGET_M7): each load issues beside a MAC (the row's W0 beside its first MAC, which is a0's
  * SMLABT on W1, so W0 lands a cycle before its SMLAD); a5's SMLAD before a4's SMLABT frees P and B (W5) for the next
  * row's P (LP) and W1 (LB), then Q (LQ; the last row: e, rnd, m into P, B, Q). Three MACs a row issue alone, 12 cycles
@@ -247,6 +300,13 @@ MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, con
                             const int32_t ncl, const int32_t ush)
 {
     int32_t a0, a1, a2, a3, a4, a5, A, B, P, Q;
+#undef MF_DW_S2_X4
+#if defined(MF_TARGET_M7)
+#define MF_DW_S2_X4
+#else
+    int32_t Cw;
+#define MF_DW_S2_X4 [C] "=&r"(Cw),
+#endif
     __asm__ volatile(
         "ldr %[a5], [%[k], #24]\n\t"
 #if defined(MF_TARGET_M7)
@@ -273,10 +333,11 @@ MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, con
                      MF_DW_S2_RQ1("%[a2]", "%[B]", "2*%c[c]") MF_DW_S2_RQ1("%[a3]", "%[B]", "3*%c[c]")
                      MF_DW_S2_RQ1("%[a4]", "%[B]", "4*%c[c]") MF_DW_S2_RQ1("%[a5]", "%[B]", "5*%c[c]"))
         : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [a5] "=&r"(a5),
-          [A] "=&r"(A), [B] "=&r"(B), [P] "=&r"(P), [Q] "=&r"(Q)
+          [A] "=&r"(A), [B] "=&r"(B), MF_DW_S2_X4 [P] "=&r"(P), [Q] "=&r"(Q)
         : MF_DW_S2_IN
         : "memory");
 }
+#undef MF_DW_S2_X4
 #undef MF_DW_S2_ROW3
 #undef MF_DW_S2_ROW5
 #undef MF_DW_S2_ROW5_M7
@@ -311,6 +372,7 @@ MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, con
     "ssat %[a3], #8, %[a3]\n\tstrb %[a2], [%[out]" O2 "\n\t" \
     "strb %[a3], [%[out], " O3 "]\n\t"
 #define MF_DW_S2_PRE ".if %c[ncl]\n\tldr %[A], [%[r]]\n\t.endif\n\t"
+#define MF_DW_S2_END "cmp %[r], %[end]\n\t"
 #define MF_DW_S2_TEST ""
 #define MF_DW_S2_QUAD(CMP) \
     "ldr %[a3], [%[k], #24]\n\t.if %c[ncl] == 0\n\tldr %[A], [%[r]]\n\t.endif\n\t" \
@@ -326,16 +388,52 @@ MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, con
     ".else\n\t" MF_DW_S2_RQ4_M7(", #0]", "%[c1]", ", %[c2]]", "%[c3]") "add %[out], %[out], %[c4]\n\t.endif\n\t" \
     ".else\n\t" MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]") ".endif\n\t"
 #else
+/* The M4/M33 quad: a row's seven loads (W0..W4 into A..E, its P, Q) in one run, then its 8 MACs (MF_DW_S2_ROW7), so
+ * each row pays the first load's extra cycle once, not twice as with three data registers (two runs a row): 64 cycles
+ * a quad where the two runs took 67. That takes all 14 registers, so the loop keeps its end in memory: with the
+ * layer's one shift (ush) in the channel's word 9 (e's, which no block reads then), where the second quad loads it
+ * (END: "ldr %[D], [%[k], #36]") into the run of the requantisation constants and the test compares r with D; without
+ * the shift (e read) the loop keeps three data registers and its end in a register (MF_DW_S2_QUAD3). An "m" operand
+ * for the end failed to compile where GCC addressed it through a register (a row pipeline's band calls at 6
+ * channels), as a volatile slot it added 8 bytes to vww's stack, a loop in C around the asm 4 bytes and 2.7K cycles. */
+#define MF_DW_S2_ROW7(PRE, O0, O1, O2, O3, O4W, MP, MQ, B0, B1, B2, B3) \
+    PRE "ldr %[A], [%[r], " O0 "]\n\tldr %[B], [%[r], " O1 "]\n\tldr %[C], [%[r], " O2 "]\n\t" \
+    "ldr %[D], [%[r], " O3 "]\n\tldr %[P], " MP "\n\tldr %[Q], " MQ "\n\tldr %[E], [%[r], " O4W "\n\t" \
+    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
+    "smlad %[a1], %[B], %[P], " B1 "\n\tsmlabt %[a1], %[C], %[Q], %[a1]\n\t" \
+    "smlad %[a2], %[C], %[P], " B2 "\n\tsmlabt %[a2], %[D], %[Q], %[a2]\n\t" \
+    "smlad %[a3], %[D], %[P], " B3 "\n\tsmlabt %[a3], %[E], %[Q], %[a3]\n\t"
 #define MF_DW_S2_PRE ""
-#define MF_DW_S2_TEST "cmp %[r], %[end]\n\t"
-#define MF_DW_S2_QUAD(CMP) \
+#define MF_DW_S2_END "ldr %[D], [%[k], #36]\n\t"
+#define MF_DW_S2_TEST "cmp %[r], %[D]\n\t"
+/* The quad loop without the layer's shift: three data registers (W3, W4 reuse W0's and W1's once those are spent, two
+ * runs of loads a row), its end in a register. O4W: the last load's offset and closing bracket, "#16]!" for the first
+ * row (pre-indexed: r steps to the next block). */
+#define MF_DW_S2_ROW3R(O0, O1, O2, O3, O4W, MP, MQ, B0, B1, B2, B3) \
+    "ldr %[A], [%[r], " O0 "]\n\tldr %[B], [%[r], " O1 "]\n\tldr %[C], [%[r], " O2 "]\n\t" \
+    "ldr %[P], " MP "\n\tldr %[Q], " MQ "\n\t" \
+    "smlad %[a0], %[A], %[P], " B0 "\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t" \
+    "smlad %[a1], %[B], %[P], " B1 "\n\tsmlabt %[a1], %[C], %[Q], %[a1]\n\t" \
+    "ldr %[A], [%[r], " O3 "]\n\tldr %[B], [%[r], " O4W "\n\t" \
+    "smlad %[a2], %[C], %[P], " B2 "\n\tsmlabt %[a2], %[A], %[Q], %[a2]\n\t" \
+    "smlad %[a3], %[A], %[P], " B3 "\n\tsmlabt %[a3], %[B], %[Q], %[a3]\n\t"
+#define MF_DW_S2_QUAD3 \
     "ldr %[a3], [%[k], #24]\n\t" \
-    MF_DW_ROWS2_ROW_("#0", "#4", "#8", "#12", "#16]!", "[%[k], #0]", "[%[k], #4]", "%[a3]", "%[a3]", "%[a3]", "%[a3]") \
-    MF_DW_ROWS2_ROW("#%c[w16]-16", "#%c[w16]-12", "#%c[w16]-8", "#%c[w16]-4", "%[w16]", "[%[k], #8]", "[%[k], #12]", \
-    "%[a0]", "%[a1]", "%[a2]", "%[a3]") \
-    MF_DW_ROWS2_ROW("#%c[v16]-16", "#%c[v16]-12", "#%c[v16]-8", "#%c[v16]-4", "%[v16]", "[%[k], #16]", "[%[k], #20]", \
-    "%[a0]", "%[a1]", "%[a2]", "%[a3]") \
-    ".if %c[ush] == 0\n\tldr %[P], [%[k], #36]\n\t.endif\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t" \
+    MF_DW_S2_ROW3R("#0", "#4", "#8", "#12", "#16]!", "[%[k], #0]", "[%[k], #4]", "%[a3]", "%[a3]", "%[a3]", "%[a3]") \
+    MF_DW_S2_ROW3R("#%c[w16]-16", "#%c[w16]-12", "#%c[w16]-8", "#%c[w16]-4", "%[w16]]", "[%[k], #8]", "[%[k], #12]", \
+                   "%[a0]", "%[a1]", "%[a2]", "%[a3]") \
+    MF_DW_S2_ROW3R("#%c[v16]-16", "#%c[v16]-12", "#%c[v16]-8", "#%c[v16]-4", "%[v16]]", "[%[k], #16]", "[%[k], #20]", \
+                   "%[a0]", "%[a1]", "%[a2]", "%[a3]") \
+    "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t" \
+    MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]")
+#define MF_DW_S2_QUAD(END) \
+    MF_DW_S2_ROW7("ldr %[a3], [%[k], #24]\n\t", "#0", "#4", "#8", "#12", "#16]!", "[%[k], #0]", "[%[k], #4]", \
+                  "%[a3]", "%[a3]", "%[a3]", "%[a3]") \
+    MF_DW_S2_ROW7("", "#%c[w16]-16", "#%c[w16]-12", "#%c[w16]-8", "#%c[w16]-4", "%[w16]]", "[%[k], #8]", "[%[k], #12]", \
+                  "%[a0]", "%[a1]", "%[a2]", "%[a3]") \
+    MF_DW_S2_ROW7("", "#%c[v16]-16", "#%c[v16]-12", "#%c[v16]-8", "#%c[v16]-4", "%[v16]]", "[%[k], #16]", "[%[k], #20]", \
+                  "%[a0]", "%[a1]", "%[a2]", "%[a3]") \
+    ".if %c[ush] == 0\n\tldr %[P], [%[k], #36]\n\t.endif\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t" END \
     ".if %c[ush]\n\t" MF_DW_ROWS_RQU4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]") ".else\n\t" \
     MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]") ".endif\n\t"
 #endif
@@ -348,10 +446,18 @@ MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, con
 #else
 #define MF_DW_S2_QUAD_OFFS [w16] "i"(2 * WP), [v16] "i"(4 * WP), [ush] "i"(ush)
 #endif
-#define MF_DW_S2_QUAD_OPS \
+/* the M4/M33 quad's two more data registers (D, E), no end operand (in memory: word 9); the M7's end in a register */
+#if defined(MF_TARGET_M7)
+#define MF_DW_S2_QUAD_DE
+#define MF_DW_S2_QUAD_END [end] "r"(end)
+#else
+#define MF_DW_S2_QUAD_DE [D] "=&r"(D), [E] "=&r"(E),
+#define MF_DW_S2_QUAD_END [end] "i"(0)
+#endif
+#define MF_DW_S2_QUAD_OPS(DE, END) \
     : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [A] "=&r"(A), [B] "=&r"(B), [C] "=&r"(Cw), \
-    [P] "=&r"(P), [Q] "=&r"(Q), [r] "+r"(r), [out] "+r"(out) \
-    : [k] "r"(k), [end] "r"(end), MF_DW_S2_QUAD_OFFS, \
+    DE [P] "=&r"(P), [Q] "=&r"(Q), [r] "+r"(r), [out] "+r"(out) \
+    : [k] "r"(k), END, MF_DW_S2_QUAD_OFFS, \
     [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), MF_DW_NCL(p->act_min, p->out_offset)
 MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const int32_t **rp, const int32_t *k, int8_t **outp)
 {
@@ -372,15 +478,30 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
     /* the row's last outputs in one block: the last quad and the 1 or 2 after it as 5 or 6, 3 leftovers as 3 */
     const int32_t tail = OW & 3, merged = OW > 4 && (tail == 1 || tail == 2), quads = (OW >> 2) - merged;
     int32_t a0, a1, a2, a3, A, B, Cw, P, Q;
+#if !defined(MF_TARGET_M7)
+    int32_t D, E;
+#endif
     /* the 4-output blocks two an iteration (one loop test and branch per 8 outputs), an odd one after them */
     if (quads >> 1) {
         const int32_t *end = r + 8 * (quads >> 1);
-        __asm__ volatile(MF_DW_S2_PRE "1:\n\t" MF_DW_S2_QUAD("") MF_DW_S2_QUAD("cmp %[r], %[end]\n\t") MF_DW_S2_TEST "bne 1b"
-                         MF_DW_S2_QUAD_OPS : "cc", "memory");
+#if !defined(MF_TARGET_M7)
+        if (!ush) {     /* e read at word 9: three data registers, the end in a register */
+            __asm__ volatile("1:\n\t" MF_DW_S2_QUAD3 MF_DW_S2_QUAD3 "cmp %[r], %[end]\n\tbne 1b"
+                             MF_DW_S2_QUAD_OPS(, [end] "r"(end)) : "cc", "memory");
+        } else {
+            ((int32_t *)k)[9] = (int32_t)end;   /* kb's word 9 (e's), unread with the layer's shift */
+#else
+        {
+#endif
+            __asm__ volatile(MF_DW_S2_PRE "1:\n\t" MF_DW_S2_QUAD("") MF_DW_S2_QUAD(MF_DW_S2_END) MF_DW_S2_TEST "bne 1b"
+                             MF_DW_S2_QUAD_OPS(MF_DW_S2_QUAD_DE, MF_DW_S2_QUAD_END) : "cc", "memory");
+        }
     }
     if (quads & 1) {
         const int32_t *end = r;
-        __asm__ volatile(MF_DW_S2_PRE MF_DW_S2_QUAD("") MF_DW_S2_QUAD_OPS : "cc", "memory");
+        (void)end;
+        __asm__ volatile(MF_DW_S2_PRE MF_DW_S2_QUAD("") MF_DW_S2_QUAD_OPS(MF_DW_S2_QUAD_DE, MF_DW_S2_QUAD_END)
+                         : "cc", "memory");
     }
     /* r and out left moved by MF_DW_ROWS_ADV_R / _O (the caller steps them on to the next channel) */
     if (merged && tail == 1) {
@@ -417,13 +538,17 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
 #undef MF_DW_S2_QUAD
 #undef MF_DW_S2_QUAD_OPS
 #undef MF_DW_S2_QUAD_OFFS
+#undef MF_DW_S2_QUAD_DE
+#undef MF_DW_S2_QUAD_END
+#undef MF_DW_S2_QUAD3
+#undef MF_DW_S2_ROW3R
+#undef MF_DW_S2_END
+#undef MF_DW_S2_ROW7
 #undef MF_DW_S2_TEST
 #undef MF_DW_S2_PRE
 #undef MF_DW_S2_RQ4_M7
-#undef MF_DW_ROWS2_ROW
 #undef MF_DW_ROWS2_PAIR
 #undef MF_DW_ROWS2_ROW8_M7
-#undef MF_DW_ROWS2_ROW_
 /* Input row iy widened into plane row s (channels c0 .. c0 + nc - 1, plane j at s + j * PL), or, outside the image,
  * the whole plane row set to the input zero point. */
 MF_KERNEL void mf_dw_s2_widen(const mf_depthwise_conv2d_params_t *p, const int8_t *in_b, int32_t iy, int32_t c0,
@@ -526,6 +651,19 @@ MF_KERNEL void mf_dw_s2_row(const mf_depthwise_conv2d_params_t *p, const int16_t
     }
 }
 
+/* Rotation 2 of a group's words (kb + 80, plane row s taking kernel row (s - 2) mod 3) from rotation 0, as
+ * mf_dw_rows_build's nrot 3 makes it. */
+MF_KERNEL void mf_dw_s2_rot2(int32_t *kb)
+{
+    for (int32_t j = 0; j < 4; ++j) {
+        const int32_t *k0 = kb + 10 * j;
+        int32_t *k2 = kb + 80 + 10 * j;
+        const int32_t p0 = k0[0], q0 = k0[1], p1 = k0[2], q1 = k0[3], p2 = k0[4], q2 = k0[5];
+        k2[0] = p1; k2[1] = q1; k2[2] = p2; k2[3] = q2; k2[4] = p0; k2[5] = q0;
+        memcpy(k2 + 6, k0 + 6, 16);
+    }
+}
+
 /* mf_dw_rows' direct order at stride 2 (p->direct, stride_h 2; `s` as there: 4 * MF_DW_ROWS_NR(p) * wp int16): the
  * padding columns of every plane row set once; per group of 4 channels its weights built once (mf_dw_rows_build), then
  * - a ring of three plane rows (input row -pad_top + i in plane row i mod 3; three weight rotations): output row oy
@@ -557,13 +695,17 @@ MF_KERNEL void mf_dw_s2_rows(const mf_depthwise_conv2d_params_t *p, const int8_t
         for (int32_t c0 = 0; c0 < C; c0 += 4) {
             const int32_t nc = C - c0 < 4 ? C - c0 : 4;
             int8_t *o = out_b + c0;
+            /* the ring's rotations: output row oy reads rotation (-2 oy) mod 3, so 2 output rows (a row pipeline's band
+             * calls of 2 rows) read rotations 0 and 2 only: rotation 2 built here (mf_dw_s2_rot2), not both */
             mf_dw_rows_build(p->wr + MF_DW_DIRECT_GW(p, full) * (c0 >> 2), kb,
-                             full ? 1 : p->out_h < 3 ? p->out_h : 3, MF_DW_DIRECT_COMPACT(p, full), p->out_offset, ush);
+                             full || p->out_h == 2 ? 1 : p->out_h < 3 ? p->out_h : 3, MF_DW_DIRECT_COMPACT(p, full),
+                             p->out_offset, ush);
+            if (!full && p->out_h == 2)
+                mf_dw_s2_rot2(kb);
             if (full) {
                 for (int32_t i = 0; i < NR; ++i)
                     if (c0 == 0 || (i - p->pad_top >= 0 && i - p->pad_top < p->in_h))
                         mf_dw_s2_widen(p, in_b, i - p->pad_top, c0, nc, s + i * WP);
-#if !defined(MF_TARGET_M7)
                 /* rows of three outputs without an activation clamp, their offsets in range: channel by channel two rows
                  * a block (mf_dw_s2_three2), an odd last row alone (mf_dw_s2_three) */
                 if (p->out_w == 3 && p->act_min == -128 && p->act_max == 127 && p->out_h > 1 && 5 * C <= 4095 &&
@@ -579,7 +721,6 @@ MF_KERNEL void mf_dw_s2_rows(const mf_depthwise_conv2d_params_t *p, const int8_t
                     }
                     continue;
                 }
-#endif
                 for (int32_t oy = 0; oy < p->out_h; ++oy, o += OWC)
                     mf_dw_s2_row(p, s + 2 * oy * WP, kb, nc, o);
                 continue;
