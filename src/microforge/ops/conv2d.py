@@ -350,7 +350,8 @@ class Conv2D(OpDef):
         # out-of-line copy of the kernel, every field still a constant folded into it, rather than the kernel inlined
         # at each call site (ic ops 1-3 at band 2: 8 sites -> 6 copies; M4 code -7.1 KB, cycles -14K). With the rows
         # (in_h, pad_top, out_h) as arguments all of a layer's bands would share one: ic 2 copies, M4 code -19 KB but
-        # +49K cycles (the tile loops' bounds not folded); out_h folded, 4 copies: -13 KB but M7 +3K cycles.
+        # +49K cycles (the tile loops' bounds not folded); out_h folded, 4 copies: -13 KB but M7 +3K cycles; one copy
+        # per layer for the edge bands only (rows as arguments, 4 copies): -5.9 KB more, M4 +10K cycles.
         key = (tuple((k, str(val)) for k, val in fields.items()), words, rest)
         fn = ctx.function(key, "wino", lambda name: (
             f"static __attribute__((noinline)) void {name}(const int8_t *in, int8_t *out)\n{{\n"
