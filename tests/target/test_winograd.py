@@ -314,10 +314,38 @@ def wino_chain_model(seed, in_shape, out_c, pad) -> bytes:
     return mb.finish()
 
 
-def _pipeline_code(model_c: str) -> str:
-    """The row pipeline's layer function (its comment to the function's end)."""
+WINO_HELPER = re.compile(r"static __attribute__\(\(noinline\)\) void (\w+)\(const int8_t \*in, int8_t \*out\)\n\{\n"
+                         r"    int32_t scratch\[(\d+)\];\n    (mf_conv2d_s8_wino\(&\w+, in, out, .*\);)\n\}\n")
+
+
+def wino_helpers(model_c: str) -> dict[str, str]:
+    """Conv2D._wino's out-of-line band calls (a resident U): helper name -> its body as an inline call would read."""
+    return {name: f"{{ int32_t scratch[{words}]; {call} }}" for name, words, call in WINO_HELPER.findall(model_c)}
+
+
+def out_of_line(model_c: str) -> int:
+    """The pipeline's Winograd band calls (a resident U) all go to helpers (none inlined in its layer function), one
+    helper per distinct call, those of equal fields (the middle bands' loops) sharing theirs: the helpers' count."""
     at = model_c.index("/* row pipeline ops")
-    return model_c[at:model_c.index("\n}\n", at)]
+    raw, helpers = model_c[at:model_c.index("\n}\n", at)], wino_helpers(model_c)
+    calls = re.findall(r"\b(\w+_wino(?:_\d+)?)\(", raw)
+    assert helpers and "mf_conv2d_s8_wino(" not in raw and set(calls) == set(helpers), (calls, list(helpers))
+    assert len({h.split(",")[0] for h in helpers.values()}) == len(helpers)   # each params struct's call: one helper
+    return len(helpers)
+
+
+def _pipeline_code(model_c: str) -> str:
+    """The row pipeline's layer function (its comment to the function's end), each call of a Winograd helper as the
+    helper's kernel call (the call's own pointers in place of in and out)."""
+    at = model_c.index("/* row pipeline ops")
+    code, helpers = model_c[at:model_c.index("\n}\n", at)], wino_helpers(model_c)
+
+    def expand(m):
+        if m.group(1) not in helpers:
+            return m.group(0)
+        x, y = m.group(2).split(", (")   # the input and output pointers, each "(int8_t *)(...)"
+        return helpers[m.group(1)].replace(", in, out, ", f", {x}, ({y}, ")
+    return re.sub(r"\b(\w+)\(([^;\n]*)\);", expand, code)
 
 
 @needs_gcc
@@ -464,6 +492,7 @@ def test_wino_resident_on_core(name, core, tmp_path):
     model = resident_chain_model(seed, shape, convs, add, in_zp)
     cm = compile_model(model, target=core, row_pipeline="on", band=band, wino_u="on")
     resident_taken(_pipeline_code(cm.files["model.c"]), {(oc + 1) // 2 for oc, _ in convs})
+    out_of_line(cm.files["model.c"])
     oracle = Oracle(model)
     xs = random_inputs(oracle, np.random.default_rng(seed_of("wino-resident", name, core)))
     run = run_on_target(cm, get_target(core), xs, workdir=tmp_path)
@@ -530,6 +559,7 @@ def test_wino_resident_partial_on_core(name, core, tmp_path):
     want = [conv2d.wino_resident_pairs(c, oc, size) for c, (oc, _) in zip(ics, convs)]
     assert 0 not in want and any(n < (oc + 1) // 2 for n, (oc, _) in zip(want, convs)), (size, want)   # some partial
     assert set(wino_nr(code)) == set(want) and "mf_conv2d_s8_scratch(" not in code, wino_nr(code)
+    out_of_line(cm.files["model.c"])
     assert cm.arena_bytes == off.arena_bytes
     oracle = Oracle(model)
     xs = random_inputs(oracle, np.random.default_rng(seed_of("wino-partial", name, core)))
@@ -598,3 +628,6 @@ def test_ic_resident_u_within_the_arena():
     assert len(notes) == 1 and "ops 1-3" in notes[0] and "band 2 row(s)" in notes[0], auto.row_pipeline
     nr = wino_nr(_pipeline_code(auto.files["model.c"]))
     assert nr and 0 < min(nr) < 8
+    # 8 band calls (band 2: first, two loops of middle bands, last; 2 convs) out of line in 6 helpers: the middle
+    # bands' two loops share one per conv
+    assert len(nr) == 8 and out_of_line(auto.files["model.c"]) == 6

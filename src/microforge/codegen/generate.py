@@ -79,6 +79,8 @@ class _Ctx:
         self.const_of = const_of        # id(tensor) -> constant tensor whose bytes it reuses
         self.consts: list[dict[str, Any]] = []
         self.params_list: list[dict[str, Any]] = []
+        self.functions: list[str] = []          # file-scope helper functions (function()), after the parameters
+        self._function_ids: dict[tuple, str] = {}
         self.states: dict[int, dict[str, Any]] = {}   # id(variable tensor) -> its static buffer
         self._names: set[str] = set()
         self._const_ids: dict[int, str] = {}
@@ -164,6 +166,16 @@ class _Ctx:
         self.params_list.append(dict(name=name, ctype=ctype, fields=rendered))
         return name
 
+    def function(self, key: tuple, base: str, make) -> str:
+        """The name of the current layer's file-scope helper function for `key`: its text make(name), emitted once
+        after the layer parameters, so calls of equal key share one copy of code an op would otherwise inline at
+        each (ops/conv2d.py Conv2D._wino: a row pipeline's Winograd band calls)."""
+        key = (self.layer, *key)
+        if key not in self._function_ids:
+            name = self._function_ids[key] = self._unique(f"{self.layer}_{base}")
+            self.functions.append(make(name))
+        return self._function_ids[key]
+
 
 def _env() -> jinja2.Environment:
     return jinja2.Environment(loader=jinja2.PackageLoader("microforge.codegen", "templates"),
@@ -236,7 +248,8 @@ def generate(graph: Graph, offsets: dict[int, tuple[str, int]], const_of: dict[i
     files = {
         "model.h": env.get_template("model.h.j2").render(guard="MF_MODEL_H", **common),
         "model.c": env.get_template("model.c.j2").render(headers=headers, consts=ctx.consts, states=list(ctx.states.values()),
-                                                         params=ctx.params_list, core_macro=core_macro, **common),
+                                                         params=ctx.params_list, functions=ctx.functions,
+                                                         core_macro=core_macro, **common),
         "README.md": env.get_template("README.md.j2").render(version=__version__, out_desc=c_comment(
             f"{graph.outputs[0].dtype.name.lower()} {list(graph.outputs[0].shape)}"), **common),
     }

@@ -342,7 +342,6 @@ class Conv2D(OpDef):
             return None
         fields.update(weights=ctx.const(op.inputs[1]), bias="0", mult="0", shift="0", rq_mode=1,
                       rq=ctx.const(f"{op.name}_rq", rq), mix=9)
-        p = ctx.params("mf_conv2d_params_t", fields)
         half = 8 * fields["in_c"]                   # words of one U half
         words, bufs = 16 * 2 * WINO_GROUP, []       # the M block first
         for u in plan["u"]:
@@ -359,8 +358,22 @@ class Conv2D(OpDef):
         if resident:   # U in the pipeline's scratch: nr pairs' built once a call, then the others' halves (u1 unused)
             bufs = [f"(int32_t *)(void *){ctx.ptr(ures)}", "0"]
         x, y = op.inputs[0], op.outputs[0]
-        return (f"{{ int32_t scratch[{words}]; mf_conv2d_s8_wino(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, {plan['nt']}, {v}, "
-                f"{bufs[0]}, {bufs[1]}, scratch, {nr}); }}")
+        rest = f"{plan['nt']}, {v}, {bufs[0]}, {bufs[1]}, scratch, {nr}"
+        if not resident:
+            p = ctx.params("mf_conv2d_params_t", fields)
+            return f"{{ int32_t scratch[{words}]; mf_conv2d_s8_wino(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, {rest}); }}"
+        # A row pipeline's band calls with the same fields (the layer's middle bands, in one loop or several) share one
+        # out-of-line copy of the kernel, every field still a constant folded into it, rather than the kernel inlined
+        # at each call site (ic ops 1-3 at band 2: 8 sites -> 6 copies; M4 code -7.1 KB, cycles -14K). With the rows
+        # (in_h, pad_top, out_h) as arguments all of a layer's bands would share one: ic 2 copies, M4 code -19 KB but
+        # +49K cycles (the tile loops' bounds not folded); out_h folded, 4 copies: -13 KB but M7 +3K cycles; one copy
+        # per layer for the edge bands only (rows as arguments, 4 copies): -5.9 KB more, M4 +10K cycles.
+        key = (tuple((k, str(val)) for k, val in fields.items()), words, rest)
+        fn = ctx.function(key, "wino", lambda name: (
+            f"static __attribute__((noinline)) void {name}(const int8_t *in, int8_t *out)\n{{\n"
+            f"    int32_t scratch[{words}];\n"
+            f"    mf_conv2d_s8_wino(&{ctx.params('mf_conv2d_params_t', fields)}, in, out, {rest});\n}}\n"))
+        return f"{fn}({ctx.ptr(x)}, {ctx.ptr(y)});"
 
     def _emit_pairs(self, op: Op, ctx, fields: dict, w: np.ndarray, bias, mult, shift, out_zp: int) -> str:
         """runtime/portable's pixel-pair kernel (cores without DSP): weights re-laid by m0_pair_layout, the

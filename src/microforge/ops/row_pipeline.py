@@ -368,7 +368,7 @@ class RowPipeline(OpDef):
                 k = i + 1
                 code += text(steps[i], offsets(steps[i]), [0] * len(offsets(steps[i])))
             i = k
-        if op.options.get("wino_u") is not None:
+        if op.options.get("wino_u") is not None and re.search(r"\{ int32_t scratch\[\d+\]; ", "\n".join(code)):
             # the calls' stack arrays as one, the largest: GCC kept a Winograd call's apart from a row-entry call's
             # (ic ops 1-3 at band 2 on the M4: a 5.9 KB frame, past the 4 KB an asm memory operand of
             # mf_dsp_rowpw_pair reaches from sp, which then had no register left for the address)
