@@ -429,12 +429,14 @@ def test_odd_out_h_writes_no_row_past_the_output(core, tmp_path):
 
 # ---- resident U: a row pipeline's Winograd layers keep their whole U in a scratch (built once per band call) ----------
 
-def resident_chain_model(seed, in_shape, convs, add, in_zp) -> bytes:
+def resident_chain_model(seed, in_shape, convs, add, in_zp, wide=None) -> bytes:
     """Stride-1 3x3 SAME convolutions (out_c, activation) in a chain from an input of zero point in_zp (its pad value;
-    a RELU's output zero point -128 is the next layer's), and with add=True an ADD of the input last."""
+    a RELU's output zero point -128 is the next layer's), and with add=True an ADD of the input last. With `wide`, the
+    chain's output is also widened to `wide` channels by a 1x1 convolution outside the chain (a second output): that
+    layer sets the arena, and the chain's step leaves room (for part of a U)."""
     rng = np.random.default_rng(seed)
     n, h, w, c = in_shape
-    mb = mg.ModelBuilder("wino resident")
+    mb = mg.ModelBuilder("wino resident" if wide is None else "wino resident partial")
     x = mb.input("input", in_shape, "int8", 0.02, in_zp)
     t, s, z = x, 0.02, in_zp
     for i, (oc, act) in enumerate(convs):
@@ -446,11 +448,19 @@ def resident_chain_model(seed, in_shape, convs, add, in_zp) -> bytes:
         t, c = y, oc
     if add:
         lo, hi = ((-128 - z) * s + (-128 - in_zp) * 0.02) * 0.7, ((127 - z) * s + (127 - in_zp) * 0.02) * 0.7
-        s2, z2 = mg._out_quant(lo, hi, "NONE")
-        r = mb.tensor("sum", (n, h, w, c), "int8", s2, z2)
+        s, z = mg._out_quant(lo, hi, "NONE")
+        r = mb.tensor("sum", (n, h, w, c), "int8", s, z)
         mb.op("ADD", [t, x], [r], fused_activation="NONE")
         t = r
-    mb.outputs(t)
+    if wide is None:
+        mb.outputs(t)
+        return mb.finish()
+    wi, bi, lo, hi = mg._add_weighted(mb, rng, "wide", (wide, 1, 1, c), 0, True, c, s, z, True)
+    s2, z2 = mg._out_quant(lo, hi, "NONE")
+    big = mb.tensor("wide", (n, h, w, wide), "int8", s2, z2)
+    mb.op("CONV_2D", [t, wi, bi], [big], padding="VALID", stride_h=1, stride_w=1, dilation_h=1, dilation_w=1,
+          fused_activation="NONE")
+    mb.outputs(t, big)
     return mb.finish()
 
 
@@ -499,36 +509,6 @@ def test_wino_resident_on_core(name, core, tmp_path):
     assert_same_outputs(run.outputs, oracle.run(xs), f"{name} on {core}")
 
 
-def widened_chain_model(seed, in_shape, convs, add, in_zp, wide) -> bytes:
-    """resident_chain_model's chain, its output an output of the model and also widened to `wide` channels by a 1x1
-    convolution (outside the chain): that layer sets the arena, the chain's step leaves room (for part of a U)."""
-    rng = np.random.default_rng(seed)
-    n, h, w, c = in_shape
-    mb = mg.ModelBuilder("wino resident partial")
-    x = mb.input("input", in_shape, "int8", 0.02, in_zp)
-    t, s, z = x, 0.02, in_zp
-    for i, (oc, act) in enumerate(convs):
-        wi, bi, lo, hi = mg._add_weighted(mb, rng, f"conv{i}", (oc, 3, 3, c), 0, True, 9 * c, s, z, True)
-        s, z = mg._out_quant(lo, hi, act)
-        y = mb.tensor(f"t{i}", (n, h, w, oc), "int8", s, z)
-        mb.op("CONV_2D", [t, wi, bi], [y], padding="SAME", stride_h=1, stride_w=1, dilation_h=1, dilation_w=1,
-              fused_activation=act)
-        t, c = y, oc
-    if add:
-        lo, hi = ((-128 - z) * s + (-128 - in_zp) * 0.02) * 0.7, ((127 - z) * s + (127 - in_zp) * 0.02) * 0.7
-        s, z = mg._out_quant(lo, hi, "NONE")
-        r = mb.tensor("sum", (n, h, w, c), "int8", s, z)
-        mb.op("ADD", [t, x], [r], fused_activation="NONE")
-        t = r
-    wi, bi, lo, hi = mg._add_weighted(mb, rng, "wide", (wide, 1, 1, c), 0, True, c, s, z, True)
-    s2, z2 = mg._out_quant(lo, hi, "NONE")
-    big = mb.tensor("wide", (n, h, w, wide), "int8", s2, z2)
-    mb.op("CONV_2D", [t, wi, bi], [big], padding="VALID", stride_h=1, stride_w=1, dilation_h=1, dilation_w=1,
-          fused_activation="NONE")
-    mb.outputs(t, big)
-    return mb.finish()
-
-
 # (seed, input shape, convs, ADD, input zero point, widened channels): --wino-u auto sizes the U to the room the
 # chain's step leaves below the widening layer's arena: part of the out-channel pairs resident, the others rebuilt per
 # chunk (a lone last channel's among them), odd heights (one-row calls), pad values at both int8 ends.
@@ -550,7 +530,7 @@ def test_wino_resident_partial_on_core(name, core, tmp_path):
     from microforge.sim.run import run_on_target
     from microforge.targets import get_target
     seed, shape, convs, add, in_zp, wide = PARTIAL[name]
-    model = widened_chain_model(seed, shape, convs, add, in_zp, wide)
+    model = resident_chain_model(seed, shape, convs, add, in_zp, wide)
     cm = compile_model(model, target=core, row_pipeline="on", band=2)
     off = compile_model(model, target=core, row_pipeline="on", band=2, wino_u="off")
     code = _pipeline_code(cm.files["model.c"])

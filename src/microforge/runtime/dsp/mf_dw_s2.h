@@ -79,6 +79,12 @@
 #define MF_DW_S2_RQ7(SEQ, OTHER) OTHER
 #endif
 #define MF_DW_S2_O(I) "#" #I "*%c[c]"
+/* The M7's pipelined requantisation of six sums A0..A5 (stored at outputs 0..5; m in Q, e in P, rnd in R). */
+#define MF_DW_S2_RQ7_SIX(A0, A1, A2, A3, A4, A5, R)                                                                   \
+    MF_DW_RQ7_FIRST(A0, A1, "%[Q]", R, "%[P]") MF_DW_RQ7_STEP(A2, A1, A0, MF_DW_S2_O(0), "%[Q]", R, "%[P]")          \
+    MF_DW_RQ7_STEP(A3, A2, A1, MF_DW_S2_O(1), "%[Q]", R, "%[P]") MF_DW_RQ7_STEP(A4, A3, A2, MF_DW_S2_O(2), "%[Q]", R,  \
+    "%[P]") MF_DW_RQ7_STEP(A5, A4, A3, MF_DW_S2_O(3), "%[Q]", R, "%[P]")                                            \
+    MF_DW_RQ7_LAST(A5, A4, MF_DW_S2_O(4), MF_DW_S2_O(5), "%[P]")
 
 /* Three outputs (out_w % 4 == 3): W0..W3 of a row in one run of loads with its weights, six MACs. */
 #define MF_DW_S2_ROW3(ROW, KP, KQ, B0, B1, B2) \
@@ -169,12 +175,7 @@ MF_KERNEL void mf_dw_s2_three2(const int32_t *k, const int32_t *r, int8_t *out, 
                            MF_DW_S2_N3("2*%c[v]", "%[C]", "%[A]", "%[B]"), "")
         MF_DW_S2_ROW3P_M7_("2*%c[v]", "%[C]", "%[A]", "%[B]", MF_DW_S2_Y, MF_DW_S2_Y, "ldr %[P], [%[k], #36]\n\t", "", "",
                            "ldr %[C], [%[k], #32]\n\t", "ldr %[Q], [%[k], #28]\n\t")
-        MF_DW_S2_RQ7(MF_DW_RQ7_FIRST("%[x0]", "%[x1]", "%[Q]", "%[C]", "%[P]")
-                     MF_DW_RQ7_STEP("%[x2]", "%[x1]", "%[x0]", MF_DW_S2_O(0), "%[Q]", "%[C]", "%[P]")
-                     MF_DW_RQ7_STEP("%[y0]", "%[x2]", "%[x1]", MF_DW_S2_O(1), "%[Q]", "%[C]", "%[P]")
-                     MF_DW_RQ7_STEP("%[y1]", "%[y0]", "%[x2]", MF_DW_S2_O(2), "%[Q]", "%[C]", "%[P]")
-                     MF_DW_RQ7_STEP("%[y2]", "%[y1]", "%[y0]", MF_DW_S2_O(3), "%[Q]", "%[C]", "%[P]")
-                     MF_DW_RQ7_LAST("%[y2]", "%[y1]", MF_DW_S2_O(4), MF_DW_S2_O(5), "%[P]"),
+        MF_DW_S2_RQ7(MF_DW_S2_RQ7_SIX("%[x0]", "%[x1]", "%[x2]", "%[y0]", "%[y1]", "%[y2]", "%[C]"),
                      MF_DW_S2_RQ("%[x0]", "%[x1]", "0", "%c[c]") MF_DW_S2_RQ("%[x2]", "%[y0]", "2*%c[c]", "3*%c[c]")
                      MF_DW_S2_RQ("%[y1]", "%[y2]", "4*%c[c]", "5*%c[c]"))
 #else
@@ -323,12 +324,7 @@ MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, con
         MF_DW_S2_ROW6("%c[v]", "16", "20", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]")
         MF_DW_S2_RQC "ldr %[B], [%[k], #32]\n\t"
 #endif
-        MF_DW_S2_RQ7(MF_DW_RQ7_FIRST("%[a0]", "%[a1]", "%[Q]", "%[B]", "%[P]")
-                     MF_DW_RQ7_STEP("%[a2]", "%[a1]", "%[a0]", MF_DW_S2_O(0), "%[Q]", "%[B]", "%[P]")
-                     MF_DW_RQ7_STEP("%[a3]", "%[a2]", "%[a1]", MF_DW_S2_O(1), "%[Q]", "%[B]", "%[P]")
-                     MF_DW_RQ7_STEP("%[a4]", "%[a3]", "%[a2]", MF_DW_S2_O(2), "%[Q]", "%[B]", "%[P]")
-                     MF_DW_RQ7_STEP("%[a5]", "%[a4]", "%[a3]", MF_DW_S2_O(3), "%[Q]", "%[B]", "%[P]")
-                     MF_DW_RQ7_LAST("%[a5]", "%[a4]", MF_DW_S2_O(4), MF_DW_S2_O(5), "%[P]"),
+        MF_DW_S2_RQ7(MF_DW_S2_RQ7_SIX("%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]", "%[a5]", "%[B]"),
                      MF_DW_S2_RQ1("%[a0]", "%[B]", "0") MF_DW_S2_RQ1("%[a1]", "%[B]", "%c[c]")
                      MF_DW_S2_RQ1("%[a2]", "%[B]", "2*%c[c]") MF_DW_S2_RQ1("%[a3]", "%[B]", "3*%c[c]")
                      MF_DW_S2_RQ1("%[a4]", "%[B]", "4*%c[c]") MF_DW_S2_RQ1("%[a5]", "%[B]", "5*%c[c]"))
@@ -350,6 +346,7 @@ MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, con
 #undef MF_DW_S2_RQ1
 #undef MF_DW_S2_IN
 #undef MF_DW_S2_RQ7
+#undef MF_DW_S2_RQ7_SIX
 #undef MF_DW_S2_O
 
 /* One 4-output block (the loop body): the first row's last load steps r to the next block, RQ4_STEP steps out. On the
