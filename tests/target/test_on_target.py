@@ -1369,8 +1369,9 @@ def test_conv_rowmix_two_rows_on_core(name, core, tmp_path, monkeypatch):
 @pytest.mark.parametrize("core", ["m4", "m33"])
 def test_conv_rowmix_two_rows_marker(core, tmp_path):
     """The two-row entries' window loop (mf_dsp_rowpw_pair with passes gp bytes apart): its marker comment with the gap
-    (2 * stride_h * in_c bytes) in gcc -S, and ic's 3x3 layers in its first row pipeline take it on the M4/M33 (its
-    second one runs one output row a call: one row at a time there)."""
+    (2 * stride_h * in_c bytes) in gcc -S, and ic's 3x3 layers in its first row pipeline take it on the M4/M33 without a
+    resident Winograd U (`wino_u="off"`; by default they run Winograd: test_winograd.py; its second one runs one output
+    row a call: one row at a time there)."""
     for stride, gap in ((1, 32), (2, 64)):
         cm = compile_model(ROW2_MODELS["row2-3x3-c16to16" if stride == 1 else "row2-3x3-c16to8-s2"](), target=core)
         assert ".mix = 8," in cm.files["model.c"]
@@ -1378,7 +1379,7 @@ def test_conv_rowmix_two_rows_marker(core, tmp_path):
         cm.write(d)
         found = {int(n) for n in re.findall(r"@ mf_rmix entries (\d+) bytes apart", gcc_output(d, core, "-S", "-O2"))}
         assert found == {gap}, (stride, found)
-    cm = compile_model(shared_model("mlperf_tiny/ic.tflite").read_bytes(), target=core)
+    cm = compile_model(shared_model("mlperf_tiny/ic.tflite").read_bytes(), target=core, wino_u="off")
     assert len(re.findall(r"\.mix = 8,", cm.files["model.c"])) >= 4
     # rows wider than a strip whose output may overlap the input (the planner's in-place placement): one row at a time
     cm = compile_model(ROW2_MODELS["row2-3x3-c16to12-strips"](), target=core)
