@@ -135,6 +135,11 @@ def _peak_ops(graph: Graph, plan: Plan) -> set[int]:
     return {id(op) for i, op in enumerate(graph.ops) if top[i] >= peak - ALIGN}
 
 
+def core_macro(target: Target) -> str | None:
+    """The core's MF_TARGET_* macro (model.c defines it; ops choose per-core kernels by it), None on the host."""
+    return None if target.is_host else "MF_TARGET_" + target.name.upper()
+
+
 def choose_row_pipeline(graph: Graph, mode: str = "auto", band: int | None = None,
                         ram: int | None = None, notes: list[str] | None = None,
                         wino_u: dict[int, int] | None = None, wino_whole: bool = False) -> list[tuple[Chain, int]]:
@@ -247,7 +252,7 @@ def compile_model(source: str | Path | bytes, target: str | Target = "host",
         raise MicroforgeError(f"resident Winograd U mode '{wino_u}' is unknown", hint="use one of " + ", ".join(WINO_U_MODES))
     # row pipelines' resident-U scratch (ops/row_pipeline.py resident_u) on the cores that run Winograd
     resident: dict[int, int] | None = None
-    if wino_u != "off" and not t.is_host and "MF_TARGET_" + t.name.upper() in WINO_CORES:
+    if wino_u != "off" and core_macro(t) in WINO_CORES:
         resident = {}
     segments = choose_row_pipeline(graph, row_pipeline, band, t.ram_bytes, notes, resident, wino_u == "on")   # row pipelines: weighed by the arena they save
     plain = plan_best(_buffers(graph, _aliases(graph))) if segments else None
@@ -295,11 +300,10 @@ def _lower(graph: Graph, chosen: Plan | None, without: int | None, pools, target
             const_of[key] = src
 
     variants = kernel_variants(target)
-    core_macro = None if target.is_host else "MF_TARGET_" + target.name.upper()
     rooms = free_room(buffers, [offsets[id(b.tensors[0])] for b in buffers], {a.symbol: a.nbytes for a in arenas},
                       len(graph.ops))               # each op's free arena bytes, for scratch (EmitContext.room)
     files, layers, const_bytes = generate(graph, offsets, const_of, arenas, plan.planner, source_name, variants,
-                                          core_macro, rooms)  # codegen
+                                          core_macro(target), rooms)  # codegen
     arena_bytes = sum(a.nbytes for a in arenas)
     persistent = sum({id(t): t.nbytes for op in graph.ops for t in op.inputs if t is not None and t.variable}.values())
     described = [opdef(op.type).describe(op) for op in graph.ops if op.type is OpType.ROW_PIPELINE]

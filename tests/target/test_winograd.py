@@ -285,29 +285,40 @@ WINO_CHAINS = {
 WINO_CHAINS_ROOM = {"c16-conv-conv-add-pad": (43, (1, 20, 12, 16), 4)}
 
 
+def conv_chain(mb, rng, x, in_shape, in_zp, convs, add):
+    """Stride-1 3x3 SAME convolutions (out_c, activation) in a chain on input x (scale 0.02, zero point in_zp: its pad
+    value; a RELU's output zero point -128 is the next layer's), and with add=True an ADD of the input last; returns
+    the chain's output tensor with its scale and zero point."""
+    n, h, w, c = in_shape
+    t, s, z = x, 0.02, in_zp
+    for i, (oc, act) in enumerate(convs):
+        wi, bi, lo, hi = mg._add_weighted(mb, rng, f"conv{i}", (oc, 3, 3, c), 0, True, 9 * c, s, z, True)
+        s, z = mg._out_quant(lo, hi, act)
+        y = mb.tensor(f"t{i}", (n, h, w, oc), "int8", s, z)
+        mb.op("CONV_2D", [t, wi, bi], [y], padding="SAME", stride_h=1, stride_w=1, dilation_h=1, dilation_w=1,
+              fused_activation=act)
+        t, c = y, oc
+    if add:
+        lo, hi = ((-128 - z) * s + (-128 - in_zp) * 0.02) * 0.7, ((127 - z) * s + (127 - in_zp) * 0.02) * 0.7
+        s, z = mg._out_quant(lo, hi, "NONE")
+        r = mb.tensor("sum", (n, h, w, c), "int8", s, z)
+        mb.op("ADD", [t, x], [r], fused_activation="NONE")
+        t = r
+    return t, s, z
+
+
 def wino_chain_model(seed, in_shape, out_c, pad) -> bytes:
     """conv 3x3 > conv 3x3 > ADD (the input) as ic's first row pipeline, then a PAD of `pad` rows and columns a side:
     with pad > 0 its larger output sizes the arena, which leaves free room while the pipeline runs (for the U halves,
     as in ic)."""
     rng = np.random.default_rng(seed)
-    n, h, w, c = in_shape
+    n, h, w, _ = in_shape
     mb = mg.ModelBuilder("wino chain")
     x = mb.input("input", in_shape, "int8", 0.02, -3)
-    t, s, z = x, 0.02, -3
-    for i, act in enumerate(("RELU", "NONE")):
-        wi, bi, lo, hi = mg._add_weighted(mb, rng, f"conv{i}", (out_c, 3, 3, c), 0, True, 9 * c, s, z, True)
-        s, z = mg._out_quant(lo, hi, act)
-        y = mb.tensor(f"t{i}", (n, h, w, out_c), "int8", s, z)
-        mb.op("CONV_2D", [t, wi, bi], [y], padding="SAME", stride_h=1, stride_w=1, dilation_h=1, dilation_w=1,
-              fused_activation=act)
-        t, c = y, out_c
-    lo, hi = ((-128 - z) * s + (-128 + 3) * 0.02) * 0.7, ((127 - z) * s + (127 + 3) * 0.02) * 0.7
-    s2, z2 = mg._out_quant(lo, hi, "NONE")
-    r = mb.tensor("sum", (n, h, w, c), "int8", s2, z2)
-    mb.op("ADD", [t, x], [r], fused_activation="NONE")
+    r, s, z = conv_chain(mb, rng, x, in_shape, -3, [(out_c, "RELU"), (out_c, "NONE")], True)
     if pad:
         pads = mb.const("paddings", np.array([[0, 0], [pad, pad], [pad, pad], [0, 0]], np.int32))
-        out = mb.tensor("output", (n, h + 2 * pad, w + 2 * pad, c), "int8", s2, z2)
+        out = mb.tensor("output", (n, h + 2 * pad, w + 2 * pad, out_c), "int8", s, z)
         mb.op("PAD", [r, pads], [out])
         r = out
     mb.outputs(r)
@@ -430,28 +441,14 @@ def test_odd_out_h_writes_no_row_past_the_output(core, tmp_path):
 # ---- resident U: a row pipeline's Winograd layers keep their whole U in a scratch (built once per band call) ----------
 
 def resident_chain_model(seed, in_shape, convs, add, in_zp, wide=None) -> bytes:
-    """Stride-1 3x3 SAME convolutions (out_c, activation) in a chain from an input of zero point in_zp (its pad value;
-    a RELU's output zero point -128 is the next layer's), and with add=True an ADD of the input last. With `wide`, the
-    chain's output is also widened to `wide` channels by a 1x1 convolution outside the chain (a second output): that
-    layer sets the arena, and the chain's step leaves room (for part of a U)."""
+    """conv_chain's model from an input of zero point in_zp. With `wide`, the chain's output is also widened to `wide`
+    channels by a 1x1 convolution outside the chain (a second output): that layer sets the arena, and the chain's step
+    leaves room (for part of a U)."""
     rng = np.random.default_rng(seed)
-    n, h, w, c = in_shape
+    n, h, w, c = in_shape[:3] + (convs[-1][0],)
     mb = mg.ModelBuilder("wino resident" if wide is None else "wino resident partial")
     x = mb.input("input", in_shape, "int8", 0.02, in_zp)
-    t, s, z = x, 0.02, in_zp
-    for i, (oc, act) in enumerate(convs):
-        wi, bi, lo, hi = mg._add_weighted(mb, rng, f"conv{i}", (oc, 3, 3, c), 0, True, 9 * c, s, z, True)
-        s, z = mg._out_quant(lo, hi, act)
-        y = mb.tensor(f"t{i}", (n, h, w, oc), "int8", s, z)
-        mb.op("CONV_2D", [t, wi, bi], [y], padding="SAME", stride_h=1, stride_w=1, dilation_h=1, dilation_w=1,
-              fused_activation=act)
-        t, c = y, oc
-    if add:
-        lo, hi = ((-128 - z) * s + (-128 - in_zp) * 0.02) * 0.7, ((127 - z) * s + (127 - in_zp) * 0.02) * 0.7
-        s, z = mg._out_quant(lo, hi, "NONE")
-        r = mb.tensor("sum", (n, h, w, c), "int8", s, z)
-        mb.op("ADD", [t, x], [r], fused_activation="NONE")
-        t = r
+    t, s, z = conv_chain(mb, rng, x, in_shape, in_zp, convs, add)
     if wide is None:
         mb.outputs(t)
         return mb.finish()

@@ -15,7 +15,6 @@ time, and `emit` folds the regular middle bands into one C loop.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -368,13 +367,6 @@ class RowPipeline(OpDef):
                 k = i + 1
                 code += text(steps[i], offsets(steps[i]), [0] * len(offsets(steps[i])))
             i = k
-        if op.options.get("wino_u") is not None and re.search(r"\{ int32_t scratch\[\d+\]; ", "\n".join(code)):
-            # the calls' stack arrays as one, the largest: GCC kept a Winograd call's apart from a row-entry call's
-            # (ic ops 1-3 at band 2 on the M4: a 5.9 KB frame, past the 4 KB an asm memory operand of
-            # mf_dsp_rowpw_pair reaches from sp, which then had no register left for the address)
-            sizes = [int(n) for n in re.findall(r"\{ int32_t scratch\[(\d+)\]; ", "\n".join(code))]
-            code = code[:1] + [f"int32_t scratch[{max(sizes)}];"] * bool(sizes) + [
-                re.sub(r"\{ int32_t scratch\[\d+\]; ", "{ ", line) for line in code[1:]]
         return "{\n    " + "\n    ".join(code) + "\n    }"
 
 
