@@ -325,12 +325,14 @@ def wino_chain_model(seed, in_shape, out_c, pad) -> bytes:
     return mb.finish()
 
 
-WINO_HELPER = re.compile(r"static __attribute__\(\(noinline\)\) void (\w+)\(const int8_t \*in, int8_t \*out\)\n\{\n"
+WINO_HELPER = re.compile(r"static __attribute__\(\(noinline\)\) void (\w+)\(const int8_t \*in, int8_t \*out"
+                         r"(?:, const int8_t \*res)?\)\n\{\n"
                          r"    int32_t scratch\[(\d+)\];\n    (mf_conv2d_s8_wino\(&\w+, in, out, .*\);)\n\}\n")
 
 
 def wino_helpers(model_c: str) -> dict[str, str]:
-    """Conv2D._wino's out-of-line band calls (a resident U): helper name -> its body as an inline call would read."""
+    """Conv2D._wino's out-of-line band calls (a resident U): helper name -> its body as an inline call would read
+    (a fused ADD's helper takes the residual as its third argument, res)."""
     return {name: f"{{ int32_t scratch[{words}]; {call} }}" for name, words, call in WINO_HELPER.findall(model_c)}
 
 
@@ -354,8 +356,9 @@ def _pipeline_code(model_c: str) -> str:
     def expand(m):
         if m.group(1) not in helpers:
             return m.group(0)
-        x, y = m.group(2).split(", (")   # the input and output pointers, each "(int8_t *)(...)"
-        return helpers[m.group(1)].replace(", in, out, ", f", {x}, ({y}, ")
+        x, y, *r = m.group(2).split(", (")   # the input, output (and residual) pointers, each "(int8_t *)(...)"
+        body = helpers[m.group(1)].replace(", in, out, ", f", {x}, ({y}, ")
+        return body.replace(", res); }", f", ({r[0]}); }}") if r else body
     return re.sub(r"\b(\w+)\(([^;\n]*)\);", expand, code)
 
 
@@ -474,8 +477,10 @@ RESIDENT = {
 
 
 def wino_nr(code: str) -> list[int]:
-    """The resident pairs (mf_conv2d_s8_wino's last argument) of every Winograd call in `code`."""
-    return [int(n) for n in re.findall(r"mf_conv2d_s8_wino\(.*, (\d+)\); \}", code)]
+    """The resident pairs (mf_conv2d_s8_wino's argument nr, before the fused ADD's two) of every Winograd call in
+    `code`."""
+    return [int(n) for n in re.findall(r"mf_conv2d_s8_wino\(.*, (\d+), (?:0|&\w+), (?:0|out|\(int8_t \*\)\S.*?)\); \}",
+                                       code)]
 
 
 def resident_taken(code: str, pairs: set[int]) -> None:
@@ -596,15 +601,126 @@ def test_wino_u_modes_ram():
 
 def test_ic_resident_u_within_the_arena():
     """ic on the M4 (auto): its first pipeline takes the band with the largest resident U that leaves the arena as
-    without one (band 2: part of the pairs), the arena as with --wino-u off."""
+    without one, the arena as with --wino-u off: band 2, the ADD fused into the second conv (fused_add), whose freed
+    window (1 KB) gives the whole U (8 of 8 pairs; unfused 6, the other two rebuilt per chunk)."""
     from helpers import shared_model
     model = shared_model("mlperf_tiny/ic.tflite").read_bytes()
     auto, off = compile_model(model, target="m4"), compile_model(model, target="m4", wino_u="off")
     assert auto.arena_bytes == off.arena_bytes
     notes = [d for d in auto.row_pipeline if "resident Winograd U" in d]
     assert len(notes) == 1 and "ops 1-3" in notes[0] and "band 2 row(s)" in notes[0], auto.row_pipeline
-    nr = wino_nr(_pipeline_code(auto.files["model.c"]))
-    assert nr and 0 < min(nr) < 8
+    code = _pipeline_code(auto.files["model.c"])
+    fused_taken(auto.files["model.c"], code)
+    nr = wino_nr(code)
+    assert nr and set(nr) == {8}
     # 8 band calls (band 2: first, two loops of middle bands, last; 2 convs) out of line in 6 helpers: the middle
     # bands' two loops share one per conv
     assert len(nr) == 8 and out_of_line(auto.files["model.c"]) == 6
+
+
+# ---- the ADD fused into the last layer's requantisation (ops/row_pipeline.py fused_add) -------------------------------
+
+def fused_chain_model(seed, in_shape, mid_c, out_c, add_act, conv_first, in_zp, res_scale, add_zp=None) -> bytes:
+    """x -> conv 3x3 (mid_c, RELU) -> conv 3x3 (out_c) -> ADD with a residual: x itself when out_c is x's channel
+    count and res_scale is None, else a 1x1 convolution of x to out_c channels (computed before the chain, its output
+    scale res_scale: the ADD's input scales differ); the ADD's operands in the order conv_first says, its activation
+    add_act, its output zero point add_zp (None: the range's own)."""
+    rng = np.random.default_rng(seed)
+    n, h, w, c = in_shape
+    mb = mg.ModelBuilder("wino fused add")
+    x = mb.input("input", in_shape, "int8", 0.02, in_zp)
+    r, rs, rz = x, 0.02, in_zp
+    if res_scale is not None:
+        wi, bi, lo, hi = mg._add_weighted(mb, rng, "res", (out_c, 1, 1, c), 0, True, c, 0.02, in_zp, True)
+        rs, rz = mg._out_quant(lo * res_scale, hi * res_scale, "NONE")
+        r = mb.tensor("res", (n, h, w, out_c), "int8", rs, rz)
+        mb.op("CONV_2D", [x, wi, bi], [r], padding="VALID", stride_h=1, stride_w=1, dilation_h=1, dilation_w=1,
+              fused_activation="NONE")
+    t, s, z = conv_chain(mb, rng, x, in_shape, in_zp, [(mid_c, "RELU"), (out_c, "NONE")], False)
+    lo, hi = ((-128 - z) * s + (-128 - rz) * rs) * 0.6, ((127 - z) * s + (127 - rz) * rs) * 0.6
+    s2, z2 = mg._out_quant(lo, hi, add_act, add_zp)
+    out = mb.tensor("sum", (n, h, w, out_c), "int8", s2, z2)
+    mb.op("ADD", [t, r] if conv_first else [r, t], [out], fused_activation=add_act)
+    mb.outputs(out)
+    return mb.finish()
+
+
+# (seed, input shape, mid_c, out_c, ADD activation, conv first, input zero point, residual scale, ADD zero point, band):
+# odd out_c (1, 3, 5, 7, 13: the lone channel of the last pair), the residual x itself (in either order) or a 1x1
+# convolution's output of another scale, RELU / RELU6 / none, zero points at both int8 ends, odd heights (one-row calls)
+FUSED = {
+    "c16-m16-o13-relu-convfirst": (71, (1, 10, 8, 16), 16, 13, "RELU", True, -128, 1.7, None, 2),
+    "c8-m8-o8-x-relu6-resfirst-zp127": (72, (1, 9, 6, 8), 8, 8, "RELU6", False, 127, None, None, 2),
+    "c4-m4-o5-none-zp127": (73, (1, 7, 10, 4), 4, 5, "NONE", True, -3, 0.4, 127, 4),
+    "c8-m12-o7-relu-resfirst-zpm128": (74, (1, 11, 4, 8), 12, 7, "RELU", False, -128, 3.1, -128, 2),
+    "c4-m8-o3-none-zpm128": (75, (1, 6, 6, 4), 8, 3, "NONE", True, 5, 0.8, -128, 4),
+    "c16-m4-o1-relu6": (76, (1, 8, 4, 16), 4, 1, "RELU6", True, -3, 2.2, None, 2),
+    "c16-m16-o16-x-none": (77, (1, 12, 8, 16), 16, 16, "NONE", True, -3, None, None, 2),
+}
+
+
+def fused_residual(code: str) -> set[str]:
+    """The residual arguments of the pipeline's fused band calls (mf_conv2d_s8_wino with mf_wino_add_t fields, helpers
+    expanded): "out" where the ADD runs in place, else the residual's pointer."""
+    return set(re.findall(r"mf_conv2d_s8_wino\(.*, \d+, &\w+, (out|\(int8_t \*\)\S.*?)\); \}", code))
+
+
+def fused_taken(model_c: str, code: str) -> None:
+    """The pipeline's ADD runs in its last layer's band calls (mf_wino_add_t fields, the residual), no ADD pass, and
+    the segment says so."""
+    assert "mf_add_s8(" not in code and "static const mf_wino_add_t " in model_c, "the ADD was not fused"
+    assert fused_residual(code) and "ADD fused into the last layer" in code
+
+
+@needs_gcc
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", sorted(FUSED))
+def test_wino_fused_add_on_core(name, core, tmp_path):
+    """A CONV > CONV > ADD segment with a resident U: the ADD in the second conv's requantisation, exact."""
+    from helpers import Oracle, assert_same_outputs, random_inputs
+    from microforge.sim.run import run_on_target
+    from microforge.targets import get_target
+    seed, shape, mid, oc, act, conv_first, in_zp, res_scale, add_zp, band = FUSED[name]
+    model = fused_chain_model(seed, shape, mid, oc, act, conv_first, in_zp, res_scale, add_zp)
+    cm = compile_model(model, target=core, row_pipeline="on", band=band, wino_u="on")
+    code = _pipeline_code(cm.files["model.c"])
+    fused_taken(cm.files["model.c"], code)
+    resident_taken(code, {(mid + 1) // 2, (oc + 1) // 2})
+    out_of_line(cm.files["model.c"])
+    oracle = Oracle(model)
+    xs = random_inputs(oracle, np.random.default_rng(seed_of("wino-fused", name, core)))
+    run = run_on_target(cm, get_target(core), xs, workdir=tmp_path)
+    assert_same_outputs(run.outputs, oracle.run(xs), f"{name} on {core}")
+
+
+def test_no_fused_add_without_resident_u():
+    """Without a resident U (--wino-u off, or a core without Winograd) the ADD keeps its own pass and window."""
+    seed, shape, mid, oc, act, conv_first, in_zp, res_scale, add_zp, band = FUSED["c16-m16-o13-relu-convfirst"]
+    model = fused_chain_model(seed, shape, mid, oc, act, conv_first, in_zp, res_scale, add_zp)
+    for core, u in (("m4", "off"), ("m0plus", "on")):
+        cm = compile_model(model, target=core, row_pipeline="on", band=band, wino_u=u)
+        code = cm.files["model.c"]
+        assert "mf_add_s8(" in code and "mf_wino_add_t" not in code and "ADD fused" not in code, core
+
+
+def test_fused_add_frees_the_window():
+    """Fused, the segment has no window for the last layer's rows (the arena that frees is what lets ic's first
+    pipeline hold its whole U within the arena it had): one window fewer than unfused."""
+    from microforge.ir import OpType
+    seed, shape, mid, oc, act, conv_first, in_zp, res_scale, add_zp, band = FUSED["c16-m16-o16-x-none"]
+    model = fused_chain_model(seed, shape, mid, oc, act, conv_first, in_zp, res_scale, add_zp)
+    segs = {u: [op for op in compile_model(model, target="m4", row_pipeline="on", band=band, wino_u=u).graph.ops
+                if op.type is OpType.ROW_PIPELINE][0] for u in ("on", "off")}
+    assert segs["on"].options["fused_add"] is not None and segs["off"].options["fused_add"] is None
+    assert len(segs["on"].options["windows"]) == len(segs["off"].options["windows"]) - 1
+
+
+def test_fused_add_residual_in_place_and_apart():
+    """FUSED covers both forms of the residual: the ADD in place (output over the residual: the kernel's output
+    pointer, as in ic) and a residual apart (its own pointer, the helper's third argument)."""
+    kinds = set()
+    for name, (seed, shape, mid, oc, act, conv_first, in_zp, res_scale, add_zp, band) in FUSED.items():
+        model = fused_chain_model(seed, shape, mid, oc, act, conv_first, in_zp, res_scale, add_zp)
+        code = _pipeline_code(compile_model(model, target="m4", row_pipeline="on", band=band, wino_u="on").files["model.c"])
+        kinds |= {"in place" if r == "out" else "apart" for r in fused_residual(code)}
+    assert kinds == {"in place", "apart"}

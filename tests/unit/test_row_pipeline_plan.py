@@ -51,7 +51,7 @@ def _replay(seg, index: int, gap: int) -> bool:
     x = seg.inputs[index]
     intact = np.ones(x.nbytes, bool)
     spatial = spatial_layers(seg)
-    for acts in schedule(seg.options["layers"], seg.options["band"])[0]:
+    for acts in schedule(seg.options["layers"], seg.options["band"], fused=seg.options.get("fused_add") is not None)[0]:
         for a in acts:
             if not isinstance(a, Call):
                 continue
@@ -86,6 +86,24 @@ def test_overlap_lead_is_safe_and_tight(name, band):
                 continue
             assert _replay(seg, index, lead), f"{seg.name}: the output at lead {lead} clobbers input {index}"
             assert not _replay(seg, index, lead - 1), f"{seg.name}: lead {lead} is not the smallest safe one"
+
+
+@pytest.mark.parametrize("band", [2, 4])
+def test_fused_add_schedule_and_overlap_lead(band):
+    """With the ADD fused into the last conv (a resident U: ops/row_pipeline.py fused_add) the schedule has no ADD
+    calls and no window for the last conv's rows: its calls write the output and read the residual rows; the output's
+    lead over the input (the residual here) is still safe and tight on the replay."""
+    model = chain_model(81, (1, 12, 8, 16), [("conv", 16, 3, 1, "SAME", "RELU"), ("conv", 16, 3, 1, "SAME", "NONE"),
+                                             ("add", 0)])
+    seg, = _segments(compile_model(model, "m4", row_pipeline="on", band=band, wino_u="on"))
+    assert seg.options["fused_add"] is not None and len(seg.options["windows"]) == 1
+    steps, _ = schedule(seg.options["layers"], band, fused=True)
+    calls = [a for acts in steps for a in acts if isinstance(a, Call)]
+    assert {a.k for a in calls} == {1, 2}
+    assert all(a.dst[0] == "y" and a.res == ("r", a.dst[1]) for a in calls if a.k == 2)
+    for index in range(len(seg.inputs)):
+        lead = opdef(seg.type).overlap_lead(seg, index)
+        assert _replay(seg, index, lead) and not _replay(seg, index, lead - 1), lead
 
 
 @pytest.mark.parametrize("name", sorted(CHAINS))

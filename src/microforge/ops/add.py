@@ -167,6 +167,46 @@ def add_linear(q, in1_offset: int, in2_offset: int, out_offset: int, act_min: in
     return None
 
 
+@dataclass(frozen=True)
+class AddMla:
+    """A linear form with one floor (runtime/dsp/mf_conv2d_wino.h mf_wino_add_out, an ADD fused into a convolution's
+    requantisation): out = SSAT(a * x + b * y + c >> k, 8), x and y the first and second input bytes, then the
+    activation clamp. Two MLAs an element on values already in registers."""
+    k: int
+    a: int
+    b: int
+    c: int
+
+
+@lru_cache(maxsize=64)
+def add_mla(q, in1_offset: int, in2_offset: int, out_offset: int, act_min: int, act_max: int) -> AddMla | None:
+    """An AddMla that gives TFLM's output byte for every one of the 256 x 256 input pairs, or None: as add_linear,
+    but the products are exact (no floor per term), so the form is the requantised sum's own slope and offset at
+    2^k: A, B within LINEAR_STEPS units of alpha * 2^k, beta * 2^k, for the LINEAR_KS largest k whose sums stay in
+    int32, and a c from the interval where all 65536 pairs come out exactly (_linear_c against add_reference)."""
+    if q.left_shift != 20:
+        return None
+    ref = add_reference(q, in1_offset, in2_offset, out_offset, act_min, act_max)
+    x = np.arange(-128, 128, dtype=np.int64)
+    def slope(m: int, sh: int) -> float:   # output steps per input step
+        return (m * 2.0 ** (sh + q.left_shift - 31)) * (q.output_multiplier * 2.0 ** (q.output_shift - 31))
+    alpha, beta = slope(q.input1_multiplier, q.input1_shift), slope(q.input2_multiplier, q.input2_shift)
+    steps = sorted(((da, db) for da in range(-LINEAR_STEPS, LINEAR_STEPS + 1)
+                    for db in range(-LINEAR_STEPS, LINEAR_STEPS + 1)), key=lambda t: (abs(t[0]) + abs(t[1]), t))
+    fits = [k for k in range(1, 32) if (abs(alpha) + abs(beta)) * 2.0 ** k * 129 + 2 ** (k + 8) < 2 ** 31]
+    for k in sorted(fits, reverse=True)[:LINEAR_KS]:
+        a0, b0 = round(alpha * 2.0 ** k), round(beta * 2.0 ** k)
+        for da, db in steps:
+            pa, pb = (a0 + da) * x, (b0 + db) * x
+            c = _linear_c(ref, pa[:, None] + pb[None, :], k, act_min, act_max)
+            if c is None:
+                continue
+            c = (c[0] + c[1]) // 2
+            if max(abs(pa + c).max(), abs(pa[:, None] + pb[None, :] + c).max()) < 2 ** 31:
+                return AddMla(k, a0 + da, b0 + db, c)
+    return None
+
+
 class Add(OpDef):
     type = OpType.ADD
     kernel_headers = ("mf_add.h",)

@@ -254,6 +254,9 @@ class Conv2D(OpDef):
             wino = self._wino(op, ctx, fields, w.data, rq, rowtwo)
             if wino is not None:
                 return wino
+            if "fused_add" in o:   # ops/row_pipeline.py fuses an ADD only into a layer this path takes
+                raise fail(op, "the fused ADD needs the resident-U Winograd path, which did not take the layer",
+                           "--wino-u off runs the ADD as its own pass")
             if pw4 is not None:
                 fields.update(weights=ctx.const(f"{op.name}_pw4", pw4), bias="0", mult="0", shift="0", rq_mode=1,
                               rq="0", mix=7, c1_shifts=pw4_sm)
@@ -359,21 +362,27 @@ class Conv2D(OpDef):
             bufs = [f"(int32_t *)(void *){ctx.ptr(ures)}", "0"]
         x, y = op.inputs[0], op.outputs[0]
         rest = f"{plan['nt']}, {v}, {bufs[0]}, {bufs[1]}, scratch, {nr}"
+        fused = o.get("fused_add")          # a row pipeline's ADD fused into this layer (ops/row_pipeline.py fused_add)
         if not resident:
             p = ctx.params("mf_conv2d_params_t", fields)
-            return f"{{ int32_t scratch[{words}]; mf_conv2d_s8_wino(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, {rest}); }}"
+            return f"{{ int32_t scratch[{words}]; mf_conv2d_s8_wino(&{p}, {ctx.ptr(x)}, {ctx.ptr(y)}, {rest}, 0, 0); }}"
         # A row pipeline's band calls with the same fields (the layer's middle bands, in one loop or several) share one
         # out-of-line copy of the kernel, every field still a constant folded into it, rather than the kernel inlined
         # at each call site (ic ops 1-3 at band 2: 8 sites -> 6 copies; M4 code -7.1 KB, cycles -14K). With the rows
         # (in_h, pad_top, out_h) as arguments all of a layer's bands would share one: ic 2 copies, M4 code -19 KB but
         # +49K cycles (the tile loops' bounds not folded); out_h folded, 4 copies: -13 KB but M7 +3K cycles; one copy
         # per layer for the edge bands only (rows as arguments, 4 copies): -5.9 KB more, M4 +10K cycles.
-        key = (tuple((k, str(val)) for k, val in fields.items()), words, rest)
+        fa = "0" if fused is None else "&" + ctx.params("mf_wino_add_t", fused["form"])
+        # a fused ADD's residual: the output's own bytes (the ADD in place, as ic's) folds to the output pointer (one
+        # register fewer in the output loop), else a third argument
+        res = "0" if fused is None else "out" if ctx.ptr(fused["res"]) == ctx.ptr(y) else "res"
+        key = (tuple((k, str(val)) for k, val in fields.items()), words, rest, fa, res)
         fn = ctx.function(key, "wino", lambda name: (
-            f"static __attribute__((noinline)) void {name}(const int8_t *in, int8_t *out)\n{{\n"
+            f"static __attribute__((noinline)) void {name}(const int8_t *in, int8_t *out"
+            + (", const int8_t *res" if res == "res" else "") + ")\n{\n"
             f"    int32_t scratch[{words}];\n"
-            f"    mf_conv2d_s8_wino(&{ctx.params('mf_conv2d_params_t', fields)}, in, out, {rest});\n}}\n"))
-        return f"{fn}({ctx.ptr(x)}, {ctx.ptr(y)});"
+            f"    mf_conv2d_s8_wino(&{ctx.params('mf_conv2d_params_t', fields)}, in, out, {rest}, {fa}, {res});\n}}\n"))
+        return f"{fn}({ctx.ptr(x)}, {ctx.ptr(y)}" + (f", {ctx.ptr(fused['res'])}" if res == "res" else "") + ");"
 
     def _emit_pairs(self, op: Op, ctx, fields: dict, w: np.ndarray, bias, mult, shift, out_zp: int) -> str:
         """runtime/portable's pixel-pair kernel (cores without DSP): weights re-laid by m0_pair_layout, the

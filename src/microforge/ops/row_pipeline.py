@@ -10,7 +10,8 @@ time, and `emit` folds the regular middle bands into one C loop.
 
     op.options: layers (the fused ops, in order; an ADD last), band (rows of the last layer per step),
                 windows (one scratch Tensor per intermediate), residual (the ADD's other operand or None)
-                and residual_index (its operand index in the ADD)
+                and residual_index (its operand index in the ADD), wino_u (the resident-U scratch or None),
+                fused_add (the ADD's form when it runs in the last layer's requantisation: fused_add; else None)
     op.inputs:  [chain input] (+ [residual] when it is another tensor); op.outputs: [the chain's output]
 """
 from __future__ import annotations
@@ -105,11 +106,14 @@ def row_bytes(t: Tensor) -> int:
     return t.shape[2] * t.shape[3] * t.dtype.size
 
 
-def schedule(layers: list[Op], band: int, rings: frozenset[int] = frozenset()) -> tuple[list[list[Call | Move]], list[int]]:
+def schedule(layers: list[Op], band: int, rings: frozenset[int] = frozenset(),
+             fused: bool = False) -> tuple[list[list[Call | Move]], list[int]]:
     """Every call and move, per band of the last layer, and the rows each window needs (index 0 unused).
 
     Window j (1..n-1) holds rows of layer j's output; with an ADD, window n holds one band of the last
-    spatial layer's output. Raises ValueError when a band reads no input row (only padding).
+    spatial layer's output, but with the ADD `fused` into that layer (fused_add) there is no window n: the last
+    layer's calls write the output and read the residual rows (res). Raises ValueError when a band reads no input
+    row (only padding).
     A window in `rings` is a ring of its cap rows: no moves, and its refs give row r's offset as r * row bytes,
     to be taken modulo the ring's bytes (the rows kept and the rows written never exceed the cap, so they never
     share a slot); the caps are those of the sliding windows.
@@ -150,7 +154,10 @@ def schedule(layers: list[Op], band: int, rings: frozenset[int] = frozenset()) -
     for s in range(0, height, band):
         e = min(s + band, height)
         acts: list[Call | Move] = []
-        if has_add:
+        if has_add and fused:
+            produce(n, s, e, ("y", s * rb[n]), acts)
+            acts[-1].res = ("r", s * rb[n])
+        elif has_add:
             ensure(n, s, e, acts)
             acts.append(Call(n + 1, s, e, ("w", n, (s - base[n]) * rb[n]), ("y", s * rb[n]), ("r", s * rb[n])))
         else:
@@ -159,11 +166,12 @@ def schedule(layers: list[Op], band: int, rings: frozenset[int] = frozenset()) -
     return steps, cap
 
 
-def window_tensors(layers: list[Op], band: int) -> list[Tensor]:
-    """The scratch tensors of a segment: rows of each intermediate the schedule keeps at once."""
+def window_tensors(layers: list[Op], band: int, fused: bool = False) -> list[Tensor]:
+    """The scratch tensors of a segment: rows of each intermediate the schedule keeps at once (with the ADD
+    `fused` into the last layer, none for the last layer's output)."""
     spatial = [l for l in layers if l.type in SPATIAL]
-    _, cap = schedule(layers, band)
-    n_windows = len(spatial) if layers[-1].type is OpType.ADD else len(spatial) - 1
+    _, cap = schedule(layers, band, fused=fused)
+    n_windows = len(spatial) if layers[-1].type is OpType.ADD and not fused else len(spatial) - 1
     out = []
     for j in range(1, n_windows + 1):
         t = spatial[j - 1].outputs[0]
@@ -175,6 +183,30 @@ def _resident(op: Op) -> int:
     """Bytes of the resident-U scratch `op`'s band calls take (ops/conv2d.py Conv2D.wino_resident), 0 for none."""
     from . import opdef
     return getattr(opdef(op.type), "wino_resident", lambda o: 0)(op)
+
+
+def fused_add(layers: list[Op]) -> dict | None:
+    """The ADD of a CONV_2D > ... > ADD segment fused into its last layer's requantisation (runtime/dsp/mf_conv2d_wino.h
+    mf_wino_add_out), or None: when that layer is a resident-U Winograd layer (the segment must have its resident U,
+    the caller's to check) and the ADD is int8, same-shape, with a linear form exact for all input pairs (ops/add.py
+    add_mla). Then the last layer writes the output itself (no window for its rows, no ADD pass re-reading them).
+    Returns the mf_wino_add_t fields."""
+    from ..quant import add_params
+    from ._requant import act_clamp
+    from .add import add_mla
+    add, last = layers[-1], [l for l in layers if l.type in SPATIAL][-1]
+    if add.type is not OpType.ADD or not _resident(last):
+        return None
+    a, b, y = add.inputs[0], add.inputs[1], add.outputs[0]
+    if any(t.dtype is not DType.INT8 for t in (a, b, y)) or not tuple(a.shape) == tuple(b.shape) == tuple(y.shape):
+        return None
+    q = add_params(a.quant.s, b.quant.s, y.quant.s, 8)
+    lo, hi = act_clamp(add, y)
+    f = add_mla(q, -a.quant.zp, -b.quant.zp, y.quant.zp, lo, hi)
+    if f is None:
+        return None
+    conv_b = add.inputs[1] is last.outputs[0]
+    return dict(a=f.a, b=f.b, c=f.c, k=f.k, lo=lo, hi=hi, conv_b=int(conv_b))
 
 
 def resident_sizes(layers: list[Op], band: int) -> list[int]:
@@ -230,7 +262,8 @@ class RowPipeline(OpDef):
         u = op.options.get("wino_u")
         return (f"row pipeline ops {ls[0].index}-{ls[-1].index} ({' > '.join(l.type.value for l in ls)}), "
                 f"band {op.options['band']} row(s), windows {wins:,} bytes"
-                + (f", resident Winograd U {u.nbytes:,} bytes (--wino-u off: none)" if u is not None else ""))
+                + (f", resident Winograd U {u.nbytes:,} bytes (--wino-u off: none)" if u is not None else "")
+                + (", ADD fused into the last layer" if _fused(op) else ""))
 
     def _names(self, op: Op, index: int) -> set[str]:
         """The segment's names ("x": chain input, "r": residual) for input `index`."""
@@ -249,7 +282,7 @@ class RowPipeline(OpDef):
         reads: list[int] = []
         writes: list[int | None] = []
         lead = -NO_READ
-        for acts in schedule(op.options["layers"], op.options["band"])[0]:
+        for acts in schedule(op.options["layers"], op.options["band"], fused=_fused(op))[0]:
             for a in acts:
                 if not isinstance(a, Call):
                     continue
@@ -271,14 +304,14 @@ class RowPipeline(OpDef):
         from . import opdef
         layers, band = op.options["layers"], op.options["band"]
         spatial = spatial_layers(op)
-        _, cap = schedule(layers, band)
+        _, cap = schedule(layers, band, fused=_fused(op))
         wino = op.options.get("wino_u") is not None   # a layer on the resident-U Winograd path reads no ring
         cands = frozenset(j for j in range(1, len(spatial))
                           if getattr(opdef(spatial[j].type), "reads_ring", lambda o, c: False)(spatial[j], ctx)
                           and not (wino and _resident(spatial[j])))
         if not cands:
             return cands
-        steps, _ = schedule(layers, band, cands)
+        steps, _ = schedule(layers, band, cands, _fused(op))
         rb = [0] + [row_bytes(l.outputs[0]) for l in spatial]
         wraps = {a.dst[1] for acts in steps for a in acts
                  if isinstance(a, Call) and a.dst[0] == "w" and a.dst[1] in cands
@@ -292,7 +325,8 @@ class RowPipeline(OpDef):
         wins = op.options["windows"]
         x, y, res = op.inputs[0], op.outputs[0], op.options["residual"]
         rings = self._rings(op, ctx)
-        steps, _ = schedule(layers, band, rings)
+        fa = op.options.get("fused_add")
+        steps, _ = schedule(layers, band, rings, fa is not None)
         keep: list[Tensor] = []   # band tensors stay alive while their ids key ctx views
 
         def base_of(ref: Ref) -> Tensor:
@@ -314,11 +348,17 @@ class RowPipeline(OpDef):
                     sub.options["disjoint"] = True   # a window is a buffer of its own: input and output never meet
                 if a.k <= len(spatial) and op.options.get("wino_u") is not None and _resident(spatial[a.k - 1]):
                     sub.options["wino_u"] = op.options["wino_u"]
-                keep.extend([*sub.inputs, *sub.outputs])
-                refs = [a.src, a.dst] if a.res is None else [a.res, a.src, a.dst]
                 ri = op.options["residual_index"]
-                tensors = ([sub.inputs[0], sub.outputs[0]] if a.res is None
-                           else [sub.inputs[ri], sub.inputs[1 - ri], sub.outputs[0]])
+                if a.k <= len(spatial) and a.res is not None:   # the ADD fused into the layer: its residual rows
+                    r = layers[-1].inputs[ri]
+                    rt = Tensor(-1, f"{r.name}[{a.s}:{a.e}]", sub.outputs[0].shape, r.dtype, r.quant)
+                    sub.options["fused_add"] = dict(form=fa, res=rt)
+                    tensors = [rt, sub.inputs[0], sub.outputs[0]]
+                else:
+                    tensors = ([sub.inputs[0], sub.outputs[0]] if a.res is None
+                               else [sub.inputs[ri], sub.inputs[1 - ri], sub.outputs[0]])
+                keep.extend([*sub.inputs, *sub.outputs, *tensors])
+                refs = [a.src, a.dst] if a.res is None else [a.res, a.src, a.dst]
                 for t, ref in zip(tensors, refs):
                     off, d = next(it)
                     if ref[0] == "w" and ref[1] in rings:   # offsets in a ring: modulo its bytes
@@ -368,6 +408,10 @@ class RowPipeline(OpDef):
                 code += text(steps[i], offsets(steps[i]), [0] * len(offsets(steps[i])))
             i = k
         return "{\n    " + "\n    ".join(code) + "\n    }"
+
+
+def _fused(op: Op) -> bool:
+    return op.options.get("fused_add") is not None
 
 
 def _band_geometry(op: Op, s: int, e: int) -> tuple[int, int, int]:

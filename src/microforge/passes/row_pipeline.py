@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..ir import Graph, Op, OpType, Tensor
-from ..ops.row_pipeline import SPATIAL, resident_u, schedule, window_tensors
+from ..ops.row_pipeline import SPATIAL, fused_add, resident_u, schedule, window_tensors
 
 
 @dataclass(frozen=True)
@@ -124,11 +124,12 @@ def fuse(graph: Graph, choices: list[tuple[Chain, int]], wino_u: dict[int, int] 
         x = chain.spatial[0].inputs[0]
         res = chain.ops[-1].inputs[chain.residual_index] if chain.residual_index is not None else None
         inputs = [x] + ([res] if res is not None and res is not x else [])
+        u = resident_u(layers, band, wino_u[id(chain)]) if wino_u and id(chain) in wino_u else None
+        # with a resident U the ADD goes into the last layer's requantisation where it can (fused_add): no window
+        fa = fused_add(layers) if u is not None else None
         seg = Op(index=chain.ops[-1].index, type=OpType.ROW_PIPELINE, inputs=inputs, outputs=[chain.ops[-1].outputs[0]],
-                 options=dict(layers=layers, band=band, windows=window_tensors(layers, band), residual=res,
-                              residual_index=chain.residual_index,
-                              wino_u=resident_u(layers, band, wino_u[id(chain)]) if wino_u and id(chain) in wino_u
-                              else None),
+                 options=dict(layers=layers, band=band, windows=window_tensors(layers, band, fa is not None),
+                              residual=res, residual_index=chain.residual_index, wino_u=u, fused_add=fa),
                  name=f"row_pipeline_{chain.ops[0].index}_{chain.ops[-1].index}")
         for o in chain.ops[:-1]:
             replace[id(o)] = None

@@ -315,14 +315,49 @@ MF_KERNEL void mf_wino_gemm(const int32_t *vg, const int32_t *u0, const int32_t 
     }
 }
 
+/* A row pipeline's ADD fused into its last convolution's requantisation (ops/row_pipeline.py fused_add): the
+ * ADD's linear form (ops/add.py add_mla, exact for all 256 x 256 input pairs against TFLM's arithmetic), out =
+ * SSAT(a * x + b * y + c >> k, 8) clamped to [lo, hi], with x and y the ADD's first and second input bytes (the
+ * conv's output byte and the residual's, in the ADD's order: conv_b says the conv's is y): two MLAs on the conv's
+ * byte in its register and the residual's byte, so the conv's output is never stored to be read back by an ADD pass. */
+typedef struct {
+    int32_t a, b, c, k, lo, hi, conv_b;
+} mf_wino_add_t;
+
+/* mf_dsp_out_fast's requantisation as an int32 (the byte in a register, not re-extended for the fused ADD). */
+MF_KERNEL int32_t mf_wino_out(int32_t acc, int32_t m2, int32_t em1, int32_t out_offset, int32_t act_min,
+                              int32_t act_max)
+{
+    int32_t v;
+    __asm__("smmlar %0, %1, %2, %1" : "=r"(v) : "r"(acc), "r"(m2));
+    if (!MF_NEG_CLAMPED(act_min, out_offset)) v += v >> 31;
+    v = (v >> em1) + (2 * out_offset + 1);
+    __asm__("ssat %0, #8, %1, asr #1" : "=r"(v) : "r"(v));
+    if (act_min > -128 && v < act_min) v = act_min;
+    if (act_max < 127 && v > act_max) v = act_max;
+    return v;
+}
+
+MF_KERNEL int32_t mf_wino_add_out(const mf_wino_add_t *f, const int32_t cv, const int32_t rv)
+{
+    int32_t r = __ssat((f->c + (f->conv_b ? f->b : f->a) * cv + (f->conv_b ? f->a : f->b) * rv) >> f->k, 8);
+    if (f->lo > -128) r = r < f->lo ? f->lo : r;
+    if (f->hi < 127) r = r > f->hi ? f->hi : r;
+    return r;
+}
+
 /* The layer: nt tiles a chunk (ops/conv2d.py wino_plan), v (nt * in_c * 32 bytes), u0, u1 (32 * in_c bytes each) and
  * m (512 bytes), all 4-byte aligned. nr (a constant at every call site: the inlined kernel keeps one mode): the
  * resident mode when > 0, where u0 is a row pipeline's resident-U buffer (ops/row_pipeline.py resident_u): the U of
  * out-channel pairs 0 .. nr - 1 (pair i's halves at u0 + 16 in_c i and 8 in_c words on), built once here, so no chunk
- * rebuilds them; when nr < the pairs, the halves the other pairs are rebuilt into follow them (u1 unused). */
+ * rebuilds them; when nr < the pairs, the halves the other pairs are rebuilt into follow them (u1 unused). fa (a
+ * constant at every call site, 0 for none): an ADD fused into the requantisation (mf_wino_add_out), each output byte
+ * the ADD of the conv's byte and the byte of res at the same place, read just before it is written (res may be out). */
 MF_KERNEL void mf_conv2d_s8_wino(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, const int32_t nt,
-                                 int32_t *v, int32_t *u0, int32_t *u1, int32_t *m, const int32_t nr)
+                                 int32_t *v, int32_t *u0, int32_t *u1, int32_t *m, const int32_t nr,
+                                 const mf_wino_add_t *fa, const int8_t *res)
 {
+    const int32_t rd = fa ? (int32_t)(res - out) : 0;   /* the residual's byte for out[i]: out[i + rd] */
     const int32_t ic = p->in_c, np = ic / 2, oc = p->out_c, tw = p->out_w / 2, th = (p->out_h + 1) / 2;
     const int32_t tiles = p->batches * th * tw;
     const int32_t pairs = (oc + 1) / 2;
@@ -378,15 +413,20 @@ MF_KERNEL void mf_conv2d_s8_wino(const mf_conv2d_params_t *p, const int8_t *in, 
                         MF_WINO_COLUMN(2, p2, q2); MF_WINO_COLUMN(3, p3, q3);
 #undef MF_WINO_COLUMN
                         const int32_t bias = rq[j], m2 = rq[2 + j], em1 = rq[4 + j];
-                        o[j] = mf_dsp_out_fast(((2 * p0 + p1 + p2) >> 2) + bias, m2, em1, p->out_offset, p->act_min,
-                                               p->act_max);
-                        o[oc + j] = mf_dsp_out_fast(((p1 - p2 - 2 * p3) >> 2) + bias, m2, em1, p->out_offset,
-                                                    p->act_min, p->act_max);
+#define MF_WINO_ST(i_, acc_)                                                                                          \
+    do {                                                                                                              \
+        if (fa)                                                                                                       \
+            o[i_] = (int8_t)mf_wino_add_out(fa, mf_wino_out((acc_) + bias, m2, em1, p->out_offset, p->act_min,        \
+                                                             p->act_max), o[(i_) + rd]);                              \
+        else                                                                                                          \
+            o[i_] = mf_dsp_out_fast((acc_) + bias, m2, em1, p->out_offset, p->act_min, p->act_max);                   \
+    } while (0)
+                        MF_WINO_ST(j, (2 * p0 + p1 + p2) >> 2);
+                        MF_WINO_ST(oc + j, (p1 - p2 - 2 * p3) >> 2);
                         if (!bottom) continue;
-                        o[p->out_w * oc + j] = mf_dsp_out_fast(((2 * q0 + q1 + q2) >> 2) + bias, m2, em1,
-                                                               p->out_offset, p->act_min, p->act_max);
-                        o[(p->out_w + 1) * oc + j] = mf_dsp_out_fast(((q1 - q2 - 2 * q3) >> 2) + bias, m2, em1,
-                                                                     p->out_offset, p->act_min, p->act_max);
+                        MF_WINO_ST(p->out_w * oc + j, (2 * q0 + q1 + q2) >> 2);
+                        MF_WINO_ST((p->out_w + 1) * oc + j, (q1 - q2 - 2 * q3) >> 2);
+#undef MF_WINO_ST
                     }
                     o += 2 * oc;
                     if (++tx == tw) {
