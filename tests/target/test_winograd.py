@@ -326,8 +326,8 @@ def wino_chain_model(seed, in_shape, out_c, pad) -> bytes:
 
 
 WINO_HELPER = re.compile(r"static __attribute__\(\(noinline\)\) void (\w+)\(const int8_t \*in, int8_t \*out"
-                         r"(?:, const int8_t \*res)?\)\n\{\n"
-                         r"    int32_t scratch\[(\d+)\];\n    (mf_conv2d_s8_wino\(&\w+, in, out, .*\);)\n\}\n")
+                         r"(?:, const int8_t \*res)?(?:, int32_t first)?\)\n\{\n"
+                         r"    int32_t scratch\[(\d+)\];\n    (mf_conv2d_s8_wino(?:_ring)?\(&\w+, in, (?:first, \d+, )?out, .*\);)\n\}\n")
 
 
 def wino_helpers(model_c: str) -> dict[str, str]:
@@ -342,7 +342,7 @@ def out_of_line(model_c: str) -> int:
     at = model_c.index("/* row pipeline ops")
     raw, helpers = model_c[at:model_c.index("\n}\n", at)], wino_helpers(model_c)
     calls = re.findall(r"\b(\w+_wino(?:_\d+)?)\(", raw)
-    assert helpers and "mf_conv2d_s8_wino(" not in raw and set(calls) == set(helpers), (calls, list(helpers))
+    assert helpers and "mf_conv2d_s8_wino" not in raw and set(calls) == set(helpers), (calls, list(helpers))
     assert len({h.split(",")[0] for h in helpers.values()}) == len(helpers)   # each params struct's call: one helper
     return len(helpers)
 
@@ -479,7 +479,7 @@ RESIDENT = {
 def wino_nr(code: str) -> list[int]:
     """The resident pairs (mf_conv2d_s8_wino's argument nr, before the fused ADD's two) of every Winograd call in
     `code`."""
-    return [int(n) for n in re.findall(r"mf_conv2d_s8_wino\(.*, (\d+), (?:0|&\w+), (?:0|out|\(int8_t \*\)\S.*?)\); \}",
+    return [int(n) for n in re.findall(r"mf_conv2d_s8_wino(?:_ring)?\(.*, (\d+), (?:0|&\w+), (?:0|out|\(int8_t \*\)\S.*?)\); \}",
                                        code)]
 
 
@@ -487,7 +487,8 @@ def resident_taken(code: str, pairs: set[int]) -> None:
     """Every Winograd band call of the pipeline (`code`) in the resident mode with the whole U (nr: a layer's pairs),
     at least one, and no band call (one-row calls too) off Winograd."""
     nr = wino_nr(code)
-    assert nr and set(nr) <= pairs and len(nr) == code.count("mf_conv2d_s8_wino("), f"a band call left the mode: {nr}"
+    assert nr and set(nr) <= pairs and len(nr) == len(re.findall(r"mf_conv2d_s8_wino(?:_ring)?\(", code)), \
+        f"a band call left the mode: {nr}"
     assert "resident Winograd U" in code and "mf_conv2d_s8_scratch(" not in code and "mf_conv2d_s8_ring(" not in code
 
 
@@ -505,6 +506,7 @@ def test_wino_resident_on_core(name, core, tmp_path):
     cm = compile_model(model, target=core, row_pipeline="on", band=band, wino_u="on")
     resident_taken(_pipeline_code(cm.files["model.c"]), {(oc + 1) // 2 for oc, _ in convs})
     out_of_line(cm.files["model.c"])
+    ring_taken(name, cm.files["model.c"])
     oracle = Oracle(model)
     xs = random_inputs(oracle, np.random.default_rng(seed_of("wino-resident", name, core)))
     run = run_on_target(cm, get_target(core), xs, workdir=tmp_path)
@@ -602,7 +604,8 @@ def test_wino_u_modes_ram():
 def test_ic_resident_u_within_the_arena():
     """ic on the M4 (auto): its first pipeline takes the band with the largest resident U that leaves the arena as
     without one, the arena as with --wino-u off: band 2, the ADD fused into the second conv (fused_add), whose freed
-    window (1 KB) gives the whole U (8 of 8 pairs; unfused 6, the other two rebuilt per chunk)."""
+    window (1 KB) gives the whole U (8 of 8 pairs; unfused 6, the other two rebuilt per chunk); the remaining window a
+    ring."""
     from helpers import shared_model
     model = shared_model("mlperf_tiny/ic.tflite").read_bytes()
     auto, off = compile_model(model, target="m4"), compile_model(model, target="m4", wino_u="off")
@@ -613,9 +616,11 @@ def test_ic_resident_u_within_the_arena():
     fused_taken(auto.files["model.c"], code)
     nr = wino_nr(code)
     assert nr and set(nr) == {8}
-    # 8 band calls (band 2: first, two loops of middle bands, last; 2 convs) out of line in 6 helpers: the middle
-    # bands' two loops share one per conv
-    assert len(nr) == 8 and out_of_line(auto.files["model.c"]) == 6
+    # 6 band calls (band 2: first, one loop of the middle bands, last; 2 convs), each out of line in a helper of its
+    # own: the second conv reads its window as a ring (phase 1: the first conv's writes, a row ahead, never wrap), so
+    # no moves, and the middle bands run in one loop
+    assert len(nr) == 6 and out_of_line(auto.files["model.c"]) == 6
+    assert "mf_conv2d_s8_wino_ring(" in auto.files["model.c"] and "memmove" not in code
 
 
 # ---- the ADD fused into the last layer's requantisation (ops/row_pipeline.py fused_add) -------------------------------
@@ -656,13 +661,27 @@ FUSED = {
     "c4-m8-o3-none-zpm128": (75, (1, 6, 6, 4), 8, 3, "NONE", True, 5, 0.8, -128, 4),
     "c16-m4-o1-relu6": (76, (1, 8, 4, 16), 4, 1, "RELU6", True, -3, 2.2, None, 2),
     "c16-m16-o16-x-none": (77, (1, 12, 8, 16), 16, 16, "NONE", True, -3, None, None, 2),
+    "c16-m16-o16-x-relu6-resfirst-zp127": (79, (1, 9, 6, 16), 16, 16, "RELU6", False, 127, None, 127, 2),
 }
+
+# The chains whose window the second conv reads as a ring (mf_conv2d_s8_wino_ring; ops/row_pipeline.py _rings: a
+# resident-U Winograd reader whose row-entry fallback reads rings too, so even out_c; the writes placed at a phase
+# where none wraps, 1 at band 2): no memmove in the pipeline. The others keep their moves.
+WINO_RING = {"c16-conv16-conv12-odd-h-zp127", "c16-m16-o16-x-none", "c8-m8-o8-x-relu6-resfirst-zp127",
+             "c16-m16-o16-x-relu6-resfirst-zp127"}
+
+
+def ring_taken(name: str, model_c: str) -> None:
+    """The second conv's band calls read their window as a ring (no moves) exactly for the WINO_RING chains."""
+    code = _pipeline_code(model_c)
+    ring = "mf_conv2d_s8_wino_ring(" in model_c
+    assert ring == (name in WINO_RING) and ring != ("memmove" in code), (name, ring)
 
 
 def fused_residual(code: str) -> set[str]:
     """The residual arguments of the pipeline's fused band calls (mf_conv2d_s8_wino with mf_wino_add_t fields, helpers
     expanded): "out" where the ADD runs in place, else the residual's pointer."""
-    return set(re.findall(r"mf_conv2d_s8_wino\(.*, \d+, &\w+, (out|\(int8_t \*\)\S.*?)\); \}", code))
+    return set(re.findall(r"mf_conv2d_s8_wino(?:_ring)?\(.*, \d+, &\w+, (out|\(int8_t \*\)\S.*?)\); \}", code))
 
 
 def fused_taken(model_c: str, code: str) -> None:
@@ -687,6 +706,7 @@ def test_wino_fused_add_on_core(name, core, tmp_path):
     fused_taken(cm.files["model.c"], code)
     resident_taken(code, {(mid + 1) // 2, (oc + 1) // 2})
     out_of_line(cm.files["model.c"])
+    ring_taken(name, cm.files["model.c"])
     oracle = Oracle(model)
     xs = random_inputs(oracle, np.random.default_rng(seed_of("wino-fused", name, core)))
     run = run_on_target(cm, get_target(core), xs, workdir=tmp_path)

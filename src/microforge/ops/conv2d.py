@@ -179,7 +179,8 @@ class Conv2D(OpDef):
         (C expression of the byte where the band's input row 0 lies, ring bytes); runtime/dsp/mf_conv2d.h
         mf_conv2d_s8_ring): the layers emit puts on the row-entry paths (mix 4, 6, 8: not 1x1, the fast
         requantisation, mixed groups, row_mix_layout), which build their entries row by row. A ring rules out the
-        Winograd path (_wino), which no band of one output row takes anyway."""
+        Winograd path (_wino) but for a resident U's band calls (mf_conv2d_s8_wino_ring: their tap rows found in the
+        ring); the row entries are asked for either way, as a band call falling back from Winograd takes them."""
         x, w, y = op.inputs[0], op.inputs[1], op.outputs[0]
         oc, kh, kw, _ = w.shape
         if is_int16(op) or "dsp" not in ctx.kernel_variants or kh * kw == 1 or x.shape[0] != 1:
@@ -333,11 +334,13 @@ class Conv2D(OpDef):
         if (rq is None or ctx.core_macro not in WINO_CORES or w.shape[1:3] != (3, 3)
                 or (o["stride_h"], o["stride_w"], o["dilation_h"], o["dilation_w"]) != (1, 1, 1, 1)
                 or fields["in_c"] % 4 or fields["in_c"] > WINO_MAX_IC or fields["out_w"] % 2
-                or "ring" in o or not _apart(op, ctx) or not wino_bound_ok(w)):
+                or not _apart(op, ctx) or not wino_bound_ok(w)):
             return None
         ures = o.get("wino_u")             # a row pipeline's resident-U scratch (ops/row_pipeline.py), when it has one
         nr = 0 if ures is None else wino_resident_pairs(fields["in_c"], fields["out_c"], ures.nbytes)
         resident = nr > 0
+        if "ring" in o and not resident:   # a ring window's reader: only the resident band calls (out of line) take it
+            return None
         if fields["out_h"] < (1 if resident else 2) or op.inputs[0].index < 0 and rowtwo and not resident:
             return None
         plan = wino_plan(fields, ctx.room(), resident)
@@ -376,13 +379,18 @@ class Conv2D(OpDef):
         # a fused ADD's residual: the output's own bytes (the ADD in place, as ic's) folds to the output pointer (one
         # register fewer in the output loop), else a third argument
         res = "0" if fused is None else "out" if ctx.ptr(fused["res"]) == ctx.ptr(y) else "res"
-        key = (tuple((k, str(val)) for k, val in fields.items()), words, rest, fa, res)
+        # a ring window's input (reads_ring; ops/row_pipeline.py _rings): its first row's byte, which moves from band to
+        # band, an argument; the ring's bytes folded (so the pipeline moves no window rows)
+        ring = o.get("ring")
+        key = (tuple((k, str(val)) for k, val in fields.items()), words, rest, fa, res, ring and ring[1])
+        kernel = "mf_conv2d_s8_wino(&{p}, in, " if ring is None else f"mf_conv2d_s8_wino_ring(&{{p}}, in, first, {ring and ring[1]}, "
         fn = ctx.function(key, "wino", lambda name: (
             f"static __attribute__((noinline)) void {name}(const int8_t *in, int8_t *out"
-            + (", const int8_t *res" if res == "res" else "") + ")\n{\n"
+            + (", const int8_t *res" if res == "res" else "") + (", int32_t first" if ring else "") + ")\n{\n"
             f"    int32_t scratch[{words}];\n"
-            f"    mf_conv2d_s8_wino(&{ctx.params('mf_conv2d_params_t', fields)}, in, out, {rest}, {fa}, {res});\n}}\n"))
-        return f"{fn}({ctx.ptr(x)}, {ctx.ptr(y)}" + (f", {ctx.ptr(fused['res'])}" if res == "res" else "") + ");"
+            + "    " + kernel.format(p=ctx.params('mf_conv2d_params_t', fields)) + f"out, {rest}, {fa}, {res});\n}}\n"))
+        return (f"{fn}({ctx.ptr(x)}, {ctx.ptr(y)}" + (f", {ctx.ptr(fused['res'])}" if res == "res" else "")
+                + (f", {ring[0]}" if ring else "") + ");")
 
     def _emit_pairs(self, op: Op, ctx, fields: dict, w: np.ndarray, bias, mult, shift, out_zp: int) -> str:
         """runtime/portable's pixel-pair kernel (cores without DSP): weights re-laid by m0_pair_layout, the

@@ -106,7 +106,7 @@ def row_bytes(t: Tensor) -> int:
     return t.shape[2] * t.shape[3] * t.dtype.size
 
 
-def schedule(layers: list[Op], band: int, rings: frozenset[int] = frozenset(),
+def schedule(layers: list[Op], band: int, rings: frozenset[int] | dict[int, int] = frozenset(),
              fused: bool = False) -> tuple[list[list[Call | Move]], list[int]]:
     """Every call and move, per band of the last layer, and the rows each window needs (index 0 unused).
 
@@ -114,10 +114,12 @@ def schedule(layers: list[Op], band: int, rings: frozenset[int] = frozenset(),
     spatial layer's output, but with the ADD `fused` into that layer (fused_add) there is no window n: the last
     layer's calls write the output and read the residual rows (res). Raises ValueError when a band reads no input
     row (only padding).
-    A window in `rings` is a ring of its cap rows: no moves, and its refs give row r's offset as r * row bytes,
-    to be taken modulo the ring's bytes (the rows kept and the rows written never exceed the cap, so they never
-    share a slot); the caps are those of the sliding windows.
+    A window in `rings` is a ring of its cap rows: no moves, and its refs give row r's offset as (r + phase) * row
+    bytes, to be taken modulo the ring's bytes (the rows kept and the rows written never exceed the cap, so they never
+    share a slot); the caps are those of the sliding windows. rings as a dict gives each ring's phase (the slot of its
+    row 0: _rings picks one where no write wraps), as a set phase 0.
     """
+    phase = rings if isinstance(rings, dict) else dict.fromkeys(rings, 0)
     spatial = [l for l in layers if l.type in SPATIAL]
     has_add = layers[-1].type is OpType.ADD
     n = len(spatial)
@@ -132,7 +134,7 @@ def schedule(layers: list[Op], band: int, rings: frozenset[int] = frozenset(),
             src = ("x", lo * rb[0])
         else:
             ensure(j - 1, lo, hi, acts)
-            src = ("w", j - 1, (lo - (0 if j - 1 in rings else base[j - 1])) * rb[j - 1])
+            src = ("w", j - 1, (lo + phase[j - 1] if j - 1 in rings else lo - base[j - 1]) * rb[j - 1])
         acts.append(Call(j, s, e, src, dst))
 
     def ensure(j: int, a: int, b: int, acts: list) -> None:
@@ -145,7 +147,7 @@ def schedule(layers: list[Op], band: int, rings: frozenset[int] = frozenset(),
             if done[j] > a and j not in rings:
                 acts.append(Move(j, (a - base[j]) * rb[j], (done[j] - a) * rb[j]))
             base[j] = a
-        produce(j, start, b, ("w", j, (start - (0 if j in rings else base[j])) * rb[j]), acts)
+        produce(j, start, b, ("w", j, (start + phase[j] if j in rings else start - base[j]) * rb[j]), acts)
         done[j] = b
         cap[j] = max(cap[j], b - base[j])
 
@@ -297,26 +299,36 @@ class RowPipeline(OpDef):
                 lead = max(lead, w - int(later[i + 1]))
         return lead
 
-    def _rings(self, op: Op, ctx) -> frozenset[int]:
-        """The windows kept as rings (schedule's `rings`): window j whose reader, layer j + 1, can read a ring
-        (its opdef's reads_ring: runtime/dsp/mf_dw_band.h) and whose every write lands in consecutive slots (rows
-        [s, e) written at slot s mod cap without wrapping: a kernel writes its output rows contiguously)."""
+    def _rings(self, op: Op, ctx) -> dict[int, int]:
+        """The windows kept as rings (schedule's `rings`) and their phases: window j whose reader, layer j + 1, can
+        read a ring (its opdef's reads_ring: runtime/dsp/mf_dw_band.h) and whose every write lands in consecutive slots
+        (rows [s, e) written at slot (s + phase) mod cap without wrapping: a kernel writes its output rows
+        contiguously), at the least such phase (0 where it has one: a writer running one row ahead of bands of two,
+        as a 3x3 reader's, writes rows 2b + 1 .. 2b + 2 of a 4-row ring, which wrap at phase 0 but not at 1). Phases
+        past 0 only for a resident-U Winograd reader (mf_conv2d_s8_wino_ring): another Winograd band call refuses a
+        ring and would leave Winograd for the row entries, so its window keeps its moves as before."""
         from . import opdef
         layers, band = op.options["layers"], op.options["band"]
         spatial = spatial_layers(op)
         _, cap = schedule(layers, band, fused=_fused(op))
-        wino = op.options.get("wino_u") is not None   # a layer on the resident-U Winograd path reads no ring
+        # (a resident-U Winograd layer's band calls read a ring too: mf_conv2d_s8_wino_ring; reads_ring still asks
+        # for the row-entry path, which a band call falling back from Winograd would take)
         cands = frozenset(j for j in range(1, len(spatial))
-                          if getattr(opdef(spatial[j].type), "reads_ring", lambda o, c: False)(spatial[j], ctx)
-                          and not (wino and _resident(spatial[j])))
+                          if getattr(opdef(spatial[j].type), "reads_ring", lambda o, c: False)(spatial[j], ctx))
         if not cands:
-            return cands
+            return {}
         steps, _ = schedule(layers, band, cands, _fused(op))
         rb = [0] + [row_bytes(l.outputs[0]) for l in spatial]
-        wraps = {a.dst[1] for acts in steps for a in acts
-                 if isinstance(a, Call) and a.dst[0] == "w" and a.dst[1] in cands
-                 and (a.dst[2] // rb[a.dst[1]]) % cap[a.dst[1]] + (a.e - a.s) > cap[a.dst[1]]}
-        return cands - wraps
+        writes = [(a.dst[1], a.dst[2] // rb[a.dst[1]], a.e - a.s) for acts in steps for a in acts
+                  if isinstance(a, Call) and a.dst[0] == "w" and a.dst[1] in cands]
+        phases = {}
+        wino = op.options.get("wino_u") is not None
+        for j in sorted(cands):
+            tries = range(cap[j]) if wino and _resident(spatial[j]) else [0]
+            ok = [p for p in tries if all((r + p) % cap[j] + n <= cap[j] for w, r, n in writes if w == j)]
+            if ok:
+                phases[j] = ok[0]
+        return phases
 
     def emit(self, op: Op, ctx) -> str:
         from . import opdef

@@ -80,9 +80,11 @@ MF_KERNEL int32_t mf_wino_sub(int32_t a, int32_t b) { int32_t r; __asm__("ssub16
 
 /* V of tiles t0 .. t0 + nt - 1 (a chunk; past the last tile the last repeats) into v; padded taps read pad (in_c
  * bytes of the pad value: the M block's room, free while V is built). The tile's coordinates step along (one division
- * per chunk) and its 16 tap pointers come from 4 row and 4 column tests. */
-MF_KERNEL void mf_wino_build_v(const mf_conv2d_params_t *p, const int8_t *in, const int32_t t0, const int32_t nt,
-                               const int32_t tiles, int32_t *v, int8_t *pad)
+ * per chunk) and its 16 tap pointers come from 4 row and 4 column tests. ring (a constant at every call site, 0 for
+ * none): the input is a row pipeline's ring window of ring bytes (one batch), input row iy at in + (first + iy * row)
+ * mod ring, so the pipeline moves no rows (ops/row_pipeline.py _rings); first + iy * row < 2 ring for the valid rows. */
+MF_KERNEL void mf_wino_build_v(const mf_conv2d_params_t *p, const int8_t *in, const int32_t first, const int32_t ring,
+                               const int32_t t0, const int32_t nt, const int32_t tiles, int32_t *v, int8_t *pad)
 {
     const int32_t ic = p->in_c, np = ic / 2, tw = p->out_w / 2, th = (p->out_h + 1) / 2, s = np * MF_WINO_GROUP;
     const int32_t row = p->in_w * ic;
@@ -99,6 +101,13 @@ MF_KERNEL void mf_wino_build_v(const mf_conv2d_params_t *p, const int8_t *in, co
 #pragma GCC unroll 4
         for (int32_t i = 0; i < 4; ++i) {                           /* unrolled: 16 selects, no branches */
             const int32_t ok = (uint32_t)(iy0 + i) < (uint32_t)p->in_h ? cok : 0;
+            if (ring) {                                             /* the row's place in the ring (valid rows) */
+                int32_t r = first + (iy0 + i) * row;
+                r = (r >= ring ? r - ring : r) + ix0 * ic;
+#pragma GCC unroll 4
+                for (int32_t k = 0; k < 4; ++k) src[4 * i + k] = (ok >> k) & 1 ? in + r + k * ic : pad;
+                continue;
+            }
 #pragma GCC unroll 4
             for (int32_t k = 0; k < 4; ++k) src[4 * i + k] = (ok >> k) & 1 ? in + at + i * row + k * ic : pad;
         }
@@ -352,10 +361,12 @@ MF_KERNEL int32_t mf_wino_add_out(const mf_wino_add_t *f, const int32_t cv, cons
  * out-channel pairs 0 .. nr - 1 (pair i's halves at u0 + 16 in_c i and 8 in_c words on), built once here, so no chunk
  * rebuilds them; when nr < the pairs, the halves the other pairs are rebuilt into follow them (u1 unused). fa (a
  * constant at every call site, 0 for none): an ADD fused into the requantisation (mf_wino_add_out), each output byte
- * the ADD of the conv's byte and the byte of res at the same place, read just before it is written (res may be out). */
-MF_KERNEL void mf_conv2d_s8_wino(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, const int32_t nt,
-                                 int32_t *v, int32_t *u0, int32_t *u1, int32_t *m, const int32_t nr,
-                                 const mf_wino_add_t *fa, const int8_t *res)
+ * the ADD of the conv's byte and the byte of res at the same place, read just before it is written (res may be out).
+ * mf_conv2d_s8_wino_ring: the input a ring window (mf_wino_build_v's first, ring). */
+MF_KERNEL void mf_conv2d_s8_wino_ring(const mf_conv2d_params_t *p, const int8_t *in, const int32_t first,
+                                      const int32_t ring, int8_t *out, const int32_t nt, int32_t *v, int32_t *u0,
+                                      int32_t *u1, int32_t *m, const int32_t nr, const mf_wino_add_t *fa,
+                                      const int8_t *res)
 {
     const int32_t rd = fa ? (int32_t)(res - out) : 0;   /* the residual's byte for out[i]: out[i + rd] */
     const int32_t ic = p->in_c, np = ic / 2, oc = p->out_c, tw = p->out_w / 2, th = (p->out_h + 1) / 2;
@@ -373,7 +384,7 @@ MF_KERNEL void mf_conv2d_s8_wino(const mf_conv2d_params_t *p, const int8_t *in, 
     const int32_t step_row = p->out_w * oc;        /* past a tile row's last tile: on to the next (but after the top
                                                     * row of an odd out_h's last, which ends the batch) */
     for (int32_t c0 = 0, k = 0; c0 < tiles; c0 += nt, ++k) {
-        mf_wino_build_v(p, in, c0, nt, tiles, v, (int8_t *)m);
+        mf_wino_build_v(p, in, first, ring, c0, nt, tiles, v, (int8_t *)m);
         const int32_t n_in = tiles - c0 < nt ? tiles - c0 : nt;
         /* the chunk's first tile: its row and column, and its output's offset; the tiles after it step along (no
          * division per tile and out-channel pair) */
@@ -438,6 +449,13 @@ MF_KERNEL void mf_conv2d_s8_wino(const mf_conv2d_params_t *p, const int8_t *in, 
             }
         }
     }
+}
+
+MF_KERNEL void mf_conv2d_s8_wino(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out, const int32_t nt,
+                                 int32_t *v, int32_t *u0, int32_t *u1, int32_t *m, const int32_t nr,
+                                 const mf_wino_add_t *fa, const int8_t *res)
+{
+    mf_conv2d_s8_wino_ring(p, in, 0, 0, out, nt, v, u0, u1, m, nr, fa, res);
 }
 
 #endif
