@@ -246,3 +246,27 @@ def test_auto_takes_a_run_that_starts_after_the_chains_first_op():
     from_first = min(size for ops, size in sizes.items() if ops[0] == 0)
     assert sizes[(2, 3)] < from_first
     assert sizes[(2, 3)] <= min(sizes.values()) * (1 + ROW_PIPELINE_RUN_SLACK)
+
+
+def test_ring_phase_keeps_the_writes_in_consecutive_slots():
+    """A ring's phase (schedule's rings as a dict: the slot of its row 0; RowPipeline._rings picks the least where no
+    write wraps): a 3x3 conv > 3x3 conv at band 2 writes rows 2b + 1 .. 2b + 2 of its 4-row window (a row ahead of the
+    reader), which wrap at phase 0 but at phase 1 never; the refs are (row + phase) * row bytes and no rows move."""
+    model = chain_model(44, (1, 12, 8, 8), [("conv", 8, 3, 1, "SAME", "RELU"), ("conv", 8, 3, 1, "SAME", "NONE")])
+    seg, = _segments(compile_model(model, target="host", row_pipeline="on", band=2))
+    layers = seg.options["layers"]
+    rb = row_bytes(spatial_layers(seg)[0].outputs[0])
+    _, cap = schedule(layers, 2)
+    assert cap[1] == 4
+
+    def writes(rings):
+        steps, _ = schedule(layers, 2, rings)
+        assert not [a for acts in steps for a in acts if not isinstance(a, Call)]   # a ring: no moves
+        return [(a.dst[2], a.e - a.s, a.s) for acts in steps for a in acts if isinstance(a, Call) and a.dst[0] == "w"]
+
+    def wraps(ws):
+        return any((off // rb) % cap[1] + n > cap[1] for off, n, _ in ws)
+
+    assert wraps(writes(frozenset({1}))) and writes(frozenset({1})) == writes({1: 0})
+    ws = writes({1: 1})
+    assert not wraps(ws) and all(off == (s + 1) * rb for off, _, s in ws)
