@@ -2594,3 +2594,55 @@ def test_avg_pool_round_on_core(name, core, tmp_path):
     assert_in("mf_pool_round_div256(", cm.files["mf_pooling.h"])
     run = run_on_target(cm, get_target(core), [x], workdir=tmp_path)
     assert_same_outputs(run.outputs, Oracle(model).run([x]), f"{name} on {core}")
+
+
+# rows ending in a 6-output block with the layer's one shift on the M7 (mf_dw_rows_six7: the last kernel row's sums
+# requantised beside its MACs): 6-wide rows (one block a row) and 10-wide (a quad before the block), from
+# USH_TAIL_MIN_OUTPUTS outputs a channel; channel counts 1, 3, 7, 13 and 128 (store offsets up to 5C = 640), ReLU and
+# none with out_zp -128, input zero points at both int8 ends
+DW_SIX7 = {f"dw-six7-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}": (
+    lambda h=h, w=w, c=c, pad=pad, act=act, zi=zi: mg.depthwise_model(
+        seed_of("tdt7", h, w, c), (1, h, w, c), 1, 3, 1, pad, 1, act, in_zp=zi, out_zp=-128))
+    for h, w, c, pad, act, zi in ((12, 12, 3, "VALID", "RELU", -128), (13, 8, 128, "VALID", "RELU", -128),
+                                  (13, 8, 1, "VALID", "NONE", -5), (11, 12, 7, "VALID", "RELU", 127),
+                                  (13, 8, 13, "VALID", "NONE", 9))}
+
+
+@pytest.mark.parametrize("name", sorted(DW_SIX7))
+def test_dw_six7_on_core(name, tmp_path):
+    """DW_SIX7 on the M7: the row path with the layer's shift, its rows' 6-output block requantised beside the last
+    row's MACs (gcc -S shows mf_dw_rows_six7's marker with the shift), byte-exact against TFLM; the M4 and M33 (their
+    own blocks, unchanged) likewise exact."""
+    model = DW_SIX7[name]()
+    compile_model(model, target="m7").write(tmp_path / "s")
+    marks = re.findall(r"@ mf_dw_rows_six7 ush (\d+)", gcc_output(tmp_path / "s", "m7", "-S", "-O2"))
+    assert marks and all(2 <= int(u) <= 22 for u in marks), f"{name}: mf_dw_rows_six7 not taken"
+    for core in ("m7", "m4", "m33"):
+        exact_on_core(model, core, tmp_path / core, "target-op", name)
+
+
+# rows ending in a 5-output block, MF_NEG_CLAMPED (out_zp -128, act range -128..127) without the layer's shift, on the M7
+# (mf_dw_rows_five7: the last kernel row's sums requantised beside its MACs): 5-wide rows (one block a row; MobileNetV2's
+# 5x5 layers), 9-wide (a quad before it), fewer outputs a channel than USH_TAIL_MIN_OUTPUTS; channel counts 1, 3, 5, 7, 13
+# and 144 (store offsets up to 4C = 576), SAME and VALID, ReLU, ReLU6 and none, input zero points at both int8 ends
+DW_FIVE7 = {f"dw-five7-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}": (
+    lambda h=h, w=w, c=c, pad=pad, act=act, zi=zi: mg.depthwise_model(
+        seed_of("tdf7", h, w, c), (1, h, w, c), 1, 3, 1, pad, 1, act, in_zp=zi, out_zp=-128))
+    for h, w, c, pad, act, zi in ((5, 5, 144, "SAME", "RELU6", -128), (5, 5, 7, "SAME", "RELU", 127),
+                                  (7, 7, 5, "VALID", "NONE", -128), (5, 5, 13, "SAME", "RELU", 3),
+                                  (5, 5, 1, "SAME", "NONE", -5), (6, 11, 3, "VALID", "RELU", 127),
+                                  (3, 9, 13, "SAME", "RELU6", -128))}
+
+
+@pytest.mark.parametrize("name", sorted(DW_FIVE7))
+def test_dw_five7_on_core(name, tmp_path):
+    """DW_FIVE7 on the M7: the row path without the layer's shift, its rows' 5-output block requantised beside the last
+    row's MACs (gcc -S shows mf_dw_rows_five7's marker), byte-exact against TFLM; the M4 and M33 (their own blocks,
+    unchanged) likewise exact."""
+    model = DW_FIVE7[name]()
+    compile_model(model, target="m7").write(tmp_path / "s")
+    model_c = (tmp_path / "s" / "model.c").read_text()
+    assert ".rows = 1" in model_c and ".ush = " not in model_c, name
+    assert "@ mf_dw_rows_five7" in gcc_output(tmp_path / "s", "m7", "-S", "-O2"), f"{name}: mf_dw_rows_five7 not taken"
+    for core in ("m7", "m4", "m33"):
+        exact_on_core(model, core, tmp_path / core, "target-op", name)

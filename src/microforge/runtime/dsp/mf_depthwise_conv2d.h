@@ -885,6 +885,54 @@ MF_KERNEL void mf_dw_rows_five(const int32_t *k, const int32_t *r, int8_t *out, 
           [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), [ncl] "i"(ncl), [ush] "i"(ush)
         : "memory");
 }
+#if defined(MF_TARGET_M7)
+/* The M7's 5-output block for MF_NEG_CLAMPED sums without the layer's shift (MobileNetV2's 5x5 layers), requantised
+ * beside the last kernel row's MACs as mf_dw_rows_six7: rows 0 and 1 as mf_dw_rows_five's; the last row's C-MACs first
+ * (out_x+2, x+3 complete before out_x, x+1), m in a 14th register (X), rnd in P after the row's last P-MAC, e in C after
+ * its last C-MAC, so each complete sum's SMMLAR issues between the MACs and its ASR, SSAT and STRB beside the next MAC or
+ * SMMLAR: mf_dw_rows_five's requantisation after the last MAC pairs its ALU steps and stores only with each other. */
+MF_KERNEL void mf_dw_rows_five7(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C)
+{
+    int32_t a0, a1, a2, a3, a4, A, B, Cw, P, Q, X;
+    __asm__ volatile(
+        "@ mf_dw_rows_five7\n\t"   /* (for tests reading gcc -S) */
+        "ldr %[a4], [%[k], #24]\n\t"
+        "ldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\tldr %[C], [%[r], #8]\n\tldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t"
+        MF_DW_ROWS5_ROW_M7("#12", "%[a4]", "%[a4]", "%[a4]", "%[a4]", "ldr %[B], [%[r], %[w4]]\n\t",
+                           "ldr %[C], [%[r], %[w8]]\n\tldr %[P], [%[k], #8]\n\t",
+                           "ldr %[A], [%[r], %[w0]]\n\tldr %[Q], [%[k], #12]\n\t")
+        MF_DW_ROWS5_ROW_M7("%[w12]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "ldr %[B], [%[r], %[v4]]\n\t",
+                           "ldr %[C], [%[r], %[v8]]\n\tldr %[P], [%[k], #16]\n\t",
+                           "ldr %[A], [%[r], %[v0]]\n\tldr %[Q], [%[k], #20]\n\t")
+        "smlad %[a4], %[C], %[P], %[a4]\n\tldr %[X], [%[k], #28]\n\t"
+        "smlad %[a0], %[A], %[P], %[a0]\n\t"
+        "smlatb %[a1], %[A], %[P], %[a1]\n\tldr %[A], [%[r], %[v12]]\n\t"
+        "smlad %[a2], %[B], %[P], %[a2]\n\t"
+        "smlatb %[a3], %[B], %[P], %[a3]\n\tldr %[P], [%[k], #32]\n\t"
+        "smlabt %[a2], %[C], %[Q], %[a2]\n\t"
+        "smlad %[a3], %[C], %[Q], %[a3]\n\tldr %[C], [%[k], #36]\n\t"
+        "smmlar %[a2], %[a2], %[X], %[P]\n\t"
+        "smlabt %[a0], %[B], %[Q], %[a0]\n\tasr %[a2], %[a2], %[C]\n\t"
+        "smmlar %[a3], %[a3], %[X], %[P]\n\tssat %[a2], #8, %[a2]\n\t"
+        "smlad %[a1], %[B], %[Q], %[a1]\n\tasr %[a3], %[a3], %[C]\n\t"
+        "smmlar %[a0], %[a0], %[X], %[P]\n\tstrb %[a2], [%[out], %[c2]]\n\t"
+        "smlabt %[a4], %[A], %[Q], %[a4]\n\tssat %[a3], #8, %[a3]\n\t"
+        "smmlar %[a1], %[a1], %[X], %[P]\n\tasr %[a0], %[a0], %[C]\n\t"
+        "smmlar %[a4], %[a4], %[X], %[P]\n\tstrb %[a3], [%[out], %[c3]]\n\t"
+        "ssat %[a0], #8, %[a0]\n\tasr %[a1], %[a1], %[C]\n\t"
+        "strb %[a0], [%[out]]\n\tssat %[a1], #8, %[a1]\n\t"
+        "asr %[a4], %[a4], %[C]\n\tstrb %[a1], [%[out], %[c1]]\n\t"
+        "ssat %[a4], #8, %[a4]\n\t"
+        "strb %[a4], [%[out], %[c4]]"
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [A] "=&r"(A), [B] "=&r"(B),
+          [C] "=&r"(Cw), [P] "=&r"(P), [Q] "=&r"(Q), [X] "=&r"(X)
+        : [k] "r"(k), [r] "r"(r), [out] "r"(out),
+          [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8), [w12] "i"(2 * WP + 12),
+          [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [v8] "i"(4 * WP + 8), [v12] "i"(4 * WP + 12),
+          [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C)
+        : "memory");
+}
+#endif
 #undef MF_DW_ROWS5_ROW_M7   /* MF_DW_ROWS5_ROW stays: mf_dw_cols_five2 (mf_dw_cols.h) runs it down a column */
 
 /* One requantised output as MF_DW_ROWS_RQ with a single temporary T (m in Q, e in P, rnd in B): T = rnd + the sum's sign,
@@ -963,6 +1011,51 @@ MF_KERNEL void mf_dw_rows_six(const int32_t *k, const int32_t *r, int8_t *out, c
           [ush] "i"(ush)
         : "memory");
 }
+#if defined(MF_TARGET_M7)
+/* The M7's 6-output block with the layer's one shift (p->ush = E, MF_DW_ROWS_RQU; mf_dw_rows_run takes it for such
+ * layers), requantised beside the last kernel row's MACs as the quad loop's MF_DW_ROWS_ROW2_RQU_M7: rows 0 and 1 as
+ * mf_dw_rows_six's; in the last row the sums complete in order (out_x, x+1 from A and B, x+2, x+3 once C is in A, x+4,
+ * x+5 from D), m is in a 14th register (X, loaded beside a MAC) and rnd' in P once the row's last P-MAC has read it,
+ * so each complete sum's SMMLA issues between the MACs and its SSAT and STRB beside the next MAC or SMMLA (the M7
+ * issues a MAC beside an ALU step or a store, not beside another MAC): mf_dw_rows_six requantises after the row's last
+ * MAC, its SSATs and stores beside each other (vww's 6x6x128 layers with the shift: 51.8 -> 48.8 cycles a block). */
+MF_KERNEL void mf_dw_rows_six7(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C,
+                               const int32_t ush)
+{
+    int32_t a0, a1, a2, a3, a4, a5, A, B, P, Q, X;
+    __asm__ volatile(
+        "@ mf_dw_rows_six7 ush %c[ush]\n\t"   /* (for tests reading gcc -S) */
+        "ldr %[a5], [%[k], #24]\n\t"
+        "ldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\tldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t"
+        MF_DW_ROWS6_ROW_M7("#8", "#12", "%[a5]", "%[a5]", "%[a5]", "%[a5]", "%[a5]", "ldr %[A], [%[r], %[w0]]\n\t",
+                           "ldr %[P], [%[k], #8]\n\t", "ldr %[B], [%[r], %[w4]]\n\tldr %[Q], [%[k], #12]\n\t")
+        MF_DW_ROWS6_ROW_M7("%[w8]", "%[w12]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]", "ldr %[A], [%[r], %[v0]]\n\t",
+                           "ldr %[P], [%[k], #16]\n\t", "ldr %[B], [%[r], %[v4]]\n\tldr %[Q], [%[k], #20]\n\t")
+        "smlad %[a0], %[A], %[P], %[a0]\n\tsmlatb %[a1], %[A], %[P], %[a1]\n\tldr %[A], [%[r], %[v8]]\n\t"
+        "smlad %[a2], %[B], %[P], %[a2]\n\tldr %[X], [%[k], #28]\n\t"
+        "smlatb %[a3], %[B], %[P], %[a3]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
+        "smlad %[a1], %[B], %[Q], %[a1]\n\tldr %[B], [%[r], %[v12]]\n\t"
+        "smlad %[a4], %[A], %[P], %[a4]\n\tsmlatb %[a5], %[A], %[P], %[a5]\n\tldr %[P], [%[k], #32]\n\t"
+        "smmla %[a0], %[a0], %[X], %[P]\n\tsmlabt %[a2], %[A], %[Q], %[a2]\n\tssat %[a0], #8, %[a0], asr #%c[ush]\n\t"
+        "smmla %[a1], %[a1], %[X], %[P]\n\tstrb %[a0], [%[out]]\n\t"
+        "smlad %[a3], %[A], %[Q], %[a3]\n\tssat %[a1], #8, %[a1], asr #%c[ush]\n\t"
+        "smmla %[a2], %[a2], %[X], %[P]\n\tstrb %[a1], [%[out], %[c1]]\n\t"
+        "smlabt %[a4], %[B], %[Q], %[a4]\n\tssat %[a2], #8, %[a2], asr #%c[ush]\n\t"
+        "smmla %[a3], %[a3], %[X], %[P]\n\tstrb %[a2], [%[out], %[c2]]\n\t"
+        "smlad %[a5], %[B], %[Q], %[a5]\n\tssat %[a3], #8, %[a3], asr #%c[ush]\n\t"
+        "smmla %[a4], %[a4], %[X], %[P]\n\tstrb %[a3], [%[out], %[c3]]\n\t"
+        "smmla %[a5], %[a5], %[X], %[P]\n\tssat %[a4], #8, %[a4], asr #%c[ush]\n\t"
+        "strb %[a4], [%[out], %[c4]]\n\tssat %[a5], #8, %[a5], asr #%c[ush]\n\t"
+        "strb %[a5], [%[out], %[c5]]"
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [a5] "=&r"(a5),
+          [A] "=&r"(A), [B] "=&r"(B), [P] "=&r"(P), [Q] "=&r"(Q), [X] "=&r"(X)
+        : [k] "r"(k), [r] "r"(r), [out] "r"(out),
+          [w0] "i"(2 * WP), [w4] "i"(2 * WP + 4), [w8] "i"(2 * WP + 8), [w12] "i"(2 * WP + 12),
+          [v0] "i"(4 * WP), [v4] "i"(4 * WP + 4), [v8] "i"(4 * WP + 8), [v12] "i"(4 * WP + 12),
+          [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), [c5] "i"(5 * C), [ush] "i"(ush)
+        : "memory");
+}
+#endif
 #undef MF_DW_ROWS6_ROW
 #undef MF_DW_ROWS6_ROW_M7
 
@@ -1375,10 +1468,20 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
             : "cc", "memory");
     }
     if (merged && tail == 1) {
+#if defined(MF_TARGET_M7)
+        if (!p->ush && MF_NEG_CLAMPED(p->act_min, p->out_offset))
+            mf_dw_rows_five7(k, r, out, WP, C);
+        else
+#endif
         mf_dw_rows_five(k, r, out, WP, C, MF_NEG_CLAMPED(p->act_min, p->out_offset), p->ush);
         r += 2;
         out += 4 * C;
     } else if (merged) {
+#if defined(MF_TARGET_M7)
+        if (p->ush)
+            mf_dw_rows_six7(k, r, out, WP, C, p->ush);
+        else
+#endif
         mf_dw_rows_six(k, r, out, WP, C, MF_NEG_CLAMPED(p->act_min, p->out_offset), p->ush);
         r += 3;
         out += 6 * C;
