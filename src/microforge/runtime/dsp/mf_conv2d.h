@@ -65,7 +65,9 @@ typedef struct {
                                         in the arena's free room), never through mf_conv2d_s8_scratch */
     int32_t c1_shifts;            /* mix 2: bit e set for each shift e of the layer's channels, when few (ops/conv2d.py
                                      C1_MAX_SHIFTS: one copy of the pixel loop per e, e an immediate); else 0;
-                                     mix 7 (M4/M33): the quads' immediate shifts (ops/conv2d.py pw4_shift_mask), or 0 */
+                                     mix 7 (M4/M33): the quads' immediate shifts (ops/conv2d.py pw4_shift_mask), or 0;
+                                     mix 5 (M4/M33): 1 when the row quads may requantise with immediate shifts
+                                     (ops/conv2d.py seg_imm_shifts), else 0 */
 } mf_conv2d_params_t;
 
 MF_KERNEL void mf_dsp_copy(int8_t *dst, const int8_t *src, const int32_t n)
@@ -2131,6 +2133,42 @@ MF_KERNEL void mf_dsp_seg_quads(const mf_conv2d_params_t *p, const int8_t *in_b,
     MF_DSP_SEGQ_RQD2(m0, m1, wt, x3, x1, x2) MF_DSP_SEGQ_RQD2(m2, m3, wt, x3, x1, x2)               \
     MF_DSP_SEGQ_CLAMP(m0) MF_DSP_SEGQ_CLAMP(m1) MF_DSP_SEGQ_CLAMP(m2) MF_DSP_SEGQ_CLAMP(m3)         \
     MF_DSP_SEGR_ST(m0, "0", "1") MF_DSP_SEGR_ST(m1, "1", "1") MF_DSP_SEGR_ST(m2, "2", "1") MF_DSP_SEGR_ST(m3, "3", "1")
+/* ... with the pair's shifts as immediates (params c1_shifts 1, ops/conv2d.py seg_imm_shifts; each pair's code is its own,
+ * the groups unrolled): e' (c's -shift-1) and E' (c''s e + 7) from pair q's byte of the 64-bit %[q] (MF_CONV2D_SEG_RQ_Q:
+ * e' + 1 in bits 0-3, E' - 8 in bits 4-7; e' <= 14). c as SSAT >> e' + 1 after one ADD of k * 2^e' (((X >> e') + k) >> 1 is (X + k * 2^e') >> (e' + 1):
+ * a multiple of 2^e' does not move the floor; seg_imm_shifts checks the sum fits int32), c' as SSAT >> E': no W load, no
+ * LSR, 8 ASRs a pair fewer. */
+#define MF_DSP_SEGR_RQI2(A_, B_)                                                                  \
+    "smmlar %[" #A_ "], %[" #A_ "], %[x1], %[" #A_ "]\n\tsmmlar %[" #B_ "], %[" #B_ "], %[x1], %[" #B_ "]\n\t" \
+    ".if 2 * (%c[lo]) + 1 < %c[k]\n\t"   /* not MF_NEG_CLAMPED(lo, out offset) */                  \
+    "add %[" #A_ "], %[" #A_ "], %[" #A_ "], asr #31\n\tadd %[" #B_ "], %[" #B_ "], %[" #B_ "], asr #31\n\t" \
+    ".endif\n\t"                                                                                  \
+    ".if %c[k] >= 0\n\tadd %[" #A_ "], %[" #A_ "], #(%c[k] << .Lr_e)\n\tadd %[" #B_ "], %[" #B_ "], #(%c[k] << .Lr_e)\n\t" \
+    ".else\n\tsub %[" #A_ "], %[" #A_ "], #((0 - (%c[k])) << .Lr_e)\n\tsub %[" #B_ "], %[" #B_ "], #((0 - (%c[k])) << .Lr_e)\n\t" \
+    ".endif\n\t"                                                                                  \
+    "ssat %[" #A_ "], #8, %[" #A_ "], asr #(.Lr_e + 1)\n\tssat %[" #B_ "], #8, %[" #B_ "], asr #(.Lr_e + 1)\n\t"
+#define MF_DSP_SEGR_RQDI2(A_, B_)                                                                 \
+    ".if 2 * (%c[lo]) + 1 < %c[k]\n\t"                                                            \
+    "asr %[x1], %[" #A_ "], #31\n\tadd %[x1], %[x3], %[x1], lsl #7\n\t"                            \
+    "smmla %[" #A_ "], %[" #A_ "], %[wt], %[x1]\n\t"                                                 \
+    "asr %[x1], %[" #B_ "], #31\n\tadd %[x1], %[x3], %[x1], lsl #7\n\t"                            \
+    "smmla %[" #B_ "], %[" #B_ "], %[wt], %[x1]\n\t"                                                 \
+    ".else\n\t"                                                                                   \
+    "smmla %[" #A_ "], %[" #A_ "], %[wt], %[x3]\n\tsmmla %[" #B_ "], %[" #B_ "], %[wt], %[x3]\n\t"  \
+    ".endif\n\t"                                                                                  \
+    "ssat %[" #A_ "], #8, %[" #A_ "], asr #.Lr_E\n\tssat %[" #B_ "], #8, %[" #B_ "], asr #.Lr_E\n\t"
+#define MF_DSP_SEGR_OUT_IMM                                                                       \
+    ".set .Lr_v, (%c[q] >> (8 * (2 * .Lr_g + .Lr_p))) & 255\n\t"                                   \
+    ".set .Lr_e, (.Lr_v & 15) - 1\n\t.set .Lr_E, (.Lr_v >> 4) + 8\n\t"                              \
+    "sub %[m0], %[m0], %[s0]\n\tsub %[m1], %[m1], %[s1]\n\tsub %[m2], %[m2], %[s2]\n\tsub %[m3], %[m3], %[s3]\n\t" \
+    "ldr %[x0], [sp, #.Lr_sb]\n\t"                                                                \
+    "ldr %[x1], " MF_DSP_SEGR_C("16") "ldr %[x3], " MF_DSP_SEGR_C("24") "ldr %[wt], " MF_DSP_SEGR_C("28") \
+    MF_DSP_SEGR_RQI2(s0, s1) MF_DSP_SEGR_RQI2(s2, s3)                                               \
+    MF_DSP_SEGQ_CLAMP(s0) MF_DSP_SEGQ_CLAMP(s1) MF_DSP_SEGQ_CLAMP(s2) MF_DSP_SEGQ_CLAMP(s3)         \
+    MF_DSP_SEGR_ST(s0, "0", "0") MF_DSP_SEGR_ST(s1, "1", "0") MF_DSP_SEGR_ST(s2, "2", "0") MF_DSP_SEGR_ST(s3, "3", "0") \
+    MF_DSP_SEGR_RQDI2(m0, m1) MF_DSP_SEGR_RQDI2(m2, m3)                                             \
+    MF_DSP_SEGQ_CLAMP(m0) MF_DSP_SEGQ_CLAMP(m1) MF_DSP_SEGQ_CLAMP(m2) MF_DSP_SEGQ_CLAMP(m3)         \
+    MF_DSP_SEGR_ST(m0, "0", "1") MF_DSP_SEGR_ST(m1, "1", "1") MF_DSP_SEGR_ST(m2, "2", "1") MF_DSP_SEGR_ST(m3, "3", "1")
 /* The stream's .Lr_sb bytes from m0 into the frame at sp: 32 bytes a pass (8 loads back to back, then the stores),
  * then 8 at a time */
 #define MF_DSP_SEGR_COPY                                                                          \
@@ -2149,33 +2187,37 @@ MF_KERNEL void mf_dsp_seg_quads(const mf_conv2d_params_t *p, const int8_t *in_b,
     "str %[s0], [%[m3], #.Lr_i]\n\tstr %[s1], [%[m3], #.Lr_i + 4]\n\t"                              \
     ".set .Lr_i, .Lr_i + 8\n\t.endr\n\t"
 /* The n outputs (ox .. ox + n - 1) x 4 rows of a strip: rows at x (rs bytes apart, output q's windows 2 * stride_w *
- * in_c bytes after output q - 1's: xs; with two copies of the rows, c1 > 0, odd outputs' in the copy c1 bytes further,
- * the step alternating between xs + c1 and xs - c1, held negated each output in the frame as mf_dsp_seg_groups_n's),
- * outputs from o (row k at o + k * ys, out_c bytes a column), stream at wseg. */
+ * in_c bytes after output q - 1's: xs; with two copies of the rows (xs / 2 odd) odd outputs' in the copy c1 bytes
+ * further (.Lr_c1: the rows' bytes and 2), the step alternating between xs + c1 and xs - c1, held negated each output in
+ * the frame as mf_dsp_seg_groups_n's), outputs from o (row k at o + k * ys, out_c bytes a column), stream at wseg; q:
+ * the pairs' shifts for the immediate tail (MF_CONV2D_SEG_RQ_Q), or 0. */
 MF_KERNEL void mf_dsp_seg_rquad(const int16_t *x, const int32_t rs, const int32_t kh, const int32_t nf, const int32_t odd,
-                                const int32_t sh, const int32_t xs, const int32_t c1, const int8_t *wseg, const int32_t oc,
+                                const int32_t sh, const int32_t xs, const int8_t *wseg, const int32_t oc,
                                 const int32_t ys, const int32_t out_offset, const int32_t act_min, const int32_t act_max,
-                                int8_t *o, const int32_t n)
+                                int8_t *o, const int32_t n, const int64_t q)
 {
     int32_t m0 = (int32_t)(uintptr_t)wseg, m1 = (int32_t)(uintptr_t)o, m2 = n;
     int32_t m3, s0, s1, s2, s3, x0, x1, x2, x3, wt;
     __asm__ volatile(
         ".set .Lr_rq, 8 * (%c[kh] * %c[nf] + %c[odd] * ((%c[kh] + 1) / 2))\n\t"   /* a group's weight bytes */
+        /* with two copies of the rows (stride_w * in_c odd: xs / 2 odd) the copy's distance, bytes (c1 of the C caller) */
+        ".set .Lr_c1, 0\n\t.if (%c[xs] / 2) & 1\n\t.set .Lr_c1, (3 * %c[sh] + %c[kh]) * %c[rs] + 2\n\t.endif\n\t"
         ".set .Lr_gb, .Lr_rq + 48\n\t.set .Lr_sb, %c[oc] / 4 * .Lr_gb\n\t"         /* a group's bytes, the stream's */
-        ".set .Lr_tb, .Lr_sb + 8\n\t.if %c[c1]\n\t.set .Lr_tb, .Lr_sb + 16\n\t.endif\n\t"   /* + the copy step's word */
+        ".set .Lr_tb, .Lr_sb + 8\n\t.if .Lr_c1\n\t.set .Lr_tb, .Lr_sb + 16\n\t.endif\n\t"   /* + the copy step's word */
         ".set .Lr_nr, 3 * %c[sh] + %c[kh]\n\t"   /* the strip's rows (MF_CONV2D_SEG_RQROWS) */
         ".set .Lr_tq, 1\n\t.if (%c[sh] & 1) == 0\n\t.set .Lr_tq, 2\n\t.endif\n\t"
         ".set .Lr_fr, .Lr_tb\n\t.if %c[odd]\n\t.set .Lr_fr, .Lr_tb + (4 * ((.Lr_nr - 1) / .Lr_tq + 1) + 7) / 8 * 8\n\t.endif\n\t"   /* + the T words */
         "sub sp, sp, #.Lr_fr   @ mf_dsp_seg_rquad\n\t"   /* the comment: tests find the row quads in the code */
+        "@ mf_dsp_seg_rquad_imm %c[q]\n\t"   /* not 0: the immediate tail (tests read it in gcc -S) */
         "str %[m1], [sp, #.Lr_sb]\n\tstr %[m2], [sp, #.Lr_sb + 4]\n\t"
         MF_DSP_SEGR_COPY
-        ".if %c[c1]\n\tmovw %[x0], #%c[c1]\n\tstr %[x0], [sp, #.Lr_sb + 8]\n\t.endif\n"
+        ".if .Lr_c1\n\tmovw %[x0], #.Lr_c1\n\tstr %[x0], [sp, #.Lr_sb + 8]\n\t.endif\n"
         "3:\n\t"
         ".if %c[odd]\n\t" MF_DSP_SEGR_TBUILD ".endif\n\t"
         ".set .Lr_g, 0\n\t.rept %c[oc] / 4\n\t.set .Lr_p, 0\n\t.rept 2\n\t"
-        MF_DSP_SEGR_WINDOW MF_DSP_SEGR_OUT
+        MF_DSP_SEGR_WINDOW ".if %c[q]\n\t" MF_DSP_SEGR_OUT_IMM ".else\n\t" MF_DSP_SEGR_OUT ".endif\n\t"
         ".set .Lr_p, .Lr_p + 1\n\t.endr\n\t.set .Lr_g, .Lr_g + 1\n\t.endr\n\t"
-        ".if %c[c1]\n\tldr %[x2], [sp, #.Lr_sb + 8]\n\tadd %[x], %[x], %[x2]\n\tneg %[x2], %[x2]\n\t"
+        ".if .Lr_c1\n\tldr %[x2], [sp, #.Lr_sb + 8]\n\tadd %[x], %[x], %[x2]\n\tneg %[x2], %[x2]\n\t"
         "str %[x2], [sp, #.Lr_sb + 8]\n\t.endif\n\t"
         "ldr %[x0], [sp, #.Lr_sb]\n\tldr %[x1], [sp, #.Lr_sb + 4]\n\t"   /* the next output column */
         "add %[x0], %[x0], #%c[oc]\n\tadd %[x], %[x], #%c[xs]\n\tsubs %[x1], %[x1], #1\n\t"
@@ -2185,10 +2227,24 @@ MF_KERNEL void mf_dsp_seg_rquad(const int16_t *x, const int32_t rs, const int32_
         : [m0] "+r"(m0), [m1] "+r"(m1), [m2] "+r"(m2), [m3] "=&r"(m3),
           [s0] "=&r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3),
           [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3), [wt] "=&r"(wt), [x] "+r"(x)
-        : [rs] "i"(rs), [kh] "i"(kh), [nf] "i"(nf), [odd] "i"(odd), [sh] "i"(sh), [xs] "i"(xs), [c1] "i"(c1),
-          [oc] "i"(oc), [ys] "i"(ys), [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max)
+        : [rs] "i"(rs), [kh] "i"(kh), [nf] "i"(nf), [odd] "i"(odd), [sh] "i"(sh), [xs] "i"(xs),
+          [oc] "i"(oc), [ys] "i"(ys), [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
+          [q] "i"(q)
         : "cc", "memory");
 }
+
+/* Pair q's shifts for mf_dsp_seg_rquad's immediate tail, byte q of a 64-bit constant (e' + 1 | (E' - 8) << 4) from its W
+ * word in stream w (bytes 0 and 1 of the constant 20 bytes after its group's weights, rq; a group gb bytes: ops/conv2d.py
+ * seg_stream); 0 past the last pair. Read at compile time from the static const stream (an "i" operand). */
+#define MF_CONV2D_SEG_RQ_W(w, gb, rq, q, oc)                                                      \
+    ((q) < (oc) / 2 ? (uint64_t)((((uint8_t)(w)[((q) >> 1) * (gb) + (rq) + 16 * ((q) & 1) + 20] + 1) & 15) |  \
+                                 (((uint8_t)(w)[((q) >> 1) * (gb) + (rq) + 16 * ((q) & 1) + 21] - 8) & 15) << 4) << (8 * (q)) \
+                    : (uint64_t)0)
+#define MF_CONV2D_SEG_RQ_Q(w, gb, rq, oc)                                                         \
+    (int64_t)(MF_CONV2D_SEG_RQ_W(w, gb, rq, 0, oc) | MF_CONV2D_SEG_RQ_W(w, gb, rq, 1, oc) |         \
+              MF_CONV2D_SEG_RQ_W(w, gb, rq, 2, oc) | MF_CONV2D_SEG_RQ_W(w, gb, rq, 3, oc) |         \
+              MF_CONV2D_SEG_RQ_W(w, gb, rq, 4, oc) | MF_CONV2D_SEG_RQ_W(w, gb, rq, 5, oc) |         \
+              MF_CONV2D_SEG_RQ_W(w, gb, rq, 6, oc) | MF_CONV2D_SEG_RQ_W(w, gb, rq, 7, oc))
 
 /* Output rows oy .. oy + 3 of image in_b at o through mf_dsp_seg_rquad, in strips of MF_CONV2D_SEG_RQSTRIP outputs:
  * the strip's MF_CONV2D_SEG_RQROWS rows widened once into x16, then its outputs in one asm block. */
@@ -2198,12 +2254,16 @@ MF_KERNEL void mf_dsp_seg_rquads(const mf_conv2d_params_t *p, const int8_t *in_b
     const int32_t sh = p->stride_h, sw = p->stride_w, ic = p->in_c, kw = p->k_w;
     const int32_t nr = MF_CONV2D_SEG_RQROWS(sh, p->k_h), iy0 = oy * sh - p->pad_top, strip = MF_CONV2D_SEG_RQSTRIP(p);
     const int32_t row = MF_CONV2D_SEG_ROW(strip, kw, sw, ic);
+    /* the immediate tail's shifts (params c1_shifts 1): a group's weight bytes rq, its bytes gb (mf_dsp_seg_rquad's
+     * .Lr_rq, .Lr_gb) */
+    const int32_t rqb = 8 * (p->k_h * (kw * ic / 2) + (kw * ic & 1) * ((p->k_h + 1) / 2)), oc = p->out_c;
+    const int64_t q = p->c1_shifts == 1 ? MF_CONV2D_SEG_RQ_Q(p->weights, rqb + 48, rqb, oc) : 0;
     for (int32_t ox = 0; ox < p->out_w; ox += strip, o += strip * p->out_c) {
         const int32_t n_o = p->out_w - ox < strip ? p->out_w - ox : strip;
         mf_dsp_seg_widen_strip(p, in_b, iy0, ox * sw - p->pad_left, (n_o - 1) * sw + kw, nr, x16, row, nr);
         mf_dsp_seg_rquad(x16, 2 * row, p->k_h, kw * ic / 2, kw * ic & 1, sh, 2 * sw * ic,
-                         MF_CONV2D_SEG_COPIES(sw, ic) == 2 ? 2 * (nr * row + 1) : 0, p->weights, p->out_c,
-                         p->out_w * p->out_c, p->out_offset, p->act_min, p->act_max, o, n_o);
+                         p->weights, p->out_c,
+                         p->out_w * p->out_c, p->out_offset, p->act_min, p->act_max, o, n_o, q);
     }
 }
 /* Row quads for this layer (a constant once inlined): the row layout (one copy or two) and whole groups, at most
