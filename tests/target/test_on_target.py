@@ -1774,9 +1774,10 @@ def test_conv_seg_rquad_last_values_once_a_column(name, core, tmp_path, seg_apar
     exact_on_core(model, core, tmp_path, "target-segt", name)
 
 
-# The row quads' immediate tail (M4/M33: params c1_shifts 1, ops/conv2d.py seg_imm_shifts; each pair's shifts from the
-# kernel's 64-bit constant, the marker comment "@ mf_dsp_seg_rquad_imm <it>"): RQUAD_MODELS and RQUAD_T_MODELS take it
-# (their exactness tests above run it); beside them an output zero point of 127 with a wide input scale (k * 2^e' at its
+# The immediate tail (params c1_shifts 1, ops/conv2d.py seg_imm_shifts; each pair's shifts from the kernel's 64-bit
+# constant): the M4/M33's row quads (marker comment "@ mf_dsp_seg_rquad_imm <it>"), the M7's row pairs with their groups
+# unrolled (mf_dsp_seg_groups_n, "@ mf_dsp_seg_groups_n q <it>"): RQUAD_MODELS and RQUAD_T_MODELS take it (their
+# exactness tests above run it); beside them an output zero point of 127 with a wide input scale (k * 2^e' at its
 # largest), 16 channels at a tiny input scale (large shifts), and a layer kept on the shifts in registers (SEG_IMM_MAX_E
 # below its shifts: "-regs").
 RQUAD_IMM_MODELS = {
@@ -1790,39 +1791,39 @@ RQUAD_IMM_MODELS = {
 
 
 def rquad_imm_marks(model: bytes, core: str, tmp_path) -> tuple[list[int], str]:
-    """The compiled model's row-quad blocks' immediate-tail constants (0: the shifts in registers) and its model.c."""
+    """The compiled model's immediate-tail constants (0: the shifts in registers): its row-quad blocks' on the M4/M33,
+    its row-pair loops' (mf_dsp_seg_groups_n with a pair loop) on the M7; and its model.c."""
     cm = compile_model(model, target=core)
     cm.write(tmp_path)
     asm = gcc_output(tmp_path, core, "-S", "-O2")
-    return [int(v) for v in re.findall(r"@ mf_dsp_seg_rquad_imm (-?\d+)\n", asm)], cm.files["model.c"]
+    mark = "mf_dsp_seg_groups_n q" if core == "m7" else "mf_dsp_seg_rquad_imm"
+    return [int(v) for v in re.findall(rf"@ {mark} (-?\d+)\n", asm)], cm.files["model.c"]
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 @pytest.mark.parametrize("name", sorted(RQUAD_IMM_MODELS) + ["segr-3x3-c3to8-s2-relu6-vww", "segr-3x3-c3to16-s2-relu6-mnv2",
                                                             "segr-3x3-c3to16-s1-copy-relu-ic", "segt-7x3-c1to4-s1-copy-none"])
 def test_conv_seg_rquad_imm_on_core(name, core, tmp_path, seg_apart, monkeypatch):
-    """The immediate tail where ops/conv2d.py seg_imm_shifts allows it (M4/M33): each pair's byte of the constant holds its
-    c channel's -shift-1 + 1 and its c' channel's -shift-1 (the stream's W word: e', E' = e' + 8), none past the last
-    pair; the "-regs" layer keeps them in registers; the M7 has no row quads and no flag; exact vs TFLM."""
+    """The immediate tail where ops/conv2d.py seg_imm_shifts allows it (the M4/M33's row quads, the M7's row pairs): each
+    pair's byte of the constant holds its c channel's -shift-1 + 1 and its c' channel's -shift-1 (the stream's W word: e',
+    E' = e' + 8), none past the last pair; the "-regs" layer keeps them in registers; exact vs TFLM."""
     if "-regs" in name:
         monkeypatch.setattr(seg_apart, "SEG_IMM_MAX_E", -1)
     model = {**RQUAD_MODELS, **RQUAD_T_MODELS, **RQUAD_IMM_MODELS}[name]()
     marks, model_c = rquad_imm_marks(model, core, tmp_path / "s")
     assert ".mix = 5" in model_c
     flag = re.search(r"\.c1_shifts = (-?\d+),", model_c)
-    if core == "m7":
-        assert not marks and flag is None, "the M7 keeps the row pairs, no immediate-tail flag"
-    else:
-        assert marks, "no row quads"
-        imm = flag is not None and flag.group(1) == "1"
-        assert imm == ("-regs" not in name), "immediate tail where not wanted, or none"
-        oc = int(re.search(r"\.out_c = (\d+),", model_c).group(1))
-        for q in marks:
-            if not imm:
-                assert q == 0
-                continue
-            by = [(q >> (8 * i)) & 255 for i in range(8)]
-            assert all(1 <= b & 15 <= 15 for b in by[:oc // 2]) and not any(by[oc // 2:]), hex(q)
+    assert marks, "no row quads (M4/M33) or row-pair loops (M7)"
+    imm = flag is not None and flag.group(1) == "1"
+    assert imm == ("-regs" not in name), "immediate tail where not wanted, or none"
+    oc = int(re.search(r"\.out_c = (\d+),", model_c).group(1))
+    # (on the M7 a lone pixel pair, mf_dsp_seg_groups for a lone last row, keeps the group loop: q 0)
+    assert all(marks) if imm and core != "m7" else any(marks) == imm, marks
+    for q in marks if imm else []:
+        if q == 0:
+            continue
+        by = [(q >> (8 * i)) & 255 for i in range(8)]
+        assert all(1 <= b & 15 <= 15 for b in by[:oc // 2]) and not any(by[oc // 2:]), hex(q)
     exact_on_core(model, core, tmp_path, "target-segi", name)
 
 

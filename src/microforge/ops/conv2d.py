@@ -86,10 +86,12 @@ PW4_IMM_MAX_E = 14
 # 9 KB of code for 35K cycles, 0.3%, without the bound)
 PW4_IMM_MIN_PAIRS = 150
 PW4_IMM_EXCLUDE = ("MF_TARGET_M7",)
-# the row layout's row quads (mf_dsp_seg_rquad, M4/M33) requantise with immediate shifts when every channel's -shift-1 is
-# at most this (4 bits a shift in the kernel's 64-bit constant) and the sums fit (seg_imm_shifts): 8 ASRs, an LSR and a
-# load a pass fewer (vww's first layer 699.5K -> 680.3K cycles on the M4, ic's 538.2K -> 520.3K)
+# the row layout's row quads (mf_dsp_seg_rquad, M4/M33) and the M7's row-pair loops (mf_dsp_seg_groups_n, its groups
+# unrolled) requantise with immediate shifts when every channel's -shift-1 is at most this (4 bits a shift in the
+# kernels' 64-bit constant) and the sums fit (seg_imm_shifts): no W loads, LSRs or ASRs (vww's first layer 699.5K ->
+# 680.3K cycles on the M4, 402.0K -> 384.7K on the M7 for 0.9 KB of code)
 SEG_IMM_MAX_E = 14
+SEG_IMM_MAX_OC = 16   # 8 channel pairs: a byte each in the kernels' 64-bit constant (the M4/M33's quads take at most 16)
 # The group streams' "another group follows" bit, set in channel 3's -shift-1 of every group but the last (its ASR reads
 # the low byte only; the pw stream sets it in W_b >> 8, pw_consts); mirrors MF_DSP_PW_MORE in runtime/dsp/mf_conv2d.h
 # (a test reads both).
@@ -279,9 +281,10 @@ class Conv2D(OpDef):
                 rq = np.concatenate([rq, np.zeros(6 * ((-oc % 4) // 2), np.int32)])
                 fields.update(weights=ctx.const(f"{op.name}_seg", seg_stream(wseg, rq, pwc)), bias="0", mult="0",
                               shift="0", rq_mode=1, rq="0", mix=5)
-                if (pwc is not None and not seg_cols(fields) and ctx.core_macro not in PW4_IMM_EXCLUDE
-                        and seg_imm_shifts(w2, rq, out_zp)):
-                    fields["c1_shifts"] = 1   # the row quads' immediate tail (mf_dsp_seg_rquad), where they run
+                if pwc is not None and not seg_cols(fields) and oc <= SEG_IMM_MAX_OC and seg_imm_shifts(w2, rq, out_zp):
+                    # the immediate tail: the M4/M33's row quads (mf_dsp_seg_rquad), the M7's row pairs
+                    # (mf_dsp_seg_groups_n), where they run
+                    fields["c1_shifts"] = 1
             elif c1 is not None:
                 fields.update(weights=ctx.const(w), bias="0", mult="0", shift="0", rq_mode=1,
                               rq=ctx.const(f"{op.name}_c1rq", c1), mix=2, c1_shifts=c1_shift_mask(c1))

@@ -66,8 +66,8 @@ typedef struct {
     int32_t c1_shifts;            /* mix 2: bit e set for each shift e of the layer's channels, when few (ops/conv2d.py
                                      C1_MAX_SHIFTS: one copy of the pixel loop per e, e an immediate); else 0;
                                      mix 7 (M4/M33): the quads' immediate shifts (ops/conv2d.py pw4_shift_mask), or 0;
-                                     mix 5 (M4/M33): 1 when the row quads may requantise with immediate shifts
-                                     (ops/conv2d.py seg_imm_shifts), else 0 */
+                                     mix 5: 1 when the row quads (M4/M33) and the M7's row-pair loops may requantise
+                                     with immediate shifts (ops/conv2d.py seg_imm_shifts), else 0 */
 } mf_conv2d_params_t;
 
 MF_KERNEL void mf_dsp_copy(int8_t *dst, const int8_t *src, const int32_t n)
@@ -1471,7 +1471,7 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
  * the same order. */
 #define MF_DSP_SEG_WINDOW                                                                        \
     ".set .Lmf_seg_first, 1\n\t" MF_DSP_SEG_WORDS                                                \
-    ".if %c[odd]\n\t"                                                                            \
+    ".if .Lmf_seg_odd\n\t"   /* set by the asm block (odd, or from the words' count) */             \
     ".set .Lmf_seg_ky, 0\n\t"                                                                    \
     ".rept %c[kh] / 2\n\t"                                                                       \
     MF_DSP_SEG_PAIR("(.Lmf_seg_ky * %c[rs] + 4 * %c[nf])", "((.Lmf_seg_ky + 1) * %c[rs] + 4 * %c[nf])", "%c[d]", \
@@ -1595,6 +1595,38 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     "asr %[" #A0_ "], %[" #A0_ "], %[e1]\n\tasr %[" #A1_ "], %[" #A1_ "], %[e1]\n\t"                  \
     "ssat %[" #A0_ "], #8, %[" #A0_ "]\n\tssat %[" #A1_ "], #8, %[" #A1_ "]\n\t"                      \
     ".endif\n\t" MF_DSP_SEG_CLAMP2(A0_, A1_)
+/* ... with the pair's shifts as immediates (.Lmf_seg_e: c's -shift-1, .Lmf_seg_E: c''s e + 7, MF_DSP_SEG_QSHIFTS;
+ * mf_dsp_seg_groups_n's unrolled groups, q != 0): c as SSAT >> e' + 1 after one ADD of k * 2^e' (mf_dsp_seg_rquad's
+ * MF_DSP_SEGR_RQI2; F1_ after A_'s SMMLAR, F2_ after B_'s), c' as SSAT >> E' (RQDI: F_ after the second SMMLA) */
+#define MF_DSP_SEG_RQWI_M7(A_, B_, F1_, F2_)                                                    \
+    "smmlar %[" #A_ "], %[" #A_ "], %[e0], %[" #A_ "]\n\t" F1_                                    \
+    "smmlar %[" #B_ "], %[" #B_ "], %[e0], %[" #B_ "]\n\t" F2_                                    \
+    ".if 2 * (%c[lo]) + 1 < %c[k]\n\t"   /* not MF_NEG_CLAMPED(lo, out offset) */                  \
+    "add %[" #A_ "], %[" #A_ "], %[" #A_ "], asr #31\n\tadd %[" #B_ "], %[" #B_ "], %[" #B_ "], asr #31\n\t" \
+    ".endif\n\t"                                                                                  \
+    ".if %c[k] >= 0\n\tadd %[" #A_ "], %[" #A_ "], #(%c[k] << .Lmf_seg_e)\n\tadd %[" #B_ "], %[" #B_ "], #(%c[k] << .Lmf_seg_e)\n\t" \
+    ".else\n\tsub %[" #A_ "], %[" #A_ "], #((0 - (%c[k])) << .Lmf_seg_e)\n\tsub %[" #B_ "], %[" #B_ "], #((0 - (%c[k])) << .Lmf_seg_e)\n\t" \
+    ".endif\n\t"                                                                                  \
+    "ssat %[" #A_ "], #8, %[" #A_ "], asr #(.Lmf_seg_e + 1)\n\tssat %[" #B_ "], #8, %[" #B_ "], asr #(.Lmf_seg_e + 1)\n\t" \
+    MF_DSP_SEG_CLAMP2(A_, B_)
+#define MF_DSP_SEG_RQDI_M7(A0_, A1_, F_)                                                        \
+    ".if 2 * (%c[lo]) + 1 < %c[k]\n\t"                                                            \
+    "asr %[sa1], %[" #A0_ "], #31\n\tadd %[sa1], %[sa0], %[sa1], lsl #7\n\t"                       \
+    "smmla %[" #A0_ "], %[" #A0_ "], %[e0], %[sa1]\n\t"                                             \
+    "asr %[sa1], %[" #A1_ "], #31\n\tadd %[sa1], %[sa0], %[sa1], lsl #7\n\t"                       \
+    "smmla %[" #A1_ "], %[" #A1_ "], %[e0], %[sa1]\n\t" F_                                          \
+    "ssat %[" #A0_ "], #8, %[" #A0_ "], asr #.Lmf_seg_E\n\tssat %[" #A1_ "], #8, %[" #A1_ "], asr #.Lmf_seg_E\n\t" \
+    ".else\n\t"   /* A0_'s SSAT between the SMMLAs (no two multiplies side by side), F_ (may load e0) after them */ \
+    "smmla %[" #A0_ "], %[" #A0_ "], %[e0], %[sa0]\n\t"                                             \
+    "ssat %[" #A0_ "], #8, %[" #A0_ "], asr #.Lmf_seg_E\n\t"                                         \
+    "smmla %[" #A1_ "], %[" #A1_ "], %[e0], %[sa0]\n\t" F_                                          \
+    "ssat %[" #A1_ "], #8, %[" #A1_ "], asr #.Lmf_seg_E\n\t"                                         \
+    ".endif\n\t"                                                                                  \
+    MF_DSP_SEG_CLAMP2(A0_, A1_)
+/* pair P_ (0: a, 1: b) of group .Lmf_seg_g: its shifts from its byte of %[q] (MF_CONV2D_SEG_RQ_Q) */
+#define MF_DSP_SEG_QSHIFTS(P_)                                                                  \
+    ".set .Lmf_seg_v, (%c[q] >> (8 * (2 * .Lmf_seg_g + " #P_ "))) & 255\n\t"                      \
+    ".set .Lmf_seg_e, (.Lmf_seg_v & 15) - 1\n\t.set .Lmf_seg_E, (.Lmf_seg_v >> 4) + 8\n\t"
 /* A0_, A1_ stored (MF_DSP_SEG_STW) with F_ between the two stores */
 #define MF_DSP_SEG_ST2_M7(A0_, A1_, F_) "strb %[" #A1_ "], [%[wa], %[wb]]\n\t" F_ "strb %[" #A0_ "], [%[wa]], #1\n\t"
 #define MF_DSP_SEG_LDC(R_, O_) "ldr %[" #R_ "], [%[w], #.Lmf_seg_rq + " #O_ "]\n\t"   /* the group's constant at O_ */
@@ -1614,6 +1646,20 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     MF_DSP_SEG_ST2_M7(sb0, sb1, MF_DSP_SEG_LDC(e0, 44))                                           \
     MF_DSP_SEG_RQD_M7(mb0, mb1, "")                                                               \
     MF_DSP_SEG_ST2_M7(mb0, mb1, "tst %[e1], #" MF_DSP_PW_MORE "\n\t")                            \
+    MF_DSP_SEG_OUT_STEP
+/* ... with immediate shifts (the groups unrolled: no W loads, no loop test) */
+#define MF_DSP_SEG_GROUP_OUT_IMM                                                                \
+    "ldr %[e0], [%[w], #.Lmf_seg_rq + 16]   @ mf_dsp_seg_groups M7 order, immediate shifts\n\t"   \
+    "sub %[ma0], %[ma0], %[sa0]\n\t" "sub %[ma1], %[ma1], %[sa1]\n\t" MF_DSP_SEG_QSHIFTS(0)        \
+    MF_DSP_SEG_RQWI_M7(sa0, sa1, "sub %[mb0], %[mb0], %[sb0]\n\t", "sub %[mb1], %[mb1], %[sb1]\n\t") \
+    "ldr %[wa], [sp]\n\tldr %[wb], [sp, #4]\n\t"                                                \
+    MF_DSP_SEG_ST2_M7(sa0, sa1, MF_DSP_SEG_LDC(e0, 28)) MF_DSP_SEG_LDC(sa0, 24)                   \
+    MF_DSP_SEG_RQDI_M7(ma0, ma1, "")                                                              \
+    MF_DSP_SEG_ST2_M7(ma0, ma1, MF_DSP_SEG_LDC(e0, 32)) MF_DSP_SEG_QSHIFTS(1)                     \
+    MF_DSP_SEG_RQWI_M7(sb0, sb1, MF_DSP_SEG_LDC(sa0, 40), "")                                     \
+    MF_DSP_SEG_ST2_M7(sb0, sb1, MF_DSP_SEG_LDC(e0, 44))                                           \
+    MF_DSP_SEG_RQDI_M7(mb0, mb1, "")                                                              \
+    MF_DSP_SEG_ST2_M7(mb0, mb1, "add %[w], %[w], #.Lmf_seg_rq + 48\n\t")   /* the next group's stream */ \
     MF_DSP_SEG_OUT_STEP
 #else
 /* per pair (pw_consts): c with m2 (e0) and -shift-1 (e1's low byte), stored; c' with Ra (into sa0, free once c is
@@ -1650,7 +1696,7 @@ MF_KERNEL void mf_dsp_seg_groups_n(const int16_t *x, const int32_t kh, const int
                                    const int32_t rs, const int32_t d, const int8_t *wseg, const int32_t words,
                                    const int32_t out_offset, const int32_t act_min, const int32_t act_max,
                                    int8_t *out0, int8_t *out1, const int32_t loop, const int32_t n, const int32_t xs,
-                                   const int32_t c1)
+                                   const int32_t c1, const int64_t q)
 {
     int32_t ma1 = (int32_t)(uintptr_t)out0, mb1 = MF_DSP_SEG_OUT1(out0, out1), e0;
     int32_t ma0, mb0, sa0, sa1, sb0, sb1, e1, wa, wb;
@@ -1659,10 +1705,25 @@ MF_KERNEL void mf_dsp_seg_groups_n(const int16_t *x, const int32_t kh, const int
     const int8_t *w = wseg;
     __asm__ volatile(
         ".set .Lmf_seg_rq, %c[wb8]\n\t"   /* the group's constants: after its weights */
+        /* the rows' last values (odd k_w * in_c) when the words are more than the whole ones */
+        ".set .Lmf_seg_odd, 0\n\t.if %c[wb8] / 8 - %c[kh] * %c[nf]\n\t.set .Lmf_seg_odd, 1\n\t.endif\n\t"
         ".set .Lmf_seg_fr, 16\n\t.if %c[c1]\n\t.set .Lmf_seg_fr, 24\n\t.endif\n\t"   /* the copy step's word */
         "sub sp, sp, #.Lmf_seg_fr\n\tstr %[ma1], [sp]\n\tstr %[mb1], [sp, #4]\n\t"
         ".if %c[xs]\n\tstr %[e0], [sp, #8]\n\tstr %[w], [sp, #12]\n\t"
         ".if %c[c1]\n\tmovw %[e1], #%c[c1]\n\tstr %[e1], [sp, #16]\n\t.endif\n3:\n\t.endif\n"
+#if defined(MF_TARGET_M7)
+        "@ mf_dsp_seg_groups_n q %c[q]\n\t"   /* not 0: the immediate shifts (tests read it in gcc -S) */
+        ".if %c[q]\n\t"   /* immediate shifts: the groups unrolled, as many as the pairs' nonzero bytes of q / 2 */
+        ".set .Lmf_seg_ng, 0\n\t.rept 4\n\t.if (%c[q] >> (16 * .Lmf_seg_ng)) & 0xffff\n\t"
+        ".set .Lmf_seg_ng, .Lmf_seg_ng + 1\n\t.endif\n\t.endr\n\t"
+        ".set .Lmf_seg_g, 0\n\t.rept .Lmf_seg_ng\n\t"
+        "ldr %[ma0], [%[w], #.Lmf_seg_rq]\n\tldr %[sa0], [%[w], #.Lmf_seg_rq + 4]\n\t"
+        "ldr %[mb0], [%[w], #.Lmf_seg_rq + 8]\n\tldr %[sb0], [%[w], #.Lmf_seg_rq + 12]\n\t"
+        MF_DSP_SEG_WINDOW
+        MF_DSP_SEG_GROUP_OUT_IMM
+        ".set .Lmf_seg_g, .Lmf_seg_g + 1\n\t.endr\n\t"
+        ".else\n\t"
+#endif
         "2:\n\t"
         "ldr %[ma0], [%[w], #.Lmf_seg_rq]\n\tldr %[sa0], [%[w], #.Lmf_seg_rq + 4]\n\t"   /* the starts (MF_DSP_SEG_MACS) */
         "ldr %[mb0], [%[w], #.Lmf_seg_rq + 8]\n\tldr %[sb0], [%[w], #.Lmf_seg_rq + 12]\n\t"
@@ -1670,6 +1731,9 @@ MF_KERNEL void mf_dsp_seg_groups_n(const int16_t *x, const int32_t kh, const int
         MF_DSP_SEG_GROUP_OUT
         "add %[w], %[w], #.Lmf_seg_rq + 48\n\t"
         "bne 2b\n\t"
+#if defined(MF_TARGET_M7)
+        ".endif\n\t"
+#endif
         ".if %c[xs]\n\t"   /* the next pair: its windows xs bytes on, the stream from its start */
         "ldr %[e0], [sp, #8]\n\tldr %[w], [sp, #12]\n\t"
         ".if %c[c1]\n\tldr %[e1], [sp, #16]\n\tadd %[x], %[x], %[e1]\n\tneg %[e1], %[e1]\n\tstr %[e1], [sp, #16]\n\t.endif\n\t"
@@ -1682,9 +1746,9 @@ MF_KERNEL void mf_dsp_seg_groups_n(const int16_t *x, const int32_t kh, const int
         : [ma0] "=&r"(ma0), [ma1] "+r"(ma1), [mb0] "=&r"(mb0), [mb1] "+r"(mb1),
           [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
           [e0] "+&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [w] "+r"(w), [x] "+r"(x)
-        : [kh] "i"(kh), [nf] "i"(nf), [odd] "i"(odd), [rs] "i"(rs), [d] "i"(d), [wb8] "i"(8 * words),
+        : [kh] "i"(kh), [nf] "i"(nf), [rs] "i"(rs), [d] "i"(d), [wb8] "i"(8 * words),
           [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
-          [xs] "i"(loop ? xs : 0), [c1] "i"(loop ? c1 : 0)
+          [xs] "i"(loop ? xs : 0), [c1] "i"(loop ? c1 : 0), [q] "i"(q)
         : "cc", "memory");
 }
 /* one pixel pair (mf_dsp_seg_rows) */
@@ -1693,7 +1757,7 @@ MF_KERNEL void mf_dsp_seg_groups(const int16_t *x, const int32_t kh, const int32
                                  const int32_t out_offset, const int32_t act_min, const int32_t act_max,
                                  int8_t *out0, int8_t *out1)
 {
-    mf_dsp_seg_groups_n(x, kh, nf, odd, rs, d, wseg, words, out_offset, act_min, act_max, out0, out1, 0, 1, 0, 0);
+    mf_dsp_seg_groups_n(x, kh, nf, odd, rs, d, wseg, words, out_offset, act_min, act_max, out0, out1, 0, 1, 0, 0, 0);
 }
 
 /* out0[c] and out1[c] for the pixel pair whose windows' rows start at x (pixel 0) and x + d bytes (pixel 1), rows
@@ -1714,7 +1778,7 @@ MF_KERNEL void mf_dsp_seg_rows(const int16_t *x, const int32_t kh, const int32_t
         const int32_t *rq = (const int32_t *)(const void *)(wseg + 8 * words);   /* the group's constants */
         int32_t ma0 = rq[0], mb0 = rq[6], sa0 = rq[0], sb0 = rq[6], ma1, sa1, mb1, sb1;   /* MF_DSP_SEG_MACS */
         int32_t e0, e1, wa, wb;
-        __asm__ volatile(MF_DSP_SEG_WINDOW
+        __asm__ volatile(".set .Lmf_seg_odd, %c[odd]\n\t" MF_DSP_SEG_WINDOW
                          : [ma0] "+r"(ma0), [ma1] "=&r"(ma1), [mb0] "+r"(mb0), [mb1] "=&r"(mb1),
                            [sa0] "+r"(sa0), [sa1] "=&r"(sa1), [sb0] "+r"(sb0), [sb1] "=&r"(sb1),
                            [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb)
@@ -1792,6 +1856,27 @@ MF_KERNEL void mf_dsp_seg_widen_strip(const mf_conv2d_params_t *p, const int8_t 
     }
 }
 
+/* Pair q's shifts for mf_dsp_seg_rquad's immediate tail, byte q of a 64-bit constant (e' + 1 | (E' - 8) << 4) from its W
+ * word in stream w (bytes 0 and 1 of the constant 20 bytes after its group's weights, rq; a group gb bytes: ops/conv2d.py
+ * seg_stream); 0 past the last pair. Read at compile time from the static const stream (an "i" operand). */
+#define MF_CONV2D_SEG_RQ_W(w, gb, rq, q, oc)                                                      \
+    ((q) < (oc) / 2 ? (uint64_t)((((uint8_t)(w)[((q) >> 1) * (gb) + (rq) + 16 * ((q) & 1) + 20] + 1) & 15) |  \
+                                 (((uint8_t)(w)[((q) >> 1) * (gb) + (rq) + 16 * ((q) & 1) + 21] - 8) & 15) << 4) << (8 * (q)) \
+                    : (uint64_t)0)
+#define MF_CONV2D_SEG_RQ_Q(w, gb, rq, oc)                                                         \
+    (int64_t)(MF_CONV2D_SEG_RQ_W(w, gb, rq, 0, oc) | MF_CONV2D_SEG_RQ_W(w, gb, rq, 1, oc) |         \
+              MF_CONV2D_SEG_RQ_W(w, gb, rq, 2, oc) | MF_CONV2D_SEG_RQ_W(w, gb, rq, 3, oc) |         \
+              MF_CONV2D_SEG_RQ_W(w, gb, rq, 4, oc) | MF_CONV2D_SEG_RQ_W(w, gb, rq, 5, oc) |         \
+              MF_CONV2D_SEG_RQ_W(w, gb, rq, 6, oc) | MF_CONV2D_SEG_RQ_W(w, gb, rq, 7, oc))
+
+/* The M7's row pairs with immediate shifts (mf_dsp_seg_groups_n's unrolled groups: params c1_shifts 1, at most 16
+ * channels): the pairs' shifts as mf_dsp_seg_rquad takes them on the M4/M33; 0 elsewhere (the shifts in registers). */
+#if defined(MF_TARGET_M7)
+#define MF_CONV2D_SEG_PAIRS_Q(p, rqb) \
+    ((p)->c1_shifts == 1 && (p)->out_c <= 16 ? MF_CONV2D_SEG_RQ_Q((p)->weights, (rqb) + 48, rqb, (p)->out_c) : 0)
+#else
+#define MF_CONV2D_SEG_PAIRS_Q(p, rqb) 0
+#endif
 /* The pixel pairs q = 0 .. n - 1 of a strip's row pair in one asm block (mf_dsp_seg_groups_n's loop): whole groups,
  * the row layout (pair q's windows at x + q * stride_w * in_c values, odd pairs' in the copy n_rows * row + 1 values
  * further when there are two), outputs at o0, o1 and out_c bytes further each pair. */
@@ -1804,7 +1889,7 @@ MF_KERNEL void mf_dsp_seg_strip_pairs(const mf_conv2d_params_t *p, const int16_t
     const int32_t words = kh * nf + (odd ? (kh + 1) / 2 : 0);
     const int32_t c1 = MF_CONV2D_SEG_COPIES(p->stride_w, p->in_c) == 2 ? 2 * ((p->stride_h + kh) * row + 1) : 0;
     mf_dsp_seg_groups_n(x, kh, nf, odd, 2 * row, d, p->weights, words, p->out_offset, p->act_min, p->act_max, o0, o1, 1,
-                        n, 2 * p->stride_w * p->in_c, c1);
+                        n, 2 * p->stride_w * p->in_c, c1, MF_CONV2D_SEG_PAIRS_Q(p, 8 * words));
 }
 
 /* The window of output column q of the strip (pixel 0), pixel 1 d bytes further, and its channels at o0, o1: rows
@@ -2232,19 +2317,6 @@ MF_KERNEL void mf_dsp_seg_rquad(const int16_t *x, const int32_t rs, const int32_
           [q] "i"(q)
         : "cc", "memory");
 }
-
-/* Pair q's shifts for mf_dsp_seg_rquad's immediate tail, byte q of a 64-bit constant (e' + 1 | (E' - 8) << 4) from its W
- * word in stream w (bytes 0 and 1 of the constant 20 bytes after its group's weights, rq; a group gb bytes: ops/conv2d.py
- * seg_stream); 0 past the last pair. Read at compile time from the static const stream (an "i" operand). */
-#define MF_CONV2D_SEG_RQ_W(w, gb, rq, q, oc)                                                      \
-    ((q) < (oc) / 2 ? (uint64_t)((((uint8_t)(w)[((q) >> 1) * (gb) + (rq) + 16 * ((q) & 1) + 20] + 1) & 15) |  \
-                                 (((uint8_t)(w)[((q) >> 1) * (gb) + (rq) + 16 * ((q) & 1) + 21] - 8) & 15) << 4) << (8 * (q)) \
-                    : (uint64_t)0)
-#define MF_CONV2D_SEG_RQ_Q(w, gb, rq, oc)                                                         \
-    (int64_t)(MF_CONV2D_SEG_RQ_W(w, gb, rq, 0, oc) | MF_CONV2D_SEG_RQ_W(w, gb, rq, 1, oc) |         \
-              MF_CONV2D_SEG_RQ_W(w, gb, rq, 2, oc) | MF_CONV2D_SEG_RQ_W(w, gb, rq, 3, oc) |         \
-              MF_CONV2D_SEG_RQ_W(w, gb, rq, 4, oc) | MF_CONV2D_SEG_RQ_W(w, gb, rq, 5, oc) |         \
-              MF_CONV2D_SEG_RQ_W(w, gb, rq, 6, oc) | MF_CONV2D_SEG_RQ_W(w, gb, rq, 7, oc))
 
 /* Output rows oy .. oy + 3 of image in_b at o through mf_dsp_seg_rquad, in strips of MF_CONV2D_SEG_RQSTRIP outputs:
  * the strip's MF_CONV2D_SEG_RQROWS rows widened once into x16, then its outputs in one asm block. */
