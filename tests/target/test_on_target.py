@@ -1774,6 +1774,82 @@ def test_conv_seg_rquad_last_values_once_a_column(name, core, tmp_path, seg_apar
     exact_on_core(model, core, tmp_path, "target-segt", name)
 
 
+# The immediate tail (params c1_shifts 1, ops/conv2d.py seg_imm_shifts; each pair's shifts from the kernel's 64-bit
+# constant): the M4/M33's row quads (marker comment "@ mf_dsp_seg_rquad_imm <it>"), the M7's row pairs with their groups
+# unrolled (mf_dsp_seg_groups_n, "@ mf_dsp_seg_groups_n q <it>"): RQUAD_MODELS and RQUAD_T_MODELS take it (their
+# exactness tests above run it); beside them an output zero point of 127 with a wide input scale (k * 2^e' at its
+# largest), 16 channels at a tiny input scale (large shifts), and a layer kept on the shifts in registers (SEG_IMM_MAX_E
+# below its shifts: "-regs").
+RQUAD_IMM_MODELS = {
+    "segi-3x3-c3to8-s2-none-zp127": lambda: mg.conv2d_model(seed_of("si", 1), (1, 13, 11, 3), 8, 3, 2, "SAME", 1, "NONE",
+                                                            in_scale=0.9, in_zp=-128, out_zp=127),
+    "segi-3x3-c3to8-s2-relu6-regs": lambda: mg.conv2d_model(seed_of("si", 2), (1, 13, 11, 3), 8, 3, 2, "SAME", 1,
+                                                            "RELU6", in_zp=0),
+    "segi-3x3-c3to16-s1-copy-small": lambda: mg.conv2d_model(seed_of("si", 3), (1, 13, 11, 3), 16, 3, 1, "SAME", 1,
+                                                             "NONE", in_scale=0.0005, in_zp=-128, out_zp=-128),
+}
+
+
+def rquad_imm_marks(model: bytes, core: str, tmp_path) -> tuple[list[int], str]:
+    """The compiled model's immediate-tail constants (0: the shifts in registers): its row-quad blocks' on the M4/M33,
+    its row-pair loops' (mf_dsp_seg_groups_n with a pair loop) on the M7; and its model.c."""
+    cm = compile_model(model, target=core)
+    cm.write(tmp_path)
+    asm = gcc_output(tmp_path, core, "-S", "-O2")
+    mark = "mf_dsp_seg_groups_n q" if core == "m7" else "mf_dsp_seg_rquad_imm"
+    return [int(v) for v in re.findall(rf"@ {mark} (-?\d+)\n", asm)], cm.files["model.c"]
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", sorted(RQUAD_IMM_MODELS) + ["segr-3x3-c3to8-s2-relu6-vww", "segr-3x3-c3to16-s2-relu6-mnv2",
+                                                            "segr-3x3-c3to16-s1-copy-relu-ic", "segt-7x3-c1to4-s1-copy-none"])
+def test_conv_seg_rquad_imm_on_core(name, core, tmp_path, seg_apart, monkeypatch):
+    """The immediate tail where ops/conv2d.py seg_imm_shifts allows it (the M4/M33's row quads, the M7's row pairs): each
+    pair's byte of the constant holds its c channel's -shift-1 + 1 and its c' channel's -shift-1 (the stream's W word: e',
+    E' = e' + 8), none past the last pair; the "-regs" layer keeps them in registers; exact vs TFLM."""
+    if "-regs" in name:
+        monkeypatch.setattr(seg_apart, "SEG_IMM_MAX_E", -1)
+    model = {**RQUAD_MODELS, **RQUAD_T_MODELS, **RQUAD_IMM_MODELS}[name]()
+    marks, model_c = rquad_imm_marks(model, core, tmp_path / "s")
+    assert ".mix = 5" in model_c
+    flag = re.search(r"\.c1_shifts = (-?\d+),", model_c)
+    assert marks, "no row quads (M4/M33) or row-pair loops (M7)"
+    imm = flag is not None and flag.group(1) == "1"
+    assert imm == ("-regs" not in name), "immediate tail where not wanted, or none"
+    oc = int(re.search(r"\.out_c = (\d+),", model_c).group(1))
+    # (on the M7 a lone pixel pair, mf_dsp_seg_groups for a lone last row, keeps the group loop: q 0)
+    assert all(marks) if imm and core != "m7" else any(marks) == imm, marks
+    for q in marks if imm else []:
+        if q == 0:
+            continue
+        by = [(q >> (8 * i)) & 255 for i in range(8)]
+        assert all(1 <= b & 15 <= 15 for b in by[:oc // 2]) and not any(by[oc // 2:]), hex(q)
+    exact_on_core(model, core, tmp_path, "target-segi", name)
+
+
+@pytest.mark.parametrize("core", ["m4", "m33"])
+def test_conv_seg_rquad_imm_tail_shifts(core, tmp_path, seg_apart):
+    """The immediate tail has no shifts by a register and no W load: vww's first layer shape, its block's ASRs are the
+    negative-value corrections' only (none here: RELU6 clamps negatives), the SSATs shift by immediates."""
+    conv2d = seg_apart
+    model = RQUAD_MODELS["segr-3x3-c3to8-s2-relu6-vww"]()
+    f = dict(in_c=3, k_h=3, k_w=3, stride_h=2, stride_w=2, out_c=8)   # its shape: the block's frame
+    frame = (f["out_c"] // 4 * (8 * conv2d.seg_words(f["k_h"], f["k_w"], f["in_c"]) + 48) + 8 * conv2d.seg_copies(f)
+             + (4 * len(range(0, 3 * f["stride_h"] + f["k_h"], 2)) + 7) // 8 * 8)
+    text = model_disassembly(model, core, tmp_path)
+    ins = [(m.group(1), m.group(2).replace(" ", "")) for m in
+           re.finditer(r"^\s+[0-9a-f]+:\t(\w+)(?:\.\w+)?\t([^;<@\t\n]*)", text, re.M)]
+    sp = (f"sp,sp,#{frame}", f"sp,#{frame}")
+    at = [i for i, (op, o) in enumerate(ins) if op == "sub" and o in sp]
+    assert len(at) == 1, f"{len(at)} blocks with a {frame}-byte frame"
+    end = next(i for i in range(at[0], len(ins)) if ins[i][0] == "add" and ins[i][1] in sp)
+    block = ins[at[0]:end]
+    regs = {f"r{i}" for i in range(13)} | {"sb", "sl", "fp", "ip", "lr"}
+    assert sum(op == "ssat" and ",asr#" in o for op, o in block) == 8 * f["out_c"] // 2, "SSATs by immediates"
+    assert not any(op == "asr" and o.split(",")[-1] in regs for op, o in block), "an ASR by a register is left"
+    assert not any(op == "lsr" for op, o in block), "W's LSR is left"
+
+
 @pytest.mark.parametrize("core", ["m4", "m33"])
 def test_conv_seg_rquads_in_place(core, tmp_path, monkeypatch):
     """Under the default plans (vww's first layer: the output 104 bytes before the input) the row quads go only where a

@@ -1065,3 +1065,29 @@ def test_pw4_stream_with_immediate_shifts():
     assert ((wi >> 24 & 1) == (wr >> 31)).all() and wi[-1] >> 24 & 1 == 0 and wi[0] >> 24 & 1 == 1
     ep = rq.astype(np.int64).reshape(-1, 3, 2)[:, 2, :]
     assert [int(x >> 25) for x in wi] == [pw4_variant(sm, int(e), int(d)) for e, d in ep]
+
+
+def test_seg_imm_shifts():
+    """seg_imm_shifts (the row quads' immediate tail): every -shift-1 within 0 .. SEG_IMM_MAX_E and c's X + k * 2^e'
+    within int32 (|X| <= |b| + 128 * sum|w| + 1, k = 2 * out_zp + 1); under those bounds (X + k * 2^e') >> (e' + 1) is the
+    register form's ((X >> e') + k) >> 1, checked here on random X and at the ends."""
+    from microforge.ops.conv2d import SEG_IMM_MAX_E, seg_imm_shifts
+
+    def rq_of(b, ep):   # dsp_rq_layout's rq: per channel pair bias[2], m2[2], -shift-1[2]
+        rq = np.zeros((len(b) // 2, 3, 2), np.int64)
+        rq[:, 0, :], rq[:, 2, :] = np.reshape(b, (-1, 2)), np.reshape(ep, (-1, 2))
+        return rq.reshape(-1).astype(np.int32)
+
+    w = np.full((4, 27), -128, np.int8)
+    assert seg_imm_shifts(w, rq_of([1000, -1000, 5, 0], [7, 8, 0, SEG_IMM_MAX_E]), -128)
+    assert not seg_imm_shifts(w, rq_of([1000, -1000, 5, 0], [7, 8, 0, SEG_IMM_MAX_E + 1]), -128)
+    assert not seg_imm_shifts(w, rq_of([1000, -1000, 5, 0], [7, -1, 0, 3]), -128)
+    # the sum's bound: |acc| + 1 + 255 * 2^14 just below 2^31 passes, at 2^31 it does not
+    room = (1 << 31) - 255 * (1 << SEG_IMM_MAX_E) - 1 - 128 * 128 * 27
+    assert seg_imm_shifts(w, rq_of([room - 1, 0, 0, 0], [SEG_IMM_MAX_E] * 4), 127)
+    assert not seg_imm_shifts(w, rq_of([room, 0, 0, 0], [SEG_IMM_MAX_E] * 4), 127)
+    rng = np.random.default_rng(3)
+    for e in range(SEG_IMM_MAX_E + 1):
+        for k in (-255, -1, 1, 37, 255):
+            x = np.concatenate([rng.integers(-(1 << 30), 1 << 30, 2000), [-(1 << 30), (1 << 30) - 1, 0, -1]])
+            assert (((x >> e) + k) >> 1 == (x + k * (1 << e)) >> (e + 1)).all()

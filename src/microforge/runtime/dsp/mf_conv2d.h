@@ -65,7 +65,9 @@ typedef struct {
                                         in the arena's free room), never through mf_conv2d_s8_scratch */
     int32_t c1_shifts;            /* mix 2: bit e set for each shift e of the layer's channels, when few (ops/conv2d.py
                                      C1_MAX_SHIFTS: one copy of the pixel loop per e, e an immediate); else 0;
-                                     mix 7 (M4/M33): the quads' immediate shifts (ops/conv2d.py pw4_shift_mask), or 0 */
+                                     mix 7 (M4/M33): the quads' immediate shifts (ops/conv2d.py pw4_shift_mask), or 0;
+                                     mix 5: 1 when the row quads (M4/M33) and the M7's row-pair loops may requantise
+                                     with immediate shifts (ops/conv2d.py seg_imm_shifts), else 0 */
 } mf_conv2d_params_t;
 
 MF_KERNEL void mf_dsp_copy(int8_t *dst, const int8_t *src, const int32_t n)
@@ -1469,7 +1471,7 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
  * the same order. */
 #define MF_DSP_SEG_WINDOW                                                                        \
     ".set .Lmf_seg_first, 1\n\t" MF_DSP_SEG_WORDS                                                \
-    ".if %c[odd]\n\t"                                                                            \
+    ".if .Lmf_seg_odd\n\t"   /* set by the asm block (odd, or from the words' count) */             \
     ".set .Lmf_seg_ky, 0\n\t"                                                                    \
     ".rept %c[kh] / 2\n\t"                                                                       \
     MF_DSP_SEG_PAIR("(.Lmf_seg_ky * %c[rs] + 4 * %c[nf])", "((.Lmf_seg_ky + 1) * %c[rs] + 4 * %c[nf])", "%c[d]", \
@@ -1593,6 +1595,38 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     "asr %[" #A0_ "], %[" #A0_ "], %[e1]\n\tasr %[" #A1_ "], %[" #A1_ "], %[e1]\n\t"                  \
     "ssat %[" #A0_ "], #8, %[" #A0_ "]\n\tssat %[" #A1_ "], #8, %[" #A1_ "]\n\t"                      \
     ".endif\n\t" MF_DSP_SEG_CLAMP2(A0_, A1_)
+/* ... with the pair's shifts as immediates (.Lmf_seg_e: c's -shift-1, .Lmf_seg_E: c''s e + 7, MF_DSP_SEG_QSHIFTS;
+ * mf_dsp_seg_groups_n's unrolled groups, q != 0): c as SSAT >> e' + 1 after one ADD of k * 2^e' (mf_dsp_seg_rquad's
+ * MF_DSP_SEGR_RQI2; F1_ after A_'s SMMLAR, F2_ after B_'s), c' as SSAT >> E' (RQDI: F_ after the second SMMLA) */
+#define MF_DSP_SEG_RQWI_M7(A_, B_, F1_, F2_)                                                    \
+    "smmlar %[" #A_ "], %[" #A_ "], %[e0], %[" #A_ "]\n\t" F1_                                    \
+    "smmlar %[" #B_ "], %[" #B_ "], %[e0], %[" #B_ "]\n\t" F2_                                    \
+    ".if 2 * (%c[lo]) + 1 < %c[k]\n\t"   /* not MF_NEG_CLAMPED(lo, out offset) */                  \
+    "add %[" #A_ "], %[" #A_ "], %[" #A_ "], asr #31\n\tadd %[" #B_ "], %[" #B_ "], %[" #B_ "], asr #31\n\t" \
+    ".endif\n\t"                                                                                  \
+    ".if %c[k] >= 0\n\tadd %[" #A_ "], %[" #A_ "], #(%c[k] << .Lmf_seg_e)\n\tadd %[" #B_ "], %[" #B_ "], #(%c[k] << .Lmf_seg_e)\n\t" \
+    ".else\n\tsub %[" #A_ "], %[" #A_ "], #((0 - (%c[k])) << .Lmf_seg_e)\n\tsub %[" #B_ "], %[" #B_ "], #((0 - (%c[k])) << .Lmf_seg_e)\n\t" \
+    ".endif\n\t"                                                                                  \
+    "ssat %[" #A_ "], #8, %[" #A_ "], asr #(.Lmf_seg_e + 1)\n\tssat %[" #B_ "], #8, %[" #B_ "], asr #(.Lmf_seg_e + 1)\n\t" \
+    MF_DSP_SEG_CLAMP2(A_, B_)
+#define MF_DSP_SEG_RQDI_M7(A0_, A1_, F_)                                                        \
+    ".if 2 * (%c[lo]) + 1 < %c[k]\n\t"                                                            \
+    "asr %[sa1], %[" #A0_ "], #31\n\tadd %[sa1], %[sa0], %[sa1], lsl #7\n\t"                       \
+    "smmla %[" #A0_ "], %[" #A0_ "], %[e0], %[sa1]\n\t"                                             \
+    "asr %[sa1], %[" #A1_ "], #31\n\tadd %[sa1], %[sa0], %[sa1], lsl #7\n\t"                       \
+    "smmla %[" #A1_ "], %[" #A1_ "], %[e0], %[sa1]\n\t" F_                                          \
+    "ssat %[" #A0_ "], #8, %[" #A0_ "], asr #.Lmf_seg_E\n\tssat %[" #A1_ "], #8, %[" #A1_ "], asr #.Lmf_seg_E\n\t" \
+    ".else\n\t"   /* A0_'s SSAT between the SMMLAs (no two multiplies side by side), F_ (may load e0) after them */ \
+    "smmla %[" #A0_ "], %[" #A0_ "], %[e0], %[sa0]\n\t"                                             \
+    "ssat %[" #A0_ "], #8, %[" #A0_ "], asr #.Lmf_seg_E\n\t"                                         \
+    "smmla %[" #A1_ "], %[" #A1_ "], %[e0], %[sa0]\n\t" F_                                          \
+    "ssat %[" #A1_ "], #8, %[" #A1_ "], asr #.Lmf_seg_E\n\t"                                         \
+    ".endif\n\t"                                                                                  \
+    MF_DSP_SEG_CLAMP2(A0_, A1_)
+/* pair P_ (0: a, 1: b) of group .Lmf_seg_g: its shifts from its byte of %[q] (MF_CONV2D_SEG_RQ_Q) */
+#define MF_DSP_SEG_QSHIFTS(P_)                                                                  \
+    ".set .Lmf_seg_v, (%c[q] >> (8 * (2 * .Lmf_seg_g + " #P_ "))) & 255\n\t"                      \
+    ".set .Lmf_seg_e, (.Lmf_seg_v & 15) - 1\n\t.set .Lmf_seg_E, (.Lmf_seg_v >> 4) + 8\n\t"
 /* A0_, A1_ stored (MF_DSP_SEG_STW) with F_ between the two stores */
 #define MF_DSP_SEG_ST2_M7(A0_, A1_, F_) "strb %[" #A1_ "], [%[wa], %[wb]]\n\t" F_ "strb %[" #A0_ "], [%[wa]], #1\n\t"
 #define MF_DSP_SEG_LDC(R_, O_) "ldr %[" #R_ "], [%[w], #.Lmf_seg_rq + " #O_ "]\n\t"   /* the group's constant at O_ */
@@ -1612,6 +1646,20 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     MF_DSP_SEG_ST2_M7(sb0, sb1, MF_DSP_SEG_LDC(e0, 44))                                           \
     MF_DSP_SEG_RQD_M7(mb0, mb1, "")                                                               \
     MF_DSP_SEG_ST2_M7(mb0, mb1, "tst %[e1], #" MF_DSP_PW_MORE "\n\t")                            \
+    MF_DSP_SEG_OUT_STEP
+/* ... with immediate shifts (the groups unrolled: no W loads, no loop test) */
+#define MF_DSP_SEG_GROUP_OUT_IMM                                                                \
+    "ldr %[e0], [%[w], #.Lmf_seg_rq + 16]   @ mf_dsp_seg_groups M7 order, immediate shifts\n\t"   \
+    "sub %[ma0], %[ma0], %[sa0]\n\t" "sub %[ma1], %[ma1], %[sa1]\n\t" MF_DSP_SEG_QSHIFTS(0)        \
+    MF_DSP_SEG_RQWI_M7(sa0, sa1, "sub %[mb0], %[mb0], %[sb0]\n\t", "sub %[mb1], %[mb1], %[sb1]\n\t") \
+    "ldr %[wa], [sp]\n\tldr %[wb], [sp, #4]\n\t"                                                \
+    MF_DSP_SEG_ST2_M7(sa0, sa1, MF_DSP_SEG_LDC(e0, 28)) MF_DSP_SEG_LDC(sa0, 24)                   \
+    MF_DSP_SEG_RQDI_M7(ma0, ma1, "")                                                              \
+    MF_DSP_SEG_ST2_M7(ma0, ma1, MF_DSP_SEG_LDC(e0, 32)) MF_DSP_SEG_QSHIFTS(1)                     \
+    MF_DSP_SEG_RQWI_M7(sb0, sb1, MF_DSP_SEG_LDC(sa0, 40), "")                                     \
+    MF_DSP_SEG_ST2_M7(sb0, sb1, MF_DSP_SEG_LDC(e0, 44))                                           \
+    MF_DSP_SEG_RQDI_M7(mb0, mb1, "")                                                              \
+    MF_DSP_SEG_ST2_M7(mb0, mb1, "add %[w], %[w], #.Lmf_seg_rq + 48\n\t")   /* the next group's stream */ \
     MF_DSP_SEG_OUT_STEP
 #else
 /* per pair (pw_consts): c with m2 (e0) and -shift-1 (e1's low byte), stored; c' with Ra (into sa0, free once c is
@@ -1648,7 +1696,7 @@ MF_KERNEL void mf_dsp_seg_groups_n(const int16_t *x, const int32_t kh, const int
                                    const int32_t rs, const int32_t d, const int8_t *wseg, const int32_t words,
                                    const int32_t out_offset, const int32_t act_min, const int32_t act_max,
                                    int8_t *out0, int8_t *out1, const int32_t loop, const int32_t n, const int32_t xs,
-                                   const int32_t c1)
+                                   const int32_t c1, const int64_t q)
 {
     int32_t ma1 = (int32_t)(uintptr_t)out0, mb1 = MF_DSP_SEG_OUT1(out0, out1), e0;
     int32_t ma0, mb0, sa0, sa1, sb0, sb1, e1, wa, wb;
@@ -1657,10 +1705,25 @@ MF_KERNEL void mf_dsp_seg_groups_n(const int16_t *x, const int32_t kh, const int
     const int8_t *w = wseg;
     __asm__ volatile(
         ".set .Lmf_seg_rq, %c[wb8]\n\t"   /* the group's constants: after its weights */
+        /* the rows' last values (odd k_w * in_c) when the words are more than the whole ones */
+        ".set .Lmf_seg_odd, 0\n\t.if %c[wb8] / 8 - %c[kh] * %c[nf]\n\t.set .Lmf_seg_odd, 1\n\t.endif\n\t"
         ".set .Lmf_seg_fr, 16\n\t.if %c[c1]\n\t.set .Lmf_seg_fr, 24\n\t.endif\n\t"   /* the copy step's word */
         "sub sp, sp, #.Lmf_seg_fr\n\tstr %[ma1], [sp]\n\tstr %[mb1], [sp, #4]\n\t"
         ".if %c[xs]\n\tstr %[e0], [sp, #8]\n\tstr %[w], [sp, #12]\n\t"
         ".if %c[c1]\n\tmovw %[e1], #%c[c1]\n\tstr %[e1], [sp, #16]\n\t.endif\n3:\n\t.endif\n"
+#if defined(MF_TARGET_M7)
+        "@ mf_dsp_seg_groups_n q %c[q]\n\t"   /* not 0: the immediate shifts (tests read it in gcc -S) */
+        ".if %c[q]\n\t"   /* immediate shifts: the groups unrolled, as many as the pairs' nonzero bytes of q / 2 */
+        ".set .Lmf_seg_ng, 0\n\t.rept 4\n\t.if (%c[q] >> (16 * .Lmf_seg_ng)) & 0xffff\n\t"
+        ".set .Lmf_seg_ng, .Lmf_seg_ng + 1\n\t.endif\n\t.endr\n\t"
+        ".set .Lmf_seg_g, 0\n\t.rept .Lmf_seg_ng\n\t"
+        "ldr %[ma0], [%[w], #.Lmf_seg_rq]\n\tldr %[sa0], [%[w], #.Lmf_seg_rq + 4]\n\t"
+        "ldr %[mb0], [%[w], #.Lmf_seg_rq + 8]\n\tldr %[sb0], [%[w], #.Lmf_seg_rq + 12]\n\t"
+        MF_DSP_SEG_WINDOW
+        MF_DSP_SEG_GROUP_OUT_IMM
+        ".set .Lmf_seg_g, .Lmf_seg_g + 1\n\t.endr\n\t"
+        ".else\n\t"
+#endif
         "2:\n\t"
         "ldr %[ma0], [%[w], #.Lmf_seg_rq]\n\tldr %[sa0], [%[w], #.Lmf_seg_rq + 4]\n\t"   /* the starts (MF_DSP_SEG_MACS) */
         "ldr %[mb0], [%[w], #.Lmf_seg_rq + 8]\n\tldr %[sb0], [%[w], #.Lmf_seg_rq + 12]\n\t"
@@ -1668,6 +1731,9 @@ MF_KERNEL void mf_dsp_seg_groups_n(const int16_t *x, const int32_t kh, const int
         MF_DSP_SEG_GROUP_OUT
         "add %[w], %[w], #.Lmf_seg_rq + 48\n\t"
         "bne 2b\n\t"
+#if defined(MF_TARGET_M7)
+        ".endif\n\t"
+#endif
         ".if %c[xs]\n\t"   /* the next pair: its windows xs bytes on, the stream from its start */
         "ldr %[e0], [sp, #8]\n\tldr %[w], [sp, #12]\n\t"
         ".if %c[c1]\n\tldr %[e1], [sp, #16]\n\tadd %[x], %[x], %[e1]\n\tneg %[e1], %[e1]\n\tstr %[e1], [sp, #16]\n\t.endif\n\t"
@@ -1680,9 +1746,9 @@ MF_KERNEL void mf_dsp_seg_groups_n(const int16_t *x, const int32_t kh, const int
         : [ma0] "=&r"(ma0), [ma1] "+r"(ma1), [mb0] "=&r"(mb0), [mb1] "+r"(mb1),
           [sa0] "=&r"(sa0), [sa1] "=&r"(sa1), [sb0] "=&r"(sb0), [sb1] "=&r"(sb1),
           [e0] "+&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb), [w] "+r"(w), [x] "+r"(x)
-        : [kh] "i"(kh), [nf] "i"(nf), [odd] "i"(odd), [rs] "i"(rs), [d] "i"(d), [wb8] "i"(8 * words),
+        : [kh] "i"(kh), [nf] "i"(nf), [rs] "i"(rs), [d] "i"(d), [wb8] "i"(8 * words),
           [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
-          [xs] "i"(loop ? xs : 0), [c1] "i"(loop ? c1 : 0)
+          [xs] "i"(loop ? xs : 0), [c1] "i"(loop ? c1 : 0), [q] "i"(q)
         : "cc", "memory");
 }
 /* one pixel pair (mf_dsp_seg_rows) */
@@ -1691,7 +1757,7 @@ MF_KERNEL void mf_dsp_seg_groups(const int16_t *x, const int32_t kh, const int32
                                  const int32_t out_offset, const int32_t act_min, const int32_t act_max,
                                  int8_t *out0, int8_t *out1)
 {
-    mf_dsp_seg_groups_n(x, kh, nf, odd, rs, d, wseg, words, out_offset, act_min, act_max, out0, out1, 0, 1, 0, 0);
+    mf_dsp_seg_groups_n(x, kh, nf, odd, rs, d, wseg, words, out_offset, act_min, act_max, out0, out1, 0, 1, 0, 0, 0);
 }
 
 /* out0[c] and out1[c] for the pixel pair whose windows' rows start at x (pixel 0) and x + d bytes (pixel 1), rows
@@ -1712,7 +1778,7 @@ MF_KERNEL void mf_dsp_seg_rows(const int16_t *x, const int32_t kh, const int32_t
         const int32_t *rq = (const int32_t *)(const void *)(wseg + 8 * words);   /* the group's constants */
         int32_t ma0 = rq[0], mb0 = rq[6], sa0 = rq[0], sb0 = rq[6], ma1, sa1, mb1, sb1;   /* MF_DSP_SEG_MACS */
         int32_t e0, e1, wa, wb;
-        __asm__ volatile(MF_DSP_SEG_WINDOW
+        __asm__ volatile(".set .Lmf_seg_odd, %c[odd]\n\t" MF_DSP_SEG_WINDOW
                          : [ma0] "+r"(ma0), [ma1] "=&r"(ma1), [mb0] "+r"(mb0), [mb1] "=&r"(mb1),
                            [sa0] "+r"(sa0), [sa1] "=&r"(sa1), [sb0] "+r"(sb0), [sb1] "=&r"(sb1),
                            [e0] "=&r"(e0), [e1] "=&r"(e1), [wa] "=&r"(wa), [wb] "=&r"(wb)
@@ -1790,6 +1856,27 @@ MF_KERNEL void mf_dsp_seg_widen_strip(const mf_conv2d_params_t *p, const int8_t 
     }
 }
 
+/* Pair q's shifts for mf_dsp_seg_rquad's immediate tail, byte q of a 64-bit constant (e' + 1 | (E' - 8) << 4) from its W
+ * word in stream w (bytes 0 and 1 of the constant 20 bytes after its group's weights, rq; a group gb bytes: ops/conv2d.py
+ * seg_stream); 0 past the last pair. Read at compile time from the static const stream (an "i" operand). */
+#define MF_CONV2D_SEG_RQ_W(w, gb, rq, q, oc)                                                      \
+    ((q) < (oc) / 2 ? (uint64_t)((((uint8_t)(w)[((q) >> 1) * (gb) + (rq) + 16 * ((q) & 1) + 20] + 1) & 15) |  \
+                                 (((uint8_t)(w)[((q) >> 1) * (gb) + (rq) + 16 * ((q) & 1) + 21] - 8) & 15) << 4) << (8 * (q)) \
+                    : (uint64_t)0)
+#define MF_CONV2D_SEG_RQ_Q(w, gb, rq, oc)                                                         \
+    (int64_t)(MF_CONV2D_SEG_RQ_W(w, gb, rq, 0, oc) | MF_CONV2D_SEG_RQ_W(w, gb, rq, 1, oc) |         \
+              MF_CONV2D_SEG_RQ_W(w, gb, rq, 2, oc) | MF_CONV2D_SEG_RQ_W(w, gb, rq, 3, oc) |         \
+              MF_CONV2D_SEG_RQ_W(w, gb, rq, 4, oc) | MF_CONV2D_SEG_RQ_W(w, gb, rq, 5, oc) |         \
+              MF_CONV2D_SEG_RQ_W(w, gb, rq, 6, oc) | MF_CONV2D_SEG_RQ_W(w, gb, rq, 7, oc))
+
+/* The M7's row pairs with immediate shifts (mf_dsp_seg_groups_n's unrolled groups: params c1_shifts 1, at most 16
+ * channels): the pairs' shifts as mf_dsp_seg_rquad takes them on the M4/M33; 0 elsewhere (the shifts in registers). */
+#if defined(MF_TARGET_M7)
+#define MF_CONV2D_SEG_PAIRS_Q(p, rqb) \
+    ((p)->c1_shifts == 1 && (p)->out_c <= 16 ? MF_CONV2D_SEG_RQ_Q((p)->weights, (rqb) + 48, rqb, (p)->out_c) : 0)
+#else
+#define MF_CONV2D_SEG_PAIRS_Q(p, rqb) 0
+#endif
 /* The pixel pairs q = 0 .. n - 1 of a strip's row pair in one asm block (mf_dsp_seg_groups_n's loop): whole groups,
  * the row layout (pair q's windows at x + q * stride_w * in_c values, odd pairs' in the copy n_rows * row + 1 values
  * further when there are two), outputs at o0, o1 and out_c bytes further each pair. */
@@ -1802,7 +1889,7 @@ MF_KERNEL void mf_dsp_seg_strip_pairs(const mf_conv2d_params_t *p, const int16_t
     const int32_t words = kh * nf + (odd ? (kh + 1) / 2 : 0);
     const int32_t c1 = MF_CONV2D_SEG_COPIES(p->stride_w, p->in_c) == 2 ? 2 * ((p->stride_h + kh) * row + 1) : 0;
     mf_dsp_seg_groups_n(x, kh, nf, odd, 2 * row, d, p->weights, words, p->out_offset, p->act_min, p->act_max, o0, o1, 1,
-                        n, 2 * p->stride_w * p->in_c, c1);
+                        n, 2 * p->stride_w * p->in_c, c1, MF_CONV2D_SEG_PAIRS_Q(p, 8 * words));
 }
 
 /* The window of output column q of the strip (pixel 0), pixel 1 d bytes further, and its channels at o0, o1: rows
@@ -2131,6 +2218,42 @@ MF_KERNEL void mf_dsp_seg_quads(const mf_conv2d_params_t *p, const int8_t *in_b,
     MF_DSP_SEGQ_RQD2(m0, m1, wt, x3, x1, x2) MF_DSP_SEGQ_RQD2(m2, m3, wt, x3, x1, x2)               \
     MF_DSP_SEGQ_CLAMP(m0) MF_DSP_SEGQ_CLAMP(m1) MF_DSP_SEGQ_CLAMP(m2) MF_DSP_SEGQ_CLAMP(m3)         \
     MF_DSP_SEGR_ST(m0, "0", "1") MF_DSP_SEGR_ST(m1, "1", "1") MF_DSP_SEGR_ST(m2, "2", "1") MF_DSP_SEGR_ST(m3, "3", "1")
+/* ... with the pair's shifts as immediates (params c1_shifts 1, ops/conv2d.py seg_imm_shifts; each pair's code is its own,
+ * the groups unrolled): e' (c's -shift-1) and E' (c''s e + 7) from pair q's byte of the 64-bit %[q] (MF_CONV2D_SEG_RQ_Q:
+ * e' + 1 in bits 0-3, E' - 8 in bits 4-7; e' <= 14). c as SSAT >> e' + 1 after one ADD of k * 2^e' (((X >> e') + k) >> 1 is (X + k * 2^e') >> (e' + 1):
+ * a multiple of 2^e' does not move the floor; seg_imm_shifts checks the sum fits int32), c' as SSAT >> E': no W load, no
+ * LSR, 8 ASRs a pair fewer. */
+#define MF_DSP_SEGR_RQI2(A_, B_)                                                                  \
+    "smmlar %[" #A_ "], %[" #A_ "], %[x1], %[" #A_ "]\n\tsmmlar %[" #B_ "], %[" #B_ "], %[x1], %[" #B_ "]\n\t" \
+    ".if 2 * (%c[lo]) + 1 < %c[k]\n\t"   /* not MF_NEG_CLAMPED(lo, out offset) */                  \
+    "add %[" #A_ "], %[" #A_ "], %[" #A_ "], asr #31\n\tadd %[" #B_ "], %[" #B_ "], %[" #B_ "], asr #31\n\t" \
+    ".endif\n\t"                                                                                  \
+    ".if %c[k] >= 0\n\tadd %[" #A_ "], %[" #A_ "], #(%c[k] << .Lr_e)\n\tadd %[" #B_ "], %[" #B_ "], #(%c[k] << .Lr_e)\n\t" \
+    ".else\n\tsub %[" #A_ "], %[" #A_ "], #((0 - (%c[k])) << .Lr_e)\n\tsub %[" #B_ "], %[" #B_ "], #((0 - (%c[k])) << .Lr_e)\n\t" \
+    ".endif\n\t"                                                                                  \
+    "ssat %[" #A_ "], #8, %[" #A_ "], asr #(.Lr_e + 1)\n\tssat %[" #B_ "], #8, %[" #B_ "], asr #(.Lr_e + 1)\n\t"
+#define MF_DSP_SEGR_RQDI2(A_, B_)                                                                 \
+    ".if 2 * (%c[lo]) + 1 < %c[k]\n\t"                                                            \
+    "asr %[x1], %[" #A_ "], #31\n\tadd %[x1], %[x3], %[x1], lsl #7\n\t"                            \
+    "smmla %[" #A_ "], %[" #A_ "], %[wt], %[x1]\n\t"                                                 \
+    "asr %[x1], %[" #B_ "], #31\n\tadd %[x1], %[x3], %[x1], lsl #7\n\t"                            \
+    "smmla %[" #B_ "], %[" #B_ "], %[wt], %[x1]\n\t"                                                 \
+    ".else\n\t"                                                                                   \
+    "smmla %[" #A_ "], %[" #A_ "], %[wt], %[x3]\n\tsmmla %[" #B_ "], %[" #B_ "], %[wt], %[x3]\n\t"  \
+    ".endif\n\t"                                                                                  \
+    "ssat %[" #A_ "], #8, %[" #A_ "], asr #.Lr_E\n\tssat %[" #B_ "], #8, %[" #B_ "], asr #.Lr_E\n\t"
+#define MF_DSP_SEGR_OUT_IMM                                                                       \
+    ".set .Lr_v, (%c[q] >> (8 * (2 * .Lr_g + .Lr_p))) & 255\n\t"                                   \
+    ".set .Lr_e, (.Lr_v & 15) - 1\n\t.set .Lr_E, (.Lr_v >> 4) + 8\n\t"                              \
+    "sub %[m0], %[m0], %[s0]\n\tsub %[m1], %[m1], %[s1]\n\tsub %[m2], %[m2], %[s2]\n\tsub %[m3], %[m3], %[s3]\n\t" \
+    "ldr %[x0], [sp, #.Lr_sb]\n\t"                                                                \
+    "ldr %[x1], " MF_DSP_SEGR_C("16") "ldr %[x3], " MF_DSP_SEGR_C("24") "ldr %[wt], " MF_DSP_SEGR_C("28") \
+    MF_DSP_SEGR_RQI2(s0, s1) MF_DSP_SEGR_RQI2(s2, s3)                                               \
+    MF_DSP_SEGQ_CLAMP(s0) MF_DSP_SEGQ_CLAMP(s1) MF_DSP_SEGQ_CLAMP(s2) MF_DSP_SEGQ_CLAMP(s3)         \
+    MF_DSP_SEGR_ST(s0, "0", "0") MF_DSP_SEGR_ST(s1, "1", "0") MF_DSP_SEGR_ST(s2, "2", "0") MF_DSP_SEGR_ST(s3, "3", "0") \
+    MF_DSP_SEGR_RQDI2(m0, m1) MF_DSP_SEGR_RQDI2(m2, m3)                                             \
+    MF_DSP_SEGQ_CLAMP(m0) MF_DSP_SEGQ_CLAMP(m1) MF_DSP_SEGQ_CLAMP(m2) MF_DSP_SEGQ_CLAMP(m3)         \
+    MF_DSP_SEGR_ST(m0, "0", "1") MF_DSP_SEGR_ST(m1, "1", "1") MF_DSP_SEGR_ST(m2, "2", "1") MF_DSP_SEGR_ST(m3, "3", "1")
 /* The stream's .Lr_sb bytes from m0 into the frame at sp: 32 bytes a pass (8 loads back to back, then the stores),
  * then 8 at a time */
 #define MF_DSP_SEGR_COPY                                                                          \
@@ -2149,33 +2272,37 @@ MF_KERNEL void mf_dsp_seg_quads(const mf_conv2d_params_t *p, const int8_t *in_b,
     "str %[s0], [%[m3], #.Lr_i]\n\tstr %[s1], [%[m3], #.Lr_i + 4]\n\t"                              \
     ".set .Lr_i, .Lr_i + 8\n\t.endr\n\t"
 /* The n outputs (ox .. ox + n - 1) x 4 rows of a strip: rows at x (rs bytes apart, output q's windows 2 * stride_w *
- * in_c bytes after output q - 1's: xs; with two copies of the rows, c1 > 0, odd outputs' in the copy c1 bytes further,
- * the step alternating between xs + c1 and xs - c1, held negated each output in the frame as mf_dsp_seg_groups_n's),
- * outputs from o (row k at o + k * ys, out_c bytes a column), stream at wseg. */
+ * in_c bytes after output q - 1's: xs; with two copies of the rows (xs / 2 odd) odd outputs' in the copy c1 bytes
+ * further (.Lr_c1: the rows' bytes and 2), the step alternating between xs + c1 and xs - c1, held negated each output in
+ * the frame as mf_dsp_seg_groups_n's), outputs from o (row k at o + k * ys, out_c bytes a column), stream at wseg; q:
+ * the pairs' shifts for the immediate tail (MF_CONV2D_SEG_RQ_Q), or 0. */
 MF_KERNEL void mf_dsp_seg_rquad(const int16_t *x, const int32_t rs, const int32_t kh, const int32_t nf, const int32_t odd,
-                                const int32_t sh, const int32_t xs, const int32_t c1, const int8_t *wseg, const int32_t oc,
+                                const int32_t sh, const int32_t xs, const int8_t *wseg, const int32_t oc,
                                 const int32_t ys, const int32_t out_offset, const int32_t act_min, const int32_t act_max,
-                                int8_t *o, const int32_t n)
+                                int8_t *o, const int32_t n, const int64_t q)
 {
     int32_t m0 = (int32_t)(uintptr_t)wseg, m1 = (int32_t)(uintptr_t)o, m2 = n;
     int32_t m3, s0, s1, s2, s3, x0, x1, x2, x3, wt;
     __asm__ volatile(
         ".set .Lr_rq, 8 * (%c[kh] * %c[nf] + %c[odd] * ((%c[kh] + 1) / 2))\n\t"   /* a group's weight bytes */
+        /* with two copies of the rows (stride_w * in_c odd: xs / 2 odd) the copy's distance, bytes (c1 of the C caller) */
+        ".set .Lr_c1, 0\n\t.if (%c[xs] / 2) & 1\n\t.set .Lr_c1, (3 * %c[sh] + %c[kh]) * %c[rs] + 2\n\t.endif\n\t"
         ".set .Lr_gb, .Lr_rq + 48\n\t.set .Lr_sb, %c[oc] / 4 * .Lr_gb\n\t"         /* a group's bytes, the stream's */
-        ".set .Lr_tb, .Lr_sb + 8\n\t.if %c[c1]\n\t.set .Lr_tb, .Lr_sb + 16\n\t.endif\n\t"   /* + the copy step's word */
+        ".set .Lr_tb, .Lr_sb + 8\n\t.if .Lr_c1\n\t.set .Lr_tb, .Lr_sb + 16\n\t.endif\n\t"   /* + the copy step's word */
         ".set .Lr_nr, 3 * %c[sh] + %c[kh]\n\t"   /* the strip's rows (MF_CONV2D_SEG_RQROWS) */
         ".set .Lr_tq, 1\n\t.if (%c[sh] & 1) == 0\n\t.set .Lr_tq, 2\n\t.endif\n\t"
         ".set .Lr_fr, .Lr_tb\n\t.if %c[odd]\n\t.set .Lr_fr, .Lr_tb + (4 * ((.Lr_nr - 1) / .Lr_tq + 1) + 7) / 8 * 8\n\t.endif\n\t"   /* + the T words */
         "sub sp, sp, #.Lr_fr   @ mf_dsp_seg_rquad\n\t"   /* the comment: tests find the row quads in the code */
+        "@ mf_dsp_seg_rquad_imm %c[q]\n\t"   /* not 0: the immediate tail (tests read it in gcc -S) */
         "str %[m1], [sp, #.Lr_sb]\n\tstr %[m2], [sp, #.Lr_sb + 4]\n\t"
         MF_DSP_SEGR_COPY
-        ".if %c[c1]\n\tmovw %[x0], #%c[c1]\n\tstr %[x0], [sp, #.Lr_sb + 8]\n\t.endif\n"
+        ".if .Lr_c1\n\tmovw %[x0], #.Lr_c1\n\tstr %[x0], [sp, #.Lr_sb + 8]\n\t.endif\n"
         "3:\n\t"
         ".if %c[odd]\n\t" MF_DSP_SEGR_TBUILD ".endif\n\t"
         ".set .Lr_g, 0\n\t.rept %c[oc] / 4\n\t.set .Lr_p, 0\n\t.rept 2\n\t"
-        MF_DSP_SEGR_WINDOW MF_DSP_SEGR_OUT
+        MF_DSP_SEGR_WINDOW ".if %c[q]\n\t" MF_DSP_SEGR_OUT_IMM ".else\n\t" MF_DSP_SEGR_OUT ".endif\n\t"
         ".set .Lr_p, .Lr_p + 1\n\t.endr\n\t.set .Lr_g, .Lr_g + 1\n\t.endr\n\t"
-        ".if %c[c1]\n\tldr %[x2], [sp, #.Lr_sb + 8]\n\tadd %[x], %[x], %[x2]\n\tneg %[x2], %[x2]\n\t"
+        ".if .Lr_c1\n\tldr %[x2], [sp, #.Lr_sb + 8]\n\tadd %[x], %[x], %[x2]\n\tneg %[x2], %[x2]\n\t"
         "str %[x2], [sp, #.Lr_sb + 8]\n\t.endif\n\t"
         "ldr %[x0], [sp, #.Lr_sb]\n\tldr %[x1], [sp, #.Lr_sb + 4]\n\t"   /* the next output column */
         "add %[x0], %[x0], #%c[oc]\n\tadd %[x], %[x], #%c[xs]\n\tsubs %[x1], %[x1], #1\n\t"
@@ -2185,8 +2312,9 @@ MF_KERNEL void mf_dsp_seg_rquad(const int16_t *x, const int32_t rs, const int32_
         : [m0] "+r"(m0), [m1] "+r"(m1), [m2] "+r"(m2), [m3] "=&r"(m3),
           [s0] "=&r"(s0), [s1] "=&r"(s1), [s2] "=&r"(s2), [s3] "=&r"(s3),
           [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3), [wt] "=&r"(wt), [x] "+r"(x)
-        : [rs] "i"(rs), [kh] "i"(kh), [nf] "i"(nf), [odd] "i"(odd), [sh] "i"(sh), [xs] "i"(xs), [c1] "i"(c1),
-          [oc] "i"(oc), [ys] "i"(ys), [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max)
+        : [rs] "i"(rs), [kh] "i"(kh), [nf] "i"(nf), [odd] "i"(odd), [sh] "i"(sh), [xs] "i"(xs),
+          [oc] "i"(oc), [ys] "i"(ys), [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
+          [q] "i"(q)
         : "cc", "memory");
 }
 
@@ -2198,12 +2326,16 @@ MF_KERNEL void mf_dsp_seg_rquads(const mf_conv2d_params_t *p, const int8_t *in_b
     const int32_t sh = p->stride_h, sw = p->stride_w, ic = p->in_c, kw = p->k_w;
     const int32_t nr = MF_CONV2D_SEG_RQROWS(sh, p->k_h), iy0 = oy * sh - p->pad_top, strip = MF_CONV2D_SEG_RQSTRIP(p);
     const int32_t row = MF_CONV2D_SEG_ROW(strip, kw, sw, ic);
+    /* the immediate tail's shifts (params c1_shifts 1): a group's weight bytes rq, its bytes gb (mf_dsp_seg_rquad's
+     * .Lr_rq, .Lr_gb) */
+    const int32_t rqb = 8 * (p->k_h * (kw * ic / 2) + (kw * ic & 1) * ((p->k_h + 1) / 2)), oc = p->out_c;
+    const int64_t q = p->c1_shifts == 1 ? MF_CONV2D_SEG_RQ_Q(p->weights, rqb + 48, rqb, oc) : 0;
     for (int32_t ox = 0; ox < p->out_w; ox += strip, o += strip * p->out_c) {
         const int32_t n_o = p->out_w - ox < strip ? p->out_w - ox : strip;
         mf_dsp_seg_widen_strip(p, in_b, iy0, ox * sw - p->pad_left, (n_o - 1) * sw + kw, nr, x16, row, nr);
         mf_dsp_seg_rquad(x16, 2 * row, p->k_h, kw * ic / 2, kw * ic & 1, sh, 2 * sw * ic,
-                         MF_CONV2D_SEG_COPIES(sw, ic) == 2 ? 2 * (nr * row + 1) : 0, p->weights, p->out_c,
-                         p->out_w * p->out_c, p->out_offset, p->act_min, p->act_max, o, n_o);
+                         p->weights, p->out_c,
+                         p->out_w * p->out_c, p->out_offset, p->act_min, p->act_max, o, n_o, q);
     }
 }
 /* Row quads for this layer (a constant once inlined): the row layout (one copy or two) and whole groups, at most
