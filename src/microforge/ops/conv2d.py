@@ -92,6 +92,9 @@ PW4_IMM_EXCLUDE = ("MF_TARGET_M7",)
 # 680.3K cycles on the M4, 402.0K -> 384.7K on the M7 for 0.9 KB of code)
 SEG_IMM_MAX_E = 14
 SEG_IMM_MAX_OC = 16   # 8 channel pairs: a byte each in the kernels' 64-bit constant (the M4/M33's quads take at most 16)
+# the M7's row pairs unroll their channel groups for it, ~0.9 KB of code a group: past 8 channels that bought
+# 0.2-0.4% of a model for 2.8 KB (ic, MobileNetV2), out of proportion, so the M7 takes it up to 8 (vww: 0.37% for 0.9 KB)
+SEG_IMM_MAX_OC_M7 = 8
 # The group streams' "another group follows" bit, set in channel 3's -shift-1 of every group but the last (its ASR reads
 # the low byte only; the pw stream sets it in W_b >> 8, pw_consts); mirrors MF_DSP_PW_MORE in runtime/dsp/mf_conv2d.h
 # (a test reads both).
@@ -285,7 +288,8 @@ class Conv2D(OpDef):
                 rq = np.concatenate([rq, np.zeros(6 * ((-oc % 4) // 2), np.int32)])
                 fields.update(weights=ctx.const(f"{op.name}_seg", seg_stream(wseg, rq, pwc)), bias="0", mult="0",
                               shift="0", rq_mode=1, rq="0", mix=5)
-                if pwc is not None and not seg_cols(fields) and oc <= SEG_IMM_MAX_OC and seg_imm_shifts(w2, rq, out_zp):
+                imm_oc = SEG_IMM_MAX_OC_M7 if ctx.core_macro == "MF_TARGET_M7" else SEG_IMM_MAX_OC
+                if pwc is not None and not seg_cols(fields) and oc <= imm_oc and seg_imm_shifts(w2, rq, out_zp):
                     # the immediate tail: the M4/M33's row quads (mf_dsp_seg_rquad), the M7's row pairs
                     # (mf_dsp_seg_groups_n), where they run
                     fields["c1_shifts"] = 1
