@@ -2147,6 +2147,55 @@ def test_conv_pw4_imm_taken(core, tmp_path, monkeypatch):
         assert asm.count("\ttbh\t") == (imm and pw4_copies(sm) > 1)
 
 
+def _pw4_dead(make, chans, bias):
+    """`make()`'s conv with output channels `chans` dead (all-zero weights, tiny scale, |bias| near 2^30: dsp_rq_layout
+    re-expresses them with -shift-1 0, which alone spreads the layer's shifts past pw4_shift_mask's 4 values)."""
+    from test_m0_kernels import _dead_channel
+    m = make()
+    for ch in chans:
+        m = _dead_channel(m, ch, bias if ch % 2 else -bias)
+    return m
+
+
+# pruned channels moved to their parity's most common shift (ops/conv2d.py pw4_dead_shifts) so that the quads take the
+# immediate shifts: in_c 8 and 16, odd pixel counts (the M4/M33's mf_dsp_pw4_rows1 tail), zero points at the int8 ends,
+# RELU6, dead channels first, last, odd and even
+PW4_DEAD_MODELS = {
+    "pw4d-16to8-4x4": lambda: _pw4_dead(lambda: mg.conv2d_model(seed_of("p4d", 1), (1, 4, 4, 16), 8, 1, 1, "SAME", 1,
+                                                                "RELU6", in_zp=-128, in_scale=0.02), (1, 4), (1 << 30) - 64),
+    "pw4d-16to12-3x5": lambda: _pw4_dead(lambda: mg.conv2d_model(seed_of("p4d", 2), (1, 3, 5, 16), 12, 1, 1, "VALID", 1,
+                                                                 "NONE", in_zp=127, out_zp=127, in_scale=0.02),
+                                         (0, 11), 1 << 30),
+    "pw4d-8to16-5x3": lambda: _pw4_dead(lambda: mg.conv2d_model(seed_of("p4d", 3), (1, 5, 3, 8), 16, 1, 1, "SAME", 1,
+                                                                "RELU", out_zp=-128, in_scale=0.02), (3, 6, 7),
+                                        (1 << 30) - 128),
+}
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", sorted(PW4_DEAD_MODELS))
+def test_conv_pw4_dead_shifts_on_core(name, core, tmp_path, monkeypatch):
+    """Layers whose pruned channels alone spread the shifts: the quads with immediate shifts on the M4/M33 (their
+    copies in gcc -S), only thanks to pw4_dead_shifts (c1_shifts 0 without it), the M7's register form (quads or
+    pairs); exact."""
+    monkeypatch.setattr("microforge.ops.conv2d.C1_IC", ())   # in_c 8 here too
+    monkeypatch.setattr("microforge.ops.conv2d.PW4_IMM_MIN_PAIRS", 0)
+    model = PW4_DEAD_MODELS[name]()
+
+    def took(model_c):   # the M7 takes the quads only at n_pix % 4 == 0 (PW4_TAIL_CORES), never the copies
+        assert ".mix = 7," in model_c or core == "m7", "not the quads"
+        sm = re.search(r"\.c1_shifts = (-?\d+),", model_c)
+        assert (sm is not None and sm.group(1) != "0") == (core != "m7"), "c1_shifts"
+
+    exact_on_core(model, core, tmp_path, "target-pw4d", name, took)
+    if core != "m7":
+        cm = compile_model(model, target=core)
+        cm.write(tmp_path / "s")
+        assert "@ mf_pw4 imm" in gcc_output(tmp_path / "s", core, "-S", "-O2")
+        monkeypatch.setattr("microforge.ops.conv2d.pw4_dead_shifts", lambda w, rq: rq)
+        assert ".c1_shifts = 0," in compile_model(model, target=core).files["model.c"]
+
+
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 def test_conv_pw_in_c8_on_core(core, tmp_path, monkeypatch):
     """in_c 8 goes through mf_conv2d_s8_pw when mf_conv2d_s8_c1 does not take it (here: c1 switched off, and the

@@ -79,6 +79,7 @@ PW4_TAIL_CORES = ("MF_TARGET_M4", "MF_TARGET_M33")
 # combination (about 90 code bytes, 130 with a clamp), the most common one ahead of the window (it falls into it), the
 # others picked by TBH (pw4_shift_mask, params field c1_shifts; W holds the pair's copy, pw4_layout): 8 ASRs a pair less
 # for 1 (the first copy) or 5 cycles more of branches (kws's 64 -> 64 layers 545.9K -> 539.8K .. 541.3K cycles each on the M4).
+# Pruned channels count with their parity's most common shift there (pw4_dead_shifts: vww op 9 627.0K -> 622.5K on the M4).
 PW4_IMM_MAX = 9
 PW4_IMM_MAX_E = 14
 # ... and at least this many pairs run through the quads (n_pix // 4 * out_c / 2) per copy: about 4 cycles a pair
@@ -245,10 +246,15 @@ class Conv2D(OpDef):
             pw4 = None
             if (pw is not None and ic <= PW4_MAX_IC and oc <= PW4_MAX_OC and ctx.core_macro in PW4_CORES
                     and ((y.num_elements // oc) % 4 == 0 or ctx.core_macro in PW4_TAIL_CORES and ic <= PW_PAIR_MAX_IC)):
-                pw4_sm = pw4_shift_mask(rq, oc) if ctx.core_macro not in PW4_IMM_EXCLUDE else 0
+                rq4, pw4_sm = rq, 0
+                if ctx.core_macro not in PW4_IMM_EXCLUDE:
+                    pw4_sm = pw4_shift_mask(rq, oc)
+                    if not pw4_sm:   # pruned channels' shifts may be what spreads them (pw4_dead_shifts)
+                        rq4 = pw4_dead_shifts(w2, rq)
+                        pw4_sm = pw4_shift_mask(rq4, oc)
                 if pw4_sm and (y.num_elements // oc // 4) * (oc // 2) < PW4_IMM_MIN_PAIRS * pw4_copies(pw4_sm):
-                    pw4_sm = 0   # too few pairs for the copies' code
-                pw4 = pw4_layout(w2, rq, out_zp, pw4_sm)
+                    rq4, pw4_sm = rq, 0   # too few pairs for the copies' code
+                pw4 = pw4_layout(w2, rq4 if pw4_sm else rq, out_zp, pw4_sm)
             pwc = pw_consts(w2, rq, out_zp) if rq is not None and oc % 4 == 0 else None   # whole groups' constants
             wmix = mix_layout(w2) if rq is not None and c1 is None and pw is None else None
             wrow = row_mix_layout(w.data, fields) if wmix is not None else None
@@ -543,6 +549,31 @@ def seg_imm_shifts(w: np.ndarray, rq: np.ndarray, out_zp: int) -> bool:
         return False
     acc = np.abs(b) + 128 * np.abs(w.astype(np.int64)).sum(axis=1) + 1
     return bool((acc + abs(2 * out_zp + 1) * (1 << ep) < 1 << 31).all())
+
+
+def pw4_dead_shifts(w: np.ndarray, rq: np.ndarray) -> np.ndarray:
+    """dsp_rq_layout's rq with each pruned channel (all weights zero: acc = bias = 4t, mult 2^30, -shift-1 e = 0, output
+    t + out_zp) moved to the -shift-1 most common among its parity's live channels (c or c': the quads' tail shifts them
+    apart), so that it does not spread the layer's shifts past pw4_shift_mask's 4 values: bias t * 2^(e+2) gives
+    SRDHM(acc, 2^30) = acc / 2 = t * 2^(e+1) exactly, and the rounding shift by e + 1 then t, as before. Only where
+    |t| * 2^(e+2) < 2^23 (pw_consts' bound on a c' accumulator; within dsp_rq_layout's 2^30 for c); others stay."""
+    n = w.shape[0]
+    out = rq.astype(np.int64).copy()
+    cols = out.reshape(-1, 3, 2).transpose(1, 0, 2).reshape(3, -1)   # views: [b, m2, e'][channel]
+    dead = np.abs(w.astype(np.int64)).sum(axis=1) == 0
+    for par in (0, 1):
+        ch = np.arange(par, n, 2)
+        live = ch[~dead[ch]]
+        if len(live) == len(ch) or len(live) == 0:
+            continue
+        vals, counts = np.unique(cols[2, live], return_counts=True)
+        e = int(vals[np.argmax(counts)])
+        for c in ch[dead[ch]]:
+            t = int(cols[0, c]) // 4
+            if cols[2, c] == 0 and abs(t) << (e + 2) < 1 << 23:
+                cols[0, c], cols[2, c] = t << (e + 2), e
+    res = cols.reshape(3, -1, 2).transpose(1, 0, 2).reshape(-1)
+    return res.astype(np.int32)
 
 
 def pw4_copies(sm: int) -> int:
