@@ -2131,7 +2131,8 @@ def test_conv_pw4_imm_on_core(name, core, tmp_path, monkeypatch):
 def test_conv_pw4_imm_taken(core, tmp_path, monkeypatch):
     """The immediate shifts' copies (one per combination of the mask, each with its shifts in 8 SSATs, and the TBH that
     picks them) are built on the M4/M33 only, not on the M7 (its own schedule: c1_shifts 0 there), and only for layers with
-    at least PW4_IMM_MIN_PAIRS pairs per copy (here 128 pairs for 8 copies: not by default)."""
+    copies that save at least 4 * PW4_IMM_MIN_PAIRS cycles each (pw4_imm_gain; here at most 4 quads * 32 pairs * 7 cycles
+    for 8 copies: not by default)."""
     from microforge.ops.conv2d import pw4_copies
     model = PW4_MODELS["pw4-64to64-4x4"]()
     for min_pairs in (None, 0):

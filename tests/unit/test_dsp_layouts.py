@@ -1044,6 +1044,36 @@ def test_pw4_shift_mask_and_variants():
     assert pw4_shift_mask(rq_of([e for e, _ in many[:-1]], [d for _, d in many[:-1]]), 2 * PW4_IMM_MAX) != 0
 
 
+def test_pw4_imm_gain_and_dead_shifts():
+    """pw4_imm_gain: 7 cycles a quad for each pair on the first copy, 3 for the others'. pw4_dead_shifts: a pruned
+    channel (all-zero weights; dsp_rq_layout's bias 4t at -shift-1 0) moves to its parity's most common live shift e
+    with bias t * 2^(e + 2), the same output (RDBP(SRDHM(acc, 2^30), e + 1) == t); live channels stay."""
+    from microforge.ops.conv2d import pw4_dead_shifts, pw4_imm_gain, pw4_shift_mask
+    from microforge.quant import rdbp
+    ev, od = [6, 7, 6, 9, 6, 7], [5, 5, 8, 5, 5, 6]
+    rq = np.zeros((6, 3, 2), np.int64)
+    rq[:, 2, 0], rq[:, 2, 1] = ev, od
+    rq = rq.reshape(-1).astype(np.int32)
+    assert pw4_imm_gain(rq, 12, pw4_shift_mask(rq, 12)) == 2 * 7 + 4 * 3
+    rng = np.random.default_rng(7)
+    w = rng.integers(-127, 128, (8, 16)).astype(np.int8)
+    w[[1, 4]] = 0
+    bias = rng.integers(-5000, 5000, 8).astype(np.int64)
+    bias[[1, 4]] = [1 << 30, -(1 << 30) + 64]
+    mult = np.full(8, 1 << 30, np.int64) + rng.integers(0, 1 << 29, 8)
+    shift = np.array([-8, -1, -7, -8, -31, -7, -8, -9])
+    rq = dsp_rq_layout(w, bias, mult, shift, -3, -128, 127)
+    got = pw4_dead_shifts(w, rq)
+    cols, new = (r.astype(np.int64).reshape(-1, 3, 2).transpose(1, 0, 2).reshape(3, -1) for r in (rq, got))
+    live = [0, 2, 3, 5, 6, 7]
+    assert (new[:, live] == cols[:, live]).all() and (cols[2, [1, 4]] == 0).all()
+    assert list(new[2, [1, 4]]) == [6, 7]            # c' (3, 5, 7): e 7, 6, 8, a tie: the least; c (0, 2, 6): 7, 6, 7
+    for c in (1, 4):
+        t = cols[0, c] // 4
+        assert new[0, c] == t << (new[2, c] + 2) and cols[1, c] == new[1, c]
+        assert rdbp(srdhm(int(new[0, c]), 1 << 30), int(new[2, c]) + 1) == t
+
+
 def test_pw4_stream_with_immediate_shifts():
     """With immediate shifts pw4_layout's stream is the register form's but for W: its low 16 bits (the shifts
     mf_dsp_pw4_rows1 reads) kept, bit 24 set on every pair but the last (instead of bit 31), the pair's copy in bits

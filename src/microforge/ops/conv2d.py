@@ -82,9 +82,12 @@ PW4_TAIL_CORES = ("MF_TARGET_M4", "MF_TARGET_M33")
 # Pruned channels count with their parity's most common shift there (pw4_dead_shifts: vww op 9 627.0K -> 622.5K on the M4).
 PW4_IMM_MAX = 9
 PW4_IMM_MAX_E = 14
-# ... and at least this many pairs run through the quads (n_pix // 4 * out_c / 2) per copy: about 4 cycles a pair
-# against about 100 code bytes a copy (kws' 64 -> 64 layers: 992 pairs, 4 copies; MobileNetV2's many small layers took
-# 9 KB of code for 35K cycles, 0.3%, without the bound)
+# ... and the copies save at least 4 * this many cycles each (pw4_imm_gain: 7 a pair of the first copy, 3 of the others,
+# per quad): about 4 cycles a pair against about 100 code bytes a copy (kws' 64 -> 64 layers: 992 pairs, 4 copies;
+# MobileNetV2's many small layers took 9 KB of code for 35K cycles, 0.3%, without the bound). Counted per copy, not per
+# pair (the bound was n_pix // 4 * out_c / 2 pairs >= this many a copy), layers with most pairs on the first copy take them
+# too: vww's 128 -> 128 ops 15, 17 590.4K -> 586.7K each (+394 B), ic op 2 197.9K -> 194.0K (+528 B), MobileNetV2 op 6
+# 198.1K -> 196.7K (+164 B) on the M4.
 PW4_IMM_MIN_PAIRS = 150
 PW4_IMM_EXCLUDE = ("MF_TARGET_M7",)
 # the row layout's row quads (mf_dsp_seg_rquad, M4/M33) and the M7's row-pair loops (mf_dsp_seg_groups_n, its groups
@@ -252,8 +255,9 @@ class Conv2D(OpDef):
                     if not pw4_sm:   # pruned channels' shifts may be what spreads them (pw4_dead_shifts)
                         rq4 = pw4_dead_shifts(w2, rq)
                         pw4_sm = pw4_shift_mask(rq4, oc)
-                if pw4_sm and (y.num_elements // oc // 4) * (oc // 2) < PW4_IMM_MIN_PAIRS * pw4_copies(pw4_sm):
-                    rq4, pw4_sm = rq, 0   # too few pairs for the copies' code
+                gain = (y.num_elements // oc // 4) * pw4_imm_gain(rq4, oc, pw4_sm) if pw4_sm else 0
+                if pw4_sm and gain < 4 * PW4_IMM_MIN_PAIRS * pw4_copies(pw4_sm):
+                    rq4, pw4_sm = rq, 0   # too few cycles saved for the copies' code
                 pw4 = pw4_layout(w2, rq4 if pw4_sm else rq, out_zp, pw4_sm)
             pwc = pw_consts(w2, rq, out_zp) if rq is not None and oc % 4 == 0 else None   # whole groups' constants
             wmix = mix_layout(w2) if rq is not None and c1 is None and pw is None else None
@@ -574,6 +578,13 @@ def pw4_dead_shifts(w: np.ndarray, rq: np.ndarray) -> np.ndarray:
                 cols[0, c], cols[2, c] = t << (e + 2), e
     res = cols.reshape(3, -1, 2).transpose(1, 0, 2).reshape(-1)
     return res.astype(np.int32)
+
+
+def pw4_imm_gain(rq: np.ndarray, n: int, sm: int) -> int:
+    """Cycles a quad saves with the immediate shifts of mask sm: 8 ASRs a pair, less 1 cycle of branches for the first
+    copy's pairs, 5 for the others' (mf_dsp_pw4_quad)."""
+    ep = rq.astype(np.int64).reshape(-1, 3, 2)[:, 2, :].reshape(-1)[:n]
+    return sum(7 if pw4_variant(sm, int(e), int(d)) == 0 else 3 for e, d in zip(ep[0::2], ep[1::2]))
 
 
 def pw4_copies(sm: int) -> int:
