@@ -1703,6 +1703,7 @@ MF_KERNEL void mf_dsp_seg_groups_n(const int16_t *x, const int32_t kh, const int
     if (loop) e0 = n;
     else __asm__("" : "=r"(e0));   /* not read: no instruction to set it */
     const int8_t *w = wseg;
+    (void)odd;   /* the asm finds it from the words' count (.Lmf_seg_odd), an operand fewer; the callers' signature */
     __asm__ volatile(
         ".set .Lmf_seg_rq, %c[wb8]\n\t"   /* the group's constants: after its weights */
         /* the rows' last values (odd k_w * in_c) when the words are more than the whole ones */
