@@ -7,16 +7,27 @@ import re
 
 import numpy as np
 import pytest
-from helpers import seed_of
+from helpers import Oracle, assert_same_outputs, random_inputs, seed_of
 from test_on_target import exact_on_core
 
 from microforge import modelgen as mg
 from microforge.driver import compile_model
 from microforge.ops import conv2d
+from microforge.sim.run import run_on_target
+from microforge.targets import get_target
 from microforge.toolchain.arm import have_arm_gcc
 
 needs_gcc = pytest.mark.skipif(not have_arm_gcc(), reason="arm-none-eabi-gcc not installed "
                                "(apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi)")
+
+
+def compiled_exact(model: bytes, cm, core: str, tmp_path, seed_key: str, name: str) -> None:
+    """exact_on_core for a model already compiled with options of its own (`cm`): run it on the emulated core on
+    seeded random inputs and compare every output with TFLM byte for byte."""
+    oracle = Oracle(model)
+    xs = random_inputs(oracle, np.random.default_rng(seed_of(seed_key, name, core)))
+    run = run_on_target(cm, get_target(core), xs, workdir=tmp_path)
+    assert_same_outputs(run.outputs, oracle.run(xs), f"{name} on {core}")
 
 
 # ---- the integer arithmetic --------------------------------------------------------------------------------------
@@ -367,10 +378,7 @@ def _pipeline_code(model_c: str) -> str:
 @pytest.mark.parametrize("name", sorted(WINO_CHAINS) + sorted(WINO_CHAINS_ROOM))
 def test_wino_row_pipeline_on_core(name, core, tmp_path):
     from row_chains import chain_model
-    from helpers import Oracle, assert_same_outputs, random_inputs
     from microforge.ir import OpType
-    from microforge.sim.run import run_on_target
-    from microforge.targets import get_target
     if name in WINO_CHAINS:
         seed, shape, layers = WINO_CHAINS[name]
         model = chain_model(seed, shape, layers)
@@ -386,10 +394,7 @@ def test_wino_row_pipeline_on_core(name, core, tmp_path):
     else:   # every band call of both convs (odd bands too) on the Winograd path
         assert "mf_conv2d_s8_wino(" in code and "mf_conv2d_s8_scratch(" not in code, "a band call left Winograd"
         assert "for (int32_t j = 0;" in code and "memmove" in code   # the middle bands' loop, the second conv's window
-    oracle = Oracle(model)
-    xs = random_inputs(oracle, np.random.default_rng(seed_of("wino-rows", name, core)))
-    run = run_on_target(cm, get_target(core), xs, workdir=tmp_path)
-    assert_same_outputs(run.outputs, oracle.run(xs), f"{name} on {core}")
+    compiled_exact(model, cm, core, tmp_path, "wino-rows", name)
 
 
 def test_wino_band_of_one_row_refused():
@@ -498,19 +503,13 @@ def resident_taken(code: str, pairs: set[int]) -> None:
 def test_wino_resident_on_core(name, core, tmp_path):
     """--wino-u on: the whole U of both layers resident, every band call on it (a one-row call of an odd height too:
     half a tile, no direct-path weight layout of its own)."""
-    from helpers import Oracle, assert_same_outputs, random_inputs
-    from microforge.sim.run import run_on_target
-    from microforge.targets import get_target
     seed, shape, convs, add, in_zp, band = RESIDENT[name]
     model = resident_chain_model(seed, shape, convs, add, in_zp)
     cm = compile_model(model, target=core, row_pipeline="on", band=band, wino_u="on")
     resident_taken(_pipeline_code(cm.files["model.c"]), {(oc + 1) // 2 for oc, _ in convs})
     out_of_line(cm.files["model.c"])
     ring_taken(name, cm.files["model.c"])
-    oracle = Oracle(model)
-    xs = random_inputs(oracle, np.random.default_rng(seed_of("wino-resident", name, core)))
-    run = run_on_target(cm, get_target(core), xs, workdir=tmp_path)
-    assert_same_outputs(run.outputs, oracle.run(xs), f"{name} on {core}")
+    compiled_exact(model, cm, core, tmp_path, "wino-resident", name)
 
 
 # (seed, input shape, convs, ADD, input zero point, widened channels): --wino-u auto sizes the U to the room the
@@ -530,9 +529,6 @@ PARTIAL = {
 def test_wino_resident_partial_on_core(name, core, tmp_path):
     """--wino-u auto: a U within the arena the model takes without it, of part of a layer's pairs (0 < nr < pairs),
     every band call on the resident mode, the arena as with --wino-u off; exact."""
-    from helpers import Oracle, assert_same_outputs, random_inputs
-    from microforge.sim.run import run_on_target
-    from microforge.targets import get_target
     seed, shape, convs, add, in_zp, wide = PARTIAL[name]
     model = resident_chain_model(seed, shape, convs, add, in_zp, wide)
     cm = compile_model(model, target=core, row_pipeline="on", band=2)
@@ -545,10 +541,7 @@ def test_wino_resident_partial_on_core(name, core, tmp_path):
     assert set(wino_nr(code)) == set(want) and "mf_conv2d_s8_scratch(" not in code, wino_nr(code)
     out_of_line(cm.files["model.c"])
     assert cm.arena_bytes == off.arena_bytes
-    oracle = Oracle(model)
-    xs = random_inputs(oracle, np.random.default_rng(seed_of("wino-partial", name, core)))
-    run = run_on_target(cm, get_target(core), xs, workdir=tmp_path)
-    assert_same_outputs(run.outputs, oracle.run(xs), f"{name} on {core}")
+    compiled_exact(model, cm, core, tmp_path, "wino-partial", name)
 
 
 @pytest.mark.parametrize("core", ["m0plus", "m55", "host"])
@@ -696,9 +689,6 @@ def fused_taken(model_c: str, code: str) -> None:
 @pytest.mark.parametrize("name", sorted(FUSED))
 def test_wino_fused_add_on_core(name, core, tmp_path):
     """A CONV > CONV > ADD segment with a resident U: the ADD in the second conv's requantisation, exact."""
-    from helpers import Oracle, assert_same_outputs, random_inputs
-    from microforge.sim.run import run_on_target
-    from microforge.targets import get_target
     seed, shape, mid, oc, act, conv_first, in_zp, res_scale, add_zp, band = FUSED[name]
     model = fused_chain_model(seed, shape, mid, oc, act, conv_first, in_zp, res_scale, add_zp)
     cm = compile_model(model, target=core, row_pipeline="on", band=band, wino_u="on")
@@ -707,10 +697,7 @@ def test_wino_fused_add_on_core(name, core, tmp_path):
     resident_taken(code, {(mid + 1) // 2, (oc + 1) // 2})
     out_of_line(cm.files["model.c"])
     ring_taken(name, cm.files["model.c"])
-    oracle = Oracle(model)
-    xs = random_inputs(oracle, np.random.default_rng(seed_of("wino-fused", name, core)))
-    run = run_on_target(cm, get_target(core), xs, workdir=tmp_path)
-    assert_same_outputs(run.outputs, oracle.run(xs), f"{name} on {core}")
+    compiled_exact(model, cm, core, tmp_path, "wino-fused", name)
 
 
 def test_no_fused_add_without_resident_u():

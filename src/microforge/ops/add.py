@@ -132,6 +132,20 @@ def _linear_c(ref: np.ndarray, v: np.ndarray, k: int, act_min: int, act_max: int
     return (lo, hi) if lo <= hi else None
 
 
+def _form_search(q, in1_offset: int, in2_offset: int, out_offset: int, act_min: int, act_max: int):
+    """What add_linear and add_mla search from: TFLM's output byte for each of the 256 x 256 input pairs, the input
+    bytes, the slopes alpha, beta (output steps per input step, as the quantised multipliers make them) and the
+    (da, db) steps around the ideal A, B, nearest first."""
+    ref = add_reference(q, in1_offset, in2_offset, out_offset, act_min, act_max)
+    x = np.arange(-128, 128, dtype=np.int64)
+    def slope(m: int, sh: int) -> float:   # output steps per input step
+        return (m * 2.0 ** (sh + q.left_shift - 31)) * (q.output_multiplier * 2.0 ** (q.output_shift - 31))
+    alpha, beta = slope(q.input1_multiplier, q.input1_shift), slope(q.input2_multiplier, q.input2_shift)
+    steps = sorted(((da, db) for da in range(-LINEAR_STEPS, LINEAR_STEPS + 1)
+                    for db in range(-LINEAR_STEPS, LINEAR_STEPS + 1)), key=lambda t: (abs(t[0]) + abs(t[1]), t))
+    return ref, x, alpha, beta, steps
+
+
 @lru_cache(maxsize=64)   # a row pipeline emits its ADD once per band
 def add_linear(q, in1_offset: int, in2_offset: int, out_offset: int, act_min: int, act_max: int) -> AddLinear | None:
     """A linear form (AddLinear) that gives TFLM's output byte for every one of the 256 x 256 input pairs, or None.
@@ -144,13 +158,7 @@ def add_linear(q, in1_offset: int, in2_offset: int, out_offset: int, act_min: in
     in int32 is the form. Where none is found the layer keeps the other passes."""
     if q.left_shift != 20:
         return None
-    ref = add_reference(q, in1_offset, in2_offset, out_offset, act_min, act_max)
-    x = np.arange(-128, 128, dtype=np.int64)
-    def slope(m: int, sh: int) -> float:   # output steps per input step
-        return (m * 2.0 ** (sh + q.left_shift - 31)) * (q.output_multiplier * 2.0 ** (q.output_shift - 31))
-    alpha, beta = slope(q.input1_multiplier, q.input1_shift), slope(q.input2_multiplier, q.input2_shift)
-    steps = sorted(((da, db) for da in range(-LINEAR_STEPS, LINEAR_STEPS + 1)
-                    for db in range(-LINEAR_STEPS, LINEAR_STEPS + 1)), key=lambda t: (abs(t[0]) + abs(t[1]), t))
+    ref, x, alpha, beta, steps = _form_search(q, in1_offset, in2_offset, out_offset, act_min, act_max)
     for pre in (0, 1):
         xs = x << (8 * pre)
         fits = [k for k in range(1, 32) if max(alpha, beta) * 2.0 ** (k + 16 - 8 * pre) + LINEAR_STEPS < 2 ** 31 - 1]
@@ -186,13 +194,7 @@ def add_mla(q, in1_offset: int, in2_offset: int, out_offset: int, act_min: int, 
     int32, and a c from the interval where all 65536 pairs come out exactly (_linear_c against add_reference)."""
     if q.left_shift != 20:
         return None
-    ref = add_reference(q, in1_offset, in2_offset, out_offset, act_min, act_max)
-    x = np.arange(-128, 128, dtype=np.int64)
-    def slope(m: int, sh: int) -> float:   # output steps per input step
-        return (m * 2.0 ** (sh + q.left_shift - 31)) * (q.output_multiplier * 2.0 ** (q.output_shift - 31))
-    alpha, beta = slope(q.input1_multiplier, q.input1_shift), slope(q.input2_multiplier, q.input2_shift)
-    steps = sorted(((da, db) for da in range(-LINEAR_STEPS, LINEAR_STEPS + 1)
-                    for db in range(-LINEAR_STEPS, LINEAR_STEPS + 1)), key=lambda t: (abs(t[0]) + abs(t[1]), t))
+    ref, x, alpha, beta, steps = _form_search(q, in1_offset, in2_offset, out_offset, act_min, act_max)
     fits = [k for k in range(1, 32) if (abs(alpha) + abs(beta)) * 2.0 ** k * 129 + 2 ** (k + 8) < 2 ** 31]
     for k in sorted(fits, reverse=True)[:LINEAR_KS]:
         a0, b0 = round(alpha * 2.0 ** k), round(beta * 2.0 ** k)

@@ -1574,13 +1574,17 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
  * between c0's (c2's) two SMMLARs, c2's m2 after c1's: 4 cycles a group less (vww's first layer: 36 -> 32 from the
  * window's last SMLAD on). c1 and c3 take Ra from sa0 (c0's pixel 0, stored before the load) and e + 7 from e1's
  * second byte, as MF_DSP_SEG_RQD. */
-/* c (MF_DSP_SEG_RQW) of A_, B_ with m2 in e0, -shift-1 in e1: F1_ after A_'s SMMLAR, F2_ after B_'s */
-#define MF_DSP_SEG_RQW_M7(A_, B_, F1_, F2_)                                                     \
+/* The M7's c (MF_DSP_SEG_RQW_M7, _RQWI_M7) up to its shift: A_, B_'s SMMLARs with m2 in e0 (F1_ after A_'s, F2_ after
+ * B_'s), then, unless negative sums are clamped anyway (MF_NEG_CLAMPED), their -1 (rounding half away from zero) */
+#define MF_DSP_SEG_RQW_HEAD_M7(A_, B_, F1_, F2_)                                                \
     "smmlar %[" #A_ "], %[" #A_ "], %[e0], %[" #A_ "]\n\t" F1_                                    \
     "smmlar %[" #B_ "], %[" #B_ "], %[e0], %[" #B_ "]\n\t" F2_                                    \
     ".if 2 * (%c[lo]) + 1 < %c[k]\n\t"   /* not MF_NEG_CLAMPED(lo, out offset) */                  \
     "add %[" #A_ "], %[" #A_ "], %[" #A_ "], asr #31\n\tadd %[" #B_ "], %[" #B_ "], %[" #B_ "], asr #31\n\t" \
-    ".endif\n\t"                                                                                  \
+    ".endif\n\t"
+/* c (MF_DSP_SEG_RQW) of A_, B_ with m2 in e0, -shift-1 in e1: F1_ after A_'s SMMLAR, F2_ after B_'s */
+#define MF_DSP_SEG_RQW_M7(A_, B_, F1_, F2_)                                                     \
+    MF_DSP_SEG_RQW_HEAD_M7(A_, B_, F1_, F2_)                                                    \
     "asr %[" #A_ "], %[" #A_ "], %[e1]\n\tasr %[" #B_ "], %[" #B_ "], %[e1]\n\t"                      \
     ".if %c[k] >= 0\n\tadd %[" #A_ "], %[" #A_ "], #%c[k]\n\tadd %[" #B_ "], %[" #B_ "], #%c[k]\n\t"  \
     ".else\n\tsub %[" #A_ "], %[" #A_ "], #-%c[k]\n\tsub %[" #B_ "], %[" #B_ "], #-%c[k]\n\t.endif\n\t" \
@@ -1599,11 +1603,7 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
  * mf_dsp_seg_groups_n's unrolled groups, q != 0): c as SSAT >> e' + 1 after one ADD of k * 2^e' (mf_dsp_seg_rquad's
  * MF_DSP_SEGR_RQI2; F1_ after A_'s SMMLAR, F2_ after B_'s), c' as SSAT >> E' (RQDI: F_ after the second SMMLA) */
 #define MF_DSP_SEG_RQWI_M7(A_, B_, F1_, F2_)                                                    \
-    "smmlar %[" #A_ "], %[" #A_ "], %[e0], %[" #A_ "]\n\t" F1_                                    \
-    "smmlar %[" #B_ "], %[" #B_ "], %[e0], %[" #B_ "]\n\t" F2_                                    \
-    ".if 2 * (%c[lo]) + 1 < %c[k]\n\t"   /* not MF_NEG_CLAMPED(lo, out offset) */                  \
-    "add %[" #A_ "], %[" #A_ "], %[" #A_ "], asr #31\n\tadd %[" #B_ "], %[" #B_ "], %[" #B_ "], asr #31\n\t" \
-    ".endif\n\t"                                                                                  \
+    MF_DSP_SEG_RQW_HEAD_M7(A_, B_, F1_, F2_)                                                    \
     ".if %c[k] >= 0\n\tadd %[" #A_ "], %[" #A_ "], #(%c[k] << .Lmf_seg_e)\n\tadd %[" #B_ "], %[" #B_ "], #(%c[k] << .Lmf_seg_e)\n\t" \
     ".else\n\tsub %[" #A_ "], %[" #A_ "], #((0 - (%c[k])) << .Lmf_seg_e)\n\tsub %[" #B_ "], %[" #B_ "], #((0 - (%c[k])) << .Lmf_seg_e)\n\t" \
     ".endif\n\t"                                                                                  \
