@@ -710,6 +710,27 @@ def test_no_fused_add_without_resident_u():
         assert "mf_add_s8(" in code and "mf_wino_add_t" not in code and "ADD fused" not in code, core
 
 
+@needs_gcc
+@pytest.mark.parametrize("core", ["m4", "m7"])
+def test_no_fused_add_when_the_last_layer_holds_no_pair(core, tmp_path, monkeypatch):
+    """A U sized by a layer of fewer input channels may leave the last layer no resident pair (c4-m8-o3: 512 B holds
+    two of the first conv's 256 B pairs, none of the last's 512 B pairs with its halves): that layer runs Winograd
+    without the U, whose kernel has no fused ADD, so the ADD keeps its own pass; exact (fused regardless, the ADD was
+    lost: outputs differed)."""
+    import microforge.driver as driver
+    from microforge.ir import OpType
+    sizes = driver.resident_sizes
+    monkeypatch.setattr(driver, "resident_sizes", lambda layers, band: [s for s in sizes(layers, band) if s == 512])
+    name = "c4-m8-o3-none-zpm128"
+    seed, shape, mid, oc, act, conv_first, in_zp, res_scale, add_zp, band = FUSED[name]
+    model = fused_chain_model(seed, shape, mid, oc, act, conv_first, in_zp, res_scale, add_zp)
+    cm = compile_model(model, target=core, row_pipeline="on", band=band, wino_u="on")
+    seg = [op for op in cm.graph.ops if op.type is OpType.ROW_PIPELINE][0]
+    assert seg.options["wino_u"] is not None and seg.options["wino_u"].nbytes == 512
+    assert seg.options["fused_add"] is None and "mf_add_s8(" in cm.files["model.c"]
+    compiled_exact(model, cm, core, tmp_path, "wino-fused-none", name)
+
+
 def test_fused_add_frees_the_window():
     """Fused, the segment has no window for the last layer's rows (the arena that frees is what lets ic's first
     pipeline hold its whole U within the arena it had): one window fewer than unfused."""

@@ -365,6 +365,8 @@ class Conv2D(OpDef):
         resident = nr > 0
         if "ring" in o and not resident:   # a ring window's reader: only the resident band calls (out of line) take it
             return None
+        if "fused_add" in o and not resident:   # only the resident band calls run a fused ADD (Conv2D.emit then fails)
+            return None
         if fields["out_h"] < (1 if resident else 2) or op.inputs[0].index < 0 and rowtwo and not resident:
             return None
         plan = wino_plan(fields, ctx.room(), resident)
@@ -407,7 +409,7 @@ class Conv2D(OpDef):
         # band, an argument; the ring's bytes folded (so the pipeline moves no window rows)
         ring = o.get("ring")
         key = (tuple((k, str(val)) for k, val in fields.items()), words, rest, fa, res, ring and ring[1])
-        kernel = "mf_conv2d_s8_wino(&{p}, in, " if ring is None else f"mf_conv2d_s8_wino_ring(&{{p}}, in, first, {ring and ring[1]}, "
+        kernel = "mf_conv2d_s8_wino(&{p}, in, " if ring is None else f"mf_conv2d_s8_wino_ring(&{{p}}, in, first, {ring[1]}, "
         fn = ctx.function(key, "wino", lambda name: (
             f"static __attribute__((noinline)) void {name}(const int8_t *in, int8_t *out"
             + (", const int8_t *res" if res == "res" else "") + (", int32_t first" if ring else "") + ")\n{\n"
@@ -542,8 +544,9 @@ def pw4_shift_mask(rq: np.ndarray, n: int) -> int:
 
 
 def seg_imm_shifts(w: np.ndarray, rq: np.ndarray, out_zp: int) -> bool:
-    """Whether mf_dsp_seg_rquad (the row layout's row quads, M4/M33) may requantise with its shifts as immediates (params
-    field c1_shifts 1; each pair's code is its own there, the groups unrolled): every channel's -shift-1 e' within
+    """Whether the row layout's row quads (mf_dsp_seg_rquad, M4/M33) and the M7's row-pair loops (mf_dsp_seg_groups_n)
+    may requantise with their shifts as immediates (params field c1_shifts 1; each pair's code is its own there, the
+    groups unrolled): every channel's -shift-1 e' within
     0 .. SEG_IMM_MAX_E (the kernel takes e' + 1 and the c' channel's E' - 8 = e' as 4 bits each: MF_CONV2D_SEG_RQ_Q),
     and c's sum X + k * 2^e' within int32 (k = 2 * out_zp + 1; X the SMMLAR's value, |X| <= |acc| + 1,
     |acc| <= |b| + 128 * sum|w|), so that (X + k * 2^e') >> (e' + 1) is ((X >> e') + k) >> 1 exactly."""

@@ -187,17 +187,21 @@ def _resident(op: Op) -> int:
     return getattr(opdef(op.type), "wino_resident", lambda o: 0)(op)
 
 
-def fused_add(layers: list[Op]) -> dict | None:
+def fused_add(layers: list[Op], nbytes: int) -> dict | None:
     """The ADD of a CONV_2D > ... > ADD segment fused into its last layer's requantisation (runtime/dsp/mf_conv2d_wino.h
-    mf_wino_add_out), or None: when that layer is a resident-U Winograd layer (the segment must have its resident U,
-    the caller's to check) and the ADD is int8, same-shape, with a linear form exact for all input pairs (ops/add.py
+    mf_wino_add_out), or None: when that layer is a resident-U Winograd layer holding pairs of the segment's resident U
+    of nbytes (a U sized by a layer of fewer input channels may leave it none: it would run without the U, and its
+    kernel has no fused ADD) and the ADD is int8, same-shape, with a linear form exact for all input pairs (ops/add.py
     add_mla). Then the last layer writes the output itself (no window for its rows, no ADD pass re-reading them).
     Returns the mf_wino_add_t fields."""
     from ..quant import add_params
     from ._requant import act_clamp
     from .add import add_mla
+    from .conv2d import wino_resident_pairs
     add, last = layers[-1], [l for l in layers if l.type in SPATIAL][-1]
     if add.type is not OpType.ADD or not _resident(last):
+        return None
+    if wino_resident_pairs(last.inputs[1].shape[3], last.inputs[1].shape[0], nbytes) == 0:
         return None
     a, b, y = add.inputs[0], add.inputs[1], add.outputs[0]
     if any(t.dtype is not DType.INT8 for t in (a, b, y)) or not tuple(a.shape) == tuple(b.shape) == tuple(y.shape):

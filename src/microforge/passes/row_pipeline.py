@@ -126,7 +126,7 @@ def fuse(graph: Graph, choices: list[tuple[Chain, int]], wino_u: dict[int, int] 
         inputs = [x] + ([res] if res is not None and res is not x else [])
         u = resident_u(layers, band, wino_u[id(chain)]) if wino_u and id(chain) in wino_u else None
         # with a resident U the ADD goes into the last layer's requantisation where it can (fused_add): no window
-        fa = fused_add(layers) if u is not None else None
+        fa = fused_add(layers, u.nbytes) if u is not None else None
         seg = Op(index=chain.ops[-1].index, type=OpType.ROW_PIPELINE, inputs=inputs, outputs=[chain.ops[-1].outputs[0]],
                  options=dict(layers=layers, band=band, windows=window_tensors(layers, band, fa is not None),
                               residual=res, residual_index=chain.residual_index, wino_u=u, fused_add=fa),
