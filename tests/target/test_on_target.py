@@ -2302,6 +2302,7 @@ MODELS = {"ad": ("mlperf_tiny/ad.tflite", 2), "kws": ("mlperf_tiny/kws.tflite", 
           "vww": ("mlperf_tiny/vww.tflite", 1), "mobilenetv2": ("seed/mobilenetv2_0.30_80x80.tflite", 1)}
 
 
+@pytest.mark.every_core   # whole models: every core's leg (tests/target/conftest.py samples the per-op M33 legs)
 @pytest.mark.parametrize("core", CORES)
 @pytest.mark.parametrize("name", list(MODELS))
 def test_shared_model_on_core(name, core, tmp_path):

@@ -32,6 +32,7 @@ def _run_and_compare(model: bytes, core: str, tmp_path, seed, **kw):
     return cm, run
 
 
+@pytest.mark.every_core   # a whole model (tests/target/conftest.py samples the per-op M33 legs)
 @pytest.mark.parametrize("core,mode,band", [("m4", "auto", None), ("m7", "auto", None), ("m33", "auto", None),
                                             ("m4", "on", 1)])
 def test_ic_row_pipeline_on_core(core, mode, band, tmp_path):
