@@ -2866,11 +2866,17 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
     E("25") E("26") E("27") E("28") E("29") E("30") E("31")
 #define MF_PW4_EACH_CHUNK(C) C(1) C(2) C(3) C(4) C(5) C(6) C(7) C(8) C(9) C(10) C(11) C(12) C(13) C(14) C(15) \
     C(16) C(17) C(18) C(19) C(20) C(21) C(22) C(23) C(24) C(25) C(26) C(27) C(28) C(29) C(30) C(31)
-/* Chunk J_ (those below nch) of the 4 pixels (pointers in ma0 .. ma3) widened into the frame. */
+/* Chunk J_ (those below nch) of the 4 pixels (pointers in ma0 .. ma3; with ps, the M4/M33's quad loop, pixel p at
+ * ma0 + p * ps) widened into the frame. */
 #define MF_PW4_EXP(J_)                                                                           \
     ".if " J_ " < %c[nch]\n\t"                                                                   \
+    ".if %c[ps]\n\t"                                                                             \
+    "ldr %[x0], [%[ma0], #4 * " J_ "]\n\tldr %[x1], [%[ma0], #%c[ps] + 4 * " J_ "]\n\t"           \
+    "ldr %[x2], [%[ma0], #2 * %c[ps] + 4 * " J_ "]\n\tldr %[x3], [%[ma0], #3 * %c[ps] + 4 * " J_ "]\n\t" \
+    ".else\n\t"                                                                                  \
     "ldr %[x0], [%[ma0], #4 * " J_ "]\n\tldr %[x1], [%[ma1], #4 * " J_ "]\n\t"                    \
     "ldr %[x2], [%[ma2], #4 * " J_ "]\n\tldr %[x3], [%[ma3], #4 * " J_ "]\n\t"                    \
+    ".endif\n\t"                                                                                 \
     "sxtb16 %[wa], %[x0]\n\tstr %[wa], [sp, #32 * " J_ "]\n\t"                                   \
     "sxtb16 %[wa], %[x1]\n\tstr %[wa], [sp, #32 * " J_ " + 4]\n\t"                               \
     "sxtb16 %[wa], %[x2]\n\tstr %[wa], [sp, #32 * " J_ " + 8]\n\t"                               \
@@ -3114,7 +3120,7 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
     "ssub8 %[x2], %[sa1], %[x0]\n\tsel %[sa1], %[sa1], %[x0]\n\t"                                    \
     "ssub8 %[x2], %[sa2], %[x0]\n\tsel %[sa2], %[sa2], %[x0]\n\t"                                    \
     "ssub8 %[x2], %[sa3], %[x0]\n\tsel %[sa3], %[sa3], %[x0]\n\t.endif\n\t"                          \
-    ".if %c[chi]\n\tmov %[x0], #((%c[hi]) & 0xff) * 0x01010101\n\t"                                  \
+    ".if (%c[hi]) < 127\n\tmov %[x0], #((%c[hi]) & 0xff) * 0x01010101\n\t"                                  \
     "ssub8 %[x2], %[x0], %[sa0]\n\tsel %[sa0], %[sa0], %[x0]\n\t"                                    \
     "ssub8 %[x2], %[x0], %[sa1]\n\tsel %[sa1], %[sa1], %[x0]\n\t"                                    \
     "ssub8 %[x2], %[x0], %[sa2]\n\tsel %[sa2], %[sa2], %[x0]\n\t"                                    \
@@ -3122,18 +3128,24 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
     "strh %[sa1], [%[wa], #%c[oc]]\n\tstrh %[sa2], [%[wa], #2 * %c[oc]]\n\t"                         \
     "strh %[sa3], [%[wa], #3 * %c[oc]]\n\tstrh %[sa0], [%[wa]], #2\n\t"                              \
     "str %[wa], [sp, #32 * %c[nch]]\n\t"
+/* the stream's bytes: oc / 2 pairs of 2 * in_c weight bytes and 6 constants (w is that far on after the pairs) */
+/* the frame: 32 bytes a chunk, the out pointer, a pad word (8 * k4 + 8) */
+#define MF_PW4_FR "(4 * %c[rq] + 8)"
+#define MF_PW4_STREAM "((%c[oc] / 2) * (%c[rq] + 24))"
 MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, const int8_t *w, const int32_t n_out,
                                const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *o,
-                               const int32_t sm)
+                               const int32_t sm, const int32_t ps, const int8_t *end)
 {
     int32_t ma0 = (int32_t)(uintptr_t)px[0], ma1 = (int32_t)(uintptr_t)px[1];
     int32_t ma2 = (int32_t)(uintptr_t)px[2], ma3 = (int32_t)(uintptr_t)px[3], sa0 = (int32_t)(uintptr_t)o;
     int32_t sa1, sa2, sa3, x0, x1, x2, x3, wa;
     __asm__ volatile(
-        "sub sp, sp, #%c[fr]\n\t"
+        ".if %c[wb]\n\tsub %[w], %[w], #4\n\t.endif\n"
+        "7:\n\t"   /* the quad loop (ps: pixels ps bytes apart) */
+        "sub sp, sp, #" MF_PW4_FR "\n\t"
         "str %[sa0], [sp, #32 * %c[nch]]\n\t"
+        ".if %c[ps]\n\tstr %[ma0], [sp, #32 * %c[nch] + 4]\n\t.endif\n\t"   /* the frame's pad word */
         MF_PW4_EACH_EXP(MF_PW4_EXP)
-        ".if %c[wb]\n\tsub %[w], %[w], #4\n\t.endif\n\t"
         /* the first copy (immediate shifts) ahead of the window: it falls into it while pairs follow */
         ".if %c[sm]\n\tb 2f\n1:\n\t" MF_PW4I_SHIFTS("==", MF_PW4I_VARIANT("bcc 9f\n\t")) ".endif\n"
         "2:\n\t" MF_PW4_HEAD MF_PW4_EACH_CHUNK(MF_PW4_CHUNK)
@@ -3162,13 +3174,27 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
         ".Lpw4t%=:\n\t.hword 0\n\t" MF_PW4I_SHIFTS("!=", MF_PW4I_ENTRY) MF_PW4I_SHIFTS("!=", MF_PW4I_VARIANT("bcs 2b\n\tb 9f\n\t"))
         "\n9:\n\t"
         ".endif\n\t"
-        "add sp, sp, #%c[fr]"
+        ".if %c[ps]\n\t@ mf_pw4 quad loop ps %c[ps]\n\t"   /* the next quad: 4 pixels on, pixel 0's outputs 4 * oc on (3 * oc past the
+                                                    * pairs'), w back */
+        "ldr %[ma0], [sp, #32 * %c[nch] + 4]\n\tldr %[sa0], [sp, #32 * %c[nch]]\n\t"
+        "add sp, sp, #" MF_PW4_FR "\n\t"
+        "ldr %[x0], %[end]\n\t"   /* sp back where the compiler addresses it */
+        "addw %[ma0], %[ma0], #4 * %c[ps]\n\taddw %[sa0], %[sa0], #3 * %c[oc]\n\t"
+        ".if " MF_PW4_STREAM " < 4096\n\tsubw %[w], %[w], #" MF_PW4_STREAM "\n\t.else\n\t"
+        "movw %[x1], #(" MF_PW4_STREAM ") & 0xffff\n\t"
+        ".if (" MF_PW4_STREAM ") >> 16\n\tmovt %[x1], #(" MF_PW4_STREAM ") >> 16\n\t.endif\n\t"
+        "sub %[w], %[w], %[x1]\n\t.endif\n\t"
+        "cmp %[ma0], %[x0]\n\tbne 7b\n\t"
+        ".else\n\t"
+        "add sp, sp, #" MF_PW4_FR "\n\t"
+        ".endif"
         : [ma0] "+r"(ma0), [ma1] "+r"(ma1), [ma2] "+r"(ma2), [ma3] "+r"(ma3), [sa0] "+r"(sa0), [sa1] "=&r"(sa1),
           [sa2] "=&r"(sa2), [sa3] "=&r"(sa3), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3),
           [wa] "=&r"(wa), [w] "+r"(w)
-        : [nch] "i"(k4 / 4), [fr] "i"(8 * k4 + 8), [oc] "i"(n_out), [rq] "i"(2 * k4),
+        : [nch] "i"(k4 / 4), [oc] "i"(n_out), [rq] "i"(2 * k4),
           [wb] "i"(2 * k4 + 24 <= 255 ? 4 : 0), [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
-          [chi] "i"(act_max < 127), [sm] "i"(sm)   /* 30 operands at most: clo as (lo) > -128 */
+          [sm] "i"(sm), [ps] "i"(ps), [end] "m"(end)
+          /* 30 operands at most (a "+r" counts twice): clo as (lo) > -128, chi as (hi) < 127, fr as MF_PW4_FR */
         : "cc", "memory");
 }
 #undef MF_PW4I_K
@@ -3181,6 +3207,8 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
 #undef MF_PW4I_RQD
 #undef MF_PW4I_RQ
 #undef MF_PW4_STORE
+#undef MF_PW4_STREAM
+#undef MF_PW4_FR
 #endif
 #undef MF_PW4_EXP
 #undef MF_PW4_MACS
@@ -3277,11 +3305,28 @@ MF_KERNEL void mf_dsp_pw4_rows1(const int8_t *px, const int32_t k4, const int8_t
 MF_KERNEL void mf_conv2d_s8_pw4(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out)
 {
     const int32_t oc = p->out_c, n_pix = p->batches * p->out_h * p->out_w;
+#if !defined(MF_TARGET_M7)
+    /* M4/M33: pixels in_c bytes apart (mf_dsp_pw_pixel's first case) go in one asm block that loops over the quads
+     * itself (ps = in_c: pixel p of a quad read at px + p * in_c, the next quad's pointer in the frame's pad word, the
+     * end compared from memory): no C loop around each quad, whose pointers the asm's 14 registers made the compiler
+     * spill and rebuild (about 30 cycles a quad) */
+    if (p->stride_h == 1 && p->stride_w == 1 && p->in_h == p->out_h && p->in_w == p->out_w) {
+        if (n_pix >= 4) {
+            const int8_t *const px[4] = {in, in, in, in};
+            mf_dsp_pw4_quad(px, p->in_c, p->weights, oc, p->out_offset, p->act_min, p->act_max, out, p->c1_shifts,
+                            p->in_c, in + (n_pix & ~3) * p->in_c);
+        }
+    } else
+#endif
     for (int32_t i = 0; i < (n_pix & ~3); i += 4) {
         const int8_t *const px[4] = {mf_dsp_pw_pixel(p, in, i), mf_dsp_pw_pixel(p, in, i + 1),
                                      mf_dsp_pw_pixel(p, in, i + 2), mf_dsp_pw_pixel(p, in, i + 3)};
         mf_dsp_pw4_quad(px, p->in_c, p->weights, oc, p->out_offset, p->act_min, p->act_max, out + i * oc,
-                        p->c1_shifts);
+                        p->c1_shifts
+#if !defined(MF_TARGET_M7)
+                        , 0, in
+#endif
+                        );
     }
 #if !defined(MF_TARGET_M7)   /* the M7 takes only n_pix % 4 == 0 (ops/conv2d.py PW4_TAIL_CORES) */
     for (int32_t i = n_pix & ~3; i < n_pix; ++i)   /* one pixel at a time, in pixel order */
