@@ -2129,8 +2129,8 @@ def test_conv_pw4_imm_on_core(name, core, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 def test_conv_pw4_imm_taken(core, tmp_path, monkeypatch):
-    """The immediate shifts' copies (one per combination of the mask, each with its shifts in 8 SSATs, and the TBH that
-    picks them) are built on the M4/M33 only, not on the M7 (its own schedule: c1_shifts 0 there), and only for layers with
+    """The immediate shifts' copies (one per combination of the mask, each with its shifts in 8 SSATs, and the ADD to pc
+    that picks their slot) are built on the M4/M33 only, not on the M7 (its own schedule: c1_shifts 0 there), and only for layers with
     copies that save at least 4 * PW4_IMM_MIN_PAIRS cycles each (pw4_imm_gain; here at most 4 quads * 32 pairs * 7 cycles
     for 8 copies: not by default)."""
     from microforge.ops.conv2d import pw4_copies
@@ -2143,9 +2143,11 @@ def test_conv_pw4_imm_taken(core, tmp_path, monkeypatch):
         imm = min_pairs == 0 and core != "m7"
         assert (sm != 0) == imm
         asm = model_disassembly(model, core, tmp_path / f"{min_pairs}")
-        # the register form's 4 SSATs with a shift (c's >> 1), or each copy's 8 (c's e + 1, c''s e' + 8)
-        assert len(re.findall(r"\tssat\t\w+, #8, \w+, asr #", asm)) == (8 * pw4_copies(sm) if imm else 4)
-        assert asm.count("\ttbh\t") == (imm and pw4_copies(sm) > 1)
+        # the register form's 4 SSATs with a shift (c's >> 1), or each copy's 8 (c's e + 1, c''s e' + 8) and the last
+        # pair's slot's 8 (a copy of its combination's)
+        assert len(re.findall(r"\tssat\t\w+, #8, \w+, asr #", asm)) == (8 * (pw4_copies(sm) + 1) if imm else 4)
+        assert len(re.findall(r"\tadd\tpc, \w+\n", asm)) == imm   # the slots' dispatch
+        assert "\ttbh\t" not in asm
 
 
 # The M4/M33's quad loop inside the asm block (mf_dsp_pw4_quad with ps = in_c: pixels in_c bytes apart, the next quad's
