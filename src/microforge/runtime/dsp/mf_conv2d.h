@@ -3142,6 +3142,70 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
 /* the frame: 32 bytes a chunk, the out pointer, a pad word (8 * k4 + 8) */
 #define MF_PW4_FR "(4 * %c[rq] + 8)"
 #define MF_PW4_STREAM "((%c[oc] / 2) * (%c[rq] + 24))"
+#define MF_PW4Q_TEXT(END_LD_)                                                                                        \
+    ".if " MF_PW4_WB "\n\tsub %[w], %[w], #4\n\t.endif\n"                                                            \
+    "7:\n\t"   /* the quad loop (ps: pixels ps bytes apart) */                                                       \
+    "sub sp, sp, #" MF_PW4_FR "\n\t"                                                                                 \
+    "str %[sa0], [sp, #32 * %c[nch]]\n\t"                                                                            \
+    ".if %c[ps]\n\tstr %[ma0], [sp, #32 * %c[nch] + 4]\n\t.endif\n\t"   /* the frame's pad word */                   \
+    MF_PW4_EACH_EXP(MF_PW4_EXP)                                                                                      \
+    /* the first copy (immediate shifts) ahead of the window: it falls into it while pairs follow */                 \
+    ".if %c[sm]\n\tb 2f\n1:\n\t" MF_PW4I_SHIFTS("==", MF_PW4I_VARIANT("")) ".endif\n"                                \
+    "2:\n\t" MF_PW4_HEAD MF_PW4_EACH_CHUNK(MF_PW4_CHUNK)                                                             \
+    /* m2 to x0, W to x1, Ra to x2, the out pointer to wa, mult to x3: one chain; with 2 * k4 + 24 <= 255 (the reach \
+     * of a writeback LDR's immediate) w runs wb = 4 bytes below the pair and the load of mult, last in the chain    \
+     * (LDR pipelining: no load after a writeback one), steps it to the next pair's (less 4): no ADD */              \
+    "ldr %[x0], [%[w], #%c[rq] + 8 + " MF_PW4_WB "]\n\tldr %[x1], [%[w], #%c[rq] + 12 + " MF_PW4_WB "]\n\t"          \
+    "ldr %[x2], [%[w], #%c[rq] + 16 + " MF_PW4_WB "]\n\tldr %[wa], [sp, #32 * %c[nch]]\n\t"                          \
+    ".if " MF_PW4_WB "\n\tldr %[x3], [%[w], #%c[rq] + 24]!\n\t.else\n\tldr %[x3], [%[w], #%c[rq] + 20]\n\t.endif\n\t" \
+    "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"   /* 256 times c''s accumulators */               \
+    "sub %[ma2], %[ma2], %[sa2]\n\tsub %[ma3], %[ma3], %[sa3]\n\t"                                                   \
+    ".if %c[sm] == 0\n\t"                                                                                            \
+    MF_DSP_RQ2(sa0, sa1, x0, x1) MF_DSP_RQ2(sa2, sa3, x0, x1)       /* c (m2 free after: c''s temporary) */          \
+    MF_DSP_RQD_REGS_E(ma0, ma1, x3, x2, x0, x1, "asrs %[x1], %[x1], #8\n\t")   /* N: another pair follows */         \
+    MF_DSP_RQD_REGS_E(ma2, ma3, x3, x2, x0, x1, "")                                                                  \
+    MF_PW4_STORE                                                                                                     \
+    ".if " MF_PW4_WB " == 0\n\tadd %[w], %[w], #%c[rq] + 24\n\t.endif\n\t"                                           \
+    "bmi 2b\n\t"                                                                                                     \
+    ".else\n\t"   /* the shifts as immediates */                                                                     \
+    MF_PW4I_RQ(sa0) MF_PW4I_RQ(sa1) MF_PW4I_RQ(sa2) MF_PW4I_RQ(sa3)                                                  \
+    MF_PW4I_RQD(ma0) MF_PW4I_RQD(ma1) MF_PW4I_RQD(ma2) MF_PW4I_RQD(ma3)                                              \
+    ".if " MF_PW4_WB " == 0\n\tadd %[w], %[w], #%c[rq] + 24\n\t.endif\n\t"                                           \
+    "lsrs %[x3], %[x1], #20\n\t"   /* C: the first copy; x3: the byte offset of the pair's slot (W, pw4_layout) */   \
+    "bcs 1b\n"                                                                                                       \
+    ".Lpw4t%=:\n\tadd pc, %[x3]\n\t.org .Lpw4t%= + 4\n\t"   /* pc reads 4 bytes on: the first slot there */          \
+    MF_PW4I_SHIFTS("!=", MF_PW4I_VARIANT(MF_PW4I_SLOT_END))                                                          \
+    /* the last slot, the last pair's (its combination, bit last of the mask, whatever its copy: no test of another  \
+     * pair following in the others), then out of the pair loop */                                                   \
+    "@ mf_pw4 last pair\n\t"                                                                                         \
+    ".irp i, 0,1,2,3\n\t.irp j, 0,1,2,3\n\t.if 4 * \\i + \\j == ((%c[sm] >> 28) & 15)\n\t" MF_PW4I_BODY("")          \
+    ".endif\n\t.endr\n\t.endr\n\t"                                                                                   \
+    "\n9:\n\t"                                                                                                       \
+    ".endif\n\t"                                                                                                     \
+    ".if %c[ps]\n\t@ mf_pw4 quad loop ps %c[ps]\n\t"   /* the next quad: 4 pixels on, pixel 0's outputs 4 * oc on (3 * oc past the \
+                                                * pairs'), w back */                                                 \
+    "ldr %[ma0], [sp, #32 * %c[nch] + 4]\n\tldr %[sa0], [sp, #32 * %c[nch]]\n\t"                                     \
+    "add sp, sp, #" MF_PW4_FR "\n\t"                                                                                 \
+    END_LD_   /* sp back where the compiler addresses it */                                                          \
+    "addw %[ma0], %[ma0], #4 * %c[ps]\n\taddw %[sa0], %[sa0], #3 * %c[oc]\n\t"                                       \
+    ".if " MF_PW4_STREAM " < 4096\n\tsubw %[w], %[w], #" MF_PW4_STREAM "\n\t.else\n\t"                               \
+    "movw %[x1], #(" MF_PW4_STREAM ") & 0xffff\n\t"                                                                  \
+    ".if (" MF_PW4_STREAM ") >> 16\n\tmovt %[x1], #(" MF_PW4_STREAM ") >> 16\n\t.endif\n\t"                          \
+    "sub %[w], %[w], %[x1]\n\t.endif\n\t"                                                                            \
+    "cmp %[ma0], %[x0]\n\tbne 7b\n\t"                                                                                \
+    ".else\n\t"                                                                                                      \
+    "add sp, sp, #" MF_PW4_FR "\n\t"                                                                                 \
+    ".endif"
+#define MF_PW4Q_OUTS                                                                                                 \
+    [ma0] "+r"(ma0), [ma1] "+r"(ma1), [ma2] "+r"(ma2), [ma3] "+r"(ma3), [sa0] "+r"(sa0), [sa1] "=&r"(sa1),           \
+    [sa2] "=&r"(sa2), [sa3] "=&r"(sa3), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3),              \
+    [wa] "=&r"(wa), [w] "+r"(w)
+#define MF_PW4Q_INS                                                                                                  \
+    [nch] "i"(k4 / 4), [oc] "i"(n_out), [rq] "i"(2 * k4),                                                            \
+    [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),                                               \
+    [sm] "i"(sm), [ps] "i"(ps)                                                                                       \
+    /* 30 operands at most (a "+r" counts twice): clo as (lo) > -128, chi as (hi) < 127, fr as MF_PW4_FR, wb as      \
+    * MF_PW4_WB */
 MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, const int8_t *w, const int32_t n_out,
                                const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *o,
                                const int32_t sm, const int32_t ps, const int8_t *end)
@@ -3149,69 +3213,13 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
     int32_t ma0 = (int32_t)(uintptr_t)px[0], ma1 = (int32_t)(uintptr_t)px[1];
     int32_t ma2 = (int32_t)(uintptr_t)px[2], ma3 = (int32_t)(uintptr_t)px[3], sa0 = (int32_t)(uintptr_t)o;
     int32_t sa1, sa2, sa3, x0, x1, x2, x3, wa;
-    __asm__ volatile(
-        ".if " MF_PW4_WB "\n\tsub %[w], %[w], #4\n\t.endif\n"
-        "7:\n\t"   /* the quad loop (ps: pixels ps bytes apart) */
-        "sub sp, sp, #" MF_PW4_FR "\n\t"
-        "str %[sa0], [sp, #32 * %c[nch]]\n\t"
-        ".if %c[ps]\n\tstr %[ma0], [sp, #32 * %c[nch] + 4]\n\t.endif\n\t"   /* the frame's pad word */
-        MF_PW4_EACH_EXP(MF_PW4_EXP)
-        /* the first copy (immediate shifts) ahead of the window: it falls into it while pairs follow */
-        ".if %c[sm]\n\tb 2f\n1:\n\t" MF_PW4I_SHIFTS("==", MF_PW4I_VARIANT("")) ".endif\n"
-        "2:\n\t" MF_PW4_HEAD MF_PW4_EACH_CHUNK(MF_PW4_CHUNK)
-        /* m2 to x0, W to x1, Ra to x2, the out pointer to wa, mult to x3: one chain; with 2 * k4 + 24 <= 255 (the reach
-         * of a writeback LDR's immediate) w runs wb = 4 bytes below the pair and the load of mult, last in the chain
-         * (LDR pipelining: no load after a writeback one), steps it to the next pair's (less 4): no ADD */
-        "ldr %[x0], [%[w], #%c[rq] + 8 + " MF_PW4_WB "]\n\tldr %[x1], [%[w], #%c[rq] + 12 + " MF_PW4_WB "]\n\t"
-        "ldr %[x2], [%[w], #%c[rq] + 16 + " MF_PW4_WB "]\n\tldr %[wa], [sp, #32 * %c[nch]]\n\t"
-        ".if " MF_PW4_WB "\n\tldr %[x3], [%[w], #%c[rq] + 24]!\n\t.else\n\tldr %[x3], [%[w], #%c[rq] + 20]\n\t.endif\n\t"
-        "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"   /* 256 times c''s accumulators */
-        "sub %[ma2], %[ma2], %[sa2]\n\tsub %[ma3], %[ma3], %[sa3]\n\t"
-        ".if %c[sm] == 0\n\t"
-        MF_DSP_RQ2(sa0, sa1, x0, x1) MF_DSP_RQ2(sa2, sa3, x0, x1)       /* c (m2 free after: c''s temporary) */
-        MF_DSP_RQD_REGS_E(ma0, ma1, x3, x2, x0, x1, "asrs %[x1], %[x1], #8\n\t")   /* N: another pair follows */
-        MF_DSP_RQD_REGS_E(ma2, ma3, x3, x2, x0, x1, "")
-        MF_PW4_STORE
-        ".if " MF_PW4_WB " == 0\n\tadd %[w], %[w], #%c[rq] + 24\n\t.endif\n\t"
-        "bmi 2b\n\t"
-        ".else\n\t"   /* the shifts as immediates */
-        MF_PW4I_RQ(sa0) MF_PW4I_RQ(sa1) MF_PW4I_RQ(sa2) MF_PW4I_RQ(sa3)
-        MF_PW4I_RQD(ma0) MF_PW4I_RQD(ma1) MF_PW4I_RQD(ma2) MF_PW4I_RQD(ma3)
-        ".if " MF_PW4_WB " == 0\n\tadd %[w], %[w], #%c[rq] + 24\n\t.endif\n\t"
-        "lsrs %[x3], %[x1], #20\n\t"   /* C: the first copy; x3: the byte offset of the pair's slot (W, pw4_layout) */
-        "bcs 1b\n"
-        ".Lpw4t%=:\n\tadd pc, %[x3]\n\t.org .Lpw4t%= + 4\n\t"   /* pc reads 4 bytes on: the first slot there */
-        MF_PW4I_SHIFTS("!=", MF_PW4I_VARIANT(MF_PW4I_SLOT_END))
-        /* the last slot, the last pair's (its combination, bit last of the mask, whatever its copy: no test of another
-         * pair following in the others), then out of the pair loop */
-        "@ mf_pw4 last pair\n\t"
-        ".irp i, 0,1,2,3\n\t.irp j, 0,1,2,3\n\t.if 4 * \\i + \\j == ((%c[sm] >> 28) & 15)\n\t" MF_PW4I_BODY("")
-        ".endif\n\t.endr\n\t.endr\n\t"
-        "\n9:\n\t"
-        ".endif\n\t"
-        ".if %c[ps]\n\t@ mf_pw4 quad loop ps %c[ps]\n\t"   /* the next quad: 4 pixels on, pixel 0's outputs 4 * oc on (3 * oc past the
-                                                    * pairs'), w back */
-        "ldr %[ma0], [sp, #32 * %c[nch] + 4]\n\tldr %[sa0], [sp, #32 * %c[nch]]\n\t"
-        "add sp, sp, #" MF_PW4_FR "\n\t"
-        "ldr %[x0], %[end]\n\t"   /* sp back where the compiler addresses it */
-        "addw %[ma0], %[ma0], #4 * %c[ps]\n\taddw %[sa0], %[sa0], #3 * %c[oc]\n\t"
-        ".if " MF_PW4_STREAM " < 4096\n\tsubw %[w], %[w], #" MF_PW4_STREAM "\n\t.else\n\t"
-        "movw %[x1], #(" MF_PW4_STREAM ") & 0xffff\n\t"
-        ".if (" MF_PW4_STREAM ") >> 16\n\tmovt %[x1], #(" MF_PW4_STREAM ") >> 16\n\t.endif\n\t"
-        "sub %[w], %[w], %[x1]\n\t.endif\n\t"
-        "cmp %[ma0], %[x0]\n\tbne 7b\n\t"
-        ".else\n\t"
-        "add sp, sp, #" MF_PW4_FR "\n\t"
-        ".endif"
-        : [ma0] "+r"(ma0), [ma1] "+r"(ma1), [ma2] "+r"(ma2), [ma3] "+r"(ma3), [sa0] "+r"(sa0), [sa1] "=&r"(sa1),
-          [sa2] "=&r"(sa2), [sa3] "=&r"(sa3), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3),
-          [wa] "=&r"(wa), [w] "+r"(w)
-        : [nch] "i"(k4 / 4), [oc] "i"(n_out), [rq] "i"(2 * k4),
-          [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
-          [sm] "i"(sm), [ps] "i"(ps), [end] "m"(end)
-          /* 30 operands at most (a "+r" counts twice): clo as (lo) > -128, chi as (hi) < 127, fr as MF_PW4_FR, wb as
-           * MF_PW4_WB */
-        : "cc", "memory");
+    /* ps (the quad loop): the end read from memory once sp is back; the calls of the C loop over quads (strided layers)
+     * have no memory operand (GCC would store a dummy one for each: ic's stride-2 op 6 +16 cycles) */
+    if (ps)
+        __asm__ volatile(MF_PW4Q_TEXT("ldr %[x0], %[end]\n\t")
+                         : MF_PW4Q_OUTS : MF_PW4Q_INS, [end] "m"(end) : "cc", "memory");
+    else
+        __asm__ volatile(MF_PW4Q_TEXT("") : MF_PW4Q_OUTS : MF_PW4Q_INS : "cc", "memory");
 }
 #undef MF_PW4I_K
 #undef MF_PW4I_EC
@@ -3226,6 +3234,9 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
 #undef MF_PW4I_RQ
 #undef MF_PW4_STORE
 #undef MF_PW4_STREAM
+#undef MF_PW4Q_TEXT
+#undef MF_PW4Q_OUTS
+#undef MF_PW4Q_INS
 #undef MF_PW4_FR
 #endif
 #undef MF_PW4_EXP
