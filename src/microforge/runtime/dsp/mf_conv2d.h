@@ -2894,13 +2894,17 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
     OP_(sa1, x1, wa, S_) OP_(sa2, x2, wa, S_) OP_(sa3, x3, wa, S_) OP_(sa0, x0, wa, S_)
 #define MF_PW4_SMLAD(A_, X_, W_, B_) "smlad %[" #A_ "], %[" #X_ "], %[" #W_ "], %[" #B_ "]\n\t"
 #define MF_PW4_ACC(A_, X_, W_, B_) MF_PW4_SMLAD(A_, X_, W_, A_)
-/* 4 when 2 * k4 + 24 <= 255 (the reach of a writeback LDR's immediate: w runs 4 bytes below the pair, the M4/M33's
-   quad), else 0 (gas: a true comparison is -1) */
-#define MF_PW4_WB "(-4 * (%c[rq] + 24 <= 255))"
+/* The M4/M33's quads: w runs 4 bytes below the pair (MF_PW4_WB), and the load of mult, last in the tail's chain, steps
+   it to the next pair's (a writeback LDR reaches 255 bytes); with 2 * k4 + 24 > 255 a weight word's load, at byte 128,
+   steps it by MF_PW4_WD = 132 first (the last in its half's chain too: LDR pipelining has no load after a writeback one),
+   and the bytes after it are read 132 lower: no ADD a pair (gas: a true comparison is -1) */
+#define MF_PW4_WB "4"
+#define MF_PW4_WD "(-132 * (%c[rq] + 24 > 255))"
 #define MF_PW4_LD(X_, W_)                                                                        \
     "ldr %[x0], [sp, #" X_ "]\n\tldr %[x1], [sp, #" X_ " + 4]\n\t"                                \
     "ldr %[x2], [sp, #" X_ " + 8]\n\tldr %[x3], [sp, #" X_ " + 12]\n\t"                           \
-    "ldr %[wa], [%[w], #" W_ " + " MF_PW4_WB "]\n\t"
+    ".if " MF_PW4_WD " && (" W_ ") == 128\n\tldr %[wa], [%[w], #" MF_PW4_WD "]!\n\t.else\n\t"                    \
+    "ldr %[wa], [%[w], #(" W_ ") + " MF_PW4_WB " + " MF_PW4_WD " * ((" W_ ") > 128)]\n\t.endif\n\t"
 #define MF_PW4_HALF(X_, W_) MF_PW4_LD(X_, W_) MF_PW4_MACS(MF_PW4_ACC, ma0, sa0)
 /* The window's first half: the pair's start values (Bm, Bs) loaded into ma0, sa0 in the same chain, the other pixels'
  * accumulators started from them before pixel 0's accumulates into itself (no bias adds). */
@@ -3143,7 +3147,7 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
 #define MF_PW4_FR "(4 * %c[rq] + 8)"
 #define MF_PW4_STREAM "((%c[oc] / 2) * (%c[rq] + 24))"
 #define MF_PW4Q_TEXT(END_LD_)                                                                                        \
-    ".if " MF_PW4_WB "\n\tsub %[w], %[w], #4\n\t.endif\n"                                                            \
+    "sub %[w], %[w], #" MF_PW4_WB "\n"                                                            \
     "7:\n\t"   /* the quad loop (ps: pixels ps bytes apart) */                                                       \
     "sub sp, sp, #" MF_PW4_FR "\n\t"                                                                                 \
     "str %[sa0], [sp, #32 * %c[nch]]\n\t"                                                                            \
@@ -3152,12 +3156,11 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
     /* the first copy (immediate shifts) ahead of the window: it falls into it while pairs follow */                 \
     ".if %c[sm]\n\tb 2f\n1:\n\t" MF_PW4I_SHIFTS("==", MF_PW4I_VARIANT("")) ".endif\n"                                \
     "2:\n\t" MF_PW4_HEAD MF_PW4_EACH_CHUNK(MF_PW4_CHUNK)                                                             \
-    /* m2 to x0, W to x1, Ra to x2, the out pointer to wa, mult to x3: one chain; with 2 * k4 + 24 <= 255 (the reach \
-     * of a writeback LDR's immediate) w runs wb = 4 bytes below the pair and the load of mult, last in the chain    \
-     * (LDR pipelining: no load after a writeback one), steps it to the next pair's (less 4): no ADD */              \
-    "ldr %[x0], [%[w], #%c[rq] + 8 + " MF_PW4_WB "]\n\tldr %[x1], [%[w], #%c[rq] + 12 + " MF_PW4_WB "]\n\t"          \
-    "ldr %[x2], [%[w], #%c[rq] + 16 + " MF_PW4_WB "]\n\tldr %[wa], [sp, #32 * %c[nch]]\n\t"                          \
-    ".if " MF_PW4_WB "\n\tldr %[x3], [%[w], #%c[rq] + 24]!\n\t.else\n\tldr %[x3], [%[w], #%c[rq] + 20]\n\t.endif\n\t" \
+    /* m2 to x0, W to x1, Ra to x2, the out pointer to wa, mult to x3: one chain, the load of mult last (LDR           \
+     * pipelining: no load after a writeback one), stepping w to the next pair's (less 4; MF_PW4_WD): no ADD */              \
+    "ldr %[x0], [%[w], #%c[rq] + 12 - " MF_PW4_WD "]\n\tldr %[x1], [%[w], #%c[rq] + 16 - " MF_PW4_WD "]\n\t"          \
+    "ldr %[x2], [%[w], #%c[rq] + 20 - " MF_PW4_WD "]\n\tldr %[wa], [sp, #32 * %c[nch]]\n\t"                          \
+    "ldr %[x3], [%[w], #%c[rq] + 24 - " MF_PW4_WD "]!\n\t"                                                           \
     "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"   /* 256 times c''s accumulators */               \
     "sub %[ma2], %[ma2], %[sa2]\n\tsub %[ma3], %[ma3], %[sa3]\n\t"                                                   \
     ".if %c[sm] == 0\n\t"                                                                                            \
@@ -3165,12 +3168,10 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
     MF_DSP_RQD_REGS_E(ma0, ma1, x3, x2, x0, x1, "asrs %[x1], %[x1], #8\n\t")   /* N: another pair follows */         \
     MF_DSP_RQD_REGS_E(ma2, ma3, x3, x2, x0, x1, "")                                                                  \
     MF_PW4_STORE                                                                                                     \
-    ".if " MF_PW4_WB " == 0\n\tadd %[w], %[w], #%c[rq] + 24\n\t.endif\n\t"                                           \
     "bmi 2b\n\t"                                                                                                     \
     ".else\n\t"   /* the shifts as immediates */                                                                     \
     MF_PW4I_RQ(sa0) MF_PW4I_RQ(sa1) MF_PW4I_RQ(sa2) MF_PW4I_RQ(sa3)                                                  \
     MF_PW4I_RQD(ma0) MF_PW4I_RQD(ma1) MF_PW4I_RQD(ma2) MF_PW4I_RQD(ma3)                                              \
-    ".if " MF_PW4_WB " == 0\n\tadd %[w], %[w], #%c[rq] + 24\n\t.endif\n\t"                                           \
     "lsrs %[x3], %[x1], #20\n\t"   /* C: the first copy; x3: the byte offset of the pair's slot (W, pw4_layout) */   \
     "bcs 1b\n"                                                                                                       \
     ".Lpw4t%=:\n\tadd pc, %[x3]\n\t.org .Lpw4t%= + 4\n\t"   /* pc reads 4 bytes on: the first slot there */          \
@@ -3247,6 +3248,7 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
 #undef MF_PW4_HALF
 #undef MF_PW4_HEAD
 #undef MF_PW4_WB
+#undef MF_PW4_WD
 #undef MF_PW4_CHUNK
 
 /* One pixel on the quads' stream (mf_conv2d_s8_pw4's last n_pix % 4 pixels, M4/M33: ops/conv2d.py PW4_TAIL_CORES), two
