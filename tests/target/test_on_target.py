@@ -2163,6 +2163,11 @@ PW4_LOOP_MODELS = {
                                                      in_zp=-3, out_zp=-128),
     "pw4q-24to36-4x1": lambda: mg.conv2d_model(seed_of("p4q", 4), (1, 4, 1, 24), 36, 1, 1, "VALID", 1, "NONE",
                                                out_zp=-128),
+    # no quad (one pixel: the loop not entered), one quad and a pixel, both clamps (slots of 160 bytes)
+    "pw4q-32to16-1x1": lambda: mg.conv2d_model(seed_of("p4q", 5), (1, 1, 1, 32), 16, 1, 1, "SAME", 1, "RELU",
+                                               in_zp=-128, out_zp=-20),
+    "pw4q-12to20-1x5-relu6": lambda: mg.conv2d_model(seed_of("p4q", 6), (1, 1, 5, 12), 20, 1, 1, "SAME", 1, "RELU6",
+                                                     in_zp=9, out_zp=5),
 }
 
 
