@@ -2129,8 +2129,8 @@ def test_conv_pw4_imm_on_core(name, core, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 def test_conv_pw4_imm_taken(core, tmp_path, monkeypatch):
-    """The immediate shifts' copies (one per combination of the mask, each with its shifts in 8 SSATs, and the TBH that
-    picks them) are built on the M4/M33 only, not on the M7 (its own schedule: c1_shifts 0 there), and only for layers with
+    """The immediate shifts' copies (one per combination of the mask, each with its shifts in 8 SSATs, and the ADD to pc
+    that picks their slot) are built on the M4/M33 only, not on the M7 (its own schedule: c1_shifts 0 there), and only for layers with
     copies that save at least 4 * PW4_IMM_MIN_PAIRS cycles each (pw4_imm_gain; here at most 4 quads * 32 pairs * 7 cycles
     for 8 copies: not by default)."""
     from microforge.ops.conv2d import pw4_copies
@@ -2143,9 +2143,60 @@ def test_conv_pw4_imm_taken(core, tmp_path, monkeypatch):
         imm = min_pairs == 0 and core != "m7"
         assert (sm != 0) == imm
         asm = model_disassembly(model, core, tmp_path / f"{min_pairs}")
-        # the register form's 4 SSATs with a shift (c's >> 1), or each copy's 8 (c's e + 1, c''s e' + 8)
-        assert len(re.findall(r"\tssat\t\w+, #8, \w+, asr #", asm)) == (8 * pw4_copies(sm) if imm else 4)
-        assert asm.count("\ttbh\t") == (imm and pw4_copies(sm) > 1)
+        # the register form's 4 SSATs with a shift (c's >> 1), or each copy's 8 (c's e + 1, c''s e' + 8) and the last
+        # pair's slot's 8 (a copy of its combination's)
+        assert len(re.findall(r"\tssat\t\w+, #8, \w+, asr #", asm)) == (8 * (pw4_copies(sm) + 1) if imm else 4)
+        assert len(re.findall(r"\tadd\tpc, \w+\n", asm)) == imm   # the slots' dispatch
+        assert "\ttbh\t" not in asm
+
+
+# The M4/M33's quad loop inside the asm block (mf_dsp_pw4_quad with ps = in_c: pixels in_c bytes apart, the next quad's
+# pointer in the frame's pad word, w stepped back by the stream's bytes): streams under 4096 bytes (SUBW), under 65536
+# (MOVW) and over (MOVW + MOVT), one quad and many, a batch, a tail pixel after the loop, zero points at the int8 ends,
+# both shift forms
+PW4_LOOP_MODELS = {
+    "pw4q-128to512-2x4": lambda: mg.conv2d_model(seed_of("p4q", 1), (1, 2, 4, 128), 512, 1, 1, "SAME", 1, "RELU",
+                                                 in_zp=-128, out_zp=-128),
+    "pw4q-64to64-5x5": lambda: mg.conv2d_model(seed_of("p4q", 2), (1, 5, 5, 64), 64, 1, 1, "SAME", 1, "NONE",
+                                               in_zp=127, out_zp=127),
+    "pw4q-16to8-batch3-1x4": lambda: mg.conv2d_model(seed_of("p4q", 3), (3, 1, 4, 16), 8, 1, 1, "SAME", 1, "RELU6",
+                                                     in_zp=-3, out_zp=-128),
+    "pw4q-24to36-4x1": lambda: mg.conv2d_model(seed_of("p4q", 4), (1, 4, 1, 24), 36, 1, 1, "VALID", 1, "NONE",
+                                               out_zp=-128),
+    # no quad (one pixel: the loop not entered), one quad and a pixel, both clamps (slots of 160 bytes)
+    "pw4q-32to16-1x1": lambda: mg.conv2d_model(seed_of("p4q", 5), (1, 1, 1, 32), 16, 1, 1, "SAME", 1, "RELU",
+                                               in_zp=-128, out_zp=-20),
+    "pw4q-12to20-1x5-relu6": lambda: mg.conv2d_model(seed_of("p4q", 6), (1, 1, 5, 12), 20, 1, 1, "SAME", 1, "RELU6",
+                                                     in_zp=9, out_zp=5),
+}
+
+
+@pytest.mark.parametrize("imm", [False, True])
+@pytest.mark.parametrize("core", ["m4", "m33"])
+@pytest.mark.parametrize("name", sorted(PW4_LOOP_MODELS))
+def test_conv_pw4_quad_loop_on_core(name, core, imm, tmp_path, monkeypatch):
+    if imm:
+        monkeypatch.setattr("microforge.ops.conv2d.PW4_IMM_MIN_PAIRS", 0)
+    model = PW4_LOOP_MODELS[name]()
+
+    def took(model_c):
+        assert ".mix = 7" in model_c, "not the path under test"
+        if not imm:
+            assert ".c1_shifts = 0," in model_c, "the register form"
+
+    exact_on_core(model, core, tmp_path, "target-pw4q", f"{name}-{imm}", took)
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+def test_conv_pw4_quad_loop_taken(core, tmp_path):
+    """The quad loop inside the asm block (its marker in gcc -S) on the M4/M33 for pixels in_c bytes apart (stride 1),
+    not for a strided layer (the C loop over quads, each quad's 4 pixel pointers), never on the M7."""
+    for name, loop in (("pw4-16to32-4x5", core != "m7"), ("pw4-4to4-s2-7x5", False)):
+        cm = compile_model(PW4_MODELS[name](), target=core)
+        assert ".mix = 7," in cm.files["model.c"]
+        cm.write(tmp_path / name)
+        asm = gcc_output(tmp_path / name, core, "-S", "-O2")   # ps 0: the block's .if drops the loop
+        assert bool(re.search(r"@ mf_pw4 quad loop ps [1-9]", asm)) == loop, name
 
 
 def _pw4_dead(make, chans, bias):

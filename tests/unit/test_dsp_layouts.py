@@ -1017,7 +1017,7 @@ def test_depthwise_ushift_words_and_edge_bias(c):
 
 def test_pw4_shift_mask_and_variants():
     """pw4_shift_mask: bit 4 * (e - b) + (e' - b') per combination of a pair's -shift-1 (c, c'), b and b' the least (bits
-    16 .. 20, 21 .. 25), the most common combination's bit in 26 .. 29; 0 when a parity's shifts spread over more than 4
+    16 .. 19, 20 .. 23), the most common combination's bit in 24 .. 27, the last pair's in 28 .. 31; 0 when a parity's shifts spread over more than 4
     values, one exceeds PW4_IMM_MAX_E or there are more than PW4_IMM_MAX combinations. pw4_variant numbers the copies:
     0 for the most common, then the others in bit order, each once."""
     from microforge.ops.conv2d import PW4_IMM_MAX, PW4_IMM_MAX_E, pw4_copies, pw4_shift_mask, pw4_variant
@@ -1029,10 +1029,10 @@ def test_pw4_shift_mask_and_variants():
 
     ev, od = [6, 7, 6, 9, 6, 7], [5, 5, 8, 5, 5, 6]
     sm = pw4_shift_mask(rq_of(ev, od), 12)
-    assert sm >> 16 & 31 == 6 and sm >> 21 & 31 == 5 and sm >> 30 == 0
+    assert sm >> 16 & 15 == 6 and sm >> 20 & 15 == 5 and sm >> 28 & 15 == 4 * (7 - 6) + 6 - 5   # the last pair's (7, 6)
     bits = {4 * (e - 6) + d - 5 for e, d in zip(ev, od)}
     assert sm & 0xFFFF == sum(1 << b for b in bits) and pw4_copies(sm) == len(bits) == 5
-    assert sm >> 26 & 15 == 0                        # (6, 5): 2 of the 6 pairs
+    assert sm >> 24 & 15 == 0                        # (6, 5): 2 of the 6 pairs
     v = [pw4_variant(sm, e, d) for e, d in zip(ev, od)]
     assert v[0] == v[4] == 0 and sorted(set(v)) == list(range(5))
     assert v == [0, 2, 1, 4, 0, 3]                   # bits 0 (first), then 3 (6, 8), 4 (7, 5), 5 (7, 6), 12 (9, 5)
@@ -1045,7 +1045,7 @@ def test_pw4_shift_mask_and_variants():
 
 
 def test_pw4_imm_gain_and_dead_shifts():
-    """pw4_imm_gain: 7 cycles a quad for each pair on the first copy, 3 for the others'. pw4_dead_shifts: a pruned
+    """pw4_imm_gain: 8 cycles a quad for each pair on the first copy, 4 for the others'. pw4_dead_shifts: a pruned
     channel (all-zero weights; dsp_rq_layout's bias 4t at -shift-1 0) moves to its parity's most common live shift e
     with bias t * 2^(e + 2), the same output (RDBP(SRDHM(acc, 2^30), e + 1) == t); live channels stay."""
     from microforge.ops.conv2d import pw4_dead_shifts, pw4_imm_gain, pw4_shift_mask
@@ -1054,7 +1054,7 @@ def test_pw4_imm_gain_and_dead_shifts():
     rq = np.zeros((6, 3, 2), np.int64)
     rq[:, 2, 0], rq[:, 2, 1] = ev, od
     rq = rq.reshape(-1).astype(np.int32)
-    assert pw4_imm_gain(rq, 12, pw4_shift_mask(rq, 12)) == 2 * 7 + 4 * 3
+    assert pw4_imm_gain(rq, 12, pw4_shift_mask(rq, 12)) == 2 * 8 + 4 * 4
     rng = np.random.default_rng(7)
     w = rng.integers(-127, 128, (8, 16)).astype(np.int8)
     w[[1, 4]] = 0
@@ -1076,9 +1076,10 @@ def test_pw4_imm_gain_and_dead_shifts():
 
 def test_pw4_stream_with_immediate_shifts():
     """With immediate shifts pw4_layout's stream is the register form's but for W: its low 16 bits (the shifts
-    mf_dsp_pw4_rows1 reads) kept, bit 24 set on every pair but the last (instead of bit 31), the pair's copy in bits
-    25 .. 30."""
-    from microforge.ops.conv2d import pw4_layout, pw4_shift_mask, pw4_variant
+    mf_dsp_pw4_rows1 and the last slot read) kept, bit 16 set on every pair but the last (instead of bit 31), bit 19 on
+    the first copy's pairs, the others' slot offsets (copy - 1) * slot in bits 20 .. 31, the last pair's the last slot's,
+    (copies - 1) * slot."""
+    from microforge.ops.conv2d import pw4_copies, pw4_layout, pw4_shift_mask, pw4_slot, pw4_variant
     rng = np.random.default_rng(7)
     n, k = 16, 12
     w = rng.integers(-127, 128, (n, k)).astype(np.int8)
@@ -1086,15 +1087,20 @@ def test_pw4_stream_with_immediate_shifts():
                        rng.integers(-9, -6, n), -128, -128, 127)
     sm = pw4_shift_mask(rq, n)
     assert sm
-    reg, imm = pw4_layout(w, rq, -128), pw4_layout(w, rq, -128, sm)
+    slot = pw4_slot(-128, 100)
+    assert slot == 124 and pw4_slot(-128, 127) == 88 and pw4_slot(-5, 100) == 160
+    reg, imm = pw4_layout(w, rq, -128), pw4_layout(w, rq, -128, sm, slot)
     a, b = reg.reshape(n // 2, 2 * k + 24), imm.reshape(n // 2, 2 * k + 24)
     cw = 2 * k + 12   # W's bytes
     assert (np.delete(a, np.s_[cw:cw + 4], axis=1) == np.delete(b, np.s_[cw:cw + 4], axis=1)).all()
     wr, wi = a[:, cw:cw + 4].copy().view("<u4")[:, 0], b[:, cw:cw + 4].copy().view("<u4")[:, 0]
-    assert (wr & 0xFFFF == wi & 0xFFFF).all() and (wi >> 31 == 0).all()
-    assert ((wi >> 24 & 1) == (wr >> 31)).all() and wi[-1] >> 24 & 1 == 0 and wi[0] >> 24 & 1 == 1
+    assert (wr & 0xFFFF == wi & 0xFFFF).all() and (wi >> 17 & 3 == 0).all()
+    assert ((wi >> 16 & 1) == (wr >> 31)).all() and wi[-1] >> 16 & 1 == 0 and wi[0] >> 16 & 1 == 1
     ep = rq.astype(np.int64).reshape(-1, 3, 2)[:, 2, :]
-    assert [int(x >> 25) for x in wi] == [pw4_variant(sm, int(e), int(d)) for e, d in ep]
+    v = [pw4_variant(sm, int(e), int(d)) for e, d in ep]
+    assert 0 in v[:-1] and max(v) > 0
+    want = [(1, 0) if c == 0 else (0, (c - 1) * slot) for c in v[:-1]] + [(0, (pw4_copies(sm) - 1) * slot)]
+    assert [(int(x >> 19 & 1), int(x >> 20)) for x in wi] == want
 
 
 def test_seg_imm_shifts():

@@ -77,12 +77,14 @@ PW4_TAIL_CORES = ("MF_TARGET_M4", "MF_TARGET_M33")
 # PW4_IMM_MAX_E), their c' channels' too, with at most PW4_IMM_MAX combinations of a pair's two, get the quads' tail with
 # the shifts as immediates on every core but the M7 (its own schedule): a copy of the tail's shift-dependent part per
 # combination (about 90 code bytes, 130 with a clamp), the most common one ahead of the window (it falls into it), the
-# others picked by TBH (pw4_shift_mask, params field c1_shifts; W holds the pair's copy, pw4_layout): 8 ASRs a pair less
-# for 1 (the first copy) or 5 cycles more of branches (kws's 64 -> 64 layers 545.9K -> 539.8K .. 541.3K cycles each on the M4).
+# others in slots of pw4_slot bytes after an ADD to pc (pw4_shift_mask, params field c1_shifts; W holds the pair's slot
+# offset, pw4_layout), the last pair's a slot of its own that leaves the pair loop: 8 ASRs a pair less for as many cycles
+# of branches as the register form (the first copy) or 4 more (kws's 64 -> 64 layers 545.9K -> 539.8K .. 541.3K cycles
+# each on the M4 with a TBH in place of the ADD and an exit test on the first copy, 538.5K .. 540.0K with the slots).
 # Pruned channels count with their parity's most common shift there (pw4_dead_shifts: vww op 9 627.0K -> 622.5K on the M4).
 PW4_IMM_MAX = 9
 PW4_IMM_MAX_E = 14
-# ... and the copies save at least 4 * this many cycles each (pw4_imm_gain: 7 a pair of the first copy, 3 of the others,
+# ... and the copies save at least 4 * this many cycles each (pw4_imm_gain: 8 a pair of the first copy, 4 of the others,
 # per quad): about 4 cycles a pair against about 100 code bytes a copy (kws' 64 -> 64 layers: 992 pairs, 4 copies;
 # MobileNetV2's many small layers took 9 KB of code for 35K cycles, 0.3%, without the bound). Counted per copy, not per
 # pair (the bound was n_pix // 4 * out_c / 2 pairs >= this many a copy), layers with most pairs on the first copy take them
@@ -258,7 +260,7 @@ class Conv2D(OpDef):
                 gain = (y.num_elements // oc // 4) * pw4_imm_gain(rq4, oc, pw4_sm) if pw4_sm else 0
                 if pw4_sm and gain < 4 * PW4_IMM_MIN_PAIRS * pw4_copies(pw4_sm):
                     rq4, pw4_sm = rq, 0   # too few cycles saved for the copies' code
-                pw4 = pw4_layout(w2, rq4 if pw4_sm else rq, out_zp, pw4_sm)
+                pw4 = pw4_layout(w2, rq4 if pw4_sm else rq, out_zp, pw4_sm, pw4_slot(lo, hi))
             pwc = pw_consts(w2, rq, out_zp) if rq is not None and oc % 4 == 0 else None   # whole groups' constants
             wmix = mix_layout(w2) if rq is not None and c1 is None and pw is None else None
             wrow = row_mix_layout(w.data, fields) if wmix is not None else None
@@ -528,9 +530,10 @@ def pw_layout(w: np.ndarray, rq: np.ndarray, out_zp: int) -> np.ndarray | None:
 def pw4_shift_mask(rq: np.ndarray, n: int) -> int:
     """The quads' immediate shifts (mf_dsp_pw4_quad on the M4/M33; params field c1_shifts): the combinations (e, e') of
     a pair's -shift-1 for c (even channel) and c' (odd) in dsp_rq_layout's rq, each e within 3 of the layer's least
-    (b, bits 16 .. 20), each e' within 3 of theirs (b', bits 21 .. 25): bit 4 * (e - b) + (e' - b') set for each; or 0 (the
-    shifts in registers) when they spread wider, exceed PW4_IMM_MAX_E, or make more than PW4_IMM_MAX combinations (the
-    kernel's copies of its tail, one per bit set)."""
+    (b, bits 16 .. 19), each e' within 3 of theirs (b', bits 20 .. 23): bit 4 * (e - b) + (e' - b') set for each, the most
+    common one's bit number in bits 24 .. 27 (the kernel's first copy), the last pair's in 28 .. 31 (the kernel's last
+    slot; an int32, negative from 8 on); or 0 (the shifts in registers) when they spread wider, exceed PW4_IMM_MAX_E (<
+    16: 4 bits), or make more than PW4_IMM_MAX combinations (the kernel's copies of its tail, one per bit set)."""
     ep = rq.astype(np.int64).reshape(-1, 3, 2)[:, 2, :].reshape(-1)[:n]
     ev, od = ep[0::2], ep[1::2]
     b, bd = int(ev.min()), int(od.min())
@@ -540,7 +543,8 @@ def pw4_shift_mask(rq: np.ndarray, n: int) -> int:
     if len(set(bits)) > PW4_IMM_MAX:
         return 0
     top = max(sorted(set(bits)), key=bits.count)   # the most pairs' (the lowest bit of a tie): the kernel's first copy
-    return sum(1 << x for x in set(bits)) | b << 16 | bd << 21 | top << 26
+    sm = sum(1 << x for x in set(bits)) | b << 16 | bd << 20 | top << 24 | bits[-1] << 28
+    return sm - (1 << 32) if sm >> 31 else sm   # an int32 field
 
 
 def seg_imm_shifts(w: np.ndarray, rq: np.ndarray, out_zp: int) -> bool:
@@ -584,10 +588,17 @@ def pw4_dead_shifts(w: np.ndarray, rq: np.ndarray) -> np.ndarray:
 
 
 def pw4_imm_gain(rq: np.ndarray, n: int, sm: int) -> int:
-    """Cycles a quad saves with the immediate shifts of mask sm: 8 ASRs a pair, less 1 cycle of branches for the first
-    copy's pairs, 5 for the others' (mf_dsp_pw4_quad)."""
+    """Cycles a quad saves with the immediate shifts of mask sm: 8 ASRs a pair, with the register form's 4 cycles of
+    branches for the first copy's pairs (LSRS, BCS taken), 4 more for the others' (BCS not taken, ADD pc, B:
+    mf_dsp_pw4_quad)."""
     ep = rq.astype(np.int64).reshape(-1, 3, 2)[:, 2, :].reshape(-1)[:n]
-    return sum(7 if pw4_variant(sm, int(e), int(d)) == 0 else 3 for e, d in zip(ep[0::2], ep[1::2]))
+    return sum(8 if pw4_variant(sm, int(e), int(d)) == 0 else 4 for e, d in zip(ep[0::2], ep[1::2]))
+
+
+def pw4_slot(act_min: int, act_max: int) -> int:
+    """Bytes of each copy's slot after mf_dsp_pw4_quad's ADD to pc (MF_PW4I_SLOT): 4 ADDs, 8 SSATs, 4 BFIs, 4 STRHs, the
+    out pointer's STR and the branch back, 4 bytes each at most, and per clamp a MOV and 4 SSUB8s and SELs."""
+    return 88 + 36 * (act_min > -128) + 36 * (act_max < 127)
 
 
 def pw4_copies(sm: int) -> int:
@@ -597,20 +608,22 @@ def pw4_copies(sm: int) -> int:
 
 def pw4_variant(sm: int, e_c: int, e_d: int) -> int:
     """The kernel's copy for a pair with -shift-1 e_c (c) and e_d (c') under mask sm (pw4_shift_mask): 0 for the first
-    (the combination of bit sm >> 26), then the others in the order of their bits."""
-    bit, top = 4 * (e_c - (sm >> 16 & 31)) + e_d - (sm >> 21 & 31), sm >> 26 & 15
+    (the combination of bit sm >> 24 & 15), then the others in the order of their bits."""
+    bit, top = 4 * (e_c - (sm >> 16 & 15)) + e_d - (sm >> 20 & 15), sm >> 24 & 15
     assert 0 <= bit < 16 and sm >> bit & 1
     return 0 if bit == top else 1 + bin(sm & ((1 << bit) - 1) & ~(1 << top)).count("1")
 
 
-def pw4_layout(w: np.ndarray, rq: np.ndarray, out_zp: int, sm: int = 0) -> np.ndarray | None:
+def pw4_layout(w: np.ndarray, rq: np.ndarray, out_zp: int, sm: int = 0, slot: int = 88) -> np.ndarray | None:
     """mf_conv2d_s8_pw4's stream (runtime/dsp/mf_conv2d.h): pw_layout's bytes per mixed channel pair (c, c') instead of
     per group of two pairs: the pair's mixed weights (per 4-byte chunk of the window its even values' word, then its odd
     values' word: mix_layout's A01, B01 words of the pair), then its 6 constants from pw_consts (Bm, Bs, m2, W, Ra,
     mult), W with bit 31 set when another pair follows (the kernel's ASRS of W sets N; ASR reads W's low byte only) and
-    without the group streams' PW_MORE bit. With immediate shifts (sm, pw4_shift_mask) W instead has bit 24 set when
-    another pair follows and the pair's copy of the kernel's tail (pw4_variant) in bits 25 .. 30 (LSRS #25 takes both),
-    bit 31 clear; its low 16 bits stay (mf_dsp_pw4_rows1 shifts by them). None when pw_layout would be."""
+    without the group streams' PW_MORE bit. With immediate shifts (sm, pw4_shift_mask) W instead has bit 16 set when
+    another pair follows (mf_dsp_pw4_rows1's test), bit 19 when the pair takes the first copy of the quad's tail
+    (pw4_variant 0: the C of the kernel's LSRS #20), else in bits 20 .. 31 the byte offset of its copy's slot after the
+    kernel's ADD to pc, (copy - 1) * slot (pw4_slot), the last pair's the last slot's, (copies - 1) * slot, whatever its
+    copy; its low 16 bits stay (the last slot and mf_dsp_pw4_rows1 shift by them). None when pw_layout would be."""
     n, k = w.shape
     wmix = mix_layout(w, min_win=0, max_win=k)
     consts = pw_consts(w, rq, out_zp)
@@ -623,8 +636,9 @@ def pw4_layout(w: np.ndarray, rq: np.ndarray, out_zp: int, sm: int = 0) -> np.nd
     more = np.full(n // 2, 1 << 31, np.int64)
     more[-1] = 0
     if sm:
-        more = (more >> 7) | np.array([pw4_variant(sm, int(x) & 0xFF, (int(x) >> 8 & 0xFF) - 8) << 25
-                                       for x in pc[:, 3]], np.int64)
+        v = [pw4_variant(sm, int(x) & 0xFF, (int(x) >> 8 & 0xFF) - 8) for x in pc[:, 3]]
+        v[-1] = pw4_copies(sm)   # the last slot
+        more = (more >> 15) | np.array([1 << 19 if c == 0 else (c - 1) * slot << 20 for c in v], np.int64)
     pc[:, 3] = (pc[:, 3] & 0xFFFF) | more
     pc[:, 3] = (pc[:, 3] + (1 << 31)) % (1 << 32) - (1 << 31)   # as int32
     cb = np.ascontiguousarray(pc.astype("<i4")).view(np.int8).reshape(n // 2, 24)

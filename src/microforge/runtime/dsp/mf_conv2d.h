@@ -2866,11 +2866,17 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
     E("25") E("26") E("27") E("28") E("29") E("30") E("31")
 #define MF_PW4_EACH_CHUNK(C) C(1) C(2) C(3) C(4) C(5) C(6) C(7) C(8) C(9) C(10) C(11) C(12) C(13) C(14) C(15) \
     C(16) C(17) C(18) C(19) C(20) C(21) C(22) C(23) C(24) C(25) C(26) C(27) C(28) C(29) C(30) C(31)
-/* Chunk J_ (those below nch) of the 4 pixels (pointers in ma0 .. ma3) widened into the frame. */
+/* Chunk J_ (those below nch) of the 4 pixels (pointers in ma0 .. ma3; with ps, the M4/M33's quad loop, pixel p at
+ * ma0 + p * ps) widened into the frame. */
 #define MF_PW4_EXP(J_)                                                                           \
     ".if " J_ " < %c[nch]\n\t"                                                                   \
+    ".if %c[ps]\n\t"                                                                             \
+    "ldr %[x0], [%[ma0], #4 * " J_ "]\n\tldr %[x1], [%[ma0], #%c[ps] + 4 * " J_ "]\n\t"           \
+    "ldr %[x2], [%[ma0], #2 * %c[ps] + 4 * " J_ "]\n\tldr %[x3], [%[ma0], #3 * %c[ps] + 4 * " J_ "]\n\t" \
+    ".else\n\t"                                                                                  \
     "ldr %[x0], [%[ma0], #4 * " J_ "]\n\tldr %[x1], [%[ma1], #4 * " J_ "]\n\t"                    \
     "ldr %[x2], [%[ma2], #4 * " J_ "]\n\tldr %[x3], [%[ma3], #4 * " J_ "]\n\t"                    \
+    ".endif\n\t"                                                                                 \
     "sxtb16 %[wa], %[x0]\n\tstr %[wa], [sp, #32 * " J_ "]\n\t"                                   \
     "sxtb16 %[wa], %[x1]\n\tstr %[wa], [sp, #32 * " J_ " + 4]\n\t"                               \
     "sxtb16 %[wa], %[x2]\n\tstr %[wa], [sp, #32 * " J_ " + 8]\n\t"                               \
@@ -2888,15 +2894,22 @@ MF_KERNEL void mf_conv2d_s8_pw(const mf_conv2d_params_t *p, const int8_t *in, in
     OP_(sa1, x1, wa, S_) OP_(sa2, x2, wa, S_) OP_(sa3, x3, wa, S_) OP_(sa0, x0, wa, S_)
 #define MF_PW4_SMLAD(A_, X_, W_, B_) "smlad %[" #A_ "], %[" #X_ "], %[" #W_ "], %[" #B_ "]\n\t"
 #define MF_PW4_ACC(A_, X_, W_, B_) MF_PW4_SMLAD(A_, X_, W_, A_)
+/* The M4/M33's quads: w runs 4 bytes below the pair (MF_PW4_WB), and the load of mult, last in the tail's chain, steps
+   it to the next pair's (a writeback LDR reaches 255 bytes); with 2 * k4 + 24 > 255 a weight word's load, at byte 128,
+   steps it by MF_PW4_WD = 132 first (the last in its half's chain too: LDR pipelining has no load after a writeback one),
+   and the bytes after it are read 132 lower: no ADD a pair (gas: a true comparison is -1) */
+#define MF_PW4_WB "4"
+#define MF_PW4_WD "(-132 * (%c[rq] + 24 > 255))"
 #define MF_PW4_LD(X_, W_)                                                                        \
     "ldr %[x0], [sp, #" X_ "]\n\tldr %[x1], [sp, #" X_ " + 4]\n\t"                                \
     "ldr %[x2], [sp, #" X_ " + 8]\n\tldr %[x3], [sp, #" X_ " + 12]\n\t"                           \
-    "ldr %[wa], [%[w], #" W_ " + %c[wb]]\n\t"
+    ".if " MF_PW4_WD " && (" W_ ") == 128\n\tldr %[wa], [%[w], #" MF_PW4_WD "]!\n\t.else\n\t"                    \
+    "ldr %[wa], [%[w], #(" W_ ") + " MF_PW4_WB " + " MF_PW4_WD " * ((" W_ ") > 128)]\n\t.endif\n\t"
 #define MF_PW4_HALF(X_, W_) MF_PW4_LD(X_, W_) MF_PW4_MACS(MF_PW4_ACC, ma0, sa0)
 /* The window's first half: the pair's start values (Bm, Bs) loaded into ma0, sa0 in the same chain, the other pixels'
  * accumulators started from them before pixel 0's accumulates into itself (no bias adds). */
 #define MF_PW4_HEAD                                                                              \
-    MF_PW4_LD("0", "0") "ldr %[ma0], [%[w], #%c[rq] + %c[wb]]\n\tldr %[sa0], [%[w], #%c[rq] + 4 + %c[wb]]\n\t" \
+    MF_PW4_LD("0", "0") "ldr %[ma0], [%[w], #%c[rq] + " MF_PW4_WB "]\n\tldr %[sa0], [%[w], #%c[rq] + 4 + " MF_PW4_WB "]\n\t" \
     MF_PW4_MACS(MF_PW4_SMLAD, ma0, sa0) MF_PW4_HALF("16", "4")
 #define MF_PW4_CHUNK(J_) ".if " #J_ " < %c[nch]\n\t" MF_PW4_HALF("32 * " #J_, "8 * " #J_)             \
     MF_PW4_HALF("32 * " #J_ " + 16", "8 * " #J_ " + 4") ".endif\n\t"
@@ -3063,18 +3076,20 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
 #else
 /* The M4/M33 tail with its shifts as immediates (sm != 0: ops/conv2d.py pw4_shift_mask, params field c1_shifts: per
  * combination (e, e') of a pair's -shift-1 for c and c' that the layer has, bit 4 * (e - b) + (e' - b'), b and b' the
- * least in bits 16 .. 20 and 21 .. 25, the most common combination's bit in 26 .. 29): the multiplies as in the register
- * form (SMMLAR for c, SUB and SMMLA for c'), then a copy of the rest per combination: c as (X + k * 2^e) >> (e + 1) in
- * one SSAT after one ADD (k = 2 * out_offset + 1; floor((floor(X / 2^e) + k) / 2) is that, adding a multiple of 2^e
- * commutes with the floor; |X| < 2^30 and |k| * 2^e < 2^23 for e <= 14: no overflow), c' as one SSAT >> e' + 8; then
- * the packing, clamps and stores and the loop branch on C. W (ops/conv2d.py pw4_layout) holds the pair's copy in bits
- * 25 .. 30 and "another pair follows" in bit 24: one LSRS takes both (C, and Z for copy 0). Copy 0, the most common
- * combination's, sits ahead of the window, reached by BEQ and falling into the window while pairs follow; the others
- * follow a TBH. 8 ASRs a pair less, for 1 cycle more of flags and branches with copy 0 (LSRS, BEQ taken, its BCC not:
- * 5) and 5 more with the others (LSRS, BEQ not taken, TBH, BCS taken: 9) than the register form's ASRS and BMI (4):
- * kws's 64 -> 64 layers 545.9K -> 539.8K .. 541.3K cycles each on the M4. */
-#define MF_PW4I_EC "(((%c[sm] >> 16) & 31) + \\i)"   /* the copy's e (c's -shift-1) */
-#define MF_PW4I_ED "(((%c[sm] >> 21) & 31) + \\j)"   /* its e' (c''s) */
+ * least in bits 16 .. 19 and 20 .. 23, the most common combination's bit number in 24 .. 27, the last pair's in
+ * 28 .. 31): the multiplies as in the register form (SMMLAR for c, SUB and SMMLA for c'), then a copy of the rest per
+ * combination: c as (X + k * 2^e) >> (e + 1) in one SSAT after one ADD (k = 2 * out_offset + 1; floor((floor(X / 2^e) +
+ * k) / 2) is that, adding a multiple of 2^e commutes with the floor; |X| < 2^30 and |k| * 2^e < 2^23 for e <= 14: no
+ * overflow), c' as one SSAT >> e' + 8; then the packing, clamps and stores. Copy 0, the most common combination's, sits
+ * ahead of the window and falls into it; W (ops/conv2d.py pw4_layout) has bit 19 set for its pairs, the C of one LSRS #20
+ * (4 cycles with the BCS taken, as the register form's ASRS and BMI). The others sit in slots of MF_PW4I_SLOT bytes after
+ * an ADD to pc, each ending on a B back to the window, W's bits 20 .. 31 the byte offset of the pair's slot (LSRS, BCS
+ * not taken, ADD pc, B: 8 cycles, against LSRS, BEQ not taken, TBH and BCS taken, 9, with a TBH table; copy 0 paid an
+ * exit test, 5); the last pair's offset is the last slot's, a copy of its combination's (sm's bits 28 .. 31) that leaves
+ * the pair loop: no exit test in the others. 8 ASRs a pair less than the register form: kws's 64 -> 64 layers 545.9K ->
+ * 539.8K .. 541.3K cycles each on the M4 with the TBH, 538.5K .. 540.0K with the slots and the quad loop. */
+#define MF_PW4I_EC "(((%c[sm] >> 16) & 15) + \\i)"   /* the copy's e (c's -shift-1) */
+#define MF_PW4I_ED "(((%c[sm] >> 20) & 15) + \\j)"   /* its e' (c''s) */
 #define MF_PW4I_K(A_)                                                                            \
     ".if %c[k] >= 0\n\tadd.w %[" #A_ "], %[" #A_ "], #(%c[k]) * (1 << " MF_PW4I_EC ")\n\t.else\n\t"  \
     "sub.w %[" #A_ "], %[" #A_ "], #-(%c[k]) * (1 << " MF_PW4I_EC ")\n\t.endif\n\t"
@@ -3083,10 +3098,15 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
  * the one of the mask's first copy (bits 26 .. 29: its bit), "!=": the others (gas: a true comparison is -1) */
 #define MF_PW4I_SHIFTS(TOP_, BODY_)                                                              \
     ".irp i, 0,1,2,3\n\t.irp j, 0,1,2,3\n\t.if (%c[sm] >> (4 * \\i + \\j)) & 1\n\t"                 \
-    ".if ((%c[sm] >> 26) & 15) " TOP_ " 4 * \\i + \\j\n\t" BODY_ ".endif\n\t.endif\n\t.endr\n\t.endr\n\t"
-#define MF_PW4I_ENTRY ".hword (.Lpw4v%=_\\i\\()_\\j - .Lpw4t%=) / 2\n\t"
-#define MF_PW4I_VARIANT(END_)                                                                    \
-    ".Lpw4v%=_\\i\\()_\\j:\n\t@ mf_pw4 imm\n\t"                                                    \
+    ".if ((%c[sm] >> 24) & 15) " TOP_ " 4 * \\i + \\j\n\t" BODY_ ".endif\n\t.endif\n\t.endr\n\t.endr\n\t"
+/* the end of a copy after the ADD to pc: back to the window, then padding up to the slot's bytes (pw4_layout's offsets:
+ * (copy - 1) * MF_PW4I_SLOT past the ADD's pc; .org stops the build if a copy outgrows its slot); the slot: 4 ADDs, 8
+ * SSATs, 4 BFIs, 4 STRHs, the STR and the B at 4 bytes each (88), and each clamp's MOV and 4 SSUB8s and SELs (36): as
+ * ops/conv2d.py pw4_slot */
+#define MF_PW4I_SLOT "(88 - 36 * ((%c[lo]) > -128) - 36 * ((%c[hi]) < 127))"
+#define MF_PW4I_SLOT_END "b.w 2b\n\t.org .Lpw4v%=_\\i\\()_\\j + " MF_PW4I_SLOT "\n\t"
+#define MF_PW4I_VARIANT(END_) ".Lpw4v%=_\\i\\()_\\j:\n\t@ mf_pw4 imm\n\t" MF_PW4I_BODY(END_)
+#define MF_PW4I_BODY(END_)                                                                       \
     MF_PW4I_K(sa0) MF_PW4I_K(sa1) MF_PW4I_K(sa2) MF_PW4I_K(sa3)                                   \
     MF_PW4I_SAT(sa0, "(" MF_PW4I_EC " + 1)") MF_PW4I_SAT(sa1, "(" MF_PW4I_EC " + 1)")             \
     MF_PW4I_SAT(sa2, "(" MF_PW4I_EC " + 1)") MF_PW4I_SAT(sa3, "(" MF_PW4I_EC " + 1)")             \
@@ -3114,7 +3134,7 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
     "ssub8 %[x2], %[sa1], %[x0]\n\tsel %[sa1], %[sa1], %[x0]\n\t"                                    \
     "ssub8 %[x2], %[sa2], %[x0]\n\tsel %[sa2], %[sa2], %[x0]\n\t"                                    \
     "ssub8 %[x2], %[sa3], %[x0]\n\tsel %[sa3], %[sa3], %[x0]\n\t.endif\n\t"                          \
-    ".if %c[chi]\n\tmov %[x0], #((%c[hi]) & 0xff) * 0x01010101\n\t"                                  \
+    ".if (%c[hi]) < 127\n\tmov %[x0], #((%c[hi]) & 0xff) * 0x01010101\n\t"                                  \
     "ssub8 %[x2], %[x0], %[sa0]\n\tsel %[sa0], %[sa0], %[x0]\n\t"                                    \
     "ssub8 %[x2], %[x0], %[sa1]\n\tsel %[sa1], %[sa1], %[x0]\n\t"                                    \
     "ssub8 %[x2], %[x0], %[sa2]\n\tsel %[sa2], %[sa2], %[x0]\n\t"                                    \
@@ -3122,65 +3142,103 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
     "strh %[sa1], [%[wa], #%c[oc]]\n\tstrh %[sa2], [%[wa], #2 * %c[oc]]\n\t"                         \
     "strh %[sa3], [%[wa], #3 * %c[oc]]\n\tstrh %[sa0], [%[wa]], #2\n\t"                              \
     "str %[wa], [sp, #32 * %c[nch]]\n\t"
+/* the stream's bytes: oc / 2 pairs of 2 * in_c weight bytes and 6 constants (w is that far on after the pairs) */
+/* the frame: 32 bytes a chunk, the out pointer, a pad word (8 * k4 + 8) */
+#define MF_PW4_FR "(4 * %c[rq] + 8)"
+#define MF_PW4_STREAM "((%c[oc] / 2) * (%c[rq] + 24))"
+#define MF_PW4Q_TEXT(END_LD_)                                                                                        \
+    "sub %[w], %[w], #" MF_PW4_WB "\n"                                                            \
+    "7:\n\t"   /* the quad loop (ps: pixels ps bytes apart) */                                                       \
+    "sub sp, sp, #" MF_PW4_FR "\n\t"                                                                                 \
+    "str %[sa0], [sp, #32 * %c[nch]]\n\t"                                                                            \
+    ".if %c[ps]\n\tstr %[ma0], [sp, #32 * %c[nch] + 4]\n\t.endif\n\t"   /* the frame's pad word */                   \
+    MF_PW4_EACH_EXP(MF_PW4_EXP)                                                                                      \
+    /* the first copy (immediate shifts) ahead of the window: it falls into it while pairs follow */                 \
+    ".if %c[sm]\n\tb 2f\n1:\n\t" MF_PW4I_SHIFTS("==", MF_PW4I_VARIANT("")) ".endif\n"                                \
+    "2:\n\t" MF_PW4_HEAD MF_PW4_EACH_CHUNK(MF_PW4_CHUNK)                                                             \
+    /* m2 to x0, W to x1, Ra to x2, the out pointer to wa, mult to x3: one chain, the load of mult last (LDR           \
+     * pipelining: no load after a writeback one), stepping w to the next pair's (less 4; MF_PW4_WD): no ADD */              \
+    "ldr %[x0], [%[w], #%c[rq] + 12 - " MF_PW4_WD "]\n\tldr %[x1], [%[w], #%c[rq] + 16 - " MF_PW4_WD "]\n\t"          \
+    "ldr %[x2], [%[w], #%c[rq] + 20 - " MF_PW4_WD "]\n\tldr %[wa], [sp, #32 * %c[nch]]\n\t"                          \
+    "ldr %[x3], [%[w], #%c[rq] + 24 - " MF_PW4_WD "]!\n\t"                                                           \
+    "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"   /* 256 times c''s accumulators */               \
+    "sub %[ma2], %[ma2], %[sa2]\n\tsub %[ma3], %[ma3], %[sa3]\n\t"                                                   \
+    ".if %c[sm] == 0\n\t"                                                                                            \
+    MF_DSP_RQ2(sa0, sa1, x0, x1) MF_DSP_RQ2(sa2, sa3, x0, x1)       /* c (m2 free after: c''s temporary) */          \
+    MF_DSP_RQD_REGS_E(ma0, ma1, x3, x2, x0, x1, "asrs %[x1], %[x1], #8\n\t")   /* N: another pair follows */         \
+    MF_DSP_RQD_REGS_E(ma2, ma3, x3, x2, x0, x1, "")                                                                  \
+    MF_PW4_STORE                                                                                                     \
+    "bmi 2b\n\t"                                                                                                     \
+    ".else\n\t"   /* the shifts as immediates */                                                                     \
+    MF_PW4I_RQ(sa0) MF_PW4I_RQ(sa1) MF_PW4I_RQ(sa2) MF_PW4I_RQ(sa3)                                                  \
+    MF_PW4I_RQD(ma0) MF_PW4I_RQD(ma1) MF_PW4I_RQD(ma2) MF_PW4I_RQD(ma3)                                              \
+    "lsrs %[x3], %[x1], #20\n\t"   /* C: the first copy; x3: the byte offset of the pair's slot (W, pw4_layout) */   \
+    "bcs 1b\n"                                                                                                       \
+    ".Lpw4t%=:\n\tadd pc, %[x3]\n\t.org .Lpw4t%= + 4\n\t"   /* pc reads 4 bytes on: the first slot there */          \
+    MF_PW4I_SHIFTS("!=", MF_PW4I_VARIANT(MF_PW4I_SLOT_END))                                                          \
+    /* the last slot, the last pair's (its combination, bit last of the mask, whatever its copy: no test of another  \
+     * pair following in the others), then out of the pair loop */                                                   \
+    "@ mf_pw4 last pair\n\t"                                                                                         \
+    ".irp i, 0,1,2,3\n\t.irp j, 0,1,2,3\n\t.if 4 * \\i + \\j == ((%c[sm] >> 28) & 15)\n\t" MF_PW4I_BODY("")          \
+    ".endif\n\t.endr\n\t.endr\n\t"                                                                                   \
+    "\n9:\n\t"                                                                                                       \
+    ".endif\n\t"                                                                                                     \
+    ".if %c[ps]\n\t@ mf_pw4 quad loop ps %c[ps]\n\t"   /* the next quad: 4 pixels on, pixel 0's outputs 4 * oc on (3 * oc past the \
+                                                * pairs'), w back */                                                 \
+    "ldr %[ma0], [sp, #32 * %c[nch] + 4]\n\tldr %[sa0], [sp, #32 * %c[nch]]\n\t"                                     \
+    "add sp, sp, #" MF_PW4_FR "\n\t"                                                                                 \
+    END_LD_   /* sp back where the compiler addresses it */                                                          \
+    "addw %[ma0], %[ma0], #4 * %c[ps]\n\taddw %[sa0], %[sa0], #3 * %c[oc]\n\t"                                       \
+    ".if " MF_PW4_STREAM " < 4096\n\tsubw %[w], %[w], #" MF_PW4_STREAM "\n\t.else\n\t"                               \
+    "movw %[x1], #(" MF_PW4_STREAM ") & 0xffff\n\t"                                                                  \
+    ".if (" MF_PW4_STREAM ") >> 16\n\tmovt %[x1], #(" MF_PW4_STREAM ") >> 16\n\t.endif\n\t"                          \
+    "sub %[w], %[w], %[x1]\n\t.endif\n\t"                                                                            \
+    "cmp %[ma0], %[x0]\n\tbne 7b\n\t"                                                                                \
+    ".else\n\t"                                                                                                      \
+    "add sp, sp, #" MF_PW4_FR "\n\t"                                                                                 \
+    ".endif"
+#define MF_PW4Q_OUTS                                                                                                 \
+    [ma0] "+r"(ma0), [ma1] "+r"(ma1), [ma2] "+r"(ma2), [ma3] "+r"(ma3), [sa0] "+r"(sa0), [sa1] "=&r"(sa1),           \
+    [sa2] "=&r"(sa2), [sa3] "=&r"(sa3), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3),              \
+    [wa] "=&r"(wa), [w] "+r"(w)
+#define MF_PW4Q_INS                                                                                                  \
+    [nch] "i"(k4 / 4), [oc] "i"(n_out), [rq] "i"(2 * k4),                                                            \
+    [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),                                               \
+    [sm] "i"(sm), [ps] "i"(ps)                                                                                       \
+    /* 30 operands at most (a "+r" counts twice): clo as (lo) > -128, chi as (hi) < 127, fr as MF_PW4_FR, wb as      \
+    * MF_PW4_WB */
 MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, const int8_t *w, const int32_t n_out,
                                const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *o,
-                               const int32_t sm)
+                               const int32_t sm, const int32_t ps, const int8_t *end)
 {
     int32_t ma0 = (int32_t)(uintptr_t)px[0], ma1 = (int32_t)(uintptr_t)px[1];
     int32_t ma2 = (int32_t)(uintptr_t)px[2], ma3 = (int32_t)(uintptr_t)px[3], sa0 = (int32_t)(uintptr_t)o;
     int32_t sa1, sa2, sa3, x0, x1, x2, x3, wa;
-    __asm__ volatile(
-        "sub sp, sp, #%c[fr]\n\t"
-        "str %[sa0], [sp, #32 * %c[nch]]\n\t"
-        MF_PW4_EACH_EXP(MF_PW4_EXP)
-        ".if %c[wb]\n\tsub %[w], %[w], #4\n\t.endif\n\t"
-        /* the first copy (immediate shifts) ahead of the window: it falls into it while pairs follow */
-        ".if %c[sm]\n\tb 2f\n1:\n\t" MF_PW4I_SHIFTS("==", MF_PW4I_VARIANT("bcc 9f\n\t")) ".endif\n"
-        "2:\n\t" MF_PW4_HEAD MF_PW4_EACH_CHUNK(MF_PW4_CHUNK)
-        /* m2 to x0, W to x1, Ra to x2, the out pointer to wa, mult to x3: one chain; with 2 * k4 + 24 <= 255 (the reach
-         * of a writeback LDR's immediate) w runs wb = 4 bytes below the pair and the load of mult, last in the chain
-         * (LDR pipelining: no load after a writeback one), steps it to the next pair's (less 4): no ADD */
-        "ldr %[x0], [%[w], #%c[rq] + 8 + %c[wb]]\n\tldr %[x1], [%[w], #%c[rq] + 12 + %c[wb]]\n\t"
-        "ldr %[x2], [%[w], #%c[rq] + 16 + %c[wb]]\n\tldr %[wa], [sp, #32 * %c[nch]]\n\t"
-        ".if %c[wb]\n\tldr %[x3], [%[w], #%c[rq] + 24]!\n\t.else\n\tldr %[x3], [%[w], #%c[rq] + 20]\n\t.endif\n\t"
-        "sub %[ma0], %[ma0], %[sa0]\n\tsub %[ma1], %[ma1], %[sa1]\n\t"   /* 256 times c''s accumulators */
-        "sub %[ma2], %[ma2], %[sa2]\n\tsub %[ma3], %[ma3], %[sa3]\n\t"
-        ".if %c[sm] == 0\n\t"
-        MF_DSP_RQ2(sa0, sa1, x0, x1) MF_DSP_RQ2(sa2, sa3, x0, x1)       /* c (m2 free after: c''s temporary) */
-        MF_DSP_RQD_REGS_E(ma0, ma1, x3, x2, x0, x1, "asrs %[x1], %[x1], #8\n\t")   /* N: another pair follows */
-        MF_DSP_RQD_REGS_E(ma2, ma3, x3, x2, x0, x1, "")
-        MF_PW4_STORE
-        ".if %c[wb] == 0\n\tadd %[w], %[w], #%c[rq] + 24\n\t.endif\n\t"
-        "bmi 2b\n\t"
-        ".else\n\t"   /* the shifts as immediates */
-        MF_PW4I_RQ(sa0) MF_PW4I_RQ(sa1) MF_PW4I_RQ(sa2) MF_PW4I_RQ(sa3)
-        MF_PW4I_RQD(ma0) MF_PW4I_RQD(ma1) MF_PW4I_RQD(ma2) MF_PW4I_RQD(ma3)
-        ".if %c[wb] == 0\n\tadd %[w], %[w], #%c[rq] + 24\n\t.endif\n\t"
-        "lsrs %[x1], %[x1], #25\n\t"   /* the pair's copy (Z: the first); C: another pair follows */
-        "beq 1b\n\t"
-        "tbh [pc, %[x1], lsl #1]\n"
-        ".Lpw4t%=:\n\t.hword 0\n\t" MF_PW4I_SHIFTS("!=", MF_PW4I_ENTRY) MF_PW4I_SHIFTS("!=", MF_PW4I_VARIANT("bcs 2b\n\tb 9f\n\t"))
-        "\n9:\n\t"
-        ".endif\n\t"
-        "add sp, sp, #%c[fr]"
-        : [ma0] "+r"(ma0), [ma1] "+r"(ma1), [ma2] "+r"(ma2), [ma3] "+r"(ma3), [sa0] "+r"(sa0), [sa1] "=&r"(sa1),
-          [sa2] "=&r"(sa2), [sa3] "=&r"(sa3), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3),
-          [wa] "=&r"(wa), [w] "+r"(w)
-        : [nch] "i"(k4 / 4), [fr] "i"(8 * k4 + 8), [oc] "i"(n_out), [rq] "i"(2 * k4),
-          [wb] "i"(2 * k4 + 24 <= 255 ? 4 : 0), [k] "i"(2 * out_offset + 1), [lo] "i"(act_min), [hi] "i"(act_max),
-          [chi] "i"(act_max < 127), [sm] "i"(sm)   /* 30 operands at most: clo as (lo) > -128 */
-        : "cc", "memory");
+    /* ps (the quad loop): the end read from memory once sp is back; the calls of the C loop over quads (strided layers)
+     * have no memory operand (GCC would store a dummy one for each: ic's stride-2 op 6 +16 cycles) */
+    if (ps)
+        __asm__ volatile(MF_PW4Q_TEXT("ldr %[x0], %[end]\n\t")
+                         : MF_PW4Q_OUTS : MF_PW4Q_INS, [end] "m"(end) : "cc", "memory");
+    else
+        __asm__ volatile(MF_PW4Q_TEXT("") : MF_PW4Q_OUTS : MF_PW4Q_INS : "cc", "memory");
 }
 #undef MF_PW4I_K
 #undef MF_PW4I_EC
 #undef MF_PW4I_ED
 #undef MF_PW4I_SAT
 #undef MF_PW4I_SHIFTS
-#undef MF_PW4I_ENTRY
+#undef MF_PW4I_SLOT
+#undef MF_PW4I_SLOT_END
 #undef MF_PW4I_VARIANT
+#undef MF_PW4I_BODY
 #undef MF_PW4I_RQD
 #undef MF_PW4I_RQ
 #undef MF_PW4_STORE
+#undef MF_PW4_STREAM
+#undef MF_PW4Q_TEXT
+#undef MF_PW4Q_OUTS
+#undef MF_PW4Q_INS
+#undef MF_PW4_FR
 #endif
 #undef MF_PW4_EXP
 #undef MF_PW4_MACS
@@ -3189,6 +3247,8 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
 #undef MF_PW4_LD
 #undef MF_PW4_HALF
 #undef MF_PW4_HEAD
+#undef MF_PW4_WB
+#undef MF_PW4_WD
 #undef MF_PW4_CHUNK
 
 /* One pixel on the quads' stream (mf_conv2d_s8_pw4's last n_pix % 4 pixels, M4/M33: ops/conv2d.py PW4_TAIL_CORES), two
@@ -3258,7 +3318,7 @@ MF_KERNEL void mf_dsp_pw4_rows1(const int8_t *px, const int32_t k4, const int8_t
         ".endif\n\t"
         /* w at pair a's constants (its starts), pair b's ps further */
         MF_PW41_RQ("sa", "ma", "0", "lsr") MF_PW41_RQ("sb", "mb", "%c[ps]", "asrs")   /* N: more pairs follow */
-        ".if %c[imm]\n\tlsls %[e1], %[e1], #15\n\t.endif\n\t"   /* the quads' variant form of W: bit 24 (here 16) */
+        ".if %c[imm]\n\tlsls %[e1], %[e1], #23\n\t.endif\n\t"   /* the quads' variant form of W: bit 16 (here 8) */
         MF_PW1_STORE4
         "add %[w], %[w], #%c[ps] + 24\n\t"
         "bmi 2b\n\t"
@@ -3277,11 +3337,28 @@ MF_KERNEL void mf_dsp_pw4_rows1(const int8_t *px, const int32_t k4, const int8_t
 MF_KERNEL void mf_conv2d_s8_pw4(const mf_conv2d_params_t *p, const int8_t *in, int8_t *out)
 {
     const int32_t oc = p->out_c, n_pix = p->batches * p->out_h * p->out_w;
+#if !defined(MF_TARGET_M7)
+    /* M4/M33: pixels in_c bytes apart (mf_dsp_pw_pixel's first case) go in one asm block that loops over the quads
+     * itself (ps = in_c: pixel p of a quad read at px + p * in_c, the next quad's pointer in the frame's pad word, the
+     * end compared from memory): no C loop around each quad, whose pointers the asm's 14 registers made the compiler
+     * spill and rebuild (about 30 cycles a quad) */
+    if (p->stride_h == 1 && p->stride_w == 1 && p->in_h == p->out_h && p->in_w == p->out_w) {
+        if (n_pix >= 4) {
+            const int8_t *const px[4] = {in, in, in, in};
+            mf_dsp_pw4_quad(px, p->in_c, p->weights, oc, p->out_offset, p->act_min, p->act_max, out, p->c1_shifts,
+                            p->in_c, in + (n_pix & ~3) * p->in_c);
+        }
+    } else
+#endif
     for (int32_t i = 0; i < (n_pix & ~3); i += 4) {
         const int8_t *const px[4] = {mf_dsp_pw_pixel(p, in, i), mf_dsp_pw_pixel(p, in, i + 1),
                                      mf_dsp_pw_pixel(p, in, i + 2), mf_dsp_pw_pixel(p, in, i + 3)};
         mf_dsp_pw4_quad(px, p->in_c, p->weights, oc, p->out_offset, p->act_min, p->act_max, out + i * oc,
-                        p->c1_shifts);
+                        p->c1_shifts
+#if !defined(MF_TARGET_M7)
+                        , 0, in
+#endif
+                        );
     }
 #if !defined(MF_TARGET_M7)   /* the M7 takes only n_pix % 4 == 0 (ops/conv2d.py PW4_TAIL_CORES) */
     for (int32_t i = n_pix & ~3; i < n_pix; ++i)   /* one pixel at a time, in pixel order */
