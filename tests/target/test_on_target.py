@@ -2748,6 +2748,35 @@ def test_dw_six7_on_core(name, tmp_path):
         exact_on_core(model, core, tmp_path / core, "target-op", name)
 
 
+# rows ending in a 6-output block, MF_NEG_CLAMPED (out_zp -128) without the layer's shift (fewer outputs a channel than
+# USH_TAIL_MIN_OUTPUTS), on the M7 (mf_dw_rows_six7n: e in k's register, the last kernel row's sums requantised beside
+# its MACs): 6-wide rows (one block a row; vww's 6x6x128 layers), 10-wide (a quad before it); channel counts
+# 1, 3, 5, 7, 13 and 128 (store offsets up to 5C = 640), SAME and VALID, ReLU, ReLU6 and none, input zero points at
+# both int8 ends
+DW_SIX7N = {f"dw-six7n-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}": (
+    lambda h=h, w=w, c=c, pad=pad, act=act, zi=zi: mg.depthwise_model(
+        seed_of("tdsn", h, w, c), (1, h, w, c), 1, 3, 1, pad, 1, act, in_zp=zi, out_zp=-128))
+    for h, w, c, pad, act, zi in ((6, 6, 128, "SAME", "RELU", -128), (6, 6, 7, "SAME", "RELU6", 127),
+                                  (8, 8, 5, "VALID", "NONE", -128), (5, 10, 13, "SAME", "RELU", 3),
+                                  (4, 6, 1, "SAME", "NONE", -5), (3, 12, 3, "VALID", "RELU", 127),
+                                  (7, 8, 13, "VALID", "RELU6", -128))}
+
+
+@pytest.mark.parametrize("name", sorted(DW_SIX7N))
+def test_dw_six7_noshift_on_core(name, tmp_path):
+    """DW_SIX7N on the M7: the row path without the layer's shift, its rows' 6-output block requantised beside the last
+    row's MACs (gcc -S shows mf_dw_rows_six7n's marker, not mf_dw_rows_six7's), byte-exact against TFLM; the M4 and
+    M33 (their own blocks, unchanged) likewise exact."""
+    model = DW_SIX7N[name]()
+    compile_model(model, target="m7").write(tmp_path / "s")
+    model_c = (tmp_path / "s" / "model.c").read_text()
+    assert ".rows = 1" in model_c and ".ush = " not in model_c, name
+    asm = gcc_output(tmp_path / "s", "m7", "-S", "-O2")
+    assert "@ mf_dw_rows_six7n" in asm and "@ mf_dw_rows_six7 " not in asm, f"{name}: mf_dw_rows_six7n not taken"
+    for core in ("m7", "m4", "m33"):
+        exact_on_core(model, core, tmp_path / core, "target-op", name)
+
+
 # rows ending in a 5-output block, MF_NEG_CLAMPED (out_zp -128, act range -128..127) without the layer's shift, on the M7
 # (mf_dw_rows_five7: the last kernel row's sums requantised beside its MACs): 5-wide rows (one block a row; MobileNetV2's
 # 5x5 layers), 9-wide (a quad before it), fewer outputs a channel than USH_TAIL_MIN_OUTPUTS; channel counts 1, 3, 5, 7, 13
