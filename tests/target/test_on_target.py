@@ -2578,13 +2578,18 @@ def dw_pipelined_requants(model: bytes, core: str, tmp_path) -> int:
 
 @pytest.mark.parametrize("core", ["m4", "m7"])
 def test_dw_tail_blocks_requantise_pipelined(core, tmp_path, monkeypatch):
-    """The M7 requantises the row path's 6-, 5- and 3-output blocks (6-wide rows, ReLU: MF_NEG_CLAMPED) software-pipelined
-    (MF_DW_RQ7_*: output i's SMMLAR right after output i-1's); the M4 one output after another. Exactness: test_op_on_core's
-    dw-rows models on every core."""
+    """The M7 requantises the row path's 6-output blocks of 6-wide rows (ReLU: MF_NEG_CLAMPED, no layer shift at 36
+    outputs a channel) beside the last kernel row's MACs (mf_dw_rows_six7n; its 5- and 3-output blocks software-pipelined,
+    MF_DW_RQ7_*: test_dw_rows_three7_on_core and test_dw_five7_on_core); the M4 one output after another (no SMMLAR right
+    after another). Exactness: test_op_on_core's dw-rows models on every core."""
     from microforge.ops.depthwise_conv2d import DepthwiseConv2D
     monkeypatch.setattr(DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
-    n = dw_pipelined_requants(mg.depthwise_model(34, (1, 6, 6, 8), 1, 3, 1, "SAME", 1, "RELU", in_zp=3), core, tmp_path)
-    assert (n > 0) == (core == "m7"), n
+    model = mg.depthwise_model(34, (1, 6, 6, 8), 1, 3, 1, "SAME", 1, "RELU", in_zp=3)
+    if core == "m7":
+        compile_model(model, target=core).write(tmp_path / "s")
+        assert "@ mf_dw_rows_six7n" in gcc_output(tmp_path / "s", core, "-S", "-O2")
+    else:
+        assert dw_pipelined_requants(model, core, tmp_path) == 0
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
