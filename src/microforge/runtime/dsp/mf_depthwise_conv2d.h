@@ -976,6 +976,20 @@ MF_KERNEL void mf_dw_rows_five7(const int32_t *k, const int32_t *r, int8_t *out,
     "smlabt %[a2], %[A], %[Q], %[a2]\n\tsmlad %[a3], %[A], %[Q], %[a3]\n\t" \
     "smlad %[a4], %[A], %[P], " B4 "\n\tsmlatb %[a5], %[A], %[P], %[a5]\n\t" LA \
     "smlabt %[a4], %[B], %[Q], %[a4]\n\t" LP "smlad %[a5], %[B], %[Q], %[a5]\n\t" LBQ
+/* The M7's 6-output blocks' first row (mf_dw_rows_six7, _six7n) with its loads: the MACs start from A, P and 2*bias (in
+ * a5), B, Q and the next words loaded beside them (LX: one more load beside the fourth MAC), so the first MAC issues
+ * beside a load rather than alone after a run of five (1 cycle a block: MobileNetV2's 10x10 layers -1.9K each). */
+#define MF_DW_ROWS6_ROW0_M7(LX) \
+        "ldr %[A], [%[r]]\n\tldr %[a5], [%[k], #24]\n\tldr %[P], [%[k], #0]\n\t" \
+        "smlad %[a0], %[A], %[P], %[a5]\n\tldr %[B], [%[r], #4]\n\t" \
+        "smlatb %[a1], %[A], %[P], %[a5]\n\tldr %[Q], [%[k], #4]\n\t" \
+        "smlad %[a2], %[B], %[P], %[a5]\n\tldr %[A], [%[r], #8]\n\t" \
+        "smlatb %[a3], %[B], %[P], %[a5]\n\t" LX \
+        "smlabt %[a0], %[B], %[Q], %[a0]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\tldr %[B], [%[r], #12]\n\t" \
+        "smlabt %[a2], %[A], %[Q], %[a2]\n\tsmlad %[a3], %[A], %[Q], %[a3]\n\t" \
+        "smlad %[a4], %[A], %[P], %[a5]\n\tsmlatb %[a5], %[A], %[P], %[a5]\n\tldr %[A], [%[r], %[w0]]\n\t" \
+        "smlabt %[a4], %[B], %[Q], %[a4]\n\tldr %[P], [%[k], #8]\n\tsmlad %[a5], %[B], %[Q], %[a5]\n\t" \
+        "ldr %[B], [%[r], %[w4]]\n\tldr %[Q], [%[k], #12]\n\t"
 MF_KERNEL void mf_dw_rows_six(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C,
                               const int32_t ncl, const int32_t ush)
 {
@@ -1034,10 +1048,7 @@ MF_KERNEL void mf_dw_rows_six7(const int32_t *k, const int32_t *r, int8_t *out, 
     int32_t a0, a1, a2, a3, a4, a5, A, B, P, Q, X;
     __asm__ volatile(
         "@ mf_dw_rows_six7 ush %c[ush]\n\t"   /* (for tests reading gcc -S) */
-        "ldr %[a5], [%[k], #24]\n\t"
-        "ldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\tldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t"
-        MF_DW_ROWS6_ROW_M7("#8", "#12", "%[a5]", "%[a5]", "%[a5]", "%[a5]", "%[a5]", "ldr %[A], [%[r], %[w0]]\n\t",
-                           "ldr %[P], [%[k], #8]\n\t", "ldr %[B], [%[r], %[w4]]\n\tldr %[Q], [%[k], #12]\n\t")
+        MF_DW_ROWS6_ROW0_M7("")
         MF_DW_ROWS6_ROW_M7("%[w8]", "%[w12]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]", "ldr %[A], [%[r], %[v0]]\n\t",
                            "ldr %[P], [%[k], #16]\n\t", "ldr %[B], [%[r], %[v4]]\n\tldr %[Q], [%[k], #20]\n\t")
         "smlad %[a0], %[A], %[P], %[a0]\n\tsmlatb %[a1], %[A], %[P], %[a1]\n\tldr %[A], [%[r], %[v8]]\n\t"
@@ -1079,16 +1090,7 @@ MF_KERNEL void mf_dw_rows_six7n(const int32_t *k, const int32_t *r, int8_t *out,
     const int32_t *ke = k;
     __asm__ volatile(
         "@ mf_dw_rows_six7n\n\t"   /* (for tests reading gcc -S) */
-        "ldr %[A], [%[r]]\n\tldr %[a5], [%[k], #24]\n\tldr %[P], [%[k], #0]\n\t"
-        "smlad %[a0], %[A], %[P], %[a5]\n\tldr %[B], [%[r], #4]\n\t"
-        "smlatb %[a1], %[A], %[P], %[a5]\n\tldr %[Q], [%[k], #4]\n\t"
-        "smlad %[a2], %[B], %[P], %[a5]\n\tldr %[A], [%[r], #8]\n\t"
-        "smlatb %[a3], %[B], %[P], %[a5]\n\tldr %[X], [%[k], #28]\n\t"
-        "smlabt %[a0], %[B], %[Q], %[a0]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\tldr %[B], [%[r], #12]\n\t"
-        "smlabt %[a2], %[A], %[Q], %[a2]\n\tsmlad %[a3], %[A], %[Q], %[a3]\n\t"
-        "smlad %[a4], %[A], %[P], %[a5]\n\tsmlatb %[a5], %[A], %[P], %[a5]\n\tldr %[A], [%[r], %[w0]]\n\t"
-        "smlabt %[a4], %[B], %[Q], %[a4]\n\tldr %[P], [%[k], #8]\n\tsmlad %[a5], %[B], %[Q], %[a5]\n\t"
-        "ldr %[B], [%[r], %[w4]]\n\tldr %[Q], [%[k], #12]\n\t"
+        MF_DW_ROWS6_ROW0_M7("ldr %[X], [%[k], #28]\n\t")
         MF_DW_ROWS6_ROW_M7("%[w8]", "%[w12]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]", "ldr %[A], [%[r], %[v0]]\n\t",
                            "ldr %[P], [%[k], #16]\n\t", "ldr %[B], [%[r], %[v4]]\n\tldr %[Q], [%[k], #20]\n\t")
         /* the last row: A = in[x..x+1], B = in[x+2..x+3], P, Q its weights, X = m */
@@ -1124,6 +1126,7 @@ MF_KERNEL void mf_dw_rows_six7n(const int32_t *k, const int32_t *r, int8_t *out,
 #endif
 #undef MF_DW_ROWS6_ROW
 #undef MF_DW_ROWS6_ROW_M7
+#undef MF_DW_ROWS6_ROW0_M7
 
 /* Three outputs x..x+2 (stride_w 1), the last of a row whose out_w % 4 == 3: the 2-output block and the lone last
  * output in one, from A = in[x..x+1], B = in[x+2..x+3], C = in[x+4..x+5] of each kernel row (out_x+2 += SMLAD(B, P) +
