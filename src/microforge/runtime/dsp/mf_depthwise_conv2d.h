@@ -841,12 +841,19 @@ MF_KERNEL void mf_dw_rows_one(const int32_t *k, const int32_t *r, int8_t *out, c
     "smlad %[a2], %[B], %[P], " B2 "\n\tsmlatb %[a3], %[B], %[P], " B3 "\n\t" LB \
     "smlabt %[a2], %[C], %[Q], %[a2]\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\tsmlad %[a4], %[C], %[P], %[a4]\n\t" LCP \
     "smlabt %[a4], %[A], %[Q], %[a4]\n\t" LAQ
-/* Rows 0 and 1 of the M7's 5-output blocks (mf_dw_rows_five, mf_dw_rows_five7), row 2's A, B, C and weights loaded */
+/* Rows 0 and 1 of the M7's 5-output blocks (mf_dw_rows_five, mf_dw_rows_five7), row 2's A, B, C and weights loaded:
+ * 2*bias (into a4) loaded with row 0's A and P, its first MACs' addend, and B, Q, C and D (into A) beside them (when
+ * all six were loaded first the first MAC issued alone: 1 cycle a block) */
 #define MF_DW_ROWS5_FIRST2_M7 \
-        "ldr %[A], [%[r]]\n\tldr %[B], [%[r], #4]\n\tldr %[C], [%[r], #8]\n\tldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t" \
-        MF_DW_ROWS5_ROW_M7("#12", "%[a4]", "%[a4]", "%[a4]", "%[a4]", "ldr %[B], [%[r], %[w4]]\n\t", \
-                           "ldr %[C], [%[r], %[w8]]\n\tldr %[P], [%[k], #8]\n\t", \
-                           "ldr %[A], [%[r], %[w0]]\n\tldr %[Q], [%[k], #12]\n\t") \
+        "ldr %[A], [%[r]]\n\tldr %[a4], [%[k], #24]\n\tldr %[P], [%[k], #0]\n\t" \
+        "smlad %[a0], %[A], %[P], %[a4]\n\tldr %[B], [%[r], #4]\n\t" \
+        "smlatb %[a1], %[A], %[P], %[a4]\n\tldr %[Q], [%[k], #4]\n\t" \
+        "smlad %[a2], %[B], %[P], %[a4]\n\tldr %[C], [%[r], #8]\n\t" \
+        "smlatb %[a3], %[B], %[P], %[a4]\n\tldr %[A], [%[r], #12]\n\t" \
+        "smlabt %[a0], %[B], %[Q], %[a0]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\tldr %[B], [%[r], %[w4]]\n\t" \
+        "smlabt %[a2], %[C], %[Q], %[a2]\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\t" \
+        "smlad %[a4], %[C], %[P], %[a4]\n\tldr %[C], [%[r], %[w8]]\n\tldr %[P], [%[k], #8]\n\t" \
+        "smlabt %[a4], %[A], %[Q], %[a4]\n\tldr %[A], [%[r], %[w0]]\n\tldr %[Q], [%[k], #12]\n\t" \
         MF_DW_ROWS5_ROW_M7("%[w12]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "ldr %[B], [%[r], %[v4]]\n\t", \
                            "ldr %[C], [%[r], %[v8]]\n\tldr %[P], [%[k], #16]\n\t", \
                            "ldr %[A], [%[r], %[v0]]\n\tldr %[Q], [%[k], #20]\n\t")
@@ -855,12 +862,12 @@ MF_KERNEL void mf_dw_rows_five(const int32_t *k, const int32_t *r, int8_t *out, 
 {
     int32_t a0, a1, a2, a3, a4, A, B, Cw, P, Q;
     __asm__ volatile(
-        "ldr %[a4], [%[k], #24]\n\t"
 #if defined(MF_TARGET_M7)
         MF_DW_ROWS5_FIRST2_M7
         MF_DW_ROWS5_ROW_M7("%[v12]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "",
                            "ldr %[C], [%[k], #32]\n\t" MF_DW_ROWS_LDE("%[P]"), "ldr %[Q], [%[k], #28]\n\t")
 #else
+        "ldr %[a4], [%[k], #24]\n\t"
         MF_DW_ROWS5_ROW("#0", "#4", "#8", "#12", "[%[k], #0]", "[%[k], #4]", "%[a4]", "%[a4]", "%[a4]", "%[a4]")
         MF_DW_ROWS5_ROW("%[w0]", "%[w4]", "%[w8]", "%[w12]", "[%[k], #8]", "[%[k], #12]", "%[a0]", "%[a1]", "%[a2]", "%[a3]")
         MF_DW_ROWS5_ROW("%[v0]", "%[v4]", "%[v8]", "%[v12]", "[%[k], #16]", "[%[k], #20]", "%[a0]", "%[a1]", "%[a2]", "%[a3]")
@@ -899,20 +906,7 @@ MF_KERNEL void mf_dw_rows_five7(const int32_t *k, const int32_t *r, int8_t *out,
     int32_t a0, a1, a2, a3, a4, A, B, Cw, P, Q, X;
     __asm__ volatile(
         "@ mf_dw_rows_five7\n\t"   /* (for tests reading gcc -S) */
-        /* row 0's MACs start from A, P and 2*bias, B, Q, C and D (into A) loaded beside them (as mf_dw_rows_six7n; after
-         * MF_DW_ROWS5_FIRST2_M7's six loads the first MAC issued alone) */
-        "ldr %[A], [%[r]]\n\tldr %[a4], [%[k], #24]\n\tldr %[P], [%[k], #0]\n\t"
-        "smlad %[a0], %[A], %[P], %[a4]\n\tldr %[B], [%[r], #4]\n\t"
-        "smlatb %[a1], %[A], %[P], %[a4]\n\tldr %[Q], [%[k], #4]\n\t"
-        "smlad %[a2], %[B], %[P], %[a4]\n\tldr %[C], [%[r], #8]\n\t"
-        "smlatb %[a3], %[B], %[P], %[a4]\n\tldr %[A], [%[r], #12]\n\t"
-        "smlabt %[a0], %[B], %[Q], %[a0]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n\tldr %[B], [%[r], %[w4]]\n\t"
-        "smlabt %[a2], %[C], %[Q], %[a2]\n\tsmlad %[a3], %[C], %[Q], %[a3]\n\t"
-        "smlad %[a4], %[C], %[P], %[a4]\n\tldr %[C], [%[r], %[w8]]\n\tldr %[P], [%[k], #8]\n\t"
-        "smlabt %[a4], %[A], %[Q], %[a4]\n\tldr %[A], [%[r], %[w0]]\n\tldr %[Q], [%[k], #12]\n\t"
-        MF_DW_ROWS5_ROW_M7("%[w12]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "ldr %[B], [%[r], %[v4]]\n\t",
-                           "ldr %[C], [%[r], %[v8]]\n\tldr %[P], [%[k], #16]\n\t",
-                           "ldr %[A], [%[r], %[v0]]\n\tldr %[Q], [%[k], #20]\n\t")
+        MF_DW_ROWS5_FIRST2_M7
         "smlad %[a4], %[C], %[P], %[a4]\n\tldr %[X], [%[k], #28]\n\t"
         "smlad %[a0], %[A], %[P], %[a0]\n\t"
         "smlatb %[a1], %[A], %[P], %[a1]\n\tldr %[A], [%[r], %[v12]]\n\t"
