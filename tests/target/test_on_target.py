@@ -1016,7 +1016,8 @@ def test_dw_rows_schedule_per_core(core, tmp_path):
                              # rotated (its next W0 into B beside a MAC), on the M4/M33 (MF_DW_S2_ROW7) W3 and the
                              # weights in the row's one run of loads
                              ('"ldr %[B], [%[r], %[v0]]\\n\\t"', '"#%c[w16]-4" "]\\n\\tldr %[P], " "[%[k], #8]"'),
-                             ('"ldr %[C], [%[r], %[w8]]\\n\\tldr %[P], [%[k], #8]\\n\\t"',   # the 5-output block
+                             # the 5-output block: on the M7 its first MAC beside B's load (MF_DW_ROWS5_FIRST2_M7)
+                             ('"smlad %[a0], %[A], %[P], %[a4]\\n\\tldr %[B], [%[r], #4]\\n\\t"',
                               '"%[w12]" "]\\n\\t" "smlad %[a2], %[B], %[P], "'),
                              # the stride_w 2 6-output block (mf_dw_s2_six): a5's SMLAD beside the next row's P load
                              # before a4's SMLABT on the M7 (MF_DW_S2_ROW6_M7), three data registers elsewhere (W5, W6
