@@ -1016,7 +1016,8 @@ def test_dw_rows_schedule_per_core(core, tmp_path):
                              # rotated (its next W0 into B beside a MAC), on the M4/M33 (MF_DW_S2_ROW7) W3 and the
                              # weights in the row's one run of loads
                              ('"ldr %[B], [%[r], %[v0]]\\n\\t"', '"#%c[w16]-4" "]\\n\\tldr %[P], " "[%[k], #8]"'),
-                             ('"ldr %[C], [%[r], %[w8]]\\n\\tldr %[P], [%[k], #8]\\n\\t"',   # the 5-output block
+                             # the 5-output block: on the M7 its first MAC beside B's load (MF_DW_ROWS5_FIRST2_M7)
+                             ('"smlad %[a0], %[A], %[P], %[a4]\\n\\tldr %[B], [%[r], #4]\\n\\t"',
                               '"%[w12]" "]\\n\\t" "smlad %[a2], %[B], %[P], "'),
                              # the stride_w 2 6-output block (mf_dw_s2_six): a5's SMLAD beside the next row's P load
                              # before a4's SMLABT on the M7 (MF_DW_S2_ROW6_M7), three data registers elsewhere (W5, W6
@@ -2630,13 +2631,18 @@ def dw_pipelined_requants(model: bytes, core: str, tmp_path) -> int:
 
 @pytest.mark.parametrize("core", ["m4", "m7"])
 def test_dw_tail_blocks_requantise_pipelined(core, tmp_path, monkeypatch):
-    """The M7 requantises the row path's 6-, 5- and 3-output blocks (6-wide rows, ReLU: MF_NEG_CLAMPED) software-pipelined
-    (MF_DW_RQ7_*: output i's SMMLAR right after output i-1's); the M4 one output after another. Exactness: test_op_on_core's
-    dw-rows models on every core."""
+    """The M7 requantises the row path's 6-output blocks of 6-wide rows (ReLU: MF_NEG_CLAMPED, no layer shift at 36
+    outputs a channel) beside the last kernel row's MACs (mf_dw_rows_six7n; its 5- and 3-output blocks software-pipelined,
+    MF_DW_RQ7_*: test_dw_rows_three7_on_core and test_dw_five7_on_core); the M4 one output after another (no SMMLAR right
+    after another). Exactness: test_op_on_core's dw-rows models on every core."""
     from microforge.ops.depthwise_conv2d import DepthwiseConv2D
     monkeypatch.setattr(DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
-    n = dw_pipelined_requants(mg.depthwise_model(34, (1, 6, 6, 8), 1, 3, 1, "SAME", 1, "RELU", in_zp=3), core, tmp_path)
-    assert (n > 0) == (core == "m7"), n
+    model = mg.depthwise_model(34, (1, 6, 6, 8), 1, 3, 1, "SAME", 1, "RELU", in_zp=3)
+    if core == "m7":
+        compile_model(model, target=core).write(tmp_path / "s")
+        assert "@ mf_dw_rows_six7n" in gcc_output(tmp_path / "s", core, "-S", "-O2")
+    else:
+        assert dw_pipelined_requants(model, core, tmp_path) == 0
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
@@ -2796,6 +2802,35 @@ def test_dw_six7_on_core(name, tmp_path):
     compile_model(model, target="m7").write(tmp_path / "s")
     marks = re.findall(r"@ mf_dw_rows_six7 ush (\d+)", gcc_output(tmp_path / "s", "m7", "-S", "-O2"))
     assert marks and all(2 <= int(u) <= 22 for u in marks), f"{name}: mf_dw_rows_six7 not taken"
+    for core in ("m7", "m4", "m33"):
+        exact_on_core(model, core, tmp_path / core, "target-op", name)
+
+
+# rows ending in a 6-output block, MF_NEG_CLAMPED (out_zp -128) without the layer's shift (fewer outputs a channel than
+# USH_TAIL_MIN_OUTPUTS), on the M7 (mf_dw_rows_six7n: e in k's register, the last kernel row's sums requantised beside
+# its MACs): 6-wide rows (one block a row; vww's 6x6x128 layers), 10-wide (a quad before it); channel counts
+# 1, 3, 5, 7, 13 and 128 (store offsets up to 5C = 640), SAME and VALID, ReLU, ReLU6 and none, input zero points at
+# both int8 ends
+DW_SIX7N = {f"dw-six7n-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}": (
+    lambda h=h, w=w, c=c, pad=pad, act=act, zi=zi: mg.depthwise_model(
+        seed_of("tdsn", h, w, c), (1, h, w, c), 1, 3, 1, pad, 1, act, in_zp=zi, out_zp=-128))
+    for h, w, c, pad, act, zi in ((6, 6, 128, "SAME", "RELU", -128), (6, 6, 7, "SAME", "RELU6", 127),
+                                  (8, 8, 5, "VALID", "NONE", -128), (5, 10, 13, "SAME", "RELU", 3),
+                                  (4, 6, 1, "SAME", "NONE", -5), (3, 12, 3, "VALID", "RELU", 127),
+                                  (7, 8, 13, "VALID", "RELU6", -128))}
+
+
+@pytest.mark.parametrize("name", sorted(DW_SIX7N))
+def test_dw_six7_noshift_on_core(name, tmp_path):
+    """DW_SIX7N on the M7: the row path without the layer's shift, its rows' 6-output block requantised beside the last
+    row's MACs (gcc -S shows mf_dw_rows_six7n's marker, not mf_dw_rows_six7's), byte-exact against TFLM; the M4 and
+    M33 (their own blocks, unchanged) likewise exact."""
+    model = DW_SIX7N[name]()
+    compile_model(model, target="m7").write(tmp_path / "s")
+    model_c = (tmp_path / "s" / "model.c").read_text()
+    assert ".rows = 1" in model_c and ".ush = " not in model_c, name
+    asm = gcc_output(tmp_path / "s", "m7", "-S", "-O2")
+    assert "@ mf_dw_rows_six7n" in asm and "@ mf_dw_rows_six7 " not in asm, f"{name}: mf_dw_rows_six7n not taken"
     for core in ("m7", "m4", "m33"):
         exact_on_core(model, core, tmp_path / core, "target-op", name)
 
