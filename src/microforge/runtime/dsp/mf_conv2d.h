@@ -3160,7 +3160,9 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
 #define MF_PW4_FR "(4 * %c[rq] + 8)"
 #define MF_PW4_STREAM "((%c[oc] / 2) * (%c[rq] + 24))"
 #define MF_PW4Q_TEXT(END_LD_)                                                                                        \
-    "sub %[w], %[w], #" MF_PW4_WB "\n"                                                            \
+    "sub %[w], %[w], #" MF_PW4_WB "\n\t"                                                          \
+    /* the quad loop: the end (x0 on entry) in a word of its own frame, below which each quad's frame goes */          \
+    ".if %c[ps]\n\tsub sp, sp, #8\n\tstr %[x0], [sp]\n\t.endif\n"                                                  \
     "7:\n\t"   /* the quad loop (ps: pixels ps bytes apart) */                                                       \
     "sub sp, sp, #" MF_PW4_FR "\n\t"                                                                                 \
     "str %[sa0], [sp, #32 * %c[nch]]\n\t"                                                                            \
@@ -3207,12 +3209,13 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
     ".if (" MF_PW4_STREAM ") >> 16\n\tmovt %[x1], #(" MF_PW4_STREAM ") >> 16\n\t.endif\n\t"                          \
     "sub %[w], %[w], %[x1]\n\t.endif\n\t"                                                                            \
     "cmp %[ma0], %[x0]\n\tbne 7b\n\t"                                                                                \
+    "add sp, sp, #8\n\t"                                                                                             \
     ".else\n\t"                                                                                                      \
     "add sp, sp, #" MF_PW4_FR "\n\t"                                                                                 \
     ".endif"
-#define MF_PW4Q_OUTS                                                                                                 \
+#define MF_PW4Q_OUTS(X0_)                                                                                            \
     [ma0] "+r"(ma0), [ma1] "+r"(ma1), [ma2] "+r"(ma2), [ma3] "+r"(ma3), [sa0] "+r"(sa0), [sa1] "=&r"(sa1),           \
-    [sa2] "=&r"(sa2), [sa3] "=&r"(sa3), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3),              \
+    [sa2] "=&r"(sa2), [sa3] "=&r"(sa3), [x0] X0_(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3),                \
     [wa] "=&r"(wa), [w] "+r"(w)
 #define MF_PW4Q_INS                                                                                                  \
     [nch] "i"(k4 / 4), [oc] "i"(n_out), [rq] "i"(2 * k4),                                                            \
@@ -3226,14 +3229,15 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
 {
     int32_t ma0 = (int32_t)(uintptr_t)px[0], ma1 = (int32_t)(uintptr_t)px[1];
     int32_t ma2 = (int32_t)(uintptr_t)px[2], ma3 = (int32_t)(uintptr_t)px[3], sa0 = (int32_t)(uintptr_t)o;
-    int32_t sa1, sa2, sa3, x0, x1, x2, x3, wa;
-    /* ps (the quad loop): the end read from memory once sp is back; the calls of the C loop over quads (strided layers)
-     * have no memory operand (GCC would store a dummy one for each: ic's stride-2 op 6 +16 cycles) */
+    int32_t sa1, sa2, sa3, x0 = (int32_t)(uintptr_t)end, x1, x2, x3, wa;
+    /* ps (the quad loop): the end comes in x0 and waits in the loop's own frame word (a memory operand would need a
+     * base register besides sp where the caller's frame is large: "impossible constraints"); the calls of the C loop
+     * over quads (strided layers) take no end (GCC would set one up for each: ic's stride-2 op 6 +16 cycles) */
     if (ps)
-        __asm__ volatile(MF_PW4Q_TEXT("ldr %[x0], %[end]\n\t")
-                         : MF_PW4Q_OUTS : MF_PW4Q_INS, [end] "m"(end) : "cc", "memory");
+        __asm__ volatile(MF_PW4Q_TEXT("ldr %[x0], [sp]\n\t")
+                         : MF_PW4Q_OUTS("+r") : MF_PW4Q_INS : "cc", "memory");
     else
-        __asm__ volatile(MF_PW4Q_TEXT("") : MF_PW4Q_OUTS : MF_PW4Q_INS : "cc", "memory");
+        __asm__ volatile(MF_PW4Q_TEXT("") : MF_PW4Q_OUTS("=&r") : MF_PW4Q_INS : "cc", "memory");
 }
 #undef MF_PW4I_K
 #undef MF_PW4I_EC
