@@ -2820,19 +2820,24 @@ DW_SIX7N = {f"dw-six7n-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}": (
                                   (7, 8, 13, "VALID", "RELU6", -128))}
 
 
+def m7_unshifted_rows_exact(model: bytes, name: str, tmp_path) -> str:
+    """The depthwise `model` on the row path without the layer's shift (.rows = 1, no .ush), byte-exact against TFLM
+    on the M7, M4 and M33; returns the M7 build's gcc -S for the caller's marker check."""
+    compile_model(model, target="m7").write(tmp_path / "s")
+    model_c = (tmp_path / "s" / "model.c").read_text()
+    assert ".rows = 1" in model_c and ".ush = " not in model_c, name
+    for core in ("m7", "m4", "m33"):
+        exact_on_core(model, core, tmp_path / core, "target-op", name)
+    return gcc_output(tmp_path / "s", "m7", "-S", "-O2")
+
+
 @pytest.mark.parametrize("name", sorted(DW_SIX7N))
 def test_dw_six7_noshift_on_core(name, tmp_path):
     """DW_SIX7N on the M7: the row path without the layer's shift, its rows' 6-output block requantised beside the last
     row's MACs (gcc -S shows mf_dw_rows_six7n's marker, not mf_dw_rows_six7's), byte-exact against TFLM; the M4 and
     M33 (their own blocks, unchanged) likewise exact."""
-    model = DW_SIX7N[name]()
-    compile_model(model, target="m7").write(tmp_path / "s")
-    model_c = (tmp_path / "s" / "model.c").read_text()
-    assert ".rows = 1" in model_c and ".ush = " not in model_c, name
-    asm = gcc_output(tmp_path / "s", "m7", "-S", "-O2")
+    asm = m7_unshifted_rows_exact(DW_SIX7N[name](), name, tmp_path)
     assert "@ mf_dw_rows_six7n" in asm and "@ mf_dw_rows_six7 " not in asm, f"{name}: mf_dw_rows_six7n not taken"
-    for core in ("m7", "m4", "m33"):
-        exact_on_core(model, core, tmp_path / core, "target-op", name)
 
 
 # rows ending in a 5-output block, MF_NEG_CLAMPED (out_zp -128, act range -128..127) without the layer's shift, on the M7
@@ -2853,10 +2858,5 @@ def test_dw_five7_on_core(name, tmp_path):
     """DW_FIVE7 on the M7: the row path without the layer's shift, its rows' 5-output block requantised beside the last
     row's MACs (gcc -S shows mf_dw_rows_five7's marker), byte-exact against TFLM; the M4 and M33 (their own blocks,
     unchanged) likewise exact."""
-    model = DW_FIVE7[name]()
-    compile_model(model, target="m7").write(tmp_path / "s")
-    model_c = (tmp_path / "s" / "model.c").read_text()
-    assert ".rows = 1" in model_c and ".ush = " not in model_c, name
-    assert "@ mf_dw_rows_five7" in gcc_output(tmp_path / "s", "m7", "-S", "-O2"), f"{name}: mf_dw_rows_five7 not taken"
-    for core in ("m7", "m4", "m33"):
-        exact_on_core(model, core, tmp_path / core, "target-op", name)
+    asm = m7_unshifted_rows_exact(DW_FIVE7[name](), name, tmp_path)
+    assert "@ mf_dw_rows_five7" in asm, f"{name}: mf_dw_rows_five7 not taken"
