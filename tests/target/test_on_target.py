@@ -2169,6 +2169,20 @@ PW4_LOOP_MODELS = {
                                                in_zp=-128, out_zp=-20),
     "pw4q-12to20-1x5-relu6": lambda: mg.conv2d_model(seed_of("p4q", 6), (1, 1, 5, 12), 20, 1, 1, "SAME", 1, "RELU6",
                                                      in_zp=9, out_zp=5),
+    # w stepped back by one SUB where the stream's bytes (oc * (in_c + 12)) are a modified immediate: kws's 64 -> 64
+    # (4,864; 125 pixels, 3 pixels past a quad), 128 -> 512 above (71,680); by MOVW (and MOVT) where they are not:
+    # 40 -> 84 (4,368), 100 -> 588 (65,856); pruned channels on the one SUB
+    "pw4q-64to64-5x25": lambda: mg.conv2d_model(seed_of("p4q", 7), (1, 5, 25, 64), 64, 1, 1, "SAME", 1, "RELU",
+                                                in_zp=-128, out_zp=-128),
+    "pw4q-64to64-1x7-relu6": lambda: mg.conv2d_model(seed_of("p4q", 8), (1, 1, 7, 64), 64, 1, 1, "SAME", 1, "RELU6",
+                                                     in_zp=127, out_zp=-128),
+    "pw4q-40to84-1x5": lambda: mg.conv2d_model(seed_of("p4q", 9), (1, 1, 5, 40), 84, 1, 1, "SAME", 1, "NONE",
+                                               in_zp=-128, out_zp=127),
+    "pw4q-100to588-batch2-1x4": lambda: mg.conv2d_model(seed_of("p4q", 10), (2, 1, 4, 100), 588, 1, 1, "SAME", 1,
+                                                        "RELU", in_zp=127, out_zp=-128),
+    "pw4q-64to64-dead-1x9": lambda: _pw4_dead(lambda: mg.conv2d_model(seed_of("p4q", 11), (1, 1, 9, 64), 64, 1, 1,
+                                                                      "SAME", 1, "NONE", in_zp=-7, in_scale=0.02),
+                                              (0, 5, 63), (1 << 30) - 64),
 }
 
 
@@ -2198,6 +2212,19 @@ def test_conv_pw4_quad_loop_taken(core, tmp_path):
         cm.write(tmp_path / name)
         asm = gcc_output(tmp_path / name, core, "-S", "-O2")   # ps 0: the block's .if drops the loop
         assert bool(re.search(r"@ mf_pw4 quad loop ps [1-9]", asm)) == loop, name
+
+
+@pytest.mark.parametrize("core", ["m4", "m33"])
+def test_conv_pw4_quad_loop_weight_step(core, tmp_path):
+    """The quad loop steps w back over the stream by one SUB (a modified immediate, or SUBW under 4096) where the stream's
+    bytes allow it, by MOVW (MOVT) and SUB where they do not (the object code's instructions with those bytes)."""
+    for name, stream, one in (("pw4q-64to64-5x25", 4864, True), ("pw4q-128to512-2x4", 71680, True),
+                              ("pw4q-40to84-1x5", 4368, False), ("pw4q-100to588-batch2-1x4", 65856, False),
+                              ("pw4q-24to36-4x1", 1296, True)):
+        asm = model_disassembly(PW4_LOOP_MODELS[name](), core, tmp_path / name)
+        sub = re.search(rf"\tsubw?(\.w)?\t\w+, \w+, #{stream}\b", asm)
+        movw = re.search(rf"\tmovw\t\w+, #{stream & 0xffff}\b", asm)
+        assert (sub is not None, movw is not None) == (one, not one), name
 
 
 def _pw4_dead(make, chans, bias):

@@ -3204,7 +3204,14 @@ MF_KERNEL void mf_dsp_pw4_quad(const int8_t *const px[4], const int32_t k4, cons
     "add sp, sp, #" MF_PW4_FR "\n\t"                                                                                 \
     END_LD_   /* sp back where the compiler addresses it */                                                          \
     "addw %[ma0], %[ma0], #4 * %c[ps]\n\taddw %[sa0], %[sa0], #3 * %c[oc]\n\t"                                       \
-    ".if " MF_PW4_STREAM " < 4096\n\tsubw %[w], %[w], #" MF_PW4_STREAM "\n\t.else\n\t"                               \
+    /* one SUB when the stream's bytes are an imm12 or a byte shifted left (a modified immediate: kws's 64 -> 64     \
+     * layers' 4,864), else MOVW (and MOVT) and a SUB: 1 cycle a quad */                                              \
+    ".set .Lpw4s%=, (" MF_PW4_STREAM ") < 4096\n\t"                                                                  \
+    ".irp q, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24\n\t"                                   \
+    ".if ((((" MF_PW4_STREAM ") >> \\q) << \\q) == (" MF_PW4_STREAM ")) && ((" MF_PW4_STREAM ") >> \\q) < 256\n\t"    \
+    ".set .Lpw4s%=, 1\n\t.endif\n\t.endr\n\t"                                                                          \
+    ".if .Lpw4s%=\n\t.if " MF_PW4_STREAM " < 4096\n\tsubw %[w], %[w], #" MF_PW4_STREAM "\n\t.else\n\t"                 \
+    "sub.w %[w], %[w], #" MF_PW4_STREAM "\n\t.endif\n\t.else\n\t"                                                        \
     "movw %[x1], #(" MF_PW4_STREAM ") & 0xffff\n\t"                                                                  \
     ".if (" MF_PW4_STREAM ") >> 16\n\tmovt %[x1], #(" MF_PW4_STREAM ") >> 16\n\t.endif\n\t"                          \
     "sub %[w], %[w], %[x1]\n\t.endif\n\t"                                                                            \
