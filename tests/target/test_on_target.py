@@ -2152,9 +2152,9 @@ def test_conv_pw4_imm_taken(core, tmp_path, monkeypatch):
 
 
 # The M4/M33's quad loop inside the asm block (mf_dsp_pw4_quad with ps = in_c: pixels in_c bytes apart, the next quad's
-# pointer in the frame's pad word, w stepped back by the stream's bytes): streams under 4096 bytes (SUBW), under 65536
-# (MOVW) and over (MOVW + MOVT), one quad and many, a batch, a tail pixel after the loop, zero points at the int8 ends,
-# both shift forms
+# pointer in the frame's pad word, w stepped back by the stream's bytes): streams under 4096 bytes (SUBW), over it as a
+# modified immediate (one SUB) or not (MOVW; MOVW + MOVT over 65535), one quad and many, a batch, a tail pixel after the
+# loop, zero points at the int8 ends, both shift forms
 PW4_LOOP_MODELS = {
     "pw4q-128to512-2x4": lambda: mg.conv2d_model(seed_of("p4q", 1), (1, 2, 4, 128), 512, 1, 1, "SAME", 1, "RELU",
                                                  in_zp=-128, out_zp=-128),
