@@ -2875,7 +2875,8 @@ def test_dw_five7_on_core(name, tmp_path):
 # mf_dw_rows_quads_carried7 (the M7, the layer's one shift): runs of 2 to 6 4-output blocks unrolled, longer ones looped 4
 # blocks an iteration with 0 to 3 after them, each kernel row's C word carried into the next block's A; channels 1, 3,
 # 5, 7, 13 and the output steps (4C <= 255; 2C <= 255 < 4C: c 64; c 128 (2C > 255) stays on its old path), rows ending in
-# no tail, the merged 5- and 6-output blocks and 3 leftovers, SAME and VALID, in_zp at the int8 ends, ReLU and none
+# no tail, the merged 5- and 6-output blocks and 3 leftovers, SAME and VALID, in_zp at the int8 ends, ReLU, ReLU6 (its
+# clamp past 127 at out_zp -128: the layer's shift) and none
 DW_CARRIED7 = {f"dw-carried7-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}-z{zi}": (h, w, c, pad, act, zi)
                for h, w, c, pad, act, zi in ((3, 8, 1, "SAME", "NONE", -128), (4, 12, 3, "SAME", "RELU", 127),
                                              (3, 16, 5, "SAME", "NONE", 5), (5, 21, 7, "SAME", "RELU", -128),
@@ -2884,7 +2885,8 @@ DW_CARRIED7 = {f"dw-carried7-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}-z{zi}": (h
                                              (2, 40, 13, "SAME", "NONE", 7), (4, 31, 5, "SAME", "NONE", 127),
                                              (3, 38, 64, "VALID", "NONE", -128), (3, 53, 1, "SAME", "RELU", 3),
                                              (3, 36, 7, "SAME", "NONE", -60), (3, 58, 7, "SAME", "NONE", -128),
-                                             (5, 14, 13, "SAME", "RELU", 127), (2, 28, 128, "SAME", "NONE", 2))}
+                                             (5, 14, 13, "SAME", "RELU", 127), (3, 24, 5, "SAME", "RELU6", -128),
+                                             (3, 48, 3, "SAME", "RELU6", 127), (2, 28, 128, "SAME", "NONE", 2))}
 
 
 def dw_carried7_expected(name: str):
