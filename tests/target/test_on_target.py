@@ -2565,7 +2565,7 @@ def test_dw_carried_taken(core, tmp_path, monkeypatch):
     requantisation among them (the layer's one shift, the sums' shifts with and without the negative-value
     correction), the column path's 25-output columns (kws: 5 blocks), 48- and 40-wide rows (12 blocks: 3 iterations of
     4; 10: 2 and 2 after them), not a lone block (a 9-wide row's 5-output tail after one); never on the M7 (its own
-    schedule, MF_DW_ROWS_ROW_M7).
+    schedules: MF_DW_ROWS_ROW_M7, and mf_dw_rows_quads_carried7 with the layer's shift, test_dw_rows_carried7_on_core).
     Exactness: test_dw_rows_carried_on_core, test_dw_cols_on_core, test_dw_cols_four_on_core, test_op_on_core's dw-rows
     models, kws, vww and MobileNetV2."""
     from microforge.ops.depthwise_conv2d import DepthwiseConv2D
@@ -2574,7 +2574,7 @@ def test_dw_carried_taken(core, tmp_path, monkeypatch):
     for name in DW_CARRIED:
         compile_model(dw_carried_model(name), target=core).write(tmp_path / name)
         model_c = (tmp_path / name / "model.c").read_text()
-        carried = re.findall(r"@ mf_dw_rows_run unrolled (\d+) looped (\d+) carried",
+        carried = re.findall(r"@ mf_dw_rows_run unrolled (\d+) looped (\d+) carried\b",
                              gcc_output(tmp_path / name, core, "-S", "-O2"))
         assert bool(carried) == (core != "m7") and set(carried) <= {dw_carried_runs(name)}, (name, carried)
         ush = re.search(r"\.ush = (\d+),", model_c)
@@ -2586,7 +2586,7 @@ def test_dw_carried_taken(core, tmp_path, monkeypatch):
                               ("ten", mg.depthwise_model(33, (1, 6, 40, 8), 1, 3, 1, "SAME", 1, "NONE", in_zp=3), ("2", "4"))):
         compile_model(model, target=core).write(tmp_path / name)
         text = gcc_output(tmp_path / name, core, "-S", "-O2")
-        carried = re.findall(r"@ mf_dw_rows_run unrolled (\d+) looped (\d+) carried", text)
+        carried = re.findall(r"@ mf_dw_rows_run unrolled (\d+) looped (\d+) carried\b", text)
         assert set(carried) == (set() if core == "m7" or runs is None else {runs}), (name, carried)
 
 
@@ -2614,13 +2614,17 @@ def dw_run_rnd_reloads(model: bytes, core: str, tmp_path) -> tuple:
 
 
 @pytest.mark.parametrize("core", ["m4", "m7"])
-def test_dw_m7_unrolled_run_holds_rnd(core, tmp_path):
+def test_dw_m7_unrolled_run_holds_rnd(core, tmp_path, monkeypatch):
     """An unrolled run of 4-output blocks with the layer's one shift (mf_dw_rows_run's MF_DW_ROWS_HELD7, the M7) keeps rnd
     in the loop end's register for the whole run (loaded once), so that the next block's first loads issue beside the
     block's last MACs: one SMMLA addend register, never written within the run; the M4 reloads it every block. A 16-wide
-    row: 4 blocks unrolled (the marker's count and shift). Exactness: test_op_on_core's dw-rows-ush models, kws, vww and
-    MobileNetV2 on the M7."""
-    model = OP_MODELS["dw-rows-ush-2x16-c4-same-none"]()
+    row of 128 channels (2C > 255: not mf_dw_rows_quads_carried7's; input and output apart): 4 blocks unrolled (the
+    marker's count and shift). Exactness: test_dw_m7_held_run_output_steps, test_op_on_core's dw-rows-ush models, kws,
+    vww and MobileNetV2 on the M7."""
+    from microforge.ops.depthwise_conv2d import DepthwiseConv2D
+    monkeypatch.setattr(DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
+    model = mg.depthwise_model(seed_of("tdrh", 2, 16, 128), (1, 2, 16, 128), 1, 3, 1, "SAME", 1, "NONE", in_zp=3,
+                               out_zp=-128)
     compile_model(model, target=core).write(tmp_path / "s")
     marks = re.findall(r"@ mf_dw_rows_run unrolled (\d+) looped (\d+) ush (\d+)", gcc_output(tmp_path / "s", core, "-S", "-O2"))
     if core == "m7":
@@ -2633,7 +2637,8 @@ def test_dw_m7_unrolled_run_holds_rnd(core, tmp_path):
 @pytest.mark.parametrize("h, w, c, act, zi", [(3, 10, 67, "RELU", -3), (4, 14, 131, "NONE", 5), (3, 18, 64, "NONE", -128),
                                            (4, 14, 128, "RELU", 0), (3, 10, 1, "NONE", 7)])
 def test_dw_m7_held_run_output_steps(h, w, c, act, zi, tmp_path):
-    """MF_DW_ROWS_HELD7 (the M7's unrolled runs with the layer's shift) with each output step vs TFLM: two post-indexed
+    """MF_DW_ROWS_HELD7 (the M7's unrolled runs with the layer's shift and 2C > 255; mf_dw_rows_quads_carried7 takes
+    those with 2C <= 255) with each output step vs TFLM: two post-indexed
     stores (2C <= 255 < 4C: c 67, 64), the ADD carried into the next block (C >= 128: 131, 128), one store (c 1); runs of 2,
     3 and 4 blocks (out_w 8, 12, 16; a run before the merged 5-output block: test_op_on_core's dw-rows-ush-10x15-c5); the
     marker shows each run unrolled with the shift."""
@@ -2643,8 +2648,13 @@ def test_dw_m7_held_run_output_steps(h, w, c, act, zi, tmp_path):
         assert ".rows = 1" in model_c and re.search(r"\.ush = ([2-9]|1\d|2[0-2]),", model_c), "not the row path's one shift"
 
     compile_model(model, target="m7").write(tmp_path / "s")
-    marks = re.findall(r"@ mf_dw_rows_run unrolled (\d+) looped (\d+) ush (\d+)", gcc_output(tmp_path / "s", "m7", "-S", "-O2"))
-    assert marks and all(int(n) >= 2 and int(u) > 0 for n, b, u in marks), marks
+    text = gcc_output(tmp_path / "s", "m7", "-S", "-O2")
+    marks = re.findall(r"@ mf_dw_rows_run unrolled (\d+) looped (\d+) ush (\d+)", text)
+    carried = re.findall(r"@ mf_dw_rows_run unrolled (\d+) looped (\d+) carried7", text)
+    if 2 * c > 255:
+        assert marks and all(int(n) >= 2 and int(u) > 0 for n, b, u in marks) and not carried, marks
+    else:   # (2C <= 255: mf_dw_rows_quads_carried7 takes these runs, its own stores post-indexed)
+        assert carried and not marks, (carried, marks)
     exact_on_core(model, "m7", tmp_path / "r", "target-op", f"dw-held-{h}x{w}-c{c}", took, ", held rnd")
 
 
@@ -2887,3 +2897,54 @@ def test_dw_five7_on_core(name, tmp_path):
     unchanged) likewise exact."""
     asm = m7_unshifted_rows_exact(DW_FIVE7[name](), name, tmp_path)
     assert "@ mf_dw_rows_five7" in asm, f"{name}: mf_dw_rows_five7 not taken"
+
+
+# mf_dw_rows_quads_carried7 (the M7, the layer's one shift): runs of 2 to 6 4-output blocks unrolled, longer ones looped 4
+# blocks an iteration with 0 to 3 after them, each kernel row's C word carried into the next block's A; channels 1, 3,
+# 5, 7, 13 and the output steps (4C <= 255; 2C <= 255 < 4C: c 64; c 128 (2C > 255) stays on its old path), rows ending in
+# no tail, the merged 5- and 6-output blocks and 3 leftovers, SAME and VALID, in_zp at the int8 ends, ReLU, ReLU6 (its
+# clamp past 127 at out_zp -128: the layer's shift) and none
+DW_CARRIED7 = {f"dw-carried7-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}-z{zi}": (h, w, c, pad, act, zi)
+               for h, w, c, pad, act, zi in ((3, 8, 1, "SAME", "NONE", -128), (4, 12, 3, "SAME", "RELU", 127),
+                                             (3, 16, 5, "SAME", "NONE", 5), (5, 21, 7, "SAME", "RELU", -128),
+                                             (3, 22, 13, "VALID", "NONE", 127), (2, 24, 64, "SAME", "NONE", -3),
+                                             (3, 26, 3, "SAME", "RELU", 9), (3, 48, 8, "SAME", "RELU", -128),
+                                             (2, 40, 13, "SAME", "NONE", 7), (4, 31, 5, "SAME", "NONE", 127),
+                                             (3, 38, 64, "VALID", "NONE", -128), (3, 53, 1, "SAME", "RELU", 3),
+                                             (3, 36, 7, "SAME", "NONE", -60), (3, 58, 7, "SAME", "NONE", -128),
+                                             (5, 14, 13, "SAME", "RELU", 127), (3, 24, 5, "SAME", "RELU6", -128),
+                                             (3, 48, 3, "SAME", "RELU6", 127), (2, 28, 128, "SAME", "NONE", 2))}
+
+
+def dw_carried7_expected(name: str):
+    """The marker's (unrolled, looped) counts of the row's run of 4-output blocks before its tail, or None (2C > 255)."""
+    h, w, c, pad, act, zi = DW_CARRIED7[name]
+    ow = w if pad == "SAME" else w - 2
+    n = (ow >> 2) - (ow >= 4 and (ow & 3) in (1, 2))
+    if 2 * c > 255:
+        return None
+    return (str(n), "0") if n <= 6 else (str(n % 4), "4")
+
+
+@pytest.mark.parametrize("core", ["m7", "m4", "m33"])
+@pytest.mark.parametrize("name", list(DW_CARRIED7))
+def test_dw_rows_carried7_on_core(name, core, tmp_path, monkeypatch):
+    """The DW_CARRIED7 rows (the layer's one shift, checked in model.c; input and output apart, as
+    test_dw_short_runs_unrolled has them) run their 4-output blocks as mf_dw_rows_quads_carried7 on the M7 (its marker in
+    gcc -S with the run's counts, no other run of blocks; none with 2C > 255) and stay exact on the M7, M4 and M33 (whose
+    carried blocks are mf_dw_rows_quads_carried's)."""
+    from microforge.ops.depthwise_conv2d import DepthwiseConv2D
+    monkeypatch.setattr(DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
+    h, w, c, pad, act, zi = DW_CARRIED7[name]
+    model = mg.depthwise_model(seed_of("tdq7", h, w, c), (1, h, w, c), 1, 3, 1, pad, 1, act, in_zp=zi, out_zp=-128)
+
+    def took(model_c):
+        assert ".rows = 1" in model_c and re.search(r"\.ush = ([1-9]|1\d|2[0-2]),", model_c), "not the row path's one shift"
+
+    if core == "m7":
+        compile_model(model, target=core).write(tmp_path / "s")
+        text = gcc_output(tmp_path / "s", core, "-S", "-O2")
+        runs = re.findall(r"@ mf_dw_rows_run unrolled (\d+) looped (\d+)( carried7| ush)", text)
+        want = dw_carried7_expected(name)
+        assert runs and set(runs) == ({want + (" carried7",)} if want else {r for r in runs if r[2] == " ush"}), runs
+    exact_on_core(model, core, tmp_path / "r", "target-op", name, took, ", carried7 words")

@@ -1431,6 +1431,154 @@ MF_KERNEL void mf_dw_rows_quads_carried(const int32_t *k, const int32_t **rp, in
 #undef MF_DW_QC_Y3
 #endif
 
+#if defined(MF_TARGET_M7)
+/* The M7's runs of 2 or more 4-output blocks with the layer's one shift (p->ush; mf_dw_rows_run: vww's 48-, 24- and
+ * 12-wide rows, MobileNetV2's 40- and 20-wide), the data words carried from block to block as on the M4/M33
+ * (mf_dw_rows_quads_carried: a block's C of each kernel row is the next block's A, four loads a row, not five; the
+ * same rotation of y0..y3, 14 registers). The M7 issues a MAC beside anything but a MAC, no two stores together, no
+ * step beside the one that feeds it: a block's 24 MACs and 4 SMMLAs each take a cycle, so a block costs 28 cycles
+ * when each of its other 23 instructions (12 data and weight loads, 2*bias, m, rnd, 4 SSAT, 4 STRB) issues beside one
+ * of them, and the looped form's 56 instructions took 31. The order that allows it: the block enters with 2*bias in
+ * its free rotating register T (the addend of the row's first four MACs, so the sums are free until then), row 0's P,
+ * Q and B loaded; the row's MACs complete a0 and a1 first, so the previous block's last two outputs (a2, a3: SMMLA'd,
+ * not yet saturated) and a1's store go out beside them (MF_DW_QC7_PREV); m and rnd go into A2 and B as the last row
+ * frees them, the next block's P and Q as their last MACs pass; only the next block's 2*bias and B, whose registers
+ * hold m and rnd until the last SMMLA, issue as a pair after it: 29 cycles a block. Runs of at most
+ * MF_DW_QUADS_UNROLL blocks are unrolled (the first loading A1, A2 and Q beside its first MACs); longer ones loop 4
+ * blocks an iteration (the rotation's period) and unroll the rest: the loop's first block is entered past its
+ * first five MACs, run once before the loop without the previous block's stores; the loop end (mend, a stack slot:
+ * no 15th register) is read into a0 once a0 is stored, and the CMP, r's step and the BNE issue beside the MACs and
+ * loads. The same MACs (in another order: the sums wrap, so the same values), 2*bias and requantisation as
+ * MF_DW_ROWS_HELD7 (SMMLA with rnd, SSAT with the layer's shift): the same bytes. Stores post-indexed (2C <= 255:
+ * the caller checks), r left as the M4's (the caller steps it past the unrolled blocks). */
+#define MF_DW_QC7_SSAT(X) "ssat " X ", #8, " X ", asr #%c[ush]\n\t"
+#define MF_DW_QC7_ST0 ".if %c[c4] <= 255\n\tstrb %[a0], [%[out]], %[c4]\n\t.else\n\tstrb %[a0], [%[out]], %[c2]\n\t.endif\n\t"
+#define MF_DW_QC7_ST1 ".if %c[c4] <= 255\n\tstrb %[a1], [%[out], #-%c[c3]]\n\t.else\n\tstrb %[a1], [%[out], #-%c[c1]]\n\t.endif\n\t"
+#define MF_DW_QC7_ST2 ".if %c[c4] <= 255\n\tstrb %[a2], [%[out], #-%c[c2]]\n\t.else\n\tstrb %[a2], [%[out]], %[c2]\n\t.endif\n\t"
+#define MF_DW_QC7_ST3 "strb %[a3], [%[out], #-%c[c1]]\n\t"
+/* row 0's first five MACs (roles A0, T; 2*bias in T), with S1..S5 beside them: the previous block's a1 store and a2,
+ * a3's SSAT and store (MF_DW_QC7_PREV), or the run's first block's loads of Q, A1 and A2 (MF_DW_QC7_FIRST) */
+#define MF_DW_QC7_HEAD(A0, T, S1, S2, S3, S4, S5) \
+    "smlad %[a0], " A0 ", %[P], " T "\n\t" S1 "smlatb %[a1], " A0 ", %[P], " T "\n\t" S2 \
+    "smlabt %[a0], %[B], %[Q], %[a0]\n\t" S3 "smlad %[a1], %[B], %[Q], %[a1]\n\t" S4 \
+    "smlad %[a2], %[B], %[P], " T "\n\t" S5
+#define MF_DW_QC7_PREV MF_DW_QC7_ST1, MF_DW_QC7_SSAT("%[a2]"), MF_DW_QC7_ST2, MF_DW_QC7_SSAT("%[a3]"), MF_DW_QC7_ST3
+#define MF_DW_QC7_FIRST(I, A1, A2) \
+    "ldr %[Q], [%[k], #4]\n\t", "ldr " A1 ", [%[r], #8*" I "+%c[w]]\n\t", "ldr " A2 ", [%[r], #8*" I "+2*%c[w]]\n\t", "", ""
+/* the rest of block I (roles A0, A1, A2 carried, T), mf_qc7_e: 0 loads the next block's entry, 1 is the run's last
+ * (its own a1, a2, a3 stored), 2 the loop's last (r stepped, the loop end compared, a1 saturated, the branch) */
+#define MF_DW_QC7_REST(I, A0, A1, A2, T) \
+    "smlatb %[a3], %[B], %[P], " T "\n\tldr " T ", [%[r], #8*" I "+8]\n\t" \
+    "smlabt %[a2], " T ", %[Q], %[a2]\n\tldr %[P], [%[k], #8]\n\t" \
+    "smlad %[a3], " T ", %[Q], %[a3]\n\tldr %[B], [%[r], #8*" I "+%c[w]+4]\n\t" \
+    "smlad %[a0], " A1 ", %[P], %[a0]\n\tldr %[Q], [%[k], #12]\n\t" \
+    "smlatb %[a1], " A1 ", %[P], %[a1]\n\tldr " A1 ", [%[r], #8*" I "+2*%c[w]+8]\n\t" \
+    "smlad %[a2], %[B], %[P], %[a2]\n\tldr " A0 ", [%[r], #8*" I "+%c[w]+8]\n\t" \
+    "smlatb %[a3], %[B], %[P], %[a3]\n\tldr %[P], [%[k], #16]\n\t" \
+    "smlabt %[a0], %[B], %[Q], %[a0]\n\t" \
+    "smlad %[a1], %[B], %[Q], %[a1]\n\tldr %[B], [%[r], #8*" I "+2*%c[w]+4]\n\t" \
+    "smlabt %[a2], " A0 ", %[Q], %[a2]\n\t" \
+    "smlad %[a3], " A0 ", %[Q], %[a3]\n\tldr %[Q], [%[k], #20]\n\t" \
+    "smlad %[a0], " A2 ", %[P], %[a0]\n\t" \
+    "smlatb %[a1], " A2 ", %[P], %[a1]\n\tldr " A2 ", [%[k], #28]\n\t" \
+    "smlad %[a2], %[B], %[P], %[a2]\n\t" \
+    "smlatb %[a3], %[B], %[P], %[a3]\n\t.if mf_qc7_e != 1\n\tldr %[P], [%[k], #0]\n\t.endif\n\t" \
+    "smlabt %[a0], %[B], %[Q], %[a0]\n\t" \
+    "smlad %[a1], %[B], %[Q], %[a1]\n\tldr %[B], [%[k], #32]\n\t" \
+    "smmla %[a0], %[a0], " A2 ", %[B]\n\t.if mf_qc7_e == 2\n\tadd %[r], %[r], #32\n\t.endif\n\t" \
+    "smlabt %[a2], " A1 ", %[Q], %[a2]\n\t" MF_DW_QC7_SSAT("%[a0]") \
+    "smmla %[a1], %[a1], " A2 ", %[B]\n\t" MF_DW_QC7_ST0 \
+    "smlad %[a3], " A1 ", %[Q], %[a3]\n\t.if mf_qc7_e == 2\n\tldr %[a0], %[mend]\n\t.else\n\t" MF_DW_QC7_SSAT("%[a1]") ".endif\n\t" \
+    "smmla %[a2], %[a2], " A2 ", %[B]\n\t.if mf_qc7_e == 2\n\tcmp %[r], %[a0]\n\t.elseif mf_qc7_e == 1\n\t" MF_DW_QC7_ST1 ".endif\n\t" \
+    "smmla %[a3], %[a3], " A2 ", %[B]\n\t" \
+    ".if mf_qc7_e == 0\n\tldr %[Q], [%[k], #4]\n\tldr " A2 ", [%[k], #24]\n\tldr %[B], [%[r], #8*" I "+12]\n\t" \
+    ".elseif mf_qc7_e == 1\n\t" MF_DW_QC7_SSAT("%[a2]") MF_DW_QC7_ST2 MF_DW_QC7_SSAT("%[a3]") MF_DW_QC7_ST3 \
+    ".else\n\t" MF_DW_QC7_SSAT("%[a1]") "ldr %[Q], [%[k], #4]\n\tldr " A2 ", [%[k], #24]\n\tldr %[B], [%[r], #4]\n\tbne 1b\n\t" \
+    ".endif\n\t"
+#define MF_DW_QC7_HEAD_(...) MF_DW_QC7_HEAD(__VA_ARGS__)
+#define MF_DW_QC7_REST_(...) MF_DW_QC7_REST(__VA_ARGS__)
+/* roles (A0, A1, A2, T) of block I mod 4: y0..y3 rotated one place a block, as MF_DW_QC_Y0 .. _Y3 */
+#define MF_DW_QC7_R0 "%[y0]", "%[y1]", "%[y2]", "%[y3]"
+#define MF_DW_QC7_R1 "%[y3]", "%[y0]", "%[y1]", "%[y2]"
+#define MF_DW_QC7_R2 "%[y2]", "%[y3]", "%[y0]", "%[y1]"
+#define MF_DW_QC7_R3 "%[y1]", "%[y2]", "%[y3]", "%[y0]"
+/* an unrolled block I (roles R: A0, A1, A2, T; A0 and T again apart for the head) of nu, after nl loop iterations */
+#define MF_DW_QC7_UBLOCK(I, R, A0, A1, A2, T) \
+    ".if %c[nu] > " I "\n\t.if %c[nu] == " I " + 1\n\t.set mf_qc7_e, 1\n\t.else\n\t.set mf_qc7_e, 0\n\t.endif\n\t" \
+    ".if " I " == 0 && %c[nl] == 0\n\t" MF_DW_QC7_HEAD_(A0, T, MF_DW_QC7_FIRST(I, A1, A2)) \
+    ".else\n\t" MF_DW_QC7_HEAD_(A0, T, MF_DW_QC7_PREV) ".endif\n\t" \
+    MF_DW_QC7_REST_(I, R) ".endif\n\t"
+#define MF_DW_QC7_LOAD0 \
+    "ldr %[y0], [%[r], #0]\n\tldr %[P], [%[k], #0]\n\tldr %[y3], [%[k], #24]\n\tldr %[B], [%[r], #4]\n\t"
+#define MF_DW_QC7_UNROLLED \
+    MF_DW_QC7_UBLOCK("0", MF_DW_QC7_R0, "%[y0]", "%[y1]", "%[y2]", "%[y3]") \
+    MF_DW_QC7_UBLOCK("1", MF_DW_QC7_R1, "%[y3]", "%[y0]", "%[y1]", "%[y2]") \
+    MF_DW_QC7_UBLOCK("2", MF_DW_QC7_R2, "%[y2]", "%[y3]", "%[y0]", "%[y1]") \
+    MF_DW_QC7_UBLOCK("3", MF_DW_QC7_R3, "%[y1]", "%[y2]", "%[y3]", "%[y0]") \
+    MF_DW_QC7_UBLOCK("4", MF_DW_QC7_R0, "%[y0]", "%[y1]", "%[y2]", "%[y3]") \
+    MF_DW_QC7_UBLOCK("5", MF_DW_QC7_R1, "%[y3]", "%[y0]", "%[y1]", "%[y2]") \
+    ".if %c[nu] > 6\n\t.error \"mf_dw_rows_quads_carried7: more than 6 blocks\"\n\t.endif\n\t"
+/* nl iterations of 4 blocks: the first block's head once without stores (its Q, A1 and A2 loaded beside it), then the
+ * loop entered past the head that stores the previous block's outputs */
+#define MF_DW_QC7_LOOP \
+    MF_DW_QC7_LOAD0 \
+    MF_DW_QC7_HEAD_("%[y0]", "%[y3]", MF_DW_QC7_FIRST("0", "%[y1]", "%[y2]")) "b 2f\n\t" \
+    "1:\n\t" MF_DW_QC7_HEAD_("%[y0]", "%[y3]", MF_DW_QC7_PREV) "2:\n\t" \
+    ".set mf_qc7_e, 0\n\t" MF_DW_QC7_REST_("0", MF_DW_QC7_R0) \
+    MF_DW_QC7_HEAD_("%[y3]", "%[y2]", MF_DW_QC7_PREV) MF_DW_QC7_REST_("1", MF_DW_QC7_R1) \
+    MF_DW_QC7_HEAD_("%[y2]", "%[y1]", MF_DW_QC7_PREV) MF_DW_QC7_REST_("2", MF_DW_QC7_R2) \
+    ".set mf_qc7_e, 2\n\t" MF_DW_QC7_HEAD_("%[y1]", "%[y0]", MF_DW_QC7_PREV) MF_DW_QC7_REST_("3", MF_DW_QC7_R3) \
+    ".if %c[nu] == 0\n\t" MF_DW_QC7_ST1 MF_DW_QC7_SSAT("%[a2]") MF_DW_QC7_ST2 MF_DW_QC7_SSAT("%[a3]") MF_DW_QC7_ST3 \
+    ".endif\n\t"
+#define MF_DW_QC7_OUT \
+          [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [y0] "=&r"(y0), [y1] "=&r"(y1), \
+          [y2] "=&r"(y2), [y3] "=&r"(y3), [B] "=&r"(B), [P] "=&r"(P), [Q] "=&r"(Q), [out] "+r"(out)
+#define MF_DW_QC7_IN \
+          [k] "r"(k), [w] "i"(2 * WP), [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), \
+          [ush] "i"(ush), [nu] "i"(nu), [nl] "i"(nl)
+MF_KERNEL void mf_dw_rows_quads_carried7(const int32_t *k, const int32_t **rp, int8_t **outp, const int32_t WP,
+                                         const int32_t C, const int32_t ush, const int32_t nl, const int32_t nu)
+{
+    int8_t *out = *outp;
+    const int32_t *r = *rp;
+    int32_t a0, a1, a2, a3, y0, y1, y2, y3, B, P, Q;
+    if (nl) {
+        const int32_t *const end = r + 8 * nl;   /* (a stack slot: the asm takes every register) */
+        __asm__ volatile("@ mf_dw_rows_run unrolled %c[nu] looped 4 carried7\n\t"   /* (for tests reading gcc -S) */
+                         MF_DW_QC7_LOOP MF_DW_QC7_UNROLLED : MF_DW_QC7_OUT, [r] "+r"(r) : MF_DW_QC7_IN, [mend] "m"(end)
+                         : "cc", "memory");
+    } else {
+        __asm__ volatile("@ mf_dw_rows_run unrolled %c[nu] looped 0 carried7\n\t"
+                         MF_DW_QC7_LOAD0 MF_DW_QC7_UNROLLED : MF_DW_QC7_OUT
+                         : MF_DW_QC7_IN, [r] "r"(r), [mend] "m"(*k)   /* (mend: named in the loop's text, not emitted) */
+                         : "memory");
+    }
+    *rp = r;
+    *outp = out;
+}
+#undef MF_DW_QC7_SSAT
+#undef MF_DW_QC7_ST0
+#undef MF_DW_QC7_ST1
+#undef MF_DW_QC7_ST2
+#undef MF_DW_QC7_ST3
+#undef MF_DW_QC7_HEAD
+#undef MF_DW_QC7_HEAD_
+#undef MF_DW_QC7_PREV
+#undef MF_DW_QC7_FIRST
+#undef MF_DW_QC7_REST
+#undef MF_DW_QC7_REST_
+#undef MF_DW_QC7_R0
+#undef MF_DW_QC7_R1
+#undef MF_DW_QC7_R2
+#undef MF_DW_QC7_R3
+#undef MF_DW_QC7_UBLOCK
+#undef MF_DW_QC7_LOAD0
+#undef MF_DW_QC7_UNROLLED
+#undef MF_DW_QC7_LOOP
+#undef MF_DW_QC7_OUT
+#undef MF_DW_QC7_IN
+#endif
+
 /* The stride_w 1 assembly described above (stride_w 2: mf_dw_rows2_channel) on one channel's output row: *rp at the
  * channel's planes, *outp at its first output; both are left moved by MF_DW_ROWS_ADV_R / _O (the caller steps
  * them on to the next channel, so no copy of them lives across the assembly). */
@@ -1468,6 +1616,13 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
         const int32_t nl = nu ? 0 : nq >> 2, nr = nu ? nu : nq & 3;
         if (nq >= 2 && 4 * WP + 8 * (nl ? 4 : nr) + 8 <= 4095) {
             mf_dw_rows_quads_carried(k, &r, &out, WP, C, MF_NEG_CLAMPED(p->act_min, p->out_offset), p->ush, nl, nr);
+            r += 2 * nr;
+        } else
+#else
+        /* M7: runs of 2 or more blocks with the layer's shift carry their data words (mf_dw_rows_quads_carried7) */
+        const int32_t nl = nu ? 0 : nq >> 2, nr = nu ? nu : nq & 3;
+        if (p->ush && nq >= 2 && 2 * C <= 255 && 4 * WP + 8 * (nl ? 4 : nr) + 16 <= 4095) {
+            mf_dw_rows_quads_carried7(k, &r, &out, WP, C, p->ush, nl, nr);
             r += 2 * nr;
         } else
 #endif
