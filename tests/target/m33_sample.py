@@ -4,7 +4,7 @@ The M33 builds the M4's kernel source: runtime/dsp has no M33 (or M4) branch, th
 (every core tuple that names MF_TARGET_M4 names MF_TARGET_M33), and model.c differs only in its core macro; only
 gcc's -mcpu differs (test_m33_sample.py checks all three). So where a test runs the same case on the M4 and the M33,
 the M33 leg of every M33_EVERY-th case (in collection order, the first always) runs: every test function keeps its
-M33 compile and run, and about 760 of the suite's 1,034 M33 legs (~3 of its ~24 minutes) are left out.
+M33 compile and run, and about three in four of the suite's M33 legs are left out (the run says how many).
 Tests marked `every_core` (the whole models) run every leg; MF_ALL_CORES=1 runs every leg of every test.
 """
 from __future__ import annotations
