@@ -2637,11 +2637,11 @@ def test_dw_m7_unrolled_run_holds_rnd(core, tmp_path, monkeypatch):
 @pytest.mark.parametrize("h, w, c, act, zi", [(3, 10, 67, "RELU", -3), (4, 14, 131, "NONE", 5), (3, 18, 64, "NONE", -128),
                                            (4, 14, 128, "RELU", 0), (3, 10, 1, "NONE", 7)])
 def test_dw_m7_held_run_output_steps(h, w, c, act, zi, tmp_path):
-    """MF_DW_ROWS_HELD7 (the M7's unrolled runs with the layer's shift and 2C > 255; mf_dw_rows_quads_carried7 takes
-    those with 2C <= 255) with each output step vs TFLM: two post-indexed
-    stores (2C <= 255 < 4C: c 67, 64), the ADD carried into the next block (C >= 128: 131, 128), one store (c 1); runs of 2,
-    3 and 4 blocks (out_w 8, 12, 16; a run before the merged 5-output block: test_op_on_core's dw-rows-ush-10x15-c5); the
-    marker shows each run unrolled with the shift."""
+    """The M7's unrolled runs with the layer's shift, each output step vs TFLM: with 2C > 255 MF_DW_ROWS_HELD7, the ADD
+    carried into the next block (C >= 128: 131, 128); with 2C <= 255 (c 67, 64: two post-indexed stores; c 1: one)
+    mf_dw_rows_quads_carried7, its own post-indexed stores (HELD7 keeps those store forms only for rows whose carried
+    offsets pass 4095, which no test here reaches); runs of 2, 3 and 4 blocks (out_w 8, 12, 16; a run before the
+    merged 5-output block: test_op_on_core's dw-rows-ush-10x15-c5); the marker shows which took each run."""
     model = mg.depthwise_model(seed_of("tdrh", h, w, c), (1, h, w, c), 1, 3, 1, "VALID", 1, act, in_zp=zi, out_zp=-128)
 
     def took(model_c):
