@@ -295,9 +295,10 @@ def write_markdown(results: dict, previous: dict, arenas: dict, published: dict,
             continue
         r = results[key]
         L += [f"<details><summary>{model} on m4: {r['cycles']:,} cycles</summary>", "",
-              "| # | op | output | MACs | cycles | MACs/cycle | share |", "|---:|---|---|---:|---:|---:|---:|"]
+              "| layer | model op | op | output | MACs | cycles | MACs/cycle | share |",
+              "|---:|---:|---|---|---:|---:|---:|---:|"]
         for l in r["layers"]:
-            L.append(f"| {l['index']} | {l['op']} | {'x'.join(map(str, l['shape']))} | {l['macs']:,} | {l['cycles']:,} "
+            L.append(f"| {l['index']} | {l['model_ops']} | {l['op']} | {'x'.join(map(str, l['shape']))} | {l['macs']:,} | {l['cycles']:,} "
                      f"| {l['macs_per_cycle']:.3f} | {100 * l['cycles'] / max(r['cycles'], 1):.1f}% |")
         L += ["", "</details>", ""]
     if survey:

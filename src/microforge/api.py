@@ -23,6 +23,7 @@ import numpy as np
 from . import footprint as fp
 from .driver import CompiledModel, compile_model
 from .errors import MicroforgeError
+from .ops import layer_name
 from .targets import Target, get_target
 
 
@@ -33,7 +34,7 @@ class MemoryPlan:
         self._plan = cm.plan
         self._pools = cm.pools
         self.pools = cm.pool_usage   # --memory: [{'pool', 'used', 'capacity'}] fastest first, else None
-        self._names = [f"{i} {op.type.value}" for i, op in enumerate(cm.graph.ops)]
+        self._names = [layer_name(op) for op in cm.graph.ops]
 
     def __getattr__(self, name):
         return getattr(self._plan, name)

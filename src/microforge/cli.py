@@ -129,9 +129,9 @@ def _plan(args) -> int:
     from .memory.render import plan_svg, plan_table, pools_table
 
     cm = compile_model(args.model, target=_target(args), memory=args.memory, **_pipeline(args))
-    from .ops import opdef
+    from .ops import layer_name
 
-    names = [f"{i} {opdef(op.type).label(op)}" for i, op in enumerate(cm.graph.ops)]
+    names = [layer_name(op) for op in cm.graph.ops]
     print(pools_table(cm.pools, names) if cm.pools else plan_table(cm.plan, names))
     for line in cm.row_pipeline:
         print(line)
@@ -151,6 +151,7 @@ def _bench(args) -> int:
     import shutil
 
     from .driver import compile_model
+    from .ops import layer_name
     from .report import make_report
     from .sim.profile import hot_blocks, hot_text
     from .sim.run import run_on_target
@@ -188,7 +189,7 @@ def _bench(args) -> int:
         print(report.to_text())
         if hot is not None:
             print()
-            print(hot_text(hot, run.result.total_cycles, {l.index: l.op for l in report.layers}))
+            print(hot_text(hot, run.result.total_cycles, {l.index: layer_name(l.op) for l in cm.layers}))
     return 0
 
 

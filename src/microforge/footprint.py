@@ -30,9 +30,9 @@ class FlashAccount:
     """The weights question in bytes: the constants the .tflite stores for its ops against what microforge stores
     for them in the linked image (each generated constant and parameter struct sized by its ELF symbol), and code.
 
-    `stored + code + other == total` (the image's flash); `layers`: [{index, op, tflite, stored}] per compiled layer
-    (a constant shared by layers counts at the first; constants of ops the passes removed, e.g. a folded PAD's
-    paddings, count only in the model's `tflite`).
+    `stored + code + other == total` (the image's flash); `layers`: [{index, model_ops, op, tflite, stored}] per
+    compiled layer (a constant shared by layers counts at the first; constants of ops the passes removed, e.g. a
+    folded PAD's paddings, count only in the model's `tflite`).
     """
 
     tflite: int                  # constant tensor bytes the .tflite's operators read (int8 weights, int32 biases, ...)
@@ -64,11 +64,14 @@ class FlashAccount:
         over = self.ratio is not None and self.ratio > STORED_RATIO_LIMIT
         if not bad and not over:
             return []
-        shown = ", ".join(f"{l['index']} {l['op']} {_ratio(l)} (+{l['stored'] - l['tflite']:,} B)" for l in bad[:5])
+        from .ops import ops_ref
+
+        shown = ", ".join(f"{l['op']} ({ops_ref(l['model_ops'])}) {_ratio(l)} (+{l['stored'] - l['tflite']:,} B)"
+                          for l in bad[:5])
         more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
         return [f"warning: stored constants above {STORED_RATIO_LIMIT:g}x the .tflite's: "
                 + (f"model {self.ratio:.3f}x" if over else "model within")
-                + (f"; layers {shown}{more}" if bad else "")]
+                + (f"; {shown}{more}" if bad else "")]
 
     def to_dict(self) -> dict:
         return dict(tflite=self.tflite, stored=self.stored, stored_parts=dict(self.stored_parts), code=self.code,
@@ -83,7 +86,7 @@ def _ratio(layer: dict) -> str:
 def flash_account(cm, build) -> FlashAccount:
     """Split the linked image `build` (toolchain.arm.FirmwareBuild) of `cm`: .tflite constants vs stored, code, other."""
     from .driver import constant_bytes
-    from .ops import opdef
+    from .ops import model_ops
 
     parts = dict.fromkeys(_KINDS, 0)
     layers, seen = [], set()
@@ -93,7 +96,7 @@ def flash_account(cm, build) -> FlashAccount:
             size = build.object_sizes.get(name, 0)   # absent: folded into code by the compiler, or dropped
             parts[kind] += size
             stored += size
-        layers.append(dict(index=layer.index, op=opdef(layer.op.type).label(layer.op),
+        layers.append(dict(index=layer.index, model_ops=model_ops(layer.op), op=layer.op.type.value,
                            tflite=constant_bytes([layer.op], seen, cm.tflite_constants), stored=stored))
     code = sum(size for section, size, obj in build.contributions
                if Path(obj).name == MODEL_OBJECT and section.startswith(".text"))

@@ -5,17 +5,18 @@ import json
 from dataclasses import asdict, dataclass, field
 
 from .footprint import FlashAccount, flash_account, pools_text
-from .ops import opdef
+from .ops import model_ops, opdef
 
 
 @dataclass
 class LayerReport:
-    index: int
+    index: int          # the layer's place in the compiled order (mf_layer_N in model.c)
     op: str
     shape: list[int]
     macs: int
     cycles: int
     instructions: int
+    model_ops: str = ""   # the .tflite operator index(es) it runs (ops.model_ops): "6", "2-3", "4,5,7"
 
     @property
     def macs_per_cycle(self) -> float:
@@ -64,7 +65,7 @@ class Report:
 
     def to_text(self) -> str:
         r = self.ram_bytes
-        w = max([18] + [len(l.op) for l in self.layers])   # a row pipeline's label is longer than an op name
+        w = max([18] + [len(l.op) for l in self.layers])
         lines = [
             f"{self.model} on {self.target} ({self.core}, {self.board}, {self.clock_mhz:g} MHz)",
             f"  latency      {self.latency_ms:10.3f} ms   ({self.cycles:,} cycles, {self.instructions:,} instructions, "
@@ -77,11 +78,11 @@ class Report:
             *[f"  {line}" for line in self._account_lines()],
             f"  cycle model  {self.cycle_model}",
             "",
-            f"  {'#':>3} {'op':{w}} {'output shape':16} {'MACs':>11} {'cycles':>12} {'MACs/cyc':>8} {'share':>6}",
+            f"  {'layer':>5} {'model op':>8} {'op':{w}} {'output shape':16} {'MACs':>11} {'cycles':>12} {'MACs/cyc':>8} {'share':>6}",
         ]
         for l in self.layers:
             share = 100.0 * l.cycles / self.cycles if self.cycles else 0.0
-            lines.append(f"  {l.index:>3} {l.op:{w}} {'x'.join(map(str, l.shape)):16} {l.macs:>11,} {l.cycles:>12,} "
+            lines.append(f"  {l.index:>5} {l.model_ops:>8} {l.op:{w}} {'x'.join(map(str, l.shape)):16} {l.macs:>11,} {l.cycles:>12,} "
                          f"{l.macs_per_cycle:>8.3f} {share:>5.1f}%")
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
@@ -101,10 +102,10 @@ def make_report(cm, target, run) -> Report:
     layers = []
     for layer in cm.layers:
         measured = by_index.get(layer.index)
-        layers.append(LayerReport(index=layer.index, op=opdef(layer.op.type).label(layer.op), shape=list(layer.op.outputs[0].shape),
+        layers.append(LayerReport(index=layer.index, op=layer.op.type.value, shape=list(layer.op.outputs[0].shape),
                                   macs=opdef(layer.op.type).macs(layer.op),
                                   cycles=measured.cycles if measured else 0,
-                                  instructions=measured.instructions if measured else 0))
+                                  instructions=measured.instructions if measured else 0, model_ops=model_ops(layer.op)))
     arena = cm.arena_bytes
     scratch = getattr(cm, "scratch_bytes", 0)
     static = build.ram_bytes - arena - scratch

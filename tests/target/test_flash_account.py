@@ -84,14 +84,15 @@ def test_account_splits_the_linked_image(tmp_path, name):
 
 
 def test_large_weights_stay_within_the_limit_small_layers_are_named():
-    """The warning logic on an account built by hand: the model's ratio and each layer's are judged separately."""
-    layers = [dict(index=0, op="CONV_2D", tflite=100, stored=300), dict(index=1, op="FULLY_CONNECTED", tflite=10_000,
-                                                                         stored=10_100)]
+    """The warning logic on an account built by hand: the model's ratio and each layer's are judged separately; a layer
+    is named by the model's operator index, not its place in the compiled order."""
+    layers = [dict(index=0, model_ops="3", op="CONV_2D", tflite=100, stored=300),
+              dict(index=1, model_ops="4", op="FULLY_CONNECTED", tflite=10_000, stored=10_100)]
     acc = FlashAccount(tflite=10_100, stored=10_400, stored_parts=dict(tensor=10_000, derived=400, params=0),
                        code=5000, other=700, total=16_100, layers=layers)
     assert acc.ratio == pytest.approx(10_400 / 10_100) and acc.ratio < STORED_RATIO_LIMIT
     (w,) = acc.warnings()
-    assert "model within" in w and "0 CONV_2D 3.00x (+200 B)" in w and "FULLY_CONNECTED" not in w
+    assert "model within" in w and "; CONV_2D (op 3) 3.00x (+200 B)" in w and "FULLY_CONNECTED" not in w
     layers[0]["stored"] = 104
     assert FlashAccount(**{**acc.__dict__, "stored": 10_104, "layers": layers}).warnings() == []
     big = FlashAccount(**{**acc.__dict__, "stored": 11_000})

@@ -183,7 +183,7 @@ def test_plan_command_names_segments_and_the_arena_saved(tmp_path, capsys):
     path.write_bytes(chain_model(*CHAINS["conv_dw_conv_s2"]))
     assert main(["plan", str(path), "--row-pipeline", "on", "--band", "2", "--svg", str(tmp_path / "p.svg")]) == 0
     out = capsys.readouterr().out
-    assert "ROW_PIPELINE(ops 0-2)" in out and "scratch: " in out
+    assert "ROW_PIPELINE (ops 0-2)" in out and "scratch: " in out
     assert "row pipeline ops 0-2 (CONV_2D > DEPTHWISE_CONV_2D > CONV_2D), band 2 row(s)" in out
     assert "B without" in out
     assert 'stroke-dasharray="3 2"' in (tmp_path / "p.svg").read_text()   # windows drawn dashed
@@ -270,3 +270,28 @@ def test_ring_phase_keeps_the_writes_in_consecutive_slots():
     assert wraps(writes(frozenset({1}))) and writes(frozenset({1})) == writes({1: 0})
     ws = writes({1: 1})
     assert not wraps(ws) and all(off == (s + 1) * rb for off, _, s in ws)
+
+
+def test_layers_name_the_models_own_operator_indices():
+    """After fusion a compiled layer's place differs from the .tflite's operator index: ic runs its 1x1 shortcut (op 6)
+    before the row pipeline of ops 4, 5 and 7. Reports name each layer by the model's indices (ops.model_ops): every
+    plain layer by the .tflite operator of that type at that index, a pipeline by all of its ops."""
+    from helpers import shared_model
+    from microforge.ops import layer_name, model_ops
+    from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
+
+    path = shared_model("mlperf_tiny/ic.tflite")
+    cm = compile_model(path, target="m4")
+    m = schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(path.read_bytes(), 0))
+    codes = {v: k for k, v in vars(schema.BuiltinOperator).items() if not k.startswith("_")}
+    tflite_types = [codes[m.operatorCodes[o.opcodeIndex].builtinCode] for o in m.subgraphs[0].operators]
+    names = [layer_name(layer.op) for layer in cm.layers]
+    assert names[:4] == ["CONV_2D (op 0)", "ROW_PIPELINE (ops 1-3)", "CONV_2D (op 6)", "ROW_PIPELINE (ops 4,5,7)"]
+    seen = []
+    for layer in cm.layers:
+        idx = [int(i) for i in model_ops(layer.op).replace("-", ",").split(",")]
+        idx = list(range(idx[0], idx[-1] + 1)) if "-" in model_ops(layer.op) else idx
+        if layer.op.type is not OpType.ROW_PIPELINE:
+            assert tflite_types[idx[0]] == layer.op.type.value, (layer.index, idx)
+        seen += idx
+    assert sorted(seen) == list(range(len(tflite_types)))   # every operator of the model named once

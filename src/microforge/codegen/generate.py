@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import __version__
 from ..ir import Graph, Op, Tensor
-from ..ops import opdef
+from ..ops import layer_name, opdef
 from .cformat import c_array_body, c_comment, c_identifier, c_scalar
 
 RUNTIME_COMMON = ("mf_common.h",)
@@ -227,7 +227,7 @@ def generate(graph: Graph, offsets: dict[int, tuple[str, int]], const_of: dict[i
         ctx.free = rooms[i] if rooms is not None else []
         shape = "x".join(map(str, op.outputs[0].shape))
         code = d.emit(op, ctx)
-        layers.append(Layer(i, op, c_comment(f"{d.label(op)} (model op {op.index}) -> {shape}"), code, ctx.owned))
+        layers.append(Layer(i, op, c_comment(f"{layer_name(op)} -> {shape}"), code, ctx.owned))
         for h in d.headers(op):
             if h not in headers:
                 headers.append(h)

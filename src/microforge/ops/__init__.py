@@ -57,6 +57,31 @@ REGISTRY: dict[OpType, OpDef] = {d.type: d for d in (
 INTERNAL: dict[OpType, OpDef] = {d.type: d for d in (RowPipeline(),)}
 
 
+def model_ops(op) -> str:
+    """The .tflite operator index(es) a compiled layer runs, as the model numbers them (e.g. in Netron): "6"; a row
+    pipeline's fused ops "2-3", or "4,5,7" when an op of the model (here 6) runs apart from them. A layer's own
+    number (mf_layer_N in model.c, the firmware's MF_LAYER_BEGIN/END hooks) is its place in the compiled order."""
+    return op_span([l.index for l in op.options["layers"]] if op.type is OpType.ROW_PIPELINE else [op.index])
+
+
+def layer_name(op) -> str:
+    """A compiled layer as reports name it: its type and the model's operator index(es), "CONV_2D (op 6)",
+    "ROW_PIPELINE (ops 4,5,7)"."""
+    return f"{op.type.value} ({ops_ref(model_ops(op))})"
+
+
+def ops_ref(model_ops: str) -> str:
+    """"op 6" / "ops 4,5,7" for a model_ops() text."""
+    return f"{'op' if model_ops.isdigit() else 'ops'} {model_ops}"
+
+
+def op_span(idx: list[int]) -> str:
+    """Op indices as text: "2-3" when consecutive, else "4,5,7"."""
+    if len(idx) > 1 and idx == list(range(idx[0], idx[-1] + 1)):
+        return f"{idx[0]}-{idx[-1]}"
+    return ",".join(map(str, idx))
+
+
 def opdef(t: OpType) -> OpDef:
     try:
         return REGISTRY[t] if t in REGISTRY else INTERNAL[t]

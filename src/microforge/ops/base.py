@@ -62,10 +62,6 @@ class OpDef:
         """Arena buffers the op needs only while it runs (the planner places them, the verifier checks them)."""
         return []
 
-    def label(self, op: Op) -> str:
-        """The layer's name in reports."""
-        return op.type.value
-
     def aliases_input(self, op: Op) -> bool:
         """True when the output may share the input's buffer (no code emitted)."""
         return False

@@ -258,15 +258,12 @@ class RowPipeline(OpDef):
         u = op.options.get("wino_u")
         return list(op.options["windows"]) + ([u] if u is not None else [])
 
-    def label(self, op: Op) -> str:
-        ls = op.options["layers"]
-        return f"ROW_PIPELINE(ops {ls[0].index}-{ls[-1].index})"
-
     def describe(self, op: Op) -> str:
+        from . import model_ops
         ls = op.options["layers"]
         wins = sum(t.nbytes for t in op.options["windows"])
         u = op.options.get("wino_u")
-        return (f"row pipeline ops {ls[0].index}-{ls[-1].index} ({' > '.join(l.type.value for l in ls)}), "
+        return (f"row pipeline ops {model_ops(op)} ({' > '.join(l.type.value for l in ls)}), "
                 f"band {op.options['band']} row(s), windows {wins:,} bytes"
                 + (f", resident Winograd U {u.nbytes:,} bytes (--wino-u off: none)" if u is not None else "")
                 + (", ADD fused into the last layer" if _fused(op) else ""))

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..ir import Graph, Op, OpType, Tensor
+from ..ops import op_span
 from ..ops.row_pipeline import SPATIAL, fused_add, resident_u, schedule, window_tensors
 
 
@@ -48,7 +49,7 @@ class Chain:
         return [r for r in runs if r.ops != self.ops] + [self]
 
     def name(self) -> str:
-        return f"ops {self.ops[0].index}-{self.ops[-1].index}"
+        return f"ops {op_span([o.index for o in self.ops])}"
 
 
 def _plain(t: Tensor | None) -> bool:

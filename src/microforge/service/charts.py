@@ -1,6 +1,6 @@
 """Per-layer cycles as an SVG bar chart (pure function returning a string; every label escaped).
 
->>> layer_cycles_svg([{"index": 0, "op": "CONV_2D", "cycles": 1200, "macs": 900}])
+>>> layer_cycles_svg([{"index": 0, "model_ops": "0", "op": "CONV_2D", "cycles": 1200, "macs": 900}])
 """
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from html import escape
 
 
 def layer_cycles_svg(layers: list[dict], width: int = 760, bar_h: int = 16) -> str:
-    """One horizontal bar per layer: '#i OP' on the left, bar length = cycles, value and share on the right."""
+    """One horizontal bar per layer: 'op N OP' on the left (N: the model's operator index, `model_ops`; results
+    cached before that field existed show the layer's own index), bar length = cycles, value and share on the right."""
     total = sum(l["cycles"] for l in layers) or 1
     top = max((l["cycles"] for l in layers), default=0) or 1
     label_w, value_w, pad = 170, 150, 4
@@ -21,9 +22,9 @@ def layer_cycles_svg(layers: list[dict], width: int = 760, bar_h: int = 16) -> s
         y = pad + i * (bar_h + pad)
         w = max(1.0, plot_w * l["cycles"] / top)
         share = 100.0 * l["cycles"] / total
-        out.append(f'<g><title>layer {l["index"]} {escape(str(l["op"]))}: {l["cycles"]:,} cycles, '
-                   f'{l.get("macs", 0):,} MACs</title>'
-                   f'<text x="{label_w - 6}" y="{y + bar_h - 4}" text-anchor="end">#{l["index"]} {escape(str(l["op"]))}</text>'
+        op = f'op {escape(str(l.get("model_ops", l["index"])))} {escape(str(l["op"]))}'
+        out.append(f'<g><title>layer {l["index"]}, {op}: {l["cycles"]:,} cycles, {l.get("macs", 0):,} MACs</title>'
+                   f'<text x="{label_w - 6}" y="{y + bar_h - 4}" text-anchor="end">{op}</text>'
                    f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="#4c78a8"/>'
                    f'<text x="{label_w + w + 6:.1f}" y="{y + bar_h - 4}">{l["cycles"]:,} ({share:.1f}%)</text></g>')
     out.append(f'<text x="{label_w}" y="{height - 4}" fill="#555">cycles per layer (total {total:,})</text>')
