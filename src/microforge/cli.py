@@ -169,7 +169,8 @@ def _bench(args) -> int:
     _progress(f"building with arm-none-eabi-gcc {args.opt} and running on the emulated {target.core} "
               f"({cm.macs:,} MACs; large models take a minute)")
     with tempfile.TemporaryDirectory(prefix="microforge-bench-") as tmp:
-        run = run_on_target(cm, target, inputs, opt=args.opt, workdir=Path(tmp), profile=bool(args.hot))
+        run = run_on_target(cm, target, inputs, opt=args.opt, workdir=Path(tmp), profile=bool(args.hot),
+                            debug=bool(args.elf))
         if args.elf:
             shutil.copyfile(run.build.elf_path, args.elf)
             _progress(f"firmware kept at {args.elf}")
@@ -316,7 +317,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "core: cycles, latency at the board clock, instructions, RAM parts, flash, per-layer table.")
     model_and_target(p)
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
-    p.add_argument("--elf", metavar="FILE", help="keep the firmware ELF at FILE")
+    p.add_argument("--elf", metavar="FILE", help="keep the firmware ELF at FILE (built with -g for a debugger)")
     p.add_argument("--opt", default="-O2", choices=["-O2", "-Os", "-O3"], help="optimisation level (default -O2)")
     p.add_argument("--input", action="append", metavar="IN.npy", help="inputs (default: random, fixed seed)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random input (default 0)")

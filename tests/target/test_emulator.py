@@ -213,7 +213,8 @@ def test_compiled_example_model_matches_host(tmp_path, name):
 def test_profile_accounts_every_cycle_to_a_block(tmp_path):
     """run_firmware(profile=True): the per-block cycles sum to the run's total, the blocks inside the layers sum to the
     layers' cycles (every layer's code is attributed to it), outputs and counts equal an unprofiled run's; the hottest
-    blocks come disassembled with their layer (bench --hot)."""
+    blocks come disassembled with their layer (bench --hot). Only the profiled build has debug info (-g, for
+    addr2line), and its image is byte for byte the plain build's."""
     import numpy as np   # a pinned dependency: no skip
     from microforge.driver import compile_model
     from microforge.modelgen import example_model
@@ -227,6 +228,14 @@ def test_profile_accounts_every_cycle_to_a_block(tmp_path):
     assert plain.result.blocks is None and prof.result.blocks
     assert prof.result.total_cycles == plain.result.total_cycles and prof.result.cycles == plain.result.cycles
     assert all(np.array_equal(a, b) for a, b in zip(prof.outputs, plain.outputs))
+    model_o = [run.build.elf_path.parent / "obj" / "model.o" for run in (plain, prof)]
+    assert b".debug_info" not in model_o[0].read_bytes() and b".debug_info" in model_o[1].read_bytes()
+    images = []
+    for run in (plain, prof):
+        image = run.build.elf_path.with_suffix(".bin")
+        subprocess.run(["arm-none-eabi-objcopy", "-O", "binary", str(run.build.elf_path), str(image)], check=True)
+        images.append(image.read_bytes())
+    assert images[0] == images[1] and len(images[0]) > 1000
     blocks = prof.result.blocks
     assert sum(c for c, _, _ in blocks.values()) == prof.result.total_cycles
     for layer in prof.result.layers:

@@ -28,9 +28,11 @@ class TargetRun:
 
 def run_on_target(cm, target: Target, inputs: list[np.ndarray], *, opt: str = "-O2",
                   workdir: Path | None = None, stack_bytes: int = DEFAULT_STACK_BYTES,
-                  max_instructions: int = DEFAULT_MAX_INSTRUCTIONS, profile: bool = False) -> TargetRun:
+                  max_instructions: int = DEFAULT_MAX_INSTRUCTIONS, profile: bool = False,
+                  debug: bool = False) -> TargetRun:
     """Write ``cm``'s C files, build them for ``target`` and run one inference emulated (``profile``: cycles per
-    code block too, RunResult.blocks)."""
+    code block too, RunResult.blocks, and the firmware built with debug info for their source lines; ``debug``:
+    debug info anyway, e.g. for a firmware.elf the caller keeps)."""
     in_tensors, out_tensors = cm.graph.inputs, cm.graph.outputs
     if len(inputs) != len(in_tensors):
         raise MicroforgeError(f"the model takes {len(in_tensors)} input(s), {len(inputs)} given",
@@ -48,7 +50,8 @@ def run_on_target(cm, target: Target, inputs: list[np.ndarray], *, opt: str = "-
         src = base / "src"
         cm.write(src)
         build = build_firmware(target, src, base / "build", opt, stack_bytes=stack_bytes,
-                               pools=getattr(cm, "pool_usage", None))   # --memory: a linker region per pool
+                               pools=getattr(cm, "pool_usage", None),   # --memory: a linker region per pool
+                               debug=debug or profile)
         result = run_firmware(build.elf_path, target, blobs, [t.nbytes for t in out_tensors],
                               max_instructions=max_instructions, profile=profile)
         outs = [np.frombuffer(raw, dtype=t.dtype.np).reshape(t.shape).copy()
