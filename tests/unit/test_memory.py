@@ -235,3 +235,22 @@ def test_kws_column_planes_lie_in_free_room():
             assert all(abs(o - q) >= 4 * words for q in planes[:i])
         seen += len(planes)
     assert seen == 12
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_lowest_fit_is_the_lowest_aligned_offset_outside_every_interval(seed):
+    """planner._lowest_fit (the placement under every planner) against a scan of every aligned offset: intervals
+    open at both ends, overlapping, nested, touching, negative, empty; floors above some of them."""
+    from microforge.memory.planner import _lowest_fit
+
+    rng = random.Random(seed)
+    for _ in range(500):
+        align = rng.choice([1, 4, 16])
+        busy = []
+        for _ in range(rng.randrange(0, 12)):
+            lo = rng.randrange(-40, 300)
+            busy.append((lo, lo + rng.randrange(0, 90)))
+        floor = rng.choice([0, 0, rng.randrange(0, 200)])
+        want = next(x for x in range(-(-floor // align) * align, 10**6, align)
+                    if all(not (lo < x < hi) for lo, hi in busy))
+        assert _lowest_fit(Buffer(8, 0, 1, align=align), busy, floor) == want, (busy, floor, align)

@@ -87,12 +87,17 @@ def conflicts(buffers: Sequence[Buffer]) -> Conflicts:
 
 
 def _lowest_fit(buf: Buffer, busy: list[tuple[int, int]], floor: int = 0) -> int:
-    """Lowest offset >= floor, aligned for `buf`, outside every open interval in `busy`."""
+    """Lowest offset >= floor, aligned for `buf`, outside every open interval in `busy`: one sweep by interval
+    start. An offset inside (lo, hi) moves up to hi (aligned): nothing between fits. The sweep stops at the first
+    interval starting at or above the offset, since none from there on can hold it."""
     a = buf.align
-    for cand in sorted({_align_up(floor, a)} | {_align_up(hi, a) for _, hi in busy if hi > floor}):
-        if all(not (lo < cand < hi) for lo, hi in busy):
-            return cand
-    raise AssertionError("unreachable: the highest interval end always fits")
+    cand = _align_up(floor, a)
+    for lo, hi in sorted(busy):
+        if lo >= cand:
+            break
+        if cand < hi:
+            cand = _align_up(hi, a)
+    return cand
 
 
 def _busy(i: int, conf: Conflicts, offsets: list[int | None]) -> list[tuple[int, int]]:
