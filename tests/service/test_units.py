@@ -33,10 +33,13 @@ def test_settings_from_env_postgres_and_redis():
 
 
 def test_chart_escapes_labels_and_scales_bars():
-    svg = layer_cycles_svg([{"index": 0, "op": "<script>", "cycles": 300, "macs": 1},
-                            {"index": 1, "op": "ADD", "cycles": 100, "macs": 1}])
-    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    svg = layer_cycles_svg([{"index": 0, "model_ops": "4,5,7", "op": "<script>", "cycles": 300, "macs": 1},
+                            {"index": 1, "model_ops": "<b>", "op": "ADD", "cycles": 100, "macs": 1}])
+    assert "<script>" not in svg and "&lt;script&gt;" in svg and "<b>" not in svg
     assert svg.count("<rect") == 2 and "(75.0%)" in svg and "(25.0%)" in svg
+    assert ">op 4,5,7 &lt;script&gt;</text>" in svg and "layer 1, op &lt;b&gt; ADD:" in svg
+    # a result cached before layers carried the model's operator indices: labelled by the layer's own
+    assert ">op 3 ADD</text>" in layer_cycles_svg([{"index": 3, "op": "ADD", "cycles": 1}])
 
 
 @pytest.fixture
