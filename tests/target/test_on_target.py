@@ -207,7 +207,7 @@ OP_MODELS = {
                                          (3, 20, 1, "SAME", "NONE", 3, None), (11, 11, 13, "SAME", "NONE", -128, 9),
                                          (8, 22, 4, "SAME", "RELU6", -128, None), (10, 15, 7, "VALID", "RELU", 2, None),
                                          (9, 18, 5, "SAME", "RELU", -9, None), (7, 16, 3, "SAME", "NONE", 11, -7))},
-    # ... with the layer's one shift (_rows_ushift's s2: out_zp -128, unclamped; the M4/M33, not the M7): out_w 8 (the
+    # ... with the layer's one shift (_rows_ushift's s2: out_zp -128, unclamped; the M7 on out_w 8 only): out_w 8 (the
     # quad loop), 7 (quad + 3), 9 (quad + 5), 10 (quad + 6), 6 (the 6-output block alone), 11 (loop + 3), 17 (loop,
     # odd quad + 5); channel counts 1, 3, 4, 5, 7, 13, 67 (4C > 255: two post-indexed stores) and 131 (2C > 255: an
     # ADD); odd and even in_w / in_h, SAME and VALID, the ring and full planes (out_h 2), ReLU and none
@@ -219,6 +219,18 @@ OP_MODELS = {
                                      (5, 12, 1, "SAME", "RELU", -128), (4, 33, 67, "SAME", "RELU", 2),
                                      (3, 22, 131, "VALID", "NONE", -9), (5, 22, 5, "SAME", "NONE", -1),
                                      (3, 16, 4, "SAME", "NONE", 0))},
+    # ... the M7's quads with the layer's shift (rows of 4-output blocks only: out_w % 4 == 0; m in the 14th register,
+    # the next quad's first P, Q loaded beside the last row's MACs): out_w 8 (one loop pass), 12 (a pass and the odd
+    # quad), 16 (two passes); channel counts 1, 3, 5, 7, 13, 67 (4C > 255: two post-indexed
+    # stores), 131 (2C > 255: an ADD); input zero points at the int8 ends; SAME and VALID, odd and even in_w, the ring
+    # and full planes (out_h 2), ReLU and none
+    **{f"dw-s2ush7-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}": (
+        lambda h=h, w=w, c=c, pad=pad, act=act, zi=zi: mg.depthwise_model(
+            seed_of("tds2u7", h, w, c), (1, h, w, c), 1, 3, 2, pad, 1, act, in_zp=zi, out_zp=-128))
+       for h, w, c, pad, act, zi in ((9, 24, 5, "SAME", "RELU", -128), (5, 16, 3, "SAME", "NONE", 127),
+                                     (4, 32, 7, "SAME", "RELU", 127), (7, 17, 13, "VALID", "NONE", -128),
+                                     (5, 16, 67, "SAME", "RELU", 3), (3, 17, 131, "VALID", "NONE", -9),
+                                     (6, 17, 1, "VALID", "RELU", 0))},
     # rows of 3 outputs at stride 2 (ops/depthwise_conv2d.py _rows2_three: mf_dw_s2.h's full planes, two rows a block in
     # mf_dw_s2_three2 and an odd last row alone, on the M4/M33 when pad_left is even, on the M7 with any pad_left; else
     # the pixel path): out_h 2..5, SAME on in_w 6 (pad_left 0) and 5 (pad_left 1), VALID on 7, channel counts 1, 3, 5,
@@ -608,18 +620,24 @@ def test_dw_s2rows_taken(name, core):
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
-@pytest.mark.parametrize("name", [n for n in OP_MODELS if n.startswith("dw-s2ush-")])
-def test_dw_s2ush_taken(name, core):
-    """The dw-s2ush models above (run on every core by test_op_on_core) take mf_dw_s2.h's direct order at stride 2
-    with the layer's one shift (a shift E >= 2 in the params) on the M4/M33; on the M7 the per-channel shifts (no E)."""
+@pytest.mark.parametrize("name", [n for n in OP_MODELS if n.startswith(("dw-s2ush-", "dw-s2ush7-"))])
+def test_dw_s2ush_taken(name, core, tmp_path):
+    """The dw-s2ush and dw-s2ush7 models above (run on every core by test_op_on_core) take mf_dw_s2.h's direct order
+    at stride 2 with the layer's one shift (a shift E >= 2 in the params) on the M4/M33; on the M7 only on rows of
+    4-output blocks (out_w % 4 == 0), whose quads then requantise by SMMLA (no rounding) and SSAT's own shift in the
+    M7's object code, the others the per-channel shifts (no E, SMMLAR only)."""
     model_c = compile_model(OP_MODELS[name](), target=core).files["model.c"]
     field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
     assert "mf_depthwise_conv2d_s8_rows2(" in model_c and field("stride_w") == 2
     assert field("direct") in (1, 2)
-    if core == "m7":
+    if core == "m7" and field("out_w") % 4:
         assert ".ush = " not in model_c
     else:
         assert 2 <= field("ush") <= 22
+    if core == "m7":
+        dis = model_disassembly(OP_MODELS[name](), core, tmp_path)
+        shifted = re.search(r"\bsmmla\t", dis) is not None and re.search(r"\bssat\t\w+, #8, \w+, asr #\d+", dis) is not None
+        assert shifted == (field("out_w") % 4 == 0)
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
@@ -1015,7 +1033,7 @@ def test_dw_rows_schedule_per_core(core, tmp_path):
                              # the stride_w 2 quad: on the M7 (MF_DW_ROWS2_ROW8_M7) the second row's data registers
                              # rotated (its next W0 into B beside a MAC), on the M4/M33 (MF_DW_S2_ROW7) W3 and the
                              # weights in the row's one run of loads
-                             ('"ldr %[B], [%[r], %[v0]]\\n\\t"', '"#%c[w16]-4" "]\\n\\tldr %[P], " "[%[k], #8]"'),
+                             ('"ldr %[B], [%[r], #%c[v16]-16]\\n\\t"', '"#%c[w16]-4" "]\\n\\tldr %[P], " "[%[k], #8]"'),
                              # the 5-output block: on the M7 its first MAC beside B's load (MF_DW_ROWS5_FIRST2_M7)
                              ('"smlad %[a0], %[A], %[P], %[a4]\\n\\tldr %[B], [%[r], #4]\\n\\t"',
                               '"%[w12]" "]\\n\\t" "smlad %[a2], %[B], %[P], "'),

@@ -193,7 +193,8 @@ class DepthwiseConv2D(OpDef):
                 band, compact_full = y.shape[1], True
             # the kernel's ring (mf_dw_rows: full planes when MF_DW_ROWS_NR > 3, i.e. band > 1) reads compact groups
             ush = self._rows_ushift(op, w.data.reshape(kh * kw, oc), bias, shift, out_zp, lo, hi,
-                                    s2=self._rows2(op, direct) and "ring" not in o and ctx.core_macro != "MF_TARGET_M7") \
+                                    s2=self._rows2(op, direct) and "ring" not in o,
+                                    m7=ctx.core_macro == "MF_TARGET_M7") \
                 if direct else 0
             # compact groups: the ring (band 1), and full planes past ROWS_FULL_MAX_EXTRA (direct 2)
             wr = self._rows_layout(w.data.reshape(kh * kw, oc), bias, mult, shift, out_zp,
@@ -522,7 +523,7 @@ class DepthwiseConv2D(OpDef):
 
     @staticmethod
     def _rows_ushift(op: Op, w: np.ndarray, bias: np.ndarray, shift: np.ndarray, out_zp: int, lo: int, hi: int,
-                     s2: bool = False) -> int:
+                     s2: bool = False, m7: bool = False) -> int:
         """The layer's one shift E for the row path's direct order (mf_depthwise_conv2d.h MF_DW_ROWS_RQU: SMMLA and SSAT's
         own shift instead of SMMLAR, ASR by e and SSAT, one instruction and the e load fewer an output), or 0. Each
         channel's sums become 2^k * acc, k = E - e + 1 >= 2 (E = max e + 1), which the requantisation's nested floors
@@ -530,15 +531,17 @@ class DepthwiseConv2D(OpDef):
         when the row ends in a 5-, 6- or 3-output block), no activation clamp (MF_NEG_CLAMPED: act range -128..127 and
         out_zp -128, the assembly's offsets in range), in a row pipeline's band calls (each builds its groups' words
         again) only on rows of USH_BAND_MIN_OUT_W outputs or more, and the scaled words fit (_ushift). s2: also the
-        direct order at stride 2 (mf_dw_s2.h's mf_depthwise_conv2d_s8_rows2, not a ring window's band call), on the
-        M4/M33 only (the M7's stride-2 blocks have no shifted variant), every block of a row taking it (no tail bound;
-        the assembly's offsets 4 * wp + 24 in range)."""
+        direct order at stride 2 (mf_dw_s2.h's mf_depthwise_conv2d_s8_rows2, not a ring window's band call), every
+        block of a row taking it (no tail bound; the assembly's offsets 4 * wp + 24 in range); on the M7 (m7) only rows
+        of 4-output blocks (out_w % 4 == 0), where each saves about 3 cycles (31.5 a quad in the loop, was 34.5): its
+        6-output block saves 3 a row and the layer's scaled-weight build costs about 65 cycles a group more (vww's
+        6x6x64 layer 33.6K -> 33.9K with it)."""
         x, y, o = op.inputs[0], op.outputs[0], op.options
         c, oh, ow = x.shape[3], y.shape[1], y.shape[2]
         wp = DepthwiseConv2D.rows_pitch(op)
         if s2:
             if (lo != -128 or hi != 127 or out_zp != -128 or 5 * c > 4095 or 4 * wp + 24 > 4095
-                    or (o.get("disjoint") and ow < USH_BAND_MIN_OUT_W)):
+                    or (o.get("disjoint") and ow < USH_BAND_MIN_OUT_W) or (m7 and ow % 4)):
                 return 0
             return DepthwiseConv2D._ushift(w, bias, shift)
         if (o["stride_w"] != 1 or (ow % 4 and oh * ow < USH_TAIL_MIN_OUTPUTS) or lo != -128 or hi != 127

@@ -1798,39 +1798,59 @@ MF_KERNEL void mf_dw_rows_consts(const int32_t *g, int32_t *kb, int32_t compact,
             memcpy(kb + 10 * j + 6, g + 9 + 4 * j, 16);
     }
 }
-MF_KERNEL void mf_dw_rows_build(const int32_t *g, int32_t *kb, int32_t nrot, int32_t compact, int32_t zp, int32_t ush)
+/* Kernel row r of a group's words (mf_dw_rows_build): its doubled int16 pairs P_r, Q_r for the four channels, scaled
+ * by 2^(k-1) with the layer's one shift. */
+MF_KERNEL void mf_dw_rows_build_row(const int32_t *g, int32_t *kb, int32_t r, int32_t ush)
+{
+    const int32_t z = g[3 * r], x01 = g[3 * r + 1], x23 = g[3 * r + 2];
+    int32_t e02, e13, e20, e31, q0, q1, q2, q3;
+    __asm__("sxtb16 %[e02], %[z]\n\tsxtb16 %[e13], %[z], ror #8\n\t"
+            "sxtb16 %[q0], %[x01]\n\tsxtb16 %[q1], %[x01], ror #8\n\t"
+            "sxtb16 %[q2], %[x23]\n\tsxtb16 %[q3], %[x23], ror #8\n\t"
+            "sadd16 %[e02], %[e02], %[e02]\n\tsadd16 %[e13], %[e13], %[e13]\n\t"
+            "sadd16 %[q0], %[q0], %[q0]\n\tsadd16 %[q1], %[q1], %[q1]\n\t"
+            "sadd16 %[q2], %[q2], %[q2]\n\tsadd16 %[q3], %[q3], %[q3]\n\t"
+            "ror %[e20], %[e02], #16\n\tror %[e31], %[e13], #16\n\t"
+            "pkhbt %[e02], %[e02], %[q0], lsl #16\n\tpkhbt %[e13], %[e13], %[q1], lsl #16\n\t"
+            "pkhbt %[e20], %[e20], %[q2], lsl #16\n\tpkhbt %[e31], %[e31], %[q3], lsl #16"
+            : [e02] "=&r"(e02), [e13] "=&r"(e13), [e20] "=&r"(e20), [e31] "=&r"(e31),
+              [q0] "=&r"(q0), [q1] "=&r"(q1), [q2] "=&r"(q2), [q3] "=&r"(q3)
+            : [z] "r"(z), [x01] "r"(x01), [x23] "r"(x23));
+    if (ush) {
+        mf_dw_scale16(e02, q0, kb + 9);
+        mf_dw_scale16(e13, q1, kb + 19);
+        mf_dw_scale16(e20, q2, kb + 29);
+        mf_dw_scale16(e31, q3, kb + 39);
+    }
+    kb[2 * r] = e02; kb[2 * r + 1] = q0;
+    kb[10 + 2 * r] = e13; kb[11 + 2 * r] = q1;
+    kb[20 + 2 * r] = e20; kb[21 + 2 * r] = q2;
+    kb[30 + 2 * r] = e31; kb[31 + 2 * r] = q3;
+}
+/* rolled (M7, with the shift): the kernel rows in a loop, one copy of their 12 scalings (mf_dw_s2.h's layers: about
+ * 200 bytes less code a layer's call for about 10 cycles a group; the stride-1 layers, which build a group's words
+ * once an output row in their band calls, keep them unrolled) */
+MF_KERNEL void mf_dw_rows_build_ex(const int32_t *g, int32_t *kb, int32_t nrot, int32_t compact, int32_t zp,
+                                   int32_t ush, int32_t rolled)
 {
     if (ush) {            /* the constants first, the word after rnd then 2^(k-1), the weights' scale (no kernel reads k) */
         mf_dw_rows_consts(g, kb, compact, zp, ush);
         for (int32_t j = 0; j < 4; ++j)
             kb[10 * j + 9] = 1 << (kb[10 * j + 9] - 1);
     }
+#if defined(MF_TARGET_M7)
+    if (ush && rolled) {
+#pragma GCC unroll 1
+        for (int32_t r = 0; r < 3; ++r)
+            mf_dw_rows_build_row(g, kb, r, ush);
+    } else
+#else
+    (void)rolled;
+#endif
+    {
 #pragma GCC unroll 3
-    for (int32_t r = 0; r < 3; ++r) {
-        const int32_t z = g[3 * r], x01 = g[3 * r + 1], x23 = g[3 * r + 2];
-        int32_t e02, e13, e20, e31, q0, q1, q2, q3;
-        __asm__("sxtb16 %[e02], %[z]\n\tsxtb16 %[e13], %[z], ror #8\n\t"
-                "sxtb16 %[q0], %[x01]\n\tsxtb16 %[q1], %[x01], ror #8\n\t"
-                "sxtb16 %[q2], %[x23]\n\tsxtb16 %[q3], %[x23], ror #8\n\t"
-                "sadd16 %[e02], %[e02], %[e02]\n\tsadd16 %[e13], %[e13], %[e13]\n\t"
-                "sadd16 %[q0], %[q0], %[q0]\n\tsadd16 %[q1], %[q1], %[q1]\n\t"
-                "sadd16 %[q2], %[q2], %[q2]\n\tsadd16 %[q3], %[q3], %[q3]\n\t"
-                "ror %[e20], %[e02], #16\n\tror %[e31], %[e13], #16\n\t"
-                "pkhbt %[e02], %[e02], %[q0], lsl #16\n\tpkhbt %[e13], %[e13], %[q1], lsl #16\n\t"
-                "pkhbt %[e20], %[e20], %[q2], lsl #16\n\tpkhbt %[e31], %[e31], %[q3], lsl #16"
-                : [e02] "=&r"(e02), [e13] "=&r"(e13), [e20] "=&r"(e20), [e31] "=&r"(e31),
-                  [q0] "=&r"(q0), [q1] "=&r"(q1), [q2] "=&r"(q2), [q3] "=&r"(q3)
-                : [z] "r"(z), [x01] "r"(x01), [x23] "r"(x23));
-        if (ush) {
-            mf_dw_scale16(e02, q0, kb + 9);
-            mf_dw_scale16(e13, q1, kb + 19);
-            mf_dw_scale16(e20, q2, kb + 29);
-            mf_dw_scale16(e31, q3, kb + 39);
-        }
-        kb[2 * r] = e02; kb[2 * r + 1] = q0;
-        kb[10 + 2 * r] = e13; kb[11 + 2 * r] = q1;
-        kb[20 + 2 * r] = e20; kb[21 + 2 * r] = q2;
-        kb[30 + 2 * r] = e31; kb[31 + 2 * r] = q3;
+        for (int32_t r = 0; r < 3; ++r)
+            mf_dw_rows_build_row(g, kb, r, ush);
     }
     if (!ush)             /* without ush after the weights (measured: MobileNetV2's 5x5 and 3x3 layers on the M7 1-3% faster) */
         mf_dw_rows_consts(g, kb, compact, zp, 0);
@@ -1846,6 +1866,10 @@ MF_KERNEL void mf_dw_rows_build(const int32_t *g, int32_t *kb, int32_t nrot, int
         memcpy(k1 + 6, k0 + 6, 16);
         memcpy(k2 + 6, k0 + 6, 16);
     }
+}
+MF_KERNEL void mf_dw_rows_build(const int32_t *g, int32_t *kb, int32_t nrot, int32_t compact, int32_t zp, int32_t ush)
+{
+    mf_dw_rows_build_ex(g, kb, nrot, compact, zp, ush, 0);
 }
 
 /* The direct ring at stride_h 1 for one group (channels c0..c0+nc-1, weights in kb, 3 rotations): input rows

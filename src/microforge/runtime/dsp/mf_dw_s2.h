@@ -19,7 +19,8 @@
  * The direct order at stride_w 2 (mf_depthwise_conv2d_s8_rows2, chosen by ops/depthwise_conv2d.py): mf_dw_rows'
  * direct order with this widening. On the M4/M33 with the layer's one shift (p->ush, _rows_ushift's s2: unclamped,
  * out_zp -128) every block requantises with SMMLA and SSAT's own shift (MF_DW_ROWS_RQU): no e load, no ASR, 5 of a
- * quad's 72 cycles (vww's 48x48x16 layer 244.4K -> 233.0K on the M4); the M7 keeps e (its blocks' in-place schedule).
+ * quad's 72 cycles (vww's 48x48x16 layer 244.4K -> 233.0K on the M4); the M7 takes the shift on rows of 4-output
+ * blocks only (ops/depthwise_conv2d.py: out_w % 4 == 0; MF_DW_S2_RQ4_M7's shifted form, the others keep e).
  */
 #ifndef MF_DW_S2_H
 #define MF_DW_S2_H
@@ -124,7 +125,7 @@ MF_KERNEL void mf_dw_s2_three(const int32_t *k, const int32_t *r, int8_t *out, c
                            "ldr %[P], [%[k], #16]\n\t", MF_DW_S2_N3("%c[v]", "%[C]", "%[A]", "%[B]"),
                            "ldr %[Q], [%[k], #20]\n\t")
         MF_DW_S2_ROW3P_M7_("%c[v]", "%[C]", "%[A]", "%[B]", "%[a0]", "%[a1]", "%[a2]", "%[a0]", "%[a1]", "%[a2]",
-                           "ldr %[P], [%[k], #36]\n\t", "", "", "ldr %[C], [%[k], #32]\n\t", "ldr %[Q], [%[k], #28]\n\t")
+                           MF_DW_ROWS_LDE("%[P]"), "", "", "ldr %[C], [%[k], #32]\n\t", "ldr %[Q], [%[k], #28]\n\t")
 #else
         MF_DW_S2_ROW3("0", "0", "4", "%[a2]", "%[a2]", "%[a2]")
         MF_DW_S2_ROW3("%c[w]", "8", "12", "%[a0]", "%[a1]", "%[a2]")
@@ -173,7 +174,7 @@ MF_KERNEL void mf_dw_s2_three2(const int32_t *k, const int32_t *r, int8_t *out, 
                            MF_DW_S2_N3("%c[v]", "%[B]", "%[C]", "%[A]"), "ldr %[Q], [%[k], #20]\n\t")
         MF_DW_S2_ROW3P_M7_("%c[v]", "%[B]", "%[C]", "%[A]", MF_DW_S2_X, MF_DW_S2_X, "",
                            MF_DW_S2_N3("2*%c[v]", "%[C]", "%[A]", "%[B]"), "")
-        MF_DW_S2_ROW3P_M7_("2*%c[v]", "%[C]", "%[A]", "%[B]", MF_DW_S2_Y, MF_DW_S2_Y, "ldr %[P], [%[k], #36]\n\t", "", "",
+        MF_DW_S2_ROW3P_M7_("2*%c[v]", "%[C]", "%[A]", "%[B]", MF_DW_S2_Y, MF_DW_S2_Y, MF_DW_ROWS_LDE("%[P]"), "", "",
                            "ldr %[C], [%[k], #32]\n\t", "ldr %[Q], [%[k], #28]\n\t")
         MF_DW_S2_RQ7(MF_DW_S2_RQ7_SIX("%[x0]", "%[x1]", "%[x2]", "%[y0]", "%[y1]", "%[y2]", "%[C]"),
                      MF_DW_S2_RQ("%[x0]", "%[x1]", "0", "%c[c]") MF_DW_S2_RQ("%[x2]", "%[y0]", "2*%c[c]", "3*%c[c]")
@@ -245,7 +246,7 @@ MF_KERNEL void mf_dw_s2_five(const int32_t *k, const int32_t *r, int8_t *out, co
         MF_DW_S2_ROW5_M7("%c[w]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", MF_DW_S2_LD("%[A]", "%c[v]", 0),
                          MF_DW_S2_LD("%[B]", "%c[v]", 4), "ldr %[P], [%[k], #16]\n\t",
                          MF_DW_S2_LD("%[C]", "%c[v]", 8) "ldr %[Q], [%[k], #20]\n\t")
-        MF_DW_S2_ROW5_M7("%c[v]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "", "", "ldr %[P], [%[k], #36]\n\t",
+        MF_DW_S2_ROW5_M7("%c[v]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "", "", MF_DW_ROWS_LDE("%[P]"),
                          "ldr %[C], [%[k], #32]\n\tldr %[Q], [%[k], #28]\n\t")
 #else
         MF_DW_S2_ROW5("0", "0", "4", "%[a4]", "%[a4]", "%[a4]", "%[a4]")
@@ -316,7 +317,7 @@ MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, con
                          MF_DW_S2_LD("%[B]", "%c[w]", 4), "ldr %[Q], [%[k], #12]\n\t")
         MF_DW_S2_ROW6_M7("%c[w]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]", "ldr %[P], [%[k], #16]\n\t",
                          MF_DW_S2_LD("%[B]", "%c[v]", 4), "ldr %[Q], [%[k], #20]\n\t")
-        MF_DW_S2_ROW6_M7("%c[v]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]", "ldr %[P], [%[k], #36]\n\t",
+        MF_DW_S2_ROW6_M7("%c[v]", "%[a0]", "%[a1]", "%[a2]", "%[a3]", "%[a4]", MF_DW_ROWS_LDE("%[P]"),
                          "ldr %[B], [%[k], #32]\n\t", "ldr %[Q], [%[k], #28]\n\t")
 #else
         MF_DW_S2_ROW6("0", "0", "4", "%[a5]", "%[a5]", "%[a5]", "%[a5]", "%[a5]")
@@ -357,8 +358,23 @@ MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, con
 /* MF_NEG_CLAMPED layers (no sign correction) requantise a quad's sums in place, each step beside an independent one
  * (as MF_DW_RQ7_*), out stepped as MF_DW_ROWS_STEP4 (ST0: the first store's offset or post-index, O1..O3 the others');
  * A, B are free there, so the next quad's W0 is loaded into A beside the first SMMLAR (MF_DW_S2_PRE: before the first
- * quad), 9 cycles for the 16 steps and that load where the sums' copies take 9 without it. */
+ * quad), 9 cycles for the 16 steps and that load where the sums' copies take 9 without it. With the layer's one shift
+ * (ush: MF_DW_ROWS_RQU's SMMLA and SSAT's own shift, no e load, no ASR) 13 steps in 7 cycles, the last store beside
+ * the next quad's first load; m is then in E (loaded beside the last row's lone MAC), so the last row's P and Q, read
+ * by its last two MACs, are loaded beside them with the next quad's first row's (MF_DW_S2_PRE: before the first quad),
+ * and a quad starts with its 2*bias load alone. E is the 13th register: the loop's end is in the channel's word 9
+ * (e's, unread with the shift, as on the M4), loaded into E beside the first row's lone MAC and compared beside the
+ * second's (L0, CMP of MF_DW_S2_QUAD). 31.5 cycles a quad in the loop where e took 34.5. */
 #define MF_DW_S2_RQ4_M7(ST0, O1, O2, O3) \
+    ".if %c[ush]\n\t" \
+    "smmla %[a0], %[a0], %[E], %[C]\n\tldr %[A], [%[r]]\n\t" \
+    "smmla %[a1], %[a1], %[E], %[C]\n\tssat %[a0], #8, %[a0], asr #%c[ush]\n\t" \
+    "smmla %[a2], %[a2], %[E], %[C]\n\tssat %[a1], #8, %[a1], asr #%c[ush]\n\t" \
+    "smmla %[a3], %[a3], %[E], %[C]\n\tstrb %[a0], [%[out]" ST0 "\n\t" \
+    "ssat %[a2], #8, %[a2], asr #%c[ush]\n\tstrb %[a1], [%[out], " O1 "]\n\t" \
+    "ssat %[a3], #8, %[a3], asr #%c[ush]\n\tstrb %[a2], [%[out]" O2 "\n\t" \
+    "strb %[a3], [%[out], " O3 "]\n\t" \
+    ".else\n\t" \
     "smmlar %[a0], %[a0], %[Q], %[C]\n\tldr %[A], [%[r]]\n\t" \
     "smmlar %[a1], %[a1], %[Q], %[C]\n\tasr %[a0], %[a0], %[P]\n\t" \
     "smmlar %[a2], %[a2], %[Q], %[C]\n\tasr %[a1], %[a1], %[P]\n\t" \
@@ -367,19 +383,26 @@ MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, con
     "strb %[a0], [%[out]" ST0 "\n\tasr %[a3], %[a3], %[P]\n\t" \
     "strb %[a1], [%[out], " O1 "]\n\tssat %[a2], #8, %[a2]\n\t" \
     "ssat %[a3], #8, %[a3]\n\tstrb %[a2], [%[out]" O2 "\n\t" \
-    "strb %[a3], [%[out], " O3 "]\n\t"
-#define MF_DW_S2_PRE ".if %c[ncl]\n\tldr %[A], [%[r]]\n\t.endif\n\t"
+    "strb %[a3], [%[out], " O3 "]\n\t" \
+    ".endif\n\t"
+#define MF_DW_S2_PRE ".if %c[ncl]\n\tldr %[A], [%[r]]\n\t.endif\n\t" \
+    ".if %c[ush]\n\tldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t.endif\n\t"
 #define MF_DW_S2_END "cmp %[r], %[end]\n\t"
+#define MF_DW_S2_END_U "cmp %[r], %[E]\n\t"
+#define MF_DW_S2_L0_U "ldr %[E], [%[k], #36]\n\t"
 #define MF_DW_S2_TEST ""
-#define MF_DW_S2_QUAD(CMP) \
+#define MF_DW_S2_QUAD(CMP, L0) \
     "ldr %[a3], [%[k], #24]\n\t.if %c[ncl] == 0\n\tldr %[A], [%[r]]\n\t.endif\n\t" \
-    "ldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t" \
-    MF_DW_ROWS2_ROW8_M7("%[A]", "%[B]", "%[C]", "#4", "#8", "#12", "#16]!", "ldr %[C], [%[r], %[w0]]\n\t", "", \
+    ".if %c[ush] == 0\n\tldr %[P], [%[k], #0]\n\tldr %[Q], [%[k], #4]\n\t.endif\n\t" \
+    MF_DW_ROWS2_ROW8_M7("%[A]", "%[B]", "%[C]", "#4", "#8", "#12", "#16]!", "ldr %[C], [%[r], #%c[w16]-16]\n\t", L0, \
     "ldr %[P], [%[k], #8]\n\t", "ldr %[Q], [%[k], #12]\n\t", "%[a3]", "%[a3]", "%[a3]", "%[a3]") \
-    MF_DW_ROWS2_ROW8_M7("%[C]", "%[A]", "%[B]", "%[w4]", "%[w8]", "%[w12]", "%[w16]]", "ldr %[B], [%[r], %[v0]]\n\t", CMP, \
+    MF_DW_ROWS2_ROW8_M7("%[C]", "%[A]", "%[B]", "#%c[w16]-12", "#%c[w16]-8", "#%c[w16]-4", "%[w16]]", "ldr %[B], [%[r], #%c[v16]-16]\n\t", CMP, \
     "ldr %[P], [%[k], #16]\n\t", "ldr %[Q], [%[k], #20]\n\t", "%[a0]", "%[a1]", "%[a2]", "%[a3]") \
-    MF_DW_ROWS2_ROW8_M7("%[B]", "%[A]", "%[C]", "%[v4]", "%[v8]", "%[v12]", "%[v16]]", "ldr %[C], [%[k], #32]\n\t", "", \
-    "ldr %[P], [%[k], #36]\n\t", "ldr %[Q], [%[k], #28]\n\t", "%[a0]", "%[a1]", "%[a2]", "%[a3]") \
+    MF_DW_ROWS2_ROW8_M7("%[B]", "%[A]", "%[C]", "#%c[v16]-12", "#%c[v16]-8", "#%c[v16]-4", "%[v16]]", "ldr %[C], [%[k], #32]\n\t", \
+    ".if %c[ush]\n\tldr %[E], [%[k], #28]\n\t.endif\n\t", \
+    ".if %c[ush]\n\tldr %[P], [%[k], #0]\n\t.else\n\tldr %[P], [%[k], #36]\n\t.endif\n\t", \
+    ".if %c[ush]\n\tldr %[Q], [%[k], #4]\n\t.else\n\tldr %[Q], [%[k], #28]\n\t.endif\n\t", \
+    "%[a0]", "%[a1]", "%[a2]", "%[a3]") \
     ".if %c[ncl]\n\t.if %c[c4] <= 255\n\t" MF_DW_S2_RQ4_M7("], %[c4]", "#-%c[c3]", ", #-%c[c2]]", "#-%c[c1]") \
     ".elseif %c[c2] <= 255\n\t" MF_DW_S2_RQ4_M7("], %[c2]", "#-%c[c1]", "], %[c2]", "#-%c[c1]") \
     ".else\n\t" MF_DW_S2_RQ4_M7(", #0]", "%[c1]", ", %[c2]]", "%[c3]") "add %[out], %[out], %[c4]\n\t.endif\n\t" \
@@ -402,6 +425,8 @@ MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, con
     "smlad %[a3], %[D], %[P], " B3 "\n\tsmlabt %[a3], %[E], %[Q], %[a3]\n\t"
 #define MF_DW_S2_PRE ""
 #define MF_DW_S2_END "ldr %[D], [%[k], #36]\n\t"
+#define MF_DW_S2_END_U MF_DW_S2_END
+#define MF_DW_S2_L0_U ""
 #define MF_DW_S2_TEST "cmp %[r], %[D]\n\t"
 /* The quad loop without the layer's shift: three data registers (W3, W4 reuse W0's and W1's once those are spent, two
  * runs of loads a row), its end in a register. O4W: the last load's offset and closing bracket, "#16]!" for the first
@@ -423,7 +448,7 @@ MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, con
                    "%[a0]", "%[a1]", "%[a2]", "%[a3]") \
     "ldr %[P], [%[k], #36]\n\tldr %[Q], [%[k], #28]\n\tldr %[C], [%[k], #32]\n\t" \
     MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]")
-#define MF_DW_S2_QUAD(END) \
+#define MF_DW_S2_QUAD(END, L0_) \
     MF_DW_S2_ROW7("ldr %[a3], [%[k], #24]\n\t", "#0", "#4", "#8", "#12", "#16]!", "[%[k], #0]", "[%[k], #4]", \
                   "%[a3]", "%[a3]", "%[a3]", "%[a3]") \
     MF_DW_S2_ROW7("", "#%c[w16]-16", "#%c[w16]-12", "#%c[w16]-8", "#%c[w16]-4", "%[w16]]", "[%[k], #8]", "[%[k], #12]", \
@@ -434,19 +459,15 @@ MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, con
     ".if %c[ush]\n\t" MF_DW_ROWS_RQU4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]") ".else\n\t" \
     MF_DW_ROWS_RQ4_STEP("%[a0]", "%[a1]", "%[a2]", "%[a3]") ".endif\n\t"
 #endif
-/* the quads' row offsets: the M7's as operands; elsewhere as expressions of w16, v16 (asm takes at most 30 operands,
- * and the M4/M33 quad also needs [ush]) */
-#if defined(MF_TARGET_M7)
-#define MF_DW_S2_QUAD_OFFS \
-    [w0] "i"(2 * WP - 16), [w4] "i"(2 * WP - 12), [w8] "i"(2 * WP - 8), [w12] "i"(2 * WP - 4), [w16] "i"(2 * WP), \
-    [v0] "i"(4 * WP - 16), [v4] "i"(4 * WP - 12), [v8] "i"(4 * WP - 8), [v12] "i"(4 * WP - 4), [v16] "i"(4 * WP)
-#else
+/* the quads' row offsets as expressions of w16, v16 (asm takes at most 30 operands, an in-out one counting twice, and
+ * the quads also need [ush]) */
 #define MF_DW_S2_QUAD_OFFS [w16] "i"(2 * WP), [v16] "i"(4 * WP), [ush] "i"(ush)
-#endif
-/* the M4/M33 quad's two more data registers (D, E), no end operand (in memory: word 9); the M7's end in a register */
+/* the M4/M33 quad's two more data registers (D, E), no end operand (in memory: word 9); the M7's E (m and the end with
+ * the layer's shift: the end in word 9 as on the M4; else no E, the end in a register) */
 #if defined(MF_TARGET_M7)
-#define MF_DW_S2_QUAD_DE
-#define MF_DW_S2_QUAD_END [end] "r"(end)
+#define MF_DW_S2_QUAD_DE [E] "=&r"(E),
+#define MF_DW_S2_QUAD_END [end] "i"(0)
+#define MF_DW_S2_QUAD_END_N [end] "r"(end), [E] "i"(0)
 #else
 #define MF_DW_S2_QUAD_DE [D] "=&r"(D), [E] "=&r"(E),
 #define MF_DW_S2_QUAD_END [end] "i"(0)
@@ -459,11 +480,7 @@ MF_KERNEL void mf_dw_s2_six(const int32_t *k, const int32_t *r, int8_t *out, con
 MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const int32_t **rp, const int32_t *k, int8_t **outp)
 {
     const int32_t C = p->in_c, WP = p->wp, OW = p->out_w, ncl = MF_NEG_CLAMPED(p->act_min, p->out_offset);
-#if defined(MF_TARGET_M7)
-    const int32_t ush = 0;      /* ops/depthwise_conv2d.py _rows_ushift: no layer shift at stride 2 on the M7 */
-#else
     const int32_t ush = p->ush;
-#endif
     const int32_t *r = *rp;
     int8_t *out = *outp;
     if (p->act_min > -128 || p->act_max < 127 || 5 * C > 4095 || 4 * WP + 24 > 4095) {
@@ -475,29 +492,39 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
     /* the row's last outputs in one block: the last quad and the 1 or 2 after it as 5 or 6, 3 leftovers as 3 */
     const int32_t tail = OW & 3, merged = OW > 4 && (tail == 1 || tail == 2), quads = (OW >> 2) - merged;
     int32_t a0, a1, a2, a3, A, B, Cw, P, Q;
-#if !defined(MF_TARGET_M7)
+#if defined(MF_TARGET_M7)
+    int32_t E;          /* m with the layer's shift (MF_DW_S2_RQ4_M7) */
+#else
     int32_t D, E;
 #endif
     /* the 4-output blocks two an iteration (one loop test and branch per 8 outputs), an odd one after them */
     if (quads >> 1) {
         const int32_t *end = r + 8 * (quads >> 1);
-#if !defined(MF_TARGET_M7)
-        if (!ush) {     /* e read at word 9: three data registers, the end in a register */
+        if (!ush) {     /* e read at word 9: the end in a register (the M4/M33: three data registers) */
+#if defined(MF_TARGET_M7)
+            __asm__ volatile(MF_DW_S2_PRE "1:\n\t" MF_DW_S2_QUAD("", "") MF_DW_S2_QUAD(MF_DW_S2_END, "") "bne 1b"
+                             MF_DW_S2_QUAD_OPS(, MF_DW_S2_QUAD_END_N) : "cc", "memory");
+#else
             __asm__ volatile("1:\n\t" MF_DW_S2_QUAD3 MF_DW_S2_QUAD3 "cmp %[r], %[end]\n\tbne 1b"
                              MF_DW_S2_QUAD_OPS(, [end] "r"(end)) : "cc", "memory");
+#endif
         } else {
             ((int32_t *)k)[9] = (int32_t)end;   /* kb's word 9 (e's), unread with the layer's shift */
-#else
-        {
-#endif
-            __asm__ volatile(MF_DW_S2_PRE "1:\n\t" MF_DW_S2_QUAD("") MF_DW_S2_QUAD(MF_DW_S2_END) MF_DW_S2_TEST "bne 1b"
+            __asm__ volatile(MF_DW_S2_PRE "1:\n\t" MF_DW_S2_QUAD("", "") MF_DW_S2_QUAD(MF_DW_S2_END_U, MF_DW_S2_L0_U)
+                             MF_DW_S2_TEST "bne 1b"
                              MF_DW_S2_QUAD_OPS(MF_DW_S2_QUAD_DE, MF_DW_S2_QUAD_END) : "cc", "memory");
         }
     }
     if (quads & 1) {
         const int32_t *end = r;
         (void)end;
-        __asm__ volatile(MF_DW_S2_PRE MF_DW_S2_QUAD("") MF_DW_S2_QUAD_OPS(MF_DW_S2_QUAD_DE, MF_DW_S2_QUAD_END)
+#if defined(MF_TARGET_M7)
+        if (!ush)
+            __asm__ volatile(MF_DW_S2_PRE MF_DW_S2_QUAD("", "") MF_DW_S2_QUAD_OPS(, MF_DW_S2_QUAD_END_N)
+                             : "cc", "memory");
+        else
+#endif
+        __asm__ volatile(MF_DW_S2_PRE MF_DW_S2_QUAD("", "") MF_DW_S2_QUAD_OPS(MF_DW_S2_QUAD_DE, MF_DW_S2_QUAD_END)
                          : "cc", "memory");
     }
     /* r and out left moved by MF_DW_ROWS_ADV_R / _O (the caller steps them on to the next channel) */
@@ -540,6 +567,9 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
 #undef MF_DW_S2_QUAD3
 #undef MF_DW_S2_ROW3R
 #undef MF_DW_S2_END
+#undef MF_DW_S2_END_U
+#undef MF_DW_S2_L0_U
+#undef MF_DW_S2_QUAD_END_N
 #undef MF_DW_S2_ROW7
 #undef MF_DW_S2_TEST
 #undef MF_DW_S2_PRE
@@ -631,8 +661,8 @@ MF_KERNEL void mf_dw_s2_widen(const mf_depthwise_conv2d_params_t *p, const int8_
             d[j * PL + x] = src[x * C + j];
 }
 
-MF_KERNEL void mf_dw_rows_build(const int32_t *g, int32_t *kb, int32_t nrot, int32_t compact, int32_t zp,
-                              int32_t ush);  /* below */
+MF_KERNEL void mf_dw_rows_build_ex(const int32_t *g, int32_t *kb, int32_t nrot, int32_t compact, int32_t zp,
+                                   int32_t ush, int32_t rolled);  /* below */
 
 /* One output row of a group: channel by channel (weights k, 10 words a channel, the group's nc channels), the planes'
  * rows at r (plane row 0, 1, 2 at r, r + WP, r + 2 WP halfwords; channel j's planes PL halfwords after channel j - 1's),
@@ -674,11 +704,7 @@ MF_KERNEL void mf_dw_s2_rows(const mf_depthwise_conv2d_params_t *p, const int8_t
 {
     const int32_t C = p->in_c, WP = p->wp, NR = MF_DW_ROWS_NR(p), PL = NR * WP, OWC = p->out_w * C;
     const int32_t full = NR > 3;
-#if defined(MF_TARGET_M7)
-    const int32_t ush = 0;      /* as mf_dw_rows2_channel */
-#else
     const int32_t ush = p->ush;
-#endif
     for (int16_t *row = s; row < s + 4 * PL; row += WP) {
         for (int32_t u = 0; u < p->pad_left; ++u)
             row[u] = (int16_t)p->pad_value;
@@ -694,9 +720,9 @@ MF_KERNEL void mf_dw_s2_rows(const mf_depthwise_conv2d_params_t *p, const int8_t
             int8_t *o = out_b + c0;
             /* the ring's rotations: output row oy reads rotation (-2 oy) mod 3, so 2 output rows (a row pipeline's band
              * calls of 2 rows) read rotations 0 and 2 only: rotation 2 built here (mf_dw_s2_rot2), not both */
-            mf_dw_rows_build(p->wr + MF_DW_DIRECT_GW(p, full) * (c0 >> 2), kb,
-                             full || p->out_h == 2 ? 1 : p->out_h < 3 ? p->out_h : 3, MF_DW_DIRECT_COMPACT(p, full),
-                             p->out_offset, ush);
+            mf_dw_rows_build_ex(p->wr + MF_DW_DIRECT_GW(p, full) * (c0 >> 2), kb,
+                                full || p->out_h == 2 ? 1 : p->out_h < 3 ? p->out_h : 3, MF_DW_DIRECT_COMPACT(p, full),
+                                p->out_offset, ush, 1);
             if (!full && p->out_h == 2)
                 mf_dw_s2_rot2(kb);
             if (full) {
