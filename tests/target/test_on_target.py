@@ -1833,7 +1833,8 @@ def test_conv_seg_rquad_imm_on_core(name, core, tmp_path, seg_apart, monkeypatch
 # within 3 instructions of an SMLAD; MF_DSP_SEG_HOOK_REST); the groups' requantisation with immediate shifts, negative
 # sums clamped and no clamp (act_min -128 = out_zp, act_max 127: vww's first layer) in its own order
 # (MF_DSP_SEG_GROUP_OUT_IMM_NC: pair a's Ra and mult loaded between its c SMMLARs and its c' SMMLAs), a group followed
-# by another loading that one's starts beside its last stores (STRB, LDR, STRB, LDR, STR); a 4-channel layer (one
+# by another loading that one's starts beside its last stores (STRB, LDR, STRB, LDR, STR), the group loop (shifts in
+# registers) stepping w before its last store (MF_DSP_SEG_GROUP_OUT); a 4-channel layer (one
 # group), RELU with out_zp 90 (a clamp: the general order), NONE (Ra - 128), 16 channels (the group loop), in_c 1 (no
 # whole words).
 SEG_M7_ORDER_MODELS = {
@@ -1870,6 +1871,10 @@ def test_conv_seg_m7_words_and_group_order(name, tmp_path, seg_apart):
     assert ahead == (kw * ic % 2 == 1 and kw * ic >= 3 and kh >= 2), name   # int16 words: kw * ic // 2 whole a row
     assert _has_run(ops, ["smmlar", "sub", "smmlar", "ldr", "ldr", "sub", "smmla"]) == nc, name
     assert _has_run(ops, ["strb", "ldr", "strb", "ldr", "str"]) == (nc and oc > 4), name
+    # the group loop (shifts in registers) steps w before its last store, the loop's BNE beside that store
+    assert not _has_run(ops, ["tst", "strb", "str", "add", "bne"]), name
+    if not imm:
+        assert _has_run(ops, ["tst", "strb", "add", "str", "bne"]), name
     if name == "segm-3x3-c3to8-s2-vww":
         assert nc and oc == 8, "vww's first layer's shape does not take the order"
     for core in ("m7", "m4", "m33"):

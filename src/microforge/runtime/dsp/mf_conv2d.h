@@ -1699,7 +1699,7 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     MF_DSP_SEG_ST2_M7(sb0, sb1, MF_DSP_SEG_LDC(e0, 44))                                           \
     MF_DSP_SEG_RQD_M7(mb0, mb1, "")                                                               \
     MF_DSP_SEG_ST2_M7(mb0, mb1, "tst %[e1], #" MF_DSP_PW_MORE "\n\t")                            \
-    MF_DSP_SEG_OUT_STEP
+    "add %[w], %[w], #.Lmf_seg_rq + 48\n\t" MF_DSP_SEG_OUT_STEP   /* the loop's BNE beside the STR */
 /* ... with immediate shifts (the groups unrolled: no W loads, no loop test). With MF_NEG_CLAMPED and no clamp
  * (MF_DSP_SEG_IMM_NC: MF_DSP_SEG_GROUP_OUT_IMM_NC) ordered so
  * that every instruction issues beside another: each SSAT two away from its SMMLA(R), pair a's Ra in e1 (free: no W),
@@ -1835,7 +1835,9 @@ MF_KERNEL void mf_dsp_seg_groups_n(const int16_t *x, const int32_t kh, const int
         MF_DSP_SEG_WINDOW
 #endif
         MF_DSP_SEG_GROUP_OUT
+#if !defined(MF_TARGET_M7)   /* the M7's steps w before its last store (MF_DSP_SEG_GROUP_OUT) */
         "add %[w], %[w], #.Lmf_seg_rq + 48\n\t"
+#endif
         "bne 2b\n\t"
 #if defined(MF_TARGET_M7)
         ".endif\n\t"
