@@ -1847,6 +1847,58 @@ def test_conv_seg_rquad_imm_on_core(name, core, tmp_path, seg_apart, monkeypatch
     exact_on_core(model, core, tmp_path, "target-segi", name)
 
 
+# The M7's row pairs: the rows' last values merged into words load beside the last whole word's SMLADs (a PKHBT
+# within 3 instructions of an SMLAD; MF_DSP_SEG_HOOK_REST); the groups' requantisation with immediate shifts, negative
+# sums clamped and no clamp (act_min -128 = out_zp, act_max 127: vww's first layer) in its own order
+# (MF_DSP_SEG_GROUP_OUT_IMM_NC: pair a's Ra and mult loaded between its c SMMLARs and its c' SMMLAs), a group followed
+# by another loading that one's starts beside its last stores (STRB, LDR, STRB, LDR, STR), the group loop (shifts in
+# registers) stepping w before its last store (MF_DSP_SEG_GROUP_OUT); a 4-channel layer (one
+# group), RELU with out_zp 90 (a clamp: the general order), NONE (Ra - 128), 16 channels (the group loop), in_c 1 (no
+# whole words).
+SEG_M7_ORDER_MODELS = {
+    "segm-3x3-c3to8-s2-vww": lambda: mg.conv2d_model(seed_of("sm", 1), (1, 15, 13, 3), 8, 3, 2, "SAME", 1, "RELU",
+                                                     in_zp=-128, out_zp=-128),
+    "segm-3x3-c3to4-s1-nc": lambda: mg.conv2d_model(seed_of("sm", 2), (1, 9, 7, 3), 4, 3, 1, "SAME", 1, "RELU",
+                                                    in_zp=127, out_zp=-128),
+    "segm-2x3-c3to8-s2-nc-valid": lambda: mg.conv2d_model(seed_of("sm", 3), (1, 12, 11, 3), 8, (2, 3), 2, "VALID", 1,
+                                                          "RELU", in_scale=0.05, in_zp=-128, out_zp=-128),
+    "segm-3x3-c1to8-s2-nc": lambda: mg.conv2d_model(seed_of("sm", 4), (1, 11, 9, 1), 8, 3, 2, "SAME", 1, "RELU",
+                                                    in_zp=5, out_zp=-128),
+}
+
+
+def _has_run(ops: list[str], run: list[str]) -> bool:
+    return any(ops[i:i + len(run)] == run for i in range(len(ops) - len(run) + 1))
+
+
+@pytest.mark.parametrize("name", sorted(SEG_M7_ORDER_MODELS) + ["segr-2x3-c3to8-s2", "segr-3x3-c3to4-s2-none-lone",
+                                                               "segr-3x3-c3to16-s2-relu6-mnv2"])
+def test_conv_seg_m7_words_and_group_order(name, tmp_path, seg_apart):
+    """The M7 loads the merged words ahead where the rows have whole words and odd values, takes the NC order exactly
+    where the immediate tail has negative sums clamped and no clamp, the next group's loads where a second group
+    follows; exact vs TFLM on the M7, M4 and M33 (whose code is unchanged)."""
+    model = {**RQUAD_MODELS, **SEG_M7_ORDER_MODELS}[name]()
+    mc = compile_model(model, target="m7").files["model.c"]
+    assert ".mix = 5" in mc
+    field = lambda f: int(re.search(rf"\.{f} = (-?\d+),", mc).group(1))
+    ic, kh, kw, oc = field("in_c"), field("k_h"), field("k_w"), field("out_c")
+    imm = re.search(r"\.c1_shifts = 1,", mc) is not None
+    nc = imm and field("act_min") == -128 == field("out_offset") and field("act_max") == 127
+    ops = re.findall(r"^\s+[0-9a-f]+:\t(\w+)", model_disassembly(model, "m7", tmp_path / "m7"), re.M)
+    ahead = any(op == "pkhbt" and "smlad" in ops[max(0, i - 3):i] for i, op in enumerate(ops))
+    assert ahead == (kw * ic % 2 == 1 and kw * ic >= 3 and kh >= 2), name   # int16 words: kw * ic // 2 whole a row
+    assert _has_run(ops, ["smmlar", "sub", "smmlar", "ldr", "ldr", "sub", "smmla"]) == nc, name
+    assert _has_run(ops, ["strb", "ldr", "strb", "ldr", "str"]) == (nc and oc > 4), name
+    # the group loop (shifts in registers) steps w before its last store, the loop's BNE beside that store
+    assert not _has_run(ops, ["tst", "strb", "str", "add", "bne"]), name
+    if not imm:
+        assert _has_run(ops, ["tst", "strb", "add", "str", "bne"]), name
+    if name == "segm-3x3-c3to8-s2-vww":
+        assert nc and oc == 8, "vww's first layer's shape does not take the order"
+    for core in ("m7", "m4", "m33"):
+        exact_on_core(model, core, tmp_path, "target-segm", name)
+
+
 @pytest.mark.parametrize("core", ["m4", "m33"])
 def test_conv_seg_rquad_imm_tail_shifts(core, tmp_path, seg_apart):
     """The immediate tail has no shifts by a register and no W load: vww's first layer shape, its block's ASRs are the

@@ -1446,30 +1446,65 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     ".endr\n\t"
 /* M7: software pipelined for its dual issue: word i + 1's loads go into each register right after word i's last
  * read of it, so they issue with word i's SMLADs (and the next word's first SMLAD), 8 cycles a word instead of 10.
- * .Lmf_seg_more: a word i + 1 follows; .Lmf_seg_nx, .Lmf_seg_nw: its offsets. */
-#define MF_DSP_SEG_NEXT(R_, B_, O_) ".if .Lmf_seg_more\n\tldr %[" #R_ "], [%[" #B_ "], #" O_ "]\n\t.endif\n\t"
+ * The rows' last values (odd) are words too: the whole words' and theirs in one sequence (MF_DSP_SEG_SETW), so the
+ * first merged word's loads and PKHBTs go beside the last whole word's SMLADs as well, and each odd word's beside the
+ * one before (their loads issued after the last whole word's MACs took 4 cycles a group more: vww's first layer). The
+ * next word (MF_DSP_SEG_SETW): .Lmf_seg_nk its kind (0 a whole word at byte .Lmf_seg_nxa of x; 1 two rows' last
+ * values, the low halves of the words at nxa and .Lmf_seg_nxb, merged by PKHBT; 2 a last odd row's alone at nxa; -1
+ * none), its weights at byte .Lmf_seg_nw of w; each hook loads the register the current word has read for the last
+ * time (wa, e0, e1), the rest (wb, PKHBTs, the weights of a merged word) follows the word's MACs. */
+#define MF_DSP_SEG_HOOK_WA                                                                       \
+    ".if .Lmf_seg_nk == 1\n\tldr %[wa], [%[x], #.Lmf_seg_nxb]   @ mf_seg merged word ahead\n\t"    \
+    ".elseif .Lmf_seg_nk >= 0\n\tldr %[wa], [%[w], #.Lmf_seg_nw]\n\t"                             \
+    ".elseif .Lmf_seg_th\n\tsub %[ma0], %[ma0], %[sa0]\n\t.endif\n\t"
+#define MF_DSP_SEG_HOOK_E0                                                                       \
+    ".if .Lmf_seg_nk >= 0\n\tldr %[e0], [%[x], #.Lmf_seg_nxa]\n\t"                               \
+    ".elseif .Lmf_seg_th\n\tsub %[ma1], %[ma1], %[sa1]\n\t.endif\n\t"
+#define MF_DSP_SEG_HOOK_E1                                                                       \
+    ".if .Lmf_seg_nk >= 0\n\tldr %[e1], [%[x], #.Lmf_seg_nxa + %c[d]]\n\t"                       \
+    ".elseif .Lmf_seg_th\n\tldr %[e0], [%[w], #.Lmf_seg_rq + 16]\n\t.endif\n\t"
+#define MF_DSP_SEG_HOOK_REST                                                                     \
+    ".if .Lmf_seg_nk == 1\n\tldr %[wb], [%[x], #.Lmf_seg_nxb + %c[d]]\n\t"                       \
+    "pkhbt %[e0], %[e0], %[wa], lsl #16\n\tpkhbt %[e1], %[e1], %[wb], lsl #16\n\t"                \
+    "ldr %[wa], [%[w], #.Lmf_seg_nw]\n\tldr %[wb], [%[w], #.Lmf_seg_nw + 4]\n\t"                  \
+    ".elseif .Lmf_seg_nk >= 0\n\tldr %[wb], [%[w], #.Lmf_seg_nw + 4]\n\t.endif\n\t"
+/* word T_ of .Lmf_seg_nt as the next word: the kh * nf whole words (row T_ / nf, word T_ % nf), then the odd ones,
+ * j = T_ - kh * nf merging rows 2j and 2j + 1 (a last odd row alone), the weights 8 bytes a word in the same order */
+#define MF_DSP_SEG_SETW(T_)                                                                      \
+    ".set .Lmf_seg_t, " T_ "\n\t"                                                                \
+    ".if .Lmf_seg_t >= .Lmf_seg_nt\n\t.set .Lmf_seg_nk, -1\n\t"                                   \
+    ".elseif .Lmf_seg_t < %c[kh] * %c[nf]\n\t.set .Lmf_seg_nk, 0\n\t"                             \
+    ".set .Lmf_seg_nxa, .Lmf_seg_t / %c[nf] * %c[rs] + 4 * (.Lmf_seg_t %% %c[nf])\n\t"             \
+    ".set .Lmf_seg_nw, 8 * .Lmf_seg_t\n\t"                                                       \
+    ".else\n\t.set .Lmf_seg_oy, 2 * (.Lmf_seg_t - %c[kh] * %c[nf])\n\t"                           \
+    ".set .Lmf_seg_nxa, .Lmf_seg_oy * %c[rs] + 4 * %c[nf]\n\t.set .Lmf_seg_nxb, .Lmf_seg_nxa + %c[rs]\n\t" \
+    ".set .Lmf_seg_nw, 8 * .Lmf_seg_t\n\t.set .Lmf_seg_nk, 1\n\t"                                \
+    ".if .Lmf_seg_oy + 1 >= %c[kh]\n\t.set .Lmf_seg_nk, 2\n\t.endif\n\t"                          \
+    ".endif\n\t"
 #define MF_DSP_SEG_WORDS_M7                                                                      \
-    ".if %c[kh] * %c[nf]\n\t"                                                                    \
+    ".set .Lmf_seg_nt, %c[kh] * %c[nf] + .Lmf_seg_odd * ((%c[kh] + 1) / 2)\n\t"                  \
+    ".if .Lmf_seg_nt\n\t" MF_DSP_SEG_SETW("0")                                                   \
+    ".if .Lmf_seg_nk == 0\n\t.if .Lmf_seg_pf == 0\n\t"   /* else loaded before (MF_DSP_SEG_GROUP_OUT_IMM_NC) */ \
     "ldr %[e0], [%[x]]\n\tldr %[e1], [%[x], #%c[d]]\n\tldr %[wa], [%[w]]\n\tldr %[wb], [%[w], #4]\n\t"   \
+    ".endif\n\t.else\n\t" MF_DSP_SEG_HOOK_WA MF_DSP_SEG_HOOK_E0 MF_DSP_SEG_HOOK_E1 MF_DSP_SEG_HOOK_REST ".endif\n\t" \
     ".set .Lmf_seg_i, 0\n\t"                                                                     \
-    ".rept %c[kh] * %c[nf]\n\t"                                                                  \
-    ".set .Lmf_seg_more, .Lmf_seg_i + 1 < %c[kh] * %c[nf]\n\t"                                     \
-    ".set .Lmf_seg_nx, (.Lmf_seg_i + 1) / %c[nf] * %c[rs] + 4 * ((.Lmf_seg_i + 1) %% %c[nf])\n\t"     \
-    ".set .Lmf_seg_nw, 8 * (.Lmf_seg_i + 1)\n\t"                                                 \
+    ".rept .Lmf_seg_nt\n\t" MF_DSP_SEG_SETW(".Lmf_seg_i + 1")                                    \
     ".if .Lmf_seg_first\n\t"   /* MF_DSP_SEG_MACS' first word */                                   \
     "smlad %[ma1], %[e1], %[wa], %[ma0]\n\t"                                                     \
     "smlad %[ma0], %[e0], %[wa], %[ma0]\n\t" "sxtb16 %[wa], %[wa]\n\t"                           \
     "smlad %[mb1], %[e1], %[wb], %[mb0]\n\t"                                                     \
     "smlad %[mb0], %[e0], %[wb], %[mb0]\n\t" "sxtb16 %[wb], %[wb]\n\t"                           \
     "smlad %[sa1], %[e1], %[wa], %[sa0]\n\t"                                                     \
-    "smlad %[sa0], %[e0], %[wa], %[sa0]\n\t" MF_DSP_SEG_NEXT(wa, w, ".Lmf_seg_nw")                  \
-    "smlad %[sb1], %[e1], %[wb], %[sb0]\n\t" MF_DSP_SEG_NEXT(e1, x, ".Lmf_seg_nx + %c[d]")         \
-    "smlad %[sb0], %[e0], %[wb], %[sb0]\n\t" MF_DSP_SEG_NEXT(e0, x, ".Lmf_seg_nx")                  \
+    ".set .Lmf_seg_th1, .Lmf_seg_th\n\t.set .Lmf_seg_th, 0\n\t"   /* its e0 is read last: tail hooks after */ \
+    "smlad %[sa0], %[e0], %[wa], %[sa0]\n\t" MF_DSP_SEG_HOOK_WA                                  \
+    "smlad %[sb1], %[e1], %[wb], %[sb0]\n\t" MF_DSP_SEG_HOOK_E1                                  \
+    "smlad %[sb0], %[e0], %[wb], %[sb0]\n\t" MF_DSP_SEG_HOOK_E0                                  \
+    ".set .Lmf_seg_th, .Lmf_seg_th1\n\t"                                                        \
+    ".if .Lmf_seg_nk < 0 && .Lmf_seg_th\n\t" MF_DSP_SEG_HOOK_WA MF_DSP_SEG_HOOK_E0 MF_DSP_SEG_HOOK_E1 ".endif\n\t" \
     ".set .Lmf_seg_first, 0\n\t"                                                                 \
     ".else\n\t"                                                                                 \
-    MF_DSP_MIX_MACS_AT(MF_DSP_SEG_NEXT(wa, w, ".Lmf_seg_nw"), MF_DSP_SEG_NEXT(e0, x, ".Lmf_seg_nx"),      \
-                       MF_DSP_SEG_NEXT(e1, x, ".Lmf_seg_nx + %c[d]"))                                    \
-    ".endif\n\t" MF_DSP_SEG_NEXT(wb, w, ".Lmf_seg_nw + 4")                                        \
+    MF_DSP_MIX_MACS_AT(MF_DSP_SEG_HOOK_WA, MF_DSP_SEG_HOOK_E0, MF_DSP_SEG_HOOK_E1)                \
+    ".endif\n\t" MF_DSP_SEG_HOOK_REST                                                            \
     ".set .Lmf_seg_i, .Lmf_seg_i + 1\n\t"                                                        \
     ".endr\n\t"                                                                                  \
     ".endif\n\t"
@@ -1482,6 +1517,12 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
  * MF_DSP_SEG_WORDS), then, when the rows have an odd count of values (odd), their last values: rows 2i and 2i + 1
  * merged into one word, a last odd row's alone (its word's second value gets a zero weight). The weight words in
  * the same order. */
+#if defined(MF_TARGET_M7)
+#define MF_DSP_SEG_WINDOW ".set .Lmf_seg_first, 1\n\t.set .Lmf_seg_th, 0\n\t.set .Lmf_seg_pf, 0\n\t" MF_DSP_SEG_WORDS_M7
+/* ... for mf_dsp_seg_groups_n's requantisation (MF_DSP_SEG_GROUP_OUT): the last word's hooks (.Lmf_seg_th) start it,
+ * c' = ma - sa of pair a's two pixels and pair a's m2 into e0 beside its last SMLADs, which had no partners */
+#define MF_DSP_SEG_WINDOW_TH ".set .Lmf_seg_first, 1\n\t.set .Lmf_seg_th, 1\n\t" MF_DSP_SEG_WORDS_M7
+#else
 #define MF_DSP_SEG_WINDOW                                                                        \
     ".set .Lmf_seg_first, 1\n\t" MF_DSP_SEG_WORDS                                                \
     ".if .Lmf_seg_odd\n\t"   /* set by the asm block (odd, or from the words' count) */             \
@@ -1495,6 +1536,7 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     MF_DSP_SEG_WORD("((%c[kh] - 1) * %c[rs] + 4 * %c[nf])", "%c[d]", "(8 * (%c[kh] * %c[nf] + %c[kh] / 2))") \
     ".endif\n\t"                                                                                 \
     ".endif\n\t"
+#endif
 
 /* Two accumulators A_, B_ (bias in) requantised with m2 in registers MA_, MB_ and -shift-1 in EA_, EB_
  * (mf_dsp_out_fast's arithmetic, the two interleaved for the M7's dual issue), saturated to int8; %[k]: the output
@@ -1647,9 +1689,7 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
  * group follows) and the out pointer back to the frame */
 #if defined(MF_TARGET_M7)
 #define MF_DSP_SEG_GROUP_OUT                                                                    \
-    "ldr %[e0], [%[w], #.Lmf_seg_rq + 16]   @ mf_dsp_seg_groups M7 order\n\t"   /* the comment: tests find it */ \
-    "sub %[ma0], %[ma0], %[sa0]\n\t"                                                              \
-    MF_DSP_SEG_LDC(e1, 20) "sub %[ma1], %[ma1], %[sa1]\n\t"                                     \
+    "ldr %[e1], [%[w], #.Lmf_seg_rq + 20]   @ mf_dsp_seg_groups M7 order\n\t"   /* the comment: tests find it */ \
     MF_DSP_SEG_RQW_M7(sa0, sa1, "sub %[mb0], %[mb0], %[sb0]\n\t", "sub %[mb1], %[mb1], %[sb1]\n\t") \
     "ldr %[wa], [sp]\n\tldr %[wb], [sp, #4]\n\t"                                                \
     MF_DSP_SEG_ST2_M7(sa0, sa1, MF_DSP_SEG_LDC(e0, 28)) MF_DSP_SEG_LDC(sa0, 24)                   \
@@ -1659,11 +1699,54 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     MF_DSP_SEG_ST2_M7(sb0, sb1, MF_DSP_SEG_LDC(e0, 44))                                           \
     MF_DSP_SEG_RQD_M7(mb0, mb1, "")                                                               \
     MF_DSP_SEG_ST2_M7(mb0, mb1, "tst %[e1], #" MF_DSP_PW_MORE "\n\t")                            \
-    MF_DSP_SEG_OUT_STEP
-/* ... with immediate shifts (the groups unrolled: no W loads, no loop test) */
-#define MF_DSP_SEG_GROUP_OUT_IMM                                                                \
-    "ldr %[e0], [%[w], #.Lmf_seg_rq + 16]   @ mf_dsp_seg_groups M7 order, immediate shifts\n\t"   \
-    "sub %[ma0], %[ma0], %[sa0]\n\t" "sub %[ma1], %[ma1], %[sa1]\n\t" MF_DSP_SEG_QSHIFTS(0)        \
+    "add %[w], %[w], #.Lmf_seg_rq + 48\n\t" MF_DSP_SEG_OUT_STEP   /* the loop's BNE beside the STR */
+/* ... with immediate shifts (the groups unrolled: no W loads, no loop test). With MF_NEG_CLAMPED and no clamp
+ * (MF_DSP_SEG_IMM_NC: MF_DSP_SEG_GROUP_OUT_IMM_NC) ordered so
+ * that every instruction issues beside another: each SSAT two away from its SMMLA(R), pair a's Ra in e1 (free: no W),
+ * its stores between pair b's multiplies, and before the last stores the next group's (.Lmf_seg_pf) starts and first
+ * word loaded, w stepped on (its window's loads then skipped: MF_DSP_SEG_WORDS_M7). */
+#define MF_DSP_SEG_K_M7(A_)                                                                      \
+    ".if %c[k] >= 0\n\tadd %[" #A_ "], %[" #A_ "], #(%c[k] << .Lmf_seg_e)\n\t"                    \
+    ".else\n\tsub %[" #A_ "], %[" #A_ "], #((0 - (%c[k])) << .Lmf_seg_e)\n\t.endif\n\t"
+#define MF_DSP_SEG_SATC_M7(A_) "ssat %[" #A_ "], #8, %[" #A_ "], asr #(.Lmf_seg_e + 1)\n\t"
+#define MF_DSP_SEG_SATD_M7(A_) "ssat %[" #A_ "], #8, %[" #A_ "], asr #.Lmf_seg_E\n\t"
+#define MF_DSP_SEG_GROUP_OUT_IMM_NC(PF_)                                                         \
+    "smmlar %[sa0], %[sa0], %[e0], %[sa0]   @ mf_dsp_seg_groups M7 order, immediate shifts, nc\n\t" \
+    "sub %[mb0], %[mb0], %[sb0]\n\t" MF_DSP_SEG_QSHIFTS(0)                                        \
+    "smmlar %[sa1], %[sa1], %[e0], %[sa1]\n\t" MF_DSP_SEG_LDC(e1, 24) MF_DSP_SEG_LDC(e0, 28)      \
+    "sub %[mb1], %[mb1], %[sb1]\n\t"                                                              \
+    "smmla %[ma0], %[ma0], %[e0], %[e1]\n\t" MF_DSP_SEG_K_M7(sa0)                                  \
+    "smmla %[ma1], %[ma1], %[e0], %[e1]\n\t" MF_DSP_SEG_K_M7(sa1)                                  \
+    "ldr %[wa], [sp]\n\tldr %[wb], [sp, #4]\n\t"                                                 \
+    MF_DSP_SEG_SATC_M7(sa0) MF_DSP_SEG_SATC_M7(sa1) MF_DSP_SEG_SATD_M7(ma0) MF_DSP_SEG_SATD_M7(ma1) \
+    MF_DSP_SEG_QSHIFTS(1)                                                                        \
+    "strb %[sa1], [%[wa], %[wb]]\n\t" MF_DSP_SEG_LDC(e0, 32)                                      \
+    "strb %[sa0], [%[wa]], #1\n\t" MF_DSP_SEG_LDC(e1, 40)                                         \
+    "smmlar %[sb0], %[sb0], %[e0], %[sb0]\n\t" "strb %[ma1], [%[wa], %[wb]]\n\t"                   \
+    "smmlar %[sb1], %[sb1], %[e0], %[sb1]\n\t" "strb %[ma0], [%[wa]], #1\n\t"                      \
+    MF_DSP_SEG_LDC(e0, 44) MF_DSP_SEG_K_M7(sb0)                                                   \
+    "smmla %[mb0], %[mb0], %[e0], %[e1]\n\t" MF_DSP_SEG_K_M7(sb1)                                  \
+    "smmla %[mb1], %[mb1], %[e0], %[e1]\n\t" MF_DSP_SEG_SATC_M7(sb0) MF_DSP_SEG_SATC_M7(sb1)      \
+    ".if " PF_ "\n\t"                                                                            \
+    MF_DSP_SEG_SATD_M7(mb0) "strb %[sb1], [%[wa], %[wb]]\n\t" MF_DSP_SEG_SATD_M7(mb1)               \
+    "strb %[sb0], [%[wa]], #1\n\t" "add %[w], %[w], #.Lmf_seg_rq + 48\n\t"                          \
+    "strb %[mb1], [%[wa], %[wb]]\n\t" "ldr %[ma0], [%[w], #.Lmf_seg_rq]   @ mf_seg next group\n\t" \
+    "strb %[mb0], [%[wa]], #1\n\t" "ldr %[sa0], [%[w], #.Lmf_seg_rq + 4]\n\t"                     \
+    MF_DSP_SEG_OUT_STEP "ldr %[mb0], [%[w], #.Lmf_seg_rq + 8]\n\t"                                \
+    "ldr %[sb0], [%[w], #.Lmf_seg_rq + 12]\n\t"                                                   \
+    ".if %c[kh] * %c[nf]\n\t"   /* the window's first word: as MF_DSP_SEG_WORDS_M7 */              \
+    "ldr %[e0], [%[x]]\n\tldr %[e1], [%[x], #%c[d]]\n\tldr %[wa], [%[w]]\n\tldr %[wb], [%[w], #4]\n\t"   \
+    ".endif\n\t"                                                                                 \
+    ".else\n\t"                                                                                  \
+    "strb %[sb1], [%[wa], %[wb]]\n\t" MF_DSP_SEG_SATD_M7(mb0)                                     \
+    "strb %[sb0], [%[wa]], #1\n\t" MF_DSP_SEG_SATD_M7(mb1)                                        \
+    "strb %[mb1], [%[wa], %[wb]]\n\t" "add %[w], %[w], #.Lmf_seg_rq + 48\n\t"                      \
+    "strb %[mb0], [%[wa]], #1\n\t" MF_DSP_SEG_OUT_STEP                                           \
+    ".endif\n\t"
+#define MF_DSP_SEG_IMM_NC "(2 * (%c[lo]) + 1 >= %c[k] && (%c[lo]) <= -128 && (%c[hi]) >= 127)"
+#define MF_DSP_SEG_GROUP_OUT_IMM(PF_)                                                            \
+    ".if !" MF_DSP_SEG_IMM_NC "\n\t"   /* the window's hooks did e0, ma0, ma1 */                  \
+    "@ mf_dsp_seg_groups M7 order, immediate shifts\n\t" MF_DSP_SEG_QSHIFTS(0)                   \
     MF_DSP_SEG_RQWI_M7(sa0, sa1, "sub %[mb0], %[mb0], %[sb0]\n\t", "sub %[mb1], %[mb1], %[sb1]\n\t") \
     "ldr %[wa], [sp]\n\tldr %[wb], [sp, #4]\n\t"                                                \
     MF_DSP_SEG_ST2_M7(sa0, sa1, MF_DSP_SEG_LDC(e0, 28)) MF_DSP_SEG_LDC(sa0, 24)                   \
@@ -1673,7 +1756,8 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     MF_DSP_SEG_ST2_M7(sb0, sb1, MF_DSP_SEG_LDC(e0, 44))                                           \
     MF_DSP_SEG_RQDI_M7(mb0, mb1, "")                                                              \
     MF_DSP_SEG_ST2_M7(mb0, mb1, "add %[w], %[w], #.Lmf_seg_rq + 48\n\t")   /* the next group's stream */ \
-    MF_DSP_SEG_OUT_STEP
+    MF_DSP_SEG_OUT_STEP                                                                          \
+    ".else\n\t" MF_DSP_SEG_GROUP_OUT_IMM_NC(PF_) ".endif\n\t"
 #else
 /* per pair (pw_consts): c with m2 (e0) and -shift-1 (e1's low byte), stored; c' with Ra (into sa0, free once c is
  * stored), mult (e0) and e + 7 (e1 >> 8) */
@@ -1730,20 +1814,30 @@ MF_KERNEL void mf_dsp_seg_groups_n(const int16_t *x, const int32_t kh, const int
         ".if %c[q]\n\t"   /* immediate shifts: the groups unrolled, as many as the pairs' nonzero bytes of q / 2 */
         ".set .Lmf_seg_ng, 0\n\t.rept 4\n\t.if (%c[q] >> (16 * .Lmf_seg_ng)) & 0xffff\n\t"
         ".set .Lmf_seg_ng, .Lmf_seg_ng + 1\n\t.endif\n\t.endr\n\t"
-        ".set .Lmf_seg_g, 0\n\t.rept .Lmf_seg_ng\n\t"
+        ".set .Lmf_seg_g, 0\n\t.set .Lmf_seg_pf, 0\n\t.rept .Lmf_seg_ng\n\t"
+        ".if .Lmf_seg_pf == 0\n\t"   /* else loaded by the group before (MF_DSP_SEG_GROUP_OUT_IMM_NC) */
         "ldr %[ma0], [%[w], #.Lmf_seg_rq]\n\tldr %[sa0], [%[w], #.Lmf_seg_rq + 4]\n\t"
         "ldr %[mb0], [%[w], #.Lmf_seg_rq + 8]\n\tldr %[sb0], [%[w], #.Lmf_seg_rq + 12]\n\t"
-        MF_DSP_SEG_WINDOW
-        MF_DSP_SEG_GROUP_OUT_IMM
+        ".endif\n\t"
+        MF_DSP_SEG_WINDOW_TH
+        ".set .Lmf_seg_pf, 0\n\t.if " MF_DSP_SEG_IMM_NC " && (.Lmf_seg_g + 1 < .Lmf_seg_ng)\n\t"
+        ".set .Lmf_seg_pf, 1\n\t.endif\n\t"
+        MF_DSP_SEG_GROUP_OUT_IMM(".Lmf_seg_pf")
         ".set .Lmf_seg_g, .Lmf_seg_g + 1\n\t.endr\n\t"
         ".else\n\t"
 #endif
         "2:\n\t"
         "ldr %[ma0], [%[w], #.Lmf_seg_rq]\n\tldr %[sa0], [%[w], #.Lmf_seg_rq + 4]\n\t"   /* the starts (MF_DSP_SEG_MACS) */
         "ldr %[mb0], [%[w], #.Lmf_seg_rq + 8]\n\tldr %[sb0], [%[w], #.Lmf_seg_rq + 12]\n\t"
+#if defined(MF_TARGET_M7)
+        ".set .Lmf_seg_pf, 0\n\t" MF_DSP_SEG_WINDOW_TH
+#else
         MF_DSP_SEG_WINDOW
+#endif
         MF_DSP_SEG_GROUP_OUT
+#if !defined(MF_TARGET_M7)   /* the M7's steps w before its last store (MF_DSP_SEG_GROUP_OUT) */
         "add %[w], %[w], #.Lmf_seg_rq + 48\n\t"
+#endif
         "bne 2b\n\t"
 #if defined(MF_TARGET_M7)
         ".endif\n\t"
