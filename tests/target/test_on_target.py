@@ -882,6 +882,22 @@ def test_dw_rows_three7_on_core(name, core, tmp_path, monkeypatch):
     exact_on_core(model, core, tmp_path, "target-op", name, what=", 3-wide full planes")
 
 
+@pytest.mark.parametrize("name", ["dw-r3p-s1-5x5-c13-valid-none", "dw-r3p-s1-6x3-c129-same-none",
+                                  "dw-r3p-s2-9x5-c7-valid-none", "dw-r3p-s1-3x3-c7-same-relu"])
+def test_dw_rows_three7_ush_on_core(name, tmp_path, monkeypatch):
+    """mf_dw_rows_three7 with the layer's one shift (SMMLA, SSAT's own shift, no e: the first row's slot that loads e
+    empty), which such small maps do not take by default (USH_TAIL_MIN_OUTPUTS): forced by lowering that bound; the
+    path taken and exact on the M7."""
+    from microforge.ops import depthwise_conv2d
+    monkeypatch.setattr(depthwise_conv2d, "USH_TAIL_MIN_OUTPUTS", 0)
+    model, cm, field = three_wide_direct(name, "m7", monkeypatch)
+    assert field("ush") >= 2
+    cm.write(tmp_path / "src")
+    asm = gcc_output(tmp_path / "src", "m7", "-S", "-O2")
+    assert "@ mf_dw_rows_three7" in asm and re.search(r"ssat\s+\w+, #8, \w+, asr #[1-9]", asm), "three7 with the shift"
+    exact_on_core(model, "m7", tmp_path, "target-op", name, what=", three7 with the layer's shift")
+
+
 THREE2 = THREE7 + [n for n in OP_MODELS if n.startswith("dw-r3n-")]
 
 

@@ -1237,7 +1237,11 @@ MF_KERNEL void mf_dw_rows_three2(const int32_t *k, const int32_t *r, int8_t *out
  * before's sums (the other bank) are requantised, each step (MF_DW_RQ7_M, _A, _S and the store) beside a MAC or a
  * load (14 registers: the six sums, D, W, m, rnd, e in M, R, E, k, r, out; no loop, offsets in the instructions);
  * the first row runs alone, the last row's requantisation after it. ROW(Z, RB, M0..T2): bank Z's row at plane offset
- * RB, with the other bank's steps in the slots M0..T2 (empty for the first row). */
+ * RB, with the other bank's steps in the slots M0..T2 (the first row's hold the loads of m, rnd and e). The M7 issues
+ * a MAC beside anything but a MAC and no step beside the one that feeds it, so each slot sits where the row would
+ * otherwise issue an instruction alone: between two MACs (per kernel row the P-MACs' first two, the Q-MACs' first
+ * two), or before the next kernel row's first data word, whose load cannot pair with the MAC after it (rows after the
+ * first: 24 cycles, the 48 instructions' floor, was 25; vww's 3x3x256 channel 81 -> 78 cycles). */
 #define MF_DW_THREE7_ROWS 8
 #define MF_DW_THREE7_ROW(Z0, Z1, Z2, RB, M0, M1, M2, A0, A1, A2, S0, S1, S2, T0, T1, T2) \
     "ldr %[W], [%[k], #0]\n\t" M0 "ldr %[D], [%[r], #" RB "]\n\t" M1 "ldr " Z0 ", [%[k], #24]\n\t" \
@@ -1245,15 +1249,15 @@ MF_KERNEL void mf_dw_rows_three2(const int32_t *k, const int32_t *r, int8_t *out
     "smlatb " Z1 ", %[D], %[W], " Z1 "\n\tldr " Z2 ", [%[k], #24]\n\t" M2 "ldr %[D], [%[r], #" RB "+4]\n\t" \
     "smlad " Z2 ", %[D], %[W], " Z2 "\n\t" A0 "ldr %[W], [%[k], #4]\n\t" A1 \
     "smlabt " Z0 ", %[D], %[W], " Z0 "\n\t" S0 "smlad " Z1 ", %[D], %[W], " Z1 "\n\tldr %[D], [%[r], #" RB "+8]\n\t" \
-    "smlabt " Z2 ", %[D], %[W], " Z2 "\n\t" S1 "ldr %[W], [%[k], #8]\n\t" T0 \
-    "ldr %[D], [%[r], #" RB "+%c[w0]]\n\t" A2 "smlad " Z0 ", %[D], %[W], " Z0 "\n\t" T1 \
+    "smlabt " Z2 ", %[D], %[W], " Z2 "\n\tldr %[W], [%[k], #8]\n\t" S1 \
+    "ldr %[D], [%[r], #" RB "+%c[w0]]\n\t" "smlad " Z0 ", %[D], %[W], " Z0 "\n\t" A2 \
     "smlatb " Z1 ", %[D], %[W], " Z1 "\n\tldr %[D], [%[r], #" RB "+%c[w0]+4]\n\t" \
     "smlad " Z2 ", %[D], %[W], " Z2 "\n\tldr %[W], [%[k], #12]\n\t" "smlabt " Z0 ", %[D], %[W], " Z0 "\n\t" S2 \
     "smlad " Z1 ", %[D], %[W], " Z1 "\n\tldr %[D], [%[r], #" RB "+%c[w0]+8]\n\t" \
     "smlabt " Z2 ", %[D], %[W], " Z2 "\n\tldr %[W], [%[k], #16]\n\t" "ldr %[D], [%[r], #" RB "+%c[v0]]\n\t" T2 \
-    "smlad " Z0 ", %[D], %[W], " Z0 "\n\t" \
+    "smlad " Z0 ", %[D], %[W], " Z0 "\n\t" T0 \
     "smlatb " Z1 ", %[D], %[W], " Z1 "\n\tldr %[D], [%[r], #" RB "+%c[v0]+4]\n\t" \
-    "smlad " Z2 ", %[D], %[W], " Z2 "\n\tldr %[W], [%[k], #20]\n\t" "smlabt " Z0 ", %[D], %[W], " Z0 "\n\t" \
+    "smlad " Z2 ", %[D], %[W], " Z2 "\n\tldr %[W], [%[k], #20]\n\t" "smlabt " Z0 ", %[D], %[W], " Z0 "\n\t" T1 \
     "smlad " Z1 ", %[D], %[W], " Z1 "\n\tldr %[D], [%[r], #" RB "+%c[v0]+8]\n\t" \
     "smlabt " Z2 ", %[D], %[W], " Z2 "\n\t"
 /* the requantisation steps of bank P0..P2, its row's outputs at byte offset SB */
@@ -1282,8 +1286,8 @@ MF_KERNEL void mf_dw_rows_three7(const mf_depthwise_conv2d_params_t *p, const in
     int32_t x0, x1, x2, y0, y1, y2, D, W, M, R, E;
     __asm__ volatile(
         "@ mf_dw_rows_three7\n\t"
-        "ldr %[M], [%[k], #28]\n\tldr %[R], [%[k], #32]\n\t.if %c[ush] == 0\n\tldr %[E], [%[k], #36]\n\t.endif\n\t"
-        MF_DW_THREE7_ROW_(MF_DW_THREE7_X, "0", "", "", "", "", "", "", "", "", "", "", "", "")
+        MF_DW_THREE7_ROW_(MF_DW_THREE7_X, "0", "", "ldr %[R], [%[k], #32]\n\t", "ldr %[M], [%[k], #28]\n\t", "", "", "",
+                          "", "", "", ".if %c[ush] == 0\n\tldr %[E], [%[k], #36]\n\t.endif\n\t", "", "")
         MF_DW_THREE7_NEXT(1, MF_DW_THREE7_Y, MF_DW_THREE7_X)
         MF_DW_THREE7_NEXT(2, MF_DW_THREE7_X, MF_DW_THREE7_Y)
         MF_DW_THREE7_NEXT(3, MF_DW_THREE7_Y, MF_DW_THREE7_X)
