@@ -1904,11 +1904,17 @@ def test_conv_seg_m7_words_and_group_order(name, tmp_path, seg_apart):
     ahead = any(op == "pkhbt" and "smlad" in ops[max(0, i - 3):i] for i, op in enumerate(ops))
     assert ahead == (kw * ic % 2 == 1 and kw * ic >= 3 and kh >= 2), name   # int16 words: kw * ic // 2 whole a row
     assert _has_run(ops, ["smmlar", "sub", "smmlar", "ldr", "ldr", "sub", "smmla"]) == nc, name
-    assert _has_run(ops, ["strb", "ldr", "strb", "ldr", "str"]) == (nc and oc > 4), name
+    assert _has_run(ops, ["strb", "ldr", "strb", "ldr", "str", "ldr", "ldr"]) == (nc and oc > 4), name
     # the group loop (shifts in registers) steps w before its last store, the loop's BNE beside that store
     assert not _has_run(ops, ["tst", "strb", "str", "add", "bne"]), name
     if not imm:
         assert _has_run(ops, ["tst", "strb", "add", "str", "bne"]), name
+    # a pixel pair loop's last NC group: its last stores beside the loop's control loads (the copy step's with c1) and
+    # the next pair's first start (ldr before the last str)
+    lc = (["strb", "ldr", "strb", "ldr", "str", "ldr", "add", "rsb", "str", "subs", "ldr", "str", "add", "bne"]
+          if field("stride_w") * ic % 2 else ["strb", "ldr", "strb", "ldr", "str", "subs", "ldr", "str", "add", "bne"])
+    assert _has_run(ops, lc) == nc, name
+    assert not (nc and _has_run(ops, ["strb", "str", "ldr", "ldr"])), name   # the control after the stores: gone
     if name == "segm-3x3-c3to8-s2-vww":
         assert nc and oc == 8, "vww's first layer's shape does not take the order"
     for core in ("m7", "m4", "m33"):

@@ -1704,7 +1704,10 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
  * (MF_DSP_SEG_IMM_NC: MF_DSP_SEG_GROUP_OUT_IMM_NC) ordered so
  * that every instruction issues beside another: each SSAT two away from its SMMLA(R), pair a's Ra in e1 (free: no W),
  * its stores between pair b's multiplies, and before the last stores the next group's (.Lmf_seg_pf) starts and first
- * word loaded, w stepped on (its window's loads then skipped: MF_DSP_SEG_WORDS_M7). */
+ * word loaded, w stepped on (its window's loads then skipped: MF_DSP_SEG_WORDS_M7); the last group of a pixel pair
+ * loop (.Lmf_seg_lc) instead the loop's control, beside its last stores (else after them, 3 of its 8 instructions
+ * alone: 9 cycles from the last SSATs to the BNE, now 8) and the next pair's first start (its first group then loads
+ * 7 words, the last beside the first SMLAD: 1 cycle), w back to the stream's start, the window's x stepped on. */
 #define MF_DSP_SEG_K_M7(A_)                                                                      \
     ".if %c[k] >= 0\n\tadd %[" #A_ "], %[" #A_ "], #(%c[k] << .Lmf_seg_e)\n\t"                    \
     ".else\n\tsub %[" #A_ "], %[" #A_ "], #((0 - (%c[k])) << .Lmf_seg_e)\n\t.endif\n\t"
@@ -1737,6 +1740,17 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     ".if %c[kh] * %c[nf]\n\t"   /* the window's first word: as MF_DSP_SEG_WORDS_M7 */              \
     "ldr %[e0], [%[x]]\n\tldr %[e1], [%[x], #%c[d]]\n\tldr %[wa], [%[w]]\n\tldr %[wb], [%[w], #4]\n\t"   \
     ".endif\n\t"                                                                                 \
+    ".elseif .Lmf_seg_lc && .Lmf_seg_g + 1 == .Lmf_seg_ng\n\t"   /* the pixel pair loop's control */          \
+    "strb %[sb1], [%[wa], %[wb]]\n\t" MF_DSP_SEG_SATD_M7(mb0)                                     \
+    "strb %[sb0], [%[wa]], #1\n\t" MF_DSP_SEG_SATD_M7(mb1)                                        \
+    "strb %[mb1], [%[wa], %[wb]]\n\t" "ldr %[e0], [sp, #8]   @ mf_seg pair loop beside the stores\n\t" \
+    "strb %[mb0], [%[wa]], #1\n\t" "ldr %[w], [sp, #12]\n\t"                                     \
+    ".if %c[c1]\n\t" MF_DSP_SEG_OUT_STEP "ldr %[e1], [sp, #16]\n\t"                               \
+    "add %[x], %[x], %[e1]\n\t" "neg %[e1], %[e1]\n\t" "str %[e1], [sp, #16]\n\t"                  \
+    "subs %[e0], %[e0], #1\n\t"                                                                  \
+    ".else\n\t" MF_DSP_SEG_OUT_STEP "subs %[e0], %[e0], #1\n\t" ".endif\n\t"                       \
+    "ldr %[ma0], [%[w], #.Lmf_seg_rq]\n\t" "str %[e0], [sp, #8]\n\t"                                \
+    "add %[x], %[x], #%c[xs]\n\t" "bne 3b\n\t"                                                   \
     ".else\n\t"                                                                                  \
     "strb %[sb1], [%[wa], %[wb]]\n\t" MF_DSP_SEG_SATD_M7(mb0)                                     \
     "strb %[sb0], [%[wa]], #1\n\t" MF_DSP_SEG_SATD_M7(mb1)                                        \
@@ -1806,9 +1820,15 @@ MF_KERNEL void mf_dsp_seg_groups_n(const int16_t *x, const int32_t kh, const int
         /* the rows' last values (odd k_w * in_c) when the words are more than the whole ones */
         ".set .Lmf_seg_odd, 0\n\t.if %c[wb8] / 8 - %c[kh] * %c[nf]\n\t.set .Lmf_seg_odd, 1\n\t.endif\n\t"
         ".set .Lmf_seg_fr, 16\n\t.if %c[c1]\n\t.set .Lmf_seg_fr, 24\n\t.endif\n\t"   /* the copy step's word */
+        ".set .Lmf_seg_lc, 0\n\t"   /* 1: the loop's control done by the last group (the M7's immediate tail) */
+#if defined(MF_TARGET_M7)
+        ".if %c[q] && %c[xs] && " MF_DSP_SEG_IMM_NC "\n\t.set .Lmf_seg_lc, 1\n\t.endif\n\t"
+#endif
         "sub sp, sp, #.Lmf_seg_fr\n\tstr %[ma1], [sp]\n\tstr %[mb1], [sp, #4]\n\t"
         ".if %c[xs]\n\tstr %[e0], [sp, #8]\n\tstr %[w], [sp, #12]\n\t"
-        ".if %c[c1]\n\tmovw %[e1], #%c[c1]\n\tstr %[e1], [sp, #16]\n\t.endif\n3:\n\t.endif\n"
+        ".if %c[c1]\n\tmovw %[e1], #%c[c1]\n\tstr %[e1], [sp, #16]\n\t.endif\n\t"
+        ".if .Lmf_seg_lc\n\tldr %[ma0], [%[w], #.Lmf_seg_rq]\n\t.endif\n"   /* then by the last group, for the next */
+        "3:\n\t.endif\n"
 #if defined(MF_TARGET_M7)
         "@ mf_dsp_seg_groups_n q %c[q]\n\t"   /* not 0: the immediate shifts (tests read it in gcc -S) */
         ".if %c[q]\n\t"   /* immediate shifts: the groups unrolled, as many as the pairs' nonzero bytes of q / 2 */
@@ -1816,7 +1836,8 @@ MF_KERNEL void mf_dsp_seg_groups_n(const int16_t *x, const int32_t kh, const int
         ".set .Lmf_seg_ng, .Lmf_seg_ng + 1\n\t.endif\n\t.endr\n\t"
         ".set .Lmf_seg_g, 0\n\t.set .Lmf_seg_pf, 0\n\t.rept .Lmf_seg_ng\n\t"
         ".if .Lmf_seg_pf == 0\n\t"   /* else loaded by the group before (MF_DSP_SEG_GROUP_OUT_IMM_NC) */
-        "ldr %[ma0], [%[w], #.Lmf_seg_rq]\n\tldr %[sa0], [%[w], #.Lmf_seg_rq + 4]\n\t"
+        ".if .Lmf_seg_g || !.Lmf_seg_lc\n\tldr %[ma0], [%[w], #.Lmf_seg_rq]\n\t.endif\n\t"   /* else before */
+        "ldr %[sa0], [%[w], #.Lmf_seg_rq + 4]\n\t"
         "ldr %[mb0], [%[w], #.Lmf_seg_rq + 8]\n\tldr %[sb0], [%[w], #.Lmf_seg_rq + 12]\n\t"
         ".endif\n\t"
         MF_DSP_SEG_WINDOW_TH
@@ -1842,7 +1863,7 @@ MF_KERNEL void mf_dsp_seg_groups_n(const int16_t *x, const int32_t kh, const int
 #if defined(MF_TARGET_M7)
         ".endif\n\t"
 #endif
-        ".if %c[xs]\n\t"   /* the next pair: its windows xs bytes on, the stream from its start */
+        ".if %c[xs] && !.Lmf_seg_lc\n\t"   /* the next pair: its windows xs bytes on, the stream from its start */
         "ldr %[e0], [sp, #8]\n\tldr %[w], [sp, #12]\n\t"
         ".if %c[c1]\n\tldr %[e1], [sp, #16]\n\tadd %[x], %[x], %[e1]\n\tneg %[e1], %[e1]\n\tstr %[e1], [sp, #16]\n\t.endif\n\t"
         "add %[x], %[x], #%c[xs]\n\t"
