@@ -409,17 +409,16 @@ def model_disassembly(model: bytes, core: str, tmp_path) -> str:
 
 
 def exact_on_core(model: bytes, core: str, tmp_path, seed_key: str, name: str, took=None, what: str = "",
-                  opt: str = "-O2", stack_bytes: int | None = None):
-    """Compile `model` for `core`, run it on the emulated core (firmware built with `opt`, stack_bytes of stack if
-    given) on seeded random inputs and compare every output with TFLM byte for byte. `took(model_c)` checks first that
-    the generated code takes the path under test."""
+                  opt: str = "-O2"):
+    """Compile `model` for `core`, run it on the emulated core (firmware built with `opt`) on seeded random inputs
+    and compare every output with TFLM byte for byte. `took(model_c)` checks first that the generated code takes
+    the path under test."""
     oracle = Oracle(model)
     xs = random_inputs(oracle, np.random.default_rng(seed_of(seed_key, name)))
     cm = compile_model(model, target=core)
     if took is not None:
         took(cm.files["model.c"])
-    extra = {} if stack_bytes is None else {"stack_bytes": stack_bytes}
-    run = run_on_target(cm, get_target(core), xs, opt=opt, workdir=tmp_path, **extra)
+    run = run_on_target(cm, get_target(core), xs, opt=opt, workdir=tmp_path)
     assert_same_outputs(run.outputs, oracle.run(xs), f"{name} on {core}{what}")
 
 
@@ -2674,10 +2673,10 @@ def test_dw_m7_unrolled_run_holds_rnd(core, tmp_path, monkeypatch):
 def test_dw_m7_held_run_output_steps(h, w, c, act, zi, tmp_path):
     """The M7's unrolled runs with the layer's shift, each output step vs TFLM: with 2C > 255 MF_DW_ROWS_HELD7, the ADD
     carried into the next block (C >= 128: 131, 128); with 2C <= 255 (c 67, 64: two post-indexed stores; c 1: one)
-    mf_dw_rows_quads_carried7, its own post-indexed stores (HELD7's store forms for 2C <= 255, taken only where the
-    carried offsets pass 4095, which no pitch the planner builds reaches: test_dw_m7_held_run_post_indexed forces
-    them); runs of 2, 3 and 4 blocks (out_w 8, 12, 16; a run before the merged 5-output block: test_op_on_core's
-    dw-rows-ush-10x15-c5); the marker shows which took each run."""
+    mf_dw_rows_quads_carried7, its own post-indexed stores (HELD7 has none: a 2C <= 255 run would reach it only where
+    the carried offsets pass 4095, which no pitch the planner builds does, and fails to build there:
+    test_dw_m7_held_run_guard); runs of 2, 3 and 4 blocks (out_w 8, 12, 16; a run before the merged 5-output block:
+    test_op_on_core's dw-rows-ush-10x15-c5); the marker shows which took each run."""
     model = mg.depthwise_model(seed_of("tdrh", h, w, c), (1, h, w, c), 1, 3, 1, "VALID", 1, act, in_zp=zi, out_zp=-128)
 
     def took(model_c):
@@ -2694,45 +2693,32 @@ def test_dw_m7_held_run_output_steps(h, w, c, act, zi, tmp_path):
     exact_on_core(model, "m7", tmp_path / "r", "target-op", f"dw-held-{h}x{w}-c{c}", took, ", held rnd")
 
 
-@pytest.mark.parametrize("h, w, c, act, zi", [(3, 10, 5, "NONE", -128), (3, 14, 1, "RELU", 127), (3, 26, 13, "NONE", 3),
-                                           (3, 18, 63, "RELU", -3), (3, 10, 64, "NONE", 0), (4, 22, 67, "RELU", -128),
-                                           (3, 14, 127, "NONE", 127), (8, 15, 7, "NONE", 5)])
-def test_dw_m7_held_run_post_indexed(h, w, c, act, zi, tmp_path, monkeypatch):
-    """MF_DW_ROWS_HELD7's post-indexed stores (2C <= 255: one a block at 4C <= 255, c 1..63; two at c 64..127), vs TFLM
-    on the M7. No model the planner builds takes them: with 2C <= 255 a run of 2..6 blocks goes to
-    mf_dw_rows_quads_carried7 unless 4 * wp + 8 * nu + 16 > 4095, and wp = 2 * ceil(out_w / 2) + 2 <= 32 where
-    out_w <= 4 * 7 + 2 (nu <= MF_DW_QUADS_UNROLL = 6, a merged 5- or 6-output block after), so 4 * wp + 8 * nu + 16 <=
-    192 (the column path's transposed rows alike: wp = 2 * ceil(out_h / 2) + 2, out_h in out_w's place). The plane
-    pitch is forced here to the largest the row path takes (4 * wp + 12 <= 4095, even: 1020; the planes' columns past
-    the row's reads are never read), so the carried offsets pass 4095 and HELD7 takes the run; runs of 2..6 blocks
-    (out_w 8..24, and 13: a run before the merged 5-output block, 78 outputs a channel for the layer's shift). Taken:
-    the marker (unrolled, the layer's shift, no carried7 run) and the post-indexed STRBs stepping out by 4C (or 2C) in
-    the object code, one (two) a block."""
+def test_dw_m7_held_run_guard(tmp_path, monkeypatch):
+    """MF_DW_ROWS_HELD7 has no post-indexed store forms (2C <= 255): such a run of 2..6 blocks goes to
+    mf_dw_rows_quads_carried7 unless 4 * wp + 8 * nu + 16 > 4095, which no pitch the planner builds reaches (there
+    wp = 2 * ceil(out_w / 2) + 2 <= 32). Should one reach HELD7, the build fails at the kernel's .error instead of storing
+    with the ADD form's offsets: forced here by the largest row pitch the row path takes (4 * wp + 12 <= 4095, even:
+    1020), a 2-block run of 5 channels; the planner's own pitch builds the same layer (the carried run, marked)."""
+    import subprocess
     from microforge.ops.depthwise_conv2d import DepthwiseConv2D
-    from microforge.toolchain.arm import DEFAULT_STACK_BYTES
+    model = mg.depthwise_model(seed_of("tdrp", 3, 10, 5), (1, 3, 10, 5), 1, 3, 1, "VALID", 1, "NONE", in_zp=-128,
+                               out_zp=-128)
+
+    def build(d):
+        compile_model(model, target="m7").write(d)
+        return subprocess.run(["arm-none-eabi-gcc", "-c", "-O2", "-o", str(d / "model.o"), "-mcpu=cortex-m7", "-mthumb",
+                               f"-I{d}", "-DMF_TARGET_M7", str(d / "model.c")], capture_output=True, text=True)
+
+    ok = build(tmp_path / "own")
+    assert ok.returncode == 0, ok.stderr
+    assert "carried7" in gcc_output(tmp_path / "own", "m7", "-S", "-O2")
     wp = (4095 - 12) // 4 & ~1
+    assert 4 * wp + 8 * 2 + 16 > 4095 >= 4 * wp + 12, wp
     monkeypatch.setattr(DepthwiseConv2D, "rows_pitch", staticmethod(lambda op: wp))
-    model = mg.depthwise_model(seed_of("tdrp", h, w, c), (1, h, w, c), 1, 3, 1, "VALID", 1, act, in_zp=zi, out_zp=-128)
-    ow = w - 2
-    nu = ow // 4 - (ow % 4 in (1, 2))
-    assert 2 <= nu <= 6 and 4 * wp + 8 * nu + 16 > 4095 >= 4 * wp + 12, (nu, wp)
-
-    def took(model_c):
-        assert ".rows = 1" in model_c and f".wp = {wp}," in model_c
-        assert re.search(r"\.ush = ([2-9]|1\d|2[0-2]),", model_c), "not the row path's one shift"
-
-    compile_model(model, target="m7").write(tmp_path / "s")
-    text = gcc_output(tmp_path / "s", "m7", "-S", "-O2")
-    marks = re.findall(r"@ mf_dw_rows_run unrolled (\d+) looped (\d+) ush (\d+)", text)
-    assert marks and all(int(n) == nu and int(b) == 0 and int(u) > 0 for n, b, u in marks), marks
-    assert "carried7" not in text
-    step, per = (4 * c, 1) if 4 * c <= 255 else (2 * c, 2)
-    stores = re.findall(rf"\tstrb(?:\.w)?\t\w+, \[\w+\], #{step}\n", model_disassembly(model, "m7", tmp_path / "o"))
-    assert len(stores) >= per * nu * len(marks), (len(stores), nu, marks)
-    # (the planes, rows of wp halfwords, lie on the stack: room for them beside the firmware's default stack)
-    words = int(re.search(r"int32_t scratch\[(\d+)\]", (tmp_path / "s" / "model.c").read_text()).group(1))
-    exact_on_core(model, "m7", tmp_path / "r", "target-op", f"dw-heldpi-{h}x{w}-c{c}", took, ", held post-indexed",
-                  stack_bytes=DEFAULT_STACK_BYTES + 4 * words)
+    bad = build(tmp_path / "forced")
+    assert f".wp = {wp}," in (tmp_path / "forced" / "model.c").read_text()
+    assert bad.returncode != 0 and "MF_DW_ROWS_HELD7: 2C <= 255 with carried offsets past 4095" in bad.stderr, \
+        (bad.returncode, bad.stderr[-2000:])
 
 
 def dw_pipelined_requants(model: bytes, core: str, tmp_path) -> int:
