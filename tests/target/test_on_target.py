@@ -2731,9 +2731,10 @@ def test_dw_m7_unrolled_run_holds_rnd(core, tmp_path, monkeypatch):
 def test_dw_m7_held_run_output_steps(h, w, c, act, zi, tmp_path):
     """The M7's unrolled runs with the layer's shift, each output step vs TFLM: with 2C > 255 MF_DW_ROWS_HELD7, the ADD
     carried into the next block (C >= 128: 131, 128); with 2C <= 255 (c 67, 64: two post-indexed stores; c 1: one)
-    mf_dw_rows_quads_carried7, its own post-indexed stores (HELD7 keeps those store forms only for rows whose carried
-    offsets pass 4095, which no test here reaches); runs of 2, 3 and 4 blocks (out_w 8, 12, 16; a run before the
-    merged 5-output block: test_op_on_core's dw-rows-ush-10x15-c5); the marker shows which took each run."""
+    mf_dw_rows_quads_carried7, its own post-indexed stores (HELD7 has none: a 2C <= 255 run would reach it only where
+    the carried offsets pass 4095, which no pitch the planner builds does, and fails to build there:
+    test_dw_m7_held_run_guard); runs of 2, 3 and 4 blocks (out_w 8, 12, 16; a run before the merged 5-output block:
+    test_op_on_core's dw-rows-ush-10x15-c5); the marker shows which took each run."""
     model = mg.depthwise_model(seed_of("tdrh", h, w, c), (1, h, w, c), 1, 3, 1, "VALID", 1, act, in_zp=zi, out_zp=-128)
 
     def took(model_c):
@@ -2748,6 +2749,34 @@ def test_dw_m7_held_run_output_steps(h, w, c, act, zi, tmp_path):
     else:   # (2C <= 255: mf_dw_rows_quads_carried7 takes these runs, its own stores post-indexed)
         assert carried and not marks, (carried, marks)
     exact_on_core(model, "m7", tmp_path / "r", "target-op", f"dw-held-{h}x{w}-c{c}", took, ", held rnd")
+
+
+def test_dw_m7_held_run_guard(tmp_path, monkeypatch):
+    """MF_DW_ROWS_HELD7 has no post-indexed store forms (2C <= 255): such a run of 2..6 blocks goes to
+    mf_dw_rows_quads_carried7 unless 4 * wp + 8 * nu + 16 > 4095, which no pitch the planner builds reaches (there
+    wp = 2 * ceil(out_w / 2) + 2 <= 32). Should one reach HELD7, the build fails at the kernel's .error instead of storing
+    with the ADD form's offsets: forced here by the largest row pitch the row path takes (4 * wp + 12 <= 4095, even:
+    1020), a 2-block run of 5 channels; the planner's own pitch builds the same layer (the carried run, marked)."""
+    import subprocess
+    from microforge.ops.depthwise_conv2d import DepthwiseConv2D
+    model = mg.depthwise_model(seed_of("tdrp", 3, 10, 5), (1, 3, 10, 5), 1, 3, 1, "VALID", 1, "NONE", in_zp=-128,
+                               out_zp=-128)
+
+    def build(d):
+        compile_model(model, target="m7").write(d)
+        return subprocess.run(["arm-none-eabi-gcc", "-c", "-O2", "-o", str(d / "model.o"), "-mcpu=cortex-m7", "-mthumb",
+                               f"-I{d}", "-DMF_TARGET_M7", str(d / "model.c")], capture_output=True, text=True)
+
+    ok = build(tmp_path / "own")
+    assert ok.returncode == 0, ok.stderr
+    assert "carried7" in gcc_output(tmp_path / "own", "m7", "-S", "-O2")
+    wp = (4095 - 12) // 4 & ~1
+    assert 4 * wp + 8 * 2 + 16 > 4095 >= 4 * wp + 12, wp
+    monkeypatch.setattr(DepthwiseConv2D, "rows_pitch", staticmethod(lambda op: wp))
+    bad = build(tmp_path / "forced")
+    assert f".wp = {wp}," in (tmp_path / "forced" / "model.c").read_text()
+    assert bad.returncode != 0 and "MF_DW_ROWS_HELD7: 2C <= 255 with carried offsets past 4095" in bad.stderr, \
+        (bad.returncode, bad.stderr[-2000:])
 
 
 def dw_pipelined_requants(model: bytes, core: str, tmp_path) -> int:

@@ -681,9 +681,10 @@ MF_KERNEL void mf_dw_rows_channel_c(const mf_depthwise_conv2d_params_t *p, const
  * block's last MACs and stores (each into a register as soon as this block's last use frees it: a0 once stored, P after
  * the last P-MAC, A = m after the last SMMLA), so the next block's first MACs issue beside this block's last SSAT and
  * stores instead of after a run of loads: 30 cycles a block where the looped form (MF_DW_ROWS_ROW2_RQU_M7) takes 31.
- * The MACs of the three rows interleave (each sum's own in order) so that every load issues beside a MAC; an output
- * step by ADD (4C and 2C > 255) is the next block's, beside one of its first MACs (the last block's its own, at its end).
- * mf_dw_q counts the copies down from nu: the first copy loads its own A and P, the last loads nothing for a next. */
+ * The MACs of the three rows interleave (each sum's own in order) so that every load issues beside a MAC; the output
+ * step (an ADD: 2C > 255, MF_DW_ROWS_HELD7_ST) is the next block's, beside one of its first MACs (the last block's its
+ * own, at its end). mf_dw_q counts the copies down from nu: the first copy loads its own A and P, the last loads nothing
+ * for a next. */
 #define MF_DW_ROWS_HELD7(ST0, ST1, ST2, ST3, ADD) \
     ".if mf_dw_q == %c[nu]\n\tldr %[A], [%[r]]\n\tldr %[P], [%[k], #0]\n\t.endif\n\t" \
     "smlatb %[a1], %[A], %[P], %[a0]\n\tldr %[B], [%[r], #4]\n\t" \
@@ -710,6 +711,20 @@ MF_KERNEL void mf_dw_rows_channel_c(const mf_depthwise_conv2d_params_t *p, const
     "smlad %[a3], %[C], %[Q], %[a3]\n\t" ST1 \
     "smmla %[a3], %[a3], %[A], %[end]\n\tssat %[a2], #8, %[a2], asr #%c[ush]\n\t" \
     "ssat %[a3], #8, %[a3], asr #%c[ush]\n\t" ST2 ST3 ".if mf_dw_q > 1\n\tldr %[A], [%[r]]\n\t.else\n\t" ADD ".endif\n\t"
+/* MF_DW_ROWS_HELD7 with its output step, the ADD (stores at out + C, 2C, 3C). HELD7 has no post-indexed store forms:
+ * with 2C <= 255 a run of 2..6 blocks with the layer's shift goes to mf_dw_rows_quads_carried7 unless its carried
+ * offsets pass 4095 (4*wp + 8*nu + 16 > 4095), and the planner builds no such pitch: such runs have out_w <= 30
+ * (nu <= MF_DW_QUADS_UNROLL = 6, a merged 5- or 6-output block after), so wp = 2*ceil(out_w/2) + 2 <= 32 and the
+ * offsets <= 192 (the column path's transposed rows alike, out_h in out_w's place); only wp 1008..1020 (1016..1020 for
+ * 2 blocks) would lie between that and the row path's own 4*wp + 12 <= 4095. Should a planner change send such a run
+ * here, it fails to assemble (.error) instead of storing with forms no model tests. */
+#define MF_DW_ROWS_HELD7_ST \
+    ".if %c[c2] <= 255\n\t" \
+    ".error \"MF_DW_ROWS_HELD7: 2C <= 255 with carried offsets past 4095 (mf_dw_rows_quads_carried7 cannot take it)\"\n\t" \
+    ".else\n\t" \
+    MF_DW_ROWS_HELD7("strb %[a0], [%[out]]\n\t", "strb %[a1], [%[out], %[c1]]\n\t", "strb %[a2], [%[out], %[c2]]\n\t", \
+                     "strb %[a3], [%[out], %[c3]]\n\t", "add %[out], %[out], %[c4]\n\t") \
+    ".endif\n\t"
 /* A quad-loop tail (RQ: MF_DW_ROWS_ROW2_RQ_M7 or _RQU_M7) with its output step: one post-indexed store (4C <= 255), two
  * (2C <= 255), or an ADD. */
 #define MF_DW_ROWS_ROW2_ST_M7(RQ) \
@@ -1636,7 +1651,7 @@ MF_KERNEL void mf_dw_rows_run(const mf_depthwise_conv2d_params_t *p, const int32
             "@ mf_dw_rows_run unrolled %c[nu] looped %c[nb] ush %c[ush]\n\t"
             MF_DW_ROWS_BIAS7
             ".if %c[nu] > 1 && %c[ush]\n\tldr %[end], [%[k], #32]\n\t.set mf_dw_q, %c[nu]\n\t.rept %c[nu]\n\t"
-            MF_DW_ROWS_ROW2_ST_M7(MF_DW_ROWS_HELD7)
+            MF_DW_ROWS_HELD7_ST
             ".set mf_dw_q, mf_dw_q - 1\n\t.endr\n\t.else\n\t"
             ".if %c[nu] == 0\n1:\n\t.endif\n\t.set mf_dw_q, %c[nu] + %c[nb] - !%c[nu]\n\t.rept %c[nu] + %c[nb]\n\t"
             MF_DW_ROWS_ROW0_M7
@@ -1753,6 +1768,7 @@ MF_KERNEL void mf_dw_rows_channel(const mf_depthwise_conv2d_params_t *p, const i
 #undef MF_DW_ROWS_ROW2_RQU_M7
 #undef MF_DW_ROWS_ROW2_ST_M7
 #undef MF_DW_ROWS_HELD7
+#undef MF_DW_ROWS_HELD7_ST
 #undef MF_DW_ROWS_CMP7
 #undef MF_DW_ROWS_BNE7
 #undef MF_DW_ROWS_RQU
