@@ -1900,15 +1900,30 @@ def test_conv_seg_m7_words_and_group_order(name, tmp_path, seg_apart):
     ic, kh, kw, oc = field("in_c"), field("k_h"), field("k_w"), field("out_c")
     imm = re.search(r"\.c1_shifts = 1,", mc) is not None
     nc = imm and field("act_min") == -128 == field("out_offset") and field("act_max") == 127
-    ops = re.findall(r"^\s+[0-9a-f]+:\t(\w+)", model_disassembly(model, "m7", tmp_path / "m7"), re.M)
+    text = model_disassembly(model, "m7", tmp_path / "m7")
+    ops = re.findall(r"^\s+[0-9a-f]+:\t(\w+)", text, re.M)
     ahead = any(op == "pkhbt" and "smlad" in ops[max(0, i - 3):i] for i, op in enumerate(ops))
     assert ahead == (kw * ic % 2 == 1 and kw * ic >= 3 and kh >= 2), name   # int16 words: kw * ic // 2 whole a row
     assert _has_run(ops, ["smmlar", "sub", "smmlar", "ldr", "ldr", "sub", "smmla"]) == nc, name
     assert _has_run(ops, ["strb", "ldr", "strb", "ldr", "str", "ldr", "ldr"]) == (nc and oc > 4), name
     # the group loop (shifts in registers) steps w before its last store, the loop's BNE beside that store
     assert not _has_run(ops, ["tst", "strb", "str", "add", "bne"]), name
+    loop = _has_run(ops, ["tst", "strb", "add", "str", "bne"])
     if not imm:
-        assert _has_run(ops, ["tst", "strb", "add", "str", "bne"]), name
+        assert loop, name
+    # the group loop's head loads 7 words (sb0's start beside sa1's first SMLAD), its last word takes wa's SMLADs
+    # first and loads the out pointer beside them (MF_DSP_SEG_LAST_LOOP)
+    last = ["smlad", "smlad", "sxtb16", "smlad", "smlad", "ldr", "smlad", "sub", "smlad", "sxtb16", "smlad", "sub",
+            "smlad", "ldr", "ldr", "smmlar"]
+    assert _has_run(ops, last) == loop, name
+    lines = re.findall(r"^\s+([0-9a-f]+):\t(\w+)(?:\.\w+)?\t?([^\n]*)", text, re.M)
+    at = {int(a, 16): i for i, (a, _, _) in enumerate(lines)}
+    heads = [at[int(o.split()[0], 16)] for i, (_, op, o) in enumerate(lines) if op == "bne" and i >= 4
+             and [m for _, m, _ in lines[i - 4:i]] == ["tst", "strb", "add", "str"]]
+    assert bool(heads) == loop, name
+    for h in heads:
+        n = next(j for j in range(h, len(lines)) if lines[j][1] != "ldr") - h
+        assert n == 7, f"{name}: the group loop's head loads {n} words"
     # a pixel pair loop's last NC group: its last stores beside the loop's control loads (the copy step's with c1) and
     # the next pair's first start (ldr before the last str)
     lc = (["strb", "ldr", "strb", "ldr", "str", "ldr", "add", "rsb", "str", "subs", "ldr", "str", "add", "bne"]

@@ -1481,6 +1481,18 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     ".set .Lmf_seg_nw, 8 * .Lmf_seg_t\n\t.set .Lmf_seg_nk, 1\n\t"                                \
     ".if .Lmf_seg_oy + 1 >= %c[kh]\n\t.set .Lmf_seg_nk, 2\n\t.endif\n\t"                          \
     ".endif\n\t"
+/* The last word of mf_dsp_seg_groups_n's group loop (.Lmf_seg_sb; not its first): wa's four SMLADs first, so that wa
+ * is free for the out pointer (its load beside sa1's SMLAD, not in MF_DSP_SEG_GROUP_OUT, where it left the next load
+ * alone), the th hooks' subtractions and e0's load beside the others (sa0's SMLAD keeps no partner either way). */
+#define MF_DSP_SEG_LAST_LOOP                                                                     \
+    "smlad %[ma0], %[e0], %[wa], %[ma0]\n\t"                                                     \
+    "smlad %[ma1], %[e1], %[wa], %[ma1]\n\t" "sxtb16 %[wa], %[wa]\n\t"                           \
+    "smlad %[sa0], %[e0], %[wa], %[sa0]\n\t"                                                     \
+    "smlad %[sa1], %[e1], %[wa], %[sa1]\n\t" "ldr %[wa], [sp]   @ mf_seg out pointer in the window\n\t" \
+    "smlad %[mb0], %[e0], %[wb], %[mb0]\n\t" "sub %[ma0], %[ma0], %[sa0]\n\t"                    \
+    "smlad %[mb1], %[e1], %[wb], %[mb1]\n\t" "sxtb16 %[wb], %[wb]\n\t"                           \
+    "smlad %[sb0], %[e0], %[wb], %[sb0]\n\t" "sub %[ma1], %[ma1], %[sa1]\n\t"                    \
+    "smlad %[sb1], %[e1], %[wb], %[sb1]\n\t" "ldr %[e0], [%[w], #.Lmf_seg_rq + 16]\n\t" ".set .Lmf_seg_wl, 1\n\t"
 #define MF_DSP_SEG_WORDS_M7                                                                      \
     ".set .Lmf_seg_nt, %c[kh] * %c[nf] + .Lmf_seg_odd * ((%c[kh] + 1) / 2)\n\t"                  \
     ".if .Lmf_seg_nt\n\t" MF_DSP_SEG_SETW("0")                                                   \
@@ -1495,6 +1507,7 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     "smlad %[mb1], %[e1], %[wb], %[mb0]\n\t"                                                     \
     "smlad %[mb0], %[e0], %[wb], %[mb0]\n\t" "sxtb16 %[wb], %[wb]\n\t"                           \
     "smlad %[sa1], %[e1], %[wa], %[sa0]\n\t"                                                     \
+    ".if .Lmf_seg_sb\n\tldr %[sb0], [%[w], #.Lmf_seg_rq + 12]   @ mf_seg sb0 beside sa1\n\t.endif\n\t" \
     ".set .Lmf_seg_th1, .Lmf_seg_th\n\t.set .Lmf_seg_th, 0\n\t"   /* its e0 is read last: tail hooks after */ \
     "smlad %[sa0], %[e0], %[wa], %[sa0]\n\t" MF_DSP_SEG_HOOK_WA                                  \
     "smlad %[sb1], %[e1], %[wb], %[sb0]\n\t" MF_DSP_SEG_HOOK_E1                                  \
@@ -1502,6 +1515,7 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
     ".set .Lmf_seg_th, .Lmf_seg_th1\n\t"                                                        \
     ".if .Lmf_seg_nk < 0 && .Lmf_seg_th\n\t" MF_DSP_SEG_HOOK_WA MF_DSP_SEG_HOOK_E0 MF_DSP_SEG_HOOK_E1 ".endif\n\t" \
     ".set .Lmf_seg_first, 0\n\t"                                                                 \
+    ".elseif .Lmf_seg_nk < 0 && .Lmf_seg_th && .Lmf_seg_sb\n\t" MF_DSP_SEG_LAST_LOOP              \
     ".else\n\t"                                                                                 \
     MF_DSP_MIX_MACS_AT(MF_DSP_SEG_HOOK_WA, MF_DSP_SEG_HOOK_E0, MF_DSP_SEG_HOOK_E1)                \
     ".endif\n\t" MF_DSP_SEG_HOOK_REST                                                            \
@@ -1518,7 +1532,8 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
  * merged into one word, a last odd row's alone (its word's second value gets a zero weight). The weight words in
  * the same order. */
 #if defined(MF_TARGET_M7)
-#define MF_DSP_SEG_WINDOW ".set .Lmf_seg_first, 1\n\t.set .Lmf_seg_th, 0\n\t.set .Lmf_seg_pf, 0\n\t" MF_DSP_SEG_WORDS_M7
+#define MF_DSP_SEG_WINDOW ".set .Lmf_seg_first, 1\n\t.set .Lmf_seg_th, 0\n\t.set .Lmf_seg_pf, 0\n\t.set .Lmf_seg_sb, 0\n\t" \
+    MF_DSP_SEG_WORDS_M7
 /* ... for mf_dsp_seg_groups_n's requantisation (MF_DSP_SEG_GROUP_OUT): the last word's hooks (.Lmf_seg_th) start it,
  * c' = ma - sa of pair a's two pixels and pair a's m2 into e0 beside its last SMLADs, which had no partners */
 #define MF_DSP_SEG_WINDOW_TH ".set .Lmf_seg_first, 1\n\t.set .Lmf_seg_th, 1\n\t" MF_DSP_SEG_WORDS_M7
@@ -1691,7 +1706,8 @@ MF_KERNEL void mf_dsp_seg_row2(const mf_conv2d_params_t *p, const int8_t *in_b, 
 #define MF_DSP_SEG_GROUP_OUT                                                                    \
     "ldr %[e1], [%[w], #.Lmf_seg_rq + 20]   @ mf_dsp_seg_groups M7 order\n\t"   /* the comment: tests find it */ \
     MF_DSP_SEG_RQW_M7(sa0, sa1, "sub %[mb0], %[mb0], %[sb0]\n\t", "sub %[mb1], %[mb1], %[sb1]\n\t") \
-    "ldr %[wa], [sp]\n\tldr %[wb], [sp, #4]\n\t"                                                \
+    ".if !.Lmf_seg_wl\n\tldr %[wa], [sp]\n\t.endif\n\t"   /* else by the window (MF_DSP_SEG_LAST_LOOP) */ \
+    "ldr %[wb], [sp, #4]\n\t"                                                                    \
     MF_DSP_SEG_ST2_M7(sa0, sa1, MF_DSP_SEG_LDC(e0, 28)) MF_DSP_SEG_LDC(sa0, 24)                   \
     MF_DSP_SEG_RQD_M7(ma0, ma1, MF_DSP_SEG_LDC(e0, 32))                                           \
     MF_DSP_SEG_ST2_M7(ma0, ma1, MF_DSP_SEG_LDC(e1, 36))                                           \
@@ -1834,7 +1850,7 @@ MF_KERNEL void mf_dsp_seg_groups_n(const int16_t *x, const int32_t kh, const int
         ".if %c[q]\n\t"   /* immediate shifts: the groups unrolled, as many as the pairs' nonzero bytes of q / 2 */
         ".set .Lmf_seg_ng, 0\n\t.rept 4\n\t.if (%c[q] >> (16 * .Lmf_seg_ng)) & 0xffff\n\t"
         ".set .Lmf_seg_ng, .Lmf_seg_ng + 1\n\t.endif\n\t.endr\n\t"
-        ".set .Lmf_seg_g, 0\n\t.set .Lmf_seg_pf, 0\n\t.rept .Lmf_seg_ng\n\t"
+        ".set .Lmf_seg_g, 0\n\t.set .Lmf_seg_pf, 0\n\t.set .Lmf_seg_sb, 0\n\t.rept .Lmf_seg_ng\n\t"
         ".if .Lmf_seg_pf == 0\n\t"   /* else loaded by the group before (MF_DSP_SEG_GROUP_OUT_IMM_NC) */
         ".if .Lmf_seg_g || !.Lmf_seg_lc\n\tldr %[ma0], [%[w], #.Lmf_seg_rq]\n\t.endif\n\t"   /* else before */
         "ldr %[sa0], [%[w], #.Lmf_seg_rq + 4]\n\t"
@@ -1849,10 +1865,11 @@ MF_KERNEL void mf_dsp_seg_groups_n(const int16_t *x, const int32_t kh, const int
 #endif
         "2:\n\t"
         "ldr %[ma0], [%[w], #.Lmf_seg_rq]\n\tldr %[sa0], [%[w], #.Lmf_seg_rq + 4]\n\t"   /* the starts (MF_DSP_SEG_MACS) */
-        "ldr %[mb0], [%[w], #.Lmf_seg_rq + 8]\n\tldr %[sb0], [%[w], #.Lmf_seg_rq + 12]\n\t"
-#if defined(MF_TARGET_M7)
-        ".set .Lmf_seg_pf, 0\n\t" MF_DSP_SEG_WINDOW_TH
+#if defined(MF_TARGET_M7)   /* sb0 in the first word's free slot, beside sa1's SMLAD (MF_DSP_SEG_WORDS_M7) */
+        "ldr %[mb0], [%[w], #.Lmf_seg_rq + 8]\n\t"
+        ".set .Lmf_seg_pf, 0\n\t.set .Lmf_seg_sb, 1\n\t.set .Lmf_seg_wl, 0\n\t" MF_DSP_SEG_WINDOW_TH
 #else
+        "ldr %[mb0], [%[w], #.Lmf_seg_rq + 8]\n\tldr %[sb0], [%[w], #.Lmf_seg_rq + 12]\n\t"
         MF_DSP_SEG_WINDOW
 #endif
         MF_DSP_SEG_GROUP_OUT
