@@ -298,8 +298,8 @@ def write_markdown(results: dict, previous: dict, arenas: dict, published: dict,
               "| layer | model op | op | output | MACs | cycles | MACs/cycle | share |",
               "|---:|---:|---|---|---:|---:|---:|---:|"]
         for l in r["layers"]:
-            L.append(f"| {l['index']} | {l['model_ops']} | {l['op']} | {'x'.join(map(str, l['shape']))} | {l['macs']:,} | {l['cycles']:,} "
-                     f"| {l['macs_per_cycle']:.3f} | {100 * l['cycles'] / max(r['cycles'], 1):.1f}% |")
+            L.append(f"| {l['index']} | {l['model_ops']} | {l['op']} | {'x'.join(map(str, l['shape']))} | {l['macs']:,} "
+                     f"| {l['cycles']:,} | {l['macs_per_cycle']:.3f} | {100 * l['cycles'] / max(r['cycles'], 1):.1f}% |")
         L += ["", "</details>", ""]
     if survey:
         L += [""] + render_public_models(survey)

@@ -78,12 +78,13 @@ class Report:
             *[f"  {line}" for line in self._account_lines()],
             f"  cycle model  {self.cycle_model}",
             "",
-            f"  {'layer':>5} {'model op':>8} {'op':{w}} {'output shape':16} {'MACs':>11} {'cycles':>12} {'MACs/cyc':>8} {'share':>6}",
+            f"  {'layer':>5} {'model op':>8} {'op':{w}} {'output shape':16} {'MACs':>11} {'cycles':>12} "
+            f"{'MACs/cyc':>8} {'share':>6}",
         ]
         for l in self.layers:
             share = 100.0 * l.cycles / self.cycles if self.cycles else 0.0
-            lines.append(f"  {l.index:>5} {l.model_ops:>8} {l.op:{w}} {'x'.join(map(str, l.shape)):16} {l.macs:>11,} {l.cycles:>12,} "
-                         f"{l.macs_per_cycle:>8.3f} {share:>5.1f}%")
+            lines.append(f"  {l.index:>5} {l.model_ops:>8} {l.op:{w}} {'x'.join(map(str, l.shape)):16} {l.macs:>11,} "
+                         f"{l.cycles:>12,} {l.macs_per_cycle:>8.3f} {share:>5.1f}%")
         lines += [f"  note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -105,7 +106,8 @@ def make_report(cm, target, run) -> Report:
         layers.append(LayerReport(index=layer.index, op=layer.op.type.value, shape=list(layer.op.outputs[0].shape),
                                   macs=opdef(layer.op.type).macs(layer.op),
                                   cycles=measured.cycles if measured else 0,
-                                  instructions=measured.instructions if measured else 0, model_ops=model_ops(layer.op)))
+                                  instructions=measured.instructions if measured else 0,
+                                  model_ops=model_ops(layer.op)))
     arena = cm.arena_bytes
     scratch = getattr(cm, "scratch_bytes", 0)
     static = build.ram_bytes - arena - scratch

@@ -37,9 +37,9 @@ def test_chart_escapes_labels_and_scales_bars():
                             {"index": 1, "model_ops": "<b>", "op": "ADD", "cycles": 100, "macs": 1}])
     assert "<script>" not in svg and "&lt;script&gt;" in svg and "<b>" not in svg
     assert svg.count("<rect") == 2 and "(75.0%)" in svg and "(25.0%)" in svg
-    assert ">op 4,5,7 &lt;script&gt;</text>" in svg and "layer 1, op &lt;b&gt; ADD:" in svg
-    # a result cached before layers carried the model's operator indices: labelled by the layer's own
-    assert ">op 3 ADD</text>" in layer_cycles_svg([{"index": 3, "op": "ADD", "cycles": 1}])
+    assert ">&lt;script&gt; (ops 4,5,7)</text>" in svg and "layer 1, ADD (ops &lt;b&gt;):" in svg
+    # a result cached before layers carried the model's operator indices: labelled by the layer's own place
+    assert ">#3 ADD</text>" in layer_cycles_svg([{"index": 3, "op": "ADD", "cycles": 1}])
 
 
 @pytest.fixture

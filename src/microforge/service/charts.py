@@ -8,8 +8,11 @@ from html import escape
 
 
 def layer_cycles_svg(layers: list[dict], width: int = 760, bar_h: int = 16) -> str:
-    """One horizontal bar per layer: 'op N OP' on the left (N: the model's operator index, `model_ops`; results
-    cached before that field existed show the layer's own index), bar length = cycles, value and share on the right."""
+    """One horizontal bar per layer: 'OP (op N)' on the left (N: the model's operator index(es), `model_ops`, as
+    ops.layer_name names layers; a result cached before that field existed: '#i OP', its place in the compiled order),
+    bar length = cycles, value and share on the right."""
+    from ..ops import ops_ref
+
     total = sum(l["cycles"] for l in layers) or 1
     top = max((l["cycles"] for l in layers), default=0) or 1
     label_w, value_w, pad = 170, 150, 4
@@ -22,7 +25,8 @@ def layer_cycles_svg(layers: list[dict], width: int = 760, bar_h: int = 16) -> s
         y = pad + i * (bar_h + pad)
         w = max(1.0, plot_w * l["cycles"] / top)
         share = 100.0 * l["cycles"] / total
-        op = f'op {escape(str(l.get("model_ops", l["index"])))} {escape(str(l["op"]))}'
+        op = (f'{escape(str(l["op"]))} ({escape(ops_ref(str(l["model_ops"])))})' if "model_ops" in l
+              else f'#{l["index"]} {escape(str(l["op"]))}')
         out.append(f'<g><title>layer {l["index"]}, {op}: {l["cycles"]:,} cycles, {l.get("macs", 0):,} MACs</title>'
                    f'<text x="{label_w - 6}" y="{y + bar_h - 4}" text-anchor="end">{op}</text>'
                    f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="#4c78a8"/>'
