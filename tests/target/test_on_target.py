@@ -936,6 +936,54 @@ def test_dw_rows_three2_ush_on_core(name, core, tmp_path, monkeypatch):
     exact_on_core(model, core, tmp_path, "target-op", name, what=", 3-wide rows in pairs with the layer's shift")
 
 
+# The row path's widening at stride_w 1 (mf_depthwise_conv2d.h): on the M4/M33 rows of 8 pixels or more after an odd
+# column L's first pixel in mf_dw_widen_row4 (eight pixels a loop pass, then 0..3 pairs in one block), a row's lone first
+# (L odd) and last pixel by mf_dw_widen_px's back-to-back byte loads. Input rows of 17 (L 1: two passes, no lone last
+# pixel), 12 (a pass, a pair, a last pixel), 21 and 14 (L 0: two passes, two pairs, a last pixel; a pass, three pairs), 9
+# (L 1: exactly one pass), 8 (L 1: 7 after the first pixel, the C pairs), 26 with C 40 (8C > 255: the pass steps its
+# source by an ADD); channel counts 4, 5, 7, 13, 8, 40 and 1, 3 (no full group: the per-value widening); SAME and
+# VALID, ReLU (the C loop) and none
+WIDEN_MODELS = {
+    f"dw-wid-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}": (
+        lambda h=h, w=w, c=c, pad=pad, act=act, zi=zi: mg.depthwise_model(
+            seed_of("tdwid", h, w, c), (1, h, w, c), 1, 3, 1, pad, 1, act, in_zp=zi))
+    for h, w, c, pad, act, zi in ((3, 17, 4, "SAME", "NONE", -128), (4, 12, 5, "SAME", "RELU", 7),
+                                  (3, 21, 7, "VALID", "NONE", -3), (5, 14, 13, "VALID", "NONE", 20),
+                                  (3, 9, 8, "SAME", "NONE", 0), (4, 8, 4, "SAME", "NONE", -9),
+                                  (3, 26, 40, "SAME", "RELU", 5), (3, 18, 1, "SAME", "NONE", 3),
+                                  (3, 19, 3, "VALID", "NONE", -128))}
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("ring", [False, True])
+@pytest.mark.parametrize("name", sorted(WIDEN_MODELS))
+def test_dw_widen_row4_on_core(name, ring, core, tmp_path, monkeypatch):
+    """The stride-1 row path's widening (WIDEN_MODELS above) exact on every DSP core, in the plan's order and on the
+    direct order's ring of three plane rows (overlap and full planes refused); its assembly where the rows ask for it: mf_dw_widen_row4's loop on
+    the M4/M33 when a full group of 4 channels has 8 pixels after the first at an odd column L, mf_dw_widen_px where
+    such a row has a lone first (L odd) or last pixel; neither on the M7 (its own two-pair loop and C lone pixels)."""
+    rows_only(monkeypatch)
+    if ring:     # no full planes either (ROWS_FULL_MAX_EXTRA -1): each output row widens its new input row
+        from microforge.ops import depthwise_conv2d
+        monkeypatch.setattr(depthwise_conv2d, "ROWS_FULL_MAX_EXTRA", -1)
+        monkeypatch.setattr(depthwise_conv2d, "ROWS_FULL_MAX_EXTRA_MORE", -1)
+        monkeypatch.setattr(depthwise_conv2d.DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
+    model = WIDEN_MODELS[name]()
+    cm = compile_model(model, target=core)
+    model_c = cm.files["model.c"]
+    field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
+    assert ".rows = 1" in model_c and field("stride_w") == 1
+    if ring:
+        assert (field("direct"), field("band")) == (1, 1)
+    w, lp, c = field("in_w"), field("pad_left"), field("in_c")
+    cm.write(tmp_path / "src")
+    asm = gcc_output(tmp_path / "src", core, "-S", "-O2")
+    m4 = core != "m7" and c >= 4
+    assert ("@ mf_dw_widen_row4" in asm) == (m4 and w - lp % 2 >= 8), (w, lp, c)
+    assert ("@ mf_dw_widen_px" in asm) == (m4 and (lp % 2 == 1 or (w - lp % 2) % 2 == 1)), (w, lp, c)
+    exact_on_core(model, core, tmp_path, "target-op", name, what=", ring" if ring else "")
+
+
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 @pytest.mark.parametrize("name", ["dw-rows-12x5-c13-same-none", "dw-rows-10x8-c6-same-relu6", "dw-rows-6x7-c7-same-none",
                                   "dw-rows-5x11-c7-same-none", "dw-rows-11x10-c5-valid-none"])

@@ -433,6 +433,90 @@ MF_INLINE void mf_dw_rows_pad(const mf_depthwise_conv2d_params_t *p, int16_t *s,
     for (int32_t i = 0; i < n; ++i)
         w[i] = zz;
 }
+/* One pixel's four channels src[0..3] into the planes' halfwords d[0], d[PL], d[2 PL], d[3 PL] (a row's lone pixel: the
+ * first at an odd column L, the last after the pairs): on the M4/M33 the four byte loads back to back in one asm
+ * statement, then the stores: 5 + 4 cycles, where GCC, free to (the planes on the stack, the input in the arena), put
+ * each load beside its store, 3 cycles a value (vww's row-path layers -0.6K to -1.0K cycles each for the 6-wide ones;
+ * on the M7, which issues each load beside the store before it, the asm measured 0.3-1.0K cycles slower a layer) */
+#if defined(MF_TARGET_M7)
+#define MF_DW_WIDEN_PX(S_, D_, PL_) for (int32_t j_ = 0; j_ < 4; ++j_) (D_)[j_ * (PL_)] = (S_)[j_]
+#else
+#define MF_DW_WIDEN_PX(S_, D_, PL_) mf_dw_widen_px(S_, D_, PL_)
+MF_INLINE void mf_dw_widen_px(const int8_t *src, int16_t *d, int32_t PL)
+{
+    int32_t v0, v1, v2, v3;
+    __asm__("@ mf_dw_widen_px\n\t"   /* (for tests reading gcc -S) */
+            "ldrsb %[v0], [%[s]]\n\tldrsb %[v1], [%[s], #1]\n\tldrsb %[v2], [%[s], #2]\n\tldrsb %[v3], [%[s], #3]"
+            : [v0] "=&r"(v0), [v1] "=&r"(v1), [v2] "=&r"(v2), [v3] "=&r"(v3)
+            : [s] "r"(src), "m"(*(const int8_t(*)[4])src));
+    d[0] = v0;
+    d[PL] = v1;
+    d[2 * PL] = v2;
+    d[3 * PL] = v3;
+}
+#endif
+/* Whether mf_dw_widen_row4's assembly reaches every value at LDR's and STR's #imm12 offsets (C bytes a pixel, planes PL
+ * halfwords apart) */
+#define MF_DW_WIDEN_ROW4_FITS(C, PL) (7 * (C) <= 4095 && 6 * (PL) + 12 <= 4095)
+/* An in-image input row src of 4 channels (W pixels C bytes apart) into its plane row d (the plane row + pad_left;
+ * channel j's plane j * PL halfwords on; MF_DW_WIDEN_ROW4_FITS): at an odd column L the first pixel alone
+ * (mf_dw_widen_px), then the pixel pairs, each landing on a plane word: the two pixels' words joined first (PKHBT:
+ * channels 0, 1 of both; PKHTB: channels 2, 3 of both) and each join sign-extended twice (SXTB16 plain / ror #8 gives
+ * one channel's two columns), 6 instructions for 8 values where widening each pixel first takes 8; eight pixels an
+ * iteration (one branch and one pointer step per 32 values), then 0..3 pairs in one block; a last lone pixel as the
+ * first. Both row paths' widening (mf_dw_rows_widen at stride_w 1 on the M4/M33: 2 pairs an iteration before, 31
+ * cycles per 16 values on an M4 where this loop takes 54 per 32; mf_dw_s2_widen at stride_w 2). */
+MF_KERNEL void mf_dw_widen_row4(const int8_t *src, int16_t *d, const int32_t C, const int32_t W, const int32_t L,
+                                const int32_t PL)
+{
+    int32_t x = 0;
+    if (L & 1) {          /* column L odd: one pixel by halfwords, then the pairs land on word boundaries */
+        MF_DW_WIDEN_PX(src, d, PL);
+        x = 1;
+    }
+    /* one pixel pair (WA, WB) into the four planes at byte offset O (+ 2PL per channel) */
+#define MF_DW_WIDEN_JOIN(WA, WB, O) \
+    "pkhbt %[t], " WA ", " WB ", lsl #16\n\tpkhtb " WB ", " WB ", " WA ", asr #16\n\t" \
+    "sxtb16 " WA ", %[t]\n\tsxtb16 %[t], %[t], ror #8\n\tstr " WA ", [%[d], #" O "]\n\tstr %[t], [%[d], #%c[p1]+" O "]\n\t" \
+    "sxtb16 " WA ", " WB "\n\tsxtb16 " WB ", " WB ", ror #8\n\tstr " WA ", [%[d], #2*%c[p1]+" O "]\n\t" \
+    "str " WB ", [%[d], #3*%c[p1]+" O "]\n\t"
+    const int32_t octs = (W - x) >> 3, pairs = ((W - x) >> 1) & 3;   /* 8-pixel loop, then 0..3 pairs in one block */
+    const int8_t *sp = src + x * C;
+    int16_t *dp = d + x;
+    int32_t w0, w1, w2, w3, w4, w5, w6, w7, t;
+    if (octs) {
+        int16_t *const dend = dp + 8 * octs;
+        __asm__ volatile("@ mf_dw_widen_row4\n"   /* (for tests reading gcc -S) */
+                         "1:\n\t"
+                         "ldr %[w1], [%[s], #%c[c1]]\n\tldr %[w2], [%[s], #2*%c[c1]]\n\tldr %[w3], [%[s], #3*%c[c1]]\n\t"
+                         "ldr %[w4], [%[s], #4*%c[c1]]\n\tldr %[w5], [%[s], #5*%c[c1]]\n\tldr %[w6], [%[s], #6*%c[c1]]\n\t"
+                         "ldr %[w7], [%[s], #7*%c[c1]]\n\t"
+                         ".if 8*%c[c1] <= 255\n\tldr %[w0], [%[s]], #8*%c[c1]\n\t.else\n\tldr %[w0], [%[s]]\n\t"
+                         "add %[s], %[s], #8*%c[c1]\n\t.endif\n\t"
+                         MF_DW_WIDEN_JOIN("%[w0]", "%[w1]", "0") MF_DW_WIDEN_JOIN("%[w2]", "%[w3]", "4")
+                         MF_DW_WIDEN_JOIN("%[w4]", "%[w5]", "8") MF_DW_WIDEN_JOIN("%[w6]", "%[w7]", "12")
+                         "add %[d], %[d], #16\n\tcmp %[d], %[end]\n\tbne 1b"
+                         : [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3), [w4] "=&r"(w4),
+                           [w5] "=&r"(w5), [w6] "=&r"(w6), [w7] "=&r"(w7), [t] "=&r"(t), [s] "+r"(sp), [d] "+r"(dp)
+                         : [end] "r"(dend), [c1] "i"(C), [p1] "i"(2 * PL)
+                         : "cc", "memory");
+    }
+    if (pairs)
+        __asm__ volatile("ldr %[w0], [%[s]]\n\tldr %[w1], [%[s], #%c[c1]]\n\t"
+                         ".if %c[n] > 1\n\tldr %[w2], [%[s], #2*%c[c1]]\n\tldr %[w3], [%[s], #3*%c[c1]]\n\t.endif\n\t"
+                         ".if %c[n] > 2\n\tldr %[w4], [%[s], #4*%c[c1]]\n\tldr %[w5], [%[s], #5*%c[c1]]\n\t.endif\n\t"
+                         MF_DW_WIDEN_JOIN("%[w0]", "%[w1]", "0")
+                         ".if %c[n] > 1\n\t" MF_DW_WIDEN_JOIN("%[w2]", "%[w3]", "4") ".endif\n\t"
+                         ".if %c[n] > 2\n\t" MF_DW_WIDEN_JOIN("%[w4]", "%[w5]", "8") ".endif"
+                         : [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3), [w4] "=&r"(w4),
+                           [w5] "=&r"(w5), [t] "=&r"(t)
+                         : [s] "r"(sp), [d] "r"(dp), [c1] "i"(C), [p1] "i"(2 * PL), [n] "i"(pairs)
+                         : "memory");
+#undef MF_DW_WIDEN_JOIN
+    x += 8 * octs + 2 * pairs;
+    if (x < W)
+        MF_DW_WIDEN_PX(src + x * C, d + x, PL);
+}
 MF_KERNEL void mf_dw_rows_widen(const mf_depthwise_conv2d_params_t *p, const int8_t *in_b, int32_t iy0, int32_t nrows,
                                 int32_t c0, int32_t nc, int16_t *s)
 {
@@ -452,10 +536,17 @@ MF_KERNEL void mf_dw_rows_widen(const mf_depthwise_conv2d_params_t *p, const int
                     d[j * PL + x] = src[x * C + j];
             continue;
         }
+#if !defined(MF_TARGET_M7)   /* (the M7 keeps its own schedule of two pairs an iteration below) */
+        /* rows of 8 pixels after the first at least (fewer: the C pairs below, vww's 6-wide layers -1.0K cycles each
+         * against -0.5K with mf_dw_widen_row4's pairs block) */
+        if (MF_DW_WIDEN_ROW4_FITS(C, PL) && W - (L & 1) >= 8) {
+            mf_dw_widen_row4(src, d, C, W, L, PL);
+            continue;
+        }
+#endif
         int32_t x = 0;
         if (L & 1) {          /* column L is odd: one pixel by halfwords, then pairs land on word boundaries */
-            for (int32_t j = 0; j < 4; ++j)
-                d[j * PL] = src[j];
+            MF_DW_WIDEN_PX(src, d, PL);
             x = 1;
         }
         const int32_t quads = (W - x) >> 2;       /* two pixel pairs an iteration, in assembly when the offsets fit */
@@ -537,8 +628,7 @@ MF_KERNEL void mf_dw_rows_widen(const mf_depthwise_conv2d_params_t *p, const int
 #endif
         }
         if (x < W)
-            for (int32_t j = 0; j < 4; ++j)
-                d[j * PL + x] = src[x * C + j];
+            MF_DW_WIDEN_PX(src + x * C, d + x, PL);
     }
 }
 

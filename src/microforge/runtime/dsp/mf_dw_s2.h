@@ -11,10 +11,11 @@
  *
  * Widening (mf_dw_s2_widen): at stride_w 2 each output reads four new input values (two columns of two rows), so the
  * widening is a third of the layer's cycles; a plane word is (in[u], in[u+1]) of one channel with u = column +
- * pad_left even, i.e. two neighbouring pixels. mf_dw_s2_widen joins the two pixels' words first (PKHBT: channels
- * 0, 1 of both; PKHTB: channels 2, 3 of both) and sign-extends each join twice (SXTB16 plain / ror #8 gives one
- * channel's two columns), 6 instructions for 8 values where widening each pixel first takes 8; eight pixels an
- * iteration (one branch and one pointer step per 32 values). The int16 values are mf_dw_rows_widen's.
+ * pad_left even, i.e. two neighbouring pixels. mf_dw_widen_row4 (mf_depthwise_conv2d.h, which the M4/M33's stride-1
+ * rows share) joins the two pixels' words first (PKHBT: channels 0, 1 of both; PKHTB: channels 2, 3 of both) and
+ * sign-extends each join twice (SXTB16 plain / ror #8 gives one channel's two columns), 6 instructions for 8 values
+ * where widening each pixel first takes 8; eight pixels an iteration (one branch and one pointer step per 32 values).
+ * The int16 values are mf_dw_rows_widen's.
  *
  * The direct order at stride_w 2 (mf_depthwise_conv2d_s8_rows2, chosen by ops/depthwise_conv2d.py): mf_dw_rows'
  * direct order with this widening. On the M4/M33 with the layer's one shift (p->ush, _rows_ushift's s2: unclamped,
@@ -595,70 +596,31 @@ MF_KERNEL void mf_dw_s2_widen(const mf_depthwise_conv2d_params_t *p, const int8_
                 d[j * PL + x] = src[x * C + j];
         return;
     }
-    int32_t x = 0;
+    if (MF_DW_WIDEN_ROW4_FITS(C, PL)) {
+        mf_dw_widen_row4(src, d, C, W, L, PL);
+        return;
+    }
+    int32_t x = 0;        /* (offsets past LDR's and STR's #imm12: pairs one at a time) */
     if (L & 1) {          /* column L odd: one pixel by halfwords, then the pairs land on word boundaries */
-        for (int32_t j = 0; j < 4; ++j)
-            d[j * PL] = src[j];
+        MF_DW_WIDEN_PX(src, d, PL);
         x = 1;
     }
-    /* one pixel pair (WA, WB) into the four planes at byte offset O (+ 2PL per channel) */
-#define MF_DW_S2_PAIR(WA, WB, O) \
-    "pkhbt %[t], " WA ", " WB ", lsl #16\n\tpkhtb " WB ", " WB ", " WA ", asr #16\n\t" \
-    "sxtb16 " WA ", %[t]\n\tsxtb16 %[t], %[t], ror #8\n\tstr " WA ", [%[d], #" O "]\n\tstr %[t], [%[d], #%c[p1]+" O "]\n\t" \
-    "sxtb16 " WA ", " WB "\n\tsxtb16 " WB ", " WB ", ror #8\n\tstr " WA ", [%[d], #2*%c[p1]+" O "]\n\t" \
-    "str " WB ", [%[d], #3*%c[p1]+" O "]\n\t"
-    const int32_t octs = (W - x) >> 3, pairs = ((W - x) >> 1) & 3;   /* 8-pixel loop, then 0..3 pairs in one block */
-    const int8_t *sp = src + x * C;
-    int16_t *dp = d + x;
-    if (7 * C > 4095 || 6 * PL + 12 > 4095) {
-        for (int32_t i = 0; i < 4 * octs + pairs; ++i, sp += 2 * C, dp += 2) {
-            int32_t w0, w1, t;
-            memcpy(&w0, sp, 4);
-            memcpy(&w1, sp + C, 4);
-            __asm__("pkhbt %[t], %[a], %[b], lsl #16\n\tpkhtb %[b], %[b], %[a], asr #16" : [t] "=&r"(t), [b] "+r"(w1) : [a] "r"(w0));
-            int32_t v1, v3;
-            __asm__("sxtb16 %0, %1, ror #8" : "=r"(v1) : "r"(t));
-            __asm__("sxtb16 %0, %1, ror #8" : "=r"(v3) : "r"(w1));
-            *(int32_t *)dp = __sxtb16(t);
-            *(int32_t *)(dp + PL) = v1;
-            *(int32_t *)(dp + 2 * PL) = __sxtb16(w1);
-            *(int32_t *)(dp + 3 * PL) = v3;
-        }
-    } else {
-        int32_t w0, w1, w2, w3, w4, w5, w6, w7, t;
-        if (octs) {
-            int16_t *const dend = dp + 8 * octs;
-            __asm__ volatile("1:\n\t"
-                             "ldr %[w1], [%[s], #%c[c1]]\n\tldr %[w2], [%[s], #2*%c[c1]]\n\tldr %[w3], [%[s], #3*%c[c1]]\n\t"
-                             "ldr %[w4], [%[s], #4*%c[c1]]\n\tldr %[w5], [%[s], #5*%c[c1]]\n\tldr %[w6], [%[s], #6*%c[c1]]\n\t"
-                             "ldr %[w7], [%[s], #7*%c[c1]]\n\t"
-                             ".if 8*%c[c1] <= 255\n\tldr %[w0], [%[s]], #8*%c[c1]\n\t.else\n\tldr %[w0], [%[s]]\n\t"
-                             "add %[s], %[s], #8*%c[c1]\n\t.endif\n\t"
-                             MF_DW_S2_PAIR("%[w0]", "%[w1]", "0") MF_DW_S2_PAIR("%[w2]", "%[w3]", "4")
-                             MF_DW_S2_PAIR("%[w4]", "%[w5]", "8") MF_DW_S2_PAIR("%[w6]", "%[w7]", "12")
-                             "add %[d], %[d], #16\n\tcmp %[d], %[end]\n\tbne 1b"
-                             : [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3), [w4] "=&r"(w4),
-                               [w5] "=&r"(w5), [w6] "=&r"(w6), [w7] "=&r"(w7), [t] "=&r"(t), [s] "+r"(sp), [d] "+r"(dp)
-                             : [end] "r"(dend), [c1] "i"(C), [p1] "i"(2 * PL)
-                             : "cc", "memory");
-        }
-        if (pairs)
-            __asm__ volatile("ldr %[w0], [%[s]]\n\tldr %[w1], [%[s], #%c[c1]]\n\t"
-                             ".if %c[n] > 1\n\tldr %[w2], [%[s], #2*%c[c1]]\n\tldr %[w3], [%[s], #3*%c[c1]]\n\t.endif\n\t"
-                             ".if %c[n] > 2\n\tldr %[w4], [%[s], #4*%c[c1]]\n\tldr %[w5], [%[s], #5*%c[c1]]\n\t.endif\n\t"
-                             MF_DW_S2_PAIR("%[w0]", "%[w1]", "0")
-                             ".if %c[n] > 1\n\t" MF_DW_S2_PAIR("%[w2]", "%[w3]", "4") ".endif\n\t"
-                             ".if %c[n] > 2\n\t" MF_DW_S2_PAIR("%[w4]", "%[w5]", "8") ".endif"
-                             : [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3), [w4] "=&r"(w4),
-                               [w5] "=&r"(w5), [t] "=&r"(t)
-                             : [s] "r"(sp), [d] "r"(dp), [c1] "i"(C), [p1] "i"(2 * PL), [n] "i"(pairs)
-                             : "memory");
+    for (const int8_t *sp = src + x * C; x + 1 < W; x += 2, sp += 2 * C) {
+        int16_t *dp = d + x;
+        int32_t w0, w1, t;
+        memcpy(&w0, sp, 4);
+        memcpy(&w1, sp + C, 4);
+        __asm__("pkhbt %[t], %[a], %[b], lsl #16\n\tpkhtb %[b], %[b], %[a], asr #16" : [t] "=&r"(t), [b] "+r"(w1) : [a] "r"(w0));
+        int32_t v1, v3;
+        __asm__("sxtb16 %0, %1, ror #8" : "=r"(v1) : "r"(t));
+        __asm__("sxtb16 %0, %1, ror #8" : "=r"(v3) : "r"(w1));
+        *(int32_t *)dp = __sxtb16(t);
+        *(int32_t *)(dp + PL) = v1;
+        *(int32_t *)(dp + 2 * PL) = __sxtb16(w1);
+        *(int32_t *)(dp + 3 * PL) = v3;
     }
-#undef MF_DW_S2_PAIR
-    x += 8 * octs + 2 * pairs;
     if (x < W)
-        for (int32_t j = 0; j < 4; ++j)
-            d[j * PL + x] = src[x * C + j];
+        MF_DW_WIDEN_PX(src + x * C, d + x, PL);
 }
 
 MF_KERNEL void mf_dw_rows_build_ex(const int32_t *g, int32_t *kb, int32_t nrot, int32_t compact, int32_t zp,
