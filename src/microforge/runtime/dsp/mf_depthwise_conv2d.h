@@ -1903,9 +1903,29 @@ MF_KERNEL void mf_dw_rows_consts(const int32_t *g, int32_t *kb, int32_t compact,
             kb[10 * j + 9] = e;
         }
     } else {
+#if !defined(MF_TARGET_M7)
+        /* the M4/M33: each channel's four words by LDR (back to back) and STR at immediate offsets, 9 cycles a channel;
+         * GCC's LDM/STM pairs (13) took their addresses from stack slots set up beside the group's weight loads (vww's
+         * 6x6x128 layers -0.2K cycles each, MobileNetV2's 5x5 and 3x3 layers -0.3K to -1.4K; building the weight rows
+         * in asm too, loads and STRs in the block, measured -12.6K on MobileNetV2 but +0.1K on each of vww's 6x6x128
+         * layers, whose widening GCC then allocated worse: not taken) */
+        int32_t a, b, c, d;
+#define MF_DW_CONSTS_COPY(J) \
+        "ldr %[a], [%[g], #36 + 16 * " #J "]\n\tldr %[b], [%[g], #40 + 16 * " #J "]\n\t" \
+        "ldr %[c], [%[g], #44 + 16 * " #J "]\n\tldr %[d], [%[g], #48 + 16 * " #J "]\n\t" \
+        "str %[a], [%[kb], #24 + 40 * " #J "]\n\tstr %[b], [%[kb], #28 + 40 * " #J "]\n\t" \
+        "str %[c], [%[kb], #32 + 40 * " #J "]\n\tstr %[d], [%[kb], #36 + 40 * " #J "]\n\t"
+        __asm__ volatile("@ mf_dw_rows_consts4\n\t"   /* (for tests reading gcc -S) */
+                         MF_DW_CONSTS_COPY(0) MF_DW_CONSTS_COPY(1) MF_DW_CONSTS_COPY(2) MF_DW_CONSTS_COPY(3)
+                         : [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(c), [d] "=&r"(d)
+                         : [g] "r"(g), [kb] "r"(kb)
+                         : "memory");
+#undef MF_DW_CONSTS_COPY
+#else
 #pragma GCC unroll 4
         for (int32_t j = 0; j < 4; ++j)
             memcpy(kb + 10 * j + 6, g + 9 + 4 * j, 16);
+#endif
     }
 }
 /* Kernel row r of a group's words (mf_dw_rows_build): its doubled int16 pairs P_r, Q_r for the four channels, scaled
