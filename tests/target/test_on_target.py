@@ -951,7 +951,13 @@ WIDEN_MODELS = {
                                   (3, 21, 7, "VALID", "NONE", -3), (5, 14, 13, "VALID", "NONE", 20),
                                   (3, 9, 8, "SAME", "NONE", 0), (4, 8, 4, "SAME", "NONE", -9),
                                   (3, 26, 40, "SAME", "RELU", 5), (3, 18, 1, "SAME", "NONE", 3),
-                                  (3, 19, 3, "VALID", "NONE", -128))}
+                                  (3, 19, 3, "VALID", "NONE", -128),
+                                  # short rows in one block (MF_DW_WIDEN_SHORT): 6 (L 1: two pairs, a last pixel), 5
+                                  # (L 1: two pairs), 6 and 7 (L 0: three pairs; and a last pixel); 3 (L 1: one pair,
+                                  # the C pairs after the first pixel's loads)
+                                  (6, 6, 13, "SAME", "NONE", -5), (5, 5, 4, "SAME", "RELU", 2),
+                                  (4, 6, 5, "VALID", "NONE", 9), (5, 7, 7, "VALID", "NONE", -128),
+                                  (3, 3, 12, "SAME", "NONE", 1))}
 
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
@@ -959,9 +965,10 @@ WIDEN_MODELS = {
 @pytest.mark.parametrize("name", sorted(WIDEN_MODELS))
 def test_dw_widen_row4_on_core(name, ring, core, tmp_path, monkeypatch):
     """The stride-1 row path's widening (WIDEN_MODELS above) exact on every DSP core, in the plan's order and on the
-    direct order's ring of three plane rows (overlap and full planes refused); its assembly where the rows ask for it: mf_dw_widen_row4's loop on
-    the M4/M33 when a full group of 4 channels has 8 pixels after the first at an odd column L, mf_dw_widen_px where
-    such a row has a lone first (L odd) or last pixel; neither on the M7 (its own two-pair loop and C lone pixels)."""
+    direct order's ring of three plane rows (overlap and full planes refused); its assembly where the rows ask for it:
+    mf_dw_widen_row4's loop on the M4/M33 when a full group of 4 channels has 8 pixels after the first at an odd column L, its one block for short
+    rows (MF_DW_WIDEN_SHORT), mf_dw_widen_px where another row has a lone first (L odd) or last pixel; none on the M7
+    (its own two-pair loop and C lone pixels)."""
     rows_only(monkeypatch)
     if ring:     # no full planes either (ROWS_FULL_MAX_EXTRA -1): each output row widens its new input row
         from microforge.ops import depthwise_conv2d
@@ -978,9 +985,11 @@ def test_dw_widen_row4_on_core(name, ring, core, tmp_path, monkeypatch):
     w, lp, c = field("in_w"), field("pad_left"), field("in_c")
     cm.write(tmp_path / "src")
     asm = gcc_output(tmp_path / "src", core, "-S", "-O2")
-    m4 = core != "m7" and c >= 4
-    assert ("@ mf_dw_widen_row4" in asm) == (m4 and w - lp % 2 >= 8), (w, lp, c)
-    assert ("@ mf_dw_widen_px" in asm) == (m4 and (lp % 2 == 1 or (w - lp % 2) % 2 == 1)), (w, lp, c)
+    m4, n = core != "m7" and c >= 4, w - lp % 2
+    short = n < 8 and (n >= 4 or n % 2 == 1)
+    assert ("@ mf_dw_widen_row4" in asm) == (m4 and n >= 8), (w, lp, c)
+    assert ("@ mf_dw_widen_short" in asm) == (m4 and short), (w, lp, c)
+    assert ("@ mf_dw_widen_px" in asm) == (m4 and not short and (lp % 2 == 1 or n % 2 == 1)), (w, lp, c)
     exact_on_core(model, core, tmp_path, "target-op", name, what=", ring" if ring else "")
 
 

@@ -455,6 +455,11 @@ MF_INLINE void mf_dw_widen_px(const int8_t *src, int16_t *d, int32_t PL)
     d[3 * PL] = v3;
 }
 #endif
+/* Whether mf_dw_widen_row4 widens a row of n pixels after an odd column's first as one block (M4/M33): fewer than 8,
+ * with a lone last pixel or two pairs at least (one pair alone, 3-wide rows: the C pairs of mf_dw_rows_widen at stride
+ * 1, the lone pixels and pairs each in its asm at stride 2; the block measured MobileNetV2's 3x3x288 layers +77 cycles
+ * each on the M33) */
+#define MF_DW_WIDEN_SHORT(n) ((n) < 8 && ((n) >= 4 || ((n) & 1)))
 /* Whether mf_dw_widen_row4's assembly reaches every value at LDR's and STR's #imm12 offsets (C bytes a pixel, planes PL
  * halfwords apart) */
 #define MF_DW_WIDEN_ROW4_FITS(C, PL) (7 * (C) <= 4095 && 6 * (PL) + 12 <= 4095)
@@ -469,11 +474,8 @@ MF_INLINE void mf_dw_widen_px(const int8_t *src, int16_t *d, int32_t PL)
 MF_KERNEL void mf_dw_widen_row4(const int8_t *src, int16_t *d, const int32_t C, const int32_t W, const int32_t L,
                                 const int32_t PL)
 {
-    int32_t x = 0;
-    if (L & 1) {          /* column L odd: one pixel by halfwords, then the pairs land on word boundaries */
-        MF_DW_WIDEN_PX(src, d, PL);
-        x = 1;
-    }
+    const int32_t x0 = L & 1;   /* column L odd: one pixel by halfwords, then the pairs land on word boundaries */
+    int32_t x = x0;
     /* one pixel pair (WA, WB) into the four planes at byte offset O (+ 2PL per channel) */
 #define MF_DW_WIDEN_JOIN(WA, WB, O) \
     "pkhbt %[t], " WA ", " WB ", lsl #16\n\tpkhtb " WB ", " WB ", " WA ", asr #16\n\t" \
@@ -484,6 +486,39 @@ MF_KERNEL void mf_dw_widen_row4(const int8_t *src, int16_t *d, const int32_t C, 
     const int8_t *sp = src + x * C;
     int16_t *dp = d + x;
     int32_t w0, w1, w2, w3, w4, w5, w6, w7, t;
+#if !defined(MF_TARGET_M7)
+    /* a row of fewer than 8 pixels after the first (MF_DW_WIDEN_SHORT: vww's 6-wide rows, MobileNetV2's 5-wide) in one
+     * block on the M4/M33: the lone first pixel, the pairs and the lone last pixel at immediate offsets from src and d
+     * (first: x here, 0 or 1), so that no pointer steps, and GCC has no C around it to allocate (vww's 6x6x128 layers
+     * -0.4K cycles each against the lone pixels' asm around the C pairs, MobileNetV2's 5x5 layers -0.2K) */
+    if (MF_DW_WIDEN_SHORT(W - x) && 6 * PL + 2 * W <= 4095) {
+        const int32_t xl = x + 2 * pairs;
+/* one pixel's 4 channels at byte offset SO of src into halfword column DO (bytes) of the 4 planes: loads first */
+#define MF_DW_WIDEN_PX4(SO, DO) \
+        "ldrsb %[w0], [%[s], #" SO "]\n\tldrsb %[w1], [%[s], #" SO "+1]\n\t" \
+        "ldrsb %[w2], [%[s], #" SO "+2]\n\tldrsb %[w3], [%[s], #" SO "+3]\n\t" \
+        "strh %[w0], [%[d], #" DO "]\n\tstrh %[w1], [%[d], #" DO "+%c[p1]]\n\t" \
+        "strh %[w2], [%[d], #" DO "+2*%c[p1]]\n\tstrh %[w3], [%[d], #" DO "+3*%c[p1]]\n\t"
+        __asm__ volatile("@ mf_dw_widen_short\n\t"   /* (for tests reading gcc -S) */
+                         ".if %c[first]\n\t" MF_DW_WIDEN_PX4("0", "0") ".endif\n\t"
+                         ".if %c[n] > 0\n\tldr %[w0], [%[s], #%c[xs]]\n\tldr %[w1], [%[s], #%c[xs]+%c[c1]]\n\t.endif\n\t"
+                         ".if %c[n] > 1\n\tldr %[w2], [%[s], #%c[xs]+2*%c[c1]]\n\tldr %[w3], [%[s], #%c[xs]+3*%c[c1]]\n\t.endif\n\t"
+                         ".if %c[n] > 2\n\tldr %[w4], [%[s], #%c[xs]+4*%c[c1]]\n\tldr %[w5], [%[s], #%c[xs]+5*%c[c1]]\n\t.endif\n\t"
+                         ".if %c[n] > 0\n\t" MF_DW_WIDEN_JOIN("%[w0]", "%[w1]", "%c[xd]+0") ".endif\n\t"
+                         ".if %c[n] > 1\n\t" MF_DW_WIDEN_JOIN("%[w2]", "%[w3]", "%c[xd]+4") ".endif\n\t"
+                         ".if %c[n] > 2\n\t" MF_DW_WIDEN_JOIN("%[w4]", "%[w5]", "%c[xd]+8") ".endif\n\t"
+                         ".if %c[last]\n\t" MF_DW_WIDEN_PX4("%c[ls]", "%c[ld]") ".endif"
+                         : [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3), [w4] "=&r"(w4),
+                           [w5] "=&r"(w5), [t] "=&r"(t)
+                         : [s] "r"(src), [d] "r"(d), [c1] "i"(C), [p1] "i"(2 * PL), [n] "i"(pairs), [first] "i"(x),
+                           [xs] "i"(x * C), [xd] "i"(2 * x), [last] "i"(xl < W), [ls] "i"(xl * C), [ld] "i"(2 * xl)
+                         : "memory");
+#undef MF_DW_WIDEN_PX4
+        return;
+    }
+#endif
+    if (x0)
+        MF_DW_WIDEN_PX(src, d, PL);
     if (octs) {
         int16_t *const dend = dp + 8 * octs;
         __asm__ volatile("@ mf_dw_widen_row4\n"   /* (for tests reading gcc -S) */
@@ -537,9 +572,9 @@ MF_KERNEL void mf_dw_rows_widen(const mf_depthwise_conv2d_params_t *p, const int
             continue;
         }
 #if !defined(MF_TARGET_M7)   /* (the M7 keeps its own schedule of two pairs an iteration below) */
-        /* rows of 8 pixels after the first at least (fewer: the C pairs below, vww's 6-wide layers -1.0K cycles each
-         * against -0.5K with mf_dw_widen_row4's pairs block) */
-        if (MF_DW_WIDEN_ROW4_FITS(C, PL) && W - (L & 1) >= 8) {
+        /* rows of 8 pixels after an odd column's first at least, or short ones in one block (fewer: the C pairs below,
+         * vww's 6-wide layers -1.0K cycles each against -0.5K with mf_dw_widen_row4's pairs block) */
+        if (MF_DW_WIDEN_ROW4_FITS(C, PL) && (W - (L & 1) >= 8 || MF_DW_WIDEN_SHORT(W - (L & 1)))) {
             mf_dw_widen_row4(src, d, C, W, L, PL);
             continue;
         }
