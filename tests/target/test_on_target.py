@@ -995,12 +995,13 @@ def test_dw_widen_row4_on_core(name, ring, core, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 @pytest.mark.parametrize("name", ["dw-rows-4x5-c64-same-none", "dw-rows-5x10-c6-same-relu", "dw-rows-5x5-c13-same-none",
-                                  "dw-rows-6x7-c64-same-none"])
+                                  "dw-rows-6x7-c64-same-none", "dw-rows-ush-6x6-c5-valid-none"])
 def test_dw_rows_consts_copy_on_core(name, core, tmp_path):
     """The row path's groups of MF_DW_ROWS_GW words (full planes within ROWS_FULL_MAX_EXTRA: 64 channels, 6 with a last
-    group of 2; the staged order, 13 channels) copy their requantisation words to the stack by LDR/STR in one asm block
-    on the M4/M33 (mf_dw_rows_consts, its marker), C on the M7; the compact groups (full planes past it, direct 2: the
-    6x7x64 map) compute theirs in C on every core. Exact on each core."""
+    group of 2, 5 with the layer's one shift; the staged order, 13 channels) copy their requantisation words to the
+    stack by LDR/STR in one asm block on the M4/M33 (mf_dw_rows_consts, its marker), C on the M7, and without the shift
+    build their weight rows in asm (mf_dw_rows_build_row4); the compact groups (full planes past it, direct 2: the
+    6x7x64 map) keep the C of both on every core. Exact on each core."""
     model = OP_MODELS[name]()
     cm = compile_model(model, target=core)
     model_c = cm.files["model.c"]
@@ -1009,7 +1010,9 @@ def test_dw_rows_consts_copy_on_core(name, core, tmp_path):
     wide = re.search(rf"_wr\[{25 * groups}\]", model_c) is not None
     assert wide == (field("direct") != 2), (field("direct"), groups)
     cm.write(tmp_path / "src")
-    assert ("@ mf_dw_rows_consts4" in gcc_output(tmp_path / "src", core, "-S", "-O2")) == (wide and core != "m7")
+    asm = gcc_output(tmp_path / "src", core, "-S", "-O2")
+    assert ("@ mf_dw_rows_consts4" in asm) == (wide and core != "m7")
+    assert ("@ mf_dw_rows_build_row4" in asm) == (wide and core != "m7" and ".ush = " not in model_c)
     exact_on_core(model, core, tmp_path, "target-op", name)
 
 

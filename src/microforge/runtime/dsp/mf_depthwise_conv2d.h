@@ -1941,9 +1941,8 @@ MF_KERNEL void mf_dw_rows_consts(const int32_t *g, int32_t *kb, int32_t compact,
 #if !defined(MF_TARGET_M7)
         /* the M4/M33: each channel's four words by LDR (back to back) and STR at immediate offsets, 9 cycles a channel;
          * GCC's LDM/STM pairs (13) took their addresses from stack slots set up beside the group's weight loads (vww's
-         * 6x6x128 layers -0.2K cycles each, MobileNetV2's 5x5 and 3x3 layers -0.3K to -1.4K; building the weight rows
-         * in asm too, loads and STRs in the block, measured -12.6K on MobileNetV2 but +0.1K on each of vww's 6x6x128
-         * layers, whose widening GCC then allocated worse: not taken) */
+         * 6x6x128 layers -0.2K cycles each, MobileNetV2's 5x5 and 3x3 layers -0.3K to -1.4K; the weight rows likewise,
+         * mf_dw_rows_build_row4) */
         int32_t a, b, c, d;
 #define MF_DW_CONSTS_COPY(J) \
         "ldr %[a], [%[g], #36 + 16 * " #J "]\n\tldr %[b], [%[g], #40 + 16 * " #J "]\n\t" \
@@ -1992,6 +1991,36 @@ MF_KERNEL void mf_dw_rows_build_row(const int32_t *g, int32_t *kb, int32_t r, in
     kb[20 + 2 * r] = e20; kb[21 + 2 * r] = q2;
     kb[30 + 2 * r] = e31; kb[31 + 2 * r] = q3;
 }
+#if !defined(MF_TARGET_M7)
+/* Kernel row r of a group's words as mf_dw_rows_build_row, on the M4/M33 for the 25-word groups without the shift
+ * (mf_dw_rows_build_ex): the row's three words loaded back to back and its eight words stored by STR in one asm, where
+ * GCC loaded the group's nine words at once into registers and stack slots (reloaded a row) and stored the pairs by
+ * STRD, 3 cycles a pair on an M4 where two STRs take 2 (vww's 6x6x128 layers -0.6K cycles each, MobileNetV2's 5x5 and
+ * 3x3 layers -0.75K to -1.45K; the ring's compact groups keep the C rows: vww's 3x3x128 stride-2 layer +0.15K with them) */
+MF_KERNEL void mf_dw_rows_build_row4(const int32_t *g, int32_t *kb, int32_t r)
+{
+    int32_t a, b, c, e02, q0, q2, e20, e31;
+    __asm__ volatile("@ mf_dw_rows_build_row4\n\t"   /* (for tests reading gcc -S) */
+                     "ldr %[a], [%[g], #%c[o]]\n\tldr %[b], [%[g], #%c[o] + 4]\n\tldr %[c], [%[g], #%c[o] + 8]\n\t"
+                     "sxtb16 %[e02], %[a]\n\tsxtb16 %[a], %[a], ror #8\n\t"       /* a: e13 */
+                     "sxtb16 %[q0], %[b]\n\tsxtb16 %[b], %[b], ror #8\n\t"         /* b: q1 */
+                     "sxtb16 %[q2], %[c]\n\tsxtb16 %[c], %[c], ror #8\n\t"         /* c: q3 */
+                     "sadd16 %[e02], %[e02], %[e02]\n\tsadd16 %[a], %[a], %[a]\n\t"
+                     "sadd16 %[q0], %[q0], %[q0]\n\tsadd16 %[b], %[b], %[b]\n\t"
+                     "sadd16 %[q2], %[q2], %[q2]\n\tsadd16 %[c], %[c], %[c]\n\t"
+                     "ror %[e20], %[e02], #16\n\tror %[e31], %[a], #16\n\t"
+                     "pkhbt %[e02], %[e02], %[q0], lsl #16\n\tpkhbt %[a], %[a], %[b], lsl #16\n\t"
+                     "pkhbt %[e20], %[e20], %[q2], lsl #16\n\tpkhbt %[e31], %[e31], %[c], lsl #16\n\t"
+                     "str %[e02], [%[kb], #%c[k]]\n\tstr %[q0], [%[kb], #%c[k] + 4]\n\t"
+                     "str %[a], [%[kb], #%c[k] + 40]\n\tstr %[b], [%[kb], #%c[k] + 44]\n\t"
+                     "str %[e20], [%[kb], #%c[k] + 80]\n\tstr %[q2], [%[kb], #%c[k] + 84]\n\t"
+                     "str %[e31], [%[kb], #%c[k] + 120]\n\tstr %[c], [%[kb], #%c[k] + 124]"
+                     : [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(c), [e02] "=&r"(e02), [q0] "=&r"(q0), [q2] "=&r"(q2),
+                       [e20] "=&r"(e20), [e31] "=&r"(e31)
+                     : [g] "r"(g), [kb] "r"(kb), [o] "i"(12 * r), [k] "i"(8 * r)
+                     : "memory");
+}
+#endif
 /* rolled (M7, with the shift): the kernel rows in a loop, one copy of their 12 scalings (mf_dw_s2.h's layers: about
  * 200 bytes less code a layer's call for about 10 cycles a group; the stride-1 layers, which build a group's words
  * once an output row in their band calls, keep them unrolled) */
@@ -2014,8 +2043,15 @@ MF_KERNEL void mf_dw_rows_build_ex(const int32_t *g, int32_t *kb, int32_t nrot, 
 #endif
     {
 #pragma GCC unroll 3
-        for (int32_t r = 0; r < 3; ++r)
+        for (int32_t r = 0; r < 3; ++r) {
+#if !defined(MF_TARGET_M7)
+            if (!ush && !compact) {
+                mf_dw_rows_build_row4(g, kb, r);
+                continue;
+            }
+#endif
             mf_dw_rows_build_row(g, kb, r, ush);
+        }
     }
     if (!ush)             /* without ush after the weights (measured: MobileNetV2's 5x5 and 3x3 layers on the M7 1-3% faster) */
         mf_dw_rows_consts(g, kb, compact, zp, 0);
