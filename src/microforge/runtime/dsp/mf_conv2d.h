@@ -2799,6 +2799,29 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
     "smlad %[mb], %[e1], %[wd], %[mb]\n\t" "sxtb16 %[wd], %[wd]\n\t"                              \
     "smlad %[sa], %[e1], %[wc], %[sa]\n\t"                                                       \
     "smlad %[sb], %[e1], %[wd], %[sb]\n\t"
+/* The M7's chunk (dual issue: MF_PW1_CHUNK's chain of 6 loads issues 2 a cycle, then its SMLADs two of four side by
+ * side: 11 cycles): a chunk enters with its even values' word in e0 and its first weight word in wa (MF_PW1_LOAD7, or
+ * the chunk before it), loads wc and e1 as a pair, then each SMLAD issues beside a load or an SXTB16 of a word it does
+ * not read: wb and wd loaded, the four SXTB16s, and in the last two slots the next chunk's e0 and wa (END_ false) or
+ * the pointer steps past J_ + 1 chunks (END_ true: a pass's or the leading chunks' last; nothing is read past the
+ * window): 9 cycles a chunk, the same products into the same accumulators in the same order. */
+#define MF_PW1_LOAD7(J_)                                                                         \
+    "ldr %[e0], [%[x], #(" J_ ") * %c[cs]]\n\tldr %[wa], [%[w], #(" J_ ") * 16]\n\t"
+#define MF_PW1_CHUNK7(J_, END_)                                                                  \
+    "ldr %[wc], [%[w], #(" J_ ") * 16 + 8]\n\tldr %[e1], [%[x], #(" J_ ") * %c[cs] + 2 * %c[xs]]\n\t" \
+    "smlad %[ma], %[e0], %[wa], %[ma]\n\tldr %[wb], [%[w], #(" J_ ") * 16 + 4]\n\t"             \
+    "smlad %[mb], %[e0], %[wb], %[mb]\n\tsxtb16 %[wa], %[wa]\n\t"                              \
+    "smlad %[sa], %[e0], %[wa], %[sa]\n\tsxtb16 %[wb], %[wb]\n\t"                              \
+    "smlad %[sb], %[e0], %[wb], %[sb]\n\tldr %[wd], [%[w], #(" J_ ") * 16 + 12]\n\t"            \
+    "smlad %[ma], %[e1], %[wc], %[ma]\n\tsxtb16 %[wc], %[wc]\n\t"                              \
+    "smlad %[mb], %[e1], %[wd], %[mb]\n\tsxtb16 %[wd], %[wd]\n\t"                              \
+    ".if " END_ "\n\t"                                                                           \
+    "smlad %[sa], %[e1], %[wc], %[sa]\n\tadd %[x], %[x], #((" J_ ") + 1) * %c[cs]\n\t"           \
+    "smlad %[sb], %[e1], %[wd], %[sb]\n\tadd %[w], %[w], #((" J_ ") + 1) * 16\n\t"              \
+    ".else\n\t"                                                                                  \
+    "smlad %[sa], %[e1], %[wc], %[sa]\n\tldr %[e0], [%[x], #((" J_ ") + 1) * %c[cs]]\n\t"        \
+    "smlad %[sb], %[e1], %[wd], %[sb]\n\tldr %[wa], [%[w], #((" J_ ") + 1) * 16]\n\t"           \
+    ".endif\n\t"
 
 /* A lone pixel's four outputs (channel 0 in sa, 1 in ma, 2 in sb, 3 in mb, each already an int8 value in its low
  * byte) packed into one word, clamped to [lo, hi] four lanes at once (SSUB8 sets GE, SEL keeps the bound) and stored
@@ -2842,6 +2865,16 @@ MF_KERNEL void mf_dsp_pw_rows1(const int32_t *x16, const int32_t k4, const int8_
         "2:\n\t"
         "ldr %[ma], [%[w], #%c[rq]]\n\tldr %[sa], [%[w], #%c[rq] + 4]\n\t"   /* the starts (pw_consts) */
         "ldr %[mb], [%[w], #%c[rq] + 8]\n\tldr %[sb], [%[w], #%c[rq] + 12]\n\t"
+#if defined(MF_TARGET_M7)
+        "@ mf_pw1 M7\n\t"   /* (for tests reading gcc -S) */
+        ".if %c[lead]\n\t" MF_PW1_LOAD7("0") MF_PW1_CHUNK7("0", "%c[lead] == 1")
+        ".if %c[lead] > 1\n\t" MF_PW1_CHUNK7("1", "%c[lead] == 2") ".endif\n\t"
+        ".if %c[lead] > 2\n\t" MF_PW1_CHUNK7("2", "1") ".endif\n\t.endif\n\t"
+        ".if %c[loop]\n"
+        "1:\n\t" MF_PW1_LOAD7("0") MF_PW1_CHUNK7("0", "0") MF_PW1_CHUNK7("1", "0") MF_PW1_CHUNK7("2", "0")
+        MF_PW1_CHUNK7("3", "1") "cmp %[x], %[xe]\n\tbne 1b\n\t"
+        ".endif\n\t"
+#else
         ".if %c[lead] & 1\n\t" MF_PW1_CHUNK("0") ".endif\n\t"
         ".if %c[lead] & 2\n\t" MF_PW1_CHUNK("(%c[lead] & 1)") MF_PW1_CHUNK("(%c[lead] & 1) + 1") ".endif\n\t"
         ".if %c[lead]\n\tadd %[x], %[x], #%c[lead] * %c[cs]\n\tadd %[w], %[w], #%c[lead] * 16\n\t.endif\n\t"
@@ -2849,6 +2882,7 @@ MF_KERNEL void mf_dsp_pw_rows1(const int32_t *x16, const int32_t k4, const int8_
         "1:\n\t" MF_PW1_CHUNK("0") MF_PW1_CHUNK("1") MF_PW1_CHUNK("2") MF_PW1_CHUNK("3")
         "add %[x], %[x], #4 * %c[cs]\n\tadd %[w], %[w], #64\n\tcmp %[x], %[xe]\n\tbne 1b\n\t"
         ".endif\n\t"
+#endif
         "sub %[ma], %[ma], %[sa]\n\tsub %[mb], %[mb], %[sb]\n\t"
         MF_PW1_PAIR(sa, ma, 16) MF_PW1_PAIR(sb, mb, 32)   /* channels 0, 1; 2, 3 */
         "add %[w], %[w], #48\n\t"
