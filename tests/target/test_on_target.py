@@ -2112,7 +2112,8 @@ PW1_LONE = [("pw", "pw-4to8-5x5"), ("pw", "pw-12to24-3x3"), ("pw", "pw-16to32-5x
 def test_conv_pw_lone_pixel_m7_schedule(kind, name, core, tmp_path, monkeypatch):
     """The lone pixel's chunks on the M7 take its dual-issue schedule (MF_PW1_CHUNK7: its marker in the assembly; the
     M4/M33 keep MF_PW1_CHUNK's load chains) and stay exact on the M7 (the M4/M33: test_conv_pw_on_core,
-    test_conv_rowmix_on_core)."""
+    test_conv_rowmix_on_core), with the M7's interleaved group tail (MF_PW1_TAIL7: out_zp at act_min, MF_NEG_CLAMPED,
+    here with and without a lower clamp) and without it (pw-12to24-3x3, pw-44to132-3x1: sign corrections)."""
     from microforge.ops import conv2d
     monkeypatch.setattr(conv2d, "PW4_CORES", ())
     if kind == "row":

@@ -2826,8 +2826,9 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
 /* A lone pixel's four outputs (channel 0 in sa, 1 in ma, 2 in sb, 3 in mb, each already an int8 value in its low
  * byte) packed into one word, clamped to [lo, hi] four lanes at once (SSUB8 sets GE, SEL keeps the bound) and stored
  * at o, which steps on: shared by the lone-pixel kernels mf_dsp_pw_rows1 and mf_dsp_pw4_rows1. */
-#define MF_PW1_STORE4                                                                            \
-    "bfi %[sa], %[ma], #8, #8\n\tbfi %[sa], %[sb], #16, #8\n\tbfi %[sa], %[mb], #24, #8\n\t" \
+#define MF_PW1_STORE4 MF_PW1_PACK4 MF_PW1_CLAMP_ST
+#define MF_PW1_PACK4 "bfi %[sa], %[ma], #8, #8\n\tbfi %[sa], %[sb], #16, #8\n\tbfi %[sa], %[mb], #24, #8\n\t"
+#define MF_PW1_CLAMP_ST                                                                          \
     ".if %c[clo]\n\tmov %[e0], #((%c[lo]) & 0xff) * 0x01010101\n\t"                         \
     "ssub8 %[e1], %[sa], %[e0]\n\tsel %[sa], %[sa], %[e0]\n\t.endif\n\t"                    \
     ".if %c[chi]\n\tmov %[e0], #((%c[hi]) & 0xff) * 0x01010101\n\t"                         \
@@ -2853,6 +2854,32 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
     "asr %[" #D_ "], %[" #D_ "], %[wa]\n\t"                                                       \
     "ssat %[" #S_ "], #8, %[" #S_ "], asr #1\n\t"                                                 \
     "ssat %[" #D_ "], #8, %[" #D_ "]\n\t"
+/* The M7's group tail for MF_NEG_CLAMPED layers (no sign correction, so no temporary): MF_PW1_PAIR's arithmetic for
+ * both pairs interleaved, pair b's constants in wc, wd (m2, W) and, once pair a's multiplies have read theirs, e1, wc
+ * (Ra, mult), so that each step issues beside one it does not feed (MF_PW1_PAIR's chain, one pair after the other,
+ * left about 3 cycles a group unpaired); N/Z from W_b >> 8 as MF_DSP_PW_MORE's test there (wd); the four outputs
+ * packed as two halfwords (BFI each) joined by PKHBT, two steps deep where MF_PW1_PACK4's chain of BFIs is three, x
+ * stepped back beside the PKHBT (the store then pairs with the loop's branch). */
+#define MF_PW1_TAIL7                                                                             \
+    "ldr %[e1], [%[w], #16]\n\tsub %[ma], %[ma], %[sa]\n\t"                                     \
+    "ldr %[wc], [%[w], #32]\n\tsub %[mb], %[mb], %[sb]\n\t"                                     \
+    "smmlar %[sa], %[sa], %[e1], %[sa]\n\tldr %[e0], [%[w], #24]\n\t"                          \
+    "smmlar %[sb], %[sb], %[wc], %[sb]\n\tldr %[wb], [%[w], #28]\n\t"                          \
+    "smmla %[ma], %[ma], %[wb], %[e0]\n\tldr %[wa], [%[w], #20]\n\t"                           \
+    "ldr %[e1], [%[w], #40]\n\tldr %[wc], [%[w], #44]\n\t"                                     \
+    "smmla %[mb], %[mb], %[wc], %[e1]\n\tasr %[sa], %[sa], %[wa]\n\t"                          \
+    "ldr %[wd], [%[w], #36]\n\tlsr %[wa], %[wa], #8\n\t"                                       \
+    MF_PW1_K(sa) "asr %[sb], %[sb], %[wd]\n\t"                                                   \
+    "asr %[ma], %[ma], %[wa]\n\tssat %[sa], #8, %[sa], asr #1\n\t"                              \
+    "lsr %[wd], %[wd], #8\n\t" MF_PW1_K(sb)                                                      \
+    "ssat %[ma], #8, %[ma]\n\tasr %[mb], %[mb], %[wd]\n\t"                                      \
+    "bfi %[sa], %[ma], #8, #8\n\tssat %[sb], #8, %[sb], asr #1\n\t"                              \
+    "ssat %[mb], #8, %[mb]\n\tadd %[w], %[w], #48\n\t"                                          \
+    "bfi %[sb], %[mb], #8, #8\n\ttst %[wd], #" MF_DSP_PW_MORE "\n\t"                             \
+    "sub %[x], %[x], #%c[nch] * %c[cs]\n\tpkhbt %[sa], %[sa], %[sb], lsl #16\n\t"
+/* + 2 * out_offset + 1 (c, before its SSAT >> 1) */
+#define MF_PW1_K(A_) ".if %c[k] >= 0\n\tadd %[" #A_ "], %[" #A_ "], #%c[k]\n\t.else\n\t"                \
+    "sub %[" #A_ "], %[" #A_ "], #-%c[k]\n\t.endif\n\t"
 MF_KERNEL void mf_dsp_pw_rows1(const int32_t *x16, const int32_t k4, const int8_t *w,
                                const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *out,
                                const int32_t xs)
@@ -2883,12 +2910,24 @@ MF_KERNEL void mf_dsp_pw_rows1(const int32_t *x16, const int32_t k4, const int8_
         "add %[x], %[x], #4 * %c[cs]\n\tadd %[w], %[w], #64\n\tcmp %[x], %[xe]\n\tbne 1b\n\t"
         ".endif\n\t"
 #endif
+#if defined(MF_TARGET_M7)
+        ".if 2 * (%c[lo]) + 1 >= %c[k]\n\t"   /* MF_NEG_CLAMPED(lo, out offset): MF_PW1_TAIL7 */
+        MF_PW1_TAIL7
+        ".else\n\t"
+#endif
         "sub %[ma], %[ma], %[sa]\n\tsub %[mb], %[mb], %[sb]\n\t"
         MF_PW1_PAIR(sa, ma, 16) MF_PW1_PAIR(sb, mb, 32)   /* channels 0, 1; 2, 3 */
         "add %[w], %[w], #48\n\t"
         "tst %[wa], #" MF_DSP_PW_MORE "\n\t"
-        MF_PW1_STORE4
+        MF_PW1_PACK4
+#if defined(MF_TARGET_M7)
         "sub %[x], %[x], #%c[nch] * %c[cs]\n\t"
+        ".endif\n\t"
+        MF_PW1_CLAMP_ST
+#else
+        MF_PW1_CLAMP_ST
+        "sub %[x], %[x], #%c[nch] * %c[cs]\n\t"
+#endif
         "bne 2b"
         : [ma] "=&r"(ma), [sa] "=&r"(sa), [mb] "=&r"(mb), [sb] "=&r"(sb), [e0] "=&r"(e0), [e1] "=&r"(e1),
           [wa] "=&r"(wa), [wb] "=&r"(wb), [wc] "=&r"(wc), [wd] "=&r"(wd), [x] "+r"(x), [w] "+r"(w), [o] "+r"(out)
