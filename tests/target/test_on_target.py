@@ -2099,6 +2099,25 @@ def test_conv_pw_on_core(name, core, tmp_path, monkeypatch):
     exact_on_core(PW_MODELS[name](), core, tmp_path, "target-pw", name, took)
 
 
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", ["pw-68to8-3x1", "pw-84to12-3x3", "pw-96to8-s2-5x3", "pw-132to16-1x3-per-tensor"])
+def test_conv_pw_pass_end_m7(name, core, tmp_path, monkeypatch):
+    """Windows past mf_dsp_pw_pair's (in_c > 64: passes of 8 chunks after 1, 5 and 8 leading ones) end each pass on the
+    M7 with MF_PW7_HALF_END (x stepped inside the last half, the sentinel's CMP beside the last SMLAD, w's ADD beside
+    the branch: its CMP, ADD, BNE in the assembly, the M4/M33's CMP after the writeback load instead) and stay exact
+    on the M7 (the M4/M33: test_conv_pw_on_core)."""
+    monkeypatch.setattr("microforge.ops.conv2d.PW4_CORES", ())
+    model = PW_MODELS[name]()
+    cm = compile_model(model, target=core)
+    assert ".mix = 3" in cm.files["model.c"], "mf_conv2d_s8_pw was not taken"
+    cm.write(tmp_path / "src")
+    asm = gcc_output(tmp_path / "src", core, "-S", "-O2")
+    m7_end = re.search(r"cmp\s+\w+, #0x80808080\n\s*add\s+\w+, \w+, #128\n\s*bne\s+1b", asm)
+    assert bool(m7_end) == (core == "m7")
+    if core == "m7":
+        exact_on_core(model, core, tmp_path, "target-pw", name, what=", the M7's pass end")
+
+
 # A lone last pixel (odd pixel count) of the pw stream (mf_dsp_pw_rows1, xs 4) at every lead (nch % 4: 1 alone, 3
 # alone, 0 with the loop only, 1, 2, 3 with it), windows past mf_dsp_pw_pair's (in_c 132), and the row entries' lone
 # pixel (mix 6, xs 2: 37 = 32 + 5 outputs a row); out_c % 4 == 0 on this path (no channel tails)

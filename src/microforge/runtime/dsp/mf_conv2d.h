@@ -2707,6 +2707,18 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
     M_(sb0, e0, wb) "ldr %[e0], [" MF_PW_X ", #" #O_ "+8]\n\t"                                           \
     M_(sb1, e1, wb)
 #define MF_PW7_CHUNK(O_) MF_PW7_HALF(O_, MF_PW_SMLAD) MF_PW7_HALF(O_ + 8, MF_PW_SMLAD)
+/* A pass's last half (MF_PW7_HALF at 120): x steps to the next pass beside its fifth SMLAD, which has no partner there,
+ * so the next pass's first word (or the sentinel) loads from x's new place, and the pass check's CMP issues beside the
+ * last SMLAD; w steps (ADD, flags kept) beside the branch: 1 cycle a pass less than the ADDS pair and CMP after it. */
+#define MF_PW7_HALF_END                                                                          \
+    "smlad %[ma0], %[e0], %[wa], %[ma0]\n\tldr %[e1], [%[x], #124]\n\t"                           \
+    "smlad %[ma1], %[e1], %[wa], %[ma1]\n\tldr %[wb], [%[w], #124]\n\t"                           \
+    "smlad %[mb0], %[e0], %[wb], %[mb0]\n\tsxtb16 %[wa], %[wa]\n\t"                               \
+    "smlad %[mb1], %[e1], %[wb], %[mb1]\n\tsxtb16 %[wb], %[wb]\n\t"                               \
+    "smlad %[sa0], %[e0], %[wa], %[sa0]\n\tadd %[x], %[x], #128\n\t"                              \
+    "smlad %[sa1], %[e1], %[wa], %[sa1]\n\tldr %[wa], [%[w], #128]\n\t"                           \
+    "smlad %[sb0], %[e0], %[wb], %[sb0]\n\tldr %[e0], [%[x]]\n\t"                                 \
+    "smlad %[sb1], %[e1], %[wb], %[sb1]\n\tcmp %[e0], #0x80808080\n\t"
 /* The window's first half on the M7: the first SMLAD's three operands loaded first (with pixel 0's word: two pairs of
  * loads), then MF_DSP_PW_HALF0's arithmetic with each other start value, the second weight word and the SXTB16s
  * beside an SMLAD that does not read them, and the next half's first words loaded beside the last SMLADs (as
@@ -2733,8 +2745,8 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
     ".if %c[lead]\n\tadds %[x], #16 * %c[lead]\n\tadds %[w], #16 * %c[lead]\n\t.endif\n\t"          \
     ".if %c[loop]\n"                                                                            \
     "1:\n\t" MF_PW7_CHUNK(0) MF_PW7_CHUNK(16) MF_PW7_CHUNK(32) MF_PW7_CHUNK(48)                   \
-    MF_PW7_CHUNK(64) MF_PW7_CHUNK(80) MF_PW7_CHUNK(96) MF_PW7_CHUNK(112)                           \
-    "adds %[x], #128\n\tadds %[w], #128\n\tcmp %[e0], #0x80808080\n\tbne 1b\n\t"                    \
+    MF_PW7_CHUNK(64) MF_PW7_CHUNK(80) MF_PW7_CHUNK(96) MF_PW7_HALF(112, MF_PW_SMLAD) MF_PW7_HALF_END \
+    "add %[w], %[w], #128\n\tbne 1b\n\t"                                                         \
     ".endif\n\t"
 #if defined(MF_TARGET_M7)
 #define MF_DSP_PW_WINDOW MF_DSP_PW_WINDOW_M7
