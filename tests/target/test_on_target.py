@@ -2179,6 +2179,55 @@ def test_conv_pw_on_core(name, core, tmp_path, monkeypatch):
     exact_on_core(PW_MODELS[name](), core, tmp_path, "target-pw", name, took)
 
 
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("name", ["pw-68to8-3x1", "pw-84to12-3x3", "pw-96to8-s2-5x3", "pw-132to16-1x3-per-tensor"])
+def test_conv_pw_pass_end_m7(name, core, tmp_path, monkeypatch):
+    """Windows past mf_dsp_pw_pair's (in_c > 64: passes of 8 chunks after 1, 5 and 8 leading ones) end each pass on the
+    M7 with MF_PW7_HALF_END (x stepped inside the last half, the sentinel's CMP beside the last SMLAD, w's ADD beside
+    the branch: its CMP, ADD, BNE in the assembly, the M4/M33's CMP after the writeback load instead) and stay exact
+    on the M7 (the M4/M33: test_conv_pw_on_core)."""
+    monkeypatch.setattr("microforge.ops.conv2d.PW4_CORES", ())
+    model = PW_MODELS[name]()
+    cm = compile_model(model, target=core)
+    assert ".mix = 3" in cm.files["model.c"], "mf_conv2d_s8_pw was not taken"
+    cm.write(tmp_path / "src")
+    asm = gcc_output(tmp_path / "src", core, "-S", "-O2")
+    m7_end = re.search(r"cmp\s+\w+, #0x80808080\n\s*add\s+\w+, \w+, #128\n\s*bne\s+1b", asm)
+    assert bool(m7_end) == (core == "m7")
+    if core == "m7":
+        exact_on_core(model, core, tmp_path, "target-pw", name, what=", the M7's pass end")
+
+
+# A lone last pixel (odd pixel count) of the pw stream (mf_dsp_pw_rows1, xs 4) at every lead (nch % 4: 1 alone, 3
+# alone, 0 with the loop only, 1, 2, 3 with it), windows past mf_dsp_pw_pair's (in_c 132), and the row entries' lone
+# pixel (mix 6, xs 2: 37 = 32 + 5 outputs a row); out_c % 4 == 0 on this path (no channel tails)
+PW1_LONE = [("pw", "pw-4to8-5x5"), ("pw", "pw-12to24-3x3"), ("pw", "pw-16to32-5x5"), ("pw", "pw-20to16-1x7"),
+            ("pw", "pw-40to12-3x3"), ("pw", "pw-44to132-3x1"), ("pw", "pw-132to16-1x3-per-tensor"),
+            ("row", "row-3x3-c16to8-strips"), ("row", "row-3x3-c4to12-batch2-s2x1")]
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+@pytest.mark.parametrize("kind,name", PW1_LONE)
+def test_conv_pw_lone_pixel_m7_schedule(kind, name, core, tmp_path, monkeypatch):
+    """The lone pixel's chunks on the M7 take its dual-issue schedule (MF_PW1_CHUNK7: its marker in the assembly; the
+    M4/M33 keep MF_PW1_CHUNK's load chains) and stay exact on the M7 (the M4/M33: test_conv_pw_on_core,
+    test_conv_rowmix_on_core), with the M7's interleaved group tail (MF_PW1_TAIL7: out_zp at act_min, MF_NEG_CLAMPED,
+    here with and without a lower clamp) and without it (pw-12to24-3x3, pw-44to132-3x1: sign corrections)."""
+    from microforge.ops import conv2d
+    monkeypatch.setattr(conv2d, "PW4_CORES", ())
+    if kind == "row":
+        monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))
+        monkeypatch.setattr(conv2d, "MIX_MIN_WIN", 4)
+        monkeypatch.setattr(conv2d, "ROW_IC_MULTIPLE", 1)
+    model = (PW_MODELS if kind == "pw" else ROW_MODELS)[name]()
+    cm = compile_model(model, target=core)
+    assert (".mix = 3" if kind == "pw" else ".mix = 6") in cm.files["model.c"], "not the path under test"
+    cm.write(tmp_path / "src")
+    assert ("@ mf_pw1 M7" in gcc_output(tmp_path / "src", core, "-S", "-O2")) == (core == "m7")
+    if core == "m7":
+        exact_on_core(model, core, tmp_path, "target-pw1", name, what=", the lone pixel's M7 schedule")
+
+
 # DSP 1x1 convolutions in quads of pixels on single mixed channel pairs (mf_conv2d_s8_pw4, mix = 7; in_c <= 128,
 # n_pix % 4 == 0): windows of 1 .. 32 chunks, one pair and many, strides, batches, every clamp, per-tensor weights, zero
 # points at the ends of int8, negative values clamped or not

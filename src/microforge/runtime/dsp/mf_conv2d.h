@@ -2707,6 +2707,18 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
     M_(sb0, e0, wb) "ldr %[e0], [" MF_PW_X ", #" #O_ "+8]\n\t"                                           \
     M_(sb1, e1, wb)
 #define MF_PW7_CHUNK(O_) MF_PW7_HALF(O_, MF_PW_SMLAD) MF_PW7_HALF(O_ + 8, MF_PW_SMLAD)
+/* A pass's last half (MF_PW7_HALF at 120): x steps to the next pass beside its fifth SMLAD, which has no partner there,
+ * so the next pass's first word (or the sentinel) loads from x's new place, and the pass check's CMP issues beside the
+ * last SMLAD; w steps (ADD, flags kept) beside the branch: 1 cycle a pass less than the ADDS pair and CMP after it. */
+#define MF_PW7_HALF_END                                                                          \
+    "smlad %[ma0], %[e0], %[wa], %[ma0]\n\tldr %[e1], [%[x], #124]\n\t"                           \
+    "smlad %[ma1], %[e1], %[wa], %[ma1]\n\tldr %[wb], [%[w], #124]\n\t"                           \
+    "smlad %[mb0], %[e0], %[wb], %[mb0]\n\tsxtb16 %[wa], %[wa]\n\t"                               \
+    "smlad %[mb1], %[e1], %[wb], %[mb1]\n\tsxtb16 %[wb], %[wb]\n\t"                               \
+    "smlad %[sa0], %[e0], %[wa], %[sa0]\n\tadd %[x], %[x], #128\n\t"                              \
+    "smlad %[sa1], %[e1], %[wa], %[sa1]\n\tldr %[wa], [%[w], #128]\n\t"                           \
+    "smlad %[sb0], %[e0], %[wb], %[sb0]\n\tldr %[e0], [%[x]]\n\t"                                 \
+    "smlad %[sb1], %[e1], %[wb], %[sb1]\n\tcmp %[e0], #0x80808080\n\t"
 /* The window's first half on the M7: the first SMLAD's three operands loaded first (with pixel 0's word: two pairs of
  * loads), then MF_DSP_PW_HALF0's arithmetic with each other start value, the second weight word and the SXTB16s
  * beside an SMLAD that does not read them, and the next half's first words loaded beside the last SMLADs (as
@@ -2733,8 +2745,8 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
     ".if %c[lead]\n\tadds %[x], #16 * %c[lead]\n\tadds %[w], #16 * %c[lead]\n\t.endif\n\t"          \
     ".if %c[loop]\n"                                                                            \
     "1:\n\t" MF_PW7_CHUNK(0) MF_PW7_CHUNK(16) MF_PW7_CHUNK(32) MF_PW7_CHUNK(48)                   \
-    MF_PW7_CHUNK(64) MF_PW7_CHUNK(80) MF_PW7_CHUNK(96) MF_PW7_CHUNK(112)                           \
-    "adds %[x], #128\n\tadds %[w], #128\n\tcmp %[e0], #0x80808080\n\tbne 1b\n\t"                    \
+    MF_PW7_CHUNK(64) MF_PW7_CHUNK(80) MF_PW7_CHUNK(96) MF_PW7_HALF(112, MF_PW_SMLAD) MF_PW7_HALF_END \
+    "add %[w], %[w], #128\n\tbne 1b\n\t"                                                         \
     ".endif\n\t"
 #if defined(MF_TARGET_M7)
 #define MF_DSP_PW_WINDOW MF_DSP_PW_WINDOW_M7
@@ -2799,12 +2811,36 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
     "smlad %[mb], %[e1], %[wd], %[mb]\n\t" "sxtb16 %[wd], %[wd]\n\t"                              \
     "smlad %[sa], %[e1], %[wc], %[sa]\n\t"                                                       \
     "smlad %[sb], %[e1], %[wd], %[sb]\n\t"
+/* The M7's chunk (dual issue: MF_PW1_CHUNK's chain of 6 loads issues 2 a cycle, then its SMLADs two of four side by
+ * side: 11 cycles): a chunk enters with its even values' word in e0 and its first weight word in wa (MF_PW1_LOAD7, or
+ * the chunk before it), loads wc and e1 as a pair, then each SMLAD issues beside a load or an SXTB16 of a word it does
+ * not read: wb and wd loaded, the four SXTB16s, and in the last two slots the next chunk's e0 and wa (END_ false) or
+ * the pointer steps past J_ + 1 chunks (END_ true: a pass's or the leading chunks' last; nothing is read past the
+ * window): 9 cycles a chunk, the same products into the same accumulators in the same order. */
+#define MF_PW1_LOAD7(J_)                                                                         \
+    "ldr %[e0], [%[x], #(" J_ ") * %c[cs]]\n\tldr %[wa], [%[w], #(" J_ ") * 16]\n\t"
+#define MF_PW1_CHUNK7(J_, END_)                                                                  \
+    "ldr %[wc], [%[w], #(" J_ ") * 16 + 8]\n\tldr %[e1], [%[x], #(" J_ ") * %c[cs] + 2 * %c[xs]]\n\t" \
+    "smlad %[ma], %[e0], %[wa], %[ma]\n\tldr %[wb], [%[w], #(" J_ ") * 16 + 4]\n\t"             \
+    "smlad %[mb], %[e0], %[wb], %[mb]\n\tsxtb16 %[wa], %[wa]\n\t"                              \
+    "smlad %[sa], %[e0], %[wa], %[sa]\n\tsxtb16 %[wb], %[wb]\n\t"                              \
+    "smlad %[sb], %[e0], %[wb], %[sb]\n\tldr %[wd], [%[w], #(" J_ ") * 16 + 12]\n\t"            \
+    "smlad %[ma], %[e1], %[wc], %[ma]\n\tsxtb16 %[wc], %[wc]\n\t"                              \
+    "smlad %[mb], %[e1], %[wd], %[mb]\n\tsxtb16 %[wd], %[wd]\n\t"                              \
+    ".if " END_ "\n\t"                                                                           \
+    "smlad %[sa], %[e1], %[wc], %[sa]\n\tadd %[x], %[x], #((" J_ ") + 1) * %c[cs]\n\t"           \
+    "smlad %[sb], %[e1], %[wd], %[sb]\n\tadd %[w], %[w], #((" J_ ") + 1) * 16\n\t"              \
+    ".else\n\t"                                                                                  \
+    "smlad %[sa], %[e1], %[wc], %[sa]\n\tldr %[e0], [%[x], #((" J_ ") + 1) * %c[cs]]\n\t"        \
+    "smlad %[sb], %[e1], %[wd], %[sb]\n\tldr %[wa], [%[w], #((" J_ ") + 1) * 16]\n\t"           \
+    ".endif\n\t"
 
 /* A lone pixel's four outputs (channel 0 in sa, 1 in ma, 2 in sb, 3 in mb, each already an int8 value in its low
  * byte) packed into one word, clamped to [lo, hi] four lanes at once (SSUB8 sets GE, SEL keeps the bound) and stored
  * at o, which steps on: shared by the lone-pixel kernels mf_dsp_pw_rows1 and mf_dsp_pw4_rows1. */
-#define MF_PW1_STORE4                                                                            \
-    "bfi %[sa], %[ma], #8, #8\n\tbfi %[sa], %[sb], #16, #8\n\tbfi %[sa], %[mb], #24, #8\n\t" \
+#define MF_PW1_STORE4 MF_PW1_PACK4 MF_PW1_CLAMP_ST
+#define MF_PW1_PACK4 "bfi %[sa], %[ma], #8, #8\n\tbfi %[sa], %[sb], #16, #8\n\tbfi %[sa], %[mb], #24, #8\n\t"
+#define MF_PW1_CLAMP_ST                                                                          \
     ".if %c[clo]\n\tmov %[e0], #((%c[lo]) & 0xff) * 0x01010101\n\t"                         \
     "ssub8 %[e1], %[sa], %[e0]\n\tsel %[sa], %[sa], %[e0]\n\t.endif\n\t"                    \
     ".if %c[chi]\n\tmov %[e0], #((%c[hi]) & 0xff) * 0x01010101\n\t"                         \
@@ -2830,6 +2866,32 @@ MF_KERNEL void mf_conv2d_s8_seg(const mf_conv2d_params_t *p, const int8_t *in, i
     "asr %[" #D_ "], %[" #D_ "], %[wa]\n\t"                                                       \
     "ssat %[" #S_ "], #8, %[" #S_ "], asr #1\n\t"                                                 \
     "ssat %[" #D_ "], #8, %[" #D_ "]\n\t"
+/* The M7's group tail for MF_NEG_CLAMPED layers (no sign correction, so no temporary): MF_PW1_PAIR's arithmetic for
+ * both pairs interleaved, pair b's constants in wc, wd (m2, W) and, once pair a's multiplies have read theirs, e1, wc
+ * (Ra, mult), so that each step issues beside one it does not feed (MF_PW1_PAIR's chain, one pair after the other,
+ * left about 3 cycles a group unpaired); N/Z from W_b >> 8 as MF_DSP_PW_MORE's test there (wd); the four outputs
+ * packed as two halfwords (BFI each) joined by PKHBT, two steps deep where MF_PW1_PACK4's chain of BFIs is three, x
+ * stepped back beside the PKHBT (the store then pairs with the loop's branch). */
+#define MF_PW1_TAIL7                                                                             \
+    "ldr %[e1], [%[w], #16]\n\tsub %[ma], %[ma], %[sa]\n\t"                                     \
+    "ldr %[wc], [%[w], #32]\n\tsub %[mb], %[mb], %[sb]\n\t"                                     \
+    "smmlar %[sa], %[sa], %[e1], %[sa]\n\tldr %[e0], [%[w], #24]\n\t"                          \
+    "smmlar %[sb], %[sb], %[wc], %[sb]\n\tldr %[wb], [%[w], #28]\n\t"                          \
+    "smmla %[ma], %[ma], %[wb], %[e0]\n\tldr %[wa], [%[w], #20]\n\t"                           \
+    "ldr %[e1], [%[w], #40]\n\tldr %[wc], [%[w], #44]\n\t"                                     \
+    "smmla %[mb], %[mb], %[wc], %[e1]\n\tasr %[sa], %[sa], %[wa]\n\t"                          \
+    "ldr %[wd], [%[w], #36]\n\tlsr %[wa], %[wa], #8\n\t"                                       \
+    MF_PW1_K(sa) "asr %[sb], %[sb], %[wd]\n\t"                                                   \
+    "asr %[ma], %[ma], %[wa]\n\tssat %[sa], #8, %[sa], asr #1\n\t"                              \
+    "lsr %[wd], %[wd], #8\n\t" MF_PW1_K(sb)                                                      \
+    "ssat %[ma], #8, %[ma]\n\tasr %[mb], %[mb], %[wd]\n\t"                                      \
+    "bfi %[sa], %[ma], #8, #8\n\tssat %[sb], #8, %[sb], asr #1\n\t"                              \
+    "ssat %[mb], #8, %[mb]\n\tadd %[w], %[w], #48\n\t"                                          \
+    "bfi %[sb], %[mb], #8, #8\n\ttst %[wd], #" MF_DSP_PW_MORE "\n\t"                             \
+    "sub %[x], %[x], #%c[nch] * %c[cs]\n\tpkhbt %[sa], %[sa], %[sb], lsl #16\n\t"
+/* + 2 * out_offset + 1 (c, before its SSAT >> 1) */
+#define MF_PW1_K(A_) ".if %c[k] >= 0\n\tadd %[" #A_ "], %[" #A_ "], #%c[k]\n\t.else\n\t"                \
+    "sub %[" #A_ "], %[" #A_ "], #-%c[k]\n\t.endif\n\t"
 MF_KERNEL void mf_dsp_pw_rows1(const int32_t *x16, const int32_t k4, const int8_t *w,
                                const int32_t out_offset, const int32_t act_min, const int32_t act_max, int8_t *out,
                                const int32_t xs)
@@ -2842,6 +2904,16 @@ MF_KERNEL void mf_dsp_pw_rows1(const int32_t *x16, const int32_t k4, const int8_
         "2:\n\t"
         "ldr %[ma], [%[w], #%c[rq]]\n\tldr %[sa], [%[w], #%c[rq] + 4]\n\t"   /* the starts (pw_consts) */
         "ldr %[mb], [%[w], #%c[rq] + 8]\n\tldr %[sb], [%[w], #%c[rq] + 12]\n\t"
+#if defined(MF_TARGET_M7)
+        "@ mf_pw1 M7\n\t"   /* (for tests reading gcc -S) */
+        ".if %c[lead]\n\t" MF_PW1_LOAD7("0") MF_PW1_CHUNK7("0", "%c[lead] == 1")
+        ".if %c[lead] > 1\n\t" MF_PW1_CHUNK7("1", "%c[lead] == 2") ".endif\n\t"
+        ".if %c[lead] > 2\n\t" MF_PW1_CHUNK7("2", "1") ".endif\n\t.endif\n\t"
+        ".if %c[loop]\n"
+        "1:\n\t" MF_PW1_LOAD7("0") MF_PW1_CHUNK7("0", "0") MF_PW1_CHUNK7("1", "0") MF_PW1_CHUNK7("2", "0")
+        MF_PW1_CHUNK7("3", "1") "cmp %[x], %[xe]\n\tbne 1b\n\t"
+        ".endif\n\t"
+#else
         ".if %c[lead] & 1\n\t" MF_PW1_CHUNK("0") ".endif\n\t"
         ".if %c[lead] & 2\n\t" MF_PW1_CHUNK("(%c[lead] & 1)") MF_PW1_CHUNK("(%c[lead] & 1) + 1") ".endif\n\t"
         ".if %c[lead]\n\tadd %[x], %[x], #%c[lead] * %c[cs]\n\tadd %[w], %[w], #%c[lead] * 16\n\t.endif\n\t"
@@ -2849,12 +2921,25 @@ MF_KERNEL void mf_dsp_pw_rows1(const int32_t *x16, const int32_t k4, const int8_
         "1:\n\t" MF_PW1_CHUNK("0") MF_PW1_CHUNK("1") MF_PW1_CHUNK("2") MF_PW1_CHUNK("3")
         "add %[x], %[x], #4 * %c[cs]\n\tadd %[w], %[w], #64\n\tcmp %[x], %[xe]\n\tbne 1b\n\t"
         ".endif\n\t"
+#endif
+#if defined(MF_TARGET_M7)
+        ".if 2 * (%c[lo]) + 1 >= %c[k]\n\t"   /* MF_NEG_CLAMPED(lo, out offset): MF_PW1_TAIL7 */
+        MF_PW1_TAIL7
+        ".else\n\t"
+#endif
         "sub %[ma], %[ma], %[sa]\n\tsub %[mb], %[mb], %[sb]\n\t"
         MF_PW1_PAIR(sa, ma, 16) MF_PW1_PAIR(sb, mb, 32)   /* channels 0, 1; 2, 3 */
         "add %[w], %[w], #48\n\t"
         "tst %[wa], #" MF_DSP_PW_MORE "\n\t"
-        MF_PW1_STORE4
+        MF_PW1_PACK4
+#if defined(MF_TARGET_M7)
         "sub %[x], %[x], #%c[nch] * %c[cs]\n\t"
+        ".endif\n\t"
+        MF_PW1_CLAMP_ST
+#else
+        MF_PW1_CLAMP_ST
+        "sub %[x], %[x], #%c[nch] * %c[cs]\n\t"
+#endif
         "bne 2b"
         : [ma] "=&r"(ma), [sa] "=&r"(sa), [mb] "=&r"(mb), [sb] "=&r"(sb), [e0] "=&r"(e0), [e1] "=&r"(e1),
           [wa] "=&r"(wa), [wb] "=&r"(wb), [wc] "=&r"(wc), [wd] "=&r"(wd), [x] "+r"(x), [w] "+r"(w), [o] "+r"(out)
