@@ -3062,9 +3062,9 @@ def test_dw_six7_noshift_on_core(name, tmp_path):
     assert "@ mf_dw_rows_six7n" in asm and "@ mf_dw_rows_six7 " not in asm, f"{name}: mf_dw_rows_six7n not taken"
 
 
-# rows of out_w 6 on full planes without the layer's shift, MF_NEG_CLAMPED, on the M7: a channel's rows in one loop, each
-# row's end beside the next row's start (mf_dw_rows_six7n_col): channel counts 1, 3, 5, 13 and 67 (out's step 6C = 402,
-# not a modified immediate), 2, 3 and 6 output rows, stride_h 1 and 2 (the plane row after the last output row's, read
+# rows of out_w 6 on full planes without the layer's shift, MF_NEG_CLAMPED, on the M7: a group's channels in one loop, a
+# channel's rows in one loop, each row's end beside the next row's start (mf_dw_rows_six7n_col): channel counts 1, 3, 5,
+# 13 and 67 (groups of 1 to 4 channels; out's step 6C = 402, not a modified immediate), 2, 3 and 6 output rows, stride_h 1 and 2 (the plane row after the last output row's, read
 # by the last pass, is then the planes' last), ReLU, ReLU6 and none, input zero points at both int8 ends; VALID (with
 # SAME these small maps take the staged order, not full planes)
 DW_SIX7N_COL = {f"dw-six7n-col-{h}x{w}-c{c}-s{sh}-{pad.lower()}-{act.lower()}": (

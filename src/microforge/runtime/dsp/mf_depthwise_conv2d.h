@@ -1132,24 +1132,28 @@ MF_KERNEL void mf_dw_rows_six7n(const int32_t *k, const int32_t *r, int8_t *out,
           [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), [c5] "i"(5 * C)
         : "memory");
 }
-/* One channel's n output rows of out_w 6 (full planes, mf_dw_rows_full) as mf_dw_rows_six7n's rows in one loop whose
- * rows overlap: row i's last two outputs (a4, a5: ASR, SSAT, STRB after their SMMLARs) go beside the loads of row i+1's
- * first words and its first five MACs, where mf_dw_rows_six7n's row ends in them alone and the next row (a call of
- * its own) starts with a run of loads. e is in k's register through the requantisation (as _six7n), so k comes back
- * from the stack (km) after the last ASR, then P and 2*bias (into X: m is loaded after the first row's last bias MAC),
- * while A (the next row's first word, r stepped to it) goes beside the first ASR. The loop is rotated: the prologue
- * loads row 0's words and issues its first five MACs, the body runs from there to the next row's first five MACs
- * (one row past the last: its words lie in the plane row after, which full planes hold: NR = (out_h - 1) * stride_h
- * + 3), out is stepped at the body's top (so it starts a row before) and the loop ends by r against the last row's
- * start (rl, compared at the top while a4 is free). RS: the plane rows between output rows in bytes (<= 255, the
- * loads' writeback); OWC = 6 * C <= 4095 (out's step). */
-MF_KERNEL void mf_dw_rows_six7n_col(const int32_t *k, const int32_t *r, int8_t *out, const int32_t WP, const int32_t C,
-                                    const int32_t RS, const int32_t n)
+/* A group's channels (k .. kend, 10 words each) of n output rows of out_w 6 (full planes, mf_dw_rows_full), each
+ * channel's rows as mf_dw_rows_six7n's in one loop whose rows overlap: row i's last two outputs (a4, a5: ASR, SSAT,
+ * STRB after their SMMLARs) go beside the loads of row i+1's first words and its first six MACs, where
+ * mf_dw_rows_six7n's row ends in them alone and the next row (a call of its own) starts with a run of loads. e is in
+ * k's register through the requantisation (as _six7n), so k comes back from the stack (km) after the last ASR, then P
+ * and 2*bias (into X: m is loaded after the row's last bias MAC), while A (the next row's first word, r stepped to it)
+ * goes beside the first ASR. The row loop is rotated: the prologue loads row 0's words and issues its first six MACs,
+ * the body runs from there to the next row's first six MACs (one row past the last: its words lie in the plane row
+ * after, which full planes hold: NR = (out_h - 1) * stride_h + 3), out is stepped at the body's top (so it starts a row
+ * before) and the loop ends by r against the last row's start (rl, compared at the top while a4 is free). The channel
+ * loop steps k, r, rl and out in the assembly too (gcc's loop kept them on the stack: 19 -> 14 cycles a channel). RS:
+ * the plane rows between output rows in bytes (<= 255, the loads' writeback); PB: a plane's bytes (r's and rl's step
+ * a channel, PB - n * RS = 2 * wp * (3 - stride_h) > 0 from the row after the last); 6 * C (out's step a row) and
+ * (n - 1) * 6 * C - 1 (back a channel) <= 4095. */
+MF_KERNEL void mf_dw_rows_six7n_col(const int32_t *k, const int32_t *kend, const int32_t *r, int8_t *out,
+                                    const int32_t WP, const int32_t C, const int32_t RS, const int32_t n, const int32_t PB)
 {
     int32_t a0, a1, a2, a3, a4, a5, A, B, P, Q, X;
     const int32_t *km = k, *rl = r + (n - 1) * (RS / 4);
     __asm__ volatile(
-        "@ mf_dw_rows_six7n_col\n\t"   /* (for tests reading gcc -S) */
+        "@ mf_dw_rows_six7n_col\n"   /* (for tests reading gcc -S) */
+        "0:\n\t"
         "sub %[out], %[out], %[owc]\n\tldr %[A], [%[r]]\n\t"
         "ldr %[P], [%[k]]\n\tldr %[X], [%[k], #24]\n\t"
         "smlad %[a0], %[A], %[P], %[X]\n\tldr %[B], [%[r], #4]\n\t"
@@ -1207,13 +1211,20 @@ MF_KERNEL void mf_dw_rows_six7n_col(const int32_t *k, const int32_t *r, int8_t *
         "strb %[a4], [%[out], #4 * %c[c]]\n\tsmlad %[a2], %[B], %[P], %[X]\n\t"
         "ldr %[Q], [%[k], #4]\n\tsmlatb %[a3], %[B], %[P], %[X]\n\t"
         "ldr %[A], [%[r], #8]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
-        "smlad %[a1], %[B], %[Q], %[a1]\n\tbne 1b"
+        "smlad %[a1], %[B], %[Q], %[a1]\n\tbne 1b\n\t"
+        /* the next channel: its words (k), planes (r: from the row after the last, back to the first, on by a plane;
+         * rl likewise) and first output (out: back to the first row, on by a byte) */
+        "add %[k], %[k], #40\n\tldr %[a0], %[rl]\n\t"
+        "str %[k], %[km]\n\tadd %[a0], %[a0], %[pb]\n\t"
+        "str %[a0], %[rl]\n\tadd %[r], %[r], %[pr]\n\t"
+        "ldr %[a1], %[ke]\n\tsub %[out], %[out], %[ob]\n\t"
+        "cmp %[k], %[a1]\n\tbne 0b"
         : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [a5] "=&r"(a5),
           [A] "=&r"(A), [B] "=&r"(B), [P] "=&r"(P), [Q] "=&r"(Q), [X] "=&r"(X), [k] "+r"(k), [r] "+r"(r),
-          [out] "+r"(out)
-        : [km] "m"(km), [rl] "m"(rl),
-          [w] "i"(2 * WP), [c] "i"(C), [owc] "i"(6 * C), [rs] "i"(RS)   /* (at most 30 operands: the other offsets
-                                                                           as expressions of w and c) */
+          [out] "+r"(out), [km] "+m"(km), [rl] "+m"(rl)
+        : [ke] "m"(kend), [w] "i"(2 * WP), [c] "i"(C), [owc] "i"(6 * C), [rs] "i"(RS), [pb] "i"(PB),
+          [pr] "i"(PB - n * RS), [ob] "i"((n - 1) * 6 * C - 1)   /* (at most 30 operands: the other offsets as
+                                                                    expressions of w and c) */
         : "cc", "memory");
 }
 #endif
@@ -2049,13 +2060,12 @@ MF_KERNEL void mf_dw_rows_full(const mf_depthwise_conv2d_params_t *p, const int8
 #endif
 #if defined(MF_TARGET_M7)
     /* rows of out_w 6 (one 6-output block each) without the layer's shift nor an activation clamp (MF_NEG_CLAMPED),
-     * the offsets in range: a channel's rows in one loop, each row's end beside the next row's start
-     * (mf_dw_rows_six7n_col; vww's 6x6x128 layers) */
+     * the offsets in range: the group's channels in one loop, each channel's rows in one loop, each row's end beside
+     * the next row's start (mf_dw_rows_six7n_col; vww's 6x6x128 layers) */
     if (p->stride_w == 1 && p->out_w == 6 && !p->ush && p->act_min == -128 && p->act_max == 127 &&
         p->out_offset == -128 && p->stride_h <= 2 && 2 * WP * p->stride_h <= 255 && 6 * p->in_c <= 4095 &&
-        4 * WP + 12 <= 4095) {
-        for (const int32_t *k = kb; k < kend; k += 10, s += PL, ++o)
-            mf_dw_rows_six7n_col(k, (const int32_t *)s, o, WP, p->in_c, 2 * WP * p->stride_h, p->out_h);
+        (p->out_h - 1) * 6 * p->in_c - 1 <= 4095 && 2 * PL <= 4095 && 4 * WP + 12 <= 4095) {
+        mf_dw_rows_six7n_col(kb, kend, (const int32_t *)s, o, WP, p->in_c, 2 * WP * p->stride_h, p->out_h, 2 * PL);
         return;
     }
 #endif
