@@ -1161,14 +1161,14 @@ MF_KERNEL void mf_dw_rows_six7n_col(const int32_t *k, const int32_t *kend, const
         "smlad %[a2], %[B], %[P], %[X]\n\tldr %[A], [%[r], #8]\n\t"
         "smlatb %[a3], %[B], %[P], %[X]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n"
         "1:\n\t"
-        /* kernel row 0 from its sixth MAC; the loop's test (r at the last row: a4 free until its first MAC) */
+        /* kernel row 0 from its seventh MAC; the loop's test (r at the last row: a4 free until its first MAC) */
         "add %[out], %[out], %[owc]\n\tsmlabt %[a2], %[A], %[Q], %[a2]\n\t"
         "ldr %[a4], %[rl]\n\tsmlad %[a3], %[A], %[Q], %[a3]\n\t"
         "cmp %[r], %[a4]\n\tsmlad %[a4], %[A], %[P], %[X]\n\t"
         "smlatb %[a5], %[A], %[P], %[X]\n\tldr %[B], [%[r], #12]\n\t"
         "ldr %[A], [%[r], #%c[w]]\n\tsmlabt %[a4], %[B], %[Q], %[a4]\n\t"
         "ldr %[P], [%[k], #8]\n\tsmlad %[a5], %[B], %[Q], %[a5]\n\t"
-        /* kernel row 1 (m into X beside its first MAC: X's bias read) */
+        /* kernel row 1 (m into X, whose last bias read was a5's first MAC) */
         "ldr %[X], [%[k], #28]\n\tsmlad %[a0], %[A], %[P], %[a0]\n\t"
         "ldr %[B], [%[r], #%c[w] + 4]\n\tsmlatb %[a1], %[A], %[P], %[a1]\n\t"
         "ldr %[Q], [%[k], #12]\n\tsmlad %[a2], %[B], %[P], %[a2]\n\t"
