@@ -3142,6 +3142,27 @@ def test_dw_six7_noshift_on_core(name, tmp_path):
     assert "@ mf_dw_rows_six7n" in asm and "@ mf_dw_rows_six7 " not in asm, f"{name}: mf_dw_rows_six7n not taken"
 
 
+# rows of out_w 6 on full planes without the layer's shift, MF_NEG_CLAMPED, on the M7: a group's channels in one loop, a
+# channel's rows in one loop, each row's end beside the next row's start (mf_dw_rows_six7n_col): channel counts 1, 3, 5,
+# 13 and 67 (groups of 1 to 4 channels; out's step 6C = 402, not a modified immediate), 2, 3 and 6 output rows, stride_h 1 and 2 (the plane row after the last output row's, read
+# by the last pass, is then the planes' last), ReLU, ReLU6 and none, input zero points at both int8 ends; VALID (with
+# SAME these small maps take the staged order, not full planes)
+DW_SIX7N_COL = {f"dw-six7n-col-{h}x{w}-c{c}-s{sh}-{pad.lower()}-{act.lower()}": (
+    lambda h=h, w=w, c=c, sh=sh, pad=pad, act=act, zi=zi: mg.depthwise_model(
+        seed_of("tdsc", h, w, c, sh), (1, h, w, c), 1, 3, (sh, 1), pad, 1, act, in_zp=zi, out_zp=-128))
+    for h, w, c, sh, pad, act, zi in ((8, 8, 67, 1, "VALID", "RELU", -128), (14, 8, 5, 2, "VALID", "NONE", 127),
+                                      (13, 8, 3, 2, "VALID", "RELU6", -5), (5, 8, 13, 1, "VALID", "RELU", 3),
+                                      (4, 8, 1, 1, "VALID", "NONE", 127))}
+
+
+@pytest.mark.parametrize("name", sorted(DW_SIX7N_COL))
+def test_dw_six7n_col_on_core(name, tmp_path):
+    """DW_SIX7N_COL: gcc -S for the M7 shows mf_dw_rows_six7n_col's marker (a channel's rows in one loop), byte-exact
+    against TFLM on the M7 (and the M4, M33: their own blocks)."""
+    asm = m7_unshifted_rows_exact(DW_SIX7N_COL[name](), name, tmp_path)
+    assert "@ mf_dw_rows_six7n_col" in asm, f"{name}: mf_dw_rows_six7n_col not taken"
+
+
 # rows ending in a 5-output block, MF_NEG_CLAMPED (out_zp -128, act range -128..127) without the layer's shift, on the M7
 # (mf_dw_rows_five7: the last kernel row's sums requantised beside its MACs): 5-wide rows (one block a row; MobileNetV2's
 # 5x5 layers), 9-wide (a quad before it), fewer outputs a channel than USH_TAIL_MIN_OUTPUTS; channel counts 1, 3, 5, 7, 13

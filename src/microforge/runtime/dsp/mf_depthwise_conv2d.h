@@ -1257,6 +1257,101 @@ MF_KERNEL void mf_dw_rows_six7n(const int32_t *k, const int32_t *r, int8_t *out,
           [c1] "i"(C), [c2] "i"(2 * C), [c3] "i"(3 * C), [c4] "i"(4 * C), [c5] "i"(5 * C)
         : "memory");
 }
+/* A group's channels (k .. kend, 10 words each) of n output rows of out_w 6 (full planes, mf_dw_rows_full), each
+ * channel's rows as mf_dw_rows_six7n's in one loop whose rows overlap: row i's last two outputs (a4, a5: ASR, SSAT,
+ * STRB after their SMMLARs) go beside the loads of row i+1's first words and its first six MACs, where
+ * mf_dw_rows_six7n's row ends in them alone and the next row (a call of its own) starts with a run of loads. e is in
+ * k's register through the requantisation (as _six7n), so k comes back from the stack (km) after the last ASR, then P
+ * and 2*bias (into X: m is loaded after the row's last bias MAC), while A (the next row's first word, r stepped to it)
+ * goes beside the first ASR. The row loop is rotated: the prologue loads row 0's words and issues its first six MACs,
+ * the body runs from there to the next row's first six MACs (one row past the last: its words lie in the plane row
+ * after, which full planes hold: NR = (out_h - 1) * stride_h + 3), out is stepped at the body's top (so it starts a row
+ * before) and the loop ends by r against the last row's start (rl, compared at the top while a4 is free). The channel
+ * loop steps k, r, rl and out in the assembly too (gcc's loop kept them on the stack: 19 -> 14 cycles a channel). RS:
+ * the plane rows between output rows in bytes (<= 255, the loads' writeback); PB: a plane's bytes (r's and rl's step
+ * a channel, PB - n * RS = 2 * wp * (3 - stride_h) > 0 from the row after the last); 6 * C (out's step a row) and
+ * (n - 1) * 6 * C - 1 (back a channel) <= 4095. */
+MF_KERNEL void mf_dw_rows_six7n_col(const int32_t *k, const int32_t *kend, const int32_t *r, int8_t *out,
+                                    const int32_t WP, const int32_t C, const int32_t RS, const int32_t n, const int32_t PB)
+{
+    int32_t a0, a1, a2, a3, a4, a5, A, B, P, Q, X;
+    const int32_t *km = k, *rl = r + (n - 1) * (RS / 4);
+    __asm__ volatile(
+        "@ mf_dw_rows_six7n_col\n"   /* (for tests reading gcc -S) */
+        "0:\n\t"
+        "sub %[out], %[out], %[owc]\n\tldr %[A], [%[r]]\n\t"
+        "ldr %[P], [%[k]]\n\tldr %[X], [%[k], #24]\n\t"
+        "smlad %[a0], %[A], %[P], %[X]\n\tldr %[B], [%[r], #4]\n\t"
+        "smlatb %[a1], %[A], %[P], %[X]\n\tldr %[Q], [%[k], #4]\n\t"
+        "smlad %[a2], %[B], %[P], %[X]\n\tldr %[A], [%[r], #8]\n\t"
+        "smlatb %[a3], %[B], %[P], %[X]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\tsmlad %[a1], %[B], %[Q], %[a1]\n"
+        "1:\n\t"
+        /* kernel row 0 from its seventh MAC; the loop's test (r at the last row: a4 free until its first MAC) */
+        "add %[out], %[out], %[owc]\n\tsmlabt %[a2], %[A], %[Q], %[a2]\n\t"
+        "ldr %[a4], %[rl]\n\tsmlad %[a3], %[A], %[Q], %[a3]\n\t"
+        "cmp %[r], %[a4]\n\tsmlad %[a4], %[A], %[P], %[X]\n\t"
+        "smlatb %[a5], %[A], %[P], %[X]\n\tldr %[B], [%[r], #12]\n\t"
+        "ldr %[A], [%[r], #%c[w]]\n\tsmlabt %[a4], %[B], %[Q], %[a4]\n\t"
+        "ldr %[P], [%[k], #8]\n\tsmlad %[a5], %[B], %[Q], %[a5]\n\t"
+        /* kernel row 1 (m into X, whose last bias read was a5's first MAC) */
+        "ldr %[X], [%[k], #28]\n\tsmlad %[a0], %[A], %[P], %[a0]\n\t"
+        "ldr %[B], [%[r], #%c[w] + 4]\n\tsmlatb %[a1], %[A], %[P], %[a1]\n\t"
+        "ldr %[Q], [%[k], #12]\n\tsmlad %[a2], %[B], %[P], %[a2]\n\t"
+        "ldr %[A], [%[r], #%c[w] + 8]\n\t"
+        "smlatb %[a3], %[B], %[P], %[a3]\n\t"
+        "smlabt %[a0], %[B], %[Q], %[a0]\n\t"
+        "smlad %[a1], %[B], %[Q], %[a1]\n\tldr %[B], [%[r], #%c[w] + 12]\n\t"
+        "smlabt %[a2], %[A], %[Q], %[a2]\n\t"
+        "smlad %[a3], %[A], %[Q], %[a3]\n\t"
+        "smlad %[a4], %[A], %[P], %[a4]\n\t"
+        "smlatb %[a5], %[A], %[P], %[a5]\n\tldr %[A], [%[r], #2 * %c[w]]\n\t"
+        "smlabt %[a4], %[B], %[Q], %[a4]\n\tldr %[P], [%[k], #16]\n\t"
+        "smlad %[a5], %[B], %[Q], %[a5]\n\tldr %[B], [%[r], #2 * %c[w] + 4]\n\t"
+        /* kernel row 2 with the requantisation (as mf_dw_rows_six7n) */
+        "smlad %[a0], %[A], %[P], %[a0]\n\tldr %[Q], [%[k], #20]\n\t"
+        "smlatb %[a1], %[A], %[P], %[a1]\n\tldr %[A], [%[k], #32]\n\t"
+        "smlabt %[a0], %[B], %[Q], %[a0]\n\tldr %[k], [%[k], #36]\n\t"
+        "smmlar %[a0], %[a0], %[X], %[A]\n\t"
+        "smlad %[a1], %[B], %[Q], %[a1]\n\tasr %[a0], %[a0], %[k]\n\t"
+        "smlad %[a2], %[B], %[P], %[a2]\n\tssat %[a0], #8, %[a0]\n\t"
+        "smmlar %[a1], %[a1], %[X], %[A]\n\tstrb %[a0], [%[out]]\n\t"
+        "smlatb %[a3], %[B], %[P], %[a3]\n\tldr %[B], [%[r], #2 * %c[w] + 8]\n\t"
+        "smlabt %[a2], %[B], %[Q], %[a2]\n\tasr %[a1], %[a1], %[k]\n\t"
+        "smmlar %[a2], %[a2], %[X], %[A]\n\tssat %[a1], #8, %[a1]\n\t"
+        "smlad %[a3], %[B], %[Q], %[a3]\n\tstrb %[a1], [%[out], #%c[c]]\n\t"
+        "smlad %[a4], %[B], %[P], %[a4]\n\tasr %[a2], %[a2], %[k]\n\t"
+        "smlatb %[a5], %[B], %[P], %[a5]\n\tldr %[P], [%[r], #2 * %c[w] + 12]\n\t"
+        "smmlar %[a3], %[a3], %[X], %[A]\n\tssat %[a2], #8, %[a2]\n\t"
+        "smlabt %[a4], %[P], %[Q], %[a4]\n\tstrb %[a2], [%[out], #2 * %c[c]]\n\t"
+        "smlad %[a5], %[P], %[Q], %[a5]\n\tasr %[a3], %[a3], %[k]\n\t"
+        "smmlar %[a4], %[a4], %[X], %[A]\n\tssat %[a3], #8, %[a3]\n\t"
+        "smmlar %[a5], %[a5], %[X], %[A]\n\tstrb %[a3], [%[out], #3 * %c[c]]\n\t"
+        /* the row's end beside the next row's start: A (r stepped), k back, P, 2*bias in X, its first five MACs */
+        "asr %[a5], %[a5], %[k]\n\tldr %[A], [%[r], %[rs]]!\n\t"
+        "asr %[a4], %[a4], %[k]\n\tldr %[k], %[km]\n\t"
+        "ldr %[P], [%[k]]\n\tssat %[a5], #8, %[a5]\n\t"
+        "ldr %[X], [%[k], #24]\n\tssat %[a4], #8, %[a4]\n\t"
+        "smlad %[a0], %[A], %[P], %[X]\n\tstrb %[a5], [%[out], #5 * %c[c]]\n\t"
+        "ldr %[B], [%[r], #4]\n\tsmlatb %[a1], %[A], %[P], %[X]\n\t"
+        "strb %[a4], [%[out], #4 * %c[c]]\n\tsmlad %[a2], %[B], %[P], %[X]\n\t"
+        "ldr %[Q], [%[k], #4]\n\tsmlatb %[a3], %[B], %[P], %[X]\n\t"
+        "ldr %[A], [%[r], #8]\n\tsmlabt %[a0], %[B], %[Q], %[a0]\n\t"
+        "smlad %[a1], %[B], %[Q], %[a1]\n\tbne 1b\n\t"
+        /* the next channel: its words (k), planes (r: from the row after the last, back to the first, on by a plane;
+         * rl likewise) and first output (out: back to the first row, on by a byte) */
+        "add %[k], %[k], #40\n\tldr %[a0], %[rl]\n\t"
+        "str %[k], %[km]\n\tadd %[a0], %[a0], %[pb]\n\t"
+        "str %[a0], %[rl]\n\tadd %[r], %[r], %[pr]\n\t"
+        "ldr %[a1], %[ke]\n\tsub %[out], %[out], %[ob]\n\t"
+        "cmp %[k], %[a1]\n\tbne 0b"
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [a5] "=&r"(a5),
+          [A] "=&r"(A), [B] "=&r"(B), [P] "=&r"(P), [Q] "=&r"(Q), [X] "=&r"(X), [k] "+r"(k), [r] "+r"(r),
+          [out] "+r"(out), [km] "+m"(km), [rl] "+m"(rl)
+        : [ke] "m"(kend), [w] "i"(2 * WP), [c] "i"(C), [owc] "i"(6 * C), [rs] "i"(RS), [pb] "i"(PB),
+          [pr] "i"(PB - n * RS), [ob] "i"((n - 1) * 6 * C - 1)   /* (at most 30 operands: the other offsets as
+                                                                    expressions of w and c) */
+        : "cc", "memory");
+}
 #endif
 #undef MF_DW_ROWS6_ROW
 #undef MF_DW_ROWS6_ROW_M7
@@ -2141,6 +2236,17 @@ MF_KERNEL void mf_dw_rows_full(const mf_depthwise_conv2d_params_t *p, const int8
             if (p->out_h & 1)
                 mf_dw_rows_three(k, r, oc, WP, p->in_c, ncl, p->ush);
         }
+        return;
+    }
+#endif
+#if defined(MF_TARGET_M7)
+    /* rows of out_w 6 (one 6-output block each) without the layer's shift nor an activation clamp (MF_NEG_CLAMPED),
+     * the offsets in range: the group's channels in one loop, each channel's rows in one loop, each row's end beside
+     * the next row's start (mf_dw_rows_six7n_col; vww's 6x6x128 layers) */
+    if (p->stride_w == 1 && p->out_w == 6 && !p->ush && p->act_min == -128 && p->act_max == 127 &&
+        p->out_offset == -128 && p->stride_h <= 2 && 2 * WP * p->stride_h <= 255 && 6 * p->in_c <= 4095 &&
+        (p->out_h - 1) * 6 * p->in_c - 1 <= 4095 && 2 * PL <= 4095 && 4 * WP + 12 <= 4095) {
+        mf_dw_rows_six7n_col(kb, kend, (const int32_t *)s, o, WP, p->in_c, 2 * WP * p->stride_h, p->out_h, 2 * PL);
         return;
     }
 #endif
