@@ -2718,6 +2718,24 @@ def test_dw_cols_edge_five_taken(core, tmp_path, monkeypatch):
         assert text.count("@ mf_dw_cols_five2") == (0 if core == "m7" else fives), name
 
 
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+def test_dw_cols_build_u_taken(core, tmp_path, monkeypatch):
+    """On the M4/M33 the column path's groups with the layer's one shift copy their requantisation words and build their
+    scaled weight rows in asm (mf_dw_cols_consts_u, mf_dw_cols_build_u: their markers); not
+    without the shift, nor on the M7 (mf_dw_rows_build's C rows). Exactness: test_dw_cols_on_core and
+    test_dw_cols_four_on_core (the COLS_USH models: 1 to 64 channels), kws on every core."""
+    from microforge.ops.depthwise_conv2d import DepthwiseConv2D
+    monkeypatch.setattr(DepthwiseConv2D, "overlap_lead", lambda self, op, index: None)
+    for name in ("dw-cols-25x5-c13-same-relu", "dw-cols-25x5-c64-same-relu", "dw-cols-9x3-c1-same-none",
+                 "dw-cols-13x5-c7-same-none"):
+        compile_model(OP_MODELS[name](), target=core).write(tmp_path / name)
+        text = gcc_output(tmp_path / name, core, "-S", "-O2")
+        model_c = (tmp_path / name / "model.c").read_text()
+        assert "mf_depthwise_conv2d_s8_cols(" in model_c, name
+        ush = name in COLS_USH and core != "m7"
+        assert ("@ mf_dw_cols_build_u" in text) == ush and ("@ mf_dw_cols_consts_u" in text) == ush, name
+
+
 def dw_unrolled_runs(model: bytes, core: str, tmp_path) -> list:
     """The block counts of mf_dw_rows_run's 4-output runs in the compiled model.c (its asm's marker comment, which gcc
     -S prints with the count: 0 for a looped run)."""

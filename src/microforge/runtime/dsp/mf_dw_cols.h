@@ -182,7 +182,8 @@ MF_INLINE void mf_dw_cols_pad4(const mf_depthwise_conv2d_params_t *p, int16_t *s
  * out_y+3 += SMLATB(B, P) + SMLAD(C, Q); the bias eb in a register, the first MACs' addend (14 registers; it was read
  * from a stack slot, one load a block: kws's 25x5x64 layers on the M4 -0.6K cycles, and the slot's stack gone), m,
  * rnd, e from kp + KM bytes on (the channel's words); outputs OC bytes apart. *rp, *op are left after the blocks.
- * (Unrolled runs (no CMP, taken BNE) measured 3.1K cycles less a kws layer for 4.8 KB more code in kws: not taken.) */
+ * (Unrolled runs (no CMP, taken BNE) measured 3.1K cycles less a kws layer for 4.8 KB more code in kws: not taken; two
+ * blocks a loop pass (an odd run's first block before the loop) 1.5K less (130,123 -> 128,587) for 2.6 KB: not taken.) */
 #define MF_DW_COLS_RQ(ACC0, ACC1, O0, O1) \
     ".if %c[ush]\n\t" \
     "smmla %[A], " ACC0 ", %[Q], %[C]\n\tsmmla %[B], " ACC1 ", %[Q], %[C]\n\t" \
@@ -305,8 +306,70 @@ MF_KERNEL void mf_dw_cols_edge(const mf_depthwise_conv2d_params_t *t, const int3
 }
 #endif
 
+#if !defined(MF_TARGET_M7)
+/* A group's requantisation words with the layer's one shift (p->ush = E; the M4/M33), as mf_dw_rows_consts's compact
+ * branch writes them for the blocks: per channel j 2^k * bias and m copied, rnd' = 2^(E-1) + zp * 2^E (base, the
+ * layer's) + 2^(k_j - 2) from its byte k_j (>= 2: ops/depthwise_conv2d.py _ushift); the word after rnd (k) is not
+ * written: no block reads it with the shift. Each channel's three loads back to back, its three words stored by STR
+ * in one asm (kws's 25x5x64 layers on the M4 130.8K -> 130.1K cycles, 0.3 KB more code for the model than GCC's
+ * loop of mf_dw_rows_consts). */
+MF_KERNEL void mf_dw_cols_consts_u(const int32_t *g, int32_t *kb, const int32_t base)
+{
+    int32_t b, m, e;
+#define MF_DW_COLS_CU(J) \
+    "ldr %[b], [%[g], #36 + 4 * " #J "]\n\tldr %[m], [%[g], #52 + 4 * " #J "]\n\tldrb %[e], [%[g], #68 + " #J "]\n\t" \
+    "str %[b], [%[kb], #24 + 40 * " #J "]\n\tmov %[b], #1\n\tlsl %[b], %[b], %[e]\n\t" \
+    "str %[m], [%[kb], #28 + 40 * " #J "]\n\tadd %[b], %[base], %[b], lsr #2\n\t" \
+    "str %[b], [%[kb], #32 + 40 * " #J "]\n\t"
+    __asm__ volatile("@ mf_dw_cols_consts_u\n\t"   /* (for tests reading gcc -S) */
+                     MF_DW_COLS_CU(0) MF_DW_COLS_CU(1) MF_DW_COLS_CU(2) MF_DW_COLS_CU(3)
+                     : [b] "=&r"(b), [m] "=&r"(m), [e] "=&r"(e)
+                     : [g] "r"(g), [kb] "r"(kb), [base] "r"(base)
+                     : "memory");
+#undef MF_DW_COLS_CU
+}
+/* A group's weight words with the layer's one shift (p->ush; the M4/M33), as mf_dw_rows_build's rows with the shift
+ * give them: per kernel row r and channel j the int16 pairs P = (w_r0, w_r1) * 2^k_j and Q = (w_r1, w_r2) * 2^k_j
+ * (k_j: the compact group's byte, kb's constants written before by mf_dw_rows_consts), the same bits as the doubled
+ * weights times 2^(k_j - 1). Each lane multiplied straight from the SXTB16 words by F_j = 2^k_j (SMULBB / SMULTB, no
+ * SADD16 doubling, no ROR: c2, c3 take the top lane of Z's words) and joined by PKHBT, the four F_j in registers, the
+ * three rows in one asm, 111 instructions a group where the C rows (mf_dw_rows_build_row, their SADD16s, RORs and
+ * scalings) took about 225 cycles: kws's 25x5x64 layers on the M4 133.2K -> 130.8K cycles, 0.8 KB less code. */
+MF_KERNEL void mf_dw_cols_build_u(const int32_t *g, int32_t *kb)
+{
+    const uint8_t *kk = (const uint8_t *)(g + 17);
+    const int32_t f0 = 1 << kk[0], f1 = 1 << kk[1], f2 = 1 << kk[2], f3 = 1 << kk[3];
+    int32_t e02, e13, x, y, q, m, h;
+/* channel J: its Q lanes' word in QW, its w_r0 in the bottom (T "b") or top (T "t") lane of E; P, Q stored at O */
+#define MF_DW_COLS_BU(QW, E, T, F, O) \
+    "smulbb %[m], " QW ", " F "\n\tsmultb %[h], " QW ", " F "\n\tsmul" T "b %[q], " E ", " F "\n\t" \
+    "pkhbt %[q], %[q], %[m], lsl #16\n\tpkhbt %[m], %[m], %[h], lsl #16\n\t" \
+    "str %[q], [%[kb], #" O "]\n\tstr %[m], [%[kb], #" O " + 4]\n\t"
+    __asm__ volatile("@ mf_dw_cols_build_u\n\t"   /* (for tests reading gcc -S) */
+                     ".irp mfr, 0, 1, 2\n\t"
+                     "ldr %[e13], [%[g], #12 * \\mfr]\n\tldr %[x], [%[g], #12 * \\mfr + 4]\n\t"
+                     "ldr %[y], [%[g], #12 * \\mfr + 8]\n\t"
+                     "sxtb16 %[e02], %[e13]\n\tsxtb16 %[e13], %[e13], ror #8\n\t"
+                     "sxtb16 %[q], %[x]\n\t"
+                     MF_DW_COLS_BU("%[q]", "%[e02]", "b", "%[f0]", "8 * \\mfr")
+                     "sxtb16 %[x], %[x], ror #8\n\t"
+                     MF_DW_COLS_BU("%[x]", "%[e13]", "b", "%[f1]", "40 + 8 * \\mfr")
+                     "sxtb16 %[x], %[y]\n\t"
+                     MF_DW_COLS_BU("%[x]", "%[e02]", "t", "%[f2]", "80 + 8 * \\mfr")
+                     "sxtb16 %[y], %[y], ror #8\n\t"
+                     MF_DW_COLS_BU("%[y]", "%[e13]", "t", "%[f3]", "120 + 8 * \\mfr")
+                     ".endr"
+                     : [e02] "=&r"(e02), [e13] "=&r"(e13), [x] "=&r"(x), [y] "=&r"(y), [q] "=&r"(q), [m] "=&r"(m),
+                       [h] "=&r"(h)
+                     : [g] "r"(g), [kb] "r"(kb), [f0] "r"(f0), [f1] "r"(f1), [f2] "r"(f2), [f3] "r"(f3)
+                     : "memory");
+#undef MF_DW_COLS_BU
+}
+#endif
+
 /* One group of nc channels (in_c, out_c: its first channel's input and output; g: its compact weight words): its
- * doubled weights built into kb (mf_dw_rows_build), its input widened (four: the four planes at once,
+ * doubled weights built into kb (mf_dw_rows_build; with the layer's shift on the M4/M33 mf_dw_cols_consts_u and
+ * mf_dw_cols_build_u), its input widened (four: the four planes at once,
  * mf_dw_cols_widen4; else each channel into s before its outputs), then each channel's output columns: on the M4/M33
  * the edge columns (left, right) as mf_dw_cols_edge, the others as mf_dw_rows_run. t: the transposed layer. */
 MF_KERNEL void mf_dw_cols_group(const mf_depthwise_conv2d_params_t *p, const mf_depthwise_conv2d_params_t *t,
@@ -320,6 +383,12 @@ MF_KERNEL void mf_dw_cols_group(const mf_depthwise_conv2d_params_t *p, const mf_
     const int32_t left = 0, right = 0;
 #else
     const int32_t left = p->pad_left > 0 && OW > 2, right = OW + 1 >= p->pad_left + p->in_w && OW > 2;
+#endif
+#if !defined(MF_TARGET_M7)
+    if (p->ush) {   /* the constants (k_j in the word after rnd), then the scaled weight rows in one asm */
+        mf_dw_cols_consts_u(g, kb, (1 << (p->ush - 1)) + p->out_offset * (1 << p->ush));
+        mf_dw_cols_build_u(g, kb);
+    } else
 #endif
     mf_dw_rows_build(g, kb, 1, 1, p->out_offset, p->ush);
     if (four)
