@@ -510,9 +510,8 @@ MF_KERNEL void mf_dw_rows_widen(const mf_depthwise_conv2d_params_t *p, const int
             int32_t w0, w1;
             memcpy(&w0, src + x * C, 4);
             memcpy(&w1, src + (x + 1) * C, 4);
-#if !defined(MF_TARGET_M7)
-            /* the pair regrouped first, as MF_DW_WIDEN_PAIR (6 ALU steps, not 8): t = (w0 c0, w0 c1, w1 c0, w1 c1),
-             * w1 = (w0 c2, w0 c3, w1 c2, w1 c3) */
+            /* the pair regrouped first, as MF_DW_WIDEN_PAIR (6 ALU steps, not 8; on the M7 too, as mf_dw_widen7):
+             * t = (w0 c0, w0 c1, w1 c0, w1 c1), w1 = (w0 c2, w0 c3, w1 c2, w1 c3) */
             int32_t t, v1, v3;
             __asm__("pkhbt %[t], %[a], %[b], lsl #16\n\tpkhtb %[b], %[b], %[a], asr #16" : [t] "=&r"(t), [b] "+r"(w1) : [a] "r"(w0));
             __asm__("sxtb16 %0, %1, ror #8" : "=r"(v1) : "r"(t));
@@ -521,21 +520,6 @@ MF_KERNEL void mf_dw_rows_widen(const mf_depthwise_conv2d_params_t *p, const int
             *(int32_t *)(d + PL + x) = v1;
             *(int32_t *)(d + 2 * PL + x) = __sxtb16(w1);
             *(int32_t *)(d + 3 * PL + x) = v3;
-#else
-            const int32_t e0 = __sxtb16(w0), e1 = __sxtb16(w1);
-            int32_t o0, o1;
-            __asm__("sxtb16 %0, %1, ror #8" : "=r"(o0) : "r"(w0));
-            __asm__("sxtb16 %0, %1, ror #8" : "=r"(o1) : "r"(w1));
-            int32_t v0, v1, v2, v3;
-            __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(v0) : "r"(e0), "r"(e1));
-            __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(v2) : "r"(e1), "r"(e0));
-            __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(v1) : "r"(o0), "r"(o1));
-            __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(v3) : "r"(o1), "r"(o0));
-            *(int32_t *)(d + x) = v0;
-            *(int32_t *)(d + PL + x) = v1;
-            *(int32_t *)(d + 2 * PL + x) = v2;
-            *(int32_t *)(d + 3 * PL + x) = v3;
-#endif
         }
         if (x < W)
             for (int32_t j = 0; j < 4; ++j)
