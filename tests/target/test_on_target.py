@@ -3171,8 +3171,9 @@ DW_WIDEN7 = {f"dw-widen7-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}": (
 
 @pytest.mark.parametrize("name", sorted(DW_WIDEN7))
 def test_dw_widen7_on_core(name, tmp_path, monkeypatch):
-    """DW_WIDEN7 on the row path: gcc -S shows mf_dw_widen7's marker for the M7 only, and the layer is byte-exact
-    against TFLM on the M7, M4 and M33."""
+    """DW_WIDEN7 on the row path: gcc -S shows mf_dw_widen7's marker for the M7 only (and, with SAME padding, the
+    padding rows' mf_dw_pad7: plane rows of 6, 13 and 8 words: a pair, an odd word before the loop), and the layer is
+    byte-exact against TFLM on the M7, M4 and M33."""
     rows_only(monkeypatch)
     model = DW_WIDEN7[name]()
     cm = compile_model(model, target="m7")
@@ -3181,5 +3182,7 @@ def test_dw_widen7_on_core(name, tmp_path, monkeypatch):
         compile_model(model, target=core).write(tmp_path / core / "s")
         asm = gcc_output(tmp_path / core / "s", core, "-S", "-O2")
         assert ("@ mf_dw_widen7" in asm) == (core == "m7"), f"{name}: mf_dw_widen7 on {core}"
+        if "-same-" in name:   # the plane rows above and below the image filled with the zero point by STRDs
+            assert ("@ mf_dw_pad7" in asm) == (core == "m7"), f"{name}: mf_dw_pad7 on {core}"
     for core in ("m7", "m4", "m33"):
         exact_on_core(model, core, tmp_path / core, "target-op", name)

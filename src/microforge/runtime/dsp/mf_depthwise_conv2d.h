@@ -430,8 +430,25 @@ MF_INLINE void mf_dw_rows_pad(const mf_depthwise_conv2d_params_t *p, int16_t *s,
 {
     const uint32_t zz = (uint32_t)(uint16_t)p->pad_value * 0x10001u;
     uint32_t *w = (uint32_t *)s;
+#if defined(MF_TARGET_M7)
+    /* the M7 stores two words with one STRD in a cycle, where a loop of STRs took 4 cycles a word (the store, the
+     * test, the branch, the constant rebuilt by gcc in the loop): four words an iteration by two STRDs with writeback,
+     * the odd word and pair first (mf_dw_pad7) */
+    if (n & 1)
+        *w++ = zz;
+    if (n & 2) {
+        __asm__ volatile("strd %[z], %[z], [%[w]], #8" : [w] "+r"(w) : [z] "r"(zz) : "memory");
+    }
+    if (n >= 4) {
+        const uint32_t *const e = w + (n & ~3);
+        __asm__ volatile("1:\n\t@ mf_dw_pad7\n\tstrd %[z], %[z], [%[w]], #8\n\tstrd %[z], %[z], [%[w]], #8\n\t"
+                         "cmp %[w], %[e]\n\tbne 1b"
+                         : [w] "+r"(w) : [z] "r"(zz), [e] "r"(e) : "cc", "memory");
+    }
+#else
     for (int32_t i = 0; i < n; ++i)
         w[i] = zz;
+#endif
 }
 MF_KERNEL void mf_dw_rows_widen(const mf_depthwise_conv2d_params_t *p, const int8_t *in_b, int32_t iy0, int32_t nrows,
                                 int32_t c0, int32_t nc, int16_t *s)
