@@ -3252,3 +3252,35 @@ def test_dw_rows_carried7_on_core(name, core, tmp_path, monkeypatch):
         want = dw_carried7_expected(name)
         assert runs and set(runs) == ({want + (" carried7",)} if want else {r for r in runs if r[2] == " ush"}), runs
     exact_on_core(model, core, tmp_path / "r", "target-op", name, took, ", carried7 words")
+
+
+# the row path's widening of four channels at a time, four pixels an iteration (mf_dw_rows_widen's assembly loop, on
+# the M7 mf_dw_widen7: both pixel pairs regrouped by PKHBT/PKHTB before SXTB16): in_w 9 .. 24 (2 to 5 iterations a row,
+# with and without the pair and the lone pixel after them), pad_left 1 (SAME: an odd pixel by halfwords first) and 0
+# (VALID), channel counts 4, 5, 7, 13, 32 (a tail group of 1 or 3 channels widened per value), input zero points at
+# both int8 ends
+DW_WIDEN7 = {f"dw-widen7-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}": (
+    lambda h=h, w=w, c=c, pad=pad, act=act, zi=zi: mg.depthwise_model(
+        seed_of("tdw7", h, w, c), (1, h, w, c), 1, (3, 3), (1, 1), pad, (1, 1), act, in_zp=zi))
+    for h, w, c, pad, act, zi in ((6, 9, 5, "SAME", "RELU", -128), (4, 16, 4, "VALID", "NONE", 127),
+                                  (5, 24, 13, "SAME", "RELU6", 3), (3, 11, 7, "VALID", "NONE", -5),
+                                  (4, 13, 32, "SAME", "RELU", -128))}
+
+
+@pytest.mark.parametrize("name", sorted(DW_WIDEN7))
+def test_dw_widen7_on_core(name, tmp_path, monkeypatch):
+    """DW_WIDEN7 on the row path: gcc -S shows mf_dw_widen7's marker for the M7 only (and, with SAME padding, the
+    padding rows' mf_dw_pad7: plane rows of 6, 13 and 8 words: a pair, an odd word before the loop), and the layer is
+    byte-exact against TFLM on the M7, M4 and M33."""
+    rows_only(monkeypatch)
+    model = DW_WIDEN7[name]()
+    cm = compile_model(model, target="m7")
+    assert ".rows = 1" in cm.files["model.c"], name
+    for core in ("m7", "m4"):
+        compile_model(model, target=core).write(tmp_path / core / "s")
+        asm = gcc_output(tmp_path / core / "s", core, "-S", "-O2")
+        assert ("@ mf_dw_widen7" in asm) == (core == "m7"), f"{name}: mf_dw_widen7 on {core}"
+        if "-same-" in name:   # the plane rows above and below the image filled with the zero point by STRDs
+            assert ("@ mf_dw_pad7" in asm) == (core == "m7"), f"{name}: mf_dw_pad7 on {core}"
+    for core in ("m7", "m4", "m33"):
+        exact_on_core(model, core, tmp_path / core, "target-op", name)

@@ -430,8 +430,25 @@ MF_INLINE void mf_dw_rows_pad(const mf_depthwise_conv2d_params_t *p, int16_t *s,
 {
     const uint32_t zz = (uint32_t)(uint16_t)p->pad_value * 0x10001u;
     uint32_t *w = (uint32_t *)s;
+#if defined(MF_TARGET_M7)
+    /* the M7 stores two words with one STRD in a cycle, where a loop of STRs took 4 cycles a word (the store, the
+     * test, the branch, the constant rebuilt by gcc in the loop): four words an iteration by two STRDs with writeback,
+     * the odd word and pair first (mf_dw_pad7) */
+    if (n & 1)
+        *w++ = zz;
+    if (n & 2) {
+        __asm__ volatile("strd %[z], %[z], [%[w]], #8" : [w] "+r"(w) : [z] "r"(zz) : "memory");
+    }
+    if (n >= 4) {
+        const uint32_t *const e = w + (n & ~3);
+        __asm__ volatile("1:\n\t@ mf_dw_pad7\n\tstrd %[z], %[z], [%[w]], #8\n\tstrd %[z], %[z], [%[w]], #8\n\t"
+                         "cmp %[w], %[e]\n\tbne 1b"
+                         : [w] "+r"(w) : [z] "r"(zz), [e] "r"(e) : "cc", "memory");
+    }
+#else
     for (int32_t i = 0; i < n; ++i)
         w[i] = zz;
+#endif
 }
 /* One pixel's four channels src[0..3] into the planes' halfwords d[0], d[PL], d[2 PL], d[3 PL] (a row's lone pixel: the
  * first at an odd column L, the last after the pairs): on the M4/M33 the four byte loads back to back in one asm
@@ -597,25 +614,27 @@ MF_KERNEL void mf_dw_rows_widen(const mf_depthwise_conv2d_params_t *p, const int
             "pkhbt %[e], " WA ", " WB ", lsl #16\n\tpkhtb %[t], " WB ", " WA ", asr #16\n\t" \
             "sxtb16 %[o], %[e]\n\tstr %[o], [%[d], " O0 "]\n\tsxtb16 %[o], %[e], ror #8\n\tstr %[o], [%[d], " O1 "]\n\t" \
             "sxtb16 %[o], %[t]\n\tstr %[o], [%[d], " O2 "]\n\tsxtb16 %[o], %[t], ror #8\n\tstr %[o], [%[d], " O3 "]\n\t"
-/* The M7's pixel pair: WA, WB's even bytes sign-extended into e, t (PRE: the first pair's own, the second's issued
- * beside the first's last stores), their odd bytes in place, the planes' words (PKHBT/PKHTB) beside the stores; O0,
- * O2 as MF_DW_WIDEN_PAIR's, the last two stores (O1's o and O3's WA) left to the caller, ADD after the second store. */
-#define MF_DW_WIDEN_PAIR_M7(WA, WB, O0, O2, PRE, ADD) \
-            PRE "sxtb16 " WA ", " WA ", ror #8\n\tsxtb16 " WB ", " WB ", ror #8\n\t" \
-            "pkhbt %[o], %[e], %[t], lsl #16\n\tpkhtb %[e], %[t], %[e], asr #16\n\t" \
-            "str %[o], [%[d], " O0 "]\n\tpkhbt %[o], " WA ", " WB ", lsl #16\n\t" \
-            "str %[e], [%[d], " O2 "]\n\t" ADD "pkhtb " WA ", " WB ", " WA ", asr #16\n\t"
             __asm__ volatile("1:\n\t"
                              "ldr %[w0], [%[s]]\n\tldr %[w1], [%[s], %[c1]]\n\tldr %[w2], [%[s], %[c2]]\n\tldr %[w3], [%[s], %[c3]]\n\t"
 #if defined(MF_TARGET_M7)
-                             /* the M7: each pair's four SXTB16 side by side, then its PKHs beside its stores, the
-                              * second pair's SXTB16 beside the first's last stores, the pixel words sign-extended in
-                              * place (10 registers as below): 16 cycles an iteration where the order below takes 20 */
-                             MF_DW_WIDEN_PAIR_M7("%[w0]", "%[w1]", "#0", "%[p2]", "sxtb16 %[e], %[w0]\n\tsxtb16 %[t], %[w1]\n\t", "")
-                             "str %[o], [%[d], %[p1]]\n\tsxtb16 %[e], %[w2]\n\tstr %[w0], [%[d], %[p3]]\n\tsxtb16 %[t], %[w3]\n\t"
-                             MF_DW_WIDEN_PAIR_M7("%[w2]", "%[w3]", "#4", "%[q2]", "", "add %[d], %[d], #8\n\t")
-                             "str %[o], [%[d], %[q1] - 8]\n\tadd %[s], %[s], %[c4]\n\t"
-                             "str %[w2], [%[d], %[q3] - 8]\n\tcmp %[d], %[end]\n\tbne 1b"
+                             /* the M7: both pairs regrouped first (MF_DW_WIDEN_PAIR's 6 ALU steps a pair, not the 8
+                              * of sign-extending first), the four loads and then the four PKHs two by two, the second
+                              * pair's words into w0, w1, then each plane word's SXTB16 beside the store of the one
+                              * before it, the pointer steps and the test beside the last stores and the branch: 28
+                              * instructions in 14 issue cycles, where sign-extending first took 32 in 16 */
+                             "@ mf_dw_widen7\n\t"
+                             "pkhbt %[e], %[w0], %[w1], lsl #16\n\tpkhtb %[t], %[w1], %[w0], asr #16\n\t"
+                             "pkhbt %[w0], %[w2], %[w3], lsl #16\n\tpkhtb %[w1], %[w3], %[w2], asr #16\n\t"
+                             "sxtb16 %[o], %[e]\n\tsxtb16 %[w2], %[e], ror #8\n\t"
+                             "str %[o], [%[d]]\n\tsxtb16 %[w3], %[t]\n\t"
+                             "str %[w2], [%[d], %[p1]]\n\tsxtb16 %[e], %[t], ror #8\n\t"
+                             "str %[w3], [%[d], %[p2]]\n\tsxtb16 %[o], %[w0]\n\t"
+                             "str %[e], [%[d], %[p3]]\n\tsxtb16 %[t], %[w0], ror #8\n\t"
+                             "str %[o], [%[d], #4]\n\tsxtb16 %[w2], %[w1]\n\t"
+                             "str %[t], [%[d], %[q1]]\n\tsxtb16 %[w3], %[w1], ror #8\n\t"
+                             "str %[w2], [%[d], %[q2]]\n\tadd %[d], %[d], #8\n\t"
+                             "str %[w3], [%[d], %[q3] - 8]\n\tcmp %[d], %[end]\n\t"
+                             "add %[s], %[s], %[c4]\n\tbne 1b"
 #else
                              MF_DW_WIDEN_PAIR("%[w0]", "%[w1]", "#0", "%[p1]", "%[p2]", "%[p3]")
                              MF_DW_WIDEN_PAIR("%[w2]", "%[w3]", "#4", "%[q1]", "%[q2]", "%[q3]")
@@ -628,16 +647,14 @@ MF_KERNEL void mf_dw_rows_widen(const mf_depthwise_conv2d_params_t *p, const int
                                [q1] "i"(2 * PL + 4), [q2] "i"(4 * PL + 4), [q3] "i"(6 * PL + 4)
                              : "cc", "memory");
 #undef MF_DW_WIDEN_PAIR
-#undef MF_DW_WIDEN_PAIR_M7
             x += 4 * quads;
         }
         for (; x + 1 < W; x += 2) {
             int32_t w0, w1;
             memcpy(&w0, src + x * C, 4);
             memcpy(&w1, src + (x + 1) * C, 4);
-#if !defined(MF_TARGET_M7)
-            /* the pair regrouped first, as MF_DW_WIDEN_PAIR (6 ALU steps, not 8): t = (w0 c0, w0 c1, w1 c0, w1 c1),
-             * w1 = (w0 c2, w0 c3, w1 c2, w1 c3) */
+            /* the pair regrouped first, as MF_DW_WIDEN_PAIR (6 ALU steps, not 8; on the M7 too, as mf_dw_widen7):
+             * t = (w0 c0, w0 c1, w1 c0, w1 c1), w1 = (w0 c2, w0 c3, w1 c2, w1 c3) */
             int32_t t, v1, v3;
             __asm__("pkhbt %[t], %[a], %[b], lsl #16\n\tpkhtb %[b], %[b], %[a], asr #16" : [t] "=&r"(t), [b] "+r"(w1) : [a] "r"(w0));
             __asm__("sxtb16 %0, %1, ror #8" : "=r"(v1) : "r"(t));
@@ -646,21 +663,6 @@ MF_KERNEL void mf_dw_rows_widen(const mf_depthwise_conv2d_params_t *p, const int
             *(int32_t *)(d + PL + x) = v1;
             *(int32_t *)(d + 2 * PL + x) = __sxtb16(w1);
             *(int32_t *)(d + 3 * PL + x) = v3;
-#else
-            const int32_t e0 = __sxtb16(w0), e1 = __sxtb16(w1);
-            int32_t o0, o1;
-            __asm__("sxtb16 %0, %1, ror #8" : "=r"(o0) : "r"(w0));
-            __asm__("sxtb16 %0, %1, ror #8" : "=r"(o1) : "r"(w1));
-            int32_t v0, v1, v2, v3;
-            __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(v0) : "r"(e0), "r"(e1));
-            __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(v2) : "r"(e1), "r"(e0));
-            __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(v1) : "r"(o0), "r"(o1));
-            __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(v3) : "r"(o1), "r"(o0));
-            *(int32_t *)(d + x) = v0;
-            *(int32_t *)(d + PL + x) = v1;
-            *(int32_t *)(d + 2 * PL + x) = v2;
-            *(int32_t *)(d + 3 * PL + x) = v3;
-#endif
         }
         if (x < W)
             MF_DW_WIDEN_PX(src + x * C, d + x, PL);
