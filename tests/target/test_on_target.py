@@ -3284,3 +3284,35 @@ def test_dw_widen7_on_core(name, tmp_path, monkeypatch):
             assert ("@ mf_dw_pad7" in asm) == (core == "m7"), f"{name}: mf_dw_pad7 on {core}"
     for core in ("m7", "m4", "m33"):
         exact_on_core(model, core, tmp_path / core, "target-op", name)
+
+
+# the M7's stride-2 rows of 2 or 3 quads (mf_dw_rows2_channel: one straight run, mf_dw_s2_run7, where the loop ran one
+# pass and the odd quad its own block): out_w 8 and 12 (quads alone; with out_zp -128 the layer's shift), 11 and 15
+# (+ the 3-output block), 13 and 14 (+ the 5- and 6-output blocks); channel counts 1, 3, 5, 7, 13, 67 (4C > 255) and 131
+# (2C > 255); MF_NEG_CLAMPED (ReLU, out_zp -128) and not (out_zp 5); SAME and VALID; the ring and full planes (out_h 2);
+# input zero points at the int8 ends
+DW_S2RUN7 = {f"dw-s2run7-{h}x{w}-c{c}-{pad.lower()}-{act.lower()}": (
+    lambda h=h, w=w, c=c, pad=pad, act=act, zi=zi, zo=zo: mg.depthwise_model(
+        seed_of("tds2run7", h, w, c), (1, h, w, c), 1, 3, 2, pad, 1, act, in_zp=zi, out_zp=zo))
+    for h, w, c, pad, act, zi, zo in ((9, 24, 5, "SAME", "NONE", -128, -128), (5, 26, 3, "VALID", "RELU", 127, None),
+                                      (4, 22, 7, "SAME", "NONE", 3, 5), (7, 26, 13, "SAME", "RELU", -5, None),
+                                      (3, 28, 1, "SAME", "NONE", 0, -128), (5, 30, 67, "SAME", "RELU", 127, None),
+                                      (4, 16, 131, "SAME", "NONE", -9, -128))}
+
+
+@pytest.mark.parametrize("name", sorted(DW_S2RUN7))
+def test_dw_s2_run7_on_core(name, tmp_path):
+    """DW_S2RUN7 on mf_dw_s2.h's direct order at stride 2: gcc -S shows mf_dw_s2_run7's marker for the M7 only, and the
+    layer is byte-exact against TFLM on the M7, M4 and M33."""
+    model = DW_S2RUN7[name]()
+    for core in ("m7", "m4"):
+        cm = compile_model(model, target=core)
+        model_c = cm.files["model.c"]
+        field = lambda f: int(model_c.split(f".{f} = ")[1].split(",")[0])
+        quads = field("out_w") // 4 - (field("out_w") % 4 in (1, 2))
+        assert "mf_depthwise_conv2d_s8_rows2(" in model_c and quads in (2, 3), name
+        cm.write(tmp_path / core / "s")
+        asm = gcc_output(tmp_path / core / "s", core, "-S", "-O2")
+        assert ("@ mf_dw_s2_run7" in asm) == (core == "m7"), f"{name}: mf_dw_s2_run7 on {core}"
+    for core in ("m7", "m4", "m33"):
+        exact_on_core(model, core, tmp_path / core, "target-op", name)

@@ -498,9 +498,26 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
 #else
     int32_t D, E;
 #endif
+    int32_t qn = quads;   /* the quads left for the loop and the odd block below */
+#if defined(MF_TARGET_M7)
+    /* 2 or 3 quads (vww's 12x12 stride-2 rows: one loop pass and the odd quad) in one straight run: no end to store in
+     * word 9 or compare, no branch, and each quad after the first finds A (and with the shift P, Q) loaded by the one
+     * before it, where the odd quad's own asm loaded them again (MF_DW_S2_PRE) */
+    if (quads == 2 || quads == 3) {
+        const int32_t *end = r;
+        (void)end;
+        if (!ush)
+            __asm__ volatile("@ mf_dw_s2_run7\n\t" MF_DW_S2_PRE ".rept %c[nq]\n\t" MF_DW_S2_QUAD("", "") ".endr"
+                             MF_DW_S2_QUAD_OPS(, MF_DW_S2_QUAD_END_N), [nq] "i"(quads) : "cc", "memory");
+        else
+            __asm__ volatile("@ mf_dw_s2_run7\n\t" MF_DW_S2_PRE ".rept %c[nq]\n\t" MF_DW_S2_QUAD("", "") ".endr"
+                             MF_DW_S2_QUAD_OPS(MF_DW_S2_QUAD_DE, MF_DW_S2_QUAD_END), [nq] "i"(quads) : "cc", "memory");
+        qn = 0;
+    }
+#endif
     /* the 4-output blocks two an iteration (one loop test and branch per 8 outputs), an odd one after them */
-    if (quads >> 1) {
-        const int32_t *end = r + 8 * (quads >> 1);
+    if (qn >> 1) {
+        const int32_t *end = r + 8 * (qn >> 1);
         if (!ush) {     /* e read at word 9: the end in a register (the M4/M33: three data registers) */
 #if defined(MF_TARGET_M7)
             __asm__ volatile(MF_DW_S2_PRE "1:\n\t" MF_DW_S2_QUAD("", "") MF_DW_S2_QUAD(MF_DW_S2_END, "") "bne 1b"
@@ -516,7 +533,7 @@ MF_KERNEL void mf_dw_rows2_channel(const mf_depthwise_conv2d_params_t *p, const 
                              MF_DW_S2_QUAD_OPS(MF_DW_S2_QUAD_DE, MF_DW_S2_QUAD_END) : "cc", "memory");
         }
     }
-    if (quads & 1) {
+    if (qn & 1) {
         const int32_t *end = r;
         (void)end;
 #if defined(MF_TARGET_M7)
