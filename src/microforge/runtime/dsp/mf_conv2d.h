@@ -1288,8 +1288,25 @@ MF_KERNEL void mf_dsp_seg_widen(int16_t *d, const int8_t *s, int32_t n)
                          : "memory");
         n -= 4;
     }
+#if defined(MF_TARGET_M7)
     if (n >= 2) { d[0] = s[0]; d[1] = s[1]; d += 2; s += 2; n -= 2; }
     if (n) *d = *s;
+#else
+    /* the last 1..3 bytes' loads back to back, then their stores (GCC put each LDRSB beside its STRH: 2 cycles a load) */
+    if (n == 3) {
+        int32_t a, b, c;
+        __asm__ volatile("@ mf_dsp_seg_widen_t3\n\t"   /* the comment: tests find the tails in the code */
+                         "ldrsb %[a], [%[s]]\n\tldrsb %[b], [%[s], #1]\n\tldrsb %[c], [%[s], #2]\n\t"
+                         "strh %[a], [%[d]]\n\tstrh %[b], [%[d], #2]\n\tstrh %[c], [%[d], #4]"
+                         : [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(c) : [s] "r"(s), [d] "r"(d) : "memory");
+    } else if (n == 2) {
+        int32_t a, b;
+        __asm__ volatile("@ mf_dsp_seg_widen_t2\n\t"
+                         "ldrsb %[a], [%[s]]\n\tldrsb %[b], [%[s], #1]\n\t"
+                         "strh %[a], [%[d]]\n\tstrh %[b], [%[d], #2]"
+                         : [a] "=&r"(a), [b] "=&r"(b) : [s] "r"(s), [d] "r"(d) : "memory");
+    } else if (n) *d = *s;
+#endif
 }
 
 /* Widened row iy of image in_b for columns c0 .. c0 + nc - 1 at d (pad_value outside the image). */
