@@ -2467,7 +2467,8 @@ MF_KERNEL void mf_dsp_seg_rquad(const int16_t *x, const int32_t rs, const int32_
         ".set .Lr_p, .Lr_p + 1\n\t.endr\n\t.set .Lr_g, .Lr_g + 1\n\t.endr\n\t"
         ".if .Lr_c1\n\tldr %[x2], [sp, #.Lr_sb + 8]\n\tadd %[x], %[x], %[x2]\n\tneg %[x2], %[x2]\n\t"
         "str %[x2], [sp, #.Lr_sb + 8]\n\t.endif\n\t"
-        "ldr %[x0], [sp, #.Lr_sb]\n\tldr %[x1], [sp, #.Lr_sb + 4]\n\t"   /* the next output column */
+        /* the next output column (x0: the out pointer still, from the last pair's requantisation) */
+        "ldr %[x1], [sp, #.Lr_sb + 4]\n\t"
         "add %[x0], %[x0], #%c[oc]\n\tadd %[x], %[x], #%c[xs]\n\tsubs %[x1], %[x1], #1\n\t"
         "str %[x0], [sp, #.Lr_sb]\n\tstr %[x1], [sp, #.Lr_sb + 4]\n\t"
         "bne 3b\n\t"
