@@ -1624,6 +1624,39 @@ def test_conv_seg_on_core(name, core, tmp_path, monkeypatch):
     exact_on_core(SEG_MODELS[name](), core, tmp_path, "target-seg", name, took)
 
 
+# Rows of the row layout whose widened values end in 1, 2 or 3 bytes after the 4-byte steps (mf_dsp_seg_widen's
+# tails: on the M4/M33 the 2 and 3 byte tails load back to back in asm, MF_TARGET_M7 keeps the C): in_c 3 and 1 at
+# stride 2 (one copy of the rows), image widths 7, 9, 10, 13, a strip edge (61 wide), SAME and VALID.
+SEG_TAIL_MODELS = {
+    "c3to8-7": lambda: mg.conv2d_model(seed_of("st", 1), (1, 9, 7, 3), 8, 3, 2, "SAME", 1, "RELU6", in_zp=-128),
+    "c3to8-9": lambda: mg.conv2d_model(seed_of("st", 2), (1, 10, 9, 3), 8, 3, 2, "SAME", 1, "NONE", in_zp=3),
+    "c3to5-10-valid": lambda: mg.conv2d_model(seed_of("st", 3), (1, 11, 10, 3), 5, 3, 2, "VALID", 1, "RELU",
+                                              in_zp=-7),
+    "c3to16-13": lambda: mg.conv2d_model(seed_of("st", 4), (1, 12, 13, 3), 16, 3, 2, "SAME", 1, "RELU6", in_zp=-128),
+    "c3to8-61": lambda: mg.conv2d_model(seed_of("st", 5), (1, 9, 61, 3), 8, 3, 2, "SAME", 1, "NONE", in_zp=-128),
+    "c1to8-15": lambda: mg.conv2d_model(seed_of("st", 6), (1, 9, 15, 1), 8, 3, 2, "SAME", 1, "RELU", in_zp=-1),
+}
+
+
+@pytest.mark.parametrize("core", ["m4", "m7", "m33"])
+def test_conv_seg_widen_tails_on_core(core, tmp_path, monkeypatch):
+    """The widened rows' 2 and 3 byte tails (markers on the M4/M33 only, both among these models) stay exact."""
+    from microforge.ops import conv2d
+    monkeypatch.setattr(conv2d, "MIX_MAX_PAD", float("inf"))
+    monkeypatch.setattr(conv2d, "MIX_MIN_WIN", 4)
+    seen = {"t2": 0, "t3": 0}
+    for name in sorted(SEG_TAIL_MODELS):
+        model = SEG_TAIL_MODELS[name]()
+        cm = compile_model(model, target=core)
+        assert ".mix = 5" in cm.files["model.c"], "the widened-row path was not taken"
+        cm.write(tmp_path / f"s-{name}")
+        asm = gcc_output(tmp_path / f"s-{name}", core, "-S", "-O2")
+        for t in seen:
+            seen[t] += asm.count(f"@ mf_dsp_seg_widen_{t}\n")
+        exact_on_core(model, core, tmp_path / name, "target-seg-tails", name)
+    assert all(seen.values()) == (core != "m7") and any(seen.values()) == (core != "m7"), seen
+
+
 @pytest.mark.parametrize("core", ["m4", "m7", "m33"])
 def test_conv_seg_lone_row_pairs_neighbours(core, tmp_path):
     """A lone last output row (odd out_h) goes through mf_dsp_seg_row1, neighbouring outputs paired, instead of a row

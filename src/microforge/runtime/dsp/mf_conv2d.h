@@ -1288,8 +1288,25 @@ MF_KERNEL void mf_dsp_seg_widen(int16_t *d, const int8_t *s, int32_t n)
                          : "memory");
         n -= 4;
     }
+#if defined(MF_TARGET_M7)
     if (n >= 2) { d[0] = s[0]; d[1] = s[1]; d += 2; s += 2; n -= 2; }
     if (n) *d = *s;
+#else
+    /* the last 1..3 bytes' loads back to back, then their stores (GCC put each LDRSB beside its STRH: 2 cycles a load) */
+    if (n == 3) {
+        int32_t a, b, c;
+        __asm__ volatile("@ mf_dsp_seg_widen_t3\n\t"   /* the comment: tests find the tails in the code */
+                         "ldrsb %[a], [%[s]]\n\tldrsb %[b], [%[s], #1]\n\tldrsb %[c], [%[s], #2]\n\t"
+                         "strh %[a], [%[d]]\n\tstrh %[b], [%[d], #2]\n\tstrh %[c], [%[d], #4]"
+                         : [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(c) : [s] "r"(s), [d] "r"(d) : "memory");
+    } else if (n == 2) {
+        int32_t a, b;
+        __asm__ volatile("@ mf_dsp_seg_widen_t2\n\t"
+                         "ldrsb %[a], [%[s]]\n\tldrsb %[b], [%[s], #1]\n\t"
+                         "strh %[a], [%[d]]\n\tstrh %[b], [%[d], #2]"
+                         : [a] "=&r"(a), [b] "=&r"(b) : [s] "r"(s), [d] "r"(d) : "memory");
+    } else if (n) *d = *s;
+#endif
 }
 
 /* Widened row iy of image in_b for columns c0 .. c0 + nc - 1 at d (pad_value outside the image). */
@@ -2450,7 +2467,8 @@ MF_KERNEL void mf_dsp_seg_rquad(const int16_t *x, const int32_t rs, const int32_
         ".set .Lr_p, .Lr_p + 1\n\t.endr\n\t.set .Lr_g, .Lr_g + 1\n\t.endr\n\t"
         ".if .Lr_c1\n\tldr %[x2], [sp, #.Lr_sb + 8]\n\tadd %[x], %[x], %[x2]\n\tneg %[x2], %[x2]\n\t"
         "str %[x2], [sp, #.Lr_sb + 8]\n\t.endif\n\t"
-        "ldr %[x0], [sp, #.Lr_sb]\n\tldr %[x1], [sp, #.Lr_sb + 4]\n\t"   /* the next output column */
+        /* the next output column (x0: the out pointer still, from the last pair's requantisation) */
+        "ldr %[x1], [sp, #.Lr_sb + 4]\n\t"
         "add %[x0], %[x0], #%c[oc]\n\tadd %[x], %[x], #%c[xs]\n\tsubs %[x1], %[x1], #1\n\t"
         "str %[x0], [sp, #.Lr_sb]\n\tstr %[x1], [sp, #.Lr_sb + 4]\n\t"
         "bne 3b\n\t"
