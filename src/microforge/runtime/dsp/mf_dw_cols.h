@@ -330,9 +330,9 @@ MF_KERNEL void mf_dw_cols_consts_u(const int32_t *g, int32_t *kb, const int32_t 
 }
 /* A group's weight words with the layer's one shift (p->ush; the M4/M33), as mf_dw_rows_build's rows with the shift
  * give them: per kernel row r and channel j the int16 pairs P = (w_r0, w_r1) * 2^k_j and Q = (w_r1, w_r2) * 2^k_j
- * (k_j: the compact group's byte, kb's constants written before by mf_dw_rows_consts), the same bits as the doubled
+ * (k_j: the compact group's byte 68 + j, word 17, which mf_dw_cols_consts_u reads too), the same bits as the doubled
  * weights times 2^(k_j - 1). Each lane multiplied straight from the SXTB16 words by F_j = 2^k_j (SMULBB / SMULTB, no
- * SADD16 doubling, no ROR: c2, c3 take the top lane of Z's words) and joined by PKHBT, the four F_j in registers, the
+ * SADD16 doubling, no ROR: channels 2, 3 take the top lanes of e02, e13) and joined by PKHBT, the four F_j in registers, the
  * three rows in one asm, 111 instructions a group where the C rows (mf_dw_rows_build_row, their SADD16s, RORs and
  * scalings) took about 225 cycles: kws's 25x5x64 layers on the M4 133.2K -> 130.8K cycles, 0.8 KB less code. */
 MF_KERNEL void mf_dw_cols_build_u(const int32_t *g, int32_t *kb)
